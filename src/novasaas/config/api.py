@@ -1,0 +1,79 @@
+"""The REST API root: /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+
+from novasaas.platform.api import CsrfFailed
+from novasaas.platform.modules import ModuleDisabled
+
+api = NinjaAPI(
+    title="NovaSaaS API",
+    version="1.0.0",
+    urls_namespace="api-v1",
+    description="Multi-tenant ERP for Vietnamese SMEs. Authenticate with `POST /api/v1/auth/login` "
+    "(Bearer JWT) or a tenant API key (`Authorization: Bearer nsk_…`).",
+)
+
+
+def _validation_detail(exc: ValidationError) -> object:
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    return [str(m) for m in exc.messages]
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": _validation_detail(exc)}, status=400)
+
+
+@api.exception_handler(ModuleDisabled)
+def on_module_disabled(request: HttpRequest, exc: ModuleDisabled) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc), "module": exc.code}, status=403)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or _("Permission denied.")}, status=403)
+
+
+@api.exception_handler(CsrfFailed)
+def on_csrf(request: HttpRequest, exc: CsrfFailed) -> HttpResponse:
+    return api.create_response(request, {"detail": _("CSRF check failed.")}, status=403)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Authentication required.")}, status=401)
+
+
+@api.exception_handler(ValueError)
+def on_value_error(request: HttpRequest, exc: ValueError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+def register_routers() -> None:
+    from novasaas.identity.api import auth_router, platform_router, router as identity_router
+
+    api.add_router("/auth", auth_router)
+    api.add_router("/platform", platform_router)
+    api.add_router("", identity_router)
+    try:
+        from novasaas.parties.api import router as parties_router
+    except ImportError:  # pragma: no cover
+        parties_router = None
+    if parties_router is not None:
+        api.add_router("/parties", parties_router)
+
+
+register_routers()

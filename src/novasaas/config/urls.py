@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.urls import include, path
+
+from novasaas.config.api import api
+from novasaas.web import views as web_views
+
+handler403 = "novasaas.web.views.permission_denied"
+handler404 = "novasaas.web.views.page_not_found"
+
+urlpatterns = [
+    path("", web_views.dashboard, name="dashboard"),
+    path("i18n/setlang/", web_views.set_language, name="set-language"),
+    path("api/v1/", api.urls),
+    path("", include("novasaas.identity.urls")),
+    path("parties/", include("novasaas.parties.urls")),
+    path("platform/", include("novasaas.platform.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

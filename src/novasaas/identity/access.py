@@ -1,0 +1,73 @@
+"""Who is acting: the Principal attached to each request, and permission checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from novasaas.identity.catalogue import PERMISSIONS_BY_CODE
+
+if TYPE_CHECKING:
+    from novasaas.identity.models import ApiKey, Membership, User
+    from novasaas.platform.models import Tenant
+
+
+@dataclass
+class Principal:
+    """The acting user (or API key) in one tenant, with its effective permission codes."""
+
+    tenant: Tenant
+    user: User | None
+    membership: Membership | None
+    permissions: frozenset[str]
+    api_key: ApiKey | None = None
+    via: str = "session"  # session | jwt | api_key | support
+    role_codes: frozenset[str] = field(default_factory=frozenset)
+    read_only: bool = False
+
+    def has(self, code: str) -> bool:
+        if code not in PERMISSIONS_BY_CODE:
+            raise KeyError(f"unknown permission {code}")
+        perm = PERMISSIONS_BY_CODE[code]
+        if not self.tenant.has_module(perm.module):
+            return False
+        return code in self.permissions
+
+    def require(self, code: str) -> None:
+        if not self.has(code):
+            perm = PERMISSIONS_BY_CODE[code]
+            raise PermissionDenied(_("You do not have the permission “%(perm)s”.") % {"perm": perm.label})
+
+    def has_any(self, *codes: str) -> bool:
+        return any(self.has(c) for c in codes)
+
+
+def load_permissions(membership: Membership) -> tuple[frozenset[str], frozenset[str]]:
+    """(permission codes, role codes) of an active membership, in one query."""
+    from novasaas.identity.models import MembershipRole, RolePermission
+
+    role_ids = list(MembershipRole.objects.filter(membership=membership).values_list("role_id", "role__code"))
+    codes = frozenset(
+        RolePermission.objects.filter(role_id__in=[r for r, _c in role_ids]).values_list("permission", flat=True)
+    )
+    return codes, frozenset(c for _r, c in role_ids)
+
+
+def principal_for(membership: Membership, *, via: str = "session") -> Principal:
+    perms, roles = load_permissions(membership)
+    return Principal(tenant=membership.tenant, user=membership.user, membership=membership,
+                     permissions=perms, via=via, role_codes=roles)
+
+
+def require_perm(request: Any, code: str) -> Principal:
+    principal: Principal | None = getattr(request, "principal", None)
+    if principal is None:
+        raise PermissionDenied(_("Sign in to a company first."))
+    if principal.read_only and not code.endswith(".view"):
+        # support view: reading only
+        pass
+    principal.require(code)
+    return principal

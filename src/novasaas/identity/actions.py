@@ -1,0 +1,363 @@
+"""Identity actions: tenants and their default roles, members, roles, invitations, API keys, passwords.
+
+Each action takes the acting principal (or user) explicitly, checks permissions, runs in one
+transaction and writes the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from novasaas.identity.access import Principal
+from novasaas.identity.catalogue import PERMISSIONS_BY_CODE, ROLES, TENANT_ADMIN, default_role_permissions
+from novasaas.identity.models import (
+    ApiKey,
+    Invitation,
+    Membership,
+    MembershipRole,
+    Role,
+    RolePermission,
+    User,
+)
+from novasaas.identity.tokens import format_api_key, new_api_key_secret
+from novasaas.platform import audit
+from novasaas.platform.models import AuditAction, Tenant
+from novasaas.platform.modules import normalize_modules
+from novasaas.platform.tenancy import platform_context, tenant_context
+
+
+def seed_default_roles(tenant: Tenant) -> dict[str, Role]:
+    """Create (or complete) the default roles of spec §2 with the rights of the spec's tables."""
+    grants = default_role_permissions()
+    roles: dict[str, Role] = {}
+    with tenant_context(tenant):
+        existing = {r.code: r for r in Role.objects.all()}
+        for code, name_en, name_vi in ROLES:
+            role = existing.get(code)
+            if role is None:
+                role = Role.objects.create(code=code, name=name_vi, name_en=name_en, is_system=True)
+                RolePermission.objects.bulk_create(
+                    [RolePermission(tenant=tenant, role=role, permission=p) for p in sorted(grants[code])]
+                )
+            roles[code] = role
+    return roles
+
+
+@transaction.atomic
+def create_tenant(
+    *, slug: str, name: str, admin_email: str, admin_password: str | None = None, admin_name: str = "",
+    modules: Iterable[str] = (), actor: Any = None, **fields: Any,
+) -> tuple[Tenant, User]:
+    """Create a tenant, its default roles, and its Tenant Admin (a new or existing user)."""
+    tenant = Tenant(slug=slug, name=name, enabled_modules=normalize_modules(list(modules)), **fields)
+    tenant.full_clean()
+    with platform_context():
+        tenant.save()
+        user = User.objects.filter(email__iexact=admin_email).first()
+        if user is None:
+            if admin_password:
+                validate_password(admin_password)
+            user = User.objects.create_user(admin_email, admin_password, full_name=admin_name)
+    roles = seed_default_roles(tenant)
+    with tenant_context(tenant):
+        membership = Membership.objects.create(user=user)
+        MembershipRole.objects.create(membership=membership, role=roles[TENANT_ADMIN])
+        audit.record(AuditAction.CREATE, actor=actor or user, obj=tenant, after={"slug": slug, "name": name})
+    return tenant, user
+
+
+def add_member(tenant: Tenant, user: User, role_codes: Iterable[str]) -> Membership:
+    with tenant_context(tenant):
+        membership, _created = Membership.objects.get_or_create(user=user)
+        for code in role_codes:
+            role = Role.objects.get(code=code)
+            MembershipRole.objects.get_or_create(membership=membership, role=role)
+        return membership
+
+
+def set_tenant_modules(tenant: Tenant, modules: Iterable[str], *, actor: Any) -> Tenant:
+    """Master Admin: choose a tenant's enabled modules (CORE is implicit; dependencies are added)."""
+    if actor is not None and not getattr(actor, "is_master_admin", False):
+        raise PermissionDenied(_("Only a Master Admin changes a company's modules."))
+    selected = normalize_modules(list(modules))
+    with platform_context(), transaction.atomic():
+        before = list(tenant.enabled_modules)
+        tenant.enabled_modules = selected
+        tenant.save(update_fields=["enabled_modules"])
+        audit.record(AuditAction.MODULES_CHANGED, actor=actor, tenant=tenant, obj=tenant,
+                     before={"modules": before}, after={"modules": selected})
+    return tenant
+
+
+def set_tenant_status(tenant: Tenant, status: str, *, actor: Any) -> Tenant:
+    if actor is not None and not getattr(actor, "is_master_admin", False):
+        raise PermissionDenied(_("Only a Master Admin suspends or reactivates a company."))
+    with platform_context(), transaction.atomic():
+        before = tenant.status
+        tenant.status = status
+        tenant.full_clean()
+        tenant.save(update_fields=["status"])
+        audit.record(AuditAction.TENANT_STATUS, actor=actor, tenant=tenant, obj=tenant,
+                     before={"status": before}, after={"status": status})
+    return tenant
+
+
+# --- roles ---------------------------------------------------------------------------------------
+
+def _check_permission_codes(codes: Iterable[str]) -> list[str]:
+    codes = sorted(set(codes))
+    unknown = [c for c in codes if c not in PERMISSIONS_BY_CODE]
+    if unknown:
+        raise ValidationError(_("Unknown permission(s): %(codes)s") % {"codes": ", ".join(unknown)})
+    return codes
+
+
+@transaction.atomic
+def create_role(principal: Principal, *, code: str, name: str, permissions: Iterable[str],
+                description: str = "", name_en: str = "") -> Role:
+    principal.require("core.roles.manage")
+    codes = _check_permission_codes(permissions)
+    if Role.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("A role with this code already exists.")})
+    role = Role(code=code, name=name, name_en=name_en, description=description)
+    role.full_clean(exclude=["tenant"])
+    role.save()
+    RolePermission.objects.bulk_create([RolePermission(tenant=principal.tenant, role=role, permission=c) for c in codes])
+    audit.record(AuditAction.ROLE_CHANGED, actor=principal.user, obj=role,
+                 after={"name": name, "permissions": codes}, message="role created")
+    return role
+
+
+@transaction.atomic
+def update_role(principal: Principal, role: Role, *, name: str | None = None, description: str | None = None,
+                permissions: Iterable[str] | None = None) -> Role:
+    principal.require("core.roles.manage")
+    before = {"name": role.name, "description": role.description,
+              "permissions": sorted(role.permissions.values_list("permission", flat=True))}
+    if name is not None:
+        role.name = name
+    if description is not None:
+        role.description = description
+    role.full_clean(exclude=["tenant"])
+    role.save()
+    if permissions is not None:
+        principal.require("core.roles.assign")
+        codes = _check_permission_codes(permissions)
+        if role.code == TENANT_ADMIN and set(codes) != set(PERMISSIONS_BY_CODE):
+            raise ValidationError(_("The Tenant Admin role always has every permission."))
+        RolePermission.objects.filter(role=role).exclude(permission__in=codes).delete()
+        have = set(RolePermission.objects.filter(role=role).values_list("permission", flat=True))
+        RolePermission.objects.bulk_create(
+            [RolePermission(tenant=principal.tenant, role=role, permission=c) for c in codes if c not in have]
+        )
+    after = {"name": role.name, "description": role.description,
+             "permissions": sorted(role.permissions.values_list("permission", flat=True))}
+    if after != before:
+        audit.record(AuditAction.ROLE_CHANGED, actor=principal.user, obj=role, before=before, after=after)
+    return role
+
+
+@transaction.atomic
+def delete_role(principal: Principal, role: Role) -> None:
+    principal.require("core.roles.manage")
+    if role.is_system:
+        raise ValidationError(_("Default roles cannot be deleted."))
+    if MembershipRole.objects.filter(role=role).exists():
+        raise ValidationError(_("This role is still assigned to users."))
+    audit.record(AuditAction.ROLE_CHANGED, actor=principal.user, obj=role, before={"name": role.name},
+                 message="role deleted")
+    role.delete()
+
+
+@transaction.atomic
+def set_member_roles(principal: Principal, membership: Membership, role_codes: Iterable[str]) -> Membership:
+    principal.require("core.users.manage")
+    codes = sorted(set(role_codes))
+    roles = list(Role.objects.filter(code__in=codes))
+    if len(roles) != len(codes):
+        raise ValidationError(_("Unknown role."))
+    before = sorted(membership.role_links.values_list("role__code", flat=True))
+    if TENANT_ADMIN in before and TENANT_ADMIN not in codes and _admin_count() <= 1:
+        raise ValidationError(_("The company must keep at least one Tenant Admin."))
+    MembershipRole.objects.filter(membership=membership).exclude(role__in=roles).delete()
+    for role in roles:
+        MembershipRole.objects.get_or_create(membership=membership, role=role)
+    if before != codes:
+        audit.record(AuditAction.ROLE_CHANGED, actor=principal.user, obj=membership,
+                     before={"roles": before}, after={"roles": codes}, message="member roles changed")
+    return membership
+
+
+def _admin_count() -> int:
+    return MembershipRole.objects.filter(role__code=TENANT_ADMIN, membership__is_active=True).count()
+
+
+@transaction.atomic
+def set_member_active(principal: Principal, membership: Membership, active: bool) -> Membership:
+    principal.require("core.users.manage")
+    if not active and membership.user_id == getattr(principal.user, "pk", None):
+        raise ValidationError(_("You cannot deactivate yourself."))
+    if (not active and membership.role_links.filter(role__code=TENANT_ADMIN).exists() and _admin_count() <= 1):
+        raise ValidationError(_("The company must keep at least one Tenant Admin."))
+    before = membership.is_active
+    membership.is_active = active
+    membership.save(update_fields=["is_active"])
+    audit.record(AuditAction.UPDATE, actor=principal.user, obj=membership, before={"is_active": before},
+                 after={"is_active": active})
+    return membership
+
+
+# --- invitations ---------------------------------------------------------------------------------
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def invite_user(principal: Principal, *, email: str, role_codes: Iterable[str], base_url: str = "") -> tuple[Invitation, str]:
+    """Invite ``email`` with roles; returns the invitation and its one-time link token.
+
+    Manager may invite (spec §3.1.1) but not hand out Tenant Admin.
+    """
+    principal.require("core.users.invite")
+    codes = sorted(set(role_codes))
+    if not codes:
+        raise ValidationError({"role_codes": _("Choose at least one role.")})
+    if Role.objects.filter(code__in=codes).count() != len(codes):
+        raise ValidationError({"role_codes": _("Unknown role.")})
+    if TENANT_ADMIN in codes and not principal.has("core.users.manage"):
+        raise PermissionDenied(_("Only a Tenant Admin can invite another Tenant Admin."))
+    email = email.strip().lower()
+    from django.core.validators import validate_email
+
+    validate_email(email)
+    if Membership.objects.filter(user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member.")})
+    secret = secrets.token_urlsafe(24)
+    invitation = Invitation.objects.create(
+        email=email, role_codes=codes, secret_hash=_hash(secret), invited_by=principal.user,
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    token = f"{invitation.pk}.{secret}"
+    link = f"{base_url.rstrip('/')}/invitations/{token}/"
+    tenant = principal.tenant
+    with translation.override(tenant.locale):
+        subject = _("You are invited to %(company)s on NovaSaaS") % {"company": tenant.name}
+        body = render_to_string("identity/email/invitation.txt",
+                                {"tenant": tenant, "link": link, "inviter": principal.user})
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    audit.record(AuditAction.INVITED, actor=principal.user, obj=invitation, after={"email": email, "roles": codes})
+    return invitation, token
+
+
+def find_invitation(token: str) -> Invitation | None:
+    try:
+        ident, secret = token.split(".", 1)
+        pk = int(ident)
+    except ValueError:
+        return None
+    with platform_context():
+        inv = Invitation.objects.select_related("tenant").filter(pk=pk).first()
+    if inv is None or not hmac.compare_digest(inv.secret_hash, _hash(secret)) or inv.status != "pending":
+        return None
+    return inv
+
+
+@transaction.atomic
+def accept_invitation(token: str, *, password: str | None, full_name: str = "", user: User | None = None) -> Membership:
+    inv = find_invitation(token)
+    if inv is None:
+        raise ValidationError(_("This invitation link is invalid or has expired."))
+    with platform_context():
+        existing = User.objects.filter(email__iexact=inv.email).first()
+        if user is not None and user.email.lower() != inv.email:
+            raise ValidationError(_("This invitation was sent to another email address."))
+        if existing is None:
+            if not password:
+                raise ValidationError({"password": _("Choose a password.")})
+            validate_password(password)
+            existing = User.objects.create_user(inv.email, password, full_name=full_name)
+    membership = add_member(inv.tenant, existing, inv.role_codes)
+    with tenant_context(inv.tenant):
+        inv.accepted_at = timezone.now()
+        inv.save(update_fields=["accepted_at"])
+        audit.record(AuditAction.CREATE, actor=existing, obj=membership, after={"roles": inv.role_codes},
+                     message="invitation accepted")
+    return membership
+
+
+@transaction.atomic
+def revoke_invitation(principal: Principal, invitation: Invitation) -> None:
+    principal.require("core.users.invite")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit.record(AuditAction.UPDATE, actor=principal.user, obj=invitation, message="invitation revoked")
+
+
+# --- API keys ------------------------------------------------------------------------------------
+
+@transaction.atomic
+def create_api_key(principal: Principal, *, name: str, permissions: Iterable[str]) -> tuple[ApiKey, str]:
+    """Create a key limited to ``permissions``; the returned secret is shown once and never stored."""
+    principal.require("core.apikeys.manage")
+    codes = _check_permission_codes(permissions)
+    if not name.strip():
+        raise ValidationError({"name": _("Name the key.")})
+    secret, secret_hash = new_api_key_secret()
+    key = ApiKey.objects.create(name=name.strip()[:100], prefix=secret[:8], secret_hash=secret_hash,
+                                permissions=codes, created_by=principal.user)
+    audit.record(AuditAction.KEY_CREATED, actor=principal.user, obj=key, after={"name": key.name, "permissions": codes})
+    return key, format_api_key(key.pk, secret)
+
+
+@transaction.atomic
+def revoke_api_key(principal: Principal, key: ApiKey) -> ApiKey:
+    principal.require("core.apikeys.manage")
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+        audit.record(AuditAction.KEY_REVOKED, actor=principal.user, obj=key)
+    return key
+
+
+# --- profile -------------------------------------------------------------------------------------
+
+def change_password(user: User, *, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": _("The current password is wrong.")})
+    validate_password(new_password, user)
+    with platform_context(), transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit.record(AuditAction.PASSWORD_CHANGED, actor=user, tenant=None, obj=user)
+
+
+def update_profile(user: User, *, full_name: str | None = None, phone: str | None = None,
+                   locale: str | None = None) -> User:
+    with platform_context(), transaction.atomic():
+        before = audit.snapshot(user)
+        if full_name is not None:
+            user.full_name = full_name.strip()[:200]
+        if phone is not None:
+            user.phone = phone.strip()[:30]
+        if locale is not None:
+            if locale not in ("", "vi", "en"):
+                raise ValidationError({"locale": _("Choose Vietnamese or English.")})
+            user.locale = locale
+        user.save()
+        audit.record_updated(user, user, before)
+    return user

@@ -1,0 +1,58 @@
+"""API building blocks shared by every module: authentication, schemas, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Schema
+from ninja.security import HttpBearer
+from ninja.utils import check_csrf
+from pydantic import ConfigDict
+
+from novasaas.platform.modules import ModuleDisabled
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class StrictSchema(Schema):
+    """Input schemas refuse unknown fields: a typo is a 422, not a silently ignored value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(Schema):
+    detail: Any
+
+
+class CsrfFailed(Exception):
+    pass
+
+
+class TenantAuth(HttpBearer):
+    """Accepts the principal resolved by TenantMiddleware (JWT, API key, or session + CSRF).
+
+    ``TenantAuth("ACC")`` also enforces the module gate: 403 when the tenant lacks the module.
+    """
+
+    def __init__(self, module: str | None = None) -> None:
+        self.module = module
+        super().__init__()
+
+    def __call__(self, request: HttpRequest) -> Any:
+        principal = getattr(request, "principal", None)
+        if principal is None:
+            return None
+        if principal.via in ("session", "support") and request.method not in SAFE_METHODS:
+            if check_csrf(request) is not None:
+                raise CsrfFailed()
+        if self.module and not principal.tenant.has_module(self.module):
+            raise ModuleDisabled(self.module)
+        return principal
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:  # pragma: no cover - unused
+        return None
+
+
+def module_auth(module: str | None = None) -> list[TenantAuth]:
+    return [TenantAuth(module)]

@@ -1,0 +1,40 @@
+"""System checks that keep the tenancy rules true as modules are added."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.core import checks
+from django.db import models
+
+from novasaas.platform.models import TenantManager, TenantModel
+
+
+@checks.register(checks.Tags.models)
+def check_tenant_models(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    errors: list[checks.CheckMessage] = []
+    for model in apps.get_models():
+        if not issubclass(model, TenantModel):
+            continue
+        label = model._meta.label
+        if not isinstance(model._default_manager, TenantManager) or not isinstance(model._base_manager, TenantManager):
+            errors.append(checks.Error(f"{label}: default and base manager must be TenantManager", id="novasaas.E001"))
+        for field in model._meta.local_fields:
+            if getattr(field, "unique", False) and not field.primary_key:
+                errors.append(checks.Error(
+                    f"{label}.{field.name}: unique=True on a tenant table; use a UniqueConstraint starting with tenant",
+                    id="novasaas.E002"))
+        for constraint in model._meta.constraints:
+            if isinstance(constraint, models.UniqueConstraint) and constraint.fields and constraint.fields[0] != "tenant":
+                errors.append(checks.Error(f"{label}: unique constraint {constraint.name} must start with tenant",
+                                           id="novasaas.E003"))
+        for together in model._meta.unique_together:
+            if together[0] != "tenant":
+                errors.append(checks.Error(f"{label}: unique_together must start with tenant", id="novasaas.E003"))
+        for m2m in model._meta.local_many_to_many:
+            through = m2m.remote_field.through
+            if through is None or through._meta.auto_created or not issubclass(through, TenantModel):
+                errors.append(checks.Error(f"{label}.{m2m.name}: many-to-many needs an explicit TenantModel through",
+                                           id="novasaas.E004"))
+    return errors

@@ -1,0 +1,25 @@
+"""Demo data: modules register loaders that fill the demo tenant with realistic records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+PEOPLE = [
+    "Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thu Dung", "Hoàng Minh Đức", "Vũ Thị Giang",
+    "Đặng Quốc Huy", "Bùi Thị Lan", "Đỗ Văn Long", "Hồ Thị Mai", "Ngô Đức Nam", "Dương Thị Oanh",
+    "Lý Văn Phúc", "Trịnh Thị Quyên", "Mai Văn Sơn",
+]
+
+_loaders: list[tuple[str, Callable[[Any], None]]] = []
+
+
+def register_loader(module: str, loader: Callable[[Any], None]) -> None:
+    _loaders.append((module, loader))
+
+
+def load_module_data(tenant: Any) -> None:
+    """Run each registered loader for an enabled module; loaders must be idempotent."""
+    for module, loader in _loaders:
+        if tenant.has_module(module):
+            loader(tenant)

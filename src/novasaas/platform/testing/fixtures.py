@@ -1,0 +1,146 @@
+"""pytest fixtures every module's tests use: two tenants, users per role, API and web clients."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from novasaas.identity import actions
+from novasaas.identity.models import User
+from novasaas.identity.tokens import issue_access_token
+from novasaas.platform.models import Tenant
+from novasaas.platform.modules import OPTIONAL_MODULES
+from novasaas.platform.tenancy import platform_context, tenant_context
+
+PASSWORD = "Correct-Horse-42"
+_seq = itertools.count(1)
+
+
+def create_tenant(slug: str | None = None, modules: list[str] | None = None, **fields: Any) -> Tenant:
+    n = next(_seq)
+    slug = slug or f"t{n}"
+    tenant, _admin = actions.create_tenant(
+        slug=slug, name=fields.pop("name", f"Company {slug}"), admin_email=f"admin@{slug}.test",
+        admin_password=PASSWORD, modules=OPTIONAL_MODULES if modules is None else modules, **fields,
+    )
+    with platform_context():
+        tenant.status = "active"
+        tenant.save(update_fields=["status"])
+    return tenant
+
+
+def create_user(tenant: Tenant, *roles: str, email: str | None = None) -> User:
+    email = email or f"{'-'.join(roles) or 'user'}.{next(_seq)}@{tenant.slug}.test"
+    with platform_context():
+        user = User.objects.filter(email=email).first() or User.objects.create_user(email, PASSWORD)
+    actions.add_member(tenant, user, roles)
+    return user
+
+
+def admin_of(tenant: Tenant) -> User:
+    with platform_context():
+        return User.objects.get(email=f"admin@{tenant.slug}.test")
+
+
+class ApiClient:
+    """JSON client authenticated as a member of a tenant with a Bearer JWT."""
+
+    def __init__(self, tenant: Tenant, user: User) -> None:
+        from novasaas.identity.models import Membership
+
+        with tenant_context(tenant):
+            membership = Membership.objects.get(user=user)
+        self.tenant, self.user = tenant, user
+        self.client = Client()
+        self.token = issue_access_token(user.pk, tenant.pk, membership.pk)
+
+    def _call(self, method: str, path: str, data: Any = None, **extra: Any) -> Any:
+        kwargs: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {self.token}", **extra}
+        if data is not None and method != "get":
+            kwargs["data"] = json.dumps(data) if not isinstance(data, (str, bytes)) else data
+            kwargs["content_type"] = "application/json"
+        elif data is not None:
+            kwargs["data"] = data
+        return getattr(self.client, method)(path, **kwargs)
+
+    def get(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self._call("get", path, data, **extra)
+
+    def post(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self._call("post", path, data, **extra)
+
+    def put(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self._call("put", path, data, **extra)
+
+    def patch(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self._call("patch", path, data, **extra)
+
+    def delete(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self._call("delete", path, data, **extra)
+
+
+def web_client(tenant: Tenant, user: User) -> Client:
+    """A browser-like client signed in to ``tenant`` (CSRF checks on, like a real browser)."""
+    client = Client(enforce_csrf_checks=False)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session["novasaas_tenant_id"] = tenant.pk
+    session.save()
+    return client
+
+
+@pytest.fixture
+def tenant_a(db: Any) -> Tenant:
+    return create_tenant("alpha", name="Công ty Alpha")
+
+
+@pytest.fixture
+def tenant_b(db: Any) -> Tenant:
+    return create_tenant("beta", name="Công ty Beta")
+
+
+@pytest.fixture
+def admin_a(tenant_a: Tenant) -> User:
+    return admin_of(tenant_a)
+
+
+@pytest.fixture
+def admin_b(tenant_b: Tenant) -> User:
+    return admin_of(tenant_b)
+
+
+@pytest.fixture
+def api_a(tenant_a: Tenant, admin_a: User) -> ApiClient:
+    return ApiClient(tenant_a, admin_a)
+
+
+@pytest.fixture
+def api_b(tenant_b: Tenant, admin_b: User) -> ApiClient:
+    return ApiClient(tenant_b, admin_b)
+
+
+@pytest.fixture
+def in_tenant_a(tenant_a: Tenant) -> Iterator[Tenant]:
+    with tenant_context(tenant_a):
+        yield tenant_a
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    import os
+
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…)")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)

@@ -1,0 +1,46 @@
+"""Template filters: VND and dates the Vietnamese way (``1.234.567 ₫``, ``dd/mm/yyyy``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils import translation
+
+from novasaas.platform.money import format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Decimal | int | None, currency: str = "VND") -> str:
+    return format_money(value, currency or "VND", translation.get_language() or "vi")
+
+
+@register.filter
+def vndate(value: Any) -> str:
+    if not value:
+        return ""
+    if hasattr(value, "hour"):
+        from django.utils import timezone
+
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")
+
+
+@register.filter
+def has_perm(principal: Any, code: str) -> bool:
+    return bool(principal) and principal.has(code)
+
+
+@register.filter
+def bs(field: Any) -> Any:
+    """Render a form field with Bootstrap classes."""
+    widget = field.field.widget
+    name = type(widget).__name__
+    cls = "form-select" if "Select" in name else ("form-check-input" if name == "CheckboxInput" else "form-control")
+    if field.errors:
+        cls += " is-invalid"
+    return field.as_widget(attrs={"class": cls})
