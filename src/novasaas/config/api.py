@@ -68,12 +68,13 @@ def register_routers() -> None:
     api.add_router("/auth", auth_router)
     api.add_router("/platform", platform_router)
     api.add_router("", identity_router)
-    try:
-        from novasaas.parties.api import router as parties_router
-    except ImportError:  # pragma: no cover
-        parties_router = None
-    if parties_router is not None:
-        api.add_router("/parties", parties_router)
+    from novasaas.accounting.api import router as accounting_router
+    from novasaas.inventory.api import router as inventory_router
+    from novasaas.parties.api import router as parties_router
+
+    api.add_router("/parties", parties_router)
+    api.add_router("/accounting", accounting_router)
+    api.add_router("/inventory", inventory_router)
 
 
 register_routers()

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "novasaas.platform",
     "novasaas.identity",
     "novasaas.parties",
+    "novasaas.accounting",
+    "novasaas.inventory",
     "novasaas.web",
 ]
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("novasaas.identity.urls")),
     path("parties/", include("novasaas.parties.urls")),
+    path("accounting/", include("novasaas.accounting.urls")),
+    path("inventory/", include("novasaas.inventory.urls")),
     path("platform/", include("novasaas.platform.urls")),
 ]
 if settings.DEBUG:

@@ -5,3 +5,6 @@ class PartiesConfig(AppConfig):
     name = "novasaas.parties"
     label = "parties"
     verbose_name = "Parties"
+
+    def ready(self) -> None:
+        from novasaas.parties import navigation  # noqa: F401

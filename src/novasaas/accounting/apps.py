@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AccountingConfig(AppConfig):
+    name = "novasaas.accounting"
+    label = "accounting"
+    verbose_name = "Accounting"
+
+    def ready(self) -> None:
+        from novasaas.accounting import navigation  # noqa: F401

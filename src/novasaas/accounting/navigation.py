@@ -1,0 +1,1 @@
+"""Menu entries and dashboard widgets of this module (registered at start-up)."""
