@@ -22,6 +22,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or ("insecure-dev-key-change-me-" + "x
 JWT_SECRET = os.environ.get("JWT_SECRET") or SECRET_KEY
 JWT_ACCESS_TTL = int(os.environ.get("JWT_ACCESS_TTL", "900"))
 JWT_REFRESH_TTL = int(os.environ.get("JWT_REFRESH_TTL", str(14 * 24 * 3600)))
+AUTH_CACHE_SECONDS = float(os.environ.get("AUTH_CACHE_SECONDS", "0" if TESTING else "10"))
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -149,6 +150,7 @@ LANGUAGE_COOKIE_NAME = "novasaas_language"
 # --- static / media -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {

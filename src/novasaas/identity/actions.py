@@ -40,6 +40,15 @@ from novasaas.platform.modules import normalize_modules
 from novasaas.platform.tenancy import platform_context, tenant_context
 
 
+def _forget_cached_access() -> None:
+    """Drop this process's cached principals and API keys after a change of rights."""
+    from novasaas.identity.resolve import PRINCIPAL_CACHE
+    from novasaas.identity.tokens import API_KEY_CACHE
+
+    PRINCIPAL_CACHE.clear()
+    API_KEY_CACHE.clear()
+
+
 def seed_default_roles(tenant: Tenant) -> dict[str, Role]:
     """Create (or complete) the default roles of spec §2 with the rights of the spec's tables."""
     grants = default_role_permissions()
@@ -90,6 +99,7 @@ def add_member(tenant: Tenant, user: User, role_codes: Iterable[str]) -> Members
 
 
 def set_tenant_modules(tenant: Tenant, modules: Iterable[str], *, actor: Any) -> Tenant:
+    _forget_cached_access()
     """Master Admin: choose a tenant's enabled modules (CORE is implicit; dependencies are added)."""
     if actor is not None and not getattr(actor, "is_master_admin", False):
         raise PermissionDenied(_("Only a Master Admin changes a company's modules."))
@@ -104,6 +114,7 @@ def set_tenant_modules(tenant: Tenant, modules: Iterable[str], *, actor: Any) ->
 
 
 def set_tenant_status(tenant: Tenant, status: str, *, actor: Any) -> Tenant:
+    _forget_cached_access()
     if actor is not None and not getattr(actor, "is_master_admin", False):
         raise PermissionDenied(_("Only a Master Admin suspends or reactivates a company."))
     with platform_context(), transaction.atomic():
@@ -145,6 +156,7 @@ def create_role(principal: Principal, *, code: str, name: str, permissions: Iter
 @transaction.atomic
 def update_role(principal: Principal, role: Role, *, name: str | None = None, description: str | None = None,
                 permissions: Iterable[str] | None = None) -> Role:
+    _forget_cached_access()
     principal.require("core.roles.manage")
     before = {"name": role.name, "description": role.description,
               "permissions": sorted(role.permissions.values_list("permission", flat=True))}
@@ -173,6 +185,7 @@ def update_role(principal: Principal, role: Role, *, name: str | None = None, de
 
 @transaction.atomic
 def delete_role(principal: Principal, role: Role) -> None:
+    _forget_cached_access()
     principal.require("core.roles.manage")
     if role.is_system:
         raise ValidationError(_("Default roles cannot be deleted."))
@@ -185,6 +198,7 @@ def delete_role(principal: Principal, role: Role) -> None:
 
 @transaction.atomic
 def set_member_roles(principal: Principal, membership: Membership, role_codes: Iterable[str]) -> Membership:
+    _forget_cached_access()
     principal.require("core.users.manage")
     codes = sorted(set(role_codes))
     roles = list(Role.objects.filter(code__in=codes))
@@ -208,6 +222,7 @@ def _admin_count() -> int:
 
 @transaction.atomic
 def set_member_active(principal: Principal, membership: Membership, active: bool) -> Membership:
+    _forget_cached_access()
     principal.require("core.users.manage")
     if not active and membership.user_id == getattr(principal.user, "pk", None):
         raise ValidationError(_("You cannot deactivate yourself."))
@@ -326,6 +341,7 @@ def create_api_key(principal: Principal, *, name: str, permissions: Iterable[str
 
 @transaction.atomic
 def revoke_api_key(principal: Principal, key: ApiKey) -> ApiKey:
+    _forget_cached_access()
     principal.require("core.apikeys.manage")
     if key.revoked_at is None:
         key.revoked_at = timezone.now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from novasaas.identity.catalogue import PERMISSIONS
 from novasaas.identity.models import Membership
 from novasaas.identity.tokens import API_KEY_PREFIX, TokenError, decode_access_token, resolve_api_key
 from novasaas.platform.tenancy import platform_context, tenant_context
+from novasaas.platform.ttlcache import TTLCache
 
 SESSION_TENANT = "novasaas_tenant_id"
 SESSION_SUPPORT = "novasaas_support_tenant_id"
@@ -31,7 +33,22 @@ def _bearer(request: HttpRequest) -> str | None:
     return key.strip() if key else None
 
 
+# Principals are cached for a few seconds per process (see platform/ttlcache.py); identity actions that
+# change roles, memberships, tenants or modules clear the cache of their process.
+PRINCIPAL_CACHE: TTLCache[Principal] = TTLCache(ttl=float(getattr(settings, "AUTH_CACHE_SECONDS", 10)))
+
+
 def membership_principal(membership_id: int, tenant_id: int, user_id: int, via: str) -> Principal | None:
+    cached = PRINCIPAL_CACHE.get((membership_id, tenant_id, user_id, via))
+    if cached is not None:
+        return cached
+    principal = _load_membership_principal(membership_id, tenant_id, user_id, via)
+    if principal is not None:
+        PRINCIPAL_CACHE.set((membership_id, tenant_id, user_id, via), principal)
+    return principal
+
+
+def _load_membership_principal(membership_id: int, tenant_id: int, user_id: int, via: str) -> Principal | None:
     with platform_context():
         membership = (
             Membership.objects.select_related("tenant", "user")

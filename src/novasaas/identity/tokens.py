@@ -24,6 +24,7 @@ from django.utils import timezone
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
 from novasaas.platform.tenancy import platform_context, tenant_context
+from novasaas.platform.ttlcache import TTLCache
 
 
 class TokenError(Exception):
@@ -142,6 +143,11 @@ def format_api_key(key_id: int, secret: str) -> str:
     return f"{API_KEY_PREFIX}{key_id}.{secret}"
 
 
+# Validated keys are cached for a few seconds: validation is then a hash compare in memory
+# (benchmarks/auth_tokens.py). Revoking clears this process's entry; other processes follow within the TTL.
+API_KEY_CACHE: TTLCache[Any] = TTLCache(ttl=float(getattr(settings, "AUTH_CACHE_SECONDS", 10)))
+
+
 def resolve_api_key(raw: str) -> Any:
     """Return the active ApiKey for ``raw`` or raise TokenError. One indexed lookup by primary key."""
     from novasaas.identity.models import ApiKey
@@ -149,8 +155,12 @@ def resolve_api_key(raw: str) -> Any:
     if not raw.startswith(API_KEY_PREFIX):
         raise TokenError("not an API key")
     key_id, secret = _split(raw[len(API_KEY_PREFIX):])
-    with platform_context():
-        key = ApiKey.objects.select_related("tenant").filter(pk=key_id, revoked_at__isnull=True).first()
+    key = API_KEY_CACHE.get(key_id)
+    if key is None:
+        with platform_context():
+            key = ApiKey.objects.select_related("tenant").filter(pk=key_id, revoked_at__isnull=True).first()
+        if key is not None:
+            API_KEY_CACHE.set(key_id, key)
     if key is None or not hmac.compare_digest(key.secret_hash, _hash(secret)):
         raise TokenError("invalid API key")
     return key
