@@ -99,8 +99,8 @@ def add_member(tenant: Tenant, user: User, role_codes: Iterable[str]) -> Members
 
 
 def set_tenant_modules(tenant: Tenant, modules: Iterable[str], *, actor: Any) -> Tenant:
-    _forget_cached_access()
     """Master Admin: choose a tenant's enabled modules (CORE is implicit; dependencies are added)."""
+    _forget_cached_access()
     if actor is not None and not getattr(actor, "is_master_admin", False):
         raise PermissionDenied(_("Only a Master Admin changes a company's modules."))
     selected = normalize_modules(list(modules))
