@@ -63,7 +63,8 @@ def on_value_error(request: HttpRequest, exc: ValueError) -> HttpResponse:
 
 
 def register_routers() -> None:
-    from novasaas.identity.api import auth_router, platform_router, router as identity_router
+    from novasaas.identity.api import auth_router, platform_router
+    from novasaas.identity.api import router as identity_router
 
     api.add_router("/auth", auth_router)
     api.add_router("/platform", platform_router)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/novasaas
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -97,9 +96,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
-    _db.setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test.sqlite3") if os.environ.get("NOVASAAS_SQLITE_FILE_TEST") else None
-    if _db["TEST"]["NAME"] is None:
-        del _db["TEST"]["NAME"]
+    if os.environ.get("NOVASAAS_SQLITE_FILE_TEST"):
+        _db.setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test.sqlite3")
 DATABASES = {"default": _db}
 # The non-owner role the app works as inside tenant/platform contexts on PostgreSQL (row-level
 # security applies to it); migrations grant it table privileges. Empty: connect as the app role.

@@ -41,7 +41,9 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
     return {k: _jsonable(v) for k, v in data.items() if k not in SECRET_FIELDS}
 
 
-def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def diff(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     if before is None or after is None:
         return before, after
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}

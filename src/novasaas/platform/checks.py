@@ -18,7 +18,8 @@ def check_tenant_models(app_configs: Any = None, **kwargs: Any) -> list[checks.C
         if not issubclass(model, TenantModel):
             continue
         label = model._meta.label
-        if not isinstance(model._default_manager, TenantManager) or not isinstance(model._base_manager, TenantManager):
+        managers = (model._default_manager, model._base_manager)
+        if not all(isinstance(m, TenantManager) for m in managers):
             errors.append(checks.Error(f"{label}: default and base manager must be TenantManager", id="novasaas.E001"))
         for field in model._meta.local_fields:
             if getattr(field, "unique", False) and not field.primary_key:

@@ -65,7 +65,9 @@ _subscribers: dict[type[DomainEvent], list[_Subscription]] = defaultdict(list)
 _events_by_name: dict[str, type[DomainEvent]] = {}
 
 
-def subscriber(event: type[E], *, module: str, after_commit: bool = False) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
+def subscriber(
+    event: type[E], *, module: str, after_commit: bool = False
+) -> Callable[[Callable[[E], None]], Callable[[E], None]]:
     """Register ``handler`` for ``event``; it runs only for tenants that have ``module`` enabled."""
 
     def decorator(handler: Callable[[E], None]) -> Callable[[E], None]:
@@ -127,7 +129,9 @@ def deliver_pending(limit: int = 100) -> int:
     delivered = 0
     with platform_context():
         pending = list(
-            OutboxMessage.objects.filter(status=OutboxStatus.PENDING).order_by("id").values_list("id", "tenant_id")[:limit]
+            OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
+            .order_by("id")
+            .values_list("id", "tenant_id")[:limit]
         )
     tenants: dict[int, Tenant] = {}
     for message_id, tenant_id in pending:
@@ -146,7 +150,10 @@ def deliver_pending(limit: int = 100) -> int:
                 payload = dict(message.payload)
                 event = event_cls(**payload) if event_cls else payload
                 with transaction.atomic():
-                    handler(event, message_id=message.pk) if _takes_message_id(handler) else handler(event)
+                    if _takes_message_id(handler):
+                        handler(event, message_id=message.pk)
+                    else:
+                        handler(event)
                 message.status = OutboxStatus.DONE
                 message.delivered_at = timezone.now()
                 delivered += 1

@@ -43,7 +43,7 @@ class _Scope:
     platform: bool
 
 
-_scope: ContextVar[_Scope] = ContextVar("novasaas_scope", default=_Scope(tenant=None, platform=False))
+_scope: ContextVar[_Scope] = ContextVar("novasaas_scope", default=_Scope(tenant=None, platform=False))  # noqa: B039 (frozen)
 
 
 def get_current_tenant() -> Tenant | None:
