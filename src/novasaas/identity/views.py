@@ -59,7 +59,7 @@ def _finish_login(request: HttpRequest, user: User, device: TOTPDevice | None = 
     if not request.session.session_key:
         request.session.save()
     with platform_context():
-        UserSession.objects.create(user=user, session_key=request.session.session_key, ip=client_ip(request),
+        UserSession.objects.create(user=user, session_key=request.session.session_key, ip=client_ip(request),  # type: ignore[misc]
                                    user_agent=request.headers.get("User-Agent", "")[:300])
         memberships = list(Membership.objects.filter(user=user, is_active=True).select_related("tenant"))
     tenant = memberships[0].tenant if len(memberships) == 1 else None
@@ -133,7 +133,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def workspaces(request: HttpRequest) -> HttpResponse:
     with platform_context():
-        memberships = list(Membership.objects.filter(user=request.user, is_active=True).select_related("tenant")
+        memberships = list(Membership.objects.filter(user=request.user, is_active=True).select_related("tenant")  # type: ignore[misc]
                            .order_by("tenant__name"))
     if request.method == "POST":
         tenant_id = int(request.POST.get("tenant", "0") or 0)
@@ -233,7 +233,7 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
 @login_required
 def sessions(request: HttpRequest) -> HttpResponse:
     with platform_context():
-        rows = list(UserSession.objects.filter(user=request.user))
+        rows = list(UserSession.objects.filter(user=request.user))  # type: ignore[misc]
     return render(request, "identity/sessions.html",
                   {"rows": rows, "current": request.session.session_key})
 

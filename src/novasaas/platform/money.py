@@ -138,12 +138,12 @@ class FixedPointField(models.BigIntegerField):
         value = self.value_from_object(obj)
         return "" if value is None else str(value)
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]
         from django import forms
 
-        defaults = {"form_class": forms.DecimalField, "decimal_places": self.scale, "max_digits": 19}
+        defaults: dict[str, Any] = {"form_class": forms.DecimalField, "decimal_places": self.scale, "max_digits": 19}
         defaults.update(kwargs)
-        return models.Field.formfield(self, **defaults)
+        return models.Field.formfield(self, **defaults)  # type: ignore[arg-type]
 
 
 class MoneyField(FixedPointField):

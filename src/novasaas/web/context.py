@@ -13,7 +13,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     principal = getattr(request, "principal", None)
     tenant = getattr(request, "tenant", None)
     nav = []
-    if principal is not None:
+    if principal is not None and tenant is not None:
         for entry in NAVIGATION:
             if not tenant.has_module(entry.module):
                 continue
