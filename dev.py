@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
+TOOLS = ROOT / ".tools"  # a small venv holding only uv, which then manages .venv from uv.lock
 
 
 def run(*cmd: str, env: dict[str, str] | None = None, check: bool = True) -> int:
@@ -31,13 +32,14 @@ def run(*cmd: str, env: dict[str, str] | None = None, check: bool = True) -> int
 def ensure_env() -> dict[str, str]:
     if sys.version_info < (3, 11):
         sys.exit("NovaSaaS needs Python 3.11 or newer")
-    if not (BIN / "python").exists():
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    if not (BIN / "uv").exists():
-        run(str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "uv>=0.5")
+    uv = TOOLS / "bin" / "uv"
+    if not uv.exists():
+        venv.EnvBuilder(with_pip=True, clear=True).create(TOOLS)
+        run(str(TOOLS / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+            "uv>=0.5,<1")
     env = {**os.environ, "VIRTUAL_ENV": str(VENV), "UV_PROJECT_ENVIRONMENT": str(VENV),
-           "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    run(str(BIN / "uv"), "sync", "--frozen", "--quiet", env=env)
+           "UV_PYTHON": sys.executable, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    run(str(uv), "sync", "--frozen", "--quiet", env=env)
     return env
 
 

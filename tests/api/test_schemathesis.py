@@ -25,6 +25,20 @@ def token(tenant_a, admin_a) -> str:
     return ApiClient(tenant_a, admin_a).token
 
 
+@pytest.fixture(autouse=True)
+def keep_test_connection():
+    """Calling the WSGI app directly would close the test's DB connection after each request (Django's
+    test client disconnects this handler the same way)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))

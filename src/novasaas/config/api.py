@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -55,6 +56,18 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_auth(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": _("Authentication required.")}, status=401)
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # e.g. a NUL character or a value too long for its column: the input is bad, nothing was written
+    return api.create_response(request, {"detail": _("Invalid data: %(e)s") % {"e": str(exc).splitlines()[0]}},
+                               status=400)
+
+
+@api.exception_handler(IntegrityError)
+def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    return api.create_response(request, {"detail": _("This conflicts with an existing record.")}, status=409)
 
 
 @api.exception_handler(ValueError)

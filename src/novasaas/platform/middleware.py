@@ -44,6 +44,27 @@ class LocaleMiddleware:
         return response
 
 
+class RejectNulMiddleware:
+    """Refuse NUL characters in URLs and non-file bodies: PostgreSQL cannot store them, and no
+    legitimate text contains them. Answers 400 before any view runs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        bad = "\x00" in request.path or "%00" in query
+        if not bad and request.method not in SAFE_METHODS and not request.content_type.startswith("multipart/"):
+            try:
+                body = request.body
+            except Exception:  # too large: Django answers 400 itself when the view reads it
+                body = b""
+            bad = b"\x00" in body or b"%00" in body or b"\\u0000" in body.lower()
+        if bad:
+            return JsonResponse({"detail": _("NUL characters are not allowed.")}, status=400)
+        return self.get_response(request)
+
+
 def _api_error(status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)
 
@@ -98,7 +119,9 @@ class TenantMiddleware:
         return self._run(request, principal.tenant)
 
     def _run(self, request: HttpRequest, tenant: Any) -> HttpResponse:
-        wrap = connection.vendor == "postgresql" or request.method not in SAFE_METHODS
+        # PostgreSQL needs a transaction to carry the tenant (set_config(..., true)); writes need one
+        # everywhere so that an error response rolls them back. Anonymous reads need none.
+        wrap = (tenant is not None and connection.vendor == "postgresql") or request.method not in SAFE_METHODS
         if not wrap:
             if tenant is None:
                 return self.get_response(request)

@@ -127,3 +127,9 @@ def test_accountant_cannot_manage_users(tenant_a):
     api = ApiClient(tenant_a, acc)
     assert api.get("/api/v1/users").status_code == 403
     assert api.get("/api/v1/audit").status_code == 403
+
+
+def test_nul_characters_are_refused(api_a):
+    r = api_a.post("/api/v1/invitations", '{"email": "a@b.vn", "roles": ["x\\u0000"]}')
+    assert r.status_code == 400
+    assert api_a.get("/api/v1/users?q=%00").status_code == 400
