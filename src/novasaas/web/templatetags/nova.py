@@ -44,3 +44,27 @@ def bs(field: Any) -> Any:
     if field.errors:
         cls += " is-invalid"
     return field.as_widget(attrs={"class": cls})
+
+
+@register.filter
+def role_name(role: Any) -> str:
+    """A role's name in the current language (custom roles have only their own name)."""
+    if translation.get_language() == "en" and getattr(role, "name_en", ""):
+        return str(role.name_en)
+    return str(role.name)
+
+
+@register.filter
+def perm_label(perm: Any) -> str:
+    """A permission's label in the current language."""
+    return str(perm.label_en if translation.get_language() == "en" else perm.label)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def contains(container: Any, item: Any) -> bool:
+    return bool(container) and item in container
