@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 
 from novasaas.platform.models import AuditAction, AuditLog, Tenant
@@ -29,7 +30,7 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
-    if hasattr(value, "name") and hasattr(value, "url"):  # file fields
+    if isinstance(value, FieldFile):  # an empty file field raises on ``.url``: use the name only
         return str(value.name or "")
     return value
 
