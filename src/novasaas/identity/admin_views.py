@@ -16,9 +16,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from novasaas.identity import actions, selectors
@@ -68,8 +67,16 @@ def _principal(request: HttpRequest, code: str) -> Principal:
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     principal = request.principal  # type: ignore[attr-defined]
     tabs = [(name, label) for name, label, perm in SETTINGS_TABS if principal.has(perm)]
-    return render(request, template, {"settings_tabs": tabs, "active_tab": request.resolver_match.url_name,  # type: ignore[union-attr]
-                                      **context}, status=status)
+    return render(
+        request,
+        template,
+        {
+            "settings_tabs": tabs,
+            "active_tab": request.resolver_match.url_name,  # type: ignore[union-attr]
+            **context,
+        },
+        status=status,
+    )
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -93,15 +100,22 @@ def settings_home(request: HttpRequest) -> HttpResponse:
 
 # --- users -------------------------------------------------------------------------------------------
 
+
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     principal = _principal(request, "core.users.view")
     q = request.GET.get("q", "").strip()[:100]
     page = Paginator(selectors.list_members(q), 50).get_page(request.GET.get("page"))
-    return _render(request, "identity/settings/users.html", {
-        "page": page, "q": q, "can_manage": principal.has("core.users.manage"),
-        "can_invite": principal.has("core.users.invite"),
-    })
+    return _render(
+        request,
+        "identity/settings/users.html",
+        {
+            "page": page,
+            "q": q,
+            "can_manage": principal.has("core.users.manage"),
+            "can_invite": principal.has("core.users.invite"),
+        },
+    )
 
 
 @login_required
@@ -126,8 +140,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_manage:
         for field in form.fields.values():
             field.disabled = True
-    return _render(request, "identity/settings/user_edit.html",
-                   {"m": membership, "form": form, "can_manage": can_manage})
+    return _render(
+        request, "identity/settings/user_edit.html", {"m": membership, "form": form, "can_manage": can_manage}
+    )
 
 
 @login_required
@@ -147,6 +162,7 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- invitations ----------------------------------------------------------------------------------------
 
+
 def _invitable_roles(principal: Principal) -> list[tuple[str, str]]:
     roles = selectors.list_roles()
     if not principal.has("core.users.manage"):
@@ -160,9 +176,12 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None, role_choices=_invitable_roles(principal))
     if request.method == "POST" and form.is_valid():
         try:
-            inv, _token = actions.invite_user(principal, email=form.cleaned_data["email"],
-                                              role_codes=form.cleaned_data["roles"],
-                                              base_url=settings.PUBLIC_BASE_URL)
+            inv, _token = actions.invite_user(
+                principal,
+                email=form.cleaned_data["email"],
+                role_codes=form.cleaned_data["roles"],
+                base_url=settings.PUBLIC_BASE_URL,
+            )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errs in exc.message_dict.items():
@@ -191,6 +210,7 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- roles ---------------------------------------------------------------------------------------------
 
+
 @login_required
 def role_list(request: HttpRequest) -> HttpResponse:
     _principal(request, "core.roles.manage")
@@ -217,25 +237,38 @@ def role_create(request: HttpRequest) -> HttpResponse:
         checked = set(_checked_permissions(request, "permissions"))
         if form.is_valid():
             try:
-                role = actions.create_role(principal, code=form.cleaned_data["code"], name=form.cleaned_data["name"],
-                                           description=form.cleaned_data["description"], permissions=sorted(checked))
+                role = actions.create_role(
+                    principal,
+                    code=form.cleaned_data["code"],
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    permissions=sorted(checked),
+                )
             except ValidationError as exc:
                 for e in _errors(exc):
                     form.add_error(None, e)
             else:
                 messages.success(request, _("Role “%(name)s” created.") % {"name": role.name})
                 return redirect("settings-roles")
-    return _render(request, "identity/settings/role_form.html", {
-        "form": form, "groups": selectors.permissions_by_module(), "checked": checked, "role": None,
-    })
+    return _render(
+        request,
+        "identity/settings/role_form.html",
+        {
+            "form": form,
+            "groups": selectors.permissions_by_module(),
+            "checked": checked,
+            "role": None,
+        },
+    )
 
 
 @login_required
 def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
     principal = _principal(request, "core.roles.manage")
     role = get_object_or_404(Role.objects.prefetch_related("permissions"), pk=pk)
-    form = RoleForm(request.POST or None, initial={"code": role.code, "name": role.name,
-                                                  "description": role.description})
+    form = RoleForm(
+        request.POST or None, initial={"code": role.code, "name": role.name, "description": role.description}
+    )
     form.fields["code"].disabled = True
     checked = {rp.permission for rp in role.permissions.all()}
     locked = role.code == TENANT_ADMIN
@@ -244,19 +277,30 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
             checked = set(_checked_permissions(request, "permissions"))
         if form.is_valid():
             try:
-                actions.update_role(principal, role, name=form.cleaned_data["name"],
-                                    description=form.cleaned_data["description"],
-                                    permissions=None if locked else sorted(checked))
+                actions.update_role(
+                    principal,
+                    role,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    permissions=None if locked else sorted(checked),
+                )
             except ValidationError as exc:
                 for e in _errors(exc):
                     form.add_error(None, e)
             else:
                 messages.success(request, _("Role saved."))
                 return redirect("settings-roles")
-    return _render(request, "identity/settings/role_form.html", {
-        "form": form, "groups": selectors.permissions_by_module(), "checked": checked, "role": role,
-        "locked": locked,
-    })
+    return _render(
+        request,
+        "identity/settings/role_form.html",
+        {
+            "form": form,
+            "groups": selectors.permissions_by_module(),
+            "checked": checked,
+            "role": role,
+            "locked": locked,
+        },
+    )
 
 
 @login_required
@@ -305,6 +349,7 @@ def role_matrix(request: HttpRequest) -> HttpResponse:
 
 # --- audit log ------------------------------------------------------------------------------------------
 
+
 def _date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
@@ -317,24 +362,33 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     """The company's audit log, read-only for everyone (spec §3.1.1: Tenant Admin, Manager view)."""
     principal = _principal(request, "core.audit.view")
     g = request.GET
-    filters = {
-        "action": g.get("action") if g.get("action") in AuditAction.values else None,
-        "actor": g.get("actor", "").strip()[:100] or None,
-        "object_type": g.get("object_type", "").strip()[:100] or None,
-        "since": _date(g.get("since")),
-        "until": _date(g.get("until")),
-    }
-    qs = selectors.filter_audit(principal.tenant, **filters)
+    qs = selectors.filter_audit(
+        principal.tenant,
+        action=g.get("action") if g.get("action") in AuditAction.values else None,
+        actor=g.get("actor", "").strip()[:100] or None,
+        object_type=g.get("object_type", "").strip()[:100] or None,
+        since=_date(g.get("since")),
+        until=_date(g.get("until")),
+    )
     page = Paginator(qs, 50).get_page(g.get("page"))
     entries = [(e, selectors.audit_changes(e)) for e in page]
     query = g.copy()
     query.pop("page", None)
-    return _render(request, "identity/settings/audit.html", {
-        "page": page, "entries": entries, "actions": AuditAction.choices, "f": g, "query": query.urlencode(),
-    })
+    return _render(
+        request,
+        "identity/settings/audit.html",
+        {
+            "page": page,
+            "entries": entries,
+            "actions": AuditAction.choices,
+            "f": g,
+            "query": query.urlencode(),
+        },
+    )
 
 
 # --- company settings ------------------------------------------------------------------------------------
+
 
 def _apply_settings(request: HttpRequest, principal: Principal, form: Any, changes: dict[str, Any]) -> bool:
     try:
@@ -360,8 +414,9 @@ def company_settings(request: HttpRequest) -> HttpResponse:
     principal = _principal(request, "core.settings.company.view")
     tenant = principal.tenant
     can_edit = principal.has("core.settings.company.edit")
-    form = CompanyForm(request.POST or None, request.FILES or None,
-                       initial={f: getattr(tenant, f) for f in COMPANY_FIELDS})
+    form = CompanyForm(
+        request.POST or None, request.FILES or None, initial={f: getattr(tenant, f) for f in COMPANY_FIELDS}
+    )
     if request.method == "POST":
         principal.require("core.settings.company.edit")
         if form.is_valid():
@@ -376,8 +431,15 @@ def company_settings(request: HttpRequest) -> HttpResponse:
     return _render(request, "identity/settings/company.html", {"form": form, "can_edit": can_edit})
 
 
-def _simple_settings(request: HttpRequest, *, permission: str, form_class: Any, fields: tuple[str, ...],
-                     template: str, url_name: str) -> HttpResponse:
+def _simple_settings(
+    request: HttpRequest,
+    *,
+    permission: str,
+    form_class: Any,
+    fields: tuple[str, ...],
+    template: str,
+    url_name: str,
+) -> HttpResponse:
     principal = _principal(request, permission)
     tenant = principal.tenant
     form = form_class(request.POST or None, initial={f: getattr(tenant, f) for f in fields})
@@ -389,29 +451,46 @@ def _simple_settings(request: HttpRequest, *, permission: str, form_class: Any, 
 
 @login_required
 def appearance_settings(request: HttpRequest) -> HttpResponse:
-    return _simple_settings(request, permission="core.settings.appearance", form_class=AppearanceForm,
-                            fields=("theme_color",), template="identity/settings/appearance.html",
-                            url_name="settings-appearance")
+    return _simple_settings(
+        request,
+        permission="core.settings.appearance",
+        form_class=AppearanceForm,
+        fields=("theme_color",),
+        template="identity/settings/appearance.html",
+        url_name="settings-appearance",
+    )
 
 
 @login_required
 def region_settings(request: HttpRequest) -> HttpResponse:
-    return _simple_settings(request, permission="core.settings.region", form_class=RegionForm,
-                            fields=("locale", "timezone", "base_currency"), template="identity/settings/region.html",
-                            url_name="settings-region")
+    return _simple_settings(
+        request,
+        permission="core.settings.region",
+        form_class=RegionForm,
+        fields=("locale", "timezone", "base_currency"),
+        template="identity/settings/region.html",
+        url_name="settings-region",
+    )
 
 
 @login_required
 def security_settings(request: HttpRequest) -> HttpResponse:
-    return _simple_settings(request, permission="core.users.manage", form_class=SecurityForm,
-                            fields=("require_mfa",), template="identity/settings/security.html",
-                            url_name="settings-security")
+    return _simple_settings(
+        request,
+        permission="core.users.manage",
+        form_class=SecurityForm,
+        fields=("require_mfa",),
+        template="identity/settings/security.html",
+        url_name="settings-security",
+    )
 
 
 @login_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
     principal = _principal(request, "core.settings.notifications")
-    form = CompanyNotificationsForm(request.POST or None, initial=notifications.company_settings(principal.tenant))
+    form = CompanyNotificationsForm(
+        request.POST or None, initial=notifications.company_settings(principal.tenant)
+    )
     if request.method == "POST" and form.is_valid():
         value = {**(principal.tenant.notification_settings or {}), **form.cleaned_data}
         if _apply_settings(request, principal, form, {"notification_settings": value}):
@@ -429,6 +508,7 @@ def subscription(request: HttpRequest) -> HttpResponse:
 
 # --- API keys -----------------------------------------------------------------------------------------
 
+
 @login_required
 def api_keys(request: HttpRequest) -> HttpResponse:
     principal = _principal(request, "core.apikeys.manage")
@@ -436,18 +516,26 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            key, new_key = actions.create_api_key(principal, name=form.cleaned_data["name"],
-                                                  permissions=form.cleaned_data["permissions"])
+            key, new_key = actions.create_api_key(
+                principal, name=form.cleaned_data["name"], permissions=form.cleaned_data["permissions"]
+            )
         except ValidationError as exc:
             for e in _errors(exc):
                 form.add_error(None, e)
         else:
             form = ApiKeyForm()
     keys = list(ApiKey.objects.all())
-    return _render(request, "identity/settings/api_keys.html", {
-        "form": form, "keys": keys, "new_key": new_key, "groups": selectors.permissions_by_module(),
-        "checked": set(request.POST.getlist("permissions")) if new_key is None else set(),
-    })
+    return _render(
+        request,
+        "identity/settings/api_keys.html",
+        {
+            "form": form,
+            "keys": keys,
+            "new_key": new_key,
+            "groups": selectors.permissions_by_module(),
+            "checked": set(request.POST.getlist("permissions")) if new_key is None else set(),
+        },
+    )
 
 
 @login_required

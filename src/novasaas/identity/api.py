@@ -6,16 +6,16 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.utils import check_csrf
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.utils import check_csrf
 from pydantic import Field
 
 from novasaas.identity import actions
@@ -30,9 +30,8 @@ from novasaas.identity.tokens import (
     revoke_refresh_family,
     rotate_refresh_token,
 )
-from novasaas.platform import audit
 from novasaas.platform.api import ErrorOut, StrictSchema, module_auth
-from novasaas.platform.models import AuditLog, Tenant, TenantStatus
+from novasaas.platform.models import Tenant, TenantStatus
 from novasaas.platform.tenancy import platform_context, tenant_context
 
 auth_router = Router(tags=["auth"])
@@ -493,7 +492,7 @@ def upload_logo(request: HttpRequest, logo: UploadedFile = File(...)) -> Any:  #
 
     p: Principal = request.auth  # type: ignore[attr-defined]
     p.require("core.settings.company.edit")
-    form = CompanyForm({"name": p.tenant.name}, {"logo": logo})
+    form = CompanyForm({"name": p.tenant.name}, MultiValueDict({"logo": [logo]}))
     if not form.is_valid() or not form.cleaned_data.get("logo"):
         raise ValidationError({"logo": form.errors.get("logo") or [_("Upload a PNG or JPEG image.")]})
     return 200, company_out(update_company_settings(p, {"logo": form.cleaned_data["logo"]}))

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from novasaas.platform.mst import validate_tax_code
 from novasaas.platform.models import slug_validator
+from novasaas.platform.mst import validate_tax_code
 
 
 class LoginForm(forms.Form):
@@ -61,7 +61,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args: Any, role_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = role_choices
+        cast(forms.MultipleChoiceField, self.fields["roles"]).choices = role_choices
 
 
 class InvitationForm(forms.Form):
@@ -70,12 +70,13 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, role_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = role_choices
+        cast(forms.MultipleChoiceField, self.fields["roles"]).choices = role_choices
 
 
 class RoleForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=60,
-                           help_text=_("Lowercase letters, digits, dashes and underscores, e.g. cashier"))
+                           help_text=_("Lowercase letters, digits, dashes and underscores, "
+                                       "e.g. cashier"))
     name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
 
@@ -137,4 +138,5 @@ class ApiKeyForm(forms.Form):
         super().__init__(*args, **kwargs)
         from novasaas.identity.catalogue import PERMISSIONS
 
-        self.fields["permissions"].choices = [(p.code, p.code) for p in PERMISSIONS]
+        field = cast(forms.MultipleChoiceField, self.fields["permissions"])
+        field.choices = [(p.code, p.code) for p in PERMISSIONS]

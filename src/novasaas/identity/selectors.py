@@ -16,9 +16,11 @@ from novasaas.platform.modules import MODULES
 
 def list_members(q: str = "") -> QuerySet[Membership]:
     """Members of the current tenant with their user and roles (three queries in all)."""
-    qs = Membership.objects.select_related("user").prefetch_related(
-        Prefetch("role_links", queryset=MembershipRole.objects.select_related("role"))
-    ).order_by("user__email")
+    qs = (
+        Membership.objects.select_related("user")
+        .prefetch_related(Prefetch("role_links", queryset=MembershipRole.objects.select_related("role")))
+        .order_by("user__email")
+    )
     if q:
         qs = qs.filter(user__email__icontains=q) | qs.filter(user__full_name__icontains=q)
     return qs
@@ -36,9 +38,15 @@ def permissions_by_module() -> list[tuple[Any, list[Any]]]:
     return [(MODULES[code], perms) for code, perms in groups.items()]
 
 
-def filter_audit(tenant: Tenant, *, action: str | None = None, actor: str | None = None,
-                 object_type: str | None = None, since: dt.date | None = None,
-                 until: dt.date | None = None) -> QuerySet[AuditLog]:
+def filter_audit(
+    tenant: Tenant,
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    object_type: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditLog]:
     """A tenant's audit entries, newest first, filtered by action, actor, object type and dates."""
     qs = audit.list_entries(tenant)
     if action:

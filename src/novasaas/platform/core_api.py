@@ -92,6 +92,7 @@ def mark_read(request: HttpRequest, notification_id: int) -> Any:
 
 # --- dashboard layout ------------------------------------------------------------------------------
 
+
 class LayoutItem(Schema):
     key: str
     visible: bool = True

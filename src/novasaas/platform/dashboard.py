@@ -62,7 +62,9 @@ def normalize_layout(raw: Any) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     seen: set[str] = set()
     for entry in raw or []:
-        key, visible = (entry, True) if isinstance(entry, str) else (entry.get("key"), entry.get("visible", True))
+        key, visible = (
+            (entry, True) if isinstance(entry, str) else (entry.get("key"), entry.get("visible", True))
+        )
         if isinstance(key, str) and key not in seen:
             seen.add(key)
             items.append({"key": key, "visible": bool(visible)})
@@ -81,8 +83,11 @@ def layout_for(principal: Any) -> list[dict[str, Any]]:
 
 def widgets_for(principal: Any) -> list[tuple[Widget, dict[str, Any]]]:
     """The visible widgets of this principal, in the company's arranged order, rendered."""
-    return [(WIDGETS[item["key"]], WIDGETS[item["key"]].render(principal))
-            for item in layout_for(principal) if item["visible"]]
+    return [
+        (WIDGETS[item["key"]], WIDGETS[item["key"]].render(principal))
+        for item in layout_for(principal)
+        if item["visible"]
+    ]
 
 
 def quick_actions_for(principal: Any) -> list[QuickAction]:
@@ -109,8 +114,14 @@ def arrange_dashboard(principal: Any, layout: list[dict[str, Any]]) -> Tenant:
         merged = items + [item for item in before if item["key"] not in given]
         tenant.dashboard_layout = merged
         tenant.save(update_fields=["dashboard_layout"])
-        audit.record(AuditAction.UPDATE, actor=principal.user, tenant=tenant, obj=tenant,
-                     before={"dashboard_layout": before}, after={"dashboard_layout": merged},
-                     message="dashboard arranged")
+        audit.record(
+            AuditAction.UPDATE,
+            actor=principal.user,
+            tenant=tenant,
+            obj=tenant,
+            before={"dashboard_layout": before},
+            after={"dashboard_layout": merged},
+            message="dashboard arranged",
+        )
     principal.tenant.dashboard_layout = merged
     return tenant

@@ -75,11 +75,15 @@ def _recipients(tenant: Tenant, users_or_permission: str | Iterable[Any]) -> lis
     return list(User.objects.filter(pk__in=user_ids).order_by("pk"))
 
 
-def preference(user: Any, kind: str, prefs: dict[tuple[int, str], NotificationPreference] | None = None
-               ) -> tuple[bool, bool]:
+def preference(
+    user: Any, kind: str, prefs: dict[tuple[int, str], NotificationPreference] | None = None
+) -> tuple[bool, bool]:
     """(in_app, email) for ``user`` and ``kind``: their saved choice, else the kind's default."""
-    pref = (prefs or {}).get((user.pk, kind)) if prefs is not None else (
-        NotificationPreference.objects.filter(user=user, kind=kind).first())
+    pref = (
+        (prefs or {}).get((user.pk, kind))
+        if prefs is not None
+        else (NotificationPreference.objects.filter(user=user, kind=kind).first())
+    )
     if pref is not None:
         return pref.in_app, pref.email
     spec = KINDS.get(kind)
@@ -87,8 +91,14 @@ def preference(user: Any, kind: str, prefs: dict[tuple[int, str], NotificationPr
 
 
 @transaction.atomic
-def notify(tenant: Tenant, users_or_permission: str | Iterable[Any], kind: str, title: str,
-           body: str = "", url: str = "") -> list[Notification]:
+def notify(
+    tenant: Tenant,
+    users_or_permission: str | Iterable[Any],
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+) -> list[Notification]:
     """Notify members of ``tenant`` (a list of users, or everyone holding a permission code).
 
     Guarantees: only active members of the tenant are notified; in-app rows and emails follow each
@@ -100,20 +110,33 @@ def notify(tenant: Tenant, users_or_permission: str | Iterable[Any], kind: str, 
     with tenant_context(tenant):
         users = _recipients(tenant, users_or_permission)
         switches = company_settings(tenant)
-        prefs = {(p.user_id, p.kind): p for p in
-                 NotificationPreference.objects.filter(kind=kind, user__in=[u.pk for u in users])}
+        prefs = {
+            (p.user_id, p.kind): p
+            for p in NotificationPreference.objects.filter(kind=kind, user__in=[u.pk for u in users])
+        }
         created: list[Notification] = []
         queued = False
         for user in users:
             in_app, email = preference(user, kind, prefs)
             if in_app and switches["in_app"]:
-                created.append(Notification(tenant=tenant, recipient=user, kind=kind, title=title[:200],
-                                            body=body, url=url[:500]))
+                created.append(
+                    Notification(
+                        tenant=tenant, recipient=user, kind=kind, title=title[:200], body=body, url=url[:500]
+                    )
+                )
             if email and switches["email"]:
-                OutboxMessage.objects.create(event=EMAIL_EVENT, handler=EMAIL_HANDLER, payload={
-                    "tenant_id": tenant.pk, "to": user.email, "subject": title[:200], "body": body, "url": url,
-                    "locale": user.locale or tenant.locale,
-                })
+                OutboxMessage.objects.create(
+                    event=EMAIL_EVENT,
+                    handler=EMAIL_HANDLER,
+                    payload={
+                        "tenant_id": tenant.pk,
+                        "to": user.email,
+                        "subject": title[:200],
+                        "body": body,
+                        "url": url,
+                        "locale": user.locale or tenant.locale,
+                    },
+                )
                 queued = True
         Notification.objects.bulk_create(created)
     if queued:
@@ -137,6 +160,7 @@ def deliver_email(payload: dict[str, Any], message_id: int | None = None) -> Non
 
 # --- the member's side -----------------------------------------------------------------------------
 
+
 def list_for(user: Any, *, unread_only: bool = False) -> Any:
     qs = Notification.objects.filter(recipient=user)
     return qs.filter(read_at__isnull=True) if unread_only else qs
@@ -157,7 +181,9 @@ def mark_read(user: Any, notification: Notification) -> Notification:
 
 
 def mark_all_read(user: Any) -> int:
-    return int(Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now()))
+    return int(
+        Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    )
 
 
 def preferences_for(user: Any) -> list[dict[str, Any]]:
@@ -177,7 +203,8 @@ def set_preferences(user: Any, choices: dict[str, dict[str, bool]]) -> list[dict
         raise ValidationError(_("Unknown notification kind: %(kind)s") % {"kind": ", ".join(unknown)})
     for kind, choice in choices.items():
         NotificationPreference.objects.update_or_create(
-            user=user, kind=kind,
+            user=user,
+            kind=kind,
             defaults={"in_app": bool(choice.get("in_app", True)), "email": bool(choice.get("email", False))},
         )
     return preferences_for(user)

@@ -75,7 +75,8 @@ def dashboard_arrange(request: HttpRequest) -> HttpResponse:
 def notification_list(request: HttpRequest) -> HttpResponse:
     principal = _member(request)
     unread_only = request.GET.get("unread") == "1"
-    page = Paginator(notifications.list_for(principal.user, unread_only=unread_only), 30).get_page(request.GET.get("page"))
+    rows = notifications.list_for(principal.user, unread_only=unread_only)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(request, "web/notifications.html", {"page": page, "unread_only": unread_only,
                                                       "query": "unread=1" if unread_only else ""})
 

@@ -11,9 +11,18 @@ from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import create_user, web_client
 
 PAGES = [
-    "/settings/users/", "/settings/invitations/", "/settings/roles/", "/settings/roles/new/",
-    "/settings/roles/matrix/", "/settings/audit/", "/settings/company/", "/settings/appearance/",
-    "/settings/notifications/", "/settings/region/", "/settings/api-keys/", "/settings/subscription/",
+    "/settings/users/",
+    "/settings/invitations/",
+    "/settings/roles/",
+    "/settings/roles/new/",
+    "/settings/roles/matrix/",
+    "/settings/audit/",
+    "/settings/company/",
+    "/settings/appearance/",
+    "/settings/notifications/",
+    "/settings/region/",
+    "/settings/api-keys/",
+    "/settings/subscription/",
     "/settings/security/",
 ]
 
@@ -36,10 +45,18 @@ def test_tenant_admin_opens_every_settings_page(tenant_a, admin_a, path):
 
 # (page, manager may open, staff may open) read from spec §3.1.1 and §3.1.2
 ROLE_PAGES = [
-    ("/settings/users/", True), ("/settings/invitations/", True), ("/settings/roles/", False),
-    ("/settings/roles/matrix/", False), ("/settings/audit/", True), ("/settings/company/", True),
-    ("/settings/appearance/", False), ("/settings/notifications/", True), ("/settings/region/", False),
-    ("/settings/api-keys/", False), ("/settings/subscription/", True), ("/settings/security/", False),
+    ("/settings/users/", True),
+    ("/settings/invitations/", True),
+    ("/settings/roles/", False),
+    ("/settings/roles/matrix/", False),
+    ("/settings/audit/", True),
+    ("/settings/company/", True),
+    ("/settings/appearance/", False),
+    ("/settings/notifications/", True),
+    ("/settings/region/", False),
+    ("/settings/api-keys/", False),
+    ("/settings/subscription/", True),
+    ("/settings/security/", False),
 ]
 
 
@@ -67,6 +84,7 @@ def test_anonymous_is_sent_to_login(db):
 
 # --- users --------------------------------------------------------------------------------------------
 
+
 def test_users_page_lists_members_with_roles_and_status(tenant_a, admin_a):
     acc = create_user(tenant_a, "accountant", email="ke.toan@alpha.test")
     body = web_client(tenant_a, admin_a).get("/settings/users/").content.decode()
@@ -86,7 +104,9 @@ def test_users_page_query_count_does_not_grow_with_members(tenant_a, admin_a, dj
 def test_admin_edits_member_roles(tenant_a, admin_a):
     acc = create_user(tenant_a, "accountant")
     m = _membership(tenant_a, acc)
-    r = web_client(tenant_a, admin_a).post(f"/settings/users/{m.pk}/", {"roles": ["accountant", "sales_staff"]})
+    r = web_client(tenant_a, admin_a).post(
+        f"/settings/users/{m.pk}/", {"roles": ["accountant", "sales_staff"]}
+    )
     assert r.status_code == 302
     with tenant_context(tenant_a):
         assert set(m.role_links.values_list("role__code", flat=True)) == {"accountant", "sales_staff"}
@@ -152,10 +172,13 @@ def test_user_pages_of_another_tenant_are_404(tenant_a, tenant_b, admin_a):
 
 # --- invitations ------------------------------------------------------------------------------------------
 
+
 def test_admin_invites_by_email_and_the_mail_is_sent(tenant_a, admin_a, django_capture_on_commit_callbacks):
     client = web_client(tenant_a, admin_a)
     with django_capture_on_commit_callbacks(execute=True):
-        r = client.post("/settings/invitations/", {"email": "New.Person@Example.com", "roles": ["accountant"]})
+        r = client.post(
+            "/settings/invitations/", {"email": "New.Person@Example.com", "roles": ["accountant"]}
+        )
     assert r.status_code == 302
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["new.person@example.com"]
     assert "/invitations/" in mail.outbox[0].body
@@ -180,15 +203,23 @@ def test_manager_invites_but_not_a_tenant_admin(tenant_a, django_capture_on_comm
 
 def test_staff_cannot_invite(tenant_a):
     staff = create_user(tenant_a, "sales_staff")
-    r = web_client(tenant_a, staff).post("/settings/invitations/", {"email": "x@example.com", "roles": ["sales_staff"]})
+    r = web_client(tenant_a, staff).post(
+        "/settings/invitations/", {"email": "x@example.com", "roles": ["sales_staff"]}
+    )
     assert r.status_code == 403 and not mail.outbox
 
 
 def test_invitation_bad_input_writes_nothing(tenant_a, admin_a):
     client = web_client(tenant_a, admin_a)
-    assert client.post("/settings/invitations/", {"email": "not-an-email", "roles": ["accountant"]}).status_code == 200
+    assert (
+        client.post("/settings/invitations/", {"email": "not-an-email", "roles": ["accountant"]}).status_code
+        == 200
+    )
     assert client.post("/settings/invitations/", {"email": "a@example.com"}).status_code == 200
-    assert client.post("/settings/invitations/", {"email": admin_a.email, "roles": ["accountant"]}).status_code == 200
+    assert (
+        client.post("/settings/invitations/", {"email": admin_a.email, "roles": ["accountant"]}).status_code
+        == 200
+    )
     with tenant_context(tenant_a):
         assert not Invitation.objects.exists()
 
@@ -198,11 +229,17 @@ def test_revoke_invitation_and_isolation(tenant_a, tenant_b, admin_a, admin_b):
     from novasaas.identity.access import principal_for
 
     with tenant_context(tenant_b):
-        inv_b, _t = actions.invite_user(principal_for(Membership.objects.get(user=admin_b)),
-                                        email="b@example.com", role_codes=["accountant"])
+        inv_b, _t = actions.invite_user(
+            principal_for(Membership.objects.get(user=admin_b)),
+            email="b@example.com",
+            role_codes=["accountant"],
+        )
     with tenant_context(tenant_a):
-        inv_a, _t = actions.invite_user(principal_for(Membership.objects.get(user=admin_a)),
-                                        email="a@example.com", role_codes=["accountant"])
+        inv_a, _t = actions.invite_user(
+            principal_for(Membership.objects.get(user=admin_a)),
+            email="a@example.com",
+            role_codes=["accountant"],
+        )
     client = web_client(tenant_a, admin_a)
     assert "b@example.com" not in client.get("/settings/invitations/").content.decode()
     assert client.post(f"/settings/invitations/{inv_b.pk}/revoke/").status_code == 404
@@ -217,16 +254,26 @@ def test_revoke_invitation_and_isolation(tenant_a, tenant_b, admin_a, admin_b):
 
 # --- roles ----------------------------------------------------------------------------------------------
 
+
 def test_admin_creates_and_edits_a_custom_role(tenant_a, admin_a):
     client = web_client(tenant_a, admin_a)
-    r = client.post("/settings/roles/new/", {"code": "cashier", "name": "Thu ngân", "description": "",
-                                             "permissions": ["acc.payment.record", "nope.nope"]})
+    r = client.post(
+        "/settings/roles/new/",
+        {
+            "code": "cashier",
+            "name": "Thu ngân",
+            "description": "",
+            "permissions": ["acc.payment.record", "nope.nope"],
+        },
+    )
     assert r.status_code == 302
     role = _role(tenant_a, "cashier")
     with tenant_context(tenant_a):
         assert set(role.permissions.values_list("permission", flat=True)) == {"acc.payment.record"}
-    r = client.post(f"/settings/roles/{role.pk}/", {"name": "Thủ quỹ", "description": "Quỹ tiền mặt",
-                                                    "permissions": ["acc.ledger.view"]})
+    r = client.post(
+        f"/settings/roles/{role.pk}/",
+        {"name": "Thủ quỹ", "description": "Quỹ tiền mặt", "permissions": ["acc.ledger.view"]},
+    )
     assert r.status_code == 302
     with tenant_context(tenant_a):
         role.refresh_from_db()
@@ -248,8 +295,10 @@ def test_duplicate_role_code_is_a_form_error(tenant_a, admin_a):
 def test_default_role_is_editable_but_not_deletable(tenant_a, admin_a):
     client = web_client(tenant_a, admin_a)
     role = _role(tenant_a, "sales_staff")
-    r = client.post(f"/settings/roles/{role.pk}/", {"name": role.name, "description": "",
-                                                    "permissions": ["crm.customer.view"]})
+    r = client.post(
+        f"/settings/roles/{role.pk}/",
+        {"name": role.name, "description": "", "permissions": ["crm.customer.view"]},
+    )
     assert r.status_code == 302
     with tenant_context(tenant_a):
         assert list(role.permissions.values_list("permission", flat=True)) == ["crm.customer.view"]
@@ -281,7 +330,9 @@ def test_permission_matrix_saves_through_update_role(tenant_a, admin_a):
     with tenant_context(tenant_a):
         perms = set(accountant.permissions.values_list("permission", flat=True))
         assert "inv.stock.view" in perms and "acc.entry.create" not in perms
-        changes = AuditLog.objects.filter(tenant=tenant_a, action=AuditAction.ROLE_CHANGED, object_id=str(accountant.pk))
+        changes = AuditLog.objects.filter(
+            tenant=tenant_a, action=AuditAction.ROLE_CHANGED, object_id=str(accountant.pk)
+        )
         assert changes.count() == 1  # only the changed role is written
 
 
@@ -304,9 +355,12 @@ def test_manager_cannot_open_or_post_roles(tenant_a):
 
 # --- audit log -------------------------------------------------------------------------------------------
 
+
 def test_audit_page_filters_and_shows_the_diff(tenant_a, tenant_b, admin_a):
     with tenant_context(tenant_a):
-        audit.record(AuditAction.UPDATE, actor=admin_a, obj=tenant_a, before={"name": "Cũ"}, after={"name": "Mới"})
+        audit.record(
+            AuditAction.UPDATE, actor=admin_a, obj=tenant_a, before={"name": "Cũ"}, after={"name": "Mới"}
+        )
     with tenant_context(tenant_b):
         audit.record(AuditAction.OTHER, actor=None, message="secret-of-beta")
     client = web_client(tenant_a, admin_a)
@@ -340,6 +394,7 @@ def test_audit_log_cannot_be_changed_through_pages(tenant_a, admin_a):
 
 
 # --- API keys ---------------------------------------------------------------------------------------------
+
 
 def test_api_key_is_shown_once_listed_and_revoked(tenant_a, tenant_b, admin_a, admin_b):
     client = web_client(tenant_a, admin_a)

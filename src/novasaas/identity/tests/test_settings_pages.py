@@ -27,8 +27,14 @@ def _png() -> bytes:
 
 
 def _company(**overrides):
-    data = {"name": "Công ty Alpha Mới", "legal_name": "CÔNG TY TNHH ALPHA", "address": "1 Lê Lợi, Q.1, TP.HCM",
-            "tax_code": VALID_MST, "phone": "028 1234 5678", "email": "info@alpha.vn"}
+    data = {
+        "name": "Công ty Alpha Mới",
+        "legal_name": "CÔNG TY TNHH ALPHA",
+        "address": "1 Lê Lợi, Q.1, TP.HCM",
+        "tax_code": VALID_MST,
+        "phone": "028 1234 5678",
+        "email": "info@alpha.vn",
+    }
     data.update(overrides)
     return data
 
@@ -41,7 +47,9 @@ def test_admin_edits_company_information_with_logo(tenant_a, admin_a, tmp_path):
         t = _fresh(tenant_a)
         assert (t.name, t.tax_code, t.email) == ("Công ty Alpha Mới", VALID_MST, "info@alpha.vn")
         assert t.logo.name.startswith("logos/")
-    assert AuditLog.objects.filter(tenant=tenant_a, action=AuditAction.UPDATE, object_type="platform.Tenant").exists()
+    assert AuditLog.objects.filter(
+        tenant=tenant_a, action=AuditAction.UPDATE, object_type="platform.Tenant"
+    ).exists()
 
 
 def test_bad_tax_code_is_refused_and_nothing_changes(tenant_a, admin_a):
@@ -70,14 +78,27 @@ def test_appearance_region_and_security(tenant_a, admin_a):
     client = web_client(tenant_a, admin_a)
     assert client.post("/settings/appearance/", {"theme_color": "#123abc"}).status_code == 302
     assert client.post("/settings/appearance/", {"theme_color": "red"}).status_code == 200
-    assert client.post("/settings/region/", {"locale": "en", "timezone": "Asia/Bangkok",
-                                             "base_currency": "USD"}).status_code == 302
-    assert client.post("/settings/region/", {"locale": "fr", "timezone": "Mars/Base",
-                                             "base_currency": "XXX"}).status_code == 200
+    assert (
+        client.post(
+            "/settings/region/", {"locale": "en", "timezone": "Asia/Bangkok", "base_currency": "USD"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            "/settings/region/", {"locale": "fr", "timezone": "Mars/Base", "base_currency": "XXX"}
+        ).status_code
+        == 200
+    )
     assert client.post("/settings/security/", {"require_mfa": "on"}).status_code == 302
     t = _fresh(tenant_a)
     assert (t.theme_color, t.locale, t.timezone, t.base_currency, t.require_mfa) == (
-        "#123abc", "en", "Asia/Bangkok", "USD", True)
+        "#123abc",
+        "en",
+        "Asia/Bangkok",
+        "USD",
+        True,
+    )
     # a member without two-factor is now sent to set it up
     assert client.get("/settings/users/")["Location"] == "/account/mfa/setup/"
 
@@ -101,11 +122,14 @@ def test_subscription_page_lists_modules(tenant_a):
     assert "ACC" in body and "INV" in body
 
 
-@pytest.mark.parametrize("path,data", [
-    ("/settings/appearance/", {"theme_color": "#000000"}),
-    ("/settings/region/", {"locale": "en", "timezone": "Asia/Bangkok", "base_currency": "USD"}),
-    ("/settings/security/", {"require_mfa": "on"}),
-])
+@pytest.mark.parametrize(
+    "path,data",
+    [
+        ("/settings/appearance/", {"theme_color": "#000000"}),
+        ("/settings/region/", {"locale": "en", "timezone": "Asia/Bangkok", "base_currency": "USD"}),
+        ("/settings/security/", {"require_mfa": "on"}),
+    ],
+)
 def test_manager_cannot_post_admin_only_settings(tenant_a, path, data):
     manager = create_user(tenant_a, "manager")
     assert web_client(tenant_a, manager).post(path, data).status_code == 403
@@ -114,6 +138,7 @@ def test_manager_cannot_post_admin_only_settings(tenant_a, path, data):
 
 
 # --- JSON API -------------------------------------------------------------------------------------------
+
 
 def test_api_notification_settings(api_a, tenant_a):
     assert api_a.get("/api/v1/settings/notifications").json() == {"email": True, "in_app": True}
@@ -135,14 +160,18 @@ def test_api_subscription(api_a, tenant_a):
 
 def test_api_logo_upload(api_a, tenant_a, tmp_path):
     with override_settings(MEDIA_ROOT=tmp_path):
-        r = api_a.client.post("/api/v1/settings/company/logo",
-                              {"logo": SimpleUploadedFile("l.png", _png(), content_type="image/png")},
-                              HTTP_AUTHORIZATION=f"Bearer {api_a.token}")
+        r = api_a.client.post(
+            "/api/v1/settings/company/logo",
+            {"logo": SimpleUploadedFile("l.png", _png(), content_type="image/png")},
+            HTTP_AUTHORIZATION=f"Bearer {api_a.token}",
+        )
         assert r.status_code == 200, r.content
         assert _fresh(tenant_a).logo.name.startswith("logos/")
-        r = api_a.client.post("/api/v1/settings/company/logo",
-                              {"logo": SimpleUploadedFile("l.png", b"nope", content_type="image/png")},
-                              HTTP_AUTHORIZATION=f"Bearer {api_a.token}")
+        r = api_a.client.post(
+            "/api/v1/settings/company/logo",
+            {"logo": SimpleUploadedFile("l.png", b"nope", content_type="image/png")},
+            HTTP_AUTHORIZATION=f"Bearer {api_a.token}",
+        )
         assert r.status_code == 400
 
 

@@ -49,7 +49,9 @@ def test_unknown_kind_is_refused(tenant_a, admin_a):
         notify(tenant_a, [admin_a], "nope", "X")
 
 
-def test_email_follows_preferences_and_leaves_after_commit(tenant_a, admin_a, django_capture_on_commit_callbacks):
+def test_email_follows_preferences_and_leaves_after_commit(
+    tenant_a, admin_a, django_capture_on_commit_callbacks
+):
     staff = create_user(tenant_a, "sales_staff")
     with tenant_context(tenant_a):
         set_preferences(staff, {"system": {"in_app": False, "email": True}})
@@ -57,7 +59,9 @@ def test_email_follows_preferences_and_leaves_after_commit(tenant_a, admin_a, dj
         notify(tenant_a, [staff, admin_a], "system", "Bảo trì hệ thống", "Tối nay 22h", "/notifications/")
     assert not mail.outbox  # nothing before commit
     with platform_context():
-        assert OutboxMessage.objects.filter(event="platform.NotificationEmail").count() == 2  # system: email by default
+        assert (
+            OutboxMessage.objects.filter(event="platform.NotificationEmail").count() == 2
+        )  # system: email by default
     for cb in callbacks:
         cb()
     assert sorted(m.to[0] for m in mail.outbox) == sorted([staff.email, admin_a.email])
@@ -82,7 +86,10 @@ def test_company_switches_override_preferences(tenant_a, admin_a, django_capture
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(reads=st.lists(st.integers(min_value=0, max_value=7), max_size=10), n=st.integers(min_value=0, max_value=8))
+@given(
+    reads=st.lists(st.integers(min_value=0, max_value=7), max_size=10),
+    n=st.integers(min_value=0, max_value=8),
+)
 def test_unread_count_matches_unread_rows(tenant_a, admin_a, reads, n):
     """Property: the unread count is the number of notifications never marked read."""
     from django.db import transaction
@@ -105,6 +112,7 @@ def test_unread_count_matches_unread_rows(tenant_a, admin_a, reads, n):
 
 
 # --- API ------------------------------------------------------------------------------------------------
+
 
 def test_notifications_api(tenant_a, tenant_b, admin_a, admin_b, api_a, api_b):
     notify(tenant_a, [admin_a], "system", "Một")
@@ -138,7 +146,11 @@ def test_preferences_api(api_a, tenant_a, admin_a):
     r = api_a.put("/api/v1/notifications/preferences", [{"kind": "users", "in_app": False, "email": True}])
     assert r.status_code == 200
     assert next(x for x in r.json() if x["kind"] == "users") == {
-        "kind": "users", "label": str(KINDS["users"].label), "in_app": False, "email": True}
+        "kind": "users",
+        "label": str(KINDS["users"].label),
+        "in_app": False,
+        "email": True,
+    }
     assert api_a.put("/api/v1/notifications/preferences", [{"kind": "nope"}]).status_code == 400
     assert api_a.put("/api/v1/notifications/preferences", [{"kind": "users", "sms": True}]).status_code == 422
     with tenant_context(tenant_a):
@@ -154,6 +166,7 @@ def test_api_key_has_no_notifications(api_a):
 
 
 # --- pages ----------------------------------------------------------------------------------------------
+
 
 def test_bell_in_header_polls_every_30_seconds(tenant_a, admin_a):
     client = web_client(tenant_a, admin_a)
@@ -189,7 +202,12 @@ def test_preferences_page(tenant_a):
     staff = create_user(tenant_a, "sales_staff")
     client = web_client(tenant_a, staff)
     assert client.get("/notifications/preferences/").status_code == 200
-    assert client.post("/notifications/preferences/", {"security-email": "on", "security-in_app": "on"}).status_code == 302
+    assert (
+        client.post(
+            "/notifications/preferences/", {"security-email": "on", "security-in_app": "on"}
+        ).status_code
+        == 302
+    )
     with tenant_context(tenant_a):
         prefs = {p.kind: (p.in_app, p.email) for p in NotificationPreference.objects.filter(user=staff)}
     assert prefs["security"] == (True, True) and prefs["system"] == (False, False)

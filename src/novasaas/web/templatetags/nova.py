@@ -40,7 +40,10 @@ def bs(field: Any) -> Any:
     """Render a form field with Bootstrap classes."""
     widget = field.field.widget
     name = type(widget).__name__
-    cls = "form-select" if "Select" in name else ("form-check-input" if name == "CheckboxInput" else "form-control")
+    if "Select" in name:
+        cls = "form-select"
+    else:
+        cls = "form-check-input" if name == "CheckboxInput" else "form-control"
     if field.errors:
         cls += " is-invalid"
     return field.as_widget(attrs={"class": cls})
@@ -49,8 +52,9 @@ def bs(field: Any) -> Any:
 @register.filter
 def role_name(role: Any) -> str:
     """A role's name in the current language (custom roles have only their own name)."""
-    if translation.get_language() == "en" and getattr(role, "name_en", ""):
-        return str(role.name_en)
+    name_en = str(getattr(role, "name_en", "") or "")
+    if translation.get_language() == "en" and name_en:
+        return name_en
     return str(role.name)
 
 

@@ -45,13 +45,23 @@ def test_manager_reorders_and_hides_widgets(tenant_a, admin_a):
     manager = create_user(tenant_a, "manager")
     client = web_client(tenant_a, manager)
     assert client.get("/dashboard/arrange/").status_code == 200
-    r = client.post("/dashboard/arrange/", {"order": ["core.users", "core.notifications"],
-                                            "visible": ["core.users", "core.notifications"]})
+    r = client.post(
+        "/dashboard/arrange/",
+        {"order": ["core.users", "core.notifications"], "visible": ["core.users", "core.notifications"]},
+    )
     assert r.status_code == 302
-    assert _widget_order(web_client(tenant_a, admin_a).get("/").content.decode()) == ["core.users", "core.notifications"]
-    client.post("/dashboard/arrange/", {"order": ["core.users", "core.notifications"], "visible": ["core.users"],
-                                        "move": "down:core.users"})
-    assert _layout(tenant_a) == [{"key": "core.notifications", "visible": False}, {"key": "core.users", "visible": True}]
+    assert _widget_order(web_client(tenant_a, admin_a).get("/").content.decode()) == [
+        "core.users",
+        "core.notifications",
+    ]
+    client.post(
+        "/dashboard/arrange/",
+        {"order": ["core.users", "core.notifications"], "visible": ["core.users"], "move": "down:core.users"},
+    )
+    assert _layout(tenant_a) == [
+        {"key": "core.notifications", "visible": False},
+        {"key": "core.users", "visible": True},
+    ]
     assert _widget_order(client.get("/").content.decode()) == ["core.users"]
 
 
@@ -60,18 +70,26 @@ def test_staff_cannot_arrange(tenant_a):
     client = web_client(tenant_a, staff)
     assert client.get("/dashboard/arrange/").status_code == 403
     assert client.post("/dashboard/arrange/", {"order": ["core.notifications"]}).status_code == 403
-    assert ApiClient(tenant_a, staff).put("/api/v1/dashboard/layout",
-                                          {"widgets": [{"key": "core.notifications"}]}).status_code == 403
+    assert (
+        ApiClient(tenant_a, staff)
+        .put("/api/v1/dashboard/layout", {"widgets": [{"key": "core.notifications"}]})
+        .status_code
+        == 403
+    )
     assert _layout(tenant_a) == []
 
 
 def test_layout_api(api_a, tenant_a, tenant_b):
     r = api_a.get("/api/v1/dashboard/layout")
     assert [w["key"] for w in r.json()["widgets"]] == ["core.notifications", "core.users"]
-    r = api_a.put("/api/v1/dashboard/layout", {"widgets": [{"key": "core.users"},
-                                                           {"key": "core.notifications", "visible": False}]})
+    r = api_a.put(
+        "/api/v1/dashboard/layout",
+        {"widgets": [{"key": "core.users"}, {"key": "core.notifications", "visible": False}]},
+    )
     assert r.status_code == 200
     assert r.json()["widgets"][0] == {"key": "core.users", "visible": True}
     assert api_a.put("/api/v1/dashboard/layout", {"widgets": [{"key": "nope"}]}).status_code == 400
-    assert api_a.put("/api/v1/dashboard/layout", {"widgets": [{"key": "core.users", "x": 1}]}).status_code == 422
+    assert (
+        api_a.put("/api/v1/dashboard/layout", {"widgets": [{"key": "core.users", "x": 1}]}).status_code == 422
+    )
     assert _layout(tenant_b) == []  # the other company's layout is untouched
