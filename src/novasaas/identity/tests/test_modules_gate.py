@@ -25,7 +25,8 @@ def test_set_modules_command(tenant_a):
     call_command("set_modules", "alpha", "acc", "SCM", stdout=out)
     assert _modules(tenant_a) == ["INV", "ACC", "SCM"]  # SCM brings INV
     assert "CORE INV ACC SCM" in out.getvalue()
-    assert AuditLog.objects.filter(tenant=tenant_a, action=AuditAction.MODULES_CHANGED).exists()
+    with platform_context():
+        assert AuditLog.objects.filter(tenant=tenant_a, action=AuditAction.MODULES_CHANGED).exists()
     call_command("set_modules", "alpha", stdout=io.StringIO())
     assert _modules(tenant_a) == []
 

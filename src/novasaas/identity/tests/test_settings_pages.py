@@ -47,9 +47,10 @@ def test_admin_edits_company_information_with_logo(tenant_a, admin_a, tmp_path):
         t = _fresh(tenant_a)
         assert (t.name, t.tax_code, t.email) == ("Công ty Alpha Mới", VALID_MST, "info@alpha.vn")
         assert t.logo.name.startswith("logos/")
-    assert AuditLog.objects.filter(
-        tenant=tenant_a, action=AuditAction.UPDATE, object_type="platform.Tenant"
-    ).exists()
+    with platform_context():
+        assert AuditLog.objects.filter(
+            tenant=tenant_a, action=AuditAction.UPDATE, object_type="platform.Tenant"
+        ).exists()
 
 
 def test_bad_tax_code_is_refused_and_nothing_changes(tenant_a, admin_a):
