@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/setlang/", web_views.set_language, name="set-language"),
     path("api/v1/", api.urls),
     path("", include("novasaas.identity.urls")),
+    path("", include("novasaas.web.urls")),
     path("parties/", include("novasaas.parties.urls")),
     path("accounting/", include("novasaas.accounting.urls")),
     path("inventory/", include("novasaas.inventory.urls")),

@@ -6,15 +6,16 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
-from ninja.utils import check_csrf
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.utils import check_csrf
 from pydantic import Field
 
 from novasaas.identity import actions
@@ -29,9 +30,8 @@ from novasaas.identity.tokens import (
     revoke_refresh_family,
     rotate_refresh_token,
 )
-from novasaas.platform import audit
 from novasaas.platform.api import ErrorOut, StrictSchema, module_auth
-from novasaas.platform.models import AuditLog, Tenant, TenantStatus
+from novasaas.platform.models import Tenant, TenantStatus
 from novasaas.platform.tenancy import platform_context, tenant_context
 
 auth_router = Router(tags=["auth"])
@@ -364,18 +364,9 @@ class AuditFilter(Schema):
 
 
 def filter_audit(tenant: Tenant, f: AuditFilter) -> Any:
-    qs = audit.list_entries(tenant)
-    if f.action:
-        qs = qs.filter(action=f.action)
-    if f.actor:
-        qs = qs.filter(actor_label__icontains=f.actor)
-    if f.object_type:
-        qs = qs.filter(object_type__icontains=f.object_type)
-    if f.since:
-        qs = qs.filter(created_at__date__gte=f.since)
-    if f.until:
-        qs = qs.filter(created_at__date__lte=f.until)
-    return qs
+    from novasaas.identity.selectors import filter_audit as select
+
+    return select(tenant, action=f.action, actor=f.actor, object_type=f.object_type, since=f.since, until=f.until)
 
 
 @router.get("/audit", response=list[AuditOut])
@@ -443,6 +434,68 @@ def update_company(request: HttpRequest, data: CompanyUpdate) -> Any:
 
     tenant = update_company_settings(request.auth, data.model_dump(exclude_unset=True))  # type: ignore[attr-defined]
     return 200, company_out(tenant)
+
+
+class CompanyNotificationsIO(StrictSchema):
+    email: bool = True
+    in_app: bool = True
+
+
+@router.get("/settings/notifications", response=CompanyNotificationsIO)
+def get_company_notifications(request: HttpRequest) -> Any:
+    """Company-wide notification switches (spec §3.1.2: Tenant Admin and Manager)."""
+    from novasaas.platform.notifications import company_settings
+
+    request.auth.require("core.settings.notifications")  # type: ignore[attr-defined]
+    return company_settings(request.auth.tenant)  # type: ignore[attr-defined]
+
+
+@router.put("/settings/notifications", response={200: CompanyNotificationsIO, 400: ErrorOut, 403: ErrorOut})
+def put_company_notifications(request: HttpRequest, data: CompanyNotificationsIO) -> Any:
+    from novasaas.platform.notifications import company_settings
+    from novasaas.platform.settings_actions import update_company_settings
+
+    p: Principal = request.auth  # type: ignore[attr-defined]
+    value = {**(p.tenant.notification_settings or {}), **data.model_dump()}
+    tenant = update_company_settings(p, {"notification_settings": value})
+    return 200, company_settings(tenant)
+
+
+class ModuleOut(Schema):
+    code: str
+    name: str
+    enabled: bool
+
+
+class SubscriptionOut(Schema):
+    status: str
+    modules: list[ModuleOut]
+
+
+@router.get("/settings/subscription", response=SubscriptionOut)
+def get_subscription(request: HttpRequest) -> Any:
+    """The plan: status and enabled modules (read-only; upgrades go through NovaSaaS support)."""
+    from novasaas.platform.modules import MODULES
+
+    p: Principal = request.auth  # type: ignore[attr-defined]
+    p.require("core.subscription.view")
+    return {"status": p.tenant.status,
+            "modules": [{"code": m.code, "name": str(m.name), "enabled": p.tenant.has_module(m.code)}
+                        for m in MODULES.values()]}
+
+
+@router.post("/settings/company/logo", response={200: CompanyOut, 400: ErrorOut, 403: ErrorOut})
+def upload_logo(request: HttpRequest, logo: UploadedFile = File(...)) -> Any:  # noqa: B008
+    """Upload the company logo (PNG or JPEG, at most 1 MB)."""
+    from novasaas.identity.forms import CompanyForm
+    from novasaas.platform.settings_actions import update_company_settings
+
+    p: Principal = request.auth  # type: ignore[attr-defined]
+    p.require("core.settings.company.edit")
+    form = CompanyForm({"name": p.tenant.name}, MultiValueDict({"logo": [logo]}))
+    if not form.is_valid() or not form.cleaned_data.get("logo"):
+        raise ValidationError({"logo": form.errors.get("logo") or [_("Upload a PNG or JPEG image.")]})
+    return 200, company_out(update_company_settings(p, {"logo": form.cleaned_data["logo"]}))
 
 
 # --- Master Admin ------------------------------------------------------------------------------------
@@ -529,5 +582,9 @@ def set_status(request: HttpRequest, slug: str, data: StatusIn) -> Any:
     tenant = actions.set_tenant_status(_tenant(slug), data.status, actor=user)
     return 200, _tenant_out(tenant)
 
+
+from novasaas.platform.core_api import router as core_router  # noqa: E402
+
+router.add_router("", core_router)
 
 __all__ = ["auth_router", "platform_router", "router", "tenant_context", "transaction"]

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from novasaas.identity import admin_views as admin
 from novasaas.identity import views
 
 urlpatterns = [
@@ -15,6 +16,26 @@ urlpatterns = [
     path("account/mfa/disable/", views.mfa_disable, name="mfa-disable"),
     path("account/sessions/", views.sessions, name="sessions"),
     path("account/sessions/<int:pk>/revoke/", views.session_revoke, name="session-revoke"),
+    path("settings/", admin.settings_home, name="settings"),
+    path("settings/users/", admin.user_list, name="settings-users"),
+    path("settings/users/<int:pk>/", admin.user_edit, name="settings-user-edit"),
+    path("settings/users/<int:pk>/active/", admin.user_set_active, name="settings-user-active"),
+    path("settings/invitations/", admin.invitation_list, name="settings-invitations"),
+    path("settings/invitations/<int:pk>/revoke/", admin.invitation_revoke, name="settings-invitation-revoke"),
+    path("settings/roles/", admin.role_list, name="settings-roles"),
+    path("settings/roles/new/", admin.role_create, name="settings-role-create"),
+    path("settings/roles/matrix/", admin.role_matrix, name="settings-role-matrix"),
+    path("settings/roles/<int:pk>/", admin.role_edit, name="settings-role-edit"),
+    path("settings/roles/<int:pk>/delete/", admin.role_delete, name="settings-role-delete"),
+    path("settings/audit/", admin.audit_list, name="settings-audit"),
+    path("settings/company/", admin.company_settings, name="settings-company"),
+    path("settings/appearance/", admin.appearance_settings, name="settings-appearance"),
+    path("settings/notifications/", admin.notification_settings, name="settings-notifications"),
+    path("settings/region/", admin.region_settings, name="settings-region"),
+    path("settings/security/", admin.security_settings, name="settings-security"),
+    path("settings/subscription/", admin.subscription, name="settings-subscription"),
+    path("settings/api-keys/", admin.api_keys, name="settings-api-keys"),
+    path("settings/api-keys/<int:pk>/revoke/", admin.api_key_revoke, name="settings-api-key-revoke"),
     path("invitations/<str:token>/", views.accept_invitation, name="invitation-accept"),
     path("password-reset/", auth_views.PasswordResetView.as_view(
         template_name="identity/password_reset.html",

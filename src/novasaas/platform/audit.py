@@ -30,7 +30,7 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, FieldFile):
+    if isinstance(value, FieldFile):  # an empty file field raises on ``.url``: use the name only
         return str(value.name or "")
     return value
 

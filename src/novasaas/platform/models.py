@@ -222,3 +222,39 @@ class Sequence(TenantModel):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["tenant", "key", "period"], name="platform_sequence_unique"),
         ]
+
+
+class Notification(TenantModel):
+    """One message to one member (spec §3.1.5): shown in the bell and the list until read."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=60)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("content"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=dj_timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+        indexes: ClassVar = [models.Index(fields=["tenant", "recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationPreference(TenantModel):
+    """How one member wants one kind of notification: in the app, by email, both or neither."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=60)
+    in_app = models.BooleanField(_("in the app"), default=True)
+    email = models.BooleanField(_("by email"), default=False)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "user", "kind"], name="platform_notifpref_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.kind}"

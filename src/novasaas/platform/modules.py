@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,12 +41,17 @@ MODULES: dict[str, Module] = {
 OPTIONAL_MODULES = [code for code, m in MODULES.items() if not m.required]
 
 
-class ModuleDisabled(Exception):
+class ModuleDisabled(PermissionDenied):
+    """Raised by the module gate; a PermissionDenied, so pages answer 403 (the API maps it too)."""
+
     def __init__(self, code: str) -> None:
         self.code = code
         module = MODULES.get(code)
         name = module.name if module else code
-        super().__init__(f"The {name} module ({code}) is not enabled for this company.")
+        from django.utils.translation import gettext
+
+        super().__init__(gettext("The module %(name)s (%(code)s) is not enabled for this company.")
+                         % {"name": name, "code": code})
 
 
 def normalize_modules(codes: list[str]) -> list[str]:

@@ -15,7 +15,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     nav = []
     if principal is not None and tenant is not None:
         for entry in NAVIGATION:
-            if not tenant.has_module(entry.module):
+            if tenant is None or not tenant.has_module(entry.module):
                 continue
             if entry.permission and not principal.has(entry.permission):
                 continue

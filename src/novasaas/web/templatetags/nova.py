@@ -40,7 +40,35 @@ def bs(field: Any) -> Any:
     """Render a form field with Bootstrap classes."""
     widget = field.field.widget
     name = type(widget).__name__
-    cls = "form-select" if "Select" in name else ("form-check-input" if name == "CheckboxInput" else "form-control")
+    if "Select" in name:
+        cls = "form-select"
+    else:
+        cls = "form-check-input" if name == "CheckboxInput" else "form-control"
     if field.errors:
         cls += " is-invalid"
     return field.as_widget(attrs={"class": cls})
+
+
+@register.filter
+def role_name(role: Any) -> str:
+    """A role's name in the current language (custom roles have only their own name)."""
+    name_en = str(getattr(role, "name_en", "") or "")
+    if translation.get_language() == "en" and name_en:
+        return name_en
+    return str(role.name)
+
+
+@register.filter
+def perm_label(perm: Any) -> str:
+    """A permission's label in the current language."""
+    return str(perm.label_en if translation.get_language() == "en" else perm.label)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def contains(container: Any, item: Any) -> bool:
+    return bool(container) and item in container

@@ -1,0 +1,95 @@
+"""Dashboard (spec §3.1.3): CORE widgets, arranging, quick actions, alerts."""
+
+from novasaas.platform.dashboard import normalize_layout
+from novasaas.platform.models import Tenant
+from novasaas.platform.notifications import notify
+from novasaas.platform.tenancy import platform_context
+from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
+
+
+def _layout(tenant):
+    with platform_context():
+        return normalize_layout(Tenant.objects.get(pk=tenant.pk).dashboard_layout)
+
+
+def _widget_order(body):
+    import re
+
+    return re.findall(r'data-widget="([^"]+)"', body)
+
+
+def test_core_widgets_show_members_and_unread(tenant_a, admin_a):
+    create_user(tenant_a, "accountant")
+    notify(tenant_a, [admin_a], "system", "Cảnh báo tồn kho")
+    body = web_client(tenant_a, admin_a).get("/").content.decode()
+    assert _widget_order(body) == ["core.notifications", "core.users"]
+    assert "Cảnh báo tồn kho" in body  # alerts: the latest unread notifications
+
+
+def test_staff_sees_limited_widgets(tenant_a):
+    staff = create_user(tenant_a, "warehouse_staff")
+    body = web_client(tenant_a, staff).get("/").content.decode()
+    assert _widget_order(body) == ["core.notifications"]
+
+
+def test_quick_actions_are_those_the_user_may_use(tenant_a, admin_a):
+    admin_body = web_client(tenant_a, admin_a).get("/").content.decode()
+    assert "/settings/api-keys/" in admin_body and "/settings/invitations/" in admin_body
+    manager_body = web_client(tenant_a, create_user(tenant_a, "manager")).get("/").content.decode()
+    assert "/settings/invitations/" in manager_body and "/settings/api-keys/" not in manager_body
+    staff_body = web_client(tenant_a, create_user(tenant_a, "sales_staff")).get("/").content.decode()
+    assert 'id="quick-actions"' not in staff_body  # no CORE quick action for sales staff
+
+
+def test_manager_reorders_and_hides_widgets(tenant_a, admin_a):
+    manager = create_user(tenant_a, "manager")
+    client = web_client(tenant_a, manager)
+    assert client.get("/dashboard/arrange/").status_code == 200
+    r = client.post(
+        "/dashboard/arrange/",
+        {"order": ["core.users", "core.notifications"], "visible": ["core.users", "core.notifications"]},
+    )
+    assert r.status_code == 302
+    assert _widget_order(web_client(tenant_a, admin_a).get("/").content.decode()) == [
+        "core.users",
+        "core.notifications",
+    ]
+    client.post(
+        "/dashboard/arrange/",
+        {"order": ["core.users", "core.notifications"], "visible": ["core.users"], "move": "down:core.users"},
+    )
+    assert _layout(tenant_a) == [
+        {"key": "core.notifications", "visible": False},
+        {"key": "core.users", "visible": True},
+    ]
+    assert _widget_order(client.get("/").content.decode()) == ["core.users"]
+
+
+def test_staff_cannot_arrange(tenant_a):
+    staff = create_user(tenant_a, "warehouse_staff")
+    client = web_client(tenant_a, staff)
+    assert client.get("/dashboard/arrange/").status_code == 403
+    assert client.post("/dashboard/arrange/", {"order": ["core.notifications"]}).status_code == 403
+    assert (
+        ApiClient(tenant_a, staff)
+        .put("/api/v1/dashboard/layout", {"widgets": [{"key": "core.notifications"}]})
+        .status_code
+        == 403
+    )
+    assert _layout(tenant_a) == []
+
+
+def test_layout_api(api_a, tenant_a, tenant_b):
+    r = api_a.get("/api/v1/dashboard/layout")
+    assert [w["key"] for w in r.json()["widgets"]] == ["core.notifications", "core.users"]
+    r = api_a.put(
+        "/api/v1/dashboard/layout",
+        {"widgets": [{"key": "core.users"}, {"key": "core.notifications", "visible": False}]},
+    )
+    assert r.status_code == 200
+    assert r.json()["widgets"][0] == {"key": "core.users", "visible": True}
+    assert api_a.put("/api/v1/dashboard/layout", {"widgets": [{"key": "nope"}]}).status_code == 400
+    assert (
+        api_a.put("/api/v1/dashboard/layout", {"widgets": [{"key": "core.users", "x": 1}]}).status_code == 422
+    )
+    assert _layout(tenant_b) == []  # the other company's layout is untouched
