@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 _COMPANY_WORDS = {
-    "cong", "ty", "tnhh", "cp", "co", "phan", "mtv", "jsc", "ltd", "llc", "co.", "company", "limited",
+    "cong", "ty", "cty", "ctcp", "tnhh", "cp", "co", "phan", "mtv", "jsc", "ltd", "llc", "co.", "company", "limited",
     "trach", "nhiem", "huu", "han", "mot", "thanh", "vien", "tap", "doan", "dntn", "doanh", "nghiep", "tu",
     "nhan", "corp", "corporation", "inc",
 }
