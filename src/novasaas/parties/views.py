@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -28,13 +27,13 @@ from novasaas.parties.forms import (
     rows,
 )
 from novasaas.parties.models import Party, PartyKind
-from novasaas.platform.modules import requires_module
 
 PAGE_SIZE = 50
 
 
-@method_decorator(requires_module("CORE"), name="dispatch")
 class PartyPermissionView(LoginRequiredMixin, View):
+    """Signed-in members with ``permission``. Parties are CORE: no module gate."""
+
     permission = "core.parties.view"
     principal: Principal
 
