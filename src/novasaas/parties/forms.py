@@ -28,7 +28,7 @@ class PartyForm(forms.Form):
 
 class AddressForm(forms.Form):
     label = forms.CharField(label=_("Label"), max_length=60, required=False)
-    line = forms.CharField(label=_("Street address"), max_length=300)
+    line = forms.CharField(label=_("Street address"), max_length=300, required=False)
     ward = forms.CharField(label=_("Ward / commune"), max_length=100, required=False)
     district = forms.CharField(label=_("District"), max_length=100, required=False)
     province = forms.CharField(label=_("Province / city"), max_length=100, required=False)

@@ -71,7 +71,7 @@ class Party(TenantModel):
 class PartyAddress(TenantModel):
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="addresses")
     label = models.CharField(_("label"), max_length=60, blank=True)
-    line = models.CharField(_("street address"), max_length=300)
+    line = models.CharField(_("street address"), max_length=300, blank=True)
     ward = models.CharField(_("ward / commune"), max_length=100, blank=True)
     district = models.CharField(_("district"), max_length=100, blank=True)
     province = models.CharField(_("province / city"), max_length=100, blank=True)
@@ -83,6 +83,11 @@ class PartyAddress(TenantModel):
 
     def __str__(self) -> str:
         return ", ".join(p for p in (self.line, self.ward, self.district, self.province) if p)
+
+    def clean(self) -> None:
+        if not any((self.line, self.ward, self.district, self.province)):
+            raise ValidationError({"line": _("Enter at least a street address or a province.")})
+        self.country = (self.country or "VN").upper()
 
 
 class PartyContact(TenantModel):

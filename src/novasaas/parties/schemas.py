@@ -14,7 +14,7 @@ KindLiteral = Literal["company", "person"]
 
 class AddressIn(StrictSchema):
     label: str = Field(default="", max_length=60)
-    line: str = Field(min_length=1, max_length=300)
+    line: str = Field(default="", max_length=300)
     ward: str = Field(default="", max_length=100)
     district: str = Field(default="", max_length=100)
     province: str = Field(default="", max_length=100)
