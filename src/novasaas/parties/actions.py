@@ -44,6 +44,7 @@ Rows = Sequence[Mapping[str, Any]]
 
 # --- helpers ---------------------------------------------------------------------------------------
 
+
 def _actor(principal: Principal) -> Any:
     return principal.user
 
@@ -54,7 +55,9 @@ def full_snapshot(party: Party) -> dict[str, Any]:
     data.pop("search_text", None)
     data["addresses"] = [{f: getattr(a, f) for f in ADDRESS_FIELDS} for a in party.addresses.order_by("id")]
     data["contacts"] = [{f: getattr(c, f) for f in CONTACT_FIELDS} for c in party.contacts.order_by("id")]
-    data["bank_accounts"] = [{f: getattr(b, f) for f in BANK_FIELDS} for b in party.bank_accounts.order_by("id")]
+    data["bank_accounts"] = [
+        {f: getattr(b, f) for f in BANK_FIELDS} for b in party.bank_accounts.order_by("id")
+    ]
     data["tags"] = sorted(PartyTag.objects.filter(party=party).values_list("tag__name", flat=True))
     return data
 
@@ -62,8 +65,16 @@ def full_snapshot(party: Party) -> dict[str, Any]:
 def refresh_search_text(party: Party) -> None:
     contacts = list(party.contacts.values_list("value", "normalized"))
     tags = list(PartyTag.objects.filter(party=party).values_list("tag__name", flat=True))
-    parts = [party.code, party.name, party.tax_code, party.tax_code.replace("-", ""), party.id_number,
-             party.website, *[v for pair in contacts for v in pair], *tags]
+    parts = [
+        party.code,
+        party.name,
+        party.tax_code,
+        party.tax_code.replace("-", ""),
+        party.id_number,
+        party.website,
+        *[v for pair in contacts for v in pair],
+        *tags,
+    ]
     text = unaccent(" ".join(p for p in parts if p))
     if text != party.search_text:
         party.search_text = text
@@ -83,10 +94,14 @@ def _clean_tags(tags: Sequence[str]) -> list[str]:
     return list(seen.values())
 
 
-def _build_children(party: Party, addresses: Rows | None, contacts: Rows | None, bank_accounts: Rows | None,
-                    errors: dict[str, list[str]]) -> tuple[list[PartyAddress] | None, list[PartyContact] | None,
-                                                          list[PartyBankAccount] | None]:
-    """Unsaved, validated child rows; problems are collected in ``errors`` under ``addresses[0].line`` keys."""
+def _build_children(
+    party: Party,
+    addresses: Rows | None,
+    contacts: Rows | None,
+    bank_accounts: Rows | None,
+    errors: dict[str, list[str]],
+) -> tuple[list[PartyAddress] | None, list[PartyContact] | None, list[PartyBankAccount] | None]:
+    """Unsaved, validated child rows; problems go to ``errors`` under keys like ``addresses[0].line``."""
 
     def build(model: type[Any], rows: Rows | None, allowed: tuple[str, ...], prefix: str) -> list[Any] | None:
         if rows is None:
@@ -95,7 +110,9 @@ def _build_children(party: Party, addresses: Rows | None, contacts: Rows | None,
         for i, row in enumerate(rows):
             unknown = set(row) - set(allowed)
             if unknown:
-                errors.setdefault(f"{prefix}[{i}]", []).append(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+                errors.setdefault(f"{prefix}[{i}]", []).append(
+                    _("Unknown fields: %s") % ", ".join(sorted(unknown))
+                )
                 continue
             obj = model(tenant_id=party.tenant_id, **{k: ("" if v is None else v) for k, v in row.items()})
             try:
@@ -127,8 +144,12 @@ def _check_tax_code_free(party: Party) -> None:
     if party.is_active and party.tax_code:
         clash = Party.objects.filter(tax_code=party.tax_code, is_active=True).exclude(pk=party.pk).first()
         if clash is not None:
-            raise ValidationError({"tax_code": _("The tax code %(mst)s already belongs to %(party)s.")
-                                   % {"mst": party.tax_code, "party": clash}})
+            raise ValidationError(
+                {
+                    "tax_code": _("The tax code %(mst)s already belongs to %(party)s.")
+                    % {"mst": party.tax_code, "party": clash}
+                }
+            )
 
 
 def _validate_party(party: Party, errors: dict[str, list[str]]) -> None:
@@ -146,8 +167,13 @@ def _validate_party(party: Party, errors: dict[str, list[str]]) -> None:
             errors.setdefault("tax_code", []).extend(exc.message_dict["tax_code"])
 
 
-def _write_children(party: Party, addresses: list[PartyAddress] | None, contacts: list[PartyContact] | None,
-                    banks: list[PartyBankAccount] | None, tags: list[str] | None) -> None:
+def _write_children(
+    party: Party,
+    addresses: list[PartyAddress] | None,
+    contacts: list[PartyContact] | None,
+    banks: list[PartyBankAccount] | None,
+    tags: list[str] | None,
+) -> None:
     for model, rows in ((PartyAddress, addresses), (PartyContact, contacts), (PartyBankAccount, banks)):
         if rows is None:
             continue
@@ -172,6 +198,7 @@ def _save_guarded(party: Party, **kwargs: Any) -> None:
 
 # --- actions ---------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def create_party(
     principal: Principal,
@@ -190,8 +217,15 @@ def create_party(
     """Create a party with its nested rows and a new gapless code (KH00001, …). Either everything is
     written or nothing (``ValidationError`` listing every problem, keyed by field)."""
     principal.require("core.parties.edit")
-    party = Party(tenant=principal.tenant, name=name, kind=kind, tax_code=tax_code or "",
-                  id_number=id_number or "", website=website or "", note=note or "")
+    party = Party(
+        tenant=principal.tenant,
+        name=name,
+        kind=kind,
+        tax_code=tax_code or "",
+        id_number=id_number or "",
+        website=website or "",
+        note=note or "",
+    )
     errors: dict[str, list[str]] = {}
     _validate_party(party, errors)
     built = _build_children(party, addresses, contacts, bank_accounts, errors)
@@ -247,7 +281,9 @@ def update_party(
     _save_guarded(party)
     _write_children(party, *built, clean_tags)
     refresh_search_text(party)
-    audit.record(AuditAction.UPDATE, actor=_actor(principal), obj=party, before=before, after=full_snapshot(party))
+    audit.record(
+        AuditAction.UPDATE, actor=_actor(principal), obj=party, before=before, after=full_snapshot(party)
+    )
     return party
 
 
@@ -260,8 +296,14 @@ def deactivate_party(principal: Principal, party_id: int) -> Party:
         before = audit.snapshot(party)
         party.is_active = False
         party.save(update_fields=["is_active", "updated_at"])
-        audit.record(AuditAction.UPDATE, actor=_actor(principal), obj=party, before=before,
-                     after=audit.snapshot(party), message="deactivated")
+        audit.record(
+            AuditAction.UPDATE,
+            actor=_actor(principal),
+            obj=party,
+            before=before,
+            after=audit.snapshot(party),
+            message="deactivated",
+        )
     return party
 
 
@@ -276,8 +318,14 @@ def reactivate_party(principal: Principal, party_id: int) -> Party:
         party.is_active = True
         _check_tax_code_free(party)
         _save_guarded(party, update_fields=["is_active", "updated_at"])
-        audit.record(AuditAction.UPDATE, actor=_actor(principal), obj=party, before=before,
-                     after=audit.snapshot(party), message="reactivated")
+        audit.record(
+            AuditAction.UPDATE,
+            actor=_actor(principal),
+            obj=party,
+            before=before,
+            after=audit.snapshot(party),
+            message="reactivated",
+        )
     return party
 
 
@@ -299,7 +347,9 @@ def merge_parties(principal: Principal, keep_id: int, duplicate_ids: Sequence[in
     if keep_id in dup_ids:
         raise ValidationError({"duplicate_ids": _("The kept party cannot also be a duplicate.")})
     # Lock in id order so that two concurrent merges of overlapping sets cannot deadlock.
-    locked = {p.pk: p for p in Party.objects.select_for_update().filter(pk__in=[keep_id, *dup_ids]).order_by("pk")}
+    locked = {
+        p.pk: p for p in Party.objects.select_for_update().filter(pk__in=[keep_id, *dup_ids]).order_by("pk")
+    }
     missing = [i for i in [keep_id, *dup_ids] if i not in locked]
     if missing:
         raise Party.DoesNotExist(f"unknown parties {missing}")
@@ -307,16 +357,22 @@ def merge_parties(principal: Principal, keep_id: int, duplicate_ids: Sequence[in
     duplicates = [locked[i] for i in dup_ids]
     inactive = [p for p in [keep, *duplicates] if not p.is_active]
     if inactive:
-        raise ValidationError(_("Only active parties can be merged: %s") % ", ".join(str(p) for p in inactive))
+        raise ValidationError(
+            _("Only active parties can be merged: %s") % ", ".join(str(p) for p in inactive)
+        )
 
     keep_before = full_snapshot(keep)
     dup_befores = {d.pk: full_snapshot(d) for d in duplicates}
     has_contact = set(PartyContact.objects.filter(party=keep).values_list("kind", "normalized"))
-    has_bank = {(b.replace(" ", ""), n.lower()) for b, n in
-                PartyBankAccount.objects.filter(party=keep).values_list("account_number", "bank_name")}
+    has_bank = {
+        (b.replace(" ", ""), n.lower())
+        for b, n in PartyBankAccount.objects.filter(party=keep).values_list("account_number", "bank_name")
+    }
     has_tag = set(PartyTag.objects.filter(party=keep).values_list("tag_id", flat=True))
     has_default = PartyAddress.objects.filter(party=keep, is_default=True).exists()
-    primary_kinds = set(PartyContact.objects.filter(party=keep, is_primary=True).values_list("kind", flat=True))
+    primary_kinds = set(
+        PartyContact.objects.filter(party=keep, is_primary=True).values_list("kind", flat=True)
+    )
     moved_tax_code = ""
     for dup in duplicates:
         for address in PartyAddress.objects.filter(party=dup).order_by("-is_default", "id"):
@@ -364,9 +420,21 @@ def merge_parties(principal: Principal, keep_id: int, duplicate_ids: Sequence[in
     refresh_search_text(keep)
     for dup in duplicates:
         refresh_search_text(dup)
-        audit.record(AuditAction.UPDATE, actor=_actor(principal), obj=dup, before=dup_befores[dup.pk],
-                     after=full_snapshot(dup), message=f"merged into {keep.code}")
-    audit.record(AuditAction.UPDATE, actor=_actor(principal), obj=keep, before=keep_before,
-                 after=full_snapshot(keep), message="merged " + ", ".join(d.code for d in duplicates))
+        audit.record(
+            AuditAction.UPDATE,
+            actor=_actor(principal),
+            obj=dup,
+            before=dup_befores[dup.pk],
+            after=full_snapshot(dup),
+            message=f"merged into {keep.code}",
+        )
+    audit.record(
+        AuditAction.UPDATE,
+        actor=_actor(principal),
+        obj=keep,
+        before=keep_before,
+        after=full_snapshot(keep),
+        message="merged " + ", ".join(d.code for d in duplicates),
+    )
     publish(PartiesMerged(tenant_id=keep.tenant_id, kept_id=keep.pk, merged_ids=tuple(dup_ids)))
     return keep

@@ -37,12 +37,14 @@ def _nested(data: Any) -> dict[str, Any]:
 
 @router.get("/", response=list[PartyListItem])
 @paginate(LimitOffsetPagination)
-def list_parties(request: HttpRequest, q: str = "", kind: str = "", tag: str = "",
-                 include_inactive: bool = False) -> Any:
+def list_parties(
+    request: HttpRequest, q: str = "", kind: str = "", tag: str = "", include_inactive: bool = False
+) -> Any:
     """Search parties by name, code, tax code, ID number, phone, email or tag (accent-insensitive)."""
     p = _principal(request, "core.parties.view")
-    return selectors.search_parties(p.tenant, q[:200], kind=kind or None, tag=tag or None,
-                                    include_inactive=include_inactive)
+    return selectors.search_parties(
+        p.tenant, q[:200], kind=kind or None, tag=tag or None, include_inactive=include_inactive
+    )
 
 
 @router.post("/", response={201: Party, 400: ErrorOut, 403: ErrorOut})

@@ -40,8 +40,14 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 KEYS = {k for k, _h in COLUMNS}
 _ALIASES = {unaccent(h.split(" (")[0]): k for k, h in COLUMNS} | {"mst": "tax_code", "ten": "name"}
-_KIND_WORDS = {"company": PartyKind.COMPANY, "cong ty": PartyKind.COMPANY, "doanh nghiep": PartyKind.COMPANY,
-               "to chuc": PartyKind.COMPANY, "person": PartyKind.PERSON, "ca nhan": PartyKind.PERSON}
+_KIND_WORDS = {
+    "company": PartyKind.COMPANY,
+    "cong ty": PartyKind.COMPANY,
+    "doanh nghiep": PartyKind.COMPANY,
+    "to chuc": PartyKind.COMPANY,
+    "person": PartyKind.PERSON,
+    "ca nhan": PartyKind.PERSON,
+}
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,7 +116,9 @@ def _read_rows(upload: IO[bytes]) -> list[tuple[int, dict[str, str]]]:
     header = next(rows, None)
     keys = [_column_key(h) for h in (header or [])]
     if "name" not in keys:
-        raise PartyImportError([LineError(1, [_("The first row must hold the column headers, with a name column.")])])
+        raise PartyImportError(
+            [LineError(1, [_("The first row must hold the column headers, with a name column.")])]
+        )
     result: list[tuple[int, dict[str, str]]] = []
     for number, values in enumerate(rows, start=2):
         record = {k: _cell(v) for k, v in zip(keys, values, strict=False) if k}
@@ -135,20 +143,35 @@ def _kwargs(record: dict[str, str]) -> dict[str, Any]:
         contacts.append({"kind": ContactKind.EMAIL, "value": record["email"], "is_primary": True})
     addresses = []
     if any(record.get(k) for k in ("address", "ward", "district", "province")):
-        addresses.append({"line": record.get("address", ""), "ward": record.get("ward", ""),
-                          "district": record.get("district", ""), "province": record.get("province", ""),
-                          "is_default": True})
+        addresses.append(
+            {
+                "line": record.get("address", ""),
+                "ward": record.get("ward", ""),
+                "district": record.get("district", ""),
+                "province": record.get("province", ""),
+                "is_default": True,
+            }
+        )
     return {
-        "name": record.get("name", ""), "kind": kind, "tax_code": record.get("tax_code", ""),
-        "id_number": record.get("id_number", ""), "website": record.get("website", ""),
-        "note": record.get("note", ""), "contacts": contacts, "addresses": addresses,
+        "name": record.get("name", ""),
+        "kind": kind,
+        "tax_code": record.get("tax_code", ""),
+        "id_number": record.get("id_number", ""),
+        "website": record.get("website", ""),
+        "note": record.get("note", ""),
+        "contacts": contacts,
+        "addresses": addresses,
         "tags": [t for t in re.split(r"[,;]", record.get("tags", "")) if t.strip()],
     }
 
 
 def _messages(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
-        return [f"{field}: {m}" if field != "__all__" else m for field, msgs in exc.message_dict.items() for m in msgs]
+        return [
+            f"{field}: {m}" if field != "__all__" else m
+            for field, msgs in exc.message_dict.items()
+            for m in msgs
+        ]
     return list(exc.messages)
 
 
@@ -161,14 +184,24 @@ def import_parties(principal: Principal, upload: IO[bytes]) -> list[Party]:
     principal.require("core.parties.import")
     principal.require("core.parties.edit")
     rows = _read_rows(upload)
-    existing_codes = set(Party.objects.filter(code__in=[r.get("code") for _n, r in rows if r.get("code")])
-                         .values_list("code", flat=True))
+    existing_codes = set(
+        Party.objects.filter(code__in=[r.get("code") for _n, r in rows if r.get("code")]).values_list(
+            "code", flat=True
+        )
+    )
     errors: list[LineError] = []
     created: list[Party] = []
     for number, record in rows:
         if record.get("code") in existing_codes:
-            errors.append(LineError(number, [_("Code %(code)s already exists; remove existing parties from the "
-                                                "file.") % {"code": record["code"]}]))
+            errors.append(
+                LineError(
+                    number,
+                    [
+                        _("Code %(code)s already exists; remove existing parties from the file.")
+                        % {"code": record["code"]}
+                    ],
+                )
+            )
             continue
         try:
             with transaction.atomic():

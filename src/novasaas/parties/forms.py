@@ -15,11 +15,19 @@ class PartyForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=300)
     kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices, initial=PartyKind.COMPANY)
     tax_code = forms.CharField(label=_("Tax code"), max_length=14, required=False)
-    id_number = forms.CharField(label=_("ID number"), max_length=20, required=False,
-                                help_text=_("Citizen ID or passport number (people only)."))
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=20,
+        required=False,
+        help_text=_("Citizen ID or passport number (people only)."),
+    )
     website = forms.CharField(label=_("Website"), max_length=200, required=False)
-    tags = forms.CharField(label=_("Tags"), max_length=500, required=False,
-                           help_text=_("Separated by commas, e.g. customer, supplier"))
+    tags = forms.CharField(
+        label=_("Tags"),
+        max_length=500,
+        required=False,
+        help_text=_("Separated by commas, e.g. customer, supplier"),
+    )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def cleaned_tags(self) -> list[str]:
@@ -52,7 +60,9 @@ class BankAccountForm(forms.Form):
 
 AddressFormSet = forms.formset_factory(AddressForm, extra=1, can_delete=True, max_num=50, validate_max=True)
 ContactFormSet = forms.formset_factory(ContactForm, extra=2, can_delete=True, max_num=50, validate_max=True)
-BankAccountFormSet = forms.formset_factory(BankAccountForm, extra=1, can_delete=True, max_num=50, validate_max=True)
+BankAccountFormSet = forms.formset_factory(
+    BankAccountForm, extra=1, can_delete=True, max_num=50, validate_max=True
+)
 
 
 def kept_forms(formset: forms.BaseFormSet) -> list[forms.Form]:
@@ -65,14 +75,20 @@ def rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
 
 
 class MergeForm(forms.Form):
-    duplicates = forms.MultipleChoiceField(label=_("Duplicates to merge into this party"), required=False,
-                                           widget=forms.CheckboxSelectMultiple)
-    other_codes = forms.CharField(label=_("Other party codes"), required=False, max_length=500,
-                                  help_text=_("Codes of further duplicates, separated by commas (e.g. KH00012)."))
+    duplicates = forms.MultipleChoiceField(
+        label=_("Duplicates to merge into this party"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    other_codes = forms.CharField(
+        label=_("Other party codes"),
+        required=False,
+        max_length=500,
+        help_text=_("Codes of further duplicates, separated by commas (e.g. KH00012)."),
+    )
 
     def __init__(self, *args: Any, candidates: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["duplicates"].choices = [(str(pk), label) for pk, label in (candidates or [])]
+        field: Any = self.fields["duplicates"]
+        field.choices = [(str(pk), label) for pk, label in (candidates or [])]
 
     def codes(self) -> list[str]:
         return [c.strip().upper() for c in self.cleaned_data.get("other_codes", "").split(",") if c.strip()]

@@ -35,13 +35,20 @@ class Party(TenantModel):
     name = models.CharField(_("name"), max_length=300)
     kind = models.CharField(_("kind"), max_length=10, choices=PartyKind.choices, default=PartyKind.COMPANY)
     tax_code = models.CharField(_("tax code"), max_length=14, blank=True, validators=[validate_tax_code])
-    id_number = models.CharField(_("ID number"), max_length=20, blank=True,
-                                 help_text=_("Citizen ID or passport number (people only)."))
+    id_number = models.CharField(
+        _("ID number"), max_length=20, blank=True, help_text=_("Citizen ID or passport number (people only).")
+    )
     website = models.URLField(_("website"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="merged_parties")
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_parties",
+    )
     # Unaccented, lowercased name/code/tax code/contacts/tags: accent-insensitive search on any database.
     search_text = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -53,10 +60,15 @@ class Party(TenantModel):
         ordering: ClassVar = ["name", "id"]
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["tenant", "code"], name="parties_party_code_unique"),
-            models.UniqueConstraint(fields=["tenant", "tax_code"], name="parties_party_tax_code_unique",
-                                    condition=Q(is_active=True) & ~Q(tax_code="")),
+            models.UniqueConstraint(
+                fields=["tenant", "tax_code"],
+                name="parties_party_tax_code_unique",
+                condition=Q(is_active=True) & ~Q(tax_code=""),
+            ),
         ]
-        indexes: ClassVar = [models.Index(fields=["tenant", "is_active", "name"], name="parties_party_list_idx")]
+        indexes: ClassVar = [
+            models.Index(fields=["tenant", "is_active", "name"], name="parties_party_list_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}".strip()
@@ -118,7 +130,9 @@ class PartyContact(TenantModel):
                 raise ValidationError({"value": _("Enter a valid phone number.")})
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.normalized = normalize_email(self.value) if self.kind == ContactKind.EMAIL else normalize_phone(self.value)
+        self.normalized = (
+            normalize_email(self.value) if self.kind == ContactKind.EMAIL else normalize_phone(self.value)
+        )
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
@@ -141,7 +155,9 @@ class Tag(TenantModel):
 
     class Meta:
         ordering: ClassVar = ["name"]
-        constraints: ClassVar = [models.UniqueConstraint(fields=["tenant", "name"], name="parties_tag_name_unique")]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="parties_tag_name_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name

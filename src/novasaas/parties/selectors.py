@@ -93,10 +93,17 @@ class PartySummary:
 def _summary(party: Party) -> PartySummary:
     address = default_address(party)
     return PartySummary(
-        id=party.pk, code=party.code, name=party.name, kind=party.kind, tax_code=party.tax_code,
-        is_active=party.is_active, merged_into_id=party.merged_into_id,
-        phone=primary_contact(party, ContactKind.PHONE), email=primary_contact(party, ContactKind.EMAIL),
-        address=str(address) if address else "", tags=tag_names(party),
+        id=party.pk,
+        code=party.code,
+        name=party.name,
+        kind=party.kind,
+        tax_code=party.tax_code,
+        is_active=party.is_active,
+        merged_into_id=party.merged_into_id,
+        phone=primary_contact(party, ContactKind.PHONE),
+        email=primary_contact(party, ContactKind.EMAIL),
+        address=str(address) if address else "",
+        tags=tag_names(party),
     )
 
 
@@ -152,9 +159,14 @@ def find_duplicates(tenant: Tenant, party: Party) -> list[DuplicateCandidate]:
     phones = {c.normalized for c in own if c.kind == ContactKind.PHONE and c.normalized}
     emails = {normalize_email(c.value) for c in own if c.kind == ContactKind.EMAIL}
     if phones or emails:
-        rows = PartyContact.objects.filter(tenant=tenant, party__in=active).filter(
-            Q(kind=ContactKind.PHONE, normalized__in=phones) | Q(kind=ContactKind.EMAIL, normalized__in=emails)
-        ).values_list("party_id", "kind")
+        rows = (
+            PartyContact.objects.filter(tenant=tenant, party__in=active)
+            .filter(
+                Q(kind=ContactKind.PHONE, normalized__in=phones)
+                | Q(kind=ContactKind.EMAIL, normalized__in=emails)
+            )
+            .values_list("party_id", "kind")
+        )
         for pid, kind in rows:
             add(pid, kind)
     key = name_key(party.name)
@@ -168,15 +180,25 @@ def find_duplicates(tenant: Tenant, party: Party) -> list[DuplicateCandidate]:
 
 def export_rows(tenant: Tenant) -> Iterable[dict[str, Any]]:
     """One row per active party: scalar fields, primary phone/email, default address, tags."""
-    for party in with_details(Party.objects.filter(tenant=tenant, is_active=True)).order_by("code").iterator(
-        chunk_size=500
+    for party in (
+        with_details(Party.objects.filter(tenant=tenant, is_active=True))
+        .order_by("code")
+        .iterator(chunk_size=500)
     ):
         address = default_address(party)
         yield {
-            "code": party.code, "name": party.name, "kind": party.kind, "tax_code": party.tax_code,
-            "id_number": party.id_number, "website": party.website,
-            "phone": primary_contact(party, ContactKind.PHONE), "email": primary_contact(party, ContactKind.EMAIL),
-            "address": address.line if address else "", "ward": address.ward if address else "",
-            "district": address.district if address else "", "province": address.province if address else "",
-            "tags": ", ".join(tag_names(party)), "note": party.note,
+            "code": party.code,
+            "name": party.name,
+            "kind": party.kind,
+            "tax_code": party.tax_code,
+            "id_number": party.id_number,
+            "website": party.website,
+            "phone": primary_contact(party, ContactKind.PHONE),
+            "email": primary_contact(party, ContactKind.EMAIL),
+            "address": address.line if address else "",
+            "ward": address.ward if address else "",
+            "district": address.district if address else "",
+            "province": address.province if address else "",
+            "tags": ", ".join(tag_names(party)),
+            "note": party.note,
         }

@@ -6,9 +6,38 @@ import re
 import unicodedata
 
 _COMPANY_WORDS = {
-    "cong", "ty", "cty", "ctcp", "tnhh", "cp", "co", "phan", "mtv", "jsc", "ltd", "llc", "co.", "company", "limited",
-    "trach", "nhiem", "huu", "han", "mot", "thanh", "vien", "tap", "doan", "dntn", "doanh", "nghiep", "tu",
-    "nhan", "corp", "corporation", "inc",
+    "cong",
+    "ty",
+    "cty",
+    "ctcp",
+    "tnhh",
+    "cp",
+    "co",
+    "phan",
+    "mtv",
+    "jsc",
+    "ltd",
+    "llc",
+    "co.",
+    "company",
+    "limited",
+    "trach",
+    "nhiem",
+    "huu",
+    "han",
+    "mot",
+    "thanh",
+    "vien",
+    "tap",
+    "doan",
+    "dntn",
+    "doanh",
+    "nghiep",
+    "tu",
+    "nhan",
+    "corp",
+    "corporation",
+    "inc",
 }
 
 
@@ -27,7 +56,11 @@ def unaccent(value: str) -> str:
 def normalize_phone(value: str) -> str:
     """Digits only, with the Vietnamese country code folded into the trunk prefix (+84 9… → 09…)."""
     digits = re.sub(r"\D", "", value or "")
-    if digits.startswith("84") and len(digits) >= 11 and (value or "").strip().startswith(("+", "84", "0084")):
+    if (
+        digits.startswith("84")
+        and len(digits) >= 11
+        and (value or "").strip().startswith(("+", "84", "0084"))
+    ):
         digits = "0" + digits[2:]
     elif digits.startswith("0084"):
         digits = "0" + digits[4:]

@@ -67,11 +67,20 @@ class PartyListView(PartyPermissionView):
 class PartyDetailView(PartyPermissionView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         party = self.get_party(pk)
-        merged_into = selectors.party_summary(self.principal.tenant, party.merged_into_id) if party.merged_into_id \
+        merged_into = (
+            selectors.party_summary(self.principal.tenant, party.merged_into_id)
+            if party.merged_into_id
             else None
-        return render(request, "parties/detail.html", {
-            "party": party, "tags": selectors.tag_names(party), "merged_into": merged_into,
-        })
+        )
+        return render(
+            request,
+            "parties/detail.html",
+            {
+                "party": party,
+                "tags": selectors.tag_names(party),
+                "merged_into": merged_into,
+            },
+        )
 
 
 class PartyFormMixin(PartyPermissionView):
@@ -96,8 +105,9 @@ class PartyFormMixin(PartyPermissionView):
             "bank_accounts": BankAccountFormSet(data, initial=banks, prefix="bank_accounts"),
         }
 
-    def render_forms(self, request: HttpRequest, forms: dict[str, Any], party: Party | None,
-                     status: int = 200) -> HttpResponse:
+    def render_forms(
+        self, request: HttpRequest, forms: dict[str, Any], party: Party | None, status: int = 200
+    ) -> HttpResponse:
         return render(request, self.template_name, {**forms, "party": party}, status=status)
 
     def save(self, request: HttpRequest, forms: dict[str, Any], party: Party | None) -> HttpResponse:
@@ -105,7 +115,7 @@ class PartyFormMixin(PartyPermissionView):
         valid = all(f.is_valid() for f in forms.values())
         if valid:
             data = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
-            nested = {k: rows(forms[k]) for k in ("addresses", "contacts", "bank_accounts")}
+            nested: dict[str, Any] = {k: rows(forms[k]) for k in ("addresses", "contacts", "bank_accounts")}
             try:
                 if party is None:
                     party = actions.create_party(self.principal, **data, **nested, tags=form.cleaned_tags())
@@ -174,10 +184,12 @@ class PartyMergeView(PartyPermissionView):
     def candidates(self, party: Party) -> list[Any]:
         return selectors.find_duplicates(self.principal.tenant, party)
 
-    def render_page(self, request: HttpRequest, party: Party, form: MergeForm, cands: list[Any],
-                    status: int = 200) -> HttpResponse:
-        return render(request, "parties/merge.html", {"party": party, "form": form, "candidates": cands},
-                      status=status)
+    def render_page(
+        self, request: HttpRequest, party: Party, form: MergeForm, cands: list[Any], status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request, "parties/merge.html", {"party": party, "form": form, "candidates": cands}, status=status
+        )
 
     def make_form(self, data: Any, cands: list[Any]) -> MergeForm:
         return MergeForm(data, candidates=[(c.party.pk, str(c.party)) for c in cands])

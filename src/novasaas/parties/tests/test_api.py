@@ -30,7 +30,10 @@ def test_create_and_get_party(api_a, tenant_a):
     r = api_a.get(f"{URL}{body['id']}")
     assert r.status_code == 200 and r.json()["name"] == body["name"]
     with tenant_context(tenant_a):
-        assert AuditLog.objects.filter(tenant=tenant_a, object_type="parties.Party", action="create").count() == 1
+        assert (
+            AuditLog.objects.filter(tenant=tenant_a, object_type="parties.Party", action="create").count()
+            == 1
+        )
 
 
 def test_codes_are_gapless_and_per_tenant(api_a, api_b):
@@ -47,11 +50,14 @@ def test_person_with_id_number(api_a):
 
 def test_patch_updates_scalars_and_replaces_nested_lists(api_a, tenant_a):
     pid = api_a.post(URL, party_payload()).json()["id"]
-    r = api_a.patch(f"{URL}{pid}", {
-        "name": "Công ty TNHH Hoàng Long Mới",
-        "contacts": [{"kind": "email", "value": "moi@hoanglong.vn"}],
-        "tags": ["nhà cung cấp"],
-    })
+    r = api_a.patch(
+        f"{URL}{pid}",
+        {
+            "name": "Công ty TNHH Hoàng Long Mới",
+            "contacts": [{"kind": "email", "value": "moi@hoanglong.vn"}],
+            "tags": ["nhà cung cấp"],
+        },
+    )
     assert r.status_code == 200, r.content
     body = r.json()
     assert body["name"] == "Công ty TNHH Hoàng Long Mới"
@@ -65,7 +71,9 @@ def test_patch_updates_scalars_and_replaces_nested_lists(api_a, tenant_a):
 
 def test_patch_with_a_bad_nested_row_writes_nothing(api_a, tenant_a):
     pid = api_a.post(URL, party_payload()).json()["id"]
-    r = api_a.patch(f"{URL}{pid}", {"name": "Tên mới", "contacts": [{"kind": "email", "value": "not-an-email"}]})
+    r = api_a.patch(
+        f"{URL}{pid}", {"name": "Tên mới", "contacts": [{"kind": "email", "value": "not-an-email"}]}
+    )
     assert r.status_code == 400
     assert "contacts[0].value" in r.json()["detail"]
     with tenant_context(tenant_a):
@@ -84,8 +92,20 @@ def test_delete_deactivates(api_a, tenant_a):
     assert api_a.get(f"{URL}{pid}").status_code == 200  # still readable for documents referring to it
 
 
-@pytest.mark.parametrize("query", ["nguyen van", "NGUYỄN", "dang quoc", "Đặng", "0912345678", "+84 912 345 678",
-                                   "info@hoanglong", "khach hang", "vip"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "nguyen van",
+        "NGUYỄN",
+        "dang quoc",
+        "Đặng",
+        "0912345678",
+        "+84 912 345 678",
+        "info@hoanglong",
+        "khach hang",
+        "vip",
+    ],
+)
 def test_search_is_accent_and_format_insensitive(api_a, query):
     api_a.post(URL, party_payload("Nguyễn Văn An", kind="person", tax_code=""))
     api_a.post(URL, party_payload("Đặng Quốc Huy", kind="person", tax_code="", contacts=[]))
@@ -112,18 +132,21 @@ def test_list_filters_and_paginates(api_a):
     assert api_a.get(URL, {"tag": "vip"}).json()["count"] == 5
 
 
-@pytest.mark.parametrize("payload,status", [
-    ({"name": "X", "tax_code": "0101234568"}, 400),  # bad check digit
-    ({"name": "X", "tax_code": "12345"}, 400),
-    ({"name": "X", "colour": "red"}, 422),  # unknown field
-    ({"name": "X", "contacts": [{"kind": "phone", "value": "0912", "extra": 1}]}, 422),
-    ({"name": "X", "kind": "robot"}, 422),
-    ({"name": ""}, 422),
-    ({"name": "X", "contacts": [{"kind": "email", "value": "a@"}]}, 400),
-    ({"name": "X", "contacts": [{"kind": "phone", "value": "call me"}]}, 400),
-    ({"name": "X", "website": "not a url"}, 400),
-    ({"name": "X", "kind": "company", "id_number": "001085012345"}, 400),
-])
+@pytest.mark.parametrize(
+    "payload,status",
+    [
+        ({"name": "X", "tax_code": "0101234568"}, 400),  # bad check digit
+        ({"name": "X", "tax_code": "12345"}, 400),
+        ({"name": "X", "colour": "red"}, 422),  # unknown field
+        ({"name": "X", "contacts": [{"kind": "phone", "value": "0912", "extra": 1}]}, 422),
+        ({"name": "X", "kind": "robot"}, 422),
+        ({"name": ""}, 422),
+        ({"name": "X", "contacts": [{"kind": "email", "value": "a@"}]}, 400),
+        ({"name": "X", "contacts": [{"kind": "phone", "value": "call me"}]}, 400),
+        ({"name": "X", "website": "not a url"}, 400),
+        ({"name": "X", "kind": "company", "id_number": "001085012345"}, 400),
+    ],
+)
 def test_bad_input_is_refused_and_nothing_written(api_a, tenant_a, payload, status):
     r = api_a.post(URL, payload)
     assert r.status_code == status, r.content
@@ -172,8 +195,12 @@ def test_list_query_count_does_not_grow_with_parties(api_a, django_assert_max_nu
 def test_duplicates_endpoint_reports_reasons(api_a):
     mst = make_mst()
     a = api_a.post(URL, party_payload("Công ty TNHH Hoàng Long", tax_code=mst)).json()
-    b = api_a.post(URL, party_payload("Cty CP Hoàng Long", tax_code="",
-                                      contacts=[{"kind": "phone", "value": "0912.345.678"}])).json()
+    b = api_a.post(
+        URL,
+        party_payload(
+            "Cty CP Hoàng Long", tax_code="", contacts=[{"kind": "phone", "value": "0912.345.678"}]
+        ),
+    ).json()
     api_a.post(URL, party_payload("Công ty Sao Mai", tax_code="", contacts=[]))
     r = api_a.get(f"{URL}{a['id']}/duplicates")
     assert r.status_code == 200
@@ -183,8 +210,12 @@ def test_duplicates_endpoint_reports_reasons(api_a):
 
 def test_merge_through_api(api_a, tenant_a):
     keep = api_a.post(URL, party_payload("Công ty Hoàng Long", tax_code="")).json()
-    dup = api_a.post(URL, party_payload("Hoàng Long", contacts=[{"kind": "email", "value": "ketoan@hoanglong.vn"}],
-                                        tags=["nhà cung cấp"])).json()
+    dup = api_a.post(
+        URL,
+        party_payload(
+            "Hoàng Long", contacts=[{"kind": "email", "value": "ketoan@hoanglong.vn"}], tags=["nhà cung cấp"]
+        ),
+    ).json()
     r = api_a.post(f"{URL}merge", {"keep_id": keep["id"], "duplicate_ids": [dup["id"]]})
     assert r.status_code == 200, r.content
     body = r.json()

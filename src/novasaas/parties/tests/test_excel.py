@@ -51,10 +51,27 @@ def test_export_has_active_parties_with_primary_contacts_address_tags(api_a):
 def test_import_creates_parties(api_a, tenant_a):
     mst = make_mst()
     content = book(
-        ["Tên (name)", "Loại (kind)", "MST", "Điện thoại (phone)", "Email (email)", "Tỉnh/Thành phố (province)",
-         "Nhãn (tags)"],
-        [["Công ty Cổ phần Sao Mai", "Công ty", mst, 912345678, "a@saomai.vn", "Hà Nội", "khách hàng; VIP"],
-         ["Trần Thị Bình", "Cá nhân", None, "0987 654 321", None, None, "khách hàng"]],
+        [
+            "Tên (name)",
+            "Loại (kind)",
+            "MST",
+            "Điện thoại (phone)",
+            "Email (email)",
+            "Tỉnh/Thành phố (province)",
+            "Nhãn (tags)",
+        ],
+        [
+            [
+                "Công ty Cổ phần Sao Mai",
+                "Công ty",
+                mst,
+                912345678,
+                "a@saomai.vn",
+                "Hà Nội",
+                "khách hàng; VIP",
+            ],
+            ["Trần Thị Bình", "Cá nhân", None, "0987 654 321", None, None, "khách hàng"],
+        ],
     )
     r = upload(api_a, content)
     assert r.status_code == 200, r.content
@@ -74,18 +91,31 @@ def test_import_with_a_bad_line_writes_nothing_and_reports_every_line(api_a, ten
     api_a.post(URL, party_payload("Có sẵn", tax_code=existing))
     content = book(
         ["Tên (name)", "Loại (kind)", "Mã số thuế (tax_code)", "Email (email)"],
-        [["Tốt", "company", None, "ok@x.vn"],
-         ["Sai MST", "company", "0101234568", None],
-         [None, "company", None, None, ],
-         ["Trùng MST", "company", existing, None],
-         ["Sai email", "person", None, "khong-phai-email"],
-         ["Sai loại", "robot", None, None]],
+        [
+            ["Tốt", "company", None, "ok@x.vn"],
+            ["Sai MST", "company", "0101234568", None],
+            [
+                None,
+                "company",
+                None,
+                None,
+            ],
+            ["Trùng MST", "company", existing, None],
+            ["Sai email", "person", None, "khong-phai-email"],
+            ["Sai loại", "robot", None, None],
+        ],
     )
     r = upload(api_a, content)
     assert r.status_code == 400
     errors = {e["line"]: " ".join(e["messages"]) for e in r.json()["errors"]}
     assert sorted(errors) == [3, 4, 5, 6, 7]  # line 4 has a kind but no name
-    assert "tax_code" in errors[3] and "tax_code" in errors[5] and "value" in errors[6] and "kind" in errors[7] and "name" in errors[4]
+    assert (
+        "tax_code" in errors[3]
+        and "tax_code" in errors[5]
+        and "value" in errors[6]
+        and "kind" in errors[7]
+        and "name" in errors[4]
+    )
     with tenant_context(tenant_a):
         assert Party.objects.count() == 1
         assert PartyContact.objects.exclude(party__name="Có sẵn").count() == 0
@@ -101,11 +131,14 @@ def test_reimporting_an_export_is_refused(api_a, tenant_a):
         assert Party.objects.count() == 1
 
 
-@pytest.mark.parametrize("content,name", [
-    (b"this is not a spreadsheet", "x.xlsx"),
-    (b"PK\x03\x04broken zip", "x.xlsx"),
-    (b"name,kind\nA,company\n", "x.csv"),
-])
+@pytest.mark.parametrize(
+    "content,name",
+    [
+        (b"this is not a spreadsheet", "x.xlsx"),
+        (b"PK\x03\x04broken zip", "x.xlsx"),
+        (b"name,kind\nA,company\n", "x.csv"),
+    ],
+)
 def test_malformed_file_is_400(api_a, tenant_a, content, name):
     r = upload(api_a, content, name)
     assert r.status_code == 400

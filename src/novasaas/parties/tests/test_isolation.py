@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from novasaas.parties import selectors
 from novasaas.parties.models import Party
 from novasaas.parties.tests.helpers import make_mst, party_payload
-from novasaas.platform.testing.fixtures import web_client
 from novasaas.platform.tenancy import tenant_context
+from novasaas.platform.testing.fixtures import web_client
 
 URL = "/api/v1/parties/"
 

@@ -9,15 +9,19 @@ from openpyxl import Workbook
 
 from novasaas.parties.models import Party
 from novasaas.parties.tests.helpers import make_mst, party_payload
-from novasaas.platform.testing.fixtures import create_user, web_client
 from novasaas.platform.tenancy import tenant_context
+from novasaas.platform.testing.fixtures import create_user, web_client
 
 URL = "/api/v1/parties/"
 
 
 def formset(prefix, rows, extra_blank=1):
-    data = {f"{prefix}-TOTAL_FORMS": str(len(rows) + extra_blank), f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows) + extra_blank),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
     for i, row in enumerate(rows):
         for k, v in row.items():
             data[f"{prefix}-{i}-{k}"] = v
@@ -31,10 +35,24 @@ def formset(prefix, rows, extra_blank=1):
 
 
 def form_data(name="Công ty TNHH Sao Mai", **extra):
-    data = {"name": name, "kind": "company", "tax_code": make_mst(), "id_number": "", "website": "",
-            "tags": "khách hàng, VIP", "note": ""}
-    data.update(formset("contacts", [{"kind": "phone", "value": "0912 345 678", "is_primary": "on"},
-                                     {"kind": "email", "value": "lienhe@saomai.vn"}]))
+    data = {
+        "name": name,
+        "kind": "company",
+        "tax_code": make_mst(),
+        "id_number": "",
+        "website": "",
+        "tags": "khách hàng, VIP",
+        "note": "",
+    }
+    data.update(
+        formset(
+            "contacts",
+            [
+                {"kind": "phone", "value": "0912 345 678", "is_primary": "on"},
+                {"kind": "email", "value": "lienhe@saomai.vn"},
+            ],
+        )
+    )
     data.update(formset("addresses", [{"line": "1 Lê Lợi", "province": "Hà Nội", "country": "VN"}]))
     data.update(formset("bank_accounts", [{"bank_name": "BIDV", "account_number": "123456789"}]))
     data.update(extra)
@@ -54,7 +72,9 @@ def test_create_through_page(editor, tenant_a):
     with tenant_context(tenant_a):
         party = Party.objects.get()
         assert party.code == "KH00001"
-        assert party.contacts.count() == 2 and party.addresses.count() == 1 and party.bank_accounts.count() == 1
+        assert (
+            party.contacts.count() == 2 and party.addresses.count() == 1 and party.bank_accounts.count() == 1
+        )
         assert sorted(pt.tag.name for pt in party.party_tags.all()) == ["VIP", "khách hàng"]
     assert r["Location"] == f"/parties/{party.pk}/"
     page = editor.get(r["Location"]).content.decode()
@@ -83,8 +103,15 @@ def test_edit_through_page_replaces_rows(editor, api_a, tenant_a):
     assert r.status_code == 200 and "info@hoanglong.vn" in r.content.decode()
     data = form_data("Tên mới")
     # the browser sends both existing rows back: the first changed, the second ticked for deletion
-    data.update(formset("contacts", [{"kind": "email", "value": "moi@x.vn"},
-                                     {"kind": "email", "value": "info@hoanglong.vn", "DELETE": "on"}]))
+    data.update(
+        formset(
+            "contacts",
+            [
+                {"kind": "email", "value": "moi@x.vn"},
+                {"kind": "email", "value": "info@hoanglong.vn", "DELETE": "on"},
+            ],
+        )
+    )
     r = editor.post(f"/parties/{pid}/edit/", data)
     assert r.status_code == 302, r.context["contacts"].errors
     with tenant_context(tenant_a):
@@ -136,7 +163,10 @@ def test_merge_page(tenant_a, api_a):
     r = manager.post(f"/parties/{keep}/merge/", {"duplicates": [str(dup)], "other_codes": other["code"]})
     assert r.status_code == 302
     with tenant_context(tenant_a):
-        assert set(Party.objects.filter(merged_into_id=keep).values_list("pk", flat=True)) == {dup, other["id"]}
+        assert set(Party.objects.filter(merged_into_id=keep).values_list("pk", flat=True)) == {
+            dup,
+            other["id"],
+        }
     detail = manager.get(f"/parties/{dup}/").content.decode()
     assert f"/parties/{keep}/" in detail
 

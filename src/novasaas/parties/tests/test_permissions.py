@@ -9,8 +9,8 @@ from openpyxl import Workbook
 
 from novasaas.parties.models import Party
 from novasaas.parties.tests.helpers import party_payload
-from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
 from novasaas.platform.tenancy import tenant_context
+from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
 
 URL = "/api/v1/parties/"
 MERGERS = ["sales_manager", "purchase_manager", "finance_manager"]
@@ -65,15 +65,18 @@ def test_editors_create_update_deactivate(tenant_a, role):
     assert c.delete(f"{URL}{pid}").status_code == 204
 
 
-@pytest.mark.parametrize("role", ["sales_staff", "purchase_staff", "accountant", "manager", "warehouse_staff"])
+@pytest.mark.parametrize(
+    "role", ["sales_staff", "purchase_staff", "accountant", "manager", "warehouse_staff"]
+)
 def test_only_managers_merge_and_import(tenant_a, api_a, role):
     a = api_a.post(URL, party_payload("A")).json()["id"]
     b = api_a.post(URL, party_payload("B")).json()["id"]
     c = client_for(tenant_a, role)
     assert c.post(f"{URL}merge", {"keep_id": a, "duplicate_ids": [b]}).status_code == 403
     assert c.get(f"{URL}export").status_code == 403
-    r = c.client.post(f"{URL}import", {"file": xlsx([["Công ty X", "company"]])},
-                      HTTP_AUTHORIZATION=f"Bearer {c.token}")
+    r = c.client.post(
+        f"{URL}import", {"file": xlsx([["Công ty X", "company"]])}, HTTP_AUTHORIZATION=f"Bearer {c.token}"
+    )
     assert r.status_code == 403
     with tenant_context(tenant_a):
         assert Party.objects.count() == 2 and not Party.objects.filter(merged_into__isnull=False).exists()
@@ -86,8 +89,9 @@ def test_managers_and_admin_merge_and_import(tenant_a, api_a, role):
     c = client_for(tenant_a, role)
     assert c.post(f"{URL}merge", {"keep_id": a, "duplicate_ids": [b]}).status_code == 200
     assert c.get(f"{URL}export").status_code == 200
-    r = c.client.post(f"{URL}import", {"file": xlsx([["Công ty X", "company"]])},
-                      HTTP_AUTHORIZATION=f"Bearer {c.token}")
+    r = c.client.post(
+        f"{URL}import", {"file": xlsx([["Công ty X", "company"]])}, HTTP_AUTHORIZATION=f"Bearer {c.token}"
+    )
     assert r.status_code == 200, r.content
 
 
