@@ -203,3 +203,9 @@ def test_export_and_import_pages(tenant_a, api_a):
 def test_menu_entry(editor):
     page = editor.get("/").content.decode()
     assert 'href="/parties/"' in page and "bi-people" in page
+
+
+def test_pages_speak_vietnamese_and_english(editor):
+    assert "Thêm đối tác" in editor.get("/parties/").content.decode()
+    editor.cookies["novasaas_language"] = "en"
+    assert "New party" in editor.get("/parties/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
