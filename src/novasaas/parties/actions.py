@@ -184,8 +184,20 @@ def _write_children(
     if tags is not None:
         PartyTag.objects.filter(party=party).delete()
         for name in tags:
-            tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
-            PartyTag.objects.create(party=party, tag=tag)
+            PartyTag.objects.create(party=party, tag=get_or_create_tag(name))
+
+
+def get_or_create_tag(name: str) -> Tag:
+    """The tenant's tag called ``name`` (case-insensitive), created when missing; safe when two
+    requests create the same new tag at once (the loser of the insert race reads the winner's row)."""
+    tag = Tag.objects.filter(name__iexact=name).first()
+    if tag is not None:
+        return tag
+    try:
+        with transaction.atomic():
+            return Tag.objects.create(name=name)
+    except IntegrityError:
+        return Tag.objects.get(name=name)
 
 
 def _save_guarded(party: Party, **kwargs: Any) -> None:

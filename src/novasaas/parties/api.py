@@ -103,6 +103,14 @@ def delete_party(request: HttpRequest, party_id: int) -> Any:
     return 204, None
 
 
+@router.post("/{int:party_id}/reactivate", response={200: Party, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def reactivate_party(request: HttpRequest, party_id: int) -> Any:
+    """Undo a deactivation (not a merge); refused when another active party now has the tax code."""
+    p = _principal(request, "core.parties.edit")
+    actions.reactivate_party(p, party_id)
+    return selectors.get_party(p.tenant, party_id)
+
+
 @router.get("/{int:party_id}/duplicates", response={200: list[DuplicateOut], 404: ErrorOut})
 def duplicates(request: HttpRequest, party_id: int) -> Any:
     """Active parties that look like this one, with the reasons (tax_code, phone, email, name)."""

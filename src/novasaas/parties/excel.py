@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils.exceptions import InvalidFileException
 
 from novasaas.identity.access import Principal
@@ -53,13 +54,21 @@ MAX_BYTES = 5 * 1024 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _text_cell(ws: Any, value: str) -> Any:
+    """A cell that is always text: openpyxl would store a value starting with "=" as a formula,
+    letting a party name run as a formula in the reader's Excel (formula injection)."""
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def export_workbook(tenant: Any) -> bytes:
     """All active parties of ``tenant`` as an xlsx file."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Parties"))
     ws.append([h for _k, h in COLUMNS])
     for row in export_rows(tenant):
-        ws.append([row[k] for k, _h in COLUMNS])
+        ws.append([_text_cell(ws, row[k]) for k, _h in COLUMNS])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:pk>/", views.PartyDetailView.as_view(), name="parties-detail"),
     path("<int:pk>/edit/", views.PartyEditView.as_view(), name="parties-edit"),
     path("<int:pk>/deactivate/", views.PartyDeactivateView.as_view(), name="parties-deactivate"),
+    path("<int:pk>/reactivate/", views.PartyReactivateView.as_view(), name="parties-reactivate"),
     path("<int:pk>/merge/", views.PartyMergeView.as_view(), name="parties-merge"),
 ]

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -59,9 +60,11 @@ class PartyListView(PartyPermissionView):
         qs = selectors.search_parties(self.principal.tenant, q, kind=kind or None, include_inactive=inactive)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         context = {"page": page, "q": q, "kind": kind, "inactive": inactive, "kinds": PartyKind.choices}
-        if request.headers.get("HX-Request"):
-            return render(request, "parties/_table.html", context)
-        return render(request, "parties/list.html", context)
+        # A history restore (back button after hx-push-url) needs the whole page, not the partial.
+        partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+        response = render(request, "parties/_table.html" if partial else "parties/list.html", context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
 
 
 class PartyDetailView(PartyPermissionView):
@@ -175,6 +178,19 @@ class PartyDeactivateView(PartyPermissionView):
         party = self.get_party(pk)
         actions.deactivate_party(self.principal, party.pk)
         messages.success(request, _("Party %(code)s deactivated.") % {"code": party.code})
+        return redirect("parties-detail", pk=party.pk)
+
+
+class PartyReactivateView(PartyPermissionView):
+    permission = "core.parties.edit"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        party = self.get_party(pk)
+        try:
+            actions.reactivate_party(self.principal, party.pk)
+            messages.success(request, _("Party %(code)s reactivated.") % {"code": party.code})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         return redirect("parties-detail", pk=party.pk)
 
 

@@ -245,3 +245,15 @@ def test_merge_bad_input_is_400_and_changes_nothing(api_a, tenant_a, case):
     with tenant_context(tenant_a):
         assert not Party.objects.filter(merged_into__isnull=False).exists()
         assert PartyContact.objects.filter(party_id=keep["id"]).count() == 2
+
+
+def test_reactivate(api_a, tenant_a):
+    mst = make_mst()
+    pid = api_a.post(URL, party_payload(tax_code=mst)).json()["id"]
+    api_a.delete(f"{URL}{pid}")
+    assert api_a.post(f"{URL}{pid}/reactivate").json()["is_active"] is True
+    api_a.delete(f"{URL}{pid}")
+    api_a.post(URL, party_payload("Chiếm MST", tax_code=mst))
+    assert api_a.post(f"{URL}{pid}/reactivate").status_code == 400
+    with tenant_context(tenant_a):
+        assert Party.objects.get(pk=pid).is_active is False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -157,3 +158,14 @@ def test_file_without_name_column_or_rows_is_400(api_a, tenant_a):
 def test_import_without_file_is_422(api_a):
     r = api_a.client.post(f"{URL}import", {}, HTTP_AUTHORIZATION=f"Bearer {api_a.token}")
     assert r.status_code == 422
+
+
+def test_export_never_writes_formulas(api_a):
+    api_a.post(URL, party_payload('=HYPERLINK("http://evil.example","x")', tax_code=""))
+    content = api_a.get(f"{URL}export").content
+    sheet = load_workbook(io.BytesIO(content)).active
+    cell = sheet.cell(row=2, column=2)
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml  # no formula element in the sheet

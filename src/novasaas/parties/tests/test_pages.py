@@ -209,3 +209,12 @@ def test_pages_speak_vietnamese_and_english(editor):
     assert "Thêm đối tác" in editor.get("/parties/").content.decode()
     editor.cookies["novasaas_language"] = "en"
     assert "New party" in editor.get("/parties/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_reactivate_through_page(editor, api_a, tenant_a):
+    pid = api_a.post(URL, party_payload()).json()["id"]
+    api_a.delete(f"{URL}{pid}")
+    assert f"/parties/{pid}/reactivate/" in editor.get(f"/parties/{pid}/").content.decode()
+    assert editor.post(f"/parties/{pid}/reactivate/").status_code == 302
+    with tenant_context(tenant_a):
+        assert Party.objects.get(pk=pid).is_active is True

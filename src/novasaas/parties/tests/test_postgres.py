@@ -14,8 +14,14 @@ from novasaas.parties.tests.helpers import make_mst, party_payload, principal
 from novasaas.platform.tenancy import tenant_context
 
 pytestmark = pytest.mark.postgres_only
-TABLES = ["parties_party", "parties_partyaddress", "parties_partycontact", "parties_partybankaccount",
-          "parties_tag", "parties_partytag"]
+TABLES = [
+    "parties_party",
+    "parties_partyaddress",
+    "parties_partycontact",
+    "parties_partybankaccount",
+    "parties_tag",
+    "parties_partytag",
+]
 
 
 def test_raw_sql_sees_only_the_current_tenants_rows(api_a, api_b, tenant_a):
