@@ -257,3 +257,16 @@ def test_reactivate(api_a, tenant_a):
     assert api_a.post(f"{URL}{pid}/reactivate").status_code == 400
     with tenant_context(tenant_a):
         assert Party.objects.get(pk=pid).is_active is False
+
+
+def test_openapi_lists_the_parties_endpoints(api_a):
+    paths = api_a.get("/api/v1/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/parties/",
+        "/api/v1/parties/{party_id}",
+        "/api/v1/parties/merge",
+        "/api/v1/parties/export",
+        "/api/v1/parties/import",
+        "/api/v1/parties/{party_id}/duplicates",
+    ):
+        assert path in paths
