@@ -7,4 +7,4 @@ class PartiesConfig(AppConfig):
     verbose_name = "Parties"
 
     def ready(self) -> None:
-        from novasaas.parties import navigation  # noqa: F401
+        from novasaas.parties import demo, navigation  # noqa: F401
