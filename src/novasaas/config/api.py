@@ -70,6 +70,12 @@ def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpRespons
     return api.create_response(request, {"detail": _("This conflicts with an existing record.")}, status=409)
 
 
+@api.exception_handler(OverflowError)
+def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # an id or number beyond 64 bits (SQLite raises OverflowError, PostgreSQL a DataError)
+    return api.create_response(request, {"detail": _("A number is out of range.")}, status=400)
+
+
 @api.exception_handler(ValueError)
 def on_value_error(request: HttpRequest, exc: ValueError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)

@@ -64,6 +64,11 @@ class RejectNulMiddleware:
             return JsonResponse({"detail": _("NUL characters are not allowed.")}, status=400)
         return self.get_response(request)
 
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OverflowError):  # e.g. /parties/99999999999999999999/ on SQLite
+            return HttpResponse(_("A number is out of range."), status=400)
+        return None
+
 
 def _api_error(status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status)

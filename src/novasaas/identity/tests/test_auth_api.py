@@ -133,3 +133,8 @@ def test_nul_characters_are_refused(api_a):
     r = api_a.post("/api/v1/invitations", '{"email": "a@b.vn", "roles": ["x\\u0000"]}')
     assert r.status_code == 400
     assert api_a.get("/api/v1/users?q=%00").status_code == 400
+
+
+def test_ids_beyond_64_bits_are_400(api_a):
+    assert api_a.get("/api/v1/roles/99999999999999999999999").status_code in (400, 404, 422)
+    assert api_a.post("/api/v1/parties/merge", {"keep_id": 1, "duplicate_ids": [99999999999999999999999]}).status_code in (400, 422)
