@@ -431,17 +431,22 @@ def test_manager_cannot_create_api_keys(tenant_a):
         assert not ApiKey.objects.exists()
 
 
-def test_accepted_invitation_notifies_the_inviter_and_admins(tenant_a, admin_a, django_capture_on_commit_callbacks):
+def test_accepted_invitation_notifies_the_inviter_and_admins(tenant_a, admin_a):
     from novasaas.identity import actions
     from novasaas.identity.access import principal_for
     from novasaas.platform.models import Notification
 
     manager = create_user(tenant_a, "manager")
     with tenant_context(tenant_a):
-        inv, token = actions.invite_user(principal_for(Membership.objects.get(user=manager)),
-                                         email="moi@example.com", role_codes=["sales_staff"])
+        inv, token = actions.invite_user(
+            principal_for(Membership.objects.get(user=manager)),
+            email="moi@example.com",
+            role_codes=["sales_staff"],
+        )
     actions.accept_invitation(token, password="Another-Horse-77", full_name="Nguyễn Văn Mới")
     with tenant_context(tenant_a):
         got = dict(Notification.objects.values_list("recipient__email", "title"))
-    assert got == {manager.email: "Nguyễn Văn Mới đã tham gia Công ty Alpha",
-                   admin_a.email: "Nguyễn Văn Mới đã tham gia Công ty Alpha"}
+    assert got == {
+        manager.email: "Nguyễn Văn Mới đã tham gia Công ty Alpha",
+        admin_a.email: "Nguyễn Văn Mới đã tham gia Công ty Alpha",
+    }
