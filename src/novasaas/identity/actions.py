@@ -312,7 +312,28 @@ def accept_invitation(token: str, *, password: str | None, full_name: str = "", 
         inv.save(update_fields=["accepted_at"])
         audit.record(AuditAction.CREATE, actor=existing, obj=membership, after={"roles": inv.role_codes},
                      message="invitation accepted")
+        _notify_invitation_accepted(inv, existing)
     return membership
+
+
+def _notify_invitation_accepted(inv: Invitation, user: User) -> None:
+    """Tell the inviter and whoever manages users that the invited person joined."""
+    from novasaas.platform.notifications import notify
+
+    tenant = inv.tenant
+    with translation.override(tenant.locale):
+        title = _("%(who)s joined %(company)s") % {"who": user.full_name or user.email, "company": tenant.name}
+    recipients = set(_user_ids_with("core.users.manage"))
+    if inv.invited_by_id:
+        recipients.add(inv.invited_by_id)
+    recipients.discard(user.pk)
+    if recipients:
+        notify(tenant, recipients, "users", title, url="/settings/users/")
+
+
+def _user_ids_with(code: str) -> list[int]:
+    return list(Membership.objects.filter(
+        is_active=True, role_links__role__permissions__permission=code).values_list("user_id", flat=True))
 
 
 @transaction.atomic

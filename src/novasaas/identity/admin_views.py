@@ -326,9 +326,11 @@ def role_matrix(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         principal.require("core.roles.assign")
         changed = 0
+        # Only the columns the form showed: a role created meanwhile must not lose its permissions.
+        shown = set(request.POST.getlist("roles"))
         for role in roles:
-            if role.code == TENANT_ADMIN:
-                continue  # always every permission
+            if role.code == TENANT_ADMIN or str(role.pk) not in shown:
+                continue  # Tenant Admin always has every permission
             wanted = set(_checked_permissions(request, f"role_{role.pk}"))
             if wanted != granted[role.pk]:
                 try:

@@ -31,7 +31,8 @@ class ProfileForm(forms.Form):
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput)
     new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput,
-                                   help_text=_("At least 10 characters, not only digits, not a common password."))
+                                   help_text=_("At least 10 characters, not only digits, "
+                                               "not a common password."))
 
 
 class AcceptInvitationForm(forms.Form):

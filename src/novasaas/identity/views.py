@@ -59,7 +59,8 @@ def _finish_login(request: HttpRequest, user: User, device: TOTPDevice | None = 
     if not request.session.session_key:
         request.session.save()
     with platform_context():
-        UserSession.objects.create(user=user, session_key=request.session.session_key, ip=client_ip(request),  # type: ignore[misc]
+        UserSession.objects.create(user=user, session_key=request.session.session_key or "",
+                                   ip=client_ip(request),
                                    user_agent=request.headers.get("User-Agent", "")[:300])
         memberships = list(Membership.objects.filter(user=user, is_active=True).select_related("tenant"))
     tenant = memberships[0].tenant if len(memberships) == 1 else None
@@ -133,7 +134,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def workspaces(request: HttpRequest) -> HttpResponse:
     with platform_context():
-        memberships = list(Membership.objects.filter(user=request.user, is_active=True).select_related("tenant")  # type: ignore[misc]
+        memberships = list(Membership.objects.filter(user=request.user.pk, is_active=True)
+                           .select_related("tenant")
                            .order_by("tenant__name"))
     if request.method == "POST":
         tenant_id = int(request.POST.get("tenant", "0") or 0)
@@ -169,7 +171,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
         try:
             actions.change_password(request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as exc:
-            for field, errs in exc.message_dict.items() if hasattr(exc, "error_dict") else [("new_password", exc.messages)]:
+            has_fields = hasattr(exc, "error_dict")
+            pairs = exc.message_dict.items() if has_fields else [("new_password", exc.messages)]
+            for field, errs in pairs:
                 for e in errs:
                     form.add_error(field if field in form.fields else None, e)
         else:
@@ -233,7 +237,7 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
 @login_required
 def sessions(request: HttpRequest) -> HttpResponse:
     with platform_context():
-        rows = list(UserSession.objects.filter(user=request.user))  # type: ignore[misc]
+        rows = list(UserSession.objects.filter(user=request.user.pk))
     return render(request, "identity/sessions.html",
                   {"rows": rows, "current": request.session.session_key})
 
@@ -245,7 +249,8 @@ def session_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         row = get_object_or_404(UserSession, pk=pk, user=request.user)
         SessionStore(session_key=row.session_key).delete()
         row.delete()
-        audit.record(AuditAction.SESSION_REVOKED, actor=request.user, tenant=None, message=f"session {pk} revoked")
+        audit.record(AuditAction.SESSION_REVOKED, actor=request.user, tenant=None,
+                     message=f"session {pk} revoked")
     if row.session_key == request.session.session_key:
         auth_logout(request)
         return redirect("login")
@@ -268,12 +273,14 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             for e in exc.messages:
                 form.add_error(None, e)
         else:
-            messages.success(request, _("Welcome to %(company)s. Sign in to start.") % {"company": inv.tenant.name})
+            messages.success(request,
+                             _("Welcome to %(company)s. Sign in to start.") % {"company": inv.tenant.name})
             if request.user.is_authenticated and request.user.pk == membership.user_id:
                 request.session[SESSION_TENANT] = membership.tenant_id
                 return redirect("dashboard")
             return redirect("login")
-    return render(request, "identity/invitation_accept.html", {"inv": inv, "form": form, "has_account": has_account})
+    return render(request, "identity/invitation_accept.html",
+                  {"inv": inv, "form": form, "has_account": has_account})
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -286,7 +293,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         if taken:
             form.add_error("slug", _("This address is taken."))
         elif email_taken:
-            form.add_error("email", _("This email already has an account: sign in and ask for an invitation."))
+            form.add_error("email",
+                           _("This email already has an account: sign in and ask for an invitation."))
         else:
             try:
                 tenant, user = actions.create_tenant(

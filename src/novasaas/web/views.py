@@ -81,11 +81,16 @@ def notification_list(request: HttpRequest) -> HttpResponse:
                                                       "query": "unread=1" if unread_only else ""})
 
 
-@login_required
 def notification_bell(request: HttpRequest) -> HttpResponse:
-    """The header bell (an htmx partial polled every 30 s)."""
+    """The header bell (an htmx partial polled every 30 s).
+
+    Signed out (session expired): status 286, which tells htmx to stop polling instead of swapping
+    a login page into the header.
+    """
     principal = getattr(request, "principal", None)
-    count = notifications.unread_count(principal.user) if principal and principal.user else 0
+    if principal is None or principal.user is None:
+        return HttpResponse(status=286)
+    count = notifications.unread_count(principal.user)
     return render(request, "web/notification_bell.html", {"unread_count": count})
 
 

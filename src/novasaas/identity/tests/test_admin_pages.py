@@ -321,7 +321,7 @@ def test_tenant_admin_role_keeps_every_permission(tenant_a, admin_a):
     role = _role(tenant_a, TENANT_ADMIN)
     client = web_client(tenant_a, admin_a)
     client.post(f"/settings/roles/{role.pk}/", {"name": "Admin", "permissions": ["acc.ledger.view"]})
-    client.post("/settings/roles/matrix/", {f"role_{role.pk}": ["acc.ledger.view"]})
+    client.post("/settings/roles/matrix/", {f"role_{role.pk}": ["acc.ledger.view"], "roles": [str(role.pk)]})
     with tenant_context(tenant_a):
         assert role.permissions.count() == len(PERMISSIONS)
 
@@ -333,6 +333,7 @@ def test_permission_matrix_saves_through_update_role(tenant_a, admin_a):
     with tenant_context(tenant_a):
         roles = list(Role.objects.prefetch_related("permissions"))
     data = {f"role_{r.pk}": [p.permission for p in r.permissions.all()] for r in roles}
+    data["roles"] = [str(r.pk) for r in roles]
     accountant = next(r for r in roles if r.code == "accountant")
     data[f"role_{accountant.pk}"] = [*data[f"role_{accountant.pk}"], "inv.stock.view"]
     data[f"role_{accountant.pk}"].remove("acc.entry.create")
@@ -429,3 +430,33 @@ def test_manager_cannot_create_api_keys(tenant_a):
     assert web_client(tenant_a, manager).post("/settings/api-keys/", {"name": "x"}).status_code == 403
     with tenant_context(tenant_a):
         assert not ApiKey.objects.exists()
+
+
+def test_accepted_invitation_notifies_the_inviter_and_admins(tenant_a, admin_a):
+    from novasaas.identity import actions
+    from novasaas.identity.access import principal_for
+    from novasaas.platform.models import Notification
+
+    manager = create_user(tenant_a, "manager")
+    with tenant_context(tenant_a):
+        inv, token = actions.invite_user(
+            principal_for(Membership.objects.get(user=manager)),
+            email="moi@example.com",
+            role_codes=["sales_staff"],
+        )
+    actions.accept_invitation(token, password="Another-Horse-77", full_name="Nguyễn Văn Mới")
+    with tenant_context(tenant_a):
+        got = dict(Notification.objects.values_list("recipient__email", "title"))
+    assert got == {
+        manager.email: "Nguyễn Văn Mới đã tham gia Công ty Alpha",
+        admin_a.email: "Nguyễn Văn Mới đã tham gia Công ty Alpha",
+    }
+
+
+def test_permission_matrix_leaves_roles_not_in_the_form_alone(tenant_a, admin_a):
+    role = _role(tenant_a, "accountant")
+    with tenant_context(tenant_a):
+        before = set(role.permissions.values_list("permission", flat=True))
+    web_client(tenant_a, admin_a).post("/settings/roles/matrix/", {})  # e.g. a role created after the page
+    with tenant_context(tenant_a):
+        assert set(role.permissions.values_list("permission", flat=True)) == before

@@ -1,5 +1,8 @@
 """Dashboard (spec §3.1.3): CORE widgets, arranging, quick actions, alerts."""
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from novasaas.platform.dashboard import normalize_layout
 from novasaas.platform.models import Tenant
 from novasaas.platform.notifications import notify
@@ -93,3 +96,33 @@ def test_layout_api(api_a, tenant_a, tenant_b):
         api_a.put("/api/v1/dashboard/layout", {"widgets": [{"key": "core.users", "x": 1}]}).status_code == 422
     )
     assert _layout(tenant_b) == []  # the other company's layout is untouched
+
+
+def test_bell_stops_polling_when_signed_out(db):
+    from django.test import Client
+
+    assert Client().get("/notifications/bell/", HTTP_HX_REQUEST="true").status_code == 286
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    order=st.permutations(["core.users", "core.notifications"]),
+    hidden=st.sets(st.sampled_from(["core.users", "core.notifications"])),
+)
+def test_arranged_layout_is_what_the_dashboard_shows(tenant_a, admin_a, order, hidden):
+    """Property: after arranging, the dashboard shows exactly the visible widgets, in the saved order."""
+    from django.db import transaction
+
+    from novasaas.identity.access import principal_for
+    from novasaas.identity.models import Membership
+    from novasaas.platform.dashboard import arrange_dashboard, layout_for, widgets_for
+    from novasaas.platform.tenancy import tenant_context
+
+    with transaction.atomic():
+        sid = transaction.savepoint()
+        with tenant_context(tenant_a):
+            principal = principal_for(Membership.objects.get(user=admin_a))
+            arrange_dashboard(principal, [{"key": k, "visible": k not in hidden} for k in order])
+            assert [w["key"] for w in layout_for(principal)] == list(order)
+            assert [w.key for w, _ctx in widgets_for(principal)] == [k for k in order if k not in hidden]
+        transaction.savepoint_rollback(sid)
