@@ -147,7 +147,9 @@ def create_role(principal: Principal, *, code: str, name: str, permissions: Iter
     role = Role(code=code, name=name, name_en=name_en, description=description)
     role.full_clean(exclude=["tenant"])
     role.save()
-    RolePermission.objects.bulk_create([RolePermission(tenant=principal.tenant, role=role, permission=c) for c in codes])
+    RolePermission.objects.bulk_create(
+        [RolePermission(tenant=principal.tenant, role=role, permission=c) for c in codes]
+    )
     audit.record(AuditAction.ROLE_CHANGED, actor=principal.user, obj=role,
                  after={"name": name, "permissions": codes}, message="role created")
     return role
@@ -243,7 +245,9 @@ def _hash(secret: str) -> str:
 
 
 @transaction.atomic
-def invite_user(principal: Principal, *, email: str, role_codes: Iterable[str], base_url: str = "") -> tuple[Invitation, str]:
+def invite_user(
+    principal: Principal, *, email: str, role_codes: Iterable[str], base_url: str = ""
+) -> tuple[Invitation, str]:
     """Invite ``email`` with roles; returns the invitation and its one-time link token.
 
     Manager may invite (spec §3.1.1) but not hand out Tenant Admin.

@@ -273,7 +273,8 @@ class InvitationOut(Schema):
 
 
 def _inv_out(inv: Invitation) -> dict[str, Any]:
-    return {"id": inv.pk, "email": inv.email, "roles": inv.role_codes, "status": inv.status, "expires_at": inv.expires_at}
+    return {"id": inv.pk, "email": inv.email, "roles": inv.role_codes, "status": inv.status,
+            "expires_at": inv.expires_at}
 
 
 @router.get("/invitations", response=list[InvitationOut])

@@ -108,7 +108,9 @@ def resolve_principal(request: HttpRequest) -> Principal | HttpResponse | None:
         session[SESSION_TENANT] = tenant_id = ids[0][1]
     with platform_context():
         membership_id = (
-            Membership.objects.filter(user=user, tenant_id=tenant_id, is_active=True).values_list("id", flat=True).first()
+            Membership.objects.filter(user=user, tenant_id=tenant_id, is_active=True)
+            .values_list("id", flat=True)
+            .first()
         )
     if membership_id is None:
         session.pop(SESSION_TENANT, None)

@@ -54,7 +54,7 @@ class RejectNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         bad = "\x00" in request.path or "%00" in query
-        if not bad and request.method not in SAFE_METHODS and not request.content_type.startswith("multipart/"):
+        if not bad and request.method not in SAFE_METHODS and not (request.content_type or "").startswith("multipart/"):
             try:
                 body = request.body
             except Exception:  # too large: Django answers 400 itself when the view reads it

@@ -11,7 +11,13 @@ from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
 from novasaas.platform.mst import validate_tax_code
-from novasaas.platform.tenancy import CrossTenantError, NoTenantError, current_tenant, get_current_tenant, in_platform_context
+from novasaas.platform.tenancy import (
+    CrossTenantError,
+    NoTenantError,
+    current_tenant,
+    get_current_tenant,
+    in_platform_context,
+)
 
 
 class TenantStatus(models.TextChoices):
@@ -35,7 +41,8 @@ class Tenant(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
-    locale = models.CharField(_("language"), max_length=5, choices=[("vi", "Tiếng Việt"), ("en", "English")], default="vi")
+    locale = models.CharField(_("language"), max_length=5, choices=[("vi", "Tiếng Việt"), ("en", "English")],
+                              default="vi")
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Ho_Chi_Minh")
     base_currency = models.CharField(_("base currency"), max_length=3, default="VND")
     status = models.CharField(_("status"), max_length=12, choices=TenantStatus.choices, default=TenantStatus.TRIAL)

@@ -62,7 +62,8 @@ def tenant_create(request: HttpRequest) -> HttpResponse:
                 raise ValidationError(_("This address is taken."))
             tenant, _admin = actions.create_tenant(
                 slug=request.POST.get("slug", "").strip(), name=request.POST.get("name", "").strip(),
-                admin_email=request.POST.get("admin_email", "").strip(), tax_code=request.POST.get("tax_code", "").strip(),
+                admin_email=request.POST.get("admin_email", "").strip(),
+                tax_code=request.POST.get("tax_code", "").strip(),
                 modules=request.POST.getlist("modules"), actor=request.user,
             )
         except ValidationError as exc:
@@ -70,7 +71,8 @@ def tenant_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Company created. Invite its admin from the company's users page."))
             return redirect("platform-tenant", slug=tenant.slug)
-    return render(request, "platform/tenant_create.html", {"errors": errors, "modules": [MODULES[c] for c in OPTIONAL_MODULES]})
+    modules = [MODULES[c] for c in OPTIONAL_MODULES]
+    return render(request, "platform/tenant_create.html", {"errors": errors, "modules": modules})
 
 
 @platform_staff
