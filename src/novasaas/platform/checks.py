@@ -27,8 +27,8 @@ def check_tenant_models(app_configs: Any = None, **kwargs: Any) -> list[checks.C
                     f"{label}.{field.name}: unique=True on a tenant table; use a UniqueConstraint starting with tenant",
                     id="novasaas.E002"))
         for constraint in model._meta.constraints:
-            is_unique = isinstance(constraint, models.UniqueConstraint)
-            if is_unique and constraint.fields and constraint.fields[0] != "tenant":
+            fields = constraint.fields if isinstance(constraint, models.UniqueConstraint) else ()
+            if fields and fields[0] != "tenant":
                 errors.append(checks.Error(f"{label}: unique constraint {constraint.name} must start with tenant",
                                            id="novasaas.E003"))
         for together in model._meta.unique_together:
