@@ -7,7 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 from novasaas.parties.selectors import primary_contact, tag_names
-from novasaas.platform.api import StrictSchema
+from novasaas.platform.api import Id, StrictSchema
 
 KindLiteral = Literal["company", "person"]
 
@@ -65,8 +65,8 @@ class PartyUpdate(StrictSchema):
 
 
 class MergeIn(StrictSchema):
-    keep_id: int
-    duplicate_ids: list[int] = Field(min_length=1, max_length=50)
+    keep_id: Id
+    duplicate_ids: list[Id] = Field(min_length=1, max_length=50)
 
 
 class AddressOut(Schema):

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from novasaas.platform.modules import ModuleDisabled
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+# A database id: positive and within a signed 64-bit column, so an absurd id is a 422, not a 500.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class StrictSchema(Schema):
