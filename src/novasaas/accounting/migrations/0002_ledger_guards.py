@@ -19,12 +19,19 @@ DECLARE
     st varchar;
     d numeric;
     c numeric;
+    prev text;
 BEGIN
     IF TG_TABLE_NAME = 'accounting_journalentry' THEN eid := NEW.id; ELSE eid := NEW.entry_id; END IF;
+    -- At commit the tenant scope of the transaction may already be reset (tenant_context restores the
+    -- outer scope on exit), so row-level security would hide the rows being checked: read them in the
+    -- platform scope for the duration of this read-only check.
+    prev := current_setting('app.platform', true);
+    PERFORM set_config('app.platform', 'on', true);
     SELECT state INTO st FROM accounting_journalentry WHERE id = eid;
-    IF st IS DISTINCT FROM 'posted' THEN RETURN NULL; END IF;
     SELECT COALESCE(SUM(debit), 0), COALESCE(SUM(credit), 0) INTO d, c
         FROM accounting_journalline WHERE entry_id = eid;
+    PERFORM set_config('app.platform', COALESCE(prev, ''), true);
+    IF st IS DISTINCT FROM 'posted' THEN RETURN NULL; END IF;
     IF d <> c OR d = 0 THEN
         RAISE EXCEPTION 'journal entry % is not balanced (debit %, credit %)', eid, d, c
             USING ERRCODE = 'check_violation';
