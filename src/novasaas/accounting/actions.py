@@ -840,11 +840,11 @@ def _post(
     entry.approved_by = approver if getattr(approver, "pk", None) else entry.approved_by
     entry.posted_at = timezone.now()
     entry.save()
-    _apply_balances(entry.tenant_id, period.pk, lines)
+    _apply_balances(entry.tenant_id, period.pk, lines, closing=journal.kind == JournalKind.CLOSING)
     return entry
 
 
-def _apply_balances(tenant_id: int, period_id: int, lines: Iterable[JournalLine]) -> None:
+def _apply_balances(tenant_id: int, period_id: int, lines: Iterable[JournalLine], *, closing: bool = False) -> None:
     """Move the maintained balances with conditional UPDATEs (insert on first use of account × period)."""
     sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for line in lines:
@@ -852,13 +852,18 @@ def _apply_balances(tenant_id: int, period_id: int, lines: Iterable[JournalLine]
         sums[line.account_id][1] += line.credit
     for account_id in sorted(sums):
         debit, credit = sums[account_id]
-        updated = AccountBalance.objects.filter(account_id=account_id, period_id=period_id).update(
+        updated = AccountBalance.objects.filter(account_id=account_id, period_id=period_id, closing=closing).update(
             debit=F("debit") + Value(debit, output_field=MoneyField()),
             credit=F("credit") + Value(credit, output_field=MoneyField()),
         )
         if not updated:
             AccountBalance.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
-                tenant_id=tenant_id, account_id=account_id, period_id=period_id, debit=debit, credit=credit
+                tenant_id=tenant_id,
+                account_id=account_id,
+                period_id=period_id,
+                closing=closing,
+                debit=debit,
+                credit=credit,
             )
 
 

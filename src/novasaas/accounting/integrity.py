@@ -63,10 +63,15 @@ def verify_ledger(tenant: Tenant, *, batch: int = 2000) -> LedgerReport:
             .values("account_id", "entry__period_id")
             .annotate(d=Sum("debit"), c=Sum("credit"))
         }
-        kept = {(b.account_id, b.period_id): (b.debit, b.credit) for b in AccountBalance.objects.filter(tenant=tenant)}
+        kept: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
+        for row in AccountBalance.objects.filter(tenant=tenant):
+            d0, c0 = kept.get((row.account_id, row.period_id), (Decimal(0), Decimal(0)))
+            kept[(row.account_id, row.period_id)] = (d0 + row.debit, c0 + row.credit)
         for key in set(sums) | set(kept):
-            a = sums.get(key, (Decimal(0), Decimal(0)))
-            b = kept.get(key, (Decimal(0), Decimal(0)))
-            if a != b:
-                report.problems.append(f"balance of account {key[0]} in period {key[1]}: lines {a}, kept {b}")
+            from_lines = sums.get(key, (Decimal(0), Decimal(0)))
+            maintained = kept.get(key, (Decimal(0), Decimal(0)))
+            if from_lines != maintained:
+                report.problems.append(
+                    f"balance of account {key[0]} in period {key[1]}: lines {from_lines}, kept {maintained}"
+                )
     return report

@@ -279,11 +279,14 @@ class AccountBalance(TenantModel):
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="balances")
     period = models.ForeignKey(FiscalPeriod, on_delete=models.PROTECT, related_name="balances")
+    # Year-end closing entries are kept apart so the income statement of the last period still shows
+    # its revenues and expenses (the trial balance adds both).
+    closing = models.BooleanField(default=False)
     debit = MoneyField()
     credit = MoneyField()
 
     class Meta:
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["tenant", "account", "period"], name="acc_balance_unique"),
+            models.UniqueConstraint(fields=["tenant", "account", "period", "closing"], name="acc_balance_unique"),
         ]
         indexes: ClassVar = [models.Index(fields=["tenant", "period"], name="acc_balance_period_idx")]

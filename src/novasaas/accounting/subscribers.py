@@ -2,13 +2,13 @@
 transaction (a refusal rolls the inventory document back) and posts through ``post_source_document``,
 so it is idempotent per inventory document and never hard-codes an account number.
 
-| event | entry |
-|---|---|
-| GoodsReceived | Dr inventory / Cr goods received not invoiced; Cr payable (with partner) when the receipt has a partner and no purchase order; a customer return credits COGS |
-| GoodsIssued | Cr inventory; Dr COGS (sale), internal expense (internal), goods received not invoiced (return_to_vendor) |
-| StockAdjusted, CountVariancePosted | gains Dr inventory / Cr inventory surplus (3381); losses Dr inventory shortage (1381) / Cr inventory |
-| LandedCostAdded | Dr inventory (value − cogs_value) and Dr COGS (cogs_value) / Cr payable (partner) or GRNI |
-| StockRevalued | Dr/Cr inventory by value and COGS by cogs_value; the total against goods received not invoiced |
+- GoodsReceived: Dr inventory / Cr goods received not invoiced; Cr payable (with the partner) when
+  the receipt has a partner and no purchase order; a customer return credits COGS.
+- GoodsIssued: Cr inventory; Dr COGS (sale), internal expense (internal), GRNI (return_to_vendor).
+- StockAdjusted, CountVariancePosted: gains Dr inventory / Cr inventory surplus (3381); losses
+  Dr inventory shortage (1381) / Cr inventory.
+- LandedCostAdded: Dr inventory (value - cogs_value), Dr COGS (cogs_value) / Cr payable or GRNI.
+- StockRevalued: inventory by value, COGS by cogs_value, the total against GRNI.
 
 A movement of zero value posts nothing; negative values swap the sides.
 """
