@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from novasaas.platform.dashboard import Widget, register_widget
 from novasaas.platform.modules import NavEntry, register_nav
 
 register_nav(
@@ -11,5 +12,23 @@ register_nav(
         url_name="accounting-home",
         permission="acc.ledger.view",
         icon="bi-journal-text",
+    )
+)
+
+
+def _widget(principal: object) -> dict[str, object]:
+    from novasaas.accounting.dashboard import widget_context
+
+    return widget_context(principal)
+
+
+register_widget(
+    Widget(
+        key="acc.overview",
+        title=_("Finance"),
+        module="ACC",
+        permission="acc.ledger.view",
+        render=_widget,
+        template="accounting/widget.html",
     )
 )
