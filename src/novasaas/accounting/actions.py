@@ -27,6 +27,7 @@ from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from novasaas.accounting import taxes
 from novasaas.accounting.charts import DEFAULT_TEMPLATE, ROLE_DEFAULTS, TEMPLATES
 from novasaas.accounting.models import (
     Account,
@@ -76,6 +77,9 @@ class LineInput:
     partner_id: int | None = None
     memo: str = ""
     due_date: dt.date | None = None
+    tax_rate: Any = None  # a TaxRate code ("VAT10") or id: the line is taxed (see taxes.py)
+    tax_base: Any = 0
+    paid_in_cash: bool = False
 
 
 # --- chart ------------------------------------------------------------------------------------------
@@ -103,6 +107,7 @@ def _create_chart(tenant: Tenant, template: str) -> ChartOfAccount:
     chart = ChartOfAccount.objects.create(tenant=tenant, template=template, name=name)
     _create_accounts(tenant, chart, template)
     AccountingSettings.objects.get_or_create(tenant=tenant)
+    taxes.seed_rates()
     for code, jname, kind in DEFAULT_JOURNALS:
         Journal.objects.get_or_create(tenant=tenant, code=code, defaults={"name": jname, "kind": kind})
     today = timezone.localdate()
@@ -329,6 +334,42 @@ def _resolve_role(tenant: Tenant, role: str) -> Account:
     return account
 
 
+def create_tax_rate(
+    principal: Principal,
+    *,
+    code: str,
+    name: str,
+    rate: Any,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    is_exempt: bool = False,
+) -> Any:
+    """A new effective-dated VAT rate (rates change by decree: add one, never edit history)."""
+    from novasaas.accounting.models import TaxRate
+
+    principal.require("acc.tax.configure")
+    value = to_decimal(rate)
+    if not Decimal(0) <= value <= Decimal(100):
+        raise ValidationError({"rate": [_("Enter a rate between 0 and 100.")]})
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationError({"valid_to": [_("The end is before the start.")]})
+    with atomic_in(principal.tenant):
+        ensure_chart(principal.tenant)
+        code = code.strip().upper()
+        if TaxRate.objects.filter(code=code, valid_from=valid_from).exists():
+            raise ValidationError({"code": [_("This rate already exists from that date.")]})
+        obj = TaxRate.objects.create(  # type: ignore[misc]  # FixedPointField holds Decimal
+            code=code,
+            name=name.strip()[:120],
+            rate=value,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            is_exempt=is_exempt,
+        )
+        audit.record_created(obj, principal.user)
+        return obj
+
+
 # --- fiscal years and periods --------------------------------------------------------------------
 
 
@@ -469,7 +510,9 @@ def _amount(value: Any, field: str, index: int) -> Decimal:
     return amount
 
 
-def _build_lines(tenant: Tenant, lines: Sequence[Any], *, by_role: bool = False) -> list[JournalLine]:
+def _build_lines(
+    tenant: Tenant, lines: Sequence[Any], *, by_role: bool = False, day: dt.date | None = None
+) -> list[JournalLine]:
     """Validated, unsaved lines; errors are keyed ``lines[i].field`` for forms and imports."""
     from novasaas.parties import selectors as parties
 
@@ -530,6 +573,19 @@ def _build_lines(tenant: Tenant, lines: Sequence[Any], *, by_role: bool = False)
             errors.setdefault(f"lines[{i}].partner_id", []).append(
                 _("Account %(code)s needs a partner.") % {"code": account.code}
             )
+        rate = None
+        tax_base = Decimal(0)
+        if line.tax_rate not in (None, ""):
+            rate = taxes.rate_for(line.tax_rate, day or timezone.localdate())
+            if rate is None:
+                errors.setdefault(f"lines[{i}].tax_rate", []).append(
+                    _("No tax rate %(code)s valid on this date.") % {"code": str(line.tax_rate)[:20]}
+                )
+            try:
+                tax_base = _amount(line.tax_base, "tax_base", i)
+            except ValidationError as exc:
+                for key, msgs in exc.message_dict.items():
+                    errors.setdefault(key, []).extend(msgs)
         built.append(
             JournalLine(  # type: ignore[misc]  # MoneyField holds Decimal
                 tenant_id=tenant.pk,
@@ -540,6 +596,9 @@ def _build_lines(tenant: Tenant, lines: Sequence[Any], *, by_role: bool = False)
                 partner_id=partner_id,
                 memo=str(line.memo or "")[:300],
                 due_date=line.due_date,
+                tax_rate=rate,
+                tax_base=tax_base,
+                paid_in_cash=bool(line.paid_in_cash),
             )
         )
     if errors:
@@ -590,7 +649,7 @@ def create_entry(
         if not journal.is_active:
             raise ValidationError({"journal_id": [_("The journal is inactive.")]})
         period = _period_for(date)
-        built = _build_lines(tenant, lines)
+        built = _build_lines(tenant, lines, day=date)
         entry = JournalEntry.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
             journal=journal,
             year=period.fiscal_year.start_date.year,
@@ -626,7 +685,7 @@ def update_entry(principal: Principal, entry_id: int, **changes: Any) -> Journal
         if changes.get("memo") is not None:
             entry.memo = str(changes["memo"])[:500]
         if changes.get("lines") is not None:
-            built = _build_lines(tenant, changes["lines"])
+            built = _build_lines(tenant, changes["lines"], day=entry.date)
             JournalLine.objects.filter(entry=entry).delete()
             for line in built:
                 line.entry = entry
@@ -749,6 +808,9 @@ def reverse_entry(principal: Principal, entry_id: int, *, date: dt.date | None =
                     credit=line.debit,
                     partner_id=line.partner_id,
                     memo=line.memo,
+                    tax_rate_id=line.tax_rate_id,
+                    tax_base=-line.tax_base,
+                    paid_in_cash=line.paid_in_cash,
                 )
                 for line in lines
             ]
@@ -803,7 +865,10 @@ def entry_digest(prev_hash: str, entry: JournalEntry, lines: Iterable[JournalLin
         str(entry.reversal_of_id or ""),
     ]
     for line in sorted(lines, key=lambda x: (x.line_no, x.pk or 0)):
-        parts.append(f"{line.account_id}:{line.debit}:{line.credit}:{line.partner_id or ''}")
+        parts.append(
+            f"{line.account_id}:{line.debit}:{line.credit}:{line.partner_id or ''}"
+            f":{line.tax_rate_id or ''}:{line.tax_base}:{int(line.paid_in_cash)}"
+        )
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -841,6 +906,7 @@ def _post(
     entry.posted_at = timezone.now()
     entry.save()
     _apply_balances(entry.tenant_id, period.pk, lines, closing=journal.kind == JournalKind.CLOSING)
+    taxes.record_tax_transactions(entry, lines)
     return entry
 
 
@@ -904,7 +970,7 @@ def post_source_document(
             return existing
         _ensure_year_for(date)
         period = _period_for(date)
-        built = _build_lines(tenant, lines, by_role=True)
+        built = _build_lines(tenant, lines, by_role=True, day=date)
         _check_balanced(built)
         entry = JournalEntry.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
             journal=_journal(journal),

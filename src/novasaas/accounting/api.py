@@ -38,8 +38,12 @@ from novasaas.accounting.schemas import (
     SettingsIn,
     SettingsOut,
     Statement,
+    TaxRateCreate,
+    TaxRateOut,
     TemplateIn,
     TrialBalance,
+    VatListing,
+    VatReturn,
 )
 from novasaas.identity.access import Principal
 from novasaas.platform.api import ErrorOut, Id, module_auth
@@ -421,3 +425,54 @@ def party_balance(request: HttpRequest, party_id: Id) -> Any:
     p = _p(request, "acc.ledger.view")
     bal = selectors.party_balance(p.tenant, party_id)
     return {"party_id": party_id, "receivable": bal.receivable, "payable": bal.payable, "net": bal.net}
+
+
+# --- taxes ----------------------------------------------------------------------------------------------
+
+
+@router.get("/tax-rates", response=list[TaxRateOut])
+def list_tax_rates(request: HttpRequest) -> Any:
+    p = _p(request, "acc.ledger.view")
+    return list(selectors.list_tax_rates(p.tenant))
+
+
+@router.post("/tax-rates", response={201: TaxRateOut, **E})
+def create_tax_rate(request: HttpRequest, data: TaxRateCreate) -> Any:
+    p = _p(request, "acc.tax.configure")
+    return 201, actions.create_tax_rate(p, **data.model_dump())
+
+
+class TaxQuery(RangeQuery):
+    direction: str = Field(default="output", pattern=r"^(output|input)$")
+
+
+def _month_range(filters: Any) -> tuple[dt.date, dt.date]:
+    today = dt.date.today()  # noqa: DTZ011
+    start = filters.date_from or dt.date(today.year, today.month, 1)
+    return start, filters.date_to or today
+
+
+@router.get("/reports/vat-listing", response={200: VatListing, **E})
+def vat_listing(request: HttpRequest, filters: Query[TaxQuery]) -> Any:
+    """Sales (output) or purchase (input) VAT listing; default this month; ``format=xlsx``."""
+    from novasaas.accounting import exports, taxes
+
+    p = _p(request, "acc.tax.report")
+    start, end = _month_range(filters)
+    data = taxes.listing(p.tenant, start, end, filters.direction)
+    if filters.format == "xlsx":
+        return _xlsx(exports.vat_listing_xlsx(data, filters.direction, start, end), f"vat-{filters.direction}")
+    return {"direction": filters.direction, "date_from": start, "date_to": end, **data}
+
+
+@router.get("/reports/vat-return", response={200: VatReturn, **E})
+def vat_return(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
+    """Figures of form 01/GTGT for the range (default this month); ``format=xlsx``."""
+    from novasaas.accounting import exports, taxes
+
+    p = _p(request, "acc.tax.report")
+    start, end = _month_range(filters)
+    figures = taxes.vat_return(p.tenant, start, end)
+    if filters.format == "xlsx":
+        return _xlsx(exports.vat_return_xlsx(figures, start, end), "01-GTGT")
+    return {"date_from": start, "date_to": end, "figures": figures}

@@ -84,3 +84,29 @@ def statement_xlsx(st: Statement) -> bytes:
     headers = [_("Code"), _("Item"), _("This period"), _("Previous period")]
     rows = [[line.code, line.label, line.current, line.previous] for line in st.lines]
     return workbook(f"{st.form} {st.title}", headers, rows, subtitle=f"{st.date_from:%d/%m/%Y} – {st.date_to:%d/%m/%Y}")
+
+
+def vat_listing_xlsx(data: dict[str, Any], direction: str, start: Any, end: Any) -> bytes:
+    headers = [_("Date"), _("Entry"), _("Rate"), _("Partner"), _("Taxable base"), _("Tax"), _("Deductible")]
+    rows: list[list[Any]] = [
+        [
+            t.date.isoformat(),
+            t.entry.reference,
+            t.rate.code,
+            str(t.partner_id or ""),
+            t.base,
+            t.tax,
+            _("yes") if t.deductible else _("no"),
+        ]
+        for t in data["rows"]
+    ]
+    rows.append(["", "", "", _("Total"), data["total_base"], data["total_tax"], ""])
+    title = _("Sales VAT listing") if direction == "output" else _("Purchase VAT listing")
+    return workbook(title, headers, rows, subtitle=f"{start:%d/%m/%Y} – {end:%d/%m/%Y}")
+
+
+def vat_return_xlsx(figures: dict[str, Any], start: Any, end: Any) -> bytes:
+    from novasaas.accounting.taxes import VAT_RETURN_LABELS
+
+    rows = [[f"[{k}]", VAT_RETURN_LABELS.get(k, ""), v] for k, v in figures.items()]
+    return workbook("01/GTGT", [_("Code"), _("Item"), _("Amount")], rows, subtitle=f"{start:%d/%m/%Y} – {end:%d/%m/%Y}")

@@ -68,10 +68,14 @@ class LineForm(forms.Form):
     credit = forms.DecimalField(label=_("Credit"), min_value=0, max_digits=17, decimal_places=2, required=False)
     partner_id = forms.TypedChoiceField(label=_("Partner"), coerce=int, required=False, empty_value=None)
     memo = forms.CharField(label=_("Description"), max_length=300, required=False)
+    tax_rate = forms.ChoiceField(label=_("VAT"), required=False)
+    tax_base = forms.DecimalField(label=_("Tax base"), min_value=0, max_digits=17, decimal_places=2, required=False)
+    paid_in_cash = forms.BooleanField(label=_("Cash"), required=False)
 
-    def __init__(self, *args: Any, partners: Any = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, partners: Any = (), rates: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["partner_id"].choices = [("", "—"), *partners]  # type: ignore[attr-defined]
+        self.fields["tax_rate"].choices = [("", "—"), *rates]  # type: ignore[attr-defined]
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {}) or {}
@@ -89,3 +93,12 @@ class ImportForm(forms.Form):
 class RangeForm(forms.Form):
     date_from = forms.DateField(label=_("From"), widget=DATE, required=False)
     date_to = forms.DateField(label=_("To"), widget=DATE, required=False)
+
+
+class TaxRateForm(forms.Form):
+    code = forms.RegexField(label=_("Code"), max_length=20, regex=r"^[A-Za-z0-9_.-]+$")
+    name = forms.CharField(label=_("Name"), max_length=120)
+    rate = forms.DecimalField(label=_("Rate (%)"), min_value=0, max_value=100, max_digits=8, decimal_places=4)
+    is_exempt = forms.BooleanField(label=_("Exempt"), required=False)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
+    valid_to = forms.DateField(label=_("Valid to"), widget=DATE, required=False)

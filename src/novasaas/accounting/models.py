@@ -12,6 +12,7 @@ Invariants and where they are enforced:
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import ClassVar
 
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from novasaas.platform.models import TenantModel
-from novasaas.platform.money import MoneyField
+from novasaas.platform.money import FixedPointField, MoneyField
 
 
 class AccountType(models.TextChoices):
@@ -250,6 +251,30 @@ class JournalEntry(TenantModel):
         return self.state == EntryState.POSTED
 
 
+class TaxRate(TenantModel):
+    """A VAT rate, effective-dated (``valid_to`` inclusive, empty = open-ended). Seeded per tenant by
+    ``ensure_chart`` from ``taxes.DEFAULT_RATES``; a Finance Manager adds rates when decrees change."""
+
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=120)
+    rate = FixedPointField(_("rate (%)"), scale=4, default=Decimal(0))
+    is_exempt = models.BooleanField(_("exempt"), default=False)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["code", "valid_from"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "code", "valid_from"], name="acc_taxrate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
 class JournalLine(TenantModel):
     entry = models.ForeignKey(JournalEntry, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveSmallIntegerField(default=1)
@@ -259,6 +284,11 @@ class JournalLine(TenantModel):
     partner_id = models.BigIntegerField(_("partner"), null=True, blank=True)  # parties.Party id
     memo = models.CharField(_("description"), max_length=300, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # VAT: on a VAT account line the rate and the taxable base; on a revenue/cost line of an exempt or
+    # 0% sale/purchase the rate alone. ``paid_in_cash`` marks a purchase paid in cash (deductibility).
+    tax_rate = models.ForeignKey(TaxRate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    tax_base = MoneyField(_("tax base"))
+    paid_in_cash = models.BooleanField(_("paid in cash"), default=False)
 
     class Meta:
         ordering: ClassVar = ["entry_id", "line_no", "id"]
@@ -272,6 +302,31 @@ class JournalLine(TenantModel):
             models.Index(fields=["tenant", "account", "entry"], name="acc_line_account_idx"),
             models.Index(fields=["tenant", "partner_id", "account"], name="acc_line_partner_idx"),
         ]
+
+
+class TaxDirection(models.TextChoices):
+    OUTPUT = "output", _("Output (sales)")
+    INPUT = "input", _("Input (purchases)")
+
+
+class TaxTransaction(TenantModel):
+    """One taxed line of a posted entry: what the VAT listings and the 01/GTGT return add up."""
+
+    line = models.ForeignKey(JournalLine, on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="tax_transactions")
+    rate = models.ForeignKey(TaxRate, on_delete=models.PROTECT, related_name="transactions")
+    direction = models.CharField(_("direction"), max_length=6, choices=TaxDirection.choices)
+    date = models.DateField(_("date"))
+    partner_id = models.BigIntegerField(null=True, blank=True)
+    base = MoneyField(_("taxable base"))
+    tax = MoneyField(_("tax"))
+    paid_in_cash = models.BooleanField(default=False)
+    deductible = models.BooleanField(_("deductible"), default=True)
+
+    class Meta:
+        ordering: ClassVar = ["date", "id"]
+        constraints: ClassVar = [models.UniqueConstraint(fields=["tenant", "line"], name="acc_taxtx_line_unique")]
+        indexes: ClassVar = [models.Index(fields=["tenant", "direction", "date"], name="acc_taxtx_date_idx")]
 
 
 class AccountBalance(TenantModel):

@@ -137,6 +137,9 @@ class LineIn(StrictSchema):
     partner_id: Id | None = None
     memo: str = Field(default="", max_length=300)
     due_date: SafeDate | None = None
+    tax_rate: str | None = Field(default=None, max_length=20, description="VAT rate code, e.g. VAT10")
+    tax_base: Amount = Decimal(0)
+    paid_in_cash: bool = False
 
 
 class EntryCreate(StrictSchema):
@@ -173,6 +176,9 @@ class Line(Schema):
     partner_id: int | None
     memo: str
     due_date: dt.date | None
+    tax_rate_id: int | None
+    tax_base: MoneyOut
+    paid_in_cash: bool
 
     @staticmethod
     def resolve_account_code(obj: Any) -> str:
@@ -291,3 +297,52 @@ class PartyBalanceOut(Schema):
     receivable: MoneyOut
     payable: MoneyOut
     net: MoneyOut
+
+
+class TaxRateOut(Schema):
+    id: int
+    code: str
+    name: str
+    rate: MoneyOut
+    is_exempt: bool
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class TaxRateCreate(StrictSchema):
+    code: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=120)
+    rate: Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, le=100, max_digits=8, decimal_places=4)]
+    is_exempt: bool = False
+    valid_from: SafeDate
+    valid_to: SafeDate | None = None
+
+
+class VatReturn(Schema):
+    date_from: dt.date
+    date_to: dt.date
+    figures: dict[str, MoneyOut]
+
+
+class TaxTx(Schema):
+    date: dt.date
+    entry_id: int
+    rate_code: str
+    partner_id: int | None
+    base: MoneyOut
+    tax: MoneyOut
+    deductible: bool
+
+    @staticmethod
+    def resolve_rate_code(obj: Any) -> str:
+        return str(obj.rate.code)
+
+
+class VatListing(Schema):
+    direction: str
+    date_from: dt.date
+    date_to: dt.date
+    total_base: MoneyOut
+    total_tax: MoneyOut
+    non_deductible_tax: MoneyOut
+    rows: list[TaxTx]

@@ -88,6 +88,14 @@ def role_mappings(tenant: Tenant) -> list[dict[str, Any]]:
         return rows
 
 
+def list_tax_rates(tenant: Tenant) -> QuerySet[Any]:
+    from novasaas.accounting.models import TaxRate
+
+    get_chart(tenant)
+    with in_tenant(tenant):
+        return TaxRate.objects.filter(tenant=tenant).order_by("code", "valid_from")
+
+
 def list_years(tenant: Tenant) -> QuerySet[FiscalYear]:
     get_chart(tenant)
     with in_tenant(tenant):

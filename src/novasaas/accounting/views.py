@@ -28,6 +28,7 @@ from novasaas.accounting.forms import (
     RangeForm,
     SettingsForm,
     SubAccountForm,
+    TaxRateForm,
     TemplateForm,
 )
 from novasaas.accounting.models import EntryState
@@ -382,10 +383,9 @@ class EntryFormView(AccPermissionView):
         valid = form.is_valid() and formset.is_valid()
         kept = [f for f in formset.forms if valid and not f.is_blank()] if valid else []
         if "more" in request.POST:  # re-render with more blank lines, keeping what was typed
-            rows = [
-                {k: f.data.get(f.add_prefix(k), "") for k in ("account", "debit", "credit", "partner_id", "memo")}
-                for f in formset.forms
-            ] + [{} for _i in range(NEW_LINES)]
+            keys = ("account", "debit", "credit", "partner_id", "memo", "tax_rate", "tax_base", "paid_in_cash")
+            rows = [{k: f.data.get(f.add_prefix(k), "") for k in keys} for f in formset.forms]
+            rows += [{} for _i in range(NEW_LINES)]
             fresh = self.forms(initial=dict(form.data.items()), lines=rows)
             fresh["form"] = EntryForm(request.POST, journals=[j for j in selectors.list_journals(self.tenant)])
             return self.render_form(request, fresh, entry)
@@ -592,3 +592,61 @@ class BalanceSheetView(StatementView):
 
 class IncomeStatementView(StatementView):
     form_code = "B02-DNN"
+
+
+# --- taxes ------------------------------------------------------------------------------------------------------
+
+
+class TaxRatesView(AccPermissionView):
+    def get(self, request: HttpRequest, form: TaxRateForm | None = None, status: int = 200) -> HttpResponse:
+        return render(
+            request,
+            "accounting/taxes.html",
+            {"rates": selectors.list_tax_rates(self.tenant), "form": form or TaxRateForm()},
+            status=status,
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.principal.require("acc.tax.configure")
+        form = TaxRateForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.create_tax_rate(self.principal, **form.cleaned_data)
+                messages.success(request, _("Tax rate created."))
+                return redirect("accounting-taxes")
+            except ValidationError as exc:
+                for key, msgs in exc.message_dict.items():
+                    form.add_error(key if key in form.fields else None, msgs)
+        return self.get(request, form=form, status=400)
+
+
+class VatReportView(AccPermissionView):
+    permission = "acc.tax.report"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import taxes
+
+        form, start, end = _range(request)
+        today = timezone.localdate()
+        start = start or dt.date(today.year, today.month, 1)
+        end = end or today
+        direction = request.GET.get("direction", "output")
+        direction = direction if direction in ("output", "input") else "output"
+        if request.GET.get("format") == "xlsx":
+            if request.GET.get("form") == "01":
+                return _xlsx(exports.vat_return_xlsx(taxes.vat_return(self.tenant, start, end), start, end), "01-GTGT")
+            data = taxes.listing(self.tenant, start, end, direction)
+            return _xlsx(exports.vat_listing_xlsx(data, direction, start, end), f"vat-{direction}")
+        figures = taxes.vat_return(self.tenant, start, end)
+        return render(
+            request,
+            "accounting/vat.html",
+            {
+                "form": RangeForm(initial={"date_from": start, "date_to": end}),
+                "output": taxes.listing(self.tenant, start, end, "output"),
+                "input": taxes.listing(self.tenant, start, end, "input"),
+                "figures": [(k, taxes.VAT_RETURN_LABELS.get(k, ""), v) for k, v in figures.items()],
+                "start": start,
+                "end": end,
+            },
+        )

@@ -120,5 +120,7 @@ class Migration(migrations.Migration):
         EnableRLS("JournalEntry"),
         EnableRLS("JournalLine"),
         EnableRLS("AccountBalance"),
+        EnableRLS("TaxRate"),
+        EnableRLS("TaxTransaction"),
         migrations.RunPython(install_guards, remove_guards),
     ]

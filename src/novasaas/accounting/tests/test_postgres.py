@@ -51,8 +51,9 @@ def _raw_entry(cur, tenant, journal, period, state="posted"):
 
 def _raw_line(cur, tenant, entry, account, debit, credit):
     cur.execute(
-        "INSERT INTO accounting_journalline (tenant_id, entry_id, line_no, account_id, debit, credit, memo)"
-        " VALUES (%s, %s, 1, %s, %s, %s, '')",
+        "INSERT INTO accounting_journalline (tenant_id, entry_id, line_no, account_id, debit, credit, memo,"
+        " tax_base, paid_in_cash)"
+        " VALUES (%s, %s, 1, %s, %s, %s, '', 0, false)",
         [tenant.pk, entry, account, debit, credit],
     )
 
