@@ -17,6 +17,7 @@ from novasaas.accounting.schemas import (
     AccountCreate,
     AccountLedger,
     AccountUpdate,
+    Aging,
     Chart,
     Entry,
     EntryCreate,
@@ -30,9 +31,14 @@ from novasaas.accounting.schemas import (
     JournalCreate,
     MappingIn,
     MappingOut,
+    OpenItemOut,
     PartyBalanceOut,
+    PaymentCreate,
+    PaymentOut,
     Period,
     RejectIn,
+    ReminderIn,
+    ReminderOut,
     ReverseIn,
     SafeDate,
     SettingsIn,
@@ -476,3 +482,100 @@ def vat_return(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     if filters.format == "xlsx":
         return _xlsx(exports.vat_return_xlsx(figures, start, end), "01-GTGT")
     return {"date_from": start, "date_to": end, "figures": figures}
+
+
+# --- receivables and payables -------------------------------------------------------------------------------
+
+
+class OpenItemQuery(Schema):
+    kind: str = Field(default="receivable", pattern=r"^(receivable|payable)$")
+    party_id: Id | None = None
+    as_of: SafeDate | None = None
+
+
+@router.get("/open-items", response={200: list[OpenItemOut], **E})
+def list_open_items(request: HttpRequest, filters: Query[OpenItemQuery]) -> Any:
+    """Open receivable or payable items (per party with ``party_id``); unapplied payments are negative."""
+    from novasaas.accounting import receivables
+
+    p = _p(request, "acc.ledger.view")
+    return receivables.open_items(p.tenant, filters.kind, party_id=filters.party_id, as_of=filters.as_of)
+
+
+class AgingQuery(Schema):
+    kind: str = Field(default="receivable", pattern=r"^(receivable|payable)$")
+    as_of: SafeDate | None = None
+    format: str = Field(default="json", pattern=r"^(json|xlsx)$")
+
+
+def _aging_row(row: Any) -> dict[str, Any]:
+    b = row.buckets
+    return {
+        "party_id": row.party_id,
+        "current": b["current"],
+        "d1_30": b["1_30"],
+        "d31_60": b["31_60"],
+        "d61_90": b["61_90"],
+        "over_90": b["over_90"],
+        "unapplied": row.unapplied,
+        "total": row.total,
+    }
+
+
+@router.get("/reports/aging", response={200: Aging, **E})
+def aging_report(request: HttpRequest, filters: Query[AgingQuery]) -> Any:
+    """AR or AP aging by due date: current, 1–30, 31–60, 61–90, > 90 days, per party and in total."""
+    from novasaas.accounting import exports, receivables
+
+    p = _p(request, "acc.aging.view")
+    as_of = filters.as_of or dt.date.today()  # noqa: DTZ011
+    rows, total = receivables.aging(p.tenant, filters.kind, as_of)
+    if filters.format == "xlsx":
+        return _xlsx(exports.aging_xlsx(p.tenant, filters.kind, as_of, rows, total), f"aging-{filters.kind}")
+    return {"kind": filters.kind, "as_of": as_of, "rows": [_aging_row(r) for r in rows], "total": _aging_row(total)}
+
+
+@router.get("/payments", response=list[PaymentOut])
+@paginate(LimitOffsetPagination)
+def list_payments(request: HttpRequest, state: str = "") -> Any:
+    from novasaas.accounting import receivables
+
+    p = _p(request, "acc.ledger.view")
+    return receivables.list_payments(p.tenant, state if state in ("pending", "posted", "rejected") else "")
+
+
+@router.post("/payments", response={201: PaymentOut, **E})
+def create_payment(request: HttpRequest, data: PaymentCreate) -> Any:
+    """Record a receipt or payment, allocated to open items (or oldest first when none are given).
+    Payments to suppliers by an Accountant wait for Finance Manager approval."""
+    from novasaas.accounting import receivables
+
+    p = _p(request, "acc.payment.record")
+    fields = data.model_dump(exclude={"allocations"})
+    payment = receivables.record_payment(p, **fields, allocations=[(a.line_id, a.amount) for a in data.allocations])
+    return 201, payment
+
+
+@router.post("/payments/{int:payment_id}/approve", response={200: PaymentOut, **E})
+def approve_payment(request: HttpRequest, payment_id: Id) -> Any:
+    from novasaas.accounting import receivables
+
+    p = _p(request, "acc.payment.approve")
+    return receivables.approve_payment(p, payment_id)
+
+
+@router.post("/payments/{int:payment_id}/reject", response={200: PaymentOut, **E})
+def reject_payment(request: HttpRequest, payment_id: Id) -> Any:
+    from novasaas.accounting import receivables
+
+    p = _p(request, "acc.payment.approve")
+    return receivables.reject_payment(p, payment_id)
+
+
+@router.post("/reminders", response={200: ReminderOut, **E})
+def send_reminders(request: HttpRequest, data: ReminderIn) -> Any:
+    """Email customers with overdue receivables (all, or the given parties)."""
+    from novasaas.accounting import receivables
+
+    p = _p(request, "acc.reminder.send")
+    return {"reminded": receivables.send_reminders(p, data.party_ids)}

@@ -110,3 +110,18 @@ def vat_return_xlsx(figures: dict[str, Any], start: Any, end: Any) -> bytes:
 
     rows = [[f"[{k}]", VAT_RETURN_LABELS.get(k, ""), v] for k, v in figures.items()]
     return workbook("01/GTGT", [_("Code"), _("Item"), _("Amount")], rows, subtitle=f"{start:%d/%m/%Y} – {end:%d/%m/%Y}")
+
+
+def aging_xlsx(tenant: Any, kind: str, as_of: Any, rows: list[Any], total: Any) -> bytes:
+    from novasaas.parties import selectors as parties
+
+    names = parties.party_summaries(tenant, [r.party_id for r in rows])
+    headers = [_("Party"), _("Current"), "1–30", "31–60", "61–90", "> 90", _("Unapplied"), _("Total")]
+    out: list[list[Any]] = []
+    for r in [*rows, total]:
+        s = names.get(r.party_id)
+        label = f"{s.code} {s.name}" if s else (_("Total") if r is total else str(r.party_id))
+        b = r.buckets
+        out.append([label, b["current"], b["1_30"], b["31_60"], b["61_90"], b["over_90"], r.unapplied, r.total])
+    title = _("Receivables aging") if kind == "receivable" else _("Payables aging")
+    return workbook(title, headers, out, subtitle=f"{as_of:%d/%m/%Y}")

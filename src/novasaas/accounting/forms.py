@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -102,3 +103,18 @@ class TaxRateForm(forms.Form):
     is_exempt = forms.BooleanField(label=_("Exempt"), required=False)
     valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
     valid_to = forms.DateField(label=_("Valid to"), widget=DATE, required=False)
+
+
+class PaymentForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("receipt", _("Receipt from a customer")), ("payment", _("Payment to a supplier"))]
+    )
+    party_id = forms.TypedChoiceField(label=_("Partner"), coerce=int)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=17, decimal_places=2)
+    method = forms.ChoiceField(label=_("Method"), choices=[("bank", _("Bank")), ("cash", _("Cash"))])
+    memo = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, partners: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["party_id"].choices = list(partners)  # type: ignore[attr-defined]

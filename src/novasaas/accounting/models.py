@@ -92,6 +92,9 @@ class AccountingSettings(TenantModel):
         help_text=_("Entries created by an Accountant above this total wait for Finance Manager approval."),
     )
     base_currency = models.CharField(_("base currency"), max_length=3, default="VND")
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"), default=30, help_text=_("Due date of an invoice line that gives none.")
+    )
 
     class Meta:
         constraints: ClassVar = [models.UniqueConstraint(fields=["tenant"], name="acc_settings_one_per_tenant")]
@@ -345,3 +348,55 @@ class AccountBalance(TenantModel):
             models.UniqueConstraint(fields=["tenant", "account", "period", "closing"], name="acc_balance_unique"),
         ]
         indexes: ClassVar = [models.Index(fields=["tenant", "period"], name="acc_balance_period_idx")]
+
+
+class PaymentKind(models.TextChoices):
+    RECEIPT = "receipt", _("Receipt from a customer")
+    PAYMENT = "payment", _("Payment to a supplier")
+
+
+class PaymentState(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    POSTED = "posted", _("Posted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Payment(TenantModel):
+    """A receipt or a payment of a party, allocated to its open items. Payments to suppliers recorded
+    by someone without the approval right wait for a Finance Manager."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=PaymentKind.choices)
+    party_id = models.BigIntegerField(_("party"))
+    date = models.DateField(_("date"))
+    amount = MoneyField(_("amount"))
+    method = models.CharField(_("method"), max_length=10, choices=[("bank", _("Bank")), ("cash", _("Cash"))])
+    memo = models.CharField(_("description"), max_length=300, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=PaymentState.choices, default="pending")
+    allocations_requested = models.JSONField(default=list, blank=True)  # [[line_id, "amount"], …] until posted
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering: ClassVar = ["-date", "-id"]
+        constraints: ClassVar = [models.CheckConstraint(condition=Q(amount__gt=0), name="acc_payment_positive")]
+
+
+class Allocation(TenantModel):
+    """Part of a payment-side line (a credit on 131, a debit on 331) settling an invoice-side line."""
+
+    invoice_line = models.ForeignKey(JournalLine, on_delete=models.PROTECT, related_name="settled_by")
+    payment_line = models.ForeignKey(JournalLine, on_delete=models.PROTECT, related_name="settles")
+    amount = MoneyField(_("amount"))
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="acc_allocation_positive"),
+            models.UniqueConstraint(fields=["tenant", "invoice_line", "payment_line"], name="acc_allocation_unique"),
+        ]

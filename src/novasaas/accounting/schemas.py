@@ -346,3 +346,68 @@ class VatListing(Schema):
     total_tax: MoneyOut
     non_deductible_tax: MoneyOut
     rows: list[TaxTx]
+
+
+class OpenItemOut(Schema):
+    line_id: int
+    entry_id: int
+    reference: str
+    date: dt.date
+    due_date: dt.date
+    party_id: int
+    amount: MoneyOut
+    open: MoneyOut
+    memo: str
+
+
+class AgingRowOut(Schema):
+    party_id: int
+    current: MoneyOut
+    d1_30: MoneyOut
+    d31_60: MoneyOut
+    d61_90: MoneyOut
+    over_90: MoneyOut
+    unapplied: MoneyOut
+    total: MoneyOut
+
+
+class Aging(Schema):
+    kind: str
+    as_of: dt.date
+    rows: list[AgingRowOut]
+    total: AgingRowOut
+
+
+class AllocationIn(StrictSchema):
+    line_id: Id
+    amount: Amount
+
+
+class PaymentCreate(StrictSchema):
+    kind: Literal["receipt", "payment"]
+    party_id: Id
+    date: SafeDate
+    amount: Amount
+    method: Literal["bank", "cash"] = "bank"
+    memo: str = Field(default="", max_length=300)
+    allocations: list[AllocationIn] = Field(default_factory=list, max_length=200)
+
+
+class PaymentOut(Schema):
+    id: int
+    kind: str
+    party_id: int
+    date: dt.date
+    amount: MoneyOut
+    method: str
+    memo: str
+    state: str
+    entry_id: int | None
+
+
+class ReminderIn(StrictSchema):
+    party_ids: list[Id] | None = Field(default=None, max_length=1000)
+
+
+class ReminderOut(Schema):
+    reminded: list[int]

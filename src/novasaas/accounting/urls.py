@@ -48,4 +48,17 @@ urlpatterns = [
     path("reports/income-statement/", views.IncomeStatementView.as_view(), name="accounting-income-statement"),
     path("taxes/", views.TaxRatesView.as_view(), name="accounting-taxes"),
     path("reports/vat/", views.VatReportView.as_view(), name="accounting-vat"),
+    path("aging/", views.AgingView.as_view(), name="accounting-aging"),
+    path("aging/reminders/", views.ReminderView.as_view(), name="accounting-reminders"),
+    path("payments/", views.PaymentsView.as_view(), name="accounting-payments"),
+    path(
+        "payments/<int:pk>/approve/",
+        views.PaymentDecisionView.as_view(operation="approve"),
+        name="accounting-payment-approve",
+    ),
+    path(
+        "payments/<int:pk>/reject/",
+        views.PaymentDecisionView.as_view(operation="reject"),
+        name="accounting-payment-reject",
+    ),
 ]

@@ -25,6 +25,7 @@ from novasaas.accounting.forms import (
     ImportForm,
     JournalForm,
     LineFormSet,
+    PaymentForm,
     RangeForm,
     SettingsForm,
     SubAccountForm,
@@ -650,3 +651,106 @@ class VatReportView(AccPermissionView):
                 "end": end,
             },
         )
+
+
+# --- receivables and payables ---------------------------------------------------------------------------------
+
+
+class AgingView(AccPermissionView):
+    permission = "acc.aging.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import receivables
+        from novasaas.parties import selectors as parties
+
+        kind = request.GET.get("kind", "receivable")
+        kind = kind if kind in ("receivable", "payable") else "receivable"
+        form, _start, end = _range(request)
+        as_of = end or timezone.localdate()
+        rows, total = receivables.aging(self.tenant, kind, as_of)
+        if request.GET.get("format") == "xlsx":
+            return _xlsx(exports.aging_xlsx(self.tenant, kind, as_of, rows, total), f"aging-{kind}")
+        names = parties.party_summaries(self.tenant, [r.party_id for r in rows])
+        party = request.GET.get("party", "")
+        items = (
+            receivables.open_items(self.tenant, kind, party_id=int(party), as_of=as_of)
+            if party.isdigit() and len(party) < 18
+            else None
+        )
+        return render(
+            request,
+            "accounting/aging.html",
+            {
+                "kind": kind,
+                "as_of": as_of,
+                "rows": [(r, names.get(r.party_id)) for r in rows],
+                "total": total,
+                "items": items,
+                "form": form,
+            },
+        )
+
+
+class ReminderView(AccPermissionView):
+    permission = "acc.reminder.send"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import receivables
+
+        ids = [int(x) for x in request.POST.getlist("party") if x.isdigit() and len(x) < 18] or None
+        reminded = receivables.send_reminders(self.principal, ids)
+        messages.success(request, _("Reminders sent to %(n)d customers.") % {"n": len(reminded)})
+        return redirect("accounting-aging")
+
+
+class PaymentsView(AccPermissionView):
+    def context(self, form: PaymentForm | None = None) -> dict[str, Any]:
+        from novasaas.accounting import receivables
+        from novasaas.parties import selectors as parties
+
+        payments = list(receivables.list_payments(self.tenant)[:200])
+        names = parties.party_summaries(self.tenant, [p.party_id for p in payments])
+        return {
+            "payments": [(p, names.get(p.party_id)) for p in payments],
+            "form": form or PaymentForm(partners=_partners(self.tenant), initial={"date": timezone.localdate()}),
+        }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "accounting/payments.html", self.context())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import receivables
+
+        self.principal.require("acc.payment.record")
+        form = PaymentForm(request.POST, partners=_partners(self.tenant))
+        if form.is_valid():
+            try:
+                payment = receivables.record_payment(self.principal, **form.cleaned_data)
+                if payment.state == "pending":
+                    messages.info(request, _("The payment waits for Finance Manager approval."))
+                else:
+                    messages.success(request, _("Payment posted."))
+                return redirect("accounting-payments")
+            except ValidationError as exc:
+                for key, msgs in exc.message_dict.items():
+                    form.add_error(key if key in form.fields else None, msgs)
+        return render(request, "accounting/payments.html", self.context(form), status=400)
+
+
+class PaymentDecisionView(AccPermissionView):
+    permission = "acc.payment.approve"
+    operation = "approve"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from novasaas.accounting import receivables
+
+        try:
+            if self.operation == "approve":
+                receivables.approve_payment(self.principal, pk)
+                messages.success(request, _("Payment approved and posted."))
+            else:
+                receivables.reject_payment(self.principal, pk)
+                messages.success(request, _("Payment rejected."))
+        except ValidationError as exc:
+            self.fail(request, exc)
+        return redirect("accounting-payments")

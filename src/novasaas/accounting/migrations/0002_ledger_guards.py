@@ -122,5 +122,7 @@ class Migration(migrations.Migration):
         EnableRLS("AccountBalance"),
         EnableRLS("TaxRate"),
         EnableRLS("TaxTransaction"),
+        EnableRLS("Payment"),
+        EnableRLS("Allocation"),
         migrations.RunPython(install_guards, remove_guards),
     ]

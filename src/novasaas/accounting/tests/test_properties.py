@@ -11,7 +11,7 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from novasaas.accounting import actions, reports, selectors
+from novasaas.accounting import actions, receivables, reports, selectors
 from novasaas.accounting.integrity import verify_ledger
 from novasaas.accounting.models import AccountBalance, EntryState, FiscalPeriod, JournalEntry, JournalLine
 from novasaas.accounting.tests.helpers import lines, make_party, principal
@@ -27,7 +27,7 @@ line_st = st.tuples(st.sampled_from(ACCOUNTS), amounts, st.booleans())
 entry_st = st.tuples(
     st.lists(line_st, min_size=1, max_size=5),
     st.integers(min_value=1, max_value=12),  # month
-    st.sampled_from(["post", "post", "post", "reverse", "close", "reopen"]),
+    st.sampled_from(["post", "post", "post", "reverse", "close", "reopen", "receipt", "payout"]),
 )
 
 
@@ -55,6 +55,19 @@ def test_ledger_invariants(ops):
         if op == "reopen" and period.pk in closed:
             actions.reopen_period(fm, period.pk)
             closed.discard(period.pk)
+            continue
+        if op in ("receipt", "payout"):
+            try:
+                receivables.record_payment(
+                    fm,
+                    kind="receipt" if op == "receipt" else "payment",
+                    party_id=party,
+                    date=day,
+                    amount=raw_lines[0][1],
+                )
+                assert period.pk not in closed
+            except ValidationError:
+                assert period.pk in closed
             continue
         if op == "reverse" and posted:
             try:
@@ -98,5 +111,8 @@ def test_ledger_invariants(ops):
         ar_lines = JournalLine.objects.filter(account__code="131", entry__state=EntryState.POSTED, partner_id=party)
         agg = ar_lines.aggregate(d=Sum("debit"), c=Sum("credit"))
     ar = (agg["d"] or 0) - (agg["c"] or 0)
-    assert selectors.party_balance(tenant, party).receivable == ar
+    balance = selectors.party_balance(tenant, party)
+    assert balance.receivable == ar
+    assert sum(i.open for i in receivables.open_items(tenant, "receivable", party_id=party)) == balance.receivable
+    assert sum(i.open for i in receivables.open_items(tenant, "payable", party_id=party)) == balance.payable
     assert verify_ledger(tenant).ok

@@ -1,0 +1,418 @@
+"""Receivables and payables: open items per party from posted lines on partner accounts, receipts and
+payments with full or partial allocation, aging buckets, payment reminders.
+
+An *invoice-side* line raises what the party owes (a debit on a receivable account, a credit on a
+payable account); a *payment-side* line lowers it. ``Allocation`` rows settle one against the other.
+The open items of a party are the invoice-side lines not yet settled plus the payment-side lines not
+yet applied (negative), so their sum always equals the party's balance on the account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from novasaas.accounting import actions
+from novasaas.accounting.models import (
+    Account,
+    AccountingSettings,
+    Allocation,
+    EntryState,
+    JournalLine,
+    Payment,
+    PaymentKind,
+    PaymentState,
+)
+from novasaas.accounting.scope import atomic_in, in_tenant
+from novasaas.identity.access import Principal
+from novasaas.platform import audit
+from novasaas.platform.models import AuditAction, Tenant
+from novasaas.platform.money import to_decimal
+
+ZERO = Decimal(0)
+KINDS = {"receivable": ("receivable", "debit"), "payable": ("payable", "credit")}
+BUCKETS = ["current", "1_30", "31_60", "61_90", "over_90"]
+
+
+def _family(tenant: Tenant, kind: str) -> list[int]:
+    account = actions.resolve_role(tenant, KINDS[kind][0])
+    return list(Account.objects.filter(code__startswith=account.code[:3]).values_list("pk", flat=True))
+
+
+@dataclass
+class OpenItem:
+    line_id: int
+    entry_id: int
+    reference: str
+    date: dt.date
+    due_date: dt.date
+    party_id: int
+    amount: Decimal  # signed: positive = owed by/to the party, negative = unapplied payment
+    open: Decimal
+    memo: str = ""
+
+
+def open_items(
+    tenant: Tenant, kind: str, *, party_id: int | None = None, as_of: dt.date | None = None
+) -> list[OpenItem]:
+    """Unsettled invoice-side lines and unapplied payment-side lines of posted entries."""
+    if kind not in KINDS:
+        raise ValidationError(_("Unknown kind."))
+    actions.ensure_chart(tenant)
+    side = KINDS[kind][1]
+    with in_tenant(tenant):
+        terms = AccountingSettings.objects.get().payment_terms_days
+        lines = JournalLine.objects.filter(
+            tenant=tenant,
+            account_id__in=_family(tenant, kind),
+            entry__state=EntryState.POSTED,
+            partner_id__isnull=False,
+        )
+        if party_id is not None:
+            lines = lines.filter(partner_id=party_id)
+        if as_of is not None:
+            lines = lines.filter(entry__date__lte=as_of)
+        rows = list(lines.select_related("entry").order_by("entry__date", "id"))
+        ids = [r.pk for r in rows]
+        as_invoice: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        as_payment: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        allocs = Allocation.objects.filter(tenant=tenant, invoice_line_id__in=ids)
+        if as_of is not None:
+            allocs = allocs.filter(payment_line__entry__date__lte=as_of)
+        for a in allocs.values("invoice_line_id", "payment_line_id", "amount"):
+            as_invoice[a["invoice_line_id"]] += a["amount"]
+            as_payment[a["payment_line_id"]] += a["amount"]
+    items: list[OpenItem] = []
+    for line in rows:
+        raising = line.debit if side == "debit" else line.credit
+        lowering = line.credit if side == "debit" else line.debit
+        if raising:
+            remaining = raising - as_invoice[line.pk]
+            sign = Decimal(1)
+        else:
+            remaining = lowering - as_payment[line.pk]
+            sign = Decimal(-1)
+        if remaining == 0:
+            continue
+        due = line.due_date or (line.entry.date + dt.timedelta(days=terms if raising else 0))
+        items.append(
+            OpenItem(
+                line.pk,
+                line.entry_id,
+                line.entry.reference,
+                line.entry.date,
+                due,
+                line.partner_id or 0,
+                sign * (raising or lowering),
+                sign * remaining,
+                line.memo or line.entry.memo,
+            )
+        )
+    return items
+
+
+@dataclass
+class AgingRow:
+    party_id: int
+    buckets: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(BUCKETS, ZERO))
+    unapplied: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets.values(), ZERO) + self.unapplied
+
+
+def _bucket(days_overdue: int) -> str:
+    if days_overdue <= 0:
+        return "current"
+    if days_overdue <= 30:
+        return "1_30"
+    if days_overdue <= 60:
+        return "31_60"
+    if days_overdue <= 90:
+        return "61_90"
+    return "over_90"
+
+
+def aging(tenant: Tenant, kind: str, as_of: dt.date | None = None) -> tuple[list[AgingRow], AgingRow]:
+    """Open amounts per party in buckets by days past the due date (current, 1–30, 31–60, 61–90,
+    > 90); unapplied payments in their own column. Returns the rows and the total row."""
+    day = as_of or timezone.localdate()
+    rows: dict[int, AgingRow] = {}
+    for item in open_items(tenant, kind, as_of=day):
+        row = rows.setdefault(item.party_id, AgingRow(item.party_id))
+        if item.open < 0:
+            row.unapplied += item.open
+        else:
+            row.buckets[_bucket((day - item.due_date).days)] += item.open
+    total = AgingRow(0)
+    for row in rows.values():
+        for b in BUCKETS:
+            total.buckets[b] += row.buckets[b]
+        total.unapplied += row.unapplied
+    return sorted(rows.values(), key=lambda r: -r.total), total
+
+
+# --- payments -----------------------------------------------------------------------------------------------
+
+
+def record_payment(
+    principal: Principal,
+    *,
+    kind: str,
+    party_id: int,
+    date: dt.date,
+    amount: Any,
+    method: str = "bank",
+    memo: str = "",
+    allocations: Sequence[tuple[int, Any]] | None = None,
+) -> Payment:
+    """Record a receipt (from a customer) or a payment (to a supplier), allocated to the given open
+    items — ``[(line_id, amount)]``, partial allowed — or, when none are given, to the oldest open
+    items first. Receipts post at once; payments wait for Finance Manager approval unless the author
+    holds ``acc.payment.approve``."""
+    principal.require("acc.payment.record")
+    if kind not in PaymentKind.values:
+        raise ValidationError({"kind": [_("Unknown kind.")]})
+    if method not in ("bank", "cash"):
+        raise ValidationError({"method": [_("Choose bank or cash.")]})
+    try:
+        value = to_decimal(amount)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"amount": [_("Enter a number.")]}) from exc
+    if not value.is_finite() or value <= 0 or value >= Decimal("1e15") or value != round(value, 2):
+        raise ValidationError({"amount": [_("Enter a positive amount with at most 2 decimals.")]})
+    from novasaas.parties import selectors as parties
+
+    tenant = principal.tenant
+    with atomic_in(tenant):
+        actions.ensure_chart(tenant)
+        if parties.resolve_party_id(tenant, party_id) is None:
+            raise ValidationError({"party_id": [_("Unknown partner.")]})
+        requested = [[int(line_id), str(to_decimal(a))] for line_id, a in (allocations or [])]
+        if sum((Decimal(str(a)) for _l, a in requested), ZERO) > value:
+            raise ValidationError({"allocations": [_("The allocations exceed the amount.")]})
+        payment = Payment.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+            kind=kind,
+            party_id=party_id,
+            date=date,
+            amount=value,
+            method=method,
+            memo=(memo or "")[:300],
+            allocations_requested=requested,
+            created_by=principal.user,
+        )
+        audit.record_created(payment, principal.user)
+        if kind == PaymentKind.RECEIPT or principal.has("acc.payment.approve"):
+            return _post_payment(payment, principal)
+        from novasaas.platform.notifications import notify
+
+        notify(
+            tenant,
+            "acc.payment.approve",
+            "approvals",
+            _("Payment awaiting approval: %(a)s") % {"a": f"{value:,.0f}"},
+            payment.memo,
+            "/accounting/payments/",
+        )
+        return payment
+
+
+def approve_payment(principal: Principal, payment_id: int) -> Payment:
+    principal.require("acc.payment.approve")
+    with atomic_in(principal.tenant):
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.state != PaymentState.PENDING:
+            raise ValidationError(_("Only a payment awaiting approval can be approved."))
+        return _post_payment(payment, principal)
+
+
+def reject_payment(principal: Principal, payment_id: int) -> Payment:
+    principal.require("acc.payment.approve")
+    with atomic_in(principal.tenant):
+        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        if payment.state != PaymentState.PENDING:
+            raise ValidationError(_("Only a payment awaiting approval can be rejected."))
+        payment.state = PaymentState.REJECTED
+        payment.save(update_fields=["state"])
+        audit.record(AuditAction.UPDATE, actor=principal.user, obj=payment, after={"state": "rejected"})
+        return payment
+
+
+def _post_payment(payment: Payment, principal: Principal) -> Payment:
+    tenant = principal.tenant
+    kind = "receivable" if payment.kind == PaymentKind.RECEIPT else "payable"
+    money_role = payment.method
+    party_role = KINDS[kind][0]
+    if payment.kind == PaymentKind.RECEIPT:
+        lines = [
+            (money_role, payment.amount, ZERO, None, payment.memo),
+            (party_role, ZERO, payment.amount, payment.party_id, payment.memo),
+        ]
+    else:
+        lines = [
+            (party_role, payment.amount, ZERO, payment.party_id, payment.memo),
+            (money_role, ZERO, payment.amount, None, payment.memo),
+        ]
+    entry = actions.post_source_document(
+        tenant,
+        "accounting.payment",
+        payment.pk,
+        payment.date,
+        lines,
+        memo=payment.memo or str(payment.get_kind_display()),
+        journal="BANK" if money_role == "bank" else "CASH",
+        actor=principal.user,
+    )
+    payment_line = entry.lines.get(partner_id=payment.party_id)
+    if payment.allocations_requested:
+        _allocate(tenant, kind, payment_line, [(int(i), Decimal(a)) for i, a in payment.allocations_requested])
+    else:
+        allocate_fifo(tenant, kind, payment.party_id)
+    payment.state = PaymentState.POSTED
+    payment.entry = entry
+    payment.approved_by = principal.user if principal.has("acc.payment.approve") else None
+    payment.save(update_fields=["state", "entry", "approved_by"])
+    return payment
+
+
+def _allocate(tenant: Tenant, kind: str, payment_line: JournalLine, requested: list[tuple[int, Decimal]]) -> None:
+    """Settle invoice-side lines with ``payment_line``; runs after the posting's chain lock, and locks
+    the invoice lines, so two payments cannot over-settle one invoice."""
+    side = KINDS[kind][1]
+    family = set(_family(tenant, kind))
+    available = payment_line.credit if side == "debit" else payment_line.debit
+    for line_id, amount in requested:
+        if amount <= 0:
+            raise ValidationError({"allocations": [_("Allocate positive amounts.")]})
+        invoice = JournalLine.objects.select_for_update().filter(pk=line_id, entry__state=EntryState.POSTED).first()
+        if invoice is None or invoice.account_id not in family or invoice.partner_id != payment_line.partner_id:
+            raise ValidationError(
+                {"allocations": [_("Line %(id)s is not an open item of this party.") % {"id": line_id}]}
+            )
+        raising = invoice.debit if side == "debit" else invoice.credit
+        settled = Allocation.objects.filter(invoice_line=invoice).aggregate(s=Sum("amount"))["s"] or ZERO
+        if raising <= 0 or amount > raising - settled:
+            raise ValidationError(
+                {"allocations": [_("Line %(id)s has only %(open)s open.") % {"id": line_id, "open": raising - settled}]}
+            )
+        if amount > available:
+            raise ValidationError({"allocations": [_("The allocations exceed the amount.")]})
+        available -= amount
+        Allocation.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+            invoice_line=invoice, payment_line=payment_line, amount=amount
+        )
+
+
+def allocate_fifo(tenant: Tenant, kind: str, party_id: int) -> int:
+    """Apply the party's unapplied payments to its oldest open items (by due date); returns the
+    number of allocations made."""
+    made = 0
+    with atomic_in(tenant):
+        items = open_items(tenant, kind, party_id=party_id)
+        invoices = sorted((i for i in items if i.open > 0), key=lambda i: (i.due_date, i.line_id))
+        payments = [i for i in items if i.open < 0]
+        for pay in payments:
+            left = -pay.open
+            line = JournalLine.objects.get(pk=pay.line_id)
+            for inv in invoices:
+                if left <= 0:
+                    break
+                if inv.open <= 0:
+                    continue
+                amount = min(left, inv.open)
+                _allocate(tenant, kind, line, [(inv.line_id, amount)])
+                inv.open -= amount
+                left -= amount
+                made += 1
+    return made
+
+
+def list_payments(tenant: Tenant, state: str = "") -> Any:
+    with in_tenant(tenant):
+        qs = Payment.objects.filter(tenant=tenant).select_related("entry")
+        return qs.filter(state=state) if state else qs
+
+
+# --- reminders -----------------------------------------------------------------------------------------------
+
+
+def send_reminders(
+    principal: Principal, party_ids: Sequence[int] | None = None, as_of: dt.date | None = None
+) -> list[int]:
+    """Email each customer with overdue receivables (optionally only ``party_ids``) a statement of
+    the overdue items; emails leave through the outbox after commit. Returns the parties reminded."""
+    principal.require("acc.reminder.send")
+    from novasaas.parties import selectors as parties
+    from novasaas.platform.models import OutboxMessage
+    from novasaas.platform.notifications import EMAIL_EVENT, EMAIL_HANDLER
+
+    tenant = principal.tenant
+    day = as_of or timezone.localdate()
+    overdue: dict[int, list[OpenItem]] = defaultdict(list)
+    for item in open_items(tenant, "receivable", as_of=day):
+        if item.open > 0 and item.due_date < day and (party_ids is None or item.party_id in party_ids):
+            overdue[item.party_id].append(item)
+    reminded: list[int] = []
+    with atomic_in(tenant):
+        summaries = parties.party_summaries(tenant, list(overdue))
+        for pid, items in overdue.items():
+            summary = summaries.get(pid)
+            if summary is None or not summary.email:
+                continue
+            total = sum((i.open for i in items), ZERO)
+            body = "\n".join(
+                [
+                    _("Dear %(name)s,") % {"name": summary.name},
+                    "",
+                    _("According to our books the following amounts are overdue:"),
+                ]
+                + [
+                    f"- {i.reference} ({i.date:%d/%m/%Y}, {_('due')} {i.due_date:%d/%m/%Y}): {i.open:,.0f} VND"
+                    for i in items
+                ]
+                + ["", _("Total overdue: %(t)s VND") % {"t": f"{total:,.0f}"}, "", tenant.name]
+            )
+            OutboxMessage.objects.create(
+                event=EMAIL_EVENT,
+                handler=EMAIL_HANDLER,
+                payload={
+                    "tenant_id": tenant.pk,
+                    "to": summary.email,
+                    "subject": _("Payment reminder"),
+                    "body": body,
+                    "url": "",
+                    "locale": "vi",
+                },
+            )
+            audit.record(
+                AuditAction.UPDATE,
+                actor=principal.user,
+                object_type="parties.Party",
+                object_id=str(pid),
+                object_repr=summary.name,
+                message=f"payment reminder {total}",
+            )
+            reminded.append(pid)
+        if reminded:
+            transaction.on_commit(_enqueue)
+    return reminded
+
+
+def _enqueue() -> None:
+    from novasaas.platform.tasks import deliver_outbox
+
+    try:
+        deliver_outbox.enqueue()
+    except Exception:  # noqa: BLE001,S110 - the worker's periodic sweep delivers pending messages anyway
+        pass

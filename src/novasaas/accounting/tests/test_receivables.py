@@ -1,0 +1,166 @@
+"""Receivables and payables: open items, allocation, approval, aging, reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from novasaas.accounting import actions, receivables, selectors
+from novasaas.accounting.tests.helpers import TODAY, lines, make_party, principal
+from novasaas.accounting.tests.test_api import URL, fm_client
+from novasaas.platform.models import OutboxMessage
+from novasaas.platform.tenancy import tenant_context
+from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
+
+
+def invoice(p, party, amount, day=TODAY, due=None):
+    rows = lines(("131", amount, 0, party), ("5111", 0, amount))
+    rows[0]["due_date"] = due
+    entry = actions.create_entry(p, journal_id="SAL", date=day, lines=rows)
+    return actions.post_entry(p, entry.pk)
+
+
+def test_partial_and_fifo_allocation_keep_open_items_equal_to_balance(tenant_a):
+    fm = principal(tenant_a, "finance_manager")
+    c = make_party(tenant_a)
+    first = invoice(fm, c, 1000)
+    invoice(fm, c, 500)
+    with tenant_context(tenant_a):
+        first_line = first.lines.get(account__code="131")
+    receivables.record_payment(
+        fm, kind="receipt", party_id=c, date=TODAY, amount="300", allocations=[(first_line.pk, "300")]
+    )
+    items = receivables.open_items(tenant_a, "receivable", party_id=c)
+    assert [i.open for i in items] == [Decimal(700), Decimal(500)]
+    receivables.record_payment(fm, kind="receipt", party_id=c, date=TODAY, amount="900")  # FIFO
+    items = receivables.open_items(tenant_a, "receivable", party_id=c)
+    assert [i.open for i in items] == [Decimal(300)]
+    receivables.record_payment(fm, kind="receipt", party_id=c, date=TODAY, amount="400")  # overpays by 100
+    items = receivables.open_items(tenant_a, "receivable", party_id=c)
+    assert sum(i.open for i in items) == selectors.party_balance(tenant_a, c).receivable == Decimal(-100)
+    with pytest.raises(ValidationError):
+        receivables.record_payment(
+            fm, kind="receipt", party_id=c, date=TODAY, amount="10", allocations=[(first_line.pk, "10")]
+        )  # already settled
+
+
+def test_supplier_payment_needs_approval(tenant_a):
+    fm, acc = principal(tenant_a, "finance_manager"), principal(tenant_a, "accountant")
+    v = make_party(tenant_a)
+    bill = actions.create_entry(fm, journal_id="PUR", date=TODAY, lines=lines(("156", 800, 0), ("331", 0, 800, v)))
+    actions.post_entry(fm, bill.pk)
+    pay = receivables.record_payment(acc, kind="payment", party_id=v, date=TODAY, amount="800")
+    assert pay.state == "pending" and pay.entry_id is None
+    with pytest.raises(PermissionDenied):
+        receivables.approve_payment(acc, pay.pk)
+    pay = receivables.approve_payment(fm, pay.pk)
+    assert pay.state == "posted" and selectors.party_balance(tenant_a, v).payable == 0
+    assert receivables.open_items(tenant_a, "payable", party_id=v) == []
+
+
+def test_aging_buckets_and_reminders(tenant_a):
+    fm = principal(tenant_a, "finance_manager")
+    actions.create_fiscal_year(fm, dt.date(TODAY.year - 1, 1, 1))
+    c = make_party(tenant_a, "Khách nợ")
+    with tenant_context(tenant_a):
+        from novasaas.parties.models import PartyContact
+
+        PartyContact.objects.create(party_id=c, kind="email", value="ketoan@khach.vn", is_primary=True)
+    as_of = TODAY
+    for days, amount in [(-5, 1), (10, 2), (45, 4), (75, 8), (200, 16)]:
+        due = as_of - dt.timedelta(days=days)
+        invoice(fm, c, amount, day=min(due, as_of), due=due)
+    rows, total = receivables.aging(tenant_a, "receivable", as_of)
+    assert total.buckets == {"current": 1, "1_30": 2, "31_60": 4, "61_90": 8, "over_90": 16}
+    assert rows[0].party_id == c and rows[0].total == 31
+    acc = principal(tenant_a, "accountant")
+    reminded = receivables.send_reminders(acc)
+    assert reminded == [c]
+    with tenant_context(tenant_a):
+        msg = OutboxMessage.objects.filter(payload__to="ketoan@khach.vn").get()
+    assert "30" in msg.payload["body"] or "16" in msg.payload["body"]
+
+
+def test_ar_ap_api_and_pages(tenant_a):
+    c = fm_client(tenant_a)
+    party = make_party(tenant_a)
+    fm = principal(tenant_a, "finance_manager")
+    invoice(fm, party, 1000)
+    items = c.get(f"{URL}/open-items", {"kind": "receivable", "party_id": party}).json()
+    assert items[0]["open"] == "1000.00"
+    r = c.post(
+        f"{URL}/payments",
+        {
+            "kind": "receipt",
+            "party_id": party,
+            "date": TODAY.isoformat(),
+            "amount": "400",
+            "allocations": [{"line_id": items[0]["line_id"], "amount": "400"}],
+        },
+    )
+    assert r.status_code == 201 and r.json()["state"] == "posted"
+    aging = c.get(f"{URL}/reports/aging").json()
+    assert aging["total"]["total"] == "600.00"
+    assert c.get(f"{URL}/reports/aging", {"kind": "payable", "format": "xlsx"}).status_code == 200
+    assert (
+        c.post(
+            f"{URL}/payments",
+            {
+                "kind": "receipt",
+                "party_id": party,
+                "date": TODAY.isoformat(),
+                "amount": "1",
+                "allocations": [{"line_id": 999999, "amount": "1"}],
+            },
+        ).status_code
+        == 400
+    )
+    assert c.post(f"{URL}/reminders", {}).status_code == 200
+    outsider = ApiClient(tenant_a, create_user(tenant_a, "sales_staff"))
+    assert outsider.get(f"{URL}/reports/aging").status_code == 403
+    assert (
+        outsider.post(
+            f"{URL}/payments", {"kind": "receipt", "party_id": party, "date": TODAY.isoformat(), "amount": "1"}
+        ).status_code
+        == 403
+    )
+    web = web_client(tenant_a, c.user)
+    assert web.get("/accounting/aging/").status_code == 200
+    assert web.get(f"/accounting/aging/?kind=receivable&party={party}").status_code == 200
+    assert web.get("/accounting/aging/?format=xlsx").status_code == 200
+    assert web.get("/accounting/payments/").status_code == 200
+    r = web.post(
+        "/accounting/payments/",
+        {
+            "kind": "receipt",
+            "party_id": party,
+            "date": TODAY.isoformat(),
+            "amount": "100",
+            "method": "cash",
+            "memo": "",
+        },
+    )
+    assert r.status_code == 302
+    assert web.post("/accounting/aging/reminders/").status_code == 302
+
+
+def test_payments_are_per_tenant(tenant_a, tenant_b):
+    fm_b = principal(tenant_b, "finance_manager")
+    pb = make_party(tenant_b)
+    invoice(fm_b, pb, 10)
+    pay = receivables.record_payment(
+        principal(tenant_b, "accountant"), kind="payment", party_id=pb, date=TODAY, amount="5"
+    )
+    a = fm_client(tenant_a)
+    assert a.post(f"{URL}/payments/{pay.pk}/approve").status_code == 404
+    assert a.get(f"{URL}/payments").json()["count"] == 0
+    assert a.get(f"{URL}/open-items", {"party_id": pb}).json() == []
+    assert (
+        a.post(
+            f"{URL}/payments", {"kind": "receipt", "party_id": pb, "date": TODAY.isoformat(), "amount": "1"}
+        ).status_code
+        == 400
+    )
