@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db.models import F, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -998,3 +998,83 @@ def is_posted_source(tenant: Tenant, source_type: str, source_id: int) -> bool:
 def require(principal: Principal, code: str) -> None:
     if not principal.has(code):
         raise PermissionDenied
+
+
+# --- year-end closing ----------------------------------------------------------------------------------------
+
+
+def close_fiscal_year(principal: Principal, year_id: int) -> list[JournalEntry]:
+    """Year-end closing: revenues and expenses of the year move to 911 (income summary), the result
+    moves from 911 to retained earnings (role ``retained_earnings``, 4212), both posted in the
+    ``CLO`` journal on the last day of the year; then every period and the year are closed. Balances
+    carry forward by construction (opening balances are the sum of all earlier periods). Closing
+    entries are kept apart in the maintained balances so the income statement still shows the year."""
+    principal.require("acc.period.close")
+    tenant = principal.tenant
+    with atomic_in(tenant):
+        year = FiscalYear.objects.select_for_update().get(pk=year_id)
+        if year.state == FiscalYearState.CLOSED:
+            raise ValidationError(_("This fiscal year is already closed."))
+        if JournalEntry.objects.filter(period__fiscal_year=year, state=EntryState.PENDING).exists():
+            raise ValidationError(_("Entries of this year are awaiting approval: approve or reject them first."))
+        last = year.periods.order_by("-end_date").first()
+        if last is None or last.state != PeriodState.OPEN:
+            raise ValidationError(_("The last period of the year must be open to post the closing entries."))
+        sums = (
+            AccountBalance.objects.filter(period__fiscal_year=year, account__type__in=["revenue", "expense"])
+            .values("account_id")
+            .annotate(d=Sum("debit"), c=Sum("credit"))
+        )
+        income = resolve_role(tenant, "income_summary")
+        retained = resolve_role(tenant, "retained_earnings")
+        rows: list[LineInput] = []
+        result = Decimal(0)
+        for r in sums:
+            net = (r["d"] or Decimal(0)) - (r["c"] or Decimal(0))
+            if net == 0:
+                continue
+            result -= net  # credit balances (revenue) add to the result
+            rows.append(LineInput(r["account_id"], Decimal(0) if net > 0 else -net, net if net > 0 else Decimal(0)))
+        entries: list[JournalEntry] = []
+        closing = Journal.objects.filter(kind=JournalKind.CLOSING, is_active=True).order_by("code").first()
+        if closing is None:
+            raise ValidationError(_("Create a closing journal first."))
+        if rows:
+            rows.append(
+                LineInput(income.pk, result if result < 0 else Decimal(0), result if result > 0 else Decimal(0))
+            )
+            entries.append(_post_system(principal, closing, last, rows, _("Closing revenues and expenses to 911")))
+            if result != 0:
+                transfer = [
+                    LineInput(income.pk, result if result > 0 else Decimal(0), -result if result < 0 else Decimal(0)),
+                    LineInput(retained.pk, -result if result < 0 else Decimal(0), result if result > 0 else Decimal(0)),
+                ]
+                entries.append(_post_system(principal, closing, last, transfer, _("Result of the year to 421")))
+        FiscalPeriod.objects.filter(fiscal_year=year, state=PeriodState.OPEN).update(state=PeriodState.CLOSED)
+        year.state = FiscalYearState.CLOSED
+        year.save(update_fields=["state"])
+        audit.record(
+            AuditAction.UPDATE, actor=principal.user, obj=year, after={"state": "closed", "result": str(result)}
+        )
+        if not FiscalYear.objects.filter(start_date__gt=year.end_date).exists():
+            _create_year(year.end_date + dt.timedelta(days=1))
+        return entries
+
+
+def _post_system(
+    principal: Principal, journal: Journal, period: FiscalPeriod, rows: list[LineInput], memo: str
+) -> JournalEntry:
+    built = _build_lines(principal.tenant, rows, day=period.end_date)
+    entry = JournalEntry.objects.create(  # type: ignore[misc]
+        journal=journal,
+        year=period.fiscal_year.start_date.year,
+        date=period.end_date,
+        period=period,
+        memo=memo[:500],
+        total=Decimal(0),
+        created_by=principal.user,
+    )
+    for line in built:
+        line.entry = entry
+    JournalLine.objects.bulk_create(built)
+    return _post(entry, principal.user, check_accounts=False)

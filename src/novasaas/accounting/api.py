@@ -213,6 +213,13 @@ def create_year(request: HttpRequest, data: FiscalYearCreate) -> Any:
     return 201, actions.create_fiscal_year(p, data.start_date)
 
 
+@router.post("/fiscal-years/{int:year_id}/close", response={200: list[EntryListItem], **E})
+def close_year(request: HttpRequest, year_id: Id) -> Any:
+    """Year-end closing: revenues and expenses to 911, the result to 421, every period closed."""
+    p = _p(request, "acc.period.close")
+    return actions.close_fiscal_year(p, year_id)
+
+
 @router.post("/periods/{int:period_id}/close", response={200: Period, **E})
 def close_period(request: HttpRequest, period_id: Id) -> Any:
     p = _p(request, "acc.period.close")

@@ -26,6 +26,7 @@ urlpatterns = [
     path("settings/", views.SettingsView.as_view(), name="accounting-settings"),
     path("periods/", views.PeriodsView.as_view(), name="accounting-periods"),
     path("periods/new-year/", views.FiscalYearCreateView.as_view(), name="accounting-year-create"),
+    path("years/<int:pk>/close/", views.FiscalYearCloseView.as_view(), name="accounting-year-close"),
     path("periods/<int:pk>/close/", views.PeriodStateView.as_view(operation="close"), name="accounting-period-close"),
     path(
         "periods/<int:pk>/reopen/", views.PeriodStateView.as_view(operation="reopen"), name="accounting-period-reopen"

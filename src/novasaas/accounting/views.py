@@ -254,6 +254,18 @@ class FiscalYearCreateView(AccPermissionView):
         return view.get(request, form=form, status=400)
 
 
+class FiscalYearCloseView(AccPermissionView):
+    permission = "acc.period.close"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            entries = actions.close_fiscal_year(self.principal, pk)
+            messages.success(request, _("Fiscal year closed (%(n)d closing entries).") % {"n": len(entries)})
+        except ValidationError as exc:
+            self.fail(request, exc)
+        return redirect("accounting-periods")
+
+
 class PeriodStateView(AccPermissionView):
     permission = "acc.period.close"
     operation = "close"
