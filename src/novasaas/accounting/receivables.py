@@ -371,6 +371,7 @@ def send_reminders(
             if summary is None or not summary.email:
                 continue
             total = sum((i.open for i in items), ZERO)
+            due_word = _("due")
             body = "\n".join(
                 [
                     _("Dear %(name)s,") % {"name": summary.name},
@@ -378,7 +379,7 @@ def send_reminders(
                     _("According to our books the following amounts are overdue:"),
                 ]
                 + [
-                    f"- {i.reference} ({i.date:%d/%m/%Y}, {_('due')} {i.due_date:%d/%m/%Y}): {i.open:,.0f} VND"
+                    f"- {i.reference} ({i.date:%d/%m/%Y}, {due_word} {i.due_date:%d/%m/%Y}): {i.open:,.0f} VND"
                     for i in items
                 ]
                 + ["", _("Total overdue: %(t)s VND") % {"t": f"{total:,.0f}"}, "", tenant.name]

@@ -180,3 +180,10 @@ def test_chart_periods_journals_and_import_pages(tenant_a, fm_web):
     )
     csv.name = "e.csv"
     assert fm_web.post("/accounting/entries/import/", {"file": csv, "post": "on"}).status_code == 302
+
+
+def test_pages_are_in_vietnamese(tenant_a, fm_web):
+    page = fm_web.get("/accounting/entries/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Bút toán mới" in page and "Hệ thống tài khoản" in page
+    tb = fm_web.get("/accounting/reports/trial-balance/").content.decode()
+    assert "Bảng cân đối tài khoản" in tb
