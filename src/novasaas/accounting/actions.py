@@ -85,12 +85,27 @@ class LineInput:
 # --- chart ------------------------------------------------------------------------------------------
 
 
+# A chart, once created, exists for good: remember it per process (its template may only change while
+# the ledger is empty, and ``apply_chart_template`` refreshes this cache).
+_CHARTS: dict[tuple[int, Any], ChartOfAccount] = {}
+
+
+def _chart_key(tenant: Tenant) -> tuple[int, Any]:
+    return (tenant.pk, getattr(tenant, "created_at", None))  # ids can be reused (SQLite, test rollbacks)
+
+
 def ensure_chart(tenant: Tenant, template: str | None = None) -> ChartOfAccount:
     """Create the tenant's chart (default Circular 133), settings, journals and the current fiscal year
     the first time accounting is used. Idempotent and safe to call concurrently."""
+    cached = _CHARTS.get(_chart_key(tenant))
+    if cached is not None:
+        return cached
     with in_tenant(tenant):
         chart = ChartOfAccount.objects.filter(tenant=tenant).first()
         if chart is not None:
+            key = _chart_key(tenant)
+            # cache only what is committed: a rolled-back first use must not leave a phantom chart
+            transaction.on_commit(lambda: _CHARTS.__setitem__(key, chart))
             return chart
         try:
             with transaction.atomic():
@@ -158,6 +173,8 @@ def apply_chart_template(principal: Principal, template: str) -> ChartOfAccount:
             Account.objects.filter(level=level).delete()
         chart.template, chart.name = template, TEMPLATES[template][0]
         chart.save(update_fields=["template", "name"])
+        _CHARTS.pop(_chart_key(tenant), None)
+        transaction.on_commit(lambda: _CHARTS.pop(_chart_key(tenant), None))
         _create_accounts(tenant, chart, template)
         audit.record(AuditAction.UPDATE, actor=principal.user, obj=chart, after={"template": template})
         return chart
@@ -836,7 +853,7 @@ def _chain_lock() -> None:
 
 def _check_period_open(period_id: int, *, lock: bool = True) -> FiscalPeriod:
     qs = FiscalPeriod.objects.select_for_update() if lock else FiscalPeriod.objects
-    period = qs.get(pk=period_id)
+    period = qs.select_related("fiscal_year").get(pk=period_id)
     if period.state != PeriodState.OPEN:
         raise ValidationError(
             {
@@ -849,6 +866,11 @@ def _check_period_open(period_id: int, *, lock: bool = True) -> FiscalPeriod:
     return period
 
 
+def _canon(amount: Any) -> str:
+    """One text form per amount (``1000.00``), whether it came from input or from the database."""
+    return format(to_decimal(amount).quantize(Decimal("0.01")), "f")
+
+
 def entry_digest(prev_hash: str, entry: JournalEntry, lines: Iterable[JournalLine]) -> str:
     """SHA-256 over the previous hash and the entry's content: what ``verify_ledger`` recomputes."""
     parts = [
@@ -859,15 +881,15 @@ def entry_digest(prev_hash: str, entry: JournalEntry, lines: Iterable[JournalLin
         str(entry.year),
         str(entry.number),
         entry.date.isoformat(),
-        str(entry.total),
+        _canon(entry.total),
         entry.source_type,
         str(entry.source_id or ""),
         str(entry.reversal_of_id or ""),
     ]
     for line in sorted(lines, key=lambda x: (x.line_no, x.pk or 0)):
         parts.append(
-            f"{line.account_id}:{line.debit}:{line.credit}:{line.partner_id or ''}"
-            f":{line.tax_rate_id or ''}:{line.tax_base}:{int(line.paid_in_cash)}"
+            f"{line.account_id}:{_canon(line.debit)}:{_canon(line.credit)}:{line.partner_id or ''}"
+            f":{line.tax_rate_id or ''}:{_canon(line.tax_base)}:{int(line.paid_in_cash)}"
         )
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
@@ -878,10 +900,12 @@ def _post(
     *,
     approver: Any = None,
     check_accounts: bool = True,
+    lines: list[JournalLine] | None = None,
 ) -> JournalEntry:
     _chain_lock()
     period = _check_period_open(entry.period_id)
-    lines = list(JournalLine.objects.filter(entry=entry).select_related("account"))
+    if lines is None:
+        lines = list(JournalLine.objects.filter(entry=entry).select_related("account"))
     if check_accounts:
         bad = [ln.account.code for ln in lines if not (ln.account.is_active and ln.account.allows_posting)]
         if bad:
@@ -987,7 +1011,7 @@ def post_source_document(
         for line in built:
             line.entry = entry
         JournalLine.objects.bulk_create(built)
-        return _post(entry, actor)
+        return _post(entry, actor, lines=built)
 
 
 def is_posted_source(tenant: Tenant, source_type: str, source_id: int) -> bool:
