@@ -101,12 +101,12 @@ def ensure_chart(tenant: Tenant, template: str | None = None) -> ChartOfAccount:
     if cached is not None:
         return cached
     with in_tenant(tenant):
-        chart = ChartOfAccount.objects.filter(tenant=tenant).first()
-        if chart is not None:
+        found = ChartOfAccount.objects.filter(tenant=tenant).first()
+        if found is not None:
             key = _chart_key(tenant)
             # cache only what is committed: a rolled-back first use must not leave a phantom chart
-            transaction.on_commit(lambda: _CHARTS.__setitem__(key, chart))
-            return chart
+            transaction.on_commit(lambda: _CHARTS.__setitem__(key, found))
+            return found
         try:
             with transaction.atomic():
                 chart = _create_chart(tenant, template or DEFAULT_TEMPLATE)
