@@ -362,7 +362,21 @@ def reverse_entry(request: HttpRequest, entry_id: Id, data: ReverseIn) -> Any:
 class RangeQuery(Schema):
     date_from: SafeDate | None = None
     date_to: SafeDate | None = None
-    format: str = Field(default="json", pattern=r"^(json|xlsx)$")
+    format: str = Field(default="json", pattern=r"^(json|xlsx|pdf)$")
+
+
+def _export(fmt: str, build: Any, name: str) -> HttpResponse:
+    """Excel or PDF of a report (503 when the machine has no Unicode font for PDF)."""
+    from novasaas.accounting.pdf import PdfUnavailable
+
+    if fmt == "pdf":
+        try:
+            response = HttpResponse(build("pdf"), content_type="application/pdf")
+        except PdfUnavailable as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    return _xlsx(build("xlsx"), name)
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
@@ -378,8 +392,8 @@ def trial_balance(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
 
     p = _p(request, "acc.ledger.view")
     tb = selectors.trial_balance(p.tenant, filters.date_from, filters.date_to)
-    if filters.format == "xlsx":
-        return _xlsx(exports.trial_balance_xlsx(tb), "trial-balance")
+    if filters.format in ("xlsx", "pdf"):
+        return _export(filters.format, lambda fmt: exports.trial_balance_xlsx(tb, fmt=fmt), "trial-balance")
     return {
         "date_from": tb.date_from,
         "date_to": tb.date_to,
@@ -415,8 +429,8 @@ def balance_sheet(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
 
     p = _p(request, "acc.statement.view")
     st = reports.balance_sheet(p.tenant, filters.date_to or dt.date.today())  # noqa: DTZ011
-    if filters.format == "xlsx":
-        return _xlsx(exports.statement_xlsx(st), "B01-DNN")
+    if filters.format in ("xlsx", "pdf"):
+        return _export(filters.format, lambda fmt: exports.statement_xlsx(st, fmt=fmt), "B01-DNN")
     return _statement(st)
 
 
@@ -428,8 +442,8 @@ def income_statement(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     p = _p(request, "acc.statement.view")
     today = dt.date.today()  # noqa: DTZ011
     st = reports.income_statement(p.tenant, filters.date_from or dt.date(today.year, 1, 1), filters.date_to or today)
-    if filters.format == "xlsx":
-        return _xlsx(exports.statement_xlsx(st), "B02-DNN")
+    if filters.format in ("xlsx", "pdf"):
+        return _export(filters.format, lambda fmt: exports.statement_xlsx(st, fmt=fmt), "B02-DNN")
     return _statement(st)
 
 
@@ -473,8 +487,12 @@ def vat_listing(request: HttpRequest, filters: Query[TaxQuery]) -> Any:
     p = _p(request, "acc.tax.report")
     start, end = _month_range(filters)
     data = taxes.listing(p.tenant, start, end, filters.direction)
-    if filters.format == "xlsx":
-        return _xlsx(exports.vat_listing_xlsx(data, filters.direction, start, end), f"vat-{filters.direction}")
+    if filters.format in ("xlsx", "pdf"):
+        return _export(
+            filters.format,
+            lambda fmt: exports.vat_listing_xlsx(data, filters.direction, start, end, fmt=fmt),
+            f"vat-{filters.direction}",
+        )
     return {"direction": filters.direction, "date_from": start, "date_to": end, **data}
 
 
@@ -486,8 +504,8 @@ def vat_return(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     p = _p(request, "acc.tax.report")
     start, end = _month_range(filters)
     figures = taxes.vat_return(p.tenant, start, end)
-    if filters.format == "xlsx":
-        return _xlsx(exports.vat_return_xlsx(figures, start, end), "01-GTGT")
+    if filters.format in ("xlsx", "pdf"):
+        return _export(filters.format, lambda fmt: exports.vat_return_xlsx(figures, start, end, fmt=fmt), "01-GTGT")
     return {"date_from": start, "date_to": end, "figures": figures}
 
 
@@ -512,7 +530,7 @@ def list_open_items(request: HttpRequest, filters: Query[OpenItemQuery]) -> Any:
 class AgingQuery(Schema):
     kind: str = Field(default="receivable", pattern=r"^(receivable|payable)$")
     as_of: SafeDate | None = None
-    format: str = Field(default="json", pattern=r"^(json|xlsx)$")
+    format: str = Field(default="json", pattern=r"^(json|xlsx|pdf)$")
 
 
 def _aging_row(row: Any) -> dict[str, Any]:
@@ -537,8 +555,12 @@ def aging_report(request: HttpRequest, filters: Query[AgingQuery]) -> Any:
     p = _p(request, "acc.aging.view")
     as_of = filters.as_of or dt.date.today()  # noqa: DTZ011
     rows, total = receivables.aging(p.tenant, filters.kind, as_of)
-    if filters.format == "xlsx":
-        return _xlsx(exports.aging_xlsx(p.tenant, filters.kind, as_of, rows, total), f"aging-{filters.kind}")
+    if filters.format in ("xlsx", "pdf"):
+        return _export(
+            filters.format,
+            lambda fmt: exports.aging_xlsx(p.tenant, filters.kind, as_of, rows, total, fmt=fmt),
+            f"aging-{filters.kind}",
+        )
     return {"kind": filters.kind, "as_of": as_of, "rows": [_aging_row(r) for r in rows], "total": _aging_row(total)}
 
 

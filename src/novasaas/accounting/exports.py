@@ -11,7 +11,7 @@ from novasaas.accounting.reports import Statement
 from novasaas.accounting.selectors import AccountLedger, TrialBalance
 
 
-def trial_balance_xlsx(tb: TrialBalance) -> bytes:
+def trial_balance_xlsx(tb: TrialBalance, fmt: str = "xlsx") -> bytes:
     headers = [
         _("Account"),
         _("Name"),
@@ -48,21 +48,21 @@ def trial_balance_xlsx(tb: TrialBalance) -> bytes:
             t["closing_credit"],
         ]
     )
-    return workbook(_("Trial balance"), headers, rows, subtitle=f"{tb.date_from:%d/%m/%Y} – {tb.date_to:%d/%m/%Y}")
+    return _emit(fmt, _("Trial balance"), headers, rows, subtitle=f"{tb.date_from:%d/%m/%Y} – {tb.date_to:%d/%m/%Y}")
 
 
-def ledger_xlsx(ledger: AccountLedger) -> bytes:
+def ledger_xlsx(ledger: AccountLedger, fmt: str = "xlsx") -> bytes:
     headers = [_("Date"), _("Entry"), _("Description"), _("Debit"), _("Credit"), _("Balance")]
     rows: list[list[Any]] = [["", "", _("Opening balance"), "", "", ledger.opening]]
     rows += [[r.date.isoformat(), r.reference, r.memo, r.debit, r.credit, r.balance] for r in ledger.rows]
     rows.append(["", "", _("Total"), ledger.debit, ledger.credit, ledger.closing])
     title = f"{_('Account ledger')} {ledger.account.code}"
-    return workbook(
-        title, headers, rows, subtitle=f"{ledger.account} {ledger.date_from:%d/%m/%Y} – {ledger.date_to:%d/%m/%Y}"
+    return _emit(
+        fmt, title, headers, rows, subtitle=f"{ledger.account} {ledger.date_from:%d/%m/%Y} – {ledger.date_to:%d/%m/%Y}"
     )
 
 
-def journal_xlsx(listing: list[Any]) -> bytes:
+def journal_xlsx(listing: list[Any], fmt: str = "xlsx") -> bytes:
     headers = [_("Date"), _("Entry"), _("Description"), _("Account"), _("Debit"), _("Credit")]
     rows: list[list[Any]] = []
     for entry, lines in listing:
@@ -77,16 +77,18 @@ def journal_xlsx(listing: list[Any]) -> bytes:
                     line.credit,
                 ]
             )
-    return workbook(_("General journal"), headers, rows)
+    return _emit(fmt, _("General journal"), headers, rows)
 
 
-def statement_xlsx(st: Statement) -> bytes:
+def statement_xlsx(st: Statement, fmt: str = "xlsx") -> bytes:
     headers = [_("Code"), _("Item"), _("This period"), _("Previous period")]
     rows = [[line.code, line.label, line.current, line.previous] for line in st.lines]
-    return workbook(f"{st.form} {st.title}", headers, rows, subtitle=f"{st.date_from:%d/%m/%Y} – {st.date_to:%d/%m/%Y}")
+    return _emit(
+        fmt, f"{st.form} {st.title}", headers, rows, subtitle=f"{st.date_from:%d/%m/%Y} – {st.date_to:%d/%m/%Y}"
+    )
 
 
-def vat_listing_xlsx(data: dict[str, Any], direction: str, start: Any, end: Any) -> bytes:
+def vat_listing_xlsx(data: dict[str, Any], direction: str, start: Any, end: Any, fmt: str = "xlsx") -> bytes:
     headers = [_("Date"), _("Entry"), _("Rate"), _("Partner"), _("Taxable base"), _("Tax"), _("Deductible")]
     rows: list[list[Any]] = [
         [
@@ -102,17 +104,19 @@ def vat_listing_xlsx(data: dict[str, Any], direction: str, start: Any, end: Any)
     ]
     rows.append(["", "", "", _("Total"), data["total_base"], data["total_tax"], ""])
     title = _("Sales VAT listing") if direction == "output" else _("Purchase VAT listing")
-    return workbook(title, headers, rows, subtitle=f"{start:%d/%m/%Y} – {end:%d/%m/%Y}")
+    return _emit(fmt, title, headers, rows, subtitle=f"{start:%d/%m/%Y} – {end:%d/%m/%Y}")
 
 
-def vat_return_xlsx(figures: dict[str, Any], start: Any, end: Any) -> bytes:
+def vat_return_xlsx(figures: dict[str, Any], start: Any, end: Any, fmt: str = "xlsx") -> bytes:
     from novasaas.accounting.taxes import VAT_RETURN_LABELS
 
     rows = [[f"[{k}]", VAT_RETURN_LABELS.get(k, ""), v] for k, v in figures.items()]
-    return workbook("01/GTGT", [_("Code"), _("Item"), _("Amount")], rows, subtitle=f"{start:%d/%m/%Y} – {end:%d/%m/%Y}")
+    return _emit(
+        fmt, "01/GTGT", [_("Code"), _("Item"), _("Amount")], rows, subtitle=f"{start:%d/%m/%Y} – {end:%d/%m/%Y}"
+    )
 
 
-def aging_xlsx(tenant: Any, kind: str, as_of: Any, rows: list[Any], total: Any) -> bytes:
+def aging_xlsx(tenant: Any, kind: str, as_of: Any, rows: list[Any], total: Any, fmt: str = "xlsx") -> bytes:
     from novasaas.parties import selectors as parties
 
     names = parties.party_summaries(tenant, [r.party_id for r in rows])
@@ -124,4 +128,12 @@ def aging_xlsx(tenant: Any, kind: str, as_of: Any, rows: list[Any], total: Any) 
         b = r.buckets
         out.append([label, b["current"], b["1_30"], b["31_60"], b["61_90"], b["over_90"], r.unapplied, r.total])
     title = _("Receivables aging") if kind == "receivable" else _("Payables aging")
-    return workbook(title, headers, out, subtitle=f"{as_of:%d/%m/%Y}")
+    return _emit(fmt, title, headers, out, subtitle=f"{as_of:%d/%m/%Y}")
+
+
+def _emit(fmt: str, title: str, headers: list[str], rows: list[Any], subtitle: str = "") -> bytes:
+    if fmt == "pdf":
+        from novasaas.accounting.pdf import render_table
+
+        return render_table(title, headers, rows, subtitle=subtitle)
+    return workbook(title, headers, rows, subtitle=subtitle)

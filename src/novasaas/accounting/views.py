@@ -74,6 +74,21 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
     return response
 
 
+def _file(request: HttpRequest, build: Any, name: str) -> HttpResponse:
+    """The report as Excel (``format=xlsx``) or PDF (``format=pdf``)."""
+    from novasaas.accounting.pdf import PdfUnavailable
+
+    if request.GET.get("format") == "pdf":
+        try:
+            content = build("pdf")
+        except PdfUnavailable as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    return _xlsx(build("xlsx"), name)
+
+
 def _range(request: HttpRequest) -> tuple[RangeForm, dt.date | None, dt.date | None]:
     form = RangeForm(request.GET or None)
     if form.is_bound and form.is_valid():
@@ -180,8 +195,8 @@ class AccountLedgerView(AccPermissionView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         form, start, end = _range(request)
         ledger = selectors.account_ledger(self.tenant, pk, start, end)
-        if request.GET.get("format") == "xlsx":
-            return _xlsx(exports.ledger_xlsx(ledger), f"ledger-{ledger.account.code}")
+        if request.GET.get("format") in ("xlsx", "pdf"):
+            return _file(request, lambda fmt: exports.ledger_xlsx(ledger, fmt=fmt), f"ledger-{ledger.account.code}")
         return render(request, "accounting/ledger.html", {"ledger": ledger, "form": form})
 
 
@@ -569,8 +584,8 @@ class TrialBalanceView(AccPermissionView):
     def get(self, request: HttpRequest) -> HttpResponse:
         form, start, end = _range(request)
         tb = selectors.trial_balance(self.tenant, start, end)
-        if request.GET.get("format") == "xlsx":
-            return _xlsx(exports.trial_balance_xlsx(tb), "trial-balance")
+        if request.GET.get("format") in ("xlsx", "pdf"):
+            return _file(request, lambda fmt: exports.trial_balance_xlsx(tb, fmt=fmt), "trial-balance")
         return render(request, "accounting/trial_balance.html", {"tb": tb, "form": form})
 
 
@@ -578,8 +593,8 @@ class JournalReportView(AccPermissionView):
     def get(self, request: HttpRequest) -> HttpResponse:
         form, start, end = _range(request)
         listing = selectors.journal_listing(self.tenant, start, end)
-        if request.GET.get("format") == "xlsx":
-            return _xlsx(exports.journal_xlsx(listing), "general-journal")
+        if request.GET.get("format") in ("xlsx", "pdf"):
+            return _file(request, lambda fmt: exports.journal_xlsx(listing, fmt=fmt), "general-journal")
         return render(request, "accounting/journal_report.html", {"listing": listing, "form": form})
 
 
@@ -594,8 +609,8 @@ class StatementView(AccPermissionView):
             st = reports.balance_sheet(self.tenant, end or today)
         else:
             st = reports.income_statement(self.tenant, start or dt.date(today.year, 1, 1), end or today)
-        if request.GET.get("format") == "xlsx":
-            return _xlsx(exports.statement_xlsx(st), st.form)
+        if request.GET.get("format") in ("xlsx", "pdf"):
+            return _file(request, lambda fmt: exports.statement_xlsx(st, fmt=fmt), st.form)
         return render(request, "accounting/statement.html", {"st": st, "form": form})
 
 
@@ -645,11 +660,14 @@ class VatReportView(AccPermissionView):
         end = end or today
         direction = request.GET.get("direction", "output")
         direction = direction if direction in ("output", "input") else "output"
-        if request.GET.get("format") == "xlsx":
+        if request.GET.get("format") in ("xlsx", "pdf"):
             if request.GET.get("form") == "01":
-                return _xlsx(exports.vat_return_xlsx(taxes.vat_return(self.tenant, start, end), start, end), "01-GTGT")
+                figures = taxes.vat_return(self.tenant, start, end)
+                return _file(request, lambda fmt: exports.vat_return_xlsx(figures, start, end, fmt=fmt), "01-GTGT")
             data = taxes.listing(self.tenant, start, end, direction)
-            return _xlsx(exports.vat_listing_xlsx(data, direction, start, end), f"vat-{direction}")
+            return _file(
+                request, lambda fmt: exports.vat_listing_xlsx(data, direction, start, end, fmt=fmt), f"vat-{direction}"
+            )
         figures = taxes.vat_return(self.tenant, start, end)
         return render(
             request,
@@ -680,8 +698,10 @@ class AgingView(AccPermissionView):
         form, _start, end = _range(request)
         as_of = end or timezone.localdate()
         rows, total = receivables.aging(self.tenant, kind, as_of)
-        if request.GET.get("format") == "xlsx":
-            return _xlsx(exports.aging_xlsx(self.tenant, kind, as_of, rows, total), f"aging-{kind}")
+        if request.GET.get("format") in ("xlsx", "pdf"):
+            return _file(
+                request, lambda fmt: exports.aging_xlsx(self.tenant, kind, as_of, rows, total, fmt=fmt), f"aging-{kind}"
+            )
         names = parties.party_summaries(self.tenant, [r.party_id for r in rows])
         party = request.GET.get("party", "")
         items = (

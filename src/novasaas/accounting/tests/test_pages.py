@@ -187,3 +187,21 @@ def test_pages_are_in_vietnamese(tenant_a, fm_web):
     assert "Bút toán mới" in page and "Hệ thống tài khoản" in page
     tb = fm_web.get("/accounting/reports/trial-balance/").content.decode()
     assert "Bảng cân đối tài khoản" in tb
+
+
+def test_reports_as_pdf(tenant_a, fm_web):
+    from novasaas.accounting.pdf import font_path
+
+    if font_path() is None:
+        pytest.skip("no Unicode TTF font on this machine")
+    post(principal(tenant_a, "finance_manager"), ("1111", 100, 0), ("4111", 0, 100))
+    for path in [
+        "/accounting/reports/trial-balance/?format=pdf",
+        "/accounting/reports/balance-sheet/?format=pdf",
+        "/accounting/reports/income-statement/?format=pdf",
+        "/accounting/reports/journal/?format=pdf",
+        "/accounting/aging/?format=pdf",
+        "/accounting/reports/vat/?format=pdf&form=01",
+    ]:
+        r = fm_web.get(path)
+        assert r.status_code == 200 and r.content.startswith(b"%PDF"), path
