@@ -447,6 +447,19 @@ def income_statement(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     return _statement(st)
 
 
+@router.get("/reports/cash-flow", response={200: Statement, **E})
+def cash_flow(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
+    """B03-DNN (indirect method) over the periods covering the range (default: this year to date)."""
+    from novasaas.accounting import exports
+
+    p = _p(request, "acc.statement.view")
+    today = dt.date.today()  # noqa: DTZ011
+    st = reports.cash_flow(p.tenant, filters.date_from or dt.date(today.year, 1, 1), filters.date_to or today)
+    if filters.format in ("xlsx", "pdf"):
+        return _export(filters.format, lambda fmt: exports.statement_xlsx(st, fmt=fmt), "B03-DNN")
+    return _statement(st)
+
+
 @router.get("/parties/{int:party_id}/balance", response={200: PartyBalanceOut, **E})
 def party_balance(request: HttpRequest, party_id: Id) -> Any:
     p = _p(request, "acc.ledger.view")

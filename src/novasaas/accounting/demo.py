@@ -70,7 +70,7 @@ def load_demo_accounting(tenant: Any) -> None:
         for k in range(3):
             day = min(first + dt.timedelta(days=2 + 8 * k), last_day)
             vendor = rng.choice(vendors)
-            cost = vnd(50, 400)
+            cost = vnd(500, 3000)
             vat = (cost / 10).quantize(Decimal(1))
             post(
                 day,

@@ -266,3 +266,77 @@ def totals_by_prefix(
             if code.startswith(p):
                 out[p] += d - c
     return dict(out)
+
+
+# --- cash-flow statement B03-DNN (indirect method) ----------------------------------------------------------
+
+# Every non-cash account's movement, with the sign of its effect on cash (credit − debit), goes to the
+# line of its longest listed prefix; what is left unlisted lands in line 17 ("other"), so the sections
+# always add up exactly to the change in cash (111, 112) — nothing is silently dropped.
+B03_MAP: list[tuple[str, list[str]]] = [
+    ("01", ["5", "6", "7", "8", "911"]),  # profit before tax (821 moved to 15 below)
+    ("02", ["214"]),
+    ("03", ["229", "352"]),
+    ("09", ["131", "133", "136", "138", "141", "244"]),
+    ("10", ["151", "152", "153", "154", "155", "156", "157", "158"]),
+    ("11", ["331", "332", "333", "334", "335", "336", "337", "338", "344", "347", "353", "356", "357", "3387"]),
+    ("12", ["242", "243"]),
+    ("13", ["121"]),
+    ("15", ["821", "3334"]),
+    ("21", ["211", "212", "213", "215", "217", "241"]),
+    ("23", ["128", "171"]),
+    ("25", ["221", "222", "228"]),
+    ("31", ["411", "412", "414", "418", "419", "413"]),
+    ("33", ["341", "343"]),
+    ("36", ["421"]),
+]
+B03_LABELS = [
+    ("01", "1. Lợi nhuận trước thuế", 2),
+    ("02", "- Khấu hao TSCĐ", 2),
+    ("03", "- Các khoản dự phòng", 2),
+    ("08", "2. Lợi nhuận từ hoạt động kinh doanh trước thay đổi vốn lưu động", 1),
+    ("09", "- Tăng, giảm các khoản phải thu", 2),
+    ("10", "- Tăng, giảm hàng tồn kho", 2),
+    ("11", "- Tăng, giảm các khoản phải trả (không kể lãi vay, thuế TNDN)", 2),
+    ("12", "- Tăng, giảm chi phí trả trước", 2),
+    ("13", "- Tăng, giảm chứng khoán kinh doanh", 2),
+    ("15", "- Thuế thu nhập doanh nghiệp", 2),
+    ("17", "- Tiền chi khác cho hoạt động kinh doanh", 2),
+    ("20", "Lưu chuyển tiền thuần từ hoạt động kinh doanh", 1),
+    ("21", "1. Tiền chi mua sắm, xây dựng TSCĐ, BĐSĐT và tài sản dài hạn khác", 2),
+    ("23", "2. Tiền cho vay, đầu tư nắm giữ đến ngày đáo hạn (thuần)", 2),
+    ("25", "3. Tiền đầu tư góp vốn vào đơn vị khác (thuần)", 2),
+    ("30", "Lưu chuyển tiền thuần từ hoạt động đầu tư", 1),
+    ("31", "1. Tiền thu từ phát hành cổ phiếu, nhận vốn góp của chủ sở hữu (thuần)", 2),
+    ("33", "2. Tiền vay nhận được, trả nợ gốc vay (thuần)", 2),
+    ("36", "3. Cổ tức, lợi nhuận đã trả cho chủ sở hữu", 2),
+    ("40", "Lưu chuyển tiền thuần từ hoạt động tài chính", 1),
+    ("50", "Lưu chuyển tiền thuần trong kỳ", 0),
+    ("60", "Tiền và tương đương tiền đầu kỳ", 0),
+    ("70", "Tiền và tương đương tiền cuối kỳ", 0),
+]
+
+
+def cash_flow(tenant: Tenant, date_from: dt.date, date_to: dt.date) -> Statement:
+    """B03-DNN, indirect method, for the periods covering the range (closing entries excluded)."""
+    start, end = _period_edge(tenant, date_from, end=False), _period_edge(tenant, date_to, end=True)
+    moves = _leaf_balances(tenant, start=start, end=end, include_closing=False)
+    before = _leaf_balances(tenant, end=start - dt.timedelta(days=1))
+    index = {p: line for line, prefixes in B03_MAP for p in prefixes}
+    v: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for code, (d, c) in moves.items():
+        if code.startswith(("111", "112", "113")):
+            continue
+        match = next((code[:n] for n in range(len(code), 0, -1) if code[:n] in index), None)
+        v[index[match] if match else "17"] += c - d
+    v["08"] = v["01"] + v["02"] + v["03"]
+    v["20"] = v["08"] + sum((v[k] for k in ("09", "10", "11", "12", "13", "15", "17")), ZERO)
+    v["30"] = v["21"] + v["23"] + v["25"]
+    v["40"] = v["31"] + v["33"] + v["36"]
+    v["50"] = v["20"] + v["30"] + v["40"]
+    v["60"] = sum((d - c for code, (d, c) in before.items() if code.startswith(("111", "112", "113"))), ZERO)
+    v["70"] = v["60"] + v["50"]
+    closing_cash = _leaf_balances(tenant, end=end)
+    actual = sum((d - c for code, (d, c) in closing_cash.items() if code.startswith(("111", "112", "113"))), ZERO)
+    lines = [StatementLine(code, label, v[code], ZERO, level) for code, label, level in B03_LABELS]
+    return Statement("B03-DNN", str(_("Cash flow statement")), start, end, lines, {"ties_to_cash": v["70"] == actual})

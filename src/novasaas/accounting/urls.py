@@ -47,6 +47,7 @@ urlpatterns = [
     path("reports/journal/", views.JournalReportView.as_view(), name="accounting-journal-report"),
     path("reports/balance-sheet/", views.BalanceSheetView.as_view(), name="accounting-balance-sheet"),
     path("reports/income-statement/", views.IncomeStatementView.as_view(), name="accounting-income-statement"),
+    path("reports/cash-flow/", views.CashFlowView.as_view(), name="accounting-cash-flow"),
     path("taxes/", views.TaxRatesView.as_view(), name="accounting-taxes"),
     path("reports/vat/", views.VatReportView.as_view(), name="accounting-vat"),
     path("aging/", views.AgingView.as_view(), name="accounting-aging"),

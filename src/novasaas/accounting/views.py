@@ -607,6 +607,8 @@ class StatementView(AccPermissionView):
         today = timezone.localdate()
         if self.form_code == "B01-DNN":
             st = reports.balance_sheet(self.tenant, end or today)
+        elif self.form_code == "B03-DNN":
+            st = reports.cash_flow(self.tenant, start or dt.date(today.year, 1, 1), end or today)
         else:
             st = reports.income_statement(self.tenant, start or dt.date(today.year, 1, 1), end or today)
         if request.GET.get("format") in ("xlsx", "pdf"):
@@ -620,6 +622,10 @@ class BalanceSheetView(StatementView):
 
 class IncomeStatementView(StatementView):
     form_code = "B02-DNN"
+
+
+class CashFlowView(StatementView):
+    form_code = "B03-DNN"
 
 
 # --- taxes ------------------------------------------------------------------------------------------------------
