@@ -931,6 +931,10 @@ def _post(
     entry.save()
     _apply_balances(entry.tenant_id, period.pk, lines, closing=journal.kind == JournalKind.CLOSING)
     taxes.record_tax_transactions(entry, lines)
+    if journal.kind != JournalKind.CLOSING:
+        from novasaas.accounting.budgets import check_budgets
+
+        check_budgets(entry.tenant_id, period, lines)
     return entry
 
 

@@ -18,6 +18,10 @@ from novasaas.accounting.schemas import (
     AccountLedger,
     AccountUpdate,
     Aging,
+    BudgetCreate,
+    BudgetLinesIn,
+    BudgetOut,
+    BudgetReport,
     Chart,
     Entry,
     EntryCreate,
@@ -621,3 +625,55 @@ def send_reminders(request: HttpRequest, data: ReminderIn) -> Any:
 
     p = _p(request, "acc.reminder.send")
     return {"reminded": receivables.send_reminders(p, data.party_ids)}
+
+
+# --- budgets ---------------------------------------------------------------------------------------------------
+
+
+@router.get("/budgets", response=list[BudgetOut])
+def list_budgets(request: HttpRequest) -> Any:
+    from novasaas.accounting.models import Budget
+
+    p = _p(request, "acc.budget.view")
+    return list(Budget.objects.filter(tenant=p.tenant))
+
+
+@router.post("/budgets", response={201: BudgetOut, **E})
+def create_budget(request: HttpRequest, data: BudgetCreate) -> Any:
+    from novasaas.accounting import budgets
+
+    p = _p(request, "acc.budget.manage")
+    return 201, budgets.create_budget(p, **data.model_dump())
+
+
+@router.put("/budgets/{int:budget_id}/lines", response={200: BudgetOut, **E})
+def set_budget_lines(request: HttpRequest, budget_id: Id, data: BudgetLinesIn) -> Any:
+    """Replace the lines: account (code or id), period number 1–12, amount."""
+    from novasaas.accounting import budgets
+
+    p = _p(request, "acc.budget.manage")
+    return budgets.set_budget_lines(p, budget_id, [(x.account, x.period, x.amount) for x in data.lines])
+
+
+@router.get("/budgets/{int:budget_id}/vs-actual", response={200: BudgetReport, **E})
+def budget_vs_actual(request: HttpRequest, budget_id: Id, filters: Query[RangeQuery]) -> Any:
+    """Budget vs actual per account up to ``date_to`` (default: the whole year)."""
+    from novasaas.accounting import budgets, exports
+
+    p = _p(request, "acc.budget.view")
+    budget, rows = budgets.budget_vs_actual(p.tenant, budget_id, filters.date_to)
+    if filters.format in ("xlsx", "pdf"):
+        return _export(filters.format, lambda fmt: exports.budget_xlsx(budget, rows, fmt=fmt), "budget-vs-actual")
+    return {
+        "budget": budget,
+        "rows": [
+            {
+                "account_id": r.account.pk,
+                "code": r.account.code,
+                "budget": r.budget,
+                "actual": r.actual,
+                "variance": r.variance,
+            }
+            for r in rows
+        ],
+    }

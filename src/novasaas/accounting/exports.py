@@ -131,6 +131,14 @@ def aging_xlsx(tenant: Any, kind: str, as_of: Any, rows: list[Any], total: Any, 
     return _emit(fmt, title, headers, out, subtitle=f"{as_of:%d/%m/%Y}")
 
 
+def budget_xlsx(budget: Any, rows: list[Any], fmt: str = "xlsx") -> bytes:
+    headers = [_("Account"), _("Name"), _("Budget"), _("Actual"), _("Variance"), "%"]
+    out: list[list[Any]] = [
+        [r.account.code, r.account.name_vi, r.budget, r.actual, r.variance, str(r.used_pct or "")] for r in rows
+    ]
+    return _emit(fmt, f"{_('Budget vs actual')}: {budget.name}", headers, out)
+
+
 def _emit(fmt: str, title: str, headers: list[str], rows: list[Any], subtitle: str = "") -> bytes:
     if fmt == "pdf":
         from novasaas.accounting.pdf import render_table

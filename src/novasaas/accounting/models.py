@@ -400,3 +400,34 @@ class Allocation(TenantModel):
             models.CheckConstraint(condition=Q(amount__gt=0), name="acc_allocation_positive"),
             models.UniqueConstraint(fields=["tenant", "invoice_line", "payment_line"], name="acc_allocation_unique"),
         ]
+
+
+class Budget(TenantModel):
+    """A budget for one fiscal year: amounts per account and period (``BudgetLine``)."""
+
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.PROTECT, related_name="budgets")
+    name = models.CharField(_("name"), max_length=120)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering: ClassVar = ["-fiscal_year__start_date", "name"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "fiscal_year", "name"], name="acc_budget_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BudgetLine(TenantModel):
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(FiscalPeriod, on_delete=models.PROTECT, related_name="+")
+    amount = MoneyField(_("amount"))
+    exceeded_notified = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "budget", "account", "period"], name="acc_budgetline_unique"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="acc_budgetline_non_negative"),
+        ]

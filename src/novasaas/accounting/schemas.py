@@ -411,3 +411,37 @@ class ReminderIn(StrictSchema):
 
 class ReminderOut(Schema):
     reminded: list[int]
+
+
+class BudgetCreate(StrictSchema):
+    fiscal_year_id: Id
+    name: str = Field(min_length=1, max_length=120)
+
+
+class BudgetOut(Schema):
+    id: int
+    fiscal_year_id: int
+    name: str
+
+
+class BudgetLineIn(StrictSchema):
+    account: Annotated[str, Field(min_length=1, max_length=20)] | Id
+    period: int = Field(ge=1, le=12)
+    amount: Amount
+
+
+class BudgetLinesIn(StrictSchema):
+    lines: list[BudgetLineIn] = Field(max_length=5000)
+
+
+class BudgetRowOut(Schema):
+    account_id: int
+    code: str
+    budget: MoneyOut
+    actual: MoneyOut
+    variance: MoneyOut
+
+
+class BudgetReport(Schema):
+    budget: BudgetOut
+    rows: list[BudgetRowOut]

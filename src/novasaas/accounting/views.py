@@ -792,3 +792,82 @@ class PaymentDecisionView(AccPermissionView):
         except ValidationError as exc:
             self.fail(request, exc)
         return redirect("accounting-payments")
+
+
+# --- budgets ----------------------------------------------------------------------------------------------------
+
+
+class BudgetListView(AccPermissionView):
+    permission = "acc.budget.view"
+
+    def get(self, request: HttpRequest, status: int = 200, error: str = "") -> HttpResponse:
+        from novasaas.accounting.models import Budget
+
+        return render(
+            request,
+            "accounting/budgets.html",
+            {
+                "budgets": Budget.objects.select_related("fiscal_year"),
+                "years": selectors.list_years(self.tenant),
+                "error": error,
+            },
+            status=status,
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import budgets
+
+        self.principal.require("acc.budget.manage")
+        year = request.POST.get("fiscal_year_id", "")
+        try:
+            if not year.isdigit() or len(year) > 18:
+                raise ValidationError(_("Choose a fiscal year."))
+            budget = budgets.create_budget(
+                self.principal, fiscal_year_id=int(year), name=request.POST.get("name", "")[:120]
+            )
+            return redirect("accounting-budget-detail", pk=budget.pk)
+        except ValidationError as exc:
+            return self.get(request, status=400, error="; ".join(exc.messages))
+
+
+class BudgetDetailView(AccPermissionView):
+    permission = "acc.budget.view"
+
+    def get(self, request: HttpRequest, pk: int, status: int = 200, error: str = "") -> HttpResponse:
+        from novasaas.accounting import budgets
+        from novasaas.accounting.models import BudgetLine
+
+        budget, rows = budgets.budget_vs_actual(self.tenant, pk)
+        if request.GET.get("format") in ("xlsx", "pdf"):
+            return _file(request, lambda fmt: exports.budget_xlsx(budget, rows, fmt=fmt), "budget-vs-actual")
+        lines = (
+            BudgetLine.objects.filter(budget=budget)
+            .select_related("account", "period")
+            .order_by("account__code", "period__start_date")
+        )
+        text = "\n".join(f"{ln.account.code};{ln.period.number};{ln.amount}" for ln in lines)
+        return render(
+            request,
+            "accounting/budget_detail.html",
+            {"budget": budget, "rows": rows, "text": request.POST.get("lines", text), "error": error},
+            status=status,
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from novasaas.accounting import budgets
+
+        self.principal.require("acc.budget.manage")
+        parsed: list[tuple[Any, int, Any]] = []
+        try:
+            for n, raw in enumerate(request.POST.get("lines", "")[:200_000].splitlines(), start=1):
+                if not raw.strip():
+                    continue
+                parts = [x.strip() for x in raw.replace(",", ";").split(";")]
+                if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) > 2:
+                    raise ValidationError(_("Line %(n)d: write account;period;amount.") % {"n": n})
+                parsed.append((parts[0], int(parts[1]), parts[2]))
+            budgets.set_budget_lines(self.principal, pk, parsed)
+            messages.success(request, _("Budget saved."))
+            return redirect("accounting-budget-detail", pk=pk)
+        except ValidationError as exc:
+            return self.get(request, pk, status=400, error="; ".join(exc.messages))

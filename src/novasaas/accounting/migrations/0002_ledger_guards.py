@@ -124,5 +124,7 @@ class Migration(migrations.Migration):
         EnableRLS("TaxTransaction"),
         EnableRLS("Payment"),
         EnableRLS("Allocation"),
+        EnableRLS("Budget"),
+        EnableRLS("BudgetLine"),
         migrations.RunPython(install_guards, remove_guards),
     ]

@@ -1,0 +1,18 @@
+"""Domain events published by Accounting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from novasaas.platform.events import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class BudgetExceeded(DomainEvent):
+    """Actual spending (or revenue) on an account in a period went above its budget line."""
+
+    budget_id: int
+    account_code: str
+    period_start: str  # ISO date
+    budget: str  # decimal string
+    actual: str
