@@ -83,10 +83,12 @@ def open_items(
         if as_of is not None:
             lines = lines.filter(entry__date__lte=as_of)
         rows = list(lines.select_related("entry").order_by("entry__date", "id"))
-        ids = [r.pk for r in rows]
         as_invoice: dict[int, Decimal] = defaultdict(lambda: ZERO)
         as_payment: dict[int, Decimal] = defaultdict(lambda: ZERO)
-        allocs = Allocation.objects.filter(tenant=tenant, invoice_line_id__in=ids)
+        # joined, not an id list: a large ledger would exceed the database's parameter limit
+        allocs = Allocation.objects.filter(tenant=tenant, invoice_line__account_id__in=_family(tenant, kind))
+        if party_id is not None:
+            allocs = allocs.filter(invoice_line__partner_id=party_id)
         if as_of is not None:
             allocs = allocs.filter(payment_line__entry__date__lte=as_of)
         for a in allocs.values("invoice_line_id", "payment_line_id", "amount"):
