@@ -82,7 +82,21 @@ def open_items(
             lines = lines.filter(partner_id=party_id)
         if as_of is not None:
             lines = lines.filter(entry__date__lte=as_of)
-        rows = list(lines.select_related("entry").order_by("entry__date", "id"))
+        # plain tuples: an aging over hundreds of thousands of lines must not build model instances
+        rows = list(
+            lines.order_by("entry__date", "id").values_list(
+                "id",
+                "entry_id",
+                "entry__reference",
+                "entry__date",
+                "due_date",
+                "partner_id",
+                "debit",
+                "credit",
+                "memo",
+                "entry__memo",
+            )
+        )
         as_invoice: dict[int, Decimal] = defaultdict(lambda: ZERO)
         as_payment: dict[int, Decimal] = defaultdict(lambda: ZERO)
         # joined, not an id list: a large ledger would exceed the database's parameter limit
@@ -95,29 +109,30 @@ def open_items(
             as_invoice[a["invoice_line_id"]] += a["amount"]
             as_payment[a["payment_line_id"]] += a["amount"]
     items: list[OpenItem] = []
-    for line in rows:
-        raising = line.debit if side == "debit" else line.credit
-        lowering = line.credit if side == "debit" else line.debit
+    plus, minus = Decimal(1), Decimal(-1)
+    for pk, entry_id, reference, day, due_date, partner, debit, credit, memo, entry_memo in rows:
+        raising = debit if side == "debit" else credit
+        lowering = credit if side == "debit" else debit
         if raising:
-            remaining = raising - as_invoice[line.pk]
-            sign = Decimal(1)
+            remaining = raising - as_invoice[pk] if pk in as_invoice else raising
+            sign = plus
         else:
-            remaining = lowering - as_payment[line.pk]
-            sign = Decimal(-1)
+            remaining = lowering - as_payment[pk] if pk in as_payment else lowering
+            sign = minus
         if remaining == 0:
             continue
-        due = line.due_date or (line.entry.date + dt.timedelta(days=terms if raising else 0))
+        due = due_date or (day + dt.timedelta(days=terms if raising else 0))
         items.append(
             OpenItem(
-                line.pk,
-                line.entry_id,
-                line.entry.reference,
-                line.entry.date,
+                pk,
+                entry_id,
+                reference,
+                day,
                 due,
-                line.partner_id or 0,
+                partner or 0,
                 sign * (raising or lowering),
                 sign * remaining,
-                line.memo or line.entry.memo,
+                memo or entry_memo,
             )
         )
     return items
