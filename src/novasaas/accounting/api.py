@@ -18,6 +18,8 @@ from novasaas.accounting.schemas import (
     AccountLedger,
     AccountUpdate,
     Aging,
+    AllocateIn,
+    AllocationOut,
     BudgetCreate,
     BudgetLinesIn,
     BudgetOut,
@@ -616,6 +618,15 @@ def reject_payment(request: HttpRequest, payment_id: Id) -> Any:
 
     p = _p(request, "acc.payment.approve")
     return receivables.reject_payment(p, payment_id)
+
+
+@router.post("/allocations", response={201: AllocationOut, **E})
+def allocate(request: HttpRequest, data: AllocateIn) -> Any:
+    """Reconcile by hand: apply a posted payment line (credit on 131 / debit on 331) to an open invoice line."""
+    from novasaas.accounting import receivables
+
+    p = _p(request, "acc.reconcile")
+    return 201, receivables.allocate(p, **data.model_dump())
 
 
 @router.post("/reminders", response={200: ReminderOut, **E})

@@ -434,3 +434,32 @@ def _enqueue() -> None:
         deliver_outbox.enqueue()
     except Exception:  # noqa: BLE001,S110 - the worker's periodic sweep delivers pending messages anyway
         pass
+
+
+def allocate(principal: Principal, *, payment_line_id: int, invoice_line_id: int, amount: Any) -> Allocation:
+    """Reconcile by hand: apply (part of) a posted payment-side line to an open invoice-side line of the
+    same party (``acc.reconcile``, Accountant)."""
+    principal.require("acc.reconcile")
+    tenant = principal.tenant
+    try:
+        value = to_decimal(amount)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"amount": [_("Enter a number.")]}) from exc
+    with atomic_in(tenant):
+        actions._chain_lock()  # allocations of a tenant are serialised like postings
+        line = JournalLine.objects.filter(pk=payment_line_id, entry__state=EntryState.POSTED).first()
+        if line is None or line.partner_id is None:
+            raise ValidationError({"payment_line_id": [_("Unknown line.")]})
+        kind = next((k for k in KINDS if line.account_id in set(_family(tenant, k))), None)
+        if kind is None:
+            raise ValidationError({"payment_line_id": [_("Unknown line.")]})
+        side = KINDS[kind][1]
+        lowering = line.credit if side == "debit" else line.debit
+        applied = Allocation.objects.filter(payment_line=line).aggregate(s=Sum("amount"))["s"] or ZERO
+        if lowering <= 0 or value > lowering - applied:
+            raise ValidationError({"amount": [_("The allocations exceed the amount.")]})
+        _allocate(tenant, kind, line, [(invoice_line_id, value)])
+        created = Allocation.objects.filter(payment_line=line, invoice_line_id=invoice_line_id).order_by("-id").first()
+        assert created is not None  # noqa: S101 - just created above
+        audit.record_created(created, principal.user)
+        return created

@@ -445,3 +445,16 @@ class BudgetRowOut(Schema):
 class BudgetReport(Schema):
     budget: BudgetOut
     rows: list[BudgetRowOut]
+
+
+class AllocateIn(StrictSchema):
+    payment_line_id: Id
+    invoice_line_id: Id
+    amount: Amount
+
+
+class AllocationOut(Schema):
+    id: int
+    payment_line_id: int
+    invoice_line_id: int
+    amount: MoneyOut

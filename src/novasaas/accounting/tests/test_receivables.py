@@ -164,3 +164,31 @@ def test_payments_are_per_tenant(tenant_a, tenant_b):
         ).status_code
         == 400
     )
+
+
+def test_manual_reconciliation(tenant_a):
+    fm = principal(tenant_a, "finance_manager")
+    c = make_party(tenant_a)
+    first = invoice(fm, c, 100)
+    second = invoice(fm, c, 200)
+    # a receipt posted elsewhere (e.g. by a bank import) without allocation
+    actions.post_source_document(
+        tenant_a, "x.receipt", 1, TODAY, [("bank", 150, 0, None, ""), ("receivable", 0, 150, c, "")]
+    )
+    items = receivables.open_items(tenant_a, "receivable", party_id=c)
+    pay_line = next(i for i in items if i.open < 0).line_id
+    with tenant_context(tenant_a):
+        second_line = second.lines.get(account__code="131").pk
+        first_line = first.lines.get(account__code="131").pk
+    api = ApiClient(tenant_a, create_user(tenant_a, "accountant"))
+    r = api.post(f"{URL}/allocations", {"payment_line_id": pay_line, "invoice_line_id": second_line, "amount": "150"})
+    assert r.status_code == 201, r.json()
+    assert [i.open for i in receivables.open_items(tenant_a, "receivable", party_id=c)] == [Decimal(100), Decimal(50)]
+    r = api.post(f"{URL}/allocations", {"payment_line_id": pay_line, "invoice_line_id": first_line, "amount": "1"})
+    assert r.status_code == 400  # nothing left to apply
+    assert (
+        ApiClient(tenant_a, create_user(tenant_a, "sales_staff"))
+        .post(f"{URL}/allocations", {"payment_line_id": pay_line, "invoice_line_id": first_line, "amount": "1"})
+        .status_code
+        == 403
+    )
