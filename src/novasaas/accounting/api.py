@@ -20,6 +20,9 @@ from novasaas.accounting.schemas import (
     Aging,
     AllocateIn,
     AllocationOut,
+    BankAccountCreate,
+    BankAccountOut,
+    BankTransactionOut,
     BudgetCreate,
     BudgetLinesIn,
     BudgetOut,
@@ -37,11 +40,14 @@ from novasaas.accounting.schemas import (
     JournalCreate,
     MappingIn,
     MappingOut,
+    MatchIn,
     OpenItemOut,
     PartyBalanceOut,
     PaymentCreate,
     PaymentOut,
     Period,
+    ProposalOut,
+    ReconciliationOut,
     RejectIn,
     ReminderIn,
     ReminderOut,
@@ -50,6 +56,7 @@ from novasaas.accounting.schemas import (
     SettingsIn,
     SettingsOut,
     Statement,
+    StatementImportResult,
     TaxRateCreate,
     TaxRateOut,
     TemplateIn,
@@ -687,4 +694,105 @@ def budget_vs_actual(request: HttpRequest, budget_id: Id, filters: Query[RangeQu
             }
             for r in rows
         ],
+    }
+
+
+# --- banking -------------------------------------------------------------------------------------------------
+
+
+@router.get("/bank-accounts", response=list[BankAccountOut])
+def list_bank_accounts(request: HttpRequest) -> Any:
+    from novasaas.accounting.models import BankAccount
+
+    p = _p(request, "acc.ledger.view")
+    return list(BankAccount.objects.filter(tenant=p.tenant))
+
+
+@router.post("/bank-accounts", response={201: BankAccountOut, **E})
+def create_bank_account(request: HttpRequest, data: BankAccountCreate) -> Any:
+    from novasaas.accounting import banking
+
+    p = _p(request, "acc.bank.configure")
+    return 201, banking.create_bank_account(p, **data.model_dump())
+
+
+@router.get("/bank-accounts/{int:bank_id}/transactions", response={200: list[BankTransactionOut], **E})
+@paginate(LimitOffsetPagination)
+def list_bank_transactions(request: HttpRequest, bank_id: Id) -> Any:
+    from novasaas.accounting.models import BankAccount, BankTransaction
+
+    p = _p(request, "acc.ledger.view")
+    bank = BankAccount.objects.get(tenant=p.tenant, pk=bank_id)
+    return BankTransaction.objects.filter(bank_account=bank)
+
+
+@router.post(
+    "/bank-accounts/{int:bank_id}/statements",
+    response={200: StatementImportResult, 400: ImportErrors, 403: ErrorOut, 404: ErrorOut},
+)
+def import_statement(request: HttpRequest, bank_id: Id, file: File[UploadedFile]) -> Any:
+    """A statement as CSV/Excel (date, amount or debit/credit, reference, description) or camt.053 XML;
+    all or nothing with line errors; lines already imported are skipped."""
+    from novasaas.accounting import banking
+
+    p = _p(request, "acc.bank.import")
+    try:
+        return banking.import_statement(p, bank_id, file, file.name or "")
+    except EntryImportError as exc:
+        return 400, {"detail": "import refused", "errors": exc.as_json()}
+
+
+@router.get("/bank-accounts/{int:bank_id}/proposals", response={200: list[ProposalOut], **E})
+def bank_proposals(request: HttpRequest, bank_id: Id) -> Any:
+    """Match proposals for unmatched statement lines (same amount, ±5 days, reference), best first."""
+    from novasaas.accounting import banking
+
+    p = _p(request, "acc.reconcile")
+    return [
+        {
+            "transaction": pr.transaction,
+            "candidates": [
+                {
+                    "line_id": ln.pk,
+                    "entry_id": ln.entry_id,
+                    "reference": ln.entry.reference,
+                    "date": ln.entry.date,
+                    "score": score,
+                }
+                for ln, score in pr.candidates
+            ],
+        }
+        for pr in banking.proposals(p.tenant, bank_id)
+    ]
+
+
+@router.post("/bank-transactions/{int:tx_id}/match", response={200: BankTransactionOut, **E})
+def match_bank_transaction(request: HttpRequest, tx_id: Id, data: MatchIn) -> Any:
+    from novasaas.accounting import banking
+
+    p = _p(request, "acc.reconcile")
+    return banking.match(p, tx_id, data.line_id)
+
+
+@router.post("/bank-transactions/{int:tx_id}/fee", response={200: BankTransactionOut, **E})
+def book_bank_fee(request: HttpRequest, tx_id: Id) -> Any:
+    """Book an unmatched money-out line as a bank fee and match it."""
+    from novasaas.accounting import banking
+
+    p = _p(request, "acc.reconcile")
+    return banking.post_fee(p, tx_id)
+
+
+@router.get("/bank-accounts/{int:bank_id}/reconciliation", response={200: ReconciliationOut, **E})
+def bank_reconciliation(request: HttpRequest, bank_id: Id) -> Any:
+    from novasaas.accounting import banking
+
+    p = _p(request, "acc.reconcile")
+    r = banking.reconciliation(p.tenant, bank_id)
+    return {
+        "bank_account_id": r.bank.pk,
+        "statement_balance": r.statement_balance,
+        "book_balance": r.book_balance,
+        "unmatched_statement": r.unmatched_statement,
+        "unmatched_book_line_ids": [ln.pk for ln in r.unmatched_book],
     }

@@ -327,6 +327,7 @@ ROLE_DEFAULTS: dict[str, dict[str, str]] = {
         "selling_expense": "6421",
         "admin_expense": "6422",
         "internal_expense": "6422",
+        "bank_fee": "6422",
         "salary_expense": "6422",
     },
     "tt99": {
@@ -336,6 +337,7 @@ ROLE_DEFAULTS: dict[str, dict[str, str]] = {
         "selling_expense": "641",
         "admin_expense": "642",
         "internal_expense": "642",
+        "bank_fee": "642",
         "salary_expense": "642",
     },
 }

@@ -82,7 +82,12 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _rows(upload: IO[bytes], filename: str) -> list[tuple[int, dict[str, str]]]:
+def _rows(
+    upload: IO[bytes],
+    filename: str,
+    required: tuple[str, ...] = ("date", "account", "debit", "credit"),
+    key: Any = None,
+) -> list[tuple[int, dict[str, str]]]:
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise EntryImportError([LineError(0, [_("The file is larger than 5 MB.")])])
@@ -110,8 +115,8 @@ def _rows(upload: IO[bytes], filename: str) -> list[tuple[int, dict[str, str]]]:
             raise EntryImportError([LineError(0, [_("This is not a readable CSV or Excel file.")])]) from exc
     it = iter(raw_rows)
     header = next(it, None)
-    keys = [_key(h) for h in (header or [])]
-    missing = [k for k in ("date", "account", "debit", "credit") if k not in keys]
+    keys = [(key or _key)(h) for h in (header or [])]
+    missing = [k for k in required if k not in keys]
     if missing:
         raise EntryImportError([LineError(1, [_("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)}])])
     result: list[tuple[int, dict[str, str]]] = []

@@ -431,3 +431,46 @@ class BudgetLine(TenantModel):
             models.UniqueConstraint(fields=["tenant", "budget", "account", "period"], name="acc_budgetline_unique"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="acc_budgetline_non_negative"),
         ]
+
+
+class BankAccount(TenantModel):
+    """A bank account of the company, linked to its ledger account (112x)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    bank_name = models.CharField(_("bank"), max_length=120)
+    number = models.CharField(_("account number"), max_length=40)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering: ClassVar = ["name"]
+        constraints: ClassVar = [models.UniqueConstraint(fields=["tenant", "number"], name="acc_bankaccount_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})"
+
+
+class BankTransaction(TenantModel):
+    """One line of an imported bank statement; ``amount`` is signed (+ money in, − money out)."""
+
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.PROTECT, related_name="transactions")
+    date = models.DateField(_("date"))
+    amount = MoneyField(_("amount"))
+    reference = models.CharField(_("reference"), max_length=120, blank=True)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    fingerprint = models.CharField(max_length=64, editable=False)
+    matched_line = models.ForeignKey(JournalLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    imported_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering: ClassVar = ["-date", "-id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["tenant", "bank_account", "fingerprint"], name="acc_banktx_fingerprint_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "matched_line"],
+                condition=Q(matched_line__isnull=False),
+                name="acc_banktx_line_unique",
+            ),
+        ]

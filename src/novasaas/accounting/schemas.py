@@ -458,3 +458,58 @@ class AllocationOut(Schema):
     payment_line_id: int
     invoice_line_id: int
     amount: MoneyOut
+
+
+class BankAccountCreate(StrictSchema):
+    name: str = Field(min_length=1, max_length=120)
+    bank_name: str = Field(default="", max_length=120)
+    number: str = Field(min_length=1, max_length=40)
+    account_id: Id
+
+
+class BankAccountOut(Schema):
+    id: int
+    name: str
+    bank_name: str
+    number: str
+    account_id: int
+    is_active: bool
+
+
+class BankTransactionOut(Schema):
+    id: int
+    date: dt.date
+    amount: MoneyOut
+    reference: str
+    description: str
+    matched_line_id: int | None
+
+
+class StatementImportResult(Schema):
+    created: int
+    skipped: int
+
+
+class MatchIn(StrictSchema):
+    line_id: Id
+
+
+class CandidateOut(Schema):
+    line_id: int
+    entry_id: int
+    reference: str
+    date: dt.date
+    score: int
+
+
+class ProposalOut(Schema):
+    transaction: BankTransactionOut
+    candidates: list[CandidateOut]
+
+
+class ReconciliationOut(Schema):
+    bank_account_id: int
+    statement_balance: MoneyOut
+    book_balance: MoneyOut
+    unmatched_statement: list[BankTransactionOut]
+    unmatched_book_line_ids: list[int]

@@ -871,3 +871,96 @@ class BudgetDetailView(AccPermissionView):
             return redirect("accounting-budget-detail", pk=pk)
         except ValidationError as exc:
             return self.get(request, pk, status=400, error="; ".join(exc.messages))
+
+
+# --- banking ------------------------------------------------------------------------------------------------------
+
+
+class BankListView(AccPermissionView):
+    def get(self, request: HttpRequest, status: int = 200, error: str = "") -> HttpResponse:
+        from novasaas.accounting.models import BankAccount
+
+        accounts = [a for a in selectors.list_accounts(self.tenant, postable=True) if a.code.startswith("112")]
+        return render(
+            request,
+            "accounting/banks.html",
+            {"banks": BankAccount.objects.select_related("account"), "accounts": accounts, "error": error},
+            status=status,
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import banking
+
+        self.principal.require("acc.bank.configure")
+        account = request.POST.get("account_id", "")
+        try:
+            if not account.isdigit() or len(account) > 18:
+                raise ValidationError(_("Choose an account."))
+            bank = banking.create_bank_account(
+                self.principal,
+                name=request.POST.get("name", "")[:120],
+                bank_name=request.POST.get("bank_name", "")[:120],
+                number=request.POST.get("number", "")[:60],
+                account_id=int(account),
+            )
+            return redirect("accounting-bank-detail", pk=bank.pk)
+        except ValidationError as exc:
+            return self.get(request, status=400, error="; ".join(exc.messages))
+
+
+class BankDetailView(AccPermissionView):
+    def get(self, request: HttpRequest, pk: int, status: int = 200, errors: Any = None) -> HttpResponse:
+        from novasaas.accounting import banking
+
+        can_reconcile = self.principal.has("acc.reconcile")
+        rec = banking.reconciliation(self.tenant, pk) if can_reconcile else None
+        props = banking.proposals(self.tenant, pk) if can_reconcile else []
+        from novasaas.accounting.models import BankAccount, BankTransaction
+
+        bank = BankAccount.objects.get(pk=pk)
+        return render(
+            request,
+            "accounting/bank_detail.html",
+            {
+                "bank": bank,
+                "rec": rec,
+                "proposals": props,
+                "errors": errors,
+                "transactions": BankTransaction.objects.filter(bank_account=bank)[:300],
+            },
+            status=status,
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from novasaas.accounting import banking
+        from novasaas.accounting.models import BankTransaction
+
+        action = request.POST.get("action", "")
+        try:
+            if action == "import":
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise ValidationError(_("Choose a file."))
+                result = banking.import_statement(self.principal, pk, upload, upload.name or "")
+                messages.success(
+                    request,
+                    _("%(n)d statement lines imported, %(s)d already there.")
+                    % {"n": result["created"], "s": result["skipped"]},
+                )
+            elif action in ("match", "fee"):
+                tx, line = request.POST.get("tx", ""), request.POST.get("line", "")
+                if not tx.isdigit() or len(tx) > 18:
+                    raise ValidationError(_("Unknown line."))
+                BankTransaction.objects.get(pk=int(tx), bank_account_id=pk)
+                if action == "fee":
+                    banking.post_fee(self.principal, int(tx))
+                else:
+                    if not line.isdigit() or len(line) > 18:
+                        raise ValidationError(_("Unknown line."))
+                    banking.match(self.principal, int(tx), int(line))
+                messages.success(request, _("Matched."))
+        except EntryImportError as exc:
+            return self.get(request, pk, status=400, errors=exc.lines)
+        except ValidationError as exc:
+            self.fail(request, exc)
+        return redirect("accounting-bank-detail", pk=pk)

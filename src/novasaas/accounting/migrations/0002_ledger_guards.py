@@ -126,5 +126,7 @@ class Migration(migrations.Migration):
         EnableRLS("Allocation"),
         EnableRLS("Budget"),
         EnableRLS("BudgetLine"),
+        EnableRLS("BankAccount"),
+        EnableRLS("BankTransaction"),
         migrations.RunPython(install_guards, remove_guards),
     ]
