@@ -14,7 +14,8 @@ from novasaas.platform.testing.fixtures import ApiClient, create_user, web_clien
 CAMT = f"""<?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt>
 <Ntry><Amt Ccy="VND">2500000</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>{TODAY.isoformat()}</Dt></BookgDt>
-<AcctSvcrRef>FT26001</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>KH thanh toan HD 12</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+<AcctSvcrRef>FT26001</AcctSvcrRef>
+<NtryDtls><TxDtls><RmtInf><Ustrd>KH thanh toan HD 12</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
 <Ntry><Amt Ccy="VND">11000</Amt><CdtDbtInd>DBIT</CdtDbtInd><BookgDt><Dt>{TODAY.isoformat()}</Dt></BookgDt>
 <AcctSvcrRef>FEE01</AcctSvcrRef><AddtlNtryInf>Phi chuyen tien</AddtlNtryInf></Ntry>
 </Stmt></BkToCstmrStmt></Document>""".encode()
