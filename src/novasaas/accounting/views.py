@@ -365,8 +365,12 @@ class EntryFormView(AccPermissionView):
     ) -> dict[str, Any]:
         journals = [j for j in selectors.list_journals(self.tenant) if j.is_active]
         partners = _partners(self.tenant)
+        rates = sorted({(r.code, r.code) for r in selectors.list_tax_rates(self.tenant)})
         formset = LineFormSet(
-            data, initial=lines or [{} for _i in range(NEW_LINES)], prefix="lines", form_kwargs={"partners": partners}
+            data,
+            initial=lines or [{} for _i in range(NEW_LINES)],
+            prefix="lines",
+            form_kwargs={"partners": partners, "rates": rates},
         )
         if data is None and not lines:
             formset.extra = 0
@@ -398,6 +402,9 @@ class EntryFormView(AccPermissionView):
                     "credit": ln.credit or None,
                     "partner_id": ln.partner_id,
                     "memo": ln.memo,
+                    "tax_rate": ln.tax_rate.code if ln.tax_rate else "",
+                    "tax_base": ln.tax_base or None,
+                    "paid_in_cash": ln.paid_in_cash,
                 }
                 for ln in selectors.entry_lines(self.tenant, entry)
             ]
@@ -426,6 +433,9 @@ class EntryFormView(AccPermissionView):
                     "credit": f.cleaned_data["credit"] or 0,
                     "partner_id": f.cleaned_data["partner_id"],
                     "memo": f.cleaned_data["memo"],
+                    "tax_rate": f.cleaned_data["tax_rate"] or None,
+                    "tax_base": f.cleaned_data["tax_base"] or 0,
+                    "paid_in_cash": f.cleaned_data["paid_in_cash"],
                 }
                 for f in kept
             ]

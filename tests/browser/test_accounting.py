@@ -1,0 +1,42 @@
+"""The accountant's everyday flow in a real browser: a multi-line journal entry, posted, in the trial balance."""
+
+import re
+
+import pytest
+
+from novasaas.platform.testing.fixtures import PASSWORD, create_user
+
+from .conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_accountant_posts_a_multi_line_entry(page, tenant_a):
+    user = create_user(tenant_a, "accountant")
+    sign_in(page, user.email, PASSWORD)
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/accounting/entries/new/")
+    page.fill("input[name=memo]", "Bán hàng tiền mặt")
+    rows = [("1111", "1100000", ""), ("5111", "", "1000000"), ("33311", "", "100000")]
+    # four blank lines are offered; ask for more, then fill three
+    page.click("button[name=more]")
+    page.wait_for_load_state("load")
+    assert page.locator("input[list=acc-accounts]").count() == 8
+    for i, (account, debit, credit) in enumerate(rows):
+        page.fill(f"input[name='lines-{i}-account']", account)
+        page.fill(f"input[name='lines-{i}-debit']", debit)
+        page.fill(f"input[name='lines-{i}-credit']", credit)
+    page.select_option("select[name='lines-2-tax_rate']", "VAT10")
+    page.fill("input[name='lines-2-tax_base']", "1000000")
+    page.click("button[name=post]")
+    page.wait_for_load_state("load")
+    assert re.search(r"GEN-\d{4}-00001", page.content())
+    page.goto("/accounting/reports/trial-balance/")
+    content = page.content()
+    assert "33311" in content and "cân" in content
+    from novasaas.accounting.models import TaxTransaction
+    from novasaas.platform.tenancy import tenant_context
+
+    with tenant_context(tenant_a):
+        tx = TaxTransaction.objects.get()
+    assert tx.rate.code == "VAT10" and tx.tax == 100000 and tx.base == 1000000
