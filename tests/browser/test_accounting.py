@@ -38,5 +38,5 @@ def test_accountant_posts_a_multi_line_entry(page, tenant_a):
     from novasaas.platform.tenancy import tenant_context
 
     with tenant_context(tenant_a):
-        tx = TaxTransaction.objects.get()
-    assert tx.rate.code == "VAT10" and tx.tax == 100000 and tx.base == 1000000
+        tx = TaxTransaction.objects.select_related("rate").get()
+        assert tx.rate.code == "VAT10" and tx.tax == 100000 and tx.base == 1000000
