@@ -32,6 +32,7 @@ from novasaas.accounting.schemas import (
     EntryCreate,
     EntryListItem,
     EntryUpdate,
+    ExpenseIn,
     FiscalYear,
     FiscalYearCreate,
     ImportErrors,
@@ -51,6 +52,7 @@ from novasaas.accounting.schemas import (
     RejectIn,
     ReminderIn,
     ReminderOut,
+    RevenueIn,
     ReverseIn,
     SafeDate,
     SettingsIn,
@@ -796,3 +798,26 @@ def bank_reconciliation(request: HttpRequest, bank_id: Id) -> Any:
         "unmatched_statement": r.unmatched_statement,
         "unmatched_book_line_ids": [ln.pk for ln in r.unmatched_book],
     }
+
+
+# --- daily shortcuts ------------------------------------------------------------------------------------------
+
+
+@router.post("/revenues", response={201: Entry, **E})
+def confirm_revenue(request: HttpRequest, data: RevenueIn) -> Any:
+    """Confirm revenue: Dr receivable/cash/bank, Cr revenue and output VAT (rate computed)."""
+    from novasaas.accounting import quick
+
+    p = _p(request, "acc.revenue.confirm")
+    entry = quick.confirm_revenue(p, **data.model_dump())
+    return 201, selectors.get_entry(p.tenant, entry.pk)
+
+
+@router.post("/expenses", response={201: Entry, **E})
+def record_expense(request: HttpRequest, data: ExpenseIn) -> Any:
+    """Record an expense: Dr expense and input VAT, Cr payable/cash/bank."""
+    from novasaas.accounting import quick
+
+    p = _p(request, "acc.expense.record")
+    entry = quick.record_expense(p, **data.model_dump())
+    return 201, selectors.get_entry(p.tenant, entry.pk)

@@ -118,3 +118,24 @@ class PaymentForm(forms.Form):
     def __init__(self, *args: Any, partners: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["party_id"].choices = list(partners)  # type: ignore[attr-defined]
+
+
+class QuickForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    amount = forms.DecimalField(
+        label=_("Amount before VAT"), min_value=Decimal("0.01"), max_digits=17, decimal_places=2
+    )
+    account = forms.CharField(label=_("Account"), max_length=20, required=False)
+    tax_rate = forms.ChoiceField(label=_("VAT"), required=False)
+    settlement = forms.ChoiceField(label=_("Settlement"))
+    partner_id = forms.TypedChoiceField(label=_("Partner"), coerce=int, required=False, empty_value=None)
+    memo = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, kind: str = "revenue", partners: Any = (), rates: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        first = (
+            ("receivable", _("On credit (receivable)")) if kind == "revenue" else ("payable", _("On credit (payable)"))
+        )
+        self.fields["settlement"].choices = [first, ("bank", _("Bank")), ("cash", _("Cash"))]  # type: ignore[attr-defined]
+        self.fields["tax_rate"].choices = [("", "—"), *rates]  # type: ignore[attr-defined]
+        self.fields["partner_id"].choices = [("", "—"), *partners]  # type: ignore[attr-defined]

@@ -513,3 +513,23 @@ class ReconciliationOut(Schema):
     book_balance: MoneyOut
     unmatched_statement: list[BankTransactionOut]
     unmatched_book_line_ids: list[int]
+
+
+class RevenueIn(StrictSchema):
+    date: SafeDate
+    amount: Amount
+    revenue_account: str = Field(default="", max_length=20)
+    tax_rate: str | None = Field(default="VAT10", max_length=20)
+    settlement: Literal["receivable", "cash", "bank"] = "receivable"
+    partner_id: Id | None = None
+    memo: str = Field(default="", max_length=300)
+
+
+class ExpenseIn(StrictSchema):
+    date: SafeDate
+    amount: Amount
+    expense_account: str = Field(default="", max_length=20)
+    tax_rate: str | None = Field(default="VAT10", max_length=20)
+    settlement: Literal["payable", "cash", "bank"] = "payable"
+    partner_id: Id | None = None
+    memo: str = Field(default="", max_length=300)

@@ -52,6 +52,7 @@ urlpatterns = [
     path("budgets/<int:pk>/", views.BudgetDetailView.as_view(), name="accounting-budget-detail"),
     path("bank/", views.BankListView.as_view(), name="accounting-banks"),
     path("bank/<int:pk>/", views.BankDetailView.as_view(), name="accounting-bank-detail"),
+    path("daily/", views.DailyView.as_view(), name="accounting-daily"),
     path("taxes/", views.TaxRatesView.as_view(), name="accounting-taxes"),
     path("reports/vat/", views.VatReportView.as_view(), name="accounting-vat"),
     path("aging/", views.AgingView.as_view(), name="accounting-aging"),

@@ -26,6 +26,7 @@ from novasaas.accounting.forms import (
     JournalForm,
     LineFormSet,
     PaymentForm,
+    QuickForm,
     RangeForm,
     SettingsForm,
     SubAccountForm,
@@ -974,3 +975,52 @@ class BankDetailView(AccPermissionView):
         except ValidationError as exc:
             self.fail(request, exc)
         return redirect("accounting-bank-detail", pk=pk)
+
+
+# --- daily shortcuts ----------------------------------------------------------------------------------------------
+
+
+class DailyView(AccPermissionView):
+    """Confirm revenue (``acc.revenue.confirm``) and record expenses (``acc.expense.record``)."""
+
+    def forms(self, data: Any = None, which: str = "") -> dict[str, Any]:
+        partners = _partners(self.tenant)
+        rates = sorted({(r.code, r.code) for r in selectors.list_tax_rates(self.tenant)})
+        today = timezone.localdate()
+        return {
+            kind: QuickForm(
+                data if which == kind else None,
+                prefix=kind,
+                kind=kind,
+                partners=partners,
+                rates=rates,
+                initial={"date": today, "tax_rate": "VAT10"},
+            )
+            for kind in ("revenue", "expense")
+        }
+
+    def get(self, request: HttpRequest, forms: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+        return render(request, "accounting/daily.html", {"forms": forms or self.forms()}, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import quick
+
+        which = "expense" if request.POST.get("kind") == "expense" else "revenue"
+        self.principal.require("acc.expense.record" if which == "expense" else "acc.revenue.confirm")
+        forms = self.forms(request.POST, which)
+        form = forms[which]
+        if form.is_valid():
+            d = dict(form.cleaned_data)
+            account = d.pop("account")
+            d["tax_rate"] = d["tax_rate"] or None
+            try:
+                if which == "expense":
+                    entry = quick.record_expense(self.principal, expense_account=account, **d)
+                else:
+                    entry = quick.confirm_revenue(self.principal, revenue_account=account, **d)
+                messages.success(request, _("Entry %(ref)s posted.") % {"ref": entry.reference or entry.pk})
+                return redirect("accounting-entry-detail", pk=entry.pk)
+            except ValidationError as exc:
+                for key, msgs in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                    form.add_error(key if key in form.fields else None, msgs)
+        return self.get(request, forms=forms, status=400)
