@@ -56,6 +56,7 @@ urlpatterns = [
     path("taxes/", views.TaxRatesView.as_view(), name="accounting-taxes"),
     path("reports/vat/", views.VatReportView.as_view(), name="accounting-vat"),
     path("aging/", views.AgingView.as_view(), name="accounting-aging"),
+    path("aging/allocate/", views.AllocateView.as_view(), name="accounting-allocate"),
     path("aging/reminders/", views.ReminderView.as_view(), name="accounting-reminders"),
     path("payments/", views.PaymentsView.as_view(), name="accounting-payments"),
     path(

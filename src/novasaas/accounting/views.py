@@ -1024,3 +1024,30 @@ class DailyView(AccPermissionView):
                 for key, msgs in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
                     form.add_error(key if key in form.fields else None, msgs)
         return self.get(request, forms=forms, status=400)
+
+
+class AllocateView(AccPermissionView):
+    """Manual reconciliation from the open items of a party (``acc.reconcile``)."""
+
+    permission = "acc.reconcile"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import receivables
+
+        values = [request.POST.get(k, "") for k in ("payment_line", "invoice_line")]
+        back = request.POST.get("back", "")
+        try:
+            if not all(v.isdigit() and len(v) < 18 for v in values):
+                raise ValidationError(_("Unknown line."))
+            receivables.allocate(
+                self.principal,
+                payment_line_id=int(values[0]),
+                invoice_line_id=int(values[1]),
+                amount=request.POST.get("amount", "")[:30],
+            )
+            messages.success(request, _("Matched."))
+        except ValidationError as exc:
+            self.fail(request, exc)
+        if back.startswith("/accounting/aging/"):
+            return redirect(back)
+        return redirect("accounting-aging")

@@ -192,3 +192,29 @@ def test_manual_reconciliation(tenant_a):
         .status_code
         == 403
     )
+
+
+def test_manual_reconciliation_page(tenant_a):
+    fm = principal(tenant_a, "finance_manager")
+    c = make_party(tenant_a)
+    inv = invoice(fm, c, 100)
+    actions.post_source_document(
+        tenant_a, "x.receipt", 2, TODAY, [("bank", 60, 0, None, ""), ("receivable", 0, 60, c, "")]
+    )
+    web = web_client(tenant_a, create_user(tenant_a, "accountant"))
+    page = web.get(f"/accounting/aging/?kind=receivable&party={c}").content.decode()
+    assert 'name="payment_line"' in page
+    pay = next(i for i in receivables.open_items(tenant_a, "receivable", party_id=c) if i.open < 0)
+    with tenant_context(tenant_a):
+        inv_line = inv.lines.get(account__code="131").pk
+    r = web.post(
+        "/accounting/aging/allocate/",
+        {
+            "payment_line": pay.line_id,
+            "invoice_line": inv_line,
+            "amount": "60",
+            "back": f"/accounting/aging/?party={c}",
+        },
+    )
+    assert r.status_code == 302
+    assert [i.open for i in receivables.open_items(tenant_a, "receivable", party_id=c)] == [Decimal(40)]
