@@ -51,7 +51,6 @@ from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
 from novasaas.platform.models import Sequence as NumberSequence
 from novasaas.platform.money import MoneyField, round_money, to_decimal
-from novasaas.platform.numbering import next_number
 
 CHAIN_KEY = "acc.ledger.chain"
 GENESIS = "0" * 64
@@ -540,6 +539,9 @@ def _build_lines(
     errors: dict[str, list[str]] = {}
     built: list[JournalLine] = []
     accounts: dict[Any, Account | None] = {}
+    if by_role:  # one query for the tenant's role mappings instead of one per role
+        for mapping in AccountMapping.objects.select_related("account"):
+            accounts[mapping.role] = mapping.account
     partners: dict[int, int | None] = {}
     for i, raw in enumerate(lines):
         line = raw if isinstance(raw, LineInput) else LineInput(**raw) if isinstance(raw, dict) else LineInput(*raw)
@@ -851,6 +853,16 @@ def _chain_lock() -> None:
         NumberSequence.objects.select_for_update().get(key=CHAIN_KEY, period="")
 
 
+def _next_locked(key: str, period: str) -> int:
+    """Gapless next number for sequences only postings use, called while the tenant's chain lock is
+    held: no concurrent creator can exist, so the savepoints of ``platform.numbering.next_number``
+    are not needed (same UPDATE-then-read, rolled back with the posting)."""
+    if NumberSequence.objects.filter(key=key, period=period).update(next_value=F("next_value") + 1):
+        return int(NumberSequence.objects.filter(key=key, period=period).values_list("next_value", flat=True)[0]) - 1
+    NumberSequence.objects.create(key=key, period=period, next_value=2)
+    return 1
+
+
 def _check_period_open(period_id: int, *, lock: bool = True) -> FiscalPeriod:
     qs = FiscalPeriod.objects.select_for_update() if lock else FiscalPeriod.objects
     period = qs.select_related("fiscal_year").get(pk=period_id)
@@ -916,10 +928,10 @@ def _post(
     total = _check_balanced(lines)
     journal = entry.journal
     entry.year = period.fiscal_year.start_date.year
-    entry.number = next_number(f"acc.journal.{journal.pk}", str(entry.year))
+    entry.number = _next_locked(f"acc.journal.{journal.pk}", str(entry.year))
     entry.reference = f"{journal.code}-{entry.year}-{entry.number:05d}"
     entry.total = total
-    seq = next_number(CHAIN_KEY)
+    seq = _next_locked(CHAIN_KEY, "")
     entry.chain_seq = seq
     prev = JournalEntry.objects.filter(chain_seq=seq - 1).values_list("hash", flat=True).first() if seq > 1 else None
     entry.prev_hash = prev or GENESIS
@@ -996,8 +1008,10 @@ def post_source_document(
         existing = JournalEntry.objects.filter(source_type=source_type, source_id=source_id).first()
         if existing is not None:
             return existing
-        _ensure_year_for(date)
-        period = _period_for(date)
+        period = FiscalPeriod.objects.filter(start_date__lte=date, end_date__gte=date).first()
+        if period is None:
+            _ensure_year_for(date)
+            period = _period_for(date)
         built = _build_lines(tenant, lines, by_role=True, day=date)
         _check_balanced(built)
         entry = JournalEntry.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
