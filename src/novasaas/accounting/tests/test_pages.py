@@ -205,3 +205,16 @@ def test_reports_as_pdf(tenant_a, fm_web):
     ]:
         r = fm_web.get(path)
         assert r.status_code == 200 and r.content.startswith(b"%PDF"), path
+
+
+def test_entry_list_query_count_does_not_grow_with_rows(tenant_a, fm_web, django_assert_max_num_queries):
+    p = principal(tenant_a, "finance_manager")
+    for i in range(3):
+        post(p, ("1111", i + 1, 0), ("4111", 0, i + 1))
+    fm_web.get("/accounting/entries/")  # warm-up (chart, session)
+    with django_assert_max_num_queries(25) as few:
+        fm_web.get("/accounting/entries/")
+    for i in range(20):
+        post(p, ("1111", i + 1, 0), ("4111", 0, i + 1))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        fm_web.get("/accounting/entries/")
