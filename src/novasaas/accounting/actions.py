@@ -329,12 +329,15 @@ def resolve_role(tenant: Tenant, role: str) -> Account:
         return _resolve_role(tenant, role)
 
 
-def _resolve_role(tenant: Tenant, role: str) -> Account:
-    mapping = AccountMapping.objects.select_related("account").filter(role=role).first()
-    if mapping is not None:
-        return mapping.account
-    chart = ensure_chart(tenant)
-    code = ROLE_DEFAULTS.get(chart.template, {}).get(role)
+def _resolve_role(tenant: Tenant, role: str, template: str | None = None) -> Account:
+    if template is None:
+        mapping = AccountMapping.objects.select_related("account").filter(role=role).first()
+        if mapping is not None:
+            return mapping.account
+        ensure_chart(tenant)
+        # read fresh, not from the per-process chart cache: another process may have switched templates
+        template = ChartOfAccount.objects.filter(tenant=tenant).values_list("template", flat=True).first() or ""
+    code = ROLE_DEFAULTS.get(template, {}).get(role)
     if code is None:
         raise ValidationError(_("Unknown posting role “%(role)s”.") % {"role": role})
     account = Account.objects.filter(code=code).first()
@@ -539,9 +542,11 @@ def _build_lines(
     errors: dict[str, list[str]] = {}
     built: list[JournalLine] = []
     accounts: dict[Any, Account | None] = {}
+    template = ""
     if by_role:  # one query for the tenant's role mappings instead of one per role
         for mapping in AccountMapping.objects.select_related("account"):
             accounts[mapping.role] = mapping.account
+        template = ChartOfAccount.objects.filter(tenant=tenant).values_list("template", flat=True).first() or ""
     partners: dict[int, int | None] = {}
     for i, raw in enumerate(lines):
         line = raw if isinstance(raw, LineInput) else LineInput(**raw) if isinstance(raw, dict) else LineInput(*raw)
@@ -564,7 +569,7 @@ def _build_lines(
                     if isinstance(ref, int):
                         accounts[key] = Account.objects.filter(pk=ref).first()
                     elif by_role and isinstance(ref, str) and not ref.isdigit():
-                        accounts[key] = resolve_role(tenant, ref)
+                        accounts[key] = _resolve_role(tenant, ref, template)  # mapped roles were preloaded
                     else:
                         accounts[key] = Account.objects.filter(code=str(ref).strip()).first()
                 except ValidationError as exc:
