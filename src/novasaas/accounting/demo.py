@@ -39,7 +39,7 @@ def load_demo_accounting(tenant: Any) -> None:
     today = timezone.localdate()
     n = 0
 
-    def post(day: dt.date, memo: str, lines: list[tuple[Any, ...]], journal: str = "GEN") -> None:
+    def post(day: dt.date, memo: str, lines: list[Any], journal: str = "GEN") -> None:
         nonlocal n
         n += 1
         post_source_document(tenant, SOURCE, n, day, lines, memo=memo, reference=f"DEMO-{n:04d}", journal=journal)
@@ -77,7 +77,14 @@ def load_demo_accounting(tenant: Any) -> None:
                 "Mua hàng hóa nhập kho",
                 [
                     ("inventory", cost, 0, None, ""),
-                    ("input_vat", vat, 0, None, "VAT 10%"),
+                    {
+                        "account": "input_vat",
+                        "debit": vat,
+                        "credit": 0,
+                        "memo": "VAT 10%",
+                        "tax_rate": "VAT10",
+                        "tax_base": cost,
+                    },
                     ("payable", 0, cost + vat, vendor, ""),
                 ],
                 "PUR",
@@ -91,7 +98,14 @@ def load_demo_accounting(tenant: Any) -> None:
                 [
                     ("receivable", price + out_vat, 0, customer, ""),
                     ("revenue", 0, price, None, ""),
-                    ("output_vat", 0, out_vat, None, "VAT 10%"),
+                    {
+                        "account": "output_vat",
+                        "debit": 0,
+                        "credit": out_vat,
+                        "memo": "VAT 10%",
+                        "tax_rate": "VAT10",
+                        "tax_base": price,
+                    },
                 ],
                 "SAL",
             )
@@ -127,6 +141,33 @@ def load_demo_accounting(tenant: Any) -> None:
             [("admin_expense", "25000000", 0, None, ""), ("cash", 0, "25000000", None, "")],
             "CASH",
         )
+    _demo_budget_and_bank(tenant, today)
+
+
+def _demo_budget_and_bank(tenant: Any, today: dt.date) -> None:
+    """A cost budget for the year and the main bank account (idempotent through unique names)."""
+    from novasaas.accounting.models import Account, BankAccount, Budget, BudgetLine, FiscalPeriod, FiscalYear
+
+    with in_tenant(tenant):
+        year = FiscalYear.objects.filter(start_date__lte=today, end_date__gte=today).first()
+        if year is not None and not Budget.objects.filter(fiscal_year=year).exists():
+            budget = Budget.objects.create(fiscal_year=year, name="Ngân sách chi phí")
+            accounts = {a.code: a for a in Account.objects.filter(code__in=["6421", "6422", "642"])}
+            target = accounts.get("6422") or accounts.get("642")
+            if target is not None:
+                BudgetLine.objects.bulk_create(
+                    [
+                        BudgetLine(  # type: ignore[misc]  # MoneyField holds Decimal
+                            tenant_id=tenant.pk, budget=budget, account=target, period=p, amount=Decimal(115000000)
+                        )
+                        for p in FiscalPeriod.objects.filter(fiscal_year=year)
+                    ]
+                )
+        bank = Account.objects.filter(code="1121", allows_posting=True).first()
+        if bank is not None and not BankAccount.objects.exists():
+            BankAccount.objects.create(
+                name="Vietcombank VND", bank_name="Vietcombank", number="0071001234567", account=bank
+            )
 
 
 demo.register_loader("ACC", load_demo_accounting)

@@ -23,6 +23,13 @@ def test_demo_loader_is_idempotent_and_balanced(tenant_a):
     assert selectors.trial_balance(tenant_a).balanced
     assert reports.balance_sheet(tenant_a, TODAY).checks["assets_equal_sources"]
     assert verify_ledger(tenant_a).ok
+    from novasaas.accounting import taxes
+    from novasaas.accounting.models import BankAccount, Budget
+
+    figures = taxes.vat_return(tenant_a, TODAY.replace(day=1), TODAY)
+    assert figures["33"] > 0 and figures["24"] > 0
+    with tenant_context(tenant_a):
+        assert Budget.objects.count() == 1 and BankAccount.objects.count() == 1
 
 
 def test_dashboard_shows_the_widget(tenant_a):
