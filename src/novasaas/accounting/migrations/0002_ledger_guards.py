@@ -122,11 +122,5 @@ class Migration(migrations.Migration):
         EnableRLS("AccountBalance"),
         EnableRLS("TaxRate"),
         EnableRLS("TaxTransaction"),
-        EnableRLS("Payment"),
-        EnableRLS("Allocation"),
-        EnableRLS("Budget"),
-        EnableRLS("BudgetLine"),
-        EnableRLS("BankAccount"),
-        EnableRLS("BankTransaction"),
         migrations.RunPython(install_guards, remove_guards),
     ]
