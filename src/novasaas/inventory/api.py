@@ -1,6 +1,5 @@
 """Inventory API (/api/v1/inventory/): thin endpoints over actions and selectors (module gate INV)."""
 
-from __future__ import annotations
 
 from datetime import date as Date
 from decimal import Decimal

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from novasaas.inventory.models import (
@@ -21,6 +22,11 @@ from novasaas.inventory.models import (
     ValuationMethod,
     Warehouse,
 )
+
+def _none(model: Any) -> Any:
+    """An empty queryset built without the tenant manager (forms are defined at import time)."""
+    return QuerySet(model=model).none()
+
 
 DEC: dict[str, Any] = {"max_digits": 15, "decimal_places": 4}
 
@@ -44,7 +50,7 @@ class ProductChoice(forms.ModelChoiceField):
 
 class CategoryForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    parent = forms.ModelChoiceField(label=_("Parent category"), queryset=Category.objects.none(), required=False)
+    parent = forms.ModelChoiceField(label=_("Parent category"), queryset=_none(Category), required=False)
     valuation_method = forms.ChoiceField(label=_("Valuation method"), choices=ValuationMethod.choices)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -55,7 +61,7 @@ class CategoryForm(forms.Form):
 class UnitForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=100)
-    base = forms.ModelChoiceField(label=_("Base unit"), queryset=Unit.objects.none(), required=False)
+    base = forms.ModelChoiceField(label=_("Base unit"), queryset=_none(Unit), required=False)
     factor = forms.DecimalField(
         label=_("Factor"),
         max_digits=12,
@@ -74,9 +80,9 @@ class ProductForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=300)
     sku = forms.CharField(label=_("SKU"), max_length=40, required=False, help_text=_("Left empty: generated."))
     kind = forms.ChoiceField(label=_("Kind"), choices=ProductKind.choices)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
-    stock_unit = forms.ModelChoiceField(label=_("Stock unit"), queryset=Unit.objects.none())
-    purchase_unit = forms.ModelChoiceField(label=_("Purchase unit"), queryset=Unit.objects.none(), required=False)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=_none(Category), required=False)
+    stock_unit = forms.ModelChoiceField(label=_("Stock unit"), queryset=_none(Unit))
+    purchase_unit = forms.ModelChoiceField(label=_("Purchase unit"), queryset=_none(Unit), required=False)
     barcode = forms.CharField(label=_("Barcode"), max_length=20, required=False, help_text=_("EAN-13, UPC or EAN-8."))
     generate_barcode = forms.BooleanField(label=_("Generate an internal barcode"), required=False)
     sale_price = forms.DecimalField(label=_("Sale price"), max_digits=16, decimal_places=2, min_value=0, initial=0)
@@ -124,7 +130,7 @@ class LocationForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=200)
     level = forms.ChoiceField(label=_("Level"), choices=[c for c in LocationLevel.choices if c[0] != "warehouse"])
-    parent = forms.ModelChoiceField(label=_("Inside"), queryset=Location.objects.none(), required=False)
+    parent = forms.ModelChoiceField(label=_("Inside"), queryset=_none(Location), required=False)
 
     def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -144,7 +150,7 @@ class SettingsForm(forms.Form):
 
 class MyWarehouseForm(forms.Form):
     warehouse = forms.ModelChoiceField(
-        label=_("My default warehouse"), queryset=Warehouse.objects.none(), required=False
+        label=_("My default warehouse"), queryset=_none(Warehouse), required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -156,7 +162,7 @@ class MyWarehouseForm(forms.Form):
 
 
 class MovementForm(forms.Form):
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none())
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     purpose = forms.ChoiceField(label=_("Purpose"), choices=IssuePurpose.choices, required=False)
     is_customer_return = forms.BooleanField(label=_("Customer return"), required=False)
@@ -175,11 +181,11 @@ class MovementForm(forms.Form):
 class LineForm(forms.Form):
     """One line of a receipt or issue."""
 
-    product = ProductChoice(label=_("Product"), queryset=Product.objects.none())
+    product = ProductChoice(label=_("Product"), queryset=_none(Product))
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0, **DEC)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=_none(Unit), required=False)
     unit_cost = forms.DecimalField(label=_("Unit cost"), max_digits=18, decimal_places=6, min_value=0, required=False)
-    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none(), required=False)
+    location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
     lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
     serials = forms.CharField(
         label=_("Serial numbers"), max_length=5000, required=False, help_text=_("Separated by commas")
@@ -205,7 +211,7 @@ class LineForm(forms.Form):
 
 
 class AdjustmentForm(forms.Form):
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none())
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -214,9 +220,9 @@ class AdjustmentForm(forms.Form):
 
 
 class AdjustmentLineForm(forms.Form):
-    product = ProductChoice(label=_("Product"), queryset=Product.objects.none())
+    product = ProductChoice(label=_("Product"), queryset=_none(Product))
     quantity_change = forms.DecimalField(label=_("Change (+/−)"), **DEC)
-    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none(), required=False)
+    location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
     lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
     unit_cost = forms.DecimalField(
         label=_("Unit cost (gains)"), max_digits=18, decimal_places=6, min_value=0, required=False
@@ -239,8 +245,8 @@ class AdjustmentLineForm(forms.Form):
 
 
 class TransferForm(forms.Form):
-    from_warehouse = forms.ModelChoiceField(label=_("From warehouse"), queryset=Warehouse.objects.none())
-    to_warehouse = forms.ModelChoiceField(label=_("To warehouse"), queryset=Warehouse.objects.none())
+    from_warehouse = forms.ModelChoiceField(label=_("From warehouse"), queryset=_none(Warehouse))
+    to_warehouse = forms.ModelChoiceField(label=_("To warehouse"), queryset=_none(Warehouse))
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -250,7 +256,7 @@ class TransferForm(forms.Form):
 
 
 class TransferLineForm(forms.Form):
-    product = ProductChoice(label=_("Product"), queryset=Product.objects.none())
+    product = ProductChoice(label=_("Product"), queryset=_none(Product))
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0, **DEC)
     lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
 
@@ -264,8 +270,8 @@ class TransferLineForm(forms.Form):
 
 
 class CountForm(forms.Form):
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none())
-    zone = forms.ModelChoiceField(label=_("Zone (optional)"), queryset=Location.objects.none(), required=False)
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
+    zone = forms.ModelChoiceField(label=_("Zone (optional)"), queryset=_none(Location), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -280,7 +286,7 @@ class ScanForm(forms.Form):
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0, initial=1, **DEC)
-    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none(), required=False)
+    location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
 
     def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -288,9 +294,9 @@ class ScanForm(forms.Form):
 
 
 class PutAwayForm(forms.Form):
-    product = ProductChoice(label=_("Product"), queryset=Product.objects.none())
-    from_location = forms.ModelChoiceField(label=_("From"), queryset=Location.objects.none())
-    to_location = forms.ModelChoiceField(label=_("To"), queryset=Location.objects.none())
+    product = ProductChoice(label=_("Product"), queryset=_none(Product))
+    from_location = forms.ModelChoiceField(label=_("From"), queryset=_none(Location))
+    to_location = forms.ModelChoiceField(label=_("To"), queryset=_none(Location))
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0, **DEC)
     lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
 
@@ -308,7 +314,7 @@ class ImportForm(forms.Form):
 
 class ReportForm(forms.Form):
     as_of = forms.DateField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none(), required=False)
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
