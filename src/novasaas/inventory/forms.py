@@ -23,6 +23,7 @@ from novasaas.inventory.models import (
     Warehouse,
 )
 
+
 def _none(model: Any) -> Any:
     """An empty queryset built without the tenant manager (forms are defined at import time)."""
     return QuerySet(model=model).none()
