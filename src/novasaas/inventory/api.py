@@ -1,6 +1,5 @@
 """Inventory API (/api/v1/inventory/): thin endpoints over actions and selectors (module gate INV)."""
 
-
 from datetime import date as Date
 from decimal import Decimal
 from typing import Any

@@ -150,9 +150,7 @@ class SettingsForm(forms.Form):
 
 
 class MyWarehouseForm(forms.Form):
-    warehouse = forms.ModelChoiceField(
-        label=_("My default warehouse"), queryset=_none(Warehouse), required=False
-    )
+    warehouse = forms.ModelChoiceField(label=_("My default warehouse"), queryset=_none(Warehouse), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -29,10 +29,15 @@ def _fill(tenant):
         actions.set_my_warehouse(s.manager, s.wh2.pk)
         actions.save_settings(s.manager, approval_value_threshold="100000000")
         ledger.reserve(tenant, s.beer, s.wh, 2, "crm.salesorder:1")
-        actions.create_adjustment(s.manager, warehouse_id=s.wh.pk, reason="x",
-                                  lines=[{"product_id": s.beer.pk, "quantity_change": "1"}])
-        t = actions.create_transfer(s.manager, from_warehouse_id=s.wh.pk, to_warehouse_id=s.wh2.pk,
-                                    lines=[{"product_id": s.beer.pk, "quantity": "1"}])
+        actions.create_adjustment(
+            s.manager, warehouse_id=s.wh.pk, reason="x", lines=[{"product_id": s.beer.pk, "quantity_change": "1"}]
+        )
+        t = actions.create_transfer(
+            s.manager,
+            from_warehouse_id=s.wh.pk,
+            to_warehouse_id=s.wh2.pk,
+            lines=[{"product_id": s.beer.pk, "quantity": "1"}],
+        )
         c = actions.create_count(s.manager, warehouse_id=s.wh.pk)
         return s, t, c
 
@@ -53,9 +58,17 @@ def test_every_table_is_isolated(tenant_a, tenant_b):
             assert ledger.ledger_differences() == []
 
 
-@pytest.mark.parametrize("path", [
-    "products/{beer}", "products/{beer}/stock", "warehouses/{wh}", "transfers/{t}", "counts/{c}", "units/{chai}",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "products/{beer}",
+        "products/{beer}/stock",
+        "warehouses/{wh}",
+        "transfers/{t}",
+        "counts/{c}",
+        "units/{chai}",
+    ],
+)
 def test_other_tenants_ids_are_404(tenant_a, tenant_b, admin_a, path):
     _fill(tenant_a)
     s, t, c = _fill(tenant_b)
@@ -71,19 +84,33 @@ def test_other_tenants_ids_in_actions_and_pages(tenant_a, tenant_b, admin_a):
     sa, _t, _c = _fill(tenant_a)
     sb, tb, cb = _fill(tenant_b)
     api = ApiClient(tenant_a, admin_a)
-    r = api.post(f"{URL}/movements", {"kind": "receipt", "warehouse_id": sb.wh.pk,
-                                      "lines": [{"product_id": sa.beer.pk, "quantity": "1"}]})
+    r = api.post(
+        f"{URL}/movements",
+        {"kind": "receipt", "warehouse_id": sb.wh.pk, "lines": [{"product_id": sa.beer.pk, "quantity": "1"}]},
+    )
     assert r.status_code == 400
-    r = api.post(f"{URL}/movements", {"kind": "receipt", "warehouse_id": sa.wh.pk,
-                                      "lines": [{"product_id": sb.beer.pk, "quantity": "1"}]})
+    r = api.post(
+        f"{URL}/movements",
+        {"kind": "receipt", "warehouse_id": sa.wh.pk, "lines": [{"product_id": sb.beer.pk, "quantity": "1"}]},
+    )
     assert r.status_code == 400
     assert api.post(f"{URL}/transfers/{tb.pk}/approve").status_code == 404
     assert api.post(f"{URL}/counts/{cb.pk}/submit").status_code == 404
-    assert api.post(f"{URL}/reservations", {"product_id": sb.beer.pk, "warehouse_id": sb.wh.pk, "quantity": "1",
-                                            "for_document": "x"}).status_code == 404
+    assert (
+        api.post(
+            f"{URL}/reservations",
+            {"product_id": sb.beer.pk, "warehouse_id": sb.wh.pk, "quantity": "1", "for_document": "x"},
+        ).status_code
+        == 404
+    )
     web = web_client(tenant_a, admin_a)
-    for path in (f"/inventory/products/{sb.beer.pk}/", f"/inventory/stock/{sb.beer.pk}/",
-                 f"/inventory/warehouses/{sb.wh.pk}/", f"/inventory/transfers/{tb.pk}/", f"/inventory/counts/{cb.pk}/"):
+    for path in (
+        f"/inventory/products/{sb.beer.pk}/",
+        f"/inventory/stock/{sb.beer.pk}/",
+        f"/inventory/warehouses/{sb.wh.pk}/",
+        f"/inventory/transfers/{tb.pk}/",
+        f"/inventory/counts/{cb.pk}/",
+    ):
         assert web.get(path).status_code == 404, path
     names = [p["name"] for p in api.get(f"{URL}/products").json()["items"]]
     assert len(names) == 3

@@ -172,3 +172,10 @@ def test_count_with_scans_through_the_page(staff_web, manager_web, s, tenant_a):
     assert manager_web.post(url, {"step": "approve"}).status_code == 302
     with tenant_context(tenant_a):
         assert Stock.objects.get(product=s.beer, warehouse=s.wh).on_hand == Decimal(9)
+
+
+def test_dashboard_widgets(manager_web, s, tenant_a):
+    with tenant_context(tenant_a):
+        receive(s, 5)
+    page = manager_web.get("/").content.decode()
+    assert "Giá trị tồn kho" in page or "Stock value" in page
