@@ -74,6 +74,7 @@ PREFIX = {
     "inventory.transfer": "CK",
     "inventory.count": "KK",
     "inventory.putaway": "CV",
+    "inventory.landedcost": "CP",
 }
 
 
@@ -86,6 +87,11 @@ def _number(key: str, on: Date) -> str:
 
 def _money(value: Any) -> Decimal:
     return round_money(_dec(value, "value"), _currency())
+
+
+def _amt(value: Decimal) -> str:
+    """An event amount: a decimal string rounded per the tenant's currency (VND: whole đồng)."""
+    return str(round_money(value, _currency()))
 
 
 def _currency() -> str:
@@ -948,6 +954,7 @@ def _post_movement(p: Principal, movement: StockMovement) -> None:
                 ).value
             StockMovementLine.objects.filter(pk=ln.pk).update(value=line_value)
             total += line_value
+    _revalue_backdated(p, ctx, stocks.values())
     movement.status = DocumentStatus.DONE
     movement.done_at = timezone.now()
     movement.save(update_fields=["status", "done_at", "approved_by"])
@@ -958,7 +965,7 @@ def _post_movement(p: Principal, movement: StockMovement) -> None:
         "reference": movement.number,
         "date": movement.date.isoformat(),
         "warehouse_id": wh.pk,
-        "value": str(total),
+        "value": _amt(total),
     }
     if movement.kind == MovementKind.RECEIPT:
         publish(
@@ -1195,6 +1202,7 @@ def approve_adjustment(p: Principal, adjustment_id: int) -> StockAdjustment:
             value = -move.value
         StockAdjustmentLine.objects.filter(pk=ln.pk).update(value=value)
         total += value
+    _revalue_backdated(p, ctx, stocks.values())
     adj.status = DocumentStatus.DONE
     adj.approved_by = p.user
     adj.save(update_fields=["status", "approved_by"])
@@ -1207,7 +1215,7 @@ def approve_adjustment(p: Principal, adjustment_id: int) -> StockAdjustment:
             reference=adj.number,
             date=adj.date.isoformat(),
             warehouse_id=adj.warehouse_id,
-            value=str(total),
+            value=_amt(total),
             reason=adj.reason,
         )
     )
@@ -1318,6 +1326,7 @@ def ship_transfer(p: Principal, transfer_id: int) -> StockTransfer:
                 stocks=stocks,
             ).value
         StockTransferLine.objects.filter(pk=ln.pk).update(value=value)
+    _revalue_backdated(p, ctx, stocks.values())
     transfer.status = DocumentStatus.IN_TRANSIT
     transfer.shipped_at = timezone.now()
     transfer.save(update_fields=["status", "shipped_at"])
@@ -1594,6 +1603,7 @@ def approve_count(p: Principal, count_id: int) -> InventoryCount:
             loss_total += move.value
             value = -move.value
         InventoryCountLine.objects.filter(pk=ln.pk).update(value=value)
+    _revalue_backdated(p, ctx, stocks.values())
     count.status = DocumentStatus.DONE
     count.approved_by = p.user
     count.save(update_fields=["status", "approved_by"])
@@ -1606,9 +1616,9 @@ def approve_count(p: Principal, count_id: int) -> InventoryCount:
             reference=count.number,
             date=count.date.isoformat(),
             warehouse_id=count.warehouse_id,
-            value=str(gain_total - loss_total),
-            gain_value=str(gain_total),
-            loss_value=str(loss_total),
+            value=_amt(gain_total - loss_total),
+            gain_value=_amt(gain_total),
+            loss_value=_amt(loss_total),
         )
     )
     check_reorder(p.tenant, stocks.values())
@@ -1624,6 +1634,122 @@ def cancel_count(p: Principal, count_id: int) -> InventoryCount:
     count.status = DocumentStatus.CANCELLED
     count.save(update_fields=["status"])
     return count
+
+
+# --- valuation: backdated moves and landed costs -------------------------------------------------
+
+
+def _revalue_backdated(p: Principal, ctx: MoveContext, stocks: Any) -> None:
+    """After a document dated before later moves of the same product × warehouse, recompute moving
+    average from that date forward (synchronously, on the locked rows) and publish the change."""
+    for stock in stocks:
+        if not ledger.is_backdated(stock, ctx.date, ctx.document_type, ctx.document_id):
+            continue
+        product = Product.objects.get(pk=stock.product_id)
+        delta = ledger.revalue(ctx, stock, product)
+        if delta != 0:
+            publish(
+                events.StockRevalued(
+                    tenant_id=p.tenant.pk,
+                    document_type=ctx.document_type,
+                    document_id=ctx.document_id,
+                    reference=ctx.reference,
+                    date=ctx.date.isoformat(),
+                    warehouse_id=stock.warehouse_id,
+                    value=_amt(delta),
+                    product_id=stock.product_id,
+                    cogs_value=_amt(-delta),
+                )
+            )
+
+
+@transaction.atomic
+def add_landed_cost(
+    p: Principal,
+    receipt_id: int,
+    *,
+    amount: Any,
+    description: str,
+    split: str = "value",
+    partner_id: int | None = None,
+    date: Date | None = None,
+) -> Any:
+    """Add freight, duty or insurance to a posted receipt, spread over its lines by value or quantity.
+    The part for goods of the receipt still on hand raises the stock value; the part for goods already
+    issued is cost of goods sold (``cogs_value``). Publishes ``LandedCostAdded``."""
+    from novasaas.inventory.models import LandedCost, ValueEntryKind
+
+    p.require("inv.adjustment.create")
+    receipt = (
+        StockMovement.objects.select_for_update()
+        .select_related("warehouse")
+        .filter(kind=MovementKind.RECEIPT)
+        .get(pk=receipt_id)
+    )
+    if receipt.status != DocumentStatus.DONE:
+        raise ValidationError(_("Landed costs are added to a posted receipt."))
+    total = _money(amount)
+    if total <= 0:
+        raise ValidationError({"amount": _("The amount must be greater than zero.")})
+    if split not in ("value", "quantity"):
+        raise ValidationError({"split": _("Split by value or by quantity.")})
+    description = " ".join((description or "").split())[:300]
+    if not description:
+        raise ValidationError({"description": _("Describe the cost (freight, duty, insurance…).")})
+    if partner_id is not None:
+        from novasaas.parties.selectors import resolve_party_id
+
+        if resolve_party_id(p.tenant, partner_id) is None:
+            raise ValidationError({"partner_id": _("Unknown party.")})
+    lines = sorted(receipt.lines.select_related("product", "variant"), key=lambda ln: (ln.product_id, ln.id))
+    weights = [ln.value if split == "value" else ln.stock_quantity for ln in lines]
+    weight_sum = sum(weights, ZERO)
+    if weight_sum <= 0:
+        raise ValidationError({"split": _("The receipt has nothing to spread the cost over; split by quantity.")})
+    on = date or timezone.localdate()
+    lc = LandedCost(  # type: ignore[misc]
+        receipt=receipt,
+        amount=total,
+        split=split,
+        description=description,
+        partner_id=partner_id,
+        date=on,
+        created_by=p.user,
+        number=_number("inventory.landedcost", on),
+    )
+    lc.save()
+    stocks = ledger.lock_stocks((ln.product, ln.variant, receipt.warehouse) for ln in lines)
+    ctx = MoveContext("inventory.landed_cost", lc.pk, lc.number, on, p.user)
+    left, cogs_total = total, ZERO
+    for i, (ln, weight) in enumerate(zip(lines, weights, strict=True)):
+        share = left if i == len(lines) - 1 else round_money(total * weight / weight_sum, _currency())
+        left -= share
+        stock = stocks[(ln.product_id, ln.variant_id or 0, receipt.warehouse_id)]
+        on_hand = max(stock.on_hand, ZERO)
+        in_stock = (
+            share if on_hand >= ln.stock_quantity else round_money(share * on_hand / ln.stock_quantity, _currency())
+        )
+        cogs = share - in_stock
+        ledger.add_value(ctx, stock, in_stock, cogs, ValueEntryKind.LANDED_COST)
+        cogs_total += cogs
+    lc.cogs_value = cogs_total
+    lc.save(update_fields=["cogs_value"])
+    audit.record_created(lc, _actor(p))
+    publish(
+        events.LandedCostAdded(
+            tenant_id=p.tenant.pk,
+            document_type="inventory.landed_cost",
+            document_id=lc.pk,
+            reference=lc.number,
+            date=on.isoformat(),
+            warehouse_id=receipt.warehouse_id,
+            value=_amt(total),
+            receipt_id=receipt.pk,
+            partner_id=partner_id,
+            cogs_value=_amt(cogs_total),
+        )
+    )
+    return lc
 
 
 # --- reorder alerts --------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ from novasaas.inventory.models import (
     Stock,
     StockMove,
     StockQuant,
+    ValueEntry,
+    ValueEntryKind,
     Warehouse,
 )
 from novasaas.platform.money import MoneyField, QuantityField, quantize, round_money
@@ -429,6 +431,9 @@ def ledger_differences() -> list[str]:
             acc = per_wh.setdefault((row["product_id"], row["variant_id"] or 0, src), [ZERO, ZERO])
             acc[0] -= row["q"]
             acc[1] -= row["v"]
+    for row in ValueEntry.objects.values("product_id", "variant_id", "warehouse_id").annotate(v=Sum("value")):
+        acc = per_wh.setdefault((row["product_id"], row["variant_id"] or 0, row["warehouse_id"]), [ZERO, ZERO])
+        acc[1] += row["v"]
     stocks = {(s.product_id, s.variant_key, s.warehouse_id): s for s in Stock.objects.all()}
     for wkey in set(per_wh) | set(stocks):
         q, v = per_wh.get(wkey, [ZERO, ZERO])
@@ -440,3 +445,101 @@ def ledger_differences() -> list[str]:
             if held != s.reserved:
                 problems.append(f"stock {wkey}: reserved {s.reserved} ≠ reservations {held}")
     return problems
+
+
+# --- revaluation of backdated moves ----------------------------------------------------------------
+
+
+def add_value(ctx: MoveContext, stock: Stock, value: Decimal, cogs_value: Decimal, kind: str) -> ValueEntry:
+    """Change the value of ``stock`` (locked by the caller) without moving quantity."""
+    Stock.objects.filter(pk=stock.pk).update(value=F("value") + money_value(value))
+    stock.value += value
+    entry = ValueEntry(  # type: ignore[misc]
+        kind=kind,
+        product_id=stock.product_id,
+        variant_id=stock.variant_id,
+        warehouse_id=stock.warehouse_id,
+        value=value,
+        cogs_value=cogs_value,
+        document_type=ctx.document_type,
+        document_id=ctx.document_id,
+        reference=ctx.reference,
+        date=ctx.date,
+    )
+    entry.save()
+    return entry
+
+
+def is_backdated(stock: Stock, on: Date, document_type: str, document_id: int) -> bool:
+    """Whether moves of this product × warehouse exist after ``on`` (other than the document's own)."""
+    locs = Location.objects.filter(warehouse_id=stock.warehouse_id, usage=LocationUsage.INTERNAL)
+    later = StockMove.objects.filter(product_id=stock.product_id, variant_id=stock.variant_id, date__gt=on).filter(
+        models_q(from_location__in=locs) | models_q(to_location__in=locs)
+    )
+    return later.exclude(document_type=document_type, document_id=document_id).exists()
+
+
+def models_q(**kwargs: Any) -> Any:
+    from django.db.models import Q
+
+    return Q(**kwargs)
+
+
+def replayed_value(stock: Stock, product: Product) -> Decimal:
+    """The stock value that moving-average costing gives when every move of this product × warehouse
+    is replayed in date order (incoming values and landed costs as recorded; outgoing values
+    recomputed). Runs on the locked stock row; one pass over the moves, O(moves)."""
+    loc_ids = set(
+        Location.objects.filter(warehouse_id=stock.warehouse_id, usage=LocationUsage.INTERNAL).values_list(
+            "pk", flat=True
+        )
+    )
+    # (date, created, id, sign, qty, value): same-day events in the order they were written
+    events: list[tuple[Any, ...]] = []
+    moves = (
+        StockMove.objects.filter(product_id=stock.product_id, variant_id=stock.variant_id)
+        .filter(models_q(from_location_id__in=loc_ids) | models_q(to_location_id__in=loc_ids))
+        .values_list("date", "created_at", "id", "from_location_id", "to_location_id", "quantity", "value")
+    )
+    for on, created, mid, src, dst, q, v in moves:
+        inside_src, inside_dst = src in loc_ids, dst in loc_ids
+        if inside_src and inside_dst:
+            continue
+        events.append((on, created, mid, 1 if inside_dst else -1, q, v))
+    for on, created, eid, v in ValueEntry.objects.filter(
+        product_id=stock.product_id,
+        variant_id=stock.variant_id,
+        warehouse_id=stock.warehouse_id,
+        kind=ValueEntryKind.LANDED_COST,
+    ).values_list("date", "created_at", "id", "value"):
+        events.append((on, created, 2**62 + eid, 0, ZERO, v))
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    qty: Decimal = ZERO
+    value: Decimal = ZERO
+    for _on, _created, _id, sign, q, v in events:
+        if sign > 0:
+            qty += q
+            value += v
+        elif sign < 0:
+            if qty > 0 and q >= qty and value > 0:
+                out = value if q == qty else value + _round((q - qty) * (value / qty))
+            elif qty > 0:
+                out = _round(q * value / qty)
+            else:
+                out = _round(q * product.cost_price)
+            qty -= q
+            value -= out
+        else:
+            value += v
+        if qty == 0:
+            value = ZERO  # an emptied warehouse holds no value: any residue belongs to COGS
+    return value
+
+
+def revalue(ctx: MoveContext, stock: Stock, product: Product) -> Decimal:
+    """Bring ``stock`` (locked) to its replayed moving-average value; the difference is booked as a
+    revaluation entry whose opposite goes to cost of goods sold. Returns the change of stock value."""
+    delta = replayed_value(stock, product) - stock.value
+    if delta != 0:
+        add_value(ctx, stock, delta, -delta, ValueEntryKind.REVALUATION)
+    return delta

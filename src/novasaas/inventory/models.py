@@ -628,3 +628,68 @@ class InventoryCountLine(TenantModel):
     @property
     def variance(self) -> Decimal | None:
         return None if self.counted is None else self.counted - self.expected
+
+
+class ValueEntryKind(models.TextChoices):
+    LANDED_COST = "landed_cost", _("Landed cost")
+    REVALUATION = "revaluation", _("Revaluation")
+
+
+class ValueEntry(TenantModel):
+    """An immutable change of stock value without a change of quantity: a landed cost added to a
+    receipt, or the revaluation that follows a backdated move. ``value`` changes the warehouse's stock
+    value; ``cogs_value`` is the part that belongs to goods already issued (cost of goods sold)."""
+
+    kind = models.CharField(max_length=12, choices=ValueEntryKind.choices)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    variant = models.ForeignKey(ProductVariant, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    value = MoneyField(_("value"))
+    cogs_value = MoneyField(_("cost of goods sold"))
+    document_type = models.CharField(max_length=40)
+    document_id = models.BigIntegerField()
+    reference = models.CharField(max_length=40)
+    date = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ImmutableManager()  # type: ignore[misc]
+
+    class Meta:
+        ordering: ClassVar = ["date", "id"]
+        base_manager_name = "objects"
+        indexes: ClassVar = [
+            models.Index(fields=["tenant", "product", "warehouse", "date"], name="inventory_value_idx")
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("value entries are immutable")
+        super().save(*args, **kwargs)
+
+
+class LandedCostSplit(models.TextChoices):
+    VALUE = "value", _("By value")
+    QUANTITY = "quantity", _("By quantity")
+
+
+class LandedCost(TenantModel):
+    """Freight, duty or insurance added to a posted receipt after the fact."""
+
+    number = models.CharField(_("number"), max_length=30)
+    receipt = models.ForeignKey(
+        StockMovement, verbose_name=_("receipt"), on_delete=models.PROTECT, related_name="landed_costs"
+    )
+    amount = MoneyField(_("amount"))
+    split = models.CharField(_("split"), max_length=10, choices=LandedCostSplit.choices, default=LandedCostSplit.VALUE)
+    description = models.CharField(_("description"), max_length=300)
+    partner_id = models.BigIntegerField(_("partner"), null=True, blank=True)
+    date = models.DateField(_("date"), default=timezone.localdate)
+    cogs_value = MoneyField(_("cost of goods sold"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -24,6 +24,7 @@ from novasaas.inventory.models import (
     StockQuant,
     StockTransfer,
     Unit,
+    ValueEntry,
     Warehouse,
 )
 from novasaas.platform.models import Tenant
@@ -178,6 +179,14 @@ def valuation(tenant: Tenant, as_of: Date | None = None, warehouse_id: int | Non
         acc = totals.setdefault((row["product_id"], wh), [ZERO, ZERO])
         acc[0] -= row["q"]
         acc[1] -= row["v"]
+    entries = ValueEntry.objects.filter(tenant=tenant)
+    if as_of is not None:
+        entries = entries.filter(date__lte=as_of)
+    if warehouse_id:
+        entries = entries.filter(warehouse_id=warehouse_id)
+    for row in entries.values("product_id", "warehouse_id").annotate(v=Sum("value")):
+        acc = totals.setdefault((row["product_id"], row["warehouse_id"]), [ZERO, ZERO])
+        acc[1] += row["v"]
     products = Product.objects.in_bulk([k[0] for k in totals])
     warehouses = Warehouse.objects.in_bulk([k[1] for k in totals])
     rows = [ValuationRow(products[p], warehouses[w], q, v) for (p, w), (q, v) in totals.items() if q != 0 or v != 0]
