@@ -381,6 +381,14 @@ for _path, _name, _perm in (
     )(_movement_step(_name, _perm))
 
 
+@router.post("/movements/{int:movement_id}/landed-costs", response={201: s.LandedCostOut, **E})
+def add_landed_cost(request: HttpRequest, movement_id: int, data: s.LandedCostIn) -> Any:
+    """Add freight/duty/insurance to a posted receipt (publishes LandedCostAdded)."""
+    p = _p(request, "inv.adjustment.create")
+    StockMovement.objects.get(pk=movement_id)
+    return 201, actions.add_landed_cost(p, movement_id, **data.model_dump())
+
+
 # --- adjustments -----------------------------------------------------------------------------------
 
 

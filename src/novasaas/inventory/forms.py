@@ -307,6 +307,12 @@ class PutAwayForm(forms.Form):
         self.fields["to_location"].queryset = locs  # type: ignore[attr-defined]
 
 
+class LandedCostForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), max_digits=16, decimal_places=2, min_value=0)
+    description = forms.CharField(label=_("Description"), max_length=300)
+    split = forms.ChoiceField(label=_("Split"), choices=[("value", _("By value")), ("quantity", _("By quantity"))])
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
 

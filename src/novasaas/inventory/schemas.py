@@ -603,3 +603,22 @@ class ImportErrorLine(Schema):
 class ImportErrors(Schema):
     detail: str
     errors: list[ImportErrorLine]
+
+
+class LandedCostIn(StrictSchema):
+    amount: Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=2)]
+    description: str = Field(min_length=1, max_length=300)
+    split: Literal["value", "quantity"] = "value"
+    partner_id: Id | None = None
+    date: Date | None = None
+
+
+class LandedCostOut(Schema):
+    id: int
+    number: str
+    receipt_id: int
+    amount: Decimal
+    split: str
+    description: str
+    date: dt.date
+    cogs_value: Decimal

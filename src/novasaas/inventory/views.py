@@ -802,6 +802,23 @@ class PutAwayView(InvView):
         return redirect("inventory-movement", pk=pk)
 
 
+class LandedCostView(InvView):
+    permission = "inv.adjustment.create"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        StockMovement.objects.get(pk=pk)
+        form = forms.LandedCostForm(request.POST)
+        if form.is_valid():
+            try:
+                lc = actions.add_landed_cost(self.principal, pk, **form.cleaned_data)
+                messages.success(request, _("%(n)s added.") % {"n": lc.number})
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        else:
+            messages.error(request, _("Check the landed cost form."))
+        return redirect("inventory-movement", pk=pk)
+
+
 class AdjustmentListView(InvView):
     permission = "inv.adjustment.create"
 
