@@ -440,7 +440,23 @@ def _ensure_year_for(day: dt.date) -> None:
     last = FiscalYear.objects.order_by("-end_date").first()
     start = dt.date(day.year, 1, 1) if last is None else last.end_date + dt.timedelta(days=1)
     if last is not None and day < start:
-        return  # a gap before the last year: refused by the period check
+        # Before the first year (e.g. a backdated goods receipt when stock was kept before accounting
+        # was switched on): open earlier years back to ``day``, but only while nothing has been closed,
+        # so a closing already done is never invalidated. A gap between years stays refused.
+        first = FiscalYear.objects.order_by("start_date").first()
+        if first is None or day >= first.start_date or FiscalPeriod.objects.exclude(state="open").exists():
+            return
+        start = _add_months(first.start_date, -12)
+        while start > day:
+            start = _add_months(start, -12)
+        while start < first.start_date:
+            try:
+                with transaction.atomic():
+                    _create_year(start)
+            except (IntegrityError, ValidationError):
+                return
+            start = _add_months(start, 12)
+        return
     while True:
         try:
             with transaction.atomic():

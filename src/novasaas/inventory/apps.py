@@ -7,4 +7,4 @@ class InventoryConfig(AppConfig):
     verbose_name = "Inventory"
 
     def ready(self) -> None:
-        from novasaas.inventory import navigation  # noqa: F401
+        from novasaas.inventory import demo, navigation  # noqa: F401

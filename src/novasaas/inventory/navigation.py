@@ -1,1 +1,88 @@
-"""Menu entries and dashboard widgets of this module (registered at start-up)."""
+"""Menu entries, dashboard widgets and notification kinds of this module (registered at start-up)."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from novasaas.platform.dashboard import QuickAction, Widget, register_quick_action, register_widget
+from novasaas.platform.modules import NavEntry, register_nav
+from novasaas.platform.notifications import NotificationKind, register_kind
+
+register_kind(NotificationKind("inventory.low_stock", _("Low stock alerts"), email_default=False))
+
+register_nav(
+    NavEntry(
+        module="INV",
+        label=_("Inventory"),
+        url_name="inventory-stock",
+        permission="inv.stock.view",
+        icon="bi-box-seam",
+    )
+)
+
+
+def _stock_value(principal: Any) -> dict[str, Any]:
+    from novasaas.inventory.selectors import stock_value
+    from novasaas.platform.money import format_money
+
+    return {
+        "value": format_money(stock_value(principal.tenant), principal.tenant.base_currency or "VND"),
+        "hint": _("on hand, at cost"),
+    }
+
+
+def _low_stock(principal: Any) -> dict[str, Any]:
+    from novasaas.inventory.selectors import low_stock
+
+    return {"value": low_stock(principal.tenant).count(), "hint": _("below reorder level")}
+
+
+def _pending(principal: Any) -> dict[str, Any]:
+    from novasaas.inventory.selectors import pending_approvals
+
+    return {"value": pending_approvals(principal.tenant), "hint": _("documents waiting for approval")}
+
+
+def _expiring(principal: Any) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from novasaas.inventory.selectors import expiring_lots
+
+    return {
+        "value": len(expiring_lots(principal.tenant, timezone.localdate() + timedelta(days=30))),
+        "hint": _("lots expiring within 30 days"),
+    }
+
+
+register_widget(
+    Widget(
+        key="inv.stock_value", title=_("Stock value"), module="INV", permission="inv.report.view", render=_stock_value
+    )
+)
+register_widget(
+    Widget(key="inv.low_stock", title=_("Low stock"), module="INV", permission="inv.stock.view", render=_low_stock)
+)
+register_widget(
+    Widget(
+        key="inv.pending",
+        title=_("Inventory approvals"),
+        module="INV",
+        permission="inv.movement.approve",
+        render=_pending,
+    )
+)
+register_widget(
+    Widget(key="inv.expiring", title=_("Expiring lots"), module="INV", permission="inv.stock.view", render=_expiring)
+)
+register_quick_action(
+    QuickAction(
+        key="inv.receipt",
+        label=_("New goods receipt"),
+        url_name="inventory-movement-new",
+        module="INV",
+        permission="inv.receipt.create",
+        icon="bi-box-arrow-in-down",
+    )
+)

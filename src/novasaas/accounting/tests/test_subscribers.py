@@ -242,3 +242,23 @@ def test_closed_period_refuses_the_inventory_document(tenant_a):
             tenant_a,
             GoodsReceived(tenant_id=tenant_a.pk, document_type="inventory.receipt", document_id=1, value="1", **COMMON),
         )
+
+
+def test_backdated_stock_event_before_the_first_year_opens_earlier_years(tenant_a):
+    import datetime as dt
+
+    from novasaas.accounting.actions import _ensure_year_for
+    from novasaas.accounting.models import FiscalPeriod, FiscalYear
+    from novasaas.platform.tenancy import tenant_context
+
+    with tenant_context(tenant_a):
+        _ensure_year_for(dt.date(2026, 11, 30))
+        _ensure_year_for(dt.date(2024, 5, 3))
+        assert list(FiscalYear.objects.order_by("start_date").values_list("name", flat=True)) == [
+            "2024",
+            "2025",
+            "2026",
+        ]
+        assert FiscalPeriod.objects.filter(
+            start_date__lte=dt.date(2024, 5, 3), end_date__gte=dt.date(2024, 5, 3)
+        ).exists()

@@ -1,0 +1,241 @@
+"""Excel (xlsx): catalogue export and all-or-nothing import, and report workbooks.
+
+Every text cell is written as text (never a formula), so a product called "=HYPERLINK(…)" cannot run
+in the reader's Excel.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils.exceptions import InvalidFileException
+
+from novasaas.identity.access import Principal
+from novasaas.inventory import actions
+from novasaas.inventory.models import Category, Product, Unit
+
+COLUMNS: list[tuple[str, str]] = [
+    ("sku", "Mã hàng (sku)"),
+    ("name", "Tên hàng (name)"),
+    ("kind", "Loại (kind)"),
+    ("category", "Danh mục (category)"),
+    ("stock_unit", "ĐVT tồn kho (stock_unit)"),
+    ("purchase_unit", "ĐVT mua (purchase_unit)"),
+    ("barcode", "Mã vạch (barcode)"),
+    ("sale_price", "Giá bán (sale_price)"),
+    ("cost_price", "Giá vốn (cost_price)"),
+    ("tax_category", "Nhóm thuế (tax_category)"),
+    ("tracking", "Theo dõi (tracking)"),
+    ("shelf_life_days", "Hạn dùng ngày (shelf_life_days)"),
+    ("reorder_level", "Mức đặt lại (reorder_level)"),
+    ("reorder_quantity", "SL đặt lại (reorder_quantity)"),
+    ("description", "Mô tả (description)"),
+]
+KEYS = {k for k, _h in COLUMNS}
+MAX_ROWS = 5000
+MAX_BYTES = 5 * 1024 * 1024
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cell(ws: Any, value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return WriteOnlyCell(ws, value=value)
+    cell = WriteOnlyCell(ws, value="" if value is None else str(value))
+    cell.data_type = "s"
+    return cell
+
+
+def workbook(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """A one-sheet xlsx: text cells as text (formula-safe), decimals as numbers."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    ws.append([_cell(ws, h) for h in header])
+    for row in rows:
+        ws.append([_cell(ws, v) for v in row])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def export_catalogue(tenant: Any) -> bytes:
+    products = Product.objects.filter(tenant=tenant, is_active=True).select_related(
+        "category", "stock_unit", "purchase_unit"
+    )
+    rows = (
+        [
+            p.sku,
+            p.name,
+            p.kind,
+            p.category.path() if p.category else "",
+            p.stock_unit.code,
+            p.purchase_unit.code if p.purchase_unit else "",
+            p.barcode,
+            p.sale_price,
+            p.cost_price,
+            p.tax_category,
+            p.tracking,
+            p.shelf_life_days or "",
+            p.reorder_level,
+            p.reorder_quantity,
+            p.description,
+        ]
+        for p in products.order_by("sku")
+    )
+    return workbook(_("Products"), [h for _k, h in COLUMNS], rows)
+
+
+@dataclass
+class LineError:
+    line: int
+    messages: list[str]
+
+
+class CatalogueImportError(ValidationError):
+    def __init__(self, lines: list[LineError]) -> None:
+        self.lines = lines
+        super().__init__([f"{_('Line')} {e.line}: {m}" if e.line else m for e in lines for m in e.messages])
+
+    def as_json(self) -> list[dict[str, Any]]:  # type: ignore[override]
+        return [{"line": e.line, "messages": e.messages} for e in self.lines]
+
+
+def _key(header: Any) -> str | None:
+    text = str(header or "").strip()
+    m = re.search(r"\(([a-z_]+)\)\s*$", text)
+    if m and m.group(1) in KEYS:
+        return m.group(1)
+    return text if text in KEYS else None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        # Excel gives numbers back as floats; only whole numbers (codes, prices in đồng) are exact here
+        if not value.is_integer():
+            return repr(value)
+        value = int(value)
+    return str(value).strip()
+
+
+def _read(upload: IO[bytes]) -> list[tuple[int, dict[str, str]]]:
+    data = upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise CatalogueImportError([LineError(0, [_("The file is larger than 5 MB.")])])
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise CatalogueImportError([LineError(0, [_("This is not a readable Excel (.xlsx) file.")])]) from exc
+    if not wb.worksheets:
+        raise CatalogueImportError([LineError(0, [_("The workbook has no sheet.")])])
+    rows = wb.worksheets[0].iter_rows(values_only=True)
+    keys = [_key(h) for h in (next(rows, None) or [])]
+    if "name" not in keys or "stock_unit" not in keys:
+        raise CatalogueImportError(
+            [LineError(1, [_("The first row must hold the column headers (name, stock_unit).")])]
+        )
+    result: list[tuple[int, dict[str, str]]] = []
+    for number, values in enumerate(rows, start=2):
+        record = {k: _text(v) for k, v in zip(keys, values, strict=False) if k}
+        if not any(record.values()):
+            continue
+        if len(result) >= MAX_ROWS:
+            raise CatalogueImportError([LineError(0, [_("At most %(n)d rows per file.") % {"n": MAX_ROWS}])])
+        result.append((number, record))
+    wb.close()
+    if not result:
+        raise CatalogueImportError([LineError(0, [_("The file has no data rows.")])])
+    return result
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [f"{f}: {m}" if f != "__all__" else m for f, msgs in exc.message_dict.items() for m in msgs]
+    return list(exc.messages)
+
+
+def _category(p: Principal, path: str, cache: dict[str, int]) -> int | None:
+    """The category at ``path`` ("Đồ uống / Bia"), created when missing."""
+    if not path:
+        return None
+    if path in cache:
+        return cache[path]
+    parent_id = None
+    for name in [n.strip() for n in path.split("/") if n.strip()]:
+        found = Category.objects.filter(parent_id=parent_id, name__iexact=name).first()
+        if found is None:
+            found = actions.save_category(p, name=name, parent_id=parent_id)
+        parent_id = found.pk
+    cache[path] = parent_id  # type: ignore[assignment]
+    return parent_id
+
+
+@transaction.atomic
+def import_catalogue(p: Principal, upload: IO[bytes]) -> tuple[int, int]:
+    """Create or update (by SKU) one product per row. All or nothing: any bad line refuses the file
+    with the list of bad lines, and nothing is written."""
+    p.require("inv.product.manage")
+    rows = _read(upload)
+    units = {u.code.lower(): u.pk for u in Unit.objects.all()}
+    errors: list[LineError] = []
+    created = updated = 0
+    for number, record in rows:
+        try:
+            with transaction.atomic():
+                data: dict[str, Any] = {
+                    k: record[k]
+                    for k in (
+                        "name",
+                        "kind",
+                        "barcode",
+                        "tax_category",
+                        "tracking",
+                        "description",
+                    )
+                    if record.get(k)
+                }
+                for k in ("sale_price", "cost_price", "reorder_level", "reorder_quantity"):
+                    if record.get(k):
+                        data[k] = record[k]
+                if record.get("shelf_life_days"):
+                    if not record["shelf_life_days"].isdigit():
+                        raise ValidationError({"shelf_life_days": _("Enter a whole number of days.")})
+                    data["shelf_life_days"] = int(record["shelf_life_days"])
+                for k in ("stock_unit", "purchase_unit"):
+                    code = record.get(k, "").lower()
+                    if code:
+                        if code not in units:
+                            raise ValidationError({k: _("Unknown unit %(u)s.") % {"u": record[k]}})
+                        data[f"{k}_id"] = units[code]
+                for choice, model_choices in (
+                    ("kind", ("goods", "service", "consumable")),
+                    ("tracking", ("none", "lot", "serial")),
+                    ("tax_category", ("vat10", "vat8", "vat5", "vat0", "exempt")),
+                ):
+                    if choice in data and data[choice] not in model_choices:
+                        raise ValidationError({choice: _("Choose one of: %s") % ", ".join(model_choices)})
+                data["category_id"] = _category(p, record.get("category", ""), {})
+                sku = record.get("sku", "").upper()
+                existing = Product.objects.filter(sku=sku).first() if sku else None
+                if existing is not None:
+                    actions.save_product(p, existing.pk, **data)
+                    updated += 1
+                else:
+                    actions.save_product(p, sku=sku, **data)
+                    created += 1
+        except ValidationError as exc:
+            errors.append(LineError(number, _messages(exc)))
+    if errors:
+        raise CatalogueImportError(errors)
+    return created, updated

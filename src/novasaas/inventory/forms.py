@@ -1,0 +1,338 @@
+"""Forms of the inventory pages. They only collect input: business rules are checked and written by
+``actions`` (the same path as the API). Choice lists are read in the request's tenant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from novasaas.inventory.models import (
+    Category,
+    IssuePurpose,
+    Location,
+    LocationLevel,
+    Product,
+    ProductKind,
+    TaxCategory,
+    Tracking,
+    Unit,
+    ValuationMethod,
+    Warehouse,
+)
+
+
+def _none(model: Any) -> Any:
+    """An empty queryset built without the tenant manager (forms are defined at import time)."""
+    return QuerySet(model=model).none()
+
+
+DEC: dict[str, Any] = {"max_digits": 15, "decimal_places": 4}
+
+
+def _products() -> Any:
+    return Product.objects.filter(is_active=True).exclude(kind=ProductKind.SERVICE).order_by("name")
+
+
+def _warehouses() -> Any:
+    return Warehouse.objects.filter(is_active=True).order_by("code")
+
+
+def _locations() -> Any:
+    return Location.objects.filter(usage="internal", is_active=True).select_related("warehouse").order_by("code")
+
+
+class ProductChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.sku} · {obj.name}"
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    parent = forms.ModelChoiceField(label=_("Parent category"), queryset=_none(Category), required=False)
+    valuation_method = forms.ChoiceField(label=_("Valuation method"), choices=ValuationMethod.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Category.objects.filter(is_active=True)  # type: ignore[attr-defined]
+
+
+class UnitForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    base = forms.ModelChoiceField(label=_("Base unit"), queryset=_none(Unit), required=False)
+    factor = forms.DecimalField(
+        label=_("Factor"),
+        max_digits=12,
+        decimal_places=6,
+        initial=1,
+        min_value=0,
+        help_text=_("How many base units one of this unit holds (1 thùng = 24 chai)."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["base"].queryset = Unit.objects.filter(is_active=True)  # type: ignore[attr-defined]
+
+
+class ProductForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=300)
+    sku = forms.CharField(label=_("SKU"), max_length=40, required=False, help_text=_("Left empty: generated."))
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProductKind.choices)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=_none(Category), required=False)
+    stock_unit = forms.ModelChoiceField(label=_("Stock unit"), queryset=_none(Unit))
+    purchase_unit = forms.ModelChoiceField(label=_("Purchase unit"), queryset=_none(Unit), required=False)
+    barcode = forms.CharField(label=_("Barcode"), max_length=20, required=False, help_text=_("EAN-13, UPC or EAN-8."))
+    generate_barcode = forms.BooleanField(label=_("Generate an internal barcode"), required=False)
+    sale_price = forms.DecimalField(label=_("Sale price"), max_digits=16, decimal_places=2, min_value=0, initial=0)
+    cost_price = forms.DecimalField(label=_("Cost price"), max_digits=16, decimal_places=2, min_value=0, initial=0)
+    tax_category = forms.ChoiceField(label=_("Tax category"), choices=TaxCategory.choices)
+    tracking = forms.ChoiceField(label=_("Tracking"), choices=Tracking.choices)
+    shelf_life_days = forms.IntegerField(label=_("Shelf life (days)"), min_value=1, max_value=36500, required=False)
+    reorder_level = forms.DecimalField(label=_("Reorder level"), min_value=0, initial=0, **DEC)
+    reorder_quantity = forms.DecimalField(label=_("Reorder quantity"), min_value=0, initial=0, **DEC)
+    image = forms.ImageField(label=_("Image"), required=False)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(is_active=True)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["stock_unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["purchase_unit"].queryset = units  # type: ignore[attr-defined]
+
+    def action_data(self) -> dict[str, Any]:
+        d = dict(self.cleaned_data)
+        d.pop("image", None)
+        for key in ("category", "stock_unit", "purchase_unit"):
+            obj = d.pop(key)
+            d[f"{key}_id"] = obj.pk if obj else None
+        return d
+
+
+class VariantForm(forms.Form):
+    sku = forms.CharField(label=_("SKU"), max_length=40, required=False)
+    barcode = forms.CharField(label=_("Barcode"), max_length=20, required=False)
+    size = forms.CharField(label=_("Size"), max_length=100, required=False)
+    colour = forms.CharField(label=_("Colour"), max_length=100, required=False)
+
+
+class WarehouseForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    allow_negative_stock = forms.BooleanField(label=_("Allow negative stock"), required=False)
+    is_default = forms.BooleanField(label=_("Default warehouse of the company"), required=False)
+
+
+class LocationForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    level = forms.ChoiceField(label=_("Level"), choices=[c for c in LocationLevel.choices if c[0] != "warehouse"])
+    parent = forms.ModelChoiceField(label=_("Inside"), queryset=_none(Location), required=False)
+
+    def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Location.objects.filter(  # type: ignore[attr-defined]
+            warehouse=warehouse, usage="internal", is_active=True
+        )
+
+
+class SettingsForm(forms.Form):
+    approval_value_threshold = forms.DecimalField(
+        label=_("Approval needed above this value"), max_digits=16, decimal_places=2, min_value=0, required=False
+    )
+    approval_quantity_threshold = forms.DecimalField(
+        label=_("Approval needed above this quantity"), min_value=0, required=False, **DEC
+    )
+
+
+class MyWarehouseForm(forms.Form):
+    warehouse = forms.ModelChoiceField(label=_("My default warehouse"), queryset=_none(Warehouse), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = _warehouses()  # type: ignore[attr-defined]
+
+
+# --- documents -------------------------------------------------------------------------------------
+
+
+class MovementForm(forms.Form):
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=IssuePurpose.choices, required=False)
+    is_customer_return = forms.BooleanField(label=_("Customer return"), required=False)
+    source_document = forms.CharField(label=_("Source document"), max_length=80, required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, kind: str = "receipt", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = _warehouses()  # type: ignore[attr-defined]
+        if kind == "receipt":
+            del self.fields["purpose"]
+        else:
+            del self.fields["is_customer_return"]
+
+
+class LineForm(forms.Form):
+    """One line of a receipt or issue."""
+
+    product = ProductChoice(label=_("Product"), queryset=_none(Product))
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, **DEC)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=_none(Unit), required=False)
+    unit_cost = forms.DecimalField(label=_("Unit cost"), max_digits=18, decimal_places=6, min_value=0, required=False)
+    location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
+    lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
+    serials = forms.CharField(
+        label=_("Serial numbers"), max_length=5000, required=False, help_text=_("Separated by commas")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = _products()  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["location"].queryset = _locations()  # type: ignore[attr-defined]
+
+    def row(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "product_id": d["product"].pk,
+            "quantity": d["quantity"],
+            "unit_id": d["unit"].pk if d.get("unit") else None,
+            "unit_cost": d.get("unit_cost"),
+            "location_id": d["location"].pk if d.get("location") else None,
+            "lot_code": d.get("lot_code", ""),
+            "serials": [x.strip() for x in (d.get("serials") or "").split(",") if x.strip()],
+        }
+
+
+class AdjustmentForm(forms.Form):
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = _warehouses()  # type: ignore[attr-defined]
+
+
+class AdjustmentLineForm(forms.Form):
+    product = ProductChoice(label=_("Product"), queryset=_none(Product))
+    quantity_change = forms.DecimalField(label=_("Change (+/−)"), **DEC)
+    location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
+    lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
+    unit_cost = forms.DecimalField(
+        label=_("Unit cost (gains)"), max_digits=18, decimal_places=6, min_value=0, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = _products()  # type: ignore[attr-defined]
+        self.fields["location"].queryset = _locations()  # type: ignore[attr-defined]
+
+    def row(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "product_id": d["product"].pk,
+            "quantity_change": d["quantity_change"],
+            "location_id": d["location"].pk if d.get("location") else None,
+            "lot_code": d.get("lot_code", ""),
+            "unit_cost": d.get("unit_cost"),
+        }
+
+
+class TransferForm(forms.Form):
+    from_warehouse = forms.ModelChoiceField(label=_("From warehouse"), queryset=_none(Warehouse))
+    to_warehouse = forms.ModelChoiceField(label=_("To warehouse"), queryset=_none(Warehouse))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from_warehouse"].queryset = _warehouses()  # type: ignore[attr-defined]
+        self.fields["to_warehouse"].queryset = _warehouses()  # type: ignore[attr-defined]
+
+
+class TransferLineForm(forms.Form):
+    product = ProductChoice(label=_("Product"), queryset=_none(Product))
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, **DEC)
+    lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = _products()  # type: ignore[attr-defined]
+
+    def row(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {"product_id": d["product"].pk, "quantity": d["quantity"], "lot_code": d.get("lot_code", "")}
+
+
+class CountForm(forms.Form):
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
+    zone = forms.ModelChoiceField(label=_("Zone (optional)"), queryset=_none(Location), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = _warehouses()  # type: ignore[attr-defined]
+        self.fields["zone"].queryset = _locations().exclude(level="warehouse")  # type: ignore[attr-defined]
+
+
+class ScanForm(forms.Form):
+    code = forms.CharField(
+        label=_("Scan or type a barcode / SKU"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, initial=1, **DEC)
+    location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
+
+    def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = _locations().filter(warehouse=warehouse)  # type: ignore[attr-defined]
+
+
+class PutAwayForm(forms.Form):
+    product = ProductChoice(label=_("Product"), queryset=_none(Product))
+    from_location = forms.ModelChoiceField(label=_("From"), queryset=_none(Location))
+    to_location = forms.ModelChoiceField(label=_("To"), queryset=_none(Location))
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, **DEC)
+    lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
+
+    def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = _products()  # type: ignore[attr-defined]
+        locs = _locations().filter(warehouse=warehouse) if warehouse else _locations()
+        self.fields["from_location"].queryset = locs  # type: ignore[attr-defined]
+        self.fields["to_location"].queryset = locs  # type: ignore[attr-defined]
+
+
+class LandedCostForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), max_digits=16, decimal_places=2, min_value=0)
+    description = forms.CharField(label=_("Description"), max_length=300)
+    split = forms.ChoiceField(label=_("Split"), choices=[("value", _("By value")), ("quantity", _("By quantity"))])
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+
+class ReportForm(forms.Form):
+    as_of = forms.DateField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = Warehouse.objects.all()  # type: ignore[attr-defined]
+
+
+LINE_FORMS = {"movement": LineForm, "adjustment": AdjustmentLineForm, "transfer": TransferLineForm}
+
+
+def line_formset(kind: str, data: Any = None, extra: int = 3) -> Any:
+    fs = forms.formset_factory(LINE_FORMS[kind], extra=extra, can_delete=True, max_num=500, validate_max=True)
+    return fs(data, prefix="lines")
+
+
+def kept_rows(formset: Any) -> list[dict[str, Any]]:
+    return [f.row() for f in formset.forms if f.has_changed() and not f.cleaned_data.get("DELETE")]

@@ -1,0 +1,545 @@
+"""The stock ledger engine: writes immutable moves and keeps quants and stock rows equal to them.
+
+Guarantees (callers run inside ``transaction.atomic`` and the tenant's context):
+
+* every quantity change is a conditional ``UPDATE … WHERE`` on the row that holds it, so two
+  concurrent issues can never both take the last unit, and negative stock is refused in SQL unless the
+  warehouse allows it;
+* the ``Stock`` rows a document touches are locked first, in id order, so documents that touch the same
+  products queue instead of deadlocking, and moving-average values are computed on a locked row;
+* reservations are one conditional ``UPDATE`` (``reserve``), released and consumed explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date as Date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.utils.translation import gettext as _
+
+from novasaas.inventory.models import (
+    Location,
+    LocationUsage,
+    LotNumber,
+    Product,
+    ProductVariant,
+    Reservation,
+    SerialNumber,
+    Stock,
+    StockMove,
+    StockQuant,
+    ValueEntry,
+    ValueEntryKind,
+    Warehouse,
+)
+from novasaas.platform.money import MoneyField, QuantityField, quantize, round_money
+from novasaas.platform.tenancy import current_tenant
+
+ZERO = Decimal(0)
+
+
+class InsufficientStock(ValidationError):
+    """Raised when a move or reservation would take more than is available (a clean 400)."""
+
+
+def qty_value(q: Decimal) -> Value:
+    return Value(q, output_field=QuantityField())
+
+
+def money_value(m: Decimal) -> Value:
+    return Value(m, output_field=MoneyField())
+
+
+def _round(amount: Decimal) -> Decimal:
+    return round_money(amount, current_tenant().base_currency or "VND")
+
+
+def _vkey(variant: ProductVariant | None) -> int:
+    return variant.pk if variant is not None else 0
+
+
+# --- virtual locations -----------------------------------------------------------------------------
+
+VIRTUAL_NAMES = {
+    LocationUsage.SUPPLIER: ("VIRT/SUPPLIER", "Nhà cung cấp / Suppliers"),
+    LocationUsage.CUSTOMER: ("VIRT/CUSTOMER", "Khách hàng / Customers"),
+    LocationUsage.LOSS: ("VIRT/LOSS", "Hao hụt kiểm kê / Inventory loss"),
+    LocationUsage.TRANSIT: ("VIRT/TRANSIT", "Hàng đang chuyển / In transit"),
+}
+
+
+def virtual_location(usage: str) -> Location:
+    """The tenant's virtual location of ``usage``, created on first use (race-safe)."""
+    loc = Location.objects.filter(usage=usage).first()
+    if loc is not None:
+        return loc
+    code, name = VIRTUAL_NAMES[usage]  # type: ignore[index]
+    try:
+        with transaction.atomic():
+            return Location.objects.create(usage=usage, code=code, name=name, level="warehouse")
+    except IntegrityError:
+        return Location.objects.get(usage=usage)
+
+
+def ensure_virtual_locations() -> None:
+    for usage in VIRTUAL_NAMES:
+        virtual_location(usage)
+
+
+def root_location(warehouse: Warehouse) -> Location:
+    loc = Location.objects.filter(warehouse=warehouse, parent__isnull=True, usage=LocationUsage.INTERNAL).first()
+    if loc is None:
+        loc = Location.objects.create(warehouse=warehouse, code=warehouse.code, name=warehouse.name, level="warehouse")
+    return loc
+
+
+# --- rows ------------------------------------------------------------------------------------------
+
+
+def _get_or_create(model: Any, lookup: dict[str, Any], defaults: dict[str, Any]) -> Any:
+    row = model.objects.filter(**lookup).first()
+    if row is not None:
+        return row
+    try:
+        with transaction.atomic():
+            return model.objects.create(**lookup, **defaults)
+    except IntegrityError:
+        return model.objects.get(**lookup)
+
+
+def stock_row(product: Product, variant: ProductVariant | None, warehouse: Warehouse) -> Stock:
+    return _get_or_create(  # type: ignore[no-any-return]
+        Stock,
+        {"product": product, "variant_key": _vkey(variant), "warehouse": warehouse},
+        {"variant": variant},
+    )
+
+
+def quant_row(
+    product: Product, variant: ProductVariant | None, location: Location, lot: LotNumber | None
+) -> StockQuant:
+    return _get_or_create(  # type: ignore[no-any-return]
+        StockQuant,
+        {"product": product, "variant_key": _vkey(variant), "location": location, "lot_key": lot.pk if lot else 0},
+        {"variant": variant, "lot": lot, "warehouse_id": location.warehouse_id},
+    )
+
+
+def lock_stocks(keys: Iterable[tuple[Product, ProductVariant | None, Warehouse]]) -> dict[tuple[int, int, int], Stock]:
+    """Create (if needed) and lock the stock rows of a document, in id order (no deadlocks)."""
+    rows = {}
+    for product, variant, warehouse in keys:
+        row = stock_row(product, variant, warehouse)
+        rows[(product.pk, _vkey(variant), warehouse.pk)] = row.pk
+    locked = {s.pk: s for s in Stock.objects.select_for_update().filter(pk__in=list(rows.values())).order_by("pk")}
+    return {k: locked[pk] for k, pk in rows.items()}
+
+
+# --- moves -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class MoveContext:
+    document_type: str
+    document_id: int
+    reference: str
+    date: Date
+    user: Any = None
+
+
+def _quant_out(quant_id: int, qty: Decimal, allow_negative: bool) -> bool:
+    qs = StockQuant.objects.filter(pk=quant_id)
+    if not allow_negative:
+        qs = qs.filter(on_hand__gte=qty_value(qty))
+    return bool(qs.update(on_hand=F("on_hand") - qty_value(qty)))
+
+
+def _quant_in(quant_id: int, qty: Decimal) -> None:
+    StockQuant.objects.filter(pk=quant_id).update(on_hand=F("on_hand") + qty_value(qty))
+
+
+def outgoing_value(stock: Stock, qty: Decimal, product: Product) -> Decimal:
+    """Moving-average cost of ``qty`` leaving ``stock`` (all of it when the row empties exactly)."""
+    if stock.on_hand > 0 and qty >= stock.on_hand and stock.value > 0:
+        if qty == stock.on_hand:
+            return stock.value
+        extra = _round((qty - stock.on_hand) * (stock.value / stock.on_hand))
+        return stock.value + extra
+    if stock.on_hand > 0:
+        return _round(qty * stock.value / stock.on_hand)
+    return _round(qty * product.cost_price)
+
+
+def post_move(
+    ctx: MoveContext,
+    *,
+    product: Product,
+    variant: ProductVariant | None,
+    from_location: Location,
+    to_location: Location,
+    quantity: Decimal,
+    stocks: dict[tuple[int, int, int], Stock],
+    unit_cost: Decimal | None = None,
+    value: Decimal | None = None,
+    lot: LotNumber | None = None,
+    serial: SerialNumber | None = None,
+    consume_reserved: Decimal = ZERO,
+) -> StockMove:
+    """Write one move and update quants and stock rows; returns the move with its value.
+
+    ``stocks`` holds the locked stock rows of the document (``lock_stocks``). Goods leaving a warehouse
+    are valued at its moving-average cost; goods entering from a virtual location at ``unit_cost``
+    (or ``value`` when given, e.g. what a transfer carried in transit).
+    """
+    if quantity <= 0:
+        raise ValidationError(_("Quantities must be greater than zero."))
+    if not product.is_stocked:
+        raise ValidationError(_("%(p)s is a service: it has no stock.") % {"p": product.sku})
+    quantity = quantize(quantity, 4)
+    src_wh = from_location.warehouse if from_location.usage == LocationUsage.INTERNAL else None
+    dst_wh = to_location.warehouse if to_location.usage == LocationUsage.INTERNAL else None
+    vkey = _vkey(variant)
+
+    # value of the move
+    if src_wh is not None:
+        src_stock = stocks[(product.pk, vkey, src_wh.pk)]
+        move_value = outgoing_value(src_stock, quantity, product) if value is None else value
+    elif value is not None:
+        move_value = value
+    else:
+        move_value = _round(quantity * (unit_cost if unit_cost is not None else product.cost_price))
+    move_unit_cost = quantize(move_value / quantity, 6)
+
+    # leaving a stock location
+    if from_location.is_stock:
+        allow_negative = bool(src_wh and src_wh.allow_negative_stock)
+        quant = quant_row(product, variant, from_location, lot)
+        if not _quant_out(quant.pk, quantity, allow_negative):
+            raise InsufficientStock(
+                _("Not enough %(p)s at %(loc)s%(lot)s: %(q)s requested.")
+                % {
+                    "p": product.sku,
+                    "loc": from_location.code,
+                    "lot": f" (lot {lot.code})" if lot else "",
+                    "q": quantity,
+                }
+            )
+    if src_wh is not None and src_wh != dst_wh:
+        _stock_out(stocks[(product.pk, vkey, src_wh.pk)], product, quantity, move_value, consume_reserved)
+
+    # entering a stock location
+    if to_location.is_stock:
+        _quant_in(quant_row(product, variant, to_location, lot).pk, quantity)
+    if dst_wh is not None and src_wh != dst_wh:
+        stock = stocks[(product.pk, vkey, dst_wh.pk)]
+        Stock.objects.filter(pk=stock.pk).update(
+            on_hand=F("on_hand") + qty_value(quantity), value=F("value") + money_value(move_value)
+        )
+        stock.on_hand += quantity
+        stock.value += move_value
+
+    if serial is not None:
+        serial.location = to_location if to_location.usage == LocationUsage.INTERNAL else None
+        serial.save(update_fields=["location"])
+
+    move = StockMove(  # type: ignore[misc]  # type: ignore[misc]  # type: ignore[misc]
+        product=product,
+        variant=variant,
+        lot=lot,
+        serial=serial,
+        from_location=from_location,
+        to_location=to_location,
+        quantity=quantity,
+        unit_cost=move_unit_cost,
+        value=move_value,
+        document_type=ctx.document_type,
+        document_id=ctx.document_id,
+        reference=ctx.reference,
+        date=ctx.date,
+        created_by=ctx.user if getattr(ctx.user, "pk", None) else None,
+    )
+    move.save()
+    return move
+
+
+def _stock_out(stock: Stock, product: Product, qty: Decimal, value: Decimal, consume_reserved: Decimal) -> None:
+    """Take ``qty`` (worth ``value``) off a warehouse row with one conditional UPDATE.
+
+    Without negative stock the row must keep ``on_hand - reserved >= 0`` after the move, counting the
+    part of a reservation this move consumes as its own."""
+    qs = Stock.objects.filter(pk=stock.pk)
+    if consume_reserved > 0:
+        qs = qs.filter(reserved__gte=qty_value(consume_reserved))
+    if not stock.warehouse.allow_negative_stock:
+        # on_hand - qty >= reserved - consume_reserved
+        qs = qs.filter(on_hand__gte=F("reserved") + qty_value(qty - consume_reserved))
+    updated = qs.update(
+        on_hand=F("on_hand") - qty_value(qty),
+        reserved=F("reserved") - qty_value(consume_reserved),
+        value=F("value") - money_value(value),
+    )
+    if not updated:
+        raise InsufficientStock(
+            _("Not enough %(p)s available in %(wh)s: %(q)s requested, %(a)s available.")
+            % {"p": product.sku, "wh": stock.warehouse.code, "q": qty, "a": stock.on_hand - stock.reserved}
+        )
+    stock.on_hand -= qty
+    stock.reserved -= consume_reserved
+    stock.value -= value
+
+
+# --- reservations ----------------------------------------------------------------------------------
+
+
+def reserve(
+    tenant: Any,
+    product: Product,
+    warehouse: Warehouse,
+    qty: Decimal,
+    for_document: str,
+    *,
+    variant: ProductVariant | None = None,
+) -> Reservation:
+    """Hold ``qty`` of ``product`` in ``warehouse`` for ``for_document`` (e.g. "crm.salesorder:42").
+
+    One conditional UPDATE: it succeeds only while available (on hand − reserved) ≥ ``qty``, so
+    concurrent reservations can never over-reserve. Raises ``InsufficientStock`` otherwise."""
+    if tenant.pk != current_tenant().pk:
+        raise ValueError("reserve() runs in its tenant's context")
+    qty = quantize(qty, 4)
+    if qty <= 0:
+        raise ValidationError(_("Quantities must be greater than zero."))
+    if not for_document or len(for_document) > 80:
+        raise ValidationError(_("Name the document the stock is reserved for."))
+    with transaction.atomic():
+        updated = Stock.objects.filter(
+            product=product,
+            variant_key=_vkey(variant),
+            warehouse=warehouse,
+            on_hand__gte=F("reserved") + qty_value(qty),
+        ).update(reserved=F("reserved") + qty_value(qty))
+        if not updated:
+            raise InsufficientStock(
+                _("Not enough %(p)s available in %(wh)s to reserve %(q)s.")
+                % {"p": product.sku, "wh": warehouse.code, "q": qty}
+            )
+        stock = Stock.objects.get(product=product, variant_key=_vkey(variant), warehouse=warehouse)
+        res = _get_or_create(Reservation, {"stock": stock, "for_document": for_document}, {"quantity": ZERO})
+        Reservation.objects.filter(pk=res.pk).update(quantity=F("quantity") + qty_value(qty))
+        res.refresh_from_db()
+        from novasaas.inventory.actions import check_reorder
+
+        check_reorder(tenant, [stock])
+        return res  # type: ignore[no-any-return]
+
+
+def release(
+    tenant: Any,
+    product: Product,
+    warehouse: Warehouse,
+    qty: Decimal | None,
+    for_document: str,
+    *,
+    variant: ProductVariant | None = None,
+) -> Decimal:
+    """Give back ``qty`` (all when None) of what ``for_document`` holds; returns what was released."""
+    if tenant.pk != current_tenant().pk:
+        raise ValueError("release() runs in its tenant's context")
+    with transaction.atomic():
+        res = (
+            Reservation.objects.select_for_update()
+            .filter(
+                stock__product=product,
+                stock__variant_key=_vkey(variant),
+                stock__warehouse=warehouse,
+                for_document=for_document,
+            )
+            .first()
+        )
+        if res is None:
+            return ZERO
+        amount = res.quantity if qty is None else min(quantize(qty, 4), res.quantity)
+        if amount <= 0:
+            return ZERO
+        Reservation.objects.filter(pk=res.pk).update(quantity=F("quantity") - qty_value(amount))
+        Stock.objects.filter(pk=res.stock_id).update(reserved=F("reserved") - qty_value(amount))
+        return amount
+
+
+def take_reservation(stock: Stock, for_document: str, qty: Decimal) -> Decimal:
+    """Consume up to ``qty`` of ``for_document``'s reservation on ``stock`` (the stock row is locked by
+    the caller); returns how much of the move was reserved. The stock row is updated by ``_stock_out``."""
+    if not for_document:
+        return ZERO
+    res = Reservation.objects.select_for_update().filter(stock=stock, for_document=for_document).first()
+    if res is None or res.quantity <= 0:
+        return ZERO
+    amount = min(res.quantity, qty)
+    Reservation.objects.filter(pk=res.pk).update(quantity=F("quantity") - qty_value(amount))
+    return amount
+
+
+# --- verification ----------------------------------------------------------------------------------
+
+
+def ledger_differences() -> list[str]:
+    """Quants and stock rows that differ from the sum of moves (empty when consistent)."""
+    from django.db.models import Sum
+
+    problems: list[str] = []
+    expected: dict[tuple[int, int, int, int], Decimal] = {}
+    for row in StockMove.objects.values("product_id", "variant_id", "to_location_id", "lot_id").annotate(
+        q=Sum("quantity")
+    ):
+        key = (row["product_id"], row["variant_id"] or 0, row["to_location_id"], row["lot_id"] or 0)
+        expected[key] = expected.get(key, ZERO) + row["q"]
+    for row in StockMove.objects.values("product_id", "variant_id", "from_location_id", "lot_id").annotate(
+        q=Sum("quantity")
+    ):
+        key = (row["product_id"], row["variant_id"] or 0, row["from_location_id"], row["lot_id"] or 0)
+        expected[key] = expected.get(key, ZERO) - row["q"]
+    stock_locs = set(
+        Location.objects.filter(usage__in=[LocationUsage.INTERNAL, LocationUsage.TRANSIT]).values_list("pk", flat=True)
+    )
+    wh_of = dict(Location.objects.values_list("pk", "warehouse_id"))
+    internal = set(Location.objects.filter(usage=LocationUsage.INTERNAL).values_list("pk", flat=True))
+    actual = {(q.product_id, q.variant_key, q.location_id, q.lot_key): q.on_hand for q in StockQuant.objects.all()}
+    for key in set(expected) | set(actual):
+        if key[2] not in stock_locs:
+            continue
+        if expected.get(key, ZERO) != actual.get(key, ZERO):
+            problems.append(f"quant {key}: ledger {expected.get(key, ZERO)} ≠ quant {actual.get(key, ZERO)}")
+    per_wh: dict[tuple[int, int, int], list[Decimal]] = {}
+    for row in StockMove.objects.values("product_id", "variant_id", "from_location_id", "to_location_id").annotate(
+        q=Sum("quantity"), v=Sum("value")
+    ):
+        src = wh_of.get(row["from_location_id"]) if row["from_location_id"] in internal else None
+        dst = wh_of.get(row["to_location_id"]) if row["to_location_id"] in internal else None
+        if src == dst:
+            continue
+        if dst is not None:
+            acc = per_wh.setdefault((row["product_id"], row["variant_id"] or 0, dst), [ZERO, ZERO])
+            acc[0] += row["q"]
+            acc[1] += row["v"]
+        if src is not None:
+            acc = per_wh.setdefault((row["product_id"], row["variant_id"] or 0, src), [ZERO, ZERO])
+            acc[0] -= row["q"]
+            acc[1] -= row["v"]
+    for row in ValueEntry.objects.values("product_id", "variant_id", "warehouse_id").annotate(v=Sum("value")):
+        acc = per_wh.setdefault((row["product_id"], row["variant_id"] or 0, row["warehouse_id"]), [ZERO, ZERO])
+        acc[1] += row["v"]
+    stocks = {(s.product_id, s.variant_key, s.warehouse_id): s for s in Stock.objects.all()}
+    for wkey in set(per_wh) | set(stocks):
+        q, v = per_wh.get(wkey, [ZERO, ZERO])
+        s = stocks.get(wkey)
+        if (s.on_hand if s else ZERO) != q or (s.value if s else ZERO) != v:
+            problems.append(f"stock {wkey}: ledger {q} / {v} ≠ row {s.on_hand if s else 0} / {s.value if s else 0}")
+        if s is not None:
+            held = sum((r.quantity for r in s.reservations.all()), ZERO)
+            if held != s.reserved:
+                problems.append(f"stock {wkey}: reserved {s.reserved} ≠ reservations {held}")
+    return problems
+
+
+# --- revaluation of backdated moves ----------------------------------------------------------------
+
+
+def add_value(ctx: MoveContext, stock: Stock, value: Decimal, cogs_value: Decimal, kind: str) -> ValueEntry:
+    """Change the value of ``stock`` (locked by the caller) without moving quantity."""
+    Stock.objects.filter(pk=stock.pk).update(value=F("value") + money_value(value))
+    stock.value += value
+    entry = ValueEntry(  # type: ignore[misc]
+        kind=kind,
+        product_id=stock.product_id,
+        variant_id=stock.variant_id,
+        warehouse_id=stock.warehouse_id,
+        value=value,
+        cogs_value=cogs_value,
+        document_type=ctx.document_type,
+        document_id=ctx.document_id,
+        reference=ctx.reference,
+        date=ctx.date,
+    )
+    entry.save()
+    return entry
+
+
+def is_backdated(stock: Stock, on: Date, document_type: str, document_id: int) -> bool:
+    """Whether moves of this product × warehouse exist after ``on`` (other than the document's own)."""
+    locs = Location.objects.filter(warehouse_id=stock.warehouse_id, usage=LocationUsage.INTERNAL)
+    later = StockMove.objects.filter(product_id=stock.product_id, variant_id=stock.variant_id, date__gt=on).filter(
+        models_q(from_location__in=locs) | models_q(to_location__in=locs)
+    )
+    return later.exclude(document_type=document_type, document_id=document_id).exists()
+
+
+def models_q(**kwargs: Any) -> Any:
+    from django.db.models import Q
+
+    return Q(**kwargs)
+
+
+def replayed_value(stock: Stock, product: Product) -> Decimal:
+    """The stock value that moving-average costing gives when every move of this product × warehouse
+    is replayed in date order (incoming values and landed costs as recorded; outgoing values
+    recomputed). Runs on the locked stock row; one pass over the moves, O(moves)."""
+    loc_ids = set(
+        Location.objects.filter(warehouse_id=stock.warehouse_id, usage=LocationUsage.INTERNAL).values_list(
+            "pk", flat=True
+        )
+    )
+    # (date, created, id, sign, qty, value): same-day events in the order they were written
+    events: list[tuple[Any, ...]] = []
+    moves = (
+        StockMove.objects.filter(product_id=stock.product_id, variant_id=stock.variant_id)
+        .filter(models_q(from_location_id__in=loc_ids) | models_q(to_location_id__in=loc_ids))
+        .values_list("date", "created_at", "id", "from_location_id", "to_location_id", "quantity", "value")
+    )
+    for on, created, mid, src, dst, q, v in moves:
+        inside_src, inside_dst = src in loc_ids, dst in loc_ids
+        if inside_src and inside_dst:
+            continue
+        events.append((on, created, mid, 1 if inside_dst else -1, q, v))
+    for on, created, eid, v in ValueEntry.objects.filter(
+        product_id=stock.product_id,
+        variant_id=stock.variant_id,
+        warehouse_id=stock.warehouse_id,
+        kind=ValueEntryKind.LANDED_COST,
+    ).values_list("date", "created_at", "id", "value"):
+        events.append((on, created, 2**62 + eid, 0, ZERO, v))
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    qty: Decimal = ZERO
+    value: Decimal = ZERO
+    for _on, _created, _id, sign, q, v in events:
+        if sign > 0:
+            qty += q
+            value += v
+        elif sign < 0:
+            if qty > 0 and q >= qty and value > 0:
+                out = value if q == qty else value + _round((q - qty) * (value / qty))
+            elif qty > 0:
+                out = _round(q * value / qty)
+            else:
+                out = _round(q * product.cost_price)
+            qty -= q
+            value -= out
+        else:
+            value += v
+        if qty == 0:
+            value = ZERO  # an emptied warehouse holds no value: any residue belongs to COGS
+    return value
+
+
+def revalue(ctx: MoveContext, stock: Stock, product: Product) -> Decimal:
+    """Bring ``stock`` (locked) to its replayed moving-average value; the difference is booked as a
+    revaluation entry whose opposite goes to cost of goods sold. Returns the change of stock value."""
+    delta = replayed_value(stock, product) - stock.value
+    if delta != 0:
+        add_value(ctx, stock, delta, -delta, ValueEntryKind.REVALUATION)
+    return delta

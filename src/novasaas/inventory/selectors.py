@@ -1,0 +1,284 @@
+"""Read queries and reports of Inventory. Other modules read inventory data only through this file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date as Date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+
+from novasaas.inventory.models import (
+    Category,
+    InventoryCount,
+    Location,
+    LocationUsage,
+    LotNumber,
+    Product,
+    SerialNumber,
+    Stock,
+    StockAdjustment,
+    StockMove,
+    StockMovement,
+    StockQuant,
+    StockTransfer,
+    Unit,
+    ValueEntry,
+    Warehouse,
+)
+from novasaas.platform.models import Tenant
+
+ZERO = Decimal(0)
+
+
+def _unaccent(text: str) -> str:
+    from novasaas.parties.text import unaccent
+
+    return unaccent(text)
+
+
+def search_products(
+    tenant: Tenant,
+    q: str = "",
+    *,
+    category_id: int | None = None,
+    kind: str | None = None,
+    include_inactive: bool = False,
+) -> QuerySet[Product]:
+    """Products of ``tenant`` matching every word of ``q`` in SKU, name, barcode or variant SKU
+    (accent-insensitive)."""
+    qs = Product.objects.filter(tenant=tenant)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    for word in _unaccent(q).split()[:8]:
+        qs = qs.filter(search_text__contains=word)
+    return qs.select_related("category", "stock_unit", "purchase_unit").order_by("name", "id")
+
+
+def get_product(tenant: Tenant, product_id: int) -> Product:
+    return (  # type: ignore[no-any-return]
+        Product.objects.filter(tenant=tenant)
+        .select_related("category", "stock_unit", "purchase_unit")
+        .prefetch_related("variants")
+        .get(pk=product_id)
+    )
+
+
+def list_categories(tenant: Tenant, include_inactive: bool = False) -> list[Category]:
+    qs = Category.objects.filter(tenant=tenant).select_related("parent")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return sorted(qs, key=lambda c: c.path().lower())
+
+
+def list_units(tenant: Tenant, include_inactive: bool = False) -> QuerySet[Unit]:
+    qs = Unit.objects.filter(tenant=tenant).select_related("base")
+    return qs if include_inactive else qs.filter(is_active=True)
+
+
+def list_warehouses(tenant: Tenant, include_inactive: bool = False) -> QuerySet[Warehouse]:
+    qs = Warehouse.objects.filter(tenant=tenant)
+    return qs if include_inactive else qs.filter(is_active=True)
+
+
+def list_locations(tenant: Tenant, warehouse_id: int | None = None) -> QuerySet[Location]:
+    qs = (
+        Location.objects.filter(tenant=tenant).select_related("warehouse", "parent").order_by("warehouse__code", "code")
+    )
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    return qs
+
+
+# --- stock -----------------------------------------------------------------------------------------
+
+
+def available(tenant: Tenant, product_id: int, warehouse_id: int, variant_id: int | None = None) -> Decimal:
+    """Available (on hand − reserved) of a product in a warehouse: what Sales may promise."""
+    stock = Stock.objects.filter(
+        tenant=tenant, product_id=product_id, warehouse_id=warehouse_id, variant_key=variant_id or 0
+    ).first()
+    return stock.available if stock else ZERO
+
+
+def stock_levels(
+    tenant: Tenant, *, q: str = "", warehouse_id: int | None = None, product_id: int | None = None
+) -> QuerySet[Stock]:
+    """Per product × warehouse: on hand, reserved, value (rows with anything in them)."""
+    qs = Stock.objects.filter(tenant=tenant).exclude(on_hand=0, reserved=0)
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    for word in _unaccent(q).split()[:8]:
+        qs = qs.filter(product__search_text__contains=word)
+    return qs.select_related("product", "product__stock_unit", "variant", "warehouse").order_by(
+        "product__name", "warehouse__code"
+    )
+
+
+def stock_locations(tenant: Tenant, product_id: int, warehouse_id: int | None = None) -> QuerySet[StockQuant]:
+    """Where a product is: on hand per location and lot (transit included)."""
+    qs = StockQuant.objects.filter(tenant=tenant, product_id=product_id).exclude(on_hand=0)
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    return qs.select_related("location", "lot", "variant", "warehouse").order_by(
+        "warehouse__code", "location__code", "lot__expires_on"
+    )
+
+
+@dataclass
+class ValuationRow:
+    product: Product
+    warehouse: Warehouse
+    quantity: Decimal
+    value: Decimal
+
+    @property
+    def average_cost(self) -> Decimal:
+        return (self.value / self.quantity).quantize(Decimal("0.01")) if self.quantity else ZERO
+
+
+def valuation(tenant: Tenant, as_of: Date | None = None, warehouse_id: int | None = None) -> list[ValuationRow]:
+    """Quantity and value per product × warehouse from the ledger, as of the end of ``as_of`` (today
+    when None). Goods in transit are not in any warehouse (see ``in_transit_value``)."""
+    moves = StockMove.objects.filter(tenant=tenant)
+    if as_of is not None:
+        moves = moves.filter(date__lte=as_of)
+    internal = Location.objects.filter(tenant=tenant, usage=LocationUsage.INTERNAL)
+    if warehouse_id:
+        internal = internal.filter(warehouse_id=warehouse_id)
+    wh_of = dict(internal.values_list("pk", "warehouse_id"))
+    totals: dict[tuple[int, int], list[Decimal]] = {}
+    incoming = (
+        moves.filter(to_location_id__in=list(wh_of))
+        .values("product_id", "to_location_id", "from_location_id")
+        .annotate(q=Sum("quantity"), v=Sum("value"))
+    )
+    outgoing = (
+        moves.filter(from_location_id__in=list(wh_of))
+        .values("product_id", "from_location_id", "to_location_id")
+        .annotate(q=Sum("quantity"), v=Sum("value"))
+    )
+    for row in incoming:
+        wh = wh_of[row["to_location_id"]]
+        if wh_of.get(row["from_location_id"]) == wh:
+            continue
+        acc = totals.setdefault((row["product_id"], wh), [ZERO, ZERO])
+        acc[0] += row["q"]
+        acc[1] += row["v"]
+    for row in outgoing:
+        wh = wh_of[row["from_location_id"]]
+        if wh_of.get(row["to_location_id"]) == wh:
+            continue
+        acc = totals.setdefault((row["product_id"], wh), [ZERO, ZERO])
+        acc[0] -= row["q"]
+        acc[1] -= row["v"]
+    entries = ValueEntry.objects.filter(tenant=tenant)
+    if as_of is not None:
+        entries = entries.filter(date__lte=as_of)
+    if warehouse_id:
+        entries = entries.filter(warehouse_id=warehouse_id)
+    for row in entries.values("product_id", "warehouse_id").annotate(v=Sum("value")):
+        acc = totals.setdefault((row["product_id"], row["warehouse_id"]), [ZERO, ZERO])
+        acc[1] += row["v"]
+    products = Product.objects.in_bulk([k[0] for k in totals])
+    warehouses = Warehouse.objects.in_bulk([k[1] for k in totals])
+    rows = [ValuationRow(products[p], warehouses[w], q, v) for (p, w), (q, v) in totals.items() if q != 0 or v != 0]
+    rows.sort(key=lambda r: (r.warehouse.code, r.product.name))
+    return rows
+
+
+def in_transit_value(tenant: Tenant) -> Decimal:
+    transit = Location.objects.filter(tenant=tenant, usage=LocationUsage.TRANSIT).first()
+    if transit is None:
+        return ZERO
+    moves = StockMove.objects.filter(tenant=tenant)
+    v_in = moves.filter(to_location=transit).aggregate(v=Sum("value"))["v"] or ZERO
+    v_out = moves.filter(from_location=transit).aggregate(v=Sum("value"))["v"] or ZERO
+    return v_in - v_out  # type: ignore[no-any-return]
+
+
+def movement_history(
+    tenant: Tenant,
+    *,
+    product_id: int | None = None,
+    warehouse_id: int | None = None,
+    date_from: Date | None = None,
+    date_to: Date | None = None,
+) -> QuerySet[StockMove]:
+    qs = StockMove.objects.filter(tenant=tenant)
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    if warehouse_id:
+        qs = qs.filter(Q(from_location__warehouse_id=warehouse_id) | Q(to_location__warehouse_id=warehouse_id))
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    return qs.select_related("product", "from_location", "to_location", "lot", "serial").order_by("-date", "-id")
+
+
+def low_stock(tenant: Tenant) -> QuerySet[Stock]:
+    return (
+        Stock.objects.filter(tenant=tenant, reorder_alerted=True)
+        .select_related("product", "warehouse")
+        .order_by("product__name")
+    )
+
+
+def pending_approvals(tenant: Tenant) -> int:
+    return (
+        StockMovement.objects.filter(tenant=tenant, status="pending").count()
+        + StockAdjustment.objects.filter(tenant=tenant, status="pending").count()
+        + StockTransfer.objects.filter(tenant=tenant, status="pending").count()
+        + InventoryCount.objects.filter(tenant=tenant, status="pending").count()
+    )
+
+
+def stock_value(tenant: Tenant) -> Decimal:
+    return Stock.objects.filter(tenant=tenant).aggregate(v=Sum("value"))["v"] or ZERO  # type: ignore[no-any-return]
+
+
+def trace_lot(tenant: Tenant, lot_id: int) -> tuple[LotNumber, QuerySet[StockMove]]:
+    """Every move of a lot: where it came from and where it went."""
+    lot = LotNumber.objects.filter(tenant=tenant).select_related("product").get(pk=lot_id)
+    moves = StockMove.objects.filter(tenant=tenant, lot=lot).select_related("from_location", "to_location")
+    return lot, moves.order_by("date", "id")
+
+
+def trace_serial(tenant: Tenant, serial_id: int) -> tuple[SerialNumber, QuerySet[StockMove]]:
+    serial = SerialNumber.objects.filter(tenant=tenant).select_related("product", "location").get(pk=serial_id)
+    moves = StockMove.objects.filter(tenant=tenant, serial=serial).select_related("from_location", "to_location")
+    return serial, moves.order_by("date", "id")
+
+
+def document_moves(tenant: Tenant, document_type: str, document_id: int) -> QuerySet[StockMove]:
+    return (
+        StockMove.objects.filter(tenant=tenant, document_type=document_type, document_id=document_id)
+        .select_related("product", "from_location", "to_location", "lot", "serial")
+        .order_by("id")
+    )
+
+
+def serials_in_stock(tenant: Tenant, product_id: int) -> QuerySet[SerialNumber]:
+    return SerialNumber.objects.filter(tenant=tenant, product_id=product_id, location__isnull=False)
+
+
+def expiring_lots(tenant: Tenant, before: Date) -> list[tuple[LotNumber, Decimal]]:
+    rows = (
+        StockQuant.objects.filter(tenant=tenant, lot__expires_on__lte=before, on_hand__gt=0)
+        .values("lot_id")
+        .annotate(q=Sum("on_hand"))
+    )
+    lots = LotNumber.objects.in_bulk([r["lot_id"] for r in rows])
+    return sorted(((lots[r["lot_id"]], r["q"]) for r in rows), key=lambda t: t[0].expires_on or before)
+
+
+def stock_quantity(tenant: Tenant, product_id: int) -> Any:
+    return Stock.objects.filter(tenant=tenant, product_id=product_id).aggregate(q=Sum("on_hand"), r=Sum("reserved"))

@@ -1,0 +1,114 @@
+"""PostgreSQL only: row-level security on every inventory table, and concurrency of the ledger."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import OperationalError, connection, connections
+
+from novasaas.inventory import ledger
+from novasaas.inventory.models import Stock
+from novasaas.inventory.tests.helpers import issue, receive, setup_catalogue
+from novasaas.platform.tenancy import tenant_context
+
+pytestmark = pytest.mark.postgres_only
+
+
+def test_raw_sql_sees_only_the_current_tenants_rows(tenant_a, tenant_b):
+    for tenant in (tenant_a, tenant_b):
+        with tenant_context(tenant):
+            s = setup_catalogue(tenant)
+            receive(s, 5)
+    with tenant_context(tenant_a), connection.cursor() as cur:
+        for model in apps.get_app_config("inventory").get_models():
+            cur.execute(f"SELECT DISTINCT tenant_id FROM {model._meta.db_table}")  # noqa: S608
+            assert {row[0] for row in cur.fetchall()} <= {tenant_a.pk}, model.__name__
+
+
+def _race(tenant, n_threads, per_thread, work):
+    barrier = threading.Barrier(n_threads)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=30)
+            for _ in range(per_thread):
+                try:
+                    with tenant_context(tenant):
+                        work()
+                    result = "ok"
+                except ValidationError:
+                    result = "refused"
+                except OperationalError as exc:  # a deadlock would land here
+                    result = f"error: {exc}"
+                with lock:
+                    outcomes.append(result)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return outcomes
+
+
+def test_100_concurrent_reservations_of_1_against_10_available(transactional_db, tenant_a):
+    with tenant_context(tenant_a):
+        s = setup_catalogue(tenant_a)
+        receive(s, 10)
+    counter = iter(range(1000))
+
+    def work() -> None:
+        ledger.reserve(tenant_a, s.beer, s.wh, Decimal(1), f"crm.salesorder:{next(counter)}")
+
+    # 25 connections at once (PostgreSQL's default limit is 100 for every client of the server),
+    # each making 4 reservations: 100 reservations racing for 10 units.
+    outcomes = _race(tenant_a, 25, 4, work)
+    assert len(outcomes) == 100
+    assert outcomes.count("ok") == 10, outcomes
+    assert outcomes.count("refused") == 90
+    with tenant_context(tenant_a):
+        stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+        assert stock.reserved == Decimal(10) and stock.on_hand == Decimal(10)
+        assert ledger.ledger_differences() == []
+
+
+def test_concurrent_issues_never_take_more_than_on_hand(transactional_db, tenant_a):
+    with tenant_context(tenant_a):
+        s = setup_catalogue(tenant_a)
+        receive(s, 10, "10000")
+        receive(s, 10, "12000")
+
+    outcomes = _race(tenant_a, 10, 3, lambda: issue(s, 1))
+    assert outcomes.count("ok") == 20 and outcomes.count("refused") == 10, outcomes
+    with tenant_context(tenant_a):
+        stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+        assert stock.on_hand == 0 and stock.value == 0
+        assert ledger.ledger_differences() == []
+
+
+def test_receipts_racing_issues_keep_the_ledger_exact(transactional_db, tenant_a):
+    with tenant_context(tenant_a):
+        s = setup_catalogue(tenant_a)
+        receive(s, 5, "10000")
+    flip = iter(range(1000))
+
+    def work() -> None:
+        if next(flip) % 2:
+            receive(s, 2, "13000")
+        else:
+            issue(s, 1)
+
+    outcomes = _race(tenant_a, 8, 5, work)
+    assert not [o for o in outcomes if o.startswith("error")], outcomes
+    with tenant_context(tenant_a):
+        stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+        assert stock.on_hand >= 0 and stock.value >= 0
+        assert ledger.ledger_differences() == []

@@ -1,0 +1,90 @@
+"""Valuation: backdated moves revalue synchronously; landed costs split between stock and COGS."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from novasaas.inventory import actions, events, ledger, selectors
+from novasaas.inventory.models import Stock, ValueEntry
+from novasaas.inventory.tests.helpers import setup_catalogue
+from novasaas.platform.events import subscriber
+from novasaas.platform.tenancy import tenant_context
+
+D = Decimal
+seen: list = []
+
+
+@subscriber(events.StockRevalued, module="INV")
+def _on_revalued(event):
+    seen.append(event)
+
+
+@subscriber(events.LandedCostAdded, module="INV")
+def _on_landed(event):
+    seen.append(event)
+
+
+@pytest.fixture
+def s(tenant_a):
+    seen.clear()
+    with tenant_context(tenant_a):
+        yield setup_catalogue(tenant_a)
+
+
+def _receive(s, qty, cost, on):
+    return actions.receive_goods(
+        s.manager,
+        warehouse_id=s.wh.pk,
+        date=on,
+        lines=[{"product_id": s.beer.pk, "quantity": str(qty), "unit_cost": str(cost)}],
+    )
+
+
+def test_backdated_receipt_revalues_later_issues(s, tenant_a):
+    today = timezone.localdate()
+    _receive(s, 10, 10000, today - timedelta(days=10))
+    actions.issue_goods(
+        s.manager,
+        warehouse_id=s.wh.pk,
+        date=today - timedelta(days=5),
+        lines=[{"product_id": s.beer.pk, "quantity": "10"}],
+    )
+    _receive(s, 10, 20000, today - timedelta(days=7))  # backdated: the issue should have cost 15.000/chai
+    stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+    assert stock.on_hand == D(10) and stock.value == D(150000)
+    revalued = [e for e in seen if isinstance(e, events.StockRevalued)]
+    assert len(revalued) == 1 and revalued[0].value == "-50000" and revalued[0].cogs_value == "50000"
+    assert ledger.ledger_differences() == []
+    assert ledger.replayed_value(stock, s.beer) == stock.value
+    rows = selectors.valuation(tenant_a, today)
+    assert rows[0].value == D(150000)
+
+
+def test_landed_cost_split_between_stock_and_cogs(s):
+    doc = _receive(s, 10, 10000, timezone.localdate())
+    actions.issue_goods(s.manager, warehouse_id=s.wh.pk, lines=[{"product_id": s.beer.pk, "quantity": "4"}])
+    lc = actions.add_landed_cost(s.manager, doc.pk, amount="20000", description="Cước vận chuyển")
+    assert lc.cogs_value == D(8000)
+    stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+    assert stock.value == D(60000 + 12000)
+    event = [e for e in seen if isinstance(e, events.LandedCostAdded)][0]
+    assert event.value == "20000" and event.cogs_value == "8000" and event.receipt_id == doc.pk
+    assert ValueEntry.objects.count() == 1
+    assert ledger.ledger_differences() == []
+    assert ledger.replayed_value(stock, s.beer) == stock.value
+
+
+def test_landed_cost_refused_on_a_draft_receipt(s):
+    from django.core.exceptions import ValidationError
+
+    draft = actions.create_movement(
+        s.manager, kind="receipt", warehouse_id=s.wh.pk, lines=[{"product_id": s.beer.pk, "quantity": "1"}]
+    )
+    with pytest.raises(ValidationError):
+        actions.add_landed_cost(s.manager, draft.pk, amount="1000", description="x")
+    with pytest.raises(Exception):  # noqa: B017 - staff lacks the right
+        actions.add_landed_cost(s.staff, draft.pk, amount="1000", description="x")
