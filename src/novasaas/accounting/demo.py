@@ -35,6 +35,11 @@ def load_demo_accounting(tenant: Any) -> None:
     staff = _parties(tenant, kind="person") or customers
     if not customers or not vendors:
         return
+    # With the Inventory module, stock and COGS come from its valued events (subscribers.py): supplier
+    # invoices then clear goods received not invoiced instead of debiting stock, so the ledger's stock
+    # accounts reconcile with the inventory valuation.
+    with_inventory = tenant.has_module("INV")
+    stock_role = "goods_received_not_invoiced" if with_inventory else "inventory"
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
     today = timezone.localdate()
     n = 0
@@ -76,7 +81,7 @@ def load_demo_accounting(tenant: Any) -> None:
                 day,
                 "Mua hàng hóa nhập kho",
                 [
-                    ("inventory", cost, 0, None, ""),
+                    (stock_role, cost, 0, None, ""),
                     {
                         "account": "input_vat",
                         "debit": vat,
@@ -109,7 +114,8 @@ def load_demo_accounting(tenant: Any) -> None:
                 ],
                 "SAL",
             )
-            post(day, "Giá vốn hàng bán", [("cogs", cost, 0, None, ""), ("inventory", 0, cost, None, "")], "INV")
+            if not with_inventory:
+                post(day, "Giá vốn hàng bán", [("cogs", cost, 0, None, ""), ("inventory", 0, cost, None, "")], "INV")
             if day < today - dt.timedelta(days=20):
                 post(
                     day + dt.timedelta(days=10),
