@@ -20,6 +20,7 @@ from novasaas.accounting.schemas import (
     Aging,
     AllocateIn,
     AllocationOut,
+    AsOfQuery,
     BankAccountCreate,
     BankAccountOut,
     BankTransactionOut,
@@ -42,6 +43,7 @@ from novasaas.accounting.schemas import (
     MappingIn,
     MappingOut,
     MatchIn,
+    OpeningBalanceIn,
     OpenItemOut,
     PartyBalanceOut,
     PaymentCreate,
@@ -59,6 +61,7 @@ from novasaas.accounting.schemas import (
     SettingsOut,
     Statement,
     StatementImportResult,
+    StockReconciliationOut,
     TaxRateCreate,
     TaxRateOut,
     TemplateIn,
@@ -820,4 +823,41 @@ def record_expense(request: HttpRequest, data: ExpenseIn) -> Any:
 
     p = _p(request, "acc.expense.record")
     entry = quick.record_expense(p, **data.model_dump())
+    return 201, selectors.get_entry(p.tenant, entry.pk)
+
+
+# --- inventory reconciliation (spec §11.3) ---------------------------------------------------------------
+
+
+def _stock_rec_out(rec: Any) -> dict[str, Any]:
+    return {
+        "as_of": rec.as_of,
+        "inventory_enabled": rec.inventory_enabled,
+        "warehouses": [vars(w) for w in rec.warehouses],
+        "in_transit": rec.in_transit,
+        "valuation_total": rec.valuation_total,
+        "ledger_total": rec.ledger_total,
+        "difference": rec.difference,
+        "agrees": rec.agrees,
+    }
+
+
+@router.get("/reports/stock-reconciliation", response={200: StockReconciliationOut, **E})
+def stock_reconciliation(request: HttpRequest, filters: Query[AsOfQuery]) -> Any:
+    """Inventory valuation against the balance of the stock accounts, to the đồng (Finance Manager,
+    Accountant)."""
+    from novasaas.accounting import stock_reconciliation as rec
+
+    p = _p(request, "acc.ledger.view")
+    return _stock_rec_out(rec.stock_reconciliation(p.tenant, filters.as_of))
+
+
+@router.post("/reports/stock-reconciliation/opening-balance", response={201: Entry, **E})
+def post_stock_opening_balance(request: HttpRequest, data: OpeningBalanceIn) -> Any:
+    """Post the difference as an opening balance entry (Dr stock / Cr 4118) — for a company that kept
+    stock before switching Accounting on. 400 when the two sides already agree (Finance Manager)."""
+    from novasaas.accounting import stock_reconciliation as rec
+
+    p = _p(request, "acc.entry.approve")
+    entry = rec.post_inventory_opening_balance(p, data.as_of)
     return 201, selectors.get_entry(p.tenant, entry.pk)

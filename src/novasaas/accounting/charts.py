@@ -329,6 +329,7 @@ ROLE_DEFAULTS: dict[str, dict[str, str]] = {
         "internal_expense": "6422",
         "bank_fee": "6422",
         "salary_expense": "6422",
+        "opening_balance": "4118",  # counterpart of opening balances taken over from another module
     },
     "tt99": {
         **_COMMON_ROLES,
@@ -339,6 +340,7 @@ ROLE_DEFAULTS: dict[str, dict[str, str]] = {
         "internal_expense": "642",
         "bank_fee": "642",
         "salary_expense": "642",
+        "opening_balance": "411",
     },
 }
 ROLES: list[str] = sorted(set(ROLE_DEFAULTS["tt133"]) | set(ROLE_DEFAULTS["tt99"]))

@@ -533,3 +533,31 @@ class ExpenseIn(StrictSchema):
     settlement: Literal["payable", "cash", "bank"] = "payable"
     partner_id: Id | None = None
     memo: str = Field(default="", max_length=300)
+
+
+class StockReconciliationWarehouse(Schema):
+    warehouse_id: int
+    warehouse: str
+    quantity: MoneyOut
+    value: MoneyOut
+
+
+class StockReconciliationOut(Schema):
+    """Inventory valuation (warehouses + goods in transit) against the stock accounts' balance."""
+
+    as_of: dt.date
+    inventory_enabled: bool
+    warehouses: list[StockReconciliationWarehouse]
+    in_transit: MoneyOut
+    valuation_total: MoneyOut
+    ledger_total: MoneyOut
+    difference: MoneyOut
+    agrees: bool
+
+
+class AsOfQuery(Schema):
+    as_of: SafeDate | None = None
+
+
+class OpeningBalanceIn(StrictSchema):
+    as_of: SafeDate | None = None

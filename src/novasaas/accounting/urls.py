@@ -54,6 +54,11 @@ urlpatterns = [
     path("bank/<int:pk>/", views.BankDetailView.as_view(), name="accounting-bank-detail"),
     path("daily/", views.DailyView.as_view(), name="accounting-daily"),
     path("taxes/", views.TaxRatesView.as_view(), name="accounting-taxes"),
+    path(
+        "reports/stock-reconciliation/",
+        views.StockReconciliationView.as_view(),
+        name="accounting-stock-reconciliation",
+    ),
     path("reports/vat/", views.VatReportView.as_view(), name="accounting-vat"),
     path("aging/", views.AgingView.as_view(), name="accounting-aging"),
     path("aging/allocate/", views.AllocateView.as_view(), name="accounting-allocate"),

@@ -1051,3 +1051,33 @@ class AllocateView(AccPermissionView):
         if back.startswith("/accounting/aging/"):
             return redirect(back)
         return redirect("accounting-aging")
+
+
+class StockReconciliationView(AccPermissionView):
+    """Inventory valuation against the stock accounts (spec §11.3); the Finance Manager can post the
+    difference as an opening balance when Accounting was switched on after stock was kept."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import stock_reconciliation as stock
+
+        as_of = None
+        raw = request.GET.get("as_of", "")
+        if raw:
+            try:
+                as_of = dt.date.fromisoformat(raw)
+            except ValueError:
+                messages.error(request, _("Enter a valid date."))
+        rec = stock.stock_reconciliation(self.tenant, as_of)
+        can_post = self.principal.has("acc.entry.approve")
+        return render(request, "accounting/stock_reconciliation.html", {"rec": rec, "can_post": can_post})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import stock_reconciliation as stock
+
+        try:
+            entry = stock.post_inventory_opening_balance(self.principal)
+        except ValidationError as exc:
+            self.fail(request, exc)
+            return redirect("accounting-stock-reconciliation")
+        messages.success(request, _("Opening balance entry %(n)s posted.") % {"n": entry.reference or entry.pk})
+        return redirect("accounting-entry-detail", entry.pk)

@@ -203,3 +203,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# A Unicode TrueType font for PDF reports (Vietnamese text); DejaVu Sans from fonts-dejavu when empty.
+ACC_PDF_FONT = os.environ.get("ACC_PDF_FONT", "")
