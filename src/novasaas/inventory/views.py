@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 
 from novasaas.identity.access import Principal, require_perm
@@ -674,6 +675,8 @@ class LineRowView(InvView):
     def get(self, request: HttpRequest, kind: str) -> HttpResponse:
         if kind not in forms.LINE_FORMS:
             raise Http404
+        if request.GET.get("remove"):
+            return HttpResponse("")  # the row is removed in the page; the form count stays (gaps are skipped)
         try:
             index = max(0, min(int(request.GET.get("index", "0")), 499))
         except ValueError:
@@ -899,7 +902,7 @@ class TransferListView(InvView):
             page=page,
             rows=rows,
             buttons=buttons,
-            headers=[_("Number"), _("Date"), _("From"), _("To"), _("Status")],
+            headers=[_("Number"), _("Date"), pgettext("stock move", "From"), pgettext("stock move", "To"), _("Status")],
         )
 
 
@@ -1123,7 +1126,15 @@ class MovementReportView(InvView):
         if request.GET.get("format") == "xlsx":
             data = excel.workbook(
                 _("Movements"),
-                [_("Date"), _("Reference"), _("SKU"), _("From"), _("To"), _("Quantity"), _("Value")],
+                [
+                    _("Date"),
+                    _("Reference"),
+                    _("SKU"),
+                    pgettext("stock move", "From"),
+                    pgettext("stock move", "To"),
+                    _("Quantity"),
+                    _("Value"),
+                ],
                 (
                     [
                         m.date.isoformat(),
@@ -1159,5 +1170,13 @@ class MovementReportView(InvView):
             title=_("Movement history"),
             rows=rows,
             buttons=[(request.path + "?format=xlsx&product=" + str(product_id), _("Export Excel"))],
-            headers=[_("Date"), _("Reference"), _("SKU"), _("From"), _("To"), _("Quantity"), _("Value")],
+            headers=[
+                _("Date"),
+                _("Reference"),
+                _("SKU"),
+                pgettext("stock move", "From"),
+                pgettext("stock move", "To"),
+                _("Quantity"),
+                _("Value"),
+            ],
         )
