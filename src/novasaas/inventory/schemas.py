@@ -622,3 +622,20 @@ class LandedCostOut(Schema):
     description: str
     date: dt.date
     cogs_value: Decimal
+
+
+class AbcRowOut(Schema):
+    product_id: int
+    sku: str
+    klass: str
+    quantity: Decimal
+    value: Decimal
+    share: Decimal
+    cumulative: Decimal
+
+
+class SlowRowOut(Schema):
+    product_id: int
+    sku: str
+    on_hand: Decimal
+    last_issue: dt.date | None

@@ -282,3 +282,77 @@ def expiring_lots(tenant: Tenant, before: Date) -> list[tuple[LotNumber, Decimal
 
 def stock_quantity(tenant: Tenant, product_id: int) -> Any:
     return Stock.objects.filter(tenant=tenant, product_id=product_id).aggregate(q=Sum("on_hand"), r=Sum("reserved"))
+
+
+@dataclass
+class AbcRow:
+    product: Product
+    quantity: Decimal
+    value: Decimal
+    share: Decimal  # percent of the total consumption value
+    cumulative: Decimal
+    klass: str
+
+
+def abc_analysis(tenant: Tenant, date_from: Date, date_to: Date, *, a_cut: int = 80, b_cut: int = 15) -> list[AbcRow]:
+    """ABC classes by consumption value (cost of goods issued to customers or used internally) in the
+    period: A up to ``a_cut`` % of the cumulative value, B the next ``b_cut`` %, C the rest."""
+    out_usages = [LocationUsage.CUSTOMER, LocationUsage.LOSS, LocationUsage.SUPPLIER]
+    rows = (
+        StockMove.objects.filter(
+            tenant=tenant,
+            date__gte=date_from,
+            date__lte=date_to,
+            from_location__usage=LocationUsage.INTERNAL,
+            to_location__usage__in=out_usages,
+        )
+        .values("product_id")
+        .annotate(q=Sum("quantity"), v=Sum("value"))
+        .order_by("-v", "product_id")
+    )
+    total = sum((r["v"] for r in rows), ZERO)
+    products = Product.objects.in_bulk([r["product_id"] for r in rows])
+    result, running = [], ZERO
+    for r in rows:
+        share = (r["v"] * 100 / total) if total else ZERO
+        before = running
+        running += share
+        klass = "A" if before < a_cut else ("B" if before < a_cut + b_cut else "C")
+        result.append(
+            AbcRow(
+                products[r["product_id"]],
+                r["q"],
+                r["v"],
+                share.quantize(Decimal("0.01")),
+                running.quantize(Decimal("0.01")),
+                klass,
+            )
+        )
+    return result
+
+
+def slow_moving(tenant: Tenant, since: Date) -> list[tuple[Product, Decimal, Date | None]]:
+    """Products with stock on hand and no goods leaving a warehouse since ``since``: (product, on hand,
+    date of the last outgoing move or None)."""
+    on_hand = dict(
+        Stock.objects.filter(tenant=tenant, on_hand__gt=0)
+        .values("product_id")
+        .annotate(q=Sum("on_hand"))
+        .values_list("product_id", "q")
+    )
+    from django.db.models import Max
+
+    last_out = dict(
+        StockMove.objects.filter(tenant=tenant, product_id__in=list(on_hand), from_location__usage="internal")
+        .exclude(to_location__usage="internal")
+        .values("product_id")
+        .annotate(d=Max("date"))
+        .values_list("product_id", "d")
+    )
+    products = Product.objects.in_bulk(list(on_hand))
+    rows = [
+        (products[pid], q, last_out.get(pid))
+        for pid, q in on_hand.items()
+        if last_out.get(pid) is None or last_out[pid] < since
+    ]
+    return sorted(rows, key=lambda r: (r[2] or Date.min, r[0].name))

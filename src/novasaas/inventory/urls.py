@@ -46,5 +46,7 @@ urlpatterns = [
     path("counts/new/", v.CountCreateView.as_view(), name="inventory-count-new"),
     path("counts/<int:pk>/", v.CountDetailView.as_view(), name="inventory-count"),
     path("reports/", v.ReportsView.as_view(), name="inventory-reports"),
+    path("reports/abc/", v.AbcReportView.as_view(), name="inventory-report-abc"),
+    path("reports/slow-moving/", v.SlowMovingReportView.as_view(), name="inventory-report-slow"),
     path("reports/movements/", v.MovementReportView.as_view(), name="inventory-report-movements"),
 ]

@@ -118,11 +118,42 @@ def table_page(
 
 
 class StockView(InvView):
-    """Stock overview: per product × warehouse, on hand / reserved / available / value."""
+    """Stock overview: per product × warehouse, on hand / reserved / available / value (and Excel)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         q = request.GET.get("q", "")[:200]
         levels = selectors.stock_levels(self.principal.tenant, q=q)
+        if request.GET.get("format") == "xlsx":
+            show_value = self.can("inv.report.view")
+            data = excel.workbook(
+                _("Stock"),
+                [
+                    _("SKU"),
+                    _("Product"),
+                    _("Warehouse"),
+                    _("On hand"),
+                    _("Reserved"),
+                    _("Available"),
+                    _("Unit"),
+                    _("Value"),
+                ],
+                (
+                    [
+                        s.product.sku,
+                        s.product.name,
+                        s.warehouse.code,
+                        s.on_hand,
+                        s.reserved,
+                        s.available,
+                        s.product.stock_unit.code,
+                        s.value if show_value else "",
+                    ]
+                    for s in levels.iterator()
+                ),
+            )
+            response = HttpResponse(data, content_type=excel.XLSX_TYPE)
+            response["Content-Disposition"] = 'attachment; filename="stock.xlsx"'
+            return response
         page = Paginator(levels, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = [
             {
@@ -1179,4 +1210,92 @@ class MovementReportView(InvView):
                 _("Quantity"),
                 _("Value"),
             ],
+        )
+
+
+class AbcReportView(InvView):
+    """ABC analysis by consumption value (configurable cut-offs), in page and Excel."""
+
+    permission = "inv.report.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        today = timezone.localdate()
+        try:
+            date_from = (
+                dt.date.fromisoformat(request.GET.get("from", ""))
+                if request.GET.get("from")
+                else (today - dt.timedelta(days=365))
+            )
+            date_to = dt.date.fromisoformat(request.GET.get("to", "")) if request.GET.get("to") else today
+            a_cut = max(1, min(int(request.GET.get("a", "80")), 98))
+            b_cut = max(1, min(int(request.GET.get("b", "15")), 99 - a_cut))
+        except ValueError:
+            date_from, date_to, a_cut, b_cut = today - dt.timedelta(days=365), today, 80, 15
+        rows = selectors.abc_analysis(self.principal.tenant, date_from, date_to, a_cut=a_cut, b_cut=b_cut)
+        headers = [
+            _("Class"),
+            _("SKU"),
+            _("Product"),
+            _("Quantity"),
+            _("Consumption value"),
+            _("Share %"),
+            _("Cumulative %"),
+        ]
+        if request.GET.get("format") == "xlsx":
+            data = excel.workbook(
+                "ABC",
+                headers,
+                ([r.klass, r.product.sku, r.product.name, r.quantity, r.value, r.share, r.cumulative] for r in rows),
+            )
+            response = HttpResponse(data, content_type=excel.XLSX_TYPE)
+            response["Content-Disposition"] = 'attachment; filename="abc.xlsx"'
+            return response
+        table = [
+            {
+                "cells": [
+                    r.klass,
+                    r.product.sku,
+                    r.product.name,
+                    qty(r.quantity),
+                    money(r.value),
+                    str(r.share),
+                    str(r.cumulative),
+                ]
+            }
+            for r in rows
+        ]
+        query = f"from={date_from.isoformat()}&to={date_to.isoformat()}&a={a_cut}&b={b_cut}"
+        return table_page(
+            request,
+            title=_("ABC analysis") + f" {date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}",
+            headers=headers,
+            rows=table,
+            buttons=[(f"?{query}&format=xlsx", _("Export Excel"))],
+        )
+
+
+class SlowMovingReportView(InvView):
+    permission = "inv.report.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        try:
+            days = max(1, min(int(request.GET.get("days", "90")), 3650))
+        except ValueError:
+            days = 90
+        rows = selectors.slow_moving(self.principal.tenant, timezone.localdate() - dt.timedelta(days=days))
+        headers = [_("SKU"), _("Product"), _("On hand"), _("Last issue")]
+        if request.GET.get("format") == "xlsx":
+            data = excel.workbook(
+                _("Slow-moving"), headers, ([p.sku, p.name, q, d.isoformat() if d else ""] for p, q, d in rows)
+            )
+            response = HttpResponse(data, content_type=excel.XLSX_TYPE)
+            response["Content-Disposition"] = 'attachment; filename="slow-moving.xlsx"'
+            return response
+        table = [{"cells": [p.sku, p.name, qty(q), d.strftime("%d/%m/%Y") if d else "—"]} for p, q, d in rows]
+        return table_page(
+            request,
+            title=_("Slow-moving stock (no issue for %(d)s days)") % {"d": days},
+            headers=headers,
+            rows=table,
+            buttons=[(f"?days={days}&format=xlsx", _("Export Excel"))],
         )

@@ -179,3 +179,25 @@ def test_dashboard_widgets(manager_web, s, tenant_a):
         receive(s, 5)
     page = manager_web.get("/").content.decode()
     assert "Giá trị tồn kho" in page or "Stock value" in page
+
+
+def test_abc_and_slow_moving_reports(manager_web, api_a, s, tenant_a):
+    from novasaas.inventory import actions
+
+    with tenant_context(tenant_a):
+        water = actions.save_product(s.manager, name="Nước", stock_unit_id=s.chai.pk)
+        receive(s, 100, "10000")
+        receive(s, 100, "1000", product=water)
+        actions.issue_goods(s.manager, warehouse_id=s.wh.pk, lines=[{"product_id": s.beer.pk, "quantity": "90"}])
+        actions.issue_goods(s.manager, warehouse_id=s.wh.pk, lines=[{"product_id": water.pk, "quantity": "5"}])
+    rows = api_a.get("/api/v1/inventory/reports/abc", {"date_from": "2020-01-01", "date_to": "2099-01-01"}).json()
+    assert [(r["sku"], r["klass"]) for r in rows] == [(s.beer.sku, "A"), (water.sku, "C")]
+    assert api_a.get("/api/v1/inventory/reports/slow-moving", {"days": 1}).json() == []
+    for path in (
+        "/inventory/reports/abc/",
+        "/inventory/reports/abc/?format=xlsx",
+        "/inventory/reports/slow-moving/",
+        "/inventory/reports/slow-moving/?format=xlsx",
+        "/inventory/?format=xlsx",
+    ):
+        assert manager_web.get(path).status_code == 200, path

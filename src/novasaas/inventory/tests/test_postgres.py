@@ -124,16 +124,24 @@ def test_backdated_receipt_racing_new_issues_stays_consistent(transactional_db, 
     today = timezone.localdate()
     with tenant_context(tenant_a):
         s = setup_catalogue(tenant_a)
-        actions.receive_goods(s.manager, warehouse_id=s.wh.pk, date=today - timedelta(days=30),
-                              lines=[{"product_id": s.beer.pk, "quantity": "50", "unit_cost": "10000"}])
+        actions.receive_goods(
+            s.manager,
+            warehouse_id=s.wh.pk,
+            date=today - timedelta(days=30),
+            lines=[{"product_id": s.beer.pk, "quantity": "50", "unit_cost": "10000"}],
+        )
         for _ in range(5):
             issue(s, 2)
     flip = iter(range(1000))
 
     def work() -> None:
         if next(flip) % 3 == 0:
-            actions.receive_goods(s.manager, warehouse_id=s.wh.pk, date=today - timedelta(days=20),
-                                  lines=[{"product_id": s.beer.pk, "quantity": "5", "unit_cost": "16000"}])
+            actions.receive_goods(
+                s.manager,
+                warehouse_id=s.wh.pk,
+                date=today - timedelta(days=20),
+                lines=[{"product_id": s.beer.pk, "quantity": "5", "unit_cost": "16000"}],
+            )
         else:
             issue(s, 1)
 
