@@ -145,7 +145,7 @@ def main() -> None:  # noqa: PLR0915 - a linear script
         total_moves = StockMove.objects.count()
         line(f"bulk load: {total_moves:,} moves, {len(totals):,} product×warehouse", time.perf_counter() - t0, "s")
         t0 = time.perf_counter()
-        on_hand = list(selectors.stock_levels(tenant))
+        on_hand = selectors.stock_on_hand_rows(tenant)
         line(f"stock-on-hand report ({len(on_hand):,} rows)", (time.perf_counter() - t0) * 1000, "ms")
         t0 = time.perf_counter()
         val = selectors.valuation(tenant, date.today())

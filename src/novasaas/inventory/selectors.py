@@ -133,9 +133,19 @@ def stock_locations(tenant: Tenant, product_id: int, warehouse_id: int | None = 
 
 
 @dataclass
+class Ref:
+    """A light reference to a product or warehouse in reports (no model instance per row)."""
+
+    pk: int
+    sku: str = ""
+    code: str = ""
+    name: str = ""
+
+
+@dataclass
 class ValuationRow:
-    product: Product
-    warehouse: Warehouse
+    product: Ref
+    warehouse: Ref
     quantity: Decimal
     value: Decimal
 
@@ -145,53 +155,85 @@ class ValuationRow:
 
 
 def valuation(tenant: Tenant, as_of: Date | None = None, warehouse_id: int | None = None) -> list[ValuationRow]:
-    """Quantity and value per product × warehouse from the ledger, as of the end of ``as_of`` (today
-    when None). Goods in transit are not in any warehouse (see ``in_transit_value``)."""
-    moves = StockMove.objects.filter(tenant=tenant)
-    if as_of is not None:
-        moves = moves.filter(date__lte=as_of)
-    internal = Location.objects.filter(tenant=tenant, usage=LocationUsage.INTERNAL)
+    """Quantity and value per product × warehouse at the end of ``as_of`` (everything when None).
+
+    Starts from the stock rows (kept equal to the ledger in every transaction, see ``verify_stock``) and
+    takes back the moves and value entries dated after ``as_of``, so the cost grows with the number of
+    later moves, not with the whole history. Goods in transit are in no warehouse (``in_transit_value``)."""
+    stocks = Stock.objects.filter(tenant=tenant)
     if warehouse_id:
-        internal = internal.filter(warehouse_id=warehouse_id)
-    wh_of = dict(internal.values_list("pk", "warehouse_id"))
-    totals: dict[tuple[int, int], list[Decimal]] = {}
-    incoming = (
-        moves.filter(to_location_id__in=list(wh_of))
-        .values("product_id", "to_location_id", "from_location_id")
-        .annotate(q=Sum("quantity"), v=Sum("value"))
-    )
-    outgoing = (
-        moves.filter(from_location_id__in=list(wh_of))
-        .values("product_id", "from_location_id", "to_location_id")
-        .annotate(q=Sum("quantity"), v=Sum("value"))
-    )
-    for row in incoming:
-        wh = wh_of[row["to_location_id"]]
-        if wh_of.get(row["from_location_id"]) == wh:
-            continue
-        acc = totals.setdefault((row["product_id"], wh), [ZERO, ZERO])
-        acc[0] += row["q"]
-        acc[1] += row["v"]
-    for row in outgoing:
-        wh = wh_of[row["from_location_id"]]
-        if wh_of.get(row["to_location_id"]) == wh:
-            continue
-        acc = totals.setdefault((row["product_id"], wh), [ZERO, ZERO])
-        acc[0] -= row["q"]
-        acc[1] -= row["v"]
-    entries = ValueEntry.objects.filter(tenant=tenant)
+        stocks = stocks.filter(warehouse_id=warehouse_id)
+    totals: dict[tuple[int, int], list[Decimal]] = {
+        (p, w): [q, v]
+        for p, w, q, v in stocks.values("product_id", "warehouse_id")
+        .annotate(q=Sum("on_hand"), v=Sum("value"))
+        .values_list("product_id", "warehouse_id", "q", "v")
+    }
     if as_of is not None:
-        entries = entries.filter(date__lte=as_of)
-    if warehouse_id:
-        entries = entries.filter(warehouse_id=warehouse_id)
-    for row in entries.values("product_id", "warehouse_id").annotate(v=Sum("value")):
-        acc = totals.setdefault((row["product_id"], row["warehouse_id"]), [ZERO, ZERO])
-        acc[1] += row["v"]
-    products = Product.objects.in_bulk([k[0] for k in totals])
-    warehouses = Warehouse.objects.in_bulk([k[1] for k in totals])
-    rows = [ValuationRow(products[p], warehouses[w], q, v) for (p, w), (q, v) in totals.items() if q != 0 or v != 0]
+        internal = Location.objects.filter(tenant=tenant, usage=LocationUsage.INTERNAL)
+        if warehouse_id:
+            internal = internal.filter(warehouse_id=warehouse_id)
+        wh_of = dict(internal.values_list("pk", "warehouse_id"))
+        later = (
+            StockMove.objects.filter(tenant=tenant, date__gt=as_of)
+            .filter(Q(from_location_id__in=list(wh_of)) | Q(to_location_id__in=list(wh_of)))
+            .values("product_id", "from_location_id", "to_location_id")
+            .annotate(q=Sum("quantity"), v=Sum("value"))
+        )
+        for row in later:
+            src, dst = wh_of.get(row["from_location_id"]), wh_of.get(row["to_location_id"])
+            if src == dst:
+                continue
+            if dst is not None:
+                acc = totals.setdefault((row["product_id"], dst), [ZERO, ZERO])
+                acc[0] -= row["q"]
+                acc[1] -= row["v"]
+            if src is not None:
+                acc = totals.setdefault((row["product_id"], src), [ZERO, ZERO])
+                acc[0] += row["q"]
+                acc[1] += row["v"]
+        entries = ValueEntry.objects.filter(tenant=tenant, date__gt=as_of)
+        if warehouse_id:
+            entries = entries.filter(warehouse_id=warehouse_id)
+        for p, w, v in (
+            entries.values("product_id", "warehouse_id")
+            .annotate(v=Sum("value"))
+            .values_list("product_id", "warehouse_id", "v")
+        ):
+            acc = totals.setdefault((p, w), [ZERO, ZERO])
+            acc[1] -= v
+    live = {k: t for k, t in totals.items() if t[0] != 0 or t[1] != 0}
+    products = {
+        pk: Ref(pk, sku=sku, name=name)
+        for pk, sku, name in Product.objects.filter(tenant=tenant, pk__in={k[0] for k in live}).values_list(
+            "pk", "sku", "name"
+        )
+    }
+    warehouses = {
+        pk: Ref(pk, code=code, name=name)
+        for pk, code, name in Warehouse.objects.filter(tenant=tenant).values_list("pk", "code", "name")
+    }
+    rows = [ValuationRow(products[p], warehouses[w], q, v) for (p, w), (q, v) in live.items()]
     rows.sort(key=lambda r: (r.warehouse.code, r.product.name))
     return rows
+
+
+def stock_on_hand_rows(tenant: Tenant, warehouse_id: int | None = None) -> list[tuple[Any, ...]]:
+    """The full stock-on-hand report as tuples (sku, name, warehouse, on hand, reserved, unit, value)."""
+    qs = Stock.objects.filter(tenant=tenant).exclude(on_hand=0, reserved=0)
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    return list(
+        qs.order_by("product__name", "warehouse__code").values_list(
+            "product__sku",
+            "product__name",
+            "warehouse__code",
+            "on_hand",
+            "reserved",
+            "product__stock_unit__code",
+            "value",
+        )
+    )
 
 
 def in_transit_value(tenant: Tenant) -> Decimal:

@@ -138,17 +138,10 @@ class StockView(InvView):
                     _("Value"),
                 ],
                 (
-                    [
-                        s.product.sku,
-                        s.product.name,
-                        s.warehouse.code,
-                        s.on_hand,
-                        s.reserved,
-                        s.available,
-                        s.product.stock_unit.code,
-                        s.value if show_value else "",
-                    ]
-                    for s in levels.iterator()
+                    [sku, name, wh, on_hand, reserved, on_hand - reserved, unit, value if show_value else ""]
+                    for sku, name, wh, on_hand, reserved, unit, value in selectors.stock_on_hand_rows(
+                        self.principal.tenant
+                    )
                 ),
             )
             response = HttpResponse(data, content_type=excel.XLSX_TYPE)
