@@ -1760,11 +1760,10 @@ def check_reorder(tenant: Any, stocks: Any) -> None:
     product's reorder level in a warehouse; re-arm when it is back at or above it."""
     from novasaas.platform.notifications import notify
 
-    for stock in stocks:
-        fresh = Stock.objects.select_related("product", "warehouse").get(pk=stock.pk)
+    ids = [stock.pk for stock in stocks]
+    watched = Stock.objects.filter(pk__in=ids, product__reorder_level__gt=0).select_related("product", "warehouse")
+    for fresh in watched:
         level = fresh.product.reorder_level
-        if level <= 0:
-            continue
         below = fresh.available < level
         if below and not fresh.reorder_alerted:
             Stock.objects.filter(pk=fresh.pk).update(reorder_alerted=True)
@@ -1783,7 +1782,7 @@ def check_reorder(tenant: Any, stocks: Any) -> None:
                 "inventory.low_stock",
                 _("Low stock: %(p)s in %(w)s") % {"p": fresh.product.name, "w": fresh.warehouse.code},
                 body=_("Available %(a)s, reorder level %(l)s.") % {"a": fresh.available, "l": level},
-                url=f"/inventory/stock/?product={fresh.product_id}",
+                url=f"/inventory/stock/{fresh.product_id}/",
             )
         elif not below and fresh.reorder_alerted:
             Stock.objects.filter(pk=fresh.pk).update(reorder_alerted=False)

@@ -93,10 +93,18 @@ def test_landed_cost_refused_on_a_draft_receipt(s):
 def test_valuation_as_of_a_past_date(s, tenant_a):
     today = timezone.localdate()
     _receive(s, 10, 10000, today - timedelta(days=10))
-    actions.issue_goods(s.manager, warehouse_id=s.wh.pk, date=today - timedelta(days=2),
-                        lines=[{"product_id": s.beer.pk, "quantity": "4"}])
-    actions.create_transfer(s.manager, from_warehouse_id=s.wh.pk, to_warehouse_id=s.wh2.pk,
-                            lines=[{"product_id": s.beer.pk, "quantity": "1"}])
+    actions.issue_goods(
+        s.manager,
+        warehouse_id=s.wh.pk,
+        date=today - timedelta(days=2),
+        lines=[{"product_id": s.beer.pk, "quantity": "4"}],
+    )
+    actions.create_transfer(
+        s.manager,
+        from_warehouse_id=s.wh.pk,
+        to_warehouse_id=s.wh2.pk,
+        lines=[{"product_id": s.beer.pk, "quantity": "1"}],
+    )
     assert selectors.valuation(tenant_a, today - timedelta(days=11)) == []
     (past,) = selectors.valuation(tenant_a, today - timedelta(days=5))
     assert (past.quantity, past.value, past.warehouse.code) == (D(10), D(100000), "HN")
