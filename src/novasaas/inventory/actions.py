@@ -58,6 +58,7 @@ from novasaas.inventory.models import (
     Tracking,
     Unit,
     UserWarehouse,
+    ValuationMethod,
     Warehouse,
 )
 from novasaas.platform import audit
@@ -1725,10 +1726,13 @@ def add_landed_cost(
         share = left if i == len(lines) - 1 else round_money(total * weight / weight_sum, _currency())
         left -= share
         stock = stocks[(ln.product_id, ln.variant_id or 0, receipt.warehouse_id)]
-        on_hand = max(stock.on_hand, ZERO)
-        in_stock = (
-            share if on_hand >= ln.stock_quantity else round_money(share * on_hand / ln.stock_quantity, _currency())
-        )
+        if ln.product.valuation_method == ValuationMethod.FIFO:
+            in_stock = _landed_cost_on_layers(receipt, ln, share)
+        else:
+            on_hand = max(stock.on_hand, ZERO)
+            in_stock = (
+                share if on_hand >= ln.stock_quantity else round_money(share * on_hand / ln.stock_quantity, _currency())
+            )
         cogs = share - in_stock
         ledger.add_value(ctx, stock, in_stock, cogs, ValueEntryKind.LANDED_COST)
         cogs_total += cogs
@@ -1750,6 +1754,29 @@ def add_landed_cost(
         )
     )
     return lc
+
+
+def _landed_cost_on_layers(receipt: StockMovement, ln: StockMovementLine, share: Decimal) -> Decimal:
+    """FIFO: the part of ``share`` for this receipt's goods still in its cost layers, added to those
+    layers in proportion to what remains of them; returns that part (the rest is COGS)."""
+    from novasaas.inventory.models import CostLayer
+
+    move_ids = StockMove.objects.filter(
+        document_type="inventory.receipt", document_id=receipt.pk, product_id=ln.product_id
+    ).values_list("pk", flat=True)
+    layers = list(CostLayer.objects.filter(move_id__in=list(move_ids), remaining_quantity__gt=0).order_by("date", "id"))
+    remaining = sum((la.remaining_quantity for la in layers), ZERO)
+    if remaining <= 0:
+        return ZERO
+    in_stock = (
+        share if remaining >= ln.stock_quantity else round_money(share * remaining / ln.stock_quantity, _currency())
+    )
+    left = in_stock
+    for i, la in enumerate(layers):
+        part = left if i == len(layers) - 1 else round_money(in_stock * la.remaining_quantity / remaining, _currency())
+        CostLayer.objects.filter(pk=la.pk).update(remaining_value=la.remaining_value + part)
+        left -= part
+    return in_stock
 
 
 # --- reorder alerts --------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ def _fill(tenant):
     """One row in every inventory table."""
     with tenant_context(tenant):
         s = setup_catalogue(tenant)
-        cat = actions.save_category(s.manager, name="Đồ uống")
+        cat = actions.save_category(s.manager, name="Đồ uống", valuation_method="fifo")
         actions.save_product(s.manager, s.beer.pk, category_id=cat.pk)
         actions.save_variant(s.manager, s.beer.pk, attributes={"size": "500ml"})
         lot_product = actions.save_product(s.manager, name="Sữa", stock_unit_id=s.chai.pk, tracking="lot")

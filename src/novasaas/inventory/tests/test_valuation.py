@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from novasaas.inventory import actions, events, ledger, selectors
-from novasaas.inventory.models import Stock, ValueEntry
+from novasaas.inventory.models import Product, Stock, ValueEntry
 from novasaas.inventory.tests.helpers import setup_catalogue
 from novasaas.platform.events import subscriber
 from novasaas.platform.tenancy import tenant_context
@@ -110,3 +110,36 @@ def test_valuation_as_of_a_past_date(s, tenant_a):
     assert (past.quantity, past.value, past.warehouse.code) == (D(10), D(100000), "HN")
     (now,) = selectors.valuation(tenant_a)
     assert (now.quantity, now.value) == (D(6), D(60000))
+
+
+def test_fifo_issues_the_oldest_cost_first(s, tenant_a):
+    cat = actions.save_category(s.manager, name="Điện tử", valuation_method="fifo")
+    actions.save_product(s.manager, s.beer.pk, category_id=cat.pk)
+    today = timezone.localdate()
+    _receive(s, 10, 10000, today - timedelta(days=9))
+    _receive(s, 10, 13000, today - timedelta(days=8))
+    doc = actions.issue_goods(
+        s.manager,
+        warehouse_id=s.wh.pk,
+        date=today - timedelta(days=7),
+        lines=[{"product_id": s.beer.pk, "quantity": "12"}],
+    )
+    assert doc.lines.get().value == D(10 * 10000 + 2 * 13000)
+    stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+    assert stock.value == D(8 * 13000)
+    # a backdated receipt before the issue: FIFO would have issued 10 @10.000 + 2 @ 9.000
+    _receive(s, 5, 9000, today - timedelta(days=9))
+    stock.refresh_from_db()
+    assert stock.on_hand == D(13)
+    assert stock.value == D(3 * 9000 + 10 * 13000)
+    assert ledger.ledger_differences() == []
+    # landed cost on the first receipt: nothing of it is left, all to COGS
+    first = actions.receive_goods(
+        s.manager, warehouse_id=s.wh.pk, lines=[{"product_id": s.beer.pk, "quantity": "4", "unit_cost": "20000"}]
+    )
+    lc = actions.add_landed_cost(s.manager, first.pk, amount="4000", description="Cước")
+    assert lc.cogs_value == 0
+    stock.refresh_from_db()
+    assert stock.value == D(3 * 9000 + 10 * 13000 + 4 * 20000 + 4000)
+    assert ledger.ledger_differences() == []
+    assert ledger.replayed_value(stock, Product.objects.get(pk=s.beer.pk)) == stock.value
