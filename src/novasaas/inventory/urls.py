@@ -45,6 +45,8 @@ urlpatterns = [
     path("counts/", v.CountListView.as_view(), name="inventory-counts"),
     path("counts/new/", v.CountCreateView.as_view(), name="inventory-count-new"),
     path("counts/<int:pk>/", v.CountDetailView.as_view(), name="inventory-count"),
+    path("lots/<int:pk>/", v.TraceView.as_view(kind="lot"), name="inventory-lot"),
+    path("serials/<int:pk>/", v.TraceView.as_view(kind="serial"), name="inventory-serial"),
     path("reports/", v.ReportsView.as_view(), name="inventory-reports"),
     path("reports/abc/", v.AbcReportView.as_view(), name="inventory-report-abc"),
     path("reports/slow-moving/", v.SlowMovingReportView.as_view(), name="inventory-report-slow"),

@@ -1292,3 +1292,44 @@ class SlowMovingReportView(InvView):
             rows=table,
             buttons=[(f"?days={days}&format=xlsx", _("Export Excel"))],
         )
+
+
+class TraceView(InvView):
+    """Traceability: where a lot or serial number came from and where it went."""
+
+    kind = "lot"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj: Any
+        if self.kind == "lot":
+            obj, moves = selectors.trace_lot(self.principal.tenant, pk)
+            title = _("Lot %(c)s") % {"c": obj.code}
+        else:
+            obj, moves = selectors.trace_serial(self.principal.tenant, pk)
+            title = _("Serial number %(c)s") % {"c": obj.code}
+        rows = [
+            {
+                "cells": [
+                    m.date.strftime("%d/%m/%Y"),
+                    m.reference,
+                    m.from_location.code,
+                    m.to_location.code,
+                    qty(m.quantity),
+                    money(m.value) if self.can("inv.report.view") else "",
+                ]
+            }
+            for m in moves
+        ]
+        return table_page(
+            request,
+            title=f"{title} · {obj.product.sku} {obj.product.name}",
+            rows=rows,
+            headers=[
+                _("Date"),
+                _("Reference"),
+                pgettext("stock move", "From"),
+                pgettext("stock move", "To"),
+                _("Quantity"),
+                _("Value"),
+            ],
+        )
