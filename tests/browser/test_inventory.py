@@ -52,3 +52,26 @@ def test_multi_line_receipt_with_htmx_rows(page, tenant_a):
         page.screenshot(path="var/screens/inventory-receipt.png", full_page=True)
         page.goto(f"/inventory/stock/{s.beer.pk}/")
         page.screenshot(path="var/screens/inventory-stock.png", full_page=True)
+
+
+def test_count_page_takes_scanner_input(page, tenant_a):
+    from novasaas.inventory import actions
+    from novasaas.inventory.tests.helpers import receive
+
+    with tenant_context(tenant_a):
+        s = setup_catalogue(tenant_a)
+        actions.save_product(s.manager, s.beer.pk, barcode="4006381333931")
+        receive(s, 10)
+        count = actions.create_count(s.manager, warehouse_id=s.wh.pk)
+        line_id = count.lines.get().pk
+    sign_in(page, s.staff.user.email, PASSWORD)
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto(f"/inventory/counts/{count.pk}/")
+    for _ in range(3):  # a scanner types the code and presses Enter
+        page.fill("input[name=code]", "4006381333931")
+        page.press("input[name=code]", "Enter")
+        page.wait_for_load_state("networkidle")
+    assert page.locator(f"input[name=counted-{line_id}]").input_value() == "3"
+    if os.environ.get("SCREENSHOTS") == "1":
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.screenshot(path="var/screens/inventory-count.png", full_page=True)

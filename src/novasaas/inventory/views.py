@@ -29,6 +29,7 @@ from novasaas.inventory.models import (
     MovementKind,
     Product,
     ProductKind,
+    Stock,
     StockAdjustment,
     StockMovement,
     StockTransfer,
@@ -1043,14 +1044,29 @@ class CountDetailView(InvView):
     permission = "inv.count.perform"
 
     def context(self, count: InventoryCount, scan_form: Any = None) -> dict[str, Any]:
-        lines = count.lines.select_related("product", "location", "lot", "variant")
+        lines = list(count.lines.select_related("product", "location", "lot", "variant"))
+        done = count.status == DocumentStatus.DONE
+        avg = {
+            (st.product_id, st.variant_key): st.average_cost
+            for st in Stock.objects.filter(warehouse=count.warehouse, product_id__in={ln.product_id for ln in lines})
+        }
+        for ln in lines:
+            # before approval the variance is valued at today's average cost (an estimate)
+            variance = ln.variance
+            ln.shown_value = (  # type: ignore[attr-defined]
+                ln.value
+                if done or variance is None
+                else (  # type: ignore[attr-defined]
+                    variance * avg.get((ln.product_id, ln.variant_id or 0), ln.product.cost_price)
+                ).quantize(Decimal(1))
+            )
         return {
             "doc": count,
             "lines": lines,
             "scan_form": scan_form or forms.ScanForm(warehouse=count.warehouse),
             "can_approve": self.can("inv.count.approve"),
             "editable": count.status == DocumentStatus.DRAFT,
-            "variance_value": sum((ln.value for ln in lines), Decimal(0)),
+            "variance_value": sum((ln.shown_value for ln in lines), Decimal(0)),  # type: ignore[attr-defined]
         }
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
