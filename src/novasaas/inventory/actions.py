@@ -899,6 +899,10 @@ def cancel_movement(p: Principal, movement_id: int) -> StockMovement:
 
 def _post_movement(p: Principal, movement: StockMovement) -> None:
     if movement.kind == MovementKind.ISSUE:
+        # lock the warehouse rows before choosing locations, so the picks read settled quants
+        ledger.lock_stocks(
+            (ln.product, ln.variant, movement.warehouse) for ln in movement.lines.select_related("product", "variant")
+        )
         _allocate_issue_lines(movement)
     lines = list(movement.lines.select_related("product", "product__stock_unit", "variant", "location"))
     lines.sort(key=lambda ln: (ln.product_id, ln.variant_id or 0, ln.id))
