@@ -152,3 +152,15 @@ def test_backdated_receipt_racing_new_issues_stays_consistent(transactional_db, 
         assert ledger.ledger_differences() == []
         # after every commit the stock value equals a date-ordered replay of the ledger
         assert ledger.replayed_value(stock, s.beer) == stock.value
+
+
+def test_the_ledger_is_append_only_even_for_raw_sql(tenant_a):
+    from django.db import DatabaseError, transaction
+
+    with tenant_context(tenant_a):
+        s = setup_catalogue(tenant_a)
+        receive(s, 5)
+        for sql in ("UPDATE inventory_stockmove SET quantity = 1", "DELETE FROM inventory_stockmove"):
+            with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+                cur.execute(sql)
+        assert ledger.ledger_differences() == []
