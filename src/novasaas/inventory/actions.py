@@ -1783,18 +1783,57 @@ def _landed_cost_on_layers(receipt: StockMovement, ln: StockMovementLine, share:
     return in_stock
 
 
+@transaction.atomic
+def set_reorder_rule(
+    p: Principal, *, product_id: int, warehouse_id: int, reorder_level: Any, reorder_quantity: Any = 0
+) -> Any:
+    """Set (or with both zero, remove) the reorder level and quantity of a product in a warehouse."""
+    from novasaas.inventory.models import ReorderRule
+
+    p.require("inv.reorder.configure")
+    product = _get(Product, product_id, "product_id")
+    warehouse = _get(Warehouse, warehouse_id, "warehouse_id")
+    if product is None or warehouse is None:
+        raise ValidationError(_("Choose the product and the warehouse."))
+    level = _qty(reorder_level, "reorder_level", positive=False)
+    quantity = _qty(reorder_quantity, "reorder_quantity", positive=False)
+    if level < 0 or quantity < 0:
+        raise ValidationError(_("Cannot be negative."))
+    rule = ReorderRule.objects.filter(product=product, warehouse=warehouse).first()
+    if level == 0 and quantity == 0:
+        if rule is not None:
+            audit.record_deleted(rule, _actor(p))
+            rule.delete()
+        return None
+    if rule is None:
+        rule = ReorderRule(product=product, warehouse=warehouse)
+    rule.reorder_level, rule.reorder_quantity = level, quantity
+    _save_unique(rule, "warehouse_id", _("A rule for this warehouse already exists."))
+    audit.record_created(rule, _actor(p))
+    stock = Stock.objects.filter(product=product, warehouse=warehouse, variant_key=0).first()
+    if stock is not None:
+        check_reorder(p.tenant, [stock])
+    return rule
+
+
 # --- reorder alerts --------------------------------------------------------------------------------
 
 
 def check_reorder(tenant: Any, stocks: Any) -> None:
     """Publish ``StockBelowReorderLevel`` and notify once each time available stock crosses below the
     product's reorder level in a warehouse; re-arm when it is back at or above it."""
+    from novasaas.inventory.models import ReorderRule
     from novasaas.platform.notifications import notify
 
     ids = [stock.pk for stock in stocks]
-    watched = Stock.objects.filter(pk__in=ids, product__reorder_level__gt=0).select_related("product", "warehouse")
+    rows = list(Stock.objects.filter(pk__in=ids).select_related("product", "warehouse"))
+    rules = {
+        (r.product_id, r.warehouse_id): r.reorder_level
+        for r in ReorderRule.objects.filter(product_id__in={s.product_id for s in rows})
+    }
+    watched = [s for s in rows if rules.get((s.product_id, s.warehouse_id), s.product.reorder_level) > 0]
     for fresh in watched:
-        level = fresh.product.reorder_level
+        level = rules.get((fresh.product_id, fresh.warehouse_id), fresh.product.reorder_level)
         below = fresh.available < level
         if below and not fresh.reorder_alerted:
             Stock.objects.filter(pk=fresh.pk).update(reorder_alerted=True)

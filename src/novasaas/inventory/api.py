@@ -626,3 +626,21 @@ def slow_moving(request: HttpRequest, days: int = 90) -> Any:
         {"product_id": prod.pk, "sku": prod.sku, "on_hand": q, "last_issue": d}
         for prod, q, d in selectors.slow_moving(p.tenant, since)
     ]
+
+
+@router.get("/reorder-rules", response=list[s.ReorderRuleOut])
+def list_reorder_rules(request: HttpRequest, product_id: int | None = None) -> Any:
+    from novasaas.inventory.models import ReorderRule
+
+    _p(request, "inv.stock.view")
+    qs = ReorderRule.objects.all()
+    if product_id and 0 < product_id < 2**63:
+        qs = qs.filter(product_id=product_id)
+    return list(qs)
+
+
+@router.put("/reorder-rules", response={200: s.ReorderRuleOut | None, **E})
+def put_reorder_rule(request: HttpRequest, data: s.ReorderRuleIn) -> Any:
+    """Reorder level and quantity of a product in a warehouse (both 0 removes the rule)."""
+    p = _p(request, "inv.reorder.configure")
+    return actions.set_reorder_rule(p, **data.model_dump())

@@ -713,3 +713,18 @@ class CostLayer(TenantModel):
         indexes: ClassVar = [
             models.Index(fields=["tenant", "product", "variant_key", "warehouse", "date"], name="inventory_layer_idx")
         ]
+
+
+class ReorderRule(TenantModel):
+    """Reorder level and quantity of a product in one warehouse (overrides the product's own)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reorder_rules")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="+")
+    reorder_level = QuantityField(_("reorder level"))
+    reorder_quantity = QuantityField(_("reorder quantity"))
+
+    class Meta:
+        ordering: ClassVar = ["warehouse__code"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "product", "warehouse"], name="inventory_reorder_rule_unique")
+        ]

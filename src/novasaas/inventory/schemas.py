@@ -639,3 +639,17 @@ class SlowRowOut(Schema):
     sku: str
     on_hand: Decimal
     last_issue: dt.date | None
+
+
+class ReorderRuleIn(StrictSchema):
+    product_id: Id
+    warehouse_id: Id
+    reorder_level: NonNegQty
+    reorder_quantity: NonNegQty = Decimal(0)
+
+
+class ReorderRuleOut(Schema):
+    product_id: int
+    warehouse_id: int
+    reorder_level: Decimal
+    reorder_quantity: Decimal

@@ -12,6 +12,7 @@ urlpatterns = [
     path("products/<int:pk>/", v.ProductDetailView.as_view(), name="inventory-product"),
     path("products/<int:pk>/edit/", v.ProductFormView.as_view(), name="inventory-product-edit"),
     path("products/<int:pk>/deactivate/", v.ProductDeactivateView.as_view(), name="inventory-product-deactivate"),
+    path("products/<int:pk>/reorder/", v.ReorderRuleView.as_view(), name="inventory-reorder-rule"),
     path("products/<int:pk>/variants/", v.VariantCreateView.as_view(), name="inventory-variant-new"),
     path("categories/", v.CategoryListView.as_view(), name="inventory-categories"),
     path("categories/new/", v.CategoryFormView.as_view(), name="inventory-category-new"),

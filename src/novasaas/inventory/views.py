@@ -259,6 +259,7 @@ class ProductDetailView(InvView):
             "inventory/product.html",
             {
                 "product": product,
+                "reorder_form": forms.ReorderRuleForm(),
                 "variant_form": forms.VariantForm(),
                 "levels": selectors.stock_levels(self.principal.tenant, product_id=pk),
             },
@@ -330,6 +331,7 @@ class VariantCreateView(InvView):
             "inventory/product.html",
             {
                 "product": selectors.get_product(self.principal.tenant, pk),
+                "reorder_form": forms.ReorderRuleForm(),
                 "variant_form": form,
                 "levels": selectors.stock_levels(self.principal.tenant, product_id=pk),
             },
@@ -1349,3 +1351,27 @@ class TraceView(InvView):
                 _("Value"),
             ],
         )
+
+
+class ReorderRuleView(InvView):
+    permission = "inv.reorder.configure"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        Product.objects.get(pk=pk)
+        form = forms.ReorderRuleForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                actions.set_reorder_rule(
+                    self.principal,
+                    product_id=pk,
+                    warehouse_id=d["warehouse"].pk,
+                    reorder_level=d["reorder_level"],
+                    reorder_quantity=d["reorder_quantity"],
+                )
+                messages.success(request, _("Saved."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        else:
+            messages.error(request, _("Enter valid thresholds."))
+        return redirect("inventory-product", pk=pk)

@@ -107,3 +107,31 @@ def test_stock_list_query_count_does_not_grow(s, tenant_a):
     with CaptureQueriesContext(connection) as many:
         client.get("/inventory/")
     assert len(many) == len(few)
+
+
+def test_reorder_rule_per_warehouse(s, tenant_a, api_a):
+    receive(s, 20)
+    staff = web_client(tenant_a, s.staff.user)
+    assert (
+        staff.post(
+            f"/inventory/products/{s.beer.pk}/reorder/",
+            {"warehouse": s.wh.pk, "reorder_level": "15", "reorder_quantity": "24"},
+        ).status_code
+        == 403
+    )
+    manager = web_client(tenant_a, s.manager.user)
+    r = manager.post(
+        f"/inventory/products/{s.beer.pk}/reorder/",
+        {"warehouse": s.wh.pk, "reorder_level": "15", "reorder_quantity": "24"},
+    )
+    assert r.status_code == 302
+    issue(s, 6)  # 14 < 15 in this warehouse only
+    assert [e.warehouse_id for e in of(events.StockBelowReorderLevel)] == [s.wh.pk]
+    rules = api_a.get("/api/v1/inventory/reorder-rules", {"product_id": s.beer.pk}).json()
+    assert rules[0]["reorder_level"] == "15.0000"
+    r = api_a.put(
+        "/api/v1/inventory/reorder-rules",
+        {"product_id": s.beer.pk, "warehouse_id": s.wh.pk, "reorder_level": "0", "reorder_quantity": "0"},
+    )
+    assert r.status_code == 200 and api_a.get("/api/v1/inventory/reorder-rules").json() == []
+    assert "Mức đặt hàng lại" in manager.get(f"/inventory/products/{s.beer.pk}/").content.decode()

@@ -28,6 +28,7 @@ def _fill(tenant):
         receive(s, 2, product=serial_product, serials=["S1", "S2"])
         actions.save_location(s.manager, warehouse_id=s.wh.pk, code="A1", name="A1")
         actions.set_my_warehouse(s.manager, s.wh2.pk)
+        actions.set_reorder_rule(s.manager, product_id=s.beer.pk, warehouse_id=s.wh.pk, reorder_level="3")
         actions.save_settings(s.manager, approval_value_threshold="100000000")
         ledger.reserve(tenant, s.beer, s.wh, 2, "crm.salesorder:1")
         actions.create_adjustment(
