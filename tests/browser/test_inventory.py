@@ -75,3 +75,18 @@ def test_count_page_takes_scanner_input(page, tenant_a):
     if os.environ.get("SCREENSHOTS") == "1":
         page.set_viewport_size({"width": 1366, "height": 900})
         page.screenshot(path="var/screens/inventory-count.png", full_page=True)
+
+
+@pytest.mark.skipif(os.environ.get("SCREENSHOTS") != "1", reason="set SCREENSHOTS=1 to write screenshots")
+def test_inventory_screenshots(page, tenant_a, admin_a):
+    from novasaas.inventory.demo import load_demo_inventory
+
+    load_demo_inventory(tenant_a)
+    sign_in(page, admin_a.email, PASSWORD)
+    page.wait_for_url(re.compile(r"/$"))
+    page.set_viewport_size({"width": 1366, "height": 900})
+    Path("var/screens").mkdir(parents=True, exist_ok=True)
+    for name, url in [("inv-dashboard", "/"), ("inv-stock", "/inventory/"), ("inv-products", "/inventory/products/"),
+                      ("inv-reports", "/inventory/reports/"), ("inv-abc", "/inventory/reports/abc/")]:
+        page.goto(url)
+        page.screenshot(path=f"var/screens/{name}.png", full_page=False)
