@@ -1073,7 +1073,38 @@ class CountDetailView(InvView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         count = InventoryCount.objects.select_related("warehouse", "zone").get(pk=pk)
-        return render(request, "inventory/count.html", self.context(count))
+        context = self.context(count)
+        if request.GET.get("format") == "xlsx":  # the variance report
+            data = excel.workbook(
+                _("Variance"),
+                [
+                    _("Location"),
+                    _("SKU"),
+                    _("Product"),
+                    _("Lot"),
+                    _("Expected"),
+                    _("Counted"),
+                    _("Variance"),
+                    _("Variance value"),
+                ],
+                (
+                    [
+                        ln.location.code,
+                        ln.product.sku,
+                        ln.product.name,
+                        ln.lot.code if ln.lot else "",
+                        ln.expected,
+                        ln.counted if ln.counted is not None else "",
+                        ln.variance if ln.variance is not None else "",
+                        ln.shown_value,
+                    ]
+                    for ln in context["lines"]
+                ),
+            )
+            response = HttpResponse(data, content_type=excel.XLSX_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="{count.number}.xlsx"'
+            return response
+        return render(request, "inventory/count.html", context)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         count = InventoryCount.objects.select_related("warehouse", "zone").get(pk=pk)

@@ -165,6 +165,7 @@ def test_count_with_scans_through_the_page(staff_web, manager_web, s, tenant_a):
     assert staff_web.post(url, {"step": "save", f"counted-{line.pk}": "8"}).status_code == 302
     assert staff_web.post(url, {"step": "scan", "code": s.beer.sku, "quantity": "1"}).status_code == 302
     assert "9" in staff_web.get(url).content.decode()
+    assert staff_web.get(url + "?format=xlsx")["Content-Type"].startswith("application/vnd.openxmlformats")
     assert staff_web.post(url, {"step": "submit"}).status_code == 302
     staff_web.post(url, {"step": "approve"})  # staff cannot approve: refused, nothing posted
     with tenant_context(tenant_a):
