@@ -398,3 +398,60 @@ def slow_moving(tenant: Tenant, since: Date) -> list[tuple[Product, Decimal, Dat
         if last_out.get(pid) is None or last_out[pid] < since
     ]
     return sorted(rows, key=lambda r: (r[2] or Date.min, r[0].name))
+
+
+@dataclass
+class CardLine:
+    date: Date
+    reference: str
+    qty_in: Decimal
+    qty_out: Decimal
+    value_in: Decimal
+    value_out: Decimal
+    balance: Decimal
+    balance_value: Decimal
+
+
+def stock_card(
+    tenant: Tenant, product_id: int, warehouse_id: int, date_from: Date, date_to: Date
+) -> tuple[tuple[Decimal, Decimal], list[CardLine]]:
+    """The stock card ("thẻ kho") of a product in a warehouse: the opening balance (quantity, value) on
+    ``date_from`` and every move of the period with the running balance. Value-only entries (landed
+    costs, revaluations) appear as lines without quantity."""
+    locs = set(
+        Location.objects.filter(tenant=tenant, warehouse_id=warehouse_id, usage=LocationUsage.INTERNAL).values_list(
+            "pk", flat=True
+        )
+    )
+    moves = (
+        StockMove.objects.filter(tenant=tenant, product_id=product_id)
+        .filter(Q(from_location_id__in=locs) | Q(to_location_id__in=locs))
+        .exclude(from_location_id__in=locs, to_location_id__in=locs)
+    )
+    entries = ValueEntry.objects.filter(tenant=tenant, product_id=product_id, warehouse_id=warehouse_id)
+    qty = value = ZERO
+    for src, q, v in moves.filter(date__lt=date_from).values_list("from_location_id", "quantity", "value"):
+        sign = -1 if src in locs else 1
+        qty += sign * q
+        value += sign * v
+    value += entries.filter(date__lt=date_from).aggregate(v=Sum("value"))["v"] or ZERO
+    opening = (qty, value)
+    events: list[tuple[Any, ...]] = [
+        (m.date, m.created_at, m.reference, m.from_location_id in locs, m.quantity, m.value)
+        for m in moves.filter(date__gte=date_from, date__lte=date_to)
+    ]
+    events += [
+        (e.date, e.created_at, e.reference, False, ZERO, e.value)
+        for e in entries.filter(date__gte=date_from, date__lte=date_to)
+    ]
+    events.sort(key=lambda e: (e[0], e[1]))
+    lines = []
+    for on, _created, ref, out, q, v in events:
+        qty += -q if out else q
+        value += -v if out else v
+        lines.append(
+            CardLine(
+                on, ref, ZERO if out else q, q if out else ZERO, ZERO if out else v, v if out else ZERO, qty, value
+            )
+        )
+    return opening, lines

@@ -1406,3 +1406,70 @@ class ReorderRuleView(InvView):
         else:
             messages.error(request, _("Enter valid thresholds."))
         return redirect("inventory-product", pk=pk)
+
+
+class StockCardView(InvView):
+    """The stock card ("thẻ kho") of a product in a warehouse over a period, in page and Excel."""
+
+    permission = "inv.report.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        today = timezone.localdate()
+        try:
+            product = Product.objects.get(pk=int(request.GET.get("product", "0")))
+            warehouse = Warehouse.objects.get(pk=int(request.GET.get("warehouse", "0")))
+            date_from = dt.date.fromisoformat(request.GET["from"]) if request.GET.get("from") else today.replace(day=1)
+            date_to = dt.date.fromisoformat(request.GET["to"]) if request.GET.get("to") else today
+        except (ValueError, OverflowError) as exc:
+            raise Http404 from exc
+        (oq, ov), lines = selectors.stock_card(self.principal.tenant, product.pk, warehouse.pk, date_from, date_to)
+        headers = [
+            _("Date"),
+            _("Reference"),
+            _("In"),
+            _("Out"),
+            _("Balance"),
+            _("Value in"),
+            _("Value out"),
+            _("Balance value"),
+        ]
+        if request.GET.get("format") == "xlsx":
+            rows = [["", _("Opening balance"), "", "", oq, "", "", ov]] + [
+                [
+                    ln.date.isoformat(),
+                    ln.reference,
+                    ln.qty_in,
+                    ln.qty_out,
+                    ln.balance,
+                    ln.value_in,
+                    ln.value_out,
+                    ln.balance_value,
+                ]
+                for ln in lines
+            ]
+            response = HttpResponse(excel.workbook(_("Stock card"), headers, rows), content_type=excel.XLSX_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="the-kho-{product.sku}.xlsx"'
+            return response
+        table = [{"cells": ["", _("Opening balance"), "", "", qty(oq), "", "", money(ov)]}] + [
+            {
+                "cells": [
+                    ln.date.strftime("%d/%m/%Y"),
+                    ln.reference,
+                    qty(ln.qty_in) if ln.qty_in else "",
+                    qty(ln.qty_out) if ln.qty_out else "",
+                    qty(ln.balance),
+                    money(ln.value_in) if ln.value_in else "",
+                    money(ln.value_out) if ln.value_out else "",
+                    money(ln.balance_value),
+                ]
+            }
+            for ln in lines
+        ]
+        title = _("Stock card") + f": {product.sku} · {warehouse.code} · {date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}"
+        return table_page(
+            request,
+            title=title,
+            headers=headers,
+            rows=table,
+            buttons=[(f"?{request.GET.urlencode()}&format=xlsx", _("Export Excel"))],
+        )

@@ -143,3 +143,26 @@ def test_fifo_issues_the_oldest_cost_first(s, tenant_a):
     assert stock.value == D(3 * 9000 + 10 * 13000 + 4 * 20000 + 4000)
     assert ledger.ledger_differences() == []
     assert ledger.replayed_value(stock, Product.objects.get(pk=s.beer.pk)) == stock.value
+
+
+def test_stock_card(s, tenant_a):
+    from novasaas.platform.testing.fixtures import web_client
+
+    today = timezone.localdate()
+    _receive(s, 10, 10000, today - timedelta(days=40))
+    _receive(s, 10, 12000, today - timedelta(days=3))
+    actions.issue_goods(
+        s.manager,
+        warehouse_id=s.wh.pk,
+        date=today - timedelta(days=1),
+        lines=[{"product_id": s.beer.pk, "quantity": "5"}],
+    )
+    (oq, ov), lines = selectors.stock_card(tenant_a, s.beer.pk, s.wh.pk, today - timedelta(days=10), today)
+    assert (oq, ov) == (D(10), D(100000))
+    assert [(ln.qty_in, ln.qty_out, ln.balance) for ln in lines] == [(D(10), 0, D(20)), (0, D(5), D(15))]
+    assert lines[-1].balance_value == Stock.objects.get(product=s.beer, warehouse=s.wh).value
+    web = web_client(tenant_a, s.manager.user)
+    url = f"/inventory/reports/stock-card/?product={s.beer.pk}&warehouse={s.wh.pk}"
+    assert "NK-" in web.get(url).content.decode()
+    assert web.get(url + "&format=xlsx").status_code == 200
+    assert web.get("/inventory/reports/stock-card/?product=x").status_code == 404
