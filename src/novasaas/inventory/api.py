@@ -644,3 +644,15 @@ def put_reorder_rule(request: HttpRequest, data: s.ReorderRuleIn) -> Any:
     """Reorder level and quantity of a product in a warehouse (both 0 removes the rule)."""
     p = _p(request, "inv.reorder.configure")
     return actions.set_reorder_rule(p, **data.model_dump())
+
+
+@router.get("/reports/stock-card", response={200: s.StockCardOut, 403: ErrorOut, 404: ErrorOut})
+def stock_card(request: HttpRequest, product_id: int, warehouse_id: int, date_from: Date, date_to: Date) -> Any:
+    """The stock card ("thẻ kho") of a product in a warehouse: opening balance and running balance."""
+    p = _p(request, "inv.report.view")
+    if not (0 < product_id < 2**63 and 0 < warehouse_id < 2**63):
+        return 404, {"detail": "Not found."}
+    Product.objects.get(pk=product_id)
+    Warehouse.objects.get(pk=warehouse_id)
+    (oq, ov), lines = selectors.stock_card(p.tenant, product_id, warehouse_id, date_from, date_to)
+    return {"opening_quantity": oq, "opening_value": ov, "lines": lines}

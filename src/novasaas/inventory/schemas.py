@@ -653,3 +653,20 @@ class ReorderRuleOut(Schema):
     warehouse_id: int
     reorder_level: Decimal
     reorder_quantity: Decimal
+
+
+class CardLineOut(Schema):
+    date: dt.date
+    reference: str
+    qty_in: Decimal
+    qty_out: Decimal
+    value_in: Decimal
+    value_out: Decimal
+    balance: Decimal
+    balance_value: Decimal
+
+
+class StockCardOut(Schema):
+    opening_quantity: Decimal
+    opening_value: Decimal
+    lines: list[CardLineOut]

@@ -57,7 +57,7 @@ def search_products(
         qs = qs.filter(kind=kind)
     for word in _unaccent(q).split()[:8]:
         qs = qs.filter(search_text__contains=word)
-    return qs.select_related("category", "stock_unit", "purchase_unit").order_by("name", "id")
+    return qs.select_related("category__parent", "stock_unit", "purchase_unit").order_by("name", "id")
 
 
 def get_product(tenant: Tenant, product_id: int) -> Product:

@@ -135,3 +135,24 @@ def test_reorder_rule_per_warehouse(s, tenant_a, api_a):
     )
     assert r.status_code == 200 and api_a.get("/api/v1/inventory/reorder-rules").json() == []
     assert "Mức đặt hàng lại" in manager.get(f"/inventory/products/{s.beer.pk}/").content.decode()
+
+
+def test_product_list_query_count_does_not_grow(s, tenant_a, api_a):
+    client = web_client(tenant_a, s.manager.user)
+    client.get("/inventory/products/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/inventory/products/")
+        api_a.get("/api/v1/inventory/products")
+    with tenant_context(tenant_a):
+        cat = actions.save_category(s.manager, name="Đồ uống")
+        for i in range(12):
+            actions.save_product(s.manager, name=f"Hàng {i}", stock_unit_id=s.chai.pk, category_id=cat.pk)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/inventory/products/")
+        api_a.get("/api/v1/inventory/products")
+    assert len(many) == len(few)
+    r = api_a.get(
+        "/api/v1/inventory/reports/stock-card",
+        {"product_id": s.beer.pk, "warehouse_id": s.wh.pk, "date_from": "2020-01-01", "date_to": "2099-12-31"},
+    )
+    assert r.status_code == 200 and r.json()["opening_quantity"] == "0"
