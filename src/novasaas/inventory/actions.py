@@ -822,6 +822,49 @@ def _allocate_issue_lines(movement: StockMovement) -> None:
 
 
 @transaction.atomic
+def scan_movement(
+    p: Principal, movement_id: int, *, code: str, quantity: Any = 1, location_id: int | None = None
+) -> Any:
+    """A scanner read on a draft receipt or issue: add ``quantity`` (1) of the scanned product (stock
+    unit) to its line at that location, creating the line when needed."""
+    movement = _lock_movement(movement_id)
+    p.require("inv.receipt.create" if movement.kind == MovementKind.RECEIPT else "inv.issue.create")
+    if movement.status != DocumentStatus.DRAFT:
+        raise ValidationError(_("This document is %(s)s.") % {"s": movement.get_status_display()})
+    found = find_by_code(code)
+    if found is None:
+        raise ValidationError({"code": _("No product has the code %(c)s.") % {"c": code[:40]}})
+    product, variant = found
+    if not product.is_stocked or not product.is_active:
+        raise ValidationError({"code": _("%(p)s is a service: it has no stock.") % {"p": product.sku}})
+    if product.tracking != Tracking.NONE:
+        raise ValidationError({"code": _("Lot or serial goods are entered in the form (lot / serial number).")})
+    qty = _qty(quantity)
+    location = _location_in(movement.warehouse, location_id, "location_id")
+    line = StockMovementLine.objects.filter(
+        movement=movement, product=product, variant=variant, location=location, unit=product.stock_unit
+    ).first()
+    if line is None:
+        line = StockMovementLine(  # type: ignore[misc]
+            movement=movement,
+            product=product,
+            variant=variant,
+            location=location,
+            unit=product.stock_unit,
+            quantity=ZERO,
+            stock_quantity=ZERO,
+        )
+        if movement.kind == MovementKind.RECEIPT:
+            line.unit_cost = quantize(product.cost_price, 6)
+    line.quantity += qty
+    line.stock_quantity += qty
+    if movement.kind == MovementKind.RECEIPT:
+        line.value = round_money(line.stock_quantity * line.unit_cost, _currency())
+    line.save()
+    return line
+
+
+@transaction.atomic
 def pick_issue(p: Principal, movement_id: int) -> StockMovement:
     """Choose locations and lots for every line (FEFO) and mark the issue picked."""
     p.require("inv.issue.create")

@@ -34,6 +34,7 @@ urlpatterns = [
     path("movements/", v.MovementListView.as_view(), name="inventory-movements"),
     path("movements/new/", v.MovementCreateView.as_view(), name="inventory-movement-new"),
     path("movements/<int:pk>/", v.MovementDetailView.as_view(), name="inventory-movement"),
+    path("movements/<int:pk>/scan/", v.MovementScanView.as_view(), name="inventory-movement-scan"),
     path("movements/<int:pk>/putaway/", v.PutAwayView.as_view(), name="inventory-putaway"),
     path("movements/<int:pk>/landed-cost/", v.LandedCostView.as_view(), name="inventory-landed-cost"),
     path("movements/<int:pk>/<str:step>/", v.MovementStepView.as_view(), name="inventory-movement-step"),

@@ -773,6 +773,12 @@ class MovementDetailView(InvView):
         putaway = None
         if doc.kind == "receipt" and doc.status == DocumentStatus.DONE and self.can("inv.receipt.create"):
             putaway = forms.PutAwayForm(warehouse=doc.warehouse)
+        scan = None
+        if doc.status == DocumentStatus.DRAFT and self.can(create_perm):
+            scan = forms.ScanForm(warehouse=doc.warehouse)
+        landed = None
+        if doc.kind == "receipt" and doc.status == DocumentStatus.DONE and self.can("inv.adjustment.create"):
+            landed = forms.LandedCostForm()
         return render(
             request,
             "inventory/movement.html",
@@ -781,6 +787,9 @@ class MovementDetailView(InvView):
                 "lines": lines,
                 "steps": steps,
                 "putaway": putaway,
+                "scan_form": scan,
+                "landed": landed,
+                "landed_costs": doc.landed_costs.all(),
                 "step_url": "inventory-movement-step",
             },
         )
@@ -804,6 +813,32 @@ class MovementStepView(InvView):
             messages.success(request, _("%(n)s: %(s)s.") % {"n": doc.number, "s": doc.get_status_display()})
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        return redirect("inventory-movement", pk=pk)
+
+
+class MovementScanView(InvView):
+    """Scanner input on a draft receipt or issue (the page keeps the focus in the scan field)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        doc = StockMovement.objects.select_related("warehouse").get(pk=pk)
+        form = forms.ScanForm(request.POST, warehouse=doc.warehouse)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                line = actions.scan_movement(
+                    self.principal,
+                    pk,
+                    code=d["code"],
+                    quantity=d["quantity"] or 1,
+                    location_id=d["location"].pk if d["location"] else None,
+                )
+                messages.success(
+                    request, _("%(p)s: counted %(q)s.") % {"p": line.product.sku, "q": qty(line.stock_quantity)}
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        else:
+            messages.error(request, _("Scan or type a barcode / SKU"))
         return redirect("inventory-movement", pk=pk)
 
 

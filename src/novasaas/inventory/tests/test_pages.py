@@ -202,3 +202,50 @@ def test_abc_and_slow_moving_reports(manager_web, api_a, s, tenant_a):
         "/inventory/?format=xlsx",
     ):
         assert manager_web.get(path).status_code == 200, path
+
+
+def test_scanner_on_a_draft_receipt_and_issue(staff_web, s, tenant_a):
+    from novasaas.inventory import actions
+
+    with tenant_context(tenant_a):
+        actions.save_product(s.manager, s.beer.pk, barcode="4006381333931")
+        doc = actions.create_movement(
+            s.staff,
+            kind="receipt",
+            warehouse_id=s.wh.pk,
+            lines=[{"product_id": s.beer.pk, "quantity": "1", "unit_cost": "10000"}],
+        )
+    assert 'name="code"' in staff_web.get(f"/inventory/movements/{doc.pk}/").content.decode()
+    for _ in range(3):
+        assert (
+            staff_web.post(
+                f"/inventory/movements/{doc.pk}/scan/", {"code": "4006381333931", "quantity": "1"}
+            ).status_code
+            == 302
+        )
+    with tenant_context(tenant_a):
+        lines = sorted(ln.stock_quantity for ln in doc.lines.all())
+        assert lines == [Decimal(4)]  # the scans add to the line of the product
+    staff_web.post(f"/inventory/movements/{doc.pk}/validate/")
+    with tenant_context(tenant_a):
+        assert Stock.objects.get(product=s.beer, warehouse=s.wh).on_hand == 4
+        out = actions.create_movement(
+            s.staff, kind="issue", warehouse_id=s.wh.pk, lines=[{"product_id": s.beer.pk, "quantity": "1"}]
+        )
+        actions.scan_movement(s.staff, out.pk, code=s.beer.sku)
+        actions.validate_movement(s.staff, out.pk)
+        assert Stock.objects.get(product=s.beer, warehouse=s.wh).on_hand == 2
+
+
+def test_landed_cost_through_the_receipt_page(manager_web, s, tenant_a):
+    with tenant_context(tenant_a):
+        doc = receive(s, 10)
+    page = manager_web.get(f"/inventory/movements/{doc.pk}/").content.decode()
+    assert 'name="amount"' in page and 'name="to_location"' in page
+    r = manager_web.post(
+        f"/inventory/movements/{doc.pk}/landed-cost/", {"amount": "20000", "description": "Cước", "split": "value"}
+    )
+    assert r.status_code == 302
+    assert "CP-" in manager_web.get(f"/inventory/movements/{doc.pk}/").content.decode()
+    with tenant_context(tenant_a):
+        assert Stock.objects.get(product=s.beer, warehouse=s.wh).value == Decimal(120000)
