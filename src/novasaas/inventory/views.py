@@ -172,6 +172,7 @@ class StockView(InvView):
             search=reverse("inventory-stock"),
             q=q,
             page=page,
+            buttons=[(reverse("inventory-stock") + "?format=xlsx", _("Export Excel"))],
             headers=[
                 _("SKU"),
                 _("Product"),
