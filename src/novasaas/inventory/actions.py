@@ -1375,6 +1375,7 @@ def ship_transfer(p: Principal, transfer_id: int) -> StockTransfer:
             ).value
         StockTransferLine.objects.filter(pk=ln.pk).update(value=value)
     _revalue_backdated(p, ctx, stocks.values())
+    _publish_transfer(p, transfer, "shipped", transfer.date)
     transfer.status = DocumentStatus.IN_TRANSIT
     transfer.shipped_at = timezone.now()
     transfer.save(update_fields=["status", "shipped_at"])
@@ -1410,12 +1411,34 @@ def receive_transfer(p: Principal, transfer_id: int, location_id: int | None = N
             lot=m.lot,
             stocks=stocks,
         )
+    _publish_transfer(p, transfer, "received", ctx.date)
     transfer.status = DocumentStatus.DONE
     transfer.received_at = timezone.now()
     transfer.save(update_fields=["status", "received_at"])
     audit.record(audit.AuditAction.UPDATE, actor=_actor(p), obj=transfer, message="received")
     check_reorder(p.tenant, stocks.values())
     return transfer
+
+
+def _publish_transfer(p: Principal, transfer: StockTransfer, stage: str, on: Date) -> None:
+    transit = ledger.virtual_location(LocationUsage.TRANSIT)
+    moves = StockMove.objects.filter(document_type="inventory.transfer", document_id=transfer.pk)
+    moves = moves.filter(to_location=transit) if stage == "shipped" else moves.filter(from_location=transit)
+    value = Decimal(sum(moves.values_list("value", flat=True), ZERO))
+    publish(
+        events.StockTransferred(
+            tenant_id=p.tenant.pk,
+            document_type="inventory.transfer",
+            document_id=transfer.pk,
+            reference=transfer.number,
+            date=on.isoformat(),
+            warehouse_id=transfer.to_warehouse_id if stage == "received" else transfer.from_warehouse_id,
+            value=_amt(value),
+            from_warehouse_id=transfer.from_warehouse_id,
+            to_warehouse_id=transfer.to_warehouse_id,
+            stage=stage,
+        )
+    )
 
 
 @transaction.atomic

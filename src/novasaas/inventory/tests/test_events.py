@@ -66,7 +66,8 @@ def test_valued_events(s):
     assert (variance.value, variance.gain_value, variance.loss_value) == ("24000", "24000", "0")
 
 
-def test_transfers_publish_no_valued_event(s):
+def test_transfers_publish_only_stock_transferred(s):
+    subscriber(events.StockTransferred, module="INV")(_collect_transferred)
     receive(s, 5)
     got.clear()
     t = actions.create_transfer(
@@ -78,7 +79,15 @@ def test_transfers_publish_no_valued_event(s):
     actions.approve_transfer(s.manager, t.pk)
     actions.ship_transfer(s.manager, t.pk)
     actions.receive_transfer(s.manager, t.pk)
-    assert not [e for e in got if isinstance(e, events.StockValueEvent)]
+    assert not [e for e in got if isinstance(e, events.StockValueEvent) and not isinstance(e, events.StockTransferred)]
+    assert [(e.stage, e.value, e.warehouse_id) for e in of(events.StockTransferred)] == [
+        ("shipped", "50000", s.wh.pk),
+        ("received", "50000", s.wh2.pk),
+    ]
+
+
+def _collect_transferred(e):
+    got.append(e)
 
 
 def test_reorder_alert_once_per_crossing(s, tenant_a):
