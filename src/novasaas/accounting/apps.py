@@ -7,4 +7,4 @@ class AccountingConfig(AppConfig):
     verbose_name = "Accounting"
 
     def ready(self) -> None:
-        from novasaas.accounting import navigation  # noqa: F401
+        from novasaas.accounting import demo, navigation, subscribers  # noqa: F401

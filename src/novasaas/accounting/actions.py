@@ -1,0 +1,1016 @@
+"""State changes of the ledger. Each action runs in one transaction, takes the tenant (or the acting
+principal) explicitly, checks the permission, locks what it must, and is audited.
+
+Posting (``post_entry``, ``approve_entry``, ``reverse_entry``, ``post_source_document``) funnels into
+``_post``, which guarantees: the entry balances and is not empty; every account is active and allows
+posting, and lines on partner accounts name a partner of this tenant; the period is open (its row is
+locked, so a concurrent close waits); the number is gapless per journal and fiscal year; the entry is
+appended to the tenant's hash chain; the maintained ``AccountBalance`` rows move in the same
+transaction. Postings of one tenant are serialised by the chain lock, which is always taken first, so
+concurrent postings queue instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from novasaas.accounting import taxes
+from novasaas.accounting.charts import DEFAULT_TEMPLATE, ROLE_DEFAULTS, TEMPLATES
+from novasaas.accounting.models import (
+    Account,
+    AccountBalance,
+    AccountingSettings,
+    AccountMapping,
+    ChartOfAccount,
+    EntryState,
+    FiscalPeriod,
+    FiscalYear,
+    FiscalYearState,
+    Journal,
+    JournalEntry,
+    JournalKind,
+    JournalLine,
+    PeriodState,
+)
+from novasaas.accounting.scope import atomic_in, in_tenant
+from novasaas.identity.access import Principal
+from novasaas.platform import audit
+from novasaas.platform.models import AuditAction, Tenant
+from novasaas.platform.models import Sequence as NumberSequence
+from novasaas.platform.money import MoneyField, round_money, to_decimal
+from novasaas.platform.numbering import next_number
+
+CHAIN_KEY = "acc.ledger.chain"
+GENESIS = "0" * 64
+MAX_LINES = 500
+DEFAULT_JOURNALS = [
+    ("GEN", "Sổ nhật ký chung", JournalKind.GENERAL),
+    ("SAL", "Nhật ký bán hàng", JournalKind.SALES),
+    ("PUR", "Nhật ký mua hàng", JournalKind.PURCHASE),
+    ("CASH", "Nhật ký thu chi tiền mặt", JournalKind.CASH),
+    ("BANK", "Nhật ký ngân hàng", JournalKind.BANK),
+    ("INV", "Nhật ký kho", JournalKind.INVENTORY),
+    ("CLO", "Bút toán kết chuyển", JournalKind.CLOSING),
+]
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One line to post: ``account`` is an Account, an account code, or (for source documents) a role."""
+
+    account: Any
+    debit: Decimal
+    credit: Decimal
+    partner_id: int | None = None
+    memo: str = ""
+    due_date: dt.date | None = None
+    tax_rate: Any = None  # a TaxRate code ("VAT10") or id: the line is taxed (see taxes.py)
+    tax_base: Any = 0
+    paid_in_cash: bool = False
+
+
+# --- chart ------------------------------------------------------------------------------------------
+
+
+def ensure_chart(tenant: Tenant, template: str | None = None) -> ChartOfAccount:
+    """Create the tenant's chart (default Circular 133), settings, journals and the current fiscal year
+    the first time accounting is used. Idempotent and safe to call concurrently."""
+    with in_tenant(tenant):
+        chart = ChartOfAccount.objects.filter(tenant=tenant).first()
+        if chart is not None:
+            return chart
+        try:
+            with transaction.atomic():
+                chart = _create_chart(tenant, template or DEFAULT_TEMPLATE)
+        except IntegrityError:  # created by a concurrent first use
+            return ChartOfAccount.objects.get(tenant=tenant)
+        return chart
+
+
+def _create_chart(tenant: Tenant, template: str) -> ChartOfAccount:
+    if template not in TEMPLATES:
+        raise ValidationError({"template": _("Unknown chart template.")})
+    name, rows = TEMPLATES[template]
+    chart = ChartOfAccount.objects.create(tenant=tenant, template=template, name=name)
+    _create_accounts(tenant, chart, template)
+    AccountingSettings.objects.get_or_create(tenant=tenant)
+    taxes.seed_rates()
+    for code, jname, kind in DEFAULT_JOURNALS:
+        Journal.objects.get_or_create(tenant=tenant, code=code, defaults={"name": jname, "kind": kind})
+    today = timezone.localdate()
+    if not FiscalYear.objects.exists():
+        _create_year(dt.date(today.year, 1, 1))
+    return chart
+
+
+def _create_accounts(tenant: Tenant, chart: ChartOfAccount, template: str) -> None:
+    rows = TEMPLATES[template][1]
+    codes = {r.code for r in rows}
+    by_code: dict[str, Account] = {}
+    for row in sorted(rows, key=lambda r: (len(r.code), r.code)):
+        parent_code = next((row.code[:n] for n in range(len(row.code) - 1, 2, -1) if row.code[:n] in codes), None)
+        has_children = any(c != row.code and c.startswith(row.code) for c in codes)
+        by_code[row.code] = Account.objects.create(
+            tenant=tenant,
+            chart=chart,
+            code=row.code,
+            name_vi=row.name_vi,
+            name_en=row.name_en,
+            parent=by_code.get(parent_code) if parent_code else None,
+            level=len(row.code) - 2,
+            type=row.type,
+            normal_balance=row.normal,
+            allows_posting=not has_children,
+            needs_partner=row.needs_partner,
+            from_template=True,
+        )
+
+
+def apply_chart_template(principal: Principal, template: str) -> ChartOfAccount:
+    """Replace the chart by another template; only while nothing has been posted or drafted."""
+    principal.require("acc.coa.configure")
+    tenant = principal.tenant
+    if template not in TEMPLATES:
+        raise ValidationError({"template": _("Unknown chart template.")})
+    with atomic_in(tenant):
+        chart = ensure_chart(tenant)
+        chart = ChartOfAccount.objects.select_for_update().get(pk=chart.pk)
+        if JournalLine.objects.exists() or JournalEntry.objects.exists():
+            raise ValidationError(_("The chart can only be changed before the first entry."))
+        if chart.template == template:
+            return chart
+        AccountMapping.objects.all().delete()
+        AccountBalance.objects.all().delete()
+        for level in range(18, 0, -1):
+            Account.objects.filter(level=level).delete()
+        chart.template, chart.name = template, TEMPLATES[template][0]
+        chart.save(update_fields=["template", "name"])
+        _create_accounts(tenant, chart, template)
+        audit.record(AuditAction.UPDATE, actor=principal.user, obj=chart, after={"template": template})
+        return chart
+
+
+def _get_account(pk: int) -> Account:
+    return Account.objects.get(pk=pk)
+
+
+def create_account(
+    principal: Principal,
+    *,
+    parent_id: int,
+    code: str,
+    name_vi: str,
+    name_en: str = "",
+    needs_partner: bool | None = None,
+) -> Account:
+    """Add a sub-account under ``parent_id``; its code extends the parent's code. The parent stops
+    allowing direct posting (its balance is the sum of its sub-accounts)."""
+    principal.require("acc.coa.configure")
+    tenant = principal.tenant
+    with atomic_in(tenant):
+        chart = ensure_chart(tenant)
+        parent = Account.objects.select_for_update().get(pk=parent_id)
+        code = (code or "").strip()
+        errors: dict[str, list[str]] = {}
+        if not code.isdigit() or not code.startswith(parent.code) or len(code) <= len(parent.code) or len(code) > 20:
+            errors["code"] = [
+                _("The code must be digits extending the parent's code %(code)s.") % {"code": parent.code}
+            ]
+        elif Account.objects.filter(code=code).exists():
+            errors["code"] = [_("An account with this code already exists.")]
+        if not (name_vi or "").strip():
+            errors["name_vi"] = [_("Enter a name.")]
+        if not parent.is_active:
+            errors["parent_id"] = [_("The parent account is inactive.")]
+        if errors:
+            raise ValidationError(errors)
+        account = Account.objects.create(
+            tenant=tenant,
+            chart=chart,
+            code=code,
+            name_vi=name_vi.strip()[:200],
+            name_en=(name_en or "").strip()[:200],
+            parent=parent,
+            level=parent.level + 1,
+            type=parent.type,
+            normal_balance=parent.normal_balance,
+            needs_partner=parent.needs_partner if needs_partner is None else needs_partner,
+            allows_posting=True,
+        )
+        if parent.allows_posting:
+            parent.allows_posting = False
+            parent.save(update_fields=["allows_posting"])
+        audit.record_created(account, principal.user)
+        return account
+
+
+def update_account(principal: Principal, account_id: int, **changes: Any) -> Account:
+    """Rename an account or change whether it needs a partner; the code and type never change."""
+    principal.require("acc.coa.configure")
+    allowed = {"name_vi", "name_en", "needs_partner"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    with atomic_in(principal.tenant):
+        account = Account.objects.select_for_update().get(pk=account_id)
+        before = audit.snapshot(account)
+        for key, value in changes.items():
+            if value is None:
+                continue
+            if key in ("name_vi", "name_en"):
+                value = str(value).strip()[:200]
+                if key == "name_vi" and not value:
+                    raise ValidationError({"name_vi": [_("Enter a name.")]})
+            setattr(account, key, value)
+        account.save()
+        audit.record_updated(account, principal.user, before)
+        return account
+
+
+def set_account_active(principal: Principal, account_id: int, active: bool) -> Account:
+    principal.require("acc.coa.configure")
+    with atomic_in(principal.tenant):
+        account = Account.objects.select_for_update().get(pk=account_id)
+        if not active and AccountMapping.objects.filter(account=account).exists():
+            raise ValidationError(_("This account is used by a posting role; map the role elsewhere first."))
+        before = audit.snapshot(account)
+        account.is_active = active
+        account.save(update_fields=["is_active"])
+        audit.record_updated(account, principal.user, before)
+        return account
+
+
+def delete_account(principal: Principal, account_id: int) -> None:
+    """Delete an account that has no entries, no sub-accounts and is not part of the template."""
+    principal.require("acc.coa.configure")
+    with atomic_in(principal.tenant):
+        account = Account.objects.select_for_update().get(pk=account_id)
+        if JournalLine.objects.filter(account=account).exists():
+            raise ValidationError(_("An account with entries cannot be deleted; deactivate it instead."))
+        if account.children.exists():
+            raise ValidationError(_("An account with sub-accounts cannot be deleted."))
+        if account.from_template:
+            raise ValidationError(_("A standard account of the chart cannot be deleted; deactivate it instead."))
+        if AccountMapping.objects.filter(account=account).exists():
+            raise ValidationError(_("This account is used by a posting role; map the role elsewhere first."))
+        parent = account.parent
+        AccountBalance.objects.filter(account=account).delete()
+        audit.record_deleted(account, principal.user)
+        account.delete()
+        if parent is not None and not parent.children.exists():
+            Account.objects.filter(pk=parent.pk).update(allows_posting=True)
+
+
+def set_account_mapping(principal: Principal, role: str, account_id: int) -> AccountMapping:
+    principal.require("acc.coa.configure")
+    from novasaas.accounting.charts import ROLES
+
+    if role not in ROLES:
+        raise ValidationError({"role": [_("Unknown posting role.")]})
+    with atomic_in(principal.tenant):
+        ensure_chart(principal.tenant)
+        account = Account.objects.get(pk=account_id)
+        if not account.allows_posting or not account.is_active:
+            raise ValidationError({"account_id": [_("Choose an active account that allows posting.")]})
+        mapping, _created = AccountMapping.objects.update_or_create(role=role, defaults={"account": account})
+        audit.record(
+            AuditAction.UPDATE, actor=principal.user, obj=mapping, after={"role": role, "account": account.code}
+        )
+        return mapping
+
+
+def update_settings(principal: Principal, *, approval_threshold: Any) -> AccountingSettings:
+    principal.require("acc.coa.configure")
+    with atomic_in(principal.tenant):
+        ensure_chart(principal.tenant)
+        obj = AccountingSettings.objects.select_for_update().get()
+        before = audit.snapshot(obj)
+        value = to_decimal(approval_threshold)
+        if value < 0:
+            raise ValidationError({"approval_threshold": [_("Enter zero or a positive amount.")]})
+        obj.approval_threshold = round_money(value, obj.base_currency)
+        obj.save()
+        audit.record_updated(obj, principal.user, before)
+        return obj
+
+
+def resolve_role(tenant: Tenant, role: str) -> Account:
+    """The account a posting role resolves to: the tenant's mapping, else the chart template's default."""
+    with in_tenant(tenant):
+        return _resolve_role(tenant, role)
+
+
+def _resolve_role(tenant: Tenant, role: str) -> Account:
+    mapping = AccountMapping.objects.select_related("account").filter(role=role).first()
+    if mapping is not None:
+        return mapping.account
+    chart = ensure_chart(tenant)
+    code = ROLE_DEFAULTS.get(chart.template, {}).get(role)
+    if code is None:
+        raise ValidationError(_("Unknown posting role “%(role)s”.") % {"role": role})
+    account = Account.objects.filter(code=code).first()
+    if account is None:
+        raise ValidationError(_("No account %(code)s for the role “%(role)s”.") % {"code": code, "role": role})
+    if not account.allows_posting:  # the tenant added sub-accounts: take the first active one
+        child = (
+            Account.objects.filter(code__startswith=code, allows_posting=True, is_active=True).order_by("code").first()
+        )
+        if child is None:
+            raise ValidationError(_("Map the role “%(role)s” to an account.") % {"role": role})
+        return child
+    return account
+
+
+def create_tax_rate(
+    principal: Principal,
+    *,
+    code: str,
+    name: str,
+    rate: Any,
+    valid_from: dt.date,
+    valid_to: dt.date | None = None,
+    is_exempt: bool = False,
+) -> Any:
+    """A new effective-dated VAT rate (rates change by decree: add one, never edit history)."""
+    from novasaas.accounting.models import TaxRate
+
+    principal.require("acc.tax.configure")
+    value = to_decimal(rate)
+    if not Decimal(0) <= value <= Decimal(100):
+        raise ValidationError({"rate": [_("Enter a rate between 0 and 100.")]})
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationError({"valid_to": [_("The end is before the start.")]})
+    with atomic_in(principal.tenant):
+        ensure_chart(principal.tenant)
+        code = code.strip().upper()
+        if TaxRate.objects.filter(code=code, valid_from=valid_from).exists():
+            raise ValidationError({"code": [_("This rate already exists from that date.")]})
+        obj = TaxRate.objects.create(  # type: ignore[misc]  # FixedPointField holds Decimal
+            code=code,
+            name=name.strip()[:120],
+            rate=value,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            is_exempt=is_exempt,
+        )
+        audit.record_created(obj, principal.user)
+        return obj
+
+
+# --- fiscal years and periods --------------------------------------------------------------------
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _create_year(start: dt.date) -> FiscalYear:
+    if start.day != 1:
+        raise ValidationError({"start_date": [_("A fiscal year starts on the first day of a month.")]})
+    end = _add_months(start, 12) - dt.timedelta(days=1)
+    if FiscalYear.objects.filter(start_date__lte=end, end_date__gte=start).exists():
+        raise ValidationError({"start_date": [_("This fiscal year overlaps an existing one.")]})
+    name = str(start.year) if start.month == 1 else f"{start.year}-{end.year}"
+    year = FiscalYear.objects.create(name=name, start_date=start, end_date=end)
+    FiscalPeriod.objects.bulk_create(
+        [
+            FiscalPeriod(
+                tenant_id=year.tenant_id,
+                fiscal_year=year,
+                number=i + 1,
+                start_date=_add_months(start, i),
+                end_date=_add_months(start, i + 1) - dt.timedelta(days=1),
+            )
+            for i in range(12)
+        ]
+    )
+    return year
+
+
+def create_fiscal_year(principal: Principal, start_date: dt.date) -> FiscalYear:
+    """A fiscal year of twelve monthly periods starting on ``start_date`` (first day of a month)."""
+    principal.require("acc.period.configure")
+    with atomic_in(principal.tenant):
+        ensure_chart(principal.tenant)
+        if not dt.date(1900, 1, 1) <= start_date <= dt.date(2999, 1, 1):
+            raise ValidationError({"start_date": [_("Enter a realistic date.")]})
+        year = _create_year(start_date)
+        audit.record_created(year, principal.user)
+        return year
+
+
+def _ensure_year_for(day: dt.date) -> None:
+    """Open a calendar fiscal year for ``day`` when none covers it (system postings from other modules)."""
+    if FiscalPeriod.objects.filter(start_date__lte=day, end_date__gte=day).exists():
+        return
+    last = FiscalYear.objects.order_by("-end_date").first()
+    start = dt.date(day.year, 1, 1) if last is None else last.end_date + dt.timedelta(days=1)
+    if last is not None and day < start:
+        # Before the first year (e.g. a backdated goods receipt when stock was kept before accounting
+        # was switched on): open earlier years back to ``day``, but only while nothing has been closed,
+        # so a closing already done is never invalidated. A gap between years stays refused.
+        first = FiscalYear.objects.order_by("start_date").first()
+        if first is None or day >= first.start_date or FiscalPeriod.objects.exclude(state="open").exists():
+            return
+        start = _add_months(first.start_date, -12)
+        while start > day:
+            start = _add_months(start, -12)
+        while start < first.start_date:
+            try:
+                with transaction.atomic():
+                    _create_year(start)
+            except (IntegrityError, ValidationError):
+                return
+            start = _add_months(start, 12)
+        return
+    while True:
+        try:
+            with transaction.atomic():
+                year = _create_year(start)
+        except (IntegrityError, ValidationError):
+            return
+        if year.end_date >= day:
+            return
+        start = year.end_date + dt.timedelta(days=1)
+
+
+def _set_period_state(principal: Principal, period_id: int, allowed_from: set[str], to: str) -> FiscalPeriod:
+    principal.require("acc.period.close")
+    with atomic_in(principal.tenant):
+        period = FiscalPeriod.objects.select_for_update().get(pk=period_id)
+        if period.state not in allowed_from:
+            raise ValidationError(_("The period %(p)s is %(s)s.") % {"p": period, "s": period.get_state_display()})
+        if to == PeriodState.OPEN and period.fiscal_year.state == FiscalYearState.CLOSED:
+            raise ValidationError(_("The fiscal year is closed."))
+        if (
+            to in (PeriodState.CLOSED, PeriodState.LOCKED)
+            and JournalEntry.objects.filter(period=period, state=EntryState.PENDING).exists()
+        ):
+            raise ValidationError(_("Entries of this period are awaiting approval: approve or reject them first."))
+        before = audit.snapshot(period)
+        period.state = to
+        period.save(update_fields=["state"])
+        audit.record_updated(period, principal.user, before)
+        return period
+
+
+def close_period(principal: Principal, period_id: int) -> FiscalPeriod:
+    """No posting lands in a closed period; a Finance Manager may reopen it until it is locked."""
+    return _set_period_state(principal, period_id, {PeriodState.OPEN}, PeriodState.CLOSED)
+
+
+def reopen_period(principal: Principal, period_id: int) -> FiscalPeriod:
+    return _set_period_state(principal, period_id, {PeriodState.CLOSED}, PeriodState.OPEN)
+
+
+def lock_period(principal: Principal, period_id: int) -> FiscalPeriod:
+    """Locking is irreversible; only a closed period can be locked."""
+    return _set_period_state(principal, period_id, {PeriodState.CLOSED}, PeriodState.LOCKED)
+
+
+# --- journals -----------------------------------------------------------------------------------------
+
+
+def create_journal(principal: Principal, *, code: str, name: str, kind: str = "general") -> Journal:
+    principal.require("acc.coa.configure")
+    code = (code or "").strip().upper()
+    if not code.isalnum() or len(code) > 10:
+        raise ValidationError({"code": [_("Use up to 10 letters or digits.")]})
+    if kind not in JournalKind.values:
+        raise ValidationError({"kind": [_("Unknown journal kind.")]})
+    if not (name or "").strip():
+        raise ValidationError({"name": [_("Enter a name.")]})
+    with atomic_in(principal.tenant):
+        ensure_chart(principal.tenant)
+        if Journal.objects.filter(code=code).exists():
+            raise ValidationError({"code": [_("A journal with this code exists.")]})
+        journal = Journal.objects.create(code=code, name=name.strip()[:120], kind=kind)
+        audit.record_created(journal, principal.user)
+        return journal
+
+
+# --- entries ------------------------------------------------------------------------------------------
+
+
+def _period_for(day: dt.date) -> FiscalPeriod:
+    period = FiscalPeriod.objects.filter(start_date__lte=day, end_date__gte=day).first()
+    if period is None:
+        raise ValidationError({"date": [_("No fiscal period covers %(d)s.") % {"d": day.isoformat()}]})
+    return period
+
+
+def _amount(value: Any, field: str, index: int) -> Decimal:
+    try:
+        amount = to_decimal(value if value not in (None, "") else "0")
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({f"lines[{index}].{field}": [_("Enter a number.")]}) from exc
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e15"):
+        raise ValidationError({f"lines[{index}].{field}": [_("Enter an amount between 0 and 10^15.")]})
+    if amount != round_money(amount, "VND") and amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValidationError({f"lines[{index}].{field}": [_("At most 2 decimals.")]})
+    return amount
+
+
+def _build_lines(
+    tenant: Tenant, lines: Sequence[Any], *, by_role: bool = False, day: dt.date | None = None
+) -> list[JournalLine]:
+    """Validated, unsaved lines; errors are keyed ``lines[i].field`` for forms and imports."""
+    from novasaas.parties import selectors as parties
+
+    if not lines:
+        raise ValidationError({"lines": [_("Add at least two lines.")]})
+    if len(lines) > MAX_LINES:
+        raise ValidationError({"lines": [_("At most %(n)d lines.") % {"n": MAX_LINES}]})
+    errors: dict[str, list[str]] = {}
+    built: list[JournalLine] = []
+    accounts: dict[Any, Account | None] = {}
+    partners: dict[int, int | None] = {}
+    for i, raw in enumerate(lines):
+        line = raw if isinstance(raw, LineInput) else LineInput(**raw) if isinstance(raw, dict) else LineInput(*raw)
+        try:
+            debit, credit = _amount(line.debit, "debit", i), _amount(line.credit, "credit", i)
+        except ValidationError as exc:
+            for key, msgs in exc.message_dict.items():
+                errors.setdefault(key, []).extend(msgs)
+            continue
+        if (debit > 0) == (credit > 0):
+            errors.setdefault(f"lines[{i}].debit", []).append(_("Enter either a debit or a credit amount."))
+        ref = line.account
+        account: Account | None
+        if isinstance(ref, Account):
+            account = ref if ref.tenant_id == tenant.pk else None
+        else:
+            key = ref
+            if key not in accounts:
+                try:
+                    if isinstance(ref, int):
+                        accounts[key] = Account.objects.filter(pk=ref).first()
+                    elif by_role and isinstance(ref, str) and not ref.isdigit():
+                        accounts[key] = resolve_role(tenant, ref)
+                    else:
+                        accounts[key] = Account.objects.filter(code=str(ref).strip()).first()
+                except ValidationError as exc:
+                    errors.setdefault(f"lines[{i}].account", []).extend(exc.messages)
+                    accounts[key] = None
+                    continue
+            account = accounts[key]
+        if account is None:
+            errors.setdefault(f"lines[{i}].account", []).append(_("Unknown account."))
+            continue
+        if not account.is_active or not account.allows_posting:
+            errors.setdefault(f"lines[{i}].account", []).append(
+                _("Account %(code)s does not allow posting (inactive or has sub-accounts).") % {"code": account.code}
+            )
+        partner_id = line.partner_id
+        if partner_id is not None:
+            if not isinstance(partner_id, int) or partner_id <= 0 or partner_id >= 2**63:
+                errors.setdefault(f"lines[{i}].partner_id", []).append(_("Unknown partner."))
+            else:
+                if partner_id not in partners:
+                    partners[partner_id] = parties.resolve_party_id(tenant, partner_id)
+                if partners[partner_id] is None:
+                    errors.setdefault(f"lines[{i}].partner_id", []).append(_("Unknown partner."))
+        elif account.needs_partner:
+            errors.setdefault(f"lines[{i}].partner_id", []).append(
+                _("Account %(code)s needs a partner.") % {"code": account.code}
+            )
+        rate = None
+        tax_base = Decimal(0)
+        if line.tax_rate not in (None, ""):
+            rate = taxes.rate_for(line.tax_rate, day or timezone.localdate())
+            if rate is None:
+                errors.setdefault(f"lines[{i}].tax_rate", []).append(
+                    _("No tax rate %(code)s valid on this date.") % {"code": str(line.tax_rate)[:20]}
+                )
+            try:
+                tax_base = _amount(line.tax_base, "tax_base", i)
+            except ValidationError as exc:
+                for key, msgs in exc.message_dict.items():
+                    errors.setdefault(key, []).extend(msgs)
+        built.append(
+            JournalLine(  # type: ignore[misc]  # MoneyField holds Decimal
+                tenant_id=tenant.pk,
+                line_no=i + 1,
+                account=account,
+                debit=debit,
+                credit=credit,
+                partner_id=partner_id,
+                memo=str(line.memo or "")[:300],
+                due_date=line.due_date,
+                tax_rate=rate,
+                tax_base=tax_base,
+                paid_in_cash=bool(line.paid_in_cash),
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    if len(built) < 2:
+        raise ValidationError({"lines": [_("Add at least two lines.")]})
+    return built
+
+
+def _check_balanced(lines: Iterable[JournalLine]) -> Decimal:
+    debit = sum((line.debit for line in lines), Decimal(0))
+    credit = sum((line.credit for line in lines), Decimal(0))
+    if debit != credit:
+        raise ValidationError(
+            {"lines": [_("The entry is not balanced: debit %(d)s, credit %(c)s.") % {"d": debit, "c": credit}]}
+        )
+    if debit <= 0:
+        raise ValidationError({"lines": [_("The entry has no amount.")]})
+    return debit
+
+
+def _journal(ref: Any) -> Journal:
+    if isinstance(ref, Journal):
+        return ref
+    if isinstance(ref, int):
+        return Journal.objects.get(pk=ref)
+    journal = Journal.objects.filter(code=str(ref)).first()
+    if journal is None:
+        raise ValidationError({"journal": [_("Unknown journal.")]})
+    return journal
+
+
+def create_entry(
+    principal: Principal,
+    *,
+    journal_id: Any,
+    date: dt.date,
+    lines: Sequence[Any],
+    memo: str = "",
+    source_reference: str = "",
+) -> JournalEntry:
+    """A draft entry (validated lines; balance is required only when posting)."""
+    principal.require("acc.entry.create")
+    tenant = principal.tenant
+    with atomic_in(tenant):
+        ensure_chart(tenant)
+        journal = _journal(journal_id)
+        if not journal.is_active:
+            raise ValidationError({"journal_id": [_("The journal is inactive.")]})
+        period = _period_for(date)
+        built = _build_lines(tenant, lines, day=date)
+        entry = JournalEntry.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+            journal=journal,
+            year=period.fiscal_year.start_date.year,
+            date=date,
+            period=period,
+            memo=(memo or "")[:500],
+            source_reference=(source_reference or "")[:60],
+            total=sum((line.debit for line in built), Decimal(0)),
+            created_by=principal.user,
+        )
+        for line in built:
+            line.entry = entry
+        JournalLine.objects.bulk_create(built)
+        audit.record_created(entry, principal.user)
+        return entry
+
+
+def update_entry(principal: Principal, entry_id: int, **changes: Any) -> JournalEntry:
+    """Change a draft (posted and pending entries are never edited)."""
+    principal.require("acc.entry.create")
+    tenant = principal.tenant
+    with atomic_in(tenant):
+        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        if entry.state != EntryState.DRAFT:
+            raise ValidationError(_("Only a draft can be changed."))
+        before = audit.snapshot(entry)
+        if changes.get("journal_id") is not None:
+            entry.journal = _journal(changes["journal_id"])
+        if changes.get("date") is not None:
+            entry.date = changes["date"]
+            entry.period = _period_for(entry.date)
+            entry.year = entry.period.fiscal_year.start_date.year
+        if changes.get("memo") is not None:
+            entry.memo = str(changes["memo"])[:500]
+        if changes.get("lines") is not None:
+            built = _build_lines(tenant, changes["lines"], day=entry.date)
+            JournalLine.objects.filter(entry=entry).delete()
+            for line in built:
+                line.entry = entry
+            JournalLine.objects.bulk_create(built)
+            entry.total = sum((line.debit for line in built), Decimal(0))
+        entry.save()
+        audit.record_updated(entry, principal.user, before)
+        return entry
+
+
+def delete_entry(principal: Principal, entry_id: int) -> None:
+    principal.require("acc.entry.create")
+    with atomic_in(principal.tenant):
+        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        if entry.state != EntryState.DRAFT:
+            raise ValidationError(_("Only a draft can be deleted; reverse a posted entry instead."))
+        audit.record_deleted(entry, principal.user)
+        entry.delete()
+
+
+def post_entry(principal: Principal, entry_id: int) -> JournalEntry:
+    """Post a draft. An entry above the approval threshold posted by someone without the approval
+    right (an Accountant) waits for Finance Manager approval instead (state ``pending``)."""
+    principal.require("acc.entry.create")
+    tenant = principal.tenant
+    with atomic_in(tenant):
+        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        if entry.state != EntryState.DRAFT:
+            raise ValidationError(_("Only a draft can be posted."))
+        threshold = AccountingSettings.objects.get().approval_threshold
+        if entry.total > threshold and not principal.has("acc.entry.approve"):
+            _check_balanced(list(entry.lines.all()))
+            _check_period_open(entry.period_id, lock=False)
+            entry.state = EntryState.PENDING
+            entry.save(update_fields=["state"])
+            audit.record(AuditAction.UPDATE, actor=principal.user, obj=entry, after={"state": "pending"})
+            _notify_approvers(tenant, entry)
+            return entry
+        return _post(entry, principal.user)
+
+
+def _notify_approvers(tenant: Tenant, entry: JournalEntry) -> None:
+    from django.urls import NoReverseMatch, reverse
+
+    from novasaas.platform.notifications import notify
+
+    try:
+        url = reverse("accounting-entry-detail", args=[entry.pk])
+    except NoReverseMatch:
+        url = ""
+    notify(
+        tenant,
+        "acc.entry.approve",
+        "approvals",
+        _("Journal entry awaiting approval: %(total)s") % {"total": f"{entry.total:,.0f}"},
+        entry.memo,
+        url,
+    )
+
+
+def approve_entry(principal: Principal, entry_id: int) -> JournalEntry:
+    principal.require("acc.entry.approve")
+    with atomic_in(principal.tenant):
+        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        if entry.state != EntryState.PENDING:
+            raise ValidationError(_("Only an entry awaiting approval can be approved."))
+        return _post(entry, principal.user, approver=principal.user)
+
+
+def reject_entry(principal: Principal, entry_id: int, reason: str = "") -> JournalEntry:
+    """Send an entry awaiting approval back to draft."""
+    principal.require("acc.entry.approve")
+    with atomic_in(principal.tenant):
+        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        if entry.state != EntryState.PENDING:
+            raise ValidationError(_("Only an entry awaiting approval can be rejected."))
+        entry.state = EntryState.DRAFT
+        entry.save(update_fields=["state"])
+        audit.record(
+            AuditAction.UPDATE, actor=principal.user, obj=entry, after={"state": "draft"}, message=(reason or "")[:500]
+        )
+        return entry
+
+
+def reverse_entry(principal: Principal, entry_id: int, *, date: dt.date | None = None, memo: str = "") -> JournalEntry:
+    """Post the mirror image of a posted entry (debits and credits swapped), linked to it. The original
+    stays untouched; an entry is reversed at most once."""
+    principal.require("acc.entry.reverse")
+    tenant = principal.tenant
+    with atomic_in(tenant):
+        _chain_lock()
+        original = JournalEntry.objects.get(pk=entry_id)
+        if original.state != EntryState.POSTED:
+            raise ValidationError(_("Only a posted entry can be reversed."))
+        if original.reversal_of_id is not None:
+            raise ValidationError(_("A reversal is not reversed; post a new entry instead."))
+        if JournalEntry.objects.filter(reversal_of=original).exists():
+            raise ValidationError(_("This entry is already reversed."))
+        day = date or timezone.localdate()
+        period = _period_for(day)
+        lines = list(original.lines.all())
+        reversal = JournalEntry.objects.create(
+            journal=original.journal,
+            year=period.fiscal_year.start_date.year,
+            date=day,
+            period=period,
+            memo=(memo or _("Reversal of %(ref)s") % {"ref": original.reference})[:500],
+            total=original.total,
+            reversal_of=original,
+            created_by=principal.user,
+        )
+        JournalLine.objects.bulk_create(
+            [
+                JournalLine(
+                    tenant_id=tenant.pk,
+                    entry=reversal,
+                    line_no=line.line_no,
+                    account_id=line.account_id,
+                    debit=line.credit,
+                    credit=line.debit,
+                    partner_id=line.partner_id,
+                    memo=line.memo,
+                    tax_rate_id=line.tax_rate_id,
+                    tax_base=-line.tax_base,
+                    paid_in_cash=line.paid_in_cash,
+                )
+                for line in lines
+            ]
+        )
+        posted = _post(reversal, principal.user, check_accounts=False)
+        audit.record_created(posted, principal.user)
+        return posted
+
+
+# --- posting core -----------------------------------------------------------------------------------
+
+
+def _chain_lock() -> None:
+    """Lock the tenant's chain sequence row until commit: the first lock of every posting."""
+    if NumberSequence.objects.select_for_update().filter(key=CHAIN_KEY, period="").first() is None:
+        try:
+            with transaction.atomic():
+                NumberSequence.objects.create(key=CHAIN_KEY, period="", next_value=1)
+        except IntegrityError:
+            pass
+        NumberSequence.objects.select_for_update().get(key=CHAIN_KEY, period="")
+
+
+def _check_period_open(period_id: int, *, lock: bool = True) -> FiscalPeriod:
+    qs = FiscalPeriod.objects.select_for_update() if lock else FiscalPeriod.objects
+    period = qs.get(pk=period_id)
+    if period.state != PeriodState.OPEN:
+        raise ValidationError(
+            {
+                "date": [
+                    _("The period %(p)s is %(s)s: nothing can be posted into it.")
+                    % {"p": period, "s": period.get_state_display()}
+                ]
+            }
+        )
+    return period
+
+
+def entry_digest(prev_hash: str, entry: JournalEntry, lines: Iterable[JournalLine]) -> str:
+    """SHA-256 over the previous hash and the entry's content: what ``verify_ledger`` recomputes."""
+    parts = [
+        prev_hash,
+        str(entry.tenant_id),
+        str(entry.chain_seq),
+        str(entry.journal_id),
+        str(entry.year),
+        str(entry.number),
+        entry.date.isoformat(),
+        str(entry.total),
+        entry.source_type,
+        str(entry.source_id or ""),
+        str(entry.reversal_of_id or ""),
+    ]
+    for line in sorted(lines, key=lambda x: (x.line_no, x.pk or 0)):
+        parts.append(
+            f"{line.account_id}:{line.debit}:{line.credit}:{line.partner_id or ''}"
+            f":{line.tax_rate_id or ''}:{line.tax_base}:{int(line.paid_in_cash)}"
+        )
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _post(
+    entry: JournalEntry,
+    actor: Any,
+    *,
+    approver: Any = None,
+    check_accounts: bool = True,
+) -> JournalEntry:
+    _chain_lock()
+    period = _check_period_open(entry.period_id)
+    lines = list(JournalLine.objects.filter(entry=entry).select_related("account"))
+    if check_accounts:
+        bad = [ln.account.code for ln in lines if not (ln.account.is_active and ln.account.allows_posting)]
+        if bad:
+            raise ValidationError({"lines": [_("Accounts that do not allow posting: %s") % ", ".join(bad)]})
+        missing = [ln.account.code for ln in lines if ln.account.needs_partner and ln.partner_id is None]
+        if missing:
+            raise ValidationError({"lines": [_("These accounts need a partner: %s") % ", ".join(missing)]})
+    total = _check_balanced(lines)
+    journal = entry.journal
+    entry.year = period.fiscal_year.start_date.year
+    entry.number = next_number(f"acc.journal.{journal.pk}", str(entry.year))
+    entry.reference = f"{journal.code}-{entry.year}-{entry.number:05d}"
+    entry.total = total
+    seq = next_number(CHAIN_KEY)
+    entry.chain_seq = seq
+    prev = JournalEntry.objects.filter(chain_seq=seq - 1).values_list("hash", flat=True).first() if seq > 1 else None
+    entry.prev_hash = prev or GENESIS
+    entry.hash = entry_digest(entry.prev_hash, entry, lines)
+    entry.state = EntryState.POSTED
+    entry.posted_by = actor if getattr(actor, "pk", None) else None
+    entry.approved_by = approver if getattr(approver, "pk", None) else entry.approved_by
+    entry.posted_at = timezone.now()
+    entry.save()
+    _apply_balances(entry.tenant_id, period.pk, lines, closing=journal.kind == JournalKind.CLOSING)
+    taxes.record_tax_transactions(entry, lines)
+    return entry
+
+
+def _apply_balances(tenant_id: int, period_id: int, lines: Iterable[JournalLine], *, closing: bool = False) -> None:
+    """Move the maintained balances with conditional UPDATEs (insert on first use of account × period)."""
+    sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for line in lines:
+        sums[line.account_id][0] += line.debit
+        sums[line.account_id][1] += line.credit
+    for account_id in sorted(sums):
+        debit, credit = sums[account_id]
+        updated = AccountBalance.objects.filter(account_id=account_id, period_id=period_id, closing=closing).update(
+            debit=F("debit") + Value(debit, output_field=MoneyField()),
+            credit=F("credit") + Value(credit, output_field=MoneyField()),
+        )
+        if not updated:
+            AccountBalance.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+                tenant_id=tenant_id,
+                account_id=account_id,
+                period_id=period_id,
+                closing=closing,
+                debit=debit,
+                credit=credit,
+            )
+
+
+# --- the posting interface for other modules -----------------------------------------------------------
+
+
+def post_source_document(
+    tenant: Tenant,
+    source_type: str,
+    source_id: int,
+    date: dt.date | str,
+    lines: Sequence[Any],
+    *,
+    memo: str = "",
+    reference: str = "",
+    journal: str = "GEN",
+    actor: Any = None,
+) -> JournalEntry:
+    """Post the ledger entry of another module's document. See docs/accounting.md.
+
+    ``lines`` are ``(role_or_account_code, debit, credit, partner_id, memo)`` tuples (or ``LineInput``);
+    a role (``"receivable"``, ``"revenue"``, ``"output_vat"``, ``"inventory"``, ``"cogs"`` …) resolves
+    through the tenant's account mapping. Guarantees: idempotent per ``(source_type, source_id)`` (a
+    second call returns the first entry and posts nothing); refuses unbalanced or empty input, unknown
+    roles, lines on partner accounts without a partner, and dates in a closed or locked period
+    (``ValidationError``); a calendar fiscal year is opened when none covers ``date`` yet. Amounts are
+    exact decimals (str/int/Decimal, never float) with at most 2 decimals.
+    """
+    if not source_type or len(source_type) > 60:
+        raise ValidationError({"source_type": [_("Name the source document type.")]})
+    if isinstance(date, str):
+        date = dt.date.fromisoformat(date[:10])
+    with atomic_in(tenant):
+        ensure_chart(tenant)
+        _chain_lock()  # serialises postings, so the idempotency check below cannot race
+        existing = JournalEntry.objects.filter(source_type=source_type, source_id=source_id).first()
+        if existing is not None:
+            return existing
+        _ensure_year_for(date)
+        period = _period_for(date)
+        built = _build_lines(tenant, lines, by_role=True, day=date)
+        _check_balanced(built)
+        entry = JournalEntry.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+            journal=_journal(journal),
+            year=period.fiscal_year.start_date.year,
+            date=date,
+            period=period,
+            memo=(memo or "")[:500],
+            source_type=source_type,
+            source_id=source_id,
+            source_reference=(reference or "")[:60],
+            total=Decimal(0),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        for line in built:
+            line.entry = entry
+        JournalLine.objects.bulk_create(built)
+        return _post(entry, actor)
+
+
+def is_posted_source(tenant: Tenant, source_type: str, source_id: int) -> bool:
+    with in_tenant(tenant):
+        return JournalEntry.objects.filter(source_type=source_type, source_id=source_id).exists()
+
+
+def require(principal: Principal, code: str) -> None:
+    if not principal.has(code):
+        raise PermissionDenied

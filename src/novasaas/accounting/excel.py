@@ -1,0 +1,288 @@
+"""CSV/Excel import of journal entries (all or nothing, line-by-line errors) and Excel report export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+from novasaas.accounting import actions
+from novasaas.accounting.models import JournalEntry
+from novasaas.identity.access import Principal
+from novasaas.parties.text import unaccent
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20000
+# (key, header): a column is recognised by the key in brackets, the Vietnamese words, or the key.
+COLUMNS: list[tuple[str, str]] = [
+    ("entry", "Số chứng từ (entry)"),
+    ("date", "Ngày (date)"),
+    ("journal", "Sổ (journal)"),
+    ("account", "Tài khoản (account)"),
+    ("debit", "Nợ (debit)"),
+    ("credit", "Có (credit)"),
+    ("partner", "Đối tượng (partner)"),
+    ("memo", "Diễn giải (memo)"),
+]
+KEYS = {k for k, _h in COLUMNS}
+_ALIASES = {unaccent(h.split(" (")[0]): k for k, h in COLUMNS} | {"tk": "account", "so ct": "entry"}
+
+
+@dataclass
+class LineError:
+    line: int
+    messages: list[str]
+
+
+class EntryImportError(ValidationError):
+    """The file was refused; ``lines`` says what is wrong where (line 0 = the file itself)."""
+
+    def __init__(self, lines: list[LineError]) -> None:
+        self.lines = lines
+        super().__init__([f"{_('Line')} {e.line}: {m}" if e.line else m for e in lines for m in e.messages])
+
+    def as_json(self) -> list[dict[str, Any]]:  # type: ignore[override]
+        return [{"line": e.line, "messages": e.messages} for e in self.lines]
+
+
+def _key(header: Any) -> str | None:
+    text = str(header or "").strip()
+    bracket = re.search(r"\(([a-z_]+)\)\s*$", text)
+    if bracket and bracket.group(1) in KEYS:
+        return bracket.group(1)
+    plain = unaccent(text)
+    return plain if plain in KEYS else _ALIASES.get(plain)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # Excel stores numbers as floats: go through repr, which round-trips, then Decimal
+        return format(Decimal(repr(value)), "f") if value == value else ""
+    return str(value).strip()
+
+
+def _rows(upload: IO[bytes], filename: str) -> list[tuple[int, dict[str, str]]]:
+    data = upload.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise EntryImportError([LineError(0, [_("The file is larger than 5 MB.")])])
+    raw_rows: Iterable[Sequence[Any]]
+    if filename.lower().endswith(".csv") or not data.startswith(b"PK"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise EntryImportError([LineError(0, [_("A CSV file must be UTF-8 encoded.")])]) from exc
+        if "\x00" in text:
+            raise EntryImportError([LineError(0, [_("This is not a readable CSV or Excel file.")])])
+        dialect: Any = csv.excel
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:
+            pass
+        raw_rows = list(csv.reader(io.StringIO(text), dialect))
+    else:
+        try:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            ws = wb.worksheets[0]
+            raw_rows = list(ws.iter_rows(values_only=True))
+            wb.close()
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
+            raise EntryImportError([LineError(0, [_("This is not a readable CSV or Excel file.")])]) from exc
+    it = iter(raw_rows)
+    header = next(it, None)
+    keys = [_key(h) for h in (header or [])]
+    missing = [k for k in ("date", "account", "debit", "credit") if k not in keys]
+    if missing:
+        raise EntryImportError([LineError(1, [_("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)}])])
+    result: list[tuple[int, dict[str, str]]] = []
+    for number, values in enumerate(it, start=2):
+        record = {k: _cell(v) for k, v in zip(keys, values, strict=False) if k}
+        if not any(record.values()):
+            continue
+        if len(result) >= MAX_ROWS:
+            raise EntryImportError([LineError(0, [_("At most %(n)d rows per file.") % {"n": MAX_ROWS}])])
+        result.append((number, record))
+    if not result:
+        raise EntryImportError([LineError(0, [_("The file has no data rows.")])])
+    return result
+
+
+def _date(text: str) -> dt.date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text[:10], fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _partner(principal: Principal, text: str, cache: dict[str, int | None]) -> int | None:
+    from novasaas.parties import selectors as parties
+
+    if text not in cache:
+        found: int | None = None
+        if text.isdigit() and len(text) < 19:
+            found = parties.resolve_party_id(principal.tenant, int(text))
+        if found is None:
+            match = [p.pk for p in parties.search_parties(principal.tenant, text)[:20] if p.code == text.upper()]
+            found = match[0] if match else None
+        cache[text] = found
+    return cache[text]
+
+
+def import_entries(
+    principal: Principal, upload: IO[bytes], filename: str = "", *, post: bool = True
+) -> list[JournalEntry]:
+    """One entry per value of the ``entry`` column (or per date + journal when absent), lines in file
+    order. All or nothing: when any line is bad, ``EntryImportError`` lists every bad line with its
+    messages and nothing is written. ``post`` posts each entry (approval rules apply)."""
+    principal.require("acc.entry.import")
+    principal.require("acc.entry.create")
+    actions.ensure_chart(principal.tenant)
+    rows = _rows(upload, filename)
+    errors: dict[int, list[str]] = {}
+    groups: dict[tuple[str, str, str], list[tuple[int, dict[str, Any]]]] = {}
+    partners: dict[str, int | None] = {}
+    for number, record in rows:
+        msgs: list[str] = []
+        try:
+            day = _date(record.get("date", ""))
+        except ValueError:
+            msgs.append(_("date: enter a date like 2026-01-31 or 31/01/2026."))
+            day = None
+        amounts: dict[str, Decimal] = {}
+        for field in ("debit", "credit"):
+            text = (record.get(field) or "0").replace(" ", "").replace("\u00a0", "")
+            try:
+                amounts[field] = Decimal(text.replace(",", "")) if text else Decimal(0)
+                if not amounts[field].is_finite():
+                    raise ValueError
+            except (ArithmeticError, ValueError):
+                msgs.append(_("%(field)s: not a number.") % {"field": field})
+        partner_id = None
+        if record.get("partner"):
+            partner_id = _partner(principal, record["partner"], partners)
+            if partner_id is None:
+                msgs.append(_("partner: unknown party “%(p)s”.") % {"p": record["partner"][:40]})
+        if not record.get("account"):
+            msgs.append(_("account: required."))
+        if msgs:
+            errors[number] = msgs
+            continue
+        if day is None:  # pragma: no cover - reported above
+            continue
+        key = (record.get("entry", "") or day.isoformat(), day.isoformat(), (record.get("journal") or "GEN").upper())
+        groups.setdefault(key, []).append(
+            (
+                number,
+                {
+                    "account": record["account"],
+                    "debit": amounts["debit"],
+                    "credit": amounts["credit"],
+                    "partner_id": partner_id,
+                    "memo": record.get("memo", ""),
+                },
+            )
+        )
+    created: list[JournalEntry] = []
+    with transaction.atomic():
+        for (ref, day_text, journal), lines in groups.items():
+            try:
+                with transaction.atomic():
+                    entry = actions.create_entry(
+                        principal,
+                        journal_id=journal,
+                        date=dt.date.fromisoformat(day_text),
+                        lines=[line for _n, line in lines],
+                        memo=lines[0][1]["memo"] or ref,
+                        source_reference=ref,
+                    )
+                    if post:
+                        entry = actions.post_entry(principal, entry.pk)
+                    created.append(entry)
+            except ValidationError as exc:
+                _attach(errors, exc, [n for n, _line in lines])
+        if errors:  # raising inside the atomic block rolls every created entry back
+            raise EntryImportError([LineError(n, errors[n]) for n in sorted(errors)])
+    return created
+
+
+def _attach(errors: dict[int, list[str]], exc: ValidationError, numbers: list[int]) -> None:
+    if not hasattr(exc, "error_dict"):
+        errors.setdefault(numbers[0], []).extend(exc.messages)
+        return
+    for key, msgs in exc.message_dict.items():
+        match = re.match(r"lines\[(\d+)\]\.(\w+)", key)
+        if match and int(match.group(1)) < len(numbers):
+            errors.setdefault(numbers[int(match.group(1))], []).extend(f"{match.group(2)}: {m}" for m in msgs)
+        else:
+            errors.setdefault(numbers[0], []).extend(msgs)
+
+
+def import_template() -> bytes:
+    return workbook(
+        _("Entries"),
+        [h for _k, h in COLUMNS],
+        [
+            ["PT001", "2026-01-05", "CASH", "1111", 5000000, 0, "", "Rút tiền gửi về quỹ"],
+            ["PT001", "2026-01-05", "CASH", "1121", 0, 5000000, "", "Rút tiền gửi về quỹ"],
+        ],
+    )
+
+
+# --- export -----------------------------------------------------------------------------------------------
+
+
+def _out(ws: Any, value: Any) -> Any:
+    if isinstance(value, str):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"  # never a formula (formula injection)
+        return cell
+    if isinstance(value, Decimal):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = "#,##0"
+        return cell
+    return value
+
+
+def workbook(title: str, headers: list[str], rows: Iterable[Sequence[Any]], *, subtitle: str = "") -> bytes:
+    """A one-sheet xlsx report: title, optional subtitle, bold header row, then the rows."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(re.sub(r"[\\/*?:\[\]]", " ", title)[:31] or "Report")
+    bold = WriteOnlyCell(ws, value=title)
+    bold.font = Font(bold=True, size=13)
+    ws.append([bold])
+    if subtitle:
+        ws.append([_out(ws, subtitle)])
+    ws.append([])
+    head = []
+    for h in headers:
+        cell = WriteOnlyCell(ws, value=str(h))
+        cell.font = Font(bold=True)
+        head.append(cell)
+    ws.append(head)
+    for row in rows:
+        ws.append([_out(ws, v) for v in row])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,112 @@
+"""Excel versions of the reports (the page and the API share them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from novasaas.accounting.excel import workbook
+from novasaas.accounting.reports import Statement
+from novasaas.accounting.selectors import AccountLedger, TrialBalance
+
+
+def trial_balance_xlsx(tb: TrialBalance) -> bytes:
+    headers = [
+        _("Account"),
+        _("Name"),
+        _("Opening debit"),
+        _("Opening credit"),
+        _("Debit"),
+        _("Credit"),
+        _("Closing debit"),
+        _("Closing credit"),
+    ]
+    rows: list[list[Any]] = [
+        [
+            r.account.code,
+            r.account.name_vi,
+            r.opening_debit,
+            r.opening_credit,
+            r.debit,
+            r.credit,
+            r.closing_debit,
+            r.closing_credit,
+        ]
+        for r in tb.rows
+    ]
+    t = tb.totals
+    rows.append(
+        [
+            "",
+            _("Total"),
+            t["opening_debit"],
+            t["opening_credit"],
+            t["debit"],
+            t["credit"],
+            t["closing_debit"],
+            t["closing_credit"],
+        ]
+    )
+    return workbook(_("Trial balance"), headers, rows, subtitle=f"{tb.date_from:%d/%m/%Y} – {tb.date_to:%d/%m/%Y}")
+
+
+def ledger_xlsx(ledger: AccountLedger) -> bytes:
+    headers = [_("Date"), _("Entry"), _("Description"), _("Debit"), _("Credit"), _("Balance")]
+    rows: list[list[Any]] = [["", "", _("Opening balance"), "", "", ledger.opening]]
+    rows += [[r.date.isoformat(), r.reference, r.memo, r.debit, r.credit, r.balance] for r in ledger.rows]
+    rows.append(["", "", _("Total"), ledger.debit, ledger.credit, ledger.closing])
+    title = f"{_('Account ledger')} {ledger.account.code}"
+    return workbook(
+        title, headers, rows, subtitle=f"{ledger.account} {ledger.date_from:%d/%m/%Y} – {ledger.date_to:%d/%m/%Y}"
+    )
+
+
+def journal_xlsx(listing: list[Any]) -> bytes:
+    headers = [_("Date"), _("Entry"), _("Description"), _("Account"), _("Debit"), _("Credit")]
+    rows: list[list[Any]] = []
+    for entry, lines in listing:
+        for line in lines:
+            rows.append(
+                [
+                    entry.date.isoformat(),
+                    entry.reference,
+                    line.memo or entry.memo,
+                    line.account.code,
+                    line.debit,
+                    line.credit,
+                ]
+            )
+    return workbook(_("General journal"), headers, rows)
+
+
+def statement_xlsx(st: Statement) -> bytes:
+    headers = [_("Code"), _("Item"), _("This period"), _("Previous period")]
+    rows = [[line.code, line.label, line.current, line.previous] for line in st.lines]
+    return workbook(f"{st.form} {st.title}", headers, rows, subtitle=f"{st.date_from:%d/%m/%Y} – {st.date_to:%d/%m/%Y}")
+
+
+def vat_listing_xlsx(data: dict[str, Any], direction: str, start: Any, end: Any) -> bytes:
+    headers = [_("Date"), _("Entry"), _("Rate"), _("Partner"), _("Taxable base"), _("Tax"), _("Deductible")]
+    rows: list[list[Any]] = [
+        [
+            t.date.isoformat(),
+            t.entry.reference,
+            t.rate.code,
+            str(t.partner_id or ""),
+            t.base,
+            t.tax,
+            _("yes") if t.deductible else _("no"),
+        ]
+        for t in data["rows"]
+    ]
+    rows.append(["", "", "", _("Total"), data["total_base"], data["total_tax"], ""])
+    title = _("Sales VAT listing") if direction == "output" else _("Purchase VAT listing")
+    return workbook(title, headers, rows, subtitle=f"{start:%d/%m/%Y} – {end:%d/%m/%Y}")
+
+
+def vat_return_xlsx(figures: dict[str, Any], start: Any, end: Any) -> bytes:
+    from novasaas.accounting.taxes import VAT_RETURN_LABELS
+
+    rows = [[f"[{k}]", VAT_RETURN_LABELS.get(k, ""), v] for k, v in figures.items()]
+    return workbook("01/GTGT", [_("Code"), _("Item"), _("Amount")], rows, subtitle=f"{start:%d/%m/%Y} – {end:%d/%m/%Y}")

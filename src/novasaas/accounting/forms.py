@@ -1,0 +1,104 @@
+"""Forms of the accounting pages (validation of business rules stays in the actions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from novasaas.accounting.models import JournalKind
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SubAccountForm(forms.Form):
+    parent_id = forms.TypedChoiceField(label=_("Parent account"), coerce=int)
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name_vi = forms.CharField(label=_("Vietnamese name"), max_length=200)
+    name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, accounts: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent_id"].choices = [(a.pk, f"{a.code} {a.name_vi}") for a in accounts]  # type: ignore[attr-defined]
+
+
+class AccountEditForm(forms.Form):
+    name_vi = forms.CharField(label=_("Vietnamese name"), max_length=200)
+    name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
+    needs_partner = forms.BooleanField(label=_("Needs partner"), required=False)
+
+
+class FiscalYearForm(forms.Form):
+    start_date = forms.DateField(label=_("Start date"), widget=DATE)
+
+
+class JournalForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=10)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    kind = forms.ChoiceField(label=_("Kind"), choices=JournalKind.choices)
+
+
+class SettingsForm(forms.Form):
+    approval_threshold = forms.DecimalField(
+        label=_("Approval threshold (VND)"), min_value=0, max_digits=17, decimal_places=2
+    )
+
+
+class TemplateForm(forms.Form):
+    template = forms.ChoiceField(
+        label=_("Chart template"),
+        choices=[("tt133", _("Circular 133/2016 (SMEs)")), ("tt99", _("Circular 99/2025"))],
+    )
+
+
+class EntryForm(forms.Form):
+    journal = forms.ChoiceField(label=_("Journal"))
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    memo = forms.CharField(label=_("Description"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, journals: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["journal"].choices = [(j.code, f"{j.code} — {j.name}") for j in journals]  # type: ignore[attr-defined]
+
+
+class LineForm(forms.Form):
+    account = forms.CharField(label=_("Account"), max_length=20, required=False)
+    debit = forms.DecimalField(label=_("Debit"), min_value=0, max_digits=17, decimal_places=2, required=False)
+    credit = forms.DecimalField(label=_("Credit"), min_value=0, max_digits=17, decimal_places=2, required=False)
+    partner_id = forms.TypedChoiceField(label=_("Partner"), coerce=int, required=False, empty_value=None)
+    memo = forms.CharField(label=_("Description"), max_length=300, required=False)
+    tax_rate = forms.ChoiceField(label=_("VAT"), required=False)
+    tax_base = forms.DecimalField(label=_("Tax base"), min_value=0, max_digits=17, decimal_places=2, required=False)
+    paid_in_cash = forms.BooleanField(label=_("Cash"), required=False)
+
+    def __init__(self, *args: Any, partners: Any = (), rates: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partner_id"].choices = [("", "—"), *partners]  # type: ignore[attr-defined]
+        self.fields["tax_rate"].choices = [("", "—"), *rates]  # type: ignore[attr-defined]
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {}) or {}
+        return not any(data.get(k) for k in ("account", "debit", "credit", "partner_id", "memo"))
+
+
+LineFormSet = forms.formset_factory(LineForm, extra=0, max_num=200, absolute_max=200, validate_max=True)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV or Excel file"))
+    post = forms.BooleanField(label=_("Post the entries"), required=False, initial=True)
+
+
+class RangeForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), widget=DATE, required=False)
+    date_to = forms.DateField(label=_("To"), widget=DATE, required=False)
+
+
+class TaxRateForm(forms.Form):
+    code = forms.RegexField(label=_("Code"), max_length=20, regex=r"^[A-Za-z0-9_.-]+$")
+    name = forms.CharField(label=_("Name"), max_length=120)
+    rate = forms.DecimalField(label=_("Rate (%)"), min_value=0, max_value=100, max_digits=8, decimal_places=4)
+    is_exempt = forms.BooleanField(label=_("Exempt"), required=False)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
+    valid_to = forms.DateField(label=_("Valid to"), widget=DATE, required=False)

@@ -1,0 +1,77 @@
+"""Ledger integrity checks: the hash chain, entry balance, and maintained balances vs lines."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from novasaas.accounting.actions import GENESIS, entry_digest
+from novasaas.accounting.models import AccountBalance, EntryState, JournalEntry, JournalLine
+from novasaas.accounting.scope import in_tenant
+from novasaas.platform.models import Tenant
+
+
+@dataclass
+class LedgerReport:
+    entries: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_ledger(tenant: Tenant, *, batch: int = 2000) -> LedgerReport:
+    """Walk the tenant's posted entries in chain order: each links to the previous hash, its hash matches
+    its content, it balances; then compare every AccountBalance with the sum of its posted lines."""
+    report = LedgerReport()
+    with in_tenant(tenant):
+        prev_hash, expected_seq = GENESIS, 1
+        last_id = 0
+        while True:
+            entries = list(
+                JournalEntry.objects.filter(
+                    tenant=tenant, state=EntryState.POSTED, chain_seq__gte=expected_seq
+                ).order_by("chain_seq")[:batch]
+            )
+            if not entries:
+                break
+            lines: dict[int, list[JournalLine]] = defaultdict(list)
+            for line in JournalLine.objects.filter(entry__in=entries):
+                lines[line.entry_id].append(line)
+            for entry in entries:
+                report.entries += 1
+                if entry.chain_seq != expected_seq:
+                    report.problems.append(f"chain gap before {entry.reference} (seq {entry.chain_seq})")
+                if entry.prev_hash != prev_hash:
+                    report.problems.append(f"{entry.reference}: previous hash does not match")
+                if entry_digest(entry.prev_hash, entry, lines[entry.pk]) != entry.hash:
+                    report.problems.append(f"{entry.reference}: content does not match its hash")
+                d = sum((x.debit for x in lines[entry.pk]), Decimal(0))
+                c = sum((x.credit for x in lines[entry.pk]), Decimal(0))
+                if d != c or d != entry.total:
+                    report.problems.append(f"{entry.reference}: not balanced (debit {d}, credit {c})")
+                prev_hash, expected_seq = entry.hash, (entry.chain_seq or 0) + 1
+                last_id = entry.pk
+        del last_id
+        sums = {
+            (r["account_id"], r["entry__period_id"]): (r["d"], r["c"])
+            for r in JournalLine.objects.filter(tenant=tenant, entry__state=EntryState.POSTED)
+            .values("account_id", "entry__period_id")
+            .annotate(d=Sum("debit"), c=Sum("credit"))
+        }
+        kept: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
+        for row in AccountBalance.objects.filter(tenant=tenant):
+            d0, c0 = kept.get((row.account_id, row.period_id), (Decimal(0), Decimal(0)))
+            kept[(row.account_id, row.period_id)] = (d0 + row.debit, c0 + row.credit)
+        for key in set(sums) | set(kept):
+            from_lines = sums.get(key, (Decimal(0), Decimal(0)))
+            maintained = kept.get(key, (Decimal(0), Decimal(0)))
+            if from_lines != maintained:
+                report.problems.append(
+                    f"balance of account {key[0]} in period {key[1]}: lines {from_lines}, kept {maintained}"
+                )
+    return report

@@ -1,0 +1,347 @@
+"""The ledger: charts of accounts, fiscal periods, journals, entries and lines, maintained balances.
+
+Invariants and where they are enforced:
+- an entry balances (Σ debit = Σ credit > 0): ``actions._post`` and, on PostgreSQL, a deferred
+  constraint trigger at commit (migration 0002);
+- a posted entry and its lines never change: the actions never write them and, on PostgreSQL, row
+  triggers refuse UPDATE/DELETE (migration 0002); the per-tenant hash chain makes edits detectable;
+- a line is one-sided and non-negative: check constraints below;
+- ``AccountBalance`` equals the sum of posted lines per account × period: maintained in the posting
+  transaction (``actions._post``), verified by ``verify_ledger`` and the property tests.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from novasaas.platform.models import TenantModel
+from novasaas.platform.money import FixedPointField, MoneyField
+
+
+class AccountType(models.TextChoices):
+    ASSET = "asset", _("Asset")
+    LIABILITY = "liability", _("Liability")
+    EQUITY = "equity", _("Equity")
+    REVENUE = "revenue", _("Revenue")
+    EXPENSE = "expense", _("Expense")
+    CLOSING = "closing", _("Income summary")
+
+
+class NormalBalance(models.TextChoices):
+    DEBIT = "debit", _("Debit")
+    CREDIT = "credit", _("Credit")
+
+
+class ChartOfAccount(TenantModel):
+    """The tenant's chart: which template it was created from (one chart per tenant)."""
+
+    template = models.CharField(_("template"), max_length=20)
+    name = models.CharField(_("name"), max_length=120)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints: ClassVar = [models.UniqueConstraint(fields=["tenant"], name="acc_chart_one_per_tenant")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Account(TenantModel):
+    chart = models.ForeignKey(ChartOfAccount, on_delete=models.CASCADE, related_name="accounts")
+    code = models.CharField(_("code"), max_length=20)
+    name_vi = models.CharField(_("Vietnamese name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+    type = models.CharField(_("type"), max_length=12, choices=AccountType.choices)
+    normal_balance = models.CharField(_("normal balance"), max_length=6, choices=NormalBalance.choices)
+    allows_posting = models.BooleanField(_("allows posting"), default=True)
+    needs_partner = models.BooleanField(_("needs partner"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    from_template = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering: ClassVar = ["code"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="acc_account_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_vi}"
+
+    def display_name(self, language: str = "vi") -> str:
+        return self.name_en if language.startswith("en") and self.name_en else self.name_vi
+
+
+class AccountingSettings(TenantModel):
+    """Per-tenant ledger settings (one row, created by ``ensure_chart``)."""
+
+    approval_threshold = MoneyField(
+        _("approval threshold"),
+        default=Decimal("100000000"),
+        help_text=_("Entries created by an Accountant above this total wait for Finance Manager approval."),
+    )
+    base_currency = models.CharField(_("base currency"), max_length=3, default="VND")
+
+    class Meta:
+        constraints: ClassVar = [models.UniqueConstraint(fields=["tenant"], name="acc_settings_one_per_tenant")]
+
+
+class AccountMapping(TenantModel):
+    """Which account a posting role (``receivable``, ``revenue``, ``output_vat`` …) resolves to."""
+
+    role = models.CharField(_("role"), max_length=60)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering: ClassVar = ["role"]
+        constraints: ClassVar = [models.UniqueConstraint(fields=["tenant", "role"], name="acc_mapping_role_unique")]
+
+
+class FiscalYearState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class PeriodState(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    LOCKED = "locked", _("Locked")
+
+
+class FiscalYear(TenantModel):
+    name = models.CharField(_("name"), max_length=40)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    state = models.CharField(_("state"), max_length=10, choices=FiscalYearState.choices, default="open")
+
+    class Meta:
+        ordering: ClassVar = ["start_date"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "start_date"], name="acc_fiscalyear_start_unique"),
+            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="acc_fiscalyear_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FiscalPeriod(TenantModel):
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="periods")
+    number = models.PositiveSmallIntegerField(_("number"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    state = models.CharField(_("state"), max_length=10, choices=PeriodState.choices, default="open")
+
+    class Meta:
+        ordering: ClassVar = ["start_date"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "start_date"], name="acc_period_start_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start_date:%m/%Y}"
+
+
+class JournalKind(models.TextChoices):
+    GENERAL = "general", _("General")
+    SALES = "sales", _("Sales")
+    PURCHASE = "purchase", _("Purchases")
+    CASH = "cash", _("Cash")
+    BANK = "bank", _("Bank")
+    INVENTORY = "inventory", _("Inventory")
+    PAYROLL = "payroll", _("Payroll")
+    CLOSING = "closing", _("Closing")
+
+
+class Journal(TenantModel):
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=12, choices=JournalKind.choices, default="general")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering: ClassVar = ["code"]
+        constraints: ClassVar = [models.UniqueConstraint(fields=["tenant", "code"], name="acc_journal_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class EntryState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Awaiting approval")
+    POSTED = "posted", _("Posted")
+
+
+class JournalEntry(TenantModel):
+    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries")
+    year = models.PositiveSmallIntegerField(_("year"))  # the fiscal year's start year: numbering scope
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    reference = models.CharField(_("reference"), max_length=40, blank=True)  # e.g. GEN-2026-00001
+    date = models.DateField(_("date"))
+    period = models.ForeignKey(FiscalPeriod, on_delete=models.PROTECT, related_name="entries")
+    memo = models.CharField(_("description"), max_length=500, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=EntryState.choices, default="draft")
+    total = MoneyField(_("total"))
+    source_type = models.CharField(_("source type"), max_length=60, blank=True)
+    source_id = models.BigIntegerField(_("source id"), null=True, blank=True)
+    source_reference = models.CharField(_("source reference"), max_length=60, blank=True)
+    reversal_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversals", verbose_name=_("reverses")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    chain_seq = models.BigIntegerField(null=True, blank=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering: ClassVar = ["-date", "-id"]
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["tenant", "journal", "year", "number"],
+                condition=Q(number__isnull=False),
+                name="acc_entry_number_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "source_type", "source_id"],
+                condition=~Q(source_type=""),
+                name="acc_entry_source_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "chain_seq"], condition=Q(chain_seq__isnull=False), name="acc_entry_chain_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "reversal_of"],
+                condition=Q(reversal_of__isnull=False),
+                name="acc_entry_one_reversal",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["tenant", "state", "date"], name="acc_entry_state_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or f"#{self.pk}"
+
+    @property
+    def is_posted(self) -> bool:
+        return self.state == EntryState.POSTED
+
+
+class TaxRate(TenantModel):
+    """A VAT rate, effective-dated (``valid_to`` inclusive, empty = open-ended). Seeded per tenant by
+    ``ensure_chart`` from ``taxes.DEFAULT_RATES``; a Finance Manager adds rates when decrees change."""
+
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=120)
+    rate = FixedPointField(_("rate (%)"), scale=4, default=Decimal(0))
+    is_exempt = models.BooleanField(_("exempt"), default=False)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["code", "valid_from"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "code", "valid_from"], name="acc_taxrate_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class JournalLine(TenantModel):
+    entry = models.ForeignKey(JournalEntry, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveSmallIntegerField(default=1)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    debit = MoneyField(_("debit"))
+    credit = MoneyField(_("credit"))
+    partner_id = models.BigIntegerField(_("partner"), null=True, blank=True)  # parties.Party id
+    memo = models.CharField(_("description"), max_length=300, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    # VAT: on a VAT account line the rate and the taxable base; on a revenue/cost line of an exempt or
+    # 0% sale/purchase the rate alone. ``paid_in_cash`` marks a purchase paid in cash (deductibility).
+    tax_rate = models.ForeignKey(TaxRate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    tax_base = MoneyField(_("tax base"))
+    paid_in_cash = models.BooleanField(_("paid in cash"), default=False)
+
+    class Meta:
+        ordering: ClassVar = ["entry_id", "line_no", "id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(debit__gte=0) & Q(credit__gte=0), name="acc_line_non_negative"),
+            models.CheckConstraint(
+                condition=(Q(debit=0) & Q(credit__gt=0)) | (Q(credit=0) & Q(debit__gt=0)), name="acc_line_one_sided"
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["tenant", "account", "entry"], name="acc_line_account_idx"),
+            models.Index(fields=["tenant", "partner_id", "account"], name="acc_line_partner_idx"),
+        ]
+
+
+class TaxDirection(models.TextChoices):
+    OUTPUT = "output", _("Output (sales)")
+    INPUT = "input", _("Input (purchases)")
+
+
+class TaxTransaction(TenantModel):
+    """One taxed line of a posted entry: what the VAT listings and the 01/GTGT return add up."""
+
+    line = models.ForeignKey(JournalLine, on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="tax_transactions")
+    rate = models.ForeignKey(TaxRate, on_delete=models.PROTECT, related_name="transactions")
+    direction = models.CharField(_("direction"), max_length=6, choices=TaxDirection.choices)
+    date = models.DateField(_("date"))
+    partner_id = models.BigIntegerField(null=True, blank=True)
+    base = MoneyField(_("taxable base"))
+    tax = MoneyField(_("tax"))
+    paid_in_cash = models.BooleanField(default=False)
+    deductible = models.BooleanField(_("deductible"), default=True)
+
+    class Meta:
+        ordering: ClassVar = ["date", "id"]
+        constraints: ClassVar = [models.UniqueConstraint(fields=["tenant", "line"], name="acc_taxtx_line_unique")]
+        indexes: ClassVar = [models.Index(fields=["tenant", "direction", "date"], name="acc_taxtx_date_idx")]
+
+
+class AccountBalance(TenantModel):
+    """Σ debit and Σ credit of posted lines per account and period, kept current by posting."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="balances")
+    period = models.ForeignKey(FiscalPeriod, on_delete=models.PROTECT, related_name="balances")
+    # Year-end closing entries are kept apart so the income statement of the last period still shows
+    # its revenues and expenses (the trial balance adds both).
+    closing = models.BooleanField(default=False)
+    debit = MoneyField()
+    credit = MoneyField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "account", "period", "closing"], name="acc_balance_unique"),
+        ]
+        indexes: ClassVar = [models.Index(fields=["tenant", "period"], name="acc_balance_period_idx")]

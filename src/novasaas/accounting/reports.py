@@ -1,0 +1,268 @@
+"""Financial statements of the SME regime (Circular 133): balance sheet B01-DNN and income statement
+B02-DNN, computed from the maintained per-period balances (O(accounts × periods), never lines).
+
+Line mapping: each statement line lists account code prefixes with a rule (net debit, net credit, or
+a debit/credit balance only). The balance sheet splits 131/331 by the sign of each posting account's
+balance (not per partner). Until the year is closed, the current result (revenue − expenses, and 911)
+is shown in line 417 so that total assets = total equity and liabilities at every date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from novasaas.accounting.models import Account, AccountBalance
+from novasaas.accounting.scope import in_tenant
+from novasaas.platform.models import Tenant
+
+ZERO = Decimal(0)
+
+# rule: "dr" net debit (debit − credit), "cr" net credit, "dr+" debit balances only, "cr+" credit
+# balances only, "-cr" minus net credit (contra accounts shown negative).
+B01: list[tuple[str, str, int, list[tuple[str, str]]]] = [
+    ("110", "I. Tiền và các khoản tương đương tiền", 1, [("111", "dr"), ("112", "dr")]),
+    ("120", "II. Đầu tư tài chính", 1, []),
+    ("121", "1. Chứng khoán kinh doanh", 2, [("121", "dr")]),
+    ("122", "2. Đầu tư nắm giữ đến ngày đáo hạn", 2, [("128", "dr")]),
+    ("123", "3. Đầu tư góp vốn vào đơn vị khác", 2, [("228", "dr"), ("221", "dr"), ("222", "dr")]),
+    ("124", "4. Dự phòng tổn thất đầu tư tài chính", 2, [("229", "-cr"), ("2291", "-cr"), ("2292", "-cr")]),
+    ("130", "III. Các khoản phải thu", 1, []),
+    ("131", "1. Phải thu của khách hàng", 2, [("131", "dr+")]),
+    ("132", "2. Trả trước cho người bán", 2, [("331", "dr+")]),
+    ("133", "3. Vốn kinh doanh ở đơn vị trực thuộc", 2, [("1361", "dr")]),
+    ("134", "4. Phải thu khác", 2, [("136", "dr"), ("138", "dr"), ("141", "dr"), ("244", "dr"), ("171", "dr")]),
+    ("135", "5. Tài sản thiếu chờ xử lý", 2, [("1381", "dr")]),
+    ("136", "6. Dự phòng phải thu khó đòi", 2, [("2293", "-cr")]),
+    ("140", "IV. Hàng tồn kho", 1, []),
+    ("141", "1. Hàng tồn kho", 2, [(c, "dr") for c in ("151", "152", "153", "154", "155", "156", "157", "158")]),
+    ("142", "2. Dự phòng giảm giá hàng tồn kho", 2, [("2294", "-cr")]),
+    ("150", "V. Tài sản cố định", 1, []),
+    ("151", "- Nguyên giá", 2, [("211", "dr"), ("212", "dr"), ("213", "dr"), ("215", "dr")]),
+    ("152", "- Giá trị hao mòn lũy kế", 2, [("214", "-cr")]),
+    ("160", "VI. Bất động sản đầu tư", 1, []),
+    ("161", "- Nguyên giá", 2, [("217", "dr")]),
+    ("162", "- Giá trị hao mòn lũy kế", 2, [("2147", "-cr")]),
+    ("170", "VII. Xây dựng cơ bản dở dang", 1, [("241", "dr")]),
+    ("180", "VIII. Tài sản khác", 1, []),
+    ("181", "1. Thuế GTGT được khấu trừ", 2, [("133", "dr")]),
+    ("182", "2. Tài sản khác", 2, [("242", "dr"), ("243", "dr")]),
+    ("200", "TỔNG CỘNG TÀI SẢN", 0, []),
+    ("300", "I. Nợ phải trả", 1, []),
+    ("311", "1. Phải trả người bán", 2, [("331", "cr+")]),
+    ("312", "2. Người mua trả tiền trước", 2, [("131", "cr+")]),
+    ("313", "3. Thuế và các khoản phải nộp Nhà nước", 2, [("333", "cr")]),
+    ("314", "4. Phải trả người lao động", 2, [("334", "cr")]),
+    (
+        "315",
+        "5. Phải trả khác",
+        2,
+        [("335", "cr"), ("336", "cr"), ("3368", "cr"), ("338", "cr"), ("332", "cr"), ("344", "cr"), ("337", "cr")],
+    ),
+    ("316", "6. Vay và nợ thuê tài chính", 2, [("341", "cr"), ("343", "cr")]),
+    ("317", "7. Phải trả nội bộ về vốn kinh doanh", 2, [("3361", "cr")]),
+    ("318", "8. Dự phòng phải trả", 2, [("352", "cr"), ("347", "cr")]),
+    ("319", "9. Quỹ khen thưởng, phúc lợi", 2, [("353", "cr")]),
+    ("320", "10. Quỹ phát triển khoa học và công nghệ", 2, [("356", "cr"), ("357", "cr")]),
+    ("400", "II. Vốn chủ sở hữu", 1, []),
+    ("411", "1. Vốn góp của chủ sở hữu", 2, [("411", "cr")]),
+    ("412", "2. Thặng dư vốn cổ phần", 2, [("4112", "cr")]),
+    ("413", "3. Vốn khác của chủ sở hữu", 2, [("4118", "cr"), ("412", "cr"), ("414", "cr")]),
+    ("414", "4. Cổ phiếu quỹ", 2, [("419", "-dr")]),
+    ("415", "5. Chênh lệch tỷ giá hối đoái", 2, [("413", "cr")]),
+    ("416", "6. Các quỹ thuộc vốn chủ sở hữu", 2, [("418", "cr")]),
+    (
+        "417",
+        "7. Lợi nhuận sau thuế chưa phân phối",
+        2,
+        [("421", "cr"), ("5", "cr"), ("6", "cr"), ("7", "cr"), ("8", "cr"), ("911", "cr")],
+    ),
+    ("500", "TỔNG CỘNG NGUỒN VỐN", 0, []),
+]
+B01_GROUPS = {
+    "120": ["121", "122", "123", "124"],
+    "130": ["131", "132", "133", "134", "135", "136"],
+    "140": ["141", "142"],
+    "150": ["151", "152"],
+    "160": ["161", "162"],
+    "180": ["181", "182"],
+    "200": ["110", "120", "130", "140", "150", "160", "170", "180"],
+    "300": ["311", "312", "313", "314", "315", "316", "317", "318", "319", "320"],
+    "400": ["411", "412", "413", "414", "415", "416", "417"],
+    "500": ["300", "400"],
+}
+# B02: (code, label, source) where source is a list of (prefix, "credit"/"debit" movement or "cr"/"dr"
+# net), or a formula over earlier lines.
+B02: list[tuple[str, str, list[tuple[str, str]] | str]] = [
+    ("01", "1. Doanh thu bán hàng và cung cấp dịch vụ", [("511", "credit")]),
+    ("02", "2. Các khoản giảm trừ doanh thu", [("511", "debit"), ("521", "dr")]),
+    ("10", "3. Doanh thu thuần về bán hàng và cung cấp dịch vụ", "01-02"),
+    ("11", "4. Giá vốn hàng bán", [("632", "dr")]),
+    ("20", "5. Lợi nhuận gộp về bán hàng và cung cấp dịch vụ", "10-11"),
+    ("21", "6. Doanh thu hoạt động tài chính", [("515", "cr")]),
+    ("22", "7. Chi phí tài chính", [("635", "dr")]),
+    ("24", "8. Chi phí quản lý kinh doanh", [("641", "dr"), ("642", "dr")]),
+    ("30", "9. Lợi nhuận thuần từ hoạt động kinh doanh", "20+21-22-24"),
+    ("31", "10. Thu nhập khác", [("711", "cr")]),
+    ("32", "11. Chi phí khác", [("811", "dr")]),
+    ("40", "12. Lợi nhuận khác", "31-32"),
+    ("50", "13. Tổng lợi nhuận kế toán trước thuế", "30+40"),
+    ("51", "14. Chi phí thuế thu nhập doanh nghiệp", [("821", "dr")]),
+    ("60", "15. Lợi nhuận sau thuế thu nhập doanh nghiệp", "50-51"),
+]
+
+
+@dataclass
+class StatementLine:
+    code: str
+    label: str
+    current: Decimal
+    previous: Decimal
+    level: int = 2
+
+
+@dataclass
+class Statement:
+    form: str
+    title: str
+    date_from: dt.date
+    date_to: dt.date
+    lines: list[StatementLine]
+    checks: dict[str, bool] = field(default_factory=dict)
+
+
+def _leaf_balances(
+    tenant: Tenant, *, end: dt.date, start: dt.date | None = None, include_closing: bool = True
+) -> dict[str, tuple[Decimal, Decimal]]:
+    """Σ debit, Σ credit per account code over the periods ending on or before ``end`` (and starting on
+    or after ``start`` when given)."""
+    with in_tenant(tenant):
+        qs = AccountBalance.objects.filter(tenant=tenant, period__end_date__lte=end)
+        if start is not None:
+            qs = qs.filter(period__start_date__gte=start)
+        if not include_closing:
+            qs = qs.filter(closing=False)
+        rows = qs.values("account_id").annotate(d=Sum("debit"), c=Sum("credit"))
+        codes = dict(Account.objects.filter(tenant=tenant).values_list("pk", "code"))
+        out: dict[str, tuple[Decimal, Decimal]] = {}
+        for r in rows:
+            out[codes[r["account_id"]]] = (r["d"] or ZERO, r["c"] or ZERO)
+        return out
+
+
+_RULES = {
+    "dr": lambda d, c: d - c,
+    "cr": lambda d, c: c - d,
+    "dr+": lambda d, c: max(d - c, ZERO),
+    "cr+": lambda d, c: max(c - d, ZERO),
+    "-cr": lambda d, c: d - c,
+    "-dr": lambda d, c: c - d,
+    "debit": lambda d, c: d,
+    "credit": lambda d, c: c,
+}
+
+
+def _compute(
+    balances: dict[str, tuple[Decimal, Decimal]], table: list[tuple[str, list[tuple[str, str]]]]
+) -> dict[str, Decimal]:
+    """Amount per statement line. Each account goes to the line(s) of its *longest* listed prefix, so
+    an account is never counted twice (3361 goes to 317 even though 336 is listed elsewhere)."""
+    index: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for line, sources in table:
+        for prefix, rule in sources:
+            index[prefix].append((line, rule))
+    out: dict[str, Decimal] = {line: ZERO for line, _s in table}
+    for code, (d, c) in balances.items():
+        match = next((code[:n] for n in range(len(code), 0, -1) if code[:n] in index), None)
+        if match is None:
+            continue
+        for line, rule in index[match]:
+            out[line] += _RULES[rule](d, c)
+    return out
+
+
+def _period_edge(tenant: Tenant, day: dt.date, *, end: bool) -> dt.date:
+    from novasaas.accounting.selectors import period_bounds
+
+    start, stop = period_bounds(tenant, day, day)
+    return stop if end else start
+
+
+def balance_sheet(tenant: Tenant, as_of: dt.date, previous: dt.date | None = None) -> Statement:
+    """B01-DNN at the end of the period containing ``as_of``; the comparative column at ``previous``
+    (default: the day before the start of ``as_of``'s calendar year)."""
+    end = _period_edge(tenant, as_of, end=True)
+    prev_end = previous or dt.date(end.year, 1, 1) - dt.timedelta(days=1)
+    cur_bal, prev_bal = _leaf_balances(tenant, end=end), _leaf_balances(tenant, end=prev_end)
+    table = [(code, sources) for code, _label, _level, sources in B01]
+    cur, prev = _compute(cur_bal, table), _compute(prev_bal, table)
+    values = {code: (cur[code], prev[code]) for code, _src in table}
+    lines: list[StatementLine] = []
+    for group in ("120", "130", "140", "150", "160", "180", "200", "300", "400", "500"):
+        members = B01_GROUPS[group]
+        values[group] = (sum((values[m][0] for m in members), ZERO), sum((values[m][1] for m in members), ZERO))
+    for code, label, level, _src in B01:
+        lines.append(StatementLine(code, label, values[code][0], values[code][1], level))
+    checks = {
+        "assets_equal_sources": values["200"][0] == values["500"][0],
+        "previous_assets_equal_sources": values["200"][1] == values["500"][1],
+    }
+    return Statement("B01-DNN", str(_("Balance sheet")), dt.date(end.year, 1, 1), end, lines, checks)
+
+
+def income_statement(tenant: Tenant, date_from: dt.date, date_to: dt.date) -> Statement:
+    """B02-DNN for the periods covering ``date_from``–``date_to``; the comparative column is the same
+    range one year earlier. Year-end closing entries are excluded (they would zero the accounts)."""
+    start, end = _period_edge(tenant, date_from, end=False), _period_edge(tenant, date_to, end=True)
+    try:
+        p_start, p_end = start.replace(year=start.year - 1), end.replace(year=end.year - 1)
+    except ValueError:  # 29 February
+        p_start, p_end = start.replace(year=start.year - 1, day=28), end.replace(year=end.year - 1, day=28)
+    cur = _leaf_balances(tenant, start=start, end=end, include_closing=False)
+    prev = _leaf_balances(tenant, start=p_start, end=p_end, include_closing=False)
+    table = [(code, source) for code, _label, source in B02 if not isinstance(source, str)]
+    cur_v, prev_v = _compute(cur, table), _compute(prev, table)
+    values: dict[str, tuple[Decimal, Decimal]] = {}
+    lines = []
+    for code, label, source in B02:
+        if isinstance(source, str):
+            pair = [ZERO, ZERO]
+            for i in (0, 1):
+                expr = source.replace("-", " - ").replace("+", " + ").split()
+                total, sign = ZERO, 1
+                for tok in expr:
+                    if tok in "+-":
+                        sign = 1 if tok == "+" else -1
+                    else:
+                        total += sign * values[tok][i]
+                pair[i] = total
+            values[code] = (pair[0], pair[1])
+        else:
+            values[code] = (cur_v[code], prev_v[code])
+        lines.append(StatementLine(code, label, values[code][0], values[code][1], 1 if isinstance(source, str) else 2))
+    return Statement("B02-DNN", str(_("Income statement")), start, end, lines, {})
+
+
+def current_result(tenant: Tenant, as_of: dt.date) -> Decimal:
+    """Revenue − expenses not yet closed to 421, at the end of ``as_of``'s period."""
+    end = _period_edge(tenant, as_of, end=True)
+    bal = _leaf_balances(tenant, end=end)
+    return _compute(bal, [("r", [("5", "cr"), ("6", "cr"), ("7", "cr"), ("8", "cr"), ("911", "cr")])])["r"]
+
+
+def totals_by_prefix(
+    tenant: Tenant, prefixes: list[str], *, end: dt.date, start: dt.date | None = None
+) -> dict[str, Decimal]:
+    """Net debit balance per prefix (dashboard figures)."""
+    bal = _leaf_balances(tenant, end=end, start=start, include_closing=False)
+    out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for code, (d, c) in bal.items():
+        for p in prefixes:
+            if code.startswith(p):
+                out[p] += d - c
+    return dict(out)

@@ -1,0 +1,348 @@
+"""API schemas of the accounting module (inputs are strict: unknown fields are a 422). Amounts are
+decimal strings or integers on input (never floats) and decimal strings on output."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import BeforeValidator, Field, PlainSerializer
+
+from novasaas.platform.api import Id, StrictSchema
+
+
+def _no_float(value: Any) -> Any:
+    if isinstance(value, float) or isinstance(value, bool):
+        raise ValueError("amounts are decimal strings or integers, never floats")
+    if isinstance(value, str):
+        value = value.strip()
+        if len(value) > 30:
+            raise ValueError("amount too long")
+    return value
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_no_float),
+    Field(ge=0, lt=Decimal("1e15"), max_digits=17, decimal_places=2),
+]
+MoneyOut = Annotated[Decimal, PlainSerializer(lambda v: str(v), return_type=str)]
+SafeDate = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2999, 12, 31))]
+
+
+class Account(Schema):
+    id: int
+    code: str
+    name_vi: str
+    name_en: str
+    parent_id: int | None
+    level: int
+    type: str
+    normal_balance: str
+    allows_posting: bool
+    needs_partner: bool
+    is_active: bool
+
+
+class AccountCreate(StrictSchema):
+    parent_id: Id
+    code: str = Field(min_length=1, max_length=20)
+    name_vi: str = Field(min_length=1, max_length=200)
+    name_en: str = Field(default="", max_length=200)
+    needs_partner: bool | None = None
+
+
+class AccountUpdate(StrictSchema):
+    name_vi: str | None = Field(default=None, min_length=1, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    needs_partner: bool | None = None
+
+
+class TemplateIn(StrictSchema):
+    template: Literal["tt133", "tt99"]
+
+
+class Chart(Schema):
+    template: str
+    name: str
+
+
+class MappingOut(Schema):
+    role: str
+    account_id: int | None
+    account_code: str
+    explicit: bool
+
+
+class MappingIn(StrictSchema):
+    account_id: Id
+
+
+class SettingsOut(Schema):
+    approval_threshold: MoneyOut
+    base_currency: str
+
+
+class SettingsIn(StrictSchema):
+    approval_threshold: Amount
+
+
+class Period(Schema):
+    id: int
+    number: int
+    start_date: dt.date
+    end_date: dt.date
+    state: str
+
+
+class FiscalYear(Schema):
+    id: int
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+    state: str
+    periods: list[Period]
+
+    @staticmethod
+    def resolve_periods(obj: Any) -> list[Any]:
+        return list(obj.periods.order_by("start_date"))
+
+
+class FiscalYearCreate(StrictSchema):
+    start_date: SafeDate
+
+
+class Journal(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    is_active: bool
+
+
+class JournalCreate(StrictSchema):
+    code: str = Field(min_length=1, max_length=10)
+    name: str = Field(min_length=1, max_length=120)
+    kind: Literal["general", "sales", "purchase", "cash", "bank", "inventory", "payroll", "closing"] = "general"
+
+
+class LineIn(StrictSchema):
+    account: Annotated[str, Field(min_length=1, max_length=20)] | Id = Field(
+        description='account code (e.g. "1111") or id'
+    )
+    debit: Amount = Decimal(0)
+    credit: Amount = Decimal(0)
+    partner_id: Id | None = None
+    memo: str = Field(default="", max_length=300)
+    due_date: SafeDate | None = None
+    tax_rate: str | None = Field(default=None, max_length=20, description="VAT rate code, e.g. VAT10")
+    tax_base: Amount = Decimal(0)
+    paid_in_cash: bool = False
+
+
+class EntryCreate(StrictSchema):
+    journal: str = Field(default="GEN", min_length=1, max_length=10, description="journal code")
+    date: SafeDate
+    memo: str = Field(default="", max_length=500)
+    reference: str = Field(default="", max_length=60)
+    lines: list[LineIn] = Field(min_length=2, max_length=500)
+    post: bool = False
+
+
+class EntryUpdate(StrictSchema):
+    date: SafeDate | None = None
+    memo: str | None = Field(default=None, max_length=500)
+    lines: list[LineIn] | None = Field(default=None, min_length=2, max_length=500)
+
+
+class ReverseIn(StrictSchema):
+    date: SafeDate | None = None
+    memo: str = Field(default="", max_length=500)
+
+
+class RejectIn(StrictSchema):
+    reason: str = Field(default="", max_length=500)
+
+
+class Line(Schema):
+    id: int
+    line_no: int
+    account_id: int
+    account_code: str
+    debit: MoneyOut
+    credit: MoneyOut
+    partner_id: int | None
+    memo: str
+    due_date: dt.date | None
+    tax_rate_id: int | None
+    tax_base: MoneyOut
+    paid_in_cash: bool
+
+    @staticmethod
+    def resolve_account_code(obj: Any) -> str:
+        return str(obj.account.code)
+
+
+class EntryListItem(Schema):
+    id: int
+    journal_code: str
+    reference: str
+    number: int | None
+    date: dt.date
+    memo: str
+    state: str
+    total: MoneyOut
+    source_type: str
+    source_id: int | None
+    source_reference: str
+    reversal_of_id: int | None
+
+    @staticmethod
+    def resolve_journal_code(obj: Any) -> str:
+        return str(obj.journal.code)
+
+
+class Entry(EntryListItem):
+    period_id: int
+    hash: str
+    prev_hash: str
+    posted_at: dt.datetime | None
+    reversed_by_id: int | None
+    lines: list[Line]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.select_related("account").order_by("line_no", "id"))
+
+    @staticmethod
+    def resolve_reversed_by_id(obj: Any) -> int | None:
+        rev = obj.reversals.first()
+        return rev.pk if rev else None
+
+
+class ImportResult(Schema):
+    created: int
+    references: list[str]
+
+
+class ImportErrors(Schema):
+    detail: str
+    errors: list[dict[str, Any]]
+
+
+class TrialBalanceRow(Schema):
+    account_id: int
+    code: str
+    name: str
+    level: int
+    opening_debit: MoneyOut
+    opening_credit: MoneyOut
+    debit: MoneyOut
+    credit: MoneyOut
+    closing_debit: MoneyOut
+    closing_credit: MoneyOut
+
+
+class TrialBalance(Schema):
+    date_from: dt.date
+    date_to: dt.date
+    balanced: bool
+    totals: dict[str, MoneyOut]
+    rows: list[TrialBalanceRow]
+
+
+class LedgerRow(Schema):
+    date: dt.date
+    entry_id: int
+    reference: str
+    memo: str
+    debit: MoneyOut
+    credit: MoneyOut
+    balance: MoneyOut
+    partner_id: int | None
+
+
+class AccountLedger(Schema):
+    account_id: int
+    code: str
+    date_from: dt.date
+    date_to: dt.date
+    opening: MoneyOut
+    debit: MoneyOut
+    credit: MoneyOut
+    closing: MoneyOut
+    rows: list[LedgerRow]
+
+
+class StatementLine(Schema):
+    code: str
+    label: str
+    current: MoneyOut
+    previous: MoneyOut
+    level: int
+
+
+class Statement(Schema):
+    form: str
+    date_from: dt.date
+    date_to: dt.date
+    lines: list[StatementLine]
+    checks: dict[str, bool]
+
+
+class PartyBalanceOut(Schema):
+    party_id: int
+    receivable: MoneyOut
+    payable: MoneyOut
+    net: MoneyOut
+
+
+class TaxRateOut(Schema):
+    id: int
+    code: str
+    name: str
+    rate: MoneyOut
+    is_exempt: bool
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class TaxRateCreate(StrictSchema):
+    code: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=120)
+    rate: Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, le=100, max_digits=8, decimal_places=4)]
+    is_exempt: bool = False
+    valid_from: SafeDate
+    valid_to: SafeDate | None = None
+
+
+class VatReturn(Schema):
+    date_from: dt.date
+    date_to: dt.date
+    figures: dict[str, MoneyOut]
+
+
+class TaxTx(Schema):
+    date: dt.date
+    entry_id: int
+    rate_code: str
+    partner_id: int | None
+    base: MoneyOut
+    tax: MoneyOut
+    deductible: bool
+
+    @staticmethod
+    def resolve_rate_code(obj: Any) -> str:
+        return str(obj.rate.code)
+
+
+class VatListing(Schema):
+    direction: str
+    date_from: dt.date
+    date_to: dt.date
+    total_base: MoneyOut
+    total_tax: MoneyOut
+    non_deductible_tax: MoneyOut
+    rows: list[TaxTx]

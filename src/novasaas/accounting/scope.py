@@ -1,0 +1,32 @@
+"""Entering a tenant from accounting code without breaking the caller's transaction.
+
+``tenant_context`` joins the caller's transaction on PostgreSQL (no savepoint), so an exception that
+crosses it marks the whole outer transaction for rollback. Actions therefore open their savepoint
+*outside* it (``atomic_in``), and reads reuse an already-entered context (``in_tenant``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from django.db import transaction
+
+from novasaas.platform.models import Tenant
+from novasaas.platform.tenancy import get_current_tenant, tenant_context
+
+
+@contextlib.contextmanager
+def in_tenant(tenant: Tenant) -> Iterator[None]:
+    current = get_current_tenant()
+    if current is not None and current.pk == tenant.pk:
+        yield
+        return
+    with tenant_context(tenant):
+        yield
+
+
+@contextlib.contextmanager
+def atomic_in(tenant: Tenant) -> Iterator[None]:
+    with transaction.atomic(), in_tenant(tenant):
+        yield

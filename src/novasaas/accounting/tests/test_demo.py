@@ -1,0 +1,34 @@
+"""The demo loader posts a year of balanced entries, once."""
+
+from __future__ import annotations
+
+from novasaas.accounting import reports, selectors
+from novasaas.accounting.demo import load_demo_accounting
+from novasaas.accounting.integrity import verify_ledger
+from novasaas.accounting.models import JournalEntry
+from novasaas.accounting.tests.helpers import TODAY
+from novasaas.parties.demo import load_demo_parties
+from novasaas.platform.tenancy import tenant_context
+
+
+def test_demo_loader_is_idempotent_and_balanced(tenant_a):
+    load_demo_parties(tenant_a)
+    load_demo_accounting(tenant_a)
+    with tenant_context(tenant_a):
+        count = JournalEntry.objects.count()
+    assert count > 20
+    load_demo_accounting(tenant_a)
+    with tenant_context(tenant_a):
+        assert JournalEntry.objects.count() == count
+    assert selectors.trial_balance(tenant_a).balanced
+    assert reports.balance_sheet(tenant_a, TODAY).checks["assets_equal_sources"]
+    assert verify_ledger(tenant_a).ok
+
+
+def test_dashboard_shows_the_widget(tenant_a):
+    from novasaas.platform.testing.fixtures import create_user, web_client
+
+    load_demo_parties(tenant_a)
+    load_demo_accounting(tenant_a)
+    page = web_client(tenant_a, create_user(tenant_a, "finance_manager")).get("/").content.decode()
+    assert "accounting/reports/trial-balance" in page

@@ -1,0 +1,182 @@
+"""The accounting pages: every page renders for its roles; the multi-line entry form posts."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from novasaas.accounting.models import Account, EntryState, FiscalPeriod, JournalEntry
+from novasaas.accounting.tests.helpers import TODAY, make_party, post, principal
+from novasaas.platform.tenancy import tenant_context
+from novasaas.platform.testing.fixtures import create_user, web_client
+
+
+def lines_data(*rows):
+    data = {
+        "lines-TOTAL_FORMS": str(len(rows)),
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "200",
+    }
+    for i, (account, debit, credit, partner) in enumerate(rows):
+        data.update(
+            {
+                f"lines-{i}-account": account,
+                f"lines-{i}-debit": debit,
+                f"lines-{i}-credit": credit,
+                f"lines-{i}-partner_id": partner or "",
+                f"lines-{i}-memo": "",
+            }
+        )
+    return data
+
+
+@pytest.fixture
+def fm_web(tenant_a):
+    return web_client(tenant_a, create_user(tenant_a, "finance_manager"))
+
+
+def test_pages_render(tenant_a, fm_web):
+    p = principal(tenant_a, "finance_manager")
+    entry = post(p, ("1111", 100, 0), ("4111", 0, 100))
+    with tenant_context(tenant_a):
+        account = Account.objects.get(code="1111")
+    for path in [
+        "/accounting/",
+        "/accounting/chart/",
+        "/accounting/chart/?q=111",
+        "/accounting/periods/",
+        "/accounting/journals/",
+        "/accounting/entries/",
+        "/accounting/entries/?state=posted&q=x",
+        "/accounting/entries/new/",
+        "/accounting/entries/import/",
+        f"/accounting/entries/{entry.pk}/",
+        f"/accounting/accounts/{account.pk}/ledger/",
+        f"/accounting/accounts/{account.pk}/edit/",
+        "/accounting/reports/trial-balance/",
+        "/accounting/reports/journal/",
+        "/accounting/reports/balance-sheet/",
+        "/accounting/reports/income-statement/",
+        "/accounting/settings/",
+        "/accounting/entries/?date_from=bad",
+    ]:
+        r = fm_web.get(path)
+        assert r.status_code == 200, path
+    assert "GEN-" in fm_web.get("/accounting/entries/").content.decode()
+    for path in [
+        "/accounting/reports/trial-balance/?format=xlsx",
+        "/accounting/reports/balance-sheet/?format=xlsx",
+        f"/accounting/accounts/{account.pk}/ledger/?format=xlsx",
+        "/accounting/reports/journal/?format=xlsx",
+        "/accounting/entries/import/?template=1",
+    ]:
+        r = fm_web.get(path)
+        assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml"), path
+
+
+def test_multi_line_entry_form_saves_posts_and_reports_errors(tenant_a, fm_web):
+    party = make_party(tenant_a)
+    base = {"journal": "GEN", "date": TODAY.isoformat(), "memo": "Bán hàng"}
+    more = fm_web.post("/accounting/entries/new/", {**base, **lines_data(("1111", "1", "", None)), "more": "1"})
+    assert more.status_code == 200 and more.content.decode().count('list="acc-accounts"') == 5
+    bad = fm_web.post(
+        "/accounting/entries/new/",
+        {
+            **base,
+            **lines_data(("131", "1100", "", party), ("5111", "", "1000", None), ("33311", "", "50", None)),
+            "post": "1",
+        },
+    )
+    assert bad.status_code == 400 and "not balanced" in bad.content.decode().replace("không cân", "not balanced")
+    r = fm_web.post(
+        "/accounting/entries/new/",
+        {
+            **base,
+            **lines_data(
+                ("131", "1100", "", party), ("5111", "", "1000", None), ("33311", "", "100", None), ("", "", "", None)
+            ),
+            "post": "1",
+        },
+    )
+    assert r.status_code == 302
+    with tenant_context(tenant_a):
+        entry = JournalEntry.objects.get()
+        assert entry.state == EntryState.POSTED and entry.lines.count() == 3
+    page = fm_web.get(r["Location"]).content.decode()
+    assert entry.reference in page
+    assert fm_web.post(f"/accounting/entries/{entry.pk}/reverse/").status_code == 302
+    with tenant_context(tenant_a):
+        assert JournalEntry.objects.filter(reversal_of=entry).exists()
+    draft = fm_web.post(
+        "/accounting/entries/new/",
+        {**base, **lines_data(("1111", "5", "", None), ("4111", "", "5", None)), "save": "1"},
+    )
+    with tenant_context(tenant_a):
+        d = JournalEntry.objects.get(state=EntryState.DRAFT)
+    assert draft["Location"].endswith(f"/{d.pk}/")
+    assert fm_web.get(f"/accounting/entries/{d.pk}/edit/").status_code == 200
+    assert fm_web.post(f"/accounting/entries/{d.pk}/delete/").status_code == 302
+
+
+def test_accountant_approval_flow_in_pages(tenant_a, fm_web):
+    acc_web = web_client(tenant_a, create_user(tenant_a, "accountant"))
+    fm_web.post("/accounting/settings/", {"approval_threshold": "10"})
+    base = {"journal": "GEN", "date": TODAY.isoformat(), "memo": "lớn"}
+    acc_web.post(
+        "/accounting/entries/new/",
+        {**base, **lines_data(("1111", "50", "", None), ("4111", "", "50", None)), "post": "1"},
+    )
+    with tenant_context(tenant_a):
+        entry = JournalEntry.objects.get()
+    assert entry.state == EntryState.PENDING
+    assert acc_web.post(f"/accounting/entries/{entry.pk}/approve/").status_code == 403
+    assert acc_web.get("/accounting/settings/").status_code == 403
+    assert acc_web.get("/accounting/reports/balance-sheet/").status_code == 403
+    assert acc_web.get("/accounting/reports/trial-balance/").status_code == 200
+    fm_web.post(f"/accounting/entries/{entry.pk}/approve/")
+    with tenant_context(tenant_a):
+        assert JournalEntry.objects.get().state == EntryState.POSTED
+
+
+def test_chart_periods_journals_and_import_pages(tenant_a, fm_web):
+    fm_web.get("/accounting/chart/")
+    with tenant_context(tenant_a):
+        parent = Account.objects.get(code="1121")
+        period = FiscalPeriod.objects.get(start_date__lte=TODAY, end_date__gte=TODAY)
+    r = fm_web.post(
+        "/accounting/accounts/new/", {"parent_id": parent.pk, "code": "11211", "name_vi": "VCB", "name_en": ""}
+    )
+    assert r.status_code == 302
+    assert (
+        fm_web.post("/accounting/accounts/new/", {"parent_id": parent.pk, "code": "9", "name_vi": "x"}).status_code
+        == 400
+    )
+    with tenant_context(tenant_a):
+        sub = Account.objects.get(code="11211")
+    assert (
+        fm_web.post(f"/accounting/accounts/{sub.pk}/edit/", {"name_vi": "Vietcombank", "name_en": ""}).status_code
+        == 302
+    )
+    assert fm_web.post(f"/accounting/accounts/{sub.pk}/deactivate/").status_code == 302
+    assert fm_web.post(f"/accounting/accounts/{sub.pk}/delete/").status_code == 302
+    with tenant_context(tenant_a):
+        assert not Account.objects.filter(code="11211").exists()
+    assert fm_web.post(f"/accounting/periods/{period.pk}/close/").status_code == 302
+    with tenant_context(tenant_a):
+        assert FiscalPeriod.objects.get(pk=period.pk).state == "closed"
+    fm_web.post(f"/accounting/periods/{period.pk}/reopen/")
+    assert fm_web.post("/accounting/periods/new-year/", {"start_date": f"{TODAY.year + 1}-01-01"}).status_code == 302
+    assert fm_web.post("/accounting/journals/", {"code": "BL", "name": "Bán lẻ", "kind": "sales"}).status_code == 302
+    csv = io.BytesIO(
+        f"date,account,debit,credit\n{TODAY.isoformat()},1111,9,0\n{TODAY.isoformat()},4111,0,8\n".encode()
+    )
+    csv.name = "e.csv"
+    r = fm_web.post("/accounting/entries/import/", {"file": csv, "post": "on"})
+    assert r.status_code == 400 and "<table" in r.content.decode()
+    csv = io.BytesIO(
+        f"date,account,debit,credit\n{TODAY.isoformat()},1111,9,0\n{TODAY.isoformat()},4111,0,9\n".encode()
+    )
+    csv.name = "e.csv"
+    assert fm_web.post("/accounting/entries/import/", {"file": csv, "post": "on"}).status_code == 302
