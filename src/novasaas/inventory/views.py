@@ -1189,6 +1189,10 @@ class CountDetailView(InvView):
 class ReportsView(InvView):
     permission = "inv.report.view"
 
+    def ledger_balance(self, as_of: dt.date, warehouse: Any) -> Decimal | None:
+        """ACC → INV reconciliation (whole company only: accounts are not per warehouse)."""
+        return None if warehouse is not None else _acc_balance(self.principal.tenant, as_of)
+
     def get(self, request: HttpRequest) -> HttpResponse:
         form = forms.ReportForm(request.GET or None)
         as_of, wh = timezone.localdate(), None
@@ -1214,11 +1218,21 @@ class ReportsView(InvView):
                 "as_of": as_of,
                 "total": sum((r.value for r in rows), Decimal(0)),
                 "transit": selectors.in_transit_value(self.principal.tenant),
+                "ledger_balance": self.ledger_balance(as_of, wh),
                 "low": selectors.low_stock(self.principal.tenant)[:100],
                 "expiring": selectors.expiring_lots(self.principal.tenant, as_of + dt.timedelta(days=30)),
                 "query": request.GET.urlencode(),
             },
         )
+
+
+def _acc_balance(tenant: Any, as_of: dt.date) -> Decimal | None:
+    """The stock accounts' balance from Accounting's selectors (None without the module)."""
+    if not tenant.has_module("ACC"):
+        return None
+    from novasaas.accounting.selectors import inventory_account_balance
+
+    return inventory_account_balance(tenant, as_of)
 
 
 class MovementReportView(InvView):
