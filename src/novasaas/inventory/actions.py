@@ -58,6 +58,7 @@ from novasaas.inventory.models import (
     Tracking,
     Unit,
     UserWarehouse,
+    ValuationMethod,
     Warehouse,
 )
 from novasaas.platform import audit
@@ -821,6 +822,49 @@ def _allocate_issue_lines(movement: StockMovement) -> None:
 
 
 @transaction.atomic
+def scan_movement(
+    p: Principal, movement_id: int, *, code: str, quantity: Any = 1, location_id: int | None = None
+) -> Any:
+    """A scanner read on a draft receipt or issue: add ``quantity`` (1) of the scanned product (stock
+    unit) to its line at that location, creating the line when needed."""
+    movement = _lock_movement(movement_id)
+    p.require("inv.receipt.create" if movement.kind == MovementKind.RECEIPT else "inv.issue.create")
+    if movement.status != DocumentStatus.DRAFT:
+        raise ValidationError(_("This document is %(s)s.") % {"s": movement.get_status_display()})
+    found = find_by_code(code)
+    if found is None:
+        raise ValidationError({"code": _("No product has the code %(c)s.") % {"c": code[:40]}})
+    product, variant = found
+    if not product.is_stocked or not product.is_active:
+        raise ValidationError({"code": _("%(p)s is a service: it has no stock.") % {"p": product.sku}})
+    if product.tracking != Tracking.NONE:
+        raise ValidationError({"code": _("Lot or serial goods are entered in the form (lot / serial number).")})
+    qty = _qty(quantity)
+    location = _location_in(movement.warehouse, location_id, "location_id")
+    line = StockMovementLine.objects.filter(
+        movement=movement, product=product, variant=variant, location=location, unit=product.stock_unit
+    ).first()
+    if line is None:
+        line = StockMovementLine(  # type: ignore[misc]
+            movement=movement,
+            product=product,
+            variant=variant,
+            location=location,
+            unit=product.stock_unit,
+            quantity=ZERO,
+            stock_quantity=ZERO,
+        )
+        if movement.kind == MovementKind.RECEIPT:
+            line.unit_cost = quantize(product.cost_price, 6)
+    line.quantity += qty
+    line.stock_quantity += qty
+    if movement.kind == MovementKind.RECEIPT:
+        line.value = round_money(line.stock_quantity * line.unit_cost, _currency())
+    line.save()
+    return line
+
+
+@transaction.atomic
 def pick_issue(p: Principal, movement_id: int) -> StockMovement:
     """Choose locations and lots for every line (FEFO) and mark the issue picked."""
     p.require("inv.issue.create")
@@ -898,6 +942,10 @@ def cancel_movement(p: Principal, movement_id: int) -> StockMovement:
 
 def _post_movement(p: Principal, movement: StockMovement) -> None:
     if movement.kind == MovementKind.ISSUE:
+        # lock the warehouse rows before choosing locations, so the picks read settled quants
+        ledger.lock_stocks(
+            (ln.product, ln.variant, movement.warehouse) for ln in movement.lines.select_related("product", "variant")
+        )
         _allocate_issue_lines(movement)
     lines = list(movement.lines.select_related("product", "product__stock_unit", "variant", "location"))
     lines.sort(key=lambda ln: (ln.product_id, ln.variant_id or 0, ln.id))
@@ -1327,6 +1375,7 @@ def ship_transfer(p: Principal, transfer_id: int) -> StockTransfer:
             ).value
         StockTransferLine.objects.filter(pk=ln.pk).update(value=value)
     _revalue_backdated(p, ctx, stocks.values())
+    _publish_transfer(p, transfer, "shipped", transfer.date)
     transfer.status = DocumentStatus.IN_TRANSIT
     transfer.shipped_at = timezone.now()
     transfer.save(update_fields=["status", "shipped_at"])
@@ -1362,12 +1411,34 @@ def receive_transfer(p: Principal, transfer_id: int, location_id: int | None = N
             lot=m.lot,
             stocks=stocks,
         )
+    _publish_transfer(p, transfer, "received", ctx.date)
     transfer.status = DocumentStatus.DONE
     transfer.received_at = timezone.now()
     transfer.save(update_fields=["status", "received_at"])
     audit.record(audit.AuditAction.UPDATE, actor=_actor(p), obj=transfer, message="received")
     check_reorder(p.tenant, stocks.values())
     return transfer
+
+
+def _publish_transfer(p: Principal, transfer: StockTransfer, stage: str, on: Date) -> None:
+    transit = ledger.virtual_location(LocationUsage.TRANSIT)
+    moves = StockMove.objects.filter(document_type="inventory.transfer", document_id=transfer.pk)
+    moves = moves.filter(to_location=transit) if stage == "shipped" else moves.filter(from_location=transit)
+    value = Decimal(sum(moves.values_list("value", flat=True), ZERO))
+    publish(
+        events.StockTransferred(
+            tenant_id=p.tenant.pk,
+            document_type="inventory.transfer",
+            document_id=transfer.pk,
+            reference=transfer.number,
+            date=on.isoformat(),
+            warehouse_id=transfer.to_warehouse_id if stage == "received" else transfer.from_warehouse_id,
+            value=_amt(value),
+            from_warehouse_id=transfer.from_warehouse_id,
+            to_warehouse_id=transfer.to_warehouse_id,
+            stage=stage,
+        )
+    )
 
 
 @transaction.atomic
@@ -1725,10 +1796,13 @@ def add_landed_cost(
         share = left if i == len(lines) - 1 else round_money(total * weight / weight_sum, _currency())
         left -= share
         stock = stocks[(ln.product_id, ln.variant_id or 0, receipt.warehouse_id)]
-        on_hand = max(stock.on_hand, ZERO)
-        in_stock = (
-            share if on_hand >= ln.stock_quantity else round_money(share * on_hand / ln.stock_quantity, _currency())
-        )
+        if ln.product.valuation_method == ValuationMethod.FIFO:
+            in_stock = _landed_cost_on_layers(receipt, ln, share)
+        else:
+            on_hand = max(stock.on_hand, ZERO)
+            in_stock = (
+                share if on_hand >= ln.stock_quantity else round_money(share * on_hand / ln.stock_quantity, _currency())
+            )
         cogs = share - in_stock
         ledger.add_value(ctx, stock, in_stock, cogs, ValueEntryKind.LANDED_COST)
         cogs_total += cogs
@@ -1752,19 +1826,80 @@ def add_landed_cost(
     return lc
 
 
+def _landed_cost_on_layers(receipt: StockMovement, ln: StockMovementLine, share: Decimal) -> Decimal:
+    """FIFO: the part of ``share`` for this receipt's goods still in its cost layers, added to those
+    layers in proportion to what remains of them; returns that part (the rest is COGS)."""
+    from novasaas.inventory.models import CostLayer
+
+    move_ids = StockMove.objects.filter(
+        document_type="inventory.receipt", document_id=receipt.pk, product_id=ln.product_id
+    ).values_list("pk", flat=True)
+    layers = list(CostLayer.objects.filter(move_id__in=list(move_ids), remaining_quantity__gt=0).order_by("date", "id"))
+    remaining = sum((la.remaining_quantity for la in layers), ZERO)
+    if remaining <= 0:
+        return ZERO
+    in_stock = (
+        share if remaining >= ln.stock_quantity else round_money(share * remaining / ln.stock_quantity, _currency())
+    )
+    left = in_stock
+    for i, la in enumerate(layers):
+        part = left if i == len(layers) - 1 else round_money(in_stock * la.remaining_quantity / remaining, _currency())
+        CostLayer.objects.filter(pk=la.pk).update(remaining_value=la.remaining_value + part)
+        left -= part
+    return in_stock
+
+
+@transaction.atomic
+def set_reorder_rule(
+    p: Principal, *, product_id: int, warehouse_id: int, reorder_level: Any, reorder_quantity: Any = 0
+) -> Any:
+    """Set (or with both zero, remove) the reorder level and quantity of a product in a warehouse."""
+    from novasaas.inventory.models import ReorderRule
+
+    p.require("inv.reorder.configure")
+    product = _get(Product, product_id, "product_id")
+    warehouse = _get(Warehouse, warehouse_id, "warehouse_id")
+    if product is None or warehouse is None:
+        raise ValidationError(_("Choose the product and the warehouse."))
+    level = _qty(reorder_level, "reorder_level", positive=False)
+    quantity = _qty(reorder_quantity, "reorder_quantity", positive=False)
+    if level < 0 or quantity < 0:
+        raise ValidationError(_("Cannot be negative."))
+    rule = ReorderRule.objects.filter(product=product, warehouse=warehouse).first()
+    if level == 0 and quantity == 0:
+        if rule is not None:
+            audit.record_deleted(rule, _actor(p))
+            rule.delete()
+        return None
+    if rule is None:
+        rule = ReorderRule(product=product, warehouse=warehouse)
+    rule.reorder_level, rule.reorder_quantity = level, quantity
+    _save_unique(rule, "warehouse_id", _("A rule for this warehouse already exists."))
+    audit.record_created(rule, _actor(p))
+    stock = Stock.objects.filter(product=product, warehouse=warehouse, variant_key=0).first()
+    if stock is not None:
+        check_reorder(p.tenant, [stock])
+    return rule
+
+
 # --- reorder alerts --------------------------------------------------------------------------------
 
 
 def check_reorder(tenant: Any, stocks: Any) -> None:
     """Publish ``StockBelowReorderLevel`` and notify once each time available stock crosses below the
     product's reorder level in a warehouse; re-arm when it is back at or above it."""
+    from novasaas.inventory.models import ReorderRule
     from novasaas.platform.notifications import notify
 
-    for stock in stocks:
-        fresh = Stock.objects.select_related("product", "warehouse").get(pk=stock.pk)
-        level = fresh.product.reorder_level
-        if level <= 0:
-            continue
+    ids = [stock.pk for stock in stocks]
+    rows = list(Stock.objects.filter(pk__in=ids).select_related("product", "warehouse"))
+    rules = {
+        (r.product_id, r.warehouse_id): r.reorder_level
+        for r in ReorderRule.objects.filter(product_id__in={s.product_id for s in rows})
+    }
+    watched = [s for s in rows if rules.get((s.product_id, s.warehouse_id), s.product.reorder_level) > 0]
+    for fresh in watched:
+        level = rules.get((fresh.product_id, fresh.warehouse_id), fresh.product.reorder_level)
         below = fresh.available < level
         if below and not fresh.reorder_alerted:
             Stock.objects.filter(pk=fresh.pk).update(reorder_alerted=True)
@@ -1783,7 +1918,7 @@ def check_reorder(tenant: Any, stocks: Any) -> None:
                 "inventory.low_stock",
                 _("Low stock: %(p)s in %(w)s") % {"p": fresh.product.name, "w": fresh.warehouse.code},
                 body=_("Available %(a)s, reorder level %(l)s.") % {"a": fresh.available, "l": level},
-                url=f"/inventory/stock/?product={fresh.product_id}",
+                url=f"/inventory/stock/{fresh.product_id}/",
             )
         elif not below and fresh.reorder_alerted:
             Stock.objects.filter(pk=fresh.pk).update(reorder_alerted=False)

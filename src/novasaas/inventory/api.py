@@ -1,6 +1,7 @@
 """Inventory API (/api/v1/inventory/): thin endpoints over actions and selectors (module gate INV)."""
 
 from datetime import date as Date
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -593,3 +594,65 @@ def trace_serial(request: HttpRequest, serial_id: int) -> Any:
     p = _p(request, "inv.stock.view")
     serial, serial_moves = selectors.trace_serial(p.tenant, serial_id)
     return {"serial": serial.code, "moves": list(serial_moves)}
+
+
+@router.get("/reports/abc", response={200: list[s.AbcRowOut], 400: ErrorOut, 403: ErrorOut})
+def abc(request: HttpRequest, date_from: Date, date_to: Date, a_cut: int = 80, b_cut: int = 15) -> Any:
+    """ABC classes by consumption value in the period (A up to ``a_cut`` %, B the next ``b_cut`` %)."""
+    p = _p(request, "inv.report.view")
+    if not (1 <= a_cut <= 98 and 1 <= b_cut <= 99 - a_cut):
+        return 400, {"detail": "1 ≤ a_cut ≤ 98 and 1 ≤ b_cut ≤ 99 − a_cut"}
+    rows = selectors.abc_analysis(p.tenant, date_from, date_to, a_cut=a_cut, b_cut=b_cut)
+    return [
+        {
+            "product_id": r.product.pk,
+            "sku": r.product.sku,
+            "klass": r.klass,
+            "quantity": r.quantity,
+            "value": r.value,
+            "share": r.share,
+            "cumulative": r.cumulative,
+        }
+        for r in rows
+    ]
+
+
+@router.get("/reports/slow-moving", response={200: list[s.SlowRowOut], 403: ErrorOut})
+def slow_moving(request: HttpRequest, days: int = 90) -> Any:
+    """Products in stock with no goods issued for ``days`` days."""
+    p = _p(request, "inv.report.view")
+    since = timezone.localdate() - timedelta(days=max(1, min(days, 3650)))
+    return [
+        {"product_id": prod.pk, "sku": prod.sku, "on_hand": q, "last_issue": d}
+        for prod, q, d in selectors.slow_moving(p.tenant, since)
+    ]
+
+
+@router.get("/reorder-rules", response=list[s.ReorderRuleOut])
+def list_reorder_rules(request: HttpRequest, product_id: int | None = None) -> Any:
+    from novasaas.inventory.models import ReorderRule
+
+    _p(request, "inv.stock.view")
+    qs = ReorderRule.objects.all()
+    if product_id and 0 < product_id < 2**63:
+        qs = qs.filter(product_id=product_id)
+    return list(qs)
+
+
+@router.put("/reorder-rules", response={200: s.ReorderRuleOut | None, **E})
+def put_reorder_rule(request: HttpRequest, data: s.ReorderRuleIn) -> Any:
+    """Reorder level and quantity of a product in a warehouse (both 0 removes the rule)."""
+    p = _p(request, "inv.reorder.configure")
+    return actions.set_reorder_rule(p, **data.model_dump())
+
+
+@router.get("/reports/stock-card", response={200: s.StockCardOut, 403: ErrorOut, 404: ErrorOut})
+def stock_card(request: HttpRequest, product_id: int, warehouse_id: int, date_from: Date, date_to: Date) -> Any:
+    """The stock card ("thẻ kho") of a product in a warehouse: opening balance and running balance."""
+    p = _p(request, "inv.report.view")
+    if not (0 < product_id < 2**63 and 0 < warehouse_id < 2**63):
+        return 404, {"detail": "Not found."}
+    Product.objects.get(pk=product_id)
+    Warehouse.objects.get(pk=warehouse_id)
+    (oq, ov), lines = selectors.stock_card(p.tenant, product_id, warehouse_id, date_from, date_to)
+    return {"opening_quantity": oq, "opening_value": ov, "lines": lines}

@@ -105,7 +105,8 @@ def load_demo_inventory(tenant: Any) -> None:
             for i, name in enumerate(path.split("/")):
                 key = "/".join(path.split("/")[: i + 1])
                 if key not in cats:
-                    cats[key] = actions.save_category(p, name=name, parent_id=parent).pk
+                    method = "fifo" if key == "Điện gia dụng" else "average"
+                    cats[key] = actions.save_category(p, name=name, parent_id=parent, valuation_method=method).pk
                 parent = cats[key]
         products = []
         for sku, name, cat, su, pu, cost, price, tracking, shelf, reorder in PRODUCTS:
@@ -154,6 +155,7 @@ def _year_of_movements(p: Any, products: list[Product], warehouses: list[Any]) -
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
     today = timezone.localdate()
     serial_no = 0
+    receipt = None
     for week in range(52, 0, -2):
         day = today - timedelta(days=7 * week)
         for wh in warehouses:
@@ -171,7 +173,7 @@ def _year_of_movements(p: Any, products: list[Product], warehouses: list[Any]) -
                     line["serials"] = [f"SN{serial_no + i:06d}" for i in range(qty)]
                     serial_no += qty
                 lines.append(line)
-            actions.receive_goods(p, warehouse_id=wh.pk, lines=lines, date=day)
+            receipt = actions.receive_goods(p, warehouse_id=wh.pk, lines=lines, date=day)
             for offset in (2, 5):
                 out = []
                 for prod in rng.sample(products, 4):
@@ -183,6 +185,11 @@ def _year_of_movements(p: Any, products: list[Product], warehouses: list[Any]) -
                         out.append({"product_id": prod.pk, "quantity": str(take)})
                 if out:
                     actions.issue_goods(p, warehouse_id=wh.pk, lines=out, date=day + timedelta(days=offset))
+    if receipt is not None:
+        actions.add_landed_cost(p, receipt.pk, amount="350000", description="Cước vận chuyển Viettel Post")
+    actions.set_reorder_rule(
+        p, product_id=products[0].pk, warehouse_id=warehouses[1].pk, reorder_level="240", reorder_quantity="480"
+    )
     t = actions.create_transfer(
         p,
         from_warehouse_id=warehouses[0].pk,

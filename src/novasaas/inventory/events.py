@@ -94,3 +94,15 @@ class StockBelowReorderLevel(DomainEvent):
     warehouse_id: int
     available: str
     reorder_level: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockTransferred(StockValueEvent):
+    """Goods moved between two warehouses at cost ``value`` (added after the first contract; optional
+    for subscribers). ``stage`` is "shipped" (left ``from_warehouse_id`` into transit) or "received"
+    (entered ``warehouse_id`` from transit). Accounting posts nothing unless the two warehouses map to
+    different stock accounts."""
+
+    from_warehouse_id: int
+    to_warehouse_id: int
+    stage: str = "received"

@@ -313,6 +313,16 @@ class LandedCostForm(forms.Form):
     split = forms.ChoiceField(label=_("Split"), choices=[("value", _("By value")), ("quantity", _("By quantity"))])
 
 
+class ReorderRuleForm(forms.Form):
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
+    reorder_level = forms.DecimalField(label=_("Reorder level"), min_value=0, **DEC)
+    reorder_quantity = forms.DecimalField(label=_("Reorder quantity"), min_value=0, initial=0, **DEC)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = _warehouses()  # type: ignore[attr-defined]
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
 

@@ -24,6 +24,7 @@ from django.db.models import F, Value
 from django.utils.translation import gettext as _
 
 from novasaas.inventory.models import (
+    CostLayer,
     Location,
     LocationUsage,
     LotNumber,
@@ -34,6 +35,7 @@ from novasaas.inventory.models import (
     Stock,
     StockMove,
     StockQuant,
+    ValuationMethod,
     ValueEntry,
     ValueEntryKind,
     Warehouse,
@@ -207,9 +209,15 @@ def post_move(
     vkey = _vkey(variant)
 
     # value of the move
+    fifo = product.valuation_method == ValuationMethod.FIFO
     if src_wh is not None:
         src_stock = stocks[(product.pk, vkey, src_wh.pk)]
-        move_value = outgoing_value(src_stock, quantity, product) if value is None else value
+        if value is not None:
+            move_value = value
+        elif fifo and src_wh != dst_wh:
+            move_value = fifo_consume(src_stock, product, quantity)
+        else:
+            move_value = outgoing_value(src_stock, quantity, product)
     elif value is not None:
         move_value = value
     else:
@@ -265,7 +273,48 @@ def post_move(
         created_by=ctx.user if getattr(ctx.user, "pk", None) else None,
     )
     move.save()
+    if fifo and dst_wh is not None and src_wh != dst_wh:
+        CostLayer.objects.create(  # type: ignore[misc]  # type: ignore[misc]  # type: ignore[misc]
+            product=product,
+            variant_key=vkey,
+            warehouse=dst_wh,
+            move=move,
+            date=ctx.date,
+            quantity=quantity,
+            remaining_quantity=quantity,
+            remaining_value=move_value,
+        )
     return move
+
+
+def fifo_consume(stock: Stock, product: Product, qty: Decimal) -> Decimal:
+    """Value of ``qty`` leaving ``stock`` (locked by the caller) first-in-first-out: consumes the oldest
+    cost layers; beyond the layers (negative stock) at the product's cost price."""
+    left, total = qty, ZERO
+    layers = CostLayer.objects.filter(
+        product_id=stock.product_id,
+        variant_key=stock.variant_key,
+        warehouse_id=stock.warehouse_id,
+        remaining_quantity__gt=0,
+    ).order_by("date", "id")
+    for layer in layers.iterator():
+        take = min(layer.remaining_quantity, left)
+        v = (
+            layer.remaining_value
+            if take == layer.remaining_quantity
+            else _round(layer.remaining_value * take / layer.remaining_quantity)
+        )
+        CostLayer.objects.filter(pk=layer.pk).update(
+            remaining_quantity=F("remaining_quantity") - qty_value(take),
+            remaining_value=F("remaining_value") - money_value(v),
+        )
+        total += v
+        left -= take
+        if left <= 0:
+            break
+    if left > 0:
+        total += _round(left * product.cost_price)
+    return total
 
 
 def _stock_out(stock: Stock, product: Product, qty: Decimal, value: Decimal, consume_reserved: Decimal) -> None:
@@ -434,12 +483,21 @@ def ledger_differences() -> list[str]:
     for row in ValueEntry.objects.values("product_id", "variant_id", "warehouse_id").annotate(v=Sum("value")):
         acc = per_wh.setdefault((row["product_id"], row["variant_id"] or 0, row["warehouse_id"]), [ZERO, ZERO])
         acc[1] += row["v"]
-    stocks = {(s.product_id, s.variant_key, s.warehouse_id): s for s in Stock.objects.all()}
+    stocks = {
+        (s.product_id, s.variant_key, s.warehouse_id): s
+        for s in Stock.objects.select_related("product", "product__category")
+    }
     for wkey in set(per_wh) | set(stocks):
         q, v = per_wh.get(wkey, [ZERO, ZERO])
         s = stocks.get(wkey)
         if (s.on_hand if s else ZERO) != q or (s.value if s else ZERO) != v:
             problems.append(f"stock {wkey}: ledger {q} / {v} ≠ row {s.on_hand if s else 0} / {s.value if s else 0}")
+        if s is not None and s.product.valuation_method == ValuationMethod.FIFO and s.on_hand >= 0:
+            layers = CostLayer.objects.filter(
+                product_id=s.product_id, variant_key=s.variant_key, warehouse_id=s.warehouse_id
+            ).aggregate(q=Sum("remaining_quantity"), v=Sum("remaining_value"))
+            if (layers["q"] or ZERO) != s.on_hand or (layers["v"] or ZERO) != s.value:
+                problems.append(f"stock {wkey}: FIFO layers {layers['q']} / {layers['v']} ≠ {s.on_hand} / {s.value}")
         if s is not None:
             held = sum((r.quantity for r in s.reservations.all()), ZERO)
             if held != s.reserved:
@@ -485,16 +543,18 @@ def models_q(**kwargs: Any) -> Any:
     return Q(**kwargs)
 
 
-def replayed_value(stock: Stock, product: Product) -> Decimal:
-    """The stock value that moving-average costing gives when every move of this product × warehouse
-    is replayed in date order (incoming values and landed costs as recorded; outgoing values
-    recomputed). Runs on the locked stock row; one pass over the moves, O(moves)."""
+def replay(stock: Stock, product: Product) -> tuple[Decimal, list[list[Any]]]:
+    """Replay every move of this product × warehouse in date order (incoming values and landed costs
+    as recorded, outgoing values recomputed by the product's method): the stock value it gives and,
+    for FIFO, the remaining layers ``[date, move_id, quantity, remaining_qty, remaining_value]``.
+    Runs on the locked stock row; one pass over the moves, O(moves)."""
+    fifo = product.valuation_method == ValuationMethod.FIFO
     loc_ids = set(
         Location.objects.filter(warehouse_id=stock.warehouse_id, usage=LocationUsage.INTERNAL).values_list(
             "pk", flat=True
         )
     )
-    # (date, created, id, sign, qty, value): same-day events in the order they were written
+    # (date, created, id, sign, qty, value, landed-cost receipt move ids)
     events: list[tuple[Any, ...]] = []
     moves = (
         StockMove.objects.filter(product_id=stock.product_id, variant_id=stock.variant_id)
@@ -505,23 +565,51 @@ def replayed_value(stock: Stock, product: Product) -> Decimal:
         inside_src, inside_dst = src in loc_ids, dst in loc_ids
         if inside_src and inside_dst:
             continue
-        events.append((on, created, mid, 1 if inside_dst else -1, q, v))
-    for on, created, eid, v in ValueEntry.objects.filter(
+        events.append((on, created, mid, 1 if inside_dst else -1, q, v, None))
+    for on, created, eid, v, doc_id in ValueEntry.objects.filter(
         product_id=stock.product_id,
         variant_id=stock.variant_id,
         warehouse_id=stock.warehouse_id,
         kind=ValueEntryKind.LANDED_COST,
-    ).values_list("date", "created_at", "id", "value"):
-        events.append((on, created, 2**62 + eid, 0, ZERO, v))
+    ).values_list("date", "created_at", "id", "value", "document_id"):
+        targets = None
+        if fifo:
+            from novasaas.inventory.models import LandedCost
+
+            receipt_id = LandedCost.objects.filter(pk=doc_id).values_list("receipt_id", flat=True).first()
+            targets = set(
+                StockMove.objects.filter(  # type: ignore[misc]
+                    document_type="inventory.receipt", document_id=receipt_id, product_id=stock.product_id
+                ).values_list("pk", flat=True)
+            )
+        events.append((on, created, 2**62 + eid, 0, ZERO, v, targets))
     events.sort(key=lambda e: (e[0], e[1], e[2]))
     qty: Decimal = ZERO
     value: Decimal = ZERO
-    for _on, _created, _id, sign, q, v in events:
+    layers: list[list[Any]] = []
+    for on, _created, mid, sign, q, v, targets in events:
         if sign > 0:
             qty += q
             value += v
+            if fifo:
+                layers.append([on, mid, q, q, v])
         elif sign < 0:
-            if qty > 0 and q >= qty and value > 0:
+            if fifo:
+                out, left = ZERO, q
+                for layer in layers:
+                    if left <= 0:
+                        break
+                    if layer[3] <= 0:
+                        continue
+                    take = min(layer[3], left)
+                    lv = layer[4] if take == layer[3] else _round(layer[4] * take / layer[3])
+                    layer[3] -= take
+                    layer[4] -= lv
+                    out += lv
+                    left -= take
+                if left > 0:
+                    out += _round(left * product.cost_price)
+            elif qty > 0 and q >= qty and value > 0:
                 out = value if q == qty else value + _round((q - qty) * (value / qty))
             elif qty > 0:
                 out = _round(q * value / qty)
@@ -530,16 +618,62 @@ def replayed_value(stock: Stock, product: Product) -> Decimal:
             qty -= q
             value -= out
         else:
-            value += v
-        if qty == 0:
+            if fifo:
+                live = [la for la in layers if la[1] in (targets or ()) and la[3] > 0]
+                added = _spread(v, live)
+                value += added
+            else:
+                value += v
+        if qty == 0 and not fifo:
             value = ZERO  # an emptied warehouse holds no value: any residue belongs to COGS
-    return value
+    if fifo:
+        layers = [la for la in layers if la[3] > 0]
+        value = sum((la[4] for la in layers), ZERO) if qty >= 0 else value
+    return value, layers
+
+
+def _spread(v: Decimal, layers: list[list[Any]]) -> Decimal:
+    """Add ``v`` to the remaining value of ``layers`` in proportion to their remaining quantity."""
+    if not layers or v == 0:
+        return ZERO
+    total_q = sum((la[3] for la in layers), ZERO)
+    left = v
+    for i, la in enumerate(layers):
+        part = left if i == len(layers) - 1 else _round(v * la[3] / total_q)
+        la[4] += part
+        left -= part
+    return v
+
+
+def replayed_value(stock: Stock, product: Product) -> Decimal:
+    return replay(stock, product)[0]
 
 
 def revalue(ctx: MoveContext, stock: Stock, product: Product) -> Decimal:
     """Bring ``stock`` (locked) to its replayed moving-average value; the difference is booked as a
     revaluation entry whose opposite goes to cost of goods sold. Returns the change of stock value."""
-    delta = replayed_value(stock, product) - stock.value
+    value, layers = replay(stock, product)
+    if product.valuation_method == ValuationMethod.FIFO:
+        CostLayer.objects.filter(
+            product_id=stock.product_id, variant_key=stock.variant_key, warehouse_id=stock.warehouse_id
+        ).delete()
+        CostLayer.objects.bulk_create(
+            [
+                CostLayer(
+                    tenant_id=stock.tenant_id,
+                    product_id=stock.product_id,
+                    variant_key=stock.variant_key,
+                    warehouse_id=stock.warehouse_id,
+                    move_id=mid,
+                    date=on,
+                    quantity=q,
+                    remaining_quantity=rq,
+                    remaining_value=rv,
+                )
+                for on, mid, q, rq, rv in layers
+            ]
+        )
+    delta = value - stock.value
     if delta != 0:
         add_value(ctx, stock, delta, -delta, ValueEntryKind.REVALUATION)
     return delta

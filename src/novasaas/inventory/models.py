@@ -693,3 +693,38 @@ class LandedCost(TenantModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class CostLayer(TenantModel):
+    """FIFO: what is left of one incoming move in a warehouse (derived state, rebuilt by revaluation).
+    Layers are consumed in (date, id) order; the stock row's value equals the sum of remaining values."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    variant_key = models.BigIntegerField(default=0)
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    move = models.ForeignKey(StockMove, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    quantity = QuantityField()
+    remaining_quantity = QuantityField()
+    remaining_value = MoneyField()
+
+    class Meta:
+        ordering: ClassVar = ["date", "id"]
+        indexes: ClassVar = [
+            models.Index(fields=["tenant", "product", "variant_key", "warehouse", "date"], name="inventory_layer_idx")
+        ]
+
+
+class ReorderRule(TenantModel):
+    """Reorder level and quantity of a product in one warehouse (overrides the product's own)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reorder_rules")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="+")
+    reorder_level = QuantityField(_("reorder level"))
+    reorder_quantity = QuantityField(_("reorder quantity"))
+
+    class Meta:
+        ordering: ClassVar = ["warehouse__code"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "product", "warehouse"], name="inventory_reorder_rule_unique")
+        ]

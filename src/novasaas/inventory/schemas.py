@@ -622,3 +622,51 @@ class LandedCostOut(Schema):
     description: str
     date: dt.date
     cogs_value: Decimal
+
+
+class AbcRowOut(Schema):
+    product_id: int
+    sku: str
+    klass: str
+    quantity: Decimal
+    value: Decimal
+    share: Decimal
+    cumulative: Decimal
+
+
+class SlowRowOut(Schema):
+    product_id: int
+    sku: str
+    on_hand: Decimal
+    last_issue: dt.date | None
+
+
+class ReorderRuleIn(StrictSchema):
+    product_id: Id
+    warehouse_id: Id
+    reorder_level: NonNegQty
+    reorder_quantity: NonNegQty = Decimal(0)
+
+
+class ReorderRuleOut(Schema):
+    product_id: int
+    warehouse_id: int
+    reorder_level: Decimal
+    reorder_quantity: Decimal
+
+
+class CardLineOut(Schema):
+    date: dt.date
+    reference: str
+    qty_in: Decimal
+    qty_out: Decimal
+    value_in: Decimal
+    value_out: Decimal
+    balance: Decimal
+    balance_value: Decimal
+
+
+class StockCardOut(Schema):
+    opening_quantity: Decimal
+    opening_value: Decimal
+    lines: list[CardLineOut]

@@ -57,7 +57,7 @@ def search_products(
         qs = qs.filter(kind=kind)
     for word in _unaccent(q).split()[:8]:
         qs = qs.filter(search_text__contains=word)
-    return qs.select_related("category", "stock_unit", "purchase_unit").order_by("name", "id")
+    return qs.select_related("category__parent", "stock_unit", "purchase_unit").order_by("name", "id")
 
 
 def get_product(tenant: Tenant, product_id: int) -> Product:
@@ -133,9 +133,19 @@ def stock_locations(tenant: Tenant, product_id: int, warehouse_id: int | None = 
 
 
 @dataclass
+class Ref:
+    """A light reference to a product or warehouse in reports (no model instance per row)."""
+
+    pk: int
+    sku: str = ""
+    code: str = ""
+    name: str = ""
+
+
+@dataclass
 class ValuationRow:
-    product: Product
-    warehouse: Warehouse
+    product: Ref
+    warehouse: Ref
     quantity: Decimal
     value: Decimal
 
@@ -145,53 +155,85 @@ class ValuationRow:
 
 
 def valuation(tenant: Tenant, as_of: Date | None = None, warehouse_id: int | None = None) -> list[ValuationRow]:
-    """Quantity and value per product × warehouse from the ledger, as of the end of ``as_of`` (today
-    when None). Goods in transit are not in any warehouse (see ``in_transit_value``)."""
-    moves = StockMove.objects.filter(tenant=tenant)
-    if as_of is not None:
-        moves = moves.filter(date__lte=as_of)
-    internal = Location.objects.filter(tenant=tenant, usage=LocationUsage.INTERNAL)
+    """Quantity and value per product × warehouse at the end of ``as_of`` (everything when None).
+
+    Starts from the stock rows (kept equal to the ledger in every transaction, see ``verify_stock``) and
+    takes back the moves and value entries dated after ``as_of``, so the cost grows with the number of
+    later moves, not with the whole history. Goods in transit are in no warehouse (``in_transit_value``)."""
+    stocks = Stock.objects.filter(tenant=tenant)
     if warehouse_id:
-        internal = internal.filter(warehouse_id=warehouse_id)
-    wh_of = dict(internal.values_list("pk", "warehouse_id"))
-    totals: dict[tuple[int, int], list[Decimal]] = {}
-    incoming = (
-        moves.filter(to_location_id__in=list(wh_of))
-        .values("product_id", "to_location_id", "from_location_id")
-        .annotate(q=Sum("quantity"), v=Sum("value"))
-    )
-    outgoing = (
-        moves.filter(from_location_id__in=list(wh_of))
-        .values("product_id", "from_location_id", "to_location_id")
-        .annotate(q=Sum("quantity"), v=Sum("value"))
-    )
-    for row in incoming:
-        wh = wh_of[row["to_location_id"]]
-        if wh_of.get(row["from_location_id"]) == wh:
-            continue
-        acc = totals.setdefault((row["product_id"], wh), [ZERO, ZERO])
-        acc[0] += row["q"]
-        acc[1] += row["v"]
-    for row in outgoing:
-        wh = wh_of[row["from_location_id"]]
-        if wh_of.get(row["to_location_id"]) == wh:
-            continue
-        acc = totals.setdefault((row["product_id"], wh), [ZERO, ZERO])
-        acc[0] -= row["q"]
-        acc[1] -= row["v"]
-    entries = ValueEntry.objects.filter(tenant=tenant)
+        stocks = stocks.filter(warehouse_id=warehouse_id)
+    totals: dict[tuple[int, int], list[Decimal]] = {
+        (p, w): [q, v]
+        for p, w, q, v in stocks.values("product_id", "warehouse_id")
+        .annotate(q=Sum("on_hand"), v=Sum("value"))
+        .values_list("product_id", "warehouse_id", "q", "v")
+    }
     if as_of is not None:
-        entries = entries.filter(date__lte=as_of)
-    if warehouse_id:
-        entries = entries.filter(warehouse_id=warehouse_id)
-    for row in entries.values("product_id", "warehouse_id").annotate(v=Sum("value")):
-        acc = totals.setdefault((row["product_id"], row["warehouse_id"]), [ZERO, ZERO])
-        acc[1] += row["v"]
-    products = Product.objects.in_bulk([k[0] for k in totals])
-    warehouses = Warehouse.objects.in_bulk([k[1] for k in totals])
-    rows = [ValuationRow(products[p], warehouses[w], q, v) for (p, w), (q, v) in totals.items() if q != 0 or v != 0]
+        internal = Location.objects.filter(tenant=tenant, usage=LocationUsage.INTERNAL)
+        if warehouse_id:
+            internal = internal.filter(warehouse_id=warehouse_id)
+        wh_of = dict(internal.values_list("pk", "warehouse_id"))
+        later = (
+            StockMove.objects.filter(tenant=tenant, date__gt=as_of)
+            .filter(Q(from_location_id__in=list(wh_of)) | Q(to_location_id__in=list(wh_of)))
+            .values("product_id", "from_location_id", "to_location_id")
+            .annotate(q=Sum("quantity"), v=Sum("value"))
+        )
+        for row in later:
+            src, dst = wh_of.get(row["from_location_id"]), wh_of.get(row["to_location_id"])
+            if src == dst:
+                continue
+            if dst is not None:
+                acc = totals.setdefault((row["product_id"], dst), [ZERO, ZERO])
+                acc[0] -= row["q"]
+                acc[1] -= row["v"]
+            if src is not None:
+                acc = totals.setdefault((row["product_id"], src), [ZERO, ZERO])
+                acc[0] += row["q"]
+                acc[1] += row["v"]
+        entries = ValueEntry.objects.filter(tenant=tenant, date__gt=as_of)
+        if warehouse_id:
+            entries = entries.filter(warehouse_id=warehouse_id)
+        for p, w, v in (
+            entries.values("product_id", "warehouse_id")
+            .annotate(v=Sum("value"))
+            .values_list("product_id", "warehouse_id", "v")
+        ):
+            acc = totals.setdefault((p, w), [ZERO, ZERO])
+            acc[1] -= v
+    live = {k: t for k, t in totals.items() if t[0] != 0 or t[1] != 0}
+    products = {
+        pk: Ref(pk, sku=sku, name=name)
+        for pk, sku, name in Product.objects.filter(tenant=tenant, pk__in={k[0] for k in live}).values_list(
+            "pk", "sku", "name"
+        )
+    }
+    warehouses = {
+        pk: Ref(pk, code=code, name=name)
+        for pk, code, name in Warehouse.objects.filter(tenant=tenant).values_list("pk", "code", "name")
+    }
+    rows = [ValuationRow(products[p], warehouses[w], q, v) for (p, w), (q, v) in live.items()]
     rows.sort(key=lambda r: (r.warehouse.code, r.product.name))
     return rows
+
+
+def stock_on_hand_rows(tenant: Tenant, warehouse_id: int | None = None) -> list[tuple[Any, ...]]:
+    """The full stock-on-hand report as tuples (sku, name, warehouse, on hand, reserved, unit, value)."""
+    qs = Stock.objects.filter(tenant=tenant).exclude(on_hand=0, reserved=0)
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    return list(
+        qs.order_by("product__name", "warehouse__code").values_list(
+            "product__sku",
+            "product__name",
+            "warehouse__code",
+            "on_hand",
+            "reserved",
+            "product__stock_unit__code",
+            "value",
+        )
+    )
 
 
 def in_transit_value(tenant: Tenant) -> Decimal:
@@ -282,3 +324,134 @@ def expiring_lots(tenant: Tenant, before: Date) -> list[tuple[LotNumber, Decimal
 
 def stock_quantity(tenant: Tenant, product_id: int) -> Any:
     return Stock.objects.filter(tenant=tenant, product_id=product_id).aggregate(q=Sum("on_hand"), r=Sum("reserved"))
+
+
+@dataclass
+class AbcRow:
+    product: Product
+    quantity: Decimal
+    value: Decimal
+    share: Decimal  # percent of the total consumption value
+    cumulative: Decimal
+    klass: str
+
+
+def abc_analysis(tenant: Tenant, date_from: Date, date_to: Date, *, a_cut: int = 80, b_cut: int = 15) -> list[AbcRow]:
+    """ABC classes by consumption value (cost of goods issued to customers or used internally) in the
+    period: A up to ``a_cut`` % of the cumulative value, B the next ``b_cut`` %, C the rest."""
+    out_usages = [LocationUsage.CUSTOMER, LocationUsage.LOSS, LocationUsage.SUPPLIER]
+    rows = (
+        StockMove.objects.filter(
+            tenant=tenant,
+            date__gte=date_from,
+            date__lte=date_to,
+            from_location__usage=LocationUsage.INTERNAL,
+            to_location__usage__in=out_usages,
+        )
+        .values("product_id")
+        .annotate(q=Sum("quantity"), v=Sum("value"))
+        .order_by("-v", "product_id")
+    )
+    total = sum((r["v"] for r in rows), ZERO)
+    products = Product.objects.in_bulk([r["product_id"] for r in rows])
+    result, running = [], ZERO
+    for r in rows:
+        share = (r["v"] * 100 / total) if total else ZERO
+        before = running
+        running += share
+        klass = "A" if before < a_cut else ("B" if before < a_cut + b_cut else "C")
+        result.append(
+            AbcRow(
+                products[r["product_id"]],
+                r["q"],
+                r["v"],
+                share.quantize(Decimal("0.01")),
+                running.quantize(Decimal("0.01")),
+                klass,
+            )
+        )
+    return result
+
+
+def slow_moving(tenant: Tenant, since: Date) -> list[tuple[Product, Decimal, Date | None]]:
+    """Products with stock on hand and no goods leaving a warehouse since ``since``: (product, on hand,
+    date of the last outgoing move or None)."""
+    on_hand = dict(
+        Stock.objects.filter(tenant=tenant, on_hand__gt=0)
+        .values("product_id")
+        .annotate(q=Sum("on_hand"))
+        .values_list("product_id", "q")
+    )
+    from django.db.models import Max
+
+    last_out = dict(
+        StockMove.objects.filter(tenant=tenant, product_id__in=list(on_hand), from_location__usage="internal")
+        .exclude(to_location__usage="internal")
+        .values("product_id")
+        .annotate(d=Max("date"))
+        .values_list("product_id", "d")
+    )
+    products = Product.objects.in_bulk(list(on_hand))
+    rows = [
+        (products[pid], q, last_out.get(pid))
+        for pid, q in on_hand.items()
+        if last_out.get(pid) is None or last_out[pid] < since
+    ]
+    return sorted(rows, key=lambda r: (r[2] or Date.min, r[0].name))
+
+
+@dataclass
+class CardLine:
+    date: Date
+    reference: str
+    qty_in: Decimal
+    qty_out: Decimal
+    value_in: Decimal
+    value_out: Decimal
+    balance: Decimal
+    balance_value: Decimal
+
+
+def stock_card(
+    tenant: Tenant, product_id: int, warehouse_id: int, date_from: Date, date_to: Date
+) -> tuple[tuple[Decimal, Decimal], list[CardLine]]:
+    """The stock card ("thẻ kho") of a product in a warehouse: the opening balance (quantity, value) on
+    ``date_from`` and every move of the period with the running balance. Value-only entries (landed
+    costs, revaluations) appear as lines without quantity."""
+    locs = set(
+        Location.objects.filter(tenant=tenant, warehouse_id=warehouse_id, usage=LocationUsage.INTERNAL).values_list(
+            "pk", flat=True
+        )
+    )
+    moves = (
+        StockMove.objects.filter(tenant=tenant, product_id=product_id)
+        .filter(Q(from_location_id__in=locs) | Q(to_location_id__in=locs))
+        .exclude(from_location_id__in=locs, to_location_id__in=locs)
+    )
+    entries = ValueEntry.objects.filter(tenant=tenant, product_id=product_id, warehouse_id=warehouse_id)
+    qty = value = ZERO
+    for src, q, v in moves.filter(date__lt=date_from).values_list("from_location_id", "quantity", "value"):
+        sign = -1 if src in locs else 1
+        qty += sign * q
+        value += sign * v
+    value += entries.filter(date__lt=date_from).aggregate(v=Sum("value"))["v"] or ZERO
+    opening = (qty, value)
+    events: list[tuple[Any, ...]] = [
+        (m.date, m.created_at, m.reference, m.from_location_id in locs, m.quantity, m.value)
+        for m in moves.filter(date__gte=date_from, date__lte=date_to)
+    ]
+    events += [
+        (e.date, e.created_at, e.reference, False, ZERO, e.value)
+        for e in entries.filter(date__gte=date_from, date__lte=date_to)
+    ]
+    events.sort(key=lambda e: (e[0], e[1]))
+    lines = []
+    for on, _created, ref, out, q, v in events:
+        qty += -q if out else q
+        value += -v if out else v
+        lines.append(
+            CardLine(
+                on, ref, ZERO if out else q, q if out else ZERO, ZERO if out else v, v if out else ZERO, qty, value
+            )
+        )
+    return opening, lines

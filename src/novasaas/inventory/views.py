@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 
 from novasaas.identity.access import Principal, require_perm
@@ -28,6 +29,7 @@ from novasaas.inventory.models import (
     MovementKind,
     Product,
     ProductKind,
+    Stock,
     StockAdjustment,
     StockMovement,
     StockTransfer,
@@ -117,11 +119,35 @@ def table_page(
 
 
 class StockView(InvView):
-    """Stock overview: per product × warehouse, on hand / reserved / available / value."""
+    """Stock overview: per product × warehouse, on hand / reserved / available / value (and Excel)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         q = request.GET.get("q", "")[:200]
         levels = selectors.stock_levels(self.principal.tenant, q=q)
+        if request.GET.get("format") == "xlsx":
+            show_value = self.can("inv.report.view")
+            data = excel.workbook(
+                _("Stock"),
+                [
+                    _("SKU"),
+                    _("Product"),
+                    _("Warehouse"),
+                    _("On hand"),
+                    _("Reserved"),
+                    _("Available"),
+                    _("Unit"),
+                    _("Value"),
+                ],
+                (
+                    [sku, name, wh, on_hand, reserved, on_hand - reserved, unit, value if show_value else ""]
+                    for sku, name, wh, on_hand, reserved, unit, value in selectors.stock_on_hand_rows(
+                        self.principal.tenant
+                    )
+                ),
+            )
+            response = HttpResponse(data, content_type=excel.XLSX_TYPE)
+            response["Content-Disposition"] = 'attachment; filename="stock.xlsx"'
+            return response
         page = Paginator(levels, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = [
             {
@@ -146,6 +172,7 @@ class StockView(InvView):
             search=reverse("inventory-stock"),
             q=q,
             page=page,
+            buttons=[(reverse("inventory-stock") + "?format=xlsx", _("Export Excel"))],
             headers=[
                 _("SKU"),
                 _("Product"),
@@ -233,6 +260,7 @@ class ProductDetailView(InvView):
             "inventory/product.html",
             {
                 "product": product,
+                "reorder_form": forms.ReorderRuleForm(),
                 "variant_form": forms.VariantForm(),
                 "levels": selectors.stock_levels(self.principal.tenant, product_id=pk),
             },
@@ -304,6 +332,7 @@ class VariantCreateView(InvView):
             "inventory/product.html",
             {
                 "product": selectors.get_product(self.principal.tenant, pk),
+                "reorder_form": forms.ReorderRuleForm(),
                 "variant_form": form,
                 "levels": selectors.stock_levels(self.principal.tenant, product_id=pk),
             },
@@ -674,6 +703,8 @@ class LineRowView(InvView):
     def get(self, request: HttpRequest, kind: str) -> HttpResponse:
         if kind not in forms.LINE_FORMS:
             raise Http404
+        if request.GET.get("remove"):
+            return HttpResponse("")  # the row is removed in the page; the form count stays (gaps are skipped)
         try:
             index = max(0, min(int(request.GET.get("index", "0")), 499))
         except ValueError:
@@ -743,6 +774,12 @@ class MovementDetailView(InvView):
         putaway = None
         if doc.kind == "receipt" and doc.status == DocumentStatus.DONE and self.can("inv.receipt.create"):
             putaway = forms.PutAwayForm(warehouse=doc.warehouse)
+        scan = None
+        if doc.status == DocumentStatus.DRAFT and self.can(create_perm):
+            scan = forms.ScanForm(warehouse=doc.warehouse)
+        landed = None
+        if doc.kind == "receipt" and doc.status == DocumentStatus.DONE and self.can("inv.adjustment.create"):
+            landed = forms.LandedCostForm()
         return render(
             request,
             "inventory/movement.html",
@@ -751,6 +788,9 @@ class MovementDetailView(InvView):
                 "lines": lines,
                 "steps": steps,
                 "putaway": putaway,
+                "scan_form": scan,
+                "landed": landed,
+                "landed_costs": doc.landed_costs.all(),
                 "step_url": "inventory-movement-step",
             },
         )
@@ -774,6 +814,32 @@ class MovementStepView(InvView):
             messages.success(request, _("%(n)s: %(s)s.") % {"n": doc.number, "s": doc.get_status_display()})
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        return redirect("inventory-movement", pk=pk)
+
+
+class MovementScanView(InvView):
+    """Scanner input on a draft receipt or issue (the page keeps the focus in the scan field)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        doc = StockMovement.objects.select_related("warehouse").get(pk=pk)
+        form = forms.ScanForm(request.POST, warehouse=doc.warehouse)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                line = actions.scan_movement(
+                    self.principal,
+                    pk,
+                    code=d["code"],
+                    quantity=d["quantity"] or 1,
+                    location_id=d["location"].pk if d["location"] else None,
+                )
+                messages.success(
+                    request, _("%(p)s: counted %(q)s.") % {"p": line.product.sku, "q": qty(line.stock_quantity)}
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        else:
+            messages.error(request, _("Scan or type a barcode / SKU"))
         return redirect("inventory-movement", pk=pk)
 
 
@@ -899,7 +965,7 @@ class TransferListView(InvView):
             page=page,
             rows=rows,
             buttons=buttons,
-            headers=[_("Number"), _("Date"), _("From"), _("To"), _("Status")],
+            headers=[_("Number"), _("Date"), pgettext("stock move", "From"), pgettext("stock move", "To"), _("Status")],
         )
 
 
@@ -1016,19 +1082,65 @@ class CountDetailView(InvView):
     permission = "inv.count.perform"
 
     def context(self, count: InventoryCount, scan_form: Any = None) -> dict[str, Any]:
-        lines = count.lines.select_related("product", "location", "lot", "variant")
+        lines = list(count.lines.select_related("product", "location", "lot", "variant"))
+        done = count.status == DocumentStatus.DONE
+        avg = {
+            (st.product_id, st.variant_key): st.average_cost
+            for st in Stock.objects.filter(warehouse=count.warehouse, product_id__in={ln.product_id for ln in lines})
+        }
+        for ln in lines:
+            # before approval the variance is valued at today's average cost (an estimate)
+            variance = ln.variance
+            ln.shown_value = (  # type: ignore[attr-defined]
+                ln.value
+                if done or variance is None
+                else (  # type: ignore[attr-defined]
+                    variance * avg.get((ln.product_id, ln.variant_id or 0), ln.product.cost_price)
+                ).quantize(Decimal(1))
+            )
         return {
             "doc": count,
             "lines": lines,
             "scan_form": scan_form or forms.ScanForm(warehouse=count.warehouse),
             "can_approve": self.can("inv.count.approve"),
             "editable": count.status == DocumentStatus.DRAFT,
-            "variance_value": sum((ln.value for ln in lines), Decimal(0)),
+            "variance_value": sum((ln.shown_value for ln in lines), Decimal(0)),  # type: ignore[attr-defined]
         }
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         count = InventoryCount.objects.select_related("warehouse", "zone").get(pk=pk)
-        return render(request, "inventory/count.html", self.context(count))
+        context = self.context(count)
+        if request.GET.get("format") == "xlsx":  # the variance report
+            data = excel.workbook(
+                _("Variance"),
+                [
+                    _("Location"),
+                    _("SKU"),
+                    _("Product"),
+                    _("Lot"),
+                    _("Expected"),
+                    _("Counted"),
+                    _("Variance"),
+                    _("Variance value"),
+                ],
+                (
+                    [
+                        ln.location.code,
+                        ln.product.sku,
+                        ln.product.name,
+                        ln.lot.code if ln.lot else "",
+                        ln.expected,
+                        ln.counted if ln.counted is not None else "",
+                        ln.variance if ln.variance is not None else "",
+                        ln.shown_value,
+                    ]
+                    for ln in context["lines"]
+                ),
+            )
+            response = HttpResponse(data, content_type=excel.XLSX_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="{count.number}.xlsx"'
+            return response
+        return render(request, "inventory/count.html", context)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         count = InventoryCount.objects.select_related("warehouse", "zone").get(pk=pk)
@@ -1077,6 +1189,10 @@ class CountDetailView(InvView):
 class ReportsView(InvView):
     permission = "inv.report.view"
 
+    def ledger_balance(self, as_of: dt.date, warehouse: Any) -> Decimal | None:
+        """ACC → INV reconciliation (whole company only: accounts are not per warehouse)."""
+        return None if warehouse is not None else _acc_balance(self.principal.tenant, as_of)
+
     def get(self, request: HttpRequest) -> HttpResponse:
         form = forms.ReportForm(request.GET or None)
         as_of, wh = timezone.localdate(), None
@@ -1102,11 +1218,21 @@ class ReportsView(InvView):
                 "as_of": as_of,
                 "total": sum((r.value for r in rows), Decimal(0)),
                 "transit": selectors.in_transit_value(self.principal.tenant),
+                "ledger_balance": self.ledger_balance(as_of, wh),
                 "low": selectors.low_stock(self.principal.tenant)[:100],
                 "expiring": selectors.expiring_lots(self.principal.tenant, as_of + dt.timedelta(days=30)),
                 "query": request.GET.urlencode(),
             },
         )
+
+
+def _acc_balance(tenant: Any, as_of: dt.date) -> Decimal | None:
+    """The stock accounts' balance from Accounting's selectors (None without the module)."""
+    if not tenant.has_module("ACC"):
+        return None
+    from novasaas.accounting.selectors import inventory_account_balance
+
+    return inventory_account_balance(tenant, as_of)
 
 
 class MovementReportView(InvView):
@@ -1123,7 +1249,15 @@ class MovementReportView(InvView):
         if request.GET.get("format") == "xlsx":
             data = excel.workbook(
                 _("Movements"),
-                [_("Date"), _("Reference"), _("SKU"), _("From"), _("To"), _("Quantity"), _("Value")],
+                [
+                    _("Date"),
+                    _("Reference"),
+                    _("SKU"),
+                    pgettext("stock move", "From"),
+                    pgettext("stock move", "To"),
+                    _("Quantity"),
+                    _("Value"),
+                ],
                 (
                     [
                         m.date.isoformat(),
@@ -1159,5 +1293,233 @@ class MovementReportView(InvView):
             title=_("Movement history"),
             rows=rows,
             buttons=[(request.path + "?format=xlsx&product=" + str(product_id), _("Export Excel"))],
-            headers=[_("Date"), _("Reference"), _("SKU"), _("From"), _("To"), _("Quantity"), _("Value")],
+            headers=[
+                _("Date"),
+                _("Reference"),
+                _("SKU"),
+                pgettext("stock move", "From"),
+                pgettext("stock move", "To"),
+                _("Quantity"),
+                _("Value"),
+            ],
+        )
+
+
+class AbcReportView(InvView):
+    """ABC analysis by consumption value (configurable cut-offs), in page and Excel."""
+
+    permission = "inv.report.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        today = timezone.localdate()
+        try:
+            date_from = (
+                dt.date.fromisoformat(request.GET.get("from", ""))
+                if request.GET.get("from")
+                else (today - dt.timedelta(days=365))
+            )
+            date_to = dt.date.fromisoformat(request.GET.get("to", "")) if request.GET.get("to") else today
+            a_cut = max(1, min(int(request.GET.get("a", "80")), 98))
+            b_cut = max(1, min(int(request.GET.get("b", "15")), 99 - a_cut))
+        except ValueError:
+            date_from, date_to, a_cut, b_cut = today - dt.timedelta(days=365), today, 80, 15
+        rows = selectors.abc_analysis(self.principal.tenant, date_from, date_to, a_cut=a_cut, b_cut=b_cut)
+        headers = [
+            _("Class"),
+            _("SKU"),
+            _("Product"),
+            _("Quantity"),
+            _("Consumption value"),
+            _("Share %"),
+            _("Cumulative %"),
+        ]
+        if request.GET.get("format") == "xlsx":
+            data = excel.workbook(
+                "ABC",
+                headers,
+                ([r.klass, r.product.sku, r.product.name, r.quantity, r.value, r.share, r.cumulative] for r in rows),
+            )
+            response = HttpResponse(data, content_type=excel.XLSX_TYPE)
+            response["Content-Disposition"] = 'attachment; filename="abc.xlsx"'
+            return response
+        table = [
+            {
+                "cells": [
+                    r.klass,
+                    r.product.sku,
+                    r.product.name,
+                    qty(r.quantity),
+                    money(r.value),
+                    str(r.share),
+                    str(r.cumulative),
+                ]
+            }
+            for r in rows
+        ]
+        query = f"from={date_from.isoformat()}&to={date_to.isoformat()}&a={a_cut}&b={b_cut}"
+        return table_page(
+            request,
+            title=_("ABC analysis") + f" {date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}",
+            headers=headers,
+            rows=table,
+            buttons=[(f"?{query}&format=xlsx", _("Export Excel"))],
+        )
+
+
+class SlowMovingReportView(InvView):
+    permission = "inv.report.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        try:
+            days = max(1, min(int(request.GET.get("days", "90")), 3650))
+        except ValueError:
+            days = 90
+        rows = selectors.slow_moving(self.principal.tenant, timezone.localdate() - dt.timedelta(days=days))
+        headers = [_("SKU"), _("Product"), _("On hand"), _("Last issue")]
+        if request.GET.get("format") == "xlsx":
+            data = excel.workbook(
+                _("Slow-moving"), headers, ([p.sku, p.name, q, d.isoformat() if d else ""] for p, q, d in rows)
+            )
+            response = HttpResponse(data, content_type=excel.XLSX_TYPE)
+            response["Content-Disposition"] = 'attachment; filename="slow-moving.xlsx"'
+            return response
+        table = [{"cells": [p.sku, p.name, qty(q), d.strftime("%d/%m/%Y") if d else "—"]} for p, q, d in rows]
+        return table_page(
+            request,
+            title=_("Slow-moving stock (no issue for %(d)s days)") % {"d": days},
+            headers=headers,
+            rows=table,
+            buttons=[(f"?days={days}&format=xlsx", _("Export Excel"))],
+        )
+
+
+class TraceView(InvView):
+    """Traceability: where a lot or serial number came from and where it went."""
+
+    kind = "lot"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj: Any
+        if self.kind == "lot":
+            obj, moves = selectors.trace_lot(self.principal.tenant, pk)
+            title = _("Lot %(c)s") % {"c": obj.code}
+        else:
+            obj, moves = selectors.trace_serial(self.principal.tenant, pk)
+            title = _("Serial number %(c)s") % {"c": obj.code}
+        rows = [
+            {
+                "cells": [
+                    m.date.strftime("%d/%m/%Y"),
+                    m.reference,
+                    m.from_location.code,
+                    m.to_location.code,
+                    qty(m.quantity),
+                    money(m.value) if self.can("inv.report.view") else "",
+                ]
+            }
+            for m in moves
+        ]
+        return table_page(
+            request,
+            title=f"{title} · {obj.product.sku} {obj.product.name}",
+            rows=rows,
+            headers=[
+                _("Date"),
+                _("Reference"),
+                pgettext("stock move", "From"),
+                pgettext("stock move", "To"),
+                _("Quantity"),
+                _("Value"),
+            ],
+        )
+
+
+class ReorderRuleView(InvView):
+    permission = "inv.reorder.configure"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        Product.objects.get(pk=pk)
+        form = forms.ReorderRuleForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                actions.set_reorder_rule(
+                    self.principal,
+                    product_id=pk,
+                    warehouse_id=d["warehouse"].pk,
+                    reorder_level=d["reorder_level"],
+                    reorder_quantity=d["reorder_quantity"],
+                )
+                messages.success(request, _("Saved."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        else:
+            messages.error(request, _("Enter valid thresholds."))
+        return redirect("inventory-product", pk=pk)
+
+
+class StockCardView(InvView):
+    """The stock card ("thẻ kho") of a product in a warehouse over a period, in page and Excel."""
+
+    permission = "inv.report.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        today = timezone.localdate()
+        try:
+            product = Product.objects.get(pk=int(request.GET.get("product", "0")))
+            warehouse = Warehouse.objects.get(pk=int(request.GET.get("warehouse", "0")))
+            date_from = dt.date.fromisoformat(request.GET["from"]) if request.GET.get("from") else today.replace(day=1)
+            date_to = dt.date.fromisoformat(request.GET["to"]) if request.GET.get("to") else today
+        except (ValueError, OverflowError) as exc:
+            raise Http404 from exc
+        (oq, ov), lines = selectors.stock_card(self.principal.tenant, product.pk, warehouse.pk, date_from, date_to)
+        headers = [
+            _("Date"),
+            _("Reference"),
+            _("In"),
+            _("Out"),
+            _("Balance"),
+            _("Value in"),
+            _("Value out"),
+            _("Balance value"),
+        ]
+        if request.GET.get("format") == "xlsx":
+            rows = [["", _("Opening balance"), "", "", oq, "", "", ov]] + [
+                [
+                    ln.date.isoformat(),
+                    ln.reference,
+                    ln.qty_in,
+                    ln.qty_out,
+                    ln.balance,
+                    ln.value_in,
+                    ln.value_out,
+                    ln.balance_value,
+                ]
+                for ln in lines
+            ]
+            response = HttpResponse(excel.workbook(_("Stock card"), headers, rows), content_type=excel.XLSX_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="the-kho-{product.sku}.xlsx"'
+            return response
+        table = [{"cells": ["", _("Opening balance"), "", "", qty(oq), "", "", money(ov)]}] + [
+            {
+                "cells": [
+                    ln.date.strftime("%d/%m/%Y"),
+                    ln.reference,
+                    qty(ln.qty_in) if ln.qty_in else "",
+                    qty(ln.qty_out) if ln.qty_out else "",
+                    qty(ln.balance),
+                    money(ln.value_in) if ln.value_in else "",
+                    money(ln.value_out) if ln.value_out else "",
+                    money(ln.balance_value),
+                ]
+            }
+            for ln in lines
+        ]
+        title = _("Stock card") + f": {product.sku} · {warehouse.code} · {date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}"
+        return table_page(
+            request,
+            title=title,
+            headers=headers,
+            rows=table,
+            buttons=[(f"?{request.GET.urlencode()}&format=xlsx", _("Export Excel"))],
         )

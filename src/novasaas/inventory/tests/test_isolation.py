@@ -17,7 +17,7 @@ def _fill(tenant):
     """One row in every inventory table."""
     with tenant_context(tenant):
         s = setup_catalogue(tenant)
-        cat = actions.save_category(s.manager, name="Đồ uống")
+        cat = actions.save_category(s.manager, name="Đồ uống", valuation_method="fifo")
         actions.save_product(s.manager, s.beer.pk, category_id=cat.pk)
         actions.save_variant(s.manager, s.beer.pk, attributes={"size": "500ml"})
         lot_product = actions.save_product(s.manager, name="Sữa", stock_unit_id=s.chai.pk, tracking="lot")
@@ -28,6 +28,7 @@ def _fill(tenant):
         receive(s, 2, product=serial_product, serials=["S1", "S2"])
         actions.save_location(s.manager, warehouse_id=s.wh.pk, code="A1", name="A1")
         actions.set_my_warehouse(s.manager, s.wh2.pk)
+        actions.set_reorder_rule(s.manager, product_id=s.beer.pk, warehouse_id=s.wh.pk, reorder_level="3")
         actions.save_settings(s.manager, approval_value_threshold="100000000")
         ledger.reserve(tenant, s.beer, s.wh, 2, "crm.salesorder:1")
         actions.create_adjustment(

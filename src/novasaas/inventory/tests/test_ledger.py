@@ -122,3 +122,20 @@ def test_count_posts_variances(s):
     actions.approve_count(s.manager, c.pk)
     assert stock(s).on_hand == D(8)
     assert ledger.ledger_differences() == []
+
+
+def test_count_of_one_zone_and_put_away(s):
+    zone_a = actions.save_location(s.manager, warehouse_id=s.wh.pk, code="A", name="Khu A", level="zone")
+    bin_a = actions.save_location(s.manager, warehouse_id=s.wh.pk, parent_id=zone_a.pk, code="A-1", name="Ô A-1")
+    zone_b = actions.save_location(s.manager, warehouse_id=s.wh.pk, code="B", name="Khu B", level="zone")
+    receive(s, 10, location_id=bin_a.pk)
+    receive(s, 4, location_id=zone_b.pk)
+    actions.put_away(s.staff, product_id=s.beer.pk, from_location_id=bin_a.pk, to_location_id=zone_b.pk, quantity="2")
+    c = actions.create_count(s.manager, warehouse_id=s.wh.pk, zone_id=zone_a.pk)
+    assert [(ln.location.code, ln.expected) for ln in c.lines.all()] == [("A-1", D(8))]
+    with pytest.raises(ValidationError):  # zone B is outside the counted zone
+        actions.scan_count(s.staff, c.pk, code=s.beer.sku, location_id=zone_b.pk)
+    with pytest.raises(ValidationError):  # every line needs a count before submitting
+        actions.submit_count(s.staff, c.pk)
+    assert stock(s).on_hand == D(14)
+    assert ledger.ledger_differences() == []

@@ -96,3 +96,19 @@ def test_expiry_dates_are_days_apart(s):
     milk = actions.save_product(s.manager, name="Sữa", stock_unit_id=s.chai.pk, tracking="lot", shelf_life_days=10)
     doc = receive(s, 1, product=milk, lot_code="L")
     assert LotNumber.objects.get(code="L").expires_on == doc.date + timedelta(days=10)
+
+
+def test_trace_pages(s, tenant_a):
+    from novasaas.platform.testing.fixtures import web_client
+
+    milk = actions.save_product(s.manager, name="Sữa", stock_unit_id=s.chai.pk, tracking="lot")
+    fan = actions.save_product(s.manager, name="Quạt", stock_unit_id=s.chai.pk, tracking="serial")
+    receive(s, 3, product=milk, lot_code="L-77")
+    receive(s, 1, product=fan, serials=["Q-1"])
+    web = web_client(tenant_a, s.staff.user)
+    lot = LotNumber.objects.get(code="L-77")
+    serial = SerialNumber.objects.get(code="Q-1")
+    assert "L-77" in web.get(f"/inventory/stock/{milk.pk}/").content.decode()
+    page = web.get(f"/inventory/lots/{lot.pk}/").content.decode()
+    assert "L-77" in page and "NK-" in page
+    assert "Q-1" in web.get(f"/inventory/serials/{serial.pk}/").content.decode()

@@ -165,6 +165,7 @@ def test_count_with_scans_through_the_page(staff_web, manager_web, s, tenant_a):
     assert staff_web.post(url, {"step": "save", f"counted-{line.pk}": "8"}).status_code == 302
     assert staff_web.post(url, {"step": "scan", "code": s.beer.sku, "quantity": "1"}).status_code == 302
     assert "9" in staff_web.get(url).content.decode()
+    assert staff_web.get(url + "?format=xlsx")["Content-Type"].startswith("application/vnd.openxmlformats")
     assert staff_web.post(url, {"step": "submit"}).status_code == 302
     staff_web.post(url, {"step": "approve"})  # staff cannot approve: refused, nothing posted
     with tenant_context(tenant_a):
@@ -179,3 +180,72 @@ def test_dashboard_widgets(manager_web, s, tenant_a):
         receive(s, 5)
     page = manager_web.get("/").content.decode()
     assert "Giá trị tồn kho" in page or "Stock value" in page
+
+
+def test_abc_and_slow_moving_reports(manager_web, api_a, s, tenant_a):
+    from novasaas.inventory import actions
+
+    with tenant_context(tenant_a):
+        water = actions.save_product(s.manager, name="Nước", stock_unit_id=s.chai.pk)
+        receive(s, 100, "10000")
+        receive(s, 100, "1000", product=water)
+        actions.issue_goods(s.manager, warehouse_id=s.wh.pk, lines=[{"product_id": s.beer.pk, "quantity": "90"}])
+        actions.issue_goods(s.manager, warehouse_id=s.wh.pk, lines=[{"product_id": water.pk, "quantity": "5"}])
+    rows = api_a.get("/api/v1/inventory/reports/abc", {"date_from": "2020-01-01", "date_to": "2099-01-01"}).json()
+    assert [(r["sku"], r["klass"]) for r in rows] == [(s.beer.sku, "A"), (water.sku, "C")]
+    assert api_a.get("/api/v1/inventory/reports/slow-moving", {"days": 1}).json() == []
+    for path in (
+        "/inventory/reports/abc/",
+        "/inventory/reports/abc/?format=xlsx",
+        "/inventory/reports/slow-moving/",
+        "/inventory/reports/slow-moving/?format=xlsx",
+        "/inventory/?format=xlsx",
+    ):
+        assert manager_web.get(path).status_code == 200, path
+
+
+def test_scanner_on_a_draft_receipt_and_issue(staff_web, s, tenant_a):
+    from novasaas.inventory import actions
+
+    with tenant_context(tenant_a):
+        actions.save_product(s.manager, s.beer.pk, barcode="4006381333931")
+        doc = actions.create_movement(
+            s.staff,
+            kind="receipt",
+            warehouse_id=s.wh.pk,
+            lines=[{"product_id": s.beer.pk, "quantity": "1", "unit_cost": "10000"}],
+        )
+    assert 'name="code"' in staff_web.get(f"/inventory/movements/{doc.pk}/").content.decode()
+    for _ in range(3):
+        assert (
+            staff_web.post(
+                f"/inventory/movements/{doc.pk}/scan/", {"code": "4006381333931", "quantity": "1"}
+            ).status_code
+            == 302
+        )
+    with tenant_context(tenant_a):
+        lines = sorted(ln.stock_quantity for ln in doc.lines.all())
+        assert lines == [Decimal(4)]  # the scans add to the line of the product
+    staff_web.post(f"/inventory/movements/{doc.pk}/validate/")
+    with tenant_context(tenant_a):
+        assert Stock.objects.get(product=s.beer, warehouse=s.wh).on_hand == 4
+        out = actions.create_movement(
+            s.staff, kind="issue", warehouse_id=s.wh.pk, lines=[{"product_id": s.beer.pk, "quantity": "1"}]
+        )
+        actions.scan_movement(s.staff, out.pk, code=s.beer.sku)
+        actions.validate_movement(s.staff, out.pk)
+        assert Stock.objects.get(product=s.beer, warehouse=s.wh).on_hand == 2
+
+
+def test_landed_cost_through_the_receipt_page(manager_web, s, tenant_a):
+    with tenant_context(tenant_a):
+        doc = receive(s, 10)
+    page = manager_web.get(f"/inventory/movements/{doc.pk}/").content.decode()
+    assert 'name="amount"' in page and 'name="to_location"' in page
+    r = manager_web.post(
+        f"/inventory/movements/{doc.pk}/landed-cost/", {"amount": "20000", "description": "Cước", "split": "value"}
+    )
+    assert r.status_code == 302
+    assert "CP-" in manager_web.get(f"/inventory/movements/{doc.pk}/").content.decode()
+    with tenant_context(tenant_a):
+        assert Stock.objects.get(product=s.beer, warehouse=s.wh).value == Decimal(120000)

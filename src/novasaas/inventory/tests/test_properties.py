@@ -56,17 +56,23 @@ def fresh(db):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ops=ops)
-def test_random_operations_keep_stock_equal_to_the_ledger(fresh, ops):
-    _run(ops)
+@given(ops=ops, fifo=st.booleans())
+def test_random_operations_keep_stock_equal_to_the_ledger(fresh, ops, fifo):
+    _run(ops, fifo)
 
 
-def _run(ops):
+def _run(ops, fifo=False):
     tenant, s = _setup()
     with tenant_context(tenant):
         _state["n"] += 1
+        if "fifo" not in _state:
+            _state["fifo"] = actions.save_category(s.manager, name="FIFO", valuation_method="fifo")
         product = actions.save_product(
-            s.manager, name=f"Hàng {_state['n']}", stock_unit_id=s.chai.pk, cost_price=Decimal(1000)
+            s.manager,
+            name=f"Hàng {_state['n']}",
+            stock_unit_id=s.chai.pk,
+            cost_price=Decimal(1000),
+            category_id=_state["fifo"].pk if fifo else None,
         )
         whs = [s.wh, s.wh2]
         doc = f"crm.salesorder:{_state['n']}"

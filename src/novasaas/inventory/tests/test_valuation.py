@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from novasaas.inventory import actions, events, ledger, selectors
-from novasaas.inventory.models import Stock, ValueEntry
+from novasaas.inventory.models import Product, Stock, ValueEntry
 from novasaas.inventory.tests.helpers import setup_catalogue
 from novasaas.platform.events import subscriber
 from novasaas.platform.tenancy import tenant_context
@@ -88,3 +88,81 @@ def test_landed_cost_refused_on_a_draft_receipt(s):
         actions.add_landed_cost(s.manager, draft.pk, amount="1000", description="x")
     with pytest.raises(Exception):  # noqa: B017 - staff lacks the right
         actions.add_landed_cost(s.staff, draft.pk, amount="1000", description="x")
+
+
+def test_valuation_as_of_a_past_date(s, tenant_a):
+    today = timezone.localdate()
+    _receive(s, 10, 10000, today - timedelta(days=10))
+    actions.issue_goods(
+        s.manager,
+        warehouse_id=s.wh.pk,
+        date=today - timedelta(days=2),
+        lines=[{"product_id": s.beer.pk, "quantity": "4"}],
+    )
+    actions.create_transfer(
+        s.manager,
+        from_warehouse_id=s.wh.pk,
+        to_warehouse_id=s.wh2.pk,
+        lines=[{"product_id": s.beer.pk, "quantity": "1"}],
+    )
+    assert selectors.valuation(tenant_a, today - timedelta(days=11)) == []
+    (past,) = selectors.valuation(tenant_a, today - timedelta(days=5))
+    assert (past.quantity, past.value, past.warehouse.code) == (D(10), D(100000), "HN")
+    (now,) = selectors.valuation(tenant_a)
+    assert (now.quantity, now.value) == (D(6), D(60000))
+
+
+def test_fifo_issues_the_oldest_cost_first(s, tenant_a):
+    cat = actions.save_category(s.manager, name="Điện tử", valuation_method="fifo")
+    actions.save_product(s.manager, s.beer.pk, category_id=cat.pk)
+    today = timezone.localdate()
+    _receive(s, 10, 10000, today - timedelta(days=9))
+    _receive(s, 10, 13000, today - timedelta(days=8))
+    doc = actions.issue_goods(
+        s.manager,
+        warehouse_id=s.wh.pk,
+        date=today - timedelta(days=7),
+        lines=[{"product_id": s.beer.pk, "quantity": "12"}],
+    )
+    assert doc.lines.get().value == D(10 * 10000 + 2 * 13000)
+    stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+    assert stock.value == D(8 * 13000)
+    # a backdated receipt before the issue: FIFO would have issued 10 @10.000 + 2 @ 9.000
+    _receive(s, 5, 9000, today - timedelta(days=9))
+    stock.refresh_from_db()
+    assert stock.on_hand == D(13)
+    assert stock.value == D(3 * 9000 + 10 * 13000)
+    assert ledger.ledger_differences() == []
+    # landed cost on the first receipt: nothing of it is left, all to COGS
+    first = actions.receive_goods(
+        s.manager, warehouse_id=s.wh.pk, lines=[{"product_id": s.beer.pk, "quantity": "4", "unit_cost": "20000"}]
+    )
+    lc = actions.add_landed_cost(s.manager, first.pk, amount="4000", description="Cước")
+    assert lc.cogs_value == 0
+    stock.refresh_from_db()
+    assert stock.value == D(3 * 9000 + 10 * 13000 + 4 * 20000 + 4000)
+    assert ledger.ledger_differences() == []
+    assert ledger.replayed_value(stock, Product.objects.get(pk=s.beer.pk)) == stock.value
+
+
+def test_stock_card(s, tenant_a):
+    from novasaas.platform.testing.fixtures import web_client
+
+    today = timezone.localdate()
+    _receive(s, 10, 10000, today - timedelta(days=40))
+    _receive(s, 10, 12000, today - timedelta(days=3))
+    actions.issue_goods(
+        s.manager,
+        warehouse_id=s.wh.pk,
+        date=today - timedelta(days=1),
+        lines=[{"product_id": s.beer.pk, "quantity": "5"}],
+    )
+    (oq, ov), lines = selectors.stock_card(tenant_a, s.beer.pk, s.wh.pk, today - timedelta(days=10), today)
+    assert (oq, ov) == (D(10), D(100000))
+    assert [(ln.qty_in, ln.qty_out, ln.balance) for ln in lines] == [(D(10), 0, D(20)), (0, D(5), D(15))]
+    assert lines[-1].balance_value == Stock.objects.get(product=s.beer, warehouse=s.wh).value
+    web = web_client(tenant_a, s.manager.user)
+    url = f"/inventory/reports/stock-card/?product={s.beer.pk}&warehouse={s.wh.pk}"
+    assert "NK-" in web.get(url).content.decode()
+    assert web.get(url + "&format=xlsx").status_code == 200
+    assert web.get("/inventory/reports/stock-card/?product=x").status_code == 404

@@ -1,0 +1,190 @@
+"""Inventory throughput and report timings. Prints figures; asserts nothing.
+
+    .venv/bin/python benchmarks/inventory.py [--products 1000] [--warehouses 5] [--moves 100000]
+                                             [--later-moves 20000] [--postings 300]
+
+Uses a throw-away SQLite database (or DATABASE_URL, e.g. PostgreSQL). Measures:
+  1. postings through the actions (receipt/issue documents of one line): documents and moves per second;
+  2. reservations (one conditional UPDATE each) per second;
+  3. the stock list page's query count;
+  4. stock-on-hand and valuation reports over ``--products`` × ``--warehouses`` with ``--moves`` ledger rows
+     (bulk-inserted, consistent with the stock rows);
+  5. the synchronous revaluation after a backdated receipt dated before ``--later-moves`` moves of one product.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novasaas.config.settings")
+if "DATABASE_URL" not in os.environ:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+
+def line(name: str, value: float, unit: str) -> None:
+    print(f"{name:<58} {value:>12,.1f} {unit}")
+
+
+def main() -> None:  # noqa: PLR0915 - a linear script
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--products", type=int, default=1000)
+    parser.add_argument("--warehouses", type=int, default=5)
+    parser.add_argument("--moves", type=int, default=100_000)
+    parser.add_argument("--later-moves", type=int, default=20_000)
+    parser.add_argument("--postings", type=int, default=300)
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    from novasaas.identity import actions as identity_actions
+    from novasaas.identity.access import principal_for
+    from novasaas.identity.models import Membership
+    from novasaas.inventory import actions, ledger, selectors
+    from novasaas.inventory.models import Product, Stock, StockMove, StockQuant
+    from novasaas.platform.models import Tenant
+    from novasaas.platform.tenancy import platform_context, tenant_context
+
+    slug = f"invbench{int(time.time())}"
+    tenant, admin = identity_actions.create_tenant(
+        slug=slug, name="Bench", admin_email=f"{slug}@example.com", admin_password="Bench-password-1",
+        modules=["INV"],
+    )
+    with platform_context():
+        Tenant.objects.filter(pk=tenant.pk).update(status="active")
+        tenant.refresh_from_db()
+    print(f"database: {connection.vendor}")
+    with tenant_context(tenant):
+        p = principal_for(Membership.objects.select_related("tenant", "user").get(user=admin))
+        unit = actions.save_unit(p, code="cai", name="Cái")
+        whs = [actions.save_warehouse(p, code=f"W{i}", name=f"Kho {i}") for i in range(args.warehouses)]
+        beer = actions.save_product(p, name="Bia", stock_unit_id=unit.pk, cost_price=Decimal(10000))
+
+        # 1. postings through the actions
+        t0 = time.perf_counter()
+        for i in range(args.postings):
+            actions.receive_goods(p, warehouse_id=whs[0].pk, lines=[
+                {"product_id": beer.pk, "quantity": "10", "unit_cost": str(9000 + i % 7 * 500)}])
+            actions.issue_goods(p, warehouse_id=whs[0].pk, lines=[{"product_id": beer.pk, "quantity": "7"}])
+        elapsed = time.perf_counter() - t0
+        line("postings: documents per second (1 line each)", 2 * args.postings / elapsed, "docs/s")
+        line("postings: moves per second", 2 * args.postings / elapsed, "moves/s")
+
+        # 2. reservations
+        n = 2000
+        t0 = time.perf_counter()
+        for i in range(n):
+            try:
+                ledger.reserve(tenant, beer, whs[0], Decimal(1), f"bench:{i}")
+            except ledger.InsufficientStock:
+                ledger.release(tenant, beer, whs[0], None, f"bench:{i - 1}")
+        line("reservations per second (one conditional UPDATE each)", n / (time.perf_counter() - t0), "res/s")
+
+        # 3. stock list query count
+        with CaptureQueriesContext(connection) as ctx:
+            rows = list(selectors.stock_levels(tenant)[:50])
+            for r in rows:
+                _ = (r.product.name, r.product.stock_unit.code, r.warehouse.code, r.variant)
+        line("stock list (50 rows): queries", len(ctx), "queries")
+
+        # 4. reports over a large ledger (bulk-inserted, consistent with stock rows)
+        t0 = time.perf_counter()
+        supplier = ledger.virtual_location("supplier")
+        customer = ledger.virtual_location("customer")
+        roots = [ledger.root_location(w) for w in whs]
+        products = Product.objects.bulk_create([
+            Product(tenant=tenant, sku=f"B{i:06d}", name=f"Hàng {i}", stock_unit=unit, search_text=f"hang {i}")
+            for i in range(args.products)
+        ])
+        per_pair = max(2, args.moves // (args.products * args.warehouses))
+        start = date.today() - timedelta(days=365)
+        batch: list[StockMove] = []
+        totals: dict[tuple[int, int], list[Decimal]] = {}
+        for prod in products:
+            for wi, root in enumerate(roots):
+                q = v = Decimal(0)
+                for k in range(per_pair):
+                    incoming = k % 2 == 0
+                    qty = Decimal(10) if incoming else Decimal(4)
+                    val = Decimal(100000) if incoming else Decimal(40000)
+                    batch.append(StockMove(
+                        tenant=tenant, product=prod, from_location=supplier if incoming else root,
+                        to_location=root if incoming else customer, quantity=qty, unit_cost=Decimal(10000),
+                        value=val, document_type="bench", document_id=k, reference="BENCH",
+                        date=start + timedelta(days=k * 365 // per_pair),
+                    ))
+                    q += qty if incoming else -qty
+                    v += val if incoming else -val
+                totals[(prod.pk, wi)] = [q, v]
+                if len(batch) >= 20000:
+                    StockMove.objects.bulk_create(batch)
+                    batch = []
+        StockMove.objects.bulk_create(batch)
+        Stock.objects.bulk_create([
+            Stock(tenant=tenant, product_id=pid, warehouse=whs[wi], on_hand=q, value=v)
+            for (pid, wi), (q, v) in totals.items()
+        ])
+        StockQuant.objects.bulk_create([
+            StockQuant(tenant=tenant, product_id=pid, location=roots[wi], warehouse=whs[wi], on_hand=q)
+            for (pid, wi), (q, _v) in totals.items()
+        ])
+        total_moves = StockMove.objects.count()
+        line(f"bulk load: {total_moves:,} moves, {len(totals):,} product×warehouse", time.perf_counter() - t0, "s")
+        t0 = time.perf_counter()
+        on_hand = selectors.stock_on_hand_rows(tenant)
+        line(f"stock-on-hand report ({len(on_hand):,} rows)", (time.perf_counter() - t0) * 1000, "ms")
+        t0 = time.perf_counter()
+        val = selectors.valuation(tenant, date.today())
+        line(f"valuation report as of today ({len(val):,} rows)", (time.perf_counter() - t0) * 1000, "ms")
+        t0 = time.perf_counter()
+        selectors.valuation(tenant, start + timedelta(days=180))
+        line("valuation report as of six months ago", (time.perf_counter() - t0) * 1000, "ms")
+
+        # 5. revaluation after a backdated receipt
+        hot = actions.save_product(p, name="Hàng nóng", stock_unit_id=unit.pk, cost_price=Decimal(10000))
+        root = roots[0]
+        batch = []
+        q = v = Decimal(0)
+        for k in range(args.later_moves):
+            incoming = k % 2 == 0
+            qty = Decimal(10) if incoming else Decimal(5)
+            if incoming:
+                val = Decimal(100000 + k % 3 * 1000)
+                q, v = q + qty, v + val
+            else:
+                val = ledger.round_money(qty * v / q)
+                q, v = q - qty, v - val
+            batch.append(StockMove(
+                tenant=tenant, product=hot, from_location=supplier if incoming else root,
+                to_location=root if incoming else customer, quantity=qty, unit_cost=val / qty, value=val,
+                document_type="bench", document_id=k, reference="BENCH",
+                date=date(date.today().year, 1, 2) + timedelta(days=k * 300 // args.later_moves),
+            ))
+        StockMove.objects.bulk_create(batch, batch_size=10000)
+        Stock.objects.create(tenant=tenant, product=hot, warehouse=whs[0], on_hand=q, value=v)
+        StockQuant.objects.create(tenant=tenant, product=hot, location=root, warehouse=whs[0], on_hand=q)
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            actions.receive_goods(p, warehouse_id=whs[0].pk, date=date(date.today().year, 1, 1), lines=[
+                {"product_id": hot.pk, "quantity": "100", "unit_cost": "20000"}])
+        line(f"backdated receipt + revaluation over {args.later_moves:,} later moves",
+             (time.perf_counter() - t0) * 1000, "ms")
+    print("done")
+
+
+if __name__ == "__main__":
+    main()

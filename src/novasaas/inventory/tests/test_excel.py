@@ -1,0 +1,123 @@
+"""Catalogue Excel: formula-safe export, all-or-nothing import with line errors, malformed files 400."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook, load_workbook
+
+from novasaas.inventory.models import Category, Product
+from novasaas.inventory.tests.helpers import setup_catalogue
+from novasaas.platform.tenancy import tenant_context
+
+URL = "/api/v1/inventory/products"
+HEADER = [
+    "Mã hàng (sku)",
+    "Tên hàng (name)",
+    "ĐVT tồn kho (stock_unit)",
+    "Danh mục (category)",
+    "Giá bán (sale_price)",
+    "Mã vạch (barcode)",
+    "Theo dõi (tracking)",
+]
+
+
+def xlsx(rows, header=HEADER):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "products.xlsx"
+    return out
+
+
+def upload(api, f):
+    return api.client.post(f"{URL}/import", {"file": f}, HTTP_AUTHORIZATION=f"Bearer {api.token}")
+
+
+def test_import_creates_and_updates_and_export_round_trips(api_a, tenant_a):
+    with tenant_context(tenant_a):
+        s = setup_catalogue(tenant_a)
+    r = upload(
+        api_a,
+        xlsx(
+            [
+                ["", "Nước mắm Nam Ngư 500ml", "chai", "Thực phẩm / Gia vị", 36000, "", "none"],
+                [s.beer.sku, "Bia Sài Gòn (đổi tên)", "chai", "", 14000, "", ""],
+            ]
+        ),
+    )
+    assert r.status_code == 200, r.content
+    assert r.json() == {"created": 1, "updated": 1}
+    with tenant_context(tenant_a):
+        assert Product.objects.get(pk=s.beer.pk).name == "Bia Sài Gòn (đổi tên)"
+        sauce = Product.objects.get(name="Nước mắm Nam Ngư 500ml")
+        assert sauce.category.path() == "Thực phẩm / Gia vị" and sauce.sale_price == 36000
+    book = load_workbook(io.BytesIO(api_a.get(f"{URL}/export").content))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][0] == "Mã hàng (sku)" and len(rows) == 3
+    again = upload(api_a, io.BytesIO(api_a.get(f"{URL}/export").content))
+    assert again.status_code == 200 and again.json()["created"] == 0
+
+
+def test_import_is_all_or_nothing_with_line_errors(api_a, tenant_a):
+    with tenant_context(tenant_a):
+        setup_catalogue(tenant_a)
+        before = Product.objects.count()
+    r = upload(
+        api_a,
+        xlsx(
+            [
+                ["", "Hàng tốt", "chai", "Mới", 1000, "", ""],
+                ["", "Đơn vị lạ", "hộp-không-có", "", 1000, "", ""],
+                ["", "Mã vạch sai", "chai", "", 1000, "8934822101331", ""],
+                ["", "", "chai", "", 1000, "", ""],
+            ]
+        ),
+    )
+    assert r.status_code == 400
+    lines = {e["line"] for e in r.json()["errors"]}
+    assert lines == {3, 4, 5}
+    with tenant_context(tenant_a):
+        assert Product.objects.count() == before
+        assert not Category.objects.filter(name="Mới").exists()
+
+
+def test_malformed_files_are_400(api_a, tenant_a):
+    with tenant_context(tenant_a):
+        setup_catalogue(tenant_a)
+    bad = io.BytesIO(b"not a zip file")
+    bad.name = "x.xlsx"
+    assert upload(api_a, bad).status_code == 400
+    assert upload(api_a, xlsx([["x"]], header=["foo"])).status_code == 400
+    assert upload(api_a, xlsx([])).status_code == 400
+
+
+def test_export_is_formula_safe(api_a, tenant_a):
+    with tenant_context(tenant_a):
+        s = setup_catalogue(tenant_a)
+    api_a.patch(f"{URL}/{s.beer.pk}", {"name": '=HYPERLINK("http://evil","x")'})
+    book = load_workbook(io.BytesIO(api_a.get(f"{URL}/export").content))
+    cell = book.active.cell(row=2, column=2)
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+def test_product_image_upload(api_a, tenant_a):
+    from PIL import Image
+
+    with tenant_context(tenant_a):
+        s = setup_catalogue(tenant_a)
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buf, "PNG")
+    buf.seek(0)
+    buf.name = "beer.png"
+    r = api_a.client.post(f"{URL}/{s.beer.pk}/image", {"file": buf}, HTTP_AUTHORIZATION=f"Bearer {api_a.token}")
+    assert r.status_code == 200 and r.json()["image"].endswith(".png")
+    junk = io.BytesIO(b"not an image")
+    junk.name = "x.png"
+    r = api_a.client.post(f"{URL}/{s.beer.pk}/image", {"file": junk}, HTTP_AUTHORIZATION=f"Bearer {api_a.token}")
+    assert r.status_code == 400
