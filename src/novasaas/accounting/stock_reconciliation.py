@@ -57,12 +57,17 @@ class StockReconciliation:
         return self.difference == 0
 
 
+def _exact(value: Decimal) -> Decimal:
+    """Drop zero decimals (3000.00 → 3000) without rounding anything away."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
 def stock_reconciliation(tenant: Tenant, as_of: dt.date | None = None) -> StockReconciliation:
     """Both sides as of the end of ``as_of`` (today when None)."""
     as_of = as_of or timezone.localdate()
     rec = StockReconciliation(as_of=as_of, inventory_enabled=tenant.has_module("INV"))
     with in_tenant(tenant):
-        rec.ledger_total = selectors.inventory_account_balance(tenant, as_of)
+        rec.ledger_total = _exact(selectors.inventory_account_balance(tenant, as_of))
         if not rec.inventory_enabled:
             return rec
         from novasaas.inventory import selectors as inventory
@@ -72,9 +77,11 @@ def stock_reconciliation(tenant: Tenant, as_of: dt.date | None = None) -> StockR
             wh = by_wh.setdefault(row.warehouse.pk, WarehouseValue(row.warehouse.pk, str(row.warehouse), ZERO, ZERO))
             wh.quantity += row.quantity
             wh.value += row.value
+        for wh in by_wh.values():
+            wh.quantity, wh.value = _exact(wh.quantity), _exact(wh.value)
         rec.warehouses = sorted(by_wh.values(), key=lambda w: w.warehouse)
-        rec.in_transit = inventory.in_transit_value(tenant, as_of)
-        rec.valuation_total = sum((w.value for w in rec.warehouses), ZERO) + rec.in_transit
+        rec.in_transit = _exact(inventory.in_transit_value(tenant, as_of))
+        rec.valuation_total = _exact(sum((w.value for w in rec.warehouses), ZERO) + rec.in_transit)
     return rec
 
 

@@ -236,11 +236,14 @@ def stock_on_hand_rows(tenant: Tenant, warehouse_id: int | None = None) -> list[
     )
 
 
-def in_transit_value(tenant: Tenant) -> Decimal:
+def in_transit_value(tenant: Tenant, as_of: Date | None = None) -> Decimal:
+    """Value of goods shipped between warehouses and not yet received, at the end of ``as_of``."""
     transit = Location.objects.filter(tenant=tenant, usage=LocationUsage.TRANSIT).first()
     if transit is None:
         return ZERO
     moves = StockMove.objects.filter(tenant=tenant)
+    if as_of is not None:
+        moves = moves.filter(date__lte=as_of)
     v_in = moves.filter(to_location=transit).aggregate(v=Sum("value"))["v"] or ZERO
     v_out = moves.filter(from_location=transit).aggregate(v=Sum("value"))["v"] or ZERO
     return v_in - v_out  # type: ignore[no-any-return]

@@ -18,8 +18,8 @@ from novasaas.accounting.models import JournalEntry
 from novasaas.inventory import actions as inv
 from novasaas.inventory.models import StockMovement
 from novasaas.inventory.tests.helpers import principal, setup_catalogue
-from novasaas.platform.testing.fixtures import ApiClient, create_tenant, create_user, web_client
 from novasaas.platform.tenancy import platform_context, tenant_context
+from novasaas.platform.testing.fixtures import ApiClient, create_tenant, create_user, web_client
 
 
 def _line(product, qty, cost=None):
@@ -42,7 +42,9 @@ def test_every_operation_keeps_the_valuation_equal_to_the_stock_accounts(tenant_
             lines=[{"product_id": s.beer.pk, "quantity_change": "-7", "unit_cost": "0"}],
         )
         inv.approve_adjustment(s.manager, adj.pk)
-        t = inv.create_transfer(s.manager, from_warehouse_id=s.wh.pk, to_warehouse_id=s.wh2.pk, lines=[_line(s.beer, 20)])
+        t = inv.create_transfer(
+            s.manager, from_warehouse_id=s.wh.pk, to_warehouse_id=s.wh2.pk, lines=[_line(s.beer, 20)]
+        )
         inv.approve_transfer(s.manager, t.pk)
         inv.ship_transfer(s.manager, t.pk)
         mid = rec.stock_reconciliation(tenant_a)
@@ -87,7 +89,10 @@ def test_property_valuation_equals_the_stock_accounts(db, ops, fifo):
         s = setup_catalogue(tenant)
         category = inv.save_category(s.manager, name="FIFO", valuation_method="fifo") if fifo else None
         product = inv.save_product(
-            s.manager, name="Nước mắm", stock_unit_id=s.chai.pk, cost_price=Decimal(1000),
+            s.manager,
+            name="Nước mắm",
+            stock_unit_id=s.chai.pk,
+            cost_price=Decimal(1000),
             category_id=category.pk if category else None,
         )
         whs = [s.wh, s.wh2]
