@@ -37,6 +37,7 @@ from novasaas.inventory.models import (
     Warehouse,
 )
 from novasaas.platform.money import format_money
+from novasaas.platform.pdf import PdfUnavailable, render_table
 
 PAGE_SIZE = 50
 
@@ -86,6 +87,32 @@ def _partial(request: HttpRequest) -> bool:
     return bool(request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"))
 
 
+def report_file(
+    request: HttpRequest, title: str, headers: list[Any], rows: Any, name: str, subtitle: str = ""
+) -> HttpResponse:
+    """A report table as Excel (``format=xlsx``) or PDF (``format=pdf``; 503 when the machine has no
+    Unicode font). Labels are already translated in the request's language."""
+    rows = [list(r) for r in rows]
+    if request.GET.get("format") == "pdf":
+        try:
+            content = render_table(str(title), [str(h) for h in headers], rows, subtitle=subtitle)
+        except PdfUnavailable as exc:
+            return HttpResponse(
+                _("PDF export is unavailable: %(e)s") % {"e": exc}, status=503, content_type="text/plain; charset=utf-8"
+            )
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    response = HttpResponse(excel.workbook(str(title)[:31], headers, rows), content_type=excel.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+def export_buttons(base: str) -> list[tuple[str, str]]:
+    """The "Export Excel" and "Export PDF" buttons of a report page (``base`` ends with ``?`` or ``&``)."""
+    return [(base + "format=xlsx", _("Export Excel")), (base + "format=pdf", _("Export PDF"))]
+
+
 def table_page(
     request: HttpRequest,
     *,
@@ -124,9 +151,10 @@ class StockView(InvView):
     def get(self, request: HttpRequest) -> HttpResponse:
         q = request.GET.get("q", "")[:200]
         levels = selectors.stock_levels(self.principal.tenant, q=q)
-        if request.GET.get("format") == "xlsx":
+        if request.GET.get("format") in ("xlsx", "pdf"):
             show_value = self.can("inv.report.view")
-            data = excel.workbook(
+            return report_file(
+                request,
                 _("Stock"),
                 [
                     _("SKU"),
@@ -144,10 +172,8 @@ class StockView(InvView):
                         self.principal.tenant
                     )
                 ),
+                "stock",
             )
-            response = HttpResponse(data, content_type=excel.XLSX_TYPE)
-            response["Content-Disposition"] = 'attachment; filename="stock.xlsx"'
-            return response
         page = Paginator(levels, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = [
             {
@@ -172,7 +198,7 @@ class StockView(InvView):
             search=reverse("inventory-stock"),
             q=q,
             page=page,
-            buttons=[(reverse("inventory-stock") + "?format=xlsx", _("Export Excel"))],
+            buttons=export_buttons(reverse("inventory-stock") + "?"),
             headers=[
                 _("SKU"),
                 _("Product"),
@@ -1110,8 +1136,9 @@ class CountDetailView(InvView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         count = InventoryCount.objects.select_related("warehouse", "zone").get(pk=pk)
         context = self.context(count)
-        if request.GET.get("format") == "xlsx":  # the variance report
-            data = excel.workbook(
+        if request.GET.get("format") in ("xlsx", "pdf"):  # the variance report
+            return report_file(
+                request,
                 _("Variance"),
                 [
                     _("Location"),
@@ -1136,10 +1163,8 @@ class CountDetailView(InvView):
                     ]
                     for ln in context["lines"]
                 ),
+                f"{count.number}",
             )
-            response = HttpResponse(data, content_type=excel.XLSX_TYPE)
-            response["Content-Disposition"] = f'attachment; filename="{count.number}.xlsx"'
-            return response
         return render(request, "inventory/count.html", context)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -1200,15 +1225,15 @@ class ReportsView(InvView):
             as_of = form.cleaned_data["as_of"] or as_of
             wh = form.cleaned_data["warehouse"]
         rows = selectors.valuation(self.principal.tenant, as_of, wh.pk if wh else None)
-        if request.GET.get("format") == "xlsx":
-            data = excel.workbook(
+        if request.GET.get("format") in ("xlsx", "pdf"):
+            return report_file(
+                request,
                 _("Valuation"),
                 [_("Warehouse"), _("SKU"), _("Product"), _("Quantity"), _("Value")],
                 ([r.warehouse.code, r.product.sku, r.product.name, r.quantity, r.value] for r in rows),
+                f"valuation-{as_of.isoformat()}",
+                subtitle=f"{as_of:%d/%m/%Y}" + (f" · {wh.code}" if wh else ""),
             )
-            response = HttpResponse(data, content_type=excel.XLSX_TYPE)
-            response["Content-Disposition"] = f'attachment; filename="valuation-{as_of.isoformat()}.xlsx"'
-            return response
         return render(
             request,
             "inventory/reports.html",
@@ -1246,8 +1271,9 @@ class MovementReportView(InvView):
         except ValueError:
             product_id = 0
         moves = selectors.movement_history(self.principal.tenant, product_id=product_id or None)[:2000]
-        if request.GET.get("format") == "xlsx":
-            data = excel.workbook(
+        if request.GET.get("format") in ("xlsx", "pdf"):
+            return report_file(
+                request,
                 _("Movements"),
                 [
                     _("Date"),
@@ -1270,10 +1296,8 @@ class MovementReportView(InvView):
                     ]
                     for m in moves
                 ),
+                "movements",
             )
-            response = HttpResponse(data, content_type=excel.XLSX_TYPE)
-            response["Content-Disposition"] = 'attachment; filename="movements.xlsx"'
-            return response
         rows = [
             {
                 "cells": [
@@ -1292,7 +1316,7 @@ class MovementReportView(InvView):
             request,
             title=_("Movement history"),
             rows=rows,
-            buttons=[(request.path + "?format=xlsx&product=" + str(product_id), _("Export Excel"))],
+            buttons=export_buttons(f"{request.path}?product={product_id}&"),
             headers=[
                 _("Date"),
                 _("Reference"),
@@ -1333,15 +1357,15 @@ class AbcReportView(InvView):
             _("Share %"),
             _("Cumulative %"),
         ]
-        if request.GET.get("format") == "xlsx":
-            data = excel.workbook(
+        if request.GET.get("format") in ("xlsx", "pdf"):
+            return report_file(
+                request,
                 "ABC",
                 headers,
                 ([r.klass, r.product.sku, r.product.name, r.quantity, r.value, r.share, r.cumulative] for r in rows),
+                "abc",
+                subtitle=f"{date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}",
             )
-            response = HttpResponse(data, content_type=excel.XLSX_TYPE)
-            response["Content-Disposition"] = 'attachment; filename="abc.xlsx"'
-            return response
         table = [
             {
                 "cells": [
@@ -1362,7 +1386,7 @@ class AbcReportView(InvView):
             title=_("ABC analysis") + f" {date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}",
             headers=headers,
             rows=table,
-            buttons=[(f"?{query}&format=xlsx", _("Export Excel"))],
+            buttons=export_buttons(f"?{query}&"),
         )
 
 
@@ -1376,20 +1400,22 @@ class SlowMovingReportView(InvView):
             days = 90
         rows = selectors.slow_moving(self.principal.tenant, timezone.localdate() - dt.timedelta(days=days))
         headers = [_("SKU"), _("Product"), _("On hand"), _("Last issue")]
-        if request.GET.get("format") == "xlsx":
-            data = excel.workbook(
-                _("Slow-moving"), headers, ([p.sku, p.name, q, d.isoformat() if d else ""] for p, q, d in rows)
+        if request.GET.get("format") in ("xlsx", "pdf"):
+            return report_file(
+                request,
+                _("Slow-moving"),
+                headers,
+                ([p.sku, p.name, q, d.isoformat() if d else ""] for p, q, d in rows),
+                "slow-moving",
+                subtitle=_("Slow-moving stock (no issue for %(d)s days)") % {"d": days},
             )
-            response = HttpResponse(data, content_type=excel.XLSX_TYPE)
-            response["Content-Disposition"] = 'attachment; filename="slow-moving.xlsx"'
-            return response
         table = [{"cells": [p.sku, p.name, qty(q), d.strftime("%d/%m/%Y") if d else "—"]} for p, q, d in rows]
         return table_page(
             request,
             title=_("Slow-moving stock (no issue for %(d)s days)") % {"d": days},
             headers=headers,
             rows=table,
-            buttons=[(f"?days={days}&format=xlsx", _("Export Excel"))],
+            buttons=export_buttons(f"?days={days}&"),
         )
 
 
@@ -1483,7 +1509,7 @@ class StockCardView(InvView):
             _("Value out"),
             _("Balance value"),
         ]
-        if request.GET.get("format") == "xlsx":
+        if request.GET.get("format") in ("xlsx", "pdf"):
             rows = [["", _("Opening balance"), "", "", oq, "", "", ov]] + [
                 [
                     ln.date.isoformat(),
@@ -1497,9 +1523,8 @@ class StockCardView(InvView):
                 ]
                 for ln in lines
             ]
-            response = HttpResponse(excel.workbook(_("Stock card"), headers, rows), content_type=excel.XLSX_TYPE)
-            response["Content-Disposition"] = f'attachment; filename="the-kho-{product.sku}.xlsx"'
-            return response
+            subtitle = f"{product.sku} {product.name} · {warehouse.code} · {date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}"
+            return report_file(request, _("Stock card"), headers, rows, f"the-kho-{product.sku}", subtitle=subtitle)
         table = [{"cells": ["", _("Opening balance"), "", "", qty(oq), "", "", money(ov)]}] + [
             {
                 "cells": [
@@ -1521,5 +1546,5 @@ class StockCardView(InvView):
             title=title,
             headers=headers,
             rows=table,
-            buttons=[(f"?{request.GET.urlencode()}&format=xlsx", _("Export Excel"))],
+            buttons=export_buttons(f"?{request.GET.urlencode()}&"),
         )
