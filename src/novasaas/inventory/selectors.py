@@ -321,7 +321,7 @@ def expiring_lots(tenant: Tenant, before: Date) -> list[tuple[LotNumber, Decimal
         .values("lot_id")
         .annotate(q=Sum("on_hand"))
     )
-    lots = LotNumber.objects.in_bulk([r["lot_id"] for r in rows])
+    lots = LotNumber.objects.select_related("product").in_bulk([r["lot_id"] for r in rows])
     return sorted(((lots[r["lot_id"]], r["q"]) for r in rows), key=lambda t: t[0].expires_on or before)
 
 

@@ -52,6 +52,7 @@ urlpatterns = [
     path("reports/", v.ReportsView.as_view(), name="inventory-reports"),
     path("reports/abc/", v.AbcReportView.as_view(), name="inventory-report-abc"),
     path("reports/slow-moving/", v.SlowMovingReportView.as_view(), name="inventory-report-slow"),
+    path("reports/expiring/", v.ExpiringReportView.as_view(), name="inventory-report-expiring"),
     path("reports/stock-card/", v.StockCardView.as_view(), name="inventory-stock-card"),
     path("reports/movements/", v.MovementReportView.as_view(), name="inventory-report-movements"),
 ]

@@ -1419,6 +1419,53 @@ class SlowMovingReportView(InvView):
         )
 
 
+class ExpiringReportView(InvView):
+    """Lots expiring within N days (default 30) with their quantity on hand, in page, Excel and PDF."""
+
+    permission = "inv.report.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        try:
+            days = max(0, min(int(request.GET.get("days", "30")), 3650))
+        except ValueError:
+            days = 30
+        rows = selectors.expiring_lots(self.principal.tenant, timezone.localdate() + dt.timedelta(days=days))
+        headers = [_("SKU"), _("Product"), _("Lot"), _("Expiry date"), _("On hand")]
+        title = _("Lots expiring within %(d)s days") % {"d": days}
+        if request.GET.get("format") in ("xlsx", "pdf"):
+            return report_file(
+                request,
+                _("Expiring lots"),
+                headers,
+                (
+                    [
+                        lot.product.sku,
+                        lot.product.name,
+                        lot.code,
+                        lot.expires_on.isoformat() if lot.expires_on else "",
+                        q,
+                    ]
+                    for lot, q in rows
+                ),
+                "expiring",
+                subtitle=title,
+            )
+        table = [
+            {
+                "cells": [
+                    lot.product.sku,
+                    lot.product.name,
+                    lot.code,
+                    lot.expires_on.strftime("%d/%m/%Y") if lot.expires_on else "",
+                    qty(q),
+                ],
+                "warn": bool(lot.expires_on and lot.expires_on < timezone.localdate()),
+            }
+            for lot, q in rows
+        ]
+        return table_page(request, title=title, headers=headers, rows=table, buttons=export_buttons(f"?days={days}&"))
+
+
 class TraceView(InvView):
     """Traceability: where a lot or serial number came from and where it went."""
 

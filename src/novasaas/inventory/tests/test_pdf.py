@@ -1,5 +1,5 @@
 """Every inventory report is also a PDF (stock on hand, movements, stock card, count variance,
-valuation, ABC, slow-moving): the Warehouse Manager gets a PDF, a role without the permission gets
+valuation, ABC, slow-moving, expiring lots): the Warehouse Manager gets a PDF, a role without the permission gets
 403, labels follow the request language, another tenant's data never reaches the PDF, and a machine
 without a Unicode font answers 503 instead of printing broken text."""
 
@@ -27,10 +27,15 @@ def _reports(tenant: Any, secret: bool = False) -> tuple[Any, list[str]]:
         s = setup_catalogue(tenant)
         receive(s, 10)
         actions.issue_goods(s.manager, warehouse_id=s.wh.pk, lines=[{"product_id": s.beer.pk, "quantity": "2"}])
-        if secret:
-            other = actions.save_product(s.manager, name=SECRET, stock_unit_id=s.chai.pk)
-            receive(s, 5, product=other)
-            actions.issue_goods(s.manager, warehouse_id=s.wh.pk, lines=[{"product_id": other.pk, "quantity": "1"}])
+        other = actions.save_product(
+            s.manager,
+            name=SECRET if secret else "Sữa tươi",
+            stock_unit_id=s.chai.pk,
+            tracking="lot",
+            shelf_life_days=10,
+        )
+        receive(s, 5, product=other, lot_code="L1")
+        actions.issue_goods(s.manager, warehouse_id=s.wh.pk, lines=[{"product_id": other.pk, "quantity": "1"}])
     web = web_client(tenant, s.manager.user)
     assert web.post("/inventory/counts/new/", {"warehouse": s.wh.pk}).status_code == 302
     with tenant_context(tenant):
@@ -43,6 +48,7 @@ def _reports(tenant: Any, secret: bool = False) -> tuple[Any, list[str]]:
         "/inventory/reports/?format=pdf",
         "/inventory/reports/abc/?format=pdf",
         "/inventory/reports/slow-moving/?days=1&format=pdf",
+        "/inventory/reports/expiring/?days=30&format=pdf",
     ]
     return s, urls
 
@@ -72,6 +78,7 @@ def test_every_report_as_pdf_for_the_warehouse_manager(tenant_a, captured):
         assert r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF"), url
         assert r["Content-Disposition"].startswith("attachment;") and ".pdf" in r["Content-Disposition"], url
     assert len(captured) == len(urls)
+    assert "Sữa tươi" in captured[-1] and "L1" in captured[-1]  # the expiring lot
     assert "Thẻ kho" in captured[2] and "Ngày" in captured[2]  # Vietnamese by default
     assert "Opening balance" not in captured[2]
     web.post("/i18n/setlang/", {"language": "en", "next": "/"})
