@@ -74,7 +74,8 @@ def stock_reconciliation(tenant: Tenant, as_of: dt.date | None = None) -> StockR
 
         by_wh: dict[int, WarehouseValue] = {}
         for row in inventory.valuation(tenant, as_of):
-            wh = by_wh.setdefault(row.warehouse.pk, WarehouseValue(row.warehouse.pk, str(row.warehouse), ZERO, ZERO))
+            label = " – ".join(x for x in (row.warehouse.code, row.warehouse.name) if x)
+            wh = by_wh.setdefault(row.warehouse.pk, WarehouseValue(row.warehouse.pk, label, ZERO, ZERO))
             wh.quantity += row.quantity
             wh.value += row.value
         for wh in by_wh.values():

@@ -167,9 +167,13 @@ def test_page_and_api_for_finance_manager_only(tenant_a, tenant_b):
     page = web_client(tenant_a, fm).get("/accounting/reports/stock-reconciliation/")
     assert page.status_code == 200
     assert "3.000" in page.content.decode()
+    assert "HN – Kho Hà Nội" in page.content.decode()  # the warehouse by code and name
     api = ApiClient(tenant_a, fm)
     body = api.get("/api/v1/accounting/reports/stock-reconciliation").json()
     assert body["valuation_total"] == "3000" and body["difference"] == "0" and body["agrees"] is True
+    assert body["warehouses"] == [
+        {"warehouse_id": s.wh.pk, "warehouse": "HN – Kho Hà Nội", "quantity": "3", "value": "3000"}
+    ]
     staff = create_user(tenant_a, "warehouse_staff")
     assert web_client(tenant_a, staff).get("/accounting/reports/stock-reconciliation/").status_code == 403
     assert ApiClient(tenant_a, staff).get("/api/v1/accounting/reports/stock-reconciliation").status_code == 403
