@@ -79,6 +79,7 @@ class LineInput:
     tax_rate: Any = None  # a TaxRate code ("VAT10") or id: the line is taxed (see taxes.py)
     tax_base: Any = 0
     paid_in_cash: bool = False
+    dimension: Any = None  # a Dimension id, "department:KD" / "project:P01", or a code unique across kinds
 
 
 # --- chart ------------------------------------------------------------------------------------------
@@ -564,6 +565,7 @@ def _build_lines(
             accounts[mapping.role] = mapping.account
         template = ChartOfAccount.objects.filter(tenant=tenant).values_list("template", flat=True).first() or ""
     partners: dict[int, int | None] = {}
+    dimension_cache: dict[Any, Any] = {}
     for i, raw in enumerate(lines):
         line = raw if isinstance(raw, LineInput) else LineInput(**raw) if isinstance(raw, dict) else LineInput(*raw)
         try:
@@ -626,6 +628,19 @@ def _build_lines(
             except ValidationError as exc:
                 for key, msgs in exc.message_dict.items():
                     errors.setdefault(key, []).extend(msgs)
+        dimension = None
+        if line.dimension not in (None, ""):
+            from novasaas.accounting import dimensions
+
+            dimension = dimensions.lookup(line.dimension, dimension_cache)
+            if dimension is None:
+                errors.setdefault(f"lines[{i}].dimension", []).append(
+                    _("Unknown department or project “%(d)s”.") % {"d": str(line.dimension)[:40]}
+                )
+            elif not dimension.is_active:
+                errors.setdefault(f"lines[{i}].dimension", []).append(
+                    _("The department or project %(d)s is inactive.") % {"d": dimension.code}
+                )
         built.append(
             JournalLine(  # type: ignore[misc]  # MoneyField holds Decimal
                 tenant_id=tenant.pk,
@@ -639,6 +654,7 @@ def _build_lines(
                 tax_rate=rate,
                 tax_base=tax_base,
                 paid_in_cash=bool(line.paid_in_cash),
+                dimension=dimension,
             )
         )
     if errors:
@@ -851,6 +867,7 @@ def reverse_entry(principal: Principal, entry_id: int, *, date: dt.date | None =
                     tax_rate_id=line.tax_rate_id,
                     tax_base=-line.tax_base,
                     paid_in_cash=line.paid_in_cash,
+                    dimension_id=line.dimension_id,
                 )
                 for line in lines
             ]
@@ -920,9 +937,11 @@ def entry_digest(prev_hash: str, entry: JournalEntry, lines: Iterable[JournalLin
         str(entry.reversal_of_id or ""),
     ]
     for line in sorted(lines, key=lambda x: (x.line_no, x.pk or 0)):
+        # the dimension is hashed only when set, so entries posted before dimensions existed still verify
+        dim = f":d{line.dimension_id}" if getattr(line, "dimension_id", None) else ""
         parts.append(
             f"{line.account_id}:{_canon(line.debit)}:{_canon(line.credit)}:{line.partner_id or ''}"
-            f":{line.tax_rate_id or ''}:{_canon(line.tax_base)}:{int(line.paid_in_cash)}"
+            f":{line.tax_rate_id or ''}:{_canon(line.tax_base)}:{int(line.paid_in_cash)}{dim}"
         )
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
@@ -963,6 +982,10 @@ def _post(
     entry.posted_at = timezone.now()
     entry.save()
     _apply_balances(entry.tenant_id, period.pk, lines, closing=journal.kind == JournalKind.CLOSING)
+    if any(ln.dimension_id for ln in lines):
+        from novasaas.accounting.dimensions import apply_balances as apply_dimension_balances
+
+        apply_dimension_balances(entry.tenant_id, period.pk, lines)
     taxes.record_tax_transactions(entry, lines)
     if journal.kind != JournalKind.CLOSING:
         from novasaas.accounting.budgets import check_budgets

@@ -29,6 +29,9 @@ from novasaas.accounting.schemas import (
     BudgetOut,
     BudgetReport,
     Chart,
+    DimensionCreate,
+    DimensionOut,
+    DimensionUpdate,
     Entry,
     EntryCreate,
     EntryListItem,
@@ -675,16 +678,31 @@ def set_budget_lines(request: HttpRequest, budget_id: Id, data: BudgetLinesIn) -
     from novasaas.accounting import budgets
 
     p = _p(request, "acc.budget.manage")
-    return budgets.set_budget_lines(p, budget_id, [(x.account, x.period, x.amount) for x in data.lines])
+    return budgets.set_budget_lines(
+        p, budget_id, [(x.account, x.period, x.amount, x.dimension) for x in data.lines]
+    )
+
+
+class BudgetQuery(RangeQuery):
+    dimension: Id | None = Field(default=None, description="only the budget lines of this dimension")
+    kind: str = Field(default="", pattern=r"^(|department|project)$", description="only lines of this kind")
+
+
+def _dim_label(dim: Any) -> str:
+    return f"{dim.kind}:{dim.code}" if dim is not None else ""
 
 
 @router.get("/budgets/{int:budget_id}/vs-actual", response={200: BudgetReport, **E})
-def budget_vs_actual(request: HttpRequest, budget_id: Id, filters: Query[RangeQuery]) -> Any:
-    """Budget vs actual per account up to ``date_to`` (default: the whole year)."""
+def budget_vs_actual(request: HttpRequest, budget_id: Id, filters: Query[BudgetQuery]) -> Any:
+    """Budget vs actual per account and dimension up to ``date_to`` (default: the whole year); lines
+    budgeted for a department or project compare with the account's lines of that dimension. ``groups``
+    gives the totals per dimension (``dimension_id`` null: account-wide lines)."""
     from novasaas.accounting import budgets, exports
 
     p = _p(request, "acc.budget.view")
-    budget, rows = budgets.budget_vs_actual(p.tenant, budget_id, filters.date_to)
+    budget, rows = budgets.budget_vs_actual(
+        p.tenant, budget_id, filters.date_to, dimension_id=filters.dimension, kind=filters.kind
+    )
     if filters.format in ("xlsx", "pdf"):
         return _export(filters.format, lambda fmt: exports.budget_xlsx(budget, rows, fmt=fmt), "budget-vs-actual")
     return {
@@ -693,13 +711,60 @@ def budget_vs_actual(request: HttpRequest, budget_id: Id, filters: Query[RangeQu
             {
                 "account_id": r.account.pk,
                 "code": r.account.code,
+                "dimension_id": r.dimension.pk if r.dimension else None,
+                "dimension": _dim_label(r.dimension),
                 "budget": r.budget,
                 "actual": r.actual,
                 "variance": r.variance,
             }
             for r in rows
         ],
+        "groups": [
+            {
+                "dimension_id": g.dimension.pk if g.dimension else None,
+                "dimension": _dim_label(g.dimension),
+                "budget": g.budget,
+                "actual": g.actual,
+                "variance": g.variance,
+            }
+            for g in budgets.group_rows(rows)
+        ],
     }
+
+
+# --- dimensions (departments, projects) ----------------------------------------------------------------------
+
+
+class DimensionQuery(Schema):
+    kind: str = Field(default="", pattern=r"^(|department|project)$")
+
+
+@router.get("/dimensions", response=list[DimensionOut])
+def list_dimensions(request: HttpRequest, filters: Query[DimensionQuery]) -> Any:
+    """Departments and projects that lines and budget lines may carry (``kind`` filters)."""
+    from novasaas.accounting import dimensions
+
+    principal: Principal = request.auth  # type: ignore[attr-defined]
+    if not (principal.has("acc.ledger.view") or principal.has("acc.budget.view")):
+        principal.require("acc.ledger.view")
+    return dimensions.list_dimensions(principal.tenant, filters.kind)
+
+
+@router.post("/dimensions", response={201: DimensionOut, **E})
+def create_dimension(request: HttpRequest, data: DimensionCreate) -> Any:
+    from novasaas.accounting import dimensions
+
+    p = _p(request, "acc.coa.configure")
+    return 201, dimensions.create_dimension(p, **data.model_dump())
+
+
+@router.patch("/dimensions/{int:dimension_id}", response={200: DimensionOut, **E})
+def update_dimension(request: HttpRequest, dimension_id: Id, data: DimensionUpdate) -> Any:
+    """Rename or (de)activate; codes never change (other modules refer to them)."""
+    from novasaas.accounting import dimensions
+
+    p = _p(request, "acc.coa.configure")
+    return dimensions.update_dimension(p, dimension_id, **data.model_dump(exclude_unset=True))
 
 
 # --- banking -------------------------------------------------------------------------------------------------

@@ -16,3 +16,5 @@ class BudgetExceeded(DomainEvent):
     period_start: str  # ISO date
     budget: str  # decimal string
     actual: str
+    dimension_kind: str = ""  # "department" | "project" when the budget line is per dimension
+    dimension_code: str = ""

@@ -132,9 +132,18 @@ def aging_xlsx(tenant: Any, kind: str, as_of: Any, rows: list[Any], total: Any, 
 
 
 def budget_xlsx(budget: Any, rows: list[Any], fmt: str = "xlsx") -> bytes:
-    headers = [_("Account"), _("Name"), _("Budget"), _("Actual"), _("Variance"), "%"]
+    headers = [_("Department / project"), _("Account"), _("Name"), _("Budget"), _("Actual"), _("Variance"), "%"]
     out: list[list[Any]] = [
-        [r.account.code, r.account.name_vi, r.budget, r.actual, r.variance, str(r.used_pct or "")] for r in rows
+        [
+            f"{r.dimension.code} {r.dimension.name}" if getattr(r, "dimension", None) else _("Whole account"),
+            r.account.code,
+            r.account.name_vi,
+            r.budget,
+            r.actual,
+            r.variance,
+            str(r.used_pct or ""),
+        ]
+        for r in rows
     ]
     return _emit(fmt, f"{_('Budget vs actual')}: {budget.name}", headers, out)
 

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from novasaas.accounting.models import JournalKind
+from novasaas.accounting.models import DimensionKind, JournalKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -72,11 +72,17 @@ class LineForm(forms.Form):
     tax_rate = forms.ChoiceField(label=_("VAT"), required=False)
     tax_base = forms.DecimalField(label=_("Tax base"), min_value=0, max_digits=17, decimal_places=2, required=False)
     paid_in_cash = forms.BooleanField(label=_("Cash"), required=False)
+    dimension = forms.TypedChoiceField(
+        label=_("Department / project"), coerce=int, required=False, empty_value=None
+    )
 
-    def __init__(self, *args: Any, partners: Any = (), rates: Any = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, partners: Any = (), rates: Any = (), dimensions: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["partner_id"].choices = [("", "—"), *partners]  # type: ignore[attr-defined]
         self.fields["tax_rate"].choices = [("", "—"), *rates]  # type: ignore[attr-defined]
+        self.fields["dimension"].choices = [("", "—"), *dimensions]  # type: ignore[attr-defined]
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {}) or {}
@@ -139,3 +145,13 @@ class QuickForm(forms.Form):
         self.fields["settlement"].choices = [first, ("bank", _("Bank")), ("cash", _("Cash"))]  # type: ignore[attr-defined]
         self.fields["tax_rate"].choices = [("", "—"), *rates]  # type: ignore[attr-defined]
         self.fields["partner_id"].choices = [("", "—"), *partners]  # type: ignore[attr-defined]
+
+
+class DimensionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DimensionKind.choices)
+    code = forms.CharField(label=_("Code"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=120)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Invoice or receipt (PDF, JPEG, PNG, WebP)"))

@@ -292,6 +292,9 @@ class JournalLine(TenantModel):
     tax_rate = models.ForeignKey(TaxRate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     tax_base = MoneyField(_("tax base"))
     paid_in_cash = models.BooleanField(_("paid in cash"), default=False)
+    dimension = models.ForeignKey(
+        "Dimension", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("dimension")
+    )
 
     class Meta:
         ordering: ClassVar = ["entry_id", "line_no", "id"]
@@ -424,11 +427,24 @@ class BudgetLine(TenantModel):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     period = models.ForeignKey(FiscalPeriod, on_delete=models.PROTECT, related_name="+")
     amount = MoneyField(_("amount"))
+    # optional: the line budgets only the account's lines carrying this department or project
+    dimension = models.ForeignKey(
+        "Dimension", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("dimension")
+    )
     exceeded_notified = models.BooleanField(default=False, editable=False)
 
     class Meta:
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["tenant", "budget", "account", "period"], name="acc_budgetline_unique"),
+            models.UniqueConstraint(
+                fields=["tenant", "budget", "account", "period"],
+                condition=Q(dimension__isnull=True),
+                name="acc_budgetline_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "budget", "account", "period", "dimension"],
+                condition=Q(dimension__isnull=False),
+                name="acc_budgetline_dim_unique",
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="acc_budgetline_non_negative"),
         ]
 
@@ -474,3 +490,95 @@ class BankTransaction(TenantModel):
                 name="acc_banktx_line_unique",
             ),
         ]
+
+
+class DimensionKind(models.TextChoices):
+    DEPARTMENT = "department", _("Department")
+    PROJECT = "project", _("Project")
+
+
+class Dimension(TenantModel):
+    """An analytic dimension (department or project) that journal lines and budget lines may carry.
+    Other modules (HR, projects) refer to a dimension by ``(kind, code)``; codes never change."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=DimensionKind.choices)
+    code = models.CharField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=120)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering: ClassVar = ["kind", "code"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "kind", "code"], name="acc_dimension_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class DimensionBalance(TenantModel):
+    """Σ debit and Σ credit of posted lines per account × period × dimension (lines with a dimension
+    only), kept current by posting like ``AccountBalance``: budget vs actual per dimension reads it."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(FiscalPeriod, on_delete=models.PROTECT, related_name="+")
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="balances")
+    debit = MoneyField()
+    credit = MoneyField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["tenant", "account", "period", "dimension"], name="acc_dimbalance_unique"
+            ),
+        ]
+
+
+def attachment_path(instance: EntryAttachment, filename: str) -> str:
+    """Tenant-scoped storage name: ``acc/<tenant id>/entries/<entry id>/<random>.<ext>``."""
+    import uuid
+    from pathlib import PurePosixPath
+
+    ext = PurePosixPath(filename).suffix.lower()[:8]
+    return f"acc/{instance.tenant_id}/entries/{instance.entry_id}/{uuid.uuid4().hex}{ext}"
+
+
+class EntryAttachment(TenantModel):
+    """A document (invoice, receipt: PDF or image) attached to a journal entry. Added at any state;
+    removed only while the entry is a draft."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=60)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering: ClassVar = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatementProfile(TenantModel):
+    """A saved column mapping for statement files of one bank account (see ``statements.py``)."""
+
+    bank_account = models.ForeignKey(BankAccount, on_delete=models.CASCADE, related_name="statement_profiles")
+    name = models.CharField(_("name"), max_length=80)
+    mapping = models.JSONField(_("mapping"))
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-updated_at", "name"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "bank_account", "name"], name="acc_stmtprofile_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -140,6 +140,9 @@ class LineIn(StrictSchema):
     tax_rate: str | None = Field(default=None, max_length=20, description="VAT rate code, e.g. VAT10")
     tax_base: Amount = Decimal(0)
     paid_in_cash: bool = False
+    dimension: Annotated[str, Field(min_length=1, max_length=45)] | Id | None = Field(
+        default=None, description='department or project: id, "department:KD" or "project:P01"'
+    )
 
 
 class EntryCreate(StrictSchema):
@@ -179,10 +182,16 @@ class Line(Schema):
     tax_rate_id: int | None
     tax_base: MoneyOut
     paid_in_cash: bool
+    dimension_id: int | None
+    dimension_code: str
 
     @staticmethod
     def resolve_account_code(obj: Any) -> str:
         return str(obj.account.code)
+
+    @staticmethod
+    def resolve_dimension_code(obj: Any) -> str:
+        return f"{obj.dimension.kind}:{obj.dimension.code}" if obj.dimension_id else ""
 
 
 class EntryListItem(Schema):
@@ -214,7 +223,7 @@ class Entry(EntryListItem):
 
     @staticmethod
     def resolve_lines(obj: Any) -> list[Any]:
-        return list(obj.lines.select_related("account").order_by("line_no", "id"))
+        return list(obj.lines.select_related("account", "dimension").order_by("line_no", "id"))
 
     @staticmethod
     def resolve_reversed_by_id(obj: Any) -> int | None:
@@ -428,6 +437,9 @@ class BudgetLineIn(StrictSchema):
     account: Annotated[str, Field(min_length=1, max_length=20)] | Id
     period: int = Field(ge=1, le=12)
     amount: Amount
+    dimension: Annotated[str, Field(min_length=1, max_length=45)] | Id | None = Field(
+        default=None, description='optional department or project: id, "department:KD" or "project:P01"'
+    )
 
 
 class BudgetLinesIn(StrictSchema):
@@ -437,6 +449,16 @@ class BudgetLinesIn(StrictSchema):
 class BudgetRowOut(Schema):
     account_id: int
     code: str
+    dimension_id: int | None = None
+    dimension: str = ""
+    budget: MoneyOut
+    actual: MoneyOut
+    variance: MoneyOut
+
+
+class BudgetGroupOut(Schema):
+    dimension_id: int | None
+    dimension: str
     budget: MoneyOut
     actual: MoneyOut
     variance: MoneyOut
@@ -445,6 +467,42 @@ class BudgetRowOut(Schema):
 class BudgetReport(Schema):
     budget: BudgetOut
     rows: list[BudgetRowOut]
+    groups: list[BudgetGroupOut] = []
+
+
+class DimensionOut(Schema):
+    id: int
+    kind: str
+    code: str
+    name: str
+    is_active: bool
+
+
+class DimensionCreate(StrictSchema):
+    kind: Literal["department", "project"]
+    code: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=1, max_length=120)
+
+
+class DimensionUpdate(StrictSchema):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    is_active: bool | None = None
+
+
+class AttachmentOut(Schema):
+    id: int
+    entry_id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    uploaded_by_id: int | None
+    download_url: str
+
+    @staticmethod
+    def resolve_download_url(obj: Any) -> str:
+        return f"/api/v1/accounting/entries/{obj.entry_id}/attachments/{obj.pk}/download"
 
 
 class AllocateIn(StrictSchema):

@@ -157,7 +157,9 @@ def get_entry(tenant: Tenant, entry_id: int) -> JournalEntry:
 def entry_lines(tenant: Tenant, entry: JournalEntry) -> list[JournalLine]:
     with in_tenant(tenant):
         return list(
-            JournalLine.objects.filter(entry=entry).select_related("account", "tax_rate").order_by("line_no", "id")
+            JournalLine.objects.filter(entry=entry)
+            .select_related("account", "tax_rate", "dimension")
+            .order_by("line_no", "id")
         )
 
 

@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("periods/<int:pk>/lock/", views.PeriodStateView.as_view(operation="lock"), name="accounting-period-lock"),
     path("journals/", views.JournalsView.as_view(), name="accounting-journals"),
+    path("dimensions/", views.DimensionsView.as_view(), name="accounting-dimensions"),
     path("entries/", views.EntryListView.as_view(), name="accounting-entries"),
     path("entries/new/", views.EntryFormView.as_view(), name="accounting-entry-create"),
     path("entries/import/", views.EntryImportView.as_view(), name="accounting-entry-import"),

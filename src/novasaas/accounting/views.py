@@ -20,6 +20,8 @@ from novasaas.accounting import actions, exports, reports, selectors
 from novasaas.accounting.excel import XLSX_TYPE, EntryImportError, import_entries, import_template
 from novasaas.accounting.forms import (
     AccountEditForm,
+    AttachmentForm,
+    DimensionForm,
     EntryForm,
     FiscalYearForm,
     ImportForm,
@@ -320,6 +322,52 @@ class JournalsView(AccPermissionView):
         return self.get(request, form=form, status=400)
 
 
+class DimensionsView(AccPermissionView):
+    """Departments and projects (Finance Manager: ``acc.coa.configure``): create, rename, (de)activate."""
+
+    permission = "acc.ledger.view"
+
+    def get(self, request: HttpRequest, form: DimensionForm | None = None, status: int = 200) -> HttpResponse:
+        from novasaas.accounting.dimensions import list_dimensions
+
+        return render(
+            request,
+            "accounting/dimensions.html",
+            {"dimensions": list_dimensions(self.tenant), "form": form or DimensionForm()},
+            status=status,
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import dimensions
+
+        self.principal.require("acc.coa.configure")
+        action = request.POST.get("action", "create")
+        if action in ("rename", "activate", "deactivate"):
+            pk = request.POST.get("id", "")
+            if not pk.isdigit() or len(pk) > 18:
+                raise Http404
+            try:
+                if action == "rename":
+                    dimensions.update_dimension(self.principal, int(pk), name=request.POST.get("name", "")[:120])
+                else:
+                    dimensions.update_dimension(self.principal, int(pk), is_active=action == "activate")
+            except ValidationError as exc:
+                self.fail(request, exc)
+                return self.get(request, status=400)
+            messages.success(request, _("Saved."))
+            return redirect("accounting-dimensions")
+        form = DimensionForm(request.POST)
+        if form.is_valid():
+            try:
+                dimensions.create_dimension(self.principal, **form.cleaned_data)
+                messages.success(request, _("Department or project created."))
+                return redirect("accounting-dimensions")
+            except ValidationError as exc:
+                for key, msgs in exc.message_dict.items():
+                    form.add_error(key if key in form.fields else None, msgs)
+        return self.get(request, form=form, status=400)
+
+
 # --- entries -------------------------------------------------------------------------------------------------
 
 
@@ -367,11 +415,14 @@ class EntryFormView(AccPermissionView):
         journals = [j for j in selectors.list_journals(self.tenant) if j.is_active]
         partners = _partners(self.tenant)
         rates = sorted({(r.code, r.code) for r in selectors.list_tax_rates(self.tenant)})
+        from novasaas.accounting.dimensions import list_dimensions
+
+        dims = [(d.pk, f"{d.code} {d.name}"[:60]) for d in list_dimensions(self.tenant, active_only=True)]
         formset = LineFormSet(
             data,
             initial=lines or [{} for _i in range(NEW_LINES)],
             prefix="lines",
-            form_kwargs={"partners": partners, "rates": rates},
+            form_kwargs={"partners": partners, "rates": rates, "dimensions": dims},
         )
         if data is None and not lines:
             formset.extra = 0
@@ -381,10 +432,11 @@ class EntryFormView(AccPermissionView):
         self, request: HttpRequest, forms: dict[str, Any], entry: Any = None, status: int = 200, **extra: Any
     ) -> HttpResponse:
         accounts = selectors.list_accounts(self.tenant, postable=True)
+        has_dimensions = len(forms["lines"].form_kwargs.get("dimensions", ())) > 0
         return render(
             request,
             "accounting/entry_form.html",
-            {**forms, "entry": entry, "accounts": accounts, **extra},
+            {**forms, "entry": entry, "accounts": accounts, "has_dimensions": has_dimensions, **extra},
             status=status,
         )
 
@@ -406,6 +458,7 @@ class EntryFormView(AccPermissionView):
                     "tax_rate": ln.tax_rate.code if ln.tax_rate else "",
                     "tax_base": ln.tax_base or None,
                     "paid_in_cash": ln.paid_in_cash,
+                    "dimension": ln.dimension_id,
                 }
                 for ln in selectors.entry_lines(self.tenant, entry)
             ]
@@ -419,7 +472,9 @@ class EntryFormView(AccPermissionView):
         valid = form.is_valid() and formset.is_valid()
         kept = [f for f in formset.forms if valid and not f.is_blank()] if valid else []
         if "more" in request.POST:  # re-render with more blank lines, keeping what was typed
-            keys = ("account", "debit", "credit", "partner_id", "memo", "tax_rate", "tax_base", "paid_in_cash")
+            keys = (
+                "account", "debit", "credit", "partner_id", "memo", "tax_rate", "tax_base", "paid_in_cash", "dimension"
+            )
             rows = [{k: f.data.get(f.add_prefix(k), "") for k in keys} for f in formset.forms]
             rows += [{} for _i in range(NEW_LINES)]
             fresh = self.forms(initial=dict(form.data.items()), lines=rows)
@@ -437,6 +492,7 @@ class EntryFormView(AccPermissionView):
                     "tax_rate": f.cleaned_data["tax_rate"] or None,
                     "tax_base": f.cleaned_data["tax_base"] or 0,
                     "paid_in_cash": f.cleaned_data["paid_in_cash"],
+                    "dimension": f.cleaned_data["dimension"],
                 }
                 for f in kept
             ]
@@ -848,19 +904,37 @@ class BudgetDetailView(AccPermissionView):
         from novasaas.accounting import budgets
         from novasaas.accounting.models import BudgetLine
 
-        budget, rows = budgets.budget_vs_actual(self.tenant, pk)
+        from novasaas.accounting.dimensions import list_dimensions
+
+        dim_text, kind = request.GET.get("dimension", ""), request.GET.get("kind", "")
+        dimension_id = int(dim_text) if dim_text.isdigit() and len(dim_text) < 19 else None
+        kind = kind if kind in ("department", "project") else ""
+        budget, rows = budgets.budget_vs_actual(self.tenant, pk, dimension_id=dimension_id, kind=kind)
         if request.GET.get("format") in ("xlsx", "pdf"):
             return _file(request, lambda fmt: exports.budget_xlsx(budget, rows, fmt=fmt), "budget-vs-actual")
         lines = (
             BudgetLine.objects.filter(budget=budget)
-            .select_related("account", "period")
-            .order_by("account__code", "period__start_date")
+            .select_related("account", "period", "dimension")
+            .order_by("dimension__kind", "dimension__code", "account__code", "period__start_date")
         )
-        text = "\n".join(f"{ln.account.code};{ln.period.number};{ln.amount}" for ln in lines)
+        text = "\n".join(
+            f"{ln.account.code};{ln.period.number};{ln.amount}"
+            + (f";{ln.dimension.kind}:{ln.dimension.code}" if ln.dimension_id else "")
+            for ln in lines
+        )
         return render(
             request,
             "accounting/budget_detail.html",
-            {"budget": budget, "rows": rows, "text": request.POST.get("lines", text), "error": error},
+            {
+                "budget": budget,
+                "rows": rows,
+                "groups": budgets.group_rows(rows),
+                "dimensions": list_dimensions(self.tenant),
+                "dimension_id": dimension_id,
+                "kind": kind,
+                "text": request.POST.get("lines", text),
+                "error": error,
+            },
             status=status,
         )
 
@@ -868,15 +942,17 @@ class BudgetDetailView(AccPermissionView):
         from novasaas.accounting import budgets
 
         self.principal.require("acc.budget.manage")
-        parsed: list[tuple[Any, int, Any]] = []
+        parsed: list[tuple[Any, ...]] = []
         try:
             for n, raw in enumerate(request.POST.get("lines", "")[:200_000].splitlines(), start=1):
                 if not raw.strip():
                     continue
                 parts = [x.strip() for x in raw.replace(",", ";").split(";")]
-                if len(parts) != 3 or not parts[1].isdigit() or len(parts[1]) > 2:
-                    raise ValidationError(_("Line %(n)d: write account;period;amount.") % {"n": n})
-                parsed.append((parts[0], int(parts[1]), parts[2]))
+                if len(parts) not in (3, 4) or not parts[1].isdigit() or len(parts[1]) > 2:
+                    raise ValidationError(
+                        _("Line %(n)d: write account;period;amount, optionally ;department or project.") % {"n": n}
+                    )
+                parsed.append((parts[0], int(parts[1]), parts[2], parts[3] if len(parts) == 4 else None))
             budgets.set_budget_lines(self.principal, pk, parsed)
             messages.success(request, _("Budget saved."))
             return redirect("accounting-budget-detail", pk=pk)
