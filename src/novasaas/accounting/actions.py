@@ -758,6 +758,9 @@ def delete_entry(principal: Principal, entry_id: int) -> None:
         entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
         if entry.state != EntryState.DRAFT:
             raise ValidationError(_("Only a draft can be deleted; reverse a posted entry instead."))
+        from novasaas.accounting.attachments import delete_files_of_entry
+
+        delete_files_of_entry(entry)  # the rows go with the entry (cascade), the files after commit
         audit.record_deleted(entry, principal.user)
         entry.delete()
 

@@ -21,6 +21,7 @@ from novasaas.accounting.schemas import (
     AllocateIn,
     AllocationOut,
     AsOfQuery,
+    AttachmentOut,
     BankAccountCreate,
     BankAccountOut,
     BankTransactionOut,
@@ -375,6 +376,58 @@ def reverse_entry(request: HttpRequest, entry_id: Id, data: ReverseIn) -> Any:
     p = _p(request, "acc.entry.reverse")
     reversal = actions.reverse_entry(p, entry_id, date=data.date, memo=data.memo)
     return 201, selectors.get_entry(p.tenant, reversal.pk)
+
+
+# --- attachments --------------------------------------------------------------------------------------------
+
+
+@router.get("/entries/{int:entry_id}/attachments", response={200: list[AttachmentOut], **E})
+def list_attachments(request: HttpRequest, entry_id: Id) -> Any:
+    from novasaas.accounting import attachments
+
+    p = _p(request, "acc.ledger.view")
+    return attachments.list_attachments(p.tenant, entry_id)
+
+
+@router.post("/entries/{int:entry_id}/attachments", response={201: AttachmentOut, **E})
+def add_attachment(request: HttpRequest, entry_id: Id, file: File[UploadedFile]) -> Any:
+    """Attach an invoice or receipt (PDF, JPEG, PNG, WebP; at most 10 MB) to an entry in any state."""
+    from novasaas.accounting import attachments
+
+    p = _p(request, "acc.entry.create")
+    return 201, attachments.add_attachment(p, entry_id, file, file.name or "")
+
+
+@router.get("/entries/{int:entry_id}/attachments/{int:attachment_id}/download", response={200: None, **E})
+def download_attachment(request: HttpRequest, entry_id: Id, attachment_id: Id) -> Any:
+    from novasaas.accounting import attachments
+
+    p = _p(request, "acc.ledger.view")
+    return attachment_response(attachments.get_attachment(p.tenant, entry_id, attachment_id))
+
+
+@router.delete("/entries/{int:entry_id}/attachments/{int:attachment_id}", response={204: None, **E})
+def delete_attachment(request: HttpRequest, entry_id: Id, attachment_id: Id) -> Any:
+    """Only while the entry is a draft."""
+    from novasaas.accounting import attachments
+
+    p = _p(request, "acc.entry.create")
+    attachments.delete_attachment(p, entry_id, attachment_id)
+    return 204, None
+
+
+def attachment_response(att: Any) -> HttpResponse:
+    """The stored file as a download (never rendered inline from our origin)."""
+    from django.http import FileResponse
+
+    from novasaas.accounting import attachments
+
+    response = FileResponse(
+        attachments.open_file(att), as_attachment=True, filename=att.name, content_type=att.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 # --- reports ------------------------------------------------------------------------------------------------

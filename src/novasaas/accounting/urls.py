@@ -39,6 +39,12 @@ urlpatterns = [
     path("entries/import/", views.EntryImportView.as_view(), name="accounting-entry-import"),
     path("entries/<int:pk>/", views.EntryDetailView.as_view(), name="accounting-entry-detail"),
     path("entries/<int:pk>/edit/", views.EntryFormView.as_view(), name="accounting-entry-edit"),
+    path("entries/<int:pk>/attachments/", views.EntryAttachmentView.as_view(), name="accounting-entry-attach"),
+    path(
+        "entries/<int:pk>/attachments/<int:att>/",
+        views.EntryAttachmentView.as_view(),
+        name="accounting-entry-attachment",
+    ),
     path("entries/<int:pk>/post/", views.EntryPostView.as_view(), name="accounting-entry-post"),
     path("entries/<int:pk>/approve/", views.EntryApproveView.as_view(), name="accounting-entry-approve"),
     path("entries/<int:pk>/reject/", views.EntryRejectView.as_view(), name="accounting-entry-reject"),

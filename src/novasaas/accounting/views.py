@@ -548,22 +548,72 @@ class EntryFormView(AccPermissionView):
 
 class EntryDetailView(AccPermissionView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        entry = selectors.get_entry(self.tenant, pk)
-        lines = selectors.entry_lines(self.tenant, entry)
-        from novasaas.parties import selectors as parties
+        return _entry_page(self, request, pk)
 
-        names = parties.party_summaries(self.tenant, [ln.partner_id for ln in lines if ln.partner_id])
-        return render(
-            request,
-            "accounting/entry_detail.html",
-            {
-                "entry": entry,
-                "lines": lines,
-                "partners": {k: f"{v.code} {v.name}" for k, v in names.items()},
-                "source_url": selectors.source_link(entry),
-                "reversal": entry.reversals.first(),
-            },
-        )
+
+def _entry_page(
+    view: AccPermissionView, request: HttpRequest, pk: int, status: int = 200, attachment_form: Any = None
+) -> HttpResponse:
+    """The entry detail page (also re-rendered with status 400 when an attachment is refused)."""
+    from novasaas.accounting import attachments
+    from novasaas.parties import selectors as parties
+
+    entry = selectors.get_entry(view.tenant, pk)
+    lines = selectors.entry_lines(view.tenant, entry)
+    names = parties.party_summaries(view.tenant, [ln.partner_id for ln in lines if ln.partner_id])
+    return render(
+        request,
+        "accounting/entry_detail.html",
+        {
+            "entry": entry,
+            "lines": lines,
+            "partners": {k: f"{v.code} {v.name}" for k, v in names.items()},
+            "source_url": selectors.source_link(entry),
+            "reversal": entry.reversals.first(),
+            "attachments": attachments.list_attachments(view.tenant, entry.pk),
+            "attachment_form": attachment_form or AttachmentForm(),
+            "max_mb": attachments.MAX_BYTES // (1024 * 1024),
+        },
+        status=status,
+    )
+
+
+class EntryAttachmentView(AccPermissionView):
+    """Upload (POST, ``acc.entry.create``), download (GET, ``acc.ledger.view``) and delete (POST with
+    ``delete``, drafts only) of an entry's attachments."""
+
+    def get(self, request: HttpRequest, pk: int, att: int | None = None) -> HttpResponse:
+        from novasaas.accounting import attachments
+        from novasaas.accounting.api import attachment_response
+
+        if att is None:
+            return redirect("accounting-entry-detail", pk=pk)
+        return attachment_response(attachments.get_attachment(self.tenant, pk, att))
+
+    def post(self, request: HttpRequest, pk: int, att: int | None = None) -> HttpResponse:
+        from novasaas.accounting import attachments
+
+        self.principal.require("acc.entry.create")
+        selectors.get_entry(self.tenant, pk)
+        if att is not None:
+            try:
+                attachments.delete_attachment(self.principal, pk, att)
+            except ValidationError as exc:
+                self.fail(request, exc)
+                return _entry_page(self, request, pk, status=400)
+            messages.success(request, _("Attachment removed."))
+            return redirect("accounting-entry-detail", pk=pk)
+        form = AttachmentForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                attachments.add_attachment(self.principal, pk, upload, upload.name or "")
+                messages.success(request, _("Attachment added."))
+                return redirect("accounting-entry-detail", pk=pk)
+            except ValidationError as exc:
+                for msgs in exc.message_dict.values():
+                    form.add_error("file", msgs)
+        return _entry_page(self, request, pk, status=400, attachment_form=form)
 
 
 class EntryActionView(AccPermissionView):
@@ -902,9 +952,8 @@ class BudgetDetailView(AccPermissionView):
 
     def get(self, request: HttpRequest, pk: int, status: int = 200, error: str = "") -> HttpResponse:
         from novasaas.accounting import budgets
-        from novasaas.accounting.models import BudgetLine
-
         from novasaas.accounting.dimensions import list_dimensions
+        from novasaas.accounting.models import BudgetLine
 
         dim_text, kind = request.GET.get("dimension", ""), request.GET.get("kind", "")
         dimension_id = int(dim_text) if dim_text.isdigit() and len(dim_text) < 19 else None
