@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
@@ -65,6 +65,9 @@ from novasaas.accounting.schemas import (
     SettingsOut,
     Statement,
     StatementImportResult,
+    StatementPreviewOut,
+    StatementProfileCreate,
+    StatementProfileOut,
     StockReconciliationOut,
     TaxRateCreate,
     TaxRateOut,
@@ -853,16 +856,108 @@ def list_bank_transactions(request: HttpRequest, bank_id: Id) -> Any:
     "/bank-accounts/{int:bank_id}/statements",
     response={200: StatementImportResult, 400: ImportErrors, 403: ErrorOut, 404: ErrorOut},
 )
-def import_statement(request: HttpRequest, bank_id: Id, file: File[UploadedFile]) -> Any:
-    """A statement as CSV/Excel (date, amount or debit/credit, reference, description) or camt.053 XML;
-    all or nothing with line errors; lines already imported are skipped."""
+def import_statement(
+    request: HttpRequest,
+    bank_id: Id,
+    file: File[UploadedFile],
+    mapping: Form[str] = "",
+    profile_id: Form[Id | None] = None,
+    save_profile: Form[str] = "",
+) -> Any:
+    """A statement file; all or nothing with line errors; lines already imported are skipped.
+
+    Without ``mapping``/``profile_id``: camt.053 XML, or CSV/Excel whose column titles are recognised
+    (date, amount or debit/credit, reference, description, in Vietnamese or English). With ``mapping``
+    (a JSON object: ``columns`` {date, amount | debit + credit, description, reference, balance} as
+    titles or numbers, ``date_format``, ``decimal_separator``, ``thousands_separator``, ``header_row``,
+    ``skip_undated``) or ``profile_id`` (a saved mapping of this bank account) the file is read that
+    way; ``save_profile`` saves the mapping under that name."""
+    from novasaas.accounting import banking
+
+    p = _p(request, "acc.bank.import")
+    if len(save_profile) > 80:
+        return 400, {"detail": "import refused", "errors": [{"line": 0, "messages": ["save_profile: too long"]}]}
+    try:
+        return banking.import_statement(
+            p,
+            bank_id,
+            file,
+            file.name or "",
+            mapping=mapping or None,
+            profile_id=profile_id,
+            save_profile=save_profile,
+        )
+    except EntryImportError as exc:
+        return 400, {"detail": "import refused", "errors": exc.as_json()}
+
+
+@router.post(
+    "/bank-accounts/{int:bank_id}/statements/preview",
+    response={200: StatementPreviewOut, 400: ImportErrors, 403: ErrorOut, 404: ErrorOut},
+)
+def preview_statement(
+    request: HttpRequest,
+    bank_id: Id,
+    file: File[UploadedFile],
+    header_row: Form[int | None] = None,
+    profile_id: Form[Id | None] = None,
+) -> Any:
+    """The column titles and first rows of a CSV/Excel statement with a suggested mapping (the profile's,
+    else guessed from the titles and the look of dates and amounts). Writes nothing."""
+    from novasaas.accounting import banking, statements
+
+    p = _p(request, "acc.bank.import")
+    profiles = banking.statement_profiles(p.tenant, bank_id)
+    chosen = None
+    if profile_id is not None:
+        chosen = next((x for x in profiles if x.pk == profile_id), None)
+        if chosen is None:
+            return 404, {"detail": "Unknown column mapping profile for this bank account."}
+    if header_row is not None and not 0 <= header_row <= 50:
+        return 400, {"detail": "import refused", "errors": [{"line": 0, "messages": ["header_row: 0 to 50"]}]}
+    try:
+        pv = statements.preview(file.read(), header_row, chosen.mapping if chosen else None)
+    except EntryImportError as exc:
+        return 400, {"detail": "import refused", "errors": exc.as_json()}
+    return {
+        "header_row": pv.header_row,
+        "columns": [{"number": n, "title": t} for n, t in pv.columns],
+        "rows": [{"line": n, "cells": cells} for n, cells in pv.rows],
+        "mapping": pv.mapping,
+        "profiles": profiles,
+    }
+
+
+@router.get("/bank-accounts/{int:bank_id}/statement-profiles", response={200: list[StatementProfileOut], **E})
+def list_statement_profiles(request: HttpRequest, bank_id: Id) -> Any:
+    from novasaas.accounting import banking
+
+    p = _p(request, "acc.bank.import")
+    return banking.statement_profiles(p.tenant, bank_id)
+
+
+@router.post(
+    "/bank-accounts/{int:bank_id}/statement-profiles",
+    response={201: StatementProfileOut, 400: ImportErrors, 403: ErrorOut, 404: ErrorOut},
+)
+def save_statement_profile(request: HttpRequest, bank_id: Id, data: StatementProfileCreate) -> Any:
+    """Save (or replace, by name) a column mapping for this bank account's statement files."""
     from novasaas.accounting import banking
 
     p = _p(request, "acc.bank.import")
     try:
-        return banking.import_statement(p, bank_id, file, file.name or "")
+        return 201, banking.save_statement_profile(p, bank_id, name=data.name, mapping=data.mapping)
     except EntryImportError as exc:
-        return 400, {"detail": "import refused", "errors": exc.as_json()}
+        return 400, {"detail": "mapping refused", "errors": exc.as_json()}
+
+
+@router.delete("/statement-profiles/{int:profile_id}", response={204: None, **E})
+def delete_statement_profile(request: HttpRequest, profile_id: Id) -> Any:
+    from novasaas.accounting import banking
+
+    p = _p(request, "acc.bank.import")
+    banking.delete_statement_profile(p, profile_id)
+    return 204, None
 
 
 @router.get("/bank-accounts/{int:bank_id}/proposals", response={200: list[ProposalOut], **E})

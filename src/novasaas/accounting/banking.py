@@ -12,11 +12,19 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from novasaas.accounting import actions
 from novasaas.accounting.excel import EntryImportError, LineError, _rows
-from novasaas.accounting.models import Account, BankAccount, BankTransaction, EntryState, JournalLine
+from novasaas.accounting.models import (
+    Account,
+    BankAccount,
+    BankTransaction,
+    EntryState,
+    JournalLine,
+    StatementProfile,
+)
 from novasaas.accounting.scope import atomic_in, in_tenant
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
@@ -134,53 +142,51 @@ def _csv_rows(upload: IO[bytes], filename: str) -> list[tuple[int, dict[str, str
 
 
 def import_statement(
-    principal: Principal, bank_account_id: int, upload: IO[bytes], filename: str = ""
-) -> dict[str, int]:
+    principal: Principal,
+    bank_account_id: int,
+    upload: IO[bytes],
+    filename: str = "",
+    *,
+    mapping: Any = None,
+    profile_id: int | None = None,
+    save_profile: str = "",
+) -> dict[str, Any]:
     """Import a statement: all or nothing with line errors; lines already imported (same date, amount,
-    reference, description and position among equal lines) are skipped. Returns counts."""
+    reference, description and position among equal lines) are skipped. Returns counts (and the
+    opening/closing balance when a balance column was mapped).
+
+    Without ``mapping`` or ``profile_id``: camt.053 XML, or CSV/Excel whose columns are recognised by
+    their titles. With a ``mapping`` (dict or JSON, see ``statements.py``) or a saved profile of this
+    bank account, the columns, date format and separators are applied as given; ``save_profile`` stores
+    the mapping under that name for the bank account (replacing a profile of the same name)."""
+    from novasaas.accounting import statements
+
     principal.require("acc.bank.import")
     tenant = principal.tenant
     with atomic_in(tenant):
         bank = BankAccount.objects.get(pk=bank_account_id)
         data = upload.read(5 * 1024 * 1024 + 1)
-        if filename.lower().endswith(".xml") or data.lstrip().startswith(b"<"):
-            rows = _parse_camt053(data)
-        else:
-            rows = _csv_rows(io.BytesIO(data), filename)
-        errors: list[LineError] = []
+        if len(data) > 5 * 1024 * 1024:
+            raise EntryImportError([LineError(0, [_("The file is larger than 5 MB.")])])
+        profile = None
+        if profile_id is not None:
+            profile = StatementProfile.objects.filter(bank_account=bank, pk=profile_id).first()
+            if profile is None:
+                raise EntryImportError([LineError(0, [_("Unknown column mapping profile for this bank account.")])])
+            mapping = profile.mapping
+        info: dict[str, Any] = {}
         parsed: list[tuple[dt.date, Decimal, str, str]] = []
-        for n, rec in rows:
-            msgs = []
-            day = None
-            try:
-                from novasaas.accounting.excel import _date
-
-                day = _date(rec.get("date", ""))
-            except ValueError:
-                msgs.append(_("date: enter a date like 2026-01-31 or 31/01/2026."))
-            amount = None
-            try:
-                if rec.get("amount"):
-                    amount = to_decimal(rec["amount"].replace(",", ""))
-                else:
-                    amount = to_decimal((rec.get("credit") or "0").replace(",", "")) - to_decimal(
-                        (rec.get("debit") or "0").replace(",", "")
-                    )
-                if (
-                    not amount.is_finite()
-                    or amount == 0
-                    or abs(amount) >= Decimal("1e15")
-                    or amount != round(amount, 2)
-                ):
-                    raise ValueError
-            except (TypeError, ValueError, ArithmeticError):
-                msgs.append(_("amount: enter a non-zero amount with at most 2 decimals."))
-            if msgs:
-                errors.append(LineError(n, msgs))
-            elif day is not None and amount is not None:
-                parsed.append((day, amount, rec.get("reference", "")[:120], rec.get("description", "")[:500]))
-        if errors:
-            raise EntryImportError(errors)
+        if mapping is not None:
+            rules = statements.parse_mapping(mapping)
+            result = statements.parse_statement(data, rules)
+            parsed = [(x.date, x.amount, x.reference, x.description) for x in result.lines]
+            cent = Decimal("0.01")
+            info = {
+                "opening_balance": None if result.opening_balance is None else result.opening_balance.quantize(cent),
+                "closing_balance": None if result.closing_balance is None else result.closing_balance.quantize(cent),
+            }
+        else:
+            parsed = _parse_default(data, filename)
         seen: dict[tuple[Any, ...], int] = {}
         created = skipped = 0
         for day, amount, ref, desc in parsed:
@@ -194,7 +200,104 @@ def import_statement(
                 bank_account=bank, date=day, amount=amount, reference=ref, description=desc, fingerprint=fp
             )
             created += 1
-        return {"created": created, "skipped": skipped}
+        if profile is not None:
+            StatementProfile.objects.filter(pk=profile.pk).update(updated_at=timezone.now())
+        if save_profile.strip() and mapping is not None:
+            _save_profile(principal, bank, save_profile, rules.as_json())
+        return {"created": created, "skipped": skipped, **info}
+
+
+def _parse_default(data: bytes, filename: str) -> list[tuple[dt.date, Decimal, str, str]]:
+    """camt.053, or CSV/Excel with recognised column titles (the behaviour without a mapping)."""
+    if filename.lower().endswith(".xml") or data.lstrip().startswith(b"<"):
+        rows = _parse_camt053(data)
+    else:
+        rows = _csv_rows(io.BytesIO(data), filename)
+    errors: list[LineError] = []
+    parsed: list[tuple[dt.date, Decimal, str, str]] = []
+    for n, rec in rows:
+        msgs = []
+        day = None
+        try:
+            from novasaas.accounting.excel import _date
+
+            day = _date(rec.get("date", ""))
+        except ValueError:
+            msgs.append(_("date: enter a date like 2026-01-31 or 31/01/2026."))
+        amount = None
+        try:
+            if rec.get("amount"):
+                amount = to_decimal(rec["amount"].replace(",", ""))
+            else:
+                amount = to_decimal((rec.get("credit") or "0").replace(",", "")) - to_decimal(
+                    (rec.get("debit") or "0").replace(",", "")
+                )
+            if (
+                not amount.is_finite()
+                or amount == 0
+                or abs(amount) >= Decimal("1e15")
+                or amount != round(amount, 2)
+            ):
+                raise ValueError
+        except (TypeError, ValueError, ArithmeticError):
+            msgs.append(_("amount: enter a non-zero amount with at most 2 decimals."))
+        if msgs:
+            errors.append(LineError(n, msgs))
+        elif day is not None and amount is not None:
+            parsed.append((day, amount, rec.get("reference", "")[:120], rec.get("description", "")[:500]))
+    if errors:
+        raise EntryImportError(errors)
+    return parsed
+
+
+# --- column mapping profiles ------------------------------------------------------------------------------
+
+
+def _save_profile(principal: Principal, bank: BankAccount, name: str, mapping: dict[str, Any]) -> StatementProfile:
+    name = name.strip()[:80]
+    if not name:
+        raise ValidationError({"name": [_("Enter a name.")]})
+    profile = StatementProfile.objects.filter(bank_account=bank, name=name).first()
+    if profile is None:
+        if StatementProfile.objects.filter(bank_account=bank).count() >= 20:
+            raise ValidationError({"name": [_("At most 20 profiles per bank account.")]})
+        profile = StatementProfile.objects.create(bank_account=bank, name=name, mapping=mapping)
+        audit.record_created(profile, principal.user)
+        return profile
+    before = audit.snapshot(profile)
+    profile.mapping, profile.updated_at = mapping, timezone.now()
+    profile.save(update_fields=["mapping", "updated_at"])
+    audit.record_updated(profile, principal.user, before)
+    return profile
+
+
+def save_statement_profile(
+    principal: Principal, bank_account_id: int, *, name: str, mapping: Any
+) -> StatementProfile:
+    """Save (or replace, by name) a column mapping for the bank account's statement files; the mapping
+    is validated first (``EntryImportError``, line 0)."""
+    from novasaas.accounting import statements
+
+    principal.require("acc.bank.import")
+    rules = statements.parse_mapping(mapping)
+    with atomic_in(principal.tenant):
+        bank = BankAccount.objects.get(pk=bank_account_id)
+        return _save_profile(principal, bank, name, rules.as_json())
+
+
+def delete_statement_profile(principal: Principal, profile_id: int) -> None:
+    principal.require("acc.bank.import")
+    with atomic_in(principal.tenant):
+        profile = StatementProfile.objects.get(pk=profile_id)
+        audit.record_deleted(profile, principal.user)
+        profile.delete()
+
+
+def statement_profiles(tenant: Tenant, bank_account_id: int) -> list[StatementProfile]:
+    """The bank account's profiles, most recently used first (the first is the page's default)."""
+    with in_tenant(tenant):
+        bank = BankAccount.objects.get(tenant=tenant, pk=bank_account_id)
+        return list(StatementProfile.objects.filter(bank_account=bank).order_by("-updated_at", "name"))
 
 
 @dataclass

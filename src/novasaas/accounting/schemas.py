@@ -546,6 +546,39 @@ class BankTransactionOut(Schema):
 class StatementImportResult(Schema):
     created: int
     skipped: int
+    opening_balance: MoneyOut | None = None
+    closing_balance: MoneyOut | None = None
+
+
+class StatementProfileOut(Schema):
+    id: int
+    bank_account_id: int
+    name: str
+    mapping: dict[str, Any]
+    updated_at: dt.datetime
+
+
+class PreviewColumn(Schema):
+    number: int
+    title: str
+
+
+class PreviewRow(Schema):
+    line: int
+    cells: list[str]
+
+
+class StatementPreviewOut(Schema):
+    header_row: int
+    columns: list[PreviewColumn]
+    rows: list[PreviewRow]
+    mapping: dict[str, Any] = Field(description="suggested mapping: the chosen profile's, else guessed from titles")
+    profiles: list[StatementProfileOut]
+
+
+class StatementProfileCreate(StrictSchema):
+    name: str = Field(min_length=1, max_length=80)
+    mapping: dict[str, Any]
 
 
 class MatchIn(StrictSchema):

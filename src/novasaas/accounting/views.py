@@ -1063,26 +1063,151 @@ class BankDetailView(AccPermissionView):
                 "proposals": props,
                 "errors": errors,
                 "transactions": BankTransaction.objects.filter(bank_account=bank)[:300],
+                "profiles": (
+                    banking.statement_profiles(self.tenant, pk) if self.principal.has("acc.bank.import") else []
+                ),
             },
             status=status,
         )
 
+    def mapping_page(
+        self, request: HttpRequest, pk: int, token: str, header_row: int | None = None, mapping: Any = None,
+        status: int = 200, errors: Any = None, save_profile: str = "",
+    ) -> HttpResponse:
+        """The preview of a stashed upload with the column-mapping form."""
+        from novasaas.accounting import banking, statements
+        from novasaas.accounting.models import BankAccount
+
+        bank = BankAccount.objects.get(pk=pk)
+        pv = statements.preview(statements.stashed_upload(self.tenant.pk, token), header_row, mapping)
+        numbers = {title.lower(): n for n, title in reversed(pv.columns) if title}
+        chosen: dict[str, int] = {}
+        for name, ref in (pv.mapping.get("columns") or {}).items():
+            if isinstance(ref, int):
+                chosen[name] = ref
+            elif isinstance(ref, str) and ref.lower() in numbers:
+                chosen[name] = numbers[ref.lower()]
+        labels = {
+            "date": _("Date"),
+            "amount": _("Amount (signed)"),
+            "debit": _("Money out (debit)"),
+            "credit": _("Money in (credit)"),
+            "description": _("Description"),
+            "reference": _("Reference"),
+            "balance": _("Balance (optional check)"),
+        }
+        return render(
+            request,
+            "accounting/bank_mapping.html",
+            {
+                "bank": bank,
+                "token": token,
+                "preview": pv,
+                "fields": [(f, labels[f], chosen.get(f)) for f in statements.FIELDS],
+                "mapping": pv.mapping,
+                "date_formats": list(statements.DATE_FORMATS),
+                "errors": errors,
+                "save_profile": save_profile,
+                "profiles": banking.statement_profiles(self.tenant, pk),
+            },
+            status=status,
+        )
+
+    def _posted_mapping(self, request: HttpRequest, pk: int, token: str) -> dict[str, Any]:
+        """The mapping chosen in the form: columns by title when the header row names them once."""
+        from novasaas.accounting import statements
+
+        header_text = request.POST.get("header_row", "1")
+        header_row = int(header_text) if header_text.isdigit() and len(header_text) < 3 else -1
+        pv = statements.preview(statements.stashed_upload(self.tenant.pk, token), max(header_row, 0))
+        titles = {n: t for n, t in pv.columns}
+        all_titles = [t.lower() for _n, t in pv.columns if t]
+        columns: dict[str, int | str] = {}
+        for name in statements.FIELDS:
+            raw = request.POST.get(f"col_{name}", "")
+            if not raw:
+                continue
+            if not raw.isdigit() or len(raw) > 3:
+                columns[name] = raw[:100]
+                continue
+            title = titles.get(int(raw), "")
+            columns[name] = title if header_row > 0 and title and all_titles.count(title.lower()) == 1 else int(raw)
+        return {
+            "columns": columns,
+            "date_format": request.POST.get("date_format", "")[:20],
+            "decimal_separator": request.POST.get("decimal_separator", "")[:2],
+            "thousands_separator": {"space": " ", "none": ""}.get(
+                request.POST.get("thousands_separator", ""), request.POST.get("thousands_separator", "")[:2]
+            ),
+            "header_row": header_row,
+            "skip_undated": bool(request.POST.get("skip_undated")),
+        }
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from novasaas.accounting import banking
+        from novasaas.accounting import banking, statements
         from novasaas.accounting.models import BankTransaction
 
         action = request.POST.get("action", "")
+        token = request.POST.get("token", "")[:40]
         try:
-            if action == "import":
+            if action in ("import", "preview"):
                 upload = request.FILES.get("file")
                 if upload is None:
                     raise ValidationError(_("Choose a file."))
-                result = banking.import_statement(self.principal, pk, upload, upload.name or "")
-                messages.success(
-                    request,
-                    _("%(n)d statement lines imported, %(s)d already there.")
-                    % {"n": result["created"], "s": result["skipped"]},
+                profile_text = request.POST.get("profile", "")
+                profile_id = int(profile_text) if profile_text.isdigit() and len(profile_text) < 19 else None
+                if action == "preview":
+                    self.principal.require("acc.bank.import")
+                    data = upload.read(statements.MAX_BYTES + 1)
+                    statements.read_table(data)  # refuse unreadable files before keeping them
+                    profile = next(
+                        (x for x in banking.statement_profiles(self.tenant, pk) if x.pk == profile_id), None
+                    )
+                    token = statements.stash_upload(self.tenant.pk, data)
+                    return self.mapping_page(request, pk, token, mapping=profile.mapping if profile else None)
+                result = banking.import_statement(self.principal, pk, upload, upload.name or "", profile_id=profile_id)
+                self._imported(request, result)
+            elif action == "repreview":
+                self.principal.require("acc.bank.import")
+                mapping = self._posted_mapping(request, pk, token)
+                return self.mapping_page(
+                    request, pk, token, header_row=max(mapping["header_row"], 0), mapping=mapping,
+                    save_profile=request.POST.get("save_profile", "")[:80],
                 )
+            elif action == "import_mapped":
+                self.principal.require("acc.bank.import")
+                mapping = self._posted_mapping(request, pk, token)
+                save_profile = request.POST.get("save_profile", "")[:80]
+                try:
+                    data = statements.stashed_upload(self.tenant.pk, token)
+                    import io
+
+                    result = banking.import_statement(
+                        self.principal, pk, io.BytesIO(data), "", mapping=mapping, save_profile=save_profile
+                    )
+                except (EntryImportError, ValidationError) as exc:
+                    lines = exc.lines if isinstance(exc, EntryImportError) else None
+                    if lines is None:
+                        from novasaas.accounting.excel import LineError
+
+                        lines = [LineError(0, exc.messages)]
+                    return self.mapping_page(
+                        request, pk, token, header_row=max(mapping["header_row"], 0), mapping=mapping,
+                        status=400, errors=lines, save_profile=save_profile,
+                    )
+                statements.drop_stash(self.tenant.pk, token)
+                self._imported(request, result)
+            elif action == "delete_profile":
+                profile_text = request.POST.get("profile", "")
+                if not profile_text.isdigit() or len(profile_text) > 18:
+                    raise ValidationError(_("Unknown profile."))
+                profile = next(
+                    (x for x in banking.statement_profiles(self.tenant, pk) if x.pk == int(profile_text)), None
+                )
+                if profile is None:
+                    raise Http404
+                banking.delete_statement_profile(self.principal, profile.pk)
+                messages.success(request, _("Profile deleted."))
             elif action in ("match", "fee"):
                 tx, line = request.POST.get("tx", ""), request.POST.get("line", "")
                 if not tx.isdigit() or len(tx) > 18:
@@ -1100,6 +1225,20 @@ class BankDetailView(AccPermissionView):
         except ValidationError as exc:
             self.fail(request, exc)
         return redirect("accounting-bank-detail", pk=pk)
+
+    @staticmethod
+    def _imported(request: HttpRequest, result: dict[str, Any]) -> None:
+        messages.success(
+            request,
+            _("%(n)d statement lines imported, %(s)d already there.")
+            % {"n": result["created"], "s": result["skipped"]},
+        )
+        if result.get("closing_balance") is not None:
+            messages.info(
+                request,
+                _("Statement balances check: opening %(o)s, closing %(c)s.")
+                % {"o": f"{result['opening_balance']:,.0f}", "c": f"{result['closing_balance']:,.0f}"},
+            )
 
 
 # --- daily shortcuts ----------------------------------------------------------------------------------------------

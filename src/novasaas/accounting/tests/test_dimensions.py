@@ -72,7 +72,8 @@ def test_dimension_management_roles_and_bad_input(tenant_a, tenant_b):
     web = web_client(tenant_a, c.user)
     page = web.get("/accounting/dimensions/")
     assert page.status_code == 200 and "Nhà máy BD" in page.content.decode()
-    assert web.post("/accounting/dimensions/", {"kind": "department", "code": "KT", "name": "Kế toán"}).status_code == 302
+    new = {"kind": "department", "code": "KT", "name": "Kế toán"}
+    assert web.post("/accounting/dimensions/", new).status_code == 302
     assert web.post("/accounting/dimensions/", {"kind": "department", "code": "KT", "name": "dup"}).status_code == 400
     assert web.post("/accounting/dimensions/", {"action": "deactivate", "id": kd.pk}).status_code == 302
     with tenant_context(tenant_a):
@@ -173,7 +174,11 @@ def test_lines_with_dimension_budget_per_dimension_and_over_budget(tenant_a, mon
         assert "lines[0].dimension" in err.value.message_dict
     with pytest.raises(ValidationError):
         actions.post_source_document(
-            tenant_a, "projects.timesheet", 8, TODAY, [("6422", 1, 0, None, "", None, None, 0, False, "nope"), ("1111", 0, 1)]
+            tenant_a,
+            "projects.timesheet",
+            8,
+            TODAY,
+            [("6422", 1, 0, None, "", None, None, 0, False, "nope"), ("1111", 0, 1)],
         )
     with pytest.raises(ValidationError):
         budgets.set_budget_lines(fm, budget.pk, [("6422", 1, "5", "department:KT")])
