@@ -419,7 +419,7 @@ def delete_attachment(request: HttpRequest, entry_id: Id, attachment_id: Id) -> 
     return 204, None
 
 
-def attachment_response(att: Any) -> HttpResponse:
+def attachment_response(att: Any) -> Any:
     """The stored file as a download (never rendered inline from our origin)."""
     from django.http import FileResponse
 

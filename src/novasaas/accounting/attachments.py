@@ -128,9 +128,15 @@ def delete_attachment(principal: Principal, entry_id: int, attachment_id: int) -
 
 def delete_files_of_entry(entry: JournalEntry) -> None:
     """Called when a draft is deleted (rows go with the entry by cascade): files go after commit."""
-    files = [(a.file.storage, a.file.name) for a in EntryAttachment.objects.filter(entry=entry)]
-    for storage, name in files:
-        transaction.on_commit(lambda s=storage, n=name: s.delete(n))
+    names = [a.file.name for a in EntryAttachment.objects.filter(entry=entry)]
+    if names:
+        storage = EntryAttachment._meta.get_field("file").storage  # type: ignore[union-attr]
+
+        def remove() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(remove)
 
 
 def list_attachments(tenant: Tenant, entry_id: int) -> list[EntryAttachment]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from novasaas.accounting.actions import GENESIS, entry_digest
-from novasaas.accounting.models import AccountBalance, EntryState, JournalEntry, JournalLine
+from novasaas.accounting.models import AccountBalance, DimensionBalance, EntryState, JournalEntry, JournalLine
 from novasaas.accounting.scope import in_tenant
 from novasaas.platform.models import Tenant
 
@@ -26,7 +26,8 @@ class LedgerReport:
 
 def verify_ledger(tenant: Tenant, *, batch: int = 2000) -> LedgerReport:
     """Walk the tenant's posted entries in chain order: each links to the previous hash, its hash matches
-    its content, it balances; then compare every AccountBalance with the sum of its posted lines."""
+    its content, it balances; then compare every AccountBalance (and DimensionBalance) with the sum of
+    its posted lines."""
     report = LedgerReport()
     with in_tenant(tenant):
         prev_hash, expected_seq = GENESIS, 1
@@ -73,5 +74,25 @@ def verify_ledger(tenant: Tenant, *, batch: int = 2000) -> LedgerReport:
             if from_lines != maintained:
                 report.problems.append(
                     f"balance of account {key[0]} in period {key[1]}: lines {from_lines}, kept {maintained}"
+                )
+        dim_sums: dict[tuple[int, int, int], tuple[Decimal, Decimal]] = {
+            (r["account_id"], r["entry__period_id"], r["dimension_id"]): (r["d"], r["c"])
+            for r in JournalLine.objects.filter(
+                tenant=tenant, entry__state=EntryState.POSTED, dimension__isnull=False
+            )
+            .values("account_id", "entry__period_id", "dimension_id")
+            .annotate(d=Sum("debit"), c=Sum("credit"))
+        }
+        dim_kept: dict[tuple[int, int, int], tuple[Decimal, Decimal]] = {
+            (r.account_id, r.period_id, r.dimension_id): (r.debit, r.credit)
+            for r in DimensionBalance.objects.filter(tenant=tenant)
+        }
+        for dim_key in set(dim_sums) | set(dim_kept):
+            from_lines = dim_sums.get(dim_key, (Decimal(0), Decimal(0)))
+            maintained = dim_kept.get(dim_key, (Decimal(0), Decimal(0)))
+            if from_lines != maintained:
+                report.problems.append(
+                    f"balance of account {dim_key[0]} in period {dim_key[1]}, dimension {dim_key[2]}: "
+                    f"lines {from_lines}, kept {maintained}"
                 )
     return report

@@ -201,7 +201,8 @@ class Mapping:
 
 
 def _mapping_error(messages: list[str]) -> EntryImportError:
-    return EntryImportError([LineError(0, [f"{_('Column mapping')}: {m}" for m in messages])])
+    prefix = _("Column mapping")
+    return EntryImportError([LineError(0, [f"{prefix}: {m}" for m in messages])])
 
 
 def parse_mapping(raw: Any) -> Mapping:

@@ -968,7 +968,7 @@ class BudgetDetailView(AccPermissionView):
         )
         text = "\n".join(
             f"{ln.account.code};{ln.period.number};{ln.amount}"
-            + (f";{ln.dimension.kind}:{ln.dimension.code}" if ln.dimension_id else "")
+            + (f";{ln.dimension.kind}:{ln.dimension.code}" if ln.dimension is not None else "")
             for ln in lines
         )
         return render(

@@ -160,6 +160,11 @@ def test_lines_with_dimension_budget_per_dimension_and_over_budget(tenant_a, mon
     _b, rows = budgets.budget_vs_actual(tenant_a, budget.pk, dimension_id=p1.pk)
     assert rows[0].actual == 0
     assert verify_ledger(tenant_a).ok
+    with tenant_context(tenant_a):  # a tampered dimension balance is reported
+        DimensionBalance.objects.filter(dimension=kd).update(debit=Decimal(1))
+    assert any("dimension" in p for p in verify_ledger(tenant_a).problems)
+    with tenant_context(tenant_a):
+        DimensionBalance.objects.filter(dimension=kd).update(debit=Decimal(800))
 
     # bad input: unknown, inactive or ambiguous dimension → nothing written
     dimensions.update_dimension(fm, kt.pk, is_active=False)
