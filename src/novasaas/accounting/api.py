@@ -855,6 +855,7 @@ def list_bank_transactions(request: HttpRequest, bank_id: Id) -> Any:
 @router.post(
     "/bank-accounts/{int:bank_id}/statements",
     response={200: StatementImportResult, 400: ImportErrors, 403: ErrorOut, 404: ErrorOut},
+    exclude_none=True,  # the balances appear only when a balance column was mapped
 )
 def import_statement(
     request: HttpRequest,

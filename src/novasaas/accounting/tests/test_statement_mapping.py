@@ -103,15 +103,15 @@ def test_api_mapping_profiles_and_bad_input(tenant_a, tenant_b):
     assert pv["mapping"]["columns"]["credit"] == "Ghi có" and pv["profiles"] == []
     assert _count(tenant_a) == 0
 
-    # bad mappings: 400 with the problems, nothing imported
+    # bad mappings: 400 with the problems (in the user's language, Vietnamese by default), nothing imported
     for bad, fragment in (
         ("not json", "JSON"),
-        (json.dumps({**MAPPING, "columns": {"date": "Ngày GD"}}), "amount"),
-        (json.dumps({**MAPPING, "columns": {**MAPPING["columns"], "amount": 4}}), "either"),
-        (json.dumps({**MAPPING, "decimal_separator": "."}), "differ"),
-        (json.dumps({**MAPPING, "date_format": "dd/mm"}), "date format"),
-        (json.dumps({**MAPPING, "colour": "red"}), "unknown keys"),
-        (json.dumps({**MAPPING, "columns": {**MAPPING["columns"], "reference": "Không có"}}), "not found"),
+        (json.dumps({**MAPPING, "columns": {"date": "Ngày GD"}}), "chọn cột số tiền"),
+        (json.dumps({**MAPPING, "columns": {**MAPPING["columns"], "amount": 4}}), "không chọn cả hai"),
+        (json.dumps({**MAPPING, "decimal_separator": "."}), "phải khác nhau"),
+        (json.dumps({**MAPPING, "date_format": "dd/mm"}), "định dạng ngày"),
+        (json.dumps({**MAPPING, "colour": "red"}), "khóa không hợp lệ: colour"),
+        (json.dumps({**MAPPING, "columns": {**MAPPING["columns"], "reference": "Không có"}}), "Không tìm thấy"),
     ):
         r = _post(acc, path, VCB, "vcb.csv", mapping=bad)
         assert r.status_code == 400, (bad, r.content)
