@@ -917,7 +917,7 @@ def preview_statement(
     if header_row is not None and not 0 <= header_row <= 50:
         return 400, {"detail": "import refused", "errors": [{"line": 0, "messages": ["header_row: 0 to 50"]}]}
     try:
-        pv = statements.preview(file.read(), header_row, chosen.mapping if chosen else None)
+        pv = statements.preview(file.read(statements.MAX_BYTES + 1), header_row, chosen.mapping if chosen else None)
     except EntryImportError as exc:
         return 400, {"detail": "import refused", "errors": exc.as_json()}
     return {
