@@ -626,9 +626,27 @@ def stash_upload(tenant_id: int, data: bytes) -> str:
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
+    _drop_stale(tenant_id)
     token = uuid.uuid4().hex
     default_storage.save(_stash_name(tenant_id, token), ContentFile(data))
     return token
+
+
+def _drop_stale(tenant_id: int, hours: int = 24) -> None:
+    """Remove the tenant's kept uploads older than ``hours`` (previews that were never imported)."""
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    folder = f"acc/{tenant_id}/statement-uploads"
+    try:
+        if not default_storage.exists(folder):
+            return
+        cutoff = timezone.now() - dt.timedelta(hours=hours)
+        for name in default_storage.listdir(folder)[1]:
+            if _TOKEN.match(name) and default_storage.get_modified_time(f"{folder}/{name}") < cutoff:
+                default_storage.delete(f"{folder}/{name}")
+    except (NotImplementedError, OSError):  # a storage without listing: leave them
+        return
 
 
 def stashed_upload(tenant_id: int, token: str) -> bytes:

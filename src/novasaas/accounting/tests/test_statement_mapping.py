@@ -245,6 +245,15 @@ def test_page_preview_map_import_and_profile(tenant_a, tenant_b, media):
         profile = StatementProfile.objects.get()
         assert profile.name == "Vietcombank CSV" and profile.mapping["columns"]["debit"] == "Ghi nợ"
     assert not list(media.rglob("statement-uploads/*"))  # the kept upload is gone after the import
+    # abandoned previews older than a day are removed at the next preview of the tenant
+    import os
+
+    stale = statements.stash_upload(tenant_a.pk, b"x")
+    path = media / "acc" / str(tenant_a.pk) / "statement-uploads" / stale
+    os.utime(path, (path.stat().st_atime - 2 * 86400, path.stat().st_mtime - 2 * 86400))
+    fresh = statements.stash_upload(tenant_a.pk, b"y")
+    assert not path.exists() and (path.parent / fresh).exists()
+    statements.drop_stash(tenant_a.pk, fresh)
     # next time the profile is offered first and imports directly
     html = web.get(page).content.decode()
     assert f'<option value="{profile.pk}" selected>Vietcombank CSV</option>' in html
