@@ -212,7 +212,7 @@ def get_settings(request: HttpRequest) -> Any:
 @router.patch("/settings", response={200: SettingsOut, **E})
 def update_settings(request: HttpRequest, data: SettingsIn) -> Any:
     p = _p(request, "acc.coa.configure")
-    return actions.update_settings(p, approval_threshold=data.approval_threshold)
+    return actions.update_settings(p, approval_threshold=data.approval_threshold, vat_period=data.vat_period)
 
 
 # --- fiscal years and periods ---------------------------------------------------------------------------
@@ -236,6 +236,14 @@ def close_year(request: HttpRequest, year_id: Id) -> Any:
     """Year-end closing: revenues and expenses to 911, the result to 421, every period closed."""
     p = _p(request, "acc.period.close")
     return actions.close_fiscal_year(p, year_id)
+
+
+@router.post("/fiscal-years/{int:year_id}/undo-closing", response={200: list[EntryListItem], **E})
+def undo_year_closing(request: HttpRequest, year_id: Id, data: RejectIn | None = None) -> Any:
+    """Undo a year-end closing: the closing entries are reversed, the year and its last period reopen.
+    Refused (400) when a period is locked, a later year is closed or a later entry moved 421."""
+    p = _p(request, "acc.period.close")
+    return actions.undo_year_closing(p, year_id, reason=data.reason if data else "")
 
 
 @router.post("/periods/{int:period_id}/close", response={200: Period, **E})

@@ -95,6 +95,13 @@ class AccountingSettings(TenantModel):
     payment_terms_days = models.PositiveSmallIntegerField(
         _("payment terms (days)"), default=30, help_text=_("Due date of an invoice line that gives none.")
     )
+    vat_period = models.CharField(
+        _("VAT filing period"),
+        max_length=7,
+        choices=[("month", _("Monthly")), ("quarter", _("Quarterly"))],
+        default="month",
+        help_text=_("How often the 01/GTGT return is filed: the credit [43] of one period is [22] of the next."),
+    )
 
     class Meta:
         constraints: ClassVar = [models.UniqueConstraint(fields=["tenant"], name="acc_settings_one_per_tenant")]

@@ -99,7 +99,8 @@ def record_expense(
     memo: str = "",
 ) -> JournalEntry:
     """Dr expense and input VAT / Cr payable (with the supplier) or cash/bank. Input VAT of a purchase
-    of at least 5,000,000 VND paid in cash is recorded as not deductible."""
+    of at least 5,000,000 VND paid in cash (same-day invoices of the supplier added up) is recorded as
+    not deductible."""
     principal.require("acc.expense.record")
     base = _amount(amount)
     rate, vat = _vat(principal, tax_rate, date, base)
@@ -117,6 +118,8 @@ def record_expense(
                 "tax_rate": rate.code,
                 "tax_base": base,
                 "paid_in_cash": settlement == "cash",
+                # the seller, also when paid in cash: same-day invoices of one seller add up (Law 48/2024)
+                "partner_id": partner_id,
             }
         )
     lines.append(

@@ -83,10 +83,12 @@ class MappingIn(StrictSchema):
 class SettingsOut(Schema):
     approval_threshold: MoneyOut
     base_currency: str
+    vat_period: str
 
 
 class SettingsIn(StrictSchema):
-    approval_threshold: Amount
+    approval_threshold: Amount | None = None
+    vat_period: Literal["month", "quarter"] | None = None
 
 
 class Period(Schema):

@@ -1,10 +1,12 @@
 """VAT: effective-dated rates (seeded as data, never constants in the posting code), one tax
 transaction per taxed line at posting, and the rule of VAT Law 48/2024: input VAT on a purchase of
-at least 5,000,000 VND (VAT included) paid in cash is not deductible."""
+at least 5,000,000 VND (VAT included; same-day invoices of one seller are added up) paid in cash is
+not deductible."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -47,11 +49,20 @@ def rate_for(code_or_id: Any, day: dt.date) -> TaxRate | None:
     return None
 
 
+def _entry_partner(lines: list[JournalLine]) -> int | None:
+    """The counterparty of an entry when its lines name exactly one (the seller of a purchase whose
+    partner sits on the 331 line, not on the VAT line)."""
+    partners = {line.partner_id for line in lines if line.partner_id}
+    return partners.pop() if len(partners) == 1 else None
+
+
 def record_tax_transactions(entry: JournalEntry, lines: list[JournalLine]) -> None:
-    """Called inside the posting transaction: a TaxTransaction per line that carries a tax rate."""
+    """Called inside the posting transaction (the tenant's chain lock is held, so postings of the
+    tenant are serialised): a TaxTransaction per line that carries a tax rate, then the cash rule."""
     taxed = [line for line in lines if line.tax_rate_id]
     if not taxed:
         return
+    entry_partner = _entry_partner(lines)
     rows = []
     for line in taxed:
         code = line.account.code
@@ -66,9 +77,6 @@ def record_tax_transactions(entry: JournalEntry, lines: list[JournalLine]) -> No
             tax = Decimal(0)
             amount = line.credit - line.debit
             base = line.tax_base or (amount if direction == TaxDirection.OUTPUT else -amount)
-        deductible = True
-        if direction == TaxDirection.INPUT and line.paid_in_cash and abs(base + tax) >= CASH_LIMIT:
-            deductible = False
         rows.append(
             TaxTransaction(  # type: ignore[misc]  # MoneyField holds Decimal
                 tenant_id=entry.tenant_id,
@@ -77,14 +85,58 @@ def record_tax_transactions(entry: JournalEntry, lines: list[JournalLine]) -> No
                 rate_id=line.tax_rate_id,
                 direction=direction,
                 date=entry.date,
-                partner_id=line.partner_id,
+                partner_id=line.partner_id or entry_partner,
                 base=base,
                 tax=tax,
                 paid_in_cash=line.paid_in_cash,
-                deductible=deductible,
+                deductible=True,
             )
         )
+    if entry.reversal_of_id is not None:
+        # a reversal mirrors the deductibility of the original line, so the pair nets to zero in
+        # [24] and [25] whatever the original's group looks like now
+        original = dict(
+            TaxTransaction.objects.filter(entry_id=entry.reversal_of_id).values_list("line__line_no", "deductible")
+        )
+        for row in rows:
+            row.deductible = original.get(row.line.line_no, True)
+        TaxTransaction.objects.bulk_create(rows)
+        original_groups = set(
+            TaxTransaction.objects.filter(
+                entry_id=entry.reversal_of_id, direction=TaxDirection.INPUT, partner_id__isnull=False
+            ).values_list("partner_id", "date")
+        )
+        for partner_id, day in original_groups:
+            apply_cash_rule(partner_id, day)
+        return
+    inputs = [row for row in rows if row.direction == TaxDirection.INPUT]
+    if any(row.partner_id is None for row in inputs):
+        # no seller named: the entry is taken as one invoice
+        invoice_total = sum((row.base + row.tax for row in inputs if row.partner_id is None), Decimal(0))
+        for row in inputs:
+            if row.partner_id is None and row.paid_in_cash:
+                row.deductible = abs(invoice_total) < CASH_LIMIT
     TaxTransaction.objects.bulk_create(rows)
+    for partner_id, day in {(row.partner_id, row.date) for row in inputs if row.partner_id is not None}:
+        apply_cash_rule(partner_id, day)
+
+
+def apply_cash_rule(partner_id: int, day: dt.date) -> None:
+    """Law 48/2024: the input invoices of one seller on one day are added up (VAT included, whatever
+    their payment); when the total reaches ``CASH_LIMIT``, the input VAT of those paid in cash is not
+    deductible. Reversed invoices and reversals are left out of the total and keep their flag."""
+    from django.db.models import Exists, OuterRef
+
+    group = TaxTransaction.objects.filter(direction=TaxDirection.INPUT, partner_id=partner_id, date=day).filter(
+        entry__reversal_of__isnull=True
+    )
+    group = group.exclude(Exists(JournalEntry.objects.filter(reversal_of=OuterRef("entry_id"))))
+    live = list(group.values_list("pk", "base", "tax", "paid_in_cash", "deductible"))
+    total = sum((base + tax for _pk, base, tax, _cash, _ded in live), Decimal(0))
+    deductible = abs(total) < CASH_LIMIT
+    flip = [pk for pk, _b, _t, cash, ded in live if cash and ded != deductible]
+    if flip:
+        TaxTransaction.objects.filter(pk__in=flip).update(deductible=deductible)
 
 
 # --- reports -------------------------------------------------------------------------------------------
@@ -115,10 +167,47 @@ def listing(tenant: Any, date_from: dt.date, date_to: dt.date, direction: str) -
         }
 
 
+def _filing_period_start(day: dt.date, months: int) -> dt.date:
+    return dt.date(day.year, (day.month - 1) // months * months + 1, 1)
+
+
+def carried_credit(tenant: Any, before: dt.date) -> Decimal:
+    """[22] of a return starting on ``before``: the credit [43] of the previous filing period, which
+    itself carried the one before it. Computed from the tenant's first tax transaction onward, one
+    filing period (``AccountingSettings.vat_period``: month or quarter) at a time:
+    ``[43] = max(0, [22] + [25] − [35])`` (refunds [42] and adjustments [37]/[38] are not tracked, so
+    [43] = [41]). A partial period just before ``before`` counts as one period."""
+    from django.db.models import Sum
+
+    from novasaas.accounting.models import AccountingSettings
+    from novasaas.accounting.scope import in_tenant
+
+    with in_tenant(tenant):
+        period = AccountingSettings.objects.values_list("vat_period", flat=True).first() or "month"
+        months = 3 if period == "quarter" else 1
+        rows = (
+            TaxTransaction.objects.filter(tenant=tenant, date__lt=before)
+            .values("date", "direction", "deductible")
+            .annotate(tax=Sum("tax"))
+        )
+        net: dict[dt.date, Decimal] = defaultdict(Decimal)  # deductible input − output, per filing period
+        for r in rows:
+            tax = r["tax"] or Decimal(0)
+            key = _filing_period_start(r["date"], months)
+            if r["direction"] == TaxDirection.OUTPUT:
+                net[key] -= tax
+            elif r["deductible"]:
+                net[key] += tax
+    carried = Decimal(0)
+    for key in sorted(net):
+        carried = max(carried + net[key], Decimal(0))
+    return carried
+
+
 def vat_return(tenant: Any, date_from: dt.date, date_to: dt.date) -> dict[str, Decimal]:
     """Figures of the VAT return form 01/GTGT (deduction method) for the period. The 8% reduced rate
-    (Decree 174/2025) is declared with the 10% goods in [32]/[33] at its actual tax; [22] (credit
-    carried from the previous period) is not tracked yet and is 0."""
+    (Decree 174/2025) is declared with the 10% goods in [32]/[33] at its actual tax; [22] is the credit
+    [43] carried from the previous filing period (``carried_credit``)."""
     out = listing(tenant, date_from, date_to, TaxDirection.OUTPUT)
     inp = listing(tenant, date_from, date_to, TaxDirection.INPUT)
 
@@ -127,7 +216,7 @@ def vat_return(tenant: Any, date_from: dt.date, date_to: dt.date) -> dict[str, D
 
     rate = lambda r: r["rate__rate"]  # noqa: E731
     f: dict[str, Decimal] = {}
-    f["22"] = Decimal(0)
+    f["22"] = carried_credit(tenant, date_from)
     f["23"] = inp["total_base"]
     f["24"] = inp["total_tax"]
     f["25"] = inp["total_tax"] - inp["non_deductible_tax"]
@@ -143,7 +232,9 @@ def vat_return(tenant: Any, date_from: dt.date, date_to: dt.date) -> dict[str, D
     f["35"] = f["28"]
     f["36"] = f["35"] - f["25"]
     f["40a"] = max(f["36"] - f["22"], Decimal(0))
-    f["41"] = max(f["22"] + f["25"] - f["35"], Decimal(0))
+    f["41"] = max(f["22"] - f["36"], Decimal(0))
+    f["42"] = Decimal(0)  # refund requests are not tracked
+    f["43"] = f["41"] - f["42"]
     return f
 
 
@@ -165,4 +256,6 @@ VAT_RETURN_LABELS = {
     "36": "Thuế GTGT phát sinh trong kỳ",
     "40a": "Thuế GTGT phải nộp",
     "41": "Thuế GTGT chưa khấu trừ hết kỳ này",
+    "42": "Thuế GTGT đề nghị hoàn",
+    "43": "Thuế GTGT còn được khấu trừ chuyển kỳ sau",
 }

@@ -210,7 +210,9 @@ class SettingsView(AccPermissionView):
     def context(self, **extra: Any) -> dict[str, Any]:
         settings = selectors.get_settings(self.tenant)
         return {
-            "form": SettingsForm(initial={"approval_threshold": settings.approval_threshold}),
+            "form": SettingsForm(
+                initial={"approval_threshold": settings.approval_threshold, "vat_period": settings.vat_period}
+            ),
             "template_form": TemplateForm(initial={"template": selectors.get_chart(self.tenant).template}),
             "mappings": selectors.role_mappings(self.tenant),
             "accounts": selectors.list_accounts(self.tenant, postable=True),
@@ -226,7 +228,11 @@ class SettingsView(AccPermissionView):
                 form = SettingsForm(request.POST)
                 if not form.is_valid():
                     return render(request, "accounting/settings.html", self.context(form=form), status=400)
-                actions.update_settings(self.principal, approval_threshold=form.cleaned_data["approval_threshold"])
+                actions.update_settings(
+                    self.principal,
+                    approval_threshold=form.cleaned_data["approval_threshold"],
+                    vat_period=form.cleaned_data["vat_period"] or None,
+                )
             elif "template" in request.POST:
                 tform = TemplateForm(request.POST)
                 if not tform.is_valid():
@@ -277,6 +283,20 @@ class FiscalYearCloseView(AccPermissionView):
         try:
             entries = actions.close_fiscal_year(self.principal, pk)
             messages.success(request, _("Fiscal year closed (%(n)d closing entries).") % {"n": len(entries)})
+        except ValidationError as exc:
+            self.fail(request, exc)
+        return redirect("accounting-periods")
+
+
+class FiscalYearUndoCloseView(AccPermissionView):
+    permission = "acc.period.close"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            entries = actions.undo_year_closing(self.principal, pk, reason=request.POST.get("reason", "")[:500])
+            messages.success(
+                request, _("Year-end closing undone (%(n)d closing entries reversed).") % {"n": len(entries)}
+            )
         except ValidationError as exc:
             self.fail(request, exc)
         return redirect("accounting-periods")
