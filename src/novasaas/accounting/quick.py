@@ -23,6 +23,7 @@ SETTLEMENT = {"cash": "cash", "bank": "bank"}
 def _vat(principal: Principal, code: str | None, day: dt.date, base: Decimal) -> tuple[Any, Decimal]:
     if not code:
         return None, Decimal(0)
+    actions.ensure_chart(principal.tenant)  # seeds the rates on a tenant's first use
     with atomic_in(principal.tenant):
         rate = taxes.rate_for(code, day)
     if rate is None:
