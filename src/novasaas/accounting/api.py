@@ -40,6 +40,7 @@ from novasaas.accounting.schemas import (
     ImportResult,
     Journal,
     JournalCreate,
+    JournalListingEntry,
     MappingIn,
     MappingOut,
     MatchIn,
@@ -436,6 +437,27 @@ def trial_balance(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
             for r in tb.rows
         ],
     }
+
+
+class JournalQuery(RangeQuery):
+    journal_id: Id | None = None
+
+
+@router.get("/reports/journal", response={200: list[JournalListingEntry], **E})
+def general_journal(request: HttpRequest, filters: Query[JournalQuery]) -> Any:
+    """The general journal (sổ nhật ký chung): posted entries with their lines in date and posting order,
+    optionally of one journal (at most 2,000 entries; default this year to date); ``format=xlsx|pdf``."""
+    from novasaas.accounting import exports
+
+    p = _p(request, "acc.ledger.view")
+    listing = selectors.journal_listing(p.tenant, filters.date_from, filters.date_to, filters.journal_id)
+    if filters.format in ("xlsx", "pdf"):
+        return _export(filters.format, lambda fmt: exports.journal_xlsx(listing, fmt=fmt), "general-journal")
+    out = []
+    for entry, lines in listing:
+        entry.listing_lines = lines  # type: ignore[attr-defined]
+        out.append(entry)
+    return out
 
 
 def _statement(st: reports.Statement) -> dict[str, Any]:

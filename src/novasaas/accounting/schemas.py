@@ -224,6 +224,16 @@ class Entry(EntryListItem):
         return rev.pk if rev else None
 
 
+class JournalListingEntry(EntryListItem):
+    """A posted entry of the general journal with its lines."""
+
+    lines: list[Line]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.listing_lines)
+
+
 class ImportResult(Schema):
     created: int
     references: list[str]

@@ -120,7 +120,9 @@ def test_undo_year_closing_reverses_and_reopens(tenant_a):
         assert year.state == "open"
         assert FiscalPeriod.objects.get(fiscal_year=year, number=12).state == "open"
         assert march.state == "closed"  # the others keep their state
-        log = AuditLog.objects.filter(object_type__icontains="fiscalyear", object_id=str(year.pk)).order_by("-id").first()
+        log = (
+            AuditLog.objects.filter(object_type__icontains="fiscalyear", object_id=str(year.pk)).order_by("-id").first()
+        )
         assert log is not None and "thiếu hóa đơn" in log.message
     tb = _tb(tenant_a, y)
     assert tb["5111"] == (0, Decimal(1000)) and tb["6422"] == (Decimal(400), 0)
