@@ -193,7 +193,28 @@ def test_undo_year_closing_page_and_api_roles(tenant_a, tenant_b):
     r = c.post(url, {"reason": "sai"})
     assert r.status_code == 200 and len(r.json()) == 2
     r = c.post(url, {})
-    assert r.status_code == 400 and "not closed" in r.text
+    assert r.status_code == 400 and "chưa khóa sổ" in r.json()["detail"][0]
     assert c.post(f"{URL}/fiscal-years/{year.pk}/close").status_code == 200
     years = {y_["id"]: y_["state"] for y_ in c.get(f"{URL}/fiscal-years").json()}
     assert years[year.pk] == "closed"
+
+
+def test_undo_year_closing_page(tenant_a):
+    from novasaas.platform.testing.fixtures import create_user, web_client
+
+    fm = principal(tenant_a, "finance_manager")
+    y = Y + 8
+    year, _closing = _closed_year(tenant_a, fm, y)
+    web = web_client(tenant_a, create_user(tenant_a, "finance_manager"))
+    page = web.get("/accounting/periods/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Hủy kết chuyển cuối năm" in page and f"/accounting/years/{year.pk}/undo-closing/" in page
+    acc_web = web_client(tenant_a, create_user(tenant_a, "accountant"))
+    assert f"/accounting/years/{year.pk}/undo-closing/" not in acc_web.get("/accounting/periods/").content.decode()
+    assert acc_web.post(f"/accounting/years/{year.pk}/undo-closing/").status_code == 403
+    r = web.post(f"/accounting/years/{year.pk}/undo-closing/", {"reason": "sai"}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert r.status_code == 302
+    with tenant_context(tenant_a):
+        year.refresh_from_db()
+        assert year.state == "open"
+    r = web.post(f"/accounting/years/{year.pk}/undo-closing/", follow=True, HTTP_ACCEPT_LANGUAGE="vi")
+    assert "Năm tài chính này chưa khóa sổ cuối năm." in r.content.decode()
