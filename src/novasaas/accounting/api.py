@@ -67,6 +67,8 @@ from novasaas.accounting.schemas import (
     TaxRateOut,
     TemplateIn,
     TrialBalance,
+    VatFilingCreate,
+    VatFilingOut,
     VatListing,
     VatReturn,
 )
@@ -557,6 +559,25 @@ def vat_listing(request: HttpRequest, filters: Query[TaxQuery]) -> Any:
     return {"direction": filters.direction, "date_from": start, "date_to": end, **data}
 
 
+@router.get("/vat-filings", response={200: list[VatFilingOut], **E})
+def list_vat_filings(request: HttpRequest) -> Any:
+    """Filed 01/GTGT returns, latest first."""
+    from novasaas.accounting.models import VatFiling
+
+    p = _p(request, "acc.tax.report")
+    return list(VatFiling.objects.filter(tenant=p.tenant)[:500])
+
+
+@router.post("/vat-filings", response={201: VatFilingOut, **E})
+def file_vat_return(request: HttpRequest, data: VatFilingCreate) -> Any:
+    """File the 01/GTGT return of the (ended) filing period starting on ``date_from``, with the refund
+    requested [42]; the next period's [22] is then its declared [43]."""
+    from novasaas.accounting import taxes
+
+    p = _p(request, "acc.tax.report")
+    return 201, taxes.file_vat_return(p, data.date_from, data.refund_requested)
+
+
 @router.get("/reports/vat-return", response={200: VatReturn, **E})
 def vat_return(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     """Figures of form 01/GTGT for the range (default this month); ``format=xlsx``."""
@@ -567,7 +588,10 @@ def vat_return(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     figures = taxes.vat_return(p.tenant, start, end)
     if filters.format in ("xlsx", "pdf"):
         return _export(filters.format, lambda fmt: exports.vat_return_xlsx(figures, start, end, fmt=fmt), "01-GTGT")
-    return {"date_from": start, "date_to": end, "figures": figures}
+    from novasaas.accounting.models import VatFiling
+
+    filing = VatFiling.objects.filter(tenant=p.tenant, period_start=start, period_end=end).first()
+    return {"date_from": start, "date_to": end, "figures": figures, "filing_id": filing.pk if filing else None}
 
 
 # --- receivables and payables -------------------------------------------------------------------------------

@@ -339,6 +339,27 @@ class TaxTransaction(TenantModel):
         indexes: ClassVar = [models.Index(fields=["tenant", "direction", "date"], name="acc_taxtx_date_idx")]
 
 
+class VatFiling(TenantModel):
+    """A filed VAT return 01/GTGT of one filing period: the figures as declared (amounts as strings) and
+    the refund requested [42]. [22] of the next period is the declared [43] of the last filing before it."""
+
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    figures = models.JSONField(default=dict)
+    refund_requested = MoneyField(_("refund requested [42]"))
+    filed_at = models.DateTimeField(default=timezone.now, editable=False)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering: ClassVar = ["-period_start"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "period_start"], name="acc_vatfiling_period_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"01/GTGT {self.period_start:%m/%Y}"
+
+
 class AccountBalance(TenantModel):
     """Σ debit and Σ credit of posted lines per account and period, kept current by posting."""
 

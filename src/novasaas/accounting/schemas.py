@@ -334,6 +334,22 @@ class VatReturn(Schema):
     date_from: dt.date
     date_to: dt.date
     figures: dict[str, MoneyOut]
+    filing_id: int | None = None  # the filed return of exactly this period, if any
+
+
+class VatFilingOut(Schema):
+    id: int
+    period_start: dt.date
+    period_end: dt.date
+    figures: dict[str, str]
+    refund_requested: MoneyOut
+    filed_at: dt.datetime
+    filed_by_id: int | None
+
+
+class VatFilingCreate(StrictSchema):
+    date_from: SafeDate
+    refund_requested: Amount = Decimal(0)
 
 
 class TaxTx(Schema):

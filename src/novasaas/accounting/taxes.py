@@ -107,7 +107,8 @@ def record_tax_transactions(entry: JournalEntry, lines: list[JournalLine]) -> No
             ).values_list("partner_id", "date")
         )
         for partner_id, day in original_groups:
-            apply_cash_rule(partner_id, day)
+            if partner_id is not None:
+                apply_cash_rule(partner_id, day)
         return
     inputs = [row for row in rows if row.direction == TaxDirection.INPUT]
     if any(row.partner_id is None for row in inputs):
@@ -132,7 +133,7 @@ def apply_cash_rule(partner_id: int, day: dt.date) -> None:
     )
     group = group.exclude(Exists(JournalEntry.objects.filter(reversal_of=OuterRef("entry_id"))))
     live = list(group.values_list("pk", "base", "tax", "paid_in_cash", "deductible"))
-    total = sum((base + tax for _pk, base, tax, _cash, _ded in live), Decimal(0))
+    total: Decimal = sum((Decimal(base) + Decimal(tax) for _pk, base, tax, _cash, _ded in live), Decimal(0))
     deductible = abs(total) < CASH_LIMIT
     flip = [pk for pk, _b, _t, cash, ded in live if cash and ded != deductible]
     if flip:
@@ -171,22 +172,44 @@ def _filing_period_start(day: dt.date, months: int) -> dt.date:
     return dt.date(day.year, (day.month - 1) // months * months + 1, 1)
 
 
-def carried_credit(tenant: Any, before: dt.date) -> Decimal:
-    """[22] of a return starting on ``before``: the credit [43] of the previous filing period, which
-    itself carried the one before it. Computed from the tenant's first tax transaction onward, one
-    filing period (``AccountingSettings.vat_period``: month or quarter) at a time:
-    ``[43] = max(0, [22] + [25] − [35])`` (refunds [42] and adjustments [37]/[38] are not tracked, so
-    [43] = [41]). A partial period just before ``before`` counts as one period."""
-    from django.db.models import Sum
-
+def _months(tenant: Any) -> int:
     from novasaas.accounting.models import AccountingSettings
+
+    period = AccountingSettings.objects.filter(tenant=tenant).values_list("vat_period", flat=True).first()
+    return 3 if period == "quarter" else 1
+
+
+def filing_period(tenant: Any, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The filing period (month or quarter, per the tenant's settings) that contains ``day``."""
     from novasaas.accounting.scope import in_tenant
 
     with in_tenant(tenant):
-        period = AccountingSettings.objects.values_list("vat_period", flat=True).first() or "month"
-        months = 3 if period == "quarter" else 1
+        months = _months(tenant)
+    start = _filing_period_start(day, months)
+    month0 = start.month - 1 + months
+    end = dt.date(start.year + month0 // 12, month0 % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def carried_credit(tenant: Any, before: dt.date) -> Decimal:
+    """[22] of a return starting on ``before``: the credit [43] of the previous filing period, which
+    itself carried the one before it. Starts from the declared [43] of the last filed return
+    (``VatFiling``) ending before ``before``, else from the tenant's first tax transaction; then one
+    filing period (``AccountingSettings.vat_period``: month or quarter) at a time:
+    ``[43] = [41] = max(0, [22] + [25] − [35])`` (no refund [42] or adjustment [37]/[38] outside a filed
+    return). A partial period just before ``before`` counts as one period."""
+    from django.db.models import Sum
+
+    from novasaas.accounting.models import VatFiling
+    from novasaas.accounting.scope import in_tenant
+
+    with in_tenant(tenant):
+        months = _months(tenant)
+        filed = VatFiling.objects.filter(tenant=tenant, period_end__lt=before).order_by("-period_end").first()
+        start_carried = Decimal(str(filed.figures.get("43", "0"))) if filed is not None else Decimal(0)
         rows = (
             TaxTransaction.objects.filter(tenant=tenant, date__lt=before)
+            .filter(**({"date__gt": filed.period_end} if filed is not None else {}))
             .values("date", "direction", "deductible")
             .annotate(tax=Sum("tax"))
         )
@@ -198,13 +221,15 @@ def carried_credit(tenant: Any, before: dt.date) -> Decimal:
                 net[key] -= tax
             elif r["deductible"]:
                 net[key] += tax
-    carried = Decimal(0)
+    carried = start_carried
     for key in sorted(net):
         carried = max(carried + net[key], Decimal(0))
     return carried
 
 
-def vat_return(tenant: Any, date_from: dt.date, date_to: dt.date) -> dict[str, Decimal]:
+def vat_return(
+    tenant: Any, date_from: dt.date, date_to: dt.date, *, refund_requested: Decimal | None = None
+) -> dict[str, Decimal]:
     """Figures of the VAT return form 01/GTGT (deduction method) for the period. The 8% reduced rate
     (Decree 174/2025) is declared with the 10% goods in [32]/[33] at its actual tax; [22] is the credit
     [43] carried from the previous filing period (``carried_credit``)."""
@@ -233,9 +258,71 @@ def vat_return(tenant: Any, date_from: dt.date, date_to: dt.date) -> dict[str, D
     f["36"] = f["35"] - f["25"]
     f["40a"] = max(f["36"] - f["22"], Decimal(0))
     f["41"] = max(f["22"] - f["36"], Decimal(0))
-    f["42"] = Decimal(0)  # refund requests are not tracked
+    if refund_requested is None:  # the refund of the return filed for exactly this period, if any
+        from novasaas.accounting.models import VatFiling
+        from novasaas.accounting.scope import in_tenant
+
+        with in_tenant(tenant):
+            filed = (
+                VatFiling.objects.filter(tenant=tenant, period_start=date_from, period_end=date_to)
+                .values_list("refund_requested", flat=True)
+                .first()
+            )
+        refund_requested = Decimal(filed) if filed is not None else None
+    f["42"] = min(refund_requested or Decimal(0), f["41"])
     f["43"] = f["41"] - f["42"]
     return f
+
+
+def file_vat_return(principal: Any, date_from: dt.date, refund_requested: Any = 0) -> Any:
+    """File (kê khai) the 01/GTGT return of the filing period starting on ``date_from``: the figures are
+    stored as declared, with the refund requested [42] (at most [41]); from then on [22] of the next
+    period is this return's [43]. A period is filed once, only after it has ended, and not before the
+    previous filed period (returns are filed in order)."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from novasaas.accounting import actions
+    from novasaas.accounting.models import VatFiling
+    from novasaas.accounting.scope import atomic_in
+    from novasaas.platform import audit
+    from novasaas.platform.money import round_money, to_decimal
+
+    principal.require("acc.tax.report")
+    tenant = principal.tenant
+    with atomic_in(tenant):
+        actions.ensure_chart(tenant)
+        start, end = filing_period(tenant, date_from)
+        if start != date_from:
+            raise ValidationError({"date_from": [_("A return starts on the first day of its filing period.")]})
+        if end >= timezone.localdate():
+            raise ValidationError({"date_from": [_("The filing period has not ended yet.")]})
+        actions._chain_lock()  # no posting changes the figures while they are taken
+        if VatFiling.objects.filter(period_start=start).exists():
+            raise ValidationError({"date_from": [_("The return of this period is already filed.")]})
+        if VatFiling.objects.filter(period_start__gt=start).exists():
+            raise ValidationError({"date_from": [_("A later period is already filed: file returns in order.")]})
+        try:
+            refund = to_decimal(refund_requested or 0)
+        except ValueError:
+            refund = Decimal("NaN")
+        if not refund.is_finite() or abs(refund) >= Decimal("1e15"):
+            raise ValidationError({"refund_requested": [_("Enter an amount.")]})
+        refund = round_money(refund, "VND")
+        figures = vat_return(tenant, start, end, refund_requested=Decimal(0))
+        if refund < 0 or refund > figures["41"]:
+            raise ValidationError({"refund_requested": [_("The refund cannot exceed the credit [41].")]})
+        figures = vat_return(tenant, start, end, refund_requested=refund)
+        filing = VatFiling.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+            period_start=start,
+            period_end=end,
+            figures={k: str(v) for k, v in figures.items()},
+            refund_requested=refund,
+            filed_by=principal.user,
+        )
+        audit.record_created(filing, principal.user)
+        return filing
 
 
 VAT_RETURN_LABELS = {

@@ -61,6 +61,7 @@ urlpatterns = [
         name="accounting-stock-reconciliation",
     ),
     path("reports/vat/", views.VatReportView.as_view(), name="accounting-vat"),
+    path("reports/vat/file/", views.VatFilingView.as_view(), name="accounting-vat-file"),
     path("aging/", views.AgingView.as_view(), name="accounting-aging"),
     path("aging/allocate/", views.AllocateView.as_view(), name="accounting-allocate"),
     path("aging/reminders/", views.ReminderView.as_view(), name="accounting-reminders"),

@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -705,11 +706,18 @@ class VatReportView(AccPermissionView):
             return _file(
                 request, lambda fmt: exports.vat_listing_xlsx(data, direction, start, end, fmt=fmt), f"vat-{direction}"
             )
+        from novasaas.accounting.models import VatFiling
+
         figures = taxes.vat_return(self.tenant, start, end)
+        period = taxes.filing_period(self.tenant, start)
+        filings = list(VatFiling.objects.filter(tenant=self.tenant).select_related("filed_by")[:24])
         return render(
             request,
             "accounting/vat.html",
             {
+                "filings": filings,
+                "filing": next((f for f in filings if (f.period_start, f.period_end) == (start, end)), None),
+                "can_file": period == (start, end) and end < today,
                 "form": RangeForm(initial={"date_from": start, "date_to": end}),
                 "output": taxes.listing(self.tenant, start, end, "output"),
                 "input": taxes.listing(self.tenant, start, end, "input"),
@@ -721,6 +729,27 @@ class VatReportView(AccPermissionView):
 
 
 # --- receivables and payables ---------------------------------------------------------------------------------
+
+
+class VatFilingView(AccPermissionView):
+    permission = "acc.tax.report"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import taxes
+
+        raw_start, raw_refund = request.POST.get("date_from", "")[:10], request.POST.get("refund_requested", "0")
+        try:
+            try:
+                start = dt.date.fromisoformat(raw_start)
+            except ValueError as exc:
+                raise ValidationError(_("Enter a valid date.")) from exc
+            filing = taxes.file_vat_return(self.principal, start, raw_refund.strip()[:20] or "0")
+            messages.success(request, _("VAT return %(p)s filed.") % {"p": filing})
+            end = filing.period_end
+        except ValidationError as exc:
+            self.fail(request, exc)
+            return redirect("accounting-vat")
+        return redirect(f"{reverse('accounting-vat')}?date_from={start:%Y-%m-%d}&date_to={end:%Y-%m-%d}")
 
 
 class AgingView(AccPermissionView):

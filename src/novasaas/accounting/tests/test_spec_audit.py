@@ -196,10 +196,17 @@ FUNCTIONS = [
         [("get", "/reports/vat-listing?direction=input", None), ("get", "/reports/vat-return", None)],
     ),
     (
-        "Kê khai thuế (01/GTGT figures and file)",
+        "Kê khai thuế",
         {FM},
-        [("get", "/accounting/reports/vat/?format=xlsx&form=01", None)],
-        [("get", "/reports/vat-return?format=xlsx", None)],
+        [
+            ("get", "/accounting/reports/vat/?format=xlsx&form=01", None),
+            ("post", "/accounting/reports/vat/file/", {"date_from": "2000-01-01"}),
+        ],
+        [
+            ("get", "/reports/vat-return?format=xlsx", None),
+            ("get", "/vat-filings", None),
+            ("post", "/vat-filings", {"date_from": "2000-01-01"}),
+        ],
     ),
     # 7.2.2 Accountant (the Finance Manager has these too)
     (

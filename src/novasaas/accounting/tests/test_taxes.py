@@ -322,3 +322,58 @@ def test_quick_expenses_in_cash_add_up_per_supplier(tenant_a):
     assert _flags(tenant_a, first) == [True]
     second = quick.record_expense(fm, date=day, amount="2000000", settlement="cash", partner_id=seller)
     assert _flags(tenant_a, first, second) == [False, False]
+
+
+# --- filing the return (kê khai) ---------------------------------------------------------------------------
+
+
+def test_filed_return_with_refund_sets_next_periods_carried_credit(tenant_a, tenant_b):
+    from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
+
+    if TODAY < dt.date(YR, 4, 1):
+        pytest.skip("needs three ended months in the current fiscal year")
+    fm = principal(tenant_a, "finance_manager")
+    vendor = make_party(tenant_a, "NCC")
+    _purchase(fm, dt.date(YR, 1, 10), 1000000, vendor)  # January: credit 1,000,000
+    _sale(fm, dt.date(YR, 3, 10), 100000)
+    c = fm_client(tenant_a)
+    jan, feb = _month(1), _month(2)
+    # refund over [41] refused, nothing written
+    r = c.post(f"{URL}/vat-filings", {"date_from": jan[0].isoformat(), "refund_requested": "1000001"})
+    assert r.status_code == 400 and c.get(f"{URL}/vat-filings").json() == []
+    assert c.post(f"{URL}/vat-filings", {"date_from": f"{YR}-01-02"}).status_code == 400  # not a period start
+    r = c.post(f"{URL}/vat-filings", {"date_from": jan[0].isoformat(), "refund_requested": "600000"})
+    assert r.status_code == 201, r.json()
+    filed = r.json()
+    assert Decimal(filed["figures"]["42"]) == 600000 and Decimal(filed["figures"]["43"]) == 400000
+    assert c.post(f"{URL}/vat-filings", {"date_from": jan[0].isoformat()}).status_code == 400  # once
+    # February carries the declared [43], March uses it up
+    assert taxes.vat_return(tenant_a, *feb)["22"] == Decimal(400000)
+    march = taxes.vat_return(tenant_a, *_month(3))
+    assert march["22"] == Decimal(400000) and march["43"] == Decimal(300000)
+    ret = c.get(f"{URL}/reports/vat-return", {"date_from": jan[0].isoformat(), "date_to": jan[1].isoformat()})
+    assert ret.json()["filing_id"] == filed["id"] and Decimal(ret.json()["figures"]["42"]) == 600000
+    # a later filing blocks an earlier one; the other tenant sees none; an Accountant is refused
+    assert c.post(f"{URL}/vat-filings", {"date_from": _month(3)[0].isoformat()}).status_code == 201
+    assert c.post(f"{URL}/vat-filings", {"date_from": feb[0].isoformat()}).status_code == 400
+    assert fm_client(tenant_b).get(f"{URL}/vat-filings").json() == []
+    acc = ApiClient(tenant_a, create_user(tenant_a, "accountant"))
+    assert acc.get(f"{URL}/vat-filings").status_code == 403
+    assert acc.post(f"{URL}/vat-filings", {"date_from": feb[0].isoformat()}).status_code == 403
+    # the page shows the filing and files through a form
+    web = web_client(tenant_a, c.user)
+    page = web.get(
+        f"/accounting/reports/vat/?date_from={jan[0]}&date_to={jan[1]}", HTTP_ACCEPT_LANGUAGE="vi"
+    ).content.decode()
+    assert "Đã kê khai" in page and "400.000" in page
+    assert web.post("/accounting/reports/vat/file/", {"date_from": "x"}).status_code == 302
+    assert len(c.get(f"{URL}/vat-filings").json()) == 2
+
+
+def test_filing_an_unfinished_period_is_refused(tenant_a):
+    fm = principal(tenant_a, "finance_manager")
+    actions.ensure_chart(tenant_a)
+    with pytest.raises(ValidationError, match="not ended"):
+        taxes.file_vat_return(fm, TODAY.replace(day=1))
+    with pytest.raises(ValidationError, match="amount"):
+        taxes.file_vat_return(fm, dt.date(TODAY.year - 1, 1, 1), "NaN")
