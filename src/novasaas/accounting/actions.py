@@ -1161,8 +1161,9 @@ def undo_year_closing(principal: Principal, year_id: int, *, reason: str = "") -
     principal.require("acc.period.close")
     tenant = principal.tenant
     with atomic_in(tenant):
-        _chain_lock()  # reversals are postings: take the chain lock first, like every posting
+        # the same lock order as close_fiscal_year (year, then the chain lock every posting takes first)
         year = FiscalYear.objects.select_for_update().get(pk=year_id)
+        _chain_lock()
         if year.state != FiscalYearState.CLOSED:
             raise ValidationError(_("This fiscal year is not closed."))
         periods = list(FiscalPeriod.objects.select_for_update().filter(fiscal_year=year).order_by("start_date"))
