@@ -309,16 +309,24 @@ def set_account_mapping(principal: Principal, role: str, account_id: int) -> Acc
         return mapping
 
 
-def update_settings(principal: Principal, *, approval_threshold: Any) -> AccountingSettings:
+def update_settings(
+    principal: Principal, *, approval_threshold: Any = None, vat_period: str | None = None
+) -> AccountingSettings:
+    """Approval threshold and the VAT filing period (month or quarter); ``None`` leaves a value as is."""
     principal.require("acc.coa.configure")
     with atomic_in(principal.tenant):
         ensure_chart(principal.tenant)
         obj = AccountingSettings.objects.select_for_update().get()
         before = audit.snapshot(obj)
-        value = to_decimal(approval_threshold)
-        if value < 0:
-            raise ValidationError({"approval_threshold": [_("Enter zero or a positive amount.")]})
-        obj.approval_threshold = round_money(value, obj.base_currency)
+        if approval_threshold is not None:
+            value = to_decimal(approval_threshold)
+            if value < 0:
+                raise ValidationError({"approval_threshold": [_("Enter zero or a positive amount.")]})
+            obj.approval_threshold = round_money(value, obj.base_currency)
+        if vat_period is not None:
+            if vat_period not in ("month", "quarter"):
+                raise ValidationError({"vat_period": [_("Choose monthly or quarterly.")]})
+            obj.vat_period = vat_period
         obj.save()
         audit.record_updated(obj, principal.user, before)
         return obj
@@ -1167,3 +1175,109 @@ def _post_system(
         line.entry = entry
     JournalLine.objects.bulk_create(built)
     return _post(entry, principal.user, check_accounts=False)
+
+
+def undo_year_closing(principal: Principal, year_id: int, *, reason: str = "") -> list[JournalEntry]:
+    """Undo a year-end closing: every closing entry of the year (closing journal, last day of the year)
+    is reversed on that same day in the closing journal, the last period (where those entries live) and
+    the year are open again; the other periods keep their state (a Finance Manager reopens them one by
+    one). Refused when a period of the year is locked, when a later year is already closed, or when an
+    entry posted after the year end moves retained earnings (421…): it was based on this result, so it
+    must be reversed first. Re-closing the year afterwards posts fresh closing entries."""
+    principal.require("acc.period.close")
+    tenant = principal.tenant
+    with atomic_in(tenant):
+        # the same lock order as close_fiscal_year (year, then the chain lock every posting takes first)
+        year = FiscalYear.objects.select_for_update().get(pk=year_id)
+        _chain_lock()
+        if year.state != FiscalYearState.CLOSED:
+            raise ValidationError(_("This fiscal year is not closed."))
+        periods = list(FiscalPeriod.objects.select_for_update().filter(fiscal_year=year).order_by("start_date"))
+        locked = [str(p) for p in periods if p.state == PeriodState.LOCKED]
+        if locked:
+            raise ValidationError(
+                _("Periods of this year are locked (%(p)s): the closing can no longer be undone.")
+                % {"p": ", ".join(locked)}
+            )
+        later = FiscalYear.objects.filter(start_date__gt=year.end_date, state=FiscalYearState.CLOSED).first()
+        if later is not None:
+            raise ValidationError(
+                _("The later fiscal year %(y)s is closed: undo its closing first.") % {"y": later.name}
+            )
+        retained = resolve_role(tenant, "retained_earnings")
+        dependent = list(
+            JournalEntry.objects.filter(
+                state=EntryState.POSTED,
+                date__gt=year.end_date,
+                lines__account__code__startswith=retained.code[:3],
+            )
+            .exclude(reversals__isnull=False)
+            .exclude(reversal_of__isnull=False)
+            .distinct()
+            .order_by("date", "id")
+            .values_list("reference", flat=True)[:20]
+        )
+        if dependent:
+            raise ValidationError(
+                _(
+                    "Entries posted after the year end use its result (retained earnings %(code)s): %(refs)s. "
+                    "Reverse them before undoing the closing."
+                )
+                % {"code": retained.code[:3], "refs": ", ".join(dependent)}
+            )
+        last = periods[-1]
+        closing_entries = list(
+            JournalEntry.objects.filter(
+                period=last,
+                date=year.end_date,
+                journal__kind=JournalKind.CLOSING,
+                state=EntryState.POSTED,
+                reversal_of__isnull=True,
+                reversals__isnull=True,
+            ).order_by("-chain_seq")
+        )
+        FiscalPeriod.objects.filter(pk=last.pk).update(state=PeriodState.OPEN)
+        year.state = FiscalYearState.OPEN
+        year.save(update_fields=["state"])
+        reversals: list[JournalEntry] = []
+        for original in closing_entries:
+            lines = list(original.lines.select_related("account"))
+            reversal = JournalEntry.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+                journal=original.journal,
+                year=original.year,
+                date=original.date,
+                period=last,
+                memo=(_("Undo of the year-end closing: reversal of %(ref)s") % {"ref": original.reference})[:500],
+                total=original.total,
+                reversal_of=original,
+                created_by=principal.user,
+            )
+            built = [
+                JournalLine(  # type: ignore[misc]
+                    tenant_id=tenant.pk,
+                    entry=reversal,
+                    line_no=line.line_no,
+                    account=line.account,
+                    debit=line.credit,
+                    credit=line.debit,
+                    partner_id=line.partner_id,
+                    memo=line.memo,
+                )
+                for line in lines
+            ]
+            JournalLine.objects.bulk_create(built)
+            reversals.append(_post(reversal, principal.user, check_accounts=False, lines=built))
+        audit.record(
+            AuditAction.UPDATE,
+            actor=principal.user,
+            obj=year,
+            before={"state": "closed"},
+            after={
+                "state": "open",
+                "reopened_period": str(last),
+                "reversed": [e.reference for e in closing_entries],
+                "reversals": [e.reference for e in reversals],
+            },
+            message=(reason or _("Year-end closing undone"))[:500],
+        )
+        return reversals

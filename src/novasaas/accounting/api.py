@@ -44,6 +44,7 @@ from novasaas.accounting.schemas import (
     ImportResult,
     Journal,
     JournalCreate,
+    JournalListingEntry,
     MappingIn,
     MappingOut,
     MatchIn,
@@ -73,6 +74,8 @@ from novasaas.accounting.schemas import (
     TaxRateOut,
     TemplateIn,
     TrialBalance,
+    VatFilingCreate,
+    VatFilingOut,
     VatListing,
     VatReturn,
 )
@@ -219,7 +222,7 @@ def get_settings(request: HttpRequest) -> Any:
 @router.patch("/settings", response={200: SettingsOut, **E})
 def update_settings(request: HttpRequest, data: SettingsIn) -> Any:
     p = _p(request, "acc.coa.configure")
-    return actions.update_settings(p, approval_threshold=data.approval_threshold)
+    return actions.update_settings(p, approval_threshold=data.approval_threshold, vat_period=data.vat_period)
 
 
 # --- fiscal years and periods ---------------------------------------------------------------------------
@@ -243,6 +246,14 @@ def close_year(request: HttpRequest, year_id: Id) -> Any:
     """Year-end closing: revenues and expenses to 911, the result to 421, every period closed."""
     p = _p(request, "acc.period.close")
     return actions.close_fiscal_year(p, year_id)
+
+
+@router.post("/fiscal-years/{int:year_id}/undo-closing", response={200: list[EntryListItem], **E})
+def undo_year_closing(request: HttpRequest, year_id: Id, data: RejectIn | None = None) -> Any:
+    """Undo a year-end closing: the closing entries are reversed, the year and its last period reopen.
+    Refused (400) when a period is locked, a later year is closed or a later entry moved 421."""
+    p = _p(request, "acc.period.close")
+    return actions.undo_year_closing(p, year_id, reason=data.reason if data else "")
 
 
 @router.post("/periods/{int:period_id}/close", response={200: Period, **E})
@@ -489,6 +500,27 @@ def trial_balance(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     }
 
 
+class JournalQuery(RangeQuery):
+    journal_id: Id | None = None
+
+
+@router.get("/reports/journal", response={200: list[JournalListingEntry], **E})
+def general_journal(request: HttpRequest, filters: Query[JournalQuery]) -> Any:
+    """The general journal (sổ nhật ký chung): posted entries with their lines in date and posting order,
+    optionally of one journal (at most 2,000 entries; default this year to date); ``format=xlsx|pdf``."""
+    from novasaas.accounting import exports
+
+    p = _p(request, "acc.ledger.view")
+    listing = selectors.journal_listing(p.tenant, filters.date_from, filters.date_to, filters.journal_id)
+    if filters.format in ("xlsx", "pdf"):
+        return _export(filters.format, lambda fmt: exports.journal_xlsx(listing, fmt=fmt), "general-journal")
+    out = []
+    for entry, lines in listing:
+        entry.listing_lines = lines  # type: ignore[attr-defined]
+        out.append(entry)
+    return out
+
+
 def _statement(st: reports.Statement) -> dict[str, Any]:
     return {
         "form": st.form,
@@ -586,6 +618,25 @@ def vat_listing(request: HttpRequest, filters: Query[TaxQuery]) -> Any:
     return {"direction": filters.direction, "date_from": start, "date_to": end, **data}
 
 
+@router.get("/vat-filings", response={200: list[VatFilingOut], **E})
+def list_vat_filings(request: HttpRequest) -> Any:
+    """Filed 01/GTGT returns, latest first."""
+    from novasaas.accounting.models import VatFiling
+
+    p = _p(request, "acc.tax.report")
+    return list(VatFiling.objects.filter(tenant=p.tenant)[:500])
+
+
+@router.post("/vat-filings", response={201: VatFilingOut, **E})
+def file_vat_return(request: HttpRequest, data: VatFilingCreate) -> Any:
+    """File the 01/GTGT return of the (ended) filing period starting on ``date_from``, with the refund
+    requested [42]; the next period's [22] is then its declared [43]."""
+    from novasaas.accounting import taxes
+
+    p = _p(request, "acc.tax.report")
+    return 201, taxes.file_vat_return(p, data.date_from, data.refund_requested)
+
+
 @router.get("/reports/vat-return", response={200: VatReturn, **E})
 def vat_return(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     """Figures of form 01/GTGT for the range (default this month); ``format=xlsx``."""
@@ -596,7 +647,10 @@ def vat_return(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     figures = taxes.vat_return(p.tenant, start, end)
     if filters.format in ("xlsx", "pdf"):
         return _export(filters.format, lambda fmt: exports.vat_return_xlsx(figures, start, end, fmt=fmt), "01-GTGT")
-    return {"date_from": start, "date_to": end, "figures": figures}
+    from novasaas.accounting.models import VatFiling
+
+    filing = VatFiling.objects.filter(tenant=p.tenant, period_start=start, period_end=end).first()
+    return {"date_from": start, "date_to": end, "figures": figures, "filing_id": filing.pk if filing else None}
 
 
 # --- receivables and payables -------------------------------------------------------------------------------

@@ -44,6 +44,9 @@ class SettingsForm(forms.Form):
     approval_threshold = forms.DecimalField(
         label=_("Approval threshold (VND)"), min_value=0, max_digits=17, decimal_places=2
     )
+    vat_period = forms.ChoiceField(
+        label=_("VAT filing period"), choices=[("month", _("Monthly")), ("quarter", _("Quarterly"))], required=False
+    )
 
 
 class TemplateForm(forms.Form):

@@ -95,6 +95,13 @@ class AccountingSettings(TenantModel):
     payment_terms_days = models.PositiveSmallIntegerField(
         _("payment terms (days)"), default=30, help_text=_("Due date of an invoice line that gives none.")
     )
+    vat_period = models.CharField(
+        _("VAT filing period"),
+        max_length=7,
+        choices=[("month", _("Monthly")), ("quarter", _("Quarterly"))],
+        default="month",
+        help_text=_("How often the 01/GTGT return is filed: the credit [43] of one period is [22] of the next."),
+    )
 
     class Meta:
         constraints: ClassVar = [models.UniqueConstraint(fields=["tenant"], name="acc_settings_one_per_tenant")]
@@ -333,6 +340,27 @@ class TaxTransaction(TenantModel):
         ordering: ClassVar = ["date", "id"]
         constraints: ClassVar = [models.UniqueConstraint(fields=["tenant", "line"], name="acc_taxtx_line_unique")]
         indexes: ClassVar = [models.Index(fields=["tenant", "direction", "date"], name="acc_taxtx_date_idx")]
+
+
+class VatFiling(TenantModel):
+    """A filed VAT return 01/GTGT of one filing period: the figures as declared (amounts as strings) and
+    the refund requested [42]. [22] of the next period is the declared [43] of the last filing before it."""
+
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    figures = models.JSONField(default=dict)
+    refund_requested = MoneyField(_("refund requested [42]"))
+    filed_at = models.DateTimeField(default=timezone.now, editable=False)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering: ClassVar = ["-period_start"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "period_start"], name="acc_vatfiling_period_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"01/GTGT {self.period_start:%m/%Y}"
 
 
 class AccountBalance(TenantModel):

@@ -23,6 +23,7 @@ SETTLEMENT = {"cash": "cash", "bank": "bank"}
 def _vat(principal: Principal, code: str | None, day: dt.date, base: Decimal) -> tuple[Any, Decimal]:
     if not code:
         return None, Decimal(0)
+    actions.ensure_chart(principal.tenant)  # seeds the rates on a tenant's first use
     with atomic_in(principal.tenant):
         rate = taxes.rate_for(code, day)
     if rate is None:
@@ -99,7 +100,8 @@ def record_expense(
     memo: str = "",
 ) -> JournalEntry:
     """Dr expense and input VAT / Cr payable (with the supplier) or cash/bank. Input VAT of a purchase
-    of at least 5,000,000 VND paid in cash is recorded as not deductible."""
+    of at least 5,000,000 VND paid in cash (same-day invoices of the supplier added up) is recorded as
+    not deductible."""
     principal.require("acc.expense.record")
     base = _amount(amount)
     rate, vat = _vat(principal, tax_rate, date, base)
@@ -117,6 +119,8 @@ def record_expense(
                 "tax_rate": rate.code,
                 "tax_base": base,
                 "paid_in_cash": settlement == "cash",
+                # the seller, also when paid in cash: same-day invoices of one seller add up (Law 48/2024)
+                "partner_id": partner_id,
             }
         )
     lines.append(

@@ -83,10 +83,12 @@ class MappingIn(StrictSchema):
 class SettingsOut(Schema):
     approval_threshold: MoneyOut
     base_currency: str
+    vat_period: str
 
 
 class SettingsIn(StrictSchema):
-    approval_threshold: Amount
+    approval_threshold: Amount | None = None
+    vat_period: Literal["month", "quarter"] | None = None
 
 
 class Period(Schema):
@@ -231,6 +233,16 @@ class Entry(EntryListItem):
         return rev.pk if rev else None
 
 
+class JournalListingEntry(EntryListItem):
+    """A posted entry of the general journal with its lines."""
+
+    lines: list[Line]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.listing_lines)
+
+
 class ImportResult(Schema):
     created: int
     references: list[str]
@@ -331,6 +343,22 @@ class VatReturn(Schema):
     date_from: dt.date
     date_to: dt.date
     figures: dict[str, MoneyOut]
+    filing_id: int | None = None  # the filed return of exactly this period, if any
+
+
+class VatFilingOut(Schema):
+    id: int
+    period_start: dt.date
+    period_end: dt.date
+    figures: dict[str, str]
+    refund_requested: MoneyOut
+    filed_at: dt.datetime
+    filed_by_id: int | None
+
+
+class VatFilingCreate(StrictSchema):
+    date_from: SafeDate
+    refund_requested: Amount = Decimal(0)
 
 
 class TaxTx(Schema):

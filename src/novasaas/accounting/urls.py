@@ -27,6 +27,7 @@ urlpatterns = [
     path("periods/", views.PeriodsView.as_view(), name="accounting-periods"),
     path("periods/new-year/", views.FiscalYearCreateView.as_view(), name="accounting-year-create"),
     path("years/<int:pk>/close/", views.FiscalYearCloseView.as_view(), name="accounting-year-close"),
+    path("years/<int:pk>/undo-closing/", views.FiscalYearUndoCloseView.as_view(), name="accounting-year-undo-close"),
     path("periods/<int:pk>/close/", views.PeriodStateView.as_view(operation="close"), name="accounting-period-close"),
     path(
         "periods/<int:pk>/reopen/", views.PeriodStateView.as_view(operation="reopen"), name="accounting-period-reopen"
@@ -67,6 +68,7 @@ urlpatterns = [
         name="accounting-stock-reconciliation",
     ),
     path("reports/vat/", views.VatReportView.as_view(), name="accounting-vat"),
+    path("reports/vat/file/", views.VatFilingView.as_view(), name="accounting-vat-file"),
     path("aging/", views.AgingView.as_view(), name="accounting-aging"),
     path("aging/allocate/", views.AllocateView.as_view(), name="accounting-allocate"),
     path("aging/reminders/", views.ReminderView.as_view(), name="accounting-reminders"),

@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -212,7 +213,9 @@ class SettingsView(AccPermissionView):
     def context(self, **extra: Any) -> dict[str, Any]:
         settings = selectors.get_settings(self.tenant)
         return {
-            "form": SettingsForm(initial={"approval_threshold": settings.approval_threshold}),
+            "form": SettingsForm(
+                initial={"approval_threshold": settings.approval_threshold, "vat_period": settings.vat_period}
+            ),
             "template_form": TemplateForm(initial={"template": selectors.get_chart(self.tenant).template}),
             "mappings": selectors.role_mappings(self.tenant),
             "accounts": selectors.list_accounts(self.tenant, postable=True),
@@ -228,7 +231,11 @@ class SettingsView(AccPermissionView):
                 form = SettingsForm(request.POST)
                 if not form.is_valid():
                     return render(request, "accounting/settings.html", self.context(form=form), status=400)
-                actions.update_settings(self.principal, approval_threshold=form.cleaned_data["approval_threshold"])
+                actions.update_settings(
+                    self.principal,
+                    approval_threshold=form.cleaned_data["approval_threshold"],
+                    vat_period=form.cleaned_data["vat_period"] or None,
+                )
             elif "template" in request.POST:
                 tform = TemplateForm(request.POST)
                 if not tform.is_valid():
@@ -279,6 +286,20 @@ class FiscalYearCloseView(AccPermissionView):
         try:
             entries = actions.close_fiscal_year(self.principal, pk)
             messages.success(request, _("Fiscal year closed (%(n)d closing entries).") % {"n": len(entries)})
+        except ValidationError as exc:
+            self.fail(request, exc)
+        return redirect("accounting-periods")
+
+
+class FiscalYearUndoCloseView(AccPermissionView):
+    permission = "acc.period.close"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            entries = actions.undo_year_closing(self.principal, pk, reason=request.POST.get("reason", "")[:500])
+            messages.success(
+                request, _("Year-end closing undone (%(n)d closing entries reversed).") % {"n": len(entries)}
+            )
         except ValidationError as exc:
             self.fail(request, exc)
         return redirect("accounting-periods")
@@ -791,11 +812,18 @@ class VatReportView(AccPermissionView):
             return _file(
                 request, lambda fmt: exports.vat_listing_xlsx(data, direction, start, end, fmt=fmt), f"vat-{direction}"
             )
+        from novasaas.accounting.models import VatFiling
+
         figures = taxes.vat_return(self.tenant, start, end)
+        period = taxes.filing_period(self.tenant, start)
+        filings = list(VatFiling.objects.filter(tenant=self.tenant).select_related("filed_by")[:24])
         return render(
             request,
             "accounting/vat.html",
             {
+                "filings": filings,
+                "filing": next((f for f in filings if (f.period_start, f.period_end) == (start, end)), None),
+                "can_file": period == (start, end) and end < today,
                 "form": RangeForm(initial={"date_from": start, "date_to": end}),
                 "output": taxes.listing(self.tenant, start, end, "output"),
                 "input": taxes.listing(self.tenant, start, end, "input"),
@@ -807,6 +835,27 @@ class VatReportView(AccPermissionView):
 
 
 # --- receivables and payables ---------------------------------------------------------------------------------
+
+
+class VatFilingView(AccPermissionView):
+    permission = "acc.tax.report"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import taxes
+
+        raw_start, raw_refund = request.POST.get("date_from", "")[:10], request.POST.get("refund_requested", "0")
+        try:
+            try:
+                start = dt.date.fromisoformat(raw_start)
+            except ValueError as exc:
+                raise ValidationError(_("Enter a valid date.")) from exc
+            filing = taxes.file_vat_return(self.principal, start, raw_refund.strip()[:20] or "0")
+            messages.success(request, _("VAT return %(p)s filed.") % {"p": filing})
+            end = filing.period_end
+        except ValidationError as exc:
+            self.fail(request, exc)
+            return redirect("accounting-vat")
+        return redirect(f"{reverse('accounting-vat')}?date_from={start:%Y-%m-%d}&date_to={end:%Y-%m-%d}")
 
 
 class AgingView(AccPermissionView):

@@ -80,3 +80,141 @@ def test_cash_flow_ties_to_cash(tenant_a):
     assert values["01"] == income["50"] and values["31"] == Decimal(2000000000)
     c = fm_client(tenant_a)
     assert c.get(f"{URL}/reports/cash-flow").json()["checks"]["ties_to_cash"]
+
+
+def _closed_year(tenant, fm, y):
+    actions.ensure_chart(tenant)
+    actions.create_fiscal_year(fm, dt.date(y, 1, 1))
+    day = dt.date(y, 6, 1)
+    for rows in [(("1111", 1000, 0), ("5111", 0, 1000)), (("6422", 400, 0), ("1111", 0, 400))]:
+        e = actions.create_entry(fm, journal_id="GEN", date=day, lines=lines(*rows))
+        actions.post_entry(fm, e.pk)
+    with tenant_context(tenant):
+        year = FiscalYear.objects.get(start_date=dt.date(y, 1, 1))
+        march = FiscalPeriod.objects.get(fiscal_year=year, number=3)
+    actions.close_period(fm, march.pk)  # closed by hand before the year-end closing
+    return year, actions.close_fiscal_year(fm, year.pk)
+
+
+def _tb(tenant, y, month=12):
+    tb = selectors.trial_balance(tenant, dt.date(y, month, 1), dt.date(y, month, 28))
+    return {r.account.code: (r.closing_debit, r.closing_credit) for r in tb.rows}
+
+
+def test_undo_year_closing_reverses_and_reopens(tenant_a):
+    from novasaas.platform.models import AuditLog
+
+    fm = principal(tenant_a, "finance_manager")
+    y = Y + 2
+    year, closing = _closed_year(tenant_a, fm, y)
+    with tenant_context(tenant_a):
+        march = FiscalPeriod.objects.get(fiscal_year=year, number=3)
+    assert _tb(tenant_a, y)["4212"] == (0, Decimal(600))
+    reversals = actions.undo_year_closing(fm, year.pk, reason="thiếu hóa đơn tháng 12")
+    assert len(reversals) == 2
+    assert {r.reversal_of_id for r in reversals} == {e.pk for e in closing}
+    assert all(r.journal.code == "CLO" and r.date == dt.date(y, 12, 31) for r in reversals)
+    with tenant_context(tenant_a):
+        year.refresh_from_db()
+        march.refresh_from_db()
+        assert year.state == "open"
+        assert FiscalPeriod.objects.get(fiscal_year=year, number=12).state == "open"
+        assert march.state == "closed"  # the others keep their state
+        log = (
+            AuditLog.objects.filter(object_type__icontains="fiscalyear", object_id=str(year.pk)).order_by("-id").first()
+        )
+        assert log is not None and "thiếu hóa đơn" in log.message
+    tb = _tb(tenant_a, y)
+    assert tb["5111"] == (0, Decimal(1000)) and tb["6422"] == (Decimal(400), 0)
+    assert tb.get("4212", (0, 0)) == (0, 0) and tb.get("911", (0, 0)) == (0, 0)
+    # a forgotten December invoice, then the year is closed again with the right result
+    e = actions.create_entry(
+        fm, journal_id="GEN", date=dt.date(y, 12, 20), lines=lines(("1111", 200, 0), ("5111", 0, 200))
+    )
+    actions.post_entry(fm, e.pk)
+    again = actions.close_fiscal_year(fm, year.pk)
+    assert len(again) == 2
+    assert _tb(tenant_a, y)["4212"] == (0, Decimal(800))
+    inc = {ln.code: ln.current for ln in reports.income_statement(tenant_a, dt.date(y, 1, 1), dt.date(y, 12, 31)).lines}
+    assert inc["60"] == Decimal(800)
+    assert reports.balance_sheet(tenant_a, dt.date(y, 12, 31)).checks["assets_equal_sources"]
+    assert verify_ledger(tenant_a).ok
+    with pytest.raises(ValidationError, match="not closed"):
+        actions.undo_year_closing(fm, _year_pk(tenant_a, y + 1))
+
+
+def _year_pk(tenant, y):
+    with tenant_context(tenant):
+        return FiscalYear.objects.get(start_date=dt.date(y, 1, 1)).pk
+
+
+def test_undo_year_closing_is_refused_when_something_depends_on_it(tenant_a):
+    fm = principal(tenant_a, "finance_manager")
+    y = Y + 4
+    year, _closing = _closed_year(tenant_a, fm, y)
+    # the result moved to prior-year retained earnings in the next year
+    transfer = actions.create_entry(
+        fm, journal_id="GEN", date=dt.date(y + 1, 1, 2), lines=lines(("4212", 600, 0), ("4211", 0, 600))
+    )
+    actions.post_entry(fm, transfer.pk)
+    with pytest.raises(ValidationError, match="421"):
+        actions.undo_year_closing(fm, year.pk)
+    actions.reverse_entry(fm, transfer.pk, date=dt.date(y + 1, 1, 3))
+    # a later closed year
+    nxt = _year_pk(tenant_a, y + 1)
+    actions.close_fiscal_year(fm, nxt)
+    with pytest.raises(ValidationError, match="later fiscal year"):
+        actions.undo_year_closing(fm, year.pk)
+    actions.undo_year_closing(fm, nxt)
+    # a locked period
+    with tenant_context(tenant_a):
+        june = FiscalPeriod.objects.get(fiscal_year=year, number=6)
+    actions.lock_period(fm, june.pk)
+    with pytest.raises(ValidationError, match="locked"):
+        actions.undo_year_closing(fm, year.pk)
+    with tenant_context(tenant_a):
+        year.refresh_from_db()
+        assert year.state == "closed"
+    assert verify_ledger(tenant_a).ok
+
+
+def test_undo_year_closing_page_and_api_roles(tenant_a, tenant_b):
+    from novasaas.platform.testing.fixtures import ApiClient, create_user
+
+    fm = principal(tenant_a, "finance_manager")
+    y = Y + 6
+    year, _closing = _closed_year(tenant_a, fm, y)
+    acc = ApiClient(tenant_a, create_user(tenant_a, "accountant"))
+    url = f"{URL}/fiscal-years/{year.pk}/undo-closing"
+    assert acc.post(url, {}).status_code == 403
+    other = fm_client(tenant_b)
+    assert other.post(url, {}).status_code == 404
+    c = fm_client(tenant_a)
+    r = c.post(url, {"reason": "sai"})
+    assert r.status_code == 200 and len(r.json()) == 2
+    r = c.post(url, {})
+    assert r.status_code == 400 and "chưa khóa sổ" in r.json()["detail"][0]
+    assert c.post(f"{URL}/fiscal-years/{year.pk}/close").status_code == 200
+    years = {y_["id"]: y_["state"] for y_ in c.get(f"{URL}/fiscal-years").json()}
+    assert years[year.pk] == "closed"
+
+
+def test_undo_year_closing_page(tenant_a):
+    from novasaas.platform.testing.fixtures import create_user, web_client
+
+    fm = principal(tenant_a, "finance_manager")
+    y = Y + 8
+    year, _closing = _closed_year(tenant_a, fm, y)
+    web = web_client(tenant_a, create_user(tenant_a, "finance_manager"))
+    page = web.get("/accounting/periods/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Hủy kết chuyển cuối năm" in page and f"/accounting/years/{year.pk}/undo-closing/" in page
+    acc_web = web_client(tenant_a, create_user(tenant_a, "accountant"))
+    assert f"/accounting/years/{year.pk}/undo-closing/" not in acc_web.get("/accounting/periods/").content.decode()
+    assert acc_web.post(f"/accounting/years/{year.pk}/undo-closing/").status_code == 403
+    r = web.post(f"/accounting/years/{year.pk}/undo-closing/", {"reason": "sai"}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert r.status_code == 302
+    with tenant_context(tenant_a):
+        year.refresh_from_db()
+        assert year.state == "open"
+    r = web.post(f"/accounting/years/{year.pk}/undo-closing/", follow=True, HTTP_ACCEPT_LANGUAGE="vi")
+    assert "Năm tài chính này chưa khóa sổ cuối năm." in r.content.decode()

@@ -47,6 +47,36 @@ def test_ensure_chart_is_idempotent_and_complete(tenant_a):
         assert FiscalPeriod.objects.filter(start_date__year=TODAY.year).count() == 12
 
 
+# /work/shared/reference/vietnam-2026.md, "Charts of accounts"
+REFERENCE_TT133_LEVEL1 = (
+    "111 112 121 128 131 133 136 138 141 151 152 153 154 155 156 157 211 214 217 228 229 241 242 331 333 334 "
+    "335 336 338 341 352 353 356 411 413 418 419 421 511 515 611 631 632 635 642 711 811 821 911"
+).split()
+
+
+def test_chart_templates_match_the_reference():
+    from novasaas.accounting.charts import ROLE_DEFAULTS, TT99, TT133
+
+    tt133 = {r.code: r for r in TT133}
+    tt99 = {r.code: r for r in TT99}
+    assert sorted(c for c in tt133 if len(c) == 3) == sorted(REFERENCE_TT133_LEVEL1)
+    assert not {"521", "621", "622", "627", "641"} & set(tt133)  # TT133 has none of these
+    named = {
+        "1331": "goods and services", "1332": "fixed assets", "33311": "Output VAT", "33312": "Import VAT",
+        "3334": "Corporate income tax", "3335": "Personal income tax", "3382": "Trade union", "3383": "Social",
+        "3384": "Health", "3385": "Unemployment", "3386": "Deposits received", "6421": "Selling",
+        "6422": "administrative",
+    }  # fmt: skip
+    for code, words in named.items():
+        assert words in tt133[code].name_en, code
+    # the sub-account trap: unemployment insurance is 3385 in TT133, 3386 in TT99
+    assert "Unemployment" in tt99["3386"].name_en and "3385" not in tt99
+    assert all(code in tt99 for code in ("1331", "33311", "33312", "911", "421", "511"))
+    for template, rows in (("tt133", tt133), ("tt99", tt99)):
+        for role, code in ROLE_DEFAULTS[template].items():  # every role lands on a leaf of the template
+            assert code in rows and not any(c != code and c.startswith(code) for c in rows), (template, role)
+
+
 def test_tt99_template_before_first_entry(tenant_a, fm):
     actions.apply_chart_template(fm, "tt99")
     with tenant_context(tenant_a):

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from novasaas.accounting import actions, taxes
+from novasaas.accounting import actions, selectors, taxes
 from novasaas.accounting.models import TaxTransaction
 from novasaas.accounting.tests.helpers import TODAY, make_party, principal
 from novasaas.accounting.tests.test_api import URL, fm_client
@@ -145,3 +145,235 @@ def test_tax_api_and_pages(tenant_a):
     assert web.get("/accounting/taxes/").status_code == 200
     assert web.get("/accounting/reports/vat/").status_code == 200
     assert web.get("/accounting/reports/vat/?format=xlsx&direction=input").status_code == 200
+
+
+# --- [22] carried forward from the previous filing period -----------------------------------------------
+
+YR = TODAY.year
+
+
+def _sale(fm, day, tax):
+    e = actions.create_entry(
+        fm,
+        journal_id="SAL",
+        date=day,
+        lines=[
+            L("1111", str(tax * 11), "0"),
+            L("5111", "0", str(tax * 10)),
+            L("33311", "0", str(tax), tax_rate="VAT10", tax_base=str(tax * 10)),
+        ],
+    )
+    return actions.post_entry(fm, e.pk)
+
+
+def _purchase(fm, day, tax, seller=None, cash=False, seller_on="vat"):
+    credit = L("1111", "0", str(tax * 11), seller if seller_on == "cash" else None) if cash else None
+    if not cash:
+        credit = L("331", "0", str(tax * 11), seller)
+    e = actions.create_entry(
+        fm,
+        journal_id="PUR",
+        date=day,
+        lines=[
+            L("156", str(tax * 10), "0"),
+            L(
+                "1331",
+                str(tax),
+                "0",
+                seller if seller_on == "vat" else None,
+                tax_rate="VAT10",
+                tax_base=str(tax * 10),
+                paid_in_cash=cash,
+            ),
+            credit,
+        ],
+    )
+    return actions.post_entry(fm, e.pk)
+
+
+def _month(m):
+    start = dt.date(YR, m, 1)
+    end = (dt.date(YR, m + 1, 1) if m < 12 else dt.date(YR + 1, 1, 1)) - dt.timedelta(days=1)
+    return start, end
+
+
+def test_carried_forward_credit_chains_month_to_month(tenant_a):
+    fm = principal(tenant_a, "finance_manager")
+    vendor = make_party(tenant_a, "NCC")
+    _purchase(fm, dt.date(YR, 1, 10), 1000000, vendor)  # input 1,000,000
+    _sale(fm, dt.date(YR, 1, 20), 300000)  # output 300,000 → credit 700,000
+    _sale(fm, dt.date(YR, 3, 5), 500000)  # February empty; March uses 500,000 of the credit
+    _sale(fm, dt.date(YR, 4, 5), 1000000)  # April: 200,000 left, 800,000 to pay
+    got = {m: taxes.vat_return(tenant_a, *_month(m)) for m in range(1, 6)}
+    assert [(got[m]["22"], got[m]["40a"], got[m]["43"]) for m in range(1, 6)] == [
+        (0, 0, Decimal(700000)),
+        (Decimal(700000), 0, Decimal(700000)),
+        (Decimal(700000), 0, Decimal(200000)),
+        (Decimal(200000), Decimal(800000), 0),
+        (0, 0, 0),
+    ]
+    for m in range(1, 5):  # [22] of a period is [43] of the one before
+        assert got[m + 1]["22"] == got[m]["43"] == got[m]["41"] - got[m]["42"]
+    # a purchase of February posted late changes the chain from February on
+    _purchase(fm, dt.date(YR, 2, 28), 600000, vendor)
+    assert taxes.vat_return(tenant_a, *_month(4))["22"] == Decimal(800000)
+    assert taxes.vat_return(tenant_a, *_month(4))["40a"] == Decimal(200000)
+
+
+def test_carried_forward_credit_quarterly_and_api(tenant_a, tenant_b):
+    from novasaas.platform.testing.fixtures import web_client
+
+    fm = principal(tenant_a, "finance_manager")
+    vendor = make_party(tenant_a, "NCC")
+    _purchase(fm, dt.date(YR, 1, 10), 1000000, vendor)
+    _sale(fm, dt.date(YR, 2, 10), 900000)
+    _sale(fm, dt.date(YR, 3, 10), 300000)
+    c = fm_client(tenant_a)
+    q2 = {"date_from": f"{YR}-04-01", "date_to": f"{YR}-06-30"}
+    # monthly: January credit 1,000,000, February leaves 100,000, March pays 200,000
+    assert Decimal(c.get(f"{URL}/reports/vat-return", q2).json()["figures"]["22"]) == 0
+    r = c.patch(f"{URL}/settings", {"vat_period": "quarter"})
+    assert r.status_code == 200 and r.json()["vat_period"] == "quarter"
+    assert c.patch(f"{URL}/settings", {"vat_period": "year"}).status_code == 422
+    # quarterly: Q1 input 1,000,000 − output 1,200,000 → 200,000 to pay, nothing carried
+    ret = c.get(f"{URL}/reports/vat-return", q2).json()["figures"]
+    assert Decimal(ret["22"]) == Decimal("0.00")
+    _purchase(fm, dt.date(YR, 3, 31), 500000, vendor)  # now Q1 ends with a credit of 300,000
+    ret = c.get(f"{URL}/reports/vat-return", q2).json()["figures"]
+    assert Decimal(ret["22"]) == Decimal("300000.00") and Decimal(ret["43"]) == Decimal("300000.00")
+    q1 = c.get(f"{URL}/reports/vat-return", {"date_from": f"{YR}-01-01", "date_to": f"{YR}-03-31"}).json()
+    assert Decimal(q1["figures"]["41"]) == Decimal(q1["figures"]["43"]) == Decimal(300000)
+    # the other tenant carries nothing
+    assert Decimal(fm_client(tenant_b).get(f"{URL}/reports/vat-return", q2).json()["figures"]["22"]) == 0
+    page = web_client(tenant_a, c.user).get(f"/accounting/reports/vat/?date_from={YR}-04-01&date_to={YR}-06-30")
+    assert page.status_code == 200
+    assert "[43]" in page.content.decode() and "300.000" in page.content.decode()
+    web = web_client(tenant_a, c.user)
+    assert web.post("/accounting/settings/", {"approval_threshold": "5", "vat_period": "month"}).status_code == 302
+    assert selectors.get_settings(tenant_a).vat_period == "month"
+
+
+# --- cash rule: same-day invoices of one seller are added up ----------------------------------------------
+
+
+def _flags(tenant, *entries):
+    with tenant_context(tenant):
+        return [
+            TaxTransaction.objects.get(entry=e, direction="input", tax__gt=0).deductible
+            if not e.reversal_of_id
+            else TaxTransaction.objects.get(entry=e, direction="input", tax__lt=0).deductible
+            for e in entries
+        ]
+
+
+def test_cash_rule_adds_up_same_day_invoices_of_one_seller(tenant_a):
+    fm = principal(tenant_a, "finance_manager")
+    seller, other = make_party(tenant_a, "NCC A"), make_party(tenant_a, "NCC B")
+    day = dt.date(YR, 5, 12)
+    a = _purchase(fm, day, 200000, seller, cash=True)  # 2,200,000 VAT included
+    assert _flags(tenant_a, a) == [True]
+    b = _purchase(fm, day, 300000, seller, cash=True)  # same seller, same day: 5,500,000 in all
+    assert _flags(tenant_a, a, b) == [False, False]
+    c = _purchase(fm, day, 300000, other, cash=True)  # another seller
+    d = _purchase(fm, day + dt.timedelta(days=1), 300000, seller, cash=True)  # another day
+    assert _flags(tenant_a, c, d) == [True, True]
+    e = _purchase(fm, day, 200000, other, cash=True, seller_on="cash")  # seller named on the cash line
+    assert _flags(tenant_a, c, d, e) == [False, True, False]  # the other seller: 3,300,000 + 2,200,000
+    f = taxes.vat_return(tenant_a, *_month(5))
+    assert f["24"] == Decimal(1300000) and f["25"] == Decimal(300000)
+    # the reversal of B takes it out of the total: A is deductible again; B and its mirror cancel out
+    rev = actions.reverse_entry(fm, b.pk, date=day)
+    assert _flags(tenant_a, a, b, rev) == [True, False, False]
+    f = taxes.vat_return(tenant_a, *_month(5))
+    assert f["24"] == Decimal(1000000) and f["25"] == Decimal(500000)
+
+
+def test_cash_rule_counts_non_cash_invoices_and_entries_without_seller(tenant_a):
+    fm = principal(tenant_a, "finance_manager")
+    seller = make_party(tenant_a, "NCC")
+    day = dt.date(YR, 6, 3)
+    bank = _purchase(fm, day, 400000, seller)  # 4,400,000 on credit (331)
+    cash = _purchase(fm, day, 100000, seller, cash=True)  # 1,100,000 in cash: 5,500,000 that day
+    assert _flags(tenant_a, bank, cash) == [True, False]
+    # no seller named: the entry is one invoice (two VAT lines of 2,750,000 each)
+    e = actions.create_entry(
+        fm,
+        journal_id="PUR",
+        date=day,
+        lines=[
+            L("156", "5000000", "0"),
+            L("1331", "250000", "0", tax_rate="VAT10", tax_base="2500000", paid_in_cash=True),
+            L("1331", "250000", "0", tax_rate="VAT10", tax_base="2500000", paid_in_cash=True),
+            L("1111", "0", "5500000"),
+        ],
+    )
+    actions.post_entry(fm, e.pk)
+    with tenant_context(tenant_a):
+        assert list(TaxTransaction.objects.filter(entry=e).values_list("deductible", flat=True)) == [False, False]
+
+
+def test_quick_expenses_in_cash_add_up_per_supplier(tenant_a):
+    from novasaas.accounting import quick
+
+    fm = principal(tenant_a, "accountant", "finance_manager")
+    seller = make_party(tenant_a, "NCC")
+    day = dt.date(YR, 7, 1)
+    first = quick.record_expense(fm, date=day, amount="3000000", settlement="cash", partner_id=seller)
+    assert _flags(tenant_a, first) == [True]
+    second = quick.record_expense(fm, date=day, amount="2000000", settlement="cash", partner_id=seller)
+    assert _flags(tenant_a, first, second) == [False, False]
+
+
+# --- filing the return (kê khai) ---------------------------------------------------------------------------
+
+
+def test_filed_return_with_refund_sets_next_periods_carried_credit(tenant_a, tenant_b):
+    from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
+
+    if TODAY < dt.date(YR, 4, 1):
+        pytest.skip("needs three ended months in the current fiscal year")
+    fm = principal(tenant_a, "finance_manager")
+    vendor = make_party(tenant_a, "NCC")
+    _purchase(fm, dt.date(YR, 1, 10), 1000000, vendor)  # January: credit 1,000,000
+    _sale(fm, dt.date(YR, 3, 10), 100000)
+    c = fm_client(tenant_a)
+    jan, feb = _month(1), _month(2)
+    # refund over [41] refused, nothing written
+    r = c.post(f"{URL}/vat-filings", {"date_from": jan[0].isoformat(), "refund_requested": "1000001"})
+    assert r.status_code == 400 and c.get(f"{URL}/vat-filings").json() == []
+    assert c.post(f"{URL}/vat-filings", {"date_from": f"{YR}-01-02"}).status_code == 400  # not a period start
+    r = c.post(f"{URL}/vat-filings", {"date_from": jan[0].isoformat(), "refund_requested": "600000"})
+    assert r.status_code == 201, r.json()
+    filed = r.json()
+    assert Decimal(filed["figures"]["42"]) == 600000 and Decimal(filed["figures"]["43"]) == 400000
+    assert c.post(f"{URL}/vat-filings", {"date_from": jan[0].isoformat()}).status_code == 400  # once
+    # February carries the declared [43], March uses it up
+    assert taxes.vat_return(tenant_a, *feb)["22"] == Decimal(400000)
+    march = taxes.vat_return(tenant_a, *_month(3))
+    assert march["22"] == Decimal(400000) and march["43"] == Decimal(300000)
+    ret = c.get(f"{URL}/reports/vat-return", {"date_from": jan[0].isoformat(), "date_to": jan[1].isoformat()})
+    assert ret.json()["filing_id"] == filed["id"] and Decimal(ret.json()["figures"]["42"]) == 600000
+    # a later filing blocks an earlier one; the other tenant sees none; an Accountant is refused
+    assert c.post(f"{URL}/vat-filings", {"date_from": _month(3)[0].isoformat()}).status_code == 201
+    assert c.post(f"{URL}/vat-filings", {"date_from": feb[0].isoformat()}).status_code == 400
+    assert fm_client(tenant_b).get(f"{URL}/vat-filings").json() == []
+    acc = ApiClient(tenant_a, create_user(tenant_a, "accountant"))
+    assert acc.get(f"{URL}/vat-filings").status_code == 403
+    assert acc.post(f"{URL}/vat-filings", {"date_from": feb[0].isoformat()}).status_code == 403
+    # the page shows the filing and files through a form
+    web = web_client(tenant_a, c.user)
+    page = web.get(
+        f"/accounting/reports/vat/?date_from={jan[0]}&date_to={jan[1]}", HTTP_ACCEPT_LANGUAGE="vi"
+    ).content.decode()
+    assert "Đã kê khai" in page and "400.000" in page
+    assert web.post("/accounting/reports/vat/file/", {"date_from": "x"}).status_code == 302
+    assert len(c.get(f"{URL}/vat-filings").json()) == 2
+
+
+def test_filing_an_unfinished_period_is_refused(tenant_a):
+    fm = principal(tenant_a, "finance_manager")
+    actions.ensure_chart(tenant_a)
+    with pytest.raises(ValidationError, match="not ended"):
+        taxes.file_vat_return(fm, TODAY.replace(day=1))
+    with pytest.raises(ValidationError, match="amount"):
+        taxes.file_vat_return(fm, dt.date(TODAY.year - 1, 1, 1), "NaN")
