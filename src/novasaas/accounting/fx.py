@@ -162,9 +162,7 @@ def import_rates(principal: Principal, content: bytes, filename: str = "rates.cs
     with atomic_in(principal.tenant):
         actions.ensure_chart(principal.tenant)
         for currency, day, rate in clean:
-            obj, created = ExchangeRate.objects.update_or_create(
-                currency=currency, date=day, defaults={"rate": rate}
-            )
+            obj, created = ExchangeRate.objects.update_or_create(currency=currency, date=day, defaults={"rate": rate})
             if created:
                 audit.record_created(obj, principal.user)
         return len(clean)
@@ -288,19 +286,25 @@ def revaluation_preview(tenant: Tenant, day: dt.date) -> Revaluation:
         result.entry = JournalEntry.objects.filter(source_type=REVALUATION_SOURCE, source_id=_source_id(day)).first()
         candidates: list[tuple[str, int, int, str, Decimal, Decimal, int | None, int | None, str]] = []
         for kind in ("receivable", "payable"):
-            items = [
-                i for i in receivables.open_items(tenant, kind, as_of=day) if i.currency and i.open_currency != 0
-            ]
-            accounts = dict(JournalLine.objects.filter(pk__in=[i.line_id for i in items]).values_list("pk", "account_id"))
+            items = [i for i in receivables.open_items(tenant, kind, as_of=day) if i.currency and i.open_currency != 0]
+            accounts = dict(
+                JournalLine.objects.filter(pk__in=[i.line_id for i in items]).values_list("pk", "account_id")
+            )
             for i in items:
                 candidates.append(
-                    (kind, accounts[i.line_id], 0, i.currency, i.open_currency, i.open, i.party_id, i.line_id, i.reference)
+                    (
+                        kind,
+                        accounts[i.line_id],
+                        0,
+                        i.currency,
+                        i.open_currency,
+                        i.open,
+                        i.party_id,
+                        i.line_id,
+                        i.reference,
+                    )
                 )
-        cash_accounts = [
-            pk
-            for pk, code in Account.objects.values_list("pk", "code")
-            if code.startswith(CASH_PREFIXES)
-        ]
+        cash_accounts = [pk for pk, code in Account.objects.values_list("pk", "code") if code.startswith(CASH_PREFIXES)]
         base = JournalLine.objects.filter(
             account_id__in=cash_accounts, entry__state=EntryState.POSTED, entry__date__lte=day
         ).exclude(currency="")
@@ -330,8 +334,17 @@ def revaluation_preview(tenant: Tenant, day: dt.date) -> Revaluation:
             revalued = convert(abs(ccy), rate) * (1 if ccy >= 0 else -1)
             result.rows.append(
                 RevaluationRow(
-                    kind, account_id, codes.get(account_id, ""), currency, ccy, value, rate, revalued,
-                    party, line_id, reference,
+                    kind,
+                    account_id,
+                    codes.get(account_id, ""),
+                    currency,
+                    ccy,
+                    value,
+                    rate,
+                    revalued,
+                    party,
+                    line_id,
+                    reference,
                 )
             )
     return result

@@ -89,8 +89,14 @@ def test_rate_table_latest_on_or_before(tenant, fm):
 
 @pytest.mark.parametrize(
     ("currency", "rate", "key"),
-    [("XYZ", "1", "currency"), ("VND", "1", "currency"), ("USD", "-1", "rate"), ("USD", "0", "rate"),
-     ("USD", "1.1234567", "rate"), ("USD", "abc", "rate")],
+    [
+        ("XYZ", "1", "currency"),
+        ("VND", "1", "currency"),
+        ("USD", "-1", "rate"),
+        ("USD", "0", "rate"),
+        ("USD", "1.1234567", "rate"),
+        ("USD", "abc", "rate"),
+    ],
 )
 def test_rate_bad_input_writes_nothing(tenant, fm, currency, rate, key):
     with pytest.raises(ValidationError) as exc:
@@ -124,7 +130,14 @@ def test_currency_line_converts_with_table_rate(tenant, fm):
 def test_rounding_difference_is_an_explicit_line(tenant, fm):
     party = make_party(tenant)
     rows = [
-        {"account": "131", "debit": "0.03", "credit": "0", "partner_id": party, "currency": "USD", "exchange_rate": "25000.5"},
+        {
+            "account": "131",
+            "debit": "0.03",
+            "credit": "0",
+            "partner_id": party,
+            "currency": "USD",
+            "exchange_rate": "25000.5",
+        },
         {"account": "5111", "debit": "0", "credit": "0.01", "currency": "USD", "exchange_rate": "25000.5"},
         {"account": "5111", "debit": "0", "credit": "0.01", "currency": "USD", "exchange_rate": "25000.5"},
         {"account": "5111", "debit": "0", "credit": "0.01", "currency": "USD", "exchange_rate": "25000.5"},
@@ -134,7 +147,9 @@ def test_rounding_difference_is_an_explicit_line(tenant, fm):
         lines = list(entry.lines.select_related("account"))
     # 0.03 × 25000.5 = 750.015 → 750; 3 × (0.01 × 25000.5 = 250.005 → 250) = 750: balanced, no line
     assert len(lines) == 4
-    rows[0]["exchange_rate"] = rows[1]["exchange_rate"] = rows[2]["exchange_rate"] = rows[3]["exchange_rate"] = "25050.5"
+    rows[0]["exchange_rate"] = rows[1]["exchange_rate"] = rows[2]["exchange_rate"] = rows[3]["exchange_rate"] = (
+        "25050.5"
+    )
     entry = actions.create_entry(fm, journal_id="GEN", date=D(YEAR, 2, 1), lines=rows)
     with tenant_context(tenant):
         lines = list(entry.lines.select_related("account"))
@@ -192,8 +207,14 @@ def test_receipt_at_another_rate_posts_realised_gain(tenant, fm):
     party = make_party(tenant)
     invoice = _usd_invoice(fm, party, D(YEAR, 1, 10), "100", rate="25000")
     pay = receivables.record_payment(
-        fm, kind="receipt", party_id=party, date=D(YEAR, 2, 10), amount="40", currency="USD",
-        exchange_rate="25500", allocations=[(invoice.pk, "40")],
+        fm,
+        kind="receipt",
+        party_id=party,
+        date=D(YEAR, 2, 10),
+        amount="40",
+        currency="USD",
+        exchange_rate="25500",
+        allocations=[(invoice.pk, "40")],
     )
     assert pay.amount == Decimal("1020000")
     assert _balance(tenant, "515") == Decimal("-20000")  # 40 × (25,500 − 25,000) credited
@@ -202,7 +223,13 @@ def test_receipt_at_another_rate_posts_realised_gain(tenant, fm):
     assert [(i.open, i.open_currency, i.currency) for i in items] == [(Decimal("1500000"), Decimal("60"), "USD")]
     # the rest at a lower rate: a loss on the remaining 60 USD
     receivables.record_payment(
-        fm, kind="receipt", party_id=party, date=D(YEAR, 3, 10), amount="60", currency="USD", exchange_rate="24900",
+        fm,
+        kind="receipt",
+        party_id=party,
+        date=D(YEAR, 3, 10),
+        amount="60",
+        currency="USD",
+        exchange_rate="24900",
     )
     assert _balance(tenant, "635") == Decimal("6000")
     assert receivables.open_items(tenant, "receivable", party_id=party) == []
@@ -214,8 +241,14 @@ def test_supplier_payment_at_higher_rate_is_a_loss(tenant, fm):
     party = make_party(tenant)
     invoice = _usd_invoice(fm, party, D(YEAR, 1, 10), "200", rate="25000", kind="payable")
     receivables.record_payment(
-        fm, kind="payment", party_id=party, date=D(YEAR, 1, 20), amount="200", currency="USD",
-        exchange_rate="25100", allocations=[(invoice.pk, "200")],
+        fm,
+        kind="payment",
+        party_id=party,
+        date=D(YEAR, 1, 20),
+        amount="200",
+        currency="USD",
+        exchange_rate="25100",
+        allocations=[(invoice.pk, "200")],
     )
     assert _balance(tenant, "635") == Decimal("20000")
     assert _balance(tenant, "331", party) == 0
@@ -245,8 +278,9 @@ def test_revaluation_preview_post_idempotent(tenant, fm):
     fx.create_rate(fm, currency="USD", date=D(YEAR, 1, 1), rate="25000")
     _usd_invoice(fm, party, D(YEAR, 1, 10), "100")  # AR 2,500,000
     _usd_invoice(fm, party, D(YEAR, 1, 11), "50", kind="payable")  # AP 1,250,000
-    receivables.record_payment(fm, kind="receipt", party_id=make_party(tenant, "B"), date=D(YEAR, 1, 12),
-                               amount="10", currency="USD")  # unapplied receipt: bank 10 USD
+    receivables.record_payment(
+        fm, kind="receipt", party_id=make_party(tenant, "B"), date=D(YEAR, 1, 12), amount="10", currency="USD"
+    )  # unapplied receipt: bank 10 USD
     fx.create_rate(fm, currency="USD", date=D(YEAR, 1, 31), rate="25200")
     preview = fx.revaluation_preview(tenant, D(YEAR, 1, 31))
     diffs = sorted((r.kind, r.difference, r.gain) for r in preview.rows)
@@ -265,8 +299,9 @@ def test_revaluation_preview_post_idempotent(tenant, fm):
     # items now carry the revalued book value; settling at that rate realises nothing more
     items = receivables.open_items(tenant, "receivable", party_id=party)
     assert items[0].open == Decimal("2520000")
-    receivables.record_payment(fm, kind="receipt", party_id=party, date=D(YEAR, 2, 5), amount="100",
-                               currency="USD", exchange_rate="25200")
+    receivables.record_payment(
+        fm, kind="receipt", party_id=party, date=D(YEAR, 2, 5), amount="100", currency="USD", exchange_rate="25200"
+    )
     assert _balance(tenant, "515") == Decimal("-10000") and _balance(tenant, "635") == 0
     _check_invariants(tenant, party)
 
