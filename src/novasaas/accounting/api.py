@@ -563,7 +563,7 @@ def get_exchange_rate(request: HttpRequest, rate_id: Id) -> Any:
     from novasaas.accounting import fx
 
     p = _p(request, "acc.ledger.view")
-    return fx.list_rates(p.tenant).get(pk=rate_id)
+    return fx.get_rate_row(p.tenant, rate_id)
 
 
 @router.patch("/exchange-rates/{int:rate_id}", response={200: ExchangeRateOut, **E})

@@ -56,10 +56,17 @@ def get_rate(tenant: Tenant, currency: str, day: dt.date) -> ExchangeRate | None
         return ExchangeRate.objects.filter(currency=currency.upper(), date__lte=day).order_by("-date").first()
 
 
-def list_rates(tenant: Tenant, currency: str = "") -> Any:
+def list_rates(tenant: Tenant, currency: str = "", *, limit: int = 5000) -> list[ExchangeRate]:
     with in_tenant(tenant):
         qs = ExchangeRate.objects.filter(tenant=tenant)
-        return qs.filter(currency=currency.upper()) if currency else qs
+        if currency:
+            qs = qs.filter(currency=currency.upper())
+        return list(qs[:limit])
+
+
+def get_rate_row(tenant: Tenant, rate_id: int) -> ExchangeRate:
+    with in_tenant(tenant):
+        return ExchangeRate.objects.get(tenant=tenant, pk=rate_id)
 
 
 def _clean_currency(value: Any, key: str = "currency") -> str:

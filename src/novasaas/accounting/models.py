@@ -316,8 +316,8 @@ class JournalLine(TenantModel):
     # (VND) = amount_currency × exchange_rate rounded by ``round_money``; an FX adjustment line (realised
     # difference on settlement, revaluation) has amount_currency 0, no rate, and ``fx_adjusts`` names the
     # open item (invoice or payment line) whose VND book value it changes.
-    currency = models.CharField(_("currency"), max_length=3, blank=True, default="")
-    amount_currency = MoneyField(_("amount in currency"))
+    currency = models.CharField(_("currency"), max_length=3, blank=True, default="", db_default="")
+    amount_currency = MoneyField(_("amount in currency"), db_default=0)
     exchange_rate = FixedPointField(_("exchange rate"), scale=PRICE_SCALE, null=True, blank=True)
     fx_adjusts = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="fx_adjustments"
@@ -402,8 +402,8 @@ class Payment(TenantModel):
     amount = MoneyField(_("amount"))
     method = models.CharField(_("method"), max_length=10, choices=[("bank", _("Bank")), ("cash", _("Cash"))])
     # a payment in a foreign currency: ``amount`` is its VND value at ``exchange_rate``
-    currency = models.CharField(_("currency"), max_length=3, blank=True, default="")
-    amount_currency = MoneyField(_("amount in currency"))
+    currency = models.CharField(_("currency"), max_length=3, blank=True, default="", db_default="")
+    amount_currency = MoneyField(_("amount in currency"), db_default=0)
     exchange_rate = FixedPointField(_("exchange rate"), scale=PRICE_SCALE, null=True, blank=True)
     memo = models.CharField(_("description"), max_length=300, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=PaymentState.choices, default="pending")
@@ -428,7 +428,7 @@ class Allocation(TenantModel):
     invoice_line = models.ForeignKey(JournalLine, on_delete=models.PROTECT, related_name="settled_by")
     payment_line = models.ForeignKey(JournalLine, on_delete=models.PROTECT, related_name="settles")
     amount = MoneyField(_("amount"))  # VND book value settled
-    amount_currency = MoneyField(_("amount in currency"))  # foreign-currency items: the currency amount settled
+    amount_currency = MoneyField(_("amount in currency"), db_default=0)  # foreign-currency items: the currency amount settled
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -1117,7 +1117,7 @@ class ExchangeRatesView(AccPermissionView):
         from novasaas.accounting.forms import ExchangeRateForm
 
         currency = request.GET.get("currency", "")[:3].upper()
-        rates = list(fx.list_rates(self.tenant, currency if currency in FOREIGN_CURRENCIES else "")[:500])
+        rates = fx.list_rates(self.tenant, currency if currency in FOREIGN_CURRENCIES else "", limit=500)
         return render(
             request,
             "accounting/exchange_rates.html",
