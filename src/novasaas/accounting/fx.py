@@ -48,7 +48,7 @@ def rate_on(currency: str, day: dt.date) -> Decimal | None:
         .values_list("rate", flat=True)
         .first()
     )
-    return row
+    return None if row is None else Decimal(row)  # FixedPointField gives a Decimal
 
 
 def get_rate(tenant: Tenant, currency: str, day: dt.date) -> ExchangeRate | None:

@@ -428,7 +428,8 @@ class Allocation(TenantModel):
     invoice_line = models.ForeignKey(JournalLine, on_delete=models.PROTECT, related_name="settled_by")
     payment_line = models.ForeignKey(JournalLine, on_delete=models.PROTECT, related_name="settles")
     amount = MoneyField(_("amount"))  # VND book value settled
-    amount_currency = MoneyField(_("amount in currency"), db_default=0)  # foreign-currency items: the currency amount settled
+    # foreign-currency items: the amount settled in the currency
+    amount_currency = MoneyField(_("amount in currency"), db_default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

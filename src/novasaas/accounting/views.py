@@ -1195,7 +1195,7 @@ class RevaluationView(AccPermissionView):
         if not form.is_valid():
             for msgs in form.errors.values():
                 for msg in msgs:
-                    messages.error(request, msg)
+                    messages.error(request, str(msg))
             return render(request, "accounting/revaluation.html", {"form": form, "preview": None}, status=400)
         try:
             entry = fx.revalue(self.principal, form.cleaned_data["date"])

@@ -16,8 +16,8 @@ from novasaas.accounting import actions, fx, receivables, reports, selectors
 from novasaas.accounting.integrity import verify_ledger
 from novasaas.accounting.models import AccountBalance, EntryState, FiscalPeriod, JournalEntry, JournalLine
 from novasaas.accounting.tests.helpers import lines, make_party, principal
-from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.money import round_money
+from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import create_tenant
 
 ACCOUNTS = ["1111", "1121", "131", "156", "331", "33311", "4111", "5111", "632", "6422", "711", "811"]
