@@ -1157,7 +1157,10 @@ def post_source_document(
     second call returns the first entry and posts nothing); refuses unbalanced or empty input, unknown
     roles, lines on partner accounts without a partner, and dates in a closed or locked period
     (``ValidationError``); a calendar fiscal year is opened when none covers ``date`` yet. Amounts are
-    exact decimals (str/int/Decimal, never float) with at most 2 decimals.
+    exact decimals (str/int/Decimal, never float) with at most 2 decimals. A line with ``currency``
+    (``LineInput`` or dict) gives its amounts in that currency, converted at ``exchange_rate`` or the
+    table's rate on ``date`` (none → ``ValidationError``); a rounding difference of the conversion is
+    posted as an explicit line to 515/635.
     """
     if not source_type or len(source_type) > 60:
         raise ValidationError({"source_type": [_("Name the source document type.")]})

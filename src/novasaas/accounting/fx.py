@@ -202,7 +202,10 @@ def _read_rate_rows(content: bytes, filename: str) -> list[dict[str, Any]]:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ValidationError({"file": [_("The file could not be read.")]}) from exc
-        raw = list(csv.reader(io.StringIO(text)))
+        try:
+            raw = list(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise ValidationError({"file": [_("The file could not be read.")]}) from exc
     if not raw:
         raise ValidationError({"file": [_("The file has no rates.")]})
     header = [_HEADERS.get(str(h or "").strip().lower(), "") for h in raw[0]]
