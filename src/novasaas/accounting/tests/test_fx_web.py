@@ -244,3 +244,31 @@ def test_pages(tenant_a, tenant_b):
     )
     assert r.status_code == 302
     assert "USD" in fm.get("/accounting/payments/").content.decode()
+
+
+def test_entry_import_with_currency_columns(tenant_a):
+    fm = _api(tenant_a)
+    day = DAY.isoformat()
+    good = (
+        "entry,date,journal,account,debit,credit,partner,memo,currency,exchange_rate\n"
+        f"NH1,{day},BANK,1122,1000,0,,Mua USD,USD,25400\n"
+        f"NH1,{day},BANK,1121,0,25400000,,Mua USD,,\n"
+    )
+    r = fm.client.post(
+        f"{URL}/entries/import", {"file": _upload("e.csv", good)}, HTTP_AUTHORIZATION=f"Bearer {fm.token}"
+    )
+    assert r.status_code == 200, r.json()
+    # no rate in the table and none in the file: refused with the line number, nothing written
+    bad = (
+        "entry,date,journal,account,debit,credit,partner,memo,currency,exchange_rate\n"
+        f"NH2,{day},BANK,1122,10,0,,x,EUR,\n"
+        f"NH2,{day},BANK,1121,0,270000,,x,,\n"
+    )
+    r = fm.client.post(
+        f"{URL}/entries/import", {"file": _upload("e.csv", bad)}, HTTP_AUTHORIZATION=f"Bearer {fm.token}"
+    )
+    assert r.status_code == 400 and r.json()["errors"][0]["line"] == 2
+    with tenant_context(tenant_a):
+        assert JournalEntry.objects.count() == 1
+        line = JournalEntry.objects.get().lines.get(account__code="1122")
+        assert (line.currency, line.amount_currency, line.debit) == ("USD", Decimal(1000), Decimal(25400000))
