@@ -50,7 +50,15 @@ from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
 from novasaas.platform.models import Sequence as NumberSequence
-from novasaas.platform.money import MoneyField, round_money, to_decimal
+from novasaas.platform.money import (
+    MoneyField,
+    convert,
+    currency_decimals,
+    has_valid_decimals,
+    is_known_currency,
+    round_money,
+    to_decimal,
+)
 
 CHAIN_KEY = "acc.ledger.chain"
 GENESIS = "0" * 64
@@ -80,6 +88,13 @@ class LineInput:
     tax_base: Any = 0
     paid_in_cash: bool = False
     dimension: Any = None  # a Dimension id, "department:KD" / "project:P01", or a code unique across kinds
+    # Foreign currency: with ``currency`` (ISO code other than the base currency) debit/credit are
+    # amounts *in that currency*; the VND amount is amount × ``exchange_rate`` (default: the tenant's
+    # latest rate on or before the entry date) rounded by ``round_money``. ``amount_base``, when given,
+    # is the VND amount the caller expects: a mismatch is refused.
+    currency: str = ""
+    exchange_rate: Any = None
+    amount_base: Any = None
 
 
 # --- chart ------------------------------------------------------------------------------------------
@@ -574,8 +589,14 @@ def _build_lines(
         template = ChartOfAccount.objects.filter(tenant=tenant).values_list("template", flat=True).first() or ""
     partners: dict[int, int | None] = {}
     dimension_cache: dict[Any, Any] = {}
+    fx = _FxConversion(tenant, day or timezone.localdate())
     for i, raw in enumerate(lines):
-        line = raw if isinstance(raw, LineInput) else LineInput(**raw) if isinstance(raw, dict) else LineInput(*raw)
+        try:
+            line = (
+                raw if isinstance(raw, LineInput) else LineInput(**raw) if isinstance(raw, dict) else LineInput(*raw)
+            )
+        except TypeError as exc:
+            raise ValidationError({f"lines[{i}]": [_("Malformed line.")]}) from exc
         try:
             debit, credit = _amount(line.debit, "debit", i), _amount(line.credit, "credit", i)
         except ValidationError as exc:
@@ -584,6 +605,10 @@ def _build_lines(
             continue
         if (debit > 0) == (credit > 0):
             errors.setdefault(f"lines[{i}].debit", []).append(_("Enter either a debit or a credit amount."))
+        converted = fx.convert_line(i, line, debit, credit, errors)
+        if converted is None:
+            continue
+        debit, credit, currency, amount_currency, exchange_rate = converted
         ref = line.account
         account: Account | None
         if isinstance(ref, Account):
@@ -663,13 +688,121 @@ def _build_lines(
                 tax_base=tax_base,
                 paid_in_cash=bool(line.paid_in_cash),
                 dimension=dimension,
+                currency=currency,
+                amount_currency=amount_currency,
+                exchange_rate=exchange_rate,
             )
         )
     if errors:
         raise ValidationError(errors)
     if len(built) < 2:
         raise ValidationError({"lines": [_("Add at least two lines.")]})
+    rounding = fx.rounding_line(tenant, built)
+    if rounding is not None:
+        built.append(rounding)
     return built
+
+
+class _FxConversion:
+    """Converts the currency lines of one entry to VND and remembers the exact (unrounded) sums, so a
+    difference made only by rounding becomes an explicit line (``rounding_line``), never a silent one."""
+
+    def __init__(self, tenant: Tenant, day: dt.date) -> None:
+        self.tenant, self.day = tenant, day
+        self.base: str | None = None
+        self.rates: dict[str, Decimal | None] = {}
+        self.exact_debit = self.exact_credit = Decimal(0)
+        self.currency_lines = 0
+
+    def _base(self) -> str:
+        if self.base is None:
+            self.base = AccountingSettings.objects.values_list("base_currency", flat=True).first() or "VND"
+        return self.base
+
+    def convert_line(
+        self, i: int, line: LineInput, debit: Decimal, credit: Decimal, errors: dict[str, list[str]]
+    ) -> tuple[Decimal, Decimal, str, Decimal, Decimal | None] | None:
+        currency = str(line.currency or "").strip().upper()
+        if not currency or currency == self._base():
+            self.exact_debit += debit
+            self.exact_credit += credit
+            if line.exchange_rate not in (None, "") or line.amount_base not in (None, ""):
+                errors.setdefault(f"lines[{i}].currency", []).append(
+                    _("An exchange rate needs a foreign currency on the line.")
+                )
+            return debit, credit, "", Decimal(0), None
+        self.currency_lines += 1
+        if not is_known_currency(currency):
+            errors.setdefault(f"lines[{i}].currency", []).append(
+                _("Unknown currency %(cur)s.") % {"cur": currency[:3]}
+            )
+            return None
+        amount = debit or credit
+        if not has_valid_decimals(amount, currency):
+            errors.setdefault(f"lines[{i}].debit", []).append(
+                _("%(cur)s amounts have at most %(n)d decimals.") % {"cur": currency, "n": currency_decimals(currency)}
+            )
+            return None
+        if line.exchange_rate not in (None, ""):
+            try:
+                rate = to_decimal(line.exchange_rate)
+            except (TypeError, ValueError):
+                rate = Decimal(-1)
+            if not rate.is_finite() or rate <= 0 or rate >= Decimal("1e9") or rate != round(rate, 6):
+                errors.setdefault(f"lines[{i}].exchange_rate", []).append(
+                    _("Enter a positive exchange rate with at most 6 decimals.")
+                )
+                return None
+        else:
+            if currency not in self.rates:
+                from novasaas.accounting.fx import rate_on
+
+                self.rates[currency] = rate_on(currency, self.day)
+            found = self.rates[currency]
+            if found is None:
+                errors.setdefault(f"lines[{i}].exchange_rate", []).append(
+                    _("No exchange rate for %(cur)s on or before %(d)s: add one to the exchange-rate table.")
+                    % {"cur": currency, "d": self.day.strftime("%d/%m/%Y")}
+                )
+                return None
+            rate = found
+        base_amount = convert(amount, rate, self._base())
+        if line.amount_base not in (None, ""):
+            try:
+                expected = to_decimal(line.amount_base)
+            except (TypeError, ValueError):
+                expected = Decimal(-1)
+            if expected != base_amount:
+                errors.setdefault(f"lines[{i}].amount_base", []).append(
+                    _("%(amt)s %(cur)s × %(rate)s = %(vnd)s VND, not %(given)s.")
+                    % {"amt": amount, "cur": currency, "rate": rate, "vnd": base_amount, "given": line.amount_base}
+                )
+                return None
+        if amount > 0 and base_amount <= 0:
+            errors.setdefault(f"lines[{i}].debit", []).append(_("The amount is too small to convert."))
+            return None
+        if debit > 0:
+            self.exact_debit += amount * rate
+            return base_amount, Decimal(0), currency, amount, rate
+        self.exact_credit += amount * rate
+        return Decimal(0), base_amount, currency, amount, rate
+
+    def rounding_line(self, tenant: Tenant, built: list[JournalLine]) -> JournalLine | None:
+        """The explicit line for a difference made only by rounding currency lines (to 515/635)."""
+        if not self.currency_lines or self.exact_debit != self.exact_credit:
+            return None
+        diff = sum((ln.debit for ln in built), Decimal(0)) - sum((ln.credit for ln in built), Decimal(0))
+        if diff == 0:
+            return None
+        account = _resolve_role(tenant, "fx_gain" if diff > 0 else "fx_loss")
+        return JournalLine(  # type: ignore[misc]  # MoneyField holds Decimal
+            tenant_id=tenant.pk,
+            line_no=len(built) + 1,
+            account=account,
+            debit=-diff if diff < 0 else Decimal(0),
+            credit=diff if diff > 0 else Decimal(0),
+            memo=_("Rounding of currency conversion"),
+        )
 
 
 def _check_balanced(lines: Iterable[JournalLine]) -> Decimal:
@@ -879,6 +1012,10 @@ def reverse_entry(principal: Principal, entry_id: int, *, date: dt.date | None =
                     tax_base=-line.tax_base,
                     paid_in_cash=line.paid_in_cash,
                     dimension_id=line.dimension_id,
+                    currency=line.currency,
+                    amount_currency=line.amount_currency,
+                    exchange_rate=line.exchange_rate,
+                    fx_adjusts_id=line.fx_adjusts_id,
                 )
                 for line in lines
             ]
@@ -954,6 +1091,9 @@ def entry_digest(prev_hash: str, entry: JournalEntry, lines: Iterable[JournalLin
             f"{line.account_id}:{_canon(line.debit)}:{_canon(line.credit)}:{line.partner_id or ''}"
             f":{line.tax_rate_id or ''}:{_canon(line.tax_base)}:{int(line.paid_in_cash)}{dim}"
         )
+        if line.currency or line.fx_adjusts_id:  # only currency lines: older entries keep their hash
+            rate = "" if line.exchange_rate is None else format(to_decimal(line.exchange_rate).normalize(), "f")
+            parts[-1] += f":{line.currency}:{_canon(line.amount_currency)}:{rate}:{line.fx_adjusts_id or ''}"
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -1051,7 +1191,10 @@ def post_source_document(
     second call returns the first entry and posts nothing); refuses unbalanced or empty input, unknown
     roles, lines on partner accounts without a partner, and dates in a closed or locked period
     (``ValidationError``); a calendar fiscal year is opened when none covers ``date`` yet. Amounts are
-    exact decimals (str/int/Decimal, never float) with at most 2 decimals.
+    exact decimals (str/int/Decimal, never float) with at most 2 decimals. A line with ``currency``
+    (``LineInput`` or dict) gives its amounts in that currency, converted at ``exchange_rate`` or the
+    table's rate on ``date`` (none → ``ValidationError``); a rounding difference of the conversion is
+    posted as an explicit line to 515/635.
     """
     if not source_type or len(source_type) > 60:
         raise ValidationError({"source_type": [_("Name the source document type.")]})
@@ -1078,6 +1221,51 @@ def post_source_document(
             source_type=source_type,
             source_id=source_id,
             source_reference=(reference or "")[:60],
+            total=Decimal(0),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        for line in built:
+            line.entry = entry
+        JournalLine.objects.bulk_create(built)
+        return _post(entry, actor, lines=built)
+
+
+def post_prepared_lines(
+    tenant: Tenant,
+    source_type: str,
+    source_id: int,
+    day: dt.date,
+    built: list[JournalLine],
+    *,
+    memo: str = "",
+    journal: str = "GEN",
+    actor: Any = None,
+) -> JournalEntry:
+    """Post lines the ledger built itself (FX settlement and revaluation lines, which carry
+    ``fx_adjusts`` and VND amounts that are not amount × rate): same guarantees as
+    ``post_source_document`` (idempotent per source, balanced, open period, accounts checked)."""
+    with atomic_in(tenant):
+        ensure_chart(tenant)
+        _chain_lock()
+        existing = JournalEntry.objects.filter(source_type=source_type, source_id=source_id).first()
+        if existing is not None:
+            return existing
+        period = FiscalPeriod.objects.filter(start_date__lte=day, end_date__gte=day).first()
+        if period is None:
+            _ensure_year_for(day)
+            period = _period_for(day)
+        for i, line in enumerate(built):
+            line.tenant_id = tenant.pk
+            line.line_no = i + 1
+        _check_balanced(built)
+        entry = JournalEntry.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+            journal=_journal(journal),
+            year=period.fiscal_year.start_date.year,
+            date=day,
+            period=period,
+            memo=(memo or "")[:500],
+            source_type=source_type,
+            source_id=source_id,
             total=Decimal(0),
             created_by=actor if getattr(actor, "pk", None) else None,
         )

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -37,6 +38,9 @@ from novasaas.accounting.schemas import (
     EntryCreate,
     EntryListItem,
     EntryUpdate,
+    ExchangeRateCreate,
+    ExchangeRateOut,
+    ExchangeRateUpdate,
     ExpenseIn,
     FiscalYear,
     FiscalYearCreate,
@@ -59,6 +63,8 @@ from novasaas.accounting.schemas import (
     RejectIn,
     ReminderIn,
     ReminderOut,
+    RevaluationIn,
+    RevaluationOut,
     RevenueIn,
     ReverseIn,
     SafeDate,
@@ -599,6 +605,132 @@ def _month_range(filters: Any) -> tuple[dt.date, dt.date]:
     today = dt.date.today()  # noqa: DTZ011
     start = filters.date_from or dt.date(today.year, today.month, 1)
     return start, filters.date_to or today
+
+
+# --- multi-currency ----------------------------------------------------------------------------------------
+
+
+class RateQuery(Schema):
+    currency: str = Field(default="", max_length=3)
+
+
+@router.get("/exchange-rates", response=list[ExchangeRateOut])
+@paginate(LimitOffsetPagination)
+def list_exchange_rates(request: HttpRequest, filters: Query[RateQuery]) -> Any:
+    """The exchange-rate table (VND per unit), newest first per currency."""
+    from novasaas.accounting import fx
+
+    p = _p(request, "acc.ledger.view")
+    return fx.list_rates(p.tenant, filters.currency)
+
+
+class RateLookup(Schema):
+    currency: str = Field(min_length=3, max_length=3)
+    date: SafeDate
+
+
+@router.get("/exchange-rates/lookup", response={200: ExchangeRateOut, **E})
+def lookup_exchange_rate(request: HttpRequest, filters: Query[RateLookup]) -> Any:
+    """The rate a posting on ``date`` uses: the latest on or before it (404 when there is none)."""
+    from novasaas.accounting import fx
+
+    p = _p(request, "acc.ledger.view")
+    found = fx.get_rate(p.tenant, filters.currency, filters.date)
+    if found is None:
+        return 404, {"detail": _("No exchange rate for %(cur)s on or before this date.") % {"cur": filters.currency}}
+    return found
+
+
+@router.post("/exchange-rates", response={201: ExchangeRateOut, **E})
+def create_exchange_rate(request: HttpRequest, data: ExchangeRateCreate) -> Any:
+    from novasaas.accounting import fx
+
+    p = _p(request, "acc.coa.configure")
+    return 201, fx.create_rate(p, **data.model_dump())
+
+
+@router.get("/exchange-rates/{int:rate_id}", response={200: ExchangeRateOut, **E})
+def get_exchange_rate(request: HttpRequest, rate_id: Id) -> Any:
+    from novasaas.accounting import fx
+
+    p = _p(request, "acc.ledger.view")
+    return fx.get_rate_row(p.tenant, rate_id)
+
+
+@router.patch("/exchange-rates/{int:rate_id}", response={200: ExchangeRateOut, **E})
+def update_exchange_rate(request: HttpRequest, rate_id: Id, data: ExchangeRateUpdate) -> Any:
+    from novasaas.accounting import fx
+
+    p = _p(request, "acc.coa.configure")
+    return fx.update_rate(p, rate_id, rate=data.rate)
+
+
+@router.delete("/exchange-rates/{int:rate_id}", response={204: None, **E})
+def delete_exchange_rate(request: HttpRequest, rate_id: Id) -> Any:
+    from novasaas.accounting import fx
+
+    p = _p(request, "acc.coa.configure")
+    fx.delete_rate(p, rate_id)
+    return 204, None
+
+
+@router.post("/exchange-rates/import", response={200: ImportResult, 400: ErrorOut, 403: ErrorOut})
+def import_exchange_rates(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """CSV or Excel with columns currency, date, rate: all or nothing; existing rates are replaced."""
+    from novasaas.accounting import fx
+
+    p = _p(request, "acc.coa.configure")
+    count = fx.import_rates(p, file.read(5_000_001)[:5_000_000], file.name or "rates.csv")
+    return {"created": count, "references": []}
+
+
+def _revaluation_out(rev: Any) -> dict[str, Any]:
+    return {
+        "date": rev.date,
+        "rates": rev.rates,
+        "missing_rates": rev.missing_rates,
+        "rows": [
+            {
+                "kind": r.kind,
+                "account_id": r.account_id,
+                "account_code": r.account_code,
+                "party_id": r.party_id,
+                "line_id": r.line_id,
+                "reference": r.reference,
+                "currency": r.currency,
+                "amount_currency": r.amount_currency,
+                "book": r.book,
+                "rate": r.rate,
+                "revalued": r.revalued,
+                "difference": r.difference,
+                "gain": r.gain,
+            }
+            for r in rev.rows
+        ],
+        "gains": rev.gains,
+        "losses": rev.losses,
+        "net": rev.net,
+        "entry_id": rev.entry.pk if rev.entry else None,
+    }
+
+
+@router.get("/fx-revaluation", response={200: RevaluationOut, **E})
+def preview_revaluation(request: HttpRequest, filters: Query[RevaluationIn]) -> Any:
+    """What the revaluation of ``date`` posts: open foreign-currency AR/AP items and cash/bank balances
+    at that date's rate, with their differences (``entry_id`` when it is already posted)."""
+    from novasaas.accounting import fx
+
+    p = _p(request, "acc.period.close")
+    return _revaluation_out(fx.revaluation_preview(p.tenant, filters.date))
+
+
+@router.post("/fx-revaluation", response={201: Entry, **E})
+def post_revaluation(request: HttpRequest, data: RevaluationIn) -> Any:
+    """Post the revaluation of ``date`` (idempotent per date; refused in a closed period)."""
+    from novasaas.accounting import fx
+
+    p = _p(request, "acc.period.close")
+    return 201, fx.revalue(p, data.date)
 
 
 @router.get("/reports/vat-listing", response={200: VatListing, **E})

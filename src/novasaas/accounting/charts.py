@@ -286,6 +286,11 @@ DEFAULT_TEMPLATE = "tt133"
 _COMMON_ROLES = {
     "cash": "1111",
     "bank": "1121",
+    "cash_foreign": "1112",  # cash and bank deposits in foreign currency
+    "bank_foreign": "1122",
+    "fx_difference": "413",  # period-end revaluation, transferred to fx_gain / fx_loss
+    "fx_gain": "515",  # realised FX gains and rounding of currency conversion
+    "fx_loss": "635",
     "receivable": "131",
     "input_vat": "1331",
     "input_vat_fixed_assets": "1332",

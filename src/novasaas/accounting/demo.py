@@ -147,7 +147,62 @@ def load_demo_accounting(tenant: Any) -> None:
             [("admin_expense", "25000000", 0, None, ""), ("cash", 0, "25000000", None, "")],
             "CASH",
         )
+    _demo_foreign_currency(tenant, today, customers[0], vendors[0], stock_role, post)
     _demo_budget_and_bank(tenant, today)
+
+
+def _demo_foreign_currency(tenant: Any, today: dt.date, customer: int, vendor: int, stock_role: str, post: Any) -> None:
+    """USD rates on the first of each month, an export sale collected a month later at another rate
+    (realised difference to 515/635) and an import bill still open (for the revaluation page)."""
+    from novasaas.accounting import receivables
+    from novasaas.accounting.models import ExchangeRate, JournalLine
+
+    with in_tenant(tenant):
+        for month in range(1, today.month + 1):
+            ExchangeRate.objects.get_or_create(
+                currency="USD",
+                date=dt.date(today.year, month, 1),
+                defaults={"rate": Decimal(25_300 + 35 * month + (month % 3) * 20)},
+            )
+    usd = {"currency": "USD"}
+    sale_day = dt.date(today.year, 1, 12)
+    if today >= sale_day:
+        post(
+            sale_day,
+            "Xuất khẩu hàng hóa (USD)",
+            [
+                {"account": "receivable", "debit": "12000", "credit": 0, "partner_id": customer, **usd},
+                {"account": "revenue", "debit": 0, "credit": "12000", **usd},
+            ],
+            "SAL",
+        )
+        collect_day = dt.date(today.year, 2, 14)
+        if today >= collect_day:
+            post(
+                collect_day,
+                "Khách hàng thanh toán (USD)",
+                [
+                    {"account": "bank_foreign", "debit": "12000", "credit": 0, **usd},
+                    {"account": "receivable", "debit": 0, "credit": "12000", "partner_id": customer, **usd},
+                ],
+                "BANK",
+            )
+            with in_tenant(tenant):
+                lines = JournalLine.objects.filter(partner_id=customer, currency="USD", account__code__startswith="131")
+                invoice = lines.filter(debit__gt=0).order_by("id").first()
+                receipt = lines.filter(credit__gt=0).order_by("id").first()
+                if invoice is not None and receipt is not None:
+                    receivables._allocate(tenant, "receivable", receipt, [(invoice.pk, Decimal("12000"))])
+    bill_day = today.replace(day=1)
+    post(
+        bill_day,
+        "Nhập khẩu hàng hóa (USD)",
+        [
+            {"account": stock_role, "debit": "5000", "credit": 0, **usd},
+            {"account": "payable", "debit": 0, "credit": "5000", "partner_id": vendor, **usd},
+        ],
+        "PUR",
+    )
 
 
 def _demo_budget_and_bank(tenant: Any, today: dt.date) -> None:

@@ -38,6 +38,9 @@ COLUMNS: list[tuple[str, str]] = [
     ("credit", "Có (credit)"),
     ("partner", "Đối tượng (partner)"),
     ("memo", "Diễn giải (memo)"),
+    # optional: a foreign-currency line gives its amounts in the currency (rate default: the rate table)
+    ("currency", "Loại tiền (currency)"),
+    ("exchange_rate", "Tỷ giá (exchange_rate)"),
 ]
 KEYS = {k for k, _h in COLUMNS}
 _ALIASES = {unaccent(h.split(" (")[0]): k for k, h in COLUMNS} | {"tk": "account", "so ct": "entry"}
@@ -206,6 +209,8 @@ def import_entries(
                     "credit": amounts["credit"],
                     "partner_id": partner_id,
                     "memo": record.get("memo", ""),
+                    "currency": record.get("currency", ""),
+                    "exchange_rate": (record.get("exchange_rate") or "").replace(",", "") or None,
                 },
             )
         )
@@ -249,8 +254,10 @@ def import_template() -> bytes:
         _("Entries"),
         [h for _k, h in COLUMNS],
         [
-            ["PT001", "2026-01-05", "CASH", "1111", 5000000, 0, "", "Rút tiền gửi về quỹ"],
-            ["PT001", "2026-01-05", "CASH", "1121", 0, 5000000, "", "Rút tiền gửi về quỹ"],
+            ["PT001", "2026-01-05", "CASH", "1111", 5000000, 0, "", "Rút tiền gửi về quỹ", "", ""],
+            ["PT001", "2026-01-05", "CASH", "1121", 0, 5000000, "", "Rút tiền gửi về quỹ", "", ""],
+            ["NH002", "2026-01-06", "BANK", "1122", 1000, 0, "", "Mua ngoại tệ", "USD", 25400],
+            ["NH002", "2026-01-06", "BANK", "1121", 0, 25400000, "", "Mua ngoại tệ", "", ""],
         ],
     )
 

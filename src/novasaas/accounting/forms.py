@@ -78,6 +78,10 @@ class LineForm(forms.Form):
     dimension = forms.TypedChoiceField(
         label=_("Department / project"), coerce=int, required=False, empty_value=None
     )
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
+    exchange_rate = forms.DecimalField(
+        label=_("Exchange rate"), min_value=0, max_digits=16, decimal_places=6, required=False
+    )
 
     def __init__(
         self, *args: Any, partners: Any = (), rates: Any = (), dimensions: Any = (), **kwargs: Any
@@ -122,11 +126,23 @@ class PaymentForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE)
     amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=17, decimal_places=2)
     method = forms.ChoiceField(label=_("Method"), choices=[("bank", _("Bank")), ("cash", _("Cash"))])
+    currency = forms.ChoiceField(label=_("Currency"), required=False)
+    exchange_rate = forms.DecimalField(
+        label=_("Exchange rate"),
+        min_value=0,
+        max_digits=16,
+        decimal_places=6,
+        required=False,
+        help_text=_("VND per unit; empty: the rate table"),
+    )
     memo = forms.CharField(label=_("Description"), max_length=300, required=False)
 
     def __init__(self, *args: Any, partners: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["party_id"].choices = list(partners)  # type: ignore[attr-defined]
+        from novasaas.accounting.fx import FOREIGN_CURRENCIES
+
+        self.fields["currency"].choices = [("", "VND"), *((c, c) for c in FOREIGN_CURRENCIES)]  # type: ignore[attr-defined]
 
 
 class QuickForm(forms.Form):
@@ -158,3 +174,17 @@ class DimensionForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Invoice or receipt (PDF, JPEG, PNG, WebP)"))
+class ExchangeRateForm(forms.Form):
+    currency = forms.ChoiceField(label=_("Currency"))
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    rate = forms.DecimalField(label=_("Rate (VND per unit)"), min_value=0, max_digits=16, decimal_places=6)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from novasaas.accounting.fx import FOREIGN_CURRENCIES
+
+        self.fields["currency"].choices = [(c, c) for c in FOREIGN_CURRENCIES]  # type: ignore[attr-defined]
+
+
+class RevaluationForm(forms.Form):
+    date = forms.DateField(label=_("Revaluation date"), widget=DATE)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from novasaas.platform.models import TenantModel
-from novasaas.platform.money import FixedPointField, MoneyField
+from novasaas.platform.money import PRICE_SCALE, FixedPointField, MoneyField
 
 
 class AccountType(models.TextChoices):
@@ -285,6 +285,26 @@ class TaxRate(TenantModel):
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
+class ExchangeRate(TenantModel):
+    """VND per one unit of a foreign currency on a date; a posting uses the latest rate on or before
+    its date (``fx.rate_on``). Maintained by the Finance Manager."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    date = models.DateField(_("date"))
+    rate = FixedPointField(_("rate (VND per unit)"), scale=PRICE_SCALE)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering: ClassVar = ["currency", "-date"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "currency", "date"], name="acc_fxrate_unique"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="acc_fxrate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.date:%d/%m/%Y} {self.rate}"
+
+
 class JournalLine(TenantModel):
     entry = models.ForeignKey(JournalEntry, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveSmallIntegerField(default=1)
@@ -302,11 +322,22 @@ class JournalLine(TenantModel):
     dimension = models.ForeignKey(
         "Dimension", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("dimension")
     )
+    # Foreign currency: ``currency`` empty = the base currency (VND). On a currency line debit/credit
+    # (VND) = amount_currency × exchange_rate rounded by ``round_money``; an FX adjustment line (realised
+    # difference on settlement, revaluation) has amount_currency 0, no rate, and ``fx_adjusts`` names the
+    # open item (invoice or payment line) whose VND book value it changes.
+    currency = models.CharField(_("currency"), max_length=3, blank=True, default="", db_default="")
+    amount_currency = MoneyField(_("amount in currency"), db_default=0)
+    exchange_rate = FixedPointField(_("exchange rate"), scale=PRICE_SCALE, null=True, blank=True)
+    fx_adjusts = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="fx_adjustments"
+    )
 
     class Meta:
         ordering: ClassVar = ["entry_id", "line_no", "id"]
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(debit__gte=0) & Q(credit__gte=0), name="acc_line_non_negative"),
+            models.CheckConstraint(condition=Q(amount_currency__gte=0), name="acc_line_currency_non_negative"),
             models.CheckConstraint(
                 condition=(Q(debit=0) & Q(credit__gt=0)) | (Q(credit=0) & Q(debit__gt=0)), name="acc_line_one_sided"
             ),
@@ -401,6 +432,10 @@ class Payment(TenantModel):
     date = models.DateField(_("date"))
     amount = MoneyField(_("amount"))
     method = models.CharField(_("method"), max_length=10, choices=[("bank", _("Bank")), ("cash", _("Cash"))])
+    # a payment in a foreign currency: ``amount`` is its VND value at ``exchange_rate``
+    currency = models.CharField(_("currency"), max_length=3, blank=True, default="", db_default="")
+    amount_currency = MoneyField(_("amount in currency"), db_default=0)
+    exchange_rate = FixedPointField(_("exchange rate"), scale=PRICE_SCALE, null=True, blank=True)
     memo = models.CharField(_("description"), max_length=300, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=PaymentState.choices, default="pending")
     allocations_requested = models.JSONField(default=list, blank=True)  # [[line_id, "amount"], …] until posted
@@ -423,12 +458,17 @@ class Allocation(TenantModel):
 
     invoice_line = models.ForeignKey(JournalLine, on_delete=models.PROTECT, related_name="settled_by")
     payment_line = models.ForeignKey(JournalLine, on_delete=models.PROTECT, related_name="settles")
-    amount = MoneyField(_("amount"))
+    amount = MoneyField(_("amount"))  # VND book value settled
+    # foreign-currency items: the amount settled in the currency
+    amount_currency = MoneyField(_("amount in currency"), db_default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         constraints: ClassVar = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="acc_allocation_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) & Q(amount_currency__gte=0) & (Q(amount__gt=0) | Q(amount_currency__gt=0)),
+                name="acc_allocation_positive",
+            ),
             models.UniqueConstraint(fields=["tenant", "invoice_line", "payment_line"], name="acc_allocation_unique"),
         ]
 

@@ -37,7 +37,14 @@ from novasaas.accounting.scope import atomic_in, in_tenant
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
-from novasaas.platform.money import to_decimal
+from novasaas.platform.money import (
+    convert,
+    currency_decimals,
+    has_valid_decimals,
+    is_known_currency,
+    round_money,
+    to_decimal,
+)
 
 ZERO = Decimal(0)
 KINDS = {"receivable": ("receivable", "debit"), "payable": ("payable", "credit")}
@@ -58,8 +65,11 @@ class OpenItem:
     due_date: dt.date
     party_id: int
     amount: Decimal  # signed: positive = owed by/to the party, negative = unapplied payment
-    open: Decimal
+    open: Decimal  # VND book value still open (FX adjustments included)
     memo: str = ""
+    currency: str = ""  # foreign-currency item: its currency, amount and open amount in it (signed)
+    amount_currency: Decimal = ZERO
+    open_currency: Decimal = ZERO
 
 
 def open_items(
@@ -95,31 +105,64 @@ def open_items(
                 "credit",
                 "memo",
                 "entry__memo",
+                "currency",
+                "amount_currency",
+                "fx_adjusts_id",
             )
         )
         as_invoice: dict[int, Decimal] = defaultdict(lambda: ZERO)
         as_payment: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        ccy_invoice: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        ccy_payment: dict[int, Decimal] = defaultdict(lambda: ZERO)
         # joined, not an id list: a large ledger would exceed the database's parameter limit
         allocs = Allocation.objects.filter(tenant=tenant, invoice_line__account_id__in=_family(tenant, kind))
         if party_id is not None:
             allocs = allocs.filter(invoice_line__partner_id=party_id)
         if as_of is not None:
             allocs = allocs.filter(payment_line__entry__date__lte=as_of)
-        for a in allocs.values("invoice_line_id", "payment_line_id", "amount"):
+        for a in allocs.values("invoice_line_id", "payment_line_id", "amount", "amount_currency"):
             as_invoice[a["invoice_line_id"]] += a["amount"]
             as_payment[a["payment_line_id"]] += a["amount"]
+            if a["amount_currency"]:
+                ccy_invoice[a["invoice_line_id"]] += a["amount_currency"]
+                ccy_payment[a["payment_line_id"]] += a["amount_currency"]
+    # FX adjustment lines (realised differences, revaluations) change the VND book value of the item
+    # they name instead of being items themselves.
+    adjust: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in rows:
+        if row[12] is not None:
+            adjust[row[12]] += (row[6] - row[7]) if side == "debit" else (row[7] - row[6])
     items: list[OpenItem] = []
     plus, minus = Decimal(1), Decimal(-1)
-    for pk, entry_id, reference, day, due_date, partner, debit, credit, memo, entry_memo in rows:
+    for (
+        pk,
+        entry_id,
+        reference,
+        day,
+        due_date,
+        partner,
+        debit,
+        credit,
+        memo,
+        entry_memo,
+        currency,
+        amount_ccy,
+        adjusts,
+    ) in rows:
+        if adjusts is not None:
+            continue
         raising = debit if side == "debit" else credit
         lowering = credit if side == "debit" else debit
         if raising:
             remaining = raising - as_invoice[pk] if pk in as_invoice else raising
+            open_ccy = amount_ccy - ccy_invoice[pk] if currency else ZERO
             sign = plus
         else:
             remaining = lowering - as_payment[pk] if pk in as_payment else lowering
+            open_ccy = amount_ccy - ccy_payment[pk] if currency else ZERO
             sign = minus
-        if remaining == 0:
+        signed_open = sign * remaining + adjust[pk] if pk in adjust else sign * remaining
+        if signed_open == 0 and open_ccy == 0:
             continue
         due = due_date or (day + dt.timedelta(days=terms if raising else 0))
         items.append(
@@ -131,11 +174,36 @@ def open_items(
                 due,
                 partner or 0,
                 sign * (raising or lowering),
-                sign * remaining,
+                signed_open,
                 memo or entry_memo,
+                currency,
+                sign * amount_ccy,
+                sign * open_ccy,
             )
         )
     return items
+
+
+def _item_open(line: JournalLine, kind: str) -> tuple[Decimal, Decimal]:
+    """What is still open of one item line, as magnitudes: (VND book value incl. FX adjustments,
+    amount in currency). Read inside the caller's locks."""
+    side = KINDS[kind][1]
+    raising = line.debit if side == "debit" else line.credit
+    is_invoice = raising > 0
+    allocs = Allocation.objects.filter(**({"invoice_line": line} if is_invoice else {"payment_line": line}))
+    agg = allocs.aggregate(v=Sum("amount"), c=Sum("amount_currency"))
+    adj = JournalLine.objects.filter(fx_adjusts=line, entry__state=EntryState.POSTED).aggregate(
+        d=Sum("debit"), c=Sum("credit")
+    )
+    adjust = (adj["d"] or ZERO) - (adj["c"] or ZERO)
+    if side != "debit":
+        adjust = -adjust
+    if is_invoice:
+        vnd = raising - (agg["v"] or ZERO) + adjust
+    else:
+        vnd = (line.credit if side == "debit" else line.debit) - (agg["v"] or ZERO) - adjust
+    ccy = line.amount_currency - (agg["c"] or ZERO) if line.currency else ZERO
+    return vnd, ccy
 
 
 @dataclass
@@ -193,11 +261,17 @@ def record_payment(
     method: str = "bank",
     memo: str = "",
     allocations: Sequence[tuple[int, Any]] | None = None,
+    currency: str = "",
+    exchange_rate: Any = None,
 ) -> Payment:
     """Record a receipt (from a customer) or a payment (to a supplier), allocated to the given open
     items — ``[(line_id, amount)]``, partial allowed — or, when none are given, to the oldest open
     items first. Receipts post at once; payments wait for Finance Manager approval unless the author
-    holds ``acc.payment.approve``."""
+    holds ``acc.payment.approve``.
+
+    With a foreign ``currency`` the amount and the allocations are in that currency, the money goes
+    to ``bank_foreign``/``cash_foreign`` (1122/1112) at ``exchange_rate`` (default: the table's rate
+    on the date) and settling items booked at another rate posts the realised difference to 515/635."""
     principal.require("acc.payment.record")
     if kind not in PaymentKind.values:
         raise ValidationError({"kind": [_("Unknown kind.")]})
@@ -209,6 +283,22 @@ def record_payment(
         raise ValidationError({"amount": [_("Enter a number.")]}) from exc
     if not value.is_finite() or value <= 0 or value >= Decimal("1e15") or value != round(value, 2):
         raise ValidationError({"amount": [_("Enter a positive amount with at most 2 decimals.")]})
+    currency = (currency or "").strip().upper()
+    if currency == "VND":
+        currency = ""
+    if currency and not is_known_currency(currency):
+        raise ValidationError({"currency": [_("Unknown currency %(cur)s.") % {"cur": currency[:3]}]})
+    if currency and not has_valid_decimals(value, currency):
+        raise ValidationError(
+            {
+                "amount": [
+                    _("%(cur)s amounts have at most %(n)d decimals.")
+                    % {"cur": currency, "n": currency_decimals(currency)}
+                ]
+            }
+        )
+    if not currency and exchange_rate not in (None, ""):
+        raise ValidationError({"exchange_rate": [_("An exchange rate needs a foreign currency on the line.")]})
     from novasaas.parties import selectors as parties
 
     tenant = principal.tenant
@@ -216,15 +306,30 @@ def record_payment(
         actions.ensure_chart(tenant)
         if parties.resolve_party_id(tenant, party_id) is None:
             raise ValidationError({"party_id": [_("Unknown partner.")]})
-        requested = [[int(line_id), str(to_decimal(a))] for line_id, a in (allocations or [])]
+        rate = None
+        vnd = value
+        if currency:
+            from novasaas.accounting import fx
+
+            rate = fx.resolve_rate(currency, date, exchange_rate, field="exchange_rate")
+            vnd = convert(value, rate)
+            if vnd <= 0:
+                raise ValidationError({"amount": [_("The amount is too small to convert.")]})
+        try:
+            requested = [[int(line_id), str(to_decimal(a))] for line_id, a in (allocations or [])]
+        except (TypeError, ValueError) as exc:
+            raise ValidationError({"allocations": [_("Enter a number.")]}) from exc
         if sum((Decimal(str(a)) for _l, a in requested), ZERO) > value:
             raise ValidationError({"allocations": [_("The allocations exceed the amount.")]})
         payment = Payment.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
             kind=kind,
             party_id=party_id,
             date=date,
-            amount=value,
+            amount=vnd,
             method=method,
+            currency=currency,
+            amount_currency=value if currency else ZERO,
+            exchange_rate=rate,
             memo=(memo or "")[:300],
             allocations_requested=requested,
             created_by=principal.user,
@@ -271,15 +376,21 @@ def _post_payment(payment: Payment, principal: Principal) -> Payment:
     kind = "receivable" if payment.kind == PaymentKind.RECEIPT else "payable"
     money_role = payment.method
     party_role = KINDS[kind][0]
+    amount = payment.amount
+    fx_args: dict[str, Any] = {}
+    if payment.currency:
+        money_role = f"{payment.method}_foreign"
+        amount = payment.amount_currency
+        fx_args = {"currency": payment.currency, "exchange_rate": payment.exchange_rate}
     if payment.kind == PaymentKind.RECEIPT:
         lines = [
-            (money_role, payment.amount, ZERO, None, payment.memo),
-            (party_role, ZERO, payment.amount, payment.party_id, payment.memo),
+            actions.LineInput(money_role, amount, ZERO, None, payment.memo, **fx_args),
+            actions.LineInput(party_role, ZERO, amount, payment.party_id, payment.memo, **fx_args),
         ]
     else:
         lines = [
-            (party_role, payment.amount, ZERO, payment.party_id, payment.memo),
-            (money_role, ZERO, payment.amount, None, payment.memo),
+            actions.LineInput(party_role, amount, ZERO, payment.party_id, payment.memo, **fx_args),
+            actions.LineInput(money_role, ZERO, amount, None, payment.memo, **fx_args),
         ]
     entry = actions.post_source_document(
         tenant,
@@ -288,7 +399,7 @@ def _post_payment(payment: Payment, principal: Principal) -> Payment:
         payment.date,
         lines,
         memo=payment.memo or str(payment.get_kind_display()),
-        journal="BANK" if money_role == "bank" else "CASH",
+        journal="BANK" if payment.method == "bank" else "CASH",
         actor=principal.user,
     )
     payment_line = entry.lines.get(partner_id=payment.party_id)
@@ -305,30 +416,123 @@ def _post_payment(payment: Payment, principal: Principal) -> Payment:
 
 def _allocate(tenant: Tenant, kind: str, payment_line: JournalLine, requested: list[tuple[int, Decimal]]) -> None:
     """Settle invoice-side lines with ``payment_line``; runs after the posting's chain lock, and locks
-    the invoice lines, so two payments cannot over-settle one invoice."""
+    the invoice lines, so two payments cannot over-settle one invoice.
+
+    Foreign-currency items are settled in their currency (``amount`` is in the currency): each side
+    gives up the VND book value of the settled part (all of it when the part is all that is open,
+    else proportionally), and a difference between the two is the realised FX gain or loss, posted
+    as explicit lines (``_post_realised_fx``)."""
     side = KINDS[kind][1]
     family = set(_family(tenant, kind))
-    available = payment_line.credit if side == "debit" else payment_line.debit
     for line_id, amount in requested:
         if amount <= 0:
             raise ValidationError({"allocations": [_("Allocate positive amounts.")]})
         invoice = JournalLine.objects.select_for_update().filter(pk=line_id, entry__state=EntryState.POSTED).first()
-        if invoice is None or invoice.account_id not in family or invoice.partner_id != payment_line.partner_id:
+        if (
+            invoice is None
+            or invoice.account_id not in family
+            or invoice.partner_id != payment_line.partner_id
+            or invoice.fx_adjusts_id is not None
+        ):
             raise ValidationError(
                 {"allocations": [_("Line %(id)s is not an open item of this party.") % {"id": line_id}]}
             )
         raising = invoice.debit if side == "debit" else invoice.credit
-        settled = Allocation.objects.filter(invoice_line=invoice).aggregate(s=Sum("amount"))["s"] or ZERO
-        if raising <= 0 or amount > raising - settled:
+        if raising <= 0:
             raise ValidationError(
-                {"allocations": [_("Line %(id)s has only %(open)s open.") % {"id": line_id, "open": raising - settled}]}
+                {"allocations": [_("Line %(id)s is not an open item of this party.") % {"id": line_id}]}
             )
-        if amount > available:
+        if invoice.currency != payment_line.currency:
+            raise ValidationError(
+                {
+                    "allocations": [
+                        _("Line %(id)s is in %(a)s, the payment in %(b)s.")
+                        % {"id": line_id, "a": invoice.currency or "VND", "b": payment_line.currency or "VND"}
+                    ]
+                }
+            )
+        inv_vnd, inv_ccy = _item_open(invoice, kind)
+        pay_vnd, pay_ccy = _item_open(payment_line, kind)
+        if not invoice.currency:
+            if amount > inv_vnd:
+                raise ValidationError(
+                    {"allocations": [_("Line %(id)s has only %(open)s open.") % {"id": line_id, "open": inv_vnd}]}
+                )
+            if amount > pay_vnd:
+                raise ValidationError({"allocations": [_("The allocations exceed the amount.")]})
+            Allocation.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+                invoice_line=invoice, payment_line=payment_line, amount=amount
+            )
+            continue
+        if not has_valid_decimals(amount, invoice.currency):
+            raise ValidationError(
+                {
+                    "allocations": [
+                        _("%(cur)s amounts have at most %(n)d decimals.")
+                        % {"cur": invoice.currency, "n": currency_decimals(invoice.currency)}
+                    ]
+                }
+            )
+        if amount > inv_ccy:
+            raise ValidationError(
+                {
+                    "allocations": [
+                        _("Line %(id)s has only %(open)s open.")
+                        % {"id": line_id, "open": f"{inv_ccy} {invoice.currency}"}
+                    ]
+                }
+            )
+        if amount > pay_ccy:
             raise ValidationError({"allocations": [_("The allocations exceed the amount.")]})
-        available -= amount
-        Allocation.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
-            invoice_line=invoice, payment_line=payment_line, amount=amount
+        inv_part = inv_vnd if amount == inv_ccy else round_money(inv_vnd * amount / inv_ccy)
+        pay_part = pay_vnd if amount == pay_ccy else round_money(pay_vnd * amount / pay_ccy)
+        allocation = Allocation.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+            invoice_line=invoice, payment_line=payment_line, amount=inv_part, amount_currency=amount
         )
+        if pay_part != inv_part:
+            _post_realised_fx(tenant, kind, payment_line, invoice, pay_part - inv_part, allocation)
+
+
+def _post_realised_fx(
+    tenant: Tenant, kind: str, payment_line: JournalLine, invoice: JournalLine, diff: Decimal, allocation: Allocation
+) -> None:
+    """The realised FX difference of one allocation: ``diff`` = VND given up by the payment side −
+    VND given up by the invoice side. An adjustment line on the party account (``fx_adjusts`` = the
+    payment line) brings the payment to the invoice's book value; the other line goes to 515 (gain)
+    or 635 (loss). Receivable: the customer paid more VND-worth than booked → gain; payable: we paid
+    more → loss."""
+    from novasaas.accounting.models import JournalEntry
+
+    receivable = kind == "receivable"
+    magnitude = abs(diff)
+    # the adjustment lowers the payment side's VND by ``diff``: a debit on 131 / a credit on 331
+    adjust_debit = (diff > 0) == receivable
+    gain = (diff > 0) == receivable
+    fx_account = actions.resolve_role(tenant, "fx_gain" if gain else "fx_loss")
+    day = max(
+        JournalEntry.objects.filter(pk__in=[payment_line.entry_id, invoice.entry_id])
+        .order_by("-date")
+        .values_list("date", flat=True)
+    )
+    memo = _("Realised exchange difference %(cur)s") % {"cur": invoice.currency}
+    built = [
+        JournalLine(  # type: ignore[misc]  # MoneyField holds Decimal
+            account_id=payment_line.account_id,
+            debit=magnitude if adjust_debit else ZERO,
+            credit=ZERO if adjust_debit else magnitude,
+            partner_id=payment_line.partner_id,
+            memo=memo,
+            currency=invoice.currency,
+            fx_adjusts=payment_line,
+        ),
+        JournalLine(  # type: ignore[misc]
+            account=fx_account,
+            debit=ZERO if adjust_debit else magnitude,
+            credit=magnitude if adjust_debit else ZERO,
+            memo=memo,
+        ),
+    ]
+    actions.post_prepared_lines(tenant, "accounting.fx_settlement", allocation.pk, day, built, memo=memo)
 
 
 def allocate_fifo(tenant: Tenant, kind: str, party_id: int) -> int:
@@ -337,6 +541,10 @@ def allocate_fifo(tenant: Tenant, kind: str, party_id: int) -> int:
     made = 0
     with atomic_in(tenant):
         items = open_items(tenant, kind, party_id=party_id)
+        # foreign-currency items are matched in their currency, with items of the same currency only
+        for item in items:
+            if item.currency:
+                item.open = item.open_currency
         invoices = sorted((i for i in items if i.open > 0), key=lambda i: (i.due_date, i.line_id))
         payments = [i for i in items if i.open < 0]
         for pay in payments:
@@ -345,7 +553,7 @@ def allocate_fifo(tenant: Tenant, kind: str, party_id: int) -> int:
             for inv in invoices:
                 if left <= 0:
                     break
-                if inv.open <= 0:
+                if inv.open <= 0 or inv.currency != pay.currency:
                     continue
                 amount = min(left, inv.open)
                 _allocate(tenant, kind, line, [(inv.line_id, amount)])
@@ -455,8 +663,10 @@ def allocate(principal: Principal, *, payment_line_id: int, invoice_line_id: int
             raise ValidationError({"payment_line_id": [_("Unknown line.")]})
         side = KINDS[kind][1]
         lowering = line.credit if side == "debit" else line.debit
-        applied = Allocation.objects.filter(payment_line=line).aggregate(s=Sum("amount"))["s"] or ZERO
-        if lowering <= 0 or value > lowering - applied:
+        open_vnd, open_ccy = _item_open(line, kind)
+        if lowering <= 0 or line.fx_adjusts_id is not None:
+            raise ValidationError({"payment_line_id": [_("Unknown line.")]})
+        if value > (open_ccy if line.currency else open_vnd):
             raise ValidationError({"amount": [_("The allocations exceed the amount.")]})
         _allocate(tenant, kind, line, [(invoice_line_id, value)])
         created = Allocation.objects.filter(payment_line=line, invoice_line_id=invoice_line_id).order_by("-id").first()

@@ -29,6 +29,11 @@ Amount = Annotated[
     Field(ge=0, lt=Decimal("1e15"), max_digits=17, decimal_places=2),
 ]
 MoneyOut = Annotated[Decimal, PlainSerializer(lambda v: str(v), return_type=str)]
+Rate = Annotated[
+    Decimal,
+    BeforeValidator(_no_float),
+    Field(gt=0, lt=Decimal("1e9"), max_digits=16, decimal_places=6),
+]
 SafeDate = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2999, 12, 31))]
 
 
@@ -145,6 +150,13 @@ class LineIn(StrictSchema):
     dimension: Annotated[str, Field(min_length=1, max_length=45)] | Id | None = Field(
         default=None, description='department or project: id, "department:KD" or "project:P01"'
     )
+    currency: str = Field(
+        default="",
+        max_length=3,
+        description="ISO code of a foreign currency: debit/credit are then amounts in that currency",
+    )
+    exchange_rate: Rate | None = Field(default=None, description="VND per unit; default: the rate table")
+    amount_base: Amount | None = Field(default=None, description="expected VND amount (checked)")
 
 
 class EntryCreate(StrictSchema):
@@ -186,6 +198,10 @@ class Line(Schema):
     paid_in_cash: bool
     dimension_id: int | None
     dimension_code: str
+    currency: str
+    amount_currency: MoneyOut
+    exchange_rate: MoneyOut | None
+    fx_adjusts_id: int | None
 
     @staticmethod
     def resolve_account_code(obj: Any) -> str:
@@ -283,6 +299,9 @@ class LedgerRow(Schema):
     credit: MoneyOut
     balance: MoneyOut
     partner_id: int | None
+    currency: str
+    amount_currency: MoneyOut
+    exchange_rate: MoneyOut | None
 
 
 class AccountLedger(Schema):
@@ -395,6 +414,9 @@ class OpenItemOut(Schema):
     amount: MoneyOut
     open: MoneyOut
     memo: str
+    currency: str
+    amount_currency: MoneyOut
+    open_currency: MoneyOut
 
 
 class AgingRowOut(Schema):
@@ -428,6 +450,10 @@ class PaymentCreate(StrictSchema):
     method: Literal["bank", "cash"] = "bank"
     memo: str = Field(default="", max_length=300)
     allocations: list[AllocationIn] = Field(default_factory=list, max_length=200)
+    currency: str = Field(
+        default="", max_length=3, description="foreign currency: amount and allocations are in it"
+    )
+    exchange_rate: Rate | None = Field(default=None, description="VND per unit; default: the rate table")
 
 
 class PaymentOut(Schema):
@@ -438,6 +464,9 @@ class PaymentOut(Schema):
     amount: MoneyOut
     method: str
     memo: str
+    currency: str
+    amount_currency: MoneyOut
+    exchange_rate: MoneyOut | None
     state: str
     entry_id: int | None
 
@@ -680,3 +709,51 @@ class AsOfQuery(Schema):
 
 class OpeningBalanceIn(StrictSchema):
     as_of: SafeDate | None = None
+
+
+class ExchangeRateOut(Schema):
+    id: int
+    currency: str
+    date: dt.date
+    rate: MoneyOut
+
+
+class ExchangeRateCreate(StrictSchema):
+    currency: str = Field(min_length=3, max_length=3, description="ISO code, e.g. USD")
+    date: SafeDate
+    rate: Rate = Field(description="VND per one unit")
+
+
+class ExchangeRateUpdate(StrictSchema):
+    rate: Rate
+
+
+class RevaluationIn(StrictSchema):
+    date: SafeDate
+
+
+class RevaluationRowOut(Schema):
+    kind: str
+    account_id: int
+    account_code: str
+    party_id: int | None
+    line_id: int | None
+    reference: str
+    currency: str
+    amount_currency: MoneyOut
+    book: MoneyOut
+    rate: MoneyOut
+    revalued: MoneyOut
+    difference: MoneyOut
+    gain: MoneyOut
+
+
+class RevaluationOut(Schema):
+    date: dt.date
+    rates: dict[str, MoneyOut]
+    missing_rates: list[str]
+    rows: list[RevaluationRowOut]
+    gains: MoneyOut
+    losses: MoneyOut
+    net: MoneyOut
+    entry_id: int | None

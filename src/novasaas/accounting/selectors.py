@@ -325,6 +325,9 @@ class LedgerRow:
     credit: Decimal
     balance: Decimal
     partner_id: int | None = None
+    currency: str = ""  # foreign-currency line: currency, signed amount in it (debit +) and rate
+    amount_currency: Decimal = ZERO
+    exchange_rate: Decimal | None = None
 
 
 @dataclass
@@ -388,6 +391,9 @@ def account_ledger(
                     line.credit,
                     running,
                     line.partner_id,
+                    line.currency,
+                    line.amount_currency if line.debit else -line.amount_currency,
+                    line.exchange_rate,
                 )
             )
         return AccountLedger(account, start, end, opening, rows, total_d, total_c, running)

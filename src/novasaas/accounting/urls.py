@@ -62,6 +62,8 @@ urlpatterns = [
     path("bank/<int:pk>/", views.BankDetailView.as_view(), name="accounting-bank-detail"),
     path("daily/", views.DailyView.as_view(), name="accounting-daily"),
     path("taxes/", views.TaxRatesView.as_view(), name="accounting-taxes"),
+    path("exchange-rates/", views.ExchangeRatesView.as_view(), name="accounting-exchange-rates"),
+    path("fx-revaluation/", views.RevaluationView.as_view(), name="accounting-fx-revaluation"),
     path(
         "reports/stock-reconciliation/",
         views.StockReconciliationView.as_view(),

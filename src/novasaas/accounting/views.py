@@ -36,6 +36,7 @@ from novasaas.accounting.forms import (
     TaxRateForm,
     TemplateForm,
 )
+from novasaas.accounting.fx import FOREIGN_CURRENCIES
 from novasaas.accounting.models import EntryState
 from novasaas.identity.access import Principal, require_perm
 from novasaas.platform.modules import ModuleDisabled
@@ -457,7 +458,14 @@ class EntryFormView(AccPermissionView):
         return render(
             request,
             "accounting/entry_form.html",
-            {**forms, "entry": entry, "accounts": accounts, "has_dimensions": has_dimensions, **extra},
+            {
+                **forms,
+                "entry": entry,
+                "accounts": accounts,
+                "has_dimensions": has_dimensions,
+                "currencies": FOREIGN_CURRENCIES,
+                **extra,
+            },
             status=status,
         )
 
@@ -480,6 +488,17 @@ class EntryFormView(AccPermissionView):
                     "tax_base": ln.tax_base or None,
                     "paid_in_cash": ln.paid_in_cash,
                     "dimension": ln.dimension_id,
+                    # a currency line is typed in its currency
+                    **(
+                        {
+                            "debit": ln.amount_currency if ln.debit else None,
+                            "credit": ln.amount_currency if ln.credit else None,
+                            "currency": ln.currency,
+                            "exchange_rate": ln.exchange_rate.normalize() if ln.exchange_rate else None,
+                        }
+                        if ln.currency and ln.fx_adjusts_id is None
+                        else {}
+                    ),
                 }
                 for ln in selectors.entry_lines(self.tenant, entry)
             ]
@@ -494,7 +513,17 @@ class EntryFormView(AccPermissionView):
         kept = [f for f in formset.forms if valid and not f.is_blank()] if valid else []
         if "more" in request.POST:  # re-render with more blank lines, keeping what was typed
             keys = (
-                "account", "debit", "credit", "partner_id", "memo", "tax_rate", "tax_base", "paid_in_cash", "dimension"
+                "account",
+                "debit",
+                "credit",
+                "partner_id",
+                "memo",
+                "tax_rate",
+                "tax_base",
+                "paid_in_cash",
+                "currency",
+                "exchange_rate",
+                "dimension",
             )
             rows = [{k: f.data.get(f.add_prefix(k), "") for k in keys} for f in formset.forms]
             rows += [{} for _i in range(NEW_LINES)]
@@ -514,6 +543,8 @@ class EntryFormView(AccPermissionView):
                     "tax_base": f.cleaned_data["tax_base"] or 0,
                     "paid_in_cash": f.cleaned_data["paid_in_cash"],
                     "dimension": f.cleaned_data["dimension"],
+                    "currency": f.cleaned_data["currency"] or "",
+                    "exchange_rate": f.cleaned_data["exchange_rate"],
                 }
                 for f in kept
             ]
@@ -1394,3 +1425,102 @@ class StockReconciliationView(AccPermissionView):
             return redirect("accounting-stock-reconciliation")
         messages.success(request, _("Opening balance entry %(n)s posted.") % {"n": entry.reference or entry.pk})
         return redirect("accounting-entry-detail", entry.pk)
+
+
+class ExchangeRatesView(AccPermissionView):
+    """The exchange-rate table: Accountants read it, the Finance Manager adds, corrects, deletes and
+    imports rates (CSV/Excel)."""
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        from novasaas.accounting import fx
+        from novasaas.accounting.forms import ExchangeRateForm
+
+        currency = request.GET.get("currency", "")[:3].upper()
+        rates = fx.list_rates(self.tenant, currency if currency in FOREIGN_CURRENCIES else "", limit=500)
+        return render(
+            request,
+            "accounting/exchange_rates.html",
+            {
+                "rates": rates,
+                "form": form or ExchangeRateForm(initial={"date": timezone.localdate(), "currency": "USD"}),
+                "import_form": ImportForm(),
+                "currencies": FOREIGN_CURRENCIES,
+                "currency": currency,
+            },
+            status=status,
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import fx
+        from novasaas.accounting.forms import ExchangeRateForm
+
+        self.principal.require("acc.coa.configure")
+        op = request.POST.get("op", "create")
+        try:
+            if op == "delete":
+                fx.delete_rate(self.principal, int(request.POST.get("id", "0") or 0))
+                messages.success(request, _("Exchange rate deleted."))
+                return redirect("accounting-exchange-rates")
+            if op == "update":
+                fx.update_rate(self.principal, int(request.POST.get("id", "0") or 0), rate=request.POST.get("rate"))
+                messages.success(request, _("Exchange rate saved."))
+                return redirect("accounting-exchange-rates")
+            if op == "import":
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise ValidationError({"file": [_("Choose a file.")]})
+                count = fx.import_rates(self.principal, upload.read(5_000_001)[:5_000_000], upload.name or "")
+                messages.success(request, _("%(n)d exchange rates imported.") % {"n": count})
+                return redirect("accounting-exchange-rates")
+        except (ValueError, ValidationError) as exc:
+            msgs = exc.messages if isinstance(exc, ValidationError) else [_("Unknown rate.")]
+            for msg in msgs:
+                messages.error(request, msg)
+            return self.get(request, status=400)
+        form = ExchangeRateForm(request.POST)
+        if form.is_valid():
+            try:
+                fx.create_rate(self.principal, **form.cleaned_data)
+                messages.success(request, _("Exchange rate saved."))
+                return redirect("accounting-exchange-rates")
+            except ValidationError as exc:
+                for key, msgs in exc.message_dict.items():
+                    form.add_error(key if key in form.fields else None, msgs)
+        return self.get(request, form=form, status=400)
+
+
+class RevaluationView(AccPermissionView):
+    """Period-end revaluation of foreign-currency items: the computation for a date, then posting."""
+
+    permission = "acc.period.close"
+
+    def get(self, request: HttpRequest, status: int = 200) -> HttpResponse:
+        from novasaas.accounting import fx
+        from novasaas.accounting.forms import RevaluationForm
+
+        form = RevaluationForm(request.GET or None)
+        preview = None
+        if form.is_bound and form.is_valid():
+            preview = fx.revaluation_preview(self.tenant, form.cleaned_data["date"])
+        elif not form.is_bound:
+            form = RevaluationForm(initial={"date": timezone.localdate()})
+        return render(request, "accounting/revaluation.html", {"form": form, "preview": preview}, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import fx
+        from novasaas.accounting.forms import RevaluationForm
+
+        form = RevaluationForm(request.POST)
+        if not form.is_valid():
+            for msgs in form.errors.values():
+                for msg in msgs:
+                    messages.error(request, str(msg))
+            return render(request, "accounting/revaluation.html", {"form": form, "preview": None}, status=400)
+        try:
+            entry = fx.revalue(self.principal, form.cleaned_data["date"])
+        except ValidationError as exc:
+            self.fail(request, exc)
+            preview = fx.revaluation_preview(self.tenant, form.cleaned_data["date"])
+            return render(request, "accounting/revaluation.html", {"form": form, "preview": preview}, status=400)
+        messages.success(request, _("Revaluation posted: %(ref)s.") % {"ref": entry.reference})
+        return redirect("accounting-entry-detail", pk=entry.pk)

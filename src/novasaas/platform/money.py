@@ -41,6 +41,22 @@ def currency_decimals(currency: str) -> int:
     return CURRENCY_DECIMALS.get(currency.upper(), 2)
 
 
+def is_known_currency(currency: str) -> bool:
+    """Whether ``currency`` is one of the ISO codes this module knows the minor unit of."""
+    return isinstance(currency, str) and currency.upper() in CURRENCY_DECIMALS
+
+
+def has_valid_decimals(amount: Decimal, currency: str) -> bool:
+    """Whether ``amount`` fits the currency's minor unit (``1.5`` JPY does not)."""
+    return amount == amount.quantize(Decimal(1).scaleb(-currency_decimals(currency)), rounding=ROUND_HALF_UP)
+
+
+def convert(amount: Decimal | int | str, rate: Decimal | int | str, to_currency: str = "VND") -> Decimal:
+    """``amount`` × ``rate`` in ``to_currency``, rounded by its minor unit (ROUND_HALF_UP). The caller
+    books any difference this rounding makes as an explicit line."""
+    return round_money(to_decimal(amount) * to_decimal(rate), to_currency)
+
+
 def to_decimal(value: Any) -> Decimal:
     """Convert user input to Decimal, refusing floats (which carry binary noise)."""
     if isinstance(value, Decimal):

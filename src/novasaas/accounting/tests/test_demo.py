@@ -30,6 +30,13 @@ def test_demo_loader_is_idempotent_and_balanced(tenant_a):
     assert figures["33"] > 0 and figures["24"] > 0
     with tenant_context(tenant_a):
         assert Budget.objects.count() == 1 and BankAccount.objects.count() == 1
+        # USD: rates, an export sale, an open import bill, and (after February) a realised difference
+        from novasaas.accounting.models import ExchangeRate, JournalLine
+
+        assert ExchangeRate.objects.filter(currency="USD").exists()
+        assert JournalLine.objects.filter(currency="USD").exists()
+        if TODAY >= TODAY.replace(month=2, day=14):
+            assert JournalEntry.objects.filter(source_type="accounting.fx_settlement").count() == 1
 
 
 def test_dashboard_shows_the_widget(tenant_a):
