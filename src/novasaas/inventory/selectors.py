@@ -312,7 +312,7 @@ def document_moves(tenant: Tenant, document_type: str, document_id: int) -> Quer
 
 
 def serials_in_stock(tenant: Tenant, product_id: int) -> QuerySet[SerialNumber]:
-    return SerialNumber.objects.filter(tenant=tenant, product_id=product_id, location__isnull=False)
+    return SerialNumber.objects.filter(tenant=tenant, product_id=product_id, location__usage=LocationUsage.INTERNAL)
 
 
 def expiring_lots(tenant: Tenant, before: Date) -> list[tuple[LotNumber, Decimal]]:
