@@ -637,14 +637,16 @@ def _serials_in_stock(
     warehouse: Warehouse | None = None,
     location: Location | None = None,
     lock: bool = False,
-) -> list[SerialNumber]:
-    """The units ``codes`` of ``product``, each in stock in ``warehouse`` (at ``location`` when given);
-    locked in id order when ``lock``. Unknown serials, units elsewhere or in transit are refused."""
+) -> list[tuple[SerialNumber, Location]]:
+    """The units ``codes`` of ``product`` with where each is, each in stock in ``warehouse`` (at
+    ``location`` when given); locked in id order when ``lock``. Unknown serials, units elsewhere or in
+    transit are refused."""
     qs = SerialNumber.objects.filter(product=product, code__in=list(codes)).order_by("pk")
     if lock:
         qs = qs.select_for_update()
     found = {x.code: x for x in qs}
     locations = Location.objects.in_bulk([x.location_id for x in found.values() if x.location_id])
+    at: dict[str, Location] = {}
     for code in codes:
         serial = found.get(code)
         if serial is None:
@@ -665,8 +667,8 @@ def _serials_in_stock(
                     % {"s": code, "at": loc.code, "loc": location.code}
                 }
             )
-        serial.location = loc
-    return [found[c] for c in codes]
+        at[code] = loc
+    return [(found[c], at[c]) for c in codes]
 
 
 def _serials_not_in_stock(product: Product, codes: Sequence[str], field: str) -> None:
@@ -1242,7 +1244,7 @@ def put_away(
                 serial=unit,
                 stocks=stocks,
             )
-            for unit in units
+            for unit, _at in units
         ]
         move = moves[0]
     else:
@@ -1423,12 +1425,12 @@ def _adjust_serials(
             ).value
         return total
     units = _serials_in_stock(ln.product, ln.serials, "serials", warehouse=wh, location=ln.location, lock=True)
-    for unit in units:
+    for unit, at in units:
         total -= ledger.post_move(
             ctx,
             product=ln.product,
             variant=ln.variant,
-            from_location=unit.location,
+            from_location=at,
             to_location=loss,
             quantity=Decimal(1),
             serial=unit,
@@ -1548,12 +1550,12 @@ def ship_transfer(p: Principal, transfer_id: int) -> StockTransfer:
     for ln in lines:
         value = ZERO
         if ln.serials:  # the units picked when the transfer was made, each from where it is now
-            for unit in _serials_in_stock(ln.product, ln.serials, "serials", warehouse=src, lock=True):
+            for unit, at in _serials_in_stock(ln.product, ln.serials, "serials", warehouse=src, lock=True):
                 value += ledger.post_move(
                     ctx,
                     product=ln.product,
                     variant=ln.variant,
-                    from_location=unit.location,
+                    from_location=at,
                     to_location=transit,
                     quantity=Decimal(1),
                     serial=unit,
