@@ -15,6 +15,7 @@ from novasaas.accounting import stock_accounts as sa
 from novasaas.accounting import stock_reconciliation as rec
 from novasaas.accounting.models import Account, JournalEntry, WarehouseAccount
 from novasaas.inventory import actions as inv
+from novasaas.inventory import selectors as inv_selectors
 from novasaas.inventory.models import InventoryCount, StockMovement
 from novasaas.inventory.tests.helpers import principal, setup_catalogue
 from novasaas.platform.tenancy import platform_context, tenant_context
@@ -251,3 +252,21 @@ def test_api_and_pages(setup, tenant_a, tenant_b):
     assert 'id="stock-reconciliation-accounts"' in report and 'data-account="1562"' in report
     assert rec.stock_reconciliation(tenant_a).agrees
     assert StockMovement.objects.count() == 1
+
+
+def test_mappings_are_per_company(tenant_a, tenant_b):
+    mapped = {}
+    for tenant in (tenant_a, tenant_b):
+        with tenant_context(tenant):
+            s = setup_catalogue(tenant)
+            fm = principal(tenant, "finance_manager")
+            _hn, hcm = _sub_accounts(fm)
+            sa.set_warehouse_account(fm, s.wh.pk, "inventory", hcm.pk)
+            sa.set_transit_account(fm, Account.objects.get(code="151").pk)
+            mapped[tenant.pk] = WarehouseAccount.objects.get().pk
+    with tenant_context(tenant_a):
+        assert list(WarehouseAccount.objects.values_list("pk", flat=True)) == [mapped[tenant_a.pk]]
+        assert {w.warehouse_id for w in sa.list_warehouse_accounts(tenant_a)} == set(
+            inv_selectors.list_warehouses(tenant_a).values_list("pk", flat=True)
+        )
+        assert sa.transit_account(tenant_a).tenant_id == tenant_a.pk
