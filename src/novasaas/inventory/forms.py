@@ -339,6 +339,7 @@ class TransferReceiveForm(forms.Form):
     def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = _locations().filter(warehouse=warehouse)  # type: ignore[attr-defined]
+        self.fields["serials"].widget.attrs["autofocus"] = True  # the scanner types straight into it
 
 
 class LandedCostForm(forms.Form):
