@@ -75,6 +75,8 @@ from novasaas.accounting.schemas import (
     StatementPreviewOut,
     StatementProfileCreate,
     StatementProfileOut,
+    StockAccountIn,
+    StockAccountsOut,
     StockReconciliationOut,
     TaxRateCreate,
     TaxRateOut,
@@ -217,6 +219,57 @@ def set_mapping(request: HttpRequest, role: str, data: MappingIn) -> Any:
         return 404, {"detail": "unknown role"}
     m = actions.set_account_mapping(p, role, data.account_id)
     return {"role": m.role, "account_id": m.account_id, "account_code": m.account.code, "explicit": True}
+
+
+def _stock_accounts_out(tenant: Any) -> dict[str, Any]:
+    from novasaas.accounting import stock_accounts
+
+    transit = stock_accounts.transit_account(tenant)
+    return {
+        "transit_account_id": transit.pk if transit else None,
+        "transit_account_code": transit.code if transit else "",
+        "warehouses": [
+            {
+                "warehouse_id": w.warehouse_id,
+                "warehouse": w.warehouse,
+                "is_active": w.is_active,
+                "accounts": [
+                    {"role": role, "account_id": acc.pk, "account_code": acc.code, "explicit": explicit}
+                    for role, (acc, explicit) in w.accounts.items()
+                ],
+            }
+            for w in stock_accounts.list_warehouse_accounts(tenant)
+        ],
+    }
+
+
+@router.get("/stock-accounts", response=StockAccountsOut)
+def list_stock_accounts(request: HttpRequest) -> Any:
+    """Each warehouse's stock account per stock role (its own or the company's) and the account of goods
+    in transit between warehouses (null: they stay in the source's account until received)."""
+    p = _p(request, "acc.ledger.view")
+    return _stock_accounts_out(p.tenant)
+
+
+@router.put("/stock-accounts/warehouses/{int:warehouse_id}/{role}", response={200: StockAccountsOut, **E})
+def set_warehouse_stock_account(request: HttpRequest, warehouse_id: int, role: str, data: StockAccountIn) -> Any:
+    """Map a warehouse's goods of a stock role (``inventory``, ``raw_materials`` …) to its own account;
+    ``account_id: null`` goes back to the company's account (Finance Manager)."""
+    from novasaas.accounting import stock_accounts
+
+    p = _p(request, "acc.coa.configure")
+    stock_accounts.set_warehouse_account(p, warehouse_id, role, data.account_id)
+    return _stock_accounts_out(p.tenant)
+
+
+@router.put("/stock-accounts/transit", response={200: StockAccountsOut, **E})
+def set_transit_stock_account(request: HttpRequest, data: StockAccountIn) -> Any:
+    """The account of goods in transit between warehouses (e.g. 151), or null (Finance Manager)."""
+    from novasaas.accounting import stock_accounts
+
+    p = _p(request, "acc.coa.configure")
+    stock_accounts.set_transit_account(p, data.account_id)
+    return _stock_accounts_out(p.tenant)
 
 
 @router.get("/settings", response=SettingsOut)
@@ -1234,6 +1287,7 @@ def _stock_rec_out(rec: Any) -> dict[str, Any]:
         "as_of": rec.as_of,
         "inventory_enabled": rec.inventory_enabled,
         "warehouses": [vars(w) for w in rec.warehouses],
+        "accounts": [{**vars(a), "difference": a.difference, "agrees": a.agrees} for a in rec.accounts],
         "in_transit": rec.in_transit,
         "valuation_total": rec.valuation_total,
         "ledger_total": rec.ledger_total,

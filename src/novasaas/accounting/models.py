@@ -103,6 +103,18 @@ class AccountingSettings(TenantModel):
         help_text=_("How often the 01/GTGT return is filed: the credit [43] of one period is [22] of the next."),
     )
 
+    # Goods shipped between warehouses and not yet received: with an account here (e.g. 151), a transfer
+    # posts Dr this / Cr source stock account when shipped and Dr destination / Cr this when received;
+    # without one the goods stay in the source's account until they arrive.
+    transfer_transit_account = models.ForeignKey(
+        Account,
+        verbose_name=_("goods in transit between warehouses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
     class Meta:
         constraints: ClassVar = [models.UniqueConstraint(fields=["tenant"], name="acc_settings_one_per_tenant")]
 
@@ -116,6 +128,22 @@ class AccountMapping(TenantModel):
     class Meta:
         ordering: ClassVar = ["role"]
         constraints: ClassVar = [models.UniqueConstraint(fields=["tenant", "role"], name="acc_mapping_role_unique")]
+
+
+class WarehouseAccount(TenantModel):
+    """A warehouse's own stock account for a posting role (e.g. warehouse B's goods in 15612 instead of
+    the company's ``inventory`` account). ``warehouse_id`` is Inventory's warehouse id (read through
+    ``inventory.selectors``; no foreign key across modules)."""
+
+    warehouse_id = models.PositiveBigIntegerField(_("warehouse"))
+    role = models.CharField(_("role"), max_length=60)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering: ClassVar = ["warehouse_id", "role"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "warehouse_id", "role"], name="acc_warehouse_account_unique")
+        ]
 
 
 class FiscalYearState(models.TextChoices):

@@ -690,12 +690,28 @@ class StockReconciliationWarehouse(Schema):
     value: MoneyOut
 
 
+class StockReconciliationAccount(Schema):
+    """One stock account: its warehouses' valuation (and goods in transit) against its balance."""
+
+    account_id: int
+    account_code: str
+    account_name: str
+    warehouses: list[str]
+    in_transit: MoneyOut
+    valuation: MoneyOut
+    ledger: MoneyOut
+    difference: MoneyOut
+    agrees: bool
+
+
 class StockReconciliationOut(Schema):
-    """Inventory valuation (warehouses + goods in transit) against the stock accounts' balance."""
+    """Inventory valuation (warehouses + goods in transit) against the stock accounts' balance, in total
+    and per stock account."""
 
     as_of: dt.date
     inventory_enabled: bool
     warehouses: list[StockReconciliationWarehouse]
+    accounts: list[StockReconciliationAccount]
     in_transit: MoneyOut
     valuation_total: MoneyOut
     ledger_total: MoneyOut
@@ -757,3 +773,29 @@ class RevaluationOut(Schema):
     losses: MoneyOut
     net: MoneyOut
     entry_id: int | None
+
+
+class StockAccountRole(Schema):
+    role: str
+    account_id: int
+    account_code: str
+    explicit: bool  # mapped for this warehouse (else the company's role)
+
+
+class WarehouseStockAccounts(Schema):
+    warehouse_id: int
+    warehouse: str
+    is_active: bool
+    accounts: list[StockAccountRole]
+
+
+class StockAccountsOut(Schema):
+    """Per-warehouse stock accounts and the account of goods in transit between warehouses."""
+
+    transit_account_id: int | None
+    transit_account_code: str
+    warehouses: list[WarehouseStockAccounts]
+
+
+class StockAccountIn(StrictSchema):
+    account_id: Id | None = None  # null: back to the company's account (or: no transit account)

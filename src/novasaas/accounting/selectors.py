@@ -487,10 +487,53 @@ def balance_as_of(tenant: Tenant, account_ids: list[int], as_of: dt.date) -> Dec
         return total
 
 
-def inventory_account_balance(tenant: Tenant, as_of: dt.date) -> Decimal:
-    """Ledger value of stock (accounts of the inventory roles 151–157, as mapped) at the end of
-    ``as_of``, for Inventory's reconciliation of its valuation against the ledger."""
+def balances_as_of(tenant: Tenant, account_ids: list[int], as_of: dt.date) -> dict[int, Decimal]:
+    """``balance_as_of`` per account (accounts without lines are absent)."""
+    with in_tenant(tenant):
+        period = FiscalPeriod.objects.filter(start_date__lte=as_of, end_date__gte=as_of).first()
+        cut = period.start_date if period else as_of + dt.timedelta(days=1)
+        result: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        rows = (
+            AccountBalance.objects.filter(account_id__in=account_ids, period__end_date__lt=cut)
+            .values("account_id")
+            .annotate(d=Sum("debit"), c=Sum("credit"))
+        )
+        for row in rows:
+            result[row["account_id"]] += (row["d"] or ZERO) - (row["c"] or ZERO)
+        if period is not None:
+            lines = (
+                JournalLine.objects.filter(
+                    account_id__in=account_ids,
+                    entry__state=EntryState.POSTED,
+                    entry__date__gte=cut,
+                    entry__date__lte=as_of,
+                )
+                .values("account_id")
+                .annotate(d=Sum("debit"), c=Sum("credit"))
+            )
+            for row in lines:
+                result[row["account_id"]] += (row["d"] or ZERO) - (row["c"] or ZERO)
+        return dict(result)
+
+
+def inventory_account_ids(tenant: Tenant) -> list[int]:
+    """The stock accounts: the inventory roles 151–157 as mapped (with their level-1 families), every
+    warehouse's own stock account and the account of goods in transit between warehouses."""
+    from novasaas.accounting.models import WarehouseAccount
+
     get_chart(tenant)
     with in_tenant(tenant):
-        ids = _role_account_ids(tenant, INVENTORY_ROLES)
-        return balance_as_of(tenant, ids, as_of)
+        ids = set(_role_account_ids(tenant, INVENTORY_ROLES))
+        ids.update(WarehouseAccount.objects.values_list("account_id", flat=True))
+        transit = AccountingSettings.objects.values_list("transfer_transit_account_id", flat=True).first()
+        if transit:
+            ids.add(transit)
+        return sorted(ids)
+
+
+def inventory_account_balance(tenant: Tenant, as_of: dt.date) -> Decimal:
+    """Ledger value of stock (``inventory_account_ids``: 151–157 as mapped, warehouses' own accounts,
+    goods in transit) at the end of ``as_of``, for Inventory's reconciliation of its valuation."""
+    get_chart(tenant)
+    with in_tenant(tenant):
+        return balance_as_of(tenant, inventory_account_ids(tenant), as_of)

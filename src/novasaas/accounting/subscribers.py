@@ -9,8 +9,12 @@ so it is idempotent per inventory document and never hard-codes an account numbe
   Dr inventory shortage (1381) / Cr inventory.
 - LandedCostAdded: Dr inventory (value - cogs_value), Dr COGS (cogs_value) / Cr payable or GRNI.
 - StockRevalued: inventory by value, COGS by cogs_value, the total against GRNI.
+- StockTransferred: Dr destination / Cr source stock account when they differ (through the transit
+  account when one is set: shipped Dr transit / Cr source, received Dr destination / Cr transit).
 
-A movement of zero value posts nothing; negative values swap the sides.
+"inventory" is the account of the event's warehouse (``stock_accounts.stock_account``: the warehouse's
+own mapping, else the company's role). A movement of zero value posts nothing; negative values swap
+the sides.
 """
 
 from __future__ import annotations
@@ -21,6 +25,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from novasaas.accounting.actions import post_source_document
+from novasaas.accounting.models import Account
+from novasaas.accounting.stock_accounts import (
+    RECEIVED_SOURCE,
+    SHIPPED_SOURCE,
+    shipped_accounts,
+    stock_account,
+    transit_account,
+)
 from novasaas.inventory.events import (
     CountVariancePosted,
     GoodsIssued,
@@ -28,21 +40,22 @@ from novasaas.inventory.events import (
     LandedCostAdded,
     StockAdjusted,
     StockRevalued,
+    StockTransferred,
     StockValueEvent,
 )
 from novasaas.platform.events import subscriber
 from novasaas.platform.money import to_decimal
 from novasaas.platform.tenancy import current_tenant
 
-Line = tuple[str, Decimal, Decimal, Any, str]
+Line = tuple[str | Account, Decimal, Decimal, Any, str]
 ZERO = Decimal(0)
 
 
-def _dr(role: str, amount: Decimal, partner: int | None = None, memo: str = "") -> Line:
+def _dr(role: str | Account, amount: Decimal, partner: int | None = None, memo: str = "") -> Line:
     return (role, amount, ZERO, partner, memo) if amount >= 0 else (role, ZERO, -amount, partner, memo)
 
 
-def _cr(role: str, amount: Decimal, partner: int | None = None, memo: str = "") -> Line:
+def _cr(role: str | Account, amount: Decimal, partner: int | None = None, memo: str = "") -> Line:
     return (role, ZERO, amount, partner, memo) if amount >= 0 else (role, -amount, ZERO, partner, memo)
 
 
@@ -62,6 +75,11 @@ def _post(event: StockValueEvent, lines: list[Line], memo: str, source_type: str
     )
 
 
+def _stock(event: StockValueEvent) -> Account:
+    """The stock account of the event's warehouse."""
+    return stock_account(current_tenant(), event.warehouse_id)
+
+
 @subscriber(GoodsReceived, module="ACC")
 def on_goods_received(event: GoodsReceived) -> None:
     value = to_decimal(event.value)
@@ -71,7 +89,7 @@ def on_goods_received(event: GoodsReceived) -> None:
         credit = _cr("payable", value, event.partner_id)
     else:
         credit = _cr("goods_received_not_invoiced", value, event.partner_id)
-    _post(event, [_dr("inventory", value), credit], "Nhập kho")
+    _post(event, [_dr(_stock(event), value), credit], "Nhập kho")
 
 
 @subscriber(GoodsIssued, module="ACC")
@@ -81,17 +99,18 @@ def on_goods_issued(event: GoodsIssued) -> None:
         raise ValidationError(f"unknown goods issue purpose {event.purpose!r}")
     value = to_decimal(event.value)
     partner = event.partner_id if event.purpose == "return_to_vendor" else None
-    _post(event, [_dr(roles[event.purpose], value, partner), _cr("inventory", value)], "Xuất kho")
+    _post(event, [_dr(roles[event.purpose], value, partner), _cr(_stock(event), value)], "Xuất kho")
 
 
 def _gain_loss(event: StockValueEvent, gain: Decimal, loss: Decimal, memo: str) -> None:
+    stock = _stock(event)
     _post(
         event,
         [
-            _dr("inventory", gain),
+            _dr(stock, gain),
             _cr("inventory_surplus", gain),
             _dr("inventory_shortage", loss),
-            _cr("inventory", loss),
+            _cr(stock, loss),
         ],
         memo,
     )
@@ -120,7 +139,7 @@ def on_landed_cost(event: LandedCostAdded) -> None:
         if event.partner_id is not None
         else _cr("goods_received_not_invoiced", value)
     )
-    _post(event, [_dr("inventory", value - cogs), _dr("cogs", cogs), credit], "Chi phí mua hàng")
+    _post(event, [_dr(_stock(event), value - cogs), _dr("cogs", cogs), credit], "Chi phí mua hàng")
 
 
 @subscriber(StockRevalued, module="ACC")
@@ -128,7 +147,28 @@ def on_stock_revalued(event: StockRevalued) -> None:
     value, cogs = to_decimal(event.value), to_decimal(event.cogs_value)
     _post(
         event,
-        [_dr("inventory", value), _dr("cogs", cogs), _cr("goods_received_not_invoiced", value + cogs)],
+        [_dr(_stock(event), value), _dr("cogs", cogs), _cr("goods_received_not_invoiced", value + cogs)],
         "Đánh giá lại kho",
         source_type=f"{event.document_type}#{event.product_id}"[:60],
     )
+
+
+@subscriber(StockTransferred, module="ACC")
+def on_stock_transferred(event: StockTransferred) -> None:
+    """Nothing when both warehouses share a stock account (and no transit account is set); otherwise
+    the value moves between the accounts. The received leg credits the account the shipped leg
+    debited (the transit account at shipping time), else the source's account."""
+    tenant = current_tenant()
+    value = to_decimal(event.value)
+    source = stock_account(tenant, event.from_warehouse_id)
+    if event.stage == "shipped":
+        transit = transit_account(tenant)
+        if transit is not None and transit.pk != source.pk:
+            _post(event, [_dr(transit, value), _cr(source, value)], "Hàng đang chuyển kho", SHIPPED_SOURCE)
+        return
+    if event.stage != "received":
+        raise ValidationError(f"unknown transfer stage {event.stage!r}")
+    dest = stock_account(tenant, event.to_warehouse_id)
+    credit = shipped_accounts(tenant, [event.document_id]).get(event.document_id, source)
+    if credit.pk != dest.pk:
+        _post(event, [_dr(dest, value), _cr(credit, value)], "Chuyển kho", RECEIVED_SOURCE)

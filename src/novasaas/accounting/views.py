@@ -220,7 +220,19 @@ class SettingsView(AccPermissionView):
             "template_form": TemplateForm(initial={"template": selectors.get_chart(self.tenant).template}),
             "mappings": selectors.role_mappings(self.tenant),
             "accounts": selectors.list_accounts(self.tenant, postable=True),
+            **self.stock_context(),
             **extra,
+        }
+
+    def stock_context(self) -> dict[str, Any]:
+        from novasaas.accounting import stock_accounts
+
+        if not self.tenant.has_module("INV"):
+            return {}
+        return {
+            "stock_warehouses": stock_accounts.list_warehouse_accounts(self.tenant),
+            "stock_roles": stock_accounts.STOCK_ROLES,
+            "transit_account": stock_accounts.transit_account(self.tenant),
         }
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -242,6 +254,8 @@ class SettingsView(AccPermissionView):
                 if not tform.is_valid():
                     return render(request, "accounting/settings.html", self.context(template_form=tform), status=400)
                 actions.apply_chart_template(self.principal, tform.cleaned_data["template"])
+            elif "warehouse_id" in request.POST or "transit_account_id" in request.POST:
+                self.save_stock_account(request)
             elif "role" in request.POST:
                 account_id = request.POST.get("account_id", "")
                 if not account_id.isdigit() or len(account_id) > 18:
@@ -252,6 +266,29 @@ class SettingsView(AccPermissionView):
             self.fail(request, exc)
             return render(request, "accounting/settings.html", self.context(), status=400)
         return redirect("accounting-settings")
+
+    def save_stock_account(self, request: HttpRequest) -> None:
+        from novasaas.accounting import stock_accounts
+
+        def optional_id(raw: str) -> int | None:
+            if raw == "":
+                return None
+            if not raw.isdigit() or len(raw) > 18:
+                raise ValidationError(_("Choose an account."))
+            return int(raw)
+
+        if "transit_account_id" in request.POST:
+            stock_accounts.set_transit_account(self.principal, optional_id(request.POST["transit_account_id"]))
+            return
+        warehouse_id = optional_id(request.POST.get("warehouse_id", ""))
+        if warehouse_id is None:
+            raise ValidationError(_("Unknown warehouse."))
+        stock_accounts.set_warehouse_account(
+            self.principal,
+            warehouse_id,
+            request.POST.get("stock_role", "inventory")[:60],
+            optional_id(request.POST.get("account_id", "")),
+        )
 
 
 class PeriodsView(AccPermissionView):

@@ -9,6 +9,7 @@ document's reservation).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date as Date
 from datetime import timedelta
@@ -594,6 +595,89 @@ def _clean_serials(product: Product, row: Mapping[str, Any], qty: Decimal, field
     return serials
 
 
+def _serial_codes(row: Mapping[str, Any], field: str) -> list[str]:
+    """The serial numbers of a line: a list, or text as a scanner types it (one per line, or commas)."""
+    raw = row.get("serials") or []
+    if isinstance(raw, str):
+        raw = re.split(r"[\r\n,;]+", raw)
+    codes = [str(x).strip() for x in raw if str(x).strip()]
+    if len(codes) > 1000:
+        raise ValidationError({field: _("At most 1000 serial numbers per line.")})
+    if any(len(c) > 80 for c in codes):
+        raise ValidationError({field: _("A serial number has at most 80 characters.")})
+    return codes
+
+
+def _serial_line(
+    product: Product, row: Mapping[str, Any], quantity: Any, field: str, seen: set[tuple[int, str]]
+) -> tuple[list[str], Decimal | None]:
+    """Serials of one line of a transfer/adjustment/put-away: none for other goods, one per unit for
+    serial-tracked goods (the quantity is their number), never the same serial twice in a document."""
+    codes = _serial_codes(row, field)
+    if product.tracking != Tracking.SERIAL:
+        if codes:
+            raise ValidationError({field: _("%(p)s is not tracked by serial number.") % {"p": product.sku}})
+        return [], None
+    if not codes:
+        raise ValidationError({field: _("Scan or type the serial numbers of %(p)s.") % {"p": product.sku}})
+    if quantity not in (None, "") and abs(to_decimal(quantity)) != len(codes):
+        raise ValidationError({field: _("Give one serial number per unit (%(q)s).") % {"q": abs(to_decimal(quantity))}})
+    for code in codes:
+        if (product.pk, code) in seen:
+            raise ValidationError({field: _("Serial %(s)s is listed twice in this document.") % {"s": code}})
+        seen.add((product.pk, code))
+    return codes, Decimal(len(codes))
+
+
+def _serials_in_stock(
+    product: Product,
+    codes: Sequence[str],
+    field: str,
+    *,
+    warehouse: Warehouse | None = None,
+    location: Location | None = None,
+    lock: bool = False,
+) -> list[tuple[SerialNumber, Location]]:
+    """The units ``codes`` of ``product`` with where each is, each in stock in ``warehouse`` (at
+    ``location`` when given); locked in id order when ``lock``. Unknown serials, units elsewhere or in
+    transit are refused."""
+    qs = SerialNumber.objects.filter(product=product, code__in=list(codes)).order_by("pk")
+    if lock:
+        qs = qs.select_for_update()
+    found = {x.code: x for x in qs}
+    locations = Location.objects.in_bulk([x.location_id for x in found.values() if x.location_id])
+    at: dict[str, Location] = {}
+    for code in codes:
+        serial = found.get(code)
+        if serial is None:
+            raise ValidationError({field: _("Unknown serial number %(s)s of %(p)s.") % {"s": code, "p": product.sku}})
+        loc = locations.get(serial.location_id) if serial.location_id else None
+        if loc is None:
+            raise ValidationError({field: _("Serial %(s)s of %(p)s is not in stock.") % {"s": code, "p": product.sku}})
+        if loc.usage == LocationUsage.TRANSIT:
+            raise ValidationError({field: _("Serial %(s)s is in transit between warehouses.") % {"s": code}})
+        if warehouse is not None and loc.warehouse_id != warehouse.pk:
+            raise ValidationError(
+                {field: _("Serial %(s)s is in another warehouse, not in %(w)s.") % {"s": code, "w": warehouse.code}}
+            )
+        if location is not None and loc.pk != location.pk:
+            raise ValidationError(
+                {
+                    field: _("Serial %(s)s is at %(at)s, not at %(loc)s.")
+                    % {"s": code, "at": loc.code, "loc": location.code}
+                }
+            )
+        at[code] = loc
+    return [(found[c], at[c]) for c in codes]
+
+
+def _serials_not_in_stock(product: Product, codes: Sequence[str], field: str) -> None:
+    in_stock = SerialNumber.objects.filter(product=product, code__in=list(codes), location__isnull=False)
+    first = in_stock.order_by("code").values_list("code", flat=True).first()
+    if first is not None:
+        raise ValidationError({field: _("Serial %(s)s of %(p)s is already in stock.") % {"s": first, "p": product.sku}})
+
+
 def _warehouse(warehouse_id: Any) -> Warehouse:
     wh = _get(Warehouse, warehouse_id, "warehouse_id")
     if wh is None:
@@ -1120,11 +1204,16 @@ def put_away(
     product_id: int,
     from_location_id: int,
     to_location_id: int,
-    quantity: Any,
+    quantity: Any = None,
     lot_code: str = "",
     variant_id: int | None = None,
+    serials: Any = None,
 ) -> StockMove:
-    """Move stock between two locations of one warehouse (put-away after a receipt, or relocation)."""
+    """Move stock between two locations of one warehouse (put-away after a receipt, or relocation).
+
+    Serial-tracked goods move by serial number (``serials``; the quantity is their number): each unit
+    must be at ``from_location`` and follows to ``to_location``; one move per unit, the first is returned.
+    """
     p.require("inv.receipt.create")
     product, variant = _product_for_line({"product_id": product_id, "variant_id": variant_id}, 0)
     src = _get(Location, from_location_id, "from_location_id")
@@ -1133,9 +1222,8 @@ def put_away(
     dst = _location_in(src.warehouse, to_location_id, "to_location_id")
     if dst is None or dst == src:
         raise ValidationError({"to_location_id": _("Choose another location of the same warehouse.")})
-    if product.tracking == Tracking.SERIAL:
-        raise ValidationError({"product_id": _("Move serial-tracked goods one serial at a time (not yet supported).")})
-    qty = _qty(quantity)
+    codes, n = _serial_line(product, {"serials": serials}, quantity, "serials", set())
+    qty = n if n is not None else _qty(quantity)
     lot = LotNumber.objects.filter(product=product, code=lot_code).first() if lot_code else None
     if lot_code and lot is None:
         raise ValidationError({"lot_code": _("Unknown lot.")})
@@ -1143,9 +1231,33 @@ def put_away(
     number = _number("inventory.putaway", on)
     stocks = ledger.lock_stocks([(product, variant, src.warehouse)])
     ctx = MoveContext("inventory.putaway", next_number("inventory.putaway.id"), number, on, p.user)
-    move = ledger.post_move(
-        ctx, product=product, variant=variant, from_location=src, to_location=dst, quantity=qty, lot=lot, stocks=stocks
-    )
+    if codes:
+        units = _serials_in_stock(product, codes, "serials", warehouse=src.warehouse, location=src, lock=True)
+        moves = [
+            ledger.post_move(
+                ctx,
+                product=product,
+                variant=variant,
+                from_location=src,
+                to_location=dst,
+                quantity=Decimal(1),
+                serial=unit,
+                stocks=stocks,
+            )
+            for unit, _at in units
+        ]
+        move = moves[0]
+    else:
+        move = ledger.post_move(
+            ctx,
+            product=product,
+            variant=variant,
+            from_location=src,
+            to_location=dst,
+            quantity=qty,
+            lot=lot,
+            stocks=stocks,
+        )
     audit.record(audit.AuditAction.CREATE, actor=_actor(p), obj=move, object_repr=number)
     return move
 
@@ -1167,13 +1279,18 @@ def create_adjustment(
     if not lines:
         raise ValidationError({"lines": _("Add at least one line.")})
     built = []
+    seen: set[tuple[int, str]] = set()
     for i, row in enumerate(lines):
         product, variant = _product_for_line(row, i)
         change = _qty(row.get("quantity_change"), f"lines[{i}].quantity_change", positive=False)
         if change == 0:
             raise ValidationError({f"lines[{i}].quantity_change": _("The change cannot be zero.")})
-        if product.tracking == Tracking.SERIAL:
-            raise ValidationError({f"lines[{i}].product_id": _("Adjust serial-tracked goods through a count.")})
+        location = _location_in(adj.warehouse, row.get("location_id"), f"lines[{i}].location_id")
+        codes, _n = _serial_line(product, row, change, f"lines[{i}].serials", seen)
+        if codes and change > 0:
+            _serials_not_in_stock(product, codes, f"lines[{i}].serials")
+        elif codes:
+            _serials_in_stock(product, codes, f"lines[{i}].serials", warehouse=adj.warehouse, location=location)
         lot_code = str(row.get("lot_code") or "").strip()[:60]
         if product.tracking == Tracking.LOT and not lot_code:
             raise ValidationError({f"lines[{i}].lot_code": _("Enter the lot number.")})
@@ -1187,8 +1304,9 @@ def create_adjustment(
                 variant=variant,
                 quantity_change=change,
                 lot_code=lot_code,
-                location=_location_in(adj.warehouse, row.get("location_id"), f"lines[{i}].location_id"),
+                location=location,
                 unit_cost=quantize(unit_cost, 6) if unit_cost is not None else None,
+                serials=codes,
             )
         )
     adj.number = _number("inventory.adjustment", on)
@@ -1219,7 +1337,9 @@ def approve_adjustment(p: Principal, adjustment_id: int) -> StockAdjustment:
     total = ZERO
     for ln in lines:
         loc = ln.location or root
-        if ln.quantity_change > 0:
+        if ln.serials:
+            value = _adjust_serials(ctx, ln, adj.warehouse, loc, loss, stocks)
+        elif ln.quantity_change > 0:
             lot = _lot_for(ln.product, ln.lot_code, None, adj.date)
             stock = stocks[(ln.product_id, ln.variant_id or 0, adj.warehouse_id)]
             cost = ln.unit_cost if ln.unit_cost is not None else (stock.average_cost or ln.product.cost_price)
@@ -1271,6 +1391,54 @@ def approve_adjustment(p: Principal, adjustment_id: int) -> StockAdjustment:
     return adj
 
 
+def _adjust_serials(
+    ctx: MoveContext, ln: StockAdjustmentLine, wh: Warehouse, loc: Location, loss: Location, stocks: Any
+) -> Decimal:
+    """Serial units found (in from the inventory-loss location at the line's cost, else the average)
+    or lost (each from where it is, at the warehouse's cost); returns the signed value."""
+    total = ZERO
+    if ln.quantity_change > 0:
+        stock = stocks[(ln.product_id, ln.variant_id or 0, wh.pk)]
+        cost = ln.unit_cost if ln.unit_cost is not None else (stock.average_cost or ln.product.cost_price)
+        for code in ln.serials:
+            serial = SerialNumber.objects.select_for_update().filter(product=ln.product, code=code).first()
+            if serial is not None and serial.location_id is not None:
+                raise ValidationError(
+                    _("Serial %(s)s of %(p)s is already in stock.") % {"s": code, "p": ln.product.sku}
+                )
+            if serial is None:
+                try:
+                    with transaction.atomic():
+                        serial = SerialNumber.objects.create(product=ln.product, code=code)
+                except IntegrityError as exc:
+                    raise ValidationError(_("Serial %(s)s is being received twice.") % {"s": code}) from exc
+            total += ledger.post_move(
+                ctx,
+                product=ln.product,
+                variant=ln.variant,
+                from_location=loss,
+                to_location=loc,
+                quantity=Decimal(1),
+                unit_cost=cost,
+                serial=serial,
+                stocks=stocks,
+            ).value
+        return total
+    units = _serials_in_stock(ln.product, ln.serials, "serials", warehouse=wh, location=ln.location, lock=True)
+    for unit, at in units:
+        total -= ledger.post_move(
+            ctx,
+            product=ln.product,
+            variant=ln.variant,
+            from_location=at,
+            to_location=loss,
+            quantity=Decimal(1),
+            serial=unit,
+            stocks=stocks,
+        ).value
+    return total
+
+
 @transaction.atomic
 def reject_adjustment(p: Principal, adjustment_id: int) -> StockAdjustment:
     p.require("inv.movement.approve")
@@ -1307,16 +1475,26 @@ def create_transfer(
     if not lines:
         raise ValidationError({"lines": _("Add at least one line.")})
     built = []
+    seen: set[tuple[int, str]] = set()
     for i, row in enumerate(lines):
         product, variant = _product_for_line(row, i)
-        if product.tracking == Tracking.SERIAL:
-            raise ValidationError({f"lines[{i}].product_id": _("Serial-tracked goods cannot be transferred yet.")})
+        field = f"lines[{i}].serials"
+        codes, n = _serial_line(product, row, row.get("quantity"), field, seen)
+        if codes:
+            _serials_in_stock(product, codes, field, warehouse=src)
+            busy = _serials_on_open_transfers(product, codes)
+            if busy:
+                code, number = busy[0]
+                raise ValidationError(
+                    {field: _("Serial %(s)s is already on transfer %(n)s.") % {"s": code, "n": number}}
+                )
         built.append(
             StockTransferLine(  # type: ignore[misc]
                 product=product,
                 variant=variant,
-                quantity=_qty(row.get("quantity"), f"lines[{i}].quantity"),
-                lot_code=str(row.get("lot_code") or "").strip()[:60],
+                quantity=n if n is not None else _qty(row.get("quantity"), f"lines[{i}].quantity"),
+                lot_code=str(row.get("lot_code") or "").strip()[:60] if not codes else "",
+                serials=codes,
             )
         )
     transfer.number = _number("inventory.transfer", on)
@@ -1326,6 +1504,15 @@ def create_transfer(
         line.save()
     audit.record_created(transfer, _actor(p))
     return transfer
+
+
+def _serials_on_open_transfers(product: Product, codes: Sequence[str]) -> list[tuple[str, str]]:
+    """(serial, transfer number) of ``codes`` already picked on a transfer not yet shipped."""
+    wanted = set(codes)
+    rows = StockTransferLine.objects.filter(
+        product=product, transfer__status__in=(DocumentStatus.PENDING, DocumentStatus.APPROVED)
+    ).values_list("serials", "transfer__number")
+    return sorted((code, number) for serials, number in rows for code in serials or [] if code in wanted)
 
 
 def _lock_transfer(transfer_id: int, status: str) -> StockTransfer:
@@ -1362,6 +1549,20 @@ def ship_transfer(p: Principal, transfer_id: int) -> StockTransfer:
     transit = ledger.virtual_location(LocationUsage.TRANSIT)
     for ln in lines:
         value = ZERO
+        if ln.serials:  # the units picked when the transfer was made, each from where it is now
+            for unit, at in _serials_in_stock(ln.product, ln.serials, "serials", warehouse=src, lock=True):
+                value += ledger.post_move(
+                    ctx,
+                    product=ln.product,
+                    variant=ln.variant,
+                    from_location=at,
+                    to_location=transit,
+                    quantity=Decimal(1),
+                    serial=unit,
+                    stocks=stocks,
+                ).value
+            StockTransferLine.objects.filter(pk=ln.pk).update(value=value)
+            continue
         for loc, lot, qty in suggest_picks(src, ln.product, ln.variant, ln.quantity, ln.lot_code):
             value += ledger.post_move(
                 ctx,
@@ -1385,8 +1586,13 @@ def ship_transfer(p: Principal, transfer_id: int) -> StockTransfer:
 
 
 @transaction.atomic
-def receive_transfer(p: Principal, transfer_id: int, location_id: int | None = None) -> StockTransfer:
-    """Confirm receipt at the destination: what left in transit enters, at the value it carried."""
+def receive_transfer(
+    p: Principal, transfer_id: int, location_id: int | None = None, serials: Any = None
+) -> StockTransfer:
+    """Confirm receipt at the destination: what left in transit enters, at the value it carried.
+
+    ``serials`` (optional) are the serial numbers scanned at the destination: when given they must be
+    exactly the units shipped on this transfer (a missing or foreign unit is refused, nothing moves)."""
     p.require("inv.transfer.execute")
     transfer = _lock_transfer(transfer_id, DocumentStatus.IN_TRANSIT)
     dst = transfer.to_warehouse
@@ -1394,9 +1600,12 @@ def receive_transfer(p: Principal, transfer_id: int, location_id: int | None = N
     transit = ledger.virtual_location(LocationUsage.TRANSIT)
     shipped = list(
         StockMove.objects.filter(document_type="inventory.transfer", document_id=transfer.pk, to_location=transit)
-        .select_related("product", "variant", "lot")
+        .select_related("product", "variant", "lot", "serial")
         .order_by("product_id", "id")
     )
+    scanned = _serial_codes({"serials": serials}, "serials")
+    if scanned:
+        _check_received_serials(scanned, [m.serial.code for m in shipped if m.serial is not None])
     stocks = ledger.lock_stocks((m.product, m.variant, dst) for m in shipped)
     ctx = MoveContext("inventory.transfer", transfer.pk, transfer.number, timezone.localdate(), p.user)
     for m in shipped:
@@ -1409,6 +1618,7 @@ def receive_transfer(p: Principal, transfer_id: int, location_id: int | None = N
             quantity=m.quantity,
             value=m.value,
             lot=m.lot,
+            serial=_serial_in_transit(m.serial, transit) if m.serial is not None else None,
             stocks=stocks,
         )
     _publish_transfer(p, transfer, "received", ctx.date)
@@ -1418,6 +1628,29 @@ def receive_transfer(p: Principal, transfer_id: int, location_id: int | None = N
     audit.record(audit.AuditAction.UPDATE, actor=_actor(p), obj=transfer, message="received")
     check_reorder(p.tenant, stocks.values())
     return transfer
+
+
+def _check_received_serials(scanned: Sequence[str], shipped: Sequence[str]) -> None:
+    if len(set(scanned)) != len(scanned):
+        raise ValidationError({"serials": _("A serial number is repeated.")})
+    extra = sorted(set(scanned) - set(shipped))
+    if extra:
+        raise ValidationError({"serials": _("Serial %(s)s was not shipped on this transfer.") % {"s": extra[0]}})
+    missing = sorted(set(shipped) - set(scanned))
+    if missing:
+        raise ValidationError(
+            {
+                "serials": _("Serial %(s)s of this transfer was not scanned (%(n)s missing).")
+                % {"s": missing[0], "n": len(missing)}
+            }
+        )
+
+
+def _serial_in_transit(serial: SerialNumber, transit: Location) -> SerialNumber:
+    unit = SerialNumber.objects.select_for_update().get(pk=serial.pk)
+    if unit.location_id != transit.pk:
+        raise ValidationError(_("Serial %(s)s is no longer in transit.") % {"s": unit.code})
+    return unit  # type: ignore[no-any-return]
 
 
 def _publish_transfer(p: Principal, transfer: StockTransfer, stage: str, on: Date) -> None:

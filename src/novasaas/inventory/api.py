@@ -315,7 +315,8 @@ def release(request: HttpRequest, data: s.ReleaseIn) -> Any:
 
 @router.post("/putaway", response={201: s.MoveOut, **E})
 def put_away(request: HttpRequest, data: s.PutAwayIn) -> Any:
-    """Move stock between two locations of one warehouse."""
+    """Move stock between two locations of one warehouse. Serial-tracked goods move by ``serials`` (each
+    must be at the from-location; the quantity is their number): one move per unit, the first is returned."""
     p = _p(request, "inv.receipt.create")
     return 201, actions.put_away(p, **data.model_dump())
 
@@ -467,7 +468,7 @@ def ship_transfer(request: HttpRequest, transfer_id: int) -> Any:
 def receive_transfer(request: HttpRequest, transfer_id: int, data: s.TransferReceiveIn) -> Any:
     p = _p(request, "inv.transfer.execute")
     StockTransfer.objects.get(pk=transfer_id)
-    return actions.receive_transfer(p, transfer_id, data.location_id)
+    return actions.receive_transfer(p, transfer_id, data.location_id, data.serials)
 
 
 @router.post("/transfers/{int:transfer_id}/cancel", response={200: s.TransferOut, **E})

@@ -209,6 +209,19 @@ class LineForm(forms.Form):
         }
 
 
+def serials_field(help_text: Any = None) -> forms.CharField:
+    """Serial numbers as a scanner types them: one per line (Enter), or separated by commas."""
+    return forms.CharField(
+        label=_("Serial numbers"),
+        max_length=90000,
+        required=False,
+        help_text=help_text or _("Scan or type one per line (serial-tracked goods)"),
+        widget=forms.Textarea(
+            attrs={"rows": 2, "autocomplete": "off", "spellcheck": "false", "class": "font-monospace"}
+        ),
+    )
+
+
 class AdjustmentForm(forms.Form):
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
     reason = forms.CharField(label=_("Reason"), max_length=300)
@@ -226,6 +239,7 @@ class AdjustmentLineForm(forms.Form):
     unit_cost = forms.DecimalField(
         label=_("Unit cost (gains)"), max_digits=18, decimal_places=6, min_value=0, required=False
     )
+    serials = serials_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -240,6 +254,7 @@ class AdjustmentLineForm(forms.Form):
             "location_id": d["location"].pk if d.get("location") else None,
             "lot_code": d.get("lot_code", ""),
             "unit_cost": d.get("unit_cost"),
+            "serials": d.get("serials") or "",
         }
 
 
@@ -256,8 +271,9 @@ class TransferForm(forms.Form):
 
 class TransferLineForm(forms.Form):
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, **DEC)
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, required=False, **DEC)
     lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
+    serials = serials_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -265,7 +281,12 @@ class TransferLineForm(forms.Form):
 
     def row(self) -> dict[str, Any]:
         d = self.cleaned_data
-        return {"product_id": d["product"].pk, "quantity": d["quantity"], "lot_code": d.get("lot_code", "")}
+        return {
+            "product_id": d["product"].pk,
+            "quantity": d.get("quantity"),
+            "lot_code": d.get("lot_code", ""),
+            "serials": d.get("serials") or "",
+        }
 
 
 class CountForm(forms.Form):
@@ -296,8 +317,9 @@ class PutAwayForm(forms.Form):
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
     from_location = forms.ModelChoiceField(label=_("From"), queryset=_none(Location))
     to_location = forms.ModelChoiceField(label=_("To"), queryset=_none(Location))
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, **DEC)
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, required=False, **DEC)
     lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
+    serials = serials_field()
 
     def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -305,6 +327,19 @@ class PutAwayForm(forms.Form):
         locs = _locations().filter(warehouse=warehouse) if warehouse else _locations()
         self.fields["from_location"].queryset = locs  # type: ignore[attr-defined]
         self.fields["to_location"].queryset = locs  # type: ignore[attr-defined]
+
+
+class TransferReceiveForm(forms.Form):
+    """Receiving confirmation at the destination: where the goods go and, for serial-tracked goods,
+    the serial numbers scanned off the truck (optional; when given they must match what was shipped)."""
+
+    location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
+    serials = serials_field(_("Scan each unit received, one per line (optional)"))
+
+    def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = _locations().filter(warehouse=warehouse)  # type: ignore[attr-defined]
+        self.fields["serials"].widget.attrs["autofocus"] = True  # the scanner types straight into it
 
 
 class LandedCostForm(forms.Form):

@@ -253,7 +253,8 @@ def post_move(
         stock.value += move_value
 
     if serial is not None:
-        serial.location = to_location if to_location.usage == LocationUsage.INTERNAL else None
+        # the unit is where it went: a warehouse location, or transit while a transfer carries it
+        serial.location = to_location if to_location.usage in (LocationUsage.INTERNAL, LocationUsage.TRANSIT) else None
         serial.save(update_fields=["location"])
 
     move = StockMove(  # type: ignore[misc]  # type: ignore[misc]  # type: ignore[misc]

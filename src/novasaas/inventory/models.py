@@ -308,7 +308,8 @@ class LotNumber(TenantModel):
 class SerialNumber(TenantModel):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="serials")
     code = models.CharField(_("serial number"), max_length=80)
-    # Where the unit is now (null = not in stock: issued to a customer or not yet received).
+    # Where the unit is now: a location of a warehouse, the transit location while a transfer carries
+    # it, or null (not in stock: issued to a customer, lost, or not yet received).
     location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -542,6 +543,8 @@ class StockAdjustmentLine(TenantModel):
     quantity_change = QuantityField(_("quantity change"))  # signed, stock unit
     unit_cost = FixedPointField(_("unit cost"), scale=6, null=True, blank=True, default=None)  # gains only
     value = MoneyField(_("value"))
+    # serial-tracked goods: the units found (gain) or lost (loss); one per unit of quantity_change
+    serials = models.JSONField(_("serial numbers"), default=list, blank=True)
 
     class Meta:
         ordering: ClassVar = ["id"]
@@ -586,6 +589,8 @@ class StockTransferLine(TenantModel):
     quantity = QuantityField(_("quantity"))  # stock unit
     value = MoneyField(_("value"))  # cost that left the source warehouse (set when shipped)
     lot_code = models.CharField(_("lot"), max_length=60, blank=True)
+    # serial-tracked goods: the units picked (scanned) for this transfer; quantity = their number
+    serials = models.JSONField(_("serial numbers"), default=list, blank=True)
 
     class Meta:
         ordering: ClassVar = ["id"]

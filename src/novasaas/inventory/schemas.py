@@ -328,13 +328,17 @@ class MovementListItem(Schema):
     status: str
 
 
+Serials = list[Annotated[str, Field(min_length=1, max_length=80)]]
+
+
 class PutAwayIn(StrictSchema):
     product_id: Id
     variant_id: Id | None = None
     from_location_id: Id
     to_location_id: Id
-    quantity: Qty
+    quantity: Qty | None = None  # serial-tracked goods: the number of serials
     lot_code: str = Field(default="", max_length=60)
+    serials: Serials = Field(default_factory=list, max_length=1000)
 
 
 class MoveOut(Schema):
@@ -382,6 +386,7 @@ class AdjustmentLineIn(StrictSchema):
     lot_code: str = Field(default="", max_length=60)
     quantity_change: SignedQty
     unit_cost: Cost | None = None
+    serials: Serials = Field(default_factory=list, max_length=1000)  # one per unit of the change
 
 
 class AdjustmentIn(StrictSchema):
@@ -400,6 +405,7 @@ class AdjustmentLineOut(Schema):
     quantity_change: Decimal
     unit_cost: Decimal | None
     value: Decimal
+    serials: list[str]
 
 
 class AdjustmentOut(Schema):
@@ -419,8 +425,9 @@ class AdjustmentOut(Schema):
 class TransferLineIn(StrictSchema):
     product_id: Id
     variant_id: Id | None = None
-    quantity: Qty
+    quantity: Qty | None = None  # serial-tracked goods: the number of serials
     lot_code: str = Field(default="", max_length=60)
+    serials: Serials = Field(default_factory=list, max_length=1000)
 
 
 class TransferIn(StrictSchema):
@@ -433,6 +440,7 @@ class TransferIn(StrictSchema):
 
 class TransferReceiveIn(StrictSchema):
     location_id: Id | None = None
+    serials: Serials = Field(default_factory=list, max_length=10000)  # scanned at the destination
 
 
 class TransferLineOut(Schema):
@@ -442,6 +450,7 @@ class TransferLineOut(Schema):
     quantity: Decimal
     value: Decimal
     lot_code: str
+    serials: list[str]
 
 
 class TransferOut(Schema):

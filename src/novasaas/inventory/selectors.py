@@ -249,6 +249,41 @@ def in_transit_value(tenant: Tenant, as_of: Date | None = None) -> Decimal:
     return v_in - v_out  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True)
+class TransitValue:
+    """Value of one transfer still on the road at a date (for Accounting's per-account reconciliation)."""
+
+    transfer_id: int
+    from_warehouse_id: int
+    to_warehouse_id: int
+    value: Decimal
+
+
+def in_transit_by_transfer(tenant: Tenant, as_of: Date | None = None) -> list[TransitValue]:
+    """Goods in transit at the end of ``as_of``, per transfer (Σ value = ``in_transit_value``)."""
+    transit = Location.objects.filter(tenant=tenant, usage=LocationUsage.TRANSIT).first()
+    if transit is None:
+        return []
+    moves = StockMove.objects.filter(tenant=tenant, document_type="inventory.transfer")
+    if as_of is not None:
+        moves = moves.filter(date__lte=as_of)
+    value: dict[int, Decimal] = {}
+    for loc_field, sign in (("to_location", 1), ("from_location", -1)):
+        rows = moves.filter(**{loc_field: transit}).values("document_id").annotate(v=Sum("value"))
+        for row in rows:
+            value[row["document_id"]] = value.get(row["document_id"], ZERO) + sign * (row["v"] or ZERO)
+    open_ids = [doc for doc, v in value.items() if v]
+    transfers = StockTransfer.objects.filter(tenant=tenant, pk__in=open_ids).values_list(
+        "pk", "from_warehouse_id", "to_warehouse_id"
+    )
+    return [TransitValue(pk, src, dst, value[pk]) for pk, src, dst in sorted(transfers)]
+
+
+def get_warehouse(tenant: Tenant, warehouse_id: int) -> Warehouse | None:
+    """A warehouse of ``tenant`` (closed ones included), or None."""
+    return Warehouse.objects.filter(tenant=tenant, pk=warehouse_id).first()
+
+
 def movement_history(
     tenant: Tenant,
     *,
@@ -312,7 +347,7 @@ def document_moves(tenant: Tenant, document_type: str, document_id: int) -> Quer
 
 
 def serials_in_stock(tenant: Tenant, product_id: int) -> QuerySet[SerialNumber]:
-    return SerialNumber.objects.filter(tenant=tenant, product_id=product_id, location__isnull=False)
+    return SerialNumber.objects.filter(tenant=tenant, product_id=product_id, location__usage=LocationUsage.INTERNAL)
 
 
 def expiring_lots(tenant: Tenant, before: Date) -> list[tuple[LotNumber, Decimal]]:

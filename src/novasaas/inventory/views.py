@@ -885,6 +885,7 @@ class PutAwayView(InvView):
                     to_location_id=d["to_location"].pk,
                     quantity=d["quantity"],
                     lot_code=d["lot_code"],
+                    serials=d["serials"],
                 )
                 messages.success(request, _("Put away."))
             except ValidationError as exc:
@@ -1030,13 +1031,18 @@ class TransferDetailView(InvView):
         "cancel": _("Cancel"),
     }
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
         doc = StockTransfer.objects.select_related("from_warehouse", "to_warehouse").get(pk=pk)
         steps = [
             (k, self.LABELS[k])
             for k, (_n, perm, status) in self.STEPS.items()
-            if self.can(perm) and (doc.status == status or (k == "cancel" and doc.status == "approved"))
+            if self.can(perm)
+            and k != "receive"  # receiving has its own form (location, scanned serials)
+            and (doc.status == status or (k == "cancel" and doc.status == "approved"))
         ]
+        receive = None
+        if doc.status == DocumentStatus.IN_TRANSIT and self.can("inv.transfer.execute"):
+            receive = form or forms.TransferReceiveForm(warehouse=doc.to_warehouse)
         return render(
             request,
             "inventory/transfer.html",
@@ -1044,20 +1050,39 @@ class TransferDetailView(InvView):
                 "doc": doc,
                 "lines": doc.lines.select_related("product"),
                 "steps": steps,
+                "receive": receive,
+                "moves": selectors.document_moves(self.principal.tenant, "inventory.transfer", doc.pk),
             },
+            status=status,
         )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         step = request.POST.get("step", "")
         if step not in self.STEPS:
             raise Http404
-        StockTransfer.objects.get(pk=pk)
+        doc = StockTransfer.objects.select_related("to_warehouse").get(pk=pk)
+        if step == "receive":
+            return self.receive(request, doc)
         try:
             getattr(actions, self.STEPS[step][0])(self.principal, pk)
             messages.success(request, _("Saved."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("inventory-transfer", pk=pk)
+
+    def receive(self, request: HttpRequest, doc: StockTransfer) -> HttpResponse:
+        form = forms.TransferReceiveForm(request.POST, warehouse=doc.to_warehouse)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                actions.receive_transfer(
+                    self.principal, doc.pk, d["location"].pk if d["location"] else None, d["serials"]
+                )
+                messages.success(request, _("Saved."))
+                return redirect("inventory-transfer", pk=doc.pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, doc.pk, form=form, status=400)
 
 
 # --- counts ----------------------------------------------------------------------------------------

@@ -135,6 +135,103 @@ def test_property_valuation_equals_the_stock_accounts(db, ops, fifo):
             assert r.agrees, (op, r.valuation_total, r.ledger_total)
 
 
+transfer_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("receive"), st.integers(0, 1), qty, cost),
+        st.tuples(st.just("issue"), st.integers(0, 1), qty, st.just(0)),
+        st.tuples(st.just("transfer"), st.integers(0, 1), qty, st.just(0)),
+        st.tuples(st.just("ship"), st.integers(0, 1), qty, st.just(0)),  # left on the road for a while
+        st.tuples(st.just("receive_transfer"), st.integers(0, 1), st.just(0), st.just(0)),
+        st.tuples(st.just("adjust"), st.integers(0, 1), st.integers(-15, 15), cost),
+        st.tuples(st.just("backdated_receive"), st.integers(0, 1), qty, cost),
+        st.tuples(st.just("landed_cost"), st.integers(0, 1), st.just(0), cost),
+        st.tuples(st.just("toggle_transit"), st.just(0), st.just(0), st.just(0)),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=transfer_ops, fifo=st.booleans(), transit=st.booleans())
+def test_property_two_warehouses_on_different_accounts_agree_per_account(db, ops, fifo, transit):
+    """Hà Nội on 1561, TP.HCM on 1562 (and goods on the road on 151 when ``transit``): after every
+    step, each stock account's balance equals the valuation of its warehouses (plus what is on the
+    road from them, or on 151), to the đồng."""
+    from novasaas.accounting import actions as acc
+    from novasaas.accounting import stock_accounts as sa
+    from novasaas.accounting.models import Account
+    from novasaas.inventory.models import StockTransfer
+
+    tenant = create_tenant()
+    with tenant_context(tenant):
+        s = setup_catalogue(tenant)
+        fm = principal(tenant, "finance_manager")
+        acc.ensure_chart(tenant)
+        parent = Account.objects.get(code="156")
+        acc.create_account(fm, parent_id=parent.pk, code="1561", name_vi="Hàng hóa kho Hà Nội")
+        hcm = acc.create_account(fm, parent_id=parent.pk, code="1562", name_vi="Hàng hóa kho TP.HCM")
+        sa.set_warehouse_account(fm, s.wh2.pk, "inventory", hcm.pk)
+        transit_account = Account.objects.get(code="151")
+        if transit:
+            sa.set_transit_account(fm, transit_account.pk)
+        category = inv.save_category(s.manager, name="FIFO", valuation_method="fifo") if fifo else None
+        product = inv.save_product(
+            s.manager,
+            name="Nước mắm",
+            stock_unit_id=s.chai.pk,
+            cost_price=Decimal(1000),
+            category_id=category.pk if category else None,
+        )
+        whs = [s.wh, s.wh2]
+        for op, w, q, c in ops:
+            wh, other = whs[w], whs[1 - w]
+            try:
+                if op == "receive":
+                    inv.receive_goods(s.manager, warehouse_id=wh.pk, lines=[_line(product, q, c)])
+                elif op == "issue":
+                    inv.issue_goods(s.manager, warehouse_id=wh.pk, lines=[_line(product, q)])
+                elif op in ("transfer", "ship"):
+                    t = inv.create_transfer(
+                        s.manager, from_warehouse_id=wh.pk, to_warehouse_id=other.pk, lines=[_line(product, q)]
+                    )
+                    inv.approve_transfer(s.manager, t.pk)
+                    inv.ship_transfer(s.manager, t.pk)
+                    if op == "transfer":
+                        inv.receive_transfer(s.manager, t.pk)
+                elif op == "receive_transfer":
+                    t = StockTransfer.objects.filter(status="in_transit").order_by("pk").first()
+                    if t is not None:
+                        inv.receive_transfer(s.manager, t.pk)
+                elif op == "adjust" and q:
+                    adj = inv.create_adjustment(
+                        s.manager,
+                        warehouse_id=wh.pk,
+                        reason="kiểm tra",
+                        lines=[{"product_id": product.pk, "quantity_change": str(q), "unit_cost": str(c)}],
+                    )
+                    inv.approve_adjustment(s.manager, adj.pk)
+                elif op == "backdated_receive":
+                    inv.receive_goods(
+                        s.manager,
+                        warehouse_id=wh.pk,
+                        date=timezone.localdate() - dt.timedelta(days=c % 60 + 1),
+                        lines=[_line(product, q, c)],
+                    )
+                elif op == "landed_cost" and c:
+                    receipt = StockMovement.objects.filter(kind="receipt", lines__product=product).last()
+                    if receipt is not None:
+                        inv.add_landed_cost(s.manager, receipt.pk, amount=str(c), description="cước")
+                elif op == "toggle_transit":  # transfers on the road finish the way they were shipped
+                    current = sa.transit_account(tenant)
+                    sa.set_transit_account(fm, None if current else transit_account.pk)
+            except ValidationError:
+                pass  # a clean refusal changes nothing on either side
+            r = rec.stock_reconciliation(tenant)
+            assert r.agrees, (op, r.valuation_total, r.ledger_total, [vars(a) for a in r.accounts])
+            assert {a.account_code for a in r.accounts} <= {"1561", "1562", "151"}
+
+
 def test_opening_balance_when_accounting_is_switched_on_later(db):
     from novasaas.identity.actions import set_tenant_modules
 

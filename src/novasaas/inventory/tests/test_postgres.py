@@ -164,3 +164,41 @@ def test_the_ledger_is_append_only_even_for_raw_sql(tenant_a):
             with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
                 cur.execute(sql)
         assert ledger.ledger_differences() == []
+
+
+def test_one_serial_racing_transfers_and_issues_leaves_once(transactional_db, tenant_a):
+    """Eight sessions try to ship or issue the same serial unit at once: exactly one succeeds, the others
+    are refused cleanly (no deadlock), and the unit's location and the quants equal the ledger."""
+    from novasaas.inventory import actions
+    from novasaas.inventory.models import SerialNumber
+
+    with tenant_context(tenant_a):
+        s = setup_catalogue(tenant_a)
+        fan = actions.save_product(s.manager, name="Quạt", stock_unit_id=s.chai.pk, tracking="serial")
+        receive(s, 2, product=fan, serials=["R1", "R2"])
+    turn = iter(range(100))
+
+    def work() -> None:
+        if next(turn) % 2:
+            actions.issue_goods(
+                s.manager, warehouse_id=s.wh.pk, lines=[{"product_id": fan.pk, "quantity": "1", "serials": ["R1"]}]
+            )
+            return
+        t = actions.create_transfer(
+            s.manager,
+            from_warehouse_id=s.wh.pk,
+            to_warehouse_id=s.wh2.pk,
+            lines=[{"product_id": fan.pk, "serials": ["R1"]}],
+        )
+        actions.approve_transfer(s.manager, t.pk)
+        actions.ship_transfer(s.manager, t.pk)
+
+    outcomes = _race(tenant_a, 8, 1, work)
+    assert outcomes.count("ok") == 1, outcomes
+    assert outcomes.count("refused") == 7, outcomes
+    with tenant_context(tenant_a):
+        unit = SerialNumber.objects.select_related("location").get(code="R1")
+        assert unit.location is None or unit.location.usage == "transit"
+        assert SerialNumber.objects.get(code="R2").location.code == "HN"
+        assert Stock.objects.get(product=fan, warehouse=s.wh).on_hand == 1
+        assert ledger.ledger_differences() == []
