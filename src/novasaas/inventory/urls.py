@@ -55,4 +55,6 @@ urlpatterns = [
     path("reports/expiring/", v.ExpiringReportView.as_view(), name="inventory-report-expiring"),
     path("reports/stock-card/", v.StockCardView.as_view(), name="inventory-stock-card"),
     path("reports/movements/", v.MovementReportView.as_view(), name="inventory-report-movements"),
+    path("reports/in-out/", v.MovementSummaryView.as_view(), name="inventory-report-in-out"),
+    path("reports/below-reorder/", v.BelowReorderReportView.as_view(), name="inventory-report-below-reorder"),
 ]
