@@ -381,6 +381,15 @@ for _path, _name, _perm in (
     )(_movement_step(_name, _perm))
 
 
+@router.post("/movements/{int:movement_id}/scan", response={200: s.MovementLineOut, **E})
+def scan_movement(request: HttpRequest, movement_id: int, data: s.MovementScanIn) -> Any:
+    """A barcode scanner read on a draft receipt or issue: adds ``quantity`` (1, stock unit) of the
+    scanned product to its line at that location (the scanner page's API)."""
+    principal: Principal = request.auth  # type: ignore[attr-defined]
+    StockMovement.objects.get(pk=movement_id)
+    return actions.scan_movement(principal, movement_id, **data.model_dump())
+
+
 @router.post("/movements/{int:movement_id}/landed-costs", response={201: s.LandedCostOut, **E})
 def add_landed_cost(request: HttpRequest, movement_id: int, data: s.LandedCostIn) -> Any:
     """Add freight/duty/insurance to a posted receipt (publishes LandedCostAdded)."""

@@ -133,11 +133,14 @@ class LocationForm(forms.Form):
     level = forms.ChoiceField(label=_("Level"), choices=[c for c in LocationLevel.choices if c[0] != "warehouse"])
     parent = forms.ModelChoiceField(label=_("Inside"), queryset=_none(Location), required=False)
 
-    def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, warehouse: Warehouse | None = None, exclude: Location | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Location.objects.filter(  # type: ignore[attr-defined]
-            warehouse=warehouse, usage="internal", is_active=True
-        )
+        parents = Location.objects.filter(warehouse=warehouse, usage="internal", is_active=True)
+        if exclude is not None:
+            parents = parents.exclude(pk=exclude.pk)
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
 
 
 class SettingsForm(forms.Form):

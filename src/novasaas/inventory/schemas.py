@@ -485,6 +485,12 @@ class ScanIn(StrictSchema):
     lot_code: str = Field(default="", max_length=60)
 
 
+class MovementScanIn(StrictSchema):
+    code: str = Field(min_length=1, max_length=40)
+    location_id: Id | None = None
+    quantity: Qty = Decimal(1)
+
+
 class CountLineOut(Schema):
     id: int
     product_id: int

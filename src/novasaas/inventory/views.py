@@ -30,6 +30,7 @@ from novasaas.inventory.models import (
     MovementKind,
     Product,
     ProductKind,
+    ProductVariant,
     StockAdjustment,
     StockMovement,
     StockTransfer,
@@ -330,6 +331,21 @@ class VariantCreateView(InvView):
         )
 
 
+class VariantToggleView(InvView):
+    """Deactivate or reactivate a variant (variants are never deleted: the ledger refers to them)."""
+
+    permission = "inv.product.manage"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        variant = ProductVariant.objects.get(pk=pk)
+        try:
+            actions.save_variant(self.principal, variant.product_id, pk, is_active=not variant.is_active)
+            messages.success(request, _("Saved."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("inventory-product", pk=variant.product_id)
+
+
 class ProductExportView(InvView):
     permission = "inv.product.manage"
 
@@ -568,6 +584,42 @@ class LocationCreateView(WarehouseDetailView):
             except ValidationError as exc:
                 _attach(form, exc)
         return self.get(request, pk, form=form, status=400)
+
+
+class LocationFormView(SimpleFormView):
+    """Rename a location or move it inside another one of its warehouse."""
+
+    permission = "inv.warehouse.manage"
+    form_class = forms.LocationForm
+    model = Location
+    title = _("Location")
+
+    def make_form(self, data: Any = None, obj: Any = None) -> Any:
+        location = self.model.objects.get(pk=self.kwargs["pk"], usage="internal", parent__isnull=False)
+        return self.form_class(
+            data,
+            warehouse=location.warehouse,
+            exclude=location,
+            initial={
+                "code": location.code,
+                "name": location.name,
+                "level": location.level,
+                "parent": location.parent_id,
+            },
+        )
+
+    def save(self, pk: int | None, data: dict[str, Any]) -> Any:
+        return actions.save_location(
+            self.principal,
+            pk,
+            code=data["code"],
+            name=data["name"],
+            level=data["level"],
+            parent_id=data["parent"].pk if data["parent"] else None,
+        )
+
+    def redirect_to(self, saved: Any) -> str:
+        return reverse("inventory-warehouse", args=[saved.warehouse_id])
 
 
 class LocationToggleView(ToggleActiveView):
@@ -1001,13 +1053,17 @@ class TransferDetailView(InvView):
             for k, (_n, perm, status) in self.STEPS.items()
             if self.can(perm) and (doc.status == status or (k == "cancel" and doc.status == "approved"))
         ]
+        receive_at = None
+        if any(k == "receive" for k, _label in steps):
+            receive_at = Location.objects.filter(warehouse=doc.to_warehouse, usage="internal", is_active=True)
         return render(
             request,
             "inventory/transfer.html",
             {
                 "doc": doc,
                 "lines": doc.lines.select_related("product"),
-                "steps": steps,
+                "steps": [(k, label) for k, label in steps if k != "receive"],
+                "receive_at": receive_at,
             },
         )
 
@@ -1017,7 +1073,11 @@ class TransferDetailView(InvView):
             raise Http404
         StockTransfer.objects.get(pk=pk)
         try:
-            getattr(actions, self.STEPS[step][0])(self.principal, pk)
+            if step == "receive":
+                location = request.POST.get("location", "")
+                actions.receive_transfer(self.principal, pk, int(location) if location.isdigit() else None)
+            else:
+                getattr(actions, self.STEPS[step][0])(self.principal, pk)
             messages.success(request, _("Saved."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
