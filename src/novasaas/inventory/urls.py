@@ -32,6 +32,7 @@ urlpatterns = [
     path("warehouses/<int:pk>/locations/", v.LocationCreateView.as_view(), name="inventory-location-new"),
     path("locations/<int:pk>/edit/", v.LocationFormView.as_view(), name="inventory-location-edit"),
     path("locations/<int:pk>/toggle/", v.LocationToggleView.as_view(), name="inventory-location-toggle"),
+    path("putaway/", v.PutAwayFormView.as_view(), name="inventory-putaway-new"),
     path("lines/<str:kind>/row/", v.LineRowView.as_view(), name="inventory-line-row"),
     path("movements/", v.MovementListView.as_view(), name="inventory-movements"),
     path("movements/new/", v.MovementCreateView.as_view(), name="inventory-movement-new"),

@@ -910,6 +910,39 @@ class PutAwayView(InvView):
         return redirect("inventory-movement", pk=pk)
 
 
+class PutAwayFormView(InvView):
+    """Put-away on its own page: move stock between two locations of a warehouse (after a transfer, or to
+    tidy up), not only from a receipt."""
+
+    permission = "inv.receipt.create"
+
+    def render_form(self, request: HttpRequest, form: Any, status: int = 200) -> HttpResponse:
+        return render(request, "inventory/form.html", {"form": form, "title": _("Put away")}, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        product = request.GET.get("product", "")
+        return self.render_form(request, forms.PutAwayForm(initial={"product": product} if product.isdigit() else None))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = forms.PutAwayForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                actions.put_away(
+                    self.principal,
+                    product_id=d["product"].pk,
+                    from_location_id=d["from_location"].pk,
+                    to_location_id=d["to_location"].pk,
+                    quantity=d["quantity"],
+                    lot_code=d["lot_code"],
+                )
+                messages.success(request, _("Put away."))
+                return redirect("inventory-stock-product", pk=d["product"].pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.render_form(request, form, status=400)
+
+
 class LandedCostView(InvView):
     permission = "inv.adjustment.create"
 
