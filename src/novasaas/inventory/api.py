@@ -354,31 +354,44 @@ def get_movement(request: HttpRequest, movement_id: int) -> Any:
     return _movement(movement_id)
 
 
-def _movement_step(name: str, perm: str | None) -> Any:
-    def endpoint(request: HttpRequest, movement_id: int) -> Any:
+def _doc_step(model: Any, action: str, perm: str | None, answer: Any = None) -> Any:
+    """An endpoint that runs ``actions.<action>(principal, doc_id)`` on a document of ``model`` (404 for
+    another tenant's id) after checking ``perm`` (the action checks its own rights too)."""
+
+    def endpoint(request: HttpRequest, doc_id: int) -> Any:
         principal: Principal = request.auth  # type: ignore[attr-defined]
         if perm:
             principal.require(perm)
-        StockMovement.objects.get(pk=movement_id)
-        getattr(actions, name)(principal, movement_id)
-        return _movement(movement_id)
+        model.objects.get(pk=doc_id)
+        result = getattr(actions, action)(principal, doc_id)
+        return answer(doc_id) if answer else result
 
-    endpoint.__name__ = f"movement_{name}"
+    endpoint.__name__ = action
     return endpoint
 
 
-for _path, _name, _perm in (
-    ("pick", "pick_issue", "inv.issue.create"),
-    ("pack", "pack_issue", "inv.issue.create"),
-    ("validate", "validate_movement", None),
-    ("approve", "approve_movement", "inv.movement.approve"),
-    ("cancel", "cancel_movement", None),
-):
-    router.post(
-        f"/movements/{{int:movement_id}}/{_path}",
-        response={200: s.MovementOut, **E},
-        operation_id=f"inventory_movement_{_path}",
-    )(_movement_step(_name, _perm))
+def _steps(prefix: str, model: Any, out: Any, steps: Any, answer: Any = None) -> None:
+    for path, action, perm in steps:
+        router.post(
+            f"/{prefix}/{{int:doc_id}}/{path}",
+            response={200: out, **E},
+            operation_id=f"inventory_{prefix.removesuffix('s')}_{path}",
+        )(_doc_step(model, action, perm, answer))
+
+
+_steps(
+    "movements",
+    StockMovement,
+    s.MovementOut,
+    (
+        ("pick", "pick_issue", "inv.issue.create"),
+        ("pack", "pack_issue", "inv.issue.create"),
+        ("validate", "validate_movement", None),
+        ("approve", "approve_movement", "inv.movement.approve"),
+        ("cancel", "cancel_movement", None),
+    ),
+    answer=_movement,
+)
 
 
 @router.post("/movements/{int:movement_id}/scan", response={200: s.MovementLineOut, **E})
@@ -421,18 +434,15 @@ def get_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
     return StockAdjustment.objects.get(pk=adjustment_id)
 
 
-@router.post("/adjustments/{int:adjustment_id}/approve", response={200: s.AdjustmentOut, **E})
-def approve_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
-    p = _p(request, "inv.movement.approve")
-    StockAdjustment.objects.get(pk=adjustment_id)
-    return actions.approve_adjustment(p, adjustment_id)
-
-
-@router.post("/adjustments/{int:adjustment_id}/reject", response={200: s.AdjustmentOut, **E})
-def reject_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
-    p = _p(request, "inv.movement.approve")
-    StockAdjustment.objects.get(pk=adjustment_id)
-    return actions.reject_adjustment(p, adjustment_id)
+_steps(
+    "adjustments",
+    StockAdjustment,
+    s.AdjustmentOut,
+    (
+        ("approve", "approve_adjustment", "inv.movement.approve"),
+        ("reject", "reject_adjustment", "inv.movement.approve"),
+    ),
+)
 
 
 # --- transfers -------------------------------------------------------------------------------------
@@ -457,18 +467,16 @@ def get_transfer(request: HttpRequest, transfer_id: int) -> Any:
     return StockTransfer.objects.get(pk=transfer_id)
 
 
-@router.post("/transfers/{int:transfer_id}/approve", response={200: s.TransferOut, **E})
-def approve_transfer(request: HttpRequest, transfer_id: int) -> Any:
-    p = _p(request, "inv.transfer.approve")
-    StockTransfer.objects.get(pk=transfer_id)
-    return actions.approve_transfer(p, transfer_id)
-
-
-@router.post("/transfers/{int:transfer_id}/ship", response={200: s.TransferOut, **E})
-def ship_transfer(request: HttpRequest, transfer_id: int) -> Any:
-    p = _p(request, "inv.transfer.execute")
-    StockTransfer.objects.get(pk=transfer_id)
-    return actions.ship_transfer(p, transfer_id)
+_steps(
+    "transfers",
+    StockTransfer,
+    s.TransferOut,
+    (
+        ("approve", "approve_transfer", "inv.transfer.approve"),
+        ("ship", "ship_transfer", "inv.transfer.execute"),
+        ("cancel", "cancel_transfer", "inv.transfer.approve"),
+    ),
+)
 
 
 @router.post("/transfers/{int:transfer_id}/receive", response={200: s.TransferOut, **E})
@@ -476,13 +484,6 @@ def receive_transfer(request: HttpRequest, transfer_id: int, data: s.TransferRec
     p = _p(request, "inv.transfer.execute")
     StockTransfer.objects.get(pk=transfer_id)
     return actions.receive_transfer(p, transfer_id, data.location_id)
-
-
-@router.post("/transfers/{int:transfer_id}/cancel", response={200: s.TransferOut, **E})
-def cancel_transfer(request: HttpRequest, transfer_id: int) -> Any:
-    p = _p(request, "inv.transfer.approve")
-    StockTransfer.objects.get(pk=transfer_id)
-    return actions.cancel_transfer(p, transfer_id)
 
 
 # --- counts ----------------------------------------------------------------------------------------
@@ -522,25 +523,16 @@ def scan(request: HttpRequest, count_id: int, data: s.ScanIn) -> Any:
     return actions.scan_count(p, count_id, **data.model_dump())
 
 
-@router.post("/counts/{int:count_id}/submit", response={200: s.CountOut, **E})
-def submit_count(request: HttpRequest, count_id: int) -> Any:
-    p = _p(request, "inv.count.perform")
-    InventoryCount.objects.get(pk=count_id)
-    return actions.submit_count(p, count_id)
-
-
-@router.post("/counts/{int:count_id}/approve", response={200: s.CountOut, **E})
-def approve_count(request: HttpRequest, count_id: int) -> Any:
-    p = _p(request, "inv.count.approve")
-    InventoryCount.objects.get(pk=count_id)
-    return actions.approve_count(p, count_id)
-
-
-@router.post("/counts/{int:count_id}/cancel", response={200: s.CountOut, **E})
-def cancel_count(request: HttpRequest, count_id: int) -> Any:
-    p = _p(request, "inv.count.create")
-    InventoryCount.objects.get(pk=count_id)
-    return actions.cancel_count(p, count_id)
+_steps(
+    "counts",
+    InventoryCount,
+    s.CountOut,
+    (
+        ("submit", "submit_count", "inv.count.perform"),
+        ("approve", "approve_count", "inv.count.approve"),
+        ("cancel", "cancel_count", "inv.count.create"),
+    ),
+)
 
 
 # --- reports and traceability ----------------------------------------------------------------------

@@ -142,6 +142,16 @@ class LocationForm(forms.Form):
             parents = parents.exclude(pk=exclude.pk)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
 
+    @staticmethod
+    def action_data(d: dict[str, Any]) -> dict[str, Any]:
+        """The arguments of ``actions.save_location`` (besides the warehouse) from the cleaned data."""
+        return {
+            "code": d["code"],
+            "name": d["name"],
+            "level": d["level"],
+            "parent_id": d["parent"].pk if d["parent"] else None,
+        }
+
 
 class SettingsForm(forms.Form):
     approval_value_threshold = forms.DecimalField(
@@ -308,6 +318,17 @@ class PutAwayForm(forms.Form):
         locs = _locations().filter(warehouse=warehouse) if warehouse else _locations()
         self.fields["from_location"].queryset = locs  # type: ignore[attr-defined]
         self.fields["to_location"].queryset = locs  # type: ignore[attr-defined]
+
+    def action_data(self) -> dict[str, Any]:
+        """The arguments of ``actions.put_away``."""
+        d = self.cleaned_data
+        return {
+            "product_id": d["product"].pk,
+            "from_location_id": d["from_location"].pk,
+            "to_location_id": d["to_location"].pk,
+            "quantity": d["quantity"],
+            "lot_code": d["lot_code"],
+        }
 
 
 class LandedCostForm(forms.Form):

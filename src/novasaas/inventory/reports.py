@@ -17,7 +17,7 @@ from django.db.models import Q, Sum
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from novasaas.inventory import excel, selectors
 from novasaas.inventory.models import InventoryCount, Location, LocationUsage, Product, StockMove, ValueEntry, Warehouse
@@ -40,7 +40,7 @@ def qty(value: Any) -> str:
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    label: Any  # str or lazy translation
     kind: str = "text"  # text | qty | money | percent | date
     blank_zero: bool = False  # the page and PDF leave 0 empty (stock card in/out columns)
 
@@ -54,6 +54,25 @@ class Column:
         if self.kind == "date":
             return f"{value:%d/%m/%Y}"
         return str(value)
+
+
+# columns that several reports share
+SKU = Column("sku", gettext_lazy("SKU"))
+PRODUCT = Column("name", gettext_lazy("Product"))
+WAREHOUSE = Column("warehouse", gettext_lazy("Warehouse"))
+LOT = Column("lot", gettext_lazy("Lot"))
+ON_HAND = Column("on_hand", gettext_lazy("On hand"), "qty")
+RESERVED = Column("reserved", gettext_lazy("Reserved"), "qty")
+AVAILABLE = Column("available", gettext_lazy("Available"), "qty")
+UNIT = Column("unit", gettext_lazy("Unit"))
+QUANTITY = Column("quantity", gettext_lazy("Quantity"), "qty")
+VALUE = Column("value", gettext_lazy("Value"), "money")
+DATE = Column("date", gettext_lazy("Date"), "date")
+REFERENCE = Column("reference", gettext_lazy("Reference"))
+
+
+def _product(product: Any) -> dict[str, Any]:
+    return {"product_id": product.pk, "sku": product.sku, "name": product.name}
 
 
 @dataclass
@@ -72,7 +91,7 @@ class Report:
 
     @property
     def headers(self) -> list[str]:
-        return [c.label for c in self.columns]
+        return [str(c.label) for c in self.columns]
 
     def total_row(self) -> list[Any] | None:
         if not self.totals:
@@ -88,15 +107,18 @@ class Report:
         total = self.total_row()
         return [*rows, total] if total else rows
 
-    def page_rows(self, link: Callable[[dict[str, Any]], str] | None = None) -> list[dict[str, Any]]:
-        """Rows for ``inventory/_table.html``: formatted cells, a link on the first cell, a warning flag."""
+    def page_rows(
+        self, link: Callable[[dict[str, Any]], str] | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Rows for ``inventory/_table.html`` (the first ``limit``): formatted cells, a link on the first
+        cell, a warning flag."""
         return [
             {
                 "cells": [c.page(r.get(c.key)) for c in self.columns],
                 "url": link(r) if link else "",
                 "warn": bool(r.get("_warn")),
             }
-            for r in self.rows
+            for r in self.rows[:limit]
         ]
 
     def page_totals(self) -> list[str]:
@@ -111,7 +133,7 @@ class Report:
         return {
             "title": self.title,
             "subtitle": self.subtitle,
-            "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in self.columns],
+            "columns": [{"key": c.key, "label": str(c.label), "kind": c.kind} for c in self.columns],
             "rows": [{k: v for k, v in r.items() if not k.startswith("_")} for r in self.rows],
             "totals": self.totals,
             "summary": self.summary,
@@ -159,16 +181,16 @@ def stock_on_hand(
     """Per product × variant × warehouse: on hand, reserved, available, unit and (for report viewers)
     value. ``page`` limits the rows to one page of ``selectors.stock_levels`` (the totals stay whole)."""
     columns = [
-        Column("sku", _("SKU")),
-        Column("name", _("Product")),
-        Column("warehouse", _("Warehouse")),
-        Column("on_hand", _("On hand"), "qty"),
-        Column("reserved", _("Reserved"), "qty"),
-        Column("available", _("Available"), "qty"),
-        Column("unit", _("Unit")),
+        SKU,
+        PRODUCT,
+        WAREHOUSE,
+        ON_HAND,
+        RESERVED,
+        AVAILABLE,
+        UNIT,
     ]
     if show_value:
-        columns.append(Column("value", _("Value"), "money"))
+        columns.append(VALUE)
     levels = selectors.stock_levels(tenant, q=q, warehouse_id=warehouse_id)
     stocks = page if page is not None else levels
     rows = []
@@ -197,13 +219,13 @@ def movement_history(tenant: Tenant, *, product_id: int | None = None, limit: in
     """The latest moves of the ledger (of one product, or all), newest first."""
     moves = selectors.movement_history(tenant, product_id=product_id)[:limit]
     columns = [
-        Column("date", _("Date"), "date"),
-        Column("reference", _("Reference")),
-        Column("sku", _("SKU")),
+        DATE,
+        REFERENCE,
+        SKU,
         Column("from_location", pgettext("stock move", "From")),
         Column("to_location", pgettext("stock move", "To")),
-        Column("quantity", _("Quantity"), "qty"),
-        Column("value", _("Value"), "money"),
+        QUANTITY,
+        VALUE,
     ]
     rows = [
         {
@@ -300,9 +322,9 @@ def movement_summary(
     rows.sort(key=lambda r: (r["warehouse"], r["name"], r["sku"]))
     value_keys = ("opening_value", "in_value", "out_value", "closing_value")
     columns = [
-        Column("sku", _("SKU")),
-        Column("name", _("Product")),
-        Column("warehouse", _("Warehouse")),
+        SKU,
+        PRODUCT,
+        WAREHOUSE,
         Column("opening_quantity", _("Opening qty"), "qty"),
         Column("opening_value", _("Opening value"), "money"),
         Column("in_quantity", _("In"), "qty"),
@@ -327,8 +349,8 @@ def stock_card(tenant: Tenant, product: Product, warehouse: Warehouse, date_from
     with the running balance; totals of what came in and went out."""
     (oq, ov), lines = selectors.stock_card(tenant, product.pk, warehouse.pk, date_from, date_to)
     columns = [
-        Column("date", _("Date"), "date"),
-        Column("reference", _("Reference")),
+        DATE,
+        REFERENCE,
         Column("qty_in", _("In"), "qty", blank_zero=True),
         Column("qty_out", _("Out"), "qty", blank_zero=True),
         Column("balance", _("Balance"), "qty"),
@@ -370,9 +392,9 @@ def count_variance(tenant: Tenant, count: InventoryCount) -> Report:
     lines = selectors.count_lines(tenant, count)
     columns = [
         Column("location", _("Location")),
-        Column("sku", _("SKU")),
-        Column("name", _("Product")),
-        Column("lot", _("Lot")),
+        SKU,
+        PRODUCT,
+        LOT,
         Column("expected", _("Expected"), "qty"),
         Column("counted", _("Counted"), "qty"),
         Column("variance", _("Variance"), "qty"),
@@ -381,10 +403,8 @@ def count_variance(tenant: Tenant, count: InventoryCount) -> Report:
     rows = [
         {
             "line_id": ln.pk,
-            "product_id": ln.product_id,
+            **_product(ln.product),
             "location": ln.location.code,
-            "sku": ln.product.sku,
-            "name": ln.product.name,
             "lot": ln.lot.code if ln.lot_id else "",
             "expected": ln.expected,
             "counted": ln.counted,
@@ -409,18 +429,16 @@ def valuation(tenant: Tenant, as_of: dt.date, warehouse: Warehouse | None = None
     """Quantity, average cost and value per product × warehouse at the end of ``as_of``."""
     data = selectors.valuation(tenant, as_of, warehouse.pk if warehouse else None)
     columns = [
-        Column("warehouse", _("Warehouse")),
-        Column("sku", _("SKU")),
-        Column("name", _("Product")),
-        Column("quantity", _("Quantity"), "qty"),
+        WAREHOUSE,
+        SKU,
+        PRODUCT,
+        QUANTITY,
         Column("average_cost", _("Average cost"), "money"),
-        Column("value", _("Value"), "money"),
+        VALUE,
     ]
     rows = [
         {
-            "product_id": r.product.pk,
-            "sku": r.product.sku,
-            "name": r.product.name,
+            **_product(r.product),
             "warehouse_id": r.warehouse.pk,
             "warehouse": r.warehouse.code,
             "quantity": r.quantity,
@@ -444,9 +462,9 @@ def abc(tenant: Tenant, date_from: dt.date, date_to: dt.date, a_cut: int = 80, b
     data = selectors.abc_analysis(tenant, date_from, date_to, a_cut=a_cut, b_cut=b_cut)
     columns = [
         Column("klass", _("Class")),
-        Column("sku", _("SKU")),
-        Column("name", _("Product")),
-        Column("quantity", _("Quantity"), "qty"),
+        SKU,
+        PRODUCT,
+        QUANTITY,
         Column("value", _("Consumption value"), "money"),
         Column("share", _("Share %"), "percent"),
         Column("cumulative", _("Cumulative %"), "percent"),
@@ -477,13 +495,13 @@ def abc(tenant: Tenant, date_from: dt.date, date_to: dt.date, a_cut: int = 80, b
 def slow_moving(tenant: Tenant, days: int, today: dt.date) -> Report:
     data = selectors.slow_moving(tenant, today - dt.timedelta(days=days))
     columns = [
-        Column("sku", _("SKU")),
-        Column("name", _("Product")),
-        Column("on_hand", _("On hand"), "qty"),
+        SKU,
+        PRODUCT,
+        ON_HAND,
         Column("last_issue", _("Last issue"), "date"),
     ]
     rows = [
-        {"product_id": p.pk, "sku": p.sku, "name": p.name, "on_hand": q, "last_issue": d} for p, q, d in data
+        {**_product(p), "on_hand": q, "last_issue": d} for p, q, d in data
     ]
     title = _("Slow-moving stock (no issue for %(d)s days)") % {"d": days}
     return Report("slow-moving", title, columns, rows, subtitle=title)
@@ -492,18 +510,16 @@ def slow_moving(tenant: Tenant, days: int, today: dt.date) -> Report:
 def expiring(tenant: Tenant, days: int, today: dt.date) -> Report:
     data = selectors.expiring_lots(tenant, today + dt.timedelta(days=days))
     columns = [
-        Column("sku", _("SKU")),
-        Column("name", _("Product")),
-        Column("lot", _("Lot")),
+        SKU,
+        PRODUCT,
+        LOT,
         Column("expires_on", _("Expiry date"), "date"),
-        Column("on_hand", _("On hand"), "qty"),
+        ON_HAND,
     ]
     rows = [
         {
-            "product_id": lot.product_id,
+            **_product(lot.product),
             "lot_id": lot.pk,
-            "sku": lot.product.sku,
-            "name": lot.product.name,
             "lot": lot.code,
             "expires_on": lot.expires_on,
             "on_hand": q,
@@ -520,15 +536,15 @@ def below_reorder(tenant: Tenant, warehouse_id: int | None = None) -> Report:
     else the product's own level), once per product × warehouse, as they stand now."""
     data = selectors.below_reorder_level(tenant, warehouse_id=warehouse_id)
     columns = [
-        Column("sku", _("SKU")),
-        Column("name", _("Product")),
-        Column("warehouse", _("Warehouse")),
-        Column("on_hand", _("On hand"), "qty"),
-        Column("reserved", _("Reserved"), "qty"),
-        Column("available", _("Available"), "qty"),
+        SKU,
+        PRODUCT,
+        WAREHOUSE,
+        ON_HAND,
+        RESERVED,
+        AVAILABLE,
         Column("reorder_level", _("Reorder level"), "qty"),
         Column("reorder_quantity", _("Reorder quantity"), "qty"),
-        Column("unit", _("Unit")),
+        UNIT,
     ]
     rows = [
         {

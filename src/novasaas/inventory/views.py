@@ -102,6 +102,7 @@ def report_page(
     title: str | None = None,
     query: str = "",
     link: Any = None,
+    limit: int | None = None,
     **kwargs: Any,
 ) -> HttpResponse:
     """A report as a page (``inventory/list.html``): its table, totals and the export buttons (``query``:
@@ -112,7 +113,7 @@ def report_page(
         request,
         title=title,
         headers=report.headers,
-        rows=report.page_rows(link),
+        rows=report.page_rows(link, limit),
         totals=report.page_totals(),
         buttons=export_buttons(f"?{query}&" if query else "?"),
         **kwargs,
@@ -331,21 +332,6 @@ class VariantCreateView(InvView):
         )
 
 
-class VariantToggleView(InvView):
-    """Deactivate or reactivate a variant (variants are never deleted: the ledger refers to them)."""
-
-    permission = "inv.product.manage"
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        variant = ProductVariant.objects.get(pk=pk)
-        try:
-            actions.save_variant(self.principal, variant.product_id, pk, is_active=not variant.is_active)
-            messages.success(request, _("Saved."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        return redirect("inventory-product", pk=variant.product_id)
-
-
 class ProductExportView(InvView):
     permission = "inv.product.manage"
 
@@ -476,10 +462,13 @@ class ToggleActiveView(InvView):
     save_name = ""
     success = "inventory-categories"
 
+    def toggle(self, obj: Any) -> None:
+        getattr(actions, self.save_name)(self.principal, obj.pk, is_active=not obj.is_active)
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self.model.objects.get(pk=pk)
         try:
-            getattr(actions, self.save_name)(self.principal, pk, is_active=not obj.is_active)
+            self.toggle(obj)
             messages.success(request, _("Saved."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -497,6 +486,18 @@ class CategoryToggleView(ToggleActiveView):
 class UnitToggleView(ToggleActiveView):
     model = Unit
     save_name = "save_unit"
+
+
+class VariantToggleView(ToggleActiveView):
+    """Deactivate or reactivate a variant (variants are never deleted: the ledger refers to them)."""
+
+    model = ProductVariant
+
+    def toggle(self, obj: Any) -> None:
+        actions.save_variant(self.principal, obj.product_id, obj.pk, is_active=not obj.is_active)
+
+    def success_url(self, obj: Any) -> str:
+        return reverse("inventory-product", args=[obj.product_id])
 
 
 # --- warehouses ------------------------------------------------------------------------------------
@@ -569,16 +570,8 @@ class LocationCreateView(WarehouseDetailView):
         wh = Warehouse.objects.get(pk=pk)
         form = forms.LocationForm(request.POST, warehouse=wh)
         if form.is_valid():
-            d = form.cleaned_data
             try:
-                actions.save_location(
-                    self.principal,
-                    warehouse_id=wh.pk,
-                    code=d["code"],
-                    name=d["name"],
-                    level=d["level"],
-                    parent_id=d["parent"].pk if d["parent"] else None,
-                )
+                actions.save_location(self.principal, warehouse_id=wh.pk, **form.action_data(form.cleaned_data))
                 messages.success(request, _("Location added."))
                 return redirect("inventory-warehouse", pk=pk)
             except ValidationError as exc:
@@ -609,14 +602,7 @@ class LocationFormView(SimpleFormView):
         )
 
     def save(self, pk: int | None, data: dict[str, Any]) -> Any:
-        return actions.save_location(
-            self.principal,
-            pk,
-            code=data["code"],
-            name=data["name"],
-            level=data["level"],
-            parent_id=data["parent"].pk if data["parent"] else None,
-        )
+        return actions.save_location(self.principal, pk, **forms.LocationForm.action_data(data))
 
     def redirect_to(self, saved: Any) -> str:
         return reverse("inventory-warehouse", args=[saved.warehouse_id])
@@ -892,16 +878,8 @@ class PutAwayView(InvView):
         doc = StockMovement.objects.select_related("warehouse").get(pk=pk)
         form = forms.PutAwayForm(request.POST, warehouse=doc.warehouse)
         if form.is_valid():
-            d = form.cleaned_data
             try:
-                actions.put_away(
-                    self.principal,
-                    product_id=d["product"].pk,
-                    from_location_id=d["from_location"].pk,
-                    to_location_id=d["to_location"].pk,
-                    quantity=d["quantity"],
-                    lot_code=d["lot_code"],
-                )
+                actions.put_away(self.principal, **form.action_data())
                 messages.success(request, _("Put away."))
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
@@ -926,18 +904,10 @@ class PutAwayFormView(InvView):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = forms.PutAwayForm(request.POST)
         if form.is_valid():
-            d = form.cleaned_data
             try:
-                actions.put_away(
-                    self.principal,
-                    product_id=d["product"].pk,
-                    from_location_id=d["from_location"].pk,
-                    to_location_id=d["to_location"].pk,
-                    quantity=d["quantity"],
-                    lot_code=d["lot_code"],
-                )
+                actions.put_away(self.principal, **form.action_data())
                 messages.success(request, _("Put away."))
-                return redirect("inventory-stock-product", pk=d["product"].pk)
+                return redirect("inventory-stock-product", pk=form.cleaned_data["product"].pk)
             except ValidationError as exc:
                 _attach(form, exc)
         return self.render_form(request, form, status=400)
@@ -1288,122 +1258,112 @@ def _acc_balance(tenant: Any, as_of: dt.date) -> Decimal | None:
     return inventory_account_balance(tenant, as_of)
 
 
-class MovementReportView(InvView):
-    """Movement history (the ledger's latest moves, of one product or all): page, Excel and PDF."""
+class ReportView(InvView):
+    """A report page with its Excel and PDF exports (``?format=xlsx|pdf``): ``build`` reads the query
+    string and returns the report and the page's options (``query`` for the export buttons, ``link``,
+    ``filters``, ``title``, ``limit``)."""
 
     permission = "inv.report.view"
 
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
+        raise NotImplementedError
+
     def get(self, request: HttpRequest) -> HttpResponse:
+        report, options = self.build(request)
+        if wants_file(request):
+            return report_file(request, report)
+        return report_page(request, report, **options)
+
+
+def _warehouse_param(request: HttpRequest) -> int | None:
+    """The ``warehouse`` of the query string, checked to exist in the tenant (404 otherwise)."""
+    warehouse_id = _int(request, "warehouse", 0, 0, 2**63 - 1)
+    return Warehouse.objects.get(pk=warehouse_id).pk if warehouse_id else None
+
+
+def _period_filters(date_from: dt.date, date_to: dt.date) -> list[tuple[str, str, str, Any]]:
+    return [("from", _("From"), "date", date_from.isoformat()), ("to", _("To"), "date", date_to.isoformat())]
+
+
+class MovementReportView(ReportView):
+    """Movement history (the ledger's latest moves, of one product or all)."""
+
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
         product_id = _int(request, "product", 0, 0, 2**63 - 1)
         report = reports.movement_history(self.principal.tenant, product_id=product_id or None)
-        if wants_file(request):
-            return report_file(request, report)
-        report.rows = report.rows[:500]
-        return report_page(request, report, query=f"product={product_id}")
+        return report, {"query": f"product={product_id}", "limit": 500}
 
 
-class MovementSummaryView(InvView):
+class MovementSummaryView(ReportView):
     """In, out and balance by period per product × warehouse ("nhập – xuất – tồn")."""
 
-    permission = "inv.report.view"
-
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
         today = timezone.localdate()
-        date_from = _date(request, "from", today.replace(day=1))
-        date_to = _date(request, "to", today)
-        warehouse_id = _int(request, "warehouse", 0, 0, 2**63 - 1)
-        if warehouse_id:
-            Warehouse.objects.get(pk=warehouse_id)
-        report = reports.movement_summary(self.principal.tenant, date_from, date_to, warehouse_id or None)
-        if wants_file(request):
-            return report_file(request, report)
-        query = f"from={date_from.isoformat()}&to={date_to.isoformat()}&warehouse={warehouse_id or ''}"
-        return report_page(
-            request,
-            report,
-            query=query,
-            filters=[
-                ("from", _("From"), "date", date_from.isoformat()),
-                ("to", _("To"), "date", date_to.isoformat()),
-            ],
-            link=lambda r: reverse("inventory-stock-card")
-            + f"?product={r['product_id']}&warehouse={r['warehouse_id']}&from={date_from}&to={date_to}",
-        )
+        date_from, date_to = _date(request, "from", today.replace(day=1)), _date(request, "to", today)
+        warehouse_id = _warehouse_param(request)
+        report = reports.movement_summary(self.principal.tenant, date_from, date_to, warehouse_id)
+        card = reverse("inventory-stock-card")
+        return report, {
+            "query": f"from={date_from}&to={date_to}&warehouse={warehouse_id or ''}",
+            "filters": _period_filters(date_from, date_to),
+            "link": lambda r: f"{card}?product={r['product_id']}&warehouse={r['warehouse_id']}"
+            f"&from={date_from}&to={date_to}",
+        }
 
 
-class AbcReportView(InvView):
-    """ABC analysis by consumption value (configurable cut-offs): page, Excel and PDF."""
+class AbcReportView(ReportView):
+    """ABC analysis by consumption value (configurable cut-offs)."""
 
-    permission = "inv.report.view"
-
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
         today = timezone.localdate()
         date_from = _date(request, "from", today - dt.timedelta(days=365))
         date_to = _date(request, "to", today)
         a_cut = _int(request, "a", 80, 1, 98)
         b_cut = _int(request, "b", 15, 1, 99 - a_cut)
         report = reports.abc(self.principal.tenant, date_from, date_to, a_cut, b_cut)
-        if wants_file(request):
-            return report_file(request, report)
-        return report_page(
-            request,
-            report,
-            query=f"from={date_from.isoformat()}&to={date_to.isoformat()}&a={a_cut}&b={b_cut}",
-            filters=[
-                ("from", _("From"), "date", date_from.isoformat()),
-                ("to", _("To"), "date", date_to.isoformat()),
+        return report, {
+            "query": f"from={date_from}&to={date_to}&a={a_cut}&b={b_cut}",
+            "filters": [
+                *_period_filters(date_from, date_to),
                 ("a", "A %", "number", a_cut),
                 ("b", "B %", "number", b_cut),
             ],
-        )
+        }
 
 
-class SlowMovingReportView(InvView):
-    permission = "inv.report.view"
-
-    def get(self, request: HttpRequest) -> HttpResponse:
+class SlowMovingReportView(ReportView):
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
         days = _int(request, "days", 90, 1, 3650)
         report = reports.slow_moving(self.principal.tenant, days, timezone.localdate())
-        if wants_file(request):
-            return report_file(request, report)
-        return report_page(request, report, query=f"days={days}", filters=[("days", _("Days"), "number", days)])
+        return report, {"query": f"days={days}", "filters": [("days", _("Days"), "number", days)]}
 
 
-class ExpiringReportView(InvView):
-    """Lots expiring within N days (default 30) with their quantity on hand: page, Excel and PDF."""
+class ExpiringReportView(ReportView):
+    """Lots expiring within N days (default 30) with their quantity on hand."""
 
-    permission = "inv.report.view"
-
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
         days = _int(request, "days", 30, 0, 3650)
         report = reports.expiring(self.principal.tenant, days, timezone.localdate())
-        if wants_file(request):
-            return report_file(request, report)
-        return report_page(
-            request,
-            report,
-            query=f"days={days}",
-            link=lambda r: reverse("inventory-lot", args=[r["lot_id"]]),
-            filters=[("days", _("Days"), "number", days)],
-        )
+        return report, {
+            "query": f"days={days}",
+            "filters": [("days", _("Days"), "number", days)],
+            "link": lambda r: reverse("inventory-lot", args=[r["lot_id"]]),
+        }
 
 
-class BelowReorderReportView(InvView):
-    """Products below their reorder level, once per product × warehouse: page, Excel and PDF."""
+class BelowReorderReportView(ReportView):
+    """Products below their reorder level, once per product × warehouse (quantities only: Warehouse Staff
+    see it too)."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        warehouse_id = _int(request, "warehouse", 0, 0, 2**63 - 1)
-        if warehouse_id:
-            Warehouse.objects.get(pk=warehouse_id)
-        report = reports.below_reorder(self.principal.tenant, warehouse_id or None)
-        if wants_file(request):
-            return report_file(request, report)
-        return report_page(
-            request,
-            report,
-            query=f"warehouse={warehouse_id}" if warehouse_id else "",
-            link=lambda r: reverse("inventory-stock-product", args=[r["product_id"]]),
-        )
+    permission = "inv.stock.view"
+
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
+        warehouse_id = _warehouse_param(request)
+        report = reports.below_reorder(self.principal.tenant, warehouse_id)
+        return report, {
+            "query": f"warehouse={warehouse_id}" if warehouse_id else "",
+            "link": lambda r: reverse("inventory-stock-product", args=[r["product_id"]]),
+        }
 
 
 class TraceView(InvView):
@@ -1471,23 +1431,16 @@ class ReorderRuleView(InvView):
         return redirect("inventory-product", pk=pk)
 
 
-class StockCardView(InvView):
-    """The stock card ("thẻ kho") of a product in a warehouse over a period: page, Excel and PDF."""
+class StockCardView(ReportView):
+    """The stock card ("thẻ kho") of a product in a warehouse over a period."""
 
-    permission = "inv.report.view"
-
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
         today = timezone.localdate()
         product = Product.objects.get(pk=_int(request, "product", 0, 0, 2**63 - 1))
         warehouse = Warehouse.objects.get(pk=_int(request, "warehouse", 0, 0, 2**63 - 1))
-        date_from = _date(request, "from", today.replace(day=1))
-        date_to = _date(request, "to", today)
+        date_from, date_to = _date(request, "from", today.replace(day=1)), _date(request, "to", today)
         report = reports.stock_card(self.principal.tenant, product, warehouse, date_from, date_to)
-        if wants_file(request):
-            return report_file(request, report)
-        return report_page(
-            request,
-            report,
-            title=f"{report.title}: {product.sku} · {warehouse.code} · {date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}",
-            query=f"product={product.pk}&warehouse={warehouse.pk}&from={date_from}&to={date_to}",
-        )
+        return report, {
+            "title": f"{report.title}: {product.sku} · {warehouse.code} · {date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}",
+            "query": f"product={product.pk}&warehouse={warehouse.pk}&from={date_from}&to={date_to}",
+        }
