@@ -170,6 +170,26 @@ def _period(date_from: dt.date, date_to: dt.date) -> str:
 # --- the reports -----------------------------------------------------------------------------------
 
 
+def stock_on_hand_values(levels: Any) -> Any:
+    """The columns of the stock-on-hand report from ``selectors.stock_levels`` (plain values, no model
+    instances: the export of 50,000 rows stays fast); a page of the stock list paginates this."""
+    return levels.values(
+        "product_id",
+        "variant_id",
+        "warehouse_id",
+        "product__sku",
+        "product__name",
+        "variant__sku",
+        "variant__attributes",
+        "warehouse__code",
+        "on_hand",
+        "reserved",
+        "value",
+        "product__stock_unit__name",
+        "reorder_alerted",
+    )
+
+
 def stock_on_hand(
     tenant: Tenant,
     *,
@@ -179,7 +199,7 @@ def stock_on_hand(
     page: Iterable[Any] | None = None,
 ) -> Report:
     """Per product × variant × warehouse: on hand, reserved, available, unit and (for report viewers)
-    value. ``page`` limits the rows to one page of ``selectors.stock_levels`` (the totals stay whole)."""
+    value. ``page`` limits the rows to one page of ``stock_on_hand_values`` (the totals stay whole)."""
     columns = [
         SKU,
         PRODUCT,
@@ -192,24 +212,26 @@ def stock_on_hand(
     if show_value:
         columns.append(VALUE)
     levels = selectors.stock_levels(tenant, q=q, warehouse_id=warehouse_id)
-    stocks = page if page is not None else levels
+    stocks = page if page is not None else stock_on_hand_values(levels)
     rows = []
-    for s in stocks:
+    for st in stocks:
+        attrs = ", ".join(str(v) for v in (st["variant__attributes"] or {}).values())
+        variant = f"{st['variant__sku']} ({attrs})" if attrs else st["variant__sku"]
         row = {
-            "product_id": s.product_id,
-            "variant_id": s.variant_id,
-            "sku": s.product.sku,
-            "name": s.product.name + (f" ({s.variant})" if s.variant_id else ""),
-            "warehouse_id": s.warehouse_id,
-            "warehouse": s.warehouse.code,
-            "on_hand": s.on_hand,
-            "reserved": s.reserved,
-            "available": s.on_hand - s.reserved,
-            "unit": s.product.stock_unit.name,
-            "_warn": s.reorder_alerted,
+            "product_id": st["product_id"],
+            "variant_id": st["variant_id"],
+            "sku": st["product__sku"],
+            "name": st["product__name"] + (f" ({variant})" if st["variant_id"] else ""),
+            "warehouse_id": st["warehouse_id"],
+            "warehouse": st["warehouse__code"],
+            "on_hand": st["on_hand"],
+            "reserved": st["reserved"],
+            "available": st["on_hand"] - st["reserved"],
+            "unit": st["product__stock_unit__name"],
+            "_warn": st["reorder_alerted"],
         }
         if show_value:
-            row["value"] = s.value
+            row["value"] = st["value"]
         rows.append(row)
     totals = {"value": levels.aggregate(v=Sum("value"))["v"] or ZERO} if show_value else {}
     return Report("stock", _("Stock"), columns, rows, totals=totals)

@@ -164,9 +164,8 @@ class StockView(InvView):
         show_value = self.can("inv.report.view")
         if wants_file(request):
             return report_file(request, reports.stock_on_hand(self.principal.tenant, q=q, show_value=show_value))
-        page = Paginator(selectors.stock_levels(self.principal.tenant, q=q), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        levels = reports.stock_on_hand_values(selectors.stock_levels(self.principal.tenant, q=q))
+        page = Paginator(levels, PAGE_SIZE).get_page(request.GET.get("page"))
         report = reports.stock_on_hand(self.principal.tenant, q=q, show_value=show_value, page=page)
         return report_page(
             request,
