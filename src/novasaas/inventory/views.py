@@ -661,8 +661,13 @@ class MovementListView(InvView):
         qs = StockMovement.objects.select_related("warehouse").order_by("-date", "-id")
         if kind in MovementKind.values:
             qs = qs.filter(kind=kind)
+        status = request.GET.get("status", "")
+        if status in DocumentStatus.values:
+            qs = qs.filter(status=status)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         buttons = []
+        if self.can("inv.movement.approve"):
+            buttons.append((reverse("inventory-movements") + "?status=pending", _("Waiting for approval")))
         if self.can("inv.receipt.create"):
             buttons.append((reverse("inventory-movement-new") + "?kind=receipt", _("New goods receipt")))
         if self.can("inv.issue.create"):

@@ -162,3 +162,20 @@ def test_put_away_page_and_transfer_received_into_a_location(tenant_a, s):
         assert StockQuant.objects.get(product=s.beer, location=shelf).on_hand == 3
     sales = web_client(tenant_a, create_user(tenant_a, "sales_staff"))
     assert sales.get("/inventory/putaway/").status_code == 403
+
+
+def test_manager_finds_the_movements_waiting_for_approval(tenant_a, s):
+    manager = ApiClient(tenant_a, s.manager.user)
+    assert manager.put(f"{URL}/settings", {"approval_quantity_threshold": "5"}).status_code == 200
+    staff = ApiClient(tenant_a, s.staff.user)
+    doc = staff.post(
+        f"{URL}/movements",
+        {"kind": "issue", "warehouse_id": s.wh.pk, "lines": [{"product_id": s.beer.pk, "quantity": "6"}]},
+    ).json()
+    assert staff.post(f"{URL}/movements/{doc['id']}/validate").json()["status"] == "pending"
+    assert [d["id"] for d in manager.get(f"{URL}/movements", {"status": "pending"}).json()["items"]] == [doc["id"]]
+    web = web_client(tenant_a, s.manager.user)
+    assert "?status=pending" in web.get("/inventory/movements/").content.decode()
+    page = web.get("/inventory/movements/?status=pending").content.decode()
+    assert doc["number"] in page
+    assert "?status=pending" not in web_client(tenant_a, s.staff.user).get("/inventory/movements/").content.decode()
