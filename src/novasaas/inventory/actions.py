@@ -2103,15 +2103,14 @@ def set_reorder_rule(
         if rule is not None:
             audit.record_deleted(rule, _actor(p))
             rule.delete()
+            check_reorder(p.tenant, list(Stock.objects.filter(product=product, warehouse=warehouse)))
         return None
     if rule is None:
         rule = ReorderRule(product=product, warehouse=warehouse)
     rule.reorder_level, rule.reorder_quantity = level, quantity
     _save_unique(rule, "warehouse_id", _("A rule for this warehouse already exists."))
     audit.record_created(rule, _actor(p))
-    stock = Stock.objects.filter(product=product, warehouse=warehouse, variant_key=0).first()
-    if stock is not None:
-        check_reorder(p.tenant, [stock])
+    check_reorder(p.tenant, list(Stock.objects.filter(product=product, warehouse=warehouse)))
     return rule
 
 
@@ -2119,39 +2118,54 @@ def set_reorder_rule(
 
 
 def check_reorder(tenant: Any, stocks: Any) -> None:
-    """Publish ``StockBelowReorderLevel`` and notify once each time available stock crosses below the
-    product's reorder level in a warehouse; re-arm when it is back at or above it."""
+    """Publish ``StockBelowReorderLevel`` and notify once each time available stock of a product in a
+    warehouse (all its variants together) crosses below the reorder level of that product × warehouse;
+    re-arm when it is back at or above it. An alert still unread from an earlier crossing is marked read
+    when a new one is sent or the stock is back, so the dashboard lists each product × warehouse once."""
     from novasaas.inventory.models import ReorderRule
-    from novasaas.platform.notifications import notify
+    from novasaas.platform.notifications import notify, withdraw
 
-    ids = [stock.pk for stock in stocks]
-    rows = list(Stock.objects.filter(pk__in=ids).select_related("product", "warehouse"))
+    pairs = {(stock.product_id, stock.warehouse_id) for stock in stocks}
+    if not pairs:
+        return
+    groups: dict[tuple[int, int], list[Stock]] = {}
+    for row in Stock.objects.filter(
+        product_id__in={p for p, _w in pairs}, warehouse_id__in={w for _p, w in pairs}
+    ).select_related("product", "warehouse"):
+        if (row.product_id, row.warehouse_id) in pairs:
+            groups.setdefault((row.product_id, row.warehouse_id), []).append(row)
     rules = {
         (r.product_id, r.warehouse_id): r.reorder_level
-        for r in ReorderRule.objects.filter(product_id__in={s.product_id for s in rows})
+        for r in ReorderRule.objects.filter(product_id__in={p for p, _w in pairs})
     }
-    watched = [s for s in rows if rules.get((s.product_id, s.warehouse_id), s.product.reorder_level) > 0]
-    for fresh in watched:
-        level = rules.get((fresh.product_id, fresh.warehouse_id), fresh.product.reorder_level)
-        below = fresh.available < level
-        if below and not fresh.reorder_alerted:
-            Stock.objects.filter(pk=fresh.pk).update(reorder_alerted=True)
+    for (product_id, warehouse_id), rows in sorted(groups.items()):
+        product, warehouse = rows[0].product, rows[0].warehouse
+        level = rules.get((product_id, warehouse_id), product.reorder_level)
+        available = sum((row.available for row in rows), Decimal(0))
+        alerted = any(row.reorder_alerted for row in rows)
+        below = level > 0 and available < level
+        url = f"/inventory/stock/{product_id}/?warehouse={warehouse_id}"
+        ids = [row.pk for row in rows]
+        if below and not alerted:
+            Stock.objects.filter(pk__in=ids).update(reorder_alerted=True)
             publish(
                 events.StockBelowReorderLevel(
                     tenant_id=tenant.pk,
-                    product_id=fresh.product_id,
-                    warehouse_id=fresh.warehouse_id,
-                    available=str(fresh.available),
+                    product_id=product_id,
+                    warehouse_id=warehouse_id,
+                    available=str(available),
                     reorder_level=str(level),
                 )
             )
+            withdraw(tenant, "inventory.low_stock", url)
             notify(
                 tenant,
                 "inv.reorder.configure",
                 "inventory.low_stock",
-                _("Low stock: %(p)s in %(w)s") % {"p": fresh.product.name, "w": fresh.warehouse.code},
-                body=_("Available %(a)s, reorder level %(l)s.") % {"a": fresh.available, "l": level},
-                url=f"/inventory/stock/{fresh.product_id}/",
+                _("Low stock: %(p)s in %(w)s") % {"p": product.name, "w": warehouse.code},
+                body=_("Available %(a)s, reorder level %(l)s.") % {"a": available, "l": level},
+                url=url,
             )
-        elif not below and fresh.reorder_alerted:
-            Stock.objects.filter(pk=fresh.pk).update(reorder_alerted=False)
+        elif not below and alerted:
+            Stock.objects.filter(pk__in=ids).update(reorder_alerted=False)
+            withdraw(tenant, "inventory.low_stock", url)

@@ -1,8 +1,7 @@
 """Inventory API (/api/v1/inventory/): thin endpoints over actions and selectors (module gate INV)."""
 
 from datetime import date as Date
-from datetime import timedelta
-from decimal import Decimal
+from json import dumps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +11,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from novasaas.identity.access import Principal
-from novasaas.inventory import actions, ledger, selectors
+from novasaas.inventory import actions, ledger, reports, selectors
 from novasaas.inventory import schemas as s
 from novasaas.inventory.excel import XLSX_TYPE, CatalogueImportError, export_catalogue, import_catalogue
 from novasaas.inventory.models import (
@@ -356,31 +355,53 @@ def get_movement(request: HttpRequest, movement_id: int) -> Any:
     return _movement(movement_id)
 
 
-def _movement_step(name: str, perm: str | None) -> Any:
-    def endpoint(request: HttpRequest, movement_id: int) -> Any:
+def _doc_step(model: Any, action: str, perm: str | None, answer: Any = None) -> Any:
+    """An endpoint that runs ``actions.<action>(principal, doc_id)`` on a document of ``model`` (404 for
+    another tenant's id) after checking ``perm`` (the action checks its own rights too)."""
+
+    def endpoint(request: HttpRequest, doc_id: int) -> Any:
         principal: Principal = request.auth  # type: ignore[attr-defined]
         if perm:
             principal.require(perm)
-        StockMovement.objects.get(pk=movement_id)
-        getattr(actions, name)(principal, movement_id)
-        return _movement(movement_id)
+        model.objects.get(pk=doc_id)
+        result = getattr(actions, action)(principal, doc_id)
+        return answer(doc_id) if answer else result
 
-    endpoint.__name__ = f"movement_{name}"
+    endpoint.__name__ = action
     return endpoint
 
 
-for _path, _name, _perm in (
-    ("pick", "pick_issue", "inv.issue.create"),
-    ("pack", "pack_issue", "inv.issue.create"),
-    ("validate", "validate_movement", None),
-    ("approve", "approve_movement", "inv.movement.approve"),
-    ("cancel", "cancel_movement", None),
-):
-    router.post(
-        f"/movements/{{int:movement_id}}/{_path}",
-        response={200: s.MovementOut, **E},
-        operation_id=f"inventory_movement_{_path}",
-    )(_movement_step(_name, _perm))
+def _steps(prefix: str, model: Any, out: Any, steps: Any, answer: Any = None) -> None:
+    for path, action, perm in steps:
+        router.post(
+            f"/{prefix}/{{int:doc_id}}/{path}",
+            response={200: out, **E},
+            operation_id=f"inventory_{prefix.removesuffix('s')}_{path}",
+        )(_doc_step(model, action, perm, answer))
+
+
+_steps(
+    "movements",
+    StockMovement,
+    s.MovementOut,
+    (
+        ("pick", "pick_issue", "inv.issue.create"),
+        ("pack", "pack_issue", "inv.issue.create"),
+        ("validate", "validate_movement", None),
+        ("approve", "approve_movement", "inv.movement.approve"),
+        ("cancel", "cancel_movement", None),
+    ),
+    answer=_movement,
+)
+
+
+@router.post("/movements/{int:movement_id}/scan", response={200: s.MovementLineOut, **E})
+def scan_movement(request: HttpRequest, movement_id: int, data: s.MovementScanIn) -> Any:
+    """A barcode scanner read on a draft receipt or issue: adds ``quantity`` (1, stock unit) of the
+    scanned product to its line at that location (the scanner page's API)."""
+    principal: Principal = request.auth  # type: ignore[attr-defined]
+    StockMovement.objects.get(pk=movement_id)
+    return actions.scan_movement(principal, movement_id, **data.model_dump())
 
 
 @router.post("/movements/{int:movement_id}/landed-costs", response={201: s.LandedCostOut, **E})
@@ -414,18 +435,15 @@ def get_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
     return StockAdjustment.objects.get(pk=adjustment_id)
 
 
-@router.post("/adjustments/{int:adjustment_id}/approve", response={200: s.AdjustmentOut, **E})
-def approve_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
-    p = _p(request, "inv.movement.approve")
-    StockAdjustment.objects.get(pk=adjustment_id)
-    return actions.approve_adjustment(p, adjustment_id)
-
-
-@router.post("/adjustments/{int:adjustment_id}/reject", response={200: s.AdjustmentOut, **E})
-def reject_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
-    p = _p(request, "inv.movement.approve")
-    StockAdjustment.objects.get(pk=adjustment_id)
-    return actions.reject_adjustment(p, adjustment_id)
+_steps(
+    "adjustments",
+    StockAdjustment,
+    s.AdjustmentOut,
+    (
+        ("approve", "approve_adjustment", "inv.movement.approve"),
+        ("reject", "reject_adjustment", "inv.movement.approve"),
+    ),
+)
 
 
 # --- transfers -------------------------------------------------------------------------------------
@@ -450,18 +468,16 @@ def get_transfer(request: HttpRequest, transfer_id: int) -> Any:
     return StockTransfer.objects.get(pk=transfer_id)
 
 
-@router.post("/transfers/{int:transfer_id}/approve", response={200: s.TransferOut, **E})
-def approve_transfer(request: HttpRequest, transfer_id: int) -> Any:
-    p = _p(request, "inv.transfer.approve")
-    StockTransfer.objects.get(pk=transfer_id)
-    return actions.approve_transfer(p, transfer_id)
-
-
-@router.post("/transfers/{int:transfer_id}/ship", response={200: s.TransferOut, **E})
-def ship_transfer(request: HttpRequest, transfer_id: int) -> Any:
-    p = _p(request, "inv.transfer.execute")
-    StockTransfer.objects.get(pk=transfer_id)
-    return actions.ship_transfer(p, transfer_id)
+_steps(
+    "transfers",
+    StockTransfer,
+    s.TransferOut,
+    (
+        ("approve", "approve_transfer", "inv.transfer.approve"),
+        ("ship", "ship_transfer", "inv.transfer.execute"),
+        ("cancel", "cancel_transfer", "inv.transfer.approve"),
+    ),
+)
 
 
 @router.post("/transfers/{int:transfer_id}/receive", response={200: s.TransferOut, **E})
@@ -469,13 +485,6 @@ def receive_transfer(request: HttpRequest, transfer_id: int, data: s.TransferRec
     p = _p(request, "inv.transfer.execute")
     StockTransfer.objects.get(pk=transfer_id)
     return actions.receive_transfer(p, transfer_id, data.location_id, data.serials)
-
-
-@router.post("/transfers/{int:transfer_id}/cancel", response={200: s.TransferOut, **E})
-def cancel_transfer(request: HttpRequest, transfer_id: int) -> Any:
-    p = _p(request, "inv.transfer.approve")
-    StockTransfer.objects.get(pk=transfer_id)
-    return actions.cancel_transfer(p, transfer_id)
 
 
 # --- counts ----------------------------------------------------------------------------------------
@@ -515,52 +524,112 @@ def scan(request: HttpRequest, count_id: int, data: s.ScanIn) -> Any:
     return actions.scan_count(p, count_id, **data.model_dump())
 
 
-@router.post("/counts/{int:count_id}/submit", response={200: s.CountOut, **E})
-def submit_count(request: HttpRequest, count_id: int) -> Any:
-    p = _p(request, "inv.count.perform")
-    InventoryCount.objects.get(pk=count_id)
-    return actions.submit_count(p, count_id)
-
-
-@router.post("/counts/{int:count_id}/approve", response={200: s.CountOut, **E})
-def approve_count(request: HttpRequest, count_id: int) -> Any:
-    p = _p(request, "inv.count.approve")
-    InventoryCount.objects.get(pk=count_id)
-    return actions.approve_count(p, count_id)
-
-
-@router.post("/counts/{int:count_id}/cancel", response={200: s.CountOut, **E})
-def cancel_count(request: HttpRequest, count_id: int) -> Any:
-    p = _p(request, "inv.count.create")
-    InventoryCount.objects.get(pk=count_id)
-    return actions.cancel_count(p, count_id)
+_steps(
+    "counts",
+    InventoryCount,
+    s.CountOut,
+    (
+        ("submit", "submit_count", "inv.count.perform"),
+        ("approve", "approve_count", "inv.count.approve"),
+        ("cancel", "cancel_count", "inv.count.create"),
+    ),
+)
 
 
 # --- reports and traceability ----------------------------------------------------------------------
 
 
-@router.get("/reports/valuation", response={200: s.ValuationOut, 403: ErrorOut})
-def valuation(request: HttpRequest, as_of: Date | None = None, warehouse_id: int | None = None) -> Any:
+def _answer(request: HttpRequest, report: reports.Report, format: str, json: Any = None) -> Any:
+    """``format=json`` (default): ``json`` (the endpoint's own shape) or the report table; ``xlsx``/``pdf``:
+    the same file as the page's export (503 when the machine has no Unicode font for the PDF)."""
+    if format == "json":
+        return report.as_json() if json is None else json
+    return reports.file_response(
+        report,
+        format,
+        unavailable=lambda text: HttpResponse(dumps({"detail": text}), status=503, content_type="application/json"),
+    )
+
+
+def _id(value: int | None) -> int | None:
+    return value if value and 0 < value < 2**63 else None
+
+
+FILE = {503: ErrorOut}
+
+
+@router.get("/reports/valuation", response={200: s.ValuationOut, 403: ErrorOut, **FILE})
+def valuation(
+    request: HttpRequest, as_of: Date | None = None, warehouse_id: int | None = None, format: s.ReportFormat = "json"
+) -> Any:
     """Quantity and value per product × warehouse as of a date, from the ledger."""
     p = _p(request, "inv.report.view")
-    wid = warehouse_id if warehouse_id and 0 < warehouse_id < 2**63 else None
-    rows = selectors.valuation(p.tenant, as_of, wid)
-    return {
-        "as_of": as_of or timezone.localdate(),
-        "rows": [
-            {
-                "product_id": r.product.pk,
-                "sku": r.product.sku,
-                "name": r.product.name,
-                "warehouse_id": r.warehouse.pk,
-                "quantity": r.quantity,
-                "value": r.value,
-            }
-            for r in rows
-        ],
-        "total_value": sum((r.value for r in rows), Decimal(0)),
-        "in_transit_value": selectors.in_transit_value(p.tenant),
+    wid = _id(warehouse_id)
+    warehouse = Warehouse.objects.get(pk=wid) if wid else None
+    report = reports.valuation(p.tenant, as_of or timezone.localdate(), warehouse)
+    json = {
+        "as_of": report.summary["as_of"],
+        "rows": report.rows,
+        "total_value": report.totals["value"],
+        "in_transit_value": report.summary["in_transit_value"],
     }
+    return _answer(request, report, format, json)
+
+
+@router.get("/reports/stock-on-hand", response={200: s.ReportOut, 403: ErrorOut, **FILE})
+def stock_on_hand(
+    request: HttpRequest, q: str = "", warehouse_id: int | None = None, format: s.ReportFormat = "json"
+) -> Any:
+    """Stock on hand per product × warehouse; the value column only for members with ``inv.report.view``."""
+    p = _p(request, "inv.stock.view")
+    report = reports.stock_on_hand(
+        p.tenant, q=q[:200], warehouse_id=_id(warehouse_id), show_value=p.has("inv.report.view")
+    )
+    return _answer(request, report, format)
+
+
+@router.get("/reports/movements", response={200: s.ReportOut, 403: ErrorOut, **FILE})
+def movement_report(request: HttpRequest, product_id: int | None = None, format: s.ReportFormat = "json") -> Any:
+    """The latest 2,000 moves of the ledger (of one product, or all), newest first."""
+    p = _p(request, "inv.report.view")
+    return _answer(request, reports.movement_history(p.tenant, product_id=_id(product_id)), format)
+
+
+@router.get("/reports/in-out", response={200: s.ReportOut, 400: ErrorOut, 403: ErrorOut, **FILE})
+def in_out(
+    request: HttpRequest,
+    date_from: Date,
+    date_to: Date,
+    warehouse_id: int | None = None,
+    format: s.ReportFormat = "json",
+) -> Any:
+    """In, out and balance by period ("nhập – xuất – tồn") per product × warehouse."""
+    p = _p(request, "inv.report.view")
+    if date_from > date_to:
+        return 400, {"detail": "date_from must not be after date_to"}
+    return _answer(request, reports.movement_summary(p.tenant, date_from, date_to, _id(warehouse_id)), format)
+
+
+@router.get("/reports/expiring", response={200: s.ReportOut, 403: ErrorOut, **FILE})
+def expiring(request: HttpRequest, days: int = 30, format: s.ReportFormat = "json") -> Any:
+    """Lots expiring within ``days`` days (0–3650) with their quantity on hand."""
+    p = _p(request, "inv.report.view")
+    return _answer(request, reports.expiring(p.tenant, max(0, min(days, 3650)), timezone.localdate()), format)
+
+
+@router.get("/reports/below-reorder", response={200: s.ReportOut, 403: ErrorOut, **FILE})
+def below_reorder(request: HttpRequest, warehouse_id: int | None = None, format: s.ReportFormat = "json") -> Any:
+    """Products whose available stock is below the reorder level, once per product × warehouse."""
+    p = _p(request, "inv.stock.view")
+    return _answer(request, reports.below_reorder(p.tenant, _id(warehouse_id)), format)
+
+
+@router.get("/counts/{int:count_id}/variance", response={200: s.ReportOut, 403: ErrorOut, 404: ErrorOut, **FILE})
+def count_variance(request: HttpRequest, count_id: int, format: s.ReportFormat = "json") -> Any:
+    """The variance report of a count (values estimated at the average cost until approval)."""
+    p = _p(request, "inv.count.perform")
+    count = InventoryCount.objects.select_related("warehouse").get(pk=count_id)
+    return _answer(request, reports.count_variance(p.tenant, count), format)
 
 
 @router.get("/moves", response=list[s.MoveOut])
@@ -597,36 +666,29 @@ def trace_serial(request: HttpRequest, serial_id: int) -> Any:
     return {"serial": serial.code, "moves": list(serial_moves)}
 
 
-@router.get("/reports/abc", response={200: list[s.AbcRowOut], 400: ErrorOut, 403: ErrorOut})
-def abc(request: HttpRequest, date_from: Date, date_to: Date, a_cut: int = 80, b_cut: int = 15) -> Any:
+@router.get("/reports/abc", response={200: list[s.AbcRowOut], 400: ErrorOut, 403: ErrorOut, **FILE})
+def abc(
+    request: HttpRequest,
+    date_from: Date,
+    date_to: Date,
+    a_cut: int = 80,
+    b_cut: int = 15,
+    format: s.ReportFormat = "json",
+) -> Any:
     """ABC classes by consumption value in the period (A up to ``a_cut`` %, B the next ``b_cut`` %)."""
     p = _p(request, "inv.report.view")
     if not (1 <= a_cut <= 98 and 1 <= b_cut <= 99 - a_cut):
         return 400, {"detail": "1 ≤ a_cut ≤ 98 and 1 ≤ b_cut ≤ 99 − a_cut"}
-    rows = selectors.abc_analysis(p.tenant, date_from, date_to, a_cut=a_cut, b_cut=b_cut)
-    return [
-        {
-            "product_id": r.product.pk,
-            "sku": r.product.sku,
-            "klass": r.klass,
-            "quantity": r.quantity,
-            "value": r.value,
-            "share": r.share,
-            "cumulative": r.cumulative,
-        }
-        for r in rows
-    ]
+    report = reports.abc(p.tenant, date_from, date_to, a_cut, b_cut)
+    return _answer(request, report, format, report.rows)
 
 
-@router.get("/reports/slow-moving", response={200: list[s.SlowRowOut], 403: ErrorOut})
-def slow_moving(request: HttpRequest, days: int = 90) -> Any:
+@router.get("/reports/slow-moving", response={200: list[s.SlowRowOut], 403: ErrorOut, **FILE})
+def slow_moving(request: HttpRequest, days: int = 90, format: s.ReportFormat = "json") -> Any:
     """Products in stock with no goods issued for ``days`` days."""
     p = _p(request, "inv.report.view")
-    since = timezone.localdate() - timedelta(days=max(1, min(days, 3650)))
-    return [
-        {"product_id": prod.pk, "sku": prod.sku, "on_hand": q, "last_issue": d}
-        for prod, q, d in selectors.slow_moving(p.tenant, since)
-    ]
+    report = reports.slow_moving(p.tenant, max(1, min(days, 3650)), timezone.localdate())
+    return _answer(request, report, format, report.rows)
 
 
 @router.get("/reorder-rules", response=list[s.ReorderRuleOut])
@@ -647,13 +709,21 @@ def put_reorder_rule(request: HttpRequest, data: s.ReorderRuleIn) -> Any:
     return actions.set_reorder_rule(p, **data.model_dump())
 
 
-@router.get("/reports/stock-card", response={200: s.StockCardOut, 403: ErrorOut, 404: ErrorOut})
-def stock_card(request: HttpRequest, product_id: int, warehouse_id: int, date_from: Date, date_to: Date) -> Any:
+@router.get("/reports/stock-card", response={200: s.StockCardOut, 403: ErrorOut, 404: ErrorOut, **FILE})
+def stock_card(
+    request: HttpRequest,
+    product_id: int,
+    warehouse_id: int,
+    date_from: Date,
+    date_to: Date,
+    format: s.ReportFormat = "json",
+) -> Any:
     """The stock card ("thẻ kho") of a product in a warehouse: opening balance and running balance."""
     p = _p(request, "inv.report.view")
-    if not (0 < product_id < 2**63 and 0 < warehouse_id < 2**63):
+    if not (_id(product_id) and _id(warehouse_id)):
         return 404, {"detail": "Not found."}
-    Product.objects.get(pk=product_id)
-    Warehouse.objects.get(pk=warehouse_id)
-    (oq, ov), lines = selectors.stock_card(p.tenant, product_id, warehouse_id, date_from, date_to)
-    return {"opening_quantity": oq, "opening_value": ov, "lines": lines}
+    product = Product.objects.get(pk=product_id)
+    warehouse = Warehouse.objects.get(pk=warehouse_id)
+    report = reports.stock_card(p.tenant, product, warehouse, date_from, date_to)
+    json = {**report.summary, "lines": [r for r in report.rows if not r.get("_opening")]}
+    return _answer(request, report, format, json)

@@ -6,6 +6,7 @@ in the reader's Excel.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -51,14 +52,21 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _cell(ws: Any, value: Any) -> Any:
     if isinstance(value, Decimal):
         return WriteOnlyCell(ws, value=value)
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = "DD/MM/YYYY"
+        return cell
     cell = WriteOnlyCell(ws, value="" if value is None else str(value))
     cell.data_type = "s"
     return cell
 
 
-def workbook(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """A one-sheet xlsx: text cells as text (formula-safe), decimals as numbers."""
+def workbook(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], subtitle: str = "") -> bytes:
+    """A one-sheet xlsx: the header in the first row, text cells as text (formula-safe), decimals as
+    numbers, dates as dates. The title and subtitle (period, warehouse) are the document's properties."""
     wb = Workbook(write_only=True)
+    wb.properties.title = title
+    wb.properties.subject = subtitle or None
     ws = wb.create_sheet(title[:31])
     ws.append([_cell(ws, h) for h in header])
     for row in rows:

@@ -133,11 +133,24 @@ class LocationForm(forms.Form):
     level = forms.ChoiceField(label=_("Level"), choices=[c for c in LocationLevel.choices if c[0] != "warehouse"])
     parent = forms.ModelChoiceField(label=_("Inside"), queryset=_none(Location), required=False)
 
-    def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, warehouse: Warehouse | None = None, exclude: Location | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Location.objects.filter(  # type: ignore[attr-defined]
-            warehouse=warehouse, usage="internal", is_active=True
-        )
+        parents = Location.objects.filter(warehouse=warehouse, usage="internal", is_active=True)
+        if exclude is not None:
+            parents = parents.exclude(pk=exclude.pk)
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+
+    @staticmethod
+    def action_data(d: dict[str, Any]) -> dict[str, Any]:
+        """The arguments of ``actions.save_location`` (besides the warehouse) from the cleaned data."""
+        return {
+            "code": d["code"],
+            "name": d["name"],
+            "level": d["level"],
+            "parent_id": d["parent"].pk if d["parent"] else None,
+        }
 
 
 class SettingsForm(forms.Form):
@@ -327,6 +340,18 @@ class PutAwayForm(forms.Form):
         locs = _locations().filter(warehouse=warehouse) if warehouse else _locations()
         self.fields["from_location"].queryset = locs  # type: ignore[attr-defined]
         self.fields["to_location"].queryset = locs  # type: ignore[attr-defined]
+
+    def action_data(self) -> dict[str, Any]:
+        """The arguments of ``actions.put_away``."""
+        d = self.cleaned_data
+        return {
+            "product_id": d["product"].pk,
+            "from_location_id": d["from_location"].pk,
+            "to_location_id": d["to_location"].pk,
+            "quantity": d["quantity"],
+            "lot_code": d["lot_code"],
+            "serials": d["serials"],
+        }
 
 
 class TransferReceiveForm(forms.Form):

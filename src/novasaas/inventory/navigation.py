@@ -34,7 +34,7 @@ def _stock_value(principal: Any) -> dict[str, Any]:
 def _low_stock(principal: Any) -> dict[str, Any]:
     from novasaas.inventory.selectors import low_stock
 
-    return {"value": low_stock(principal.tenant).count(), "hint": _("below reorder level")}
+    return {"value": len(low_stock(principal.tenant)), "hint": _("below reorder level")}
 
 
 def _pending(principal: Any) -> dict[str, Any]:

@@ -494,6 +494,12 @@ class ScanIn(StrictSchema):
     lot_code: str = Field(default="", max_length=60)
 
 
+class MovementScanIn(StrictSchema):
+    code: str = Field(min_length=1, max_length=40)
+    location_id: Id | None = None
+    quantity: Qty = Decimal(1)
+
+
 class CountLineOut(Schema):
     id: int
     product_id: int
@@ -679,3 +685,24 @@ class StockCardOut(Schema):
     opening_quantity: Decimal
     opening_value: Decimal
     lines: list[CardLineOut]
+
+
+ReportFormat = Literal["json", "xlsx", "pdf"]
+
+
+class ReportColumnOut(Schema):
+    key: str
+    label: str
+    kind: str
+
+
+class ReportOut(Schema):
+    """A report table: ``columns`` name the keys of each row that the page, Excel and PDF show (rows may
+    carry ids too); ``totals`` maps column keys to totals; ``summary`` holds figures outside the rows."""
+
+    title: str
+    subtitle: str
+    columns: list[ReportColumnOut]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any]
+    summary: dict[str, Any]

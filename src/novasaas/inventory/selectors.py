@@ -304,12 +304,114 @@ def movement_history(
     return qs.select_related("product", "from_location", "to_location", "lot", "serial").order_by("-date", "-id")
 
 
-def low_stock(tenant: Tenant) -> QuerySet[Stock]:
-    return (
-        Stock.objects.filter(tenant=tenant, reorder_alerted=True)
-        .select_related("product", "warehouse")
-        .order_by("product__name")
+@dataclass
+class BelowReorderRow:
+    product_id: int
+    sku: str
+    name: str
+    unit: str
+    warehouse_id: int
+    warehouse_code: str
+    on_hand: Decimal
+    reserved: Decimal
+    reorder_level: Decimal
+    reorder_quantity: Decimal
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+
+def below_reorder_level(tenant: Tenant, warehouse_id: int | None = None) -> list[BelowReorderRow]:
+    """Product × warehouse pairs whose available stock (all variants, reservations counted) is below the
+    reorder level now: the warehouse's ``ReorderRule`` where there is one (even with nothing in stock),
+    else the product's own level where the product has stock rows in that warehouse. One row per pair,
+    whatever the alert history; active goods and warehouses only."""
+    from novasaas.inventory.models import ReorderRule
+
+    rules = ReorderRule.objects.filter(tenant=tenant, reorder_level__gt=0)
+    stocks = Stock.objects.filter(tenant=tenant).filter(
+        Q(product__reorder_level__gt=0) | Q(product_id__in=rules.values("product_id"))
     )
+    if warehouse_id:
+        rules = rules.filter(warehouse_id=warehouse_id)
+        stocks = stocks.filter(warehouse_id=warehouse_id)
+    levels: dict[tuple[int, int], tuple[Decimal, Decimal]] = {
+        (r.product_id, r.warehouse_id): (r.reorder_level, r.reorder_quantity) for r in rules
+    }
+    amounts: dict[tuple[int, int], tuple[Decimal, Decimal]] = {
+        (p, w): (q or ZERO, r or ZERO)
+        for p, w, q, r in stocks.values("product_id", "warehouse_id")
+        .annotate(q=Sum("on_hand"), r=Sum("reserved"))
+        .values_list("product_id", "warehouse_id", "q", "r")
+    }
+    ruled_pairs = set(
+        ReorderRule.objects.filter(tenant=tenant).values_list("product_id", "warehouse_id")
+    )  # a rule, even with level 0, replaces the product's own level in its warehouse
+    products = {
+        p.pk: p
+        for p in Product.objects.filter(
+            tenant=tenant, is_active=True, pk__in={k[0] for k in levels} | {k[0] for k in amounts}
+        ).select_related("stock_unit")
+    }
+    warehouses = dict(Warehouse.objects.filter(tenant=tenant, is_active=True).values_list("pk", "code"))
+    rows = []
+    for key in set(levels) | set(amounts):
+        product, code = products.get(key[0]), warehouses.get(key[1])
+        if product is None or code is None or product.kind == "service":
+            continue
+        if key in levels:
+            level, reorder_qty = levels[key]
+        elif key in ruled_pairs:
+            continue
+        else:
+            level, reorder_qty = product.reorder_level, product.reorder_quantity
+        on_hand, reserved = amounts.get(key, (ZERO, ZERO))
+        if level > 0 and on_hand - reserved < level:
+            rows.append(
+                BelowReorderRow(
+                    product.pk,
+                    product.sku,
+                    product.name,
+                    product.stock_unit.name,
+                    key[1],
+                    code,
+                    on_hand,
+                    reserved,
+                    level,
+                    reorder_qty,
+                )
+            )
+    rows.sort(key=lambda r: (r.name, r.warehouse_code, r.product_id))
+    return rows
+
+
+def low_stock(tenant: Tenant) -> list[BelowReorderRow]:
+    """What the dashboard and the reports page list as low stock (see ``below_reorder_level``)."""
+    return below_reorder_level(tenant)
+
+
+def count_lines(tenant: Tenant, count: InventoryCount) -> list[Any]:
+    """The lines of a count with ``shown_value``: the posted variance value once approved, before that
+    the variance at the warehouse's current average cost (the product's cost price when none)."""
+    lines = list(
+        count.lines.filter(tenant=tenant).select_related("product", "location", "lot", "variant")
+    )
+    done = count.status == "done"
+    avg = {
+        (st.product_id, st.variant_key): st.average_cost
+        for st in Stock.objects.filter(
+            tenant=tenant, warehouse=count.warehouse, product_id__in={ln.product_id for ln in lines}
+        )
+    }
+    for ln in lines:
+        variance = ln.variance
+        ln.shown_value = (  # type: ignore[attr-defined]
+            ln.value
+            if done or variance is None
+            else (variance * avg.get((ln.product_id, ln.variant_id or 0), ln.product.cost_price)).quantize(Decimal(1))
+        )
+    return lines
 
 
 def pending_approvals(tenant: Tenant) -> int:

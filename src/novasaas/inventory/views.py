@@ -13,14 +13,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views import View
 
 from novasaas.identity.access import Principal, require_perm
-from novasaas.inventory import actions, excel, forms, selectors
+from novasaas.inventory import actions, excel, forms, reports, selectors
 from novasaas.inventory.models import (
     Category,
     DocumentStatus,
@@ -29,28 +30,16 @@ from novasaas.inventory.models import (
     MovementKind,
     Product,
     ProductKind,
-    Stock,
+    ProductVariant,
     StockAdjustment,
     StockMovement,
     StockTransfer,
     Unit,
     Warehouse,
 )
-from novasaas.platform.money import format_money
-from novasaas.platform.pdf import PdfUnavailable, render_table
+from novasaas.inventory.reports import money, qty
 
 PAGE_SIZE = 50
-
-
-def money(value: Any) -> str:
-    return format_money(value, "VND", translation.get_language() or "vi") if value is not None else ""
-
-
-def qty(value: Any) -> str:
-    if value is None:
-        return ""
-    text = f"{Decimal(value).normalize():f}"
-    return text
 
 
 class InvView(LoginRequiredMixin, View):
@@ -87,30 +76,48 @@ def _partial(request: HttpRequest) -> bool:
     return bool(request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"))
 
 
-def report_file(
-    request: HttpRequest, title: str, headers: list[Any], rows: Any, name: str, subtitle: str = ""
-) -> HttpResponse:
-    """A report table as Excel (``format=xlsx``) or PDF (``format=pdf``; 503 when the machine has no
-    Unicode font). Labels are already translated in the request's language."""
-    rows = [list(r) for r in rows]
-    if request.GET.get("format") == "pdf":
-        try:
-            content = render_table(str(title), [str(h) for h in headers], rows, subtitle=subtitle)
-        except PdfUnavailable as exc:
-            return HttpResponse(
-                _("PDF export is unavailable: %(e)s") % {"e": exc}, status=503, content_type="text/plain; charset=utf-8"
-            )
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-        return response
-    response = HttpResponse(excel.workbook(str(title)[:31], headers, rows), content_type=excel.XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+def report_file(request: HttpRequest, report: reports.Report) -> HttpResponse:
+    """The report as Excel (``format=xlsx``) or PDF (``format=pdf``; 503 in plain text when the machine
+    has no Unicode font)."""
+    return reports.file_response(
+        report,
+        request.GET.get("format", ""),
+        unavailable=lambda text: HttpResponse(text, status=503, content_type="text/plain; charset=utf-8"),
+    )
+
+
+def wants_file(request: HttpRequest) -> bool:
+    return request.GET.get("format") in ("xlsx", "pdf")
 
 
 def export_buttons(base: str) -> list[tuple[str, str]]:
     """The "Export Excel" and "Export PDF" buttons of a report page (``base`` ends with ``?`` or ``&``)."""
     return [(base + "format=xlsx", _("Export Excel")), (base + "format=pdf", _("Export PDF"))]
+
+
+def report_page(
+    request: HttpRequest,
+    report: reports.Report,
+    *,
+    title: str | None = None,
+    query: str = "",
+    link: Any = None,
+    limit: int | None = None,
+    **kwargs: Any,
+) -> HttpResponse:
+    """A report as a page (``inventory/list.html``): its table, totals and the export buttons (``query``:
+    the report's own parameters, so the files show what the page shows)."""
+    if title is None:
+        title = report.title if report.subtitle in ("", report.title) else f"{report.title} · {report.subtitle}"
+    return table_page(
+        request,
+        title=title,
+        headers=report.headers,
+        rows=report.page_rows(link, limit),
+        totals=report.page_totals(),
+        buttons=export_buttons(f"?{query}&" if query else "?"),
+        **kwargs,
+    )
 
 
 def table_page(
@@ -124,11 +131,15 @@ def table_page(
     search: str | None = None,
     q: str = "",
     extra: Any = None,
+    totals: list[str] | None = None,
+    filters: list[tuple[str, str, str, Any]] | None = None,
 ) -> HttpResponse:
     context = {
+        "filters": filters or [],
         "title": title,
         "headers": headers,
         "rows": rows,
+        "totals": totals or [],
         "page": page,
         "buttons": buttons or [],
         "search": search,
@@ -150,66 +161,20 @@ class StockView(InvView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         q = request.GET.get("q", "")[:200]
-        levels = selectors.stock_levels(self.principal.tenant, q=q)
-        if request.GET.get("format") in ("xlsx", "pdf"):
-            show_value = self.can("inv.report.view")
-            return report_file(
-                request,
-                _("Stock"),
-                [
-                    _("SKU"),
-                    _("Product"),
-                    _("Warehouse"),
-                    _("On hand"),
-                    _("Reserved"),
-                    _("Available"),
-                    _("Unit"),
-                    _("Value"),
-                ],
-                (
-                    [sku, name, wh, on_hand, reserved, on_hand - reserved, unit, value if show_value else ""]
-                    for sku, name, wh, on_hand, reserved, unit, value in selectors.stock_on_hand_rows(
-                        self.principal.tenant
-                    )
-                ),
-                "stock",
-            )
+        show_value = self.can("inv.report.view")
+        if wants_file(request):
+            return report_file(request, reports.stock_on_hand(self.principal.tenant, q=q, show_value=show_value))
+        levels = reports.stock_on_hand_values(selectors.stock_levels(self.principal.tenant, q=q))
         page = Paginator(levels, PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = [
-            {
-                "url": reverse("inventory-stock-product", args=[s.product_id]),
-                "cells": [
-                    s.product.sku,
-                    s.product.name + (f" ({s.variant})" if s.variant else ""),
-                    s.warehouse.code,
-                    qty(s.on_hand),
-                    qty(s.reserved),
-                    qty(s.available),
-                    s.product.stock_unit.name,
-                    money(s.value) if self.can("inv.report.view") else "",
-                ],
-                "warn": s.reorder_alerted,
-            }
-            for s in page
-        ]
-        return table_page(
+        report = reports.stock_on_hand(self.principal.tenant, q=q, show_value=show_value, page=page)
+        return report_page(
             request,
-            title=_("Stock"),
+            report,
+            query=urlencode({"q": q}) if q else "",
+            link=lambda r: reverse("inventory-stock-product", args=[r["product_id"]]),
             search=reverse("inventory-stock"),
             q=q,
             page=page,
-            buttons=export_buttons(reverse("inventory-stock") + "?"),
-            headers=[
-                _("SKU"),
-                _("Product"),
-                _("Warehouse"),
-                _("On hand"),
-                _("Reserved"),
-                _("Available"),
-                _("Unit"),
-                _("Value"),
-            ],
-            rows=rows,
         )
 
 
@@ -496,10 +461,13 @@ class ToggleActiveView(InvView):
     save_name = ""
     success = "inventory-categories"
 
+    def toggle(self, obj: Any) -> None:
+        getattr(actions, self.save_name)(self.principal, obj.pk, is_active=not obj.is_active)
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self.model.objects.get(pk=pk)
         try:
-            getattr(actions, self.save_name)(self.principal, pk, is_active=not obj.is_active)
+            self.toggle(obj)
             messages.success(request, _("Saved."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -517,6 +485,18 @@ class CategoryToggleView(ToggleActiveView):
 class UnitToggleView(ToggleActiveView):
     model = Unit
     save_name = "save_unit"
+
+
+class VariantToggleView(ToggleActiveView):
+    """Deactivate or reactivate a variant (variants are never deleted: the ledger refers to them)."""
+
+    model = ProductVariant
+
+    def toggle(self, obj: Any) -> None:
+        actions.save_variant(self.principal, obj.product_id, obj.pk, is_active=not obj.is_active)
+
+    def success_url(self, obj: Any) -> str:
+        return reverse("inventory-product", args=[obj.product_id])
 
 
 # --- warehouses ------------------------------------------------------------------------------------
@@ -589,21 +569,42 @@ class LocationCreateView(WarehouseDetailView):
         wh = Warehouse.objects.get(pk=pk)
         form = forms.LocationForm(request.POST, warehouse=wh)
         if form.is_valid():
-            d = form.cleaned_data
             try:
-                actions.save_location(
-                    self.principal,
-                    warehouse_id=wh.pk,
-                    code=d["code"],
-                    name=d["name"],
-                    level=d["level"],
-                    parent_id=d["parent"].pk if d["parent"] else None,
-                )
+                actions.save_location(self.principal, warehouse_id=wh.pk, **form.action_data(form.cleaned_data))
                 messages.success(request, _("Location added."))
                 return redirect("inventory-warehouse", pk=pk)
             except ValidationError as exc:
                 _attach(form, exc)
         return self.get(request, pk, form=form, status=400)
+
+
+class LocationFormView(SimpleFormView):
+    """Rename a location or move it inside another one of its warehouse."""
+
+    permission = "inv.warehouse.manage"
+    form_class = forms.LocationForm
+    model = Location
+    title = _("Location")
+
+    def make_form(self, data: Any = None, obj: Any = None) -> Any:
+        location = self.model.objects.get(pk=self.kwargs["pk"], usage="internal", parent__isnull=False)
+        return self.form_class(
+            data,
+            warehouse=location.warehouse,
+            exclude=location,
+            initial={
+                "code": location.code,
+                "name": location.name,
+                "level": location.level,
+                "parent": location.parent_id,
+            },
+        )
+
+    def save(self, pk: int | None, data: dict[str, Any]) -> Any:
+        return actions.save_location(self.principal, pk, **forms.LocationForm.action_data(data))
+
+    def redirect_to(self, saved: Any) -> str:
+        return reverse("inventory-warehouse", args=[saved.warehouse_id])
 
 
 class LocationToggleView(ToggleActiveView):
@@ -660,8 +661,13 @@ class MovementListView(InvView):
         qs = StockMovement.objects.select_related("warehouse").order_by("-date", "-id")
         if kind in MovementKind.values:
             qs = qs.filter(kind=kind)
+        status = request.GET.get("status", "")
+        if status in DocumentStatus.values:
+            qs = qs.filter(status=status)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         buttons = []
+        if self.can("inv.movement.approve"):
+            buttons.append((reverse("inventory-movements") + "?status=pending", _("Waiting for approval")))
         if self.can("inv.receipt.create"):
             buttons.append((reverse("inventory-movement-new") + "?kind=receipt", _("New goods receipt")))
         if self.can("inv.issue.create"):
@@ -876,23 +882,39 @@ class PutAwayView(InvView):
         doc = StockMovement.objects.select_related("warehouse").get(pk=pk)
         form = forms.PutAwayForm(request.POST, warehouse=doc.warehouse)
         if form.is_valid():
-            d = form.cleaned_data
             try:
-                actions.put_away(
-                    self.principal,
-                    product_id=d["product"].pk,
-                    from_location_id=d["from_location"].pk,
-                    to_location_id=d["to_location"].pk,
-                    quantity=d["quantity"],
-                    lot_code=d["lot_code"],
-                    serials=d["serials"],
-                )
+                actions.put_away(self.principal, **form.action_data())
                 messages.success(request, _("Put away."))
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
         else:
             messages.error(request, _("Check the put-away form."))
         return redirect("inventory-movement", pk=pk)
+
+
+class PutAwayFormView(InvView):
+    """Put-away on its own page: move stock between two locations of a warehouse (after a transfer, or to
+    tidy up), not only from a receipt."""
+
+    permission = "inv.receipt.create"
+
+    def render_form(self, request: HttpRequest, form: Any, status: int = 200) -> HttpResponse:
+        return render(request, "inventory/form.html", {"form": form, "title": _("Put away")}, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        product = request.GET.get("product", "")
+        return self.render_form(request, forms.PutAwayForm(initial={"product": product} if product.isdigit() else None))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = forms.PutAwayForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.put_away(self.principal, **form.action_data())
+                messages.success(request, _("Put away."))
+                return redirect("inventory-stock-product", pk=form.cleaned_data["product"].pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.render_form(request, form, status=400)
 
 
 class LandedCostView(InvView):
@@ -1133,63 +1155,21 @@ class CountDetailView(InvView):
     permission = "inv.count.perform"
 
     def context(self, count: InventoryCount, scan_form: Any = None) -> dict[str, Any]:
-        lines = list(count.lines.select_related("product", "location", "lot", "variant"))
-        done = count.status == DocumentStatus.DONE
-        avg = {
-            (st.product_id, st.variant_key): st.average_cost
-            for st in Stock.objects.filter(warehouse=count.warehouse, product_id__in={ln.product_id for ln in lines})
-        }
-        for ln in lines:
-            # before approval the variance is valued at today's average cost (an estimate)
-            variance = ln.variance
-            ln.shown_value = (  # type: ignore[attr-defined]
-                ln.value
-                if done or variance is None
-                else (  # type: ignore[attr-defined]
-                    variance * avg.get((ln.product_id, ln.variant_id or 0), ln.product.cost_price)
-                ).quantize(Decimal(1))
-            )
+        lines = selectors.count_lines(self.principal.tenant, count)
         return {
             "doc": count,
             "lines": lines,
             "scan_form": scan_form or forms.ScanForm(warehouse=count.warehouse),
             "can_approve": self.can("inv.count.approve"),
             "editable": count.status == DocumentStatus.DRAFT,
-            "variance_value": sum((ln.shown_value for ln in lines), Decimal(0)),  # type: ignore[attr-defined]
+            "variance_value": sum((ln.shown_value for ln in lines), Decimal(0)),
         }
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         count = InventoryCount.objects.select_related("warehouse", "zone").get(pk=pk)
+        if wants_file(request):  # the variance report
+            return report_file(request, reports.count_variance(self.principal.tenant, count))
         context = self.context(count)
-        if request.GET.get("format") in ("xlsx", "pdf"):  # the variance report
-            return report_file(
-                request,
-                _("Variance"),
-                [
-                    _("Location"),
-                    _("SKU"),
-                    _("Product"),
-                    _("Lot"),
-                    _("Expected"),
-                    _("Counted"),
-                    _("Variance"),
-                    _("Variance value"),
-                ],
-                (
-                    [
-                        ln.location.code,
-                        ln.product.sku,
-                        ln.product.name,
-                        ln.lot.code if ln.lot else "",
-                        ln.expected,
-                        ln.counted if ln.counted is not None else "",
-                        ln.variance if ln.variance is not None else "",
-                        ln.shown_value,
-                    ]
-                    for ln in context["lines"]
-                ),
-                f"{count.number}",
-            )
         return render(request, "inventory/count.html", context)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -1236,7 +1216,26 @@ class CountDetailView(InvView):
 # --- reports ---------------------------------------------------------------------------------------
 
 
+def _date(request: HttpRequest, key: str, default: dt.date) -> dt.date:
+    """A date from the query string (ISO); a bad one is a 404 like an unknown id."""
+    raw = request.GET.get(key, "")
+    try:
+        return dt.date.fromisoformat(raw) if raw else default
+    except (ValueError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def _int(request: HttpRequest, key: str, default: int, low: int, high: int) -> int:
+    try:
+        return max(low, min(int(request.GET.get(key, default)), high))
+    except ValueError:
+        return default
+
+
 class ReportsView(InvView):
+    """Valuation as of a date (with goods in transit and, with ACC, the stock accounts' balance) and the
+    entry to every other report."""
+
     permission = "inv.report.view"
 
     def ledger_balance(self, as_of: dt.date, warehouse: Any) -> Decimal | None:
@@ -1249,25 +1248,19 @@ class ReportsView(InvView):
         if form.is_valid():
             as_of = form.cleaned_data["as_of"] or as_of
             wh = form.cleaned_data["warehouse"]
-        rows = selectors.valuation(self.principal.tenant, as_of, wh.pk if wh else None)
-        if request.GET.get("format") in ("xlsx", "pdf"):
-            return report_file(
-                request,
-                _("Valuation"),
-                [_("Warehouse"), _("SKU"), _("Product"), _("Quantity"), _("Value")],
-                ([r.warehouse.code, r.product.sku, r.product.name, r.quantity, r.value] for r in rows),
-                f"valuation-{as_of.isoformat()}",
-                subtitle=f"{as_of:%d/%m/%Y}" + (f" · {wh.code}" if wh else ""),
-            )
+        report = reports.valuation(self.principal.tenant, as_of, wh)
+        if wants_file(request):
+            return report_file(request, report)
         return render(
             request,
             "inventory/reports.html",
             {
                 "form": form,
-                "rows": rows,
+                "report": report,
+                "rows": report.page_rows(),
                 "as_of": as_of,
-                "total": sum((r.value for r in rows), Decimal(0)),
-                "transit": selectors.in_transit_value(self.principal.tenant),
+                "total": report.totals["value"],
+                "transit": report.summary["in_transit_value"],
                 "ledger_balance": self.ledger_balance(as_of, wh),
                 "low": selectors.low_stock(self.principal.tenant)[:100],
                 "expiring": selectors.expiring_lots(self.principal.tenant, as_of + dt.timedelta(days=30)),
@@ -1285,210 +1278,112 @@ def _acc_balance(tenant: Any, as_of: dt.date) -> Decimal | None:
     return inventory_account_balance(tenant, as_of)
 
 
-class MovementReportView(InvView):
-    """Movement history (stock card, "thẻ kho") of a product, in page and Excel."""
+class ReportView(InvView):
+    """A report page with its Excel and PDF exports (``?format=xlsx|pdf``): ``build`` reads the query
+    string and returns the report and the page's options (``query`` for the export buttons, ``link``,
+    ``filters``, ``title``, ``limit``)."""
 
     permission = "inv.report.view"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        try:
-            product_id = int(request.GET.get("product", "0"))
-        except ValueError:
-            product_id = 0
-        moves = selectors.movement_history(self.principal.tenant, product_id=product_id or None)[:2000]
-        if request.GET.get("format") in ("xlsx", "pdf"):
-            return report_file(
-                request,
-                _("Movements"),
-                [
-                    _("Date"),
-                    _("Reference"),
-                    _("SKU"),
-                    pgettext("stock move", "From"),
-                    pgettext("stock move", "To"),
-                    _("Quantity"),
-                    _("Value"),
-                ],
-                (
-                    [
-                        m.date.isoformat(),
-                        m.reference,
-                        m.product.sku,
-                        m.from_location.code,
-                        m.to_location.code,
-                        m.quantity,
-                        m.value,
-                    ]
-                    for m in moves
-                ),
-                "movements",
-            )
-        rows = [
-            {
-                "cells": [
-                    m.date.strftime("%d/%m/%Y"),
-                    m.reference,
-                    m.product.sku,
-                    m.from_location.code,
-                    m.to_location.code,
-                    qty(m.quantity),
-                    money(m.value),
-                ]
-            }
-            for m in moves[:500]
-        ]
-        return table_page(
-            request,
-            title=_("Movement history"),
-            rows=rows,
-            buttons=export_buttons(f"{request.path}?product={product_id}&"),
-            headers=[
-                _("Date"),
-                _("Reference"),
-                _("SKU"),
-                pgettext("stock move", "From"),
-                pgettext("stock move", "To"),
-                _("Quantity"),
-                _("Value"),
-            ],
-        )
-
-
-class AbcReportView(InvView):
-    """ABC analysis by consumption value (configurable cut-offs), in page and Excel."""
-
-    permission = "inv.report.view"
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
+        raise NotImplementedError
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        report, options = self.build(request)
+        if wants_file(request):
+            return report_file(request, report)
+        return report_page(request, report, **options)
+
+
+def _warehouse_param(request: HttpRequest) -> int | None:
+    """The ``warehouse`` of the query string, checked to exist in the tenant (404 otherwise)."""
+    warehouse_id = _int(request, "warehouse", 0, 0, 2**63 - 1)
+    return Warehouse.objects.get(pk=warehouse_id).pk if warehouse_id else None
+
+
+def _period_filters(date_from: dt.date, date_to: dt.date) -> list[tuple[str, str, str, Any]]:
+    return [("from", _("From"), "date", date_from.isoformat()), ("to", _("To"), "date", date_to.isoformat())]
+
+
+class MovementReportView(ReportView):
+    """Movement history (the ledger's latest moves, of one product or all)."""
+
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
+        product_id = _int(request, "product", 0, 0, 2**63 - 1)
+        report = reports.movement_history(self.principal.tenant, product_id=product_id or None)
+        return report, {"query": f"product={product_id}", "limit": 500}
+
+
+class MovementSummaryView(ReportView):
+    """In, out and balance by period per product × warehouse ("nhập – xuất – tồn")."""
+
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
         today = timezone.localdate()
-        try:
-            date_from = (
-                dt.date.fromisoformat(request.GET.get("from", ""))
-                if request.GET.get("from")
-                else (today - dt.timedelta(days=365))
-            )
-            date_to = dt.date.fromisoformat(request.GET.get("to", "")) if request.GET.get("to") else today
-            a_cut = max(1, min(int(request.GET.get("a", "80")), 98))
-            b_cut = max(1, min(int(request.GET.get("b", "15")), 99 - a_cut))
-        except ValueError:
-            date_from, date_to, a_cut, b_cut = today - dt.timedelta(days=365), today, 80, 15
-        rows = selectors.abc_analysis(self.principal.tenant, date_from, date_to, a_cut=a_cut, b_cut=b_cut)
-        headers = [
-            _("Class"),
-            _("SKU"),
-            _("Product"),
-            _("Quantity"),
-            _("Consumption value"),
-            _("Share %"),
-            _("Cumulative %"),
-        ]
-        if request.GET.get("format") in ("xlsx", "pdf"):
-            return report_file(
-                request,
-                "ABC",
-                headers,
-                ([r.klass, r.product.sku, r.product.name, r.quantity, r.value, r.share, r.cumulative] for r in rows),
-                "abc",
-                subtitle=f"{date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}",
-            )
-        table = [
-            {
-                "cells": [
-                    r.klass,
-                    r.product.sku,
-                    r.product.name,
-                    qty(r.quantity),
-                    money(r.value),
-                    str(r.share),
-                    str(r.cumulative),
-                ]
-            }
-            for r in rows
-        ]
-        query = f"from={date_from.isoformat()}&to={date_to.isoformat()}&a={a_cut}&b={b_cut}"
-        return table_page(
-            request,
-            title=_("ABC analysis") + f" {date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}",
-            headers=headers,
-            rows=table,
-            buttons=export_buttons(f"?{query}&"),
-        )
+        date_from, date_to = _date(request, "from", today.replace(day=1)), _date(request, "to", today)
+        warehouse_id = _warehouse_param(request)
+        report = reports.movement_summary(self.principal.tenant, date_from, date_to, warehouse_id)
+        card = reverse("inventory-stock-card")
+        return report, {
+            "query": f"from={date_from}&to={date_to}&warehouse={warehouse_id or ''}",
+            "filters": _period_filters(date_from, date_to),
+            "link": lambda r: f"{card}?product={r['product_id']}&warehouse={r['warehouse_id']}"
+            f"&from={date_from}&to={date_to}",
+        }
 
 
-class SlowMovingReportView(InvView):
-    permission = "inv.report.view"
+class AbcReportView(ReportView):
+    """ABC analysis by consumption value (configurable cut-offs)."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        try:
-            days = max(1, min(int(request.GET.get("days", "90")), 3650))
-        except ValueError:
-            days = 90
-        rows = selectors.slow_moving(self.principal.tenant, timezone.localdate() - dt.timedelta(days=days))
-        headers = [_("SKU"), _("Product"), _("On hand"), _("Last issue")]
-        if request.GET.get("format") in ("xlsx", "pdf"):
-            return report_file(
-                request,
-                _("Slow-moving"),
-                headers,
-                ([p.sku, p.name, q, d.isoformat() if d else ""] for p, q, d in rows),
-                "slow-moving",
-                subtitle=_("Slow-moving stock (no issue for %(d)s days)") % {"d": days},
-            )
-        table = [{"cells": [p.sku, p.name, qty(q), d.strftime("%d/%m/%Y") if d else "—"]} for p, q, d in rows]
-        return table_page(
-            request,
-            title=_("Slow-moving stock (no issue for %(d)s days)") % {"d": days},
-            headers=headers,
-            rows=table,
-            buttons=export_buttons(f"?days={days}&"),
-        )
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
+        today = timezone.localdate()
+        date_from = _date(request, "from", today - dt.timedelta(days=365))
+        date_to = _date(request, "to", today)
+        a_cut = _int(request, "a", 80, 1, 98)
+        b_cut = _int(request, "b", 15, 1, 99 - a_cut)
+        report = reports.abc(self.principal.tenant, date_from, date_to, a_cut, b_cut)
+        return report, {
+            "query": f"from={date_from}&to={date_to}&a={a_cut}&b={b_cut}",
+            "filters": [
+                *_period_filters(date_from, date_to),
+                ("a", "A %", "number", a_cut),
+                ("b", "B %", "number", b_cut),
+            ],
+        }
 
 
-class ExpiringReportView(InvView):
-    """Lots expiring within N days (default 30) with their quantity on hand, in page, Excel and PDF."""
+class SlowMovingReportView(ReportView):
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
+        days = _int(request, "days", 90, 1, 3650)
+        report = reports.slow_moving(self.principal.tenant, days, timezone.localdate())
+        return report, {"query": f"days={days}", "filters": [("days", _("Days"), "number", days)]}
 
-    permission = "inv.report.view"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        try:
-            days = max(0, min(int(request.GET.get("days", "30")), 3650))
-        except ValueError:
-            days = 30
-        rows = selectors.expiring_lots(self.principal.tenant, timezone.localdate() + dt.timedelta(days=days))
-        headers = [_("SKU"), _("Product"), _("Lot"), _("Expiry date"), _("On hand")]
-        title = _("Lots expiring within %(d)s days") % {"d": days}
-        if request.GET.get("format") in ("xlsx", "pdf"):
-            return report_file(
-                request,
-                _("Expiring lots"),
-                headers,
-                (
-                    [
-                        lot.product.sku,
-                        lot.product.name,
-                        lot.code,
-                        lot.expires_on.isoformat() if lot.expires_on else "",
-                        q,
-                    ]
-                    for lot, q in rows
-                ),
-                "expiring",
-                subtitle=title,
-            )
-        table = [
-            {
-                "cells": [
-                    lot.product.sku,
-                    lot.product.name,
-                    lot.code,
-                    lot.expires_on.strftime("%d/%m/%Y") if lot.expires_on else "",
-                    qty(q),
-                ],
-                "warn": bool(lot.expires_on and lot.expires_on < timezone.localdate()),
-            }
-            for lot, q in rows
-        ]
-        return table_page(request, title=title, headers=headers, rows=table, buttons=export_buttons(f"?days={days}&"))
+class ExpiringReportView(ReportView):
+    """Lots expiring within N days (default 30) with their quantity on hand."""
+
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
+        days = _int(request, "days", 30, 0, 3650)
+        report = reports.expiring(self.principal.tenant, days, timezone.localdate())
+        return report, {
+            "query": f"days={days}",
+            "filters": [("days", _("Days"), "number", days)],
+            "link": lambda r: reverse("inventory-lot", args=[r["lot_id"]]),
+        }
+
+
+class BelowReorderReportView(ReportView):
+    """Products below their reorder level, once per product × warehouse (quantities only: Warehouse Staff
+    see it too)."""
+
+    permission = "inv.stock.view"
+
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
+        warehouse_id = _warehouse_param(request)
+        report = reports.below_reorder(self.principal.tenant, warehouse_id)
+        return report, {
+            "query": f"warehouse={warehouse_id}" if warehouse_id else "",
+            "link": lambda r: reverse("inventory-stock-product", args=[r["product_id"]]),
+        }
 
 
 class TraceView(InvView):
@@ -1556,67 +1451,16 @@ class ReorderRuleView(InvView):
         return redirect("inventory-product", pk=pk)
 
 
-class StockCardView(InvView):
-    """The stock card ("thẻ kho") of a product in a warehouse over a period, in page and Excel."""
+class StockCardView(ReportView):
+    """The stock card ("thẻ kho") of a product in a warehouse over a period."""
 
-    permission = "inv.report.view"
-
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
         today = timezone.localdate()
-        try:
-            product = Product.objects.get(pk=int(request.GET.get("product", "0")))
-            warehouse = Warehouse.objects.get(pk=int(request.GET.get("warehouse", "0")))
-            date_from = dt.date.fromisoformat(request.GET["from"]) if request.GET.get("from") else today.replace(day=1)
-            date_to = dt.date.fromisoformat(request.GET["to"]) if request.GET.get("to") else today
-        except (ValueError, OverflowError) as exc:
-            raise Http404 from exc
-        (oq, ov), lines = selectors.stock_card(self.principal.tenant, product.pk, warehouse.pk, date_from, date_to)
-        headers = [
-            _("Date"),
-            _("Reference"),
-            _("In"),
-            _("Out"),
-            _("Balance"),
-            _("Value in"),
-            _("Value out"),
-            _("Balance value"),
-        ]
-        if request.GET.get("format") in ("xlsx", "pdf"):
-            rows = [["", _("Opening balance"), "", "", oq, "", "", ov]] + [
-                [
-                    ln.date.isoformat(),
-                    ln.reference,
-                    ln.qty_in,
-                    ln.qty_out,
-                    ln.balance,
-                    ln.value_in,
-                    ln.value_out,
-                    ln.balance_value,
-                ]
-                for ln in lines
-            ]
-            subtitle = f"{product.sku} {product.name} · {warehouse.code} · {date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}"
-            return report_file(request, _("Stock card"), headers, rows, f"the-kho-{product.sku}", subtitle=subtitle)
-        table = [{"cells": ["", _("Opening balance"), "", "", qty(oq), "", "", money(ov)]}] + [
-            {
-                "cells": [
-                    ln.date.strftime("%d/%m/%Y"),
-                    ln.reference,
-                    qty(ln.qty_in) if ln.qty_in else "",
-                    qty(ln.qty_out) if ln.qty_out else "",
-                    qty(ln.balance),
-                    money(ln.value_in) if ln.value_in else "",
-                    money(ln.value_out) if ln.value_out else "",
-                    money(ln.balance_value),
-                ]
-            }
-            for ln in lines
-        ]
-        title = _("Stock card") + f": {product.sku} · {warehouse.code} · {date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}"
-        return table_page(
-            request,
-            title=title,
-            headers=headers,
-            rows=table,
-            buttons=export_buttons(f"?{request.GET.urlencode()}&"),
-        )
+        product = Product.objects.get(pk=_int(request, "product", 0, 0, 2**63 - 1))
+        warehouse = Warehouse.objects.get(pk=_int(request, "warehouse", 0, 0, 2**63 - 1))
+        date_from, date_to = _date(request, "from", today.replace(day=1)), _date(request, "to", today)
+        report = reports.stock_card(self.principal.tenant, product, warehouse, date_from, date_to)
+        return report, {
+            "title": f"{report.title}: {product.sku} · {warehouse.code} · {date_from:%d/%m/%Y} – {date_to:%d/%m/%Y}",
+            "query": f"product={product.pk}&warehouse={warehouse.pk}&from={date_from}&to={date_to}",
+        }

@@ -161,6 +161,17 @@ def deliver_email(payload: dict[str, Any], message_id: int | None = None) -> Non
 # --- the member's side -----------------------------------------------------------------------------
 
 
+def withdraw(tenant: Tenant, kind: str, url: str) -> int:
+    """Mark every member's unread ``kind`` notifications about ``url`` read: the state they announced
+    changed (a newer alert replaces them, or the condition ended). Returns how many were withdrawn."""
+    with tenant_context(tenant):
+        return int(
+            Notification.objects.filter(tenant=tenant, kind=kind, url=url[:500], read_at__isnull=True).update(
+                read_at=timezone.now()
+            )
+        )
+
+
 def list_for(user: Any, *, unread_only: bool = False) -> Any:
     qs = Notification.objects.filter(recipient=user)
     return qs.filter(read_at__isnull=True) if unread_only else qs

@@ -211,3 +211,17 @@ def test_preferences_page(tenant_a):
     with tenant_context(tenant_a):
         prefs = {p.kind: (p.in_app, p.email) for p in NotificationPreference.objects.filter(user=staff)}
     assert prefs["security"] == (True, True) and prefs["system"] == (False, False)
+
+
+def test_withdraw_marks_only_that_kind_and_link_read_in_that_tenant(tenant_a, tenant_b, admin_a, admin_b):
+    from novasaas.platform.notifications import withdraw
+
+    notify(tenant_a, [admin_a], "system", "Cũ", url="/x/1/")
+    notify(tenant_a, [admin_a], "system", "Khác", url="/x/2/")
+    notify(tenant_b, [admin_b], "system", "Công ty B", url="/x/1/")
+    assert withdraw(tenant_a, "system", "/x/1/") == 1
+    with tenant_context(tenant_a):
+        unread = Notification.objects.filter(recipient=admin_a, read_at__isnull=True)
+        assert list(unread.values_list("title", flat=True)) == ["Khác"]
+    with tenant_context(tenant_b):
+        assert Notification.objects.filter(recipient=admin_b, read_at__isnull=True).count() == 1
