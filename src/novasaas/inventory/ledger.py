@@ -588,7 +588,8 @@ def period_differences(internal: set[int], wh_of: dict[int, int | None]) -> list
             dq, dv = changes.get(period, (ZERO, ZERO))
             q, v = q + dq, v + dv
             if period in have and have[period] != (q, v):
-                problems.append(f"period {key} {period}: ledger {q} / {v} ≠ closing {have[period][0]} / {have[period][1]}")
+                hq, hv = have[period]
+                problems.append(f"period {key} {period}: ledger {q} / {v} ≠ closing {hq} / {hv}")
     return problems
 
 

@@ -270,9 +270,8 @@ def _add_dated(
     entries = ValueEntry.objects.filter(tenant=tenant, date__gte=date_from, date__lte=date_to)
     if warehouse_id:
         entries = entries.filter(warehouse_id=warehouse_id)
-    for pid, wid, v in (
-        entries.values("product_id", "warehouse_id").annotate(v=Sum("value")).values_list("product_id", "warehouse_id", "v")
-    ):
+    per_key = entries.values("product_id", "warehouse_id").annotate(v=Sum("value"))
+    for pid, wid, v in per_key.values_list("product_id", "warehouse_id", "v"):
         totals.setdefault((pid, wid), [ZERO, ZERO])[1] += sign * v
 
 

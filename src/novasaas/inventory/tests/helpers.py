@@ -74,9 +74,7 @@ def brute_valuation(as_of: Any) -> dict[tuple[int, int], tuple[Decimal, Decimal]
     and value entry dated up to it (the definition the valuation report must match)."""
     from novasaas.inventory.models import Location, LocationUsage, StockMove, ValueEntry
 
-    wh_of = {
-        pk: wh for pk, wh, usage in Location.objects.values_list("pk", "warehouse_id", "usage") if usage == LocationUsage.INTERNAL
-    }
+    wh_of = dict(Location.objects.filter(usage=LocationUsage.INTERNAL).values_list("pk", "warehouse_id"))
     totals: dict[tuple[int, int], list[Decimal]] = {}
     for m in StockMove.objects.filter(date__lte=as_of):
         src, dst = wh_of.get(m.from_location_id), wh_of.get(m.to_location_id)

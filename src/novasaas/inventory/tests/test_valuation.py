@@ -182,15 +182,22 @@ def test_monthly_closings_follow_backdated_moves_and_give_the_valuation_of_any_d
     _receive(s, 5, 20000, today)
     # backdated three months: every later closing changes (quantity, and value by the revaluation)
     _receive(s, 10, 16000, m3)
-    closings = dict(
-        StockPeriodBalance.objects.filter(product=s.beer, warehouse=s.wh).values_list("period", "value")
-    )
+    closings = dict(StockPeriodBalance.objects.filter(product=s.beer, warehouse=s.wh).values_list("period", "value"))
     assert sorted(closings) == [m3.replace(day=1), m2.replace(day=1), m1.replace(day=1), today.replace(day=1)]
     stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
     assert closings[today.replace(day=1)] == stock.value
     assert ledger.ledger_differences() == []
-    for on in [m3 - timedelta(days=10), m3, m3 + timedelta(days=15), m2 - timedelta(days=12), m2, m1,
-               m1 + timedelta(days=1), today - timedelta(days=1), today]:
+    for on in [
+        m3 - timedelta(days=10),
+        m3,
+        m3 + timedelta(days=15),
+        m2 - timedelta(days=12),
+        m2,
+        m1,
+        m1 + timedelta(days=1),
+        today - timedelta(days=1),
+        today,
+    ]:
         assert reported_valuation(tenant_a, on) == brute_valuation(on), on
     assert selectors.valuation(tenant_a, m3 - timedelta(days=10)) == []
 
