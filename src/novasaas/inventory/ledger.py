@@ -12,7 +12,7 @@ Guarantees (callers run inside ``transaction.atomic`` and the tenant's context):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date as Date
 from decimal import Decimal
@@ -541,7 +541,7 @@ def ledger_differences() -> list[str]:
     return problems
 
 
-def period_differences(internal: set[int], wh_of: dict[int, int | None]) -> list[str]:
+def period_differences(internal: set[int], wh_of: Mapping[int, int | None]) -> list[str]:
     """Monthly closing balances that differ from the ledger: every month with a move or value entry of a
     product × variant × warehouse has a row, and each row equals the sum of everything dated up to the
     end of its month."""
@@ -574,22 +574,22 @@ def period_differences(internal: set[int], wh_of: dict[int, int | None]) -> list
         .annotate(v=Sum("value"))
     ):
         add((row["product_id"], row["variant_id"] or 0, row["warehouse_id"]), row["period"], ZERO, row["v"])
-    rows: dict[tuple[int, int, int], dict[Date, tuple[Decimal, Decimal]]] = {}
-    for pid, vkey, wid, period, q, v in StockPeriodBalance.objects.values_list(
+    rows: dict[tuple[int, int, int], dict[Date, tuple[Any, Any]]] = {}  # Decimals (Quantity/MoneyField)
+    for pid, vkey, wid, period, closing_q, closing_v in StockPeriodBalance.objects.values_list(
         "product_id", "variant_key", "warehouse_id", "period", "quantity", "value"
     ):
-        rows.setdefault((pid, vkey, wid), {})[period] = (q, v)
+        rows.setdefault((pid, vkey, wid), {})[period] = (closing_q, closing_v)
     problems = []
     for key in set(monthly) | set(rows):
         changes, have = monthly.get(key, {}), rows.get(key, {})
         problems += [f"period {key} {p}: moves but no closing balance" for p in sorted(set(changes) - set(have))]
-        q = v = ZERO
+        cq, cv = ZERO, ZERO
         for period in sorted(set(changes) | set(have)):
             dq, dv = changes.get(period, (ZERO, ZERO))
-            q, v = q + dq, v + dv
-            if period in have and have[period] != (q, v):
+            cq, cv = cq + dq, cv + dv
+            if period in have and have[period] != (cq, cv):
                 hq, hv = have[period]
-                problems.append(f"period {key} {period}: ledger {q} / {v} ≠ closing {hq} / {hv}")
+                problems.append(f"period {key} {period}: ledger {cq} / {cv} ≠ closing {hq} / {hv}")
     return problems
 
 
