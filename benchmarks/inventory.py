@@ -8,7 +8,7 @@ Uses a throw-away SQLite database (or DATABASE_URL, e.g. PostgreSQL). Measures:
   2. reservations (one conditional UPDATE each) per second;
   3. the stock list page's query count;
   4. stock-on-hand and valuation reports over ``--products`` × ``--warehouses`` with ``--moves`` ledger rows
-     (bulk-inserted, consistent with the stock rows);
+     (bulk-inserted, consistent with the stock rows and the monthly closing balances);
   5. the synchronous revaluation after a backdated receipt dated before ``--later-moves`` moves of one product.
 """
 
@@ -55,7 +55,7 @@ def main() -> None:  # noqa: PLR0915 - a linear script
     from novasaas.identity.access import principal_for
     from novasaas.identity.models import Membership
     from novasaas.inventory import actions, ledger, reports, selectors
-    from novasaas.inventory.models import Product, Stock, StockMove, StockQuant
+    from novasaas.inventory.models import Product, Stock, StockMove, StockPeriodBalance, StockQuant
     from novasaas.platform.models import Tenant
     from novasaas.platform.tenancy import platform_context, tenant_context
 
@@ -113,27 +113,36 @@ def main() -> None:  # noqa: PLR0915 - a linear script
         per_pair = max(2, args.moves // (args.products * args.warehouses))
         start = date.today() - timedelta(days=365)
         batch: list[StockMove] = []
+        closings: list[StockPeriodBalance] = []  # monthly closing balances, as the ledger maintains them
         totals: dict[tuple[int, int], list[Decimal]] = {}
         for prod in products:
             for wi, root in enumerate(roots):
                 q = v = Decimal(0)
+                months: dict[date, tuple[Decimal, Decimal]] = {}
                 for k in range(per_pair):
                     incoming = k % 2 == 0
                     qty = Decimal(10) if incoming else Decimal(4)
                     val = Decimal(100000) if incoming else Decimal(40000)
+                    on = start + timedelta(days=k * 365 // per_pair)
                     batch.append(StockMove(
                         tenant=tenant, product=prod, from_location=supplier if incoming else root,
                         to_location=root if incoming else customer, quantity=qty, unit_cost=Decimal(10000),
-                        value=val, document_type="bench", document_id=k, reference="BENCH",
-                        date=start + timedelta(days=k * 365 // per_pair),
+                        value=val, document_type="bench", document_id=k, reference="BENCH", date=on,
                     ))
                     q += qty if incoming else -qty
                     v += val if incoming else -val
+                    months[on.replace(day=1)] = (q, v)
                 totals[(prod.pk, wi)] = [q, v]
+                closings += [
+                    StockPeriodBalance(tenant=tenant, product=prod, warehouse=whs[wi], period=m, quantity=mq, value=mv)
+                    for m, (mq, mv) in months.items()
+                ]
                 if len(batch) >= 20000:
                     StockMove.objects.bulk_create(batch)
-                    batch = []
+                    StockPeriodBalance.objects.bulk_create(closings)
+                    batch, closings = [], []
         StockMove.objects.bulk_create(batch)
+        StockPeriodBalance.objects.bulk_create(closings)
         Stock.objects.bulk_create([
             Stock(tenant=tenant, product_id=pid, warehouse=whs[wi], on_hand=q, value=v)
             for (pid, wi), (q, v) in totals.items()
@@ -155,14 +164,18 @@ def main() -> None:  # noqa: PLR0915 - a linear script
         t0 = time.perf_counter()
         val = selectors.valuation(tenant, date.today())
         line(f"valuation report as of today ({len(val):,} rows)", (time.perf_counter() - t0) * 1000, "ms")
-        t0 = time.perf_counter()
-        selectors.valuation(tenant, start + timedelta(days=180))
-        line("valuation report as of six months ago", (time.perf_counter() - t0) * 1000, "ms")
+        for label, days in (("six months ago", 180), ("three months ago", 270), ("last month", 335)):
+            as_of = start + timedelta(days=days)
+            t0 = time.perf_counter()
+            rows = selectors.valuation(tenant, as_of)
+            line(f"valuation report as of {label} ({as_of})", (time.perf_counter() - t0) * 1000, "ms")
+            print(f"    total: {sum(r.quantity for r in rows)} units, {sum(r.value for r in rows)} đ")
 
         # 5. revaluation after a backdated receipt
         hot = actions.save_product(p, name="Hàng nóng", stock_unit_id=unit.pk, cost_price=Decimal(10000))
         root = roots[0]
         batch = []
+        hot_months: dict[date, tuple[Decimal, Decimal]] = {}
         q = v = Decimal(0)
         for k in range(args.later_moves):
             incoming = k % 2 == 0
@@ -173,13 +186,18 @@ def main() -> None:  # noqa: PLR0915 - a linear script
             else:
                 val = ledger.round_money(qty * v / q)
                 q, v = q - qty, v - val
+            on = date(date.today().year, 1, 2) + timedelta(days=k * 300 // args.later_moves)
             batch.append(StockMove(
                 tenant=tenant, product=hot, from_location=supplier if incoming else root,
                 to_location=root if incoming else customer, quantity=qty, unit_cost=val / qty, value=val,
-                document_type="bench", document_id=k, reference="BENCH",
-                date=date(date.today().year, 1, 2) + timedelta(days=k * 300 // args.later_moves),
+                document_type="bench", document_id=k, reference="BENCH", date=on,
             ))
+            hot_months[on.replace(day=1)] = (q, v)
         StockMove.objects.bulk_create(batch, batch_size=10000)
+        StockPeriodBalance.objects.bulk_create([
+            StockPeriodBalance(tenant=tenant, product=hot, warehouse=whs[0], period=m, quantity=mq, value=mv)
+            for m, (mq, mv) in hot_months.items()
+        ])
         Stock.objects.create(tenant=tenant, product=hot, warehouse=whs[0], on_hand=q, value=v)
         StockQuant.objects.create(tenant=tenant, product=hot, location=root, warehouse=whs[0], on_hand=q)
         t0 = time.perf_counter()

@@ -12,7 +12,7 @@ Guarantees (callers run inside ``transaction.atomic`` and the tenant's context):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date as Date
 from decimal import Decimal
@@ -34,6 +34,7 @@ from novasaas.inventory.models import (
     SerialNumber,
     Stock,
     StockMove,
+    StockPeriodBalance,
     StockQuant,
     ValuationMethod,
     ValueEntry,
@@ -240,6 +241,7 @@ def post_move(
             )
     if src_wh is not None and src_wh != dst_wh:
         _stock_out(stocks[(product.pk, vkey, src_wh.pk)], product, quantity, move_value, consume_reserved)
+        add_to_periods(stocks[(product.pk, vkey, src_wh.pk)], ctx.date, -quantity, -move_value)
 
     # entering a stock location
     if to_location.is_stock:
@@ -251,6 +253,7 @@ def post_move(
         )
         stock.on_hand += quantity
         stock.value += move_value
+        add_to_periods(stock, ctx.date, quantity, move_value)
 
     if serial is not None:
         # the unit is where it went: a warehouse location, or transit while a transfer carries it
@@ -342,6 +345,38 @@ def _stock_out(stock: Stock, product: Product, qty: Decimal, value: Decimal, con
     stock.on_hand -= qty
     stock.reserved -= consume_reserved
     stock.value -= value
+
+
+# --- monthly closing balances ------------------------------------------------------------------------
+
+
+def month_start(on: Date) -> Date:
+    return on.replace(day=1)
+
+
+def add_to_periods(stock: Stock, on: Date, quantity: Decimal, value: Decimal) -> None:
+    """Add a move or value entry dated ``on`` to the closing balances of ``stock`` (locked by the caller,
+    so balances of one product × variant × warehouse change one transaction at a time): the row of
+    ``on``'s month (created from the previous closing when missing) and every later row — a backdated
+    entry updates all later closings, usually none for a move of the current month."""
+    period = month_start(on)
+    rows = StockPeriodBalance.objects.filter(
+        product_id=stock.product_id, variant_key=stock.variant_key, warehouse_id=stock.warehouse_id
+    )
+    if not rows.filter(period=period).exists():
+        before = rows.filter(period__lt=period).order_by("-period").values_list("quantity", "value").first()
+        q0, v0 = before or (ZERO, ZERO)
+        StockPeriodBalance.objects.create(  # type: ignore[misc]
+            product_id=stock.product_id,
+            variant_key=stock.variant_key,
+            warehouse_id=stock.warehouse_id,
+            period=period,
+            quantity=q0,
+            value=v0,
+        )
+    rows.filter(period__gte=period).update(
+        quantity=F("quantity") + qty_value(quantity), value=F("value") + money_value(value)
+    )
 
 
 # --- reservations ----------------------------------------------------------------------------------
@@ -503,6 +538,59 @@ def ledger_differences() -> list[str]:
             held = sum((r.quantity for r in s.reservations.all()), ZERO)
             if held != s.reserved:
                 problems.append(f"stock {wkey}: reserved {s.reserved} ≠ reservations {held}")
+    problems += period_differences(internal, wh_of)
+    return problems
+
+
+def period_differences(internal: set[int], wh_of: Mapping[int, int | None]) -> list[str]:
+    """Monthly closing balances that differ from the ledger: every month with a move or value entry of a
+    product × variant × warehouse has a row, and each row equals the sum of everything dated up to the
+    end of its month."""
+    from django.db.models import Sum
+    from django.db.models.functions import TruncMonth
+
+    monthly: dict[tuple[int, int, int], dict[Date, list[Decimal]]] = {}
+
+    def add(key: tuple[int, int, int], period: Date, q: Decimal, v: Decimal) -> None:
+        acc = monthly.setdefault(key, {}).setdefault(period, [ZERO, ZERO])
+        acc[0] += q
+        acc[1] += v
+
+    for row in (
+        StockMove.objects.annotate(period=TruncMonth("date"))
+        .values("product_id", "variant_id", "from_location_id", "to_location_id", "period")
+        .annotate(q=Sum("quantity"), v=Sum("value"))
+    ):
+        src = wh_of.get(row["from_location_id"]) if row["from_location_id"] in internal else None
+        dst = wh_of.get(row["to_location_id"]) if row["to_location_id"] in internal else None
+        if src == dst:
+            continue
+        if dst is not None:
+            add((row["product_id"], row["variant_id"] or 0, dst), row["period"], row["q"], row["v"])
+        if src is not None:
+            add((row["product_id"], row["variant_id"] or 0, src), row["period"], -row["q"], -row["v"])
+    for row in (
+        ValueEntry.objects.annotate(period=TruncMonth("date"))
+        .values("product_id", "variant_id", "warehouse_id", "period")
+        .annotate(v=Sum("value"))
+    ):
+        add((row["product_id"], row["variant_id"] or 0, row["warehouse_id"]), row["period"], ZERO, row["v"])
+    rows: dict[tuple[int, int, int], dict[Date, tuple[Any, Any]]] = {}  # Decimals (Quantity/MoneyField)
+    for pid, vkey, wid, period, closing_q, closing_v in StockPeriodBalance.objects.values_list(
+        "product_id", "variant_key", "warehouse_id", "period", "quantity", "value"
+    ):
+        rows.setdefault((pid, vkey, wid), {})[period] = (closing_q, closing_v)
+    problems = []
+    for key in set(monthly) | set(rows):
+        changes, have = monthly.get(key, {}), rows.get(key, {})
+        problems += [f"period {key} {p}: moves but no closing balance" for p in sorted(set(changes) - set(have))]
+        cq, cv = ZERO, ZERO
+        for period in sorted(set(changes) | set(have)):
+            dq, dv = changes.get(period, (ZERO, ZERO))
+            cq, cv = cq + dq, cv + dv
+            if period in have and have[period] != (cq, cv):
+                hq, hv = have[period]
+                problems.append(f"period {key} {period}: ledger {cq} / {cv} ≠ closing {hq} / {hv}")
     return problems
 
 
@@ -513,6 +601,7 @@ def add_value(ctx: MoveContext, stock: Stock, value: Decimal, cogs_value: Decima
     """Change the value of ``stock`` (locked by the caller) without moving quantity."""
     Stock.objects.filter(pk=stock.pk).update(value=F("value") + money_value(value))
     stock.value += value
+    add_to_periods(stock, ctx.date, ZERO, value)
     entry = ValueEntry(  # type: ignore[misc]
         kind=kind,
         product_id=stock.product_id,
@@ -588,12 +677,17 @@ def replay(stock: Stock, product: Product) -> tuple[Decimal, list[list[Any]]]:
     qty: Decimal = ZERO
     value: Decimal = ZERO
     layers: list[list[Any]] = []
+    owed = ZERO  # FIFO: quantity issued, in date order, before the receipts that supplied it
     for on, _created, mid, sign, q, v, targets in events:
         if sign > 0:
             qty += q
             value += v
             if fifo:
-                layers.append([on, mid, q, q, v])
+                # the part that covers what was owed leaves at once (it was valued when issued)
+                take = min(owed, q)
+                taken = v if take == q else _round(v * take / q)
+                owed -= take
+                layers.append([on, mid, q, q - take, v - taken])
         elif sign < 0:
             if fifo:
                 out, left = ZERO, q
@@ -610,6 +704,7 @@ def replay(stock: Stock, product: Product) -> tuple[Decimal, list[list[Any]]]:
                     left -= take
                 if left > 0:
                     out += _round(left * product.cost_price)
+                    owed += left
             elif qty > 0 and q >= qty and value > 0:
                 out = value if q == qty else value + _round((q - qty) * (value / qty))
             elif qty > 0:

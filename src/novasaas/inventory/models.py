@@ -370,6 +370,8 @@ class StockMove(TenantModel):
         indexes: ClassVar = [
             models.Index(fields=["tenant", "product", "date"], name="inventory_move_product_idx"),
             models.Index(fields=["tenant", "document_type", "document_id"], name="inventory_move_doc_idx"),
+            # the valuation as of a date reads the moves of one month (``StockPeriodBalance``)
+            models.Index(fields=["tenant", "date"], name="inventory_move_date_idx"),
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -717,6 +719,31 @@ class CostLayer(TenantModel):
         ordering: ClassVar = ["date", "id"]
         indexes: ClassVar = [
             models.Index(fields=["tenant", "product", "variant_key", "warehouse", "date"], name="inventory_layer_idx")
+        ]
+
+
+class StockPeriodBalance(TenantModel):
+    """Closing quantity and value of a product × variant × warehouse at the end of ``period`` (the first
+    day of a month), for every month in which it had a move or value entry.
+
+    Maintained in the same transaction as the moves and value entries, on the locked stock row: an entry
+    dated in month M adds to the row of M (created from the previous closing when missing) and to every
+    later row, so a backdated move or revaluation updates all later closings. The valuation as of a date D
+    is then the latest row before (or of) D's month ± the moves of D's month, whatever the history's
+    length. ``verify_stock`` checks every row against the ledger."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    variant_key = models.BigIntegerField(default=0)
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    period = models.DateField()
+    quantity = QuantityField()
+    value = MoneyField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["tenant", "product", "variant_key", "warehouse", "period"], name="inventory_period_unique"
+            ),
         ]
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0005_reorder_rules'),
+        ('inventory', '0006_val_period_balances'),
     ]
 
     operations = [

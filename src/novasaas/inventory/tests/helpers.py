@@ -67,3 +67,33 @@ def issue(s: Setup, qty: Any, product: Product | None = None, wh: Warehouse | No
         lines=[{"product_id": (product or s.beer).pk, "quantity": str(qty)}],
         **kw,
     )
+
+
+def brute_valuation(as_of: Any) -> dict[tuple[int, int], tuple[Decimal, Decimal]]:
+    """Quantity and value per product × warehouse at the end of ``as_of``, recomputed from every move
+    and value entry dated up to it (the definition the valuation report must match)."""
+    from novasaas.inventory.models import Location, LocationUsage, StockMove, ValueEntry
+
+    wh_of = dict(Location.objects.filter(usage=LocationUsage.INTERNAL).values_list("pk", "warehouse_id"))
+    totals: dict[tuple[int, int], list[Decimal]] = {}
+    for m in StockMove.objects.filter(date__lte=as_of):
+        src, dst = wh_of.get(m.from_location_id), wh_of.get(m.to_location_id)
+        if src == dst:
+            continue
+        if dst is not None:
+            acc = totals.setdefault((m.product_id, dst), [Decimal(0), Decimal(0)])
+            acc[0] += m.quantity
+            acc[1] += m.value
+        if src is not None:
+            acc = totals.setdefault((m.product_id, src), [Decimal(0), Decimal(0)])
+            acc[0] -= m.quantity
+            acc[1] -= m.value
+    for e in ValueEntry.objects.filter(date__lte=as_of):
+        totals.setdefault((e.product_id, e.warehouse_id), [Decimal(0), Decimal(0)])[1] += e.value
+    return {k: (q, v) for k, (q, v) in totals.items() if q != 0 or v != 0}
+
+
+def reported_valuation(tenant: Any, as_of: Any) -> dict[tuple[int, int], tuple[Decimal, Decimal]]:
+    from novasaas.inventory import selectors
+
+    return {(r.product.pk, r.warehouse.pk): (r.quantity, r.value) for r in selectors.valuation(tenant, as_of)}

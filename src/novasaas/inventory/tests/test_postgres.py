@@ -115,19 +115,26 @@ def test_receipts_racing_issues_keep_the_ledger_exact(transactional_db, tenant_a
 
 
 def test_backdated_receipt_racing_new_issues_stays_consistent(transactional_db, tenant_a):
+    """Issue 4: backdated receipts (dated last month, so they revalue the product × warehouse and
+    update every later monthly closing) racing new issues of the same product: no deadlock, every
+    commit consistent — stock row = ledger = replay, closings = ledger, valuation as of any date = a
+    recomputation from the moves."""
     from datetime import timedelta
 
     from django.utils import timezone
 
     from novasaas.inventory import actions
+    from novasaas.inventory.tests.helpers import brute_valuation, reported_valuation
 
     today = timezone.localdate()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=10)
+    two_months_ago = (last_month.replace(day=1) - timedelta(days=1)).replace(day=20)
     with tenant_context(tenant_a):
         s = setup_catalogue(tenant_a)
         actions.receive_goods(
             s.manager,
             warehouse_id=s.wh.pk,
-            date=today - timedelta(days=30),
+            date=two_months_ago,
             lines=[{"product_id": s.beer.pk, "quantity": "50", "unit_cost": "10000"}],
         )
         for _ in range(5):
@@ -139,7 +146,7 @@ def test_backdated_receipt_racing_new_issues_stays_consistent(transactional_db, 
             actions.receive_goods(
                 s.manager,
                 warehouse_id=s.wh.pk,
-                date=today - timedelta(days=20),
+                date=last_month,
                 lines=[{"product_id": s.beer.pk, "quantity": "5", "unit_cost": "16000"}],
             )
         else:
@@ -152,6 +159,8 @@ def test_backdated_receipt_racing_new_issues_stays_consistent(transactional_db, 
         assert ledger.ledger_differences() == []
         # after every commit the stock value equals a date-ordered replay of the ledger
         assert ledger.replayed_value(stock, s.beer) == stock.value
+        for on in (two_months_ago, last_month - timedelta(days=1), last_month, last_month + timedelta(days=9), today):
+            assert reported_valuation(tenant_a, on) == brute_valuation(on), on
 
 
 def test_the_ledger_is_append_only_even_for_raw_sql(tenant_a):

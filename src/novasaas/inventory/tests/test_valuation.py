@@ -145,6 +145,93 @@ def test_fifo_issues_the_oldest_cost_first(s, tenant_a):
     assert ledger.replayed_value(stock, Product.objects.get(pk=s.beer.pk)) == stock.value
 
 
+def test_fifo_backdated_issue_dated_before_its_receipt_keeps_layers_equal_to_stock(s):
+    cat = actions.save_category(s.manager, name="Điện tử", valuation_method="fifo")
+    actions.save_product(s.manager, s.beer.pk, category_id=cat.pk)
+    today = timezone.localdate()
+    _receive(s, 10, 10000, today - timedelta(days=3))
+    # dated before the receipt that supplies it: in date order the goods were owed, then received
+    actions.issue_goods(
+        s.manager,
+        warehouse_id=s.wh.pk,
+        date=today - timedelta(days=20),
+        lines=[{"product_id": s.beer.pk, "quantity": "4"}],
+    )
+    stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+    assert stock.on_hand == D(6) and stock.value == D(60000)
+    assert ledger.ledger_differences() == []
+    assert ledger.replayed_value(stock, Product.objects.get(pk=s.beer.pk)) == stock.value
+
+
+def _months_back(today, n):
+    """A day in the n-th month before today's, on the 20th (second half of the month)."""
+    first = today.replace(day=1)
+    for _ in range(n):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first.replace(day=20)
+
+
+def test_monthly_closings_follow_backdated_moves_and_give_the_valuation_of_any_date(s, tenant_a):
+    from novasaas.inventory.models import StockPeriodBalance
+    from novasaas.inventory.tests.helpers import brute_valuation, reported_valuation
+
+    today = timezone.localdate()
+    m3, m2, m1 = (_months_back(today, n) for n in (3, 2, 1))
+    _receive(s, 10, 10000, m2)
+    actions.issue_goods(s.manager, warehouse_id=s.wh.pk, date=m1, lines=[{"product_id": s.beer.pk, "quantity": "4"}])
+    _receive(s, 5, 20000, today)
+    # backdated three months: every later closing changes (quantity, and value by the revaluation)
+    _receive(s, 10, 16000, m3)
+    closings = dict(StockPeriodBalance.objects.filter(product=s.beer, warehouse=s.wh).values_list("period", "value"))
+    assert sorted(closings) == [m3.replace(day=1), m2.replace(day=1), m1.replace(day=1), today.replace(day=1)]
+    stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+    assert closings[today.replace(day=1)] == stock.value
+    assert ledger.ledger_differences() == []
+    for on in [
+        m3 - timedelta(days=10),
+        m3,
+        m3 + timedelta(days=15),
+        m2 - timedelta(days=12),
+        m2,
+        m1,
+        m1 + timedelta(days=1),
+        today - timedelta(days=1),
+        today,
+    ]:
+        assert reported_valuation(tenant_a, on) == brute_valuation(on), on
+    assert selectors.valuation(tenant_a, m3 - timedelta(days=10)) == []
+
+
+def test_verify_stock_detects_a_wrong_monthly_closing_and_the_backfill_rebuilds_it(s, tenant_a):
+    import importlib
+
+    from django.db import connection
+    from django.db.models import F
+
+    from novasaas.inventory.models import StockPeriodBalance
+
+    today = timezone.localdate()
+    _receive(s, 10, 10000, _months_back(today, 2))
+    _receive(s, 10, 12000, today)
+    before = sorted(StockPeriodBalance.objects.values_list("product_id", "warehouse_id", "period", "quantity", "value"))
+    assert len(before) == 2
+    StockPeriodBalance.objects.filter(period__lt=today.replace(day=1)).update(value=F("value") + 1)
+    assert any(p.startswith("period") for p in ledger.ledger_differences())
+    StockPeriodBalance.objects.all().delete()
+    assert any("no closing balance" in p for p in ledger.ledger_differences())
+    migration = importlib.import_module("novasaas.inventory.migrations.0006_val_period_balances")
+
+    class Editor:
+        pass
+
+    editor = Editor()
+    editor.connection = connection
+    migration.backfill(None, editor)
+    after = sorted(StockPeriodBalance.objects.values_list("product_id", "warehouse_id", "period", "quantity", "value"))
+    assert after == before
+    assert ledger.ledger_differences() == []
+
+
 def test_stock_card(s, tenant_a):
     from novasaas.platform.testing.fixtures import web_client
 
