@@ -402,6 +402,34 @@ class Allocation(TenantModel):
         ]
 
 
+class OpenItem(TenantModel):
+    """What is still open of one posted line with a partner: kept in the posting transaction (a row per
+    partner line, ``open`` = its amount) and lowered by each ``Allocation`` in the allocating
+    transaction, so aging reads the open items alone (partial index) instead of every partner line
+    and allocation. ``receivables.open_items`` recomputes the same from lines and allocations;
+    ``verify_ledger`` compares both."""
+
+    line = models.ForeignKey(JournalLine, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    partner_id = models.BigIntegerField()
+    date = models.DateField()  # the entry's date
+    due_date = models.DateField(null=True, blank=True)  # the line's own; empty = date + payment terms
+    debit = MoneyField()
+    credit = MoneyField()
+    open = MoneyField()  # debit + credit − Σ allocations on the line (either side), never negative
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "line"], name="acc_openitem_line_unique"),
+            models.CheckConstraint(condition=Q(open__gte=0), name="acc_openitem_open_non_negative"),
+        ]
+        indexes: ClassVar = [
+            models.Index(
+                fields=["tenant", "account", "partner_id"], condition=Q(open__gt=0), name="acc_openitem_open_idx"
+            ),
+        ]
+
+
 class Budget(TenantModel):
     """A budget for one fiscal year: amounts per account and period (``BudgetLine``)."""
 
