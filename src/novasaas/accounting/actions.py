@@ -1319,6 +1319,10 @@ def _post_documents(tenant: Tenant, documents: list[SourceDocument], actor: Any,
             except _DayError as exc:
                 raise refuse(next(i for i in todo if days[i] == exc.day), exc) from exc
             lookups = _Lookups(tenant)
+            try:  # every document's accounts, roles and partners at once
+                lookups.prefetch([_line_input(raw) for i in todo for raw in documents[i].lines], by_role=True)
+            except (TypeError, ValidationError):
+                pass  # reported per document below
             prepared: list[tuple[JournalEntry, FiscalPeriod, Journal, list[JournalLine]]] = []
             counts: dict[tuple[int, int], int] = defaultdict(int)
             for i in todo:
