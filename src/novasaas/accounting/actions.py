@@ -1,12 +1,13 @@
 """State changes of the ledger. Each action runs in one transaction, takes the tenant (or the acting
 principal) explicitly, checks the permission, locks what it must, and is audited.
 
-Posting (``post_entry``, ``approve_entry``, ``reverse_entry``, ``post_source_document``) funnels into
-``_post``, which guarantees: the entry balances and is not empty; every account is active and allows
-posting, and lines on partner accounts name a partner of this tenant; the period is open (its row is
-locked, so a concurrent close waits); the number is gapless per journal and fiscal year; the entry is
-appended to the tenant's hash chain; the maintained ``AccountBalance`` rows move in the same
-transaction. Postings of one tenant are serialised by the chain lock, which is always taken first, so
+Posting (``post_entry``, ``approve_entry``, ``reverse_entry``) funnels into ``_post``, and
+``post_source_document`` / ``post_source_documents`` (batch) into ``_post_documents``; both guarantee:
+the entry balances and is not empty; every account is active and allows posting, and lines on partner
+accounts name a partner of this tenant; the period is open (its row is locked, so a concurrent close
+waits); the number is gapless per journal and fiscal year; the entry is appended to the tenant's hash
+chain; the maintained ``AccountBalance`` and ``OpenItem`` rows move in the same transaction
+(``_after_post``). Postings of one tenant are serialised by the chain lock, which is always taken first, so
 concurrent postings queue instead of deadlocking.
 """
 

@@ -7,7 +7,9 @@ Invariants and where they are enforced:
   triggers refuse UPDATE/DELETE (migration 0002); the per-tenant hash chain makes edits detectable;
 - a line is one-sided and non-negative: check constraints below;
 - ``AccountBalance`` equals the sum of posted lines per account × period: maintained in the posting
-  transaction (``actions._post``), verified by ``verify_ledger`` and the property tests.
+  transaction (``actions._after_post``), verified by ``verify_ledger`` and the property tests;
+- ``OpenItem.open`` equals its partner line's amount less the allocations on it: inserted by posting,
+  lowered by ``receivables._allocate`` in the same transaction, verified by ``verify_ledger``.
 """
 
 from __future__ import annotations
