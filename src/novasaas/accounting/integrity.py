@@ -80,12 +80,11 @@ def verify_ledger(tenant: Tenant, *, batch: int = 2000) -> LedgerReport:
 
 
 def _check_open_items(tenant: Tenant, report: LedgerReport) -> None:
-    expected: dict[int, Decimal] = {
-        pk: debit + credit
-        for pk, debit, credit in JournalLine.objects.filter(
-            tenant=tenant, entry__state=EntryState.POSTED, partner_id__isnull=False
-        ).values_list("pk", "debit", "credit")
-    }
+    expected: dict[int, Decimal] = {}
+    for pk, debit, credit in JournalLine.objects.filter(
+        tenant=tenant, entry__state=EntryState.POSTED, partner_id__isnull=False
+    ).values_list("pk", "debit", "credit"):
+        expected[pk] = Decimal(debit) + Decimal(credit)  # MoneyField: Decimal at run time
     for side in ("invoice_line_id", "payment_line_id"):
         sums = Allocation.objects.filter(tenant=tenant).values(side).annotate(s=Sum("amount")).values_list(side, "s")
         for line_id, amount in sums:
