@@ -3,11 +3,14 @@
     DJANGO_SETTINGS_MODULE=novasaas.config.settings .venv/bin/python benchmarks/accounting.py [--lines N]
     DATABASE_URL=postgres://novasaas@127.0.0.1:5432/novasaas_bench_acc .venv/bin/python benchmarks/accounting.py
 
-1. Posting throughput: ``post_source_document`` (3 lines, by role, one transaction per entry) on one
-   process, and the same through ``create_entry`` + ``post_entry``.
+1. Posting throughput on one process: ``post_source_document`` (3 lines, by role, one transaction and
+   commit per entry), ``post_source_documents`` in batches of ``--batch`` (one transaction per batch),
+   and ``create_entry`` + ``post_entry``; with the statements per posting and this process's CPU time
+   per entry (on a shared machine the wall-clock rate mostly measures the other sessions).
 2. A generated ledger of ``--lines`` lines (default 1,000,000) over 12 monthly periods and
    ``--parties`` parties (default 5,000), bulk-inserted (draft rows, then flipped to posted so the
-   PostgreSQL balance trigger still checks every entry at commit), with its maintained balances.
+   PostgreSQL balance trigger still checks every entry at commit), with its maintained balances and
+   open items (all left open: the worst case for aging).
 3. Trial balance, balance sheet B01-DNN, income statement B02-DNN and AR aging on that ledger.
 
 Uses a throw-away SQLite database (or DATABASE_URL; the database is created and dropped by the test

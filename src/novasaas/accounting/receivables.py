@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -182,33 +182,33 @@ def aging(tenant: Tenant, kind: str, as_of: dt.date | None = None) -> tuple[list
 
         def due_on_or_after(limit: dt.date) -> Q:
             # due = the line's due date, else the entry date + payment terms
-            return Q(due_date__isnull=False, due_date__gte=limit) | Q(
-                due_date__isnull=True, date__gte=limit - dt.timedelta(days=terms)
-            )
+            return Q(due_date__gte=limit) | Q(due_date__isnull=True, date__gte=limit - dt.timedelta(days=terms))
 
         raising = Q(debit__gt=0) if raising_side == "debit" else Q(credit__gt=0)
-        limits = [day, day - dt.timedelta(days=30), day - dt.timedelta(days=60), day - dt.timedelta(days=90)]
-        bucket_q = [due_on_or_after(limits[0])] + [
-            due_on_or_after(limits[k + 1]) & ~due_on_or_after(limits[k]) for k in range(3)
-        ]
-        bucket_q.append(~due_on_or_after(limits[3]))
-
-        def total(cond: Q) -> Sum:
-            return Sum(Case(When(cond, then=F("open")), default=Value(0), output_field=MoneyField()))
-
-        sums = {name: total(raising & cond) for name, cond in zip(BUCKETS, bucket_q, strict=True)}
-        sums["unapplied"] = total(~raising)
+        limits = [day - dt.timedelta(days=n) for n in (0, 30, 60, 90)]
+        # one CASE per row (tested in order, so each test is a single bound): 0–4 = the buckets, 5 = unapplied
+        bucket = Case(
+            When(~raising, then=Value(5)),
+            *[When(due_on_or_after(limit), then=Value(k)) for k, limit in enumerate(limits)],
+            default=Value(4),
+            output_field=IntegerField(),
+        )
         grouped = (
             MaintainedOpenItem.objects.filter(tenant=tenant, account_id__in=family, open__gt=0, date__lte=day)
-            .values("partner_id")
+            .annotate(bucket=bucket)
+            .values("partner_id", "bucket")
             .order_by()
-            .annotate(**sums)
+            .annotate(amount=Sum("open"))
+            .values_list("partner_id", "bucket", "amount")
         )
-        for r in grouped:
-            row = rows[r["partner_id"]] = AgingRow(r["partner_id"])
-            for b in BUCKETS:
-                row.buckets[b] = r[b] or ZERO
-            row.unapplied = -(r["unapplied"] or ZERO)
+        for partner, k, amount in grouped:
+            row = rows.get(partner)
+            if row is None:
+                row = rows[partner] = AgingRow(partner)
+            if k == 5:
+                row.unapplied -= amount
+            else:
+                row.buckets[BUCKETS[k]] += amount
         # settled later than ``day``: as of ``day`` the invoice was still open by that much
         later = Allocation.objects.filter(
             tenant=tenant,
