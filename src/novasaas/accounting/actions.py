@@ -1305,13 +1305,18 @@ def _post_documents(tenant: Tenant, documents: list[SourceDocument], actor: Any,
     with atomic_in(tenant):
         ensure_chart(tenant)
         seq, prev = _chain_head(tenant.pk)  # serialises postings, so the idempotency check cannot race
-        done: dict[tuple[str, int], JournalEntry] = {}
+        done: dict[tuple[str, Any], JournalEntry] = {}
         wanted_types = {doc.source_type for doc in documents}
         wanted_ids = {doc.source_id for doc in documents}
         for found in JournalEntry.objects.filter(source_type__in=wanted_types, source_id__in=wanted_ids):
-            done[(found.source_type, found.source_id or 0)] = found
-        todo = [i for i, doc in enumerate(documents) if (doc.source_type, doc.source_id) not in done]
-        todo = list({(documents[i].source_type, documents[i].source_id): i for i in reversed(todo)}.values())[::-1]
+            done[(found.source_type, found.source_id)] = found
+        todo: list[int] = []
+        seen: set[tuple[str, Any]] = set()
+        for i, doc in enumerate(documents):  # a document listed twice is posted once, at its first place
+            key = (doc.source_type, doc.source_id)
+            if key not in done and key not in seen:
+                seen.add(key)
+                todo.append(i)
         if todo:
             try:
                 periods = _lock_periods([days[i] for i in todo])
@@ -1350,9 +1355,9 @@ def _post_documents(tenant: Tenant, documents: list[SourceDocument], actor: Any,
                 prepared.append((entry, period, journal, built))
             numbers = _take_numbers(tenant.pk, seq, len(prepared), counts)
             for k, (entry, _period, journal, built) in enumerate(prepared):
-                key = (journal.pk, entry.year)
-                prev = _seal(entry, journal, numbers[key], seq + k, prev, built, actor)
-                numbers[key] += 1
+                scope = (journal.pk, entry.year)
+                prev = _seal(entry, journal, numbers[scope], seq + k, prev, built, actor)
+                numbers[scope] += 1
             # inserted as drafts, lines added, then flipped to posted: the database guards refuse lines
             # added to a posted entry, and check every posted entry's balance at commit
             JournalEntry.objects.bulk_create([p[0] for p in prepared])
@@ -1365,7 +1370,7 @@ def _post_documents(tenant: Tenant, documents: list[SourceDocument], actor: Any,
             JournalEntry.objects.filter(pk__in=[p[0].pk for p in prepared]).update(state=EntryState.POSTED)
             for entry, *_rest in prepared:
                 entry.state = EntryState.POSTED
-                done[(entry.source_type, entry.source_id or 0)] = entry
+                done[(entry.source_type, entry.source_id)] = entry
             _after_post(tenant.pk, prepared)
     return [done[(doc.source_type, doc.source_id)] for doc in documents]
 

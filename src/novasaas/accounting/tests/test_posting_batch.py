@@ -71,8 +71,11 @@ def test_batch_is_idempotent_and_takes_a_document_once(tenant_a):
     first = actions.post_source_documents(tenant_a, [sale(1, c), sale(2, c)])
     again = actions.post_source_documents(tenant_a, [sale(2, c), sale(3, c), sale(3, c)])
     assert again[0].pk == first[1].pk and again[1].pk == again[2].pk
+    mixed = actions.post_source_documents(tenant_a, [sale(4, c), sale(5, c), sale(4, c), sale(6, c)])
+    assert mixed[0].pk == mixed[2].pk
+    assert [e.number for e in (mixed[0], mixed[1], mixed[3])] == [again[1].number + k for k in (1, 2, 3)]
     with tenant_context(tenant_a):
-        assert JournalEntry.objects.filter(source_type="test.invoice").count() == 3
+        assert JournalEntry.objects.filter(source_type="test.invoice").count() == 6
     assert actions.post_source_document(tenant_a, "test.invoice", 1, DAY, []).pk == first[0].pk
 
 
