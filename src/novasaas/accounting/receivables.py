@@ -216,8 +216,8 @@ def aging(tenant: Tenant, kind: str, as_of: dt.date | None = None) -> tuple[list
             invoice_line__entry__date__lte=day,
             payment_line__entry__date__gt=day,
         ).values_list("invoice_line__partner_id", "invoice_line__due_date", "invoice_line__entry__date", "amount")
-        for partner, due_date, date, amount in later:
-            row = rows.setdefault(partner or 0, AgingRow(partner or 0))
+        for line_partner, due_date, date, amount in later:
+            row = rows.setdefault(line_partner or 0, AgingRow(line_partner or 0))
             due = due_date or (date + dt.timedelta(days=terms))
             row.buckets[_bucket((day - due).days)] += amount
     result = [row for row in rows.values() if any(row.buckets.values()) or row.unapplied]
