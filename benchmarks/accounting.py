@@ -3,11 +3,14 @@
     DJANGO_SETTINGS_MODULE=novasaas.config.settings .venv/bin/python benchmarks/accounting.py [--lines N]
     DATABASE_URL=postgres://novasaas@127.0.0.1:5432/novasaas_bench_acc .venv/bin/python benchmarks/accounting.py
 
-1. Posting throughput: ``post_source_document`` (3 lines, by role, one transaction per entry) on one
-   process, and the same through ``create_entry`` + ``post_entry``.
+1. Posting throughput on one process: ``post_source_document`` (3 lines, by role, one transaction and
+   commit per entry), ``post_source_documents`` in batches of ``--batch`` (one transaction per batch),
+   and ``create_entry`` + ``post_entry``; with the statements per posting and this process's CPU time
+   per entry (on a shared machine the wall-clock rate mostly measures the other sessions).
 2. A generated ledger of ``--lines`` lines (default 1,000,000) over 12 monthly periods and
    ``--parties`` parties (default 5,000), bulk-inserted (draft rows, then flipped to posted so the
-   PostgreSQL balance trigger still checks every entry at commit), with its maintained balances.
+   PostgreSQL balance trigger still checks every entry at commit), with its maintained balances and
+   open items (all left open: the worst case for aging).
 3. Trial balance, balance sheet B01-DNN, income statement B02-DNN and AR aging on that ledger.
 
 Uses a throw-away SQLite database (or DATABASE_URL; the database is created and dropped by the test
@@ -38,6 +41,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import Sum  # noqa: E402
 
 YEAR = 2026
 
@@ -59,6 +63,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--parties", type=int, default=5_000)
     parser.add_argument("--postings", type=int, default=2_000)
+    parser.add_argument("--batch", type=int, default=100, help="documents per post_source_documents call")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
 
@@ -70,6 +75,7 @@ def main() -> None:
         Journal,
         JournalEntry,
         JournalLine,
+        OpenItem,
     )
     from novasaas.identity import actions as identity
     from novasaas.identity.access import principal_for
@@ -97,16 +103,17 @@ def main() -> None:
         party_ids = list(Party.objects.values_list("pk", flat=True))
 
     # 1. posting throughput ---------------------------------------------------------------------------
+    from django.test.utils import CaptureQueriesContext
+
     day = dt.date(YEAR, 3, 15)
     rng = random.Random(1)
-    t0 = time.perf_counter()
-    for i in range(args.postings):
+
+    def invoice(i: int) -> actions.SourceDocument:
         amount = Decimal(rng.randrange(1, 10_000) * 1000)
         vat = amount / 10
-        actions.post_source_document(
-            tenant,
+        return actions.SourceDocument(
             "bench.invoice",
-            i + 1,
+            i,
             day,
             [
                 ("receivable", amount + vat, 0, rng.choice(party_ids), ""),
@@ -115,8 +122,41 @@ def main() -> None:
             ],
             journal="SAL",
         )
-    elapsed = time.perf_counter() - t0
-    print(f"{'post_source_document (3 lines), one process':<55} {args.postings / elapsed:10.0f} entries/s")
+
+    def post_one(doc: actions.SourceDocument) -> None:
+        actions.post_source_document(tenant, doc.source_type, doc.source_id, doc.date, doc.lines, journal=doc.journal)
+
+    post_one(invoice(1))  # first use: chart cache, sequences
+    with CaptureQueriesContext(connection) as ctx:
+        post_one(invoice(2))
+    queries_single = len(ctx.captured_queries)
+    docs = [invoice(i) for i in range(3, args.postings + 3)]
+    t0, c0 = time.perf_counter(), time.process_time()
+    for doc in docs:
+        post_one(doc)
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(
+        f"{'post_source_document (3 lines), one process':<55} {args.postings / elapsed:10.0f} entries/s"
+        f"   ({queries_single} queries each, BEGIN/COMMIT included; {cpu / args.postings * 1000:.2f} ms CPU"
+        " of this process per entry)"
+    )
+    base = args.postings + 10
+    docs = [invoice(i) for i in range(base, base + args.batch)]
+    with CaptureQueriesContext(connection) as ctx:
+        actions.post_source_documents(tenant, docs)
+    queries_batch = len(ctx.captured_queries)
+    base += args.batch
+    n_batches = max(args.postings // args.batch, 1)
+    batches = [[invoice(base + b * args.batch + k) for k in range(args.batch)] for b in range(n_batches)]
+    t0, c0 = time.perf_counter(), time.process_time()
+    for batch in batches:
+        actions.post_source_documents(tenant, batch)
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print(
+        f"{f'post_source_documents, batches of {args.batch}, one process':<55}"
+        f" {n_batches * args.batch / elapsed:10.0f} entries/s   ({queries_batch} queries per batch;"
+        f" {cpu / (n_batches * args.batch) * 1000:.2f} ms CPU per entry)"
+    )
     n_manual = max(args.postings // 4, 1)
     t0 = time.perf_counter()
     for _i in range(n_manual):
@@ -191,6 +231,23 @@ def main() -> None:
                         bal[1] += int(c)
                     entry.total = a + b
                 JournalLine.objects.bulk_create(rows, batch_size=5000)
+                OpenItem.objects.bulk_create(
+                    [
+                        OpenItem(
+                            tenant=tenant,
+                            line_id=line.pk,
+                            account_id=line.account_id,
+                            partner_id=line.partner_id,
+                            date=line.entry.date,
+                            debit=line.debit,
+                            credit=line.credit,
+                            open=line.debit + line.credit,
+                        )
+                        for line in rows
+                        if line.partner_id is not None
+                    ],
+                    batch_size=5000,
+                )
                 JournalEntry.objects.filter(pk__in=[e.pk for e in entries]).update(state="posted")
             made += size
         for (account_id, period_id), (d, c) in balances.items():
@@ -216,7 +273,14 @@ def main() -> None:
     rows, total = timed(
         "AR aging (all parties, from open items)", lambda: receivables.aging(tenant, "receivable", end), repeat=1
     )
-    print(f"{'':<55} {len(rows):,} parties, total {total.total:,.0f}")
+    with tenant_context(tenant):
+        ar = AccountBalance.objects.filter(account__code__startswith="131").aggregate(
+            d=Sum("debit"), c=Sum("credit")
+        )
+    print(
+        f"{'':<55} {len(rows):,} parties, total {total.total:,.0f}"
+        f" (= balance of 131: {total.total == ar['d'] - ar['c']})"
+    )
     timed("party_balance (one party)", lambda: selectors.party_balance(tenant, party_ids[0]))
     timed(
         "account ledger 131, one month",

@@ -1,4 +1,4 @@
-"""Ledger integrity checks: the hash chain, entry balance, and maintained balances vs lines."""
+"""Ledger integrity checks: the hash chain, entry balance, maintained balances and open items vs lines."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from novasaas.accounting.actions import GENESIS, entry_digest
-from novasaas.accounting.models import AccountBalance, DimensionBalance, EntryState, JournalEntry, JournalLine
+from novasaas.accounting.models import (
+    AccountBalance,
+    Allocation,
+    DimensionBalance,
+    EntryState,
+    JournalEntry,
+    JournalLine,
+    OpenItem,
+)
 from novasaas.accounting.scope import in_tenant
 from novasaas.platform.models import Tenant
 
@@ -26,8 +34,8 @@ class LedgerReport:
 
 def verify_ledger(tenant: Tenant, *, batch: int = 2000) -> LedgerReport:
     """Walk the tenant's posted entries in chain order: each links to the previous hash, its hash matches
-    its content, it balances; then compare every AccountBalance (and DimensionBalance) with the sum of
-    its posted lines."""
+    its content, it balances; then compare every AccountBalance with the sum of its posted lines, and
+    every open item with its partner line less the allocations on it."""
     report = LedgerReport()
     with in_tenant(tenant):
         prev_hash, expected_seq = GENESIS, 1
@@ -95,4 +103,32 @@ def verify_ledger(tenant: Tenant, *, batch: int = 2000) -> LedgerReport:
                     f"balance of account {dim_key[0]} in period {dim_key[1]}, dimension {dim_key[2]}: "
                     f"lines {from_lines}, kept {maintained}"
                 )
+        _check_open_items(tenant, report)
     return report
+
+
+def _check_open_items(tenant: Tenant, report: LedgerReport) -> None:
+    expected: dict[int, Decimal] = {}
+    for pk, debit, credit in JournalLine.objects.filter(
+        tenant=tenant, entry__state=EntryState.POSTED, partner_id__isnull=False
+    ).values_list("pk", "debit", "credit"):
+        expected[pk] = Decimal(debit) + Decimal(credit)  # MoneyField: Decimal at run time
+    for side in ("invoice_line_id", "payment_line_id"):
+        sums = Allocation.objects.filter(tenant=tenant).values(side).annotate(s=Sum("amount")).values_list(side, "s")
+        for line_id, amount in sums:
+            if line_id in expected:
+                expected[line_id] -= amount
+    # FX adjustment lines are not items: they move the item they adjust (up on its side, down on the other)
+    adjusted = JournalLine.objects.filter(tenant=tenant, entry__state=EntryState.POSTED, fx_adjusts__isnull=False)
+    for target, debit, credit, t_debit in adjusted.values_list("fx_adjusts_id", "debit", "credit", "fx_adjusts__debit"):
+        if target in expected:
+            delta = Decimal(debit) - Decimal(credit)
+            expected[target] += delta if t_debit > 0 else -delta
+    for pk in adjusted.values_list("pk", flat=True):
+        expected.pop(pk, None)
+    kept = dict(OpenItem.objects.filter(tenant=tenant).values_list("line_id", "open"))
+    for line_id in sorted(set(expected) | set(kept)):
+        if expected.get(line_id) != kept.get(line_id):
+            report.problems.append(
+                f"open item of line {line_id}: lines and allocations {expected.get(line_id)}, kept {kept.get(line_id)}"
+            )

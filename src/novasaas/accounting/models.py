@@ -7,7 +7,9 @@ Invariants and where they are enforced:
   triggers refuse UPDATE/DELETE (migration 0002); the per-tenant hash chain makes edits detectable;
 - a line is one-sided and non-negative: check constraints below;
 - ``AccountBalance`` equals the sum of posted lines per account × period: maintained in the posting
-  transaction (``actions._post``), verified by ``verify_ledger`` and the property tests.
+  transaction (``actions._after_post``), verified by ``verify_ledger`` and the property tests;
+- ``OpenItem.open`` equals its partner line's amount less the allocations on it: inserted by posting,
+  lowered by ``receivables._allocate`` in the same transaction, verified by ``verify_ledger``.
 """
 
 from __future__ import annotations
@@ -498,6 +500,34 @@ class Allocation(TenantModel):
                 name="acc_allocation_positive",
             ),
             models.UniqueConstraint(fields=["tenant", "invoice_line", "payment_line"], name="acc_allocation_unique"),
+        ]
+
+
+class OpenItem(TenantModel):
+    """What is still open of one posted line with a partner: kept in the posting transaction (a row per
+    partner line, ``open`` = its amount) and lowered by each ``Allocation`` in the allocating
+    transaction, so aging reads the open items alone (partial index) instead of every partner line
+    and allocation. ``receivables.open_items`` recomputes the same from lines and allocations;
+    ``verify_ledger`` compares both."""
+
+    line = models.ForeignKey(JournalLine, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    partner_id = models.BigIntegerField()
+    date = models.DateField()  # the entry's date
+    due_date = models.DateField(null=True, blank=True)  # the line's own; empty = date + payment terms
+    debit = MoneyField()
+    credit = MoneyField()
+    open = MoneyField()  # debit + credit − Σ allocations on the line (either side), never negative
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "line"], name="acc_openitem_line_unique"),
+            models.CheckConstraint(condition=Q(open__gte=0), name="acc_openitem_open_non_negative"),
+        ]
+        indexes: ClassVar = [
+            models.Index(
+                fields=["tenant", "account", "partner_id"], condition=Q(open__gt=0), name="acc_openitem_open_idx"
+            ),
         ]
 
 

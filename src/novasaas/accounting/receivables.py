@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,11 +33,13 @@ from novasaas.accounting.models import (
     PaymentKind,
     PaymentState,
 )
+from novasaas.accounting.models import OpenItem as MaintainedOpenItem
 from novasaas.accounting.scope import atomic_in, in_tenant
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
 from novasaas.platform.money import (
+    MoneyField,
     convert,
     currency_decimals,
     has_valid_decimals,
@@ -231,21 +233,69 @@ def _bucket(days_overdue: int) -> str:
 
 def aging(tenant: Tenant, kind: str, as_of: dt.date | None = None) -> tuple[list[AgingRow], AgingRow]:
     """Open amounts per party in buckets by days past the due date (current, 1–30, 31–60, 61–90,
-    > 90); unapplied payments in their own column. Returns the rows and the total row."""
+    > 90); unapplied payments in their own column. Returns the rows and the total row.
+
+    One grouped query over the maintained open items (``OpenItem``, partial index on what is still
+    open) — not over every partner line and allocation — plus, for an ``as_of`` in the past, the
+    allocations made by payments dated after it (added back: as of that day they were not settled).
+    Same figures as bucketing ``open_items`` (tested)."""
+    if kind not in KINDS:
+        raise ValidationError(_("Unknown kind."))
     day = as_of or timezone.localdate()
+    actions.ensure_chart(tenant)
+    raising_side = KINDS[kind][1]
     rows: dict[int, AgingRow] = {}
-    for item in open_items(tenant, kind, as_of=day):
-        row = rows.setdefault(item.party_id, AgingRow(item.party_id))
-        if item.open < 0:
-            row.unapplied += item.open
-        else:
-            row.buckets[_bucket((day - item.due_date).days)] += item.open
-    total = AgingRow(0)
-    for row in rows.values():
+    with in_tenant(tenant):
+        terms = AccountingSettings.objects.get().payment_terms_days
+        family = _family(tenant, kind)
+
+        def due_on_or_after(limit: dt.date) -> Q:
+            # due = the line's due date, else the entry date + payment terms
+            return Q(due_date__gte=limit) | Q(due_date__isnull=True, date__gte=limit - dt.timedelta(days=terms))
+
+        raising = Q(debit__gt=0) if raising_side == "debit" else Q(credit__gt=0)
+        limits = [day - dt.timedelta(days=n) for n in (0, 30, 60, 90)]
+        # one CASE per row (tested in order, so each test is a single bound): 0–4 = the buckets, 5 = unapplied
+        bucket = Case(
+            When(~raising, then=Value(5)),
+            *[When(due_on_or_after(limit), then=Value(k)) for k, limit in enumerate(limits)],
+            default=Value(4),
+            output_field=IntegerField(),
+        )
+        grouped = (
+            MaintainedOpenItem.objects.filter(tenant=tenant, account_id__in=family, open__gt=0, date__lte=day)
+            .annotate(bucket=bucket)
+            .values("partner_id", "bucket")
+            .order_by()
+            .annotate(amount=Sum("open"))
+            .values_list("partner_id", "bucket", "amount")
+        )
+        for partner, k, amount in grouped:
+            row = rows.get(partner)
+            if row is None:
+                row = rows[partner] = AgingRow(partner)
+            if k == 5:
+                row.unapplied -= amount
+            else:
+                row.buckets[BUCKETS[k]] += amount
+        # settled later than ``day``: as of ``day`` the invoice was still open by that much
+        later = Allocation.objects.filter(
+            tenant=tenant,
+            invoice_line__account_id__in=family,
+            invoice_line__entry__date__lte=day,
+            payment_line__entry__date__gt=day,
+        ).values_list("invoice_line__partner_id", "invoice_line__due_date", "invoice_line__entry__date", "amount")
+        for line_partner, due_date, date, amount in later:
+            row = rows.setdefault(line_partner or 0, AgingRow(line_partner or 0))
+            due = due_date or (date + dt.timedelta(days=terms))
+            row.buckets[_bucket((day - due).days)] += amount
+    result = [row for row in rows.values() if any(row.buckets.values()) or row.unapplied]
+    total_row = AgingRow(0)
+    for row in result:
         for b in BUCKETS:
-            total.buckets[b] += row.buckets[b]
-        total.unapplied += row.unapplied
-    return sorted(rows.values(), key=lambda r: -r.total), total
+            total_row.buckets[b] += row.buckets[b]
+        total_row.unapplied += row.unapplied
+    return sorted(result, key=lambda r: -r.total), total_row
 
 
 # --- payments -----------------------------------------------------------------------------------------------
@@ -463,6 +513,7 @@ def _allocate(tenant: Tenant, kind: str, payment_line: JournalLine, requested: l
             Allocation.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
                 invoice_line=invoice, payment_line=payment_line, amount=amount
             )
+            _settle_open_items(invoice, payment_line, amount)
             continue
         if not has_valid_decimals(amount, invoice.currency):
             raise ValidationError(
@@ -491,6 +542,7 @@ def _allocate(tenant: Tenant, kind: str, payment_line: JournalLine, requested: l
         )
         if pay_part != inv_part:
             _post_realised_fx(tenant, kind, payment_line, invoice, pay_part - inv_part, allocation)
+        _settle_open_items(invoice, payment_line, inv_part)
 
 
 def _post_realised_fx(
@@ -533,6 +585,15 @@ def _post_realised_fx(
         ),
     ]
     actions.post_prepared_lines(tenant, "accounting.fx_settlement", allocation.pk, day, built, memo=memo)
+
+
+def _settle_open_items(invoice: JournalLine, payment_line: JournalLine, amount: Decimal) -> None:
+    """Both sides' maintained open items move with an allocation of ``amount`` VND (the CHECK open >= 0
+    backs the checks above). On a foreign-currency allocation the realised difference is posted first:
+    its adjustment line has already brought the payment side to the invoice side's book value."""
+    MaintainedOpenItem.objects.filter(line_id__in=[invoice.pk, payment_line.pk]).update(
+        open=F("open") - Value(amount, output_field=MoneyField())
+    )
 
 
 def allocate_fifo(tenant: Tenant, kind: str, party_id: int) -> int:

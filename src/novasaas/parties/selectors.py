@@ -135,6 +135,16 @@ def resolve_party_id(tenant: Tenant, party_id: int) -> int | None:
         current = nxt
 
 
+def resolve_party_ids(tenant: Tenant, party_ids: Iterable[int]) -> dict[int, int | None]:
+    """``resolve_party_id`` for many ids with one query (more only for merged parties)."""
+    wanted = set(party_ids)
+    found = dict(Party.objects.filter(tenant=tenant, pk__in=wanted).order_by().values_list("pk", "merged_into_id"))
+    return {
+        pid: (None if pid not in found else pid if found[pid] is None else resolve_party_id(tenant, pid))
+        for pid in wanted
+    }
+
+
 @dataclass
 class DuplicateCandidate:
     party: Party
