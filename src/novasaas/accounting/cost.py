@@ -100,8 +100,10 @@ def month_range(value: str) -> tuple[dt.date, dt.date]:
     """``YYYY-MM`` → its first and last day (``ValidationError`` otherwise)."""
     try:
         year, month = (int(x) for x in value.split("-"))
+        if not 1900 <= year <= 2999:
+            raise ValueError(value)
         first = dt.date(year, month, 1)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, AttributeError) as exc:
         raise ValidationError({"month": [_("Enter a month as YYYY-MM.")]}) from exc
     return first, (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
 

@@ -92,8 +92,9 @@ def test_periodic_posting_refuses_bad_input_and_writes_nothing(periodic):
             cost.parse_counted({ids["156"]: "abc"})
         with pytest.raises(ValidationError):
             cost.parse_counted({ids["156"]: "1.001"})
-        with pytest.raises(ValidationError):
-            cost.month_range("2026-13")
+        for month in ("2026-13", "9999-12", "2026", "x-y-z", "2026-00"):
+            with pytest.raises(ValidationError):
+                cost.month_range(month)
         with pytest.raises(ValidationError):
             cost.cost_of_sales(tenant, END, START)
         with pytest.raises(PermissionDenied):
