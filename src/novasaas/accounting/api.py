@@ -31,6 +31,9 @@ from novasaas.accounting.schemas import (
     BudgetOut,
     BudgetReport,
     Chart,
+    CostOut,
+    CostPostIn,
+    CostQuery,
     DimensionCreate,
     DimensionOut,
     DimensionUpdate,
@@ -1314,4 +1317,64 @@ def post_stock_opening_balance(request: HttpRequest, data: OpeningBalanceIn) -> 
 
     p = _p(request, "acc.entry.approve")
     entry = rec.post_inventory_opening_balance(p, data.as_of)
+    return 201, selectors.get_entry(p.tenant, entry.pk)
+
+
+# --- cost of goods sold (spec §7.2.2 "Tính giá vốn") ------------------------------------------------------
+
+
+def _cost_range(
+    month: str | None, date_from: dt.date | None, date_to: dt.date | None, *, default: bool = False
+) -> tuple[dt.date, dt.date]:
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from novasaas.accounting import cost
+
+    if default and not (month or date_from or date_to):
+        month = timezone.localdate().strftime("%Y-%m")
+    if month:
+        return cost.month_range(month)
+    if date_from is None or date_to is None:
+        raise ValidationError({"month": [_("Give a month (YYYY-MM) or both dates.")]})
+    return date_from, date_to
+
+
+def _cost_out(calc: Any) -> dict[str, Any]:
+    rows = [{**vars(r), "closing": r.closing, "cogs": r.cogs, "to_post": r.to_post} for r in calc.rows]
+    return {
+        "date_from": calc.date_from,
+        "date_to": calc.date_to,
+        "inventory_enabled": calc.inventory_enabled,
+        "rows": rows,
+        "total_cogs": calc.total_cogs,
+        "cogs_posted": calc.cogs_posted,
+        "inventory_cogs": calc.inventory_cogs,
+        "difference": calc.difference,
+    }
+
+
+@router.get("/cost-of-goods-sold", response={200: CostOut, **E})
+def cost_of_goods_sold(request: HttpRequest, filters: Query[CostQuery]) -> Any:
+    """Opening + receipts − closing = cost of goods sold per stock account (152/153/155/156) for a month
+    or date range, 632 posted in it and, with Inventory, the inventory ledger's cost of sales and its
+    difference from 632 (Accountant, Finance Manager)."""
+    from novasaas.accounting import cost
+
+    p = _p(request, "acc.cost.calculate")
+    start, end = _cost_range(filters.month, filters.date_from, filters.date_to, default=True)
+    return _cost_out(cost.cost_of_sales(p.tenant, start, end))
+
+
+@router.post("/cost-of-goods-sold", response={201: Entry, **E})
+def post_cost_of_goods_sold(request: HttpRequest, data: CostPostIn) -> Any:
+    """Periodic method (no Inventory): post Dr 632 / Cr stock accounts for ledger closing − counted
+    closing. A second calculation of the period posts only the change; 400 when nothing changed, with
+    Inventory on, or in a closed period (Accountant, Finance Manager)."""
+    from novasaas.accounting import cost
+
+    p = _p(request, "acc.cost.calculate")
+    start, end = _cost_range(data.month, data.date_from, data.date_to)
+    counted = cost.parse_counted({c.account_id: c.value for c in data.closing})
+    entry = cost.post_periodic_cogs(p, start, end, counted)
     return 201, selectors.get_entry(p.tenant, entry.pk)

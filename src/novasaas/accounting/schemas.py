@@ -799,3 +799,52 @@ class StockAccountsOut(Schema):
 
 class StockAccountIn(StrictSchema):
     account_id: Id | None = None  # null: back to the company's account (or: no transit account)
+
+
+class CostQuery(Schema):
+    """A month (``YYYY-MM``) or a date range; snapped to whole fiscal periods."""
+
+    month: str | None = Field(default=None, max_length=7)
+    date_from: SafeDate | None = None
+    date_to: SafeDate | None = None
+
+
+class CostClosingIn(StrictSchema):
+    account_id: int
+    value: Amount
+
+
+class CostPostIn(StrictSchema):
+    """Counted closing stock per stock account for the period (periodic method)."""
+
+    month: str | None = Field(default=None, max_length=7)
+    date_from: SafeDate | None = None
+    date_to: SafeDate | None = None
+    closing: list[CostClosingIn] = Field(min_length=1, max_length=200)
+
+
+class CostRowOut(Schema):
+    account_id: int
+    account_code: str
+    account_name: str
+    opening: MoneyOut
+    debit: MoneyOut
+    credit: MoneyOut
+    closing: MoneyOut
+    counted: MoneyOut | None
+    cogs: MoneyOut
+    to_post: MoneyOut
+
+
+class CostOut(Schema):
+    """Opening + receipts − closing = cost of goods sold per stock account, 632 posted in the period and,
+    with Inventory, the inventory ledger's cost of sales and its difference from 632."""
+
+    date_from: dt.date
+    date_to: dt.date
+    inventory_enabled: bool
+    rows: list[CostRowOut]
+    total_cogs: MoneyOut
+    cogs_posted: MoneyOut
+    inventory_cogs: MoneyOut | None
+    difference: MoneyOut | None

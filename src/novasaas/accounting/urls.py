@@ -69,6 +69,7 @@ urlpatterns = [
         views.StockReconciliationView.as_view(),
         name="accounting-stock-reconciliation",
     ),
+    path("cost-of-goods-sold/", views.CostOfSalesView.as_view(), name="accounting-cost"),
     path("reports/vat/", views.VatReportView.as_view(), name="accounting-vat"),
     path("reports/vat/file/", views.VatFilingView.as_view(), name="accounting-vat-file"),
     path("aging/", views.AgingView.as_view(), name="accounting-aging"),

@@ -1464,6 +1464,66 @@ class StockReconciliationView(AccPermissionView):
         return redirect("accounting-entry-detail", entry.pk)
 
 
+class CostOfSalesView(AccPermissionView):
+    """Cost of goods sold for a month or date range (spec §7.2.2 "Tính giá vốn"): opening + receipts −
+    closing per stock account, 632 posted and, with Inventory, the inventory ledger's cost of sales; without
+    Inventory the accountant enters the counted closing stock, previews and posts Dr 632 / Cr stock."""
+
+    permission = "acc.cost.calculate"
+
+    def _range(self, data: Any) -> tuple[dt.date, dt.date]:
+        from novasaas.accounting import cost
+
+        if data.get("date_from") or data.get("date_to"):
+            try:
+                start = dt.date.fromisoformat(data.get("date_from", ""))
+                end = dt.date.fromisoformat(data.get("date_to", ""))
+            except ValueError as exc:
+                raise ValidationError(_("Enter a valid date.")) from exc
+            return start, end
+        month = data.get("month") or timezone.localdate().strftime("%Y-%m")
+        return cost.month_range(month)
+
+    def _render(self, request: HttpRequest, calc: Any, status: int = 200) -> HttpResponse:
+        context = {"calc": calc, "month": calc.date_from.strftime("%Y-%m") if calc else ""}
+        return render(request, "accounting/cost_of_sales.html", context, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import cost
+
+        try:
+            start, end = self._range(request.GET)
+            calc = cost.cost_of_sales(self.tenant, start, end)
+        except ValidationError as exc:
+            self.fail(request, exc)
+            today = timezone.localdate()
+            start, end = cost.month_range(today.strftime("%Y-%m"))
+            return self._render(request, cost.cost_of_sales(self.tenant, start, end), status=400)
+        return self._render(request, calc)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.accounting import cost
+
+        raw = {k[len("closing_") :]: v for k, v in request.POST.items() if k.startswith("closing_")}
+        try:
+            start, end = self._range(request.POST)
+            counted = cost.parse_counted(raw)
+            if request.POST.get("action") != "post":
+                return self._render(request, cost.cost_of_sales(self.tenant, start, end, counted))
+            entry = cost.post_periodic_cogs(self.principal, start, end, counted)
+        except ValidationError as exc:
+            self.fail(request, exc)
+            try:
+                start, end = self._range(request.POST)
+                calc = cost.cost_of_sales(self.tenant, start, end)
+            except ValidationError:
+                start, end = cost.month_range(timezone.localdate().strftime("%Y-%m"))
+                calc = cost.cost_of_sales(self.tenant, start, end)
+            return self._render(request, calc, status=400)
+        messages.success(request, _("Cost of goods sold entry %(n)s posted.") % {"n": entry.reference or entry.pk})
+        return redirect("accounting-entry-detail", entry.pk)
+
+
 class ExchangeRatesView(AccPermissionView):
     """The exchange-rate table: Accountants read it, the Finance Manager adds, corrects, deletes and
     imports rates (CSV/Excel)."""

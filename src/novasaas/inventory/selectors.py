@@ -668,3 +668,18 @@ def stock_card(
             )
         )
     return opening, lines
+
+
+def cost_of_sales(tenant: Tenant, date_from: Date, date_to: Date) -> Decimal:
+    """Cost of goods sold per the inventory ledger for ``date_from``–``date_to``: the value of goods
+    issued for sale, less customer returns received, plus the COGS share of landed costs and
+    revaluations — what Accounting posts to the ``cogs`` role (632) for those documents."""
+    dated = {"tenant": tenant, "date__gte": date_from, "date__lte": date_to}
+    sales = StockMovement.objects.filter(tenant=tenant, kind="issue", purpose="sale").values("pk")
+    returns = StockMovement.objects.filter(tenant=tenant, kind="receipt", is_customer_return=True).values("pk")
+    issued = StockMove.objects.filter(document_type="inventory.issue", document_id__in=sales, **dated)
+    returned = StockMove.objects.filter(document_type="inventory.receipt", document_id__in=returns, **dated)
+    extra = ValueEntry.objects.filter(**dated).aggregate(v=Sum("cogs_value"))["v"] or ZERO
+    out = issued.aggregate(v=Sum("value"))["v"] or ZERO
+    back = returned.aggregate(v=Sum("value"))["v"] or ZERO
+    return Decimal(out) - Decimal(back) + Decimal(extra)

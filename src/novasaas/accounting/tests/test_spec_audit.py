@@ -281,6 +281,15 @@ FUNCTIONS = [
         [("post", "/accounting/daily/", {"kind": "expense"})],
         [("post", "/expenses", {"date": "{day}", "amount": "1000", "settlement": "cash"})],
     ),
+    (
+        "Tính giá vốn",
+        BOTH,
+        [("get", "/accounting/cost-of-goods-sold/", None), ("post", "/accounting/cost-of-goods-sold/", {})],
+        [
+            ("get", "/cost-of-goods-sold", None),
+            ("post", "/cost-of-goods-sold", {"month": "2026-01", "closing": [{"account_id": 999999, "value": "1"}]}),
+        ],
+    ),
 ]
 
 
