@@ -226,6 +226,8 @@ def post_move(
     move_unit_cost = quantize(move_value / quantity, 6)
 
     # leaving a stock location
+    if src_wh is not None and src_wh != dst_wh and not src_wh.allow_negative_stock:
+        check_history(stocks[(product.pk, vkey, src_wh.pk)], product, ctx.date, quantity)
     if from_location.is_stock:
         allow_negative = bool(src_wh and src_wh.allow_negative_stock)
         quant = quant_row(product, variant, from_location, lot)
@@ -289,6 +291,57 @@ def post_move(
             remaining_value=move_value,
         )
     return move
+
+
+def check_history(stock: Stock, product: Product, on: Date, qty: Decimal) -> None:
+    """Refuse taking ``qty`` out of ``stock`` (locked) on date ``on`` when the warehouse's running on-hand,
+    in date order, would go below zero on that date or any later one.
+
+    A move dated in the past is placed after the moves of its date and before every later one, so
+    the goods must be there on that date *and stay enough* through what was issued after it: an issue
+    dated before the receipt that supplied its goods would otherwise be valued at a made-up cost. One
+    query over the later moves (none for a move dated today), running totals in Python."""
+    in_wh = models_q(to_location__warehouse_id=stock.warehouse_id, to_location__usage=LocationUsage.INTERNAL)
+    out_wh = models_q(from_location__warehouse_id=stock.warehouse_id, from_location__usage=LocationUsage.INTERNAL)
+    later = list(
+        StockMove.objects.filter(product_id=stock.product_id, variant_id=stock.variant_id, date__gt=on)
+        .filter(in_wh | out_wh)
+        .exclude(in_wh & out_wh)  # put-away inside the warehouse does not change its on-hand
+        .order_by("date", "created_at", "id")
+        .values_list("date", "to_location__warehouse_id", "to_location__usage", "quantity")
+    )
+    if not later:
+        return  # nothing after it: the current on-hand, checked by the conditional update, is the running one
+
+    def signed(wh_id: Any, usage: Any, q: Any) -> Decimal:
+        return q if wh_id == stock.warehouse_id and usage == LocationUsage.INTERNAL else -q
+
+    running = stock.on_hand - sum((signed(w, u, q) for _d, w, u, q in later), ZERO)  # on-hand at end of ``on``
+    low, low_on = running, on
+    for d, w, u, q in later:
+        running += signed(w, u, q)
+        if running < low:
+            low, low_on = running, d
+    if low < qty:
+        raise InsufficientStock(
+            _(
+                "Not enough %(p)s in %(wh)s on %(on)s: %(q)s requested, %(a)s available from that date on "
+                "(the later moves need the rest; lowest on %(low_on)s)."
+            )
+            % {
+                "p": product.sku,
+                "wh": stock.warehouse.code,
+                "on": on.strftime("%d/%m/%Y"),
+                "q": _qty(qty),
+                "a": _qty(max(low, ZERO)),
+                "low_on": low_on.strftime("%d/%m/%Y"),
+            }
+        )
+
+
+def _qty(q: Decimal) -> str:
+    """A quantity as people write it: 4, 2.5 (no trailing zeros)."""
+    return f"{q.normalize():f}"
 
 
 def fifo_consume(stock: Stock, product: Product, qty: Decimal) -> Decimal:

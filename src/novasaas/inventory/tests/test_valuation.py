@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from novasaas.inventory import actions, events, ledger, selectors
-from novasaas.inventory.models import Product, Stock, ValueEntry
+from novasaas.inventory.models import Product, Stock, StockMove, StockMovement, ValueEntry
 from novasaas.inventory.tests.helpers import setup_catalogue
 from novasaas.platform.events import subscriber
 from novasaas.platform.tenancy import tenant_context
@@ -148,6 +148,7 @@ def test_fifo_issues_the_oldest_cost_first(s, tenant_a):
 def test_fifo_backdated_issue_dated_before_its_receipt_keeps_layers_equal_to_stock(s):
     cat = actions.save_category(s.manager, name="Điện tử", valuation_method="fifo")
     actions.save_product(s.manager, s.beer.pk, category_id=cat.pk)
+    actions.save_warehouse(s.manager, s.wh.pk, allow_negative_stock=True)  # refused otherwise (next tests)
     today = timezone.localdate()
     _receive(s, 10, 10000, today - timedelta(days=3))
     # dated before the receipt that supplies it: in date order the goods were owed, then received
@@ -161,6 +162,103 @@ def test_fifo_backdated_issue_dated_before_its_receipt_keeps_layers_equal_to_sto
     assert stock.on_hand == D(6) and stock.value == D(60000)
     assert ledger.ledger_differences() == []
     assert ledger.replayed_value(stock, Product.objects.get(pk=s.beer.pk)) == stock.value
+
+
+def _issue(s, qty, on):
+    return actions.issue_goods(
+        s.manager, warehouse_id=s.wh.pk, date=on, lines=[{"product_id": s.beer.pk, "quantity": str(qty)}]
+    )
+
+
+@pytest.mark.parametrize("method", ["average", "fifo"])
+def test_an_issue_dated_before_the_receipt_that_supplied_it_is_refused(s, method):
+    if method == "fifo":
+        cat = actions.save_category(s.manager, name="FIFO", valuation_method="fifo")
+        actions.save_product(s.manager, s.beer.pk, category_id=cat.pk)
+    today = timezone.localdate()
+    _receive(s, 2, 0, today)
+    with pytest.raises(ledger.InsufficientStock) as refused:
+        _issue(s, 1, today - timedelta(days=1))
+    yesterday = (today - timedelta(days=1)).strftime("%d/%m/%Y")
+    assert f"on {yesterday}: 1 requested, 0 available" in str(refused.value)
+    stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+    assert stock.on_hand == D(2) and stock.value == D(0)
+    assert StockMove.objects.count() == 1 and not StockMovement.objects.filter(kind="issue").exists()
+    assert ledger.ledger_differences() == []
+
+
+def test_a_backdated_issue_must_leave_enough_for_the_issues_after_it(s):
+    today = timezone.localdate()
+    _receive(s, 10, 10000, today - timedelta(days=10))
+    _issue(s, 6, today - timedelta(days=2))
+    _receive(s, 5, 12000, today - timedelta(days=1))
+    # 10 were there 5 days ago, but 6 of them left 2 days ago before the next receipt: only 4 can go
+    with pytest.raises(ledger.InsufficientStock) as refused:
+        _issue(s, 5, today - timedelta(days=5))
+    low_on = (today - timedelta(days=2)).strftime("%d/%m/%Y")
+    assert "5 requested, 4 available" in str(refused.value) and low_on in str(refused.value)
+    _issue(s, 4, today - timedelta(days=5))  # what the history can give is accepted and revalues the rest
+    stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+    assert stock.on_hand == D(5) and stock.value == D(60000)
+    assert ledger.replayed_value(stock, Product.objects.get(pk=s.beer.pk)) == stock.value
+    assert ledger.ledger_differences() == []
+
+
+def test_a_backdated_issue_is_accepted_where_the_warehouse_allows_negative_stock(s):
+    actions.save_warehouse(s.manager, s.wh.pk, allow_negative_stock=True)
+    today = timezone.localdate()
+    _receive(s, 2, 1000, today)
+    _issue(s, 1, today - timedelta(days=1))
+    stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+    assert stock.on_hand == D(1)
+    assert ledger.replayed_value(stock, Product.objects.get(pk=s.beer.pk)) == stock.value
+    assert ledger.ledger_differences() == []
+
+
+def test_a_backdated_shortage_adjustment_is_checked_against_later_issues_too(s):
+    today = timezone.localdate()
+    _receive(s, 3, 10000, today - timedelta(days=4))
+    _issue(s, 3, today - timedelta(days=1))
+    _receive(s, 3, 10000, today)
+    adj = actions.create_adjustment(
+        s.manager,
+        warehouse_id=s.wh.pk,
+        reason="hỏng",
+        date=today - timedelta(days=2),
+        lines=[{"product_id": s.beer.pk, "quantity_change": "-1"}],
+    )
+    with pytest.raises(ledger.InsufficientStock):
+        actions.approve_adjustment(s.manager, adj.pk)
+    stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+    assert stock.on_hand == D(3) and stock.value == D(30000)
+    assert ledger.ledger_differences() == []
+
+
+def test_backdated_issue_refused_through_the_api_moves_nothing(api_a, tenant_a):
+    from novasaas.inventory.tests.test_api import URL, catalogue
+
+    product, wh, _t = catalogue(api_a)
+    today = timezone.localdate()
+    r = api_a.post(
+        f"{URL}/movements",
+        {"kind": "receipt", "warehouse_id": wh["id"], "lines": [{"product_id": product["id"], "quantity": "2"}]},
+    )
+    assert api_a.post(f"{URL}/movements/{r.json()['id']}/validate").status_code == 200
+    r = api_a.post(
+        f"{URL}/movements",
+        {
+            "kind": "issue",
+            "warehouse_id": wh["id"],
+            "date": str(today - timedelta(days=1)),
+            "lines": [{"product_id": product["id"], "quantity": "1"}],
+        },
+    )
+    assert r.status_code == 201, r.content
+    done = api_a.post(f"{URL}/movements/{r.json()['id']}/validate")
+    assert done.status_code == 400 and "available from that date on" in done.content.decode()
+    with tenant_context(tenant_a):
+        assert StockMove.objects.count() == 1
+        assert Stock.objects.get().on_hand == D(2)
 
 
 def _months_back(today, n):
