@@ -1375,6 +1375,11 @@ def post_cost_of_goods_sold(request: HttpRequest, data: CostPostIn) -> Any:
 
     p = _p(request, "acc.cost.calculate")
     start, end = _cost_range(data.month, data.date_from, data.date_to)
+    ids = [c.account_id for c in data.closing]
+    from django.core.exceptions import ValidationError
+
+    if len(set(ids)) != len(ids):
+        raise ValidationError({"closing": [_("Each stock account can be counted only once.")]})
     counted = cost.parse_counted({c.account_id: c.value for c in data.closing})
     entry = cost.post_periodic_cogs(p, start, end, counted)
     return 201, selectors.get_entry(p.tenant, entry.pk)

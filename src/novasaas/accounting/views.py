@@ -1484,8 +1484,11 @@ class CostOfSalesView(AccPermissionView):
         month = data.get("month") or timezone.localdate().strftime("%Y-%m")
         return cost.month_range(month)
 
-    def _render(self, request: HttpRequest, calc: Any, status: int = 200) -> HttpResponse:
-        context = {"calc": calc, "month": calc.date_from.strftime("%Y-%m") if calc else ""}
+    def _render(
+        self, request: HttpRequest, calc: Any, status: int = 200, typed: dict[int, str] | None = None
+    ) -> HttpResponse:
+        """``typed``: what the accountant typed as counted closing stock, shown again after a refusal."""
+        context = {"calc": calc, "month": calc.date_from.strftime("%Y-%m") if calc else "", "typed": typed or {}}
         return render(request, "accounting/cost_of_sales.html", context, status=status)
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -1519,7 +1522,8 @@ class CostOfSalesView(AccPermissionView):
             except ValidationError:
                 start, end = cost.month_range(timezone.localdate().strftime("%Y-%m"))
                 calc = cost.cost_of_sales(self.tenant, start, end)
-            return self._render(request, calc, status=400)
+            typed = {int(k): str(v)[:30] for k, v in raw.items() if k.isdigit()}
+            return self._render(request, calc, status=400, typed=typed)
         messages.success(request, _("Cost of goods sold entry %(n)s posted.") % {"n": entry.reference or entry.pk})
         return redirect("accounting-entry-detail", entry.pk)
 

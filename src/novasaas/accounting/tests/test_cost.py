@@ -151,6 +151,11 @@ def test_api_and_page_for_the_periodic_method(periodic):
         {"closing": [{"account_id": ids["156"], "value": "5"}]},
         {"month": MONTH, "closing": []},
         {"month": MONTH, "closing": [{"account_id": ids["156"], "value": 5.5}]},
+        # the same account twice: refused, not "last one wins"
+        {
+            "month": MONTH,
+            "closing": [{"account_id": ids["156"], "value": "5"}, {"account_id": ids["156"], "value": "7"}],
+        },
     ]
     for payload in bad:
         r = api.post(URL, payload)
@@ -173,7 +178,10 @@ def test_api_and_page_for_the_periodic_method(periodic):
     assert 'data-total="to-post">50' in preview.content.decode()  # 200,000 − 150,000
     assert _entries(tenant) == 1
     assert web.post(PAGE, {**form, f"closing_{ids['152']}": "-1", "action": "post"}).status_code == 400
-    assert web.post(PAGE, {**form, f"closing_{ids['152']}": "x", "action": "post"}).status_code == 400
+    refused = web.post(PAGE, {**form, f"closing_{ids['152']}": "x", "action": "post"})
+    assert refused.status_code == 400
+    # the refused page gives back what was typed, to correct it rather than type it again
+    assert f'name="closing_{ids["152"]}" inputmode="decimal" value="x"' in refused.content.decode()
     assert _entries(tenant) == 1
     done = web.post(PAGE, {**form, "action": "post"})
     assert done.status_code == 302
