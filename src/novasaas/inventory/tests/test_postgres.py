@@ -163,6 +163,42 @@ def test_backdated_receipt_racing_new_issues_stays_consistent(transactional_db, 
             assert reported_valuation(tenant_a, on) == brute_valuation(on), on
 
 
+def test_backdated_issues_racing_new_issues_never_take_goods_the_history_did_not_have(transactional_db, tenant_a):
+    """Issue 4: issues dated three days ago race issues dated today for 10 units received a week ago.
+    Whatever the interleaving, at most 10 leave, no issue is valued at a made-up cost, and the stock
+    row equals a date-ordered replay of the ledger after every commit."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from novasaas.inventory import actions
+
+    today = timezone.localdate()
+    with tenant_context(tenant_a):
+        s = setup_catalogue(tenant_a)
+        actions.receive_goods(
+            s.manager,
+            warehouse_id=s.wh.pk,
+            date=today - timedelta(days=7),
+            lines=[{"product_id": s.beer.pk, "quantity": "10", "unit_cost": "10000"}],
+        )
+    flip = iter(range(1000))
+
+    def work() -> None:
+        on = today - timedelta(days=3) if next(flip) % 2 else today
+        actions.issue_goods(
+            s.manager, warehouse_id=s.wh.pk, date=on, lines=[{"product_id": s.beer.pk, "quantity": "1"}]
+        )
+
+    outcomes = _race(tenant_a, 6, 3, work)
+    assert outcomes.count("ok") == 10 and outcomes.count("refused") == 8, outcomes
+    with tenant_context(tenant_a):
+        stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+        assert stock.on_hand == 0 and stock.value == 0
+        assert ledger.replayed_value(stock, s.beer) == stock.value
+        assert ledger.ledger_differences() == []
+
+
 def test_the_ledger_is_append_only_even_for_raw_sql(tenant_a):
     from django.db import DatabaseError, transaction
 
