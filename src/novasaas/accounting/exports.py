@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from novasaas.accounting.excel import workbook
 from novasaas.accounting.reports import Statement
@@ -52,7 +53,7 @@ def trial_balance_xlsx(tb: TrialBalance, fmt: str = "xlsx") -> bytes:
 
 
 def ledger_xlsx(ledger: AccountLedger, fmt: str = "xlsx") -> bytes:
-    headers = [_("Date"), _("Entry"), _("Description"), _("Debit"), _("Credit"), _("Balance")]
+    headers = [_("Date"), _("Entry"), pgettext("accounting", "Description"), _("Debit"), _("Credit"), _("Balance")]
     rows: list[list[Any]] = [["", "", _("Opening balance"), "", "", ledger.opening]]
     rows += [[r.date.isoformat(), r.reference, r.memo, r.debit, r.credit, r.balance] for r in ledger.rows]
     rows.append(["", "", _("Total"), ledger.debit, ledger.credit, ledger.closing])
@@ -63,7 +64,7 @@ def ledger_xlsx(ledger: AccountLedger, fmt: str = "xlsx") -> bytes:
 
 
 def journal_xlsx(listing: list[Any], fmt: str = "xlsx") -> bytes:
-    headers = [_("Date"), _("Entry"), _("Description"), _("Account"), _("Debit"), _("Credit")]
+    headers = [_("Date"), _("Entry"), pgettext("accounting", "Description"), _("Account"), _("Debit"), _("Credit")]
     rows: list[list[Any]] = []
     for entry, lines in listing:
         for line in lines:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from novasaas.accounting.models import DimensionKind, JournalKind
 
@@ -59,7 +60,7 @@ class TemplateForm(forms.Form):
 class EntryForm(forms.Form):
     journal = forms.ChoiceField(label=_("Journal"))
     date = forms.DateField(label=_("Date"), widget=DATE)
-    memo = forms.CharField(label=_("Description"), max_length=500, required=False)
+    memo = forms.CharField(label=pgettext_lazy("accounting", "Description"), max_length=500, required=False)
 
     def __init__(self, *args: Any, journals: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,7 +72,7 @@ class LineForm(forms.Form):
     debit = forms.DecimalField(label=_("Debit"), min_value=0, max_digits=17, decimal_places=2, required=False)
     credit = forms.DecimalField(label=_("Credit"), min_value=0, max_digits=17, decimal_places=2, required=False)
     partner_id = forms.TypedChoiceField(label=_("Partner"), coerce=int, required=False, empty_value=None)
-    memo = forms.CharField(label=_("Description"), max_length=300, required=False)
+    memo = forms.CharField(label=pgettext_lazy("accounting", "Description"), max_length=300, required=False)
     tax_rate = forms.ChoiceField(label=_("VAT"), required=False)
     tax_base = forms.DecimalField(label=_("Tax base"), min_value=0, max_digits=17, decimal_places=2, required=False)
     paid_in_cash = forms.BooleanField(label=_("Cash"), required=False)
@@ -135,7 +136,7 @@ class PaymentForm(forms.Form):
         required=False,
         help_text=_("VND per unit; empty: the rate table"),
     )
-    memo = forms.CharField(label=_("Description"), max_length=300, required=False)
+    memo = forms.CharField(label=pgettext_lazy("accounting", "Description"), max_length=300, required=False)
 
     def __init__(self, *args: Any, partners: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,7 +155,7 @@ class QuickForm(forms.Form):
     tax_rate = forms.ChoiceField(label=_("VAT"), required=False)
     settlement = forms.ChoiceField(label=_("Settlement"))
     partner_id = forms.TypedChoiceField(label=_("Partner"), coerce=int, required=False, empty_value=None)
-    memo = forms.CharField(label=_("Description"), max_length=300, required=False)
+    memo = forms.CharField(label=pgettext_lazy("accounting", "Description"), max_length=300, required=False)
 
     def __init__(self, *args: Any, kind: str = "revenue", partners: Any = (), rates: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

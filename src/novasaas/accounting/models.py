@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from novasaas.platform.models import TenantModel
 from novasaas.platform.money import PRICE_SCALE, FixedPointField, MoneyField
@@ -69,7 +70,7 @@ class Account(TenantModel):
     normal_balance = models.CharField(_("normal balance"), max_length=6, choices=NormalBalance.choices)
     allows_posting = models.BooleanField(_("allows posting"), default=True)
     needs_partner = models.BooleanField(_("needs partner"), default=False)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("accounting", "active"), default=True)
     from_template = models.BooleanField(default=False, editable=False)
 
     class Meta:
@@ -149,13 +150,13 @@ class WarehouseAccount(TenantModel):
 
 
 class FiscalYearState(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("accounting", "Open")
+    CLOSED = "closed", pgettext_lazy("accounting", "Closed")
 
 
 class PeriodState(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("accounting", "Open")
+    CLOSED = "closed", pgettext_lazy("accounting", "Closed")
     LOCKED = "locked", _("Locked")
 
 
@@ -208,7 +209,7 @@ class Journal(TenantModel):
     code = models.CharField(_("code"), max_length=10)
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=12, choices=JournalKind.choices, default="general")
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("accounting", "active"), default=True)
 
     class Meta:
         ordering: ClassVar = ["code"]
@@ -231,7 +232,7 @@ class JournalEntry(TenantModel):
     reference = models.CharField(_("reference"), max_length=40, blank=True)  # e.g. GEN-2026-00001
     date = models.DateField(_("date"))
     period = models.ForeignKey(FiscalPeriod, on_delete=models.PROTECT, related_name="entries")
-    memo = models.CharField(_("description"), max_length=500, blank=True)
+    memo = models.CharField(pgettext_lazy("accounting", "description"), max_length=500, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=EntryState.choices, default="draft")
     total = MoneyField(_("total"))
     source_type = models.CharField(_("source type"), max_length=60, blank=True)
@@ -342,7 +343,7 @@ class JournalLine(TenantModel):
     debit = MoneyField(_("debit"))
     credit = MoneyField(_("credit"))
     partner_id = models.BigIntegerField(_("partner"), null=True, blank=True)  # parties.Party id
-    memo = models.CharField(_("description"), max_length=300, blank=True)
+    memo = models.CharField(pgettext_lazy("accounting", "description"), max_length=300, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     # VAT: on a VAT account line the rate and the taxable base; on a revenue/cost line of an exempt or
     # 0% sale/purchase the rate alone. ``paid_in_cash`` marks a purchase paid in cash (deductibility).
@@ -458,7 +459,7 @@ class Payment(TenantModel):
     by someone without the approval right wait for a Finance Manager."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=PaymentKind.choices)
-    party_id = models.BigIntegerField(_("party"))
+    party_id = models.BigIntegerField(pgettext_lazy("accounting", "party"))
     date = models.DateField(_("date"))
     amount = MoneyField(_("amount"))
     method = models.CharField(_("method"), max_length=10, choices=[("bank", _("Bank")), ("cash", _("Cash"))])
@@ -466,7 +467,7 @@ class Payment(TenantModel):
     currency = models.CharField(_("currency"), max_length=3, blank=True, default="", db_default="")
     amount_currency = MoneyField(_("amount in currency"), db_default=0)
     exchange_rate = FixedPointField(_("exchange rate"), scale=PRICE_SCALE, null=True, blank=True)
-    memo = models.CharField(_("description"), max_length=300, blank=True)
+    memo = models.CharField(pgettext_lazy("accounting", "description"), max_length=300, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=PaymentState.choices, default="pending")
     allocations_requested = models.JSONField(default=list, blank=True)  # [[line_id, "amount"], …] until posted
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -582,7 +583,7 @@ class BankAccount(TenantModel):
     bank_name = models.CharField(_("bank"), max_length=120)
     number = models.CharField(_("account number"), max_length=40)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("accounting", "active"), default=True)
 
     class Meta:
         ordering: ClassVar = ["name"]
@@ -599,7 +600,7 @@ class BankTransaction(TenantModel):
     date = models.DateField(_("date"))
     amount = MoneyField(_("amount"))
     reference = models.CharField(_("reference"), max_length=120, blank=True)
-    description = models.CharField(_("description"), max_length=500, blank=True)
+    description = models.CharField(pgettext_lazy("accounting", "description"), max_length=500, blank=True)
     fingerprint = models.CharField(max_length=64, editable=False)
     matched_line = models.ForeignKey(JournalLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     imported_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -630,7 +631,7 @@ class Dimension(TenantModel):
     kind = models.CharField(_("kind"), max_length=12, choices=DimensionKind.choices)
     code = models.CharField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=120)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("accounting", "active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 
 from novasaas.accounting import actions, exports, reports, selectors
@@ -1209,7 +1210,7 @@ class BankDetailView(AccPermissionView):
             "amount": _("Amount (signed)"),
             "debit": _("Money out (debit)"),
             "credit": _("Money in (credit)"),
-            "description": _("Description"),
+            "description": pgettext("accounting", "Description"),
             "reference": _("Reference"),
             "balance": _("Balance (optional check)"),
         }

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from novasaas.inventory.models import (
     Category,
@@ -328,8 +329,8 @@ class ScanForm(forms.Form):
 
 class PutAwayForm(forms.Form):
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
-    from_location = forms.ModelChoiceField(label=_("From"), queryset=_none(Location))
-    to_location = forms.ModelChoiceField(label=_("To"), queryset=_none(Location))
+    from_location = forms.ModelChoiceField(label=pgettext_lazy("stock move", "From"), queryset=_none(Location))
+    to_location = forms.ModelChoiceField(label=pgettext_lazy("stock move", "To"), queryset=_none(Location))
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0, required=False, **DEC)
     lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
     serials = serials_field()

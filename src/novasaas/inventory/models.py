@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from novasaas.platform.models import TenantManager, TenantModel, TenantQuerySet
 from novasaas.platform.money import FixedPointField, MoneyField, QuantityField
@@ -38,7 +39,12 @@ class ValuationMethod(models.TextChoices):
 class Category(TenantModel):
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=pgettext_lazy("category", "parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     valuation_method = models.CharField(
         _("valuation method"), max_length=10, choices=ValuationMethod.choices, default=ValuationMethod.AVERAGE
@@ -478,7 +484,7 @@ class StockMovement(TenantModel):
     warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
     date = models.DateField(_("date"), default=timezone.localdate)
     status = models.CharField(_("status"), max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
-    partner_id = models.BigIntegerField(_("partner"), null=True, blank=True)
+    partner_id = models.BigIntegerField(pgettext_lazy("stock", "partner"), null=True, blank=True)
     purpose = models.CharField(_("purpose"), max_length=20, choices=IssuePurpose.choices, default=IssuePurpose.SALE)
     is_customer_return = models.BooleanField(_("customer return"), default=False)
     source_document = models.CharField(_("source document"), max_length=80, blank=True)
@@ -689,7 +695,7 @@ class LandedCost(TenantModel):
     amount = MoneyField(_("amount"))
     split = models.CharField(_("split"), max_length=10, choices=LandedCostSplit.choices, default=LandedCostSplit.VALUE)
     description = models.CharField(_("description"), max_length=300)
-    partner_id = models.BigIntegerField(_("partner"), null=True, blank=True)
+    partner_id = models.BigIntegerField(pgettext_lazy("stock", "partner"), null=True, blank=True)
     date = models.DateField(_("date"), default=timezone.localdate)
     cogs_value = MoneyField(_("cost of goods sold"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

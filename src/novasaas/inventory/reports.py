@@ -375,12 +375,19 @@ def stock_card(tenant: Tenant, product: Product, warehouse: Warehouse, date_from
         REFERENCE,
         Column("qty_in", _("In"), "qty", blank_zero=True),
         Column("qty_out", _("Out"), "qty", blank_zero=True),
-        Column("balance", _("Balance"), "qty"),
+        Column("balance", pgettext("stock", "Balance"), "qty"),
         Column("value_in", _("Value in"), "money", blank_zero=True),
         Column("value_out", _("Value out"), "money", blank_zero=True),
         Column("balance_value", _("Balance value"), "money"),
     ]
-    opening = {"date": None, "reference": _("Opening balance"), "balance": oq, "balance_value": ov, "_opening": True}
+    # "Balance"/"Opening balance" alone are the accounting "số dư": on a stock card they are "tồn".
+    opening = {
+        "date": None,
+        "reference": pgettext("stock", "Opening balance"),
+        "balance": oq,
+        "balance_value": ov,
+        "_opening": True,
+    }
     rows: list[dict[str, Any]] = [opening] + [
         {
             "date": ln.date,
