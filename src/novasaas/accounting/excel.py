@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
 from novasaas.accounting import actions
 from novasaas.accounting.models import JournalEntry
 from novasaas.identity.access import Principal
 from novasaas.parties.text import unaccent
+from novasaas.platform.imports import LineError, LineImportError, read_rows
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 5 * 1024 * 1024
@@ -46,21 +43,8 @@ KEYS = {k for k, _h in COLUMNS}
 _ALIASES = {unaccent(h.split(" (")[0]): k for k, h in COLUMNS} | {"tk": "account", "so ct": "entry"}
 
 
-@dataclass
-class LineError:
-    line: int
-    messages: list[str]
-
-
-class EntryImportError(ValidationError):
-    """The file was refused; ``lines`` says what is wrong where (line 0 = the file itself)."""
-
-    def __init__(self, lines: list[LineError]) -> None:
-        self.lines = lines
-        super().__init__([f"{_('Line')} {e.line}: {m}" if e.line else m for e in lines for m in e.messages])
-
-    def as_json(self) -> list[dict[str, Any]]:  # type: ignore[override]
-        return [{"line": e.line, "messages": e.messages} for e in self.lines]
+class EntryImportError(LineImportError):
+    """A refused entry, statement or rate import (``lines``: what is wrong where)."""
 
 
 def _key(header: Any) -> str | None:
@@ -91,48 +75,17 @@ def _rows(
     required: tuple[str, ...] = ("date", "account", "debit", "credit"),
     key: Any = None,
 ) -> list[tuple[int, dict[str, str]]]:
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise EntryImportError([LineError(0, [_("The file is larger than 5 MB.")])])
-    raw_rows: Iterable[Sequence[Any]]
-    if filename.lower().endswith(".csv") or not data.startswith(b"PK"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise EntryImportError([LineError(0, [_("A CSV file must be UTF-8 encoded.")])]) from exc
-        if "\x00" in text:
-            raise EntryImportError([LineError(0, [_("This is not a readable CSV or Excel file.")])])
-        dialect: Any = csv.excel
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        except csv.Error:
-            pass
-        raw_rows = list(csv.reader(io.StringIO(text), dialect))
-    else:
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            ws = wb.worksheets[0]
-            raw_rows = list(ws.iter_rows(values_only=True))
-            wb.close()
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
-            raise EntryImportError([LineError(0, [_("This is not a readable CSV or Excel file.")])]) from exc
-    it = iter(raw_rows)
-    header = next(it, None)
-    keys = [(key or _key)(h) for h in (header or [])]
-    missing = [k for k in required if k not in keys]
-    if missing:
-        raise EntryImportError([LineError(1, [_("Missing columns: %(cols)s.") % {"cols": ", ".join(missing)}])])
-    result: list[tuple[int, dict[str, str]]] = []
-    for number, values in enumerate(it, start=2):
-        record = {k: _cell(v) for k, v in zip(keys, values, strict=False) if k}
-        if not any(record.values()):
-            continue
-        if len(result) >= MAX_ROWS:
-            raise EntryImportError([LineError(0, [_("At most %(n)d rows per file.") % {"n": MAX_ROWS}])])
-        result.append((number, record))
-    if not result:
-        raise EntryImportError([LineError(0, [_("The file has no data rows.")])])
-    return result
+    """CSV (UTF-8) or .xlsx rows keyed by the header row."""
+    return read_rows(
+        upload,
+        key=key or _key,
+        cell=_cell,
+        required=required,
+        max_rows=MAX_ROWS,
+        max_bytes=MAX_BYTES,
+        filename=filename or "",
+        error=EntryImportError,
+    )
 
 
 def _date(text: str) -> dt.date:

@@ -9,22 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils.exceptions import InvalidFileException
 
 from novasaas.identity.access import Principal
 from novasaas.inventory import actions
 from novasaas.inventory.models import Category, Product, Unit
+from novasaas.platform.imports import LineError, LineImportError, messages_of, read_rows
 
 COLUMNS: list[tuple[str, str]] = [
     ("sku", "Mã hàng (sku)"),
@@ -103,19 +101,8 @@ def export_catalogue(tenant: Any) -> bytes:
     return workbook(_("Products"), [h for _k, h in COLUMNS], rows)
 
 
-@dataclass
-class LineError:
-    line: int
-    messages: list[str]
-
-
-class CatalogueImportError(ValidationError):
-    def __init__(self, lines: list[LineError]) -> None:
-        self.lines = lines
-        super().__init__([f"{_('Line')} {e.line}: {m}" if e.line else m for e in lines for m in e.messages])
-
-    def as_json(self) -> list[dict[str, Any]]:  # type: ignore[override]
-        return [{"line": e.line, "messages": e.messages} for e in self.lines]
+class CatalogueImportError(LineImportError):
+    """A refused catalogue import (``lines``: what is wrong where)."""
 
 
 def _key(header: Any) -> str | None:
@@ -138,39 +125,16 @@ def _text(value: Any) -> str:
 
 
 def _read(upload: IO[bytes]) -> list[tuple[int, dict[str, str]]]:
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise CatalogueImportError([LineError(0, [_("The file is larger than 5 MB.")])])
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise CatalogueImportError([LineError(0, [_("This is not a readable Excel (.xlsx) file.")])]) from exc
-    if not wb.worksheets:
-        raise CatalogueImportError([LineError(0, [_("The workbook has no sheet.")])])
-    rows = wb.worksheets[0].iter_rows(values_only=True)
-    keys = [_key(h) for h in (next(rows, None) or [])]
-    if "name" not in keys or "stock_unit" not in keys:
-        raise CatalogueImportError(
-            [LineError(1, [_("The first row must hold the column headers (name, stock_unit).")])]
-        )
-    result: list[tuple[int, dict[str, str]]] = []
-    for number, values in enumerate(rows, start=2):
-        record = {k: _text(v) for k, v in zip(keys, values, strict=False) if k}
-        if not any(record.values()):
-            continue
-        if len(result) >= MAX_ROWS:
-            raise CatalogueImportError([LineError(0, [_("At most %(n)d rows per file.") % {"n": MAX_ROWS}])])
-        result.append((number, record))
-    wb.close()
-    if not result:
-        raise CatalogueImportError([LineError(0, [_("The file has no data rows.")])])
-    return result
-
-
-def _messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [f"{f}: {m}" if f != "__all__" else m for f, msgs in exc.message_dict.items() for m in msgs]
-    return list(exc.messages)
+    return read_rows(
+        upload,
+        key=_key,
+        cell=_text,
+        required=("name", "stock_unit"),
+        header_message=_("The first row must hold the column headers (name, stock_unit)."),
+        max_rows=MAX_ROWS,
+        max_bytes=MAX_BYTES,
+        error=CatalogueImportError,
+    )
 
 
 def _category(p: Principal, path: str, cache: dict[str, int]) -> int | None:
@@ -243,7 +207,7 @@ def import_catalogue(p: Principal, upload: IO[bytes]) -> tuple[int, int]:
                     actions.save_product(p, sku=sku, **data)
                     created += 1
         except ValidationError as exc:
-            errors.append(LineError(number, _messages(exc)))
+            errors.append(LineError(number, messages_of(exc)))
     if errors:
         raise CatalogueImportError(errors)
     return created, updated

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
-from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils.exceptions import InvalidFileException
 
 from novasaas.identity.access import Principal
 from novasaas.parties import actions
 from novasaas.parties.models import ContactKind, Party, PartyKind
 from novasaas.parties.selectors import export_rows
 from novasaas.parties.text import unaccent
+from novasaas.platform.imports import LineError, LineImportError, messages_of, read_rows
 
 # (key, header). Headers are bilingual; on import a column is recognised by the key in brackets,
 # by the Vietnamese words, or by the key itself.
@@ -74,21 +72,8 @@ def export_workbook(tenant: Any) -> bytes:
     return out.getvalue()
 
 
-@dataclass
-class LineError:
-    line: int
-    messages: list[str]
-
-
-class PartyImportError(ValidationError):
-    """The file was refused; ``lines`` says what is wrong where (line 0 = the file itself)."""
-
-    def __init__(self, lines: list[LineError]) -> None:
-        self.lines = lines
-        super().__init__([f"{_('Line')} {e.line}: {m}" if e.line else m for e in lines for m in e.messages])
-
-    def as_json(self) -> list[dict[str, Any]]:  # type: ignore[override]
-        return [{"line": e.line, "messages": e.messages} for e in self.lines]
+class PartyImportError(LineImportError):
+    """A refused party import (``lines``: what is wrong where)."""
 
 
 def _column_key(header: Any) -> str | None:
@@ -111,35 +96,16 @@ def _cell(value: Any) -> str:
 
 
 def _read_rows(upload: IO[bytes]) -> list[tuple[int, dict[str, str]]]:
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise PartyImportError([LineError(0, [_("The file is larger than 5 MB.")])])
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise PartyImportError([LineError(0, [_("This is not a readable Excel (.xlsx) file.")])]) from exc
-    ws = wb.worksheets[0] if wb.worksheets else None
-    if ws is None:
-        raise PartyImportError([LineError(0, [_("The workbook has no sheet.")])])
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    keys = [_column_key(h) for h in (header or [])]
-    if "name" not in keys:
-        raise PartyImportError(
-            [LineError(1, [_("The first row must hold the column headers, with a name column.")])]
-        )
-    result: list[tuple[int, dict[str, str]]] = []
-    for number, values in enumerate(rows, start=2):
-        record = {k: _cell(v) for k, v in zip(keys, values, strict=False) if k}
-        if not any(record.values()):
-            continue
-        if len(result) >= MAX_ROWS:
-            raise PartyImportError([LineError(0, [_("At most %(n)d rows per file.") % {"n": MAX_ROWS}])])
-        result.append((number, record))
-    wb.close()
-    if not result:
-        raise PartyImportError([LineError(0, [_("The file has no data rows.")])])
-    return result
+    return read_rows(
+        upload,
+        key=_column_key,
+        cell=_cell,
+        required=("name",),
+        header_message=_("The first row must hold the column headers, with a name column."),
+        max_rows=MAX_ROWS,
+        max_bytes=MAX_BYTES,
+        error=PartyImportError,
+    )
 
 
 def _kwargs(record: dict[str, str]) -> dict[str, Any]:
@@ -174,16 +140,6 @@ def _kwargs(record: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [
-            f"{field}: {m}" if field != "__all__" else m
-            for field, msgs in exc.message_dict.items()
-            for m in msgs
-        ]
-    return list(exc.messages)
-
-
 @transaction.atomic
 def import_parties(principal: Principal, upload: IO[bytes]) -> list[Party]:
     """Create one party per data row of the first sheet. All or nothing: when any line is bad,
@@ -194,9 +150,7 @@ def import_parties(principal: Principal, upload: IO[bytes]) -> list[Party]:
     principal.require("core.parties.edit")
     rows = _read_rows(upload)
     existing_codes = set(
-        Party.objects.filter(code__in=[r.get("code") for _n, r in rows if r.get("code")]).values_list(
-            "code", flat=True
-        )
+        Party.objects.filter(code__in=[r.get("code") for _n, r in rows if r.get("code")]).values_list("code", flat=True)
     )
     errors: list[LineError] = []
     created: list[Party] = []
@@ -216,7 +170,7 @@ def import_parties(principal: Principal, upload: IO[bytes]) -> list[Party]:
             with transaction.atomic():
                 created.append(actions.create_party(principal, **_kwargs(record)))
         except ValidationError as exc:
-            errors.append(LineError(number, _messages(exc)))
+            errors.append(LineError(number, messages_of(exc)))
     if errors:
         raise PartyImportError(errors)
     return created
