@@ -1126,15 +1126,7 @@ def _receive_serials(ctx: MoveContext, ln: StockMovementLine, source: Location, 
     n = len(ln.serials)
     total = ZERO
     for i, code in enumerate(ln.serials):
-        serial = SerialNumber.objects.select_for_update().filter(product=ln.product, code=code).first()
-        if serial is not None and serial.location_id is not None:
-            raise ValidationError(_("Serial %(s)s of %(p)s is already in stock.") % {"s": code, "p": ln.product.sku})
-        if serial is None:
-            try:
-                with transaction.atomic():
-                    serial = SerialNumber.objects.create(product=ln.product, code=code)
-            except IntegrityError as exc:
-                raise ValidationError(_("Serial %(s)s is being received twice.") % {"s": code}) from exc
+        serial = _serial_to_receive(ln.product, code)
         share = round_money(ln.value / n, _currency())
         value = ln.value - share * (n - 1) if i == n - 1 else share
         total += ledger.post_move(
@@ -1396,40 +1388,73 @@ def _adjust_serials(
 ) -> Decimal:
     """Serial units found (in from the inventory-loss location at the line's cost, else the average)
     or lost (each from where it is, at the warehouse's cost); returns the signed value."""
-    total = ZERO
     if ln.quantity_change > 0:
         stock = stocks[(ln.product_id, ln.variant_id or 0, wh.pk)]
         cost = ln.unit_cost if ln.unit_cost is not None else (stock.average_cost or ln.product.cost_price)
-        for code in ln.serials:
-            serial = SerialNumber.objects.select_for_update().filter(product=ln.product, code=code).first()
-            if serial is not None and serial.location_id is not None:
-                raise ValidationError(
-                    _("Serial %(s)s of %(p)s is already in stock.") % {"s": code, "p": ln.product.sku}
-                )
-            if serial is None:
-                try:
-                    with transaction.atomic():
-                        serial = SerialNumber.objects.create(product=ln.product, code=code)
-                except IntegrityError as exc:
-                    raise ValidationError(_("Serial %(s)s is being received twice.") % {"s": code}) from exc
-            total += ledger.post_move(
-                ctx,
-                product=ln.product,
-                variant=ln.variant,
-                from_location=loss,
-                to_location=loc,
-                quantity=Decimal(1),
-                unit_cost=cost,
-                serial=serial,
-                stocks=stocks,
-            ).value
-        return total
+        return _serials_found(ctx, ln.product, ln.variant, ln.serials, loc, loss, cost, stocks)
     units = _serials_in_stock(ln.product, ln.serials, "serials", warehouse=wh, location=ln.location, lock=True)
-    for unit, at in units:
-        total -= ledger.post_move(
+    return -_serials_lost(ctx, ln.product, ln.variant, units, loss, stocks)
+
+
+def _serial_to_receive(product: Product, code: str) -> SerialNumber:
+    """The unit ``code`` of ``product`` coming into stock, locked: a known unit that is not in stock, or a
+    new one (created). A unit already in stock is refused."""
+    serial = SerialNumber.objects.select_for_update().filter(product=product, code=code).first()
+    if serial is not None and serial.location_id is not None:
+        raise ValidationError(_("Serial %(s)s of %(p)s is already in stock.") % {"s": code, "p": product.sku})
+    if serial is None:
+        try:
+            with transaction.atomic():
+                serial = SerialNumber.objects.create(product=product, code=code)
+        except IntegrityError as exc:
+            raise ValidationError(_("Serial %(s)s is being received twice.") % {"s": code}) from exc
+    return serial
+
+
+def _serials_found(
+    ctx: MoveContext,
+    product: Product,
+    variant: ProductVariant | None,
+    codes: Sequence[str],
+    loc: Location,
+    loss: Location,
+    unit_cost: Decimal,
+    stocks: Any,
+) -> Decimal:
+    """Units found (an adjustment's gain, a count's found serials): each comes in from the inventory-loss
+    location to ``loc`` at ``unit_cost``; unknown serials are created. Returns the value brought in."""
+    total = ZERO
+    for code in codes:
+        total += ledger.post_move(
             ctx,
-            product=ln.product,
-            variant=ln.variant,
+            product=product,
+            variant=variant,
+            from_location=loss,
+            to_location=loc,
+            quantity=Decimal(1),
+            unit_cost=unit_cost,
+            serial=_serial_to_receive(product, code),
+            stocks=stocks,
+        ).value
+    return total
+
+
+def _serials_lost(
+    ctx: MoveContext,
+    product: Product,
+    variant: ProductVariant | None,
+    units: Sequence[tuple[SerialNumber, Location]],
+    loss: Location,
+    stocks: Any,
+) -> Decimal:
+    """Units lost (an adjustment's loss, a count's missing serials): each goes from where it is to the
+    inventory-loss location at the warehouse's cost. Returns the value taken out (positive)."""
+    total = ZERO
+    for unit, at in units:
+        total += ledger.post_move(
+            ctx,
+            product=product,
+            variant=variant,
             from_location=at,
             to_location=loss,
             quantity=Decimal(1),
