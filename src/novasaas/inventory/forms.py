@@ -326,6 +326,24 @@ class ScanForm(forms.Form):
         self.fields["location"].queryset = _locations().filter(warehouse=warehouse)  # type: ignore[attr-defined]
 
 
+class CountScanForm(ScanForm):
+    """A count's scanner field; serial-tracked goods add the unit's serial number (or scan it alone as the
+    code)."""
+
+    serial = forms.CharField(
+        label=_("Serial number"),
+        max_length=80,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].max_length = 80
+        self.fields["code"].widget.attrs["maxlength"] = "80"
+        self.fields["code"].label = _("Scan or type a barcode / SKU / serial number")
+
+
 class PutAwayForm(forms.Form):
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
     from_location = forms.ModelChoiceField(label=_("From"), queryset=_none(Location))

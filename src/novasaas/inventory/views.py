@@ -1159,7 +1159,7 @@ class CountDetailView(InvView):
         return {
             "doc": count,
             "lines": lines,
-            "scan_form": scan_form or forms.ScanForm(warehouse=count.warehouse),
+            "scan_form": scan_form or forms.CountScanForm(warehouse=count.warehouse),
             "can_approve": self.can("inv.count.approve"),
             "editable": count.status == DocumentStatus.DRAFT,
             "variance_value": sum((ln.shown_value for ln in lines), Decimal(0)),
@@ -1177,7 +1177,7 @@ class CountDetailView(InvView):
         step = request.POST.get("step", "save")
         try:
             if step == "scan":
-                form = forms.ScanForm(request.POST, warehouse=count.warehouse)
+                form = forms.CountScanForm(request.POST, warehouse=count.warehouse)
                 if not form.is_valid():
                     return render(request, "inventory/count.html", self.context(count, form), status=400)
                 d = form.cleaned_data
@@ -1187,13 +1187,16 @@ class CountDetailView(InvView):
                     code=d["code"],
                     quantity=d["quantity"] or 1,
                     location_id=d["location"].pk if d["location"] else None,
+                    serial=d["serial"],
                 )
                 messages.success(request, _("%(p)s: counted %(q)s.") % {"p": line.product.sku, "q": qty(line.counted)})
             elif step == "save":
                 entries = []
-                for key in request.POST:
-                    value = str(request.POST.get(key, "")).strip()
-                    if key.startswith("counted-") and value != "":
+                posted = {key: str(request.POST.get(key, "")).strip() for key in request.POST}
+                for key, value in posted.items():
+                    if key.startswith("serials-") and value != "":  # serial-tracked lines: the units counted
+                        entries.append({"line_id": key.removeprefix("serials-"), "serials": value})
+                    elif key.startswith("counted-") and value != "" and not posted.get(f"serials-{key[8:]}"):
                         entries.append({"line_id": key.removeprefix("counted-"), "counted": value})
                 if entries:
                     actions.record_counts(self.principal, pk, entries)
