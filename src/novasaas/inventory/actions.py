@@ -410,7 +410,10 @@ def save_variant(p: Principal, product_id: int, variant_id: int | None = None, *
     variant.sku = (variant.sku or "").strip().upper()
     if not variant.sku:
         variant.sku = f"{product.sku}-{product.variants.count() + 1}"
-    variant.barcode = validate_barcode(variant.barcode or "")
+    try:
+        variant.barcode = validate_barcode(variant.barcode or "")
+    except ValidationError as exc:
+        raise ValidationError({"barcode": exc.messages}) from exc
     if _unique_code_clash(variant.barcode, variant=variant) or (variant.barcode and variant.barcode == product.barcode):
         raise ValidationError({"barcode": _("Another product already has this barcode.")})
     if Product.objects.filter(sku=variant.sku).exists():

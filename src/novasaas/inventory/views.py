@@ -487,6 +487,32 @@ class UnitToggleView(ToggleActiveView):
     save_name = "save_unit"
 
 
+class VariantFormView(SimpleFormView):
+    """Edit a variant's SKU, barcode and size/colour (the same checks as the API's PATCH /variants/{id})."""
+
+    form_class = forms.VariantEditForm
+    model = ProductVariant
+    title = _("Variant")
+
+    def initial(self, obj: Any) -> dict[str, Any]:
+        attributes = obj.attributes or {}
+        return {
+            "sku": obj.sku,
+            "barcode": obj.barcode,
+            "size": attributes.get("size", ""),
+            "colour": attributes.get("colour", ""),
+        }
+
+    def save(self, pk: int | None, data: dict[str, Any]) -> Any:
+        variant = ProductVariant.objects.get(pk=pk)
+        return actions.save_variant(
+            self.principal, variant.product_id, variant.pk, **forms.VariantEditForm.action_data(variant, data)
+        )
+
+    def redirect_to(self, saved: Any) -> str:
+        return reverse("inventory-product", args=[saved.product_id])
+
+
 class VariantToggleView(ToggleActiveView):
     """Deactivate or reactivate a variant (variants are never deleted: the ledger refers to them)."""
 
@@ -898,15 +924,44 @@ class PutAwayFormView(InvView):
 
     permission = "inv.receipt.create"
 
-    def render_form(self, request: HttpRequest, form: Any, status: int = 200) -> HttpResponse:
-        return render(request, "inventory/form.html", {"form": form, "title": _("Put away")}, status=status)
+    def warehouse(self, raw: Any) -> Warehouse | None:
+        """The warehouse whose locations the form lists: the one asked for (``?warehouse=``, or the form's
+        hidden field), else the member's default warehouse, else the first open one."""
+        raw = str(raw or "")
+        chosen = Warehouse.objects.filter(pk=int(raw), is_active=True).first() if raw.isdigit() else None
+        return (
+            chosen
+            or actions.default_warehouse(self.principal)
+            or Warehouse.objects.filter(is_active=True).order_by("code").first()
+        )
+
+    def render_form(
+        self, request: HttpRequest, form: Any, warehouse: Warehouse | None, status: int = 200
+    ) -> HttpResponse:
+        context = {
+            "form": form,
+            "warehouse": warehouse,
+            "warehouses": Warehouse.objects.filter(is_active=True).order_by("code"),
+            "product": request.GET.get("product", "") or request.POST.get("product", ""),
+        }
+        return render(request, "inventory/putaway.html", context, status=status)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         product = request.GET.get("product", "")
-        return self.render_form(request, forms.PutAwayForm(initial={"product": product} if product.isdigit() else None))
+        wh = self.warehouse(request.GET.get("warehouse"))
+        form = forms.PutAwayForm(initial={"product": product} if product.isdigit() else None, warehouse=wh)
+        return self.render_form(request, form, wh)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = forms.PutAwayForm(request.POST)
+        raw = request.POST.get("warehouse")
+        if not raw and str(request.POST.get("from_location", "")).isdigit():  # a post without the hidden field
+            raw = (
+                Location.objects.filter(pk=int(request.POST["from_location"]), usage="internal")
+                .values_list("warehouse_id", flat=True)
+                .first()
+            )
+        wh = self.warehouse(raw)
+        form = forms.PutAwayForm(request.POST, warehouse=wh)
         if form.is_valid():
             try:
                 actions.put_away(self.principal, **form.action_data())
@@ -914,7 +969,7 @@ class PutAwayFormView(InvView):
                 return redirect("inventory-stock-product", pk=form.cleaned_data["product"].pk)
             except ValidationError as exc:
                 _attach(form, exc)
-        return self.render_form(request, form, status=400)
+        return self.render_form(request, form, wh, status=400)
 
 
 class LandedCostView(InvView):

@@ -149,7 +149,9 @@ def test_a_unit_counted_at_another_location_of_the_warehouse_moves_there(s, post
 def test_units_elsewhere_are_refused_and_nothing_is_written(s, tenant_a):
     fan = _fan(s, ("SN1", "SN2"))
     receive(s, 1, cost="500000", product=fan, wh=s.wh2, serials=["HCM-1"])
-    actions.issue_goods(s.manager, warehouse_id=s.wh.pk, lines=[{"product_id": fan.pk, "quantity": "1", "serials": ["SN2"]}])
+    actions.issue_goods(
+        s.manager, warehouse_id=s.wh.pk, lines=[{"product_id": fan.pk, "quantity": "1", "serials": ["SN2"]}]
+    )
     receive(s, 1, product=fan, serials=["T-1"])
     transfer = actions.create_transfer(
         s.manager,
@@ -195,7 +197,9 @@ def test_a_unit_issued_after_counting_refuses_the_approval(s):
     actions.receive_goods(
         s.manager, warehouse_id=s.wh2.pk, lines=[{"product_id": fan.pk, "quantity": "1", "serials": ["LATER"]}]
     )
-    actions.issue_goods(s.manager, warehouse_id=s.wh2.pk, lines=[{"product_id": fan.pk, "quantity": "1", "serials": ["LATER"]}])
+    actions.issue_goods(
+        s.manager, warehouse_id=s.wh2.pk, lines=[{"product_id": fan.pk, "quantity": "1", "serials": ["LATER"]}]
+    )
     count = actions.create_count(s.manager, warehouse_id=s.wh.pk)
     line = _line(count)
     # LATER is known and issued: refused while counting
