@@ -1740,13 +1740,13 @@ def create_count(
     quants = StockQuant.objects.filter(warehouse=wh).exclude(on_hand=0).select_related("location")
     if zone is not None:
         quants = quants.filter(location_id__in=_subtree(zone))
-    quants = list(quants)
+    rows = list(quants)
     serial_products = set(
-        Product.objects.filter(pk__in={q.product_id for q in quants}, tracking=Tracking.SERIAL).values_list(
+        Product.objects.filter(pk__in={q.product_id for q in rows}, tracking=Tracking.SERIAL).values_list(
             "pk", flat=True
         )
     )
-    expected = _serials_by_place(serial_products, {q.location_id for q in quants if q.product_id in serial_products})
+    expected = _serials_by_place(serial_products, {q.location_id for q in rows if q.product_id in serial_products})
     InventoryCountLine.objects.bulk_create(
         [
             InventoryCountLine(
@@ -1759,7 +1759,7 @@ def create_count(
                 expected=q.on_hand,
                 expected_serials=expected.get((q.product_id, q.variant_id or 0, q.location_id), []),
             )
-            for q in quants
+            for q in rows
         ]
     )
     audit.record_created(count, _actor(p))
@@ -1785,7 +1785,7 @@ def _serials_by_place(product_ids: Any, location_ids: Any) -> dict[tuple[int, in
         SerialNumber.objects.filter(product_id__in=list(product_ids), location_id__in=list(location_ids))
         .annotate(**_last_move())
         .order_by("code")
-        .values_list("product_id", "last_variant", "location_id", "code")
+        .values_list("product_id", "last_variant", "location_id", "code")  # type: ignore[misc]
     )
     out: dict[tuple[int, int, int], list[str]] = {}
     for product_id, variant_id, location_id, code in rows:
@@ -1957,21 +1957,21 @@ def scan_count(
     if product.tracking != Tracking.SERIAL:
         if serial:
             raise ValidationError({"serial": _("%(p)s is not tracked by serial number.") % {"p": product.sku}})
-        line = _count_line_for(
+        scanned = _count_line_for(
             count,
             {"product_id": product.pk, "variant_id": variant_id, "location_id": location_id, "lot_code": lot_code},
             0,
         )
-        line.counted = (line.counted or ZERO) + qty
-        line.save(update_fields=["counted"])
-        return line
+        scanned.counted = (scanned.counted or ZERO) + qty
+        scanned.save(update_fields=["counted"])
+        return scanned
     if not serial:
         raise ValidationError({"serial": _("Scan the serial number of %(p)s.") % {"p": product.sku}})
     if qty != 1:
         raise ValidationError({"quantity": _("Each serial number is one unit.")})
-    line = None
-    if location_id in (None, ""):
-        line = next(
+    # without a location, the line where the ledger has the unit (a scanned variant must match)
+    expecting = (
+        next(
             (
                 ln
                 for ln in InventoryCountLine.objects.filter(count=count, product=product)
@@ -1979,10 +1979,12 @@ def scan_count(
             ),
             None,
         )
-    if line is None:
-        line = _count_line_for(
-            count, {"product_id": product.pk, "variant_id": variant_id, "location_id": location_id}, 0
-        )
+        if location_id in (None, "")
+        else None
+    )
+    line = expecting or _count_line_for(
+        count, {"product_id": product.pk, "variant_id": variant_id, "location_id": location_id}, 0
+    )
     if serial in (line.counted_serials or []):
         raise ValidationError(
             {"serial": _("Serial %(s)s is already counted at %(loc)s.") % {"s": serial, "loc": line.location.code}}

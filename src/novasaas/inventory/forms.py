@@ -354,18 +354,17 @@ class CountScanForm(ScanForm):
     """A count's scanner field; serial-tracked goods add the unit's serial number (or scan it alone as the
     code)."""
 
+    code = forms.CharField(
+        label=_("Scan or type a barcode / SKU / serial number"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
     serial = forms.CharField(
         label=_("Serial number"),
         max_length=80,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["code"].max_length = 80
-        self.fields["code"].widget.attrs["maxlength"] = "80"
-        self.fields["code"].label = _("Scan or type a barcode / SKU / serial number")
 
 
 class PutAwayForm(forms.Form):

@@ -504,7 +504,7 @@ class VariantFormView(SimpleFormView):
         }
 
     def save(self, pk: int | None, data: dict[str, Any]) -> Any:
-        variant = ProductVariant.objects.get(pk=pk)
+        variant = ProductVariant.objects.get(pk=self.kwargs["pk"])
         return actions.save_variant(
             self.principal, variant.product_id, variant.pk, **forms.VariantEditForm.action_data(variant, data)
         )
@@ -953,7 +953,7 @@ class PutAwayFormView(InvView):
         return self.render_form(request, form, wh)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        raw = request.POST.get("warehouse")
+        raw: Any = request.POST.get("warehouse")
         if not raw and str(request.POST.get("from_location", "")).isdigit():  # a post without the hidden field
             raw = (
                 Location.objects.filter(pk=int(request.POST["from_location"]), usage="internal")
