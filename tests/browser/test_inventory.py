@@ -101,6 +101,9 @@ def test_count_page_takes_scanned_serial_numbers(page, tenant_a):
     assert page.locator(f"input[name=counted-{line_id}]").input_value() == "2"
     serials = page.locator("tr.serials").inner_text()
     assert "SN1" in serials and "NEW-7" in serials  # missing and found
+    if os.environ.get("SCREENSHOTS") == "1":
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.screenshot(path="var/screens/inventory-count-serials.png", full_page=True)
 
 
 @pytest.mark.skipif(os.environ.get("SCREENSHOTS") != "1", reason="set SCREENSHOTS=1 to write screenshots")
