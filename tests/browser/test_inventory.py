@@ -1,5 +1,5 @@
 """Inventory in a real browser: the multi-line receipt form adds and removes rows with htmx, posts,
-and the count page takes scanner input."""
+and the count page takes scanner input (serial numbers too)."""
 
 import os
 import re
@@ -75,6 +75,35 @@ def test_count_page_takes_scanner_input(page, tenant_a):
     if os.environ.get("SCREENSHOTS") == "1":
         page.set_viewport_size({"width": 1366, "height": 900})
         page.screenshot(path="var/screens/inventory-count.png", full_page=True)
+
+
+def test_count_page_takes_scanned_serial_numbers(page, tenant_a):
+    from novasaas.inventory import actions
+    from novasaas.inventory.tests.helpers import receive
+
+    with tenant_context(tenant_a):
+        s = setup_catalogue(tenant_a)
+        fan = actions.save_product(s.manager, name="Quạt điện", stock_unit_id=s.chai.pk, tracking="serial")
+        receive(s, 2, cost="1000000", product=fan, serials=["SN1", "SN2"])
+        count = actions.create_count(s.manager, warehouse_id=s.wh.pk)
+        line_id = count.lines.get().pk
+    sign_in(page, s.staff.user.email, PASSWORD)
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto(f"/inventory/counts/{count.pk}/")
+    for code in ("SN2", "NEW-7"):  # a scanner reads the serial sticker and presses Enter
+        if code == "NEW-7":  # a unit the system does not know: the product's code with its serial
+            page.fill("input[name=serial]", code)
+            code = fan.sku
+        page.fill("input[name=code]", code)
+        page.press("input[name=code]", "Enter")
+        page.wait_for_load_state("networkidle")
+    assert page.locator(f"textarea[name=serials-{line_id}]").input_value().split() == ["SN2", "NEW-7"]
+    assert page.locator(f"input[name=counted-{line_id}]").input_value() == "2"
+    serials = page.locator("tr.serials").inner_text()
+    assert "SN1" in serials and "NEW-7" in serials  # missing and found
+    if os.environ.get("SCREENSHOTS") == "1":
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.screenshot(path="var/screens/inventory-count-serials.png", full_page=True)
 
 
 @pytest.mark.skipif(os.environ.get("SCREENSHOTS") != "1", reason="set SCREENSHOTS=1 to write screenshots")

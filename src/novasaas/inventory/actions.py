@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -410,7 +410,10 @@ def save_variant(p: Principal, product_id: int, variant_id: int | None = None, *
     variant.sku = (variant.sku or "").strip().upper()
     if not variant.sku:
         variant.sku = f"{product.sku}-{product.variants.count() + 1}"
-    variant.barcode = validate_barcode(variant.barcode or "")
+    try:
+        variant.barcode = validate_barcode(variant.barcode or "")
+    except ValidationError as exc:
+        raise ValidationError({"barcode": exc.messages}) from exc
     if _unique_code_clash(variant.barcode, variant=variant) or (variant.barcode and variant.barcode == product.barcode):
         raise ValidationError({"barcode": _("Another product already has this barcode.")})
     if Product.objects.filter(sku=variant.sku).exists():
@@ -1126,15 +1129,7 @@ def _receive_serials(ctx: MoveContext, ln: StockMovementLine, source: Location, 
     n = len(ln.serials)
     total = ZERO
     for i, code in enumerate(ln.serials):
-        serial = SerialNumber.objects.select_for_update().filter(product=ln.product, code=code).first()
-        if serial is not None and serial.location_id is not None:
-            raise ValidationError(_("Serial %(s)s of %(p)s is already in stock.") % {"s": code, "p": ln.product.sku})
-        if serial is None:
-            try:
-                with transaction.atomic():
-                    serial = SerialNumber.objects.create(product=ln.product, code=code)
-            except IntegrityError as exc:
-                raise ValidationError(_("Serial %(s)s is being received twice.") % {"s": code}) from exc
+        serial = _serial_to_receive(ln.product, code)
         share = round_money(ln.value / n, _currency())
         value = ln.value - share * (n - 1) if i == n - 1 else share
         total += ledger.post_move(
@@ -1396,40 +1391,73 @@ def _adjust_serials(
 ) -> Decimal:
     """Serial units found (in from the inventory-loss location at the line's cost, else the average)
     or lost (each from where it is, at the warehouse's cost); returns the signed value."""
-    total = ZERO
     if ln.quantity_change > 0:
         stock = stocks[(ln.product_id, ln.variant_id or 0, wh.pk)]
         cost = ln.unit_cost if ln.unit_cost is not None else (stock.average_cost or ln.product.cost_price)
-        for code in ln.serials:
-            serial = SerialNumber.objects.select_for_update().filter(product=ln.product, code=code).first()
-            if serial is not None and serial.location_id is not None:
-                raise ValidationError(
-                    _("Serial %(s)s of %(p)s is already in stock.") % {"s": code, "p": ln.product.sku}
-                )
-            if serial is None:
-                try:
-                    with transaction.atomic():
-                        serial = SerialNumber.objects.create(product=ln.product, code=code)
-                except IntegrityError as exc:
-                    raise ValidationError(_("Serial %(s)s is being received twice.") % {"s": code}) from exc
-            total += ledger.post_move(
-                ctx,
-                product=ln.product,
-                variant=ln.variant,
-                from_location=loss,
-                to_location=loc,
-                quantity=Decimal(1),
-                unit_cost=cost,
-                serial=serial,
-                stocks=stocks,
-            ).value
-        return total
+        return _serials_found(ctx, ln.product, ln.variant, ln.serials, loc, loss, cost, stocks)
     units = _serials_in_stock(ln.product, ln.serials, "serials", warehouse=wh, location=ln.location, lock=True)
-    for unit, at in units:
-        total -= ledger.post_move(
+    return -_serials_lost(ctx, ln.product, ln.variant, units, loss, stocks)
+
+
+def _serial_to_receive(product: Product, code: str) -> SerialNumber:
+    """The unit ``code`` of ``product`` coming into stock, locked: a known unit that is not in stock, or a
+    new one (created). A unit already in stock is refused."""
+    serial = SerialNumber.objects.select_for_update().filter(product=product, code=code).first()
+    if serial is not None and serial.location_id is not None:
+        raise ValidationError(_("Serial %(s)s of %(p)s is already in stock.") % {"s": code, "p": product.sku})
+    if serial is None:
+        try:
+            with transaction.atomic():
+                serial = SerialNumber.objects.create(product=product, code=code)
+        except IntegrityError as exc:
+            raise ValidationError(_("Serial %(s)s is being received twice.") % {"s": code}) from exc
+    return serial
+
+
+def _serials_found(
+    ctx: MoveContext,
+    product: Product,
+    variant: ProductVariant | None,
+    codes: Sequence[str],
+    loc: Location,
+    loss: Location,
+    unit_cost: Decimal,
+    stocks: Any,
+) -> Decimal:
+    """Units found (an adjustment's gain, a count's found serials): each comes in from the inventory-loss
+    location to ``loc`` at ``unit_cost``; unknown serials are created. Returns the value brought in."""
+    total = ZERO
+    for code in codes:
+        total += ledger.post_move(
             ctx,
-            product=ln.product,
-            variant=ln.variant,
+            product=product,
+            variant=variant,
+            from_location=loss,
+            to_location=loc,
+            quantity=Decimal(1),
+            unit_cost=unit_cost,
+            serial=_serial_to_receive(product, code),
+            stocks=stocks,
+        ).value
+    return total
+
+
+def _serials_lost(
+    ctx: MoveContext,
+    product: Product,
+    variant: ProductVariant | None,
+    units: Sequence[tuple[SerialNumber, Location]],
+    loss: Location,
+    stocks: Any,
+) -> Decimal:
+    """Units lost (an adjustment's loss, a count's missing serials): each goes from where it is to the
+    inventory-loss location at the warehouse's cost. Returns the value taken out (positive)."""
+    total = ZERO
+    for unit, at in units:
+        total += ledger.post_move(
+            ctx,
+            product=product,
+            variant=variant,
             from_location=at,
             to_location=loss,
             quantity=Decimal(1),
@@ -1700,7 +1728,8 @@ def _subtree(location: Location) -> list[int]:
 def create_count(
     p: Principal, *, warehouse_id: int, zone_id: int | None = None, date: Date | None = None
 ) -> InventoryCount:
-    """A count of a warehouse (or one zone), listing what the ledger expects at each location and lot."""
+    """A count of a warehouse (or one zone), listing what the ledger expects at each location and lot
+    (and, for serial-tracked goods, which serial numbers)."""
     p.require("inv.count.create")
     wh = _warehouse(warehouse_id)
     zone = _location_in(wh, zone_id, "zone_id")
@@ -1711,6 +1740,13 @@ def create_count(
     quants = StockQuant.objects.filter(warehouse=wh).exclude(on_hand=0).select_related("location")
     if zone is not None:
         quants = quants.filter(location_id__in=_subtree(zone))
+    rows = list(quants)
+    serial_products = set(
+        Product.objects.filter(pk__in={q.product_id for q in rows}, tracking=Tracking.SERIAL).values_list(
+            "pk", flat=True
+        )
+    )
+    expected = _serials_by_place(serial_products, {q.location_id for q in rows if q.product_id in serial_products})
     InventoryCountLine.objects.bulk_create(
         [
             InventoryCountLine(
@@ -1721,12 +1757,40 @@ def create_count(
                 location_id=q.location_id,
                 lot_id=q.lot_id,
                 expected=q.on_hand,
+                expected_serials=expected.get((q.product_id, q.variant_id or 0, q.location_id), []),
             )
-            for q in quants
+            for q in rows
         ]
     )
     audit.record_created(count, _actor(p))
     return count
+
+
+def _last_move() -> dict[str, Any]:
+    """Annotations of a serial unit from its latest move: the variant it moved as, the usage of the
+    location it went to, and the document."""
+    last = StockMove.objects.filter(serial=OuterRef("pk")).order_by("-id")
+    return {
+        "last_variant": Subquery(last.values("variant_id")[:1]),
+        "last_usage": Subquery(last.values("to_location__usage")[:1]),
+        "last_reference": Subquery(last.values("reference")[:1]),
+    }
+
+
+def _serials_by_place(product_ids: Any, location_ids: Any) -> dict[tuple[int, int, int], list[str]]:
+    """The serial numbers at each (product, variant key, location), sorted."""
+    if not product_ids or not location_ids:
+        return {}
+    rows = (
+        SerialNumber.objects.filter(product_id__in=list(product_ids), location_id__in=list(location_ids))
+        .annotate(**_last_move())
+        .order_by("code")
+        .values_list("product_id", "last_variant", "location_id", "code")  # type: ignore[misc]
+    )
+    out: dict[tuple[int, int, int], list[str]] = {}
+    for product_id, variant_id, location_id, code in rows:
+        out.setdefault((product_id, variant_id or 0, location_id), []).append(code)
+    return out
 
 
 def _open_count(count_id: int) -> InventoryCount:
@@ -1741,12 +1805,15 @@ def _open_count(count_id: int) -> InventoryCount:
 @transaction.atomic
 def record_counts(p: Principal, count_id: int, entries: Rows) -> InventoryCount:
     """Enter counted quantities: ``{"line_id", "counted"}`` for listed lines, or ``{"product_id",
-    "location_id", "lot_code", "counted"}`` for goods found where the ledger expects none."""
+    "location_id", "lot_code", "counted"}`` for goods found where the ledger expects none. Serial-tracked
+    goods give the ``serials`` counted there instead (their number is the counted quantity; ``counted``
+    0 with no serials when nothing was found); each must be new, in this warehouse or lost earlier."""
     p.require("inv.count.perform")
     count = _open_count(count_id)
     for i, row in enumerate(entries):
-        counted = _qty(row.get("counted"), f"entries[{i}].counted", positive=False)
-        if counted < 0:
+        raw = row.get("counted")
+        counted = None if raw in (None, "") else _qty(raw, f"entries[{i}].counted", positive=False)
+        if counted is not None and counted < 0:
             raise ValidationError({f"entries[{i}].counted": _("A count cannot be negative.")})
         if row.get("line_id"):
             line = InventoryCountLine.objects.filter(pk=_int(row["line_id"]), count=count).first()
@@ -1754,9 +1821,63 @@ def record_counts(p: Principal, count_id: int, entries: Rows) -> InventoryCount:
                 raise ValidationError({f"entries[{i}].line_id": _("Unknown line.")})
         else:
             line = _count_line_for(count, row, i)
+        field = f"entries[{i}].serials"
+        codes = _serial_codes(row, field)
+        if codes or (line.product.tracking == Tracking.SERIAL and counted):
+            codes, _n = _serial_line(line.product, row, counted, field, set())
+        if line.product.tracking == Tracking.SERIAL and codes:
+            _count_serials(count, line, codes, field)
+            continue
+        if counted is None:
+            raise ValidationError({f"entries[{i}].counted": _("Enter a number.")})
         line.counted = counted
-        line.save(update_fields=["counted"])
+        line.counted_serials = []
+        line.save(update_fields=["counted", "counted_serials"])
     return count
+
+
+def _count_serials(count: InventoryCount, line: InventoryCountLine, codes: Sequence[str], field: str) -> None:
+    """Record the serial units counted on ``line`` (replacing what was counted there)."""
+    _check_counted_serials(count, line, codes, field)
+    line.counted_serials = list(codes)
+    line.counted = Decimal(len(codes))
+    line.save(update_fields=["counted", "counted_serials"])
+
+
+def _check_counted_serials(
+    count: InventoryCount, line: InventoryCountLine, codes: Sequence[str], field: str, *, lock: bool = False
+) -> list[tuple[SerialNumber, Location]]:
+    """Serial units counted on ``line``: none counted on another line of the count, each unknown (it is
+    created at approval), lost earlier (found again) or in stock in the count's warehouse. A unit in
+    another warehouse or in transit, or one that left the stock (issued, returned to the vendor), is
+    refused. Returns the units in stock in the warehouse with where each is (locked when ``lock``)."""
+    if not codes:
+        return []
+    wanted = set(codes)
+    others = InventoryCountLine.objects.filter(count=count, product_id=line.product_id).exclude(pk=line.pk)
+    for at_code, counted in others.values_list("location__code", "counted_serials"):
+        twice = wanted.intersection(counted or [])
+        if twice:
+            raise ValidationError(
+                {field: _("Serial %(s)s is already counted at %(loc)s.") % {"s": min(twice), "loc": at_code}}
+            )
+    known = SerialNumber.objects.filter(product_id=line.product_id, code__in=list(codes)).annotate(**_last_move())
+    if lock:
+        known = known.select_for_update()
+    in_stock = []
+    for unit in known.order_by("pk"):
+        if unit.location_id is not None:
+            in_stock.append(unit.code)
+        elif unit.last_usage not in (None, LocationUsage.LOSS):  # type: ignore[attr-defined]
+            raise ValidationError(
+                {
+                    field: _("Serial %(s)s of %(p)s left the stock with %(ref)s: receive it back before counting it.")
+                    % {"s": unit.code, "p": line.product.sku, "ref": unit.last_reference}  # type: ignore[attr-defined]
+                }
+            )
+    if not in_stock:
+        return []
+    return _serials_in_stock(line.product, in_stock, field, warehouse=count.warehouse, lock=lock)
 
 
 def _int(value: Any) -> int:
@@ -1801,28 +1922,74 @@ def find_by_code(code: str) -> tuple[Product, ProductVariant | None] | None:
 
 @transaction.atomic
 def scan_count(
-    p: Principal, count_id: int, *, code: str, location_id: int | None = None, quantity: Any = 1, lot_code: str = ""
+    p: Principal,
+    count_id: int,
+    *,
+    code: str,
+    location_id: int | None = None,
+    quantity: Any = 1,
+    lot_code: str = "",
+    serial: str = "",
 ) -> InventoryCountLine:
-    """A scanner read: add ``quantity`` (default 1) to the counted quantity of the scanned product."""
+    """A scanner read: add ``quantity`` (default 1) to the counted quantity of the scanned product.
+
+    Serial-tracked goods count one unit per read: the product's code with its ``serial``, or the serial
+    number alone as ``code``. Without a location the unit is counted where the ledger has it (when that
+    is in the count), else at the warehouse."""
     p.require("inv.count.perform")
     count = _open_count(count_id)
+    serial = "".join((serial or "").split())[:80]
     found = find_by_code(code)
+    variant_id: int | None = None
     if found is None:
-        raise ValidationError({"code": _("No product has the code %(c)s.") % {"c": code[:40]}})
-    product, variant = found
+        units = list(
+            SerialNumber.objects.filter(code="".join((code or "").split())[:80])
+            .select_related("product")
+            .annotate(**_last_move())[:2]
+        )
+        if len(units) != 1:
+            raise ValidationError({"code": _("No product has the code %(c)s.") % {"c": code[:40]}})
+        product, serial, variant_id = units[0].product, units[0].code, units[0].last_variant  # type: ignore[attr-defined]
+    else:
+        product, variant = found
+        variant_id = variant.pk if variant else None
     qty = _qty(quantity)
-    line = _count_line_for(
-        count,
-        {
-            "product_id": product.pk,
-            "variant_id": variant.pk if variant else None,
-            "location_id": location_id,
-            "lot_code": lot_code,
-        },
-        0,
+    if product.tracking != Tracking.SERIAL:
+        if serial:
+            raise ValidationError({"serial": _("%(p)s is not tracked by serial number.") % {"p": product.sku}})
+        scanned = _count_line_for(
+            count,
+            {"product_id": product.pk, "variant_id": variant_id, "location_id": location_id, "lot_code": lot_code},
+            0,
+        )
+        scanned.counted = (scanned.counted or ZERO) + qty
+        scanned.save(update_fields=["counted"])
+        return scanned
+    if not serial:
+        raise ValidationError({"serial": _("Scan the serial number of %(p)s.") % {"p": product.sku}})
+    if qty != 1:
+        raise ValidationError({"quantity": _("Each serial number is one unit.")})
+    # without a location, the line where the ledger has the unit (a scanned variant must match)
+    expecting = (
+        next(
+            (
+                ln
+                for ln in InventoryCountLine.objects.filter(count=count, product=product)
+                if serial in (ln.expected_serials or []) and (found is None or ln.variant_id == variant_id)
+            ),
+            None,
+        )
+        if location_id in (None, "")
+        else None
     )
-    line.counted = (line.counted or ZERO) + qty
-    line.save(update_fields=["counted"])
+    line = expecting or _count_line_for(
+        count, {"product_id": product.pk, "variant_id": variant_id, "location_id": location_id}, 0
+    )
+    if serial in (line.counted_serials or []):
+        raise ValidationError(
+            {"serial": _("Serial %(s)s is already counted at %(loc)s.") % {"s": serial, "loc": line.location.code}}
+        )
+    _count_serials(count, line, [*(line.counted_serials or []), serial], "serial")
     return line
 
 
@@ -1849,7 +2016,9 @@ def submit_count(p: Principal, count_id: int) -> InventoryCount:
 @transaction.atomic
 def approve_count(p: Principal, count_id: int) -> InventoryCount:
     """Post the variances: each line's stock becomes what was counted (the difference is valued at the
-    warehouse's average cost and goes to/from the inventory-loss location)."""
+    warehouse's average cost and goes to/from the inventory-loss location). Serial-tracked goods move
+    unit by unit: missing serials to inventory loss, found ones from it (unknown serials are created),
+    and a unit counted at another location of the warehouse than the ledger's moves there."""
     p.require("inv.count.approve")
     count = InventoryCount.objects.select_for_update().select_related("warehouse").get(pk=count_id)
     if count.status != DocumentStatus.PENDING:
@@ -1863,8 +2032,16 @@ def approve_count(p: Principal, count_id: int) -> InventoryCount:
     stocks = ledger.lock_stocks((ln.product, ln.variant, count.warehouse) for ln in lines)
     ctx = MoveContext("inventory.count", count.pk, count.number, count.date, p.user)
     loss = ledger.virtual_location(LocationUsage.LOSS)
+    counted_anywhere = {(ln.product_id, code) for ln in lines for code in (ln.counted_serials or [])}
     gain_total = loss_total = ZERO
     for ln in lines:
+        if ln.product.tracking == Tracking.SERIAL:
+            gained, lost = _post_count_serials(ctx, count, ln, loss, stocks, counted_anywhere)
+            gain_total += gained
+            loss_total += lost
+            if gained or lost:
+                InventoryCountLine.objects.filter(pk=ln.pk).update(value=gained - lost)
+            continue
         quant = StockQuant.objects.filter(
             product=ln.product, variant_key=ln.variant_id or 0, location=ln.location, lot_key=ln.lot_id or 0
         ).first()
@@ -1874,10 +2051,6 @@ def approve_count(p: Principal, count_id: int) -> InventoryCount:
             InventoryCountLine.objects.filter(pk=ln.pk).update(expected=current)
         if diff == 0:
             continue
-        if ln.product.tracking == Tracking.SERIAL:
-            raise ValidationError(
-                _("Serial-tracked goods (%(p)s) are corrected by receipt or issue.") % {"p": ln.product.sku}
-            )
         if diff > 0:
             stock = stocks[(ln.product_id, ln.variant_id or 0, count.warehouse_id)]
             move = ledger.post_move(
@@ -1927,6 +2100,68 @@ def approve_count(p: Principal, count_id: int) -> InventoryCount:
     )
     check_reorder(p.tenant, stocks.values())
     return count
+
+
+def _post_count_serials(
+    ctx: MoveContext,
+    count: InventoryCount,
+    ln: InventoryCountLine,
+    loss: Location,
+    stocks: Any,
+    counted_anywhere: set[tuple[int, str]],
+) -> tuple[Decimal, Decimal]:
+    """The moves of one serial-tracked count line, against the units at its location now (locked):
+    missing ones go to inventory loss unless counted elsewhere in this count (that line moves them),
+    found ones in stock at another location of the warehouse move here, the others come in from
+    inventory loss at the average cost (unknown serials are created). Returns (gain, loss) values."""
+    counted = list(ln.counted_serials or [])
+    if ln.counted is not None and Decimal(len(counted)) != ln.counted:
+        raise ValidationError(
+            _("%(p)s at %(loc)s: scan or type the serial numbers counted.")
+            % {"p": ln.product.sku, "loc": ln.location.code}
+        )
+    here = [
+        unit
+        for unit in SerialNumber.objects.select_for_update()
+        .filter(product=ln.product, location=ln.location)
+        .annotate(**_last_move())
+        .order_by("pk")
+        if (unit.last_variant or 0) == (ln.variant_id or 0)  # type: ignore[attr-defined]
+    ]
+    current = sorted(unit.code for unit in here)
+    InventoryCountLine.objects.filter(pk=ln.pk).update(expected=Decimal(len(current)), expected_serials=current)
+    missing = [
+        (unit, ln.location)
+        for unit in here
+        if unit.code not in counted and (ln.product_id, unit.code) not in counted_anywhere
+    ]
+    lost = _serials_lost(ctx, ln.product, ln.variant, missing, loss, stocks)
+    found = [code for code in counted if code not in current]
+    elsewhere = _check_counted_serials(count, ln, found, "serials", lock=True)
+    for unit, at in elsewhere:
+        ledger.post_move(
+            ctx,
+            product=ln.product,
+            variant=ln.variant,
+            from_location=at,
+            to_location=ln.location,
+            quantity=Decimal(1),
+            serial=unit,
+            stocks=stocks,
+        )
+    moved = {unit.code for unit, _at in elsewhere}
+    stock = stocks[(ln.product_id, ln.variant_id or 0, count.warehouse_id)]
+    gained = _serials_found(
+        ctx,
+        ln.product,
+        ln.variant,
+        [code for code in found if code not in moved],
+        ln.location,
+        loss,
+        stock.average_cost or ln.product.cost_price,
+        stocks,
+    )
+    return gained, lost
 
 
 @transaction.atomic

@@ -518,7 +518,8 @@ def record_counts(request: HttpRequest, count_id: int, data: s.CountEntriesIn) -
 
 @router.post("/counts/{int:count_id}/scan", response={200: s.CountLineOut, **E})
 def scan(request: HttpRequest, count_id: int, data: s.ScanIn) -> Any:
-    """A barcode scanner read: adds ``quantity`` (1) to the counted quantity of the product."""
+    """A barcode scanner read: adds ``quantity`` (1) to the counted quantity of the product. A serial-tracked
+    product counts one unit per read: its code with ``serial``, or the serial number alone as ``code``."""
     p = _p(request, "inv.count.perform")
     InventoryCount.objects.get(pk=count_id)
     return actions.scan_count(p, count_id, **data.model_dump())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -113,11 +114,34 @@ class ProductForm(forms.Form):
         return d
 
 
+SKU_CHARS = RegexValidator(r"^[A-Za-z0-9._/-]*$", _("Letters, digits and . _ / - only."))
+
+
 class VariantForm(forms.Form):
-    sku = forms.CharField(label=_("SKU"), max_length=40, required=False)
+    sku = forms.CharField(label=_("SKU"), max_length=40, required=False, validators=[SKU_CHARS])
     barcode = forms.CharField(label=_("Barcode"), max_length=20, required=False)
     size = forms.CharField(label=_("Size"), max_length=100, required=False)
     colour = forms.CharField(label=_("Colour"), max_length=100, required=False)
+
+
+class VariantEditForm(VariantForm):
+    """A variant's SKU (required once it exists), barcode (EAN-13/UPC/EAN-8, checked by the action) and
+    size/colour; its other attributes are kept."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sku"].required = True
+
+    @staticmethod
+    def action_data(variant: Any, data: dict[str, Any]) -> dict[str, Any]:
+        """The arguments of ``actions.save_variant``."""
+        attributes = dict(variant.attributes or {})
+        for key in ("size", "colour"):
+            if data.get(key):
+                attributes[key] = data[key]
+            else:
+                attributes.pop(key, None)
+        return {"sku": data["sku"], "barcode": data["barcode"], "attributes": attributes}
 
 
 class WarehouseForm(forms.Form):
@@ -327,6 +351,23 @@ class ScanForm(forms.Form):
         self.fields["location"].queryset = _locations().filter(warehouse=warehouse)  # type: ignore[attr-defined]
 
 
+class CountScanForm(ScanForm):
+    """A count's scanner field; serial-tracked goods add the unit's serial number (or scan it alone as the
+    code)."""
+
+    code = forms.CharField(
+        label=_("Scan or type a barcode / SKU / serial number"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
+    )
+    serial = forms.CharField(
+        label=_("Serial number"),
+        max_length=80,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
 class PutAwayForm(forms.Form):
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
     from_location = forms.ModelChoiceField(label=pgettext_lazy("stock move", "From"), queryset=_none(Location))
@@ -338,7 +379,8 @@ class PutAwayForm(forms.Form):
     def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = _products()  # type: ignore[attr-defined]
-        locs = _locations().filter(warehouse=warehouse) if warehouse else _locations()
+        # only the warehouse's own locations: a put-away never crosses warehouses (no warehouse, no choice)
+        locs = _locations().filter(warehouse=warehouse) if warehouse else _locations().none()
         self.fields["from_location"].queryset = locs  # type: ignore[attr-defined]
         self.fields["to_location"].queryset = locs  # type: ignore[attr-defined]
 

@@ -634,6 +634,10 @@ class InventoryCountLine(TenantModel):
     expected = QuantityField(_("expected"))
     counted = QuantityField(_("counted"), null=True, blank=True, default=None)
     value = MoneyField(_("variance value"))
+    # serial-tracked goods: the units the ledger has at the location (set when the count is created,
+    # refreshed at approval) and the units counted there (``counted`` is their number)
+    expected_serials = models.JSONField(_("expected serial numbers"), default=list, blank=True)
+    counted_serials = models.JSONField(_("counted serial numbers"), default=list, blank=True)
 
     class Meta:
         ordering: ClassVar = ["location__code", "product__sku", "id"]
@@ -641,6 +645,20 @@ class InventoryCountLine(TenantModel):
     @property
     def variance(self) -> Decimal | None:
         return None if self.counted is None else self.counted - self.expected
+
+    @property
+    def missing_serials(self) -> list[str]:
+        """Expected here but not counted (none before anything is counted)."""
+        if self.counted is None:
+            return []
+        counted = set(self.counted_serials or [])
+        return sorted(c for c in self.expected_serials or [] if c not in counted)
+
+    @property
+    def found_serials(self) -> list[str]:
+        """Counted here but not expected here."""
+        expected = set(self.expected_serials or [])
+        return sorted(c for c in self.counted_serials or [] if c not in expected)
 
 
 class ValueEntryKind(models.TextChoices):

@@ -20,7 +20,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from novasaas.inventory import excel, selectors
-from novasaas.inventory.models import InventoryCount, Location, LocationUsage, Product, StockMove, ValueEntry, Warehouse
+from novasaas.inventory.models import (
+    InventoryCount,
+    Location,
+    LocationUsage,
+    Product,
+    StockMove,
+    Tracking,
+    ValueEntry,
+    Warehouse,
+)
 from novasaas.platform.models import Tenant
 from novasaas.platform.money import format_money
 from novasaas.platform.pdf import PdfUnavailable, render_table
@@ -429,6 +438,9 @@ def count_variance(tenant: Tenant, count: InventoryCount) -> Report:
         Column("variance", _("Variance"), "qty"),
         Column("variance_value", _("Variance value"), "money"),
     ]
+    serials = any(ln.product.tracking == Tracking.SERIAL for ln in lines)
+    if serials:  # which units are missing (expected, not counted) and found (counted, not expected)
+        columns += [Column("missing_serials", _("Missing serials")), Column("found_serials", _("Found serials"))]
     rows = [
         {
             "line_id": ln.pk,
@@ -439,7 +451,12 @@ def count_variance(tenant: Tenant, count: InventoryCount) -> Report:
             "counted": ln.counted,
             "variance": ln.variance,
             "variance_value": ln.shown_value,
-            "_warn": bool(ln.variance),
+            "_warn": bool(ln.variance) or bool(ln.missing_serials) or bool(ln.found_serials),
+            **(
+                {"missing_serials": ", ".join(ln.missing_serials), "found_serials": ", ".join(ln.found_serials)}
+                if serials
+                else {}
+            ),
         }
         for ln in lines
     ]

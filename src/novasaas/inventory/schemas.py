@@ -480,7 +480,8 @@ class CountEntryIn(StrictSchema):
     variant_id: Id | None = None
     location_id: Id | None = None
     lot_code: str = Field(default="", max_length=60)
-    counted: NonNegQty
+    counted: NonNegQty | None = None  # serial-tracked goods: the number of serials (0 when none was found)
+    serials: Serials = Field(default_factory=list, max_length=1000)
 
 
 class CountEntriesIn(StrictSchema):
@@ -488,10 +489,11 @@ class CountEntriesIn(StrictSchema):
 
 
 class ScanIn(StrictSchema):
-    code: str = Field(min_length=1, max_length=40)
+    code: str = Field(min_length=1, max_length=80)  # a barcode / SKU, or a serial number on its own
     location_id: Id | None = None
     quantity: Qty = Decimal(1)
     lot_code: str = Field(default="", max_length=60)
+    serial: str = Field(default="", max_length=80)  # with a serial-tracked product's code
 
 
 class MovementScanIn(StrictSchema):
@@ -510,6 +512,10 @@ class CountLineOut(Schema):
     counted: Decimal | None
     variance: Decimal | None
     value: Decimal
+    expected_serials: list[str]
+    counted_serials: list[str]
+    missing_serials: list[str]
+    found_serials: list[str]
 
 
 class CountOut(Schema):

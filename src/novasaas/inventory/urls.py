@@ -14,6 +14,7 @@ urlpatterns = [
     path("products/<int:pk>/deactivate/", v.ProductDeactivateView.as_view(), name="inventory-product-deactivate"),
     path("products/<int:pk>/reorder/", v.ReorderRuleView.as_view(), name="inventory-reorder-rule"),
     path("products/<int:pk>/variants/", v.VariantCreateView.as_view(), name="inventory-variant-new"),
+    path("variants/<int:pk>/edit/", v.VariantFormView.as_view(), name="inventory-variant-edit"),
     path("variants/<int:pk>/toggle/", v.VariantToggleView.as_view(), name="inventory-variant-toggle"),
     path("categories/", v.CategoryListView.as_view(), name="inventory-categories"),
     path("categories/new/", v.CategoryFormView.as_view(), name="inventory-category-new"),

@@ -487,6 +487,32 @@ class UnitToggleView(ToggleActiveView):
     save_name = "save_unit"
 
 
+class VariantFormView(SimpleFormView):
+    """Edit a variant's SKU, barcode and size/colour (the same checks as the API's PATCH /variants/{id})."""
+
+    form_class = forms.VariantEditForm
+    model = ProductVariant
+    title = _("Variant")
+
+    def initial(self, obj: Any) -> dict[str, Any]:
+        attributes = obj.attributes or {}
+        return {
+            "sku": obj.sku,
+            "barcode": obj.barcode,
+            "size": attributes.get("size", ""),
+            "colour": attributes.get("colour", ""),
+        }
+
+    def save(self, pk: int | None, data: dict[str, Any]) -> Any:
+        variant = ProductVariant.objects.get(pk=self.kwargs["pk"])
+        return actions.save_variant(
+            self.principal, variant.product_id, variant.pk, **forms.VariantEditForm.action_data(variant, data)
+        )
+
+    def redirect_to(self, saved: Any) -> str:
+        return reverse("inventory-product", args=[saved.product_id])
+
+
 class VariantToggleView(ToggleActiveView):
     """Deactivate or reactivate a variant (variants are never deleted: the ledger refers to them)."""
 
@@ -898,15 +924,44 @@ class PutAwayFormView(InvView):
 
     permission = "inv.receipt.create"
 
-    def render_form(self, request: HttpRequest, form: Any, status: int = 200) -> HttpResponse:
-        return render(request, "inventory/form.html", {"form": form, "title": _("Put away")}, status=status)
+    def warehouse(self, raw: Any) -> Warehouse | None:
+        """The warehouse whose locations the form lists: the one asked for (``?warehouse=``, or the form's
+        hidden field), else the member's default warehouse, else the first open one."""
+        raw = str(raw or "")
+        chosen = Warehouse.objects.filter(pk=int(raw), is_active=True).first() if raw.isdigit() else None
+        return (
+            chosen
+            or actions.default_warehouse(self.principal)
+            or Warehouse.objects.filter(is_active=True).order_by("code").first()
+        )
+
+    def render_form(
+        self, request: HttpRequest, form: Any, warehouse: Warehouse | None, status: int = 200
+    ) -> HttpResponse:
+        context = {
+            "form": form,
+            "warehouse": warehouse,
+            "warehouses": Warehouse.objects.filter(is_active=True).order_by("code"),
+            "product": request.GET.get("product", "") or request.POST.get("product", ""),
+        }
+        return render(request, "inventory/putaway.html", context, status=status)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         product = request.GET.get("product", "")
-        return self.render_form(request, forms.PutAwayForm(initial={"product": product} if product.isdigit() else None))
+        wh = self.warehouse(request.GET.get("warehouse"))
+        form = forms.PutAwayForm(initial={"product": product} if product.isdigit() else None, warehouse=wh)
+        return self.render_form(request, form, wh)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = forms.PutAwayForm(request.POST)
+        raw: Any = request.POST.get("warehouse")
+        if not raw and str(request.POST.get("from_location", "")).isdigit():  # a post without the hidden field
+            raw = (
+                Location.objects.filter(pk=int(request.POST["from_location"]), usage="internal")
+                .values_list("warehouse_id", flat=True)
+                .first()
+            )
+        wh = self.warehouse(raw)
+        form = forms.PutAwayForm(request.POST, warehouse=wh)
         if form.is_valid():
             try:
                 actions.put_away(self.principal, **form.action_data())
@@ -914,7 +969,7 @@ class PutAwayFormView(InvView):
                 return redirect("inventory-stock-product", pk=form.cleaned_data["product"].pk)
             except ValidationError as exc:
                 _attach(form, exc)
-        return self.render_form(request, form, status=400)
+        return self.render_form(request, form, wh, status=400)
 
 
 class LandedCostView(InvView):
@@ -1159,7 +1214,7 @@ class CountDetailView(InvView):
         return {
             "doc": count,
             "lines": lines,
-            "scan_form": scan_form or forms.ScanForm(warehouse=count.warehouse),
+            "scan_form": scan_form or forms.CountScanForm(warehouse=count.warehouse),
             "can_approve": self.can("inv.count.approve"),
             "editable": count.status == DocumentStatus.DRAFT,
             "variance_value": sum((ln.shown_value for ln in lines), Decimal(0)),
@@ -1177,7 +1232,7 @@ class CountDetailView(InvView):
         step = request.POST.get("step", "save")
         try:
             if step == "scan":
-                form = forms.ScanForm(request.POST, warehouse=count.warehouse)
+                form = forms.CountScanForm(request.POST, warehouse=count.warehouse)
                 if not form.is_valid():
                     return render(request, "inventory/count.html", self.context(count, form), status=400)
                 d = form.cleaned_data
@@ -1187,13 +1242,16 @@ class CountDetailView(InvView):
                     code=d["code"],
                     quantity=d["quantity"] or 1,
                     location_id=d["location"].pk if d["location"] else None,
+                    serial=d["serial"],
                 )
                 messages.success(request, _("%(p)s: counted %(q)s.") % {"p": line.product.sku, "q": qty(line.counted)})
             elif step == "save":
                 entries = []
-                for key in request.POST:
-                    value = str(request.POST.get(key, "")).strip()
-                    if key.startswith("counted-") and value != "":
+                posted = {key: str(request.POST.get(key, "")).strip() for key in request.POST}
+                for key, value in posted.items():
+                    if key.startswith("serials-") and value != "":  # serial-tracked lines: the units counted
+                        entries.append({"line_id": key.removeprefix("serials-"), "serials": value})
+                    elif key.startswith("counted-") and value != "" and not posted.get(f"serials-{key[8:]}"):
                         entries.append({"line_id": key.removeprefix("counted-"), "counted": value})
                 if entries:
                     actions.record_counts(self.principal, pk, entries)
