@@ -177,8 +177,8 @@ ValuationTuple = tuple[int, str, str, int, str, str, Decimal, Decimal]
 def valuation_table(tenant: Tenant, as_of: Date | None = None, warehouse_id: int | None = None) -> list[ValuationTuple]:
     """Quantity and value per product × warehouse at the end of ``as_of`` (everything when None) as plain
     tuples ``(product_id, sku, name, warehouse_id, warehouse_code, warehouse_name, quantity, value)``,
-    ordered by warehouse code and product name (code-point order, then product id); keys whose quantity
-    and value are both zero are left out; variants of a product add up.
+    ordered by warehouse code, product name and product id; keys whose quantity and value are both zero
+    are left out; variants of a product add up.
 
     Now (or when nothing is dated after ``as_of``): the stock rows, kept equal to the ledger in every
     transaction (``verify_stock``). In the past: the monthly closing balances (``StockPeriodBalance``) —
@@ -208,51 +208,74 @@ def valuation_table(tenant: Tenant, as_of: Date | None = None, warehouse_id: int
             params.update(period=first, date_from=as_of + timedelta(days=1), date_to=next_month - timedelta(days=1))
             params["sign"] = -1
             closing = "<="
-        parts = _latest_closings_sql(closing, wh_filter) + _dated_parts(wh_filter)
+        parts = _latest_closings_sql(closing, warehouse_id) + _dated_parts(wh_filter)
         ctes = [*_dated_ctes(wh_filter), f"parts AS ({parts})"]
     if connection.vendor == "sqlite":
         params = {k: v.isoformat() if isinstance(v, Date) else v for k, v in params.items()}
-    binary = 'COLLATE "C"' if connection.vendor == "postgresql" else "COLLATE BINARY"
     sql = (
-        f"WITH {', '.join(ctes)},"  # noqa: S608
-        " totals AS (SELECT product_id, warehouse_id, SUM(q) AS q, SUM(v) AS v FROM parts"
-        " GROUP BY product_id, warehouse_id)"
-        " SELECT t.product_id, p.sku, p.name, t.warehouse_id, w.code, w.name,"
-        " CAST(t.q AS BIGINT), CAST(t.v AS BIGINT)"
-        f" FROM totals t JOIN {Product._meta.db_table} p ON p.id = t.product_id"
-        f" JOIN {Warehouse._meta.db_table} w ON w.id = t.warehouse_id"
-        f" WHERE t.q <> 0 OR t.v <> 0 ORDER BY w.code {binary}, p.name {binary}, t.product_id"
+        f"WITH {', '.join(ctes)}"  # noqa: S608
+        " SELECT product_id, warehouse_id, CAST(SUM(q) AS BIGINT), CAST(SUM(v) AS BIGINT) FROM parts"
+        " GROUP BY product_id, warehouse_id HAVING SUM(q) <> 0 OR SUM(v) <> 0"
     )
-    # the stock rows, closings, moves and value entries share the scales of the two fields below
-    q_exp, v_exp = -_scale(Stock, "on_hand"), -_scale(Stock, "value")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [
-            (pid, sku, name, wid, code, wh_name, Decimal(q).scaleb(q_exp), Decimal(v).scaleb(v_exp))
-            for pid, sku, name, wid, code, wh_name, q, v in cursor.fetchall()
-        ]
+        if connection.vendor == "postgresql":
+            # for this statement alone: no JIT compilation (it costs more, ~70 ms, than it saves) and enough
+            # memory to sort and sum ~100,000 rows of 50,000 keys without spilling to disk
+            cursor.execute(
+                "SELECT current_setting('jit'), current_setting('work_mem'),"
+                " set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+            )
+            jit, work_mem, *_ = cursor.fetchone()  # type: ignore[misc]
+            cursor.execute(sql, params)
+            totals = cursor.fetchall()
+            cursor.execute("SELECT set_config('jit', %s, true), set_config('work_mem', %s, true)", [jit, work_mem])
+        else:
+            cursor.execute(sql, params)
+            totals = cursor.fetchall()
+    # names are joined and rows sorted here: the database's estimate of the summed rows is poor (it picks
+    # 50,000 index probes of the products) and Python's sort is code-point order on every database
+    products = Product.objects.filter(tenant=tenant)
+    if len(totals) <= 500:  # a long IN list costs more than reading every product (0.6 s for 10,000)
+        products = products.filter(pk__in={t[0] for t in totals})
+    names = {pk: (sku, name) for pk, sku, name in products.values_list("pk", "sku", "name")}
+    houses = {pk: (code, name) for pk, code, name in Warehouse.objects.filter(tenant=tenant).values_list(
+        "pk", "code", "name"
+    )}
+    # the stock rows, closings, moves and value entries share the scales of these two fields
+    q_exp, v_exp = -_scale(Stock, "on_hand"), -_scale(Stock, "value")
+    rows = [
+        (pid, *names[pid], wid, *houses[wid], Decimal(q).scaleb(q_exp), Decimal(v).scaleb(v_exp))
+        for pid, wid, q, v in totals
+    ]
+    rows.sort(key=lambda r: (r[4], r[2], r[0]))
+    return rows  # type: ignore[return-value]
 
 
 def _scale(model: Any, field: str) -> int:
     return model._meta.get_field(field).scale  # type: ignore[no-any-return]
 
 
-def _latest_closings_sql(op: str, wh_filter: str) -> str:
+def _latest_closings_sql(op: str, warehouse_id: int | None) -> str:
     """Per product × variant × warehouse, the latest monthly closing before ``%(period)s`` (``op`` ``<``)
     or of that month itself (``<=``), as (product, warehouse, q, v)."""
     table = StockPeriodBalance._meta.db_table
-    where = f"tenant_id = %(tenant)s AND period {op} %(period)s{wh_filter}"
     if connection.vendor == "postgresql":
-        # DISTINCT ON walks the unique index (tenant, product, variant_key, warehouse, period) backwards
+        # one backward probe of the unique index (tenant, product, variant_key, warehouse, period) per stock
+        # row: one closing read per key however many months it has (every closing's key has a stock row:
+        # the ledger writes closings on the locked stock row)
+        wh_filter = " AND s.warehouse_id = %(warehouse)s" if warehouse_id else ""
         return (
-            "SELECT DISTINCT ON (product_id, variant_key, warehouse_id) product_id, warehouse_id,"  # noqa: S608
-            f" quantity AS q, value AS v FROM {table} WHERE {where}"
-            " ORDER BY product_id DESC, variant_key DESC, warehouse_id DESC, period DESC"
+            f"SELECT s.product_id, s.warehouse_id, b.quantity AS q, b.value AS v FROM {Stock._meta.db_table} s"  # noqa: S608
+            f" CROSS JOIN LATERAL (SELECT quantity, value FROM {table} b WHERE b.tenant_id = s.tenant_id"
+            " AND b.product_id = s.product_id AND b.variant_key = s.variant_key AND b.warehouse_id = s.warehouse_id"
+            f" AND b.period {op} %(period)s ORDER BY b.period DESC LIMIT 1) b WHERE s.tenant_id = %(tenant)s{wh_filter}"
         )
+    wh_filter = " AND warehouse_id = %(warehouse)s" if warehouse_id else ""
     return (
         f"SELECT b.product_id, b.warehouse_id, b.quantity AS q, b.value AS v FROM {table} b"  # noqa: S608
         " JOIN (SELECT product_id, variant_key, warehouse_id, MAX(period) AS period"
-        f" FROM {table} WHERE {where} GROUP BY product_id, variant_key, warehouse_id) l"
+        f" FROM {table} WHERE tenant_id = %(tenant)s AND period {op} %(period)s{wh_filter}"
+        " GROUP BY product_id, variant_key, warehouse_id) l"
         " ON b.tenant_id = %(tenant)s AND b.product_id = l.product_id AND b.variant_key = l.variant_key"
         " AND b.warehouse_id = l.warehouse_id AND b.period = l.period"
     )
