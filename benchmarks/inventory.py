@@ -123,36 +123,38 @@ def main() -> None:  # noqa: PLR0915 - a linear script
         per_pair = max(2, args.moves // (args.products * args.warehouses))
         start = date.today() - timedelta(days=365)
         batch: list[StockMove] = []
-        closings: list[StockPeriodBalance] = []  # monthly closing balances, as the ledger maintains them
-        totals: dict[tuple[int, int], list[Decimal]] = {}
-        for prod in products:
-            for wi, root in enumerate(roots):
-                q = v = Decimal(0)
-                months: dict[date, tuple[Decimal, Decimal]] = {}
-                for k in range(per_pair):
-                    incoming = k % 2 == 0
-                    qty = Decimal(10) if incoming else Decimal(4)
-                    val = Decimal(100000) if incoming else Decimal(40000)
-                    on = start + timedelta(days=k * 365 // per_pair)
+        totals: dict[tuple[int, int], list[Decimal]] = {(prod.pk, wi): [Decimal(0), Decimal(0)] for prod in products
+                                                        for wi in range(len(roots))}
+        # monthly closing balances, as the ledger maintains them: (period, product, warehouse) -> (q, v)
+        months: dict[tuple[date, int, int], tuple[Decimal, Decimal]] = {}
+        # in date order, the physical order of a ledger written day by day (and of its closings, month by month)
+        for k in range(per_pair):
+            incoming = k % 2 == 0
+            qty = Decimal(10) if incoming else Decimal(4)
+            val = Decimal(100000) if incoming else Decimal(40000)
+            on = start + timedelta(days=k * 365 // per_pair)
+            for prod in products:
+                for wi, root in enumerate(roots):
                     batch.append(StockMove(
                         tenant=tenant, product=prod, from_location=supplier if incoming else root,
                         to_location=root if incoming else customer, quantity=qty, unit_cost=Decimal(10000),
                         value=val, document_type="bench", document_id=k, reference="BENCH", date=on,
                     ))
-                    q += qty if incoming else -qty
-                    v += val if incoming else -val
-                    months[on.replace(day=1)] = (q, v)
-                totals[(prod.pk, wi)] = [q, v]
-                closings += [
-                    StockPeriodBalance(tenant=tenant, product=prod, warehouse=whs[wi], period=m, quantity=mq, value=mv)
-                    for m, (mq, mv) in months.items()
-                ]
-                if len(batch) >= 20000:
-                    StockMove.objects.bulk_create(batch)
-                    StockPeriodBalance.objects.bulk_create(closings)
-                    batch, closings = [], []
+                    acc = totals[(prod.pk, wi)]
+                    acc[0] += qty if incoming else -qty
+                    acc[1] += val if incoming else -val
+                    months[(on.replace(day=1), prod.pk, wi)] = (acc[0], acc[1])
+                    if len(batch) >= 20000:
+                        StockMove.objects.bulk_create(batch)
+                        batch = []
         StockMove.objects.bulk_create(batch)
-        StockPeriodBalance.objects.bulk_create(closings)
+        StockPeriodBalance.objects.bulk_create(
+            [
+                StockPeriodBalance(tenant=tenant, product_id=pid, warehouse=whs[wi], period=m, quantity=mq, value=mv)
+                for (m, pid, wi), (mq, mv) in sorted(months.items(), key=lambda item: item[0])
+            ],
+            batch_size=20000,
+        )
         Stock.objects.bulk_create([
             Stock(tenant=tenant, product_id=pid, warehouse=whs[wi], on_hand=q, value=v)
             for (pid, wi), (q, v) in totals.items()
