@@ -223,9 +223,7 @@ def valuation_table(tenant: Tenant, as_of: Date | None = None, warehouse_id: int
             # of the closing probes (every probe is a different key: ~20 % slower with it), and enough memory
             # to sum ~100,000 rows of 50,000 keys without spilling to disk
             settings = {"jit": "off", "enable_memoize": "off", "work_mem": "64MB"}
-            cursor.execute(
-                "SELECT " + ", ".join(f"current_setting('{name}')" for name in settings)
-            )
+            cursor.execute("SELECT " + ", ".join("current_setting(%s)" for _ in settings), list(settings))
             before = dict(zip(settings, cursor.fetchone() or (), strict=True))
             cursor.execute("SELECT " + ", ".join("set_config(%s, %s, true)" for _ in settings), _flat(settings))
             cursor.execute(sql, params)
