@@ -472,8 +472,9 @@ def count_variance(tenant: Tenant, count: InventoryCount) -> Report:
 
 
 def valuation(tenant: Tenant, as_of: dt.date, warehouse: Warehouse | None = None) -> Report:
-    """Quantity, average cost and value per product × warehouse at the end of ``as_of``."""
-    data = selectors.valuation(tenant, as_of, warehouse.pk if warehouse else None)
+    """Quantity, average cost and value per product × warehouse at the end of ``as_of`` (from the plain
+    tuples of ``selectors.valuation_table``: no object per row)."""
+    data = selectors.valuation_table(tenant, as_of, warehouse.pk if warehouse else None)
     columns = [
         WAREHOUSE,
         SKU,
@@ -482,16 +483,19 @@ def valuation(tenant: Tenant, as_of: dt.date, warehouse: Warehouse | None = None
         Column("average_cost", _("Average cost"), "money"),
         VALUE,
     ]
+    cent = Decimal("0.01")
     rows = [
         {
-            **_product(r.product),
-            "warehouse_id": r.warehouse.pk,
-            "warehouse": r.warehouse.code,
-            "quantity": r.quantity,
-            "average_cost": r.average_cost,
-            "value": r.value,
+            "product_id": pid,
+            "sku": sku,
+            "name": name,
+            "warehouse_id": wid,
+            "warehouse": code,
+            "quantity": q,
+            "average_cost": (v / q).quantize(cent) if q else ZERO,
+            "value": v,
         }
-        for r in data
+        for pid, sku, name, wid, code, _wh_name, q, v in data
     ]
     return Report(
         f"valuation-{as_of.isoformat()}",
@@ -499,7 +503,7 @@ def valuation(tenant: Tenant, as_of: dt.date, warehouse: Warehouse | None = None
         columns,
         rows,
         subtitle=f"{as_of:%d/%m/%Y}" + (f" · {warehouse.code}" if warehouse else ""),
-        totals={"value": sum((r.value for r in data), ZERO)},
+        totals={"value": sum((r[7] for r in data), ZERO)},
         summary={"as_of": as_of, "in_transit_value": selectors.in_transit_value(tenant)},
     )
 

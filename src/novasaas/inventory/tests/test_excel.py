@@ -121,3 +121,72 @@ def test_product_image_upload(api_a, tenant_a):
     junk.name = "x.png"
     r = api_a.client.post(f"{URL}/{s.beer.pk}/image", {"file": junk}, HTTP_AUTHORIZATION=f"Bearer {api_a.token}")
     assert r.status_code == 400
+
+
+def _openpyxl_workbook(title, header, rows, subtitle=""):
+    """The report workbook as openpyxl's write-only mode wrote it before the streamed writer (reference)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from openpyxl.cell import WriteOnlyCell
+
+    def cell(ws, value):
+        if isinstance(value, Decimal):
+            return WriteOnlyCell(ws, value=value)
+        if isinstance(value, dt.date):
+            c = WriteOnlyCell(ws, value=value)
+            c.number_format = "DD/MM/YYYY"
+            return c
+        c = WriteOnlyCell(ws, value="" if value is None else str(value))
+        c.data_type = "s"
+        return c
+
+    wb = Workbook(write_only=True)
+    wb.properties.title = title
+    wb.properties.subject = subtitle or None
+    ws = wb.create_sheet(title[:31])
+    ws.append([cell(ws, h) for h in header])
+    for row in rows:
+        ws.append([cell(ws, v) for v in row])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_report_workbook_holds_the_same_cells_as_openpyxl_wrote():
+    """The streamed report writer gives the same sheet as openpyxl's write-only mode, cell by cell
+    (value, type, number format), for every kind of cell the reports write."""
+    import datetime as dt
+    import zipfile
+    from decimal import Decimal
+
+    from novasaas.inventory import excel
+
+    header = ["Kho", "Mã hàng", "Sản phẩm", "Số lượng", "Giá vốn bình quân", "Giá trị", "Ngày", "  Ghi chú "]
+    rows = [
+        ["HN", "B000001", "Bia Hà Nội <chai> & \"lon\"", Decimal("12.5000"), Decimal("10000.00"), Decimal("125000.00"),
+         dt.date(2026, 11, 3), "  lề  "],
+        ["HCM", '=HYPERLINK("http://evil","x")', None, Decimal("-3.0001"), Decimal("0.00"), Decimal("0E-2"),
+         dt.datetime(2026, 1, 2, 3, 4, 5), 7],
+        ["", "   ", "dòng\nmới", Decimal("1E+3"), Decimal("123456789012.34"), Decimal("0.1"),
+         dt.date(1900, 1, 15), True],
+        ["Tổng cộng", "", "", "", "", Decimal("125000.00"), None, ""],
+        *[[f"K{i}", f"B{i:06d}", f"Hàng {i}", Decimal(i).scaleb(-4), Decimal(i), Decimal(i * 7).scaleb(-2),
+           dt.date(2026, 1, 1) + dt.timedelta(days=i), ""] for i in range(300)],
+    ]
+    ours = excel.workbook("Giá trị tồn kho", header, rows, subtitle="30/11/2026 · HN")
+    ref = _openpyxl_workbook("Giá trị tồn kho", header, rows, subtitle="30/11/2026 · HN")
+    sheet = "xl/worksheets/sheet1.xml"
+    assert zipfile.ZipFile(io.BytesIO(ours)).read(sheet) == zipfile.ZipFile(io.BytesIO(ref)).read(sheet)
+    a, b = (load_workbook(io.BytesIO(content)) for content in (ours, ref))
+    assert a.sheetnames == b.sheetnames == ["Giá trị tồn kho"]
+    assert a.properties.title == b.properties.title and a.properties.subject == b.properties.subject
+    cells = [
+        [(c.value, c.data_type, c.number_format) for c in row] for row in a.active.iter_rows()
+    ]
+    assert cells == [[(c.value, c.data_type, c.number_format) for c in row] for row in b.active.iter_rows()]
+    assert len(cells) == len(rows) + 1 and cells[1][6] == (dt.datetime(2026, 11, 3), "d", "DD/MM/YYYY")
+    streamed = load_workbook(io.BytesIO(ours), read_only=True)
+    assert [list(r) for r in streamed.active.iter_rows(values_only=True)] == [
+        [c[0] for c in row] for row in cells
+    ]

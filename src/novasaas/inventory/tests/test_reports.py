@@ -324,3 +324,24 @@ def test_below_reorder_roles(tenant_a):
     sales = ApiClient(tenant_a, create_user(tenant_a, "sales_staff"))
     assert sales.get(f"{URL}/reports/below-reorder").status_code == 403
     assert web_client(tenant_a, sales.user).get("/inventory/reports/below-reorder/").status_code == 403
+
+
+def test_valuation_page_shows_one_page_of_rows_with_the_whole_total_and_files_hold_every_row(tenant_a, monkeypatch):
+    from novasaas.inventory import views
+
+    s, milk, _count = _history(tenant_a)
+    monkeypatch.setattr(views, "VALUATION_PAGE_SIZE", 2)
+    web = web_client(tenant_a, s.manager.user)
+    api = ApiClient(tenant_a, s.manager.user).get(f"{URL}/reports/valuation").json()
+    assert [(r["warehouse_id"], r["name"]) for r in api["rows"]] == [
+        (s.wh2.pk, s.beer.name), (s.wh.pk, s.beer.name), (s.wh.pk, milk.name)  # HCM before HN
+    ]
+    pages = [web.get(url).content.decode() for url in ("/inventory/reports/", "/inventory/reports/?page=2")]
+    bodies = [p.split("<tbody>", 1)[1].split("</tbody>", 1)[0] for p in pages]
+    assert bodies[0].count("<tr>") == 2 and milk.name not in bodies[0]
+    assert bodies[1].count("<tr>") == 1 and milk.name in bodies[1] and s.beer.name not in bodies[1]
+    assert "1 / 2" in pages[0] and "2 / 2" in pages[1]
+    feet = [p.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0] for p in pages]
+    assert feet[0] == feet[1]  # the total of every row, on every page
+    assert 'href="?&amp;page=2"' in pages[0] or 'href="?&page=2"' in pages[0]
+    assert len(_sheet(web.get("/inventory/reports/?page=2&format=xlsx").content)) == 1 + 3 + 1  # all rows
