@@ -504,7 +504,7 @@ def valuation(tenant: Tenant, as_of: dt.date, warehouse: Warehouse | None = None
         rows,
         subtitle=f"{as_of:%d/%m/%Y}" + (f" · {warehouse.code}" if warehouse else ""),
         totals={"value": sum((r[7] for r in data), ZERO)},
-        summary={"as_of": as_of, "in_transit_value": selectors.in_transit_value(tenant)},
+        summary={"as_of": as_of, "in_transit_value": selectors.in_transit_value(tenant, as_of)},
     )
 
 

@@ -185,6 +185,28 @@ def test_json_shapes(tenant_a, api_a):
     assert variance["summary"]["estimated"] is True and variance["rows"]
 
 
+def test_valuation_as_of_a_date_counts_goods_in_transit_on_that_date(tenant_a, api_a):
+    with tenant_context(tenant_a):
+        s = setup_catalogue(tenant_a)
+        receive(s, 10, "10000")
+        t = actions.create_transfer(
+            s.manager,
+            from_warehouse_id=s.wh.pk,
+            to_warehouse_id=s.wh2.pk,
+            lines=[{"product_id": s.beer.pk, "quantity": "4"}],
+        )
+        actions.approve_transfer(s.manager, t.pk)
+        actions.ship_transfer(s.manager, t.pk)  # shipped today
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    now = api_a.get(f"{URL}/reports/valuation", {"as_of": today.isoformat()}).json()
+    before = api_a.get(f"{URL}/reports/valuation", {"as_of": yesterday.isoformat()}).json()
+    assert Decimal(now["in_transit_value"]) == 40000 and Decimal(before["in_transit_value"]) == 0
+    page = web_client(tenant_a, s.manager.user).get("/inventory/reports/", {"as_of": yesterday.isoformat()})
+    assert page.status_code == 200
+    assert "Hàng đang chuyển giữa các kho" in page.content.decode()
+
+
 def test_in_out_balance_reconciles(tenant_a, api_a):
     s, milk, _count = _history(tenant_a)
     today = timezone.localdate()
@@ -196,9 +218,7 @@ def test_in_out_balance_reconciles(tenant_a, api_a):
             date=today - dt.timedelta(days=40),
             lines=[{"product_id": s.beer.pk, "quantity": "4", "unit_cost": "9000"}],
         )
-    table = api_a.get(
-        f"{URL}/reports/in-out", {"date_from": today - dt.timedelta(days=30), "date_to": today}
-    ).json()
+    table = api_a.get(f"{URL}/reports/in-out", {"date_from": today - dt.timedelta(days=30), "date_to": today}).json()
     rows = {(r["sku"], r["warehouse"]): r for r in table["rows"]}
     hn = rows[(s.beer.sku, "HN")]
     before = api_a.get(f"{URL}/reports/valuation", {"as_of": today - dt.timedelta(days=31)}).json()
@@ -334,7 +354,9 @@ def test_valuation_page_shows_one_page_of_rows_with_the_whole_total_and_files_ho
     web = web_client(tenant_a, s.manager.user)
     api = ApiClient(tenant_a, s.manager.user).get(f"{URL}/reports/valuation").json()
     assert [(r["warehouse_id"], r["name"]) for r in api["rows"]] == [
-        (s.wh2.pk, s.beer.name), (s.wh.pk, s.beer.name), (s.wh.pk, milk.name)  # HCM before HN
+        (s.wh2.pk, s.beer.name),
+        (s.wh.pk, s.beer.name),
+        (s.wh.pk, milk.name),  # HCM before HN
     ]
     pages = [web.get(url).content.decode() for url in ("/inventory/reports/", "/inventory/reports/?page=2")]
     bodies = [p.split("<tbody>", 1)[1].split("</tbody>", 1)[0] for p in pages]
