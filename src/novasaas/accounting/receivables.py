@@ -561,11 +561,10 @@ def _post_realised_fx(
     adjust_debit = (diff > 0) == receivable
     gain = (diff > 0) == receivable
     fx_account = actions.resolve_role(tenant, "fx_gain" if gain else "fx_loss")
-    day = max(
-        JournalEntry.objects.filter(pk__in=[payment_line.entry_id, invoice.entry_id])
-        .order_by("-date")
-        .values_list("date", flat=True)
+    dates = list(
+        JournalEntry.objects.filter(pk__in=[payment_line.entry_id, invoice.entry_id]).values_list("date", flat=True)
     )
+    day = settlement_date(min(dates), max(dates))
     memo = _("Realised exchange difference %(cur)s") % {"cur": invoice.currency}
     built = [
         JournalLine(  # type: ignore[misc]  # MoneyField holds Decimal
@@ -585,6 +584,26 @@ def _post_realised_fx(
         ),
     ]
     actions.post_prepared_lines(tenant, "accounting.fx_settlement", allocation.pk, day, built, memo=memo)
+
+
+def settlement_date(first: dt.date, last: dt.date) -> dt.date:
+    """The date of a realised exchange difference between documents dated ``first`` and ``last``: the
+    later one, as the settlement happens then. When its period no longer takes postings, the first open
+    date after it (as Odoo does past a lock date); when none is open after it, the last open date
+    before it, not earlier than ``first`` — so a payment posted into an open period can always settle
+    an invoice of a period closed since. Nothing open in between: ``last`` (the posting then refuses
+    with the closed period's name)."""
+    from novasaas.accounting.models import FiscalPeriod, PeriodState
+
+    periods = list(
+        FiscalPeriod.objects.filter(end_date__gte=first, state=PeriodState.OPEN)
+        .order_by("start_date")
+        .values_list("start_date", "end_date")
+    )
+    for start, end in periods:
+        if end >= last:
+            return max(start, last)
+    return periods[-1][1] if periods else last
 
 
 def _settle_open_items(invoice: JournalLine, payment_line: JournalLine, amount: Decimal) -> None:

@@ -237,6 +237,50 @@ def test_receipt_at_another_rate_posts_realised_gain(tenant, fm):
     _check_invariants(tenant, party)
 
 
+def test_realised_difference_of_an_invoice_in_a_closed_period_goes_to_the_next_open_date(tenant, fm):
+    """A payment dated before an invoice whose period has been closed since still settles it: the
+    realised difference is booked on the first open date after the invoice (then the last open one
+    before it), never into the closed period, and the payment is not refused."""
+    party = make_party(tenant)
+    _usd_invoice(fm, party, D(YEAR, 9, 10), "100", rate="25000")
+    with tenant_context(tenant):
+        sept = FiscalPeriod.objects.get(start_date=D(YEAR, 9, 1))
+    actions.close_period(fm, sept.pk)
+    receivables.record_payment(
+        fm, kind="receipt", party_id=party, date=D(YEAR, 1, 15), amount="40", currency="USD", exchange_rate="25500"
+    )
+    with tenant_context(tenant):
+        fx_entry = JournalEntry.objects.get(source_type="accounting.fx_settlement")
+    assert fx_entry.date == D(YEAR, 10, 1)
+    assert _balance(tenant, "515") == Decimal("-20000")
+    # nothing open after September: the last open date before it
+    for month in (10, 11, 12):
+        with tenant_context(tenant):
+            period = FiscalPeriod.objects.get(start_date=D(YEAR, month, 1))
+        actions.close_period(fm, period.pk)
+    receivables.record_payment(
+        fm, kind="receipt", party_id=party, date=D(YEAR, 2, 15), amount="60", currency="USD", exchange_rate="24900"
+    )
+    with tenant_context(tenant):
+        dates = sorted(
+            JournalEntry.objects.filter(source_type="accounting.fx_settlement").values_list("date", flat=True)
+        )
+    assert dates == [D(YEAR, 8, 31), D(YEAR, 10, 1)]
+    assert receivables.open_items(tenant, "receivable", party_id=party) == []
+    _check_invariants(tenant, party)
+
+
+def test_settlement_date_rules(tenant):
+    with tenant_context(tenant):
+        assert receivables.settlement_date(D(YEAR, 1, 5), D(YEAR, 3, 7)) == D(YEAR, 3, 7)
+        FiscalPeriod.objects.filter(start_date__in=[D(YEAR, 3, 1), D(YEAR, 4, 1)]).update(state="closed")
+        assert receivables.settlement_date(D(YEAR, 1, 5), D(YEAR, 3, 7)) == D(YEAR, 5, 1)
+        FiscalPeriod.objects.filter(start_date__gte=D(YEAR, 3, 1)).update(state="closed")
+        assert receivables.settlement_date(D(YEAR, 1, 5), D(YEAR, 3, 7)) == D(YEAR, 2, 28)
+        FiscalPeriod.objects.all().update(state="closed")
+        assert receivables.settlement_date(D(YEAR, 1, 5), D(YEAR, 3, 7)) == D(YEAR, 3, 7)
+
+
 def test_supplier_payment_at_higher_rate_is_a_loss(tenant, fm):
     party = make_party(tenant)
     invoice = _usd_invoice(fm, party, D(YEAR, 1, 10), "200", rate="25000", kind="payable")
