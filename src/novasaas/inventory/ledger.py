@@ -167,15 +167,19 @@ def _quant_in(quant_id: int, qty: Decimal) -> None:
     StockQuant.objects.filter(pk=quant_id).update(on_hand=F("on_hand") + qty_value(qty))
 
 
-def outgoing_value(stock: Stock, qty: Decimal, product: Product) -> Decimal:
-    """Moving-average cost of ``qty`` leaving ``stock`` (all of it when the row empties exactly)."""
-    if stock.on_hand > 0 and qty >= stock.on_hand and stock.value > 0:
-        if qty == stock.on_hand:
-            return stock.value
-        extra = _round((qty - stock.on_hand) * (stock.value / stock.on_hand))
-        return stock.value + extra
-    if stock.on_hand > 0:
-        return _round(qty * stock.value / stock.on_hand)
+def outgoing_value(
+    stock: Stock, qty: Decimal, product: Product, state: tuple[Decimal, Decimal] | None = None
+) -> Decimal:
+    """Moving-average cost of ``qty`` leaving ``stock`` (all of it when the row empties exactly);
+    ``state`` (quantity, value) replaces the row's current ones, e.g. the state on a past date."""
+    on_hand, value = state if state is not None else (stock.on_hand, stock.value)
+    if on_hand > 0 and qty >= on_hand and value > 0:
+        if qty == on_hand:
+            return value
+        extra = _round((qty - on_hand) * (value / on_hand))
+        return value + extra
+    if on_hand > 0:
+        return _round(qty * value / on_hand)
     return _round(qty * product.cost_price)
 
 
@@ -209,8 +213,20 @@ def post_move(
     dst_wh = to_location.warehouse if to_location.usage == LocationUsage.INTERNAL else None
     vkey = _vkey(variant)
 
-    # value of the move
+    # goods leaving a warehouse on a past date: enough then and after (``check_history``), and valued
+    # at the moving average of that date (a replay up to it), so the revaluation that follows changes
+    # only the later moves
     fifo = product.valuation_method == ValuationMethod.FIFO
+    past_state = None
+    if src_wh is not None and src_wh != dst_wh:
+        src_stock = stocks[(product.pk, vkey, src_wh.pk)]
+        later = later_moves(src_stock, ctx.date)
+        if later and not src_wh.allow_negative_stock:
+            check_history(src_stock, product, ctx.date, quantity, later)
+        if later and not fifo and value is None:
+            past_state = state_on(src_stock, product, ctx.date)
+
+    # value of the move
     if src_wh is not None:
         src_stock = stocks[(product.pk, vkey, src_wh.pk)]
         if value is not None:
@@ -218,7 +234,7 @@ def post_move(
         elif fifo and src_wh != dst_wh:
             move_value = fifo_consume(src_stock, product, quantity)
         else:
-            move_value = outgoing_value(src_stock, quantity, product)
+            move_value = outgoing_value(src_stock, quantity, product, past_state)
     elif value is not None:
         move_value = value
     else:
@@ -226,8 +242,6 @@ def post_move(
     move_unit_cost = quantize(move_value / quantity, 6)
 
     # leaving a stock location
-    if src_wh is not None and src_wh != dst_wh and not src_wh.allow_negative_stock:
-        check_history(stocks[(product.pk, vkey, src_wh.pk)], product, ctx.date, quantity)
     if from_location.is_stock:
         allow_negative = bool(src_wh and src_wh.allow_negative_stock)
         quant = quant_row(product, variant, from_location, lot)
@@ -293,33 +307,35 @@ def post_move(
     return move
 
 
-def check_history(stock: Stock, product: Product, on: Date, qty: Decimal) -> None:
-    """Refuse taking ``qty`` out of ``stock`` (locked) on date ``on`` when the warehouse's running on-hand,
-    in date order, would go below zero on that date or any later one.
-
-    A move dated in the past is placed after the moves of its date and before every later one, so
-    the goods must be there on that date *and stay enough* through what was issued after it: an issue
-    dated before the receipt that supplied its goods would otherwise be valued at a made-up cost. One
-    query over the later moves (none for a move dated today), running totals in Python."""
+def later_moves(stock: Stock, on: Date) -> list[tuple[Date, Decimal]]:
+    """``(date, signed quantity)`` of the moves of ``stock`` dated after ``on``, in date order (none for a
+    move dated today). Put-away inside the warehouse does not change its on-hand and is left out."""
     in_wh = models_q(to_location__warehouse_id=stock.warehouse_id, to_location__usage=LocationUsage.INTERNAL)
     out_wh = models_q(from_location__warehouse_id=stock.warehouse_id, from_location__usage=LocationUsage.INTERNAL)
-    later = list(
+    rows = (
         StockMove.objects.filter(product_id=stock.product_id, variant_id=stock.variant_id, date__gt=on)
         .filter(in_wh | out_wh)
-        .exclude(in_wh & out_wh)  # put-away inside the warehouse does not change its on-hand
+        .exclude(in_wh & out_wh)
         .order_by("date", "created_at", "id")
         .values_list("date", "to_location__warehouse_id", "to_location__usage", "quantity")
     )
-    if not later:
-        return  # nothing after it: the current on-hand, checked by the conditional update, is the running one
+    return [
+        (d, q if w == stock.warehouse_id and u == LocationUsage.INTERNAL else -q)  # type: ignore[misc]
+        for d, w, u, q in rows
+    ]
 
-    def signed(wh_id: Any, usage: Any, q: Any) -> Decimal:
-        return q if wh_id == stock.warehouse_id and usage == LocationUsage.INTERNAL else -q
 
-    running = stock.on_hand - sum((signed(w, u, q) for _d, w, u, q in later), ZERO)  # on-hand at end of ``on``
+def check_history(stock: Stock, product: Product, on: Date, qty: Decimal, later: list[tuple[Date, Decimal]]) -> None:
+    """Refuse taking ``qty`` out of ``stock`` (locked) on date ``on`` when the warehouse's running on-hand,
+    in date order, would go below zero on that date or any later one (``later``: ``later_moves``).
+
+    A move dated in the past is placed after the moves of its date and before every later one, so
+    the goods must be there on that date *and stay enough* through what was issued after it: an issue
+    dated before the receipt that supplied its goods would otherwise be valued at a made-up cost."""
+    running = stock.on_hand - sum((q for _d, q in later), ZERO)  # on-hand at the end of ``on``
     low, low_on = running, on
-    for d, w, u, q in later:
-        running += signed(w, u, q)
+    for d, q in later:
+        running += q
         if running < low:
             low, low_on = running, d
     if low < qty:
@@ -691,6 +707,18 @@ def replay(stock: Stock, product: Product) -> tuple[Decimal, list[list[Any]]]:
     as recorded, outgoing values recomputed by the product's method): the stock value it gives and,
     for FIFO, the remaining layers ``[date, move_id, quantity, remaining_qty, remaining_value]``.
     Runs on the locked stock row; one pass over the moves, O(moves)."""
+    _qty, value, layers = _replay(stock, product)
+    return value, layers
+
+
+def state_on(stock: Stock, product: Product, on: Date) -> tuple[Decimal, Decimal]:
+    """Quantity and (replayed) value of ``stock`` at the end of ``on``: what a move dated ``on`` and
+    posted now finds, since it is placed after the moves of its date."""
+    qty, value, _layers = _replay(stock, product, until=on)
+    return qty, value
+
+
+def _replay(stock: Stock, product: Product, until: Date | None = None) -> tuple[Decimal, Decimal, list[list[Any]]]:
     fifo = product.valuation_method == ValuationMethod.FIFO
     loc_ids = set(
         Location.objects.filter(warehouse_id=stock.warehouse_id, usage=LocationUsage.INTERNAL).values_list(
@@ -704,17 +732,21 @@ def replay(stock: Stock, product: Product) -> tuple[Decimal, list[list[Any]]]:
         .filter(models_q(from_location_id__in=loc_ids) | models_q(to_location_id__in=loc_ids))
         .values_list("date", "created_at", "id", "from_location_id", "to_location_id", "quantity", "value")
     )
+    landed = ValueEntry.objects.filter(
+        product_id=stock.product_id,
+        variant_id=stock.variant_id,
+        warehouse_id=stock.warehouse_id,
+        kind=ValueEntryKind.LANDED_COST,
+    )
+    if until is not None:
+        moves = moves.filter(date__lte=until)
+        landed = landed.filter(date__lte=until)
     for on, created, mid, src, dst, q, v in moves:
         inside_src, inside_dst = src in loc_ids, dst in loc_ids
         if inside_src and inside_dst:
             continue
         events.append((on, created, mid, 1 if inside_dst else -1, q, v, None))
-    for on, created, eid, v, doc_id in ValueEntry.objects.filter(
-        product_id=stock.product_id,
-        variant_id=stock.variant_id,
-        warehouse_id=stock.warehouse_id,
-        kind=ValueEntryKind.LANDED_COST,
-    ).values_list("date", "created_at", "id", "value", "document_id"):
+    for on, created, eid, v, doc_id in landed.values_list("date", "created_at", "id", "value", "document_id"):
         targets = None
         if fifo:
             from novasaas.inventory.models import LandedCost
@@ -778,7 +810,7 @@ def replay(stock: Stock, product: Product) -> tuple[Decimal, list[list[Any]]]:
     if fifo:
         layers = [la for la in layers if la[3] > 0]
         value = sum((la[4] for la in layers), ZERO) if qty >= 0 else value
-    return value, layers
+    return qty, value, layers
 
 
 def _spread(v: Decimal, layers: list[list[Any]]) -> Decimal:

@@ -204,6 +204,22 @@ def test_a_backdated_issue_must_leave_enough_for_the_issues_after_it(s):
     assert ledger.ledger_differences() == []
 
 
+def test_a_backdated_issue_is_valued_at_the_average_of_its_date(s):
+    today = timezone.localdate()
+    _receive(s, 10, 10000, today - timedelta(days=10))
+    _receive(s, 10, 20000, today - timedelta(days=2))  # today's average is 15.000
+    seen.clear()
+    movement = _issue(s, 5, today - timedelta(days=5))  # on that date the average was 10.000
+    move = StockMove.objects.get(document_type="inventory.issue", document_id=movement.pk)
+    assert move.value == D(50000) and move.unit_cost == D(10000)
+    stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
+    assert stock.on_hand == D(15) and stock.value == D(250000)
+    # nothing after it was issued, so there is nothing to revalue
+    assert not [e for e in seen if isinstance(e, events.StockRevalued)]
+    assert ledger.replayed_value(stock, Product.objects.get(pk=s.beer.pk)) == stock.value
+    assert ledger.ledger_differences() == []
+
+
 def test_a_backdated_issue_is_accepted_where_the_warehouse_allows_negative_stock(s):
     actions.save_warehouse(s.manager, s.wh.pk, allow_negative_stock=True)
     today = timezone.localdate()
