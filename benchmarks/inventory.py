@@ -10,7 +10,8 @@ Uses a throw-away SQLite database (or DATABASE_URL, e.g. PostgreSQL). Measures:
   3. the stock list page's query count;
   4. stock-on-hand and valuation reports over ``--products`` × ``--warehouses`` with ``--moves`` ledger rows
      (bulk-inserted, consistent with the stock rows and the monthly closing balances);
-  5. the synchronous revaluation after a backdated receipt dated before ``--later-moves`` moves of one product.
+  5. the synchronous revaluation after a backdated receipt dated before ``--later-moves`` moves of one product;
+  6. the same for a backdated issue (history check, valued at that date's average, revaluation).
 
 ``--tenant SLUG`` measures only the reports (4.) over the data an earlier run left in the database (its slug
 is printed): a large ledger is seeded once and measured many times, before and after a change.
@@ -201,6 +202,14 @@ def main() -> None:  # noqa: PLR0915 - a linear script
             actions.receive_goods(p, warehouse_id=whs[0].pk, date=date(date.today().year, 1, 1), lines=[
                 {"product_id": hot.pk, "quantity": "100", "unit_cost": "20000"}])
         line(f"backdated receipt + revaluation over {args.later_moves:,} later moves",
+             (time.perf_counter() - t0) * 1000, "ms")
+        # 6. a backdated issue: history check over the later moves, valued at that date's average
+        # (a replay up to it), then the revaluation of the later moves
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            actions.issue_goods(p, warehouse_id=whs[0].pk, date=date(date.today().year, 1, 1), lines=[
+                {"product_id": hot.pk, "quantity": "50"}])
+        line(f"backdated issue + check + revaluation over {args.later_moves:,} later moves",
              (time.perf_counter() - t0) * 1000, "ms")
     print("done")
 
