@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from novasaas.inventory import actions, ledger, selectors
 from novasaas.inventory.models import LotNumber, SerialNumber, StockMove
@@ -23,9 +24,11 @@ def s(tenant_a):
 
 
 def test_fefo_picks_the_lot_expiring_first(s, tenant_a):
+    # Expiry dates relative to the day the test runs: the AUTO lot expires in 30 days (shelf life).
+    today = timezone.localdate()
     milk = actions.save_product(s.manager, name="Sữa tươi", stock_unit_id=s.chai.pk, tracking="lot", shelf_life_days=30)
-    receive(s, 5, product=milk, lot_code="LATE", expires_on=date(2027, 6, 1))
-    receive(s, 5, product=milk, lot_code="EARLY", expires_on=date(2027, 1, 1))
+    receive(s, 5, product=milk, lot_code="LATE", expires_on=today + timedelta(days=180))
+    receive(s, 5, product=milk, lot_code="EARLY", expires_on=today + timedelta(days=60))
     receive(s, 5, product=milk, lot_code="AUTO")  # expiry from shelf life
     assert LotNumber.objects.get(code="AUTO").expires_on is not None
     picks = actions.suggest_picks(s.wh, milk, None, Decimal(7))
