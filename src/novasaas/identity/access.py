@@ -6,12 +6,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from novasaas.identity.catalogue import PERMISSIONS_BY_CODE
+from novasaas.identity.catalogue import PERMISSIONS_BY_CODE, TENANT_ADMIN
 
 if TYPE_CHECKING:
-    from novasaas.identity.models import ApiKey, Membership, User
+    from collections.abc import Iterable
+
+    from novasaas.identity.models import ApiKey, Membership, Role, User
     from novasaas.platform.models import Tenant
 
 
@@ -43,6 +46,43 @@ class Principal:
 
     def has_any(self, *codes: str) -> bool:
         return any(self.has(c) for c in codes)
+
+    @property
+    def is_tenant_admin(self) -> bool:
+        return self.membership is not None and TENANT_ADMIN in self.role_codes
+
+
+def permission_label(code: str) -> str:
+    """The permission's name in words, in the active language."""
+    perm = PERMISSIONS_BY_CODE.get(code)
+    if perm is None:
+        return code
+    return perm.label_en if (get_language() or "vi").startswith("en") else perm.label
+
+
+def ensure_can_grant(principal: Principal, permissions: Iterable[str], *, tenant_admin: bool = False) -> None:
+    """The one rule for every path that grants rights (roles of a member, invitations, role edits, API keys).
+
+    Nobody grants a permission they do not hold themselves, and only a Tenant Admin grants the Tenant
+    Admin role. Raises PermissionDenied (403) naming the first permission that may not be granted.
+    """
+    if tenant_admin and not principal.is_tenant_admin:
+        raise PermissionDenied(_("Only a Tenant Admin can grant the Tenant Admin role."))
+    missing = sorted(set(permissions) - principal.permissions)
+    if missing:
+        raise PermissionDenied(
+            _("You cannot grant the permission “%(perm)s”: you do not hold it yourself.")
+            % {"perm": permission_label(missing[0])}
+        )
+
+
+def ensure_can_grant_roles(principal: Principal, roles: Iterable[Role]) -> None:
+    """``ensure_can_grant`` for roles: every permission of every role, and Tenant Admin only by a Tenant Admin."""
+    from novasaas.identity.models import RolePermission
+
+    roles = list(roles)
+    codes = RolePermission.objects.filter(role__in=roles).values_list("permission", flat=True)
+    ensure_can_grant(principal, codes, tenant_admin=any(r.code == TENANT_ADMIN for r in roles))
 
 
 def load_permissions(membership: Membership) -> tuple[frozenset[str], frozenset[str]]:

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from novasaas.identity.access import Principal
+from novasaas.identity.access import Principal, ensure_can_grant, ensure_can_grant_roles
 from novasaas.identity.catalogue import PERMISSIONS_BY_CODE, ROLES, TENANT_ADMIN, default_role_permissions
 from novasaas.identity.models import (
     ApiKey,
@@ -142,6 +142,7 @@ def create_role(principal: Principal, *, code: str, name: str, permissions: Iter
                 description: str = "", name_en: str = "") -> Role:
     principal.require("core.roles.manage")
     codes = _check_permission_codes(permissions)
+    ensure_can_grant(principal, codes)
     if Role.objects.filter(code=code).exists():
         raise ValidationError({"code": _("A role with this code already exists.")})
     role = Role(code=code, name=name, name_en=name_en, description=description)
@@ -173,8 +174,10 @@ def update_role(principal: Principal, role: Role, *, name: str | None = None, de
         codes = _check_permission_codes(permissions)
         if role.code == TENANT_ADMIN and set(codes) != set(PERMISSIONS_BY_CODE):
             raise ValidationError(_("The Tenant Admin role always has every permission."))
-        RolePermission.objects.filter(role=role).exclude(permission__in=codes).delete()
         have = set(RolePermission.objects.filter(role=role).values_list("permission", flat=True))
+        # Only what is added is a grant: renaming a role that holds more than the editor stays possible.
+        ensure_can_grant(principal, set(codes) - have)
+        RolePermission.objects.filter(role=role).exclude(permission__in=codes).delete()
         RolePermission.objects.bulk_create(
             [RolePermission(tenant=principal.tenant, role=role, permission=c) for c in codes if c not in have]
         )
@@ -207,8 +210,14 @@ def set_member_roles(principal: Principal, membership: Membership, role_codes: I
     if len(roles) != len(codes):
         raise ValidationError(_("Unknown role."))
     before = sorted(membership.role_links.values_list("role__code", flat=True))
-    if TENANT_ADMIN in before and TENANT_ADMIN not in codes and _admin_count() <= 1:
-        raise ValidationError(_("The company must keep at least one Tenant Admin."))
+    # Only added roles are grants; the rule also stops anyone raising their own roles (they can only
+    # add what they hold already, and Tenant Admin only if they are one).
+    ensure_can_grant_roles(principal, [r for r in roles if r.code not in before])
+    if TENANT_ADMIN in before and TENANT_ADMIN not in codes:
+        if not principal.is_tenant_admin:
+            raise PermissionDenied(_("Only a Tenant Admin can take the Tenant Admin role away."))
+        if _admin_count() <= 1:
+            raise ValidationError(_("The company must keep at least one Tenant Admin."))
     MembershipRole.objects.filter(membership=membership).exclude(role__in=roles).delete()
     for role in roles:
         MembershipRole.objects.get_or_create(membership=membership, role=role)
@@ -228,6 +237,11 @@ def set_member_active(principal: Principal, membership: Membership, active: bool
     principal.require("core.users.manage")
     if not active and membership.user_id == getattr(principal.user, "pk", None):
         raise ValidationError(_("You cannot deactivate yourself."))
+    roles = [link.role for link in membership.role_links.select_related("role")]
+    if any(r.code == TENANT_ADMIN for r in roles) and not principal.is_tenant_admin:
+        raise PermissionDenied(_("Only a Tenant Admin can deactivate or reactivate a Tenant Admin."))
+    if active and not membership.is_active:
+        ensure_can_grant_roles(principal, roles)  # reactivating gives the member's rights back
     if (not active and membership.role_links.filter(role__code=TENANT_ADMIN).exists() and _admin_count() <= 1):
         raise ValidationError(_("The company must keep at least one Tenant Admin."))
     before = membership.is_active
@@ -250,16 +264,17 @@ def invite_user(
 ) -> tuple[Invitation, str]:
     """Invite ``email`` with roles; returns the invitation and its one-time link token.
 
-    Manager may invite (spec §3.1.1) but not hand out Tenant Admin.
+    Manager may invite (spec §3.1.1), but only with roles whose permissions he holds himself, and only
+    a Tenant Admin invites a Tenant Admin (``access.ensure_can_grant``).
     """
     principal.require("core.users.invite")
     codes = sorted(set(role_codes))
     if not codes:
         raise ValidationError({"role_codes": _("Choose at least one role.")})
-    if Role.objects.filter(code__in=codes).count() != len(codes):
+    roles = list(Role.objects.filter(code__in=codes))
+    if len(roles) != len(codes):
         raise ValidationError({"role_codes": _("Unknown role.")})
-    if TENANT_ADMIN in codes and not principal.has("core.users.manage"):
-        raise PermissionDenied(_("Only a Tenant Admin can invite another Tenant Admin."))
+    ensure_can_grant_roles(principal, roles)
     email = email.strip().lower()
     from django.core.validators import validate_email
 
@@ -355,6 +370,7 @@ def create_api_key(principal: Principal, *, name: str, permissions: Iterable[str
     """Create a key limited to ``permissions``; the returned secret is shown once and never stored."""
     principal.require("core.apikeys.manage")
     codes = _check_permission_codes(permissions)
+    ensure_can_grant(principal, codes)
     if not name.strip():
         raise ValidationError({"name": _("Name the key.")})
     secret, secret_hash = new_api_key_secret()

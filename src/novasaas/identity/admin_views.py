@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -126,11 +127,15 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     current = sorted(link.role.code for link in membership.role_links.all())
     form = MemberForm(request.POST or None, role_choices=choices, initial={"roles": current})
     can_manage = principal.has("core.users.manage")
+    status = 200
     if request.method == "POST":
         principal.require("core.users.manage")
         if form.is_valid():
             try:
                 actions.set_member_roles(principal, membership, form.cleaned_data["roles"])
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+                status = 403
             except ValidationError as exc:
                 for e in _errors(exc):
                     form.add_error(None, e)
@@ -141,7 +146,8 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         for field in form.fields.values():
             field.disabled = True
     return _render(
-        request, "identity/settings/user_edit.html", {"m": membership, "form": form, "can_manage": can_manage}
+        request, "identity/settings/user_edit.html", {"m": membership, "form": form, "can_manage": can_manage},
+        status=status,
     )
 
 
@@ -153,8 +159,8 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     active = request.POST.get("active") == "1"
     try:
         actions.set_member_active(principal, membership, active)
-    except ValidationError as exc:
-        messages.error(request, " ".join(_errors(exc)))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, str(exc) if isinstance(exc, PermissionDenied) else " ".join(_errors(exc)))
     else:
         messages.success(request, _("Member activated.") if active else _("Member deactivated."))
     return redirect("settings-users")
@@ -165,7 +171,7 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _invitable_roles(principal: Principal) -> list[tuple[str, str]]:
     roles = selectors.list_roles()
-    if not principal.has("core.users.manage"):
+    if not principal.is_tenant_admin:
         roles = roles.exclude(code=TENANT_ADMIN)
     return [(r.code, _role_label(r)) for r in roles]
 
@@ -174,6 +180,7 @@ def _invitable_roles(principal: Principal) -> list[tuple[str, str]]:
 def invitation_list(request: HttpRequest) -> HttpResponse:
     principal = _principal(request, "core.users.invite")
     form = InvitationForm(request.POST or None, role_choices=_invitable_roles(principal))
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             inv, _token = actions.invite_user(
@@ -182,6 +189,9 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
                 role_codes=form.cleaned_data["roles"],
                 base_url=settings.PUBLIC_BASE_URL,
             )
+        except PermissionDenied as exc:
+            form.add_error("roles", str(exc))
+            status = 403
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errs in exc.message_dict.items():
@@ -196,7 +206,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     pending = [i for i in Invitation.objects.select_related("invited_by")[:200] if i.status == "pending"]
     roles = {r.code: _role_label(r) for r in selectors.list_roles()}
     rows = [(i, [roles.get(c, c) for c in i.role_codes]) for i in pending]
-    return _render(request, "identity/settings/invitations.html", {"form": form, "rows": rows})
+    return _render(request, "identity/settings/invitations.html", {"form": form, "rows": rows}, status=status)
 
 
 @login_required
@@ -233,6 +243,7 @@ def role_create(request: HttpRequest) -> HttpResponse:
     principal = _principal(request, "core.roles.manage")
     form = RoleForm(request.POST or None)
     checked: set[str] = set()
+    status = 200
     if request.method == "POST":
         checked = set(_checked_permissions(request, "permissions"))
         if form.is_valid():
@@ -244,6 +255,9 @@ def role_create(request: HttpRequest) -> HttpResponse:
                     description=form.cleaned_data["description"],
                     permissions=sorted(checked),
                 )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+                status = 403
             except ValidationError as exc:
                 for e in _errors(exc):
                     form.add_error(None, e)
@@ -259,6 +273,7 @@ def role_create(request: HttpRequest) -> HttpResponse:
             "checked": checked,
             "role": None,
         },
+        status=status,
     )
 
 
@@ -272,6 +287,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["code"].disabled = True
     checked = {rp.permission for rp in role.permissions.all()}
     locked = role.code == TENANT_ADMIN
+    status = 200
     if request.method == "POST":
         if not locked:
             checked = set(_checked_permissions(request, "permissions"))
@@ -284,6 +300,9 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     description=form.cleaned_data["description"],
                     permissions=None if locked else sorted(checked),
                 )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+                status = 403
             except ValidationError as exc:
                 for e in _errors(exc):
                     form.add_error(None, e)
@@ -300,6 +319,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "role": role,
             "locked": locked,
         },
+        status=status,
     )
 
 
@@ -328,17 +348,21 @@ def role_matrix(request: HttpRequest) -> HttpResponse:
         changed = 0
         # Only the columns the form showed: a role created meanwhile must not lose its permissions.
         shown = set(request.POST.getlist("roles"))
-        for role in roles:
-            if role.code == TENANT_ADMIN or str(role.pk) not in shown:
-                continue  # Tenant Admin always has every permission
-            wanted = set(_checked_permissions(request, f"role_{role.pk}"))
-            if wanted != granted[role.pk]:
-                try:
-                    actions.update_role(principal, role, permissions=sorted(wanted))
-                except ValidationError as exc:
-                    messages.error(request, " ".join(_errors(exc)))
-                    return redirect("settings-role-matrix")
-                changed += 1
+        try:
+            with transaction.atomic():  # all columns or none: a refused column leaves the others unchanged
+                for role in roles:
+                    if role.code == TENANT_ADMIN or str(role.pk) not in shown:
+                        continue  # Tenant Admin always has every permission
+                    wanted = set(_checked_permissions(request, f"role_{role.pk}"))
+                    if wanted != granted[role.pk]:
+                        actions.update_role(principal, role, permissions=sorted(wanted))
+                        changed += 1
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("settings-role-matrix")
+        except ValidationError as exc:
+            messages.error(request, " ".join(_errors(exc)))
+            return redirect("settings-role-matrix")
         messages.success(request, _("Permissions saved (%(n)s roles changed).") % {"n": changed})
         return redirect("settings-role-matrix")
     columns = [(r, _role_label(r)) for r in roles]
@@ -516,11 +540,15 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     principal = _principal(request, "core.apikeys.manage")
     form = ApiKeyForm(request.POST or None)
     new_key = None
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             key, new_key = actions.create_api_key(
                 principal, name=form.cleaned_data["name"], permissions=form.cleaned_data["permissions"]
             )
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+            status = 403
         except ValidationError as exc:
             for e in _errors(exc):
                 form.add_error(None, e)
@@ -537,6 +565,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
             "groups": selectors.permissions_by_module(),
             "checked": set(request.POST.getlist("permissions")) if new_key is None else set(),
         },
+        status=status,
     )
 
 

@@ -204,7 +204,11 @@ def test_manager_invites_but_not_a_tenant_admin(tenant_a, django_capture_on_comm
         r = client.post("/settings/invitations/", {"email": "boss@example.com", "roles": ["tenant_admin"]})
     assert r.status_code == 200  # the choice is not offered: a form error
     with django_capture_on_commit_callbacks(execute=True):
-        r = client.post("/settings/invitations/", {"email": "staff@example.com", "roles": ["sales_staff"]})
+        r = client.post("/settings/invitations/", {"email": "clerk@example.com", "roles": ["sales_staff"]})
+    assert r.status_code == 403  # Sales Staff holds permissions the Manager does not hold
+    assert "Bạn không thể cấp quyền “Ghi nhận Activity”" in r.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post("/settings/invitations/", {"email": "staff@example.com", "roles": ["employee"]})
     assert r.status_code == 302
     assert [m.to for m in mail.outbox] == [["staff@example.com"]]
     with tenant_context(tenant_a):
@@ -442,7 +446,7 @@ def test_accepted_invitation_notifies_the_inviter_and_admins(tenant_a, admin_a):
         inv, token = actions.invite_user(
             principal_for(Membership.objects.get(user=manager)),
             email="moi@example.com",
-            role_codes=["sales_staff"],
+            role_codes=["employee"],
         )
     actions.accept_invitation(token, password="Another-Horse-77", full_name="Nguyễn Văn Mới")
     with tenant_context(tenant_a):

@@ -63,7 +63,9 @@ def test_manager_sees_users_but_cannot_change_roles(tenant_a):
     members = mgr.get("/api/v1/users").json()["items"]
     assert members
     assert mgr.patch(f"/api/v1/users/{members[0]['id']}", {"roles": ["manager"]}).status_code == 403
-    assert mgr.post("/api/v1/invitations", {"email": "new@x.test", "roles": ["sales_staff"]}).status_code == 201
+    assert mgr.post("/api/v1/invitations", {"email": "new@x.test", "roles": ["employee"]}).status_code == 201
+    # Sales Staff holds permissions the Manager does not: only someone who holds them may grant them
+    assert mgr.post("/api/v1/invitations", {"email": "new2@x.test", "roles": ["sales_staff"]}).status_code == 403
     assert mgr.post("/api/v1/invitations", {"email": "boss@x.test", "roles": ["tenant_admin"]}).status_code == 403
 
 
