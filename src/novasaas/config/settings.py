@@ -17,8 +17,34 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 TESTING = "pytest" in sys.modules or os.environ.get("NOVASAAS_TESTING") == "1"
 DEBUG = os.environ.get("DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("SECRET_KEY") or ("insecure-dev-key-change-me-" + "x" * 32)
+# The development default is published in this file: anyone can sign sessions and tokens with it.
+DEV_SECRET = "insecure-dev-key-change-me-" + "x" * 32
+MIN_SECRET_LENGTH = 32
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET
 JWT_SECRET = os.environ.get("JWT_SECRET") or SECRET_KEY
+
+
+def _secret_problems() -> list[str]:
+    """What is wrong with SECRET_KEY and JWT_SECRET for a real deployment (DEBUG off, not tests).
+
+    Refused at startup by the system check novasaas.E010 (runserver, migrate, db_worker, check) and by
+    the WSGI/ASGI entry points (gunicorn, uvicorn); see platform/checks.py.
+    """
+    if DEBUG or TESTING:
+        return []
+    problems = []
+    for name in ("SECRET_KEY", "JWT_SECRET"):
+        value = os.environ.get(name, "")
+        if not value:
+            problems.append(f"{name} is not set: set it to a long random value (DEBUG is off).")
+        elif value == DEV_SECRET or value.startswith(("insecure-", "django-insecure-")):
+            problems.append(f"{name} is the published development default: set a long random value.")
+        elif len(value) < MIN_SECRET_LENGTH:
+            problems.append(f"{name} is shorter than {MIN_SECRET_LENGTH} characters.")
+    return problems
+
+
+SECRET_PROBLEMS = _secret_problems()
 JWT_ACCESS_TTL = int(os.environ.get("JWT_ACCESS_TTL", "900"))
 JWT_REFRESH_TTL = int(os.environ.get("JWT_REFRESH_TTL", str(14 * 24 * 3600)))
 AUTH_CACHE_SECONDS = float(os.environ.get("AUTH_CACHE_SECONDS", "0" if TESTING else "10"))
@@ -122,14 +148,28 @@ LOGIN_REDIRECT_URL = "dashboard"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 14 * 24 * 3600
+# --- HTTPS (README "Production"): SECURE_COOKIES=1 means the site is served over HTTPS only.
 SECURE = os.environ.get("SECURE_COOKIES", "0") == "1"
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1" if SECURE else "0") == "1"
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600))) if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+# Preloading is the domain owner's decision (a submission to the browsers' list): opt in with HSTS_PRELOAD=1.
+SECURE_HSTS_PRELOAD = os.environ.get("HSTS_PRELOAD", "0") == "1"
+# Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto header. Only set this when the
+# proxy always sets (overwrites) that header, otherwise a client could claim HTTPS.
+if os.environ.get("SECURE_PROXY_SSL_HEADER", "0") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies stand in front of the app. 0 (default): the client IP is REMOTE_ADDR and
+# X-Forwarded-For is ignored (a client could forge it). N: the client IP is the N-th address from the
+# right of X-Forwarded-For, the one the outermost trusted proxy saw (platform/request_context.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 AXES_FAILURE_LIMIT = int(os.environ.get("LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006", *([] if SECURE_HSTS_PRELOAD else ["security.W021"])]
 AXES_USERNAME_FORM_FIELD = "username"  # we call authenticate(username=email)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "novasaas.identity.views.locked_out"

@@ -40,3 +40,32 @@ def check_tenant_models(app_configs: Any = None, **kwargs: Any) -> list[checks.C
                 errors.append(checks.Error(f"{label}.{m2m.name}: many-to-many needs an explicit TenantModel through",
                                            id="novasaas.E004"))
     return errors
+
+
+# Commands that never serve requests nor sign anything, run at build time without the production secrets.
+OFFLINE_COMMANDS = frozenset({"makemigrations", "makemessages", "compilemessages", "collectstatic"})
+
+
+@checks.register()
+def check_secrets(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """A real deployment (DEBUG off) refuses to start with a missing, default or short secret."""
+    import sys
+
+    from django.conf import settings
+
+    if len(sys.argv) > 1 and sys.argv[1] in OFFLINE_COMMANDS:
+        return []
+    return [
+        checks.Error(problem, hint="See README, Configuration.", id="novasaas.E010")
+        for problem in getattr(settings, "SECRET_PROBLEMS", [])
+    ]
+
+
+def refuse_insecure_secrets() -> None:
+    """For the WSGI/ASGI entry points, which run no system checks: raise ImproperlyConfigured."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    problems = getattr(settings, "SECRET_PROBLEMS", [])
+    if problems:
+        raise ImproperlyConfigured(" ".join(problems))
