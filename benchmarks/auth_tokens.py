@@ -61,7 +61,21 @@ def main() -> None:
         membership = Membership.objects.select_related("user", "tenant").first()
         principal = principal_for(membership)
         _key, raw_key = actions.create_api_key(principal, name="bench", permissions=["core.users.view"])
-    token = issue_access_token(membership.user_id, tenant.pk, membership.pk)
+    # The token carries a session id, checked against the revoked sessions held in memory; 1,000 other
+    # sessions are revoked (far more sign-outs than a real company makes within one access-token lifetime).
+    import datetime as dt
+    import uuid
+
+    from django.utils import timezone
+
+    from novasaas.identity.models import RevokedSession
+
+    with platform_context():
+        RevokedSession.objects.bulk_create(
+            [RevokedSession(sid=uuid.uuid4().hex, expires_at=timezone.now() + dt.timedelta(minutes=15))
+             for _ in range(1000)]
+        )
+    token = issue_access_token(membership.user_id, tenant.pk, membership.pk, session_id=uuid.uuid4().hex)
 
     print(f"database: {django.db.connection.vendor}")
     report("JWT access token: decode + verify", timed(lambda: decode_access_token(token), 20000))

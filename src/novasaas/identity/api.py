@@ -3,6 +3,7 @@ and the Master Admin's tenant endpoints."""
 
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema
@@ -25,13 +27,16 @@ from novasaas.identity.login import LoginError, authenticate_for_tenant
 from novasaas.identity.models import ApiKey, Invitation, Membership, Role, User
 from novasaas.identity.tokens import (
     TokenError,
+    end_session,
     issue_access_token,
     issue_refresh_token,
+    refresh_family,
     revoke_refresh_family,
     rotate_refresh_token,
 )
+from novasaas.platform import audit
 from novasaas.platform.api import ErrorOut, StrictSchema, module_auth
-from novasaas.platform.models import Tenant, TenantStatus
+from novasaas.platform.models import AuditAction, Tenant, TenantStatus
 from novasaas.platform.tenancy import platform_context, tenant_context
 
 auth_router = Router(tags=["auth"])
@@ -60,9 +65,16 @@ class RefreshIn(StrictSchema):
 
 
 def _pair(tenant: Tenant, user: User, membership_id: int, refresh: str | None = None) -> dict[str, Any]:
+    """An access token and a refresh token of one session (the refresh-token family, ``sid`` in the JWT)."""
+    if refresh is None:
+        family = uuid.uuid4()
+        refresh = issue_refresh_token(tenant, user, family=family)
+        sid = family.hex
+    else:
+        sid = refresh_family(refresh)
     return {
-        "access_token": issue_access_token(user.pk, tenant.pk, membership_id),
-        "refresh_token": refresh or issue_refresh_token(tenant, user),
+        "access_token": issue_access_token(user.pk, tenant.pk, membership_id, session_id=sid),
+        "refresh_token": refresh,
         "token_type": "Bearer",
         "expires_in": settings.JWT_ACCESS_TTL,
     }
@@ -98,11 +110,58 @@ def refresh(request: HttpRequest, data: RefreshIn) -> Any:
 
 @auth_router.post("/logout", response={204: None, 401: ErrorOut}, auth=None)
 def logout(request: HttpRequest, data: RefreshIn) -> Any:
-    """Revoke the refresh-token family (the short-lived access token expires by itself)."""
+    """Sign out: revoke the refresh-token family and, at once, the access tokens of this session."""
     try:
-        revoke_refresh_family(data.refresh_token)
+        token = revoke_refresh_family(data.refresh_token)
     except TokenError:
         return 401, {"detail": _("Invalid refresh token.")}
+    audit.record(AuditAction.LOGOUT, actor=token.user, tenant=token.tenant, message="api sign-out")
+    return 204, None
+
+
+class ApiSessionOut(Schema):
+    id: str = Field(description="session id: the refresh-token family")
+    started_at: dt.datetime
+    last_refreshed_at: dt.datetime
+    current: bool
+
+
+def _my_families(p: Principal) -> dict[uuid.UUID, list[dt.datetime]]:
+    from novasaas.identity.models import RefreshToken
+
+    now = timezone.now()
+    rows = RefreshToken.objects.filter(user=p.user, revoked_at__isnull=True, expires_at__gt=now)
+    families: dict[uuid.UUID, list[dt.datetime]] = {}
+    for family, created in rows.values_list("family", "created_at"):
+        families.setdefault(family, []).append(created)
+    return families
+
+
+@router.get("/me/sessions", response={200: list[ApiSessionOut], 403: ErrorOut})
+def list_api_sessions(request: HttpRequest) -> Any:
+    """The signed-in user's API sessions in this company (unrevoked refresh-token families)."""
+    p: Principal = request.auth  # type: ignore[attr-defined]
+    if p.user is None:
+        raise PermissionDenied(_("API keys have no sessions."))
+    current = getattr(request, "auth_session_id", None)
+    return 200, sorted(
+        ({"id": f.hex, "started_at": min(ts), "last_refreshed_at": max(ts), "current": f.hex == current}
+         for f, ts in _my_families(p).items()),
+        key=lambda x: x["last_refreshed_at"], reverse=True,
+    )
+
+
+@router.delete("/me/sessions/{session_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
+def revoke_api_session(request: HttpRequest, session_id: str) -> Any:
+    """Sign one of your API sessions out (its access tokens stop working at once)."""
+    p: Principal = request.auth  # type: ignore[attr-defined]
+    if p.user is None:
+        raise PermissionDenied(_("API keys have no sessions."))
+    family = next((f for f in _my_families(p) if f.hex == session_id), None)
+    if family is None:
+        return 404, {"detail": _("No such session.")}
+    end_session(p.tenant, family)
+    audit.record(AuditAction.SESSION_REVOKED, actor=p.user, message=f"api session {session_id[:8]}… revoked")
     return 204, None
 
 

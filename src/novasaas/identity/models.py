@@ -201,3 +201,16 @@ class UserSession(models.Model):
 
     class Meta:
         ordering: ClassVar = ["-last_seen_at"]
+
+
+class RevokedSession(models.Model):
+    """A signed-out or revoked API session (a refresh-token family): its access tokens, which carry the
+    family id as ``sid``, are refused until ``expires_at``, after which all of them have expired anyway.
+
+    Platform-level like UserSession: tokens are checked before any tenant is known. Each process keeps
+    the unexpired rows in memory (identity/tokens.py), so the check stays a set look-up.
+    """
+
+    sid = models.CharField(max_length=64, unique=True)
+    revoked_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)

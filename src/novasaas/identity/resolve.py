@@ -82,6 +82,7 @@ def resolve_principal(request: HttpRequest) -> Principal | HttpResponse | None:
         except TokenError:
             return _unauthorized(_("Invalid or expired access token."))
         principal = membership_principal(claims.membership_id, claims.tenant_id, claims.user_id, "jwt")
+        request.auth_session_id = claims.session_id  # type: ignore[attr-defined]
         if principal is None:
             return _unauthorized(_("This account no longer has access to this company."))
         return principal

@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/mfa/disable/", views.mfa_disable, name="mfa-disable"),
     path("account/sessions/", views.sessions, name="sessions"),
     path("account/sessions/<int:pk>/revoke/", views.session_revoke, name="session-revoke"),
+    path("account/api-sessions/<str:sid>/revoke/", views.api_session_revoke, name="api-session-revoke"),
     path("settings/", admin.settings_home, name="settings"),
     path("settings/users/", admin.user_list, name="settings-users"),
     path("settings/users/<int:pk>/", admin.user_edit, name="settings-user-edit"),

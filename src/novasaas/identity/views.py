@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -234,12 +234,44 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
     return redirect("profile")
 
 
+def _api_sessions(user: Any) -> list[dict[str, Any]]:
+    """The user's unrevoked API sessions (refresh-token families) in every company."""
+    from novasaas.identity.models import RefreshToken
+
+    families: dict[Any, dict[str, Any]] = {}
+    with platform_context():
+        rows = (RefreshToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now())
+                .select_related("tenant").order_by("created_at"))
+        for t in rows:
+            entry = families.setdefault(t.family, {"id": t.family.hex, "tenant": t.tenant, "family": t.family,
+                                                   "started_at": t.created_at})
+            entry["last_refreshed_at"] = t.created_at
+    return sorted(families.values(), key=lambda e: e["last_refreshed_at"], reverse=True)
+
+
 @login_required
 def sessions(request: HttpRequest) -> HttpResponse:
     with platform_context():
         rows = list(UserSession.objects.filter(user=request.user.pk))
     return render(request, "identity/sessions.html",
-                  {"rows": rows, "current": request.session.session_key})
+                  {"rows": rows, "current": request.session.session_key,
+                   "api_sessions": _api_sessions(request.user)})
+
+
+@login_required
+@require_POST
+def api_session_revoke(request: HttpRequest, sid: str) -> HttpResponse:
+    """Sign an app/API session out: its refresh tokens and, at once, its access tokens stop working."""
+    from novasaas.identity.tokens import end_session
+
+    entry = next((e for e in _api_sessions(request.user) if e["id"] == sid), None)
+    if entry is None:
+        raise Http404
+    end_session(entry["tenant"], entry["family"])
+    audit.record(AuditAction.SESSION_REVOKED, actor=request.user, tenant=entry["tenant"],
+                 message=f"api session {sid[:8]}… revoked")
+    messages.success(request, _("Session signed out."))
+    return redirect("sessions")
 
 
 @login_required
