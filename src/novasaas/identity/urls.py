@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/totp/", views.login_totp, name="login-totp"),
     path("logout/", views.logout_view, name="logout"),
     path("signup/", views.signup, name="signup"),
+    path("signup/sent/", views.signup_sent, name="signup-sent"),
     path("workspaces/", views.workspaces, name="workspaces"),
     path("account/profile/", views.profile, name="profile"),
     path("account/password/", views.password_change, name="password-change"),

@@ -316,17 +316,24 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def signup(request: HttpRequest) -> HttpResponse:
+    """Self-service sign-up. The answer never tells whether the email already has an account (issue 9):
+    both cases end on the same "check your inbox" page, and the owner of an existing account gets an
+    email telling them to sign in instead."""
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with platform_context():
             taken = Tenant.objects.filter(slug=data["slug"]).exists()
-            email_taken = User.objects.filter(email__iexact=data["email"]).exists()
+            existing = User.objects.filter(email__iexact=data["email"]).first()
         if taken:
             form.add_error("slug", _("This address is taken."))
-        elif email_taken:
-            form.add_error("email",
-                           _("This email already has an account: sign in and ask for an invitation."))
+        elif existing is not None:
+            audit.record(AuditAction.OTHER, actor=existing, tenant=None,
+                         message="sign-up attempted with the email of an existing account")
+            _signup_mail(existing.email, "identity/email/signup_existing.txt",
+                         _("You already have a NovaSaaS account"), {})
+            request.session[SIGNUP_EMAIL] = data["email"].strip().lower()  # as a new account would show it
+            return redirect("signup-sent")
         else:
             try:
                 tenant, user = actions.create_tenant(
@@ -338,8 +345,30 @@ def signup(request: HttpRequest) -> HttpResponse:
                 for e in exc.messages:
                     form.add_error(None, e)
             else:
-                return _finish_login(request, user)
+                _signup_mail(user.email, "identity/email/signup_welcome.txt",
+                             _("Your company %(company)s is ready on NovaSaaS") % {"company": tenant.name},
+                             {"tenant": tenant})
+                request.session[SIGNUP_EMAIL] = data["email"].strip().lower()
+                return redirect("signup-sent")
     return render(request, "identity/signup.html", {"form": form})
+
+
+SIGNUP_EMAIL = "novasaas_signup_email"
+
+
+def _signup_mail(to: str, template: str, subject: str, context: dict[str, Any]) -> None:
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    body = render_to_string(template, {"login_url": f"{base}/login/", "reset_url": f"{base}/password-reset/",
+                                       **context})
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "identity/signup_sent.html", {"email": request.session.get(SIGNUP_EMAIL, "")})
 
 
 __all__ = ["timezone"]

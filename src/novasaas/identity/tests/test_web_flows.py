@@ -106,14 +106,26 @@ def test_sessions_can_be_revoked(tenant_a, admin_a):
     assert c2.get("/").status_code == 200
 
 
+def _signup(email, slug, password="Strong-Password-77"):
+    c = Client()
+    r = c.post("/signup/", {"company_name": "Cửa hàng Hoa Mai", "slug": slug, "tax_code": "0100109106",
+                            "full_name": "Trần Hoa", "email": email, "password": password}, follow=True)
+    return c, r
+
+
 def test_signup_creates_tenant_and_admin(db):
-    r = Client().post("/signup/", {"company_name": "Cửa hàng Hoa Mai", "slug": "hoa-mai", "tax_code": "0100109106",
-                                   "full_name": "Trần Hoa", "email": "hoa@example.com",
-                                   "password": "Strong-Password-77"})
-    assert r.status_code == 302
+    c, r = _signup("hoa@example.com", "hoa-mai")
+    assert r.redirect_chain == [("/signup/sent/", 302)]
+    assert "Chúng tôi đã gửi tới hoa@example.com một thư hướng dẫn bước tiếp theo." in r.content.decode()
     with platform_context():
         t = Tenant.objects.get(slug="hoa-mai")
     assert t.has_module("ACC")
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["hoa@example.com"], "Công ty Cửa hàng Hoa Mai của bạn đã sẵn sàng trên NovaSaaS")]
+    assert "/login/" in mail.outbox[0].body
+    # the new owner signs in with the password chosen
+    assert c.post("/login/", {"email": "hoa@example.com", "password": "Strong-Password-77"}).status_code == 302
+    assert c.get("/").status_code == 200
     bad = Client().post("/signup/", {"company_name": "X", "slug": "x-y", "tax_code": "0100109107",
                                      "full_name": "X", "email": "x@example.com", "password": "Strong-Password-77"})
     assert bad.status_code == 200 and "tax_code" in bad.content.decode()
@@ -174,3 +186,23 @@ def test_manager_reads_but_cannot_change_company(tenant_a):
     assert r.status_code == 200, r.content
     assert r.json()["name"] == "Công ty Alpha Mới"
     assert admin.patch("/api/v1/settings/company", {"tax_code": "123"}).status_code == 400
+
+
+def test_signup_does_not_reveal_an_existing_account(db):
+    _c, first = _signup("hoa@example.com", "hoa-mai")
+    mail.outbox.clear()
+    c, again = _signup("HOA@example.com", "hoa-mai-2", password="Another-Password-88")
+    # the same answer as for a new email, word for word apart from the address
+    assert again.redirect_chain == first.redirect_chain == [("/signup/sent/", 302)]
+    def page(r, email):  # per-request CSRF token and CSP nonce aside
+        return re.sub(r'(content|nonce|value)="[^"]*"', "", r.content.decode().replace(email, "X"))
+
+    assert page(again, "hoa@example.com") == page(first, "hoa@example.com")
+    with platform_context():
+        assert not Tenant.objects.filter(slug="hoa-mai-2").exists()
+        assert AuditLog.objects.filter(action="other", message__contains="existing account").count() == 1
+    # the owner of the existing account gets an email instead
+    assert [(m.to, m.subject) for m in mail.outbox] == [(["hoa@example.com"], "Bạn đã có tài khoản NovaSaaS")]
+    assert "/password-reset/" in mail.outbox[0].body and "/login/" in mail.outbox[0].body
+    # the attempt's password did not become the account's
+    assert c.post("/login/", {"email": "hoa@example.com", "password": "Another-Password-88"}).status_code == 200
