@@ -173,7 +173,14 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006", *([] if SECURE_HSTS_PRELOAD else ["securi
 AXES_USERNAME_FORM_FIELD = "username"  # we call authenticate(username=email)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "novasaas.identity.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "novasaas.platform.request_context.client_ip"  # honours TRUSTED_PROXY_COUNT
 AXES_VERBOSE = False
+# Per-IP limit over all accounts (password spraying), within the same cool-off (identity/login.py).
+LOCKOUT_IP_FAILURES = int(os.environ.get("LOCKOUT_IP_FAILURES", "50"))
+# A browser that signed in successfully gets a signed device cookie; it may still sign in to that account
+# while the account is locked out for unknown devices (OWASP "device cookies"), with its own failure limit.
+DEVICE_COOKIE_NAME = "novasaas_device"
+DEVICE_COOKIE_AGE = int(os.environ.get("DEVICE_COOKIE_DAYS", "180")) * 24 * 3600
 
 OTP_TOTP_ISSUER = "NovaSaaS"
 

@@ -214,3 +214,15 @@ class RevokedSession(models.Model):
     sid = models.CharField(max_length=64, unique=True)
     revoked_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
+
+
+class KnownDevice(models.Model):
+    """A browser that signed in to ``user`` successfully; its signed cookie lets it sign in while the
+    account is locked out for unknown devices. It has its own failure count and lockout."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)

@@ -23,6 +23,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from novasaas.identity import actions
+from novasaas.identity.devices import remember_device
 from novasaas.identity.forms import (
     AcceptInvitationForm,
     LoginForm,
@@ -71,10 +72,13 @@ def _finish_login(request: HttpRequest, user: User, device: TOTPDevice | None = 
     from django.utils.http import url_has_allowed_host_and_scheme
 
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return redirect(nxt)
-    if tenant is None and len(memberships) > 1:
-        return redirect("workspaces")
-    return redirect("dashboard")
+        response = redirect(nxt)
+    elif tenant is None and len(memberships) > 1:
+        response = redirect("workspaces")
+    else:
+        response = redirect("dashboard")
+    remember_device(request, response, user)
+    return response
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
