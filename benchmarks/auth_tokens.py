@@ -55,8 +55,9 @@ def main() -> None:
 
         tenant = Tenant.objects.filter(slug="bench").first()
     if tenant is None:
-        tenant, _user = actions.create_tenant(slug="bench", name="Bench", admin_email="bench@example.com",
-                                              admin_password="Bench-password-1")
+        tenant, _user = actions.create_tenant(
+            slug="bench", name="Bench", admin_email="bench@example.com", admin_password="Bench-password-1"
+        )
     with tenant_context(tenant):
         membership = Membership.objects.select_related("user", "tenant").first()
         principal = principal_for(membership)
@@ -72,8 +73,10 @@ def main() -> None:
 
     with platform_context():
         RevokedSession.objects.bulk_create(
-            [RevokedSession(sid=uuid.uuid4().hex, expires_at=timezone.now() + dt.timedelta(minutes=15))
-             for _ in range(1000)]
+            [
+                RevokedSession(sid=uuid.uuid4().hex, expires_at=timezone.now() + dt.timedelta(minutes=15))
+                for _ in range(1000)
+            ]
         )
     token = issue_access_token(membership.user_id, tenant.pk, membership.pk, session_id=uuid.uuid4().hex)
 

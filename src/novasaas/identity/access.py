@@ -98,8 +98,14 @@ def load_permissions(membership: Membership) -> tuple[frozenset[str], frozenset[
 
 def principal_for(membership: Membership, *, via: str = "session") -> Principal:
     perms, roles = load_permissions(membership)
-    return Principal(tenant=membership.tenant, user=membership.user, membership=membership,
-                     permissions=perms, via=via, role_codes=roles)
+    return Principal(
+        tenant=membership.tenant,
+        user=membership.user,
+        membership=membership,
+        permissions=perms,
+        via=via,
+        role_codes=roles,
+    )
 
 
 def require_perm(request: Any, code: str) -> Principal:

@@ -68,8 +68,15 @@ def seed_default_roles(tenant: Tenant) -> dict[str, Role]:
 
 @transaction.atomic
 def create_tenant(
-    *, slug: str, name: str, admin_email: str, admin_password: str | None = None, admin_name: str = "",
-    modules: Iterable[str] = (), actor: Any = None, **fields: Any,
+    *,
+    slug: str,
+    name: str,
+    admin_email: str,
+    admin_password: str | None = None,
+    admin_name: str = "",
+    modules: Iterable[str] = (),
+    actor: Any = None,
+    **fields: Any,
 ) -> tuple[Tenant, User]:
     """Create a tenant, its default roles, and its Tenant Admin (a new or existing user)."""
     tenant = Tenant(slug=slug, name=name, enabled_modules=normalize_modules(list(modules)), **fields)
@@ -108,8 +115,14 @@ def set_tenant_modules(tenant: Tenant, modules: Iterable[str], *, actor: Any) ->
         before = list(tenant.enabled_modules)
         tenant.enabled_modules = selected
         tenant.save(update_fields=["enabled_modules"])
-        audit.record(AuditAction.MODULES_CHANGED, actor=actor, tenant=tenant, obj=tenant,
-                     before={"modules": before}, after={"modules": selected})
+        audit.record(
+            AuditAction.MODULES_CHANGED,
+            actor=actor,
+            tenant=tenant,
+            obj=tenant,
+            before={"modules": before},
+            after={"modules": selected},
+        )
     return tenant
 
 
@@ -122,12 +135,19 @@ def set_tenant_status(tenant: Tenant, status: str, *, actor: Any) -> Tenant:
         tenant.status = status
         tenant.full_clean()
         tenant.save(update_fields=["status"])
-        audit.record(AuditAction.TENANT_STATUS, actor=actor, tenant=tenant, obj=tenant,
-                     before={"status": before}, after={"status": status})
+        audit.record(
+            AuditAction.TENANT_STATUS,
+            actor=actor,
+            tenant=tenant,
+            obj=tenant,
+            before={"status": before},
+            after={"status": status},
+        )
     return tenant
 
 
 # --- roles ---------------------------------------------------------------------------------------
+
 
 def _check_permission_codes(codes: Iterable[str]) -> list[str]:
     codes = sorted(set(codes))
@@ -138,8 +158,9 @@ def _check_permission_codes(codes: Iterable[str]) -> list[str]:
 
 
 @transaction.atomic
-def create_role(principal: Principal, *, code: str, name: str, permissions: Iterable[str],
-                description: str = "", name_en: str = "") -> Role:
+def create_role(
+    principal: Principal, *, code: str, name: str, permissions: Iterable[str], description: str = "", name_en: str = ""
+) -> Role:
     principal.require("core.roles.manage")
     codes = _check_permission_codes(permissions)
     ensure_can_grant(principal, codes)
@@ -151,18 +172,32 @@ def create_role(principal: Principal, *, code: str, name: str, permissions: Iter
     RolePermission.objects.bulk_create(
         [RolePermission(tenant=principal.tenant, role=role, permission=c) for c in codes]
     )
-    audit.record(AuditAction.ROLE_CHANGED, actor=principal.user, obj=role,
-                 after={"name": name, "permissions": codes}, message="role created")
+    audit.record(
+        AuditAction.ROLE_CHANGED,
+        actor=principal.user,
+        obj=role,
+        after={"name": name, "permissions": codes},
+        message="role created",
+    )
     return role
 
 
 @transaction.atomic
-def update_role(principal: Principal, role: Role, *, name: str | None = None, description: str | None = None,
-                permissions: Iterable[str] | None = None) -> Role:
+def update_role(
+    principal: Principal,
+    role: Role,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    permissions: Iterable[str] | None = None,
+) -> Role:
     _forget_cached_access()
     principal.require("core.roles.manage")
-    before = {"name": role.name, "description": role.description,
-              "permissions": sorted(role.permissions.values_list("permission", flat=True))}
+    before = {
+        "name": role.name,
+        "description": role.description,
+        "permissions": sorted(role.permissions.values_list("permission", flat=True)),
+    }
     if name is not None:
         role.name = name
     if description is not None:
@@ -181,8 +216,11 @@ def update_role(principal: Principal, role: Role, *, name: str | None = None, de
         RolePermission.objects.bulk_create(
             [RolePermission(tenant=principal.tenant, role=role, permission=c) for c in codes if c not in have]
         )
-    after = {"name": role.name, "description": role.description,
-             "permissions": sorted(role.permissions.values_list("permission", flat=True))}
+    after = {
+        "name": role.name,
+        "description": role.description,
+        "permissions": sorted(role.permissions.values_list("permission", flat=True)),
+    }
     if after != before:
         audit.record(AuditAction.ROLE_CHANGED, actor=principal.user, obj=role, before=before, after=after)
     return role
@@ -196,8 +234,9 @@ def delete_role(principal: Principal, role: Role) -> None:
         raise ValidationError(_("Default roles cannot be deleted."))
     if MembershipRole.objects.filter(role=role).exists():
         raise ValidationError(_("This role is still assigned to users."))
-    audit.record(AuditAction.ROLE_CHANGED, actor=principal.user, obj=role, before={"name": role.name},
-                 message="role deleted")
+    audit.record(
+        AuditAction.ROLE_CHANGED, actor=principal.user, obj=role, before={"name": role.name}, message="role deleted"
+    )
     role.delete()
 
 
@@ -222,8 +261,14 @@ def set_member_roles(principal: Principal, membership: Membership, role_codes: I
     for role in roles:
         MembershipRole.objects.get_or_create(membership=membership, role=role)
     if before != codes:
-        audit.record(AuditAction.ROLE_CHANGED, actor=principal.user, obj=membership,
-                     before={"roles": before}, after={"roles": codes}, message="member roles changed")
+        audit.record(
+            AuditAction.ROLE_CHANGED,
+            actor=principal.user,
+            obj=membership,
+            before={"roles": before},
+            after={"roles": codes},
+            message="member roles changed",
+        )
     return membership
 
 
@@ -242,17 +287,23 @@ def set_member_active(principal: Principal, membership: Membership, active: bool
         raise PermissionDenied(_("Only a Tenant Admin can deactivate or reactivate a Tenant Admin."))
     if active and not membership.is_active:
         ensure_can_grant_roles(principal, roles)  # reactivating gives the member's rights back
-    if (not active and membership.role_links.filter(role__code=TENANT_ADMIN).exists() and _admin_count() <= 1):
+    if not active and membership.role_links.filter(role__code=TENANT_ADMIN).exists() and _admin_count() <= 1:
         raise ValidationError(_("The company must keep at least one Tenant Admin."))
     before = membership.is_active
     membership.is_active = active
     membership.save(update_fields=["is_active"])
-    audit.record(AuditAction.UPDATE, actor=principal.user, obj=membership, before={"is_active": before},
-                 after={"is_active": active})
+    audit.record(
+        AuditAction.UPDATE,
+        actor=principal.user,
+        obj=membership,
+        before={"is_active": before},
+        after={"is_active": active},
+    )
     return membership
 
 
 # --- invitations ---------------------------------------------------------------------------------
+
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -283,7 +334,10 @@ def invite_user(
         raise ValidationError({"email": _("This person is already a member.")})
     secret = secrets.token_urlsafe(24)
     invitation = Invitation.objects.create(
-        email=email, role_codes=codes, secret_hash=_hash(secret), invited_by=principal.user,
+        email=email,
+        role_codes=codes,
+        secret_hash=_hash(secret),
+        invited_by=principal.user,
         expires_at=timezone.now() + dt.timedelta(days=7),
     )
     token = f"{invitation.pk}.{secret}"
@@ -291,8 +345,9 @@ def invite_user(
     tenant = principal.tenant
     with translation.override(tenant.locale):
         subject = _("You are invited to %(company)s on NovaSaaS") % {"company": tenant.name}
-        body = render_to_string("identity/email/invitation.txt",
-                                {"tenant": tenant, "link": link, "inviter": principal.user})
+        body = render_to_string(
+            "identity/email/invitation.txt", {"tenant": tenant, "link": link, "inviter": principal.user}
+        )
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
     audit.record(AuditAction.INVITED, actor=principal.user, obj=invitation, after={"email": email, "roles": codes})
     return invitation, token
@@ -329,8 +384,13 @@ def accept_invitation(token: str, *, password: str | None, full_name: str = "", 
     with tenant_context(inv.tenant):
         inv.accepted_at = timezone.now()
         inv.save(update_fields=["accepted_at"])
-        audit.record(AuditAction.CREATE, actor=existing, obj=membership, after={"roles": inv.role_codes},
-                     message="invitation accepted")
+        audit.record(
+            AuditAction.CREATE,
+            actor=existing,
+            obj=membership,
+            after={"roles": inv.role_codes},
+            message="invitation accepted",
+        )
         _notify_invitation_accepted(inv, existing)
     return membership
 
@@ -351,8 +411,11 @@ def _notify_invitation_accepted(inv: Invitation, user: User) -> None:
 
 
 def _user_ids_with(code: str) -> list[int]:
-    return list(Membership.objects.filter(
-        is_active=True, role_links__role__permissions__permission=code).values_list("user_id", flat=True))
+    return list(
+        Membership.objects.filter(is_active=True, role_links__role__permissions__permission=code).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 @transaction.atomic
@@ -365,6 +428,7 @@ def revoke_invitation(principal: Principal, invitation: Invitation) -> None:
 
 # --- API keys ------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def create_api_key(principal: Principal, *, name: str, permissions: Iterable[str]) -> tuple[ApiKey, str]:
     """Create a key limited to ``permissions``; the returned secret is shown once and never stored."""
@@ -374,8 +438,13 @@ def create_api_key(principal: Principal, *, name: str, permissions: Iterable[str
     if not name.strip():
         raise ValidationError({"name": _("Name the key.")})
     secret, secret_hash = new_api_key_secret()
-    key = ApiKey.objects.create(name=name.strip()[:100], prefix=secret[:8], secret_hash=secret_hash,
-                                permissions=codes, created_by=principal.user)
+    key = ApiKey.objects.create(
+        name=name.strip()[:100],
+        prefix=secret[:8],
+        secret_hash=secret_hash,
+        permissions=codes,
+        created_by=principal.user,
+    )
     audit.record(AuditAction.KEY_CREATED, actor=principal.user, obj=key, after={"name": key.name, "permissions": codes})
     return key, format_api_key(key.pk, secret)
 
@@ -393,6 +462,7 @@ def revoke_api_key(principal: Principal, key: ApiKey) -> ApiKey:
 
 # --- profile -------------------------------------------------------------------------------------
 
+
 def change_password(user: User, *, old_password: str, new_password: str) -> None:
     if not user.check_password(old_password):
         raise ValidationError({"old_password": _("The current password is wrong.")})
@@ -403,8 +473,9 @@ def change_password(user: User, *, old_password: str, new_password: str) -> None
         audit.record(AuditAction.PASSWORD_CHANGED, actor=user, tenant=None, obj=user)
 
 
-def update_profile(user: User, *, full_name: str | None = None, phone: str | None = None,
-                   locale: str | None = None) -> User:
+def update_profile(
+    user: User, *, full_name: str | None = None, phone: str | None = None, locale: str | None = None
+) -> User:
     with platform_context(), transaction.atomic():
         before = audit.snapshot(user)
         if full_name is not None:

@@ -146,7 +146,9 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         for field in form.fields.values():
             field.disabled = True
     return _render(
-        request, "identity/settings/user_edit.html", {"m": membership, "form": form, "can_manage": can_manage},
+        request,
+        "identity/settings/user_edit.html",
+        {"m": membership, "form": form, "can_manage": can_manage},
         status=status,
     )
 
@@ -514,9 +516,7 @@ def security_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
     principal = _principal(request, "core.settings.notifications")
-    form = CompanyNotificationsForm(
-        request.POST or None, initial=notifications.company_settings(principal.tenant)
-    )
+    form = CompanyNotificationsForm(request.POST or None, initial=notifications.company_settings(principal.tenant))
     if request.method == "POST" and form.is_valid():
         value = {**(principal.tenant.notification_settings or {}), **form.cleaned_data}
         if _apply_settings(request, principal, form, {"notification_settings": value}):

@@ -1,7 +1,6 @@
 """Identity API: sign-in tokens, users, roles, invitations, API keys, audit log, company settings,
 and the Master Admin's tenant endpoints."""
 
-
 import datetime as dt
 import uuid
 from typing import Any
@@ -45,6 +44,7 @@ platform_router = Router(tags=["platform"])
 
 
 # --- auth ----------------------------------------------------------------------------------------
+
 
 class LoginIn(StrictSchema):
     email: str = Field(max_length=254)
@@ -144,11 +144,11 @@ def list_api_sessions(request: HttpRequest) -> Any:
     if p.user is None:
         raise PermissionDenied(_("API keys have no sessions."))
     current = getattr(request, "auth_session_id", None)
-    return 200, sorted(
-        ({"id": f.hex, "started_at": min(ts), "last_refreshed_at": max(ts), "current": f.hex == current}
-         for f, ts in _my_families(p).items()),
-        key=lambda x: x["last_refreshed_at"], reverse=True,
-    )
+    families = sorted(_my_families(p).items(), key=lambda item: max(item[1]), reverse=True)
+    return 200, [
+        {"id": f.hex, "started_at": min(ts), "last_refreshed_at": max(ts), "current": f.hex == current}
+        for f, ts in families
+    ]
 
 
 @router.delete("/me/sessions/{session_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
@@ -167,6 +167,7 @@ def revoke_api_session(request: HttpRequest, session_id: str) -> Any:
 
 # --- me ------------------------------------------------------------------------------------------
 
+
 class MeOut(Schema):
     email: str | None
     full_name: str
@@ -184,13 +185,17 @@ def me(request: HttpRequest) -> Any:
     return {
         "email": p.user.email if p.user else None,
         "full_name": p.user.full_name if p.user else (p.api_key.name if p.api_key else ""),
-        "tenant": p.tenant.slug, "tenant_name": p.tenant.name,
-        "roles": sorted(p.role_codes), "permissions": sorted(p.permissions),
-        "modules": ["CORE", *p.tenant.enabled_modules], "via": p.via,
+        "tenant": p.tenant.slug,
+        "tenant_name": p.tenant.name,
+        "roles": sorted(p.role_codes),
+        "permissions": sorted(p.permissions),
+        "modules": ["CORE", *p.tenant.enabled_modules],
+        "via": p.via,
     }
 
 
 # --- users ---------------------------------------------------------------------------------------
+
 
 class MemberOut(Schema):
     id: int
@@ -206,8 +211,13 @@ class MemberUpdate(StrictSchema):
 
 
 def _member_out(m: Membership) -> dict[str, Any]:
-    return {"id": m.pk, "email": m.user.email, "full_name": m.user.full_name, "is_active": m.is_active,
-            "roles": sorted(link.role.code for link in m.role_links.all())}
+    return {
+        "id": m.pk,
+        "email": m.user.email,
+        "full_name": m.user.full_name,
+        "is_active": m.is_active,
+        "roles": sorted(link.role.code for link in m.role_links.all()),
+    }
 
 
 @router.get("/users", response=list[MemberOut])
@@ -242,6 +252,7 @@ def update_user(request: HttpRequest, member_id: int, data: MemberUpdate) -> Any
 
 # --- roles ---------------------------------------------------------------------------------------
 
+
 class PermissionOut(Schema):
     code: str
     module: str
@@ -273,9 +284,15 @@ class RoleUpdate(StrictSchema):
 
 
 def _role_out(role: Role) -> dict[str, Any]:
-    return {"id": role.pk, "code": role.code, "name": role.name, "name_en": role.name_en,
-            "description": role.description, "is_system": role.is_system,
-            "permissions": sorted(rp.permission for rp in role.permissions.all())}
+    return {
+        "id": role.pk,
+        "code": role.code,
+        "name": role.name,
+        "name_en": role.name_en,
+        "description": role.description,
+        "is_system": role.is_system,
+        "permissions": sorted(rp.permission for rp in role.permissions.all()),
+    }
 
 
 @router.get("/permissions", response=list[PermissionOut])
@@ -291,8 +308,13 @@ def list_roles(request: HttpRequest) -> Any:
 
 @router.post("/roles", response={201: RoleOut, 400: ErrorOut, 403: ErrorOut})
 def create_role(request: HttpRequest, data: RoleCreate) -> Any:
-    role = actions.create_role(request.auth, code=data.code, name=data.name,  # type: ignore[attr-defined]
-                               description=data.description, permissions=data.permissions)
+    role = actions.create_role(
+        request.auth,  # type: ignore[attr-defined]
+        code=data.code,
+        name=data.name,
+        description=data.description,
+        permissions=data.permissions,
+    )
     return 201, _role_out(role)
 
 
@@ -305,8 +327,13 @@ def get_role(request: HttpRequest, role_id: int) -> Any:
 @router.patch("/roles/{role_id}", response={200: RoleOut, 400: ErrorOut, 403: ErrorOut})
 def update_role(request: HttpRequest, role_id: int, data: RoleUpdate) -> Any:
     role = get_object_or_404(Role, pk=role_id)
-    actions.update_role(request.auth, role, name=data.name, description=data.description,  # type: ignore[attr-defined]
-                        permissions=data.permissions)
+    actions.update_role(
+        request.auth,  # type: ignore[attr-defined]
+        role,
+        name=data.name,
+        description=data.description,
+        permissions=data.permissions,
+    )
     return 200, _role_out(Role.objects.prefetch_related("permissions").get(pk=role.pk))
 
 
@@ -317,6 +344,7 @@ def delete_role(request: HttpRequest, role_id: int) -> Any:
 
 
 # --- invitations ---------------------------------------------------------------------------------
+
 
 class InvitationIn(StrictSchema):
     email: str = Field(max_length=254)
@@ -332,8 +360,13 @@ class InvitationOut(Schema):
 
 
 def _inv_out(inv: Invitation) -> dict[str, Any]:
-    return {"id": inv.pk, "email": inv.email, "roles": inv.role_codes, "status": inv.status,
-            "expires_at": inv.expires_at}
+    return {
+        "id": inv.pk,
+        "email": inv.email,
+        "roles": inv.role_codes,
+        "status": inv.status,
+        "expires_at": inv.expires_at,
+    }
 
 
 @router.get("/invitations", response=list[InvitationOut])
@@ -344,8 +377,12 @@ def list_invitations(request: HttpRequest) -> Any:
 
 @router.post("/invitations", response={201: InvitationOut, 400: ErrorOut, 403: ErrorOut})
 def create_invitation(request: HttpRequest, data: InvitationIn) -> Any:
-    inv, _token = actions.invite_user(request.auth, email=data.email, role_codes=data.roles,  # type: ignore[attr-defined]
-                                      base_url=settings.PUBLIC_BASE_URL)
+    inv, _token = actions.invite_user(
+        request.auth,  # type: ignore[attr-defined]
+        email=data.email,
+        role_codes=data.roles,
+        base_url=settings.PUBLIC_BASE_URL,
+    )
     return 201, _inv_out(inv)
 
 
@@ -356,6 +393,7 @@ def revoke_invitation(request: HttpRequest, inv_id: int) -> Any:
 
 
 # --- API keys --------------------------------------------------------------------------------------
+
 
 class ApiKeyIn(StrictSchema):
     name: str = Field(min_length=1, max_length=100)
@@ -377,8 +415,15 @@ class ApiKeyCreated(ApiKeyOut):
 
 
 def _key_out(k: ApiKey) -> dict[str, Any]:
-    return {"id": k.pk, "name": k.name, "prefix": k.prefix, "permissions": k.permissions, "created_at": k.created_at,
-            "last_used_at": k.last_used_at, "revoked_at": k.revoked_at}
+    return {
+        "id": k.pk,
+        "name": k.name,
+        "prefix": k.prefix,
+        "permissions": k.permissions,
+        "created_at": k.created_at,
+        "last_used_at": k.last_used_at,
+        "revoked_at": k.revoked_at,
+    }
 
 
 @router.get("/api-keys", response=list[ApiKeyOut])
@@ -400,6 +445,7 @@ def revoke_api_key(request: HttpRequest, key_id: int) -> Any:
 
 
 # --- audit -----------------------------------------------------------------------------------------
+
 
 class AuditOut(Schema):
     id: int
@@ -435,14 +481,25 @@ def list_audit(request: HttpRequest, filters: Query[AuditFilter]) -> Any:
     p: Principal = request.auth  # type: ignore[attr-defined]
     p.require("core.audit.view")
     return [
-        {"id": e.pk, "created_at": e.created_at, "actor": e.actor_label, "action": e.action,
-         "object_type": e.object_type, "object_id": e.object_id, "object_repr": e.object_repr,
-         "before": e.before, "after": e.after, "ip": e.ip, "message": e.message}
+        {
+            "id": e.pk,
+            "created_at": e.created_at,
+            "actor": e.actor_label,
+            "action": e.action,
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "object_repr": e.object_repr,
+            "before": e.before,
+            "after": e.after,
+            "ip": e.ip,
+            "message": e.message,
+        }
         for e in filter_audit(p.tenant, filters)
     ]
 
 
 # --- company settings --------------------------------------------------------------------------------
+
 
 class CompanyOut(Schema):
     slug: str
@@ -476,10 +533,22 @@ class CompanyUpdate(StrictSchema):
 
 
 def company_out(t: Tenant) -> dict[str, Any]:
-    return {"slug": t.slug, "name": t.name, "legal_name": t.legal_name, "address": t.address, "tax_code": t.tax_code,
-            "phone": t.phone, "email": t.email, "locale": t.locale, "timezone": t.timezone,
-            "base_currency": t.base_currency, "theme_color": t.theme_color, "require_mfa": t.require_mfa,
-            "status": t.status, "modules": ["CORE", *t.enabled_modules]}
+    return {
+        "slug": t.slug,
+        "name": t.name,
+        "legal_name": t.legal_name,
+        "address": t.address,
+        "tax_code": t.tax_code,
+        "phone": t.phone,
+        "email": t.email,
+        "locale": t.locale,
+        "timezone": t.timezone,
+        "base_currency": t.base_currency,
+        "theme_color": t.theme_color,
+        "require_mfa": t.require_mfa,
+        "status": t.status,
+        "modules": ["CORE", *t.enabled_modules],
+    }
 
 
 @router.get("/settings/company", response=CompanyOut)
@@ -539,9 +608,12 @@ def get_subscription(request: HttpRequest) -> Any:
 
     p: Principal = request.auth  # type: ignore[attr-defined]
     p.require("core.subscription.view")
-    return {"status": p.tenant.status,
-            "modules": [{"code": m.code, "name": str(m.name), "enabled": p.tenant.has_module(m.code)}
-                        for m in MODULES.values()]}
+    return {
+        "status": p.tenant.status,
+        "modules": [
+            {"code": m.code, "name": str(m.name), "enabled": p.tenant.has_module(m.code)} for m in MODULES.values()
+        ],
+    }
 
 
 @router.post("/settings/company/logo", response={200: CompanyOut, 400: ErrorOut, 403: ErrorOut})
@@ -559,6 +631,7 @@ def upload_logo(request: HttpRequest, logo: UploadedFile = File(...)) -> Any:  #
 
 
 # --- Master Admin ------------------------------------------------------------------------------------
+
 
 class TenantOut(Schema):
     id: int
@@ -587,8 +660,14 @@ class StatusIn(StrictSchema):
 
 
 def _tenant_out(t: Tenant) -> dict[str, Any]:
-    return {"id": t.pk, "slug": t.slug, "name": t.name, "status": t.status, "modules": ["CORE", *t.enabled_modules],
-            "created_at": t.created_at}
+    return {
+        "id": t.pk,
+        "slug": t.slug,
+        "name": t.name,
+        "status": t.status,
+        "modules": ["CORE", *t.enabled_modules],
+        "created_at": t.created_at,
+    }
 
 
 def _master(request: HttpRequest) -> User:
@@ -618,9 +697,15 @@ def create_tenant(request: HttpRequest, data: TenantCreate) -> Any:
     with platform_context():
         if Tenant.objects.filter(slug=data.slug).exists():
             raise ValidationError({"slug": [_("This address is taken.")]})
-    tenant, _admin = actions.create_tenant(slug=data.slug, name=data.name, admin_email=data.admin_email,
-                                           admin_name=data.admin_name, tax_code=data.tax_code,
-                                           modules=data.modules, actor=user)
+    tenant, _admin = actions.create_tenant(
+        slug=data.slug,
+        name=data.name,
+        admin_email=data.admin_email,
+        admin_name=data.admin_name,
+        tax_code=data.tax_code,
+        modules=data.modules,
+        actor=user,
+    )
     return 201, _tenant_out(tenant)
 
 

@@ -43,7 +43,8 @@ def _ip_failures(request: HttpRequest) -> int:
         return 0
     since = timezone.now() - settings.AXES_COOLOFF_TIME
     total = AccessAttempt.objects.filter(ip_address=ip, attempt_time__gte=since).aggregate(
-        n=Sum("failures_since_start"))["n"]
+        n=Sum("failures_since_start")
+    )["n"]
     return int(total or 0)
 
 
@@ -54,8 +55,9 @@ def _check_known_device(request: HttpRequest, device: KnownDevice, email: str, p
         # Also count it for the address and account (axes), so that dropping the cookie gives no fresh guesses.
         user_login_failed.send(sender=__name__, credentials={"username": email}, request=request)
         locked = device_failed(device)
-        audit.record(AuditAction.LOGIN_FAILED, tenant=None,
-                     message=f"failed sign-in from a known device: {email}"[:500])
+        audit.record(
+            AuditAction.LOGIN_FAILED, tenant=None, message=f"failed sign-in from a known device: {email}"[:500]
+        )
         if locked:
             audit.record(AuditAction.LOCKED_OUT, tenant=None, message=f"known device locked out: {email}"[:500])
         raise LoginError(_("Wrong email or password."))
@@ -74,8 +76,11 @@ def check_password(request: HttpRequest, email: str, password: str) -> User:
     if device is not None:
         return _check_known_device(request, device, email, password)
     if _ip_failures(request) >= settings.LOCKOUT_IP_FAILURES:
-        audit.record(AuditAction.LOCKED_OUT, tenant=None,
-                     message=f"address over the sign-in failure limit: {client_ip(request)}"[:500])
+        audit.record(
+            AuditAction.LOCKED_OUT,
+            tenant=None,
+            message=f"address over the sign-in failure limit: {client_ip(request)}"[:500],
+        )
         raise LoginError(_("Too many failed sign-in attempts. Try again in a few minutes."), status=429)
     try:
         user = authenticate(request=request, username=email, password=password)
@@ -105,7 +110,8 @@ def authenticate_for_tenant(
     with platform_context():
         membership = (
             Membership.objects.select_related("tenant")
-            .filter(user=user, tenant__slug=tenant_slug, is_active=True).first()
+            .filter(user=user, tenant__slug=tenant_slug, is_active=True)
+            .first()
         )
     if membership is None:
         audit.record(AuditAction.LOGIN_FAILED, actor=user, tenant=None, message=f"no access to {tenant_slug}"[:500])

@@ -41,11 +41,13 @@ class User(AbstractBaseUser):
     email = models.EmailField(_("email"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    locale = models.CharField(_("language"), max_length=5, blank=True,
-                              choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    locale = models.CharField(
+        _("language"), max_length=5, blank=True, choices=[("vi", "Tiếng Việt"), ("en", "English")]
+    )
     is_active = models.BooleanField(_("active"), default=True)
-    platform_role = models.CharField(_("platform role"), max_length=20, choices=PlatformRole.choices,
-                                     blank=True, default="")
+    platform_role = models.CharField(
+        _("platform role"), max_length=20, choices=PlatformRole.choices, blank=True, default=""
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()

@@ -59,8 +59,14 @@ def _load_membership_principal(membership_id: int, tenant_id: int, user_id: int,
         return None
     with tenant_context(membership.tenant):
         perms, roles = load_permissions(membership)
-    return Principal(tenant=membership.tenant, user=membership.user, membership=membership,
-                     permissions=perms, via=via, role_codes=roles)
+    return Principal(
+        tenant=membership.tenant,
+        user=membership.user,
+        membership=membership,
+        permissions=perms,
+        via=via,
+        role_codes=roles,
+    )
 
 
 def resolve_principal(request: HttpRequest) -> Principal | HttpResponse | None:
@@ -75,8 +81,14 @@ def resolve_principal(request: HttpRequest) -> Principal | HttpResponse | None:
             if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
                 with tenant_context(key.tenant):
                     type(key).objects.filter(pk=key.pk).update(last_used_at=now)
-            return Principal(tenant=key.tenant, user=None, membership=None,
-                             permissions=frozenset(key.permissions), api_key=key, via="api_key")
+            return Principal(
+                tenant=key.tenant,
+                user=None,
+                membership=None,
+                permissions=frozenset(key.permissions),
+                api_key=key,
+                via="api_key",
+            )
         try:
             claims = decode_access_token(raw)
         except TokenError:
@@ -98,8 +110,9 @@ def resolve_principal(request: HttpRequest) -> Principal | HttpResponse | None:
         with platform_context():
             tenant = Tenant.objects.filter(pk=support_tenant).first()
         if tenant is not None:
-            return Principal(tenant=tenant, user=user, membership=None, permissions=VIEW_PERMISSIONS,
-                             via="support", read_only=True)
+            return Principal(
+                tenant=tenant, user=user, membership=None, permissions=VIEW_PERMISSIONS, via="support", read_only=True
+            )
     tenant_id = session.get(SESSION_TENANT)
     if tenant_id is None:
         with platform_context():

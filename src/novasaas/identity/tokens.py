@@ -111,8 +111,13 @@ def issue_access_token(user_id: int, tenant_id: int, membership_id: int, session
     """A signed access token; ``session_id`` (the refresh-token family) lets sign-out revoke it."""
     now = int(timezone.now().timestamp())
     claims: dict[str, Any] = {
-        "sub": str(user_id), "tid": tenant_id, "mid": membership_id, "typ": "access",
-        "iat": now, "exp": now + settings.JWT_ACCESS_TTL, "jti": uuid.uuid4().hex,
+        "sub": str(user_id),
+        "tid": tenant_id,
+        "mid": membership_id,
+        "typ": "access",
+        "iat": now,
+        "exp": now + settings.JWT_ACCESS_TTL,
+        "jti": uuid.uuid4().hex,
     }
     if session_id:
         claims["sid"] = session_id
@@ -138,7 +143,9 @@ def issue_refresh_token(tenant: Tenant, user: Any, family: uuid.UUID | None = No
     secret = secrets.token_urlsafe(32)
     with tenant_context(tenant):
         token = RefreshToken.objects.create(
-            user=user, family=family or uuid.uuid4(), secret_hash=_hash(secret),
+            user=user,
+            family=family or uuid.uuid4(),
+            secret_hash=_hash(secret),
             expires_at=timezone.now() + dt.timedelta(seconds=settings.JWT_REFRESH_TTL),
         )
     return f"{token.pk}.{secret}"
@@ -244,7 +251,7 @@ def resolve_api_key(raw: str) -> Any:
 
     if not raw.startswith(API_KEY_PREFIX):
         raise TokenError("not an API key")
-    key_id, secret = _split(raw[len(API_KEY_PREFIX):])
+    key_id, secret = _split(raw[len(API_KEY_PREFIX) :])
     key = API_KEY_CACHE.get(key_id)
     if key is None:
         with platform_context():

@@ -39,13 +39,26 @@ urlpatterns = [
     path("settings/api-keys/", admin.api_keys, name="settings-api-keys"),
     path("settings/api-keys/<int:pk>/revoke/", admin.api_key_revoke, name="settings-api-key-revoke"),
     path("invitations/<str:token>/", views.accept_invitation, name="invitation-accept"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(
-        template_name="identity/password_reset.html",
-        email_template_name="identity/email/password_reset.txt"), name="password_reset"),
-    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(
-        template_name="identity/password_reset_done.html"), name="password_reset_done"),
-    path("password-reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
-        template_name="identity/password_reset_confirm.html"), name="password_reset_confirm"),
-    path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(
-        template_name="identity/password_reset_complete.html"), name="password_reset_complete"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="identity/password_reset.html", email_template_name="identity/email/password_reset.txt"
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="identity/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(template_name="identity/password_reset_confirm.html"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="identity/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
 ]

@@ -60,9 +60,12 @@ def _finish_login(request: HttpRequest, user: User, device: TOTPDevice | None = 
     if not request.session.session_key:
         request.session.save()
     with platform_context():
-        UserSession.objects.create(user=user, session_key=request.session.session_key or "",
-                                   ip=client_ip(request),
-                                   user_agent=request.headers.get("User-Agent", "")[:300])
+        UserSession.objects.create(
+            user=user,
+            session_key=request.session.session_key or "",
+            ip=client_ip(request),
+            user_agent=request.headers.get("User-Agent", "")[:300],
+        )
         memberships = list(Membership.objects.filter(user=user, is_active=True).select_related("tenant"))
     tenant = memberships[0].tenant if len(memberships) == 1 else None
     if tenant is not None:
@@ -138,9 +141,11 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def workspaces(request: HttpRequest) -> HttpResponse:
     with platform_context():
-        memberships = list(Membership.objects.filter(user=request.user.pk, is_active=True)
-                           .select_related("tenant")
-                           .order_by("tenant__name"))
+        memberships = list(
+            Membership.objects.filter(user=request.user.pk, is_active=True)
+            .select_related("tenant")
+            .order_by("tenant__name")
+        )
     if request.method == "POST":
         tenant_id = int(request.POST.get("tenant", "0") or 0)
         if any(m.tenant_id == tenant_id for m in memberships):
@@ -154,8 +159,9 @@ def workspaces(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    form = ProfileForm(request.POST or None, initial={"full_name": user.full_name, "phone": user.phone,
-                                                       "locale": user.locale or "vi"})
+    form = ProfileForm(
+        request.POST or None, initial={"full_name": user.full_name, "phone": user.phone, "locale": user.locale or "vi"}
+    )
     if request.method == "POST" and form.is_valid():
         actions.update_profile(user, **form.cleaned_data)
         messages.success(request, _("Profile saved."))
@@ -219,8 +225,9 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             return redirect("profile")
         form.add_error("code", _("Wrong two-factor code."))
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return render(request, "identity/mfa_setup.html",
-                  {"form": form, "qr": _qr_data_uri(device.config_url), "secret": secret})
+    return render(
+        request, "identity/mfa_setup.html", {"form": form, "qr": _qr_data_uri(device.config_url), "secret": secret}
+    )
 
 
 @login_required
@@ -244,11 +251,15 @@ def _api_sessions(user: Any) -> list[dict[str, Any]]:
 
     families: dict[Any, dict[str, Any]] = {}
     with platform_context():
-        rows = (RefreshToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now())
-                .select_related("tenant").order_by("created_at"))
+        rows = (
+            RefreshToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now())
+            .select_related("tenant")
+            .order_by("created_at")
+        )
         for t in rows:
-            entry = families.setdefault(t.family, {"id": t.family.hex, "tenant": t.tenant, "family": t.family,
-                                                   "started_at": t.created_at})
+            entry = families.setdefault(
+                t.family, {"id": t.family.hex, "tenant": t.tenant, "family": t.family, "started_at": t.created_at}
+            )
             entry["last_refreshed_at"] = t.created_at
     return sorted(families.values(), key=lambda e: e["last_refreshed_at"], reverse=True)
 
@@ -257,9 +268,11 @@ def _api_sessions(user: Any) -> list[dict[str, Any]]:
 def sessions(request: HttpRequest) -> HttpResponse:
     with platform_context():
         rows = list(UserSession.objects.filter(user=request.user.pk))
-    return render(request, "identity/sessions.html",
-                  {"rows": rows, "current": request.session.session_key,
-                   "api_sessions": _api_sessions(request.user)})
+    return render(
+        request,
+        "identity/sessions.html",
+        {"rows": rows, "current": request.session.session_key, "api_sessions": _api_sessions(request.user)},
+    )
 
 
 @login_required
@@ -272,8 +285,12 @@ def api_session_revoke(request: HttpRequest, sid: str) -> HttpResponse:
     if entry is None:
         raise Http404
     end_session(entry["tenant"], entry["family"])
-    audit.record(AuditAction.SESSION_REVOKED, actor=request.user, tenant=entry["tenant"],
-                 message=f"api session {sid[:8]}… revoked")
+    audit.record(
+        AuditAction.SESSION_REVOKED,
+        actor=request.user,
+        tenant=entry["tenant"],
+        message=f"api session {sid[:8]}… revoked",
+    )
     messages.success(request, _("Session signed out."))
     return redirect("sessions")
 
@@ -285,8 +302,7 @@ def session_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         row = get_object_or_404(UserSession, pk=pk, user=request.user)
         SessionStore(session_key=row.session_key).delete()
         row.delete()
-        audit.record(AuditAction.SESSION_REVOKED, actor=request.user, tenant=None,
-                     message=f"session {pk} revoked")
+        audit.record(AuditAction.SESSION_REVOKED, actor=request.user, tenant=None, message=f"session {pk} revoked")
     if row.session_key == request.session.session_key:
         auth_logout(request)
         return redirect("login")
@@ -303,20 +319,19 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = actions.accept_invitation(token, password=form.cleaned_data["password"] or None,
-                                                   full_name=form.cleaned_data["full_name"])
+            membership = actions.accept_invitation(
+                token, password=form.cleaned_data["password"] or None, full_name=form.cleaned_data["full_name"]
+            )
         except ValidationError as exc:
             for e in exc.messages:
                 form.add_error(None, e)
         else:
-            messages.success(request,
-                             _("Welcome to %(company)s. Sign in to start.") % {"company": inv.tenant.name})
+            messages.success(request, _("Welcome to %(company)s. Sign in to start.") % {"company": inv.tenant.name})
             if request.user.is_authenticated and request.user.pk == membership.user_id:
                 request.session[SESSION_TENANT] = membership.tenant_id
                 return redirect("dashboard")
             return redirect("login")
-    return render(request, "identity/invitation_accept.html",
-                  {"inv": inv, "form": form, "has_account": has_account})
+    return render(request, "identity/invitation_accept.html", {"inv": inv, "form": form, "has_account": has_account})
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -332,26 +347,38 @@ def signup(request: HttpRequest) -> HttpResponse:
         if taken:
             form.add_error("slug", _("This address is taken."))
         elif existing is not None:
-            audit.record(AuditAction.OTHER, actor=existing, tenant=None,
-                         message="sign-up attempted with the email of an existing account")
-            _signup_mail(existing.email, "identity/email/signup_existing.txt",
-                         _("You already have a NovaSaaS account"), {})
+            audit.record(
+                AuditAction.OTHER,
+                actor=existing,
+                tenant=None,
+                message="sign-up attempted with the email of an existing account",
+            )
+            _signup_mail(
+                existing.email, "identity/email/signup_existing.txt", _("You already have a NovaSaaS account"), {}
+            )
             request.session[SIGNUP_EMAIL] = data["email"].strip().lower()  # as a new account would show it
             return redirect("signup-sent")
         else:
             try:
                 tenant, user = actions.create_tenant(
-                    slug=data["slug"], name=data["company_name"], admin_email=data["email"],
-                    admin_password=data["password"], admin_name=data["full_name"], tax_code=data["tax_code"],
+                    slug=data["slug"],
+                    name=data["company_name"],
+                    admin_email=data["email"],
+                    admin_password=data["password"],
+                    admin_name=data["full_name"],
+                    tax_code=data["tax_code"],
                     modules=["CRM", "INV", "ACC"],
                 )
             except ValidationError as exc:
                 for e in exc.messages:
                     form.add_error(None, e)
             else:
-                _signup_mail(user.email, "identity/email/signup_welcome.txt",
-                             _("Your company %(company)s is ready on NovaSaaS") % {"company": tenant.name},
-                             {"tenant": tenant})
+                _signup_mail(
+                    user.email,
+                    "identity/email/signup_welcome.txt",
+                    _("Your company %(company)s is ready on NovaSaaS") % {"company": tenant.name},
+                    {"tenant": tenant},
+                )
                 request.session[SIGNUP_EMAIL] = data["email"].strip().lower()
                 return redirect("signup-sent")
     return render(request, "identity/signup.html", {"form": form})
@@ -366,8 +393,9 @@ def _signup_mail(to: str, template: str, subject: str, context: dict[str, Any]) 
     from django.template.loader import render_to_string
 
     base = settings.PUBLIC_BASE_URL.rstrip("/")
-    body = render_to_string(template, {"login_url": f"{base}/login/", "reset_url": f"{base}/password-reset/",
-                                       **context})
+    body = render_to_string(
+        template, {"login_url": f"{base}/login/", "reset_url": f"{base}/password-reset/", **context}
+    )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 

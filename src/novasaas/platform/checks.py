@@ -23,22 +23,32 @@ def check_tenant_models(app_configs: Any = None, **kwargs: Any) -> list[checks.C
             errors.append(checks.Error(f"{label}: default and base manager must be TenantManager", id="novasaas.E001"))
         for field in model._meta.local_fields:
             if getattr(field, "unique", False) and not field.primary_key:
-                errors.append(checks.Error(
-                    f"{label}.{field.name}: unique=True on a tenant table; use a UniqueConstraint starting with tenant",
-                    id="novasaas.E002"))
+                errors.append(
+                    checks.Error(
+                        f"{label}.{field.name}: unique=True on a tenant table; "
+                        "use a UniqueConstraint starting with tenant",
+                        id="novasaas.E002",
+                    )
+                )
         for constraint in model._meta.constraints:
             fields = constraint.fields if isinstance(constraint, models.UniqueConstraint) else ()
             if fields and fields[0] != "tenant":
-                errors.append(checks.Error(f"{label}: unique constraint {constraint.name} must start with tenant",
-                                           id="novasaas.E003"))
+                errors.append(
+                    checks.Error(
+                        f"{label}: unique constraint {constraint.name} must start with tenant", id="novasaas.E003"
+                    )
+                )
         for together in model._meta.unique_together:
             if together[0] != "tenant":
                 errors.append(checks.Error(f"{label}: unique_together must start with tenant", id="novasaas.E003"))
         for m2m in model._meta.local_many_to_many:
             through = m2m.remote_field.through
             if through is None or through._meta.auto_created or not issubclass(through, TenantModel):
-                errors.append(checks.Error(f"{label}.{m2m.name}: many-to-many needs an explicit TenantModel through",
-                                           id="novasaas.E004"))
+                errors.append(
+                    checks.Error(
+                        f"{label}.{m2m.name}: many-to-many needs an explicit TenantModel through", id="novasaas.E004"
+                    )
+                )
     return errors
 
 

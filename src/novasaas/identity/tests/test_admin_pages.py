@@ -114,9 +114,7 @@ def test_users_page_query_count_does_not_grow_with_members(tenant_a, admin_a):
 def test_admin_edits_member_roles(tenant_a, admin_a):
     acc = create_user(tenant_a, "accountant")
     m = _membership(tenant_a, acc)
-    r = web_client(tenant_a, admin_a).post(
-        f"/settings/users/{m.pk}/", {"roles": ["accountant", "sales_staff"]}
-    )
+    r = web_client(tenant_a, admin_a).post(f"/settings/users/{m.pk}/", {"roles": ["accountant", "sales_staff"]})
     assert r.status_code == 302
     with tenant_context(tenant_a):
         assert set(m.role_links.values_list("role__code", flat=True)) == {"accountant", "sales_staff"}
@@ -186,9 +184,7 @@ def test_user_pages_of_another_tenant_are_404(tenant_a, tenant_b, admin_a):
 def test_admin_invites_by_email_and_the_mail_is_sent(tenant_a, admin_a, django_capture_on_commit_callbacks):
     client = web_client(tenant_a, admin_a)
     with django_capture_on_commit_callbacks(execute=True):
-        r = client.post(
-            "/settings/invitations/", {"email": "New.Person@Example.com", "roles": ["accountant"]}
-        )
+        r = client.post("/settings/invitations/", {"email": "New.Person@Example.com", "roles": ["accountant"]})
     assert r.status_code == 302
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["new.person@example.com"]
     assert "/invitations/" in mail.outbox[0].body
@@ -217,23 +213,15 @@ def test_manager_invites_but_not_a_tenant_admin(tenant_a, django_capture_on_comm
 
 def test_staff_cannot_invite(tenant_a):
     staff = create_user(tenant_a, "sales_staff")
-    r = web_client(tenant_a, staff).post(
-        "/settings/invitations/", {"email": "x@example.com", "roles": ["sales_staff"]}
-    )
+    r = web_client(tenant_a, staff).post("/settings/invitations/", {"email": "x@example.com", "roles": ["sales_staff"]})
     assert r.status_code == 403 and not mail.outbox
 
 
 def test_invitation_bad_input_writes_nothing(tenant_a, admin_a):
     client = web_client(tenant_a, admin_a)
-    assert (
-        client.post("/settings/invitations/", {"email": "not-an-email", "roles": ["accountant"]}).status_code
-        == 200
-    )
+    assert client.post("/settings/invitations/", {"email": "not-an-email", "roles": ["accountant"]}).status_code == 200
     assert client.post("/settings/invitations/", {"email": "a@example.com"}).status_code == 200
-    assert (
-        client.post("/settings/invitations/", {"email": admin_a.email, "roles": ["accountant"]}).status_code
-        == 200
-    )
+    assert client.post("/settings/invitations/", {"email": admin_a.email, "roles": ["accountant"]}).status_code == 200
     with tenant_context(tenant_a):
         assert not Invitation.objects.exists()
 
@@ -373,9 +361,7 @@ def test_manager_cannot_open_or_post_roles(tenant_a):
 
 def test_audit_page_filters_and_shows_the_diff(tenant_a, tenant_b, admin_a):
     with tenant_context(tenant_a):
-        audit.record(
-            AuditAction.UPDATE, actor=admin_a, obj=tenant_a, before={"name": "Cũ"}, after={"name": "Mới"}
-        )
+        audit.record(AuditAction.UPDATE, actor=admin_a, obj=tenant_a, before={"name": "Cũ"}, after={"name": "Mới"})
     with tenant_context(tenant_b):
         audit.record(AuditAction.OTHER, actor=None, message="secret-of-beta")
     client = web_client(tenant_a, admin_a)

@@ -153,8 +153,10 @@ def test_custom_roles_through_the_api(tenant_a, role_editor):
     # editing his own role upwards is the same refusal
     own = api.get("/api/v1/roles").json()
     own_id = next(x["id"] for x in own if x["code"] == "role-admins")
-    r = api.patch(f"/api/v1/roles/{own_id}", {"permissions": ["core.roles.manage", "core.roles.assign",
-                                                               "acc.ledger.view", "core.apikeys.manage"]})
+    r = api.patch(
+        f"/api/v1/roles/{own_id}",
+        {"permissions": ["core.roles.manage", "core.roles.assign", "acc.ledger.view", "core.apikeys.manage"]},
+    )
     assert r.status_code == 403
     assert _role_perms(tenant_a, "role-admins") == ["acc.ledger.view", "core.roles.assign", "core.roles.manage"]
     # renaming a role that holds more than the editor is not a grant
@@ -164,26 +166,35 @@ def test_custom_roles_through_the_api(tenant_a, role_editor):
 
 def test_custom_roles_through_the_pages(tenant_a, role_editor):
     client = web_client(tenant_a, role_editor)
-    r = client.post("/settings/roles/new/", {"code": "closers", "name": "Closers", "description": "",
-                                             "permissions": ["acc.period.close"]})
+    r = client.post(
+        "/settings/roles/new/",
+        {"code": "closers", "name": "Closers", "description": "", "permissions": ["acc.period.close"]},
+    )
     assert r.status_code == 403 and "chính bạn không có quyền này" in r.content.decode()
     with tenant_context(tenant_a):
         assert not Role.objects.filter(code="closers").exists()
         employee = Role.objects.get(code="employee")
     before = _role_perms(tenant_a, "employee")
-    r = client.post(f"/settings/roles/{employee.pk}/", {"name": employee.name, "description": "",
-                                                        "permissions": [*before, "core.users.manage"]})
+    r = client.post(
+        f"/settings/roles/{employee.pk}/",
+        {"name": employee.name, "description": "", "permissions": [*before, "core.users.manage"]},
+    )
     assert r.status_code == 403 and f"“{USERS_ADMIN}”" in r.content.decode()
     assert _role_perms(tenant_a, "employee") == before
     # the matrix: one refused column and nothing saved
     with tenant_context(tenant_a):
-        readers = actions.create_role(principal_for(Membership.objects.get(user=role_editor)), code="readers",
-                                      name="Readers", permissions=[])
-    r = client.post("/settings/roles/matrix/", {
-        "roles": [str(readers.pk), str(employee.pk)],
-        f"role_{readers.pk}": ["acc.ledger.view"],
-        f"role_{employee.pk}": [*before, "core.users.manage"],
-    }, follow=True)
+        readers = actions.create_role(
+            principal_for(Membership.objects.get(user=role_editor)), code="readers", name="Readers", permissions=[]
+        )
+    r = client.post(
+        "/settings/roles/matrix/",
+        {
+            "roles": [str(readers.pk), str(employee.pk)],
+            f"role_{readers.pk}": ["acc.ledger.view"],
+            f"role_{employee.pk}": [*before, "core.users.manage"],
+        },
+        follow=True,
+    )
     assert f"“{USERS_ADMIN}”" in r.content.decode()
     assert _role_perms(tenant_a, "readers") == []
     assert _role_perms(tenant_a, "employee") == before

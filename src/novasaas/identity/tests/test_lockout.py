@@ -13,14 +13,17 @@ from novasaas.platform.testing.fixtures import PASSWORD, create_user
 PROXY = "10.0.0.2"
 
 
-@pytest.mark.parametrize(("count", "xff", "expected"), [
-    (0, "203.0.113.9", PROXY),  # not configured: X-Forwarded-For is ignored (a client can write it)
-    (1, "203.0.113.9", "203.0.113.9"),
-    (1, "1.2.3.4, 203.0.113.9", "203.0.113.9"),  # the forged left entry is ignored
-    (2, "203.0.113.9, 10.0.0.7", "203.0.113.9"),
-    (1, "", PROXY),
-    (1, "not-an-address", PROXY),
-])
+@pytest.mark.parametrize(
+    ("count", "xff", "expected"),
+    [
+        (0, "203.0.113.9", PROXY),  # not configured: X-Forwarded-For is ignored (a client can write it)
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "1.2.3.4, 203.0.113.9", "203.0.113.9"),  # the forged left entry is ignored
+        (2, "203.0.113.9, 10.0.0.7", "203.0.113.9"),
+        (1, "", PROXY),
+        (1, "not-an-address", PROXY),
+    ],
+)
 def test_client_ip_trusts_only_the_configured_proxies(settings, count, xff, expected):
     settings.TRUSTED_PROXY_COUNT = count
     meta = {"REMOTE_ADDR": PROXY, **({"HTTP_X_FORWARDED_FOR": xff} if xff else {})}
@@ -94,8 +97,9 @@ def test_a_known_device_has_its_own_limit(tenant_a, admin_a, settings):
     device = Client()
     assert _login(device, admin_a.email, PASSWORD).status_code == 302
     device.post("/logout/")
-    statuses = [_login(device, admin_a.email, "wrong-password-1").status_code
-                for _ in range(settings.AXES_FAILURE_LIMIT)]
+    statuses = [
+        _login(device, admin_a.email, "wrong-password-1").status_code for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
     assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
     assert any("known device locked out" in m for m in _locked_out_entries())
     # the device is now an unknown one; its failures counted for the address and account too, so

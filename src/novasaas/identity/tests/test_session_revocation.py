@@ -14,8 +14,11 @@ from novasaas.platform.testing.fixtures import PASSWORD, create_user
 
 
 def _login(client, email, tenant="alpha"):
-    r = client.post("/api/v1/auth/login", json.dumps({"email": email, "password": PASSWORD, "tenant": tenant}),
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/auth/login",
+        json.dumps({"email": email, "password": PASSWORD, "tenant": tenant}),
+        content_type="application/json",
+    )
     assert r.status_code == 200, r.content
     return r.json()
 
@@ -71,7 +74,9 @@ def test_list_and_revoke_api_sessions(tenant_a, admin_a):
     assert r.status_code == 200 and len(sessions) == 2
     phone_sid = decode_access_token(phone["access_token"]).session_id
     assert {s["id"]: s["current"] for s in sessions} == {
-        phone_sid: False, decode_access_token(laptop["access_token"]).session_id: True}
+        phone_sid: False,
+        decode_access_token(laptop["access_token"]).session_id: True,
+    }
 
     auth = {"HTTP_AUTHORIZATION": f"Bearer {laptop['access_token']}"}
     assert c.delete(f"/api/v1/me/sessions/{phone_sid}", **auth).status_code == 204

@@ -67,8 +67,9 @@ def test_invitation_email_and_acceptance(tenant_a, admin_a, django_capture_on_co
         membership = Membership.objects.get(user=admin_a)
         principal = principal_for(membership)
     with tenant_context(tenant_a), django_capture_on_commit_callbacks(execute=True):
-        _inv, token = actions.invite_user(principal, email="new.person@example.com", role_codes=["sales_staff"],
-                                          base_url="http://testserver")
+        _inv, token = actions.invite_user(
+            principal, email="new.person@example.com", role_codes=["sales_staff"], base_url="http://testserver"
+        )
     assert len(mail.outbox) == 1 and token in mail.outbox[0].body
     c = Client()
     assert c.get(f"/invitations/{token}/").status_code == 200
@@ -108,8 +109,18 @@ def test_sessions_can_be_revoked(tenant_a, admin_a):
 
 def _signup(email, slug, password="Strong-Password-77"):
     c = Client()
-    r = c.post("/signup/", {"company_name": "Cửa hàng Hoa Mai", "slug": slug, "tax_code": "0100109106",
-                            "full_name": "Trần Hoa", "email": email, "password": password}, follow=True)
+    r = c.post(
+        "/signup/",
+        {
+            "company_name": "Cửa hàng Hoa Mai",
+            "slug": slug,
+            "tax_code": "0100109106",
+            "full_name": "Trần Hoa",
+            "email": email,
+            "password": password,
+        },
+        follow=True,
+    )
     return c, r
 
 
@@ -121,13 +132,23 @@ def test_signup_creates_tenant_and_admin(db):
         t = Tenant.objects.get(slug="hoa-mai")
     assert t.has_module("ACC")
     assert [(m.to, m.subject) for m in mail.outbox] == [
-        (["hoa@example.com"], "Công ty Cửa hàng Hoa Mai của bạn đã sẵn sàng trên NovaSaaS")]
+        (["hoa@example.com"], "Công ty Cửa hàng Hoa Mai của bạn đã sẵn sàng trên NovaSaaS")
+    ]
     assert "/login/" in mail.outbox[0].body
     # the new owner signs in with the password chosen
     assert c.post("/login/", {"email": "hoa@example.com", "password": "Strong-Password-77"}).status_code == 302
     assert c.get("/").status_code == 200
-    bad = Client().post("/signup/", {"company_name": "X", "slug": "x-y", "tax_code": "0100109107",
-                                     "full_name": "X", "email": "x@example.com", "password": "Strong-Password-77"})
+    bad = Client().post(
+        "/signup/",
+        {
+            "company_name": "X",
+            "slug": "x-y",
+            "tax_code": "0100109107",
+            "full_name": "X",
+            "email": "x@example.com",
+            "password": "Strong-Password-77",
+        },
+    )
     assert bad.status_code == 200 and "tax_code" in bad.content.decode()
     with platform_context():
         assert not Tenant.objects.filter(slug="x-y").exists()
@@ -194,6 +215,7 @@ def test_signup_does_not_reveal_an_existing_account(db):
     c, again = _signup("HOA@example.com", "hoa-mai-2", password="Another-Password-88")
     # the same answer as for a new email, word for word apart from the address
     assert again.redirect_chain == first.redirect_chain == [("/signup/sent/", 302)]
+
     def page(r, email):  # per-request CSRF token and CSP nonce aside
         return re.sub(r'(content|nonce|value)="[^"]*"', "", r.content.decode().replace(email, "X"))
 

@@ -29,13 +29,31 @@ PRODUCTION = {
 
 
 def _run(env: dict[str, str], *args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items()
-            if k not in {"SECRET_KEY", "JWT_SECRET", "DEBUG", "NOVASAAS_TESTING", "SECURE_COOKIES",
-                         "SECURE_PROXY_SSL_HEADER", "TRUSTED_PROXY_COUNT", "ALLOWED_HOSTS", "DATABASE_URL"}}
-    full = {**base, "DJANGO_SETTINGS_MODULE": "novasaas.config.settings", "PYTHONPATH": str(SRC),
-            "NOVASAAS_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", **env}
-    return subprocess.run([sys.executable, *args], env=full, capture_output=True, text=True, timeout=120,
-                          check=False)
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "JWT_SECRET",
+            "DEBUG",
+            "NOVASAAS_TESTING",
+            "SECURE_COOKIES",
+            "SECURE_PROXY_SSL_HEADER",
+            "TRUSTED_PROXY_COUNT",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+        }
+    }
+    full = {
+        **base,
+        "DJANGO_SETTINGS_MODULE": "novasaas.config.settings",
+        "PYTHONPATH": str(SRC),
+        "NOVASAAS_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        **env,
+    }
+    return subprocess.run([sys.executable, *args], env=full, capture_output=True, text=True, timeout=120, check=False)
 
 
 def _check(env: dict[str, str], tmp_path: Path, *flags: str) -> subprocess.CompletedProcess[str]:
@@ -53,12 +71,17 @@ def test_debug_off_without_secrets_refuses_to_start(tmp_path):
         assert "ImproperlyConfigured" in r.stderr and "SECRET_KEY is not set" in r.stderr
 
 
-@pytest.mark.parametrize(("env", "message"), [
-    ({"SECRET_KEY": "insecure-dev-key-change-me-" + "x" * 32, "JWT_SECRET": GOOD_JWT},
-     "SECRET_KEY is the published development default: set a long random value."),
-    ({"SECRET_KEY": GOOD_KEY, "JWT_SECRET": "short-secret"}, "JWT_SECRET is shorter than 32 characters."),
-    ({"SECRET_KEY": GOOD_KEY}, "JWT_SECRET is not set: set it to a long random value (DEBUG is off)."),
-])
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"SECRET_KEY": "insecure-dev-key-change-me-" + "x" * 32, "JWT_SECRET": GOOD_JWT},
+            "SECRET_KEY is the published development default: set a long random value.",
+        ),
+        ({"SECRET_KEY": GOOD_KEY, "JWT_SECRET": "short-secret"}, "JWT_SECRET is shorter than 32 characters."),
+        ({"SECRET_KEY": GOOD_KEY}, "JWT_SECRET is not set: set it to a long random value (DEBUG is off)."),
+    ],
+)
 def test_default_or_short_secret_is_named(monkeypatch, env, message):
     from novasaas.config import settings as module
 
