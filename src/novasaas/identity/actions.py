@@ -371,6 +371,7 @@ def accept_invitation(token: str, *, password: str | None, full_name: str = "", 
     inv = find_invitation(token)
     if inv is None:
         raise ValidationError(_("This invitation link is invalid or has expired."))
+    _check_inviter_still_grants(inv)
     with platform_context():
         existing = User.objects.filter(email__iexact=inv.email).first()
         if user is not None and user.email.lower() != inv.email:
@@ -393,6 +394,25 @@ def accept_invitation(token: str, *, password: str | None, full_name: str = "", 
         )
         _notify_invitation_accepted(inv, existing)
     return membership
+
+
+def _check_inviter_still_grants(inv: Invitation) -> None:
+    """The grant rule again at acceptance: the inviter may have lost rights, or a role gained some, since."""
+    from novasaas.identity.access import principal_for
+
+    with tenant_context(inv.tenant):
+        inviter = (
+            Membership.objects.select_related("tenant", "user")
+            .filter(user_id=inv.invited_by_id, is_active=True)
+            .first()
+        )
+        roles = list(Role.objects.filter(code__in=inv.role_codes))
+        try:
+            if inviter is None:
+                raise PermissionDenied
+            ensure_can_grant_roles(principal_for(inviter), roles)
+        except PermissionDenied as exc:
+            raise ValidationError(_("This invitation is no longer valid: ask the company for a new one.")) from exc
 
 
 def _notify_invitation_accepted(inv: Invitation, user: User) -> None:

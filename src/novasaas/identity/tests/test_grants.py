@@ -3,6 +3,7 @@ Tenant Admin grants Tenant Admin — on every path that grants rights (invitatio
 the page and the API, custom roles through the pages and the API, API key scopes)."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from novasaas.identity import actions
 from novasaas.identity.access import principal_for
@@ -214,3 +215,20 @@ def test_api_key_scopes(tenant_a):
     assert r.status_code == 201 and r.json()["permissions"] == ["inv.product.view"]
     with platform_context():
         assert AuditLog.objects.filter(tenant=tenant_a, action="key_created").count() == 1
+
+
+def test_acceptance_checks_the_rule_again(tenant_a):
+    """A role that gained permissions since the invitation was sent does not hand them to the invitee."""
+    _custom_role(tenant_a, "helpers", "core.dashboard.view")
+    manager = create_user(tenant_a, "manager")
+    with tenant_context(tenant_a):
+        _inv, token = actions.invite_user(
+            principal_for(Membership.objects.get(user=manager)), email="new@x.test", role_codes=["helpers"]
+        )
+        admin = principal_for(Membership.objects.get(user=admin_of(tenant_a)))
+        actions.update_role(admin, Role.objects.get(code="helpers"), permissions=["core.users.manage"])
+    with pytest.raises(ValidationError) as exc:
+        actions.accept_invitation(token, password="Another-Horse-77")
+    assert exc.value.messages == ["Lời mời này không còn hiệu lực: hãy đề nghị công ty gửi lời mời mới."]
+    with platform_context(), tenant_context(tenant_a):
+        assert not Membership.objects.filter(user__email="new@x.test").exists()
