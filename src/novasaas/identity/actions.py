@@ -401,11 +401,13 @@ def _check_inviter_still_grants(inv: Invitation) -> None:
     from novasaas.identity.access import principal_for
 
     with tenant_context(inv.tenant):
-        inviter = (
-            Membership.objects.select_related("tenant", "user")
-            .filter(user_id=inv.invited_by_id, is_active=True)
-            .first()
-        )
+        inviter = None
+        if inv.invited_by_id is not None:  # an inviter whose account was deleted grants nothing
+            inviter = (
+                Membership.objects.select_related("tenant", "user")
+                .filter(user_id=inv.invited_by_id, is_active=True)
+                .first()
+            )
         roles = list(Role.objects.filter(code__in=inv.role_codes))
         try:
             if inviter is None:
