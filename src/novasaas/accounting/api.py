@@ -390,7 +390,7 @@ def create_entry(request: HttpRequest, data: EntryCreate) -> Any:
     return 201, selectors.get_entry(p.tenant, entry.pk)
 
 
-@router.post("/entries/import", response={200: ImportResult, 400: ImportErrors, 403: ErrorOut})
+@router.post("/entries/import", response={200: ImportResult, 400: ImportErrors, 403: ErrorOut, 413: ImportErrors})
 def import_file(request: HttpRequest, file: File[UploadedFile], post: bool = True) -> Any:
     """Entries from CSV or xlsx (columns entry, date, journal, account, debit, credit, partner, memo).
     All or nothing, with a line-by-line error report."""
@@ -398,7 +398,7 @@ def import_file(request: HttpRequest, file: File[UploadedFile], post: bool = Tru
     try:
         created = import_entries(p, file, file.name or "", post=post)
     except EntryImportError as exc:
-        return 400, {"detail": "import refused", "errors": exc.as_json()}
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
     return 200, {"created": len(created), "references": [e.reference or f"#{e.pk}" for e in created]}
 
 
@@ -730,13 +730,15 @@ def delete_exchange_rate(request: HttpRequest, rate_id: Id) -> Any:
     return 204, None
 
 
-@router.post("/exchange-rates/import", response={200: ImportResult, 400: ErrorOut, 403: ErrorOut})
+@router.post(
+    "/exchange-rates/import", response={200: ImportResult, 400: ErrorOut, 403: ErrorOut, 413: ImportErrors}
+)
 def import_exchange_rates(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """CSV or Excel with columns currency, date, rate: all or nothing; existing rates are replaced."""
     from novasaas.accounting import fx
 
     p = _p(request, "acc.coa.configure")
-    count = fx.import_rates(p, file.read(5_000_001)[:5_000_000], file.name or "rates.csv")
+    count = fx.import_rates(p, file, file.name or "rates.csv")
     return {"created": count, "references": []}
 
 
@@ -1096,7 +1098,7 @@ def list_bank_transactions(request: HttpRequest, bank_id: Id) -> Any:
 
 @router.post(
     "/bank-accounts/{int:bank_id}/statements",
-    response={200: StatementImportResult, 400: ImportErrors, 403: ErrorOut, 404: ErrorOut},
+    response={200: StatementImportResult, 400: ImportErrors, 403: ErrorOut, 404: ErrorOut, 413: ImportErrors},
     exclude_none=True,  # the balances appear only when a balance column was mapped
 )
 def import_statement(
@@ -1131,12 +1133,12 @@ def import_statement(
             save_profile=save_profile,
         )
     except EntryImportError as exc:
-        return 400, {"detail": "import refused", "errors": exc.as_json()}
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
 
 
 @router.post(
     "/bank-accounts/{int:bank_id}/statements/preview",
-    response={200: StatementPreviewOut, 400: ImportErrors, 403: ErrorOut, 404: ErrorOut},
+    response={200: StatementPreviewOut, 400: ImportErrors, 403: ErrorOut, 404: ErrorOut, 413: ImportErrors},
 )
 def preview_statement(
     request: HttpRequest,
@@ -1161,7 +1163,7 @@ def preview_statement(
     try:
         pv = statements.preview(file.read(statements.MAX_BYTES + 1), header_row, chosen.mapping if chosen else None)
     except EntryImportError as exc:
-        return 400, {"detail": "import refused", "errors": exc.as_json()}
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
     return {
         "header_row": pv.header_row,
         "columns": [{"number": n, "title": t} for n, t in pv.columns],

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from novasaas.platform.api import CsrfFailed
+from novasaas.platform.imports import FileTooLarge
 from novasaas.platform.modules import ModuleDisabled
 
 api = NinjaAPI(
@@ -30,6 +31,11 @@ def _validation_detail(exc: ValidationError) -> object:
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": _validation_detail(exc)}, status=400)
+
+
+@api.exception_handler(FileTooLarge)
+def on_file_too_large(request: HttpRequest, exc: FileTooLarge) -> HttpResponse:
+    return api.create_response(request, {"detail": " ".join(exc.messages), "errors": exc.as_json()}, status=413)
 
 
 @api.exception_handler(ModuleDisabled)

@@ -131,14 +131,16 @@ def export_products(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@router.post("/products/import", response={200: s.ImportResult, 400: s.ImportErrors, 403: ErrorOut})
+@router.post(
+    "/products/import", response={200: s.ImportResult, 400: s.ImportErrors, 403: ErrorOut, 413: s.ImportErrors}
+)
 def import_products(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """Create or update products (by SKU) from an xlsx file; all or nothing, with line errors."""
     p = _p(request, "inv.product.manage")
     try:
         created, updated = import_catalogue(p, file)
     except CatalogueImportError as exc:
-        return 400, {"detail": "import refused", "errors": exc.as_json()}
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
     return 200, {"created": created, "updated": updated}
 
 
