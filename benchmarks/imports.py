@@ -31,7 +31,9 @@ ROWS = 400_000
 
 def main() -> None:
     parties = workbook("x", ["Tên (name)", "Ghi chú (note)"], ([f"Công ty {i}", ""] for i in range(ROWS)))
-    products = workbook("x", ["Tên hàng (name)", "ĐVT tồn kho (stock_unit)"], ([f"Hàng {i}", "cai"] for i in range(ROWS)))
+    products = workbook(
+        "x", ["Tên hàng (name)", "ĐVT tồn kho (stock_unit)"], ([f"Hàng {i}", "cai"] for i in range(ROWS))
+    )
     for name, read, data in (
         ("parties", parties_excel._read_rows, parties),
         ("products", inventory_excel._read, products),
