@@ -15,9 +15,8 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -69,12 +68,16 @@ class FileTooLarge(LineImportError):
     status = 413
 
 
-@cache
+_TOO_LARGE: dict[type[LineImportError], type[LineImportError]] = {}
+
+
 def _too_large_class(error: type[LineImportError]) -> type[LineImportError]:
     # both the module's error (its page shows the message as a form error) and FileTooLarge (→ 413)
     if issubclass(error, FileTooLarge):
         return error
-    return type(f"{error.__name__}TooLarge", (FileTooLarge, error), {})
+    if error not in _TOO_LARGE:
+        _TOO_LARGE[error] = type(f"{error.__name__}TooLarge", (FileTooLarge, error), {})
+    return _TOO_LARGE[error]
 
 
 def read_upload(
@@ -105,7 +108,7 @@ def table_rows(
     filename: str | None = None,
     error: type[LineImportError] = LineImportError,
     utf16: bool = False,
-) -> Iterator[Sequence[Any]]:
+) -> Generator[Sequence[Any], None, None]:
     """The rows of the first sheet (xlsx) or of a CSV file (``csv_ok``: a ``.csv`` name or content that
     is not a zip; UTF-8, or UTF-16 with a BOM when ``utf16``; delimiter sniffed), streamed. More than
     ``max_rows`` non-blank rows after the first (the header), or more than four times as many rows in

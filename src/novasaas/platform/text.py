@@ -39,7 +39,7 @@ class Form(forms.Form):
         if not self.is_bound:
             return
         for name, field in self.fields.items():
-            if isinstance(field, forms.FileField) or name in self._errors:
+            if isinstance(field, forms.FileField) or name in self.errors:
                 continue
             raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
             if has_control_characters(raw):
