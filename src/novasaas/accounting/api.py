@@ -16,6 +16,9 @@ from novasaas.accounting.excel import XLSX_TYPE, EntryImportError, import_entrie
 from novasaas.accounting.schemas import (
     Account,
     AccountCreate,
+    AccountingImportResult,
+    AccountingSettingsIn,
+    AccountingSettingsOut,
     AccountLedger,
     AccountUpdate,
     Aging,
@@ -48,7 +51,6 @@ from novasaas.accounting.schemas import (
     FiscalYear,
     FiscalYearCreate,
     ImportErrors,
-    ImportResult,
     Journal,
     JournalCreate,
     JournalListingEntry,
@@ -71,8 +73,6 @@ from novasaas.accounting.schemas import (
     RevenueIn,
     ReverseIn,
     SafeDate,
-    SettingsIn,
-    SettingsOut,
     Statement,
     StatementImportResult,
     StatementPreviewOut,
@@ -275,14 +275,14 @@ def set_transit_stock_account(request: HttpRequest, data: StockAccountIn) -> Any
     return _stock_accounts_out(p.tenant)
 
 
-@router.get("/settings", response=SettingsOut)
+@router.get("/settings", response=AccountingSettingsOut)
 def get_settings(request: HttpRequest) -> Any:
     p = _p(request, "acc.ledger.view")
     return selectors.get_settings(p.tenant)
 
 
-@router.patch("/settings", response={200: SettingsOut, **E})
-def update_settings(request: HttpRequest, data: SettingsIn) -> Any:
+@router.patch("/settings", response={200: AccountingSettingsOut, **E})
+def update_settings(request: HttpRequest, data: AccountingSettingsIn) -> Any:
     p = _p(request, "acc.coa.configure")
     return actions.update_settings(p, approval_threshold=data.approval_threshold, vat_period=data.vat_period)
 
@@ -390,7 +390,10 @@ def create_entry(request: HttpRequest, data: EntryCreate) -> Any:
     return 201, selectors.get_entry(p.tenant, entry.pk)
 
 
-@router.post("/entries/import", response={200: ImportResult, 400: ImportErrors, 403: ErrorOut, 413: ImportErrors})
+@router.post(
+    "/entries/import",
+    response={200: AccountingImportResult, 400: ImportErrors, 403: ErrorOut, 413: ImportErrors},
+)
 def import_file(request: HttpRequest, file: File[UploadedFile], post: bool = True) -> Any:
     """Entries from CSV or xlsx (columns entry, date, journal, account, debit, credit, partner, memo).
     All or nothing, with a line-by-line error report."""
@@ -731,7 +734,7 @@ def delete_exchange_rate(request: HttpRequest, rate_id: Id) -> Any:
 
 
 @router.post(
-    "/exchange-rates/import", response={200: ImportResult, 400: ErrorOut, 403: ErrorOut, 413: ImportErrors}
+    "/exchange-rates/import", response={200: AccountingImportResult, 400: ErrorOut, 403: ErrorOut, 413: ImportErrors}
 )
 def import_exchange_rates(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """CSV or Excel with columns currency, date, rate: all or nothing; existing rates are replaced."""

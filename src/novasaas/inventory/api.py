@@ -132,7 +132,7 @@ def export_products(request: HttpRequest) -> HttpResponse:
 
 
 @router.post(
-    "/products/import", response={200: s.ImportResult, 400: s.ImportErrors, 403: ErrorOut, 413: s.ImportErrors}
+    "/products/import", response={200: s.ProductImportResult, 400: s.ImportErrors, 403: ErrorOut, 413: s.ImportErrors}
 )
 def import_products(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """Create or update products (by SKU) from an xlsx file; all or nothing, with line errors."""
@@ -271,14 +271,14 @@ def deactivate_location(request: HttpRequest, location_id: int) -> Any:
     return 204, None
 
 
-@router.get("/settings", response=s.SettingsOut)
+@router.get("/settings", response=s.InventorySettingsOut)
 def get_settings(request: HttpRequest) -> Any:
     _p(request, "inv.warehouse.manage")
     return actions.inventory_settings()
 
 
-@router.put("/settings", response={200: s.SettingsOut, **E})
-def put_settings(request: HttpRequest, data: s.SettingsIn) -> Any:
+@router.put("/settings", response={200: s.InventorySettingsOut, **E})
+def put_settings(request: HttpRequest, data: s.InventorySettingsIn) -> Any:
     p = _p(request, "inv.warehouse.manage")
     return actions.save_settings(p, **data.model_dump())
 

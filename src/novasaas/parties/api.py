@@ -13,10 +13,10 @@ from novasaas.parties.excel import XLSX_TYPE, PartyImportError, export_workbook,
 from novasaas.parties.schemas import (
     DuplicateOut,
     ImportErrors,
-    ImportResult,
     MergeIn,
     Party,
     PartyCreate,
+    PartyImportResult,
     PartyListItem,
     PartyUpdate,
 )
@@ -63,7 +63,7 @@ def export_parties(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@router.post("/import", response={200: ImportResult, 400: ImportErrors, 403: ErrorOut, 413: ImportErrors})
+@router.post("/import", response={200: PartyImportResult, 400: ImportErrors, 403: ErrorOut, 413: ImportErrors})
 def import_file(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """Create parties from an xlsx file; all or nothing, with a line-by-line error report."""
     p = _principal(request, "core.parties.import")

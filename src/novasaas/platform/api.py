@@ -39,6 +39,18 @@ class ErrorOut(Schema):
     detail: Any
 
 
+class ImportErrorLine(Schema):
+    line: int
+    messages: list[str]
+
+
+class ImportErrors(Schema):
+    """A refused import: what is wrong on which line (line 0 = the file itself)."""
+
+    detail: str
+    errors: list[ImportErrorLine]
+
+
 class CsrfFailed(Exception):
     pass
 
