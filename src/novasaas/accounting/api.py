@@ -91,7 +91,7 @@ from novasaas.accounting.schemas import (
     VatReturn,
 )
 from novasaas.identity.access import Principal
-from novasaas.platform.api import ErrorOut, Id, module_auth
+from novasaas.platform.api import ErrorOut, Id, UnknownIds, module_auth
 
 router = Router(tags=["accounting"], auth=module_auth("ACC"))
 E = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -636,9 +636,20 @@ def cash_flow(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
 
 @router.get("/parties/{int:party_id}/balance", response={200: PartyBalanceOut, **E})
 def party_balance(request: HttpRequest, party_id: Id) -> Any:
+    """The party's posted receivable and payable balance; 404 for an id that is no party of this company."""
     p = _p(request, "acc.ledger.view")
+    _require_parties(p, [party_id])
     bal = selectors.party_balance(p.tenant, party_id)
     return {"party_id": party_id, "receivable": bal.receivable, "payable": bal.payable, "net": bal.net}
+
+
+def _require_parties(p: Principal, party_ids: list[int]) -> None:
+    """404 naming the ids that are no party of this company (an id of another company is unknown here)."""
+    from novasaas.parties import selectors as parties
+
+    unknown = sorted(pid for pid, found in parties.resolve_party_ids(p.tenant, party_ids).items() if found is None)
+    if unknown:
+        raise UnknownIds(_("Unknown parties: %(ids)s.") % {"ids": ", ".join(map(str, unknown))})
 
 
 # --- taxes ----------------------------------------------------------------------------------------------
@@ -861,6 +872,8 @@ def list_open_items(request: HttpRequest, filters: Query[OpenItemQuery]) -> Any:
     from novasaas.accounting import receivables
 
     p = _p(request, "acc.ledger.view")
+    if filters.party_id is not None:
+        _require_parties(p, [filters.party_id])
     return receivables.open_items(p.tenant, filters.kind, party_id=filters.party_id, as_of=filters.as_of)
 
 
@@ -949,10 +962,13 @@ def allocate(request: HttpRequest, data: AllocateIn) -> Any:
 
 @router.post("/reminders", response={200: ReminderOut, **E})
 def send_reminders(request: HttpRequest, data: ReminderIn) -> Any:
-    """Email customers with overdue receivables (all, or the given parties)."""
+    """Email customers with overdue receivables (all, or the given parties: 404 naming any id that is no
+    party of this company, and nothing is sent)."""
     from novasaas.accounting import receivables
 
     p = _p(request, "acc.reminder.send")
+    if data.party_ids:
+        _require_parties(p, data.party_ids)
     return {"reminded": receivables.send_reminders(p, data.party_ids)}
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from novasaas.platform.api import CsrfFailed
+from novasaas.platform.api import CsrfFailed, UnknownIds
 from novasaas.platform.imports import FileTooLarge
 from novasaas.platform.modules import ModuleDisabled
 
@@ -57,6 +57,17 @@ def on_csrf(request: HttpRequest, exc: CsrfFailed) -> HttpResponse:
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(UnknownIds)
+def on_unknown_ids(request: HttpRequest, exc: UnknownIds) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=404)
+
+
+def not_found(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    """Any /api/ URL no route matches, e.g. ``/api/v1/parties/abc`` (a path id that is not a number): a
+    JSON 404 like every other API error, not the site's HTML page."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)
 
 
 @api.exception_handler(AuthenticationError)

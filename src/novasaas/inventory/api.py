@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Router
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -158,13 +159,33 @@ def update_product(request: HttpRequest, product_id: int, data: s.ProductUpdate)
     return selectors.get_product(p.tenant, product_id)
 
 
-@router.delete("/products/{int:product_id}", response={204: None, **E})
+@router.delete("/products/{int:product_id}", response={409: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def delete_product(request: HttpRequest, product_id: int) -> Any:
+    """Always 409: a product is never deleted, since stock moves, lots and entries refer to it. Take it
+    out of use with ``POST /products/{id}/deactivate`` (``…/activate`` brings it back)."""
+    _p(request, "inv.product.manage")
+    Product.objects.get(pk=product_id)
+    message = _("A product is never deleted: stock moves and entries refer to it. Deactivate it instead (%(url)s).")
+    return 409, {"detail": message % {"url": f"POST /api/v1/inventory/products/{product_id}/deactivate"}}
+
+
+@router.post("/products/{int:product_id}/deactivate", response={200: s.ProductOut, **E})
 def deactivate_product(request: HttpRequest, product_id: int) -> Any:
-    """Deactivate (products are never deleted: the ledger refers to them)."""
+    """Take the product out of use: hidden from lists and pickers, refused on new documents; its history
+    stays. Answers the product (``is_active: false``)."""
     p = _p(request, "inv.product.manage")
     Product.objects.get(pk=product_id)
     actions.save_product(p, product_id, is_active=False)
-    return 204, None
+    return selectors.get_product(p.tenant, product_id)
+
+
+@router.post("/products/{int:product_id}/activate", response={200: s.ProductOut, **E})
+def activate_product(request: HttpRequest, product_id: int) -> Any:
+    """Put a deactivated product back in use."""
+    p = _p(request, "inv.product.manage")
+    Product.objects.get(pk=product_id)
+    actions.save_product(p, product_id, is_active=True)
+    return selectors.get_product(p.tenant, product_id)
 
 
 @router.post("/products/{int:product_id}/image", response={200: s.ProductOut, **E})

@@ -55,6 +55,11 @@ class CsrfFailed(Exception):
     pass
 
 
+class UnknownIds(Exception):
+    """Ids in a request that name nothing in this tenant (an id of another tenant is unknown here): the
+    API answers 404 with this message, rather than ignoring them or answering zeros."""
+
+
 class TenantAuth(HttpBearer):
     """Accepts the principal resolved by TenantMiddleware (JWT, API key, or session + CSRF).
 
