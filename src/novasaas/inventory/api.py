@@ -68,6 +68,7 @@ def update_category(request: HttpRequest, category_id: int, data: s.CategoryUpda
 
 @router.delete("/categories/{int:category_id}", response={204: None, **E})
 def deactivate_category(request: HttpRequest, category_id: int) -> Any:
+    """Deactivates the category (204); nothing is deleted, since documents refer to it."""
     p = _p(request, "inv.product.manage")
     Category.objects.get(pk=category_id)
     actions.save_category(p, category_id, is_active=False)
@@ -95,6 +96,7 @@ def update_unit(request: HttpRequest, unit_id: int, data: s.UnitUpdate) -> Any:
 
 @router.delete("/units/{int:unit_id}", response={204: None, **E})
 def deactivate_unit(request: HttpRequest, unit_id: int) -> Any:
+    """Deactivates the unit (204); nothing is deleted, since documents refer to it."""
     p = _p(request, "inv.product.manage")
     Unit.objects.get(pk=unit_id)
     actions.save_unit(p, unit_id, is_active=False)
@@ -210,6 +212,7 @@ def update_variant(request: HttpRequest, variant_id: int, data: s.VariantUpdate)
 
 @router.delete("/variants/{int:variant_id}", response={204: None, **E})
 def deactivate_variant(request: HttpRequest, variant_id: int) -> Any:
+    """Deactivates the variant (204); nothing is deleted, since documents refer to it."""
     p = _p(request, "inv.product.manage")
     variant = ProductVariant.objects.get(pk=variant_id)
     actions.save_variant(p, variant.product_id, variant_id, is_active=False)
@@ -258,6 +261,7 @@ def update_warehouse(request: HttpRequest, warehouse_id: int, data: s.WarehouseU
 
 @router.delete("/warehouses/{int:warehouse_id}", response={204: None, **E})
 def close_warehouse(request: HttpRequest, warehouse_id: int) -> Any:
+    """Deactivates the warehouse (204); nothing is deleted, since documents refer to it."""
     p = _p(request, "inv.warehouse.manage")
     Warehouse.objects.get(pk=warehouse_id)
     actions.save_warehouse(p, warehouse_id, is_active=False)
@@ -286,6 +290,7 @@ def update_location(request: HttpRequest, location_id: int, data: s.LocationUpda
 
 @router.delete("/locations/{int:location_id}", response={204: None, **E})
 def deactivate_location(request: HttpRequest, location_id: int) -> Any:
+    """Deactivates the location (204); nothing is deleted, since documents refer to it."""
     p = _p(request, "inv.warehouse.manage")
     Location.objects.get(pk=location_id, usage="internal")
     actions.save_location(p, location_id, is_active=False)
