@@ -18,7 +18,10 @@ api = NinjaAPI(
     version="1.0.0",
     urls_namespace="api-v1",
     description="Multi-tenant ERP for Vietnamese SMEs. Authenticate with `POST /api/v1/auth/login` "
-    "(Bearer JWT) or a tenant API key (`Authorization: Bearer nsk_…`).",
+    "(Bearer JWT) or a tenant API key (`Authorization: Bearer nsk_…`). Any POST may carry an "
+    "`Idempotency-Key` header (1–255 printable ASCII characters): for 24 hours the same key with the same "
+    "request returns the first successful response again (header `Idempotent-Replayed: true`) without "
+    "creating anything twice; the same key with another request is a 422.",
 )
 
 
