@@ -29,6 +29,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,7 +96,10 @@ class IdempotencyMiddleware:
             return JsonResponse(
                 {"detail": _("The Idempotency-Key header must be 1 to 255 printable ASCII characters.")}, status=400
             )
-        fingerprint = request_hash(request)
+        try:
+            fingerprint = request_hash(request)
+        except MultiPartParserError:
+            return JsonResponse({"detail": _("The request body could not be read.")}, status=400)
         now = timezone.now()
         record = None
         for _attempt in range(2):

@@ -148,3 +148,34 @@ def test_concurrent_payments_with_one_key_make_one_payment(transactional_db, ten
     assert created and all(body == created[0] for body in created), results
     assert all(status in (201, 409) for status, _ in results), results
     assert _count(tenant_a, Payment) == 1
+
+
+def test_a_file_upload_is_replayed_and_a_broken_body_is_400(api_a, tenant_a):
+    """Multipart bodies are compared by their fields and files (the boundary differs on every send)."""
+    import io
+
+    from openpyxl import Workbook
+
+    def upload() -> io.BytesIO:
+        wb = Workbook()
+        wb.active.append(["Tên (name)"])
+        wb.active.append(["Công ty Nhập"])
+        buf = io.BytesIO()
+        wb.save(buf)
+        buf.seek(0)
+        buf.name = "parties.xlsx"
+        return buf
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_a.token}", "HTTP_IDEMPOTENCY_KEY": "import-1"}
+    first = api_a.client.post("/api/v1/parties/import", {"file": upload()}, **auth)
+    assert first.status_code == 200 and first.json()["created"] == 1
+    again = api_a.client.post("/api/v1/parties/import", {"file": upload()}, **auth)
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert _count(tenant_a, Party) == 1
+    broken = api_a.client.post(
+        "/api/v1/parties/import",
+        data=b'--x\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n',
+        content_type="multipart/form-data; boundary=",
+        **{**auth, "HTTP_IDEMPOTENCY_KEY": "import-2"},
+    )
+    assert broken.status_code == 400 and broken.json()["detail"] and _count(tenant_a, Party) == 1
