@@ -156,13 +156,14 @@ def test_a_file_upload_is_replayed_and_a_broken_body_is_400(api_a, tenant_a):
 
     from openpyxl import Workbook
 
+    wb = Workbook()
+    wb.active.append(["Tên (name)"])
+    wb.active.append(["Công ty Nhập"])
+    saved = io.BytesIO()
+    wb.save(saved)  # once: a workbook saved again carries another timestamp, so is another file
+
     def upload() -> io.BytesIO:
-        wb = Workbook()
-        wb.active.append(["Tên (name)"])
-        wb.active.append(["Công ty Nhập"])
-        buf = io.BytesIO()
-        wb.save(buf)
-        buf.seek(0)
+        buf = io.BytesIO(saved.getvalue())
         buf.name = "parties.xlsx"
         return buf
 
