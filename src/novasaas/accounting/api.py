@@ -16,6 +16,9 @@ from novasaas.accounting.excel import XLSX_TYPE, EntryImportError, import_entrie
 from novasaas.accounting.schemas import (
     Account,
     AccountCreate,
+    AccountingImportResult,
+    AccountingSettingsIn,
+    AccountingSettingsOut,
     AccountLedger,
     AccountUpdate,
     Aging,
@@ -48,7 +51,6 @@ from novasaas.accounting.schemas import (
     FiscalYear,
     FiscalYearCreate,
     ImportErrors,
-    ImportResult,
     Journal,
     JournalCreate,
     JournalListingEntry,
@@ -71,8 +73,6 @@ from novasaas.accounting.schemas import (
     RevenueIn,
     ReverseIn,
     SafeDate,
-    SettingsIn,
-    SettingsOut,
     Statement,
     StatementImportResult,
     StatementPreviewOut,
@@ -91,7 +91,7 @@ from novasaas.accounting.schemas import (
     VatReturn,
 )
 from novasaas.identity.access import Principal
-from novasaas.platform.api import ErrorOut, Id, module_auth
+from novasaas.platform.api import ErrorOut, Id, UnknownIds, module_auth
 
 router = Router(tags=["accounting"], auth=module_auth("ACC"))
 E = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -275,14 +275,14 @@ def set_transit_stock_account(request: HttpRequest, data: StockAccountIn) -> Any
     return _stock_accounts_out(p.tenant)
 
 
-@router.get("/settings", response=SettingsOut)
+@router.get("/settings", response=AccountingSettingsOut)
 def get_settings(request: HttpRequest) -> Any:
     p = _p(request, "acc.ledger.view")
     return selectors.get_settings(p.tenant)
 
 
-@router.patch("/settings", response={200: SettingsOut, **E})
-def update_settings(request: HttpRequest, data: SettingsIn) -> Any:
+@router.patch("/settings", response={200: AccountingSettingsOut, **E})
+def update_settings(request: HttpRequest, data: AccountingSettingsIn) -> Any:
     p = _p(request, "acc.coa.configure")
     return actions.update_settings(p, approval_threshold=data.approval_threshold, vat_period=data.vat_period)
 
@@ -390,7 +390,10 @@ def create_entry(request: HttpRequest, data: EntryCreate) -> Any:
     return 201, selectors.get_entry(p.tenant, entry.pk)
 
 
-@router.post("/entries/import", response={200: ImportResult, 400: ImportErrors, 403: ErrorOut})
+@router.post(
+    "/entries/import",
+    response={200: AccountingImportResult, 400: ImportErrors, 403: ErrorOut, 413: ImportErrors},
+)
 def import_file(request: HttpRequest, file: File[UploadedFile], post: bool = True) -> Any:
     """Entries from CSV or xlsx (columns entry, date, journal, account, debit, credit, partner, memo).
     All or nothing, with a line-by-line error report."""
@@ -398,7 +401,7 @@ def import_file(request: HttpRequest, file: File[UploadedFile], post: bool = Tru
     try:
         created = import_entries(p, file, file.name or "", post=post)
     except EntryImportError as exc:
-        return 400, {"detail": "import refused", "errors": exc.as_json()}
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
     return 200, {"created": len(created), "references": [e.reference or f"#{e.pk}" for e in created]}
 
 
@@ -633,9 +636,20 @@ def cash_flow(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
 
 @router.get("/parties/{int:party_id}/balance", response={200: PartyBalanceOut, **E})
 def party_balance(request: HttpRequest, party_id: Id) -> Any:
+    """The party's posted receivable and payable balance; 404 for an id that is no party of this company."""
     p = _p(request, "acc.ledger.view")
+    _require_parties(p, [party_id])
     bal = selectors.party_balance(p.tenant, party_id)
     return {"party_id": party_id, "receivable": bal.receivable, "payable": bal.payable, "net": bal.net}
+
+
+def _require_parties(p: Principal, party_ids: list[int]) -> None:
+    """404 naming the ids that are no party of this company (an id of another company is unknown here)."""
+    from novasaas.parties import selectors as parties
+
+    unknown = sorted(pid for pid, found in parties.resolve_party_ids(p.tenant, party_ids).items() if found is None)
+    if unknown:
+        raise UnknownIds(_("Unknown parties: %(ids)s.") % {"ids": ", ".join(map(str, unknown))})
 
 
 # --- taxes ----------------------------------------------------------------------------------------------
@@ -730,13 +744,15 @@ def delete_exchange_rate(request: HttpRequest, rate_id: Id) -> Any:
     return 204, None
 
 
-@router.post("/exchange-rates/import", response={200: ImportResult, 400: ErrorOut, 403: ErrorOut})
+@router.post(
+    "/exchange-rates/import", response={200: AccountingImportResult, 400: ErrorOut, 403: ErrorOut, 413: ImportErrors}
+)
 def import_exchange_rates(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """CSV or Excel with columns currency, date, rate: all or nothing; existing rates are replaced."""
     from novasaas.accounting import fx
 
     p = _p(request, "acc.coa.configure")
-    count = fx.import_rates(p, file.read(5_000_001)[:5_000_000], file.name or "rates.csv")
+    count = fx.import_rates(p, file, file.name or "rates.csv")
     return {"created": count, "references": []}
 
 
@@ -856,6 +872,8 @@ def list_open_items(request: HttpRequest, filters: Query[OpenItemQuery]) -> Any:
     from novasaas.accounting import receivables
 
     p = _p(request, "acc.ledger.view")
+    if filters.party_id is not None:
+        _require_parties(p, [filters.party_id])
     return receivables.open_items(p.tenant, filters.kind, party_id=filters.party_id, as_of=filters.as_of)
 
 
@@ -944,10 +962,13 @@ def allocate(request: HttpRequest, data: AllocateIn) -> Any:
 
 @router.post("/reminders", response={200: ReminderOut, **E})
 def send_reminders(request: HttpRequest, data: ReminderIn) -> Any:
-    """Email customers with overdue receivables (all, or the given parties)."""
+    """Email customers with overdue receivables (all, or the given parties: 404 naming any id that is no
+    party of this company, and nothing is sent)."""
     from novasaas.accounting import receivables
 
     p = _p(request, "acc.reminder.send")
+    if data.party_ids:
+        _require_parties(p, data.party_ids)
     return {"reminded": receivables.send_reminders(p, data.party_ids)}
 
 
@@ -1096,7 +1117,7 @@ def list_bank_transactions(request: HttpRequest, bank_id: Id) -> Any:
 
 @router.post(
     "/bank-accounts/{int:bank_id}/statements",
-    response={200: StatementImportResult, 400: ImportErrors, 403: ErrorOut, 404: ErrorOut},
+    response={200: StatementImportResult, 400: ImportErrors, 403: ErrorOut, 404: ErrorOut, 413: ImportErrors},
     exclude_none=True,  # the balances appear only when a balance column was mapped
 )
 def import_statement(
@@ -1131,12 +1152,12 @@ def import_statement(
             save_profile=save_profile,
         )
     except EntryImportError as exc:
-        return 400, {"detail": "import refused", "errors": exc.as_json()}
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
 
 
 @router.post(
     "/bank-accounts/{int:bank_id}/statements/preview",
-    response={200: StatementPreviewOut, 400: ImportErrors, 403: ErrorOut, 404: ErrorOut},
+    response={200: StatementPreviewOut, 400: ImportErrors, 403: ErrorOut, 404: ErrorOut, 413: ImportErrors},
 )
 def preview_statement(
     request: HttpRequest,
@@ -1161,7 +1182,7 @@ def preview_statement(
     try:
         pv = statements.preview(file.read(statements.MAX_BYTES + 1), header_row, chosen.mapping if chosen else None)
     except EntryImportError as exc:
-        return 400, {"detail": "import refused", "errors": exc.as_json()}
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
     return {
         "header_row": pv.header_row,
         "columns": [{"number": n, "title": t} for n, t in pv.columns],

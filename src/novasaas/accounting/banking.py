@@ -28,6 +28,7 @@ from novasaas.accounting.models import (
 from novasaas.accounting.scope import atomic_in, in_tenant
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
+from novasaas.platform.imports import read_upload
 from novasaas.platform.models import Tenant
 from novasaas.platform.money import to_decimal
 
@@ -165,9 +166,7 @@ def import_statement(
     tenant = principal.tenant
     with atomic_in(tenant):
         bank = BankAccount.objects.get(pk=bank_account_id)
-        data = upload.read(5 * 1024 * 1024 + 1)
-        if len(data) > 5 * 1024 * 1024:
-            raise EntryImportError([LineError(0, [_("The file is larger than 5 MB.")])])
+        data = read_upload(upload, error=EntryImportError)
         profile = None
         if profile_id is not None:
             profile = StatementProfile.objects.filter(bank_account=bank, pk=profile_id).first()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -12,17 +12,16 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from novasaas.accounting import actions
 from novasaas.accounting.models import JournalEntry
 from novasaas.identity.access import Principal
 from novasaas.parties.text import unaccent
+from novasaas.platform import excel
+from novasaas.platform.excel import XLSX_TYPE as XLSX_TYPE
+from novasaas.platform.excel import Bold
 from novasaas.platform.imports import LineError, LineImportError, read_rows
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20000
 # (key, header): a column is recognised by the key in brackets, the Vietnamese words, or the key.
@@ -218,36 +217,9 @@ def import_template() -> bytes:
 # --- export -----------------------------------------------------------------------------------------------
 
 
-def _out(ws: Any, value: Any) -> Any:
-    if isinstance(value, str):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"  # never a formula (formula injection)
-        return cell
-    if isinstance(value, Decimal):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = "#,##0"
-        return cell
-    return value
-
-
 def workbook(title: str, headers: list[str], rows: Iterable[Sequence[Any]], *, subtitle: str = "") -> bytes:
-    """A one-sheet xlsx report: title, optional subtitle, bold header row, then the rows."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(re.sub(r"[\\/*?:\[\]]", " ", title)[:31] or "Report")
-    bold = WriteOnlyCell(ws, value=title)
-    bold.font = Font(bold=True, size=13)
-    ws.append([bold])
-    if subtitle:
-        ws.append([_out(ws, subtitle)])
-    ws.append([])
-    head = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, value=str(h))
-        cell.font = Font(bold=True)
-        head.append(cell)
-    ws.append(head)
-    for row in rows:
-        ws.append([_out(ws, v) for v in row])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """A one-sheet xlsx report: bold title, optional subtitle, a blank row, bold header row, then the rows
+    (amounts as whole numbers with thousands separators), written by the platform's one xlsx writer."""
+    preamble: list[list[Any]] = [[subtitle]] if subtitle else []
+    preamble += [[], [Bold(h) for h in headers]]
+    return excel.workbook(title, [Bold(title)], itertools.chain(preamble, rows), subtitle=subtitle, money=True)

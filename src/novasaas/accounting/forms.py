@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from novasaas.accounting.models import DimensionKind, JournalKind
+from novasaas.platform.text import Form
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class SubAccountForm(forms.Form):
+class SubAccountForm(Form):
     parent_id = forms.TypedChoiceField(label=_("Parent account"), coerce=int)
     code = forms.CharField(label=_("Code"), max_length=20)
     name_vi = forms.CharField(label=_("Vietnamese name"), max_length=200)
@@ -25,23 +26,23 @@ class SubAccountForm(forms.Form):
         self.fields["parent_id"].choices = [(a.pk, f"{a.code} {a.name_vi}") for a in accounts]  # type: ignore[attr-defined]
 
 
-class AccountEditForm(forms.Form):
+class AccountEditForm(Form):
     name_vi = forms.CharField(label=_("Vietnamese name"), max_length=200)
     name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
     needs_partner = forms.BooleanField(label=_("Needs partner"), required=False)
 
 
-class FiscalYearForm(forms.Form):
+class FiscalYearForm(Form):
     start_date = forms.DateField(label=_("Start date"), widget=DATE)
 
 
-class JournalForm(forms.Form):
+class JournalForm(Form):
     code = forms.CharField(label=_("Code"), max_length=10)
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=JournalKind.choices)
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(Form):
     approval_threshold = forms.DecimalField(
         label=_("Approval threshold (VND)"), min_value=0, max_digits=17, decimal_places=2
     )
@@ -50,14 +51,14 @@ class SettingsForm(forms.Form):
     )
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(Form):
     template = forms.ChoiceField(
         label=_("Chart template"),
         choices=[("tt133", _("Circular 133/2016 (SMEs)")), ("tt99", _("Circular 99/2025"))],
     )
 
 
-class EntryForm(forms.Form):
+class EntryForm(Form):
     journal = forms.ChoiceField(label=_("Journal"))
     date = forms.DateField(label=_("Date"), widget=DATE)
     memo = forms.CharField(label=pgettext_lazy("accounting", "Description"), max_length=500, required=False)
@@ -67,7 +68,7 @@ class EntryForm(forms.Form):
         self.fields["journal"].choices = [(j.code, f"{j.code} — {j.name}") for j in journals]  # type: ignore[attr-defined]
 
 
-class LineForm(forms.Form):
+class LineForm(Form):
     account = forms.CharField(label=_("Account"), max_length=20, required=False)
     debit = forms.DecimalField(label=_("Debit"), min_value=0, max_digits=17, decimal_places=2, required=False)
     credit = forms.DecimalField(label=_("Credit"), min_value=0, max_digits=17, decimal_places=2, required=False)
@@ -100,17 +101,17 @@ class LineForm(forms.Form):
 LineFormSet = forms.formset_factory(LineForm, extra=0, max_num=200, absolute_max=200, validate_max=True)
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(label=_("CSV or Excel file"))
     post = forms.BooleanField(label=_("Post the entries"), required=False, initial=True)
 
 
-class RangeForm(forms.Form):
+class RangeForm(Form):
     date_from = forms.DateField(label=_("From"), widget=DATE, required=False)
     date_to = forms.DateField(label=_("To"), widget=DATE, required=False)
 
 
-class TaxRateForm(forms.Form):
+class TaxRateForm(Form):
     code = forms.RegexField(label=_("Code"), max_length=20, regex=r"^[A-Za-z0-9_.-]+$")
     name = forms.CharField(label=_("Name"), max_length=120)
     rate = forms.DecimalField(label=_("Rate (%)"), min_value=0, max_value=100, max_digits=8, decimal_places=4)
@@ -119,7 +120,7 @@ class TaxRateForm(forms.Form):
     valid_to = forms.DateField(label=_("Valid to"), widget=DATE, required=False)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("receipt", _("Receipt from a customer")), ("payment", _("Payment to a supplier"))]
     )
@@ -146,7 +147,7 @@ class PaymentForm(forms.Form):
         self.fields["currency"].choices = [("", "VND"), *((c, c) for c in FOREIGN_CURRENCIES)]  # type: ignore[attr-defined]
 
 
-class QuickForm(forms.Form):
+class QuickForm(Form):
     date = forms.DateField(label=_("Date"), widget=DATE)
     amount = forms.DecimalField(
         label=_("Amount before VAT"), min_value=Decimal("0.01"), max_digits=17, decimal_places=2
@@ -167,15 +168,15 @@ class QuickForm(forms.Form):
         self.fields["partner_id"].choices = [("", "—"), *partners]  # type: ignore[attr-defined]
 
 
-class DimensionForm(forms.Form):
+class DimensionForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=DimensionKind.choices)
     code = forms.CharField(label=_("Code"), max_length=30)
     name = forms.CharField(label=_("Name"), max_length=120)
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(Form):
     file = forms.FileField(label=_("Invoice or receipt (PDF, JPEG, PNG, WebP)"))
-class ExchangeRateForm(forms.Form):
+class ExchangeRateForm(Form):
     currency = forms.ChoiceField(label=_("Currency"))
     date = forms.DateField(label=_("Date"), widget=DATE)
     rate = forms.DecimalField(label=_("Rate (VND per unit)"), min_value=0, max_digits=16, decimal_places=6)
@@ -187,5 +188,5 @@ class ExchangeRateForm(forms.Form):
         self.fields["currency"].choices = [(c, c) for c in FOREIGN_CURRENCIES]  # type: ignore[attr-defined]
 
 
-class RevaluationForm(forms.Form):
+class RevaluationForm(Form):
     date = forms.DateField(label=_("Revaluation date"), widget=DATE)

@@ -10,13 +10,11 @@ open foreign-currency receivables/payables and cash/bank balances to the rate of
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
@@ -27,6 +25,7 @@ from novasaas.accounting.models import Account, EntryState, ExchangeRate, Journa
 from novasaas.accounting.scope import atomic_in, in_tenant
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
+from novasaas.platform.imports import MAX_BYTES, LineImportError, read_upload, table_rows
 from novasaas.platform.models import Tenant
 from novasaas.platform.money import CURRENCY_DECIMALS, convert, is_known_currency, to_decimal
 
@@ -34,6 +33,7 @@ ZERO = Decimal(0)
 REVALUATION_SOURCE = "accounting.fx_revaluation"
 MAX_RATE = Decimal("1e9")
 FOREIGN_CURRENCIES = sorted(c for c in CURRENCY_DECIMALS if c != "VND")
+MAX_ROWS = 10000  # rates per file: ten years of working days for four currencies
 CASH_PREFIXES = ("111", "112")  # cash and bank deposits: the monetary accounts revalued with AR/AP
 
 
@@ -141,11 +141,12 @@ def delete_rate(principal: Principal, rate_id: int) -> None:
         obj.delete()
 
 
-def import_rates(principal: Principal, content: bytes, filename: str = "rates.csv") -> int:
+def import_rates(principal: Principal, upload: IO[bytes], filename: str = "rates.csv") -> int:
     """Import rates from CSV or Excel (columns currency, date, rate — or tiền tệ, ngày, tỷ giá): all or
-    nothing; a rate already in the table for that currency and date is replaced. Returns the count."""
+    nothing; a rate already in the table for that currency and date is replaced. Returns the count.
+    At most 5 MB (a larger file: ``FileTooLarge``) and ``MAX_ROWS`` rates."""
     principal.require("acc.coa.configure")
-    rows = _read_rate_rows(content, filename)
+    rows = _read_rate_rows(upload, filename)
     errors: dict[str, list[str]] = {}
     clean: list[tuple[str, dt.date, Decimal]] = []
     seen: set[tuple[str, dt.date]] = set()
@@ -186,33 +187,22 @@ _HEADERS = {
 }
 
 
-def _read_rate_rows(content: bytes, filename: str) -> list[dict[str, Any]]:
-    raw: list[list[Any]]
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        try:
-            from openpyxl import load_workbook
+class RateImportError(LineImportError):
+    """A refused exchange-rate file (unreadable, too large, too many rows)."""
 
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            ws = wb.worksheets[0]
-            raw = [list(r) for r in ws.iter_rows(values_only=True)]
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is bad input
-            raise ValidationError({"file": [_("The file could not be read.")]}) from exc
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationError({"file": [_("The file could not be read.")]}) from exc
-        try:
-            raw = list(csv.reader(io.StringIO(text)))
-        except csv.Error as exc:
-            raise ValidationError({"file": [_("The file could not be read.")]}) from exc
-    if not raw:
+
+def _read_rate_rows(upload: IO[bytes], filename: str) -> list[dict[str, Any]]:
+    data = read_upload(upload, max_bytes=MAX_BYTES, error=RateImportError)
+    raw = table_rows(data, max_rows=MAX_ROWS, csv_ok=True, filename=filename or "rates.csv", error=RateImportError)
+    first = next(raw, None)
+    if first is None:
         raise ValidationError({"file": [_("The file has no rates.")]})
-    header = [_HEADERS.get(str(h or "").strip().lower(), "") for h in raw[0]]
+    header = [_HEADERS.get(str(h or "").strip().lower(), "") for h in first]
     if not {"currency", "date", "rate"} <= set(header):
+        raw.close()
         raise ValidationError({"file": [_("The first row must name the columns currency, date and rate.")]})
     out = []
-    for values in raw[1:]:
+    for values in raw:
         if not any(v not in (None, "") for v in values):
             continue
         out.append({h: (values[i] if i < len(values) else None) for i, h in enumerate(header) if h})

@@ -11,6 +11,8 @@ from ninja import Schema
 from pydantic import BeforeValidator, Field, PlainSerializer
 
 from novasaas.platform.api import Id, StrictSchema
+from novasaas.platform.api import ImportErrorLine as ImportErrorLine
+from novasaas.platform.api import ImportErrors as ImportErrors
 
 
 def _no_float(value: Any) -> Any:
@@ -85,13 +87,13 @@ class MappingIn(StrictSchema):
     account_id: Id
 
 
-class SettingsOut(Schema):
+class AccountingSettingsOut(Schema):
     approval_threshold: MoneyOut
     base_currency: str
     vat_period: str
 
 
-class SettingsIn(StrictSchema):
+class AccountingSettingsIn(StrictSchema):
     approval_threshold: Amount | None = None
     vat_period: Literal["month", "quarter"] | None = None
 
@@ -259,14 +261,10 @@ class JournalListingEntry(EntryListItem):
         return list(obj.listing_lines)
 
 
-class ImportResult(Schema):
+class AccountingImportResult(Schema):
     created: int
     references: list[str]
 
-
-class ImportErrors(Schema):
-    detail: str
-    errors: list[dict[str, Any]]
 
 
 class TrialBalanceRow(Schema):

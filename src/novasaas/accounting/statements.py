@@ -22,21 +22,17 @@ Everything here only reads: ``banking.import_statement`` writes, all or nothing.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from novasaas.accounting.excel import MAX_BYTES, MAX_ROWS, EntryImportError, LineError
 from novasaas.parties.text import unaccent
+from novasaas.platform.imports import file_too_large, table_rows
 
 FIELDS = ("date", "amount", "debit", "credit", "description", "reference", "balance")
 DATE_FORMATS: dict[str, str] = {
@@ -119,36 +115,13 @@ def read_table(data: bytes) -> list[list[Any]]:
     """All rows of a CSV (UTF-8 or UTF-16 with BOM; ``,`` ``;`` or tab) or xlsx file. Cells are text,
     except xlsx numbers (``Decimal``, exact) and dates (``date``)."""
     if len(data) > MAX_BYTES:
-        raise EntryImportError([LineError(0, [_("The file is larger than 5 MB.")])])
+        raise file_too_large(MAX_BYTES, EntryImportError)
+    # the header may sit below a bank's title rows: the limit counts them too
+    table = table_rows(data, max_rows=MAX_ROWS + 100, csv_ok=True, error=EntryImportError, utf16=True)
     if data.startswith(b"PK"):
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            ws = wb.worksheets[0]
-            rows = [[_xlsx_cell(v) for v in row[:MAX_COLUMNS]] for row in ws.iter_rows(values_only=True)]
-            wb.close()
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
-            raise EntryImportError([LineError(0, [_("This is not a readable CSV or Excel file.")])]) from exc
+        rows = [[_xlsx_cell(v) for v in row[:MAX_COLUMNS]] for row in table]
     else:
-        try:
-            if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-                text = data.decode("utf-16")
-            else:
-                text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise EntryImportError([LineError(0, [_("A CSV file must be UTF-8 encoded.")])]) from exc
-        if "\x00" in text:
-            raise EntryImportError([LineError(0, [_("This is not a readable CSV or Excel file.")])])
-        dialect: Any = csv.excel
-        try:
-            dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-        except csv.Error:
-            pass
-        try:
-            rows = [[c.strip() for c in row[:MAX_COLUMNS]] for row in csv.reader(io.StringIO(text), dialect)]
-        except csv.Error as exc:
-            raise EntryImportError([LineError(0, [_("This is not a readable CSV or Excel file.")])]) from exc
-    if len(rows) > MAX_ROWS + 100:
-        raise EntryImportError([LineError(0, [_("At most %(n)d rows per file.") % {"n": MAX_ROWS}])])
+        rows = [[c.strip() for c in row[:MAX_COLUMNS]] for row in table]
     return rows
 
 

@@ -1571,7 +1571,7 @@ class ExchangeRatesView(AccPermissionView):
                 upload = request.FILES.get("file")
                 if upload is None:
                     raise ValidationError({"file": [_("Choose a file.")]})
-                count = fx.import_rates(self.principal, upload.read(5_000_001)[:5_000_000], upload.name or "")
+                count = fx.import_rates(self.principal, upload, upload.name or "")
                 messages.success(request, _("%(n)d exchange rates imported.") % {"n": count})
                 return redirect("accounting-exchange-rates")
         except (ValueError, ValidationError) as exc:

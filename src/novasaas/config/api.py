@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
-from novasaas.platform.api import CsrfFailed
+from novasaas.platform.api import CsrfFailed, UnknownIds
+from novasaas.platform.imports import FileTooLarge
 from novasaas.platform.modules import ModuleDisabled
 
 api = NinjaAPI(
@@ -17,7 +18,10 @@ api = NinjaAPI(
     version="1.0.0",
     urls_namespace="api-v1",
     description="Multi-tenant ERP for Vietnamese SMEs. Authenticate with `POST /api/v1/auth/login` "
-    "(Bearer JWT) or a tenant API key (`Authorization: Bearer nsk_…`).",
+    "(Bearer JWT) or a tenant API key (`Authorization: Bearer nsk_…`). Any POST may carry an "
+    "`Idempotency-Key` header (1–255 printable ASCII characters): for 24 hours the same key with the same "
+    "request returns the first successful response again (header `Idempotent-Replayed: true`) without "
+    "creating anything twice; the same key with another request is a 422.",
 )
 
 
@@ -30,6 +34,11 @@ def _validation_detail(exc: ValidationError) -> object:
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"detail": _validation_detail(exc)}, status=400)
+
+
+@api.exception_handler(FileTooLarge)
+def on_file_too_large(request: HttpRequest, exc: FileTooLarge) -> HttpResponse:
+    return api.create_response(request, {"detail": " ".join(exc.messages), "errors": exc.as_json()}, status=413)
 
 
 @api.exception_handler(ModuleDisabled)
@@ -51,6 +60,17 @@ def on_csrf(request: HttpRequest, exc: CsrfFailed) -> HttpResponse:
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(UnknownIds)
+def on_unknown_ids(request: HttpRequest, exc: UnknownIds) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=404)
+
+
+def not_found(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    """Any /api/ URL no route matches, e.g. ``/api/v1/parties/abc`` (a path id that is not a number): a
+    JSON 404 like every other API error, not the site's HTML page."""
+    return JsonResponse({"detail": _("Not found.")}, status=404)
 
 
 @api.exception_handler(AuthenticationError)

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "novasaas.platform.middleware.TenantMiddleware",
+    "novasaas.platform.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "novasaas.config.urls"

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from novasaas.config.api import api
+from novasaas.config.api import api, not_found
 from novasaas.web import views as web_views
 
 handler403 = "novasaas.web.views.permission_denied"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("", web_views.dashboard, name="dashboard"),
     path("i18n/setlang/", web_views.set_language, name="set-language"),
     path("api/v1/", api.urls),
+    re_path(r"^api/", not_found),  # an API URL no route matches answers JSON, never the HTML 404 page
     path("", include("novasaas.identity.urls")),
     path("", include("novasaas.web.urls")),
     path("parties/", include("novasaas.parties.urls")),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Router
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -67,6 +68,7 @@ def update_category(request: HttpRequest, category_id: int, data: s.CategoryUpda
 
 @router.delete("/categories/{int:category_id}", response={204: None, **E})
 def deactivate_category(request: HttpRequest, category_id: int) -> Any:
+    """Deactivates the category (204); nothing is deleted, since documents refer to it."""
     p = _p(request, "inv.product.manage")
     Category.objects.get(pk=category_id)
     actions.save_category(p, category_id, is_active=False)
@@ -94,6 +96,7 @@ def update_unit(request: HttpRequest, unit_id: int, data: s.UnitUpdate) -> Any:
 
 @router.delete("/units/{int:unit_id}", response={204: None, **E})
 def deactivate_unit(request: HttpRequest, unit_id: int) -> Any:
+    """Deactivates the unit (204); nothing is deleted, since documents refer to it."""
     p = _p(request, "inv.product.manage")
     Unit.objects.get(pk=unit_id)
     actions.save_unit(p, unit_id, is_active=False)
@@ -131,14 +134,16 @@ def export_products(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@router.post("/products/import", response={200: s.ImportResult, 400: s.ImportErrors, 403: ErrorOut})
+@router.post(
+    "/products/import", response={200: s.ProductImportResult, 400: s.ImportErrors, 403: ErrorOut, 413: s.ImportErrors}
+)
 def import_products(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """Create or update products (by SKU) from an xlsx file; all or nothing, with line errors."""
     p = _p(request, "inv.product.manage")
     try:
         created, updated = import_catalogue(p, file)
     except CatalogueImportError as exc:
-        return 400, {"detail": "import refused", "errors": exc.as_json()}
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
     return 200, {"created": created, "updated": updated}
 
 
@@ -156,13 +161,33 @@ def update_product(request: HttpRequest, product_id: int, data: s.ProductUpdate)
     return selectors.get_product(p.tenant, product_id)
 
 
-@router.delete("/products/{int:product_id}", response={204: None, **E})
+@router.delete("/products/{int:product_id}", response={409: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def delete_product(request: HttpRequest, product_id: int) -> Any:
+    """Always 409: a product is never deleted, since stock moves, lots and entries refer to it. Take it
+    out of use with ``POST /products/{id}/deactivate`` (``…/activate`` brings it back)."""
+    _p(request, "inv.product.manage")
+    Product.objects.get(pk=product_id)
+    message = _("A product is never deleted: stock moves and entries refer to it. Deactivate it instead (%(url)s).")
+    return 409, {"detail": message % {"url": f"POST /api/v1/inventory/products/{product_id}/deactivate"}}
+
+
+@router.post("/products/{int:product_id}/deactivate", response={200: s.ProductOut, **E})
 def deactivate_product(request: HttpRequest, product_id: int) -> Any:
-    """Deactivate (products are never deleted: the ledger refers to them)."""
+    """Take the product out of use: hidden from lists and pickers, refused on new documents; its history
+    stays. Answers the product (``is_active: false``)."""
     p = _p(request, "inv.product.manage")
     Product.objects.get(pk=product_id)
     actions.save_product(p, product_id, is_active=False)
-    return 204, None
+    return selectors.get_product(p.tenant, product_id)
+
+
+@router.post("/products/{int:product_id}/activate", response={200: s.ProductOut, **E})
+def activate_product(request: HttpRequest, product_id: int) -> Any:
+    """Put a deactivated product back in use."""
+    p = _p(request, "inv.product.manage")
+    Product.objects.get(pk=product_id)
+    actions.save_product(p, product_id, is_active=True)
+    return selectors.get_product(p.tenant, product_id)
 
 
 @router.post("/products/{int:product_id}/image", response={200: s.ProductOut, **E})
@@ -187,6 +212,7 @@ def update_variant(request: HttpRequest, variant_id: int, data: s.VariantUpdate)
 
 @router.delete("/variants/{int:variant_id}", response={204: None, **E})
 def deactivate_variant(request: HttpRequest, variant_id: int) -> Any:
+    """Deactivates the variant (204); nothing is deleted, since documents refer to it."""
     p = _p(request, "inv.product.manage")
     variant = ProductVariant.objects.get(pk=variant_id)
     actions.save_variant(p, variant.product_id, variant_id, is_active=False)
@@ -235,6 +261,7 @@ def update_warehouse(request: HttpRequest, warehouse_id: int, data: s.WarehouseU
 
 @router.delete("/warehouses/{int:warehouse_id}", response={204: None, **E})
 def close_warehouse(request: HttpRequest, warehouse_id: int) -> Any:
+    """Deactivates the warehouse (204); nothing is deleted, since documents refer to it."""
     p = _p(request, "inv.warehouse.manage")
     Warehouse.objects.get(pk=warehouse_id)
     actions.save_warehouse(p, warehouse_id, is_active=False)
@@ -263,20 +290,21 @@ def update_location(request: HttpRequest, location_id: int, data: s.LocationUpda
 
 @router.delete("/locations/{int:location_id}", response={204: None, **E})
 def deactivate_location(request: HttpRequest, location_id: int) -> Any:
+    """Deactivates the location (204); nothing is deleted, since documents refer to it."""
     p = _p(request, "inv.warehouse.manage")
     Location.objects.get(pk=location_id, usage="internal")
     actions.save_location(p, location_id, is_active=False)
     return 204, None
 
 
-@router.get("/settings", response=s.SettingsOut)
+@router.get("/settings", response=s.InventorySettingsOut)
 def get_settings(request: HttpRequest) -> Any:
     _p(request, "inv.warehouse.manage")
     return actions.inventory_settings()
 
 
-@router.put("/settings", response={200: s.SettingsOut, **E})
-def put_settings(request: HttpRequest, data: s.SettingsIn) -> Any:
+@router.put("/settings", response={200: s.InventorySettingsOut, **E})
+def put_settings(request: HttpRequest, data: s.InventorySettingsIn) -> Any:
     p = _p(request, "inv.warehouse.manage")
     return actions.save_settings(p, **data.model_dump())
 

@@ -24,6 +24,7 @@ from novasaas.inventory.models import (
     ValuationMethod,
     Warehouse,
 )
+from novasaas.platform.text import Form
 
 
 def _none(model: Any) -> Any:
@@ -51,7 +52,7 @@ class ProductChoice(forms.ModelChoiceField):
         return f"{obj.sku} · {obj.name}"
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     parent = forms.ModelChoiceField(label=_("Parent category"), queryset=_none(Category), required=False)
     valuation_method = forms.ChoiceField(label=_("Valuation method"), choices=ValuationMethod.choices)
@@ -61,7 +62,7 @@ class CategoryForm(forms.Form):
         self.fields["parent"].queryset = Category.objects.filter(is_active=True)  # type: ignore[attr-defined]
 
 
-class UnitForm(forms.Form):
+class UnitForm(Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=100)
     base = forms.ModelChoiceField(label=_("Base unit"), queryset=_none(Unit), required=False)
@@ -79,7 +80,7 @@ class UnitForm(forms.Form):
         self.fields["base"].queryset = Unit.objects.filter(is_active=True)  # type: ignore[attr-defined]
 
 
-class ProductForm(forms.Form):
+class ProductForm(Form):
     name = forms.CharField(label=_("Name"), max_length=300)
     sku = forms.CharField(label=_("SKU"), max_length=40, required=False, help_text=_("Left empty: generated."))
     kind = forms.ChoiceField(label=_("Kind"), choices=ProductKind.choices)
@@ -117,7 +118,7 @@ class ProductForm(forms.Form):
 SKU_CHARS = RegexValidator(r"^[A-Za-z0-9._/-]*$", _("Letters, digits and . _ / - only."))
 
 
-class VariantForm(forms.Form):
+class VariantForm(Form):
     sku = forms.CharField(label=_("SKU"), max_length=40, required=False, validators=[SKU_CHARS])
     barcode = forms.CharField(label=_("Barcode"), max_length=20, required=False)
     size = forms.CharField(label=_("Size"), max_length=100, required=False)
@@ -144,7 +145,7 @@ class VariantEditForm(VariantForm):
         return {"sku": data["sku"], "barcode": data["barcode"], "attributes": attributes}
 
 
-class WarehouseForm(forms.Form):
+class WarehouseForm(Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=200)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
@@ -152,7 +153,7 @@ class WarehouseForm(forms.Form):
     is_default = forms.BooleanField(label=_("Default warehouse of the company"), required=False)
 
 
-class LocationForm(forms.Form):
+class LocationForm(Form):
     code = forms.CharField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=200)
     level = forms.ChoiceField(label=_("Level"), choices=[c for c in LocationLevel.choices if c[0] != "warehouse"])
@@ -178,7 +179,7 @@ class LocationForm(forms.Form):
         }
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(Form):
     approval_value_threshold = forms.DecimalField(
         label=_("Approval needed above this value"), max_digits=16, decimal_places=2, min_value=0, required=False
     )
@@ -187,7 +188,7 @@ class SettingsForm(forms.Form):
     )
 
 
-class MyWarehouseForm(forms.Form):
+class MyWarehouseForm(Form):
     warehouse = forms.ModelChoiceField(label=_("My default warehouse"), queryset=_none(Warehouse), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -198,7 +199,7 @@ class MyWarehouseForm(forms.Form):
 # --- documents -------------------------------------------------------------------------------------
 
 
-class MovementForm(forms.Form):
+class MovementForm(Form):
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     purpose = forms.ChoiceField(label=_("Purpose"), choices=IssuePurpose.choices, required=False)
@@ -215,7 +216,7 @@ class MovementForm(forms.Form):
             del self.fields["is_customer_return"]
 
 
-class LineForm(forms.Form):
+class LineForm(Form):
     """One line of a receipt or issue."""
 
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
@@ -260,7 +261,7 @@ def serials_field(help_text: Any = None) -> forms.CharField:
     )
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(Form):
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
@@ -269,7 +270,7 @@ class AdjustmentForm(forms.Form):
         self.fields["warehouse"].queryset = _warehouses()  # type: ignore[attr-defined]
 
 
-class AdjustmentLineForm(forms.Form):
+class AdjustmentLineForm(Form):
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
     quantity_change = forms.DecimalField(label=_("Change (+/−)"), **DEC)
     location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
@@ -296,7 +297,7 @@ class AdjustmentLineForm(forms.Form):
         }
 
 
-class TransferForm(forms.Form):
+class TransferForm(Form):
     from_warehouse = forms.ModelChoiceField(label=_("From warehouse"), queryset=_none(Warehouse))
     to_warehouse = forms.ModelChoiceField(label=_("To warehouse"), queryset=_none(Warehouse))
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -307,7 +308,7 @@ class TransferForm(forms.Form):
         self.fields["to_warehouse"].queryset = _warehouses()  # type: ignore[attr-defined]
 
 
-class TransferLineForm(forms.Form):
+class TransferLineForm(Form):
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0, required=False, **DEC)
     lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
@@ -327,7 +328,7 @@ class TransferLineForm(forms.Form):
         }
 
 
-class CountForm(forms.Form):
+class CountForm(Form):
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
     zone = forms.ModelChoiceField(label=_("Zone (optional)"), queryset=_none(Location), required=False)
 
@@ -337,7 +338,7 @@ class CountForm(forms.Form):
         self.fields["zone"].queryset = _locations().exclude(level="warehouse")  # type: ignore[attr-defined]
 
 
-class ScanForm(forms.Form):
+class ScanForm(Form):
     code = forms.CharField(
         label=_("Scan or type a barcode / SKU"),
         max_length=40,
@@ -368,7 +369,7 @@ class CountScanForm(ScanForm):
     )
 
 
-class PutAwayForm(forms.Form):
+class PutAwayForm(Form):
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
     from_location = forms.ModelChoiceField(label=pgettext_lazy("stock move", "From"), queryset=_none(Location))
     to_location = forms.ModelChoiceField(label=pgettext_lazy("stock move", "To"), queryset=_none(Location))
@@ -397,7 +398,7 @@ class PutAwayForm(forms.Form):
         }
 
 
-class TransferReceiveForm(forms.Form):
+class TransferReceiveForm(Form):
     """Receiving confirmation at the destination: where the goods go and, for serial-tracked goods,
     the serial numbers scanned off the truck (optional; when given they must match what was shipped)."""
 
@@ -410,13 +411,13 @@ class TransferReceiveForm(forms.Form):
         self.fields["serials"].widget.attrs["autofocus"] = True  # the scanner types straight into it
 
 
-class LandedCostForm(forms.Form):
+class LandedCostForm(Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=16, decimal_places=2, min_value=0)
     description = forms.CharField(label=_("Description"), max_length=300)
     split = forms.ChoiceField(label=_("Split"), choices=[("value", _("By value")), ("quantity", _("By quantity"))])
 
 
-class ReorderRuleForm(forms.Form):
+class ReorderRuleForm(Form):
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
     reorder_level = forms.DecimalField(label=_("Reorder level"), min_value=0, **DEC)
     reorder_quantity = forms.DecimalField(label=_("Reorder quantity"), min_value=0, initial=0, **DEC)
@@ -426,11 +427,11 @@ class ReorderRuleForm(forms.Form):
         self.fields["warehouse"].queryset = _warehouses()  # type: ignore[attr-defined]
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     as_of = forms.DateField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse), required=False)
 

@@ -11,6 +11,8 @@ from ninja import Schema
 from pydantic import Field
 
 from novasaas.platform.api import Id, StrictSchema
+from novasaas.platform.api import ImportErrorLine as ImportErrorLine
+from novasaas.platform.api import ImportErrors as ImportErrors
 
 Qty = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=4)]
 SignedQty = Annotated[Decimal, Field(max_digits=15, decimal_places=4)]
@@ -249,12 +251,12 @@ class LocationOut(Schema):
     is_active: bool
 
 
-class SettingsIn(StrictSchema):
+class InventorySettingsIn(StrictSchema):
     approval_value_threshold: Amount | None = None
     approval_quantity_threshold: NonNegQty | None = None
 
 
-class SettingsOut(Schema):
+class InventorySettingsOut(Schema):
     approval_value_threshold: Decimal | None
     approval_quantity_threshold: Decimal | None
 
@@ -611,19 +613,10 @@ class TraceOut(Schema):
     moves: list[MoveOut]
 
 
-class ImportResult(Schema):
+class ProductImportResult(Schema):
     created: int
     updated: int
 
-
-class ImportErrorLine(Schema):
-    line: int
-    messages: list[str]
-
-
-class ImportErrors(Schema):
-    detail: str
-    errors: list[ImportErrorLine]
 
 
 class LandedCostIn(StrictSchema):

@@ -13,10 +13,10 @@ from novasaas.parties.excel import XLSX_TYPE, PartyImportError, export_workbook,
 from novasaas.parties.schemas import (
     DuplicateOut,
     ImportErrors,
-    ImportResult,
     MergeIn,
     Party,
     PartyCreate,
+    PartyImportResult,
     PartyListItem,
     PartyUpdate,
 )
@@ -63,14 +63,14 @@ def export_parties(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@router.post("/import", response={200: ImportResult, 400: ImportErrors, 403: ErrorOut})
+@router.post("/import", response={200: PartyImportResult, 400: ImportErrors, 403: ErrorOut, 413: ImportErrors})
 def import_file(request: HttpRequest, file: File[UploadedFile]) -> Any:
     """Create parties from an xlsx file; all or nothing, with a line-by-line error report."""
     p = _principal(request, "core.parties.import")
     try:
         created = import_parties(p, file)
     except PartyImportError as exc:
-        return 400, {"detail": "import refused", "errors": exc.as_json()}
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
     return 200, {"created": len(created), "codes": [party.code for party in created]}
 
 

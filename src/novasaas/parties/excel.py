@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import re
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from novasaas.identity.access import Principal
 from novasaas.parties import actions
 from novasaas.parties.models import ContactKind, Party, PartyKind
 from novasaas.parties.selectors import export_rows
 from novasaas.parties.text import unaccent
+from novasaas.platform.excel import XLSX_TYPE as XLSX_TYPE
+from novasaas.platform.excel import workbook
 from novasaas.platform.imports import LineError, LineImportError, messages_of, read_rows
 
 # (key, header). Headers are bilingual; on import a column is recognised by the key in brackets,
@@ -49,27 +48,12 @@ _KIND_WORDS = {
 }
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _text_cell(ws: Any, value: str) -> Any:
-    """A cell that is always text: openpyxl would store a value starting with "=" as a formula,
-    letting a party name run as a formula in the reader's Excel (formula injection)."""
-    cell = WriteOnlyCell(ws, value=value)
-    cell.data_type = "s"
-    return cell
 
 
 def export_workbook(tenant: Any) -> bytes:
-    """All active parties of ``tenant`` as an xlsx file."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Parties"))
-    ws.append([h for _k, h in COLUMNS])
-    for row in export_rows(tenant):
-        ws.append([_text_cell(ws, row[k]) for k, _h in COLUMNS])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """All active parties of ``tenant`` as an xlsx file (every cell text, never a formula)."""
+    rows = ([row[k] for k, _h in COLUMNS] for row in export_rows(tenant))
+    return workbook(_("Parties"), [h for _k, h in COLUMNS], rows)
 
 
 class PartyImportError(LineImportError):

@@ -9,9 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from novasaas.parties.models import ContactKind, PartyKind
+from novasaas.platform.text import Form
 
 
-class PartyForm(forms.Form):
+class PartyForm(Form):
     name = forms.CharField(label=_("Name"), max_length=300)
     kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices, initial=PartyKind.COMPANY)
     tax_code = forms.CharField(label=_("Tax code"), max_length=14, required=False)
@@ -34,7 +35,7 @@ class PartyForm(forms.Form):
         return [t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
 
 
-class AddressForm(forms.Form):
+class AddressForm(Form):
     label = forms.CharField(label=_("Label"), max_length=60, required=False)
     line = forms.CharField(label=_("Street address"), max_length=300, required=False)
     ward = forms.CharField(label=_("Ward / commune"), max_length=100, required=False)
@@ -44,14 +45,14 @@ class AddressForm(forms.Form):
     is_default = forms.BooleanField(label=_("Default"), required=False)
 
 
-class ContactForm(forms.Form):
+class ContactForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices, initial=ContactKind.PHONE)
     value = forms.CharField(label=_("Phone or email"), max_length=254)
     label = forms.CharField(label=_("Label"), max_length=60, required=False)
     is_primary = forms.BooleanField(label=_("Primary"), required=False)
 
 
-class BankAccountForm(forms.Form):
+class BankAccountForm(Form):
     bank_name = forms.CharField(label=_("Bank"), max_length=200)
     account_number = forms.CharField(label=_("Account number"), max_length=40)
     holder = forms.CharField(label=_("Account holder"), max_length=200, required=False)
@@ -74,7 +75,7 @@ def rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
     return [{k: v for k, v in f.cleaned_data.items() if k != "DELETE"} for f in kept_forms(formset)]
 
 
-class MergeForm(forms.Form):
+class MergeForm(Form):
     duplicates = forms.MultipleChoiceField(
         label=_("Duplicates to merge into this party"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -94,5 +95,5 @@ class MergeForm(forms.Form):
         return [c.strip().upper() for c in self.cleaned_data.get("other_codes", "").split(",") if c.strip()]
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))

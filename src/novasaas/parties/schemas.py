@@ -8,6 +8,8 @@ from pydantic import Field
 
 from novasaas.parties.selectors import primary_contact, tag_names
 from novasaas.platform.api import Id, StrictSchema
+from novasaas.platform.api import ImportErrorLine as ImportErrorLine
+from novasaas.platform.api import ImportErrors as ImportErrors
 
 KindLiteral = Literal["company", "person"]
 
@@ -88,7 +90,7 @@ class ContactOut(Schema):
     is_primary: bool
 
 
-class BankAccountOut(Schema):
+class PartyBankAccountOut(Schema):
     id: int
     bank_name: str
     account_number: str
@@ -133,7 +135,7 @@ class Party(Schema):
     merged_into_id: int | None
     addresses: list[AddressOut]
     contacts: list[ContactOut]
-    bank_accounts: list[BankAccountOut]
+    bank_accounts: list[PartyBankAccountOut]
     tags: list[str]
     created_at: datetime
     updated_at: datetime
@@ -148,16 +150,7 @@ class DuplicateOut(Schema):
     reasons: list[str]
 
 
-class ImportResult(Schema):
+class PartyImportResult(Schema):
     created: int
     codes: list[str]
 
-
-class ImportErrorLine(Schema):
-    line: int
-    messages: list[str]
-
-
-class ImportErrors(Schema):
-    detail: str
-    errors: list[ImportErrorLine]

@@ -38,7 +38,7 @@ class NotificationOut(Schema):
     created_at: dt.datetime
 
 
-class CountOut(Schema):
+class NotificationCountOut(Schema):
     count: int
 
 
@@ -62,12 +62,12 @@ def list_notifications(request: HttpRequest, unread: bool = False) -> Any:
     return notifications.list_for(_user(request), unread_only=unread)
 
 
-@router.get("/notifications/unread-count", response=CountOut)
+@router.get("/notifications/unread-count", response=NotificationCountOut)
 def unread_count(request: HttpRequest) -> Any:
     return {"count": notifications.unread_count(_user(request))}
 
 
-@router.post("/notifications/read-all", response=CountOut)
+@router.post("/notifications/read-all", response=NotificationCountOut)
 def mark_all_read(request: HttpRequest) -> Any:
     return {"count": notifications.mark_all_read(_user(request))}
 

@@ -265,3 +265,26 @@ class NotificationPreference(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.kind}"
+
+
+class IdempotencyKey(TenantModel):
+    """An API request made with an ``Idempotency-Key`` header and its response, replayed to a retry of
+    the same request by the same principal for 24 hours (see ``platform.idempotency``)."""
+
+    principal = models.CharField(max_length=40)  # "user:<id>" or "api_key:<id>"
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(default=dj_timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "principal", "key"], name="platform_idempotency_unique"),
+        ]
+        indexes: ClassVar = [models.Index(fields=["tenant", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.principal}:{self.key}"

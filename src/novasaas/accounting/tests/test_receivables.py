@@ -157,7 +157,7 @@ def test_payments_are_per_tenant(tenant_a, tenant_b):
     a = fm_client(tenant_a)
     assert a.post(f"{URL}/payments/{pay.pk}/approve").status_code == 404
     assert a.get(f"{URL}/payments").json()["count"] == 0
-    assert a.get(f"{URL}/open-items", {"party_id": pb}).json() == []
+    assert a.get(f"{URL}/open-items", {"party_id": pb}).status_code == 404  # no party of this company
     assert (
         a.post(
             f"{URL}/payments", {"kind": "receipt", "party_id": pb, "date": TODAY.isoformat(), "amount": "1"}

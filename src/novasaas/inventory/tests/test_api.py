@@ -40,8 +40,14 @@ def test_catalogue_crud(api_a):
     assert api_a.get(f"{URL}/products", {"q": "8934822101336"}).json()["count"] == 1
     v = api_a.post(f"{URL}/products/{pid}/variants", {"attributes": {"size": "500ml"}})
     assert v.status_code == 201 and v.json()["sku"] == product["sku"] + "-1"
-    assert api_a.delete(f"{URL}/products/{pid}").status_code == 204
+    # DELETE says a product is never deleted, and changes nothing; the deactivate action says what it did
+    refused = api_a.delete(f"{URL}/products/{pid}")
+    assert refused.status_code == 409 and f"/products/{pid}/deactivate" in refused.json()["detail"]
+    assert api_a.get(f"{URL}/products").json()["count"] == 1
+    assert api_a.post(f"{URL}/products/{pid}/deactivate").json()["is_active"] is False
     assert api_a.get(f"{URL}/products").json()["count"] == 0
+    assert api_a.post(f"{URL}/products/{pid}/activate").json()["is_active"] is True
+    assert api_a.post(f"{URL}/products/{pid}/deactivate").json()["is_active"] is False
     gen = api_a.post(
         f"{URL}/products", {"name": "Nước suối", "stock_unit_id": product["stock_unit_id"], "generate_barcode": True}
     ).json()

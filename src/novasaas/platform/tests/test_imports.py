@@ -40,7 +40,7 @@ def test_csv_with_a_sniffed_delimiter_when_a_filename_is_given():
     [
         (io.BytesIO(b"not a zip"), {}, 0, "xlsx"),
         (io.BytesIO(b"\xff\xfe\x00bad"), {"filename": "a.csv"}, 0, "UTF-8"),
-        (io.BytesIO(b"x" * 101), {"max_bytes": 100}, 0, "5 MB"),
+        (io.BytesIO(b"x" * 101), {"max_bytes": 100}, 0, "larger than 0.0977 KB"),  # the limit given
         (_xlsx([["Code"], ["B1"]]), {}, 1, "name"),
         (_xlsx([["Name"]]), {}, 0, "no data rows"),
         (_xlsx([["Name"], ["a"], ["b"], ["c"], ["d"]]), {}, 0, "3"),
