@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from novasaas.accounting.excel import workbook
-from novasaas.accounting.reports import Statement
 from novasaas.accounting.selectors import AccountLedger, TrialBalance
 
 
@@ -79,14 +78,6 @@ def journal_xlsx(listing: list[Any], fmt: str = "xlsx") -> bytes:
                 ]
             )
     return _emit(fmt, _("General journal"), headers, rows)
-
-
-def statement_xlsx(st: Statement, fmt: str = "xlsx") -> bytes:
-    headers = [_("Code"), _("Item"), _("This period"), _("Previous period")]
-    rows = [[line.code, line.label, line.current, line.previous] for line in st.lines]
-    return _emit(
-        fmt, f"{st.form} {st.title}", headers, rows, subtitle=f"{st.date_from:%d/%m/%Y} – {st.date_to:%d/%m/%Y}"
-    )
 
 
 def vat_listing_xlsx(data: dict[str, Any], direction: str, start: Any, end: Any, fmt: str = "xlsx") -> bytes:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views import View
 
-from novasaas.accounting import actions, exports, reports, selectors
+from novasaas.accounting import actions, exports, reports, selectors, statutory
 from novasaas.accounting.excel import XLSX_TYPE, EntryImportError, import_entries, import_template
 from novasaas.accounting.forms import (
     AccountEditForm,
@@ -819,8 +819,9 @@ class StatementView(AccPermissionView):
         else:
             st = reports.income_statement(self.tenant, start or dt.date(today.year, 1, 1), end or today)
         if request.GET.get("format") in ("xlsx", "pdf"):
-            return _file(request, lambda fmt: exports.statement_xlsx(st, fmt=fmt), st.form)
-        return render(request, "accounting/statement.html", {"st": st, "form": form})
+            return _file(request, lambda fmt: statutory.export(self.tenant, st, fmt), st.form)
+        legal = statutory.build(self.tenant, st)
+        return render(request, "accounting/statement.html", {"st": st, "legal": legal, "form": form})
 
 
 class BalanceSheetView(StatementView):
