@@ -41,6 +41,8 @@ from novasaas.accounting.fx import FOREIGN_CURRENCIES
 from novasaas.accounting.models import EntryState
 from novasaas.identity.access import Principal, require_perm
 from novasaas.platform.modules import ModuleDisabled
+from novasaas.platform.numbers import format_number
+from novasaas.platform.numbers import typed as typed_number
 
 PAGE_SIZE = 50
 NEW_LINES = 4
@@ -919,7 +921,7 @@ class VatFilingView(AccPermissionView):
                 start = dt.date.fromisoformat(raw_start)
             except ValueError as exc:
                 raise ValidationError(_("Enter a valid date.")) from exc
-            filing = taxes.file_vat_return(self.principal, start, raw_refund.strip()[:20] or "0")
+            filing = taxes.file_vat_return(self.principal, start, typed_number(raw_refund.strip()[:20] or "0", 0))
             messages.success(request, _("VAT return %(p)s filed.") % {"p": filing})
             end = filing.period_end
         except ValidationError as exc:
@@ -1356,7 +1358,7 @@ class BankDetailView(AccPermissionView):
             messages.info(
                 request,
                 _("Statement balances check: opening %(o)s, closing %(c)s.")
-                % {"o": f"{result['opening_balance']:,.0f}", "c": f"{result['closing_balance']:,.0f}"},
+                % {"o": format_number(result["opening_balance"]), "c": format_number(result["closing_balance"])},
             )
 
 
@@ -1426,7 +1428,7 @@ class AllocateView(AccPermissionView):
                 self.principal,
                 payment_line_id=int(values[0]),
                 invoice_line_id=int(values[1]),
-                amount=request.POST.get("amount", "")[:30],
+                amount=typed_number(request.POST.get("amount", "")[:30], 2),
             )
             messages.success(request, _("Matched."))
         except ValidationError as exc:
@@ -1509,7 +1511,7 @@ class CostOfSalesView(AccPermissionView):
     def post(self, request: HttpRequest) -> HttpResponse:
         from novasaas.accounting import cost
 
-        raw = {k[len("closing_") :]: v for k, v in request.POST.items() if k.startswith("closing_")}
+        raw = {k[len("closing_") :]: typed_number(v, 2) for k, v in request.POST.items() if k.startswith("closing_")}
         try:
             start, end = self._range(request.POST)
             counted = cost.parse_counted(raw)
@@ -1565,7 +1567,11 @@ class ExchangeRatesView(AccPermissionView):
                 messages.success(request, _("Exchange rate deleted."))
                 return redirect("accounting-exchange-rates")
             if op == "update":
-                fx.update_rate(self.principal, int(request.POST.get("id", "0") or 0), rate=request.POST.get("rate"))
+                fx.update_rate(
+                    self.principal,
+                    int(request.POST.get("id", "0") or 0),
+                    rate=typed_number(request.POST.get("rate", ""), 6),
+                )
                 messages.success(request, _("Exchange rate saved."))
                 return redirect("accounting-exchange-rates")
             if op == "import":

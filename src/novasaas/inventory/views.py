@@ -39,6 +39,7 @@ from novasaas.inventory.models import (
     Warehouse,
 )
 from novasaas.inventory.reports import money, qty
+from novasaas.platform.numbers import typed as typed_number
 
 PAGE_SIZE = 50
 VALUATION_PAGE_SIZE = 200
@@ -1254,7 +1255,7 @@ class CountDetailView(InvView):
                     if key.startswith("serials-") and value != "":  # serial-tracked lines: the units counted
                         entries.append({"line_id": key.removeprefix("serials-"), "serials": value})
                     elif key.startswith("counted-") and value != "" and not posted.get(f"serials-{key[8:]}"):
-                        entries.append({"line_id": key.removeprefix("counted-"), "counted": value})
+                        entries.append({"line_id": key.removeprefix("counted-"), "counted": typed_number(value, 4)})
                 if entries:
                     actions.record_counts(self.principal, pk, entries)
                 messages.success(request, _("Saved."))

@@ -46,7 +46,8 @@ def bs(field: Any) -> Any:
         cls = "form-check-input" if name == "CheckboxInput" else "form-control"
     if field.errors:
         cls += " is-invalid"
-    return field.as_widget(attrs={"class": cls})
+    own = widget.attrs.get("class", "")  # e.g. the number input's right alignment
+    return field.as_widget(attrs={"class": f"{cls} {own}".strip()})
 
 
 @register.filter
