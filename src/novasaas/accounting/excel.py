@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -12,14 +11,12 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from novasaas.accounting import actions
 from novasaas.accounting.models import JournalEntry
 from novasaas.identity.access import Principal
 from novasaas.parties.text import unaccent
+from novasaas.platform import excel as platform_excel
 from novasaas.platform.imports import LineError, LineImportError, read_rows
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -203,51 +200,27 @@ def _attach(errors: dict[int, list[str]], exc: ValidationError, numbers: list[in
 
 
 def import_template() -> bytes:
+    rows = [
+        ["PT001", "2026-01-05", "CASH", "1111", 5000000, 0, "", "Rút tiền gửi về quỹ", "", ""],
+        ["PT001", "2026-01-05", "CASH", "1121", 0, 5000000, "", "Rút tiền gửi về quỹ", "", ""],
+        ["NH002", "2026-01-06", "BANK", "1122", 1000, 0, "", "Mua ngoại tệ", "USD", 25400],
+        ["NH002", "2026-01-06", "BANK", "1121", 0, 25400000, "", "Mua ngoại tệ", "", ""],
+    ]
+    # the header stays the first row: the template is read back by the import
     return workbook(
         _("Entries"),
         [h for _k, h in COLUMNS],
-        [
-            ["PT001", "2026-01-05", "CASH", "1111", 5000000, 0, "", "Rút tiền gửi về quỹ", "", ""],
-            ["PT001", "2026-01-05", "CASH", "1121", 0, 5000000, "", "Rút tiền gửi về quỹ", "", ""],
-            ["NH002", "2026-01-06", "BANK", "1122", 1000, 0, "", "Mua ngoại tệ", "USD", 25400],
-            ["NH002", "2026-01-06", "BANK", "1121", 0, 25400000, "", "Mua ngoại tệ", "", ""],
-        ],
+        [[Decimal(v) if isinstance(v, int) else v for v in row] for row in rows],
+        heading=False,
     )
 
 
 # --- export -----------------------------------------------------------------------------------------------
 
 
-def _out(ws: Any, value: Any) -> Any:
-    if isinstance(value, str):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"  # never a formula (formula injection)
-        return cell
-    if isinstance(value, Decimal):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = "#,##0"
-        return cell
-    return value
-
-
-def workbook(title: str, headers: list[str], rows: Iterable[Sequence[Any]], *, subtitle: str = "") -> bytes:
-    """A one-sheet xlsx report: title, optional subtitle, bold header row, then the rows."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(re.sub(r"[\\/*?:\[\]]", " ", title)[:31] or "Report")
-    bold = WriteOnlyCell(ws, value=title)
-    bold.font = Font(bold=True, size=13)
-    ws.append([bold])
-    if subtitle:
-        ws.append([_out(ws, subtitle)])
-    ws.append([])
-    head = []
-    for h in headers:
-        cell = WriteOnlyCell(ws, value=str(h))
-        cell.font = Font(bold=True)
-        head.append(cell)
-    ws.append(head)
-    for row in rows:
-        ws.append([_out(ws, v) for v in row])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+def workbook(
+    title: str, headers: list[str], rows: Iterable[Sequence[Any]], *, subtitle: str = "", heading: bool = True
+) -> bytes:
+    """A one-sheet xlsx report (the platform's one writer): title and subtitle above a bold header row,
+    amounts as numbers with a thousands format, columns sized to their content."""
+    return platform_excel.workbook(title, headers, rows, subtitle, heading=heading)

@@ -24,6 +24,7 @@ from novasaas.inventory.models import (
     ValuationMethod,
     Warehouse,
 )
+from novasaas.platform.collation import by_name
 from novasaas.platform.numbers import NumberField
 
 
@@ -36,7 +37,7 @@ DEC: dict[str, Any] = {"max_digits": 15, "decimal_places": 4}
 
 
 def _products() -> Any:
-    return Product.objects.filter(is_active=True).exclude(kind=ProductKind.SERVICE).order_by("name")
+    return by_name(Product.objects.filter(is_active=True).exclude(kind=ProductKind.SERVICE), "name")
 
 
 def _warehouses() -> Any:

@@ -112,6 +112,7 @@ def report_page(
     the report's own parameters, so the files show what the page shows)."""
     if title is None:
         title = report.title if report.subtitle in ("", report.title) else f"{report.title} · {report.subtitle}"
+    kwargs.setdefault("num_cols", report.num_cols)
     return table_page(
         request,
         title=title,
@@ -136,8 +137,11 @@ def table_page(
     extra: Any = None,
     totals: list[str] | None = None,
     filters: list[tuple[str, str, str, Any]] | None = None,
+    num_cols: list[int] | None = None,
 ) -> HttpResponse:
+    """``num_cols``: the indexes of the columns holding numbers (right-aligned, tabular digits)."""
     context = {
+        "num_cols": num_cols or [],
         "filters": filters or [],
         "title": title,
         "headers": headers,
@@ -225,6 +229,7 @@ class ProductListView(InvView):
             }
             for p in page
         ]
+        num_cols = [6]
         buttons = []
         if self.can("inv.product.manage"):
             buttons = [
@@ -241,6 +246,7 @@ class ProductListView(InvView):
             buttons=buttons,
             headers=[_("SKU"), _("Name"), _("Kind"), _("Category"), _("Unit"), _("Barcode"), _("Sale price")],
             rows=rows,
+            num_cols=num_cols,
         )
 
 
@@ -1490,6 +1496,7 @@ class TraceView(InvView):
                 _("Quantity"),
                 _("Value"),
             ],
+            num_cols=[4, 5],
         )
 
 

@@ -141,7 +141,7 @@ class NumberField(forms.DecimalField):
         "invalid": _("“%(value)s” is not a number. Type digits, for example %(example)s."),
     }
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         if isinstance(value, str):

@@ -9,6 +9,7 @@ from django import template
 from django.utils import translation
 
 from novasaas.platform.money import format_money
+from novasaas.platform.numbers import format_number
 
 register = template.Library()
 
@@ -16,6 +17,13 @@ register = template.Library()
 @register.filter
 def money(value: Decimal | int | None, currency: str = "VND") -> str:
     return format_money(value, currency or "VND", translation.get_language() or "vi")
+
+
+@register.filter
+def num(value: Any) -> str:
+    """A quantity or number with thousands separators in the page's language (``1.200``, ``2,5`` /
+    ``1,200``, ``2.5``), decimals only when there are any; put it in a ``class="num"`` cell."""
+    return format_number(value)
 
 
 @register.filter
