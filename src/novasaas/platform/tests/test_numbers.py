@@ -92,3 +92,38 @@ def test_the_input_is_text_with_a_numeric_keypad_and_shows_the_value_formatted()
         html = str(AmountForm(initial={"amount": Decimal("1500000.00")})["amount"])
     assert 'type="text"' in html and 'inputmode="decimal"' in html and 'value="1.500.000"' in html
     assert "required" in html
+
+
+class NamedForm(forms.Form):
+    name = forms.CharField(label="Tên", max_length=5)
+    note = forms.CharField(label="Ghi chú", required=False)
+    amount = NumberField(label="Số tiền", min_value=0, max_digits=5, decimal_places=0)
+
+
+def test_validation_messages_are_plain_vietnamese_without_stray_spaces():
+    with translation.override("vi"):
+        form = NamedForm({"name": "Nguyễn Văn A", "amount": "-1"})
+        assert not form.is_valid()
+        messages = [str(m) for errors in form.errors.values() for m in errors]
+        assert "Tối đa 5 ký tự (đang có 12)." in messages
+        assert "Giá trị phải lớn hơn hoặc bằng 0." in messages
+        too_big = NamedForm({"name": "A", "amount": "1.000.000"})
+        assert not too_big.is_valid()
+        assert "Số quá dài: tối đa 5 chữ số." in too_big.errors["amount"]
+        assert forms.IntegerField().clean("1") == 1
+        with pytest.raises(forms.ValidationError) as whole:
+            forms.IntegerField().clean("1,5")
+    assert whole.value.messages == ["Hãy nhập một số nguyên."]
+    for message in messages:
+        assert " ." not in message and " )" not in message and "  " not in message
+
+
+def test_required_fields_are_marked_before_submitting():
+    from django.template.loader import render_to_string
+
+    with translation.override("vi"):
+        html = render_to_string("form_fields.html", {"form": NamedForm()})
+    name_label = html.split('for="id_name"')[1].split("</label>")[0]
+    note_label = html.split('for="id_note"')[1].split("</label>")[0]
+    assert "*" in name_label and "*" not in note_label
+    assert 'name="name"' in html and html.split('name="name"')[1].split(">")[0].count("required") == 1
