@@ -979,6 +979,28 @@ class ReminderView(AccPermissionView):
         return redirect("accounting-aging")
 
 
+class PaymentVoucherView(AccPermissionView):
+    """The printed cash voucher (Phiếu thu / Phiếu chi, with the amount in words) of a cash payment."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from novasaas.accounting import receivables, vouchers
+        from novasaas.accounting.pdf import PdfUnavailable
+        from novasaas.parties import selectors as parties
+
+        payment = receivables.list_payments(self.tenant).get(pk=pk)
+        party = parties.party_summaries(self.tenant, [payment.party_id]).get(payment.party_id)
+        try:
+            content = vouchers.voucher_pdf(self.tenant, payment, party)
+        except ValidationError as exc:
+            return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+        except PdfUnavailable as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(content, content_type="application/pdf")
+        name = "phieu-thu" if payment.kind == "receipt" else "phieu-chi"
+        response["Content-Disposition"] = f'inline; filename="{name}-{payment.pk}.pdf"'
+        return response
+
+
 class PaymentsView(AccPermissionView):
     def context(self, form: PaymentForm | None = None) -> dict[str, Any]:
         from novasaas.accounting import receivables

@@ -20,7 +20,7 @@ from novasaas.inventory.models import Category, Product, ProductKind, TaxCategor
 from novasaas.platform.excel import XLSX_TYPE, workbook
 from novasaas.platform.imports import LineError, LineImportError, messages_of, read_rows
 
-__all__ = ["XLSX_TYPE", "export_catalogue", "import_catalogue", "workbook"]
+__all__ = ["XLSX_TYPE", "CatalogueImportError", "export_catalogue", "import_catalogue", "workbook"]
 
 COLUMNS: list[tuple[str, str]] = [
     ("sku", "Mã hàng (sku)"),

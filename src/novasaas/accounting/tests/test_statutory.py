@@ -156,3 +156,38 @@ def test_api_file_is_the_legal_form(company, api_a):
     r = api_a.get("/api/v1/accounting/reports/balance-sheet?format=xlsx")
     assert r.status_code == 200
     assert _sheet(r.content)["C1"].value == "Mẫu số B01a-DNN"
+
+
+def test_cash_receipt_voucher_prints_the_amount_in_words(tenant_a, company):
+    from novasaas.accounting import receivables
+    from novasaas.accounting.tests.helpers import make_party
+
+    _require_font()
+    fm = principal(tenant_a, "finance_manager")
+    customer = make_party(tenant_a, "Công ty TNHH Minh Anh")
+    post(fm, ("131", 1_500_000, 0, customer), ("5111", 0, 1_500_000))
+    pay = receivables.record_payment(
+        fm, kind="receipt", party_id=customer, date=TODAY, amount="1500000", method="cash", memo="Thu tiền hàng"
+    )
+    bank = receivables.record_payment(fm, kind="receipt", party_id=customer, date=TODAY, amount="1000")
+    page = company.get("/accounting/payments/").content.decode()
+    assert f"/accounting/payments/{pay.pk}/voucher/" in page and f"/accounting/payments/{bank.pk}/voucher/" not in page
+    r = company.get(f"/accounting/payments/{pay.pk}/voucher/")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    text = _pdf_text(r.content)
+    for expected in [
+        "Mẫu số 01-TT",
+        "PHIẾU THU",
+        "Đơn vị báo cáo: Công ty TNHH Thương mại Hoàng Long",
+        f"Ngày {TODAY:%d} tháng {TODAY:%m} năm {TODAY.year}",
+        "Nợ: 1111",
+        "Có: 131",
+        "Họ và tên người nộp tiền: Công ty TNHH Minh Anh",
+        "Lý do nộp: Thu tiền hàng",
+        "Số tiền: 1.500.000 đồng",
+        "(Viết bằng chữ): Một triệu năm trăm nghìn đồng chẵn",
+        "THỦ QUỸ",
+    ]:
+        assert expected in text, expected
+    refused = company.get(f"/accounting/payments/{bank.pk}/voucher/")
+    assert refused.status_code == 400 and "tiền mặt" in refused.content.decode()
