@@ -78,3 +78,16 @@ def test_shortage_message_formats_quantities_with_name_and_unit(tenant_a, s):
     assert "Bia Sài Gòn 330ml" in message
     assert "cần 1.000 Chai" in message and "7 Chai" in message
     assert "1000.0000" not in message and ".0000" not in message
+
+
+def test_tables_show_quantities_with_separators_right_aligned(tenant_a, s):
+    with tenant_context(tenant_a):
+        doc = receive(s, 1200, cost="12000")
+    web = web_client(tenant_a, s.manager.user)
+    web.cookies["novasaas_language"] = "vi"
+    stock = web.get("/inventory/").content.decode()
+    assert '<td class="num">1.200</td>' in stock and "1200.0000" not in stock
+    movement = web.get(f"/inventory/movements/{doc.pk}/").content.decode()
+    assert '<td class="num">1.200</td>' in movement and "<td>Chai</td>" in movement
+    web.cookies["novasaas_language"] = "en"
+    assert '<td class="num">1,200</td>' in web.get("/inventory/").content.decode()
