@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from novasaas.accounting.excel import workbook
 from novasaas.accounting.selectors import AccountLedger, TrialBalance
@@ -25,7 +25,7 @@ def trial_balance_xlsx(tb: TrialBalance, fmt: str = "xlsx") -> bytes:
     rows: list[list[Any]] = [
         [
             r.account.code,
-            r.account.name_vi,
+            r.account.display_name(get_language() or "vi"),
             r.opening_debit,
             r.opening_credit,
             r.debit,
@@ -129,7 +129,7 @@ def budget_xlsx(budget: Any, rows: list[Any], fmt: str = "xlsx") -> bytes:
         [
             f"{r.dimension.code} {r.dimension.name}" if getattr(r, "dimension", None) else _("Whole account"),
             r.account.code,
-            r.account.name_vi,
+            r.account.display_name(get_language() or "vi"),
             r.budget,
             r.actual,
             r.variance,

@@ -249,3 +249,17 @@ def test_unbalanced_entry_message_formats_the_amounts(tenant_a, fm_web):
     assert "Nợ 1.500.000, Có 100.000" in page and "1500000.00" not in page
     with tenant_context(tenant_a):
         assert not JournalEntry.objects.exists()
+
+
+def test_english_mode_shows_english_account_names_in_pickers_and_exports(tenant_a, fm_web):
+    from openpyxl import load_workbook
+
+    post(principal(tenant_a, "finance_manager"), ("1111", 100, 0), ("4111", 0, 100))
+    fm_web.cookies["novasaas_language"] = "en"
+    form = fm_web.get("/accounting/entries/new/").content.decode()
+    assert "1111 Cash in VND" in form and "Tiền Việt Nam" not in form
+    book = load_workbook(io.BytesIO(fm_web.get("/accounting/reports/trial-balance/?format=xlsx").content))
+    names = [row[1] for row in book.active.iter_rows(values_only=True)]
+    assert "Cash in VND" in names and "Tiền Việt Nam" not in names
+    fm_web.cookies["novasaas_language"] = "vi"
+    assert "1111 Tiền Việt Nam" in fm_web.get("/accounting/entries/new/").content.decode()
