@@ -61,6 +61,7 @@ from novasaas.platform.money import (
     round_money,
     to_decimal,
 )
+from novasaas.platform.numbers import format_number
 from novasaas.platform.tenancy import current_tenant
 
 CHAIN_KEY = "acc.ledger.chain"
@@ -895,7 +896,12 @@ def _check_balanced(lines: Iterable[JournalLine]) -> Decimal:
     credit = sum((line.credit for line in lines), Decimal(0))
     if debit != credit:
         raise ValidationError(
-            {"lines": [_("The entry is not balanced: debit %(d)s, credit %(c)s.") % {"d": debit, "c": credit}]}
+            {
+                "lines": [
+                    _("The entry is not balanced: debit %(d)s, credit %(c)s.")
+                    % {"d": format_number(debit), "c": format_number(credit)}
+                ]
+            }
         )
     if debit <= 0:
         raise ValidationError({"lines": [_("The entry has no amount.")]})
@@ -1025,7 +1031,7 @@ def _notify_approvers(tenant: Tenant, entry: JournalEntry) -> None:
         tenant,
         "acc.entry.approve",
         "approvals",
-        _("Journal entry awaiting approval: %(total)s") % {"total": f"{entry.total:,.0f}"},
+        _("Journal entry awaiting approval: %(total)s") % {"total": format_number(entry.total)},
         entry.memo,
         url,
     )

@@ -599,38 +599,38 @@ def _statement(st: reports.Statement) -> dict[str, Any]:
 @router.get("/reports/balance-sheet", response={200: Statement, **E})
 def balance_sheet(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     """B01-DNN at the end of ``date_to``'s period (default today)."""
-    from novasaas.accounting import exports
+    from novasaas.accounting import statutory
 
     p = _p(request, "acc.statement.view")
     st = reports.balance_sheet(p.tenant, filters.date_to or dt.date.today())  # noqa: DTZ011
     if filters.format in ("xlsx", "pdf"):
-        return _export(filters.format, lambda fmt: exports.statement_xlsx(st, fmt=fmt), "B01-DNN")
+        return _export(filters.format, lambda fmt: statutory.export(p.tenant, st, fmt), "B01-DNN")
     return _statement(st)
 
 
 @router.get("/reports/income-statement", response={200: Statement, **E})
 def income_statement(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     """B02-DNN over the periods covering the range (default: this year to date)."""
-    from novasaas.accounting import exports
+    from novasaas.accounting import statutory
 
     p = _p(request, "acc.statement.view")
     today = dt.date.today()  # noqa: DTZ011
     st = reports.income_statement(p.tenant, filters.date_from or dt.date(today.year, 1, 1), filters.date_to or today)
     if filters.format in ("xlsx", "pdf"):
-        return _export(filters.format, lambda fmt: exports.statement_xlsx(st, fmt=fmt), "B02-DNN")
+        return _export(filters.format, lambda fmt: statutory.export(p.tenant, st, fmt), "B02-DNN")
     return _statement(st)
 
 
 @router.get("/reports/cash-flow", response={200: Statement, **E})
 def cash_flow(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     """B03-DNN (indirect method) over the periods covering the range (default: this year to date)."""
-    from novasaas.accounting import exports
+    from novasaas.accounting import statutory
 
     p = _p(request, "acc.statement.view")
     today = dt.date.today()  # noqa: DTZ011
     st = reports.cash_flow(p.tenant, filters.date_from or dt.date(today.year, 1, 1), filters.date_to or today)
     if filters.format in ("xlsx", "pdf"):
-        return _export(filters.format, lambda fmt: exports.statement_xlsx(st, fmt=fmt), "B03-DNN")
+        return _export(filters.format, lambda fmt: statutory.export(p.tenant, st, fmt), "B03-DNN")
     return _statement(st)
 
 

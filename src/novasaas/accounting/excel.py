@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -17,9 +16,8 @@ from novasaas.accounting import actions
 from novasaas.accounting.models import JournalEntry
 from novasaas.identity.access import Principal
 from novasaas.parties.text import unaccent
-from novasaas.platform import excel
+from novasaas.platform import excel as platform_excel
 from novasaas.platform.excel import XLSX_TYPE as XLSX_TYPE
-from novasaas.platform.excel import Bold
 from novasaas.platform.imports import LineError, LineImportError, read_rows
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -202,24 +200,27 @@ def _attach(errors: dict[int, list[str]], exc: ValidationError, numbers: list[in
 
 
 def import_template() -> bytes:
+    rows = [
+        ["PT001", "2026-01-05", "CASH", "1111", 5000000, 0, "", "Rút tiền gửi về quỹ", "", ""],
+        ["PT001", "2026-01-05", "CASH", "1121", 0, 5000000, "", "Rút tiền gửi về quỹ", "", ""],
+        ["NH002", "2026-01-06", "BANK", "1122", 1000, 0, "", "Mua ngoại tệ", "USD", 25400],
+        ["NH002", "2026-01-06", "BANK", "1121", 0, 25400000, "", "Mua ngoại tệ", "", ""],
+    ]
+    # the header stays the first row: the template is read back by the import
     return workbook(
         _("Entries"),
         [h for _k, h in COLUMNS],
-        [
-            ["PT001", "2026-01-05", "CASH", "1111", 5000000, 0, "", "Rút tiền gửi về quỹ", "", ""],
-            ["PT001", "2026-01-05", "CASH", "1121", 0, 5000000, "", "Rút tiền gửi về quỹ", "", ""],
-            ["NH002", "2026-01-06", "BANK", "1122", 1000, 0, "", "Mua ngoại tệ", "USD", 25400],
-            ["NH002", "2026-01-06", "BANK", "1121", 0, 25400000, "", "Mua ngoại tệ", "", ""],
-        ],
+        [[Decimal(v) if isinstance(v, int) else v for v in row] for row in rows],
+        heading=False,
     )
 
 
 # --- export -----------------------------------------------------------------------------------------------
 
 
-def workbook(title: str, headers: list[str], rows: Iterable[Sequence[Any]], *, subtitle: str = "") -> bytes:
-    """A one-sheet xlsx report: bold title, optional subtitle, a blank row, bold header row, then the rows
-    (amounts as whole numbers with thousands separators), written by the platform's one xlsx writer."""
-    preamble: list[list[Any]] = [[subtitle]] if subtitle else []
-    preamble += [[], [Bold(h) for h in headers]]
-    return excel.workbook(title, [Bold(title)], itertools.chain(preamble, rows), subtitle=subtitle, money=True)
+def workbook(
+    title: str, headers: list[str], rows: Iterable[Sequence[Any]], *, subtitle: str = "", heading: bool = True
+) -> bytes:
+    """A one-sheet xlsx report (the platform's one writer): title and subtitle above a bold header row,
+    amounts as numbers with a thousands format, columns sized to their content."""
+    return platform_excel.workbook(title, headers, rows, subtitle, heading=heading)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from novasaas.accounting.excel import workbook
-from novasaas.accounting.reports import Statement
 from novasaas.accounting.selectors import AccountLedger, TrialBalance
 
 
@@ -26,7 +25,7 @@ def trial_balance_xlsx(tb: TrialBalance, fmt: str = "xlsx") -> bytes:
     rows: list[list[Any]] = [
         [
             r.account.code,
-            r.account.name_vi,
+            r.account.display_name(get_language() or "vi"),
             r.opening_debit,
             r.opening_credit,
             r.debit,
@@ -81,14 +80,6 @@ def journal_xlsx(listing: list[Any], fmt: str = "xlsx") -> bytes:
     return _emit(fmt, _("General journal"), headers, rows)
 
 
-def statement_xlsx(st: Statement, fmt: str = "xlsx") -> bytes:
-    headers = [_("Code"), _("Item"), _("This period"), _("Previous period")]
-    rows = [[line.code, line.label, line.current, line.previous] for line in st.lines]
-    return _emit(
-        fmt, f"{st.form} {st.title}", headers, rows, subtitle=f"{st.date_from:%d/%m/%Y} – {st.date_to:%d/%m/%Y}"
-    )
-
-
 def vat_listing_xlsx(data: dict[str, Any], direction: str, start: Any, end: Any, fmt: str = "xlsx") -> bytes:
     headers = [_("Date"), _("Entry"), _("Rate"), _("Partner"), _("Taxable base"), _("Tax"), _("Deductible")]
     rows: list[list[Any]] = [
@@ -138,7 +129,7 @@ def budget_xlsx(budget: Any, rows: list[Any], fmt: str = "xlsx") -> bytes:
         [
             f"{r.dimension.code} {r.dimension.name}" if getattr(r, "dimension", None) else _("Whole account"),
             r.account.code,
-            r.account.name_vi,
+            r.account.display_name(get_language() or "vi"),
             r.budget,
             r.actual,
             r.variance,

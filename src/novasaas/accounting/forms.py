@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from novasaas.accounting.models import DimensionKind, JournalKind
+from novasaas.platform.numbers import NumberField
 from novasaas.platform.text import Form
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -43,9 +44,7 @@ class JournalForm(Form):
 
 
 class SettingsForm(Form):
-    approval_threshold = forms.DecimalField(
-        label=_("Approval threshold (VND)"), min_value=0, max_digits=17, decimal_places=2
-    )
+    approval_threshold = NumberField(label=_("Approval threshold (VND)"), min_value=0, max_digits=17, decimal_places=2)
     vat_period = forms.ChoiceField(
         label=_("VAT filing period"), choices=[("month", _("Monthly")), ("quarter", _("Quarterly"))], required=False
     )
@@ -70,24 +69,18 @@ class EntryForm(Form):
 
 class LineForm(Form):
     account = forms.CharField(label=_("Account"), max_length=20, required=False)
-    debit = forms.DecimalField(label=_("Debit"), min_value=0, max_digits=17, decimal_places=2, required=False)
-    credit = forms.DecimalField(label=_("Credit"), min_value=0, max_digits=17, decimal_places=2, required=False)
+    debit = NumberField(label=_("Debit"), min_value=0, max_digits=17, decimal_places=2, required=False)
+    credit = NumberField(label=_("Credit"), min_value=0, max_digits=17, decimal_places=2, required=False)
     partner_id = forms.TypedChoiceField(label=_("Partner"), coerce=int, required=False, empty_value=None)
     memo = forms.CharField(label=pgettext_lazy("accounting", "Description"), max_length=300, required=False)
     tax_rate = forms.ChoiceField(label=_("VAT"), required=False)
-    tax_base = forms.DecimalField(label=_("Tax base"), min_value=0, max_digits=17, decimal_places=2, required=False)
+    tax_base = NumberField(label=_("Tax base"), min_value=0, max_digits=17, decimal_places=2, required=False)
     paid_in_cash = forms.BooleanField(label=_("Cash"), required=False)
-    dimension = forms.TypedChoiceField(
-        label=_("Department / project"), coerce=int, required=False, empty_value=None
-    )
+    dimension = forms.TypedChoiceField(label=_("Department / project"), coerce=int, required=False, empty_value=None)
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
-    exchange_rate = forms.DecimalField(
-        label=_("Exchange rate"), min_value=0, max_digits=16, decimal_places=6, required=False
-    )
+    exchange_rate = NumberField(label=_("Exchange rate"), min_value=0, max_digits=16, decimal_places=6, required=False)
 
-    def __init__(
-        self, *args: Any, partners: Any = (), rates: Any = (), dimensions: Any = (), **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, partners: Any = (), rates: Any = (), dimensions: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["partner_id"].choices = [("", "—"), *partners]  # type: ignore[attr-defined]
         self.fields["tax_rate"].choices = [("", "—"), *rates]  # type: ignore[attr-defined]
@@ -114,7 +107,7 @@ class RangeForm(Form):
 class TaxRateForm(Form):
     code = forms.RegexField(label=_("Code"), max_length=20, regex=r"^[A-Za-z0-9_.-]+$")
     name = forms.CharField(label=_("Name"), max_length=120)
-    rate = forms.DecimalField(label=_("Rate (%)"), min_value=0, max_value=100, max_digits=8, decimal_places=4)
+    rate = NumberField(label=_("Rate (%)"), min_value=0, max_value=100, max_digits=8, decimal_places=4)
     is_exempt = forms.BooleanField(label=_("Exempt"), required=False)
     valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
     valid_to = forms.DateField(label=_("Valid to"), widget=DATE, required=False)
@@ -126,10 +119,10 @@ class PaymentForm(Form):
     )
     party_id = forms.TypedChoiceField(label=_("Partner"), coerce=int)
     date = forms.DateField(label=_("Date"), widget=DATE)
-    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=17, decimal_places=2)
+    amount = NumberField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=17, decimal_places=2)
     method = forms.ChoiceField(label=_("Method"), choices=[("bank", _("Bank")), ("cash", _("Cash"))])
     currency = forms.ChoiceField(label=_("Currency"), required=False)
-    exchange_rate = forms.DecimalField(
+    exchange_rate = NumberField(
         label=_("Exchange rate"),
         min_value=0,
         max_digits=16,
@@ -149,9 +142,7 @@ class PaymentForm(Form):
 
 class QuickForm(Form):
     date = forms.DateField(label=_("Date"), widget=DATE)
-    amount = forms.DecimalField(
-        label=_("Amount before VAT"), min_value=Decimal("0.01"), max_digits=17, decimal_places=2
-    )
+    amount = NumberField(label=_("Amount before VAT"), min_value=Decimal("0.01"), max_digits=17, decimal_places=2)
     account = forms.CharField(label=_("Account"), max_length=20, required=False)
     tax_rate = forms.ChoiceField(label=_("VAT"), required=False)
     settlement = forms.ChoiceField(label=_("Settlement"))
@@ -176,10 +167,12 @@ class DimensionForm(Form):
 
 class AttachmentForm(Form):
     file = forms.FileField(label=_("Invoice or receipt (PDF, JPEG, PNG, WebP)"))
+
+
 class ExchangeRateForm(Form):
     currency = forms.ChoiceField(label=_("Currency"))
     date = forms.DateField(label=_("Date"), widget=DATE)
-    rate = forms.DecimalField(label=_("Rate (VND per unit)"), min_value=0, max_digits=16, decimal_places=6)
+    rate = NumberField(label=_("Rate (VND per unit)"), min_value=0, max_digits=16, decimal_places=6)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

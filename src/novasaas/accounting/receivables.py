@@ -47,6 +47,7 @@ from novasaas.platform.money import (
     round_money,
     to_decimal,
 )
+from novasaas.platform.numbers import format_number
 
 ZERO = Decimal(0)
 KINDS = {"receivable": ("receivable", "debit"), "payable": ("payable", "credit")}
@@ -393,7 +394,7 @@ def record_payment(
             tenant,
             "acc.payment.approve",
             "approvals",
-            _("Payment awaiting approval: %(a)s") % {"a": f"{value:,.0f}"},
+            _("Payment awaiting approval: %(a)s") % {"a": format_number(value)},
             payment.memo,
             "/accounting/payments/",
         )
@@ -684,10 +685,11 @@ def send_reminders(
                     _("According to our books the following amounts are overdue:"),
                 ]
                 + [
-                    f"- {i.reference} ({i.date:%d/%m/%Y}, {due_word} {i.due_date:%d/%m/%Y}): {i.open:,.0f} VND"
+                    f"- {i.reference} ({i.date:%d/%m/%Y}, {due_word} {i.due_date:%d/%m/%Y}): "
+                    f"{format_number(i.open)} VND"
                     for i in items
                 ]
-                + ["", _("Total overdue: %(t)s VND") % {"t": f"{total:,.0f}"}, "", tenant.name]
+                + ["", _("Total overdue: %(t)s VND") % {"t": format_number(total)}, "", tenant.name]
             )
             OutboxMessage.objects.create(
                 event=EMAIL_EVENT,

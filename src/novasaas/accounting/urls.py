@@ -76,6 +76,7 @@ urlpatterns = [
     path("aging/allocate/", views.AllocateView.as_view(), name="accounting-allocate"),
     path("aging/reminders/", views.ReminderView.as_view(), name="accounting-reminders"),
     path("payments/", views.PaymentsView.as_view(), name="accounting-payments"),
+    path("payments/<int:pk>/voucher/", views.PaymentVoucherView.as_view(), name="accounting-payment-voucher"),
     path(
         "payments/<int:pk>/approve/",
         views.PaymentDecisionView.as_view(operation="approve"),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views import View
 
-from novasaas.accounting import actions, exports, reports, selectors
+from novasaas.accounting import actions, exports, reports, selectors, statutory
 from novasaas.accounting.excel import XLSX_TYPE, EntryImportError, import_entries, import_template
 from novasaas.accounting.forms import (
     AccountEditForm,
@@ -41,6 +41,8 @@ from novasaas.accounting.fx import FOREIGN_CURRENCIES
 from novasaas.accounting.models import EntryState
 from novasaas.identity.access import Principal, require_perm
 from novasaas.platform.modules import ModuleDisabled
+from novasaas.platform.numbers import format_number
+from novasaas.platform.numbers import typed as typed_number
 
 PAGE_SIZE = 50
 NEW_LINES = 4
@@ -819,8 +821,9 @@ class StatementView(AccPermissionView):
         else:
             st = reports.income_statement(self.tenant, start or dt.date(today.year, 1, 1), end or today)
         if request.GET.get("format") in ("xlsx", "pdf"):
-            return _file(request, lambda fmt: exports.statement_xlsx(st, fmt=fmt), st.form)
-        return render(request, "accounting/statement.html", {"st": st, "form": form})
+            return _file(request, lambda fmt: statutory.export(self.tenant, st, fmt), st.form)
+        legal = statutory.build(self.tenant, st)
+        return render(request, "accounting/statement.html", {"st": st, "legal": legal, "form": form})
 
 
 class BalanceSheetView(StatementView):
@@ -918,7 +921,7 @@ class VatFilingView(AccPermissionView):
                 start = dt.date.fromisoformat(raw_start)
             except ValueError as exc:
                 raise ValidationError(_("Enter a valid date.")) from exc
-            filing = taxes.file_vat_return(self.principal, start, raw_refund.strip()[:20] or "0")
+            filing = taxes.file_vat_return(self.principal, start, typed_number(raw_refund.strip()[:20] or "0", 0))
             messages.success(request, _("VAT return %(p)s filed.") % {"p": filing})
             end = filing.period_end
         except ValidationError as exc:
@@ -974,6 +977,28 @@ class ReminderView(AccPermissionView):
         reminded = receivables.send_reminders(self.principal, ids)
         messages.success(request, _("Reminders sent to %(n)d customers.") % {"n": len(reminded)})
         return redirect("accounting-aging")
+
+
+class PaymentVoucherView(AccPermissionView):
+    """The printed cash voucher (Phiếu thu / Phiếu chi, with the amount in words) of a cash payment."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from novasaas.accounting import receivables, vouchers
+        from novasaas.accounting.pdf import PdfUnavailable
+        from novasaas.parties import selectors as parties
+
+        payment = receivables.list_payments(self.tenant).get(pk=pk)
+        party = parties.party_summaries(self.tenant, [payment.party_id]).get(payment.party_id)
+        try:
+            content = vouchers.voucher_pdf(self.tenant, payment, party)
+        except ValidationError as exc:
+            return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+        except PdfUnavailable as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(content, content_type="application/pdf")
+        name = "phieu-thu" if payment.kind == "receipt" else "phieu-chi"
+        response["Content-Disposition"] = f'inline; filename="{name}-{payment.pk}.pdf"'
+        return response
 
 
 class PaymentsView(AccPermissionView):
@@ -1355,7 +1380,7 @@ class BankDetailView(AccPermissionView):
             messages.info(
                 request,
                 _("Statement balances check: opening %(o)s, closing %(c)s.")
-                % {"o": f"{result['opening_balance']:,.0f}", "c": f"{result['closing_balance']:,.0f}"},
+                % {"o": format_number(result["opening_balance"]), "c": format_number(result["closing_balance"])},
             )
 
 
@@ -1425,7 +1450,7 @@ class AllocateView(AccPermissionView):
                 self.principal,
                 payment_line_id=int(values[0]),
                 invoice_line_id=int(values[1]),
-                amount=request.POST.get("amount", "")[:30],
+                amount=typed_number(request.POST.get("amount", "")[:30], 2),
             )
             messages.success(request, _("Matched."))
         except ValidationError as exc:
@@ -1508,7 +1533,7 @@ class CostOfSalesView(AccPermissionView):
     def post(self, request: HttpRequest) -> HttpResponse:
         from novasaas.accounting import cost
 
-        raw = {k[len("closing_") :]: v for k, v in request.POST.items() if k.startswith("closing_")}
+        raw = {k[len("closing_") :]: typed_number(v, 2) for k, v in request.POST.items() if k.startswith("closing_")}
         try:
             start, end = self._range(request.POST)
             counted = cost.parse_counted(raw)
@@ -1564,7 +1589,11 @@ class ExchangeRatesView(AccPermissionView):
                 messages.success(request, _("Exchange rate deleted."))
                 return redirect("accounting-exchange-rates")
             if op == "update":
-                fx.update_rate(self.principal, int(request.POST.get("id", "0") or 0), rate=request.POST.get("rate"))
+                fx.update_rate(
+                    self.principal,
+                    int(request.POST.get("id", "0") or 0),
+                    rate=typed_number(request.POST.get("rate", ""), 6),
+                )
                 messages.success(request, _("Exchange rate saved."))
                 return redirect("accounting-exchange-rates")
             if op == "import":

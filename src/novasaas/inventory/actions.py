@@ -592,7 +592,7 @@ def _clean_serials(product: Product, row: Mapping[str, Any], qty: Decimal, field
     if len(set(serials)) != len(serials):
         raise ValidationError({field: _("A serial number is repeated.")})
     if Decimal(len(serials)) != qty:
-        raise ValidationError({field: _("Give one serial number per unit (%(q)s).") % {"q": qty}})
+        raise ValidationError({field: _("Give one serial number per unit (%(q)s).") % {"q": ledger._qty(qty)}})
     if any(len(s) > 80 for s in serials):
         raise ValidationError({field: _("A serial number has at most 80 characters.")})
     return serials
@@ -624,7 +624,8 @@ def _serial_line(
     if not codes:
         raise ValidationError({field: _("Scan or type the serial numbers of %(p)s.") % {"p": product.sku}})
     if quantity not in (None, "") and abs(to_decimal(quantity)) != len(codes):
-        raise ValidationError({field: _("Give one serial number per unit (%(q)s).") % {"q": abs(to_decimal(quantity))}})
+        count = ledger._qty(abs(to_decimal(quantity)))
+        raise ValidationError({field: _("Give one serial number per unit (%(q)s).") % {"q": count}})
     for code in codes:
         if (product.pk, code) in seen:
             raise ValidationError({field: _("Serial %(s)s is listed twice in this document.") % {"s": code}})
@@ -879,7 +880,12 @@ def suggest_picks(
         else:
             raise InsufficientStock(
                 _("Not enough %(p)s in %(w)s: %(q)s requested, %(a)s on hand.")
-                % {"p": product.sku, "w": warehouse.code, "q": qty, "a": qty - left}
+                % {
+                    "p": ledger._product(product),
+                    "w": warehouse.code,
+                    "q": ledger._qty(qty, product),
+                    "a": ledger._qty(qty - left, product),
+                }
             )
     return picks
 
@@ -2398,7 +2404,8 @@ def check_reorder(tenant: Any, stocks: Any) -> None:
                 "inv.reorder.configure",
                 "inventory.low_stock",
                 _("Low stock: %(p)s in %(w)s") % {"p": product.name, "w": warehouse.code},
-                body=_("Available %(a)s, reorder level %(l)s.") % {"a": available, "l": level},
+                body=_("Available %(a)s, reorder level %(l)s.")
+                % {"a": ledger._qty(available, product), "l": ledger._qty(level, product)},
                 url=url,
             )
         elif not below and alerted:

@@ -11,14 +11,16 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from novasaas.identity.access import Principal
 from novasaas.inventory import actions
-from novasaas.inventory.models import Category, Product, Unit
-from novasaas.platform.excel import XLSX_TYPE as XLSX_TYPE
-from novasaas.platform.excel import workbook as workbook
+from novasaas.inventory.models import Category, Product, ProductKind, TaxCategory, Tracking, Unit
+from novasaas.platform.excel import XLSX_TYPE, workbook
 from novasaas.platform.imports import LineError, LineImportError, messages_of, read_rows
+
+__all__ = ["XLSX_TYPE", "CatalogueImportError", "export_catalogue", "import_catalogue", "workbook"]
 
 COLUMNS: list[tuple[str, str]] = [
     ("sku", "Mã hàng (sku)"),
@@ -50,15 +52,15 @@ def export_catalogue(tenant: Any) -> bytes:
         [
             p.sku,
             p.name,
-            p.kind,
+            p.get_kind_display(),
             p.category.path() if p.category else "",
-            p.stock_unit.code,
-            p.purchase_unit.code if p.purchase_unit else "",
+            p.stock_unit.name,
+            p.purchase_unit.name if p.purchase_unit else "",
             p.barcode,
             p.sale_price,
             p.cost_price,
-            p.tax_category,
-            p.tracking,
+            p.get_tax_category_display(),
+            p.get_tracking_display(),
             p.shelf_life_days or "",
             p.reorder_level,
             p.reorder_quantity,
@@ -121,13 +123,29 @@ def _category(p: Principal, path: str, cache: dict[str, int]) -> int | None:
     return parent_id
 
 
+def _choice_values(choices: Any) -> dict[str, str]:
+    """Lower-cased value, Vietnamese label and English label → the stored value (the export writes the
+    labels of the user's language; files from the other language or with raw values import too)."""
+    out: dict[str, str] = {}
+    for value, label in choices.choices:
+        out[value] = value
+        for lang in ("vi", "en"):
+            with translation.override(lang):
+                out[str(label).strip().lower()] = value
+    return out
+
+
 @transaction.atomic
 def import_catalogue(p: Principal, upload: IO[bytes]) -> tuple[int, int]:
     """Create or update (by SKU) one product per row. All or nothing: any bad line refuses the file
     with the list of bad lines, and nothing is written."""
     p.require("inv.product.manage")
     rows = _read(upload)
-    units = {u.code.lower(): u.pk for u in Unit.objects.all()}
+    # a unit by its code or its name (the export writes names: "Hộp", "Thùng (24 chai)")
+    units = {u.name.strip().lower(): u.pk for u in Unit.objects.all() if u.name.strip()}
+    units |= {u.code.lower(): u.pk for u in Unit.objects.all()}
+    choices = {"kind": ProductKind, "tracking": Tracking, "tax_category": TaxCategory}
+    known = {name: _choice_values(cls) for name, cls in choices.items()}
     errors: list[LineError] = []
     created = updated = 0
     for number, record in rows:
@@ -158,13 +176,13 @@ def import_catalogue(p: Principal, upload: IO[bytes]) -> tuple[int, int]:
                         if code not in units:
                             raise ValidationError({k: _("Unknown unit %(u)s.") % {"u": record[k]}})
                         data[f"{k}_id"] = units[code]
-                for choice, model_choices in (
-                    ("kind", ("goods", "service", "consumable")),
-                    ("tracking", ("none", "lot", "serial")),
-                    ("tax_category", ("vat10", "vat8", "vat5", "vat0", "exempt")),
-                ):
-                    if choice in data and data[choice] not in model_choices:
-                        raise ValidationError({choice: _("Choose one of: %s") % ", ".join(model_choices)})
+                for choice, cls in choices.items():
+                    if choice in data:
+                        value = known[choice].get(str(data[choice]).strip().lower())
+                        if value is None:
+                            labels = [str(label) for _v, label in cls.choices]
+                            raise ValidationError({choice: _("Choose one of: %s") % ", ".join(labels)})
+                        data[choice] = value
                 data["category_id"] = _category(p, record.get("category", ""), {})
                 sku = record.get("sku", "").upper()
                 existing = Product.objects.filter(sku=sku).first() if sku else None

@@ -24,6 +24,8 @@ from novasaas.inventory.models import (
     ValuationMethod,
     Warehouse,
 )
+from novasaas.platform.collation import by_name
+from novasaas.platform.numbers import NumberField
 from novasaas.platform.text import Form
 
 
@@ -36,7 +38,7 @@ DEC: dict[str, Any] = {"max_digits": 15, "decimal_places": 4}
 
 
 def _products() -> Any:
-    return Product.objects.filter(is_active=True).exclude(kind=ProductKind.SERVICE).order_by("name")
+    return by_name(Product.objects.filter(is_active=True).exclude(kind=ProductKind.SERVICE), "name")
 
 
 def _warehouses() -> Any:
@@ -66,7 +68,7 @@ class UnitForm(Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=100)
     base = forms.ModelChoiceField(label=_("Base unit"), queryset=_none(Unit), required=False)
-    factor = forms.DecimalField(
+    factor = NumberField(
         label=_("Factor"),
         max_digits=12,
         decimal_places=6,
@@ -89,13 +91,13 @@ class ProductForm(Form):
     purchase_unit = forms.ModelChoiceField(label=_("Purchase unit"), queryset=_none(Unit), required=False)
     barcode = forms.CharField(label=_("Barcode"), max_length=20, required=False, help_text=_("EAN-13, UPC or EAN-8."))
     generate_barcode = forms.BooleanField(label=_("Generate an internal barcode"), required=False)
-    sale_price = forms.DecimalField(label=_("Sale price"), max_digits=16, decimal_places=2, min_value=0, initial=0)
-    cost_price = forms.DecimalField(label=_("Cost price"), max_digits=16, decimal_places=2, min_value=0, initial=0)
+    sale_price = NumberField(label=_("Sale price"), max_digits=16, decimal_places=2, min_value=0, initial=0)
+    cost_price = NumberField(label=_("Cost price"), max_digits=16, decimal_places=2, min_value=0, initial=0)
     tax_category = forms.ChoiceField(label=_("Tax category"), choices=TaxCategory.choices)
     tracking = forms.ChoiceField(label=_("Tracking"), choices=Tracking.choices)
     shelf_life_days = forms.IntegerField(label=_("Shelf life (days)"), min_value=1, max_value=36500, required=False)
-    reorder_level = forms.DecimalField(label=_("Reorder level"), min_value=0, initial=0, **DEC)
-    reorder_quantity = forms.DecimalField(label=_("Reorder quantity"), min_value=0, initial=0, **DEC)
+    reorder_level = NumberField(label=_("Reorder level"), min_value=0, initial=0, **DEC)
+    reorder_quantity = NumberField(label=_("Reorder quantity"), min_value=0, initial=0, **DEC)
     image = forms.ImageField(label=_("Image"), required=False)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -180,10 +182,10 @@ class LocationForm(Form):
 
 
 class SettingsForm(Form):
-    approval_value_threshold = forms.DecimalField(
+    approval_value_threshold = NumberField(
         label=_("Approval needed above this value"), max_digits=16, decimal_places=2, min_value=0, required=False
     )
-    approval_quantity_threshold = forms.DecimalField(
+    approval_quantity_threshold = NumberField(
         label=_("Approval needed above this quantity"), min_value=0, required=False, **DEC
     )
 
@@ -220,9 +222,9 @@ class LineForm(Form):
     """One line of a receipt or issue."""
 
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, **DEC)
+    quantity = NumberField(label=_("Quantity"), min_value=0, **DEC)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=_none(Unit), required=False)
-    unit_cost = forms.DecimalField(label=_("Unit cost"), max_digits=18, decimal_places=6, min_value=0, required=False)
+    unit_cost = NumberField(label=_("Unit cost"), max_digits=18, decimal_places=6, min_value=0, required=False)
     location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
     lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
     serials = forms.CharField(
@@ -272,12 +274,10 @@ class AdjustmentForm(Form):
 
 class AdjustmentLineForm(Form):
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
-    quantity_change = forms.DecimalField(label=_("Change (+/−)"), **DEC)
+    quantity_change = NumberField(label=_("Change (+/−)"), **DEC)
     location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
     lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
-    unit_cost = forms.DecimalField(
-        label=_("Unit cost (gains)"), max_digits=18, decimal_places=6, min_value=0, required=False
-    )
+    unit_cost = NumberField(label=_("Unit cost (gains)"), max_digits=18, decimal_places=6, min_value=0, required=False)
     serials = serials_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -310,7 +310,7 @@ class TransferForm(Form):
 
 class TransferLineForm(Form):
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, required=False, **DEC)
+    quantity = NumberField(label=_("Quantity"), min_value=0, required=False, **DEC)
     lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
     serials = serials_field()
 
@@ -344,7 +344,7 @@ class ScanForm(Form):
         max_length=40,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, initial=1, **DEC)
+    quantity = NumberField(label=_("Quantity"), min_value=0, initial=1, **DEC)
     location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
 
     def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
@@ -373,7 +373,7 @@ class PutAwayForm(Form):
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
     from_location = forms.ModelChoiceField(label=pgettext_lazy("stock move", "From"), queryset=_none(Location))
     to_location = forms.ModelChoiceField(label=pgettext_lazy("stock move", "To"), queryset=_none(Location))
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, required=False, **DEC)
+    quantity = NumberField(label=_("Quantity"), min_value=0, required=False, **DEC)
     lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
     serials = serials_field()
 
@@ -412,15 +412,15 @@ class TransferReceiveForm(Form):
 
 
 class LandedCostForm(Form):
-    amount = forms.DecimalField(label=_("Amount"), max_digits=16, decimal_places=2, min_value=0)
+    amount = NumberField(label=_("Amount"), max_digits=16, decimal_places=2, min_value=0)
     description = forms.CharField(label=_("Description"), max_length=300)
     split = forms.ChoiceField(label=_("Split"), choices=[("value", _("By value")), ("quantity", _("By quantity"))])
 
 
 class ReorderRuleForm(Form):
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
-    reorder_level = forms.DecimalField(label=_("Reorder level"), min_value=0, **DEC)
-    reorder_quantity = forms.DecimalField(label=_("Reorder quantity"), min_value=0, initial=0, **DEC)
+    reorder_level = NumberField(label=_("Reorder level"), min_value=0, **DEC)
+    reorder_quantity = NumberField(label=_("Reorder quantity"), min_value=0, initial=0, **DEC)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -42,6 +42,7 @@ from novasaas.inventory.models import (
     Warehouse,
 )
 from novasaas.platform.money import MoneyField, QuantityField, quantize, round_money
+from novasaas.platform.numbers import format_quantity
 from novasaas.platform.tenancy import current_tenant
 
 ZERO = Decimal(0)
@@ -249,10 +250,10 @@ def post_move(
             raise InsufficientStock(
                 _("Not enough %(p)s at %(loc)s%(lot)s: %(q)s requested.")
                 % {
-                    "p": product.sku,
+                    "p": _product(product),
                     "loc": from_location.code,
                     "lot": f" (lot {lot.code})" if lot else "",
-                    "q": quantity,
+                    "q": _qty(quantity, product),
                 }
             )
     if src_wh is not None and src_wh != dst_wh:
@@ -345,19 +346,26 @@ def check_history(stock: Stock, product: Product, on: Date, qty: Decimal, later:
                 "(the later moves need the rest; lowest on %(low_on)s)."
             )
             % {
-                "p": product.sku,
+                "p": _product(product),
                 "wh": stock.warehouse.code,
                 "on": on.strftime("%d/%m/%Y"),
-                "q": _qty(qty),
-                "a": _qty(max(low, ZERO)),
+                "q": _qty(qty, product),
+                "a": _qty(max(low, ZERO), product),
                 "low_on": low_on.strftime("%d/%m/%Y"),
             }
         )
 
 
-def _qty(q: Decimal) -> str:
-    """A quantity as people write it: 4, 2.5 (no trailing zeros)."""
-    return f"{q.normalize():f}"
+def _qty(q: Any, product: Product | None = None) -> str:
+    """A quantity as messages print it: ``1.200 Hộp``, ``2,5 kg`` (the page's language, thousands
+    separators, no trailing zeros, the product's stock unit)."""
+    unit = product.stock_unit.name if product is not None and product.stock_unit_id else None
+    return format_quantity(q, unit)
+
+
+def _product(product: Product) -> str:
+    """A product as messages name it: ``Sữa tươi Vinamilk 180ml (SUA-VNM-180)``."""
+    return f"{product.name} ({product.sku})"
 
 
 def fifo_consume(stock: Stock, product: Product, qty: Decimal) -> Decimal:
@@ -409,7 +417,12 @@ def _stock_out(stock: Stock, product: Product, qty: Decimal, value: Decimal, con
     if not updated:
         raise InsufficientStock(
             _("Not enough %(p)s available in %(wh)s: %(q)s requested, %(a)s available.")
-            % {"p": product.sku, "wh": stock.warehouse.code, "q": qty, "a": stock.on_hand - stock.reserved}
+            % {
+                "p": _product(product),
+                "wh": stock.warehouse.code,
+                "q": _qty(qty, product),
+                "a": _qty(stock.on_hand - stock.reserved, product),
+            }
         )
     stock.on_hand -= qty
     stock.reserved -= consume_reserved
@@ -481,7 +494,7 @@ def reserve(
         if not updated:
             raise InsufficientStock(
                 _("Not enough %(p)s available in %(wh)s to reserve %(q)s.")
-                % {"p": product.sku, "wh": warehouse.code, "q": qty}
+                % {"p": _product(product), "wh": warehouse.code, "q": _qty(qty, product)}
             )
         stock = Stock.objects.get(product=product, variant_key=_vkey(variant), warehouse=warehouse)
         res = _get_or_create(Reservation, {"stock": stock, "for_document": for_document}, {"quantity": ZERO})

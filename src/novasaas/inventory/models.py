@@ -90,7 +90,8 @@ class Unit(TenantModel):
         constraints: ClassVar = [models.UniqueConstraint(fields=["tenant", "code"], name="inventory_unit_code_unique")]
 
     def __str__(self) -> str:
-        return self.code
+        # pickers and pages show the unit's name as people write it ("Hộp", "Thùng (24 chai)")
+        return self.name or self.code
 
     def root(self) -> tuple[Unit, Decimal]:
         """The unit at the bottom of the chain and how many of it one of this unit is."""

@@ -32,6 +32,7 @@ from novasaas.inventory.models import (
 )
 from novasaas.platform.models import Tenant
 from novasaas.platform.money import format_money
+from novasaas.platform.numbers import format_number
 from novasaas.platform.pdf import PdfUnavailable, render_table
 
 ZERO = Decimal(0)
@@ -43,7 +44,8 @@ def money(value: Any) -> str:
 
 
 def qty(value: Any) -> str:
-    return "" if value is None else f"{Decimal(value).normalize():f}"
+    """A quantity with thousands separators in the page's language, decimals only when there are any."""
+    return format_number(value)
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,11 @@ class Report:
     subtitle: str = ""
     totals: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def num_cols(self) -> list[int]:
+        """Indexes of the columns holding numbers: pages right-align them."""
+        return [i for i, c in enumerate(self.columns) if c.kind in ("qty", "money", "percent")]
 
     @property
     def headers(self) -> list[str]:

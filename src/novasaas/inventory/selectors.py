@@ -30,6 +30,7 @@ from novasaas.inventory.models import (
     ValueEntry,
     Warehouse,
 )
+from novasaas.platform.collation import by_name
 from novasaas.platform.models import Tenant
 
 ZERO = Decimal(0)
@@ -60,7 +61,7 @@ def search_products(
         qs = qs.filter(kind=kind)
     for word in _unaccent(q).split()[:8]:
         qs = qs.filter(search_text__contains=word)
-    return qs.select_related("category__parent", "stock_unit", "purchase_unit").order_by("name", "id")
+    return by_name(qs.select_related("category__parent", "stock_unit", "purchase_unit"), "name")
 
 
 def get_product(tenant: Tenant, product_id: int) -> Product:

@@ -39,6 +39,7 @@ from novasaas.inventory.models import (
     Warehouse,
 )
 from novasaas.inventory.reports import money, qty
+from novasaas.platform.numbers import typed as typed_number
 
 PAGE_SIZE = 50
 VALUATION_PAGE_SIZE = 200
@@ -111,6 +112,7 @@ def report_page(
     the report's own parameters, so the files show what the page shows)."""
     if title is None:
         title = report.title if report.subtitle in ("", report.title) else f"{report.title} · {report.subtitle}"
+    kwargs.setdefault("num_cols", report.num_cols)
     return table_page(
         request,
         title=title,
@@ -135,8 +137,11 @@ def table_page(
     extra: Any = None,
     totals: list[str] | None = None,
     filters: list[tuple[str, str, str, Any]] | None = None,
+    num_cols: list[int] | None = None,
 ) -> HttpResponse:
+    """``num_cols``: the indexes of the columns holding numbers (right-aligned, tabular digits)."""
     context = {
+        "num_cols": num_cols or [],
         "filters": filters or [],
         "title": title,
         "headers": headers,
@@ -224,6 +229,7 @@ class ProductListView(InvView):
             }
             for p in page
         ]
+        num_cols = [6]
         buttons = []
         if self.can("inv.product.manage"):
             buttons = [
@@ -240,6 +246,7 @@ class ProductListView(InvView):
             buttons=buttons,
             headers=[_("SKU"), _("Name"), _("Kind"), _("Category"), _("Unit"), _("Barcode"), _("Sale price")],
             rows=rows,
+            num_cols=num_cols,
         )
 
 
@@ -1254,7 +1261,7 @@ class CountDetailView(InvView):
                     if key.startswith("serials-") and value != "":  # serial-tracked lines: the units counted
                         entries.append({"line_id": key.removeprefix("serials-"), "serials": value})
                     elif key.startswith("counted-") and value != "" and not posted.get(f"serials-{key[8:]}"):
-                        entries.append({"line_id": key.removeprefix("counted-"), "counted": value})
+                        entries.append({"line_id": key.removeprefix("counted-"), "counted": typed_number(value, 4)})
                 if entries:
                     actions.record_counts(self.principal, pk, entries)
                 messages.success(request, _("Saved."))
@@ -1489,6 +1496,7 @@ class TraceView(InvView):
                 _("Quantity"),
                 _("Value"),
             ],
+            num_cols=[4, 5],
         )
 
 

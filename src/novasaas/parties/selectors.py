@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from novasaas.parties.models import ContactKind, Party, PartyAddress, PartyContact, PartyTag
 from novasaas.parties.text import name_key, normalize_email, normalize_phone, unaccent
+from novasaas.platform.collation import by_name
 from novasaas.platform.models import Tenant
 
 NAME_SIMILARITY = 0.88  # SequenceMatcher ratio of name keys above which two names are "very similar"
@@ -49,7 +50,7 @@ def search_parties(
         if digits and digits != word and len(digits) >= 3:
             cond |= Q(search_text__contains=digits)
         qs = qs.filter(cond)
-    return with_details(qs).order_by("name", "id")
+    return by_name(with_details(qs), "name")
 
 
 def get_party(tenant: Tenant, party_id: int) -> Party:
@@ -184,7 +185,7 @@ def find_duplicates(tenant: Tenant, party: Party) -> list[DuplicateCandidate]:
         for pid, name in active.filter(kind=party.kind).values_list("pk", "name")[:MAX_NAME_SCAN]:
             if SequenceMatcher(None, key, name_key(name)).ratio() >= NAME_SIMILARITY:
                 add(pid, "name")
-    parties = with_details(Party.objects.filter(tenant=tenant, pk__in=reasons)).order_by("name", "id")
+    parties = by_name(with_details(Party.objects.filter(tenant=tenant, pk__in=reasons)), "name")
     return [DuplicateCandidate(party=p, reasons=reasons[p.pk]) for p in parties]
 
 

@@ -1,11 +1,13 @@
-"""The one xlsx writer every export uses (reports, catalogue, parties, ledgers).
+"""The one xlsx writer of every report export (inventory, accounting, …).
 
-Rows are streamed straight into the zip as SpreadsheetML: openpyxl's write-only mode builds a cell object
-and an XML element per cell (~0.5 ms a row, 25 s for 50,000 rows). The cells are the ones openpyxl writes
-for these kinds (inventory's test_excel compares the sheets byte for byte). Every text cell is text, never
-a formula (formula injection), and characters XML 1.0 cannot hold (U+0000–U+001F except tab, newline and
-carriage return) are removed, so a name or memo that holds one (typed before inputs refused them, or
-imported) never breaks an export.
+The workbook is written directly as SpreadsheetML, streamed row by row into the zip: openpyxl's
+write-only mode builds a cell object and an XML element per cell (~0.5 ms a row, 25 s for 50,000 rows).
+
+Cells: text is always text (never a formula, so a product called "=HYPERLINK(…)" cannot run in the
+reader's Excel), dates are dates (DD/MM/YYYY), numbers are numbers with a thousands format — whole
+numbers ``#,##0`` (VND, most quantities), others ``#,##0.0#####`` (decimals only when there are any).
+The header row is bold and frozen; column widths follow the longest text of the header and the first
+rows (capped), so Vietnamese product names are readable without resizing.
 """
 
 from __future__ import annotations
@@ -26,17 +28,6 @@ from openpyxl.writer.theme import theme_xml
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-class Bold(str):
-    """A text cell written in bold (report titles and column headers)."""
-
-    __slots__ = ()
-
-
-# The report workbook is written directly as SpreadsheetML, streamed row by row into the zip: openpyxl's
-# write-only mode builds a cell object and an XML element per cell (~0.5 ms a row, 25 s for 50,000
-# rows). The cells are the same as openpyxl writes them (the sheet XML is byte for byte what its
-# write-only mode gives for these cell kinds; test_excel compares the two).
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -75,27 +66,36 @@ _APP = (
     '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
     "<Application>NovaSaaS</Application></Properties>"
 )
-# cell styles: 1 the date format, 2 bold text, 3 whole numbers with thousands separators (money)
+# cell styles: 1 date, 2 whole number, 3 number with decimals, 4 bold (header), 5 bold and large (title)
+WHOLE_FORMAT = "#,##0"
+DECIMAL_FORMAT = "#,##0.0#####"
+_FONT = '<name val="Calibri" /><family val="2" /><color theme="1" />'
 _STYLES = (
-    f'<styleSheet xmlns="{_MAIN_NS}"><numFmts count="1"><numFmt numFmtId="164" formatCode="DD/MM/YYYY" /></numFmts>'
-    '<fonts count="2"><font><name val="Calibri" /><family val="2" /><color theme="1" /><sz val="11" />'
-    '<scheme val="minor" /></font><font><b val="1" /><name val="Calibri" /><family val="2" /><color theme="1" />'
-    '<sz val="11" /><scheme val="minor" /></font></fonts>'
+    f'<styleSheet xmlns="{_MAIN_NS}"><numFmts count="3"><numFmt numFmtId="164" formatCode="DD/MM/YYYY" />'
+    f'<numFmt numFmtId="165" formatCode="{WHOLE_FORMAT}" /><numFmt numFmtId="166" formatCode="{DECIMAL_FORMAT}" />'
+    "</numFmts>"
+    f'<fonts count="3"><font>{_FONT}<sz val="11" /><scheme val="minor" /></font>'
+    f'<font><b val="1" />{_FONT}<sz val="11" /><scheme val="minor" /></font>'
+    f'<font><b val="1" />{_FONT}<sz val="13" /><scheme val="minor" /></font></fonts>'
     '<fills count="2"><fill><patternFill /></fill><fill><patternFill patternType="gray125" /></fill></fills>'
     '<borders count="1"><border><left /><right /><top /><bottom /><diagonal /></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" /></cellStyleXfs>'
-    '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" />'
+    '<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" />'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" applyNumberFormat="1" xfId="0" />'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" applyNumberFormat="1" xfId="0" />'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" applyNumberFormat="1" xfId="0" />'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" applyFont="1" xfId="0" />'
-    '<xf numFmtId="3" fontId="0" fillId="0" borderId="0" applyNumberFormat="1" xfId="0" /></cellXfs>'
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" applyFont="1" xfId="0" /></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0" /></cellStyles>'
     "</styleSheet>"
 )
 _SHEET_HEAD = (
     f'<worksheet xmlns="{_MAIN_NS}"><sheetPr><outlinePr summaryBelow="1" summaryRight="1" /><pageSetUpPr />'
-    '</sheetPr><sheetViews><sheetView workbookViewId="0"><selection activeCell="A1" sqref="A1" /></sheetView>'
-    '</sheetViews><sheetFormatPr baseColWidth="8" defaultRowHeight="15" /><sheetData>'
+    '</sheetPr><sheetViews><sheetView workbookViewId="0">{pane}</sheetView>'
+    '</sheetViews><sheetFormatPr baseColWidth="8" defaultRowHeight="15" />{cols}<sheetData>'
 )
+WIDTH_SAMPLE = 500  # rows read to size the columns
+MAX_WIDTH = 60
 _SHEET_TAIL = (
     '</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5" /></worksheet>'
 )
@@ -105,7 +105,7 @@ MAX_TEXT = 32767  # Excel's limit on a cell's text
 
 def clean_text(text: str) -> str:
     """``text`` without the characters an xlsx file cannot hold (XML 1.0 forbids U+0000–U+001F but tab,
-    newline and carriage return)."""
+    newline and carriage return), so a name or memo holding one never breaks an export."""
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
@@ -117,33 +117,49 @@ def _attr_xml(text: str) -> str:
     return _text_xml(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#09;")
 
 
-def _cell_xml(ref: str, value: Any, money: bool = False) -> str:
-    """One cell: Decimal as a number (style 3 with ``money``), date as a date (style 1), anything else as
-    text (never a formula; ``Bold`` text in style 2)."""
+def _cell_xml(ref: str, value: Any, style: int = 0) -> str:
+    """One cell: Decimal as a number (style 2 whole, 3 with decimals), date as a date (style 1), anything
+    else as text (never a formula); ``style`` 4/5 makes a text bold (header, title)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = Decimal(value)
     if isinstance(value, Decimal) and value.is_finite():
-        style = ' s="3"' if money else ""
-        return f'<c r="{ref}"{style} t="n"><v>{"%.16g" % value}</v></c>'  # noqa: UP031 - openpyxl's number format
+        fmt = 2 if value == value.to_integral_value() else 3
+        return f'<c r="{ref}" s="{fmt}" t="n"><v>{"%.16g" % value}</v></c>'  # noqa: UP031 - openpyxl's format
     if isinstance(value, dt.date):
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             raise TypeError("Excel does not support timezones in datetimes")
         return f'<c r="{ref}" s="1" t="n"><v>{"%.16g" % to_excel(value)}</v></c>'  # noqa: UP031
     text = "" if value is None or isinstance(value, Decimal) else str(value)
+    s = f' s="{style}"' if style else ""
     if not text:
-        return f'<c r="{ref}" t="inlineStr" />'
+        return f'<c r="{ref}"{s} t="inlineStr" />'
     text = clean_text(text[:MAX_TEXT])
     stripped = text.strip()
     space = ' xml:space="preserve"' if stripped and stripped != text else ""
-    style = ' s="2"' if isinstance(value, Bold) else ""
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_text_xml(text)}</t></is></c>'
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_text_xml(text)}</t></is></c>'
+
+
+def _width(value: Any) -> int:
+    if isinstance(value, Decimal):
+        return len(f"{value:,.2f}") if value != value.to_integral_value() else len(f"{value:,.0f}")
+    if isinstance(value, dt.date):
+        return 10
+    return max((len(line) for line in str(value or "").split("\n")), default=0)
 
 
 def workbook(
-    title: str, header: Sequence[Any], rows: Iterable[Sequence[Any]], subtitle: str = "", *, money: bool = False
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    subtitle: str = "",
+    *,
+    heading: bool = False,
 ) -> bytes:
-    """A one-sheet xlsx: the header in the first row, text cells as text (formula-safe), decimals as
-    numbers (``money``: whole numbers with thousands separators), dates as dates. The title and subtitle
-    (period, warehouse) are the document's properties. Rows are written to the (compressed) file as they
-    come, a few thousand at a time."""
+    """A one-sheet xlsx: the header row (bold, frozen), then the rows — text as text (formula-safe),
+    numbers as numbers with a thousands format, dates as dates. The title and subtitle (period,
+    warehouse) are the document's properties; ``heading`` also prints them above the header. Rows are
+    written to the (compressed) file as they come, a few thousand at a time, after the first
+    ``WIDTH_SAMPLE`` rows have sized the columns."""
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     subject = f"<dc:subject>{_text_xml(subtitle)}</dc:subject>" if subtitle else ""
     core = (
@@ -160,21 +176,46 @@ def workbook(
         f'</bookViews><sheets><sheet name="{_attr_xml(sheet_name)}" sheetId="1" state="visible" r:id="rId1" />'
         '</sheets><calcPr calcId="124519" fullCalcOnLoad="1" /></workbook>'
     )
+    top: list[tuple[list[Any], int]] = []
+    if heading:
+        top.append(([title], 5))
+        if subtitle:
+            top.append(([subtitle], 0))
+        top.append(([], 0))
+    top.append((list(header), 4))
+    head_row = len(top)
+    rest = iter(rows)
+    sample = list(itertools.islice(rest, WIDTH_SAMPLE))
+    widths = [_width(h) for h in header]
+    for row in sample:
+        for i, value in enumerate(row):
+            if i >= len(widths):
+                widths.append(0)
+            widths[i] = max(widths[i], _width(value))
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{min(max(w, 6) + 2, MAX_WIDTH)}" customWidth="1" />'
+        for i, w in enumerate(widths, start=1)
+    )
+    pane = (
+        f'<pane ySplit="{head_row}" topLeftCell="A{head_row + 1}" activePane="bottomLeft" state="frozen" />'
+        f'<selection pane="bottomLeft" activeCell="A{head_row + 1}" sqref="A{head_row + 1}" />'
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("docProps/app.xml", _APP)
         zf.writestr("docProps/core.xml", core)
         zf.writestr("xl/theme/theme1.xml", theme_xml)
         with zf.open("xl/worksheets/sheet1.xml", "w") as sheet:
-            sheet.write(_SHEET_HEAD.encode())
+            sheet.write(_SHEET_HEAD.format(pane=pane, cols=f"<cols>{cols}</cols>" if cols else "").encode())
             letters: list[str] = []
             chunk: list[str] = []
-            for number, row in enumerate(itertools.chain([header], rows), start=1):
+            styled = itertools.chain(top, ((row, 0) for row in itertools.chain(sample, rest)))
+            for number, (row, style) in enumerate(styled, start=1):
                 while len(letters) < len(row):
                     letters.append(get_column_letter(len(letters) + 1))
                 n = str(number)
                 chunk.append(f'<row r="{n}">')
-                chunk.extend([_cell_xml(col + n, v, money) for col, v in zip(letters, row, strict=False)])
+                chunk.extend([_cell_xml(col + n, v, style) for col, v in zip(letters, row, strict=False)])
                 chunk.append("</row>")
                 if len(chunk) > 20000:
                     sheet.write("".join(chunk).encode())

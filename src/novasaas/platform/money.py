@@ -137,9 +137,7 @@ class FixedPointField(models.BigIntegerField):
         dec = to_decimal(value)
         scaled = dec.scaleb(self.scale)
         if scaled != scaled.to_integral_value():
-            raise ValidationError(
-                f"{dec} has more than {self.scale} decimal places", code="too_many_decimals"
-            )
+            raise ValidationError(f"{dec} has more than {self.scale} decimal places", code="too_many_decimals")
         as_int = int(scaled)
         if abs(as_int) > MAX_STORED:
             raise ValidationError("number too large", code="too_large")
@@ -155,9 +153,9 @@ class FixedPointField(models.BigIntegerField):
         return "" if value is None else str(value)
 
     def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]
-        from django import forms
+        from novasaas.platform.numbers import NumberField
 
-        defaults: dict[str, Any] = {"form_class": forms.DecimalField, "decimal_places": self.scale, "max_digits": 19}
+        defaults: dict[str, Any] = {"form_class": NumberField, "decimal_places": self.scale, "max_digits": 19}
         defaults.update(kwargs)
         return models.Field.formfield(self, **defaults)  # type: ignore[arg-type]
 

@@ -33,23 +33,49 @@ def font_path() -> Path | None:
 
 
 def _text(value: Any) -> str:
+    """A cell as printed: numbers with Vietnamese separators (``1.234.567``, ``2,5``), zero blank."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         if value == 0:
             return ""
-        text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+        text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value.normalize():,f}"
         return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return str(value)
 
 
+def _widths(headers: Sequence[str], rows: list[list[str]], numeric: list[bool], total: float) -> list[float]:
+    """Column widths from their content: numbers get what their longest figure needs, text columns share
+    the rest by their typical length (long product names get the most room and wrap, never cut)."""
+    count = len(headers)
+    longest = [
+        max([len(str(headers[i])) // 2, *(len(r[i]) for r in rows[:500] if i < len(r))], default=4)
+        for i in range(count)
+    ]
+    need = [max(longest[i], 4) * 1.7 + 3 if numeric[i] else 0.0 for i in range(count)]
+    fixed = sum(need)
+    text_cols = [i for i in range(count) if not numeric[i]]
+    if not text_cols or fixed >= total * 0.8:
+        return [total / count] * count
+    weights = {i: min(max(longest[i], 6), 60) for i in text_cols}
+    room = total - fixed
+    share = sum(weights.values())
+    return [need[i] if numeric[i] else room * weights[i] / share for i in range(count)]
+
+
 def render_table(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], subtitle: str = "") -> bytes:
+    """A report table as PDF: landscape when it has more than five columns, the header repeated on each
+    page, numbers right-aligned, and text wrapped inside its cell (a Vietnamese product name is never
+    cut)."""
     from fpdf import FPDF
+    from fpdf.fonts import FontFace
 
     path = font_path()
     if path is None:
         raise PdfUnavailable("no Unicode font found for PDF (install fonts-dejavu or set ACC_PDF_FONT)")
-    rows = [list(r) for r in rows]
+    raw = [list(r) for r in rows]
+    numeric = [any(isinstance(r[i], Decimal) for r in raw if i < len(r)) for i in range(len(headers))]
+    cells = [[_text(r[i]) if i < len(r) else "" for i in range(len(headers))] for r in raw]
     pdf = FPDF(orientation="L" if len(headers) > 5 else "P", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_font("Body", "", str(path))
@@ -57,26 +83,28 @@ def render_table(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any
     pdf.add_font("Body", "B", str(bold if bold.is_file() else path))
     pdf.add_page()
     pdf.set_font("Body", "B", 13)
-    pdf.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
     if subtitle:
         pdf.set_font("Body", "", 9)
-        pdf.cell(0, 6, subtitle, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, subtitle, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    numeric = [any(isinstance(r[i], Decimal) for r in rows if i < len(r)) for i in range(len(headers))]
-    width = pdf.epw
-    weights = [1.0 if numeric[i] else (2.6 if i == 1 or len(headers) <= 3 else 1.2) for i in range(len(headers))]
-    unit = width / sum(weights)
-    widths = [w * unit for w in weights]
-    pdf.set_font("Body", "B", 8)
-    for i, h in enumerate(headers):
-        pdf.cell(widths[i], 6, str(h)[:40], border=1, align="C")
-    pdf.ln()
+    if not headers:
+        return bytes(pdf.output())
     pdf.set_font("Body", "", 8)
-    for row in rows:
-        for i in range(len(headers)):
-            value = row[i] if i < len(row) else ""
-            text = _text(value)
-            limit = int(widths[i] / 1.6)
-            pdf.cell(widths[i], 5.5, text[:limit], border=1, align="R" if numeric[i] else "L")
-        pdf.ln()
+    widths = _widths([str(h) for h in headers], cells, numeric, pdf.epw)
+    with pdf.table(
+        col_widths=tuple(widths),
+        width=pdf.epw,
+        text_align=tuple("RIGHT" if n else "LEFT" for n in numeric),
+        headings_style=FontFace(emphasis="BOLD"),
+        line_height=4.2,
+        repeat_headings=1,
+    ) as table:
+        head = table.row()
+        for h in headers:
+            head.cell(str(h), align="CENTER")
+        for row in cells:
+            line = table.row()
+            for text in row:
+                line.cell(text)
     return bytes(pdf.output())

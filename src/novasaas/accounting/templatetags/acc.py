@@ -37,3 +37,11 @@ def indent(level: Any) -> str:
 @register.filter
 def account_name(account: Any) -> str:
     return str(account.display_name(get_language() or "vi")) if account is not None else ""
+
+
+@register.filter
+def statutory_amount(value: Any) -> str:
+    """An amount as the statutory forms print it: ``1.234.567``, negatives in brackets, zero blank."""
+    from novasaas.accounting.statutory import amount_text
+
+    return amount_text(value)

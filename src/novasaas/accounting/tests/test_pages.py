@@ -218,3 +218,48 @@ def test_entry_list_query_count_does_not_grow_with_rows(tenant_a, fm_web, django
         post(p, ("1111", i + 1, 0), ("4111", 0, i + 1))
     with django_assert_max_num_queries(len(few.captured_queries)):
         fm_web.get("/accounting/entries/")
+
+
+@pytest.mark.parametrize(
+    ("language", "debit", "credit"),
+    [("vi", "1.500.000", "1,500,000"), ("en", "1,500,000", "1.500.000"), ("vi", "1.500", "1.500")],
+)
+def test_entry_form_reads_amounts_as_the_app_displays_them(tenant_a, fm_web, language, debit, credit):
+    fm_web.cookies["novasaas_language"] = language
+    base = {"journal": "GEN", "date": TODAY.isoformat(), "memo": "Góp vốn", "post": "1"}
+    r = fm_web.post(
+        "/accounting/entries/new/", {**base, **lines_data(("1111", debit, "", None), ("4111", "", credit, None))}
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    expected = 1500 if debit == "1.500" else 1_500_000
+    with tenant_context(tenant_a):
+        entry = JournalEntry.objects.get()
+        assert sorted((ln.debit, ln.credit) for ln in entry.lines.all()) == [(0, expected), (expected, 0)]
+
+
+def test_unbalanced_entry_message_formats_the_amounts(tenant_a, fm_web):
+    fm_web.cookies["novasaas_language"] = "vi"
+    base = {"journal": "GEN", "date": TODAY.isoformat(), "memo": "x", "post": "1"}
+    r = fm_web.post(
+        "/accounting/entries/new/",
+        {**base, **lines_data(("1111", "1.500.000", "", None), ("4111", "", "100000", None))},
+    )
+    page = r.content.decode()
+    assert r.status_code == 400
+    assert "Nợ 1.500.000, Có 100.000" in page and "1500000.00" not in page
+    with tenant_context(tenant_a):
+        assert not JournalEntry.objects.exists()
+
+
+def test_english_mode_shows_english_account_names_in_pickers_and_exports(tenant_a, fm_web):
+    from openpyxl import load_workbook
+
+    post(principal(tenant_a, "finance_manager"), ("1111", 100, 0), ("4111", 0, 100))
+    fm_web.cookies["novasaas_language"] = "en"
+    form = fm_web.get("/accounting/entries/new/").content.decode()
+    assert "1111 Cash in VND" in form and "Tiền Việt Nam" not in form
+    book = load_workbook(io.BytesIO(fm_web.get("/accounting/reports/trial-balance/?format=xlsx").content))
+    names = [row[1] for row in book.active.iter_rows(values_only=True)]
+    assert "Cash in VND" in names and "Tiền Việt Nam" not in names
+    fm_web.cookies["novasaas_language"] = "vi"
+    assert "1111 Tiền Việt Nam" in fm_web.get("/accounting/entries/new/").content.decode()

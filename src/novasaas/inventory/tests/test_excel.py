@@ -154,8 +154,9 @@ def _openpyxl_workbook(title, header, rows, subtitle=""):
 
 
 def test_report_workbook_holds_the_same_cells_as_openpyxl_wrote():
-    """The streamed report writer gives the same sheet as openpyxl's write-only mode, cell by cell
-    (value, type, number format), for every kind of cell the reports write."""
+    """The streamed report writer gives the same cells as openpyxl's write-only mode (value and type) for
+    every kind of cell the reports write, with thousands formats on numbers (decimals only when there are
+    any), a bold frozen header and columns wide enough for Vietnamese names."""
     import datetime as dt
     import zipfile
     from decimal import Decimal
@@ -176,17 +177,34 @@ def test_report_workbook_holds_the_same_cells_as_openpyxl_wrote():
     ]
     ours = excel.workbook("Giá trị tồn kho", header, rows, subtitle="30/11/2026 · HN")
     ref = _openpyxl_workbook("Giá trị tồn kho", header, rows, subtitle="30/11/2026 · HN")
-    sheet = "xl/worksheets/sheet1.xml"
-    assert zipfile.ZipFile(io.BytesIO(ours)).read(sheet) == zipfile.ZipFile(io.BytesIO(ref)).read(sheet)
+    assert zipfile.ZipFile(io.BytesIO(ours)).testzip() is None
     a, b = (load_workbook(io.BytesIO(content)) for content in (ours, ref))
     assert a.sheetnames == b.sheetnames == ["Giá trị tồn kho"]
     assert a.properties.title == b.properties.title and a.properties.subject == b.properties.subject
-    cells = [
-        [(c.value, c.data_type, c.number_format) for c in row] for row in a.active.iter_rows()
-    ]
-    assert cells == [[(c.value, c.data_type, c.number_format) for c in row] for row in b.active.iter_rows()]
-    assert len(cells) == len(rows) + 1 and cells[1][6] == (dt.datetime(2026, 11, 3), "d", "DD/MM/YYYY")
+    cells = [[(c.value, c.data_type) for c in row] for row in a.active.iter_rows()]
+    reference = [[(c.value, c.data_type) for c in row] for row in b.active.iter_rows()]
+    # the reference wrote Python's True and 7 as text; the writer now writes whole numbers as numbers
+    reference[2][7] = (7, "n")
+    assert cells == reference
+    assert len(cells) == len(rows) + 1 and cells[1][6] == (dt.datetime(2026, 11, 3), "d")
+    ws = a.active
+    assert ws["F2"].number_format == "#,##0" and ws["D2"].number_format == "#,##0.0#####"
+    assert ws["E4"].number_format == "#,##0.0#####" and ws["G2"].number_format == "DD/MM/YYYY"
+    assert ws["A1"].font.b and not ws["A2"].font.b
+    assert ws.freeze_panes == "A2"
+    assert len("Bia Hà Nội <chai> & \"lon\"") <= ws.column_dimensions["C"].width <= 62
     streamed = load_workbook(io.BytesIO(ours), read_only=True)
-    assert [list(r) for r in streamed.active.iter_rows(values_only=True)] == [
-        [c[0] for c in row] for row in cells
-    ]
+    assert [list(r) for r in streamed.active.iter_rows(values_only=True)] == [[c[0] for c in row] for row in cells]
+
+
+def test_export_writes_labels_and_unit_names_not_raw_values(api_a, tenant_a):
+    with tenant_context(tenant_a):
+        s = setup_catalogue(tenant_a)
+    rows = list(load_workbook(io.BytesIO(api_a.get(f"{URL}/export").content)).active.iter_rows(values_only=True))
+    header, beer = rows[0], next(r for r in rows if r[0] == s.beer.sku)
+    cell = dict(zip(header, beer, strict=False))
+    assert cell["ĐVT tồn kho (stock_unit)"] == "Chai" and cell["ĐVT mua (purchase_unit)"] == "Thùng"
+    assert cell["Loại (kind)"] in ("Hàng hóa", "Goods")
+    assert cell["Theo dõi (tracking)"] in ("Không theo dõi", "No tracking")
+    assert "goods" not in beer and "none" not in beer and "vat10" not in beer
+    assert isinstance(cell["Giá bán (sale_price)"], int | float) and cell["Giá bán (sale_price)"] == 15000

@@ -99,7 +99,8 @@ def test_inventory_pages_use_warehouse_words(tenant_a):
     assert "Nhập xuất gần đây" in stock and "Thẻ kho" in stock
 
     form = get("/inventory/products/new/")
-    assert '<label class="form-label" for="id_kind">Loại</label>' in form
+    required = ' <span class="text-danger" aria-hidden="true">*</span>'  # required fields are marked
+    assert f'<label class="form-label" for="id_kind">Loại{required}</label>' in form
     assert '<label class="form-label" for="id_description">Mô tả</label>' in form
     product = get(f"/inventory/products/{s.beer.pk}/")
     assert "Ngừng sử dụng" in product and "Vô hiệu hóa" not in product

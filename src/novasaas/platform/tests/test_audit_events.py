@@ -27,8 +27,10 @@ def test_audit_log_is_append_only(tenant_a, admin_a):
 def test_audit_log_refuses_sql_update_and_delete(tenant_a, admin_a):
     with tenant_context(tenant_a):
         entry = audit.record(AuditAction.OTHER, actor=admin_a, message="hello")
-        for sql in ("UPDATE platform_auditlog SET message = 'x' WHERE id = %s",
-                    "DELETE FROM platform_auditlog WHERE id = %s"):
+        for sql in (
+            "UPDATE platform_auditlog SET message = 'x' WHERE id = %s",
+            "DELETE FROM platform_auditlog WHERE id = %s",
+        ):
             with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
                 cur.execute(sql, [entry.pk])
 

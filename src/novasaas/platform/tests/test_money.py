@@ -37,9 +37,18 @@ def test_too_many_decimals_is_an_error():
         FixedPointField(scale=2).get_prep_value(Decimal("1.005"))
 
 
-@pytest.mark.parametrize("code,ok", [
-    ("0100109106", True), ("0300588569", True), ("0100109106-001", True), ("0100109106001", True),
-    ("0100109107", False), ("010010910", False), ("0100109106-000", False), ("abc", False),
-])
+@pytest.mark.parametrize(
+    "code,ok",
+    [
+        ("0100109106", True),
+        ("0300588569", True),
+        ("0100109106-001", True),
+        ("0100109106001", True),
+        ("0100109107", False),
+        ("010010910", False),
+        ("0100109106-000", False),
+        ("abc", False),
+    ],
+)
 def test_tax_code_checksum(code, ok):
     assert is_valid_tax_code(code) is ok

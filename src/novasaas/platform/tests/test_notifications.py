@@ -49,9 +49,7 @@ def test_unknown_kind_is_refused(tenant_a, admin_a):
         notify(tenant_a, [admin_a], "nope", "X")
 
 
-def test_email_follows_preferences_and_leaves_after_commit(
-    tenant_a, admin_a, django_capture_on_commit_callbacks
-):
+def test_email_follows_preferences_and_leaves_after_commit(tenant_a, admin_a, django_capture_on_commit_callbacks):
     staff = create_user(tenant_a, "sales_staff")
     with tenant_context(tenant_a):
         set_preferences(staff, {"system": {"in_app": False, "email": True}})
@@ -59,9 +57,7 @@ def test_email_follows_preferences_and_leaves_after_commit(
         notify(tenant_a, [staff, admin_a], "system", "Bảo trì hệ thống", "Tối nay 22h", "/notifications/")
     assert not mail.outbox  # nothing before commit
     with platform_context():
-        assert (
-            OutboxMessage.objects.filter(event="platform.NotificationEmail").count() == 2
-        )  # system: email by default
+        assert OutboxMessage.objects.filter(event="platform.NotificationEmail").count() == 2  # system: email by default
     for cb in callbacks:
         cb()
     assert sorted(m.to[0] for m in mail.outbox) == sorted([staff.email, admin_a.email])
@@ -203,10 +199,7 @@ def test_preferences_page(tenant_a):
     client = web_client(tenant_a, staff)
     assert client.get("/notifications/preferences/").status_code == 200
     assert (
-        client.post(
-            "/notifications/preferences/", {"security-email": "on", "security-in_app": "on"}
-        ).status_code
-        == 302
+        client.post("/notifications/preferences/", {"security-email": "on", "security-in_app": "on"}).status_code == 302
     )
     with tenant_context(tenant_a):
         prefs = {p.kind: (p.in_app, p.email) for p in NotificationPreference.objects.filter(user=staff)}

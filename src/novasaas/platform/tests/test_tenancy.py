@@ -71,8 +71,11 @@ def test_raw_insert_into_another_tenant_is_refused(tenant_a, tenant_b):
     from django.db import DatabaseError, transaction
 
     with tenant_context(tenant_a), pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
-        cur.execute("INSERT INTO identity_role (tenant_id, code, name, name_en, description, is_system)"
-                    " VALUES (%s, 'x', 'x', '', '', false)", [tenant_b.pk])
+        cur.execute(
+            "INSERT INTO identity_role (tenant_id, code, name, name_en, description, is_system)"
+            " VALUES (%s, 'x', 'x', '', '', false)",
+            [tenant_b.pk],
+        )
 
 
 @pytest.mark.postgres_only
@@ -83,8 +86,9 @@ def test_every_tenant_table_has_forced_row_level_security(db):
 
     tables = [m._meta.db_table for m in apps.get_models() if issubclass(m, TenantModel)]
     with connection.cursor() as cur:
-        cur.execute("SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = ANY(%s)",
-                    [tables])
+        cur.execute(
+            "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = ANY(%s)", [tables]
+        )
         rows = {r[0]: (r[1], r[2]) for r in cur.fetchall()}
     missing = [t for t in tables if rows.get(t) != (True, True)]
     assert not missing, f"tables without forced RLS: {missing}"

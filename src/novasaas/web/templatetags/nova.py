@@ -9,6 +9,7 @@ from django import template
 from django.utils import translation
 
 from novasaas.platform.money import format_money
+from novasaas.platform.numbers import format_number
 
 register = template.Library()
 
@@ -16,6 +17,13 @@ register = template.Library()
 @register.filter
 def money(value: Decimal | int | None, currency: str = "VND") -> str:
     return format_money(value, currency or "VND", translation.get_language() or "vi")
+
+
+@register.filter
+def num(value: Any) -> str:
+    """A quantity or number with thousands separators in the page's language (``1.200``, ``2,5`` /
+    ``1,200``, ``2.5``), decimals only when there are any; put it in a ``class="num"`` cell."""
+    return format_number(value)
 
 
 @register.filter
@@ -46,7 +54,8 @@ def bs(field: Any) -> Any:
         cls = "form-check-input" if name == "CheckboxInput" else "form-control"
     if field.errors:
         cls += " is-invalid"
-    return field.as_widget(attrs={"class": cls})
+    own = widget.attrs.get("class", "")  # e.g. the number input's right alignment
+    return field.as_widget(attrs={"class": f"{cls} {own}".strip()})
 
 
 @register.filter
