@@ -145,6 +145,9 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 LANGUAGE_COOKIE_NAME = "novasaas_language"
+# dd/mm/yyyy typed in every date field, in both languages (ISO still accepted): platform/dates.py.
+FORMAT_MODULE_PATH = ["novasaas.config.formats"]
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"]
 
 # --- static / media -------------------------------------------------------------------------------
 STATIC_URL = "/static/"

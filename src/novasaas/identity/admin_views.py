@@ -36,6 +36,7 @@ from novasaas.identity.forms import (
 )
 from novasaas.identity.models import ApiKey, Invitation, Membership, Role
 from novasaas.platform import notifications
+from novasaas.platform.dates import parse_date
 from novasaas.platform.models import AuditAction
 from novasaas.platform.modules import MODULES, OPTIONAL_MODULES
 from novasaas.platform.settings_actions import update_company_settings
@@ -354,7 +355,7 @@ def role_matrix(request: HttpRequest) -> HttpResponse:
 
 def _date(value: str | None) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value) if value else None
+        return parse_date(value)
     except ValueError:
         return None
 

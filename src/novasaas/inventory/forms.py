@@ -24,6 +24,7 @@ from novasaas.inventory.models import (
     ValuationMethod,
     Warehouse,
 )
+from novasaas.platform.dates import DateInput
 
 
 def _none(model: Any) -> Any:
@@ -200,7 +201,7 @@ class MyWarehouseForm(forms.Form):
 
 class MovementForm(forms.Form):
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     purpose = forms.ChoiceField(label=_("Purpose"), choices=IssuePurpose.choices, required=False)
     is_customer_return = forms.BooleanField(label=_("Customer return"), required=False)
     source_document = forms.CharField(label=_("Source document"), max_length=80, required=False)
@@ -431,7 +432,7 @@ class ImportForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    as_of = forms.DateField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput())
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

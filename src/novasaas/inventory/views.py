@@ -39,6 +39,7 @@ from novasaas.inventory.models import (
     Warehouse,
 )
 from novasaas.inventory.reports import money, qty
+from novasaas.platform.dates import parse_date
 
 PAGE_SIZE = 50
 VALUATION_PAGE_SIZE = 200
@@ -1277,10 +1278,9 @@ class CountDetailView(InvView):
 
 
 def _date(request: HttpRequest, key: str, default: dt.date) -> dt.date:
-    """A date from the query string (ISO); a bad one is a 404 like an unknown id."""
-    raw = request.GET.get(key, "")
+    """A date from the query string (dd/mm/yyyy or ISO); a bad one is a 404 like an unknown id."""
     try:
-        return dt.date.fromisoformat(raw) if raw else default
+        return parse_date(request.GET.get(key)) or default
     except (ValueError, OverflowError) as exc:
         raise Http404 from exc
 
@@ -1367,7 +1367,7 @@ def _warehouse_param(request: HttpRequest) -> int | None:
 
 
 def _period_filters(date_from: dt.date, date_to: dt.date) -> list[tuple[str, str, str, Any]]:
-    return [("from", _("From"), "date", date_from.isoformat()), ("to", _("To"), "date", date_to.isoformat())]
+    return [("from", _("From"), "date", date_from), ("to", _("To"), "date", date_to)]
 
 
 class MovementReportView(ReportView):
