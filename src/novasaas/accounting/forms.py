@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from novasaas.accounting.models import DimensionKind, JournalKind
 from novasaas.platform.dates import DateInput
+from novasaas.platform.widgets import PickerSelect
 
 DATE = DateInput()
 
@@ -72,7 +73,9 @@ class LineForm(forms.Form):
     account = forms.CharField(label=_("Account"), max_length=20, required=False)
     debit = forms.DecimalField(label=_("Debit"), min_value=0, max_digits=17, decimal_places=2, required=False)
     credit = forms.DecimalField(label=_("Credit"), min_value=0, max_digits=17, decimal_places=2, required=False)
-    partner_id = forms.TypedChoiceField(label=_("Partner"), coerce=int, required=False, empty_value=None)
+    partner_id = forms.TypedChoiceField(
+        label=_("Partner"), coerce=int, required=False, empty_value=None, widget=PickerSelect
+    )
     memo = forms.CharField(label=pgettext_lazy("accounting", "Description"), max_length=300, required=False)
     tax_rate = forms.ChoiceField(label=_("VAT"), required=False)
     tax_base = forms.DecimalField(label=_("Tax base"), min_value=0, max_digits=17, decimal_places=2, required=False)
@@ -124,7 +127,7 @@ class PaymentForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("receipt", _("Receipt from a customer")), ("payment", _("Payment to a supplier"))]
     )
-    party_id = forms.TypedChoiceField(label=_("Partner"), coerce=int)
+    party_id = forms.TypedChoiceField(label=_("Partner"), coerce=int, widget=PickerSelect)
     date = forms.DateField(label=_("Date"), widget=DATE)
     amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=17, decimal_places=2)
     method = forms.ChoiceField(label=_("Method"), choices=[("bank", _("Bank")), ("cash", _("Cash"))])
@@ -155,7 +158,9 @@ class QuickForm(forms.Form):
     account = forms.CharField(label=_("Account"), max_length=20, required=False)
     tax_rate = forms.ChoiceField(label=_("VAT"), required=False)
     settlement = forms.ChoiceField(label=_("Settlement"))
-    partner_id = forms.TypedChoiceField(label=_("Partner"), coerce=int, required=False, empty_value=None)
+    partner_id = forms.TypedChoiceField(
+        label=_("Partner"), coerce=int, required=False, empty_value=None, widget=PickerSelect
+    )
     memo = forms.CharField(label=pgettext_lazy("accounting", "Description"), max_length=300, required=False)
 
     def __init__(self, *args: Any, kind: str = "revenue", partners: Any = (), rates: Any = (), **kwargs: Any) -> None:

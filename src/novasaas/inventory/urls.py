@@ -37,6 +37,7 @@ urlpatterns = [
     path("lines/<str:kind>/row/", v.LineRowView.as_view(), name="inventory-line-row"),
     path("movements/", v.MovementListView.as_view(), name="inventory-movements"),
     path("movements/new/", v.MovementCreateView.as_view(), name="inventory-movement-new"),
+    path("stock-hint/", v.StockHintView.as_view(), name="inventory-stock-hint"),
     path("movements/<int:pk>/", v.MovementDetailView.as_view(), name="inventory-movement"),
     path("movements/<int:pk>/scan/", v.MovementScanView.as_view(), name="inventory-movement-scan"),
     path("movements/<int:pk>/putaway/", v.PutAwayView.as_view(), name="inventory-putaway"),

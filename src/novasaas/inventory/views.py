@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import number_format, sanitize_separators
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -718,6 +719,7 @@ class LinesFormView(InvView):
     kind = "movement"
     title = ""
     header_form: Any = None
+    stock_hints = False  # issue lines show what is on hand and warn when more is typed
 
     def header(self, data: Any = None) -> Any:
         raise NotImplementedError
@@ -734,6 +736,7 @@ class LinesFormView(InvView):
                 "formset": formset,
                 "title": self.title,
                 "add_url": reverse("inventory-line-row", args=[self.kind]),
+                "stock_url": reverse("inventory-stock-hint") if self.stock_hints else "",
             },
             status=status,
         )
@@ -783,6 +786,59 @@ class LineRowView(InvView):
         )
 
 
+class StockHintView(InvView):
+    """What is on hand for an issue line being typed (JSON for ``app.js``): the product in the chosen
+    warehouse (and location), in the line's unit, and a warning when the quantity typed is more.
+
+    Tenant-scoped through the managers; another company's ids are 404 like any unknown id."""
+
+    permission = "inv.stock.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        g = request.GET
+        top = 2**63 - 1
+        product_id, warehouse_id = _int(request, "product", 0, 0, top), _int(request, "warehouse", 0, 0, top)
+        if not product_id or not warehouse_id:
+            return JsonResponse({"error": _("Choose a product and a warehouse.")}, status=400)
+        product = Product.objects.select_related("stock_unit").get(pk=product_id)
+        warehouse = Warehouse.objects.get(pk=warehouse_id)
+        location_id = _int(request, "location", 0, 0, top)
+        if location_id:
+            location = Location.objects.get(pk=location_id, warehouse=warehouse)
+            on_hand = sum(
+                (q.on_hand for q in selectors.stock_locations(self.principal.tenant, product.pk, warehouse.pk)
+                 if q.location_id == location.pk),
+                Decimal(0),
+            )
+        else:
+            on_hand = selectors.available(self.principal.tenant, product.pk, warehouse.pk)
+        unit = product.stock_unit
+        unit_id = _int(request, "unit", 0, 0, top)
+        if unit_id and unit_id != unit.pk:
+            line_unit = Unit.objects.get(pk=unit_id)
+            (root_a, fa), (root_b, fb) = unit.root(), line_unit.root()
+            if root_a.pk == root_b.pk:  # another unit of the same base: show it in the line's unit
+                on_hand, unit = (on_hand * fa / fb).quantize(Decimal("0.0001")), line_unit
+        shown = f"{number_format(on_hand.normalize(), use_l10n=True, force_grouping=True)} {unit.name}"
+        data: dict[str, Any] = {"on_hand": f"{on_hand.normalize():f}", "text": _("On hand: %(q)s") % {"q": shown}}
+        raw = (g.get("quantity") or "").strip()[:30]
+        wanted = None
+        if raw:
+            try:
+                wanted = Decimal(str(sanitize_separators(raw)))
+            except (InvalidOperation, ValueError):
+                wanted = None
+        data["over"] = bool(wanted is not None and wanted.is_finite() and wanted > on_hand)
+        if data["over"] and wanted is not None:
+            data["warning"] = _("More than on hand: %(w)s requested, %(q)s of %(p)s in %(h)s.") % {
+                "w": number_format(wanted.normalize(), use_l10n=True, force_grouping=True),
+                "q": shown,
+                "p": product.name,
+                "h": warehouse.name,
+            }
+        return JsonResponse(data)
+
+
 class MovementCreateView(LinesFormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         self.mkind = request.GET.get("kind", "receipt")
@@ -790,6 +846,7 @@ class MovementCreateView(LinesFormView):
             self.mkind = "receipt"
         self.permission = "inv.receipt.create" if self.mkind == "receipt" else "inv.issue.create"
         self.title = _("New goods receipt") if self.mkind == "receipt" else _("New goods issue")
+        self.stock_hints = self.mkind == "issue"
         return super().dispatch(request, *args, **kwargs)
 
     def header(self, data: Any = None) -> Any:
@@ -809,10 +866,20 @@ class MovementCreateView(LinesFormView):
             is_customer_return=bool(header.get("is_customer_return")),
             source_document=header.get("source_document", ""),
             note=header.get("note", ""),
+            partner_id=header.get("partner_id"),
         )
 
     def detail_url(self, doc: Any) -> str:
         return reverse("inventory-movement", args=[doc.pk])
+
+
+def _party(principal: Principal, party_id: int | None) -> Any:
+    """The supplier or customer of a document, as the parties directory describes it."""
+    if not party_id:
+        return None
+    from novasaas.parties import selectors as parties
+
+    return parties.party_summary(principal.tenant, party_id)
 
 
 class MovementDetailView(InvView):
@@ -846,6 +913,7 @@ class MovementDetailView(InvView):
             "inventory/movement.html",
             {
                 "doc": doc,
+                "partner": _party(self.principal, doc.partner_id),
                 "lines": lines,
                 "steps": steps,
                 "putaway": putaway,

@@ -47,10 +47,84 @@
     });
   }
 
+  // Searchable pickers (Tom Select over the server-rendered <select data-picker>): type to search
+  // (accent-insensitive), arrows / Enter / Escape, ARIA combobox. The options stay the server's.
+  function enhancePickers(root) {
+    if (typeof TomSelect === "undefined") { return; }
+    var vi = lang() === "vi";
+    root.querySelectorAll("select[data-picker]").forEach(function (el) {
+      if (el.tomselect) { return; }
+      new TomSelect(el, {
+        allowEmptyOption: true,
+        maxOptions: 300,
+        create: false,
+        selectOnTab: true,
+        dropdownParent: "body",
+        render: {
+          no_results: function () { return '<div class="no-results">' + (vi ? "Không tìm thấy" : "Nothing found") + "</div>"; }
+        }
+      });
+    });
+  }
+
+  function parseQuantity(text) {
+    var t = (text || "").replace(/\s/g, "");
+    if (lang() === "vi") { t = t.replace(/\./g, "").replace(",", "."); } else { t = t.replace(/,/g, ""); }
+    return t === "" ? NaN : Number(t);
+  }
+
+  // Issue lines: what is on hand for the chosen product and warehouse, and a warning as soon as the
+  // quantity typed is more (before the form is sent; the server still refuses an over-issue).
+  function stockHints(form) {
+    var url = form.dataset.stockUrl, timers = new WeakMap();
+    function update(row) {
+      var product = row.querySelector("select[name$='-product']");
+      var qty = row.querySelector("input[name$='-quantity']");
+      var warehouse = form.querySelector("select[name=warehouse]");
+      if (!product || !qty) { return; }
+      var hint = row.querySelector(".nova-stock-hint");
+      if (!hint) {
+        hint = document.createElement("div");
+        hint.className = "nova-stock-hint text-secondary";
+        hint.setAttribute("aria-live", "polite");
+        qty.parentNode.appendChild(hint);
+      }
+      if (!product.value || !warehouse || !warehouse.value) { hint.textContent = ""; qty.classList.remove("is-invalid"); return; }
+      var loc = row.querySelector("select[name$='-location']"), unit = row.querySelector("select[name$='-unit']");
+      var params = new URLSearchParams({ product: product.value, warehouse: warehouse.value,
+        location: loc ? loc.value : "", unit: unit ? unit.value : "", quantity: qty.value });
+      fetch(url + "?" + params.toString(), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) { hint.textContent = ""; return; }
+          var over = data.over || (!isNaN(parseQuantity(qty.value)) && parseQuantity(qty.value) > Number(data.on_hand));
+          hint.textContent = over && data.warning ? data.warning : data.text;
+          hint.classList.toggle("text-danger", !!over);
+          hint.classList.toggle("text-secondary", !over);
+          hint.setAttribute("role", over ? "alert" : "status");
+          qty.classList.toggle("is-invalid", !!over);
+        });
+    }
+    function later(row) {
+      clearTimeout(timers.get(row));
+      timers.set(row, setTimeout(function () { update(row); }, 250));
+    }
+    form.addEventListener("change", function (e) {
+      if (e.target.name === "warehouse") { form.querySelectorAll("tr.line-row").forEach(update); return; }
+      var row = e.target.closest && e.target.closest("tr.line-row");
+      if (row) { update(row); }
+    });
+    form.addEventListener("input", function (e) {
+      var row = e.target.closest && e.target.closest("tr.line-row");
+      if (row && /-quantity$/.test(e.target.name || "")) { later(row); }
+    });
+    form.querySelectorAll("tr.line-row").forEach(update);
+  }
+
   function enhance(root) {
     wrapTables(root);
     enhanceDates(root);
-    if (window.NovaPickers) { window.NovaPickers.enhance(root); }
+    enhancePickers(root);
   }
   window.NovaEnhance = enhance;
 
@@ -74,5 +148,6 @@
       });
     }
     enhance(document);
+    document.querySelectorAll("form[data-stock-url]").forEach(stockHints);
   });
 })();
