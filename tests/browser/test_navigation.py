@@ -73,3 +73,38 @@ def test_date_picker_writes_dd_mm_yyyy_in_the_users_language(page, tenant_a):
     assert today.strftime("%B") in picker.locator(".view-switch").inner_text()
     picker.locator(".datepicker-cell.day:not(.prev):not(.next)", has_text=re.compile(r"^15$")).click()
     assert page.locator("input[name=date]").input_value() == day.strftime("%d/%m/%Y")
+
+
+def test_issue_line_picker_by_keyboard_shows_stock_and_warns_over_issue(page, tenant_a):
+    from novasaas.inventory.tests.helpers import receive, setup_catalogue
+    from novasaas.platform.tenancy import tenant_context
+
+    with tenant_context(tenant_a):
+        s = setup_catalogue(tenant_a)
+        receive(s, 7)
+    sign_in(page, s.staff.user.email, PASSWORD)
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/inventory/movements/new/?kind=issue")
+    combo = page.locator("tr.line-row").first.locator("[role=combobox]").first
+    assert combo.get_attribute("aria-expanded") in ("false", None)
+    combo.focus()
+    page.keyboard.type("bia sai")  # accent-insensitive search
+    beer = page.locator(".ts-dropdown [role=option]:visible", has_text="Bia Sài Gòn 330ml")
+    beer.wait_for()
+    assert combo.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Escape")  # closes without choosing
+    assert page.locator("select[name=lines-0-product]").input_value() == ""
+    combo.focus()
+    page.keyboard.type("bia")
+    beer.wait_for()
+    page.keyboard.press("Enter")
+    assert page.locator("select[name=lines-0-product]").input_value() == str(s.beer.pk)
+    hint = page.locator("tr.line-row").first.locator(".nova-stock-hint")
+    hint.filter(has_text="Tồn: 7 Chai").wait_for()
+    page.fill("input[name=lines-0-quantity]", "100")
+    hint.filter(has_text="Vượt tồn kho: cần 100").wait_for()
+    assert "text-danger" in hint.get_attribute("class")
+    assert "is-invalid" in page.locator("input[name=lines-0-quantity]").get_attribute("class")
+    page.fill("input[name=lines-0-quantity]", "5")
+    hint.filter(has_text="Tồn: 7 Chai").wait_for()
