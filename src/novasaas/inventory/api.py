@@ -618,6 +618,13 @@ def expiring(request: HttpRequest, days: int = 30, format: s.ReportFormat = "jso
     return _answer(request, reports.expiring(p.tenant, max(0, min(days, 3650)), timezone.localdate()), format)
 
 
+@router.get("/reports/expired", response={200: s.ReportOut, 403: ErrorOut, **FILE})
+def expired(request: HttpRequest, format: s.ReportFormat = "json") -> Any:
+    """Lots still in stock whose expiry date has passed."""
+    p = _p(request, "inv.report.view")
+    return _answer(request, reports.expired(p.tenant, timezone.localdate()), format)
+
+
 @router.get("/reports/below-reorder", response={200: s.ReportOut, 403: ErrorOut, **FILE})
 def below_reorder(request: HttpRequest, warehouse_id: int | None = None, format: s.ReportFormat = "json") -> Any:
     """Products whose available stock is below the reorder level, once per product × warehouse."""

@@ -58,6 +58,7 @@ urlpatterns = [
     path("reports/abc/", v.AbcReportView.as_view(), name="inventory-report-abc"),
     path("reports/slow-moving/", v.SlowMovingReportView.as_view(), name="inventory-report-slow"),
     path("reports/expiring/", v.ExpiringReportView.as_view(), name="inventory-report-expiring"),
+    path("reports/expired/", v.ExpiredReportView.as_view(), name="inventory-report-expired"),
     path("reports/stock-card/", v.StockCardView.as_view(), name="inventory-stock-card"),
     path("reports/movements/", v.MovementReportView.as_view(), name="inventory-report-movements"),
     path("reports/in-out/", v.MovementSummaryView.as_view(), name="inventory-report-in-out"),

@@ -1396,7 +1396,10 @@ class ReportsView(InvView):
                 "transit": report.summary["in_transit_value"],
                 "ledger_balance": self.ledger_balance(as_of, wh),
                 "low": selectors.low_stock(self.principal.tenant)[:100],
-                "expiring": selectors.expiring_lots(self.principal.tenant, as_of + dt.timedelta(days=30)),
+                "expiring": selectors.expiring_lots(
+                    self.principal.tenant, as_of + dt.timedelta(days=30), after=as_of
+                ),
+                "expired": selectors.expired_lots(self.principal.tenant, as_of),
                 "query": params.urlencode(),
             },
         )
@@ -1502,6 +1505,14 @@ class ExpiringReportView(ReportView):
             "filters": [("days", _("Days"), "number", days)],
             "link": lambda r: reverse("inventory-lot", args=[r["lot_id"]]),
         }
+
+
+class ExpiredReportView(ReportView):
+    """Lots still in stock whose expiry date has passed (kept apart from the lots about to expire)."""
+
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
+        report = reports.expired(self.principal.tenant, timezone.localdate())
+        return report, {"query": "", "link": lambda r: reverse("inventory-lot", args=[r["lot_id"]])}
 
 
 class BelowReorderReportView(ReportView):
