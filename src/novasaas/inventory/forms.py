@@ -465,9 +465,9 @@ class ReportForm(forms.Form):
 LINE_FORMS = {"movement": LineForm, "adjustment": AdjustmentLineForm, "transfer": TransferLineForm}
 
 
-def line_formset(kind: str, data: Any = None, extra: int = 3) -> Any:
+def line_formset(kind: str, data: Any = None, extra: int = 3, initial: list[dict[str, Any]] | None = None) -> Any:
     fs = forms.formset_factory(LINE_FORMS[kind], extra=extra, can_delete=True, max_num=500, validate_max=True)
-    return fs(data, prefix="lines")
+    return fs(data, prefix="lines", initial=initial)
 
 
 def kept_rows(formset: Any) -> list[dict[str, Any]]:

@@ -39,6 +39,7 @@ urlpatterns = [
     path("movements/new/", v.MovementCreateView.as_view(), name="inventory-movement-new"),
     path("stock-hint/", v.StockHintView.as_view(), name="inventory-stock-hint"),
     path("movements/<int:pk>/", v.MovementDetailView.as_view(), name="inventory-movement"),
+    path("movements/<int:pk>/edit/", v.MovementEditView.as_view(), name="inventory-movement-edit"),
     path("movements/<int:pk>/scan/", v.MovementScanView.as_view(), name="inventory-movement-scan"),
     path("movements/<int:pk>/putaway/", v.PutAwayView.as_view(), name="inventory-putaway"),
     path("movements/<int:pk>/landed-cost/", v.LandedCostView.as_view(), name="inventory-landed-cost"),

@@ -873,6 +873,91 @@ class MovementCreateView(LinesFormView):
         return reverse("inventory-movement", args=[doc.pk])
 
 
+class MovementEditView(LinesFormView):
+    """Change a draft receipt or issue with the same form that created it (until it is picked,
+    validated or posted; ``actions.update_movement`` refuses later changes)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        require_perm(request, "inv.stock.view")  # a member of this company before looking the document up
+        try:
+            self.doc = StockMovement.objects.select_related("warehouse").get(pk=kwargs["pk"])
+        except StockMovement.DoesNotExist as exc:
+            raise Http404 from exc
+        self.mkind = self.doc.kind
+        self.permission = "inv.receipt.create" if self.mkind == "receipt" else "inv.issue.create"
+        self.title = _("Edit %(n)s") % {"n": self.doc.number}
+        self.stock_hints = self.mkind == "issue"
+        return super().dispatch(request, *args, **kwargs)
+
+    def header(self, data: Any = None) -> Any:
+        d = self.doc
+        initial = {
+            "warehouse": d.warehouse_id,
+            "date": d.date,
+            "purpose": d.purpose,
+            "is_customer_return": d.is_customer_return,
+            "source_document": d.source_document,
+            "note": d.note,
+            "partner_id": d.partner_id,
+        }
+        return forms.MovementForm(data, kind=self.mkind, initial=initial)
+
+    def _not_draft(self, request: HttpRequest) -> HttpResponse | None:
+        if self.doc.status == DocumentStatus.DRAFT:
+            return None
+        status = self.doc.get_status_display()
+        messages.error(request, _("Only a draft can be changed; this document is %(s)s.") % {"s": status})
+        return redirect("inventory-movement", self.doc.pk)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
+        refused = self._not_draft(request)
+        if refused:
+            return refused
+        initial = [
+            {
+                "product": ln.product_id,
+                "quantity": ln.quantity.normalize(),
+                "unit": ln.unit_id,
+                "unit_cost": ln.unit_cost.normalize() if self.mkind == "receipt" and ln.unit_cost else None,
+                "location": ln.location_id,
+                "lot_code": ln.lot_code,
+                "serials": ", ".join(ln.serials or []),
+            }
+            for ln in self.doc.lines.all()
+        ]
+        return self.render_page(request, self.header(), forms.line_formset(self.kind, extra=1, initial=initial))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
+        refused = self._not_draft(request)
+        if refused:
+            return refused
+        form = self.header(request.POST)
+        formset = forms.line_formset(self.kind, request.POST)
+        if form.is_valid() and formset.is_valid():
+            h = form.cleaned_data
+            changes = {
+                "warehouse_id": h["warehouse"].pk,
+                "date": h["date"],
+                "partner_id": h.get("partner_id"),
+                "purpose": h.get("purpose") or None,
+                "is_customer_return": h.get("is_customer_return") if self.mkind == "receipt" else None,
+                "source_document": h.get("source_document", ""),
+                "note": h.get("note", ""),
+                "lines": forms.kept_rows(formset),
+            }
+            if self.mkind != "receipt":
+                changes.pop("partner_id")
+            try:
+                actions.update_movement(self.principal, self.doc.pk, changes)
+                messages.success(request, _("%(n)s saved.") % {"n": self.doc.number})
+                return redirect("inventory-movement", self.doc.pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.render_page(request, form, formset, status=400)
+
+
 def _party(principal: Principal, party_id: int | None) -> Any:
     """The supplier or customer of a document, as the parties directory describes it."""
     if not party_id:
@@ -914,6 +999,7 @@ class MovementDetailView(InvView):
             {
                 "doc": doc,
                 "partner": _party(self.principal, doc.partner_id),
+                "can_edit": doc.status == DocumentStatus.DRAFT and self.can(create_perm),
                 "lines": lines,
                 "steps": steps,
                 "putaway": putaway,

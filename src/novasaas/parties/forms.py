@@ -16,6 +16,7 @@ class PartyForm(forms.Form):
         label=_("Role"),
         choices=[("customer", _("Customer")), ("supplier", _("Supplier"))],
         initial="customer",
+        required=False,
         help_text=_("A supplier's code starts with NCC, a customer's with KH."),
     )
     name = forms.CharField(label=_("Name"), max_length=300)

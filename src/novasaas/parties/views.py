@@ -125,9 +125,8 @@ class PartyFormMixin(PartyPermissionView):
             nested: dict[str, Any] = {k: rows(forms[k]) for k in ("addresses", "contacts", "bank_accounts")}
             try:
                 if party is None:
-                    party = actions.create_party(
-                        self.principal, **data, **nested, tags=form.cleaned_tags(), role=form.cleaned_data["role"]
-                    )
+                    role = form.cleaned_data["role"] or "customer"
+                    party = actions.create_party(self.principal, **data, **nested, tags=form.cleaned_tags(), role=role)
                     messages.success(request, _("Party %(code)s created.") % {"code": party.code})
                 else:
                     actions.update_party(self.principal, party.pk, **data, **nested, tags=form.cleaned_tags())

@@ -76,7 +76,6 @@ def _endpoints(s: Any, count: InventoryCount) -> list[tuple[str, dict[str, Any],
         ),
         (f"{URL}/reports/slow-moving", {"days": 1}, "/inventory/reports/slow-moving/?days=1"),
         (f"{URL}/reports/expiring", {"days": 30}, "/inventory/reports/expiring/?days=30"),
-        (f"{URL}/reports/expired", {}, "/inventory/reports/expired/"),
         (f"{URL}/reports/below-reorder", {}, "/inventory/reports/below-reorder/"),
     ]
 
