@@ -30,5 +30,6 @@ register_widget(
         permission="acc.ledger.view",
         render=_widget,
         template="accounting/widget.html",
+        url_name="accounting-home",
     )
 )

@@ -40,6 +40,7 @@ from novasaas.accounting.forms import (
 from novasaas.accounting.fx import FOREIGN_CURRENCIES
 from novasaas.accounting.models import EntryState
 from novasaas.identity.access import Principal, require_perm
+from novasaas.platform.dates import parse_date
 from novasaas.platform.modules import ModuleDisabled
 from novasaas.platform.numbers import format_number
 from novasaas.platform.numbers import typed as typed_number
@@ -918,7 +919,9 @@ class VatFilingView(AccPermissionView):
         raw_start, raw_refund = request.POST.get("date_from", "")[:10], request.POST.get("refund_requested", "0")
         try:
             try:
-                start = dt.date.fromisoformat(raw_start)
+                start = parse_date(raw_start)
+                if start is None:
+                    raise ValueError("empty")
             except ValueError as exc:
                 raise ValidationError(_("Enter a valid date.")) from exc
             filing = taxes.file_vat_return(self.principal, start, typed_number(raw_refund.strip()[:20] or "0", 0))
@@ -1471,7 +1474,7 @@ class StockReconciliationView(AccPermissionView):
         raw = request.GET.get("as_of", "")
         if raw:
             try:
-                as_of = dt.date.fromisoformat(raw)
+                as_of = parse_date(raw)
             except ValueError:
                 messages.error(request, _("Enter a valid date."))
         rec = stock.stock_reconciliation(self.tenant, as_of)
@@ -1502,8 +1505,9 @@ class CostOfSalesView(AccPermissionView):
 
         if data.get("date_from") or data.get("date_to"):
             try:
-                start = dt.date.fromisoformat(data.get("date_from", ""))
-                end = dt.date.fromisoformat(data.get("date_to", ""))
+                start, end = parse_date(data.get("date_from")), parse_date(data.get("date_to"))
+                if start is None or end is None:
+                    raise ValueError("empty")
             except ValueError as exc:
                 raise ValidationError(_("Enter a valid date.")) from exc
             return start, end

@@ -193,6 +193,9 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 LANGUAGE_COOKIE_NAME = "novasaas_language"
+# dd/mm/yyyy typed in every date field, in both languages (ISO still accepted): platform/dates.py.
+FORMAT_MODULE_PATH = ["novasaas.config.formats"]
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"]
 
 # --- static / media -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -251,8 +254,12 @@ NINJA_PAGINATION_PER_PAGE = 50
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals": {"()": "novasaas.platform.logfilters.RefusalsWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Django's own "django" logger prints to the console under DEBUG and also passes the record to
+    # the root handler: every line twice. Let the root handler print it once.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
 
 # A Unicode TrueType font for PDF reports (Vietnamese text); DejaVu Sans from fonts-dejavu when empty.

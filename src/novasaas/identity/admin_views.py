@@ -37,8 +37,9 @@ from novasaas.identity.forms import (
 )
 from novasaas.identity.models import ApiKey, Invitation, Membership, Role
 from novasaas.platform import notifications
+from novasaas.platform.dates import parse_date
 from novasaas.platform.models import AuditAction
-from novasaas.platform.modules import MODULES, OPTIONAL_MODULES
+from novasaas.platform.modules import MODULES, OPTIONAL_MODULES, modules_with_screens
 from novasaas.platform.settings_actions import update_company_settings
 
 # (url name, label, permission) of the settings tabs, in the order shown.
@@ -380,7 +381,7 @@ def role_matrix(request: HttpRequest) -> HttpResponse:
 
 def _date(value: str | None) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value) if value else None
+        return parse_date(value)
     except ValueError:
         return None
 
@@ -528,7 +529,10 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 def subscription(request: HttpRequest) -> HttpResponse:
     principal = _principal(request, "core.subscription.view")
     tenant = principal.tenant
-    modules = [(MODULES["CORE"], True)] + [(MODULES[c], tenant.has_module(c)) for c in OPTIONAL_MODULES]
+    screens = modules_with_screens()
+    modules = [(MODULES["CORE"], True, True)] + [
+        (MODULES[c], tenant.has_module(c), c in screens) for c in OPTIONAL_MODULES
+    ]
     return _render(request, "identity/settings/subscription.html", {"modules": modules})
 
 

@@ -63,7 +63,12 @@ def _unread(principal: Any) -> dict[str, Any]:
 
 register_widget(
     Widget(
-        key="core.users", title=_("Users"), module="CORE", permission="core.users.view", render=_member_count
+        key="core.users",
+        title=_("Users"),
+        module="CORE",
+        permission="core.users.view",
+        render=_member_count,
+        url_name="settings-users",
     )
 )
 register_widget(
@@ -73,6 +78,7 @@ register_widget(
         module="CORE",
         permission="core.dashboard.view",
         render=_unread,
+        url_name="notifications",
     )
 )
 

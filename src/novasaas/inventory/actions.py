@@ -802,6 +802,59 @@ def create_movement(
     return movement
 
 
+MOVEMENT_HEADER_FIELDS = (
+    "warehouse_id", "date", "partner_id", "purpose", "is_customer_return", "source_document", "note"
+)
+
+
+@transaction.atomic
+def update_movement(p: Principal, movement_id: int, changes: Mapping[str, Any]) -> StockMovement:
+    """Change a draft receipt or issue: header fields present in ``changes`` and, when ``lines`` is
+    given, all its lines (replaced, validated as at creation). Refused once the document left the
+    draft state (picked, validated, posted or cancelled): what was posted is never rewritten."""
+    movement = _lock_movement(movement_id)
+    p.require("inv.receipt.create" if movement.kind == MovementKind.RECEIPT else "inv.issue.create")
+    if movement.status != DocumentStatus.DRAFT:
+        raise ValidationError(
+            {"status": _("Only a draft can be changed; this document is %(s)s.") % {"s": movement.get_status_display()}}
+        )
+    unknown = set(changes) - {*MOVEMENT_HEADER_FIELDS, "lines"}
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed.")})
+    before = audit.snapshot(movement)
+    if changes.get("warehouse_id") is not None:
+        movement.warehouse = _warehouse(changes["warehouse_id"])
+    if changes.get("date") is not None:
+        movement.date = changes["date"]
+    if "partner_id" in changes:
+        partner_id = changes["partner_id"]
+        if partner_id is not None:
+            from novasaas.parties.selectors import resolve_party_id
+
+            if resolve_party_id(p.tenant, partner_id) is None:
+                raise ValidationError({"partner_id": _("Unknown party.")})
+        movement.partner_id = partner_id
+    if changes.get("purpose") is not None:
+        if changes["purpose"] not in IssuePurpose.values:
+            raise ValidationError({"purpose": _("Unknown purpose.")})
+        movement.purpose = changes["purpose"]
+    if changes.get("is_customer_return") is not None:
+        movement.is_customer_return = bool(changes["is_customer_return"])
+    if changes.get("source_document") is not None:
+        movement.source_document = str(changes["source_document"])[:80]
+    if changes.get("note") is not None:
+        movement.note = str(changes["note"])
+    built = _build_movement_lines(movement, changes["lines"]) if changes.get("lines") is not None else None
+    movement.save()
+    if built is not None:
+        movement.lines.all().delete()
+        for line in built:
+            line.movement = movement
+            line.save()
+    audit.record_updated(movement, _actor(p), before)
+    return movement
+
+
 def _source(source: str, purchase_order_id: int | None, sales_order_id: int | None) -> str:
     if source:
         return source

@@ -383,6 +383,17 @@ def get_movement(request: HttpRequest, movement_id: int) -> Any:
     return _movement(movement_id)
 
 
+@router.patch("/movements/{int:movement_id}", response={200: s.MovementOut, **E})
+def update_movement(request: HttpRequest, movement_id: int, data: s.MovementUpdate) -> Any:
+    """Change a draft receipt or issue (header fields sent; ``lines`` sent replace all lines)."""
+    principal: Principal = request.auth  # type: ignore[attr-defined]
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("lines") is not None:
+        changes["lines"] = [dict(ln) for ln in changes["lines"]]
+    actions.update_movement(principal, movement_id, changes)
+    return _movement(movement_id)
+
+
 def _doc_step(model: Any, action: str, perm: str | None, answer: Any = None) -> Any:
     """An endpoint that runs ``actions.<action>(principal, doc_id)`` on a document of ``model`` (404 for
     another tenant's id) after checking ``perm`` (the action checks its own rights too)."""
@@ -644,6 +655,13 @@ def expiring(request: HttpRequest, days: int = 30, format: s.ReportFormat = "jso
     """Lots expiring within ``days`` days (0–3650) with their quantity on hand."""
     p = _p(request, "inv.report.view")
     return _answer(request, reports.expiring(p.tenant, max(0, min(days, 3650)), timezone.localdate()), format)
+
+
+@router.get("/reports/expired", response={200: s.ReportOut, 403: ErrorOut, **FILE})
+def expired(request: HttpRequest, format: s.ReportFormat = "json") -> Any:
+    """Lots still in stock whose expiry date has passed."""
+    p = _p(request, "inv.report.view")
+    return _answer(request, reports.expired(p.tenant, timezone.localdate()), format)
 
 
 @router.get("/reports/below-reorder", response={200: s.ReportOut, 403: ErrorOut, **FILE})

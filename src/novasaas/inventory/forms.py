@@ -25,8 +25,10 @@ from novasaas.inventory.models import (
     Warehouse,
 )
 from novasaas.platform.collation import by_name
+from novasaas.platform.dates import DateInput
 from novasaas.platform.numbers import NumberField
 from novasaas.platform.text import Form
+from novasaas.platform.widgets import PickerSelect
 
 
 def _none(model: Any) -> Any:
@@ -50,6 +52,8 @@ def _locations() -> Any:
 
 
 class ProductChoice(forms.ModelChoiceField):
+    widget = PickerSelect
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.sku} · {obj.name}"
 
@@ -202,20 +206,31 @@ class MyWarehouseForm(Form):
 
 
 class MovementForm(Form):
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse), widget=PickerSelect)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     purpose = forms.ChoiceField(label=_("Purpose"), choices=IssuePurpose.choices, required=False)
     is_customer_return = forms.BooleanField(label=_("Customer return"), required=False)
     source_document = forms.CharField(label=_("Source document"), max_length=80, required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    partner_id = forms.TypedChoiceField(
+        label=_("Supplier"), coerce=int, required=False, empty_value=None, widget=PickerSelect
+    )
 
     def __init__(self, *args: Any, kind: str = "receipt", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["warehouse"].queryset = _warehouses()  # type: ignore[attr-defined]
         if kind == "receipt":
             del self.fields["purpose"]
+            from novasaas.parties import selectors as parties
+            from novasaas.platform.tenancy import get_current_tenant
+
+            tenant = get_current_tenant()
+            choices = [(p.pk, f"{p.code} · {p.name}") for p in parties.search_parties(tenant)[:1000]] if tenant else []
+            self.fields["partner_id"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
         else:
             del self.fields["is_customer_return"]
+            del self.fields["partner_id"]
 
 
 class LineForm(Form):
@@ -225,7 +240,9 @@ class LineForm(Form):
     quantity = NumberField(label=_("Quantity"), min_value=0, **DEC)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=_none(Unit), required=False)
     unit_cost = NumberField(label=_("Unit cost"), max_digits=18, decimal_places=6, min_value=0, required=False)
-    location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=_none(Location), required=False, widget=PickerSelect
+    )
     lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
     serials = forms.CharField(
         label=_("Serial numbers"), max_length=5000, required=False, help_text=_("Separated by commas")
@@ -264,7 +281,7 @@ def serials_field(help_text: Any = None) -> forms.CharField:
 
 
 class AdjustmentForm(Form):
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse), widget=PickerSelect)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -275,7 +292,9 @@ class AdjustmentForm(Form):
 class AdjustmentLineForm(Form):
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
     quantity_change = NumberField(label=_("Change (+/−)"), **DEC)
-    location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=_none(Location), required=False, widget=PickerSelect
+    )
     lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
     unit_cost = NumberField(label=_("Unit cost (gains)"), max_digits=18, decimal_places=6, min_value=0, required=False)
     serials = serials_field()
@@ -298,8 +317,8 @@ class AdjustmentLineForm(Form):
 
 
 class TransferForm(Form):
-    from_warehouse = forms.ModelChoiceField(label=_("From warehouse"), queryset=_none(Warehouse))
-    to_warehouse = forms.ModelChoiceField(label=_("To warehouse"), queryset=_none(Warehouse))
+    from_warehouse = forms.ModelChoiceField(label=_("From warehouse"), queryset=_none(Warehouse), widget=PickerSelect)
+    to_warehouse = forms.ModelChoiceField(label=_("To warehouse"), queryset=_none(Warehouse), widget=PickerSelect)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -329,7 +348,7 @@ class TransferLineForm(Form):
 
 
 class CountForm(Form):
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse), widget=PickerSelect)
     zone = forms.ModelChoiceField(label=_("Zone (optional)"), queryset=_none(Location), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -345,7 +364,9 @@ class ScanForm(Form):
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off"}),
     )
     quantity = NumberField(label=_("Quantity"), min_value=0, initial=1, **DEC)
-    location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=_none(Location), required=False, widget=PickerSelect
+    )
 
     def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -402,7 +423,9 @@ class TransferReceiveForm(Form):
     """Receiving confirmation at the destination: where the goods go and, for serial-tracked goods,
     the serial numbers scanned off the truck (optional; when given they must match what was shipped)."""
 
-    location = forms.ModelChoiceField(label=_("Location"), queryset=_none(Location), required=False)
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=_none(Location), required=False, widget=PickerSelect
+    )
     serials = serials_field(_("Scan each unit received, one per line (optional)"))
 
     def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:
@@ -418,7 +441,7 @@ class LandedCostForm(Form):
 
 
 class ReorderRuleForm(Form):
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse))
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse), widget=PickerSelect)
     reorder_level = NumberField(label=_("Reorder level"), min_value=0, **DEC)
     reorder_quantity = NumberField(label=_("Reorder quantity"), min_value=0, initial=0, **DEC)
 
@@ -432,7 +455,7 @@ class ImportForm(Form):
 
 
 class ReportForm(Form):
-    as_of = forms.DateField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput())
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=_none(Warehouse), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -443,9 +466,9 @@ class ReportForm(Form):
 LINE_FORMS = {"movement": LineForm, "adjustment": AdjustmentLineForm, "transfer": TransferLineForm}
 
 
-def line_formset(kind: str, data: Any = None, extra: int = 3) -> Any:
+def line_formset(kind: str, data: Any = None, extra: int = 3, initial: list[dict[str, Any]] | None = None) -> Any:
     fs = forms.formset_factory(LINE_FORMS[kind], extra=extra, can_delete=True, max_num=500, validate_max=True)
-    return fs(data, prefix="lines")
+    return fs(data, prefix="lines", initial=initial)
 
 
 def kept_rows(formset: Any) -> list[dict[str, Any]]:

@@ -48,21 +48,36 @@ def _expiring(principal: Any) -> dict[str, Any]:
 
     from django.utils import timezone
 
-    from novasaas.inventory.selectors import expiring_lots
+    from novasaas.inventory.selectors import expired_lots, expiring_lots
 
+    today = timezone.localdate()
+    expired = expired_lots(principal.tenant, today)
     return {
-        "value": len(expiring_lots(principal.tenant, timezone.localdate() + timedelta(days=30))),
-        "hint": _("lots expiring within 30 days"),
+        "value": len(expiring_lots(principal.tenant, today + timedelta(days=30), after=today)),
+        "hint": _("lots expiring within 30 days")
+        + (_("; %(n)s already expired") % {"n": len(expired)} if expired else ""),
     }
 
 
 register_widget(
     Widget(
-        key="inv.stock_value", title=_("Stock value"), module="INV", permission="inv.report.view", render=_stock_value
+        key="inv.stock_value",
+        title=_("Stock value"),
+        module="INV",
+        permission="inv.report.view",
+        render=_stock_value,
+        url_name="inventory-reports",
     )
 )
 register_widget(
-    Widget(key="inv.low_stock", title=_("Low stock"), module="INV", permission="inv.stock.view", render=_low_stock)
+    Widget(
+        key="inv.low_stock",
+        title=_("Low stock"),
+        module="INV",
+        permission="inv.stock.view",
+        render=_low_stock,
+        url_name="inventory-report-below-reorder",
+    )
 )
 register_widget(
     Widget(
@@ -71,10 +86,18 @@ register_widget(
         module="INV",
         permission="inv.movement.approve",
         render=_pending,
+        url_name="inventory-movements",
     )
 )
 register_widget(
-    Widget(key="inv.expiring", title=_("Expiring lots"), module="INV", permission="inv.stock.view", render=_expiring)
+    Widget(
+        key="inv.expiring",
+        title=_("Expiring lots"),
+        module="INV",
+        permission="inv.stock.view",
+        render=_expiring,
+        url_name="inventory-report-expiring",
+    )
 )
 register_quick_action(
     QuickAction(

@@ -565,7 +565,17 @@ def slow_moving(tenant: Tenant, days: int, today: dt.date) -> Report:
 
 
 def expiring(tenant: Tenant, days: int, today: dt.date) -> Report:
-    data = selectors.expiring_lots(tenant, today + dt.timedelta(days=days))
+    """Lots in stock expiring from ``today`` to ``today`` + ``days`` (expired ones: ``expired``)."""
+    data = selectors.expiring_lots(tenant, today + dt.timedelta(days=days), after=today)
+    return _lot_report(data, today, "expiring", _("Lots expiring within %(d)s days") % {"d": days})
+
+
+def expired(tenant: Tenant, today: dt.date) -> Report:
+    """Lots still in stock whose expiry date has passed."""
+    return _lot_report(selectors.expired_lots(tenant, today), today, "expired", _("Expired lots still in stock"))
+
+
+def _lot_report(data: list[Any], today: dt.date, key: str, title: str) -> Report:
     columns = [
         SKU,
         PRODUCT,
@@ -584,8 +594,7 @@ def expiring(tenant: Tenant, days: int, today: dt.date) -> Report:
         }
         for lot, q in data
     ]
-    title = _("Lots expiring within %(d)s days") % {"d": days}
-    return Report("expiring", title, columns, rows, subtitle=title)
+    return Report(key, title, columns, rows, subtitle=title)
 
 
 def below_reorder(tenant: Tenant, warehouse_id: int | None = None) -> Report:

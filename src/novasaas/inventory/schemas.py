@@ -288,6 +288,19 @@ class MovementIn(StrictSchema):
     lines: list[MovementLineIn] = Field(min_length=1, max_length=500)
 
 
+class MovementUpdate(StrictSchema):
+    """Only the fields sent change; ``lines`` sent replace every line. Drafts only."""
+
+    warehouse_id: Id | None = None
+    date: Date | None = None
+    partner_id: Id | None = None
+    purpose: Literal["sale", "internal", "return_to_vendor"] | None = None
+    is_customer_return: bool | None = None
+    source_document: str | None = Field(default=None, max_length=80)
+    note: str | None = Field(default=None, max_length=2000)
+    lines: list[MovementLineIn] | None = Field(default=None, min_length=1, max_length=500)
+
+
 class MovementLineOut(Schema):
     id: int
     product_id: int

@@ -556,12 +556,23 @@ def serials_in_stock(tenant: Tenant, product_id: int) -> QuerySet[SerialNumber]:
     return SerialNumber.objects.filter(tenant=tenant, product_id=product_id, location__usage=LocationUsage.INTERNAL)
 
 
-def expiring_lots(tenant: Tenant, before: Date) -> list[tuple[LotNumber, Decimal]]:
-    rows = (
-        StockQuant.objects.filter(tenant=tenant, lot__expires_on__lte=before, on_hand__gt=0)
-        .values("lot_id")
-        .annotate(q=Sum("on_hand"))
-    )
+def expiring_lots(tenant: Tenant, before: Date, *, after: Date | None = None) -> list[tuple[LotNumber, Decimal]]:
+    """Lots in stock expiring on or before ``before``; with ``after``, not those already expired by
+    then (``expired_lots`` lists them separately)."""
+    qs = StockQuant.objects.filter(tenant=tenant, lot__expires_on__lte=before, on_hand__gt=0)
+    if after is not None:
+        qs = qs.filter(lot__expires_on__gte=after)
+    return _lots_with_quantity(qs, before)
+
+
+def expired_lots(tenant: Tenant, today: Date) -> list[tuple[LotNumber, Decimal]]:
+    """Lots still in stock whose expiry date is before ``today`` (to be written off or returned)."""
+    qs = StockQuant.objects.filter(tenant=tenant, lot__expires_on__lt=today, on_hand__gt=0)
+    return _lots_with_quantity(qs, today)
+
+
+def _lots_with_quantity(qs: QuerySet[StockQuant], before: Date) -> list[tuple[LotNumber, Decimal]]:
+    rows = qs.values("lot_id").annotate(q=Sum("on_hand"))
     lots = LotNumber.objects.select_related("product").in_bulk([r["lot_id"] for r in rows])
     return sorted(((lots[r["lot_id"]], r["q"]) for r in rows), key=lambda t: t[0].expires_on or before)
 

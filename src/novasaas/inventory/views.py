@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import number_format, sanitize_separators
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -39,6 +40,7 @@ from novasaas.inventory.models import (
     Warehouse,
 )
 from novasaas.inventory.reports import money, qty
+from novasaas.platform.dates import parse_date
 from novasaas.platform.numbers import typed as typed_number
 
 PAGE_SIZE = 50
@@ -724,6 +726,7 @@ class LinesFormView(InvView):
     kind = "movement"
     title = ""
     header_form: Any = None
+    stock_hints = False  # issue lines show what is on hand and warn when more is typed
 
     def header(self, data: Any = None) -> Any:
         raise NotImplementedError
@@ -740,6 +743,7 @@ class LinesFormView(InvView):
                 "formset": formset,
                 "title": self.title,
                 "add_url": reverse("inventory-line-row", args=[self.kind]),
+                "stock_url": reverse("inventory-stock-hint") if self.stock_hints else "",
             },
             status=status,
         )
@@ -789,6 +793,59 @@ class LineRowView(InvView):
         )
 
 
+class StockHintView(InvView):
+    """What is on hand for an issue line being typed (JSON for ``app.js``): the product in the chosen
+    warehouse (and location), in the line's unit, and a warning when the quantity typed is more.
+
+    Tenant-scoped through the managers; another company's ids are 404 like any unknown id."""
+
+    permission = "inv.stock.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        g = request.GET
+        top = 2**63 - 1
+        product_id, warehouse_id = _int(request, "product", 0, 0, top), _int(request, "warehouse", 0, 0, top)
+        if not product_id or not warehouse_id:
+            return JsonResponse({"error": _("Choose a product and a warehouse.")}, status=400)
+        product = Product.objects.select_related("stock_unit").get(pk=product_id)
+        warehouse = Warehouse.objects.get(pk=warehouse_id)
+        location_id = _int(request, "location", 0, 0, top)
+        if location_id:
+            location = Location.objects.get(pk=location_id, warehouse=warehouse)
+            on_hand = sum(
+                (q.on_hand for q in selectors.stock_locations(self.principal.tenant, product.pk, warehouse.pk)
+                 if q.location_id == location.pk),
+                Decimal(0),
+            )
+        else:
+            on_hand = selectors.available(self.principal.tenant, product.pk, warehouse.pk)
+        unit = product.stock_unit
+        unit_id = _int(request, "unit", 0, 0, top)
+        if unit_id and unit_id != unit.pk:
+            line_unit = Unit.objects.get(pk=unit_id)
+            (root_a, fa), (root_b, fb) = unit.root(), line_unit.root()
+            if root_a.pk == root_b.pk:  # another unit of the same base: show it in the line's unit
+                on_hand, unit = (on_hand * fa / fb).quantize(Decimal("0.0001")), line_unit
+        shown = f"{number_format(on_hand.normalize(), use_l10n=True, force_grouping=True)} {unit.name}"
+        data: dict[str, Any] = {"on_hand": f"{on_hand.normalize():f}", "text": _("On hand: %(q)s") % {"q": shown}}
+        raw = (g.get("quantity") or "").strip()[:30]
+        wanted = None
+        if raw:
+            try:
+                wanted = Decimal(str(sanitize_separators(raw)))
+            except (InvalidOperation, ValueError):
+                wanted = None
+        data["over"] = bool(wanted is not None and wanted.is_finite() and wanted > on_hand)
+        if data["over"] and wanted is not None:
+            data["warning"] = _("More than on hand: %(w)s requested, %(q)s of %(p)s in %(h)s.") % {
+                "w": number_format(wanted.normalize(), use_l10n=True, force_grouping=True),
+                "q": shown,
+                "p": product.name,
+                "h": warehouse.name,
+            }
+        return JsonResponse(data)
+
+
 class MovementCreateView(LinesFormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         self.mkind = request.GET.get("kind", "receipt")
@@ -796,6 +853,7 @@ class MovementCreateView(LinesFormView):
             self.mkind = "receipt"
         self.permission = "inv.receipt.create" if self.mkind == "receipt" else "inv.issue.create"
         self.title = _("New goods receipt") if self.mkind == "receipt" else _("New goods issue")
+        self.stock_hints = self.mkind == "issue"
         return super().dispatch(request, *args, **kwargs)
 
     def header(self, data: Any = None) -> Any:
@@ -815,10 +873,105 @@ class MovementCreateView(LinesFormView):
             is_customer_return=bool(header.get("is_customer_return")),
             source_document=header.get("source_document", ""),
             note=header.get("note", ""),
+            partner_id=header.get("partner_id"),
         )
 
     def detail_url(self, doc: Any) -> str:
         return reverse("inventory-movement", args=[doc.pk])
+
+
+class MovementEditView(LinesFormView):
+    """Change a draft receipt or issue with the same form that created it (until it is picked,
+    validated or posted; ``actions.update_movement`` refuses later changes)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        require_perm(request, "inv.stock.view")  # a member of this company before looking the document up
+        try:
+            self.doc = StockMovement.objects.select_related("warehouse").get(pk=kwargs["pk"])
+        except StockMovement.DoesNotExist as exc:
+            raise Http404 from exc
+        self.mkind = self.doc.kind
+        self.permission = "inv.receipt.create" if self.mkind == "receipt" else "inv.issue.create"
+        self.title = _("Edit %(n)s") % {"n": self.doc.number}
+        self.stock_hints = self.mkind == "issue"
+        return super().dispatch(request, *args, **kwargs)
+
+    def header(self, data: Any = None) -> Any:
+        d = self.doc
+        initial = {
+            "warehouse": d.warehouse_id,
+            "date": d.date,
+            "purpose": d.purpose,
+            "is_customer_return": d.is_customer_return,
+            "source_document": d.source_document,
+            "note": d.note,
+            "partner_id": d.partner_id,
+        }
+        return forms.MovementForm(data, kind=self.mkind, initial=initial)
+
+    def _not_draft(self, request: HttpRequest) -> HttpResponse | None:
+        if self.doc.status == DocumentStatus.DRAFT:
+            return None
+        status = self.doc.get_status_display()
+        messages.error(request, _("Only a draft can be changed; this document is %(s)s.") % {"s": status})
+        return redirect("inventory-movement", self.doc.pk)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
+        refused = self._not_draft(request)
+        if refused:
+            return refused
+        initial = [
+            {
+                "product": ln.product_id,
+                "quantity": ln.quantity.normalize(),
+                "unit": ln.unit_id,
+                "unit_cost": ln.unit_cost.normalize() if self.mkind == "receipt" and ln.unit_cost else None,
+                "location": ln.location_id,
+                "lot_code": ln.lot_code,
+                "serials": ", ".join(ln.serials or []),
+            }
+            for ln in self.doc.lines.all()
+        ]
+        return self.render_page(request, self.header(), forms.line_formset(self.kind, extra=1, initial=initial))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
+        refused = self._not_draft(request)
+        if refused:
+            return refused
+        form = self.header(request.POST)
+        formset = forms.line_formset(self.kind, request.POST)
+        if form.is_valid() and formset.is_valid():
+            h = form.cleaned_data
+            changes = {
+                "warehouse_id": h["warehouse"].pk,
+                "date": h["date"],
+                "partner_id": h.get("partner_id"),
+                "purpose": h.get("purpose") or None,
+                "is_customer_return": h.get("is_customer_return") if self.mkind == "receipt" else None,
+                "source_document": h.get("source_document", ""),
+                "note": h.get("note", ""),
+                "lines": forms.kept_rows(formset),
+            }
+            if self.mkind != "receipt":
+                changes.pop("partner_id")
+            try:
+                actions.update_movement(self.principal, self.doc.pk, changes)
+                messages.success(request, _("%(n)s saved.") % {"n": self.doc.number})
+                return redirect("inventory-movement", self.doc.pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.render_page(request, form, formset, status=400)
+
+
+def _party(principal: Principal, party_id: int | None) -> Any:
+    """The supplier or customer of a document, as the parties directory describes it."""
+    if not party_id:
+        return None
+    from novasaas.parties import selectors as parties
+
+    return parties.party_summary(principal.tenant, party_id)
 
 
 class MovementDetailView(InvView):
@@ -852,6 +1005,8 @@ class MovementDetailView(InvView):
             "inventory/movement.html",
             {
                 "doc": doc,
+                "partner": _party(self.principal, doc.partner_id),
+                "can_edit": doc.status == DocumentStatus.DRAFT and self.can(create_perm),
                 "lines": lines,
                 "steps": steps,
                 "putaway": putaway,
@@ -1284,10 +1439,9 @@ class CountDetailView(InvView):
 
 
 def _date(request: HttpRequest, key: str, default: dt.date) -> dt.date:
-    """A date from the query string (ISO); a bad one is a 404 like an unknown id."""
-    raw = request.GET.get(key, "")
+    """A date from the query string (dd/mm/yyyy or ISO); a bad one is a 404 like an unknown id."""
     try:
-        return dt.date.fromisoformat(raw) if raw else default
+        return parse_date(request.GET.get(key)) or default
     except (ValueError, OverflowError) as exc:
         raise Http404 from exc
 
@@ -1335,7 +1489,10 @@ class ReportsView(InvView):
                 "transit": report.summary["in_transit_value"],
                 "ledger_balance": self.ledger_balance(as_of, wh),
                 "low": selectors.low_stock(self.principal.tenant)[:100],
-                "expiring": selectors.expiring_lots(self.principal.tenant, as_of + dt.timedelta(days=30)),
+                "expiring": selectors.expiring_lots(
+                    self.principal.tenant, as_of + dt.timedelta(days=30), after=as_of
+                ),
+                "expired": selectors.expired_lots(self.principal.tenant, as_of),
                 "query": params.urlencode(),
             },
         )
@@ -1374,7 +1531,7 @@ def _warehouse_param(request: HttpRequest) -> int | None:
 
 
 def _period_filters(date_from: dt.date, date_to: dt.date) -> list[tuple[str, str, str, Any]]:
-    return [("from", _("From"), "date", date_from.isoformat()), ("to", _("To"), "date", date_to.isoformat())]
+    return [("from", _("From"), "date", date_from), ("to", _("To"), "date", date_to)]
 
 
 class MovementReportView(ReportView):
@@ -1441,6 +1598,14 @@ class ExpiringReportView(ReportView):
             "filters": [("days", _("Days"), "number", days)],
             "link": lambda r: reverse("inventory-lot", args=[r["lot_id"]]),
         }
+
+
+class ExpiredReportView(ReportView):
+    """Lots still in stock whose expiry date has passed (kept apart from the lots about to expire)."""
+
+    def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
+        report = reports.expired(self.principal.tenant, timezone.localdate())
+        return report, {"query": "", "link": lambda r: reverse("inventory-lot", args=[r["lot_id"]])}
 
 
 class BelowReorderReportView(ReportView):

@@ -33,6 +33,15 @@ from novasaas.platform.numbering import next_number
 
 CODE_PREFIX = "KH"
 CODE_KEY = "parties.party"
+# Suppliers get their own series (NCC00001, …) so a code tells at a glance who is a supplier.
+SUPPLIER_PREFIX = "NCC"
+SUPPLIER_KEY = "parties.supplier"
+ROLES = ("customer", "supplier")
+
+
+def code_series(role: str) -> tuple[str, str]:
+    """The (prefix, numbering key) of a new party's code for ``role``."""
+    return (SUPPLIER_PREFIX, SUPPLIER_KEY) if role == "supplier" else (CODE_PREFIX, CODE_KEY)
 SCALAR_FIELDS = ("name", "kind", "tax_code", "id_number", "website", "note")
 ADDRESS_FIELDS = ("label", "line", "ward", "district", "province", "country", "is_default")
 CONTACT_FIELDS = ("kind", "value", "label", "is_primary")
@@ -225,9 +234,10 @@ def create_party(
     contacts: Rows = (),
     bank_accounts: Rows = (),
     tags: Sequence[str] = (),
+    role: str = "customer",
 ) -> Party:
-    """Create a party with its nested rows and a new gapless code (KH00001, …). Either everything is
-    written or nothing (``ValidationError`` listing every problem, keyed by field)."""
+    """Create a party with its nested rows and a new gapless code (KH00001, …; a supplier NCC00001, …).
+    Either everything is written or nothing (``ValidationError`` listing every problem, keyed by field)."""
     principal.require("core.parties.edit")
     party = Party(
         tenant=principal.tenant,
@@ -246,9 +256,12 @@ def create_party(
     except ValidationError as exc:
         errors.update(exc.message_dict)
         clean_tags = []
+    if role not in ROLES:
+        errors.setdefault("role", []).append(_("Choose customer or supplier."))
     if errors:
         raise ValidationError(errors)
-    party.code = f"{CODE_PREFIX}{next_number(CODE_KEY):05d}"
+    prefix, key = code_series(role)
+    party.code = f"{prefix}{next_number(key):05d}"
     _save_guarded(party)
     _write_children(party, *built, clean_tags)
     refresh_search_text(party)

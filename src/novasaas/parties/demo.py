@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from novasaas.parties.actions import CODE_KEY, CODE_PREFIX, refresh_search_text
+from novasaas.parties.actions import code_series, refresh_search_text
 from novasaas.parties.models import (
     Party,
     PartyAddress,
@@ -150,8 +150,9 @@ def _create(
     id_number: str = "",
     bank: str = "",
 ) -> None:
+    prefix, key = code_series("supplier" if tag_name == SUPPLIER else "customer")
     party = Party.objects.create(
-        code=f"{CODE_PREFIX}{next_number(CODE_KEY):05d}",
+        code=f"{prefix}{next_number(key):05d}",
         name=name,
         kind=kind,
         tax_code=tax_code,

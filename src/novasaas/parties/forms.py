@@ -13,6 +13,13 @@ from novasaas.platform.text import Form
 
 
 class PartyForm(Form):
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("customer", _("Customer")), ("supplier", _("Supplier"))],
+        initial="customer",
+        required=False,
+        help_text=_("A supplier's code starts with NCC, a customer's with KH."),
+    )
     name = forms.CharField(label=_("Name"), max_length=300)
     kind = forms.ChoiceField(label=_("Kind"), choices=PartyKind.choices, initial=PartyKind.COMPANY)
     tax_code = forms.CharField(label=_("Tax code"), max_length=14, required=False)

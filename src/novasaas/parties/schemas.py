@@ -41,6 +41,9 @@ class BankAccountIn(StrictSchema):
 class PartyCreate(StrictSchema):
     name: str = Field(min_length=1, max_length=300)
     kind: KindLiteral = "company"
+    role: Literal["customer", "supplier"] = Field(
+        default="customer", description="a supplier's code is NCC00001, …; a customer's KH00001, …"
+    )
     tax_code: str = Field(default="", max_length=14)
     id_number: str = Field(default="", max_length=20)
     website: str = Field(default="", max_length=200)

@@ -101,8 +101,12 @@ class PartyFormMixin(PartyPermissionView):
             addr = [{f: getattr(a, f) for f in actions.ADDRESS_FIELDS} for a in party.addresses.all()]
             contacts = [{f: getattr(c, f) for f in actions.CONTACT_FIELDS} for c in party.contacts.all()]
             banks = [{f: getattr(b, f) for f in actions.BANK_FIELDS} for b in party.bank_accounts.all()]
+        form = PartyForm(data, initial=initial)
+        if party is not None:  # the code, and so the role's series, is fixed at creation
+            form.fields["role"].disabled = True
+            form.fields["role"].initial = "supplier" if party.code.startswith(actions.SUPPLIER_PREFIX) else "customer"
         return {
-            "form": PartyForm(data, initial=initial),
+            "form": form,
             "addresses": AddressFormSet(data, initial=addr, prefix="addresses"),
             "contacts": ContactFormSet(data, initial=contacts, prefix="contacts"),
             "bank_accounts": BankAccountFormSet(data, initial=banks, prefix="bank_accounts"),
@@ -117,11 +121,12 @@ class PartyFormMixin(PartyPermissionView):
         form = forms["form"]
         valid = all(f.is_valid() for f in forms.values())
         if valid:
-            data = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("tags", "role")}
             nested: dict[str, Any] = {k: rows(forms[k]) for k in ("addresses", "contacts", "bank_accounts")}
             try:
                 if party is None:
-                    party = actions.create_party(self.principal, **data, **nested, tags=form.cleaned_tags())
+                    role = form.cleaned_data["role"] or "customer"
+                    party = actions.create_party(self.principal, **data, **nested, tags=form.cleaned_tags(), role=role)
                     messages.success(request, _("Party %(code)s created.") % {"code": party.code})
                 else:
                     actions.update_party(self.principal, party.pk, **data, **nested, tags=form.cleaned_tags())

@@ -29,6 +29,7 @@ class Widget:
     permission: str
     render: Callable[[Any], dict[str, Any]]  # principal -> context for the widget template
     template: str = "web/widgets/stat.html"
+    url_name: str = ""  # the page the card opens (the whole card is a link)
 
 
 @dataclass(frozen=True)

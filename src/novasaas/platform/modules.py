@@ -82,6 +82,12 @@ class NavEntry:
 NAVIGATION: list[NavEntry] = []
 
 
+def modules_with_screens() -> set[str]:
+    """Modules that have pages (a menu entry registered at start-up): a tenant may have a module
+    enabled before its screens exist, and nothing should promise what is not there yet."""
+    return {"CORE"} | {e.module for e in NAVIGATION}
+
+
 def register_nav(entry: NavEntry) -> None:
     NAVIGATION.append(entry)
 

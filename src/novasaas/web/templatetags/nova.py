@@ -81,3 +81,13 @@ def get_item(mapping: Any, key: Any) -> Any:
 @register.filter
 def contains(container: Any, item: Any) -> bool:
     return bool(container) and item in container
+
+
+@register.filter
+def dateinput(value: Any) -> str:
+    """The value of a date text input: a date as dd/mm/yyyy, text typed by the user as it was."""
+    if value is None or value == "":
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    return str(value)

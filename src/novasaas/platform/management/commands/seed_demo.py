@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from novasaas.identity.catalogue import ROLES, TENANT_ADMIN
 from novasaas.identity.models import User
 from novasaas.platform.models import Tenant, TenantStatus
-from novasaas.platform.modules import OPTIONAL_MODULES
+from novasaas.platform.modules import OPTIONAL_MODULES, modules_with_screens
 from novasaas.platform.tenancy import platform_context
 
 DEMO_SLUG = "demo"
@@ -24,13 +24,17 @@ class Command(BaseCommand):
         from novasaas.identity import actions
         from novasaas.platform import demo
 
+        # only the modules that have pages: the demo must not promise screens that do not exist yet
+        modules = [code for code in OPTIONAL_MODULES if code in modules_with_screens()]
         with platform_context():
             tenant = Tenant.objects.filter(slug=DEMO_SLUG).first()
+        if tenant is not None and sorted(tenant.enabled_modules or []) != sorted(modules):
+            tenant = actions.set_tenant_modules(tenant, modules, actor=None)
         if tenant is None:
             tenant, _admin = actions.create_tenant(
                 slug=DEMO_SLUG, name="Công ty TNHH Demo", legal_name="Công ty TNHH Demo NovaSaaS",
                 admin_email="admin@demo.novasaas.vn", admin_password=DEMO_PASSWORD, admin_name="Nguyễn Văn An",
-                modules=OPTIONAL_MODULES, tax_code="0100109106", address="12 Tràng Tiền, Hoàn Kiếm, Hà Nội",
+                modules=modules, tax_code="0100109106", address="12 Tràng Tiền, Hoàn Kiếm, Hà Nội",
                 phone="024 3826 0000", email="lienhe@demo.novasaas.vn", locale="vi", base_currency="VND",
             )
             with platform_context():
