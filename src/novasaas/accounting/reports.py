@@ -139,20 +139,43 @@ class Statement:
 def _leaf_balances(
     tenant: Tenant, *, end: dt.date, start: dt.date | None = None, include_closing: bool = True
 ) -> dict[str, tuple[Decimal, Decimal]]:
-    """Σ debit, Σ credit per account code over the periods ending on or before ``end`` (and starting on
-    or after ``start`` when given)."""
+    """Σ debit, Σ credit per account code of the postings dated ``start``–``end`` inclusive (from the
+    beginning when ``start`` is None). Whole periods inside the range come from the maintained
+    balances; a period the range cuts (the current month when ``end`` is today) is read from its
+    posted lines up to the day, so a balance "as of today" includes today's postings and nothing later.
+    """
+    from novasaas.accounting.models import EntryState, FiscalPeriod, JournalKind, JournalLine
+
     with in_tenant(tenant):
         qs = AccountBalance.objects.filter(tenant=tenant, period__end_date__lte=end)
         if start is not None:
             qs = qs.filter(period__start_date__gte=start)
         if not include_closing:
             qs = qs.filter(closing=False)
-        rows = qs.values("account_id").annotate(d=Sum("debit"), c=Sum("credit"))
+        sums: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+        for r in qs.values("account_id").annotate(d=Sum("debit"), c=Sum("credit")):
+            sums[r["account_id"]][0] += r["d"] or ZERO
+            sums[r["account_id"]][1] += r["c"] or ZERO
+        # periods only partly inside the range: their lines within the range
+        cut = FiscalPeriod.objects.filter(tenant=tenant, start_date__lte=end, end_date__gt=end)
+        if start is not None:
+            cut = cut | FiscalPeriod.objects.filter(
+                tenant=tenant, start_date__lt=start, end_date__gte=start, start_date__lte=end
+            )
+        partial = list(cut.values_list("pk", flat=True).distinct())
+        if partial:
+            lines = JournalLine.objects.filter(
+                tenant=tenant, entry__state=EntryState.POSTED, entry__period_id__in=partial, entry__date__lte=end
+            )
+            if start is not None:
+                lines = lines.filter(entry__date__gte=start)
+            if not include_closing:
+                lines = lines.exclude(entry__journal__kind=JournalKind.CLOSING)
+            for r in lines.values("account_id").annotate(d=Sum("debit"), c=Sum("credit")):
+                sums[r["account_id"]][0] += r["d"] or ZERO
+                sums[r["account_id"]][1] += r["c"] or ZERO
         codes = dict(Account.objects.filter(tenant=tenant).values_list("pk", "code"))
-        out: dict[str, tuple[Decimal, Decimal]] = {}
-        for r in rows:
-            out[codes[r["account_id"]]] = (r["d"] or ZERO, r["c"] or ZERO)
-        return out
+        return {codes[aid]: (d, c) for aid, (d, c) in sums.items()}
 
 
 _RULES = {
