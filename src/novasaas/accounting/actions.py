@@ -56,6 +56,7 @@ from novasaas.platform.money import (
     MoneyField,
     convert,
     currency_decimals,
+    format_amount,
     has_valid_decimals,
     is_known_currency,
     round_money,
@@ -818,9 +819,7 @@ class _FxConversion:
             return debit, credit, "", Decimal(0), None
         self.currency_lines += 1
         if not is_known_currency(currency):
-            errors.setdefault(f"lines[{i}].currency", []).append(
-                _("Unknown currency %(cur)s.") % {"cur": currency[:3]}
-            )
+            errors.setdefault(f"lines[{i}].currency", []).append(_("Unknown currency %(cur)s.") % {"cur": currency[:3]})
             return None
         amount = debit or credit
         if not has_valid_decimals(amount, currency):
@@ -895,7 +894,12 @@ def _check_balanced(lines: Iterable[JournalLine]) -> Decimal:
     credit = sum((line.credit for line in lines), Decimal(0))
     if debit != credit:
         raise ValidationError(
-            {"lines": [_("The entry is not balanced: debit %(d)s, credit %(c)s.") % {"d": debit, "c": credit}]}
+            {
+                "lines": [
+                    _("The entry is not balanced: debit %(d)s, credit %(c)s.")
+                    % {"d": format_amount(debit), "c": format_amount(credit)}
+                ]
+            }
         )
     if debit <= 0:
         raise ValidationError({"lines": [_("The entry has no amount.")]})
@@ -1025,7 +1029,7 @@ def _notify_approvers(tenant: Tenant, entry: JournalEntry) -> None:
         tenant,
         "acc.entry.approve",
         "approvals",
-        _("Journal entry awaiting approval: %(total)s") % {"total": f"{entry.total:,.0f}"},
+        _("Journal entry awaiting approval: %(total)s") % {"total": format_amount(entry.total)},
         entry.memo,
         url,
     )

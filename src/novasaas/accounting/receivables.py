@@ -42,6 +42,7 @@ from novasaas.platform.money import (
     MoneyField,
     convert,
     currency_decimals,
+    format_amount,
     has_valid_decimals,
     is_known_currency,
     round_money,
@@ -393,7 +394,7 @@ def record_payment(
             tenant,
             "acc.payment.approve",
             "approvals",
-            _("Payment awaiting approval: %(a)s") % {"a": f"{value:,.0f}"},
+            _("Payment awaiting approval: %(a)s") % {"a": format_amount(value)},
             payment.memo,
             "/accounting/payments/",
         )
@@ -506,7 +507,11 @@ def _allocate(tenant: Tenant, kind: str, payment_line: JournalLine, requested: l
         if not invoice.currency:
             if amount > inv_vnd:
                 raise ValidationError(
-                    {"allocations": [_("Line %(id)s has only %(open)s open.") % {"id": line_id, "open": inv_vnd}]}
+                    {
+                        "allocations": [
+                            _("Line %(id)s has only %(open)s open.") % {"id": line_id, "open": format_amount(inv_vnd)}
+                        ]
+                    }
                 )
             if amount > pay_vnd:
                 raise ValidationError({"allocations": [_("The allocations exceed the amount.")]})
@@ -529,7 +534,7 @@ def _allocate(tenant: Tenant, kind: str, payment_line: JournalLine, requested: l
                 {
                     "allocations": [
                         _("Line %(id)s has only %(open)s open.")
-                        % {"id": line_id, "open": f"{inv_ccy} {invoice.currency}"}
+                        % {"id": line_id, "open": f"{format_amount(inv_ccy, invoice.currency)} {invoice.currency}"}
                     ]
                 }
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -41,6 +42,7 @@ from novasaas.accounting.fx import FOREIGN_CURRENCIES
 from novasaas.accounting.models import EntryState
 from novasaas.identity.access import Principal, require_perm
 from novasaas.platform.modules import ModuleDisabled
+from novasaas.platform.money import format_amount
 
 PAGE_SIZE = 50
 NEW_LINES = 4
@@ -586,7 +588,8 @@ class EntryFormView(AccPermissionView):
                 }
                 for f in kept
             ]
-            totals = (sum(x["debit"] for x in lines), sum(x["credit"] for x in lines))
+            debit, credit = sum(x["debit"] for x in lines), sum(x["credit"] for x in lines)
+            totals = (debit, credit, abs(debit - credit))
             try:
                 data = form.cleaned_data
                 if entry is None:
@@ -651,12 +654,14 @@ def _entry_page(
     entry = selectors.get_entry(view.tenant, pk)
     lines = selectors.entry_lines(view.tenant, entry)
     names = parties.party_summaries(view.tenant, [ln.partner_id for ln in lines if ln.partner_id])
+    debit, credit = sum((ln.debit for ln in lines), Decimal(0)), sum((ln.credit for ln in lines), Decimal(0))
     return render(
         request,
         "accounting/entry_detail.html",
         {
             "entry": entry,
             "lines": lines,
+            "totals": (debit, credit, abs(debit - credit)),
             "partners": {k: f"{v.code} {v.name}" for k, v in names.items()},
             "source_url": selectors.source_link(entry),
             "reversal": entry.reversals.first(),
@@ -1189,8 +1194,15 @@ class BankDetailView(AccPermissionView):
         )
 
     def mapping_page(
-        self, request: HttpRequest, pk: int, token: str, header_row: int | None = None, mapping: Any = None,
-        status: int = 200, errors: Any = None, save_profile: str = "",
+        self,
+        request: HttpRequest,
+        pk: int,
+        token: str,
+        header_row: int | None = None,
+        mapping: Any = None,
+        status: int = 200,
+        errors: Any = None,
+        save_profile: str = "",
     ) -> HttpResponse:
         """The preview of a stashed upload with the column-mapping form."""
         from novasaas.accounting import banking, statements
@@ -1278,9 +1290,7 @@ class BankDetailView(AccPermissionView):
                     self.principal.require("acc.bank.import")
                     data = upload.read(statements.MAX_BYTES + 1)
                     statements.read_table(data)  # refuse unreadable files before keeping them
-                    profile = next(
-                        (x for x in banking.statement_profiles(self.tenant, pk) if x.pk == profile_id), None
-                    )
+                    profile = next((x for x in banking.statement_profiles(self.tenant, pk) if x.pk == profile_id), None)
                     token = statements.stash_upload(self.tenant.pk, data)
                     return self.mapping_page(request, pk, token, mapping=profile.mapping if profile else None)
                 result = banking.import_statement(self.principal, pk, upload, upload.name or "", profile_id=profile_id)
@@ -1289,7 +1299,11 @@ class BankDetailView(AccPermissionView):
                 self.principal.require("acc.bank.import")
                 mapping = self._posted_mapping(request, pk, token)
                 return self.mapping_page(
-                    request, pk, token, header_row=max(mapping["header_row"], 0), mapping=mapping,
+                    request,
+                    pk,
+                    token,
+                    header_row=max(mapping["header_row"], 0),
+                    mapping=mapping,
                     save_profile=request.POST.get("save_profile", "")[:80],
                 )
             elif action == "import_mapped":
@@ -1310,8 +1324,14 @@ class BankDetailView(AccPermissionView):
 
                         lines = [LineError(0, exc.messages)]
                     return self.mapping_page(
-                        request, pk, token, header_row=max(mapping["header_row"], 0), mapping=mapping,
-                        status=400, errors=lines, save_profile=save_profile,
+                        request,
+                        pk,
+                        token,
+                        header_row=max(mapping["header_row"], 0),
+                        mapping=mapping,
+                        status=400,
+                        errors=lines,
+                        save_profile=save_profile,
                     )
                 statements.drop_stash(self.tenant.pk, token)
                 self._imported(request, result)
@@ -1355,7 +1375,7 @@ class BankDetailView(AccPermissionView):
             messages.info(
                 request,
                 _("Statement balances check: opening %(o)s, closing %(c)s.")
-                % {"o": f"{result['opening_balance']:,.0f}", "c": f"{result['closing_balance']:,.0f}"},
+                % {"o": format_amount(result["opening_balance"]), "c": format_amount(result["closing_balance"])},
             )
 
 

@@ -93,6 +93,22 @@ def format_money(amount: Decimal | int | None, currency: str = "VND", locale: st
     return format_currency(value, currency, format=pattern, locale=fmt_locale, currency_digits=True)
 
 
+def format_amount(amount: Decimal | int | str | None, currency: str = "VND", locale: str | None = None) -> str:
+    """An amount without the currency sign, as messages and tables print it: ``1.234.567`` in Vietnamese,
+    ``1,234,567`` in English (``locale`` defaults to the active language). Decimals only where the
+    currency has them and the amount uses them (``12.000,5`` USD)."""
+    if amount is None or amount == "":
+        return ""
+    from django.utils.translation import get_language
+
+    value = to_decimal(amount)
+    digits = currency_decimals(currency) if value != value.to_integral_value() else 0
+    text = f"{value:,.{digits}f}"
+    if (locale or get_language() or "vi").startswith("vi"):
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
 class FixedPointField(models.BigIntegerField):
     """A Decimal stored as a scaled 64-bit integer: exact on every database, SQL sums included."""
 
@@ -137,9 +153,7 @@ class FixedPointField(models.BigIntegerField):
         dec = to_decimal(value)
         scaled = dec.scaleb(self.scale)
         if scaled != scaled.to_integral_value():
-            raise ValidationError(
-                f"{dec} has more than {self.scale} decimal places", code="too_many_decimals"
-            )
+            raise ValidationError(f"{dec} has more than {self.scale} decimal places", code="too_many_decimals")
         as_int = int(scaled)
         if abs(as_int) > MAX_STORED:
             raise ValidationError("number too large", code="too_large")

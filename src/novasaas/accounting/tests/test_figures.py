@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from novasaas.accounting import actions, reports, selectors
 from novasaas.accounting.dashboard import widget_context
 from novasaas.accounting.tests.helpers import TODAY, make_party, post, principal
@@ -29,3 +31,43 @@ def test_dashboard_and_balances_include_todays_postings(tenant_a):
     assert bs["417"] == Decimal(1_700_000)
     assert reports.current_result(tenant_a, TODAY) == Decimal(1_700_000)
     assert reports.totals_by_prefix(tenant_a, ["111"], end=TODAY) == {"111": Decimal(4_700_000)}
+
+
+def test_unbalanced_draft_shows_real_totals_and_the_difference(tenant_a):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from novasaas.accounting.tests.helpers import lines
+    from novasaas.platform.testing.fixtures import create_user, web_client
+
+    fm = principal(tenant_a, "finance_manager")
+    draft = actions.create_entry(
+        fm, journal_id="GEN", date=TODAY, lines=lines(("1111", 1_500_000, 0), ("5111", 0, 1_200_000))
+    )
+    page = web_client(tenant_a, create_user(tenant_a, "finance_manager")).get(f"/accounting/entries/{draft.pk}/")
+    text = page.content.decode()
+    assert "1.500.000" in text and "1.200.000" in text
+    assert "Chưa cân: chênh lệch" in text and ">300.000<" in text
+    with translation.override("vi"), pytest.raises(ValidationError) as refused:
+        actions.post_entry(fm, draft.pk)
+    assert "Nợ 1.500.000, Có 1.200.000" in str(refused.value)
+    with translation.override("en"), pytest.raises(ValidationError) as refused_en:
+        actions.post_entry(fm, draft.pk)
+    assert "debit 1,500,000, credit 1,200,000" in str(refused_en.value)
+
+
+def test_entry_form_carries_the_live_totals(tenant_a):
+    from novasaas.platform.testing.fixtures import create_user, web_client
+
+    page = web_client(tenant_a, create_user(tenant_a, "finance_manager")).get("/accounting/entries/new/")
+    text = page.content.decode()
+    assert "data-entry-totals" in text and 'data-total="difference"' in text and "entry-totals.js" in text
+
+
+def test_format_amount_follows_the_language():
+    from novasaas.platform.money import format_amount
+
+    assert format_amount(Decimal("100000.00"), locale="vi") == "100.000"
+    assert format_amount(Decimal("100000.00"), locale="en") == "100,000"
+    assert format_amount(Decimal("12000.50"), "USD", locale="vi") == "12.000,50"
+    assert format_amount(Decimal("-2500"), locale="en") == "-2,500"
