@@ -591,6 +591,7 @@ def _statement(st: reports.Statement) -> dict[str, Any]:
         "date_to": st.date_to,
         "lines": st.lines,
         "checks": st.checks,
+        "warnings": st.warnings,
     }
 
 

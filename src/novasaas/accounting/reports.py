@@ -1,10 +1,14 @@
 """Financial statements of the SME regime (Circular 133): balance sheet B01-DNN and income statement
-B02-DNN, computed from the maintained per-period balances (O(accounts × periods), never lines).
+B02-DNN, computed from the maintained per-period balances (O(accounts × periods)).
 
 Line mapping: each statement line lists account code prefixes with a rule (net debit, net credit, or
-a debit/credit balance only). The balance sheet splits 131/331 by the sign of each posting account's
-balance (not per partner). Until the year is closed, the current result (revenue − expenses, and 911)
-is shown in line 417 so that total assets = total equity and liabilities at every date.
+a debit/credit balance only). As Circular 133 requires, balances on the "wrong" side are shown gross:
+131 and 331 per partner (a customer's credit balance is "Người mua trả tiền trước" 312, a vendor's
+debit balance "Trả trước cho người bán" 132), 333, 334, 138 and 338 per sub-account (an overpaid tax is
+"Tài sản khác" 182, a debit balance of 3388 "Phải thu khác" 134). A negative cash or bank balance is
+not hidden: it stays in line 110 and the statement carries a warning. Until the year is closed, the
+current result (revenue − expenses, and 911) is shown in line 417 so that total assets = total equity
+and liabilities at every date. The balance sheet reads 131/331 per partner from the posted lines.
 """
 
 from __future__ import annotations
@@ -36,7 +40,12 @@ B01: list[tuple[str, str, int, list[tuple[str, str]]]] = [
     ("131", "1. Phải thu của khách hàng", 2, [("131", "dr+")]),
     ("132", "2. Trả trước cho người bán", 2, [("331", "dr+")]),
     ("133", "3. Vốn kinh doanh ở đơn vị trực thuộc", 2, [("1361", "dr")]),
-    ("134", "4. Phải thu khác", 2, [("136", "dr"), ("138", "dr"), ("141", "dr"), ("244", "dr"), ("171", "dr")]),
+    (
+        "134",
+        "4. Phải thu khác",
+        2,
+        [("136", "dr"), ("138", "dr+"), ("141", "dr"), ("244", "dr"), ("171", "dr"), ("334", "dr+"), ("338", "dr+")],
+    ),
     ("135", "5. Tài sản thiếu chờ xử lý", 2, [("1381", "dr")]),
     ("136", "6. Dự phòng phải thu khó đòi", 2, [("2293", "-cr")]),
     ("140", "IV. Hàng tồn kho", 1, []),
@@ -51,18 +60,27 @@ B01: list[tuple[str, str, int, list[tuple[str, str]]]] = [
     ("170", "VII. Xây dựng cơ bản dở dang", 1, [("241", "dr")]),
     ("180", "VIII. Tài sản khác", 1, []),
     ("181", "1. Thuế GTGT được khấu trừ", 2, [("133", "dr")]),
-    ("182", "2. Tài sản khác", 2, [("242", "dr"), ("243", "dr")]),
+    ("182", "2. Tài sản khác", 2, [("242", "dr"), ("243", "dr"), ("333", "dr+")]),
     ("200", "TỔNG CỘNG TÀI SẢN", 0, []),
     ("300", "I. Nợ phải trả", 1, []),
     ("311", "1. Phải trả người bán", 2, [("331", "cr+")]),
     ("312", "2. Người mua trả tiền trước", 2, [("131", "cr+")]),
-    ("313", "3. Thuế và các khoản phải nộp Nhà nước", 2, [("333", "cr")]),
-    ("314", "4. Phải trả người lao động", 2, [("334", "cr")]),
+    ("313", "3. Thuế và các khoản phải nộp Nhà nước", 2, [("333", "cr+")]),
+    ("314", "4. Phải trả người lao động", 2, [("334", "cr+")]),
     (
         "315",
         "5. Phải trả khác",
         2,
-        [("335", "cr"), ("336", "cr"), ("3368", "cr"), ("338", "cr"), ("332", "cr"), ("344", "cr"), ("337", "cr")],
+        [
+            ("335", "cr"),
+            ("336", "cr"),
+            ("3368", "cr"),
+            ("338", "cr+"),
+            ("138", "cr+"),
+            ("332", "cr"),
+            ("344", "cr"),
+            ("337", "cr"),
+        ],
     ),
     ("316", "6. Vay và nợ thuê tài chính", 2, [("341", "cr"), ("343", "cr")]),
     ("317", "7. Phải trả nội bộ về vốn kinh doanh", 2, [("3361", "cr")]),
@@ -134,6 +152,47 @@ class Statement:
     date_to: dt.date
     lines: list[StatementLine]
     checks: dict[str, bool] = field(default_factory=dict)
+    # what a reader must know about the figures (e.g. a negative cash balance), in the user's language
+    warnings: list[str] = field(default_factory=list)
+
+
+# accounts a balance sheet shows gross per partner (Circular 133: receivables and payables by customer
+# and vendor, never netted across partners)
+BY_PARTNER = ("131", "331")
+
+
+def _partner_split(tenant: Tenant, balances: dict[str, tuple[Decimal, Decimal]], end: dt.date) -> None:
+    """Replace the 131/331 account balances by one balance per (account, partner) — keyed
+    ``"<code>#<partner>"``, which still matches the account's prefixes — from the posted lines up to
+    ``end`` (the ledger keeps no per-partner period balances)."""
+    from django.db.models import Q
+
+    from novasaas.accounting.models import EntryState, JournalLine
+
+    with in_tenant(tenant):
+        q = Q()
+        for prefix in BY_PARTNER:
+            q |= Q(account__code__startswith=prefix)
+        rows = (
+            JournalLine.objects.filter(q, tenant=tenant, entry__state=EntryState.POSTED, entry__date__lte=end)
+            .values("account__code", "partner_id")
+            .annotate(d=Sum("debit"), c=Sum("credit"))
+        )
+        split = {f"{r['account__code']}#{r['partner_id']}": (r["d"] or ZERO, r["c"] or ZERO) for r in rows}
+    for code in [c for c in balances if c.startswith(BY_PARTNER)]:
+        del balances[code]
+    balances.update(split)
+
+
+def _cash_warnings(balances: dict[str, tuple[Decimal, Decimal]], end: dt.date) -> list[str]:
+    """A cash or bank account below zero cannot be true: say so rather than net it away."""
+    negative = sorted(code for code, (d, c) in balances.items() if code.startswith(("111", "112")) and d < c)
+    if not negative:
+        return []
+    return [
+        str(_("Cash or bank below zero on %(d)s: account %(a)s. Check the receipts and payments."))
+        % {"d": end.strftime("%d/%m/%Y"), "a": ", ".join(negative)}
+    ]
 
 
 def _leaf_balances(
@@ -222,6 +281,9 @@ def balance_sheet(tenant: Tenant, as_of: dt.date, previous: dt.date | None = Non
     end = _period_edge(tenant, as_of, end=True)
     prev_end = previous or dt.date(end.year, 1, 1) - dt.timedelta(days=1)
     cur_bal, prev_bal = _leaf_balances(tenant, end=end), _leaf_balances(tenant, end=prev_end)
+    warnings = _cash_warnings(cur_bal, end)
+    _partner_split(tenant, cur_bal, end)
+    _partner_split(tenant, prev_bal, prev_end)
     table = [(code, sources) for code, _label, _level, sources in B01]
     cur, prev = _compute(cur_bal, table), _compute(prev_bal, table)
     values = {code: (cur[code], prev[code]) for code, _src in table}
@@ -235,7 +297,7 @@ def balance_sheet(tenant: Tenant, as_of: dt.date, previous: dt.date | None = Non
         "assets_equal_sources": values["200"][0] == values["500"][0],
         "previous_assets_equal_sources": values["200"][1] == values["500"][1],
     }
-    return Statement("B01-DNN", str(_("Balance sheet")), dt.date(end.year, 1, 1), end, lines, checks)
+    return Statement("B01-DNN", str(_("Balance sheet")), dt.date(end.year, 1, 1), end, lines, checks, warnings)
 
 
 def income_statement(tenant: Tenant, date_from: dt.date, date_to: dt.date) -> Statement:

@@ -71,3 +71,44 @@ def test_format_amount_follows_the_language():
     assert format_amount(Decimal("100000.00"), locale="en") == "100,000"
     assert format_amount(Decimal("12000.50"), "USD", locale="vi") == "12.000,50"
     assert format_amount(Decimal("-2500"), locale="en") == "-2,500"
+
+
+def test_balance_sheet_shows_wrong_side_balances_gross(tenant_a):
+    """Circular 133: receivables and payables gross per partner, 333/338 per sub-account, negative cash
+    flagged. Netting would give 131 = 90M, 311 = 25M, 313 = 3M and a negative 315 (−4M)."""
+    fm = principal(tenant_a, "finance_manager")
+    actions.ensure_chart(tenant_a)
+    a, b = make_party(tenant_a, "Cửa hàng An"), make_party(tenant_a, "Công ty Bình")
+    x, y = make_party(tenant_a, "NCC Xuân"), make_party(tenant_a, "NCC Yến")
+    post(fm, ("1121", 1_000_000_000, 0), ("4111", 0, 1_000_000_000))
+    post(fm, ("131", 110_000_000, 0, a), ("5111", 0, 100_000_000), ("33311", 0, 10_000_000))
+    post(fm, ("1121", 20_000_000, 0), ("131", 0, 20_000_000, b))  # B pays in advance
+    post(fm, ("156", 50_000_000, 0), ("1331", 5_000_000, 0), ("331", 0, 55_000_000, x))
+    post(fm, ("331", 30_000_000, 0, y), ("1121", 0, 30_000_000))  # advance to vendor Y
+    post(fm, ("3334", 7_000_000, 0), ("1121", 0, 7_000_000))  # CIT paid before any is due
+    post(fm, ("3388", 4_000_000, 0), ("1111", 0, 4_000_000))  # cash lent out: 1111 goes below zero
+    st = reports.balance_sheet(tenant_a, TODAY)
+    bs = {ln.code: ln.current for ln in st.lines}
+    m = Decimal(1_000_000)
+    expected = {
+        "110": 979 * m,
+        "131": 110 * m,
+        "132": 30 * m,
+        "134": 4 * m,
+        "141": 50 * m,
+        "181": 5 * m,
+        "182": 7 * m,
+        "200": 1185 * m,
+        "311": 55 * m,
+        "312": 20 * m,
+        "313": 10 * m,
+        "315": 0,
+        "300": 85 * m,
+        "411": 1000 * m,
+        "417": 100 * m,
+        "500": 1185 * m,
+    }
+    assert {k: bs[k] for k in expected} == expected
+    assert st.checks["assets_equal_sources"]
+    assert len(st.warnings) == 1 and "1111" in st.warnings[0]
+    assert all(ln.current >= 0 for ln in st.lines if ln.code not in ("110",))
