@@ -115,7 +115,10 @@ B01_GROUPS = {
     "500": ["300", "400"],
 }
 # B02: (code, label, source) where source is a list of (prefix, "credit"/"debit" movement or "cr"/"dr"
-# net), or a formula over earlier lines.
+# net), or a formula over earlier lines. Circular 133 has no 521: revenue deductions (trade discounts,
+# price reductions, returns) are debits of 511; a reversal is not a deduction (see ``_net_reversals``).
+# Interest expense (line 23) is what is posted on sub-account 6351 "Chi phí lãi vay" — the chart keeps
+# 635 as one account until the company opens 6351 for its loans (see docs/accounting.md).
 B02: list[tuple[str, str, list[tuple[str, str]] | str]] = [
     ("01", "1. Doanh thu bán hàng và cung cấp dịch vụ", [("511", "credit")]),
     ("02", "2. Các khoản giảm trừ doanh thu", [("511", "debit"), ("521", "dr")]),
@@ -123,7 +126,8 @@ B02: list[tuple[str, str, list[tuple[str, str]] | str]] = [
     ("11", "4. Giá vốn hàng bán", [("632", "dr")]),
     ("20", "5. Lợi nhuận gộp về bán hàng và cung cấp dịch vụ", "10-11"),
     ("21", "6. Doanh thu hoạt động tài chính", [("515", "cr")]),
-    ("22", "7. Chi phí tài chính", [("635", "dr")]),
+    ("22", "7. Chi phí tài chính", [("635", "dr"), ("6351", "dr")]),
+    ("23", "- Trong đó: Chi phí lãi vay", [("6351", "dr")]),
     ("24", "8. Chi phí quản lý kinh doanh", [("641", "dr"), ("642", "dr")]),
     ("30", "9. Lợi nhuận thuần từ hoạt động kinh doanh", "20+21-22-24"),
     ("31", "10. Thu nhập khác", [("711", "cr")]),
@@ -308,8 +312,13 @@ def income_statement(tenant: Tenant, date_from: dt.date, date_to: dt.date) -> St
         p_start, p_end = start.replace(year=start.year - 1), end.replace(year=end.year - 1)
     except ValueError:  # 29 February
         p_start, p_end = start.replace(year=start.year - 1, day=28), end.replace(year=end.year - 1, day=28)
-    cur = _leaf_balances(tenant, start=start, end=end, include_closing=False)
-    prev = _leaf_balances(tenant, start=p_start, end=p_end, include_closing=False)
+    cur = _net_reversals(
+        _leaf_balances(tenant, start=start, end=end, include_closing=False), _reversal_moves(tenant, start, end)
+    )
+    prev = _net_reversals(
+        _leaf_balances(tenant, start=p_start, end=p_end, include_closing=False),
+        _reversal_moves(tenant, p_start, p_end),
+    )
     table = [(code, source) for code, _label, source in B02 if not isinstance(source, str)]
     cur_v, prev_v = _compute(cur, table), _compute(prev, table)
     values: dict[str, tuple[Decimal, Decimal]] = {}
@@ -331,6 +340,38 @@ def income_statement(tenant: Tenant, date_from: dt.date, date_to: dt.date) -> St
             values[code] = (cur_v[code], prev_v[code])
         lines.append(StatementLine(code, label, values[code][0], values[code][1], 1 if isinstance(source, str) else 2))
     return Statement("B02-DNN", str(_("Income statement")), start, end, lines, {})
+
+
+def _reversal_moves(tenant: Tenant, start: dt.date, end: dt.date) -> dict[str, tuple[Decimal, Decimal]]:
+    """Σ debit, Σ credit per account code of the posted reversing entries dated ``start``–``end``."""
+    from novasaas.accounting.models import EntryState, JournalKind, JournalLine
+
+    with in_tenant(tenant):
+        rows = (
+            JournalLine.objects.filter(
+                tenant=tenant,
+                entry__state=EntryState.POSTED,
+                entry__reversal_of__isnull=False,
+                entry__date__gte=start,
+                entry__date__lte=end,
+            )
+            .exclude(entry__journal__kind=JournalKind.CLOSING)
+            .values("account__code")
+            .annotate(d=Sum("debit"), c=Sum("credit"))
+        )
+        return {r["account__code"]: (r["d"] or ZERO, r["c"] or ZERO) for r in rows}
+
+
+def _net_reversals(
+    balances: dict[str, tuple[Decimal, Decimal]], reversals: dict[str, tuple[Decimal, Decimal]]
+) -> dict[str, tuple[Decimal, Decimal]]:
+    """Movements with each reversal taken off the side it cancels: a reversal's debit on 511 removes
+    revenue (line 01), it is not a revenue deduction (line 02). Net balances do not change."""
+    out = dict(balances)
+    for code, (rd, rc) in reversals.items():
+        d, c = out.get(code, (ZERO, ZERO))
+        out[code] = (d - rd - rc, c - rd - rc)
+    return out
 
 
 def current_result(tenant: Tenant, as_of: dt.date) -> Decimal:

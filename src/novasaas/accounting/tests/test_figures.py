@@ -112,3 +112,27 @@ def test_balance_sheet_shows_wrong_side_balances_gross(tenant_a):
     assert st.checks["assets_equal_sources"]
     assert len(st.warnings) == 1 and "1111" in st.warnings[0]
     assert all(ln.current >= 0 for ln in st.lines if ln.code not in ("110",))
+
+
+def test_income_statement_reversals_are_not_deductions_and_interest_is_shown(tenant_a):
+    from novasaas.accounting.models import Account
+    from novasaas.platform.tenancy import tenant_context
+
+    fm = principal(tenant_a, "finance_manager")
+    actions.ensure_chart(tenant_a)
+    customer = make_party(tenant_a)
+    m = Decimal(1_000_000)
+    post(fm, ("131", 100 * m, 0, customer), ("5111", 0, 100 * m))
+    wrong = post(fm, ("131", 30 * m, 0, customer), ("5111", 0, 30 * m), memo="entered twice")
+    actions.reverse_entry(fm, wrong.pk, date=TODAY)
+    post(fm, ("5111", 5 * m, 0), ("131", 0, 5 * m, customer), memo="trade discount")  # a real deduction
+    with tenant_context(tenant_a):
+        parent = Account.objects.get(code="635")
+    actions.create_account(fm, parent_id=parent.pk, code="6351", name_vi="Chi phí lãi vay")
+    actions.create_account(fm, parent_id=parent.pk, code="6358", name_vi="Chi phí tài chính khác")
+    post(fm, ("6351", 2 * m, 0), ("1121", 0, 2 * m))
+    post(fm, ("6358", 3 * m, 0), ("1121", 0, 3 * m))
+    inc = {ln.code: ln.current for ln in reports.income_statement(tenant_a, TODAY, TODAY).lines}
+    assert (inc["01"], inc["02"], inc["10"]) == (100 * m, 5 * m, 95 * m)
+    assert (inc["22"], inc["23"]) == (5 * m, 2 * m)
+    assert inc["30"] == 90 * m and inc["60"] == 90 * m
