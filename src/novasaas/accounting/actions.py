@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Sum, Value, When
+from django.db.models import Case, F, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +46,8 @@ from novasaas.accounting.models import (
     JournalLine,
     OpenItem,
     PeriodState,
+    TaxDirection,
+    TaxTransaction,
 )
 from novasaas.accounting.scope import atomic_in, in_tenant
 from novasaas.identity.access import Principal
@@ -1348,6 +1350,7 @@ def _after_post(tenant_id: int, posted: list[tuple[JournalEntry, FiscalPeriod, J
     items: list[OpenItem] = []
     fx_adjustments: list[JournalLine] = []
     by_period: dict[int, tuple[FiscalPeriod, list[JournalLine]]] = {}
+    taxed = False
     for entry, period, journal, lines in posted:
         closing = journal.kind == JournalKind.CLOSING
         if any(ln.dimension_id for ln in lines):
@@ -1377,6 +1380,7 @@ def _after_post(tenant_id: int, posted: list[tuple[JournalEntry, FiscalPeriod, J
                     )
                 )
         taxes.record_tax_transactions(entry, lines)
+        taxed = taxed or any(ln.tax_rate_id for ln in lines)
         if not closing:
             by_period.setdefault(period.pk, (period, []))[1].extend(lines)
     _apply_balances(tenant_id, sums)
@@ -1388,11 +1392,92 @@ def _after_post(tenant_id: int, posted: list[tuple[JournalEntry, FiscalPeriod, J
         OpenItem.objects.filter(line_id=line.fx_adjusts_id).update(
             open=Case(When(debit__gt=0, then=F("open") + up), default=F("open") + down)
         )
+    if taxed:
+        _move_nondeductible_vat()
     if by_period:
         from novasaas.accounting.budgets import check_budgets
 
         for period, lines in by_period.values():
             check_budgets(tenant_id, period, lines)
+
+
+NONDEDUCTIBLE_VAT_SOURCE = "accounting.vat_nondeductible"
+
+
+def _move_nondeductible_vat() -> None:
+    """The one posting rule for input VAT that is not deductible (VAT Law 48/2024, cash payment at or
+    above the threshold): its tax leaves 1331 for the cost of the purchase — the invoice's largest line
+    on the VAT line's side that is not VAT (stock or expense) — in an entry dated like the invoice. When a later
+    invoice of the same seller and day changes the verdict (``taxes.apply_cash_rule``), the move is
+    undone by the opposite entry. Runs in the posting transaction; the reversal of an invoice mirrors
+    its deductibility, so its own move cancels the original's."""
+    pending = list(
+        TaxTransaction.objects.filter(direction=TaxDirection.INPUT)
+        .exclude(tax=0)
+        .filter(Q(deductible=False, moved_to_cost=False) | Q(deductible=True, moved_to_cost=True))
+        .select_related("line", "line__account", "entry", "entry__period")
+    )
+    if not pending:
+        return
+    journal = Journal.objects.filter(code="GEN").first() or Journal.objects.filter(is_active=True).first()
+    for tx in pending:
+        invoice_lines = list(JournalLine.objects.filter(entry_id=tx.entry_id).select_related("account"))
+        costs = [
+            ln
+            for ln in invoice_lines
+            if ln.pk != tx.line_id and not ln.account.code.startswith(taxes.INPUT_VAT_PREFIXES)
+        ]
+        # the cost sits on the VAT line's side (debit on an invoice, credit on its reversal)
+        side = "debit" if tx.line.debit else "credit"
+        costs = [ln for ln in costs if getattr(ln, side) > 0]
+        cost = max(costs, key=lambda ln: getattr(ln, side)) if costs else None
+        amount = tx.tax if not tx.deductible else -tx.tax  # > 0: out of 1331 into the cost
+        vat_side = (Decimal(0), amount) if amount > 0 else (-amount, Decimal(0))
+        if cost is not None:
+            cost_account, dimension = cost.account, cost.dimension_id
+        else:
+            cost_account, dimension = _resolve_role(tx.entry.tenant, "other_expense"), None
+        built = [
+            JournalLine(  # type: ignore[misc]  # MoneyField holds Decimal
+                tenant_id=tx.tenant_id,
+                line_no=1,
+                account=cost_account,
+                debit=vat_side[1],
+                credit=vat_side[0],
+                dimension_id=dimension,
+                memo=str(_("Non-deductible input VAT")),
+            ),
+            JournalLine(  # type: ignore[misc]  # MoneyField holds Decimal
+                tenant_id=tx.tenant_id,
+                line_no=2,
+                account=tx.line.account,
+                debit=vat_side[0],
+                credit=vat_side[1],
+                partner_id=tx.line.partner_id,
+                memo=str(_("Non-deductible input VAT")),
+            ),
+        ]
+        tx.moved_to_cost = not tx.deductible
+        tx.save(update_fields=["moved_to_cost"])
+        entry = JournalEntry.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+            journal=journal,
+            year=tx.entry.period.fiscal_year.start_date.year,
+            date=tx.entry.date,
+            period=tx.entry.period,
+            memo=(
+                _("Input VAT of %(ref)s not deductible (paid in cash): moved to the cost")
+                if amount > 0
+                else _("Input VAT of %(ref)s deductible again: moved back from the cost")
+            )
+            % {"ref": tx.entry.reference},
+            source_type=NONDEDUCTIBLE_VAT_SOURCE,
+            source_reference=tx.entry.reference[:60],
+            total=Decimal(0),
+        )
+        for line in built:
+            line.entry = entry
+        JournalLine.objects.bulk_create(built)
+        _post(entry, None, check_accounts=False, lines=built)
 
 
 def _apply_balances(tenant_id: int, sums: dict[tuple[int, int, bool], list[Decimal]]) -> None:

@@ -136,3 +136,28 @@ def test_income_statement_reversals_are_not_deductions_and_interest_is_shown(ten
     assert (inc["01"], inc["02"], inc["10"]) == (100 * m, 5 * m, 95 * m)
     assert (inc["22"], inc["23"]) == (5 * m, 2 * m)
     assert inc["30"] == 90 * m and inc["60"] == 90 * m
+
+
+def test_non_deductible_input_vat_moves_into_the_cost(tenant_a):
+    """Two cash invoices of one seller on one day: 2,200,000 + 3,300,000 ≥ 5,000,000, so neither VAT is
+    deductible and both leave 1331 for stock; reversing the second makes the first deductible again."""
+    from novasaas.accounting.tests.test_taxes import _purchase
+
+    fm = principal(tenant_a, "finance_manager")
+    seller = make_party(tenant_a, "NCC Tiền mặt")
+
+    def balances():
+        tb = {r.account.code: r.closing_debit - r.closing_credit for r in selectors.trial_balance(tenant_a).rows}
+        bs = {ln.code: ln.current for ln in reports.balance_sheet(tenant_a, TODAY).lines}
+        return tb.get("1331", 0), tb.get("156", 0), bs["181"]
+
+    a = _purchase(fm, TODAY, 200_000, seller, cash=True)
+    assert balances() == (200_000, 2_000_000, 200_000)
+    b = _purchase(fm, TODAY, 300_000, seller, cash=True)
+    assert balances() == (0, 5_500_000, 0)
+    actions.reverse_entry(fm, b.pk, date=TODAY)
+    assert balances() == (200_000, 2_000_000, 200_000)
+    assert a.reference
+    from novasaas.accounting.integrity import verify_ledger
+
+    assert verify_ledger(tenant_a).ok
