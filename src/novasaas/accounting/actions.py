@@ -58,6 +58,7 @@ from novasaas.platform.money import (
     MoneyField,
     convert,
     currency_decimals,
+    decimals_error,
     format_amount,
     has_valid_decimals,
     is_known_currency,
@@ -563,15 +564,16 @@ def _period_for(day: dt.date) -> FiscalPeriod:
     return period
 
 
-def _amount(value: Any, field: str, index: int) -> Decimal:
+def _amount(value: Any, field: str, index: int, currency: str = "VND") -> Decimal:
     try:
         amount = to_decimal(value if value not in (None, "") else "0")
     except (TypeError, ValueError) as exc:
         raise ValidationError({f"lines[{index}].{field}": [_("Enter a number.")]}) from exc
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e15"):
         raise ValidationError({f"lines[{index}].{field}": [_("Enter an amount between 0 and 10^15.")]})
-    if amount != round_money(amount, "VND") and amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValidationError({f"lines[{index}].{field}": [_("At most 2 decimals.")]})
+    problem = decimals_error(amount, currency)
+    if problem:
+        raise ValidationError({f"lines[{index}].{field}": [problem]})
     return amount
 
 
@@ -699,7 +701,8 @@ def _build_lines(
     fx = _FxConversion(tenant, day or timezone.localdate())
     for i, line in enumerate(inputs):
         try:
-            debit, credit = _amount(line.debit, "debit", i), _amount(line.credit, "credit", i)
+            currency = (line.currency or "VND").strip().upper()
+            debit, credit = _amount(line.debit, "debit", i, currency), _amount(line.credit, "credit", i, currency)
         except ValidationError as exc:
             for key, msgs in exc.message_dict.items():
                 errors.setdefault(key, []).extend(msgs)
@@ -761,6 +764,18 @@ def _build_lines(
             elif not dimension.is_active:
                 errors.setdefault(f"lines[{i}].dimension", []).append(
                     _("The department or project %(d)s is inactive.") % {"d": dimension.code}
+                )
+        if rate is not None and not currency and account.code.startswith(taxes.VAT_ACCOUNT_PREFIXES):
+            expected = Decimal(0) if rate.is_exempt else round_money(tax_base * rate.rate / 100, "VND")
+            if abs((debit + credit) - expected) > taxes.VAT_TOLERANCE:
+                errors.setdefault(f"lines[{i}].tax_base", []).append(
+                    _("The VAT %(tax)s is not the base %(base)s × %(rate)s%% = %(expected)s.")
+                    % {
+                        "tax": format_amount(debit + credit),
+                        "base": format_amount(tax_base),
+                        "rate": format_amount(rate.rate, "USD"),
+                        "expected": format_amount(expected),
+                    }
                 )
         built.append(
             JournalLine(  # type: ignore[misc]  # MoneyField holds Decimal

@@ -659,9 +659,7 @@ class DimensionBalance(TenantModel):
 
     class Meta:
         constraints: ClassVar = [
-            models.UniqueConstraint(
-                fields=["tenant", "account", "period", "dimension"], name="acc_dimbalance_unique"
-            ),
+            models.UniqueConstraint(fields=["tenant", "account", "period", "dimension"], name="acc_dimbalance_unique"),
         ]
 
 

@@ -42,6 +42,7 @@ from novasaas.platform.money import (
     MoneyField,
     convert,
     currency_decimals,
+    decimals_error,
     format_amount,
     has_valid_decimals,
     is_known_currency,
@@ -339,6 +340,8 @@ def record_payment(
         currency = ""
     if currency and not is_known_currency(currency):
         raise ValidationError({"currency": [_("Unknown currency %(cur)s.") % {"cur": currency[:3]}]})
+    if not currency and decimals_error(value, "VND"):
+        raise ValidationError({"amount": [decimals_error(value, "VND")]})
     if currency and not has_valid_decimals(value, currency):
         raise ValidationError(
             {

@@ -901,6 +901,7 @@ class VatReportView(AccPermissionView):
                 "form": RangeForm(initial={"date_from": start, "date_to": end}),
                 "output": taxes.listing(self.tenant, start, end, "output"),
                 "input": taxes.listing(self.tenant, start, end, "input"),
+                "untaxed": taxes.untaxed_vat_lines(self.tenant, start, end),
                 "figures": [(k, taxes.VAT_RETURN_LABELS.get(k, ""), v) for k, v in figures.items()],
                 "start": start,
                 "end": end,

@@ -161,3 +161,78 @@ def test_non_deductible_input_vat_moves_into_the_cost(tenant_a):
     from novasaas.accounting.integrity import verify_ledger
 
     assert verify_ledger(tenant_a).ok
+
+
+def test_vnd_amounts_are_whole_dong_everywhere(tenant_a):
+    from novasaas.accounting.models import JournalEntry, Payment
+    from novasaas.accounting.tests.test_api import URL, entry_payload
+    from novasaas.accounting.tests.test_pages import lines_data
+    from novasaas.platform.tenancy import tenant_context
+    from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
+
+    party = make_party(tenant_a)
+    api = ApiClient(tenant_a, create_user(tenant_a, "accountant", "finance_manager"))
+    r = api.post(f"{URL}/entries", entry_payload("33333.50"))
+    assert r.status_code in (400, 422) and "số nguyên" in str(r.json())
+    for path, body in [
+        ("revenues", {"date": TODAY.isoformat(), "amount": "33333.50", "partner_id": party, "tax_rate": None}),
+        ("expenses", {"date": TODAY.isoformat(), "amount": "33333.50", "settlement": "cash", "tax_rate": None}),
+        ("payments", {"kind": "receipt", "party_id": party, "date": TODAY.isoformat(), "amount": "33333.50"}),
+    ]:
+        r = api.post(f"{URL}/{path}", body)
+        assert r.status_code in (400, 422) and "số nguyên" in str(r.json()), (path, r.json())
+    web = web_client(tenant_a, create_user(tenant_a, "finance_manager"))
+    page = web.post(
+        "/accounting/entries/new/",
+        {
+            "journal": "GEN",
+            "date": TODAY.isoformat(),
+            "memo": "x",
+            **lines_data(("1111", "33333.50", "", None), ("4111", "", "33333.50", None)),
+            "save": "1",
+        },
+    )
+    assert page.status_code == 400 and "số nguyên" in page.content.decode()
+    with tenant_context(tenant_a):
+        assert JournalEntry.objects.count() == 0 and Payment.objects.count() == 0
+    # a foreign currency keeps its minor unit
+    fm = principal(tenant_a, "finance_manager")
+    assert actions.create_entry(
+        fm,
+        journal_id="GEN",
+        date=TODAY,
+        lines=[
+            {"account": "1122", "debit": "100.50", "credit": 0, "currency": "USD", "exchange_rate": "25000"},
+            {"account": "4111", "debit": 0, "credit": "2512500"},
+        ],
+    )
+
+
+def test_vat_line_must_match_base_times_rate_and_untaxed_vat_lines_are_flagged(tenant_a):
+    from django.core.exceptions import ValidationError
+
+    from novasaas.accounting import taxes
+
+    fm = principal(tenant_a, "finance_manager")
+    customer = make_party(tenant_a)
+
+    def sale(vat, base, **tax):
+        rows = [
+            {"account": "131", "debit": Decimal(base + vat), "credit": 0, "partner_id": customer},
+            {"account": "5111", "debit": 0, "credit": Decimal(base)},
+            {"account": "33311", "debit": 0, "credit": Decimal(vat), "tax_base": Decimal(base), **tax},
+        ]
+        return actions.create_entry(fm, journal_id="SAL", date=TODAY, lines=rows)
+
+    with pytest.raises(ValidationError) as refused:
+        sale(150_000, 1_000_000, tax_rate="VAT10")  # 10% of 1,000,000 is 100,000
+    assert "100,000" in str(refused.value) and "lines[2].tax_base" in refused.value.message_dict
+    assert sale(100_005, 1_000_050, tax_rate="VAT10")  # rounding: 100,005 exactly
+    assert sale(100_008, 1_000_000, tax_rate="VAT10")  # within the 10 đồng tolerance
+    untaxed = actions.post_entry(fm, sale(100_000, 1_000_000).pk)  # VAT line without a rate
+    flagged = taxes.untaxed_vat_lines(tenant_a, TODAY, TODAY)
+    assert [(f["reference"], f["account"], f["amount"]) for f in flagged] == [
+        (untaxed.reference, "33311", Decimal(100_000))
+    ]
+    post(fm, ("33311", 100_000, 0), ("1121", 0, 100_000))  # paying VAT is no invoice: not flagged
+    assert len(taxes.untaxed_vat_lines(tenant_a, TODAY, TODAY)) == 1
