@@ -558,7 +558,14 @@ def create_journal(principal: Principal, *, code: str, name: str, kind: str = "g
 
 
 def _period_for(day: dt.date) -> FiscalPeriod:
+    """The period of ``day``. The fiscal year after the last one is opened when one of its dates is
+    first used (never further ahead: a typo such as 2062 is refused, not given forty years)."""
     period = FiscalPeriod.objects.filter(start_date__lte=day, end_date__gte=day).first()
+    if period is None:
+        last = FiscalYear.objects.order_by("-end_date").first()
+        if last is not None and last.end_date < day < _add_months(last.end_date + dt.timedelta(days=1), 12):
+            _ensure_year_for(day)
+            period = FiscalPeriod.objects.filter(start_date__lte=day, end_date__gte=day).first()
     if period is None:
         raise ValidationError({"date": [_("No fiscal period covers %(d)s.") % {"d": day.isoformat()}]})
     return period
@@ -1737,6 +1744,11 @@ def close_fiscal_year(principal: Principal, year_id: int) -> list[JournalEntry]:
         year = FiscalYear.objects.select_for_update().get(pk=year_id)
         if year.state == FiscalYearState.CLOSED:
             raise ValidationError(_("This fiscal year is already closed."))
+        if timezone.localdate() < year.end_date:
+            raise ValidationError(
+                _("The fiscal year ends on %(d)s: it can be closed from that day on.")
+                % {"d": year.end_date.strftime("%d/%m/%Y")}
+            )
         if JournalEntry.objects.filter(period__fiscal_year=year, state=EntryState.PENDING).exists():
             raise ValidationError(_("Entries of this year are awaiting approval: approve or reject them first."))
         last = year.periods.order_by("-end_date").first()
@@ -1751,20 +1763,20 @@ def close_fiscal_year(principal: Principal, year_id: int) -> list[JournalEntry]:
         retained = resolve_role(tenant, "retained_earnings")
         rows: list[LineInput] = []
         result = Decimal(0)
+        # gross: each account's balance goes to 911 on its own pair of lines, so 911 shows the year's
+        # revenues on the credit side and its expenses on the debit side (Nợ 511 / Có 911, Nợ 911 / Có 632)
         for r in sums:
             net = (r["d"] or Decimal(0)) - (r["c"] or Decimal(0))
             if net == 0:
                 continue
             result -= net  # credit balances (revenue) add to the result
             rows.append(LineInput(r["account_id"], Decimal(0) if net > 0 else -net, net if net > 0 else Decimal(0)))
+            rows.append(LineInput(income.pk, net if net > 0 else Decimal(0), Decimal(0) if net > 0 else -net))
         entries: list[JournalEntry] = []
         closing = Journal.objects.filter(kind=JournalKind.CLOSING, is_active=True).order_by("code").first()
         if closing is None:
             raise ValidationError(_("Create a closing journal first."))
         if rows:
-            rows.append(
-                LineInput(income.pk, result if result < 0 else Decimal(0), result if result > 0 else Decimal(0))
-            )
             entries.append(_post_system(principal, closing, last, rows, _("Closing revenues and expenses to 911")))
             if result != 0:
                 transfer = [
@@ -1783,14 +1795,53 @@ def close_fiscal_year(principal: Principal, year_id: int) -> list[JournalEntry]:
         return entries
 
 
+def carry_forward_result(principal: Principal, year_id: int) -> JournalEntry | None:
+    """At the start of a new fiscal year, move the balance of 4212 (result of the current year) to 4211
+    (results of prior years): one entry dated the year's first day in the general journal. Offered on
+    the periods page once the previous year is closed; ``None`` when 4212 holds nothing."""
+    principal.require("acc.period.close")
+    tenant = principal.tenant
+    with atomic_in(tenant):
+        year = FiscalYear.objects.select_for_update().get(pk=year_id)
+        previous = FiscalYear.objects.filter(end_date__lt=year.start_date).order_by("-end_date").first()
+        if previous is None or previous.state != FiscalYearState.CLOSED:
+            raise ValidationError(_("Close the previous fiscal year first."))
+        current, prior = resolve_role(tenant, "retained_earnings"), resolve_role(tenant, "retained_earnings_prior")
+        from novasaas.accounting.selectors import balance_as_of
+
+        # at the end of the year's first day, so a carry-forward already posted counts
+        balance = -balance_as_of(tenant, [current.pk], year.start_date)  # credit = profit kept
+        if balance == 0:
+            return None
+        first = year.periods.order_by("start_date").first()
+        if first is None:
+            raise ValidationError(_("The fiscal year has no periods."))
+        journal = _journal("GEN")
+        rows = [
+            LineInput(current.pk, balance if balance > 0 else Decimal(0), -balance if balance < 0 else Decimal(0)),
+            LineInput(prior.pk, -balance if balance < 0 else Decimal(0), balance if balance > 0 else Decimal(0)),
+        ]
+        entry = _post_system(
+            principal, journal, first, rows, _("Result of prior years: 4212 to 4211"), day=first.start_date
+        )
+        audit.record(AuditAction.UPDATE, actor=principal.user, obj=year, after={"carried_forward": str(balance)})
+        return entry
+
+
 def _post_system(
-    principal: Principal, journal: Journal, period: FiscalPeriod, rows: list[LineInput], memo: str
+    principal: Principal,
+    journal: Journal,
+    period: FiscalPeriod,
+    rows: list[LineInput],
+    memo: str,
+    day: dt.date | None = None,
 ) -> JournalEntry:
-    built = _build_lines(principal.tenant, rows, day=period.end_date)
+    day = day or period.end_date
+    built = _build_lines(principal.tenant, rows, day=day)
     entry = JournalEntry.objects.create(  # type: ignore[misc]
         journal=journal,
         year=period.fiscal_year.start_date.year,
-        date=period.end_date,
+        date=day,
         period=period,
         memo=memo[:500],
         total=Decimal(0),

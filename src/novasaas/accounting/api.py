@@ -311,6 +311,15 @@ def close_year(request: HttpRequest, year_id: Id) -> Any:
     return actions.close_fiscal_year(p, year_id)
 
 
+@router.post("/fiscal-years/{int:year_id}/carry-forward", response={200: list[EntryListItem], **E})
+def carry_forward(request: HttpRequest, year_id: Id) -> Any:
+    """At the new year: the balance of 4212 (result of the closed year) moves to 4211. The entry posted
+    (empty list when 4212 holds nothing); 400 while the previous year is open."""
+    p = _p(request, "acc.period.close")
+    entry = actions.carry_forward_result(p, year_id)
+    return [entry] if entry is not None else []
+
+
 @router.post("/fiscal-years/{int:year_id}/undo-closing", response={200: list[EntryListItem], **E})
 def undo_year_closing(request: HttpRequest, year_id: Id, data: RejectIn | None = None) -> Any:
     """Undo a year-end closing: the closing entries are reversed, the year and its last period reopen.

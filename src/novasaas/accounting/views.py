@@ -296,7 +296,13 @@ class SettingsView(AccPermissionView):
 
 class PeriodsView(AccPermissionView):
     def get(self, request: HttpRequest, form: FiscalYearForm | None = None, status: int = 200) -> HttpResponse:
-        years = selectors.list_years(self.tenant)
+        years = list(selectors.list_years(self.tenant))
+        ordered = sorted(years, key=lambda y: y.start_date)
+        for before, year in zip([None, *ordered[:-1]], ordered, strict=True):
+            # offer 4212 → 4211 in an open year that follows a closed one
+            year.offer_carry_forward = (  # type: ignore[attr-defined]
+                before is not None and before.state == "closed" and year.state == "open"
+            )
         return render(
             request, "accounting/periods.html", {"years": years, "form": form or FiscalYearForm()}, status=status
         )
@@ -327,6 +333,21 @@ class FiscalYearCloseView(AccPermissionView):
         try:
             entries = actions.close_fiscal_year(self.principal, pk)
             messages.success(request, _("Fiscal year closed (%(n)d closing entries).") % {"n": len(entries)})
+        except ValidationError as exc:
+            self.fail(request, exc)
+        return redirect("accounting-periods")
+
+
+class FiscalYearCarryForwardView(AccPermissionView):
+    permission = "acc.period.close"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            entry = actions.carry_forward_result(self.principal, pk)
+            if entry is None:
+                messages.info(request, _("Nothing to carry forward: 4212 has no balance."))
+            else:
+                messages.success(request, _("Result of prior years carried to 4211 (%(ref)s).") % {"ref": entry})
         except ValidationError as exc:
             self.fail(request, exc)
         return redirect("accounting-periods")
