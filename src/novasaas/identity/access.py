@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from novasaas.identity.catalogue import PERMISSIONS_BY_CODE
@@ -39,7 +40,14 @@ class Principal:
     def require(self, code: str) -> None:
         if not self.has(code):
             perm = PERMISSIONS_BY_CODE[code]
-            raise PermissionDenied(_("You do not have the permission “%(perm)s”.") % {"perm": perm.label})
+            language = get_language()
+            roles = perm.role_names(language)
+            if roles:
+                raise PermissionDenied(
+                    _("You do not have the right “%(perm)s” (role %(roles)s). Ask your company's administrator.")
+                    % {"perm": perm.display(language), "roles": ", ".join(roles)}
+                )
+            raise PermissionDenied(_("You do not have the permission “%(perm)s”.") % {"perm": perm.display(language)})
 
     def has_any(self, *codes: str) -> bool:
         return any(self.has(c) for c in codes)
@@ -58,8 +66,14 @@ def load_permissions(membership: Membership) -> tuple[frozenset[str], frozenset[
 
 def principal_for(membership: Membership, *, via: str = "session") -> Principal:
     perms, roles = load_permissions(membership)
-    return Principal(tenant=membership.tenant, user=membership.user, membership=membership,
-                     permissions=perms, via=via, role_codes=roles)
+    return Principal(
+        tenant=membership.tenant,
+        user=membership.user,
+        membership=membership,
+        permissions=perms,
+        via=via,
+        role_codes=roles,
+    )
 
 
 def require_perm(request: Any, code: str) -> Principal:

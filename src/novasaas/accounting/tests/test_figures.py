@@ -236,3 +236,23 @@ def test_vat_line_must_match_base_times_rate_and_untaxed_vat_lines_are_flagged(t
     ]
     post(fm, ("33311", 100_000, 0), ("1121", 0, 100_000))  # paying VAT is no invoice: not flagged
     assert len(taxes.untaxed_vat_lines(tenant_a, TODAY, TODAY)) == 1
+
+
+def test_accountant_has_no_statements_and_the_refusal_says_why(tenant_a):
+    """Spec 7.2: statements and tax reports are Finance Manager functions (docs/accounting.md)."""
+    from novasaas.accounting.tests.test_api import URL
+    from novasaas.identity.catalogue import PERMISSIONS_BY_CODE
+    from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
+
+    acc = ApiClient(tenant_a, create_user(tenant_a, "accountant"))
+    for path in ("reports/balance-sheet", "reports/income-statement", "reports/cash-flow", "reports/vat-return"):
+        r = acc.get(f"{URL}/{path}")
+        assert r.status_code == 403, path
+        text = str(r.json())
+        assert "Quản lý tài chính" in text and "CRUD" not in text and "acc." not in text, text
+    assert "Báo cáo tài chính" in str(acc.get(f"{URL}/reports/balance-sheet").json())
+    assert acc.get(f"{URL}/reports/trial-balance").status_code == 200  # "Xem sổ sách" stays open
+    page = web_client(tenant_a, create_user(tenant_a, "accountant")).get("/accounting/reports/balance-sheet/")
+    assert page.status_code == 403
+    assert PERMISSIONS_BY_CODE["inv.product.manage"].display("vi").startswith("Quản lý sản phẩm")
+    assert PERMISSIONS_BY_CODE["acc.statement.view"].display("en") == "Financial statements"
