@@ -82,12 +82,9 @@ def test_dimension_management_roles_and_bad_input(tenant_a, tenant_b):
     acc_web = web_client(tenant_a, acc.user)
     assert acc_web.get("/accounting/dimensions/").status_code == 200
     assert acc_web.post("/accounting/dimensions/", {"kind": "project", "code": "Q", "name": "q"}).status_code == 403
-    assert (
-        web_client(tenant_b, other.user)
-        .post("/accounting/dimensions/", {"action": "rename", "id": pid, "name": "hijack"})
-        .status_code
-        == 404
-    )
+    assert web_client(tenant_b, other.user).post(
+        "/accounting/dimensions/", {"action": "rename", "id": pid, "name": "hijack"}
+    ).status_code == 404
 
 
 def test_lines_with_dimension_budget_per_dimension_and_over_budget(tenant_a, monkeypatch):

@@ -140,7 +140,9 @@ def test_ledger_invariants(ops):
                 }
                 for a, amt, dr in raw_lines
             ]
-            net = sum((round_money(amt * rate) * (1 if dr else -1) for _a, amt, dr in raw_lines), Decimal(0))
+            net = sum(
+                (round_money(amt * rate) * (1 if dr else -1) for _a, amt, dr in raw_lines), Decimal(0)
+            )
             if net == 0:
                 continue
             rows.append({"account": "4111", "debit": -net if net < 0 else 0, "credit": net if net > 0 else 0})
