@@ -148,7 +148,9 @@ def list_attachments(tenant: Tenant, entry_id: int) -> list[EntryAttachment]:
 def get_attachment(tenant: Tenant, entry_id: int, attachment_id: int) -> EntryAttachment:
     """The attachment of this tenant's entry (DoesNotExist → 404 otherwise)."""
     with in_tenant(tenant):
-        return EntryAttachment.objects.select_related("entry").get(tenant=tenant, entry_id=entry_id, pk=attachment_id)
+        return EntryAttachment.objects.select_related("entry").get(
+            tenant=tenant, entry_id=entry_id, pk=attachment_id
+        )
 
 
 def open_file(att: EntryAttachment) -> IO[bytes]:

@@ -232,7 +232,12 @@ def _parse_default(data: bytes, filename: str) -> list[tuple[dt.date, Decimal, s
                 amount = to_decimal((rec.get("credit") or "0").replace(",", "")) - to_decimal(
                     (rec.get("debit") or "0").replace(",", "")
                 )
-            if not amount.is_finite() or amount == 0 or abs(amount) >= Decimal("1e15") or amount != round(amount, 2):
+            if (
+                not amount.is_finite()
+                or amount == 0
+                or abs(amount) >= Decimal("1e15")
+                or amount != round(amount, 2)
+            ):
                 raise ValueError
         except (TypeError, ValueError, ArithmeticError):
             msgs.append(_("amount: enter a non-zero amount with at most 2 decimals."))
@@ -266,7 +271,9 @@ def _save_profile(principal: Principal, bank: BankAccount, name: str, mapping: d
     return profile
 
 
-def save_statement_profile(principal: Principal, bank_account_id: int, *, name: str, mapping: Any) -> StatementProfile:
+def save_statement_profile(
+    principal: Principal, bank_account_id: int, *, name: str, mapping: Any
+) -> StatementProfile:
     """Save (or replace, by name) a column mapping for the bank account's statement files; the mapping
     is validated first (``EntryImportError``, line 0)."""
     from novasaas.accounting import statements

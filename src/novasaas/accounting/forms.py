@@ -76,13 +76,17 @@ class LineForm(forms.Form):
     tax_rate = forms.ChoiceField(label=_("VAT"), required=False)
     tax_base = forms.DecimalField(label=_("Tax base"), min_value=0, max_digits=17, decimal_places=2, required=False)
     paid_in_cash = forms.BooleanField(label=_("Cash"), required=False)
-    dimension = forms.TypedChoiceField(label=_("Department / project"), coerce=int, required=False, empty_value=None)
+    dimension = forms.TypedChoiceField(
+        label=_("Department / project"), coerce=int, required=False, empty_value=None
+    )
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
     exchange_rate = forms.DecimalField(
         label=_("Exchange rate"), min_value=0, max_digits=16, decimal_places=6, required=False
     )
 
-    def __init__(self, *args: Any, partners: Any = (), rates: Any = (), dimensions: Any = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, partners: Any = (), rates: Any = (), dimensions: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["partner_id"].choices = [("", "—"), *partners]  # type: ignore[attr-defined]
         self.fields["tax_rate"].choices = [("", "—"), *rates]  # type: ignore[attr-defined]
@@ -171,8 +175,6 @@ class DimensionForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Invoice or receipt (PDF, JPEG, PNG, WebP)"))
-
-
 class ExchangeRateForm(forms.Form):
     currency = forms.ChoiceField(label=_("Currency"))
     date = forms.DateField(label=_("Date"), widget=DATE)
