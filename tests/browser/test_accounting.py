@@ -26,6 +26,14 @@ def test_accountant_posts_a_multi_line_entry(page, tenant_a):
         page.fill(f"input[name='lines-{i}-account']", account)
         page.fill(f"input[name='lines-{i}-debit']", debit)
         page.fill(f"input[name='lines-{i}-credit']", credit)
+    # totals and the difference follow the typing (entry-totals.js), in Vietnamese number format
+    assert page.locator("[data-total=debit]").inner_text() == "1.100.000"
+    assert page.locator("[data-total=difference]").inner_text() == ""
+    page.fill("input[name='lines-2-credit']", "90000")
+    assert page.locator("[data-total=credit]").inner_text() == "1.090.000"
+    assert page.locator("[data-total=difference]").inner_text() == "Chênh lệch: 10.000"
+    page.fill("input[name='lines-2-credit']", "100000")
+    assert page.locator("[data-total=difference]").inner_text() == ""
     page.select_option("select[name='lines-2-tax_rate']", "VAT10")
     page.fill("input[name='lines-2-tax_base']", "1000000")
     page.click("button[name=post]")

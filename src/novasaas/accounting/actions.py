@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Sum, Value, When
+from django.db.models import Case, F, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +46,8 @@ from novasaas.accounting.models import (
     JournalLine,
     OpenItem,
     PeriodState,
+    TaxDirection,
+    TaxTransaction,
 )
 from novasaas.accounting.scope import atomic_in, in_tenant
 from novasaas.identity.access import Principal
@@ -56,12 +58,13 @@ from novasaas.platform.money import (
     MoneyField,
     convert,
     currency_decimals,
+    decimals_error,
+    format_amount,
     has_valid_decimals,
     is_known_currency,
     round_money,
     to_decimal,
 )
-from novasaas.platform.numbers import format_number
 from novasaas.platform.tenancy import current_tenant
 
 CHAIN_KEY = "acc.ledger.chain"
@@ -555,21 +558,29 @@ def create_journal(principal: Principal, *, code: str, name: str, kind: str = "g
 
 
 def _period_for(day: dt.date) -> FiscalPeriod:
+    """The period of ``day``. The fiscal year after the last one is opened when one of its dates is
+    first used (never further ahead: a typo such as 2062 is refused, not given forty years)."""
     period = FiscalPeriod.objects.filter(start_date__lte=day, end_date__gte=day).first()
+    if period is None:
+        last = FiscalYear.objects.order_by("-end_date").first()
+        if last is not None and last.end_date < day < _add_months(last.end_date + dt.timedelta(days=1), 12):
+            _ensure_year_for(day)
+            period = FiscalPeriod.objects.filter(start_date__lte=day, end_date__gte=day).first()
     if period is None:
         raise ValidationError({"date": [_("No fiscal period covers %(d)s.") % {"d": day.isoformat()}]})
     return period
 
 
-def _amount(value: Any, field: str, index: int) -> Decimal:
+def _amount(value: Any, field: str, index: int, currency: str = "VND") -> Decimal:
     try:
         amount = to_decimal(value if value not in (None, "") else "0")
     except (TypeError, ValueError) as exc:
         raise ValidationError({f"lines[{index}].{field}": [_("Enter a number.")]}) from exc
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e15"):
         raise ValidationError({f"lines[{index}].{field}": [_("Enter an amount between 0 and 10^15.")]})
-    if amount != round_money(amount, "VND") and amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValidationError({f"lines[{index}].{field}": [_("At most 2 decimals.")]})
+    problem = decimals_error(amount, currency)
+    if problem:
+        raise ValidationError({f"lines[{index}].{field}": [problem]})
     return amount
 
 
@@ -697,7 +708,8 @@ def _build_lines(
     fx = _FxConversion(tenant, day or timezone.localdate())
     for i, line in enumerate(inputs):
         try:
-            debit, credit = _amount(line.debit, "debit", i), _amount(line.credit, "credit", i)
+            currency = (line.currency or "VND").strip().upper()
+            debit, credit = _amount(line.debit, "debit", i, currency), _amount(line.credit, "credit", i, currency)
         except ValidationError as exc:
             for key, msgs in exc.message_dict.items():
                 errors.setdefault(key, []).extend(msgs)
@@ -760,6 +772,18 @@ def _build_lines(
                 errors.setdefault(f"lines[{i}].dimension", []).append(
                     _("The department or project %(d)s is inactive.") % {"d": dimension.code}
                 )
+        if rate is not None and not currency and account.code.startswith(taxes.VAT_ACCOUNT_PREFIXES):
+            expected = Decimal(0) if rate.is_exempt else round_money(tax_base * rate.rate / 100, "VND")
+            if abs((debit + credit) - expected) > taxes.VAT_TOLERANCE:
+                errors.setdefault(f"lines[{i}].tax_base", []).append(
+                    _("The VAT %(tax)s is not the base %(base)s × %(rate)s%% = %(expected)s.")
+                    % {
+                        "tax": format_amount(debit + credit),
+                        "base": format_amount(tax_base),
+                        "rate": format_amount(rate.rate, "USD"),
+                        "expected": format_amount(expected),
+                    }
+                )
         built.append(
             JournalLine(  # type: ignore[misc]  # MoneyField holds Decimal
                 tenant_id=tenant.pk,
@@ -819,9 +843,7 @@ class _FxConversion:
             return debit, credit, "", Decimal(0), None
         self.currency_lines += 1
         if not is_known_currency(currency):
-            errors.setdefault(f"lines[{i}].currency", []).append(
-                _("Unknown currency %(cur)s.") % {"cur": currency[:3]}
-            )
+            errors.setdefault(f"lines[{i}].currency", []).append(_("Unknown currency %(cur)s.") % {"cur": currency[:3]})
             return None
         amount = debit or credit
         if not has_valid_decimals(amount, currency):
@@ -899,7 +921,7 @@ def _check_balanced(lines: Iterable[JournalLine]) -> Decimal:
             {
                 "lines": [
                     _("The entry is not balanced: debit %(d)s, credit %(c)s.")
-                    % {"d": format_number(debit), "c": format_number(credit)}
+                    % {"d": format_amount(debit), "c": format_amount(credit)}
                 ]
             }
         )
@@ -1031,7 +1053,7 @@ def _notify_approvers(tenant: Tenant, entry: JournalEntry) -> None:
         tenant,
         "acc.entry.approve",
         "approvals",
-        _("Journal entry awaiting approval: %(total)s") % {"total": format_number(entry.total)},
+        _("Journal entry awaiting approval: %(total)s") % {"total": format_amount(entry.total)},
         entry.memo,
         url,
     )
@@ -1350,6 +1372,7 @@ def _after_post(tenant_id: int, posted: list[tuple[JournalEntry, FiscalPeriod, J
     items: list[OpenItem] = []
     fx_adjustments: list[JournalLine] = []
     by_period: dict[int, tuple[FiscalPeriod, list[JournalLine]]] = {}
+    taxed = False
     for entry, period, journal, lines in posted:
         closing = journal.kind == JournalKind.CLOSING
         if any(ln.dimension_id for ln in lines):
@@ -1379,6 +1402,7 @@ def _after_post(tenant_id: int, posted: list[tuple[JournalEntry, FiscalPeriod, J
                     )
                 )
         taxes.record_tax_transactions(entry, lines)
+        taxed = taxed or any(ln.tax_rate_id for ln in lines)
         if not closing:
             by_period.setdefault(period.pk, (period, []))[1].extend(lines)
     _apply_balances(tenant_id, sums)
@@ -1390,11 +1414,92 @@ def _after_post(tenant_id: int, posted: list[tuple[JournalEntry, FiscalPeriod, J
         OpenItem.objects.filter(line_id=line.fx_adjusts_id).update(
             open=Case(When(debit__gt=0, then=F("open") + up), default=F("open") + down)
         )
+    if taxed:
+        _move_nondeductible_vat()
     if by_period:
         from novasaas.accounting.budgets import check_budgets
 
         for period, lines in by_period.values():
             check_budgets(tenant_id, period, lines)
+
+
+NONDEDUCTIBLE_VAT_SOURCE = "accounting.vat_nondeductible"
+
+
+def _move_nondeductible_vat() -> None:
+    """The one posting rule for input VAT that is not deductible (VAT Law 48/2024, cash payment at or
+    above the threshold): its tax leaves 1331 for the cost of the purchase — the invoice's largest line
+    on the VAT line's side that is not VAT (stock or expense) — in an entry dated like the invoice. When a later
+    invoice of the same seller and day changes the verdict (``taxes.apply_cash_rule``), the move is
+    undone by the opposite entry. Runs in the posting transaction; the reversal of an invoice mirrors
+    its deductibility, so its own move cancels the original's."""
+    pending = list(
+        TaxTransaction.objects.filter(direction=TaxDirection.INPUT)
+        .exclude(tax=0)
+        .filter(Q(deductible=False, moved_to_cost=False) | Q(deductible=True, moved_to_cost=True))
+        .select_related("line", "line__account", "entry", "entry__period")
+    )
+    if not pending:
+        return
+    journal = Journal.objects.filter(code="GEN").first() or Journal.objects.filter(is_active=True).first()
+    for tx in pending:
+        invoice_lines = list(JournalLine.objects.filter(entry_id=tx.entry_id).select_related("account"))
+        costs = [
+            ln
+            for ln in invoice_lines
+            if ln.pk != tx.line_id and not ln.account.code.startswith(taxes.INPUT_VAT_PREFIXES)
+        ]
+        # the cost sits on the VAT line's side (debit on an invoice, credit on its reversal)
+        side = "debit" if tx.line.debit else "credit"
+        costs = [ln for ln in costs if getattr(ln, side) > 0]
+        cost = max(costs, key=lambda ln: getattr(ln, side)) if costs else None
+        amount = tx.tax if not tx.deductible else -tx.tax  # > 0: out of 1331 into the cost
+        vat_side = (Decimal(0), amount) if amount > 0 else (-amount, Decimal(0))
+        if cost is not None:
+            cost_account, dimension = cost.account, cost.dimension_id
+        else:
+            cost_account, dimension = _resolve_role(tx.entry.tenant, "other_expense"), None
+        built = [
+            JournalLine(  # type: ignore[misc]  # MoneyField holds Decimal
+                tenant_id=tx.tenant_id,
+                line_no=1,
+                account=cost_account,
+                debit=vat_side[1],
+                credit=vat_side[0],
+                dimension_id=dimension,
+                memo=str(_("Non-deductible input VAT")),
+            ),
+            JournalLine(  # type: ignore[misc]  # MoneyField holds Decimal
+                tenant_id=tx.tenant_id,
+                line_no=2,
+                account=tx.line.account,
+                debit=vat_side[0],
+                credit=vat_side[1],
+                partner_id=tx.line.partner_id,
+                memo=str(_("Non-deductible input VAT")),
+            ),
+        ]
+        tx.moved_to_cost = not tx.deductible
+        tx.save(update_fields=["moved_to_cost"])
+        entry = JournalEntry.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+            journal=journal,
+            year=tx.entry.period.fiscal_year.start_date.year,
+            date=tx.entry.date,
+            period=tx.entry.period,
+            memo=(
+                _("Input VAT of %(ref)s not deductible (paid in cash): moved to the cost")
+                if amount > 0
+                else _("Input VAT of %(ref)s deductible again: moved back from the cost")
+            )
+            % {"ref": tx.entry.reference},
+            source_type=NONDEDUCTIBLE_VAT_SOURCE,
+            source_reference=tx.entry.reference[:60],
+            total=Decimal(0),
+        )
+        for line in built:
+            line.entry = entry
+        JournalLine.objects.bulk_create(built)
+        _post(entry, None, check_accounts=False, lines=built)
 
 
 def _apply_balances(tenant_id: int, sums: dict[tuple[int, int, bool], list[Decimal]]) -> None:
@@ -1639,6 +1744,11 @@ def close_fiscal_year(principal: Principal, year_id: int) -> list[JournalEntry]:
         year = FiscalYear.objects.select_for_update().get(pk=year_id)
         if year.state == FiscalYearState.CLOSED:
             raise ValidationError(_("This fiscal year is already closed."))
+        if timezone.localdate() < year.end_date:
+            raise ValidationError(
+                _("The fiscal year ends on %(d)s: it can be closed from that day on.")
+                % {"d": year.end_date.strftime("%d/%m/%Y")}
+            )
         if JournalEntry.objects.filter(period__fiscal_year=year, state=EntryState.PENDING).exists():
             raise ValidationError(_("Entries of this year are awaiting approval: approve or reject them first."))
         last = year.periods.order_by("-end_date").first()
@@ -1653,20 +1763,20 @@ def close_fiscal_year(principal: Principal, year_id: int) -> list[JournalEntry]:
         retained = resolve_role(tenant, "retained_earnings")
         rows: list[LineInput] = []
         result = Decimal(0)
+        # gross: each account's balance goes to 911 on its own pair of lines, so 911 shows the year's
+        # revenues on the credit side and its expenses on the debit side (Nợ 511 / Có 911, Nợ 911 / Có 632)
         for r in sums:
             net = (r["d"] or Decimal(0)) - (r["c"] or Decimal(0))
             if net == 0:
                 continue
             result -= net  # credit balances (revenue) add to the result
             rows.append(LineInput(r["account_id"], Decimal(0) if net > 0 else -net, net if net > 0 else Decimal(0)))
+            rows.append(LineInput(income.pk, net if net > 0 else Decimal(0), Decimal(0) if net > 0 else -net))
         entries: list[JournalEntry] = []
         closing = Journal.objects.filter(kind=JournalKind.CLOSING, is_active=True).order_by("code").first()
         if closing is None:
             raise ValidationError(_("Create a closing journal first."))
         if rows:
-            rows.append(
-                LineInput(income.pk, result if result < 0 else Decimal(0), result if result > 0 else Decimal(0))
-            )
             entries.append(_post_system(principal, closing, last, rows, _("Closing revenues and expenses to 911")))
             if result != 0:
                 transfer = [
@@ -1685,14 +1795,53 @@ def close_fiscal_year(principal: Principal, year_id: int) -> list[JournalEntry]:
         return entries
 
 
+def carry_forward_result(principal: Principal, year_id: int) -> JournalEntry | None:
+    """At the start of a new fiscal year, move the balance of 4212 (result of the current year) to 4211
+    (results of prior years): one entry dated the year's first day in the general journal. Offered on
+    the periods page once the previous year is closed; ``None`` when 4212 holds nothing."""
+    principal.require("acc.period.close")
+    tenant = principal.tenant
+    with atomic_in(tenant):
+        year = FiscalYear.objects.select_for_update().get(pk=year_id)
+        previous = FiscalYear.objects.filter(end_date__lt=year.start_date).order_by("-end_date").first()
+        if previous is None or previous.state != FiscalYearState.CLOSED:
+            raise ValidationError(_("Close the previous fiscal year first."))
+        current, prior = resolve_role(tenant, "retained_earnings"), resolve_role(tenant, "retained_earnings_prior")
+        from novasaas.accounting.selectors import balance_as_of
+
+        # at the end of the year's first day, so a carry-forward already posted counts
+        balance = -balance_as_of(tenant, [current.pk], year.start_date)  # credit = profit kept
+        if balance == 0:
+            return None
+        first = year.periods.order_by("start_date").first()
+        if first is None:
+            raise ValidationError(_("The fiscal year has no periods."))
+        journal = _journal("GEN")
+        rows = [
+            LineInput(current.pk, balance if balance > 0 else Decimal(0), -balance if balance < 0 else Decimal(0)),
+            LineInput(prior.pk, -balance if balance < 0 else Decimal(0), balance if balance > 0 else Decimal(0)),
+        ]
+        entry = _post_system(
+            principal, journal, first, rows, _("Result of prior years: 4212 to 4211"), day=first.start_date
+        )
+        audit.record(AuditAction.UPDATE, actor=principal.user, obj=year, after={"carried_forward": str(balance)})
+        return entry
+
+
 def _post_system(
-    principal: Principal, journal: Journal, period: FiscalPeriod, rows: list[LineInput], memo: str
+    principal: Principal,
+    journal: Journal,
+    period: FiscalPeriod,
+    rows: list[LineInput],
+    memo: str,
+    day: dt.date | None = None,
 ) -> JournalEntry:
-    built = _build_lines(principal.tenant, rows, day=period.end_date)
+    day = day or period.end_date
+    built = _build_lines(principal.tenant, rows, day=day)
     entry = JournalEntry.objects.create(  # type: ignore[misc]
         journal=journal,
         year=period.fiscal_year.start_date.year,
-        date=period.end_date,
+        date=day,
         period=period,
         memo=memo[:500],
         total=Decimal(0),

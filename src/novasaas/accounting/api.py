@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -310,6 +311,15 @@ def close_year(request: HttpRequest, year_id: Id) -> Any:
     return actions.close_fiscal_year(p, year_id)
 
 
+@router.post("/fiscal-years/{int:year_id}/carry-forward", response={200: list[EntryListItem], **E})
+def carry_forward(request: HttpRequest, year_id: Id) -> Any:
+    """At the new year: the balance of 4212 (result of the closed year) moves to 4211. The entry posted
+    (empty list when 4212 holds nothing); 400 while the previous year is open."""
+    p = _p(request, "acc.period.close")
+    entry = actions.carry_forward_result(p, year_id)
+    return [entry] if entry is not None else []
+
+
 @router.post("/fiscal-years/{int:year_id}/undo-closing", response={200: list[EntryListItem], **E})
 def undo_year_closing(request: HttpRequest, year_id: Id, data: RejectIn | None = None) -> Any:
     """Undo a year-end closing: the closing entries are reversed, the year and its last period reopen.
@@ -593,6 +603,7 @@ def _statement(st: reports.Statement) -> dict[str, Any]:
         "date_to": st.date_to,
         "lines": st.lines,
         "checks": st.checks,
+        "warnings": st.warnings,
     }
 
 
@@ -614,7 +625,7 @@ def income_statement(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     from novasaas.accounting import statutory
 
     p = _p(request, "acc.statement.view")
-    today = dt.date.today()  # noqa: DTZ011
+    today = timezone.localdate()
     st = reports.income_statement(p.tenant, filters.date_from or dt.date(today.year, 1, 1), filters.date_to or today)
     if filters.format in ("xlsx", "pdf"):
         return _export(filters.format, lambda fmt: statutory.export(p.tenant, st, fmt), "B02-DNN")
@@ -627,7 +638,7 @@ def cash_flow(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     from novasaas.accounting import statutory
 
     p = _p(request, "acc.statement.view")
-    today = dt.date.today()  # noqa: DTZ011
+    today = timezone.localdate()
     st = reports.cash_flow(p.tenant, filters.date_from or dt.date(today.year, 1, 1), filters.date_to or today)
     if filters.format in ("xlsx", "pdf"):
         return _export(filters.format, lambda fmt: statutory.export(p.tenant, st, fmt), "B03-DNN")
@@ -672,7 +683,7 @@ class TaxQuery(RangeQuery):
 
 
 def _month_range(filters: Any) -> tuple[dt.date, dt.date]:
-    today = dt.date.today()  # noqa: DTZ011
+    today = timezone.localdate()
     start = filters.date_from or dt.date(today.year, today.month, 1)
     return start, filters.date_to or today
 
@@ -903,7 +914,7 @@ def aging_report(request: HttpRequest, filters: Query[AgingQuery]) -> Any:
     from novasaas.accounting import exports, receivables
 
     p = _p(request, "acc.aging.view")
-    as_of = filters.as_of or dt.date.today()  # noqa: DTZ011
+    as_of = filters.as_of or timezone.localdate()
     rows, total = receivables.aging(p.tenant, filters.kind, as_of)
     if filters.format in ("xlsx", "pdf"):
         return _export(
@@ -997,9 +1008,7 @@ def set_budget_lines(request: HttpRequest, budget_id: Id, data: BudgetLinesIn) -
     from novasaas.accounting import budgets
 
     p = _p(request, "acc.budget.manage")
-    return budgets.set_budget_lines(
-        p, budget_id, [(x.account, x.period, x.amount, x.dimension) for x in data.lines]
-    )
+    return budgets.set_budget_lines(p, budget_id, [(x.account, x.period, x.amount, x.dimension) for x in data.lines])
 
 
 class BudgetQuery(RangeQuery):

@@ -36,8 +36,7 @@ from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.events import publish
 from novasaas.platform.models import AuditAction, Tenant
-from novasaas.platform.money import to_decimal
-from novasaas.platform.numbers import format_number
+from novasaas.platform.money import format_amount, to_decimal
 
 ZERO = Decimal(0)
 
@@ -300,6 +299,6 @@ def check_budgets(tenant_id: int, period: FiscalPeriod, lines: Iterable[JournalL
             "system",
             title[:200],
             _("Budget %(b)s, actual %(a)s (%(name)s).")
-            % {"b": format_number(line.amount), "a": format_number(actual), "name": line.budget.name},
+            % {"b": format_amount(line.amount), "a": format_amount(actual), "name": line.budget.name},
             f"/accounting/budgets/{line.budget_id}/" + (f"?dimension={dim.pk}" if dim else ""),
         )

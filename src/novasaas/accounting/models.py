@@ -397,6 +397,9 @@ class TaxTransaction(TenantModel):
     tax = MoneyField(_("tax"))
     paid_in_cash = models.BooleanField(default=False)
     deductible = models.BooleanField(_("deductible"), default=True)
+    # the tax was moved from 1331 into the cost of the purchase (non-deductible input VAT); the posting
+    # rule keeps it equal to ``not deductible`` for input VAT (``actions._move_nondeductible_vat``)
+    moved_to_cost = models.BooleanField(default=False)
 
     class Meta:
         ordering: ClassVar = ["date", "id"]
@@ -656,9 +659,7 @@ class DimensionBalance(TenantModel):
 
     class Meta:
         constraints: ClassVar = [
-            models.UniqueConstraint(
-                fields=["tenant", "account", "period", "dimension"], name="acc_dimbalance_unique"
-            ),
+            models.UniqueConstraint(fields=["tenant", "account", "period", "dimension"], name="acc_dimbalance_unique"),
         ]
 
 

@@ -15,7 +15,7 @@ from novasaas.accounting import actions, taxes
 from novasaas.accounting.models import JournalEntry
 from novasaas.accounting.scope import atomic_in
 from novasaas.identity.access import Principal
-from novasaas.platform.money import round_money, to_decimal
+from novasaas.platform.money import decimals_error, round_money, to_decimal
 
 SETTLEMENT = {"cash": "cash", "bank": "bank"}
 
@@ -36,8 +36,11 @@ def _amount(value: Any) -> Decimal:
         amount = to_decimal(value)
     except (TypeError, ValueError) as exc:
         raise ValidationError({"amount": [_("Enter a number.")]}) from exc
-    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e15") or amount != round(amount, 2):
-        raise ValidationError({"amount": [_("Enter a positive amount with at most 2 decimals.")]})
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e15"):
+        raise ValidationError({"amount": [_("Enter a positive amount.")]})
+    problem = decimals_error(amount, "VND")
+    if problem:
+        raise ValidationError({"amount": [problem]})
     return amount
 
 

@@ -42,6 +42,8 @@ from novasaas.platform.money import (
     MoneyField,
     convert,
     currency_decimals,
+    decimals_error,
+    format_amount,
     has_valid_decimals,
     is_known_currency,
     round_money,
@@ -339,6 +341,8 @@ def record_payment(
         currency = ""
     if currency and not is_known_currency(currency):
         raise ValidationError({"currency": [_("Unknown currency %(cur)s.") % {"cur": currency[:3]}]})
+    if not currency and decimals_error(value, "VND"):
+        raise ValidationError({"amount": [decimals_error(value, "VND")]})
     if currency and not has_valid_decimals(value, currency):
         raise ValidationError(
             {
@@ -394,7 +398,7 @@ def record_payment(
             tenant,
             "acc.payment.approve",
             "approvals",
-            _("Payment awaiting approval: %(a)s") % {"a": format_number(value)},
+            _("Payment awaiting approval: %(a)s") % {"a": format_amount(value)},
             payment.memo,
             "/accounting/payments/",
         )
@@ -507,7 +511,11 @@ def _allocate(tenant: Tenant, kind: str, payment_line: JournalLine, requested: l
         if not invoice.currency:
             if amount > inv_vnd:
                 raise ValidationError(
-                    {"allocations": [_("Line %(id)s has only %(open)s open.") % {"id": line_id, "open": inv_vnd}]}
+                    {
+                        "allocations": [
+                            _("Line %(id)s has only %(open)s open.") % {"id": line_id, "open": format_amount(inv_vnd)}
+                        ]
+                    }
                 )
             if amount > pay_vnd:
                 raise ValidationError({"allocations": [_("The allocations exceed the amount.")]})
@@ -530,7 +538,7 @@ def _allocate(tenant: Tenant, kind: str, payment_line: JournalLine, requested: l
                 {
                     "allocations": [
                         _("Line %(id)s has only %(open)s open.")
-                        % {"id": line_id, "open": f"{inv_ccy} {invoice.currency}"}
+                        % {"id": line_id, "open": f"{format_amount(inv_ccy, invoice.currency)} {invoice.currency}"}
                     ]
                 }
             )

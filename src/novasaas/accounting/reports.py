@@ -1,10 +1,14 @@
 """Financial statements of the SME regime (Circular 133): balance sheet B01-DNN and income statement
-B02-DNN, computed from the maintained per-period balances (O(accounts × periods), never lines).
+B02-DNN, computed from the maintained per-period balances (O(accounts × periods)).
 
 Line mapping: each statement line lists account code prefixes with a rule (net debit, net credit, or
-a debit/credit balance only). The balance sheet splits 131/331 by the sign of each posting account's
-balance (not per partner). Until the year is closed, the current result (revenue − expenses, and 911)
-is shown in line 417 so that total assets = total equity and liabilities at every date.
+a debit/credit balance only). As Circular 133 requires, balances on the "wrong" side are shown gross:
+131 and 331 per partner (a customer's credit balance is "Người mua trả tiền trước" 312, a vendor's
+debit balance "Trả trước cho người bán" 132), 333, 334, 138 and 338 per sub-account (an overpaid tax is
+"Tài sản khác" 182, a debit balance of 3388 "Phải thu khác" 134). A negative cash or bank balance is
+not hidden: it stays in line 110 and the statement carries a warning. Until the year is closed, the
+current result (revenue − expenses, and 911) is shown in line 417 so that total assets = total equity
+and liabilities at every date. The balance sheet reads 131/331 per partner from the posted lines.
 """
 
 from __future__ import annotations
@@ -36,7 +40,12 @@ B01: list[tuple[str, str, int, list[tuple[str, str]]]] = [
     ("131", "1. Phải thu của khách hàng", 2, [("131", "dr+")]),
     ("132", "2. Trả trước cho người bán", 2, [("331", "dr+")]),
     ("133", "3. Vốn kinh doanh ở đơn vị trực thuộc", 2, [("1361", "dr")]),
-    ("134", "4. Phải thu khác", 2, [("136", "dr"), ("138", "dr"), ("141", "dr"), ("244", "dr"), ("171", "dr")]),
+    (
+        "134",
+        "4. Phải thu khác",
+        2,
+        [("136", "dr"), ("138", "dr+"), ("141", "dr"), ("244", "dr"), ("171", "dr"), ("334", "dr+"), ("338", "dr+")],
+    ),
     ("135", "5. Tài sản thiếu chờ xử lý", 2, [("1381", "dr")]),
     ("136", "6. Dự phòng phải thu khó đòi", 2, [("2293", "-cr")]),
     ("140", "IV. Hàng tồn kho", 1, []),
@@ -51,18 +60,27 @@ B01: list[tuple[str, str, int, list[tuple[str, str]]]] = [
     ("170", "VII. Xây dựng cơ bản dở dang", 1, [("241", "dr")]),
     ("180", "VIII. Tài sản khác", 1, []),
     ("181", "1. Thuế GTGT được khấu trừ", 2, [("133", "dr")]),
-    ("182", "2. Tài sản khác", 2, [("242", "dr"), ("243", "dr")]),
+    ("182", "2. Tài sản khác", 2, [("242", "dr"), ("243", "dr"), ("333", "dr+")]),
     ("200", "TỔNG CỘNG TÀI SẢN", 0, []),
     ("300", "I. Nợ phải trả", 1, []),
     ("311", "1. Phải trả người bán", 2, [("331", "cr+")]),
     ("312", "2. Người mua trả tiền trước", 2, [("131", "cr+")]),
-    ("313", "3. Thuế và các khoản phải nộp Nhà nước", 2, [("333", "cr")]),
-    ("314", "4. Phải trả người lao động", 2, [("334", "cr")]),
+    ("313", "3. Thuế và các khoản phải nộp Nhà nước", 2, [("333", "cr+")]),
+    ("314", "4. Phải trả người lao động", 2, [("334", "cr+")]),
     (
         "315",
         "5. Phải trả khác",
         2,
-        [("335", "cr"), ("336", "cr"), ("3368", "cr"), ("338", "cr"), ("332", "cr"), ("344", "cr"), ("337", "cr")],
+        [
+            ("335", "cr"),
+            ("336", "cr"),
+            ("3368", "cr"),
+            ("338", "cr+"),
+            ("138", "cr+"),
+            ("332", "cr"),
+            ("344", "cr"),
+            ("337", "cr"),
+        ],
     ),
     ("316", "6. Vay và nợ thuê tài chính", 2, [("341", "cr"), ("343", "cr")]),
     ("317", "7. Phải trả nội bộ về vốn kinh doanh", 2, [("3361", "cr")]),
@@ -97,7 +115,10 @@ B01_GROUPS = {
     "500": ["300", "400"],
 }
 # B02: (code, label, source) where source is a list of (prefix, "credit"/"debit" movement or "cr"/"dr"
-# net), or a formula over earlier lines.
+# net), or a formula over earlier lines. Circular 133 has no 521: revenue deductions (trade discounts,
+# price reductions, returns) are debits of 511; a reversal is not a deduction (see ``_net_reversals``).
+# Interest expense (line 23) is what is posted on sub-account 6351 "Chi phí lãi vay" — the chart keeps
+# 635 as one account until the company opens 6351 for its loans (see docs/accounting.md).
 B02: list[tuple[str, str, list[tuple[str, str]] | str]] = [
     ("01", "1. Doanh thu bán hàng và cung cấp dịch vụ", [("511", "credit")]),
     ("02", "2. Các khoản giảm trừ doanh thu", [("511", "debit"), ("521", "dr")]),
@@ -105,7 +126,8 @@ B02: list[tuple[str, str, list[tuple[str, str]] | str]] = [
     ("11", "4. Giá vốn hàng bán", [("632", "dr")]),
     ("20", "5. Lợi nhuận gộp về bán hàng và cung cấp dịch vụ", "10-11"),
     ("21", "6. Doanh thu hoạt động tài chính", [("515", "cr")]),
-    ("22", "7. Chi phí tài chính", [("635", "dr")]),
+    ("22", "7. Chi phí tài chính", [("635", "dr"), ("6351", "dr")]),
+    ("23", "- Trong đó: Chi phí lãi vay", [("6351", "dr")]),
     ("24", "8. Chi phí quản lý kinh doanh", [("641", "dr"), ("642", "dr")]),
     ("30", "9. Lợi nhuận thuần từ hoạt động kinh doanh", "20+21-22-24"),
     ("31", "10. Thu nhập khác", [("711", "cr")]),
@@ -134,25 +156,89 @@ class Statement:
     date_to: dt.date
     lines: list[StatementLine]
     checks: dict[str, bool] = field(default_factory=dict)
+    # what a reader must know about the figures (e.g. a negative cash balance), in the user's language
+    warnings: list[str] = field(default_factory=list)
+
+
+# accounts a balance sheet shows gross per partner (Circular 133: receivables and payables by customer
+# and vendor, never netted across partners)
+BY_PARTNER = ("131", "331")
+
+
+def _partner_split(tenant: Tenant, balances: dict[str, tuple[Decimal, Decimal]], end: dt.date) -> None:
+    """Replace the 131/331 account balances by one balance per (account, partner) — keyed
+    ``"<code>#<partner>"``, which still matches the account's prefixes — from the posted lines up to
+    ``end`` (the ledger keeps no per-partner period balances)."""
+    from django.db.models import Q
+
+    from novasaas.accounting.models import EntryState, JournalLine
+
+    with in_tenant(tenant):
+        q = Q()
+        for prefix in BY_PARTNER:
+            q |= Q(account__code__startswith=prefix)
+        rows = (
+            JournalLine.objects.filter(q, tenant=tenant, entry__state=EntryState.POSTED, entry__date__lte=end)
+            .values("account__code", "partner_id")
+            .annotate(d=Sum("debit"), c=Sum("credit"))
+        )
+        split = {f"{r['account__code']}#{r['partner_id']}": (r["d"] or ZERO, r["c"] or ZERO) for r in rows}
+    for code in [c for c in balances if c.startswith(BY_PARTNER)]:
+        del balances[code]
+    balances.update(split)
+
+
+def _cash_warnings(balances: dict[str, tuple[Decimal, Decimal]], end: dt.date) -> list[str]:
+    """A cash or bank account below zero cannot be true: say so rather than net it away."""
+    negative = sorted(code for code, (d, c) in balances.items() if code.startswith(("111", "112")) and d < c)
+    if not negative:
+        return []
+    return [
+        str(_("Cash or bank below zero on %(d)s: account %(a)s. Check the receipts and payments."))
+        % {"d": end.strftime("%d/%m/%Y"), "a": ", ".join(negative)}
+    ]
 
 
 def _leaf_balances(
     tenant: Tenant, *, end: dt.date, start: dt.date | None = None, include_closing: bool = True
 ) -> dict[str, tuple[Decimal, Decimal]]:
-    """Σ debit, Σ credit per account code over the periods ending on or before ``end`` (and starting on
-    or after ``start`` when given)."""
+    """Σ debit, Σ credit per account code of the postings dated ``start``–``end`` inclusive (from the
+    beginning when ``start`` is None). Whole periods inside the range come from the maintained
+    balances; a period the range cuts (the current month when ``end`` is today) is read from its
+    posted lines up to the day, so a balance "as of today" includes today's postings and nothing later.
+    """
+    from novasaas.accounting.models import EntryState, FiscalPeriod, JournalKind, JournalLine
+
     with in_tenant(tenant):
         qs = AccountBalance.objects.filter(tenant=tenant, period__end_date__lte=end)
         if start is not None:
             qs = qs.filter(period__start_date__gte=start)
         if not include_closing:
             qs = qs.filter(closing=False)
-        rows = qs.values("account_id").annotate(d=Sum("debit"), c=Sum("credit"))
+        sums: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+        for r in qs.values("account_id").annotate(d=Sum("debit"), c=Sum("credit")):
+            sums[r["account_id"]][0] += r["d"] or ZERO
+            sums[r["account_id"]][1] += r["c"] or ZERO
+        # periods only partly inside the range: their lines within the range
+        cut = FiscalPeriod.objects.filter(tenant=tenant, start_date__lte=end, end_date__gt=end)
+        if start is not None:
+            cut = cut | FiscalPeriod.objects.filter(
+                tenant=tenant, start_date__lt=start, end_date__gte=start, start_date__lte=end
+            )
+        partial = list(cut.values_list("pk", flat=True).distinct())
+        if partial:
+            lines = JournalLine.objects.filter(
+                tenant=tenant, entry__state=EntryState.POSTED, entry__period_id__in=partial, entry__date__lte=end
+            )
+            if start is not None:
+                lines = lines.filter(entry__date__gte=start)
+            if not include_closing:
+                lines = lines.exclude(entry__journal__kind=JournalKind.CLOSING)
+            for r in lines.values("account_id").annotate(d=Sum("debit"), c=Sum("credit")):
+                sums[r["account_id"]][0] += r["d"] or ZERO
+                sums[r["account_id"]][1] += r["c"] or ZERO
         codes = dict(Account.objects.filter(tenant=tenant).values_list("pk", "code"))
-        out: dict[str, tuple[Decimal, Decimal]] = {}
-        for r in rows:
-            out[codes[r["account_id"]]] = (r["d"] or ZERO, r["c"] or ZERO)
-        return out
+        return {codes[aid]: (d, c) for aid, (d, c) in sums.items()}
 
 
 _RULES = {
@@ -199,6 +285,9 @@ def balance_sheet(tenant: Tenant, as_of: dt.date, previous: dt.date | None = Non
     end = _period_edge(tenant, as_of, end=True)
     prev_end = previous or dt.date(end.year, 1, 1) - dt.timedelta(days=1)
     cur_bal, prev_bal = _leaf_balances(tenant, end=end), _leaf_balances(tenant, end=prev_end)
+    warnings = _cash_warnings(cur_bal, end)
+    _partner_split(tenant, cur_bal, end)
+    _partner_split(tenant, prev_bal, prev_end)
     table = [(code, sources) for code, _label, _level, sources in B01]
     cur, prev = _compute(cur_bal, table), _compute(prev_bal, table)
     values = {code: (cur[code], prev[code]) for code, _src in table}
@@ -212,7 +301,7 @@ def balance_sheet(tenant: Tenant, as_of: dt.date, previous: dt.date | None = Non
         "assets_equal_sources": values["200"][0] == values["500"][0],
         "previous_assets_equal_sources": values["200"][1] == values["500"][1],
     }
-    return Statement("B01-DNN", str(_("Balance sheet")), dt.date(end.year, 1, 1), end, lines, checks)
+    return Statement("B01-DNN", str(_("Balance sheet")), dt.date(end.year, 1, 1), end, lines, checks, warnings)
 
 
 def income_statement(tenant: Tenant, date_from: dt.date, date_to: dt.date) -> Statement:
@@ -223,8 +312,13 @@ def income_statement(tenant: Tenant, date_from: dt.date, date_to: dt.date) -> St
         p_start, p_end = start.replace(year=start.year - 1), end.replace(year=end.year - 1)
     except ValueError:  # 29 February
         p_start, p_end = start.replace(year=start.year - 1, day=28), end.replace(year=end.year - 1, day=28)
-    cur = _leaf_balances(tenant, start=start, end=end, include_closing=False)
-    prev = _leaf_balances(tenant, start=p_start, end=p_end, include_closing=False)
+    cur = _net_reversals(
+        _leaf_balances(tenant, start=start, end=end, include_closing=False), _reversal_moves(tenant, start, end)
+    )
+    prev = _net_reversals(
+        _leaf_balances(tenant, start=p_start, end=p_end, include_closing=False),
+        _reversal_moves(tenant, p_start, p_end),
+    )
     table = [(code, source) for code, _label, source in B02 if not isinstance(source, str)]
     cur_v, prev_v = _compute(cur, table), _compute(prev, table)
     values: dict[str, tuple[Decimal, Decimal]] = {}
@@ -246,6 +340,38 @@ def income_statement(tenant: Tenant, date_from: dt.date, date_to: dt.date) -> St
             values[code] = (cur_v[code], prev_v[code])
         lines.append(StatementLine(code, label, values[code][0], values[code][1], 1 if isinstance(source, str) else 2))
     return Statement("B02-DNN", str(_("Income statement")), start, end, lines, {})
+
+
+def _reversal_moves(tenant: Tenant, start: dt.date, end: dt.date) -> dict[str, tuple[Decimal, Decimal]]:
+    """Σ debit, Σ credit per account code of the posted reversing entries dated ``start``–``end``."""
+    from novasaas.accounting.models import EntryState, JournalKind, JournalLine
+
+    with in_tenant(tenant):
+        rows = (
+            JournalLine.objects.filter(
+                tenant=tenant,
+                entry__state=EntryState.POSTED,
+                entry__reversal_of__isnull=False,
+                entry__date__gte=start,
+                entry__date__lte=end,
+            )
+            .exclude(entry__journal__kind=JournalKind.CLOSING)
+            .values("account__code")
+            .annotate(d=Sum("debit"), c=Sum("credit"))
+        )
+        return {r["account__code"]: (r["d"] or ZERO, r["c"] or ZERO) for r in rows}
+
+
+def _net_reversals(
+    balances: dict[str, tuple[Decimal, Decimal]], reversals: dict[str, tuple[Decimal, Decimal]]
+) -> dict[str, tuple[Decimal, Decimal]]:
+    """Movements with each reversal taken off the side it cancels: a reversal's debit on 511 removes
+    revenue (line 01), it is not a revenue deduction (line 02). Net balances do not change."""
+    out = dict(balances)
+    for code, (rd, rc) in reversals.items():
+        d, c = out.get(code, (ZERO, ZERO))
+        out[code] = (d - rd - rc, c - rd - rc)
+    return out
 
 
 def current_result(tenant: Tenant, as_of: dt.date) -> Decimal:

@@ -328,6 +328,7 @@ class Statement(Schema):
     date_to: dt.date
     lines: list[StatementLine]
     checks: dict[str, bool]
+    warnings: list[str] = []
 
 
 class PartyBalanceOut(Schema):
@@ -448,9 +449,7 @@ class PaymentCreate(StrictSchema):
     method: Literal["bank", "cash"] = "bank"
     memo: str = Field(default="", max_length=300)
     allocations: list[AllocationIn] = Field(default_factory=list, max_length=200)
-    currency: str = Field(
-        default="", max_length=3, description="foreign currency: amount and allocations are in it"
-    )
+    currency: str = Field(default="", max_length=3, description="foreign currency: amount and allocations are in it")
     exchange_rate: Rate | None = Field(default=None, description="VND per unit; default: the rate table")
 
 

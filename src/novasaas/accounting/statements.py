@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from novasaas.accounting.excel import MAX_BYTES, MAX_ROWS, EntryImportError, LineError
 from novasaas.parties.text import unaccent
 from novasaas.platform.imports import file_too_large, table_rows
+from novasaas.platform.money import format_amount
 
 FIELDS = ("date", "amount", "debit", "credit", "description", "reference", "balance")
 DATE_FORMATS: dict[str, str] = {
@@ -412,9 +413,7 @@ def parse_statement(data: bytes, mapping: Mapping) -> ParsedStatement:
             if amount == 0:
                 raise ValueError
         except ValueError:
-            shown = " / ".join(
-                cell_text(cell(row, n))[:20] for n in ("amount", "credit", "debit") if n in cols
-            )
+            shown = " / ".join(cell_text(cell(row, n))[:20] for n in ("amount", "credit", "debit") if n in cols)
             msgs.append(
                 _(
                     "amount: “%(v)s” is not a non-zero amount with decimal separator “%(d)s” and "
@@ -482,7 +481,12 @@ def _check_balances(parsed: ParsedStatement) -> None:
                 cur.line,
                 [
                     _("balance: %(b)s does not follow from the previous row (%(p)s + %(a)s = %(e)s).")
-                    % {"b": cur.balance, "p": prev.balance, "a": cur.amount, "e": prev.balance + cur.amount}  # type: ignore[operator]
+                    % {
+                        "b": format_amount(cur.balance),
+                        "p": format_amount(prev.balance),
+                        "a": format_amount(cur.amount),
+                        "e": format_amount(prev.balance + cur.amount),  # type: ignore[operator]
+                    }
                 ],
             )
             for prev, cur in forward[:50]

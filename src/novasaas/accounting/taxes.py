@@ -23,6 +23,10 @@ DEFAULT_RATES: list[tuple[str, str, str, bool, dt.date, dt.date | None]] = [
 CASH_LIMIT = Decimal("5000000")  # VAT included, Law 48/2024 (data: change here or per tenant later)
 OUTPUT_VAT_PREFIXES = ("3331",)
 INPUT_VAT_PREFIXES = ("133",)
+VAT_ACCOUNT_PREFIXES = OUTPUT_VAT_PREFIXES + INPUT_VAT_PREFIXES
+# A VAT line may differ from round(base × rate) by this much: invoices round the VAT of each item, so an
+# invoice of up to 20 items can be 10 đồng away from its total base × rate. More is refused at entry.
+VAT_TOLERANCE = Decimal(10)
 
 
 def seed_rates() -> None:
@@ -225,6 +229,51 @@ def carried_credit(tenant: Any, before: dt.date) -> Decimal:
     for key in sorted(net):
         carried = max(carried + net[key], Decimal(0))
     return carried
+
+
+# accounts of a sale or purchase: an entry with one of them and a VAT line is an invoice
+OPERATION_PREFIXES = ("5", "6", "7", "8", "15", "21", "24")
+
+
+def untaxed_vat_lines(tenant: Any, date_from: dt.date, date_to: dt.date) -> list[dict[str, Any]]:
+    """Lines on 3331x/133x without a tax rate in invoices (entries that also move revenue, expense,
+    stock or fixed assets): they fall out of the listings and of 01/GTGT, so the VAT page lists them
+    for correction. Settlements (33311 against 1331, payment of VAT) carry no rate and are not listed."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from novasaas.accounting.models import EntryState
+    from novasaas.accounting.scope import in_tenant
+
+    operation = Q()
+    for prefix in OPERATION_PREFIXES:
+        operation |= Q(account__code__startswith=prefix)
+    vat = Q()
+    for prefix in VAT_ACCOUNT_PREFIXES:
+        vat |= Q(account__code__startswith=prefix)
+    with in_tenant(tenant):
+        lines = (
+            JournalLine.objects.filter(
+                vat,
+                tenant=tenant,
+                tax_rate__isnull=True,
+                entry__state=EntryState.POSTED,
+                entry__date__gte=date_from,
+                entry__date__lte=date_to,
+            )
+            .filter(Exists(JournalLine.objects.filter(operation, entry_id=OuterRef("entry_id"))))
+            .select_related("entry", "account")
+            .order_by("entry__date", "entry_id", "line_no")
+        )
+        return [
+            {
+                "entry_id": ln.entry_id,
+                "reference": ln.entry.reference,
+                "date": ln.entry.date,
+                "account": ln.account.code,
+                "amount": ln.debit + ln.credit,
+            }
+            for ln in lines[:200]
+        ]
 
 
 def vat_return(

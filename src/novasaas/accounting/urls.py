@@ -27,6 +27,11 @@ urlpatterns = [
     path("periods/", views.PeriodsView.as_view(), name="accounting-periods"),
     path("periods/new-year/", views.FiscalYearCreateView.as_view(), name="accounting-year-create"),
     path("years/<int:pk>/close/", views.FiscalYearCloseView.as_view(), name="accounting-year-close"),
+    path(
+        "years/<int:pk>/carry-forward/",
+        views.FiscalYearCarryForwardView.as_view(),
+        name="accounting-year-carry-forward",
+    ),
     path("years/<int:pk>/undo-closing/", views.FiscalYearUndoCloseView.as_view(), name="accounting-year-undo-close"),
     path("periods/<int:pk>/close/", views.PeriodStateView.as_view(operation="close"), name="accounting-period-close"),
     path(

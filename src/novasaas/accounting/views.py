@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -42,7 +43,7 @@ from novasaas.accounting.models import EntryState
 from novasaas.identity.access import Principal, require_perm
 from novasaas.platform.dates import parse_date
 from novasaas.platform.modules import ModuleDisabled
-from novasaas.platform.numbers import format_number
+from novasaas.platform.money import format_amount
 from novasaas.platform.numbers import typed as typed_number
 
 PAGE_SIZE = 50
@@ -297,7 +298,13 @@ class SettingsView(AccPermissionView):
 
 class PeriodsView(AccPermissionView):
     def get(self, request: HttpRequest, form: FiscalYearForm | None = None, status: int = 200) -> HttpResponse:
-        years = selectors.list_years(self.tenant)
+        years = list(selectors.list_years(self.tenant))
+        ordered = sorted(years, key=lambda y: y.start_date)
+        for before, year in zip([None, *ordered[:-1]], ordered, strict=True):
+            # offer 4212 → 4211 in an open year that follows a closed one
+            year.offer_carry_forward = (  # type: ignore[attr-defined]
+                before is not None and before.state == "closed" and year.state == "open"
+            )
         return render(
             request, "accounting/periods.html", {"years": years, "form": form or FiscalYearForm()}, status=status
         )
@@ -328,6 +335,21 @@ class FiscalYearCloseView(AccPermissionView):
         try:
             entries = actions.close_fiscal_year(self.principal, pk)
             messages.success(request, _("Fiscal year closed (%(n)d closing entries).") % {"n": len(entries)})
+        except ValidationError as exc:
+            self.fail(request, exc)
+        return redirect("accounting-periods")
+
+
+class FiscalYearCarryForwardView(AccPermissionView):
+    permission = "acc.period.close"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            entry = actions.carry_forward_result(self.principal, pk)
+            if entry is None:
+                messages.info(request, _("Nothing to carry forward: 4212 has no balance."))
+            else:
+                messages.success(request, _("Result of prior years carried to 4211 (%(ref)s).") % {"ref": entry})
         except ValidationError as exc:
             self.fail(request, exc)
         return redirect("accounting-periods")
@@ -589,7 +611,8 @@ class EntryFormView(AccPermissionView):
                 }
                 for f in kept
             ]
-            totals = (sum(x["debit"] for x in lines), sum(x["credit"] for x in lines))
+            debit, credit = sum(x["debit"] for x in lines), sum(x["credit"] for x in lines)
+            totals = (debit, credit, abs(debit - credit))
             try:
                 data = form.cleaned_data
                 if entry is None:
@@ -654,12 +677,14 @@ def _entry_page(
     entry = selectors.get_entry(view.tenant, pk)
     lines = selectors.entry_lines(view.tenant, entry)
     names = parties.party_summaries(view.tenant, [ln.partner_id for ln in lines if ln.partner_id])
+    debit, credit = sum((ln.debit for ln in lines), Decimal(0)), sum((ln.credit for ln in lines), Decimal(0))
     return render(
         request,
         "accounting/entry_detail.html",
         {
             "entry": entry,
             "lines": lines,
+            "totals": (debit, credit, abs(debit - credit)),
             "partners": {k: f"{v.code} {v.name}" for k, v in names.items()},
             "source_url": selectors.source_link(entry),
             "reversal": entry.reversals.first(),
@@ -900,6 +925,7 @@ class VatReportView(AccPermissionView):
                 "form": RangeForm(initial={"date_from": start, "date_to": end}),
                 "output": taxes.listing(self.tenant, start, end, "output"),
                 "input": taxes.listing(self.tenant, start, end, "input"),
+                "untaxed": taxes.untaxed_vat_lines(self.tenant, start, end),
                 "figures": [(k, taxes.VAT_RETURN_LABELS.get(k, ""), v) for k, v in figures.items()],
                 "start": start,
                 "end": end,
@@ -1217,8 +1243,15 @@ class BankDetailView(AccPermissionView):
         )
 
     def mapping_page(
-        self, request: HttpRequest, pk: int, token: str, header_row: int | None = None, mapping: Any = None,
-        status: int = 200, errors: Any = None, save_profile: str = "",
+        self,
+        request: HttpRequest,
+        pk: int,
+        token: str,
+        header_row: int | None = None,
+        mapping: Any = None,
+        status: int = 200,
+        errors: Any = None,
+        save_profile: str = "",
     ) -> HttpResponse:
         """The preview of a stashed upload with the column-mapping form."""
         from novasaas.accounting import banking, statements
@@ -1306,9 +1339,7 @@ class BankDetailView(AccPermissionView):
                     self.principal.require("acc.bank.import")
                     data = upload.read(statements.MAX_BYTES + 1)
                     statements.read_table(data)  # refuse unreadable files before keeping them
-                    profile = next(
-                        (x for x in banking.statement_profiles(self.tenant, pk) if x.pk == profile_id), None
-                    )
+                    profile = next((x for x in banking.statement_profiles(self.tenant, pk) if x.pk == profile_id), None)
                     token = statements.stash_upload(self.tenant.pk, data)
                     return self.mapping_page(request, pk, token, mapping=profile.mapping if profile else None)
                 result = banking.import_statement(self.principal, pk, upload, upload.name or "", profile_id=profile_id)
@@ -1317,7 +1348,11 @@ class BankDetailView(AccPermissionView):
                 self.principal.require("acc.bank.import")
                 mapping = self._posted_mapping(request, pk, token)
                 return self.mapping_page(
-                    request, pk, token, header_row=max(mapping["header_row"], 0), mapping=mapping,
+                    request,
+                    pk,
+                    token,
+                    header_row=max(mapping["header_row"], 0),
+                    mapping=mapping,
                     save_profile=request.POST.get("save_profile", "")[:80],
                 )
             elif action == "import_mapped":
@@ -1338,8 +1373,14 @@ class BankDetailView(AccPermissionView):
 
                         lines = [LineError(0, exc.messages)]
                     return self.mapping_page(
-                        request, pk, token, header_row=max(mapping["header_row"], 0), mapping=mapping,
-                        status=400, errors=lines, save_profile=save_profile,
+                        request,
+                        pk,
+                        token,
+                        header_row=max(mapping["header_row"], 0),
+                        mapping=mapping,
+                        status=400,
+                        errors=lines,
+                        save_profile=save_profile,
                     )
                 statements.drop_stash(self.tenant.pk, token)
                 self._imported(request, result)
@@ -1383,7 +1424,7 @@ class BankDetailView(AccPermissionView):
             messages.info(
                 request,
                 _("Statement balances check: opening %(o)s, closing %(c)s.")
-                % {"o": format_number(result["opening_balance"]), "c": format_number(result["closing_balance"])},
+                % {"o": format_amount(result["opening_balance"]), "c": format_amount(result["closing_balance"])},
             )
 
 

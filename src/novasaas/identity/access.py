@@ -42,7 +42,14 @@ class Principal:
     def require(self, code: str) -> None:
         if not self.has(code):
             perm = PERMISSIONS_BY_CODE[code]
-            raise PermissionDenied(_("You do not have the permission “%(perm)s”.") % {"perm": perm.label})
+            language = get_language()
+            roles = perm.role_names(language)
+            if roles:
+                raise PermissionDenied(
+                    _("You do not have the right “%(perm)s” (role %(roles)s). Ask your company's administrator.")
+                    % {"perm": perm.display(language), "roles": ", ".join(roles)}
+                )
+            raise PermissionDenied(_("You do not have the permission “%(perm)s”.") % {"perm": perm.display(language)})
 
     def has_any(self, *codes: str) -> bool:
         return any(self.has(c) for c in codes)

@@ -64,6 +64,22 @@ class Perm:
     label_en: str
     roles: tuple[str, ...]
 
+    def display(self, language: str | None) -> str:
+        """The right in the user's words: English label in English; in Vietnamese the spec's name
+        without its technical shorthand ("CRUD Coupon" → "Quản lý coupon")."""
+        if (language or "vi").startswith("en"):
+            return self.label_en
+        if self.label.startswith("CRUD "):
+            rest = self.label[5:]
+            return "Quản lý " + rest[:1].lower() + rest[1:]
+        return self.label
+
+    def role_names(self, language: str | None) -> list[str]:
+        """The names of the built-in roles that hold this right, in the user's language."""
+        english = (language or "vi").startswith("en")
+        names = {code: (en if english else vi) for code, en, vi in ROLES}
+        return [names[r] for r in self.roles if r in names]
+
 
 def _p(code: str, module: str, label: str, label_en: str, roles: list[str]) -> Perm:
     return Perm(code, module, label, label_en, tuple(sorted(set(roles))))

@@ -1146,7 +1146,9 @@ def _post_movement(p: Principal, movement: StockMovement) -> None:
                     stocks=stocks,
                     consume_reserved=consumed,
                 ).value
-            StockMovementLine.objects.filter(pk=ln.pk).update(value=line_value)
+            # the unit cost actually used (the average at the issue date), per stock unit, with the value
+            used = quantize(line_value / ln.stock_quantity, 6) if ln.stock_quantity else Decimal(0)
+            StockMovementLine.objects.filter(pk=ln.pk).update(value=line_value, unit_cost=used)
             total += line_value
     _revalue_backdated(p, ctx, stocks.values())
     movement.status = DocumentStatus.DONE

@@ -6,20 +6,36 @@ from collections.abc import Callable
 from typing import Any
 
 PEOPLE = [
-    "Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thu Dung", "Hoàng Minh Đức", "Vũ Thị Giang",
-    "Đặng Quốc Huy", "Bùi Thị Lan", "Đỗ Văn Long", "Hồ Thị Mai", "Ngô Đức Nam", "Dương Thị Oanh",
-    "Lý Văn Phúc", "Trịnh Thị Quyên", "Mai Văn Sơn",
+    "Nguyễn Văn An",
+    "Trần Thị Bình",
+    "Lê Hoàng Cường",
+    "Phạm Thu Dung",
+    "Hoàng Minh Đức",
+    "Vũ Thị Giang",
+    "Đặng Quốc Huy",
+    "Bùi Thị Lan",
+    "Đỗ Văn Long",
+    "Hồ Thị Mai",
+    "Ngô Đức Nam",
+    "Dương Thị Oanh",
+    "Lý Văn Phúc",
+    "Trịnh Thị Quyên",
+    "Mai Văn Sơn",
 ]
 
 _loaders: list[tuple[str, Callable[[Any], None]]] = []
+_order: dict[Callable[[Any], None], int] = {}
 
 
-def register_loader(module: str, loader: Callable[[Any], None]) -> None:
+def register_loader(module: str, loader: Callable[[Any], None], *, order: int = 0) -> None:
+    """``order``: loaders run by increasing order (then registration), so a loader that builds on other
+    modules' demo data (the invoices of goods the warehouse received) runs after them."""
     _loaders.append((module, loader))
+    _order[loader] = order
 
 
 def load_module_data(tenant: Any) -> None:
     """Run each registered loader for an enabled module; loaders must be idempotent."""
-    for module, loader in _loaders:
+    for module, loader in sorted(_loaders, key=lambda item: _order.get(item[1], 0)):
         if tenant.has_module(module):
             loader(tenant)

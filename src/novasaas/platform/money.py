@@ -51,6 +51,20 @@ def has_valid_decimals(amount: Decimal, currency: str) -> bool:
     return amount == amount.quantize(Decimal(1).scaleb(-currency_decimals(currency)), rounding=ROUND_HALF_UP)
 
 
+def decimals_error(amount: Decimal, currency: str = "VND") -> str | None:
+    """The one rule for what an amount a user enters may carry: ``None`` when it fits the currency's
+    minor unit, else the message to show (VND amounts are whole đồng: 33,333.50 is refused, never
+    rounded silently). Every entry point of money — journal lines, shortcuts, payments — asks here."""
+    if has_valid_decimals(amount, currency):
+        return None
+    from django.utils.translation import gettext as _
+
+    digits = currency_decimals(currency)
+    if digits == 0:
+        return _("%(cur)s amounts are whole numbers, without decimals.") % {"cur": currency.upper()}
+    return _("%(cur)s amounts have at most %(n)d decimals.") % {"cur": currency.upper(), "n": digits}
+
+
 def convert(amount: Decimal | int | str, rate: Decimal | int | str, to_currency: str = "VND") -> Decimal:
     """``amount`` × ``rate`` in ``to_currency``, rounded by its minor unit (ROUND_HALF_UP). The caller
     books any difference this rounding makes as an explicit line."""
@@ -91,6 +105,19 @@ def format_money(amount: Decimal | int | None, currency: str = "VND", locale: st
     if fmt_locale == "vi_VN":
         pattern = "#,##0" + ("." + "0" * digits if digits else "") + "\u00a0¤"
     return format_currency(value, currency, format=pattern, locale=fmt_locale, currency_digits=True)
+
+
+def format_amount(amount: Decimal | int | str | None, currency: str = "VND", locale: str | None = None) -> str:
+    """An amount without the currency sign, as messages and tables print it: ``1.234.567`` in Vietnamese,
+    ``1,234,567`` in English (``locale`` defaults to the active language). Decimals only where the
+    currency has them and the amount uses them (``12.000,5`` USD)."""
+    if amount is None or amount == "":
+        return ""
+    from novasaas.platform.numbers import localise
+
+    value = to_decimal(amount)
+    digits = currency_decimals(currency) if value != value.to_integral_value() else 0
+    return localise(f"{value:,.{digits}f}", locale)
 
 
 class FixedPointField(models.BigIntegerField):

@@ -106,9 +106,14 @@ def format_number(value: Any, language: str | None = None, *, blank_zero: bool =
         return ""
     dec = dec.normalize() if dec != dec.to_integral_value() else dec.quantize(Decimal(1))
     places = max(-dec.as_tuple().exponent, 0)  # type: ignore[operator]
-    text = f"{dec:,.{places}f}"
+    return localise(f"{dec:,.{places}f}", language)
+
+
+def localise(text: str, language: str | None = None) -> str:
+    """A number formatted the Python way (``1,500,000.5``) in the language's separators: the one place
+    that decides them (``1.500.000,5`` in Vietnamese)."""
     if _lang(language) == "vi":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return text
 
 

@@ -204,8 +204,8 @@ def test_import_all_or_nothing_with_line_errors(tenant_a):
         [
             ["A1", d, "GEN", "1111", 100, 0, "", "ok"],
             ["A1", d, "GEN", "4111", 0, 100, "", "ok"],
-            ["A4", d, "GEN", "131", "5.5", 0, str(party), "với đối tượng"],
-            ["A4", d, "GEN", "5111", 0, 5.5, "", ""],
+            ["A4", d, "GEN", "131", "5500", 0, str(party), "với đối tượng"],
+            ["A4", d, "GEN", "5111", 0, 5500, "", ""],
         ]
     )
     r = c.client.post(f"{URL}/entries/import", {"file": good}, HTTP_AUTHORIZATION=f"Bearer {c.token}")
@@ -213,7 +213,7 @@ def test_import_all_or_nothing_with_line_errors(tenant_a):
     assert r.json()["created"] == 2
     with tenant_context(tenant_a):
         assert JournalEntry.objects.filter(state=EntryState.POSTED).count() == 2
-        assert JournalEntry.objects.get(source_reference="A4").total == Decimal("5.5")
+        assert JournalEntry.objects.get(source_reference="A4").total == Decimal("5500")
     csv_file = io.BytesIO(
         f"date;account;debit;credit\n{TODAY.isoformat()};1111;7;0\n{TODAY.isoformat()};4111;0;7\n".encode()
     )

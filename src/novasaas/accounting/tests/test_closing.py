@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,11 +12,22 @@ from django.core.exceptions import ValidationError
 from novasaas.accounting import actions, reports, selectors
 from novasaas.accounting.integrity import verify_ledger
 from novasaas.accounting.models import FiscalPeriod, FiscalYear
-from novasaas.accounting.tests.helpers import lines, principal
+from novasaas.accounting.tests.helpers import TODAY, lines, principal
 from novasaas.accounting.tests.test_api import URL, fm_client
 from novasaas.platform.tenancy import tenant_context
 
 Y = 2031
+LATER = dt.date(2100, 1, 1)
+
+
+def after_the_years():
+    """The clock after every year these tests close (a year closes on or after its last day only)."""
+    return mock.patch("django.utils.timezone.localdate", return_value=LATER)
+
+
+def _close(fm, year_id):
+    with after_the_years():
+        return actions.close_fiscal_year(fm, year_id)
 
 
 def test_close_year(tenant_a):
@@ -33,7 +45,7 @@ def test_close_year(tenant_a):
         actions.post_entry(fm, e.pk)
     with tenant_context(tenant_a):
         year = FiscalYear.objects.get(start_date=dt.date(Y, 1, 1))
-    entries = actions.close_fiscal_year(fm, year.pk)
+    entries = _close(fm, year.pk)
     assert len(entries) == 2
     tb = selectors.trial_balance(tenant_a, dt.date(Y, 12, 1), dt.date(Y, 12, 31))
     closing = {r.account.code: (r.closing_debit, r.closing_credit) for r in tb.rows}
@@ -49,7 +61,7 @@ def test_close_year(tenant_a):
     nxt = selectors.trial_balance(tenant_a, dt.date(Y + 1, 1, 1), dt.date(Y + 1, 1, 31))
     assert {r.account.code: (r.opening_debit, r.opening_credit) for r in nxt.rows}["1111"] == (Decimal(1300), 0)
     with pytest.raises(ValidationError):
-        actions.close_fiscal_year(fm, year.pk)
+        _close(fm, year.pk)
     e = actions.create_entry(fm, journal_id="GEN", date=day, lines=lines(("1111", 1, 0), ("4111", 0, 1)))
     with pytest.raises(ValidationError):
         actions.post_entry(fm, e.pk)
@@ -63,21 +75,30 @@ def test_close_year_api_requires_finance_manager(tenant_a):
     year_id = c.get(f"{URL}/fiscal-years").json()[0]["id"]
     acc = ApiClient(tenant_a, create_user(tenant_a, "accountant"))
     assert acc.post(f"{URL}/fiscal-years/{year_id}/close").status_code == 403
-    assert c.post(f"{URL}/fiscal-years/{year_id}/close").status_code == 200
+    with tenant_context(tenant_a):
+        year = FiscalYear.objects.get(pk=year_id)
+    if TODAY < year.end_date:  # the year is not over: refused, nothing closed
+        r = c.post(f"{URL}/fiscal-years/{year_id}/close")
+        assert r.status_code == 400 and year.end_date.strftime("%d/%m/%Y") in str(r.json())
+        assert c.get(f"{URL}/fiscal-years").json()[0]["state"] == "open"
+    with after_the_years():
+        assert c.post(f"{URL}/fiscal-years/{year_id}/close").status_code == 200
 
 
 def test_cash_flow_ties_to_cash(tenant_a):
-    from novasaas.accounting.demo import load_demo_accounting
+    from novasaas.accounting.demo import demo_start, load_demo_accounting
     from novasaas.accounting.tests.helpers import TODAY
     from novasaas.parties.demo import load_demo_parties
 
     load_demo_parties(tenant_a)
     load_demo_accounting(tenant_a)
-    st = reports.cash_flow(tenant_a, dt.date(TODAY.year, 1, 1), TODAY)
+    start = demo_start(TODAY)
+    st = reports.cash_flow(tenant_a, start, TODAY)
     assert st.checks["ties_to_cash"]
     values = {ln.code: ln.current for ln in st.lines}
-    income = {ln.code: ln.current for ln in reports.income_statement(tenant_a, dt.date(TODAY.year, 1, 1), TODAY).lines}
-    assert values["01"] == income["50"] and values["31"] == Decimal(2000000000)
+    income = {ln.code: ln.current for ln in reports.income_statement(tenant_a, start, TODAY).lines}
+    # the demo's capital of a shop with Inventory: 1,000,000,000 on its first day
+    assert values["01"] == income["50"] and values["31"] == Decimal(1000000000)
     c = fm_client(tenant_a)
     assert c.get(f"{URL}/reports/cash-flow").json()["checks"]["ties_to_cash"]
 
@@ -93,7 +114,7 @@ def _closed_year(tenant, fm, y):
         year = FiscalYear.objects.get(start_date=dt.date(y, 1, 1))
         march = FiscalPeriod.objects.get(fiscal_year=year, number=3)
     actions.close_period(fm, march.pk)  # closed by hand before the year-end closing
-    return year, actions.close_fiscal_year(fm, year.pk)
+    return year, _close(fm, year.pk)
 
 
 def _tb(tenant, y, month=12):
@@ -132,7 +153,7 @@ def test_undo_year_closing_reverses_and_reopens(tenant_a):
         fm, journal_id="GEN", date=dt.date(y, 12, 20), lines=lines(("1111", 200, 0), ("5111", 0, 200))
     )
     actions.post_entry(fm, e.pk)
-    again = actions.close_fiscal_year(fm, year.pk)
+    again = _close(fm, year.pk)
     assert len(again) == 2
     assert _tb(tenant_a, y)["4212"] == (0, Decimal(800))
     inc = {ln.code: ln.current for ln in reports.income_statement(tenant_a, dt.date(y, 1, 1), dt.date(y, 12, 31)).lines}
@@ -162,7 +183,7 @@ def test_undo_year_closing_is_refused_when_something_depends_on_it(tenant_a):
     actions.reverse_entry(fm, transfer.pk, date=dt.date(y + 1, 1, 3))
     # a later closed year
     nxt = _year_pk(tenant_a, y + 1)
-    actions.close_fiscal_year(fm, nxt)
+    _close(fm, nxt)
     with pytest.raises(ValidationError, match="later fiscal year"):
         actions.undo_year_closing(fm, year.pk)
     actions.undo_year_closing(fm, nxt)
@@ -194,7 +215,8 @@ def test_undo_year_closing_page_and_api_roles(tenant_a, tenant_b):
     assert r.status_code == 200 and len(r.json()) == 2
     r = c.post(url, {})
     assert r.status_code == 400 and "chưa khóa sổ" in r.json()["detail"][0]
-    assert c.post(f"{URL}/fiscal-years/{year.pk}/close").status_code == 200
+    with after_the_years():
+        assert c.post(f"{URL}/fiscal-years/{year.pk}/close").status_code == 200
     years = {y_["id"]: y_["state"] for y_ in c.get(f"{URL}/fiscal-years").json()}
     assert years[year.pk] == "closed"
 
@@ -218,3 +240,62 @@ def test_undo_year_closing_page(tenant_a):
         assert year.state == "open"
     r = web.post(f"/accounting/years/{year.pk}/undo-closing/", follow=True, HTTP_ACCEPT_LANGUAGE="vi")
     assert "Năm tài chính này chưa khóa sổ cuối năm." in r.content.decode()
+
+
+def test_closing_is_gross_per_account_then_next_year_opens_and_carries_forward(tenant_a):
+    """Revenue 700 and 50 (two accounts), costs 300 and 100: 911 gets 750 on credit and 400 on debit
+    (each account's balance), not the net 350; 4212 holds 350, carried to 4211 at the new year."""
+    from novasaas.accounting.models import JournalEntry, JournalLine
+
+    fm = principal(tenant_a, "finance_manager")
+    actions.ensure_chart(tenant_a)
+    y = Y + 10
+    actions.create_fiscal_year(fm, dt.date(y, 1, 1))
+    day = dt.date(y, 6, 1)
+    for rows in [
+        (("1111", 700, 0), ("5111", 0, 700)),
+        (("1111", 50, 0), ("515", 0, 50)),
+        (("632", 300, 0), ("1111", 0, 300)),
+        (("6422", 100, 0), ("1111", 0, 100)),
+    ]:
+        actions.post_entry(fm, actions.create_entry(fm, journal_id="GEN", date=day, lines=lines(*rows)).pk)
+    with tenant_context(tenant_a):
+        year = FiscalYear.objects.get(start_date=dt.date(y, 1, 1))
+        FiscalYear.objects.filter(start_date__gt=year.end_date).delete()  # no later year yet
+    with (
+        pytest.raises(ValidationError, match="31/12"),
+        mock.patch("django.utils.timezone.localdate", return_value=dt.date(y, 12, 30)),
+    ):
+        actions.close_fiscal_year(fm, year.pk)
+    with mock.patch("django.utils.timezone.localdate", return_value=dt.date(y, 12, 31)):
+        first, transfer = actions.close_fiscal_year(fm, year.pk)  # on the last day: allowed
+    with tenant_context(tenant_a):
+        moved = list(
+            JournalLine.objects.filter(entry=first, account__code="911").values_list("debit", "credit").order_by("id")
+        )
+        assert sorted(moved) == [(0, 50), (0, 700), (100, 0), (300, 0)]
+        assert sum(d for d, _c in moved) == 400 and sum(c for _d, c in moved) == 750
+    # the first date of the next year opens it (no "no fiscal period" error), and 4212 → 4211 is offered
+    with tenant_context(tenant_a):
+        FiscalYear.objects.filter(start_date=dt.date(y + 1, 1, 1)).delete()
+    e = actions.create_entry(
+        fm, journal_id="GEN", date=dt.date(y + 1, 1, 5), lines=lines(("1111", 1, 0), ("4111", 0, 1))
+    )
+    assert e.period.start_date == dt.date(y + 1, 1, 1)
+    with pytest.raises(ValidationError):  # far ahead is a typo, not a year to open
+        actions.create_entry(
+            fm, journal_id="GEN", date=dt.date(y + 3, 1, 5), lines=lines(("1111", 1, 0), ("4111", 0, 1))
+        )
+    with tenant_context(tenant_a):
+        new_year = FiscalYear.objects.get(start_date=dt.date(y + 1, 1, 1))
+    web = __import__("novasaas.platform.testing.fixtures", fromlist=["web_client"])
+    page = web.web_client(tenant_a, web.create_user(tenant_a, "finance_manager")).get("/accounting/periods/")
+    assert f"/accounting/years/{new_year.pk}/carry-forward/" in page.content.decode()
+    carried = actions.carry_forward_result(fm, new_year.pk)
+    assert carried is not None and carried.date == dt.date(y + 1, 1, 1)
+    tb = selectors.trial_balance(tenant_a, dt.date(y + 1, 1, 1), dt.date(y + 1, 1, 31))
+    closing = {r.account.code: (r.closing_debit, r.closing_credit) for r in tb.rows}
+    assert closing["4212"] == (0, 0) and closing["4211"] == (0, Decimal(350))
+    assert actions.carry_forward_result(fm, new_year.pk) is None  # done once
+    with tenant_context(tenant_a):
+        assert JournalEntry.objects.filter(memo__contains="4211").count() == 1

@@ -24,9 +24,13 @@ def test_demo_loader_is_idempotent_and_balanced(tenant_a):
     assert reports.balance_sheet(tenant_a, TODAY).checks["assets_equal_sources"]
     assert verify_ledger(tenant_a).ok
     from novasaas.accounting import taxes
+    from novasaas.accounting.demo import demo_start, load_demo_trade
     from novasaas.accounting.models import BankAccount, Budget
+    from novasaas.inventory.demo import load_demo_inventory
 
-    figures = taxes.vat_return(tenant_a, TODAY.replace(day=1), TODAY)
+    load_demo_inventory(tenant_a)
+    load_demo_trade(tenant_a)  # the invoices of what the warehouse received and sold
+    figures = taxes.vat_return(tenant_a, demo_start(TODAY), TODAY)
     assert figures["33"] > 0 and figures["24"] > 0
     with tenant_context(tenant_a):
         assert Budget.objects.count() == 1 and BankAccount.objects.count() == 1
