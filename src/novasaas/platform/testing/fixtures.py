@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 
 from novasaas.identity import actions
@@ -85,9 +87,32 @@ class ApiClient:
         return self._call("delete", path, data, **extra)
 
 
-def web_client(tenant: Tenant, user: User) -> Client:
-    """A browser-like client signed in to ``tenant`` (CSRF checks on, like a real browser)."""
-    client = Client(enforce_csrf_checks=False)
+class BrowserClient(Client):
+    """A test client as strict as production about CSRF, behaving like a browser that loaded a page.
+
+    CSRF checks are enforced. The client holds the CSRF cookie a page would have set (as Django's
+    ``get_token`` does on the first rendered form) and sends the token with every unsafe request
+    in the ``X-CSRFToken`` header, as ``app.js`` does for htmx requests. A form field
+    ``csrfmiddlewaretoken`` posted by the test takes precedence, as it does for Django. Build it
+    with ``send_csrf_token=False`` to act like a forged cross-site request.
+    """
+
+    def __init__(self, *, send_csrf_token: bool = True) -> None:
+        super().__init__(enforce_csrf_checks=True)
+        self.send_csrf_token = send_csrf_token
+        self.cookies[settings.CSRF_COOKIE_NAME] = _get_new_csrf_string()
+
+    def request(self, **request: Any) -> Any:
+        unsafe = request.get("REQUEST_METHOD", "GET") not in {"GET", "HEAD", "OPTIONS", "TRACE"}
+        cookie = self.cookies.get(settings.CSRF_COOKIE_NAME)
+        if unsafe and self.send_csrf_token and cookie is not None:
+            request.setdefault(settings.CSRF_HEADER_NAME, cookie.value)
+        return super().request(**request)
+
+
+def web_client(tenant: Tenant, user: User, *, send_csrf_token: bool = True) -> BrowserClient:
+    """A browser-like client signed in to ``tenant``, with CSRF enforced (see ``BrowserClient``)."""
+    client = BrowserClient(send_csrf_token=send_csrf_token)
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
     session["novasaas_tenant_id"] = tenant.pk
