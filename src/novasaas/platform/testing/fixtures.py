@@ -169,3 +169,23 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+
+
+def _in_ci() -> bool:
+    import os
+
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture
+def unicode_font() -> Any:
+    """The TTF font the PDF exports need. Skipped on a workstation without it; in CI (``CI=true``) the
+    font is a requirement (``.ci/run`` installs fonts-dejavu-core), so its absence fails the test."""
+    from novasaas.platform.pdf import font_path
+
+    path = font_path()
+    if path is None:
+        if _in_ci():
+            pytest.fail("no Unicode TTF font: CI must install fonts-dejavu-core (see .ci/run)")
+        pytest.skip("no Unicode TTF font on this machine")
+    return path
