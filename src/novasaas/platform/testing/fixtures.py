@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from django.test import Client
 from novasaas.identity import actions
 from novasaas.identity.models import User
 from novasaas.identity.tokens import issue_access_token
+from novasaas.platform.events import DomainEvent
 from novasaas.platform.models import Tenant
 from novasaas.platform.modules import OPTIONAL_MODULES
 from novasaas.platform.tenancy import platform_context, tenant_context
@@ -154,6 +156,23 @@ def api_b(tenant_b: Tenant, admin_b: User) -> ApiClient:
 def in_tenant_a(tenant_a: Tenant) -> Iterator[Tenant]:
     with tenant_context(tenant_a):
         yield tenant_a
+
+
+@contextmanager
+def recorded_events(*event_types: type[DomainEvent], module: str = "CORE") -> Iterator[list[DomainEvent]]:
+    """Collect the events of ``event_types`` published inside the block, as a subscriber of ``module``
+    would receive them; the subscription is removed on exit, so it never outlives the test."""
+    from novasaas.platform import events
+
+    seen: list[DomainEvent] = []
+    subscription = events._Subscription(module=module, handler=seen.append, after_commit=False)
+    for event_type in event_types:
+        events._subscribers[event_type].append(subscription)
+    try:
+        yield seen
+    finally:
+        for event_type in event_types:
+            events._subscribers[event_type].remove(subscription)
 
 
 def is_postgres() -> bool:
