@@ -63,7 +63,10 @@ def test_close_year_api_requires_finance_manager(tenant_a):
     year_id = c.get(f"{URL}/fiscal-years").json()[0]["id"]
     acc = ApiClient(tenant_a, create_user(tenant_a, "accountant"))
     assert acc.post(f"{URL}/fiscal-years/{year_id}/close").status_code == 403
+    assert c.get(f"{URL}/fiscal-years").json()[0]["state"] != "closed"  # the refusal changed nothing
     assert c.post(f"{URL}/fiscal-years/{year_id}/close").status_code == 200
+    year = next(y for y in c.get(f"{URL}/fiscal-years").json() if y["id"] == year_id)
+    assert year["state"] == "closed"
 
 
 def test_cash_flow_ties_to_cash(tenant_a):
