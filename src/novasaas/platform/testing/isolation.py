@@ -16,9 +16,7 @@ from novasaas.platform.tenancy import platform_context, tenant_context
 
 def tenant_models(app_label: str) -> list[Any]:
     """Every model of ``app_label`` with a ``tenant`` field."""
-    return [
-        m for m in apps.get_app_config(app_label).get_models() if any(f.name == "tenant" for f in m._meta.fields)
-    ]
+    return [m for m in apps.get_app_config(app_label).get_models() if any(f.name == "tenant" for f in m._meta.fields)]
 
 
 def assert_every_table_isolated(

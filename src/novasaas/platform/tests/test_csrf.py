@@ -42,5 +42,7 @@ def test_htmx_style_header_is_accepted_and_its_absence_refused_on_the_session_ap
     forged = web_client(tenant_a, admin_a, send_csrf_token=False)
     assert forged.post("/api/v1/roles", {"code": "x1", "name": "X"}, content_type="application/json").status_code == 403
     assert "x1" not in _roles(tenant_a)
-    r = web_client(tenant_a, admin_a).post("/api/v1/roles", {"code": "x1", "name": "X"}, content_type="application/json")
+    r = web_client(tenant_a, admin_a).post(
+        "/api/v1/roles", {"code": "x1", "name": "X"}, content_type="application/json"
+    )
     assert r.status_code in (200, 201) and "x1" in _roles(tenant_a)
