@@ -8,7 +8,8 @@ the date-ordered recomputation changes, dated on the posting's date (a backdated
 revaluation counts from its own date, docs/inventory.md "Valuation").
 
 Random sequences mix receipts, issues, positive and negative adjustments and transfers, dated today or
-backdated (month ends included), with fractional quantities and costs.
+backdated (month ends included), with fractional quantities and costs, and receipts in the purchase unit
+(a case of 24 bottles, priced per case).
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ quantity = st.decimals(min_value=Decimal("0.5"), max_value=Decimal(30), places=1
 unit_cost = st.decimals(min_value=Decimal(0), max_value=Decimal(90_000), places=1)
 days_back = st.one_of(st.just(0), st.integers(1, 80), st.sampled_from(["month_end_1", "month_end_2"]))
 operation = st.tuples(
-    st.sampled_from(["receive", "issue", "adjust_in", "adjust_out", "transfer"]),
+    st.sampled_from(["receive", "receive_cases", "issue", "adjust_in", "adjust_out", "transfer"]),
     st.integers(0, 1),
     quantity,
     unit_cost,
@@ -180,10 +181,20 @@ def test_valuation_equals_the_independent_oracle(shop, ops, fifo):
             if op == "transfer":
                 on = today  # transfers are shipped and received today
             line = {"product_id": product.pk, "quantity": str(q)}
-            incoming = op in ("receive", "adjust_in")
+            if op == "receive_cases":  # in the purchase unit: a case (thùng) of 24 bottles, cost per case
+                q = Decimal(int(q) % 3 + 1)
+                line["quantity"] = str(q)
+            incoming = op in ("receive", "receive_cases", "adjust_in")
             expect_ok = incoming or can_leave(oracle.wh[w].moves, on, q)
             try:
-                if op == "receive":
+                if op == "receive_cases":
+                    actions.receive_goods(
+                        s.manager,
+                        warehouse_id=whs[w].pk,
+                        date=on,
+                        lines=[{**line, "unit_id": s.thung.pk, "unit_cost": str(c)}],
+                    )
+                elif op == "receive":
                     actions.receive_goods(
                         s.manager, warehouse_id=whs[w].pk, date=on, lines=[{**line, "unit_cost": str(c)}]
                     )
@@ -214,7 +225,9 @@ def test_valuation_equals_the_independent_oracle(shop, ops, fifo):
             assert expect_ok, (op, w, q, on, "accepted although the oracle has too little")
             posted += 1
             dates.add(on)
-            if incoming:
+            if op == "receive_cases":
+                oracle.post(w, on, q * 24, _vnd(q * c))
+            elif incoming:
                 oracle.post(w, on, q, _vnd(q * c))
             elif op == "transfer":
                 carried = -oracle.post(w, on, -q, None)
