@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from novasaas.identity import actions, selectors
 from novasaas.identity.access import Principal
@@ -386,6 +386,7 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
+@require_safe
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     """The company's audit log, read-only for everyone (spec §3.1.1: Tenant Admin, Manager view)."""

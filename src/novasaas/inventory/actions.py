@@ -900,13 +900,25 @@ def suggest_picks(
     qty: Decimal,
     lot_code: str = "",
     location: Location | None = None,
+    on: Date | None = None,
 ) -> list[tuple[Location, LotNumber | None, Decimal]]:
-    """Where to pick ``qty``: first-expired-first-out over lots, then the fullest location."""
+    """Where to pick ``qty``: first-expired-first-out over lots, then the fullest location.
+
+    Lots expired before ``on`` (default today) are never picked on their own: goods past their date
+    leave only when the user names the lot (e.g. to dispose of them)."""
     quants = StockQuant.objects.filter(
         product=product, variant_key=variant.pk if variant else 0, warehouse=warehouse, on_hand__gt=0
     ).select_related("location", "lot")
+    expired = ZERO
     if lot_code:
         quants = quants.filter(lot__code=lot_code)
+    else:
+        cutoff = on or timezone.localdate()
+        expired_quants = quants.filter(lot__expires_on__lt=cutoff)
+        if location is not None:
+            expired_quants = expired_quants.filter(location=location)
+        expired = sum((q.on_hand for q in expired_quants), ZERO)
+        quants = quants.exclude(lot__expires_on__lt=cutoff)
     if location is not None:
         quants = quants.filter(location=location)
     ordered = sorted(
@@ -930,6 +942,14 @@ def suggest_picks(
     if left > 0:
         if warehouse.allow_negative_stock and product.tracking == Tracking.NONE:
             picks.append((location or ledger.root_location(warehouse), None, left))
+        elif expired:
+            raise InsufficientStock(
+                _(
+                    "Not enough %(p)s in %(w)s: %(q)s requested, %(a)s on hand that has not expired "
+                    "(%(e)s expired: name the lot to issue it)."
+                )
+                % {"p": product.sku, "w": warehouse.code, "q": qty, "a": qty - left, "e": expired}
+            )
         else:
             raise InsufficientStock(
                 _("Not enough %(p)s in %(w)s: %(q)s requested, %(a)s on hand.")
@@ -951,7 +971,13 @@ def _allocate_issue_lines(movement: StockMovement) -> None:
         if line.location_id and (line.lot_code or line.product.tracking != Tracking.LOT):
             continue
         picks = suggest_picks(
-            movement.warehouse, line.product, line.variant, line.stock_quantity, line.lot_code, line.location
+            movement.warehouse,
+            line.product,
+            line.variant,
+            line.stock_quantity,
+            line.lot_code,
+            line.location,
+            on=movement.date,
         )
         for loc, lot, qty in picks:
             StockMovementLine.objects.create(  # type: ignore[misc]  # type: ignore[misc]
@@ -2227,8 +2253,12 @@ def _post_count_serials(
 
 @transaction.atomic
 def cancel_count(p: Principal, count_id: int) -> InventoryCount:
+    """Cancel a draft count (its creator's right) or one awaiting approval (the approver's decision,
+    as for movements, adjustments and transfers; docs/inventory.md "Cancelling")."""
     p.require("inv.count.create")
     count = InventoryCount.objects.select_for_update().get(pk=count_id)
+    if count.status == DocumentStatus.PENDING:
+        p.require("inv.count.approve")
     if count.status not in (DocumentStatus.DRAFT, DocumentStatus.PENDING):
         raise ValidationError(_("This count is %(s)s.") % {"s": count.get_status_display()})
     count.status = DocumentStatus.CANCELLED

@@ -42,13 +42,17 @@ from novasaas.inventory.models import (
 from novasaas.inventory.reports import money, qty
 from novasaas.platform.dates import parse_date
 from novasaas.platform.numbers import typed as typed_number
+from novasaas.platform.modules import ModuleDisabled
 
 PAGE_SIZE = 50
 VALUATION_PAGE_SIZE = 200
 
 
 class InvView(LoginRequiredMixin, View):
-    """Signed-in members holding ``permission`` (an INV permission: the module gate is implied)."""
+    """Signed-in members of a tenant with INV holding ``permission``.
+
+    The module is checked first: a company without INV is told so, not that a permission is missing.
+    """
 
     permission = "inv.stock.view"
     principal: Principal
@@ -56,6 +60,9 @@ class InvView(LoginRequiredMixin, View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and not tenant.has_module("INV"):
+            raise ModuleDisabled("INV")
         self.principal = require_perm(request, self.permission)
         try:
             return super().dispatch(request, *args, **kwargs)

@@ -4,6 +4,7 @@ audited. Merging publishes ``PartiesMerged`` so modules that reference parties c
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -163,7 +164,9 @@ def _check_tax_code_free(party: Party) -> None:
 
 def _validate_party(party: Party, errors: dict[str, list[str]]) -> None:
     party.tax_code = normalize_tax_code(party.tax_code)
-    party.name = " ".join((party.name or "").split())
+    # composed form (NFC): a name typed decomposed (macOS, copied from PDFs) is the same name, and is
+    # stored, sorted, exported and matched like the composed one
+    party.name = unicodedata.normalize("NFC", " ".join((party.name or "").split()))
     try:
         party.full_clean(exclude=["tenant", "code", "merged_into", "search_text"], validate_constraints=False)
     except ValidationError as exc:

@@ -83,6 +83,8 @@ def test_close_year_api_requires_finance_manager(tenant_a):
         assert c.get(f"{URL}/fiscal-years").json()[0]["state"] == "open"
     with after_the_years():
         assert c.post(f"{URL}/fiscal-years/{year_id}/close").status_code == 200
+    year = next(y for y in c.get(f"{URL}/fiscal-years").json() if y["id"] == year_id)
+    assert year["state"] == "closed"
 
 
 def test_cash_flow_ties_to_cash(tenant_a):

@@ -2,50 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from novasaas.accounting import actions, selectors
-from novasaas.accounting.models import (
-    Account,
-    AccountBalance,
-    AccountingSettings,
-    AccountMapping,
-    ChartOfAccount,
-    FiscalPeriod,
-    FiscalYear,
-    Journal,
-    JournalEntry,
-    JournalLine,
-)
+from novasaas.accounting.models import Account, BankAccount, JournalEntry
 from novasaas.accounting.tests.helpers import TODAY, make_party, post, principal
 from novasaas.accounting.tests.test_api import URL, entry_payload, fm_client
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import create_user, web_client
-
-MODELS = [
-    ChartOfAccount,
-    Account,
-    AccountingSettings,
-    AccountMapping,
-    FiscalYear,
-    FiscalPeriod,
-    Journal,
-    JournalEntry,
-    JournalLine,
-    AccountBalance,
-]
-
-
-def test_every_model_is_scoped(tenant_a, tenant_b):
-    pa, pb = principal(tenant_a, "finance_manager"), principal(tenant_b, "finance_manager")
-    with tenant_context(tenant_b):
-        acc = Account.objects.get(code="5113") if actions.ensure_chart(tenant_b) else None
-    actions.set_account_mapping(pb, "revenue", acc.pk)
-    post(pa, ("1111", 1, 0), ("4111", 0, 1))
-    post(pb, ("1111", 2, 0), ("4111", 0, 2))
-    for model in MODELS:
-        with tenant_context(tenant_a):
-            assert all(obj.tenant_id == tenant_a.pk for obj in model.objects.all()), model
-        with tenant_context(tenant_b):
-            assert model.objects.exists(), model
+from novasaas.platform.testing.isolation import assert_every_table_isolated
 
 
 def test_foreign_ids_are_404_and_foreign_accounts_unknown(tenant_a, tenant_b):
@@ -108,3 +73,55 @@ def test_source_documents_are_per_tenant(tenant_a, tenant_b):
     )
     assert ea.pk != eb.pk and ea.number == eb.number == 1
     assert selectors.entries_for_source(tenant_a, "x.doc", 1) == [ea]
+
+
+def _fill_every_table(tenant):
+    """Rows in every accounting table: a year of demo books plus what the demo does not touch."""
+    import io
+
+    from novasaas.accounting import attachments, banking, dimensions, receivables, stock_accounts, taxes
+    from novasaas.accounting.demo import load_demo_accounting
+    from novasaas.accounting.tests.test_statement_mapping import MAPPING
+    from novasaas.inventory import actions as inv
+    from novasaas.parties.demo import load_demo_parties
+
+    load_demo_parties(tenant)
+    load_demo_accounting(tenant)
+    fm = principal(tenant, "finance_manager")
+    with tenant_context(tenant):
+        revenue = Account.objects.get(code="5113")
+        inventory_account = Account.objects.get(code="156")
+    actions.set_account_mapping(fm, "revenue", revenue.pk)
+    kd = dimensions.create_dimension(fm, kind="department", code="KD", name="Kinh doanh")
+    entry = actions.create_entry(
+        fm,
+        journal_id="GEN",
+        date=TODAY,
+        memo="Chi phí phòng kinh doanh",
+        lines=[
+            {"account": "6421", "debit": 10, "credit": 0, "dimension": kd.pk},
+            {"account": "1111", "debit": 0, "credit": 10},
+        ],
+    )
+    actions.post_entry(fm, entry.pk)
+    attachments.add_attachment(fm, entry.pk, io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "hoa-don.pdf")
+    customer = make_party(tenant, "Khách lẻ")
+    post(fm, ("131", 500, 0, customer), ("5111", 0, 500))
+    receivables.record_payment(fm, kind="receipt", party_id=customer, date=TODAY, amount="500")
+    with tenant_context(tenant):
+        bank = BankAccount.objects.first()
+    banking.save_statement_profile(fm, bank.pk, name="VCB CSV", mapping=MAPPING)
+    csv = f"Ngày,Số tiền,Số tham chiếu,Nội dung\n{TODAY.strftime('%d/%m/%Y')},-5000,F2,Phí\n".encode()
+    banking.import_statement(fm, bank.pk, io.BytesIO(csv), "s.csv")
+    with tenant_context(tenant):
+        wh = inv.save_warehouse(principal(tenant, "warehouse_manager"), code="HN", name="Kho Hà Nội")
+    stock_accounts.set_warehouse_account(fm, wh.pk, "inventory", inventory_account.pk)
+    previous_start = taxes.filing_period(tenant, taxes.filing_period(tenant, TODAY)[0] - dt.timedelta(days=1))[0]
+    taxes.file_vat_return(fm, previous_start)
+
+
+def test_every_table_of_the_app_registry_is_isolated(tenant_a, tenant_b, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    _fill_every_table(tenant_a)
+    _fill_every_table(tenant_b)
+    assert_every_table_isolated("accounting", tenant_a, tenant_b, min_models=25)

@@ -189,11 +189,7 @@ def test_pages_are_in_vietnamese(tenant_a, fm_web):
     assert "Bảng cân đối tài khoản" in tb
 
 
-def test_reports_as_pdf(tenant_a, fm_web):
-    from novasaas.accounting.pdf import font_path
-
-    if font_path() is None:
-        pytest.skip("no Unicode TTF font on this machine")
+def test_reports_as_pdf(tenant_a, fm_web, unicode_font):
     post(principal(tenant_a, "finance_manager"), ("1111", 100, 0), ("4111", 0, 100))
     for path in [
         "/accounting/reports/trial-balance/?format=pdf",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, connections, transaction
 
 from novasaas.accounting import actions
@@ -143,3 +144,96 @@ def test_fifty_parallel_postings_get_gapless_numbers(transactional_db, tenant_a)
     assert seqs == list(range(1, n + 1))
     report = verify_ledger(tenant_a)
     assert report.ok, report.problems
+
+
+def _race(n_threads, work):
+    """Run ``work(i)`` in ``n_threads`` threads released together; every thread must report."""
+    barrier = threading.Barrier(n_threads)
+    outcomes: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def run(i):
+        try:
+            barrier.wait(timeout=30)
+            result = work(i)
+        except ValidationError as exc:
+            result = f"refused: {exc.messages[0]}"
+        except Exception as exc:  # noqa: BLE001 - reported, never a silently dead thread
+            result = f"error: {exc!r}"
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append((i, result))
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not [t for t in threads if t.is_alive()]
+    assert len(outcomes) == n_threads, outcomes
+    return dict(outcomes)
+
+
+def test_a_period_close_racing_postings(transactional_db, tenant_a):
+    """Each posting lands wholly before the close or is refused; nothing is posted into the closed period."""
+    from novasaas.accounting.models import FiscalPeriod
+
+    p = principal(tenant_a, "finance_manager")
+    actions.ensure_chart(tenant_a)
+    drafts = [
+        actions.create_entry(p, journal_id="GEN", date=TODAY, lines=lines(("1111", i + 1, 0), ("4111", 0, i + 1)))
+        for i in range(9)
+    ]
+    with tenant_context(tenant_a):
+        period = FiscalPeriod.objects.get(start_date__lte=TODAY, end_date__gte=TODAY)
+
+    def work(i):
+        if i == 0:
+            actions.close_period(p, period.pk)
+            return "closed"
+        actions.post_entry(p, drafts[i - 1].pk)
+        return "posted"
+
+    outcomes = _race(10, work)
+    assert outcomes[0] == "closed", outcomes
+    posted = [i for i in range(1, 10) if outcomes[i] == "posted"]
+    refused = [i for i in range(1, 10) if outcomes[i].startswith("refused")]
+    assert len(posted) + len(refused) == 9, outcomes  # no error, no deadlock
+    with tenant_context(tenant_a):
+        assert FiscalPeriod.objects.get(pk=period.pk).state == "closed"
+        states = {e.pk: e.state for e in JournalEntry.objects.filter(pk__in=[d.pk for d in drafts])}
+        numbers = sorted(JournalEntry.objects.filter(state="posted").values_list("number", flat=True))
+    assert sorted(i for i in range(1, 10) if states[drafts[i - 1].pk] == "posted") == posted
+    assert all(states[drafts[i - 1].pk] == "draft" for i in refused)
+    assert numbers == list(range(1, len(posted) + 1))  # gapless: no number taken by a refused posting
+    # after the race the period refuses every posting
+    leftover = [drafts[i - 1] for i in refused] or [
+        actions.create_entry(p, journal_id="GEN", date=TODAY, lines=lines(("1111", 1, 0), ("4111", 0, 1)))
+    ]
+    with pytest.raises(ValidationError):
+        actions.post_entry(p, leftover[0].pk)
+    report = verify_ledger(tenant_a)
+    assert report.ok, report.problems
+
+
+def test_concurrent_first_use_creates_one_chart(transactional_db):
+    from novasaas.accounting.models import Account, AccountingSettings, ChartOfAccount, Journal
+    from novasaas.platform.testing.fixtures import create_tenant
+
+    reference, fresh = create_tenant(), create_tenant()
+    actions.ensure_chart(reference)
+    with tenant_context(fresh):
+        assert not ChartOfAccount.objects.exists()  # nothing created before the race
+    outcomes = _race(8, lambda i: actions.ensure_chart(fresh).pk)
+    assert len(set(outcomes.values())) == 1 and all(isinstance(v, int) for v in outcomes.values()), outcomes
+    counts = {}
+    for tenant in (reference, fresh):
+        with tenant_context(tenant):
+            counts[tenant.pk] = (
+                ChartOfAccount.objects.count(),
+                AccountingSettings.objects.count(),
+                Account.objects.count(),
+                sorted(Journal.objects.values_list("code", flat=True)),
+            )
+    assert counts[fresh.pk] == counts[reference.pk] and counts[fresh.pk][:2] == (1, 1)

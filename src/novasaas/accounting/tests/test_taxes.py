@@ -142,9 +142,14 @@ def test_tax_api_and_pages(tenant_a):
         == 403
     )
     web = web_client(tenant_a, c.user)
-    assert web.get("/accounting/taxes/").status_code == 200
-    assert web.get("/accounting/reports/vat/").status_code == 200
-    assert web.get("/accounting/reports/vat/?format=xlsx&direction=input").status_code == 200
+    from novasaas.platform.testing.html import body_rows
+
+    rates = {(r[0], r[2], r[3]) for r in body_rows(web.get("/accounting/taxes/").content) if len(r) >= 4}
+    assert ("VAT7", "7", "01/01/2027") in rates and ("VAT10", "10", "01/01/2000") in rates
+    page = web.get("/accounting/reports/vat/").content.decode()
+    assert "100" in page and "1.000" in page  # the output VAT and its base of the posted sale
+    xlsx = web.get("/accounting/reports/vat/?format=xlsx&direction=input")
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
 # --- [22] carried forward from the previous filing period -----------------------------------------------

@@ -114,3 +114,33 @@ def test_disabled_module_menu_entries_are_hidden(tenant_a, admin_a, acc_menu):
     assert "Sổ kế toán thử" in client.get("/").content.decode()
     call_command("set_modules", "alpha", "INV", stdout=io.StringIO())
     assert "Sổ kế toán thử" not in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(("module", "prefix"), [("ACC", "accounting"), ("INV", "inventory")])
+def test_every_real_route_of_a_disabled_module_is_403_with_the_module_message(db, module, prefix):
+    """Every route of the module, from the resolver and the API's operation table (none by hand)."""
+    from django.utils import translation
+
+    from novasaas.platform.modules import MODULES, OPTIONAL_MODULES
+    from novasaas.platform.testing.fixtures import admin_of, create_tenant
+    from novasaas.platform.testing.routes import api_routes, page_routes
+
+    without = [c for c in OPTIONAL_MODULES if c != module and module not in MODULES[c].depends_on]
+    tenant = create_tenant(f"no-{prefix}", modules=without)
+    admin = admin_of(tenant)
+    api, web = ApiClient(tenant, admin), web_client(tenant, admin)
+    apis, pages = api_routes(prefix), page_routes(prefix)
+    assert len(apis) > 50 and len(pages) > 50  # the real routers, not an empty walk
+    for route in apis:
+        r = getattr(api, route.method)(route.path, {} if route.method != "get" else None)
+        assert r.status_code == 403, (route, r.status_code)
+        assert r.json()["module"] == module, route
+    for route in pages:
+        r = getattr(web, route.method)(route.path)
+        assert r.status_code == 403, (route, r.status_code)
+        with translation.override(r.headers.get("Content-Language", "vi")):
+            message = str(ModuleDisabled(module))
+        assert message in r.content.decode(), route
+    # the same tenant with the module on reaches the first page (the gate, not the routes, refused)
+    call_command("set_modules", tenant.slug, *without, module, stdout=io.StringIO())
+    assert web.get(f"/{prefix}/").status_code == 200

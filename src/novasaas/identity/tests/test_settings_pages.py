@@ -62,8 +62,8 @@ def test_bad_tax_code_is_refused_and_nothing_changes(tenant_a, admin_a):
 def test_non_image_logo_is_refused(tenant_a, admin_a):
     fake = SimpleUploadedFile("logo.png", b"not an image", content_type="image/png")
     r = web_client(tenant_a, admin_a).post("/settings/company/", {**_company(), "logo": fake})
-    assert r.status_code == 200
-    assert _fresh(tenant_a).name == "Công ty Alpha"
+    assert r.status_code == 200 and b"is-invalid" in r.content  # the logo field is marked, the form shown again
+    assert _fresh(tenant_a).name == "Công ty Alpha" and not _fresh(tenant_a).logo
 
 
 def test_manager_sees_company_read_only(tenant_a):
@@ -78,7 +78,9 @@ def test_manager_sees_company_read_only(tenant_a):
 def test_appearance_region_and_security(tenant_a, admin_a):
     client = web_client(tenant_a, admin_a)
     assert client.post("/settings/appearance/", {"theme_color": "#123abc"}).status_code == 302
-    assert client.post("/settings/appearance/", {"theme_color": "red"}).status_code == 200
+    r = client.post("/settings/appearance/", {"theme_color": "red"})
+    assert r.status_code == 200 and b"is-invalid" in r.content
+    assert _fresh(tenant_a).theme_color == "#123abc"  # the bad colour changed nothing
     assert (
         client.post(
             "/settings/region/", {"locale": "en", "timezone": "Asia/Bangkok", "base_currency": "USD"}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.apps import apps
 
 from novasaas.inventory import actions, ledger
 from novasaas.inventory.tests.helpers import receive, setup_catalogue
-from novasaas.platform.tenancy import platform_context, tenant_context
+from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, web_client
+from novasaas.platform.testing.isolation import assert_every_table_isolated
 
 URL = "/api/v1/inventory"
 
@@ -47,16 +47,9 @@ def _fill(tenant):
 def test_every_table_is_isolated(tenant_a, tenant_b):
     _fill(tenant_a)
     _fill(tenant_b)
-    models = list(apps.get_app_config("inventory").get_models())
-    assert len(models) >= 20
-    for model in models:
-        with platform_context():
-            by_tenant = {t.pk: model.objects.filter(tenant=t).count() for t in (tenant_a, tenant_b)}
-        assert by_tenant[tenant_a.pk] > 0 and by_tenant[tenant_b.pk] > 0, model.__name__
-        with tenant_context(tenant_a):
-            assert model.objects.count() == by_tenant[tenant_a.pk], model.__name__
-            assert not model.objects.exclude(tenant=tenant_a).exists()
-        with tenant_context(tenant_a):
+    assert_every_table_isolated("inventory", tenant_a, tenant_b, min_models=20)
+    for tenant in (tenant_a, tenant_b):
+        with tenant_context(tenant):
             assert ledger.ledger_differences() == []
 
 

@@ -16,7 +16,7 @@ from novasaas.platform import pdf
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import create_user, web_client
 
-needs_font = pytest.mark.skipif(pdf.font_path() is None, reason="no Unicode TTF font on this machine")
+needs_font = pytest.mark.usefixtures("unicode_font")  # fails in CI when the font is missing
 
 SECRET = "Rượu Nếp Bí Mật"  # a product name only tenant A has
 

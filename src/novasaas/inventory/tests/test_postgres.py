@@ -13,7 +13,7 @@ from django.db import OperationalError, connection, connections
 from novasaas.inventory import ledger
 from novasaas.inventory.models import Stock
 from novasaas.inventory.tests.helpers import issue, receive, setup_catalogue
-from novasaas.platform.tenancy import tenant_context
+from novasaas.platform.tenancy import platform_context, tenant_context
 
 pytestmark = pytest.mark.postgres_only
 
@@ -23,10 +23,16 @@ def test_raw_sql_sees_only_the_current_tenants_rows(tenant_a, tenant_b):
         with tenant_context(tenant):
             s = setup_catalogue(tenant)
             receive(s, 5)
+    models = list(apps.get_app_config("inventory").get_models())
+    with platform_context():
+        both = {m for m in models if all(m.objects.filter(tenant=t).exists() for t in (tenant_a, tenant_b))}
+        of_a = {m for m in models if m.objects.filter(tenant=tenant_a).exists()}
+    assert len(both) >= 5  # rows of both tenants exist, so hiding B's rows is actually proven
     with tenant_context(tenant_a), connection.cursor() as cur:
-        for model in apps.get_app_config("inventory").get_models():
+        for model in models:
             cur.execute(f"SELECT DISTINCT tenant_id FROM {model._meta.db_table}")  # noqa: S608
-            assert {row[0] for row in cur.fetchall()} <= {tenant_a.pk}, model.__name__
+            seen = {row[0] for row in cur.fetchall()}
+            assert seen == ({tenant_a.pk} if model in of_a else set()), model.__name__
 
 
 def _race(tenant, n_threads, per_thread, work):
@@ -46,6 +52,8 @@ def _race(tenant, n_threads, per_thread, work):
                     result = "refused"
                 except OperationalError as exc:  # a deadlock would land here
                     result = f"error: {exc}"
+                except Exception as exc:  # reported, never a silently dead thread
+                    result = f"error: {exc!r}"
                 with lock:
                     outcomes.append(result)
         finally:
@@ -56,6 +64,9 @@ def _race(tenant, n_threads, per_thread, work):
         t.start()
     for t in threads:
         t.join(timeout=120)
+    assert not [t for t in threads if t.is_alive()], "a thread is still running"
+    # every thread reported every attempt (a thread that died early would leave fewer outcomes)
+    assert len(outcomes) == n_threads * per_thread, outcomes
     return outcomes
 
 
@@ -108,9 +119,11 @@ def test_receipts_racing_issues_keep_the_ledger_exact(transactional_db, tenant_a
 
     outcomes = _race(tenant_a, 8, 5, work)
     assert not [o for o in outcomes if o.startswith("error")], outcomes
+    issued = outcomes.count("ok") - 20  # the 20 receipts are never refused
+    assert 0 <= issued <= 20 and outcomes.count("refused") == 20 - issued, outcomes
     with tenant_context(tenant_a):
         stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
-        assert stock.on_hand >= 0 and stock.value >= 0
+        assert stock.on_hand == 5 + 2 * 20 - issued and stock.value >= 0
         assert ledger.ledger_differences() == []
 
 

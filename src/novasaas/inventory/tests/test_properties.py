@@ -1,20 +1,23 @@
 """Property test: random sequences of receipts, issues, transfers, adjustments, reservations, backdated
 receipts and issues and landed costs keep quants, stock rows and monthly closings equal to the ledger,
-never below zero where not allowed, values never negative, and the valuation as of random dates equal to
-a recomputation from the moves."""
+never below zero where not allowed, values never negative, and the valuation report as of random dates
+equal to the sum of the moves. Refusals must give the one allowed reason (not enough stock, or releasing
+and most operations must succeed. The values themselves are checked against an
+independent oracle in test_valuation_oracle.py."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from novasaas.inventory import actions, ledger
+from novasaas.inventory.ledger import InsufficientStock
 from novasaas.inventory.models import Stock, StockMovement, StockQuant
 from novasaas.inventory.tests.helpers import brute_valuation, reported_valuation, setup_catalogue
 from novasaas.platform.tenancy import tenant_context
@@ -58,13 +61,27 @@ def fresh(db):
     _state.clear()
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ops=ops, fifo=st.booleans(), days_back=st.lists(st.integers(-1, 75), min_size=1, max_size=4))
-def test_random_operations_keep_stock_equal_to_the_ledger(fresh, ops, fifo, days_back):
-    _run(ops, fifo, days_back)
+# operations that may be refused, and the only reason they may be: not enough stock then or later (any
+# other ValidationError fails the test)
+MAY_RUN_SHORT = {"issue", "transfer", "adjust", "reserve", "backdated_issue"}
 
 
-def _run(ops, fifo=False, days_back=()):
+def test_random_operations_keep_stock_equal_to_the_ledger(fresh):
+    outcomes: Counter[str] = Counter()
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(ops=ops, fifo=st.booleans(), days_back=st.lists(st.integers(-1, 75), min_size=1, max_size=4))
+    def run(ops, fifo, days_back):
+        outcomes.update(_run(ops, fifo, days_back))
+
+    run()
+    # a run where (nearly) everything is refused proves nothing: most operations must go through
+    assert outcomes["ok"] >= 2 * outcomes["refused"], outcomes
+    assert outcomes["ok"] >= 50, outcomes
+
+
+def _run(ops, fifo=False, days_back=()) -> Counter[str]:
+    outcomes: Counter[str] = Counter()
     tenant, s = _setup()
     with tenant_context(tenant):
         _state["n"] += 1
@@ -78,6 +95,14 @@ def _run(ops, fifo=False, days_back=()):
             category_id=_state["fifo"].pk if fifo else None,
         )
         whs = [s.wh, s.wh2]
+        # opening stock before every backdated date, so that most operations have goods to work with
+        for wh in whs:
+            actions.receive_goods(
+                s.manager,
+                warehouse_id=wh.pk,
+                date=timezone.localdate() - timedelta(days=90),
+                lines=[{"product_id": product.pk, "quantity": "60", "unit_cost": "9000"}],
+            )
         doc = f"crm.salesorder:{_state['n']}"
         for op, w, q, c in ops:
             wh, other = whs[w], whs[1 - w]
@@ -128,8 +153,12 @@ def _run(ops, fifo=False, days_back=()):
                     ledger.reserve(tenant, product, wh, q, doc)
                 else:
                     ledger.release(tenant, product, wh, q, doc)
-            except ValidationError:
-                pass  # refused cleanly: must have changed nothing, which the checks below prove
+            except InsufficientStock as exc:
+                # refused cleanly, for the one reason it may be: must have changed nothing (checked below)
+                assert op in MAY_RUN_SHORT, (op, exc.messages)
+                outcomes["refused"] += 1
+            else:
+                outcomes["ok"] += 1
             for stock in Stock.objects.filter(product=product):
                 assert stock.on_hand >= 0, stock.on_hand
                 assert stock.reserved >= 0 and stock.on_hand - stock.reserved >= 0
@@ -138,11 +167,10 @@ def _run(ops, fifo=False, days_back=()):
                     assert stock.value == 0
             assert not StockQuant.objects.filter(product=product, on_hand__lt=0).exists()
         assert ledger.ledger_differences() == []
-        for stock in Stock.objects.filter(product=product):
-            # valuation is consistent with a replay of the whole history in date order
-            assert ledger.replayed_value(stock, product) == stock.value
-        # the valuation as of any date (monthly closings ± that month's moves) equals a recomputation
-        # from every move and value entry dated up to it
+        # the report's aggregation (monthly closings ± that month's moves, one SQL statement) equals the
+        # plain sum of every move and value entry dated up to the date; whether those values are right
+        # is proven against an independent oracle in test_valuation_oracle.py
         for back in days_back:
             as_of = timezone.localdate() - timedelta(days=back)
             assert reported_valuation(tenant, as_of) == brute_valuation(as_of), as_of
+    return outcomes

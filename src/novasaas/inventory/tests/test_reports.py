@@ -24,7 +24,7 @@ from novasaas.platform.testing.fixtures import ApiClient, create_user, web_clien
 
 URL = "/api/v1/inventory"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-needs_font = pytest.mark.skipif(pdf.font_path() is None, reason="no Unicode TTF font on this machine")
+needs_font = pytest.mark.usefixtures("unicode_font")  # fails in CI when the font is missing
 
 
 def _history(tenant: Any, name: str = "Sữa tươi Vinamilk") -> tuple[Any, Any, InventoryCount]:

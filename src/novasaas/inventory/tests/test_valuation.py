@@ -11,26 +11,21 @@ from django.utils import timezone
 from novasaas.inventory import actions, events, ledger, selectors
 from novasaas.inventory.models import Product, Stock, StockMove, StockMovement, ValueEntry
 from novasaas.inventory.tests.helpers import setup_catalogue
-from novasaas.platform.events import subscriber
 from novasaas.platform.tenancy import tenant_context
+from novasaas.platform.testing.fixtures import recorded_events
 
 D = Decimal
-seen: list = []
-
-
-@subscriber(events.StockRevalued, module="INV")
-def _on_revalued(event):
-    seen.append(event)
-
-
-@subscriber(events.LandedCostAdded, module="INV")
-def _on_landed(event):
-    seen.append(event)
 
 
 @pytest.fixture
-def s(tenant_a):
-    seen.clear()
+def seen():
+    """Revaluations and landed costs published during the test, as an INV subscriber sees them."""
+    with recorded_events(events.StockRevalued, events.LandedCostAdded, module="INV") as published:
+        yield published
+
+
+@pytest.fixture
+def s(tenant_a, seen):
     with tenant_context(tenant_a):
         yield setup_catalogue(tenant_a)
 
@@ -44,7 +39,7 @@ def _receive(s, qty, cost, on):
     )
 
 
-def test_backdated_receipt_revalues_later_issues(s, tenant_a):
+def test_backdated_receipt_revalues_later_issues(s, tenant_a, seen):
     today = timezone.localdate()
     _receive(s, 10, 10000, today - timedelta(days=10))
     actions.issue_goods(
@@ -64,7 +59,7 @@ def test_backdated_receipt_revalues_later_issues(s, tenant_a):
     assert rows[0].value == D(150000)
 
 
-def test_landed_cost_split_between_stock_and_cogs(s):
+def test_landed_cost_split_between_stock_and_cogs(s, seen):
     doc = _receive(s, 10, 10000, timezone.localdate())
     actions.issue_goods(s.manager, warehouse_id=s.wh.pk, lines=[{"product_id": s.beer.pk, "quantity": "4"}])
     lc = actions.add_landed_cost(s.manager, doc.pk, amount="20000", description="Cước vận chuyển")
@@ -204,7 +199,7 @@ def test_a_backdated_issue_must_leave_enough_for_the_issues_after_it(s):
     assert ledger.ledger_differences() == []
 
 
-def test_a_backdated_issue_is_valued_at_the_average_of_its_date(s):
+def test_a_backdated_issue_is_valued_at_the_average_of_its_date(s, seen):
     today = timezone.localdate()
     _receive(s, 10, 10000, today - timedelta(days=10))
     _receive(s, 10, 20000, today - timedelta(days=2))  # today's average is 15.000
@@ -448,3 +443,12 @@ def test_valuation_as_of_month_boundaries_and_mid_month_equals_a_sum_of_moves_an
     assert brute_valuation(m3 - timedelta(days=1)) == {}
     assert len(brute_valuation(m1)) == 3  # the beer sent to HCM is in transit until today
     assert len(brute_valuation(today)) == 4
+
+
+def test_recorded_events_leave_no_subscriber_behind():
+    from novasaas.platform.events import subscriptions
+
+    before = subscriptions(events.StockRevalued)
+    with recorded_events(events.StockRevalued, module="INV"):
+        assert len(subscriptions(events.StockRevalued)) == len(before) + 1
+    assert subscriptions(events.StockRevalued) == before

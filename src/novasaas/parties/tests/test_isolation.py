@@ -64,3 +64,12 @@ def test_duplicates_and_selectors_stay_in_tenant(api_a, api_b, tenant_a):
         assert selectors.party_summary(tenant_a, b_id) is None
         assert selectors.party_summaries(tenant_a, [a_id, b_id]).keys() == {a_id}
         assert selectors.resolve_party_id(tenant_a, b_id) is None
+
+
+def test_every_table_of_the_app_registry_is_isolated(tenant_a, tenant_b):
+    from novasaas.parties.demo import load_demo_parties
+    from novasaas.platform.testing.isolation import assert_every_table_isolated
+
+    load_demo_parties(tenant_a)
+    load_demo_parties(tenant_b)
+    assert_every_table_isolated("parties", tenant_a, tenant_b, min_models=6)

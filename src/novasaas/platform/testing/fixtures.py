@@ -5,15 +5,19 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 
 from novasaas.identity import actions
 from novasaas.identity.models import User
 from novasaas.identity.tokens import issue_access_token
+from novasaas.platform.events import DomainEvent
 from novasaas.platform.models import Tenant
 from novasaas.platform.modules import OPTIONAL_MODULES
 from novasaas.platform.tenancy import platform_context, tenant_context
@@ -26,8 +30,12 @@ def create_tenant(slug: str | None = None, modules: list[str] | None = None, **f
     n = next(_seq)
     slug = slug or f"t{n}"
     tenant, _admin = actions.create_tenant(
-        slug=slug, name=fields.pop("name", f"Company {slug}"), admin_email=f"admin@{slug}.test",
-        admin_password=PASSWORD, modules=OPTIONAL_MODULES if modules is None else modules, **fields,
+        slug=slug,
+        name=fields.pop("name", f"Company {slug}"),
+        admin_email=f"admin@{slug}.test",
+        admin_password=PASSWORD,
+        modules=OPTIONAL_MODULES if modules is None else modules,
+        **fields,
     )
     with platform_context():
         tenant.status = "active"
@@ -85,9 +93,32 @@ class ApiClient:
         return self._call("delete", path, data, **extra)
 
 
-def web_client(tenant: Tenant, user: User) -> Client:
-    """A browser-like client signed in to ``tenant`` (CSRF checks on, like a real browser)."""
-    client = Client(enforce_csrf_checks=False)
+class BrowserClient(Client):
+    """A test client as strict as production about CSRF, behaving like a browser that loaded a page.
+
+    CSRF checks are enforced. The client holds the CSRF cookie a page would have set (as Django's
+    ``get_token`` does on the first rendered form) and sends the token with every unsafe request
+    in the ``X-CSRFToken`` header, as ``app.js`` does for htmx requests. A form field
+    ``csrfmiddlewaretoken`` posted by the test takes precedence, as it does for Django. Build it
+    with ``send_csrf_token=False`` to act like a forged cross-site request.
+    """
+
+    def __init__(self, *, send_csrf_token: bool = True) -> None:
+        super().__init__(enforce_csrf_checks=True)
+        self.send_csrf_token = send_csrf_token
+        self.cookies[settings.CSRF_COOKIE_NAME] = _get_new_csrf_string()
+
+    def request(self, **request: Any) -> Any:
+        unsafe = request.get("REQUEST_METHOD", "GET") not in {"GET", "HEAD", "OPTIONS", "TRACE"}
+        cookie = self.cookies.get(settings.CSRF_COOKIE_NAME)
+        if unsafe and self.send_csrf_token and cookie is not None:
+            request.setdefault(settings.CSRF_HEADER_NAME, cookie.value)
+        return super().request(**request)
+
+
+def web_client(tenant: Tenant, user: User, *, send_csrf_token: bool = True) -> BrowserClient:
+    """A browser-like client signed in to ``tenant``, with CSRF enforced (see ``BrowserClient``)."""
+    client = BrowserClient(send_csrf_token=send_csrf_token)
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
     session["novasaas_tenant_id"] = tenant.pk
@@ -131,6 +162,23 @@ def in_tenant_a(tenant_a: Tenant) -> Iterator[Tenant]:
         yield tenant_a
 
 
+@contextmanager
+def recorded_events(*event_types: type[DomainEvent], module: str = "CORE") -> Iterator[list[DomainEvent]]:
+    """Collect the events of ``event_types`` published inside the block, as a subscriber of ``module``
+    would receive them; the subscription is removed on exit, so it never outlives the test."""
+    from novasaas.platform import events
+
+    seen: list[DomainEvent] = []
+    subscription = events._Subscription(module=module, handler=seen.append, after_commit=False)
+    for event_type in event_types:
+        events._subscribers[event_type].append(subscription)
+    try:
+        yield seen
+    finally:
+        for event_type in event_types:
+            events._subscribers[event_type].remove(subscription)
+
+
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
@@ -144,3 +192,23 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     for item in items:
         if "postgres_only" in item.keywords:
             item.add_marker(skip)
+
+
+def _in_ci() -> bool:
+    import os
+
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture
+def unicode_font() -> Any:
+    """The TTF font the PDF exports need. Skipped on a workstation without it; in CI (``CI=true``) the
+    font is a requirement (``.ci/run`` installs fonts-dejavu-core), so its absence fails the test."""
+    from novasaas.platform.pdf import font_path
+
+    path = font_path()
+    if path is None:
+        if _in_ci():
+            pytest.fail("no Unicode TTF font: CI must install fonts-dejavu-core (see .ci/run)")
+        pytest.skip("no Unicode TTF font on this machine")
+    return path
