@@ -41,6 +41,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 
 def line(name: str, value: float, unit: str) -> None:
@@ -122,7 +123,7 @@ def main() -> None:  # noqa: PLR0915 - a linear script
             for i in range(args.products)
         ])
         per_pair = max(2, args.moves // (args.products * args.warehouses))
-        start = date.today() - timedelta(days=365)
+        start = timezone.localdate() - timedelta(days=365)
         batch: list[StockMove] = []
         totals: dict[tuple[int, int], list[Decimal]] = {(prod.pk, wi): [Decimal(0), Decimal(0)] for prod in products
                                                         for wi in range(len(roots))}
@@ -183,7 +184,7 @@ def main() -> None:  # noqa: PLR0915 - a linear script
             else:
                 val = ledger.round_money(qty * v / q)
                 q, v = q - qty, v - val
-            on = date(date.today().year, 1, 2) + timedelta(days=k * 300 // args.later_moves)
+            on = date(timezone.localdate().year, 1, 2) + timedelta(days=k * 300 // args.later_moves)
             batch.append(StockMove(
                 tenant=tenant, product=hot, from_location=supplier if incoming else root,
                 to_location=root if incoming else customer, quantity=qty, unit_cost=val / qty, value=val,
@@ -199,7 +200,7 @@ def main() -> None:  # noqa: PLR0915 - a linear script
         StockQuant.objects.create(tenant=tenant, product=hot, location=root, warehouse=whs[0], on_hand=q)
         t0 = time.perf_counter()
         with transaction.atomic():
-            actions.receive_goods(p, warehouse_id=whs[0].pk, date=date(date.today().year, 1, 1), lines=[
+            actions.receive_goods(p, warehouse_id=whs[0].pk, date=date(timezone.localdate().year, 1, 1), lines=[
                 {"product_id": hot.pk, "quantity": "100", "unit_cost": "20000"}])
         line(f"backdated receipt + revaluation over {args.later_moves:,} later moves",
              (time.perf_counter() - t0) * 1000, "ms")
@@ -207,7 +208,7 @@ def main() -> None:  # noqa: PLR0915 - a linear script
         # (a replay up to it), then the revaluation of the later moves
         t0 = time.perf_counter()
         with transaction.atomic():
-            actions.issue_goods(p, warehouse_id=whs[0].pk, date=date(date.today().year, 1, 1), lines=[
+            actions.issue_goods(p, warehouse_id=whs[0].pk, date=date(timezone.localdate().year, 1, 1), lines=[
                 {"product_id": hot.pk, "quantity": "50"}])
         line(f"backdated issue + check + revaluation over {args.later_moves:,} later moves",
              (time.perf_counter() - t0) * 1000, "ms")
@@ -243,7 +244,7 @@ def measure_reports(tenant: Any, start: date, repeat: int) -> None:
     print(f"    {len(xlsx):,} bytes")
     # the rows the report reads: plain tuples since the valuation is summed in SQL (older code: row objects)
     rows_of = getattr(selectors, "valuation_table", selectors.valuation)
-    timed("valuation as of today, rows", repeat, lambda: rows_of(tenant, date.today()))
+    timed("valuation as of today, rows", repeat, lambda: rows_of(tenant, timezone.localdate()))
     for label, days in (("six months ago", 180), ("three months ago", 270), ("last month", 335)):
         as_of = start + timedelta(days=days)
         timed(f"valuation as of {label} ({as_of}), rows", repeat, lambda as_of=as_of: rows_of(tenant, as_of))

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -599,7 +600,7 @@ def balance_sheet(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     from novasaas.accounting import exports
 
     p = _p(request, "acc.statement.view")
-    st = reports.balance_sheet(p.tenant, filters.date_to or dt.date.today())  # noqa: DTZ011
+    st = reports.balance_sheet(p.tenant, filters.date_to or timezone.localdate())
     if filters.format in ("xlsx", "pdf"):
         return _export(filters.format, lambda fmt: exports.statement_xlsx(st, fmt=fmt), "B01-DNN")
     return _statement(st)
@@ -611,7 +612,7 @@ def income_statement(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     from novasaas.accounting import exports
 
     p = _p(request, "acc.statement.view")
-    today = dt.date.today()  # noqa: DTZ011
+    today = timezone.localdate()
     st = reports.income_statement(p.tenant, filters.date_from or dt.date(today.year, 1, 1), filters.date_to or today)
     if filters.format in ("xlsx", "pdf"):
         return _export(filters.format, lambda fmt: exports.statement_xlsx(st, fmt=fmt), "B02-DNN")
@@ -624,7 +625,7 @@ def cash_flow(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     from novasaas.accounting import exports
 
     p = _p(request, "acc.statement.view")
-    today = dt.date.today()  # noqa: DTZ011
+    today = timezone.localdate()
     st = reports.cash_flow(p.tenant, filters.date_from or dt.date(today.year, 1, 1), filters.date_to or today)
     if filters.format in ("xlsx", "pdf"):
         return _export(filters.format, lambda fmt: exports.statement_xlsx(st, fmt=fmt), "B03-DNN")
@@ -658,7 +659,7 @@ class TaxQuery(RangeQuery):
 
 
 def _month_range(filters: Any) -> tuple[dt.date, dt.date]:
-    today = dt.date.today()  # noqa: DTZ011
+    today = timezone.localdate()
     start = filters.date_from or dt.date(today.year, today.month, 1)
     return start, filters.date_to or today
 
@@ -885,7 +886,7 @@ def aging_report(request: HttpRequest, filters: Query[AgingQuery]) -> Any:
     from novasaas.accounting import exports, receivables
 
     p = _p(request, "acc.aging.view")
-    as_of = filters.as_of or dt.date.today()  # noqa: DTZ011
+    as_of = filters.as_of or timezone.localdate()
     rows, total = receivables.aging(p.tenant, filters.kind, as_of)
     if filters.format in ("xlsx", "pdf"):
         return _export(
@@ -1327,7 +1328,6 @@ def _cost_range(
     month: str | None, date_from: dt.date | None, date_to: dt.date | None, *, default: bool = False
 ) -> tuple[dt.date, dt.date]:
     from django.core.exceptions import ValidationError
-    from django.utils import timezone
 
     from novasaas.accounting import cost
 

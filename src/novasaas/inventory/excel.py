@@ -17,6 +17,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
@@ -147,7 +148,7 @@ def workbook(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], s
     """A one-sheet xlsx: the header in the first row, text cells as text (formula-safe), decimals as
     numbers, dates as dates. The title and subtitle (period, warehouse) are the document's properties.
     Rows are written to the (compressed) file as they come, a few thousand at a time."""
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     subject = f"<dc:subject>{_text_xml(subtitle)}</dc:subject>" if subtitle else ""
     core = (
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
