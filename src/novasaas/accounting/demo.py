@@ -16,6 +16,24 @@ from novasaas.accounting.scope import in_tenant
 from novasaas.platform import demo
 
 SOURCE = "demo.accounting"
+MONTHS = 12  # the demo is the twelve months ending today: as full on 1 January as on 31 December
+
+
+def first_day(today: dt.date) -> dt.date:
+    """The first day of the demo: the first of the month eleven months before ``today``'s."""
+    index = today.year * 12 + today.month - 1 - (MONTHS - 1)
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _months(today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """(first day, last day) of each demo month, oldest first; the current month ends today."""
+    out = []
+    first = first_day(today)
+    for _ in range(MONTHS):
+        following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        out.append((first, min(today, following - dt.timedelta(days=1))))
+        first = following
+    return out
 
 
 def _parties(tenant: Any, tag: str | None = None, kind: str | None = None) -> list[int]:
@@ -52,7 +70,7 @@ def load_demo_accounting(tenant: Any) -> None:
     def vnd(low: int, high: int) -> Decimal:
         return Decimal(rng.randrange(low, high) * 100_000)
 
-    start = dt.date(today.year, 1, 1)
+    start = first_day(today)
     post(
         start,
         "Góp vốn chủ sở hữu",
@@ -65,13 +83,7 @@ def load_demo_accounting(tenant: Any) -> None:
         [("cash", "100000000", "0", None, ""), ("bank", "0", "100000000", None, "")],
         "CASH",
     )
-    for month in range(1, today.month + 1):
-        first = dt.date(today.year, month, 1)
-        last_day = (
-            today
-            if month == today.month
-            else (dt.date(today.year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1))
-        )
+    for first, last_day in _months(today):
         for k in range(3):
             day = min(first + dt.timedelta(days=2 + 8 * k), last_day)
             vendor = rng.choice(vendors)
@@ -129,7 +141,7 @@ def load_demo_accounting(tenant: Any) -> None:
                     [("payable", cost + vat, 0, vendor, ""), ("bank", 0, cost + vat, None, "")],
                     "BANK",
                 )
-        pay_day = min(dt.date(today.year, month, 25), last_day)
+        pay_day = min(first.replace(day=25), last_day)
         post(
             pay_day,
             "Chi phí lương tháng",
@@ -157,42 +169,42 @@ def _demo_foreign_currency(tenant: Any, today: dt.date, customer: int, vendor: i
     from novasaas.accounting import receivables
     from novasaas.accounting.models import ExchangeRate, JournalLine
 
+    months = _months(today)
     with in_tenant(tenant):
-        for month in range(1, today.month + 1):
+        for first, _last in months:
             ExchangeRate.objects.get_or_create(
                 currency="USD",
-                date=dt.date(today.year, month, 1),
-                defaults={"rate": Decimal(25_300 + 35 * month + (month % 3) * 20)},
+                date=first,
+                defaults={"rate": Decimal(25_300 + 35 * first.month + (first.month % 3) * 20)},
             )
     usd = {"currency": "USD"}
-    sale_day = dt.date(today.year, 1, 12)
-    if today >= sale_day:
-        post(
-            sale_day,
-            "Xuất khẩu hàng hóa (USD)",
-            [
-                {"account": "receivable", "debit": "12000", "credit": 0, "partner_id": customer, **usd},
-                {"account": "revenue", "debit": 0, "credit": "12000", **usd},
-            ],
-            "SAL",
-        )
-        collect_day = dt.date(today.year, 2, 14)
-        if today >= collect_day:
-            post(
-                collect_day,
-                "Khách hàng thanh toán (USD)",
-                [
-                    {"account": "bank_foreign", "debit": "12000", "credit": 0, **usd},
-                    {"account": "receivable", "debit": 0, "credit": "12000", "partner_id": customer, **usd},
-                ],
-                "BANK",
-            )
-            with in_tenant(tenant):
-                lines = JournalLine.objects.filter(partner_id=customer, currency="USD", account__code__startswith="131")
-                invoice = lines.filter(debit__gt=0).order_by("id").first()
-                receipt = lines.filter(credit__gt=0).order_by("id").first()
-                if invoice is not None and receipt is not None:
-                    receivables._allocate(tenant, "receivable", receipt, [(invoice.pk, Decimal("12000"))])
+    # the export sale in the demo's first month, collected in its second: both in the past on any day
+    sale_day = months[0][0].replace(day=12)
+    post(
+        sale_day,
+        "Xuất khẩu hàng hóa (USD)",
+        [
+            {"account": "receivable", "debit": "12000", "credit": 0, "partner_id": customer, **usd},
+            {"account": "revenue", "debit": 0, "credit": "12000", **usd},
+        ],
+        "SAL",
+    )
+    collect_day = months[1][0].replace(day=14)
+    post(
+        collect_day,
+        "Khách hàng thanh toán (USD)",
+        [
+            {"account": "bank_foreign", "debit": "12000", "credit": 0, **usd},
+            {"account": "receivable", "debit": 0, "credit": "12000", "partner_id": customer, **usd},
+        ],
+        "BANK",
+    )
+    with in_tenant(tenant):
+        lines = JournalLine.objects.filter(partner_id=customer, currency="USD", account__code__startswith="131")
+        invoice = lines.filter(debit__gt=0).order_by("id").first()
+        receipt = lines.filter(credit__gt=0).order_by("id").first()
+        if invoice is not None and receipt is not None:
+            receivables._allocate(tenant, "receivable", receipt, [(invoice.pk, Decimal("12000"))])
     bill_day = today.replace(day=1)
     post(
         bill_day,

@@ -15,7 +15,7 @@ from novasaas.accounting.models import (
     JournalEntry,
     JournalLine,
 )
-from novasaas.accounting.tests.helpers import TODAY, make_party, post, principal
+from novasaas.accounting.tests.helpers import make_party, post, principal
 from novasaas.accounting.tests.test_api import URL, entry_payload, fm_client
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import create_user, web_client
@@ -99,12 +99,12 @@ def test_foreign_ids_are_404_and_foreign_accounts_unknown(tenant_a, tenant_b):
     assert web.get(f"/accounting/accounts/{b_accounts['1111']}/ledger/").status_code == 404
 
 
-def test_source_documents_are_per_tenant(tenant_a, tenant_b):
+def test_source_documents_are_per_tenant(tenant_a, tenant_b, today):
     ea = actions.post_source_document(
-        tenant_a, "x.doc", 1, TODAY, [("cash", 1, 0, None, ""), ("revenue", 0, 1, None, "")]
+        tenant_a, "x.doc", 1, today, [("cash", 1, 0, None, ""), ("revenue", 0, 1, None, "")]
     )
     eb = actions.post_source_document(
-        tenant_b, "x.doc", 1, TODAY, [("cash", 2, 0, None, ""), ("revenue", 0, 2, None, "")]
+        tenant_b, "x.doc", 1, today, [("cash", 2, 0, None, ""), ("revenue", 0, 2, None, "")]
     )
     assert ea.pk != eb.pk and ea.number == eb.number == 1
     assert selectors.entries_for_source(tenant_a, "x.doc", 1) == [ea]

@@ -6,11 +6,12 @@ import threading
 
 import pytest
 from django.db import DatabaseError, connection, connections, transaction
+from django.utils import timezone
 
 from novasaas.accounting import actions
 from novasaas.accounting.integrity import verify_ledger
 from novasaas.accounting.models import JournalEntry
-from novasaas.accounting.tests.helpers import TODAY, lines, post, principal
+from novasaas.accounting.tests.helpers import lines, post, principal
 from novasaas.platform.tenancy import tenant_context
 
 pytestmark = pytest.mark.postgres_only
@@ -33,7 +34,7 @@ def _ids(tenant):
 
         return (
             Journal.objects.get(code="GEN").pk,
-            FiscalPeriod.objects.get(start_date__lte=TODAY, end_date__gte=TODAY).pk,
+            FiscalPeriod.objects.get(start_date__lte=timezone.localdate(), end_date__gte=timezone.localdate()).pk,
             Account.objects.get(code="1111").pk,
             Account.objects.get(code="4111").pk,
         )
@@ -44,7 +45,7 @@ def _raw_entry(cur, tenant, journal, period, state="posted"):
         "INSERT INTO accounting_journalentry (tenant_id, journal_id, year, reference, date, period_id, memo, state,"
         " total, source_type, source_reference, created_at, prev_hash, hash)"
         " VALUES (%s, %s, %s, '', %s, %s, 'raw', %s, 100, '', '', now(), '', '') RETURNING id",
-        [tenant.pk, journal, TODAY.year, TODAY, period, state],
+        [tenant.pk, journal, timezone.localdate().year, timezone.localdate(), period, state],
     )
     return cur.fetchone()[0]
 
@@ -109,12 +110,12 @@ def test_raw_sql_sees_only_the_current_tenants_rows(tenant_a, tenant_b):
             assert {row[0] for row in cur.fetchall()} == {tenant_a.pk}, table
 
 
-def test_fifty_parallel_postings_get_gapless_numbers(transactional_db, tenant_a):
+def test_fifty_parallel_postings_get_gapless_numbers(transactional_db, tenant_a, today):
     p = principal(tenant_a, "finance_manager")
     actions.ensure_chart(tenant_a)
     n = 50
     drafts = [
-        actions.create_entry(p, journal_id="GEN", date=TODAY, lines=lines(("1111", i + 1, 0), ("4111", 0, i + 1)))
+        actions.create_entry(p, journal_id="GEN", date=today, lines=lines(("1111", i + 1, 0), ("4111", 0, i + 1)))
         for i in range(n)
     ]
     barrier = threading.Barrier(10)
