@@ -35,10 +35,22 @@ def ensure_env() -> dict[str, str]:
     uv = TOOLS / "bin" / "uv"
     if not uv.exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(TOOLS)
-        run(str(TOOLS / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-            "uv>=0.5,<1")
-    env = {**os.environ, "VIRTUAL_ENV": str(VENV), "UV_PROJECT_ENVIRONMENT": str(VENV),
-           "UV_PYTHON": sys.executable, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+        run(
+            str(TOOLS / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "uv>=0.5,<1",
+        )
+    env = {
+        **os.environ,
+        "VIRTUAL_ENV": str(VENV),
+        "UV_PROJECT_ENVIRONMENT": str(VENV),
+        "UV_PYTHON": sys.executable,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     run(str(uv), "sync", "--frozen", "--quiet", env=env)
     return env
 

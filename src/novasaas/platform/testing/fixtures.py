@@ -35,8 +35,12 @@ def create_tenant(slug: str | None = None, modules: list[str] | None = None, **f
     n = next(_seq)
     slug = slug or f"t{n}"
     tenant, _admin = actions.create_tenant(
-        slug=slug, name=fields.pop("name", f"Company {slug}"), admin_email=f"admin@{slug}.test",
-        admin_password=PASSWORD, modules=OPTIONAL_MODULES if modules is None else modules, **fields,
+        slug=slug,
+        name=fields.pop("name", f"Company {slug}"),
+        admin_email=f"admin@{slug}.test",
+        admin_password=PASSWORD,
+        modules=OPTIONAL_MODULES if modules is None else modules,
+        **fields,
     )
     with platform_context():
         tenant.status = "active"
