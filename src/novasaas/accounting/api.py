@@ -977,9 +977,7 @@ def set_budget_lines(request: HttpRequest, budget_id: Id, data: BudgetLinesIn) -
     from novasaas.accounting import budgets
 
     p = _p(request, "acc.budget.manage")
-    return budgets.set_budget_lines(
-        p, budget_id, [(x.account, x.period, x.amount, x.dimension) for x in data.lines]
-    )
+    return budgets.set_budget_lines(p, budget_id, [(x.account, x.period, x.amount, x.dimension) for x in data.lines])
 
 
 class BudgetQuery(RangeQuery):
