@@ -2,7 +2,7 @@
 """NovaSaaS developer entry point. Needs only Python 3.11+.
 
     python3 dev.py up      install, create the SQLite database, load the demo tenant, serve on :8000 with the worker
-    python3 dev.py test    run the whole test suite (set DATABASE_URL=postgres://… for PostgreSQL)
+    python3 dev.py test    run the whole test suite on two workers (set DATABASE_URL=postgres://… for PostgreSQL)
 
 Everything is installed into ./.venv from the lock file (uv.lock) with uv, which is itself installed
 from PyPI into that venv on first use.
@@ -35,10 +35,22 @@ def ensure_env() -> dict[str, str]:
     uv = TOOLS / "bin" / "uv"
     if not uv.exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(TOOLS)
-        run(str(TOOLS / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-            "uv>=0.5,<1")
-    env = {**os.environ, "VIRTUAL_ENV": str(VENV), "UV_PROJECT_ENVIRONMENT": str(VENV),
-           "UV_PYTHON": sys.executable, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+        run(
+            str(TOOLS / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "uv>=0.5,<1",
+        )
+    env = {
+        **os.environ,
+        "VIRTUAL_ENV": str(VENV),
+        "UV_PROJECT_ENVIRONMENT": str(VENV),
+        "UV_PYTHON": sys.executable,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     run(str(uv), "sync", "--frozen", "--quiet", env=env)
     return env
 
@@ -60,9 +72,14 @@ def up() -> None:
         worker.wait(timeout=10)
 
 
+# Two workers (pytest-xdist; PostgreSQL races grouped on one worker) and the 25 slowest tests listed;
+# later arguments win (``python3 dev.py test -n 0 path/to/test_x.py`` runs in one process).
+TEST_DEFAULTS = ["-n", "2", "--dist", "loadgroup", "--durations=25"]
+
+
 def test(args: list[str]) -> None:
     env = ensure_env()
-    code = run(str(BIN / "pytest"), *args, env=env, check=False)
+    code = run(str(BIN / "pytest"), *TEST_DEFAULTS, *args, env=env, check=False)
     sys.exit(code)
 
 

@@ -41,6 +41,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 
 def line(name: str, value: float, unit: str) -> None:
@@ -72,7 +73,10 @@ def main() -> None:  # noqa: PLR0915 - a linear script
 
     slug = f"invbench{int(time.time())}"
     tenant, admin = identity_actions.create_tenant(
-        slug=slug, name="Bench", admin_email=f"{slug}@example.com", admin_password="Bench-password-1",
+        slug=slug,
+        name="Bench",
+        admin_email=f"{slug}@example.com",
+        admin_password="Bench-password-1",
         modules=["INV"],
     )
     with platform_context():
@@ -88,8 +92,11 @@ def main() -> None:  # noqa: PLR0915 - a linear script
         # 1. postings through the actions
         t0 = time.perf_counter()
         for i in range(args.postings):
-            actions.receive_goods(p, warehouse_id=whs[0].pk, lines=[
-                {"product_id": beer.pk, "quantity": "10", "unit_cost": str(9000 + i % 7 * 500)}])
+            actions.receive_goods(
+                p,
+                warehouse_id=whs[0].pk,
+                lines=[{"product_id": beer.pk, "quantity": "10", "unit_cost": str(9000 + i % 7 * 500)}],
+            )
             actions.issue_goods(p, warehouse_id=whs[0].pk, lines=[{"product_id": beer.pk, "quantity": "7"}])
         elapsed = time.perf_counter() - t0
         line("postings: documents per second (1 line each)", 2 * args.postings / elapsed, "docs/s")
@@ -117,15 +124,18 @@ def main() -> None:  # noqa: PLR0915 - a linear script
         supplier = ledger.virtual_location("supplier")
         customer = ledger.virtual_location("customer")
         roots = [ledger.root_location(w) for w in whs]
-        products = Product.objects.bulk_create([
-            Product(tenant=tenant, sku=f"B{i:06d}", name=f"Hàng {i}", stock_unit=unit, search_text=f"hang {i}")
-            for i in range(args.products)
-        ])
+        products = Product.objects.bulk_create(
+            [
+                Product(tenant=tenant, sku=f"B{i:06d}", name=f"Hàng {i}", stock_unit=unit, search_text=f"hang {i}")
+                for i in range(args.products)
+            ]
+        )
         per_pair = max(2, args.moves // (args.products * args.warehouses))
-        start = date.today() - timedelta(days=365)
+        start = timezone.localdate() - timedelta(days=365)
         batch: list[StockMove] = []
-        totals: dict[tuple[int, int], list[Decimal]] = {(prod.pk, wi): [Decimal(0), Decimal(0)] for prod in products
-                                                        for wi in range(len(roots))}
+        totals: dict[tuple[int, int], list[Decimal]] = {
+            (prod.pk, wi): [Decimal(0), Decimal(0)] for prod in products for wi in range(len(roots))
+        }
         # monthly closing balances, as the ledger maintains them: (period, product, warehouse) -> (q, v)
         months: dict[tuple[date, int, int], tuple[Decimal, Decimal]] = {}
         # in date order, the physical order of a ledger written day by day (and of its closings, month by month)
@@ -136,11 +146,21 @@ def main() -> None:  # noqa: PLR0915 - a linear script
             on = start + timedelta(days=k * 365 // per_pair)
             for prod in products:
                 for wi, root in enumerate(roots):
-                    batch.append(StockMove(
-                        tenant=tenant, product=prod, from_location=supplier if incoming else root,
-                        to_location=root if incoming else customer, quantity=qty, unit_cost=Decimal(10000),
-                        value=val, document_type="bench", document_id=k, reference="BENCH", date=on,
-                    ))
+                    batch.append(
+                        StockMove(
+                            tenant=tenant,
+                            product=prod,
+                            from_location=supplier if incoming else root,
+                            to_location=root if incoming else customer,
+                            quantity=qty,
+                            unit_cost=Decimal(10000),
+                            value=val,
+                            document_type="bench",
+                            document_id=k,
+                            reference="BENCH",
+                            date=on,
+                        )
+                    )
                     acc = totals[(prod.pk, wi)]
                     acc[0] += qty if incoming else -qty
                     acc[1] += val if incoming else -val
@@ -156,14 +176,18 @@ def main() -> None:  # noqa: PLR0915 - a linear script
             ],
             batch_size=20000,
         )
-        Stock.objects.bulk_create([
-            Stock(tenant=tenant, product_id=pid, warehouse=whs[wi], on_hand=q, value=v)
-            for (pid, wi), (q, v) in totals.items()
-        ])
-        StockQuant.objects.bulk_create([
-            StockQuant(tenant=tenant, product_id=pid, location=roots[wi], warehouse=whs[wi], on_hand=q)
-            for (pid, wi), (q, _v) in totals.items()
-        ])
+        Stock.objects.bulk_create(
+            [
+                Stock(tenant=tenant, product_id=pid, warehouse=whs[wi], on_hand=q, value=v)
+                for (pid, wi), (q, v) in totals.items()
+            ]
+        )
+        StockQuant.objects.bulk_create(
+            [
+                StockQuant(tenant=tenant, product_id=pid, location=roots[wi], warehouse=whs[wi], on_hand=q)
+                for (pid, wi), (q, _v) in totals.items()
+            ]
+        )
         total_moves = StockMove.objects.count()
         line(f"bulk load: {total_moves:,} moves, {len(totals):,} product×warehouse", time.perf_counter() - t0, "s")
         measure_reports(tenant, start, args.repeat)
@@ -183,34 +207,60 @@ def main() -> None:  # noqa: PLR0915 - a linear script
             else:
                 val = ledger.round_money(qty * v / q)
                 q, v = q - qty, v - val
-            on = date(date.today().year, 1, 2) + timedelta(days=k * 300 // args.later_moves)
-            batch.append(StockMove(
-                tenant=tenant, product=hot, from_location=supplier if incoming else root,
-                to_location=root if incoming else customer, quantity=qty, unit_cost=val / qty, value=val,
-                document_type="bench", document_id=k, reference="BENCH", date=on,
-            ))
+            on = date(timezone.localdate().year, 1, 2) + timedelta(days=k * 300 // args.later_moves)
+            batch.append(
+                StockMove(
+                    tenant=tenant,
+                    product=hot,
+                    from_location=supplier if incoming else root,
+                    to_location=root if incoming else customer,
+                    quantity=qty,
+                    unit_cost=val / qty,
+                    value=val,
+                    document_type="bench",
+                    document_id=k,
+                    reference="BENCH",
+                    date=on,
+                )
+            )
             hot_months[on.replace(day=1)] = (q, v)
         StockMove.objects.bulk_create(batch, batch_size=10000)
-        StockPeriodBalance.objects.bulk_create([
-            StockPeriodBalance(tenant=tenant, product=hot, warehouse=whs[0], period=m, quantity=mq, value=mv)
-            for m, (mq, mv) in hot_months.items()
-        ])
+        StockPeriodBalance.objects.bulk_create(
+            [
+                StockPeriodBalance(tenant=tenant, product=hot, warehouse=whs[0], period=m, quantity=mq, value=mv)
+                for m, (mq, mv) in hot_months.items()
+            ]
+        )
         Stock.objects.create(tenant=tenant, product=hot, warehouse=whs[0], on_hand=q, value=v)
         StockQuant.objects.create(tenant=tenant, product=hot, location=root, warehouse=whs[0], on_hand=q)
         t0 = time.perf_counter()
         with transaction.atomic():
-            actions.receive_goods(p, warehouse_id=whs[0].pk, date=date(date.today().year, 1, 1), lines=[
-                {"product_id": hot.pk, "quantity": "100", "unit_cost": "20000"}])
-        line(f"backdated receipt + revaluation over {args.later_moves:,} later moves",
-             (time.perf_counter() - t0) * 1000, "ms")
+            actions.receive_goods(
+                p,
+                warehouse_id=whs[0].pk,
+                date=date(timezone.localdate().year, 1, 1),
+                lines=[{"product_id": hot.pk, "quantity": "100", "unit_cost": "20000"}],
+            )
+        line(
+            f"backdated receipt + revaluation over {args.later_moves:,} later moves",
+            (time.perf_counter() - t0) * 1000,
+            "ms",
+        )
         # 6. a backdated issue: history check over the later moves, valued at that date's average
         # (a replay up to it), then the revaluation of the later moves
         t0 = time.perf_counter()
         with transaction.atomic():
-            actions.issue_goods(p, warehouse_id=whs[0].pk, date=date(date.today().year, 1, 1), lines=[
-                {"product_id": hot.pk, "quantity": "50"}])
-        line(f"backdated issue + check + revaluation over {args.later_moves:,} later moves",
-             (time.perf_counter() - t0) * 1000, "ms")
+            actions.issue_goods(
+                p,
+                warehouse_id=whs[0].pk,
+                date=date(timezone.localdate().year, 1, 1),
+                lines=[{"product_id": hot.pk, "quantity": "50"}],
+            )
+        line(
+            f"backdated issue + check + revaluation over {args.later_moves:,} later moves",
+            (time.perf_counter() - t0) * 1000,
+            "ms",
+        )
     print("done")
 
 
@@ -237,13 +287,14 @@ def measure_reports(tenant: Any, start: date, repeat: int) -> None:
     table = timed("stock-on-hand table (reports.stock_on_hand)", repeat, lambda: reports.stock_on_hand(tenant).rows)
     soh = reports.stock_on_hand(tenant)
     xlsx = timed(
-        f"stock-on-hand xlsx of {len(table):,} rows, bytes", repeat,
+        f"stock-on-hand xlsx of {len(table):,} rows, bytes",
+        repeat,
         lambda: reports.file_response(soh, "xlsx", unavailable=no_pdf).content,
     )
     print(f"    {len(xlsx):,} bytes")
     # the rows the report reads: plain tuples since the valuation is summed in SQL (older code: row objects)
     rows_of = getattr(selectors, "valuation_table", selectors.valuation)
-    timed("valuation as of today, rows", repeat, lambda: rows_of(tenant, date.today()))
+    timed("valuation as of today, rows", repeat, lambda: rows_of(tenant, timezone.localdate()))
     for label, days in (("six months ago", 180), ("three months ago", 270), ("last month", 335)):
         as_of = start + timedelta(days=days)
         timed(f"valuation as of {label} ({as_of}), rows", repeat, lambda as_of=as_of: rows_of(tenant, as_of))

@@ -613,7 +613,7 @@ def balance_sheet(request: HttpRequest, filters: Query[RangeQuery]) -> Any:
     from novasaas.accounting import statutory
 
     p = _p(request, "acc.statement.view")
-    st = reports.balance_sheet(p.tenant, filters.date_to or dt.date.today())  # noqa: DTZ011
+    st = reports.balance_sheet(p.tenant, filters.date_to or timezone.localdate())
     if filters.format in ("xlsx", "pdf"):
         return _export(filters.format, lambda fmt: statutory.export(p.tenant, st, fmt), "B01-DNN")
     return _statement(st)
@@ -1357,7 +1357,6 @@ def _cost_range(
     month: str | None, date_from: dt.date | None, date_to: dt.date | None, *, default: bool = False
 ) -> tuple[dt.date, dt.date]:
     from django.core.exceptions import ValidationError
-    from django.utils import timezone
 
     from novasaas.accounting import cost
 

@@ -246,42 +246,42 @@ def _demo_foreign_currency(tenant: Any, today: dt.date, customer: int, vendor: i
     from novasaas.accounting import receivables
     from novasaas.accounting.models import ExchangeRate, JournalLine
 
+    months = _months(demo_start(today), today)
     with in_tenant(tenant):
-        for month in range(1, today.month + 1):
+        for first, _last in months:
             ExchangeRate.objects.get_or_create(
                 currency="USD",
-                date=dt.date(today.year, month, 1),
-                defaults={"rate": Decimal(25_300 + 35 * month + (month % 3) * 20)},
+                date=first,
+                defaults={"rate": Decimal(25_300 + 35 * first.month + (first.month % 3) * 20)},
             )
     usd = {"currency": "USD"}
-    sale_day = dt.date(today.year, 1, 12)
-    if today >= sale_day:
-        post(
-            sale_day,
-            "Xuất khẩu hàng hóa (USD)",
-            [
-                {"account": "receivable", "debit": "4000", "credit": 0, "partner_id": customer, **usd},
-                {"account": "revenue", "debit": 0, "credit": "4000", **usd},
-            ],
-            "SAL",
-        )
-        collect_day = dt.date(today.year, 2, 14)
-        if today >= collect_day:
-            post(
-                collect_day,
-                "Khách hàng thanh toán (USD)",
-                [
-                    {"account": "bank_foreign", "debit": "4000", "credit": 0, **usd},
-                    {"account": "receivable", "debit": 0, "credit": "4000", "partner_id": customer, **usd},
-                ],
-                "BANK",
-            )
-            with in_tenant(tenant):
-                lines = JournalLine.objects.filter(partner_id=customer, currency="USD", account__code__startswith="131")
-                invoice = lines.filter(debit__gt=0).order_by("id").first()
-                receipt = lines.filter(credit__gt=0).order_by("id").first()
-                if invoice is not None and receipt is not None:
-                    receivables._allocate(tenant, "receivable", receipt, [(invoice.pk, Decimal("4000"))])
+    # the export sale in the demo's first month, collected in its second: both in the past on any day
+    sale_day = months[0][0].replace(day=12)
+    post(
+        sale_day,
+        "Xuất khẩu hàng hóa (USD)",
+        [
+            {"account": "receivable", "debit": "4000", "credit": 0, "partner_id": customer, **usd},
+            {"account": "revenue", "debit": 0, "credit": "4000", **usd},
+        ],
+        "SAL",
+    )
+    collect_day = months[1][0].replace(day=14)
+    post(
+        collect_day,
+        "Khách hàng thanh toán (USD)",
+        [
+            {"account": "bank_foreign", "debit": "4000", "credit": 0, **usd},
+            {"account": "receivable", "debit": 0, "credit": "4000", "partner_id": customer, **usd},
+        ],
+        "BANK",
+    )
+    with in_tenant(tenant):
+        lines = JournalLine.objects.filter(partner_id=customer, currency="USD", account__code__startswith="131")
+        invoice = lines.filter(debit__gt=0).order_by("id").first()
+        receipt = lines.filter(credit__gt=0).order_by("id").first()
+        if invoice is not None and receipt is not None:
+            receivables._allocate(tenant, "receivable", receipt, [(invoice.pk, Decimal("4000"))])
     bill_day = today.replace(day=1)
     post(
         bill_day,

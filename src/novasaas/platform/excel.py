@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -160,7 +161,7 @@ def workbook(
     warehouse) are the document's properties; ``heading`` also prints them above the header. Rows are
     written to the (compressed) file as they come, a few thousand at a time, after the first
     ``WIDTH_SAMPLE`` rows have sized the columns."""
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     subject = f"<dc:subject>{_text_xml(subtitle)}</dc:subject>" if subtitle else ""
     core = (
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'

@@ -10,8 +10,6 @@ from django.utils import timezone
 
 from novasaas.platform.tenancy import tenant_context
 
-TODAY = timezone.localdate()
-
 
 def principal(tenant: Any, *roles: str) -> Any:
     from novasaas.identity.access import principal_for
@@ -49,5 +47,5 @@ def lines(*rows: tuple[Any, ...]) -> list[dict[str, Any]]:
 def post(p: Any, *rows: tuple[Any, ...], day: dt.date | None = None, memo: str = "test") -> Any:
     from novasaas.accounting import actions
 
-    entry = actions.create_entry(p, journal_id="GEN", date=day or TODAY, lines=lines(*rows), memo=memo)
+    entry = actions.create_entry(p, journal_id="GEN", date=day or timezone.localdate(), lines=lines(*rows), memo=memo)
     return actions.post_entry(p, entry.pk)

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from PIL import Image
 
 from novasaas.accounting import actions, attachments
 from novasaas.accounting.models import EntryAttachment
-from novasaas.accounting.tests.helpers import TODAY, lines, post, principal
+from novasaas.accounting.tests.helpers import lines, post, principal
 from novasaas.accounting.tests.test_api import URL, fm_client
 from novasaas.platform.models import AuditLog
 from novasaas.platform.tenancy import tenant_context
@@ -48,7 +49,9 @@ def upload(client: ApiClient, entry_id: int, content: bytes, name: str):
 
 
 def _draft(p):
-    return actions.create_entry(p, journal_id="GEN", date=TODAY, lines=lines(("1111", 5, 0), ("4111", 0, 5)))
+    return actions.create_entry(
+        p, journal_id="GEN", date=timezone.localdate(), lines=lines(("1111", 5, 0), ("4111", 0, 5))
+    )
 
 
 def test_actions_types_limits_state_and_audit(tenant_a, media, monkeypatch, django_capture_on_commit_callbacks):

@@ -5,18 +5,24 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
+import pytest
+
 from novasaas.accounting.models import Account, BankTransaction
-from novasaas.accounting.tests.helpers import TODAY, post, principal
+from novasaas.accounting.tests.helpers import post, principal
 from novasaas.accounting.tests.test_api import URL, fm_client
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
 
-CAMT = f"""<?xml version="1.0" encoding="UTF-8"?>
+
+@pytest.fixture
+def camt(today):
+    """A camt.053 statement with a receipt and a bank fee booked today."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt>
-<Ntry><Amt Ccy="VND">2500000</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>{TODAY.isoformat()}</Dt></BookgDt>
+<Ntry><Amt Ccy="VND">2500000</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>{today.isoformat()}</Dt></BookgDt>
 <AcctSvcrRef>FT26001</AcctSvcrRef>
 <NtryDtls><TxDtls><RmtInf><Ustrd>KH thanh toan HD 12</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
-<Ntry><Amt Ccy="VND">11000</Amt><CdtDbtInd>DBIT</CdtDbtInd><BookgDt><Dt>{TODAY.isoformat()}</Dt></BookgDt>
+<Ntry><Amt Ccy="VND">11000</Amt><CdtDbtInd>DBIT</CdtDbtInd><BookgDt><Dt>{today.isoformat()}</Dt></BookgDt>
 <AcctSvcrRef>FEE01</AcctSvcrRef><AddtlNtryInf>Phi chuyen tien</AddtlNtryInf></Ntry>
 </Stmt></BkToCstmrStmt></Document>""".encode()
 
@@ -27,7 +33,7 @@ def upload(client, path, content, name):
     return client.client.post(path, {"file": f}, HTTP_AUTHORIZATION=f"Bearer {client.token}")
 
 
-def test_bank_flow(tenant_a):
+def test_bank_flow(tenant_a, today, camt):
     c = fm_client(tenant_a)
     with tenant_context(tenant_a):
         c.get(f"{URL}/accounts")
@@ -40,9 +46,9 @@ def test_bank_flow(tenant_a):
     ).json()
     entry = post(principal(tenant_a, "finance_manager"), ("1121", 2500000, 0), ("4111", 0, 2500000), memo="FT26001")
     acc = ApiClient(tenant_a, create_user(tenant_a, "accountant"))
-    r = upload(acc, f"{URL}/bank-accounts/{bank['id']}/statements", CAMT, "st.xml")
+    r = upload(acc, f"{URL}/bank-accounts/{bank['id']}/statements", camt, "st.xml")
     assert r.json() == {"created": 2, "skipped": 0}
-    assert upload(acc, f"{URL}/bank-accounts/{bank['id']}/statements", CAMT, "st.xml").json() == {
+    assert upload(acc, f"{URL}/bank-accounts/{bank['id']}/statements", camt, "st.xml").json() == {
         "created": 0,
         "skipped": 2,
     }
@@ -62,10 +68,10 @@ def test_bank_flow(tenant_a):
     rec = acc.get(f"{URL}/bank-accounts/{bank['id']}/reconciliation").json()
     assert rec["statement_balance"] == rec["book_balance"] == "2489000.00"
     assert rec["unmatched_statement"] == [] and rec["unmatched_book_line_ids"] == []
-    bad_csv = f"date,amount,reference\n{TODAY.isoformat()},abc,X\nnot a date,5,Y\n".encode()
+    bad_csv = f"date,amount,reference\n{today.isoformat()},abc,X\nnot a date,5,Y\n".encode()
     r = upload(acc, f"{URL}/bank-accounts/{bank['id']}/statements", bad_csv, "s.csv")
     assert r.status_code == 400 and [e["line"] for e in r.json()["errors"]] == [2, 3]
-    good_csv = f"Ngày,Số tiền,Số tham chiếu,Nội dung\n{TODAY.strftime('%d/%m/%Y')},-5000,F2,Phí\n".encode()
+    good_csv = f"Ngày,Số tiền,Số tham chiếu,Nội dung\n{today.strftime('%d/%m/%Y')},-5000,F2,Phí\n".encode()
     assert upload(acc, f"{URL}/bank-accounts/{bank['id']}/statements", good_csv, "s.csv").json()["created"] == 1
     assert (
         upload(
@@ -87,7 +93,7 @@ def test_bank_flow(tenant_a):
     web = web_client(tenant_a, c.user)
     assert web.get("/accounting/bank/").status_code == 200
     assert web.get(f"/accounting/bank/{bank['id']}/").status_code == 200
-    f = io.BytesIO(CAMT)
+    f = io.BytesIO(camt)
     f.name = "s.xml"
     assert web.post(f"/accounting/bank/{bank['id']}/", {"action": "import", "file": f}).status_code == 302
     assert Decimal(rec["book_balance"]) == Decimal("2489000")

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from novasaas.accounting import budgets
 from novasaas.accounting.events import BudgetExceeded
 from novasaas.accounting.models import FiscalPeriod
-from novasaas.accounting.tests.helpers import TODAY, post, principal
+from novasaas.accounting.tests.helpers import post, principal
 from novasaas.accounting.tests.test_api import URL, fm_client
 from novasaas.platform import events
 from novasaas.platform.models import Notification
@@ -18,11 +18,11 @@ from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
 
 
-def test_budget_vs_actual_and_over_budget_event(tenant_a, monkeypatch):
+def test_budget_vs_actual_and_over_budget_event(tenant_a, monkeypatch, today):
     fm = principal(tenant_a, "finance_manager")
     post(fm, ("1111", 1, 0), ("4111", 0, 1))
     with tenant_context(tenant_a):
-        period = FiscalPeriod.objects.get(start_date__lte=TODAY, end_date__gte=TODAY)
+        period = FiscalPeriod.objects.get(start_date__lte=today, end_date__gte=today)
     budget = budgets.create_budget(fm, fiscal_year_id=period.fiscal_year_id, name="Chi phí quản lý")
     budgets.set_budget_lines(fm, budget.pk, [("6422", period.number, "1000")])
     seen = []

@@ -8,15 +8,17 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from novasaas.accounting import actions, reports, selectors
 from novasaas.accounting.integrity import verify_ledger
 from novasaas.accounting.models import FiscalPeriod, FiscalYear
-from novasaas.accounting.tests.helpers import TODAY, lines, principal
+from novasaas.accounting.tests.helpers import lines, principal
 from novasaas.accounting.tests.test_api import URL, fm_client
 from novasaas.platform.tenancy import tenant_context
 
-Y = 2031
+pytestmark = pytest.mark.date_sensitive  # fiscal years relative to the current one
+
 LATER = dt.date(2100, 1, 1)
 
 
@@ -30,11 +32,18 @@ def _close(fm, year_id):
         return actions.close_fiscal_year(fm, year_id)
 
 
-def test_close_year(tenant_a):
+@pytest.fixture
+def base_year(today):
+    """Years base_year … base_year + 9 are closed here: later than the current year (closing creates the
+    next year only for the company's last year), so they never overlap it, whatever the day."""
+    return today.year + 5
+
+
+def test_close_year(tenant_a, base_year):
     fm = principal(tenant_a, "finance_manager")
     actions.ensure_chart(tenant_a)
-    actions.create_fiscal_year(fm, dt.date(Y, 1, 1))
-    day = dt.date(Y, 6, 1)
+    actions.create_fiscal_year(fm, dt.date(base_year, 1, 1))
+    day = dt.date(base_year, 6, 1)
     for rows in [
         (("1111", 1000, 0), ("4111", 0, 1000)),
         (("1111", 700, 0), ("5111", 0, 700)),
@@ -44,21 +53,24 @@ def test_close_year(tenant_a):
         e = actions.create_entry(fm, journal_id="GEN", date=day, lines=lines(*rows))
         actions.post_entry(fm, e.pk)
     with tenant_context(tenant_a):
-        year = FiscalYear.objects.get(start_date=dt.date(Y, 1, 1))
+        year = FiscalYear.objects.get(start_date=dt.date(base_year, 1, 1))
     entries = _close(fm, year.pk)
     assert len(entries) == 2
-    tb = selectors.trial_balance(tenant_a, dt.date(Y, 12, 1), dt.date(Y, 12, 31))
+    tb = selectors.trial_balance(tenant_a, dt.date(base_year, 12, 1), dt.date(base_year, 12, 31))
     closing = {r.account.code: (r.closing_debit, r.closing_credit) for r in tb.rows}
     assert closing["4212"] == (0, Decimal(300)) and closing["5111"] == (0, 0) and closing["911"] == (0, 0)
-    inc = {ln.code: ln.current for ln in reports.income_statement(tenant_a, dt.date(Y, 1, 1), dt.date(Y, 12, 31)).lines}
+    inc = {
+        ln.code: ln.current
+        for ln in reports.income_statement(tenant_a, dt.date(base_year, 1, 1), dt.date(base_year, 12, 31)).lines
+    }
     assert inc["60"] == Decimal(300)  # closing entries do not hide the year's result
-    bs = reports.balance_sheet(tenant_a, dt.date(Y, 12, 31))
+    bs = reports.balance_sheet(tenant_a, dt.date(base_year, 12, 31))
     assert bs.checks["assets_equal_sources"]
     with tenant_context(tenant_a):
         assert not FiscalPeriod.objects.filter(fiscal_year=year, state="open").exists()
-        assert FiscalYear.objects.filter(start_date=dt.date(Y + 1, 1, 1)).exists()
+        assert FiscalYear.objects.filter(start_date=dt.date(base_year + 1, 1, 1)).exists()
     # carried forward: next year's opening equals this year's closing
-    nxt = selectors.trial_balance(tenant_a, dt.date(Y + 1, 1, 1), dt.date(Y + 1, 1, 31))
+    nxt = selectors.trial_balance(tenant_a, dt.date(base_year + 1, 1, 1), dt.date(base_year + 1, 1, 31))
     assert {r.account.code: (r.opening_debit, r.opening_credit) for r in nxt.rows}["1111"] == (Decimal(1300), 0)
     with pytest.raises(ValidationError):
         _close(fm, year.pk)
@@ -77,7 +89,7 @@ def test_close_year_api_requires_finance_manager(tenant_a):
     assert acc.post(f"{URL}/fiscal-years/{year_id}/close").status_code == 403
     with tenant_context(tenant_a):
         year = FiscalYear.objects.get(pk=year_id)
-    if TODAY < year.end_date:  # the year is not over: refused, nothing closed
+    if timezone.localdate() < year.end_date:  # the year is not over: refused, nothing closed
         r = c.post(f"{URL}/fiscal-years/{year_id}/close")
         assert r.status_code == 400 and year.end_date.strftime("%d/%m/%Y") in str(r.json())
         assert c.get(f"{URL}/fiscal-years").json()[0]["state"] == "open"
@@ -87,19 +99,17 @@ def test_close_year_api_requires_finance_manager(tenant_a):
     assert year["state"] == "closed"
 
 
-def test_cash_flow_ties_to_cash(tenant_a):
+def test_cash_flow_ties_to_cash(tenant_a, today):
     from novasaas.accounting.demo import demo_start, load_demo_accounting
-    from novasaas.accounting.tests.helpers import TODAY
     from novasaas.parties.demo import load_demo_parties
 
     load_demo_parties(tenant_a)
     load_demo_accounting(tenant_a)
-    start = demo_start(TODAY)
-    st = reports.cash_flow(tenant_a, start, TODAY)
+    start = demo_start(today)  # the capital of a shop with Inventory (1,000,000,000) is paid in on the demo's first day
+    st = reports.cash_flow(tenant_a, start, today)
     assert st.checks["ties_to_cash"]
     values = {ln.code: ln.current for ln in st.lines}
-    income = {ln.code: ln.current for ln in reports.income_statement(tenant_a, start, TODAY).lines}
-    # the demo's capital of a shop with Inventory: 1,000,000,000 on its first day
+    income = {ln.code: ln.current for ln in reports.income_statement(tenant_a, start, today).lines}
     assert values["01"] == income["50"] and values["31"] == Decimal(1000000000)
     c = fm_client(tenant_a)
     assert c.get(f"{URL}/reports/cash-flow").json()["checks"]["ties_to_cash"]
@@ -124,11 +134,11 @@ def _tb(tenant, y, month=12):
     return {r.account.code: (r.closing_debit, r.closing_credit) for r in tb.rows}
 
 
-def test_undo_year_closing_reverses_and_reopens(tenant_a):
+def test_undo_year_closing_reverses_and_reopens(tenant_a, base_year):
     from novasaas.platform.models import AuditLog
 
     fm = principal(tenant_a, "finance_manager")
-    y = Y + 2
+    y = base_year + 2
     year, closing = _closed_year(tenant_a, fm, y)
     with tenant_context(tenant_a):
         march = FiscalPeriod.objects.get(fiscal_year=year, number=3)
@@ -171,9 +181,9 @@ def _year_pk(tenant, y):
         return FiscalYear.objects.get(start_date=dt.date(y, 1, 1)).pk
 
 
-def test_undo_year_closing_is_refused_when_something_depends_on_it(tenant_a):
+def test_undo_year_closing_is_refused_when_something_depends_on_it(tenant_a, base_year):
     fm = principal(tenant_a, "finance_manager")
-    y = Y + 4
+    y = base_year + 4
     year, _closing = _closed_year(tenant_a, fm, y)
     # the result moved to prior-year retained earnings in the next year
     transfer = actions.create_entry(
@@ -201,11 +211,11 @@ def test_undo_year_closing_is_refused_when_something_depends_on_it(tenant_a):
     assert verify_ledger(tenant_a).ok
 
 
-def test_undo_year_closing_page_and_api_roles(tenant_a, tenant_b):
+def test_undo_year_closing_page_and_api_roles(tenant_a, tenant_b, base_year):
     from novasaas.platform.testing.fixtures import ApiClient, create_user
 
     fm = principal(tenant_a, "finance_manager")
-    y = Y + 6
+    y = base_year + 6
     year, _closing = _closed_year(tenant_a, fm, y)
     acc = ApiClient(tenant_a, create_user(tenant_a, "accountant"))
     url = f"{URL}/fiscal-years/{year.pk}/undo-closing"
@@ -223,11 +233,11 @@ def test_undo_year_closing_page_and_api_roles(tenant_a, tenant_b):
     assert years[year.pk] == "closed"
 
 
-def test_undo_year_closing_page(tenant_a):
+def test_undo_year_closing_page(tenant_a, base_year):
     from novasaas.platform.testing.fixtures import create_user, web_client
 
     fm = principal(tenant_a, "finance_manager")
-    y = Y + 8
+    y = base_year + 8
     year, _closing = _closed_year(tenant_a, fm, y)
     web = web_client(tenant_a, create_user(tenant_a, "finance_manager"))
     page = web.get("/accounting/periods/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
@@ -244,14 +254,14 @@ def test_undo_year_closing_page(tenant_a):
     assert "Năm tài chính này chưa khóa sổ cuối năm." in r.content.decode()
 
 
-def test_closing_is_gross_per_account_then_next_year_opens_and_carries_forward(tenant_a):
+def test_closing_is_gross_per_account_then_next_year_opens_and_carries_forward(tenant_a, base_year):
     """Revenue 700 and 50 (two accounts), costs 300 and 100: 911 gets 750 on credit and 400 on debit
     (each account's balance), not the net 350; 4212 holds 350, carried to 4211 at the new year."""
     from novasaas.accounting.models import JournalEntry, JournalLine
 
     fm = principal(tenant_a, "finance_manager")
     actions.ensure_chart(tenant_a)
-    y = Y + 10
+    y = base_year + 10
     actions.create_fiscal_year(fm, dt.date(y, 1, 1))
     day = dt.date(y, 6, 1)
     for rows in [

@@ -7,12 +7,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from novasaas.accounting import actions, budgets, dimensions
 from novasaas.accounting.events import BudgetExceeded
 from novasaas.accounting.integrity import verify_ledger
 from novasaas.accounting.models import Dimension, DimensionBalance, FiscalPeriod, JournalEntry, JournalLine
-from novasaas.accounting.tests.helpers import TODAY, principal
+from novasaas.accounting.tests.helpers import principal
 from novasaas.accounting.tests.test_api import URL, fm_client
 from novasaas.platform import events
 from novasaas.platform.models import AuditLog, Notification
@@ -27,7 +28,7 @@ def _line(account, debit, credit, dimension=None):
 def _period(tenant):
     actions.ensure_chart(tenant)
     with tenant_context(tenant):
-        return FiscalPeriod.objects.get(start_date__lte=TODAY, end_date__gte=TODAY)
+        return FiscalPeriod.objects.get(start_date__lte=timezone.localdate(), end_date__gte=timezone.localdate())
 
 
 def test_dimension_management_roles_and_bad_input(tenant_a, tenant_b):
@@ -82,12 +83,15 @@ def test_dimension_management_roles_and_bad_input(tenant_a, tenant_b):
     acc_web = web_client(tenant_a, acc.user)
     assert acc_web.get("/accounting/dimensions/").status_code == 200
     assert acc_web.post("/accounting/dimensions/", {"kind": "project", "code": "Q", "name": "q"}).status_code == 403
-    assert web_client(tenant_b, other.user).post(
-        "/accounting/dimensions/", {"action": "rename", "id": pid, "name": "hijack"}
-    ).status_code == 404
+    assert (
+        web_client(tenant_b, other.user)
+        .post("/accounting/dimensions/", {"action": "rename", "id": pid, "name": "hijack"})
+        .status_code
+        == 404
+    )
 
 
-def test_lines_with_dimension_budget_per_dimension_and_over_budget(tenant_a, monkeypatch):
+def test_lines_with_dimension_budget_per_dimension_and_over_budget(tenant_a, monkeypatch, today):
     fm = principal(tenant_a, "finance_manager")
     kd = dimensions.create_dimension(fm, kind="department", code="KD", name="Kinh doanh")
     kt = dimensions.create_dimension(fm, kind="department", code="KT", name="Kế toán")
@@ -109,7 +113,7 @@ def test_lines_with_dimension_budget_per_dimension_and_over_budget(tenant_a, mon
     events.subscriber(BudgetExceeded, module="ACC")(seen.append)
 
     def post(*rows):
-        entry = actions.create_entry(fm, journal_id="GEN", date=TODAY, lines=list(rows), memo="chi")
+        entry = actions.create_entry(fm, journal_id="GEN", date=today, lines=list(rows), memo="chi")
         return actions.post_entry(fm, entry.pk)
 
     post(_line("6422", 800, 0, "department:KD"), _line("6422", 400, 0, kt.pk), _line("1111", 0, 1200))
@@ -125,7 +129,7 @@ def test_lines_with_dimension_budget_per_dimension_and_over_budget(tenant_a, mon
         tenant_a,
         "projects.timesheet",
         7,
-        TODAY,
+        today,
         [
             actions.LineInput("selling_expense", Decimal(350), Decimal(0), dimension="project:P1"),
             {"account": "cash", "debit": 0, "credit": 350},
@@ -174,7 +178,7 @@ def test_lines_with_dimension_budget_per_dimension_and_over_budget(tenant_a, mon
     for bad in ("department:XX", kt.pk, "KD", 10**12):
         with pytest.raises(ValidationError) as err:
             actions.create_entry(
-                fm, journal_id="GEN", date=TODAY, lines=[_line("6422", 1, 0, bad), _line("1111", 0, 1)]
+                fm, journal_id="GEN", date=today, lines=[_line("6422", 1, 0, bad), _line("1111", 0, 1)]
             )
         assert "lines[0].dimension" in err.value.message_dict
     with pytest.raises(ValidationError):
@@ -182,7 +186,7 @@ def test_lines_with_dimension_budget_per_dimension_and_over_budget(tenant_a, mon
             tenant_a,
             "projects.timesheet",
             8,
-            TODAY,
+            today,
             [("6422", 1, 0, None, "", None, None, 0, False, "nope"), ("1111", 0, 1)],
         )
     with pytest.raises(ValidationError):
@@ -192,13 +196,13 @@ def test_lines_with_dimension_budget_per_dimension_and_over_budget(tenant_a, mon
         assert budget.lines.count() == 4
 
 
-def test_dimension_api_page_and_isolation(tenant_a, tenant_b):
+def test_dimension_api_page_and_isolation(tenant_a, tenant_b, today):
     c = fm_client(tenant_a)
     kd = c.post(f"{URL}/dimensions", {"kind": "department", "code": "KD", "name": "Kinh doanh"}).json()
     acc = ApiClient(tenant_a, create_user(tenant_a, "accountant"))
     payload = {
         "journal": "GEN",
-        "date": TODAY.isoformat(),
+        "date": today.isoformat(),
         "lines": [
             {"account": "6422", "debit": "200", "dimension": "department:KD"},
             {"account": "1111", "credit": "200"},
@@ -248,7 +252,7 @@ def test_dimension_api_page_and_isolation(tenant_a, tenant_b):
     assert "Kinh doanh" in form
     data = {
         "journal": "GEN",
-        "date": TODAY.isoformat(),
+        "date": today.isoformat(),
         "memo": "x",
         "lines-TOTAL_FORMS": "2",
         "lines-INITIAL_FORMS": "0",

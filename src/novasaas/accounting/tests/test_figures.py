@@ -6,13 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from novasaas.accounting import actions, reports, selectors
 from novasaas.accounting.dashboard import widget_context
-from novasaas.accounting.tests.helpers import TODAY, make_party, post, principal
+from novasaas.accounting.tests.helpers import make_party, post, principal
 
 
-def test_dashboard_and_balances_include_todays_postings(tenant_a):
+def test_dashboard_and_balances_include_todays_postings(tenant_a, today):
     fm = principal(tenant_a, "finance_manager")
     actions.ensure_chart(tenant_a)
     customer = make_party(tenant_a)
@@ -26,14 +27,14 @@ def test_dashboard_and_balances_include_todays_postings(tenant_a):
     assert figures["Expenses this month"] == Decimal(300_000)
     tb = {r.account.code: r.closing_debit - r.closing_credit for r in selectors.trial_balance(tenant_a).rows}
     assert tb["1111"] == figures["Cash and bank"] and tb["131"] == figures["Receivables (131)"]
-    bs = {ln.code: ln.current for ln in reports.balance_sheet(tenant_a, TODAY).lines}
+    bs = {ln.code: ln.current for ln in reports.balance_sheet(tenant_a, today).lines}
     assert bs["110"] == Decimal(4_700_000) and bs["131"] == Decimal(2_200_000)
     assert bs["417"] == Decimal(1_700_000)
-    assert reports.current_result(tenant_a, TODAY) == Decimal(1_700_000)
-    assert reports.totals_by_prefix(tenant_a, ["111"], end=TODAY) == {"111": Decimal(4_700_000)}
+    assert reports.current_result(tenant_a, today) == Decimal(1_700_000)
+    assert reports.totals_by_prefix(tenant_a, ["111"], end=today) == {"111": Decimal(4_700_000)}
 
 
-def test_unbalanced_draft_shows_real_totals_and_the_difference(tenant_a):
+def test_unbalanced_draft_shows_real_totals_and_the_difference(tenant_a, today):
     from django.core.exceptions import ValidationError
     from django.utils import translation
 
@@ -42,7 +43,7 @@ def test_unbalanced_draft_shows_real_totals_and_the_difference(tenant_a):
 
     fm = principal(tenant_a, "finance_manager")
     draft = actions.create_entry(
-        fm, journal_id="GEN", date=TODAY, lines=lines(("1111", 1_500_000, 0), ("5111", 0, 1_200_000))
+        fm, journal_id="GEN", date=today, lines=lines(("1111", 1_500_000, 0), ("5111", 0, 1_200_000))
     )
     page = web_client(tenant_a, create_user(tenant_a, "finance_manager")).get(f"/accounting/entries/{draft.pk}/")
     text = page.content.decode()
@@ -73,7 +74,7 @@ def test_format_amount_follows_the_language():
     assert format_amount(Decimal("-2500"), locale="en") == "-2,500"
 
 
-def test_balance_sheet_shows_wrong_side_balances_gross(tenant_a):
+def test_balance_sheet_shows_wrong_side_balances_gross(tenant_a, today):
     """Circular 133: receivables and payables gross per partner, 333/338 per sub-account, negative cash
     flagged. Netting would give 131 = 90M, 311 = 25M, 313 = 3M and a negative 315 (−4M)."""
     fm = principal(tenant_a, "finance_manager")
@@ -87,7 +88,7 @@ def test_balance_sheet_shows_wrong_side_balances_gross(tenant_a):
     post(fm, ("331", 30_000_000, 0, y), ("1121", 0, 30_000_000))  # advance to vendor Y
     post(fm, ("3334", 7_000_000, 0), ("1121", 0, 7_000_000))  # CIT paid before any is due
     post(fm, ("3388", 4_000_000, 0), ("1111", 0, 4_000_000))  # cash lent out: 1111 goes below zero
-    st = reports.balance_sheet(tenant_a, TODAY)
+    st = reports.balance_sheet(tenant_a, today)
     bs = {ln.code: ln.current for ln in st.lines}
     m = Decimal(1_000_000)
     expected = {
@@ -114,7 +115,7 @@ def test_balance_sheet_shows_wrong_side_balances_gross(tenant_a):
     assert all(ln.current >= 0 for ln in st.lines if ln.code not in ("110",))
 
 
-def test_income_statement_reversals_are_not_deductions_and_interest_is_shown(tenant_a):
+def test_income_statement_reversals_are_not_deductions_and_interest_is_shown(tenant_a, today):
     from novasaas.accounting.models import Account
     from novasaas.platform.tenancy import tenant_context
 
@@ -124,7 +125,7 @@ def test_income_statement_reversals_are_not_deductions_and_interest_is_shown(ten
     m = Decimal(1_000_000)
     post(fm, ("131", 100 * m, 0, customer), ("5111", 0, 100 * m))
     wrong = post(fm, ("131", 30 * m, 0, customer), ("5111", 0, 30 * m), memo="entered twice")
-    actions.reverse_entry(fm, wrong.pk, date=TODAY)
+    actions.reverse_entry(fm, wrong.pk, date=today)
     post(fm, ("5111", 5 * m, 0), ("131", 0, 5 * m, customer), memo="trade discount")  # a real deduction
     with tenant_context(tenant_a):
         parent = Account.objects.get(code="635")
@@ -132,13 +133,13 @@ def test_income_statement_reversals_are_not_deductions_and_interest_is_shown(ten
     actions.create_account(fm, parent_id=parent.pk, code="6358", name_vi="Chi phí tài chính khác")
     post(fm, ("6351", 2 * m, 0), ("1121", 0, 2 * m))
     post(fm, ("6358", 3 * m, 0), ("1121", 0, 3 * m))
-    inc = {ln.code: ln.current for ln in reports.income_statement(tenant_a, TODAY, TODAY).lines}
+    inc = {ln.code: ln.current for ln in reports.income_statement(tenant_a, today, today).lines}
     assert (inc["01"], inc["02"], inc["10"]) == (100 * m, 5 * m, 95 * m)
     assert (inc["22"], inc["23"]) == (5 * m, 2 * m)
     assert inc["30"] == 90 * m and inc["60"] == 90 * m
 
 
-def test_non_deductible_input_vat_moves_into_the_cost(tenant_a):
+def test_non_deductible_input_vat_moves_into_the_cost(tenant_a, today):
     """Two cash invoices of one seller on one day: 2,200,000 + 3,300,000 ≥ 5,000,000, so neither VAT is
     deductible and both leave 1331 for stock; reversing the second makes the first deductible again."""
     from novasaas.accounting.tests.test_taxes import _purchase
@@ -148,14 +149,14 @@ def test_non_deductible_input_vat_moves_into_the_cost(tenant_a):
 
     def balances():
         tb = {r.account.code: r.closing_debit - r.closing_credit for r in selectors.trial_balance(tenant_a).rows}
-        bs = {ln.code: ln.current for ln in reports.balance_sheet(tenant_a, TODAY).lines}
+        bs = {ln.code: ln.current for ln in reports.balance_sheet(tenant_a, timezone.localdate()).lines}
         return tb.get("1331", 0), tb.get("156", 0), bs["181"]
 
-    a = _purchase(fm, TODAY, 200_000, seller, cash=True)
+    a = _purchase(fm, today, 200_000, seller, cash=True)
     assert balances() == (200_000, 2_000_000, 200_000)
-    b = _purchase(fm, TODAY, 300_000, seller, cash=True)
+    b = _purchase(fm, today, 300_000, seller, cash=True)
     assert balances() == (0, 5_500_000, 0)
-    actions.reverse_entry(fm, b.pk, date=TODAY)
+    actions.reverse_entry(fm, b.pk, date=today)
     assert balances() == (200_000, 2_000_000, 200_000)
     assert a.reference
     from novasaas.accounting.integrity import verify_ledger
@@ -163,7 +164,7 @@ def test_non_deductible_input_vat_moves_into_the_cost(tenant_a):
     assert verify_ledger(tenant_a).ok
 
 
-def test_vnd_amounts_are_whole_dong_everywhere(tenant_a):
+def test_vnd_amounts_are_whole_dong_everywhere(tenant_a, today):
     from novasaas.accounting.models import JournalEntry, Payment
     from novasaas.accounting.tests.test_api import URL, entry_payload
     from novasaas.accounting.tests.test_pages import lines_data
@@ -175,9 +176,9 @@ def test_vnd_amounts_are_whole_dong_everywhere(tenant_a):
     r = api.post(f"{URL}/entries", entry_payload("33333.50"))
     assert r.status_code in (400, 422) and "số nguyên" in str(r.json())
     for path, body in [
-        ("revenues", {"date": TODAY.isoformat(), "amount": "33333.50", "partner_id": party, "tax_rate": None}),
-        ("expenses", {"date": TODAY.isoformat(), "amount": "33333.50", "settlement": "cash", "tax_rate": None}),
-        ("payments", {"kind": "receipt", "party_id": party, "date": TODAY.isoformat(), "amount": "33333.50"}),
+        ("revenues", {"date": today.isoformat(), "amount": "33333.50", "partner_id": party, "tax_rate": None}),
+        ("expenses", {"date": today.isoformat(), "amount": "33333.50", "settlement": "cash", "tax_rate": None}),
+        ("payments", {"kind": "receipt", "party_id": party, "date": today.isoformat(), "amount": "33333.50"}),
     ]:
         r = api.post(f"{URL}/{path}", body)
         assert r.status_code in (400, 422) and "số nguyên" in str(r.json()), (path, r.json())
@@ -186,7 +187,7 @@ def test_vnd_amounts_are_whole_dong_everywhere(tenant_a):
         "/accounting/entries/new/",
         {
             "journal": "GEN",
-            "date": TODAY.isoformat(),
+            "date": today.isoformat(),
             "memo": "x",
             **lines_data(("1111", "33333.50", "", None), ("4111", "", "33333.50", None)),
             "save": "1",
@@ -200,7 +201,7 @@ def test_vnd_amounts_are_whole_dong_everywhere(tenant_a):
     assert actions.create_entry(
         fm,
         journal_id="GEN",
-        date=TODAY,
+        date=today,
         lines=[
             {"account": "1122", "debit": "100.50", "credit": 0, "currency": "USD", "exchange_rate": "25000"},
             {"account": "4111", "debit": 0, "credit": "2512500"},
@@ -208,7 +209,7 @@ def test_vnd_amounts_are_whole_dong_everywhere(tenant_a):
     )
 
 
-def test_vat_line_must_match_base_times_rate_and_untaxed_vat_lines_are_flagged(tenant_a):
+def test_vat_line_must_match_base_times_rate_and_untaxed_vat_lines_are_flagged(tenant_a, today):
     from django.core.exceptions import ValidationError
 
     from novasaas.accounting import taxes
@@ -222,7 +223,7 @@ def test_vat_line_must_match_base_times_rate_and_untaxed_vat_lines_are_flagged(t
             {"account": "5111", "debit": 0, "credit": Decimal(base)},
             {"account": "33311", "debit": 0, "credit": Decimal(vat), "tax_base": Decimal(base), **tax},
         ]
-        return actions.create_entry(fm, journal_id="SAL", date=TODAY, lines=rows)
+        return actions.create_entry(fm, journal_id="SAL", date=timezone.localdate(), lines=rows)
 
     with pytest.raises(ValidationError) as refused:
         sale(150_000, 1_000_000, tax_rate="VAT10")  # 10% of 1,000,000 is 100,000
@@ -230,12 +231,12 @@ def test_vat_line_must_match_base_times_rate_and_untaxed_vat_lines_are_flagged(t
     assert sale(100_005, 1_000_050, tax_rate="VAT10")  # rounding: 100,005 exactly
     assert sale(100_008, 1_000_000, tax_rate="VAT10")  # within the 10 đồng tolerance
     untaxed = actions.post_entry(fm, sale(100_000, 1_000_000).pk)  # VAT line without a rate
-    flagged = taxes.untaxed_vat_lines(tenant_a, TODAY, TODAY)
+    flagged = taxes.untaxed_vat_lines(tenant_a, today, today)
     assert [(f["reference"], f["account"], f["amount"]) for f in flagged] == [
         (untaxed.reference, "33311", Decimal(100_000))
     ]
     post(fm, ("33311", 100_000, 0), ("1121", 0, 100_000))  # paying VAT is no invoice: not flagged
-    assert len(taxes.untaxed_vat_lines(tenant_a, TODAY, TODAY)) == 1
+    assert len(taxes.untaxed_vat_lines(tenant_a, today, today)) == 1
 
 
 def test_accountant_has_no_statements_and_the_refusal_says_why(tenant_a):

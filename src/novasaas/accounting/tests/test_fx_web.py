@@ -5,13 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+from django.utils import timezone
+
 from novasaas.accounting.models import EntryState, ExchangeRate, JournalEntry
-from novasaas.accounting.tests.helpers import TODAY, make_party
+from novasaas.accounting.tests.helpers import make_party
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
 
 URL = "/api/v1/accounting"
-DAY = TODAY.replace(day=1)
+
+
+@pytest.fixture
+def day(today):
+    return today.replace(day=1)
 
 
 def _api(tenant, role="finance_manager"):
@@ -21,7 +28,7 @@ def _api(tenant, role="finance_manager"):
 def _usd_entry(party, amount="100", **extra):
     return {
         "journal": "GEN",
-        "date": DAY.isoformat(),
+        "date": timezone.localdate().replace(day=1).isoformat(),
         "lines": [
             {"account": "131", "debit": amount, "partner_id": party, "currency": "USD", **extra},
             {"account": "5111", "credit": amount, "currency": "USD", **extra},
@@ -30,23 +37,23 @@ def _usd_entry(party, amount="100", **extra):
     }
 
 
-def test_rate_crud_api_roles_and_isolation(tenant_a, tenant_b):
+def test_rate_crud_api_roles_and_isolation(tenant_a, tenant_b, day):
     fm, accountant = _api(tenant_a), _api(tenant_a, "accountant")
-    r = fm.post(f"{URL}/exchange-rates", {"currency": "USD", "date": DAY.isoformat(), "rate": "25400.5"})
+    r = fm.post(f"{URL}/exchange-rates", {"currency": "USD", "date": day.isoformat(), "rate": "25400.5"})
     assert r.status_code == 201, r.json()
     rate_id = r.json()["id"]
     assert r.json()["rate"] == "25400.5"
     assert accountant.get(f"{URL}/exchange-rates").json()["items"][0]["currency"] == "USD"
     look = accountant.get(
-        f"{URL}/exchange-rates/lookup", {"currency": "USD", "date": (DAY + dt.timedelta(5)).isoformat()}
+        f"{URL}/exchange-rates/lookup", {"currency": "USD", "date": (day + dt.timedelta(5)).isoformat()}
     )
     assert look.status_code == 200 and Decimal(look.json()["rate"]) == Decimal("25400.5")
     assert (
-        accountant.get(f"{URL}/exchange-rates/lookup", {"currency": "EUR", "date": DAY.isoformat()}).status_code == 404
+        accountant.get(f"{URL}/exchange-rates/lookup", {"currency": "EUR", "date": day.isoformat()}).status_code == 404
     )
     # the Accountant reads, only the Finance Manager maintains
     assert (
-        accountant.post(f"{URL}/exchange-rates", {"currency": "EUR", "date": DAY.isoformat(), "rate": "1"}).status_code
+        accountant.post(f"{URL}/exchange-rates", {"currency": "EUR", "date": day.isoformat(), "rate": "1"}).status_code
         == 403
     )
     assert accountant.patch(f"{URL}/exchange-rates/{rate_id}", {"rate": "1"}).status_code == 403
@@ -61,14 +68,14 @@ def test_rate_crud_api_roles_and_isolation(tenant_a, tenant_b):
     assert fm.delete(f"{URL}/exchange-rates/{rate_id}").status_code == 204
 
 
-def test_rate_bad_input_is_4xx_and_writes_nothing(tenant_a):
+def test_rate_bad_input_is_4xx_and_writes_nothing(tenant_a, day):
     fm = _api(tenant_a)
     for payload in (
-        {"currency": "XYZ", "date": DAY.isoformat(), "rate": "1"},
-        {"currency": "VND", "date": DAY.isoformat(), "rate": "1"},
-        {"currency": "USD", "date": DAY.isoformat(), "rate": "-1"},
-        {"currency": "USD", "date": DAY.isoformat(), "rate": "0"},
-        {"currency": "USD", "date": DAY.isoformat(), "rate": 25000.5},  # a float
+        {"currency": "XYZ", "date": day.isoformat(), "rate": "1"},
+        {"currency": "VND", "date": day.isoformat(), "rate": "1"},
+        {"currency": "USD", "date": day.isoformat(), "rate": "-1"},
+        {"currency": "USD", "date": day.isoformat(), "rate": "0"},
+        {"currency": "USD", "date": day.isoformat(), "rate": 25000.5},  # a float
         {"currency": "USD", "date": "2026-13-01", "rate": "1"},
     ):
         r = fm.post(f"{URL}/exchange-rates", payload)
@@ -102,7 +109,7 @@ def _upload(name, text):
     return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
 
 
-def test_currency_entry_api_and_bad_input(tenant_a):
+def test_currency_entry_api_and_bad_input(tenant_a, day):
     fm = _api(tenant_a)
     party = make_party(tenant_a)
     # no rate in the table: clear 400 naming the line, nothing written
@@ -121,13 +128,13 @@ def test_currency_entry_api_and_bad_input(tenant_a):
         assert "lines[0]" in detail or "'lines', 0" in detail, (extra, r.json())
     with tenant_context(tenant_a):
         assert not JournalEntry.objects.exists()
-    fm.post(f"{URL}/exchange-rates", {"currency": "USD", "date": DAY.isoformat(), "rate": "25000"})
+    fm.post(f"{URL}/exchange-rates", {"currency": "USD", "date": day.isoformat(), "rate": "25000"})
     r = fm.post(f"{URL}/entries", _usd_entry(party, amount_base="2500000"))
     assert r.status_code == 201, r.json()
     line = r.json()["lines"][0]
     assert (line["currency"], line["amount_currency"], line["debit"]) == ("USD", "100.00", "2500000.00")
     account_131 = line["account_id"]
-    ledger = fm.get(f"{URL}/accounts/{account_131}/ledger", {"date_from": DAY.isoformat()}).json()
+    ledger = fm.get(f"{URL}/accounts/{account_131}/ledger", {"date_from": day.isoformat()}).json()
     assert ledger["rows"][0]["currency"] == "USD" and ledger["rows"][0]["amount_currency"] == "100.00"
     items = fm.get(f"{URL}/open-items", {"kind": "receivable", "party_id": party}).json()
     assert items[0]["open_currency"] == "100.00" and items[0]["currency"] == "USD"
@@ -137,7 +144,7 @@ def test_currency_entry_api_and_bad_input(tenant_a):
         {
             "kind": "receipt",
             "party_id": party,
-            "date": DAY.isoformat(),
+            "date": day.isoformat(),
             "amount": "100",
             "currency": "USD",
             "exchange_rate": "25100",
@@ -152,12 +159,12 @@ def test_currency_entry_api_and_bad_input(tenant_a):
         assert {ln.account.code: ln.credit for ln in fx_entry.lines.select_related("account")}["515"] == 10000
 
 
-def test_revaluation_api_roles_and_idempotence(tenant_a, tenant_b):
+def test_revaluation_api_roles_and_idempotence(tenant_a, tenant_b, day):
     fm, accountant = _api(tenant_a), _api(tenant_a, "accountant")
     party = make_party(tenant_a)
-    fm.post(f"{URL}/exchange-rates", {"currency": "USD", "date": DAY.isoformat(), "rate": "25000"})
+    fm.post(f"{URL}/exchange-rates", {"currency": "USD", "date": day.isoformat(), "rate": "25000"})
     assert fm.post(f"{URL}/entries", _usd_entry(party)).status_code == 201
-    end = DAY + dt.timedelta(days=10)
+    end = day + dt.timedelta(days=10)
     fm.post(f"{URL}/exchange-rates", {"currency": "USD", "date": end.isoformat(), "rate": "25300"})
     assert accountant.get(f"{URL}/fx-revaluation", {"date": end.isoformat()}).status_code == 403
     assert accountant.post(f"{URL}/fx-revaluation", {"date": end.isoformat()}).status_code == 403
@@ -175,21 +182,21 @@ def test_revaluation_api_roles_and_idempotence(tenant_a, tenant_b):
     assert r.status_code == 422 and "date" in str(r.json()["detail"]), r.json()
 
 
-def test_pages(tenant_a, tenant_b):
+def test_pages(tenant_a, tenant_b, day):
     fm = web_client(tenant_a, create_user(tenant_a, "finance_manager"))
     accountant = web_client(tenant_a, create_user(tenant_a, "accountant"))
     party = make_party(tenant_a)
-    r = fm.post("/accounting/exchange-rates/", {"currency": "USD", "date": DAY.isoformat(), "rate": "25000"})
+    r = fm.post("/accounting/exchange-rates/", {"currency": "USD", "date": day.isoformat(), "rate": "25000"})
     assert r.status_code == 302
     assert (
-        fm.post("/accounting/exchange-rates/", {"currency": "USD", "date": DAY.isoformat(), "rate": "-3"}).status_code
+        fm.post("/accounting/exchange-rates/", {"currency": "USD", "date": day.isoformat(), "rate": "-3"}).status_code
         == 400
     )
     page = accountant.get("/accounting/exchange-rates/").content.decode()
     assert "25.000" in page and 'name="op" value="delete"' not in page  # formatted as the page shows numbers
     assert (
         accountant.post(
-            "/accounting/exchange-rates/", {"currency": "EUR", "date": DAY.isoformat(), "rate": "1"}
+            "/accounting/exchange-rates/", {"currency": "EUR", "date": day.isoformat(), "rate": "1"}
         ).status_code
         == 403
     )
@@ -202,7 +209,7 @@ def test_pages(tenant_a, tenant_b):
     # a USD line in the multi-line form (the rate from the table)
     data = {
         "journal": "GEN",
-        "date": DAY.isoformat(),
+        "date": day.isoformat(),
         "memo": "USD",
         "lines-TOTAL_FORMS": "2",
         "lines-INITIAL_FORMS": "0",
@@ -230,7 +237,7 @@ def test_pages(tenant_a, tenant_b):
     bad = dict(data, **{"lines-0-currency": "XYZ", "lines-1-currency": "XYZ"})
     assert fm.post("/accounting/entries/new/", bad).status_code == 400
     # revaluation: computation first, then posting; the Accountant has no access
-    end = DAY + dt.timedelta(days=3)
+    end = day + dt.timedelta(days=3)
     fm.post("/accounting/exchange-rates/", {"currency": "USD", "date": end.isoformat(), "rate": "24900"})
     assert accountant.get("/accounting/fx-revaluation/").status_code == 403
     preview = fm.get("/accounting/fx-revaluation/", {"date": end.isoformat()}).content.decode()
@@ -256,9 +263,9 @@ def test_pages(tenant_a, tenant_b):
     assert "USD" in fm.get("/accounting/payments/").content.decode()
 
 
-def test_entry_import_with_currency_columns(tenant_a):
+def test_entry_import_with_currency_columns(tenant_a, day):
     fm = _api(tenant_a)
-    day = DAY.isoformat()
+    day = day.isoformat()
     good = (
         "entry,date,journal,account,debit,credit,partner,memo,currency,exchange_rate\n"
         f"NH1,{day},BANK,1122,1000,0,,Mua USD,USD,25400\n"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from novasaas.accounting import actions, selectors
 from novasaas.accounting.models import Account, BankAccount, JournalEntry
-from novasaas.accounting.tests.helpers import TODAY, make_party, post, principal
+from novasaas.accounting.tests.helpers import make_party, post, principal
 from novasaas.accounting.tests.test_api import URL, entry_payload, fm_client
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import create_user, web_client
@@ -64,12 +66,12 @@ def test_foreign_ids_are_404_and_foreign_accounts_unknown(tenant_a, tenant_b):
     assert web.get(f"/accounting/accounts/{b_accounts['1111']}/ledger/").status_code == 404
 
 
-def test_source_documents_are_per_tenant(tenant_a, tenant_b):
+def test_source_documents_are_per_tenant(tenant_a, tenant_b, today):
     ea = actions.post_source_document(
-        tenant_a, "x.doc", 1, TODAY, [("cash", 1, 0, None, ""), ("revenue", 0, 1, None, "")]
+        tenant_a, "x.doc", 1, today, [("cash", 1, 0, None, ""), ("revenue", 0, 1, None, "")]
     )
     eb = actions.post_source_document(
-        tenant_b, "x.doc", 1, TODAY, [("cash", 2, 0, None, ""), ("revenue", 0, 2, None, "")]
+        tenant_b, "x.doc", 1, today, [("cash", 2, 0, None, ""), ("revenue", 0, 2, None, "")]
     )
     assert ea.pk != eb.pk and ea.number == eb.number == 1
     assert selectors.entries_for_source(tenant_a, "x.doc", 1) == [ea]
@@ -96,7 +98,7 @@ def _fill_every_table(tenant):
     entry = actions.create_entry(
         fm,
         journal_id="GEN",
-        date=TODAY,
+        date=timezone.localdate(),
         memo="Chi phí phòng kinh doanh",
         lines=[
             {"account": "6421", "debit": 10, "credit": 0, "dimension": kd.pk},
@@ -107,16 +109,18 @@ def _fill_every_table(tenant):
     attachments.add_attachment(fm, entry.pk, io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "hoa-don.pdf")
     customer = make_party(tenant, "Khách lẻ")
     post(fm, ("131", 500, 0, customer), ("5111", 0, 500))
-    receivables.record_payment(fm, kind="receipt", party_id=customer, date=TODAY, amount="500")
+    receivables.record_payment(fm, kind="receipt", party_id=customer, date=timezone.localdate(), amount="500")
     with tenant_context(tenant):
         bank = BankAccount.objects.first()
     banking.save_statement_profile(fm, bank.pk, name="VCB CSV", mapping=MAPPING)
-    csv = f"Ngày,Số tiền,Số tham chiếu,Nội dung\n{TODAY.strftime('%d/%m/%Y')},-5000,F2,Phí\n".encode()
+    csv = f"Ngày,Số tiền,Số tham chiếu,Nội dung\n{timezone.localdate().strftime('%d/%m/%Y')},-5000,F2,Phí\n".encode()
     banking.import_statement(fm, bank.pk, io.BytesIO(csv), "s.csv")
     with tenant_context(tenant):
         wh = inv.save_warehouse(principal(tenant, "warehouse_manager"), code="HN", name="Kho Hà Nội")
     stock_accounts.set_warehouse_account(fm, wh.pk, "inventory", inventory_account.pk)
-    previous_start = taxes.filing_period(tenant, taxes.filing_period(tenant, TODAY)[0] - dt.timedelta(days=1))[0]
+    previous_start = taxes.filing_period(
+        tenant, taxes.filing_period(tenant, timezone.localdate())[0] - dt.timedelta(days=1)
+    )[0]
     taxes.file_vat_return(fm, previous_start)
 
 

@@ -18,7 +18,7 @@ from novasaas.accounting.models import (
     FiscalPeriod,
     JournalEntry,
 )
-from novasaas.accounting.tests.helpers import TODAY, lines, make_party, post, principal
+from novasaas.accounting.tests.helpers import lines, make_party, post, principal
 from novasaas.platform.tenancy import tenant_context
 
 
@@ -32,7 +32,7 @@ def accountant(tenant_a):
     return principal(tenant_a, "accountant")
 
 
-def test_ensure_chart_is_idempotent_and_complete(tenant_a):
+def test_ensure_chart_is_idempotent_and_complete(tenant_a, today):
     actions.ensure_chart(tenant_a)
     actions.ensure_chart(tenant_a)
     with tenant_context(tenant_a):
@@ -44,7 +44,7 @@ def test_ensure_chart_is_idempotent_and_complete(tenant_a):
         assert not Account.objects.get(code="111").allows_posting  # has 1111..1113
         assert Account.objects.get(code="33311").parent.code == "3331"
         assert Account.objects.get(code="3385").name_en == "Unemployment insurance"
-        assert FiscalPeriod.objects.filter(start_date__year=TODAY.year).count() == 12
+        assert FiscalPeriod.objects.filter(start_date__year=today.year).count() == 12
 
 
 # /work/shared/reference/vietnam-2026.md, "Charts of accounts"
@@ -89,13 +89,13 @@ def test_tt99_template_before_first_entry(tenant_a, fm):
         actions.apply_chart_template(fm, "tt133")
 
 
-def test_post_balanced_entry_numbers_and_balances(tenant_a, fm):
+def test_post_balanced_entry_numbers_and_balances(tenant_a, fm, today):
     party = make_party(tenant_a)
     e1 = post(fm, ("1111", "1000000", 0), ("4111", 0, "1000000"))
     e2 = post(fm, ("131", "550000", 0, party), ("5111", 0, "500000"), ("33311", 0, "50000"))
     assert e1.state == e2.state == EntryState.POSTED
     assert (e1.number, e2.number) == (1, 2)
-    assert e1.reference == f"GEN-{TODAY.year}-00001"
+    assert e1.reference == f"GEN-{today.year}-00001"
     assert e2.prev_hash == e1.hash and len(e2.hash) == 64
     tb = selectors.trial_balance(tenant_a)
     assert tb.balanced and tb.totals["debit"] == Decimal("1550000")
@@ -129,17 +129,17 @@ def test_unknown_partner_and_foreign_tenant_party_refused(tenant_a, tenant_b, fm
         post(fm, ("131", 100, 0, other), ("5111", 0, 100))
 
 
-def test_closed_period_refuses_posting_and_reopen_until_locked(tenant_a, fm):
+def test_closed_period_refuses_posting_and_reopen_until_locked(tenant_a, fm, today):
     with tenant_context(tenant_a):
         actions.ensure_chart(tenant_a)
-        period = FiscalPeriod.objects.get(start_date__lte=TODAY, end_date__gte=TODAY)
-    entry = actions.create_entry(fm, journal_id="GEN", date=TODAY, lines=lines(("1111", 5, 0), ("4111", 0, 5)))
+        period = FiscalPeriod.objects.get(start_date__lte=today, end_date__gte=today)
+    entry = actions.create_entry(fm, journal_id="GEN", date=today, lines=lines(("1111", 5, 0), ("4111", 0, 5)))
     actions.close_period(fm, period.pk)
     with pytest.raises(ValidationError, match="nothing can be posted"):
         actions.post_entry(fm, entry.pk)
     with pytest.raises(ValidationError):
         actions.post_source_document(
-            tenant_a, "test.doc", 1, TODAY, [("cash", 5, 0, None, ""), ("4111", 0, 5, None, "")]
+            tenant_a, "test.doc", 1, today, [("cash", 5, 0, None, ""), ("4111", 0, 5, None, "")]
         )
     actions.reopen_period(fm, period.pk)
     actions.post_entry(fm, entry.pk)
@@ -229,15 +229,15 @@ def test_sub_accounts_rename_deactivate_delete(tenant_a, fm):
     actions.delete_account(fm, empty.pk)
 
 
-def test_post_source_document_by_role_is_idempotent(tenant_a):
+def test_post_source_document_by_role_is_idempotent(tenant_a, today):
     party = make_party(tenant_a)
     rows = [
         ("receivable", "1100000", "0", party, "HĐ 0001"),
         ("revenue", "0", "1000000", None, ""),
         ("output_vat", "0", "100000", None, ""),
     ]
-    e1 = actions.post_source_document(tenant_a, "sales.invoice", 7, TODAY, rows, memo="Invoice 7", journal="SAL")
-    e2 = actions.post_source_document(tenant_a, "sales.invoice", 7, TODAY, rows, memo="Invoice 7", journal="SAL")
+    e1 = actions.post_source_document(tenant_a, "sales.invoice", 7, today, rows, memo="Invoice 7", journal="SAL")
+    e2 = actions.post_source_document(tenant_a, "sales.invoice", 7, today, rows, memo="Invoice 7", journal="SAL")
     assert e1.pk == e2.pk and e1.reference.startswith("SAL-")
     with tenant_context(tenant_a):
         assert JournalEntry.objects.count() == 1
@@ -245,24 +245,24 @@ def test_post_source_document_by_role_is_idempotent(tenant_a):
     assert codes == ["131", "33311", "5111"]
     with pytest.raises(ValidationError):
         actions.post_source_document(
-            tenant_a, "sales.invoice", 8, TODAY, [("receivable", 1, 0, party, ""), ("revenue", 0, 2, None, "")]
+            tenant_a, "sales.invoice", 8, today, [("receivable", 1, 0, party, ""), ("revenue", 0, 2, None, "")]
         )
     with pytest.raises(ValidationError):
         actions.post_source_document(
-            tenant_a, "sales.invoice", 9, TODAY, [("nonsense", 1, 0, None, ""), ("revenue", 0, 1, None, "")]
+            tenant_a, "sales.invoice", 9, today, [("nonsense", 1, 0, None, ""), ("revenue", 0, 1, None, "")]
         )
 
 
-def test_post_source_document_opens_next_year(tenant_a):
-    day = dt.date(TODAY.year + 1, 3, 15)
+def test_post_source_document_opens_next_year(tenant_a, today):
+    day = dt.date(today.year + 1, 3, 15)
     entry = actions.post_source_document(
         tenant_a, "x.doc", 1, day, [("cash", 5, 0, None, ""), ("revenue", 0, 5, None, "")]
     )
-    assert entry.year == TODAY.year + 1 and entry.number == 1
+    assert entry.year == today.year + 1 and entry.number == 1
 
 
-def test_inventory_account_balance(tenant_a, fm):
+def test_inventory_account_balance(tenant_a, fm, today):
     post(fm, ("156", 700, 0), ("4111", 0, 700))
     post(fm, ("152", 300, 0), ("4111", 0, 300))
-    assert selectors.inventory_account_balance(tenant_a, TODAY) == Decimal(1000)
-    assert selectors.inventory_account_balance(tenant_a, dt.date(TODAY.year - 1, 12, 31)) == 0
+    assert selectors.inventory_account_balance(tenant_a, today) == Decimal(1000)
+    assert selectors.inventory_account_balance(tenant_a, dt.date(today.year - 1, 12, 31)) == 0

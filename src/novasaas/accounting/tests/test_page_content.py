@@ -10,7 +10,7 @@ from django.utils import translation
 
 from novasaas.accounting import actions
 from novasaas.accounting.models import FiscalPeriod, PeriodState, TaxTransaction
-from novasaas.accounting.tests.helpers import TODAY, make_party, post, principal
+from novasaas.accounting.tests.helpers import make_party, post, principal
 from novasaas.accounting.tests.test_api import URL
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, web_client
@@ -30,13 +30,13 @@ def books(tenant_a):
     return fm, capital, sale, web_client(tenant_a, fm.user)
 
 
-def test_journal_report_lists_every_line_of_every_entry(books):
+def test_journal_report_lists_every_line_of_every_entry(books, today):
     _fm, capital, sale, web = books
     rows = body_rows(web.get("/accounting/reports/journal/").content)
     assert rows == [
-        [_d(TODAY), capital.reference, "Góp vốn", "1111", "100.000.000", ""],
+        [_d(today), capital.reference, "Góp vốn", "1111", "100.000.000", ""],
         ["", "", "Góp vốn", "4111", "", "100.000.000"],
-        [_d(TODAY), sale.reference, "Bán hàng", "1111", "1.100.000", ""],
+        [_d(today), sale.reference, "Bán hàng", "1111", "1.100.000", ""],
         ["", "", "Bán hàng", "5111", "", "1.000.000"],
         ["", "", "Bán hàng", "33311", "", "100.000"],
     ]
@@ -59,10 +59,10 @@ def test_balance_sheet_and_income_statement_figures(books):
     assert income["11"] == ""  # no cost of sales
 
 
-def test_closing_a_period_shows_on_the_periods_page_and_refuses_postings(books, tenant_a):
+def test_closing_a_period_shows_on_the_periods_page_and_refuses_postings(books, tenant_a, today):
     fm, _capital, _sale, web = books
     with tenant_context(tenant_a):
-        period = FiscalPeriod.objects.get(start_date__lte=TODAY, end_date__gte=TODAY)
+        period = FiscalPeriod.objects.get(start_date__lte=today, end_date__gte=today)
     r = web.post(f"/accounting/periods/{period.pk}/close/")
     assert r.status_code == 302
     with translation.override("vi"):
@@ -74,33 +74,33 @@ def test_closing_a_period_shows_on_the_periods_page_and_refuses_postings(books, 
         post(fm, ("1111", 1, 0), ("4111", 0, 1))
 
 
-def test_a_new_rate_of_a_code_applies_from_its_date(tenant_a):
+def test_a_new_rate_of_a_code_applies_from_its_date(tenant_a, today):
     """Rates change by decree: VAT10 at 8% from today on; the day before still 10%."""
     fm = principal(tenant_a, "finance_manager")
-    yesterday = TODAY - dt.timedelta(days=1)
-    if yesterday.year != TODAY.year:  # 1 January: the day before is in the previous fiscal year
+    yesterday = today - dt.timedelta(days=1)
+    if yesterday.year != today.year:  # 1 January: the day before is in the previous fiscal year
         actions.create_fiscal_year(fm, dt.date(yesterday.year, 1, 1))
     api = ApiClient(tenant_a, fm.user)
     r = api.post(
-        f"{URL}/tax-rates", {"code": "VAT10", "name": "GTGT giảm", "rate": "8", "valid_from": TODAY.isoformat()}
+        f"{URL}/tax-rates", {"code": "VAT10", "name": "GTGT giảm", "rate": "8", "valid_from": today.isoformat()}
     )
     assert r.status_code == 201, r.json()
     customer = make_party(tenant_a)
     amounts = {}
-    for day in (yesterday, TODAY):
+    for day in (yesterday, today):
         r = api.post(
             f"{URL}/revenues",
             {"date": day.isoformat(), "amount": "1000000", "partner_id": customer, "tax_rate": "VAT10"},
         )
         assert r.status_code == 201, r.json()
         amounts[day] = {ln["account_code"]: ln["credit"] for ln in r.json()["lines"]}["33311"]
-    assert amounts == {yesterday: "100000.00", TODAY: "80000.00"}
+    assert amounts == {yesterday: "100000.00", today: "80000.00"}
     with tenant_context(tenant_a):
         rates = dict(TaxTransaction.objects.values_list("date", "rate__rate"))
-    assert rates == {yesterday: 10, TODAY: 8}
+    assert rates == {yesterday: 10, today: 8}
     # the rates page shows both versions of the code, each with its start date
     rows = [r for r in body_rows(web_client(tenant_a, fm.user).get("/accounting/taxes/").content) if r[0] == "VAT10"]
-    assert sorted((r[2], r[3]) for r in rows) == sorted([("10", "01/01/2000"), ("8", _d(TODAY))])
+    assert sorted((r[2], r[3]) for r in rows) == sorted([("10", "01/01/2000"), ("8", _d(today))])
     # and a posting on a day no rate of that code covers is refused with the code named
-    r = api.post(f"{URL}/revenues", {"date": TODAY.isoformat(), "amount": "1", "tax_rate": "VAT99"})
+    r = api.post(f"{URL}/revenues", {"date": today.isoformat(), "amount": "1", "tax_rate": "VAT99"})
     assert r.status_code == 400 and "VAT99" in str(r.json()["detail"])

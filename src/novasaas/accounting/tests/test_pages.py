@@ -7,7 +7,7 @@ import io
 import pytest
 
 from novasaas.accounting.models import Account, EntryState, FiscalPeriod, JournalEntry
-from novasaas.accounting.tests.helpers import TODAY, make_party, post, principal
+from novasaas.accounting.tests.helpers import make_party, post, principal
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import create_user, web_client
 
@@ -76,9 +76,9 @@ def test_pages_render(tenant_a, fm_web):
         assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml"), path
 
 
-def test_multi_line_entry_form_saves_posts_and_reports_errors(tenant_a, fm_web):
+def test_multi_line_entry_form_saves_posts_and_reports_errors(tenant_a, fm_web, today):
     party = make_party(tenant_a)
-    base = {"journal": "GEN", "date": TODAY.isoformat(), "memo": "Bán hàng"}
+    base = {"journal": "GEN", "date": today.isoformat(), "memo": "Bán hàng"}
     more = fm_web.post("/accounting/entries/new/", {**base, **lines_data(("1111", "1", "", None)), "more": "1"})
     assert more.status_code == 200 and more.content.decode().count('list="acc-accounts"') == 5
     bad = fm_web.post(
@@ -120,10 +120,10 @@ def test_multi_line_entry_form_saves_posts_and_reports_errors(tenant_a, fm_web):
     assert fm_web.post(f"/accounting/entries/{d.pk}/delete/").status_code == 302
 
 
-def test_accountant_approval_flow_in_pages(tenant_a, fm_web):
+def test_accountant_approval_flow_in_pages(tenant_a, fm_web, today):
     acc_web = web_client(tenant_a, create_user(tenant_a, "accountant"))
     fm_web.post("/accounting/settings/", {"approval_threshold": "10"})
-    base = {"journal": "GEN", "date": TODAY.isoformat(), "memo": "lớn"}
+    base = {"journal": "GEN", "date": today.isoformat(), "memo": "lớn"}
     acc_web.post(
         "/accounting/entries/new/",
         {**base, **lines_data(("1111", "50", "", None), ("4111", "", "50", None)), "post": "1"},
@@ -140,11 +140,11 @@ def test_accountant_approval_flow_in_pages(tenant_a, fm_web):
         assert JournalEntry.objects.get().state == EntryState.POSTED
 
 
-def test_chart_periods_journals_and_import_pages(tenant_a, fm_web):
+def test_chart_periods_journals_and_import_pages(tenant_a, fm_web, today):
     fm_web.get("/accounting/chart/")
     with tenant_context(tenant_a):
         parent = Account.objects.get(code="1121")
-        period = FiscalPeriod.objects.get(start_date__lte=TODAY, end_date__gte=TODAY)
+        period = FiscalPeriod.objects.get(start_date__lte=today, end_date__gte=today)
     r = fm_web.post(
         "/accounting/accounts/new/", {"parent_id": parent.pk, "code": "11211", "name_vi": "VCB", "name_en": ""}
     )
@@ -167,16 +167,16 @@ def test_chart_periods_journals_and_import_pages(tenant_a, fm_web):
     with tenant_context(tenant_a):
         assert FiscalPeriod.objects.get(pk=period.pk).state == "closed"
     fm_web.post(f"/accounting/periods/{period.pk}/reopen/")
-    assert fm_web.post("/accounting/periods/new-year/", {"start_date": f"{TODAY.year + 1}-01-01"}).status_code == 302
+    assert fm_web.post("/accounting/periods/new-year/", {"start_date": f"{today.year + 1}-01-01"}).status_code == 302
     assert fm_web.post("/accounting/journals/", {"code": "BL", "name": "Bán lẻ", "kind": "sales"}).status_code == 302
     csv = io.BytesIO(
-        f"date,account,debit,credit\n{TODAY.isoformat()},1111,9,0\n{TODAY.isoformat()},4111,0,8\n".encode()
+        f"date,account,debit,credit\n{today.isoformat()},1111,9,0\n{today.isoformat()},4111,0,8\n".encode()
     )
     csv.name = "e.csv"
     r = fm_web.post("/accounting/entries/import/", {"file": csv, "post": "on"})
     assert r.status_code == 400 and "<table" in r.content.decode()
     csv = io.BytesIO(
-        f"date,account,debit,credit\n{TODAY.isoformat()},1111,9,0\n{TODAY.isoformat()},4111,0,9\n".encode()
+        f"date,account,debit,credit\n{today.isoformat()},1111,9,0\n{today.isoformat()},4111,0,9\n".encode()
     )
     csv.name = "e.csv"
     assert fm_web.post("/accounting/entries/import/", {"file": csv, "post": "on"}).status_code == 302
@@ -220,9 +220,9 @@ def test_entry_list_query_count_does_not_grow_with_rows(tenant_a, fm_web, django
     ("language", "debit", "credit"),
     [("vi", "1.500.000", "1,500,000"), ("en", "1,500,000", "1.500.000"), ("vi", "1.500", "1.500")],
 )
-def test_entry_form_reads_amounts_as_the_app_displays_them(tenant_a, fm_web, language, debit, credit):
+def test_entry_form_reads_amounts_as_the_app_displays_them(tenant_a, fm_web, language, debit, credit, today):
     fm_web.cookies["novasaas_language"] = language
-    base = {"journal": "GEN", "date": TODAY.isoformat(), "memo": "Góp vốn", "post": "1"}
+    base = {"journal": "GEN", "date": today.isoformat(), "memo": "Góp vốn", "post": "1"}
     r = fm_web.post(
         "/accounting/entries/new/", {**base, **lines_data(("1111", debit, "", None), ("4111", "", credit, None))}
     )
@@ -233,9 +233,9 @@ def test_entry_form_reads_amounts_as_the_app_displays_them(tenant_a, fm_web, lan
         assert sorted((ln.debit, ln.credit) for ln in entry.lines.all()) == [(0, expected), (expected, 0)]
 
 
-def test_unbalanced_entry_message_formats_the_amounts(tenant_a, fm_web):
+def test_unbalanced_entry_message_formats_the_amounts(tenant_a, fm_web, today):
     fm_web.cookies["novasaas_language"] = "vi"
-    base = {"journal": "GEN", "date": TODAY.isoformat(), "memo": "x", "post": "1"}
+    base = {"journal": "GEN", "date": today.isoformat(), "memo": "x", "post": "1"}
     r = fm_web.post(
         "/accounting/entries/new/",
         {**base, **lines_data(("1111", "1.500.000", "", None), ("4111", "", "100000", None))},

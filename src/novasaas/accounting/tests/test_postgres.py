@@ -7,11 +7,12 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, connections, transaction
+from django.utils import timezone
 
 from novasaas.accounting import actions
 from novasaas.accounting.integrity import verify_ledger
 from novasaas.accounting.models import JournalEntry
-from novasaas.accounting.tests.helpers import TODAY, lines, post, principal
+from novasaas.accounting.tests.helpers import lines, post, principal
 from novasaas.platform.tenancy import tenant_context
 
 pytestmark = pytest.mark.postgres_only
@@ -34,7 +35,7 @@ def _ids(tenant):
 
         return (
             Journal.objects.get(code="GEN").pk,
-            FiscalPeriod.objects.get(start_date__lte=TODAY, end_date__gte=TODAY).pk,
+            FiscalPeriod.objects.get(start_date__lte=timezone.localdate(), end_date__gte=timezone.localdate()).pk,
             Account.objects.get(code="1111").pk,
             Account.objects.get(code="4111").pk,
         )
@@ -45,7 +46,7 @@ def _raw_entry(cur, tenant, journal, period, state="posted"):
         "INSERT INTO accounting_journalentry (tenant_id, journal_id, year, reference, date, period_id, memo, state,"
         " total, source_type, source_reference, created_at, prev_hash, hash)"
         " VALUES (%s, %s, %s, '', %s, %s, 'raw', %s, 100, '', '', now(), '', '') RETURNING id",
-        [tenant.pk, journal, TODAY.year, TODAY, period, state],
+        [tenant.pk, journal, timezone.localdate().year, timezone.localdate(), period, state],
     )
     return cur.fetchone()[0]
 
@@ -110,12 +111,12 @@ def test_raw_sql_sees_only_the_current_tenants_rows(tenant_a, tenant_b):
             assert {row[0] for row in cur.fetchall()} == {tenant_a.pk}, table
 
 
-def test_fifty_parallel_postings_get_gapless_numbers(transactional_db, tenant_a):
+def test_fifty_parallel_postings_get_gapless_numbers(transactional_db, tenant_a, today):
     p = principal(tenant_a, "finance_manager")
     actions.ensure_chart(tenant_a)
     n = 50
     drafts = [
-        actions.create_entry(p, journal_id="GEN", date=TODAY, lines=lines(("1111", i + 1, 0), ("4111", 0, i + 1)))
+        actions.create_entry(p, journal_id="GEN", date=today, lines=lines(("1111", i + 1, 0), ("4111", 0, i + 1)))
         for i in range(n)
     ]
     barrier = threading.Barrier(10)
@@ -175,18 +176,18 @@ def _race(n_threads, work):
     return dict(outcomes)
 
 
-def test_a_period_close_racing_postings(transactional_db, tenant_a):
+def test_a_period_close_racing_postings(transactional_db, tenant_a, today):
     """Each posting lands wholly before the close or is refused; nothing is posted into the closed period."""
     from novasaas.accounting.models import FiscalPeriod
 
     p = principal(tenant_a, "finance_manager")
     actions.ensure_chart(tenant_a)
     drafts = [
-        actions.create_entry(p, journal_id="GEN", date=TODAY, lines=lines(("1111", i + 1, 0), ("4111", 0, i + 1)))
+        actions.create_entry(p, journal_id="GEN", date=today, lines=lines(("1111", i + 1, 0), ("4111", 0, i + 1)))
         for i in range(9)
     ]
     with tenant_context(tenant_a):
-        period = FiscalPeriod.objects.get(start_date__lte=TODAY, end_date__gte=TODAY)
+        period = FiscalPeriod.objects.get(start_date__lte=today, end_date__gte=today)
 
     def work(i):
         if i == 0:
@@ -209,7 +210,7 @@ def test_a_period_close_racing_postings(transactional_db, tenant_a):
     assert numbers == list(range(1, len(posted) + 1))  # gapless: no number taken by a refused posting
     # after the race the period refuses every posting
     leftover = [drafts[i - 1] for i in refused] or [
-        actions.create_entry(p, journal_id="GEN", date=TODAY, lines=lines(("1111", 1, 0), ("4111", 0, 1)))
+        actions.create_entry(p, journal_id="GEN", date=today, lines=lines(("1111", 1, 0), ("4111", 0, 1)))
     ]
     with pytest.raises(ValidationError):
         actions.post_entry(p, leftover[0].pk)

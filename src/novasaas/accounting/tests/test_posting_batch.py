@@ -10,17 +10,23 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from novasaas.accounting import actions, receivables
 from novasaas.accounting.integrity import verify_ledger
 from novasaas.accounting.models import AccountBalance, JournalEntry, OpenItem
-from novasaas.accounting.tests.helpers import TODAY, lines, make_party, principal
+from novasaas.accounting.tests.helpers import lines, make_party, principal
 from novasaas.platform.tenancy import tenant_context
 
-DAY = dt.date(TODAY.year, TODAY.month, 1)
+
+@pytest.fixture
+def day(today):
+    """The first day of the current month: its period is open, the one before it can be closed."""
+    return today.replace(day=1)
 
 
-def sale(i: int, party: int, amount: int = 1100, day: dt.date = DAY) -> actions.SourceDocument:
+def sale(i: int, party: int, amount: int = 1100, day: dt.date | None = None) -> actions.SourceDocument:
+    day = day or timezone.localdate().replace(day=1)
     net = Decimal(amount) * 10 / 11
     return actions.SourceDocument(
         "test.invoice",
@@ -35,11 +41,11 @@ def sale(i: int, party: int, amount: int = 1100, day: dt.date = DAY) -> actions.
     )
 
 
-def test_single_posting_costs_few_queries(tenant_a):
+def test_single_posting_costs_few_queries(tenant_a, day):
     c = make_party(tenant_a)
-    actions.post_source_document(tenant_a, "test.invoice", 1, DAY, sale(1, c).lines, journal="SAL")
+    actions.post_source_document(tenant_a, "test.invoice", 1, day, sale(1, c).lines, journal="SAL")
     with CaptureQueriesContext(connection) as ctx:
-        actions.post_source_document(tenant_a, "test.invoice", 2, DAY, sale(2, c).lines, journal="SAL")
+        actions.post_source_document(tenant_a, "test.invoice", 2, day, sale(2, c).lines, journal="SAL")
     # chain head, idempotency, period, journal, role mappings, role accounts, partner, numbers, entry,
     # lines, posted flag, balances, open items, budgets (+ savepoint statements of the test transaction)
     # (+ the chart read: its per-process cache is filled on commit, which tests never reach); not
@@ -48,9 +54,9 @@ def test_single_posting_costs_few_queries(tenant_a):
     assert len(counted) <= 15
 
 
-def test_batch_posts_in_order_with_gapless_numbers_and_a_valid_chain(tenant_a):
+def test_batch_posts_in_order_with_gapless_numbers_and_a_valid_chain(tenant_a, day):
     c, d = make_party(tenant_a), make_party(tenant_a, "Công ty B")
-    single = actions.post_source_document(tenant_a, "test.invoice", 1, DAY, sale(1, c).lines, journal="SAL")
+    single = actions.post_source_document(tenant_a, "test.invoice", 1, day, sale(1, c).lines, journal="SAL")
     docs = [sale(i, c if i % 2 else d, 1100 * i) for i in range(2, 42)]
     with CaptureQueriesContext(connection) as ctx:
         entries = actions.post_source_documents(tenant_a, docs)
@@ -58,7 +64,7 @@ def test_batch_posts_in_order_with_gapless_numbers_and_a_valid_chain(tenant_a):
     assert [e.source_id for e in entries] == list(range(2, 42))
     assert [e.number for e in entries] == list(range(single.number + 1, single.number + 41))
     assert [e.chain_seq for e in entries] == list(range(single.chain_seq + 1, single.chain_seq + 41))
-    assert all(e.state == "posted" and e.reference.startswith(f"SAL-{DAY.year}-") for e in entries)
+    assert all(e.state == "posted" and e.reference.startswith(f"SAL-{day.year}-") for e in entries)
     report = verify_ledger(tenant_a)
     assert report.ok, report.problems
     with tenant_context(tenant_a):
@@ -68,7 +74,7 @@ def test_batch_posts_in_order_with_gapless_numbers_and_a_valid_chain(tenant_a):
         assert OpenItem.objects.filter(line__entry__in=entries).count() == 40
 
 
-def test_batch_is_idempotent_and_takes_a_document_once(tenant_a):
+def test_batch_is_idempotent_and_takes_a_document_once(tenant_a, day):
     c = make_party(tenant_a)
     first = actions.post_source_documents(tenant_a, [sale(1, c), sale(2, c)])
     again = actions.post_source_documents(tenant_a, [sale(2, c), sale(3, c), sale(3, c)])
@@ -78,14 +84,14 @@ def test_batch_is_idempotent_and_takes_a_document_once(tenant_a):
     assert [e.number for e in (mixed[0], mixed[1], mixed[3])] == [again[1].number + k for k in (1, 2, 3)]
     with tenant_context(tenant_a):
         assert JournalEntry.objects.filter(source_type="test.invoice").count() == 6
-    assert actions.post_source_document(tenant_a, "test.invoice", 1, DAY, []).pk == first[0].pk
+    assert actions.post_source_document(tenant_a, "test.invoice", 1, day, []).pk == first[0].pk
 
 
-def test_an_error_in_one_document_refuses_the_whole_batch(tenant_a, tenant_b):
+def test_an_error_in_one_document_refuses_the_whole_batch(tenant_a, tenant_b, day):
     actions.ensure_chart(tenant_a)
     c = make_party(tenant_a)
     foreign = make_party(tenant_b)
-    unbalanced = actions.SourceDocument("test.invoice", 3, DAY, [("receivable", 100, 0, c, ""), ("revenue", 0, 90)])
+    unbalanced = actions.SourceDocument("test.invoice", 3, day, [("receivable", 100, 0, c, ""), ("revenue", 0, 90)])
     with pytest.raises(ValidationError) as exc:
         actions.post_source_documents(tenant_a, [sale(1, c), sale(2, c), unbalanced])
     assert list(exc.value.message_dict) == ["documents[2].lines"]
@@ -93,11 +99,12 @@ def test_an_error_in_one_document_refuses_the_whole_batch(tenant_a, tenant_b):
         actions.post_source_documents(tenant_a, [sale(1, c), sale(2, foreign)])
     assert list(exc.value.message_dict) == ["documents[1].lines[0].partner_id"]
     fm = principal(tenant_a, "finance_manager")
+    actions.create_fiscal_year(fm, dt.date(day.year - 1, 1, 1))  # in January the day before is last year's
     with tenant_context(tenant_a):
-        period = actions._period_for(DAY - dt.timedelta(days=1))
+        period = actions._period_for(day - dt.timedelta(days=1))
     actions.close_period(fm, period.pk)
     with pytest.raises(ValidationError) as exc:
-        actions.post_source_documents(tenant_a, [sale(1, c), sale(2, c, day=DAY - dt.timedelta(days=1))])
+        actions.post_source_documents(tenant_a, [sale(1, c), sale(2, c, day=day - dt.timedelta(days=1))])
     assert list(exc.value.message_dict) == ["documents[1].date"]
     with tenant_context(tenant_a):
         assert not JournalEntry.objects.filter(source_type="test.invoice").exists()
@@ -118,12 +125,12 @@ def _aging_from_open_items(tenant, kind, day):
     return totals, unapplied, per_party
 
 
-def test_maintained_open_items_give_the_same_aging_as_lines_and_allocations(tenant_a):
+def test_maintained_open_items_give_the_same_aging_as_lines_and_allocations(tenant_a, today):
     fm = principal(tenant_a, "finance_manager")
-    actions.create_fiscal_year(fm, dt.date(TODAY.year - 1, 1, 1))
+    actions.create_fiscal_year(fm, dt.date(today.year - 1, 1, 1))
     c, d = make_party(tenant_a), make_party(tenant_a, "Công ty B")
     v = make_party(tenant_a, "Nhà cung cấp")
-    start = TODAY - dt.timedelta(days=150)
+    start = today - dt.timedelta(days=150)
     firsts = []
     for k in range(6):
         day = start + dt.timedelta(days=25 * k)
@@ -140,17 +147,17 @@ def test_maintained_open_items_give_the_same_aging_as_lines_and_allocations(tena
     receivables.record_payment(
         fm, kind="receipt", party_id=d, date=pay_day, amount="400", allocations=[(line.pk, "400")]
     )
-    receivables.record_payment(fm, kind="receipt", party_id=c, date=TODAY, amount="1500")
-    receivables.record_payment(fm, kind="receipt", party_id=d, date=TODAY, amount="5000")
-    receivables.record_payment(fm, kind="payment", party_id=v, date=TODAY - dt.timedelta(days=3), amount="1000")
+    receivables.record_payment(fm, kind="receipt", party_id=c, date=today, amount="1500")
+    receivables.record_payment(fm, kind="receipt", party_id=d, date=today, amount="5000")
+    receivables.record_payment(fm, kind="payment", party_id=v, date=today - dt.timedelta(days=3), amount="1000")
     assert verify_ledger(tenant_a).ok
     for kind in ("receivable", "payable"):
         for day in [
-            TODAY,
+            today,
             pay_day - dt.timedelta(days=1),
             pay_day,
             start + dt.timedelta(days=30),
-            TODAY + dt.timedelta(days=40),
+            today + dt.timedelta(days=40),
         ]:
             rows, total = receivables.aging(tenant_a, kind, day)
             buckets, unapplied, per_party = _aging_from_open_items(tenant_a, kind, day)
@@ -159,9 +166,9 @@ def test_maintained_open_items_give_the_same_aging_as_lines_and_allocations(tena
             assert {r.party_id: r.total for r in rows} == {p: t for p, t in per_party.items()}, (kind, day)
 
 
-def test_verify_ledger_notices_a_wrong_open_item(tenant_a):
+def test_verify_ledger_notices_a_wrong_open_item(tenant_a, day):
     c = make_party(tenant_a)
-    actions.post_source_document(tenant_a, "test.invoice", 1, DAY, sale(1, c).lines, journal="SAL")
+    actions.post_source_document(tenant_a, "test.invoice", 1, day, sale(1, c).lines, journal="SAL")
     with tenant_context(tenant_a):
         OpenItem.objects.update(open=Decimal(1))
     report = verify_ledger(tenant_a)

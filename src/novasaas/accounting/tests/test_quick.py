@@ -5,23 +5,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 from novasaas.accounting.models import JournalEntry, TaxTransaction
-from novasaas.accounting.tests.helpers import TODAY, make_party
+from novasaas.accounting.tests.helpers import make_party
 from novasaas.accounting.tests.test_api import URL
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, create_user
 
 
-def test_revenue_and_expense(tenant_a):
+def test_revenue_and_expense(tenant_a, today):
     acc = ApiClient(tenant_a, create_user(tenant_a, "accountant"))
     customer, vendor = make_party(tenant_a, "KH"), make_party(tenant_a, "NCC")
     r = acc.post(
-        f"{URL}/revenues", {"date": TODAY.isoformat(), "amount": "1000000", "partner_id": customer, "tax_rate": "VAT10"}
+        f"{URL}/revenues", {"date": today.isoformat(), "amount": "1000000", "partner_id": customer, "tax_rate": "VAT10"}
     )
     assert r.status_code == 201, r.json()
     lines = {(ln["account_code"], ln["debit"], ln["credit"]) for ln in r.json()["lines"]}
     assert lines == {("131", "1100000.00", "0.00"), ("5111", "0.00", "1000000.00"), ("33311", "0.00", "100000.00")}
     r = acc.post(
-        f"{URL}/expenses", {"date": TODAY.isoformat(), "amount": "6000000", "settlement": "cash", "tax_rate": "VAT10"}
+        f"{URL}/expenses", {"date": today.isoformat(), "amount": "6000000", "settlement": "cash", "tax_rate": "VAT10"}
     )
     assert r.status_code == 201, r.json()
     with tenant_context(tenant_a):
@@ -33,18 +33,18 @@ def test_revenue_and_expense(tenant_a):
         # the non-deductible VAT left 1331 for the expense
         move = JournalEntry.objects.get(source_type="accounting.vat_nondeductible")
         assert move.total == Decimal(600000)
-    r = acc.post(f"{URL}/expenses", {"date": TODAY.isoformat(), "amount": "1", "settlement": "payable"})
+    r = acc.post(f"{URL}/expenses", {"date": today.isoformat(), "amount": "1", "settlement": "payable"})
     assert r.status_code == 400  # payable needs the supplier
     r = acc.post(
         f"{URL}/expenses",
-        {"date": TODAY.isoformat(), "amount": "100", "partner_id": vendor, "tax_rate": None, "expense_account": "6421"},
+        {"date": today.isoformat(), "amount": "100", "partner_id": vendor, "tax_rate": None, "expense_account": "6421"},
     )
     assert r.status_code == 201
     sales = ApiClient(tenant_a, create_user(tenant_a, "sales_staff"))
-    assert sales.post(f"{URL}/revenues", {"date": TODAY.isoformat(), "amount": "1"}).status_code == 403
+    assert sales.post(f"{URL}/revenues", {"date": today.isoformat(), "amount": "1"}).status_code == 403
 
 
-def test_daily_page(tenant_a):
+def test_daily_page(tenant_a, today):
     from novasaas.platform.testing.fixtures import web_client
 
     web = web_client(tenant_a, create_user(tenant_a, "accountant"))
@@ -53,7 +53,7 @@ def test_daily_page(tenant_a):
         "/accounting/daily/",
         {
             "kind": "expense",
-            "expense-date": TODAY.isoformat(),
+            "expense-date": today.isoformat(),
             "expense-amount": "500",
             "expense-tax_rate": "VAT10",
             "expense-settlement": "bank",
@@ -64,7 +64,7 @@ def test_daily_page(tenant_a):
         "/accounting/daily/",
         {
             "kind": "revenue",
-            "revenue-date": TODAY.isoformat(),
+            "revenue-date": today.isoformat(),
             "revenue-amount": "500",
             "revenue-settlement": "receivable",
         },

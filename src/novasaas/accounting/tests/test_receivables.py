@@ -7,23 +7,24 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from novasaas.accounting import actions, receivables, selectors
-from novasaas.accounting.tests.helpers import TODAY, lines, make_party, principal
+from novasaas.accounting.tests.helpers import lines, make_party, principal
 from novasaas.accounting.tests.test_api import URL, fm_client
 from novasaas.platform.models import OutboxMessage
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
 
 
-def invoice(p, party, amount, day=TODAY, due=None):
+def invoice(p, party, amount, day=None, due=None):
     rows = lines(("131", amount, 0, party), ("5111", 0, amount))
     rows[0]["due_date"] = due
-    entry = actions.create_entry(p, journal_id="SAL", date=day, lines=rows)
+    entry = actions.create_entry(p, journal_id="SAL", date=day or timezone.localdate(), lines=rows)
     return actions.post_entry(p, entry.pk)
 
 
-def test_partial_and_fifo_allocation_keep_open_items_equal_to_balance(tenant_a):
+def test_partial_and_fifo_allocation_keep_open_items_equal_to_balance(tenant_a, today):
     fm = principal(tenant_a, "finance_manager")
     c = make_party(tenant_a)
     first = invoice(fm, c, 1000)
@@ -31,28 +32,28 @@ def test_partial_and_fifo_allocation_keep_open_items_equal_to_balance(tenant_a):
     with tenant_context(tenant_a):
         first_line = first.lines.get(account__code="131")
     receivables.record_payment(
-        fm, kind="receipt", party_id=c, date=TODAY, amount="300", allocations=[(first_line.pk, "300")]
+        fm, kind="receipt", party_id=c, date=today, amount="300", allocations=[(first_line.pk, "300")]
     )
     items = receivables.open_items(tenant_a, "receivable", party_id=c)
     assert [i.open for i in items] == [Decimal(700), Decimal(500)]
-    receivables.record_payment(fm, kind="receipt", party_id=c, date=TODAY, amount="900")  # FIFO
+    receivables.record_payment(fm, kind="receipt", party_id=c, date=today, amount="900")  # FIFO
     items = receivables.open_items(tenant_a, "receivable", party_id=c)
     assert [i.open for i in items] == [Decimal(300)]
-    receivables.record_payment(fm, kind="receipt", party_id=c, date=TODAY, amount="400")  # overpays by 100
+    receivables.record_payment(fm, kind="receipt", party_id=c, date=today, amount="400")  # overpays by 100
     items = receivables.open_items(tenant_a, "receivable", party_id=c)
     assert sum(i.open for i in items) == selectors.party_balance(tenant_a, c).receivable == Decimal(-100)
     with pytest.raises(ValidationError):
         receivables.record_payment(
-            fm, kind="receipt", party_id=c, date=TODAY, amount="10", allocations=[(first_line.pk, "10")]
+            fm, kind="receipt", party_id=c, date=today, amount="10", allocations=[(first_line.pk, "10")]
         )  # already settled
 
 
-def test_supplier_payment_needs_approval(tenant_a):
+def test_supplier_payment_needs_approval(tenant_a, today):
     fm, acc = principal(tenant_a, "finance_manager"), principal(tenant_a, "accountant")
     v = make_party(tenant_a)
-    bill = actions.create_entry(fm, journal_id="PUR", date=TODAY, lines=lines(("156", 800, 0), ("331", 0, 800, v)))
+    bill = actions.create_entry(fm, journal_id="PUR", date=today, lines=lines(("156", 800, 0), ("331", 0, 800, v)))
     actions.post_entry(fm, bill.pk)
-    pay = receivables.record_payment(acc, kind="payment", party_id=v, date=TODAY, amount="800")
+    pay = receivables.record_payment(acc, kind="payment", party_id=v, date=today, amount="800")
     assert pay.state == "pending" and pay.entry_id is None
     with pytest.raises(PermissionDenied):
         receivables.approve_payment(acc, pay.pk)
@@ -61,15 +62,15 @@ def test_supplier_payment_needs_approval(tenant_a):
     assert receivables.open_items(tenant_a, "payable", party_id=v) == []
 
 
-def test_aging_buckets_and_reminders(tenant_a):
+def test_aging_buckets_and_reminders(tenant_a, today):
     fm = principal(tenant_a, "finance_manager")
-    actions.create_fiscal_year(fm, dt.date(TODAY.year - 1, 1, 1))
+    actions.create_fiscal_year(fm, dt.date(today.year - 1, 1, 1))
     c = make_party(tenant_a, "Khách nợ")
     with tenant_context(tenant_a):
         from novasaas.parties.models import PartyContact
 
         PartyContact.objects.create(party_id=c, kind="email", value="ketoan@khach.vn", is_primary=True)
-    as_of = TODAY
+    as_of = today
     for days, amount in [(-5, 1), (10, 2), (45, 4), (75, 8), (200, 16)]:
         due = as_of - dt.timedelta(days=days)
         invoice(fm, c, amount, day=min(due, as_of), due=due)
@@ -84,7 +85,7 @@ def test_aging_buckets_and_reminders(tenant_a):
     assert "30" in msg.payload["body"] or "16" in msg.payload["body"]
 
 
-def test_ar_ap_api_and_pages(tenant_a):
+def test_ar_ap_api_and_pages(tenant_a, today):
     c = fm_client(tenant_a)
     party = make_party(tenant_a)
     fm = principal(tenant_a, "finance_manager")
@@ -96,7 +97,7 @@ def test_ar_ap_api_and_pages(tenant_a):
         {
             "kind": "receipt",
             "party_id": party,
-            "date": TODAY.isoformat(),
+            "date": today.isoformat(),
             "amount": "400",
             "allocations": [{"line_id": items[0]["line_id"], "amount": "400"}],
         },
@@ -111,7 +112,7 @@ def test_ar_ap_api_and_pages(tenant_a):
             {
                 "kind": "receipt",
                 "party_id": party,
-                "date": TODAY.isoformat(),
+                "date": today.isoformat(),
                 "amount": "1",
                 "allocations": [{"line_id": 999999, "amount": "1"}],
             },
@@ -123,7 +124,7 @@ def test_ar_ap_api_and_pages(tenant_a):
     assert outsider.get(f"{URL}/reports/aging").status_code == 403
     assert (
         outsider.post(
-            f"{URL}/payments", {"kind": "receipt", "party_id": party, "date": TODAY.isoformat(), "amount": "1"}
+            f"{URL}/payments", {"kind": "receipt", "party_id": party, "date": today.isoformat(), "amount": "1"}
         ).status_code
         == 403
     )
@@ -137,7 +138,7 @@ def test_ar_ap_api_and_pages(tenant_a):
         {
             "kind": "receipt",
             "party_id": party,
-            "date": TODAY.isoformat(),
+            "date": today.isoformat(),
             "amount": "100",
             "method": "cash",
             "memo": "",
@@ -147,12 +148,12 @@ def test_ar_ap_api_and_pages(tenant_a):
     assert web.post("/accounting/aging/reminders/").status_code == 302
 
 
-def test_payments_are_per_tenant(tenant_a, tenant_b):
+def test_payments_are_per_tenant(tenant_a, tenant_b, today):
     fm_b = principal(tenant_b, "finance_manager")
     pb = make_party(tenant_b)
     invoice(fm_b, pb, 10)
     pay = receivables.record_payment(
-        principal(tenant_b, "accountant"), kind="payment", party_id=pb, date=TODAY, amount="5"
+        principal(tenant_b, "accountant"), kind="payment", party_id=pb, date=today, amount="5"
     )
     a = fm_client(tenant_a)
     assert a.post(f"{URL}/payments/{pay.pk}/approve").status_code == 404
@@ -160,20 +161,20 @@ def test_payments_are_per_tenant(tenant_a, tenant_b):
     assert a.get(f"{URL}/open-items", {"party_id": pb}).status_code == 404  # no party of this company
     assert (
         a.post(
-            f"{URL}/payments", {"kind": "receipt", "party_id": pb, "date": TODAY.isoformat(), "amount": "1"}
+            f"{URL}/payments", {"kind": "receipt", "party_id": pb, "date": today.isoformat(), "amount": "1"}
         ).status_code
         == 400
     )
 
 
-def test_manual_reconciliation(tenant_a):
+def test_manual_reconciliation(tenant_a, today):
     fm = principal(tenant_a, "finance_manager")
     c = make_party(tenant_a)
     first = invoice(fm, c, 100)
     second = invoice(fm, c, 200)
     # a receipt posted elsewhere (e.g. by a bank import) without allocation
     actions.post_source_document(
-        tenant_a, "x.receipt", 1, TODAY, [("bank", 150, 0, None, ""), ("receivable", 0, 150, c, "")]
+        tenant_a, "x.receipt", 1, today, [("bank", 150, 0, None, ""), ("receivable", 0, 150, c, "")]
     )
     items = receivables.open_items(tenant_a, "receivable", party_id=c)
     pay_line = next(i for i in items if i.open < 0).line_id
@@ -194,12 +195,12 @@ def test_manual_reconciliation(tenant_a):
     )
 
 
-def test_manual_reconciliation_page(tenant_a):
+def test_manual_reconciliation_page(tenant_a, today):
     fm = principal(tenant_a, "finance_manager")
     c = make_party(tenant_a)
     inv = invoice(fm, c, 100)
     actions.post_source_document(
-        tenant_a, "x.receipt", 2, TODAY, [("bank", 60, 0, None, ""), ("receivable", 0, 60, c, "")]
+        tenant_a, "x.receipt", 2, today, [("bank", 60, 0, None, ""), ("receivable", 0, 60, c, "")]
     )
     web = web_client(tenant_a, create_user(tenant_a, "accountant"))
     page = web.get(f"/accounting/aging/?kind=receivable&party={c}").content.decode()

@@ -11,9 +11,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import timezone
 
 from novasaas.accounting import actions
-from novasaas.accounting.tests.helpers import TODAY, make_party, principal
+from novasaas.accounting.tests.helpers import make_party, principal
 from novasaas.accounting.tests.test_api import URL, entry_payload
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
@@ -35,7 +36,7 @@ def ids(tenant_a):
         actions.create_entry(
             fm,
             journal_id="GEN",
-            date=TODAY,
+            date=timezone.localdate(),
             lines=[
                 {"account": "1111", "debit": "1000", "credit": "0"},
                 {"account": "4111", "debit": "0", "credit": "1000"},
@@ -62,7 +63,7 @@ def ids(tenant_a):
         "budget": budget.pk,
         "party": party,
         "account": cash.pk,
-        "day": TODAY.isoformat(),
+        "day": timezone.localdate().isoformat(),
     }
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from novasaas.accounting import actions, selectors
 from novasaas.accounting.integrity import verify_ledger
 from novasaas.accounting.models import JournalEntry
-from novasaas.accounting.tests.helpers import TODAY, make_party, principal
+from novasaas.accounting.tests.helpers import make_party, principal
 from novasaas.inventory.events import (
     CountVariancePosted,
     GoodsIssued,
@@ -22,7 +22,11 @@ from novasaas.inventory.events import (
 from novasaas.platform.events import publish
 from novasaas.platform.tenancy import tenant_context
 
-COMMON = {"reference": "NK-0001", "date": TODAY.isoformat(), "warehouse_id": 1}
+
+@pytest.fixture
+def common(today):
+    """The fields every inventory event below shares."""
+    return {"reference": "NK-0001", "date": today.isoformat(), "warehouse_id": 1}
 
 
 def lines_of(tenant, source_type, source_id):
@@ -43,7 +47,7 @@ def D(x):
     return Decimal(str(x))
 
 
-def test_goods_received_grni_payable_and_customer_return(tenant_a):
+def test_goods_received_grni_payable_and_customer_return(tenant_a, today, common):
     vendor = make_party(tenant_a, "Nhà cung cấp A")
     emit(
         tenant_a,
@@ -54,7 +58,7 @@ def test_goods_received_grni_payable_and_customer_return(tenant_a):
             value="1500000",
             purchase_order_id=9,
             partner_id=vendor,
-            **COMMON,
+            **common,
         ),
     )
     entry, rows = lines_of(tenant_a, "inventory.receipt", 1)
@@ -68,7 +72,7 @@ def test_goods_received_grni_payable_and_customer_return(tenant_a):
             document_id=2,
             value="200000",
             partner_id=vendor,
-            **COMMON,
+            **common,
         ),
     )
     assert lines_of(tenant_a, "inventory.receipt", 2)[1] == [("156", D(200000), 0, None), ("331", 0, D(200000), vendor)]
@@ -80,7 +84,7 @@ def test_goods_received_grni_payable_and_customer_return(tenant_a):
             document_id=3,
             value="50000",
             is_customer_return=True,
-            **COMMON,
+            **common,
         ),
     )
     assert lines_of(tenant_a, "inventory.receipt", 3)[1] == [("156", D(50000), 0, None), ("632", 0, D(50000), None)]
@@ -93,17 +97,17 @@ def test_goods_received_grni_payable_and_customer_return(tenant_a):
             document_id=1,
             value="1500000",
             purchase_order_id=9,
-            **COMMON,
+            **common,
         ),
     )
     with tenant_context(tenant_a):
         assert JournalEntry.objects.count() == 3
-    assert selectors.inventory_account_balance(tenant_a, TODAY) == D(1750000)
+    assert selectors.inventory_account_balance(tenant_a, today) == D(1750000)
     assert selectors.party_balance(tenant_a, vendor).payable == D(200000)
 
 
 @pytest.mark.parametrize(("purpose", "debit"), [("sale", "632"), ("internal", "6422"), ("return_to_vendor", "3388")])
-def test_goods_issued_by_purpose(tenant_a, purpose, debit):
+def test_goods_issued_by_purpose(tenant_a, purpose, debit, common):
     emit(
         tenant_a,
         GoodsIssued(
@@ -112,7 +116,7 @@ def test_goods_issued_by_purpose(tenant_a, purpose, debit):
             document_id=5,
             value="300000",
             purpose=purpose,
-            **COMMON,
+            **common,
         ),
     )
     assert lines_of(tenant_a, "inventory.issue", 5)[1] == sorted(
@@ -120,7 +124,7 @@ def test_goods_issued_by_purpose(tenant_a, purpose, debit):
     )
 
 
-def test_unknown_issue_purpose_is_refused(tenant_a):
+def test_unknown_issue_purpose_is_refused(tenant_a, common):
     with pytest.raises(ValidationError):
         emit(
             tenant_a,
@@ -130,23 +134,23 @@ def test_unknown_issue_purpose_is_refused(tenant_a):
                 document_id=6,
                 value="1",
                 purpose="gift",
-                **COMMON,
+                **common,
             ),
         )
 
 
-def test_adjustments_and_count_variances(tenant_a):
+def test_adjustments_and_count_variances(tenant_a, common):
     emit(
         tenant_a,
         StockAdjusted(
-            tenant_id=tenant_a.pk, document_type="inventory.adjustment", document_id=1, value="-40000", **COMMON
+            tenant_id=tenant_a.pk, document_type="inventory.adjustment", document_id=1, value="-40000", **common
         ),
     )
     assert lines_of(tenant_a, "inventory.adjustment", 1)[1] == [("1381", D(40000), 0, None), ("156", 0, D(40000), None)]
     emit(
         tenant_a,
         StockAdjusted(
-            tenant_id=tenant_a.pk, document_type="inventory.adjustment", document_id=2, value="25000", **COMMON
+            tenant_id=tenant_a.pk, document_type="inventory.adjustment", document_id=2, value="25000", **common
         ),
     )
     assert lines_of(tenant_a, "inventory.adjustment", 2)[1] == [("156", D(25000), 0, None), ("3381", 0, D(25000), None)]
@@ -159,7 +163,7 @@ def test_adjustments_and_count_variances(tenant_a):
             value="-5000",
             gain_value="10000",
             loss_value="15000",
-            **COMMON,
+            **common,
         ),
     )
     assert lines_of(tenant_a, "inventory.count", 1)[1] == [
@@ -170,13 +174,13 @@ def test_adjustments_and_count_variances(tenant_a):
     ]
     emit(
         tenant_a,
-        StockAdjusted(tenant_id=tenant_a.pk, document_type="inventory.adjustment", document_id=3, value="0", **COMMON),
+        StockAdjusted(tenant_id=tenant_a.pk, document_type="inventory.adjustment", document_id=3, value="0", **common),
     )
     with tenant_context(tenant_a):
         assert not JournalEntry.objects.filter(source_id=3).exists()
 
 
-def test_landed_cost_and_revaluation(tenant_a):
+def test_landed_cost_and_revaluation(tenant_a, common):
     vendor = make_party(tenant_a)
     emit(
         tenant_a,
@@ -188,7 +192,7 @@ def test_landed_cost_and_revaluation(tenant_a):
             cogs_value="30000",
             receipt_id=1,
             partner_id=vendor,
-            **COMMON,
+            **common,
         ),
     )
     assert lines_of(tenant_a, "inventory.landed_cost", 1)[1] == [
@@ -205,7 +209,7 @@ def test_landed_cost_and_revaluation(tenant_a):
             value="-20000",
             cogs_value="5000",
             product_id=3,
-            **COMMON,
+            **common,
         ),
     )
     assert lines_of(tenant_a, "inventory.revaluation#3", 1)[1] == [
@@ -217,30 +221,30 @@ def test_landed_cost_and_revaluation(tenant_a):
     assert selectors.trial_balance(tenant_a).balanced
 
 
-def test_events_of_a_tenant_without_acc_post_nothing(db):
+def test_events_of_a_tenant_without_acc_post_nothing(db, common):
     from novasaas.platform.testing.fixtures import create_tenant
 
     tenant = create_tenant("noacc", modules=["INV"])
     emit(
         tenant,
-        GoodsReceived(tenant_id=tenant.pk, document_type="inventory.receipt", document_id=1, value="1", **COMMON),
+        GoodsReceived(tenant_id=tenant.pk, document_type="inventory.receipt", document_id=1, value="1", **common),
     )
     with tenant_context(tenant):
         assert not JournalEntry.objects.exists()
 
 
-def test_closed_period_refuses_the_inventory_document(tenant_a):
+def test_closed_period_refuses_the_inventory_document(tenant_a, today, common):
     fm = principal(tenant_a, "finance_manager")
     actions.ensure_chart(tenant_a)
     with tenant_context(tenant_a):
         from novasaas.accounting.models import FiscalPeriod
 
-        period = FiscalPeriod.objects.get(start_date__lte=TODAY, end_date__gte=TODAY)
+        period = FiscalPeriod.objects.get(start_date__lte=today, end_date__gte=today)
     actions.close_period(fm, period.pk)
     with pytest.raises(ValidationError):
         emit(
             tenant_a,
-            GoodsReceived(tenant_id=tenant_a.pk, document_type="inventory.receipt", document_id=1, value="1", **COMMON),
+            GoodsReceived(tenant_id=tenant_a.pk, document_type="inventory.receipt", document_id=1, value="1", **common),
         )
 
 

@@ -7,12 +7,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from novasaas.accounting import actions, selectors, taxes
 from novasaas.accounting.models import TaxTransaction
-from novasaas.accounting.tests.helpers import TODAY, make_party, principal
+from novasaas.accounting.tests.helpers import make_party, principal
 from novasaas.accounting.tests.test_api import URL, fm_client
 from novasaas.platform.tenancy import tenant_context
+
+pytestmark = pytest.mark.date_sensitive  # VAT periods, filing only after a period ends
 
 
 def L(account, debit, credit, partner=None, **tax):  # noqa: N802
@@ -28,10 +31,10 @@ def test_rates_are_effective_dated(tenant_a):
         assert taxes.rate_for("VAT10", dt.date(2027, 1, 1)).rate == 10
 
 
-def test_sale_and_purchases_make_tax_transactions_and_return(tenant_a):
+def test_sale_and_purchases_make_tax_transactions_and_return(tenant_a, today):
     fm = principal(tenant_a, "finance_manager")
     customer, vendor = make_party(tenant_a, "KH"), make_party(tenant_a, "NCC")
-    day = TODAY
+    day = today
     sale = actions.create_entry(
         fm,
         journal_id="SAL",
@@ -92,9 +95,9 @@ def test_sale_and_purchases_make_tax_transactions_and_return(tenant_a):
     assert f["33"] == 0
 
 
-def test_rate_not_valid_on_the_date_is_refused(tenant_a):
+def test_rate_not_valid_on_the_date_is_refused(tenant_a, today):
     fm = principal(tenant_a, "finance_manager")
-    actions.create_fiscal_year(fm, dt.date(2027, 1, 1)) if TODAY.year != 2027 else None
+    actions.create_fiscal_year(fm, dt.date(2027, 1, 1)) if today.year != 2027 else None
     with pytest.raises(ValidationError, match="tax rate"):
         actions.create_entry(
             fm,
@@ -108,7 +111,7 @@ def test_rate_not_valid_on_the_date_is_refused(tenant_a):
         )
 
 
-def test_tax_api_and_pages(tenant_a):
+def test_tax_api_and_pages(tenant_a, today):
     c = fm_client(tenant_a)
     rates = c.get(f"{URL}/tax-rates").json()
     assert {r["code"] for r in rates} >= {"VAT0", "VAT5", "VAT8", "VAT10", "EXEMPT"}
@@ -116,7 +119,7 @@ def test_tax_api_and_pages(tenant_a):
         f"{URL}/entries",
         {
             "journal": "SAL",
-            "date": TODAY.isoformat(),
+            "date": today.isoformat(),
             "post": True,
             "lines": [
                 {"account": "1111", "debit": "1100"},
@@ -154,7 +157,10 @@ def test_tax_api_and_pages(tenant_a):
 
 # --- [22] carried forward from the previous filing period -----------------------------------------------
 
-YR = TODAY.year
+
+@pytest.fixture
+def year(today):
+    return today.year
 
 
 def _sale(fm, day, tax):
@@ -196,19 +202,20 @@ def _purchase(fm, day, tax, seller=None, cash=False, seller_on="vat"):
     return actions.post_entry(fm, e.pk)
 
 
-def _month(m):
-    start = dt.date(YR, m, 1)
-    end = (dt.date(YR, m + 1, 1) if m < 12 else dt.date(YR + 1, 1, 1)) - dt.timedelta(days=1)
+def _month(m, year=None):
+    year = year or timezone.localdate().year
+    start = dt.date(year, m, 1)
+    end = (dt.date(year, m + 1, 1) if m < 12 else dt.date(year + 1, 1, 1)) - dt.timedelta(days=1)
     return start, end
 
 
-def test_carried_forward_credit_chains_month_to_month(tenant_a):
+def test_carried_forward_credit_chains_month_to_month(tenant_a, year):
     fm = principal(tenant_a, "finance_manager")
     vendor = make_party(tenant_a, "NCC")
-    _purchase(fm, dt.date(YR, 1, 10), 1000000, vendor)  # input 1,000,000
-    _sale(fm, dt.date(YR, 1, 20), 300000)  # output 300,000 → credit 700,000
-    _sale(fm, dt.date(YR, 3, 5), 500000)  # February empty; March uses 500,000 of the credit
-    _sale(fm, dt.date(YR, 4, 5), 1000000)  # April: 200,000 left, 800,000 to pay
+    _purchase(fm, dt.date(year, 1, 10), 1000000, vendor)  # input 1,000,000
+    _sale(fm, dt.date(year, 1, 20), 300000)  # output 300,000 → credit 700,000
+    _sale(fm, dt.date(year, 3, 5), 500000)  # February empty; March uses 500,000 of the credit
+    _sale(fm, dt.date(year, 4, 5), 1000000)  # April: 200,000 left, 800,000 to pay
     got = {m: taxes.vat_return(tenant_a, *_month(m)) for m in range(1, 6)}
     assert [(got[m]["22"], got[m]["40a"], got[m]["43"]) for m in range(1, 6)] == [
         (0, 0, Decimal(700000)),
@@ -220,21 +227,21 @@ def test_carried_forward_credit_chains_month_to_month(tenant_a):
     for m in range(1, 5):  # [22] of a period is [43] of the one before
         assert got[m + 1]["22"] == got[m]["43"] == got[m]["41"] - got[m]["42"]
     # a purchase of February posted late changes the chain from February on
-    _purchase(fm, dt.date(YR, 2, 28), 600000, vendor)
+    _purchase(fm, dt.date(year, 2, 28), 600000, vendor)
     assert taxes.vat_return(tenant_a, *_month(4))["22"] == Decimal(800000)
     assert taxes.vat_return(tenant_a, *_month(4))["40a"] == Decimal(200000)
 
 
-def test_carried_forward_credit_quarterly_and_api(tenant_a, tenant_b):
+def test_carried_forward_credit_quarterly_and_api(tenant_a, tenant_b, year):
     from novasaas.platform.testing.fixtures import web_client
 
     fm = principal(tenant_a, "finance_manager")
     vendor = make_party(tenant_a, "NCC")
-    _purchase(fm, dt.date(YR, 1, 10), 1000000, vendor)
-    _sale(fm, dt.date(YR, 2, 10), 900000)
-    _sale(fm, dt.date(YR, 3, 10), 300000)
+    _purchase(fm, dt.date(year, 1, 10), 1000000, vendor)
+    _sale(fm, dt.date(year, 2, 10), 900000)
+    _sale(fm, dt.date(year, 3, 10), 300000)
     c = fm_client(tenant_a)
-    q2 = {"date_from": f"{YR}-04-01", "date_to": f"{YR}-06-30"}
+    q2 = {"date_from": f"{year}-04-01", "date_to": f"{year}-06-30"}
     # monthly: January credit 1,000,000, February leaves 100,000, March pays 200,000
     assert Decimal(c.get(f"{URL}/reports/vat-return", q2).json()["figures"]["22"]) == 0
     r = c.patch(f"{URL}/settings", {"vat_period": "quarter"})
@@ -243,14 +250,14 @@ def test_carried_forward_credit_quarterly_and_api(tenant_a, tenant_b):
     # quarterly: Q1 input 1,000,000 − output 1,200,000 → 200,000 to pay, nothing carried
     ret = c.get(f"{URL}/reports/vat-return", q2).json()["figures"]
     assert Decimal(ret["22"]) == Decimal("0.00")
-    _purchase(fm, dt.date(YR, 3, 31), 500000, vendor)  # now Q1 ends with a credit of 300,000
+    _purchase(fm, dt.date(year, 3, 31), 500000, vendor)  # now Q1 ends with a credit of 300,000
     ret = c.get(f"{URL}/reports/vat-return", q2).json()["figures"]
     assert Decimal(ret["22"]) == Decimal("300000.00") and Decimal(ret["43"]) == Decimal("300000.00")
-    q1 = c.get(f"{URL}/reports/vat-return", {"date_from": f"{YR}-01-01", "date_to": f"{YR}-03-31"}).json()
+    q1 = c.get(f"{URL}/reports/vat-return", {"date_from": f"{year}-01-01", "date_to": f"{year}-03-31"}).json()
     assert Decimal(q1["figures"]["41"]) == Decimal(q1["figures"]["43"]) == Decimal(300000)
     # the other tenant carries nothing
     assert Decimal(fm_client(tenant_b).get(f"{URL}/reports/vat-return", q2).json()["figures"]["22"]) == 0
-    page = web_client(tenant_a, c.user).get(f"/accounting/reports/vat/?date_from={YR}-04-01&date_to={YR}-06-30")
+    page = web_client(tenant_a, c.user).get(f"/accounting/reports/vat/?date_from={year}-04-01&date_to={year}-06-30")
     assert page.status_code == 200
     assert "[43]" in page.content.decode() and "300.000" in page.content.decode()
     web = web_client(tenant_a, c.user)
@@ -271,10 +278,10 @@ def _flags(tenant, *entries):
         ]
 
 
-def test_cash_rule_adds_up_same_day_invoices_of_one_seller(tenant_a):
+def test_cash_rule_adds_up_same_day_invoices_of_one_seller(tenant_a, year):
     fm = principal(tenant_a, "finance_manager")
     seller, other = make_party(tenant_a, "NCC A"), make_party(tenant_a, "NCC B")
-    day = dt.date(YR, 5, 12)
+    day = dt.date(year, 5, 12)
     a = _purchase(fm, day, 200000, seller, cash=True)  # 2,200,000 VAT included
     assert _flags(tenant_a, a) == [True]
     b = _purchase(fm, day, 300000, seller, cash=True)  # same seller, same day: 5,500,000 in all
@@ -293,10 +300,10 @@ def test_cash_rule_adds_up_same_day_invoices_of_one_seller(tenant_a):
     assert f["24"] == Decimal(1000000) and f["25"] == Decimal(500000)
 
 
-def test_cash_rule_counts_non_cash_invoices_and_entries_without_seller(tenant_a):
+def test_cash_rule_counts_non_cash_invoices_and_entries_without_seller(tenant_a, year):
     fm = principal(tenant_a, "finance_manager")
     seller = make_party(tenant_a, "NCC")
-    day = dt.date(YR, 6, 3)
+    day = dt.date(year, 6, 3)
     bank = _purchase(fm, day, 400000, seller)  # 4,400,000 on credit (331)
     cash = _purchase(fm, day, 100000, seller, cash=True)  # 1,100,000 in cash: 5,500,000 that day
     assert _flags(tenant_a, bank, cash) == [True, False]
@@ -317,12 +324,12 @@ def test_cash_rule_counts_non_cash_invoices_and_entries_without_seller(tenant_a)
         assert list(TaxTransaction.objects.filter(entry=e).values_list("deductible", flat=True)) == [False, False]
 
 
-def test_quick_expenses_in_cash_add_up_per_supplier(tenant_a):
+def test_quick_expenses_in_cash_add_up_per_supplier(tenant_a, year):
     from novasaas.accounting import quick
 
     fm = principal(tenant_a, "accountant", "finance_manager")
     seller = make_party(tenant_a, "NCC")
-    day = dt.date(YR, 7, 1)
+    day = dt.date(year, 7, 1)
     first = quick.record_expense(fm, date=day, amount="3000000", settlement="cash", partner_id=seller)
     assert _flags(tenant_a, first) == [True]
     second = quick.record_expense(fm, date=day, amount="2000000", settlement="cash", partner_id=seller)
@@ -332,21 +339,21 @@ def test_quick_expenses_in_cash_add_up_per_supplier(tenant_a):
 # --- filing the return (kê khai) ---------------------------------------------------------------------------
 
 
-def test_filed_return_with_refund_sets_next_periods_carried_credit(tenant_a, tenant_b):
+def test_filed_return_with_refund_sets_next_periods_carried_credit(tenant_a, tenant_b, today):
     from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
 
-    if TODAY < dt.date(YR, 4, 1):
-        pytest.skip("needs three ended months in the current fiscal year")
+    year = today.year - 1  # last year's first quarter has ended whatever the day (was skipped January–March)
     fm = principal(tenant_a, "finance_manager")
+    actions.create_fiscal_year(fm, dt.date(year, 1, 1))
     vendor = make_party(tenant_a, "NCC")
-    _purchase(fm, dt.date(YR, 1, 10), 1000000, vendor)  # January: credit 1,000,000
-    _sale(fm, dt.date(YR, 3, 10), 100000)
+    _purchase(fm, dt.date(year, 1, 10), 1000000, vendor)  # January: credit 1,000,000
+    _sale(fm, dt.date(year, 3, 10), 100000)
     c = fm_client(tenant_a)
-    jan, feb = _month(1), _month(2)
+    jan, feb = _month(1, year), _month(2, year)
     # refund over [41] refused, nothing written
     r = c.post(f"{URL}/vat-filings", {"date_from": jan[0].isoformat(), "refund_requested": "1000001"})
     assert r.status_code == 400 and c.get(f"{URL}/vat-filings").json() == []
-    assert c.post(f"{URL}/vat-filings", {"date_from": f"{YR}-01-02"}).status_code == 400  # not a period start
+    assert c.post(f"{URL}/vat-filings", {"date_from": f"{year}-01-02"}).status_code == 400  # not a period start
     r = c.post(f"{URL}/vat-filings", {"date_from": jan[0].isoformat(), "refund_requested": "600000"})
     assert r.status_code == 201, r.json()
     filed = r.json()
@@ -354,12 +361,12 @@ def test_filed_return_with_refund_sets_next_periods_carried_credit(tenant_a, ten
     assert c.post(f"{URL}/vat-filings", {"date_from": jan[0].isoformat()}).status_code == 400  # once
     # February carries the declared [43], March uses it up
     assert taxes.vat_return(tenant_a, *feb)["22"] == Decimal(400000)
-    march = taxes.vat_return(tenant_a, *_month(3))
+    march = taxes.vat_return(tenant_a, *_month(3, year))
     assert march["22"] == Decimal(400000) and march["43"] == Decimal(300000)
     ret = c.get(f"{URL}/reports/vat-return", {"date_from": jan[0].isoformat(), "date_to": jan[1].isoformat()})
     assert ret.json()["filing_id"] == filed["id"] and Decimal(ret.json()["figures"]["42"]) == 600000
     # a later filing blocks an earlier one; the other tenant sees none; an Accountant is refused
-    assert c.post(f"{URL}/vat-filings", {"date_from": _month(3)[0].isoformat()}).status_code == 201
+    assert c.post(f"{URL}/vat-filings", {"date_from": _month(3, year)[0].isoformat()}).status_code == 201
     assert c.post(f"{URL}/vat-filings", {"date_from": feb[0].isoformat()}).status_code == 400
     assert fm_client(tenant_b).get(f"{URL}/vat-filings").json() == []
     acc = ApiClient(tenant_a, create_user(tenant_a, "accountant"))
@@ -375,10 +382,10 @@ def test_filed_return_with_refund_sets_next_periods_carried_credit(tenant_a, ten
     assert len(c.get(f"{URL}/vat-filings").json()) == 2
 
 
-def test_filing_an_unfinished_period_is_refused(tenant_a):
+def test_filing_an_unfinished_period_is_refused(tenant_a, today):
     fm = principal(tenant_a, "finance_manager")
     actions.ensure_chart(tenant_a)
     with pytest.raises(ValidationError, match="not ended"):
-        taxes.file_vat_return(fm, TODAY.replace(day=1))
+        taxes.file_vat_return(fm, today.replace(day=1))
     with pytest.raises(ValidationError, match="amount"):
-        taxes.file_vat_return(fm, dt.date(TODAY.year - 1, 1, 1), "NaN")
+        taxes.file_vat_return(fm, dt.date(today.year - 1, 1, 1), "NaN")

@@ -4,19 +4,22 @@ reversal. Each checks what the user sees and that a refusal changes nothing."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from novasaas.accounting.models import JournalEntry, JournalLine, Payment
-from novasaas.accounting.tests.helpers import TODAY, make_party, post, principal
+from novasaas.accounting.tests.helpers import make_party, post, principal
 from novasaas.accounting.tests.test_api import URL, entry_payload
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, create_user
 
 
 def _payable_total(api):
-    return api.get(f"{URL}/reports/aging", {"kind": "payable", "as_of": TODAY.isoformat()}).json()["total"]
+    return api.get(f"{URL}/reports/aging", {"kind": "payable", "as_of": timezone.localdate().isoformat()}).json()[
+        "total"
+    ]
 
 
-def test_a_rejected_payment_posts_nothing_and_leaves_the_invoice_open(tenant_a):
+def test_a_rejected_payment_posts_nothing_and_leaves_the_invoice_open(tenant_a, today):
     fm = principal(tenant_a, "finance_manager")
     vendor = make_party(tenant_a, "Công ty TNHH Vật tư An Phát")
     post(fm, ("156", 1_000_000, 0), ("331", 0, 1_000_000, vendor), memo="Hóa đơn mua hàng")
@@ -26,7 +29,7 @@ def test_a_rejected_payment_posts_nothing_and_leaves_the_invoice_open(tenant_a):
     with tenant_context(tenant_a):
         entries = JournalEntry.objects.count()
     r = accountant.post(
-        f"{URL}/payments", {"kind": "payment", "party_id": vendor, "date": TODAY.isoformat(), "amount": "400000"}
+        f"{URL}/payments", {"kind": "payment", "party_id": vendor, "date": today.isoformat(), "amount": "400000"}
     )
     assert r.status_code == 201 and r.json()["state"] == "pending", r.json()
     pid = r.json()["id"]
@@ -52,7 +55,7 @@ def _many_lines(n):
     return [*lines, {"account": "4111", "credit": str(n - 1)}]
 
 
-def test_an_entry_holds_at_most_500_lines(tenant_a):
+def test_an_entry_holds_at_most_500_lines(tenant_a, today):
     api = ApiClient(tenant_a, create_user(tenant_a, "finance_manager"))
     r = api.post(f"{URL}/entries", entry_payload(lines=_many_lines(501)))
     assert r.status_code == 422 and r.json()["detail"][0]["ctx"]["max_length"] == 500, r.json()
@@ -63,7 +66,7 @@ def test_an_entry_holds_at_most_500_lines(tenant_a):
 
     with pytest.raises(ValidationError) as refused:
         actions.create_entry(
-            principal(tenant_a, "finance_manager"), journal_id="GEN", date=TODAY, lines=_many_lines(501), memo="x"
+            principal(tenant_a, "finance_manager"), journal_id="GEN", date=today, lines=_many_lines(501), memo="x"
         )
     assert refused.value.message_dict == {"lines": ["Tối đa 500 dòng."]}
     with tenant_context(tenant_a):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from novasaas.inventory import demo as inv_demo
 from novasaas.inventory import ledger
 from novasaas.inventory.models import Product, StockMove, StockMovement, Warehouse
 from novasaas.platform import demo
 from novasaas.platform.tenancy import tenant_context
+
+pytestmark = pytest.mark.date_sensitive  # a year of movements back from today
 
 
 def test_loader_is_registered():

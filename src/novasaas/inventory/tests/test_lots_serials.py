@@ -14,6 +14,8 @@ from novasaas.inventory.models import LotNumber, SerialNumber, StockMove
 from novasaas.inventory.tests.helpers import receive, setup_catalogue
 from novasaas.platform.tenancy import tenant_context
 
+pytestmark = pytest.mark.date_sensitive  # expiry dates (FEFO, expiring lots)
+
 URL = "/api/v1/inventory"
 
 

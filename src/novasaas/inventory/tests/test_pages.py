@@ -71,10 +71,10 @@ def test_every_page_renders(manager_web, s, tenant_a):
     assert 'name="lines-3-product"' in row and 'value="4"' in row and "hx-swap-oob" in row
 
 
-def test_multi_line_receipt_then_issue_through_pages(staff_web, s, tenant_a):
+def test_multi_line_receipt_then_issue_through_pages(staff_web, s, tenant_a, today):
     data = {
         "warehouse": s.wh.pk,
-        "date": "2026-11-30",
+        "date": today.isoformat(),
         "note": "",
         "lines-TOTAL_FORMS": "5",
         "lines-INITIAL_FORMS": "0",
@@ -116,7 +116,7 @@ def test_multi_line_receipt_then_issue_through_pages(staff_web, s, tenant_a):
     assert r.status_code == 302
     issue = {
         "warehouse": s.wh.pk,
-        "date": "2026-11-30",
+        "date": today.isoformat(),
         "purpose": "sale",
         "lines-TOTAL_FORMS": "1",
         "lines-INITIAL_FORMS": "0",
@@ -136,10 +136,10 @@ def test_multi_line_receipt_then_issue_through_pages(staff_web, s, tenant_a):
         assert Stock.objects.get(product=s.beer, warehouse=s.wh).on_hand == Decimal(24)
 
 
-def test_bad_line_shows_errors_and_writes_nothing(staff_web, s, tenant_a):
+def test_bad_line_shows_errors_and_writes_nothing(staff_web, s, tenant_a, today):
     data = {
         "warehouse": s.wh.pk,
-        "date": "2026-11-30",
+        "date": today.isoformat(),
         "lines-TOTAL_FORMS": "1",
         "lines-INITIAL_FORMS": "0",
         "lines-MIN_NUM_FORMS": "0",

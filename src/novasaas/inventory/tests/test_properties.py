@@ -23,6 +23,8 @@ from novasaas.inventory.tests.helpers import brute_valuation, reported_valuation
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import create_tenant
 
+pytestmark = pytest.mark.date_sensitive  # backdated moves up to 60 days: across a year end in January
+
 qty = st.integers(min_value=1, max_value=40).map(Decimal)
 cost = st.integers(min_value=0, max_value=50_000).map(Decimal)
 ops = st.lists(

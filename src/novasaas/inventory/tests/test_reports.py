@@ -22,6 +22,8 @@ from novasaas.platform.models import Notification
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
 
+pytestmark = pytest.mark.date_sensitive  # report periods default to this month / year
+
 URL = "/api/v1/inventory"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 needs_font = pytest.mark.usefixtures("unicode_font")  # fails in CI when the font is missing

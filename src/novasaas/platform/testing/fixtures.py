@@ -1,18 +1,27 @@
-"""pytest fixtures every module's tests use: two tenants, users per role, API and web clients."""
+"""pytest fixtures every module's tests use: two tenants, users per role, API and web clients, the clock.
+
+The clock: code asks ``django.utils.timezone`` (``localdate()``, ``now()``) and tests take the ``today``
+fixture, so both read the same source. ``--today=YYYY-MM-DD`` (or ``NOVASAAS_TEST_TODAY``) moves that source
+with time-machine for the whole session, so a run can be pinned to 1 January, 31 December or 29 February.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
+from django.utils import timezone
 
 from novasaas.identity import actions
 from novasaas.identity.models import User
@@ -183,9 +192,66 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    import os
+@pytest.fixture
+def today() -> dt.date:
+    """The day the test runs, from the clock the code reads (``timezone.localdate()``; moved by ``--today``)."""
+    return timezone.localdate()
 
+
+def pytest_addoption(parser: Any) -> None:
+    parser.addoption(
+        "--today",
+        default=os.environ.get("NOVASAAS_TEST_TODAY") or None,
+        metavar="YYYY-MM-DD",
+        help="run the whole session as if it were this day (09:00 Asia/Ho_Chi_Minh, the clock ticking)",
+    )
+
+
+def pytest_configure(config: Any) -> None:
+    day = config.getoption("--today")
+    if not day:
+        return
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    try:
+        pinned = dt.date.fromisoformat(day)
+    except ValueError as exc:
+        raise pytest.UsageError(f"--today expects YYYY-MM-DD, got {day!r}") from exc
+    start = dt.datetime.combine(pinned, dt.time(9), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    traveller = time_machine.travel(start, tick=True)
+    traveller.start()
+    config.stash[_CLOCK] = traveller
+
+
+def pytest_unconfigure(config: Any) -> None:
+    traveller = config.stash.get(_CLOCK, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config: Any) -> str | None:
+    day = config.getoption("--today")
+    return f"clock pinned to {day} (time-machine)" if day else None
+
+
+_CLOCK = pytest.StashKey[Any]()
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects and before xdist reads the groups
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    # a test that takes ``today`` depends on the calendar: the pinned-date CI step (-m date_sensitive) runs it
+    sensitive = pytest.mark.date_sensitive
+    for item in items:
+        if "today" in getattr(item, "fixturenames", ()) and "date_sensitive" not in item.keywords:
+            item.add_marker(sensitive)
+    # under pytest-xdist (--dist loadgroup) the PostgreSQL races (up to 25 threads, one connection each) all
+    # run on one worker, one after the other, so two workers never hold two races' connections at once
+    races = pytest.mark.xdist_group("postgres_races")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(races)
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…)")

@@ -10,7 +10,7 @@ from django.db import connections
 from django.utils import timezone
 
 from novasaas.accounting.models import Payment
-from novasaas.accounting.tests.helpers import TODAY, make_party
+from novasaas.accounting.tests.helpers import make_party
 from novasaas.accounting.tests.test_api import fm_client
 from novasaas.parties.models import Party
 from novasaas.parties.tests.helpers import party_payload
@@ -23,7 +23,7 @@ PAYMENTS = "/api/v1/accounting/payments"
 
 
 def _payment(party: int, amount: str = "400000") -> dict[str, object]:
-    return {"kind": "receipt", "party_id": party, "date": TODAY.isoformat(), "amount": amount}
+    return {"kind": "receipt", "party_id": party, "date": timezone.localdate().isoformat(), "amount": amount}
 
 
 def _count(tenant, model) -> int:

@@ -16,7 +16,6 @@ from openpyxl import Workbook
 from novasaas.accounting import excel as accounting_excel
 from novasaas.accounting import fx
 from novasaas.accounting.models import ExchangeRate, JournalEntry
-from novasaas.accounting.tests.helpers import TODAY
 from novasaas.inventory import excel as inventory_excel
 from novasaas.inventory.models import Product
 from novasaas.parties import excel as parties_excel
@@ -146,11 +145,11 @@ def test_reading_stops_at_the_row_limit(monkeypatch):
     assert len(read) == 101
 
 
-def test_exchange_rates_keep_every_row_or_refuse_the_file(tenant_a, monkeypatch):
+def test_exchange_rates_keep_every_row_or_refuse_the_file(tenant_a, monkeypatch, today):
     """The rate import used to cut the file at 5 MB and drop the rates after it, with no row limit."""
     monkeypatch.setattr(fx, "MAX_ROWS", 5)
     fm = ApiClient(tenant_a, create_user(tenant_a, "finance_manager"))
-    lines = [f"USD,{(TODAY.replace(day=1)).isoformat()[:8]}{d:02d},{25000 + d}" for d in range(1, 7)]
+    lines = [f"USD,{(today.replace(day=1)).isoformat()[:8]}{d:02d},{25000 + d}" for d in range(1, 7)]
     r = _post_file(
         fm,
         "/api/v1/accounting/exchange-rates/import",

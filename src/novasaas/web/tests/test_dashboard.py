@@ -1,5 +1,6 @@
 """Dashboard (spec §3.1.3): CORE widgets, arranging, quick actions, alerts."""
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -8,6 +9,8 @@ from novasaas.platform.models import Tenant
 from novasaas.platform.notifications import notify
 from novasaas.platform.tenancy import platform_context
 from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
+
+pytestmark = pytest.mark.date_sensitive  # this month's figures
 
 
 def _layout(tenant):
@@ -96,9 +99,7 @@ def test_layout_api(api_a, tenant_a, tenant_b):
     assert r.status_code == 200
     assert r.json()["widgets"][0] == {"key": "core.users", "visible": True}
     assert api_a.put("/api/v1/dashboard/layout", {"widgets": [{"key": "nope"}]}).status_code == 400
-    assert (
-        api_a.put("/api/v1/dashboard/layout", {"widgets": [{"key": "core.users", "x": 1}]}).status_code == 422
-    )
+    assert api_a.put("/api/v1/dashboard/layout", {"widgets": [{"key": "core.users", "x": 1}]}).status_code == 422
     assert _layout(tenant_b) == []  # the other company's layout is untouched
 
 
