@@ -72,9 +72,10 @@ def up() -> None:
         worker.wait(timeout=10)
 
 
-# Two workers (pytest-xdist; PostgreSQL races grouped on one worker) and the 25 slowest tests listed;
-# later arguments win (``python3 dev.py test -n 0 path/to/test_x.py`` runs in one process).
-TEST_DEFAULTS = ["-n", "2", "--dist", "loadgroup", "--durations=25"]
+# Two workers (pytest-xdist; the PostgreSQL races take turns through a lock file, see
+# platform/testing/fixtures.py) and the 25 slowest tests listed; later arguments win
+# (``python3 dev.py test -n 0 path/to/test_x.py`` runs in one process).
+TEST_DEFAULTS = ["-n", "2", "--durations=25"]
 
 
 def test(args: list[str]) -> None:

@@ -894,6 +894,9 @@ class MovementEditView(LinesFormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and not tenant.has_module("INV"):
+            raise ModuleDisabled("INV")
         require_perm(request, "inv.stock.view")  # a member of this company before looking the document up
         try:
             self.doc = StockMovement.objects.select_related("warehouse").get(pk=kwargs["pk"])

@@ -109,6 +109,18 @@ def _fill_every_table(tenant):
     attachments.add_attachment(fm, entry.pk, io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "hoa-don.pdf")
     customer = make_party(tenant, "Khách lẻ")
     post(fm, ("131", 500, 0, customer), ("5111", 0, 500))
+    vat_sale = actions.create_entry(  # a VAT transaction (the demo's trade is invoiced from Inventory's moves)
+        fm,
+        journal_id="GEN",
+        date=timezone.localdate(),
+        memo="Bán hàng có VAT",
+        lines=[
+            {"account": "131", "debit": 550, "credit": 0, "partner_id": customer},
+            {"account": "5111", "debit": 0, "credit": 500},
+            {"account": "33311", "debit": 0, "credit": 50, "tax_rate": "VAT10", "tax_base": 500},
+        ],
+    )
+    actions.post_entry(fm, vat_sale.pk)
     receivables.record_payment(fm, kind="receipt", party_id=customer, date=timezone.localdate(), amount="500")
     with tenant_context(tenant):
         bank = BankAccount.objects.first()

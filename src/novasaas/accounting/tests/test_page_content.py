@@ -43,7 +43,7 @@ def test_journal_report_lists_every_line_of_every_entry(books, today):
 
 
 def _by_code(rows):
-    return {r[1]: r[2] for r in rows if len(r) == 4}
+    return {r[1]: r[3] for r in rows if len(r) == 5}  # Chỉ tiêu, Mã số, Thuyết minh, this year, last year
 
 
 def test_balance_sheet_and_income_statement_figures(books):

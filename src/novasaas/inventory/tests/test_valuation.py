@@ -177,7 +177,7 @@ def test_an_issue_dated_before_the_receipt_that_supplied_it_is_refused(s, method
     with pytest.raises(ledger.InsufficientStock) as refused:
         _issue(s, 1, today - timedelta(days=1))
     yesterday = (today - timedelta(days=1)).strftime("%d/%m/%Y")
-    assert f"vào ngày {yesterday}: yêu cầu 1, từ ngày đó chỉ có thể xuất 0" in str(refused.value)
+    assert f"vào ngày {yesterday}: yêu cầu 1 Chai, từ ngày đó chỉ có thể xuất 0 Chai" in str(refused.value)
     stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
     assert stock.on_hand == D(2) and stock.value == D(0)
     assert StockMove.objects.count() == 1 and not StockMovement.objects.filter(kind="issue").exists()
@@ -193,7 +193,7 @@ def test_a_backdated_issue_must_leave_enough_for_the_issues_after_it(s):
     with pytest.raises(ledger.InsufficientStock) as refused:
         _issue(s, 5, today - timedelta(days=5))
     low_on = (today - timedelta(days=2)).strftime("%d/%m/%Y")
-    assert "yêu cầu 5, từ ngày đó chỉ có thể xuất 4" in str(refused.value) and low_on in str(refused.value)
+    assert "yêu cầu 5 Chai, từ ngày đó chỉ có thể xuất 4 Chai" in str(refused.value) and low_on in str(refused.value)
     _issue(s, 4, today - timedelta(days=5))  # what the history can give is accepted and revalues the rest
     stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
     assert stock.on_hand == D(5) and stock.value == D(60000)

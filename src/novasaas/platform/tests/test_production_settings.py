@@ -43,6 +43,7 @@ def _run(env: dict[str, str], *args: str, tmp_path: Path) -> subprocess.Complete
             "TRUSTED_PROXY_COUNT",
             "ALLOWED_HOSTS",
             "DATABASE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' conftest in the same worker
         }
     }
     full = {
