@@ -54,3 +54,20 @@ def test_reminders_refuse_ids_of_other_companies(tenant_a, tenant_b):
     assert c.post(f"{URL}/reminders", {"party_ids": [mine]}).json() == {"reminded": []}  # nothing overdue
     with tenant_context(tenant_a):
         assert OutboxMessage.objects.count() == 0
+
+
+def test_an_unsafe_request_to_an_unknown_api_url_gets_json_not_the_csrf_page(api_a):
+    """A Bearer client (no CSRF cookie, like every API client) PATCHing a wrong URL: JSON 404, not Django's
+    HTML 403 CSRF page (found by the full schemathesis run)."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    for method in ("patch", "post", "delete"):
+        r = getattr(client, method)(
+            "/api/v1/parties/null,null",
+            data="{}",
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {api_a.token}",
+        )
+        assert r.status_code == 404 and r["Content-Type"].startswith("application/json"), (method, r.status_code)
+        assert r.json()["detail"]
