@@ -180,22 +180,13 @@ def amount_text(value: Decimal | None) -> str:
 
 def to_pdf(form: StatutoryForm) -> bytes:
     """A4 portrait; labels wrap inside their column (never cut), the header repeats on each page."""
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    from novasaas.platform.pdf import PdfUnavailable, font_path
+    from novasaas.platform.pdf import new_document
 
-    path = font_path()
-    if path is None:
-        raise PdfUnavailable("no Unicode font found for PDF (install fonts-dejavu or set ACC_PDF_FONT)")
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf = new_document("P", "A4")
     pdf.set_margins(15, 12, 12)
     pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_font("Body", "", str(path))
-    bold = path.with_name(path.stem + "-Bold" + path.suffix)
-    pdf.add_font("Body", "B", str(bold if bold.is_file() else path))
-    oblique = path.with_name(path.stem + "-Oblique" + path.suffix)
-    pdf.add_font("Body", "I", str(oblique if oblique.is_file() else path))
     pdf.add_page()
     half = pdf.epw / 2
     top = pdf.get_y()

@@ -72,22 +72,12 @@ def voucher_lines(tenant: Tenant, payment: Payment, party: Any) -> dict[str, Any
 
 def voucher_pdf(tenant: Tenant, payment: Payment, party: Any) -> bytes:
     """The voucher on an A5 landscape page (the usual size of Phiếu thu/Phiếu chi)."""
-    from fpdf import FPDF
-
-    from novasaas.platform.pdf import PdfUnavailable, font_path
+    from novasaas.platform.pdf import new_document
 
     v = voucher_lines(tenant, payment, party)
-    path = font_path()
-    if path is None:
-        raise PdfUnavailable("no Unicode font found for PDF (install fonts-dejavu or set ACC_PDF_FONT)")
-    pdf = FPDF(orientation="L", unit="mm", format=(148, 210))  # A5
+    pdf = new_document("L", (148, 210))  # A5
     pdf.set_margins(10, 8, 10)
     pdf.set_auto_page_break(auto=True, margin=8)
-    pdf.add_font("Body", "", str(path))
-    bold = path.with_name(path.stem + "-Bold" + path.suffix)
-    pdf.add_font("Body", "B", str(bold if bold.is_file() else path))
-    oblique = path.with_name(path.stem + "-Oblique" + path.suffix)
-    pdf.add_font("Body", "I", str(oblique if oblique.is_file() else path))
     pdf.add_page()
     half = pdf.epw / 2
     top = pdf.get_y()

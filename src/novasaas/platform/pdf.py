@@ -67,20 +67,13 @@ def render_table(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any
     """A report table as PDF: landscape when it has more than five columns, the header repeated on each
     page, numbers right-aligned, and text wrapped inside its cell (a Vietnamese product name is never
     cut)."""
-    from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    path = font_path()
-    if path is None:
-        raise PdfUnavailable("no Unicode font found for PDF (install fonts-dejavu or set ACC_PDF_FONT)")
+    pdf = new_document("L" if len(headers) > 5 else "P")
     raw = [list(r) for r in rows]
     numeric = [any(isinstance(r[i], Decimal) for r in raw if i < len(r)) for i in range(len(headers))]
     cells = [[_text(r[i]) if i < len(r) else "" for i in range(len(headers))] for r in raw]
-    pdf = FPDF(orientation="L" if len(headers) > 5 else "P", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_font("Body", "", str(path))
-    bold = path.with_name(path.stem + "-Bold" + path.suffix)
-    pdf.add_font("Body", "B", str(bold if bold.is_file() else path))
     pdf.add_page()
     pdf.set_font("Body", "B", 13)
     pdf.multi_cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
@@ -108,3 +101,19 @@ def render_table(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any
             for text in row:
                 line.cell(text)
     return bytes(pdf.output())
+
+
+def new_document(orientation: str = "P", page_format: Any = "A4") -> Any:
+    """An fpdf2 document with the Unicode font registered as "Body" (regular, bold "B" and italic "I" where
+    the font family has them): the one place every PDF of the app starts from."""
+    from fpdf import FPDF
+
+    path = font_path()
+    if path is None:
+        raise PdfUnavailable("no Unicode font found for PDF (install fonts-dejavu or set ACC_PDF_FONT)")
+    pdf = FPDF(orientation=orientation, unit="mm", format=page_format)
+    pdf.add_font("Body", "", str(path))
+    for style, suffix in (("B", "-Bold"), ("I", "-Oblique")):
+        variant = path.with_name(path.stem + suffix + path.suffix)
+        pdf.add_font("Body", style, str(variant if variant.is_file() else path))
+    return pdf
