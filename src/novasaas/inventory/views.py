@@ -48,6 +48,13 @@ PAGE_SIZE = 50
 VALUATION_PAGE_SIZE = 200
 
 
+def _require_inventory(request: HttpRequest) -> None:
+    """A company without INV is told the module is off, not that a permission is missing."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is not None and not tenant.has_module("INV"):
+        raise ModuleDisabled("INV")
+
+
 class InvView(LoginRequiredMixin, View):
     """Signed-in members of a tenant with INV holding ``permission``.
 
@@ -60,9 +67,7 @@ class InvView(LoginRequiredMixin, View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        tenant = getattr(request, "tenant", None)
-        if tenant is not None and not tenant.has_module("INV"):
-            raise ModuleDisabled("INV")
+        _require_inventory(request)
         self.principal = require_perm(request, self.permission)
         try:
             return super().dispatch(request, *args, **kwargs)
@@ -894,9 +899,7 @@ class MovementEditView(LinesFormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        tenant = getattr(request, "tenant", None)
-        if tenant is not None and not tenant.has_module("INV"):
-            raise ModuleDisabled("INV")
+        _require_inventory(request)
         require_perm(request, "inv.stock.view")  # a member of this company before looking the document up
         try:
             self.doc = StockMovement.objects.select_related("warehouse").get(pk=kwargs["pk"])
