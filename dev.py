@@ -61,7 +61,7 @@ def up() -> None:
     manage = [str(BIN / "novasaas")]
     run(*manage, "migrate", "--no-input", env=env)
     run(*manage, "seed_demo", env=env)
-    worker = subprocess.Popen([*manage, "db_worker"], cwd=ROOT, env=env)
+    worker = subprocess.Popen([*manage, "worker"], cwd=ROOT, env=env)
     print("Serving NovaSaaS at http://127.0.0.1:8000 (worker pid %d). Ctrl+C stops both." % worker.pid, flush=True)
     try:
         run(*manage, "runserver", "127.0.0.1:8000", env=env, check=False)

@@ -117,7 +117,9 @@ TEMPLATES = [
 # --- database ---------------------------------------------------------------------------------
 SQLITE_PATH = VAR_DIR / "novasaas.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}"
-_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)
+# Connections are kept 60 s and checked before reuse (conn_health_checks): a connection the database
+# dropped meanwhile (restart, failover, idle timeout) is replaced instead of failing the next request.
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60, conn_health_checks=True)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
@@ -230,6 +232,11 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if TESTING:
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The worker (platform/worker.py): heartbeat period, how long a silent worker's task is kept RUNNING
+# before it is re-queued, and the lease of an outbox delivery in progress.
+WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+WORKER_LEASE_SECONDS = int(os.environ.get("WORKER_LEASE_SECONDS", "60"))
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 
 # --- security headers ---------------------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {

@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.urls import include, path, re_path
 
 from novasaas.config.api import api, not_found
+from novasaas.platform.health import healthz
 from novasaas.web import views as web_views
 
 handler403 = "novasaas.web.views.permission_denied"
@@ -10,6 +11,7 @@ handler404 = "novasaas.web.views.page_not_found"
 
 urlpatterns = [
     path("", web_views.dashboard, name="dashboard"),
+    path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", web_views.set_language, name="set-language"),
     path("api/v1/", api.urls),
     re_path(r"^api/", not_found),  # an API URL no route matches answers JSON, never the HTML 404 page

@@ -25,9 +25,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from novasaas.platform.tenancy import current_tenant
@@ -121,15 +124,31 @@ def _resolve(path: str) -> Callable[..., Any]:
     return obj  # type: ignore[no-any-return]
 
 
+MAX_ATTEMPTS = 5
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "OUTBOX_LEASE_SECONDS", 300))
+
+
 def deliver_pending(limit: int = 100) -> int:
-    """Deliver pending outbox messages; returns how many were delivered. Safe to run concurrently."""
+    """Deliver pending outbox messages; returns how many were delivered. Safe to run concurrently.
+
+    Each message goes through three short transactions: the claim (count the attempt, take a lease),
+    the handler (its writes and effect markers commit with it), and the outcome (done, or the error).
+    A worker killed at any point leaves the attempt counted: the message is retried when its lease
+    expires, and after ``MAX_ATTEMPTS`` tries — crashes included — it ends as failed, visible to
+    Master Admin, instead of killing every worker that picks it up.
+    """
     from novasaas.platform.models import OutboxMessage, OutboxStatus, Tenant
     from novasaas.platform.tenancy import platform_context, tenant_context
 
     delivered = 0
+    now = timezone.now()
     with platform_context():
         pending = list(
             OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
             .order_by("id")
             .values_list("id", "tenant_id")[:limit]
         )
@@ -138,33 +157,82 @@ def deliver_pending(limit: int = 100) -> int:
         if tenant_id not in tenants:
             with platform_context():
                 tenants[tenant_id] = Tenant.objects.get(pk=tenant_id)
-        with tenant_context(tenants[tenant_id]):
-            message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
-                pk=message_id, status=OutboxStatus.PENDING
-            ).first()
-            if message is None:
-                continue
-            event_cls = _events_by_name.get(message.event)
-            try:
+        tenant = tenants[tenant_id]
+        with transaction.atomic(), tenant_context(tenant):  # atomic outside: a savepoint when nested
+            message = _claim(message_id)
+        if message is None:
+            continue
+        error = ""
+        try:
+            with transaction.atomic(), tenant_context(tenant):  # atomic outside: a savepoint when nested
                 handler = _resolve(message.handler)
                 payload = dict(message.payload)
+                event_cls = _events_by_name.get(message.event)
                 event = event_cls(**payload) if event_cls else payload
-                with transaction.atomic():
-                    if _takes_message_id(handler):
-                        handler(event, message_id=message.pk)
-                    else:
-                        handler(event)
-                message.status = OutboxStatus.DONE
-                message.delivered_at = timezone.now()
-                delivered += 1
-            except Exception as exc:  # recorded, retried up to 5 times, then visible as failed
-                log.exception("outbox message %s failed", message.pk)
-                message.attempts += 1
-                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                if message.attempts >= 5:
-                    message.status = OutboxStatus.FAILED
-            message.save(update_fields=["status", "attempts", "last_error", "delivered_at"])
+                if _takes_message_id(handler):
+                    handler(event, message_id=message.pk)
+                else:
+                    handler(event)
+        except Exception as exc:  # recorded, retried up to MAX_ATTEMPTS times, then visible as failed
+            log.exception("outbox message %s failed (attempt %s)", message.pk, message.attempts)
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+        with transaction.atomic(), tenant_context(tenant):  # atomic outside: a savepoint when nested
+            _record_outcome(message, error)
+        delivered += not error
     return delivered
+
+
+def _record_outcome(message: Any, error: str) -> None:
+    """Mark a claimed message done, or record its error: retried after a back-off, failed at the last try."""
+    from novasaas.platform.models import OutboxMessage, OutboxStatus
+
+    if error:
+        failed = message.attempts >= MAX_ATTEMPTS
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxStatus.FAILED if failed else OutboxStatus.PENDING,
+            last_error=error,
+            locked_until=None if failed else timezone.now() + _retry_delay(message.attempts),
+        )
+    else:
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxStatus.DONE, delivered_at=timezone.now(), locked_until=None
+        )
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    """Back off after a failure: 0 s after the first (a sweep retries at once), then 30 s, 2, 8, 32 min."""
+    return timedelta(seconds=0 if attempts <= 1 else 30 * 4 ** (attempts - 2))
+
+
+def _claim(message_id: int) -> Any:
+    """Count an attempt and lease the message, or None when another worker holds it or it is done.
+    A message whose earlier attempts all died with their worker ends here as failed."""
+    from novasaas.platform.models import OutboxMessage, OutboxStatus
+
+    now = timezone.now()
+    claimed = (
+        OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.PENDING)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+        .update(attempts=F("attempts") + 1, locked_until=now + _lease())
+    )
+    if not claimed:
+        return None
+    message = OutboxMessage.objects.get(pk=message_id)
+    if message.attempts > MAX_ATTEMPTS:
+        message.attempts = MAX_ATTEMPTS
+        message.status = OutboxStatus.FAILED
+        message.locked_until = None
+        message.last_error = (message.last_error or f"the worker stopped during delivery {MAX_ATTEMPTS} times")[:2000]
+        message.save(update_fields=["attempts", "status", "locked_until", "last_error"])
+        log.error("outbox message %s failed: its deliveries kept stopping the worker", message_id)
+        return None
+    return message
+
+
+def message_key(message_id: int, recipient: str = "") -> str:
+    """The stable key of one outside effect of an outbox message: the Message-ID of its email, the
+    ``Idempotency-Key`` header of its webhook, the key of its ``EffectMarker``."""
+    return f"outbox-{message_id}" + (f"-{recipient}" if recipient else "")
 
 
 def _takes_message_id(handler: Callable[..., Any]) -> bool:

@@ -41,14 +41,16 @@ class Tenant(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
-    locale = models.CharField(_("language"), max_length=5, choices=[("vi", "Tiếng Việt"), ("en", "English")],
-                              default="vi")
+    locale = models.CharField(
+        _("language"), max_length=5, choices=[("vi", "Tiếng Việt"), ("en", "English")], default="vi"
+    )
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Ho_Chi_Minh")
     base_currency = models.CharField(_("base currency"), max_length=3, default="VND")
     status = models.CharField(_("status"), max_length=12, choices=TenantStatus.choices, default=TenantStatus.TRIAL)
     enabled_modules = models.JSONField(_("enabled modules"), default=list, blank=True)
-    theme_color = models.CharField(_("theme colour"), max_length=7, default="#0d6efd",
-                                   validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$")])
+    theme_color = models.CharField(
+        _("theme colour"), max_length=7, default="#0d6efd", validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$")]
+    )
     require_mfa = models.BooleanField(_("require two-factor sign-in"), default=False)
     notification_settings = models.JSONField(default=dict, blank=True)
     dashboard_layout = models.JSONField(default=list, blank=True)
@@ -88,9 +90,7 @@ class TenantManager(models.Manager):
             return qs.filter(tenant_id=tenant.pk)
         if in_platform_context():
             return qs
-        raise NoTenantError(
-            f"{self.model.__name__} queried without a tenant context; use tenant_context(tenant)."
-        )
+        raise NoTenantError(f"{self.model.__name__} queried without a tenant context; use tenant_context(tenant).")
 
 
 class TenantModel(models.Model):
@@ -167,8 +167,9 @@ class AuditLog(models.Model):
     """
 
     tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=32, choices=AuditAction.choices)
     object_type = models.CharField(max_length=100, blank=True)
@@ -213,9 +214,37 @@ class OutboxMessage(TenantModel):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Lease of the delivery in progress: a worker claims a message by counting an attempt and setting
+    # this in its own committed statement, so a worker killed mid-delivery still counts the attempt
+    # and the message is retried once the lease has expired (platform/events.py, deliver_pending).
+    locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes: ClassVar = [models.Index(fields=["status", "created_at"])]
+
+
+class EffectMarker(TenantModel):
+    """An outside effect that happened (an email accepted by the mail server, a webhook answered 2xx),
+    written as soon as it happened: a redelivery of the same outbox message finds it and does not
+    repeat the effect. ``key`` names message and recipient, e.g. ``email:42:an@example.vn``."""
+
+    key = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=dj_timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [models.UniqueConstraint(fields=["tenant", "key"], name="platform_effect_unique")]
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker process and when it last proved alive (a thread beats every few seconds,
+    also while a long task runs). A task whose worker stopped beating is re-queued (platform/worker.py).
+    Not tenant-scoped: workers serve every tenant."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=200, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=dj_timezone.now)
+    seen_at = models.DateTimeField(default=dj_timezone.now)
 
 
 class Sequence(TenantModel):

@@ -12,17 +12,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from novasaas.platform.models import Notification, NotificationPreference, OutboxMessage, Tenant
-from novasaas.platform.tenancy import tenant_context
+from novasaas.platform.events import message_key
+from novasaas.platform.models import EffectMarker, Notification, NotificationPreference, OutboxMessage, Tenant
+from novasaas.platform.tenancy import current_tenant, tenant_context
 
 EMAIL_HANDLER = "novasaas.platform.notifications.deliver_email"
 EMAIL_EVENT = "platform.NotificationEmail"
@@ -120,9 +122,7 @@ def notify(
             in_app, email = preference(user, kind, prefs)
             if in_app and switches["in_app"]:
                 created.append(
-                    Notification(
-                        tenant=tenant, recipient=user, kind=kind, title=title[:200], body=body, url=url[:500]
-                    )
+                    Notification(tenant=tenant, recipient=user, kind=kind, title=title[:200], body=body, url=url[:500])
                 )
             if email and switches["email"]:
                 OutboxMessage.objects.create(
@@ -147,7 +147,16 @@ def notify(
 
 
 def deliver_email(payload: dict[str, Any], message_id: int | None = None) -> None:
-    """Outbox handler: send one notification email (retried by the outbox when the mail server fails)."""
+    """Outbox handler: send one notification email (retried by the outbox when the mail server fails).
+
+    Idempotent in effect: the Message-ID derives from the outbox message, so a copy sent again after
+    a crash between the server's acceptance and the commit is collapsed by mail servers and clients;
+    and an ``EffectMarker`` written as soon as the server accepted it (it commits with this handler's
+    transaction, before the outbox row is marked done) stops any later redelivery from sending it."""
+    recipient = payload["to"]
+    key = f"email:{message_key(message_id, recipient)}" if message_id is not None else ""
+    if key and EffectMarker.objects.filter(key=key[:300]).exists():
+        return
     link = payload.get("url") or ""
     if link.startswith("/"):
         link = settings.PUBLIC_BASE_URL.rstrip("/") + link
@@ -155,7 +164,18 @@ def deliver_email(payload: dict[str, Any], message_id: int | None = None) -> Non
         text = payload.get("body") or ""
         if link:
             text = f"{text}\n\n{_('Open')}: {link}".strip()
-        send_mail(f"[NovaSaaS] {payload['subject']}", text, settings.DEFAULT_FROM_EMAIL, [payload["to"]])
+        headers = {"Message-ID": email_message_id(message_id)} if message_id is not None else {}
+        EmailMessage(
+            f"[NovaSaaS] {payload['subject']}", text, settings.DEFAULT_FROM_EMAIL, [recipient], headers=headers
+        ).send()
+    if key:
+        EffectMarker.objects.create(tenant=current_tenant(), key=key[:300])
+
+
+def email_message_id(message_id: int) -> str:
+    """``<outbox-42@novasaas.example.vn>``: the same for every delivery attempt of one outbox message."""
+    domain = urlsplit(settings.PUBLIC_BASE_URL).hostname or "novasaas.localhost"
+    return f"<{message_key(message_id)}@{domain}>"
 
 
 # --- the member's side -----------------------------------------------------------------------------
@@ -192,9 +212,7 @@ def mark_read(user: Any, notification: Notification) -> Notification:
 
 
 def mark_all_read(user: Any) -> int:
-    return int(
-        Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
-    )
+    return int(Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now()))
 
 
 def preferences_for(user: Any) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Deliver pending outbox messages now (the worker does it after each commit; run this from cron as a sweep)."""
+"""Deliver pending outbox messages now (the worker does it after each commit and every 30 s)."""
 
 from __future__ import annotations
 
