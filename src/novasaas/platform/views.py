@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -157,4 +158,15 @@ def failed_tasks(request: HttpRequest) -> HttpResponse:
 
     failed = list(DBTaskResult.objects.filter(status="FAILED").order_by("-enqueued_at")[:200])
     counts = Tenant.objects.aggregate(n=Count("id"))
-    return render(request, "platform/failed_tasks.html", {"outbox": failed_outbox, "tasks": failed, "counts": counts})
+    from novasaas.platform.models import WorkerHeartbeat
+    from novasaas.platform.worker import lease
+
+    workers = list(WorkerHeartbeat.objects.order_by("-seen_at")[:20])
+    context = {
+        "outbox": failed_outbox,
+        "tasks": failed,
+        "counts": counts,
+        "workers": workers,
+        "alive_since": timezone.now() - lease(),
+    }
+    return render(request, "platform/failed_tasks.html", context)

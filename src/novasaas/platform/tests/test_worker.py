@@ -334,3 +334,26 @@ def test_concurrent_deliveries_send_each_email_once(transactional_db, tenant_a):
         t.join(timeout=60)
     assert not any(t.is_alive() for t in threads)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(m.payload["to"] for m in messages)
+
+
+def test_master_admin_sees_the_workers_and_the_tasks_they_lost(db):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from novasaas.platform.testing.fixtures import PASSWORD
+
+    worker.beat("alive-1")
+    WorkerHeartbeat.objects.create(worker_id="gone-2", seen_at=timezone.now() - timedelta(hours=1))
+    stale = timezone.now() - timedelta(minutes=5)
+    _task(status=TaskResultStatus.RUNNING, started_at=stale, worker_ids=["w1", "w2", "w3"])
+    requeue_stale_tasks()
+    with platform_context():
+        master = get_user_model().objects.create_user("root@novasaas.test", PASSWORD, platform_role="master_admin")
+    c = Client()
+    c.force_login(master, backend="django.contrib.auth.backends.ModelBackend")
+    body = c.get("/platform/tasks/").content.decode()
+    rows = body.split("<tr>")
+    alive = next(r for r in rows if "alive-1" in r)
+    gone = next(r for r in rows if "gone-2" in r)
+    assert "Đang chạy" in alive and "Đã dừng" in gone
+    assert worker.WORKER_LOST in next(r for r in rows if TASK in r)
