@@ -597,8 +597,12 @@ def general_journal(request: HttpRequest, filters: Query[JournalQuery]) -> Any:
 
 
 def _statement(st: reports.Statement) -> dict[str, Any]:
+    from novasaas.accounting.statutory import FORMS
+
     return {
         "form": st.form,
+        "number": FORMS[st.form][st.regime][0],
+        "regime": st.regime,
         "date_from": st.date_from,
         "date_to": st.date_to,
         "lines": st.lines,
