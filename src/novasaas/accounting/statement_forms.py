@@ -25,7 +25,10 @@ the income statement — and are not confirmed against the circulars' appendices
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from novasaas.platform.models import Tenant
 
 Sources = tuple[tuple[str, str], ...]
 
@@ -638,12 +641,12 @@ REGIMES: dict[str, Regime] = {
 DEFAULT_REGIME = "tt133"
 
 
-def regime_of(tenant: object) -> str:
+def regime_of(tenant: Tenant) -> str:
     """The tenant's regime: its chart template (``tt133`` when it has no chart yet)."""
     from novasaas.accounting.models import ChartOfAccount
     from novasaas.accounting.scope import in_tenant
 
-    with in_tenant(tenant):  # type: ignore[arg-type]
+    with in_tenant(tenant):
         template = ChartOfAccount.objects.filter(tenant=tenant).values_list("template", flat=True).first()
     return template if template in REGIMES else DEFAULT_REGIME
 

@@ -43,11 +43,12 @@ FILE_NAMES = {"receipt": "phieu-thu", "payment": "phieu-chi"}
 
 def _entry_lines(tenant: Tenant, entry_id: int) -> list[tuple[str, Decimal, Decimal, int | None]]:
     with in_tenant(tenant):
-        return list(
+        rows = (
             JournalLine.objects.filter(entry_id=entry_id)
             .order_by("line_no", "id")
             .values_list("account__code", "debit", "credit", "partner_id")
         )
+        return [(code, Decimal(d), Decimal(c), partner) for code, d, c, partner in rows]
 
 
 def cash_movement(lines: list[tuple[str, Decimal, Decimal, int | None]]) -> Decimal:
