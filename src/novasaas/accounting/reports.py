@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Sum
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from novasaas.accounting.models import Account, AccountBalance
@@ -54,11 +53,6 @@ class Statement:
     # what a reader must know about the figures (e.g. a negative cash balance), in the user's language
     warnings: list[str] = field(default_factory=list)
     regime: str = DEFAULT_REGIME  # the tenant's chart template (tt133, tt99): which form the lines are
-
-    def caption(self, line: StatementLine, language: str | None = None) -> str:
-        """The line's caption in ``language`` (default: the active one); the form's own in Vietnamese."""
-        lang = language or get_language() or "vi"
-        return line.label_en if lang.startswith("en") and line.label_en else line.label
 
 
 # accounts a balance sheet shows gross per partner (Circular 133: receivables and payables by customer
