@@ -597,8 +597,12 @@ def general_journal(request: HttpRequest, filters: Query[JournalQuery]) -> Any:
 
 
 def _statement(st: reports.Statement) -> dict[str, Any]:
+    from novasaas.accounting.statutory import FORMS
+
     return {
         "form": st.form,
+        "number": FORMS[st.form][st.regime][0],
+        "regime": st.regime,
         "date_from": st.date_from,
         "date_to": st.date_to,
         "lines": st.lines,
@@ -923,6 +927,42 @@ def aging_report(request: HttpRequest, filters: Query[AgingQuery]) -> Any:
             f"aging-{filters.kind}",
         )
     return {"kind": filters.kind, "as_of": as_of, "rows": [_aging_row(r) for r in rows], "total": _aging_row(total)}
+
+
+def _voucher_file(name: str, build: Any) -> HttpResponse:
+    from novasaas.accounting.pdf import PdfUnavailable
+
+    try:
+        response = HttpResponse(build(), content_type="application/pdf")
+    except PdfUnavailable as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.get("/entries/{int:entry_id}/cash-voucher", response={200: None, **E})
+def entry_cash_voucher(request: HttpRequest, entry_id: Id) -> Any:
+    """The Phiếu thu / Phiếu chi (PDF) of a posted entry that moves cash on hand (111x); 400 for a draft
+    or a bank movement."""
+    from novasaas.accounting import vouchers
+
+    p = _p(request, "acc.ledger.view")
+    entry = selectors.get_entry(p.tenant, entry_id)
+    name, content = vouchers.entry_voucher_pdf(p.tenant, entry)
+    return _voucher_file(name, lambda: content)
+
+
+@router.get("/payments/{int:payment_id}/cash-voucher", response={200: None, **E})
+def payment_cash_voucher(request: HttpRequest, payment_id: Id) -> Any:
+    """The Phiếu thu / Phiếu chi (PDF) of a cash payment; 400 for a bank payment."""
+    from novasaas.accounting import receivables, vouchers
+    from novasaas.parties import selectors as parties
+
+    p = _p(request, "acc.ledger.view")
+    payment = receivables.list_payments(p.tenant).get(pk=payment_id)
+    party = parties.party_summaries(p.tenant, [payment.party_id]).get(payment.party_id)
+    name = f"{vouchers.FILE_NAMES[payment.kind]}-{payment.pk}.pdf"
+    return _voucher_file(name, lambda: vouchers.voucher_pdf(p.tenant, payment, party))
 
 
 @router.get("/payments", response=list[PaymentOut])

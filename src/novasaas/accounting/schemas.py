@@ -266,7 +266,6 @@ class AccountingImportResult(Schema):
     references: list[str]
 
 
-
 class TrialBalanceRow(Schema):
     account_id: int
     code: str
@@ -316,7 +315,9 @@ class AccountLedger(Schema):
 
 class StatementLine(Schema):
     code: str
-    label: str
+    label: str = Field(description="The form's Vietnamese caption (as filed)")
+    label_en: str = Field("", description="English caption")
+    note: str = Field("", description="The form's notes reference (Thuyết minh), e.g. V.01")
     current: MoneyOut
     previous: MoneyOut
     level: int
@@ -324,6 +325,10 @@ class StatementLine(Schema):
 
 class Statement(Schema):
     form: str
+    number: str = Field(
+        "", description="The form number its circular gives: B01a-DNN (Circular 133), B01-DN (Circular 99) …"
+    )
+    regime: str = Field("", description="tt133 or tt99: the tenant's chart template")
     date_from: dt.date
     date_to: dt.date
     lines: list[StatementLine]

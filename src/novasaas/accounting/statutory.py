@@ -7,10 +7,16 @@ circular that issued it at the top right, the title, the date or period line, "�
 form's columns, section headings, bold totals and the signature block. ``to_pdf`` and ``to_xlsx``
 write that one definition; the page template renders the same object.
 
-The forms are filed in Vietnamese, so their texts are Vietnamese whatever the user's language.
-Circular 133/2016 (SME regime) names the statements B01a-DNN, B02-DNN, B03-DNN; Circular 99/2025
-(which replaces Circular 200) names them B01-DN, B02-DN, B03-DN. The tenant's chart template decides
-which header is printed.
+The forms are filed in Vietnamese, so their texts are Vietnamese whatever the user's language (the
+page adds each line's English caption in English). The lines, their codes and note references are the
+regime's own (``statement_forms``); the tenant's chart template decides the regime.
+
+Form numbers. Circular 133/2016 (SME regime) gives the statement of financial position two layouts for
+an SME that meets the going-concern assumption — B01a-DNN (the SME layout without a short/long-term
+split, printed here) and B01b-DNN (the alternative split into short and long term, not offered) — and
+B01-DNNKLT for one that does not (not offered); "B01-DNN" is no Circular 133 number (it was Decision
+48/2006's). The other statements are B02-DNN and B03-DNN. Circular 99/2025 (which replaces Circular
+200) names them B01-DN, B02-DN, B03-DN. The API and file names keep the keys B01-DNN, B02-DNN, B03-DNN.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from typing import Any
 from django.utils import timezone
 
 from novasaas.accounting.reports import Statement
+from novasaas.accounting.statement_forms import regime_of
 from novasaas.platform.models import Tenant
 
 ZERO = Decimal(0)
@@ -53,14 +60,22 @@ COLUMNS = {
     "B02-DNN": ("CHỈ TIÊU", "Mã số", "Thuyết minh", "Năm nay", "Năm trước"),
     "B03-DNN": ("Chỉ tiêu", "Mã số", "Thuyết minh", "Năm nay", "Năm trước"),
 }
+COLUMNS_EN = {
+    "B01-DNN": ("Item", "Code", "Notes", "End of year", "Beginning of year"),
+    "B02-DNN": ("Item", "Code", "Notes", "This year", "Last year"),
+    "B03-DNN": ("Item", "Code", "Notes", "This year", "Last year"),
+}
 # section headings printed before the line with that code
-SECTIONS = {
-    "B01-DNN": {"110": "TÀI SẢN", "300": "NGUỒN VỐN"},
-    "B03-DNN": {
-        "01": "I. Lưu chuyển tiền từ hoạt động kinh doanh",
-        "21": "II. Lưu chuyển tiền từ hoạt động đầu tư",
-        "31": "III. Lưu chuyển tiền từ hoạt động tài chính",
-    },
+# section headings printed before the line with that code, per regime: (Vietnamese, English)
+_ASSETS, _SOURCES = ("TÀI SẢN", "ASSETS"), ("NGUỒN VỐN", "LIABILITIES AND EQUITY")
+_CASH_FLOW_SECTIONS = {
+    "01": ("I. Lưu chuyển tiền từ hoạt động kinh doanh", "I. Cash flows from operating activities"),
+    "21": ("II. Lưu chuyển tiền từ hoạt động đầu tư", "II. Cash flows from investing activities"),
+    "31": ("III. Lưu chuyển tiền từ hoạt động tài chính", "III. Cash flows from financing activities"),
+}
+SECTIONS: dict[str, dict[str, dict[str, tuple[str, str]]]] = {
+    "B01-DNN": {"tt133": {"110": _ASSETS, "300": _SOURCES}, "tt99": {"100": _ASSETS, "300": _SOURCES}},
+    "B03-DNN": {"tt133": _CASH_FLOW_SECTIONS, "tt99": _CASH_FLOW_SECTIONS},
 }
 SIGNERS = (
     ("NGƯỜI LẬP BIỂU", "(Ký, họ tên)"),
@@ -80,6 +95,7 @@ class Row:
     bold: bool = False
     level: int = 2
     section: bool = False  # a heading without figures
+    label_en: str = ""  # shown beside the form's caption on the page in English
 
 
 @dataclass
@@ -98,17 +114,17 @@ class StatutoryForm:
     checks: dict[str, bool] = field(default_factory=dict)
 
     @property
+    def columns_en(self) -> tuple[str, ...]:
+        return COLUMNS_EN[self.form]
+
+    @property
     def form_line(self) -> str:
         return f"Mẫu số {self.number}"
 
 
 def chart_template(tenant: Tenant) -> str:
-    from novasaas.accounting.models import ChartOfAccount
-    from novasaas.accounting.scope import in_tenant
-
-    with in_tenant(tenant):
-        template = ChartOfAccount.objects.filter(tenant=tenant).values_list("template", flat=True).first()
-    return template if template in CIRCULARS else "tt133"
+    """The tenant's regime (``tt133`` or ``tt99``)."""
+    return regime_of(tenant)
 
 
 def date_words(day: dt.date) -> str:
@@ -134,20 +150,22 @@ def company_lines(tenant: Tenant) -> list[str]:
 def build(tenant: Tenant, st: Statement, *, today: dt.date | None = None) -> StatutoryForm:
     """The statement in its circular's layout (lines as ``reports`` computed them, none added or
     removed; headings are inserted before the lines they introduce)."""
-    circular = chart_template(tenant)
+    circular = st.regime if st.regime in CIRCULARS else chart_template(tenant)
     number, title = FORMS[st.form][circular]
-    sections = SECTIONS.get(st.form, {})
+    sections = SECTIONS.get(st.form, {}).get(circular, {})
     rows: list[Row] = []
     for line in st.lines:
         if line.code in sections:
-            rows.append(Row(sections[line.code], bold=True, level=0, section=True))
+            vi, en = sections[line.code]
+            rows.append(Row(vi, label_en=en, bold=True, level=0, section=True))
         rows.append(
             Row(
                 line.label,
                 line.code,
-                "",
+                line.note,
                 line.current,
                 None if st.form == "B03-DNN" and line.previous == ZERO else line.previous,
+                label_en=line.label_en,
                 bold=line.level < 2,
                 level=line.level,
             )
@@ -167,11 +185,14 @@ def build(tenant: Tenant, st: Statement, *, today: dt.date | None = None) -> Sta
     )
 
 
-def amount_text(value: Decimal | None) -> str:
-    """Vietnamese statement style: 1.234.567, negatives in brackets, zero blank."""
+def amount_text(value: Decimal | None, language: str = "vi") -> str:
+    """Statement style: 1.234.567 (Vietnamese, the filed forms) or 1,234,567 (the page in English),
+    negatives in brackets, zero blank."""
     if value is None or value == 0:
         return ""
-    text = f"{abs(value):,.0f}".replace(",", ".")
+    text = f"{abs(value):,.0f}"
+    if not language.startswith("en"):
+        text = text.replace(",", ".")
     return f"({text})" if value < 0 else text
 
 

@@ -56,6 +56,7 @@ urlpatterns = [
     path("entries/<int:pk>/reject/", views.EntryRejectView.as_view(), name="accounting-entry-reject"),
     path("entries/<int:pk>/reverse/", views.EntryReverseView.as_view(), name="accounting-entry-reverse"),
     path("entries/<int:pk>/delete/", views.EntryDeleteView.as_view(), name="accounting-entry-delete"),
+    path("entries/<int:pk>/voucher/", views.EntryVoucherView.as_view(), name="accounting-entry-voucher"),
     path("reports/trial-balance/", views.TrialBalanceView.as_view(), name="accounting-trial-balance"),
     path("reports/journal/", views.JournalReportView.as_view(), name="accounting-journal-report"),
     path("reports/balance-sheet/", views.BalanceSheetView.as_view(), name="accounting-balance-sheet"),

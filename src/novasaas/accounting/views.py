@@ -667,6 +667,16 @@ class EntryDetailView(AccPermissionView):
         return _entry_page(self, request, pk)
 
 
+def _cash_voucher_kind(tenant: Any, entry: Any, lines: list[Any]) -> str:
+    """ "receipt" / "payment" when the posted entry moves cash on hand (its page offers the voucher)."""
+    from novasaas.accounting import vouchers
+
+    if entry.state != "posted":
+        return ""
+    net = vouchers.cash_movement([(ln.account.code, ln.debit, ln.credit, ln.partner_id) for ln in lines])
+    return "receipt" if net > 0 else "payment" if net < 0 else ""
+
+
 def _entry_page(
     view: AccPermissionView, request: HttpRequest, pk: int, status: int = 200, attachment_form: Any = None
 ) -> HttpResponse:
@@ -688,6 +698,7 @@ def _entry_page(
             "partners": {k: f"{v.code} {v.name}" for k, v in names.items()},
             "source_url": selectors.source_link(entry),
             "reversal": entry.reversals.first(),
+            "cash_voucher": _cash_voucher_kind(view.tenant, entry, lines),
             "attachments": attachments.list_attachments(view.tenant, entry.pk),
             "attachment_form": attachment_form or AttachmentForm(),
             "max_mb": attachments.MAX_BYTES // (1024 * 1024),
@@ -1027,6 +1038,25 @@ class PaymentVoucherView(AccPermissionView):
         response = HttpResponse(content, content_type="application/pdf")
         name = "phieu-thu" if payment.kind == "receipt" else "phieu-chi"
         response["Content-Disposition"] = f'inline; filename="{name}-{payment.pk}.pdf"'
+        return response
+
+
+class EntryVoucherView(AccPermissionView):
+    """The printed cash voucher (Phiếu thu / Phiếu chi) of a posted entry that moves cash on hand."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from novasaas.accounting import vouchers
+        from novasaas.accounting.pdf import PdfUnavailable
+
+        entry = selectors.get_entry(self.tenant, pk)
+        try:
+            name, content = vouchers.entry_voucher_pdf(self.tenant, entry)
+        except ValidationError as exc:
+            return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+        except PdfUnavailable as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}"'
         return response
 
 

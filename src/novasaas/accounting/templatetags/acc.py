@@ -41,7 +41,8 @@ def account_name(account: Any) -> str:
 
 @register.filter
 def statutory_amount(value: Any) -> str:
-    """An amount as the statutory forms print it: ``1.234.567``, negatives in brackets, zero blank."""
+    """An amount as the statutory forms print it: ``1.234.567`` (``1,234,567`` in English), negatives in
+    brackets, zero blank."""
     from novasaas.accounting.statutory import amount_text
 
-    return amount_text(value)
+    return amount_text(value, get_language() or "vi")
