@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from novasaas.identity.access import Principal, load_permissions
+from novasaas.identity.access import Principal, intern_permissions, load_permissions
 from novasaas.identity.catalogue import PERMISSIONS
 from novasaas.identity.models import Membership
 from novasaas.identity.tokens import API_KEY_PREFIX, TokenError, decode_access_token, resolve_api_key
@@ -85,7 +85,7 @@ def resolve_principal(request: HttpRequest) -> Principal | HttpResponse | None:
                 tenant=key.tenant,
                 user=None,
                 membership=None,
-                permissions=frozenset(key.permissions),
+                permissions=intern_permissions(frozenset(key.permissions)),
                 api_key=key,
                 via="api_key",
             )
