@@ -101,9 +101,7 @@ def issue_goods(event: SalesOrderDelivered) -> None:
     )
     if movement.status != DocumentStatus.DONE:
         raise ValidationError(
-            _(
-                "The goods issue %(n)s needs a Warehouse Manager's approval; deliveries waiting for approval are not supported yet."
-            )
+            _("The goods issue %(n)s needs a Warehouse Manager's approval (not supported for deliveries yet).")
             % {"n": movement.number}
         )
     SalesOrder.objects.filter(pk=event.order_id).update(issue_id=movement.pk)
