@@ -366,6 +366,7 @@ def create_order(
     order.save()
     for line in built:
         line.order = order
+        line.tenant_id = order.tenant_id
     SalesOrderLine.objects.bulk_create(built)
     audit.record_created(order, p.user)
     return order
@@ -409,6 +410,7 @@ def update_order(
         order.lines.all().delete()
         for line in built:
             line.order = order
+            line.tenant_id = order.tenant_id
         SalesOrderLine.objects.bulk_create(built)
         _set_totals(order, built)
     order.save()

@@ -54,7 +54,7 @@ class Customer(TenantModel):
         verbose_name=_("customer group"),
     )
     # None: no limit; 0: nothing on credit
-    credit_limit = MoneyField(_("credit limit"), null=True, blank=True)
+    credit_limit = MoneyField(_("credit limit"), null=True, blank=True, default=None)
     payment_terms_days = models.PositiveIntegerField(_("payment terms (days)"), default=0)
     salesperson = models.ForeignKey(
         settings.AUTH_USER_MODEL,
