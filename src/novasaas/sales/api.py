@@ -128,23 +128,27 @@ def update_order(request: HttpRequest, order_id: int, data: s.SalesOrderUpdate) 
 
 
 @router.post("/orders/{int:order_id}/confirm", response={200: s.SalesOrderOut, **E})
-def confirm_order(request: HttpRequest, order_id: int, data: s.SalesOrderConfirmIn | None = None) -> Any:
+def confirm_order(request: HttpRequest, order_id: int, approve_over_credit_limit: bool = False) -> Any:
+    """Reserves the stocked lines (INV) after the credit-limit check; a Sales Manager passes
+    ``?approve_over_credit_limit=true`` to confirm over the limit."""
     p = _p(request, "crm.order.create")
-    actions.confirm_order(p, order_id, approve_over_credit_limit=bool(data and data.approve_over_credit_limit))
+    actions.confirm_order(p, order_id, approve_over_credit_limit=approve_over_credit_limit)
     return selectors.get_order(p, order_id)
 
 
 @router.post("/orders/{int:order_id}/deliver", response={200: s.SalesOrderOut, **E})
-def deliver_order(request: HttpRequest, order_id: int, data: s.SalesDateIn | None = None) -> Any:
+def deliver_order(request: HttpRequest, order_id: int, date: s.Date | None = None) -> Any:
+    """Delivers the whole order (``?date=`` defaults to today): a goods issue with INV."""
     p = _p(request, "crm.order.create")
-    actions.deliver_order(p, order_id, date=data.date if data else None)
+    actions.deliver_order(p, order_id, date=date)
     return selectors.get_order(p, order_id)
 
 
 @router.post("/orders/{int:order_id}/invoice", response={201: s.SalesInvoiceOut, **E})
-def invoice_order(request: HttpRequest, order_id: int, data: s.SalesDateIn | None = None) -> Any:
+def invoice_order(request: HttpRequest, order_id: int, date: s.Date | None = None) -> Any:
+    """Invoices the delivered order (``?date=`` defaults to today): posts the sale with ACC."""
     p = _p(request, "crm.invoice.create")
-    return 201, actions.invoice_order(p, order_id, date=data.date if data else None)
+    return 201, actions.invoice_order(p, order_id, date=date)
 
 
 @router.post("/orders/{int:order_id}/cancel", response={200: s.SalesOrderOut, **E})

@@ -115,14 +115,6 @@ class SalesOrderUpdate(StrictSchema):
     lines: list[SalesOrderLineIn] | None = Field(default=None, min_length=1, max_length=500)
 
 
-class SalesOrderConfirmIn(StrictSchema):
-    approve_over_credit_limit: bool = False
-
-
-class SalesDateIn(StrictSchema):
-    date: Date | None = None
-
-
 class SalesOrderLineOut(Schema):
     id: int
     position: int
