@@ -136,7 +136,7 @@ class CustomerFormView(SalesView):
             initial=initial,
             parties=parties,
             groups=[(g.pk, str(g)) for g in selectors.list_groups(tenant)],
-            salespeople=[(u.pk, u.get_full_name() or u.email) for u in selectors.list_salespeople(tenant)],
+            salespeople=[(u.pk, str(u)) for u in selectors.list_salespeople(tenant)],
         )
         if customer is not None:
             form.fields["party_id"].disabled = True
