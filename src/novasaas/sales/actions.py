@@ -433,8 +433,9 @@ def _line_row(line: SalesOrderLine) -> dict[str, Any]:
 def _stock_lines(order: SalesOrder) -> list[list[str | int]]:
     """``[product_id, quantity]`` of the stocked lines, added up per product."""
     totals: dict[int, Decimal] = {}
-    for line in order.lines.filter(is_stocked=True):
-        totals[line.product_id] = totals.get(line.product_id, ZERO) + line.quantity  # type: ignore[index]
+    for line in order.lines.filter(is_stocked=True, product_id__isnull=False):
+        pid = int(line.product_id or 0)
+        totals[pid] = totals.get(pid, ZERO) + line.quantity
     return [[pid, str(qty)] for pid, qty in sorted(totals.items())]
 
 
@@ -626,7 +627,9 @@ def receive_payment(
     on = _date(date)
     if on < invoice.date:
         raise ValidationError({"date": [_("The payment cannot be dated before the invoice.")]})
-    payment = SalesPayment.objects.create(invoice=invoice, date=on, amount=value, method=method, created_by=p.user)
+    payment = SalesPayment.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+        invoice=invoice, date=on, amount=value, method=method, created_by=p.user
+    )
     audit.record_created(payment, p.user)
     before = audit.snapshot(invoice)
     invoice.paid = invoice.paid + value

@@ -36,9 +36,9 @@ class CustomerForm(Form):
 
     def __init__(self, *args: Any, parties: Any = (), groups: Any = (), salespeople: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["party_id"].choices = [("", "—"), *parties]
-        self.fields["group_id"].choices = [("", "—"), *groups]
-        self.fields["salesperson_id"].choices = [("", "—"), *salespeople]
+        self.fields["party_id"].choices = [("", "—"), *parties]  # type: ignore[attr-defined]
+        self.fields["group_id"].choices = [("", "—"), *groups]  # type: ignore[attr-defined]
+        self.fields["salesperson_id"].choices = [("", "—"), *salespeople]  # type: ignore[attr-defined]
 
 
 class OrderForm(Form):
@@ -49,8 +49,8 @@ class OrderForm(Form):
 
     def __init__(self, *args: Any, customers: Any = (), warehouses: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer_id"].choices = [("", "—"), *customers]
-        self.fields["warehouse_id"].choices = [("", "—"), *warehouses]
+        self.fields["customer_id"].choices = [("", "—"), *customers]  # type: ignore[attr-defined]
+        self.fields["warehouse_id"].choices = [("", "—"), *warehouses]  # type: ignore[attr-defined]
         if not warehouses:
             del self.fields["warehouse_id"]
 
@@ -66,7 +66,7 @@ class OrderLineForm(Form):
 
     def __init__(self, *args: Any, products: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product_id"].choices = [("", "—"), *products]
+        self.fields["product_id"].choices = [("", "—"), *products]  # type: ignore[attr-defined]
         if not products:
             del self.fields["product_id"]
 

@@ -81,7 +81,7 @@ def release_stock(event: SalesOrderCancelled) -> None:
 
 @subscriber(SalesOrderDelivered, module="INV")
 def issue_goods(event: SalesOrderDelivered) -> None:
-    if not event.lines:
+    if not event.lines or event.warehouse_id is None:
         return
     import datetime as dt
 

@@ -199,7 +199,9 @@ class OrderFormView(SalesView):
         form = forms.OrderForm(data, initial=initial, customers=customers, warehouses=warehouses)
         if order is not None:
             form.fields["customer_id"].disabled = True
-        formset = forms.OrderLineFormSet(data, initial=lines, prefix="lines", products=products)
+        formset: forms.BaseLineFormSet = forms.OrderLineFormSet(  # type: ignore[call-arg, assignment]
+            data, initial=lines, prefix="lines", products=products
+        )
         return form, formset
 
     def render_forms(
