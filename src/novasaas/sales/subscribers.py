@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from novasaas.identity.access import Principal
+from novasaas.parties.events import PartiesMerged
 from novasaas.platform.events import subscriber
 from novasaas.platform.tenancy import current_tenant
 from novasaas.sales.events import (
@@ -157,3 +158,21 @@ def record_receipt(event: SalesPaymentReceived) -> None:
         memo=_("Payment of sales invoice %(id)s") % {"id": event.invoice_id},
         allocations=allocations,
     )
+
+
+@subscriber(PartiesMerged, module="CRM")
+def repoint_customers(event: PartiesMerged) -> None:
+    """A merged party's customer role moves to the kept party. When the kept party (or more than one
+    duplicate) is a customer too, the merge is refused: merging two customers' histories is not built."""
+    from novasaas.sales.models import Customer
+
+    merged = list(Customer.objects.filter(party_id__in=event.merged_ids).order_by("code"))
+    if not merged:
+        return
+    kept = Customer.objects.filter(party_id=event.kept_id).first()
+    if kept is not None or len(merged) > 1:
+        codes = ", ".join(c.code for c in ([kept] if kept else []) + merged)
+        raise ValidationError(
+            _("These parties are all customers (%(c)s): merging customers is not supported yet.") % {"c": codes}
+        )
+    Customer.objects.filter(pk=merged[0].pk).update(party_id=event.kept_id)

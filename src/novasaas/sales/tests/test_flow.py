@@ -168,3 +168,21 @@ def test_without_inventory_and_accounting_the_flow_is_documents_only(db):
         assert invoice.total == D(1100000)
         actions.receive_payment(staff, invoice.pk, amount="1100000")
         assert not JournalEntry.objects.exists()
+
+
+def test_merging_parties_moves_the_customer_role(tenant_a):
+    from novasaas.inventory.tests.helpers import principal
+    from novasaas.parties.actions import merge_parties
+    from novasaas.sales.models import Customer
+    from novasaas.sales.tests.helpers import party
+
+    with tenant_context(tenant_a):
+        w = world(tenant_a, 0)
+        admin = principal(tenant_a)
+        duplicate = party(w.manager, "Minh Phát (trùng)")
+        merge_parties(admin, duplicate.pk, [w.customer.party_id])  # the customer's party merged away
+        assert Customer.objects.get(pk=w.customer.pk).party_id == duplicate.pk
+        other = actions.create_customer(w.manager, party_id=party(w.manager, "Hoa Mai").pk)
+        with pytest.raises(ValidationError, match="KH-"):
+            merge_parties(admin, duplicate.pk, [other.party_id])  # both are customers
+        assert Customer.objects.get(pk=other.pk).party_id == other.party_id
