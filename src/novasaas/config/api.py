@@ -113,10 +113,12 @@ def register_routers() -> None:
     from novasaas.accounting.api import router as accounting_router
     from novasaas.inventory.api import router as inventory_router
     from novasaas.parties.api import router as parties_router
+    from novasaas.sales.api import router as sales_router
 
     api.add_router("/parties", parties_router)
     api.add_router("/accounting", accounting_router)
     api.add_router("/inventory", inventory_router)
+    api.add_router("/sales", sales_router)
 
 
 register_routers()

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "novasaas.parties",
     "novasaas.accounting",
     "novasaas.inventory",
+    "novasaas.sales",
     "novasaas.web",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("parties/", include("novasaas.parties.urls")),
     path("accounting/", include("novasaas.accounting.urls")),
     path("inventory/", include("novasaas.inventory.urls")),
+    path("sales/", include("novasaas.sales.urls")),
     path("platform/", include("novasaas.platform.urls")),
 ]
 if settings.DEBUG:

@@ -1,0 +1,180 @@
+"""Sales API (/api/v1/sales/): thin endpoints over actions and selectors (module gate CRM)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from novasaas.identity.access import Principal
+from novasaas.platform.api import ErrorOut, module_auth
+from novasaas.sales import actions, selectors
+from novasaas.sales import schemas as s
+from novasaas.sales.models import CustomerGroup, OrderStatus
+
+router = Router(tags=["sales"], auth=module_auth("CRM"))
+E = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def _p(request: HttpRequest, perm: str) -> Principal:
+    principal: Principal = request.auth  # type: ignore[attr-defined]
+    principal.require(perm)
+    return principal
+
+
+def _data(data: Any) -> dict[str, Any]:
+    return data.model_dump(exclude_unset=True)  # type: ignore[no-any-return]
+
+
+# --- customer groups -------------------------------------------------------------------------------
+
+
+@router.get("/customer-groups", response=list[s.CustomerGroupOut])
+def list_groups(request: HttpRequest, include_inactive: bool = False) -> Any:
+    p = _p(request, "crm.customer.view")
+    return selectors.list_groups(p.tenant, include_inactive)
+
+
+@router.post("/customer-groups", response={201: s.CustomerGroupOut, **E})
+def create_group(request: HttpRequest, data: s.CustomerGroupIn) -> Any:
+    p = _p(request, "crm.customer.segment")
+    return 201, actions.save_group(p, **data.model_dump())
+
+
+@router.patch("/customer-groups/{int:group_id}", response={200: s.CustomerGroupOut, **E})
+def update_group(request: HttpRequest, group_id: int, data: s.CustomerGroupUpdate) -> Any:
+    p = _p(request, "crm.customer.segment")
+    CustomerGroup.objects.get(pk=group_id)
+    return actions.save_group(p, group_id, **_data(data))
+
+
+# --- customers -------------------------------------------------------------------------------------
+
+
+@router.get("/customers", response=list[s.SalesCustomerOut])
+@paginate(LimitOffsetPagination)
+def list_customers(request: HttpRequest, q: str = "", include_inactive: bool = False) -> Any:
+    p = _p(request, "crm.customer.view")
+    return selectors.list_customers(p, q[:200], include_inactive=include_inactive)
+
+
+@router.post("/customers", response={201: s.SalesCustomerOut, **E})
+def create_customer(request: HttpRequest, data: s.SalesCustomerIn) -> Any:
+    p = _p(request, "crm.customer.create")
+    customer = actions.create_customer(p, **data.model_dump())
+    return 201, selectors.get_customer(p, customer.pk)
+
+
+@router.get("/customers/{int:customer_id}", response={200: s.SalesCustomerOut, **E})
+def get_customer(request: HttpRequest, customer_id: int) -> Any:
+    p = _p(request, "crm.customer.view")
+    return selectors.get_customer(p, customer_id)
+
+
+@router.patch("/customers/{int:customer_id}", response={200: s.SalesCustomerOut, **E})
+def update_customer(request: HttpRequest, customer_id: int, data: s.SalesCustomerUpdate) -> Any:
+    p = _p(request, "crm.customer.edit")
+    actions.update_customer(p, customer_id, **_data(data))
+    return selectors.get_customer(p, customer_id)
+
+
+@router.delete("/customers/{int:customer_id}", response={204: None, **E})
+def deactivate_customer(request: HttpRequest, customer_id: int) -> Any:
+    """Deactivates the customer (204); nothing is deleted, since documents refer to it."""
+    p = _p(request, "crm.customer.delete")
+    actions.deactivate_customer(p, customer_id)
+    return 204, None
+
+
+@router.get("/customers/{int:customer_id}/balance", response={200: s.SalesCustomerBalanceOut, **E})
+def customer_balance(request: HttpRequest, customer_id: int) -> Any:
+    p = _p(request, "crm.customer.view")
+    customer = selectors.get_customer(p, customer_id)
+    return {
+        "receivable": selectors.open_receivable(p.tenant, customer),
+        "open_orders_and_receivable": selectors.credit_exposure(p.tenant, customer),
+        "credit_limit": customer.credit_limit,
+    }
+
+
+# --- orders ----------------------------------------------------------------------------------------
+
+
+@router.get("/orders", response=list[s.SalesOrderSummaryOut])
+@paginate(LimitOffsetPagination)
+def list_orders(request: HttpRequest, status: str = "", customer_id: int | None = None) -> Any:
+    p = _p(request, "crm.customer.view")
+    return selectors.list_orders(p, status if status in OrderStatus.values else "", customer_id)
+
+
+@router.post("/orders", response={201: s.SalesOrderOut, **E})
+def create_order(request: HttpRequest, data: s.SalesOrderIn) -> Any:
+    p = _p(request, "crm.order.create")
+    order = actions.create_order(p, **data.model_dump())
+    return 201, selectors.get_order(p, order.pk)
+
+
+@router.get("/orders/{int:order_id}", response={200: s.SalesOrderOut, **E})
+def get_order(request: HttpRequest, order_id: int) -> Any:
+    p = _p(request, "crm.customer.view")
+    return selectors.get_order(p, order_id)
+
+
+@router.patch("/orders/{int:order_id}", response={200: s.SalesOrderOut, **E})
+def update_order(request: HttpRequest, order_id: int, data: s.SalesOrderUpdate) -> Any:
+    p = _p(request, "crm.order.create")
+    actions.update_order(p, order_id, **_data(data))
+    return selectors.get_order(p, order_id)
+
+
+@router.post("/orders/{int:order_id}/confirm", response={200: s.SalesOrderOut, **E})
+def confirm_order(request: HttpRequest, order_id: int, approve_over_credit_limit: bool = False) -> Any:
+    """Reserves the stocked lines (INV) after the credit-limit check; a Sales Manager passes
+    ``?approve_over_credit_limit=true`` to confirm over the limit."""
+    p = _p(request, "crm.order.create")
+    actions.confirm_order(p, order_id, approve_over_credit_limit=approve_over_credit_limit)
+    return selectors.get_order(p, order_id)
+
+
+@router.post("/orders/{int:order_id}/deliver", response={200: s.SalesOrderOut, **E})
+def deliver_order(request: HttpRequest, order_id: int, date: s.Date | None = None) -> Any:
+    """Delivers the whole order (``?date=`` defaults to today): a goods issue with INV."""
+    p = _p(request, "crm.order.create")
+    actions.deliver_order(p, order_id, date=date)
+    return selectors.get_order(p, order_id)
+
+
+@router.post("/orders/{int:order_id}/invoice", response={201: s.SalesInvoiceOut, **E})
+def invoice_order(request: HttpRequest, order_id: int, date: s.Date | None = None) -> Any:
+    """Invoices the delivered order (``?date=`` defaults to today): posts the sale with ACC."""
+    p = _p(request, "crm.invoice.create")
+    return 201, actions.invoice_order(p, order_id, date=date)
+
+
+@router.post("/orders/{int:order_id}/cancel", response={200: s.SalesOrderOut, **E})
+def cancel_order(request: HttpRequest, order_id: int) -> Any:
+    p = _p(request, "crm.order.create")
+    actions.cancel_order(p, order_id)
+    return selectors.get_order(p, order_id)
+
+
+# --- invoices and payments -------------------------------------------------------------------------
+
+
+@router.get("/invoices", response=list[s.SalesInvoiceOut])
+@paginate(LimitOffsetPagination)
+def list_invoices(request: HttpRequest, customer_id: int | None = None) -> Any:
+    p = _p(request, "crm.customer.view")
+    return selectors.list_invoices(p, customer_id)
+
+
+@router.get("/invoices/{int:invoice_id}", response={200: s.SalesInvoiceOut, **E})
+def get_invoice(request: HttpRequest, invoice_id: int) -> Any:
+    p = _p(request, "crm.customer.view")
+    return selectors.get_invoice(p, invoice_id)
+
+
+@router.post("/invoices/{int:invoice_id}/payments", response={201: s.SalesPaymentOut, **E})
+def receive_payment(request: HttpRequest, invoice_id: int, data: s.SalesPaymentIn) -> Any:
+    p = _p(request, "crm.payment.receive")
+    return 201, actions.receive_payment(p, invoice_id, **data.model_dump())

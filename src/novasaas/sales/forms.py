@@ -1,0 +1,103 @@
+"""Forms of the sales pages. They only collect input: business rules and writing are ``actions``' (the
+same path as the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from novasaas.platform.dates import DateInput
+from novasaas.platform.numbers import NumberField
+from novasaas.platform.text import Form
+from novasaas.platform.widgets import PickerSelect
+from novasaas.sales.models import PaymentMethod, VatCode
+
+
+class CustomerGroupForm(Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    discount_percent = NumberField(label=_("Default discount %"), max_digits=5, decimal_places=2, required=False)
+
+
+class CustomerForm(Form):
+    party_id = forms.TypedChoiceField(label=_("Party"), coerce=int, widget=PickerSelect)
+    group_id = forms.TypedChoiceField(label=_("Customer group"), coerce=int, required=False, empty_value=None)
+    credit_limit = NumberField(
+        label=_("Credit limit"),
+        max_digits=16,
+        decimal_places=0,
+        required=False,
+        help_text=_("Empty: no limit. 0: nothing on credit."),
+    )
+    payment_terms_days = forms.IntegerField(label=_("Payment terms (days)"), min_value=0, max_value=3650, initial=0)
+    salesperson_id = forms.TypedChoiceField(label=_("Salesperson"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: Any, parties: Any = (), groups: Any = (), salespeople: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["party_id"].choices = [("", "—"), *parties]  # type: ignore[attr-defined]
+        self.fields["group_id"].choices = [("", "—"), *groups]  # type: ignore[attr-defined]
+        self.fields["salesperson_id"].choices = [("", "—"), *salespeople]  # type: ignore[attr-defined]
+
+
+class OrderForm(Form):
+    customer_id = forms.TypedChoiceField(label=_("Customer"), coerce=int, widget=PickerSelect)
+    date = forms.DateField(label=_("Date"), widget=DateInput, required=False)
+    warehouse_id = forms.TypedChoiceField(label=_("Warehouse"), coerce=int, required=False, empty_value=None)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, customers: Any = (), warehouses: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer_id"].choices = [("", "—"), *customers]  # type: ignore[attr-defined]
+        self.fields["warehouse_id"].choices = [("", "—"), *warehouses]  # type: ignore[attr-defined]
+        if not warehouses:
+            del self.fields["warehouse_id"]
+
+
+class OrderLineForm(Form):
+    product_id = forms.TypedChoiceField(label=_("Product"), coerce=int, required=False, empty_value=None)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=30, required=False)
+    quantity = NumberField(label=_("Quantity"), max_digits=15, decimal_places=4, required=False)
+    unit_price = NumberField(label=_("Unit price"), max_digits=16, decimal_places=0, required=False)
+    discount_percent = NumberField(label=_("Discount %"), max_digits=5, decimal_places=2, required=False)
+    vat_code = forms.ChoiceField(label=_("VAT rate"), choices=[("", "—"), *VatCode.choices], required=False)
+
+    def __init__(self, *args: Any, products: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product_id"].choices = [("", "—"), *products]  # type: ignore[attr-defined]
+        if not products:
+            del self.fields["product_id"]
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not data.get("product_id") and not data.get("description") and data.get("quantity") in (None, "")
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def __init__(self, *args: Any, products: Any = (), **kwargs: Any) -> None:
+        self.products = products
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "products": self.products}
+
+    def rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for form in self.forms:
+            if not form.has_changed() or form.is_blank():
+                continue
+            rows.append({k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
+        return rows
+
+
+OrderLineFormSet = forms.formset_factory(
+    OrderLineForm, formset=BaseLineFormSet, extra=5, max_num=500, validate_max=True
+)
+
+
+class PaymentForm(Form):
+    amount = NumberField(label=_("Amount"), max_digits=16, decimal_places=0)
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices, initial=PaymentMethod.BANK)
+    date = forms.DateField(label=_("Date"), widget=DateInput, required=False)

@@ -1,0 +1,213 @@
+"""Sales and CRM (spec §5, module CRM): customers, customer groups, sales orders and sales invoices.
+
+A customer is a role on a ``parties.Party`` (the shared directory): the party holds name, tax code,
+addresses and contacts; ``Customer`` adds what selling needs (code, group, credit limit, payment
+terms, salesperson). Products and warehouses are Inventory's: lines keep their ids (no foreign key
+across modules) and a snapshot of the product's code, name and unit taken when the line was written.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from novasaas.platform.models import TenantModel
+from novasaas.platform.money import FixedPointField, MoneyField, QuantityField
+
+ZERO = Decimal(0)
+
+
+class CustomerGroup(TenantModel):
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=100)
+    discount_percent = FixedPointField(_("default discount %"), scale=2, default=ZERO)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="sales_group_code_unique"),
+            models.CheckConstraint(
+                condition=Q(discount_percent__gte=0) & Q(discount_percent__lte=100),
+                name="sales_group_discount_range",
+            ),
+        ]
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Customer(TenantModel):
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+", verbose_name=_("party"))
+    code = models.CharField(_("code"), max_length=20, editable=False)
+    group = models.ForeignKey(
+        CustomerGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("customer group"),
+    )
+    # None: no limit; 0: nothing on credit
+    credit_limit = MoneyField(_("credit limit"), null=True, blank=True, default=None)
+    payment_terms_days = models.PositiveIntegerField(_("payment terms (days)"), default=0)
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("salesperson"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="sales_customer_code_unique"),
+            models.UniqueConstraint(fields=["tenant", "party"], name="sales_customer_party_unique"),
+            models.CheckConstraint(
+                condition=Q(credit_limit__isnull=True) | Q(credit_limit__gte=0), name="sales_customer_credit_limit_ge_0"
+            ),
+        ]
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("sales order", "Draft")
+    CONFIRMED = "confirmed", pgettext_lazy("sales order", "Confirmed")
+    DELIVERED = "delivered", pgettext_lazy("sales order", "Delivered")
+    INVOICED = "invoiced", pgettext_lazy("sales order", "Invoiced")
+    CANCELLED = "cancelled", pgettext_lazy("sales order", "Cancelled")
+
+
+class SalesOrder(TenantModel):
+    number = models.CharField(_("number"), max_length=30)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer"))
+    date = models.DateField(_("date"))
+    status = models.CharField(_("status"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.DRAFT)
+    warehouse_id = models.BigIntegerField(_("warehouse"), null=True, blank=True)  # inventory.Warehouse id
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("salesperson"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="VND")
+    untaxed = MoneyField(_("amount before VAT"), default=ZERO)
+    vat = MoneyField(_("VAT"), default=ZERO)
+    total = MoneyField(_("total"), default=ZERO)
+    issue_id = models.BigIntegerField(null=True, blank=True)  # inventory.StockMovement of the delivery
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="sales_order_number_unique")]
+        indexes = [models.Index(fields=["tenant", "customer", "status"], name="sales_order_customer_idx")]
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def document(self) -> str:
+        """The name inventory's reservations and issues carry for this order."""
+        return f"crm.salesorder:{self.pk}"
+
+
+class VatCode(models.TextChoices):
+    VAT0 = "VAT0", "0%"
+    VAT5 = "VAT5", "5%"
+    VAT8 = "VAT8", "8%"
+    VAT10 = "VAT10", "10%"
+    EXEMPT = "EXEMPT", pgettext_lazy("vat", "Not subject (KCT)")
+
+
+class SalesOrderLine(TenantModel):
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
+    product_id = models.BigIntegerField(_("product"), null=True, blank=True)  # inventory.Product id
+    description = models.CharField(_("description"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    quantity = QuantityField(_("quantity"))
+    unit_price = MoneyField(_("unit price"))
+    discount_percent = FixedPointField(_("discount %"), scale=2, default=ZERO)
+    vat_code = models.CharField(_("VAT rate"), max_length=6, choices=VatCode.choices, default=VatCode.VAT10)
+    is_stocked = models.BooleanField(default=False)  # a product inventory keeps stock of
+    is_service = models.BooleanField(default=False)  # revenue role service_revenue (5113), else revenue (5111)
+    net_amount = MoneyField(_("amount before VAT"), default=ZERO)
+    vat_amount = MoneyField(_("VAT"), default=ZERO)
+    total = MoneyField(_("total"), default=ZERO)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="sales_line_quantity_gt_0")]
+
+
+class InvoiceStatus(models.TextChoices):
+    POSTED = "posted", pgettext_lazy("sales invoice", "Issued")
+    PAID = "paid", pgettext_lazy("sales invoice", "Paid")
+
+
+class SalesInvoice(TenantModel):
+    number = models.CharField(_("number"), max_length=30)
+    order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="invoices")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    date = models.DateField(_("date"))
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.POSTED)
+    untaxed = MoneyField(_("amount before VAT"), default=ZERO)
+    vat = MoneyField(_("VAT"), default=ZERO)
+    total = MoneyField(_("total"), default=ZERO)
+    paid = MoneyField(_("paid"), default=ZERO)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "number"], name="sales_invoice_number_unique"),
+            models.CheckConstraint(condition=Q(paid__lte=models.F("total")), name="sales_invoice_paid_le_total"),
+            # one invoice per order in this version (partial invoicing is not built)
+            models.UniqueConstraint(fields=["tenant", "order"], name="sales_invoice_order_unique"),
+        ]
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", _("Cash")
+    BANK = "bank", _("Bank transfer")
+
+
+class SalesPayment(TenantModel):
+    """Money received against one sales invoice (with ACC: also a receipt in accounting's receivables)."""
+
+    invoice = models.ForeignKey(SalesInvoice, on_delete=models.PROTECT, related_name="payments")
+    date = models.DateField(_("date"))
+    amount = MoneyField(_("amount"))
+    method = models.CharField(_("method"), max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.BANK)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="sales_payment_amount_gt_0")]

@@ -1,0 +1,188 @@
+"""API schemas of Sales (inputs strict: unknown fields are a 422). Amounts and quantities are decimals
+(JSON strings or numbers) and come back as strings. Names carry the module's words (unique across
+the API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from novasaas.platform.api import Id, StrictSchema
+
+Qty = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=4)]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+Date = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))]
+VatCodeT = Literal["VAT0", "VAT5", "VAT8", "VAT10", "EXEMPT"]
+GroupCode = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9._/-]+$")]
+
+
+class CustomerGroupIn(StrictSchema):
+    code: GroupCode
+    name: str = Field(min_length=1, max_length=100)
+    discount_percent: Percent = Decimal(0)
+
+
+class CustomerGroupUpdate(StrictSchema):
+    code: GroupCode | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    discount_percent: Percent | None = None
+    is_active: bool | None = None
+
+
+class CustomerGroupOut(Schema):
+    id: int
+    code: str
+    name: str
+    discount_percent: Decimal
+    is_active: bool
+
+
+class SalesCustomerIn(StrictSchema):
+    party_id: Id
+    group_id: Id | None = None
+    credit_limit: Amount | None = None
+    payment_terms_days: int = Field(default=0, ge=0, le=3650)
+    salesperson_id: Id | None = None
+
+
+class SalesCustomerUpdate(StrictSchema):
+    group_id: Id | None = None
+    credit_limit: Amount | None = None
+    payment_terms_days: int | None = Field(default=None, ge=0, le=3650)
+    salesperson_id: Id | None = None
+    is_active: bool | None = None
+
+
+class SalesCustomerOut(Schema):
+    id: int
+    code: str
+    party_id: int
+    name: str
+    party_code: str
+    tax_code: str
+    group_id: int | None
+    credit_limit: Decimal | None
+    payment_terms_days: int
+    salesperson_id: int | None
+    is_active: bool
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.party.name)
+
+    @staticmethod
+    def resolve_party_code(obj: Any) -> str:
+        return str(obj.party.code)
+
+    @staticmethod
+    def resolve_tax_code(obj: Any) -> str:
+        return str(obj.party.tax_code)
+
+
+class SalesCustomerBalanceOut(Schema):
+    receivable: Decimal
+    open_orders_and_receivable: Decimal
+    credit_limit: Decimal | None
+
+
+class SalesOrderLineIn(StrictSchema):
+    product_id: Id | None = None
+    description: str = Field(default="", max_length=300)
+    unit: str = Field(default="", max_length=30)
+    quantity: Qty
+    unit_price: Amount | None = None
+    discount_percent: Percent | None = None
+    vat_code: VatCodeT | None = None
+
+
+class SalesOrderIn(StrictSchema):
+    customer_id: Id
+    date: Date | None = None
+    warehouse_id: Id | None = None
+    note: str = Field(default="", max_length=2000)
+    lines: list[SalesOrderLineIn] = Field(min_length=1, max_length=500)
+
+
+class SalesOrderUpdate(StrictSchema):
+    date: Date | None = None
+    warehouse_id: Id | None = None
+    note: str | None = Field(default=None, max_length=2000)
+    lines: list[SalesOrderLineIn] | None = Field(default=None, min_length=1, max_length=500)
+
+
+class SalesOrderLineOut(Schema):
+    id: int
+    position: int
+    product_id: int | None
+    description: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    vat_code: str
+    net_amount: Decimal
+    vat_amount: Decimal
+    total: Decimal
+
+
+class SalesOrderOut(Schema):
+    id: int
+    number: str
+    customer_id: int
+    date: dt.date
+    status: str
+    warehouse_id: int | None
+    salesperson_id: int | None
+    note: str
+    currency: str
+    untaxed: Decimal
+    vat: Decimal
+    total: Decimal
+    issue_id: int | None
+    lines: list[SalesOrderLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+
+class SalesOrderSummaryOut(Schema):
+    id: int
+    number: str
+    customer_id: int
+    date: dt.date
+    status: str
+    total: Decimal
+
+
+class SalesInvoiceOut(Schema):
+    id: int
+    number: str
+    order_id: int
+    customer_id: int
+    date: dt.date
+    due_date: dt.date
+    status: str
+    untaxed: Decimal
+    vat: Decimal
+    total: Decimal
+    paid: Decimal
+
+
+class SalesPaymentIn(StrictSchema):
+    amount: Amount
+    method: Literal["cash", "bank"] = "bank"
+    date: Date | None = None
+
+
+class SalesPaymentOut(Schema):
+    id: int
+    invoice_id: int
+    date: dt.date
+    amount: Decimal
+    method: str

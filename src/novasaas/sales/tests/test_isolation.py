@@ -1,0 +1,84 @@
+"""Two tenants: every sales table keeps each tenant's rows to itself; ids of the other are 404."""
+
+from __future__ import annotations
+
+import pytest
+
+from novasaas.platform.tenancy import tenant_context
+from novasaas.platform.testing.fixtures import ApiClient, web_client
+from novasaas.platform.testing.isolation import assert_every_table_isolated
+from novasaas.sales import actions
+from novasaas.sales.tests.helpers import beer_line, order, world
+
+URL = "/api/v1/sales"
+
+
+def _fill(tenant):
+    """One row in every sales table: a group, a customer, an order with lines, an invoice, a payment."""
+    with tenant_context(tenant):
+        w = world(tenant, 10)
+        group = actions.save_group(w.manager, code="VIP", name="VIP", discount_percent="3")
+        actions.update_customer(w.manager, w.customer.pk, group_id=group.pk)
+        o = order(w, beer_line(w, 2))
+        actions.confirm_order(w.staff, o.pk)
+        actions.deliver_order(w.staff, o.pk)
+        invoice = actions.invoice_order(w.staff, o.pk)
+        actions.receive_payment(w.staff, invoice.pk, amount="1000")
+        draft = order(w, beer_line(w, 1))
+        return {"customer": w.customer.pk, "order": o.pk, "draft": draft.pk, "invoice": invoice.pk, "group": group.pk}
+
+
+def test_every_table_is_isolated(tenant_a, tenant_b):
+    _fill(tenant_a)
+    _fill(tenant_b)
+    assert_every_table_isolated("sales", tenant_a, tenant_b, min_models=6)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "customers/{customer}"),
+        ("patch", "customers/{customer}"),
+        ("delete", "customers/{customer}"),
+        ("get", "customers/{customer}/balance"),
+        ("patch", "customer-groups/{group}"),
+        ("get", "orders/{order}"),
+        ("patch", "orders/{draft}"),
+        ("post", "orders/{draft}/confirm"),
+        ("post", "orders/{draft}/cancel"),
+        ("post", "orders/{order}/deliver"),
+        ("post", "orders/{order}/invoice"),
+        ("get", "invoices/{invoice}"),
+        ("post", "invoices/{invoice}/payments"),
+    ],
+)
+def test_other_tenants_ids_are_404(tenant_a, tenant_b, admin_a, method, path):
+    _fill(tenant_a)
+    ids = _fill(tenant_b)
+    api = ApiClient(tenant_a, admin_a)
+    body = {"amount": "1"} if path.endswith("payments") else {}
+    r = getattr(api, method)(f"{URL}/{path.format(**ids)}", None if method == "get" else body)
+    assert r.status_code == 404, (path, r.status_code)
+
+
+def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
+    mine = _fill(tenant_a)
+    ids = _fill(tenant_b)
+    api = ApiClient(tenant_a, admin_a)
+    r = api.post(f"{URL}/orders", {"customer_id": ids["customer"], "lines": [{"description": "x", "quantity": "1"}]})
+    assert r.status_code == 400
+    r = api.patch(f"{URL}/customers/{mine['customer']}", {"group_id": ids["group"]})
+    assert r.status_code == 400
+    web = web_client(tenant_a, admin_a)
+    for path in (
+        f"/sales/customers/{ids['customer']}/",
+        f"/sales/customers/{ids['customer']}/edit/",
+        f"/sales/orders/{ids['order']}/",
+        f"/sales/orders/{ids['draft']}/edit/",
+        f"/sales/invoices/{ids['invoice']}/",
+    ):
+        assert web.get(path).status_code == 404, path
+    assert web.post(f"/sales/orders/{ids['draft']}/confirm/").status_code == 404
+    assert [o["id"] for o in api.get(f"{URL}/orders").json()["items"]] == sorted(
+        [mine["order"], mine["draft"]], reverse=True
+    )

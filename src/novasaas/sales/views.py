@@ -1,0 +1,322 @@
+"""Sales pages: thin views over actions and selectors (module gate CRM)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from novasaas.identity.access import Principal, require_perm
+from novasaas.platform.modules import ModuleDisabled
+from novasaas.sales import actions, forms, selectors
+from novasaas.sales.models import OrderStatus
+
+PAGE_SIZE = 50
+
+
+class SalesView(LoginRequiredMixin, View):
+    """Signed-in members of a tenant with CRM holding ``permission``; the module is checked first."""
+
+    permission = "crm.customer.view"
+    principal: Principal
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and not tenant.has_module("CRM"):
+            raise ModuleDisabled("CRM")
+        self.principal = require_perm(request, self.permission)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except ObjectDoesNotExist as exc:
+            raise Http404 from exc
+
+
+def _attach(form: Any, exc: ValidationError, formset: Any = None) -> None:
+    if not hasattr(exc, "error_dict"):
+        for msg in exc.messages:
+            form.add_error(None, msg)
+        return
+    for key, msgs in exc.message_dict.items():
+        for msg in msgs:
+            if key.startswith("lines[") and formset is not None:
+                index, _sep, field = key[6:].partition("].")
+                kept = [f for f in formset.forms if f.has_changed() and not f.is_blank()]
+                if index.isdigit() and int(index) < len(kept):
+                    target = kept[int(index)]
+                    target.add_error(field if field in target.fields else None, msg)
+                    continue
+            form.add_error(key if key in form.fields else None, msg)
+
+
+# --- customer groups -------------------------------------------------------------------------------
+
+
+class GroupListView(SalesView):
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        groups = selectors.list_groups(self.principal.tenant, include_inactive=True)
+        can_edit = self.principal.has("crm.customer.segment")
+        context = {"groups": groups, "form": (form or forms.CustomerGroupForm()) if can_edit else None}
+        return render(request, "sales/groups.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.principal.require("crm.customer.segment")
+        form = forms.CustomerGroupForm(request.POST)
+        if form.is_valid():
+            try:
+                group = actions.save_group(self.principal, **form.cleaned_data)
+                messages.success(request, _("Customer group %(c)s saved.") % {"c": group.code})
+                return redirect("sales-groups")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form, status=400)
+
+
+# --- customers -------------------------------------------------------------------------------------
+
+
+class CustomerListView(SalesView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        q = request.GET.get("q", "")[:200]
+        qs = selectors.list_customers(self.principal, q, include_inactive=request.GET.get("inactive") == "1")
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "sales/customers.html", {"page": page, "q": q})
+
+
+class CustomerDetailView(SalesView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        p = self.principal
+        customer = selectors.get_customer(p, pk)
+        context = {
+            "customer": customer,
+            "receivable": selectors.open_receivable(p.tenant, customer),
+            "exposure": selectors.credit_exposure(p.tenant, customer),
+            "orders": selectors.list_orders(p, customer_id=customer.pk)[:50],
+            "invoices": selectors.list_invoices(p, customer_id=customer.pk)[:50],
+        }
+        return render(request, "sales/customer.html", context)
+
+
+class CustomerFormView(SalesView):
+    permission = "crm.customer.create"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("pk"):
+            self.permission = "crm.customer.edit"
+        return super().dispatch(request, *args, **kwargs)
+
+    def make_form(self, data: Any = None, customer: Any = None) -> forms.CustomerForm:
+        from novasaas.parties.selectors import search_parties
+
+        tenant = self.principal.tenant
+        taken = set(selectors.visible_customers(self.principal).values_list("party_id", flat=True))
+        if customer is not None:
+            parties = [(customer.party_id, str(customer.party))]
+        else:
+            parties = [(pt.pk, str(pt)) for pt in search_parties(tenant, "")[:1000] if pt.pk not in taken]
+        initial = {}
+        if customer is not None:
+            initial = {
+                "party_id": customer.party_id,
+                "group_id": customer.group_id,
+                "credit_limit": customer.credit_limit,
+                "payment_terms_days": customer.payment_terms_days,
+                "salesperson_id": customer.salesperson_id,
+            }
+        form = forms.CustomerForm(
+            data,
+            initial=initial,
+            parties=parties,
+            groups=[(g.pk, str(g)) for g in selectors.list_groups(tenant)],
+            salespeople=[(u.pk, str(u)) for u in selectors.list_salespeople(tenant)],
+        )
+        if customer is not None:
+            form.fields["party_id"].disabled = True
+        return form
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        customer = selectors.get_customer(self.principal, pk) if pk else None
+        return render(
+            request, "sales/customer_form.html", {"form": self.make_form(customer=customer), "customer": customer}
+        )
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        customer = selectors.get_customer(self.principal, pk) if pk else None
+        form = self.make_form(request.POST, customer)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                if customer is None:
+                    customer = actions.create_customer(self.principal, **data)
+                    messages.success(request, _("Customer %(c)s created.") % {"c": customer.code})
+                else:
+                    data.pop("party_id", None)
+                    actions.update_customer(self.principal, customer.pk, **data)
+                    messages.success(request, _("Customer %(c)s saved.") % {"c": customer.code})
+                return redirect("sales-customer", pk=customer.pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return render(request, "sales/customer_form.html", {"form": form, "customer": customer}, status=400)
+
+
+# --- orders ----------------------------------------------------------------------------------------
+
+
+class OrderListView(SalesView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        status = request.GET.get("status", "")
+        status = status if status in OrderStatus.values else ""
+        page = Paginator(selectors.list_orders(self.principal, status), PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "sales/orders.html", {"page": page, "status": status, "statuses": OrderStatus.choices})
+
+
+class OrderFormView(SalesView):
+    permission = "crm.order.create"
+
+    def make_forms(self, data: Any = None, order: Any = None) -> tuple[forms.OrderForm, forms.BaseLineFormSet]:
+        p = self.principal
+        customers = [(c.pk, f"{c.code} {c.party.name}") for c in selectors.list_customers(p)]
+        warehouses = [(w.pk, f"{w.code} {w.name}") for w in selectors.list_warehouses(p.tenant) if w.is_active]
+        products = [(pr.pk, f"{pr.sku} {pr.name}") for pr in selectors.list_products(p.tenant)]
+        initial: dict[str, Any] = {}
+        lines: list[dict[str, Any]] = []
+        if order is not None:
+            initial = {
+                "customer_id": order.customer_id,
+                "date": order.date,
+                "warehouse_id": order.warehouse_id,
+                "note": order.note,
+            }
+            lines = [actions._line_row(li) for li in order.lines.all()]
+        form = forms.OrderForm(data, initial=initial, customers=customers, warehouses=warehouses)
+        if order is not None:
+            form.fields["customer_id"].disabled = True
+        formset: forms.BaseLineFormSet = forms.OrderLineFormSet(  # type: ignore[call-arg, assignment]
+            data, initial=lines, prefix="lines", products=products
+        )
+        return form, formset
+
+    def render_forms(
+        self, request: HttpRequest, form: Any, formset: Any, order: Any, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request, "sales/order_form.html", {"form": form, "formset": formset, "order": order}, status=status
+        )
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        order = selectors.get_order(self.principal, pk) if pk else None
+        if order is not None and order.status != OrderStatus.DRAFT:
+            messages.error(request, _("Only a draft order can be changed."))
+            return redirect("sales-order", pk=order.pk)
+        form, formset = self.make_forms(order=order)
+        return self.render_forms(request, form, formset, order)
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        order = selectors.get_order(self.principal, pk) if pk else None
+        form, formset = self.make_forms(request.POST, order)
+        if form.is_valid() and formset.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                if order is None:
+                    order = actions.create_order(self.principal, **data, lines=formset.rows())
+                    messages.success(request, _("Sales order %(n)s created.") % {"n": order.number})
+                else:
+                    data.pop("customer_id", None)
+                    actions.update_order(self.principal, order.pk, **data, lines=formset.rows())
+                    messages.success(request, _("Sales order %(n)s saved.") % {"n": order.number})
+                return redirect("sales-order", pk=order.pk)
+            except ValidationError as exc:
+                _attach(form, exc, formset)
+        return self.render_forms(request, form, formset, order, status=400)
+
+
+class OrderDetailView(SalesView):
+    def get(self, request: HttpRequest, pk: int, error: str = "", status: int = 200) -> HttpResponse:
+        p = self.principal
+        order = selectors.get_order(p, pk)
+        lines = list(order.lines.all())
+        available: dict[int, Any] = {}
+        if order.warehouse_id and p.tenant.has_module("INV") and order.status == OrderStatus.DRAFT:
+            for line in lines:
+                if line.is_stocked and line.product_id:
+                    available[line.pk] = selectors.available_stock(p.tenant, line.product_id, order.warehouse_id)
+        context = {
+            "order": order,
+            "lines": lines,
+            "available": available,
+            "invoice": order.invoices.first(),
+            "error": error,
+            "can_approve": p.has("crm.order.approve"),
+        }
+        return render(request, "sales/order.html", context, status=status)
+
+
+class OrderActionView(SalesView):
+    """POST confirm / deliver / invoice / cancel; a refusal shows the order again with the reason (400)."""
+
+    permission = "crm.order.create"
+    ACTIONS = ("confirm", "deliver", "invoice", "cancel")
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        if action not in self.ACTIONS:
+            raise Http404
+        p = self.principal
+        try:
+            if action == "confirm":
+                actions.confirm_order(p, pk, approve_over_credit_limit=request.POST.get("approve") == "1")
+                messages.success(request, _("Order confirmed."))
+            elif action == "deliver":
+                actions.deliver_order(p, pk)
+                messages.success(request, _("Order delivered."))
+            elif action == "invoice":
+                invoice = actions.invoice_order(p, pk)
+                messages.success(request, _("Invoice %(n)s issued.") % {"n": invoice.number})
+                return redirect("sales-invoice", pk=invoice.pk)
+            else:
+                actions.cancel_order(p, pk)
+                messages.success(request, _("Order cancelled."))
+        except ValidationError as exc:
+            return OrderDetailView.get(self, request, pk, error=" ".join(exc.messages), status=400)  # type: ignore[arg-type]
+        return redirect("sales-order", pk=pk)
+
+
+# --- invoices --------------------------------------------------------------------------------------
+
+
+class InvoiceListView(SalesView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        page = Paginator(selectors.list_invoices(self.principal), PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "sales/invoices.html", {"page": page})
+
+
+class InvoiceDetailView(SalesView):
+    def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
+        invoice = selectors.get_invoice(self.principal, pk)
+        context = {
+            "invoice": invoice,
+            "lines": list(invoice.order.lines.all()),
+            "payments": list(invoice.payments.all()),
+            "open_amount": invoice.total - invoice.paid,
+            "form": form or forms.PaymentForm(initial={"amount": invoice.total - invoice.paid}),
+        }
+        return render(request, "sales/invoice.html", context, status=status)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.principal.require("crm.payment.receive")
+        form = forms.PaymentForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.receive_payment(self.principal, pk, **form.cleaned_data)
+                messages.success(request, _("Payment recorded."))
+                return redirect("sales-invoice", pk=pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, pk, form=form, status=400)
