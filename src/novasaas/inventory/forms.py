@@ -71,6 +71,7 @@ class CategoryForm(Form):
 class UnitForm(Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=100)
+    name_en = forms.CharField(label=_("English name"), max_length=100, required=False)
     base = forms.ModelChoiceField(label=_("Base unit"), queryset=_none(Unit), required=False)
     factor = NumberField(
         label=_("Factor"),

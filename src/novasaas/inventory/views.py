@@ -236,7 +236,7 @@ class ProductListView(InvView):
                     p.name,
                     p.get_kind_display(),
                     p.category.path() if p.category else "",
-                    p.stock_unit.name,
+                    str(p.stock_unit),
                     p.barcode,
                     money(p.sale_price),
                 ],
@@ -463,7 +463,7 @@ class UnitFormView(SimpleFormView):
     title = _("Unit")
 
     def initial(self, obj: Any) -> dict[str, Any]:
-        return {"code": obj.code, "name": obj.name, "base": obj.base_id, "factor": obj.factor}
+        return {"code": obj.code, "name": obj.name, "name_en": obj.name_en, "base": obj.base_id, "factor": obj.factor}
 
     def save(self, pk: int | None, data: dict[str, Any]) -> Any:
         return actions.save_unit(
@@ -471,6 +471,7 @@ class UnitFormView(SimpleFormView):
             pk,
             code=data["code"],
             name=data["name"],
+            name_en=data["name_en"],
             factor=data["factor"],
             base_id=data["base"].pk if data["base"] else None,
         )
@@ -838,7 +839,7 @@ class StockHintView(InvView):
             (root_a, fa), (root_b, fb) = unit.root(), line_unit.root()
             if root_a.pk == root_b.pk:  # another unit of the same base: show it in the line's unit
                 on_hand, unit = (on_hand * fa / fb).quantize(Decimal("0.0001")), line_unit
-        shown = f"{number_format(on_hand.normalize(), use_l10n=True, force_grouping=True)} {unit.name}"
+        shown = f"{number_format(on_hand.normalize(), use_l10n=True, force_grouping=True)} {unit}"
         data: dict[str, Any] = {"on_hand": f"{on_hand.normalize():f}", "text": _("On hand: %(q)s") % {"q": shown}}
         raw = (g.get("quantity") or "").strip()[:30]
         wanted = None
