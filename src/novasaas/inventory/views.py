@@ -739,7 +739,10 @@ class LinesFormView(InvView):
     kind = "movement"
     title = ""
     header_form: Any = None
-    stock_hints = False  # issue lines show what is on hand and warn when more is typed
+    stock_hints = False  # lines taking stock out show what is on hand and warn when more is typed
+    # where the stock hint finds its fields (app.js stockHints): the warehouse the stock leaves, the
+    # line's quantity field, and "negative" when only a negative quantity leaves
+    stock_warehouse, stock_quantity, stock_outgoing = "warehouse", "quantity", ""
 
     def header(self, data: Any = None) -> Any:
         raise NotImplementedError
@@ -757,6 +760,9 @@ class LinesFormView(InvView):
                 "title": self.title,
                 "add_url": reverse("inventory-line-row", args=[self.kind]),
                 "stock_url": reverse("inventory-stock-hint") if self.stock_hints else "",
+                "stock_warehouse": self.stock_warehouse,
+                "stock_quantity": self.stock_quantity,
+                "stock_outgoing": self.stock_outgoing,
             },
             status=status,
         )
@@ -1189,6 +1195,7 @@ class AdjustmentCreateView(LinesFormView):
     permission = "inv.adjustment.create"
     kind = "adjustment"
     title = _("New adjustment")
+    stock_hints, stock_quantity, stock_outgoing = True, "quantity_change", "negative"  # a loss leaves
 
     def header(self, data: Any = None) -> Any:
         wh = actions.default_warehouse(self.principal)
@@ -1255,6 +1262,7 @@ class TransferCreateView(LinesFormView):
     permission = "inv.transfer.create"
     kind = "transfer"
     title = _("New transfer")
+    stock_hints, stock_warehouse = True, "from_warehouse"
 
     def header(self, data: Any = None) -> Any:
         return forms.TransferForm(data)

@@ -73,14 +73,27 @@
     return t === "" ? NaN : Number(t);
   }
 
-  // Issue lines: what is on hand for the chosen product and warehouse, and a warning as soon as the
-  // quantity typed is more (before the form is sent; the server still refuses an over-issue).
+  // Wherever stock leaves a location (issue, adjustment, transfer and put-away lines): what is on hand
+  // for the chosen product in the chosen warehouse (and location), and a warning as soon as the quantity
+  // typed is more (before the form is sent; the server still refuses). The form says where its fields are:
+  // data-stock-warehouse (the warehouse field's name), data-stock-quantity / data-stock-location (the
+  // line fields' names), data-stock-outgoing="negative" when only a negative quantity leaves (adjustments).
   function stockHints(form) {
     var url = form.dataset.stockUrl, timers = new WeakMap();
+    var whName = form.dataset.stockWarehouse || "warehouse";
+    var qtyName = form.dataset.stockQuantity || "quantity";
+    var locName = form.dataset.stockLocation || "location";
+    var negativeOnly = form.dataset.stockOutgoing === "negative";
+    function field(row, name) { return row.querySelector("[name='" + name + "'], [name$='-" + name + "']"); }
+    function rows() {
+      var lines = form.querySelectorAll("tr.line-row");
+      return lines.length ? Array.prototype.slice.call(lines) : [form];
+    }
+    function rowOf(el) { return (el.closest && el.closest("tr.line-row")) || (form.querySelector("tr.line-row") ? null : form); }
     function update(row) {
-      var product = row.querySelector("select[name$='-product']");
-      var qty = row.querySelector("input[name$='-quantity']");
-      var warehouse = form.querySelector("select[name=warehouse]");
+      var product = field(row, "product");
+      var qty = field(row, qtyName);
+      var warehouse = form.querySelector("[name='" + whName + "']");
       if (!product || !qty) { return; }
       var hint = row.querySelector(".nova-stock-hint");
       if (!hint) {
@@ -90,14 +103,16 @@
         qty.parentNode.appendChild(hint);
       }
       if (!product.value || !warehouse || !warehouse.value) { hint.textContent = ""; qty.classList.remove("is-invalid"); return; }
-      var loc = row.querySelector("select[name$='-location']"), unit = row.querySelector("select[name$='-unit']");
+      var loc = field(row, locName), unit = row === form ? null : field(row, "unit");
+      var typed = parseQuantity(qty.value), leaving = qty.value;
+      if (negativeOnly) { leaving = !isNaN(typed) && typed < 0 ? String(-typed) : ""; typed = leaving === "" ? NaN : -typed; }
       var params = new URLSearchParams({ product: product.value, warehouse: warehouse.value,
-        location: loc ? loc.value : "", unit: unit ? unit.value : "", quantity: qty.value });
+        location: loc ? loc.value : "", unit: unit ? unit.value : "", quantity: negativeOnly ? leaving.replace(".", lang() === "vi" ? "," : ".") : leaving });
       fetch(url + "?" + params.toString(), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
           if (!data) { hint.textContent = ""; return; }
-          var over = data.over || (!isNaN(parseQuantity(qty.value)) && parseQuantity(qty.value) > Number(data.on_hand));
+          var over = data.over || (!isNaN(typed) && typed > Number(data.on_hand));
           hint.textContent = over && data.warning ? data.warning : data.text;
           hint.classList.toggle("text-danger", !!over);
           hint.classList.toggle("text-secondary", !over);
@@ -110,15 +125,16 @@
       timers.set(row, setTimeout(function () { update(row); }, 250));
     }
     form.addEventListener("change", function (e) {
-      if (e.target.name === "warehouse") { form.querySelectorAll("tr.line-row").forEach(update); return; }
-      var row = e.target.closest && e.target.closest("tr.line-row");
+      if (e.target.name === whName) { rows().forEach(update); return; }
+      var row = rowOf(e.target);
       if (row) { update(row); }
     });
     form.addEventListener("input", function (e) {
-      var row = e.target.closest && e.target.closest("tr.line-row");
-      if (row && /-quantity$/.test(e.target.name || "")) { later(row); }
+      var row = rowOf(e.target);
+      var name = e.target.name || "";
+      if (row && (name === qtyName || name.slice(-qtyName.length - 1) === "-" + qtyName)) { later(row); }
     });
-    form.querySelectorAll("tr.line-row").forEach(update);
+    rows().forEach(update);
   }
 
   function enhance(root) {
