@@ -48,22 +48,78 @@
   }
 
   // Searchable pickers (Tom Select over the server-rendered <select data-picker>): type to search
-  // (accent-insensitive), arrows / Enter / Escape, ARIA combobox. The options stay the server's.
+  // (accent-insensitive), arrows / Enter / Escape, ARIA combobox. A picker with data-picker-url holds only
+  // a first page of options: what is typed is searched by the server (JSON {"results": [{value, text}]},
+  // tenant-scoped and permission-checked), so every row can be found. data-picker-depends names a field
+  // of the same row sent along (a lot's product); data-picker-create lets a new value be typed (a new
+  // lot number on a text input).
+  function fold(text) {
+    return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+
   function enhancePickers(root) {
     if (typeof TomSelect === "undefined") { return; }
     var vi = lang() === "vi";
-    root.querySelectorAll("select[data-picker]").forEach(function (el) {
+    root.querySelectorAll("select[data-picker], input[data-picker-url]").forEach(function (el) {
       if (el.tomselect) { return; }
-      new TomSelect(el, {
+      var url = el.dataset.pickerUrl, isInput = el.tagName === "INPUT";
+      var options = {
         allowEmptyOption: true,
         maxOptions: 300,
-        create: false,
+        create: el.hasAttribute("data-picker-create"),
+        createOnBlur: el.hasAttribute("data-picker-create"),
         selectOnTab: true,
         dropdownParent: "body",
         render: {
-          no_results: function () { return '<div class="no-results">' + (vi ? "Không tìm thấy" : "Nothing found") + "</div>"; }
+          no_results: function () { return '<div class="no-results">' + (vi ? "Không tìm thấy" : "Nothing found") + "</div>"; },
+          option_create: function (data, escape) {
+            return '<div class="create">' + (vi ? "Dùng " : "Use ") + "<strong>" + escape(data.input) + "</strong></div>";
+          }
         }
-      });
+      };
+      if (isInput) { options.maxItems = 1; options.persist = false; }
+      if (url) {
+        var cache = {};
+        options.valueField = "value";
+        options.labelField = "text";
+        options.searchField = ["text"];
+        options.preload = "focus";
+        options.shouldLoad = function () { return true; };
+        // what the server answered is already matched (accents and word order included): keep it all
+        options.score = function (query) {
+          var words = fold(query).split(/\s+/).filter(Boolean);
+          return function (item) {
+            var text = fold(item.text);
+            return words.every(function (w) { return text.indexOf(w) >= 0; }) ? 1 : (item.$fromServer === query ? 1 : 0);
+          };
+        };
+        options.load = function (query, callback) {
+          var params = new URLSearchParams({ q: query });
+          var depends = el.dataset.pickerDepends;
+          if (depends) {
+            var row = el.closest("tr") || el.form;
+            var other = row && row.querySelector("[name='" + depends + "'], [name$='-" + depends + "']");
+            if (other && other.value) { params.set(depends, other.value); }
+          }
+          var key = params.toString();
+          var done = function (results) {
+            results.forEach(function (item) { item.$fromServer = query; });
+            callback(results);
+          };
+          if (cache[key]) { done(cache[key]); return; }
+          fetch(url + "?" + key, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+            .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+            .then(function (data) { cache[key] = data.results || []; done(cache[key]); })
+            .catch(function () { callback(); });
+        };
+      }
+      var ts = new TomSelect(el, options);
+      if (url && el.dataset.pickerDepends) {
+        // the row's product changed: the lots offered must be searched again
+        var row = el.closest("tr") || el.form;
+        var other = row && row.querySelector("[name='" + el.dataset.pickerDepends + "'], [name$='-" + el.dataset.pickerDepends + "']");
+        if (other) { other.addEventListener("change", function () { ts.clearOptions(); cache = {}; ts.loadedSearches = {}; }); }
+      }
     });
   }
 
