@@ -19,7 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format, sanitize_separators
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 
 from novasaas.identity.access import Principal, require_perm
@@ -442,7 +442,7 @@ class SimpleFormView(InvView):
 class CategoryFormView(SimpleFormView):
     form_class = forms.CategoryForm
     model = Category
-    title = _("Category")
+    title = gettext_lazy("Category")
 
     def initial(self, obj: Any) -> dict[str, Any]:
         return {"name": obj.name, "parent": obj.parent_id, "valuation_method": obj.valuation_method}
@@ -460,7 +460,7 @@ class CategoryFormView(SimpleFormView):
 class UnitFormView(SimpleFormView):
     form_class = forms.UnitForm
     model = Unit
-    title = _("Unit")
+    title = gettext_lazy("Unit")
 
     def initial(self, obj: Any) -> dict[str, Any]:
         return {"code": obj.code, "name": obj.name, "name_en": obj.name_en, "base": obj.base_id, "factor": obj.factor}
@@ -516,7 +516,7 @@ class VariantFormView(SimpleFormView):
 
     form_class = forms.VariantEditForm
     model = ProductVariant
-    title = _("Variant")
+    title = gettext_lazy("Variant")
 
     def initial(self, obj: Any) -> dict[str, Any]:
         attributes = obj.attributes or {}
@@ -593,7 +593,7 @@ class WarehouseFormView(SimpleFormView):
     permission = "inv.warehouse.manage"
     form_class = forms.WarehouseForm
     model = Warehouse
-    title = _("Warehouse")
+    title = gettext_lazy("Warehouse")
 
     def initial(self, obj: Any) -> dict[str, Any]:
         return {f: getattr(obj, f) for f in ("code", "name", "address", "allow_negative_stock", "is_default")}
@@ -634,7 +634,7 @@ class LocationFormView(SimpleFormView):
     permission = "inv.warehouse.manage"
     form_class = forms.LocationForm
     model = Location
-    title = _("Location")
+    title = gettext_lazy("Location")
 
     def make_form(self, data: Any = None, obj: Any = None) -> Any:
         location = self.model.objects.get(pk=self.kwargs["pk"], usage="internal", parent__isnull=False)
@@ -832,8 +832,11 @@ class StockHintView(InvView):
         if location_id:
             location = Location.objects.get(pk=location_id, warehouse=warehouse)
             on_hand = sum(
-                (q.on_hand for q in selectors.stock_locations(self.principal.tenant, product.pk, warehouse.pk)
-                 if q.location_id == location.pk),
+                (
+                    q.on_hand
+                    for q in selectors.stock_locations(self.principal.tenant, product.pk, warehouse.pk)
+                    if q.location_id == location.pk
+                ),
                 Decimal(0),
             )
         else:
@@ -1194,7 +1197,7 @@ class AdjustmentListView(InvView):
 class AdjustmentCreateView(LinesFormView):
     permission = "inv.adjustment.create"
     kind = "adjustment"
-    title = _("New adjustment")
+    title = gettext_lazy("New adjustment")
     stock_hints, stock_quantity, stock_outgoing = True, "quantity_change", "negative"  # a loss leaves
 
     def header(self, data: Any = None) -> Any:
@@ -1261,7 +1264,7 @@ class TransferListView(InvView):
 class TransferCreateView(LinesFormView):
     permission = "inv.transfer.create"
     kind = "transfer"
-    title = _("New transfer")
+    title = gettext_lazy("New transfer")
     stock_hints, stock_warehouse = True, "from_warehouse"
 
     def header(self, data: Any = None) -> Any:
@@ -1288,10 +1291,10 @@ class TransferDetailView(InvView):
         "cancel": ("cancel_transfer", "inv.transfer.approve", DocumentStatus.PENDING),
     }
     LABELS = {
-        "approve": _("Approve"),
-        "ship": _("Ship (to transit)"),
-        "receive": _("Confirm receipt"),
-        "cancel": _("Cancel"),
+        "approve": gettext_lazy("Approve"),
+        "ship": gettext_lazy("Ship (to transit)"),
+        "receive": gettext_lazy("Confirm receipt"),
+        "cancel": gettext_lazy("Cancel"),
     }
 
     def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
@@ -1511,9 +1514,7 @@ class ReportsView(InvView):
                 "transit": report.summary["in_transit_value"],
                 "ledger_balance": self.ledger_balance(as_of, wh),
                 "low": selectors.low_stock(self.principal.tenant)[:100],
-                "expiring": selectors.expiring_lots(
-                    self.principal.tenant, as_of + dt.timedelta(days=30), after=as_of
-                ),
+                "expiring": selectors.expiring_lots(self.principal.tenant, as_of + dt.timedelta(days=30), after=as_of),
                 "expired": selectors.expired_lots(self.principal.tenant, as_of),
                 "query": params.urlencode(),
             },
@@ -1577,8 +1578,9 @@ class MovementSummaryView(ReportView):
         return report, {
             "query": f"from={date_from}&to={date_to}&warehouse={warehouse_id or ''}",
             "filters": _period_filters(date_from, date_to),
-            "link": lambda r: f"{card}?product={r['product_id']}&warehouse={r['warehouse_id']}"
-            f"&from={date_from}&to={date_to}",
+            "link": lambda r: (
+                f"{card}?product={r['product_id']}&warehouse={r['warehouse_id']}&from={date_from}&to={date_to}"
+            ),
         }
 
 
@@ -1713,6 +1715,13 @@ class ReorderRuleView(InvView):
 
 class StockCardView(ReportView):
     """The stock card ("thẻ kho") of a product in a warehouse over a period."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not (request.GET.get("product") and request.GET.get("warehouse")):
+            # opened without a product (e.g. typed in the address bar): the stock page leads to each card
+            messages.info(request, _("Choose a product: its stock card opens from the warehouse rows of its page."))
+            return redirect("inventory-stock")
+        return super().get(request)
 
     def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
         today = timezone.localdate()

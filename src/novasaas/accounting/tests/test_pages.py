@@ -264,4 +264,5 @@ def test_english_mode_shows_english_account_names_in_pickers_and_exports(tenant_
     names = [row[1] for row in book.active.iter_rows(values_only=True)]
     assert "Cash in VND" in names and "Tiền Việt Nam" not in names
     fm_web.cookies["novasaas_language"] = "vi"
-    assert fm_web.get("/accounting/pickers/accounts/", {"q": "1111"}).json()["results"][0]["text"] == "1111 Tiền Việt Nam"
+    found = fm_web.get("/accounting/pickers/accounts/", {"q": "1111"}).json()["results"]
+    assert found[0]["text"] == "1111 Tiền Việt Nam"
