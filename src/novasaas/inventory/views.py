@@ -404,7 +404,7 @@ class SimpleFormView(InvView):
     permission = "inv.product.manage"
     form_class: Any = None
     model: Any = None
-    title = ""
+    title: Any = ""  # a lazy translation: evaluated per request, in its language
     success = "inventory-categories"
 
     def initial(self, obj: Any) -> dict[str, Any]:
@@ -737,7 +737,7 @@ class LinesFormView(InvView):
     """A document with a header form and a multi-line formset (rows added with htmx)."""
 
     kind = "movement"
-    title = ""
+    title: Any = ""  # a lazy translation: evaluated per request, in its language
     header_form: Any = None
     stock_hints = False  # lines taking stock out show what is on hand and warn when more is typed
     # where the stock hint finds its fields (app.js stockHints): the warehouse the stock leaves, the

@@ -52,7 +52,7 @@ class Folded(Func):
     def __init__(self, expression: Any) -> None:
         super().__init__(expression)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **extra: Any) -> Any:  # type: ignore[override]
         if connection.vendor == "postgresql":
             return super().as_sql(
                 compiler,

@@ -45,7 +45,7 @@ class SearchPickerSelect(PickerSelect):
 
     def optgroups(self, name: str, value: Any, attrs: dict[str, Any] | None = None) -> Any:
         chosen = [str(v) for v in value if v not in (None, "")]
-        full = self.choices
+        full: Any = self.choices
         queryset = getattr(full, "queryset", None)
         shown: list[tuple[Any, Any]] = []
         if queryset is not None:  # a ModelChoiceIterator: read a page, not the whole table
