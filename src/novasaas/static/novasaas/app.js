@@ -69,6 +69,9 @@
         create: el.hasAttribute("data-picker-create"),
         createOnBlur: el.hasAttribute("data-picker-create"),
         selectOnTab: true,
+        // filter at each key (Tom Select waits 300 ms by default): Enter right after typing picks the first
+        // match, never the option that was active before
+        refreshThrottle: 0,
         dropdownParent: "body",
         render: {
           no_results: function () { return '<div class="no-results">' + (vi ? "Không tìm thấy" : "Nothing found") + "</div>"; },
