@@ -21,9 +21,14 @@ def test_accountant_posts_a_multi_line_entry(page, tenant_a):
     # four blank lines are offered; ask for more, then fill three
     page.click("button[name=more]")
     page.wait_for_load_state("load")
-    assert page.locator("input[list=acc-accounts]").count() == 8
+    assert page.locator("select[data-picker-url='/accounting/pickers/accounts/']").count() == 8
     for i, (account, debit, credit) in enumerate(rows):
-        page.fill(f"input[name='lines-{i}-account']", account)
+        # the account picker: typed, searched by the server, chosen with Enter (keyboard only)
+        page.locator(f"#id_lines-{i}-account-ts-control").focus()
+        page.keyboard.type(account, delay=30)
+        page.locator(".ts-dropdown .option", has_text=re.compile(rf"^{account} ")).first.wait_for()
+        page.keyboard.press("Enter")
+        assert page.locator(f"select[name='lines-{i}-account']").input_value() == account
         page.fill(f"input[name='lines-{i}-debit']", debit)
         page.fill(f"input[name='lines-{i}-credit']", credit)
     # totals and the difference follow the typing (entry-totals.js), in Vietnamese number format

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from novasaas.accounting.models import DimensionKind, JournalKind
+from novasaas.parties.fields import PartyChoiceField
 from novasaas.platform.dates import DateInput
 from novasaas.platform.numbers import NumberField
 from novasaas.platform.text import Form
-from novasaas.platform.widgets import PickerSelect
 
 DATE = DateInput()
 
@@ -73,9 +73,7 @@ class LineForm(Form):
     account = forms.CharField(label=_("Account"), max_length=20, required=False)
     debit = NumberField(label=_("Debit"), min_value=0, max_digits=17, decimal_places=2, required=False)
     credit = NumberField(label=_("Credit"), min_value=0, max_digits=17, decimal_places=2, required=False)
-    partner_id = forms.TypedChoiceField(
-        label=_("Partner"), coerce=int, required=False, empty_value=None, widget=PickerSelect
-    )
+    partner_id = PartyChoiceField(label=_("Partner"), required=False)
     memo = forms.CharField(label=pgettext_lazy("accounting", "Description"), max_length=300, required=False)
     tax_rate = forms.ChoiceField(label=_("VAT"), required=False)
     tax_base = NumberField(label=_("Tax base"), min_value=0, max_digits=17, decimal_places=2, required=False)
@@ -121,7 +119,7 @@ class PaymentForm(Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("receipt", _("Receipt from a customer")), ("payment", _("Payment to a supplier"))]
     )
-    party_id = forms.TypedChoiceField(label=_("Partner"), coerce=int, widget=PickerSelect)
+    party_id = PartyChoiceField(label=_("Partner"))
     date = forms.DateField(label=_("Date"), widget=DATE)
     amount = NumberField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=17, decimal_places=2)
     method = forms.ChoiceField(label=_("Method"), choices=[("bank", _("Bank")), ("cash", _("Cash"))])
@@ -150,9 +148,7 @@ class QuickForm(Form):
     account = forms.CharField(label=_("Account"), max_length=20, required=False)
     tax_rate = forms.ChoiceField(label=_("VAT"), required=False)
     settlement = forms.ChoiceField(label=_("Settlement"))
-    partner_id = forms.TypedChoiceField(
-        label=_("Partner"), coerce=int, required=False, empty_value=None, widget=PickerSelect
-    )
+    partner_id = PartyChoiceField(label=_("Partner"), required=False)
     memo = forms.CharField(label=pgettext_lazy("accounting", "Description"), max_length=300, required=False)
 
     def __init__(self, *args: Any, kind: str = "revenue", partners: Any = (), rates: Any = (), **kwargs: Any) -> None:

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from novasaas.accounting import views
+from novasaas.accounting import pickers, views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="accounting-home"),
     path("chart/", views.ChartView.as_view(), name="accounting-chart"),
+    path("pickers/accounts/", pickers.AccountPickerView.as_view(), name="accounting-picker-accounts"),
     path("accounts/new/", views.AccountCreateView.as_view(), name="accounting-account-create"),
     path("accounts/<int:pk>/edit/", views.AccountEditView.as_view(), name="accounting-account-edit"),
     path(

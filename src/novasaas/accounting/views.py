@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -516,7 +516,12 @@ class EntryFormView(AccPermissionView):
     def render_form(
         self, request: HttpRequest, forms: dict[str, Any], entry: Any = None, status: int = 200, **extra: Any
     ) -> HttpResponse:
-        accounts = selectors.list_accounts(self.tenant, postable=True)
+        # the account pickers load accounts from the server as one types (accounting/pickers.py); the page
+        # names the accounts already chosen
+        chosen = {str(f["account"].value() or "").strip() for f in forms["lines"]} - {""}
+        accounts = selectors.list_accounts(self.tenant).filter(code__in=chosen)
+        language = translation.get_language() or "vi"
+        account_labels = {a.code: f"{a.code} {a.display_name(language)}" for a in accounts}
         has_dimensions = len(forms["lines"].form_kwargs.get("dimensions", ())) > 0
         return render(
             request,
@@ -524,7 +529,7 @@ class EntryFormView(AccPermissionView):
             {
                 **forms,
                 "entry": entry,
-                "accounts": accounts,
+                "account_labels": account_labels,
                 "has_dimensions": has_dimensions,
                 "currencies": FOREIGN_CURRENCIES,
                 **extra,

@@ -36,7 +36,7 @@ from novasaas.identity.models import (
 from novasaas.identity.tokens import format_api_key, new_api_key_secret
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
-from novasaas.platform.modules import normalize_modules
+from novasaas.platform.modules import normalize_modules, refuse_unbuilt_modules
 from novasaas.platform.tenancy import platform_context, tenant_context
 
 
@@ -106,11 +106,14 @@ def add_member(tenant: Tenant, user: User, role_codes: Iterable[str]) -> Members
 
 
 def set_tenant_modules(tenant: Tenant, modules: Iterable[str], *, actor: Any) -> Tenant:
-    """Master Admin: choose a tenant's enabled modules (CORE is implicit; dependencies are added)."""
+    """Master Admin: choose a tenant's enabled modules (CORE is implicit; dependencies are added).
+
+    A module without screens yet is refused (``ValidationError``) unless the tenant already has it."""
     _forget_cached_access()
     if actor is not None and not getattr(actor, "is_master_admin", False):
         raise PermissionDenied(_("Only a Master Admin changes a company's modules."))
     selected = normalize_modules(list(modules))
+    refuse_unbuilt_modules(selected, already=tenant.enabled_modules)
     with platform_context(), transaction.atomic():
         before = list(tenant.enabled_modules)
         tenant.enabled_modules = selected

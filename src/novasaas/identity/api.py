@@ -36,6 +36,7 @@ from novasaas.identity.tokens import (
 from novasaas.platform import audit
 from novasaas.platform.api import ErrorOut, StrictSchema, module_auth
 from novasaas.platform.models import AuditAction, Tenant, TenantStatus
+from novasaas.platform.modules import normalize_modules, refuse_unbuilt_modules
 from novasaas.platform.tenancy import platform_context, tenant_context
 
 auth_router = Router(tags=["auth"])
@@ -697,6 +698,7 @@ def create_tenant(request: HttpRequest, data: TenantCreate) -> Any:
     with platform_context():
         if Tenant.objects.filter(slug=data.slug).exists():
             raise ValidationError({"slug": [_("This address is taken.")]})
+    refuse_unbuilt_modules(normalize_modules(data.modules))
     tenant, _admin = actions.create_tenant(
         slug=data.slug,
         name=data.name,

@@ -37,6 +37,7 @@ from novasaas.identity.models import Membership, User, UserSession
 from novasaas.identity.resolve import SESSION_SUPPORT, SESSION_TENANT
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
+from novasaas.platform.modules import offerable_modules
 from novasaas.platform.request_context import client_ip
 from novasaas.platform.tenancy import platform_context
 
@@ -367,7 +368,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                     admin_password=data["password"],
                     admin_name=data["full_name"],
                     tax_code=data["tax_code"],
-                    modules=["CRM", "INV", "ACC"],
+                    modules=offerable_modules(),
                 )
             except ValidationError as exc:
                 for e in exc.messages:

@@ -219,8 +219,9 @@ def save_unit(p: Principal, unit_id: int | None = None, **data: Any) -> Unit:
         ):
             raise ValidationError({"factor": _("This unit is used by products: its conversion cannot change.")})
         unit.factor = factor
-    _apply(unit, data, ("code", "name", "is_active"))
+    _apply(unit, data, ("code", "name", "name_en", "is_active"))
     unit.code = (unit.code or "").strip()
+    unit.name_en = (unit.name_en or "").strip()
     if unit.base is None:
         unit.factor = Decimal(1)
     _validate(unit, ["base"])

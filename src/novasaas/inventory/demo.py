@@ -24,6 +24,16 @@ UNITS = [
     ("kg", "Kg", None, 1),
     ("goi", "Gói", None, 1),
 ]
+# what English pages show (Unit.name_en)
+UNIT_NAMES_EN = {
+    "cai": "Piece",
+    "chai": "Bottle",
+    "thung": "Case (24 bottles)",
+    "hop": "Carton",
+    "loc": "Pack (4 cartons)",
+    "kg": "Kg",
+    "goi": "Packet",
+}
 
 # (sku, name, category path, stock unit, purchase unit, cost, price, tracking, shelf life, reorder level)
 PRODUCTS: list[tuple[str, str, str, str, str | None, int, int, str, int | None, int]] = [
@@ -97,7 +107,12 @@ def load_demo_inventory(tenant: Any) -> None:
         units: dict[str, Unit] = {}
         for code, name, base, factor in UNITS:
             units[code] = actions.save_unit(
-                p, code=code, name=name, factor=str(factor), base_id=units[base].pk if base else None
+                p,
+                code=code,
+                name=name,
+                name_en=UNIT_NAMES_EN.get(code, ""),
+                factor=str(factor),
+                base_id=units[base].pk if base else None,
             )
         cats: dict[str, int] = {}
         for path in sorted({row[2] for row in PRODUCTS}):

@@ -54,8 +54,8 @@ def export_catalogue(tenant: Any) -> bytes:
             p.name,
             p.get_kind_display(),
             p.category.path() if p.category else "",
-            p.stock_unit.name,
-            p.purchase_unit.name if p.purchase_unit else "",
+            str(p.stock_unit),  # the page's language: the English name in English
+            str(p.purchase_unit) if p.purchase_unit else "",
             p.barcode,
             p.sale_price,
             p.cost_price,
@@ -141,9 +141,12 @@ def import_catalogue(p: Principal, upload: IO[bytes]) -> tuple[int, int]:
     with the list of bad lines, and nothing is written."""
     p.require("inv.product.manage")
     rows = _read(upload)
-    # a unit by its code or its name (the export writes names: "Hộp", "Thùng (24 chai)")
-    units = {u.name.strip().lower(): u.pk for u in Unit.objects.all() if u.name.strip()}
-    units |= {u.code.lower(): u.pk for u in Unit.objects.all()}
+    # a unit by its code, its name or its English name (the export writes names in the user's language:
+    # "Hộp", "Thùng (24 chai)"; "Box", "Case (24 bottles)")
+    all_units = list(Unit.objects.all())
+    units = {u.name_en.strip().lower(): u.pk for u in all_units if u.name_en.strip()}
+    units |= {u.name.strip().lower(): u.pk for u in all_units if u.name.strip()}
+    units |= {u.code.lower(): u.pk for u in all_units}
     choices = {"kind": ProductKind, "tracking": Tracking, "tax_category": TaxCategory}
     known = {name: _choice_values(cls) for name, cls in choices.items()}
     errors: list[LineError] = []

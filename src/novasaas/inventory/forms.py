@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -24,11 +25,12 @@ from novasaas.inventory.models import (
     ValuationMethod,
     Warehouse,
 )
+from novasaas.parties.fields import PartyChoiceField, party_label
 from novasaas.platform.collation import by_name
 from novasaas.platform.dates import DateInput
 from novasaas.platform.numbers import NumberField
 from novasaas.platform.text import Form
-from novasaas.platform.widgets import PickerSelect
+from novasaas.platform.widgets import PickerSelect, SearchPickerSelect
 
 
 def _none(model: Any) -> Any:
@@ -51,8 +53,30 @@ def _locations() -> Any:
     return Location.objects.filter(usage="internal", is_active=True).select_related("warehouse").order_by("code")
 
 
+def lot_field() -> forms.CharField:
+    """A lot number: typed (a new lot on a receipt) or picked among the row's product's lots, found by
+    the server as one types (``inventory-picker-lots``)."""
+    return forms.CharField(
+        label=_("Lot"),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "data-picker-url": reverse_lazy("inventory-picker-lots"),
+                "data-picker-create": "",
+                "data-picker-depends": "product",
+                "autocomplete": "off",
+            }
+        ),
+    )
+
+
 class ProductChoice(forms.ModelChoiceField):
-    widget = PickerSelect
+    """A product picker: the first page of products rendered, the rest found by the server as one types."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", SearchPickerSelect(url=reverse_lazy("inventory-picker-products")))
+        super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.sku} · {obj.name}"
@@ -71,6 +95,7 @@ class CategoryForm(Form):
 class UnitForm(Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=100)
+    name_en = forms.CharField(label=_("English name"), max_length=100, required=False)
     base = forms.ModelChoiceField(label=_("Base unit"), queryset=_none(Unit), required=False)
     factor = NumberField(
         label=_("Factor"),
@@ -213,9 +238,7 @@ class MovementForm(Form):
     source_document = forms.CharField(label=_("Source document"), max_length=80, required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    partner_id = forms.TypedChoiceField(
-        label=_("Supplier"), coerce=int, required=False, empty_value=None, widget=PickerSelect
-    )
+    partner_id = PartyChoiceField(label=_("Supplier"), required=False)
 
     def __init__(self, *args: Any, kind: str = "receipt", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -226,7 +249,7 @@ class MovementForm(Form):
             from novasaas.platform.tenancy import get_current_tenant
 
             tenant = get_current_tenant()
-            choices = [(p.pk, f"{p.code} · {p.name}") for p in parties.search_parties(tenant)[:1000]] if tenant else []
+            choices = [(p.pk, party_label(p)) for p in parties.search_parties(tenant)[:50]] if tenant else []
             self.fields["partner_id"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
         else:
             del self.fields["is_customer_return"]
@@ -243,7 +266,7 @@ class LineForm(Form):
     location = forms.ModelChoiceField(
         label=_("Location"), queryset=_none(Location), required=False, widget=PickerSelect
     )
-    lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
+    lot_code = lot_field()
     serials = forms.CharField(
         label=_("Serial numbers"), max_length=5000, required=False, help_text=_("Separated by commas")
     )
@@ -295,7 +318,7 @@ class AdjustmentLineForm(Form):
     location = forms.ModelChoiceField(
         label=_("Location"), queryset=_none(Location), required=False, widget=PickerSelect
     )
-    lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
+    lot_code = lot_field()
     unit_cost = NumberField(label=_("Unit cost (gains)"), max_digits=18, decimal_places=6, min_value=0, required=False)
     serials = serials_field()
 
@@ -330,7 +353,7 @@ class TransferForm(Form):
 class TransferLineForm(Form):
     product = ProductChoice(label=_("Product"), queryset=_none(Product))
     quantity = NumberField(label=_("Quantity"), min_value=0, required=False, **DEC)
-    lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
+    lot_code = lot_field()
     serials = serials_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -395,7 +418,7 @@ class PutAwayForm(Form):
     from_location = forms.ModelChoiceField(label=pgettext_lazy("stock move", "From"), queryset=_none(Location))
     to_location = forms.ModelChoiceField(label=pgettext_lazy("stock move", "To"), queryset=_none(Location))
     quantity = NumberField(label=_("Quantity"), min_value=0, required=False, **DEC)
-    lot_code = forms.CharField(label=_("Lot"), max_length=60, required=False)
+    lot_code = lot_field()
     serials = serials_field()
 
     def __init__(self, *args: Any, warehouse: Warehouse | None = None, **kwargs: Any) -> None:

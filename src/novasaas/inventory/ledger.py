@@ -359,7 +359,7 @@ def check_history(stock: Stock, product: Product, on: Date, qty: Decimal, later:
 def _qty(q: Any, product: Product | None = None) -> str:
     """A quantity as messages print it: ``1.200 Hộp``, ``2,5 kg`` (the page's language, thousands
     separators, no trailing zeros, the product's stock unit)."""
-    unit = product.stock_unit.name if product is not None and product.stock_unit_id else None
+    unit = str(product.stock_unit) if product is not None and product.stock_unit_id else None
     return format_quantity(q, unit)
 
 

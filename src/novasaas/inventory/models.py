@@ -22,8 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from novasaas.platform.models import TenantManager, TenantModel, TenantQuerySet
 from novasaas.platform.money import FixedPointField, MoneyField, QuantityField
@@ -73,11 +73,20 @@ class Category(TenantModel):
         return " / ".join(reversed(names))
 
 
+def unit_label(name: str, name_en: str = "") -> str:
+    """The one rule for showing a unit: its English name in English (when it has one), else its name.
+    Reports that read plain values pass both columns (``stock_unit__name``, ``stock_unit__name_en``)."""
+    if name_en and (get_language() or "").startswith("en"):
+        return name_en
+    return name
+
+
 class Unit(TenantModel):
     """A unit of measure. ``base`` + ``factor``: 1 thùng = 24 chai has base=chai, factor=24."""
 
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True, default="")
     base = models.ForeignKey(
         "self", verbose_name=_("base unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="derived"
     )
@@ -90,8 +99,9 @@ class Unit(TenantModel):
         constraints: ClassVar = [models.UniqueConstraint(fields=["tenant", "code"], name="inventory_unit_code_unique")]
 
     def __str__(self) -> str:
-        # pickers and pages show the unit's name as people write it ("Hộp", "Thùng (24 chai)")
-        return self.name or self.code
+        # pickers and pages show the unit's name as people write it ("Hộp", "Thùng (24 chai)"), in English
+        # on English pages when the unit has an English name
+        return unit_label(self.name or self.code, self.name_en)
 
     def root(self) -> tuple[Unit, Decimal]:
         """The unit at the bottom of the chain and how many of it one of this unit is."""

@@ -29,6 +29,7 @@ from novasaas.inventory.models import (
     Tracking,
     ValueEntry,
     Warehouse,
+    unit_label,
 )
 from novasaas.platform.models import Tenant
 from novasaas.platform.money import format_money
@@ -202,6 +203,7 @@ def stock_on_hand_values(levels: Any) -> Any:
         "reserved",
         "value",
         "product__stock_unit__name",
+        "product__stock_unit__name_en",
         "reorder_alerted",
     )
 
@@ -243,7 +245,7 @@ def stock_on_hand(
             "on_hand": st["on_hand"],
             "reserved": st["reserved"],
             "available": st["on_hand"] - st["reserved"],
-            "unit": st["product__stock_unit__name"],
+            "unit": unit_label(st["product__stock_unit__name"], st["product__stock_unit__name_en"]),
             "_warn": st["reorder_alerted"],
         }
         if show_value:

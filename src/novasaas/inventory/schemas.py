@@ -61,6 +61,7 @@ class CategoryOut(Schema):
 class UnitIn(StrictSchema):
     code: Code
     name: str = Field(min_length=1, max_length=100)
+    name_en: str = Field(default="", max_length=100)
     base_id: Id | None = None
     factor: Factor = Decimal(1)
 
@@ -68,6 +69,7 @@ class UnitIn(StrictSchema):
 class UnitUpdate(StrictSchema):
     code: Code | None = None
     name: str | None = Field(default=None, min_length=1, max_length=100)
+    name_en: str | None = Field(default=None, max_length=100)
     base_id: Id | None = None
     factor: Factor | None = None
     is_active: bool | None = None
@@ -77,6 +79,7 @@ class UnitOut(Schema):
     id: int
     code: str
     name: str
+    name_en: str
     base_id: int | None
     factor: Decimal
     is_active: bool

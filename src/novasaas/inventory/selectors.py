@@ -477,7 +477,7 @@ def below_reorder_level(tenant: Tenant, warehouse_id: int | None = None) -> list
                     product.pk,
                     product.sku,
                     product.name,
-                    product.stock_unit.name,
+                    str(product.stock_unit),
                     key[1],
                     code,
                     on_hand,

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from novasaas.inventory import pickers
 from novasaas.inventory import views as v
 
 urlpatterns = [
@@ -38,6 +39,8 @@ urlpatterns = [
     path("movements/", v.MovementListView.as_view(), name="inventory-movements"),
     path("movements/new/", v.MovementCreateView.as_view(), name="inventory-movement-new"),
     path("stock-hint/", v.StockHintView.as_view(), name="inventory-stock-hint"),
+    path("pickers/products/", pickers.ProductPickerView.as_view(), name="inventory-picker-products"),
+    path("pickers/lots/", pickers.LotPickerView.as_view(), name="inventory-picker-lots"),
     path("movements/<int:pk>/", v.MovementDetailView.as_view(), name="inventory-movement"),
     path("movements/<int:pk>/edit/", v.MovementEditView.as_view(), name="inventory-movement-edit"),
     path("movements/<int:pk>/scan/", v.MovementScanView.as_view(), name="inventory-movement-scan"),

@@ -19,7 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format, sanitize_separators
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 
 from novasaas.identity.access import Principal, require_perm
@@ -236,7 +236,7 @@ class ProductListView(InvView):
                     p.name,
                     p.get_kind_display(),
                     p.category.path() if p.category else "",
-                    p.stock_unit.name,
+                    str(p.stock_unit),
                     p.barcode,
                     money(p.sale_price),
                 ],
@@ -404,7 +404,7 @@ class SimpleFormView(InvView):
     permission = "inv.product.manage"
     form_class: Any = None
     model: Any = None
-    title = ""
+    title: Any = ""  # a lazy translation: evaluated per request, in its language
     success = "inventory-categories"
 
     def initial(self, obj: Any) -> dict[str, Any]:
@@ -442,7 +442,7 @@ class SimpleFormView(InvView):
 class CategoryFormView(SimpleFormView):
     form_class = forms.CategoryForm
     model = Category
-    title = _("Category")
+    title = gettext_lazy("Category")
 
     def initial(self, obj: Any) -> dict[str, Any]:
         return {"name": obj.name, "parent": obj.parent_id, "valuation_method": obj.valuation_method}
@@ -460,10 +460,10 @@ class CategoryFormView(SimpleFormView):
 class UnitFormView(SimpleFormView):
     form_class = forms.UnitForm
     model = Unit
-    title = _("Unit")
+    title = gettext_lazy("Unit")
 
     def initial(self, obj: Any) -> dict[str, Any]:
-        return {"code": obj.code, "name": obj.name, "base": obj.base_id, "factor": obj.factor}
+        return {"code": obj.code, "name": obj.name, "name_en": obj.name_en, "base": obj.base_id, "factor": obj.factor}
 
     def save(self, pk: int | None, data: dict[str, Any]) -> Any:
         return actions.save_unit(
@@ -471,6 +471,7 @@ class UnitFormView(SimpleFormView):
             pk,
             code=data["code"],
             name=data["name"],
+            name_en=data["name_en"],
             factor=data["factor"],
             base_id=data["base"].pk if data["base"] else None,
         )
@@ -515,7 +516,7 @@ class VariantFormView(SimpleFormView):
 
     form_class = forms.VariantEditForm
     model = ProductVariant
-    title = _("Variant")
+    title = gettext_lazy("Variant")
 
     def initial(self, obj: Any) -> dict[str, Any]:
         attributes = obj.attributes or {}
@@ -592,7 +593,7 @@ class WarehouseFormView(SimpleFormView):
     permission = "inv.warehouse.manage"
     form_class = forms.WarehouseForm
     model = Warehouse
-    title = _("Warehouse")
+    title = gettext_lazy("Warehouse")
 
     def initial(self, obj: Any) -> dict[str, Any]:
         return {f: getattr(obj, f) for f in ("code", "name", "address", "allow_negative_stock", "is_default")}
@@ -633,7 +634,7 @@ class LocationFormView(SimpleFormView):
     permission = "inv.warehouse.manage"
     form_class = forms.LocationForm
     model = Location
-    title = _("Location")
+    title = gettext_lazy("Location")
 
     def make_form(self, data: Any = None, obj: Any = None) -> Any:
         location = self.model.objects.get(pk=self.kwargs["pk"], usage="internal", parent__isnull=False)
@@ -736,9 +737,12 @@ class LinesFormView(InvView):
     """A document with a header form and a multi-line formset (rows added with htmx)."""
 
     kind = "movement"
-    title = ""
+    title: Any = ""  # a lazy translation: evaluated per request, in its language
     header_form: Any = None
-    stock_hints = False  # issue lines show what is on hand and warn when more is typed
+    stock_hints = False  # lines taking stock out show what is on hand and warn when more is typed
+    # where the stock hint finds its fields (app.js stockHints): the warehouse the stock leaves, the
+    # line's quantity field, and "negative" when only a negative quantity leaves
+    stock_warehouse, stock_quantity, stock_outgoing = "warehouse", "quantity", ""
 
     def header(self, data: Any = None) -> Any:
         raise NotImplementedError
@@ -756,6 +760,9 @@ class LinesFormView(InvView):
                 "title": self.title,
                 "add_url": reverse("inventory-line-row", args=[self.kind]),
                 "stock_url": reverse("inventory-stock-hint") if self.stock_hints else "",
+                "stock_warehouse": self.stock_warehouse,
+                "stock_quantity": self.stock_quantity,
+                "stock_outgoing": self.stock_outgoing,
             },
             status=status,
         )
@@ -825,8 +832,11 @@ class StockHintView(InvView):
         if location_id:
             location = Location.objects.get(pk=location_id, warehouse=warehouse)
             on_hand = sum(
-                (q.on_hand for q in selectors.stock_locations(self.principal.tenant, product.pk, warehouse.pk)
-                 if q.location_id == location.pk),
+                (
+                    q.on_hand
+                    for q in selectors.stock_locations(self.principal.tenant, product.pk, warehouse.pk)
+                    if q.location_id == location.pk
+                ),
                 Decimal(0),
             )
         else:
@@ -838,7 +848,7 @@ class StockHintView(InvView):
             (root_a, fa), (root_b, fb) = unit.root(), line_unit.root()
             if root_a.pk == root_b.pk:  # another unit of the same base: show it in the line's unit
                 on_hand, unit = (on_hand * fa / fb).quantize(Decimal("0.0001")), line_unit
-        shown = f"{number_format(on_hand.normalize(), use_l10n=True, force_grouping=True)} {unit.name}"
+        shown = f"{number_format(on_hand.normalize(), use_l10n=True, force_grouping=True)} {unit}"
         data: dict[str, Any] = {"on_hand": f"{on_hand.normalize():f}", "text": _("On hand: %(q)s") % {"q": shown}}
         raw = (g.get("quantity") or "").strip()[:30]
         wanted = None
@@ -1187,7 +1197,8 @@ class AdjustmentListView(InvView):
 class AdjustmentCreateView(LinesFormView):
     permission = "inv.adjustment.create"
     kind = "adjustment"
-    title = _("New adjustment")
+    title = gettext_lazy("New adjustment")
+    stock_hints, stock_quantity, stock_outgoing = True, "quantity_change", "negative"  # a loss leaves
 
     def header(self, data: Any = None) -> Any:
         wh = actions.default_warehouse(self.principal)
@@ -1253,7 +1264,8 @@ class TransferListView(InvView):
 class TransferCreateView(LinesFormView):
     permission = "inv.transfer.create"
     kind = "transfer"
-    title = _("New transfer")
+    title = gettext_lazy("New transfer")
+    stock_hints, stock_warehouse = True, "from_warehouse"
 
     def header(self, data: Any = None) -> Any:
         return forms.TransferForm(data)
@@ -1279,10 +1291,10 @@ class TransferDetailView(InvView):
         "cancel": ("cancel_transfer", "inv.transfer.approve", DocumentStatus.PENDING),
     }
     LABELS = {
-        "approve": _("Approve"),
-        "ship": _("Ship (to transit)"),
-        "receive": _("Confirm receipt"),
-        "cancel": _("Cancel"),
+        "approve": gettext_lazy("Approve"),
+        "ship": gettext_lazy("Ship (to transit)"),
+        "receive": gettext_lazy("Confirm receipt"),
+        "cancel": gettext_lazy("Cancel"),
     }
 
     def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
@@ -1502,9 +1514,7 @@ class ReportsView(InvView):
                 "transit": report.summary["in_transit_value"],
                 "ledger_balance": self.ledger_balance(as_of, wh),
                 "low": selectors.low_stock(self.principal.tenant)[:100],
-                "expiring": selectors.expiring_lots(
-                    self.principal.tenant, as_of + dt.timedelta(days=30), after=as_of
-                ),
+                "expiring": selectors.expiring_lots(self.principal.tenant, as_of + dt.timedelta(days=30), after=as_of),
                 "expired": selectors.expired_lots(self.principal.tenant, as_of),
                 "query": params.urlencode(),
             },
@@ -1568,8 +1578,9 @@ class MovementSummaryView(ReportView):
         return report, {
             "query": f"from={date_from}&to={date_to}&warehouse={warehouse_id or ''}",
             "filters": _period_filters(date_from, date_to),
-            "link": lambda r: f"{card}?product={r['product_id']}&warehouse={r['warehouse_id']}"
-            f"&from={date_from}&to={date_to}",
+            "link": lambda r: (
+                f"{card}?product={r['product_id']}&warehouse={r['warehouse_id']}&from={date_from}&to={date_to}"
+            ),
         }
 
 
@@ -1704,6 +1715,13 @@ class ReorderRuleView(InvView):
 
 class StockCardView(ReportView):
     """The stock card ("thẻ kho") of a product in a warehouse over a period."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not (request.GET.get("product") and request.GET.get("warehouse")):
+            # opened without a product (e.g. typed in the address bar): the stock page leads to each card
+            messages.info(request, _("Choose a product: its stock card opens from the warehouse rows of its page."))
+            return redirect("inventory-stock")
+        return super().get(request)
 
     def build(self, request: HttpRequest) -> tuple[reports.Report, dict[str, Any]]:
         today = timezone.localdate()

@@ -7,6 +7,7 @@ urlpatterns = [
     path("new/", views.PartyCreateView.as_view(), name="parties-create"),
     path("export/", views.PartyExportView.as_view(), name="parties-export"),
     path("import/", views.PartyImportView.as_view(), name="parties-import"),
+    path("picker/", views.PartyPickerView.as_view(), name="parties-picker"),
     path("<int:pk>/", views.PartyDetailView.as_view(), name="parties-detail"),
     path("<int:pk>/edit/", views.PartyEditView.as_view(), name="parties-edit"),
     path("<int:pk>/deactivate/", views.PartyDeactivateView.as_view(), name="parties-deactivate"),

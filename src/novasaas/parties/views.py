@@ -268,3 +268,15 @@ class PartyImportView(PartyPermissionView):
             messages.success(request, _("%(n)d parties imported.") % {"n": len(created)})
             return redirect("parties-list")
         return render(request, "parties/import.html", {"form": form}, status=400)
+
+
+class PartyPickerView(PartyPermissionView):
+    """The party picker's search (JSON for ``app.js``): active parties of the company matching every
+    word typed (name, code, tax code, phone… accent-insensitive), at most ``PICKER_LIMIT``."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.parties.fields import party_label
+        from novasaas.platform.search import PICKER_LIMIT, picker_response
+
+        qs = selectors.search_parties(self.principal.tenant, request.GET.get("q", "")[:200])
+        return picker_response(qs[:PICKER_LIMIT], party_label)

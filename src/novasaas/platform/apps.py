@@ -14,3 +14,7 @@ class PlatformConfig(AppConfig):
 
         # the Vietnamese collation on SQLite (PostgreSQL has it from ICU): a database setting
         connection_created.connect(lambda sender, connection, **kw: register_sqlite(connection), weak=False)
+        from novasaas.platform import search
+
+        # accent-insensitive search on SQLite (PostgreSQL uses its built-in translate())
+        connection_created.connect(lambda sender, connection, **kw: search.register_sqlite(connection), weak=False)

@@ -50,8 +50,9 @@ class ModuleDisabled(PermissionDenied):
         name = module.name if module else code
         from django.utils.translation import gettext
 
-        super().__init__(gettext("The module %(name)s (%(code)s) is not enabled for this company.")
-                         % {"name": name, "code": code})
+        super().__init__(
+            gettext("The module %(name)s (%(code)s) is not enabled for this company.") % {"name": name, "code": code}
+        )
 
 
 def normalize_modules(codes: list[str]) -> list[str]:
@@ -90,6 +91,30 @@ def modules_with_screens() -> set[str]:
 
 def register_nav(entry: NavEntry) -> None:
     NAVIGATION.append(entry)
+
+
+def offerable_modules() -> list[str]:
+    """The optional modules a company can be given: built ones (their app registered its screens at
+    start-up, see ``modules_with_screens``) whose dependencies are built too. Sign-up, the Master Admin
+    portal and the API offer only these; a module becomes offerable when its app registers its menu."""
+    built = modules_with_screens()
+    return [c for c in OPTIONAL_MODULES if c in built and set(MODULES[c].depends_on) <= built]
+
+
+def refuse_unbuilt_modules(codes: list[str], *, already: list[str] | tuple[str, ...] = ()) -> None:
+    """Raise a ``ValidationError`` (400 in the API, a form error on the page) naming the modules of
+    ``codes`` that are not built yet, unless the company already has them (kept, never newly enabled)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext
+
+    offer = set(offerable_modules()) | {"CORE"}
+    refused = sorted({c for c in codes if c in MODULES} - offer - set(already))
+    if refused:
+        raise ValidationError(
+            gettext("These modules have no screens yet and cannot be enabled: %(modules)s.")
+            % {"modules": ", ".join(f"{MODULES[c].name} ({c})" for c in refused)},
+            code="module_not_built",
+        )
 
 
 def requires_module(code: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -21,7 +21,7 @@ from novasaas.identity.models import PlatformRole, User
 from novasaas.identity.resolve import SESSION_SUPPORT
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, OutboxMessage, OutboxStatus, Tenant, TenantStatus
-from novasaas.platform.modules import MODULES, OPTIONAL_MODULES
+from novasaas.platform.modules import MODULES, normalize_modules, offerable_modules, refuse_unbuilt_modules
 from novasaas.platform.tenancy import platform_context
 
 
@@ -61,6 +61,7 @@ def tenant_create(request: HttpRequest) -> HttpResponse:
         try:
             if Tenant.objects.filter(slug=request.POST.get("slug", "")).exists():
                 raise ValidationError(_("This address is taken."))
+            refuse_unbuilt_modules(normalize_modules(request.POST.getlist("modules")))
             tenant, _admin = actions.create_tenant(
                 slug=request.POST.get("slug", "").strip(), name=request.POST.get("name", "").strip(),
                 admin_email=request.POST.get("admin_email", "").strip(),
@@ -69,10 +70,12 @@ def tenant_create(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             errors = exc.messages
+        except ValueError as exc:  # an unknown module code
+            errors = [str(exc)]
         else:
             messages.success(request, _("Company created. Invite its admin from the company's users page."))
             return redirect("platform-tenant", slug=tenant.slug)
-    modules = [MODULES[c] for c in OPTIONAL_MODULES]
+    modules = [MODULES[c] for c in offerable_modules()]
     return render(request, "platform/tenant_create.html", {"errors": errors, "modules": modules})
 
 
@@ -83,7 +86,7 @@ def tenant_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     members = Membership.objects.filter(tenant=tenant).count()
     return render(request, "platform/tenant_detail.html", {
-        "t": tenant, "members": members, "modules": [MODULES[c] for c in OPTIONAL_MODULES],
+        "t": tenant, "members": members, "modules": [MODULES[c] for c in offerable_modules()],
         "statuses": TenantStatus.choices,
     })
 
@@ -93,7 +96,11 @@ def tenant_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def tenant_modules(request: HttpRequest, slug: str) -> HttpResponse:
     _master_only(request)
     tenant = get_object_or_404(Tenant, slug=slug)
-    actions.set_tenant_modules(tenant, request.POST.getlist("modules"), actor=request.user)
+    try:
+        actions.set_tenant_modules(tenant, request.POST.getlist("modules"), actor=request.user)
+    except (ValidationError, ValueError) as exc:
+        messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        return redirect("platform-tenant", slug=slug)
     messages.success(request, _("Modules saved."))
     return redirect("platform-tenant", slug=slug)
 

@@ -80,7 +80,9 @@ def test_multi_line_entry_form_saves_posts_and_reports_errors(tenant_a, fm_web, 
     party = make_party(tenant_a)
     base = {"journal": "GEN", "date": today.isoformat(), "memo": "Bán hàng"}
     more = fm_web.post("/accounting/entries/new/", {**base, **lines_data(("1111", "1", "", None)), "more": "1"})
-    assert more.status_code == 200 and more.content.decode().count('list="acc-accounts"') == 5
+    assert (
+        more.status_code == 200 and more.content.decode().count('data-picker-url="/accounting/pickers/accounts/"') == 5
+    )
     bad = fm_web.post(
         "/accounting/entries/new/",
         {
@@ -252,10 +254,15 @@ def test_english_mode_shows_english_account_names_in_pickers_and_exports(tenant_
 
     post(principal(tenant_a, "finance_manager"), ("1111", 100, 0), ("4111", 0, 100))
     fm_web.cookies["novasaas_language"] = "en"
-    form = fm_web.get("/accounting/entries/new/").content.decode()
+    # the account picker's search answers English names; a chosen account is shown by its English name
+    found = fm_web.get("/accounting/pickers/accounts/", {"q": "1111"}).json()["results"]
+    assert found[0] == {"value": "1111", "text": "1111 Cash in VND"}
+    base = {"journal": "GEN", "date": "01/02/2026", "memo": "", "more": "1"}
+    form = fm_web.post("/accounting/entries/new/", {**base, **lines_data(("1111", "1", "", None))}).content.decode()
     assert "1111 Cash in VND" in form and "Tiền Việt Nam" not in form
     book = load_workbook(io.BytesIO(fm_web.get("/accounting/reports/trial-balance/?format=xlsx").content))
     names = [row[1] for row in book.active.iter_rows(values_only=True)]
     assert "Cash in VND" in names and "Tiền Việt Nam" not in names
     fm_web.cookies["novasaas_language"] = "vi"
-    assert "1111 Tiền Việt Nam" in fm_web.get("/accounting/entries/new/").content.decode()
+    found = fm_web.get("/accounting/pickers/accounts/", {"q": "1111"}).json()["results"]
+    assert found[0]["text"] == "1111 Tiền Việt Nam"

@@ -6,7 +6,7 @@ import pytest
 
 from novasaas.inventory import demo as inv_demo
 from novasaas.inventory import ledger
-from novasaas.inventory.models import Product, StockMove, StockMovement, Warehouse
+from novasaas.inventory.models import Product, StockMove, StockMovement, Unit, Warehouse
 from novasaas.platform import demo
 from novasaas.platform.tenancy import tenant_context
 
@@ -27,5 +27,7 @@ def test_demo_inventory(tenant_a, tenant_b):
         assert (max(dates) - min(dates)).days > 300
         assert StockMove.objects.count() > 300
         assert ledger.ledger_differences() == []
+        # every unit has its English name for English pages
+        assert dict(Unit.objects.values_list("code", "name_en")) == inv_demo.UNIT_NAMES_EN
     with tenant_context(tenant_b):
         assert Product.objects.count() == 0

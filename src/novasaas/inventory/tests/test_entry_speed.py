@@ -99,3 +99,32 @@ def test_receipt_page_stores_and_shows_the_supplier(tenant_a, tenant_b, s):
     assert bad.status_code == 400
     with tenant_context(tenant_a):
         assert StockMovement.objects.filter(kind="receipt").count() == 2  # the helper's and the one above
+
+
+def test_every_form_taking_stock_out_shows_the_stock_hint(tenant_a, s):
+    """Issue, adjustment (a loss: negative change), transfer (from its source) and put-away (from a
+    location) tell app.js where the warehouse, quantity and location fields are."""
+    web = web_client(tenant_a, s.manager.user)
+    pages = {
+        "/inventory/movements/new/?kind=issue": ('data-stock-warehouse="warehouse"', 'data-stock-quantity="quantity"'),
+        "/inventory/adjustments/new/": ('data-stock-quantity="quantity_change"', 'data-stock-outgoing="negative"'),
+        "/inventory/transfers/new/": ('data-stock-warehouse="from_warehouse"', 'data-stock-quantity="quantity"'),
+        f"/inventory/putaway/?warehouse={s.wh.pk}": ('data-stock-location="from_location"',),
+    }
+    for path, attributes in pages.items():
+        html = web.get(path).content.decode()
+        assert 'data-stock-url="/inventory/stock-hint/"' in html, path
+        for attribute in attributes:
+            assert attribute in html, (path, attribute)
+    # a location of the warehouse narrows the hint to what stands there
+    with tenant_context(tenant_a):
+        from novasaas.inventory.models import Location
+
+        shelf = (
+            Location.objects.filter(warehouse=s.wh).exclude(parent=None).first()
+            or Location.objects.filter(warehouse=s.wh).first()
+        )
+    hint = web.get(
+        "/inventory/stock-hint/", {"product": s.beer.pk, "warehouse": s.wh.pk, "location": shelf.pk, "quantity": "8"}
+    ).json()
+    assert hint["over"] is True

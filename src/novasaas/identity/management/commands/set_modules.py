@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from novasaas.identity.actions import set_tenant_modules
@@ -27,4 +28,6 @@ class Command(BaseCommand):
             tenant = set_tenant_modules(tenant, [m.upper() for m in modules], actor=None)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(f"{tenant.slug}: CORE {' '.join(tenant.enabled_modules)}".rstrip())
