@@ -372,5 +372,5 @@ def test_valuation_page_shows_one_page_of_rows_with_the_whole_total_and_files_ho
     assert "1 / 2" in pages[0] and "2 / 2" in pages[1]
     feet = [p.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0] for p in pages]
     assert feet[0] == feet[1]  # the total of every row, on every page
-    assert 'href="?&amp;page=2"' in pages[0] or 'href="?&page=2"' in pages[0]
+    assert 'href="?&page=2"' in pages[0]
     assert len(_sheet(web.get("/inventory/reports/?page=2&format=xlsx").content)) == 1 + 3 + 1  # all rows
