@@ -16,6 +16,7 @@ from novasaas.platform import events
 from novasaas.platform.models import Notification
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
+from novasaas.platform.testing.html import body_rows
 
 
 def test_budget_vs_actual_and_over_budget_event(tenant_a, monkeypatch, today):
@@ -65,9 +66,17 @@ def test_budget_api_pages_roles_isolation(tenant_a, tenant_b):
     assert other.get(f"{URL}/budgets/{b['id']}/vs-actual").status_code == 404
     assert other.put(f"{URL}/budgets/{b['id']}/lines", {"lines": []}).status_code == 404
     web = web_client(tenant_a, c.user)
-    assert web.get("/accounting/budgets/").status_code == 200
-    assert web.get(f"/accounting/budgets/{b['id']}/").status_code == 200
+    listed = body_rows(web.get("/accounting/budgets/").content)
+    assert [r for r in listed if "2026" in r], listed
+    before = body_rows(web.get(f"/accounting/budgets/{b['id']}/").content)
+    assert [r for r in before if r[0].startswith("6421") and "500" in r], before
     r = web.post(f"/accounting/budgets/{b['id']}/", {"lines": "6421;1;700\n6422;2;100"})
     assert r.status_code == 302
+    after = body_rows(web.get(f"/accounting/budgets/{b['id']}/").content)
+    # the lines typed replace the budget: 700 on 6421, 100 on 6422, no 500 left
+    assert sorted((r[0][:4], "700" in r, "100" in r, "500" in r) for r in after if r[0][:4] in ("6421", "6422")) == [
+        ("6421", True, False, False),
+        ("6422", False, True, False),
+    ], after
     assert web.post(f"/accounting/budgets/{b['id']}/", {"lines": "6421;x"}).status_code == 400
     assert web.post("/accounting/budgets/", {"fiscal_year_id": year, "name": "Khác"}).status_code == 302

@@ -6,10 +6,12 @@ import io
 
 import pytest
 
+from novasaas.accounting import actions
 from novasaas.accounting.models import Account, EntryState, FiscalPeriod, JournalEntry
-from novasaas.accounting.tests.helpers import make_party, post, principal
+from novasaas.accounting.tests.helpers import lines, make_party, post, principal
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import create_user, web_client
+from novasaas.platform.testing.html import body_rows
 
 
 def lines_data(*rows):
@@ -39,32 +41,61 @@ def fm_web(tenant_a):
 
 def test_pages_render(tenant_a, fm_web):
     p = principal(tenant_a, "finance_manager")
-    entry = post(p, ("1111", 100, 0), ("4111", 0, 100))
+    entry = post(p, ("1111", 1234567, 0), ("4111", 0, 1234567), memo="Góp vốn")
+    ref = entry.reference
     with tenant_context(tenant_a):
         account = Account.objects.get(code="1111")
-    for path in [
-        "/accounting/",
-        "/accounting/chart/",
-        "/accounting/chart/?q=111",
-        "/accounting/periods/",
-        "/accounting/journals/",
-        "/accounting/entries/",
-        "/accounting/entries/?state=posted&q=x",
-        "/accounting/entries/new/",
-        "/accounting/entries/import/",
-        f"/accounting/entries/{entry.pk}/",
-        f"/accounting/accounts/{account.pk}/ledger/",
-        f"/accounting/accounts/{account.pk}/edit/",
-        "/accounting/reports/trial-balance/",
-        "/accounting/reports/journal/",
-        "/accounting/reports/balance-sheet/",
-        "/accounting/reports/income-statement/",
-        "/accounting/settings/",
-        "/accounting/entries/?date_from=bad",
-    ]:
+    actions.create_entry(
+        p,
+        journal_id="GEN",
+        date=entry.date,
+        lines=lines(("6422", 300000, 0), ("1111", 0, 300000)),
+        memo="Chi tiếp khách",
+    )
+    posted_row = [entry.date.strftime("%d/%m/%Y"), ref, "Góp vốn", "", "Đã ghi sổ", "1.234.567"]
+    # each page with the rows its user reads (or a piece of text when it has no table)
+    expected = {
+        "/accounting/chart/?q=111": lambda rows: (
+            [r[:2] for r in rows]
+            == [["111", "Tiền mặt"], ["1111", "Tiền Việt Nam"], ["1112", "Ngoại tệ"], ["1113", "Vàng tiền tệ"]]
+        ),
+        "/accounting/journals/": lambda rows: ["GEN", "Sổ nhật ký chung", "Chung"] in rows,
+        "/accounting/entries/?state=posted": lambda rows: rows == [posted_row],
+        # the twelve months of the year, the current one among them
+        "/accounting/periods/": lambda rows: len(rows) == 12 and f"01/{entry.date:%m/%Y}" in [r[1] for r in rows],
+        "/accounting/entries/?state=posted&q=x": lambda rows: rows == [["Không có bút toán nào."]],
+        "/accounting/entries/?date_from=bad&state=posted": lambda rows: rows == [posted_row],  # bad filter ignored
+        f"/accounting/entries/{entry.pk}/": lambda rows: (
+            [[r[1], r[5], r[6]] for r in rows]
+            == [["1111 Tiền Việt Nam", "1.234.567", ""], ["4111 Vốn góp của chủ sở hữu", "", "1.234.567"]]
+        ),
+        f"/accounting/accounts/{account.pk}/ledger/": lambda rows: (
+            [ref, "Góp vốn", "1.234.567"] == rows[-1][1:4] and rows[-1][5] == "1.234.567"
+        ),
+        "/accounting/reports/trial-balance/": lambda rows: (
+            ["1111", "Tiền Việt Nam", "", "", "1.234.567", "", "1.234.567", ""] in rows
+            and ["4111", "Vốn góp của chủ sở hữu", "", "", "", "1.234.567", "", "1.234.567"] in rows
+        ),
+    }
+    for path, check in expected.items():
         r = fm_web.get(path)
         assert r.status_code == 200, path
-    assert "GEN-" in fm_web.get("/accounting/entries/").content.decode()
+        rows = body_rows(r.content)
+        assert check(rows), (path, rows)
+    texts = {
+        "/accounting/": "Chi tiếp khách",  # the draft, waiting on the home page
+        "/accounting/chart/": "Phải thu của khách hàng",
+        "/accounting/entries/new/": '<option value="GEN" selected>GEN — Sổ nhật ký chung</option>',
+        "/accounting/entries/import/": 'name="file"',
+        f"/accounting/accounts/{account.pk}/edit/": 'name="name_vi" value="Tiền Việt Nam"',
+        "/accounting/reports/journal/": ref,
+        "/accounting/reports/balance-sheet/": "1.234.567",
+        "/accounting/reports/income-statement/": "Doanh thu",
+        "/accounting/settings/": 'name="approval_threshold"',
+    }
+    for path, text in texts.items():
+        r = fm_web.get(path)
+        assert r.status_code == 200 and text in r.content.decode(), (path, text)
     for path in [
         "/accounting/reports/trial-balance/?format=xlsx",
         "/accounting/reports/balance-sheet/?format=xlsx",
@@ -118,7 +149,8 @@ def test_multi_line_entry_form_saves_posts_and_reports_errors(tenant_a, fm_web, 
     with tenant_context(tenant_a):
         d = JournalEntry.objects.get(state=EntryState.DRAFT)
     assert draft["Location"].endswith(f"/{d.pk}/")
-    assert fm_web.get(f"/accounting/entries/{d.pk}/edit/").status_code == 200
+    edit = fm_web.get(f"/accounting/entries/{d.pk}/edit/").content.decode()
+    assert 'name="lines-0-account" value="1111"' in edit and 'name="lines-1-account" value="4111"' in edit
     assert fm_web.post(f"/accounting/entries/{d.pk}/delete/").status_code == 302
 
 

@@ -48,18 +48,30 @@ def test_daily_page(tenant_a, today):
     from novasaas.platform.testing.fixtures import web_client
 
     web = web_client(tenant_a, create_user(tenant_a, "accountant"))
-    assert web.get("/accounting/daily/").status_code == 200
+    page = web.get("/accounting/daily/").content.decode()
+    # both forms, dated today and proposing the 10% VAT rate
+    assert "Xác nhận doanh thu" in page and "Ghi nhận chi phí" in page, page[:2000]
+    assert page.count(f'value="{today:%d/%m/%Y}"') == 2
+    assert 'name="revenue-amount"' in page and 'name="expense-amount"' in page
+    assert page.count('<option value="VAT10" selected>') == 2
     r = web.post(
         "/accounting/daily/",
         {
             "kind": "expense",
             "expense-date": today.isoformat(),
-            "expense-amount": "500",
+            "expense-amount": "500000",
             "expense-tax_rate": "VAT10",
             "expense-settlement": "bank",
         },
     )
     assert r.status_code == 302, r.content.decode()[:500]
+    with tenant_context(tenant_a):
+        entry = JournalEntry.objects.get()
+        lines = {(ln.account.code, ln.debit, ln.credit) for ln in entry.lines.select_related("account")}
+    assert entry.state == "posted" and entry.date == today
+    assert lines == {("6422", 500000, 0), ("1331", 50000, 0), ("1121", 0, 550000)}, lines
+    shown = web.get(r["Location"]).content.decode()
+    assert entry.reference in shown and "550.000" in shown  # the entry posted, as the accountant reads it
     r = web.post(
         "/accounting/daily/",
         {
@@ -69,6 +81,10 @@ def test_daily_page(tenant_a, today):
             "revenue-settlement": "receivable",
         },
     )
-    assert r.status_code == 400  # a receivable needs the customer
+    assert r.status_code == 400  # a receivable needs the customer: said on the form, nothing posted
+    assert "Tài khoản 131 cần chọn đối tượng." in r.content.decode(), r.content.decode()[-3000:]
+    assert 'value="500"' in r.content.decode()  # what was typed stays in the form
+    with tenant_context(tenant_a):
+        assert JournalEntry.objects.count() == 1
     other = web_client(tenant_a, create_user(tenant_a, "sales_staff"))
     assert other.get("/accounting/daily/").status_code == 403

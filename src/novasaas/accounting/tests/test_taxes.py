@@ -14,6 +14,7 @@ from novasaas.accounting.models import TaxTransaction
 from novasaas.accounting.tests.helpers import make_party, principal
 from novasaas.accounting.tests.test_api import URL, fm_client
 from novasaas.platform.tenancy import tenant_context
+from novasaas.platform.testing.html import table_rows
 
 pytestmark = pytest.mark.date_sensitive  # VAT periods, filing only after a period ends
 
@@ -134,23 +135,38 @@ def test_tax_api_and_pages(tenant_a, today):
     listing = c.get(f"{URL}/reports/vat-listing", {"direction": "output"}).json()
     assert listing["total_tax"] == "100.00" and len(listing["rows"]) == 1
     assert c.get(f"{URL}/reports/vat-listing", {"direction": "output", "format": "xlsx"}).status_code == 200
-    new = c.post(f"{URL}/tax-rates", {"code": "VAT7", "name": "GTGT 7%", "rate": "7", "valid_from": "2027-01-01"})
+    next_year = f"{today.year + 1}-01-01"  # a rate announced for next year
+    new = c.post(f"{URL}/tax-rates", {"code": "VAT7", "name": "GTGT 7%", "rate": "7", "valid_from": next_year})
     assert new.status_code == 201
     from novasaas.platform.testing.fixtures import ApiClient, create_user, web_client
 
     acc = ApiClient(tenant_a, create_user(tenant_a, "accountant"))
     assert acc.get(f"{URL}/reports/vat-return").status_code == 403
     assert (
-        acc.post(f"{URL}/tax-rates", {"code": "X", "name": "x", "rate": "1", "valid_from": "2027-01-01"}).status_code
+        acc.post(f"{URL}/tax-rates", {"code": "X", "name": "x", "rate": "1", "valid_from": next_year}).status_code
         == 403
     )
     web = web_client(tenant_a, c.user)
     from novasaas.platform.testing.html import body_rows
 
     rates = {(r[0], r[2], r[3]) for r in body_rows(web.get("/accounting/taxes/").content) if len(r) >= 4}
-    assert ("VAT7", "7", "01/01/2027") in rates and ("VAT10", "10", "01/01/2000") in rates
-    page = web.get("/accounting/reports/vat/").content.decode()
-    assert "100" in page and "1.000" in page  # the output VAT and its base of the posted sale
+    assert ("VAT7", "7", f"01/01/{today.year + 1}") in rates and ("VAT10", "10", "01/01/2000") in rates
+    rows = table_rows(web.get("/accounting/reports/vat/").content)
+    boxes = {r[0]: r[2] for r in rows if r[0].startswith("[")}
+    # the return's boxes: the sale's base and output VAT at 10 %, payable; nothing bought
+    assert {k: boxes[k] for k in ("[23]", "[24]", "[32]", "[33]", "[34]", "[35]", "[40a]", "[43]")} == {
+        "[23]": "0",
+        "[24]": "0",
+        "[32]": "1.000",
+        "[33]": "100",
+        "[34]": "1.000",
+        "[35]": "100",
+        "[40a]": "100",
+        "[43]": "0",
+    }, boxes
+    # sales by rate: one invoice at 10 %, and the total; purchases: nothing
+    assert ["GTGT 10%", "1", "1.000", "100"] in rows and ["Tổng cộng", "", "1.000", "100"] in rows, rows
+    assert ["Tổng cộng", "", "0", "0"] in rows, rows
     xlsx = web.get("/accounting/reports/vat/?format=xlsx&direction=input")
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
@@ -258,8 +274,8 @@ def test_carried_forward_credit_quarterly_and_api(tenant_a, tenant_b, year):
     # the other tenant carries nothing
     assert Decimal(fm_client(tenant_b).get(f"{URL}/reports/vat-return", q2).json()["figures"]["22"]) == 0
     page = web_client(tenant_a, c.user).get(f"/accounting/reports/vat/?date_from={year}-04-01&date_to={year}-06-30")
-    assert page.status_code == 200
-    assert "[43]" in page.content.decode() and "300.000" in page.content.decode()
+    boxes = {r[0]: r[2] for r in table_rows(page.content) if r[0].startswith("[")}
+    assert (boxes["[22]"], boxes["[43]"]) == ("300.000", "300.000"), boxes  # carried in, carried on
     web = web_client(tenant_a, c.user)
     assert web.post("/accounting/settings/", {"approval_threshold": "5", "vat_period": "month"}).status_code == 302
     assert selectors.get_settings(tenant_a).vat_period == "month"

@@ -11,6 +11,7 @@ from novasaas.inventory.models import InventoryCount, Location, Stock, StockMove
 from novasaas.inventory.tests.helpers import receive, setup_catalogue
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import web_client
+from novasaas.platform.testing.html import body_rows
 
 
 @pytest.fixture
@@ -150,6 +151,10 @@ def test_bad_line_shows_errors_and_writes_nothing(staff_web, s, tenant_a, today)
     }
     r = staff_web.post("/inventory/movements/new/?kind=receipt", data)
     assert r.status_code == 400
+    page = r.content.decode()
+    # the reason, on the form the user typed (the line is still there to correct)
+    assert f"{s.beer.sku} không theo dõi theo số serial." in page, page[-3000:]
+    assert '<input type="text" name="lines-0-serials" value="SN1"' in page
     with tenant_context(tenant_a):
         assert not StockMovement.objects.exists()
 
@@ -164,7 +169,7 @@ def test_count_with_scans_through_the_page(staff_web, manager_web, s, tenant_a):
     url = f"/inventory/counts/{count.pk}/"
     assert staff_web.post(url, {"step": "save", f"counted-{line.pk}": "8"}).status_code == 302
     assert staff_web.post(url, {"step": "scan", "code": s.beer.sku, "quantity": "1"}).status_code == 302
-    assert "9" in staff_web.get(url).content.decode()
+    assert f'name="counted-{line.pk}" value="9"' in staff_web.get(url).content.decode()  # 8 typed + 1 scanned
     assert staff_web.get(url + "?format=xlsx")["Content-Type"].startswith("application/vnd.openxmlformats")
     assert staff_web.post(url, {"step": "submit"}).status_code == 302
     staff_web.post(url, {"step": "approve"})  # staff cannot approve: refused, nothing posted
@@ -179,7 +184,8 @@ def test_dashboard_widgets(manager_web, s, tenant_a):
     with tenant_context(tenant_a):
         receive(s, 5)
     page = manager_web.get("/").content.decode()
-    assert "Giá trị tồn kho" in page or "Stock value" in page
+    card = page[page.index("Giá trị tồn kho") :][:1500]
+    assert "50.000" in card, card  # 5 bottles at 10.000 đ
 
 
 def test_abc_and_slow_moving_reports(manager_web, api_a, s, tenant_a):
@@ -194,14 +200,21 @@ def test_abc_and_slow_moving_reports(manager_web, api_a, s, tenant_a):
     rows = api_a.get("/api/v1/inventory/reports/abc", {"date_from": "2020-01-01", "date_to": "2099-01-01"}).json()
     assert [(r["sku"], r["klass"]) for r in rows] == [(s.beer.sku, "A"), (water.sku, "C")]
     assert api_a.get("/api/v1/inventory/reports/slow-moving", {"days": 1}).json() == []
+    abc = body_rows(manager_web.get("/inventory/reports/abc/").content)
+    # class, code, quantity issued and its cost: beer is 99.45 % of the value issued
+    assert [(r[0], r[1], r[3], r[4], r[5]) for r in abc] == [
+        ("A", s.beer.sku, "90", "900.000 ₫", "99.45"),
+        ("C", water.sku, "5", "5.000 ₫", "0.55"),
+    ], abc
+    slow = body_rows(manager_web.get("/inventory/reports/slow-moving/", {"days": 1}).content)
+    assert not [r for r in slow if s.beer.sku in r or water.sku in r], slow  # both moved today
     for path in (
-        "/inventory/reports/abc/",
         "/inventory/reports/abc/?format=xlsx",
-        "/inventory/reports/slow-moving/",
         "/inventory/reports/slow-moving/?format=xlsx",
         "/inventory/?format=xlsx",
     ):
-        assert manager_web.get(path).status_code == 200, path
+        r = manager_web.get(path)
+        assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml"), path
 
 
 def test_scanner_on_a_draft_receipt_and_issue(staff_web, s, tenant_a):

@@ -120,7 +120,9 @@ def test_receipts_racing_issues_keep_the_ledger_exact(transactional_db, tenant_a
     outcomes = _race(tenant_a, 8, 5, work)
     assert not [o for o in outcomes if o.startswith("error")], outcomes
     issued = outcomes.count("ok") - 20  # the 20 receipts are never refused
-    assert 0 <= issued <= 20 and outcomes.count("refused") == 20 - issued, outcomes
+    # an issue is refused only when the shelf is empty, so the 5 opening units were issued before any
+    # refusal: at least 5 issues went through, whatever the order
+    assert 5 <= issued <= 20 and outcomes.count("refused") == 20 - issued, outcomes
     with tenant_context(tenant_a):
         stock = Stock.objects.get(product=s.beer, warehouse=s.wh)
         assert stock.on_hand == 5 + 2 * 20 - issued and stock.value >= 0

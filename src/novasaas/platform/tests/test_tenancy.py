@@ -98,8 +98,10 @@ def test_every_tenant_table_has_forced_row_level_security(db):
 def test_app_role_does_not_own_tables(tenant_a):
     from django.conf import settings
 
+    from novasaas.platform.testing.fixtures import skip_outside_ci
+
     if not settings.DATABASE_APP_ROLE:
-        pytest.skip("DATABASE_APP_ROLE not set: the connection is the app role itself")
+        skip_outside_ci("DATABASE_APP_ROLE not set: the connection is the app role itself")
     with tenant_context(tenant_a), connection.cursor() as cur:
         cur.execute("SELECT current_user, (SELECT tableowner FROM pg_tables WHERE tablename = 'identity_role')")
         current, owner = cur.fetchone()

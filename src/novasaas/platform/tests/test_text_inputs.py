@@ -37,8 +37,8 @@ def _refusal(r) -> str:
 def test_party_with_a_control_character_is_refused_and_not_created(api_a, tenant_a, bad):
     assert MESSAGE in _refusal(api_a.post("/api/v1/parties/", party_payload(bad)))
     # NUL is refused earlier, for every request (RejectNulMiddleware)
-    r = api_a.post("/api/v1/parties/", party_payload(bad.replace("\x01", "\x00")))
-    assert r.status_code in (400, 422) and ("NUL" in str(r.json()) or MESSAGE in str(r.json()))
+    r = api_a.post("/api/v1/parties/", party_payload("Hoàng\x00Long"))
+    assert r.status_code == 400 and "NUL" in str(r.json()), r.content
     # nested too: a contact value, a tag
     assert MESSAGE in _refusal(api_a.post("/api/v1/parties/", party_payload(tags=[f"x{bad}"])))
     with tenant_context(tenant_a):
