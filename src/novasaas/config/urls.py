@@ -6,6 +6,7 @@ from novasaas.config.api import api, not_found
 from novasaas.platform.health import healthz
 from novasaas.web import views as web_views
 
+handler400 = "novasaas.web.views.bad_request"
 handler403 = "novasaas.web.views.permission_denied"
 handler404 = "novasaas.web.views.page_not_found"
 
