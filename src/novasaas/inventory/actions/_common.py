@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from novasaas.identity.access import Principal
@@ -72,8 +73,9 @@ def _get(model: Any, pk: Any, field: str) -> Any:
     if pk in (None, ""):
         return None
     try:
-        return model.objects.get(pk=int(pk))
-    except (model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        qs = model if isinstance(model, QuerySet) else model.objects
+        return qs.get(pk=int(pk))
+    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise ValidationError({field: _("Unknown %(what)s.") % {"what": field.replace("_id", "")}}) from exc
 
 

@@ -104,7 +104,11 @@ def create_adjustment(
 @transaction.atomic
 def approve_adjustment(p: Principal, adjustment_id: int) -> StockAdjustment:
     p.require("inv.movement.approve")
-    adj = StockAdjustment.objects.select_for_update().select_related("warehouse").get(pk=adjustment_id)
+    adj = (
+        StockAdjustment.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("warehouse")
+        .get(pk=adjustment_id)
+    )
     if adj.status != DocumentStatus.PENDING:
         raise ValidationError(_("Only an adjustment waiting for approval can be approved."))
     if not adj.warehouse.is_active:
@@ -243,7 +247,7 @@ def _serials_lost(
 @transaction.atomic
 def reject_adjustment(p: Principal, adjustment_id: int) -> StockAdjustment:
     p.require("inv.movement.approve")
-    adj = StockAdjustment.objects.select_for_update().get(pk=adjustment_id)
+    adj = StockAdjustment.objects.select_for_update(of=("self",), no_key=True).get(pk=adjustment_id)
     if adj.status != DocumentStatus.PENDING:
         raise ValidationError(_("Only an adjustment waiting for approval can be rejected."))
     adj.status = DocumentStatus.CANCELLED

@@ -34,6 +34,8 @@ from novasaas.inventory.models import (
 from novasaas.platform import audit
 from novasaas.platform.money import quantize
 from novasaas.platform.numbering import next_number
+from novasaas.platform.tenancy import current_tenant
+from novasaas.platform.tenant_cache import TenantCache
 
 # --- categories and units --------------------------------------------------------------------------
 
@@ -313,7 +315,11 @@ def save_variant(p: Principal, product_id: int, variant_id: int | None = None, *
 @transaction.atomic
 def save_warehouse(p: Principal, warehouse_id: int | None = None, **data: Any) -> Warehouse:
     p.require("inv.warehouse.manage")
-    warehouse = Warehouse.objects.select_for_update().get(pk=warehouse_id) if warehouse_id else Warehouse()
+    warehouse = (
+        Warehouse.objects.select_for_update(of=("self",), no_key=True).get(pk=warehouse_id)
+        if warehouse_id
+        else Warehouse()
+    )
     before = audit.snapshot(warehouse) if warehouse.pk else None
     make_default = data.pop("is_default", None)
     _apply(warehouse, data, ("code", "name", "address", "allow_negative_stock", "is_active"))
@@ -324,6 +330,7 @@ def save_warehouse(p: Principal, warehouse_id: int | None = None, **data: Any) -
         warehouse.is_default = False
     _validate(warehouse)
     _save_unique(warehouse, "code", _("A warehouse with this code already exists."))
+    ledger.forget_locations()
     ledger.root_location(warehouse)
     ledger.ensure_virtual_locations()
     if make_default or (
@@ -399,6 +406,7 @@ def save_location(p: Principal, location_id: int | None = None, **data: Any) -> 
     loc.usage = LocationUsage.INTERNAL
     _validate(loc, ["warehouse", "parent"])
     _save_unique(loc, "code", _("A location with this code already exists in this warehouse."))
+    ledger.forget_locations()
     if before is None:
         audit.record_created(loc, _actor(p))
     else:
@@ -406,8 +414,17 @@ def save_location(p: Principal, location_id: int | None = None, **data: Any) -> 
     return loc
 
 
+SETTINGS: TenantCache[InventorySettings] = TenantCache("inventory.settings")
+
+
 def inventory_settings() -> InventorySettings:
     return ledger._get_or_create(InventorySettings, {}, {})  # type: ignore[no-any-return]
+
+
+def cached_settings() -> InventorySettings:
+    """The settings as documents read them, cached per tenant (``save_settings`` forgets them here at
+    once; other processes within 10 s)."""
+    return SETTINGS.get(current_tenant().pk, "settings", inventory_settings)
 
 
 @transaction.atomic
@@ -428,6 +445,8 @@ def save_settings(p: Principal, **data: Any) -> InventorySettings:
     if data:
         raise ValidationError(_("Unknown fields: %s") % ", ".join(sorted(data)))
     settings.save()
+    SETTINGS.forget(p.tenant.pk, "settings")
+    transaction.on_commit(lambda: SETTINGS.forget(p.tenant.pk, "settings"))
     audit.record_updated(settings, _actor(p), before)
     return settings
 

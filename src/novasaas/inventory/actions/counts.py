@@ -126,7 +126,9 @@ def _serials_by_place(product_ids: Any, location_ids: Any) -> dict[tuple[int, in
 
 
 def _open_count(count_id: int) -> InventoryCount:
-    count = InventoryCount.objects.select_for_update().select_related("warehouse").get(pk=count_id)
+    count = (
+        InventoryCount.objects.select_for_update(of=("self",), no_key=True).select_related("warehouse").get(pk=count_id)
+    )
     if count.status != DocumentStatus.DRAFT:
         raise ValidationError(_("This count is %(s)s.") % {"s": count.get_status_display()})
     if not count.warehouse.is_active:
@@ -195,7 +197,7 @@ def _check_counted_serials(
             )
     known = SerialNumber.objects.filter(product_id=line.product_id, code__in=list(codes)).annotate(**_last_move())
     if lock:
-        known = known.select_for_update()
+        known = known.select_for_update(of=("self",), no_key=True)
     in_stock = []
     for unit in known.order_by("pk"):
         if unit.location_id is not None:
@@ -340,7 +342,9 @@ def approve_count(p: Principal, count_id: int) -> InventoryCount:
     unit by unit: missing serials to inventory loss, found ones from it (unknown serials are created),
     and a unit counted at another location of the warehouse than the ledger's moves there."""
     p.require("inv.count.approve")
-    count = InventoryCount.objects.select_for_update().select_related("warehouse").get(pk=count_id)
+    count = (
+        InventoryCount.objects.select_for_update(of=("self",), no_key=True).select_related("warehouse").get(pk=count_id)
+    )
     if count.status != DocumentStatus.PENDING:
         raise ValidationError(_("Only a submitted count can be approved."))
     if not count.warehouse.is_active:
@@ -442,7 +446,7 @@ def _post_count_serials(
         )
     here = [
         unit
-        for unit in SerialNumber.objects.select_for_update()
+        for unit in SerialNumber.objects.select_for_update(of=("self",), no_key=True)
         .filter(product=ln.product, location=ln.location)
         .annotate(**_last_move())
         .order_by("pk")
@@ -489,7 +493,7 @@ def cancel_count(p: Principal, count_id: int) -> InventoryCount:
     """Cancel a draft count (its creator's right) or one awaiting approval (the approver's decision,
     as for movements, adjustments and transfers; docs/inventory.md "Cancelling")."""
     p.require("inv.count.create")
-    count = InventoryCount.objects.select_for_update().get(pk=count_id)
+    count = InventoryCount.objects.select_for_update(of=("self",), no_key=True).get(pk=count_id)
     if count.status == DocumentStatus.PENDING:
         p.require("inv.count.approve")
     if count.status not in (DocumentStatus.DRAFT, DocumentStatus.PENDING):

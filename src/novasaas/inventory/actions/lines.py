@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from novasaas.inventory import ledger
 from novasaas.inventory.actions._common import ZERO, Rows, _currency, _dec, _get, _qty
-from novasaas.inventory.actions.catalogue import convert, inventory_settings
+from novasaas.inventory.actions.catalogue import cached_settings, convert
 from novasaas.inventory.models import (
     Location,
     LocationUsage,
@@ -38,7 +38,9 @@ from novasaas.platform.money import quantize, round_money, to_decimal
 
 
 def _product_for_line(row: Mapping[str, Any], i: int, prefix: str = "lines") -> tuple[Product, ProductVariant | None]:
-    product = _get(Product, row.get("product_id"), f"{prefix}[{i}].product_id")
+    product = _get(
+        Product.objects.select_related("stock_unit", "category"), row.get("product_id"), f"{prefix}[{i}].product_id"
+    )
     if product is None:
         raise ValidationError({f"{prefix}[{i}].product_id": _("Choose a product.")})
     if not product.is_active:
@@ -128,7 +130,7 @@ def _serials_in_stock(
     transit are refused."""
     qs = SerialNumber.objects.filter(product=product, code__in=list(codes)).order_by("pk")
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",), no_key=True)
     found = {x.code: x for x in qs}
     locations = Location.objects.in_bulk([x.location_id for x in found.values() if x.location_id])
     at: dict[str, Location] = {}
@@ -219,12 +221,15 @@ def _movement_totals(movement: StockMovement, lines: Sequence[StockMovementLine]
     return qty, value
 
 
-def needs_approval(movement: StockMovement) -> bool:
-    """Whether a receipt/issue exceeds the company's approval thresholds (value or quantity)."""
-    settings = inventory_settings()
+def needs_approval(movement: StockMovement, lines: list[StockMovementLine] | None = None) -> bool:
+    """Whether a receipt/issue exceeds the company's approval thresholds (value or quantity); ``lines``
+    when they are in memory."""
+    settings = cached_settings()
     if settings.approval_value_threshold is None and settings.approval_quantity_threshold is None:
         return False
-    qty, value = _movement_totals(movement, list(movement.lines.select_related("product")))
+    if lines is None:
+        lines = list(movement.lines.select_related("product"))
+    qty, value = _movement_totals(movement, lines)
     if settings.approval_value_threshold is not None and value > settings.approval_value_threshold:
         return True
     return settings.approval_quantity_threshold is not None and qty > settings.approval_quantity_threshold
@@ -247,7 +252,9 @@ def _lot_for(product: Product, code: str, expires_on: Any = None, on: Date | Non
 def _serial_to_receive(product: Product, code: str) -> SerialNumber:
     """The unit ``code`` of ``product`` coming into stock, locked: a known unit that is not in stock, or a
     new one (created). A unit already in stock is refused."""
-    serial = SerialNumber.objects.select_for_update().filter(product=product, code=code).first()
+    serial = (
+        SerialNumber.objects.select_for_update(of=("self",), no_key=True).filter(product=product, code=code).first()
+    )
     if serial is not None and serial.location_id is not None:
         raise ValidationError(_("Serial %(s)s of %(p)s is already in stock.") % {"s": code, "p": product.sku})
     if serial is None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,7 +49,7 @@ from novasaas.inventory.models import (
 )
 from novasaas.platform import audit
 from novasaas.platform.events import publish
-from novasaas.platform.money import quantize, round_money
+from novasaas.platform.money import FixedPointField, quantize, round_money
 from novasaas.platform.numbering import next_number
 
 # --- receipts and issues ---------------------------------------------------------------------------
@@ -102,11 +102,26 @@ def create_movement(
     movement.save()
     for line in built:
         line.movement = movement
-        line.save()
+        line.tenant = movement.tenant  # bulk_create skips TenantModel.save(); every related row is this tenant's
+    StockMovementLine.objects.bulk_create(built)  # one INSERT (ids returned on PostgreSQL and SQLite)
     audit.record_created(movement, _actor(p))
     if validate:
-        return validate_movement(p, movement.pk)
+        # the document was created by this transaction: nobody else sees it, so no lock and no re-read
+        _validate(p, movement, built)
+    else:
+        _keep_lines(movement, built)
     return movement
+
+
+def _keep_lines(movement: StockMovement, lines: list[StockMovementLine]) -> None:
+    """Keep ``lines`` on the document as ``lines_in_memory``, as the database would give them back, so the
+    API answers from memory without reading the document again (``lines.all()`` still reads the table)."""
+    lines.sort(key=lambda ln: ln.pk)
+    for ln in lines:  # as the database gives them back (e.g. money with its 2 stored decimals)
+        for field in FIXED_POINT_FIELDS:
+            value = getattr(ln, field.attname)
+            setattr(ln, field.attname, field.from_db_value(field.get_prep_value(value), None, connection))
+    movement.lines_in_memory = lines  # type: ignore[attr-defined]
 
 
 MOVEMENT_HEADER_FIELDS = (
@@ -186,7 +201,7 @@ def _order_id(source: str, prefix: str) -> int | None:
 
 
 def _lock_movement(movement_id: int, kind: str | None = None) -> StockMovement:
-    qs = StockMovement.objects.select_for_update().select_related("warehouse")
+    qs = StockMovement.objects.select_for_update(of=("self",), no_key=True).select_related("warehouse")
     if kind:
         qs = qs.filter(kind=kind)
     return qs.get(pk=movement_id)  # type: ignore[no-any-return]
@@ -208,20 +223,21 @@ def suggest_picks(
     quants = StockQuant.objects.filter(
         product=product, variant_key=variant.pk if variant else 0, warehouse=warehouse, on_hand__gt=0
     ).select_related("location", "lot")
-    expired = ZERO
     if lot_code:
         quants = quants.filter(lot__code=lot_code)
-    else:
-        cutoff = on or timezone.localdate()
-        expired_quants = quants.filter(lot__expires_on__lt=cutoff)
-        if location is not None:
-            expired_quants = expired_quants.filter(location=location)
-        expired = sum((q.on_hand for q in expired_quants), ZERO)
-        quants = quants.exclude(lot__expires_on__lt=cutoff)
     if location is not None:
         quants = quants.filter(location=location)
+    rows = list(quants)  # one query; expired lots are set apart in memory
+    for q in rows:
+        q.location.warehouse = warehouse
+    expired = ZERO
+    if not lot_code:
+        cutoff = on or timezone.localdate()
+        live = [q for q in rows if not (q.lot and q.lot.expires_on and q.lot.expires_on < cutoff)]
+        expired = sum((q.on_hand for q in rows if q not in live), ZERO)
+        rows = live
     ordered = sorted(
-        quants,
+        rows,
         key=lambda q: (
             q.lot.expires_on is None if q.lot else True,
             q.lot.expires_on if q.lot and q.lot.expires_on else Date.max,
@@ -262,12 +278,21 @@ def suggest_picks(
     return picks
 
 
-def _allocate_issue_lines(movement: StockMovement) -> None:
-    """Split each issue line into picks with a location and lot (FEFO), unless serials fix them."""
-    for line in list(movement.lines.select_related("product", "variant", "location")):
+def _allocate_issue_lines(
+    movement: StockMovement, lines: list[StockMovementLine] | None = None
+) -> list[StockMovementLine]:
+    """Split each issue line into picks with a location and lot (FEFO), unless serials fix them; returns
+    the lines after the split. A line taken from one place keeps its row (changed in memory, saved by
+    the caller: ``line.allocated``); a line split over several places is replaced by one row per pick."""
+    if lines is None:
+        lines = list(movement.lines.select_related("product", "product__stock_unit", "variant", "location"))
+    result: list[StockMovementLine] = []
+    for line in lines:
         if line.product.tracking == Tracking.SERIAL:
+            result.append(line)
             continue
         if line.location_id and (line.lot_code or line.product.tracking != Tracking.LOT):
+            result.append(line)
             continue
         picks = suggest_picks(
             movement.warehouse,
@@ -278,18 +303,32 @@ def _allocate_issue_lines(movement: StockMovement) -> None:
             line.location,
             on=movement.date,
         )
+        if len(picks) == 1:
+            loc, lot, qty = picks[0]
+            line.location, line.lot_code = loc, lot.code if lot else ""
+            line.unit, line.quantity, line.stock_quantity = line.product.stock_unit, qty, qty
+            line.allocated = True  # type: ignore[attr-defined]
+            result.append(line)
+            continue
         for loc, lot, qty in picks:
-            StockMovementLine.objects.create(  # type: ignore[misc]  # type: ignore[misc]
-                movement=movement,
-                product=line.product,
-                variant=line.variant,
-                location=loc,
-                unit=line.product.stock_unit,
-                quantity=qty,
-                stock_quantity=qty,
-                lot_code=lot.code if lot else "",
+            result.append(
+                StockMovementLine.objects.create(  # type: ignore[misc]
+                    movement=movement,
+                    product=line.product,
+                    variant=line.variant,
+                    location=loc,
+                    unit=line.product.stock_unit,
+                    quantity=qty,
+                    stock_quantity=qty,
+                    lot_code=lot.code if lot else "",
+                )
             )
         line.delete()
+    return result
+
+
+FIXED_POINT_FIELDS = [f for f in StockMovementLine._meta.concrete_fields if isinstance(f, FixedPointField)]
+ALLOCATED_FIELDS = ["location", "lot_code", "unit", "quantity", "stock_quantity"]
 
 
 @transaction.atomic
@@ -342,7 +381,9 @@ def pick_issue(p: Principal, movement_id: int) -> StockMovement:
     movement = _lock_movement(movement_id, MovementKind.ISSUE)
     if movement.status != DocumentStatus.DRAFT:
         raise ValidationError(_("Only a draft issue can be picked."))
-    _allocate_issue_lines(movement)
+    for line in _allocate_issue_lines(movement):
+        if getattr(line, "allocated", False):
+            line.save(update_fields=ALLOCATED_FIELDS)
     movement.status = DocumentStatus.PICKED
     movement.save(update_fields=["status"])
     return movement
@@ -364,12 +405,18 @@ def validate_movement(p: Principal, movement_id: int) -> StockMovement:
     """Post a receipt or issue. Above the company's thresholds, a member without the approval right
     only submits it (status "waiting for approval"); a Warehouse Manager's validation posts it."""
     movement = _lock_movement(movement_id)
+    _validate(p, movement, None)
+    return movement
+
+
+def _validate(p: Principal, movement: StockMovement, lines: list[StockMovementLine] | None) -> None:
+    """``validate_movement`` on a locked (or just created) document; ``lines`` are its lines when in memory."""
     p.require("inv.receipt.create" if movement.kind == MovementKind.RECEIPT else "inv.issue.create")
     if movement.status not in (DocumentStatus.DRAFT, DocumentStatus.PICKED, DocumentStatus.PACKED):
         raise ValidationError(_("This document is %(s)s.") % {"s": movement.get_status_display()})
     if not movement.warehouse.is_active:
         raise ValidationError(_("Warehouse %(w)s is closed.") % {"w": movement.warehouse.code})
-    if needs_approval(movement) and not p.has("inv.movement.approve"):
+    if needs_approval(movement, lines) and not p.has("inv.movement.approve"):
         movement.status = DocumentStatus.PENDING
         movement.save(update_fields=["status"])
         from novasaas.platform.notifications import notify
@@ -381,9 +428,8 @@ def validate_movement(p: Principal, movement_id: int) -> StockMovement:
             _("%(n)s waits for your approval") % {"n": movement.number},
             url=f"/inventory/movements/{movement.pk}/",
         )
-        return movement
-    _post_movement(p, movement)
-    return movement
+        return
+    _post_movement(p, movement, lines)
 
 
 @transaction.atomic
@@ -411,17 +457,17 @@ def cancel_movement(p: Principal, movement_id: int) -> StockMovement:
     return movement
 
 
-def _post_movement(p: Principal, movement: StockMovement) -> None:
-    if movement.kind == MovementKind.ISSUE:
-        # lock the warehouse rows before choosing locations, so the picks read settled quants
-        ledger.lock_stocks(
-            (ln.product, ln.variant, movement.warehouse) for ln in movement.lines.select_related("product", "variant")
+def _post_movement(p: Principal, movement: StockMovement, lines: list[StockMovementLine] | None = None) -> None:
+    if lines is None:
+        lines = list(
+            movement.lines.select_related("product", "product__stock_unit", "product__category", "variant", "location")
         )
-        _allocate_issue_lines(movement)
-    lines = list(movement.lines.select_related("product", "product__stock_unit", "variant", "location"))
-    lines.sort(key=lambda ln: (ln.product_id, ln.variant_id or 0, ln.id))
     wh = movement.warehouse
+    # lock the warehouse rows first (issues: before choosing locations, so the picks read settled quants)
     stocks = ledger.lock_stocks((ln.product, ln.variant, wh) for ln in lines)
+    if movement.kind == MovementKind.ISSUE:
+        lines = _allocate_issue_lines(movement, lines)
+    lines.sort(key=lambda ln: (ln.product_id, ln.variant_id or 0, ln.id))
     ctx = MoveContext(f"inventory.{movement.kind}", movement.pk, movement.number, movement.date, p.user)
     root = ledger.root_location(wh)
     total = ZERO
@@ -472,8 +518,10 @@ def _post_movement(p: Principal, movement: StockMovement) -> None:
                     consume_reserved=consumed,
                 ).value
             # the unit cost actually used (the average at the issue date), per stock unit, with the value
-            used = quantize(line_value / ln.stock_quantity, 6) if ln.stock_quantity else Decimal(0)
-            StockMovementLine.objects.filter(pk=ln.pk).update(value=line_value, unit_cost=used)
+            ln.value = line_value
+            ln.unit_cost = quantize(line_value / ln.stock_quantity, 6) if ln.stock_quantity else Decimal(0)
+            fields = ["value", "unit_cost", *(ALLOCATED_FIELDS if getattr(ln, "allocated", False) else ())]
+            ln.save(update_fields=fields)
             total += line_value
     _revalue_backdated(p, ctx, stocks.values())
     movement.status = DocumentStatus.DONE
@@ -509,6 +557,7 @@ def _post_movement(p: Principal, movement: StockMovement) -> None:
             )
         )
     check_reorder(p.tenant, stocks.values())
+    _keep_lines(movement, lines)
 
 
 def _receive_serials(ctx: MoveContext, ln: StockMovementLine, source: Location, dest: Location, stocks: Any) -> Decimal:
@@ -538,7 +587,11 @@ def _issue_serials(
     total = ZERO
     stock = stocks[(ln.product_id, ln.variant_id or 0, wh.pk)]
     for code in ln.serials:
-        serial = SerialNumber.objects.select_for_update().filter(product=ln.product, code=code).first()
+        serial = (
+            SerialNumber.objects.select_for_update(of=("self",), no_key=True)
+            .filter(product=ln.product, code=code)
+            .first()
+        )
         if serial is None or serial.location_id is None:
             raise ValidationError(_("Serial %(s)s of %(p)s is not in stock.") % {"s": code, "p": ln.product.sku})
         loc = Location.objects.get(pk=serial.location_id)

@@ -12,6 +12,24 @@ from novasaas.inventory.models import (
     Stock,
 )
 from novasaas.platform.events import publish
+from novasaas.platform.tenant_cache import TenantCache
+
+RULED_PRODUCTS: TenantCache[frozenset[int]] = TenantCache("inventory.reorder_rules")
+
+
+def _ruled_products() -> frozenset[int]:
+    from novasaas.inventory.models import ReorderRule
+
+    return frozenset(ReorderRule.objects.values_list("product_id", flat=True).distinct())
+
+
+def forget_reorder_rules(tenant_id: int) -> None:
+    """Called when a rule changes (this process at once, others within 10 s)."""
+    from django.db import transaction
+
+    RULED_PRODUCTS.forget(tenant_id, "products")
+    transaction.on_commit(lambda: RULED_PRODUCTS.forget(tenant_id, "products"))
+
 
 # --- reorder alerts --------------------------------------------------------------------------------
 
@@ -24,8 +42,13 @@ def check_reorder(tenant: Any, stocks: Any) -> None:
     from novasaas.inventory.models import ReorderRule
     from novasaas.platform.notifications import notify, withdraw
 
+    stocks = list(stocks)
     pairs = {(stock.product_id, stock.warehouse_id) for stock in stocks}
     if not pairs:
+        return
+    # the usual case, read from the rows in memory: no level anywhere, nothing alerted, nothing to do
+    ruled = RULED_PRODUCTS.get(tenant.pk, "products", _ruled_products)
+    if not any(s.reorder_alerted or s.product.reorder_level > 0 or s.product_id in ruled for s in stocks):
         return
     groups: dict[tuple[int, int], list[Stock]] = {}
     for row in Stock.objects.filter(

@@ -107,7 +107,9 @@ def _serials_on_open_transfers(product: Product, codes: Sequence[str]) -> list[t
 
 def _lock_transfer(transfer_id: int, status: str) -> StockTransfer:
     transfer = (
-        StockTransfer.objects.select_for_update().select_related("from_warehouse", "to_warehouse").get(pk=transfer_id)
+        StockTransfer.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("from_warehouse", "to_warehouse")
+        .get(pk=transfer_id)
     )
     if transfer.status != status:
         raise ValidationError(_("This transfer is %(s)s.") % {"s": transfer.get_status_display()})
@@ -237,7 +239,7 @@ def _check_received_serials(scanned: Sequence[str], shipped: Sequence[str]) -> N
 
 
 def _serial_in_transit(serial: SerialNumber, transit: Location) -> SerialNumber:
-    unit = SerialNumber.objects.select_for_update().get(pk=serial.pk)
+    unit = SerialNumber.objects.select_for_update(of=("self",), no_key=True).get(pk=serial.pk)
     if unit.location_id != transit.pk:
         raise ValidationError(_("Serial %(s)s is no longer in transit.") % {"s": unit.code})
     return unit  # type: ignore[no-any-return]
@@ -267,7 +269,7 @@ def _publish_transfer(p: Principal, transfer: StockTransfer, stage: str, on: Dat
 @transaction.atomic
 def cancel_transfer(p: Principal, transfer_id: int) -> StockTransfer:
     p.require("inv.transfer.approve")
-    transfer = StockTransfer.objects.select_for_update().get(pk=transfer_id)
+    transfer = StockTransfer.objects.select_for_update(of=("self",), no_key=True).get(pk=transfer_id)
     if transfer.status not in (DocumentStatus.PENDING, DocumentStatus.APPROVED):
         raise ValidationError(_("Only a transfer not yet shipped can be cancelled."))
     transfer.status = DocumentStatus.CANCELLED

@@ -24,7 +24,7 @@ from novasaas.inventory.actions._common import (
     _qty,
     _save_unique,
 )
-from novasaas.inventory.actions.reorder import check_reorder
+from novasaas.inventory.actions.reorder import check_reorder, forget_reorder_rules
 from novasaas.inventory.ledger import MoveContext
 from novasaas.inventory.models import (
     DocumentStatus,
@@ -48,7 +48,9 @@ def _revalue_backdated(p: Principal, ctx: MoveContext, stocks: Any) -> None:
     """After a document dated before later moves of the same product × warehouse, recompute moving
     average from that date forward (synchronously, on the locked rows) and publish the change."""
     for stock in stocks:
-        if not ledger.is_backdated(stock, ctx.date, ctx.document_type, ctx.document_id):
+        if ledger.is_latest(stock, ctx.date) or not ledger.is_backdated(
+            stock, ctx.date, ctx.document_type, ctx.document_id
+        ):
             continue
         product = Product.objects.get(pk=stock.product_id)
         delta = ledger.revalue(ctx, stock, product)
@@ -86,7 +88,7 @@ def add_landed_cost(
 
     p.require("inv.adjustment.create")
     receipt = (
-        StockMovement.objects.select_for_update()
+        StockMovement.objects.select_for_update(of=("self",), no_key=True)
         .select_related("warehouse")
         .filter(kind=MovementKind.RECEIPT)
         .get(pk=receipt_id)
@@ -200,6 +202,7 @@ def set_reorder_rule(
     if level < 0 or quantity < 0:
         raise ValidationError(_("Cannot be negative."))
     rule = ReorderRule.objects.filter(product=product, warehouse=warehouse).first()
+    forget_reorder_rules(p.tenant.pk)
     if level == 0 and quantity == 0:
         if rule is not None:
             audit.record_deleted(rule, _actor(p))
