@@ -51,11 +51,12 @@ from novasaas.platform import audit
 from novasaas.platform.events import publish
 from novasaas.platform.money import FixedPointField, quantize, round_money
 from novasaas.platform.numbering import next_number
+from novasaas.platform.transactions import atomic
 
 # --- receipts and issues ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic
 def create_movement(
     p: Principal,
     *,
@@ -400,7 +401,7 @@ def pack_issue(p: Principal, movement_id: int) -> StockMovement:
     return movement
 
 
-@transaction.atomic
+@atomic
 def validate_movement(p: Principal, movement_id: int) -> StockMovement:
     """Post a receipt or issue. Above the company's thresholds, a member without the approval right
     only submits it (status "waiting for approval"); a Warehouse Manager's validation posts it."""
@@ -432,7 +433,7 @@ def _validate(p: Principal, movement: StockMovement, lines: list[StockMovementLi
     _post_movement(p, movement, lines)
 
 
-@transaction.atomic
+@atomic
 def approve_movement(p: Principal, movement_id: int) -> StockMovement:
     p.require("inv.movement.approve")
     movement = _lock_movement(movement_id)
