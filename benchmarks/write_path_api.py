@@ -4,13 +4,15 @@ figures; asserts nothing.
     DATABASE_URL=postgres://novasaas@127.0.0.1:5432/novasaas_invw DATABASE_APP_ROLE=novasaas_app \\
         .venv/bin/python benchmarks/write_path_api.py [--workers 4] [--clients 1,8,32] [--seconds 20]
 
-One flow = ``POST /api/v1/inventory/movements`` of a one-line goods receipt with ``validate: true``, then
+One flow = ``POST /api/v1/inventory/movements`` of a one-line goods receipt (one of ``--products`` products
+at random) with ``validate: true``, then
 of a one-unit goods issue with ``validate: true``; both post to accounting (ACC on). The script migrates
 the database, creates a tenant (INV + ACC, a warehouse, a product with opening stock), counts the SQL
 statements of one warm flow in process (``CaptureQueriesContext``, printed per request), then starts
 ``gunicorn novasaas.config.wsgi`` with ``--workers`` processes and, for each client count, runs that many
 closed-loop clients (one keep-alive connection each, a new flow as soon as the previous one is answered)
-for ``--seconds``: bounded load, never more requests in flight than clients. Prints flows/s, p50 and p95
+for ``--seconds`` (after a 10 s warm-up with one client per worker): bounded load, never more
+requests in flight than clients. Prints flows/s, p50 and p95
 latency of a flow, and errors. Finally checks that stock equals the ledger and stock vs accounting is 0.
 """
 
@@ -20,6 +22,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import secrets
 import signal
 import socket
@@ -52,49 +55,56 @@ from django.utils import timezone  # noqa: E402
 URL = "/api/v1/inventory/movements"
 
 
-def setup() -> tuple[Any, dict[str, Any], str]:
+def setup(n_products: int) -> tuple[Any, dict[str, Any], str]:
     from novasaas.identity.models import Membership
     from novasaas.identity.tokens import issue_access_token
     from novasaas.inventory import actions
     from novasaas.inventory.tests.helpers import principal
-    from novasaas.platform.testing.fixtures import admin_of, create_tenant
     from novasaas.platform.tenancy import tenant_context
+    from novasaas.platform.testing.fixtures import admin_of, create_tenant
 
     tenant = create_tenant(f"wpbench{int(time.time())}", modules=["INV", "ACC"])
     with tenant_context(tenant):
         manager = principal(tenant, "warehouse_manager")
         unit = actions.save_unit(manager, code="chai", name="Chai")
-        product = actions.save_product(manager, name="Bia", stock_unit_id=unit.pk, cost_price="10000")
         wh = actions.save_warehouse(manager, code="HN", name="Kho Hà Nội")
+        products = []
+        for i in range(n_products):
+            product = actions.save_product(manager, name=f"Bia {i}", stock_unit_id=unit.pk, cost_price="10000")
+            products.append(product.pk)
         actions.receive_goods(
-            manager, warehouse_id=wh.pk, lines=[{"product_id": product.pk, "quantity": "1000", "unit_cost": "10000"}]
+            manager,
+            warehouse_id=wh.pk,
+            lines=[{"product_id": pk, "quantity": "1000", "unit_cost": "10000"} for pk in products],
         )
         admin = admin_of(tenant)
         membership = Membership.objects.get(user=admin)
     token = issue_access_token(admin.pk, tenant.pk, membership.pk)
-    ids = {"warehouse_id": wh.pk, "product_id": product.pk}
+    ids = {"warehouse_id": wh.pk, "products": products}
     return tenant, ids, token
 
 
-def bodies(ids: dict[str, Any]) -> tuple[bytes, bytes]:
+def bodies(ids: dict[str, Any], product_id: int | None = None) -> tuple[bytes, bytes]:
+    """A flow on one product (a random one of the tenant's when not given)."""
+    pid = product_id or random.choice(ids["products"])  # noqa: S311 - load spreading, not security
     receipt = {
         "kind": "receipt",
         "warehouse_id": ids["warehouse_id"],
         "validate": True,
-        "lines": [{"product_id": ids["product_id"], "quantity": "1", "unit_cost": "10000"}],
+        "lines": [{"product_id": pid, "quantity": "1", "unit_cost": "10000"}],
     }
     issue = {
         "kind": "issue",
         "warehouse_id": ids["warehouse_id"],
         "validate": True,
-        "lines": [{"product_id": ids["product_id"], "quantity": "1"}],
+        "lines": [{"product_id": pid, "quantity": "1"}],
     }
     return json.dumps(receipt).encode(), json.dumps(issue).encode()
 
 
 def count_statements(token: str, ids: dict[str, Any]) -> None:
     client = Client()
-    receipt, issue = bodies(ids)
+    receipt, issue = bodies(ids, ids["products"][0])
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     for warm in (False, True):
         counts = []
@@ -115,8 +125,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run_clients(port: int, token: str, ids: dict[str, Any], clients: int, seconds: float) -> None:
-    receipt, issue = bodies(ids)
+def run_clients(port: int, token: str, ids: dict[str, Any], clients: int, seconds: float, *, show: bool = True) -> None:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     latencies: list[float] = []
     errors: list[str] = []
@@ -127,6 +136,7 @@ def run_clients(port: int, token: str, ids: dict[str, Any], clients: int, second
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         mine: list[float] = []
         while time.monotonic() < stop_at:
+            receipt, issue = bodies(ids)
             start = time.monotonic()
             ok = True
             for body in (receipt, issue):
@@ -159,6 +169,8 @@ def run_clients(port: int, token: str, ids: dict[str, Any], clients: int, second
     for t in threads:
         t.join()
     elapsed = time.monotonic() - began
+    if not show:
+        return
     lat = sorted(latencies)
     p50 = statistics.median(lat) * 1000 if lat else 0
     p95 = lat[int(len(lat) * 0.95) - 1] * 1000 if lat else 0
@@ -187,9 +199,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--products", type=int, default=50, help="each flow takes one of them at random")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
-    tenant, ids, token = setup()
+    tenant, ids, token = setup(args.products)
     print(f"database {connection.vendor}, tenant {tenant.slug}, gunicorn {args.workers} workers")
     count_statements(token, ids)
     connection.close()
@@ -214,6 +227,8 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
+        # warm-up, not measured: every worker has imported the app and served a flow
+        run_clients(port, token, ids, args.workers, 10, show=False)
         for n in (int(x) for x in args.clients.split(",")):
             run_clients(port, token, ids, n, args.seconds)
     finally:
