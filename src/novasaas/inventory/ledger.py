@@ -216,6 +216,7 @@ def _last_move_on(stock: Stock) -> Date:
     moved = (
         StockMove.objects.filter(product_id=stock.product_id, variant_id=stock.variant_id)
         .filter(Q(from_location__in=locs) | Q(to_location__in=locs))
+        .exclude(Q(from_location__in=locs) & Q(to_location__in=locs))  # put-away: not the row's entry
         .aggregate(d=Max("date"))["d"]
     )
     valued = ValueEntry.objects.filter(
@@ -581,10 +582,11 @@ def add_to_periods(stock: Stock, on: Date, quantity: Decimal, value: Decimal) ->
     last = stock.last_move_on
     if last is not None and on >= last and last != NO_MOVES and month_start(last) == period:
         # the common case, an entry of the current month after every other: its row exists, none is later
-        rows.filter(period=period).update(
+        # (should it be missing, nothing was changed and the general path below creates it)
+        if rows.filter(period=period).update(
             quantity=F("quantity") + qty_value(quantity), value=F("value") + money_value(value)
-        )
-        return
+        ):
+            return
     if last == NO_MOVES:
         StockPeriodBalance.objects.create(  # type: ignore[misc]
             product_id=stock.product_id,

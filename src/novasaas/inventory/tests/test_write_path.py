@@ -155,3 +155,44 @@ def test_receipt_and_issue_flow_statement_budget(api_a, tenant_a, shop):
         valuation = sum((r.value for r in selectors.valuation(tenant_a)), Decimal(0))
         assert inventory_account_balance(tenant_a, timezone.localdate()) == valuation == Decimal(0)
     assert len(own) <= INVENTORY_BUDGET
+
+
+@pytest.mark.date_sensitive
+def test_a_row_without_a_known_last_move_date_still_checks_the_history(tenant_a, shop, today):
+    """Stock rows older than ``last_move_on`` (NULL) have it computed on first use, so a backdated issue is
+    still checked against the later moves, and a document dated after them skips that check."""
+    from datetime import timedelta
+
+    from novasaas.inventory import actions
+
+    with tenant_context(tenant_a):
+        actions.receive_goods(
+            shop.manager,
+            warehouse_id=shop.wh.pk,
+            date=today - timedelta(days=5),
+            lines=[{"product_id": shop.beer.pk, "quantity": "10", "unit_cost": "10000"}],
+        )
+        actions.issue_goods(
+            shop.manager, warehouse_id=shop.wh.pk, lines=[{"product_id": shop.beer.pk, "quantity": "10"}]
+        )
+        actions.receive_goods(
+            shop.manager,
+            warehouse_id=shop.wh.pk,
+            lines=[{"product_id": shop.beer.pk, "quantity": "10", "unit_cost": "10000"}],
+        )
+        # 10 on hand now, but on that date the 10 were all needed by today's issue (received again after it)
+        Stock.objects.filter(product=shop.beer).update(last_move_on=None)
+        with pytest.raises(ledger.InsufficientStock):
+            actions.issue_goods(
+                shop.manager,
+                warehouse_id=shop.wh.pk,
+                date=today - timedelta(days=3),
+                lines=[{"product_id": shop.beer.pk, "quantity": "1"}],
+            )
+        actions.receive_goods(
+            shop.manager,
+            warehouse_id=shop.wh.pk,
+            lines=[{"product_id": shop.beer.pk, "quantity": "2", "unit_cost": "10000"}],
+        )
+        assert Stock.objects.get(product=shop.beer, warehouse=shop.wh).last_move_on == today
+        assert not ledger.ledger_differences()
