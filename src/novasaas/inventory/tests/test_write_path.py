@@ -196,3 +196,22 @@ def test_a_row_without_a_known_last_move_date_still_checks_the_history(tenant_a,
         )
         assert Stock.objects.get(product=shop.beer, warehouse=shop.wh).last_move_on == today
         assert not ledger.ledger_differences()
+
+
+def test_a_refused_validation_with_an_idempotency_key_can_be_retried(api_a, tenant_a, shop):
+    """The action joins the request's transaction without a savepoint: its refusal is still a clean 400
+    (not a 500 from the Idempotency-Key bookkeeping), and the same key runs again once stock is there."""
+    body = {
+        "kind": "issue",
+        "warehouse_id": shop.wh.pk,
+        "validate": True,
+        "lines": [{"product_id": shop.beer.pk, "quantity": "1"}],
+    }
+    assert api_a.post(URL, body, HTTP_IDEMPOTENCY_KEY="issue-1").status_code == 400
+    with tenant_context(tenant_a):
+        from novasaas.inventory.tests.helpers import receive
+
+        receive(shop, 1)
+    again = api_a.post(URL, body, HTTP_IDEMPOTENCY_KEY="issue-1")
+    assert again.status_code == 201 and again.json()["status"] == "done"
+    assert again.get("Idempotent-Replayed") is None
