@@ -369,12 +369,15 @@ def list_movements(request: HttpRequest, kind: str = "", status: str = "") -> An
 
 @router.post("/movements", response={201: s.MovementOut, **E})
 def create_movement(request: HttpRequest, data: s.MovementIn) -> Any:
-    """A draft goods receipt or goods issue."""
+    """A draft goods receipt or goods issue; with ``validate: true`` it is validated (posted) in the same
+    request and transaction (or waits for approval above the thresholds when the author cannot approve),
+    so a refused validation creates nothing."""
     principal: Principal = request.auth  # type: ignore[attr-defined]
     payload = data.model_dump()
+    validate = payload.pop("validate_now")
     payload["lines"] = [dict(ln) for ln in payload["lines"]]
-    movement = actions.create_movement(principal, **payload)
-    return 201, _movement(movement.pk)
+    movement = actions.create_movement(principal, **payload, validate=validate)
+    return 201, movement
 
 
 @router.get("/movements/{int:movement_id}", response={200: s.MovementOut, 404: ErrorOut})

@@ -19,8 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Q, Value
 from django.utils.translation import gettext as _
 
 from novasaas.inventory.models import (
@@ -44,8 +44,10 @@ from novasaas.inventory.models import (
 from novasaas.platform.money import MoneyField, QuantityField, quantize, round_money
 from novasaas.platform.numbers import format_quantity
 from novasaas.platform.tenancy import current_tenant
+from novasaas.platform.tenant_cache import TenantCache
 
 ZERO = Decimal(0)
+NO_MOVES = Date.min  # ``Stock.last_move_on`` of a row without any move or value entry
 
 
 class InsufficientStock(ValidationError):
@@ -78,8 +80,16 @@ VIRTUAL_NAMES = {
 }
 
 
+LOCATIONS: TenantCache[Location] = TenantCache("inventory.locations")
+
+
 def virtual_location(usage: str) -> Location:
-    """The tenant's virtual location of ``usage``, created on first use (race-safe)."""
+    """The tenant's virtual location of ``usage``, created on first use (race-safe); cached per tenant
+    (virtual locations never change)."""
+    return LOCATIONS.get(current_tenant().pk, ("virtual", usage), lambda: _virtual_location(usage))
+
+
+def _virtual_location(usage: str) -> Location:
     loc = Location.objects.filter(usage=usage).first()
     if loc is not None:
         return loc
@@ -97,10 +107,23 @@ def ensure_virtual_locations() -> None:
 
 
 def root_location(warehouse: Warehouse) -> Location:
+    """The warehouse's root location (created when missing), cached per tenant and warehouse; the
+    caller's ``warehouse`` object is attached, so its current settings (negative stock) are used."""
+    loc = LOCATIONS.get(current_tenant().pk, ("root", warehouse.pk), lambda: _root_location(warehouse))
+    loc.warehouse = warehouse
+    return loc
+
+
+def _root_location(warehouse: Warehouse) -> Location:
     loc = Location.objects.filter(warehouse=warehouse, parent__isnull=True, usage=LocationUsage.INTERNAL).first()
     if loc is None:
         loc = Location.objects.create(warehouse=warehouse, code=warehouse.code, name=warehouse.name, level="warehouse")
     return loc
+
+
+def forget_locations() -> None:
+    """Called by the actions that change locations or warehouses (this process forgets at once)."""
+    LOCATIONS.forget(current_tenant().pk)
 
 
 # --- rows ------------------------------------------------------------------------------------------
@@ -135,14 +158,76 @@ def quant_row(
     )
 
 
+def _db(field_model: Any, field: str, value: Any) -> Any:
+    return field_model._meta.get_field(field).get_db_prep_value(value, connection)
+
+
 def lock_stocks(keys: Iterable[tuple[Product, ProductVariant | None, Warehouse]]) -> dict[tuple[int, int, int], Stock]:
-    """Create (if needed) and lock the stock rows of a document, in id order (no deadlocks)."""
-    rows = {}
+    """Create (if needed) and lock the stock rows of a document, in id order (no deadlocks).
+
+    One ``SELECT … FOR NO KEY UPDATE`` when the rows exist (the row's key never changes, so foreign-key
+    checks of reservations are not blocked, and no joined warehouse or product row is locked); missing
+    rows are inserted first (``ON CONFLICT DO NOTHING``: a concurrent insert wins, and is then locked).
+    The product and warehouse objects of ``keys`` are attached to the rows."""
+    wanted: dict[tuple[int, int, int], tuple[Product, ProductVariant | None, Warehouse]] = {}
     for product, variant, warehouse in keys:
-        row = stock_row(product, variant, warehouse)
-        rows[(product.pk, _vkey(variant), warehouse.pk)] = row.pk
-    locked = {s.pk: s for s in Stock.objects.select_for_update().filter(pk__in=list(rows.values())).order_by("pk")}
-    return {k: locked[pk] for k, pk in rows.items()}
+        wanted[(product.pk, _vkey(variant), warehouse.pk)] = (product, variant, warehouse)
+    if not wanted:
+        return {}
+
+    def select() -> dict[tuple[int, int, int], Stock]:
+        cond = Q()
+        for pid, vkey, wid in wanted:
+            cond |= Q(product_id=pid, variant_key=vkey, warehouse_id=wid)
+        rows = Stock.objects.select_for_update(of=("self",), no_key=True).filter(cond).order_by("pk")
+        return {(r.product_id, r.variant_key, r.warehouse_id): r for r in rows}
+
+    found = select()
+    missing = [k for k in wanted if k not in found]
+    if missing:
+        tenant = current_tenant()
+        Stock.objects.bulk_create(
+            [
+                Stock(
+                    tenant=tenant,
+                    product=wanted[k][0],
+                    variant=wanted[k][1],
+                    variant_key=k[1],
+                    warehouse=wanted[k][2],
+                    last_move_on=NO_MOVES,
+                )
+                for k in missing
+            ],
+            ignore_conflicts=True,
+        )
+        found = select()
+    for k, (product, _variant, warehouse) in wanted.items():
+        row = found[k]
+        row.product = product
+        row.warehouse = warehouse
+        if row.last_move_on is None:
+            row.last_move_on = _last_move_on(row)
+    return {k: found[k] for k in wanted}
+
+
+def _last_move_on(stock: Stock) -> Date:
+    """The latest date of a move or value entry of ``stock`` (rows whose date is not stored yet)."""
+    locs = Location.objects.filter(warehouse_id=stock.warehouse_id, usage=LocationUsage.INTERNAL)
+    moved = (
+        StockMove.objects.filter(product_id=stock.product_id, variant_id=stock.variant_id)
+        .filter(Q(from_location__in=locs) | Q(to_location__in=locs))
+        .exclude(Q(from_location__in=locs) & Q(to_location__in=locs))  # put-away: not the row's entry
+        .aggregate(d=Max("date"))["d"]
+    )
+    valued = ValueEntry.objects.filter(
+        product_id=stock.product_id, variant_id=stock.variant_id, warehouse_id=stock.warehouse_id
+    ).aggregate(d=Max("date"))["d"]
+    return max(d for d in (moved, valued, NO_MOVES) if d is not None)
+
+
+def is_latest(stock: Stock, on: Date) -> bool:
+    """Whether nothing of ``stock`` (locked) is dated after ``on``: no history query is needed."""
+    return stock.last_move_on is not None and on >= stock.last_move_on
 
 
 # --- moves -----------------------------------------------------------------------------------------
@@ -157,15 +242,52 @@ class MoveContext:
     user: Any = None
 
 
-def _quant_out(quant_id: int, qty: Decimal, allow_negative: bool) -> bool:
-    qs = StockQuant.objects.filter(pk=quant_id)
-    if not allow_negative:
-        qs = qs.filter(on_hand__gte=qty_value(qty))
+def _quant_key(product: Product, variant: ProductVariant | None, location: Location, lot: LotNumber | None) -> Q:
+    return Q(product_id=product.pk, variant_key=_vkey(variant), location_id=location.pk, lot_key=lot.pk if lot else 0)
+
+
+def _quant_out(
+    product: Product,
+    variant: ProductVariant | None,
+    location: Location,
+    lot: LotNumber | None,
+    qty: Decimal,
+    allow_negative: bool,
+) -> bool:
+    """Take ``qty`` off the quant with one conditional ``UPDATE`` on its key (no read first); with negative
+    stock allowed, an upsert that may go below zero."""
+    if allow_negative:
+        _quant_add(product, variant, location, lot, -qty)
+        return True
+    qs = StockQuant.objects.filter(_quant_key(product, variant, location, lot), on_hand__gte=qty_value(qty))
     return bool(qs.update(on_hand=F("on_hand") - qty_value(qty)))
 
 
-def _quant_in(quant_id: int, qty: Decimal) -> None:
-    StockQuant.objects.filter(pk=quant_id).update(on_hand=F("on_hand") + qty_value(qty))
+def _quant_add(
+    product: Product, variant: ProductVariant | None, location: Location, lot: LotNumber | None, qty: Decimal
+) -> None:
+    """Add ``qty`` to the quant, creating it: one ``INSERT … ON CONFLICT … DO UPDATE`` (SQLite and PostgreSQL)."""
+    sql = (
+        "INSERT INTO inventory_stockquant (tenant_id, product_id, variant_id, variant_key, location_id, warehouse_id,"
+        " lot_id, lot_key, on_hand) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (tenant_id, product_id, variant_key, location_id, lot_key)"
+        " DO UPDATE SET on_hand = inventory_stockquant.on_hand + excluded.on_hand"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                current_tenant().pk,
+                product.pk,
+                variant.pk if variant else None,
+                _vkey(variant),
+                location.pk,
+                location.warehouse_id,
+                lot.pk if lot else None,
+                lot.pk if lot else 0,
+                _db(StockQuant, "on_hand", qty),
+            ],
+        )
 
 
 def outgoing_value(
@@ -219,7 +341,7 @@ def post_move(
     # only the later moves
     fifo = product.valuation_method == ValuationMethod.FIFO
     past_state = None
-    if src_wh is not None and src_wh != dst_wh:
+    if src_wh is not None and src_wh != dst_wh and not is_latest(stocks[(product.pk, vkey, src_wh.pk)], ctx.date):
         src_stock = stocks[(product.pk, vkey, src_wh.pk)]
         later = later_moves(src_stock, ctx.date)
         if later and not src_wh.allow_negative_stock:
@@ -245,8 +367,7 @@ def post_move(
     # leaving a stock location
     if from_location.is_stock:
         allow_negative = bool(src_wh and src_wh.allow_negative_stock)
-        quant = quant_row(product, variant, from_location, lot)
-        if not _quant_out(quant.pk, quantity, allow_negative):
+        if not _quant_out(product, variant, from_location, lot, quantity, allow_negative):
             raise InsufficientStock(
                 _("Not enough %(p)s at %(loc)s%(lot)s: %(q)s requested.")
                 % {
@@ -257,20 +378,22 @@ def post_move(
                 }
             )
     if src_wh is not None and src_wh != dst_wh:
-        _stock_out(stocks[(product.pk, vkey, src_wh.pk)], product, quantity, move_value, consume_reserved)
         add_to_periods(stocks[(product.pk, vkey, src_wh.pk)], ctx.date, -quantity, -move_value)
+        _stock_out(stocks[(product.pk, vkey, src_wh.pk)], product, quantity, move_value, consume_reserved, ctx.date)
 
     # entering a stock location
     if to_location.is_stock:
-        _quant_in(quant_row(product, variant, to_location, lot).pk, quantity)
+        _quant_add(product, variant, to_location, lot, quantity)
     if dst_wh is not None and src_wh != dst_wh:
         stock = stocks[(product.pk, vkey, dst_wh.pk)]
+        add_to_periods(stock, ctx.date, quantity, move_value)
         Stock.objects.filter(pk=stock.pk).update(
-            on_hand=F("on_hand") + qty_value(quantity), value=F("value") + money_value(move_value)
+            on_hand=F("on_hand") + qty_value(quantity),
+            value=F("value") + money_value(move_value),
+            last_move_on=_moved_on(stock, ctx.date),
         )
         stock.on_hand += quantity
         stock.value += move_value
-        add_to_periods(stock, ctx.date, quantity, move_value)
 
     if serial is not None:
         # the unit is where it went: a warehouse location, or transit while a transfer carries it
@@ -398,7 +521,15 @@ def fifo_consume(stock: Stock, product: Product, qty: Decimal) -> Decimal:
     return total
 
 
-def _stock_out(stock: Stock, product: Product, qty: Decimal, value: Decimal, consume_reserved: Decimal) -> None:
+def _moved_on(stock: Stock, on: Date) -> Date:
+    """The row's new ``last_move_on`` after an entry dated ``on`` (kept on the locked row in memory too)."""
+    stock.last_move_on = max(stock.last_move_on or NO_MOVES, on)
+    return stock.last_move_on
+
+
+def _stock_out(
+    stock: Stock, product: Product, qty: Decimal, value: Decimal, consume_reserved: Decimal, on: Date
+) -> None:
     """Take ``qty`` (worth ``value``) off a warehouse row with one conditional UPDATE.
 
     Without negative stock the row must keep ``on_hand - reserved >= 0`` after the move, counting the
@@ -409,12 +540,15 @@ def _stock_out(stock: Stock, product: Product, qty: Decimal, value: Decimal, con
     if not stock.warehouse.allow_negative_stock:
         # on_hand - qty >= reserved - consume_reserved
         qs = qs.filter(on_hand__gte=F("reserved") + qty_value(qty - consume_reserved))
+    previous = stock.last_move_on
     updated = qs.update(
         on_hand=F("on_hand") - qty_value(qty),
         reserved=F("reserved") - qty_value(consume_reserved),
         value=F("value") - money_value(value),
+        last_move_on=_moved_on(stock, on),
     )
     if not updated:
+        stock.last_move_on = previous
         raise InsufficientStock(
             _("Not enough %(p)s available in %(wh)s: %(q)s requested, %(a)s available.")
             % {
@@ -445,6 +579,24 @@ def add_to_periods(stock: Stock, on: Date, quantity: Decimal, value: Decimal) ->
     rows = StockPeriodBalance.objects.filter(
         product_id=stock.product_id, variant_key=stock.variant_key, warehouse_id=stock.warehouse_id
     )
+    last = stock.last_move_on
+    if last is not None and on >= last and last != NO_MOVES and month_start(last) == period:
+        # the common case, an entry of the current month after every other: its row exists, none is later
+        # (should it be missing, nothing was changed and the general path below creates it)
+        if rows.filter(period=period).update(
+            quantity=F("quantity") + qty_value(quantity), value=F("value") + money_value(value)
+        ):
+            return
+    if last == NO_MOVES:
+        StockPeriodBalance.objects.create(  # type: ignore[misc]
+            product_id=stock.product_id,
+            variant_key=stock.variant_key,
+            warehouse_id=stock.warehouse_id,
+            period=period,
+            quantity=quantity,
+            value=value,
+        )
+        return
     if not rows.filter(period=period).exists():
         before = rows.filter(period__lt=period).order_by("-period").values_list("quantity", "value").first()
         q0, v0 = before or (ZERO, ZERO)
@@ -520,7 +672,7 @@ def release(
         raise ValueError("release() runs in its tenant's context")
     with transaction.atomic():
         res = (
-            Reservation.objects.select_for_update()
+            Reservation.objects.select_for_update(of=("self",), no_key=True)
             .filter(
                 stock__product=product,
                 stock__variant_key=_vkey(variant),
@@ -544,7 +696,11 @@ def take_reservation(stock: Stock, for_document: str, qty: Decimal) -> Decimal:
     the caller); returns how much of the move was reserved. The stock row is updated by ``_stock_out``."""
     if not for_document:
         return ZERO
-    res = Reservation.objects.select_for_update().filter(stock=stock, for_document=for_document).first()
+    res = (
+        Reservation.objects.select_for_update(of=("self",), no_key=True)
+        .filter(stock=stock, for_document=for_document)
+        .first()
+    )
     if res is None or res.quantity <= 0:
         return ZERO
     amount = min(res.quantity, qty)
@@ -681,9 +837,11 @@ def period_differences(internal: set[int], wh_of: Mapping[int, int | None]) -> l
 
 def add_value(ctx: MoveContext, stock: Stock, value: Decimal, cogs_value: Decimal, kind: str) -> ValueEntry:
     """Change the value of ``stock`` (locked by the caller) without moving quantity."""
-    Stock.objects.filter(pk=stock.pk).update(value=F("value") + money_value(value))
-    stock.value += value
     add_to_periods(stock, ctx.date, ZERO, value)
+    Stock.objects.filter(pk=stock.pk).update(
+        value=F("value") + money_value(value), last_move_on=_moved_on(stock, ctx.date)
+    )
+    stock.value += value
     entry = ValueEntry(  # type: ignore[misc]
         kind=kind,
         product_id=stock.product_id,

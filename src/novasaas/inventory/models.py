@@ -429,6 +429,10 @@ class Stock(TenantModel):
     reserved = QuantityField(_("reserved"))
     value = MoneyField(_("value"))
     reorder_alerted = models.BooleanField(default=False)
+    # The latest date of a move or value entry of this row (``NO_MOVES`` when none, NULL when not known yet,
+    # e.g. rows created before it existed: the ledger computes it on first use). A document dated on or
+    # after it cannot be backdated, so the history queries are skipped (issue 11).
+    last_move_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints: ClassVar = [

@@ -289,6 +289,15 @@ class MovementIn(StrictSchema):
     source_document: str = Field(default="", max_length=80)
     note: str = Field(default="", max_length=2000)
     lines: list[MovementLineIn] = Field(min_length=1, max_length=500)
+    validate_now: bool = Field(
+        default=False,
+        alias="validate",
+        description=(
+            "Validate (post) the document in the same request, like `POST /movements/{id}/validate` right "
+            "after creating it: above the approval thresholds a member without `inv.movement.approve` only "
+            "submits it (status `pending`). A refusal (e.g. not enough stock) answers 400 and creates nothing."
+        ),
+    )
 
 
 class MovementUpdate(StrictSchema):
@@ -334,7 +343,8 @@ class MovementOut(Schema):
 
     @staticmethod
     def resolve_lines(obj: Any) -> list[Any]:
-        return list(obj.lines.all())
+        in_memory = getattr(obj, "lines_in_memory", None)  # set by the action that just wrote them
+        return list(in_memory) if in_memory is not None else list(obj.lines.all())
 
 
 class MovementListItem(Schema):
@@ -632,7 +642,6 @@ class TraceOut(Schema):
 class ProductImportResult(Schema):
     created: int
     updated: int
-
 
 
 class LandedCostIn(StrictSchema):

@@ -134,7 +134,11 @@ class IdempotencyMiddleware:
         IdempotencyKey.objects.filter(expires_at__lte=now).delete()
         response = self.get_response(request)
         if response.status_code >= 400 or response.streaming:
-            record.delete()  # an error is never replayed (its writes are rolled back): a retry runs again
+            # an error is never replayed (its writes are rolled back): a retry runs again. When the
+            # transaction is already marked for rollback (an action without savepoint failed), the
+            # record goes with it.
+            if not transaction.get_rollback():
+                record.delete()
             return response
         record.status = response.status_code
         record.content_type = response.get("Content-Type", "")

@@ -14,7 +14,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from novasaas.platform.request_context import client_ip, reset_request_ip, set_request_ip
-from novasaas.platform.tenancy import platform_context, tenant_context
+from novasaas.platform.tenancy import platform_context, request_tenant_context, tenant_context
+from novasaas.platform.transactions import api_request_transaction
 
 log = logging.getLogger(__name__)
 
@@ -132,12 +133,15 @@ class TenantMiddleware:
                 return self.get_response(request)
             with tenant_context(tenant):
                 return self.get_response(request)
-        # A savepoint-capable block, so that a 4xx rolls back exactly this request's writes.
-        with transaction.atomic():
+        # A savepoint-capable block, so that a 4xx rolls back exactly this request's writes. An API request's
+        # actions join it without savepoints (platform.transactions); the tenant scope is set once and not
+        # restored at the end (the transaction ends with the block).
+        block = api_request_transaction() if request.path.startswith("/api/") else transaction.atomic()
+        with block:
             if tenant is None:
                 response = self.get_response(request)
             else:
-                with tenant_context(tenant):
+                with request_tenant_context(tenant):
                     response = self.get_response(request)
             if response.status_code >= 400 and not getattr(response, "keep_writes", False):
                 transaction.set_rollback(True)

@@ -90,7 +90,7 @@ def _apply_db_scope(scope: _Scope, using: str) -> None:
 
 
 @contextlib.contextmanager
-def _enter(scope: _Scope, using: str) -> Iterator[None]:
+def _enter(scope: _Scope, using: str, *, restore: bool = True) -> Iterator[None]:
     previous = _scope.get()
     token = _scope.set(scope)
     try:
@@ -102,7 +102,7 @@ def _enter(scope: _Scope, using: str) -> Iterator[None]:
                 try:
                     yield
                 finally:
-                    if conn.in_atomic_block and not conn.needs_rollback and conn.connection is not None:
+                    if restore and conn.in_atomic_block and not conn.needs_rollback and conn.connection is not None:
                         with contextlib.suppress(Exception):
                             _apply_db_scope(previous, using)
         else:
@@ -117,6 +117,17 @@ def tenant_context(tenant: Tenant, *, using: str = "default") -> Iterator[Tenant
     if tenant is None or getattr(tenant, "pk", None) is None:
         raise NoTenantError("tenant_context() needs a saved tenant")
     with _enter(_Scope(tenant=tenant, platform=False), using):
+        yield tenant
+
+
+@contextlib.contextmanager
+def request_tenant_context(tenant: Tenant, *, using: str = "default") -> Iterator[Tenant]:
+    """``tenant_context`` for a block that ends with its transaction (``TenantMiddleware``: the request's
+    transaction commits or rolls back right after it): the scope is set once and not restored on exit,
+    which would be one more statement per request for a transaction about to end."""
+    if tenant is None or getattr(tenant, "pk", None) is None:
+        raise NoTenantError("tenant_context() needs a saved tenant")
+    with _enter(_Scope(tenant=tenant, platform=False), using, restore=False):
         yield tenant
 
 

@@ -40,14 +40,16 @@ def english():
 def posted(monkeypatch):
     """The CountVariancePosted events published (and still published)."""
     got: list = []
-    original = actions.publish
+    from novasaas.inventory.actions import counts
+
+    original = counts.publish
 
     def publish(event):
         if isinstance(event, events.CountVariancePosted):
             got.append(event)
         return original(event)
 
-    monkeypatch.setattr(actions, "publish", publish)
+    monkeypatch.setattr(counts, "publish", publish)
     return got
 
 

@@ -255,6 +255,16 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_tenant_caches() -> Iterator[None]:
+    """Every test starts with empty per-tenant caches (SQLite reuses the ids of rolled-back tenants)."""
+    from novasaas.platform.tenant_cache import clear_all
+
+    clear_all()
+    yield
+    clear_all()
+
+
+@pytest.fixture(autouse=True)
 def _one_postgres_race_at_a_time(request: Any) -> Iterator[None]:
     """Under pytest-xdist the PostgreSQL tests (races of up to 25 threads, one connection each) take a lock
     file shared by the workers, so two workers never hold two races' connections at once. (Not

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0009_gaps_count_serials"),
+        ("inventory", "0010_stock_last_move_on"),
     ]
 
     operations = [
