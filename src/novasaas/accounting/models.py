@@ -1,13 +1,13 @@
 """The ledger: charts of accounts, fiscal periods, journals, entries and lines, maintained balances.
 
 Invariants and where they are enforced:
-- an entry balances (Σ debit = Σ credit > 0): ``actions._post`` and, on PostgreSQL, a deferred
+- an entry balances (Σ debit = Σ credit > 0): ``posting._post`` and, on PostgreSQL, a deferred
   constraint trigger at commit (migration 0002);
 - a posted entry and its lines never change: the actions never write them and, on PostgreSQL, row
   triggers refuse UPDATE/DELETE (migration 0002); the per-tenant hash chain makes edits detectable;
 - a line is one-sided and non-negative: check constraints below;
 - ``AccountBalance`` equals the sum of posted lines per account × period: maintained in the posting
-  transaction (``actions._after_post``), verified by ``verify_ledger`` and the property tests;
+  transaction (``posting._after_post``), verified by ``verify_ledger`` and the property tests;
 - ``OpenItem.open`` equals its partner line's amount less the allocations on it: inserted by posting,
   lowered by ``receivables._allocate`` in the same transaction, verified by ``verify_ledger``.
 """
@@ -398,7 +398,7 @@ class TaxTransaction(TenantModel):
     paid_in_cash = models.BooleanField(default=False)
     deductible = models.BooleanField(_("deductible"), default=True)
     # the tax was moved from 1331 into the cost of the purchase (non-deductible input VAT); the posting
-    # rule keeps it equal to ``not deductible`` for input VAT (``actions._move_nondeductible_vat``)
+    # rule keeps it equal to ``not deductible`` for input VAT (``posting._move_nondeductible_vat``)
     moved_to_cost = models.BooleanField(default=False)
 
     class Meta:
