@@ -22,12 +22,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from novasaas.accounting import taxes
+from novasaas.accounting import config_cache, taxes
 from novasaas.accounting.charts import DEFAULT_TEMPLATE, ROLE_DEFAULTS, TEMPLATES
 from novasaas.accounting.models import (
     Account,
@@ -50,6 +50,7 @@ from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
 from novasaas.platform.money import (
+    FixedPointField,
     convert,
     currency_decimals,
     decimals_error,
@@ -190,6 +191,7 @@ def apply_chart_template(principal: Principal, template: str) -> ChartOfAccount:
         transaction.on_commit(lambda: _CHARTS.pop(_chart_key(tenant), None))
         _create_accounts(tenant, chart, template)
         audit.record(AuditAction.UPDATE, actor=principal.user, obj=chart, after={"template": template})
+        config_cache.bump()  # every process drops its cached configuration
         return chart
 
 
@@ -212,7 +214,7 @@ def create_account(
     tenant = principal.tenant
     with atomic_in(tenant):
         chart = ensure_chart(tenant)
-        parent = Account.objects.select_for_update().get(pk=parent_id)
+        parent = Account.objects.select_for_update(of=("self",), no_key=True).get(pk=parent_id)
         code = (code or "").strip()
         errors: dict[str, list[str]] = {}
         if not code.isdigit() or not code.startswith(parent.code) or len(code) <= len(parent.code) or len(code) > 20:
@@ -244,6 +246,7 @@ def create_account(
             parent.allows_posting = False
             parent.save(update_fields=["allows_posting"])
         audit.record_created(account, principal.user)
+        config_cache.bump()  # every process drops its cached configuration
         return account
 
 
@@ -255,7 +258,7 @@ def update_account(principal: Principal, account_id: int, **changes: Any) -> Acc
     if unknown:
         raise ValidationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
     with atomic_in(principal.tenant):
-        account = Account.objects.select_for_update().get(pk=account_id)
+        account = Account.objects.select_for_update(of=("self",), no_key=True).get(pk=account_id)
         before = audit.snapshot(account)
         for key, value in changes.items():
             if value is None:
@@ -267,19 +270,21 @@ def update_account(principal: Principal, account_id: int, **changes: Any) -> Acc
             setattr(account, key, value)
         account.save()
         audit.record_updated(account, principal.user, before)
+        config_cache.bump()  # every process drops its cached configuration
         return account
 
 
 def set_account_active(principal: Principal, account_id: int, active: bool) -> Account:
     principal.require("acc.coa.configure")
     with atomic_in(principal.tenant):
-        account = Account.objects.select_for_update().get(pk=account_id)
+        account = Account.objects.select_for_update(of=("self",), no_key=True).get(pk=account_id)
         if not active and AccountMapping.objects.filter(account=account).exists():
             raise ValidationError(_("This account is used by a posting role; map the role elsewhere first."))
         before = audit.snapshot(account)
         account.is_active = active
         account.save(update_fields=["is_active"])
         audit.record_updated(account, principal.user, before)
+        config_cache.bump()  # every process drops its cached configuration
         return account
 
 
@@ -302,6 +307,7 @@ def delete_account(principal: Principal, account_id: int) -> None:
         account.delete()
         if parent is not None and not parent.children.exists():
             Account.objects.filter(pk=parent.pk).update(allows_posting=True)
+        config_cache.bump()  # every process drops its cached configuration
 
 
 def set_account_mapping(principal: Principal, role: str, account_id: int) -> AccountMapping:
@@ -319,6 +325,7 @@ def set_account_mapping(principal: Principal, role: str, account_id: int) -> Acc
         audit.record(
             AuditAction.UPDATE, actor=principal.user, obj=mapping, after={"role": role, "account": account.code}
         )
+        config_cache.bump()  # every process drops its cached configuration
         return mapping
 
 
@@ -329,7 +336,7 @@ def update_settings(
     principal.require("acc.coa.configure")
     with atomic_in(principal.tenant):
         ensure_chart(principal.tenant)
-        obj = AccountingSettings.objects.select_for_update().get()
+        obj = AccountingSettings.objects.select_for_update(of=("self",), no_key=True).get()
         before = audit.snapshot(obj)
         if approval_threshold is not None:
             value = to_decimal(approval_threshold)
@@ -342,6 +349,7 @@ def update_settings(
             obj.vat_period = vat_period
         obj.save()
         audit.record_updated(obj, principal.user, before)
+        config_cache.bump()  # every process drops its cached configuration
         return obj
 
 
@@ -493,7 +501,7 @@ def _ensure_year_for(day: dt.date) -> None:
 def _set_period_state(principal: Principal, period_id: int, allowed_from: set[str], to: str) -> FiscalPeriod:
     principal.require("acc.period.close")
     with atomic_in(principal.tenant):
-        period = FiscalPeriod.objects.select_for_update().get(pk=period_id)
+        period = FiscalPeriod.objects.select_for_update(of=("self",), no_key=True).get(pk=period_id)
         if period.state not in allowed_from:
             raise ValidationError(_("The period %(p)s is %(s)s.") % {"p": period, "s": period.get_state_display()})
         if to == PeriodState.OPEN and period.fiscal_year.state == FiscalYearState.CLOSED:
@@ -542,21 +550,28 @@ def create_journal(principal: Principal, *, code: str, name: str, kind: str = "g
             raise ValidationError({"code": [_("A journal with this code exists.")]})
         journal = Journal.objects.create(code=code, name=name.strip()[:120], kind=kind)
         audit.record_created(journal, principal.user)
+        config_cache.bump()  # every process drops its cached configuration
         return journal
 
 
 # --- entries ------------------------------------------------------------------------------------------
 
 
-def _period_for(day: dt.date) -> FiscalPeriod:
-    """The period of ``day``. The fiscal year after the last one is opened when one of its dates is
+def _period_for(day: dt.date, *, lock: bool = False) -> FiscalPeriod:
+    """The period of ``day`` with its fiscal year (one statement; with ``lock``, held with a share
+    lock for a posting). The fiscal year after the last one is opened when one of its dates is
     first used (never further ahead: a typo such as 2062 is refused, not given forty years)."""
-    period = FiscalPeriod.objects.filter(start_date__lte=day, end_date__gte=day).first()
+
+    def read() -> FiscalPeriod | None:
+        found = _periods_shared("p.start_date <= %s AND p.end_date >= %s", [day, day], lock=lock)
+        return found[0] if found else None
+
+    period = read()
     if period is None:
         last = FiscalYear.objects.order_by("-end_date").first()
         if last is not None and last.end_date < day < _add_months(last.end_date + dt.timedelta(days=1), 12):
             _ensure_year_for(day)
-            period = FiscalPeriod.objects.filter(start_date__lte=day, end_date__gte=day).first()
+            period = read()
     if period is None:
         raise ValidationError({"date": [_("No fiscal period covers %(d)s.") % {"d": day.isoformat()}]})
     return period
@@ -579,8 +594,10 @@ class _Lookups:
     """What building lines reads — role mappings, accounts, partners, tax rates, journals — fetched once
     per posting call, and for a batch once for all its documents (one query per kind, not per line)."""
 
-    def __init__(self, tenant: Tenant) -> None:
+    def __init__(self, tenant: Tenant, config: config_cache.LedgerConfig | None = None) -> None:
         self.tenant = tenant
+        # the tenant's cached configuration (accounts, roles, journals) when the caller read its version
+        self.config = config or config_cache.LedgerConfig(-1)
         self.accounts: dict[Any, Account | None] = {}
         self.errors: dict[Any, list[str]] = {}  # references that failed to resolve, with why
         self.mapped: dict[str, Account] | None = None
@@ -600,6 +617,11 @@ class _Lookups:
                 partners.add(pid)
             if isinstance(ref, Account) or ref in self.accounts or ref in self.errors:
                 continue
+            cached = self.config.roles.get(ref) if by_role and isinstance(ref, str) else None
+            cached = cached or self.config.accounts.get(ref.strip() if isinstance(ref, str) else ref)
+            if cached is not None:
+                self.accounts[ref] = cached
+                continue
             if isinstance(ref, int):
                 ids.add(ref)
             elif by_role and isinstance(ref, str) and not ref.isdigit():
@@ -608,10 +630,12 @@ class _Lookups:
                 codes[str(ref).strip()].append(ref)
         if ids:
             found = Account.objects.in_bulk(list(ids))
+            config_cache.remember_accounts(self.config, list(found.values()))
             for pk in ids:
                 self.accounts[pk] = found.get(pk)
         if codes:
             by_code = {a.code: a for a in Account.objects.filter(code__in=list(codes))}
+            config_cache.remember_accounts(self.config, list(by_code.values()))
             for code, refs in codes.items():
                 for ref in refs:
                     self.accounts[ref] = by_code.get(code)
@@ -628,7 +652,7 @@ class _Lookups:
         unmapped = set()
         for role in roles:
             if role in self.mapped:
-                self.accounts[role] = self.mapped[role]
+                self.accounts[role] = self.config.roles[role] = self.mapped[role]
             else:
                 unmapped.add(role)
         if not unmapped:
@@ -644,10 +668,10 @@ class _Lookups:
             code = ROLE_DEFAULTS.get(template or "", {}).get(role)
             account = found.get(code) if code else None
             if account is not None and account.allows_posting:
-                self.accounts[role] = account
+                self.accounts[role] = self.config.roles[role] = account
                 continue
             try:  # unknown role, missing account, or the tenant added sub-accounts under it
-                self.accounts[role] = _resolve_role(self.tenant, role, template or "")
+                self.accounts[role] = self.config.roles[role] = _resolve_role(self.tenant, role, template or "")
             except ValidationError as exc:
                 self.errors[role] = exc.messages
 
@@ -663,7 +687,7 @@ class _Lookups:
         if isinstance(ref, Journal):
             return ref
         if ref not in self.journals:
-            self.journals[ref] = _journal(ref)
+            self.journals[ref] = _journal(ref, self.config)
         return self.journals[ref]
 
 
@@ -921,14 +945,21 @@ def _check_balanced(lines: Iterable[JournalLine]) -> Decimal:
     return debit
 
 
-def _journal(ref: Any) -> Journal:
+def _journal(ref: Any, config: config_cache.LedgerConfig | None = None) -> Journal:
     if isinstance(ref, Journal):
         return ref
+    key = ref if isinstance(ref, int) else str(ref)
+    if config is not None and key in config.journals:
+        return config.journals[key]
     if isinstance(ref, int):
-        return Journal.objects.get(pk=ref)
-    journal = Journal.objects.filter(code=str(ref)).first()
-    if journal is None:
-        raise ValidationError({"journal": [_("Unknown journal.")]})
+        journal = Journal.objects.get(pk=ref)
+    else:
+        found = Journal.objects.filter(code=str(ref)).first()
+        if found is None:
+            raise ValidationError({"journal": [_("Unknown journal.")]})
+        journal = found
+    if config is not None:
+        config.journals[journal.pk] = config.journals[journal.code] = journal
     return journal
 
 
@@ -940,18 +971,26 @@ def create_entry(
     lines: Sequence[Any],
     memo: str = "",
     source_reference: str = "",
+    post: bool = False,
 ) -> JournalEntry:
-    """A draft entry (validated lines; balance is required only when posting)."""
+    """A draft entry (validated lines; balance is required only when posting). With ``post``, the same
+    transaction posts it at once — or, above the approval threshold for an author without the approval
+    right, leaves it awaiting approval — with the guarantees of ``post_entry``: a refused posting
+    writes nothing, not even the draft. The entry carries its lines in memory (``in_memory_lines``)."""
     principal.require("acc.entry.create")
     tenant = principal.tenant
     with atomic_in(tenant):
         ensure_chart(tenant)
-        journal = _journal(journal_id)
+        if post and any(_line_input(raw).tax_rate not in (None, "") for raw in lines if _is_line(raw)):
+            _chain_lock()  # a taxed posting: the serial lock comes before the period (chain's lock order)
+        period = _period_for(date, lock=post)
+        config = config_cache.for_period(period)
+        journal = _journal(journal_id, config)
         if not journal.is_active:
             raise ValidationError({"journal_id": [_("The journal is inactive.")]})
-        period = _period_for(date)
-        built = _build_lines(tenant, lines, day=date)
-        entry = JournalEntry.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+        built = _build_lines(tenant, lines, day=date, lookups=_Lookups(tenant, config))
+        entry = JournalEntry(  # type: ignore[misc]  # MoneyField holds Decimal
+            tenant_id=tenant.pk,
             journal=journal,
             year=period.fiscal_year.start_date.year,
             date=date,
@@ -961,11 +1000,43 @@ def create_entry(
             total=sum((line.debit for line in built), Decimal(0)),
             created_by=principal.user,
         )
+        approve_first = False
+        if post:
+            _check_balanced(built)
+            _refuse_unless_open(period)
+            threshold = config_cache.settings(config).approval_threshold
+            approve_first = entry.total > threshold and not principal.has("acc.entry.approve")
+        entry.save()
         for line in built:
             line.entry = entry
         JournalLine.objects.bulk_create(built)
         audit.record_created(entry, principal.user)
+        for obj in (entry, *built):
+            _as_stored(obj)
+        entry.in_memory_lines = built  # type: ignore[attr-defined]
+        if approve_first:
+            entry.state = EntryState.PENDING
+            entry.save(update_fields=["state"])
+            audit.record(AuditAction.UPDATE, actor=principal.user, obj=entry, after={"state": "pending"})
+            _notify_approvers(tenant, entry)
+        elif post:
+            _finish(tenant.pk, [(entry, period, journal, built)], principal.user)
         return entry
+
+
+def _as_stored(obj: Any) -> None:
+    """Exact amounts in the form a read gives them back (``1000000.00``), for responses from memory."""
+    for f in obj._meta.concrete_fields:
+        if isinstance(f, FixedPointField) and getattr(obj, f.attname) is not None:
+            setattr(obj, f.attname, f.from_db_value(f.get_prep_value(getattr(obj, f.attname)), None, connection))
+
+
+def _is_line(raw: Any) -> bool:
+    try:
+        _line_input(raw)
+    except TypeError:
+        return False  # reported by _build_lines
+    return True
 
 
 def update_entry(principal: Principal, entry_id: int, **changes: Any) -> JournalEntry:
@@ -973,7 +1044,7 @@ def update_entry(principal: Principal, entry_id: int, **changes: Any) -> Journal
     principal.require("acc.entry.create")
     tenant = principal.tenant
     with atomic_in(tenant):
-        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        entry = JournalEntry.objects.select_for_update(of=("self",), no_key=True).get(pk=entry_id)
         if entry.state != EntryState.DRAFT:
             raise ValidationError(_("Only a draft can be changed."))
         before = audit.snapshot(entry)
@@ -1016,7 +1087,7 @@ def post_entry(principal: Principal, entry_id: int) -> JournalEntry:
     principal.require("acc.entry.create")
     tenant = principal.tenant
     with atomic_in(tenant):
-        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        entry = JournalEntry.objects.select_for_update(of=("self",), no_key=True).get(pk=entry_id)
         if entry.state != EntryState.DRAFT:
             raise ValidationError(_("Only a draft can be posted."))
         threshold = AccountingSettings.objects.get().approval_threshold
@@ -1053,7 +1124,7 @@ def _notify_approvers(tenant: Tenant, entry: JournalEntry) -> None:
 def approve_entry(principal: Principal, entry_id: int) -> JournalEntry:
     principal.require("acc.entry.approve")
     with atomic_in(principal.tenant):
-        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        entry = JournalEntry.objects.select_for_update(of=("self",), no_key=True).get(pk=entry_id)
         if entry.state != EntryState.PENDING:
             raise ValidationError(_("Only an entry awaiting approval can be approved."))
         return _post(entry, principal.user, approver=principal.user)
@@ -1063,7 +1134,7 @@ def reject_entry(principal: Principal, entry_id: int, reason: str = "") -> Journ
     """Send an entry awaiting approval back to draft."""
     principal.require("acc.entry.approve")
     with atomic_in(principal.tenant):
-        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        entry = JournalEntry.objects.select_for_update(of=("self",), no_key=True).get(pk=entry_id)
         if entry.state != EntryState.PENDING:
             raise ValidationError(_("Only an entry awaiting approval can be rejected."))
         entry.state = EntryState.DRAFT
@@ -1146,9 +1217,13 @@ def close_fiscal_year(principal: Principal, year_id: int) -> list[JournalEntry]:
     principal.require("acc.period.close")
     tenant = principal.tenant
     with atomic_in(tenant):
-        year = FiscalYear.objects.select_for_update().get(pk=year_id)
+        year = FiscalYear.objects.select_for_update(of=("self",), no_key=True).get(pk=year_id)
         if year.state == FiscalYearState.CLOSED:
             raise ValidationError(_("This fiscal year is already closed."))
+        # the lock order of ``chain`` (serial, then periods): the year's periods are held exclusively
+        # before its balances are read, so a posting in flight lands before them and none after
+        _chain_lock()
+        list(FiscalPeriod.objects.select_for_update(of=("self",), no_key=True).filter(fiscal_year=year))
         if timezone.localdate() < year.end_date:
             raise ValidationError(
                 _("The fiscal year ends on %(d)s: it can be closed from that day on.")
@@ -1207,7 +1282,7 @@ def carry_forward_result(principal: Principal, year_id: int) -> JournalEntry | N
     principal.require("acc.period.close")
     tenant = principal.tenant
     with atomic_in(tenant):
-        year = FiscalYear.objects.select_for_update().get(pk=year_id)
+        year = FiscalYear.objects.select_for_update(of=("self",), no_key=True).get(pk=year_id)
         previous = FiscalYear.objects.filter(end_date__lt=year.start_date).order_by("-end_date").first()
         if previous is None or previous.state != FiscalYearState.CLOSED:
             raise ValidationError(_("Close the previous fiscal year first."))
@@ -1269,11 +1344,15 @@ def undo_year_closing(principal: Principal, year_id: int, *, reason: str = "") -
     tenant = principal.tenant
     with atomic_in(tenant):
         # the same lock order as close_fiscal_year (year, then the chain lock every posting takes first)
-        year = FiscalYear.objects.select_for_update().get(pk=year_id)
+        year = FiscalYear.objects.select_for_update(of=("self",), no_key=True).get(pk=year_id)
         _chain_lock()
         if year.state != FiscalYearState.CLOSED:
             raise ValidationError(_("This fiscal year is not closed."))
-        periods = list(FiscalPeriod.objects.select_for_update().filter(fiscal_year=year).order_by("start_date"))
+        periods = list(
+            FiscalPeriod.objects.select_for_update(of=("self",), no_key=True)
+            .filter(fiscal_year=year)
+            .order_by("start_date")
+        )
         locked = [str(p) for p in periods if p.state == PeriodState.LOCKED]
         if locked:
             raise ValidationError(
@@ -1373,7 +1452,10 @@ from novasaas.accounting.posting import (  # noqa: E402
     SourceDocument,
     _chain_lock,
     _check_period_open,
+    _finish,
+    _periods_shared,
     _post,
+    _refuse_unless_open,
     is_posted_source,
     post_prepared_lines,
     post_source_document,

@@ -95,6 +95,8 @@ class AccountingSettings(TenantModel):
         help_text=_("Entries created by an Accountant above this total wait for Finance Manager approval."),
     )
     base_currency = models.CharField(_("base currency"), max_length=3, default="VND")
+    # replaced by a random value with every change of the ledger configuration (``config_cache.bump``)
+    config_version = models.BigIntegerField(default=0, editable=False)
     payment_terms_days = models.PositiveSmallIntegerField(
         _("payment terms (days)"), default=30, help_text=_("Due date of an invoice line that gives none.")
     )

@@ -25,10 +25,11 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from novasaas.accounting import taxes
+from novasaas.accounting import config_cache, taxes
 from novasaas.accounting.chain import seal, serial_lock, take_early_locks, take_positions
 from novasaas.accounting.models import (
     AccountBalance,
+    AccountingSettings,
     EntryState,
     FiscalPeriod,
     FiscalYear,
@@ -59,13 +60,14 @@ def _periods_shared(where: str, params: list[Any], *, lock: bool = True) -> list
     p_names = [f.attname for f in p.concrete_fields]
     y_names = [f.attname for f in y.concrete_fields]
     share = " FOR SHARE OF p" if lock and connection.vendor == "postgresql" else ""
-    sql = (  # table and column names only are formatted in; values are parameters
-        "SELECT "
-        + ", ".join(f"p.{c}" for c in p_cols)
-        + ", "
-        + ", ".join(f"y.{c}" for c in y_cols)  # noqa: S608
-        + f" FROM {p.db_table} p JOIN {y.db_table} y ON y.id = p.fiscal_year_id"
-        + f" WHERE p.tenant_id = %s AND {where} ORDER BY p.start_date{share}"
+    s = AccountingSettings._meta.db_table
+    # the configuration version comes along, read before any cached configuration is used (config_cache)
+    version = f"(SELECT s.config_version FROM {s} s WHERE s.tenant_id = p.tenant_id)"  # noqa: S608
+    cols = ", ".join([f"p.{c}" for c in p_cols] + [f"y.{c}" for c in y_cols] + [version])
+    # table and column names only are formatted in; values are parameters
+    sql = (
+        f"SELECT {cols} FROM {p.db_table} p JOIN {y.db_table} y ON y.id = p.fiscal_year_id"  # noqa: S608
+        f" WHERE p.tenant_id = %s AND {where} ORDER BY p.start_date{share}"
     )
     found = []
     with connection.cursor() as cursor:
@@ -73,7 +75,8 @@ def _periods_shared(where: str, params: list[Any], *, lock: bool = True) -> list
         for row in cursor.fetchall():
             converters = connection.ops
             period = FiscalPeriod.from_db(connection.alias, p_names, _convert(p, row[: len(p_cols)], converters))
-            year = FiscalYear.from_db(connection.alias, y_names, _convert(y, row[len(p_cols) :], converters))
+            year = FiscalYear.from_db(connection.alias, y_names, _convert(y, row[len(p_cols) : -1], converters))
+            period.config_version = row[-1]  # type: ignore[attr-defined]
             FiscalPeriod.fiscal_year.field.set_cached_value(period, year)
             found.append(period)
     return found
@@ -244,11 +247,8 @@ def _mark_posted(entries: list[JournalEntry]) -> None:
     sets.append("posted_by_id = %s")
     params.append(entries[0].posted_by_id)
     params += [e.pk for e in entries]
-    sql = (  # table and column names only are formatted in; values are parameters
-        f"UPDATE {table} SET "
-        + ", ".join(sets)  # noqa: S608
-        + f" WHERE id IN ({', '.join(['%s'] * len(entries))})"
-    )
+    where = ", ".join(["%s"] * len(entries))
+    sql = f"UPDATE {table} SET {', '.join(sets)} WHERE id IN ({where})"  # noqa: S608 - names and placeholders only
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -308,6 +308,9 @@ def _after_post(tenant_id: int, posted: list[tuple[JournalEntry, FiscalPeriod, J
         from novasaas.accounting.budgets import check_budgets
 
         for period, lines in by_period.values():
+            config = config_cache.for_period(period)
+            if config.version >= 0 and period.pk not in config_cache.budget_periods(config):
+                continue  # no budget line in this period (cached with the configuration)
             check_budgets(tenant_id, period, lines)
 
 
@@ -513,7 +516,7 @@ def _post_documents(tenant: Tenant, documents: list[SourceDocument], actor: Any,
                 periods = _lock_periods([days[i] for i in todo])
             except _DayError as exc:
                 raise refuse(next(i for i in todo if days[i] == exc.day), exc) from exc
-            lookups = actions._Lookups(tenant)
+            lookups = actions._Lookups(tenant, config_cache.for_period(next(iter(periods.values()))))
             try:  # every document's accounts, roles and partners at once
                 lookups.prefetch([actions._line_input(raw) for i in todo for raw in documents[i].lines], by_role=True)
             except (TypeError, ValidationError):
