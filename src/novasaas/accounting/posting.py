@@ -219,41 +219,66 @@ def _finish(tenant_id: int, prepared: list[Prepared], actor: Any) -> None:
         numbers[scope] += 1
         entry.state = EntryState.POSTED
         entry.posted_at = now
-    _mark_posted([p[0] for p in prepared])
-    _after_post(tenant_id, prepared)
+    _after_post(tenant_id, prepared, lead=_mark_posted_sql([p[0] for p in prepared]))
 
 
-_POSTED_FIELDS = ["year", "number", "reference", "total", "chain_seq", "prev_hash", "hash", "state"]
+_POSTED_FIELDS = [
+    "year",
+    "number",
+    "reference",
+    "total",
+    "chain_seq",
+    "prev_hash",
+    "hash",
+    "state",
+    "posted_by",
+    "approved_by",
+    "posted_at",
+]
 
 
-def _mark_posted(entries: list[JournalEntry]) -> None:
-    """Write the sealed entries' number, chain fields and ``posted`` state in one statement (the
+def _mark_posted_sql(entries: list[JournalEntry]) -> tuple[str, list[Any]]:
+    """The statement that writes the sealed entries' number, chain fields and ``posted`` state (the
     database guards then refuse any later change, and check each entry's balance at COMMIT)."""
-    if len(entries) == 1:
-        entries[0].save(update_fields=[*_POSTED_FIELDS, "posted_by", "approved_by", "posted_at"])
-        return
-    table = JournalEntry._meta.db_table
     meta = JournalEntry._meta
     sets: list[str] = []
     params: list[Any] = []
     for name in _POSTED_FIELDS:
         field = meta.get_field(name)
-        sets.append(f"{field.column} = CASE id " + " ".join(["WHEN %s THEN %s"] * len(entries)) + " END")
+        if len(entries) == 1:
+            sets.append(f"{field.column} = %s")
+        else:
+            sets.append(f"{field.column} = CASE id " + " ".join(["WHEN %s THEN %s"] * len(entries)) + " END")
         for entry in entries:
-            params += [entry.pk, field.get_db_prep_save(getattr(entry, field.attname), connection)]
-    posted_at = meta.get_field("posted_at")
-    sets.append(f"{posted_at.column} = %s")
-    params.append(posted_at.get_db_prep_save(entries[0].posted_at, connection))
-    sets.append("posted_by_id = %s")
-    params.append(entries[0].posted_by_id)
+            value = field.get_db_prep_save(getattr(entry, field.attname), connection)
+            params += [value] if len(entries) == 1 else [entry.pk, value]
     params += [e.pk for e in entries]
     where = ", ".join(["%s"] * len(entries))
-    sql = f"UPDATE {table} SET {', '.join(sets)} WHERE id IN ({where})"  # noqa: S608 - names and placeholders only
+    sql = f"UPDATE {meta.db_table} SET {', '.join(sets)} WHERE id IN ({where})"  # noqa: S608 - names, placeholders
+    return sql, params
+
+
+def _execute_together(statements: list[tuple[str, list[Any]]]) -> None:
+    """Run write statements that do not read each other's rows as one round trip on PostgreSQL (data-
+    modifying CTEs: they run on one snapshot, which is what they need); one by one elsewhere. These are
+    the statements under the number and chain locks, so round trips there are what postings queue for."""
+    statements = [st for st in statements if st[0]]
+    if not statements:
+        return
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor == "postgresql" and len(statements) > 1:
+            head = ", ".join(f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(statements[:-1]))
+            cursor.execute(f"WITH {head} {statements[-1][0]}", [v for _s, p in statements for v in p])
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
 
 
-def _after_post(tenant_id: int, posted: list[tuple[JournalEntry, FiscalPeriod, Journal, list[JournalLine]]]) -> None:
+def _after_post(
+    tenant_id: int,
+    posted: list[tuple[JournalEntry, FiscalPeriod, Journal, list[JournalLine]]],
+    lead: tuple[str, list[Any]] = ("", []),
+) -> None:
     """What moves with posted entries in their transaction: maintained balances, open items of partner
     lines, tax transactions, budget checks. A statement per kind for the whole batch."""
     sums: dict[tuple[int, int, bool], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
@@ -293,9 +318,8 @@ def _after_post(tenant_id: int, posted: list[tuple[JournalEntry, FiscalPeriod, J
         taxed = taxed or any(ln.tax_rate_id for ln in lines)
         if not closing:
             by_period.setdefault(period.pk, (period, []))[1].extend(lines)
-    _apply_balances(tenant_id, sums)
-    if items:
-        OpenItem.objects.bulk_create(items)
+    # the entries' posted state (``lead``), the balances and the open items: one round trip on PostgreSQL
+    _execute_together([lead, _balances_sql(tenant_id, sums), _open_items_sql(items)])
     for line in fx_adjustments:
         up = Value(line.debit - line.credit, output_field=MoneyField())
         down = Value(line.credit - line.debit, output_field=MoneyField())
@@ -396,11 +420,15 @@ def _move_nondeductible_vat() -> None:
 def _apply_balances(tenant_id: int, sums: dict[tuple[int, int, bool], list[Decimal]]) -> None:
     """Move the maintained balances of (account, period, closing) with one upsert
     (``INSERT … ON CONFLICT DO UPDATE``, PostgreSQL and SQLite)."""
+    _execute_together([_balances_sql(tenant_id, sums)])
+
+
+def _balances_sql(tenant_id: int, sums: dict[tuple[int, int, bool], list[Decimal]]) -> tuple[str, list[Any]]:
     if not sums:
-        return
+        return "", []
     money = MoneyField()
     table = AccountBalance._meta.db_table
-    keys = sorted(sums)
+    keys = sorted(sums)  # rows locked in key order: two postings never wait on each other in a cycle
     params: list[Any] = []
     for account_id, period_id, closing in keys:
         debit, credit = sums[(account_id, period_id, closing)]
@@ -411,8 +439,18 @@ def _apply_balances(tenant_id: int, sums: dict[tuple[int, int, bool], list[Decim
         + f" ON CONFLICT (tenant_id, account_id, period_id, closing) DO UPDATE SET"
         f" debit = {table}.debit + excluded.debit, credit = {table}.credit + excluded.credit"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, params
+
+
+def _open_items_sql(items: list[OpenItem]) -> tuple[str, list[Any]]:
+    if not items:
+        return "", []
+    fields = [f for f in OpenItem._meta.concrete_fields if not f.primary_key]
+    params = [f.get_db_prep_save(getattr(item, f.attname), connection) for item in items for f in fields]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"INSERT INTO {OpenItem._meta.db_table} ({columns}) VALUES " + ", ".join([row] * len(items))  # noqa: S608
+    return sql, params
 
 
 # --- the posting interface for other modules -----------------------------------------------------------
