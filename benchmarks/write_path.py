@@ -245,7 +245,7 @@ def main() -> None:
     tenant, user, party = setup()
     print(f"database: {connection.vendor}; tenant {tenant.slug}", flush=True)
     statements_of_one_posting(tenant, party)
-    for k, sessions in enumerate(int(s) for s in args.sessions.split(",")):
+    for k, sessions in enumerate(int(s) for s in args.sessions.split(",") if s):
         single_postings(tenant, party, sessions, args.postings, offset=(k + 1) * 10**7)
     if args.skip_api:
         return
@@ -268,6 +268,7 @@ def main() -> None:
             f"127.0.0.1:{args.port}",
             "--log-level",
             "warning",
+            "--preload",
         ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(SRC)},
@@ -279,7 +280,7 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        api_load(args.port, token, 1, 3)  # warm every worker's caches
+        api_load(args.port, token, 2 * args.workers, 8)  # warm every worker (imports, per-process caches)
         for clients in (int(c) for c in args.clients.split(",")):
             api_load(args.port, token, clients, args.seconds)
     finally:

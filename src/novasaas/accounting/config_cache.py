@@ -12,12 +12,11 @@ Bounded: at most ``MAX_TENANTS`` tenants per process, least recently used first 
 
 from __future__ import annotations
 
-import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from novasaas.accounting.models import Account, AccountingSettings, Journal
+from novasaas.accounting.models import Account, AccountingSettings, Journal, new_config_version
 
 MAX_TENANTS = 256
 
@@ -88,4 +87,4 @@ def remember_accounts(config: LedgerConfig, accounts: list[Account]) -> None:
 def bump() -> None:
     """Call in the transaction of any change of accounts, role mappings, journals, settings or budget
     lines of the current tenant: every process drops its cache when the change commits."""
-    AccountingSettings.objects.update(config_version=secrets.randbits(62) + 1)
+    AccountingSettings.objects.update(config_version=new_config_version())

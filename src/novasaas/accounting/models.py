@@ -14,6 +14,7 @@ Invariants and where they are enforced:
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
@@ -86,6 +87,11 @@ class Account(TenantModel):
         return self.name_en if language.startswith("en") and self.name_en else self.name_vi
 
 
+def new_config_version() -> int:
+    """A fresh ``AccountingSettings.config_version`` (see ``config_cache``)."""
+    return secrets.randbits(62) + 1
+
+
 class AccountingSettings(TenantModel):
     """Per-tenant ledger settings (one row, created by ``ensure_chart``)."""
 
@@ -95,8 +101,9 @@ class AccountingSettings(TenantModel):
         help_text=_("Entries created by an Accountant above this total wait for Finance Manager approval."),
     )
     base_currency = models.CharField(_("base currency"), max_length=3, default="VND")
-    # replaced by a random value with every change of the ledger configuration (``config_cache.bump``)
-    config_version = models.BigIntegerField(default=0, editable=False)
+    # a random value, replaced with every change of the ledger configuration (``config_cache.bump``); random
+    # from the start, so a chart created in a transaction that rolled back never shares its version
+    config_version = models.BigIntegerField(default=new_config_version, editable=False)
     payment_terms_days = models.PositiveSmallIntegerField(
         _("payment terms (days)"), default=30, help_text=_("Due date of an invoice line that gives none.")
     )
