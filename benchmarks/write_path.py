@@ -269,6 +269,8 @@ def main() -> None:
             "--log-level",
             "warning",
             "--preload",
+            "--timeout",
+            "120",
         ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(SRC)},
