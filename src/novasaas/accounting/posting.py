@@ -243,8 +243,9 @@ def _mark_posted_sql(entries: list[JournalEntry]) -> tuple[str, list[Any]]:
     meta = JournalEntry._meta
     sets: list[str] = []
     params: list[Any] = []
+    fields = {f.name: f for f in meta.concrete_fields}
     for name in _POSTED_FIELDS:
-        field = meta.get_field(name)
+        field = fields[name]
         if len(entries) == 1:
             sets.append(f"{field.column} = %s")
         else:
