@@ -246,13 +246,13 @@ def _mark_posted_sql(entries: list[JournalEntry]) -> tuple[str, list[Any]]:
     fields = {f.name: f for f in meta.concrete_fields}
     for name in _POSTED_FIELDS:
         field = fields[name]
-        if len(entries) == 1:
+        values = [field.get_db_prep_save(getattr(entry, field.attname), connection) for entry in entries]
+        if len(set(map(repr, values))) == 1:  # one value for all (a CASE of NULLs only would be typed text)
             sets.append(f"{field.column} = %s")
+            params.append(values[0])
         else:
             sets.append(f"{field.column} = CASE id " + " ".join(["WHEN %s THEN %s"] * len(entries)) + " END")
-        for entry in entries:
-            value = field.get_db_prep_save(getattr(entry, field.attname), connection)
-            params += [value] if len(entries) == 1 else [entry.pk, value]
+            params += [v for entry, value in zip(entries, values, strict=True) for v in (entry.pk, value)]
     params += [e.pk for e in entries]
     where = ", ".join(["%s"] * len(entries))
     sql = f"UPDATE {meta.db_table} SET {', '.join(sets)} WHERE id IN ({where})"  # noqa: S608 - names, placeholders
