@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -24,11 +23,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from novasaas.accounting import taxes
+from novasaas.accounting import config_cache, taxes
 from novasaas.accounting.charts import DEFAULT_TEMPLATE, ROLE_DEFAULTS, TEMPLATES
 from novasaas.accounting.models import (
     Account,
@@ -44,18 +43,14 @@ from novasaas.accounting.models import (
     JournalEntry,
     JournalKind,
     JournalLine,
-    OpenItem,
     PeriodState,
-    TaxDirection,
-    TaxTransaction,
 )
 from novasaas.accounting.scope import atomic_in, in_tenant
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
-from novasaas.platform.models import Sequence as NumberSequence
 from novasaas.platform.money import (
-    MoneyField,
+    FixedPointField,
     convert,
     currency_decimals,
     decimals_error,
@@ -65,10 +60,7 @@ from novasaas.platform.money import (
     round_money,
     to_decimal,
 )
-from novasaas.platform.tenancy import current_tenant
 
-CHAIN_KEY = "acc.ledger.chain"
-GENESIS = "0" * 64
 MAX_LINES = 500
 DEFAULT_JOURNALS = [
     ("GEN", "Sổ nhật ký chung", JournalKind.GENERAL),
@@ -199,6 +191,7 @@ def apply_chart_template(principal: Principal, template: str) -> ChartOfAccount:
         transaction.on_commit(lambda: _CHARTS.pop(_chart_key(tenant), None))
         _create_accounts(tenant, chart, template)
         audit.record(AuditAction.UPDATE, actor=principal.user, obj=chart, after={"template": template})
+        config_cache.bump()  # every process drops its cached configuration
         return chart
 
 
@@ -221,7 +214,7 @@ def create_account(
     tenant = principal.tenant
     with atomic_in(tenant):
         chart = ensure_chart(tenant)
-        parent = Account.objects.select_for_update().get(pk=parent_id)
+        parent = Account.objects.select_for_update(of=("self",), no_key=True).get(pk=parent_id)
         code = (code or "").strip()
         errors: dict[str, list[str]] = {}
         if not code.isdigit() or not code.startswith(parent.code) or len(code) <= len(parent.code) or len(code) > 20:
@@ -253,6 +246,7 @@ def create_account(
             parent.allows_posting = False
             parent.save(update_fields=["allows_posting"])
         audit.record_created(account, principal.user)
+        config_cache.bump()  # every process drops its cached configuration
         return account
 
 
@@ -264,7 +258,7 @@ def update_account(principal: Principal, account_id: int, **changes: Any) -> Acc
     if unknown:
         raise ValidationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
     with atomic_in(principal.tenant):
-        account = Account.objects.select_for_update().get(pk=account_id)
+        account = Account.objects.select_for_update(of=("self",), no_key=True).get(pk=account_id)
         before = audit.snapshot(account)
         for key, value in changes.items():
             if value is None:
@@ -276,19 +270,21 @@ def update_account(principal: Principal, account_id: int, **changes: Any) -> Acc
             setattr(account, key, value)
         account.save()
         audit.record_updated(account, principal.user, before)
+        config_cache.bump()  # every process drops its cached configuration
         return account
 
 
 def set_account_active(principal: Principal, account_id: int, active: bool) -> Account:
     principal.require("acc.coa.configure")
     with atomic_in(principal.tenant):
-        account = Account.objects.select_for_update().get(pk=account_id)
+        account = Account.objects.select_for_update(of=("self",), no_key=True).get(pk=account_id)
         if not active and AccountMapping.objects.filter(account=account).exists():
             raise ValidationError(_("This account is used by a posting role; map the role elsewhere first."))
         before = audit.snapshot(account)
         account.is_active = active
         account.save(update_fields=["is_active"])
         audit.record_updated(account, principal.user, before)
+        config_cache.bump()  # every process drops its cached configuration
         return account
 
 
@@ -311,6 +307,7 @@ def delete_account(principal: Principal, account_id: int) -> None:
         account.delete()
         if parent is not None and not parent.children.exists():
             Account.objects.filter(pk=parent.pk).update(allows_posting=True)
+        config_cache.bump()  # every process drops its cached configuration
 
 
 def set_account_mapping(principal: Principal, role: str, account_id: int) -> AccountMapping:
@@ -328,6 +325,7 @@ def set_account_mapping(principal: Principal, role: str, account_id: int) -> Acc
         audit.record(
             AuditAction.UPDATE, actor=principal.user, obj=mapping, after={"role": role, "account": account.code}
         )
+        config_cache.bump()  # every process drops its cached configuration
         return mapping
 
 
@@ -338,7 +336,7 @@ def update_settings(
     principal.require("acc.coa.configure")
     with atomic_in(principal.tenant):
         ensure_chart(principal.tenant)
-        obj = AccountingSettings.objects.select_for_update().get()
+        obj = AccountingSettings.objects.select_for_update(of=("self",), no_key=True).get()
         before = audit.snapshot(obj)
         if approval_threshold is not None:
             value = to_decimal(approval_threshold)
@@ -351,6 +349,7 @@ def update_settings(
             obj.vat_period = vat_period
         obj.save()
         audit.record_updated(obj, principal.user, before)
+        config_cache.bump()  # every process drops its cached configuration
         return obj
 
 
@@ -502,7 +501,7 @@ def _ensure_year_for(day: dt.date) -> None:
 def _set_period_state(principal: Principal, period_id: int, allowed_from: set[str], to: str) -> FiscalPeriod:
     principal.require("acc.period.close")
     with atomic_in(principal.tenant):
-        period = FiscalPeriod.objects.select_for_update().get(pk=period_id)
+        period = FiscalPeriod.objects.select_for_update(of=("self",), no_key=True).get(pk=period_id)
         if period.state not in allowed_from:
             raise ValidationError(_("The period %(p)s is %(s)s.") % {"p": period, "s": period.get_state_display()})
         if to == PeriodState.OPEN and period.fiscal_year.state == FiscalYearState.CLOSED:
@@ -551,21 +550,28 @@ def create_journal(principal: Principal, *, code: str, name: str, kind: str = "g
             raise ValidationError({"code": [_("A journal with this code exists.")]})
         journal = Journal.objects.create(code=code, name=name.strip()[:120], kind=kind)
         audit.record_created(journal, principal.user)
+        config_cache.bump()  # every process drops its cached configuration
         return journal
 
 
 # --- entries ------------------------------------------------------------------------------------------
 
 
-def _period_for(day: dt.date) -> FiscalPeriod:
-    """The period of ``day``. The fiscal year after the last one is opened when one of its dates is
+def _period_for(day: dt.date, *, lock: bool = False) -> FiscalPeriod:
+    """The period of ``day`` with its fiscal year (one statement; with ``lock``, held with a share
+    lock for a posting). The fiscal year after the last one is opened when one of its dates is
     first used (never further ahead: a typo such as 2062 is refused, not given forty years)."""
-    period = FiscalPeriod.objects.filter(start_date__lte=day, end_date__gte=day).first()
+
+    def read() -> FiscalPeriod | None:
+        found = _periods_shared("p.start_date <= %s AND p.end_date >= %s", [day, day], lock=lock)
+        return found[0] if found else None
+
+    period = read()
     if period is None:
         last = FiscalYear.objects.order_by("-end_date").first()
         if last is not None and last.end_date < day < _add_months(last.end_date + dt.timedelta(days=1), 12):
             _ensure_year_for(day)
-            period = FiscalPeriod.objects.filter(start_date__lte=day, end_date__gte=day).first()
+            period = read()
     if period is None:
         raise ValidationError({"date": [_("No fiscal period covers %(d)s.") % {"d": day.isoformat()}]})
     return period
@@ -588,8 +594,10 @@ class _Lookups:
     """What building lines reads — role mappings, accounts, partners, tax rates, journals — fetched once
     per posting call, and for a batch once for all its documents (one query per kind, not per line)."""
 
-    def __init__(self, tenant: Tenant) -> None:
+    def __init__(self, tenant: Tenant, config: config_cache.LedgerConfig | None = None) -> None:
         self.tenant = tenant
+        # the tenant's cached configuration (accounts, roles, journals) when the caller read its version
+        self.config = config or config_cache.LedgerConfig(-1)
         self.accounts: dict[Any, Account | None] = {}
         self.errors: dict[Any, list[str]] = {}  # references that failed to resolve, with why
         self.mapped: dict[str, Account] | None = None
@@ -609,6 +617,11 @@ class _Lookups:
                 partners.add(pid)
             if isinstance(ref, Account) or ref in self.accounts or ref in self.errors:
                 continue
+            cached = self.config.roles.get(ref) if by_role and isinstance(ref, str) else None
+            cached = cached or self.config.accounts.get(ref.strip() if isinstance(ref, str) else ref)
+            if cached is not None:
+                self.accounts[ref] = cached
+                continue
             if isinstance(ref, int):
                 ids.add(ref)
             elif by_role and isinstance(ref, str) and not ref.isdigit():
@@ -617,10 +630,12 @@ class _Lookups:
                 codes[str(ref).strip()].append(ref)
         if ids:
             found = Account.objects.in_bulk(list(ids))
+            config_cache.remember_accounts(self.config, list(found.values()))
             for pk in ids:
                 self.accounts[pk] = found.get(pk)
         if codes:
             by_code = {a.code: a for a in Account.objects.filter(code__in=list(codes))}
+            config_cache.remember_accounts(self.config, list(by_code.values()))
             for code, refs in codes.items():
                 for ref in refs:
                     self.accounts[ref] = by_code.get(code)
@@ -637,7 +652,7 @@ class _Lookups:
         unmapped = set()
         for role in roles:
             if role in self.mapped:
-                self.accounts[role] = self.mapped[role]
+                self.accounts[role] = self.config.roles[role] = self.mapped[role]
             else:
                 unmapped.add(role)
         if not unmapped:
@@ -653,10 +668,10 @@ class _Lookups:
             code = ROLE_DEFAULTS.get(template or "", {}).get(role)
             account = found.get(code) if code else None
             if account is not None and account.allows_posting:
-                self.accounts[role] = account
+                self.accounts[role] = self.config.roles[role] = account
                 continue
             try:  # unknown role, missing account, or the tenant added sub-accounts under it
-                self.accounts[role] = _resolve_role(self.tenant, role, template or "")
+                self.accounts[role] = self.config.roles[role] = _resolve_role(self.tenant, role, template or "")
             except ValidationError as exc:
                 self.errors[role] = exc.messages
 
@@ -672,7 +687,7 @@ class _Lookups:
         if isinstance(ref, Journal):
             return ref
         if ref not in self.journals:
-            self.journals[ref] = _journal(ref)
+            self.journals[ref] = _journal(ref, self.config)
         return self.journals[ref]
 
 
@@ -930,14 +945,21 @@ def _check_balanced(lines: Iterable[JournalLine]) -> Decimal:
     return debit
 
 
-def _journal(ref: Any) -> Journal:
+def _journal(ref: Any, config: config_cache.LedgerConfig | None = None) -> Journal:
     if isinstance(ref, Journal):
         return ref
+    key = ref if isinstance(ref, int) else str(ref)
+    if config is not None and key in config.journals:
+        return config.journals[key]
     if isinstance(ref, int):
-        return Journal.objects.get(pk=ref)
-    journal = Journal.objects.filter(code=str(ref)).first()
-    if journal is None:
-        raise ValidationError({"journal": [_("Unknown journal.")]})
+        journal = Journal.objects.get(pk=ref)
+    else:
+        found = Journal.objects.filter(code=str(ref)).first()
+        if found is None:
+            raise ValidationError({"journal": [_("Unknown journal.")]})
+        journal = found
+    if config is not None:
+        config.journals[journal.pk] = config.journals[journal.code] = journal
     return journal
 
 
@@ -949,18 +971,26 @@ def create_entry(
     lines: Sequence[Any],
     memo: str = "",
     source_reference: str = "",
+    post: bool = False,
 ) -> JournalEntry:
-    """A draft entry (validated lines; balance is required only when posting)."""
+    """A draft entry (validated lines; balance is required only when posting). With ``post``, the same
+    transaction posts it at once — or, above the approval threshold for an author without the approval
+    right, leaves it awaiting approval — with the guarantees of ``post_entry``: a refused posting
+    writes nothing, not even the draft. The entry carries its lines in memory (``in_memory_lines``)."""
     principal.require("acc.entry.create")
     tenant = principal.tenant
     with atomic_in(tenant):
         ensure_chart(tenant)
-        journal = _journal(journal_id)
+        if post and any(_line_input(raw).tax_rate not in (None, "") for raw in lines if _is_line(raw)):
+            _chain_lock()  # a taxed posting: the serial lock comes before the period (chain's lock order)
+        period = _period_for(date, lock=post)
+        config = config_cache.for_period(period)
+        journal = _journal(journal_id, config)
         if not journal.is_active:
             raise ValidationError({"journal_id": [_("The journal is inactive.")]})
-        period = _period_for(date)
-        built = _build_lines(tenant, lines, day=date)
-        entry = JournalEntry.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+        built = _build_lines(tenant, lines, day=date, lookups=_Lookups(tenant, config))
+        entry = JournalEntry(  # type: ignore[misc]  # MoneyField holds Decimal
+            tenant_id=tenant.pk,
             journal=journal,
             year=period.fiscal_year.start_date.year,
             date=date,
@@ -970,11 +1000,43 @@ def create_entry(
             total=sum((line.debit for line in built), Decimal(0)),
             created_by=principal.user,
         )
+        approve_first = False
+        if post:
+            _check_balanced(built)
+            _refuse_unless_open(period)
+            threshold = config_cache.settings(config).approval_threshold
+            approve_first = entry.total > threshold and not principal.has("acc.entry.approve")
+        entry.save()
         for line in built:
             line.entry = entry
         JournalLine.objects.bulk_create(built)
         audit.record_created(entry, principal.user)
+        for obj in (entry, *built):
+            _as_stored(obj)
+        entry.in_memory_lines = built  # type: ignore[attr-defined]
+        if approve_first:
+            entry.state = EntryState.PENDING
+            entry.save(update_fields=["state"])
+            audit.record(AuditAction.UPDATE, actor=principal.user, obj=entry, after={"state": "pending"})
+            _notify_approvers(tenant, entry)
+        elif post:
+            _finish(tenant.pk, [(entry, period, journal, built)], principal.user)
         return entry
+
+
+def _as_stored(obj: Any) -> None:
+    """Exact amounts in the form a read gives them back (``1000000.00``), for responses from memory."""
+    for f in obj._meta.concrete_fields:
+        if isinstance(f, FixedPointField) and getattr(obj, f.attname) is not None:
+            setattr(obj, f.attname, f.from_db_value(f.get_prep_value(getattr(obj, f.attname)), None, connection))
+
+
+def _is_line(raw: Any) -> bool:
+    try:
+        _line_input(raw)
+    except TypeError:
+        return False  # reported by _build_lines
+    return True
 
 
 def update_entry(principal: Principal, entry_id: int, **changes: Any) -> JournalEntry:
@@ -982,7 +1044,7 @@ def update_entry(principal: Principal, entry_id: int, **changes: Any) -> Journal
     principal.require("acc.entry.create")
     tenant = principal.tenant
     with atomic_in(tenant):
-        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        entry = JournalEntry.objects.select_for_update(of=("self",), no_key=True).get(pk=entry_id)
         if entry.state != EntryState.DRAFT:
             raise ValidationError(_("Only a draft can be changed."))
         before = audit.snapshot(entry)
@@ -1025,7 +1087,7 @@ def post_entry(principal: Principal, entry_id: int) -> JournalEntry:
     principal.require("acc.entry.create")
     tenant = principal.tenant
     with atomic_in(tenant):
-        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        entry = JournalEntry.objects.select_for_update(of=("self",), no_key=True).get(pk=entry_id)
         if entry.state != EntryState.DRAFT:
             raise ValidationError(_("Only a draft can be posted."))
         threshold = AccountingSettings.objects.get().approval_threshold
@@ -1062,7 +1124,7 @@ def _notify_approvers(tenant: Tenant, entry: JournalEntry) -> None:
 def approve_entry(principal: Principal, entry_id: int) -> JournalEntry:
     principal.require("acc.entry.approve")
     with atomic_in(principal.tenant):
-        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        entry = JournalEntry.objects.select_for_update(of=("self",), no_key=True).get(pk=entry_id)
         if entry.state != EntryState.PENDING:
             raise ValidationError(_("Only an entry awaiting approval can be approved."))
         return _post(entry, principal.user, approver=principal.user)
@@ -1072,7 +1134,7 @@ def reject_entry(principal: Principal, entry_id: int, reason: str = "") -> Journ
     """Send an entry awaiting approval back to draft."""
     principal.require("acc.entry.approve")
     with atomic_in(principal.tenant):
-        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        entry = JournalEntry.objects.select_for_update(of=("self",), no_key=True).get(pk=entry_id)
         if entry.state != EntryState.PENDING:
             raise ValidationError(_("Only an entry awaiting approval can be rejected."))
         entry.state = EntryState.DRAFT
@@ -1138,592 +1200,6 @@ def reverse_entry(principal: Principal, entry_id: int, *, date: dt.date | None =
         return posted
 
 
-# --- posting core -----------------------------------------------------------------------------------
-
-
-def _chain_head(tenant_id: int) -> tuple[int, str]:
-    """Lock the tenant's chain sequence row until commit — the first lock of every posting, so postings
-    of a tenant queue instead of deadlocking — and return the next chain position with the hash it
-    links to, in one statement. The previous hash is read in the same statement; when the lock had to
-    wait for a concurrent posting, that entry may be newer than the statement's snapshot (NULL), and
-    is then read again. Chain positions are unique and posted rows immutable, so a hash found is the
-    right one."""
-    seq_table = NumberSequence._meta.db_table
-    entry_table = JournalEntry._meta.db_table
-    lock = " FOR UPDATE OF s" if connection.vendor == "postgresql" else ""
-    # table and column names only are formatted in; values are parameters
-    sql = (
-        f"SELECT s.next_value, (SELECT e.hash FROM {entry_table} e WHERE e.tenant_id = s.tenant_id"  # noqa: S608
-        f" AND e.chain_seq = s.next_value - 1) FROM {seq_table} s"
-        f" WHERE s.tenant_id = %s AND s.{connection.ops.quote_name('key')} = %s AND s.period = ''{lock}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [tenant_id, CHAIN_KEY])
-        row = cursor.fetchone()
-        if row is None:
-            try:
-                with transaction.atomic():
-                    NumberSequence.objects.create(key=CHAIN_KEY, period="", next_value=1)
-            except IntegrityError:
-                pass
-            cursor.execute(sql, [tenant_id, CHAIN_KEY])
-            row = cursor.fetchone()
-    seq, prev = int(row[0]), row[1]
-    if seq == 1:
-        return seq, GENESIS
-    if prev is None:  # (a missing link stays visible to verify_ledger, as before)
-        prev = JournalEntry.objects.filter(chain_seq=seq - 1).values_list("hash", flat=True).first() or GENESIS
-    return seq, prev
-
-
-def _chain_lock() -> None:
-    """Lock the tenant's chain sequence row until commit (see ``_chain_head``)."""
-    _chain_head(current_tenant().pk)
-
-
-def _take_numbers(tenant_id: int, chain_seq: int, chain_count: int, counts: dict[tuple[int, int], int]) -> dict:
-    """Advance the chain by ``chain_count`` and each journal × year sequence by its count in one
-    ``UPDATE … RETURNING`` (the caller holds the chain lock, so no concurrent poster exists and no
-    savepoint is needed; rolled back with the posting, so numbers stay gapless). Returns the first
-    number taken per journal × year."""
-    key = connection.ops.quote_name("key")
-    wanted = [(CHAIN_KEY, "", chain_count)] + [(f"acc.journal.{j}", str(y), n) for (j, y), n in counts.items()]
-    cases = " ".join(f"WHEN {key} = %s AND period = %s THEN %s" for _w in wanted)
-    where = " OR ".join(f"({key} = %s AND period = %s)" for _w in wanted)
-    params: list[Any] = [v for k, p, n in wanted for v in (k, p, n)] + [tenant_id]
-    params += [v for k, p, _n in wanted for v in (k, p)]
-    sql = (  # table and column names only are formatted in; values are parameters
-        f"UPDATE {NumberSequence._meta.db_table} SET next_value = next_value + CASE {cases} ELSE 0 END"  # noqa: S608
-        f" WHERE tenant_id = %s AND ({where}) RETURNING {key}, period, next_value"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        after = {(k, p): int(v) for k, p, v in cursor.fetchall()}
-    if after.get((CHAIN_KEY, "")) != chain_seq + chain_count:
-        raise RuntimeError("the ledger chain moved while locked")
-    first: dict[tuple[int, int], int] = {}
-    for (journal_id, year), n in counts.items():
-        value = after.get((f"acc.journal.{journal_id}", str(year)))
-        if value is None:  # the journal's first entry of the year
-            NumberSequence.objects.create(key=f"acc.journal.{journal_id}", period=str(year), next_value=n + 1)
-            first[(journal_id, year)] = 1
-        else:
-            first[(journal_id, year)] = value - n
-    return first
-
-
-def _check_period_open(period_id: int, *, lock: bool = True) -> FiscalPeriod:
-    qs = FiscalPeriod.objects.select_for_update() if lock else FiscalPeriod.objects
-    period = qs.select_related("fiscal_year").get(pk=period_id)
-    _refuse_unless_open(period)
-    return period
-
-
-def _refuse_unless_open(period: FiscalPeriod) -> None:
-    if period.state != PeriodState.OPEN:
-        raise ValidationError(
-            {
-                "date": [
-                    _("The period %(p)s is %(s)s: nothing can be posted into it.")
-                    % {"p": period, "s": period.get_state_display()}
-                ]
-            }
-        )
-
-
-def _lock_periods(days: Iterable[dt.date]) -> dict[dt.date, FiscalPeriod]:
-    """The periods of ``days``, locked (a concurrent close waits), one query; a calendar fiscal year is
-    opened for a day no period covers yet. Raises when a day has no period or its period is not open."""
-    days = set(days)
-    lo, hi = min(days), max(days)
-
-    def read() -> list[FiscalPeriod]:
-        return list(
-            FiscalPeriod.objects.select_for_update()
-            .select_related("fiscal_year")
-            .filter(start_date__lte=hi, end_date__gte=lo)
-        )
-
-    periods = read()
-    found: dict[dt.date, FiscalPeriod] = {}
-    for attempt in range(2):
-        found = {d: p for p in periods for d in days if p.start_date <= d <= p.end_date}
-        missing = days - set(found)
-        if not missing or attempt:
-            break
-        for day in sorted(missing):
-            _ensure_year_for(day)
-        periods = read()
-    for day in sorted(days):
-        try:
-            if day not in found:
-                raise ValidationError({"date": [_("No fiscal period covers %(d)s.") % {"d": day.isoformat()}]})
-            _refuse_unless_open(found[day])
-        except ValidationError as exc:
-            raise _DayError(day, exc.message_dict) from exc
-    return found
-
-
-class _DayError(ValidationError):
-    """A day of a batch that cannot be posted into (which document it was is found by the day)."""
-
-    def __init__(self, day: dt.date, messages: dict[str, list[str]]) -> None:
-        super().__init__(messages)
-        self.day = day
-
-
-def _canon(amount: Any) -> str:
-    """One text form per amount (``1000.00``), whether it came from input or from the database."""
-    return format(to_decimal(amount).quantize(Decimal("0.01")), "f")
-
-
-def entry_digest(prev_hash: str, entry: JournalEntry, lines: Iterable[JournalLine]) -> str:
-    """SHA-256 over the previous hash and the entry's content: what ``verify_ledger`` recomputes."""
-    parts = [
-        prev_hash,
-        str(entry.tenant_id),
-        str(entry.chain_seq),
-        str(entry.journal_id),
-        str(entry.year),
-        str(entry.number),
-        entry.date.isoformat(),
-        _canon(entry.total),
-        entry.source_type,
-        str(entry.source_id or ""),
-        str(entry.reversal_of_id or ""),
-    ]
-    for line in sorted(lines, key=lambda x: (x.line_no, x.pk or 0)):
-        # the dimension is hashed only when set, so entries posted before dimensions existed still verify
-        dim = f":d{line.dimension_id}" if getattr(line, "dimension_id", None) else ""
-        parts.append(
-            f"{line.account_id}:{_canon(line.debit)}:{_canon(line.credit)}:{line.partner_id or ''}"
-            f":{line.tax_rate_id or ''}:{_canon(line.tax_base)}:{int(line.paid_in_cash)}{dim}"
-        )
-        if line.currency or line.fx_adjusts_id:  # only currency lines: older entries keep their hash
-            rate = "" if line.exchange_rate is None else format(to_decimal(line.exchange_rate).normalize(), "f")
-            parts[-1] += f":{line.currency}:{_canon(line.amount_currency)}:{rate}:{line.fx_adjusts_id or ''}"
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
-
-
-def _seal(
-    entry: JournalEntry, journal: Journal, number: int, seq: int, prev: str, lines: list[JournalLine], actor: Any
-) -> str:
-    """Number the entry and append it to the chain (in memory): returns its hash."""
-    entry.number = number
-    entry.reference = f"{journal.code}-{entry.year}-{number:05d}"
-    entry.chain_seq = seq
-    entry.prev_hash = prev
-    entry.hash = entry_digest(prev, entry, lines)
-    entry.posted_by = actor if getattr(actor, "pk", None) else None
-    entry.posted_at = timezone.now()
-    return entry.hash
-
-
-def _post(
-    entry: JournalEntry,
-    actor: Any,
-    *,
-    approver: Any = None,
-    check_accounts: bool = True,
-    lines: list[JournalLine] | None = None,
-) -> JournalEntry:
-    """Post an entry saved as a draft (or awaiting approval) with its lines."""
-    seq, prev = _chain_head(entry.tenant_id)
-    period = _check_period_open(entry.period_id)
-    if lines is None:
-        lines = list(JournalLine.objects.filter(entry=entry).select_related("account"))
-    if check_accounts:
-        bad = [ln.account.code for ln in lines if not (ln.account.is_active and ln.account.allows_posting)]
-        if bad:
-            raise ValidationError({"lines": [_("Accounts that do not allow posting: %s") % ", ".join(bad)]})
-        missing = [ln.account.code for ln in lines if ln.account.needs_partner and ln.partner_id is None]
-        if missing:
-            raise ValidationError({"lines": [_("These accounts need a partner: %s") % ", ".join(missing)]})
-    entry.total = _check_balanced(lines)
-    journal = entry.journal
-    entry.year = period.fiscal_year.start_date.year
-    number = _take_numbers(entry.tenant_id, seq, 1, {(journal.pk, entry.year): 1})[(journal.pk, entry.year)]
-    _seal(entry, journal, number, seq, prev, lines, actor)
-    entry.state = EntryState.POSTED
-    entry.approved_by = approver if getattr(approver, "pk", None) else entry.approved_by
-    entry.save(
-        update_fields=[
-            "year",
-            "number",
-            "reference",
-            "total",
-            "chain_seq",
-            "prev_hash",
-            "hash",
-            "state",
-            "posted_by",
-            "approved_by",
-            "posted_at",
-        ]
-    )
-    _after_post(entry.tenant_id, [(entry, period, journal, lines)])
-    return entry
-
-
-def _after_post(tenant_id: int, posted: list[tuple[JournalEntry, FiscalPeriod, Journal, list[JournalLine]]]) -> None:
-    """What moves with posted entries in their transaction: maintained balances, open items of partner
-    lines, tax transactions, budget checks. A statement per kind for the whole batch."""
-    sums: dict[tuple[int, int, bool], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    items: list[OpenItem] = []
-    fx_adjustments: list[JournalLine] = []
-    by_period: dict[int, tuple[FiscalPeriod, list[JournalLine]]] = {}
-    taxed = False
-    for entry, period, journal, lines in posted:
-        closing = journal.kind == JournalKind.CLOSING
-        if any(ln.dimension_id for ln in lines):
-            from novasaas.accounting.dimensions import apply_balances as apply_dimension_balances
-
-            apply_dimension_balances(tenant_id, period.pk, lines)
-        for line in lines:
-            amounts = sums[(line.account_id, period.pk, closing)]
-            amounts[0] += line.debit
-            amounts[1] += line.credit
-            if line.fx_adjusts_id is not None:
-                # an FX adjustment (realised difference, revaluation) is not an item of its own: it moves
-                # the VND book value of the item it adjusts (up on the item's side, down on the other)
-                fx_adjustments.append(line)
-            elif line.partner_id is not None:
-                items.append(
-                    OpenItem(  # type: ignore[misc]  # MoneyField holds Decimal
-                        tenant_id=tenant_id,
-                        line_id=line.pk,
-                        account_id=line.account_id,
-                        partner_id=line.partner_id,
-                        date=entry.date,
-                        due_date=line.due_date,
-                        debit=line.debit,
-                        credit=line.credit,
-                        open=line.debit + line.credit,
-                    )
-                )
-        taxes.record_tax_transactions(entry, lines)
-        taxed = taxed or any(ln.tax_rate_id for ln in lines)
-        if not closing:
-            by_period.setdefault(period.pk, (period, []))[1].extend(lines)
-    _apply_balances(tenant_id, sums)
-    if items:
-        OpenItem.objects.bulk_create(items)
-    for line in fx_adjustments:
-        up = Value(line.debit - line.credit, output_field=MoneyField())
-        down = Value(line.credit - line.debit, output_field=MoneyField())
-        OpenItem.objects.filter(line_id=line.fx_adjusts_id).update(
-            open=Case(When(debit__gt=0, then=F("open") + up), default=F("open") + down)
-        )
-    if taxed:
-        _move_nondeductible_vat()
-    if by_period:
-        from novasaas.accounting.budgets import check_budgets
-
-        for period, lines in by_period.values():
-            check_budgets(tenant_id, period, lines)
-
-
-NONDEDUCTIBLE_VAT_SOURCE = "accounting.vat_nondeductible"
-
-
-def _move_nondeductible_vat() -> None:
-    """The one posting rule for input VAT that is not deductible (VAT Law 48/2024, cash payment at or
-    above the threshold): its tax leaves 1331 for the cost of the purchase — the invoice's largest line
-    on the VAT line's side that is not VAT (stock or expense) — in an entry dated like the invoice. When a later
-    invoice of the same seller and day changes the verdict (``taxes.apply_cash_rule``), the move is
-    undone by the opposite entry. Runs in the posting transaction; the reversal of an invoice mirrors
-    its deductibility, so its own move cancels the original's."""
-    pending = list(
-        TaxTransaction.objects.filter(direction=TaxDirection.INPUT)
-        .exclude(tax=0)
-        .filter(Q(deductible=False, moved_to_cost=False) | Q(deductible=True, moved_to_cost=True))
-        .select_related("line", "line__account", "entry", "entry__period")
-    )
-    if not pending:
-        return
-    journal = Journal.objects.filter(code="GEN").first() or Journal.objects.filter(is_active=True).first()
-    for tx in pending:
-        invoice_lines = list(JournalLine.objects.filter(entry_id=tx.entry_id).select_related("account"))
-        costs = [
-            ln
-            for ln in invoice_lines
-            if ln.pk != tx.line_id and not ln.account.code.startswith(taxes.INPUT_VAT_PREFIXES)
-        ]
-        # the cost sits on the VAT line's side (debit on an invoice, credit on its reversal)
-        side = "debit" if tx.line.debit else "credit"
-        costs = [ln for ln in costs if getattr(ln, side) > 0]
-        cost = max(costs, key=lambda ln: getattr(ln, side)) if costs else None
-        amount = tx.tax if not tx.deductible else -tx.tax  # > 0: out of 1331 into the cost
-        vat_side = (Decimal(0), amount) if amount > 0 else (-amount, Decimal(0))
-        if cost is not None:
-            cost_account, dimension = cost.account, cost.dimension_id
-        else:
-            cost_account, dimension = _resolve_role(tx.entry.tenant, "other_expense"), None
-        built = [
-            JournalLine(  # type: ignore[misc]  # MoneyField holds Decimal
-                tenant_id=tx.tenant_id,
-                line_no=1,
-                account=cost_account,
-                debit=vat_side[1],
-                credit=vat_side[0],
-                dimension_id=dimension,
-                memo=str(_("Non-deductible input VAT")),
-            ),
-            JournalLine(  # type: ignore[misc]  # MoneyField holds Decimal
-                tenant_id=tx.tenant_id,
-                line_no=2,
-                account=tx.line.account,
-                debit=vat_side[0],
-                credit=vat_side[1],
-                partner_id=tx.line.partner_id,
-                memo=str(_("Non-deductible input VAT")),
-            ),
-        ]
-        tx.moved_to_cost = not tx.deductible
-        tx.save(update_fields=["moved_to_cost"])
-        entry = JournalEntry.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
-            journal=journal,
-            year=tx.entry.period.fiscal_year.start_date.year,
-            date=tx.entry.date,
-            period=tx.entry.period,
-            memo=(
-                _("Input VAT of %(ref)s not deductible (paid in cash): moved to the cost")
-                if amount > 0
-                else _("Input VAT of %(ref)s deductible again: moved back from the cost")
-            )
-            % {"ref": tx.entry.reference},
-            source_type=NONDEDUCTIBLE_VAT_SOURCE,
-            source_reference=tx.entry.reference[:60],
-            total=Decimal(0),
-        )
-        for line in built:
-            line.entry = entry
-        JournalLine.objects.bulk_create(built)
-        _post(entry, None, check_accounts=False, lines=built)
-
-
-def _apply_balances(tenant_id: int, sums: dict[tuple[int, int, bool], list[Decimal]]) -> None:
-    """Move the maintained balances of (account, period, closing) with one upsert
-    (``INSERT … ON CONFLICT DO UPDATE``, PostgreSQL and SQLite)."""
-    if not sums:
-        return
-    money = MoneyField()
-    table = AccountBalance._meta.db_table
-    keys = sorted(sums)
-    params: list[Any] = []
-    for account_id, period_id, closing in keys:
-        debit, credit = sums[(account_id, period_id, closing)]
-        params += [tenant_id, account_id, period_id, closing, money.get_prep_value(debit), money.get_prep_value(credit)]
-    sql = (  # table and column names only are formatted in; values are parameters
-        f"INSERT INTO {table} (tenant_id, account_id, period_id, closing, debit, credit) VALUES "  # noqa: S608
-        + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(keys))
-        + f" ON CONFLICT (tenant_id, account_id, period_id, closing) DO UPDATE SET"
-        f" debit = {table}.debit + excluded.debit, credit = {table}.credit + excluded.credit"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-# --- the posting interface for other modules -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SourceDocument:
-    """One document of another module to post (see ``post_source_document`` for the fields)."""
-
-    source_type: str
-    source_id: int
-    date: dt.date | str
-    lines: Sequence[Any]
-    memo: str = ""
-    reference: str = ""
-    journal: str = "GEN"
-
-
-def post_source_document(
-    tenant: Tenant,
-    source_type: str,
-    source_id: int,
-    date: dt.date | str,
-    lines: Sequence[Any],
-    *,
-    memo: str = "",
-    reference: str = "",
-    journal: str = "GEN",
-    actor: Any = None,
-) -> JournalEntry:
-    """Post the ledger entry of another module's document. See docs/accounting.md.
-
-    ``lines`` are ``(role_or_account_code, debit, credit, partner_id, memo)`` tuples (or ``LineInput``);
-    a role (``"receivable"``, ``"revenue"``, ``"output_vat"``, ``"inventory"``, ``"cogs"`` …) resolves
-    through the tenant's account mapping. Guarantees: idempotent per ``(source_type, source_id)`` (a
-    second call returns the first entry and posts nothing); refuses unbalanced or empty input, unknown
-    roles, lines on partner accounts without a partner, and dates in a closed or locked period
-    (``ValidationError``); a calendar fiscal year is opened when none covers ``date`` yet. Amounts are
-    exact decimals (str/int/Decimal, never float) with at most 2 decimals. A line with ``currency``
-    (``LineInput`` or dict) gives its amounts in that currency, converted at ``exchange_rate`` or the
-    table's rate on ``date`` (none → ``ValidationError``); a rounding difference of the conversion is
-    posted as an explicit line to 515/635.
-    """
-    document = SourceDocument(source_type, source_id, date, lines, memo, reference, journal)
-    return _post_documents(tenant, [document], actor, batch=False)[0]
-
-
-def post_source_documents(
-    tenant: Tenant, documents: Sequence[SourceDocument], *, actor: Any = None
-) -> list[JournalEntry]:
-    """Post many source documents in one transaction, all or nothing — for imports and subscribers
-    that post in bulk. Same guarantees as ``post_source_document`` for each document (a document
-    already posted, or twice in ``documents``, gives its one entry); an error in any document refuses
-    the whole batch, its messages keyed ``documents[i].…``. Returns the entries in input order. The
-    batch costs about as many queries as one posting (see docs/performance.md)."""
-    return _post_documents(tenant, list(documents), actor, batch=True)
-
-
-def _post_documents(tenant: Tenant, documents: list[SourceDocument], actor: Any, *, batch: bool) -> list[JournalEntry]:
-    def refuse(i: int, exc: ValidationError) -> ValidationError:
-        if not batch:
-            return exc
-        if hasattr(exc, "error_dict"):
-            return ValidationError({f"documents[{i}].{k}": v for k, v in exc.message_dict.items()})
-        return ValidationError({f"documents[{i}]": exc.messages})
-
-    if batch and not documents:
-        return []
-    days: list[dt.date] = []
-    for i, doc in enumerate(documents):
-        if not doc.source_type or len(doc.source_type) > 60:
-            raise refuse(i, ValidationError({"source_type": [_("Name the source document type.")]}))
-        day = doc.date
-        if isinstance(day, str):
-            try:
-                day = dt.date.fromisoformat(day[:10])
-            except ValueError as exc:
-                raise refuse(i, ValidationError({"date": [_("Enter a valid date.")]})) from exc
-        days.append(day)
-    with atomic_in(tenant):
-        ensure_chart(tenant)
-        seq, prev = _chain_head(tenant.pk)  # serialises postings, so the idempotency check cannot race
-        done: dict[tuple[str, Any], JournalEntry] = {}
-        wanted_types = {doc.source_type for doc in documents}
-        wanted_ids = {doc.source_id for doc in documents}
-        for found in JournalEntry.objects.filter(source_type__in=wanted_types, source_id__in=wanted_ids):
-            done[(found.source_type, found.source_id)] = found
-        todo: list[int] = []
-        seen: set[tuple[str, Any]] = set()
-        for i, doc in enumerate(documents):  # a document listed twice is posted once, at its first place
-            key = (doc.source_type, doc.source_id)
-            if key not in done and key not in seen:
-                seen.add(key)
-                todo.append(i)
-        if todo:
-            try:
-                periods = _lock_periods([days[i] for i in todo])
-            except _DayError as exc:
-                raise refuse(next(i for i in todo if days[i] == exc.day), exc) from exc
-            lookups = _Lookups(tenant)
-            try:  # every document's accounts, roles and partners at once
-                lookups.prefetch([_line_input(raw) for i in todo for raw in documents[i].lines], by_role=True)
-            except (TypeError, ValidationError):
-                pass  # reported per document below
-            prepared: list[tuple[JournalEntry, FiscalPeriod, Journal, list[JournalLine]]] = []
-            counts: dict[tuple[int, int], int] = defaultdict(int)
-            for i in todo:
-                doc, day, period = documents[i], days[i], periods[days[i]]
-                try:
-                    journal = lookups.journal(doc.journal)
-                    built = _build_lines(tenant, doc.lines, by_role=True, day=day, lookups=lookups)
-                    total = _check_balanced(built)
-                except ValidationError as exc:
-                    raise refuse(i, exc) from exc
-                entry = JournalEntry(  # type: ignore[misc]  # MoneyField holds Decimal
-                    tenant_id=tenant.pk,
-                    journal=journal,
-                    year=period.fiscal_year.start_date.year,
-                    date=day,
-                    period=period,
-                    memo=(doc.memo or "")[:500],
-                    source_type=doc.source_type,
-                    source_id=doc.source_id,
-                    source_reference=(doc.reference or "")[:60],
-                    total=total,
-                    created_by=actor if getattr(actor, "pk", None) else None,
-                    state=EntryState.DRAFT,
-                )
-                counts[(journal.pk, entry.year)] += 1
-                prepared.append((entry, period, journal, built))
-            numbers = _take_numbers(tenant.pk, seq, len(prepared), counts)
-            for k, (entry, _period, journal, built) in enumerate(prepared):
-                scope = (journal.pk, entry.year)
-                prev = _seal(entry, journal, numbers[scope], seq + k, prev, built, actor)
-                numbers[scope] += 1
-            # inserted as drafts, lines added, then flipped to posted: the database guards refuse lines
-            # added to a posted entry, and check every posted entry's balance at commit
-            JournalEntry.objects.bulk_create([p[0] for p in prepared])
-            all_lines = []
-            for entry, _period, _journal, built in prepared:
-                for line in built:
-                    line.entry = entry
-                all_lines.extend(built)
-            JournalLine.objects.bulk_create(all_lines)
-            JournalEntry.objects.filter(pk__in=[p[0].pk for p in prepared]).update(state=EntryState.POSTED)
-            for entry, *_rest in prepared:
-                entry.state = EntryState.POSTED
-                done[(entry.source_type, entry.source_id)] = entry
-            _after_post(tenant.pk, prepared)
-    return [done[(doc.source_type, doc.source_id)] for doc in documents]
-
-
-def post_prepared_lines(
-    tenant: Tenant,
-    source_type: str,
-    source_id: int,
-    day: dt.date,
-    built: list[JournalLine],
-    *,
-    memo: str = "",
-    journal: str = "GEN",
-    actor: Any = None,
-) -> JournalEntry:
-    """Post lines the ledger built itself (FX settlement and revaluation lines, which carry
-    ``fx_adjusts`` and VND amounts that are not amount × rate): same guarantees as
-    ``post_source_document`` (idempotent per source, balanced, open period, accounts checked)."""
-    with atomic_in(tenant):
-        ensure_chart(tenant)
-        _chain_lock()
-        existing = JournalEntry.objects.filter(source_type=source_type, source_id=source_id).first()
-        if existing is not None:
-            return existing
-        period = FiscalPeriod.objects.filter(start_date__lte=day, end_date__gte=day).first()
-        if period is None:
-            _ensure_year_for(day)
-            period = _period_for(day)
-        for i, line in enumerate(built):
-            line.tenant_id = tenant.pk
-            line.line_no = i + 1
-        _check_balanced(built)
-        entry = JournalEntry.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
-            journal=_journal(journal),
-            year=period.fiscal_year.start_date.year,
-            date=day,
-            period=period,
-            memo=(memo or "")[:500],
-            source_type=source_type,
-            source_id=source_id,
-            total=Decimal(0),
-            created_by=actor if getattr(actor, "pk", None) else None,
-        )
-        for line in built:
-            line.entry = entry
-        JournalLine.objects.bulk_create(built)
-        return _post(entry, actor, lines=built)
-
-
-def is_posted_source(tenant: Tenant, source_type: str, source_id: int) -> bool:
-    with in_tenant(tenant):
-        return JournalEntry.objects.filter(source_type=source_type, source_id=source_id).exists()
-
-
 def require(principal: Principal, code: str) -> None:
     if not principal.has(code):
         raise PermissionDenied
@@ -1741,9 +1217,13 @@ def close_fiscal_year(principal: Principal, year_id: int) -> list[JournalEntry]:
     principal.require("acc.period.close")
     tenant = principal.tenant
     with atomic_in(tenant):
-        year = FiscalYear.objects.select_for_update().get(pk=year_id)
+        year = FiscalYear.objects.select_for_update(of=("self",), no_key=True).get(pk=year_id)
         if year.state == FiscalYearState.CLOSED:
             raise ValidationError(_("This fiscal year is already closed."))
+        # the lock order of ``chain`` (serial, then periods): the year's periods are held exclusively
+        # before its balances are read, so a posting in flight lands before them and none after
+        _chain_lock()
+        list(FiscalPeriod.objects.select_for_update(of=("self",), no_key=True).filter(fiscal_year=year))
         if timezone.localdate() < year.end_date:
             raise ValidationError(
                 _("The fiscal year ends on %(d)s: it can be closed from that day on.")
@@ -1802,7 +1282,7 @@ def carry_forward_result(principal: Principal, year_id: int) -> JournalEntry | N
     principal.require("acc.period.close")
     tenant = principal.tenant
     with atomic_in(tenant):
-        year = FiscalYear.objects.select_for_update().get(pk=year_id)
+        year = FiscalYear.objects.select_for_update(of=("self",), no_key=True).get(pk=year_id)
         previous = FiscalYear.objects.filter(end_date__lt=year.start_date).order_by("-end_date").first()
         if previous is None or previous.state != FiscalYearState.CLOSED:
             raise ValidationError(_("Close the previous fiscal year first."))
@@ -1864,11 +1344,15 @@ def undo_year_closing(principal: Principal, year_id: int, *, reason: str = "") -
     tenant = principal.tenant
     with atomic_in(tenant):
         # the same lock order as close_fiscal_year (year, then the chain lock every posting takes first)
-        year = FiscalYear.objects.select_for_update().get(pk=year_id)
+        year = FiscalYear.objects.select_for_update(of=("self",), no_key=True).get(pk=year_id)
         _chain_lock()
         if year.state != FiscalYearState.CLOSED:
             raise ValidationError(_("This fiscal year is not closed."))
-        periods = list(FiscalPeriod.objects.select_for_update().filter(fiscal_year=year).order_by("start_date"))
+        periods = list(
+            FiscalPeriod.objects.select_for_update(of=("self",), no_key=True)
+            .filter(fiscal_year=year)
+            .order_by("start_date")
+        )
         locked = [str(p) for p in periods if p.state == PeriodState.LOCKED]
         if locked:
             raise ValidationError(
@@ -1957,3 +1441,35 @@ def undo_year_closing(principal: Principal, year_id: int, *, reason: str = "") -
             message=(reason or _("Year-end closing undone"))[:500],
         )
         return reversals
+
+
+# The posting core and the chain live in their own modules; their names stay importable from here (other
+# modules and tests import ``post_source_document`` and friends from ``actions``). Imported last: they call
+# this module's line builders and chart helpers at run time.
+from novasaas.accounting.chain import CHAIN_KEY, GENESIS, entry_digest  # noqa: E402
+from novasaas.accounting.posting import (  # noqa: E402
+    NONDEDUCTIBLE_VAT_SOURCE,
+    SourceDocument,
+    _chain_lock,
+    _check_period_open,
+    _finish,
+    _periods_shared,
+    _post,
+    _refuse_unless_open,
+    is_posted_source,
+    post_prepared_lines,
+    post_source_document,
+    post_source_documents,
+)
+
+__all__ = [
+    "CHAIN_KEY",
+    "GENESIS",
+    "NONDEDUCTIBLE_VAT_SOURCE",
+    "SourceDocument",
+    "entry_digest",
+    "is_posted_source",
+    "post_prepared_lines",
+    "post_source_document",
+    "post_source_documents",
+]

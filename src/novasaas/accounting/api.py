@@ -91,6 +91,7 @@ from novasaas.accounting.schemas import (
     VatListing,
     VatReturn,
 )
+from novasaas.accounting.scope import no_savepoints
 from novasaas.identity.access import Principal
 from novasaas.platform.api import ErrorOut, Id, UnknownIds, module_auth
 
@@ -387,17 +388,17 @@ def create_entry(request: HttpRequest, data: EntryCreate) -> Any:
     """A draft entry; with ``post: true`` it is posted at once (or waits for approval above the
     threshold when the author cannot approve)."""
     p = _p(request, "acc.entry.create")
-    entry = actions.create_entry(
-        p,
-        journal_id=data.journal,
-        date=data.date,
-        lines=_lines(data.lines),
-        memo=data.memo,
-        source_reference=data.reference,
-    )
-    if data.post:
-        entry = actions.post_entry(p, entry.pk)
-    return 201, selectors.get_entry(p.tenant, entry.pk)
+    with no_savepoints():  # an error answers 4xx, and the request's transaction rolls back whole
+        entry = actions.create_entry(
+            p,
+            journal_id=data.journal,
+            date=data.date,
+            lines=_lines(data.lines),
+            memo=data.memo,
+            source_reference=data.reference,
+            post=data.post,
+        )
+    return 201, entry  # built from the objects in memory (its lines included), not read again
 
 
 @router.post(

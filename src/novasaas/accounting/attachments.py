@@ -89,7 +89,7 @@ def add_attachment(principal: Principal, entry_id: int, upload: IO[bytes], filen
         except Exception as exc:  # noqa: BLE001 - any decoder error means "not an image"
             raise ValidationError({"file": [_("This image cannot be read.")]}) from exc
     with atomic_in(tenant):
-        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        entry = JournalEntry.objects.select_for_update(of=("self",), no_key=True).get(pk=entry_id)
         if EntryAttachment.objects.filter(entry=entry).count() >= MAX_PER_ENTRY:
             raise ValidationError({"file": [_("At most %(n)d attachments per entry.") % {"n": MAX_PER_ENTRY}]})
         att = EntryAttachment(
@@ -116,7 +116,7 @@ def delete_attachment(principal: Principal, entry_id: int, attachment_id: int) -
     """Remove an attachment while its entry is a draft; the file goes after commit."""
     principal.require("acc.entry.create")
     with atomic_in(principal.tenant):
-        entry = JournalEntry.objects.select_for_update().get(pk=entry_id)
+        entry = JournalEntry.objects.select_for_update(of=("self",), no_key=True).get(pk=entry_id)
         att = EntryAttachment.objects.get(entry=entry, pk=attachment_id)
         if entry.state != EntryState.DRAFT:
             raise ValidationError(_("Attachments of a posted or pending entry cannot be removed."))
@@ -148,9 +148,7 @@ def list_attachments(tenant: Tenant, entry_id: int) -> list[EntryAttachment]:
 def get_attachment(tenant: Tenant, entry_id: int, attachment_id: int) -> EntryAttachment:
     """The attachment of this tenant's entry (DoesNotExist → 404 otherwise)."""
     with in_tenant(tenant):
-        return EntryAttachment.objects.select_related("entry").get(
-            tenant=tenant, entry_id=entry_id, pk=attachment_id
-        )
+        return EntryAttachment.objects.select_related("entry").get(tenant=tenant, entry_id=entry_id, pk=attachment_id)
 
 
 def open_file(att: EntryAttachment) -> IO[bytes]:

@@ -231,12 +231,7 @@ def _parse_default(data: bytes, filename: str) -> list[tuple[dt.date, Decimal, s
                 amount = to_decimal((rec.get("credit") or "0").replace(",", "")) - to_decimal(
                     (rec.get("debit") or "0").replace(",", "")
                 )
-            if (
-                not amount.is_finite()
-                or amount == 0
-                or abs(amount) >= Decimal("1e15")
-                or amount != round(amount, 2)
-            ):
+            if not amount.is_finite() or amount == 0 or abs(amount) >= Decimal("1e15") or amount != round(amount, 2):
                 raise ValueError
         except (TypeError, ValueError, ArithmeticError):
             msgs.append(_("amount: enter a non-zero amount with at most 2 decimals."))
@@ -270,9 +265,7 @@ def _save_profile(principal: Principal, bank: BankAccount, name: str, mapping: d
     return profile
 
 
-def save_statement_profile(
-    principal: Principal, bank_account_id: int, *, name: str, mapping: Any
-) -> StatementProfile:
+def save_statement_profile(principal: Principal, bank_account_id: int, *, name: str, mapping: Any) -> StatementProfile:
     """Save (or replace, by name) a column mapping for the bank account's statement files; the mapping
     is validated first (``EntryImportError``, line 0)."""
     from novasaas.accounting import statements
@@ -346,7 +339,11 @@ def proposals(tenant: Tenant, bank_account_id: int, limit: int = 200) -> list[Pr
 def match(principal: Principal, transaction_id: int, line_id: int) -> BankTransaction:
     principal.require("acc.reconcile")
     with atomic_in(principal.tenant):
-        tx = BankTransaction.objects.select_for_update().select_related("bank_account").get(pk=transaction_id)
+        tx = (
+            BankTransaction.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("bank_account")
+            .get(pk=transaction_id)
+        )
         if tx.matched_line_id is not None:
             raise ValidationError(_("This statement line is already matched."))
         line = JournalLine.objects.filter(pk=line_id, entry__state=EntryState.POSTED).first()
@@ -368,7 +365,11 @@ def post_fee(principal: Principal, transaction_id: int) -> BankTransaction:
     principal.require("acc.reconcile")
     tenant = principal.tenant
     with atomic_in(tenant):
-        tx = BankTransaction.objects.select_for_update().select_related("bank_account__account").get(pk=transaction_id)
+        tx = (
+            BankTransaction.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("bank_account__account")
+            .get(pk=transaction_id)
+        )
         if tx.matched_line_id is not None or tx.amount >= 0:
             raise ValidationError(_("Only an unmatched money-out line can be booked as a fee."))
         entry = actions.post_source_document(

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from novasaas.accounting import actions
+from novasaas.accounting import actions, config_cache
 from novasaas.accounting.events import BudgetExceeded
 from novasaas.accounting.models import (
     Account,
@@ -63,7 +63,7 @@ def set_budget_lines(principal: Principal, budget_id: int, lines: Sequence[tuple
 
     principal.require("acc.budget.manage")
     with atomic_in(principal.tenant):
-        budget = Budget.objects.select_for_update().get(pk=budget_id)
+        budget = Budget.objects.select_for_update(of=("self",), no_key=True).get(pk=budget_id)
         periods = {p.number: p for p in FiscalPeriod.objects.filter(fiscal_year=budget.fiscal_year)}
         errors: dict[str, list[str]] = {}
         rows: dict[tuple[int, int, int | None], Decimal] = {}
@@ -118,6 +118,7 @@ def set_budget_lines(principal: Principal, budget_id: int, lines: Sequence[tuple
             after={"lines": len(rows)},
             message="budget lines replaced",
         )
+        config_cache.bump()  # postings check budgets only in periods that have lines (cached)
         return budget
 
 

@@ -186,7 +186,9 @@ def post_periodic_cogs(
     if not counted:
         raise ValidationError({"closing": [_("Enter the counted closing stock of at least one account.")]})
     with atomic_in(tenant):
-        AccountingSettings.objects.select_for_update().get()  # one calculation at a time per company
+        AccountingSettings.objects.select_for_update(
+            of=("self",), no_key=True
+        ).get()  # one calculation at a time per company
         calc = cost_of_sales(tenant, date_from, date_to, counted)
         period = FiscalPeriod.objects.filter(start_date__lte=calc.date_to, end_date__gte=calc.date_to).first()
         if period is not None and period.state != PeriodState.OPEN:

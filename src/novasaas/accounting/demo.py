@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from novasaas.accounting import config_cache
 from novasaas.accounting.actions import ensure_chart, post_source_document
 from novasaas.accounting.models import JournalEntry
 from novasaas.accounting.scope import in_tenant
@@ -313,6 +314,7 @@ def _demo_budget_and_bank(tenant: Any, today: dt.date) -> None:
                         for p in FiscalPeriod.objects.filter(fiscal_year=year)
                     ]
                 )
+                config_cache.bump()
         bank = Account.objects.filter(code="1121", allows_posting=True).first()
         if bank is not None and not BankAccount.objects.exists():
             BankAccount.objects.create(

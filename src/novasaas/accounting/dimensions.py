@@ -63,7 +63,7 @@ def update_dimension(
     """Rename or (de)activate; an inactive dimension cannot be put on new lines or budget lines."""
     principal.require("acc.coa.configure")
     with atomic_in(principal.tenant):
-        dim = Dimension.objects.select_for_update().get(pk=dimension_id)
+        dim = Dimension.objects.select_for_update(of=("self",), no_key=True).get(pk=dimension_id)
         before = audit.snapshot(dim)
         if name is not None:
             if not name.strip():

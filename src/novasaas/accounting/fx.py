@@ -125,7 +125,7 @@ def update_rate(principal: Principal, rate_id: int, *, rate: Any) -> ExchangeRat
     principal.require("acc.coa.configure")
     value = _clean_rate(rate)
     with atomic_in(principal.tenant):
-        obj = ExchangeRate.objects.select_for_update().get(pk=rate_id)
+        obj = ExchangeRate.objects.select_for_update(of=("self",), no_key=True).get(pk=rate_id)
         before = audit.snapshot(obj)
         obj.rate = value  # type: ignore[assignment]
         obj.save(update_fields=["rate"])

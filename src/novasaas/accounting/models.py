@@ -1,19 +1,20 @@
 """The ledger: charts of accounts, fiscal periods, journals, entries and lines, maintained balances.
 
 Invariants and where they are enforced:
-- an entry balances (Σ debit = Σ credit > 0): ``actions._post`` and, on PostgreSQL, a deferred
+- an entry balances (Σ debit = Σ credit > 0): ``posting._post`` and, on PostgreSQL, a deferred
   constraint trigger at commit (migration 0002);
 - a posted entry and its lines never change: the actions never write them and, on PostgreSQL, row
   triggers refuse UPDATE/DELETE (migration 0002); the per-tenant hash chain makes edits detectable;
 - a line is one-sided and non-negative: check constraints below;
 - ``AccountBalance`` equals the sum of posted lines per account × period: maintained in the posting
-  transaction (``actions._after_post``), verified by ``verify_ledger`` and the property tests;
+  transaction (``posting._after_post``), verified by ``verify_ledger`` and the property tests;
 - ``OpenItem.open`` equals its partner line's amount less the allocations on it: inserted by posting,
   lowered by ``receivables._allocate`` in the same transaction, verified by ``verify_ledger``.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
@@ -86,6 +87,11 @@ class Account(TenantModel):
         return self.name_en if language.startswith("en") and self.name_en else self.name_vi
 
 
+def new_config_version() -> int:
+    """A fresh ``AccountingSettings.config_version`` (see ``config_cache``)."""
+    return secrets.randbits(62) + 1
+
+
 class AccountingSettings(TenantModel):
     """Per-tenant ledger settings (one row, created by ``ensure_chart``)."""
 
@@ -95,6 +101,9 @@ class AccountingSettings(TenantModel):
         help_text=_("Entries created by an Accountant above this total wait for Finance Manager approval."),
     )
     base_currency = models.CharField(_("base currency"), max_length=3, default="VND")
+    # a random value, replaced with every change of the ledger configuration (``config_cache.bump``); random
+    # from the start, so a chart created in a transaction that rolled back never shares its version
+    config_version = models.BigIntegerField(default=new_config_version, editable=False)
     payment_terms_days = models.PositiveSmallIntegerField(
         _("payment terms (days)"), default=30, help_text=_("Due date of an invoice line that gives none.")
     )
@@ -398,7 +407,7 @@ class TaxTransaction(TenantModel):
     paid_in_cash = models.BooleanField(default=False)
     deductible = models.BooleanField(_("deductible"), default=True)
     # the tax was moved from 1331 into the cost of the purchase (non-deductible input VAT); the posting
-    # rule keeps it equal to ``not deductible`` for input VAT (``actions._move_nondeductible_vat``)
+    # rule keeps it equal to ``not deductible`` for input VAT (``posting._move_nondeductible_vat``)
     moved_to_cost = models.BooleanField(default=False)
 
     class Meta:

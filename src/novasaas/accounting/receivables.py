@@ -408,7 +408,7 @@ def record_payment(
 def approve_payment(principal: Principal, payment_id: int) -> Payment:
     principal.require("acc.payment.approve")
     with atomic_in(principal.tenant):
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        payment = Payment.objects.select_for_update(of=("self",), no_key=True).get(pk=payment_id)
         if payment.state != PaymentState.PENDING:
             raise ValidationError(_("Only a payment awaiting approval can be approved."))
         return _post_payment(payment, principal)
@@ -417,7 +417,7 @@ def approve_payment(principal: Principal, payment_id: int) -> Payment:
 def reject_payment(principal: Principal, payment_id: int) -> Payment:
     principal.require("acc.payment.approve")
     with atomic_in(principal.tenant):
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
+        payment = Payment.objects.select_for_update(of=("self",), no_key=True).get(pk=payment_id)
         if payment.state != PaymentState.PENDING:
             raise ValidationError(_("Only a payment awaiting approval can be rejected."))
         payment.state = PaymentState.REJECTED
@@ -482,7 +482,11 @@ def _allocate(tenant: Tenant, kind: str, payment_line: JournalLine, requested: l
     for line_id, amount in requested:
         if amount <= 0:
             raise ValidationError({"allocations": [_("Allocate positive amounts.")]})
-        invoice = JournalLine.objects.select_for_update().filter(pk=line_id, entry__state=EntryState.POSTED).first()
+        invoice = (
+            JournalLine.objects.select_for_update(of=("self",), no_key=True)
+            .filter(pk=line_id, entry__state=EntryState.POSTED)
+            .first()
+        )
         if (
             invoice is None
             or invoice.account_id not in family

@@ -243,10 +243,15 @@ class Entry(EntryListItem):
 
     @staticmethod
     def resolve_lines(obj: Any) -> list[Any]:
+        fresh = getattr(obj, "in_memory_lines", None)  # an entry just written (actions.create_entry)
+        if fresh is not None:
+            return sorted(fresh, key=lambda line: (line.line_no, line.pk))
         return list(obj.lines.select_related("account", "dimension").order_by("line_no", "id"))
 
     @staticmethod
     def resolve_reversed_by_id(obj: Any) -> int | None:
+        if getattr(obj, "in_memory_lines", None) is not None:
+            return None  # written in this request: nothing reverses it yet
         rev = obj.reversals.first()
         return rev.pk if rev else None
 

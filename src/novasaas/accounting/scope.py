@@ -8,6 +8,7 @@ crosses it marks the whole outer transaction for rollback. Actions therefore ope
 from __future__ import annotations
 
 import contextlib
+import contextvars
 from collections.abc import Iterator
 
 from django.db import transaction
@@ -26,7 +27,24 @@ def in_tenant(tenant: Tenant) -> Iterator[None]:
         yield
 
 
+# set by ``no_savepoints``: the caller's transaction is rolled back whole on any error
+_JOIN_OUTER: contextvars.ContextVar[bool] = contextvars.ContextVar("accounting_join_outer", default=False)
+
+
 @contextlib.contextmanager
 def atomic_in(tenant: Tenant) -> Iterator[None]:
-    with transaction.atomic(), in_tenant(tenant):
+    with transaction.atomic(savepoint=not _JOIN_OUTER.get()), in_tenant(tenant):
         yield
+
+
+@contextlib.contextmanager
+def no_savepoints() -> Iterator[None]:
+    """Actions called in the block join the caller's transaction instead of opening a savepoint in it
+    (two statements each). Only for a caller whose transaction is rolled back whole when an action
+    raises — an API endpoint inside the request transaction (``TenantMiddleware`` rolls back every
+    response ≥ 400) — never for one that catches the error and goes on writing."""
+    token = _JOIN_OUTER.set(True)
+    try:
+        yield
+    finally:
+        _JOIN_OUTER.reset(token)

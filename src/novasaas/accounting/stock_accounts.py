@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from novasaas.accounting import config_cache
 from novasaas.accounting.actions import ensure_chart, post_source_document, resolve_role
 from novasaas.accounting.models import Account, AccountingSettings, EntryState, JournalEntry, WarehouseAccount
 from novasaas.accounting.scope import atomic_in, in_tenant
@@ -211,7 +212,7 @@ def set_transit_account(principal: Principal, account_id: int | None) -> Account
     principal.require("acc.coa.configure")
     with atomic_in(principal.tenant):
         ensure_chart(principal.tenant)
-        settings = AccountingSettings.objects.select_for_update().get()
+        settings = AccountingSettings.objects.select_for_update(of=("self",), no_key=True).get()
         before = settings.transfer_transit_account.code if settings.transfer_transit_account else ""
         settings.transfer_transit_account = None if account_id is None else _postable(account_id, "account_id")
         settings.save(update_fields=["transfer_transit_account"])
@@ -223,4 +224,5 @@ def set_transit_account(principal: Principal, account_id: int | None) -> Account
             before={"transfer_transit_account": before},
             after={"transfer_transit_account": account.code if account else ""},
         )
+        config_cache.bump()  # every process drops its cached configuration
         return account

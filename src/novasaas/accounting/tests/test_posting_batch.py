@@ -173,3 +173,50 @@ def test_verify_ledger_notices_a_wrong_open_item(tenant_a, day):
         OpenItem.objects.update(open=Decimal(1))
     report = verify_ledger(tenant_a)
     assert not report.ok and "open item" in report.problems[0]
+
+
+def test_api_entry_with_post_costs_few_statements(tenant_a, today, django_capture_on_commit_callbacks):
+    """``POST /entries`` with ``post: true``: one transaction, no savepoint of its own, the answer built
+    from memory. Counted: authentication (3), period with its share lock, entry, lines, audit, number and
+    chain, posted state, balances — not the test's own savepoints around the request."""
+    from novasaas.accounting.tests.test_api import URL, entry_payload, fm_client
+
+    c = fm_client(tenant_a)
+    with django_capture_on_commit_callbacks(execute=True):  # the per-process chart cache, as after a commit
+        assert c.post(f"{URL}/entries", entry_payload()).status_code == 201
+    with CaptureQueriesContext(connection) as ctx:
+        r = c.post(f"{URL}/entries", entry_payload("2500000"))
+    assert r.status_code == 201, r.json()
+    body = r.json()
+    assert body["state"] == "posted" and body["number"] == 2 and body["reference"].endswith("-00002")
+    assert [line["debit"] for line in body["lines"]] == ["2500000.00", "0.00"]
+    counted = [q for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"] and "set_config" not in q["sql"]]
+    assert len(counted) <= 10, [q["sql"][:80] for q in counted]
+
+
+def test_cached_configuration_follows_a_change_at_once(tenant_a, day):
+    """Accounts and role mappings are cached per tenant; a change is seen by the very next posting."""
+    from novasaas.accounting.models import Account, AccountMapping
+
+    fm = principal(tenant_a, "finance_manager")
+    c = make_party(tenant_a)
+    actions.ensure_chart(tenant_a)
+    with tenant_context(tenant_a):
+        new = Account.objects.get(code="5113")
+        mapped = AccountMapping.objects.values("account_id")
+        spare = (
+            Account.objects.filter(type="revenue", allows_posting=True, is_active=True)
+            .exclude(pk__in=mapped)
+            .exclude(pk=new.pk)
+            .first()
+        )
+    assert spare is not None
+    by_code = [("receivable", 1100, 0, c, ""), (spare.code, 0, 1100, None, "")]
+    actions.post_source_document(tenant_a, "test.invoice", 1, day, by_code)  # the account and the role cached
+    actions.set_account_mapping(fm, "revenue", new.pk)
+    entry = actions.post_source_document(tenant_a, "test.invoice", 2, day, sale(2, c).lines)
+    with tenant_context(tenant_a):
+        assert new.pk in {line.account_id for line in entry.lines.all()}
+    actions.set_account_active(fm, spare.pk, False)
+    with pytest.raises(ValidationError, match="does not allow posting"):
+        actions.post_source_document(tenant_a, "test.invoice", 3, day, by_code)
