@@ -60,6 +60,7 @@ from novasaas.platform.money import (
     round_money,
     to_decimal,
 )
+from novasaas.platform.ttlcache import BoundedCache
 
 MAX_LINES = 500
 DEFAULT_JOURNALS = [
@@ -101,7 +102,7 @@ class LineInput:
 
 # A chart, once created, exists for good: remember it per process (its template may only change while
 # the ledger is empty, and ``apply_chart_template`` refreshes this cache).
-_CHARTS: dict[tuple[int, Any], ChartOfAccount] = {}
+_CHARTS: BoundedCache[ChartOfAccount] = BoundedCache(maxsize=2_000)  # per process, LRU (issue 20)
 
 
 def _chart_key(tenant: Tenant) -> tuple[int, Any]:
@@ -119,7 +120,7 @@ def ensure_chart(tenant: Tenant, template: str | None = None) -> ChartOfAccount:
         if found is not None:
             key = _chart_key(tenant)
             # cache only what is committed: a rolled-back first use must not leave a phantom chart
-            transaction.on_commit(lambda: _CHARTS.__setitem__(key, found))
+            transaction.on_commit(lambda: _CHARTS.set(key, found))
             return found
         try:
             with transaction.atomic():
@@ -187,8 +188,8 @@ def apply_chart_template(principal: Principal, template: str) -> ChartOfAccount:
             Account.objects.filter(level=level).delete()
         chart.template, chart.name = template, TEMPLATES[template][0]
         chart.save(update_fields=["template", "name"])
-        _CHARTS.pop(_chart_key(tenant), None)
-        transaction.on_commit(lambda: _CHARTS.pop(_chart_key(tenant), None))
+        _CHARTS.delete(_chart_key(tenant))
+        transaction.on_commit(lambda: _CHARTS.delete(_chart_key(tenant)))
         _create_accounts(tenant, chart, template)
         audit.record(AuditAction.UPDATE, actor=principal.user, obj=chart, after={"template": template})
         config_cache.bump()  # every process drops its cached configuration

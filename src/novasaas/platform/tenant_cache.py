@@ -7,7 +7,7 @@ Rules that keep them correct:
   (``transaction.on_commit``), so a row created by a request that is then rolled back is never served;
 * the process that changes the underlying rows calls ``forget(tenant_id)`` (or ``clear()``) in the same
   code path; other processes see the change within ``ttl`` seconds (as the authentication caches do);
-* each cache is bounded (``maxsize`` entries, cleared when full) and every cache is registered, so tests
+* each cache is bounded (``maxsize`` entries, least recently used evicted) and every cache is registered, so tests
   start empty (``clear_all``, an autouse fixture).
 """
 

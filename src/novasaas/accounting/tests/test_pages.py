@@ -150,7 +150,9 @@ def test_multi_line_entry_form_saves_posts_and_reports_errors(tenant_a, fm_web, 
         d = JournalEntry.objects.get(state=EntryState.DRAFT)
     assert draft["Location"].endswith(f"/{d.pk}/")
     edit = fm_web.get(f"/accounting/entries/{d.pk}/edit/").content.decode()
-    assert 'name="lines-0-account" value="1111"' in edit and 'name="lines-1-account" value="4111"' in edit
+    for n, code in ((0, "1111"), (1, "4111")):  # the account picker keeps the draft's account selected
+        field = edit.split(f'name="lines-{n}-account"', 1)[1].split("</select>", 1)[0]
+        assert f'<option value="{code}" selected>' in field
     assert fm_web.post(f"/accounting/entries/{d.pk}/delete/").status_code == 302
 
 
