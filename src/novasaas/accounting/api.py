@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
@@ -536,7 +536,7 @@ def _export(fmt: str, build: Any, name: str) -> HttpResponse:
         try:
             response = HttpResponse(build("pdf"), content_type="application/pdf")
         except PdfUnavailable as exc:
-            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+            return JsonResponse({"detail": str(exc)}, status=503)
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
     return _xlsx(build("xlsx"), name)

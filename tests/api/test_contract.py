@@ -1,0 +1,70 @@
+"""What the OpenAPI document promises, the API keeps (each class of finding of the full schemathesis run):
+dates and booleans are the documented types, never a number read as one; report files are documented
+content types; every error matches its documented schema."""
+
+from __future__ import annotations
+
+from novasaas.config.api import FILE_TYPES, api
+
+
+def test_a_number_is_no_date_in_a_query(api_a):
+    r = api_a.get("/api/v1/audit", {"until": "0"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["query", "until"]
+    r = api_a.get("/api/v1/accounting/reports/trial-balance", {"date_to": "1700000000"})
+    assert r.status_code == 422
+    assert api_a.get("/api/v1/audit", {"until": "2026-01-31"}).status_code == 200
+
+
+def test_a_number_is_no_date_in_a_body_and_nothing_is_created(api_a):
+    years = len(api_a.get("/api/v1/accounting/fiscal-years").json())
+    r = api_a.post("/api/v1/accounting/fiscal-years", {"start_date": 0})
+    assert r.status_code == 422
+    assert "YYYY-MM-DD" in str(r.json()["detail"])
+    assert api_a.post("/api/v1/accounting/fiscal-years", {"start_date": "20"}).status_code == 422
+    assert len(api_a.get("/api/v1/accounting/fiscal-years").json()) == years
+
+
+def test_a_number_or_a_word_is_no_boolean_in_a_json_body(api_a):
+    for value in (0, 1, "yes", "true"):
+        r = api_a.post("/api/v1/inventory/warehouses", {"code": "WB", "name": "Kho B", "is_default": value})
+        assert r.status_code == 422, value
+    assert not any(w["code"] == "WB" for w in api_a.get("/api/v1/inventory/warehouses").json())
+    r = api_a.post("/api/v1/inventory/warehouses", {"code": "WB", "name": "Kho B", "is_default": False})
+    assert r.status_code == 201
+    # in a query string a boolean is text, as always
+    assert api_a.get("/api/v1/inventory/warehouses", {"include_inactive": "true"}).status_code == 200
+
+
+def test_every_report_with_a_file_format_documents_the_files():
+    doc = api.get_openapi_schema()
+    reports = 0
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+            if "format" not in names:
+                continue
+            content = operation["responses"][200]["content"]
+            assert set(FILE_TYPES.values()) <= set(content), (method, path)
+            assert "application/json" in content
+            assert 503 in operation["responses"], (method, path)
+            reports += 1
+    assert reports >= 20  # inventory's and accounting's reports
+
+
+def test_a_report_file_has_a_documented_content_type(api_a):
+    doc = api.get_openapi_schema()
+    for url in ("/api/v1/inventory/reports/expired", "/api/v1/accounting/reports/trial-balance"):
+        r = api_a.get(url, {"format": "xlsx"})
+        assert r.status_code == 200
+        assert r["Content-Type"] in doc["paths"][url]["get"]["responses"][200]["content"]
+
+
+def test_an_unreadable_import_body_matches_the_documented_error(api_a):
+    # the body is read before the bank account is looked up
+    url = "/api/v1/accounting/bank-accounts/999999/statement-profiles"
+    r = api_a.post(url, "{not json")
+    assert r.status_code == 400
+    assert r.json()["detail"] and r.json().get("errors", []) == []
+    schema = api.get_openapi_schema()["components"]["schemas"]["ImportErrors"]
+    assert set(schema["required"]) <= set(r.json())
