@@ -68,3 +68,22 @@ def test_an_unreadable_import_body_matches_the_documented_error(api_a):
     assert r.json()["detail"] and r.json().get("errors", []) == []
     schema = api.get_openapi_schema()["components"]["schemas"]["ImportErrors"]
     assert set(schema["required"]) <= set(r.json())
+
+
+def test_a_filter_naming_an_unknown_journal_or_account_is_404(api_a, api_b):
+    journals = api_a.get("/api/v1/accounting/journals").json()
+    accounts = api_a.get("/api/v1/accounting/accounts").json()
+    theirs = api_b.get("/api/v1/accounting/journals").json()[0]["id"]
+    for url, params in (
+        ("/api/v1/accounting/reports/journal", {"journal_id": 999999}),
+        ("/api/v1/accounting/reports/journal", {"journal_id": theirs}),  # another company's journal
+        ("/api/v1/accounting/entries", {"journal_id": 999999}),
+        ("/api/v1/accounting/entries", {"account_id": 999999}),
+    ):
+        r = api_a.get(url, params)
+        assert r.status_code == 404, (url, params, r.content)
+        assert str(list(params.values())[0]) in r.json()["detail"]
+    # this company's own journal and account filter as before
+    assert api_a.get("/api/v1/accounting/reports/journal", {"journal_id": journals[0]["id"]}).status_code == 200
+    r = api_a.get("/api/v1/accounting/entries", {"journal_id": journals[0]["id"], "account_id": accounts[0]["id"]})
+    assert r.status_code == 200

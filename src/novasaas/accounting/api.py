@@ -379,7 +379,22 @@ class EntryFilter(Schema):
 @paginate(LimitOffsetPagination)
 def list_entries(request: HttpRequest, filters: Query[EntryFilter]) -> Any:
     p = _p(request, "acc.ledger.view")
+    _require_filter_ids(p, journal_id=filters.journal_id, account_id=filters.account_id)
     return selectors.list_entries(p.tenant, **filters.model_dump())
+
+
+def _require_filter_ids(p: Principal, *, journal_id: int | None = None, account_id: int | None = None) -> None:
+    """A filter naming a journal or an account this company does not have is a 404 naming it, not an
+    empty list that reads as "nothing posted there"."""
+    from novasaas.accounting import models
+
+    unknown = []
+    if journal_id and not models.Journal.objects.filter(tenant=p.tenant, pk=journal_id).exists():
+        unknown.append(_("journal %(id)s") % {"id": journal_id})
+    if account_id and not models.Account.objects.filter(tenant=p.tenant, pk=account_id).exists():
+        unknown.append(_("account %(id)s") % {"id": account_id})
+    if unknown:
+        raise UnknownIds(_("Unknown %(what)s.") % {"what": ", ".join(unknown)})
 
 
 @router.post("/entries", response={201: Entry, **E})
@@ -586,6 +601,7 @@ def general_journal(request: HttpRequest, filters: Query[JournalQuery]) -> Any:
     from novasaas.accounting import exports
 
     p = _p(request, "acc.ledger.view")
+    _require_filter_ids(p, journal_id=filters.journal_id)
     listing = selectors.journal_listing(p.tenant, filters.date_from, filters.date_to, filters.journal_id)
     if filters.format in ("xlsx", "pdf"):
         return _export(filters.format, lambda fmt: exports.journal_xlsx(listing, fmt=fmt), "general-journal")
