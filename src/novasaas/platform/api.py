@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import types
 import typing
@@ -29,7 +28,6 @@ Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-@functools.cache
 def scalar_kind(annotation: Any) -> type | None:
     """``dt.datetime``, ``dt.date`` or ``bool`` when a field holds one of them (alone or optional)."""
     if typing.get_origin(annotation) is Annotated:
