@@ -87,3 +87,13 @@ def test_a_filter_naming_an_unknown_journal_or_account_is_404(api_a, api_b):
     assert api_a.get("/api/v1/accounting/reports/journal", {"journal_id": journals[0]["id"]}).status_code == 200
     r = api_a.get("/api/v1/accounting/entries", {"journal_id": journals[0]["id"], "account_id": accounts[0]["id"]})
     assert r.status_code == 200
+
+
+def test_every_operation_documents_the_errors_it_can_answer():
+    """422 (an unknown query parameter can reach any operation) and 401 where credentials are needed."""
+    doc = api.get_openapi_schema()
+    operations = [op for ops in doc["paths"].values() for op in ops.values()]
+    assert len(operations) > 200
+    for op in operations:
+        assert 422 in op["responses"], op["operationId"]
+        assert 401 in op["responses"] or not op.get("security"), op["operationId"]

@@ -41,16 +41,34 @@ def document_file_formats(document: dict[str, Any]) -> None:
                 if fmt in declared and ok is not None:
                     ok.setdefault("content", {})[media_type] = {"schema": {"type": "string", "format": "binary"}}
             if "pdf" in declared and 503 not in responses and "503" not in responses:
-                responses[503] = {
-                    "description": "PDF unavailable (no Unicode font on the server)",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
-                }
+                responses[503] = _error("PDF unavailable (no Unicode font on the server)")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+    }
+
+
+def document_common_errors(document: dict[str, Any]) -> None:
+    """The errors every operation can answer, whatever its own ``response=`` says: 422 for a parameter or
+    body field that is unknown or badly typed (``detail`` lists them with their ``loc``), 401 without valid
+    credentials where the operation needs them."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            if 422 not in responses and "422" not in responses:
+                responses[422] = _error("Invalid request: unknown or badly typed parameter or field")
+            if operation.get("security") and 401 not in responses and "401" not in responses:
+                responses[401] = _error("Authentication required")
 
 
 class NovaApi(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         document_file_formats(document)
+        document_common_errors(document)
         return document
 
 
