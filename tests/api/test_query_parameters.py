@@ -61,12 +61,13 @@ def test_every_documented_query_parameter_is_accepted(api_a):
     doc = api.get_openapi_schema()
     checked = 0
     for path, operations in doc["paths"].items():
-        if "{" in path or "get" not in operations:
+        if "get" not in operations:
             continue
         params = [p for p in operations["get"].get("parameters", []) if p["in"] == "query"]
         if not params:
             continue
-        r = api_a.get(path, {p["name"]: _valid(p["schema"]) for p in params})
+        # a path id of 1 may name nothing (404), which is answered after the query is checked
+        r = api_a.get(re.sub(r"\{[^}]+\}", "1", path), {p["name"]: _valid(p["schema"]) for p in params})
         errors = r.json()["detail"] if r.status_code == 422 else []
         assert not [e for e in errors if e.get("type") == "unknown_parameter"], (path, errors)
         checked += r.status_code != 422  # got past validation, where unknown parameters are looked for
