@@ -5,6 +5,7 @@ content types; every error matches its documented schema."""
 from __future__ import annotations
 
 from novasaas.config.api import FILE_TYPES, api
+from novasaas.platform.api import wrongly_typed
 
 
 def test_a_number_is_no_date_in_a_query(api_a):
@@ -90,10 +91,30 @@ def test_a_filter_naming_an_unknown_journal_or_account_is_404(api_a, api_b):
 
 
 def test_every_operation_documents_the_errors_it_can_answer():
-    """422 (an unknown query parameter can reach any operation) and 401 where credentials are needed."""
+    """The errors the exception handlers answer anywhere: 422 and 400 always, 404 where an id may name
+    nothing, 409 on writes, 401/403 where credentials are needed."""
     doc = api.get_openapi_schema()
-    operations = [op for ops in doc["paths"].values() for op in ops.values()]
+    operations = [(m, op) for ops in doc["paths"].values() for m, op in ops.items()]
     assert len(operations) > 200
-    for op in operations:
-        assert 422 in op["responses"], op["operationId"]
-        assert 401 in op["responses"] or not op.get("security"), op["operationId"]
+    for method, op in operations:
+        documented = set(op["responses"])
+        assert {422, 400} <= documented, op["operationId"]
+        if any(p["in"] == "path" for p in op.get("parameters", [])):
+            assert 404 in documented, op["operationId"]
+        if method != "get":
+            assert 409 in documented, op["operationId"]
+        if op.get("security"):
+            assert {401, 403} <= documented, op["operationId"]
+
+
+def test_a_number_beyond_64_bits_is_refused_not_a_conflict(api_a):
+    """SQLite read a huge OFFSET literal as a float: "datatype mismatch", answered as a 409 conflict."""
+    r = api_a.get("/api/v1/inventory/transfers", {"limit": "5", "offset": "1242876846093314829993377792"})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["query", "offset"]
+    assert api_a.get("/api/v1/inventory/transfers", {"offset": str(2**63)}).status_code == 422
+    assert api_a.get("/api/v1/inventory/transfers", {"offset": str(2**63 - 1)}).status_code == 200
+    # the same rule holds for integer fields of a JSON body (StrictSchema)
+    assert wrongly_typed(int, 2**63, text_is_json=True) and wrongly_typed(int, "9" * 5000, text_is_json=True)
+    assert wrongly_typed(int, 2**63 - 1, text_is_json=True) is None
+    assert wrongly_typed(int, "١٢", text_is_json=False) is None  # not ASCII digits: pydantic's to refuse

@@ -52,16 +52,27 @@ def _error(description: str) -> dict[str, Any]:
 
 
 def document_common_errors(document: dict[str, Any]) -> None:
-    """The errors every operation can answer, whatever its own ``response=`` says: 422 for a parameter or
-    body field that is unknown or badly typed (``detail`` lists them with their ``loc``), 401 without valid
-    credentials where the operation needs them."""
+    """The errors the exception handlers below answer for any operation, whatever its own ``response=``
+    says: 422 for a parameter or body field that is unknown or badly typed (``detail`` lists them with
+    their ``loc``); 400 for a value a business rule refuses; 404 where a path or query id may name nothing
+    of this company; 409 for a write that conflicts with an existing record; 401 and 403 where the
+    operation needs credentials."""
     for operations in document["paths"].values():
-        for operation in operations.values():
+        for method, operation in operations.items():
+            params = operation.get("parameters", ())
+            ids = any(p["in"] == "path" or (p["in"] == "query" and p["name"].endswith("_id")) for p in params)
+            common = [
+                (422, True, "Invalid request: unknown or badly typed parameter or field"),
+                (400, True, "Refused: a value breaks a business rule"),
+                (404, ids, "An id names nothing of this company"),
+                (409, method != "get", "Conflicts with an existing record"),
+                (401, bool(operation.get("security")), "Authentication required"),
+                (403, bool(operation.get("security")), "Permission or module missing"),
+            ]
             responses = operation["responses"]
-            if 422 not in responses and "422" not in responses:
-                responses[422] = _error("Invalid request: unknown or badly typed parameter or field")
-            if operation.get("security") and 401 not in responses and "401" not in responses:
-                responses[401] = _error("Authentication required")
+            for status, applies, description in common:
+                if applies and status not in responses and str(status) not in responses:
+                    responses[status] = _error(description)
 
 
 class NovaApi(NinjaAPI):

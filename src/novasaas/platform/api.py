@@ -26,13 +26,14 @@ Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+INTEGER = re.compile(r"-?[0-9]+")
 
 
 def scalar_kind(annotation: Any) -> type | None:
-    """``dt.datetime``, ``dt.date`` or ``bool`` when a field holds one of them (alone or optional)."""
+    """``dt.datetime``, ``dt.date``, ``bool`` or ``int`` when a field holds one of them (alone or optional)."""
     if typing.get_origin(annotation) is Annotated:
         return scalar_kind(typing.get_args(annotation)[0])
-    if annotation in (dt.datetime, dt.date, bool):
+    if annotation in (dt.datetime, dt.date, bool, int):
         return typing.cast(type, annotation)
     if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
         return None  # a list, a dict, a model: its items are checked where they are validated
@@ -44,6 +45,11 @@ def wrongly_typed(kind: type | None, value: Any, *, text_is_json: bool) -> str |
     """Why ``value`` is no ``kind`` as the OpenAPI document describes it, or None. Pydantic would read a
     number as a Unix timestamp (``0`` → 1970-01-01) and ``0``/``"no"`` as false; the document says a date
     is an ISO string (``2026-12-31``) and a JSON boolean is ``true``/``false``."""
+    if kind is int:  # beyond a 64-bit column: SQLite reads a LIMIT/OFFSET literal that large as a float
+        text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+        if INTEGER.fullmatch(text) and (len(text.lstrip("-")) > 19 or not -(2**63) <= int(text) < 2**63):
+            return _("A number is out of range.")
+        return None
     if value is None or kind is None or isinstance(value, kind):
         return None
     if kind is bool:
