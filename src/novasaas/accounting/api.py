@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
@@ -380,7 +380,22 @@ class EntryFilter(Schema):
 @paginate(LimitOffsetPagination)
 def list_entries(request: HttpRequest, filters: Query[EntryFilter]) -> Any:
     p = _p(request, "acc.ledger.view")
+    _require_filter_ids(p, journal_id=filters.journal_id, account_id=filters.account_id)
     return selectors.list_entries(p.tenant, **filters.model_dump())
+
+
+def _require_filter_ids(p: Principal, *, journal_id: int | None = None, account_id: int | None = None) -> None:
+    """A filter naming a journal or an account this company does not have is a 404 naming it, not an
+    empty list that reads as "nothing posted there"."""
+    from novasaas.accounting import models
+
+    unknown = []
+    if journal_id and not models.Journal.objects.filter(tenant=p.tenant, pk=journal_id).exists():
+        unknown.append(_("journal %(id)s") % {"id": journal_id})
+    if account_id and not models.Account.objects.filter(tenant=p.tenant, pk=account_id).exists():
+        unknown.append(_("account %(id)s") % {"id": account_id})
+    if unknown:
+        raise UnknownIds(_("Unknown %(what)s.") % {"what": ", ".join(unknown)})
 
 
 @router.post("/entries", response={201: Entry, **E})
@@ -537,7 +552,7 @@ def _export(fmt: str, build: Any, name: str) -> HttpResponse:
         try:
             response = HttpResponse(build("pdf"), content_type="application/pdf")
         except PdfUnavailable as exc:
-            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+            return JsonResponse({"detail": str(exc)}, status=503)
         response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
     return _xlsx(build("xlsx"), name)
@@ -587,6 +602,7 @@ def general_journal(request: HttpRequest, filters: Query[JournalQuery]) -> Any:
     from novasaas.accounting import exports
 
     p = _p(request, "acc.ledger.view")
+    _require_filter_ids(p, journal_id=filters.journal_id)
     listing = selectors.journal_listing(p.tenant, filters.date_from, filters.date_to, filters.journal_id)
     if filters.format in ("xlsx", "pdf"):
         return _export(filters.format, lambda fmt: exports.journal_xlsx(listing, fmt=fmt), "general-journal")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -9,12 +13,77 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as RequestInvalid
 
-from novasaas.platform.api import CsrfFailed, UnknownIds
+from novasaas.platform.api import CsrfFailed, UnknownIds, scalar_kind, wrongly_typed
+from novasaas.platform.excel import XLSX_TYPE
 from novasaas.platform.imports import FileTooLarge
 from novasaas.platform.modules import ModuleDisabled
 
-api = NinjaAPI(
+FILE_TYPES = {"xlsx": XLSX_TYPE, "pdf": "application/pdf"}
+
+
+def document_file_formats(document: dict[str, Any]) -> None:
+    """An operation whose ``format`` query parameter offers xlsx or pdf answers that file with 200 (and 503
+    with a JSON ``detail`` when the machine has no Unicode font for PDF): say so in its responses, so the
+    document is derived from the parameter the operation declares rather than kept by hand per report."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            param = next(
+                (p for p in operation.get("parameters", ()) if p["in"] == "query" and p["name"] == "format"), None
+            )
+            if param is None:
+                continue
+            declared = str(param["schema"].get("enum") or param["schema"].get("pattern") or "")
+            responses = operation["responses"]
+            ok = responses.get(200) or responses.get("200")
+            for fmt, media_type in FILE_TYPES.items():
+                if fmt in declared and ok is not None:
+                    ok.setdefault("content", {})[media_type] = {"schema": {"type": "string", "format": "binary"}}
+            if "pdf" in declared and 503 not in responses and "503" not in responses:
+                responses[503] = _error("PDF unavailable (no Unicode font on the server)")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+    }
+
+
+def document_common_errors(document: dict[str, Any]) -> None:
+    """The errors the exception handlers below answer for any operation, whatever its own ``response=``
+    says: 422 for a parameter or body field that is unknown or badly typed (``detail`` lists them with
+    their ``loc``); 400 for a value a business rule refuses; 404 where a path or query id may name nothing
+    of this company; 409 for a write that conflicts with an existing record; 401 and 403 where the
+    operation needs credentials."""
+    for operations in document["paths"].values():
+        for method, operation in operations.items():
+            params = operation.get("parameters", ())
+            ids = any(p["in"] == "path" or (p["in"] == "query" and p["name"].endswith("_id")) for p in params)
+            common = [
+                (422, True, "Invalid request: unknown or badly typed parameter or field"),
+                (400, True, "Refused: a value breaks a business rule"),
+                (404, ids, "An id names nothing of this company"),
+                (409, method != "get", "Conflicts with an existing record"),
+                (401, bool(operation.get("security")), "Authentication required"),
+                (403, bool(operation.get("security")), "Permission or module missing"),
+            ]
+            responses = operation["responses"]
+            for status, applies, description in common:
+                if applies and status not in responses and str(status) not in responses:
+                    responses[status] = _error(description)
+
+
+class NovaApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_file_formats(document)
+        document_common_errors(document)
+        return document
+
+
+api = NovaApi(
     title="NovaSaaS API",
     version="1.0.0",
     urls_namespace="api-v1",
@@ -24,6 +93,65 @@ api = NinjaAPI(
     "request returns the first successful response again (header `Idempotent-Replayed: true`) without "
     "creating anything twice; the same key with another request is a 422.",
 )
+
+
+def _query_fields(view_func: Any) -> dict[str, Any] | None:
+    """The query parameters the operation declares (its own, a ``Query[Schema]``'s fields, pagination's
+    ``limit``/``offset``) with their types; None for a function ninja did not register."""
+    operation = getattr(view_func, "_ninja_operation", None)
+    if operation is None:
+        return None
+    fields: dict[str, Any] = {}
+    for model in operation.models:
+        if model.__ninja_param_source__ != "query":
+            continue
+        flat = getattr(model, "__ninja_flatten_map__", None) or {
+            field.alias or name: (name,) for name, field in model.model_fields.items()
+        }
+        for name, path in flat.items():
+            annotation: Any = model
+            for step in path:
+                inner = getattr(annotation, "model_fields", {}).get(step)
+                annotation = inner.annotation if inner is not None else None
+            fields[name] = annotation
+    return fields
+
+
+def check_query_parameters(view_func: Callable[..., Any]) -> Callable[..., Any]:
+    """A query parameter the operation does not declare is a 422 naming it, like a badly typed one,
+    instead of being ignored: ``?warehouse=3`` for ``warehouse_id`` or ``?state=posted`` on a list
+    without that filter would otherwise answer everything as if filtered. A date must be written as the
+    document says (``2026-12-31``): pydantic alone would read ``?date_to=0`` as 1 January 1970. Runs after
+    authentication and the declared parameters' validation (ninja's "operation" decorators), for every
+    operation."""
+    fields = _query_fields(view_func)
+
+    @wraps(view_func)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if fields is None:
+            return view_func(request, *args, **kwargs)
+        errors = [
+            {
+                "type": "unknown_parameter",
+                "loc": ["query", name],
+                "msg": _("Unknown query parameter."),
+                "ctx": {"allowed": sorted(fields)},
+            }
+            for name in sorted(set(request.GET) - set(fields))
+        ]
+        for name, annotation in fields.items():
+            for value in request.GET.getlist(name):
+                problem = wrongly_typed(scalar_kind(annotation), value, text_is_json=False)
+                if problem:
+                    errors.append({"type": "wrong_type", "loc": ["query", name], "msg": problem})
+        if errors:
+            raise RequestInvalid(errors)
+        return view_func(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(check_query_parameters, mode="operation")
 
 
 def _validation_detail(exc: ValidationError) -> object:
@@ -83,8 +211,9 @@ def on_auth(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(DataError)
 def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
     # e.g. a NUL character or a value too long for its column: the input is bad, nothing was written
-    return api.create_response(request, {"detail": _("Invalid data: %(e)s") % {"e": str(exc).splitlines()[0]}},
-                               status=400)
+    return api.create_response(
+        request, {"detail": _("Invalid data: %(e)s") % {"e": str(exc).splitlines()[0]}}, status=400
+    )
 
 
 @api.exception_handler(IntegrityError)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import types
+import typing
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from novasaas.platform.modules import ModuleDisabled
 from novasaas.platform.text import control_character_message, has_control_characters
@@ -20,18 +25,61 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+INTEGER = re.compile(r"-?[0-9]+")
+
+
+def scalar_kind(annotation: Any) -> type | None:
+    """``dt.datetime``, ``dt.date``, ``bool`` or ``int`` when a field holds one of them (alone or optional)."""
+    if typing.get_origin(annotation) is Annotated:
+        return scalar_kind(typing.get_args(annotation)[0])
+    if annotation in (dt.datetime, dt.date, bool, int):
+        return typing.cast(type, annotation)
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return None  # a list, a dict, a model: its items are checked where they are validated
+    kinds = {scalar_kind(arg) for arg in typing.get_args(annotation) if arg is not type(None)}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def wrongly_typed(kind: type | None, value: Any, *, text_is_json: bool) -> str | None:
+    """Why ``value`` is no ``kind`` as the OpenAPI document describes it, or None. Pydantic would read a
+    number as a Unix timestamp (``0`` → 1970-01-01) and ``0``/``"no"`` as false; the document says a date
+    is an ISO string (``2026-12-31``) and a JSON boolean is ``true``/``false``."""
+    if kind is int:  # beyond a 64-bit column: SQLite reads a LIMIT/OFFSET literal that large as a float
+        text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+        if INTEGER.fullmatch(text) and (len(text.lstrip("-")) > 19 or not -(2**63) <= int(text) < 2**63):
+            return _("A number is out of range.")
+        return None
+    if value is None or kind is None or isinstance(value, kind):
+        return None
+    if kind is bool:
+        if isinstance(value, str) and not text_is_json:
+            return None  # a query string or form field: "true"/"false"
+        return _("Expected true or false.")
+    if not isinstance(value, str) or not (ISO_DATE.fullmatch(value) if kind is dt.date else ISO_DATE.match(value)):
+        return _("Expected a date written YYYY-MM-DD.") if kind is dt.date else _("Expected an ISO 8601 date and time.")
+    return None
+
+
 class StrictSchema(Schema):
     """The base of every input schema. Unknown fields are refused (a typo is a 422, not a silently ignored
     value), and so is text holding a control character (U+0000–U+001F but tab, newline, carriage return),
-    in any field, also inside lists and dicts: it would break every xlsx export and XML document."""
+    in any field, also inside lists and dicts: it would break every xlsx export and XML document. Dates
+    and booleans are what the document says (``wrongly_typed``), never a number read as one."""
 
     model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_control_characters(cls, value: Any) -> Any:
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
         if has_control_characters(value):
             raise ValueError(control_character_message())
+        field = cls.model_fields.get(info.field_name or "")
+        request = (info.context or {}).get("request")
+        json_body = getattr(request, "content_type", "") == "application/json"
+        problem = wrongly_typed(scalar_kind(field.annotation) if field else None, value, text_is_json=json_body)
+        if problem:
+            raise ValueError(problem)
         return value
 
 
@@ -45,10 +93,11 @@ class ImportErrorLine(Schema):
 
 
 class ImportErrors(Schema):
-    """A refused import: what is wrong on which line (line 0 = the file itself)."""
+    """A refused import: what is wrong on which line (line 0 = the file itself). ``errors`` is empty when
+    the request itself is refused before any line is read (e.g. a body that is not JSON)."""
 
-    detail: str
-    errors: list[ImportErrorLine]
+    detail: Any
+    errors: list[ImportErrorLine] = []
 
 
 class CsrfFailed(Exception):

@@ -4,7 +4,8 @@ Every import reads its upload through ``read_upload`` (at most ``max_bytes``: a 
 with ``FileTooLarge``, which the API answers with 413) and its rows through ``table_rows`` (CSV or xlsx,
 streamed: an xlsx sheet is read in openpyxl's read-only mode with its declared dimension ignored, since
 it may lie either way, and reading stops at the row limit, so a 400,000-row sheet is refused after its
-first ``max_rows`` rows). ``read_rows`` adds the header mapping: the first row's headers are mapped to
+first ``max_rows`` rows; the sheet's shared-strings table, which cannot be streamed, is refused above
+``MAX_TEXT_TABLE_BYTES`` unzipped). ``read_rows`` adds the header mapping: the first row's headers are mapped to
 field keys by the module's ``key`` function, blank rows are skipped, and every problem is reported with
 its line number (line 0 = the file itself, line 1 = the header row) so that a refused file writes nothing
 and says where to look. Modules subclass ``LineImportError`` to catch their own imports' refusals by name.
@@ -21,11 +22,13 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl.reader.excel import ExcelReader
+from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 MAX_BYTES = 5 * 1024 * 1024
+# the unzipped shared-strings table of an xlsx (all its distinct texts), read into memory whole
+MAX_TEXT_TABLE_BYTES = 40 * 1024 * 1024
 
 Rows = list[tuple[int, dict[str, str]]]
 
@@ -139,8 +142,23 @@ class _UnsizedSheet(ReadOnlyWorksheet):  # type: ignore[misc]
         self._max_column = self._max_row = None
 
 
+class _TextTableTooLarge(Exception):
+    pass
+
+
 class _FirstSheetReader(ExcelReader):  # type: ignore[misc]
-    """openpyxl's read-only workbook reader, opening only the first worksheet, unsized."""
+    """openpyxl's read-only workbook reader, opening only the first worksheet, unsized, with a bounded
+    shared-strings table."""
+
+    def read_strings(self) -> None:
+        """The shared-strings table cannot be streamed (cells point into it in any order), so it is
+        bounded instead: its unzipped size, declared in the zip and enforced by ``zipfile`` while reading
+        (a part longer than declared fails its check), is at most ``MAX_TEXT_TABLE_BYTES``. Without the
+        bound a 5 MB upload of repeated text unzips to hundreds of MB held in memory."""
+        part = self.package.find(SHARED_STRINGS)
+        if part is not None and self.archive.getinfo(part.PartName[1:]).file_size > MAX_TEXT_TABLE_BYTES:
+            raise _TextTableTooLarge
+        super().read_strings()
 
     def read_worksheets(self) -> None:
         for sheet, rel in self.parser.find_sheets():
@@ -156,6 +174,9 @@ def _xlsx(data: bytes, error: type[LineImportError], unreadable: str) -> Iterato
         reader = _FirstSheetReader(io.BytesIO(data), read_only=True, data_only=True)
         reader.read()
         wb = reader.wb
+    except _TextTableTooLarge as exc:
+        message = _("The file holds more text than an import reads (at most %(mb)d MB once unzipped).")
+        raise error([LineError(0, [message % {"mb": MAX_TEXT_TABLE_BYTES // 2**20}])]) from exc
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as exc:
         raise error([LineError(0, [unreadable])]) from exc
     try:
