@@ -130,7 +130,8 @@ def test_unknown_fields_are_refused(api_a):
 
 def test_huge_body_is_refused(api_a):
     r = api_a.post("/api/v1/roles", {"code": "r2", "name": "R", "description": "x" * (6 * 1024 * 1024)})
-    assert r.status_code == 400, r.status_code  # over DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert r.status_code == 413, r.status_code  # over DATA_UPLOAD_MAX_MEMORY_SIZE: JSON, not the HTML 400 page
+    assert r.json()["detail"].startswith("Yêu cầu quá lớn")
 
 
 def test_permission_catalogue_is_consistent():

@@ -364,7 +364,7 @@ def test_stock_card(s, tenant_a, today):
     url += f"&from={today - timedelta(days=10)}&to={today}"
     assert "NK-" in web.get(url).content.decode()
     assert web.get(url + "&format=xlsx").status_code == 200
-    assert web.get("/inventory/reports/stock-card/?product=x").status_code == 404
+    assert web.get(f"/inventory/reports/stock-card/?product=x&warehouse={s.wh.pk}").status_code == 404
 
 
 def _month_start(on, back):

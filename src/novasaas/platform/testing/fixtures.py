@@ -255,6 +255,18 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the site's language (Vietnamese): a request in English activates English for
+    the rest of the thread, and messages built outside a request would follow whatever test ran before."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_tenant_caches() -> Iterator[None]:
     """Every test starts with empty per-tenant caches (SQLite reuses the ids of rolled-back tenants)."""
     from novasaas.platform.tenant_cache import clear_all
