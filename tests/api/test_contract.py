@@ -118,3 +118,23 @@ def test_a_number_beyond_64_bits_is_refused_not_a_conflict(api_a):
     assert wrongly_typed(int, 2**63, text_is_json=True) and wrongly_typed(int, "9" * 5000, text_is_json=True)
     assert wrongly_typed(int, 2**63 - 1, text_is_json=True) is None
     assert wrongly_typed(int, "١٢", text_is_json=False) is None  # not ASCII digits: pydantic's to refuse
+
+
+def test_a_delete_that_only_deactivates_says_so():
+    """Master data other documents refer to is deactivated, never deleted: the API says so where a client
+    reads it (summary or description), and a product's DELETE is a 409 pointing to its deactivate action."""
+    doc = api.get_openapi_schema()
+    deactivating = []
+    for path, ops in doc["paths"].items():
+        op = ops.get("delete")
+        if not op or 204 not in {int(c) for c in op["responses"]}:
+            continue
+        text = f"{op.get('summary', '')} {op.get('description', '')}".lower()
+        if "deactivat" in text:
+            deactivating.append(path)
+        assert not text.startswith("delete party"), path
+    for resource in ("/parties/{party_id}", "/inventory/units/{unit_id}", "/inventory/warehouses/{warehouse_id}"):
+        assert any(p.endswith(resource) for p in deactivating), resource
+    products = doc["paths"]["/api/v1/inventory/products/{product_id}"]["delete"]
+    codes = {int(c) for c in products["responses"]}
+    assert 409 in codes and 204 not in codes

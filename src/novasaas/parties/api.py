@@ -95,7 +95,11 @@ def update_party(request: HttpRequest, party_id: int, data: PartyUpdate) -> Any:
     return selectors.get_party(p.tenant, party_id)
 
 
-@router.delete("/{int:party_id}", response={204: None, 403: ErrorOut, 404: ErrorOut})
+@router.delete(
+    "/{int:party_id}",
+    response={204: None, 403: ErrorOut, 404: ErrorOut},
+    summary="Deactivate a party (never deleted)",
+)
 def delete_party(request: HttpRequest, party_id: int) -> Any:
     """Deactivate (parties are never deleted: other modules' documents refer to them)."""
     p = _principal(request, "core.parties.edit")
