@@ -16,7 +16,7 @@ from ninja.utils import check_csrf
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from novasaas.platform.modules import ModuleDisabled
-from novasaas.platform.text import control_character_message, has_control_characters
+from novasaas.platform.text import compose, control_character_message, has_control_characters
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -80,7 +80,7 @@ class StrictSchema(Schema):
         problem = wrongly_typed(scalar_kind(field.annotation) if field else None, value, text_is_json=json_body)
         if problem:
             raise ValueError(problem)
-        return value
+        return compose(value)
 
 
 class ErrorOut(Schema):

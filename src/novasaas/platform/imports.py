@@ -26,6 +26,8 @@ from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from novasaas.platform.text import compose
+
 MAX_BYTES = 5 * 1024 * 1024
 # the unzipped shared-strings table of an xlsx (all its distinct texts), read into memory whole
 MAX_TEXT_TABLE_BYTES = 40 * 1024 * 1024
@@ -115,7 +117,7 @@ def table_rows(
     """The rows of the first sheet (xlsx) or of a CSV file (``csv_ok``: a ``.csv`` name or content that
     is not a zip; UTF-8, or UTF-16 with a BOM when ``utf16``; delimiter sniffed), streamed. More than
     ``max_rows`` non-blank rows after the first (the header), or more than four times as many rows in
-    all, refuse the file as soon as they are read."""
+    all, refuse the file as soon as they are read. Text cells come composed (NFC, platform/text.py)."""
     unreadable = (
         _("This is not a readable CSV or Excel file.") if csv_ok else _("This is not a readable Excel (.xlsx) file.")
     )
@@ -129,7 +131,7 @@ def table_rows(
             filled += 1
         if filled > max_rows or number > 4 * max_rows + 1000:
             raise too_many_rows(max_rows, error)
-        yield row
+        yield compose(row) if isinstance(row, list | tuple) else row
 
 
 class _UnsizedSheet(ReadOnlyWorksheet):  # type: ignore[misc]

@@ -1,4 +1,8 @@
-"""Text inputs refuse control characters, in every API schema and every form.
+"""Text inputs refuse control characters and are stored composed (NFC), in every API schema, every form and
+every spreadsheet import.
+
+Vietnamese typed on macOS or copied from a PDF often arrives decomposed (NFD: "a" + U+0302 + U+0301 for
+"ấ"); stored as typed, the same name would be two names to search, sort, uniqueness checks and exports.
 
 U+0000–U+001F (but tab, newline and carriage return) cannot be typed in a form, break XML (xlsx exports,
 e-invoices) and are refused by PostgreSQL (NUL); such a value is an attack or a broken client, so it is
@@ -8,6 +12,7 @@ refused with a clear message rather than stored.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -31,13 +36,29 @@ def has_control_characters(value: Any) -> bool:
     return False
 
 
+def compose(value: Any) -> Any:
+    """``value`` with every string in it (also inside lists and dicts) in composed form (NFC)."""
+    if isinstance(value, str):
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [compose(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(compose(v) for v in value)
+    if isinstance(value, dict):
+        return {compose(k): compose(v) for k, v in value.items()}
+    return value
+
+
 class Form(forms.Form):
-    """The base of every form: a text field holding a control character gets a field error."""
+    """The base of every form: a text field holding a control character gets a field error; cleaned
+    text is composed (NFC)."""
 
     def full_clean(self) -> None:
         super().full_clean()
         if not self.is_bound:
             return
+        if hasattr(self, "cleaned_data"):
+            self.cleaned_data = {k: compose(v) for k, v in self.cleaned_data.items()}
         for name, field in self.fields.items():
             if isinstance(field, forms.FileField) or name in self.errors:
                 continue
