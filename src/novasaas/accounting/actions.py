@@ -138,8 +138,14 @@ def _create_chart(tenant: Tenant, template: str) -> ChartOfAccount:
     _create_accounts(tenant, chart, template)
     AccountingSettings.objects.get_or_create(tenant=tenant)
     taxes.seed_rates()
-    for code, jname, kind in DEFAULT_JOURNALS:
-        Journal.objects.get_or_create(tenant=tenant, code=code, defaults={"name": jname, "kind": kind})
+    have = set(Journal.objects.values_list("code", flat=True))
+    Journal.objects.bulk_create(
+        [
+            Journal(tenant=tenant, code=code, name=jname, kind=kind)
+            for code, jname, kind in DEFAULT_JOURNALS
+            if code not in have
+        ]
+    )
     today = timezone.localdate()
     if not FiscalYear.objects.exists():
         _create_year(dt.date(today.year, 1, 1))
@@ -150,23 +156,31 @@ def _create_accounts(tenant: Tenant, chart: ChartOfAccount, template: str) -> No
     rows = TEMPLATES[template][1]
     codes = {r.code for r in rows}
     by_code: dict[str, Account] = {}
-    for row in sorted(rows, key=lambda r: (len(r.code), r.code)):
-        parent_code = next((row.code[:n] for n in range(len(row.code) - 1, 2, -1) if row.code[:n] in codes), None)
-        has_children = any(c != row.code and c.startswith(row.code) for c in codes)
-        by_code[row.code] = Account.objects.create(
-            tenant=tenant,
-            chart=chart,
-            code=row.code,
-            name_vi=row.name_vi,
-            name_en=row.name_en,
-            parent=by_code.get(parent_code) if parent_code else None,
-            level=len(row.code) - 2,
-            type=row.type,
-            normal_balance=row.normal,
-            allows_posting=not has_children,
-            needs_partner=row.needs_partner,
-            from_template=True,
-        )
+    # one INSERT per level of the tree (parents first, so children know their parent's id): ~6 statements
+    # for a chart of 150 accounts instead of 150, since every new tenant with ACC gets one at sign-up
+    for length in sorted({len(r.code) for r in rows}):
+        level = []
+        for row in sorted((r for r in rows if len(r.code) == length), key=lambda r: r.code):
+            parent_code = next((row.code[:n] for n in range(len(row.code) - 1, 2, -1) if row.code[:n] in codes), None)
+            has_children = any(c != row.code and c.startswith(row.code) for c in codes)
+            level.append(
+                Account(
+                    tenant=tenant,
+                    chart=chart,
+                    code=row.code,
+                    name_vi=row.name_vi,
+                    name_en=row.name_en,
+                    parent=by_code[parent_code] if parent_code else None,
+                    level=len(row.code) - 2,
+                    type=row.type,
+                    normal_balance=row.normal,
+                    allows_posting=not has_children,
+                    needs_partner=row.needs_partner,
+                    from_template=True,
+                )
+            )
+        for account in Account.objects.bulk_create(level):
+            by_code[account.code] = account
 
 
 def apply_chart_template(principal: Principal, template: str) -> ChartOfAccount:

@@ -30,12 +30,25 @@ VAT_TOLERANCE = Decimal(10)
 
 
 def seed_rates() -> None:
-    for code, name, rate, exempt, start, end in DEFAULT_RATES:
-        TaxRate.objects.get_or_create(
-            code=code,
-            valid_from=start,
-            defaults={"name": name, "rate": Decimal(rate), "is_exempt": exempt, "valid_to": end},
-        )
+    """The current tenant's default VAT rates, those it does not have yet (one read, one insert)."""
+    from novasaas.platform.tenancy import current_tenant
+
+    have = set(TaxRate.objects.values_list("code", "valid_from"))
+    TaxRate.objects.bulk_create(
+        [
+            TaxRate(
+                tenant=current_tenant(),
+                code=code,
+                valid_from=start,
+                name=name,
+                rate=Decimal(rate),
+                is_exempt=exempt,
+                valid_to=end,
+            )
+            for code, name, rate, exempt, start, end in DEFAULT_RATES
+            if (code, start) not in have
+        ]
+    )
 
 
 def rate_for(code_or_id: Any, day: dt.date) -> TaxRate | None:

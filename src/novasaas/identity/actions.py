@@ -36,7 +36,7 @@ from novasaas.identity.models import (
 from novasaas.identity.tokens import format_api_key, new_api_key_secret
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
-from novasaas.platform.modules import normalize_modules, refuse_unbuilt_modules
+from novasaas.platform.modules import normalize_modules, refuse_unbuilt_modules, set_up_modules
 from novasaas.platform.tenancy import platform_context, tenant_context
 
 
@@ -93,6 +93,7 @@ def create_tenant(
         membership = Membership.objects.create(user=user)
         MembershipRole.objects.create(membership=membership, role=roles[TENANT_ADMIN])
         audit.record(AuditAction.CREATE, actor=actor or user, obj=tenant, after={"slug": slug, "name": name})
+    set_up_modules(tenant, tenant.enabled_modules)  # module data now, never on a first GET (issue 20)
     return tenant, user
 
 
@@ -118,6 +119,7 @@ def set_tenant_modules(tenant: Tenant, modules: Iterable[str], *, actor: Any) ->
         before = list(tenant.enabled_modules)
         tenant.enabled_modules = selected
         tenant.save(update_fields=["enabled_modules"])
+        set_up_modules(tenant, set(selected) - set(before))
         audit.record(
             AuditAction.MODULES_CHANGED,
             actor=actor,

@@ -8,3 +8,7 @@ class InventoryConfig(AppConfig):
 
     def ready(self) -> None:
         from novasaas.inventory import demo, navigation  # noqa: F401
+        from novasaas.inventory.setup import set_up_inventory
+        from novasaas.platform.modules import register_setup
+
+        register_setup("INV", set_up_inventory)

@@ -131,3 +131,25 @@ def requires_module(code: str) -> Callable[[Callable[..., Any]], Callable[..., A
         return wrapped
 
     return decorator
+
+
+# --- module data, created when a module is enabled ---------------------------------------------------
+
+_SETUPS: dict[str, list[Callable[[Any], None]]] = {}
+
+
+def register_setup(code: str, setup: Callable[[Any], None]) -> None:
+    """``setup(tenant)`` creates what module ``code`` needs before its first page (the chart of accounts,
+    journals, virtual stock locations…). It runs when the module is enabled — at sign-up or when a Master
+    Admin switches it on — in that transaction, never inside a GET; it must be idempotent."""
+    setups = _SETUPS.setdefault(code, [])
+    if setup not in setups:
+        setups.append(setup)
+
+
+def set_up_modules(tenant: Any, codes: Any) -> None:
+    """Run the set-up of each of ``codes`` that the tenant has enabled (see ``register_setup``)."""
+    for code in MODULES:
+        if code in set(codes) and tenant.has_module(code):
+            for setup in _SETUPS.get(code, []):
+                setup(tenant)
