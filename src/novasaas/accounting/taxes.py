@@ -41,7 +41,7 @@ def seed_rates() -> None:
                 code=code,
                 valid_from=start,
                 name=name,
-                rate=Decimal(rate),
+                rate=Decimal(rate),  # type: ignore[misc]  # FixedPointField holds Decimal
                 is_exempt=exempt,
                 valid_to=end,
             )

@@ -135,10 +135,10 @@ def requires_module(code: str) -> Callable[[Callable[..., Any]], Callable[..., A
 
 # --- module data, created when a module is enabled ---------------------------------------------------
 
-_SETUPS: dict[str, list[Callable[[Any], None]]] = {}
+_SETUPS: dict[str, list[Callable[[Any], Any]]] = {}
 
 
-def register_setup(code: str, setup: Callable[[Any], None]) -> None:
+def register_setup(code: str, setup: Callable[[Any], Any]) -> None:
     """``setup(tenant)`` creates what module ``code`` needs before its first page (the chart of accounts,
     journals, virtual stock locations…). It runs when the module is enabled — at sign-up or when a Master
     Admin switches it on — in that transaction, never inside a GET; it must be idempotent."""
