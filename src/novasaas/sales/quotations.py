@@ -30,6 +30,7 @@ from novasaas.platform.numbering import next_number
 from novasaas.platform.tenancy import current_tenant
 from novasaas.sales import actions, events, selectors
 from novasaas.sales.models import Quotation, QuotationLine, QuotationStatus, SalesOrder, SalesOrderLine
+from novasaas.sales.totals import vat_code_valid_on
 
 PREFIX = "BG"
 DEFAULT_VALIDITY_DAYS = 30
@@ -232,6 +233,12 @@ def accept_quotation(p: Principal, quotation_id: int, *, warehouse_id: Any = Non
     if not quotation.customer.is_active:
         raise ValidationError({"customer_id": [_("Customer %(c)s is inactive.") % {"c": quotation.customer.code}]})
     on = timezone.localdate()
+    lines = list(quotation.lines.all())
+    for line in lines:
+        if not vat_code_valid_on(line.vat_code, on):
+            raise ValidationError(
+                {"vat_code": [_("The reduced VAT rate 8%% is not valid on %(d)s.") % {"d": on.strftime("%d/%m/%Y")}]}
+            )
     order = SalesOrder(
         customer=quotation.customer,
         date=on,
@@ -252,7 +259,7 @@ def accept_quotation(p: Principal, quotation_id: int, *, warehouse_id: Any = Non
             order=order,
             **{f: getattr(li, f) for f in _LINE_FIELDS},
         )
-        for li in quotation.lines.all()
+        for li in lines
     ]
     SalesOrderLine.objects.bulk_create(copied)
     audit.record_created(order, p.user)
