@@ -212,10 +212,11 @@ def update_quotation(request: HttpRequest, quotation_id: int, data: s.QuotationU
 
 
 @router.post("/quotations/{int:quotation_id}/send", response={200: s.QuotationOut, **E})
-def send_quotation(request: HttpRequest, quotation_id: int, data: s.QuotationSendIn | None = None) -> Any:
-    """Emails the PDF (after commit) to ``to`` or the customer's email and marks the quotation sent."""
+def send_quotation(request: HttpRequest, quotation_id: int, to: str = "") -> Any:
+    """Emails the PDF (after commit) to ``?to=`` or, without it, the customer's email, and marks the
+    quotation sent."""
     p = _p(request, "crm.order.create")
-    quotations.send_quotation(p, quotation_id, to=data.to if data else "")
+    quotations.send_quotation(p, quotation_id, to=to[:254])
     return quotations.get_quotation(p, quotation_id)
 
 

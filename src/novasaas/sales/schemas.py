@@ -203,10 +203,6 @@ class QuotationUpdate(StrictSchema):
     lines: list[SalesOrderLineIn] | None = Field(default=None, min_length=1, max_length=500)
 
 
-class QuotationSendIn(StrictSchema):
-    to: str = Field(default="", max_length=254)
-
-
 class QuotationSummaryOut(Schema):
     id: int
     number: str

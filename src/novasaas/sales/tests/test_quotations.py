@@ -114,7 +114,7 @@ def test_an_expired_quotation_cannot_be_sent_or_accepted(tenant_a, admin_a, toda
     r = api.post(f"{URL}/quotations/{q['id']}/accept")
     assert r.status_code == 400
     assert "expired" in str(r.json()["detail"]) or "hết hạn" in str(r.json()["detail"]).lower()
-    assert api.post(f"{URL}/quotations/{q['id']}/send", {"to": "a@b.vn"}).status_code == 400
+    assert api.post(f"{URL}/quotations/{q['id']}/send?to=a@b.vn").status_code == 400
     assert api.get(f"{URL}/quotations/{q['id']}").json()["status"] == "draft"
     assert _orders(tenant_a) == 0
     assert [x["id"] for x in api.get(f"{URL}/quotations", {"status": "expired"}).json()["items"]] == [q["id"]]
@@ -137,11 +137,11 @@ def test_send_emails_the_pdf_once_after_commit(tenant_a, admin_a, today, font):
     body["lines"] = [{"description": "Tư vấn", "quantity": "1", "unit_price": "1500000", "vat_code": "VAT10"}]
     q = api.post(f"{URL}/quotations", body).json()
     # the customer has no email: one must be typed
-    assert api.post(f"{URL}/quotations/{q['id']}/send", {}).status_code == 400
-    assert api.post(f"{URL}/quotations/{q['id']}/send", {"to": "not-an-email"}).status_code == 400
+    assert api.post(f"{URL}/quotations/{q['id']}/send").status_code == 400
+    assert api.post(f"{URL}/quotations/{q['id']}/send?to=not-an-email").status_code == 400
     assert api.get(f"{URL}/quotations/{q['id']}").json()["status"] == "draft"
     mail.outbox.clear()
-    r = api.post(f"{URL}/quotations/{q['id']}/send", {"to": "mua@khach.vn"})
+    r = api.post(f"{URL}/quotations/{q['id']}/send?to=mua@khach.vn")
     assert r.status_code == 200 and r.json()["status"] == "sent" and r.json()["sent_to"] == "mua@khach.vn"
     assert mail.outbox == []  # only through the outbox
     deliver_pending()
@@ -211,3 +211,26 @@ def test_sales_staff_see_only_their_customers_quotations(tenant_a, admin_a):
     assert accountant.post(f"{URL}/quotations/{q.pk}/decline").status_code == 403
     with tenant_context(tenant_a):
         assert Quotation.objects.get(pk=q.pk).status == QuotationStatus.DRAFT
+
+
+def test_send_without_an_address_uses_the_customers_email(tenant_a, today, font):
+    from novasaas.inventory.tests.helpers import principal
+    from novasaas.parties.actions import create_party
+    from novasaas.sales import actions
+
+    with tenant_context(tenant_a):
+        w = world(tenant_a, 0)
+        party = create_party(
+            principal(tenant_a), name="Công ty An Bình", contacts=[{"kind": "email", "value": "ketoan@anbinh.vn"}]
+        )
+        customer = actions.create_customer(w.manager, party_id=party.pk, salesperson_id=w.staff.user.pk)
+        q = quotations.create_quotation(
+            w.staff, customer_id=customer.pk, lines=[{"description": "A", "quantity": "1", "unit_price": "100"}]
+        )
+    api = ApiClient(tenant_a, w.staff.user)
+    mail.outbox.clear()
+    r = api.post(f"{URL}/quotations/{q.pk}/send")
+    assert r.status_code == 200, r.json()
+    assert r.json()["sent_to"] == "ketoan@anbinh.vn"
+    deliver_pending()
+    assert [m.to for m in mail.outbox] == [["ketoan@anbinh.vn"]]
