@@ -16,9 +16,7 @@ from novasaas.sales.tests.helpers import world
 from novasaas.sales.tests.test_pages import _lines
 
 
-def test_staff_quotes_through_the_pages(tenant_a, today):
-    from novasaas.platform.pdf import font_path
-
+def test_staff_quotes_through_the_pages(tenant_a, today, unicode_font):
     with tenant_context(tenant_a):
         w = world(tenant_a, 10)
     web = web_client(tenant_a, w.staff.user)
@@ -40,13 +38,12 @@ def test_staff_quotes_through_the_pages(tenant_a, today):
     listing = web.get("/sales/quotations/", {"status": "draft", "customer": w.customer.pk}).content.decode()
     assert q.number in listing
     assert q.number not in web.get("/sales/quotations/", {"status": "sent"}).content.decode()
-    if font_path() is not None:
-        assert web.get(f"/sales/quotations/{q.pk}/pdf/")["Content-Type"] == "application/pdf"
-        mail.outbox.clear()
-        r = web.post(f"/sales/quotations/{q.pk}/send/", {"to": "khach@vd.vn"})
-        assert r.status_code == 302
-        deliver_pending()
-        assert [m.to for m in mail.outbox] == [["khach@vd.vn"]] and mail.outbox[0].attachments
+    assert web.get(f"/sales/quotations/{q.pk}/pdf/")["Content-Type"] == "application/pdf"
+    mail.outbox.clear()
+    r = web.post(f"/sales/quotations/{q.pk}/send/", {"to": "khach@vd.vn"})
+    assert r.status_code == 302
+    deliver_pending()
+    assert [m.to for m in mail.outbox] == [["khach@vd.vn"]] and mail.outbox[0].attachments
     r = web.post(f"/sales/quotations/{q.pk}/accept/")
     assert r.status_code == 302
     with tenant_context(tenant_a):
