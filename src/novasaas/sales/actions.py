@@ -254,7 +254,11 @@ def deactivate_customer(p: Principal, customer_id: int) -> Customer:
 # --- sales orders ----------------------------------------------------------------------------------
 
 
-def _build_lines(p: Principal, rows: Rows, on: dt.date, customer: Customer) -> list[SalesOrderLine]:
+def _build_lines(
+    p: Principal, rows: Rows, on: dt.date, customer: Customer, line_class: Any = SalesOrderLine
+) -> list[Any]:
+    """Validate and price the lines of a sales document (order or quotation: ``line_class``); the one
+    path for both, totals from ``totals.document_totals``."""
     if not rows:
         raise ValidationError({"lines": [_("Add at least one line.")]})
     if len(rows) > MAX_LINES:
@@ -263,7 +267,7 @@ def _build_lines(p: Principal, rows: Rows, on: dt.date, customer: Customer) -> l
     built = []
     for i, row in enumerate(rows):
         key = f"lines[{i}]"
-        line = SalesOrderLine(position=i + 1)
+        line = line_class(position=i + 1)
         product_id = row.get("product_id")
         vat_default = "VAT10"
         if product_id not in (None, ""):
@@ -316,7 +320,7 @@ def _build_lines(p: Principal, rows: Rows, on: dt.date, customer: Customer) -> l
     return built
 
 
-def _set_totals(order: SalesOrder, lines: list[SalesOrderLine]) -> None:
+def _set_totals(order: Any, lines: list[Any]) -> None:
     order.untaxed = sum((li.net_amount for li in lines), ZERO)
     order.vat = sum((li.vat_amount for li in lines), ZERO)
     order.total = order.untaxed + order.vat
@@ -418,7 +422,7 @@ def update_order(
     return order
 
 
-def _line_row(line: SalesOrderLine) -> dict[str, Any]:
+def _line_row(line: Any) -> dict[str, Any]:
     return {
         "product_id": line.product_id,
         "description": line.description,

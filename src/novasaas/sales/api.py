@@ -2,13 +2,13 @@
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from novasaas.identity.access import Principal
 from novasaas.platform.api import ErrorOut, module_auth
-from novasaas.sales import actions, selectors
+from novasaas.sales import actions, quotations, selectors
 from novasaas.sales import schemas as s
 from novasaas.sales.models import CustomerGroup, OrderStatus
 
@@ -178,3 +178,73 @@ def get_invoice(request: HttpRequest, invoice_id: int) -> Any:
 def receive_payment(request: HttpRequest, invoice_id: int, data: s.SalesPaymentIn) -> Any:
     p = _p(request, "crm.payment.receive")
     return 201, actions.receive_payment(p, invoice_id, **data.model_dump())
+
+
+# --- quotations (rights of orders: the catalogue has no crm.quote.*) ---------------------------------
+
+
+@router.get("/quotations", response=list[s.QuotationSummaryOut])
+@paginate(LimitOffsetPagination)
+def list_quotations(request: HttpRequest, status: str = "", customer_id: int | None = None) -> Any:
+    """``status``: draft, sent, accepted, declined or expired (draft/sent past the validity date)."""
+    p = _p(request, "crm.customer.view")
+    return quotations.list_quotations(p, status, customer_id)
+
+
+@router.post("/quotations", response={201: s.QuotationOut, **E})
+def create_quotation(request: HttpRequest, data: s.QuotationIn) -> Any:
+    p = _p(request, "crm.order.create")
+    quotation = quotations.create_quotation(p, **data.model_dump())
+    return 201, quotations.get_quotation(p, quotation.pk)
+
+
+@router.get("/quotations/{int:quotation_id}", response={200: s.QuotationOut, **E})
+def get_quotation(request: HttpRequest, quotation_id: int) -> Any:
+    p = _p(request, "crm.customer.view")
+    return quotations.get_quotation(p, quotation_id)
+
+
+@router.patch("/quotations/{int:quotation_id}", response={200: s.QuotationOut, **E})
+def update_quotation(request: HttpRequest, quotation_id: int, data: s.QuotationUpdate) -> Any:
+    p = _p(request, "crm.order.create")
+    quotations.update_quotation(p, quotation_id, **_data(data))
+    return quotations.get_quotation(p, quotation_id)
+
+
+@router.post("/quotations/{int:quotation_id}/send", response={200: s.QuotationOut, **E})
+def send_quotation(request: HttpRequest, quotation_id: int, to: str = "") -> Any:
+    """Emails the PDF (after commit) to ``?to=`` or, without it, the customer's email, and marks the
+    quotation sent."""
+    p = _p(request, "crm.order.create")
+    quotations.send_quotation(p, quotation_id, to=to[:254])
+    return quotations.get_quotation(p, quotation_id)
+
+
+@router.post("/quotations/{int:quotation_id}/accept", response={201: s.SalesOrderOut, **E})
+def accept_quotation(request: HttpRequest, quotation_id: int, warehouse_id: int | None = None) -> Any:
+    """Creates the draft sales order with the quotation's lines (201, the order); 400 when expired."""
+    p = _p(request, "crm.order.create")
+    order = quotations.accept_quotation(p, quotation_id, warehouse_id=warehouse_id)
+    return 201, selectors.get_order(p, order.pk)
+
+
+@router.post("/quotations/{int:quotation_id}/decline", response={200: s.QuotationOut, **E})
+def decline_quotation(request: HttpRequest, quotation_id: int) -> Any:
+    p = _p(request, "crm.order.create")
+    quotations.decline_quotation(p, quotation_id)
+    return quotations.get_quotation(p, quotation_id)
+
+
+@router.get("/quotations/{int:quotation_id}/pdf", response={200: None, **E, 503: ErrorOut})
+def quotation_pdf(request: HttpRequest, quotation_id: int) -> Any:
+    from novasaas.platform.pdf import PdfUnavailable
+
+    p = _p(request, "crm.customer.view")
+    quotation = quotations.get_quotation(p, quotation_id)
+    try:
+        content = quotations.quotation_pdf(quotation)
+    except PdfUnavailable as exc:
+        return 503, {"detail": str(exc)}
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{quotation.number}.pdf"'
+    return response

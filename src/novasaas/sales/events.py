@@ -75,3 +75,12 @@ class SalesPaymentReceived(DomainEvent):
     amount: str
     method: str  # "cash" | "bank"
     actor_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuotationSent(DomainEvent):
+    """After commit (module CRM): email the quotation's PDF to ``to`` (``quotations.email_quotation``)."""
+
+    quotation_id: int
+    to: str
+    locale: str = "vi"

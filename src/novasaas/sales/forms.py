@@ -101,3 +101,20 @@ class PaymentForm(Form):
     amount = NumberField(label=_("Amount"), max_digits=16, decimal_places=0)
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices, initial=PaymentMethod.BANK)
     date = forms.DateField(label=_("Date"), widget=DateInput, required=False)
+
+
+class QuotationForm(Form):
+    customer_id = forms.TypedChoiceField(label=_("Customer"), coerce=int, widget=PickerSelect)
+    date = forms.DateField(label=_("Date"), widget=DateInput, required=False)
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=DateInput, required=False, help_text=_("Empty: 30 days after the date.")
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, customers: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer_id"].choices = [("", "—"), *customers]  # type: ignore[attr-defined]
+
+
+class QuotationSendForm(Form):
+    to = forms.EmailField(label=_("Email"), required=False, help_text=_("Empty: the customer's email."))

@@ -8,6 +8,7 @@ across modules) and a snapshot of the product's code, name and unit taken when t
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -136,8 +137,10 @@ class VatCode(models.TextChoices):
     EXEMPT = "EXEMPT", pgettext_lazy("vat", "Not subject (KCT)")
 
 
-class SalesOrderLine(TenantModel):
-    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+class DocumentLine(TenantModel):
+    """The fields of a sales document line, shared by order and quotation lines (one validation and
+    totals path: ``actions._build_lines`` and ``totals.document_totals``)."""
+
     position = models.PositiveIntegerField(default=0)
     product_id = models.BigIntegerField(_("product"), null=True, blank=True)  # inventory.Product id
     description = models.CharField(_("description"), max_length=300)
@@ -153,8 +156,92 @@ class SalesOrderLine(TenantModel):
     total = MoneyField(_("total"), default=ZERO)
 
     class Meta:
+        abstract = True
+
+
+class SalesOrderLine(DocumentLine):
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta:
         ordering = ["position", "id"]
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="sales_line_quantity_gt_0")]
+
+
+class QuotationStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("quotation", "Draft")
+    SENT = "sent", pgettext_lazy("quotation", "Sent")
+    ACCEPTED = "accepted", pgettext_lazy("quotation", "Accepted")
+    DECLINED = "declined", pgettext_lazy("quotation", "Declined")
+
+
+class Quotation(TenantModel):
+    """A price offer to a customer, valid until ``valid_until``; accepted, it becomes a draft order.
+    "Expired" is not stored: a draft or sent quotation past its validity date is shown and treated as
+    expired (``is_expired``)."""
+
+    number = models.CharField(_("number"), max_length=30)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="quotations", verbose_name=_("customer")
+    )
+    date = models.DateField(_("date"))
+    valid_until = models.DateField(_("valid until"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=QuotationStatus.choices, default=QuotationStatus.DRAFT
+    )
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("salesperson"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="VND")
+    untaxed = MoneyField(_("amount before VAT"), default=ZERO)
+    vat = MoneyField(_("VAT"), default=ZERO)
+    total = MoneyField(_("total"), default=ZERO)
+    order = models.ForeignKey(  # the draft order made on acceptance (one per quotation, one quotation per order)
+        SalesOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="quotations", editable=False
+    )
+    sent_to = models.EmailField(_("sent to"), blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "number"], name="sales_quotation_number_unique"),
+            models.UniqueConstraint(fields=["tenant", "order"], name="sales_quotation_order_unique"),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("date")), name="sales_quotation_valid_ge_date"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "customer", "status"], name="sales_quotation_customer_idx")]
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def is_expired(self, today: dt.date | None = None) -> bool:
+        from django.utils import timezone
+
+        on = today or timezone.localdate()
+        return self.status in (QuotationStatus.DRAFT, QuotationStatus.SENT) and self.valid_until < on
+
+    @property
+    def expired(self) -> bool:
+        return self.is_expired()
+
+
+class QuotationLine(DocumentLine):
+    quotation = models.ForeignKey(Quotation, on_delete=models.CASCADE, related_name="lines")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="sales_qline_quantity_gt_0")]
 
 
 class InvoiceStatus(models.TextChoices):

@@ -186,3 +186,44 @@ class SalesPaymentOut(Schema):
     date: dt.date
     amount: Decimal
     method: str
+
+
+class QuotationIn(StrictSchema):
+    customer_id: Id
+    date: Date | None = None
+    valid_until: Date | None = None
+    note: str = Field(default="", max_length=2000)
+    lines: list[SalesOrderLineIn] = Field(min_length=1, max_length=500)
+
+
+class QuotationUpdate(StrictSchema):
+    date: Date | None = None
+    valid_until: Date | None = None
+    note: str | None = Field(default=None, max_length=2000)
+    lines: list[SalesOrderLineIn] | None = Field(default=None, min_length=1, max_length=500)
+
+
+class QuotationSummaryOut(Schema):
+    id: int
+    number: str
+    customer_id: int
+    date: dt.date
+    valid_until: dt.date
+    status: str
+    expired: bool
+    total: Decimal
+    order_id: int | None
+
+
+class QuotationOut(QuotationSummaryOut):
+    salesperson_id: int | None
+    note: str
+    currency: str
+    untaxed: Decimal
+    vat: Decimal
+    sent_to: str
+    lines: list[SalesOrderLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from novasaas.sales import quotation_views as q
 from novasaas.sales import views as v
 
 urlpatterns = [
@@ -8,6 +9,12 @@ urlpatterns = [
     path("orders/<int:pk>/", v.OrderDetailView.as_view(), name="sales-order"),
     path("orders/<int:pk>/edit/", v.OrderFormView.as_view(), name="sales-order-edit"),
     path("orders/<int:pk>/<str:action>/", v.OrderActionView.as_view(), name="sales-order-action"),
+    path("quotations/", q.QuotationListView.as_view(), name="sales-quotations"),
+    path("quotations/new/", q.QuotationFormView.as_view(), name="sales-quotation-new"),
+    path("quotations/<int:pk>/", q.QuotationDetailView.as_view(), name="sales-quotation"),
+    path("quotations/<int:pk>/edit/", q.QuotationFormView.as_view(), name="sales-quotation-edit"),
+    path("quotations/<int:pk>/pdf/", q.QuotationPdfView.as_view(), name="sales-quotation-pdf"),
+    path("quotations/<int:pk>/<str:action>/", q.QuotationActionView.as_view(), name="sales-quotation-action"),
     path("customers/", v.CustomerListView.as_view(), name="sales-customers"),
     path("customers/new/", v.CustomerFormView.as_view(), name="sales-customer-new"),
     path("customers/<int:pk>/", v.CustomerDetailView.as_view(), name="sales-customer"),

@@ -7,7 +7,7 @@ import pytest
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, web_client
 from novasaas.platform.testing.isolation import assert_every_table_isolated
-from novasaas.sales import actions
+from novasaas.sales import actions, quotations
 from novasaas.sales.tests.helpers import beer_line, order, world
 
 URL = "/api/v1/sales"
@@ -25,13 +25,21 @@ def _fill(tenant):
         invoice = actions.invoice_order(w.staff, o.pk)
         actions.receive_payment(w.staff, invoice.pk, amount="1000")
         draft = order(w, beer_line(w, 1))
-        return {"customer": w.customer.pk, "order": o.pk, "draft": draft.pk, "invoice": invoice.pk, "group": group.pk}
+        quote = quotations.create_quotation(w.staff, customer_id=w.customer.pk, lines=[beer_line(w, 1)])
+        return {
+            "customer": w.customer.pk,
+            "order": o.pk,
+            "draft": draft.pk,
+            "invoice": invoice.pk,
+            "group": group.pk,
+            "quote": quote.pk,
+        }
 
 
 def test_every_table_is_isolated(tenant_a, tenant_b):
     _fill(tenant_a)
     _fill(tenant_b)
-    assert_every_table_isolated("sales", tenant_a, tenant_b, min_models=6)
+    assert_every_table_isolated("sales", tenant_a, tenant_b, min_models=8)
 
 
 @pytest.mark.parametrize(
@@ -50,6 +58,12 @@ def test_every_table_is_isolated(tenant_a, tenant_b):
         ("post", "orders/{order}/invoice"),
         ("get", "invoices/{invoice}"),
         ("post", "invoices/{invoice}/payments"),
+        ("get", "quotations/{quote}"),
+        ("patch", "quotations/{quote}"),
+        ("post", "quotations/{quote}/send"),
+        ("post", "quotations/{quote}/accept"),
+        ("post", "quotations/{quote}/decline"),
+        ("get", "quotations/{quote}/pdf"),
     ],
 )
 def test_other_tenants_ids_are_404(tenant_a, tenant_b, admin_a, method, path):
@@ -76,9 +90,17 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
         f"/sales/orders/{ids['order']}/",
         f"/sales/orders/{ids['draft']}/edit/",
         f"/sales/invoices/{ids['invoice']}/",
+        f"/sales/quotations/{ids['quote']}/",
+        f"/sales/quotations/{ids['quote']}/edit/",
+        f"/sales/quotations/{ids['quote']}/pdf/",
     ):
         assert web.get(path).status_code == 404, path
     assert web.post(f"/sales/orders/{ids['draft']}/confirm/").status_code == 404
+    assert web.post(f"/sales/quotations/{ids['quote']}/accept/").status_code == 404
+    r = api.post(
+        f"{URL}/quotations", {"customer_id": ids["customer"], "lines": [{"description": "x", "quantity": "1"}]}
+    )
+    assert r.status_code == 400
     assert [o["id"] for o in api.get(f"{URL}/orders").json()["items"]] == sorted(
         [mine["order"], mine["draft"]], reverse=True
     )

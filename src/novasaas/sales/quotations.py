@@ -1,0 +1,410 @@
+"""Sales quotations: draft → sent → accepted (a draft order with the same lines) / declined.
+
+A draft or sent quotation past its validity date is *expired* (shown "Hết hạn", not stored): it can no
+longer be sent or accepted. Lines are validated and priced by the order's code (``actions._build_lines``,
+``totals.document_totals``), so an accepted quotation's order has the same totals to the đồng. Rights
+reuse the order's (the catalogue has no ``crm.quote.*``): ``crm.customer.view`` to see,
+``crm.order.create`` to write; Sales Staff see the quotations of their own customers only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from novasaas.identity.access import Principal
+from novasaas.platform import audit
+from novasaas.platform.events import message_key, publish, subscriber
+from novasaas.platform.models import EffectMarker
+from novasaas.platform.numbering import next_number
+from novasaas.platform.tenancy import current_tenant
+from novasaas.sales import actions, events, selectors
+from novasaas.sales.models import Quotation, QuotationLine, QuotationStatus, SalesOrder, SalesOrderLine
+from novasaas.sales.totals import vat_code_valid_on
+
+PREFIX = "BG"
+DEFAULT_VALIDITY_DAYS = 30
+Rows = actions.Rows
+
+
+# --- reads -----------------------------------------------------------------------------------------
+
+
+def visible_quotations(p: Principal) -> QuerySet[Quotation]:
+    qs = Quotation.objects.filter(tenant=p.tenant)
+    if not selectors.sees_all(p):
+        uid = p.user.pk if p.user else -1
+        qs = qs.filter(Q(salesperson_id=uid) | Q(customer__salesperson_id=uid))
+    return qs
+
+
+def list_quotations(p: Principal, status: str = "", customer_id: int | None = None) -> QuerySet[Quotation]:
+    """``status`` is a stored state or ``expired`` (draft/sent past the validity date)."""
+    qs = visible_quotations(p).select_related("customer__party")
+    today = timezone.localdate()
+    open_states = [QuotationStatus.DRAFT, QuotationStatus.SENT]
+    if status == "expired":
+        qs = qs.filter(status__in=open_states, valid_until__lt=today)
+    elif status in (QuotationStatus.DRAFT, QuotationStatus.SENT):
+        qs = qs.filter(status=status, valid_until__gte=today)
+    elif status in QuotationStatus.values:
+        qs = qs.filter(status=status)
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
+    return qs.order_by("-date", "-id")
+
+
+def get_quotation(p: Principal, quotation_id: int) -> Quotation:
+    return (  # type: ignore[no-any-return]
+        visible_quotations(p).select_related("customer__party", "order").prefetch_related("lines").get(pk=quotation_id)
+    )
+
+
+def customer_email(quotation: Quotation) -> str:
+    from novasaas.parties.models import ContactKind, PartyContact
+
+    contact = (
+        PartyContact.objects.filter(party_id=quotation.customer.party_id, kind=ContactKind.EMAIL)
+        .order_by("-is_primary", "id")
+        .first()
+    )
+    return contact.value if contact else ""
+
+
+# --- writes ----------------------------------------------------------------------------------------
+
+
+def _valid_until(value: Any, on: dt.date) -> dt.date:
+    if value in (None, ""):
+        return on + dt.timedelta(days=DEFAULT_VALIDITY_DAYS)
+    try:
+        until = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        raise ValidationError({"valid_until": [_("Enter a valid date.")]}) from exc
+    if until < on:
+        raise ValidationError({"valid_until": [_("The validity date cannot be before the quotation date.")]})
+    return until
+
+
+@transaction.atomic
+def create_quotation(
+    p: Principal, *, customer_id: int, lines: Rows, date: Any = None, valid_until: Any = None, note: str = ""
+) -> Quotation:
+    """A draft quotation, numbered BG-<year>-<n> (gapless), valid 30 days unless told otherwise."""
+    p.require("crm.order.create")
+    customer = selectors.visible_customers(p).filter(is_active=True, pk=customer_id).select_related("group").first()
+    if customer is None:
+        raise ValidationError({"customer_id": [_("Choose an active customer.")]})
+    on = actions._date(date)
+    quotation = Quotation(
+        customer=customer,
+        date=on,
+        valid_until=_valid_until(valid_until, on),
+        salesperson_id=customer.salesperson_id or (p.user.pk if p.user else None),
+        note=(note or "")[:2000],
+        created_by=p.user,
+    )
+    built = actions._build_lines(p, lines, on, customer, QuotationLine)
+    actions._set_totals(quotation, built)
+    quotation.number = f"{PREFIX}-{on.year}-{next_number('sales.quotation', str(on.year)):05d}"
+    quotation.save()
+    for line in built:
+        line.quotation = quotation
+        line.tenant_id = quotation.tenant_id
+    QuotationLine.objects.bulk_create(built)
+    audit.record_created(quotation, p.user)
+    return quotation
+
+
+def _lock(p: Principal, quotation_id: int) -> Quotation:
+    return visible_quotations(p).select_for_update().select_related("customer").get(pk=quotation_id)  # type: ignore[no-any-return]
+
+
+def _refuse(quotation: Quotation, *allowed: str) -> None:
+    if quotation.status not in allowed:
+        raise ValidationError(
+            {"status": [_("Quotation %(n)s is %(s)s.") % {"n": quotation.number, "s": quotation.get_status_display()}]}
+        )
+
+
+def _refuse_expired(quotation: Quotation) -> None:
+    if quotation.is_expired():
+        raise ValidationError(
+            {
+                "valid_until": [
+                    _("Quotation %(n)s expired on %(d)s.")
+                    % {"n": quotation.number, "d": quotation.valid_until.strftime("%d/%m/%Y")}
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def update_quotation(
+    p: Principal,
+    quotation_id: int,
+    *,
+    lines: Rows | None = None,
+    date: Any = None,
+    valid_until: Any = None,
+    note: str | None = None,
+) -> Quotation:
+    """Change a draft quotation (its lines are replaced when ``lines`` is given)."""
+    p.require("crm.order.create")
+    quotation = _lock(p, quotation_id)
+    _refuse(quotation, QuotationStatus.DRAFT)
+    before = audit.snapshot(quotation)
+    if date not in (None, ""):
+        quotation.date = actions._date(date)
+    if valid_until not in (None, ""):
+        quotation.valid_until = _valid_until(valid_until, quotation.date)
+    elif quotation.valid_until < quotation.date:
+        raise ValidationError({"valid_until": [_("The validity date cannot be before the quotation date.")]})
+    if note is not None:
+        quotation.note = note[:2000]
+    if lines is not None or date not in (None, ""):
+        rows = lines if lines is not None else [actions._line_row(li) for li in quotation.lines.all()]
+        built = actions._build_lines(p, rows, quotation.date, quotation.customer, QuotationLine)
+        quotation.lines.all().delete()
+        for line in built:
+            line.quotation = quotation
+            line.tenant_id = quotation.tenant_id
+        QuotationLine.objects.bulk_create(built)
+        actions._set_totals(quotation, built)
+    quotation.save()
+    audit.record_updated(quotation, p.user, before)
+    return quotation
+
+
+@transaction.atomic
+def send_quotation(p: Principal, quotation_id: int, *, to: str = "") -> Quotation:
+    """Mark the quotation sent and email its PDF (after commit, through the outbox) to ``to`` or the
+    customer's email. A sent quotation may be sent again (another copy, e.g. to another address)."""
+    p.require("crm.order.create")
+    quotation = _lock(p, quotation_id)
+    _refuse(quotation, QuotationStatus.DRAFT, QuotationStatus.SENT)
+    _refuse_expired(quotation)
+    from novasaas.platform.pdf import font_path
+
+    if font_path() is None:
+        raise ValidationError({"to": [_("The PDF cannot be printed on this server (no Unicode font).")]})
+    address = (to or "").strip() or customer_email(quotation)
+    if not address:
+        raise ValidationError({"to": [_("The customer has no email address: type one.")]})
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise ValidationError({"to": [_("Enter a valid email address.")]}) from exc
+    before = audit.snapshot(quotation)
+    quotation.status = QuotationStatus.SENT
+    quotation.sent_to = address[:254]
+    quotation.sent_at = timezone.now()
+    quotation.save(update_fields=["status", "sent_to", "sent_at"])
+    audit.record_updated(quotation, p.user, before)
+    publish(
+        events.QuotationSent(
+            tenant_id=p.tenant.pk,
+            quotation_id=quotation.pk,
+            to=address,
+            locale=translation.get_language() or "vi",
+        )
+    )
+    return quotation
+
+
+@transaction.atomic
+def accept_quotation(p: Principal, quotation_id: int, *, warehouse_id: Any = None) -> SalesOrder:
+    """The customer accepted: a draft sales order with the quotation's lines (same amounts), linked
+    both ways. Refused when the quotation expired."""
+    p.require("crm.order.create")
+    quotation = _lock(p, quotation_id)
+    _refuse(quotation, QuotationStatus.DRAFT, QuotationStatus.SENT)
+    _refuse_expired(quotation)
+    if not quotation.customer.is_active:
+        raise ValidationError({"customer_id": [_("Customer %(c)s is inactive.") % {"c": quotation.customer.code}]})
+    on = timezone.localdate()
+    lines = list(quotation.lines.all())
+    for line in lines:
+        if not vat_code_valid_on(line.vat_code, on):
+            raise ValidationError(
+                {"vat_code": [_("The reduced VAT rate 8%% is not valid on %(d)s.") % {"d": on.strftime("%d/%m/%Y")}]}
+            )
+    order = SalesOrder(
+        customer=quotation.customer,
+        date=on,
+        warehouse_id=actions._warehouse(p, warehouse_id),
+        salesperson_id=quotation.salesperson_id,
+        note=quotation.note,
+        currency=quotation.currency,
+        untaxed=quotation.untaxed,
+        vat=quotation.vat,
+        total=quotation.total,
+        created_by=p.user,
+    )
+    order.number = f"{actions.ORDER_PREFIX}-{on.year}-{next_number('sales.order', str(on.year)):05d}"
+    order.save()
+    copied = [
+        SalesOrderLine(
+            tenant_id=order.tenant_id,
+            order=order,
+            **{f: getattr(li, f) for f in _LINE_FIELDS},
+        )
+        for li in lines
+    ]
+    SalesOrderLine.objects.bulk_create(copied)
+    audit.record_created(order, p.user)
+    before = audit.snapshot(quotation)
+    quotation.status = QuotationStatus.ACCEPTED
+    quotation.order = order
+    quotation.save(update_fields=["status", "order"])
+    audit.record_updated(quotation, p.user, before)
+    return order
+
+
+_LINE_FIELDS = (
+    "position",
+    "product_id",
+    "description",
+    "unit",
+    "quantity",
+    "unit_price",
+    "discount_percent",
+    "vat_code",
+    "is_stocked",
+    "is_service",
+    "net_amount",
+    "vat_amount",
+    "total",
+)
+
+
+@transaction.atomic
+def decline_quotation(p: Principal, quotation_id: int) -> Quotation:
+    p.require("crm.order.create")
+    quotation = _lock(p, quotation_id)
+    _refuse(quotation, QuotationStatus.DRAFT, QuotationStatus.SENT)
+    before = audit.snapshot(quotation)
+    quotation.status = QuotationStatus.DECLINED
+    quotation.save(update_fields=["status"])
+    audit.record_updated(quotation, p.user, before)
+    return quotation
+
+
+# --- PDF and email ---------------------------------------------------------------------------------
+
+
+def _vnd(amount: Decimal) -> str:
+    return f"{amount:,.0f}".replace(",", ".")
+
+
+def quotation_pdf(quotation: Quotation) -> bytes:
+    """The quotation as PDF (Vietnamese): company header, customer, lines, totals, amount in words,
+    validity date. ``platform.pdf.PdfUnavailable`` without a Unicode font."""
+    from novasaas.platform.pdf import new_document
+    from novasaas.platform.words import amount_in_words
+
+    tenant = quotation.tenant
+    party = quotation.customer.party
+    pdf = new_document()
+    pdf.set_margins(12, 10, 12)
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.add_page()
+    pdf.set_font("Body", "B", 11)
+    pdf.multi_cell(0, 5, tenant.legal_name or tenant.name, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Body", "", 9)
+    if tenant.address:
+        pdf.multi_cell(0, 4.5, f"Địa chỉ: {' '.join(tenant.address.split())}", new_x="LMARGIN", new_y="NEXT")
+    if tenant.tax_code:
+        pdf.multi_cell(0, 4.5, f"Mã số thuế: {tenant.tax_code}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Body", "B", 15)
+    pdf.cell(0, 8, "BÁO GIÁ", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Body", "", 9.5)
+    pdf.cell(
+        0,
+        5,
+        f"Số: {quotation.number}   Ngày: {quotation.date:%d/%m/%Y}",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(2)
+    pdf.multi_cell(0, 5, f"Kính gửi: {party.name}", new_x="LMARGIN", new_y="NEXT")
+    if party.tax_code:
+        pdf.multi_cell(0, 5, f"Mã số thuế: {party.tax_code}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    headers = ["STT", "Diễn giải", "ĐVT", "Số lượng", "Đơn giá", "CK %", "Thuế", "Thành tiền"]
+    widths = [10, 56, 14, 20, 24, 12, 16, 34]
+    pdf.set_font("Body", "B", 8.5)
+    for h, w in zip(headers, widths, strict=True):
+        pdf.cell(w, 6, h, border=1, align="C")
+    pdf.ln()
+    pdf.set_font("Body", "", 8.5)
+    for i, li in enumerate(quotation.lines.all(), start=1):
+        qty = li.quantity.normalize()
+        cells = [
+            str(i),
+            li.description[:45],
+            li.unit,
+            f"{qty:f}".replace(".", ","),
+            _vnd(li.unit_price),
+            f"{li.discount_percent.normalize():f}".replace(".", ",") if li.discount_percent else "",
+            li.get_vat_code_display(),
+            _vnd(li.net_amount),
+        ]
+        for j, (c, w) in enumerate(zip(cells, widths, strict=True)):
+            pdf.cell(w, 6, c, border=1, align="R" if j >= 3 else "L")
+        pdf.ln()
+    pdf.ln(2)
+    for label, amount, bold in (
+        ("Cộng tiền hàng:", quotation.untaxed, False),
+        ("Tiền thuế GTGT:", quotation.vat, False),
+        ("Tổng cộng:", quotation.total, True),
+    ):
+        pdf.set_font("Body", "B" if bold else "", 9.5)
+        pdf.cell(sum(widths) - 40, 5.5, label, align="R")
+        pdf.cell(40, 5.5, f"{_vnd(amount)} đ", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Body", "I", 9.5)
+    pdf.multi_cell(0, 5.5, f"Bằng chữ: {amount_in_words(quotation.total)}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("Body", "", 9.5)
+    pdf.multi_cell(
+        0, 5.5, f"Báo giá có hiệu lực đến ngày {quotation.valid_until:%d/%m/%Y}.", new_x="LMARGIN", new_y="NEXT"
+    )
+    if quotation.note:
+        pdf.multi_cell(0, 5.5, f"Ghi chú: {quotation.note}", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+@subscriber(events.QuotationSent, module="CRM", after_commit=True)
+def email_quotation(event: events.QuotationSent, message_id: int | None = None) -> None:
+    """Outbox handler: email the quotation's PDF once per recipient (docs/architecture.md "Delivery
+    guarantees": Message-ID from the outbox message, an ``EffectMarker`` once the server accepted it)."""
+    from novasaas.platform.notifications import email_message_id
+
+    key = f"email:{message_key(message_id, event.to)}"[:300] if message_id is not None else ""
+    if key and EffectMarker.objects.filter(key=key).exists():
+        return
+    quotation = Quotation.objects.select_related("customer__party", "tenant").get(pk=event.quotation_id)
+    with translation.override(event.locale or "vi"):
+        subject = _("Quotation %(n)s from %(c)s") % {"n": quotation.number, "c": quotation.tenant.name}
+        body = _("Please find attached our quotation %(n)s, valid until %(d)s.") % {
+            "n": quotation.number,
+            "d": quotation.valid_until.strftime("%d/%m/%Y"),
+        }
+    headers = {"Message-ID": email_message_id(message_id)} if message_id is not None else {}
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [event.to], headers=headers)
+    message.attach(f"{quotation.number}.pdf", quotation_pdf(quotation), "application/pdf")
+    message.send()
+    if key:
+        EffectMarker.objects.create(tenant=current_tenant(), key=key)
