@@ -102,7 +102,7 @@ def bodies(ids: dict[str, Any], product_id: int | None = None) -> tuple[bytes, b
     return json.dumps(receipt).encode(), json.dumps(issue).encode()
 
 
-def count_statements(token: str, ids: dict[str, Any]) -> None:
+def count_statements(token: str, ids: dict[str, Any], *, show_sql: bool = False) -> None:
     client = Client()
     receipt, issue = bodies(ids, ids["products"][0])
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
@@ -113,6 +113,9 @@ def count_statements(token: str, ids: dict[str, Any]) -> None:
                 r = client.post(URL, body, content_type="application/json", **headers)
             assert r.status_code == 201, r.content
             counts.append(len(ctx.captured_queries))
+            if warm and show_sql:
+                for q in ctx.captured_queries:
+                    print("    ", q["sql"][:140])
         if warm:
             print(
                 f"statements per request (in process, warm): receipt {counts[0]}, issue {counts[1]}, flow {sum(counts)}"
@@ -201,11 +204,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--products", type=int, default=50, help="each flow takes one of them at random")
     parser.add_argument("--no-acc", action="store_true", help="Accounting off: the inventory transaction alone")
+    parser.add_argument("--show-sql", action="store_true", help="print the statements of the warm flow")
+    parser.add_argument("--sql-only", action="store_true", help="count the statements, start no server")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     tenant, ids, token = setup(args.products, ["INV"] if args.no_acc else ["INV", "ACC"])
     print(f"database {connection.vendor}, tenant {tenant.slug}, gunicorn {args.workers} workers")
-    count_statements(token, ids)
+    count_statements(token, ids, show_sql=args.show_sql)
+    if args.sql_only:
+        return
     connection.close()
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 - our own venv's gunicorn, fixed arguments

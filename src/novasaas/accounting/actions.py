@@ -605,6 +605,12 @@ def _amount(value: Any, field: str, index: int, currency: str = "VND") -> Decima
     return amount
 
 
+# a posting role of one warehouse, ``f"{role}{WAREHOUSE_ROLE}{warehouse_id}"`` (``"inventory@wh:12"``): the
+# warehouse's own account for the role (``stock_accounts``), else the role's; resolved from the cached
+# configuration like any role (Inventory's subscribers post with it)
+WAREHOUSE_ROLE = "@wh:"
+
+
 class _Lookups:
     """What building lines reads — role mappings, accounts, partners, tax rates, journals — fetched once
     per posting call, and for a batch once for all its documents (one query per kind, not per line)."""
@@ -625,6 +631,7 @@ class _Lookups:
         codes: dict[str, list[Any]] = defaultdict(list)
         ids: set[int] = set()
         partners: set[int] = set()
+        warehouse_refs: list[str] = []
         for line in lines:
             ref = line.account
             pid = line.partner_id
@@ -637,7 +644,9 @@ class _Lookups:
             if cached is not None:
                 self.accounts[ref] = cached
                 continue
-            if isinstance(ref, int):
+            if by_role and isinstance(ref, str) and WAREHOUSE_ROLE in ref:
+                warehouse_refs.append(ref)
+            elif isinstance(ref, int):
                 ids.add(ref)
             elif by_role and isinstance(ref, str) and not ref.isdigit():
                 roles.add(ref)
@@ -654,8 +663,25 @@ class _Lookups:
             for code, refs in codes.items():
                 for ref in refs:
                     self.accounts[ref] = by_code.get(code)
+        fallback: dict[str, str] = {}
+        for ref in warehouse_refs:  # "inventory@wh:12": the warehouse's own account, else the role's
+            role, _sep, wid = ref.partition(WAREHOUSE_ROLE)
+            mapped = config_cache.warehouse_accounts(self.config).get((int(wid), role)) if wid.isdigit() else None
+            if mapped is not None:
+                self.accounts[ref] = self.config.roles[ref] = mapped
+            else:
+                fallback[ref] = role
+                if role in self.config.roles:
+                    self.accounts.setdefault(role, self.config.roles[role])
+                elif role not in self.accounts and role not in self.errors:
+                    roles.add(role)
         if roles:
             self._resolve_roles(roles)
+        for ref, role in fallback.items():
+            if role in self.errors:
+                self.errors[ref] = self.errors[role]
+            elif self.accounts.get(role) is not None:
+                self.accounts[ref] = self.config.roles[ref] = self.accounts[role]
         if partners:
             from novasaas.parties import selectors as parties
 

@@ -91,9 +91,9 @@ from novasaas.accounting.schemas import (
     VatListing,
     VatReturn,
 )
-from novasaas.accounting.scope import no_savepoints
 from novasaas.identity.access import Principal
 from novasaas.platform.api import ErrorOut, Id, UnknownIds, module_auth
+from novasaas.platform.transactions import no_savepoints
 
 router = Router(tags=["accounting"], auth=module_auth("ACC"))
 E = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}

@@ -29,6 +29,8 @@ class LedgerConfig:
     roles: dict[str, Account] = field(default_factory=dict)  # role -> the account it resolved to
     settings: AccountingSettings | None = None
     budget_periods: set[int] | None = None
+    # (warehouse id, stock role) -> the warehouse's own account (``stock_accounts``); None: not read yet
+    warehouse_accounts: dict[tuple[int, str], Account] | None = None
 
 
 _CACHE: OrderedDict[tuple[int, Any], LedgerConfig] = OrderedDict()
@@ -76,6 +78,16 @@ def budget_periods(config: LedgerConfig) -> set[int]:
 
         config.budget_periods = set(BudgetLine.objects.values_list("period_id", flat=True).distinct())
     return config.budget_periods
+
+
+def warehouse_accounts(config: LedgerConfig) -> dict[tuple[int, str], Account]:
+    """The tenant's per-warehouse stock accounts (a mapping change bumps the version: ``stock_accounts``)."""
+    if config.warehouse_accounts is None:
+        from novasaas.accounting.models import WarehouseAccount
+
+        rows = WarehouseAccount.objects.select_related("account")
+        config.warehouse_accounts = {(m.warehouse_id, m.role): m.account for m in rows}
+    return config.warehouse_accounts
 
 
 def remember_accounts(config: LedgerConfig, accounts: list[Account]) -> None:

@@ -2,19 +2,18 @@
 
 ``tenant_context`` joins the caller's transaction on PostgreSQL (no savepoint), so an exception that
 crosses it marks the whole outer transaction for rollback. Actions therefore open their savepoint
-*outside* it (``atomic_in``), and reads reuse an already-entered context (``in_tenant``).
+*outside* it (``atomic_in``), and reads reuse an already-entered context (``in_tenant``). Savepoints follow
+``platform.transactions`` (the one mechanism): none inside an API request's transaction.
 """
 
 from __future__ import annotations
 
 import contextlib
-import contextvars
 from collections.abc import Iterator
-
-from django.db import transaction
 
 from novasaas.platform.models import Tenant
 from novasaas.platform.tenancy import get_current_tenant, tenant_context
+from novasaas.platform.transactions import atomic
 
 
 @contextlib.contextmanager
@@ -27,24 +26,9 @@ def in_tenant(tenant: Tenant) -> Iterator[None]:
         yield
 
 
-# set by ``no_savepoints``: the caller's transaction is rolled back whole on any error
-_JOIN_OUTER: contextvars.ContextVar[bool] = contextvars.ContextVar("accounting_join_outer", default=False)
-
-
 @contextlib.contextmanager
 def atomic_in(tenant: Tenant) -> Iterator[None]:
-    with transaction.atomic(savepoint=not _JOIN_OUTER.get()), in_tenant(tenant):
+    """An action's transaction in ``tenant``: ``platform.transactions.atomic`` (no savepoint inside an API
+    request's transaction or a ``no_savepoints`` block, one everywhere else), then the tenant."""
+    with atomic(), in_tenant(tenant):
         yield
-
-
-@contextlib.contextmanager
-def no_savepoints() -> Iterator[None]:
-    """Actions called in the block join the caller's transaction instead of opening a savepoint in it
-    (two statements each). Only for a caller whose transaction is rolled back whole when an action
-    raises — an API endpoint inside the request transaction (``TenantMiddleware`` rolls back every
-    response ≥ 400) — never for one that catches the error and goes on writing."""
-    token = _JOIN_OUTER.set(True)
-    try:
-        yield
-    finally:
-        _JOIN_OUTER.reset(token)

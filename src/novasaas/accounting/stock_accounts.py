@@ -165,6 +165,7 @@ def set_warehouse_account(
                 before={"account": before.code},
                 after={"warehouse_id": warehouse_id, "role": role, "account": account.code},
             )
+        config_cache.bump()  # postings resolve the warehouse's account from the cached configuration
         after = stock_account(tenant, warehouse_id, role)
         if old_agreed and after.pk != before.pk:
             _reclassify(principal, warehouse_id, warehouse.code, before, after)

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from novasaas.accounting.actions import post_source_document
+from novasaas.accounting.actions import WAREHOUSE_ROLE, post_source_document
 from novasaas.accounting.models import Account
 from novasaas.accounting.stock_accounts import (
     RECEIVED_SOURCE,
@@ -75,9 +75,12 @@ def _post(event: StockValueEvent, lines: list[Line], memo: str, source_type: str
     )
 
 
-def _stock(event: StockValueEvent) -> Account:
-    """The stock account of the event's warehouse."""
-    return stock_account(current_tenant(), event.warehouse_id)
+def _stock(event: StockValueEvent) -> str:
+    """The stock account of the event's warehouse, as a warehouse role (``actions.WAREHOUSE_ROLE``): the
+    posting resolves it from the tenant's cached configuration, without reading the mapping again."""
+    if event.warehouse_id is None:
+        return "inventory"
+    return f"inventory{WAREHOUSE_ROLE}{event.warehouse_id}"
 
 
 @subscriber(GoodsReceived, module="ACC")

@@ -32,6 +32,24 @@ def api_request_transaction() -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def no_savepoints() -> Iterator[None]:
+    """Actions called in the block join the caller's transaction instead of opening a savepoint in it, as
+    inside an API request. Only for a caller whose transaction is rolled back whole when an action raises,
+    never for one that catches the error and goes on writing (that one opens ``transaction.atomic()``
+    around the call: an action joined into a savepoint rolls back with it)."""
+    token = _in_api_request.set(True)
+    try:
+        yield
+    finally:
+        _in_api_request.reset(token)
+
+
+def joins_outer() -> bool:
+    """Whether ``atomic`` joins the caller's transaction here (an API request, ``no_savepoints``)."""
+    return _in_api_request.get()
+
+
+@contextlib.contextmanager
 def _atomic() -> Iterator[None]:
     with transaction.atomic(savepoint=not _in_api_request.get()):
         yield

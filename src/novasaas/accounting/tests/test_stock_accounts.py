@@ -270,3 +270,26 @@ def test_mappings_are_per_company(tenant_a, tenant_b):
             inv_selectors.list_warehouses(tenant_a).values_list("pk", flat=True)
         )
         assert sa.transit_account(tenant_a).tenant_id == tenant_a.pk
+
+
+def test_postings_follow_a_warehouse_mapping_change_at_once(setup, tenant_a):
+    """Inventory's postings resolve the warehouse's account from the cached configuration (issue 11): a
+    mapping change is seen by the very next posting, and a warm posting reads no mapping at all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    s, fm, hn, hcm = setup
+    r1 = inv.receive_goods(s.manager, warehouse_id=s.wh2.pk, lines=[_line(s.beer, 1, 10_000)])
+    assert _lines("inventory.receipt", r1.pk)[0][0] == "1561"
+    sa.set_warehouse_account(fm, s.wh2.pk, "inventory", hcm.pk)
+    r2 = inv.receive_goods(s.manager, warehouse_id=s.wh2.pk, lines=[_line(s.beer, 1, 10_000)])
+    assert _lines("inventory.receipt", r2.pk)[0][0] == "1562"
+    with CaptureQueriesContext(connection) as ctx:
+        r3 = inv.receive_goods(s.manager, warehouse_id=s.wh2.pk, lines=[_line(s.beer, 1, 10_000)])
+    assert _lines("inventory.receipt", r3.pk)[0][0] == "1562"
+    assert not [q for q in ctx.captured_queries if "accounting_warehouseaccount" in q["sql"]]
+    assert not [q for q in ctx.captured_queries if "accounting_accountmapping" in q["sql"]]
+    sa.set_warehouse_account(fm, s.wh2.pk, "inventory", hn.pk)
+    r4 = inv.receive_goods(s.manager, warehouse_id=s.wh2.pk, lines=[_line(s.beer, 1, 10_000)])
+    assert _lines("inventory.receipt", r4.pk)[0][0] == "1561"
+    assert rec.stock_reconciliation(tenant_a).agrees
