@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from novasaas.identity.access import Principal
 from novasaas.inventory import events, ledger
-from novasaas.inventory.actions._common import ZERO, Rows, _actor, _amt, _currency, _get, _number, _qty
+from novasaas.inventory.actions._common import PREFIX, ZERO, Rows, _actor, _amt, _currency, _get, _number, _qty
 from novasaas.inventory.actions.catalogue import find_by_code
 from novasaas.inventory.actions.lines import (
     _build_movement_lines,
@@ -99,13 +99,16 @@ def create_movement(
     )
     movement.source_document = _source(movement.source_document, purchase_order_id, sales_order_id)
     built = _build_movement_lines(movement, lines)
-    movement.number = _number(f"inventory.{kind}", on)
+    # validated at once: numbered late (``_post_movement``), so the tenant's NK-/XK- number row is locked
+    # only for the last statements of the transaction, not for all of it
+    movement.number = "" if validate else _number(f"inventory.{kind}", on)
     movement.save()
     for line in built:
         line.movement = movement
         line.tenant = movement.tenant  # bulk_create skips TenantModel.save(); every related row is this tenant's
     StockMovementLine.objects.bulk_create(built)  # one INSERT (ids returned on PostgreSQL and SQLite)
-    audit.record_created(movement, _actor(p))
+    if not validate:
+        audit.record_created(movement, _actor(p))
     if validate:
         # the document was created by this transaction: nobody else sees it, so no lock and no re-read
         _validate(p, movement, built)
@@ -419,7 +422,12 @@ def _validate(p: Principal, movement: StockMovement, lines: list[StockMovementLi
         raise ValidationError(_("Warehouse %(w)s is closed.") % {"w": movement.warehouse.code})
     if needs_approval(movement, lines) and not p.has("inv.movement.approve"):
         movement.status = DocumentStatus.PENDING
-        movement.save(update_fields=["status"])
+        if not movement.number:  # created with ``validate``: numbered now
+            movement.number = _number(f"inventory.{movement.kind}", movement.date)
+            movement.save(update_fields=["status", "number"])
+            audit.record_created(movement, _actor(p))
+        else:
+            movement.save(update_fields=["status"])
         from novasaas.platform.notifications import notify
 
         notify(
@@ -469,6 +477,14 @@ def _post_movement(p: Principal, movement: StockMovement, lines: list[StockMovem
     if movement.kind == MovementKind.ISSUE:
         lines = _allocate_issue_lines(movement, lines)
     lines.sort(key=lambda ln: (ln.product_id, ln.variant_id or 0, ln.id))
+    movement.status = DocumentStatus.DONE
+    movement.done_at = timezone.now()
+    numbered_now = not movement.number
+    if numbered_now:
+        # the number (and the done state with it: one statement) as late as the stock ledger allows — its
+        # moves carry the number and are append-only — so the number row is locked from here to COMMIT only
+        _number_and_close(movement)
+        audit.record_created(movement, _actor(p))
     ctx = MoveContext(f"inventory.{movement.kind}", movement.pk, movement.number, movement.date, p.user)
     root = ledger.root_location(wh)
     total = ZERO
@@ -525,9 +541,8 @@ def _post_movement(p: Principal, movement: StockMovement, lines: list[StockMovem
             ln.save(update_fields=fields)
             total += line_value
     _revalue_backdated(p, ctx, stocks.values())
-    movement.status = DocumentStatus.DONE
-    movement.done_at = timezone.now()
-    movement.save(update_fields=["status", "done_at", "approved_by"])
+    if not numbered_now:
+        movement.save(update_fields=["status", "done_at", "approved_by"])
     audit.record(audit.AuditAction.UPDATE, actor=_actor(p), obj=movement, message="posted", after={"value": str(total)})
     common: dict[str, Any] = {
         "tenant_id": p.tenant.pk,
@@ -559,6 +574,34 @@ def _post_movement(p: Principal, movement: StockMovement, lines: list[StockMovem
         )
     check_reorder(p.tenant, stocks.values())
     _keep_lines(movement, lines)
+
+
+def _number_and_close(movement: StockMovement) -> None:
+    """Take the document's gapless number and write it with the done state: on PostgreSQL one statement
+    (the sequence upsert in a CTE, as ``platform.numbering.next_number`` does it, and the document's
+    UPDATE), elsewhere the two. The number row stays locked until COMMIT (gapless, rolled back with it)."""
+    key, year = f"inventory.{movement.kind}", movement.date.year
+    if connection.vendor != "postgresql":
+        movement.number = _number(key, movement.date)
+        movement.save(update_fields=["number", "status", "done_at", "approved_by"])
+        return
+    meta = StockMovement._meta
+    fields = {f.name: f for f in meta.concrete_fields}
+    done_at = fields["done_at"].get_db_prep_save(movement.done_at, connection)
+    assert meta.db_table == "inventory_stockmovement"  # noqa: S101 - the statement below names it
+    sql = (
+        "WITH n AS (INSERT INTO platform_sequence (tenant_id, key, period, next_value) VALUES (%s, %s, %s, 2)"
+        " ON CONFLICT (tenant_id, key, period) DO UPDATE SET next_value = platform_sequence.next_value + 1"
+        " RETURNING next_value - 1 AS v)"
+        " UPDATE inventory_stockmovement SET number = %s || CASE WHEN n.v < 100000 THEN lpad(n.v::text, 5, '0')"
+        " ELSE n.v::text END, status = %s, done_at = %s, approved_by_id = %s"
+        " FROM n WHERE inventory_stockmovement.id = %s RETURNING inventory_stockmovement.number"
+    )
+    params = [movement.tenant_id, key, str(year), f"{PREFIX[key]}-{year}-", movement.status, done_at]
+    params += [movement.approved_by_id, movement.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (movement.number,) = cursor.fetchone()
 
 
 def _receive_serials(ctx: MoveContext, ln: StockMovementLine, source: Location, dest: Location, stocks: Any) -> Decimal:
@@ -619,8 +662,10 @@ def receive_goods(p: Principal, *, warehouse_id: int, lines: Rows, **kwargs: Any
     (put-away), ``lot_code``/``expires_on``, ``serials``. Publishes ``GoodsReceived`` (may wait for
     approval above the thresholds: check ``status``)."""
     with transaction.atomic():
-        movement = create_movement(p, kind=MovementKind.RECEIPT, warehouse_id=warehouse_id, lines=lines, **kwargs)
-        return validate_movement(p, movement.pk)
+        # created and validated in one go (numbered late, lines kept in memory: see ``create_movement``)
+        return create_movement(
+            p, kind=MovementKind.RECEIPT, warehouse_id=warehouse_id, lines=lines, **{**kwargs, "validate": True}
+        )
 
 
 def issue_goods(p: Principal, *, warehouse_id: int, lines: Rows, **kwargs: Any) -> StockMovement:
@@ -628,8 +673,10 @@ def issue_goods(p: Principal, *, warehouse_id: int, lines: Rows, **kwargs: Any) 
     names the document whose reservation it consumes. Locations and lots are picked FEFO when not
     given. Publishes ``GoodsIssued`` with the cost of the goods."""
     with transaction.atomic():
-        movement = create_movement(p, kind=MovementKind.ISSUE, warehouse_id=warehouse_id, lines=lines, **kwargs)
-        return validate_movement(p, movement.pk)
+        # created and validated in one go (numbered late, lines kept in memory: see ``create_movement``)
+        return create_movement(
+            p, kind=MovementKind.ISSUE, warehouse_id=warehouse_id, lines=lines, **{**kwargs, "validate": True}
+        )
 
 
 @transaction.atomic
