@@ -3,7 +3,7 @@ entry with ``post: true`` through gunicorn. Prints figures; asserts nothing.
 
     DATABASE_URL=postgres://novasaas@127.0.0.1:5432/novasaas_bench_chain \\
         .venv/bin/python benchmarks/write_path.py [--postings 2000] [--sessions 1,8] \\
-        [--clients 1,8,32] [--seconds 15] [--workers 4] [--skip-api]
+        [--clients 1,8,32] [--seconds 15] [--workers 4] [--skip-api] [--batch 100]
 
 Point DATABASE_URL at a database you can discard (migrated by the script; SQLite by default, where
 concurrent writers queue on the file lock). Measures:
@@ -96,6 +96,24 @@ def _poster(tenant, party, first: int, count: int, barrier, results) -> None:  #
         actions.post_source_document(tenant, "bench.single", i, day, document_lines(1100 + i % 97, party))
     results.put((t0, time.perf_counter(), time.process_time() - c0))
     connections.close_all()
+
+
+def batch_postings(tenant, party, batch: int, total: int, offset: int) -> None:  # type: ignore[no-untyped-def]
+    """``post_source_documents`` in batches of ``batch`` by one session: what a worker posting an outbox
+    of Inventory's documents in batches would reach (issue 11 item 4)."""
+    from novasaas.accounting import actions
+
+    day = timezone.localdate()
+    docs = [
+        actions.SourceDocument("bench.batch", offset + i, day, document_lines(1100 + i % 97, party))
+        for i in range(total)
+    ]
+    t0, c0 = time.perf_counter(), time.process_time()
+    for k in range(0, total, batch):
+        actions.post_source_documents(tenant, docs[k : k + batch])
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    line(f"post_source_documents, batches of {batch}, {total} entries", total / elapsed, "entries/s")
+    line("  Python CPU per posting", cpu / total * 1000, "ms")
 
 
 def single_postings(tenant, party, sessions: int, total: int, offset: int) -> None:  # type: ignore[no-untyped-def]
@@ -240,6 +258,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--skip-api", action="store_true")
+    parser.add_argument("--batch", type=int, default=0, help="also post_source_documents in batches of N")
     args = parser.parse_args()
 
     tenant, user, party = setup()
@@ -247,6 +266,8 @@ def main() -> None:
     statements_of_one_posting(tenant, party)
     for k, sessions in enumerate(int(s) for s in args.sessions.split(",") if s):
         single_postings(tenant, party, sessions, args.postings, offset=(k + 1) * 10**7)
+    if args.batch:
+        batch_postings(tenant, party, args.batch, args.postings, offset=9 * 10**8)
     if args.skip_api:
         return
     from novasaas.identity.models import Membership

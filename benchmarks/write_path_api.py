@@ -35,7 +35,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+# NOVASAAS_SRC: another checkout's src/ (e.g. ``git archive <commit> src``) to measure before/after
+SRC = Path(os.environ.get("NOVASAAS_SRC") or ROOT / "src")
+sys.path.insert(0, str(SRC))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novasaas.config.settings")
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("JWT_SECRET", secrets.token_urlsafe(50))
@@ -225,7 +227,7 @@ def main() -> None:
             "--log-level=warning",
         ],
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        env={**os.environ, "PYTHONPATH": str(SRC)},
         start_new_session=True,
     )
     try:

@@ -680,8 +680,8 @@ class _Lookups:
         for ref, role in fallback.items():
             if role in self.errors:
                 self.errors[ref] = self.errors[role]
-            elif self.accounts.get(role) is not None:
-                self.accounts[ref] = self.config.roles[ref] = self.accounts[role]
+            elif (resolved := self.accounts.get(role)) is not None:
+                self.accounts[ref] = self.config.roles[ref] = resolved
         if partners:
             from novasaas.parties import selectors as parties
 

@@ -85,7 +85,9 @@ def verify_ledger(tenant: Tenant, *, batch: int = 2000) -> LedgerReport:
                 )
         dim_sums: dict[tuple[int, int, int], tuple[Decimal, Decimal]] = {
             (r["account_id"], r["entry__period_id"], r["dimension_id"]): (r["d"], r["c"])
-            for r in JournalLine.objects.filter(tenant=tenant, entry__state=EntryState.POSTED, dimension__isnull=False)
+            for r in JournalLine.objects.filter(
+                tenant=tenant, entry__state=EntryState.POSTED, dimension__isnull=False
+            )
             .values("account_id", "entry__period_id", "dimension_id")
             .annotate(d=Sum("debit"), c=Sum("credit"))
         }

@@ -286,15 +286,16 @@ def movement_history(tenant: Tenant, *, product_id: int | None = None, limit: in
     return Report("movements", _("Movement history"), columns, rows)
 
 
-def movement_summary(tenant: Tenant, date_from: dt.date, date_to: dt.date, warehouse_id: int | None = None) -> Report:
+def movement_summary(
+    tenant: Tenant, date_from: dt.date, date_to: dt.date, warehouse_id: int | None = None
+) -> Report:
     """In, out and balance by period ("nhập – xuất – tồn") per product × warehouse: the opening balance
     at the start of ``date_from``, what came in and went out until the end of ``date_to``, and the closing
     balance. Value-only entries (landed costs, revaluations) count as value in (or out when negative), so
     opening + in − out = closing for quantity and value."""
-    opening = {
-        (r.product.pk, r.warehouse.pk): r
-        for r in selectors.valuation(tenant, date_from - dt.timedelta(days=1), warehouse_id)
-    }
+    opening = {(r.product.pk, r.warehouse.pk): r for r in selectors.valuation(
+        tenant, date_from - dt.timedelta(days=1), warehouse_id
+    )}
     closing = {(r.product.pk, r.warehouse.pk): r for r in selectors.valuation(tenant, date_to, warehouse_id)}
     internal = Location.objects.filter(tenant=tenant, usage=LocationUsage.INTERNAL)
     if warehouse_id:
@@ -326,10 +327,8 @@ def movement_summary(tenant: Tenant, date_from: dt.date, date_to: dt.date, wareh
     entries = ValueEntry.objects.filter(tenant=tenant, date__gte=date_from, date__lte=date_to)
     if warehouse_id:
         entries = entries.filter(warehouse_id=warehouse_id)
-    for p, w, v in (
-        entries.values("product_id", "warehouse_id")
-        .annotate(v=Sum("value"))
-        .values_list("product_id", "warehouse_id", "v")
+    for p, w, v in entries.values("product_id", "warehouse_id").annotate(v=Sum("value")).values_list(
+        "product_id", "warehouse_id", "v"
     ):
         a = acc((p, w))
         if v >= 0:
@@ -560,7 +559,9 @@ def slow_moving(tenant: Tenant, days: int, today: dt.date) -> Report:
         ON_HAND,
         Column("last_issue", _("Last issue"), "date"),
     ]
-    rows = [{**_product(p), "on_hand": q, "last_issue": d} for p, q, d in data]
+    rows = [
+        {**_product(p), "on_hand": q, "last_issue": d} for p, q, d in data
+    ]
     title = _("Slow-moving stock (no issue for %(d)s days)") % {"d": days}
     return Report("slow-moving", title, columns, rows, subtitle=title)
 
