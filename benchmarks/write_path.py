@@ -92,9 +92,12 @@ def _poster(tenant, party, first: int, count: int, barrier, results) -> None:  #
     actions.post_source_document(tenant, "bench.warmup", first, day, document_lines(1100, party))  # caches
     barrier.wait()
     t0, c0 = time.perf_counter(), time.process_time()
+    took = []
     for i in range(first + 1, first + count + 1):
+        start = time.perf_counter()
         actions.post_source_document(tenant, "bench.single", i, day, document_lines(1100 + i % 97, party))
-    results.put((t0, time.perf_counter(), time.process_time() - c0))
+        took.append(time.perf_counter() - start)
+    results.put((t0, time.perf_counter(), time.process_time() - c0, took))
     connections.close_all()
 
 
@@ -136,10 +139,14 @@ def single_postings(tenant, party, sessions: int, total: int, offset: int) -> No
     sampler.join()
     for p in procs:
         p.join()
-    wall = max(t1 for _t0, t1, _cpu in spans) - min(t0 for t0, _t1, _cpu in spans)
-    cpu = sum(c for _t0, _t1, c in spans)
+    wall = max(t1 for _t0, t1, _cpu, _took in spans) - min(t0 for t0, _t1, _cpu, _took in spans)
+    cpu = sum(c for _t0, _t1, c, _took in spans)
+    took = sorted(x for *_rest, t in spans for x in t)
     line(f"post_source_document, {sessions} session(s), {per * sessions} entries", per * sessions / wall, "entries/s")
     line("  Python CPU per posting (all sessions)", cpu / (per * sessions) * 1000, "ms")
+    if took:
+        p95 = took[max(0, int(len(took) * 0.95) - 1)]
+        line("  latency per posting p50 / p95", statistics.median(took) * 1000, f"ms / {p95 * 1000:.1f} ms")
     if waits:
         total = sum(waits.values())
         top = ", ".join(f"{k} {v * 100 / total:.0f}%" for k, v in sorted(waits.items(), key=lambda kv: -kv[1])[:6])
