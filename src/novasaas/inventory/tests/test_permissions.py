@@ -155,3 +155,33 @@ def test_anonymous(client):
     assert client.get(f"{URL}/products").status_code == 401
     r = client.get("/inventory/")
     assert r.status_code == 302 and "/login/" in r["Location"]
+
+
+def test_validate_true_above_the_threshold_waits_numbered_and_the_manager_posts_it(tenant_a, s):
+    """``validate: true`` numbers the document late (issue 11): a document that goes to approval instead
+    is numbered then, in sequence with the others, and keeps its number when the manager posts it."""
+    manager = client(tenant_a, "warehouse_manager")
+    assert manager.put(f"{URL}/settings", {"approval_quantity_threshold": "5"}).status_code == 200
+    staff = client(tenant_a, "warehouse_staff")
+
+    def issue(qty):
+        body = {
+            "kind": "issue",
+            "warehouse_id": s.wh.pk,
+            "validate": True,
+            "lines": [{"product_id": s.beer.pk, "quantity": qty}],
+        }
+        return staff.post(f"{URL}/movements", body)
+
+    small = issue("1").json()
+    big = issue("6").json()
+    after = issue("1").json()
+    assert (small["status"], big["status"], after["status"]) == ("done", "pending", "done")
+    numbers = [d["number"] for d in (small, big, after)]
+    assert [int(n.rsplit("-", 1)[1]) for n in numbers] == [1, 2, 3] and all(n.startswith("XK-") for n in numbers)
+    with tenant_context(tenant_a):
+        assert Stock.objects.get(product=s.beer, warehouse=s.wh).on_hand == 8
+    approved = manager.post(f"{URL}/movements/{big['id']}/approve").json()
+    assert approved["status"] == "done" and approved["number"] == big["number"]
+    with tenant_context(tenant_a):
+        assert Stock.objects.get(product=s.beer, warehouse=s.wh).on_hand == 2
