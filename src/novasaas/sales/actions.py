@@ -380,11 +380,26 @@ def _lock_order(p: Principal, order_id: int) -> SalesOrder:
     return selectors.visible_orders(p).select_for_update().select_related("customer").get(pk=order_id)  # type: ignore[no-any-return]
 
 
+def refuse_unless(document: Any, message: str, *allowed: str) -> None:
+    """400 unless the document (order, quotation, …) is in one of the ``allowed`` states; ``message``
+    is the translated "<Document> %(n)s is %(s)s." text."""
+    if document.status not in allowed:
+        raise ValidationError({"status": [message % {"n": document.number, "s": document.get_status_display()}]})
+
+
+def move_to(p: Principal, document: Any, status: str, **changes: Any) -> None:
+    """Store a document's new state (and the other ``changes``) with its audit record: the one shape of
+    every state transition of Sales."""
+    before = audit.snapshot(document)
+    document.status = status
+    for field, value in changes.items():
+        setattr(document, field, value)
+    document.save(update_fields=["status", *changes])
+    audit.record_updated(document, p.user, before)
+
+
 def _refuse_status(order: SalesOrder, *allowed: str) -> None:
-    if order.status not in allowed:
-        raise ValidationError(
-            {"status": [_("Order %(n)s is %(s)s.") % {"n": order.number, "s": order.get_status_display()}]}
-        )
+    refuse_unless(order, _("Order %(n)s is %(s)s."), *allowed)
 
 
 @transaction.atomic
@@ -477,10 +492,7 @@ def confirm_order(p: Principal, order_id: int, *, approve_over_credit_limit: boo
     stock_lines = _stock_lines(order)
     if stock_lines and p.tenant.has_module("INV") and order.warehouse_id is None:
         raise ValidationError({"warehouse_id": [_("Choose the warehouse the goods leave from.")]})
-    before = audit.snapshot(order)
-    order.status = OrderStatus.CONFIRMED
-    order.save(update_fields=["status"])
-    audit.record_updated(order, p.user, before)
+    move_to(p, order, OrderStatus.CONFIRMED)
     publish(
         events.SalesOrderConfirmed(
             tenant_id=p.tenant.pk,
@@ -500,10 +512,7 @@ def cancel_order(p: Principal, order_id: int) -> SalesOrder:
     order = _lock_order(p, order_id)
     _refuse_status(order, OrderStatus.DRAFT, OrderStatus.CONFIRMED)
     was_confirmed = order.status == OrderStatus.CONFIRMED
-    before = audit.snapshot(order)
-    order.status = OrderStatus.CANCELLED
-    order.save(update_fields=["status"])
-    audit.record_updated(order, p.user, before)
+    move_to(p, order, OrderStatus.CANCELLED)
     if was_confirmed:
         publish(
             events.SalesOrderCancelled(
@@ -527,10 +536,7 @@ def deliver_order(p: Principal, order_id: int, *, date: Any = None) -> SalesOrde
     on = _date(date)
     if on < order.date:
         raise ValidationError({"date": [_("The delivery cannot be dated before the order.")]})
-    before = audit.snapshot(order)
-    order.status = OrderStatus.DELIVERED
-    order.save(update_fields=["status"])
-    audit.record_updated(order, p.user, before)
+    move_to(p, order, OrderStatus.DELIVERED)
     publish(
         events.SalesOrderDelivered(
             tenant_id=p.tenant.pk,
@@ -578,10 +584,7 @@ def invoice_order(p: Principal, order_id: int, *, date: Any = None) -> SalesInvo
     )
     invoice.save()
     audit.record_created(invoice, p.user)
-    before = audit.snapshot(order)
-    order.status = OrderStatus.INVOICED
-    order.save(update_fields=["status"])
-    audit.record_updated(order, p.user, before)
+    move_to(p, order, OrderStatus.INVOICED)
     goods = sum((li.net_amount for li in lines if not li.is_service), ZERO)
     services = sum((li.net_amount for li in lines if li.is_service), ZERO)
     publish(

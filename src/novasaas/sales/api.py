@@ -6,8 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from novasaas.identity.access import Principal
-from novasaas.platform.api import ErrorOut, module_auth
+from novasaas.platform.api import ErrorOut, module_auth, principal_with
 from novasaas.sales import actions, quotations, selectors
 from novasaas.sales import schemas as s
 from novasaas.sales.models import CustomerGroup, OrderStatus
@@ -16,10 +15,7 @@ router = Router(tags=["sales"], auth=module_auth("CRM"))
 E = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
-def _p(request: HttpRequest, perm: str) -> Principal:
-    principal: Principal = request.auth  # type: ignore[attr-defined]
-    principal.require(perm)
-    return principal
+_p = principal_with  # the request's principal holding the right, else 403
 
 
 def _data(data: Any) -> dict[str, Any]:
@@ -180,7 +176,7 @@ def receive_payment(request: HttpRequest, invoice_id: int, data: s.SalesPaymentI
     return 201, actions.receive_payment(p, invoice_id, **data.model_dump())
 
 
-# --- quotations (rights of orders: the catalogue has no crm.quote.*) ---------------------------------
+# --- quotations (crm.quotation.manage to write) ---------------------------------
 
 
 @router.get("/quotations", response=list[s.QuotationSummaryOut])
@@ -193,7 +189,7 @@ def list_quotations(request: HttpRequest, status: str = "", customer_id: int | N
 
 @router.post("/quotations", response={201: s.QuotationOut, **E})
 def create_quotation(request: HttpRequest, data: s.QuotationIn) -> Any:
-    p = _p(request, "crm.order.create")
+    p = _p(request, "crm.quotation.manage")
     quotation = quotations.create_quotation(p, **data.model_dump())
     return 201, quotations.get_quotation(p, quotation.pk)
 
@@ -206,7 +202,7 @@ def get_quotation(request: HttpRequest, quotation_id: int) -> Any:
 
 @router.patch("/quotations/{int:quotation_id}", response={200: s.QuotationOut, **E})
 def update_quotation(request: HttpRequest, quotation_id: int, data: s.QuotationUpdate) -> Any:
-    p = _p(request, "crm.order.create")
+    p = _p(request, "crm.quotation.manage")
     quotations.update_quotation(p, quotation_id, **_data(data))
     return quotations.get_quotation(p, quotation_id)
 
@@ -215,7 +211,7 @@ def update_quotation(request: HttpRequest, quotation_id: int, data: s.QuotationU
 def send_quotation(request: HttpRequest, quotation_id: int, to: str = "") -> Any:
     """Emails the PDF (after commit) to ``?to=`` or, without it, the customer's email, and marks the
     quotation sent."""
-    p = _p(request, "crm.order.create")
+    p = _p(request, "crm.quotation.manage")
     quotations.send_quotation(p, quotation_id, to=to[:254])
     return quotations.get_quotation(p, quotation_id)
 
@@ -223,14 +219,14 @@ def send_quotation(request: HttpRequest, quotation_id: int, to: str = "") -> Any
 @router.post("/quotations/{int:quotation_id}/accept", response={201: s.SalesOrderOut, **E})
 def accept_quotation(request: HttpRequest, quotation_id: int, warehouse_id: int | None = None) -> Any:
     """Creates the draft sales order with the quotation's lines (201, the order); 400 when expired."""
-    p = _p(request, "crm.order.create")
+    p = _p(request, "crm.quotation.manage")
     order = quotations.accept_quotation(p, quotation_id, warehouse_id=warehouse_id)
     return 201, selectors.get_order(p, order.pk)
 
 
 @router.post("/quotations/{int:quotation_id}/decline", response={200: s.QuotationOut, **E})
 def decline_quotation(request: HttpRequest, quotation_id: int) -> Any:
-    p = _p(request, "crm.order.create")
+    p = _p(request, "crm.quotation.manage")
     quotations.decline_quotation(p, quotation_id)
     return quotations.get_quotation(p, quotation_id)
 

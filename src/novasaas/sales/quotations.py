@@ -3,8 +3,8 @@
 A draft or sent quotation past its validity date is *expired* (shown "Hết hạn", not stored): it can no
 longer be sent or accepted. Lines are validated and priced by the order's code (``actions._build_lines``,
 ``totals.document_totals``), so an accepted quotation's order has the same totals to the đồng. Rights
-reuse the order's (the catalogue has no ``crm.quote.*``): ``crm.customer.view`` to see,
-``crm.order.create`` to write; Sales Staff see the quotations of their own customers only.
+are ``crm.customer.view`` to see and ``crm.quotation.manage`` to write (accepting also needs
+``crm.order.create``: it makes an order); Sales Staff see the quotations of their own customers only.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def create_quotation(
     p: Principal, *, customer_id: int, lines: Rows, date: Any = None, valid_until: Any = None, note: str = ""
 ) -> Quotation:
     """A draft quotation, numbered BG-<year>-<n> (gapless), valid 30 days unless told otherwise."""
-    p.require("crm.order.create")
+    p.require("crm.quotation.manage")
     customer = selectors.visible_customers(p).filter(is_active=True, pk=customer_id).select_related("group").first()
     if customer is None:
         raise ValidationError({"customer_id": [_("Choose an active customer.")]})
@@ -131,10 +131,7 @@ def _lock(p: Principal, quotation_id: int) -> Quotation:
 
 
 def _refuse(quotation: Quotation, *allowed: str) -> None:
-    if quotation.status not in allowed:
-        raise ValidationError(
-            {"status": [_("Quotation %(n)s is %(s)s.") % {"n": quotation.number, "s": quotation.get_status_display()}]}
-        )
+    actions.refuse_unless(quotation, _("Quotation %(n)s is %(s)s."), *allowed)
 
 
 def _refuse_expired(quotation: Quotation) -> None:
@@ -160,7 +157,7 @@ def update_quotation(
     note: str | None = None,
 ) -> Quotation:
     """Change a draft quotation (its lines are replaced when ``lines`` is given)."""
-    p.require("crm.order.create")
+    p.require("crm.quotation.manage")
     quotation = _lock(p, quotation_id)
     _refuse(quotation, QuotationStatus.DRAFT)
     before = audit.snapshot(quotation)
@@ -190,7 +187,7 @@ def update_quotation(
 def send_quotation(p: Principal, quotation_id: int, *, to: str = "") -> Quotation:
     """Mark the quotation sent and email its PDF (after commit, through the outbox) to ``to`` or the
     customer's email. A sent quotation may be sent again (another copy, e.g. to another address)."""
-    p.require("crm.order.create")
+    p.require("crm.quotation.manage")
     quotation = _lock(p, quotation_id)
     _refuse(quotation, QuotationStatus.DRAFT, QuotationStatus.SENT)
     _refuse_expired(quotation)
@@ -205,12 +202,7 @@ def send_quotation(p: Principal, quotation_id: int, *, to: str = "") -> Quotatio
         validate_email(address)
     except ValidationError as exc:
         raise ValidationError({"to": [_("Enter a valid email address.")]}) from exc
-    before = audit.snapshot(quotation)
-    quotation.status = QuotationStatus.SENT
-    quotation.sent_to = address[:254]
-    quotation.sent_at = timezone.now()
-    quotation.save(update_fields=["status", "sent_to", "sent_at"])
-    audit.record_updated(quotation, p.user, before)
+    actions.move_to(p, quotation, QuotationStatus.SENT, sent_to=address[:254], sent_at=timezone.now())
     publish(
         events.QuotationSent(
             tenant_id=p.tenant.pk,
@@ -226,6 +218,7 @@ def send_quotation(p: Principal, quotation_id: int, *, to: str = "") -> Quotatio
 def accept_quotation(p: Principal, quotation_id: int, *, warehouse_id: Any = None) -> SalesOrder:
     """The customer accepted: a draft sales order with the quotation's lines (same amounts), linked
     both ways. Refused when the quotation expired."""
+    p.require("crm.quotation.manage")
     p.require("crm.order.create")
     quotation = _lock(p, quotation_id)
     _refuse(quotation, QuotationStatus.DRAFT, QuotationStatus.SENT)
@@ -263,11 +256,7 @@ def accept_quotation(p: Principal, quotation_id: int, *, warehouse_id: Any = Non
     ]
     SalesOrderLine.objects.bulk_create(copied)
     audit.record_created(order, p.user)
-    before = audit.snapshot(quotation)
-    quotation.status = QuotationStatus.ACCEPTED
-    quotation.order = order
-    quotation.save(update_fields=["status", "order"])
-    audit.record_updated(quotation, p.user, before)
+    actions.move_to(p, quotation, QuotationStatus.ACCEPTED, order=order)
     return order
 
 
@@ -290,13 +279,10 @@ _LINE_FIELDS = (
 
 @transaction.atomic
 def decline_quotation(p: Principal, quotation_id: int) -> Quotation:
-    p.require("crm.order.create")
+    p.require("crm.quotation.manage")
     quotation = _lock(p, quotation_id)
     _refuse(quotation, QuotationStatus.DRAFT, QuotationStatus.SENT)
-    before = audit.snapshot(quotation)
-    quotation.status = QuotationStatus.DECLINED
-    quotation.save(update_fields=["status"])
-    audit.record_updated(quotation, p.user, before)
+    actions.move_to(p, quotation, QuotationStatus.DECLINED)
     return quotation
 
 
