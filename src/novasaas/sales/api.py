@@ -7,7 +7,7 @@ from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from novasaas.platform.api import ErrorOut, module_auth, principal_with
-from novasaas.sales import actions, quotations, selectors
+from novasaas.sales import actions, deliveries, policy, quotations, selectors
 from novasaas.sales import schemas as s
 from novasaas.sales.models import CustomerGroup, OrderStatus
 
@@ -134,17 +134,81 @@ def confirm_order(request: HttpRequest, order_id: int, approve_over_credit_limit
 
 @router.post("/orders/{int:order_id}/deliver", response={200: s.SalesOrderOut, **E})
 def deliver_order(request: HttpRequest, order_id: int, date: s.Date | None = None) -> Any:
-    """Delivers the whole order (``?date=`` defaults to today): a goods issue with INV."""
+    """Delivers everything that remains of the order (``?date=`` defaults to today): one delivery, a
+    goods issue with INV. ``POST /orders/{id}/deliveries`` delivers some lines or quantities."""
     p = _p(request, "crm.order.create")
-    actions.deliver_order(p, order_id, date=date)
+    deliveries.deliver_order(p, order_id, date=date)
     return selectors.get_order(p, order_id)
+
+
+@router.post("/orders/{int:order_id}/deliveries", response={201: s.SalesDeliveryOut, **E})
+def create_delivery(request: HttpRequest, order_id: int, data: s.SalesDeliveryIn) -> Any:
+    """A (partial) delivery: ``lines`` = ``[{line_id, quantity}]`` of this order, at most what remains of
+    each line; without ``lines`` everything that remains. The rest stays open (back-order)."""
+    p = _p(request, "crm.order.create")
+    rows = [ln.model_dump() for ln in data.lines] if data.lines is not None else None
+    delivery = deliveries.deliver_order(p, order_id, date=data.date, lines=rows)
+    return 201, deliveries.get_delivery(p, delivery.pk)
 
 
 @router.post("/orders/{int:order_id}/invoice", response={201: s.SalesInvoiceOut, **E})
 def invoice_order(request: HttpRequest, order_id: int, date: s.Date | None = None) -> Any:
-    """Invoices the delivered order (``?date=`` defaults to today): posts the sale with ACC."""
+    """Invoices what the order has delivered and not yet invoiced (``?date=`` defaults to today): posts
+    the sale with ACC."""
     p = _p(request, "crm.invoice.create")
-    return 201, actions.invoice_order(p, order_id, date=date)
+    invoice = deliveries.invoice_order(p, order_id, date=date)
+    return 201, selectors.get_invoice(p, invoice.pk)
+
+
+# --- deliveries --------------------------------------------------------------------------------------
+
+
+@router.get("/deliveries", response=list[s.SalesDeliveryOut])
+@paginate(LimitOffsetPagination)
+def list_deliveries(
+    request: HttpRequest, customer_id: int | None = None, order_id: int | None = None, uninvoiced: bool = False
+) -> Any:
+    p = _p(request, "crm.customer.view")
+    qs = deliveries.list_deliveries(p, customer_id=customer_id, order_id=order_id, uninvoiced=uninvoiced)
+    return qs.prefetch_related("lines__order_line")
+
+
+@router.get("/deliveries/{int:delivery_id}", response={200: s.SalesDeliveryOut, **E})
+def get_delivery(request: HttpRequest, delivery_id: int) -> Any:
+    p = _p(request, "crm.customer.view")
+    return deliveries.get_delivery(p, delivery_id)
+
+
+@router.get("/deliveries/{int:delivery_id}/pdf", response={200: None, **E, 503: ErrorOut})
+def delivery_pdf(request: HttpRequest, delivery_id: int) -> Any:
+    """The delivery note (biên bản giao hàng kiêm phiếu xuất kho) as PDF; 503 without a Unicode font."""
+    from novasaas.platform.pdf import PdfUnavailable
+
+    p = _p(request, "crm.document.print")
+    delivery = deliveries.get_delivery(p, delivery_id)
+    try:
+        content = deliveries.delivery_pdf(delivery)
+    except PdfUnavailable as exc:
+        return 503, {"detail": str(exc)}
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{delivery.number}.pdf"'
+    return response
+
+
+# --- order policy ------------------------------------------------------------------------------------
+
+
+@router.get("/order-settings", response={200: s.SalesSettingsOut, **E})
+def get_order_settings(request: HttpRequest) -> Any:
+    p = _p(request, "crm.customer.view")
+    return policy.get_settings(p.tenant)
+
+
+@router.patch("/order-settings", response={200: s.SalesSettingsOut, **E})
+def update_order_settings(request: HttpRequest, data: s.SalesSettingsUpdate) -> Any:
+    """Stock check on confirmation (``refuse`` | ``warn``) and the approval limit (null: none)."""
+    p = _p(request, "crm.order.approve")
+    return policy.save_settings(p, **_data(data))
 
 
 @router.post("/orders/{int:order_id}/cancel", response={200: s.SalesOrderOut, **E})
@@ -162,6 +226,14 @@ def cancel_order(request: HttpRequest, order_id: int) -> Any:
 def list_invoices(request: HttpRequest, customer_id: int | None = None) -> Any:
     p = _p(request, "crm.customer.view")
     return selectors.list_invoices(p, customer_id)
+
+
+@router.post("/invoices", response={201: s.SalesInvoiceOut, **E})
+def invoice_deliveries(request: HttpRequest, data: s.SalesInvoiceFromDeliveriesIn) -> Any:
+    """One invoice for several deliveries not yet invoiced of one customer (one or more orders)."""
+    p = _p(request, "crm.invoice.create")
+    invoice = deliveries.invoice_deliveries(p, data.delivery_ids, date=data.date)
+    return 201, selectors.get_invoice(p, invoice.pk)
 
 
 @router.get("/invoices/{int:invoice_id}", response={200: s.SalesInvoiceOut, **E})

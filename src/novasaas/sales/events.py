@@ -21,6 +21,7 @@ class SalesOrderConfirmed(DomainEvent):
     document: str  # "crm.salesorder:<id>"
     warehouse_id: int | None
     lines: list[list[str | int]] = field(default_factory=list)
+    partial_ok: bool = False  # stock check "warn": reserve what is available, back-order the rest
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,7 +37,8 @@ class SalesOrderCancelled(DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class SalesOrderDelivered(DomainEvent):
     """Inventory: post a goods issue (purpose "sale", FEFO picking) consuming the reservation; its
-    ``GoodsIssued`` event then books the cost of goods sold in accounting."""
+    ``GoodsIssued`` event then books the cost of goods sold in accounting. One event per delivery
+    (``number`` is the delivery's, ``lines`` what it delivers)."""
 
     order_id: int
     number: str
@@ -46,6 +48,7 @@ class SalesOrderDelivered(DomainEvent):
     partner_id: int
     actor_id: int | None
     lines: list[list[str | int]] = field(default_factory=list)
+    delivery_id: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,7 +12,7 @@ from novasaas.platform.dates import DateInput
 from novasaas.platform.numbers import NumberField
 from novasaas.platform.text import Form
 from novasaas.platform.widgets import PickerSelect
-from novasaas.sales.models import PaymentMethod, VatCode
+from novasaas.sales.models import PaymentMethod, StockCheck, VatCode
 
 
 class CustomerGroupForm(Form):
@@ -118,3 +118,18 @@ class QuotationForm(Form):
 
 class QuotationSendForm(Form):
     to = forms.EmailField(label=_("Email"), required=False, help_text=_("Empty: the customer's email."))
+
+
+class SalesSettingsForm(Form):
+    stock_check = forms.ChoiceField(label=_("When stock is short on confirmation"), choices=StockCheck.choices)
+    approval_limit = NumberField(
+        label=_("Orders above this total need approval"),
+        max_digits=16,
+        decimal_places=0,
+        required=False,
+        help_text=_("Empty: no approval needed. A Sales Manager's confirmation approves the order."),
+    )
+
+
+class DeliveryDateForm(Form):
+    date = forms.DateField(label=_("Delivery date"), widget=DateInput, required=False)

@@ -10,7 +10,6 @@ are ``crm.customer.view`` to see and ``crm.quotation.manage`` to write (acceptin
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -289,79 +288,18 @@ def decline_quotation(p: Principal, quotation_id: int) -> Quotation:
 # --- PDF and email ---------------------------------------------------------------------------------
 
 
-def _vnd(amount: Decimal) -> str:
-    return f"{amount:,.0f}".replace(",", ".")
-
-
 def quotation_pdf(quotation: Quotation) -> bytes:
     """The quotation as PDF (Vietnamese): company header, customer, lines, totals, amount in words,
     validity date. ``platform.pdf.PdfUnavailable`` without a Unicode font."""
-    from novasaas.platform.pdf import new_document
-    from novasaas.platform.words import amount_in_words
+    from novasaas.sales import printing
 
-    tenant = quotation.tenant
     party = quotation.customer.party
-    pdf = new_document()
-    pdf.set_margins(12, 10, 12)
-    pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_page()
-    pdf.set_font("Body", "B", 11)
-    pdf.multi_cell(0, 5, tenant.legal_name or tenant.name, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Body", "", 9)
-    if tenant.address:
-        pdf.multi_cell(0, 4.5, f"Địa chỉ: {' '.join(tenant.address.split())}", new_x="LMARGIN", new_y="NEXT")
-    if tenant.tax_code:
-        pdf.multi_cell(0, 4.5, f"Mã số thuế: {tenant.tax_code}", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    pdf.set_font("Body", "B", 15)
-    pdf.cell(0, 8, "BÁO GIÁ", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Body", "", 9.5)
-    pdf.cell(
-        0,
-        5,
-        f"Số: {quotation.number}   Ngày: {quotation.date:%d/%m/%Y}",
-        align="C",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    pdf.ln(2)
+    pdf = printing.start(quotation.tenant, "BÁO GIÁ", quotation.number, quotation.date)
     pdf.multi_cell(0, 5, f"Kính gửi: {party.name}", new_x="LMARGIN", new_y="NEXT")
     if party.tax_code:
         pdf.multi_cell(0, 5, f"Mã số thuế: {party.tax_code}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    headers = ["STT", "Diễn giải", "ĐVT", "Số lượng", "Đơn giá", "CK %", "Thuế", "Thành tiền"]
-    widths = [10, 56, 14, 20, 24, 12, 16, 34]
-    pdf.set_font("Body", "B", 8.5)
-    for h, w in zip(headers, widths, strict=True):
-        pdf.cell(w, 6, h, border=1, align="C")
-    pdf.ln()
-    pdf.set_font("Body", "", 8.5)
-    for i, li in enumerate(quotation.lines.all(), start=1):
-        qty = li.quantity.normalize()
-        cells = [
-            str(i),
-            li.description[:45],
-            li.unit,
-            f"{qty:f}".replace(".", ","),
-            _vnd(li.unit_price),
-            f"{li.discount_percent.normalize():f}".replace(".", ",") if li.discount_percent else "",
-            li.get_vat_code_display(),
-            _vnd(li.net_amount),
-        ]
-        for j, (c, w) in enumerate(zip(cells, widths, strict=True)):
-            pdf.cell(w, 6, c, border=1, align="R" if j >= 3 else "L")
-        pdf.ln()
-    pdf.ln(2)
-    for label, amount, bold in (
-        ("Cộng tiền hàng:", quotation.untaxed, False),
-        ("Tiền thuế GTGT:", quotation.vat, False),
-        ("Tổng cộng:", quotation.total, True),
-    ):
-        pdf.set_font("Body", "B" if bold else "", 9.5)
-        pdf.cell(sum(widths) - 40, 5.5, label, align="R")
-        pdf.cell(40, 5.5, f"{_vnd(amount)} đ", align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Body", "I", 9.5)
-    pdf.multi_cell(0, 5.5, f"Bằng chữ: {amount_in_words(quotation.total)}", new_x="LMARGIN", new_y="NEXT")
+    printing.priced_lines(pdf, list(quotation.lines.all()), quotation)
     pdf.ln(2)
     pdf.set_font("Body", "", 9.5)
     pdf.multi_cell(

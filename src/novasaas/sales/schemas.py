@@ -130,6 +130,13 @@ class SalesOrderLineOut(Schema):
     total: Decimal
 
 
+class SalesOrderDeliveryLineOut(SalesOrderLineOut):
+    """An order line with what is delivered and invoiced of it (the rest is the back-order)."""
+
+    delivered_quantity: Decimal
+    invoiced_quantity: Decimal
+
+
 class SalesOrderOut(Schema):
     id: int
     number: str
@@ -144,11 +151,17 @@ class SalesOrderOut(Schema):
     vat: Decimal
     total: Decimal
     issue_id: int | None
-    lines: list[SalesOrderLineOut]
+    invoiced_amount: Decimal
+    lines: list[SalesOrderDeliveryLineOut]
+    warnings: list[str] = []
 
     @staticmethod
     def resolve_lines(obj: Any) -> list[Any]:
         return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_warnings(obj: Any) -> list[str]:
+        return list(getattr(obj, "warnings", []))
 
 
 class SalesOrderSummaryOut(Schema):
@@ -163,7 +176,7 @@ class SalesOrderSummaryOut(Schema):
 class SalesInvoiceOut(Schema):
     id: int
     number: str
-    order_id: int
+    order_id: int | None
     customer_id: int
     date: dt.date
     due_date: dt.date
@@ -172,6 +185,16 @@ class SalesInvoiceOut(Schema):
     vat: Decimal
     total: Decimal
     paid: Decimal
+    lines: list[SalesOrderLineOut]
+    delivery_ids: list[int]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_delivery_ids(obj: Any) -> list[int]:
+        return sorted(d.pk for d in obj.deliveries.all())
 
 
 class SalesPaymentIn(StrictSchema):
@@ -227,3 +250,60 @@ class QuotationOut(QuotationSummaryOut):
     @staticmethod
     def resolve_lines(obj: Any) -> list[Any]:
         return list(obj.lines.all())
+
+
+class SalesDeliveryLineIn(StrictSchema):
+    line_id: Id
+    quantity: Qty
+
+
+class SalesDeliveryIn(StrictSchema):
+    """``lines`` absent or null: everything that remains to deliver."""
+
+    date: Date | None = None
+    lines: list[SalesDeliveryLineIn] | None = Field(default=None, min_length=1, max_length=500)
+
+
+class SalesDeliveryLineOut(Schema):
+    order_line_id: int
+    description: str
+    unit: str
+    quantity: Decimal
+
+    @staticmethod
+    def resolve_description(obj: Any) -> str:
+        return str(obj.order_line.description)
+
+    @staticmethod
+    def resolve_unit(obj: Any) -> str:
+        return str(obj.order_line.unit)
+
+
+class SalesDeliveryOut(Schema):
+    id: int
+    number: str
+    order_id: int
+    customer_id: int
+    date: dt.date
+    issue_id: int | None
+    invoice_id: int | None
+    lines: list[SalesDeliveryLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+
+class SalesInvoiceFromDeliveriesIn(StrictSchema):
+    delivery_ids: list[Id] = Field(min_length=1, max_length=100)
+    date: Date | None = None
+
+
+class SalesSettingsOut(Schema):
+    stock_check: str
+    approval_limit: Decimal | None
+
+
+class SalesSettingsUpdate(StrictSchema):
+    stock_check: Literal["refuse", "warn"] | None = None
+    approval_limit: Amount | None = None

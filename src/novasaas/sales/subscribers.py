@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from novasaas.identity.access import Principal
@@ -63,10 +64,22 @@ def reserve_stock(event: SalesOrderConfirmed) -> None:
     if not event.lines:
         return
     from novasaas.inventory import ledger
+    from novasaas.inventory import selectors as inventory
 
+    tenant = current_tenant()
     warehouse, targets = _stock_targets(event.warehouse_id, event.lines)
     for product, qty in targets:
-        ledger.reserve(current_tenant(), product, warehouse, qty, event.document)
+        if event.partial_ok:  # stock check "warn": what is available now, the rest back-ordered
+            qty = min(qty, inventory.available(tenant, product.pk, warehouse.pk))
+            if qty <= 0:
+                continue
+            try:
+                with transaction.atomic():
+                    ledger.reserve(tenant, product, warehouse, qty, event.document)
+            except ledger.InsufficientStock:
+                continue  # taken meanwhile by another order: nothing reserved for this line
+        else:
+            ledger.reserve(tenant, product, warehouse, qty, event.document)
 
 
 @subscriber(SalesOrderCancelled, module="INV")
@@ -88,7 +101,7 @@ def issue_goods(event: SalesOrderDelivered) -> None:
 
     from novasaas.inventory import actions as inventory
     from novasaas.inventory.models import DocumentStatus
-    from novasaas.sales.models import SalesOrder
+    from novasaas.sales.models import SalesDelivery, SalesOrder
 
     movement = inventory.issue_goods(
         _delegate(event.actor_id, "inv.issue.create"),
@@ -106,6 +119,8 @@ def issue_goods(event: SalesOrderDelivered) -> None:
             % {"n": movement.number}
         )
     SalesOrder.objects.filter(pk=event.order_id).update(issue_id=movement.pk)
+    if event.delivery_id:
+        SalesDelivery.objects.filter(pk=event.delivery_id).update(issue_id=movement.pk)
 
 
 @subscriber(SalesInvoiceIssued, module="ACC")

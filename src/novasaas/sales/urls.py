@@ -1,5 +1,6 @@
 from django.urls import path
 
+from novasaas.sales import delivery_views as d
 from novasaas.sales import quotation_views as q
 from novasaas.sales import views as v
 
@@ -20,6 +21,11 @@ urlpatterns = [
     path("customers/<int:pk>/", v.CustomerDetailView.as_view(), name="sales-customer"),
     path("customers/<int:pk>/edit/", v.CustomerFormView.as_view(), name="sales-customer-edit"),
     path("groups/", v.GroupListView.as_view(), name="sales-groups"),
+    path("deliveries/", d.DeliveryListView.as_view(), name="sales-deliveries"),
+    path("deliveries/invoice/", d.DeliveryInvoiceView.as_view(), name="sales-deliveries-invoice"),
+    path("deliveries/<int:pk>/", d.DeliveryDetailView.as_view(), name="sales-delivery"),
+    path("deliveries/<int:pk>/pdf/", d.DeliveryPdfView.as_view(), name="sales-delivery-pdf"),
+    path("settings/", d.SettingsView.as_view(), name="sales-settings"),
     path("invoices/", v.InvoiceListView.as_view(), name="sales-invoices"),
     path("invoices/<int:pk>/", v.InvoiceDetailView.as_view(), name="sales-invoice"),
 ]

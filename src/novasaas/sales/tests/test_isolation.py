@@ -7,7 +7,7 @@ import pytest
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, web_client
 from novasaas.platform.testing.isolation import assert_every_table_isolated
-from novasaas.sales import actions, quotations
+from novasaas.sales import actions, deliveries, policy, quotations
 from novasaas.sales.tests.helpers import beer_line, order, world
 
 URL = "/api/v1/sales"
@@ -19,10 +19,12 @@ def _fill(tenant):
         w = world(tenant, 10)
         group = actions.save_group(w.manager, code="VIP", name="VIP", discount_percent="3")
         actions.update_customer(w.manager, w.customer.pk, group_id=group.pk)
-        o = order(w, beer_line(w, 2))
+        policy.save_settings(w.manager, stock_check="refuse", approval_limit="100000000")
+        o = order(w, beer_line(w, 3))
         actions.confirm_order(w.staff, o.pk)
-        actions.deliver_order(w.staff, o.pk)
-        invoice = actions.invoice_order(w.staff, o.pk)
+        first = deliveries.deliver_order(w.staff, o.pk, lines=[{"line_id": o.lines.get().pk, "quantity": "1"}])
+        delivery = deliveries.deliver_order(w.staff, o.pk)
+        invoice = deliveries.invoice_deliveries(w.staff, [first.pk])
         actions.receive_payment(w.staff, invoice.pk, amount="1000")
         draft = order(w, beer_line(w, 1))
         quote = quotations.create_quotation(w.staff, customer_id=w.customer.pk, lines=[beer_line(w, 1)])
@@ -33,6 +35,7 @@ def _fill(tenant):
             "invoice": invoice.pk,
             "group": group.pk,
             "quote": quote.pk,
+            "delivery": delivery.pk,
         }
 
 
@@ -56,6 +59,9 @@ def test_every_table_is_isolated(tenant_a, tenant_b):
         ("post", "orders/{draft}/cancel"),
         ("post", "orders/{order}/deliver"),
         ("post", "orders/{order}/invoice"),
+        ("post", "orders/{order}/deliveries"),
+        ("get", "deliveries/{delivery}"),
+        ("get", "deliveries/{delivery}/pdf"),
         ("get", "invoices/{invoice}"),
         ("post", "invoices/{invoice}/payments"),
         ("get", "quotations/{quote}"),
@@ -90,12 +96,18 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
         f"/sales/orders/{ids['order']}/",
         f"/sales/orders/{ids['draft']}/edit/",
         f"/sales/invoices/{ids['invoice']}/",
+        f"/sales/deliveries/{ids['delivery']}/",
+        f"/sales/deliveries/{ids['delivery']}/pdf/",
         f"/sales/quotations/{ids['quote']}/",
         f"/sales/quotations/{ids['quote']}/edit/",
         f"/sales/quotations/{ids['quote']}/pdf/",
     ):
         assert web.get(path).status_code == 404, path
     assert web.post(f"/sales/orders/{ids['draft']}/confirm/").status_code == 404
+    assert web.post(f"/sales/orders/{ids['order']}/deliver/").status_code == 404
+    assert web.post("/sales/deliveries/invoice/", {"delivery": [ids["delivery"]]}).status_code == 404
+    assert api.post(f"{URL}/invoices", {"delivery_ids": [ids["delivery"]]}).status_code == 404
+    assert [d["id"] for d in api.get(f"{URL}/deliveries").json()["items"]] == [mine["delivery"], mine["delivery"] - 1]
     assert web.post(f"/sales/quotations/{ids['quote']}/accept/").status_code == 404
     r = api.post(
         f"{URL}/quotations", {"customer_id": ids["customer"], "lines": [{"description": "x", "quantity": "1"}]}

@@ -1,0 +1,96 @@
+"""Delivery pages (list with "invoice the selected", detail, delivery note PDF) and the order settings
+page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from novasaas.sales import deliveries, forms, policy, selectors
+from novasaas.sales.views import PAGE_SIZE, SalesView, _attach
+
+
+class DeliveryListView(SalesView):
+    def get(self, request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
+        p = self.principal
+        try:
+            customer_id = int(request.GET.get("customer") or 0) or None
+        except ValueError:
+            customer_id = None
+        uninvoiced = request.GET.get("uninvoiced") == "1"
+        qs = deliveries.list_deliveries(p, customer_id=customer_id, uninvoiced=uninvoiced)
+        context = {
+            "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+            "customers": [(c.pk, f"{c.code} {c.party.name}") for c in selectors.list_customers(p)],
+            "customer": customer_id,
+            "uninvoiced": uninvoiced,
+            "error": error,
+        }
+        return render(request, "sales/deliveries.html", context, status=status)
+
+
+class DeliveryInvoiceView(SalesView):
+    """POST the checked deliveries: one invoice for them (same customer), or the list again with why not."""
+
+    permission = "crm.invoice.create"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        ids = request.POST.getlist("delivery")
+        try:
+            invoice = deliveries.invoice_deliveries(self.principal, ids)
+        except ValidationError as exc:
+            return DeliveryListView.get(self, request, error=" ".join(exc.messages), status=400)  # type: ignore[arg-type]
+        messages.success(request, _("Invoice %(n)s issued.") % {"n": invoice.number})
+        return redirect("sales-invoice", pk=invoice.pk)
+
+
+class DeliveryDetailView(SalesView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        delivery = deliveries.get_delivery(self.principal, pk)
+        return render(request, "sales/delivery.html", {"delivery": delivery})
+
+
+class DeliveryPdfView(SalesView):
+    permission = "crm.document.print"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from novasaas.platform.pdf import PdfUnavailable
+
+        delivery = deliveries.get_delivery(self.principal, pk)
+        try:
+            content = deliveries.delivery_pdf(delivery)
+        except PdfUnavailable as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{delivery.number}.pdf"'
+        return response
+
+
+class SettingsView(SalesView):
+    """Everyone in Sales sees the policy; a Sales Manager (``crm.order.approve``) changes it."""
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        row = policy.get_settings(self.principal.tenant)
+        if form is None and self.principal.has("crm.order.approve"):
+            form = forms.SalesSettingsForm(
+                initial={"stock_check": row.stock_check, "approval_limit": row.approval_limit}
+            )
+        return render(request, "sales/settings.html", {"settings": row, "form": form}, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.principal.require("crm.order.approve")
+        form = forms.SalesSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                policy.save_settings(self.principal, **form.cleaned_data)
+                messages.success(request, _("Order settings saved."))
+                return redirect("sales-settings")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form=form, status=400)
