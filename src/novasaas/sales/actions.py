@@ -568,8 +568,12 @@ def cancel_order(p: Principal, order_id: int) -> SalesOrder:
 def receive_payment(
     p: Principal, invoice_id: int, *, amount: Any, method: str = "bank", date: Any = None
 ) -> SalesPayment:
-    """Money received against an invoice, at most what is still open (over-payment is refused in this
-    version). With ACC it is a receipt in accounting's receivables, allocated to this invoice."""
+    """Money received against an invoice. What exceeds the open amount (total − credited − paid) is
+    kept as the customer's credit (``CustomerCreditEntry``), usable on a next invoice
+    (``returns.apply_credit``). With ACC it is a receipt in accounting's receivables, allocated to this
+    invoice for the open part (the rest stays a credit on 131)."""
+    from novasaas.sales.models import CustomerCreditEntry
+
     p.require("crm.payment.receive")
     invoice = selectors.visible_invoices(p).select_for_update().select_related("customer").get(pk=invoice_id)
     if invoice.status == InvoiceStatus.PAID:
@@ -578,28 +582,24 @@ def receive_payment(
     assert value is not None
     if value <= 0:
         raise ValidationError({"amount": [_("Enter an amount greater than zero.")]})
-    open_amount = invoice.total - invoice.paid
-    if value > open_amount:
-        raise ValidationError(
-            {
-                "amount": [
-                    _("Only %(o)s is still open on invoice %(n)s.")
-                    % {"o": format_amount(open_amount), "n": invoice.number}
-                ]
-            }
-        )
-    if method not in PaymentMethod.values:
+    if method not in (PaymentMethod.BANK, PaymentMethod.CASH):
         raise ValidationError({"method": [_("Choose bank or cash.")]})
     on = _date(date)
     if on < invoice.date:
         raise ValidationError({"date": [_("The payment cannot be dated before the invoice.")]})
+    open_amount = invoice.total - invoice.credited - invoice.paid
+    applied = min(value, open_amount)
     payment = SalesPayment.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
         invoice=invoice, date=on, amount=value, method=method, created_by=p.user
     )
     audit.record_created(payment, p.user)
+    if value > applied:
+        CustomerCreditEntry.objects.create(  # type: ignore[misc]
+            customer=invoice.customer, date=on, amount=value - applied, source=f"payment:{payment.pk}"
+        )
     before = audit.snapshot(invoice)
-    invoice.paid = invoice.paid + value
-    if invoice.paid == invoice.total:
+    invoice.paid = invoice.paid + applied
+    if invoice.paid == invoice.total - invoice.credited:
         invoice.status = InvoiceStatus.PAID
     invoice.save(update_fields=["paid", "status"])
     audit.record_updated(invoice, p.user, before)
@@ -611,6 +611,7 @@ def receive_payment(
             partner_id=invoice.customer.party_id,
             date=on.isoformat(),
             amount=str(value),
+            applied=str(applied),
             method=method,
             actor_id=p.user.pk if p.user else None,
         )

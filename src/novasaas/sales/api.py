@@ -7,7 +7,7 @@ from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from novasaas.platform.api import ErrorOut, module_auth, principal_with
-from novasaas.sales import actions, deliveries, policy, quotations, selectors
+from novasaas.sales import actions, deliveries, policy, quotations, returns, selectors
 from novasaas.sales import schemas as s
 from novasaas.sales.models import CustomerGroup, OrderStatus
 
@@ -88,6 +88,7 @@ def customer_balance(request: HttpRequest, customer_id: int) -> Any:
     customer = selectors.get_customer(p, customer_id)
     return {
         "receivable": selectors.open_receivable(p.tenant, customer),
+        "credit": returns.credit_balance(customer),
         "open_orders_and_receivable": selectors.credit_exposure(p.tenant, customer),
         "credit_limit": customer.credit_limit,
     }
@@ -193,6 +194,64 @@ def delivery_pdf(request: HttpRequest, delivery_id: int) -> Any:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{delivery.number}.pdf"'
     return response
+
+
+# --- returns and credit notes ------------------------------------------------------------------------
+
+
+@router.post("/deliveries/{int:delivery_id}/returns", response={201: s.SalesReturnOut, **E})
+def return_goods(request: HttpRequest, delivery_id: int, data: s.SalesReturnIn) -> Any:
+    """Goods of this delivery come back (INV: into stock at the cost they left at; ACC: COGS reversed)."""
+    p = _p(request, "crm.order.create")
+    rows = [ln.model_dump() for ln in data.lines] if data.lines is not None else None
+    ret = returns.return_goods(p, delivery_id, lines=rows, date=data.date, reason=data.reason)
+    return 201, returns.visible_returns(p).get(pk=ret.pk)
+
+
+@router.get("/returns", response=list[s.SalesReturnOut])
+@paginate(LimitOffsetPagination)
+def list_returns(request: HttpRequest, customer_id: int | None = None) -> Any:
+    p = _p(request, "crm.customer.view")
+    qs = returns.visible_returns(p).prefetch_related("lines")
+    return qs.filter(customer_id=customer_id) if customer_id else qs
+
+
+@router.get("/returns/{int:return_id}", response={200: s.SalesReturnOut, **E})
+def get_return(request: HttpRequest, return_id: int) -> Any:
+    p = _p(request, "crm.customer.view")
+    return returns.visible_returns(p).get(pk=return_id)
+
+
+@router.post("/invoices/{int:invoice_id}/credit-notes", response={201: s.SalesCreditNoteOut, **E})
+def credit_invoice(request: HttpRequest, invoice_id: int, data: s.SalesCreditNoteIn) -> Any:
+    """A credit note against the invoice: revenue, VAT and the receivable reversed (ACC)."""
+    p = _p(request, "crm.invoice.create")
+    rows = [ln.model_dump() for ln in data.lines] if data.lines is not None else None
+    note = returns.credit_invoice(
+        p, invoice_id, lines=rows, date=data.date, reason=data.reason, return_id=data.return_id
+    )
+    return 201, returns.visible_credit_notes(p).get(pk=note.pk)
+
+
+@router.get("/credit-notes", response=list[s.SalesCreditNoteOut])
+@paginate(LimitOffsetPagination)
+def list_credit_notes(request: HttpRequest, customer_id: int | None = None) -> Any:
+    p = _p(request, "crm.customer.view")
+    qs = returns.visible_credit_notes(p).prefetch_related("lines")
+    return qs.filter(customer_id=customer_id) if customer_id else qs
+
+
+@router.get("/credit-notes/{int:credit_note_id}", response={200: s.SalesCreditNoteOut, **E})
+def get_credit_note(request: HttpRequest, credit_note_id: int) -> Any:
+    p = _p(request, "crm.customer.view")
+    return returns.visible_credit_notes(p).get(pk=credit_note_id)
+
+
+@router.post("/invoices/{int:invoice_id}/apply-credit", response={201: s.SalesPaymentOut, **E})
+def apply_credit(request: HttpRequest, invoice_id: int, data: s.SalesApplyCreditIn) -> Any:
+    """Pay the invoice with the customer's credit (over-payments, credit notes on paid invoices)."""
+    p = _p(request, "crm.payment.receive")
+    return 201, returns.apply_credit(p, invoice_id, amount=data.amount, date=data.date)
 
 
 # --- order policy ------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from novasaas.sales import deliveries, forms, policy, selectors
+from novasaas.sales import deliveries, forms, policy, returns, selectors
 from novasaas.sales.views import PAGE_SIZE, SalesView, _attach
 
 
@@ -94,3 +94,69 @@ class SettingsView(SalesView):
             except ValidationError as exc:
                 _attach(form, exc)
         return self.get(request, form=form, status=400)
+
+
+def _line_rows(request: HttpRequest, line_ids: list[int]) -> list[dict[str, Any]] | None:
+    """``qty_<line id>`` fields of a page's form → ``[{line_id, quantity}]`` (None when none was sent)."""
+    from novasaas.platform.numbers import parse_number
+
+    rows = []
+    for pk in line_ids:
+        text = request.POST.get(f"qty_{pk}")
+        if text is None:
+            continue
+        try:
+            quantity: Any = parse_number(text, decimal_places=4) if text.strip() else ""
+        except (ValueError, ArithmeticError):
+            raise ValidationError({"lines": [_("Enter a number.")]}) from None
+        rows.append({"line_id": pk, "quantity": quantity})
+    return rows or None
+
+
+class DeliveryReturnView(SalesView):
+    """POST from the delivery page: the goods (quantities per line) come back."""
+
+    permission = "crm.order.create"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        delivery = deliveries.get_delivery(self.principal, pk)
+        try:
+            rows = _line_rows(request, [dl.pk for dl in delivery.lines.all()])
+            ret = returns.return_goods(self.principal, pk, lines=rows, reason=request.POST.get("reason", "")[:300])
+        except ValidationError as exc:
+            return render(
+                request, "sales/delivery.html", {"delivery": delivery, "error": " ".join(exc.messages)}, status=400
+            )
+        messages.success(request, _("Return %(n)s recorded.") % {"n": ret.number})
+        return redirect("sales-delivery", pk=pk)
+
+
+class InvoiceCreditView(SalesView):
+    """POST from the invoice page: ``credit`` (a credit note of quantities per line) or ``use-credit``."""
+
+    permission = "crm.customer.view"
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        from django.http import Http404
+
+        from novasaas.sales.views import InvoiceDetailView
+
+        p = self.principal
+        invoice = selectors.get_invoice(p, pk)
+        try:
+            if action == "credit":
+                p.require("crm.invoice.create")
+                rows = _line_rows(request, [li.pk for li in invoice.lines.all()])
+                note = returns.credit_invoice(p, pk, lines=rows, reason=request.POST.get("reason", "")[:300])
+                messages.success(request, _("Credit note %(n)s issued.") % {"n": note.number})
+            elif action == "use-credit":
+                p.require("crm.payment.receive")
+                returns.apply_credit(p, pk)
+                messages.success(request, _("Customer credit used."))
+            else:
+                raise Http404
+        except ValidationError as exc:
+            view = InvoiceDetailView()
+            view.principal = p
+            return view.get(request, pk, status=400, error=" ".join(exc.messages))
+        return redirect("sales-invoice", pk=pk)

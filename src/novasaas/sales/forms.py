@@ -99,7 +99,11 @@ OrderLineFormSet = forms.formset_factory(
 
 class PaymentForm(Form):
     amount = NumberField(label=_("Amount"), max_digits=16, decimal_places=0)
-    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices, initial=PaymentMethod.BANK)
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[c for c in PaymentMethod.choices if c[0] != PaymentMethod.CREDIT],
+        initial=PaymentMethod.BANK,
+    )
     date = forms.DateField(label=_("Date"), widget=DateInput, required=False)
 
 

@@ -86,6 +86,7 @@ class SalesCustomerOut(Schema):
 
 class SalesCustomerBalanceOut(Schema):
     receivable: Decimal
+    credit: Decimal
     open_orders_and_receivable: Decimal
     credit_limit: Decimal | None
 
@@ -185,6 +186,7 @@ class SalesInvoiceOut(Schema):
     vat: Decimal
     total: Decimal
     paid: Decimal
+    credited: Decimal
     lines: list[SalesOrderLineOut]
     delivery_ids: list[int]
 
@@ -307,3 +309,66 @@ class SalesSettingsOut(Schema):
 class SalesSettingsUpdate(StrictSchema):
     stock_check: Literal["refuse", "warn"] | None = None
     approval_limit: Amount | None = None
+
+
+class SalesReturnIn(StrictSchema):
+    """``lines`` = delivery lines and quantities; absent or null: all not yet returned."""
+
+    date: Date | None = None
+    reason: str = Field(default="", max_length=300)
+    lines: list[SalesDeliveryLineIn] | None = Field(default=None, min_length=1, max_length=500)
+
+
+class SalesReturnLineOut(Schema):
+    delivery_line_id: int
+    quantity: Decimal
+    unit_cost: Decimal
+
+
+class SalesReturnOut(Schema):
+    id: int
+    number: str
+    delivery_id: int
+    customer_id: int
+    date: dt.date
+    reason: str
+    receipt_id: int | None
+    lines: list[SalesReturnLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+
+class SalesCreditNoteIn(StrictSchema):
+    """``lines`` = invoice lines and quantities; absent or null: all not yet credited."""
+
+    date: Date | None = None
+    reason: str = Field(default="", max_length=300)
+    return_id: Id | None = None
+    lines: list[SalesDeliveryLineIn] | None = Field(default=None, min_length=1, max_length=500)
+
+
+class SalesCreditNoteOut(Schema):
+    id: int
+    number: str
+    invoice_id: int
+    customer_id: int
+    sales_return_id: int | None
+    date: dt.date
+    reason: str
+    untaxed: Decimal
+    vat: Decimal
+    total: Decimal
+    lines: list[SalesOrderLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+
+class SalesApplyCreditIn(StrictSchema):
+    """``amount`` absent: what is open on the invoice, up to the customer's credit."""
+
+    amount: Amount | None = None
+    date: Date | None = None

@@ -94,10 +94,13 @@ def open_receivable(tenant: Tenant, customer: Customer) -> Decimal:
         from novasaas.accounting.selectors import party_balance
 
         return party_balance(tenant, customer.party_id).receivable
+    from novasaas.sales.models import CustomerCreditEntry
+
     agg = SalesInvoice.objects.filter(customer=customer, status=InvoiceStatus.POSTED).aggregate(
-        t=Sum("total"), p=Sum("paid")
+        t=Sum("total"), p=Sum("paid"), c=Sum("credited")
     )
-    return (agg["t"] or ZERO) - (agg["p"] or ZERO)
+    credit = CustomerCreditEntry.objects.filter(customer=customer).aggregate(t=Sum("amount"))["t"] or ZERO
+    return (agg["t"] or ZERO) - (agg["p"] or ZERO) - (agg["c"] or ZERO) - credit
 
 
 def credit_exposure(tenant: Tenant, customer: Customer) -> Decimal:

@@ -25,6 +25,8 @@ from novasaas.parties.events import PartiesMerged
 from novasaas.platform.events import subscriber
 from novasaas.platform.tenancy import current_tenant
 from novasaas.sales.events import (
+    SalesCreditNoteIssued,
+    SalesGoodsReturned,
     SalesInvoiceIssued,
     SalesOrderCancelled,
     SalesOrderConfirmed,
@@ -33,6 +35,7 @@ from novasaas.sales.events import (
 )
 
 INVOICE_SOURCE = "sales.invoice"
+CREDIT_NOTE_SOURCE = "sales.credit_note"
 ZERO = Decimal(0)
 
 
@@ -162,7 +165,8 @@ def record_receipt(event: SalesPaymentReceived) -> None:
         for line in accounting.entry_lines(tenant, entry):
             if line.partner_id == event.partner_id and line.debit > 0:
                 receivable_line = line
-    allocations = [(receivable_line.pk, event.amount)] if receivable_line is not None else None
+    applied = event.applied or event.amount
+    allocations = [(receivable_line.pk, applied)] if receivable_line is not None and Decimal(applied) > 0 else None
     record_payment(
         _delegate(event.actor_id, "acc.payment.record"),
         kind="receipt",
@@ -191,3 +195,59 @@ def repoint_customers(event: PartiesMerged) -> None:
             _("These parties are all customers (%(c)s): merging customers is not supported yet.") % {"c": codes}
         )
     Customer.objects.filter(pk=merged[0].pk).update(party_id=event.kept_id)
+
+
+@subscriber(SalesGoodsReturned, module="INV")
+def receive_returned_goods(event: SalesGoodsReturned) -> None:
+    """A customer-return receipt at the cost the goods left at (accounting: Dr 156 / Cr 632)."""
+    if not event.lines or event.warehouse_id is None:
+        return
+    import datetime as dt
+
+    from novasaas.inventory import actions as inventory
+    from novasaas.inventory.models import DocumentStatus
+    from novasaas.sales.models import SalesReturn
+
+    movement = inventory.receive_goods(
+        _delegate(event.actor_id, "inv.receipt.create"),
+        warehouse_id=event.warehouse_id,
+        lines=[
+            {"product_id": int(pid), "quantity": str(qty), "unit_cost": str(cost)} for pid, qty, cost in event.lines
+        ],
+        date=dt.date.fromisoformat(event.date),
+        partner_id=event.partner_id,
+        is_customer_return=True,
+        note=event.number,
+    )
+    if movement.status != DocumentStatus.DONE:
+        raise ValidationError(
+            _("The goods receipt %(n)s needs a Warehouse Manager's approval (not supported for returns yet).")
+            % {"n": movement.number}
+        )
+    SalesReturn.objects.filter(pk=event.return_id).update(receipt_id=movement.pk)
+
+
+@subscriber(SalesCreditNoteIssued, module="ACC")
+def post_credit_note(event: SalesCreditNoteIssued) -> None:
+    from novasaas.accounting.actions import post_source_document
+
+    goods, services, vat, total = (
+        Decimal(v) for v in (event.goods_revenue, event.service_revenue, event.vat, event.total)
+    )
+    memo = _("Credit note %(n)s on invoice %(i)s") % {"n": event.number, "i": event.invoice_number}
+    lines = [
+        ("revenue", goods, ZERO, None, memo),
+        ("service_revenue", services, ZERO, None, memo),
+        ("output_vat", vat, ZERO, None, memo),
+        ("receivable", ZERO, total, event.partner_id, memo),
+    ]
+    post_source_document(
+        current_tenant(),
+        CREDIT_NOTE_SOURCE,
+        event.credit_note_id,
+        event.date,
+        [line for line in lines if line[1] or line[2]],
+        memo=memo,
+        reference=event.number,
+        journal="SAL",
+    )

@@ -330,15 +330,23 @@ class InvoiceListView(SalesView):
 
 
 class InvoiceDetailView(SalesView):
-    def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200, error: str = "") -> HttpResponse:
+        from novasaas.sales.returns import credit_balance
+
         invoice = selectors.get_invoice(self.principal, pk)
+        open_amount = invoice.total - invoice.credited - invoice.paid
+        lines = list(invoice.lines.all())
         context = {
             "invoice": invoice,
-            "lines": list(invoice.lines.all()),
+            "lines": lines,
+            "creditable": [li for li in lines if li.quantity > li.credited_quantity],
             "deliveries": list(invoice.deliveries.all()),
+            "credit_notes": list(invoice.credit_notes.all()),
             "payments": list(invoice.payments.all()),
-            "open_amount": invoice.total - invoice.paid,
-            "form": form or forms.PaymentForm(initial={"amount": invoice.total - invoice.paid}),
+            "open_amount": open_amount,
+            "customer_credit": credit_balance(invoice.customer),
+            "error": error,
+            "form": form or forms.PaymentForm(initial={"amount": open_amount}),
         }
         return render(request, "sales/invoice.html", context, status=status)
 
