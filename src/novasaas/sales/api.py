@@ -7,7 +7,7 @@ from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from novasaas.platform.api import ErrorOut, module_auth, principal_with
-from novasaas.sales import actions, deliveries, policy, quotations, returns, selectors
+from novasaas.sales import actions, deliveries, einvoice, policy, quotations, returns, selectors
 from novasaas.sales import schemas as s
 from novasaas.sales.models import CustomerGroup, OrderStatus
 
@@ -299,6 +299,46 @@ def invoice_deliveries(request: HttpRequest, data: s.SalesInvoiceFromDeliveriesI
 def get_invoice(request: HttpRequest, invoice_id: int) -> Any:
     p = _p(request, "crm.customer.view")
     return selectors.get_invoice(p, invoice_id)
+
+
+@router.get("/invoices/{int:invoice_id}/pdf", response={200: None, **E, 503: ErrorOut})
+def invoice_pdf(request: HttpRequest, invoice_id: int) -> Any:
+    """The invoice as PDF with a VietQR code of what is open (503 without a Unicode font)."""
+    from novasaas.platform.pdf import PdfUnavailable
+
+    p = _p(request, "crm.document.print")
+    invoice = selectors.get_invoice(p, invoice_id)
+    try:
+        content = einvoice.invoice_pdf(invoice)
+    except PdfUnavailable as exc:
+        return 503, {"detail": str(exc)}
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
+    return response
+
+
+@router.get("/invoices/{int:invoice_id}/einvoice", response={200: None, **E})
+def invoice_einvoice(request: HttpRequest, invoice_id: int) -> Any:
+    """The e-invoice XML (data part, Circular 78 format, unsigned); 400 with what does not validate
+    (e.g. the company has no tax code or address)."""
+    from django.core.exceptions import ValidationError
+
+    p = _p(request, "crm.document.print")
+    invoice = selectors.get_invoice(p, invoice_id)
+    xml = einvoice.invoice_xml(invoice)
+    errors = einvoice.validate(xml)
+    if errors:
+        raise ValidationError({"einvoice": errors})
+    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
+    return response
+
+
+@router.get("/invoices/{int:invoice_id}/vietqr", response={200: s.SalesVietQrOut, **E})
+def invoice_vietqr(request: HttpRequest, invoice_id: int) -> Any:
+    """The VietQR payload paying what is open ("" without a payee account in the order settings)."""
+    p = _p(request, "crm.customer.view")
+    return {"payload": einvoice.vietqr_payload(selectors.get_invoice(p, invoice_id))}
 
 
 @router.post("/invoices/{int:invoice_id}/payments", response={201: s.SalesPaymentOut, **E})

@@ -79,7 +79,12 @@ class SettingsView(SalesView):
         row = policy.get_settings(self.principal.tenant)
         if form is None and self.principal.has("crm.order.approve"):
             form = forms.SalesSettingsForm(
-                initial={"stock_check": row.stock_check, "approval_limit": row.approval_limit}
+                initial={
+                    "stock_check": row.stock_check,
+                    "approval_limit": row.approval_limit,
+                    "payee_bank_bin": row.payee_bank_bin,
+                    "payee_account": row.payee_account,
+                }
             )
         return render(request, "sales/settings.html", {"settings": row, "form": form}, status=status)
 
@@ -160,3 +165,30 @@ class InvoiceCreditView(SalesView):
             view.principal = p
             return view.get(request, pk, status=400, error=" ".join(exc.messages))
         return redirect("sales-invoice", pk=pk)
+
+
+class InvoiceDocumentView(SalesView):
+    """GET the invoice's PDF (with VietQR) or its e-invoice XML (400 with what does not validate)."""
+
+    permission = "crm.document.print"
+
+    def get(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+        from novasaas.platform.pdf import PdfUnavailable
+        from novasaas.sales import einvoice
+
+        invoice = selectors.get_invoice(self.principal, pk)
+        if kind == "xml":
+            xml = einvoice.invoice_xml(invoice)
+            errors = einvoice.validate(xml)
+            if errors:
+                return HttpResponse("\n".join(errors), status=400, content_type="text/plain; charset=utf-8")
+            response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
+            return response
+        try:
+            content = einvoice.invoice_pdf(invoice)
+        except PdfUnavailable as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
+        return response

@@ -133,6 +133,13 @@ class SalesSettingsForm(Form):
         required=False,
         help_text=_("Empty: no approval needed. A Sales Manager's confirmation approves the order."),
     )
+    payee_bank_bin = forms.CharField(
+        label=_("Bank BIN (NAPAS, 6 digits)"),
+        max_length=6,
+        required=False,
+        help_text=_("With the account number: a VietQR payment code on every invoice."),
+    )
+    payee_account = forms.CharField(label=_("Bank account number"), max_length=19, required=False)
 
 
 class DeliveryDateForm(Form):

@@ -394,6 +394,9 @@ class SalesSettings(TenantModel):
         _("when stock is short on confirmation"), max_length=10, choices=StockCheck.choices, default=StockCheck.REFUSE
     )
     approval_limit = MoneyField(_("orders above this total need approval"), null=True, blank=True, default=None)
+    # the account customers pay into, printed as a VietQR code on invoices (empty: no code)
+    payee_bank_bin = models.CharField(_("bank BIN (NAPAS, 6 digits)"), max_length=6, blank=True)
+    payee_account = models.CharField(_("bank account number"), max_length=19, blank=True)
 
     class Meta:
         constraints = [

@@ -304,11 +304,15 @@ class SalesInvoiceFromDeliveriesIn(StrictSchema):
 class SalesSettingsOut(Schema):
     stock_check: str
     approval_limit: Decimal | None
+    payee_bank_bin: str
+    payee_account: str
 
 
 class SalesSettingsUpdate(StrictSchema):
     stock_check: Literal["refuse", "warn"] | None = None
     approval_limit: Amount | None = None
+    payee_bank_bin: str | None = Field(default=None, max_length=6)
+    payee_account: str | None = Field(default=None, max_length=19)
 
 
 class SalesReturnIn(StrictSchema):
@@ -372,3 +376,7 @@ class SalesApplyCreditIn(StrictSchema):
 
     amount: Amount | None = None
     date: Date | None = None
+
+
+class SalesVietQrOut(Schema):
+    payload: str
