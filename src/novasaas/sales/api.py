@@ -7,9 +7,9 @@ from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from novasaas.platform.api import ErrorOut, module_auth, principal_with
-from novasaas.sales import actions, deliveries, einvoice, policy, quotations, returns, selectors
+from novasaas.sales import actions, deliveries, einvoice, pipeline, policy, quotations, returns, selectors
 from novasaas.sales import schemas as s
-from novasaas.sales.models import CustomerGroup, OrderStatus
+from novasaas.sales.models import CustomerGroup, LeadStatus, OrderStatus, Stage
 
 router = Router(tags=["sales"], auth=module_auth("CRM"))
 E = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -415,3 +415,100 @@ def quotation_pdf(request: HttpRequest, quotation_id: int) -> Any:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{quotation.number}.pdf"'
     return response
+
+
+# --- pipeline: leads, opportunities, activities, forecast ------------------------------------------
+
+
+@router.get("/leads", response=list[s.SalesLeadOut])
+@paginate(LimitOffsetPagination)
+def list_leads(request: HttpRequest, status: str = "") -> Any:
+    p = _p(request, "crm.lead.manage")
+    qs = pipeline.visible_leads(p)
+    return qs.filter(status=status) if status in LeadStatus.values else qs
+
+
+@router.post("/leads", response={201: s.SalesLeadOut, **E})
+def create_lead(request: HttpRequest, data: s.SalesLeadIn) -> Any:
+    p = _p(request, "crm.lead.manage")
+    return 201, pipeline.create_lead(p, **data.model_dump())
+
+
+@router.get("/leads/{int:lead_id}", response={200: s.SalesLeadOut, **E})
+def get_lead(request: HttpRequest, lead_id: int) -> Any:
+    p = _p(request, "crm.lead.manage")
+    return pipeline.visible_leads(p).get(pk=lead_id)
+
+
+@router.patch("/leads/{int:lead_id}", response={200: s.SalesLeadOut, **E})
+def update_lead(request: HttpRequest, lead_id: int, data: s.SalesLeadUpdate) -> Any:
+    p = _p(request, "crm.lead.manage")
+    return pipeline.update_lead(p, lead_id, **_data(data))
+
+
+@router.post("/leads/{int:lead_id}/convert", response={201: s.SalesOpportunityOut, **E})
+def convert_lead(request: HttpRequest, lead_id: int, data: s.SalesLeadConvertIn) -> Any:
+    """The lead becomes a customer (new party) and an opportunity (201: the opportunity)."""
+    p = _p(request, "crm.lead.manage")
+    return 201, pipeline.convert_lead(p, lead_id, **data.model_dump())
+
+
+@router.get("/opportunities", response=list[s.SalesOpportunityOut])
+@paginate(LimitOffsetPagination)
+def list_opportunities(request: HttpRequest, stage: str = "", customer_id: int | None = None) -> Any:
+    p = _p(request, "crm.opportunity.manage")
+    qs = pipeline.visible_opportunities(p)
+    if stage in Stage.values:
+        qs = qs.filter(stage=stage)
+    return qs.filter(customer_id=customer_id) if customer_id else qs
+
+
+@router.post("/opportunities", response={201: s.SalesOpportunityOut, **E})
+def create_opportunity(request: HttpRequest, data: s.SalesOpportunityIn) -> Any:
+    p = _p(request, "crm.opportunity.manage")
+    fields = data.model_dump()
+    if fields["probability"] is None:
+        fields.pop("probability")
+    return 201, pipeline.create_opportunity(p, **fields)
+
+
+@router.get("/opportunities/{int:opportunity_id}", response={200: s.SalesOpportunityOut, **E})
+def get_opportunity(request: HttpRequest, opportunity_id: int) -> Any:
+    p = _p(request, "crm.opportunity.manage")
+    return pipeline.visible_opportunities(p).get(pk=opportunity_id)
+
+
+@router.patch("/opportunities/{int:opportunity_id}", response={200: s.SalesOpportunityOut, **E})
+def update_opportunity(request: HttpRequest, opportunity_id: int, data: s.SalesOpportunityUpdate) -> Any:
+    """Moving to another ``stage`` sets that stage's probability unless ``probability`` is sent too."""
+    p = _p(request, "crm.opportunity.manage")
+    return pipeline.update_opportunity(p, opportunity_id, **_data(data))
+
+
+@router.get("/activities", response=list[s.SalesActivityOut])
+@paginate(LimitOffsetPagination)
+def list_activities(request: HttpRequest, open_only: bool = False, customer_id: int | None = None) -> Any:
+    p = _p(request, "crm.activity.log")
+    qs = pipeline.visible_activities(p)
+    if open_only:
+        qs = qs.filter(done=False)
+    return qs.filter(customer_id=customer_id) if customer_id else qs
+
+
+@router.post("/activities", response={201: s.SalesActivityOut, **E})
+def log_activity(request: HttpRequest, data: s.SalesActivityIn) -> Any:
+    p = _p(request, "crm.activity.log")
+    return 201, pipeline.log_activity(p, **data.model_dump())
+
+
+@router.post("/activities/{int:activity_id}/done", response={200: s.SalesActivityOut, **E})
+def complete_activity(request: HttpRequest, activity_id: int) -> Any:
+    p = _p(request, "crm.activity.log")
+    return pipeline.complete_activity(p, activity_id)
+
+
+@router.get("/forecast", response={200: list[s.SalesForecastRowOut], **E})
+def forecast(request: HttpRequest, owner_id: int | None = None) -> Any:
+    """Open opportunities by month of their close date: Σ expected and Σ expected × probability."""
+    p = _p(request, "crm.forecast.view")
+    return pipeline.forecast(p, owner_id=owner_id)

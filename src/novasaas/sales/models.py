@@ -494,3 +494,14 @@ class CustomerCreditEntry(TenantModel):
     class Meta:
         ordering = ["date", "id"]
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="sales_credit_entry_not_zero")]
+
+
+from novasaas.sales.pipeline_models import (  # noqa: E402, F401  (pipeline tables: leads, opportunities, activities)
+    Activity,
+    ActivityKind,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    Opportunity,
+    Stage,
+)

@@ -380,3 +380,111 @@ class SalesApplyCreditIn(StrictSchema):
 
 class SalesVietQrOut(Schema):
     payload: str
+
+
+# --- pipeline --------------------------------------------------------------------------------------
+
+LeadSourceT = Literal["website", "referral", "event", "call", "other"]
+StageT = Literal["prospecting", "qualification", "proposal", "negotiation", "won", "lost"]
+
+
+class SalesLeadIn(StrictSchema):
+    name: str = Field(min_length=1, max_length=200)
+    company: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=30)
+    source: LeadSourceT = "other"
+    note: str = Field(default="", max_length=4000)
+    owner_id: Id | None = None
+
+
+class SalesLeadUpdate(StrictSchema):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    company: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=30)
+    source: LeadSourceT | None = None
+    status: Literal["new", "contacted", "qualified", "lost"] | None = None
+    note: str | None = Field(default=None, max_length=4000)
+    owner_id: Id | None = None
+
+
+class SalesLeadOut(Schema):
+    id: int
+    name: str
+    company: str
+    email: str
+    phone: str
+    source: str
+    status: str
+    owner_id: int | None
+    customer_id: int | None
+    note: str
+
+
+class SalesLeadConvertIn(StrictSchema):
+    opportunity_name: str = Field(default="", max_length=200)
+    expected_amount: Amount | None = None
+    close_date: Date | None = None
+
+
+class SalesOpportunityIn(StrictSchema):
+    name: str = Field(min_length=1, max_length=200)
+    customer_id: Id | None = None
+    stage: StageT = "prospecting"
+    expected_amount: Amount = Decimal(0)
+    probability: int | None = Field(default=None, ge=0, le=100)
+    close_date: Date | None = None
+    owner_id: Id | None = None
+
+
+class SalesOpportunityUpdate(StrictSchema):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    customer_id: Id | None = None
+    stage: StageT | None = None
+    expected_amount: Amount | None = None
+    probability: int | None = Field(default=None, ge=0, le=100)
+    close_date: Date | None = None
+    owner_id: Id | None = None
+
+
+class SalesOpportunityOut(Schema):
+    id: int
+    name: str
+    customer_id: int | None
+    lead_id: int | None
+    stage: str
+    expected_amount: Decimal
+    probability: int
+    close_date: dt.date
+    owner_id: int | None
+
+
+class SalesActivityIn(StrictSchema):
+    kind: Literal["call", "meeting", "email", "task"] = "task"
+    subject: str = Field(min_length=1, max_length=200)
+    due_date: Date | None = None
+    note: str = Field(default="", max_length=4000)
+    customer_id: Id | None = None
+    lead_id: Id | None = None
+    opportunity_id: Id | None = None
+
+
+class SalesActivityOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    due_date: dt.date
+    done: bool
+    note: str
+    customer_id: int | None
+    lead_id: int | None
+    opportunity_id: int | None
+    owner_id: int | None
+
+
+class SalesForecastRowOut(Schema):
+    month: str
+    opportunities: int
+    expected: Decimal
+    weighted: Decimal

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from novasaas.sales import delivery_views as d
+from novasaas.sales import pipeline_views as pv
 from novasaas.sales import quotation_views as q
 from novasaas.sales import views as v
 
@@ -30,6 +31,12 @@ urlpatterns = [
     path("invoices/<int:pk>/einvoice/", d.InvoiceDocumentView.as_view(), {"kind": "xml"}, name="sales-invoice-xml"),
     path("invoices/<int:pk>/<str:action>/", d.InvoiceCreditView.as_view(), name="sales-invoice-action"),
     path("settings/", d.SettingsView.as_view(), name="sales-settings"),
+    path("leads/", pv.LeadListView.as_view(), name="sales-leads"),
+    path("leads/<int:pk>/", pv.LeadDetailView.as_view(), name="sales-lead"),
+    path("pipeline/", pv.BoardView.as_view(), name="sales-pipeline"),
+    path("opportunities/<int:pk>/", pv.OpportunityDetailView.as_view(), name="sales-opportunity"),
+    path("opportunities/<int:pk>/move/", pv.OpportunityMoveView.as_view(), name="sales-opportunity-move"),
+    path("forecast/", pv.ForecastView.as_view(), name="sales-forecast"),
     path("invoices/", v.InvoiceListView.as_view(), name="sales-invoices"),
     path("invoices/<int:pk>/", v.InvoiceDetailView.as_view(), name="sales-invoice"),
 ]

@@ -7,7 +7,7 @@ import pytest
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, web_client
 from novasaas.platform.testing.isolation import assert_every_table_isolated
-from novasaas.sales import actions, deliveries, policy, quotations
+from novasaas.sales import actions, deliveries, pipeline, policy, quotations, returns
 from novasaas.sales.tests.helpers import beer_line, order, world
 
 URL = "/api/v1/sales"
@@ -26,6 +26,11 @@ def _fill(tenant):
         delivery = deliveries.deliver_order(w.staff, o.pk)
         invoice = deliveries.invoice_deliveries(w.staff, [first.pk])
         actions.receive_payment(w.staff, invoice.pk, amount="1000")
+        returns.return_goods(w.staff, first.pk)
+        returns.credit_invoice(w.staff, invoice.pk)  # paid 1,000 more than it now owes: customer credit
+        lead = pipeline.create_lead(w.staff, name="Lead")
+        opp = pipeline.create_opportunity(w.staff, name="Opp", customer_id=w.customer.pk)
+        pipeline.log_activity(w.staff, subject="Call", lead_id=lead.pk)
         draft = order(w, beer_line(w, 1))
         quote = quotations.create_quotation(w.staff, customer_id=w.customer.pk, lines=[beer_line(w, 1)])
         return {
@@ -36,6 +41,8 @@ def _fill(tenant):
             "group": group.pk,
             "quote": quote.pk,
             "delivery": delivery.pk,
+            "lead": lead.pk,
+            "opp": opp.pk,
         }
 
 
@@ -62,6 +69,17 @@ def test_every_table_is_isolated(tenant_a, tenant_b):
         ("post", "orders/{order}/deliveries"),
         ("get", "deliveries/{delivery}"),
         ("get", "deliveries/{delivery}/pdf"),
+        ("post", "deliveries/{delivery}/returns"),
+        ("get", "invoices/{invoice}/pdf"),
+        ("get", "invoices/{invoice}/einvoice"),
+        ("get", "invoices/{invoice}/vietqr"),
+        ("post", "invoices/{invoice}/credit-notes"),
+        ("post", "invoices/{invoice}/apply-credit"),
+        ("get", "leads/{lead}"),
+        ("patch", "leads/{lead}"),
+        ("post", "leads/{lead}/convert"),
+        ("get", "opportunities/{opp}"),
+        ("patch", "opportunities/{opp}"),
         ("get", "invoices/{invoice}"),
         ("post", "invoices/{invoice}/payments"),
         ("get", "quotations/{quote}"),
@@ -98,6 +116,10 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
         f"/sales/invoices/{ids['invoice']}/",
         f"/sales/deliveries/{ids['delivery']}/",
         f"/sales/deliveries/{ids['delivery']}/pdf/",
+        f"/sales/invoices/{ids['invoice']}/pdf/",
+        f"/sales/invoices/{ids['invoice']}/einvoice/",
+        f"/sales/leads/{ids['lead']}/",
+        f"/sales/opportunities/{ids['opp']}/",
         f"/sales/quotations/{ids['quote']}/",
         f"/sales/quotations/{ids['quote']}/edit/",
         f"/sales/quotations/{ids['quote']}/pdf/",
@@ -105,6 +127,8 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
         assert web.get(path).status_code == 404, path
     assert web.post(f"/sales/orders/{ids['draft']}/confirm/").status_code == 404
     assert web.post(f"/sales/orders/{ids['order']}/deliver/").status_code == 404
+    assert web.post(f"/sales/deliveries/{ids['delivery']}/return/").status_code == 404
+    assert web.post(f"/sales/invoices/{ids['invoice']}/credit/").status_code == 404
     assert web.post("/sales/deliveries/invoice/", {"delivery": [ids["delivery"]]}).status_code == 404
     assert api.post(f"{URL}/invoices", {"delivery_ids": [ids["delivery"]]}).status_code == 404
     assert [d["id"] for d in api.get(f"{URL}/deliveries").json()["items"]] == [mine["delivery"], mine["delivery"] - 1]
