@@ -1,13 +1,13 @@
 """Sales API (/api/v1/sales/): thin endpoints over actions and selectors (module gate CRM)."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from novasaas.platform.api import ErrorOut, module_auth, principal_with
-from novasaas.sales import actions, deliveries, einvoice, pipeline, policy, quotations, returns, selectors
+from novasaas.sales import actions, deliveries, einvoice, pipeline, policy, quotations, reports, returns, selectors
 from novasaas.sales import schemas as s
 from novasaas.sales.models import CustomerGroup, LeadStatus, OrderStatus, Stage
 
@@ -512,3 +512,44 @@ def forecast(request: HttpRequest, owner_id: int | None = None) -> Any:
     """Open opportunities by month of their close date: Σ expected and Σ expected × probability."""
     p = _p(request, "crm.forecast.view")
     return pipeline.forecast(p, owner_id=owner_id)
+
+
+# --- reports (one definition: page, Excel, PDF, API) --------------------------------------------------
+
+
+def _report_answer(report: Any, format: str) -> Any:
+    from json import dumps
+
+    if format == "json":
+        return report.as_json()
+    return reports.file_response(
+        report,
+        format,
+        unavailable=lambda text: HttpResponse(dumps({"detail": text}), status=503, content_type="application/json"),
+    )
+
+
+@router.get("/reports/sales", response={200: s.SalesReportOut, **E, 503: ErrorOut})
+def sales_report(
+    request: HttpRequest,
+    date_from: s.Date,
+    date_to: s.Date,
+    by: Literal["customer", "product", "salesperson", "month"] = "customer",
+    format: Literal["json", "xlsx", "pdf"] = "json",
+) -> Any:
+    """Revenue of the period (invoices less credit notes) by customer, product, salesperson or month."""
+    p = _p(request, "crm.report.view")
+    if date_to < date_from:
+        return 400, {"detail": "date_to is before date_from"}
+    return _report_answer(reports.sales_by(p, by, date_from, date_to), format)
+
+
+@router.get("/reports/ar-aging", response={200: s.SalesReportOut, **E, 503: ErrorOut})
+def ar_aging_report(
+    request: HttpRequest, as_of: s.Date | None = None, format: Literal["json", "xlsx", "pdf"] = "json"
+) -> Any:
+    """Open receivable per customer by days past due (accounting's receivables with ACC)."""
+    from django.utils import timezone
+
+    p = _p(request, "crm.report.view")
+    return _report_answer(reports.ar_aging(p, as_of or timezone.localdate()), format)

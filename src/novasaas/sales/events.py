@@ -111,6 +111,7 @@ class SalesCreditNoteIssued(DomainEvent):
     credit_note_id: int
     number: str
     invoice_number: str
+    invoice_id: int = 0
     date: str
     partner_id: int
     goods_revenue: str

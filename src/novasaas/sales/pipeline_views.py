@@ -169,3 +169,54 @@ class ForecastView(SalesView):
         rows = pipeline.forecast(self.principal)
         total = sum((r.weighted for r in rows), 0)
         return render(request, "sales/forecast.html", {"rows": rows, "total": total})
+
+
+class ReportView(SalesView):
+    """``/sales/reports/?report=sales|aging&by=…&date_from=…&date_to=…&as_of=…[&format=xlsx|pdf]``."""
+
+    permission = "crm.report.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from novasaas.sales import reports
+
+        def day(name: str, default: dt.date) -> dt.date:
+            try:
+                return dt.date.fromisoformat(request.GET.get(name, "")[:10])
+            except ValueError:
+                return default
+
+        today = timezone.localdate()
+        kind = "aging" if request.GET.get("report") == "aging" else "sales"
+        by = request.GET.get("by", "customer")
+        date_from, date_to = day("date_from", today.replace(day=1)), day("date_to", today)
+        as_of = day("as_of", today)
+        if kind == "aging":
+            report = reports.ar_aging(self.principal, as_of)
+        else:
+            report = reports.sales_by(
+                self.principal, by, date_from, min(max(date_to, date_from), date_from.replace(year=date_from.year + 5))
+            )
+        fmt = request.GET.get("format", "")
+        if fmt in ("xlsx", "pdf"):
+            return reports.file_response(
+                report,
+                fmt,
+                unavailable=lambda text: HttpResponse(text, status=503, content_type="text/plain; charset=utf-8"),
+            )
+        context = {
+            "report": report,
+            "rows": report.page_rows(),
+            "totals": report.page_totals(),
+            "kind": kind,
+            "by": by if by in reports.DIMENSIONS else "customer",
+            "dimensions": reports.DIMENSIONS,
+            "date_from": date_from,
+            "date_to": date_to,
+            "as_of": as_of,
+            "query": request.GET.urlencode(),
+        }
+        return render(request, "sales/reports.html", context)

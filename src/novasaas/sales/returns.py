@@ -265,6 +265,7 @@ def credit_invoice(
             credit_note_id=note.pk,
             number=note.number,
             invoice_number=invoice.number,
+            invoice_id=invoice.pk,
             date=on.isoformat(),
             partner_id=invoice.customer.party_id,
             goods_revenue=str(goods),

@@ -488,3 +488,20 @@ class SalesForecastRowOut(Schema):
     opportunities: int
     expected: Decimal
     weighted: Decimal
+
+
+class SalesReportColumnOut(Schema):
+    key: str
+    label: str
+    kind: str
+
+
+class SalesReportOut(Schema):
+    """A report table: ``rows`` hold each column's key (amounts as decimal strings)."""
+
+    title: str
+    subtitle: str
+    columns: list[SalesReportColumnOut]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any]
+    summary: dict[str, Any]

@@ -251,3 +251,37 @@ def post_credit_note(event: SalesCreditNoteIssued) -> None:
         reference=event.number,
         journal="SAL",
     )
+    _settle_with_invoice(event, total)
+
+
+def _settle_with_invoice(event: SalesCreditNoteIssued, total: Decimal) -> None:
+    """Apply the credit note's 131 credit to the invoice's open 131 line (as far as it is still open),
+    so receivables and the aging show the invoice reduced rather than an unapplied credit."""
+    from novasaas.accounting import selectors as accounting
+    from novasaas.accounting.receivables import allocate, open_items
+
+    tenant = current_tenant()
+
+    def receivable_line(source: str, source_id: int, debit: bool) -> Any:
+        for entry in accounting.entries_for_source(tenant, source, source_id):
+            for line in accounting.entry_lines(tenant, entry):
+                if line.partner_id == event.partner_id and (line.debit > 0 if debit else line.credit > 0):
+                    return line
+        return None
+
+    invoice_line = receivable_line(INVOICE_SOURCE, event.invoice_id, True) if event.invoice_id else None
+    credit_line = receivable_line(CREDIT_NOTE_SOURCE, event.credit_note_id, False)
+    if invoice_line is None or credit_line is None:
+        return
+    still_open = next(
+        (i.open for i in open_items(tenant, "receivable", party_id=event.partner_id) if i.line_id == invoice_line.pk),
+        ZERO,
+    )
+    amount = min(total, still_open)
+    if amount > 0:
+        allocate(
+            _delegate(None, "acc.reconcile"),
+            payment_line_id=credit_line.pk,
+            invoice_line_id=invoice_line.pk,
+            amount=str(amount),
+        )

@@ -37,6 +37,7 @@ urlpatterns = [
     path("opportunities/<int:pk>/", pv.OpportunityDetailView.as_view(), name="sales-opportunity"),
     path("opportunities/<int:pk>/move/", pv.OpportunityMoveView.as_view(), name="sales-opportunity-move"),
     path("forecast/", pv.ForecastView.as_view(), name="sales-forecast"),
+    path("reports/", pv.ReportView.as_view(), name="sales-reports"),
     path("invoices/", v.InvoiceListView.as_view(), name="sales-invoices"),
     path("invoices/<int:pk>/", v.InvoiceDetailView.as_view(), name="sales-invoice"),
 ]

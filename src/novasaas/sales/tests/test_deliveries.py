@@ -208,7 +208,12 @@ def test_api_deliveries_invoices_and_settings(tenant_a, admin_a, today):
     assert D(invoice["total"]) == D(44000) and sorted(invoice["delivery_ids"]) == sorted([first["id"], second["id"]])
     assert api.post(f"{URL}/invoices", {"delivery_ids": [first["id"]]}).status_code == 400
     assert api.post(f"{URL}/invoices", {"delivery_ids": [10**9]}).status_code == 404
-    assert api.get(f"{URL}/order-settings").json() == {"stock_check": "refuse", "approval_limit": None}
+    assert api.get(f"{URL}/order-settings").json() == {
+        "stock_check": "refuse",
+        "approval_limit": None,
+        "payee_bank_bin": "",
+        "payee_account": "",
+    }
     assert api.patch(f"{URL}/order-settings", {"stock_check": "warn", "approval_limit": "5000000"}).status_code == 200
     assert api.patch(f"{URL}/order-settings", {"stock_check": "maybe"}).status_code in (400, 422)
     staff = ApiClient(tenant_a, create_user(tenant_a, "sales_staff"))

@@ -120,8 +120,9 @@ def test_steps_out_of_order_are_refused(tenant_a):
         with pytest.raises(ValidationError):
             actions.cancel_order(w.staff, o.pk)
         invoice = deliveries.invoice_order(w.staff, o.pk)
-        with pytest.raises(ValidationError):
-            actions.receive_payment(w.staff, invoice.pk, amount=str(invoice.total + 1))
+        for bad in ("0", "-1", "0.5"):
+            with pytest.raises(ValidationError):
+                actions.receive_payment(w.staff, invoice.pk, amount=bad)
         actions.receive_payment(w.staff, invoice.pk, amount=str(invoice.total))
         with pytest.raises(ValidationError):
             actions.receive_payment(w.staff, invoice.pk, amount="1")

@@ -87,7 +87,7 @@ def _step(w, name, i, n) -> str:
         deliveries.deliver_order(staff, o.pk, lines=rows)
         return "ok"
     if name == "invoice":
-        o = _pick(SalesOrder.objects.filter(deliveries__invoice__isnull=True).distinct(), i)
+        o = _pick(SalesOrder.objects.filter(deliveries__isnull=False, deliveries__invoice__isnull=True).distinct(), i)
         return "skip" if o is None else (deliveries.invoice_order(staff, o.pk) and "ok")
     if name == "return":
         d = _pick(SalesDelivery.objects.all(), i)
