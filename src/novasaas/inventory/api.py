@@ -28,16 +28,13 @@ from novasaas.inventory.models import (
     Unit,
     Warehouse,
 )
-from novasaas.platform.api import ErrorOut, module_auth
+from novasaas.platform.api import ErrorOut, module_auth, principal_with
 
 router = Router(tags=["inventory"], auth=module_auth("INV"))
 E = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
-def _p(request: HttpRequest, perm: str) -> Principal:
-    principal: Principal = request.auth  # type: ignore[attr-defined]
-    principal.require(perm)
-    return principal
+_p = principal_with  # the request's principal holding the right, else 403
 
 
 def _data(data: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import types
 import typing
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -17,6 +17,9 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from novasaas.platform.modules import ModuleDisabled
 from novasaas.platform.text import compose, control_character_message, has_control_characters
+
+if TYPE_CHECKING:
+    from novasaas.identity.access import Principal
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -136,3 +139,11 @@ class TenantAuth(HttpBearer):
 
 def module_auth(module: str | None = None) -> list[TenantAuth]:
     return [TenantAuth(module)]
+
+
+def principal_with(request: HttpRequest, perm: str) -> Principal:
+    """The API request's principal (set by ``TenantAuth``), refused with 403 without ``perm``: the
+    preamble of every module's endpoint (``_p = principal_with`` in the module's api.py)."""
+    principal: Principal = request.auth  # type: ignore[attr-defined]
+    principal.require(perm)
+    return principal

@@ -1,4 +1,5 @@
-"""Sales actions: customers, groups, and the order → delivery → invoice → payment flow.
+"""Sales actions: customers, groups, orders (create, confirm with approval, cancel) and payments;
+deliveries and invoices are in ``deliveries.py``.
 
 Each action runs in one transaction, takes the principal explicitly, checks its permission, locks the
 document it changes (``select_for_update``) and publishes a domain event. Stock and ledger effects are
@@ -30,7 +31,6 @@ from novasaas.sales.models import (
     InvoiceStatus,
     OrderStatus,
     PaymentMethod,
-    SalesInvoice,
     SalesOrder,
     SalesOrderLine,
     SalesPayment,
@@ -380,11 +380,26 @@ def _lock_order(p: Principal, order_id: int) -> SalesOrder:
     return selectors.visible_orders(p).select_for_update().select_related("customer").get(pk=order_id)  # type: ignore[no-any-return]
 
 
+def refuse_unless(document: Any, message: str, *allowed: str) -> None:
+    """400 unless the document (order, quotation, …) is in one of the ``allowed`` states; ``message``
+    is the translated "<Document> %(n)s is %(s)s." text."""
+    if document.status not in allowed:
+        raise ValidationError({"status": [message % {"n": document.number, "s": document.get_status_display()}]})
+
+
+def move_to(p: Principal, document: Any, status: str, **changes: Any) -> None:
+    """Store a document's new state (and the other ``changes``) with its audit record: the one shape of
+    every state transition of Sales."""
+    before = audit.snapshot(document)
+    document.status = status
+    for field, value in changes.items():
+        setattr(document, field, value)
+    document.save(update_fields=["status", *changes])
+    audit.record_updated(document, p.user, before)
+
+
 def _refuse_status(order: SalesOrder, *allowed: str) -> None:
-    if order.status not in allowed:
-        raise ValidationError(
-            {"status": [_("Order %(n)s is %(s)s.") % {"n": order.number, "s": order.get_status_display()}]}
-        )
+    refuse_unless(order, _("Order %(n)s is %(s)s."), *allowed)
 
 
 @transaction.atomic
@@ -445,13 +460,20 @@ def _stock_lines(order: SalesOrder) -> list[list[str | int]]:
 
 @transaction.atomic
 def confirm_order(p: Principal, order_id: int, *, approve_over_credit_limit: bool = False) -> SalesOrder:
-    """Confirm a draft order: checks the customer's credit limit (open receivable + open orders + this
-    order; a Sales Manager may approve over it) and, with INV, reserves the stocked lines in the order's
-    warehouse (all or nothing: ``InsufficientStock`` refuses the confirmation). Two users confirming the
-    same order at once: the row lock lets one through, the other sees it confirmed (400)."""
+    """Confirm a draft order (or approve one awaiting approval): checks the customer's credit limit
+    (open receivable + open orders + this order; a Sales Manager may approve over it) and the company's
+    approval limit (``SalesSettings.approval_limit``: above it, a confirmation by someone without
+    ``crm.order.approve`` puts the order in "awaiting approval", a Sales Manager's confirmation approves
+    it). With INV the stocked lines are reserved in the order's warehouse: with the stock check "refuse"
+    all or nothing (``InsufficientStock`` refuses the confirmation), with "warn" what is available, the
+    shortage listed in ``order.warnings``. Two users confirming the same order at once: the row lock lets
+    one through, the other sees it confirmed (400)."""
+    from novasaas.sales.models import StockCheck
+    from novasaas.sales.policy import get_settings
+
     p.require("crm.order.create")
     order = _lock_order(p, order_id)
-    _refuse_status(order, OrderStatus.DRAFT)
+    _refuse_status(order, OrderStatus.DRAFT, OrderStatus.TO_APPROVE)
     customer = Customer.objects.select_for_update().get(pk=order.customer_id)  # serialise credit checks
     if not customer.is_active:
         raise ValidationError({"customer_id": [_("Customer %(c)s is inactive.") % {"c": customer.code}]})
@@ -474,13 +496,22 @@ def confirm_order(p: Principal, order_id: int, *, approve_over_credit_limit: boo
                         ]
                     }
                 )
+    policy = get_settings(p.tenant)
+    if policy.approval_limit is not None and order.total > policy.approval_limit and not p.has("crm.order.approve"):
+        if order.status == OrderStatus.TO_APPROVE:
+            raise ValidationError(
+                {"status": [_("Order %(n)s awaits a Sales Manager's approval.") % {"n": order.number}]}
+            )
+        move_to(p, order, OrderStatus.TO_APPROVE)
+        return order
     stock_lines = _stock_lines(order)
-    if stock_lines and p.tenant.has_module("INV") and order.warehouse_id is None:
-        raise ValidationError({"warehouse_id": [_("Choose the warehouse the goods leave from.")]})
-    before = audit.snapshot(order)
-    order.status = OrderStatus.CONFIRMED
-    order.save(update_fields=["status"])
-    audit.record_updated(order, p.user, before)
+    warnings: list[str] = []
+    if stock_lines and p.tenant.has_module("INV"):
+        if order.warehouse_id is None:
+            raise ValidationError({"warehouse_id": [_("Choose the warehouse the goods leave from.")]})
+        if policy.stock_check == StockCheck.WARN:
+            warnings = _shortages(p, order, stock_lines)
+    move_to(p, order, OrderStatus.CONFIRMED)
     publish(
         events.SalesOrderConfirmed(
             tenant_id=p.tenant.pk,
@@ -488,22 +519,38 @@ def confirm_order(p: Principal, order_id: int, *, approve_over_credit_limit: boo
             document=order.document,
             warehouse_id=order.warehouse_id,
             lines=stock_lines,
+            partial_ok=policy.stock_check == StockCheck.WARN,
         )
     )
+    order.warnings = warnings  # type: ignore[attr-defined]
     return order
+
+
+def _shortages(p: Principal, order: SalesOrder, stock_lines: list[list[str | int]]) -> list[str]:
+    out = []
+    for pid, qty in stock_lines:
+        available = selectors.available_stock(p.tenant, int(pid), int(order.warehouse_id or 0))
+        if available < Decimal(str(qty)):
+            product = selectors.product_for_sale(p.tenant, pid)
+            out.append(
+                _("%(p)s: %(a)s available of %(q)s ordered; the rest is back-ordered.")
+                % {
+                    "p": product.name if product else pid,
+                    "a": f"{max(available, ZERO).normalize():f}",
+                    "q": f"{Decimal(str(qty)).normalize():f}",
+                }
+            )
+    return out
 
 
 @transaction.atomic
 def cancel_order(p: Principal, order_id: int) -> SalesOrder:
-    """Cancel a draft or confirmed order; with INV what it had reserved is released."""
+    """Cancel a draft, awaiting or confirmed order; with INV what it had reserved is released."""
     p.require("crm.order.create")
     order = _lock_order(p, order_id)
-    _refuse_status(order, OrderStatus.DRAFT, OrderStatus.CONFIRMED)
+    _refuse_status(order, OrderStatus.DRAFT, OrderStatus.TO_APPROVE, OrderStatus.CONFIRMED)
     was_confirmed = order.status == OrderStatus.CONFIRMED
-    before = audit.snapshot(order)
-    order.status = OrderStatus.CANCELLED
-    order.save(update_fields=["status"])
-    audit.record_updated(order, p.user, before)
+    move_to(p, order, OrderStatus.CANCELLED)
     if was_confirmed:
         publish(
             events.SalesOrderCancelled(
@@ -518,96 +565,15 @@ def cancel_order(p: Principal, order_id: int) -> SalesOrder:
 
 
 @transaction.atomic
-def deliver_order(p: Principal, order_id: int, *, date: Any = None) -> SalesOrder:
-    """Deliver a confirmed order in full: with INV a goods issue (purpose "sale", FEFO) consumes the
-    reservation and books the cost of goods sold through accounting's subscriber."""
-    p.require("crm.order.create")
-    order = _lock_order(p, order_id)
-    _refuse_status(order, OrderStatus.CONFIRMED)
-    on = _date(date)
-    if on < order.date:
-        raise ValidationError({"date": [_("The delivery cannot be dated before the order.")]})
-    before = audit.snapshot(order)
-    order.status = OrderStatus.DELIVERED
-    order.save(update_fields=["status"])
-    audit.record_updated(order, p.user, before)
-    publish(
-        events.SalesOrderDelivered(
-            tenant_id=p.tenant.pk,
-            order_id=order.pk,
-            number=order.number,
-            document=order.document,
-            date=on.isoformat(),
-            warehouse_id=order.warehouse_id,
-            partner_id=order.customer.party_id,
-            actor_id=p.user.pk if p.user else None,
-            lines=_stock_lines(order),
-        )
-    )
-    return order
-
-
-@transaction.atomic
-def invoice_order(p: Principal, order_id: int, *, date: Any = None) -> SalesInvoice:
-    """Invoice a delivered order in full. The number is gapless per invoice symbol and year
-    (``1C26TAA-00000001``); with ACC the invoice posts Dr 131 / Cr 5111 (goods) and 5113 (services) /
-    Cr 33311 through ``post_source_document``."""
-    p.require("crm.invoice.create")
-    order = _lock_order(p, order_id)
-    _refuse_status(order, OrderStatus.DELIVERED)
-    on = _date(date)
-    if on < order.date:
-        raise ValidationError({"date": [_("The invoice cannot be dated before the order.")]})
-    lines = list(order.lines.all())
-    for line in lines:
-        if not vat_code_valid_on(line.vat_code, on):
-            raise ValidationError(
-                {"date": [_("The reduced VAT rate 8%% is not valid on %(d)s.") % {"d": on.strftime("%d/%m/%Y")}]}
-            )
-    symbol = INVOICE_SYMBOL.format(yy=f"{on.year % 100:02d}")
-    invoice = SalesInvoice(
-        number=f"{symbol}-{next_number(f'sales.invoice.{symbol}', str(on.year)):08d}",
-        order=order,
-        customer=order.customer,
-        date=on,
-        due_date=on + dt.timedelta(days=order.customer.payment_terms_days),
-        untaxed=order.untaxed,
-        vat=order.vat,
-        total=order.total,
-        created_by=p.user,
-    )
-    invoice.save()
-    audit.record_created(invoice, p.user)
-    before = audit.snapshot(order)
-    order.status = OrderStatus.INVOICED
-    order.save(update_fields=["status"])
-    audit.record_updated(order, p.user, before)
-    goods = sum((li.net_amount for li in lines if not li.is_service), ZERO)
-    services = sum((li.net_amount for li in lines if li.is_service), ZERO)
-    publish(
-        events.SalesInvoiceIssued(
-            tenant_id=p.tenant.pk,
-            invoice_id=invoice.pk,
-            number=invoice.number,
-            date=on.isoformat(),
-            partner_id=order.customer.party_id,
-            currency=order.currency,
-            goods_revenue=str(goods),
-            service_revenue=str(services),
-            vat=str(invoice.vat),
-            total=str(invoice.total),
-            actor_id=p.user.pk if p.user else None,
-        )
-    )
-    return invoice
-
-
-@transaction.atomic
 def receive_payment(
     p: Principal, invoice_id: int, *, amount: Any, method: str = "bank", date: Any = None
 ) -> SalesPayment:
-    """Money received against an invoice, at most what is still open (over-payment is refused in this
-    version). With ACC it is a receipt in accounting's receivables, allocated to this invoice."""
+    """Money received against an invoice. What exceeds the open amount (total − credited − paid) is
+    kept as the customer's credit (``CustomerCreditEntry``), usable on a next invoice
+    (``returns.apply_credit``). With ACC it is a receipt in accounting's receivables, allocated to this
+    invoice for the open part (the rest stays a credit on 131)."""
+    from novasaas.sales.models import CustomerCreditEntry
+
     p.require("crm.payment.receive")
     invoice = selectors.visible_invoices(p).select_for_update().select_related("customer").get(pk=invoice_id)
     if invoice.status == InvoiceStatus.PAID:
@@ -616,28 +582,24 @@ def receive_payment(
     assert value is not None
     if value <= 0:
         raise ValidationError({"amount": [_("Enter an amount greater than zero.")]})
-    open_amount = invoice.total - invoice.paid
-    if value > open_amount:
-        raise ValidationError(
-            {
-                "amount": [
-                    _("Only %(o)s is still open on invoice %(n)s.")
-                    % {"o": format_amount(open_amount), "n": invoice.number}
-                ]
-            }
-        )
-    if method not in PaymentMethod.values:
+    if method not in (PaymentMethod.BANK, PaymentMethod.CASH):
         raise ValidationError({"method": [_("Choose bank or cash.")]})
     on = _date(date)
     if on < invoice.date:
         raise ValidationError({"date": [_("The payment cannot be dated before the invoice.")]})
+    open_amount = invoice.total - invoice.credited - invoice.paid
+    applied = min(value, open_amount)
     payment = SalesPayment.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
         invoice=invoice, date=on, amount=value, method=method, created_by=p.user
     )
     audit.record_created(payment, p.user)
+    if value > applied:
+        CustomerCreditEntry.objects.create(  # type: ignore[misc]
+            customer=invoice.customer, date=on, amount=value - applied, source=f"payment:{payment.pk}"
+        )
     before = audit.snapshot(invoice)
-    invoice.paid = invoice.paid + value
-    if invoice.paid == invoice.total:
+    invoice.paid = invoice.paid + applied
+    if invoice.paid == invoice.total - invoice.credited:
         invoice.status = InvoiceStatus.PAID
     invoice.save(update_fields=["paid", "status"])
     audit.record_updated(invoice, p.user, before)
@@ -649,6 +611,7 @@ def receive_payment(
             partner_id=invoice.customer.party_id,
             date=on.isoformat(),
             amount=str(value),
+            applied=str(applied),
             method=method,
             actor_id=p.user.pk if p.user else None,
         )

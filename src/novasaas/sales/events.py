@@ -21,6 +21,7 @@ class SalesOrderConfirmed(DomainEvent):
     document: str  # "crm.salesorder:<id>"
     warehouse_id: int | None
     lines: list[list[str | int]] = field(default_factory=list)
+    partial_ok: bool = False  # stock check "warn": reserve what is available, back-order the rest
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,7 +37,8 @@ class SalesOrderCancelled(DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class SalesOrderDelivered(DomainEvent):
     """Inventory: post a goods issue (purpose "sale", FEFO picking) consuming the reservation; its
-    ``GoodsIssued`` event then books the cost of goods sold in accounting."""
+    ``GoodsIssued`` event then books the cost of goods sold in accounting. One event per delivery
+    (``number`` is the delivery's, ``lines`` what it delivers)."""
 
     order_id: int
     number: str
@@ -46,6 +48,7 @@ class SalesOrderDelivered(DomainEvent):
     partner_id: int
     actor_id: int | None
     lines: list[list[str | int]] = field(default_factory=list)
+    delivery_id: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +78,7 @@ class SalesPaymentReceived(DomainEvent):
     amount: str
     method: str  # "cash" | "bank"
     actor_id: int | None
+    applied: str = ""  # the part allocated to the invoice (the rest is the customer's credit); "" = all
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,3 +88,33 @@ class QuotationSent(DomainEvent):
     quotation_id: int
     to: str
     locale: str = "vi"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SalesGoodsReturned(DomainEvent):
+    """Inventory: a customer-return receipt of ``lines`` = ``[product_id, quantity, unit_cost]`` (the cost
+    the goods left at) into ``warehouse_id``; accounting's subscriber then books Dr 156 / Cr 632."""
+
+    return_id: int
+    number: str
+    date: str
+    warehouse_id: int | None
+    partner_id: int
+    actor_id: int | None
+    lines: list[list[str | int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SalesCreditNoteIssued(DomainEvent):
+    """Accounting: Dr revenue 5111/5113 / Dr output VAT 33311 / Cr receivable 131 (the customer)."""
+
+    credit_note_id: int
+    number: str
+    invoice_number: str
+    invoice_id: int = 0
+    date: str
+    partner_id: int
+    goods_revenue: str
+    service_revenue: str
+    vat: str
+    total: str

@@ -12,7 +12,7 @@ from novasaas.platform.dates import DateInput
 from novasaas.platform.numbers import NumberField
 from novasaas.platform.text import Form
 from novasaas.platform.widgets import PickerSelect
-from novasaas.sales.models import PaymentMethod, VatCode
+from novasaas.sales.models import ActivityKind, LeadSource, PaymentMethod, Stage, StockCheck, VatCode
 
 
 class CustomerGroupForm(Form):
@@ -99,7 +99,11 @@ OrderLineFormSet = forms.formset_factory(
 
 class PaymentForm(Form):
     amount = NumberField(label=_("Amount"), max_digits=16, decimal_places=0)
-    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices, initial=PaymentMethod.BANK)
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[c for c in PaymentMethod.choices if c[0] != PaymentMethod.CREDIT],
+        initial=PaymentMethod.BANK,
+    )
     date = forms.DateField(label=_("Date"), widget=DateInput, required=False)
 
 
@@ -118,3 +122,53 @@ class QuotationForm(Form):
 
 class QuotationSendForm(Form):
     to = forms.EmailField(label=_("Email"), required=False, help_text=_("Empty: the customer's email."))
+
+
+class SalesSettingsForm(Form):
+    stock_check = forms.ChoiceField(label=_("When stock is short on confirmation"), choices=StockCheck.choices)
+    approval_limit = NumberField(
+        label=_("Orders above this total need approval"),
+        max_digits=16,
+        decimal_places=0,
+        required=False,
+        help_text=_("Empty: no approval needed. A Sales Manager's confirmation approves the order."),
+    )
+    payee_bank_bin = forms.CharField(
+        label=_("Bank BIN (NAPAS, 6 digits)"),
+        max_length=6,
+        required=False,
+        help_text=_("With the account number: a VietQR payment code on every invoice."),
+    )
+    payee_account = forms.CharField(label=_("Bank account number"), max_length=19, required=False)
+
+
+class DeliveryDateForm(Form):
+    date = forms.DateField(label=_("Delivery date"), widget=DateInput, required=False)
+
+
+class LeadForm(Form):
+    name = forms.CharField(label=_("Contact name"), max_length=200)
+    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=LeadSource.choices, initial=LeadSource.OTHER)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class OpportunityForm(Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    customer_id = forms.TypedChoiceField(label=_("Customer"), coerce=int, required=False, empty_value=None)
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices, initial=Stage.PROSPECTING)
+    expected_amount = NumberField(label=_("Expected amount"), max_digits=16, decimal_places=0, required=False)
+    close_date = forms.DateField(label=_("Expected close date"), widget=DateInput, required=False)
+
+    def __init__(self, *args: Any, customers: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer_id"].choices = [("", "—"), *customers]  # type: ignore[attr-defined]
+
+
+class ActivityForm(Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices, initial=ActivityKind.TASK)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput, required=False)
+    note = forms.CharField(label=_("Note"), max_length=4000, required=False)

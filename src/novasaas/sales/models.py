@@ -84,7 +84,9 @@ class Customer(TenantModel):
 
 class OrderStatus(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("sales order", "Draft")
+    TO_APPROVE = "to_approve", pgettext_lazy("sales order", "Awaiting approval")
     CONFIRMED = "confirmed", pgettext_lazy("sales order", "Confirmed")
+    PARTIAL = "partial", pgettext_lazy("sales order", "Partly delivered")
     DELIVERED = "delivered", pgettext_lazy("sales order", "Delivered")
     INVOICED = "invoiced", pgettext_lazy("sales order", "Invoiced")
     CANCELLED = "cancelled", pgettext_lazy("sales order", "Cancelled")
@@ -109,7 +111,8 @@ class SalesOrder(TenantModel):
     untaxed = MoneyField(_("amount before VAT"), default=ZERO)
     vat = MoneyField(_("VAT"), default=ZERO)
     total = MoneyField(_("total"), default=ZERO)
-    issue_id = models.BigIntegerField(null=True, blank=True)  # inventory.StockMovement of the delivery
+    invoiced_amount = MoneyField(_("invoiced"), default=ZERO)  # Σ totals of the invoice lines of this order
+    issue_id = models.BigIntegerField(null=True, blank=True)  # inventory.StockMovement of the last delivery
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
     )
@@ -161,10 +164,28 @@ class DocumentLine(TenantModel):
 
 class SalesOrderLine(DocumentLine):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+    delivered_quantity = QuantityField(_("delivered"), default=ZERO)
+    invoiced_quantity = QuantityField(_("invoiced"), default=ZERO)
+    returned_quantity = QuantityField(_("returned"), default=ZERO)
 
     class Meta:
         ordering = ["position", "id"]
-        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="sales_line_quantity_gt_0")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="sales_line_quantity_gt_0"),
+            models.CheckConstraint(
+                condition=Q(delivered_quantity__gte=0) & Q(delivered_quantity__lte=models.F("quantity")),
+                name="sales_line_delivered_le_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(invoiced_quantity__gte=0) & Q(invoiced_quantity__lte=models.F("delivered_quantity")),
+                name="sales_line_invoiced_le_delivered",
+            ),
+        ]
+
+    @property
+    def remaining(self) -> Decimal:
+        """What is still to deliver (the back-order of this line)."""
+        return self.quantity - self.delivered_quantity
 
 
 class QuotationStatus(models.TextChoices):
@@ -250,8 +271,11 @@ class InvoiceStatus(models.TextChoices):
 
 
 class SalesInvoice(TenantModel):
+    """Invoice of one or more deliveries of one customer (``order`` is set when they all belong to one
+    order); its lines are ``SalesInvoiceLine``."""
+
     number = models.CharField(_("number"), max_length=30)
-    order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="invoices")
+    order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
     date = models.DateField(_("date"))
     due_date = models.DateField(_("due date"))
@@ -260,6 +284,7 @@ class SalesInvoice(TenantModel):
     vat = MoneyField(_("VAT"), default=ZERO)
     total = MoneyField(_("total"), default=ZERO)
     paid = MoneyField(_("paid"), default=ZERO)
+    credited = MoneyField(_("credited"), default=ZERO)  # Σ credit notes against this invoice
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
     )
@@ -268,9 +293,9 @@ class SalesInvoice(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["tenant", "number"], name="sales_invoice_number_unique"),
-            models.CheckConstraint(condition=Q(paid__lte=models.F("total")), name="sales_invoice_paid_le_total"),
-            # one invoice per order in this version (partial invoicing is not built)
-            models.UniqueConstraint(fields=["tenant", "order"], name="sales_invoice_order_unique"),
+            models.CheckConstraint(
+                condition=Q(paid__lte=models.F("total") - models.F("credited")), name="sales_invoice_paid_le_open"
+            ),
         ]
         ordering = ["-date", "-id"]
 
@@ -281,6 +306,7 @@ class SalesInvoice(TenantModel):
 class PaymentMethod(models.TextChoices):
     CASH = "cash", _("Cash")
     BANK = "bank", _("Bank transfer")
+    CREDIT = "credit", _("Customer credit")
 
 
 class SalesPayment(TenantModel):
@@ -298,3 +324,184 @@ class SalesPayment(TenantModel):
     class Meta:
         ordering = ["date", "id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="sales_payment_amount_gt_0")]
+
+
+class SalesInvoiceLine(DocumentLine):
+    """A line of an invoice: the delivered quantity of one order line, priced like the order line
+    (``totals.document_totals`` on the invoiced quantity)."""
+
+    invoice = models.ForeignKey(SalesInvoice, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(SalesOrderLine, on_delete=models.PROTECT, related_name="invoice_lines")
+    credited_quantity = QuantityField(_("credited"), default=ZERO)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="sales_iline_quantity_gt_0")]
+
+
+class SalesDelivery(TenantModel):
+    """One delivery of (part of) a sales order: the delivery note (biên bản giao hàng) and, with INV, its
+    goods issue (``issue_id``). ``invoice`` is the invoice that billed it (None: not yet invoiced)."""
+
+    number = models.CharField(_("number"), max_length=30)
+    order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="deliveries")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="deliveries")
+    date = models.DateField(_("date"))
+    issue_id = models.BigIntegerField(null=True, blank=True)  # inventory.StockMovement
+    invoice = models.ForeignKey(
+        SalesInvoice, on_delete=models.PROTECT, null=True, blank=True, related_name="deliveries"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="sales_delivery_number_unique")]
+        indexes = [models.Index(fields=["tenant", "customer", "invoice"], name="sales_delivery_customer_idx")]
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SalesDeliveryLine(TenantModel):
+    delivery = models.ForeignKey(SalesDelivery, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(SalesOrderLine, on_delete=models.PROTECT, related_name="delivery_lines")
+    quantity = QuantityField(_("quantity"))
+    returned_quantity = QuantityField(_("returned"), default=ZERO)
+
+    class Meta:
+        ordering = ["order_line__position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="sales_dline_quantity_gt_0"),
+            models.CheckConstraint(
+                condition=Q(returned_quantity__gte=0) & Q(returned_quantity__lte=models.F("quantity")),
+                name="sales_dline_returned_le_quantity",
+            ),
+        ]
+
+
+class StockCheck(models.TextChoices):
+    REFUSE = "refuse", _("Refuse the confirmation")
+    WARN = "warn", _("Warn, reserve what is available (back-order the rest)")
+
+
+class SalesSettings(TenantModel):
+    """Per-company order policy: stock check on confirmation and approval above an amount."""
+
+    stock_check = models.CharField(
+        _("when stock is short on confirmation"), max_length=10, choices=StockCheck.choices, default=StockCheck.REFUSE
+    )
+    approval_limit = MoneyField(_("orders above this total need approval"), null=True, blank=True, default=None)
+    # the account customers pay into, printed as a VietQR code on invoices (empty: no code)
+    payee_bank_bin = models.CharField(_("bank BIN (NAPAS, 6 digits)"), max_length=6, blank=True)
+    payee_account = models.CharField(_("bank account number"), max_length=19, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="sales_settings_unique"),
+            models.CheckConstraint(
+                condition=Q(approval_limit__isnull=True) | Q(approval_limit__gte=0), name="sales_settings_limit_ge_0"
+            ),
+        ]
+
+
+class SalesReturn(TenantModel):
+    """Goods a customer sends back from one delivery (TL-<year>-<n>): with INV a customer-return receipt
+    at the unit cost the goods left at (``receipt_id``; ACC reverses the COGS: Dr 156 / Cr 632)."""
+
+    number = models.CharField(_("number"), max_length=30)
+    delivery = models.ForeignKey(SalesDelivery, on_delete=models.PROTECT, related_name="returns")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="returns")
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    receipt_id = models.BigIntegerField(null=True, blank=True)  # inventory.StockMovement (customer return)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="sales_return_number_unique")]
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SalesReturnLine(TenantModel):
+    sales_return = models.ForeignKey(SalesReturn, on_delete=models.CASCADE, related_name="lines")
+    delivery_line = models.ForeignKey(SalesDeliveryLine, on_delete=models.PROTECT, related_name="return_lines")
+    quantity = QuantityField(_("quantity"))
+    unit_cost = FixedPointField(_("unit cost"), scale=6, default=ZERO)  # the cost it left at (INV)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="sales_rline_quantity_gt_0")]
+
+
+class SalesCreditNote(TenantModel):
+    """A credit note against an invoice (GG-<year>-<n>): revenue, VAT and the receivable reversed (ACC:
+    Dr 5111/5113, Dr 33311 / Cr 131 through ``post_source_document``)."""
+
+    number = models.CharField(_("number"), max_length=30)
+    invoice = models.ForeignKey(SalesInvoice, on_delete=models.PROTECT, related_name="credit_notes")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credit_notes")
+    sales_return = models.ForeignKey(
+        SalesReturn, on_delete=models.PROTECT, null=True, blank=True, related_name="credit_notes"
+    )
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    untaxed = MoneyField(_("amount before VAT"), default=ZERO)
+    vat = MoneyField(_("VAT"), default=ZERO)
+    total = MoneyField(_("total"), default=ZERO)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "number"], name="sales_credit_note_number_unique"),
+            models.CheckConstraint(condition=Q(total__gt=0), name="sales_credit_note_total_gt_0"),
+        ]
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SalesCreditNoteLine(DocumentLine):
+    credit_note = models.ForeignKey(SalesCreditNote, on_delete=models.CASCADE, related_name="lines")
+    invoice_line = models.ForeignKey(SalesInvoiceLine, on_delete=models.PROTECT, related_name="credit_lines")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="sales_cline_quantity_gt_0")]
+
+
+class CustomerCreditEntry(TenantModel):
+    """The customer's credit ledger (append-only): + an over-payment or a credit note on a paid invoice,
+    − credit used to pay an invoice. The balance is the sum."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credit_entries")
+    date = models.DateField(_("date"))
+    amount = MoneyField(_("amount"))  # signed
+    source = models.CharField(max_length=60)  # "payment:<id>" | "credit_note:<id>" | "invoice:<id>"
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="sales_credit_entry_not_zero")]
+
+
+from novasaas.sales.pipeline_models import (  # noqa: E402, F401  (pipeline tables: leads, opportunities, activities)
+    Activity,
+    ActivityKind,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    Opportunity,
+    Stage,
+)

@@ -40,7 +40,7 @@ class QuotationListView(SalesView):
 
 
 class QuotationFormView(SalesView):
-    permission = "crm.order.create"
+    permission = "crm.quotation.manage"
 
     def make_forms(self, data: Any = None, quotation: Any = None) -> tuple[Any, Any]:
         p = self.principal
@@ -108,7 +108,7 @@ class QuotationDetailView(SalesView):
 class QuotationActionView(SalesView):
     """POST send / accept / decline; a refusal shows the quotation again with the reason (400)."""
 
-    permission = "crm.order.create"
+    permission = "crm.quotation.manage"
     ACTIONS = ("send", "accept", "decline")
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:

@@ -3,14 +3,13 @@
 A draft or sent quotation past its validity date is *expired* (shown "Hết hạn", not stored): it can no
 longer be sent or accepted. Lines are validated and priced by the order's code (``actions._build_lines``,
 ``totals.document_totals``), so an accepted quotation's order has the same totals to the đồng. Rights
-reuse the order's (the catalogue has no ``crm.quote.*``): ``crm.customer.view`` to see,
-``crm.order.create`` to write; Sales Staff see the quotations of their own customers only.
+are ``crm.customer.view`` to see and ``crm.quotation.manage`` to write (accepting also needs
+``crm.order.create``: it makes an order); Sales Staff see the quotations of their own customers only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -101,7 +100,7 @@ def create_quotation(
     p: Principal, *, customer_id: int, lines: Rows, date: Any = None, valid_until: Any = None, note: str = ""
 ) -> Quotation:
     """A draft quotation, numbered BG-<year>-<n> (gapless), valid 30 days unless told otherwise."""
-    p.require("crm.order.create")
+    p.require("crm.quotation.manage")
     customer = selectors.visible_customers(p).filter(is_active=True, pk=customer_id).select_related("group").first()
     if customer is None:
         raise ValidationError({"customer_id": [_("Choose an active customer.")]})
@@ -131,10 +130,7 @@ def _lock(p: Principal, quotation_id: int) -> Quotation:
 
 
 def _refuse(quotation: Quotation, *allowed: str) -> None:
-    if quotation.status not in allowed:
-        raise ValidationError(
-            {"status": [_("Quotation %(n)s is %(s)s.") % {"n": quotation.number, "s": quotation.get_status_display()}]}
-        )
+    actions.refuse_unless(quotation, _("Quotation %(n)s is %(s)s."), *allowed)
 
 
 def _refuse_expired(quotation: Quotation) -> None:
@@ -160,7 +156,7 @@ def update_quotation(
     note: str | None = None,
 ) -> Quotation:
     """Change a draft quotation (its lines are replaced when ``lines`` is given)."""
-    p.require("crm.order.create")
+    p.require("crm.quotation.manage")
     quotation = _lock(p, quotation_id)
     _refuse(quotation, QuotationStatus.DRAFT)
     before = audit.snapshot(quotation)
@@ -190,7 +186,7 @@ def update_quotation(
 def send_quotation(p: Principal, quotation_id: int, *, to: str = "") -> Quotation:
     """Mark the quotation sent and email its PDF (after commit, through the outbox) to ``to`` or the
     customer's email. A sent quotation may be sent again (another copy, e.g. to another address)."""
-    p.require("crm.order.create")
+    p.require("crm.quotation.manage")
     quotation = _lock(p, quotation_id)
     _refuse(quotation, QuotationStatus.DRAFT, QuotationStatus.SENT)
     _refuse_expired(quotation)
@@ -205,12 +201,7 @@ def send_quotation(p: Principal, quotation_id: int, *, to: str = "") -> Quotatio
         validate_email(address)
     except ValidationError as exc:
         raise ValidationError({"to": [_("Enter a valid email address.")]}) from exc
-    before = audit.snapshot(quotation)
-    quotation.status = QuotationStatus.SENT
-    quotation.sent_to = address[:254]
-    quotation.sent_at = timezone.now()
-    quotation.save(update_fields=["status", "sent_to", "sent_at"])
-    audit.record_updated(quotation, p.user, before)
+    actions.move_to(p, quotation, QuotationStatus.SENT, sent_to=address[:254], sent_at=timezone.now())
     publish(
         events.QuotationSent(
             tenant_id=p.tenant.pk,
@@ -226,6 +217,7 @@ def send_quotation(p: Principal, quotation_id: int, *, to: str = "") -> Quotatio
 def accept_quotation(p: Principal, quotation_id: int, *, warehouse_id: Any = None) -> SalesOrder:
     """The customer accepted: a draft sales order with the quotation's lines (same amounts), linked
     both ways. Refused when the quotation expired."""
+    p.require("crm.quotation.manage")
     p.require("crm.order.create")
     quotation = _lock(p, quotation_id)
     _refuse(quotation, QuotationStatus.DRAFT, QuotationStatus.SENT)
@@ -263,11 +255,7 @@ def accept_quotation(p: Principal, quotation_id: int, *, warehouse_id: Any = Non
     ]
     SalesOrderLine.objects.bulk_create(copied)
     audit.record_created(order, p.user)
-    before = audit.snapshot(quotation)
-    quotation.status = QuotationStatus.ACCEPTED
-    quotation.order = order
-    quotation.save(update_fields=["status", "order"])
-    audit.record_updated(quotation, p.user, before)
+    actions.move_to(p, quotation, QuotationStatus.ACCEPTED, order=order)
     return order
 
 
@@ -290,92 +278,28 @@ _LINE_FIELDS = (
 
 @transaction.atomic
 def decline_quotation(p: Principal, quotation_id: int) -> Quotation:
-    p.require("crm.order.create")
+    p.require("crm.quotation.manage")
     quotation = _lock(p, quotation_id)
     _refuse(quotation, QuotationStatus.DRAFT, QuotationStatus.SENT)
-    before = audit.snapshot(quotation)
-    quotation.status = QuotationStatus.DECLINED
-    quotation.save(update_fields=["status"])
-    audit.record_updated(quotation, p.user, before)
+    actions.move_to(p, quotation, QuotationStatus.DECLINED)
     return quotation
 
 
 # --- PDF and email ---------------------------------------------------------------------------------
 
 
-def _vnd(amount: Decimal) -> str:
-    return f"{amount:,.0f}".replace(",", ".")
-
-
 def quotation_pdf(quotation: Quotation) -> bytes:
     """The quotation as PDF (Vietnamese): company header, customer, lines, totals, amount in words,
     validity date. ``platform.pdf.PdfUnavailable`` without a Unicode font."""
-    from novasaas.platform.pdf import new_document
-    from novasaas.platform.words import amount_in_words
+    from novasaas.sales import printing
 
-    tenant = quotation.tenant
     party = quotation.customer.party
-    pdf = new_document()
-    pdf.set_margins(12, 10, 12)
-    pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_page()
-    pdf.set_font("Body", "B", 11)
-    pdf.multi_cell(0, 5, tenant.legal_name or tenant.name, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Body", "", 9)
-    if tenant.address:
-        pdf.multi_cell(0, 4.5, f"Địa chỉ: {' '.join(tenant.address.split())}", new_x="LMARGIN", new_y="NEXT")
-    if tenant.tax_code:
-        pdf.multi_cell(0, 4.5, f"Mã số thuế: {tenant.tax_code}", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    pdf.set_font("Body", "B", 15)
-    pdf.cell(0, 8, "BÁO GIÁ", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Body", "", 9.5)
-    pdf.cell(
-        0,
-        5,
-        f"Số: {quotation.number}   Ngày: {quotation.date:%d/%m/%Y}",
-        align="C",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    pdf.ln(2)
+    pdf = printing.start(quotation.tenant, "BÁO GIÁ", quotation.number, quotation.date)
     pdf.multi_cell(0, 5, f"Kính gửi: {party.name}", new_x="LMARGIN", new_y="NEXT")
     if party.tax_code:
         pdf.multi_cell(0, 5, f"Mã số thuế: {party.tax_code}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    headers = ["STT", "Diễn giải", "ĐVT", "Số lượng", "Đơn giá", "CK %", "Thuế", "Thành tiền"]
-    widths = [10, 56, 14, 20, 24, 12, 16, 34]
-    pdf.set_font("Body", "B", 8.5)
-    for h, w in zip(headers, widths, strict=True):
-        pdf.cell(w, 6, h, border=1, align="C")
-    pdf.ln()
-    pdf.set_font("Body", "", 8.5)
-    for i, li in enumerate(quotation.lines.all(), start=1):
-        qty = li.quantity.normalize()
-        cells = [
-            str(i),
-            li.description[:45],
-            li.unit,
-            f"{qty:f}".replace(".", ","),
-            _vnd(li.unit_price),
-            f"{li.discount_percent.normalize():f}".replace(".", ",") if li.discount_percent else "",
-            li.get_vat_code_display(),
-            _vnd(li.net_amount),
-        ]
-        for j, (c, w) in enumerate(zip(cells, widths, strict=True)):
-            pdf.cell(w, 6, c, border=1, align="R" if j >= 3 else "L")
-        pdf.ln()
-    pdf.ln(2)
-    for label, amount, bold in (
-        ("Cộng tiền hàng:", quotation.untaxed, False),
-        ("Tiền thuế GTGT:", quotation.vat, False),
-        ("Tổng cộng:", quotation.total, True),
-    ):
-        pdf.set_font("Body", "B" if bold else "", 9.5)
-        pdf.cell(sum(widths) - 40, 5.5, label, align="R")
-        pdf.cell(40, 5.5, f"{_vnd(amount)} đ", align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Body", "I", 9.5)
-    pdf.multi_cell(0, 5.5, f"Bằng chữ: {amount_in_words(quotation.total)}", new_x="LMARGIN", new_y="NEXT")
+    printing.priced_lines(pdf, list(quotation.lines.all()), quotation)
     pdf.ln(2)
     pdf.set_font("Body", "", 9.5)
     pdf.multi_cell(

@@ -86,6 +86,7 @@ class SalesCustomerOut(Schema):
 
 class SalesCustomerBalanceOut(Schema):
     receivable: Decimal
+    credit: Decimal
     open_orders_and_receivable: Decimal
     credit_limit: Decimal | None
 
@@ -130,6 +131,13 @@ class SalesOrderLineOut(Schema):
     total: Decimal
 
 
+class SalesOrderDeliveryLineOut(SalesOrderLineOut):
+    """An order line with what is delivered and invoiced of it (the rest is the back-order)."""
+
+    delivered_quantity: Decimal
+    invoiced_quantity: Decimal
+
+
 class SalesOrderOut(Schema):
     id: int
     number: str
@@ -144,11 +152,17 @@ class SalesOrderOut(Schema):
     vat: Decimal
     total: Decimal
     issue_id: int | None
-    lines: list[SalesOrderLineOut]
+    invoiced_amount: Decimal
+    lines: list[SalesOrderDeliveryLineOut]
+    warnings: list[str] = []
 
     @staticmethod
     def resolve_lines(obj: Any) -> list[Any]:
         return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_warnings(obj: Any) -> list[str]:
+        return list(getattr(obj, "warnings", []))
 
 
 class SalesOrderSummaryOut(Schema):
@@ -163,7 +177,7 @@ class SalesOrderSummaryOut(Schema):
 class SalesInvoiceOut(Schema):
     id: int
     number: str
-    order_id: int
+    order_id: int | None
     customer_id: int
     date: dt.date
     due_date: dt.date
@@ -172,6 +186,17 @@ class SalesInvoiceOut(Schema):
     vat: Decimal
     total: Decimal
     paid: Decimal
+    credited: Decimal
+    lines: list[SalesOrderLineOut]
+    delivery_ids: list[int]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_delivery_ids(obj: Any) -> list[int]:
+        return sorted(d.pk for d in obj.deliveries.all())
 
 
 class SalesPaymentIn(StrictSchema):
@@ -227,3 +252,256 @@ class QuotationOut(QuotationSummaryOut):
     @staticmethod
     def resolve_lines(obj: Any) -> list[Any]:
         return list(obj.lines.all())
+
+
+class SalesDeliveryLineIn(StrictSchema):
+    line_id: Id
+    quantity: Qty
+
+
+class SalesDeliveryIn(StrictSchema):
+    """``lines`` absent or null: everything that remains to deliver."""
+
+    date: Date | None = None
+    lines: list[SalesDeliveryLineIn] | None = Field(default=None, min_length=1, max_length=500)
+
+
+class SalesDeliveryLineOut(Schema):
+    order_line_id: int
+    description: str
+    unit: str
+    quantity: Decimal
+
+    @staticmethod
+    def resolve_description(obj: Any) -> str:
+        return str(obj.order_line.description)
+
+    @staticmethod
+    def resolve_unit(obj: Any) -> str:
+        return str(obj.order_line.unit)
+
+
+class SalesDeliveryOut(Schema):
+    id: int
+    number: str
+    order_id: int
+    customer_id: int
+    date: dt.date
+    issue_id: int | None
+    invoice_id: int | None
+    lines: list[SalesDeliveryLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+
+class SalesInvoiceFromDeliveriesIn(StrictSchema):
+    delivery_ids: list[Id] = Field(min_length=1, max_length=100)
+    date: Date | None = None
+
+
+class SalesSettingsOut(Schema):
+    stock_check: str
+    approval_limit: Decimal | None
+    payee_bank_bin: str
+    payee_account: str
+
+
+class SalesSettingsUpdate(StrictSchema):
+    stock_check: Literal["refuse", "warn"] | None = None
+    approval_limit: Amount | None = None
+    payee_bank_bin: str | None = Field(default=None, max_length=6)
+    payee_account: str | None = Field(default=None, max_length=19)
+
+
+class SalesReturnIn(StrictSchema):
+    """``lines`` = delivery lines and quantities; absent or null: all not yet returned."""
+
+    date: Date | None = None
+    reason: str = Field(default="", max_length=300)
+    lines: list[SalesDeliveryLineIn] | None = Field(default=None, min_length=1, max_length=500)
+
+
+class SalesReturnLineOut(Schema):
+    delivery_line_id: int
+    quantity: Decimal
+    unit_cost: Decimal
+
+
+class SalesReturnOut(Schema):
+    id: int
+    number: str
+    delivery_id: int
+    customer_id: int
+    date: dt.date
+    reason: str
+    receipt_id: int | None
+    lines: list[SalesReturnLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+
+class SalesCreditNoteIn(StrictSchema):
+    """``lines`` = invoice lines and quantities; absent or null: all not yet credited."""
+
+    date: Date | None = None
+    reason: str = Field(default="", max_length=300)
+    return_id: Id | None = None
+    lines: list[SalesDeliveryLineIn] | None = Field(default=None, min_length=1, max_length=500)
+
+
+class SalesCreditNoteOut(Schema):
+    id: int
+    number: str
+    invoice_id: int
+    customer_id: int
+    sales_return_id: int | None
+    date: dt.date
+    reason: str
+    untaxed: Decimal
+    vat: Decimal
+    total: Decimal
+    lines: list[SalesOrderLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+
+class SalesApplyCreditIn(StrictSchema):
+    """``amount`` absent: what is open on the invoice, up to the customer's credit."""
+
+    amount: Amount | None = None
+    date: Date | None = None
+
+
+class SalesVietQrOut(Schema):
+    payload: str
+
+
+# --- pipeline --------------------------------------------------------------------------------------
+
+LeadSourceT = Literal["website", "referral", "event", "call", "other"]
+StageT = Literal["prospecting", "qualification", "proposal", "negotiation", "won", "lost"]
+
+
+class SalesLeadIn(StrictSchema):
+    name: str = Field(min_length=1, max_length=200)
+    company: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=30)
+    source: LeadSourceT = "other"
+    note: str = Field(default="", max_length=4000)
+    owner_id: Id | None = None
+
+
+class SalesLeadUpdate(StrictSchema):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    company: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=30)
+    source: LeadSourceT | None = None
+    status: Literal["new", "contacted", "qualified", "lost"] | None = None
+    note: str | None = Field(default=None, max_length=4000)
+    owner_id: Id | None = None
+
+
+class SalesLeadOut(Schema):
+    id: int
+    name: str
+    company: str
+    email: str
+    phone: str
+    source: str
+    status: str
+    owner_id: int | None
+    customer_id: int | None
+    note: str
+
+
+class SalesLeadConvertIn(StrictSchema):
+    opportunity_name: str = Field(default="", max_length=200)
+    expected_amount: Amount | None = None
+    close_date: Date | None = None
+
+
+class SalesOpportunityIn(StrictSchema):
+    name: str = Field(min_length=1, max_length=200)
+    customer_id: Id | None = None
+    stage: StageT = "prospecting"
+    expected_amount: Amount = Decimal(0)
+    probability: int | None = Field(default=None, ge=0, le=100)
+    close_date: Date | None = None
+    owner_id: Id | None = None
+
+
+class SalesOpportunityUpdate(StrictSchema):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    customer_id: Id | None = None
+    stage: StageT | None = None
+    expected_amount: Amount | None = None
+    probability: int | None = Field(default=None, ge=0, le=100)
+    close_date: Date | None = None
+    owner_id: Id | None = None
+
+
+class SalesOpportunityOut(Schema):
+    id: int
+    name: str
+    customer_id: int | None
+    lead_id: int | None
+    stage: str
+    expected_amount: Decimal
+    probability: int
+    close_date: dt.date
+    owner_id: int | None
+
+
+class SalesActivityIn(StrictSchema):
+    kind: Literal["call", "meeting", "email", "task"] = "task"
+    subject: str = Field(min_length=1, max_length=200)
+    due_date: Date | None = None
+    note: str = Field(default="", max_length=4000)
+    customer_id: Id | None = None
+    lead_id: Id | None = None
+    opportunity_id: Id | None = None
+
+
+class SalesActivityOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    due_date: dt.date
+    done: bool
+    note: str
+    customer_id: int | None
+    lead_id: int | None
+    opportunity_id: int | None
+    owner_id: int | None
+
+
+class SalesForecastRowOut(Schema):
+    month: str
+    opportunities: int
+    expected: Decimal
+    weighted: Decimal
+
+
+class SalesReportColumnOut(Schema):
+    key: str
+    label: str
+    kind: str
+
+
+class SalesReportOut(Schema):
+    """A report table: ``rows`` hold each column's key (amounts as decimal strings)."""
+
+    title: str
+    subtitle: str
+    columns: list[SalesReportColumnOut]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any]
+    summary: dict[str, Any]

@@ -6,10 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from novasaas.identity.access import Principal
 from novasaas.platform.models import Tenant
+from novasaas.platform.money import MoneyField
 from novasaas.sales.models import Customer, CustomerGroup, InvoiceStatus, OrderStatus, SalesInvoice, SalesOrder
 
 ZERO = Decimal(0)
@@ -74,14 +75,16 @@ def get_order(p: Principal, order_id: int) -> SalesOrder:
 
 
 def list_invoices(p: Principal, customer_id: int | None = None) -> QuerySet[SalesInvoice]:
-    qs = visible_invoices(p).select_related("customer__party", "order")
+    qs = visible_invoices(p).select_related("customer__party", "order").prefetch_related("lines", "deliveries")
     if customer_id:
         qs = qs.filter(customer_id=customer_id)
     return qs
 
 
 def get_invoice(p: Principal, invoice_id: int) -> SalesInvoice:
-    return visible_invoices(p).select_related("customer__party", "order").get(pk=invoice_id)  # type: ignore[no-any-return]
+    return (  # type: ignore[no-any-return]
+        visible_invoices(p).select_related("customer__party", "order").prefetch_related("lines").get(pk=invoice_id)
+    )  # type: ignore[no-any-return]
 
 
 def open_receivable(tenant: Tenant, customer: Customer) -> Decimal:
@@ -91,17 +94,21 @@ def open_receivable(tenant: Tenant, customer: Customer) -> Decimal:
         from novasaas.accounting.selectors import party_balance
 
         return party_balance(tenant, customer.party_id).receivable
+    from novasaas.sales.models import CustomerCreditEntry
+
     agg = SalesInvoice.objects.filter(customer=customer, status=InvoiceStatus.POSTED).aggregate(
-        t=Sum("total"), p=Sum("paid")
+        t=Sum("total"), p=Sum("paid"), c=Sum("credited")
     )
-    return (agg["t"] or ZERO) - (agg["p"] or ZERO)
+    credit = CustomerCreditEntry.objects.filter(customer=customer).aggregate(t=Sum("amount"))["t"] or ZERO
+    return (agg["t"] or ZERO) - (agg["p"] or ZERO) - (agg["c"] or ZERO) - credit
 
 
 def credit_exposure(tenant: Tenant, customer: Customer) -> Decimal:
-    """Open receivable + confirmed and delivered orders not yet invoiced (the limit covers both)."""
+    """Open receivable + what confirmed or (partly) delivered orders have not yet invoiced (the limit
+    covers both)."""
     pending = SalesOrder.objects.filter(
-        customer=customer, status__in=[OrderStatus.CONFIRMED, OrderStatus.DELIVERED]
-    ).aggregate(t=Sum("total"))["t"]
+        customer=customer, status__in=[OrderStatus.CONFIRMED, OrderStatus.PARTIAL, OrderStatus.DELIVERED]
+    ).aggregate(t=Sum(F("total") - F("invoiced_amount"), output_field=MoneyField()))["t"]
     return open_receivable(tenant, customer) + (pending or ZERO)
 
 

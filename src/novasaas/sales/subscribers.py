@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from novasaas.identity.access import Principal
@@ -24,6 +25,8 @@ from novasaas.parties.events import PartiesMerged
 from novasaas.platform.events import subscriber
 from novasaas.platform.tenancy import current_tenant
 from novasaas.sales.events import (
+    SalesCreditNoteIssued,
+    SalesGoodsReturned,
     SalesInvoiceIssued,
     SalesOrderCancelled,
     SalesOrderConfirmed,
@@ -32,6 +35,7 @@ from novasaas.sales.events import (
 )
 
 INVOICE_SOURCE = "sales.invoice"
+CREDIT_NOTE_SOURCE = "sales.credit_note"
 ZERO = Decimal(0)
 
 
@@ -63,10 +67,22 @@ def reserve_stock(event: SalesOrderConfirmed) -> None:
     if not event.lines:
         return
     from novasaas.inventory import ledger
+    from novasaas.inventory import selectors as inventory
 
+    tenant = current_tenant()
     warehouse, targets = _stock_targets(event.warehouse_id, event.lines)
     for product, qty in targets:
-        ledger.reserve(current_tenant(), product, warehouse, qty, event.document)
+        if event.partial_ok:  # stock check "warn": what is available now, the rest back-ordered
+            qty = min(qty, inventory.available(tenant, product.pk, warehouse.pk))
+            if qty <= 0:
+                continue
+            try:
+                with transaction.atomic():
+                    ledger.reserve(tenant, product, warehouse, qty, event.document)
+            except ledger.InsufficientStock:
+                continue  # taken meanwhile by another order: nothing reserved for this line
+        else:
+            ledger.reserve(tenant, product, warehouse, qty, event.document)
 
 
 @subscriber(SalesOrderCancelled, module="INV")
@@ -88,7 +104,7 @@ def issue_goods(event: SalesOrderDelivered) -> None:
 
     from novasaas.inventory import actions as inventory
     from novasaas.inventory.models import DocumentStatus
-    from novasaas.sales.models import SalesOrder
+    from novasaas.sales.models import SalesDelivery, SalesOrder
 
     movement = inventory.issue_goods(
         _delegate(event.actor_id, "inv.issue.create"),
@@ -106,6 +122,8 @@ def issue_goods(event: SalesOrderDelivered) -> None:
             % {"n": movement.number}
         )
     SalesOrder.objects.filter(pk=event.order_id).update(issue_id=movement.pk)
+    if event.delivery_id:
+        SalesDelivery.objects.filter(pk=event.delivery_id).update(issue_id=movement.pk)
 
 
 @subscriber(SalesInvoiceIssued, module="ACC")
@@ -147,7 +165,8 @@ def record_receipt(event: SalesPaymentReceived) -> None:
         for line in accounting.entry_lines(tenant, entry):
             if line.partner_id == event.partner_id and line.debit > 0:
                 receivable_line = line
-    allocations = [(receivable_line.pk, event.amount)] if receivable_line is not None else None
+    applied = event.applied or event.amount
+    allocations = [(receivable_line.pk, applied)] if receivable_line is not None and Decimal(applied) > 0 else None
     record_payment(
         _delegate(event.actor_id, "acc.payment.record"),
         kind="receipt",
@@ -176,3 +195,93 @@ def repoint_customers(event: PartiesMerged) -> None:
             _("These parties are all customers (%(c)s): merging customers is not supported yet.") % {"c": codes}
         )
     Customer.objects.filter(pk=merged[0].pk).update(party_id=event.kept_id)
+
+
+@subscriber(SalesGoodsReturned, module="INV")
+def receive_returned_goods(event: SalesGoodsReturned) -> None:
+    """A customer-return receipt at the cost the goods left at (accounting: Dr 156 / Cr 632)."""
+    if not event.lines or event.warehouse_id is None:
+        return
+    import datetime as dt
+
+    from novasaas.inventory import actions as inventory
+    from novasaas.inventory.models import DocumentStatus
+    from novasaas.sales.models import SalesReturn
+
+    movement = inventory.receive_goods(
+        _delegate(event.actor_id, "inv.receipt.create"),
+        warehouse_id=event.warehouse_id,
+        lines=[
+            {"product_id": int(pid), "quantity": str(qty), "unit_cost": str(cost)} for pid, qty, cost in event.lines
+        ],
+        date=dt.date.fromisoformat(event.date),
+        partner_id=event.partner_id,
+        is_customer_return=True,
+        note=event.number,
+    )
+    if movement.status != DocumentStatus.DONE:
+        raise ValidationError(
+            _("The goods receipt %(n)s needs a Warehouse Manager's approval (not supported for returns yet).")
+            % {"n": movement.number}
+        )
+    SalesReturn.objects.filter(pk=event.return_id).update(receipt_id=movement.pk)
+
+
+@subscriber(SalesCreditNoteIssued, module="ACC")
+def post_credit_note(event: SalesCreditNoteIssued) -> None:
+    from novasaas.accounting.actions import post_source_document
+
+    goods, services, vat, total = (
+        Decimal(v) for v in (event.goods_revenue, event.service_revenue, event.vat, event.total)
+    )
+    memo = _("Credit note %(n)s on invoice %(i)s") % {"n": event.number, "i": event.invoice_number}
+    lines = [
+        ("revenue", goods, ZERO, None, memo),
+        ("service_revenue", services, ZERO, None, memo),
+        ("output_vat", vat, ZERO, None, memo),
+        ("receivable", ZERO, total, event.partner_id, memo),
+    ]
+    post_source_document(
+        current_tenant(),
+        CREDIT_NOTE_SOURCE,
+        event.credit_note_id,
+        event.date,
+        [line for line in lines if line[1] or line[2]],
+        memo=memo,
+        reference=event.number,
+        journal="SAL",
+    )
+    _settle_with_invoice(event, total)
+
+
+def _settle_with_invoice(event: SalesCreditNoteIssued, total: Decimal) -> None:
+    """Apply the credit note's 131 credit to the invoice's open 131 line (as far as it is still open),
+    so receivables and the aging show the invoice reduced rather than an unapplied credit."""
+    from novasaas.accounting import selectors as accounting
+    from novasaas.accounting.receivables import allocate, open_items
+
+    tenant = current_tenant()
+
+    def receivable_line(source: str, source_id: int, debit: bool) -> Any:
+        for entry in accounting.entries_for_source(tenant, source, source_id):
+            for line in accounting.entry_lines(tenant, entry):
+                if line.partner_id == event.partner_id and (line.debit > 0 if debit else line.credit > 0):
+                    return line
+        return None
+
+    invoice_line = receivable_line(INVOICE_SOURCE, event.invoice_id, True) if event.invoice_id else None
+    credit_line = receivable_line(CREDIT_NOTE_SOURCE, event.credit_note_id, False)
+    if invoice_line is None or credit_line is None:
+        return
+    still_open = next(
+        (i.open for i in open_items(tenant, "receivable", party_id=event.partner_id) if i.line_id == invoice_line.pk),
+        ZERO,
+    )
+    amount = min(total, still_open)
+    if amount > 0:
+        allocate(
+            _delegate(None, "acc.reconcile"),
+            payment_line_id=credit_line.pk,
+            invoice_line_id=invoice_line.pk,
+            amount=str(amount),
+        )

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from novasaas.sales import delivery_views as d
+from novasaas.sales import pipeline_views as pv
 from novasaas.sales import quotation_views as q
 from novasaas.sales import views as v
 
@@ -20,6 +22,22 @@ urlpatterns = [
     path("customers/<int:pk>/", v.CustomerDetailView.as_view(), name="sales-customer"),
     path("customers/<int:pk>/edit/", v.CustomerFormView.as_view(), name="sales-customer-edit"),
     path("groups/", v.GroupListView.as_view(), name="sales-groups"),
+    path("deliveries/", d.DeliveryListView.as_view(), name="sales-deliveries"),
+    path("deliveries/invoice/", d.DeliveryInvoiceView.as_view(), name="sales-deliveries-invoice"),
+    path("deliveries/<int:pk>/", d.DeliveryDetailView.as_view(), name="sales-delivery"),
+    path("deliveries/<int:pk>/pdf/", d.DeliveryPdfView.as_view(), name="sales-delivery-pdf"),
+    path("deliveries/<int:pk>/return/", d.DeliveryReturnView.as_view(), name="sales-delivery-return"),
+    path("invoices/<int:pk>/pdf/", d.InvoiceDocumentView.as_view(), {"kind": "pdf"}, name="sales-invoice-pdf"),
+    path("invoices/<int:pk>/einvoice/", d.InvoiceDocumentView.as_view(), {"kind": "xml"}, name="sales-invoice-xml"),
+    path("invoices/<int:pk>/<str:action>/", d.InvoiceCreditView.as_view(), name="sales-invoice-action"),
+    path("settings/", d.SettingsView.as_view(), name="sales-settings"),
+    path("leads/", pv.LeadListView.as_view(), name="sales-leads"),
+    path("leads/<int:pk>/", pv.LeadDetailView.as_view(), name="sales-lead"),
+    path("pipeline/", pv.BoardView.as_view(), name="sales-pipeline"),
+    path("opportunities/<int:pk>/", pv.OpportunityDetailView.as_view(), name="sales-opportunity"),
+    path("opportunities/<int:pk>/move/", pv.OpportunityMoveView.as_view(), name="sales-opportunity-move"),
+    path("forecast/", pv.ForecastView.as_view(), name="sales-forecast"),
+    path("reports/", pv.ReportView.as_view(), name="sales-reports"),
     path("invoices/", v.InvoiceListView.as_view(), name="sales-invoices"),
     path("invoices/<int:pk>/", v.InvoiceDetailView.as_view(), name="sales-invoice"),
 ]

@@ -15,7 +15,7 @@ from django.views import View
 
 from novasaas.identity.access import Principal, require_perm
 from novasaas.platform.modules import ModuleDisabled
-from novasaas.sales import actions, forms, selectors
+from novasaas.sales import actions, deliveries, forms, selectors
 from novasaas.sales.models import OrderStatus
 
 PAGE_SIZE = 50
@@ -248,11 +248,15 @@ class OrderDetailView(SalesView):
             for line in lines:
                 if line.is_stocked and line.product_id:
                     available[line.pk] = selectors.available_stock(p.tenant, line.product_id, order.warehouse_id)
+        order_deliveries = list(deliveries.list_deliveries(p, order_id=order.pk))
         context = {
             "order": order,
             "lines": lines,
             "available": available,
-            "invoice": order.invoices.first(),
+            "deliveries": order_deliveries,
+            "invoices": list(order.invoices.all()),
+            "can_invoice": any(d.invoice_id is None for d in order_deliveries),
+            "open_lines": [li for li in lines if li.remaining > 0],
             "error": error,
             "can_approve": p.has("crm.order.approve"),
         }
@@ -260,7 +264,8 @@ class OrderDetailView(SalesView):
 
 
 class OrderActionView(SalesView):
-    """POST confirm / deliver / invoice / cancel; a refusal shows the order again with the reason (400)."""
+    """POST confirm / deliver / invoice / cancel; a refusal shows the order again with the reason (400).
+    ``deliver`` takes ``qty_<line id>`` per line (what to deliver now; empty or 0: not now)."""
 
     permission = "crm.order.create"
     ACTIONS = ("confirm", "deliver", "invoice", "cancel")
@@ -271,13 +276,23 @@ class OrderActionView(SalesView):
         p = self.principal
         try:
             if action == "confirm":
-                actions.confirm_order(p, pk, approve_over_credit_limit=request.POST.get("approve") == "1")
-                messages.success(request, _("Order confirmed."))
+                order = actions.confirm_order(p, pk, approve_over_credit_limit=request.POST.get("approve") == "1")
+                if order.status == OrderStatus.TO_APPROVE:
+                    messages.info(request, _("The order is above the approval limit: it awaits a Sales Manager."))
+                else:
+                    messages.success(request, _("Order confirmed."))
+                for warning in getattr(order, "warnings", []):
+                    messages.warning(request, warning)
             elif action == "deliver":
-                actions.deliver_order(p, pk)
-                messages.success(request, _("Order delivered."))
+                rows = self.delivery_rows(request, pk)
+                date_form = forms.DeliveryDateForm(request.POST)
+                on = date_form.cleaned_data.get("date") if date_form.is_valid() else None
+                if not date_form.is_valid():
+                    raise ValidationError({"date": [_("Enter a valid date.")]})
+                delivery = deliveries.deliver_order(p, pk, date=on, lines=rows)
+                messages.success(request, _("Delivery %(n)s recorded.") % {"n": delivery.number})
             elif action == "invoice":
-                invoice = actions.invoice_order(p, pk)
+                invoice = deliveries.invoice_order(p, pk)
                 messages.success(request, _("Invoice %(n)s issued.") % {"n": invoice.number})
                 return redirect("sales-invoice", pk=invoice.pk)
             else:
@@ -286,6 +301,23 @@ class OrderActionView(SalesView):
         except ValidationError as exc:
             return OrderDetailView.get(self, request, pk, error=" ".join(exc.messages), status=400)  # type: ignore[arg-type]
         return redirect("sales-order", pk=pk)
+
+    def delivery_rows(self, request: HttpRequest, pk: int) -> list[dict[str, Any]] | None:
+        """The page's quantities per line; None (everything that remains) when the form sent none."""
+        order = selectors.get_order(self.principal, pk)
+        from novasaas.platform.numbers import parse_number
+
+        rows = []
+        for line in order.lines.all():
+            text = request.POST.get(f"qty_{line.pk}")
+            if text is None:
+                continue
+            try:
+                quantity: Any = parse_number(text, decimal_places=4) if text.strip() else ""
+            except (ValueError, ArithmeticError):
+                raise ValidationError({"lines": [_("Enter a number.")]}) from None
+            rows.append({"line_id": line.pk, "quantity": quantity})
+        return rows or None
 
 
 # --- invoices --------------------------------------------------------------------------------------
@@ -298,14 +330,23 @@ class InvoiceListView(SalesView):
 
 
 class InvoiceDetailView(SalesView):
-    def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200, error: str = "") -> HttpResponse:
+        from novasaas.sales.returns import credit_balance
+
         invoice = selectors.get_invoice(self.principal, pk)
+        open_amount = invoice.total - invoice.credited - invoice.paid
+        lines = list(invoice.lines.all())
         context = {
             "invoice": invoice,
-            "lines": list(invoice.order.lines.all()),
+            "lines": lines,
+            "creditable": [li for li in lines if li.quantity > li.credited_quantity],
+            "deliveries": list(invoice.deliveries.all()),
+            "credit_notes": list(invoice.credit_notes.all()),
             "payments": list(invoice.payments.all()),
-            "open_amount": invoice.total - invoice.paid,
-            "form": form or forms.PaymentForm(initial={"amount": invoice.total - invoice.paid}),
+            "open_amount": open_amount,
+            "customer_credit": credit_balance(invoice.customer),
+            "error": error,
+            "form": form or forms.PaymentForm(initial={"amount": open_amount}),
         }
         return render(request, "sales/invoice.html", context, status=status)
 

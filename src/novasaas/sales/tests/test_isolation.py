@@ -7,7 +7,7 @@ import pytest
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, web_client
 from novasaas.platform.testing.isolation import assert_every_table_isolated
-from novasaas.sales import actions, quotations
+from novasaas.sales import actions, deliveries, pipeline, policy, quotations, returns
 from novasaas.sales.tests.helpers import beer_line, order, world
 
 URL = "/api/v1/sales"
@@ -19,11 +19,18 @@ def _fill(tenant):
         w = world(tenant, 10)
         group = actions.save_group(w.manager, code="VIP", name="VIP", discount_percent="3")
         actions.update_customer(w.manager, w.customer.pk, group_id=group.pk)
-        o = order(w, beer_line(w, 2))
+        policy.save_settings(w.manager, stock_check="refuse", approval_limit="100000000")
+        o = order(w, beer_line(w, 3))
         actions.confirm_order(w.staff, o.pk)
-        actions.deliver_order(w.staff, o.pk)
-        invoice = actions.invoice_order(w.staff, o.pk)
+        first = deliveries.deliver_order(w.staff, o.pk, lines=[{"line_id": o.lines.get().pk, "quantity": "1"}])
+        delivery = deliveries.deliver_order(w.staff, o.pk)
+        invoice = deliveries.invoice_deliveries(w.staff, [first.pk])
         actions.receive_payment(w.staff, invoice.pk, amount="1000")
+        returns.return_goods(w.staff, first.pk)
+        returns.credit_invoice(w.staff, invoice.pk)  # paid 1,000 more than it now owes: customer credit
+        lead = pipeline.create_lead(w.staff, name="Lead")
+        opp = pipeline.create_opportunity(w.staff, name="Opp", customer_id=w.customer.pk)
+        pipeline.log_activity(w.staff, subject="Call", lead_id=lead.pk)
         draft = order(w, beer_line(w, 1))
         quote = quotations.create_quotation(w.staff, customer_id=w.customer.pk, lines=[beer_line(w, 1)])
         return {
@@ -33,6 +40,9 @@ def _fill(tenant):
             "invoice": invoice.pk,
             "group": group.pk,
             "quote": quote.pk,
+            "delivery": delivery.pk,
+            "lead": lead.pk,
+            "opp": opp.pk,
         }
 
 
@@ -56,6 +66,20 @@ def test_every_table_is_isolated(tenant_a, tenant_b):
         ("post", "orders/{draft}/cancel"),
         ("post", "orders/{order}/deliver"),
         ("post", "orders/{order}/invoice"),
+        ("post", "orders/{order}/deliveries"),
+        ("get", "deliveries/{delivery}"),
+        ("get", "deliveries/{delivery}/pdf"),
+        ("post", "deliveries/{delivery}/returns"),
+        ("get", "invoices/{invoice}/pdf"),
+        ("get", "invoices/{invoice}/einvoice"),
+        ("get", "invoices/{invoice}/vietqr"),
+        ("post", "invoices/{invoice}/credit-notes"),
+        ("post", "invoices/{invoice}/apply-credit"),
+        ("get", "leads/{lead}"),
+        ("patch", "leads/{lead}"),
+        ("post", "leads/{lead}/convert"),
+        ("get", "opportunities/{opp}"),
+        ("patch", "opportunities/{opp}"),
         ("get", "invoices/{invoice}"),
         ("post", "invoices/{invoice}/payments"),
         ("get", "quotations/{quote}"),
@@ -90,12 +114,24 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
         f"/sales/orders/{ids['order']}/",
         f"/sales/orders/{ids['draft']}/edit/",
         f"/sales/invoices/{ids['invoice']}/",
+        f"/sales/deliveries/{ids['delivery']}/",
+        f"/sales/deliveries/{ids['delivery']}/pdf/",
+        f"/sales/invoices/{ids['invoice']}/pdf/",
+        f"/sales/invoices/{ids['invoice']}/einvoice/",
+        f"/sales/leads/{ids['lead']}/",
+        f"/sales/opportunities/{ids['opp']}/",
         f"/sales/quotations/{ids['quote']}/",
         f"/sales/quotations/{ids['quote']}/edit/",
         f"/sales/quotations/{ids['quote']}/pdf/",
     ):
         assert web.get(path).status_code == 404, path
     assert web.post(f"/sales/orders/{ids['draft']}/confirm/").status_code == 404
+    assert web.post(f"/sales/orders/{ids['order']}/deliver/").status_code == 404
+    assert web.post(f"/sales/deliveries/{ids['delivery']}/return/").status_code == 404
+    assert web.post(f"/sales/invoices/{ids['invoice']}/credit/").status_code == 404
+    assert web.post("/sales/deliveries/invoice/", {"delivery": [ids["delivery"]]}).status_code == 404
+    assert api.post(f"{URL}/invoices", {"delivery_ids": [ids["delivery"]]}).status_code == 404
+    assert [d["id"] for d in api.get(f"{URL}/deliveries").json()["items"]] == [mine["delivery"], mine["delivery"] - 1]
     assert web.post(f"/sales/quotations/{ids['quote']}/accept/").status_code == 404
     r = api.post(
         f"{URL}/quotations", {"customer_id": ids["customer"], "lines": [{"description": "x", "quantity": "1"}]}

@@ -232,3 +232,28 @@ def test_send_without_an_address_uses_the_customers_email(tenant_a, today, font)
     assert r.json()["sent_to"] == "ketoan@anbinh.vn"
     deliver_pending()
     assert [m.to for m in mail.outbox] == [["ketoan@anbinh.vn"]]
+
+
+def test_quotation_writes_need_the_quotation_right_not_the_order_right(tenant_a, admin_a, today):
+    """``crm.quotation.manage`` (catalogue) guards every quotation write; the order right alone is not
+    enough, and accepting (which makes an order) needs both."""
+    import dataclasses
+
+    from django.core.exceptions import PermissionDenied
+
+    with tenant_context(tenant_a):
+        w = world(tenant_a)
+        q = quotations.create_quotation(w.staff, **_body(w))
+        orders_only = dataclasses.replace(w.staff, permissions=w.staff.permissions - {"crm.quotation.manage"})
+        quotes_only = dataclasses.replace(w.staff, permissions=w.staff.permissions - {"crm.order.create"})
+        for call in (
+            lambda: quotations.create_quotation(orders_only, **_body(w)),
+            lambda: quotations.update_quotation(orders_only, q.pk, note="x"),
+            lambda: quotations.decline_quotation(orders_only, q.pk),
+            lambda: quotations.accept_quotation(orders_only, q.pk),
+            lambda: quotations.accept_quotation(quotes_only, q.pk),
+        ):
+            with pytest.raises(PermissionDenied):
+                call()
+        assert Quotation.objects.get(pk=q.pk).status == QuotationStatus.DRAFT
+        quotations.update_quotation(quotes_only, q.pk, note="ok")
