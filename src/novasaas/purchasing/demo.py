@@ -1,0 +1,1 @@
+"""Demo data of Purchasing (written after the views; placeholder replaced below)."""
