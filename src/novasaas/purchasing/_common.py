@@ -86,4 +86,6 @@ def text(value: Any, field: str, max_length: int, *, required: bool = False) -> 
 def delegate(user: Any, permission: str) -> Principal:
     """A principal of the same user holding only ``permission``: the purchasing right authorised the
     step; the other module's function is called with the one right it checks, never a general grant."""
-    return Principal(tenant=current_tenant(), user=user, membership=None, permissions=frozenset({permission}), via="scm")
+    return Principal(
+        tenant=current_tenant(), user=user, membership=None, permissions=frozenset({permission}), via="scm"
+    )

@@ -384,7 +384,8 @@ def submit_order(p: Principal, order_id: int) -> PurchaseOrder:
         p.tenant,
         "scm.po.approve",
         "approvals",
-        _("Purchase order %(n)s (%(t)s) waits for your approval") % {"n": order.number, "t": format_amount(order.total)},
+        _("Purchase order %(n)s (%(t)s) waits for your approval")
+        % {"n": order.number, "t": format_amount(order.total)},
         url=f"/purchasing/orders/{order.pk}/",
     )
     return order
@@ -495,7 +496,9 @@ def receive_order(p: Principal, order_id: int, *, lines: Rows | None = None, dat
     movement = inventory.receive_goods(
         c.delegate(p.user, "inv.receipt.create"),
         warehouse_id=order.warehouse_id,
-        lines=[{"product_id": li.product_id, "quantity": str(q), "unit_cost": str(_net_unit_cost(li))} for li, q in wanted],
+        lines=[
+            {"product_id": li.product_id, "quantity": str(q), "unit_cost": str(_net_unit_cost(li))} for li, q in wanted
+        ],
         date=on,
         partner_id=order.vendor.party_id,
         purchase_order_id=order.pk,
@@ -513,7 +516,7 @@ def receive_order(p: Principal, order_id: int, *, lines: Rows | None = None, dat
         line.received_value += moved_line.value
         total += moved_line.value
         line.save(update_fields=["received_quantity", "received_value"])
-    receipt = PurchaseReceipt.objects.create(
+    receipt = PurchaseReceipt.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
         order=order, movement_id=movement.pk, number=movement.number, date=movement.date, value=total, created_by=p.user
     )
     done = all(li.received_quantity >= li.quantity for li in by_id.values())

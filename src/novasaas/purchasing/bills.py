@@ -132,7 +132,11 @@ def match(p: Principal, lines: Sequence[VendorBillLine]) -> list[str]:
         if abs(billed - ordered) > ordered * settings.price_tolerance_percent / HUNDRED:
             problems.append(
                 _("%(d)s: billed price %(b)s, ordered %(o)s.")
-                % {"d": po.description, "b": format_amount(round_money(billed)), "o": format_amount(round_money(ordered))}
+                % {
+                    "d": po.description,
+                    "b": format_amount(round_money(billed)),
+                    "o": format_amount(round_money(ordered)),
+                }
             )
     return problems
 
@@ -156,6 +160,7 @@ def create_bill(
     on = c.date(date)
     assert on is not None
     order = None
+    vendor: Vendor | None
     if order_id not in (None, ""):
         try:
             order = PurchaseOrder.objects.select_related("vendor").filter(pk=int(order_id)).first()  # type: ignore[arg-type]
@@ -172,11 +177,11 @@ def create_bill(
             lines = [{"order_line_id": li.pk} for li in order.lines.all() if li.unbilled_quantity > 0]
     else:
         try:
-            vendor = Vendor.objects.filter(pk=int(vendor_id or 0), is_active=True).first()  # type: ignore[assignment]
+            vendor = Vendor.objects.filter(pk=int(vendor_id or 0), is_active=True).first()
         except (TypeError, ValueError, OverflowError):
-            vendor = None  # type: ignore[assignment]
-        if vendor is None:
-            raise ValidationError({"vendor_id": [_("Choose an active vendor.")]})
+            vendor = None
+    if vendor is None:
+        raise ValidationError({"vendor_id": [_("Choose an active vendor.")]})
     if payment_method not in PaymentMethod.values:
         raise ValidationError({"payment_method": [_("Choose bank or cash.")]})
     due = c.date(due_date, "due_date", default_today=False) or on + dt.timedelta(days=vendor.payment_terms_days)
@@ -262,7 +267,11 @@ def post_bill(p: Principal, bill_id: int) -> VendorBill:
         problems = match(p, lines)
         if problems and bill.match_status != MatchStatus.APPROVED:
             raise ValidationError(
-                {"match_status": [_("The bill does not match the order and receipts: %(p)s") % {"p": " ".join(problems)}]}
+                {
+                    "match_status": [
+                        _("The bill does not match the order and receipts: %(p)s") % {"p": " ".join(problems)}
+                    ]
+                }
             )
     grni = ZERO
     cogs_difference = ZERO
@@ -345,7 +354,9 @@ def pay_bill(p: Principal, bill_id: int, *, amount: Any = None, date: Any = None
     p.require("acc.payment.record" if p.tenant.has_module("ACC") else "scm.po.approve")
     bill = _lock(bill_id)
     if bill.status not in (BillStatus.UNPAID, BillStatus.PARTIAL):
-        raise ValidationError({"status": [_("Bill %(n)s is %(s)s.") % {"n": bill.number, "s": bill.get_status_display()}]})
+        raise ValidationError(
+            {"status": [_("Bill %(n)s is %(s)s.") % {"n": bill.number, "s": bill.get_status_display()}]}
+        )
     left = bill.total - bill.paid
     value = c.money(amount if amount not in (None, "") else left, "amount")
     if value <= 0 or value > left:
@@ -359,7 +370,9 @@ def pay_bill(p: Principal, bill_id: int, *, amount: Any = None, date: Any = None
     how = method or (bill.payment_method)
     if how not in PaymentMethod.values:
         raise ValidationError({"method": [_("Choose bank or cash.")]})
-    payment = VendorPayment.objects.create(bill=bill, date=on, amount=value, method=how, created_by=p.user)
+    payment = VendorPayment.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+        bill=bill, date=on, amount=value, method=how, created_by=p.user
+    )
     before = audit.snapshot(bill)
     bill.paid += value
     bill.status = BillStatus.PAID if bill.paid == bill.total else BillStatus.PARTIAL

@@ -101,7 +101,9 @@ class BaseLineFormSet(forms.BaseFormSet):
         return rows
 
 
-OrderLineFormSet = forms.formset_factory(OrderLineForm, formset=BaseLineFormSet, extra=5, max_num=500, validate_max=True)
+OrderLineFormSet = forms.formset_factory(
+    OrderLineForm, formset=BaseLineFormSet, extra=5, max_num=500, validate_max=True
+)
 
 
 class BillForm(Form):

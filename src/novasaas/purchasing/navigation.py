@@ -8,7 +8,9 @@ from novasaas.platform.dashboard import QuickAction, Widget, register_quick_acti
 from novasaas.platform.modules import NavEntry, register_nav
 
 register_nav(
-    NavEntry(module="SCM", label=_("Purchasing"), url_name="purchasing-orders", permission="scm.po.track", icon="bi-bag")
+    NavEntry(
+        module="SCM", label=_("Purchasing"), url_name="purchasing-orders", permission="scm.po.track", icon="bi-bag"
+    )
 )
 
 

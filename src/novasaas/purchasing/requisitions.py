@@ -114,7 +114,9 @@ def approve_requisition(p: Principal, requisition_id: int) -> PurchaseRequisitio
 @transaction.atomic
 def reject_requisition(p: Principal, requisition_id: int) -> PurchaseRequisition:
     p.require("scm.requisition.approve")
-    return _set(p, _lock(requisition_id), RequisitionStatus.REJECTED, RequisitionStatus.DRAFT, RequisitionStatus.APPROVED)
+    return _set(
+        p, _lock(requisition_id), RequisitionStatus.REJECTED, RequisitionStatus.DRAFT, RequisitionStatus.APPROVED
+    )
 
 
 @transaction.atomic

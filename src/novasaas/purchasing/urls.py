@@ -20,7 +20,9 @@ urlpatterns = [
     path("bills/<int:pk>/<str:action>/", v.BillActionView.as_view(), name="purchasing-bill-action"),
     path("requisitions/", v.RequisitionListView.as_view(), name="purchasing-requisitions"),
     path("requisitions/<int:pk>/", v.RequisitionDetailView.as_view(), name="purchasing-requisition"),
-    path("requisitions/<int:pk>/<str:action>/", v.RequisitionActionView.as_view(), name="purchasing-requisition-action"),
+    path(
+        "requisitions/<int:pk>/<str:action>/", v.RequisitionActionView.as_view(), name="purchasing-requisition-action"
+    ),
     path("grni/", v.GrniView.as_view(), name="purchasing-grni"),
     path("settings/", v.SettingsView.as_view(), name="purchasing-settings"),
 ]

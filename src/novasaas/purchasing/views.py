@@ -230,7 +230,9 @@ class OrderFormView(PurchasingView):
         )
         return form, formset
 
-    def render_forms(self, request: HttpRequest, form: Any, formset: Any, order: Any, status: int = 200) -> HttpResponse:
+    def render_forms(
+        self, request: HttpRequest, form: Any, formset: Any, order: Any, status: int = 200
+    ) -> HttpResponse:
         context = {"form": form, "formset": formset, "order": order}
         return render(request, "purchasing/order_form.html", context, status=status)
 
@@ -335,8 +337,12 @@ class BillListView(PurchasingView):
     def get(self, request: HttpRequest) -> HttpResponse:
         status = request.GET.get("status", "")
         status = status if status in BillStatus.values else ""
-        page = Paginator(selectors.list_bills(self.principal.tenant, status), PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "purchasing/bills.html", {"page": page, "status": status, "statuses": BillStatus.choices})
+        page = Paginator(selectors.list_bills(self.principal.tenant, status), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        return render(
+            request, "purchasing/bills.html", {"page": page, "status": status, "statuses": BillStatus.choices}
+        )
 
 
 class BillFormView(PurchasingView):
@@ -464,7 +470,9 @@ class RequisitionListView(PurchasingView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         tenant = self.principal.tenant
-        form = forms.RequisitionForm(request.POST, products=_product_choices(tenant), warehouses=_warehouse_choices(tenant))
+        form = forms.RequisitionForm(
+            request.POST, products=_product_choices(tenant), warehouses=_warehouse_choices(tenant)
+        )
         if form.is_valid():
             try:
                 req = requisitions.create_requisition(self.principal, **form.cleaned_data)

@@ -81,5 +81,7 @@ def balance(tenant: Any, code: str) -> Decimal:
 
     from novasaas.accounting.models import JournalLine
 
-    agg = JournalLine.objects.filter(account__code=code, entry__state="posted").aggregate(d=Sum("debit"), c=Sum("credit"))
+    agg = JournalLine.objects.filter(account__code=code, entry__state="posted").aggregate(
+        d=Sum("debit"), c=Sum("credit")
+    )
     return (agg["d"] or D(0)) - (agg["c"] or D(0))

@@ -124,7 +124,9 @@ def test_partial_bills_clear_grni_exactly(tenant_a):
         actions.receive_order(w.keeper, o.pk)
         line = o.lines.get()
         assert line.received_value == D(9899)
-        b1 = bills.create_bill(w.staff, order_id=o.pk, vendor_invoice_no="1", lines=[{"order_line_id": line.pk, "quantity": "1"}])
+        b1 = bills.create_bill(
+            w.staff, order_id=o.pk, vendor_invoice_no="1", lines=[{"order_line_id": line.pk, "quantity": "1"}]
+        )
         bills.post_bill(w.staff, b1.pk)
         b2 = bills.create_bill(w.staff, order_id=o.pk, vendor_invoice_no="2")
         assert b2.lines.get().quantity == D(2)
@@ -140,9 +142,10 @@ def test_over_receipt_is_refused_beyond_the_tolerance(tenant_a):
         line = o.lines.get()
         with pytest.raises(ValidationError, match="Over-receipt"):
             actions.receive_order(w.keeper, o.pk, lines=[{"line_id": line.pk, "quantity": "11"}])
-        assert not Stock.objects.filter(product=w.inv.beer).exists() or Stock.objects.get(
-            product=w.inv.beer, warehouse=w.inv.wh
-        ).on_hand == 0
+        assert (
+            not Stock.objects.filter(product=w.inv.beer).exists()
+            or Stock.objects.get(product=w.inv.beer, warehouse=w.inv.wh).on_hand == 0
+        )
         actions.update_settings(w.manager, receipt_tolerance_percent="10")
         actions.receive_order(w.keeper, o.pk, lines=[{"line_id": line.pk, "quantity": "11"}])
         o.refresh_from_db()
