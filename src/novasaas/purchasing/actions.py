@@ -282,7 +282,7 @@ def create_order(
 
 
 def _lock(order_id: int) -> PurchaseOrder:
-    return PurchaseOrder.objects.select_for_update().select_related("vendor").get(pk=order_id)  # type: ignore[no-any-return]
+    return PurchaseOrder.objects.select_for_update(of=("self",)).select_related("vendor").get(pk=order_id)  # type: ignore[no-any-return]
 
 
 def _refuse_status(order: PurchaseOrder, *allowed: str) -> None:

@@ -215,7 +215,7 @@ def create_bill(
 
 
 def _lock(bill_id: int) -> VendorBill:
-    return VendorBill.objects.select_for_update().select_related("vendor", "order").get(pk=bill_id)  # type: ignore[no-any-return]
+    return VendorBill.objects.select_for_update(of=("self",)).select_related("vendor", "order").get(pk=bill_id)  # type: ignore[no-any-return]
 
 
 @transaction.atomic
@@ -259,7 +259,7 @@ def post_bill(p: Principal, bill_id: int) -> VendorBill:
         raise ValidationError({"status": [_("Bill %(n)s is already posted.") % {"n": bill.number}]})
     lines = list(bill.lines.all())
     po_ids = [li.order_line_id for li in lines if li.order_line_id]
-    po_lines = {li.pk: li for li in PurchaseOrderLine.objects.select_for_update().filter(pk__in=po_ids)}
+    po_lines = {li.pk: li for li in PurchaseOrderLine.objects.select_for_update().filter(pk__in=po_ids).order_by("pk")}
     for line in lines:
         if line.order_line_id:
             line.order_line = po_lines[line.order_line_id]
