@@ -147,6 +147,25 @@ _transition("cancel", "scm.po.create", actions.cancel_order, "Cancel an order no
 _transition("close", "scm.po.track", actions.close_order, "Close a received order, or close it short.")
 
 
+@router.get("/orders/{int:order_id}/pdf", response={200: None, **E, 503: ErrorOut})
+def order_pdf(request: HttpRequest, order_id: int) -> Any:
+    """The order as a PDF to send to the vendor."""
+    from django.http import HttpResponse
+
+    from novasaas.platform.pdf import PdfUnavailable
+    from novasaas.purchasing.pdf import order_pdf as render_pdf
+
+    p = _p(request, "scm.po.track")
+    order = selectors.get_order(p.tenant, order_id)
+    try:
+        content = render_pdf(order, selectors.warehouse_names(p.tenant).get(order.warehouse_id, ""))
+    except PdfUnavailable as exc:
+        return 503, {"detail": str(exc)}
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
+    return response
+
+
 @router.post("/orders/{int:order_id}/receive", response={201: s.PurchaseReceiptOut, **E})
 def receive_order(request: HttpRequest, order_id: int, data: s.ReceiveIn) -> Any:
     """Receive goods (default: every open quantity) through inventory's goods receipt."""

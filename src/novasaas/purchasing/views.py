@@ -282,6 +282,22 @@ class OrderDetailView(PurchasingView):
         return render(request, "purchasing/order.html", context, status=status)
 
 
+class OrderPdfView(PurchasingView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from novasaas.platform.pdf import PdfUnavailable
+        from novasaas.purchasing.pdf import order_pdf
+
+        tenant = self.principal.tenant
+        order = selectors.get_order(tenant, pk)
+        try:
+            content = order_pdf(order, selectors.warehouse_names(tenant).get(order.warehouse_id, ""))
+        except PdfUnavailable as exc:
+            return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
+        return response
+
+
 class OrderReceiveView(PurchasingView):
     """POST the quantities to receive (``qty_<line id>``) and the date."""
 

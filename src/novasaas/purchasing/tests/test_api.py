@@ -168,3 +168,22 @@ def test_nonsense_is_4xx_and_changes_nothing(tenant_a):
     assert api.get(f"{URL}/orders/999999").status_code == 404
     sales = create_user(tenant_a, "sales_staff")
     assert ApiClient(tenant_a, sales).get(f"{URL}/orders").status_code == 403
+
+
+def test_order_pdf_page_and_api(tenant_a):
+    from novasaas.platform.testing.fixtures import web_client
+    from novasaas.purchasing.tests.helpers import order
+
+    with tenant_context(tenant_a):
+        w = world(tenant_a)
+        o = order(w)
+    r = ApiClient(tenant_a, w.staff.user).get(f"{URL}/orders/{o.pk}/pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = PdfReader(BytesIO(r.content)).pages[0].extract_text()
+    assert "ĐƠN ĐẶT HÀNG" in text and o.number in text and "110.000" in text
+    page = web_client(tenant_a, w.staff.user).get(f"/purchasing/orders/{o.pk}/pdf/")
+    assert page.status_code == 200 and page["Content-Type"] == "application/pdf"

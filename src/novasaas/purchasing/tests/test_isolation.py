@@ -69,6 +69,7 @@ API_PATHS = [
     ("post", "orders/{order}/close"),
     ("post", "orders/{order}/receive"),
     ("get", "orders/{order}/receipts"),
+    ("get", "orders/{order}/pdf"),
     ("get", "bills/{bill}"),
     ("delete", "bills/{draft_bill}"),
     ("post", "bills/{draft_bill}/post"),
@@ -119,6 +120,7 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
         f"/purchasing/vendors/{ids['vendor']}/edit/",
         f"/purchasing/orders/{ids['order']}/",
         f"/purchasing/orders/{ids['draft']}/edit/",
+        f"/purchasing/orders/{ids['order']}/pdf/",
         f"/purchasing/bills/{ids['bill']}/",
         f"/purchasing/requisitions/{ids['req']}/",
     ):
