@@ -1,0 +1,288 @@
+"""Purchasing API (/api/v1/purchasing/): thin endpoints over actions and selectors (module gate SCM)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from novasaas.identity.access import Principal
+from novasaas.platform.api import ErrorOut, module_auth
+from novasaas.purchasing import actions, bills, requisitions, selectors
+from novasaas.purchasing import schemas as s
+from novasaas.purchasing.models import BillStatus, OrderStatus, RequisitionStatus
+
+router = Router(tags=["purchasing"], auth=module_auth("SCM"))
+E = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def _p(request: HttpRequest, perm: str) -> Principal:
+    principal: Principal = request.auth  # type: ignore[attr-defined]
+    principal.require(perm)
+    return principal
+
+
+def _data(data: Any) -> dict[str, Any]:
+    return data.model_dump(exclude_unset=True)  # type: ignore[no-any-return]
+
+
+# --- settings --------------------------------------------------------------------------------------
+
+
+@router.get("/settings", response={200: s.PurchasingSettingsOut, **E})
+def get_settings(request: HttpRequest) -> Any:
+    p = _p(request, "scm.po.track")
+    return selectors.get_settings(p.tenant)
+
+
+@router.patch("/settings", response={200: s.PurchasingSettingsOut, **E})
+def update_settings(request: HttpRequest, data: s.PurchasingSettingsIn) -> Any:
+    p = _p(request, "scm.po.approve")
+    return actions.update_settings(p, **_data(data))
+
+
+# --- vendors ---------------------------------------------------------------------------------------
+
+
+@router.get("/vendors", response={200: list[s.VendorOut], **E})
+@paginate(LimitOffsetPagination)
+def list_vendors(request: HttpRequest, q: str = "", include_inactive: bool = False) -> Any:
+    p = _p(request, "scm.vendor.view")
+    return selectors.list_vendors(p.tenant, q[:200], include_inactive=include_inactive)
+
+
+@router.post("/vendors", response={201: s.VendorOut, **E})
+def create_vendor(request: HttpRequest, data: s.VendorIn) -> Any:
+    p = _p(request, "scm.vendor.manage")
+    vendor = actions.create_vendor(p, **data.model_dump())
+    return 201, selectors.get_vendor(p.tenant, vendor.pk)
+
+
+@router.get("/vendors/{int:vendor_id}", response={200: s.VendorOut, **E})
+def get_vendor(request: HttpRequest, vendor_id: int) -> Any:
+    p = _p(request, "scm.vendor.view")
+    return selectors.get_vendor(p.tenant, vendor_id)
+
+
+@router.patch("/vendors/{int:vendor_id}", response={200: s.VendorOut, **E})
+def update_vendor(request: HttpRequest, vendor_id: int, data: s.VendorUpdate) -> Any:
+    p = _p(request, "scm.vendor.manage")
+    actions.update_vendor(p, vendor_id, **_data(data))
+    return selectors.get_vendor(p.tenant, vendor_id)
+
+
+@router.delete("/vendors/{int:vendor_id}", response={204: None, **E})
+def deactivate_vendor(request: HttpRequest, vendor_id: int) -> Any:
+    """Deactivates the vendor (204); nothing is deleted, since documents refer to it."""
+    p = _p(request, "scm.vendor.manage")
+    actions.update_vendor(p, vendor_id, is_active=False)
+    return 204, None
+
+
+@router.get("/vendors/{int:vendor_id}/prices", response={200: list[s.VendorPriceOut], **E})
+def list_prices(request: HttpRequest, vendor_id: int) -> Any:
+    p = _p(request, "scm.vendor.view")
+    vendor = selectors.get_vendor(p.tenant, vendor_id)
+    return list(selectors.list_prices(p.tenant, vendor.pk))
+
+
+@router.post("/vendors/{int:vendor_id}/prices", response={201: s.VendorPriceOut, **E})
+def create_price(request: HttpRequest, vendor_id: int, data: s.VendorPriceIn) -> Any:
+    p = _p(request, "scm.vendor.manage")
+    return 201, actions.save_price(p, vendor_id, **data.model_dump())
+
+
+@router.delete("/vendors/{int:vendor_id}/prices/{int:price_id}", response={204: None, **E})
+def delete_price(request: HttpRequest, vendor_id: int, price_id: int) -> Any:
+    p = _p(request, "scm.vendor.manage")
+    actions.delete_price(p, vendor_id, price_id)
+    return 204, None
+
+
+# --- purchase orders -------------------------------------------------------------------------------
+
+
+@router.get("/orders", response={200: list[s.PurchaseOrderSummaryOut], **E})
+@paginate(LimitOffsetPagination)
+def list_orders(request: HttpRequest, status: str = "", vendor_id: int | None = None, q: str = "") -> Any:
+    p = _p(request, "scm.po.track")
+    return selectors.list_orders(p.tenant, status if status in OrderStatus.values else "", vendor_id, q[:100])
+
+
+@router.post("/orders", response={201: s.PurchaseOrderOut, **E})
+def create_order(request: HttpRequest, data: s.PurchaseOrderIn) -> Any:
+    p = _p(request, "scm.po.create")
+    order = actions.create_order(p, **data.model_dump())
+    return 201, selectors.get_order(p.tenant, order.pk)
+
+
+@router.get("/orders/{int:order_id}", response={200: s.PurchaseOrderOut, **E})
+def get_order(request: HttpRequest, order_id: int) -> Any:
+    p = _p(request, "scm.po.track")
+    return selectors.get_order(p.tenant, order_id)
+
+
+@router.patch("/orders/{int:order_id}", response={200: s.PurchaseOrderOut, **E})
+def update_order(request: HttpRequest, order_id: int, data: s.PurchaseOrderUpdate) -> Any:
+    p = _p(request, "scm.po.create")
+    actions.update_order(p, order_id, **_data(data))
+    return selectors.get_order(p.tenant, order_id)
+
+
+def _transition(name: str, perm: str, fn: Any, doc: str) -> None:
+    def endpoint(request: HttpRequest, order_id: int) -> Any:
+        p = _p(request, perm)
+        fn(p, order_id)
+        return selectors.get_order(p.tenant, order_id)
+
+    endpoint.__name__ = f"{name}_order"
+    endpoint.__doc__ = doc
+    router.post(f"/orders/{{int:order_id}}/{name}", response={200: s.PurchaseOrderOut, **E})(endpoint)
+
+
+_transition("submit", "scm.po.create", actions.submit_order, "Issue a draft: approved up to the limit, else waits.")
+_transition("approve", "scm.po.approve", actions.approve_order, "Approve an order waiting for approval.")
+_transition("reject", "scm.po.approve", actions.reject_order, "Send an order waiting for approval back to draft.")
+_transition("cancel", "scm.po.create", actions.cancel_order, "Cancel an order nothing was received on.")
+_transition("close", "scm.po.track", actions.close_order, "Close a received order, or close it short.")
+
+
+@router.get("/orders/{int:order_id}/pdf", response={200: None, **E, 503: ErrorOut})
+def order_pdf(request: HttpRequest, order_id: int) -> Any:
+    """The order as a PDF to send to the vendor."""
+    from django.http import HttpResponse
+
+    from novasaas.platform.pdf import PdfUnavailable
+    from novasaas.purchasing.pdf import order_pdf as render_pdf
+
+    p = _p(request, "scm.po.track")
+    order = selectors.get_order(p.tenant, order_id)
+    try:
+        content = render_pdf(order, selectors.warehouse_names(p.tenant).get(order.warehouse_id, ""))
+    except PdfUnavailable as exc:
+        return 503, {"detail": str(exc)}
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
+    return response
+
+
+@router.post("/orders/{int:order_id}/receive", response={201: s.PurchaseReceiptOut, **E})
+def receive_order(request: HttpRequest, order_id: int, data: s.ReceiveIn) -> Any:
+    """Receive goods (default: every open quantity) through inventory's goods receipt."""
+    p = _p(request, "scm.receipt.create")
+    rows = [r.model_dump() for r in data.lines] if data.lines is not None else None
+    return 201, actions.receive_order(p, order_id, lines=rows, date=data.date)
+
+
+@router.get("/orders/{int:order_id}/receipts", response={200: list[s.PurchaseReceiptOut], **E})
+def list_receipts(request: HttpRequest, order_id: int) -> Any:
+    p = _p(request, "scm.po.track")
+    return list(selectors.get_order(p.tenant, order_id).receipts.all())
+
+
+# --- vendor bills ----------------------------------------------------------------------------------
+
+
+@router.get("/bills", response={200: list[s.VendorBillSummaryOut], **E})
+@paginate(LimitOffsetPagination)
+def list_bills(request: HttpRequest, status: str = "", vendor_id: int | None = None) -> Any:
+    p = _p(request, "scm.po.track")
+    return selectors.list_bills(p.tenant, status if status in BillStatus.values else "", vendor_id)
+
+
+@router.post("/bills", response={201: s.VendorBillOut, **E})
+def create_bill(request: HttpRequest, data: s.VendorBillIn) -> Any:
+    """A draft bill; with ``order_id`` matched three ways (see ``match_status``)."""
+    p = _p(request, "scm.po.create")
+    fields = data.model_dump()
+    if data.lines is not None:
+        fields["lines"] = [{k: v for k, v in row.items() if v is not None} for row in fields["lines"]]
+    bill = bills.create_bill(p, **fields)
+    return 201, selectors.get_bill(p.tenant, bill.pk)
+
+
+@router.get("/bills/{int:bill_id}", response={200: s.VendorBillOut, **E})
+def get_bill(request: HttpRequest, bill_id: int) -> Any:
+    p = _p(request, "scm.po.track")
+    return selectors.get_bill(p.tenant, bill_id)
+
+
+@router.delete("/bills/{int:bill_id}", response={204: None, **E})
+def delete_bill(request: HttpRequest, bill_id: int) -> Any:
+    p = _p(request, "scm.po.create")
+    bills.delete_bill(p, bill_id)
+    return 204, None
+
+
+@router.post("/bills/{int:bill_id}/approve-match", response={200: s.VendorBillOut, **E})
+def approve_match(request: HttpRequest, bill_id: int) -> Any:
+    p = _p(request, "scm.po.approve")
+    bills.approve_match(p, bill_id)
+    return selectors.get_bill(p.tenant, bill_id)
+
+
+@router.post("/bills/{int:bill_id}/post", response={200: s.VendorBillOut, **E})
+def post_bill(request: HttpRequest, bill_id: int) -> Any:
+    p = _p(request, "scm.po.create")
+    bills.post_bill(p, bill_id)
+    return selectors.get_bill(p.tenant, bill_id)
+
+
+@router.post("/bills/{int:bill_id}/payments", response={201: s.VendorPaymentOut, **E})
+def pay_bill(request: HttpRequest, bill_id: int, data: s.VendorPaymentIn) -> Any:
+    """Pay (part of) a posted bill; with ACC through accounting's supplier payments."""
+    p: Principal = request.auth  # type: ignore[attr-defined]
+    selectors.get_bill(p.tenant, bill_id)
+    return 201, bills.pay_bill(p, bill_id, amount=data.amount, date=data.date, method=data.method or "")
+
+
+# --- requisitions ----------------------------------------------------------------------------------
+
+
+@router.get("/requisitions", response={200: list[s.RequisitionOut], **E})
+@paginate(LimitOffsetPagination)
+def list_requisitions(request: HttpRequest, status: str = "") -> Any:
+    p = _p(request, "scm.requisition.create")
+    return selectors.list_requisitions(p.tenant, status if status in RequisitionStatus.values else "")
+
+
+@router.post("/requisitions", response={201: s.RequisitionOut, **E})
+def create_requisition(request: HttpRequest, data: s.RequisitionIn) -> Any:
+    p = _p(request, "scm.requisition.create")
+    return 201, requisitions.create_requisition(p, **data.model_dump())
+
+
+@router.get("/requisitions/{int:requisition_id}", response={200: s.RequisitionOut, **E})
+def get_requisition(request: HttpRequest, requisition_id: int) -> Any:
+    p = _p(request, "scm.requisition.create")
+    return selectors.get_requisition(p.tenant, requisition_id)
+
+
+@router.post("/requisitions/{int:requisition_id}/approve", response={200: s.RequisitionOut, **E})
+def approve_requisition(request: HttpRequest, requisition_id: int) -> Any:
+    p = _p(request, "scm.requisition.approve")
+    return requisitions.approve_requisition(p, requisition_id)
+
+
+@router.post("/requisitions/{int:requisition_id}/reject", response={200: s.RequisitionOut, **E})
+def reject_requisition(request: HttpRequest, requisition_id: int) -> Any:
+    p = _p(request, "scm.requisition.approve")
+    return requisitions.reject_requisition(p, requisition_id)
+
+
+@router.post("/requisitions/{int:requisition_id}/order", response={201: s.PurchaseOrderOut, **E})
+def order_requisition(request: HttpRequest, requisition_id: int, data: s.RequisitionOrderIn) -> Any:
+    """Turn an approved requisition into a draft purchase order of the chosen vendor."""
+    p = _p(request, "scm.po.create")
+    order = requisitions.convert_to_order(p, requisition_id, **data.model_dump())
+    return 201, selectors.get_order(p.tenant, order.pk)
+
+
+# --- reports ---------------------------------------------------------------------------------------
+
+
+@router.get("/reports/grni", response={200: list[s.GrniRowOut], **E})
+def grni_report(request: HttpRequest) -> Any:
+    """Goods received not invoiced per vendor (ties to account 3388 for receipts through orders)."""
+    p = _p(request, "scm.report.view")
+    return selectors.grni_by_vendor(p.tenant)

@@ -1,0 +1,43 @@
+"""Menu entry, dashboard widget and quick action of the Purchasing module (registered at start-up)."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from novasaas.platform.dashboard import QuickAction, Widget, register_quick_action, register_widget
+from novasaas.platform.modules import NavEntry, register_nav
+
+register_nav(
+    NavEntry(
+        module="SCM", label=_("Purchasing"), url_name="purchasing-orders", permission="scm.po.track", icon="bi-bag"
+    )
+)
+
+
+def _waiting(principal: Any) -> dict[str, Any]:
+    from novasaas.purchasing.models import OrderStatus, PurchaseOrder
+
+    count = PurchaseOrder.objects.filter(tenant=principal.tenant, status=OrderStatus.WAITING).count()
+    return {"value": count, "hint": _("purchase orders waiting for approval")}
+
+
+register_widget(
+    Widget(
+        key="scm.waiting_orders",
+        title=_("Purchase orders to approve"),
+        module="SCM",
+        permission="scm.po.approve",
+        render=_waiting,
+        url_name="purchasing-orders",
+    )
+)
+register_quick_action(
+    QuickAction(
+        key="scm.order",
+        label=_("New purchase order"),
+        url_name="purchasing-order-new",
+        module="SCM",
+        permission="scm.po.create",
+        icon="bi-bag-plus",
+    )
+)

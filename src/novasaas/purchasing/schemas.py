@@ -1,0 +1,311 @@
+"""API schemas of Purchasing (inputs strict: unknown fields are a 422). Amounts and quantities are
+decimals (JSON strings or numbers) and come back as strings. Names carry the module's words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from novasaas.platform.api import Id, StrictSchema
+
+Qty = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=4)]
+QtyOrZero = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=4)]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+Date = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))]
+VatCodeT = Literal["VAT0", "VAT5", "VAT8", "VAT10", "EXEMPT"]
+Days = Annotated[int, Field(ge=0, le=3650)]
+Currency = Annotated[str, Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")]
+
+
+class PurchasingSettingsIn(StrictSchema):
+    approval_limit: Amount | None = None
+    receipt_tolerance_percent: Percent | None = None
+    quantity_tolerance_percent: Percent | None = None
+    price_tolerance_percent: Percent | None = None
+
+
+class PurchasingSettingsOut(Schema):
+    approval_limit: Decimal
+    receipt_tolerance_percent: Decimal
+    quantity_tolerance_percent: Decimal
+    price_tolerance_percent: Decimal
+
+
+class VendorIn(StrictSchema):
+    party_id: Id
+    payment_terms_days: Days = 0
+    currency: Currency = "VND"
+    bank_name: str = Field(default="", max_length=100)
+    bank_account: str = Field(default="", max_length=40)
+    note: str = Field(default="", max_length=2000)
+
+
+class VendorUpdate(StrictSchema):
+    payment_terms_days: Days | None = None
+    currency: Currency | None = None
+    bank_name: str | None = Field(default=None, max_length=100)
+    bank_account: str | None = Field(default=None, max_length=40)
+    note: str | None = Field(default=None, max_length=2000)
+    is_active: bool | None = None
+
+
+class VendorOut(Schema):
+    id: int
+    code: str
+    party_id: int
+    name: str
+    tax_code: str
+    payment_terms_days: int
+    currency: str
+    bank_name: str
+    bank_account: str
+    note: str
+    is_active: bool
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.party.name)
+
+    @staticmethod
+    def resolve_tax_code(obj: Any) -> str:
+        return str(obj.party.tax_code)
+
+
+class VendorPriceIn(StrictSchema):
+    product_id: Id
+    price: Amount
+    min_quantity: QtyOrZero = Decimal(0)
+    lead_time_days: Days = 0
+    valid_from: Date | None = None
+    valid_to: Date | None = None
+
+
+class VendorPriceOut(Schema):
+    id: int
+    vendor_id: int
+    product_id: int
+    product_name: str
+    unit: str
+    min_quantity: Decimal
+    price: Decimal
+    lead_time_days: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class PurchaseOrderLineIn(StrictSchema):
+    product_id: Id
+    description: str = Field(default="", max_length=300)
+    quantity: Qty
+    unit_price: Amount | None = None
+    discount_percent: Percent | None = None
+    vat_code: VatCodeT | None = None
+
+
+class PurchaseOrderIn(StrictSchema):
+    vendor_id: Id
+    warehouse_id: Id
+    date: Date | None = None
+    expected_date: Date | None = None
+    note: str = Field(default="", max_length=2000)
+    lines: list[PurchaseOrderLineIn] = Field(min_length=1, max_length=500)
+
+
+class PurchaseOrderUpdate(StrictSchema):
+    vendor_id: Id | None = None
+    warehouse_id: Id | None = None
+    date: Date | None = None
+    expected_date: Date | None = None
+    note: str | None = Field(default=None, max_length=2000)
+    lines: list[PurchaseOrderLineIn] | None = Field(default=None, min_length=1, max_length=500)
+
+
+class PurchaseOrderLineOut(Schema):
+    id: int
+    position: int
+    product_id: int
+    description: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    vat_code: str
+    net_amount: Decimal
+    vat_amount: Decimal
+    total: Decimal
+    received_quantity: Decimal
+    billed_quantity: Decimal
+
+
+class PurchaseOrderOut(Schema):
+    id: int
+    number: str
+    vendor_id: int
+    date: dt.date
+    expected_date: dt.date | None
+    status: str
+    warehouse_id: int
+    note: str
+    currency: str
+    untaxed: Decimal
+    vat: Decimal
+    total: Decimal
+    lines: list[PurchaseOrderLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+
+class PurchaseOrderSummaryOut(Schema):
+    id: int
+    number: str
+    vendor_id: int
+    date: dt.date
+    expected_date: dt.date | None
+    status: str
+    total: Decimal
+
+
+class ReceiveLineIn(StrictSchema):
+    line_id: Id
+    quantity: QtyOrZero
+
+
+class ReceiveIn(StrictSchema):
+    date: Date | None = None
+    lines: list[ReceiveLineIn] | None = Field(default=None, min_length=1, max_length=500)
+
+
+class PurchaseReceiptOut(Schema):
+    id: int
+    order_id: int
+    movement_id: int
+    number: str
+    date: dt.date
+    value: Decimal
+
+
+class VendorBillLineIn(StrictSchema):
+    order_line_id: Id | None = None
+    description: str = Field(default="", max_length=300)
+    expense_role: Literal["admin_expense", "selling_expense", "other_expense"] | None = None
+    quantity: Qty | None = None
+    unit_price: Amount | None = None
+    discount_percent: Percent | None = None
+    vat_code: VatCodeT | None = None
+
+
+class VendorBillIn(StrictSchema):
+    vendor_id: Id | None = None
+    order_id: Id | None = None
+    vendor_invoice_no: str = Field(min_length=1, max_length=40)
+    date: Date | None = None
+    due_date: Date | None = None
+    payment_method: Literal["bank", "cash"] = "bank"
+    lines: list[VendorBillLineIn] | None = Field(default=None, min_length=1, max_length=500)
+
+
+class VendorBillLineOut(Schema):
+    id: int
+    position: int
+    order_line_id: int | None
+    expense_role: str
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    vat_code: str
+    net_amount: Decimal
+    vat_amount: Decimal
+    total: Decimal
+    grni_value: Decimal
+
+
+class VendorBillOut(Schema):
+    id: int
+    number: str
+    vendor_invoice_no: str
+    vendor_id: int
+    order_id: int | None
+    date: dt.date
+    due_date: dt.date
+    status: str
+    match_status: str
+    match_notes: str
+    payment_method: str
+    untaxed: Decimal
+    vat: Decimal
+    total: Decimal
+    paid: Decimal
+    lines: list[VendorBillLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+
+class VendorBillSummaryOut(Schema):
+    id: int
+    number: str
+    vendor_invoice_no: str
+    vendor_id: int
+    order_id: int | None
+    date: dt.date
+    status: str
+    match_status: str
+    total: Decimal
+    paid: Decimal
+
+
+class VendorPaymentIn(StrictSchema):
+    amount: Amount | None = None
+    date: Date | None = None
+    method: Literal["bank", "cash"] | None = None
+
+
+class VendorPaymentOut(Schema):
+    id: int
+    bill_id: int
+    date: dt.date
+    amount: Decimal
+    method: str
+
+
+class RequisitionIn(StrictSchema):
+    product_id: Id
+    warehouse_id: Id
+    quantity: Qty
+    note: str = Field(default="", max_length=2000)
+
+
+class RequisitionOut(Schema):
+    id: int
+    number: str
+    date: dt.date
+    product_id: int
+    product_name: str
+    warehouse_id: int
+    quantity: Decimal
+    status: str
+    is_automatic: bool
+    note: str
+
+
+class RequisitionOrderIn(StrictSchema):
+    vendor_id: Id
+    unit_price: Amount | None = None
+
+
+class GrniRowOut(Schema):
+    vendor_id: int
+    code: str
+    name: str
+    received: Decimal
+    billed: Decimal
+    open: Decimal

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from novasaas.purchasing import views as v
+
+urlpatterns = [
+    path("", v.OrderListView.as_view(), name="purchasing-orders"),
+    path("orders/new/", v.OrderFormView.as_view(), name="purchasing-order-new"),
+    path("orders/<int:pk>/", v.OrderDetailView.as_view(), name="purchasing-order"),
+    path("orders/<int:pk>/edit/", v.OrderFormView.as_view(), name="purchasing-order-edit"),
+    path("orders/<int:pk>/pdf/", v.OrderPdfView.as_view(), name="purchasing-order-pdf"),
+    path("orders/<int:pk>/receive/", v.OrderReceiveView.as_view(), name="purchasing-order-receive"),
+    path("orders/<int:pk>/<str:action>/", v.OrderActionView.as_view(), name="purchasing-order-action"),
+    path("vendors/", v.VendorListView.as_view(), name="purchasing-vendors"),
+    path("vendors/new/", v.VendorFormView.as_view(), name="purchasing-vendor-new"),
+    path("vendors/<int:pk>/", v.VendorDetailView.as_view(), name="purchasing-vendor"),
+    path("vendors/<int:pk>/edit/", v.VendorFormView.as_view(), name="purchasing-vendor-edit"),
+    path("vendors/<int:pk>/prices/", v.VendorPriceView.as_view(), name="purchasing-vendor-prices"),
+    path("bills/", v.BillListView.as_view(), name="purchasing-bills"),
+    path("bills/new/", v.BillFormView.as_view(), name="purchasing-bill-new"),
+    path("bills/<int:pk>/", v.BillDetailView.as_view(), name="purchasing-bill"),
+    path("bills/<int:pk>/<str:action>/", v.BillActionView.as_view(), name="purchasing-bill-action"),
+    path("requisitions/", v.RequisitionListView.as_view(), name="purchasing-requisitions"),
+    path("requisitions/<int:pk>/", v.RequisitionDetailView.as_view(), name="purchasing-requisition"),
+    path(
+        "requisitions/<int:pk>/<str:action>/", v.RequisitionActionView.as_view(), name="purchasing-requisition-action"
+    ),
+    path("grni/", v.GrniView.as_view(), name="purchasing-grni"),
+    path("settings/", v.SettingsView.as_view(), name="purchasing-settings"),
+]
