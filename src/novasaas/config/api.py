@@ -248,6 +248,9 @@ def register_routers() -> None:
     api.add_router("/accounting", accounting_router)
     api.add_router("/inventory", inventory_router)
     api.add_router("/sales", sales_router)
+    from novasaas.hrm.api import router as hrm_router
+
+    api.add_router("/hrm", hrm_router)
 
 
 register_routers()
