@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from novasaas.hrm.models import (
@@ -178,7 +178,7 @@ def list_rates(day: dt.date | None = None) -> QuerySet[StatutoryRate]:
 
 
 def list_brackets(day: dt.date | None = None) -> QuerySet[PitBracket]:
-    qs = PitBracket.objects.all()
+    qs = PitBracket.objects.order_by("valid_from", F("upper").asc(nulls_last=True))
     return _in_force(qs, day) if day else qs
 
 
