@@ -213,14 +213,22 @@ def _apply_employee(p: Principal, emp: Employee, data: Mapping[str, Any], creati
     field("address", lambda: set_("address", _text(data.get("address"), "address", 300)))
     field("bank_account", lambda: set_("bank_account", _text(data.get("bank_account"), "bank_account", 30)))
     field("bank_name", lambda: set_("bank_name", _text(data.get("bank_name"), "bank_name", 100)))
-    field("date_of_birth", lambda: set_("date_of_birth", _date(data.get("date_of_birth"), "date_of_birth", allow_none=True)))
+    field(
+        "date_of_birth",
+        lambda: set_("date_of_birth", _date(data.get("date_of_birth"), "date_of_birth", allow_none=True)),
+    )
     field("id_number", lambda: set_("id_number", _digits(data.get("id_number"), "id_number", (12,), _("A citizen ID"))))
-    field("tax_code", lambda: set_("tax_code", _digits(data.get("tax_code"), "tax_code", (10, 12), _("A personal tax code"))))
+    field(
+        "tax_code",
+        lambda: set_("tax_code", _digits(data.get("tax_code"), "tax_code", (10, 12), _("A personal tax code"))),
+    )
     field(
         "social_insurance_number",
         lambda: set_(
             "social_insurance_number",
-            _digits(data.get("social_insurance_number"), "social_insurance_number", (10,), _("A social insurance number")),
+            _digits(
+                data.get("social_insurance_number"), "social_insurance_number", (10,), _("A social insurance number")
+            ),
         ),
     )
     if "department_id" in data or creating:
@@ -453,7 +461,8 @@ def create_contract(p: Principal, employee_id: int, **data: Any) -> Contract:
             errors.setdefault("job_salary", []).append(_("Enter the salary of the job the probation is for."))
         elif salary * 100 < job_salary * PROBATION_MIN_PERCENT:
             errors.setdefault("salary", []).append(
-                _("Probation pay is at least 85% of the job's salary (Labour Code 2019, art. 26).")
+                _("Probation pay is at least %(p)s%% of the job's salary (Labour Code 2019, art. 26).")
+                % {"p": PROBATION_MIN_PERCENT}
             )
     if start is not None and salary is not None and basis == SalaryBasis.GROSS and kind != ContractKind.CASUAL:
         try:
@@ -480,6 +489,7 @@ def create_contract(p: Principal, employee_id: int, **data: Any) -> Contract:
     insured = data.get("insured")
     if insured is None:
         insured = kind in (ContractKind.INDEFINITE, ContractKind.FIXED)
+    assert isinstance(kind, str)
     contract = Contract.objects.create(
         tenant=p.tenant,
         employee=emp,
@@ -529,4 +539,3 @@ def terminate_contract(p: Principal, contract_id: int, terminated_on: Any, reaso
 
 def contract_kind_choices() -> list[tuple[str, str]]:
     return [(k.value, str(k.label)) for k in ContractKind]
-

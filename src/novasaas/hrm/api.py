@@ -89,14 +89,10 @@ def update_position(request: HttpRequest, position_id: int, data: s.HrmPositionU
 
 @router.get("/employees", response={200: list[s.HrmEmployeeOut], 403: ErrorOut})
 @paginate(LimitOffsetPagination)
-def list_employees(
-    request: HttpRequest, q: str = "", department_id: int | None = None, status: str = ""
-) -> Any:
+def list_employees(request: HttpRequest, q: str = "", department_id: int | None = None, status: str = "") -> Any:
     """HR sees everyone, a department manager their team, an employee themself."""
     p = _any(request, "hrm.employee.view", "hrm.team.view", "hrm.payslip.self")
-    return selectors.list_employees(
-        p, q[:200], _id(department_id), status if status in EmployeeStatus.values else ""
-    )
+    return selectors.list_employees(p, q[:200], _id(department_id), status if status in EmployeeStatus.values else "")
 
 
 @router.post("/employees", response={201: s.HrmEmployeeOut, **E})

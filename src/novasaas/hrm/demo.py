@@ -20,10 +20,18 @@ NAMES = [
 ]  # fmt: skip
 
 
+def _member(tenant: Any, role: str) -> Any:
+    from novasaas.identity.access import principal_for
+    from novasaas.identity.models import Membership, MembershipRole
+
+    ids = MembershipRole.objects.filter(role__code=role).values_list("membership_id", flat=True)
+    membership = Membership.objects.select_related("tenant", "user").filter(pk__in=ids).order_by("pk").first()
+    return principal_for(membership) if membership is not None else None
+
+
 def load_demo_hrm(tenant: Any) -> None:
     from novasaas.hrm import actions, payroll
     from novasaas.hrm.models import Department, PayrollPeriod
-    from novasaas.sales.demo import _member
 
     with tenant_context(tenant), transaction.atomic():
         if Department.objects.filter(code="HC").exists():
@@ -37,7 +45,8 @@ def load_demo_hrm(tenant: Any) -> None:
         lead_pos = actions.save_position(admin, code="TP", name="Trưởng phòng")
         today = timezone.localdate()
         month_start = today.replace(day=1)
-        last_month_end = month_start - dt.timedelta(days=1)
+        # the month before today, but not before the first month with statutory rows (2026)
+        last_month_end = max(month_start - dt.timedelta(days=1), dt.date(2026, 1, 31))
         hired = dt.date(last_month_end.year - 1, 1, 5)
         casual_start = last_month_end.replace(day=1)
         for i, name in enumerate(NAMES):
@@ -54,8 +63,12 @@ def load_demo_hrm(tenant: Any) -> None:
                 bank_account=f"00710000{i + 1:05d}",
             )
             if i == 2:
-                actions.add_dependant(admin, emp.pk, full_name="Lê Minh Châu", relationship="Con", registered_from=hired)
-                actions.add_dependant(admin, emp.pk, full_name="Lê Minh Khôi", relationship="Con", registered_from=hired)
+                actions.add_dependant(
+                    admin, emp.pk, full_name="Lê Minh Châu", relationship="Con", registered_from=hired
+                )
+                actions.add_dependant(
+                    admin, emp.pk, full_name="Lê Minh Khôi", relationship="Con", registered_from=hired
+                )
             salary = [35_000_000, 12_000_000, 18_500_000, 9_000_000, 15_000_000, 7_500_000][i % 6] + 500_000 * i
             actions.create_contract(
                 admin,

@@ -96,9 +96,7 @@ class ContractForm(Form):
     end_date = forms.DateField(label=_("End date"), widget=DateInput, required=False)
     salary = NumberField(label=_("Monthly salary"), max_digits=15, decimal_places=0)
     salary_basis = forms.ChoiceField(label=_("Salary agreed as"), choices=SalaryBasis.choices)
-    job_salary = NumberField(
-        label=_("Salary of the job (probation)"), max_digits=15, decimal_places=0, required=False
-    )
+    job_salary = NumberField(label=_("Salary of the job (probation)"), max_digits=15, decimal_places=0, required=False)
     insurance_salary = NumberField(
         label=_("Insurance salary"),
         max_digits=15,

@@ -121,9 +121,7 @@ class Employee(TenantModel):
     is_resident = models.BooleanField(_("tax resident"), default=True)
     hired_on = models.DateField(_("hired on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=EmployeeStatus.choices, default=EmployeeStatus.ACTIVE
-    )
+    status = models.CharField(_("status"), max_length=10, choices=EmployeeStatus.choices, default=EmployeeStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -206,9 +204,7 @@ class Contract(TenantModel):
     job_salary = MoneyField(_("salary of the job (probation)"), null=True, blank=True, default=None)
     insurance_salary = MoneyField(_("insurance salary"), null=True, blank=True, default=None)
     insured = models.BooleanField(_("compulsory insurance"), default=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.ACTIVE
-    )
+    status = models.CharField(_("status"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.ACTIVE)
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
     termination_reason = models.CharField(_("termination reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

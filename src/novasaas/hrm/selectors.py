@@ -152,11 +152,9 @@ def rules_on(day: dt.date) -> Rules:
             wages[row.region] = row.value
         else:
             values[row.key] = row.value
-    missing = [k.label for k in RateKey if k != RateKey.MINIMUM_WAGE and k.value not in values]
+    missing: list[str] = [str(k.label) for k in RateKey if k != RateKey.MINIMUM_WAGE and k.value not in values]
     missing += [str(r.label) for r in Region if r.value not in wages]
-    brackets = [
-        Bracket(upper=b.upper, rate=b.rate) for b in _in_force(PitBracket.objects.all(), day).order_by("upper")
-    ]
+    brackets = [Bracket(upper=b.upper, rate=b.rate) for b in _in_force(PitBracket.objects.all(), day).order_by("upper")]
     brackets.sort(key=lambda b: (b.upper is None, b.upper or ZERO))
     if not brackets or brackets[-1].upper is not None:
         missing.append(_("PIT brackets"))

@@ -173,7 +173,7 @@ class EmployeeDetailView(HrmView):
 
 
 class EmployeeFormView(HrmView):
-    permissions = ("hrm.employee.manage",)
+    permissions: tuple[str, ...] = ("hrm.employee.manage",)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if kwargs.get("pk"):
@@ -272,7 +272,7 @@ class ContractTerminateView(HrmView):
                 _attach(form, exc)
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("hrm-employee", pk=contract.employee_id)
 
 
@@ -356,7 +356,10 @@ class PayslipListView(HrmView):
     permissions = ("hrm.payslip.self",)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        context = {"payslips": selectors.own_payslips(self.principal)[:120], "me": selectors.own_employee(self.principal)}
+        context = {
+            "payslips": selectors.own_payslips(self.principal)[:120],
+            "me": selectors.own_employee(self.principal),
+        }
         return render(request, "hrm/payslips.html", context)
 
 
@@ -383,5 +386,7 @@ class PayslipPdfView(HrmView):
         except PdfUnavailable as exc:
             return HttpResponse(_("PDF export is unavailable: %(e)s") % {"e": exc}, status=503)
         response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="phieu-luong-{line.period.year}-{line.period.month:02d}.pdf"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="phieu-luong-{line.period.year}-{line.period.month:02d}.pdf"'
+        )
         return response

@@ -78,7 +78,9 @@ def test_other_tenants_ids_in_bodies_are_refused(tenant_a, tenant_b, admin_a):
     mine, _ = _fill(tenant_a)
     theirs, _ = _fill(tenant_b)
     api = ApiClient(tenant_a, admin_a)
-    r = api.post("/api/v1/hrm/employees", {"full_name": "X", "department_id": theirs.office.pk, "hired_on": "2026-01-01"})
+    r = api.post(
+        "/api/v1/hrm/employees", {"full_name": "X", "department_id": theirs.office.pk, "hired_on": "2026-01-01"}
+    )
     assert r.status_code == 400
     r = api.patch(f"/api/v1/hrm/employees/{mine.alice.pk}", {"department_id": theirs.office.pk})
     assert r.status_code == 400

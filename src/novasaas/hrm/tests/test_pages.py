@@ -40,7 +40,13 @@ def test_hr_manager_works_through_the_pages(tenant_a, w):
     with tenant_context(tenant_a):
         emp = Employee.objects.get(full_name="Đỗ Thị Hoa")
     assert "Đỗ Thị Hoa" in web.get("/hrm/employees/").content.decode()
-    bad = {"kind": "fixed", "start_date": "2026-02-02", "end_date": "2030-01-01", "salary": "9000000", "salary_basis": "gross"}
+    bad = {
+        "kind": "fixed",
+        "start_date": "2026-02-02",
+        "end_date": "2030-01-01",
+        "salary": "9000000",
+        "salary_basis": "gross",
+    }
     r = web.post(f"/hrm/employees/{emp.pk}/contracts/new/", bad)
     assert r.status_code == 400 and "36" in r.content.decode()
     good = {**bad, "kind": "indefinite", "end_date": "", "allowance_kind": "meal", "allowance_amount": "730000"}
@@ -89,7 +95,13 @@ def test_employee_sees_only_their_own_payslip(tenant_a, w):
     assert web.get(f"/hrm/payslips/{other.pk}/pdf/").status_code == 404
     assert web.get(f"/hrm/employees/{w.bob.pk}/").status_code == 404
     assert web.get(f"/hrm/employees/{w.alice.pk}/").status_code == 200
-    for path in ("/hrm/employees/", "/hrm/payroll/", "/hrm/rules/", "/hrm/employees/new/", f"/hrm/payroll/{period.pk}/"):
+    for path in (
+        "/hrm/employees/",
+        "/hrm/payroll/",
+        "/hrm/rules/",
+        "/hrm/employees/new/",
+        f"/hrm/payroll/{period.pk}/",
+    ):
         assert web.get(path).status_code == 403, path
 
 
