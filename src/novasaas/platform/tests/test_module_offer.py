@@ -12,7 +12,7 @@ from novasaas.platform.modules import offerable_modules
 from novasaas.platform.tenancy import platform_context
 from novasaas.platform.testing.fixtures import PASSWORD, create_tenant
 
-UNBUILT = {"HRM", "SCM", "PM", "DMS"}
+UNBUILT = {"SCM", "PM", "DMS"}
 
 
 @pytest.fixture
@@ -34,13 +34,13 @@ def _checkboxes(body):
 
 
 def test_offerable_modules_are_the_built_ones():
-    assert offerable_modules() == ["CRM", "INV", "ACC"]
+    assert offerable_modules() == ["HRM", "CRM", "INV", "ACC"]
 
 
 def test_portal_offers_only_built_modules(master):
-    assert _checkboxes(master.get("/platform/tenants/new/").content.decode()) == {"CRM", "INV", "ACC"}
+    assert _checkboxes(master.get("/platform/tenants/new/").content.decode()) == {"HRM", "CRM", "INV", "ACC"}
     create_tenant("hoa-mai", modules=["ACC"])
-    assert _checkboxes(master.get("/platform/tenants/hoa-mai/").content.decode()) == {"CRM", "INV", "ACC"}
+    assert _checkboxes(master.get("/platform/tenants/hoa-mai/").content.decode()) == {"HRM", "CRM", "INV", "ACC"}
 
 
 def test_portal_refuses_an_unbuilt_module_and_changes_nothing(master):
@@ -50,9 +50,9 @@ def test_portal_refuses_an_unbuilt_module_and_changes_nothing(master):
     assert _modules("hoa-mai") == ["ACC"]
     r = master.post(
         "/platform/tenants/new/",
-        {"name": "Lan Anh", "slug": "lan-anh", "admin_email": "a@lan.test", "modules": ["HRM"]},
+        {"name": "Lan Anh", "slug": "lan-anh", "admin_email": "a@lan.test", "modules": ["PM"]},
     )
-    assert r.status_code == 200 and "(HRM)" in r.content.decode()
+    assert r.status_code == 200 and "(PM)" in r.content.decode()
     with platform_context():
         assert not Tenant.objects.filter(slug="lan-anh").exists()
 
@@ -103,4 +103,4 @@ def test_signup_enables_the_built_modules(db):
         },
     )
     assert r.status_code == 302
-    assert sorted(_modules("hoa-mai")) == ["ACC", "CRM", "INV"]
+    assert sorted(_modules("hoa-mai")) == ["ACC", "CRM", "HRM", "INV"]
