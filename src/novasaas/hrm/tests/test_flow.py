@@ -206,11 +206,11 @@ def test_payroll_refusals(in_tenant_a):
     hr = principal(in_tenant_a, "hr_manager")
     with pytest.raises(ValidationError):
         payroll.generate_payroll(hr, 2026, 13)
-    with pytest.raises(ValidationError, match="No statutory payroll figure"):
+    with pytest.raises(ValidationError, match="31/03/2025"):
         payroll.generate_payroll(hr, 2025, 3)
     staff = principal(in_tenant_a, "hr_staff")
     with pytest.raises(PermissionDenied):
         payroll.generate_payroll(staff, 2026, 3)
     period = payroll.generate_payroll(hr, 2026, 4)
-    with pytest.raises(ValidationError, match="no lines"):
+    with pytest.raises(ValidationError, match="chưa có dòng"):
         payroll.approve_payroll(hr, period.pk)

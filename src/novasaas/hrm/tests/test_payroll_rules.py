@@ -69,7 +69,7 @@ def test_no_rules_before_the_seeded_rows_is_a_clear_refusal(db):
 
     from novasaas.hrm.selectors import rules_on
 
-    with pytest.raises(ValidationError, match="No statutory payroll figure"):
+    with pytest.raises(ValidationError, match="30/06/2025"):
         rules_on(dt.date(2025, 6, 30))
 
 
