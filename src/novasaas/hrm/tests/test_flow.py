@@ -214,3 +214,15 @@ def test_payroll_refusals(in_tenant_a):
     period = payroll.generate_payroll(hr, 2026, 4)
     with pytest.raises(ValidationError, match="chưa có dòng"):
         payroll.approve_payroll(hr, period.pk)
+
+
+def test_a_refused_posting_refuses_the_approval(in_tenant_a):
+    """622 is not in the TT133 chart: accounting refuses the entry, the month stays a draft."""
+    hr = principal(in_tenant_a, "hr_manager")
+    dept = actions.save_department(hr, code="SX", name="Sản xuất", cost_account="622")
+    hire(hr, "Công nhân", dept, 8_000_000)
+    period = payroll.generate_payroll(hr, 2026, 3)
+    with pytest.raises(ValidationError):
+        payroll.approve_payroll(hr, period.pk)
+    period.refresh_from_db()
+    assert period.status == "draft" and period.approved_at is None
