@@ -8,3 +8,7 @@ class HrmConfig(AppConfig):
 
     def ready(self) -> None:
         from novasaas.hrm import demo, navigation, subscribers  # noqa: F401
+        from novasaas.hrm.statutory import set_up_hrm
+        from novasaas.platform.modules import register_setup
+
+        register_setup("HRM", set_up_hrm)  # the statutory payroll rows (global, idempotent)

@@ -58,13 +58,13 @@ def pay(salary: int, **kw: object) -> PayInput:
     return PayInput(salary=D(salary), **kw)  # type: ignore[arg-type]
 
 
-def test_the_seeded_rows_are_the_references_2026_figures(db):
+def test_the_seeded_rows_are_the_references_2026_figures(tenant_a):  # HRM set-up rewrites them after a flush
     from novasaas.hrm.selectors import rules_on
 
     assert rules_on(dt.date(2026, 6, 30)) == RULES_2026
 
 
-def test_no_rules_before_the_seeded_rows_is_a_clear_refusal(db):
+def test_no_rules_before_the_seeded_rows_is_a_clear_refusal(tenant_a):
     from django.core.exceptions import ValidationError
 
     from novasaas.hrm.selectors import rules_on
