@@ -6,12 +6,13 @@ from json import dumps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from novasaas.hrm import actions, payroll, reports, selectors
+from novasaas.hrm import actions, leave, payroll, reports, selectors
 from novasaas.hrm import schemas as s
-from novasaas.hrm.models import Dependant, EmployeeStatus, SalaryChange
+from novasaas.hrm.models import Dependant, EmployeeStatus, LeaveStatus, LeaveType, SalaryChange
 from novasaas.identity.access import Principal
 from novasaas.inventory.reports import file_response
 from novasaas.inventory.schemas import ReportFormat, ReportOut
@@ -243,3 +244,67 @@ def get_payslip(request: HttpRequest, line_id: int) -> Any:
     """One's own payslip (an HR Manager: anyone's); another employee's answers 404."""
     p = _p(request, "hrm.payslip.self")
     return selectors.get_payslip(p, line_id)
+
+
+# --- leave -------------------------------------------------------------------------------------------
+
+
+@router.get("/leave-types", response={200: list[s.HrmLeaveTypeOut], 403: ErrorOut})
+def list_leave_types(request: HttpRequest) -> Any:
+    p = _p(request, "hrm.leave.request")
+    return LeaveType.objects.filter(tenant=p.tenant)
+
+
+@router.post("/leave-types", response={201: s.HrmLeaveTypeOut, **E})
+def create_leave_type(request: HttpRequest, data: s.HrmLeaveTypeIn) -> Any:
+    p = _p(request, "hrm.leave.configure")
+    return 201, leave.save_leave_type(p, **data.model_dump())
+
+
+@router.patch("/leave-types/{int:leave_type_id}", response={200: s.HrmLeaveTypeOut, **E})
+def update_leave_type(request: HttpRequest, leave_type_id: int, data: s.HrmLeaveTypeUpdate) -> Any:
+    p = _p(request, "hrm.leave.configure")
+    return leave.save_leave_type(p, leave_type_id, **_data(data))
+
+
+@router.get("/leave-requests", response={200: list[s.HrmLeaveRequestOut], 403: ErrorOut})
+@paginate(LimitOffsetPagination)
+def list_leave_requests(request: HttpRequest, status: str = "") -> Any:
+    """HR: every request; a department manager: their team's and their own; anyone else: their own."""
+    p = _p(request, "hrm.leave.request")
+    return leave.list_requests(p, status if status in LeaveStatus.values else "")
+
+
+@router.post("/leave-requests", response={201: s.HrmLeaveRequestOut, **E})
+def request_leave(request: HttpRequest, data: s.HrmLeaveRequestIn) -> Any:
+    """Request leave for oneself (the caller's employee record)."""
+    p = _p(request, "hrm.leave.request")
+    return 201, leave.request_leave(p, **data.model_dump())
+
+
+@router.post("/leave-requests/{int:request_id}/decision", response={200: s.HrmLeaveRequestOut, **E})
+def decide_leave(request: HttpRequest, request_id: int, data: s.HrmLeaveDecisionIn) -> Any:
+    """Level 1: the department's manager; level 2: HR."""
+    p = _any(request, "hrm.leave.approve", "hrm.leave.approve_team")
+    return leave.decide_leave(p, request_id, data.approve, data.note)
+
+
+@router.post("/leave-requests/{int:request_id}/cancel", response={200: s.HrmLeaveRequestOut, **E})
+def cancel_leave(request: HttpRequest, request_id: int) -> Any:
+    p = _p(request, "hrm.leave.request")
+    return leave.cancel_leave(p, request_id)
+
+
+@router.get("/leave-balances", response={200: list[s.HrmLeaveBalanceOut], 403: ErrorOut})
+def my_leave_balances(request: HttpRequest, year: int | None = None) -> Any:
+    """The caller's balance per leave type with a yearly entitlement."""
+    p = _p(request, "hrm.leave.request")
+    employee = selectors.own_employee(p)
+    year = year or timezone.localdate().year
+    if employee is None or not 2000 <= year <= 2100:
+        return []
+    return [
+        {"leave_type_id": b["type"].pk, "code": b["type"].code, "entitled": b["entitled"], "used": b["used"],
+         "left": b["left"]}
+        for b in leave.balances(employee, year)
+    ]  # fmt: skip

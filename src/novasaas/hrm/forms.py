@@ -125,3 +125,21 @@ class TerminationForm(Form):
 class PayrollForm(Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
+
+
+class LeaveTypeForm(Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    paid = forms.BooleanField(label=_("Paid"), required=False, initial=True)
+    days_per_year = forms.IntegerField(label=_("Days per year"), min_value=0, max_value=366, required=False)
+
+
+class LeaveRequestForm(Form):
+    leave_type_id = forms.TypedChoiceField(label=_("Leave type"), coerce=int)
+    start_date = forms.DateField(label=_("From"), widget=DateInput)
+    end_date = forms.DateField(label=_("To"), widget=DateInput)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, types: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["leave_type_id"], types)

@@ -405,3 +405,57 @@ class PayrollLine(TenantModel):
     @property
     def employer_total(self) -> Decimal:
         return self.employer_bhxh + self.employer_bhyt + self.employer_bhtn + self.employer_union
+
+
+# --- leave -------------------------------------------------------------------------------------------
+
+
+class LeaveType(TenantModel):
+    """A kind of leave; ``days_per_year`` is the yearly entitlement (empty: no balance kept)."""
+
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=120)
+    paid = models.BooleanField(_("paid"), default=True)
+    days_per_year = models.PositiveSmallIntegerField(_("days per year"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="hrm_leavetype_code_unique")]
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class LeaveStatus(models.TextChoices):
+    SUBMITTED = "submitted", pgettext_lazy("leave", "Submitted")
+    MANAGER_APPROVED = "manager_ok", pgettext_lazy("leave", "Approved by the manager")
+    APPROVED = "approved", pgettext_lazy("leave", "Approved")
+    REJECTED = "rejected", pgettext_lazy("leave", "Rejected")
+    CANCELLED = "cancelled", pgettext_lazy("leave", "Cancelled")
+
+
+class LeaveRequest(TenantModel):
+    """Leave of an employee: level 1 by the department's manager, level 2 by HR (spec §4.2.3)."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="leave_requests")
+    leave_type = models.ForeignKey(LeaveType, on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("to"))
+    days = models.PositiveSmallIntegerField(_("working days"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=LeaveStatus.choices, default=LeaveStatus.SUBMITTED)
+    manager_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hr_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="hrm_leave_dates"),
+        ]

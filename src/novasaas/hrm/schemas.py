@@ -290,3 +290,59 @@ class HrmPayslipOut(Schema):
     @staticmethod
     def resolve_employee_name(obj: object) -> str:
         return obj.employee.full_name  # type: ignore[attr-defined,no-any-return]
+
+
+class HrmLeaveTypeIn(StrictSchema):
+    code: Code
+    name: Name
+    paid: bool = True
+    days_per_year: int | None = Field(default=None, ge=0, le=366)
+
+
+class HrmLeaveTypeUpdate(StrictSchema):
+    code: Code | None = None
+    name: Name | None = None
+    paid: bool | None = None
+    days_per_year: int | None = Field(default=None, ge=0, le=366)
+    is_active: bool | None = None
+
+
+class HrmLeaveTypeOut(Schema):
+    id: int
+    code: str
+    name: str
+    paid: bool
+    days_per_year: int | None
+    is_active: bool
+
+
+class HrmLeaveRequestIn(StrictSchema):
+    leave_type_id: Id
+    start_date: Date
+    end_date: Date
+    reason: str = Field(default="", max_length=300)
+
+
+class HrmLeaveDecisionIn(StrictSchema):
+    approve: bool
+    note: str = Field(default="", max_length=300)
+
+
+class HrmLeaveRequestOut(Schema):
+    id: int
+    employee_id: int
+    leave_type_id: int
+    start_date: dt.date
+    end_date: dt.date
+    days: int
+    reason: str
+    status: str
+    decision_note: str
+
+
+class HrmLeaveBalanceOut(Schema):
+    leave_type_id: int
+    code: str
+    entitled: int
+    used: int
+    left: int

@@ -86,6 +86,34 @@ def ensure_statutory_rows(rate_model: Any = None, bracket_model: Any = None) -> 
         )  # fmt: skip
 
 
+# Labour Code 2019: annual leave 12 days (art. 113), marriage 3 days, a parent's/spouse's/child's death
+# 3 days (art. 115, paid); sickness and maternity are paid by social insurance, not by the employer.
+DEFAULT_LEAVE_TYPES = [
+    ("PN", "Nghỉ phép năm", True, 12),
+    ("OM", "Nghỉ ốm (BHXH chi trả)", False, None),
+    ("TS", "Nghỉ thai sản (BHXH chi trả)", False, None),
+    ("KL", "Nghỉ không lương", False, None),
+    ("CUOI", "Nghỉ kết hôn", True, 3),
+    ("TANG", "Nghỉ tang", True, 3),
+]
+
+
 def set_up_hrm(tenant: Any) -> None:
-    """HRM's module set-up: the statutory rows are global, written once for every company."""
+    """HRM's module set-up: the statutory rows (global, written once) and the company's default leave
+    types (the Labour Code's; the HR Manager edits them). Idempotent."""
+    from contextlib import nullcontext
+
+    from novasaas.hrm.models import LeaveType
+    from novasaas.platform.tenancy import get_current_tenant, tenant_context
+
     ensure_statutory_rows()
+    current = get_current_tenant()
+    with nullcontext() if current is not None and current.pk == tenant.pk else tenant_context(tenant):
+        have = set(LeaveType.objects.values_list("code", flat=True))
+        LeaveType.objects.bulk_create(
+            [
+                LeaveType(tenant=tenant, code=code, name=name, paid=paid, days_per_year=days)
+                for code, name, paid, days in DEFAULT_LEAVE_TYPES
+                if code not in have
+            ]
+        )

@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from novasaas.hrm import actions, forms, payroll, reports, selectors
-from novasaas.hrm.models import Dependant, EmployeeStatus, SalaryChange
+from novasaas.hrm import actions, forms, leave, payroll, reports, selectors
+from novasaas.hrm.models import Dependant, EmployeeStatus, LeaveStatus, LeaveType, SalaryChange
 from novasaas.identity.access import Principal, require_perm
 from novasaas.inventory.reports import file_response
 from novasaas.platform.modules import ModuleDisabled
@@ -390,3 +390,87 @@ class PayslipPdfView(HrmView):
             f'attachment; filename="phieu-luong-{line.period.year}-{line.period.month:02d}.pdf"'
         )
         return response
+
+
+# --- leave -------------------------------------------------------------------------------------------
+
+
+class LeaveView(HrmView):
+    permissions = ("hrm.leave.request",)
+
+    def form(self, data: Any = None) -> forms.LeaveRequestForm:
+        types = LeaveType.objects.filter(tenant=self.principal.tenant, is_active=True)
+        return forms.LeaveRequestForm(data, types=[(t.pk, str(t)) for t in types])
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        from django.utils import timezone
+
+        p = self.principal
+        me = selectors.own_employee(p)
+        requests = list(leave.list_requests(p).select_related("employee__department")[:200])
+        uid = p.user.pk if p.user else -1
+        for r in requests:
+            manager_id = r.employee.department.manager_id
+            r.can_decide = r.status in leave.OPEN and (  # type: ignore[attr-defined]
+                (r.status == LeaveStatus.SUBMITTED and manager_id == uid and p.has("hrm.leave.approve_team"))
+                or (p.has("hrm.leave.approve") and (r.status == LeaveStatus.MANAGER_APPROVED or manager_id is None))
+            )
+            r.can_cancel = r.status in leave.OPEN and r.employee.user_id == uid  # type: ignore[attr-defined]
+        context = {
+            "me": me,
+            "form": (form or self.form()) if me else None,
+            "balances": leave.balances(me, timezone.localdate().year) if me else [],
+            "requests": requests,
+        }
+        return render(request, "hrm/leave.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                leave.request_leave(self.principal, **form.cleaned_data)
+                messages.success(request, _("Leave requested."))
+                return redirect("hrm-leave")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form, status=400)
+
+
+class LeaveDecisionView(HrmView):
+    permissions = ("hrm.leave.approve", "hrm.leave.approve_team", "hrm.leave.request")
+
+    def post(self, request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+        if decision not in ("approve", "reject", "cancel"):
+            raise Http404
+        try:
+            if decision == "cancel":
+                leave.cancel_leave(self.principal, pk)
+            else:
+                leave.decide_leave(self.principal, pk, decision == "approve", request.POST.get("note", ""))
+            messages.success(request, _("Leave request updated."))
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        return redirect("hrm-leave")
+
+
+class LeaveTypeListView(HrmView):
+    permissions = ("hrm.leave.configure",)
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        context = {
+            "types": LeaveType.objects.filter(tenant=self.principal.tenant),
+            "form": form or forms.LeaveTypeForm(),
+        }
+        return render(request, "hrm/leave_types.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = forms.LeaveTypeForm(request.POST)
+        if form.is_valid():
+            try:
+                lt = leave.save_leave_type(self.principal, **form.cleaned_data)
+                messages.success(request, _("Leave type %(c)s saved.") % {"c": lt.code})
+                return redirect("hrm-leave-types")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form, status=400)

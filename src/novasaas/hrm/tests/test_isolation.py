@@ -19,19 +19,29 @@ def _fill(tenant):
         w = world(tenant)
         actions.save_position(w.hr, code="NV", name="Nhân viên")
         hire(w.hr, "Carol", w.office, 10_000_000, allowances=[{"kind": "meal", "amount": "730000"}])
+        from novasaas.hrm import leave
+        from novasaas.hrm.models import LeaveType
+        from novasaas.identity.access import principal_for
+        from novasaas.identity.models import Membership
+
+        alice = principal_for(Membership.objects.select_related("tenant", "user").get(user=w.employee_user))
+        leave_request = leave.request_leave(
+            alice, leave_type_id=LeaveType.objects.get(code="PN").pk, start_date="2026-03-02", end_date="2026-03-03"
+        )
         period = payroll.generate_payroll(w.hr, 2026, 3)
         payroll.approve_payroll(w.hr, period.pk)
         contract = Contract.objects.get(employee=w.alice)
         line = PayrollLine.objects.get(employee=w.alice)
         dependant = Dependant.objects.filter(employee=w.bob).first()
         return w, {"employee": w.alice.pk, "contract": contract.pk, "period": period.pk, "line": line.pk,
-                   "department": w.office.pk, "position": 0, "dependant": dependant.pk}  # fmt: skip
+                   "department": w.office.pk, "position": 0, "dependant": dependant.pk,
+                   "leave_type": leave_request.leave_type_id, "leave_request": leave_request.pk}  # fmt: skip
 
 
 def test_every_table_is_isolated(tenant_a, tenant_b):
     _fill(tenant_a)
     _fill(tenant_b)
-    assert_every_table_isolated("hrm", tenant_a, tenant_b, min_models=9)
+    assert_every_table_isolated("hrm", tenant_a, tenant_b, min_models=11)
 
 
 def _id_for(path: str, ids: dict[str, int]) -> str:
@@ -39,6 +49,7 @@ def _id_for(path: str, ids: dict[str, int]) -> str:
     kinds = [
         ("employees/1", "employee"), ("contracts/1", "contract"), ("payrolls/1", "period"), ("payroll/1", "period"),
         ("payslips/1", "line"), ("departments/1", "department"), ("dependants/1", "dependant"),
+        ("leave-types/1", "leave_type"), ("leave-requests/1", "leave_request"), ("leave/1", "leave_request"),
     ]  # fmt: skip
     for prefix, kind in kinds:
         path = re.sub(rf"{prefix}(?=/|$|\.)", prefix[:-1] + str(ids[kind]), path)
