@@ -251,6 +251,9 @@ def register_routers() -> None:
     from novasaas.purchasing.api import router as purchasing_router
 
     api.add_router("/purchasing", purchasing_router)
+    from novasaas.hrm.api import router as hrm_router
+
+    api.add_router("/hrm", hrm_router)
 
 
 register_routers()

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "novasaas.inventory",
     "novasaas.sales",
     "novasaas.purchasing",
+    "novasaas.hrm",
     "novasaas.web",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("inventory/", include("novasaas.inventory.urls")),
     path("sales/", include("novasaas.sales.urls")),
     path("purchasing/", include("novasaas.purchasing.urls")),
+    path("hrm/", include("novasaas.hrm.urls")),
     path("platform/", include("novasaas.platform.urls")),
 ]
 if settings.DEBUG:

@@ -37,11 +37,16 @@ CODE_KEY = "parties.party"
 # Suppliers get their own series (NCC00001, …) so a code tells at a glance who is a supplier.
 SUPPLIER_PREFIX = "NCC"
 SUPPLIER_KEY = "parties.supplier"
-ROLES = ("customer", "supplier")
+# People hired through HRM get theirs too (NV00001, …); only HRM creates them (not offered on party pages).
+EMPLOYEE_PREFIX = "NV"
+EMPLOYEE_KEY = "parties.employee"
+ROLES = ("customer", "supplier", "employee")
 
 
 def code_series(role: str) -> tuple[str, str]:
     """The (prefix, numbering key) of a new party's code for ``role``."""
+    if role == "employee":
+        return EMPLOYEE_PREFIX, EMPLOYEE_KEY
     return (SUPPLIER_PREFIX, SUPPLIER_KEY) if role == "supplier" else (CODE_PREFIX, CODE_KEY)
 SCALAR_FIELDS = ("name", "kind", "tax_code", "id_number", "website", "note")
 ADDRESS_FIELDS = ("label", "line", "ward", "district", "province", "country", "is_default")

@@ -12,7 +12,7 @@ from novasaas.platform.modules import offerable_modules
 from novasaas.platform.tenancy import platform_context
 from novasaas.platform.testing.fixtures import PASSWORD, create_tenant
 
-UNBUILT = {"HRM", "PM", "DMS"}
+UNBUILT = {"SCM", "PM", "DMS"}
 
 
 @pytest.fixture
@@ -34,25 +34,25 @@ def _checkboxes(body):
 
 
 def test_offerable_modules_are_the_built_ones():
-    assert offerable_modules() == ["CRM", "INV", "ACC", "SCM"]
+    assert offerable_modules() == ["HRM", "CRM", "INV", "ACC"]
 
 
 def test_portal_offers_only_built_modules(master):
-    assert _checkboxes(master.get("/platform/tenants/new/").content.decode()) == {"CRM", "INV", "ACC", "SCM"}
+    assert _checkboxes(master.get("/platform/tenants/new/").content.decode()) == {"HRM", "CRM", "INV", "ACC"}
     create_tenant("hoa-mai", modules=["ACC"])
-    assert _checkboxes(master.get("/platform/tenants/hoa-mai/").content.decode()) == {"CRM", "INV", "ACC", "SCM"}
+    assert _checkboxes(master.get("/platform/tenants/hoa-mai/").content.decode()) == {"HRM", "CRM", "INV", "ACC"}
 
 
 def test_portal_refuses_an_unbuilt_module_and_changes_nothing(master):
     create_tenant("hoa-mai", modules=["ACC"])
-    r = master.post("/platform/tenants/hoa-mai/modules/", {"modules": ["ACC", "PM"]}, follow=True)
-    assert "(PM)" in r.content.decode()
+    r = master.post("/platform/tenants/hoa-mai/modules/", {"modules": ["ACC", "SCM"]}, follow=True)
+    assert "(SCM)" in r.content.decode()
     assert _modules("hoa-mai") == ["ACC"]
     r = master.post(
         "/platform/tenants/new/",
-        {"name": "Lan Anh", "slug": "lan-anh", "admin_email": "a@lan.test", "modules": ["HRM"]},
+        {"name": "Lan Anh", "slug": "lan-anh", "admin_email": "a@lan.test", "modules": ["PM"]},
     )
-    assert r.status_code == 200 and "(HRM)" in r.content.decode()
+    assert r.status_code == 200 and "(PM)" in r.content.decode()
     with platform_context():
         assert not Tenant.objects.filter(slug="lan-anh").exists()
 
@@ -82,12 +82,12 @@ def test_api_refuses_enabling_an_unbuilt_module(master):
 
 
 def test_a_module_the_company_already_has_is_kept(master):
-    create_tenant("hoa-mai", modules=["ACC", "PM"])  # enabled before the rule (e.g. an old demo)
+    create_tenant("hoa-mai", modules=["ACC", "SCM"])  # enabled before the rule (e.g. an old demo)
     r = master.put(
-        "/api/v1/platform/tenants/hoa-mai/modules", {"modules": ["ACC", "PM", "INV"]}, content_type="application/json"
+        "/api/v1/platform/tenants/hoa-mai/modules", {"modules": ["ACC", "SCM", "INV"]}, content_type="application/json"
     )
     assert r.status_code == 200
-    assert sorted(_modules("hoa-mai")) == ["ACC", "INV", "PM"]
+    assert sorted(_modules("hoa-mai")) == ["ACC", "INV", "SCM"]
 
 
 def test_signup_enables_the_built_modules(db):
@@ -103,4 +103,4 @@ def test_signup_enables_the_built_modules(db):
         },
     )
     assert r.status_code == 302
-    assert sorted(_modules("hoa-mai")) == ["ACC", "CRM", "INV", "SCM"]
+    assert sorted(_modules("hoa-mai")) == ["ACC", "CRM", "HRM", "INV"]

@@ -18,8 +18,8 @@ from novasaas.platform.testing.fixtures import PASSWORD, create_tenant, create_u
 
 def test_only_modules_with_a_menu_have_screens():
     screens = modules_with_screens()
-    assert {"CORE", "ACC", "INV", "CRM", "SCM"} <= screens
-    assert not {"HRM", "PM", "DMS"} & screens
+    assert {"CORE", "ACC", "INV", "CRM", "HRM"} <= screens
+    assert not {"PM", "DMS", "SCM"} & screens
 
 
 def test_demo_enables_only_modules_with_screens(db, monkeypatch):
@@ -27,21 +27,21 @@ def test_demo_enables_only_modules_with_screens(db, monkeypatch):
     call_command("seed_demo", stdout=io.StringIO())
     with platform_context():
         tenant = Tenant.objects.get(slug="demo")
-    assert sorted(tenant.enabled_modules) == ["ACC", "CRM", "INV", "SCM"]
+    assert sorted(tenant.enabled_modules) == ["ACC", "CRM", "HRM", "INV"]
     # a demo made before (every module on) is corrected by running the command again
     with platform_context():
         tenant.enabled_modules = ["HRM", "CRM", "INV", "ACC", "SCM", "PM", "DMS"]
         tenant.save(update_fields=["enabled_modules"])
     call_command("seed_demo", stdout=io.StringIO())
     with platform_context():
-        assert sorted(Tenant.objects.get(slug="demo").enabled_modules) == ["ACC", "CRM", "INV", "SCM"]
+        assert sorted(Tenant.objects.get(slug="demo").enabled_modules) == ["ACC", "CRM", "HRM", "INV"]
 
 
 def test_subscription_page_does_not_promise_modules_without_screens(tenant_a):
     body = web_client(tenant_a, create_user(tenant_a, "manager")).get("/settings/subscription/").content.decode()
     rows = {row.split("<code>")[1].split("</code>")[0]: row for row in body.split("<tr>")[2:]}
     assert "Có" in rows["ACC"] and "Chưa có màn hình" not in rows["ACC"]
-    assert "Chưa có màn hình" in rows["HRM"] and "bi-check-circle" not in rows["HRM"]
+    assert "Chưa có màn hình" in rows["PM"] and "bi-check-circle" not in rows["PM"]
 
 
 def test_master_admin_company_list_shows_the_address(db):

@@ -1,0 +1,310 @@
+"""HRM API (/api/v1/hrm/): thin endpoints over actions, payroll and selectors (module gate HRM)."""
+
+from __future__ import annotations
+
+from json import dumps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from novasaas.hrm import actions, leave, payroll, reports, selectors
+from novasaas.hrm import schemas as s
+from novasaas.hrm.models import Dependant, EmployeeStatus, LeaveStatus, LeaveType, SalaryChange
+from novasaas.identity.access import Principal
+from novasaas.inventory.reports import file_response
+from novasaas.inventory.schemas import ReportFormat, ReportOut
+from novasaas.platform.api import ErrorOut, module_auth
+
+router = Router(tags=["hrm"], auth=module_auth("HRM"))
+E = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+R = {403: ErrorOut, 404: ErrorOut}
+
+
+def _p(request: HttpRequest, perm: str) -> Principal:
+    principal: Principal = request.auth  # type: ignore[attr-defined]
+    principal.require(perm)
+    return principal
+
+
+def _any(request: HttpRequest, *perms: str) -> Principal:
+    principal: Principal = request.auth  # type: ignore[attr-defined]
+    for perm in perms[:-1]:
+        if principal.has(perm):
+            return principal
+    principal.require(perms[-1])
+    return principal
+
+
+def _data(data: Any) -> dict[str, Any]:
+    return data.model_dump(exclude_unset=True)  # type: ignore[no-any-return]
+
+
+def _id(value: int | None) -> int | None:
+    return value if value and 0 < value < 2**63 else None
+
+
+# --- organisation ------------------------------------------------------------------------------------
+
+
+@router.get("/departments", response={200: list[s.HrmDepartmentOut], 403: ErrorOut})
+def list_departments(request: HttpRequest) -> Any:
+    p = _any(request, "hrm.org.manage", "hrm.org.view")
+    return selectors.list_departments(p.tenant)
+
+
+@router.post("/departments", response={201: s.HrmDepartmentOut, **E})
+def create_department(request: HttpRequest, data: s.HrmDepartmentIn) -> Any:
+    p = _p(request, "hrm.org.manage")
+    return 201, actions.save_department(p, **data.model_dump())
+
+
+@router.patch("/departments/{int:department_id}", response={200: s.HrmDepartmentOut, **E})
+def update_department(request: HttpRequest, department_id: int, data: s.HrmDepartmentUpdate) -> Any:
+    p = _p(request, "hrm.org.manage")
+    return actions.save_department(p, department_id, **_data(data))
+
+
+@router.get("/positions", response={200: list[s.HrmPositionOut], 403: ErrorOut})
+def list_positions(request: HttpRequest) -> Any:
+    p = _any(request, "hrm.org.manage", "hrm.org.view")
+    return selectors.list_positions(p.tenant)
+
+
+@router.post("/positions", response={201: s.HrmPositionOut, **E})
+def create_position(request: HttpRequest, data: s.HrmPositionIn) -> Any:
+    p = _p(request, "hrm.org.manage")
+    return 201, actions.save_position(p, **data.model_dump())
+
+
+@router.patch("/positions/{int:position_id}", response={200: s.HrmPositionOut, **E})
+def update_position(request: HttpRequest, position_id: int, data: s.HrmPositionUpdate) -> Any:
+    p = _p(request, "hrm.org.manage")
+    return actions.save_position(p, position_id, **_data(data))
+
+
+# --- employees ---------------------------------------------------------------------------------------
+
+
+@router.get("/employees", response={200: list[s.HrmEmployeeOut], 403: ErrorOut})
+@paginate(LimitOffsetPagination)
+def list_employees(request: HttpRequest, q: str = "", department_id: int | None = None, status: str = "") -> Any:
+    """HR sees everyone, a department manager their team, an employee themself."""
+    p = _any(request, "hrm.employee.view", "hrm.team.view", "hrm.payslip.self")
+    return selectors.list_employees(p, q[:200], _id(department_id), status if status in EmployeeStatus.values else "")
+
+
+@router.post("/employees", response={201: s.HrmEmployeeOut, **E})
+def create_employee(request: HttpRequest, data: s.HrmEmployeeIn) -> Any:
+    p = _p(request, "hrm.employee.manage")
+    return 201, actions.create_employee(p, **data.model_dump())
+
+
+@router.get("/employees/{int:employee_id}", response={200: s.HrmEmployeeOut, **R})
+def get_employee(request: HttpRequest, employee_id: int) -> Any:
+    p = _any(request, "hrm.employee.view", "hrm.team.view", "hrm.payslip.self")
+    return selectors.get_employee(p, employee_id)
+
+
+@router.patch("/employees/{int:employee_id}", response={200: s.HrmEmployeeOut, **E})
+def update_employee(request: HttpRequest, employee_id: int, data: s.HrmEmployeeUpdate) -> Any:
+    p = _any(request, "hrm.employee.manage", "hrm.employee.update_contact")
+    return actions.update_employee(p, employee_id, **_data(data))
+
+
+@router.post("/employees/{int:employee_id}/leaving", response={200: s.HrmEmployeeOut, **E})
+def record_leaving(request: HttpRequest, employee_id: int, data: s.HrmLeavingIn) -> Any:
+    p = _p(request, "hrm.employee.manage")
+    return actions.record_leaving(p, employee_id, data.left_on)
+
+
+@router.get("/employees/{int:employee_id}/dependants", response={200: list[s.HrmDependantOut], **R})
+def list_dependants(request: HttpRequest, employee_id: int) -> Any:
+    p = _any(request, "hrm.employee.view", "hrm.payslip.self")
+    employee = selectors.get_employee(p, employee_id)
+    return Dependant.objects.filter(tenant=p.tenant, employee=employee)
+
+
+@router.post("/employees/{int:employee_id}/dependants", response={201: s.HrmDependantOut, **E})
+def add_dependant(request: HttpRequest, employee_id: int, data: s.HrmDependantIn) -> Any:
+    p = _p(request, "hrm.employee.manage")
+    return 201, actions.add_dependant(p, employee_id, **data.model_dump())
+
+
+@router.delete("/dependants/{int:dependant_id}", response={204: None, **E})
+def remove_dependant(request: HttpRequest, dependant_id: int) -> Any:
+    p = _p(request, "hrm.employee.manage")
+    actions.remove_dependant(p, dependant_id)
+    return 204, None
+
+
+@router.get("/employees/{int:employee_id}/salary-history", response={200: list[s.HrmSalaryChangeOut], **R})
+def salary_history(request: HttpRequest, employee_id: int) -> Any:
+    p = _any(request, "hrm.employee.view", "hrm.payslip.self")
+    employee = selectors.get_employee(p, employee_id)
+    return SalaryChange.objects.filter(tenant=p.tenant, employee=employee)
+
+
+# --- contracts ---------------------------------------------------------------------------------------
+
+
+@router.get("/employees/{int:employee_id}/contracts", response={200: list[s.HrmContractOut], **R})
+def list_contracts(request: HttpRequest, employee_id: int) -> Any:
+    p = _any(request, "hrm.employee.view", "hrm.payslip.self")
+    employee = selectors.get_employee(p, employee_id)
+    return selectors.list_contracts(p, employee.pk)
+
+
+@router.post("/employees/{int:employee_id}/contracts", response={201: s.HrmContractOut, **E})
+def create_contract(request: HttpRequest, employee_id: int, data: s.HrmContractIn) -> Any:
+    p = _p(request, "hrm.contract.manage")
+    contract = actions.create_contract(p, employee_id, **data.model_dump())
+    return 201, selectors.get_contract(p, contract.pk)
+
+
+@router.get("/contracts/{int:contract_id}", response={200: s.HrmContractOut, **R})
+def get_contract(request: HttpRequest, contract_id: int) -> Any:
+    p = _any(request, "hrm.employee.view", "hrm.payslip.self")
+    return selectors.get_contract(p, contract_id)
+
+
+@router.post("/contracts/{int:contract_id}/terminate", response={200: s.HrmContractOut, **E})
+def terminate_contract(request: HttpRequest, contract_id: int, data: s.HrmTerminationIn) -> Any:
+    p = _p(request, "hrm.contract.manage")
+    actions.terminate_contract(p, contract_id, data.terminated_on, data.reason)
+    return selectors.get_contract(p, contract_id)
+
+
+# --- statutory rules and payroll ---------------------------------------------------------------------
+
+
+@router.get("/rules", response={200: s.HrmRulesOut, 403: ErrorOut})
+def statutory_rules(request: HttpRequest) -> Any:
+    """Every statutory payroll row (rates, caps, minimum wages, PIT brackets) with its validity."""
+    _any(request, "hrm.payroll.configure", "hrm.payroll.generate")
+    return {"rates": list(selectors.list_rates()), "brackets": list(selectors.list_brackets())}
+
+
+@router.get("/payrolls", response={200: list[s.HrmPayrollOut], 403: ErrorOut})
+def list_payrolls(request: HttpRequest) -> Any:
+    p = _p(request, "hrm.payroll.generate")
+    return selectors.list_periods(p.tenant)
+
+
+@router.post("/payrolls", response={201: s.HrmPayrollOut, **E})
+def generate_payroll(request: HttpRequest, data: s.HrmPayrollIn) -> Any:
+    """Create or recompute the draft payroll of a month."""
+    p = _p(request, "hrm.payroll.generate")
+    return 201, payroll.generate_payroll(p, data.year, data.month)
+
+
+@router.get("/payrolls/{int:period_id}", response={200: s.HrmPayrollOut, **R})
+def get_payroll(request: HttpRequest, period_id: int) -> Any:
+    p = _p(request, "hrm.payroll.generate")
+    return selectors.get_period(p.tenant, period_id)
+
+
+@router.post("/payrolls/{int:period_id}/approve", response={200: s.HrmPayrollOut, **E})
+def approve_payroll(request: HttpRequest, period_id: int) -> Any:
+    p = _p(request, "hrm.payroll.approve")
+    return payroll.approve_payroll(p, period_id)
+
+
+@router.get("/payrolls/{int:period_id}/lines", response={200: list[s.HrmPayslipOut], **R})
+def payroll_lines(request: HttpRequest, period_id: int) -> Any:
+    p = _p(request, "hrm.payroll.generate")
+    return selectors.period_lines(selectors.get_period(p.tenant, period_id))
+
+
+@router.get("/payrolls/{int:period_id}/register", response={200: ReportOut, 503: ErrorOut, **R})
+def payroll_register(request: HttpRequest, period_id: int, format: ReportFormat = "json") -> Any:
+    """The payroll register: the page's table as JSON, Excel or PDF."""
+    p = _p(request, "hrm.payroll.generate")
+    report = reports.payroll_register(selectors.get_period(p.tenant, period_id))
+    if format == "json":
+        return report.as_json()
+    return file_response(
+        report,
+        format,
+        unavailable=lambda text: HttpResponse(dumps({"detail": text}), status=503, content_type="application/json"),
+    )
+
+
+@router.get("/payslips", response={200: list[s.HrmPayslipOut], 403: ErrorOut})
+def my_payslips(request: HttpRequest) -> Any:
+    """The caller's own payslips of approved months."""
+    p = _p(request, "hrm.payslip.self")
+    return selectors.own_payslips(p)
+
+
+@router.get("/payslips/{int:line_id}", response={200: s.HrmPayslipOut, **R})
+def get_payslip(request: HttpRequest, line_id: int) -> Any:
+    """One's own payslip (an HR Manager: anyone's); another employee's answers 404."""
+    p = _p(request, "hrm.payslip.self")
+    return selectors.get_payslip(p, line_id)
+
+
+# --- leave -------------------------------------------------------------------------------------------
+
+
+@router.get("/leave-types", response={200: list[s.HrmLeaveTypeOut], 403: ErrorOut})
+def list_leave_types(request: HttpRequest) -> Any:
+    p = _p(request, "hrm.leave.request")
+    return LeaveType.objects.filter(tenant=p.tenant)
+
+
+@router.post("/leave-types", response={201: s.HrmLeaveTypeOut, **E})
+def create_leave_type(request: HttpRequest, data: s.HrmLeaveTypeIn) -> Any:
+    p = _p(request, "hrm.leave.configure")
+    return 201, leave.save_leave_type(p, **data.model_dump())
+
+
+@router.patch("/leave-types/{int:leave_type_id}", response={200: s.HrmLeaveTypeOut, **E})
+def update_leave_type(request: HttpRequest, leave_type_id: int, data: s.HrmLeaveTypeUpdate) -> Any:
+    p = _p(request, "hrm.leave.configure")
+    return leave.save_leave_type(p, leave_type_id, **_data(data))
+
+
+@router.get("/leave-requests", response={200: list[s.HrmLeaveRequestOut], 403: ErrorOut})
+@paginate(LimitOffsetPagination)
+def list_leave_requests(request: HttpRequest, status: str = "") -> Any:
+    """HR: every request; a department manager: their team's and their own; anyone else: their own."""
+    p = _p(request, "hrm.leave.request")
+    return leave.list_requests(p, status if status in LeaveStatus.values else "")
+
+
+@router.post("/leave-requests", response={201: s.HrmLeaveRequestOut, **E})
+def request_leave(request: HttpRequest, data: s.HrmLeaveRequestIn) -> Any:
+    """Request leave for oneself (the caller's employee record)."""
+    p = _p(request, "hrm.leave.request")
+    return 201, leave.request_leave(p, **data.model_dump())
+
+
+@router.post("/leave-requests/{int:request_id}/decision", response={200: s.HrmLeaveRequestOut, **E})
+def decide_leave(request: HttpRequest, request_id: int, data: s.HrmLeaveDecisionIn) -> Any:
+    """Level 1: the department's manager; level 2: HR."""
+    p = _any(request, "hrm.leave.approve", "hrm.leave.approve_team")
+    return leave.decide_leave(p, request_id, data.approve, data.note)
+
+
+@router.post("/leave-requests/{int:request_id}/cancel", response={200: s.HrmLeaveRequestOut, **E})
+def cancel_leave(request: HttpRequest, request_id: int) -> Any:
+    p = _p(request, "hrm.leave.request")
+    return leave.cancel_leave(p, request_id)
+
+
+@router.get("/leave-balances", response={200: list[s.HrmLeaveBalanceOut], 403: ErrorOut})
+def my_leave_balances(request: HttpRequest, year: int | None = None) -> Any:
+    """The caller's balance per leave type with a yearly entitlement."""
+    p = _p(request, "hrm.leave.request")
+    employee = selectors.own_employee(p)
+    year = year or timezone.localdate().year
+    if employee is None or not 2000 <= year <= 2100:
+        return []
+    return [
+        {"leave_type_id": b["type"].pk, "code": b["type"].code, "entitled": b["entitled"], "used": b["used"],
+         "left": b["left"]}
+        for b in leave.balances(employee, year)
+    ]  # fmt: skip

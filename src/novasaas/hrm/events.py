@@ -1,0 +1,18 @@
+"""Domain events published by HRM (spec §4, §11.3 HRM → ACC)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from novasaas.platform.events import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayrollApproved(DomainEvent):
+    """Accounting (HRM subscriber, module ACC): post the month's salary, insurance and PIT entries
+    (``payroll.posting_documents``) dated ``date`` (the month's last day)."""
+
+    period_id: int
+    date: str
+    reference: str
+    actor_id: int | None = None

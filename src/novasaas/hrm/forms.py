@@ -1,0 +1,145 @@
+"""Forms of the HRM pages. They only collect input: rules and writing are ``actions``' (the API's path)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from novasaas.hrm.models import COST_ACCOUNTS, AllowanceKind, ContractKind, ProbationLevel, Region, SalaryBasis
+from novasaas.platform.dates import DateInput
+from novasaas.platform.numbers import NumberField
+from novasaas.platform.text import Form
+
+
+def _choices(field: Any, options: Any) -> None:
+    field.choices = [("", "—"), *options]
+
+
+class DepartmentForm(Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    parent_id = forms.TypedChoiceField(label=_("Parent department"), coerce=int, required=False, empty_value=None)
+    manager_id = forms.TypedChoiceField(label=_("Manager"), coerce=int, required=False, empty_value=None)
+    cost_account = forms.ChoiceField(label=_("Salary expense account"), choices=COST_ACCOUNTS)
+
+    def __init__(self, *args: Any, departments: Any = (), members: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["parent_id"], departments)
+        _choices(self.fields["manager_id"], members)
+
+
+class PositionForm(Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    department_id = forms.TypedChoiceField(label=_("Department"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: Any, departments: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["department_id"], departments)
+
+
+class EmployeeForm(Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    department_id = forms.TypedChoiceField(label=_("Department"), coerce=int)
+    position_id = forms.TypedChoiceField(label=_("Position"), coerce=int, required=False, empty_value=None)
+    user_id = forms.TypedChoiceField(
+        label=_("User account (self-service)"), coerce=int, required=False, empty_value=None
+    )
+    hired_on = forms.DateField(label=_("Hired on"), widget=DateInput)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput, required=False)
+    id_number = forms.CharField(label=_("Citizen ID (CCCD)"), max_length=12, required=False)
+    tax_code = forms.CharField(label=_("Personal tax code"), max_length=14, required=False)
+    social_insurance_number = forms.CharField(label=_("Social insurance number"), max_length=10, required=False)
+    region = forms.ChoiceField(label=_("Workplace region"), choices=Region.choices)
+    is_resident = forms.BooleanField(label=_("Tax resident"), required=False, initial=True)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
+    bank_account = forms.CharField(label=_("Bank account"), max_length=30, required=False)
+
+    def __init__(
+        self, *args: Any, departments: Any = (), positions: Any = (), members: Any = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["department_id"], departments)
+        _choices(self.fields["position_id"], positions)
+        _choices(self.fields["user_id"], members)
+
+
+class ContactForm(Form):
+    """What HR Staff may change (``hrm.employee.update_contact``)."""
+
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
+    bank_account = forms.CharField(label=_("Bank account"), max_length=30, required=False)
+
+
+class DependantForm(Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    relationship = forms.CharField(label=_("Relationship"), max_length=50)
+    id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
+    registered_from = forms.DateField(label=_("Registered from"), widget=DateInput)
+    registered_to = forms.DateField(label=_("Registered to"), widget=DateInput, required=False)
+
+
+class ContractForm(Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContractKind.choices)
+    probation_level = forms.ChoiceField(
+        label=_("Probation job level"), choices=[("", "—"), *ProbationLevel.choices], required=False
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput)
+    end_date = forms.DateField(label=_("End date"), widget=DateInput, required=False)
+    salary = NumberField(label=_("Monthly salary"), max_digits=15, decimal_places=0)
+    salary_basis = forms.ChoiceField(label=_("Salary agreed as"), choices=SalaryBasis.choices)
+    job_salary = NumberField(label=_("Salary of the job (probation)"), max_digits=15, decimal_places=0, required=False)
+    insurance_salary = NumberField(
+        label=_("Insurance salary"),
+        max_digits=15,
+        decimal_places=0,
+        required=False,
+        help_text=_("Empty: the salary."),
+    )
+    allowance_kind = forms.ChoiceField(
+        label=_("Allowance"), choices=[("", "—"), *AllowanceKind.choices], required=False
+    )
+    allowance_amount = NumberField(label=_("Allowance per month"), max_digits=15, decimal_places=0, required=False)
+    allowance_taxable = forms.BooleanField(label=_("Allowance is taxable"), required=False)
+
+    def action_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        kind, amount, taxable = data.pop("allowance_kind"), data.pop("allowance_amount"), data.pop("allowance_taxable")
+        data["allowances"] = [{"kind": kind, "amount": amount, "taxable": taxable}] if kind and amount else []
+        return data
+
+
+class TerminationForm(Form):
+    terminated_on = forms.DateField(label=_("Terminated on"), widget=DateInput)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class PayrollForm(Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
+
+
+class LeaveTypeForm(Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    paid = forms.BooleanField(label=_("Paid"), required=False, initial=True)
+    days_per_year = forms.IntegerField(label=_("Days per year"), min_value=0, max_value=366, required=False)
+
+
+class LeaveRequestForm(Form):
+    leave_type_id = forms.TypedChoiceField(label=_("Leave type"), coerce=int)
+    start_date = forms.DateField(label=_("From"), widget=DateInput)
+    end_date = forms.DateField(label=_("To"), widget=DateInput)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, types: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["leave_type_id"], types)

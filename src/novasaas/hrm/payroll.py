@@ -1,0 +1,228 @@
+"""Payroll periods: generate a month's lines from the contracts, approve, and the ledger posting's lines.
+
+``generate_payroll`` (HR Manager, ``hrm.payroll.generate``) (re)computes a draft month with the pure
+engine (``payroll_rules``) and the statutory rows in force on the month's last day; ``approve_payroll``
+(``hrm.payroll.approve``) freezes it and publishes ``PayrollApproved``, on which accounting posts the
+entries when the tenant has ACC (``subscribers.post_payroll``). ``posting_documents`` builds those entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from novasaas.hrm import events, selectors
+from novasaas.hrm.models import (
+    Contract,
+    ContractKind,
+    EmployeeStatus,
+    PayrollLine,
+    PayrollPeriod,
+    PayrollStatus,
+    SalaryBasis,
+)
+from novasaas.hrm.payroll_rules import CASUAL, NON_RESIDENT, PROGRESSIVE, PayInput, Rules, compute, dong, gross_up
+from novasaas.identity.access import Principal
+from novasaas.platform import audit
+from novasaas.platform.events import publish
+
+ZERO = Decimal(0)
+POSTING_CHUNK = 200  # employees per ledger entry (an entry holds at most 500 lines)
+SOURCE_PREFIX = "hrm.payroll"
+
+
+def weekdays(first: dt.date, last: dt.date) -> int:
+    """Monday to Friday between two days, both included (the standard working days of a month)."""
+    if last < first:
+        return 0
+    days = (last - first).days + 1
+    full, rest = divmod(days, 7)
+    count = full * 5
+    for i in range(rest):
+        if (first.weekday() + i) % 7 < 5:
+            count += 1
+    return count
+
+
+def tax_method(contract: Contract) -> str:
+    if not contract.employee.is_resident:
+        return NON_RESIDENT
+    if contract.kind == ContractKind.CASUAL:
+        return CASUAL
+    if contract.kind == ContractKind.PROBATION:
+        end = contract.end_date or contract.start_date
+        if (end - contract.start_date).days < 90:
+            return CASUAL
+    return PROGRESSIVE
+
+
+def pay_line(rules: Rules, contract: Contract, first: dt.date, last: dt.date, dependants: int) -> dict[str, Any]:
+    """The figures of one employee's month (a PayrollLine's fields)."""
+    employee = contract.employee
+    work_days = weekdays(first, last)
+    start = max(first, contract.start_date, employee.hired_on)
+    end_candidates = [last, contract.end_date, contract.terminated_on, employee.left_on]
+    end = min(d for d in end_candidates if d is not None)
+    paid_days = weekdays(start, end)
+    taxable_allowances = sum((a.amount for a in contract.allowances.all() if a.taxable), ZERO)
+    non_taxable = sum((a.amount for a in contract.allowances.all() if not a.taxable), ZERO)
+    method = tax_method(contract)
+    agreed = contract.salary if paid_days >= work_days else dong(contract.salary * paid_days / max(work_days, 1))
+    pay = PayInput(
+        salary=agreed,
+        taxable_allowances=taxable_allowances,
+        non_taxable_allowances=non_taxable,
+        insurance_salary=contract.insurance_salary if contract.insurance_salary is not None else agreed,
+        insured=contract.insured,
+        region=employee.region,
+        dependants=dependants,
+        tax_method=method,
+    )
+    if contract.salary_basis == SalaryBasis.NET:
+        salary = gross_up(rules, pay, agreed, insurance_follows_salary=contract.insurance_salary is None)
+        pay = replace(pay, salary=salary)
+        if contract.insurance_salary is None:
+            pay = replace(pay, insurance_salary=salary)
+    slip = compute(rules, pay)
+    return {
+        "employee": employee,
+        "contract": contract,
+        "department_id": employee.department_id,
+        "cost_account": employee.department.cost_account,
+        "tax_method": method,
+        "work_days": work_days,
+        "paid_days": paid_days,
+        "base_salary": pay.salary,
+        "taxable_allowances": taxable_allowances,
+        "non_taxable_allowances": non_taxable,
+        "gross": slip.gross,
+        "insurance_base": slip.insurance_base,
+        "unemployment_base": slip.unemployment_base,
+        "employee_bhxh": slip.employee_bhxh,
+        "employee_bhyt": slip.employee_bhyt,
+        "employee_bhtn": slip.employee_bhtn,
+        "employer_bhxh": slip.employer_bhxh,
+        "employer_bhyt": slip.employer_bhyt,
+        "employer_bhtn": slip.employer_bhtn,
+        "employer_union": slip.employer_union,
+        "dependants": dependants,
+        "family_deduction": slip.family_deduction,
+        "taxable_income": slip.taxable_income,
+        "assessable_income": slip.assessable_income,
+        "pit": slip.pit,
+        "net": slip.net,
+    }
+
+
+def _month(year: Any, month: Any) -> tuple[int, int]:
+    try:
+        y, m = int(year), int(month)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"month": [_("Enter a month and a year.")]}) from exc
+    if not (2000 <= y <= 2100) or not (1 <= m <= 12):
+        raise ValidationError({"month": [_("Enter a month from 1 to 12 and a year from 2000 to 2100.")]})
+    return y, m
+
+
+@transaction.atomic
+def generate_payroll(p: Principal, year: Any, month: Any) -> PayrollPeriod:
+    """Create or recompute the draft payroll of a month: one line per employee with a contract covering
+    some working day of it. An approved month is refused (nothing changes)."""
+    p.require("hrm.payroll.generate")
+    y, m = _month(year, month)
+    period, _created = PayrollPeriod.objects.get_or_create(tenant=p.tenant, year=y, month=m)
+    period = PayrollPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status != PayrollStatus.DRAFT:
+        raise ValidationError(_("The payroll of %(p)s is approved: it cannot be generated again.") % {"p": period})
+    first, last = period.first_day, period.last_day
+    rules = selectors.rules_on(last)
+    contracts = [
+        c
+        for c in selectors.contracts_for_month(p.tenant, first, last)
+        if c.employee.status == EmployeeStatus.ACTIVE or (c.employee.left_on and c.employee.left_on >= first)
+    ]
+    dependants = selectors.dependants_in_month([c.employee_id for c in contracts], first, last)
+    PayrollLine.objects.filter(period=period).delete()
+    lines = []
+    for contract in contracts:
+        figures = pay_line(rules, contract, first, last, dependants.get(contract.employee_id, 0))
+        if figures["paid_days"] == 0:
+            continue
+        lines.append(PayrollLine(tenant=p.tenant, period=period, **figures))
+    PayrollLine.objects.bulk_create(lines, batch_size=500)
+    period.total_gross = sum((ln.gross for ln in lines), ZERO)
+    period.total_net = sum((ln.net for ln in lines), ZERO)
+    period.total_pit = sum((ln.pit for ln in lines), ZERO)
+    period.total_employer = sum((ln.employer_total for ln in lines), ZERO)
+    period.generated_at = timezone.now()
+    period.save()
+    return period
+
+
+@transaction.atomic
+def approve_payroll(p: Principal, period_id: int) -> PayrollPeriod:
+    """Approve a generated draft month (HR Manager). Publishes ``PayrollApproved``: with ACC the entries
+    are posted in this transaction, and a refusal there (closed period) refuses the approval."""
+    p.require("hrm.payroll.approve")
+    period = PayrollPeriod.objects.select_for_update().get(tenant=p.tenant, pk=period_id)
+    if period.status != PayrollStatus.DRAFT:
+        raise ValidationError(_("This payroll is already approved."))
+    if not PayrollLine.objects.filter(period=period).exists():
+        raise ValidationError(_("Generate the payroll first: it has no lines."))
+    before = audit.snapshot(period)
+    period.status = PayrollStatus.APPROVED
+    period.approved_at = timezone.now()
+    period.approved_by = p.user
+    period.save(update_fields=["status", "approved_at", "approved_by"])
+    audit.record_updated(period, p.user, before)
+    publish(
+        events.PayrollApproved(
+            tenant_id=p.tenant.pk,
+            period_id=period.pk,
+            date=period.last_day.isoformat(),
+            reference=f"BL-{period.year}-{period.month:02d}",
+            actor_id=p.user.pk if p.user else None,
+        )
+    )
+    return period
+
+
+def posting_documents(period: PayrollPeriod) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """The ledger entries of an approved month, ``(source_type, lines)`` per chunk of employees; each
+    chunk balances: Dr department expense (gross + employer part) / Cr 334 gross per employee;
+    Dr 334 / Cr 3383, 3384, 3385|3386 the employee part; Dr 334 / Cr 3335 the PIT; Cr 338x the employer
+    part (3382 union fee)."""
+    memo = _("Payroll %(p)s") % {"p": period}
+    lines = list(selectors.period_lines(period))
+    docs: list[tuple[str, list[tuple[Any, ...]]]] = []
+    for k in range(0, len(lines), POSTING_CHUNK):
+        chunk = lines[k : k + POSTING_CHUNK]
+        expense: dict[str, Decimal] = defaultdict(Decimal)
+        funds: dict[str, Decimal] = defaultdict(Decimal)
+        out: list[tuple[Any, ...]] = []
+        for ln in chunk:
+            expense[ln.cost_account] += ln.gross + ln.employer_total
+            funds["social_insurance"] += ln.employee_bhxh + ln.employer_bhxh
+            funds["health_insurance"] += ln.employee_bhyt + ln.employer_bhyt
+            funds["unemployment_insurance"] += ln.employee_bhtn + ln.employer_bhtn
+            funds["union_fee"] += ln.employer_union
+            funds["pit_payable"] += ln.pit
+            name = f"{ln.employee.code} {ln.employee.full_name}"[:200]
+            out.append(("employee_payable", ZERO, ln.gross, ln.employee.party_id, name))
+            withheld = ln.employee_insurance + ln.pit
+            if withheld:
+                out.append(("employee_payable", withheld, ZERO, ln.employee.party_id, name))
+        head = [(account, amount, ZERO, None, memo) for account, amount in sorted(expense.items()) if amount]
+        tail = [(role, ZERO, amount, None, memo) for role, amount in funds.items() if amount]
+        entry = [line for line in head + out + tail if line[1] or line[2]]
+        if entry:
+            docs.append((f"{SOURCE_PREFIX}.{k // POSTING_CHUNK}", entry))
+    return docs

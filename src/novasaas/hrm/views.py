@@ -1,0 +1,476 @@
+"""HRM pages: thin views over actions, payroll and selectors (module gate HRM)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from novasaas.hrm import actions, forms, leave, payroll, reports, selectors
+from novasaas.hrm.models import Dependant, EmployeeStatus, LeaveStatus, LeaveType, SalaryChange
+from novasaas.identity.access import Principal, require_perm
+from novasaas.inventory.reports import file_response
+from novasaas.platform.modules import ModuleDisabled
+from novasaas.platform.pdf import PdfUnavailable, render_table
+
+PAGE_SIZE = 50
+
+
+class HrmView(LoginRequiredMixin, View):
+    """Signed-in members of a tenant with HRM holding one of ``permissions`` (the module checked first)."""
+
+    permissions: tuple[str, ...] = ("hrm.employee.view",)
+    principal: Principal
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and not tenant.has_module("HRM"):
+            raise ModuleDisabled("HRM")
+        principal: Principal | None = getattr(request, "principal", None)
+        held = [perm for perm in self.permissions if principal is not None and principal.has(perm)]
+        self.principal = require_perm(request, held[0] if held else self.permissions[-1])
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except ObjectDoesNotExist as exc:
+            raise Http404 from exc
+
+
+def _attach(form: Any, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        for msg in exc.messages:
+            form.add_error(None, msg)
+        return
+    for key, msgs in exc.message_dict.items():
+        for msg in msgs:
+            form.add_error(key if key in form.fields else None, msg)
+
+
+def _members(tenant: Any) -> list[tuple[int, str]]:
+    from novasaas.identity.models import Membership
+
+    rows = Membership.objects.filter(tenant=tenant, is_active=True).select_related("user").order_by("user__email")
+    return [(m.user_id, str(m.user)) for m in rows[:2000]]
+
+
+class HomeView(HrmView):
+    permissions = ("hrm.payslip.self",)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if self.principal.has_any("hrm.employee.view", "hrm.employee.manage", "hrm.team.view"):
+            return redirect("hrm-employees")
+        return redirect("hrm-payslips")
+
+
+# --- organisation ------------------------------------------------------------------------------------
+
+
+class DepartmentListView(HrmView):
+    permissions = ("hrm.org.manage", "hrm.org.view")
+
+    def form(self, data: Any = None) -> forms.DepartmentForm:
+        tenant = self.principal.tenant
+        return forms.DepartmentForm(
+            data,
+            departments=[(d.pk, str(d)) for d in selectors.list_departments(tenant)],
+            members=_members(tenant),
+        )
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        tenant = self.principal.tenant
+        tree = selectors.department_tree(tenant)
+        counts: dict[int, int] = {}
+        from novasaas.hrm.models import Employee
+
+        for dept_id in Employee.objects.filter(tenant=tenant, status=EmployeeStatus.ACTIVE).values_list(
+            "department_id", flat=True
+        ):
+            counts[dept_id] = counts.get(dept_id, 0) + 1
+        rows = [{"depth": depth, "indent": depth * 1.5, "d": d, "count": counts.get(d.pk, 0)} for depth, d in tree]
+        can_edit = self.principal.has("hrm.org.manage")
+        context = {"rows": rows, "form": (form or self.form()) if can_edit else None}
+        return render(request, "hrm/departments.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.principal.require("hrm.org.manage")
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                dept = actions.save_department(self.principal, **form.cleaned_data)
+                messages.success(request, _("Department %(c)s saved.") % {"c": dept.code})
+                return redirect("hrm-departments")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form, status=400)
+
+
+class PositionListView(HrmView):
+    permissions = ("hrm.org.manage", "hrm.org.view")
+
+    def form(self, data: Any = None) -> forms.PositionForm:
+        departments = [(d.pk, str(d)) for d in selectors.list_departments(self.principal.tenant)]
+        return forms.PositionForm(data, departments=departments)
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        can_edit = self.principal.has("hrm.org.manage")
+        context = {
+            "positions": selectors.list_positions(self.principal.tenant),
+            "form": (form or self.form()) if can_edit else None,
+        }
+        return render(request, "hrm/positions.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.principal.require("hrm.org.manage")
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                pos = actions.save_position(self.principal, **form.cleaned_data)
+                messages.success(request, _("Position %(c)s saved.") % {"c": pos.code})
+                return redirect("hrm-positions")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form, status=400)
+
+
+# --- employees ---------------------------------------------------------------------------------------
+
+
+class EmployeeListView(HrmView):
+    permissions = ("hrm.employee.view", "hrm.team.view")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        q = request.GET.get("q", "")[:200]
+        status = request.GET.get("status", EmployeeStatus.ACTIVE)
+        status = status if status in EmployeeStatus.values else ""
+        qs = selectors.list_employees(self.principal, q, status=status)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "hrm/employees.html", {"page": page, "q": q, "status": status})
+
+
+class EmployeeDetailView(HrmView):
+    permissions = ("hrm.employee.view", "hrm.team.view", "hrm.payslip.self")
+
+    def get(self, request: HttpRequest, pk: int, dep_form: Any = None, status: int = 200) -> HttpResponse:
+        p = self.principal
+        employee = selectors.get_employee(p, pk)
+        context = {
+            "employee": employee,
+            "contracts": selectors.list_contracts(p, employee.pk),
+            "dependants": Dependant.objects.filter(tenant=p.tenant, employee=employee),
+            "history": SalaryChange.objects.filter(tenant=p.tenant, employee=employee),
+            "dep_form": (dep_form or forms.DependantForm()) if p.has("hrm.employee.manage") else None,
+            "terminate_form": forms.TerminationForm() if p.has("hrm.contract.manage") else None,
+        }
+        return render(request, "hrm/employee.html", context, status=status)
+
+
+class EmployeeFormView(HrmView):
+    permissions: tuple[str, ...] = ("hrm.employee.manage",)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("pk"):
+            self.permissions = ("hrm.employee.manage", "hrm.employee.update_contact")
+        return super().dispatch(request, *args, **kwargs)
+
+    def make_form(self, data: Any = None, employee: Any = None) -> Any:
+        initial: dict[str, Any] = {}
+        if employee is not None:
+            initial = {f: getattr(employee, f) for f in (*actions.PERSONAL_FIELDS, *actions.CONTACT_FIELDS)}
+            initial.update({f: getattr(employee, f) for f in actions.JOB_FIELDS})
+        if employee is not None and not self.principal.has("hrm.employee.manage"):
+            return forms.ContactForm(data, initial=initial)
+        tenant = self.principal.tenant
+        return forms.EmployeeForm(
+            data,
+            initial=initial or {"region": "I", "is_resident": True},
+            departments=[(d.pk, str(d)) for d in selectors.list_departments(tenant, include_inactive=False)],
+            positions=[(x.pk, str(x)) for x in selectors.list_positions(tenant).filter(is_active=True)],
+            members=_members(tenant),
+        )
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        employee = selectors.get_employee(self.principal, pk) if pk else None
+        context = {"form": self.make_form(employee=employee), "employee": employee}
+        return render(request, "hrm/employee_form.html", context)
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        employee = selectors.get_employee(self.principal, pk) if pk else None
+        form = self.make_form(request.POST, employee)
+        if form.is_valid():
+            try:
+                if employee is None:
+                    employee = actions.create_employee(self.principal, **form.cleaned_data)
+                    messages.success(request, _("Employee %(c)s created.") % {"c": employee.code})
+                else:
+                    actions.update_employee(self.principal, employee.pk, **form.cleaned_data)
+                    messages.success(request, _("Employee %(c)s saved.") % {"c": employee.code})
+                return redirect("hrm-employee", pk=employee.pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return render(request, "hrm/employee_form.html", {"form": form, "employee": employee}, status=400)
+
+
+class DependantAddView(HrmView):
+    permissions = ("hrm.employee.manage",)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        selectors.get_employee(self.principal, pk)
+        form = forms.DependantForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.add_dependant(self.principal, pk, **form.cleaned_data)
+                messages.success(request, _("Dependant added."))
+                return redirect("hrm-employee", pk=pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return EmployeeDetailView.get(self, request, pk, dep_form=form, status=400)  # type: ignore[arg-type]
+
+
+class ContractFormView(HrmView):
+    permissions = ("hrm.contract.manage",)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        employee = selectors.get_employee(self.principal, pk)
+        form = forms.ContractForm(initial={"kind": "indefinite", "salary_basis": "gross"})
+        return render(request, "hrm/contract_form.html", {"form": form, "employee": employee})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        employee = selectors.get_employee(self.principal, pk)
+        form = forms.ContractForm(request.POST)
+        if form.is_valid():
+            try:
+                contract = actions.create_contract(self.principal, employee.pk, **form.action_data())
+                messages.success(request, _("Contract %(n)s signed.") % {"n": contract.number})
+                return redirect("hrm-employee", pk=employee.pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return render(request, "hrm/contract_form.html", {"form": form, "employee": employee}, status=400)
+
+
+class ContractTerminateView(HrmView):
+    permissions = ("hrm.contract.manage",)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contract = selectors.get_contract(self.principal, pk)
+        form = forms.TerminationForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.terminate_contract(
+                    self.principal, contract.pk, form.cleaned_data["terminated_on"], form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Contract %(n)s terminated.") % {"n": contract.number})
+                return redirect("hrm-employee", pk=contract.employee_id)
+            except ValidationError as exc:
+                _attach(form, exc)
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("hrm-employee", pk=contract.employee_id)
+
+
+# --- rules and payroll -------------------------------------------------------------------------------
+
+
+class RulesView(HrmView):
+    permissions = ("hrm.payroll.configure", "hrm.payroll.generate")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        context = {"rates": selectors.list_rates(), "brackets": selectors.list_brackets()}
+        return render(request, "hrm/rules.html", context)
+
+
+class PayrollListView(HrmView):
+    permissions = ("hrm.payroll.generate",)
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        context = {"periods": selectors.list_periods(self.principal.tenant), "form": form or forms.PayrollForm()}
+        return render(request, "hrm/payrolls.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = forms.PayrollForm(request.POST)
+        if form.is_valid():
+            try:
+                period = payroll.generate_payroll(self.principal, form.cleaned_data["year"], form.cleaned_data["month"])
+                messages.success(request, _("Payroll %(p)s generated.") % {"p": period})
+                return redirect("hrm-payroll", pk=period.pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form, status=400)
+
+
+class PayrollDetailView(HrmView):
+    permissions = ("hrm.payroll.generate",)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        period = selectors.get_period(self.principal.tenant, pk)
+        report = reports.payroll_register(period)
+        entries: list[Any] = []
+        if self.principal.tenant.has_module("ACC"):
+            from novasaas.hrm.subscribers import payroll_entries
+
+            entries = payroll_entries(self.principal.tenant, period.pk)
+        context = {
+            "period": period,
+            "report": report,
+            "rows": report.page_rows(lambda r: f"/hrm/payslips/{r['_id']}/"),
+            "totals": report.page_totals(),
+            "entries": entries,
+            "can_approve": self.principal.has("hrm.payroll.approve") and period.status == "draft",
+        }
+        return render(request, "hrm/payroll.html", context)
+
+
+class PayrollApproveView(HrmView):
+    permissions = ("hrm.payroll.approve",)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        selectors.get_period(self.principal.tenant, pk)
+        try:
+            period = payroll.approve_payroll(self.principal, pk)
+            messages.success(request, _("Payroll %(p)s approved.") % {"p": period})
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        return redirect("hrm-payroll", pk=pk)
+
+
+class PayrollRegisterFileView(HrmView):
+    permissions = ("hrm.payroll.generate",)
+
+    def get(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+        if fmt not in ("xlsx", "pdf"):
+            raise Http404
+        report = reports.payroll_register(selectors.get_period(self.principal.tenant, pk))
+        return file_response(report, fmt, unavailable=lambda text: HttpResponse(text, status=503))
+
+
+class PayslipListView(HrmView):
+    permissions = ("hrm.payslip.self",)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        context = {
+            "payslips": selectors.own_payslips(self.principal)[:120],
+            "me": selectors.own_employee(self.principal),
+        }
+        return render(request, "hrm/payslips.html", context)
+
+
+class PayslipDetailView(HrmView):
+    permissions = ("hrm.payslip.self",)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        line = selectors.get_payslip(self.principal, pk)
+        return render(request, "hrm/payslip.html", {"line": line, "rows": reports.payslip_rows(line)})
+
+
+class PayslipPdfView(HrmView):
+    permissions = ("hrm.payslip.self",)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from novasaas.platform.money import format_amount
+
+        line = selectors.get_payslip(self.principal, pk)
+        rows = [[label, format_amount(amount)] for label, amount in reports.payslip_rows(line)]
+        title = _("Payslip %(p)s") % {"p": line.period}
+        subtitle = f"{line.employee.code} {line.employee.full_name} — {line.department.name}"
+        try:
+            content = render_table(title, [_("Item"), _("Amount (VND)")], rows, subtitle)
+        except PdfUnavailable as exc:
+            return HttpResponse(_("PDF export is unavailable: %(e)s") % {"e": exc}, status=503)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="phieu-luong-{line.period.year}-{line.period.month:02d}.pdf"'
+        )
+        return response
+
+
+# --- leave -------------------------------------------------------------------------------------------
+
+
+class LeaveView(HrmView):
+    permissions = ("hrm.leave.request",)
+
+    def form(self, data: Any = None) -> forms.LeaveRequestForm:
+        types = LeaveType.objects.filter(tenant=self.principal.tenant, is_active=True)
+        return forms.LeaveRequestForm(data, types=[(t.pk, str(t)) for t in types])
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        from django.utils import timezone
+
+        p = self.principal
+        me = selectors.own_employee(p)
+        requests = list(leave.list_requests(p).select_related("employee__department")[:200])
+        uid = p.user.pk if p.user else -1
+        for r in requests:
+            manager_id = r.employee.department.manager_id
+            r.can_decide = r.status in leave.OPEN and (  # type: ignore[attr-defined]
+                (r.status == LeaveStatus.SUBMITTED and manager_id == uid and p.has("hrm.leave.approve_team"))
+                or (p.has("hrm.leave.approve") and (r.status == LeaveStatus.MANAGER_APPROVED or manager_id is None))
+            )
+            r.can_cancel = r.status in leave.OPEN and r.employee.user_id == uid  # type: ignore[attr-defined]
+        context = {
+            "me": me,
+            "form": (form or self.form()) if me else None,
+            "balances": leave.balances(me, timezone.localdate().year) if me else [],
+            "requests": requests,
+        }
+        return render(request, "hrm/leave.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                leave.request_leave(self.principal, **form.cleaned_data)
+                messages.success(request, _("Leave requested."))
+                return redirect("hrm-leave")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form, status=400)
+
+
+class LeaveDecisionView(HrmView):
+    permissions = ("hrm.leave.approve", "hrm.leave.approve_team", "hrm.leave.request")
+
+    def post(self, request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+        if decision not in ("approve", "reject", "cancel"):
+            raise Http404
+        try:
+            if decision == "cancel":
+                leave.cancel_leave(self.principal, pk)
+            else:
+                leave.decide_leave(self.principal, pk, decision == "approve", request.POST.get("note", ""))
+            messages.success(request, _("Leave request updated."))
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        return redirect("hrm-leave")
+
+
+class LeaveTypeListView(HrmView):
+    permissions = ("hrm.leave.configure",)
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        context = {
+            "types": LeaveType.objects.filter(tenant=self.principal.tenant),
+            "form": form or forms.LeaveTypeForm(),
+        }
+        return render(request, "hrm/leave_types.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = forms.LeaveTypeForm(request.POST)
+        if form.is_valid():
+            try:
+                lt = leave.save_leave_type(self.principal, **form.cleaned_data)
+                messages.success(request, _("Leave type %(c)s saved.") % {"c": lt.code})
+                return redirect("hrm-leave-types")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form, status=400)
