@@ -23,6 +23,7 @@ urlpatterns = [
     path("inventory/", include("novasaas.inventory.urls")),
     path("sales/", include("novasaas.sales.urls")),
     path("platform/", include("novasaas.platform.urls")),
+    path("billing/", include("novasaas.billing.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
