@@ -393,6 +393,7 @@ def change_plan(
     tenant = principal.tenant
     on = on or _today()
     sub = _lock(tenant)
+    _catch_up(tenant, sub, on)
     plan = _plan(plan_code)
     period = _period(period or sub.next_period or sub.period)
     before = {"plan": sub.plan.code, "period": sub.period, "next_plan": getattr(sub.next_plan, "code", None)}
@@ -455,6 +456,7 @@ def set_quantity(
     tenant = principal.tenant
     on = on or _today()
     sub = _lock(tenant)
+    _catch_up(tenant, sub, on)
     if sub.status == SubscriptionStatus.CANCELLED:
         raise ValidationError(_("The subscription is cancelled."))
     before: dict[str, Any]
@@ -560,11 +562,25 @@ def set_quantity(
 def renew(tenant: Tenant, *, on: dt.date | None = None) -> Subscription | None:
     """Start the next period of a subscription whose period (or trial) has ended by ``on``: apply the
     scheduled plan, billing period and lower quantities, take the catalogue's current price, and
-    charge the new period. Idempotent: a subscription whose period has not ended is left alone."""
+    charge the new period; periods missed (no worker for a while) are caught up one by one.
+    Idempotent: a subscription whose period has not ended is left alone (None)."""
     on = on or _today()
     sub = _lock(tenant)
-    if sub.status in (SubscriptionStatus.CANCELLED, SubscriptionStatus.READ_ONLY) or sub.period_end > on:
-        return None
+    renewed = None
+    while sub.status not in (SubscriptionStatus.CANCELLED, SubscriptionStatus.READ_ONLY) and sub.period_end <= on:
+        renewed = _renew_once(tenant, sub)
+    return renewed
+
+
+def _catch_up(tenant: Tenant, sub: Subscription, on: dt.date) -> None:
+    """Before a change on ``on``: renew a period that has ended (the daily task may not have run yet)."""
+    if on < sub.period_start:
+        raise ValidationError(_("The change date is before the current period."))
+    while sub.status not in (SubscriptionStatus.CANCELLED, SubscriptionStatus.READ_ONLY) and sub.period_end <= on:
+        _renew_once(tenant, sub)
+
+
+def _renew_once(tenant: Tenant, sub: Subscription) -> Subscription:
     start = sub.period_end
     if sub.next_plan_id:
         sub.plan = sub.next_plan  # type: ignore[assignment]
