@@ -312,7 +312,8 @@ def _apply_modules(tenant: Tenant, plan: Plan, *, keep: bool) -> None:
     built = set(offerable_modules()) | current
     wanted = {m for m in plan.modules if m in built} | (current if keep else set())
     if wanted != current:
-        set_tenant_modules(tenant, sorted(wanted), actor=None)
+        set_tenant_modules(with_tenant, sorted(wanted), actor=None)
+        tenant.enabled_modules = with_tenant.enabled_modules
 
 
 @transaction.atomic
