@@ -249,11 +249,10 @@ def amount_of(
     """P of the subscription (``pricing.period_amount``) with optional changes applied."""
     price = plan_price or sub.price
     if addons is None:
-        addons = [
-            (a.price.monthly_price, a.quantity)
-            for a in sub.addons.select_related("price", "addon")
-            if a.addon.unit == AddOnUnit.MONTH
-        ]
+        prefetched = "addons" in getattr(sub, "_prefetched_objects_cache", {})
+        links = sub.addons.all() if prefetched else sub.addons.select_related("price", "addon")
+        addons = [(a.price.monthly_price, a.quantity) for a in links if a.addon.unit == AddOnUnit.MONTH]
+
     monthly = pricing.monthly_amount(
         price.monthly_price,
         extra_users=sub.extra_users if extra_users is None else extra_users,

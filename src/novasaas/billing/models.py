@@ -206,6 +206,7 @@ class Charge(models.Model):
     on = models.DateField()
     amount = money_field()
     invoiced = models.BooleanField(default=False)
+    invoice = models.ForeignKey("PlatformInvoice", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -225,3 +226,80 @@ class SubscriptionEvent(models.Model):
 
     class Meta:
         ordering: ClassVar = ["-created_at", "-id"]
+
+
+class InvoiceStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    PAID = "paid", _("Paid")
+    VOID = "void", _("Void")
+
+
+class InvoiceCounter(models.Model):
+    """Gapless numbering of the platform's invoices per year (locked while a number is taken)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    next_value = models.PositiveIntegerField(default=1)
+
+
+class PlatformInvoice(models.Model):
+    """An invoice of the platform (seller, legal data from settings) to a tenant, in VND with VAT."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    issued_on = models.DateField(_("issued on"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED)
+    subtotal = money_field(_("subtotal"))
+    vat_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2, default=10)
+    vat = money_field(_("VAT"))
+    total = money_field(_("total"))
+    paid = money_field(_("paid"), default=0)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-issued_on", "-id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(total=models.F("subtotal") + models.F("vat")), name="billing_inv_total"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PlatformInvoiceLine(models.Model):
+    invoice = models.ForeignKey(PlatformInvoice, on_delete=models.CASCADE, related_name="lines")
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=ChargeKind.choices)
+    description = models.CharField(max_length=300)
+    amount = money_field()
+
+    class Meta:
+        ordering: ClassVar = ["id"]
+
+
+class PaymentMethod(models.TextChoices):
+    BANK = "bank", _("Bank transfer")
+    GATEWAY = "gateway", _("Payment gateway")
+
+
+class PlatformPayment(models.Model):
+    """A payment of a platform invoice: recorded by the Master Admin (bank transfer) or by a verified
+    gateway callback. ``reference`` is unique per method, so a repeated callback records nothing."""
+
+    invoice = models.ForeignKey(PlatformInvoice, on_delete=models.PROTECT, related_name="payments")
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=10, choices=PaymentMethod.choices)
+    reference = models.CharField(max_length=100)
+    amount = money_field()
+    received_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["method", "reference"], name="billing_payment_reference"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_payment_positive"),
+        ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from novasaas.billing import actions, forms, selectors
-from novasaas.billing.models import LIMITS, AddOn, Plan
+from novasaas.billing.models import LIMITS, AddOn, Plan, PlatformInvoice
 from novasaas.identity.access import require_perm
 from novasaas.platform.views import _master_only, platform_staff
 
@@ -42,6 +42,7 @@ def subscription(request: HttpRequest) -> HttpResponse:
             amount=actions.amount_of(sub),
             charges=list(selectors.list_charges(principal.tenant)[:50]),
             events=list(selectors.list_events(principal.tenant)[:20]),
+            invoices=list(PlatformInvoice.objects.filter(tenant_id=principal.tenant.pk)[:50]),
         )
     for plan in context["plans"]:
         plan.current = selectors.latest_price(plan)
