@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "novasaas.platform.middleware.TenantMiddleware",
+    "novasaas.billing.middleware.ReadOnlyMiddleware",
     "novasaas.platform.idempotency.IdempotencyMiddleware",
 ]
 

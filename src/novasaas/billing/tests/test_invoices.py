@@ -149,3 +149,25 @@ def test_trial_end_reminders_read_only_and_reactivation(db):
     _c, master = master_client()
     invoicing.record_payment(invoice.pk, amount="550000", reference="VCB-77", actor=master)
     assert _status(t) == "active"
+
+
+def test_read_only_workspace_refuses_writes_on_pages_and_api_but_reads(db):
+    from novasaas.platform.testing.fixtures import ApiClient
+
+    t = create_tenant(modules=["CRM", "INV"])
+    subscribe(t, "starter")
+    with tenant_context(t):
+        Subscription.objects.filter(tenant_id=t.pk).update(status="read_only")
+    admin = admin_of(t)
+    api = ApiClient(t, admin)
+    r = api.post("/api/v1/inventory/warehouses", {"code": "DN", "name": "Kho Đà Nẵng"})
+    assert r.status_code == 403 and r.json()["upgrade_url"] == "/billing/"
+    assert api.get("/api/v1/inventory/warehouses").status_code == 200
+    c = web_client(t, admin)
+    assert c.post("/inventory/warehouses/new/", {"code": "DN", "name": "Kho Đà Nẵng"}).status_code == 403
+    assert c.get("/inventory/warehouses/").status_code == 200
+    assert c.get("/billing/").status_code == 200
+    with tenant_context(t):
+        from novasaas.inventory.models import Warehouse
+
+        assert not Warehouse.objects.filter(code="DN").exists()
