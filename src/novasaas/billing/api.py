@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.utils import check_csrf
 
-from novasaas.billing import actions, selectors
+from novasaas.billing import actions, invoicing, selectors
 from novasaas.billing import schemas as s
-from novasaas.billing.models import AddOn, Plan, Subscription
+from novasaas.billing.models import AddOn, Plan, PlatformInvoice, Subscription
 from novasaas.identity.access import Principal
 from novasaas.platform.api import ErrorOut, module_auth
 from novasaas.platform.tenancy import platform_context
@@ -214,3 +214,71 @@ def set_addon_price(request: HttpRequest, addon_id: int, data: s.PriceIn) -> Any
         user, addon=addon, monthly_price=data.monthly_price, annual_discount_percent=data.annual_discount_percent
     )
     return 201, addon_out(selectors.list_addons(include_inactive=True).get(pk=addon_id))
+
+
+# --- invoices ------------------------------------------------------------------------------------------
+
+
+def invoice_out(invoice: PlatformInvoice) -> dict[str, Any]:
+    data = {f: getattr(invoice, f) for f in s.InvoiceOut.model_fields if f != "lines"}
+    data["lines"] = [
+        {"kind": ln.kind, "description": ln.description, "amount": ln.amount} for ln in invoice.lines.all()
+    ]
+    return data
+
+
+@router.get("/invoices", response={200: list[s.InvoiceOut], **E})
+def list_invoices(request: HttpRequest) -> Any:
+    p = _p(request, "core.subscription.view")
+    qs = PlatformInvoice.objects.filter(tenant_id=p.tenant.pk).prefetch_related("lines")[:500]
+    return [invoice_out(i) for i in qs]
+
+
+@router.get("/invoices/{int:invoice_id}", response={200: s.InvoiceOut, **E})
+def get_invoice(request: HttpRequest, invoice_id: int) -> Any:
+    p = _p(request, "core.subscription.view")
+    return invoice_out(PlatformInvoice.objects.get(pk=invoice_id, tenant_id=p.tenant.pk))
+
+
+@platform_router.get("/subscriptions", response={200: list[s.SubscriptionRowOut], 403: ErrorOut})
+def platform_subscriptions(request: HttpRequest) -> Any:
+    _master(request)
+    from novasaas.billing.invoice_views import mrr
+
+    with platform_context():
+        subs = list(
+            Subscription.objects.select_related("plan", "price", "tenant")
+            .prefetch_related("addons__addon", "addons__price")
+            .order_by("tenant_id")
+        )
+        return [
+            {
+                "tenant_id": x.tenant_id,
+                "tenant_slug": x.tenant.slug,
+                "plan": x.plan.code,
+                "status": x.status,
+                "period": x.period,
+                "mrr": mrr(x),
+            }
+            for x in subs
+        ]
+
+
+@platform_router.get("/invoices", response={200: list[s.InvoiceOut], 403: ErrorOut})
+def platform_invoices(request: HttpRequest, unpaid: bool = False) -> Any:
+    _master(request)
+    with platform_context():
+        qs = PlatformInvoice.objects.prefetch_related("lines")
+        if unpaid:
+            qs = qs.filter(status="issued")
+        return [invoice_out(i) for i in qs[:500]]
+
+
+@platform_router.post("/invoices/{int:invoice_id}/payments", response={201: s.InvoiceOut, **E})
+def record_payment(request: HttpRequest, invoice_id: int, data: s.PaymentIn) -> Any:
+    user = _master(request)
+    with platform_context():
+        PlatformInvoice.objects.get(pk=invoice_id)
+    invoicing.record_payment(invoice_id, amount=data.amount, reference=data.reference, actor=user)
+    with platform_context():
+        return 201, invoice_out(PlatformInvoice.objects.prefetch_related("lines").get(pk=invoice_id))

@@ -11,7 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -115,14 +117,14 @@ def record_payment(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return redirect("billing-console")
 
 
-@csrf_exempt
-@require_POST
-def gateway_callback(request: HttpRequest) -> HttpResponse:
-    """The payment provider's server-to-server callback: HMAC-signed body, idempotent."""
-    try:
-        payment = invoicing.handle_callback(request.body, request.headers.get("X-Signature", ""))
-    except invoicing.GatewayError as exc:
-        return JsonResponse({"detail": str(exc)}, status=400)
-    except ValidationError as exc:
-        return JsonResponse({"detail": exc.messages}, status=400)
-    return JsonResponse({"recorded": payment is not None})
+@method_decorator(csrf_exempt, name="dispatch")
+class GatewayCallbackView(View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        """The payment provider's server-to-server callback: HMAC-signed body, idempotent."""
+        try:
+            payment = invoicing.handle_callback(request.body, request.headers.get("X-Signature", ""))
+        except invoicing.GatewayError as exc:
+            return JsonResponse({"detail": str(exc)}, status=400)
+        except ValidationError as exc:
+            return JsonResponse({"detail": exc.messages}, status=400)
+        return JsonResponse({"recorded": payment is not None})

@@ -173,3 +173,37 @@ class ChargeOut(Schema):
     on: dt.date
     amount: Decimal
     invoiced: bool
+
+
+class InvoiceLineOut(Schema):
+    kind: str
+    description: str
+    amount: Decimal
+
+
+class InvoiceOut(Schema):
+    id: int
+    number: str
+    issued_on: dt.date
+    due_on: dt.date
+    status: str
+    subtotal: Decimal
+    vat_rate: Decimal
+    vat: Decimal
+    total: Decimal
+    paid: Decimal
+    lines: list[InvoiceLineOut]
+
+
+class PaymentIn(StrictSchema):
+    amount: Decimal = Field(gt=0, lt=10**15, decimal_places=0)
+    reference: str = Field(min_length=1, max_length=100)
+
+
+class SubscriptionRowOut(Schema):
+    tenant_id: int
+    tenant_slug: str
+    plan: str
+    status: str
+    period: str
+    mrr: Decimal

@@ -7,10 +7,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.http import require_POST
 
 from novasaas.billing import actions, forms, selectors
@@ -51,36 +53,34 @@ def subscription(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/subscription.html", context)
 
 
-@login_required
-@require_POST
-def change_plan(request: HttpRequest) -> HttpResponse:
-    principal = require_perm(request, "core.subscription.manage")
-    try:
-        actions.change_plan(principal, request.POST.get("plan", ""), period=request.POST.get("period") or None)
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("Plan change saved."))
-    return redirect("billing-subscription")
-
-
-@login_required
-@require_POST
-def set_quantity(request: HttpRequest) -> HttpResponse:
-    principal = require_perm(request, "core.subscription.manage")
-    try:
-        raw = request.POST.get("quantity", "")
-        if not raw.strip().isdigit():
-            raise ValidationError(_("Enter a whole number."))
-        if request.POST.get("addon"):
-            actions.set_quantity(principal, addon_code=request.POST["addon"], quantity=int(raw))
+class ChangePlanView(LoginRequiredMixin, View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        principal = require_perm(request, "core.subscription.manage")
+        try:
+            actions.change_plan(principal, request.POST.get("plan", ""), period=request.POST.get("period") or None)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
         else:
-            actions.set_quantity(principal, extra_users=int(raw))
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("Subscription updated."))
-    return redirect("billing-subscription")
+            messages.success(request, _("Plan change saved."))
+        return redirect("billing-subscription")
+
+
+class QuantityView(LoginRequiredMixin, View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        principal = require_perm(request, "core.subscription.manage")
+        try:
+            raw = request.POST.get("quantity", "")
+            if not raw.strip().isdigit():
+                raise ValidationError(_("Enter a whole number."))
+            if request.POST.get("addon"):
+                actions.set_quantity(principal, addon_code=request.POST["addon"], quantity=int(raw))
+            else:
+                actions.set_quantity(principal, extra_users=int(raw))
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("Subscription updated."))
+        return redirect("billing-subscription")
 
 
 # --- Master Admin: catalogue -------------------------------------------------------------------------

@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounting/", include("novasaas.accounting.urls")),
     path("inventory/", include("novasaas.inventory.urls")),
     path("sales/", include("novasaas.sales.urls")),
+    path("platform/billing/", include("novasaas.billing.platform_urls")),
     path("platform/", include("novasaas.platform.urls")),
     path("billing/", include("novasaas.billing.urls")),
 ]

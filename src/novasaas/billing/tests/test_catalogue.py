@@ -60,9 +60,9 @@ def test_seed_has_the_spec_numbers(db):
 
 def test_master_admin_edits_a_plan_and_its_price_on_pages(db):
     c, master = master_client()
-    assert "Starter" in c.get("/billing/catalogue/").content.decode()
+    assert "Starter" in c.get("/platform/billing/catalogue/").content.decode()
     starter = Plan.objects.get(code="starter")
-    r = c.get(f"/billing/catalogue/plans/{starter.pk}/")
+    r = c.get(f"/platform/billing/catalogue/plans/{starter.pk}/")
     assert r.status_code == 200
     form = {
         "name": "Starter+",
@@ -78,7 +78,7 @@ def test_master_admin_edits_a_plan_and_its_price_on_pages(db):
         "max_warehouses": 1,
         "max_storage_mb": 5120,
     }
-    r = c.post(f"/billing/catalogue/plans/{starter.pk}/", form)
+    r = c.post(f"/platform/billing/catalogue/plans/{starter.pk}/", form)
     assert r.status_code == 302, r.content.decode()[:2000]
     starter.refresh_from_db()
     assert (starter.name, starter.trial_days, starter.max_customers, starter.features["support"]) == (
@@ -88,7 +88,7 @@ def test_master_admin_edits_a_plan_and_its_price_on_pages(db):
         "email",
     )  # unspecified features kept
     r = c.post(
-        f"/billing/catalogue/plans/{starter.pk}/price/",
+        f"/platform/billing/catalogue/plans/{starter.pk}/price/",
         {"price-monthly_price": "600000", "price-extra_user_price": "60000"},
     )
     assert r.status_code == 302
@@ -102,7 +102,7 @@ def test_master_admin_edits_a_plan_and_its_price_on_pages(db):
 def test_master_admin_creates_a_plan_and_an_addon(db):
     c, _m = master_client()
     r = c.post(
-        "/billing/catalogue/plans/new/",
+        "/platform/billing/catalogue/plans/new/",
         {
             "code": "shop",
             "kind": "plan",
@@ -116,12 +116,12 @@ def test_master_admin_creates_a_plan_and_an_addon(db):
     assert r.status_code == 302
     assert Plan.objects.get(code="shop").prices.get().monthly_price == D(0)
     r = c.post(
-        "/billing/catalogue/addons/new/",
+        "/platform/billing/catalogue/addons/new/",
         {"code": "sms", "name": "SMS", "unit": "month", "limit": "", "limit_step": 0, "is_active": "on"},
     )
     assert r.status_code == 302
     r = c.post(
-        "/billing/catalogue/plans/new/",
+        "/platform/billing/catalogue/plans/new/",
         {"code": "bad", "kind": "plan", "name": "Bad", "position": 9, "trial_days": 0, "features": '{"nope": 1}'},
     )
     assert r.status_code == 200 and not Plan.objects.filter(code="bad").exists()
@@ -176,10 +176,10 @@ def test_catalogue_api_for_the_master_admin(db):
 
 def test_support_staff_reads_but_does_not_edit(db):
     c, _u = master_client("support")
-    assert c.get("/billing/catalogue/").status_code == 200
+    assert c.get("/platform/billing/catalogue/").status_code == 200
     assert c.get("/api/v1/platform/billing/plans").status_code == 200
     starter = Plan.objects.get(code="starter")
-    assert c.post(f"/billing/catalogue/plans/{starter.pk}/price/", {"price-monthly_price": "1"}).status_code == 403
+    assert c.post(f"/platform/billing/catalogue/plans/{starter.pk}/price/", {"price-monthly_price": "1"}).status_code == 403
     r = c.post(
         f"/api/v1/platform/billing/plans/{starter.pk}/prices", {"monthly_price": "1"}, content_type="application/json"
     )
@@ -187,7 +187,7 @@ def test_support_staff_reads_but_does_not_edit(db):
     assert PriceVersion.objects.filter(plan=starter).count() == 1
 
 
-@pytest.mark.parametrize("url", ["/billing/catalogue/", "/billing/catalogue/plans/new/"])
+@pytest.mark.parametrize("url", ["/platform/billing/catalogue/", "/platform/billing/catalogue/plans/new/"])
 def test_tenant_users_are_refused_the_catalogue_pages(db, url):
     t = create_tenant()
     assert web_client(t, admin_of(t)).get(url).status_code == 403

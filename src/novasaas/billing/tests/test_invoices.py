@@ -73,26 +73,26 @@ def test_invoice_pdf(two, unicode_font):
 def test_master_admin_records_a_bank_transfer(two):
     a, _b, inv_a, _ib = two
     c, _m = master_client()
-    body = c.get("/billing/console/").content.decode()
+    body = c.get("/platform/billing/").content.decode()
     assert inv_a.number in body and "2.500.000" in body  # MRR 500,000 + 2,000,000
-    r = c.post(f"/billing/console/invoices/{inv_a.pk}/payment/", {"amount": "600000", "reference": "VCB1"})
+    r = c.post(f"/platform/billing/invoices/{inv_a.pk}/payment/", {"amount": "600000", "reference": "VCB1"})
     assert r.status_code == 302
     assert _invoices(a)[0].status == "issued"  # more than due: refused
-    c.post(f"/billing/console/invoices/{inv_a.pk}/payment/", {"amount": "550000", "reference": "VCB1"})
+    c.post(f"/platform/billing/invoices/{inv_a.pk}/payment/", {"amount": "550000", "reference": "VCB1"})
     assert (_invoices(a)[0].status, _invoices(a)[0].paid) == ("paid", D(550_000))
 
 
 def test_support_staff_and_tenants_cannot_record_payments(two):
     a, _b, inv_a, _ib = two
     support, _u = master_client("support")
-    assert support.get("/billing/console/").status_code == 200
+    assert support.get("/platform/billing/").status_code == 200
     assert (
         support.post(
-            f"/billing/console/invoices/{inv_a.pk}/payment/", {"amount": "550000", "reference": "X"}
+            f"/platform/billing/invoices/{inv_a.pk}/payment/", {"amount": "550000", "reference": "X"}
         ).status_code
         == 403
     )
-    assert web_client(a, admin_of(a)).get("/billing/console/").status_code == 403
+    assert web_client(a, admin_of(a)).get("/platform/billing/").status_code == 403
     with platform_context():
         assert not PlatformPayment.objects.exists()
 
@@ -171,3 +171,44 @@ def test_read_only_workspace_refuses_writes_on_pages_and_api_but_reads(db):
         from novasaas.inventory.models import Warehouse
 
         assert not Warehouse.objects.filter(code="DN").exists()
+
+
+def test_invoice_api_for_the_tenant_and_the_master_admin(two):
+    from novasaas.platform.testing.fixtures import ApiClient
+
+    a, b, inv_a, inv_b = two
+    api = ApiClient(a, admin_of(a))
+    listed = api.get("/api/v1/billing/invoices").json()
+    assert [i["number"] for i in listed] == [inv_a.number]
+    assert api.get(f"/api/v1/billing/invoices/{inv_a.pk}").json()["lines"][0]["amount"] == "500000"
+    assert api.get(f"/api/v1/billing/invoices/{inv_b.pk}").status_code == 404
+    assert (
+        api.post(
+            f"/api/v1/platform/billing/invoices/{inv_a.pk}/payments", {"amount": "550000", "reference": "X"}
+        ).status_code
+        == 403
+    )
+    c, _m = master_client()
+    subs = c.get("/api/v1/platform/billing/subscriptions").json()
+    assert {(s["tenant_slug"], s["mrr"]) for s in subs} == {(a.slug, "500000"), (b.slug, "2000000")}
+    assert len(c.get("/api/v1/platform/billing/invoices?unpaid=true").json()) == 2
+    r = c.post(
+        f"/api/v1/platform/billing/invoices/{inv_a.pk}/payments",
+        {"amount": "550000", "reference": "VCB9"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["status"] == "paid"
+    r = c.post(
+        f"/api/v1/platform/billing/invoices/{inv_b.pk}/payments",
+        {"amount": "1", "reference": ""},
+        content_type="application/json",
+    )
+    assert r.status_code == 422
+    assert (
+        c.post(
+            "/api/v1/platform/billing/invoices/999999/payments",
+            {"amount": "1", "reference": "z"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
