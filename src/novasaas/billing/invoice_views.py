@@ -100,6 +100,30 @@ def console(request: HttpRequest) -> HttpResponse:
 
 @platform_staff
 @require_POST
+def manual_action(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    from novasaas.billing import console as console_actions
+    from novasaas.platform.models import Tenant
+
+    _master_only(request)
+    tenant = get_object_or_404(Tenant, pk=tenant_id)
+    raw_days = request.POST.get("days", "0").strip()
+    try:
+        console_actions.manual_action(
+            request.user,
+            tenant,
+            request.POST.get("action", ""),
+            days=int(raw_days) if raw_days.isdigit() and len(raw_days) < 4 else 0,
+            plan_code=request.POST.get("plan", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Subscription updated."))
+    return redirect("billing-console")
+
+
+@platform_staff
+@require_POST
 def record_payment(request: HttpRequest, invoice_id: int) -> HttpResponse:
     _master_only(request)
     get_object_or_404(PlatformInvoice, pk=invoice_id)

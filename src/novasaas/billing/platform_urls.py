@@ -7,6 +7,7 @@ from novasaas.billing import invoice_views, views
 urlpatterns = [
     path("", invoice_views.console, name="billing-console"),
     path("invoices/<int:invoice_id>/payment/", invoice_views.record_payment, name="billing-payment"),
+    path("tenants/<int:tenant_id>/action/", invoice_views.manual_action, name="billing-manual-action"),
     path("catalogue/", views.catalogue, name="billing-catalogue"),
     path("catalogue/plans/new/", views.plan_edit, name="billing-plan-new"),
     path("catalogue/plans/<int:plan_id>/", views.plan_edit, name="billing-plan"),

@@ -179,7 +179,10 @@ def test_support_staff_reads_but_does_not_edit(db):
     assert c.get("/platform/billing/catalogue/").status_code == 200
     assert c.get("/api/v1/platform/billing/plans").status_code == 200
     starter = Plan.objects.get(code="starter")
-    assert c.post(f"/platform/billing/catalogue/plans/{starter.pk}/price/", {"price-monthly_price": "1"}).status_code == 403
+    assert (
+        c.post(f"/platform/billing/catalogue/plans/{starter.pk}/price/", {"price-monthly_price": "1"}).status_code
+        == 403
+    )
     r = c.post(
         f"/api/v1/platform/billing/plans/{starter.pk}/prices", {"monthly_price": "1"}, content_type="application/json"
     )
