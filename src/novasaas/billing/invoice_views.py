@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -93,9 +94,62 @@ def console(request: HttpRequest) -> HttpResponse:
     invoices = list(PlatformInvoice.objects.filter(status="issued").order_by("due_on")[:200])
     for inv in invoices:
         inv.tenant_name = tenants[inv.tenant_id].name if inv.tenant_id in tenants else inv.tenant_id  # type: ignore[attr-defined]
+    from novasaas.billing.models import Plan
+
+    paying = [r for r in rows if r["mrr"] > 0]
     return render(
-        request, "billing/console.html", {"rows": rows, "mrr": total, "arr": total * 12, "invoices": invoices}
+        request,
+        "billing/console.html",
+        {
+            "rows": rows,
+            "mrr": total,
+            "arr": total * 12,
+            "invoices": invoices,
+            "plans": list(Plan.objects.filter(is_active=True)),
+            "paying": len(paying),
+            "arpu": (total / len(paying)).quantize(Decimal(1)) if paying else Decimal(0),
+            "trialing": sum(1 for r in rows if r["sub"].status == SubscriptionStatus.TRIALING),
+            "conversion": trial_conversion(),
+            "revenue": revenue_by_month(timezone.localdate()),
+        },
     )
+
+
+def trial_conversion() -> int | None:
+    """Percent of ended trials whose first invoice is paid (None before any trial ended)."""
+    from novasaas.billing.models import SubscriptionEvent
+
+    ended = SubscriptionEvent.objects.filter(kind="renewed", detail__was="trialing")
+    total = ended.count()
+    if not total:
+        return None
+    paid = (
+        PlatformInvoice.objects.filter(status="paid", tenant_id__in=ended.values("tenant_id"))
+        .values("tenant_id")
+        .distinct()
+        .count()
+    )
+    return round(100 * paid / total)
+
+
+def revenue_by_month(today: Any) -> dict[str, Any]:
+    """Invoiced revenue (before VAT) of the last 12 months, for the chart."""
+    from novasaas.billing.pricing import add_months
+
+    first = add_months(today.replace(day=1), -11)
+    sums: dict[Any, Decimal] = {}
+    # summed in Python: exact Decimal on every database (a SQL SUM is a float on SQLite)
+    for issued_on, subtotal in PlatformInvoice.objects.filter(issued_on__gte=first).values_list(
+        "issued_on", "subtotal"
+    ):
+        month = issued_on.replace(day=1)
+        sums[month] = sums.get(month, Decimal(0)) + subtotal
+    months = [add_months(first, i) for i in range(12)]
+    return {
+        "labels": [f"{m:%m/%Y}" for m in months],
+        "values": [int(sums.get(m, 0) or 0) for m in months],
+        "label": str(_("Invoiced revenue (before VAT)")),
+    }
 
 
 @platform_staff

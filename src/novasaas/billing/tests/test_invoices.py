@@ -75,6 +75,9 @@ def test_master_admin_records_a_bank_transfer(two):
     c, _m = master_client()
     body = c.get("/platform/billing/").content.decode()
     assert inv_a.number in body and "2.500.000" in body  # MRR 500,000 + 2,000,000
+    assert "1.250.000" in body  # ARPU over 2 paying tenants
+    assert 'id="billing-revenue-data"' in body and "<script>" not in body  # chart data, no inline script
+    assert "2500000" in body  # March 2026's invoiced revenue in the chart data
     r = c.post(f"/platform/billing/invoices/{inv_a.pk}/payment/", {"amount": "600000", "reference": "VCB1"})
     assert r.status_code == 302
     assert _invoices(a)[0].status == "issued"  # more than due: refused
