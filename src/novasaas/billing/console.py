@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from novasaas.billing import actions
+from novasaas.billing.middleware import forget as read_only_cache_forget
 from novasaas.billing.models import Subscription, SubscriptionStatus
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
@@ -56,6 +57,7 @@ def manual_action(actor: Any, tenant: Tenant, action: str, *, days: int = 0, pla
             raise ValidationError(_("Unknown action."))
         sub.updated_at = timezone.now()
         sub.save()
+        read_only_cache_forget(tenant.pk)
         after = {
             "status": sub.status,
             "plan": sub.plan.code,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from novasaas.billing import actions
+from novasaas.billing.middleware import forget as read_only_cache_forget
 from novasaas.billing.models import (
     Charge,
     InvoiceCounter,
@@ -149,6 +150,7 @@ def _reactivate_if_settled(tenant: Tenant) -> None:
     sub.status = SubscriptionStatus.ACTIVE
     sub.updated_at = timezone.now()
     sub.save(update_fields=["status", "updated_at"])
+    read_only_cache_forget(tenant.pk)
     actions._event(sub, "reactivated", was=before)
     audit.record(
         AuditAction.UPDATE,
@@ -320,6 +322,7 @@ def _dun(tenant: Tenant, on: dt.date) -> tuple[int, int]:
     sub.status = target
     sub.updated_at = timezone.now()
     sub.save(update_fields=["status", "updated_at"])
+    read_only_cache_forget(tenant.pk)
     actions._event(sub, target, overdue_since=overdue_since)
     audit.record(
         AuditAction.UPDATE,
