@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as RequestInvalid
 
+from novasaas.billing.limits import UPGRADE_URL, LimitReached
 from novasaas.platform.api import CsrfFailed, UnknownIds, scalar_kind, wrongly_typed
 from novasaas.platform.excel import XLSX_TYPE
 from novasaas.platform.imports import FileTooLarge
@@ -175,6 +176,13 @@ def on_module_disabled(request: HttpRequest, exc: ModuleDisabled) -> HttpRespons
     return api.create_response(request, {"detail": str(exc), "module": exc.code}, status=403)
 
 
+@api.exception_handler(LimitReached)
+def on_limit_reached(request: HttpRequest, exc: LimitReached) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": str(exc), "limit": exc.limit, "upgrade_url": UPGRADE_URL}, status=403
+    )
+
+
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc) or _("Permission denied.")}, status=403)
@@ -254,6 +262,11 @@ def register_routers() -> None:
     from novasaas.hrm.api import router as hrm_router
 
     api.add_router("/hrm", hrm_router)
+    from novasaas.billing.api import platform_router as billing_platform_router
+    from novasaas.billing.api import router as billing_router
+
+    api.add_router("/billing", billing_router)
+    api.add_router("/platform/billing", billing_platform_router)
 
 
 register_routers()

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "novasaas.sales",
     "novasaas.purchasing",
     "novasaas.hrm",
+    "novasaas.billing",
     "novasaas.web",
 ]
 
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "novasaas.platform.middleware.TenantMiddleware",
+    "novasaas.billing.middleware.ReadOnlyMiddleware",
     "novasaas.platform.idempotency.IdempotencyMiddleware",
 ]
 

@@ -24,7 +24,9 @@ urlpatterns = [
     path("sales/", include("novasaas.sales.urls")),
     path("purchasing/", include("novasaas.purchasing.urls")),
     path("hrm/", include("novasaas.hrm.urls")),
+    path("platform/billing/", include("novasaas.billing.platform_urls")),
     path("platform/", include("novasaas.platform.urls")),
+    path("billing/", include("novasaas.billing.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from novasaas.billing import limits as billing_limits
 from novasaas.identity.access import Principal, ensure_can_grant, ensure_can_grant_roles
 from novasaas.identity.catalogue import PERMISSIONS_BY_CODE, ROLES, TENANT_ADMIN, default_role_permissions
 from novasaas.identity.models import (
@@ -292,6 +293,7 @@ def set_member_active(principal: Principal, membership: Membership, active: bool
         raise PermissionDenied(_("Only a Tenant Admin can deactivate or reactivate a Tenant Admin."))
     if active and not membership.is_active:
         ensure_can_grant_roles(principal, roles)  # reactivating gives the member's rights back
+        billing_limits.check(principal.tenant, "users")
     if not active and membership.role_links.filter(role__code=TENANT_ADMIN).exists() and _admin_count() <= 1:
         raise ValidationError(_("The company must keep at least one Tenant Admin."))
     before = membership.is_active
@@ -337,6 +339,7 @@ def invite_user(
     validate_email(email)
     if Membership.objects.filter(user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
+    billing_limits.check(principal.tenant, "users")
     secret = secrets.token_urlsafe(24)
     invitation = Invitation.objects.create(
         email=email,

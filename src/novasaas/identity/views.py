@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from novasaas.billing.actions import start_signup_subscription
 from novasaas.identity import actions
 from novasaas.identity.devices import remember_device
 from novasaas.identity.forms import (
@@ -370,6 +371,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                     tax_code=data["tax_code"],
                     modules=offerable_modules(),
                 )
+                start_signup_subscription(tenant, request.GET.get("plan"))  # billing: ?plan= or a Business trial
             except ValidationError as exc:
                 for e in exc.messages:
                     form.add_error(None, e)

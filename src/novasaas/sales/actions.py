@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from novasaas.billing import limits as billing_limits
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.events import publish
@@ -164,6 +165,7 @@ def create_customer(
         raise ValidationError({"party_id": [_("Choose an active party of the directory.")]})
     if Customer.objects.filter(party_id=party_id).exists():
         raise ValidationError({"party_id": [_("This party is already a customer.")]})
+    billing_limits.check(p.tenant, "customers")
     customer = Customer(party_id=party_id)
     _apply_customer(
         p,
@@ -356,6 +358,7 @@ def create_order(
     if customer is None:
         raise ValidationError({"customer_id": [_("Choose an active customer.")]})
     on = _date(date)
+    billing_limits.check(p.tenant, "orders_per_month")
     order = SalesOrder(
         customer=customer,
         date=on,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from novasaas.billing import limits as billing_limits
 from novasaas.identity.access import Principal
 from novasaas.inventory import ledger
 from novasaas.inventory.actions._common import _actor, _apply, _dec, _get, _qty, _save_unique, _validate
@@ -180,6 +181,7 @@ def save_product(p: Principal, product_id: int | None = None, **data: Any) -> Pr
     """Create or update a product. An empty SKU is generated (SP00001…); ``generate_barcode=True``
     gives an internal EAN-13; a given barcode must be a valid EAN-13/UPC/EAN-8 unique in the tenant."""
     p.require("inv.product.manage")
+    billing_limits.check(p.tenant, "products", adding=0 if product_id else 1)
     product = Product.objects.get(pk=product_id) if product_id else Product()
     before = audit.snapshot(product) if product.pk else None
     has_moves = bool(product.pk) and StockMove.objects.filter(product=product).exists()
@@ -316,6 +318,7 @@ def save_variant(p: Principal, product_id: int, variant_id: int | None = None, *
 @transaction.atomic
 def save_warehouse(p: Principal, warehouse_id: int | None = None, **data: Any) -> Warehouse:
     p.require("inv.warehouse.manage")
+    billing_limits.check(p.tenant, "warehouses", adding=0 if warehouse_id else 1)
     warehouse = (
         Warehouse.objects.select_for_update(of=("self",), no_key=True).get(pk=warehouse_id)
         if warehouse_id

@@ -1,0 +1,284 @@
+"""Billing API. /api/v1/billing/: a tenant's subscription (Tenant Admin manages, Manager views).
+/api/v1/platform/billing/: the catalogue, Master Admin only (session)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.utils import check_csrf
+
+from novasaas.billing import actions, invoicing, selectors
+from novasaas.billing import schemas as s
+from novasaas.billing.models import AddOn, Plan, PlatformInvoice, Subscription
+from novasaas.identity.access import Principal
+from novasaas.platform.api import ErrorOut, module_auth
+from novasaas.platform.tenancy import platform_context
+
+router = Router(tags=["billing"], auth=module_auth())
+platform_router = Router(tags=["platform"])
+E = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def _p(request: HttpRequest, perm: str) -> Principal:
+    principal: Principal = request.auth  # type: ignore[attr-defined]
+    principal.require(perm)
+    return principal
+
+
+def _price(item: Plan | AddOn) -> dict[str, Any] | None:
+    price = selectors.latest_price(item)
+    if price is None:
+        return None
+    return {
+        "version": price.version,
+        "monthly_price": price.monthly_price,
+        "extra_user_price": price.extra_user_price,
+        "annual_discount_percent": price.annual_discount_percent,
+        "valid_from": price.valid_from,
+    }
+
+
+def plan_out(plan: Plan) -> dict[str, Any]:
+    data = {f: getattr(plan, f) for f in s.PlanOut.model_fields if f != "price"}
+    data["price"] = _price(plan)
+    return data
+
+
+def addon_out(addon: AddOn) -> dict[str, Any]:
+    data = {f: getattr(addon, f) for f in s.AddOnOut.model_fields if f != "price"}
+    data["price"] = _price(addon)
+    return data
+
+
+def subscription_out(sub: Subscription, tenant: Any) -> dict[str, Any]:
+    return {
+        "plan": sub.plan.code,
+        "plan_name": sub.plan.name,
+        "period": sub.period,
+        "status": sub.status,
+        "trial_ends_on": sub.trial_ends_on,
+        "period_start": sub.period_start,
+        "period_end": sub.period_end,
+        "price_version": sub.price.version,
+        "period_amount": actions.amount_of(sub),
+        "extra_users": sub.extra_users,
+        "next_plan": sub.next_plan.code if sub.next_plan else None,
+        "next_period": sub.next_period,
+        "next_extra_users": sub.next_extra_users,
+        "modules": list(tenant.enabled_modules or []),
+        "addons": [
+            {
+                "code": a.addon.code,
+                "name": a.addon.name,
+                "quantity": a.quantity,
+                "next_quantity": a.next_quantity,
+                "monthly_price": a.price.monthly_price,
+            }
+            for a in sub.addons.all()
+        ],
+        "usage": selectors.usage_rows(sub),
+    }
+
+
+# --- tenant side -------------------------------------------------------------------------------------
+
+
+@router.get("/plans", response={200: list[s.PlanOut], **E})
+def list_plans(request: HttpRequest) -> Any:
+    _p(request, "core.subscription.view")
+    return [plan_out(p) for p in selectors.list_plans()]
+
+
+@router.get("/addons", response={200: list[s.AddOnOut], **E})
+def list_addons(request: HttpRequest) -> Any:
+    _p(request, "core.subscription.view")
+    return [addon_out(a) for a in selectors.list_addons()]
+
+
+def _subscription(p: Principal) -> Subscription:
+    sub = selectors.get_subscription(p.tenant)
+    if sub is None:
+        raise Subscription.DoesNotExist
+    return sub
+
+
+@router.get("/subscription", response={200: s.SubscriptionOut, **E})
+def get_subscription(request: HttpRequest) -> Any:
+    p = _p(request, "core.subscription.view")
+    return subscription_out(_subscription(p), p.tenant)
+
+
+@router.post("/subscription/plan", response={200: s.SubscriptionOut, **E})
+def change_plan(request: HttpRequest, data: s.ChangePlanIn) -> Any:
+    p = _p(request, "core.subscription.manage")
+    _subscription(p)
+    actions.change_plan(p, data.plan, period=data.period)
+    return subscription_out(_subscription(p), p.tenant)
+
+
+@router.post("/subscription/quantities", response={200: s.SubscriptionOut, **E})
+def set_quantity(request: HttpRequest, data: s.QuantityIn) -> Any:
+    p = _p(request, "core.subscription.manage")
+    _subscription(p)
+    if (data.extra_users is None) == (data.addon is None):
+        raise ValidationError(_("Give either extra_users, or addon with quantity."))
+    actions.set_quantity(p, extra_users=data.extra_users, addon_code=data.addon, quantity=data.quantity)
+    return subscription_out(_subscription(p), p.tenant)
+
+
+@router.get("/charges", response={200: list[s.ChargeOut], **E})
+def list_charges(request: HttpRequest) -> Any:
+    p = _p(request, "core.subscription.view")
+    return list(selectors.list_charges(p.tenant)[:500])
+
+
+# --- Master Admin: catalogue ------------------------------------------------------------------------
+
+
+def _master(request: HttpRequest) -> Any:
+    user = request.user
+    if not user.is_authenticated or not getattr(user, "is_platform_staff", False):
+        raise PermissionDenied(_("Master Admin only."))
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if check_csrf(request) is not None:
+            raise PermissionDenied(_("CSRF check failed."))
+        if not getattr(user, "is_master_admin", False):
+            raise PermissionDenied(_("Master Admin only."))
+    return user
+
+
+@platform_router.get("/plans", response={200: list[s.PlanOut], 403: ErrorOut})
+def platform_plans(request: HttpRequest) -> Any:
+    _master(request)
+    return [plan_out(p) for p in selectors.list_plans(include_inactive=True)]
+
+
+@platform_router.post("/plans", response={201: s.PlanOut, 400: ErrorOut, 403: ErrorOut})
+def create_plan(request: HttpRequest, data: s.PlanIn) -> Any:
+    user = _master(request)
+    with platform_context():
+        if Plan.objects.filter(code=data.code).exists():
+            raise ValidationError({"code": [_("This code is taken.")]})
+        plan = actions.save_plan(user, **data.model_dump())
+        return 201, plan_out(selectors.list_plans(include_inactive=True).get(pk=plan.pk))
+
+
+@platform_router.patch("/plans/{int:plan_id}", response={200: s.PlanOut, **E})
+def update_plan(request: HttpRequest, plan_id: int, data: s.PlanUpdate) -> Any:
+    user = _master(request)
+    Plan.objects.get(pk=plan_id)
+    actions.save_plan(user, plan_id, **data.model_dump(exclude_unset=True))
+    return plan_out(selectors.list_plans(include_inactive=True).get(pk=plan_id))
+
+
+@platform_router.post("/plans/{int:plan_id}/prices", response={201: s.PlanOut, **E})
+def set_plan_price(request: HttpRequest, plan_id: int, data: s.PriceIn) -> Any:
+    user = _master(request)
+    plan = Plan.objects.get(pk=plan_id)
+    actions.set_price(user, plan=plan, **data.model_dump())
+    return 201, plan_out(selectors.list_plans(include_inactive=True).get(pk=plan_id))
+
+
+@platform_router.get("/addons", response={200: list[s.AddOnOut], 403: ErrorOut})
+def platform_addons(request: HttpRequest) -> Any:
+    _master(request)
+    return [addon_out(a) for a in selectors.list_addons(include_inactive=True)]
+
+
+@platform_router.post("/addons", response={201: s.AddOnOut, 400: ErrorOut, 403: ErrorOut})
+def create_addon(request: HttpRequest, data: s.AddOnIn) -> Any:
+    user = _master(request)
+    if AddOn.objects.filter(code=data.code).exists():
+        raise ValidationError({"code": [_("This code is taken.")]})
+    addon = actions.save_addon(user, **data.model_dump())
+    return 201, addon_out(selectors.list_addons(include_inactive=True).get(pk=addon.pk))
+
+
+@platform_router.patch("/addons/{int:addon_id}", response={200: s.AddOnOut, **E})
+def update_addon(request: HttpRequest, addon_id: int, data: s.AddOnUpdate) -> Any:
+    user = _master(request)
+    AddOn.objects.get(pk=addon_id)
+    actions.save_addon(user, addon_id, **data.model_dump(exclude_unset=True))
+    return addon_out(selectors.list_addons(include_inactive=True).get(pk=addon_id))
+
+
+@platform_router.post("/addons/{int:addon_id}/prices", response={201: s.AddOnOut, **E})
+def set_addon_price(request: HttpRequest, addon_id: int, data: s.PriceIn) -> Any:
+    user = _master(request)
+    addon = AddOn.objects.get(pk=addon_id)
+    actions.set_price(
+        user, addon=addon, monthly_price=data.monthly_price, annual_discount_percent=data.annual_discount_percent
+    )
+    return 201, addon_out(selectors.list_addons(include_inactive=True).get(pk=addon_id))
+
+
+# --- invoices ------------------------------------------------------------------------------------------
+
+
+def invoice_out(invoice: PlatformInvoice) -> dict[str, Any]:
+    data = {f: getattr(invoice, f) for f in s.InvoiceOut.model_fields if f != "lines"}
+    data["lines"] = [
+        {"kind": ln.kind, "description": ln.description, "amount": ln.amount} for ln in invoice.lines.all()
+    ]
+    return data
+
+
+@router.get("/invoices", response={200: list[s.InvoiceOut], **E})
+def list_invoices(request: HttpRequest) -> Any:
+    p = _p(request, "core.subscription.view")
+    qs = PlatformInvoice.objects.filter(tenant_id=p.tenant.pk).prefetch_related("lines")[:500]
+    return [invoice_out(i) for i in qs]
+
+
+@router.get("/invoices/{int:invoice_id}", response={200: s.InvoiceOut, **E})
+def get_invoice(request: HttpRequest, invoice_id: int) -> Any:
+    p = _p(request, "core.subscription.view")
+    return invoice_out(PlatformInvoice.objects.get(pk=invoice_id, tenant_id=p.tenant.pk))
+
+
+@platform_router.get("/subscriptions", response={200: list[s.SubscriptionRowOut], 403: ErrorOut})
+def platform_subscriptions(request: HttpRequest) -> Any:
+    _master(request)
+    from novasaas.billing.invoice_views import mrr
+
+    with platform_context():
+        subs = list(
+            Subscription.objects.select_related("plan", "price", "tenant")
+            .prefetch_related("addons__addon", "addons__price")
+            .order_by("tenant_id")
+        )
+        return [
+            {
+                "tenant_id": x.tenant_id,
+                "tenant_slug": x.tenant.slug,
+                "plan": x.plan.code,
+                "status": x.status,
+                "period": x.period,
+                "mrr": mrr(x),
+            }
+            for x in subs
+        ]
+
+
+@platform_router.get("/invoices", response={200: list[s.InvoiceOut], 403: ErrorOut})
+def platform_invoices(request: HttpRequest, unpaid: bool = False) -> Any:
+    _master(request)
+    with platform_context():
+        qs = PlatformInvoice.objects.prefetch_related("lines")
+        if unpaid:
+            qs = qs.filter(status="issued")
+        return [invoice_out(i) for i in qs[:500]]
+
+
+@platform_router.post("/invoices/{int:invoice_id}/payments", response={201: s.InvoiceOut, **E})
+def record_payment(request: HttpRequest, invoice_id: int, data: s.PaymentIn) -> Any:
+    user = _master(request)
+    with platform_context():
+        PlatformInvoice.objects.get(pk=invoice_id)
+    invoicing.record_payment(invoice_id, amount=data.amount, reference=data.reference, actor=user)
+    with platform_context():
+        return 201, invoice_out(PlatformInvoice.objects.prefetch_related("lines").get(pk=invoice_id))

@@ -1,0 +1,77 @@
+"""Master Admin's manual actions on a tenant's subscription (spec §12, console): extend a trial, change
+the plan without charge, suspend to read-only or reactivate. Each is audited in the tenant's log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from novasaas.billing import actions
+from novasaas.billing.middleware import forget as read_only_cache_forget
+from novasaas.billing.models import Subscription, SubscriptionStatus
+from novasaas.platform import audit
+from novasaas.platform.models import AuditAction, Tenant
+from novasaas.platform.tenancy import tenant_context
+
+MANUAL = ("extend_trial", "change_plan", "suspend", "reactivate")
+
+
+@transaction.atomic
+def manual_action(actor: Any, tenant: Tenant, action: str, *, days: int = 0, plan_code: str = "") -> Subscription:
+    """Apply one manual action (``MANUAL``) as Master Admin; refused (``ValidationError``) when it does
+    not apply to the subscription's state."""
+    actions._require_master(actor)
+    with tenant_context(tenant):
+        sub = actions._lock(tenant)
+        before = {
+            "status": sub.status,
+            "plan": sub.plan.code,
+            "trial_ends_on": sub.trial_ends_on,
+            "period_end": sub.period_end,
+        }
+        if action == "extend_trial":
+            if sub.status != SubscriptionStatus.TRIALING or sub.trial_ends_on is None:
+                raise ValidationError(_("Only a trial can be extended."))
+            if not 1 <= days <= 90:
+                raise ValidationError(_("Extend by 1 to 90 days."))
+            sub.trial_ends_on = sub.trial_ends_on + dt.timedelta(days=days)
+            sub.period_end = sub.trial_ends_on
+        elif action == "change_plan":
+            plan = actions._plan(plan_code)
+            sub.plan, sub.price, sub.next_plan = plan, actions.current_price(plan=plan), None
+            actions._apply_modules(tenant, plan, keep=sub.status == SubscriptionStatus.TRIALING)
+        elif action == "suspend":
+            if sub.status == SubscriptionStatus.READ_ONLY:
+                raise ValidationError(_("Already read-only."))
+            sub.status = SubscriptionStatus.READ_ONLY
+        elif action == "reactivate":
+            if sub.status not in (SubscriptionStatus.READ_ONLY, SubscriptionStatus.PAST_DUE):
+                raise ValidationError(_("Only a read-only or past-due subscription can be reactivated."))
+            sub.status = SubscriptionStatus.ACTIVE
+        else:
+            raise ValidationError(_("Unknown action."))
+        sub.updated_at = timezone.now()
+        sub.save()
+        read_only_cache_forget(tenant.pk)
+        after = {
+            "status": sub.status,
+            "plan": sub.plan.code,
+            "trial_ends_on": sub.trial_ends_on,
+            "period_end": sub.period_end,
+        }
+        actions._event(sub, f"manual_{action}", before=before, after=after)
+        audit.record(
+            AuditAction.UPDATE,
+            actor=actor,
+            tenant=tenant,
+            obj=sub,
+            before=before,
+            after=after,
+            message=f"Master Admin: {action}",
+        )
+    return sub

@@ -1,0 +1,335 @@
+"""Platform invoices to tenants, their payments (Master Admin or a payment gateway), and the daily
+billing run: renewals, trial ends, invoicing, dunning reminders and read-only suspension.
+
+Invoices are numbered gaplessly per year (``InvoiceCounter`` row locked while a number is taken),
+itemised from the tenant's uninvoiced charges, with VAT (10 % by default) on the subtotal, whole đồng.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from decimal import Decimal
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from novasaas.billing import actions
+from novasaas.billing.middleware import forget as read_only_cache_forget
+from novasaas.billing.models import (
+    Charge,
+    InvoiceCounter,
+    InvoiceStatus,
+    PaymentMethod,
+    PlatformInvoice,
+    PlatformInvoiceLine,
+    PlatformPayment,
+    Subscription,
+    SubscriptionStatus,
+)
+from novasaas.platform import audit, notifications
+from novasaas.platform.models import AuditAction, Tenant
+from novasaas.platform.money import round_money
+from novasaas.platform.tenancy import platform_context, tenant_context
+
+notifications.register_kind(notifications.NotificationKind("billing", gettext_lazy("Billing"), email_default=True))
+
+SELLER_DEFAULT = {
+    "name": "Công ty Cổ phần NovaSaaS",
+    "tax_code": "0100109106",
+    "address": "Hà Nội, Việt Nam",
+    "bank": "Vietcombank 0011000000000",
+}
+
+
+def seller() -> dict[str, str]:
+    """The platform's legal data (``settings.BILLING_SELLER`` overrides the development default)."""
+    return {**SELLER_DEFAULT, **getattr(settings, "BILLING_SELLER", {})}
+
+
+def vat_rate() -> Decimal:
+    return Decimal(str(getattr(settings, "BILLING_VAT_PERCENT", "10")))
+
+
+def due_days() -> int:
+    return int(getattr(settings, "BILLING_DUE_DAYS", 7))
+
+
+def grace_days() -> int:
+    """Days after the due date before an unpaid tenant becomes read-only."""
+    return int(getattr(settings, "BILLING_GRACE_DAYS", 14))
+
+
+REMINDER_DAYS = (0, 3, 7)  # after the due date
+
+
+def _next_number(year: int) -> str:
+    counter = InvoiceCounter.objects.select_for_update().filter(year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                InvoiceCounter.objects.create(year=year)
+        except IntegrityError:
+            pass  # created by a concurrent transaction: lock it below
+        counter = InvoiceCounter.objects.select_for_update().get(year=year)
+    value = counter.next_value
+    InvoiceCounter.objects.filter(year=year).update(next_value=value + 1)
+    return f"NS-{year}-{value:05d}"
+
+
+@transaction.atomic
+def invoice_charges(tenant: Tenant, *, on: dt.date | None = None) -> PlatformInvoice | None:
+    """Invoice every uninvoiced charge of ``tenant`` (None when there is nothing to invoice), notify
+    the tenant's admins (in-app and email through the outbox)."""
+    on = on or timezone.localdate()
+    with tenant_context(tenant):
+        charges = list(Charge.objects.select_for_update().filter(tenant_id=tenant.pk, invoiced=False).order_by("id"))
+        if not charges:
+            return None
+        subtotal = sum((c.amount for c in charges), Decimal(0))
+        rate = vat_rate()
+        vat = round_money(subtotal * rate / 100)
+        invoice = PlatformInvoice.objects.create(
+            tenant=tenant,
+            number=_next_number(on.year),
+            issued_on=on,
+            due_on=on + dt.timedelta(days=due_days()),
+            subtotal=subtotal,
+            vat_rate=rate,
+            vat=vat,
+            total=subtotal + vat,
+        )
+        PlatformInvoiceLine.objects.bulk_create(
+            [
+                PlatformInvoiceLine(
+                    invoice=invoice, tenant=tenant, kind=c.kind, description=c.description, amount=c.amount
+                )
+                for c in charges
+            ]
+        )
+        Charge.objects.filter(pk__in=[c.pk for c in charges]).update(invoiced=True, invoice=invoice)
+        audit.record(
+            AuditAction.CREATE, tenant=tenant, obj=invoice, after={"number": invoice.number, "total": invoice.total}
+        )
+        if invoice.total > 0:
+            notifications.notify(
+                tenant,
+                "core.subscription.manage",
+                "billing",
+                _("NovaSaaS invoice %(n)s: %(t)s đ due %(d)s")
+                % {
+                    "n": invoice.number,
+                    "t": f"{invoice.total:,.0f}".replace(",", "."),
+                    "d": f"{invoice.due_on:%d/%m/%Y}",
+                },
+                _("Pay by bank transfer with the reference %(n)s, or online from the Subscription page.")
+                % {"n": invoice.number},
+                url="/billing/",
+            )
+        else:
+            invoice.status = InvoiceStatus.PAID
+            invoice.paid_at = timezone.now()
+            invoice.save(update_fields=["status", "paid_at"])
+    return invoice
+
+
+def _reactivate_if_settled(tenant: Tenant) -> None:
+    sub = Subscription.objects.select_for_update().filter(tenant_id=tenant.pk).first()
+    if sub is None or sub.status not in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.READ_ONLY):
+        return
+    if PlatformInvoice.objects.filter(tenant_id=tenant.pk, status=InvoiceStatus.ISSUED).exists():
+        return
+    before = sub.status
+    sub.status = SubscriptionStatus.ACTIVE
+    sub.updated_at = timezone.now()
+    sub.save(update_fields=["status", "updated_at"])
+    read_only_cache_forget(tenant.pk)
+    actions._event(sub, "reactivated", was=before)
+    audit.record(
+        AuditAction.UPDATE,
+        tenant=tenant,
+        obj=sub,
+        before={"status": before},
+        after={"status": sub.status},
+        message="reactivated on payment",
+    )
+
+
+@transaction.atomic
+def record_payment(
+    invoice_id: int, *, amount: Any, reference: str, method: str = PaymentMethod.BANK, actor: Any = None
+) -> PlatformPayment | None:
+    """Record a payment of an invoice. A Master Admin records bank transfers; the gateway records its
+    own (``actor`` None). The same reference twice records nothing (None): callbacks are idempotent.
+    Paid in full, the invoice is paid and a past-due or read-only tenant is active again."""
+    if method == PaymentMethod.BANK and not getattr(actor, "is_master_admin", False):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("Master Admin only."))
+    with platform_context():
+        invoice = PlatformInvoice.objects.select_for_update().get(pk=invoice_id)
+        tenant = Tenant.objects.get(pk=invoice.tenant_id)
+    with tenant_context(tenant):
+        amount = actions._money(amount, "amount")
+        reference = (reference or "").strip()[:100]
+        if amount <= 0 or not reference:
+            raise ValidationError(_("Enter a positive amount and a reference."))
+        if PlatformPayment.objects.filter(method=method, reference=reference).exists():
+            return None
+        if invoice.status != InvoiceStatus.ISSUED:
+            raise ValidationError(_("This invoice is not awaiting payment."))
+        if invoice.paid + amount > invoice.total:
+            raise ValidationError(_("More than the amount due (%(due)s).") % {"due": invoice.total - invoice.paid})
+        payment = PlatformPayment.objects.create(
+            invoice=invoice, tenant=tenant, method=method, reference=reference, amount=amount, recorded_by=actor
+        )
+        invoice.paid += amount
+        if invoice.paid == invoice.total:
+            invoice.status = InvoiceStatus.PAID
+            invoice.paid_at = timezone.now()
+        invoice.save(update_fields=["paid", "status", "paid_at"])
+        audit.record(
+            AuditAction.CREATE,
+            actor=actor,
+            tenant=tenant,
+            obj=payment,
+            after={"invoice": invoice.number, "amount": amount, "method": method, "reference": reference},
+        )
+        if invoice.status == InvoiceStatus.PAID:
+            _reactivate_if_settled(tenant)
+    return payment
+
+
+# --- payment gateway --------------------------------------------------------------------------------
+
+
+class PaymentGateway(Protocol):
+    """What a payment provider adapter offers: a payment link for an invoice, and the verification of
+    its signed callback (returns the invoice number, amount and the provider's transaction id)."""
+
+    def payment_url(self, invoice: PlatformInvoice) -> str: ...
+
+    def verify_callback(self, body: bytes, signature: str) -> dict[str, Any]: ...
+
+
+class GatewayError(Exception):
+    """A callback whose signature or content does not verify: answered 400, nothing recorded."""
+
+
+class FakeGateway:
+    """The test and development gateway: HMAC-SHA256 of the raw body with ``BILLING_GATEWAY_SECRET``."""
+
+    def __init__(self, secret: str | None = None) -> None:
+        self.secret = (secret or getattr(settings, "BILLING_GATEWAY_SECRET", "") or settings.SECRET_KEY).encode()
+
+    def sign(self, body: bytes) -> str:
+        return hmac.new(self.secret, body, hashlib.sha256).hexdigest()
+
+    def payment_url(self, invoice: PlatformInvoice) -> str:
+        return f"/billing/invoices/{invoice.pk}/?pay=fake"
+
+    def verify_callback(self, body: bytes, signature: str) -> dict[str, Any]:
+        if not hmac.compare_digest(self.sign(body), signature or ""):
+            raise GatewayError("bad signature")
+        try:
+            data = json.loads(body)
+            return {
+                "invoice": str(data["invoice"]),
+                "amount": Decimal(str(data["amount"])),
+                "transaction": str(data["transaction"]),
+            }
+        except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
+            raise GatewayError("bad body") from exc
+
+
+def gateway() -> PaymentGateway:
+    return FakeGateway()
+
+
+def handle_callback(body: bytes, signature: str) -> PlatformPayment | None:
+    """Verify a gateway callback and record its payment once (a repeated callback returns None)."""
+    data = gateway().verify_callback(body, signature)
+    with platform_context():
+        invoice = PlatformInvoice.objects.filter(number=data["invoice"]).first()
+    if invoice is None:
+        raise GatewayError("unknown invoice")
+    return record_payment(
+        invoice.pk, amount=data["amount"], reference=data["transaction"], method=PaymentMethod.GATEWAY
+    )
+
+
+# --- the daily run -------------------------------------------------------------------------------------
+
+
+def run_billing_day(on: dt.date | None = None) -> dict[str, int]:
+    """Once a day (worker task ``billing.tasks.billing_day``): renew ended periods and trials, invoice
+    new charges, remind unpaid invoices at the due date, +3 and +7 days, and make a tenant read-only
+    when an invoice is unpaid ``grace_days()`` after its due date. Idempotent for a given day."""
+    on = on or timezone.localdate()
+    counts = {"renewed": 0, "invoiced": 0, "reminded": 0, "read_only": 0}
+    with platform_context():
+        tenant_ids = list(Subscription.objects.values_list("tenant_id", flat=True))
+    for tenant_id in tenant_ids:
+        with platform_context():
+            tenant = Tenant.objects.get(pk=tenant_id)
+        with tenant_context(tenant):
+            if actions.renew(tenant, on=on):
+                counts["renewed"] += 1
+            if invoice_charges(tenant, on=on):
+                counts["invoiced"] += 1
+            reminded, suspended = _dun(tenant, on)
+            counts["reminded"] += reminded
+            counts["read_only"] += suspended
+    return counts
+
+
+@transaction.atomic
+def _dun(tenant: Tenant, on: dt.date) -> tuple[int, int]:
+    reminded = 0
+    overdue_since: dt.date | None = None
+    for invoice in PlatformInvoice.objects.select_for_update().filter(tenant_id=tenant.pk, status=InvoiceStatus.ISSUED):
+        late = (on - invoice.due_on).days
+        due_reminders = sum(1 for d in REMINDER_DAYS if late >= d)
+        if due_reminders > invoice.reminders_sent:
+            invoice.reminders_sent = due_reminders
+            invoice.save(update_fields=["reminders_sent"])
+            notifications.notify(
+                tenant,
+                "core.subscription.manage",
+                "billing",
+                _("Reminder: NovaSaaS invoice %(n)s is due") % {"n": invoice.number},
+                _("%(t)s đ due %(d)s. Without payment the workspace becomes read-only %(g)s days after the due date.")
+                % {"t": invoice.total - invoice.paid, "d": f"{invoice.due_on:%d/%m/%Y}", "g": grace_days()},
+                url="/billing/",
+            )
+            reminded += 1
+        if late >= 0:
+            overdue_since = min(overdue_since or invoice.due_on, invoice.due_on)
+    sub = Subscription.objects.select_for_update().get(tenant_id=tenant.pk)
+    if overdue_since is None or sub.status in (SubscriptionStatus.CANCELLED, SubscriptionStatus.READ_ONLY):
+        return reminded, 0
+    before = sub.status
+    target = SubscriptionStatus.READ_ONLY if (on - overdue_since).days >= grace_days() else SubscriptionStatus.PAST_DUE
+    if target == before:
+        return reminded, 0
+    sub.status = target
+    sub.updated_at = timezone.now()
+    sub.save(update_fields=["status", "updated_at"])
+    read_only_cache_forget(tenant.pk)
+    actions._event(sub, target, overdue_since=overdue_since)
+    audit.record(
+        AuditAction.UPDATE,
+        tenant=tenant,
+        obj=sub,
+        before={"status": before},
+        after={"status": target},
+        message="dunning",
+    )
+    return reminded, int(target == SubscriptionStatus.READ_ONLY)

@@ -1,0 +1,305 @@
+"""Billing tables (spec §12). They belong to the platform, not to a tenant: none is a TenantModel.
+
+The catalogue (plans, industry packages, add-ons and their versioned prices) has no tenant at all.
+Subscriptions and their charges name a tenant but are platform rows: they are read through
+``platform_context()`` or with an explicit ``tenant=`` filter (``billing.selectors``), and on
+PostgreSQL row-level security (the same policy as tenant tables) still hides another tenant's rows
+from a tenant transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from novasaas.platform.models import Tenant
+
+
+def money_field(verbose_name: Any = None, **kwargs: Any) -> models.DecimalField:
+    """Whole đồng."""
+    return models.DecimalField(verbose_name, max_digits=16, decimal_places=0, **kwargs)
+
+
+class PlanKind(models.TextChoices):
+    PLAN = "plan", _("Plan")
+    PACKAGE = "package", _("Industry package")
+
+
+# The limits a plan sets; None in a plan's field means unlimited.
+LIMITS = ("users", "customers", "products", "warehouses", "orders_per_month", "storage_mb")
+
+
+class Plan(models.Model):
+    """A plan (Free Forever … Enterprise) or an industry package: modules, limits and feature flags.
+    Its prices are ``PriceVersion`` rows, never fields here."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=PlanKind.choices, default=PlanKind.PLAN)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("offered"), default=True)
+    trial_days = models.PositiveSmallIntegerField(_("trial days"), default=0)
+    included_users = models.PositiveIntegerField(_("users included"), null=True, blank=True)
+    modules = models.JSONField(_("modules"), default=list, blank=True)
+    max_users = models.PositiveIntegerField(_("users"), null=True, blank=True)
+    max_customers = models.PositiveIntegerField(_("customers"), null=True, blank=True)
+    max_products = models.PositiveIntegerField(_("products"), null=True, blank=True)
+    max_warehouses = models.PositiveIntegerField(_("warehouses"), null=True, blank=True)
+    max_orders_per_month = models.PositiveIntegerField(_("orders per month"), null=True, blank=True)
+    max_storage_mb = models.PositiveIntegerField(_("storage (MB)"), null=True, blank=True)
+    features = models.JSONField(_("features"), default=dict, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["kind", "position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def limit(self, name: str) -> int | None:
+        value: int | None = getattr(self, f"max_{name}")
+        return value
+
+
+class AddOnUnit(models.TextChoices):
+    MONTH = "month", _("per month")
+    ONE_OFF = "one_off", _("one-off")
+
+
+class AddOn(models.Model):
+    """Something sold on top of any plan (§12.5). ``limit`` names the limit each unit raises and
+    ``limit_step`` by how much (extra users: users +1; extra storage: storage_mb +10240)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    unit = models.CharField(_("unit"), max_length=10, choices=AddOnUnit.choices, default=AddOnUnit.MONTH)
+    limit = models.CharField(_("raises limit"), max_length=20, blank=True)
+    limit_step = models.PositiveIntegerField(_("per unit"), default=0)
+    is_active = models.BooleanField(_("offered"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering: ClassVar = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriceVersion(models.Model):
+    """One price of a plan or an add-on, from ``valid_from``. A change adds a version; a subscription
+    keeps the version it was sold at until its renewal."""
+
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="prices")
+    addon = models.ForeignKey(AddOn, null=True, blank=True, on_delete=models.PROTECT, related_name="prices")
+    version = models.PositiveIntegerField()
+    monthly_price = money_field(_("price per month"))
+    extra_user_price = money_field(_("price per extra user per month"), default=0)
+    annual_discount_percent = models.DecimalField(_("annual discount %"), max_digits=5, decimal_places=2, default=20)
+    valid_from = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar = ["-version"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=(Q(plan__isnull=False, addon__isnull=True) | Q(plan__isnull=True, addon__isnull=False)),
+                name="billing_price_one_owner",
+            ),
+            models.UniqueConstraint(fields=["plan", "version"], name="billing_price_plan_version"),
+            models.UniqueConstraint(fields=["addon", "version"], name="billing_price_addon_version"),
+            models.CheckConstraint(
+                condition=Q(monthly_price__gte=0, extra_user_price__gte=0), name="billing_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(annual_discount_percent__gte=0, annual_discount_percent__lte=100),
+                name="billing_price_discount_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan or self.addon} v{self.version}"
+
+
+class Period(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    ANNUAL = "annual", _("Annual")
+
+
+class SubscriptionStatus(models.TextChoices):
+    TRIALING = "trialing", _("Trial")
+    ACTIVE = "active", _("Active")
+    PAST_DUE = "past_due", _("Past due")
+    READ_ONLY = "read_only", _("Read-only")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Subscription(models.Model):
+    """The one current subscription of a tenant. Locked (``select_for_update``) by every change and by
+    the limit guard, so two requests never both take the last allowed seat."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    price = models.ForeignKey(PriceVersion, on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("billing period"), max_length=10, choices=Period.choices, default=Period.MONTHLY)
+    status = models.CharField(
+        _("status"), max_length=12, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
+    )
+    trial_ends_on = models.DateField(_("trial ends"), null=True, blank=True)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))  # exclusive: the next period starts that day
+    extra_users = models.PositiveIntegerField(_("extra users"), default=0)
+    next_plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    next_period = models.CharField(max_length=10, choices=Period.choices, blank=True)
+    next_extra_users = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(period_end__gt=models.F("period_start")), name="billing_sub_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: {self.plan}"
+
+
+class SubscriptionAddOn(models.Model):
+    """An add-on of a subscription with its quantity and the price version it was sold at."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="addons")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    addon = models.ForeignKey(AddOn, on_delete=models.PROTECT, related_name="+")
+    price = models.ForeignKey(PriceVersion, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    next_quantity = models.PositiveIntegerField(null=True, blank=True)  # from the next period; 0 = removed
+    started_on = models.DateField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["subscription", "addon"], name="billing_sub_addon_unique"),
+        ]
+
+
+class ChargeKind(models.TextChoices):
+    PLAN = "plan", _("Plan")
+    EXTRA_USERS = "extra_users", _("Extra users")
+    ADDON = "addon", _("Add-on")
+    PRORATA = "prorata", _("Pro-rata adjustment")
+
+
+class Charge(models.Model):
+    """An amount owed by a tenant, not yet invoiced when ``invoiced`` is false: the period's plan fee at
+    renewal, a pro-rata amount at an upgrade. Whole đồng, never negative."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="charges")
+    kind = models.CharField(max_length=12, choices=ChargeKind.choices)
+    description = models.CharField(max_length=300)
+    on = models.DateField()
+    amount = money_field()
+    invoiced = models.BooleanField(default=False)
+    invoice = models.ForeignKey("PlatformInvoice", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["on", "id"]
+        constraints: ClassVar = [models.CheckConstraint(condition=Q(amount__gte=0), name="billing_charge_positive")]
+
+
+class SubscriptionEvent(models.Model):
+    """History of a subscription (start, plan change, status change), shown to the tenant and the
+    Master Admin; the audit log holds the same with the actor."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+
+
+class InvoiceStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    PAID = "paid", _("Paid")
+    VOID = "void", _("Void")
+
+
+class InvoiceCounter(models.Model):
+    """Gapless numbering of the platform's invoices per year (locked while a number is taken)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    next_value = models.PositiveIntegerField(default=1)
+
+
+class PlatformInvoice(models.Model):
+    """An invoice of the platform (seller, legal data from settings) to a tenant, in VND with VAT."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    issued_on = models.DateField(_("issued on"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED)
+    subtotal = money_field(_("subtotal"))
+    vat_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2, default=10)
+    vat = money_field(_("VAT"))
+    total = money_field(_("total"))
+    paid = money_field(_("paid"), default=0)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-issued_on", "-id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(total=models.F("subtotal") + models.F("vat")), name="billing_inv_total"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PlatformInvoiceLine(models.Model):
+    invoice = models.ForeignKey(PlatformInvoice, on_delete=models.CASCADE, related_name="lines")
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=ChargeKind.choices)
+    description = models.CharField(max_length=300)
+    amount = money_field()
+
+    class Meta:
+        ordering: ClassVar = ["id"]
+
+
+class PaymentMethod(models.TextChoices):
+    BANK = "bank", _("Bank transfer")
+    GATEWAY = "gateway", _("Payment gateway")
+
+
+class PlatformPayment(models.Model):
+    """A payment of a platform invoice: recorded by the Master Admin (bank transfer) or by a verified
+    gateway callback. ``reference`` is unique per method, so a repeated callback records nothing."""
+
+    invoice = models.ForeignKey(PlatformInvoice, on_delete=models.PROTECT, related_name="payments")
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=10, choices=PaymentMethod.choices)
+    reference = models.CharField(max_length=100)
+    amount = money_field()
+    received_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["method", "reference"], name="billing_payment_reference"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_payment_positive"),
+        ]
