@@ -248,6 +248,11 @@ def register_routers() -> None:
     api.add_router("/accounting", accounting_router)
     api.add_router("/inventory", inventory_router)
     api.add_router("/sales", sales_router)
+    from novasaas.ai.api import platform_router as ai_platform_router
+    from novasaas.ai.api import router as ai_router
+
+    api.add_router("/ai", ai_router)
+    api.add_router("/ai/platform", ai_platform_router)
 
 
 register_routers()
