@@ -284,8 +284,9 @@ class Conversation(TenantModel):
 
 class ChatMessage(TenantModel):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
-    role = models.CharField(max_length=10)  # user | assistant | tool
+    role = models.CharField(max_length=10)  # user | assistant
     content = models.TextField()
+    use_tools = models.BooleanField(default=False)  # a question that may call function tools
     usage = models.ForeignKey(UsageRecord, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
