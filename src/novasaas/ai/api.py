@@ -134,7 +134,9 @@ def _master(request: HttpRequest) -> Any:
 def save_rate(request: HttpRequest, data: s.RateIn) -> Any:
     _master(request)
     with platform_context():
-        rate, _created = ModelRate.objects.update_or_create(model=data.model, defaults=data.model_dump(exclude={"model"}))
+        rate, _created = ModelRate.objects.update_or_create(
+            model=data.model, defaults=data.model_dump(exclude={"model"})
+        )
     return rate
 
 
@@ -163,7 +165,9 @@ def _error(status: int, message: str) -> JsonResponse:
 def _request_id(request: HttpRequest) -> str:
     rid = request.headers.get("Idempotency-Key") or request.headers.get("X-Request-Id") or ""
     if rid and (len(rid) > 64 or not rid.isascii() or not rid.isprintable()):
-        raise ValidationError(_("A request id (Idempotency-Key or X-Request-Id) is 1 to 64 printable ASCII characters."))
+        raise ValidationError(
+            _("A request id (Idempotency-Key or X-Request-Id) is 1 to 64 printable ASCII characters.")
+        )
     return rid
 
 
@@ -200,7 +204,7 @@ def chat_completions(request: HttpRequest, data: s.ChatCompletionIn) -> Any:
             options=options,
         )
         if data.stream:
-            response: HttpResponse = StreamingHttpResponse(
+            response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
                 _sse(gateway.start_stream(prepared)), content_type="text/event-stream"
             )
             response["Cache-Control"] = "no-cache"

@@ -45,11 +45,16 @@ def save_budget(principal: Principal, *, user_id: int | None, limit_credits: int
     if user_id is not None and not Membership.objects.filter(user_id=user_id).exists():
         raise ValidationError({"user_id": [_("No such member in this company.")]})
     with atomic():
-        budget = Budget.objects.filter(user_id=user_id).first() or Budget(user_id=user_id, limit_credits=0)
+        budget = Budget.objects.filter(user=user_id).first() or Budget(user_id=user_id, limit_credits=0)
         budget.limit_credits, budget.mode = limit_credits, mode
         budget.save()
-        audit.record(AuditAction.UPDATE, actor=principal.user, obj=budget, before={},
-                     after={"user_id": user_id, "limit_credits": limit_credits, "mode": mode})
+        audit.record(
+            AuditAction.UPDATE,
+            actor=principal.user,
+            obj=budget,
+            before={},
+            after={"user_id": user_id, "limit_credits": limit_credits, "mode": mode},
+        )
     return budget
 
 
@@ -65,7 +70,9 @@ def _period(budget: Budget, month: dt.date) -> BudgetPeriod:
 
 
 def applicable(tenant: Tenant, user_id: int | None) -> list[Budget]:
-    return list(Budget.objects.filter(Q(user=None) | Q(user_id=user_id)) if user_id else Budget.objects.filter(user=None))
+    return list(
+        Budget.objects.filter(Q(user=None) | Q(user_id=user_id)) if user_id else Budget.objects.filter(user=None)
+    )
 
 
 def reserve(tenant: Tenant, user_id: int | None, credits: int) -> list[tuple[int, int]]:
@@ -82,8 +89,10 @@ def reserve(tenant: Tenant, user_id: int | None, credits: int) -> list[tuple[int
             if not rows.update(reserved=F("reserved") + credits):
                 raise BudgetExceeded(
                     _("The monthly AI budget of %(who)s is used up (%(limit)s credits).")
-                    % {"who": _("the company") if budget.user_id is None else _("this user"),
-                       "limit": f"{budget.limit_credits:,}"}
+                    % {
+                        "who": _("the company") if budget.user_id is None else _("this user"),
+                        "limit": f"{budget.limit_credits:,}",
+                    }
                 )
             held.append((period.pk, credits))
     return held
@@ -115,7 +124,9 @@ def _alert(tenant: Tenant, period: BudgetPeriod) -> None:
             continue  # already announced this month
         recipients: Any = "core.ai.manage" if budget.user_id is None else [budget.user_id]
         notify(
-            tenant, recipients, "system",
+            tenant,
+            recipients,
+            "system",
             _("AI budget at %(t)d%%: %(spent)s of %(limit)s credits this month")
             % {"t": threshold, "spent": f"{period.spent:,}", "limit": f"{budget.limit_credits:,}"},
             url="/ai/tokens/",

@@ -45,7 +45,7 @@ def post_question(
         if conversation_id:
             conversation = get_conversation(principal, conversation_id)
         else:
-            conversation = Conversation.objects.create(user=principal.user, title=text[:80], model=model)
+            conversation = Conversation.objects.create(user=principal.user, title=text[:80], model=model)  # type: ignore[misc]
         if conversation.model != model:
             conversation.model = model
             conversation.save(update_fields=["model"])
@@ -59,9 +59,9 @@ def pending_question(conversation: Conversation) -> ChatMessage | None:
 
 
 def _history(conversation: Conversation, principal: Principal) -> list[dict[str, Any]]:
-    system = _(
-        "You are the NovaSaaS assistant of %(company)s. Answer briefly, in the language of the question."
-    ) % {"company": principal.tenant.name}
+    system = _("You are the NovaSaaS assistant of %(company)s. Answer briefly, in the language of the question.") % {
+        "company": principal.tenant.name
+    }
     recent = list(conversation.messages.order_by("-pk")[:HISTORY])[::-1]
     return [{"role": "system", "content": system}] + [{"role": m.role, "content": m.content} for m in recent]
 
@@ -80,15 +80,24 @@ def answer(principal: Principal, conversation_id: int) -> Iterator[dict[str, Any
 
 
 def _answer(
-    principal: Principal, conversation: Conversation, question: ChatMessage, messages: list[dict[str, Any]],
+    principal: Principal,
+    conversation: Conversation,
+    question: ChatMessage,
+    messages: list[dict[str, Any]],
     offered: list[dict[str, Any]],
 ) -> Iterator[dict[str, Any]]:
     produced: list[str] = []
     usage = None
     try:
         if offered:
-            prepared = gateway.prepare(principal, model=conversation.model, messages=messages, feature="functions",
-                                       max_tokens=MAX_ANSWER_TOKENS, options={"tools": offered})
+            prepared = gateway.prepare(
+                principal,
+                model=conversation.model,
+                messages=messages,
+                feature="functions",
+                max_tokens=MAX_ANSWER_TOKENS,
+                options={"tools": offered},
+            )
             reply = gateway.complete(prepared)["choices"][0]["message"]
             calls = reply.get("tool_calls") or []
             if not calls:
@@ -102,8 +111,13 @@ def _answer(
                 result = tools.call(principal, c["function"]["name"], c["function"].get("arguments", "{}"))
                 messages.append({"role": "tool", "tool_call_id": c["id"], "content": result})
                 yield {"tool": c["function"]["name"]}
-        prepared = gateway.prepare(principal, model=conversation.model, messages=messages,
-                                   feature="functions" if offered else "chat", max_tokens=MAX_ANSWER_TOKENS)
+        prepared = gateway.prepare(
+            principal,
+            model=conversation.model,
+            messages=messages,
+            feature="functions" if offered else "chat",
+            max_tokens=MAX_ANSWER_TOKENS,
+        )
         usage = prepared.usage
         for chunk in gateway.start_stream(prepared):
             for choice in chunk.get("choices") or []:

@@ -67,7 +67,10 @@ def add_credits(
             kind=kind, credits=credits, pack=pack, price_vnd=price, actor=actor, note=note[:200]
         )
         audit.record(
-            AuditAction.OTHER, actor=actor, tenant=tenant, obj=entry,
+            AuditAction.OTHER,
+            actor=actor,
+            tenant=tenant,
+            obj=entry,
             after={"kind": kind, "credits": credits, "pack": pack_code, "price_vnd": price},
             message=f"AI credits {kind}: {credits}",
         )

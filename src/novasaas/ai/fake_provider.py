@@ -96,8 +96,13 @@ def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             kinds = {401: "invalid_api_key", 429: "rate_limit_exceeded", 500: "server_error"}
             self._send_json(
                 status,
-                {"error": {"message": f"fake provider error {status}", "type": kinds.get(status, "error"),
-                           "code": kinds.get(status)}},
+                {
+                    "error": {
+                        "message": f"fake provider error {status}",
+                        "type": kinds.get(status, "error"),
+                        "code": kinds.get(status),
+                    }
+                },
             )
 
         def _route(self) -> tuple[str, str] | None:
@@ -147,7 +152,8 @@ def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             p_tokens = b.prompt_tokens if b.prompt_tokens is not None else len(prompt) // 4 + 1
             max_tokens = body.get("max_completion_tokens") or body.get("max_tokens") or 10**6
             asked_tool = (
-                b.tool_call is not None and body.get("tools")
+                b.tool_call is not None
+                and body.get("tools")
                 and not any(m.get("role") == "tool" for m in body.get("messages", []))
             )
             words = _words(b.reply)[:max_tokens]
@@ -158,9 +164,11 @@ def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 assert b.tool_call is not None
                 name, args = b.tool_call
                 message: dict[str, Any] = {
-                    "role": "assistant", "content": None,
-                    "tool_calls": [{"id": "call_1", "type": "function",
-                                    "function": {"name": name, "arguments": json.dumps(args)}}],
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {"id": "call_1", "type": "function", "function": {"name": name, "arguments": json.dumps(args)}}
+                    ],
                 }
                 finish = "tool_calls"
             else:
@@ -173,10 +181,17 @@ def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                     fake.counters.prompt_tokens += p_tokens
                     fake.counters.completion_tokens += c_tokens
                     fake.counters.providers.append(route[0])
-                self._send_json(200, {
-                    "id": rid, "object": "chat.completion", "created": int(time.time()), "model": model,
-                    "choices": [{"index": 0, "message": message, "finish_reason": finish}], "usage": usage,
-                })
+                self._send_json(
+                    200,
+                    {
+                        "id": rid,
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": model,
+                        "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+                        "usage": usage,
+                    },
+                )
                 return
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
@@ -186,8 +201,14 @@ def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             self.close_connection = True
 
             def chunk(delta: dict[str, Any], finish_reason: str | None = None, **extra: Any) -> None:
-                data = {"id": rid, "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
-                        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}], **extra}
+                data = {
+                    "id": rid,
+                    "object": "chat.completion.chunk",
+                    "created": int(time.time()),
+                    "model": model,
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+                    **extra,
+                }
                 self.wfile.write(f"data: {json.dumps(data)}\n\n".encode())
                 self.wfile.flush()
 
@@ -205,8 +226,14 @@ def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                     chunk({"content": w})
             chunk({}, finish)
             if (body.get("stream_options") or {}).get("include_usage"):
-                data = {"id": rid, "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
-                        "choices": [], "usage": usage}
+                data = {
+                    "id": rid,
+                    "object": "chat.completion.chunk",
+                    "created": int(time.time()),
+                    "model": model,
+                    "choices": [],
+                    "usage": usage,
+                }
                 self.wfile.write(f"data: {json.dumps(data)}\n\n".encode())
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()

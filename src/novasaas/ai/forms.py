@@ -11,13 +11,16 @@ from novasaas.ai.models import BudgetMode, Provider
 class KeyForm(forms.Form):
     provider = forms.ChoiceField(label=_("Provider"), choices=Provider.choices)
     secret = forms.CharField(
-        label=_("API key"), max_length=300, min_length=8,
+        label=_("API key"),
+        max_length=300,
+        min_length=8,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=_("Checked with the provider before it is saved; then sealed and never shown again."),
     )
     label = forms.CharField(label=_("Label"), max_length=100, required=False)
-    priority = forms.IntegerField(label=_("Priority"), min_value=0, max_value=1000, initial=100,
-                                  help_text=_("Lower is tried first."))
+    priority = forms.IntegerField(
+        label=_("Priority"), min_value=0, max_value=1000, initial=100, help_text=_("Lower is tried first.")
+    )
 
 
 class BudgetForm(forms.Form):
@@ -27,7 +30,7 @@ class BudgetForm(forms.Form):
 
     def __init__(self, *args: Any, members: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["user_id"].choices = [("", _("The whole company")), *members]
+        self.fields["user_id"].choices = [("", _("The whole company")), *members]  # type: ignore[attr-defined]
 
 
 class WalletForm(forms.Form):
@@ -41,4 +44,4 @@ class ChatForm(forms.Form):
 
     def __init__(self, *args: Any, models: list[str] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [(m, m) for m in models]
+        self.fields["model"].choices = [(m, m) for m in models]  # type: ignore[attr-defined]

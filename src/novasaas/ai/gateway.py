@@ -143,7 +143,10 @@ def prepare(
         try:
             with transaction.atomic():
                 usage = UsageRecord.objects.create(
-                    request_id=request_id, user=principal.user, feature=feature, model=model,
+                    request_id=request_id,
+                    user=principal.user,
+                    feature=feature,
+                    model=model,
                     provider=provider_of(model, rate),
                 )
         except IntegrityError as exc:

@@ -49,13 +49,19 @@ def add_key(principal: Principal, *, provider: str, secret: str, label: str = ""
     tenant = principal.tenant
     with atomic():
         key = ProviderKey.objects.create(
-            provider=provider, label=label[:100], priority=priority, sealed=b"", last4=secret[-4:],
+            provider=provider,
+            label=label[:100],
+            priority=priority,
+            sealed=b"",
+            last4=secret[-4:],
             created_by=principal.user,
         )
         key.sealed = crypto.seal(tenant, key.pk, provider, secret)
         key.save(update_fields=["sealed"])
         audit.record(
-            AuditAction.KEY_CREATED, actor=principal.user, obj=key,
+            AuditAction.KEY_CREATED,
+            actor=principal.user,
+            obj=key,
             after={"provider": provider, "label": key.label, "last4": key.last4, "priority": priority},
             message=f"AI provider key {provider} …{key.last4} added",
         )
@@ -75,7 +81,9 @@ def revoke_key(principal: Principal, key_id: int) -> ProviderKey:
         key.sealed = b""
         key.save(update_fields=["status", "revoked_at", "sealed"])
         audit.record(
-            AuditAction.KEY_REVOKED, actor=principal.user, obj=key,
+            AuditAction.KEY_REVOKED,
+            actor=principal.user,
+            obj=key,
             message=f"AI provider key {key.provider} …{key.last4} revoked",
         )
         notify(principal.tenant, MANAGE, "security", _("AI provider key revoked: %(key)s") % {"key": str(key)})
@@ -100,7 +108,9 @@ def record_failure(key: ProviderKey, message: str) -> None:
             key.open_until = timezone.now() + dt.timedelta(seconds=BREAKER_SECONDS)
             ProviderKey.objects.filter(pk=key.pk).update(open_until=key.open_until, failures=0)
             notify(
-                key.tenant, MANAGE, "security",
+                key.tenant,
+                MANAGE,
+                "security",
                 _("AI provider key %(key)s keeps failing (%(e)s): skipped for %(s)d seconds.")
                 % {"key": str(key), "e": message[:100], "s": BREAKER_SECONDS},
             )

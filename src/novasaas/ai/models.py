@@ -162,7 +162,9 @@ class CreditEntry(TenantModel):
     usage = models.ForeignKey("UsageRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
     pack = models.ForeignKey(CreditPack, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     price_vnd = models.BigIntegerField(default=0)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -192,7 +194,9 @@ class UsageRecord(TenantModel):
     """One gateway request, whatever its outcome. ``request_id`` makes a request idempotent."""
 
     request_id = models.CharField(max_length=64)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     feature = models.CharField(_("feature"), max_length=10, choices=Feature.choices)
     provider = models.CharField(_("provider"), max_length=12, blank=True)
     model = models.CharField(_("model"), max_length=100)
@@ -231,7 +235,12 @@ class Budget(TenantModel):
     """A monthly limit of shared credits for the whole company (no user) or one member."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     limit_credits = models.PositiveBigIntegerField(_("monthly limit (credits)"))
     mode = models.CharField(_("mode"), max_length=4, choices=BudgetMode.choices, default=BudgetMode.SOFT)

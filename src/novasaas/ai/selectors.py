@@ -28,7 +28,11 @@ def list_keys() -> QuerySet[ProviderKey]:
 def wallet(principal: Principal) -> dict[str, Any]:
     row = Wallet.objects.filter(tenant=principal.tenant).first()
     total = CreditEntry.objects.aggregate(s=Sum("credits"))["s"] or 0
-    return {"balance": row.balance if row else 0, "ledger_sum": int(total), "allow_shared": row.allow_shared if row else True}
+    return {
+        "balance": row.balance if row else 0,
+        "ledger_sum": int(total),
+        "allow_shared": row.allow_shared if row else True,
+    }
 
 
 def ledger() -> QuerySet[CreditEntry]:
@@ -47,8 +51,11 @@ def usage_summary(by: str) -> list[dict[str, Any]]:
         .annotate(group=key)
         .values("group")
         .annotate(
-            requests=Count("pk"), input_tokens=Sum("input_tokens"), output_tokens=Sum("output_tokens"),
-            credits=Sum("credits"), cost_vnd=Sum("cost_vnd"),
+            requests=Count("pk"),
+            input_tokens=Sum("input_tokens"),
+            output_tokens=Sum("output_tokens"),
+            credits=Sum("credits"),
+            cost_vnd=Sum("cost_vnd"),
         )
         .order_by("group")
     )
@@ -58,10 +65,17 @@ def list_budgets() -> list[dict[str, Any]]:
     out = []
     for budget in Budget.objects.select_related("user").order_by("user_id"):
         period = budgets.usage_of(budget)
-        out.append({
-            "id": budget.pk, "user_id": budget.user_id, "user": budget.user, "limit_credits": budget.limit_credits,
-            "mode": budget.mode, "spent": period.spent if period else 0, "reserved": period.reserved if period else 0,
-        })
+        out.append(
+            {
+                "id": budget.pk,
+                "user_id": budget.user_id,
+                "user": budget.user,
+                "limit_credits": budget.limit_credits,
+                "mode": budget.mode,
+                "spent": period.spent if period else 0,
+                "reserved": period.reserved if period else 0,
+            }
+        )
     return out
 
 

@@ -32,8 +32,14 @@ def _stock_of_product(p: Principal, args: dict[str, Any]) -> Any:
     rows = []
     for product in inv.search_products(p.tenant, query)[:5]:
         stock = inv.stock_quantity(p.tenant, product.pk)
-        rows.append({"sku": product.sku, "name": product.name, "on_hand": str(stock["q"] or 0),
-                     "reserved": str(stock["r"] or 0)})
+        rows.append(
+            {
+                "sku": product.sku,
+                "name": product.name,
+                "on_hand": str(stock["q"] or 0),
+                "reserved": str(stock["r"] or 0),
+            }
+        )
     return {"products": rows}
 
 
@@ -41,20 +47,37 @@ def _open_sales_orders(p: Principal, args: dict[str, Any]) -> Any:
     from novasaas.sales import selectors as sales
 
     qs = sales.visible_orders(p).filter(status__in=["confirmed", "delivered"]).select_related("customer__party")
-    orders = [{"number": o.number, "customer": str(o.customer.party), "date": o.date.isoformat(), "total": str(o.total),
-               "status": o.status} for o in qs.order_by("-date")[:10]]
+    orders = [
+        {
+            "number": o.number,
+            "customer": str(o.customer.party),
+            "date": o.date.isoformat(),
+            "total": str(o.total),
+            "status": o.status,
+        }
+        for o in qs.order_by("-date")[:10]
+    ]
     return {"count": qs.count(), "latest": orders}
 
 
 TOOLS = [
     Tool(
-        "stock_of_product", "INV", "inv.stock.view", _("Stock on hand of products matching a name or SKU"),
-        {"type": "object", "properties": {"query": {"type": "string", "description": "product name or SKU"}},
-         "required": ["query"]},
+        "stock_of_product",
+        "INV",
+        "inv.stock.view",
+        _("Stock on hand of products matching a name or SKU"),
+        {
+            "type": "object",
+            "properties": {"query": {"type": "string", "description": "product name or SKU"}},
+            "required": ["query"],
+        },
         _stock_of_product,
     ),
     Tool(
-        "open_sales_orders", "CRM", "crm.customer.view", _("Confirmed sales orders not yet invoiced"),
+        "open_sales_orders",
+        "CRM",
+        "crm.customer.view",
+        _("Confirmed sales orders not yet invoiced"),
         {"type": "object", "properties": {}},
         _open_sales_orders,
     ),
@@ -67,7 +90,10 @@ def available(principal: Principal) -> list[Tool]:
 
 def schemas(principal: Principal) -> list[dict[str, Any]]:
     return [
-        {"type": "function", "function": {"name": t.name, "description": str(t.description), "parameters": t.parameters}}
+        {
+            "type": "function",
+            "function": {"name": t.name, "description": str(t.description), "parameters": t.parameters},
+        }
         for t in available(principal)
     ]
 

@@ -69,8 +69,11 @@ class ChatView(AiView):
         if form.is_valid():
             try:
                 conversation = chat.post_question(
-                    self.principal, conversation_id=pk, model=form.cleaned_data["model"],
-                    text=form.cleaned_data["text"], use_tools=form.cleaned_data["use_tools"],
+                    self.principal,
+                    conversation_id=pk,
+                    model=form.cleaned_data["model"],
+                    text=form.cleaned_data["text"],
+                    use_tools=form.cleaned_data["use_tools"],
                 )
                 return redirect("ai-conversation", pk=conversation.pk)
             except ValidationError as exc:
@@ -82,7 +85,7 @@ class AnswerView(AiView):
     """POST: stream the answer to the conversation's pending question (text/event-stream). Runs outside the
     request transaction (registered in urls.py), like the API gateway."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: HttpRequest, pk: int) -> StreamingHttpResponse:
         events = chat.answer(self.principal, pk)
         response = StreamingHttpResponse(chat.sse(events), content_type="text/event-stream")
         response["Cache-Control"] = "no-cache"

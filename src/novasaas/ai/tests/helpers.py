@@ -5,8 +5,8 @@ from typing import Any
 from novasaas.ai import credits, gateway
 from novasaas.identity.access import principal_for
 from novasaas.identity.models import Membership
-from novasaas.platform.testing.fixtures import admin_of
 from novasaas.platform.tenancy import platform_context, tenant_context
+from novasaas.platform.testing.fixtures import admin_of
 
 
 def principal(tenant: Any, user: Any = None) -> Any:
@@ -28,5 +28,7 @@ def grant(tenant: Any, n: int) -> None:
 
 
 def ask(p: Any, text: str = "Xin chào", *, model: str = "gpt-3.5-turbo", max_tokens: int = 100, **kw: Any) -> Any:
-    prepared = gateway.prepare(p, model=model, messages=[{"role": "user", "content": text}], max_tokens=max_tokens, **kw)
+    prepared = gateway.prepare(
+        p, model=model, messages=[{"role": "user", "content": text}], max_tokens=max_tokens, **kw
+    )
     return prepared, gateway.complete(prepared)

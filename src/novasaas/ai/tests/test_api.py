@@ -54,14 +54,24 @@ def test_chat_completions_with_a_tenant_api_key(tenant_a, api_a, fake):
     key = _api_key(api_a, ["core.ai.chat"])
     body = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "Xin chào"}], "max_tokens": 50}
     client = Client()
-    r = client.post(CHAT, json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}",
-                    HTTP_IDEMPOTENCY_KEY="job-42")
+    r = client.post(
+        CHAT,
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+        HTTP_IDEMPOTENCY_KEY="job-42",
+    )
     assert r.status_code == 200, r.content
     answer = r.json()
     assert answer["object"] == "chat.completion" and answer["usage"]["completion_tokens"] > 0
     assert r["X-Request-Id"] == "job-42" and r["X-AI-Key-Source"] == "shared"
-    again = client.post(CHAT, json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}",
-                        HTTP_IDEMPOTENCY_KEY="job-42")
+    again = client.post(
+        CHAT,
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+        HTTP_IDEMPOTENCY_KEY="job-42",
+    )
     assert again.json() == answer and fake.counters.served == 1
     with tenant_context(tenant_a):
         usage = UsageRecord.objects.get()
@@ -71,8 +81,12 @@ def test_chat_completions_with_a_tenant_api_key(tenant_a, api_a, fake):
 def test_chat_completions_streams_server_sent_events_and_settles(tenant_a, api_a, fake):
     grant(tenant_a, 100)
     fake.behaviour.prompt_tokens, fake.behaviour.completion_tokens = 10, 1990
-    body = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 2000,
-            "stream": True}
+    body = {
+        "model": "gpt-3.5-turbo",
+        "messages": [{"role": "user", "content": "hi"}],
+        "max_tokens": 2000,
+        "stream": True,
+    }
     r = api_a.post(CHAT, body)
     assert r.status_code == 200 and r["Content-Type"] == "text/event-stream"
     events = b"".join(r.streaming_content).decode().split("\n\n")
@@ -101,18 +115,35 @@ def test_chat_completions_errors_are_4xx_in_the_openai_shape(tenant_a, api_a, fa
 def test_master_admin_edits_rates_and_grants_credits(tenant_a, fake, api_a):
     web = Client()
     web.force_login(master_admin(), backend="django.contrib.auth.backends.ModelBackend")
-    r = web.put("/api/v1/ai/platform/rates", json.dumps({
-        "model": "gpt-4o-mini", "provider": "openai", "input_tokens_per_credit": 4000, "output_tokens_per_credit": 1000,
-    }), content_type="application/json")
+    r = web.put(
+        "/api/v1/ai/platform/rates",
+        json.dumps(
+            {
+                "model": "gpt-4o-mini",
+                "provider": "openai",
+                "input_tokens_per_credit": 4000,
+                "output_tokens_per_credit": 1000,
+            }
+        ),
+        content_type="application/json",
+    )
     assert r.status_code == 200, r.content
     assert ModelRate.objects.get(model="gpt-4o-mini").output_tokens_per_credit == 1000
-    r = web.post("/api/v1/ai/platform/credits", json.dumps({"tenant": tenant_a.slug, "pack": "small"}),
-                 content_type="application/json")
+    r = web.post(
+        "/api/v1/ai/platform/credits",
+        json.dumps({"tenant": tenant_a.slug, "pack": "small"}),
+        content_type="application/json",
+    )
     assert r.status_code == 201 and r.json()["credits"] == 25_000 and r.json()["price_vnd"] == 250_000
     assert api_a.get("/api/v1/ai/wallet").json() == {"balance": 25_000, "ledger_sum": 25_000, "allow_shared": True}
     # a tenant admin is no Master Admin
-    assert api_a.put("/api/v1/ai/platform/rates", {"model": "x", "provider": "openai", "input_tokens_per_credit": 1,
-                                                   "output_tokens_per_credit": 1}).status_code == 403
+    assert (
+        api_a.put(
+            "/api/v1/ai/platform/rates",
+            {"model": "x", "provider": "openai", "input_tokens_per_credit": 1, "output_tokens_per_credit": 1},
+        ).status_code
+        == 403
+    )
 
 
 def test_budgets_through_the_api(api_a, tenant_a, fake):
@@ -128,6 +159,10 @@ def test_usage_and_ledger_lists(api_a, tenant_a, fake):
     usage = api_a.get("/api/v1/ai/usage").json()
     assert usage["count"] == 1 and usage["items"][0]["status"] == "ok"
     assert [e["kind"] for e in api_a.get("/api/v1/ai/ledger").json()["items"]] == [
-        "settlement", "release", "reservation", "grant"]
+        "settlement",
+        "release",
+        "reservation",
+        "grant",
+    ]
     with tenant_context(tenant_a):
         assert not ProviderKey.objects.exists()

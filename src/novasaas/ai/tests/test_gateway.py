@@ -165,7 +165,7 @@ def test_a_failing_own_key_falls_back_to_shared_credits(tenant_a, fake, status):
         usage = UsageRecord.objects.get()
         key = ProviderKey.objects.get()
     assert usage.key_source == KeySource.SHARED and usage.fallback and usage.credits >= 1
-    assert key.failures == 1 and "answered %d" % status in key.last_error
+    assert key.failures == 1 and f"answered {status}" in key.last_error
 
 
 def test_a_timeout_falls_back_to_the_next_own_provider(tenant_a, fake, settings):

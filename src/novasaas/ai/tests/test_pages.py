@@ -138,8 +138,9 @@ def test_token_page_for_the_tenant_admin_only(tenant_a, fake):
 
 
 def test_a_key_of_another_tenant_cannot_be_revoked_from_the_page(tenant_a, tenant_b, fake):
-    web_client(tenant_b, admin_of(tenant_b)).post("/ai/tokens/keys/", {"provider": "openai", "secret": VALID,
-                                                                          "priority": 1})
+    web_client(tenant_b, admin_of(tenant_b)).post(
+        "/ai/tokens/keys/", {"provider": "openai", "secret": VALID, "priority": 1}
+    )
     with tenant_context(tenant_b):
         key = ProviderKey.objects.get()
     assert web_client(tenant_a, admin_of(tenant_a)).post(f"/ai/tokens/keys/{key.pk}/revoke/").status_code == 404

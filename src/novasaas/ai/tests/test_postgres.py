@@ -67,8 +67,11 @@ def test_50_concurrent_requests_against_a_wallet_that_pays_for_10(transactional_
 def test_raw_sql_sees_only_the_current_tenants_ai_rows(tenant_a, tenant_b, fake):
     for tenant in (tenant_a, tenant_b):
         grant(tenant, 100)
-        gateway.complete(gateway.prepare(principal(tenant), model="gpt-3.5-turbo",
-                                         messages=[{"role": "user", "content": "x"}], max_tokens=10))
+        gateway.complete(
+            gateway.prepare(
+                principal(tenant), model="gpt-3.5-turbo", messages=[{"role": "user", "content": "x"}], max_tokens=10
+            )
+        )
     models = [m for m in apps.get_app_config("ai").get_models() if hasattr(m, "tenant")]
     with tenant_context(tenant_a), connection.cursor() as cur:
         for model in models:
