@@ -106,33 +106,42 @@ class AnswerView(AiView):
 class TokensView(AiView):
     permission = MANAGE
 
-    def get(self, request: HttpRequest, **forms_: Any) -> HttpResponse:
-        from novasaas.identity.models import Membership
-
-        p = self.principal
-        members = [(m.user_id, m.user.email) for m in Membership.objects.select_related("user").order_by("user__email")]
-        wallet = selectors.wallet(p)
-        context = {
-            "keys": selectors.list_keys(),
-            "wallet": wallet,
-            "ledger": selectors.ledger()[:50],
-            "usage": selectors.usage()[:50],
-            "by_model": selectors.usage_summary("model"),
-            "by_user": selectors.usage_summary("user"),
-            "by_feature": selectors.usage_summary("feature"),
-            "by_day": selectors.usage_summary("day")[-31:],
-            "budgets": selectors.list_budgets(),
-            "rates": selectors.rates(),
-            "packs": selectors.packs(),
-            "key_form": forms_.get("key_form") or forms.KeyForm(),
-            "budget_form": forms_.get("budget_form") or forms.BudgetForm(members=members),
-            "wallet_form": forms.WalletForm(initial={"allow_shared": wallet["allow_shared"]}),
-            "vnd_per_credit": credits.VND_PER_CREDIT,
-        }
-        return render(request, "ai/tokens.html", context, status=forms_.get("status", 200))
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return _tokens_page(self.principal, request)
 
 
-class KeyAddView(TokensView):
+def _tokens_page(p: Principal, request: HttpRequest, **forms_: Any) -> HttpResponse:
+    from novasaas.identity.models import Membership
+
+    members = [(m.user_id, m.user.email) for m in Membership.objects.select_related("user").order_by("user__email")]
+    wallet = selectors.wallet(p)
+    context = {
+        "keys": selectors.list_keys(),
+        "wallet": wallet,
+        "ledger": selectors.ledger()[:50],
+        "usage": selectors.usage()[:50],
+        "by_model": selectors.usage_summary("model"),
+        "by_user": selectors.usage_summary("user"),
+        "by_feature": selectors.usage_summary("feature"),
+        "by_day": selectors.usage_summary("day")[-31:],
+        "budgets": selectors.list_budgets(),
+        "rates": selectors.rates(),
+        "packs": selectors.packs(),
+        "key_form": forms_.get("key_form") or forms.KeyForm(),
+        "budget_form": forms_.get("budget_form") or forms.BudgetForm(members=members),
+        "wallet_form": forms.WalletForm(initial={"allow_shared": wallet["allow_shared"]}),
+        "vnd_per_credit": credits.VND_PER_CREDIT,
+    }
+    return render(request, "ai/tokens.html", context, status=forms_.get("status", 200))
+
+
+class TokensActionView(AiView):
+    """POST-only forms of the token page (no GET: they are not pages)."""
+
+    permission = MANAGE
+
+
+class KeyAddView(TokensActionView):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = forms.KeyForm(request.POST)
         if form.is_valid():
@@ -142,10 +151,10 @@ class KeyAddView(TokensView):
                 return redirect("ai-tokens")
             except ValidationError as exc:
                 _attach(form, exc)
-        return self.get(request, key_form=form, status=400)
+        return _tokens_page(self.principal, request, key_form=form, status=400)
 
 
-class KeyRevokeView(TokensView):
+class KeyRevokeView(TokensActionView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
             key = keys.revoke_key(self.principal, pk)
@@ -155,7 +164,7 @@ class KeyRevokeView(TokensView):
         return redirect("ai-tokens")
 
 
-class BudgetSaveView(TokensView):
+class BudgetSaveView(TokensActionView):
     def post(self, request: HttpRequest) -> HttpResponse:
         from novasaas.identity.models import Membership
 
@@ -168,10 +177,10 @@ class BudgetSaveView(TokensView):
                 return redirect("ai-tokens")
             except ValidationError as exc:
                 _attach(form, exc)
-        return self.get(request, budget_form=form, status=400)
+        return _tokens_page(self.principal, request, budget_form=form, status=400)
 
 
-class WalletSaveView(TokensView):
+class WalletSaveView(TokensActionView):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = forms.WalletForm(request.POST)
         form.is_valid()
