@@ -15,12 +15,12 @@ from django.db.models import F, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from novasaas.ai.credits import in_tenant
 from novasaas.ai.models import Budget, BudgetAlert, BudgetMode, BudgetPeriod
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
 from novasaas.platform.notifications import notify
-from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.transactions import atomic
 
 THRESHOLDS = (50, 80, 100)
@@ -80,7 +80,7 @@ def reserve(tenant: Tenant, user_id: int | None, credits: int) -> list[tuple[int
     budget cannot take them. Returns (period id, credits) pairs for ``settle``."""
     month = month_of()
     held: list[tuple[int, int]] = []
-    with tenant_context(tenant), atomic():
+    with in_tenant(tenant), transaction.atomic(savepoint=False):
         for budget in applicable(tenant, user_id):
             period = _period(budget, month)
             rows = BudgetPeriod.objects.filter(pk=period.pk)
@@ -102,7 +102,7 @@ def settle(tenant: Tenant, held: list[tuple[int, int]], charged: int) -> None:
     """Turn the holds into spending and send the thresholds newly crossed (once per month each)."""
     if not held:
         return
-    with tenant_context(tenant), atomic():
+    with in_tenant(tenant), transaction.atomic(savepoint=False):
         for period_id, reserved in held:
             BudgetPeriod.objects.filter(pk=period_id).update(
                 reserved=F("reserved") - reserved, spent=F("spent") + charged

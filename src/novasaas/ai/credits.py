@@ -8,16 +8,18 @@ requests race for the last credits, one UPDATE matches no row and that request i
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from novasaas.ai.models import CreditEntry, CreditPack, EntryKind, ModelRate, UsageRecord, Wallet
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
-from novasaas.platform.tenancy import tenant_context
+from novasaas.platform.tenancy import current_tenant_id, tenant_context
 from novasaas.platform.transactions import atomic
 
 # The list price of a credit (Small pack: 250,000 VND for 25,000 credits): the VND cost of a request.
@@ -77,9 +79,14 @@ def add_credits(
     return entry
 
 
+def in_tenant(tenant: Tenant) -> Any:
+    """``tenant_context`` unless the block already runs in it (the gateway's steps nest these calls)."""
+    return contextlib.nullcontext() if current_tenant_id() == tenant.pk else tenant_context(tenant)
+
+
 def reserve(tenant: Tenant, usage: UsageRecord, credits: int) -> bool:
     """Hold ``credits`` for a request; False (nothing written) when the balance cannot cover them."""
-    with tenant_context(tenant), atomic():
+    with in_tenant(tenant), transaction.atomic(savepoint=False):
         moved = Wallet.objects.filter(tenant=tenant, balance__gte=credits).update(balance=F("balance") - credits)
         if not moved:
             return False
@@ -90,7 +97,7 @@ def reserve(tenant: Tenant, usage: UsageRecord, credits: int) -> bool:
 def settle(tenant: Tenant, usage: UsageRecord, reserved: int, charged: int) -> int:
     """Release the reservation and charge what was used; returns the credits charged. A charge above the
     reservation (a provider that ignored max_tokens) takes at most what the wallet still holds."""
-    with tenant_context(tenant), atomic():
+    with in_tenant(tenant), transaction.atomic(savepoint=False):
         delta = reserved - charged
         if delta >= 0:
             Wallet.objects.filter(tenant=tenant).update(balance=F("balance") + delta)

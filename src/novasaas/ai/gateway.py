@@ -133,11 +133,6 @@ def prepare(
     started = time.perf_counter()
     with tenant_context(tenant):
         rate = ModelRate.objects.filter(model=model, is_active=True).first()
-        existing = UsageRecord.objects.filter(request_id=request_id).first()
-        if existing is not None:
-            if existing.status == UsageStatus.OK and existing.response is not None and existing.model == model:
-                return Prepared(principal, existing, {}, [], rate, 0, max_tokens, started, replay=existing.response)
-            raise GatewayError(_("This request id was already used."), 409)
         routes = _routes(tenant, model, rate)
         payload = {"model": model, "messages": messages, "max_tokens": max_tokens, **(options or {})}
         try:
@@ -149,8 +144,17 @@ def prepare(
                     model=model,
                     provider=provider_of(model, rate),
                 )
-        except IntegrityError as exc:
-            raise GatewayError(_("This request id was already used."), 409) from exc
+        except IntegrityError:
+            # the request id is known: a served request is answered again, anything else is a conflict
+            existing = UsageRecord.objects.filter(request_id=request_id).first()
+            if (
+                existing
+                and existing.status == UsageStatus.OK
+                and existing.response is not None
+                and existing.model == model
+            ):
+                return Prepared(principal, existing, {}, [], rate, 0, max_tokens, started, replay=existing.response)
+            raise GatewayError(_("This request id was already used."), 409) from None
     prepared = Prepared(principal, usage, payload, routes, rate, estimate_prompt_tokens(messages), max_tokens, started)
     if not routes:
         reason = (
@@ -172,30 +176,42 @@ def _finish(p: Prepared, status: str, *, error: str = "", response: dict[str, An
     usage.finished_at = timezone.now()
     if usage.key_source == KeySource.SHARED:
         usage.cost_vnd = usage.credits * credits.VND_PER_CREDIT
-    with tenant_context(p.principal.tenant):
+    with credits.in_tenant(p.principal.tenant):
         usage.save()
 
 
+class _Refused(Exception):
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def _reserve(p: Prepared, route: Route) -> None:
-    """Hold the estimate on the wallet and the budgets; GatewayError 402/429 when they cannot cover it."""
+    """Hold the estimate on the hard budgets and the wallet in one transaction; GatewayError 429/402 (and
+    nothing held) when they cannot cover it."""
     assert p.rate is not None
     tenant = p.principal.tenant
     estimate = credits.credits_for(p.rate, p.estimate_in, p.max_tokens)
     user_id = p.principal.user.pk if p.principal.user else None
     try:
-        p.held = budgets.reserve(tenant, user_id, estimate)
-    except budgets.BudgetExceeded as exc:
-        _finish(p, UsageStatus.REFUSED, error=str(exc))
-        raise GatewayError(str(exc), 429) from exc
-    if not credits.reserve(tenant, p.usage, estimate):
-        budgets.settle(tenant, p.held, 0)
-        message = _("Not enough AI credits for this request (%(n)s needed).") % {"n": f"{estimate:,}"}
-        _finish(p, UsageStatus.REFUSED, error=message)
-        raise GatewayError(message, 402)
+        with tenant_context(tenant), transaction.atomic():
+            try:
+                p.held = budgets.reserve(tenant, user_id, estimate)
+            except budgets.BudgetExceeded as exc:
+                raise _Refused(str(exc), 429) from exc
+            if not credits.reserve(tenant, p.usage, estimate):
+                raise _Refused(
+                    _("Not enough AI credits for this request (%(n)s needed).") % {"n": f"{estimate:,}"}, 402
+                )
+    except _Refused as refused:
+        p.held = []
+        _finish(p, UsageStatus.REFUSED, error=str(refused))
+        raise GatewayError(str(refused), refused.status) from refused
     p.usage.reserved_credits = estimate
 
 
 def _settle(p: Prepared, route: Route, input_tokens: int, output_tokens: int) -> None:
+    """Charge the reported usage, release the rest (wallet and budgets); the caller's transaction."""
     usage = p.usage
     usage.input_tokens, usage.output_tokens = input_tokens, output_tokens
     if route.source == KeySource.SHARED:
@@ -203,6 +219,13 @@ def _settle(p: Prepared, route: Route, input_tokens: int, output_tokens: int) ->
         charged = credits.credits_for(p.rate, input_tokens, output_tokens)
         usage.credits = credits.settle(p.principal.tenant, usage, usage.reserved_credits, charged)
         budgets.settle(p.principal.tenant, p.held, usage.credits)
+
+
+def _settle_and_finish(p: Prepared, route: Route, tokens: tuple[int, int], status: str, **finish: Any) -> None:
+    """Settlement and the usage record in one transaction."""
+    with tenant_context(p.principal.tenant), transaction.atomic():
+        _settle(p, route, *tokens)
+        _finish(p, status, **finish)
 
 
 def _undo_reservation(p: Prepared, route: Route) -> None:
@@ -265,8 +288,8 @@ def complete(p: Prepared) -> dict[str, Any]:
             continue
         _succeeded(p, route)
         reported = answer.get("usage") or {}
-        _settle(p, route, int(reported.get("prompt_tokens") or 0), int(reported.get("completion_tokens") or 0))
-        _finish(p, UsageStatus.OK, response=answer)
+        tokens = (int(reported.get("prompt_tokens") or 0), int(reported.get("completion_tokens") or 0))
+        _settle_and_finish(p, route, tokens, UsageStatus.OK, response=answer)
         return answer
     raise AssertionError("unreachable: the last route either served or raised")  # pragma: no cover
 
@@ -303,9 +326,9 @@ def _metered(p: Prepared, route: Route, chunks: Iterator[dict[str, Any]]) -> Ite
         error = str(failure)
     finally:
         if reported is not None:
-            _settle(p, route, int(reported.get("prompt_tokens") or 0), int(reported.get("completion_tokens") or 0))
-            _finish(p, UsageStatus.OK)
+            tokens = (int(reported.get("prompt_tokens") or 0), int(reported.get("completion_tokens") or 0))
+            _settle_and_finish(p, route, tokens, UsageStatus.OK)
         else:
             # broken or abandoned stream: the prompt (upper bound) and the text produced so far
-            _settle(p, route, p.estimate_in, min(estimate_text_tokens("".join(produced)), p.max_tokens))
-            _finish(p, UsageStatus.PARTIAL, error=error or "stream ended without usage")
+            tokens = (p.estimate_in, min(estimate_text_tokens("".join(produced)), p.max_tokens))
+            _settle_and_finish(p, route, tokens, UsageStatus.PARTIAL, error=error or "stream ended without usage")

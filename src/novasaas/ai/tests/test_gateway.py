@@ -72,7 +72,7 @@ def test_a_charge_above_the_reservation_never_takes_the_wallet_below_zero(tenant
 
 def test_a_model_without_a_rate_is_refused_on_shared_credits(tenant_a, fake):
     grant(tenant_a, 1000)
-    with pytest.raises(gateway.GatewayError, match="no credit rate") as err:
+    with pytest.raises(gateway.GatewayError, match="chưa có đơn giá") as err:
         ask(principal(tenant_a), model="gpt-5-unrated")
     assert err.value.status == 400
     assert fake.counters.requests == 0
@@ -222,7 +222,7 @@ def test_the_circuit_opens_after_three_failures(tenant_a, fake):
     assert fake.counters.requests == calls + 1  # the own key was skipped: straight to shared
     with tenant_context(tenant_a):
         assert ProviderKey.objects.get().open_until is not None
-        assert Notification.objects.filter(title__contains="keeps failing").exists()
+        assert Notification.objects.filter(title__contains="lỗi liên tục").exists()
 
 
 def test_a_hard_budget_refuses_and_thresholds_alert_once(tenant_a, fake):
@@ -235,12 +235,12 @@ def test_a_hard_budget_refuses_and_thresholds_alert_once(tenant_a, fake):
     ask(p, max_tokens=1000)  # 50 %
     ask(p, max_tokens=1000)  # 75 %
     ask(p, max_tokens=1000)  # 100 %
-    with pytest.raises(gateway.GatewayError, match="budget") as err:
+    with pytest.raises(gateway.GatewayError, match="Ngân sách") as err:
         ask(p, max_tokens=1000)
     assert err.value.status == 429
     with tenant_context(tenant_a):
         assert sorted(BudgetAlert.objects.values_list("threshold", flat=True)) == [50, 80, 100]
-        assert Notification.objects.filter(title__contains="AI budget").count() == 3
+        assert Notification.objects.filter(title__contains="Ngân sách AI").count() == 3
 
 
 def test_a_soft_budget_only_alerts(tenant_a, fake):

@@ -37,7 +37,7 @@ def test_a_valid_key_is_stored_sealed_and_only_its_last_4_characters_are_kept(te
 
 
 def test_a_key_the_provider_refuses_is_not_stored(tenant_a, fake):
-    with pytest.raises(ValidationError, match="refused"):
+    with pytest.raises(ValidationError, match="từ chối"):
         _add(tenant_a, secret="sk-wrong-key-9999")
     with tenant_context(tenant_a):
         assert not ProviderKey.objects.exists()
@@ -45,7 +45,7 @@ def test_a_key_the_provider_refuses_is_not_stored(tenant_a, fake):
 
 def test_an_unreachable_provider_is_a_clear_refusal(tenant_a, fake, settings):
     settings.AI_BASE_URLS = {**settings.AI_BASE_URLS, "openai": "http://127.0.0.1:9/v1"}
-    with pytest.raises(ValidationError, match="could not be reached"):
+    with pytest.raises(ValidationError, match="Không kết nối"):
         _add(tenant_a)
 
 
@@ -111,7 +111,7 @@ def test_revoke_erases_the_secret_at_once_and_is_audited(tenant_a, fake):
         assert stored.status == KeyStatus.REVOKED and bytes(stored.sealed) == b""
         with pytest.raises(ValidationError):
             keys.revoke_key(principal(tenant_a), key.pk)
-        assert Notification.objects.filter(title__contains="revoked").exists()
+        assert Notification.objects.filter(title__contains="thu hồi").exists()
     with platform_context():
         assert AuditLog.objects.filter(tenant=tenant_a, action="key_revoked").count() == 1
 
