@@ -131,7 +131,7 @@ def prepare(
     request_id = request_id or uuid.uuid4().hex
     tenant = principal.tenant
     started = time.perf_counter()
-    with tenant_context(tenant):
+    with transaction.atomic(), tenant_context(tenant):
         rate = ModelRate.objects.filter(model=model, is_active=True).first()
         routes = _routes(tenant, model, rate)
         payload = {"model": model, "messages": messages, "max_tokens": max_tokens, **(options or {})}
@@ -194,7 +194,8 @@ def _reserve(p: Prepared, route: Route) -> None:
     estimate = credits.credits_for(p.rate, p.estimate_in, p.max_tokens)
     user_id = p.principal.user.pk if p.principal.user else None
     try:
-        with tenant_context(tenant), transaction.atomic():
+        # the savepoint-capable block outermost: a refusal rolls back to it and leaves any outer transaction usable
+        with transaction.atomic(), tenant_context(tenant):
             try:
                 p.held = budgets.reserve(tenant, user_id, estimate)
             except budgets.BudgetExceeded as exc:
@@ -223,7 +224,7 @@ def _settle(p: Prepared, route: Route, input_tokens: int, output_tokens: int) ->
 
 def _settle_and_finish(p: Prepared, route: Route, tokens: tuple[int, int], status: str, **finish: Any) -> None:
     """Settlement and the usage record in one transaction."""
-    with tenant_context(p.principal.tenant), transaction.atomic():
+    with transaction.atomic(), credits.in_tenant(p.principal.tenant):
         _settle(p, route, *tokens)
         _finish(p, status, **finish)
 

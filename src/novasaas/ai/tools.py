@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from novasaas.identity.access import Principal
@@ -107,5 +108,9 @@ def call(principal: Principal, name: str, arguments: str) -> str:
         args = json.loads(arguments or "{}")
     except ValueError:
         args = {}
-    with tenant_context(principal.tenant):
-        return json.dumps(tool.run(principal, args if isinstance(args, dict) else {}), ensure_ascii=False)
+    try:
+        with transaction.atomic(), tenant_context(principal.tenant):
+            result = tool.run(principal, args if isinstance(args, dict) else {})
+    except Exception as exc:  # the model is told the look-up failed; the answer goes on
+        return json.dumps({"error": f"{name} failed: {type(exc).__name__}"})
+    return json.dumps(result, ensure_ascii=False, default=str)

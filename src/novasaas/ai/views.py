@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -96,7 +97,9 @@ class AnswerView(AiView):
         tenant = getattr(request, "tenant", None)
         if tenant is None:
             return super().dispatch(request, *args, **kwargs)
-        with tenant_context(tenant):  # only for the permission check and the lookup; the stream opens its own
+        # only the permission check and the lookup run here (the stream opens its own steps); the
+        # savepoint-capable block outermost, so that a 404 leaves no transaction in a failed state
+        with transaction.atomic(), tenant_context(tenant):
             return super().dispatch(request, *args, **kwargs)
 
 

@@ -6,6 +6,7 @@ import base64
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from novasaas.ai import crypto, keys
 from novasaas.ai.models import KeyStatus, ProviderKey, TenantDataKey
@@ -18,7 +19,7 @@ from novasaas.platform.testing.fixtures import create_user
 
 
 def _add(tenant, secret=VALID, provider="openai"):
-    with tenant_context(tenant):
+    with transaction.atomic(), tenant_context(tenant):  # a refusal leaves the test's transaction usable
         return keys.add_key(principal(tenant), provider=provider, secret=secret, label="main")
 
 
