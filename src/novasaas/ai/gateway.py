@@ -13,6 +13,7 @@ Each step is its own short transaction in the tenant's context: nothing is locke
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -333,3 +335,42 @@ def _metered(p: Prepared, route: Route, chunks: Iterator[dict[str, Any]]) -> Ite
             # broken or abandoned stream: the prompt (upper bound) and the text produced so far
             tokens = (p.estimate_in, min(estimate_text_tokens("".join(produced)), p.max_tokens))
             _settle_and_finish(p, route, tokens, UsageStatus.PARTIAL, error=error or "stream ended without usage")
+
+
+def release_stale(minutes: int = 30) -> int:
+    """Release the reservations of requests still pending after ``minutes`` (a process that died between
+    reserve and settle): the credits held in the ledger go back to the wallet and the budgets, and the
+    record is marked failed. Idempotent; returns how many requests were closed."""
+    from django.db.models import Sum
+
+    from novasaas.ai.models import BudgetPeriod, CreditEntry
+    from novasaas.platform.models import Tenant
+    from novasaas.platform.tenancy import platform_context
+
+    cutoff = timezone.now() - dt.timedelta(minutes=minutes)
+    with platform_context():
+        stale = list(
+            UsageRecord.objects.filter(status=UsageStatus.PENDING, created_at__lt=cutoff).values_list("tenant_id", "pk")
+        )
+        tenants = {t.pk: t for t in Tenant.objects.filter(pk__in={t for t, _pk in stale})}
+    closed = 0
+    for tenant_id, pk in stale:
+        tenant = tenants[tenant_id]
+        with transaction.atomic(), tenant_context(tenant):
+            usage = UsageRecord.objects.select_for_update().get(pk=pk)
+            if usage.status != UsageStatus.PENDING:
+                continue
+            held = -int(CreditEntry.objects.filter(usage=usage).aggregate(s=Sum("credits"))["s"] or 0)
+            if held > 0:
+                credits.release(tenant, usage, held)
+                month = budgets.month_of(usage.created_at)
+                for budget in budgets.applicable(tenant, usage.user_id):
+                    BudgetPeriod.objects.filter(budget=budget, month=month, reserved__gte=held).update(
+                        reserved=F("reserved") - held
+                    )
+            usage.status = UsageStatus.FAILED
+            usage.error = "abandoned: reservation released"
+            usage.finished_at = timezone.now()
+            usage.save(update_fields=["status", "error", "finished_at"])
+            closed += 1
+    return closed

@@ -278,3 +278,31 @@ def test_wallets_and_usage_are_per_tenant(tenant_a, tenant_b, fake):
     with tenant_context(tenant_b):
         assert UsageRecord.objects.filter(status="ok").count() == 0
         assert CreditEntry.objects.count() == 0
+
+
+def test_a_reservation_left_by_a_dead_process_is_released(tenant_a, fake):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    grant(tenant_a, 100)
+    p = principal(tenant_a)
+    with tenant_context(tenant_a):
+        budgets.save_budget(p, user_id=None, limit_credits=50, mode=BudgetMode.HARD)
+    prepared = gateway.prepare(p, model="gpt-3.5-turbo", messages=[{"role": "user", "content": "hi"}], max_tokens=2000)
+    gateway._use(prepared, prepared.routes[0], 0)  # reserved, then the process "dies" before the call
+    held = prepared.usage.reserved_credits
+    assert credits.balance(tenant_a) == 100 - held
+    call_command("ai_release_stale")  # too recent: left alone
+    assert credits.balance(tenant_a) == 100 - held
+    with tenant_context(tenant_a):
+        UsageRecord.objects.update(created_at=timezone.now() - dt.timedelta(hours=1))
+    call_command("ai_release_stale")
+    call_command("ai_release_stale")  # idempotent
+    assert _totals(tenant_a) == (100, 100, 0)
+    with tenant_context(tenant_a):
+        assert UsageRecord.objects.get().status == UsageStatus.FAILED
+        from novasaas.ai.models import BudgetPeriod
+
+        assert BudgetPeriod.objects.get().reserved == 0
