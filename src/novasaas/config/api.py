@@ -267,6 +267,11 @@ def register_routers() -> None:
 
     api.add_router("/billing", billing_router)
     api.add_router("/platform/billing", billing_platform_router)
+    from novasaas.ai.api import platform_router as ai_platform_router
+    from novasaas.ai.api import router as ai_router
+
+    api.add_router("/ai", ai_router)
+    api.add_router("/ai/platform", ai_platform_router)
 
 
 register_routers()

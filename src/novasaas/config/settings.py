@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "novasaas.purchasing",
     "novasaas.hrm",
     "novasaas.billing",
+    "novasaas.ai",
     "novasaas.web",
 ]
 
@@ -276,3 +277,20 @@ LOGGING = {
 
 # A Unicode TrueType font for PDF reports (Vietnamese text); DejaVu Sans from fonts-dejavu when empty.
 ACC_PDF_FONT = os.environ.get("ACC_PDF_FONT", "")
+
+# --- AI gateway (app ai, docs/ai.md) ------------------------------------------------------------
+# Master key of the envelope encryption of BYOK provider keys: base64 of 32 random bytes. A published
+# development key is used only under DEBUG or tests (like SECRET_KEY); elsewhere the gateway refuses to
+# seal or open a key without it. AI_PREVIOUS_MASTER_KEYS (comma-separated) still open data keys wrapped
+# before a rotation, until `novasaas ai_rewrap_keys` has re-wrapped them under AI_MASTER_KEY.
+AI_DEV_MASTER_KEY = "bm92YXNhYXMtZGV2LW1hc3Rlci1rZXktMzItYnl0ZXM="  # "novasaas-dev-master-key-32-bytes"
+AI_MASTER_KEY = os.environ.get("AI_MASTER_KEY") or (AI_DEV_MASTER_KEY if DEBUG or TESTING else "")
+AI_PREVIOUS_MASTER_KEYS = [k for k in os.environ.get("AI_PREVIOUS_MASTER_KEYS", "").split(",") if k]
+# Where each provider is reached (OpenAI protocol); empty = the provider's public URL. `dev.py up` and the
+# tests point them at the loopback fake provider. AI_SHARED_KEY_<PROVIDER> is the platform's own key that
+# serves shared credits.
+AI_BASE_URLS = {
+    p: os.environ.get(f"AI_{p.upper()}_BASE_URL", "") for p in ("openai", "anthropic", "google", "openrouter")
+}
+AI_SHARED_KEYS = {p: os.environ.get(f"AI_SHARED_KEY_{p.upper()}", "") for p in AI_BASE_URLS}
+AI_PROVIDER_TIMEOUT = float(os.environ.get("AI_PROVIDER_TIMEOUT", "60"))

@@ -25,6 +25,7 @@ urlpatterns = [
     path("purchasing/", include("novasaas.purchasing.urls")),
     path("hrm/", include("novasaas.hrm.urls")),
     path("platform/billing/", include("novasaas.billing.platform_urls")),
+    path("ai/", include("novasaas.ai.urls")),
     path("platform/", include("novasaas.platform.urls")),
     path("billing/", include("novasaas.billing.urls")),
 ]

@@ -114,6 +114,8 @@ PERMISSIONS: list[Perm] = [
     _p("core.ai.rag", "CORE", "Chat với RAG", "Chat with documents", [*M, *MM]),
     _p("core.ai.functions", "CORE", "Function Calling", "AI data queries", [*M, *MM]),
     _p("core.ai.upload", "CORE", "Upload tài liệu AI", "Upload AI knowledge", [*M, *MM]),
+    # NextFlow AI token document §8: keys, credits, budgets and usage of the company (Tenant Admin only)
+    _p("core.ai.manage", "CORE", "Quản lý AI token, khóa và ngân sách", "Manage AI keys, credits and budgets", []),
     # Parties: the shared directory; whoever keeps customers, vendors or employees edits it.
     _p("core.parties.view", "CORE", "Xem danh bạ đối tác", "View parties", ALL_STAFF),
     _p("core.parties.edit", "CORE", "Sửa danh bạ đối tác", "Edit parties",

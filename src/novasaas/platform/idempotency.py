@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from novasaas.platform.models import IdempotencyKey
+from novasaas.platform.transactions import is_self_managed
 
 HEADER = "Idempotency-Key"
 TTL = dt.timedelta(hours=24)
@@ -88,6 +89,8 @@ class IdempotencyMiddleware:
         key = request.headers.get(HEADER)
         principal = getattr(request, "principal", None)
         if key is None or request.method != "POST" or not request.path.startswith("/api/") or principal is None:
+            return self.get_response(request)
+        if is_self_managed(request.path):  # e.g. the AI gateway: idempotent per request id on its own
             return self.get_response(request)
         owner = _principal_id(principal)
         if owner is None:

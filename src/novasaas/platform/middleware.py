@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from novasaas.platform.request_context import client_ip, reset_request_ip, set_request_ip
 from novasaas.platform.tenancy import platform_context, request_tenant_context, tenant_context
-from novasaas.platform.transactions import api_request_transaction
+from novasaas.platform.transactions import api_request_transaction, is_self_managed
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +127,8 @@ class TenantMiddleware:
     def _run(self, request: HttpRequest, tenant: Any) -> HttpResponse:
         # PostgreSQL needs a transaction to carry the tenant (set_config(..., true)); writes need one
         # everywhere so that an error response rolls them back. Anonymous reads need none.
+        if tenant is not None and is_self_managed(request.path):
+            return self.get_response(request)  # the view opens its own short transactions (AI gateway)
         wrap = (tenant is not None and connection.vendor == "postgresql") or request.method not in SAFE_METHODS
         if not wrap:
             if tenant is None:

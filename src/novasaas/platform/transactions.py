@@ -61,3 +61,20 @@ def atomic(func=None):  # type: ignore[no-untyped-def]
     if func is None:
         return _atomic()
     return _atomic()(func)
+
+
+# URL prefixes whose views manage their own short transactions instead of running in one request
+# transaction (the AI gateway: a reservation must commit before a provider call of seconds, and holding a
+# row lock across that call would serialise a company's requests). ``TenantMiddleware`` runs them without
+# a transaction or tenant context and the idempotency middleware leaves them alone; such a view enters
+# ``tenant_context`` itself for each step.
+SELF_MANAGED_PREFIXES: list[str] = []
+
+
+def register_self_managed(prefix: str) -> None:
+    if prefix not in SELF_MANAGED_PREFIXES:
+        SELF_MANAGED_PREFIXES.append(prefix)
+
+
+def is_self_managed(path: str) -> bool:
+    return any(path.startswith(p) for p in SELF_MANAGED_PREFIXES)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AiConfig(AppConfig):
+    name = "novasaas.ai"
+    label = "ai"
+    verbose_name = "AI"
+
+    def ready(self) -> None:
+        from novasaas.ai import navigation  # noqa: F401

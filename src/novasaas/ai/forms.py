@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from novasaas.ai.models import BudgetMode, Provider
+
+
+class KeyForm(forms.Form):
+    provider = forms.ChoiceField(label=_("Provider"), choices=Provider.choices)
+    secret = forms.CharField(
+        label=_("API key"),
+        max_length=300,
+        min_length=8,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_("Checked with the provider before it is saved; then sealed and never shown again."),
+    )
+    label = forms.CharField(label=_("Label"), max_length=100, required=False)
+    priority = forms.IntegerField(
+        label=_("Priority"), min_value=0, max_value=1000, initial=100, help_text=_("Lower is tried first.")
+    )
+
+
+class BudgetForm(forms.Form):
+    user_id = forms.TypedChoiceField(label=_("For"), coerce=int, empty_value=None, required=False)
+    limit_credits = forms.IntegerField(label=_("Monthly limit (credits)"), min_value=1, max_value=10**12)
+    mode = forms.ChoiceField(label=_("When reached"), choices=BudgetMode.choices)
+
+    def __init__(self, *args: Any, members: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["user_id"].choices = [("", _("The whole company")), *members]  # type: ignore[attr-defined]
+
+
+class WalletForm(forms.Form):
+    allow_shared = forms.BooleanField(label=_("Use shared credits when no own key serves"), required=False)
+
+
+class ChatForm(forms.Form):
+    model = forms.ChoiceField(label=_("Model"))
+    text = forms.CharField(label=_("Your question"), max_length=8000, widget=forms.Textarea(attrs={"rows": 3}))
+    use_tools = forms.BooleanField(label=_("Let the assistant look up company data"), required=False)
+
+    def __init__(self, *args: Any, models: list[str] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [(m, m) for m in models]  # type: ignore[attr-defined]

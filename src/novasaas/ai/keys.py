@@ -1,0 +1,121 @@
+"""BYOK provider keys: add (validated by the provider, then sealed), revoke, open, circuit breaker."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from novasaas.ai import crypto, providers
+from novasaas.ai.models import KeyStatus, Provider, ProviderKey
+from novasaas.identity.access import Principal
+from novasaas.platform import audit
+from novasaas.platform.models import AuditAction
+from novasaas.platform.notifications import notify
+from novasaas.platform.transactions import atomic
+
+MANAGE = "core.ai.manage"
+BREAKER_FAILURES = 3  # consecutive failures that open the circuit
+BREAKER_SECONDS = 60  # how long an open circuit skips the key
+
+
+def _clean_secret(secret: str) -> str:
+    secret = (secret or "").strip()
+    if not 8 <= len(secret) <= 300 or not secret.isascii() or any(c.isspace() for c in secret):
+        raise ValidationError({"secret": [_("A provider key is 8 to 300 characters without spaces.")]})
+    return secret
+
+
+def add_key(principal: Principal, *, provider: str, secret: str, label: str = "", priority: int = 100) -> ProviderKey:
+    """Validate the key with a cheap call to the provider, then store it sealed (AES-256-GCM, envelope).
+    Guarantees: a refused key is never stored; the secret is never stored or logged in clear; audited."""
+    principal.require(MANAGE)
+    if provider not in Provider.values:
+        raise ValidationError({"provider": [_("Unknown provider.")]})
+    secret = _clean_secret(secret)
+    if not 0 <= priority <= 1000:
+        raise ValidationError({"priority": [_("Priority is between 0 and 1000.")]})
+    try:
+        providers.validate_key(provider, secret)
+    except providers.ProviderFailure as exc:
+        if exc.status in (401, 403):
+            raise ValidationError({"secret": [_("The provider refused this key.")]}) from exc
+        raise ValidationError(
+            {"secret": [_("The provider could not be reached to check this key (%(e)s).") % {"e": exc}]}
+        ) from exc
+    tenant = principal.tenant
+    with atomic():
+        key = ProviderKey.objects.create(
+            provider=provider,
+            label=label[:100],
+            priority=priority,
+            sealed=b"",
+            last4=secret[-4:],
+            created_by=principal.user,
+        )
+        key.sealed = crypto.seal(tenant, key.pk, provider, secret)
+        key.save(update_fields=["sealed"])
+        audit.record(
+            AuditAction.KEY_CREATED,
+            actor=principal.user,
+            obj=key,
+            after={"provider": provider, "label": key.label, "last4": key.last4, "priority": priority},
+            message=f"AI provider key {provider} …{key.last4} added",
+        )
+        notify(tenant, MANAGE, "security", _("AI provider key added: %(key)s") % {"key": str(key)})
+    return key
+
+
+def revoke_key(principal: Principal, key_id: int) -> ProviderKey:
+    """Revoke at once: the sealed secret is erased, the key is never used again. Audited and notified."""
+    principal.require(MANAGE)
+    with atomic():
+        key = ProviderKey.objects.select_for_update().get(pk=key_id)
+        if key.status == KeyStatus.REVOKED:
+            raise ValidationError(_("This key is already revoked."))
+        key.status = KeyStatus.REVOKED
+        key.revoked_at = timezone.now()
+        key.sealed = b""
+        key.save(update_fields=["status", "revoked_at", "sealed"])
+        audit.record(
+            AuditAction.KEY_REVOKED,
+            actor=principal.user,
+            obj=key,
+            message=f"AI provider key {key.provider} …{key.last4} revoked",
+        )
+        notify(principal.tenant, MANAGE, "security", _("AI provider key revoked: %(key)s") % {"key": str(key)})
+    return key
+
+
+def open_secret(key: ProviderKey) -> str:
+    """The key in clear, for the provider call only (never returned by the API or shown)."""
+    return crypto.unseal(key.tenant, key.pk, key.provider, key.sealed)
+
+
+def usable(key: ProviderKey, now: dt.datetime) -> bool:
+    return key.status == KeyStatus.ACTIVE and (key.open_until is None or key.open_until <= now)
+
+
+def record_failure(key: ProviderKey, message: str) -> None:
+    """Count a failure; the third in a row opens the circuit for BREAKER_SECONDS and alerts the admins."""
+    with atomic():
+        ProviderKey.objects.filter(pk=key.pk).update(failures=F("failures") + 1, last_error=message[:200])
+        key.refresh_from_db(fields=["failures", "open_until"])
+        if key.failures >= BREAKER_FAILURES:
+            key.open_until = timezone.now() + dt.timedelta(seconds=BREAKER_SECONDS)
+            ProviderKey.objects.filter(pk=key.pk).update(open_until=key.open_until, failures=0)
+            notify(
+                key.tenant,
+                MANAGE,
+                "security",
+                _("AI provider key %(key)s keeps failing (%(e)s): skipped for %(s)d seconds.")
+                % {"key": str(key), "e": message[:100], "s": BREAKER_SECONDS},
+            )
+
+
+def record_success(key: ProviderKey) -> None:
+    if key.failures or key.open_until:
+        ProviderKey.objects.filter(pk=key.pk).update(failures=0, open_until=None, last_error="")

@@ -1,0 +1,92 @@
+"""Read side of the AI gateway: keys, wallet, ledger, usage and its summaries, budgets, conversations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, F, QuerySet, Sum
+from django.db.models.functions import TruncDate
+
+from novasaas.ai import budgets
+from novasaas.ai.models import (
+    Budget,
+    Conversation,
+    CreditEntry,
+    CreditPack,
+    ModelRate,
+    ProviderKey,
+    UsageRecord,
+    Wallet,
+)
+from novasaas.identity.access import Principal
+
+
+def list_keys() -> QuerySet[ProviderKey]:
+    return ProviderKey.objects.defer("sealed")
+
+
+def wallet(principal: Principal) -> dict[str, Any]:
+    row = Wallet.objects.filter(tenant=principal.tenant).first()
+    total = CreditEntry.objects.aggregate(s=Sum("credits"))["s"] or 0
+    return {
+        "balance": row.balance if row else 0,
+        "ledger_sum": int(total),
+        "allow_shared": row.allow_shared if row else True,
+    }
+
+
+def ledger() -> QuerySet[CreditEntry]:
+    return CreditEntry.objects.all()
+
+
+def usage() -> QuerySet[UsageRecord]:
+    return UsageRecord.objects.select_related("user").defer("response")
+
+
+def usage_summary(by: str) -> list[dict[str, Any]]:
+    """Usage grouped by day, model, user or feature: requests, tokens, credits, VND (refusals left out)."""
+    key = {"day": TruncDate("created_at"), "model": F("model"), "user": F("user__email"), "feature": F("feature")}[by]
+    return list(
+        UsageRecord.objects.exclude(status="refused")
+        .annotate(group=key)
+        .values("group")
+        .annotate(
+            requests=Count("pk"),
+            input_tokens=Sum("input_tokens"),
+            output_tokens=Sum("output_tokens"),
+            credits=Sum("credits"),
+            cost_vnd=Sum("cost_vnd"),
+        )
+        .order_by("group")
+    )
+
+
+def list_budgets() -> list[dict[str, Any]]:
+    out = []
+    for budget in Budget.objects.select_related("user").order_by("user_id"):
+        period = budgets.usage_of(budget)
+        out.append(
+            {
+                "id": budget.pk,
+                "user_id": budget.user_id,
+                "user": budget.user,
+                "limit_credits": budget.limit_credits,
+                "mode": budget.mode,
+                "spent": period.spent if period else 0,
+                "reserved": period.reserved if period else 0,
+            }
+        )
+    return out
+
+
+def rates() -> QuerySet[ModelRate]:
+    return ModelRate.objects.all()
+
+
+def packs() -> QuerySet[CreditPack]:
+    return CreditPack.objects.filter(is_active=True)
+
+
+def conversations(principal: Principal) -> QuerySet[Conversation]:
+    """The asking member's own conversations only."""
+    return Conversation.objects.filter(user=principal.user)
