@@ -248,6 +248,9 @@ def register_routers() -> None:
     api.add_router("/accounting", accounting_router)
     api.add_router("/inventory", inventory_router)
     api.add_router("/sales", sales_router)
+    from novasaas.projects.api import router as projects_router
+
+    api.add_router("/projects", projects_router)
 
 
 register_routers()

@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounting/", include("novasaas.accounting.urls")),
     path("inventory/", include("novasaas.inventory.urls")),
     path("sales/", include("novasaas.sales.urls")),
+    path("projects/", include("novasaas.projects.urls")),
     path("platform/", include("novasaas.platform.urls")),
 ]
 if settings.DEBUG:

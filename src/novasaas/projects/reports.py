@@ -1,0 +1,180 @@
+"""Project reports, each defined once as a table (inventory's ``Report``: the page renders its cells,
+Excel and PDF write its values, the API answers it as JSON or the same files).
+
+- costs: budget vs actual and profitability per project (labour = approved hours × cost rate,
+  plus approved expenses; billing per billing type, see ``timesheets.project_costs``);
+- utilisation: approved hours per person, billable share;
+- progress: tasks done, estimate and approved hours per project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from novasaas.identity.access import Principal
+from novasaas.inventory.reports import Column, Report, file_response  # the house report table
+from novasaas.platform.money import quantize
+from novasaas.projects import selectors
+from novasaas.projects.models import Task, TimesheetEntry, TimesheetStatus
+from novasaas.projects.timesheets import project_costs
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+FORMATS = ("json", "xlsx", "pdf")
+REPORTS = ("costs", "utilisation", "progress")
+__all__ = ["FORMATS", "REPORTS", "build", "costs", "file_response", "progress", "utilisation"]
+
+
+def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
+    return quantize(part * HUNDRED / whole, 1) if whole else None
+
+
+def costs(p: Principal) -> Report:
+    rows: list[dict[str, Any]] = []
+    totals: dict[str, Any] = defaultdict(lambda: ZERO)
+    for project in selectors.list_projects(p):
+        c = project_costs(project)
+        row = {
+            "_id": project.pk,
+            "code": project.code,
+            "name": project.name,
+            "billing_type": str(project.get_billing_type_display()),
+            "budget": project.budget,
+            "labour_cost": c["labour_cost"],
+            "expenses": c["expenses"],
+            "actual_cost": c["actual_cost"],
+            "used_pct": _pct(c["actual_cost"], project.budget),
+            "billing": c["billing"],
+            "profit": c["profit"],
+            "_warn": bool(project.budget and c["actual_cost"] * 100 >= project.budget * 80),
+        }
+        rows.append(row)
+        for key in ("budget", "labour_cost", "expenses", "actual_cost", "billing", "profit"):
+            totals[key] += row[key]
+    return Report(
+        name="project-costs",
+        title=_("Project costs and profitability"),
+        columns=[
+            Column("code", gettext_lazy("Code")),
+            Column("name", gettext_lazy("Project")),
+            Column("billing_type", gettext_lazy("Billing type")),
+            Column("budget", gettext_lazy("Budget"), "money"),
+            Column("labour_cost", gettext_lazy("Labour cost"), "money"),
+            Column("expenses", gettext_lazy("Expenses"), "money"),
+            Column("actual_cost", gettext_lazy("Actual cost"), "money"),
+            Column("used_pct", gettext_lazy("Budget used %"), "percent"),
+            Column("billing", gettext_lazy("Billing"), "money"),
+            Column("profit", gettext_lazy("Profit"), "money"),
+        ],
+        rows=rows,
+        totals=dict(totals) if rows else {},
+    )
+
+
+def utilisation(p: Principal, date_from: dt.date | None = None, date_to: dt.date | None = None) -> Report:
+    """Approved hours per person over the visible projects; utilisation = billable hours / all hours."""
+    qs = TimesheetEntry.objects.filter(
+        timesheet__project__in=selectors.visible_projects(p), timesheet__status=TimesheetStatus.APPROVED
+    )
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    per_user = (
+        qs.values("timesheet__user_id", "timesheet__user__email")
+        .annotate(total=Sum("hours"), billable=Sum("hours", filter=Q(is_billable=True)))
+        .order_by("timesheet__user__email")
+    )
+    rows = []
+    for r in per_user:
+        total, billable = r["total"] or ZERO, r["billable"] or ZERO
+        rows.append(
+            {
+                "person": r["timesheet__user__email"],
+                "hours": total,
+                "billable_hours": billable,
+                "utilisation_pct": _pct(billable, total),
+            }
+        )
+    period = ""
+    if date_from or date_to:
+        period = f"{date_from:%d/%m/%Y} – " if date_from else "… – "
+        period += f"{date_to:%d/%m/%Y}" if date_to else "…"
+    return Report(
+        name="project-utilisation",
+        title=_("Utilisation per person"),
+        subtitle=period,
+        columns=[
+            Column("person", gettext_lazy("Person")),
+            Column("hours", gettext_lazy("Approved hours"), "qty"),
+            Column("billable_hours", gettext_lazy("Billable hours"), "qty"),
+            Column("utilisation_pct", gettext_lazy("Utilisation %"), "percent"),
+        ],
+        rows=rows,
+    )
+
+
+def progress(p: Principal) -> Report:
+    projects = list(selectors.list_projects(p))
+    ids = [pr.pk for pr in projects]
+    task_stats = {
+        r["project_id"]: r
+        for r in Task.objects.filter(project_id__in=ids)
+        .values("project_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(status="done")), estimate=Sum("estimate_hours"))
+    }
+    logged = dict(
+        TimesheetEntry.objects.filter(timesheet__project_id__in=ids, timesheet__status=TimesheetStatus.APPROVED)
+        .values("timesheet__project_id")
+        .annotate(h=Sum("hours"))
+        .values_list("timesheet__project_id", "h")
+    )
+    rows = []
+    for pr in projects:
+        st = task_stats.get(pr.pk, {})
+        total, done = Decimal(st.get("total", 0)), Decimal(st.get("done", 0))
+        rows.append(
+            {
+                "_id": pr.pk,
+                "code": pr.code,
+                "name": pr.name,
+                "status": str(pr.get_status_display()),
+                "tasks": int(total),
+                "done": int(done),
+                "done_pct": _pct(done, total),
+                "estimate_hours": st.get("estimate") or ZERO,
+                "approved_hours": logged.get(pr.pk) or ZERO,
+                "end_date": pr.end_date,
+            }
+        )
+    return Report(
+        name="project-progress",
+        title=_("Project progress"),
+        columns=[
+            Column("code", gettext_lazy("Code")),
+            Column("name", gettext_lazy("Project")),
+            Column("status", gettext_lazy("Status")),
+            Column("tasks", gettext_lazy("Tasks"), "qty"),
+            Column("done", gettext_lazy("Done"), "qty"),
+            Column("done_pct", gettext_lazy("Done %"), "percent"),
+            Column("estimate_hours", gettext_lazy("Estimate (hours)"), "qty"),
+            Column("approved_hours", gettext_lazy("Approved hours"), "qty"),
+            Column("end_date", gettext_lazy("End date"), "date"),
+        ],
+        rows=rows,
+    )
+
+
+def build(p: Principal, name: str, date_from: dt.date | None = None, date_to: dt.date | None = None) -> Report:
+    if name == "costs":
+        return costs(p)
+    if name == "utilisation":
+        return utilisation(p, date_from, date_to)
+    return progress(p)
