@@ -175,10 +175,10 @@ def save_project(p: Principal, project_id: int | None = None, **data: Any) -> Pr
             errors["customer_id"] = [_("Choose a customer of the directory.")]
         else:
             project.customer_id = int(cid)
-    if "manager_id" in data:
+    if creating and data.get("manager_id") in (None, "") and p.user is not None:
+        project.manager = p.user  # the creator manages the project unless someone else is named
+    elif "manager_id" in data:
         field("manager_id", lambda: setattr(project, "manager", _user(p, data["manager_id"], "manager_id")))
-    elif creating and p.user is not None:
-        project.manager = p.user
     for name in ("budget", "contract_amount"):
         if name in data and data[name] is not None:
             field(name, lambda name=name: setattr(project, name, money(data[name], name)))

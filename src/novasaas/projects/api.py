@@ -1,7 +1,5 @@
 """Projects API (/api/v1/projects/): thin endpoints over actions and selectors (module gate PM)."""
 
-from __future__ import annotations
-
 from json import dumps
 from typing import Any
 

@@ -58,4 +58,5 @@ class GanttView(ProjectsView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         project = selectors.get_project(self.principal, pk)
         data = selectors.gantt(project)
-        return render(request, "projects/gantt.html", {"project": project, "data": data})
+        can_edit = self.principal.has("pm.task.manage")
+        return render(request, "projects/gantt.html", {"project": project, "data": data, "can_edit": can_edit})
