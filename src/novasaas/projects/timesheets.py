@@ -84,7 +84,7 @@ def log_time(
     day_total = TimesheetEntry.objects.filter(timesheet=sheet, date=day).aggregate(s=Sum("hours"))["s"] or ZERO
     if day_total + value > DAY_LIMIT:
         raise ValidationError({"hours": [_("A day holds at most 24 hours.")]})
-    entry = TimesheetEntry.objects.create(
+    entry = TimesheetEntry.objects.create(  # type: ignore[misc]  # FixedPointField holds Decimal
         timesheet=sheet, task=task, date=day, hours=value, note=text, is_billable=bool(is_billable)
     )
     audit.record_created(entry, p.user)
@@ -241,7 +241,7 @@ def add_expense(p: Principal, project_id: int, *, date: Any, description: Any, a
     value = money(amount, "amount")
     if value <= 0:
         raise ValidationError({"amount": [_("Enter an amount greater than zero.")]})
-    expense = ProjectExpense.objects.create(
+    expense = ProjectExpense.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
         project=project, date=day, description=_text(description, "description", 300), amount=value, created_by=p.user
     )
     audit.record_created(expense, p.user)
