@@ -501,18 +501,17 @@ def add_dependency(p: Principal, task_id: int, predecessor_id: Any) -> TaskDepen
     if pred is None:
         raise ValidationError({"predecessor_id": [_("Choose a task of the same project.")]})
     if pred.pk == task.pk:
-        raise ValidationError({"predecessor_id": [_("A task cannot depend on itself.")]})
+        raise ValidationError({"predecessor_id": [ValidationError(_("A task cannot depend on itself."), code="self")]})
     if TaskDependency.objects.filter(predecessor=pred, successor=task).exists():
-        raise ValidationError({"predecessor_id": [_("This dependency exists already.")]})
-    if _reaches(task.project, task.pk, pred.pk):
         raise ValidationError(
-            {
-                "predecessor_id": [
-                    _("This dependency would create a cycle: %(t)s already depends on %(s)s.")
-                    % {"t": pred.title, "s": task.title}
-                ]
-            }
+            {"predecessor_id": [ValidationError(_("This dependency exists already."), code="duplicate")]}
         )
+    if _reaches(task.project, task.pk, pred.pk):
+        message = _("This dependency would create a cycle: %(t)s already depends on %(s)s.") % {
+            "t": pred.title,
+            "s": task.title,
+        }
+        raise ValidationError({"predecessor_id": [ValidationError(message, code="cycle")]})
     dep = TaskDependency.objects.create(predecessor=pred, successor=task)
     audit.record_created(dep, p.user)
     return dep

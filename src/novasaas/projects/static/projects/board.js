@@ -13,6 +13,7 @@
       Sortable.create(column, {
         group: "pm-board",
         animation: 120,
+        forceFallback: true, // mouse and touch events, the same on every browser (and in tests)
         draggable: ".pm-card",
         filter: "select, button, a",
         preventOnFilter: false,
