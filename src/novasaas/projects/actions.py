@@ -422,10 +422,12 @@ def save_task(p: Principal, project_id: int | None = None, task_id: int | None =
 
 
 def _int(value: Any) -> int:
+    """An id from user input, or -1 (matches nothing) for text or a number no id column can hold."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return -1
+    return number if 0 < number < 2**63 else -1
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from novasaas.identity.access import Principal
-from novasaas.platform.api import ErrorOut, module_auth
+from novasaas.platform.api import ErrorOut, Id, module_auth
 from novasaas.projects import actions, reports, selectors, timesheets
 from novasaas.projects import schemas as s
 from novasaas.projects.models import ProjectExpense, TaskComment, TaskDependency
@@ -149,7 +149,7 @@ def remove_member(request: HttpRequest, project_id: int, member_id: int) -> Any:
 @router.get("/{int:project_id}/tasks", response={200: list[s.TaskOut], **E})
 @paginate(LimitOffsetPagination)
 def list_tasks(
-    request: HttpRequest, project_id: int, status: s.TaskStatusT | None = None, assignee_id: int | None = None
+    request: HttpRequest, project_id: int, status: s.TaskStatusT | None = None, assignee_id: Id | None = None
 ) -> Any:
     p = _p(request, "pm.project.view")
     project = selectors.get_project(p, project_id)

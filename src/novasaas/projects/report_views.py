@@ -46,6 +46,7 @@ class ReportView(ProjectsView):
                 ("costs", _("Costs and profitability")),
                 ("utilisation", _("Utilisation")),
                 ("progress", _("Progress")),
+                ("allocation", _("Resource allocation")),
             ],
             "exports": [(base + "format=xlsx", _("Export Excel")), (base + "format=pdf", _("Export PDF"))],
             "date_from": date_from,

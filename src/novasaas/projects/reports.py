@@ -28,8 +28,9 @@ from novasaas.projects.timesheets import project_costs
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 FORMATS = ("json", "xlsx", "pdf")
-REPORTS = ("costs", "utilisation", "progress")
-__all__ = ["FORMATS", "REPORTS", "build", "costs", "file_response", "progress", "utilisation"]
+REPORTS = ("costs", "utilisation", "progress", "allocation")
+WEEK_CAPACITY = Decimal(40)  # hours a person works in a week (5 days × 8 h)
+__all__ = ["FORMATS", "REPORTS", "allocation", "build", "costs", "file_response", "progress", "utilisation"]
 
 
 def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -172,7 +173,65 @@ def progress(p: Principal) -> Report:
     )
 
 
+def _workdays(start: dt.date, end: dt.date) -> list[dt.date]:
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    return [d for d in days if d.weekday() < 5] or [start]
+
+
+def allocation(p: Principal, date_from: dt.date | None = None, date_to: dt.date | None = None) -> Report:
+    """Planned load per person per week: each open task's estimate spread evenly over its working days
+    (start date to due date), summed per assignee and week (Monday); above 40 h a week is over-allocated
+    (highlighted). Default range: this week and the seven after."""
+    from django.utils import timezone
+
+    first = date_from or timezone.localdate()
+    first -= dt.timedelta(days=first.weekday())
+    last = date_to or first + dt.timedelta(days=7 * 8 - 1)
+    load: dict[tuple[str, dt.date], Decimal] = defaultdict(lambda: ZERO)
+    tasks = (
+        selectors.visible_tasks(p)
+        .exclude(status="done")
+        .filter(assignee__isnull=False, start_date__isnull=False, due_date__isnull=False, estimate_hours__gt=0)
+        .filter(start_date__lte=last, due_date__gte=first)
+        .values_list("assignee__email", "start_date", "due_date", "estimate_hours")
+    )
+    for email, start, due, estimate in tasks:
+        days = _workdays(start, due)
+        share = estimate / len(days)
+        for day in days:
+            if first <= day <= last:
+                load[(email, day - dt.timedelta(days=day.weekday()))] += share
+    rows = []
+    for (email, week), hours_ in sorted(load.items()):
+        planned = quantize(hours_, 2)
+        rows.append(
+            {
+                "person": email,
+                "week": week,
+                "planned_hours": planned,
+                "capacity": WEEK_CAPACITY,
+                "load_pct": _pct(planned, WEEK_CAPACITY),
+                "_warn": planned > WEEK_CAPACITY,
+            }
+        )
+    return Report(
+        name="project-allocation",
+        title=_("Resource allocation per week"),
+        subtitle=f"{first:%d/%m/%Y} – {last:%d/%m/%Y}",
+        columns=[
+            Column("person", gettext_lazy("Person")),
+            Column("week", gettext_lazy("Week of"), "date"),
+            Column("planned_hours", gettext_lazy("Planned hours"), "qty"),
+            Column("capacity", gettext_lazy("Capacity (hours)"), "qty"),
+            Column("load_pct", gettext_lazy("Load %"), "percent"),
+        ],
+        rows=rows,
+    )
+
+
 def build(p: Principal, name: str, date_from: dt.date | None = None, date_to: dt.date | None = None) -> Report:
+    if name == "allocation":
+        return allocation(p, date_from, date_to)
     if name == "costs":
         return costs(p)
     if name == "utilisation":

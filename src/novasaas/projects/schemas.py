@@ -232,7 +232,7 @@ class ExpenseOut(Schema):
     status: str
 
 
-ReportName = Literal["costs", "utilisation", "progress"]
+ReportName = Literal["costs", "utilisation", "progress", "allocation"]
 ReportFormat = Literal["json", "xlsx", "pdf"]
 
 

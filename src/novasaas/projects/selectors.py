@@ -134,6 +134,8 @@ def internal_user(tenant: Tenant, user_id: Any) -> Any:
         uid = int(user_id)
     except (TypeError, ValueError):
         return None
+    if not 0 < uid < 2**63:
+        return None
     membership = Membership.objects.filter(tenant=tenant, user_id=uid, is_active=True).select_related("user").first()
     if membership is None:
         return None
@@ -171,6 +173,8 @@ def customer_allowed(p: Principal, party_id: Any) -> bool:
     try:
         pid = int(party_id)
     except (TypeError, ValueError):
+        return False
+    if not 0 < pid < 2**63:
         return False
     from novasaas.parties.selectors import search_parties
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from novasaas.projects import forms, selectors, timesheets
+from novasaas.projects.actions import _int
 from novasaas.projects.views import ProjectsView, attach_errors
 
 
@@ -61,10 +62,10 @@ class TimesheetView(ProjectsView):
         week = _week(request)
         try:
             if kind == "submit":
-                timesheets.submit_timesheet(p, int(request.POST.get("timesheet_id") or 0))
+                timesheets.submit_timesheet(p, _int(request.POST.get("timesheet_id")))
                 messages.success(request, _("Timesheet submitted for approval."))
             elif kind == "delete":
-                timesheets.delete_entry(p, int(request.POST.get("entry_id") or 0))
+                timesheets.delete_entry(p, _int(request.POST.get("entry_id")))
             else:
                 form = self._form(request.POST)
                 if not form.is_valid():
@@ -88,7 +89,7 @@ class ApprovalsView(ProjectsView):
         return render(request, "projects/approvals.html", {"sheets": sheets})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        sheet_id = int(request.POST.get("timesheet_id") or 0)
+        sheet_id = _int(request.POST.get("timesheet_id"))
         try:
             if request.POST.get("decision") == "approve":
                 timesheets.approve_timesheet(self.principal, sheet_id)

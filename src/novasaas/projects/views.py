@@ -16,6 +16,7 @@ from django.views import View
 from novasaas.identity.access import Principal, require_perm
 from novasaas.platform.modules import ModuleDisabled
 from novasaas.projects import actions, forms, selectors, timesheets
+from novasaas.projects.actions import _int
 from novasaas.projects.models import TaskStatus
 
 PAGE_SIZE = 50
@@ -186,13 +187,13 @@ class ProjectDetailView(ProjectsView):
         kind = request.POST.get("kind", "")
         if kind == "approve_expense":
             try:
-                timesheets.approve_expense(p, int(request.POST.get("expense_id") or 0))
+                timesheets.approve_expense(p, _int(request.POST.get("expense_id")))
                 messages.success(request, _("Expense approved."))
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             return redirect("projects-project", pk)
         if kind == "remove_member":
-            actions.remove_member(p, project.pk, int(request.POST.get("member_id") or 0))
+            actions.remove_member(p, project.pk, _int(request.POST.get("member_id")))
             return redirect("projects-project", pk)
         if kind not in self.FORMS:
             raise Http404
@@ -276,7 +277,7 @@ class TaskDetailView(ProjectsView):
             elif kind == "dependency":
                 actions.add_dependency(p, task.pk, request.POST.get("predecessor_id"))
             elif kind == "remove_dependency":
-                actions.remove_dependency(p, task.pk, int(request.POST.get("predecessor_id") or 0))
+                actions.remove_dependency(p, task.pk, _int(request.POST.get("predecessor_id")))
             elif kind == "edit":
                 p.require("pm.task.manage")
                 project = task.project

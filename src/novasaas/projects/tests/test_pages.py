@@ -38,6 +38,7 @@ def test_pages_render_for_manager_and_member(tenant_a, w):
         "/projects/reports/",
         "/projects/reports/utilisation/",
         "/projects/reports/progress/",
+        "/projects/reports/allocation/",
     ):
         assert pm.get(path).status_code == 200, path
     for path in (

@@ -125,3 +125,29 @@ def test_fixed_price_and_non_billable_billing(in_tenant_a):
     actions.save_project(w.pm, w.project.pk, billing_type="non_billable")
     w.project.refresh_from_db()
     assert timesheets.project_costs(w.project)["billing"] == Decimal(0)
+
+
+def test_allocation_spreads_estimates_over_working_days_and_flags_overload(in_tenant_a):
+    from novasaas.projects import reports
+
+    w = world(in_tenant_a)
+    # Monday to Sunday: 5 working days; 50 h → 10 h a day, the whole week in one row
+    actions.save_task(
+        w.pm, task_id=w.task.pk, start_date=MONDAY, due_date=MONDAY + dt.timedelta(days=6), estimate_hours="50"
+    )
+    # Friday to next Tuesday: 3 working days, 12 h → 4 h on Friday this week, 8 h next week
+    actions.save_task(
+        w.pm,
+        w.project.pk,
+        title="Deploy",
+        assignee_id=w.dev.user.pk,
+        estimate_hours="12",
+        start_date=MONDAY + dt.timedelta(days=4),
+        due_date=MONDAY + dt.timedelta(days=8),
+    )
+    report = reports.allocation(w.pm, MONDAY, MONDAY + dt.timedelta(days=13))
+    rows = [(r["person"], r["week"], r["planned_hours"], r["_warn"]) for r in report.rows]
+    assert rows == [
+        (w.dev.user.email, MONDAY, Decimal(54), True),
+        (w.dev.user.email, MONDAY + dt.timedelta(days=7), Decimal(8), False),
+    ]
