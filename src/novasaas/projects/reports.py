@@ -196,8 +196,9 @@ def allocation(p: Principal, date_from: dt.date | None = None, date_to: dt.date 
         .values_list("assignee__email", "start_date", "due_date", "estimate_hours")
     )
     for email, start, due, estimate in tasks:
+        assert start is not None and due is not None  # filtered above
         days = _workdays(start, due)
-        share = estimate / len(days)
+        share = Decimal(estimate) / len(days)
         for day in days:
             if first <= day <= last:
                 load[(email, day - dt.timedelta(days=day.weekday()))] += share
