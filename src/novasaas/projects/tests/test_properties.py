@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from django.core.exceptions import ValidationError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from novasaas.platform.tenancy import tenant_context
@@ -41,6 +41,7 @@ def test_dependency_graph_stays_acyclic(db):
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(links=st.lists(st.tuples(st.integers(0, N - 1), st.integers(0, N - 1)), min_size=1, max_size=25))
+    @example(links=[(0, 1), (1, 2), (2, 0), (3, 3), (0, 1), (2, 3), (3, 0)])  # cycle, self, duplicate
     def run(links):
         tenant = create_tenant(modules=["PM"])
         with tenant_context(tenant):
@@ -72,4 +73,7 @@ def test_dependency_graph_stays_acyclic(db):
             assert not any(_reachable(edges - {(a, b)}, b, a) for a, b in edges)  # no edge lies on a cycle
 
     run()
-    assert outcomes["ok"] >= 40 and outcomes["cycle"] >= 5, outcomes
+    total = sum(outcomes.values())
+    assert outcomes["ok"] * 3 >= total and min(outcomes["cycle"], outcomes["self"], outcomes["duplicate"]) >= 1, (
+        outcomes
+    )
