@@ -413,12 +413,23 @@ def save_task(p: Principal, project_id: int | None = None, task_id: int | None =
         raise ValidationError(errors)
     if task.pk is None:
         task.position = Task.objects.filter(project=project, status=task.status).count()
+    _mark_completion(task)
     task.save()
     if before is None:
         audit.record_created(task, p.user)
     else:
         audit.record_updated(task, p.user, before)
     return task
+
+
+def _mark_completion(task: Task) -> None:
+    """The day a task entered "done" (kept while it stays done; cleared when it is reopened)."""
+    from django.utils import timezone
+
+    if task.status == TaskStatus.DONE and task.completed_on is None:
+        task.completed_on = timezone.localdate()
+    elif task.status != TaskStatus.DONE:
+        task.completed_on = None
 
 
 def _int(value: Any) -> int:
@@ -446,10 +457,11 @@ def move_task(p: Principal, task_id: int, *, status: str, position: int | None =
     index = len(column) if position is None else max(0, min(int(position), len(column)))
     column.insert(index, task)
     task.status = status
+    _mark_completion(task)
     for i, t in enumerate(column):
         if t.pk == task.pk:
             t.position = i
-            t.save(update_fields=["status", "position"])
+            t.save(update_fields=["status", "position", "completed_on"])
         elif t.position != i:
             Task.objects.filter(pk=t.pk).update(position=i)
     if before["status"] != status:

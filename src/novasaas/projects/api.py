@@ -70,6 +70,20 @@ def report(
     )
 
 
+@router.get("/{int:project_id}/burndown", response={200: s.ProjectReportOut, **E, 503: ErrorOut})
+def burndown(request: HttpRequest, project_id: int, format: s.ReportFormat = "json") -> Any:
+    """Remaining estimated hours per day against the ideal line: JSON, or the page's Excel/PDF file."""
+    p = _p(request, "pm.report.view")
+    table = reports.burndown(p, project_id)
+    if format == "json":
+        return table.as_json()
+    return reports.file_response(
+        table,
+        format,
+        unavailable=lambda text: HttpResponse(dumps({"detail": text}), status=503, content_type="application/json"),
+    )
+
+
 @router.get("/{int:project_id}/gantt", response={200: s.GanttOut, **E})
 def gantt(request: HttpRequest, project_id: int) -> Any:
     """Phases, tasks (with finish-to-start dependencies and progress) and milestones of a project."""

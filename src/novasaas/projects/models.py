@@ -173,6 +173,7 @@ class Task(TenantModel):
     status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.TODO)
     position = models.PositiveIntegerField(default=0)  # order inside its board column
     created_at = models.DateTimeField(auto_now_add=True)
+    completed_on = models.DateField(null=True, blank=True, editable=False)  # set entering "done" (burn-down)
 
     class Meta:
         constraints = [

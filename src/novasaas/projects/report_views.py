@@ -55,6 +55,29 @@ class ReportView(ProjectsView):
         return render(request, "projects/report.html", context)
 
 
+class BurndownView(ProjectsView):
+    permission = "pm.report.view"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        report = reports.burndown(self.principal, pk)
+        fmt = request.GET.get("format", "")
+        if fmt in ("xlsx", "pdf"):
+            return reports.file_response(
+                report,
+                fmt,
+                unavailable=lambda text: HttpResponse(text, status=503, content_type="text/plain; charset=utf-8"),
+            )
+        context = {
+            "report": report,
+            "name": "burndown",
+            "rows": report.page_rows(),
+            "totals": [],
+            "tabs": [],
+            "exports": [("?format=xlsx", _("Export Excel")), ("?format=pdf", _("Export PDF"))],
+        }
+        return render(request, "projects/report.html", context)
+
+
 class GanttView(ProjectsView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         project = selectors.get_project(self.principal, pk)

@@ -30,7 +30,7 @@ HUNDRED = Decimal(100)
 FORMATS = ("json", "xlsx", "pdf")
 REPORTS = ("costs", "utilisation", "progress", "allocation")
 WEEK_CAPACITY = Decimal(40)  # hours a person works in a week (5 days × 8 h)
-__all__ = ["FORMATS", "REPORTS", "allocation", "build", "costs", "file_response", "progress", "utilisation"]
+__all__ = ["FORMATS", "REPORTS", "allocation", "build", "burndown", "costs", "file_response", "progress", "utilisation"]
 
 
 def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -225,6 +225,41 @@ def allocation(p: Principal, date_from: dt.date | None = None, date_to: dt.date 
             Column("planned_hours", gettext_lazy("Planned hours"), "qty"),
             Column("capacity", gettext_lazy("Capacity (hours)"), "qty"),
             Column("load_pct", gettext_lazy("Load %"), "percent"),
+        ],
+        rows=rows,
+    )
+
+
+def burndown(p: Principal, project_id: int, today: dt.date | None = None) -> Report:
+    """Remaining estimated hours per day of a project (tasks not done by the end of that day, subtasks
+    included), against the ideal line from the total at the start to zero at the end date. From the
+    project's start (else its first task's creation) to its end date or today, at most 366 days."""
+    from django.utils import timezone
+
+    project = selectors.get_project(p, project_id)
+    today = today or timezone.localdate()
+    tasks = list(Task.objects.filter(project=project).values_list("created_at", "completed_on", "estimate_hours"))
+    first_created = min((timezone.localtime(c).date() for c, _d, _e in tasks), default=today)
+    start = project.start_date or first_created
+    end = project.end_date or today
+    last = min(max(end, start), start + dt.timedelta(days=365))
+    total = sum((Decimal(e) for _c, _d, e in tasks), ZERO)
+    span = (end - start).days or 1
+    rows = []
+    day = start
+    while day <= last:
+        remaining = sum((Decimal(e) for _c, done, e in tasks if done is None or done > day), ZERO)
+        ideal = max(ZERO, quantize(total - total * Decimal((day - start).days) / Decimal(span), 2))
+        rows.append({"date": day, "remaining": remaining if day <= today else None, "ideal": ideal})
+        day += dt.timedelta(days=1)
+    return Report(
+        name=f"burndown-{project.code}",
+        title=_("Burn-down"),
+        subtitle=f"{project.code} {project.name}",
+        columns=[
+            Column("date", gettext_lazy("Date"), "date"),
+            Column("remaining", gettext_lazy("Remaining hours"), "qty"),
+            Column("ideal", gettext_lazy("Ideal remaining hours"), "qty"),
         ],
         rows=rows,
     )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("my-tasks/", v.MyTasksView.as_view(), name="projects-my-tasks"),
     path("timesheets/", t.TimesheetView.as_view(), name="projects-timesheets"),
     path("<int:pk>/gantt/", r.GanttView.as_view(), name="projects-gantt"),
+    path("<int:pk>/burndown/", r.BurndownView.as_view(), name="projects-burndown"),
     path("reports/", r.ReportView.as_view(), name="projects-reports"),
     path("reports/<str:name>/", r.ReportView.as_view(), name="projects-report"),
     path("approvals/", t.ApprovalsView.as_view(), name="projects-approvals"),

@@ -60,6 +60,7 @@ API_PATHS = [
     ("get", "{project}/tasks"),
     ("post", "{project}/tasks"),
     ("get", "{project}/gantt"),
+    ("get", "{project}/burndown"),
     ("get", "{project}/expenses"),
     ("post", "{project}/expenses"),
     ("post", "expenses/{expense}/approve"),
@@ -119,6 +120,7 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
         f"/projects/{ids['project']}/edit/",
         f"/projects/{ids['project']}/board/",
         f"/projects/{ids['project']}/gantt/",
+        f"/projects/{ids['project']}/burndown/",
         f"/projects/tasks/{ids['task']}/",
     ):
         assert web.get(path).status_code == 404, path

@@ -39,6 +39,7 @@ def test_pages_render_for_manager_and_member(tenant_a, w):
         "/projects/reports/utilisation/",
         "/projects/reports/progress/",
         "/projects/reports/allocation/",
+        f"/projects/{w.project.pk}/burndown/",
     ):
         assert pm.get(path).status_code == 200, path
     for path in (

@@ -13,7 +13,7 @@ from novasaas.platform.models import Notification
 from novasaas.platform.testing.fixtures import recorded_events
 from novasaas.projects import actions, timesheets
 from novasaas.projects.events import TimesheetApproved
-from novasaas.projects.models import Timesheet, TimesheetEntry
+from novasaas.projects.models import Task, Timesheet, TimesheetEntry
 from novasaas.projects.tests.helpers import principal, world
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +151,25 @@ def test_allocation_spreads_estimates_over_working_days_and_flags_overload(in_te
         (w.dev.user.email, MONDAY, Decimal(54), True),
         (w.dev.user.email, MONDAY + dt.timedelta(days=7), Decimal(8), False),
     ]
+
+
+def test_burndown_counts_remaining_estimates_per_day(in_tenant_a):
+    from novasaas.projects import reports
+
+    w = world(in_tenant_a)  # "Design", 8 h
+    actions.save_project(w.pm, w.project.pk, start_date=MONDAY, end_date=MONDAY + dt.timedelta(days=4))
+    other = actions.save_task(w.pm, w.project.pk, title="Build", estimate_hours="12")
+    Task.objects.filter(pk=w.task.pk).update(status="done", completed_on=MONDAY + dt.timedelta(days=1))
+    report = reports.burndown(w.pm, w.project.pk, today=MONDAY + dt.timedelta(days=2))
+    rows = [(r["date"].day, r["remaining"], r["ideal"]) for r in report.rows]
+    assert rows == [
+        (30, Decimal(20), Decimal(20)),
+        (1, Decimal(12), Decimal(15)),  # Design done on Tuesday
+        (2, Decimal(12), Decimal(10)),
+        (3, None, Decimal(5)),  # the future has no actual line
+        (4, None, Decimal(0)),
+    ]
+    actions.move_task(w.pm, other.pk, status="done")
+    assert Task.objects.get(pk=other.pk).completed_on is not None
+    actions.move_task(w.pm, other.pk, status="todo")
+    assert Task.objects.get(pk=other.pk).completed_on is None
