@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund --ignore-scripts 2>/dev/null || npm install --no-audit --no-fund --ignore-scripts
 dest=src/novasaas/static/vendor
-rm -rf "$dest" && mkdir -p "$dest"/bootstrap "$dest"/bootstrap-icons/fonts "$dest"/htmx "$dest"/chartjs "$dest"/datepicker "$dest"/tom-select
+rm -rf "$dest" && mkdir -p "$dest"/bootstrap "$dest"/bootstrap-icons/fonts "$dest"/htmx "$dest"/chartjs "$dest"/datepicker "$dest"/tom-select "$dest"/sortablejs "$dest"/frappe-gantt
 cp node_modules/bootstrap/dist/css/bootstrap.min.css "$dest"/bootstrap/
 cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js "$dest"/bootstrap/
 cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css "$dest"/bootstrap-icons/
@@ -16,7 +16,10 @@ cp node_modules/chart.js/dist/chart.umd.min.js "$dest"/chartjs/ 2>/dev/null || c
 cp node_modules/vanillajs-datepicker/dist/js/datepicker-full.min.js node_modules/vanillajs-datepicker/dist/js/locales/vi.js "$dest"/datepicker/
 cp node_modules/vanillajs-datepicker/dist/css/datepicker-bs5.min.css "$dest"/datepicker/
 cp node_modules/tom-select/dist/js/tom-select.complete.min.js node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css "$dest"/tom-select/
-for pkg in bootstrap bootstrap-icons htmx.org chart.js vanillajs-datepicker tom-select; do
+# Kanban drag and drop (projects board) and the Gantt chart (projects timeline).
+cp node_modules/sortablejs/Sortable.min.js "$dest"/sortablejs/
+cp node_modules/frappe-gantt/dist/frappe-gantt.umd.js node_modules/frappe-gantt/dist/frappe-gantt.css "$dest"/frappe-gantt/
+for pkg in bootstrap bootstrap-icons htmx.org chart.js vanillajs-datepicker tom-select sortablejs frappe-gantt; do
   node -e "const p=require('./node_modules/$pkg/package.json');console.log(p.name+' '+p.version+' '+(p.license||''))"
 done > "$dest"/VERSIONS.txt
 echo "vendored into $dest:"; cat "$dest"/VERSIONS.txt

@@ -272,6 +272,9 @@ def register_routers() -> None:
 
     api.add_router("/ai", ai_router)
     api.add_router("/ai/platform", ai_platform_router)
+    from novasaas.projects.api import router as projects_router
+
+    api.add_router("/projects", projects_router)
 
 
 register_routers()

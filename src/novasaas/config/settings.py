@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "novasaas.hrm",
     "novasaas.billing",
     "novasaas.ai",
+    "novasaas.projects",
     "novasaas.web",
 ]
 

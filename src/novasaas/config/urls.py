@@ -26,6 +26,7 @@ urlpatterns = [
     path("hrm/", include("novasaas.hrm.urls")),
     path("platform/billing/", include("novasaas.billing.platform_urls")),
     path("ai/", include("novasaas.ai.urls")),
+    path("projects/", include("novasaas.projects.urls")),
     path("platform/", include("novasaas.platform.urls")),
     path("billing/", include("novasaas.billing.urls")),
 ]

@@ -1,0 +1,28 @@
+"""Domain events published by Projects (spec §9, §11.3 PM → ACC, PM → HRM)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from novasaas.platform.events import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectSaved(DomainEvent):
+    """Accounting (module ACC): keep the analytic dimension ``project:<code>`` named ``name``."""
+
+    project_id: int
+    code: str
+    name: str
+    user_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimesheetApproved(DomainEvent):
+    """Approved hours of one person's week on a project (HRM attendance would subscribe, module HRM)."""
+
+    timesheet_id: int
+    project_id: int
+    user_id: int
+    week_start: str  # ISO date of the Monday
+    hours: str  # decimal string

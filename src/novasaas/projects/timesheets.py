@@ -1,0 +1,336 @@
+"""Timesheets, project expenses and the budget watch (spec §9.2, §11.4 project costing).
+
+A timesheet is one person's week (Monday) on one project: they log hours per task and day while it is
+a draft (or after a rejection), submit the week, and the project's manager approves or rejects it.
+Approved weeks are frozen: no entry can be added, changed or removed. Approval copies the member's
+hourly cost and bill rates onto the entries, so later rate changes keep past costs.
+
+Labour cost = Σ approved hours × cost rate; actual cost = labour cost + approved project expenses.
+After each approval (time or expense) the project's actual cost is compared with its budget: the
+manager and the holders of ``pm.report.view`` are notified once when it crosses 80 % and once at 100 %
+(``Project.budget_alert_level``, written under the project's row lock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from novasaas.identity.access import Principal
+from novasaas.platform import audit
+from novasaas.platform.events import publish
+from novasaas.platform.money import quantize
+from novasaas.projects import events, selectors
+from novasaas.projects.actions import _date, _int, _text, money
+from novasaas.projects.actions import hours as parse_hours
+from novasaas.projects.models import (
+    ExpenseStatus,
+    Project,
+    ProjectExpense,
+    ProjectMember,
+    Timesheet,
+    TimesheetEntry,
+    TimesheetStatus,
+)
+
+ZERO = Decimal(0)
+DAY_LIMIT = Decimal(24)
+EDITABLE = (TimesheetStatus.DRAFT, TimesheetStatus.REJECTED)
+
+
+def week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _uid(p: Principal) -> int:
+    if p.user is None:
+        raise PermissionDenied(_("Only a signed-in member can log time."))
+    return int(p.user.pk)
+
+
+@transaction.atomic
+def log_time(
+    p: Principal, *, task_id: Any, date: Any, hours: Any, note: Any = "", is_billable: bool = True
+) -> TimesheetEntry:
+    """Log the principal's hours on a task of a project they are a member of, on ``date``. The week's
+    timesheet is created as a draft; a submitted or approved week is refused. A day holds at most 24 h
+    across the principal's entries of that project."""
+    p.require("pm.task.work")
+    uid = _uid(p)
+    value = parse_hours(hours, "hours", allow_zero=False)
+    day = _date(date, "date")
+    if day is None:
+        raise ValidationError({"date": [_("This field is required.")]})
+    task = selectors.visible_tasks(p).select_related("project").filter(pk=_int(task_id)).first()
+    if task is None:
+        raise ValidationError({"task_id": [_("Choose a task of a project you work on.")]})
+    if not ProjectMember.objects.filter(project=task.project, user_id=uid).exists():
+        raise ValidationError({"task_id": [_("Only members of the project log time on it.")]})
+    text = _text(note, "note", 300, required=False)
+    sheet, _created = Timesheet.objects.select_for_update().get_or_create(
+        project=task.project, user_id=uid, week_start=week_start(day)
+    )
+    if sheet.status not in EDITABLE:
+        raise ValidationError(
+            _("This week's timesheet is %(s)s; it cannot change.") % {"s": sheet.get_status_display()}
+        )
+    day_total = TimesheetEntry.objects.filter(timesheet=sheet, date=day).aggregate(s=Sum("hours"))["s"] or ZERO
+    if day_total + value > DAY_LIMIT:
+        raise ValidationError({"hours": [_("A day holds at most 24 hours.")]})
+    entry = TimesheetEntry.objects.create(  # type: ignore[misc]  # FixedPointField holds Decimal
+        timesheet=sheet, task=task, date=day, hours=value, note=text, is_billable=bool(is_billable)
+    )
+    audit.record_created(entry, p.user)
+    return entry
+
+
+def _own_entry(p: Principal, entry_id: int) -> TimesheetEntry:
+    p.require("pm.task.work")
+    uid = _uid(p)
+    entry = TimesheetEntry.objects.select_related("timesheet").get(
+        pk=entry_id, timesheet__user_id=uid, timesheet__project__in=selectors.visible_projects(p)
+    )
+    sheet = Timesheet.objects.select_for_update().get(pk=entry.timesheet_id)
+    if sheet.status not in EDITABLE:
+        raise ValidationError(
+            _("This week's timesheet is %(s)s; it cannot change.") % {"s": sheet.get_status_display()}
+        )
+    return entry
+
+
+@transaction.atomic
+def update_entry(p: Principal, entry_id: int, *, hours: Any = None, note: Any = None) -> TimesheetEntry:
+    entry = _own_entry(p, entry_id)
+    before = audit.snapshot(entry)
+    if hours is not None:
+        value = parse_hours(hours, "hours", allow_zero=False)
+        others = (
+            TimesheetEntry.objects.filter(timesheet=entry.timesheet, date=entry.date)
+            .exclude(pk=entry.pk)
+            .aggregate(s=Sum("hours"))["s"]
+            or ZERO
+        )
+        if others + value > DAY_LIMIT:
+            raise ValidationError({"hours": [_("A day holds at most 24 hours.")]})
+        entry.hours = value
+    if note is not None:
+        entry.note = _text(note, "note", 300, required=False)
+    entry.save()
+    audit.record_updated(entry, p.user, before)
+    return entry
+
+
+@transaction.atomic
+def delete_entry(p: Principal, entry_id: int) -> None:
+    entry = _own_entry(p, entry_id)
+    audit.record_deleted(entry, p.user)
+    entry.delete()
+
+
+@transaction.atomic
+def submit_timesheet(p: Principal, timesheet_id: int) -> Timesheet:
+    """The owner submits a draft or rejected week that holds hours."""
+    p.require("pm.task.work")
+    uid = _uid(p)
+    sheet = Timesheet.objects.select_for_update().get(
+        pk=timesheet_id, user_id=uid, project__in=selectors.visible_projects(p)
+    )
+    if sheet.status not in EDITABLE:
+        raise ValidationError(_("Only a draft or rejected timesheet can be submitted."))
+    if not sheet.entries.exists():
+        raise ValidationError(_("Log some hours before submitting the week."))
+    before = audit.snapshot(sheet)
+    sheet.status = TimesheetStatus.SUBMITTED
+    sheet.submitted_at = timezone.now()
+    sheet.save()
+    audit.record_updated(sheet, p.user, before)
+    if sheet.project.manager_id and sheet.project.manager_id != uid:
+        from django.urls import reverse
+
+        from novasaas.platform.notifications import notify
+
+        notify(
+            p.tenant,
+            [sheet.project.manager_id],
+            "approvals",
+            _("Timesheet to approve: %(who)s, week of %(w)s, %(p)s")
+            % {"who": p.user.email if p.user else "", "w": f"{sheet.week_start:%d/%m/%Y}", "p": sheet.project.code},
+            url=reverse("projects-approvals"),
+        )
+    return sheet
+
+
+def _decide(p: Principal, timesheet_id: int) -> Timesheet:
+    p.require("pm.timesheet.approve")
+    sheet = selectors.get_timesheet(p, timesheet_id)
+    uid = p.user.pk if p.user else None
+    if sheet.project.manager_id != uid and not p.is_tenant_admin:
+        raise PermissionDenied(_("Only the project's manager decides on its timesheets."))
+    if sheet.user_id == uid and not p.is_tenant_admin:
+        raise PermissionDenied(_("Nobody approves their own timesheet."))
+    Project.objects.select_for_update().get(pk=sheet.project_id)
+    sheet = Timesheet.objects.select_for_update().select_related("project").get(pk=sheet.pk)
+    if sheet.status != TimesheetStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted timesheet can be approved or rejected."))
+    return sheet
+
+
+@transaction.atomic
+def approve_timesheet(p: Principal, timesheet_id: int) -> Timesheet:
+    """Approve a submitted week: its entries take the member's current rates, the week is frozen, the
+    budget watch runs and ``TimesheetApproved`` is published (HRM attendance when HRM subscribes)."""
+    sheet = _decide(p, timesheet_id)
+    before = audit.snapshot(sheet)
+    member = ProjectMember.objects.filter(project=sheet.project, user_id=sheet.user_id).first()
+    cost = member.cost_rate if member else ZERO
+    bill = member.bill_rate if member else ZERO
+    sheet.entries.update(cost_rate=cost, bill_rate=bill)
+    sheet.status = TimesheetStatus.APPROVED
+    sheet.decided_by = p.user
+    sheet.decided_at = timezone.now()
+    sheet.save()
+    audit.record_updated(sheet, p.user, before)
+    total = sheet.entries.aggregate(s=Sum("hours"))["s"] or ZERO
+    publish(
+        events.TimesheetApproved(
+            tenant_id=p.tenant.pk,
+            timesheet_id=sheet.pk,
+            project_id=sheet.project_id,
+            user_id=sheet.user_id,
+            week_start=sheet.week_start.isoformat(),
+            hours=str(total),
+        )
+    )
+    check_budget(sheet.project)
+    return sheet
+
+
+@transaction.atomic
+def reject_timesheet(p: Principal, timesheet_id: int, note: Any = "") -> Timesheet:
+    sheet = _decide(p, timesheet_id)
+    before = audit.snapshot(sheet)
+    sheet.status = TimesheetStatus.REJECTED
+    sheet.note = _text(note, "note", 300, required=False)
+    sheet.decided_by = p.user
+    sheet.decided_at = timezone.now()
+    sheet.save()
+    audit.record_updated(sheet, p.user, before)
+    return sheet
+
+
+# --- expenses --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_expense(p: Principal, project_id: int, *, date: Any, description: Any, amount: Any) -> ProjectExpense:
+    """A member records a project expense (draft until the project manager approves it)."""
+    p.require("pm.task.work")
+    project = selectors.visible_projects(p).get(pk=project_id)
+    if not selectors.is_member(project, p.user.pk if p.user else None) and not selectors.sees_all(p):
+        raise PermissionDenied(_("You are not a member of this project."))
+    day = _date(date, "date")
+    if day is None:
+        raise ValidationError({"date": [_("This field is required.")]})
+    value = money(amount, "amount")
+    if value <= 0:
+        raise ValidationError({"amount": [_("Enter an amount greater than zero.")]})
+    expense = ProjectExpense.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+        project=project, date=day, description=_text(description, "description", 300), amount=value, created_by=p.user
+    )
+    audit.record_created(expense, p.user)
+    return expense
+
+
+@transaction.atomic
+def approve_expense(p: Principal, expense_id: int) -> ProjectExpense:
+    p.require("pm.timesheet.approve")
+    expense = ProjectExpense.objects.select_related("project").get(
+        pk=expense_id, project__in=selectors.visible_projects(p)
+    )
+    Project.objects.select_for_update().get(pk=expense.project_id)
+    expense = ProjectExpense.objects.select_for_update().select_related("project").get(pk=expense.pk)
+    if expense.status != ExpenseStatus.DRAFT:
+        raise ValidationError(_("This expense is approved already."))
+    before = audit.snapshot(expense)
+    expense.status = ExpenseStatus.APPROVED
+    expense.approved_by = p.user
+    expense.save()
+    audit.record_updated(expense, p.user, before)
+    check_budget(expense.project)
+    return expense
+
+
+# --- costing ---------------------------------------------------------------------------------------
+
+
+def project_costs(project: Project) -> dict[str, Decimal]:
+    """Approved hours, labour cost, expenses, actual cost and billing of one project."""
+    approved = TimesheetEntry.objects.filter(timesheet__project=project, timesheet__status=TimesheetStatus.APPROVED)
+    agg = approved.aggregate(h=Sum("hours"))
+    hours_total = agg["h"] or ZERO
+    labour = ZERO
+    billable_value = ZERO
+    for h, cost, bill, billable in approved.values_list("hours", "cost_rate", "bill_rate", "is_billable"):
+        labour += h * cost
+        if billable:
+            billable_value += h * bill
+    labour = quantize(labour, 0)
+    expenses = (
+        ProjectExpense.objects.filter(project=project, status=ExpenseStatus.APPROVED).aggregate(s=Sum("amount"))["s"]
+        or ZERO
+    )
+    if project.billing_type == "fixed_price":
+        billing = project.contract_amount
+    elif project.billing_type == "time_materials":
+        billing = quantize(billable_value, 0)
+    else:
+        billing = ZERO
+    actual = labour + expenses
+    return {
+        "hours": hours_total,
+        "labour_cost": labour,
+        "expenses": expenses,
+        "actual_cost": actual,
+        "billing": billing,
+        "profit": billing - actual,
+    }
+
+
+def check_budget(project: Project) -> int:
+    """Notify once per threshold (80 %, 100 %) the project's actual cost crosses. The caller holds the
+    project's row lock; returns the level now reached."""
+    if project.budget <= 0:
+        return project.budget_alert_level
+    actual = project_costs(project)["actual_cost"]
+    level = 100 if actual >= project.budget else 80 if actual * 100 >= project.budget * 80 else 0
+    current = Project.objects.filter(pk=project.pk).values_list("budget_alert_level", flat=True).get()
+    if level <= current:
+        return current
+    Project.objects.filter(pk=project.pk).update(budget_alert_level=level)
+    from django.urls import reverse
+
+    from novasaas.identity.models import Membership, RolePermission
+    from novasaas.platform.notifications import notify
+
+    roles = RolePermission.objects.filter(permission="pm.report.view").values_list("role_id", flat=True)
+    users = set(
+        Membership.objects.filter(is_active=True, role_links__role_id__in=roles).values_list("user_id", flat=True)
+    )
+    if project.manager_id:
+        users.add(project.manager_id)
+    notify(
+        project.tenant,
+        sorted(users),
+        "projects",
+        _("Project %(code)s has used %(pct)s%% of its budget") % {"code": project.code, "pct": level},
+        _("Actual cost %(a)s of budget %(b)s.") % {"a": f"{actual:,.0f}", "b": f"{project.budget:,.0f}"},
+        reverse("projects-project", args=[project.pk]),
+    )
+    return level
