@@ -248,6 +248,9 @@ def register_routers() -> None:
     api.add_router("/accounting", accounting_router)
     api.add_router("/inventory", inventory_router)
     api.add_router("/sales", sales_router)
+    from novasaas.documents.api import router as documents_router
+
+    api.add_router("/documents", documents_router)
 
 
 register_routers()

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "novasaas.accounting",
     "novasaas.inventory",
     "novasaas.sales",
+    "novasaas.documents",
     "novasaas.web",
 ]
 

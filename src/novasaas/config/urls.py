@@ -22,6 +22,8 @@ urlpatterns = [
     path("accounting/", include("novasaas.accounting.urls")),
     path("inventory/", include("novasaas.inventory.urls")),
     path("sales/", include("novasaas.sales.urls")),
+    path("documents/", include("novasaas.documents.urls")),
+    path("shared/", include("novasaas.documents.public_urls")),
     path("platform/", include("novasaas.platform.urls")),
 ]
 if settings.DEBUG:
