@@ -18,8 +18,8 @@ from novasaas.platform.testing.fixtures import PASSWORD, create_tenant, create_u
 
 def test_only_modules_with_a_menu_have_screens():
     screens = modules_with_screens()
-    assert {"CORE", "ACC", "INV", "CRM"} <= screens
-    assert not {"HRM", "PM", "DMS", "SCM"} & screens
+    assert {"CORE", "ACC", "INV", "CRM", "DMS"} <= screens
+    assert not {"HRM", "PM", "SCM"} & screens
 
 
 def test_demo_enables_only_modules_with_screens(db, monkeypatch):
@@ -27,14 +27,14 @@ def test_demo_enables_only_modules_with_screens(db, monkeypatch):
     call_command("seed_demo", stdout=io.StringIO())
     with platform_context():
         tenant = Tenant.objects.get(slug="demo")
-    assert sorted(tenant.enabled_modules) == ["ACC", "CRM", "INV"]
+    assert sorted(tenant.enabled_modules) == ["ACC", "CRM", "DMS", "INV"]
     # a demo made before (every module on) is corrected by running the command again
     with platform_context():
         tenant.enabled_modules = ["HRM", "CRM", "INV", "ACC", "SCM", "PM", "DMS"]
         tenant.save(update_fields=["enabled_modules"])
     call_command("seed_demo", stdout=io.StringIO())
     with platform_context():
-        assert sorted(Tenant.objects.get(slug="demo").enabled_modules) == ["ACC", "CRM", "INV"]
+        assert sorted(Tenant.objects.get(slug="demo").enabled_modules) == ["ACC", "CRM", "DMS", "INV"]
 
 
 def test_subscription_page_does_not_promise_modules_without_screens(tenant_a):
