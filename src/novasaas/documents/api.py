@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
 
-from novasaas.documents import access, actions, selectors
+from novasaas.documents import access, actions, selectors, workflows
 from novasaas.documents import schemas as s
 from novasaas.documents.models import Folder
 from novasaas.documents.views import file_response
@@ -222,6 +222,34 @@ def create_share(request: HttpRequest, document_id: Id, data: s.DmsShareIn) -> A
 def revoke_share(request: HttpRequest, document_id: Id, share_id: Id) -> Any:
     actions.revoke_share(_p(request), document_id, share_id)
     return 204, None
+
+
+# --- approvals --------------------------------------------------------------------------------------------
+
+
+@router.get("/documents/{int:document_id}/approvals", response={200: list[s.DmsWorkflowOut], **E})
+def list_approvals(request: HttpRequest, document_id: Id) -> Any:
+    doc = selectors.get_document(_p(request), document_id)
+    return workflows.workflows_of(doc.pk)
+
+
+@router.post("/documents/{int:document_id}/approvals", response={201: s.DmsWorkflowOut, **E})
+def start_approval(request: HttpRequest, document_id: Id, data: s.DmsWorkflowIn) -> Any:
+    """Start an approval: ``reviewer_ids`` in the order they decide."""
+    return 201, workflows.start_workflow(_p(request), document_id, data.reviewer_ids)
+
+
+@router.post("/documents/{int:document_id}/approvals/decision", response={200: s.DmsWorkflowOut, **E})
+def decide_approval(request: HttpRequest, document_id: Id, data: s.DmsDecisionIn) -> Any:
+    """The current step's reviewer approves or rejects (a rejection needs a comment)."""
+    workflows.decide(_p(request), document_id, approve=data.approve, comment=data.comment)
+    return workflows.workflows_of(document_id)[0]
+
+
+@router.post("/documents/{int:document_id}/approvals/cancel", response={200: s.DmsWorkflowOut, **E})
+def cancel_approval(request: HttpRequest, document_id: Id) -> Any:
+    workflows.cancel_workflow(_p(request), document_id)
+    return workflows.workflows_of(document_id)[0]
 
 
 # --- search, trash, settings ------------------------------------------------------------------------------

@@ -73,6 +73,10 @@ def load_demo_documents(tenant: Any) -> None:
             "Điều chỉnh giá trị hợp đồng",
         )
         actions.add_comment(admin, contract.pk, "Đã gửi bản v2 cho khách hàng ký.")
+        from novasaas.documents.workflows import start_workflow
+
+        reviewers = [m.user.pk for m in (_member(tenant, "finance_manager"), _member(tenant, "manager")) if m]
+        start_workflow(admin, contract.pk, reviewers or [admin.user.pk])  # an approval in progress
         actions.upload_document(
             admin,
             policies.pk,

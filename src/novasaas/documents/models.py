@@ -229,3 +229,61 @@ class DocumentShare(TenantModel):
 
     def __str__(self) -> str:
         return f"share {self.pk} of {self.document_id}"
+
+
+class WorkflowStatus(models.TextChoices):
+    OPEN = "open", _("In progress")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class DocumentWorkflow(TenantModel):
+    """An approval of one document: ordered steps, each decided by its reviewer in turn."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="workflows")
+    version = models.ForeignKey(DocumentVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=12, choices=WorkflowStatus.choices, default=WorkflowStatus.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["tenant", "document"], condition=Q(status="open"), name="documents_one_open_workflow"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"workflow {self.pk} of {self.document_id}"
+
+
+class StepDecision(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SKIPPED = "skipped", _("Not reached")
+
+
+class WorkflowStep(TenantModel):
+    workflow = models.ForeignKey(DocumentWorkflow, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("step"))
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=StepDecision.choices, default=StepDecision.PENDING
+    )
+    comment = models.CharField(_("comment"), max_length=1000, blank=True, default="")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["order"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "workflow", "order"], name="documents_step_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"step {self.order} of {self.workflow_id}"

@@ -129,3 +129,34 @@ class DmsSettingsUpdate(StrictSchema):
     quota_bytes: int | None = Field(default=None, ge=0, le=2**62)
     max_file_bytes: int | None = Field(default=None, ge=1, le=2 * 1024**3)
     trash_retention_days: int | None = Field(default=None, ge=1, le=3650)
+
+
+class DmsStepOut(Schema):
+    order: int
+    reviewer_id: int
+    decision: str
+    comment: str
+    decided_at: dt.datetime | None
+
+
+class DmsWorkflowOut(Schema):
+    id: int
+    status: str
+    version_id: int | None
+    created_by_id: int | None
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+    steps: list[DmsStepOut]
+
+    @staticmethod
+    def resolve_steps(obj: object) -> list[object]:
+        return list(obj.steps.all())  # type: ignore[attr-defined]
+
+
+class DmsWorkflowIn(StrictSchema):
+    reviewer_ids: list[Id] = Field(min_length=1, max_length=10)
+
+
+class DmsDecisionIn(StrictSchema):
+    approve: bool
+    comment: str = Field(default="", max_length=1000)

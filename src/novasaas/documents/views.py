@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from novasaas.documents import actions, files, forms, selectors
+from novasaas.documents import actions, files, forms, selectors, workflows
 from novasaas.documents.models import AccessLevel, DocumentVersion
 from novasaas.identity.access import Principal, require_perm
 from novasaas.platform.modules import ModuleDisabled
@@ -226,13 +226,16 @@ class DocumentView(DmsView):
             "link_form": bound.get("link_form") or forms.ShareLinkForm(),
             "user_form": forms.ShareUserForm(members=_members(self.principal)) if can_edit else None,
             "new_link": bound.get("new_link"),
+            "workflows": workflows.workflows_of(doc.pk),
+            "reviewer_choices": _members(self.principal) if can_edit else [],
+            "my_turn": _my_turn(self.principal, doc.pk),
         }
         return render(request, "documents/document.html", context, status=status)
 
 
 class DocumentActionView(DmsView):
     """POST /documents/<pk>/<action>/: version, restore-version, checkout, checkin, break-lock, edit,
-    comment, trash, share-user, share-link, revoke-share."""
+    comment, trash, share-user, share-link, revoke-share, start-approval, approve, reject, cancel-approval."""
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         p = self.principal
@@ -287,6 +290,16 @@ class DocumentActionView(DmsView):
                 )
                 url = request.build_absolute_uri(reverse("documents-link", args=[token]))
                 return DocumentView.get(self, request, pk, new_link=url)  # type: ignore[arg-type]
+            elif action == "start-approval":
+                reviewers = [_int(v) for v in request.POST.getlist("reviewers") if v]
+                workflows.start_workflow(p, pk, reviewers)
+                messages.success(request, _("Approval started."))
+            elif action in ("approve", "reject"):
+                workflows.decide(p, pk, approve=action == "approve", comment=request.POST.get("comment", ""))
+                messages.success(request, _("Decision recorded."))
+            elif action == "cancel-approval":
+                workflows.cancel_workflow(p, pk)
+                messages.success(request, _("Approval cancelled."))
             elif action == "revoke-share":
                 actions.revoke_share(p, pk, _int(request.POST.get("share")))
                 messages.success(request, _("Sharing stopped."))
@@ -296,6 +309,14 @@ class DocumentActionView(DmsView):
             _flash_errors(request, exc)
             return DocumentView.get(self, request, pk, status=400)  # type: ignore[arg-type]
         return done
+
+
+def _my_turn(principal: Principal, document_id: int) -> bool:
+    from novasaas.documents.models import DocumentWorkflow, WorkflowStatus
+
+    wf = DocumentWorkflow.objects.filter(document_id=document_id, status=WorkflowStatus.OPEN).first()
+    step = workflows.current_step(wf) if wf else None
+    return step is not None and step.reviewer_id == getattr(principal.user, "pk", None)
 
 
 def _int(value: Any) -> int:

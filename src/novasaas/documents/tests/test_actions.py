@@ -45,7 +45,7 @@ def test_upload_new_version_and_restore(admin, folder):
 def test_type_is_decided_by_content(admin, folder):
     with pytest.raises(ValidationError) as exc:
         actions.upload_document(admin, folder.pk, upload(exe_bytes(), "hoa-don.pdf", "application/pdf"))
-    assert "not accepted" in str(exc.value)
+    assert "không được chấp nhận" in str(exc.value)
     assert not Document.objects.exists()
     doc = actions.upload_document(admin, folder.pk, upload(pdf_bytes(), "scan.bin"))
     assert doc.current_version.content_type == "application/pdf"
@@ -60,11 +60,11 @@ def test_size_limit_and_quota(admin, folder):
     actions.update_settings(admin, quota_bytes=100, max_file_bytes=60)
     with pytest.raises(ValidationError) as exc:
         actions.upload_document(admin, folder.pk, upload("x" * 61))
-    assert "at most" in str(exc.value)
+    assert "tối đa" in str(exc.value)
     actions.upload_document(admin, folder.pk, upload("x" * 60))
     with pytest.raises(ValidationError) as exc:
         actions.upload_document(admin, folder.pk, upload("y" * 50))
-    assert "storage quota is full" in str(exc.value)
+    assert "lưu trữ của doanh nghiệp đã đầy" in str(exc.value)
     assert Document.objects.count() == 1 and actions.used_bytes(admin.tenant) == 60
 
 
@@ -75,7 +75,7 @@ def test_check_out_refuses_others_and_admin_breaks_the_lock(admin, folder):
     actions.check_out(alice, doc.pk)
     with pytest.raises(ValidationError) as exc:
         actions.add_version(bob, doc.pk, upload("v2 of bob"))
-    assert "Checked out by" in str(exc.value)
+    assert "đang khóa" in str(exc.value)
     with pytest.raises(ValidationError):
         actions.check_out(bob, doc.pk)
     with pytest.raises(ValidationError):

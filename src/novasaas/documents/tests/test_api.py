@@ -25,7 +25,7 @@ def test_api_flow(tenant_a, api_a):
     doc = r.json()
     assert doc["tags"] == ["quy chế"] and doc["current_version"]["number"] == 1
     r = _multipart(api_a, "documents", {"folder_id": folder, "file": upload(exe_bytes(), "virus.pdf")})
-    assert r.status_code == 400 and "not accepted" in str(r.json()["detail"])
+    assert r.status_code == 400 and "không được chấp nhận" in str(r.json()["detail"])
     assert api_a.post(f"{URL}/documents/{doc['id']}/checkout").json()["checked_out_by_id"] is not None
     r = _multipart(api_a, f"documents/{doc['id']}/versions", {"file": upload("Quy chế v2", "qc2.txt"), "comment": "v2"})
     assert r.status_code == 201 and r.json()["number"] == 2
@@ -51,7 +51,7 @@ def test_api_flow(tenant_a, api_a):
     r = api_a.patch(f"{URL}/settings", {"quota_bytes": 10})
     assert r.status_code == 200 and r.json()["used_bytes"] > 10
     r = _multipart(api_a, "documents", {"folder_id": folder, "file": upload("x", "x.txt")})
-    assert r.status_code == 400 and "quota" in str(r.json()["detail"])
+    assert r.status_code == 400 and "hạn mức" in str(r.json()["detail"])
     assert (
         api_a.put(
             f"{URL}/folders/{folder}/permissions", {"grants": [{"role_code": "accountant", "level": 1}]}
