@@ -252,6 +252,33 @@ def cancel_approval(request: HttpRequest, document_id: Id) -> Any:
     return workflows.workflows_of(document_id)[0]
 
 
+# --- attachments of other modules' records (§11.2) -----------------------------------------------------------
+
+
+@router.get("/attachments/{kind}/{int:record_id}", response={200: list[s.DmsDocumentOut], **E})
+def list_attachments(request: HttpRequest, kind: str, record_id: Id) -> Any:
+    """The files attached to a record (``kind`` e.g. ``acc.entry``), for whoever may see the record."""
+    from novasaas.documents import attachments
+
+    return attachments.attachments_for(request.auth, kind[:40], record_id)  # type: ignore[attr-defined]
+
+
+@router.post("/attachments/{kind}/{int:record_id}", response={201: s.DmsDocumentOut, **E})
+def add_attachment(request: HttpRequest, kind: str, record_id: Id, file: File[UploadedFile]) -> Any:
+    from novasaas.documents import attachments
+
+    p: Principal = request.auth  # type: ignore[attr-defined]
+    return 201, attachments.attach(p, kind[:40], record_id, file, file.name or "")
+
+
+@router.get("/attachments/{kind}/{int:record_id}/{int:document_id}/download", response={200: None, **E})
+def download_attachment(request: HttpRequest, kind: str, record_id: Id, document_id: Id) -> Any:
+    from novasaas.documents import attachments
+
+    version = attachments.attachment_version(request.auth, kind[:40], record_id, document_id)  # type: ignore[attr-defined]
+    return file_response(version, inline=False)
+
+
 # --- search, trash, settings ------------------------------------------------------------------------------
 
 

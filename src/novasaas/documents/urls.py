@@ -1,5 +1,6 @@
 from django.urls import path
 
+from novasaas.documents import attachment_views as av
 from novasaas.documents import views as v
 
 urlpatterns = [
@@ -9,6 +10,12 @@ urlpatterns = [
     path("settings/", v.SettingsView.as_view(), name="documents-settings"),
     path("folders/<int:pk>/", v.FolderView.as_view(), name="documents-folder"),
     path("folders/<int:pk>/permissions/", v.FolderPermissionsView.as_view(), name="documents-folder-permissions"),
+    path("attachments/<str:kind>/<int:record_id>/", av.AttachmentBoxView.as_view(), name="documents-attachments"),
+    path(
+        "attachments/<str:kind>/<int:record_id>/<int:document_id>/",
+        av.AttachmentFileView.as_view(),
+        name="documents-attachment-file",
+    ),
     path("<int:pk>/", v.DocumentView.as_view(), name="documents-document"),
     path("<int:pk>/preview/", v.PreviewView.as_view(), name="documents-preview"),
     path("<int:pk>/versions/<int:vid>/download/", v.VersionFileView.as_view(), name="documents-download"),
