@@ -30,6 +30,7 @@ from novasaas.documents.models import (
     DmsSettings,
     Document,
     DocumentComment,
+    DocumentSearch,
     DocumentShare,
     DocumentTag,
     DocumentVersion,
@@ -204,8 +205,10 @@ def reindex(document: Document) -> None:
     text = ""
     if document.current_version_id:
         text = DocumentVersion.objects.filter(pk=document.current_version_id).values_list("text", flat=True).first()
-    document.search_text = fold(" ".join([document.name, *tags, text or ""]))[: files.MAX_TEXT + 2000]
-    Document.objects.filter(pk=document.pk).update(search_text=document.search_text)
+    folded = fold(" ".join([document.name, *tags, text or ""]))[: files.MAX_TEXT + 2000]
+    DocumentSearch.objects.update_or_create(
+        document=document, defaults={"tenant_id": document.tenant_id, "text": folded}
+    )
 
 
 def _write_version(

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from novasaas.platform.models import TenantModel
+from novasaas.platform.models import Tenant, TenantManager, TenantModel
 
 GIB = 1024**3
 MIB = 1024**2
@@ -124,8 +124,6 @@ class Document(TenantModel):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # name, tags and the current version's text, lowercased without accents (platform.search.fold)
-    search_text = models.TextField(blank=True, default="", editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -287,3 +285,25 @@ class WorkflowStep(TenantModel):
 
     def __str__(self) -> str:
         return f"step {self.order} of {self.workflow_id}"
+
+
+class DocumentSearch(models.Model):
+    """A document's search text: name, tags and the current version's text, lowercased without accents
+    (``platform.search.fold``). Kept apart from ``Document`` and **without row-level security**: the
+    PostgreSQL full-text operator ``@@`` is not leakproof, and RLS forbids an index scan on a condition
+    that is not leakproof, so on a table with RLS the GIN index could never be used. Isolation is the
+    application's: the manager is tenant-scoped like every TenantModel's, and the search filters the
+    tenant explicitly; rows are reached only through ``selectors.search_documents``, which joins
+    ``Document`` (with RLS) before anything is shown."""
+
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
+    text = models.TextField(blank=True, default="")
+
+    objects = TenantManager()
+
+    class Meta:
+        base_manager_name = "objects"
+
+    def __str__(self) -> str:
+        return f"search text of {self.document_id}"

@@ -3,7 +3,8 @@
 Everything a member sees is filtered by the folder levels of ``access.py``. The search matches every
 word typed (folded: lowercase, no accents, so ``hop dong`` finds ``Hợp đồng``) in the name, tags and
 extracted text: PostgreSQL full-text search (``simple`` configuration, prefix match, a GIN index on
-``to_tsvector('simple', search_text)``); elsewhere (SQLite) a substring match of each word.
+``to_tsvector('simple', text)`` of ``DocumentSearch``, a table without RLS: see its docstring);
+elsewhere (SQLite) a substring match of each word.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F, Func, QuerySet, Value
 from django.utils import timezone
 
 from novasaas.documents import access
@@ -25,6 +25,7 @@ from novasaas.documents.models import (
     DmsSettings,
     Document,
     DocumentComment,
+    DocumentSearch,
     DocumentShare,
     DocumentVersion,
     Folder,
@@ -152,6 +153,19 @@ def trash(principal: Principal) -> list[Document]:
     )
 
 
+class _TsMatch(Func):
+    """``to_tsvector('simple', <text>) @@ to_tsquery('simple', <query>)``: the very expression of the GIN
+    index ``documents_search_fts`` (migration 0003), so PostgreSQL uses it."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        text_sql, text_params = compiler.compile(self.source_expressions[0])
+        query_sql, query_params = compiler.compile(self.source_expressions[1])
+        sql = f"to_tsvector('simple'::regconfig, {text_sql}) @@ to_tsquery('simple'::regconfig, {query_sql})"
+        return sql, (*text_params, *query_params)
+
+
 def search_words(q: str | None) -> list[str]:
     return re.findall(r"\w+", fold((q or "")[:200]))[:MAX_WORDS]
 
@@ -162,20 +176,20 @@ def search_documents(principal: Principal, q: str | None, limit: int = SEARCH_LI
     words = search_words(q)
     if not words:
         return []
-    visible = access.visible_folder_ids(principal)
-    qs = Document.objects.filter(tenant=principal.tenant, deleted_at__isnull=True, folder_id__in=visible)
+    matches = DocumentSearch.objects.filter(tenant=principal.tenant)
     if connection.vendor == "postgresql":
         query = " & ".join(f"{w}:*" for w in words)
-        qs = qs.filter(
-            RawSQL(
-                "to_tsvector('simple', \"documents_document\".\"search_text\") @@ to_tsquery('simple', %s)",
-                (query,),
-                output_field=BooleanField(),
-            )
-        )
+        matches = matches.filter(_TsMatch(F("text"), Value(query)))
     else:
         for w in words:
-            qs = qs.filter(search_text__contains=w)
+            matches = matches.filter(text__contains=w)
+    visible = access.visible_folder_ids(principal)
+    qs = Document.objects.filter(
+        tenant=principal.tenant,
+        deleted_at__isnull=True,
+        folder_id__in=visible,
+        pk__in=matches.values("document_id"),
+    )
     ids = list(qs.order_by("-updated_at", "-id").values_list("id", flat=True)[:limit])
     found = {d.pk: d for d in _documents().filter(pk__in=ids)}
     return [found[i] for i in ids]

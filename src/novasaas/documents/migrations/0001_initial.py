@@ -9,20 +9,6 @@ from django.db import migrations, models
 from novasaas.platform.rls import EnableRLS
 
 
-def full_text_index(apps, schema_editor):
-    """PostgreSQL: the GIN index the search uses (selectors.search_documents); SQLite has no such index."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "CREATE INDEX documents_document_fts ON documents_document "
-            "USING gin (to_tsvector('simple'::regconfig, search_text))"
-        )
-
-
-def drop_full_text_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS documents_document_fts")
-
-
 class Migration(migrations.Migration):
 
     initial = True
@@ -212,5 +198,4 @@ class Migration(migrations.Migration):
         EnableRLS("DocumentTag"),
         EnableRLS("DocumentComment"),
         EnableRLS("DocumentShare"),
-        migrations.RunPython(full_text_index, drop_full_text_index),
 ]

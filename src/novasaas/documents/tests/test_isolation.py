@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from novasaas.documents import actions
+from novasaas.documents import actions, workflows
 from novasaas.documents.tests.helpers import principal, upload
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, admin_of, create_user, web_client
@@ -22,6 +22,7 @@ def _fill(tenant):
         doc = actions.upload_document(admin, folder.pk, upload("hợp đồng bí mật", "hd.txt"), tags=["bí mật"])
         actions.add_comment(admin, doc.pk, "xem")
         share = actions.share_with_user(admin, doc.pk, create_user(tenant, "sales_staff").pk)
+        workflows.start_workflow(admin, doc.pk, [admin.user.pk])
         return {"folder": folder.pk, "doc": doc.pk, "version": doc.current_version.pk, "share": share.pk}
 
 
@@ -56,6 +57,9 @@ def test_every_table_is_isolated(tenant_a, tenant_b):
         ("get", "documents/{doc}/shares"),
         ("post", "documents/{doc}/shares"),
         ("delete", "documents/{doc}/shares/{share}"),
+        ("get", "documents/{doc}/approvals"),
+        ("post", "documents/{doc}/approvals/decision"),
+        ("post", "documents/{doc}/approvals/cancel"),
     ],
 )
 def test_api_ids_of_the_other_tenant_are_404(tenant_a, tenant_b, method, path):
@@ -67,6 +71,8 @@ def test_api_ids_of_the_other_tenant_are_404(tenant_a, tenant_b, method, path):
         body = {"body": "x"}
     if path.endswith("shares") and method == "post":
         body = {"days": 2}
+    if path.endswith("decision"):
+        body = {"approve": True}
     r = getattr(api, method)(f"{URL}/{path.format(**b)}", body)
     assert r.status_code == 404, (path, r.status_code, r.content[:200])
 

@@ -53,5 +53,5 @@ def test_full_text_search_folds_accents_matches_prefixes_and_uses_the_index(tena
         assert [d.pk for d in selectors.search_documents(accountant, "dieu khoan")] == [doc.pk]
         assert selectors.search_documents(admin, "'&|!:*()") == []
         with connection.cursor() as cur:
-            cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'documents_document_fts'")
+            cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'documents_search_fts'")
             assert "to_tsvector('simple'" in cur.fetchone()[0]
