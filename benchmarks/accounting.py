@@ -274,9 +274,7 @@ def main() -> None:
         "AR aging (all parties, from open items)", lambda: receivables.aging(tenant, "receivable", end), repeat=1
     )
     with tenant_context(tenant):
-        ar = AccountBalance.objects.filter(account__code__startswith="131").aggregate(
-            d=Sum("debit"), c=Sum("credit")
-        )
+        ar = AccountBalance.objects.filter(account__code__startswith="131").aggregate(d=Sum("debit"), c=Sum("credit"))
     print(
         f"{'':<55} {len(rows):,} parties, total {total.total:,.0f}"
         f" (= balance of 131: {total.total == ar['d'] - ar['c']})"

@@ -275,6 +275,9 @@ def register_routers() -> None:
     from novasaas.projects.api import router as projects_router
 
     api.add_router("/projects", projects_router)
+    from novasaas.documents.api import router as documents_router
+
+    api.add_router("/documents", documents_router)
 
 
 register_routers()

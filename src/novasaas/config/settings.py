@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "novasaas.billing",
     "novasaas.ai",
     "novasaas.projects",
+    "novasaas.documents",
     "novasaas.web",
 ]
 

@@ -27,6 +27,8 @@ urlpatterns = [
     path("platform/billing/", include("novasaas.billing.platform_urls")),
     path("ai/", include("novasaas.ai.urls")),
     path("projects/", include("novasaas.projects.urls")),
+    path("documents/", include("novasaas.documents.urls")),
+    path("shared/", include("novasaas.documents.public_urls")),
     path("platform/", include("novasaas.platform.urls")),
     path("billing/", include("novasaas.billing.urls")),
 ]
