@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from novasaas.platform.models import Tenant
 from novasaas.platform import modules
+from novasaas.platform.models import Tenant
 from novasaas.platform.modules import offerable_modules
 from novasaas.platform.tenancy import platform_context
 from novasaas.platform.testing.fixtures import PASSWORD, create_tenant

@@ -9,9 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from novasaas.platform import demo
+from novasaas.platform import demo, modules
 from novasaas.platform.models import Tenant
-from novasaas.platform import modules
 from novasaas.platform.modules import OPTIONAL_MODULES, modules_with_screens
 from novasaas.platform.tenancy import platform_context
 from novasaas.platform.testing.fixtures import PASSWORD, create_tenant, create_user, web_client
