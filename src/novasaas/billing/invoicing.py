@@ -319,6 +319,8 @@ def _dun(tenant: Tenant, on: dt.date) -> tuple[int, int]:
     target = SubscriptionStatus.READ_ONLY if (on - overdue_since).days >= grace_days() else SubscriptionStatus.PAST_DUE
     if target == before:
         return reminded, 0
+    if target == SubscriptionStatus.READ_ONLY and _fall_back_to_free(tenant, sub):
+        return reminded, 0
     sub.status = target
     sub.updated_at = timezone.now()
     sub.save(update_fields=["status", "updated_at"])
@@ -333,3 +335,37 @@ def _dun(tenant: Tenant, on: dt.date) -> tuple[int, int]:
         message="dunning",
     )
     return reminded, int(target == SubscriptionStatus.READ_ONLY)
+
+
+def _fall_back_to_free(tenant: Tenant, sub: Subscription) -> bool:
+    """A trial that ended unpaid: the tenant moves to Free Forever instead of read-only when its data
+    fits Free Forever's limits (§12.7: never loses data); its unpaid invoices are voided. A tenant that
+    ever paid, or whose data does not fit, goes read-only."""
+    from novasaas.billing.models import Plan, SubscriptionEvent
+
+    free = Plan.objects.filter(code="free", is_active=True).first()
+    was_trial = SubscriptionEvent.objects.filter(subscription=sub, kind="renewed", detail__was="trialing").exists()
+    ever_paid = PlatformInvoice.objects.filter(tenant_id=tenant.pk, status=InvoiceStatus.PAID, total__gt=0).exists()
+    if free is None or not was_trial or ever_paid or actions.over_limits(sub, free):
+        return False
+    before = {"status": sub.status, "plan": sub.plan.code}
+    voided = list(PlatformInvoice.objects.filter(tenant_id=tenant.pk, status=InvoiceStatus.ISSUED, paid=0))
+    PlatformInvoice.objects.filter(pk__in=[i.pk for i in voided]).update(status=InvoiceStatus.VOID)
+    sub.plan, sub.price, sub.next_plan = free, actions.current_price(plan=free), None
+    sub.extra_users, sub.next_extra_users = 0, None
+    sub.status = SubscriptionStatus.ACTIVE
+    sub.updated_at = timezone.now()
+    sub.save()
+    sub.addons.all().delete()
+    actions._apply_modules(tenant, free, keep=False)
+    read_only_cache_forget(tenant.pk)
+    actions._event(sub, "fell_back_to_free", voided=[i.number for i in voided])
+    audit.record(
+        AuditAction.UPDATE,
+        tenant=tenant,
+        obj=sub,
+        before=before,
+        after={"status": sub.status, "plan": free.code},
+        message="unpaid trial: Free Forever",
+    )
+    return True

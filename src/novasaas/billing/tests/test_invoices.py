@@ -122,6 +122,7 @@ def test_trial_end_reminders_read_only_and_reactivation(db):
     t = create_tenant(modules=["CRM", "INV"])
     subscribe(t, "starter", trial=True)  # trial 1 → 15 March 2026
     admin = admin_of(t)
+    create_user(t, "manager")  # two users: the data does not fit Free Forever
 
     def day(n):
         return invoicing.run_billing_day(D0 + dt.timedelta(days=n))
@@ -215,3 +216,20 @@ def test_invoice_api_for_the_tenant_and_the_master_admin(two):
         ).status_code
         == 404
     )
+
+
+def test_an_unpaid_trial_whose_data_fits_falls_back_to_free_forever(db):
+    t = create_tenant(modules=["CRM", "INV"])
+    subscribe(t, "starter", trial=True)
+    for n in (14, 21, 24, 28):
+        invoicing.run_billing_day(D0 + dt.timedelta(days=n))
+    assert _status(t) == "past_due"
+    assert invoicing.run_billing_day(D0 + dt.timedelta(days=35))["read_only"] == 0
+    with tenant_context(t):
+        sub = Subscription.objects.select_related("plan").get(tenant_id=t.pk)
+        assert (sub.plan.code, sub.status) == ("free", "active")
+    assert [i.status for i in _invoices(t)] == ["void"]
+    with platform_context():
+        from novasaas.platform.models import Tenant
+
+        assert sorted(Tenant.objects.get(pk=t.pk).enabled_modules) == ["CRM", "INV"]
