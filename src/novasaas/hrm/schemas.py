@@ -22,6 +22,7 @@ ContractKindT = Literal["indefinite", "fixed", "probation", "casual"]
 ProbationLevelT = Literal["manager", "college", "vocational", "other"]
 AllowanceKindT = Literal["meal", "phone", "travel", "housing", "responsibility", "other"]
 Digits = Annotated[str, Field(max_length=14, pattern=r"^[0-9]*$")]
+Days = Annotated[int, Field(strict=True, ge=0, le=366)]  # strict: a JSON false is no 0
 
 
 class HrmDepartmentIn(StrictSchema):
@@ -296,14 +297,14 @@ class HrmLeaveTypeIn(StrictSchema):
     code: Code
     name: Name
     paid: bool = True
-    days_per_year: int | None = Field(default=None, ge=0, le=366)
+    days_per_year: Days | None = None
 
 
 class HrmLeaveTypeUpdate(StrictSchema):
     code: Code | None = None
     name: Name | None = None
     paid: bool | None = None
-    days_per_year: int | None = Field(default=None, ge=0, le=366)
+    days_per_year: Days | None = None
     is_active: bool | None = None
 
 
