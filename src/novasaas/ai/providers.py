@@ -20,6 +20,9 @@ DEFAULT_BASE_URLS = {
 }
 
 
+VALIDATION_TIMEOUT = 10.0
+
+
 class ProviderFailure(Exception):
     """The provider refused or failed. ``retryable``: another key or provider may serve the request (401,
     403, 429, 5xx, timeout, connection); otherwise the request itself is wrong (400, 404, 422)."""
@@ -58,8 +61,10 @@ def _failure(exc: Exception) -> ProviderFailure:
 
 def validate_key(provider: str, secret: str) -> None:
     """A cheap authenticated call (list models); raises ProviderFailure when the key is refused."""
-    try:
-        client(provider, secret).models.list()
+    try:  # a short timeout: the admin is waiting on the page
+        _client(
+            provider, base_url(provider), secret, min(settings.AI_PROVIDER_TIMEOUT, VALIDATION_TIMEOUT)
+        ).models.list()
     except openai.OpenAIError as exc:
         raise _failure(exc) from exc
 
