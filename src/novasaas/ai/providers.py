@@ -74,6 +74,8 @@ def chat(provider: str, secret: str, payload: dict[str, Any]) -> dict[str, Any]:
         completion = client(provider, secret).chat.completions.create(**payload, stream=False)
     except openai.OpenAIError as exc:
         raise _failure(exc) from exc
+    except (TypeError, ValueError) as exc:  # e.g. text that cannot be encoded: the request is wrong
+        raise ProviderFailure("the request could not be sent", status=None, retryable=False) from exc
     return completion.model_dump(exclude_none=True)
 
 
@@ -86,6 +88,8 @@ def open_stream(provider: str, secret: str, payload: dict[str, Any]) -> Iterator
         )
     except openai.OpenAIError as exc:
         raise _failure(exc) from exc
+    except (TypeError, ValueError) as exc:
+        raise ProviderFailure("the request could not be sent", status=None, retryable=False) from exc
 
     def chunks() -> Iterator[dict[str, Any]]:
         try:
