@@ -79,13 +79,14 @@ def estimate_prompt_tokens(messages: list[dict[str, Any]]) -> int:
     for message in messages:
         content = message.get("content") or ""
         text = content if isinstance(content, str) else str(content)
-        total += MESSAGE_OVERHEAD + len(text.encode()) + len(str(message.get("tool_calls") or "").encode())
+        total += MESSAGE_OVERHEAD + len(text.encode(errors="surrogatepass"))
+        total += len(str(message.get("tool_calls") or "").encode(errors="surrogatepass"))
     return total
 
 
 def estimate_text_tokens(text: str) -> int:
     """Tokens of generated text when a stream broke before its usage: ~4 bytes per token, rounded up."""
-    return -(-len(text.encode()) // 4)
+    return -(-len(text.encode(errors="surrogatepass")) // 4)
 
 
 def provider_of(model: str, rate: ModelRate | None) -> str:

@@ -20,6 +20,9 @@ DEFAULT_BASE_URLS = {
 }
 
 
+VALIDATION_TIMEOUT = 10.0
+
+
 class ProviderFailure(Exception):
     """The provider refused or failed. ``retryable``: another key or provider may serve the request (401,
     403, 429, 5xx, timeout, connection); otherwise the request itself is wrong (400, 404, 422)."""
@@ -58,8 +61,10 @@ def _failure(exc: Exception) -> ProviderFailure:
 
 def validate_key(provider: str, secret: str) -> None:
     """A cheap authenticated call (list models); raises ProviderFailure when the key is refused."""
-    try:
-        client(provider, secret).models.list()
+    try:  # a short timeout: the admin is waiting on the page
+        _client(
+            provider, base_url(provider), secret, min(settings.AI_PROVIDER_TIMEOUT, VALIDATION_TIMEOUT)
+        ).models.list()
     except openai.OpenAIError as exc:
         raise _failure(exc) from exc
 
@@ -69,6 +74,8 @@ def chat(provider: str, secret: str, payload: dict[str, Any]) -> dict[str, Any]:
         completion = client(provider, secret).chat.completions.create(**payload, stream=False)
     except openai.OpenAIError as exc:
         raise _failure(exc) from exc
+    except (TypeError, ValueError) as exc:  # e.g. text that cannot be encoded: the request is wrong
+        raise ProviderFailure("the request could not be sent", status=None, retryable=False) from exc
     return completion.model_dump(exclude_none=True)
 
 
@@ -81,6 +88,8 @@ def open_stream(provider: str, secret: str, payload: dict[str, Any]) -> Iterator
         )
     except openai.OpenAIError as exc:
         raise _failure(exc) from exc
+    except (TypeError, ValueError) as exc:
+        raise ProviderFailure("the request could not be sent", status=None, retryable=False) from exc
 
     def chunks() -> Iterator[dict[str, Any]]:
         try:

@@ -7,30 +7,11 @@ from django.db import migrations, models
 
 from novasaas.platform.rls import EnableRLS
 
-RATES = [  # spec (NextFlow AI document §4): tokens per credit
-    ("gpt-3.5-turbo", "openai", 1000),
-    ("gpt-4", "openai", 200),
-    ("claude-3-sonnet", "anthropic", 300),
-    ("gemini-pro", "google", 500),
-]
-PACKS = [  # code, name, credits, price VND
-    ("small", "Small", 25_000, 250_000),
-    ("medium", "Medium", 100_000, 800_000),
-    ("large", "Large", 500_000, 3_500_000),
-    ("enterprise", "Enterprise", 2_000_000, 12_000_000),
-]
-
 
 def seed(apps, schema_editor):
-    ModelRate = apps.get_model("ai", "ModelRate")
-    CreditPack = apps.get_model("ai", "CreditPack")
-    for model, provider, tokens in RATES:
-        ModelRate.objects.get_or_create(
-            model=model,
-            defaults={"provider": provider, "input_tokens_per_credit": tokens, "output_tokens_per_credit": tokens},
-        )
-    for code, name, credits, price in PACKS:
-        CreditPack.objects.get_or_create(code=code, defaults={"name": name, "credits": credits, "price_vnd": price})
+    from novasaas.ai.catalogue import seed as seed_catalogue
+
+    seed_catalogue(apps.get_model("ai", "ModelRate"), apps.get_model("ai", "CreditPack"))
 
 
 class Migration(migrations.Migration):

@@ -20,6 +20,10 @@ def _fake_server() -> Iterator[FakeProvider]:
 @pytest.fixture
 def fake(_fake_server: FakeProvider, settings) -> Iterator[FakeProvider]:
     """The loopback fake provider, reset, with every provider's base URL and the shared keys pointing at it."""
+    from novasaas.ai.catalogue import seed
+    from novasaas.ai.models import CreditPack, ModelRate
+
+    seed(ModelRate, CreditPack)  # a transactional test elsewhere may have flushed the seeded catalogue
     _fake_server.reset()
     _fake_server.behaviour.valid_keys = {VALID, SHARED_KEY}
     settings.AI_BASE_URLS = {p: _fake_server.base_url(p) for p in ("openai", "anthropic", "google", "openrouter")}

@@ -166,3 +166,12 @@ def test_usage_and_ledger_lists(api_a, tenant_a, fake):
     ]
     with tenant_context(tenant_a):
         assert not ProviderKey.objects.exists()
+
+
+def test_text_that_cannot_be_encoded_is_a_4xx_and_nothing_stays_held(tenant_a, api_a, fake):
+    grant(tenant_a, 100)
+    r = api_a.post(CHAT, {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "a\ud800b"}]})
+    assert 400 <= r.status_code < 500, r.content
+    from novasaas.ai import credits
+
+    assert credits.balance(tenant_a) == credits.ledger_sum(tenant_a) == 100
