@@ -94,11 +94,13 @@ class VendorDetailView(PurchasingView):
     def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
         p = self.principal
         vendor = selectors.get_vendor(p.tenant, pk)
-        payable = None
+        payable = aging = None
         if p.tenant.has_module("ACC"):
+            from novasaas.accounting.receivables import aging as ap_aging
             from novasaas.accounting.selectors import party_balance
 
             payable = party_balance(p.tenant, vendor.party_id)
+            aging = next((row for row in ap_aging(p.tenant, "payable")[0] if row.party_id == vendor.party_id), None)
         can_manage = p.has("scm.vendor.manage")
         context = {
             "vendor": vendor,
@@ -106,6 +108,7 @@ class VendorDetailView(PurchasingView):
             "orders": list(selectors.list_orders(p.tenant, vendor_id=vendor.pk)[:20]),
             "bills": list(selectors.list_bills(p.tenant, vendor_id=vendor.pk)[:20]),
             "payable": payable,
+            "aging": aging,
             "form": (form or forms.VendorPriceForm(products=_product_choices(p.tenant))) if can_manage else None,
         }
         return render(request, "purchasing/vendor.html", context, status=status)

@@ -90,6 +90,8 @@ def test_procure_to_pay_through_the_pages(tenant_a, admin_a):
     with tenant_context(tenant_a):
         bill = VendorBill.objects.get(order=o)
     assert staff.post(f"/purchasing/bills/{bill.pk}/post/").status_code == 302
+    page = manager.get(f"/purchasing/vendors/{vendor.pk}/").content.decode()
+    assert page.count("198.000") >= 3  # payable balance, aging "current" and total, the bill row
     admin = web_client(tenant_a, admin_a)
     r = admin.post(f"/purchasing/bills/{bill.pk}/", {"amount": "198000", "method": "bank", "date": ""})
     assert r.status_code == 302, r.content.decode()[:3000]
