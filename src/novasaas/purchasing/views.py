@@ -266,7 +266,7 @@ class OrderFormView(PurchasingView):
 
 
 class OrderDetailView(PurchasingView):
-    permissions = ("scm.po.track", "scm.receipt.create")
+    permissions = ("scm.po.track", "scm.receipt.create", "scm.return.manage")
 
     def get(self, request: HttpRequest, pk: int, error: str = "", status: int = 200) -> HttpResponse:
         p = self.principal
@@ -279,6 +279,7 @@ class OrderDetailView(PurchasingView):
             "warehouse": selectors.warehouse_names(p.tenant).get(order.warehouse_id, ""),
             "error": error,
             "can_receive": p.has("scm.receipt.create") and order.status in (OrderStatus.APPROVED, OrderStatus.PARTIAL),
+            "can_return": p.has("scm.return.manage") and order.status in (OrderStatus.PARTIAL, OrderStatus.RECEIVED),
             "can_bill": p.has("scm.po.create")
             and order.status in (OrderStatus.PARTIAL, OrderStatus.RECEIVED, OrderStatus.CLOSED),
         }
@@ -322,6 +323,27 @@ class OrderReceiveView(PurchasingView):
         except ValidationError as exc:
             return OrderDetailView.get(self, request, pk, error=" ".join(exc.messages), status=400)  # type: ignore[arg-type]
         messages.success(request, _("Goods receipt %(n)s posted.") % {"n": receipt.number})
+        return redirect("purchasing-order", pk=pk)
+
+
+class OrderReturnView(PurchasingView):
+    """POST the quantities to send back (``ret_<line id>``) and the reason."""
+
+    permissions = ("scm.return.manage",)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        p = self.principal
+        order = selectors.get_order(p.tenant, pk)
+        rows = []
+        for line in order.lines.all():
+            value = request.POST.get(f"ret_{line.pk}", "").strip()
+            if value:
+                rows.append({"line_id": line.pk, "quantity": value.replace(",", ".")})
+        try:
+            movement = actions.return_to_vendor(p, pk, lines=rows, reason=request.POST.get("reason", "")[:300])
+        except ValidationError as exc:
+            return OrderDetailView.get(self, request, pk, error=" ".join(exc.messages), status=400)  # type: ignore[arg-type]
+        messages.success(request, _("Goods issue %(n)s posted: goods returned to the vendor.") % {"n": movement.number})
         return redirect("purchasing-order", pk=pk)
 
 

@@ -78,6 +78,12 @@ def test_procure_to_pay_through_the_pages(tenant_a, admin_a):
     assert r.status_code == 400
     r = keeper.post(f"/purchasing/orders/{o.pk}/receive/", {f"qty_{line_id}": "20", "date": ""})
     assert r.status_code == 302
+    assert "ret_" in keeper.get(f"/purchasing/orders/{o.pk}/").content.decode()
+    assert keeper.post(f"/purchasing/orders/{o.pk}/return/", {f"ret_{line_id}": "21"}).status_code == 400
+    r = keeper.post(f"/purchasing/orders/{o.pk}/return/", {f"ret_{line_id}": "2", "reason": "Vỡ chai"})
+    assert r.status_code == 302
+    r = keeper.post(f"/purchasing/orders/{o.pk}/receive/", {f"qty_{line_id}": "2", "date": ""})
+    assert r.status_code == 302  # the replacement
     with tenant_context(tenant_a):
         o.refresh_from_db()
     assert o.status == OrderStatus.RECEIVED
