@@ -375,6 +375,8 @@ class OrderActionView(PurchasingView):
 
 
 class BillListView(PurchasingView):
+    permissions = ("scm.po.track", "acc.payment.record")  # accountants pay the bills
+
     def get(self, request: HttpRequest) -> HttpResponse:
         status = request.GET.get("status", "")
         status = status if status in BillStatus.values else ""
@@ -436,6 +438,8 @@ class BillFormView(PurchasingView):
 
 
 class BillDetailView(PurchasingView):
+    permissions = ("scm.po.track", "acc.payment.record")
+
     def get(self, request: HttpRequest, pk: int, form: Any = None, error: str = "", status: int = 200) -> HttpResponse:
         bill = selectors.get_bill(self.principal.tenant, pk)
         context = {
