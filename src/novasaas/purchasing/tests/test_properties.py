@@ -46,7 +46,7 @@ def test_grni_stock_and_ledger_invariants(db):
 
     run()
     # every refusal was predicted by the oracle; still, most operations must have gone through
-    assert outcomes["ok"] >= outcomes["refused"] and outcomes["ok:bill"] >= 3, outcomes
+    assert outcomes["ok"] >= 25 and outcomes["ok:bill"] >= 3, outcomes
 
 
 def _net(price, discount):
