@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.events import publish
-from novasaas.platform.money import format_amount, quantize
+from novasaas.platform.money import format_amount, quantize, round_money
 from novasaas.platform.numbering import next_number
 from novasaas.purchasing import _common as c
 from novasaas.purchasing import events, selectors
@@ -522,3 +522,81 @@ def receive_order(p: Principal, order_id: int, *, lines: Rows | None = None, dat
     done = all(li.received_quantity >= li.quantity for li in by_id.values())
     _set_status(p, order, OrderStatus.RECEIVED if done else OrderStatus.PARTIAL)
     return receipt
+
+
+@transaction.atomic
+def return_to_vendor(p: Principal, order_id: int, *, lines: Rows, date: Any = None, reason: str = "") -> Any:
+    """Send received goods that are not billed yet back to the vendor through inventory's
+    ``issue_goods(purpose="return_to_vendor")`` (accounting: Dr 3388 / Cr stock at the goods' cost).
+    The order line's received quantity and value drop by the returned share of what the receipts
+    credited to 3388; the difference between that share and the goods' cost is booked to COGS
+    (``VendorReturnPosted``), so 3388 keeps equal to received − billed."""
+    p.require("scm.return.manage")
+    order = _lock(order_id)
+    _refuse_status(order, OrderStatus.PARTIAL, OrderStatus.RECEIVED)
+    on = c.date(date)
+    by_id = {li.pk: li for li in order.lines.select_for_update().order_by("position", "id")}
+    wanted: list[tuple[PurchaseOrderLine, Decimal]] = []
+    seen: set[int] = set()
+    if not lines:
+        raise ValidationError({"lines": [_("Nothing to return.")]})
+    for i, row in enumerate(lines):
+        try:
+            line = by_id.get(int(row.get("line_id") or 0))
+        except (TypeError, ValueError, OverflowError):
+            line = None
+        if line is None or line.pk in seen:
+            raise ValidationError({f"lines[{i}].line_id": [_("Choose a line of this order (once).")]})
+        seen.add(line.pk)
+        q = c.qty(row.get("quantity"), f"lines[{i}].quantity")
+        if q > line.unbilled_quantity:
+            raise ValidationError(
+                {
+                    f"lines[{i}].quantity": [
+                        _("At most %(n)s of %(d)s can be returned (received and not billed).")
+                        % {"n": format_amount(max(line.unbilled_quantity, ZERO)), "d": line.description}
+                    ]
+                }
+            )
+        wanted.append((line, q))
+    from novasaas.inventory import actions as inventory
+    from novasaas.inventory.models import DocumentStatus
+
+    movement = inventory.issue_goods(
+        c.delegate(p.user, "inv.issue.create"),
+        warehouse_id=order.warehouse_id,
+        lines=[{"product_id": li.product_id, "quantity": str(q)} for li, q in wanted],
+        date=on,
+        partner_id=order.vendor.party_id,
+        purpose="return_to_vendor",
+        source_document=f"scm.purchaseorder:{order.pk}",
+        note=" ".join(f"{order.number} {reason}".split())[:500],
+    )
+    if movement.status != DocumentStatus.DONE:
+        raise ValidationError(
+            _("The goods issue %(n)s needs a Warehouse Manager's approval (not supported for returns yet).")
+            % {"n": movement.number}
+        )
+    cost = sum((ln.value for ln in movement.lines.all()), ZERO)
+    share_total = ZERO
+    for line, q in wanted:
+        open_q, open_v = line.unbilled_quantity, line.received_value - line.billed_value
+        share = open_v if q >= open_q else round_money(open_v * q / open_q)
+        line.received_quantity -= q
+        line.received_value -= share
+        share_total += share
+        line.save(update_fields=["received_quantity", "received_value"])
+    done = all(li.received_quantity >= li.quantity for li in by_id.values())
+    _set_status(p, order, OrderStatus.RECEIVED if done else OrderStatus.PARTIAL)
+    publish(
+        events.VendorReturnPosted(
+            tenant_id=p.tenant.pk,
+            order_id=order.pk,
+            movement_id=movement.pk,
+            number=movement.number,
+            date=movement.date.isoformat(),
+            partner_id=order.vendor.party_id,
+            difference=str(share_total - cost),
+        )
+    )
+    return movement

@@ -174,6 +174,15 @@ def receive_order(request: HttpRequest, order_id: int, data: s.ReceiveIn) -> Any
     return 201, actions.receive_order(p, order_id, lines=rows, date=data.date)
 
 
+@router.post("/orders/{int:order_id}/return", response={201: s.VendorReturnOut, **E})
+def return_to_vendor(request: HttpRequest, order_id: int, data: s.ReturnIn) -> Any:
+    """Send received, not yet billed goods back to the vendor (inventory goods issue)."""
+    p = _p(request, "scm.return.manage")
+    selectors.get_order(p.tenant, order_id)
+    rows = [r.model_dump() for r in data.lines]
+    return 201, actions.return_to_vendor(p, order_id, lines=rows, date=data.date, reason=data.reason)
+
+
 @router.get("/orders/{int:order_id}/receipts", response={200: list[s.PurchaseReceiptOut], **E})
 def list_receipts(request: HttpRequest, order_id: int) -> Any:
     p = _p(request, "scm.po.track")

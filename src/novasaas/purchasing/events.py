@@ -63,3 +63,17 @@ class RequisitionCreated(DomainEvent):
     warehouse_id: int
     quantity: str
     is_automatic: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class VendorReturnPosted(DomainEvent):
+    """Goods went back to the vendor (inventory posted Dr 3388 / Cr stock at their cost). Accounting:
+    ``difference`` = the returned share of the receipts' value − that cost, Dr 3388 / Cr COGS (negative:
+    the other way), so that 3388 keeps equal to received − billed."""
+
+    order_id: int
+    movement_id: int
+    number: str
+    date: str
+    partner_id: int
+    difference: str

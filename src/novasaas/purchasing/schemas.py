@@ -182,6 +182,18 @@ class ReceiveIn(StrictSchema):
     lines: list[ReceiveLineIn] | None = Field(default=None, min_length=1, max_length=500)
 
 
+class ReturnIn(StrictSchema):
+    date: Date | None = None
+    reason: str = Field(default="", max_length=300)
+    lines: list[ReceiveLineIn] = Field(min_length=1, max_length=500)
+
+
+class VendorReturnOut(Schema):
+    id: int
+    number: str
+    date: dt.date
+
+
 class PurchaseReceiptOut(Schema):
     id: int
     order_id: int

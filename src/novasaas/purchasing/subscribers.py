@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from novasaas.inventory.events import StockBelowReorderLevel
 from novasaas.platform.events import subscriber
 from novasaas.platform.tenancy import current_tenant
-from novasaas.purchasing.events import VendorBillPaid, VendorBillPosted
+from novasaas.purchasing.events import VendorBillPaid, VendorBillPosted, VendorReturnPosted
 
 BILL_SOURCE = "scm.vendorbill"
+RETURN_SOURCE = "scm.vendorreturn"
 ZERO = Decimal(0)
 
 
@@ -93,6 +94,28 @@ def record_payment(event: VendorBillPaid) -> None:
         method=event.method,
         memo=_("Payment of vendor bill %(id)s") % {"id": event.bill_id},
         allocations=[(payable_line.pk, event.amount)] if payable_line is not None else None,
+    )
+
+
+@subscriber(VendorReturnPosted, module="ACC")
+def post_return_difference(event: VendorReturnPosted) -> None:
+    from novasaas.accounting.actions import post_source_document
+
+    difference = Decimal(event.difference)
+    if not difference:
+        return
+    memo = _("Return to vendor %(n)s: purchase price vs cost") % {"n": event.number}
+    grni = ("goods_received_not_invoiced", max(difference, ZERO), max(-difference, ZERO), event.partner_id, memo)
+    cogs = ("cogs", max(-difference, ZERO), max(difference, ZERO), None, memo)
+    post_source_document(
+        current_tenant(),
+        RETURN_SOURCE,
+        event.movement_id,
+        event.date,
+        [grni, cogs],
+        memo=memo,
+        reference=event.number,
+        journal="PUR",
     )
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("orders/<int:pk>/", v.OrderDetailView.as_view(), name="purchasing-order"),
     path("orders/<int:pk>/edit/", v.OrderFormView.as_view(), name="purchasing-order-edit"),
     path("orders/<int:pk>/pdf/", v.OrderPdfView.as_view(), name="purchasing-order-pdf"),
+    path("orders/<int:pk>/return/", v.OrderReturnView.as_view(), name="purchasing-order-return"),
     path("orders/<int:pk>/receive/", v.OrderReceiveView.as_view(), name="purchasing-order-receive"),
     path("orders/<int:pk>/<str:action>/", v.OrderActionView.as_view(), name="purchasing-order-action"),
     path("vendors/", v.VendorListView.as_view(), name="purchasing-vendors"),

@@ -94,11 +94,13 @@ class VendorDetailView(PurchasingView):
     def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
         p = self.principal
         vendor = selectors.get_vendor(p.tenant, pk)
-        payable = None
+        payable = aging = None
         if p.tenant.has_module("ACC"):
+            from novasaas.accounting.receivables import aging as ap_aging
             from novasaas.accounting.selectors import party_balance
 
             payable = party_balance(p.tenant, vendor.party_id)
+            aging = next((row for row in ap_aging(p.tenant, "payable")[0] if row.party_id == vendor.party_id), None)
         can_manage = p.has("scm.vendor.manage")
         context = {
             "vendor": vendor,
@@ -106,6 +108,7 @@ class VendorDetailView(PurchasingView):
             "orders": list(selectors.list_orders(p.tenant, vendor_id=vendor.pk)[:20]),
             "bills": list(selectors.list_bills(p.tenant, vendor_id=vendor.pk)[:20]),
             "payable": payable,
+            "aging": aging,
             "form": (form or forms.VendorPriceForm(products=_product_choices(p.tenant))) if can_manage else None,
         }
         return render(request, "purchasing/vendor.html", context, status=status)
@@ -263,7 +266,7 @@ class OrderFormView(PurchasingView):
 
 
 class OrderDetailView(PurchasingView):
-    permissions = ("scm.po.track", "scm.receipt.create")
+    permissions = ("scm.po.track", "scm.receipt.create", "scm.return.manage")
 
     def get(self, request: HttpRequest, pk: int, error: str = "", status: int = 200) -> HttpResponse:
         p = self.principal
@@ -276,6 +279,7 @@ class OrderDetailView(PurchasingView):
             "warehouse": selectors.warehouse_names(p.tenant).get(order.warehouse_id, ""),
             "error": error,
             "can_receive": p.has("scm.receipt.create") and order.status in (OrderStatus.APPROVED, OrderStatus.PARTIAL),
+            "can_return": p.has("scm.return.manage") and order.status in (OrderStatus.PARTIAL, OrderStatus.RECEIVED),
             "can_bill": p.has("scm.po.create")
             and order.status in (OrderStatus.PARTIAL, OrderStatus.RECEIVED, OrderStatus.CLOSED),
         }
@@ -322,6 +326,27 @@ class OrderReceiveView(PurchasingView):
         return redirect("purchasing-order", pk=pk)
 
 
+class OrderReturnView(PurchasingView):
+    """POST the quantities to send back (``ret_<line id>``) and the reason."""
+
+    permissions = ("scm.return.manage",)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        p = self.principal
+        order = selectors.get_order(p.tenant, pk)
+        rows = []
+        for line in order.lines.all():
+            value = request.POST.get(f"ret_{line.pk}", "").strip()
+            if value:
+                rows.append({"line_id": line.pk, "quantity": value.replace(",", ".")})
+        try:
+            movement = actions.return_to_vendor(p, pk, lines=rows, reason=request.POST.get("reason", "")[:300])
+        except ValidationError as exc:
+            return OrderDetailView.get(self, request, pk, error=" ".join(exc.messages), status=400)  # type: ignore[arg-type]
+        messages.success(request, _("Goods issue %(n)s posted: goods returned to the vendor.") % {"n": movement.number})
+        return redirect("purchasing-order", pk=pk)
+
+
 class OrderActionView(PurchasingView):
     """POST submit / approve / reject / cancel / close; a refusal shows the order again (400)."""
 
@@ -350,6 +375,8 @@ class OrderActionView(PurchasingView):
 
 
 class BillListView(PurchasingView):
+    permissions = ("scm.po.track", "acc.payment.record")  # accountants pay the bills
+
     def get(self, request: HttpRequest) -> HttpResponse:
         status = request.GET.get("status", "")
         status = status if status in BillStatus.values else ""
@@ -411,6 +438,8 @@ class BillFormView(PurchasingView):
 
 
 class BillDetailView(PurchasingView):
+    permissions = ("scm.po.track", "acc.payment.record")
+
     def get(self, request: HttpRequest, pk: int, form: Any = None, error: str = "", status: int = 200) -> HttpResponse:
         bill = selectors.get_bill(self.principal.tenant, pk)
         context = {

@@ -70,6 +70,7 @@ API_PATHS = [
     ("post", "orders/{order}/receive"),
     ("get", "orders/{order}/receipts"),
     ("get", "orders/{order}/pdf"),
+    ("post", "orders/{order}/return"),
     ("get", "bills/{bill}"),
     ("delete", "bills/{draft_bill}"),
     ("post", "bills/{draft_bill}/post"),
@@ -90,6 +91,7 @@ def test_other_tenants_ids_are_404(tenant_a, tenant_b, admin_a):
         "prices": {"product_id": 1, "price": "1"},
         "payments": {"amount": "1"},
         "order": {"vendor_id": 1},
+        "return": {"lines": [{"line_id": 1, "quantity": "1"}]},
     }
     for method, path in API_PATHS:
         body = next((b for k, b in bodies.items() if path.endswith(k)), {})
@@ -128,6 +130,7 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
     for path in (
         f"/purchasing/orders/{ids['draft']}/submit/",
         f"/purchasing/orders/{ids['order']}/receive/",
+        f"/purchasing/orders/{ids['order']}/return/",
         f"/purchasing/vendors/{ids['vendor']}/prices/",
         f"/purchasing/bills/{ids['draft_bill']}/post/",
         f"/purchasing/bills/{ids['bill']}/",

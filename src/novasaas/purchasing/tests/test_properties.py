@@ -27,6 +27,7 @@ op_st = st.one_of(
     st.tuples(st.just("receive"), st.integers(0, 1), st.integers(1, 6), st.just(0), st.booleans()),
     st.tuples(st.just("bill"), st.integers(0, 1), st.integers(1, 6), st.sampled_from([0, 0, -5, 5, 50]), st.booleans()),
     st.tuples(st.just("sell"), st.just(0), st.integers(1, 4), st.just(0), st.booleans()),
+    st.tuples(st.just("return"), st.integers(0, 1), st.integers(1, 4), st.just(0), st.booleans()),
     st.tuples(st.just("pay"), st.just(0), st.integers(1, 3), st.just(0), st.booleans()),
 )
 
@@ -44,7 +45,8 @@ def test_grni_stock_and_ledger_invariants(db):
         _invariants(ops, outcomes)
 
     run()
-    assert outcomes["ok"] >= 2 * outcomes["refused"] and outcomes["ok:bill"] >= 5, outcomes
+    # every refusal was predicted by the oracle; still, most operations must have gone through
+    assert outcomes["ok"] >= 25 and outcomes["ok:bill"] >= 3, outcomes
 
 
 def _net(price, discount):
@@ -113,6 +115,25 @@ def _invariants(ops, outcomes):
                 billed_total += bill.total
                 outcomes["ok"] += 1
                 outcomes["ok:bill"] += 1
+            elif op == "return":
+                unbilled = rec_q[i] - bil_q[i]
+                expect_ok = q <= unbilled and q <= on_hand and not order_closed(order)
+                try:
+                    actions.return_to_vendor(
+                        w.keeper, order.pk, lines=[{"line_id": po_lines[i].pk, "quantity": str(q)}]
+                    )
+                except ValidationError:
+                    assert not expect_ok, (op, q, unbilled, on_hand)
+                    outcomes["refused"] += 1
+                    continue
+                assert expect_ok
+                open_v = rec_v[i] - bil_v[i]
+                share = open_v if q >= unbilled else round_money(open_v * q / unbilled)
+                rec_q[i] -= q
+                rec_v[i] -= share
+                on_hand -= q
+                outcomes["ok"] += 1
+                outcomes["ok:return"] += 1
             elif op == "sell":
                 if q > on_hand:
                     continue
@@ -145,5 +166,6 @@ def _invariants(ops, outcomes):
 
 
 def order_closed(order):
+    """Neither receiving nor returning is possible (not approved / partially or fully received)."""
     order.refresh_from_db()
-    return order.status not in ("approved", "partial")
+    return order.status not in ("approved", "partial", "received")
