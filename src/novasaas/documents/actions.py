@@ -203,7 +203,7 @@ def _limit(tenant: Tenant) -> int:
 def reindex(document: Document) -> None:
     """Recompute the folded search text: name, tags and the current version's text."""
     tags = list(DocumentTag.objects.filter(document=document).values_list("name", flat=True))
-    text = ""
+    text: str | None = ""
     if document.current_version_id:
         text = DocumentVersion.objects.filter(pk=document.current_version_id).values_list("text", flat=True).first()
     folded = fold(" ".join([document.name, *tags, text or ""]))[: files.MAX_TEXT + 2000]
