@@ -27,12 +27,12 @@ def folder_levels(principal: Principal) -> dict[int, int]:
         "folder_id", "role_code", "user_id", "level"
     ):
         grants.setdefault(folder_id, []).append((role, user_id, level))
-    user_id = getattr(principal.user, "pk", None)
+    me: int | None = getattr(principal.user, "pk", None)
     roles = principal.role_codes
     own: dict[int, int] = {}
     for folder_id, rows in grants.items():
         own[folder_id] = max(
-            (lvl for role, uid, lvl in rows if (role and role in roles) or (uid is not None and uid == user_id)),
+            (lvl for role, uid, lvl in rows if (role and role in roles) or (uid is not None and uid == me)),
             default=NONE,
         )
     levels: dict[int, int] = {}

@@ -16,10 +16,11 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
+from django.db.models import Sum, Value
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -202,13 +203,15 @@ def _limit(tenant: Tenant) -> int:
 def reindex(document: Document) -> None:
     """Recompute the folded search text: name, tags and the current version's text."""
     tags = list(DocumentTag.objects.filter(document=document).values_list("name", flat=True))
-    text = ""
+    text: str | None = ""
     if document.current_version_id:
         text = DocumentVersion.objects.filter(pk=document.current_version_id).values_list("text", flat=True).first()
     folded = fold(" ".join([document.name, *tags, text or ""]))[: files.MAX_TEXT + 2000]
     DocumentSearch.objects.update_or_create(
         document=document, defaults={"tenant_id": document.tenant_id, "text": folded}
     )
+    if connection.vendor == "postgresql":
+        DocumentSearch.objects.filter(document=document).update(vector=SearchVector(Value(folded), config="simple"))
 
 
 def _write_version(

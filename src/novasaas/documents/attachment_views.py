@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views import View
 
@@ -68,5 +69,5 @@ def _choose() -> str:
 
 
 class AttachmentFileView(AttachmentBoxView):
-    def get(self, request: HttpRequest, kind: str, record_id: int, document_id: int) -> HttpResponse:  # type: ignore[override]
+    def get(self, request: HttpRequest, kind: str, record_id: int, document_id: int) -> HttpResponseBase:  # type: ignore[override]
         return file_response(attachments.attachment_version(self.principal, kind, record_id, document_id), inline=False)

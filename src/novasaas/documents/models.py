@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -132,7 +133,10 @@ class Document(TenantModel):
 
     class Meta:
         ordering: ClassVar = ["name", "id"]
-        indexes: ClassVar = [models.Index(fields=["tenant", "folder", "deleted_at"], name="documents_doc_folder_idx")]
+        indexes: ClassVar = [
+            models.Index(fields=["tenant", "folder", "deleted_at"], name="documents_doc_folder_idx"),
+            models.Index(fields=["tenant", "-updated_at", "-id"], name="documents_doc_updated_idx"),  # newest first
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -299,6 +303,9 @@ class DocumentSearch(models.Model):
     document = models.OneToOneField(Document, on_delete=models.CASCADE, primary_key=True, related_name="+")
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", editable=False)
     text = models.TextField(blank=True, default="")
+    # PostgreSQL: to_tsvector('simple', text), written with the text (GIN index documents_search_fts);
+    # stored so that matching a row never recomputes it. NULL elsewhere.
+    vector = SearchVectorField(null=True, editable=False)
 
     objects = TenantManager()
 

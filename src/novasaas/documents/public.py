@@ -4,7 +4,8 @@ the document's current version until the link expires or is revoked; every downl
 from __future__ import annotations
 
 from django.contrib.auth.hashers import check_password
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views import View
 
@@ -22,7 +23,7 @@ def _share(token: str) -> DocumentShare:
     return share
 
 
-def _download(request: HttpRequest, share: DocumentShare) -> HttpResponse:
+def _download(request: HttpRequest, share: DocumentShare) -> HttpResponseBase:
     version = share.document.current_version
     assert version is not None
     audit.record(
@@ -35,14 +36,14 @@ def _download(request: HttpRequest, share: DocumentShare) -> HttpResponse:
 
 
 class LinkView(View):
-    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+    def get(self, request: HttpRequest, token: str) -> HttpResponseBase:
         share = _share(token)
         if request.GET.get("download") == "1" and not share.password_hash:
             return _download(request, share)
         form = forms.LinkPasswordForm() if share.password_hash else None
         return render(request, "documents/link.html", {"share": share, "form": form, "token": token})
 
-    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+    def post(self, request: HttpRequest, token: str) -> HttpResponseBase:
         share = _share(token)
         form = forms.LinkPasswordForm(request.POST)
         if (

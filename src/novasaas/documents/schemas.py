@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from novasaas.platform.api import Id, StrictSchema
 
@@ -32,7 +32,7 @@ class DmsFolderUpdate(StrictSchema):
 class DmsGrant(StrictSchema):
     role_code: str = Field(default="", max_length=40)
     user_id: Id | None = None
-    level: int = Field(ge=1, le=3)
+    level: StrictInt = Field(ge=1, le=3)
 
 
 class DmsGrantsIn(StrictSchema):
@@ -101,7 +101,7 @@ class DmsTrailOut(Schema):
 
 class DmsShareIn(StrictSchema):
     user_id: Id | None = None
-    days: int | None = Field(default=None, ge=1, le=90)
+    days: StrictInt | None = Field(default=None, ge=1, le=90)
     password: str = Field(default="", max_length=128)
 
 
@@ -126,9 +126,9 @@ class DmsSettingsOut(Schema):
 
 
 class DmsSettingsUpdate(StrictSchema):
-    quota_bytes: int | None = Field(default=None, ge=0, le=2**62)
-    max_file_bytes: int | None = Field(default=None, ge=1, le=2 * 1024**3)
-    trash_retention_days: int | None = Field(default=None, ge=1, le=3650)
+    quota_bytes: StrictInt | None = Field(default=None, ge=0, le=2**62)
+    max_file_bytes: StrictInt | None = Field(default=None, ge=1, le=2 * 1024**3)
+    trash_retention_days: StrictInt | None = Field(default=None, ge=1, le=3650)
 
 
 class DmsStepOut(Schema):

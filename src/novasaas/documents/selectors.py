@@ -2,9 +2,9 @@
 
 Everything a member sees is filtered by the folder levels of ``access.py``. The search matches every
 word typed (folded: lowercase, no accents, so ``hop dong`` finds ``Hợp đồng``) in the name, tags and
-extracted text: PostgreSQL full-text search (``simple`` configuration, prefix match, a GIN index on
-``to_tsvector('simple', text)`` of ``DocumentSearch``, a table without RLS: see its docstring);
-elsewhere (SQLite) a substring match of each word.
+extracted text: PostgreSQL full-text search (``simple`` configuration; whole words, the last one as a
+prefix when nothing matched; a GIN index on the stored ``vector`` of ``DocumentSearch``, a table without
+RLS: see its docstring); elsewhere (SQLite) a substring match of each word.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import BooleanField, F, Func, QuerySet, Value
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from novasaas.documents import access
@@ -153,33 +154,18 @@ def trash(principal: Principal) -> list[Document]:
     )
 
 
-class _TsMatch(Func):
-    """``to_tsvector('simple', <text>) @@ to_tsquery('simple', <query>)``: the very expression of the GIN
-    index ``documents_search_fts`` (migration 0003), so PostgreSQL uses it."""
-
-    output_field = BooleanField()
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
-        text_sql, text_params = compiler.compile(self.source_expressions[0])
-        query_sql, query_params = compiler.compile(self.source_expressions[1])
-        sql = f"to_tsvector('simple'::regconfig, {text_sql}) @@ to_tsquery('simple'::regconfig, {query_sql})"
-        return sql, (*text_params, *query_params)
-
-
 def search_words(q: str | None) -> list[str]:
     return re.findall(r"\w+", fold((q or "")[:200]))[:MAX_WORDS]
 
 
-def search_documents(principal: Principal, q: str | None, limit: int = SEARCH_LIMIT) -> list[Document]:
-    """Documents whose name, tags or text hold every word of ``q``, ONLY from folders the principal may
-    view (and those shared with them), newest first."""
-    words = search_words(q)
-    if not words:
-        return []
+def search_queryset(principal: Principal, words: list[str], *, prefix: bool = False) -> QuerySet[Document]:
+    """The documents matching every word (already folded), in folders the principal may view."""
     matches = DocumentSearch.objects.filter(tenant=principal.tenant)
     if connection.vendor == "postgresql":
-        query = " & ".join(f"{w}:*" for w in words)
-        matches = matches.filter(_TsMatch(F("text"), Value(query)))
+        # whole words (PostgreSQL then knows how common each is and picks the index that fits); with
+        # ``prefix`` the last one also as a prefix ("thanh to" → "thanh toán")
+        query = " & ".join([*words[:-1], f"{words[-1]}:*" if prefix else words[-1]])
+        matches = matches.filter(vector=SearchQuery(query, config="simple", search_type="raw"))
     else:
         for w in words:
             matches = matches.filter(text__contains=w)
@@ -190,7 +176,19 @@ def search_documents(principal: Principal, q: str | None, limit: int = SEARCH_LI
         folder_id__in=visible,
         pk__in=matches.values("document_id"),
     )
-    ids = list(qs.order_by("-updated_at", "-id").values_list("id", flat=True)[:limit])
+    return qs
+
+
+def search_documents(principal: Principal, q: str | None, limit: int = SEARCH_LIMIT) -> list[Document]:
+    """Documents whose name, tags or text hold every word of ``q``, ONLY from folders the principal may
+    view, newest first (documents shared with a member are not searched: listed under "Shared with me")."""
+    words = search_words(q)
+    if not words:
+        return []
+    ids = list(search_queryset(principal, words).order_by("-updated_at", "-id").values_list("id", flat=True)[:limit])
+    if not ids and connection.vendor == "postgresql":  # nothing for whole words: the last one as typed so far
+        qs = search_queryset(principal, words, prefix=True)
+        ids = list(qs.order_by("-updated_at", "-id").values_list("id", flat=True)[:limit])
     found = {d.pk: d for d in _documents().filter(pk__in=ids)}
     return [found[i] for i in ids]
 

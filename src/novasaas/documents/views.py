@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -242,11 +243,11 @@ class DocumentActionView(DmsView):
         done = redirect("documents-document", pk)
         try:
             if action == "version":
-                form = forms.VersionForm(request.POST, request.FILES)
-                if not form.is_valid():
-                    return DocumentView.get(self, request, pk, status=400, version_form=form)  # type: ignore[arg-type]
-                f = form.cleaned_data["file"]
-                v = actions.add_version(p, pk, f, f.name, form.cleaned_data["comment"])
+                vform = forms.VersionForm(request.POST, request.FILES)
+                if not vform.is_valid():
+                    return DocumentView.get(self, request, pk, status=400, version_form=vform)  # type: ignore[arg-type]
+                f = vform.cleaned_data["file"]
+                v = actions.add_version(p, pk, f, f.name, vform.cleaned_data["comment"])
                 messages.success(request, _("Version %(n)d uploaded.") % {"n": v.number})
             elif action == "restore-version":
                 v = actions.restore_version(p, pk, _int(request.POST.get("version")))
@@ -267,10 +268,10 @@ class DocumentActionView(DmsView):
                 actions.update_document(p, pk, name=form.cleaned_data["name"], tags=[form.cleaned_data["tags"]])
                 messages.success(request, _("Saved."))
             elif action == "comment":
-                form = forms.CommentForm(request.POST)
-                if not form.is_valid():
-                    return DocumentView.get(self, request, pk, status=400, comment_form=form)  # type: ignore[arg-type]
-                actions.add_comment(p, pk, form.cleaned_data["body"])
+                cform = forms.CommentForm(request.POST)
+                if not cform.is_valid():
+                    return DocumentView.get(self, request, pk, status=400, comment_form=cform)  # type: ignore[arg-type]
+                actions.add_comment(p, pk, cform.cleaned_data["body"])
             elif action == "trash":
                 doc = actions.trash_document(p, pk)
                 messages.success(request, _("Moved to the trash."))
@@ -282,11 +283,11 @@ class DocumentActionView(DmsView):
                 actions.share_with_user(p, pk, user_form.cleaned_data["user"])
                 messages.success(request, _("Shared."))
             elif action == "share-link":
-                form = forms.ShareLinkForm(request.POST)
-                if not form.is_valid():
-                    return DocumentView.get(self, request, pk, status=400, link_form=form)  # type: ignore[arg-type]
+                lform = forms.ShareLinkForm(request.POST)
+                if not lform.is_valid():
+                    return DocumentView.get(self, request, pk, status=400, link_form=lform)  # type: ignore[arg-type]
                 _share, token = actions.share_by_link(
-                    p, pk, days=form.cleaned_data["days"], password=form.cleaned_data["password"]
+                    p, pk, days=lform.cleaned_data["days"], password=lform.cleaned_data["password"]
                 )
                 url = request.build_absolute_uri(reverse("documents-link", args=[token]))
                 return DocumentView.get(self, request, pk, new_link=url)  # type: ignore[arg-type]
@@ -326,7 +327,7 @@ def _int(value: Any) -> int:
         raise Http404 from exc
 
 
-def file_response(version: DocumentVersion, *, inline: bool) -> HttpResponse:
+def file_response(version: DocumentVersion, *, inline: bool) -> FileResponse:
     """The stored file: inline only for what the browser previews (PDF, images, text), else a download.
     ``nosniff`` always; a sandboxing CSP except for PDFs (the browser's PDF viewer refuses sandboxing)."""
     kind = files.preview_kind(version.content_type)
@@ -352,7 +353,7 @@ def file_response(version: DocumentVersion, *, inline: bool) -> HttpResponse:
 class VersionFileView(DmsView):
     inline = False
 
-    def get(self, request: HttpRequest, pk: int, vid: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int, vid: int) -> HttpResponseBase:
         version = selectors.get_version(self.principal, pk, vid)
         return file_response(version, inline=self.inline)
 

@@ -117,6 +117,7 @@ def test_link_share_with_password_and_expiry(tenant_a, time_machine):
     assert anon.get("/shared/not-a-token/").status_code == 404
     from novasaas.platform.audit import list_entries
 
-    assert list_entries(tenant_a).filter(message__startswith="downloaded through link").count() == 1
+    with tenant_context(tenant_a):
+        assert list_entries(tenant_a).filter(message__startswith="downloaded through link").count() == 1
     time_machine.shift(3 * 24 * 3600)
     assert anon.get(f"/shared/{token}/").status_code == 404
