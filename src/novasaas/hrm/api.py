@@ -14,9 +14,8 @@ from novasaas.hrm import actions, leave, payroll, reports, selectors
 from novasaas.hrm import schemas as s
 from novasaas.hrm.models import Dependant, EmployeeStatus, LeaveStatus, LeaveType, SalaryChange
 from novasaas.identity.access import Principal
-from novasaas.inventory.reports import file_response
-from novasaas.inventory.schemas import ReportFormat, ReportOut
 from novasaas.platform.api import ErrorOut, module_auth
+from novasaas.platform.reports import ReportFormat, ReportOut, file_response
 
 router = Router(tags=["hrm"], auth=module_auth("HRM"))
 E = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}

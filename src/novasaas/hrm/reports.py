@@ -1,5 +1,5 @@
 """HRM reports, each defined once for the page, Excel, PDF and API (the house pattern of
-``inventory/reports.py``, whose ``Report``/``Column``/``file_response`` it reuses)."""
+``platform/reports.py``, whose ``Report``/``Column``/``file_response`` it uses)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from novasaas.hrm import selectors
 from novasaas.hrm.models import PayrollLine, PayrollPeriod
-from novasaas.inventory.reports import Column, Report
+from novasaas.platform.reports import Column, Report
 
 ZERO = Decimal(0)
 MONEY_COLUMNS = [

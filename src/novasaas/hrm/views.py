@@ -16,9 +16,9 @@ from django.views import View
 from novasaas.hrm import actions, forms, leave, payroll, reports, selectors
 from novasaas.hrm.models import Dependant, EmployeeStatus, LeaveStatus, LeaveType, SalaryChange
 from novasaas.identity.access import Principal, require_perm
-from novasaas.inventory.reports import file_response
 from novasaas.platform.modules import ModuleDisabled
 from novasaas.platform.pdf import PdfUnavailable, render_table
+from novasaas.platform.reports import file_response
 
 PAGE_SIZE = 50
 

@@ -8,18 +8,15 @@ through ``selectors``; labels are translated in the active language (the request
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, Sum
-from django.http import HttpResponse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from novasaas.inventory import excel, selectors
+from novasaas.inventory import selectors
 from novasaas.inventory.models import (
     InventoryCount,
     Location,
@@ -32,40 +29,11 @@ from novasaas.inventory.models import (
     unit_label,
 )
 from novasaas.platform.models import Tenant
-from novasaas.platform.money import format_money
-from novasaas.platform.numbers import format_number
-from novasaas.platform.pdf import PdfUnavailable, render_table
+from novasaas.platform.reports import FORMATS as FORMATS
+from novasaas.platform.reports import Column, Report
+from novasaas.platform.reports import file_response as file_response
 
 ZERO = Decimal(0)
-FORMATS = ("json", "xlsx", "pdf")
-
-
-def money(value: Any) -> str:
-    return format_money(value, "VND", translation.get_language() or "vi") if value is not None else ""
-
-
-def qty(value: Any) -> str:
-    """A quantity with thousands separators in the page's language, decimals only when there are any."""
-    return format_number(value)
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: Any  # str or lazy translation
-    kind: str = "text"  # text | qty | money | percent | date
-    blank_zero: bool = False  # the page and PDF leave 0 empty (stock card in/out columns)
-
-    def page(self, value: Any) -> str:
-        if value is None or value == "" or (self.blank_zero and value == 0):
-            return ""
-        if self.kind == "qty":
-            return qty(value)
-        if self.kind == "money":
-            return money(value)
-        if self.kind == "date":
-            return f"{value:%d/%m/%Y}"
-        return str(value)
 
 
 # columns that several reports share
@@ -85,99 +53,6 @@ REFERENCE = Column("reference", gettext_lazy("Reference"))
 
 def _product(product: Any) -> dict[str, Any]:
     return {"product_id": product.pk, "sku": product.sku, "name": product.name}
-
-
-@dataclass
-class Report:
-    """One report table. ``rows`` are dicts holding at least each column's key (ids and flags that are
-    no column may ride along: keys starting with ``_`` stay out of the JSON); ``totals`` maps column keys
-    to their total; ``summary`` holds figures that belong to no row (opening balance, goods in transit)."""
-
-    name: str  # file name without extension
-    title: str
-    columns: list[Column]
-    rows: list[dict[str, Any]]
-    subtitle: str = ""
-    totals: dict[str, Any] = field(default_factory=dict)
-    summary: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def num_cols(self) -> list[int]:
-        """Indexes of the columns holding numbers: pages right-align them."""
-        return [i for i, c in enumerate(self.columns) if c.kind in ("qty", "money", "percent")]
-
-    @property
-    def headers(self) -> list[str]:
-        return [str(c.label) for c in self.columns]
-
-    def total_row(self) -> list[Any] | None:
-        if not self.totals:
-            return None
-        cells = [self.totals.get(c.key, "") for c in self.columns]
-        if cells[0] == "":
-            cells[0] = _("Total")
-        return cells
-
-    def matrix(self) -> list[list[Any]]:
-        """Values per row and column (numbers stay Decimal, dates stay dates), with the totals row."""
-        rows = [[r.get(c.key, "") for c in self.columns] for r in self.rows]
-        total = self.total_row()
-        return [*rows, total] if total else rows
-
-    def page_rows(
-        self, link: Callable[[dict[str, Any]], str] | None = None, limit: int | None = None
-    ) -> list[dict[str, Any]]:
-        """Rows for ``inventory/_table.html`` (the first ``limit``): formatted cells, a link on the first
-        cell, a warning flag."""
-        return [
-            {
-                "cells": [c.page(r.get(c.key)) for c in self.columns],
-                "url": link(r) if link else "",
-                "warn": bool(r.get("_warn")),
-            }
-            for r in self.rows[:limit]
-        ]
-
-    def page_totals(self) -> list[str]:
-        if not self.totals:
-            return []
-        cells = [c.page(self.totals.get(c.key)) for c in self.columns]
-        if not cells[0]:
-            cells[0] = _("Total")
-        return cells
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "subtitle": self.subtitle,
-            "columns": [{"key": c.key, "label": str(c.label), "kind": c.kind} for c in self.columns],
-            "rows": [{k: v for k, v in r.items() if not k.startswith("_")} for r in self.rows],
-            "totals": self.totals,
-            "summary": self.summary,
-        }
-
-
-def _pdf_cell(value: Any) -> Any:
-    return f"{value:%d/%m/%Y}" if isinstance(value, dt.date) else value
-
-
-def file_response(report: Report, fmt: str, *, unavailable: Callable[[str], HttpResponse]) -> HttpResponse:
-    """The report as an xlsx or PDF attachment. Without a Unicode font the PDF cannot be printed
-    correctly: ``unavailable(message)`` builds the 503 answer (plain text for pages, JSON for the API)."""
-    if fmt == "pdf":
-        try:
-            content = render_table(
-                report.title, report.headers, [[_pdf_cell(v) for v in r] for r in report.matrix()], report.subtitle
-            )
-        except PdfUnavailable as exc:
-            return unavailable(_("PDF export is unavailable: %(e)s") % {"e": exc})
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{report.name}.pdf"'
-        return response
-    content = excel.workbook(report.title, report.headers, report.matrix(), subtitle=report.subtitle)
-    response = HttpResponse(content, content_type=excel.XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{report.name}.xlsx"'
-    return response
 
 
 def _period(date_from: dt.date, date_to: dt.date) -> str:
@@ -286,16 +161,15 @@ def movement_history(tenant: Tenant, *, product_id: int | None = None, limit: in
     return Report("movements", _("Movement history"), columns, rows)
 
 
-def movement_summary(
-    tenant: Tenant, date_from: dt.date, date_to: dt.date, warehouse_id: int | None = None
-) -> Report:
+def movement_summary(tenant: Tenant, date_from: dt.date, date_to: dt.date, warehouse_id: int | None = None) -> Report:
     """In, out and balance by period ("nhập – xuất – tồn") per product × warehouse: the opening balance
     at the start of ``date_from``, what came in and went out until the end of ``date_to``, and the closing
     balance. Value-only entries (landed costs, revaluations) count as value in (or out when negative), so
     opening + in − out = closing for quantity and value."""
-    opening = {(r.product.pk, r.warehouse.pk): r for r in selectors.valuation(
-        tenant, date_from - dt.timedelta(days=1), warehouse_id
-    )}
+    opening = {
+        (r.product.pk, r.warehouse.pk): r
+        for r in selectors.valuation(tenant, date_from - dt.timedelta(days=1), warehouse_id)
+    }
     closing = {(r.product.pk, r.warehouse.pk): r for r in selectors.valuation(tenant, date_to, warehouse_id)}
     internal = Location.objects.filter(tenant=tenant, usage=LocationUsage.INTERNAL)
     if warehouse_id:
@@ -327,8 +201,10 @@ def movement_summary(
     entries = ValueEntry.objects.filter(tenant=tenant, date__gte=date_from, date__lte=date_to)
     if warehouse_id:
         entries = entries.filter(warehouse_id=warehouse_id)
-    for p, w, v in entries.values("product_id", "warehouse_id").annotate(v=Sum("value")).values_list(
-        "product_id", "warehouse_id", "v"
+    for p, w, v in (
+        entries.values("product_id", "warehouse_id")
+        .annotate(v=Sum("value"))
+        .values_list("product_id", "warehouse_id", "v")
     ):
         a = acc((p, w))
         if v >= 0:
@@ -559,9 +435,7 @@ def slow_moving(tenant: Tenant, days: int, today: dt.date) -> Report:
         ON_HAND,
         Column("last_issue", _("Last issue"), "date"),
     ]
-    rows = [
-        {**_product(p), "on_hand": q, "last_issue": d} for p, q, d in data
-    ]
+    rows = [{**_product(p), "on_hand": q, "last_issue": d} for p, q, d in data]
     title = _("Slow-moving stock (no issue for %(d)s days)") % {"d": days}
     return Report("slow-moving", title, columns, rows, subtitle=title)
 

@@ -13,6 +13,9 @@ from pydantic import Field
 from novasaas.platform.api import Id, StrictSchema
 from novasaas.platform.api import ImportErrorLine as ImportErrorLine
 from novasaas.platform.api import ImportErrors as ImportErrors
+from novasaas.platform.reports import ReportColumnOut as ReportColumnOut  # the house report schema
+from novasaas.platform.reports import ReportFormat as ReportFormat
+from novasaas.platform.reports import ReportOut as ReportOut
 
 Qty = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=4)]
 SignedQty = Annotated[Decimal, Field(max_digits=15, decimal_places=4)]
@@ -709,24 +712,3 @@ class StockCardOut(Schema):
     opening_quantity: Decimal
     opening_value: Decimal
     lines: list[CardLineOut]
-
-
-ReportFormat = Literal["json", "xlsx", "pdf"]
-
-
-class ReportColumnOut(Schema):
-    key: str
-    label: str
-    kind: str
-
-
-class ReportOut(Schema):
-    """A report table: ``columns`` name the keys of each row that the page, Excel and PDF show (rows may
-    carry ids too); ``totals`` maps column keys to totals; ``summary`` holds figures outside the rows."""
-
-    title: str
-    subtitle: str
-    columns: list[ReportColumnOut]
-    rows: list[dict[str, Any]]
-    totals: dict[str, Any]
-    summary: dict[str, Any]

@@ -39,10 +39,10 @@ from novasaas.inventory.models import (
     Unit,
     Warehouse,
 )
-from novasaas.inventory.reports import money, qty
 from novasaas.platform.dates import parse_date
 from novasaas.platform.modules import ModuleDisabled
 from novasaas.platform.numbers import typed as typed_number
+from novasaas.platform.reports import money, qty
 
 PAGE_SIZE = 50
 VALUATION_PAGE_SIZE = 200

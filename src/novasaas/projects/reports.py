@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from novasaas.identity.access import Principal
-from novasaas.inventory.reports import Column, Report, file_response  # the house report table
 from novasaas.platform.money import quantize
+from novasaas.platform.reports import Column, Report, file_response
 from novasaas.projects import selectors
 from novasaas.projects.models import Task, TimesheetEntry, TimesheetStatus
 from novasaas.projects.timesheets import project_costs

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from novasaas.identity.access import Principal
-from novasaas.inventory.reports import Column, Report, file_response
+from novasaas.platform.reports import Column, Report, file_response
 from novasaas.sales import selectors
 from novasaas.sales.models import CustomerCreditEntry, SalesCreditNoteLine, SalesInvoice, SalesInvoiceLine
 
