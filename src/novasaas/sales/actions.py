@@ -578,7 +578,9 @@ def receive_payment(
     from novasaas.sales.models import CustomerCreditEntry
 
     p.require("crm.payment.receive")
-    invoice = selectors.visible_invoices(p).select_for_update().select_related("customer").get(pk=invoice_id)
+    invoice = (
+        selectors.visible_invoices(p).select_for_update(of=("self",)).select_related("customer").get(pk=invoice_id)
+    )
     if invoice.status == InvoiceStatus.PAID:
         raise ValidationError({"invoice": [_("Invoice %(n)s is already paid.") % {"n": invoice.number}]})
     value = _money(amount, "amount")

@@ -281,7 +281,7 @@ def update_opportunity(p: Principal, opportunity_id: int, **fields: Any) -> Oppo
     """Change an opportunity; moving it to another ``stage`` (the Kanban's drag or its select) sets the
     stage's default probability unless ``probability`` is given too."""
     p.require("crm.opportunity.manage")
-    opp = visible_opportunities(p).select_for_update().get(pk=opportunity_id)
+    opp = visible_opportunities(p).select_for_update(of=("self",)).get(pk=opportunity_id)
     return _save_opportunity(p, opp, fields)
 
 
@@ -332,7 +332,7 @@ def log_activity(p: Principal, **fields: Any) -> Activity:
 @transaction.atomic
 def complete_activity(p: Principal, activity_id: int) -> Activity:
     p.require("crm.activity.log")
-    activity = visible_activities(p).select_for_update().get(pk=activity_id)
+    activity = visible_activities(p).select_for_update(of=("self",)).get(pk=activity_id)
     if not activity.done:
         before = audit.snapshot(activity)
         activity.done = True

@@ -183,7 +183,9 @@ def credit_invoice(
     yet credited when None). Reverses revenue, VAT and the receivable; the part already paid that the
     invoice no longer owes becomes customer credit."""
     p.require("crm.invoice.create")
-    invoice = selectors.visible_invoices(p).select_for_update().select_related("customer").get(pk=invoice_id)
+    invoice = (
+        selectors.visible_invoices(p).select_for_update(of=("self",)).select_related("customer").get(pk=invoice_id)
+    )
     on = actions._date(date)
     if on < invoice.date:
         raise ValidationError({"date": [_("The credit note cannot be dated before the invoice.")]})
@@ -291,7 +293,9 @@ def apply_credit(p: Principal, invoice_id: int, *, amount: Any = None, date: Any
     from novasaas.sales.models import Customer
 
     p.require("crm.payment.receive")
-    invoice = selectors.visible_invoices(p).select_for_update().select_related("customer").get(pk=invoice_id)
+    invoice = (
+        selectors.visible_invoices(p).select_for_update(of=("self",)).select_related("customer").get(pk=invoice_id)
+    )
     Customer.objects.select_for_update().get(pk=invoice.customer_id)  # one user spends the credit at a time
     available = credit_balance(invoice.customer)
     open_amount = invoice.total - invoice.credited - invoice.paid
