@@ -81,7 +81,7 @@ def list_ledger(request: HttpRequest) -> Any:
     return selectors.ledger()
 
 
-@router.get("/usage", response=list[s.UsageOut])
+@router.get("/usage", response=list[s.AiUsageOut])
 @paginate(LimitOffsetPagination)
 def list_usage(request: HttpRequest) -> Any:
     _p(request, MANAGE)
@@ -103,13 +103,13 @@ def list_packs(request: HttpRequest) -> Any:
 # --- budgets ---------------------------------------------------------------------------------------
 
 
-@router.get("/budgets", response=list[s.BudgetOut])
+@router.get("/budgets", response=list[s.AiBudgetOut])
 def list_budgets(request: HttpRequest) -> Any:
     _p(request, MANAGE)
     return selectors.list_budgets()
 
 
-@router.put("/budgets", response={200: s.BudgetOut, **E})
+@router.put("/budgets", response={200: s.AiBudgetOut, **E})
 def save_budget(request: HttpRequest, data: s.BudgetIn) -> Any:
     p = _p(request, MANAGE)
     budget = budgets.save_budget(p, **data.model_dump())

@@ -50,7 +50,7 @@ class EntryOut(Schema):
     created_at: dt.datetime
 
 
-class UsageOut(Schema):
+class AiUsageOut(Schema):
     id: int
     request_id: str
     user_id: int | None
@@ -106,7 +106,7 @@ class BudgetIn(StrictSchema):
     mode: Literal["soft", "hard"] = "soft"
 
 
-class BudgetOut(Schema):
+class AiBudgetOut(Schema):
     id: int
     user_id: int | None
     limit_credits: int

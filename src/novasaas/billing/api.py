@@ -106,13 +106,13 @@ def _subscription(p: Principal) -> Subscription:
     return sub
 
 
-@router.get("/subscription", response={200: s.SubscriptionOut, **E})
+@router.get("/subscription", response={200: s.BillingSubscriptionOut, **E})
 def get_subscription(request: HttpRequest) -> Any:
     p = _p(request, "core.subscription.view")
     return subscription_out(_subscription(p), p.tenant)
 
 
-@router.post("/subscription/plan", response={200: s.SubscriptionOut, **E})
+@router.post("/subscription/plan", response={200: s.BillingSubscriptionOut, **E})
 def change_plan(request: HttpRequest, data: s.ChangePlanIn) -> Any:
     p = _p(request, "core.subscription.manage")
     _subscription(p)
@@ -120,7 +120,7 @@ def change_plan(request: HttpRequest, data: s.ChangePlanIn) -> Any:
     return subscription_out(_subscription(p), p.tenant)
 
 
-@router.post("/subscription/quantities", response={200: s.SubscriptionOut, **E})
+@router.post("/subscription/quantities", response={200: s.BillingSubscriptionOut, **E})
 def set_quantity(request: HttpRequest, data: s.QuantityIn) -> Any:
     p = _p(request, "core.subscription.manage")
     _subscription(p)

@@ -129,14 +129,14 @@ class SubscriptionAddOnOut(Schema):
     monthly_price: Decimal
 
 
-class UsageOut(Schema):
+class PlanUsageOut(Schema):
     limit: str
     label: str
     used: int | None
     allowed: int | None
 
 
-class SubscriptionOut(Schema):
+class BillingSubscriptionOut(Schema):
     plan: str
     plan_name: str
     period: str
@@ -152,7 +152,7 @@ class SubscriptionOut(Schema):
     next_extra_users: int | None
     modules: list[str]
     addons: list[SubscriptionAddOnOut]
-    usage: list[UsageOut]
+    usage: list[PlanUsageOut]
 
 
 class ChangePlanIn(StrictSchema):

@@ -137,13 +137,13 @@ def create_milestone(request: HttpRequest, project_id: int, data: s.MilestoneIn)
     return 201, actions.save_milestone(p, project_id, **data.model_dump())
 
 
-@router.get("/{int:project_id}/members", response={200: list[s.MemberOut], **E})
+@router.get("/{int:project_id}/members", response={200: list[s.ProjectMemberOut], **E})
 def list_members(request: HttpRequest, project_id: int) -> Any:
     p = _p(request, "pm.project.view")
     return list(selectors.list_members(selectors.get_project(p, project_id)))
 
 
-@router.post("/{int:project_id}/members", response={201: s.MemberOut, **E})
+@router.post("/{int:project_id}/members", response={201: s.ProjectMemberOut, **E})
 def save_member(request: HttpRequest, project_id: int, data: s.MemberIn) -> Any:
     """Add a member or change their project role and rates (one row per user)."""
     p = _p(request, "pm.member.manage")
@@ -292,7 +292,7 @@ def approve_timesheet(request: HttpRequest, timesheet_id: int) -> Any:
 
 
 @router.post("/timesheets/{int:timesheet_id}/reject", response={200: s.TimesheetOut, **E})
-def reject_timesheet(request: HttpRequest, timesheet_id: int, data: s.RejectIn) -> Any:
+def reject_timesheet(request: HttpRequest, timesheet_id: int, data: s.TimesheetRejectIn) -> Any:
     p = _p(request, "pm.timesheet.approve")
     return timesheets.reject_timesheet(p, timesheet_id, data.note)
 
@@ -304,7 +304,7 @@ def list_expenses(request: HttpRequest, project_id: int) -> Any:
 
 
 @router.post("/{int:project_id}/expenses", response={201: s.ExpenseOut, **E})
-def add_expense(request: HttpRequest, project_id: int, data: s.ExpenseIn) -> Any:
+def add_expense(request: HttpRequest, project_id: int, data: s.ProjectExpenseIn) -> Any:
     p = _p(request, "pm.task.work")
     return 201, timesheets.add_expense(p, project_id, **data.model_dump())
 

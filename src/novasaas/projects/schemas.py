@@ -11,6 +11,7 @@ from ninja import Schema
 from pydantic import Field
 
 from novasaas.platform.api import Id, StrictSchema
+from novasaas.platform.reports import ReportColumnOut
 
 Amount = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=0)]
 Hours = Annotated[Decimal, Field(ge=0, le=100000, max_digits=8, decimal_places=2)]
@@ -100,7 +101,7 @@ class MemberIn(StrictSchema):
     bill_rate: Amount = Decimal(0)
 
 
-class MemberOut(Schema):
+class ProjectMemberOut(Schema):
     id: int
     user_id: int
     email: str
@@ -213,11 +214,11 @@ class TimesheetOut(Schema):
     note: str
 
 
-class RejectIn(StrictSchema):
+class TimesheetRejectIn(StrictSchema):
     note: str = Field(default="", max_length=300)
 
 
-class ExpenseIn(StrictSchema):
+class ProjectExpenseIn(StrictSchema):
     date: Date
     description: str = Field(min_length=1, max_length=300)
     amount: Amount
@@ -234,12 +235,6 @@ class ExpenseOut(Schema):
 
 ReportName = Literal["costs", "utilisation", "progress", "allocation"]
 ReportFormat = Literal["json", "xlsx", "pdf"]
-
-
-class ReportColumnOut(Schema):
-    key: str
-    label: str
-    kind: str
 
 
 class ProjectReportOut(Schema):
