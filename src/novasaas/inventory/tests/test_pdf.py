@@ -64,7 +64,7 @@ def captured(monkeypatch):
         calls.append(" | ".join([title, subtitle, *map(str, headers), *(str(c) for r in rows for c in r)]))
         return real(title, headers, rows, subtitle=subtitle)
 
-    monkeypatch.setattr("novasaas.inventory.reports.render_table", spy)
+    monkeypatch.setattr("novasaas.platform.reports.render_table", spy)
     return calls
 
 
