@@ -277,6 +277,29 @@ def _empty_tenant_caches() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _seeded_catalogues_survive_flushes(request: Any, django_db_blocker: Any) -> Iterator[None]:
+    """A transactional test ends by flushing every table, migration-seeded platform rows included (the
+    plans of billing, the AI model rates and packs), and the next tests of that worker would find no
+    catalogue (a sign-up without its default plan). Seed them again after such a test; the seeds skip
+    what exists. (HR's payroll rules are rewritten when a company gets HRM.)"""
+    yield
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    from django.apps import apps
+
+    from novasaas.ai.catalogue import seed as seed_ai
+    from novasaas.ai.models import CreditPack, ModelRate
+    from novasaas.billing import seed as billing_seed
+    from novasaas.billing.models import Plan
+    from novasaas.platform.tenancy import platform_context
+
+    with django_db_blocker.unblock(), platform_context():
+        if not Plan.objects.exists():
+            billing_seed.load(apps, None)
+        seed_ai(ModelRate, CreditPack)
+
+
+@pytest.fixture(autouse=True)
 def _one_postgres_race_at_a_time(request: Any) -> Iterator[None]:
     """Under pytest-xdist the PostgreSQL tests (races of up to 25 threads, one connection each) take a lock
     file shared by the workers, so two workers never hold two races' connections at once. (Not
