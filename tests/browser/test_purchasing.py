@@ -19,6 +19,7 @@ def test_order_receipt_bill_payment(page, tenant_a, admin_a):
     with tenant_context(tenant_a):
         w = world(tenant_a)
         o = order(w, beer_line(w, 10), beer_line(w, 5, "12000"))
+    page.set_default_timeout(60000)  # six pages and posts on a shared 2-core machine
     sign_in(page, admin_a.email, PASSWORD)
     page.wait_for_url(re.compile(r"/$"))
     page.goto(f"/purchasing/orders/{o.pk}/")
