@@ -168,7 +168,7 @@ def run_clients(port: int, token: str, ids: dict[str, Any], clients: int, cycles
             start = time.monotonic()
             try:
                 statuses = cycle(send, ids)
-            except (OSError, http.client.HTTPException) as exc:
+            except (OSError, http.client.HTTPException, ValueError) as exc:  # ValueError: a 500 page, not JSON
                 with lock:
                     errors.append(type(exc).__name__)
                 conn.close()
