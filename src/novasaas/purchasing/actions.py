@@ -517,7 +517,13 @@ def receive_order(p: Principal, order_id: int, *, lines: Rows | None = None, dat
         total += moved_line.value
         line.save(update_fields=["received_quantity", "received_value"])
     receipt = PurchaseReceipt.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
-        order=order, movement_id=movement.pk, number=movement.number, date=movement.date, value=total, created_by=p.user
+        order=order,
+        movement_id=movement.pk,
+        number=movement.number,
+        date=movement.date,
+        value=total,
+        quantity=sum((q for _li, q in wanted), ZERO),
+        created_by=p.user,
     )
     done = all(li.received_quantity >= li.quantity for li in by_id.values())
     _set_status(p, order, OrderStatus.RECEIVED if done else OrderStatus.PARTIAL)

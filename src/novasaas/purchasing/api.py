@@ -8,7 +8,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from novasaas.identity.access import Principal
 from novasaas.platform.api import ErrorOut, module_auth
-from novasaas.purchasing import actions, bills, requisitions, selectors
+from novasaas.purchasing import actions, bills, credits, landed, requisitions, rfqs, selectors
 from novasaas.purchasing import schemas as s
 from novasaas.purchasing.models import BillStatus, OrderStatus, RequisitionStatus
 
@@ -245,6 +245,128 @@ def pay_bill(request: HttpRequest, bill_id: int, data: s.VendorPaymentIn) -> Any
     return 201, bills.pay_bill(p, bill_id, amount=data.amount, date=data.date, method=data.method or "")
 
 
+@router.post("/landed-cost-bills", response={201: s.VendorBillOut, **E})
+def create_landed_bill(request: HttpRequest, data: s.LandedCostBillIn) -> Any:
+    """A draft landed-cost bill (freight, insurance, import duty, import VAT) of any vendor, spread over
+    ``receipt_ids`` by value or quantity when posted (``POST bills/{id}/post``)."""
+    p = _p(request, "scm.po.create")
+    fields = data.model_dump()
+    fields["lines"] = [{k: v for k, v in row.items() if v is not None} for row in fields["lines"]]
+    bill = landed.create_landed_bill(p, **fields)
+    return 201, selectors.get_bill(p.tenant, bill.pk)
+
+
+@router.get("/bills/{int:bill_id}/credit-notes", response={200: list[s.VendorCreditNoteOut], **E})
+def list_credit_notes(request: HttpRequest, bill_id: int) -> Any:
+    p = _p(request, "scm.po.track")
+    bill = selectors.get_bill(p.tenant, bill_id)
+    return selectors.credit_notes_of(p.tenant, bill.pk)
+
+
+@router.post("/bills/{int:bill_id}/credit-notes", response={201: s.VendorCreditNoteOut, **E})
+def create_credit_note(request: HttpRequest, bill_id: int, data: s.VendorCreditNoteIn) -> Any:
+    """Record and post a vendor credit note: ``return`` sends billed goods back (stock out through
+    inventory), ``price`` lowers the price; both reduce what the bill leaves open."""
+    p = _p(request, "scm.po.create")
+    selectors.get_bill(p.tenant, bill_id)
+    fields = data.model_dump()
+    fields["lines"] = [{k: v for k, v in row.items() if v is not None} for row in fields["lines"]]
+    note = credits.create_credit_note(p, bill_id, **fields)
+    return 201, selectors.get_credit_note(p.tenant, note.pk)
+
+
+# --- requests for quotation -----------------------------------------------------------------------
+
+
+def _rfq_out(p: Principal, rfq_id: int) -> dict[str, Any]:
+    rfq = selectors.get_rfq(p.tenant, rfq_id)
+    table = rfqs.comparison(rfq)
+    return {
+        "id": rfq.pk,
+        "number": rfq.number,
+        "date": rfq.date,
+        "deadline": rfq.deadline,
+        "warehouse_id": rfq.warehouse_id,
+        "status": rfq.status,
+        "note": rfq.note,
+        "awarded_vendor_id": rfq.awarded_vendor_id,
+        "order_id": rfq.order_id,
+        "vendors": [
+            {
+                "vendor_id": v.vendor_id,
+                "code": v.vendor.code,
+                "name": v.vendor.party.name,
+                "responded_at": v.responded_at,
+                "total": table.totals[i],
+                "best": table.best_total == i,
+            }
+            for i, v in enumerate(table.vendors)
+        ],
+        "comparison": [
+            {
+                "line": row.line,
+                "quotes": [
+                    {
+                        "vendor_id": v.vendor_id,
+                        "unit_price": q.unit_price if q else None,
+                        "lead_time_days": q.lead_time_days if q else None,
+                        "best": row.best == i,
+                    }
+                    for i, (v, q) in enumerate(zip(table.vendors, row.cells, strict=True))
+                ],
+            }
+            for row in table.rows
+        ],
+    }
+
+
+@router.get("/rfqs", response={200: list[s.RfqSummaryOut], **E})
+@paginate(LimitOffsetPagination)
+def list_rfqs(request: HttpRequest, status: str = "") -> Any:
+    p = _p(request, "scm.po.track")
+    return selectors.list_rfqs(p.tenant, status[:20])
+
+
+@router.post("/rfqs", response={201: s.RfqOut, **E})
+def create_rfq(request: HttpRequest, data: s.RfqIn) -> Any:
+    """A request for quotation of some products to two or more vendors."""
+    p = _p(request, "scm.po.create")
+    rfq = rfqs.create_rfq(p, **data.model_dump())
+    return 201, _rfq_out(p, rfq.pk)
+
+
+@router.get("/rfqs/{int:rfq_id}", response={200: s.RfqOut, **E})
+def get_rfq(request: HttpRequest, rfq_id: int) -> Any:
+    """The request with its price comparison (cheapest answer per line, cheapest complete vendor)."""
+    p = _p(request, "scm.po.track")
+    return _rfq_out(p, rfq_id)
+
+
+@router.post("/rfqs/{int:rfq_id}/quotes", response={200: s.RfqOut, **E})
+def enter_rfq_quote(request: HttpRequest, rfq_id: int, data: s.RfqQuoteIn) -> Any:
+    p = _p(request, "scm.po.create")
+    selectors.get_rfq(p.tenant, rfq_id)
+    rfqs.enter_quote(p, rfq_id, vendor_id=data.vendor_id, prices=data.model_dump()["prices"])
+    return _rfq_out(p, rfq_id)
+
+
+@router.post("/rfqs/{int:rfq_id}/award", response={201: s.PurchaseOrderOut, **E})
+def award_rfq(request: HttpRequest, rfq_id: int, data: s.RfqAwardIn) -> Any:
+    """Award to one vendor: a draft purchase order at its quoted prices."""
+    p = _p(request, "scm.po.create")
+    selectors.get_rfq(p.tenant, rfq_id)
+    order = rfqs.award(p, rfq_id, vendor_id=data.vendor_id)
+    return 201, selectors.get_order(p.tenant, order.pk)
+
+
+@router.post("/rfqs/{int:rfq_id}/cancel", response={200: s.RfqOut, **E})
+def cancel_rfq(request: HttpRequest, rfq_id: int) -> Any:
+    p = _p(request, "scm.po.create")
+    selectors.get_rfq(p.tenant, rfq_id)
+    rfqs.cancel_rfq(p, rfq_id)
+    return _rfq_out(p, rfq_id)
+
+
 # --- requisitions ----------------------------------------------------------------------------------
 
 
@@ -295,3 +417,35 @@ def grni_report(request: HttpRequest) -> Any:
     """Goods received not invoiced per vendor (ties to account 3388 for receipts through orders)."""
     p = _p(request, "scm.report.view")
     return selectors.grni_by_vendor(p.tenant)
+
+
+# --- reports (after reports/grni: the {name} path would shadow it) ----------------------------
+
+
+@router.get("/reports/{name}", response={200: s.PurchasingReportOut, **E, 503: ErrorOut})
+def report(
+    request: HttpRequest,
+    name: s.PurchasingReportName,
+    date_from: s.Date | None = None,
+    date_to: s.Date | None = None,
+    product_id: s.Id | None = None,
+    format: s.PurchasingReportFormat = "json",
+) -> Any:
+    """Spend by vendor / product / month, price history of a product, best vendor (price, on-time rate):
+    JSON, or the page's Excel/PDF file (``format=xlsx|pdf``)."""
+    from json import dumps
+
+    from django.http import HttpResponse
+
+    from novasaas.platform.reports import file_response
+    from novasaas.purchasing import reports
+
+    p = _p(request, "scm.report.view")
+    table = reports.build(p.tenant, name, date_from, date_to, product_id)
+    if format == "json":
+        return table.as_json()
+    return file_response(
+        table,
+        format,
+        unavailable=lambda text: HttpResponse(dumps({"detail": text}), status=503, content_type="application/json"),
+    )

@@ -30,7 +30,9 @@ from novasaas.platform.numbering import next_number
 from novasaas.purchasing import _common as c
 from novasaas.purchasing import events
 from novasaas.purchasing.models import (
+    BillKind,
     BillStatus,
+    CostKind,
     ExpenseRole,
     MatchStatus,
     OrderStatus,
@@ -277,8 +279,15 @@ def post_bill(p: Principal, bill_id: int) -> VendorBill:
     cogs_difference = ZERO
     expenses: dict[str, Decimal] = {}
     landed: list[tuple[PurchaseOrderLine, Decimal]] = []
+    import_vat: list[list[str]] = []
+    if bill.kind == BillKind.LANDED_COST:
+        from novasaas.purchasing.landed import allocate
+
+        grni, import_vat = allocate(p, bill, lines)
     for line in lines:
         po = line.order_line
+        if line.cost_kind:
+            continue
         if po is None:
             expenses[line.expense_role] = expenses.get(line.expense_role, ZERO) + line.net_amount
             continue
@@ -318,6 +327,8 @@ def post_bill(p: Principal, bill_id: int) -> VendorBill:
             grni += difference  # the landed cost credits 3388 (no partner), the bill debits it
     vat_by_code: dict[str, list[Decimal]] = {}
     for line in lines:
+        if line.cost_kind == CostKind.IMPORT_VAT:
+            continue
         base_tax = vat_by_code.setdefault(line.vat_code, [ZERO, ZERO])
         base_tax[0] += line.net_amount
         base_tax[1] += line.vat_amount
@@ -339,7 +350,7 @@ def post_bill(p: Principal, bill_id: int) -> VendorBill:
             grni=str(grni),
             cogs_difference=str(cogs_difference),
             expenses=[[role, str(amount)] for role, amount in sorted(expenses.items()) if amount],
-            vat_lines=[[code, str(b), str(t)] for code, (b, t) in sorted(vat_by_code.items()) if t],
+            vat_lines=[[code, str(b), str(t)] for code, (b, t) in sorted(vat_by_code.items()) if t] + import_vat,
             paid_in_cash=bill.payment_method == PaymentMethod.CASH,
         )
     )
@@ -357,7 +368,7 @@ def pay_bill(p: Principal, bill_id: int, *, amount: Any = None, date: Any = None
         raise ValidationError(
             {"status": [_("Bill %(n)s is %(s)s.") % {"n": bill.number, "s": bill.get_status_display()}]}
         )
-    left = bill.total - bill.paid
+    left = bill.total - bill.paid - bill.credited
     value = c.money(amount if amount not in (None, "") else left, "amount")
     if value <= 0 or value > left:
         raise ValidationError(
@@ -375,7 +386,7 @@ def pay_bill(p: Principal, bill_id: int, *, amount: Any = None, date: Any = None
     )
     before = audit.snapshot(bill)
     bill.paid += value
-    bill.status = BillStatus.PAID if bill.paid == bill.total else BillStatus.PARTIAL
+    bill.status = BillStatus.PAID if bill.paid + bill.credited == bill.total else BillStatus.PARTIAL
     bill.save(update_fields=["paid", "status"])
     audit.record_updated(bill, p.user, before)
     audit.record_created(payment, p.user)

@@ -77,3 +77,20 @@ class VendorReturnPosted(DomainEvent):
     date: str
     partner_id: int
     difference: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class VendorCreditNotePosted(DomainEvent):
+    """Accounting: Dr 331 ``total`` with the vendor's party / Cr 3388 ``grni`` / Cr 632 ``cogs``
+    (negative: Dr) / Cr each expense of ``expenses`` / Cr 1331 per VAT rate (``vat_lines``)."""
+
+    credit_note_id: int
+    number: str
+    vendor_credit_no: str
+    date: str
+    partner_id: int
+    total: str
+    grni: str = "0"
+    cogs: str = "0"
+    expenses: list[list[str]] = field(default_factory=list)
+    vat_lines: list[list[str]] = field(default_factory=list)

@@ -177,6 +177,7 @@ class PurchaseReceipt(TenantModel):
     number = models.CharField(_("number"), max_length=30)
     date = models.DateField(_("date"))
     value = MoneyField(_("value"), default=ZERO)
+    quantity = QuantityField(_("quantity"), default=ZERO)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
     )
@@ -184,6 +185,9 @@ class PurchaseReceipt(TenantModel):
     class Meta:
         ordering = ["date", "id"]
         constraints = [models.UniqueConstraint(fields=["tenant", "movement_id"], name="purchasing_receipt_unique")]
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class BillStatus(models.TextChoices):
@@ -211,9 +215,28 @@ class ExpenseRole(models.TextChoices):
     OTHER = "other_expense", _("Other expense")
 
 
+class BillKind(models.TextChoices):
+    STANDARD = "standard", pgettext_lazy("vendor bill", "Goods, service or expense")
+    LANDED_COST = "landed_cost", pgettext_lazy("vendor bill", "Landed cost (freight, insurance, duty, import VAT)")
+
+
+class LandedSplit(models.TextChoices):
+    VALUE = "value", pgettext_lazy("landed cost split", "By value")
+    QUANTITY = "quantity", pgettext_lazy("landed cost split", "By quantity")
+
+
+class CostKind(models.TextChoices):
+    FREIGHT = "freight", _("Freight")
+    INSURANCE = "insurance", _("Insurance")
+    DUTY = "duty", _("Import duty")
+    IMPORT_VAT = "import_vat", _("Import VAT")
+
+
 class VendorBill(TenantModel):
     """A purchase invoice. With an order its lines are matched to the order's lines (three-way: ordered,
-    received, billed); without one it is a service or expense bill."""
+    received, billed); without one it is a service or expense bill. A landed-cost bill (``kind``)
+    carries freight, insurance, duty and import VAT of goods received from another vendor, allocated
+    to the receipts in ``landed_allocations``."""
 
     number = models.CharField(_("number"), max_length=30)
     vendor_invoice_no = models.CharField(_("vendor invoice number"), max_length=40)
@@ -231,10 +254,15 @@ class VendorBill(TenantModel):
     payment_method = models.CharField(
         _("payment method"), max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.BANK
     )
+    kind = models.CharField(_("kind"), max_length=12, choices=BillKind.choices, default=BillKind.STANDARD)
+    landed_split = models.CharField(
+        _("allocation"), max_length=10, choices=LandedSplit.choices, default=LandedSplit.VALUE
+    )
     untaxed = MoneyField(_("amount before VAT"), default=ZERO)
     vat = MoneyField(_("VAT"), default=ZERO)
     total = MoneyField(_("total"), default=ZERO)
     paid = MoneyField(_("paid"), default=ZERO)
+    credited = MoneyField(_("credited"), default=ZERO)  # by the vendor's credit notes
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
     )
@@ -248,6 +276,10 @@ class VendorBill(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "number"], name="purchasing_bill_number_unique"),
             models.CheckConstraint(condition=Q(paid__lte=models.F("total")), name="purchasing_bill_paid_le_total"),
+            models.CheckConstraint(
+                condition=Q(credited__gte=0) & Q(paid__lte=models.F("total") - models.F("credited")),
+                name="purchasing_bill_paid_credited_le_total",
+            ),
         ]
         ordering = ["-date", "-id"]
 
@@ -262,6 +294,7 @@ class VendorBillLine(TenantModel):
         PurchaseOrderLine, on_delete=models.PROTECT, null=True, blank=True, related_name="bill_lines"
     )
     expense_role = models.CharField(_("expense"), max_length=20, choices=ExpenseRole.choices, blank=True)
+    cost_kind = models.CharField(_("cost"), max_length=12, choices=CostKind.choices, blank=True)
     description = models.CharField(_("description"), max_length=300)
     quantity = QuantityField(_("quantity"))
     unit_price = MoneyField(_("unit price"))
@@ -328,3 +361,144 @@ class PurchaseRequisition(TenantModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class LandedCostAllocation(TenantModel):
+    """A receipt a landed-cost bill is spread over, and the amount it received at posting."""
+
+    bill = models.ForeignKey(VendorBill, on_delete=models.CASCADE, related_name="landed_allocations")
+    receipt = models.ForeignKey(PurchaseReceipt, on_delete=models.PROTECT, related_name="landed_allocations")
+    amount = MoneyField(_("amount"), default=ZERO)
+    landed_cost_id = models.BigIntegerField(null=True, blank=True)  # inventory.LandedCost id
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "bill", "receipt"], name="purchasing_landed_alloc_unique")
+        ]
+
+
+class CreditKind(models.TextChoices):
+    RETURN = "return", pgettext_lazy("vendor credit note", "Return of billed goods")
+    PRICE = "price", pgettext_lazy("vendor credit note", "Lower price")
+
+
+class VendorCreditNote(TenantModel):
+    """A vendor's credit note against a posted bill: goods sent back after billing (they leave stock
+    through inventory) or a lower price. Posted when created; it reduces what the bill leaves open."""
+
+    number = models.CharField(_("number"), max_length=30)
+    vendor_credit_no = models.CharField(_("vendor credit note number"), max_length=40)
+    bill = models.ForeignKey(VendorBill, on_delete=models.PROTECT, related_name="credit_notes", verbose_name=_("bill"))
+    kind = models.CharField(_("kind"), max_length=10, choices=CreditKind.choices)
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    untaxed = MoneyField(_("amount before VAT"), default=ZERO)
+    vat = MoneyField(_("VAT"), default=ZERO)
+    total = MoneyField(_("total"), default=ZERO)
+    cost = MoneyField(_("cost of the goods returned"), default=ZERO)
+    movement_id = models.BigIntegerField(null=True, blank=True)  # inventory.StockMovement id (returns)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "number"], name="purchasing_credit_number_unique"),
+            models.CheckConstraint(condition=Q(total__gt=0), name="purchasing_credit_total_gt_0"),
+        ]
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class VendorCreditNoteLine(TenantModel):
+    credit_note = models.ForeignKey(VendorCreditNote, on_delete=models.CASCADE, related_name="lines")
+    bill_line = models.ForeignKey(VendorBillLine, on_delete=models.PROTECT, related_name="credit_lines")
+    quantity = QuantityField(_("quantity"))
+    unit_price = MoneyField(_("unit price"))  # returns: the bill's net unit price; price: the reduction
+    net_amount = MoneyField(_("amount before VAT"), default=ZERO)
+    vat_amount = MoneyField(_("VAT"), default=ZERO)
+    total = MoneyField(_("total"), default=ZERO)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="purchasing_credit_line_qty_gt_0")]
+
+
+class RfqStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("request for quotation", "Open")
+    AWARDED = "awarded", pgettext_lazy("request for quotation", "Awarded")
+    CANCELLED = "cancelled", pgettext_lazy("request for quotation", "Cancelled")
+
+
+class RequestForQuotation(TenantModel):
+    """A request for quotation sent to several vendors: their answers are entered per line, compared,
+    and the chosen vendor's answer becomes a draft purchase order."""
+
+    number = models.CharField(_("number"), max_length=30)
+    date = models.DateField(_("date"))
+    deadline = models.DateField(_("quotes due by"), null=True, blank=True)
+    warehouse_id = models.BigIntegerField(_("warehouse"))  # inventory.Warehouse id
+    status = models.CharField(_("status"), max_length=10, choices=RfqStatus.choices, default=RfqStatus.OPEN)
+    note = models.TextField(_("note"), blank=True)
+    awarded_vendor = models.ForeignKey(
+        Vendor, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    order = models.ForeignKey(
+        PurchaseOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "number"], name="purchasing_rfq_number_unique")]
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RfqLine(TenantModel):
+    rfq = models.ForeignKey(RequestForQuotation, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
+    product_id = models.BigIntegerField(_("product"))  # inventory.Product id
+    description = models.CharField(_("description"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    quantity = QuantityField(_("quantity"))
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="purchasing_rfq_line_qty_gt_0")]
+
+
+class RfqVendor(TenantModel):
+    """A vendor invited to quote (explicit many-to-many with the tenant)."""
+
+    rfq = models.ForeignKey(RequestForQuotation, on_delete=models.CASCADE, related_name="invited")
+    vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="+")
+    responded_at = models.DateField(_("answered on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "rfq", "vendor"], name="purchasing_rfq_vendor_unique")]
+
+
+class RfqQuote(TenantModel):
+    """One vendor's answer for one line: unit price and lead time."""
+
+    invited = models.ForeignKey(RfqVendor, on_delete=models.CASCADE, related_name="quotes")
+    line = models.ForeignKey(RfqLine, on_delete=models.CASCADE, related_name="quotes")
+    unit_price = MoneyField(_("unit price"))
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "invited", "line"], name="purchasing_rfq_quote_unique"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="purchasing_rfq_quote_price_ge_0"),
+        ]

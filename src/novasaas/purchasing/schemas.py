@@ -11,6 +11,7 @@ from ninja import Schema
 from pydantic import Field
 
 from novasaas.platform.api import Id, StrictSchema
+from novasaas.platform.reports import ReportColumnOut
 
 Qty = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=4)]
 QtyOrZero = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=4)]
@@ -237,6 +238,7 @@ class VendorBillLineOut(Schema):
     vat_amount: Decimal
     total: Decimal
     grni_value: Decimal
+    cost_kind: str
 
 
 class VendorBillOut(Schema):
@@ -251,11 +253,19 @@ class VendorBillOut(Schema):
     match_status: str
     match_notes: str
     payment_method: str
+    kind: str
+    landed_split: str
     untaxed: Decimal
     vat: Decimal
     total: Decimal
     paid: Decimal
+    credited: Decimal
+    receipt_ids: list[int]
     lines: list[VendorBillLineOut]
+
+    @staticmethod
+    def resolve_receipt_ids(obj: Any) -> list[int]:
+        return [a.receipt_id for a in obj.landed_allocations.all()]
 
     @staticmethod
     def resolve_lines(obj: Any) -> list[Any]:
@@ -273,6 +283,7 @@ class VendorBillSummaryOut(Schema):
     match_status: str
     total: Decimal
     paid: Decimal
+    credited: Decimal
 
 
 class VendorPaymentIn(StrictSchema):
@@ -321,3 +332,163 @@ class GrniRowOut(Schema):
     received: Decimal
     billed: Decimal
     open: Decimal
+
+
+class LandedCostLineIn(StrictSchema):
+    cost_kind: Literal["freight", "insurance", "duty", "import_vat"]
+    amount: Amount
+    vat_code: VatCodeT | None = None
+    description: str = Field(default="", max_length=300)
+
+
+class LandedCostBillIn(StrictSchema):
+    vendor_id: Id
+    vendor_invoice_no: str = Field(min_length=1, max_length=40)
+    receipt_ids: list[Id] = Field(min_length=1, max_length=100)
+    split: Literal["value", "quantity"] = "value"
+    date: Date | None = None
+    due_date: Date | None = None
+    payment_method: Literal["bank", "cash"] = "bank"
+    lines: list[LandedCostLineIn] = Field(min_length=1, max_length=500)
+
+
+class VendorCreditNoteLineIn(StrictSchema):
+    bill_line_id: Id
+    quantity: Qty
+    unit_price: Amount | None = None  # the price reduction per unit (kind "price")
+
+
+class VendorCreditNoteIn(StrictSchema):
+    kind: Literal["return", "price"]
+    vendor_credit_no: str = Field(min_length=1, max_length=40)
+    date: Date | None = None
+    reason: str = Field(default="", max_length=300)
+    lines: list[VendorCreditNoteLineIn] = Field(min_length=1, max_length=500)
+
+
+class VendorCreditNoteLineOut(Schema):
+    id: int
+    bill_line_id: int
+    quantity: Decimal
+    unit_price: Decimal
+    net_amount: Decimal
+    vat_amount: Decimal
+    total: Decimal
+
+
+class VendorCreditNoteOut(Schema):
+    id: int
+    number: str
+    vendor_credit_no: str
+    bill_id: int
+    kind: str
+    date: dt.date
+    reason: str
+    untaxed: Decimal
+    vat: Decimal
+    total: Decimal
+    cost: Decimal
+    movement_id: int | None
+    lines: list[VendorCreditNoteLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+
+class RfqLineIn(StrictSchema):
+    product_id: Id
+    quantity: Qty
+
+
+class RfqIn(StrictSchema):
+    warehouse_id: Id
+    vendor_ids: list[Id] = Field(min_length=2, max_length=50)
+    lines: list[RfqLineIn] = Field(min_length=1, max_length=500)
+    date: Date | None = None
+    deadline: Date | None = None
+    note: str = Field(default="", max_length=2000)
+
+
+class RfqQuotePriceIn(StrictSchema):
+    line_id: Id
+    unit_price: Amount
+    lead_time_days: Days = 0
+
+
+class RfqQuoteIn(StrictSchema):
+    vendor_id: Id
+    prices: list[RfqQuotePriceIn] = Field(min_length=1, max_length=500)
+
+
+class RfqAwardIn(StrictSchema):
+    vendor_id: Id
+
+
+class RfqLineOut(Schema):
+    id: int
+    position: int
+    product_id: int
+    description: str
+    unit: str
+    quantity: Decimal
+
+
+class RfqQuoteOut(Schema):
+    vendor_id: int
+    unit_price: Decimal | None
+    lead_time_days: int | None
+    best: bool
+
+
+class RfqComparisonRowOut(Schema):
+    line: RfqLineOut
+    quotes: list[RfqQuoteOut]
+
+
+class RfqVendorOut(Schema):
+    vendor_id: int
+    code: str
+    name: str
+    responded_at: dt.date | None
+    total: Decimal | None
+    best: bool
+
+
+class RfqOut(Schema):
+    id: int
+    number: str
+    date: dt.date
+    deadline: dt.date | None
+    warehouse_id: int
+    status: str
+    note: str
+    awarded_vendor_id: int | None
+    order_id: int | None
+    vendors: list[RfqVendorOut]
+    comparison: list[RfqComparisonRowOut]
+
+
+class RfqSummaryOut(Schema):
+    id: int
+    number: str
+    date: dt.date
+    deadline: dt.date | None
+    status: str
+    awarded_vendor_id: int | None
+    order_id: int | None
+
+
+PurchasingReportName = Literal["spend_vendor", "spend_product", "spend_month", "price_history", "best_vendor"]
+PurchasingReportFormat = Literal["json", "xlsx", "pdf"]
+
+
+class PurchasingReportOut(Schema):
+    """A report table (``platform/reports.py``): the page, Excel and PDF show the same columns and rows."""
+
+    title: str
+    subtitle: str
+    columns: list[ReportColumnOut]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any]
+    summary: dict[str, Any]

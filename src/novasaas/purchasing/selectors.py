@@ -16,8 +16,10 @@ from novasaas.purchasing.models import (
     PurchaseOrderLine,
     PurchaseRequisition,
     PurchasingSettings,
+    RequestForQuotation,
     Vendor,
     VendorBill,
+    VendorCreditNote,
     VendorPrice,
 )
 
@@ -94,6 +96,25 @@ def list_bills(tenant: Tenant, status: str = "", vendor_id: int | None = None) -
 
 def get_bill(tenant: Tenant, bill_id: int) -> VendorBill:
     return VendorBill.objects.filter(tenant=tenant).select_related("vendor", "vendor__party", "order").get(pk=bill_id)  # type: ignore[no-any-return]
+
+
+def credit_notes_of(tenant: Tenant, bill_id: int) -> QuerySet[VendorCreditNote]:
+    return (
+        VendorCreditNote.objects.filter(tenant=tenant, bill_id=bill_id).prefetch_related("lines").order_by("date", "id")
+    )
+
+
+def get_credit_note(tenant: Tenant, note_id: int) -> VendorCreditNote:
+    return VendorCreditNote.objects.filter(tenant=tenant).prefetch_related("lines").get(pk=note_id)  # type: ignore[no-any-return]
+
+
+def list_rfqs(tenant: Tenant, status: str = "") -> QuerySet[RequestForQuotation]:
+    qs = RequestForQuotation.objects.filter(tenant=tenant)
+    return qs.filter(status=status) if status else qs
+
+
+def get_rfq(tenant: Tenant, rfq_id: int) -> RequestForQuotation:
+    return RequestForQuotation.objects.filter(tenant=tenant).get(pk=rfq_id)  # type: ignore[no-any-return]
 
 
 def list_requisitions(tenant: Tenant, status: str = "") -> QuerySet[PurchaseRequisition]:

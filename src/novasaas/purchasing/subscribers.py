@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from novasaas.inventory.events import StockBelowReorderLevel
 from novasaas.platform.events import subscriber
 from novasaas.platform.tenancy import current_tenant
-from novasaas.purchasing.events import VendorBillPaid, VendorBillPosted, VendorReturnPosted
+from novasaas.purchasing.events import VendorBillPaid, VendorBillPosted, VendorCreditNotePosted, VendorReturnPosted
 
 BILL_SOURCE = "scm.vendorbill"
 RETURN_SOURCE = "scm.vendorreturn"
+CREDIT_SOURCE = "scm.vendorcredit"
 ZERO = Decimal(0)
 
 
@@ -113,6 +114,35 @@ def post_return_difference(event: VendorReturnPosted) -> None:
         event.movement_id,
         event.date,
         [grni, cogs],
+        memo=memo,
+        reference=event.number,
+        journal="PUR",
+    )
+
+
+@subscriber(VendorCreditNotePosted, module="ACC")
+def post_credit_note(event: VendorCreditNotePosted) -> None:
+    from novasaas.accounting.actions import LineInput, post_source_document
+
+    memo = _("Vendor credit note %(n)s (%(i)s)") % {"n": event.number, "i": event.vendor_credit_no}
+    grni, cogs = Decimal(event.grni), Decimal(event.cogs)
+    lines = [LineInput("payable", Decimal(event.total), ZERO, event.partner_id, memo)]
+    if grni:
+        lines.append(LineInput("goods_received_not_invoiced", ZERO, grni, None, memo))
+    if cogs:
+        lines.append(LineInput("cogs", max(-cogs, ZERO), max(cogs, ZERO), None, memo))
+    lines += [LineInput(role, ZERO, Decimal(amount), None, memo) for role, amount in event.expenses]
+    # a credit on input VAT at its rate and base (accounting checks tax = base × rate on either side)
+    lines += [
+        LineInput("input_vat", ZERO, Decimal(tax), event.partner_id, memo, tax_rate=code, tax_base=Decimal(base))
+        for code, base, tax in event.vat_lines
+    ]
+    post_source_document(
+        current_tenant(),
+        CREDIT_SOURCE,
+        event.credit_note_id,
+        event.date,
+        [li for li in lines if li.debit or li.credit],
         memo=memo,
         reference=event.number,
         journal="PUR",

@@ -18,13 +18,19 @@ urlpatterns = [
     path("vendors/<int:pk>/prices/", v.VendorPriceView.as_view(), name="purchasing-vendor-prices"),
     path("bills/", v.BillListView.as_view(), name="purchasing-bills"),
     path("bills/new/", v.BillFormView.as_view(), name="purchasing-bill-new"),
+    path("bills/new-landed-cost/", v.LandedBillFormView.as_view(), name="purchasing-landed-bill-new"),
     path("bills/<int:pk>/", v.BillDetailView.as_view(), name="purchasing-bill"),
+    path("bills/<int:pk>/credit-notes/", v.BillCreditNoteView.as_view(), name="purchasing-bill-credit"),
     path("bills/<int:pk>/<str:action>/", v.BillActionView.as_view(), name="purchasing-bill-action"),
     path("requisitions/", v.RequisitionListView.as_view(), name="purchasing-requisitions"),
     path("requisitions/<int:pk>/", v.RequisitionDetailView.as_view(), name="purchasing-requisition"),
     path(
         "requisitions/<int:pk>/<str:action>/", v.RequisitionActionView.as_view(), name="purchasing-requisition-action"
     ),
+    path("rfqs/", v.RfqListView.as_view(), name="purchasing-rfqs"),
+    path("rfqs/<int:pk>/", v.RfqDetailView.as_view(), name="purchasing-rfq"),
+    path("rfqs/<int:pk>/<str:action>/", v.RfqActionView.as_view(), name="purchasing-rfq-action"),
     path("grni/", v.GrniView.as_view(), name="purchasing-grni"),
+    path("reports/<str:name>/", v.ReportView.as_view(), name="purchasing-report"),
     path("settings/", v.SettingsView.as_view(), name="purchasing-settings"),
 ]

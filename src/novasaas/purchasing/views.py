@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -16,8 +17,17 @@ from django.views import View
 
 from novasaas.identity.access import Principal
 from novasaas.platform.modules import ModuleDisabled
-from novasaas.purchasing import actions, bills, forms, requisitions, selectors
-from novasaas.purchasing.models import BillStatus, OrderStatus, RequisitionStatus
+from novasaas.purchasing import actions, bills, credits, forms, landed, requisitions, rfqs, selectors
+from novasaas.purchasing.models import (
+    BillStatus,
+    CostKind,
+    CreditKind,
+    LandedSplit,
+    OrderStatus,
+    PaymentMethod,
+    PurchaseReceipt,
+    RequisitionStatus,
+)
 
 PAGE_SIZE = 50
 
@@ -446,10 +456,15 @@ class BillDetailView(PurchasingView):
             "bill": bill,
             "lines": list(bill.lines.all()),
             "payments": list(bill.payments.all()),
-            "open_amount": bill.total - bill.paid,
+            "credit_notes": list(bill.credit_notes.all()),
+            "receipts": [a.receipt for a in bill.landed_allocations.select_related("receipt")],
+            "credit_kinds": CreditKind.choices,
+            "open_amount": bill.total - bill.paid - bill.credited,
             "error": error,
             "form": form
-            or forms.PaymentForm(initial={"amount": bill.total - bill.paid, "method": bill.payment_method}),
+            or forms.PaymentForm(
+                initial={"amount": bill.total - bill.paid - bill.credited, "method": bill.payment_method}
+            ),
         }
         return render(request, "purchasing/bill.html", context, status=status)
 
@@ -465,6 +480,94 @@ class BillDetailView(PurchasingView):
             except ValidationError as exc:
                 _attach(form, exc)
         return self.get(request, pk, form=form, status=400)
+
+
+class BillCreditNoteView(PurchasingView):
+    """POST a vendor credit note on the bill: ``kind``, ``vendor_credit_no``, ``date``, ``reason`` and per
+    bill line ``cn_qty_<id>`` (and ``cn_price_<id>``, the reduction per unit, for a lower price)."""
+
+    permissions = ("scm.po.create",)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        p = self.principal
+        bill = selectors.get_bill(p.tenant, pk)
+        rows = []
+        for line in bill.lines.all():
+            qty = request.POST.get(f"cn_qty_{line.pk}", "").strip().replace(",", ".")
+            if qty:
+                row = {"bill_line_id": line.pk, "quantity": qty}
+                price = request.POST.get(f"cn_price_{line.pk}", "").strip()
+                if price:
+                    row["unit_price"] = price.replace(".", "").replace(",", "")
+                rows.append(row)
+        try:
+            note = credits.create_credit_note(
+                p,
+                pk,
+                kind=request.POST.get("kind", ""),
+                vendor_credit_no=request.POST.get("vendor_credit_no", ""),
+                date=request.POST.get("date") or None,
+                reason=request.POST.get("reason", "")[:300],
+                lines=rows,
+            )
+        except ValidationError as exc:
+            return BillDetailView.get(self, request, pk, error=" ".join(exc.messages), status=400)  # type: ignore[arg-type]
+        messages.success(request, _("Credit note %(n)s posted.") % {"n": note.number})
+        return redirect("purchasing-bill", pk=pk)
+
+
+class LandedBillFormView(PurchasingView):
+    """A landed-cost bill: the vendor (forwarder, insurer, customs), the receipts it belongs to, the split
+    and one amount per kind of cost (``amount_<kind>``, ``vat_<kind>``)."""
+
+    permissions = ("scm.po.create",)
+
+    def context(self, error: str = "", data: Any = None) -> dict[str, Any]:
+        tenant = self.principal.tenant
+        receipts = PurchaseReceipt.objects.filter(tenant=tenant).select_related("order", "order__vendor__party")
+        return {
+            "vendors": _vendor_choices(tenant),
+            "receipts": list(receipts.order_by("-date", "-id")[:200]),
+            "cost_kinds": CostKind.choices,
+            "splits": LandedSplit.choices,
+            "methods": PaymentMethod.choices,
+            "vat_codes": ["VAT10", "VAT8", "VAT5", "VAT0", "EXEMPT"],
+            "error": error,
+            "data": data or {},
+            "chosen": [int(x) for x in (data.getlist("receipt_ids") if data else []) if str(x).isdigit()],
+        }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "purchasing/landed_bill_form.html", self.context())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        data = request.POST
+        lines = []
+        for kind in CostKind.values:
+            amount = data.get(f"amount_{kind}", "").strip().replace(".", "").replace(",", "")
+            if amount:
+                lines.append({"cost_kind": kind, "amount": amount, "vat_code": data.get(f"vat_{kind}") or None})
+        try:
+            bill = landed.create_landed_bill(
+                self.principal,
+                vendor_id=data.get("vendor_id"),
+                vendor_invoice_no=data.get("vendor_invoice_no", ""),
+                receipt_ids=data.getlist("receipt_ids"),
+                lines=lines,
+                split=data.get("split", "value"),
+                date=data.get("date") or None,
+                due_date=data.get("due_date") or None,
+                payment_method=data.get("payment_method", "bank"),
+            )
+        except ValidationError as exc:
+            return render(
+                request,
+                "purchasing/landed_bill_form.html",
+                self.context(" ".join(exc.messages), data),
+                status=400,
+            )
+        messages.success(request, _("Bill %(n)s created.") % {"n": bill.number})
+        return redirect("purchasing-bill", pk=bill.pk)
 
 
 class BillActionView(PurchasingView):
@@ -571,6 +674,142 @@ class RequisitionActionView(PurchasingView):
 
 
 # --- reports and settings --------------------------------------------------------------------------
+
+
+# --- requests for quotation -----------------------------------------------------------------------
+
+
+class RfqListView(PurchasingView):
+    """The requests for quotation, and a new one: warehouse, vendors (``vendor_ids``), up to five lines
+    (``product_<n>``, ``qty_<n>``), deadline."""
+
+    RFQ_ROWS = 5
+
+    def context(self, error: str = "", data: Any = None) -> dict[str, Any]:
+        tenant = self.principal.tenant
+        return {
+            "rfqs": list(selectors.list_rfqs(tenant)[:200]),
+            "vendors": _vendor_choices(tenant),
+            "products": _product_choices(tenant),
+            "warehouses": _warehouse_choices(tenant),
+            "rows": range(self.RFQ_ROWS),
+            "error": error,
+        }
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "purchasing/rfqs.html", self.context())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.principal.require("scm.po.create")
+        data = request.POST
+        lines = []
+        for n in range(self.RFQ_ROWS):
+            product, qty = data.get(f"product_{n}", ""), data.get(f"qty_{n}", "").strip().replace(",", ".")
+            if product and qty:
+                lines.append({"product_id": product, "quantity": qty})
+        try:
+            rfq = rfqs.create_rfq(
+                self.principal,
+                warehouse_id=data.get("warehouse_id"),
+                vendor_ids=data.getlist("vendor_ids"),
+                lines=lines,
+                deadline=data.get("deadline") or None,
+                note=data.get("note", ""),
+            )
+        except ValidationError as exc:
+            return render(request, "purchasing/rfqs.html", self.context(" ".join(exc.messages), data), status=400)
+        messages.success(request, _("Request for quotation %(n)s created.") % {"n": rfq.number})
+        return redirect("purchasing-rfq", pk=rfq.pk)
+
+
+class RfqDetailView(PurchasingView):
+    def get(self, request: HttpRequest, pk: int, error: str = "", status: int = 200) -> HttpResponse:
+        rfq = selectors.get_rfq(self.principal.tenant, pk)
+        table = rfqs.comparison(rfq)
+        context = {
+            "rfq": rfq,
+            "table": table,
+            "vendor_totals": list(zip(table.vendors, table.totals, strict=True)),
+            "error": error,
+        }
+        return render(request, "purchasing/rfq.html", context, status=status)
+
+
+class RfqActionView(PurchasingView):
+    """``quote`` (``vendor_id``, ``price_<line id>``, ``lead_<line id>``), ``award`` (``vendor_id``),
+    ``cancel``."""
+
+    permissions = ("scm.po.create",)
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        if action not in ("quote", "award", "cancel"):
+            raise Http404
+        p = self.principal
+        rfq = selectors.get_rfq(p.tenant, pk)
+        try:
+            if action == "quote":
+                prices = []
+                for line in rfq.lines.all():
+                    price = request.POST.get(f"price_{line.pk}", "").strip().replace(".", "").replace(",", "")
+                    if price:
+                        lead = request.POST.get(f"lead_{line.pk}", "").strip() or 0
+                        prices.append({"line_id": line.pk, "unit_price": price, "lead_time_days": lead})
+                rfqs.enter_quote(p, pk, vendor_id=request.POST.get("vendor_id"), prices=prices)
+                messages.success(request, _("Quote saved."))
+            elif action == "award":
+                order = rfqs.award(p, pk, vendor_id=request.POST.get("vendor_id"))
+                messages.success(request, _("Purchase order %(n)s created.") % {"n": order.number})
+                return redirect("purchasing-order", pk=order.pk)
+            else:
+                rfqs.cancel_rfq(p, pk)
+                messages.success(request, _("Request cancelled."))
+        except ValidationError as exc:
+            return RfqDetailView.get(self, request, pk, error=" ".join(exc.messages), status=400)  # type: ignore[arg-type]
+        return redirect("purchasing-rfq", pk=pk)
+
+
+class ReportView(PurchasingView):
+    """A purchasing report (``reports.NAMES``) with the period and product filters; ``?format=xlsx|pdf``
+    downloads the same table."""
+
+    permissions = ("scm.report.view",)
+
+    def get(self, request: HttpRequest, name: str) -> HttpResponse:
+        from urllib.parse import urlencode
+
+        from novasaas.platform.reports import file_response
+        from novasaas.purchasing import reports
+
+        if name not in reports.NAMES:
+            raise Http404
+        dates: list[dt.date | None] = []
+        for key in ("from", "to"):
+            try:
+                dates.append(dt.date.fromisoformat(request.GET.get(key, "")[:10]))
+            except ValueError:
+                dates.append(None)
+        product = request.GET.get("product", "")
+        table = reports.build(self.principal.tenant, name, dates[0], dates[1], product if product.isdigit() else None)
+        fmt = request.GET.get("format", "")
+        if fmt in ("xlsx", "pdf"):
+            return file_response(table, fmt, unavailable=lambda text: HttpResponse(text, status=503))
+        start, end = reports.period(dates[0], dates[1])
+        query = {"from": start.isoformat(), "to": end.isoformat(), **({"product": product} if product else {})}
+        context = {
+            "name": name,
+            "tabs": list(reports.NAMES.items()),
+            "report": table,
+            "rows": table.page_rows(),
+            "totals": table.page_totals(),
+            "date_from": start,
+            "date_to": end,
+            "product": product,
+            "products": _product_choices(self.principal.tenant),
+            "exports": [
+                (f"?{urlencode({**query, 'format': f})}", label) for f, label in (("xlsx", "Excel"), ("pdf", "PDF"))
+            ],
+        }
+        return render(request, "purchasing/report.html", context)
 
 
 class GrniView(PurchasingView):

@@ -30,6 +30,8 @@ op_st = st.one_of(
     st.tuples(st.just("return"), st.integers(0, 1), st.integers(1, 4), st.just(0), st.booleans()),
     st.tuples(st.just("pay"), st.just(0), st.integers(1, 3), st.just(0), st.booleans()),
 )
+# every sequence starts by receiving part of both lines and billing part of the first at the order's price
+START = [("receive", 0, 5, 0, False), ("receive", 1, 4, 0, False), ("bill", 0, 2, 0, False)]
 
 
 def test_grni_stock_and_ledger_invariants(db):
@@ -42,11 +44,14 @@ def test_grni_stock_and_ledger_invariants(db):
     )
     @given(ops=st.lists(op_st, min_size=4, max_size=14))
     def run(ops):
-        _invariants(ops, outcomes)
+        _invariants([*START, *ops], outcomes)
 
     run()
-    # every refusal was predicted by the oracle; still, most operations must have gone through
-    assert outcomes["ok"] >= 25 and outcomes["ok:bill"] >= 3, outcomes
+    # Every refusal was predicted by the oracle; still, operations must have gone through. The fixed start
+    # makes this hold for any draw: without it, 12 random sequences left fewer than 25 successes or 3
+    # posted bills in about one run in six (measured by replaying the strategy against the oracle alone),
+    # which was the test's flakiness: not shared state, not the date.
+    assert outcomes["ok:bill"] >= 12 and outcomes["ok"] >= 36, outcomes
 
 
 def _net(price, discount):
