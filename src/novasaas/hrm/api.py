@@ -7,14 +7,23 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Router
+from ninja import File, Router
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from novasaas.hrm import actions, leave, payroll, reports, selectors
+from novasaas.hrm import actions, attendance, leave, payroll, payslips, reports, selectors
 from novasaas.hrm import schemas as s
-from novasaas.hrm.models import Dependant, EmployeeStatus, LeaveStatus, LeaveType, SalaryChange
+from novasaas.hrm.models import (
+    Dependant,
+    EmployeeStatus,
+    LeaveStatus,
+    LeaveType,
+    PublicHoliday,
+    SalaryChange,
+    WorkSchedule,
+)
 from novasaas.identity.access import Principal
-from novasaas.platform.api import ErrorOut, module_auth
+from novasaas.platform.api import ErrorOut, ImportErrors, module_auth
 from novasaas.platform.reports import ReportFormat, ReportOut, file_response
 
 router = Router(tags=["hrm"], auth=module_auth("HRM"))
@@ -303,7 +312,151 @@ def my_leave_balances(request: HttpRequest, year: int | None = None) -> Any:
     if employee is None or not 2000 <= year <= 2100:
         return []
     return [
-        {"leave_type_id": b["type"].pk, "code": b["type"].code, "entitled": b["entitled"], "used": b["used"],
-         "left": b["left"]}
-        for b in leave.balances(employee, year)
+        {"leave_type_id": b["type"].pk, "code": b["type"].code, "entitled": b["entitled"], "earned": b["earned"],
+         "used": b["used"], "left": b["left"]}
+        for b in leave.balances(employee, year, timezone.localdate())
     ]  # fmt: skip
+
+
+# --- time ----------------------------------------------------------------------------------------------
+
+
+@router.get("/work-schedules", response={200: list[s.HrmWorkScheduleOut], 403: ErrorOut})
+def list_work_schedules(request: HttpRequest) -> Any:
+    p = _any(request, "hrm.attendance.configure", "hrm.attendance.enter", "hrm.attendance.report")
+    return WorkSchedule.objects.filter(tenant=p.tenant)
+
+
+@router.post("/work-schedules", response={201: s.HrmWorkScheduleOut, **E})
+def create_work_schedule(request: HttpRequest, data: s.HrmWorkScheduleIn) -> Any:
+    p = _p(request, "hrm.attendance.configure")
+    return 201, attendance.save_schedule(p, **data.model_dump())
+
+
+@router.get("/holidays", response={200: list[s.HrmHolidayOut], 403: ErrorOut})
+def list_holidays(request: HttpRequest, year: int | None = None) -> Any:
+    """The company's public holidays and compensatory days off (of ``year``: one year)."""
+    p = _p(request, "hrm.attendance.self")
+    qs = PublicHoliday.objects.filter(tenant=p.tenant)
+    return qs.filter(date__year=year) if year and 2000 <= year <= 2100 else qs
+
+
+@router.post("/holidays", response={201: s.HrmHolidayOut, **E})
+def create_holiday(request: HttpRequest, data: s.HrmHolidayIn) -> Any:
+    p = _p(request, "hrm.attendance.configure")
+    return 201, attendance.save_holiday(p, **data.model_dump())
+
+
+@router.delete("/holidays/{int:holiday_id}", response={204: None, **E})
+def delete_holiday(request: HttpRequest, holiday_id: int) -> Any:
+    p = _p(request, "hrm.attendance.configure")
+    attendance.delete_holiday(p, holiday_id)
+    return 204, None
+
+
+@router.get("/attendance", response={200: list[s.HrmAttendanceOut], 403: ErrorOut})
+@paginate(LimitOffsetPagination)
+def list_attendance(
+    request: HttpRequest, year: int | None = None, month: int | None = None, employee_id: int | None = None
+) -> Any:
+    """HR: everyone's days; a department manager: their team's and their own; anyone else: their own."""
+    p = _p(request, "hrm.attendance.self")
+    qs = attendance.visible_records(p)
+    if year and 2000 <= year <= 2100:
+        qs = qs.filter(date__year=year)
+    if month and 1 <= month <= 12:
+        qs = qs.filter(date__month=month)
+    wanted = _id(employee_id)
+    if wanted:
+        qs = qs.filter(employee_id=wanted)
+    return qs.order_by("-date", "employee__code")
+
+
+@router.post("/attendance", response={201: s.HrmAttendanceOut, **E})
+def record_attendance(request: HttpRequest, data: s.HrmAttendanceIn) -> Any:
+    """HR enters one employee's day (check-in and check-out); overtime waits for the manager."""
+    p = _any(request, "hrm.attendance.adjust", "hrm.attendance.enter")
+    return 201, attendance.record_attendance(p, **data.model_dump())
+
+
+@router.post(
+    "/attendance/import",
+    response={200: s.HrmAttendanceImportOut, 400: ImportErrors, 403: ErrorOut, 413: ImportErrors},
+)
+def import_attendance(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """A time clock's export (CSV or xlsx: employee code, date, check-in, check-out[, note]); all or
+    nothing, with the refused lines numbered."""
+    p = _any(request, "hrm.attendance.adjust", "hrm.attendance.enter")
+    try:
+        created = attendance.import_attendance(p, file, file.name)
+    except attendance.AttendanceImportError as exc:
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
+    return 200, {"created": len(created)}
+
+
+@router.post("/attendance/check", response={201: s.HrmAttendanceOut, **E})
+def check_in_out(request: HttpRequest) -> Any:
+    """The caller's web check-in, then check-out (time and client address recorded)."""
+    from novasaas.platform.request_context import client_ip
+
+    p = _p(request, "hrm.attendance.self")
+    return 201, attendance.check_in_out(p, client_ip(request))
+
+
+@router.patch("/attendance/{int:record_id}", response={200: s.HrmAttendanceOut, **E})
+def adjust_attendance(request: HttpRequest, record_id: int, data: s.HrmAttendanceAdjustIn) -> Any:
+    """The HR Manager corrects a day with a reason (audited)."""
+    p = _p(request, "hrm.attendance.adjust")
+    return attendance.adjust_attendance(p, record_id, **data.model_dump())
+
+
+@router.post("/attendance/{int:record_id}/overtime", response={200: s.HrmAttendanceOut, **E})
+def decide_overtime(request: HttpRequest, record_id: int, data: s.HrmOvertimeDecisionIn) -> Any:
+    """The department's manager (or the HR Manager) confirms or rejects a day's overtime."""
+    p = _any(request, "hrm.attendance.adjust", "hrm.attendance.confirm_team")
+    return attendance.decide_overtime(p, record_id, data.confirm)
+
+
+@router.get("/timesheets", response={200: ReportOut, 503: ErrorOut, **E})
+def timesheet(request: HttpRequest, year: int, month: int, format: ReportFormat = "json") -> Any:
+    """The month's timesheet that payroll reads (page file = this file)."""
+    p = _any(request, "hrm.attendance.report", "hrm.attendance.enter", "hrm.attendance.confirm_team")
+    return _report(reports.timesheet(p, year, month), format)
+
+
+def _report(report: Any, format: str) -> Any:
+    if format == "json":
+        return report.as_json()
+    return file_response(
+        report,
+        format,
+        unavailable=lambda text: HttpResponse(dumps({"detail": text}), status=503, content_type="application/json"),
+    )
+
+
+@router.get("/payrolls/{int:period_id}/bank-transfers", response={200: ReportOut, 503: ErrorOut, **E})
+def bank_transfers(request: HttpRequest, period_id: int, format: ReportFormat = "json") -> Any:
+    """The transfers of an approved month's net pay (the bank file's rows; Excel, PDF)."""
+    p = _p(request, "hrm.payroll.approve")
+    return _report(reports.bank_transfer(selectors.get_period(p.tenant, period_id)), format)
+
+
+@router.get(
+    "/payrolls/{int:period_id}/bank-file",
+    response={200: None, **E},
+    openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)
+def bank_file(request: HttpRequest, period_id: int) -> Any:
+    """The bank transfer file of an approved month as CSV (UTF-8 with BOM; one layout, see docs/hrm.md)."""
+    p = _p(request, "hrm.payroll.approve")
+    report = reports.bank_transfer(selectors.get_period(p.tenant, period_id))
+    response = HttpResponse(reports.bank_transfer_csv(report), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{report.name}.csv"'
+    return response
+
+
+@router.post("/payrolls/{int:period_id}/payslip-emails", response={200: s.HrmPayslipMailOut, **E})
+def email_payslips(request: HttpRequest, period_id: int) -> Any:
+    """Email each employee their payslip PDF (after commit, through the outbox); audited."""
+    p = _p(request, "hrm.payroll.approve")
+    return payslips.email_payslips(p, period_id)

@@ -7,7 +7,7 @@ class HrmConfig(AppConfig):
     verbose_name = "Human resources"
 
     def ready(self) -> None:
-        from novasaas.hrm import demo, navigation, subscribers  # noqa: F401
+        from novasaas.hrm import demo, navigation, payslips, subscribers  # noqa: F401
         from novasaas.hrm.statutory import set_up_hrm
         from novasaas.platform.modules import register_setup
 

@@ -16,3 +16,13 @@ class PayrollApproved(DomainEvent):
     date: str
     reference: str
     actor_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayslipMailed(DomainEvent):
+    """After commit (module HRM): email the payslip ``line_id`` as a PDF to ``to``
+    (``payslips.email_payslip``)."""
+
+    line_id: int
+    to: str
+    locale: str = "vi"

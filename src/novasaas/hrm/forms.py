@@ -132,6 +132,7 @@ class LeaveTypeForm(Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     paid = forms.BooleanField(label=_("Paid"), required=False, initial=True)
     days_per_year = forms.IntegerField(label=_("Days per year"), min_value=0, max_value=366, required=False)
+    accrues = forms.BooleanField(label=_("Accrues monthly with seniority"), required=False)
 
 
 class LeaveRequestForm(Form):
@@ -143,3 +144,46 @@ class LeaveRequestForm(Form):
     def __init__(self, *args: Any, types: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self.fields["leave_type_id"], types)
+
+
+class WorkScheduleForm(Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    start_time = forms.TimeField(label=_("Start"), initial="08:00", widget=forms.TimeInput(format="%H:%M"))
+    end_time = forms.TimeField(label=_("End"), initial="17:00", widget=forms.TimeInput(format="%H:%M"))
+    break_minutes = forms.IntegerField(label=_("Break (minutes)"), min_value=0, max_value=600, initial=60)
+    saturday = forms.BooleanField(label=_("Saturday is a working day"), required=False)
+    is_default = forms.BooleanField(label=_("Company default"), required=False)
+
+
+class HolidayForm(Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    source = forms.CharField(label=_("Source"), max_length=200, required=False)
+
+
+class AttendanceForm(Form):
+    employee_id = forms.TypedChoiceField(label=_("Employee"), coerce=int)
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    check_in = forms.TimeField(label=_("Check-in"), widget=forms.TimeInput(format="%H:%M"))
+    check_out = forms.TimeField(label=_("Check-out"), widget=forms.TimeInput(format="%H:%M"))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, employees: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["employee_id"], employees)
+
+
+class AttendanceAdjustForm(Form):
+    check_in = forms.TimeField(label=_("Check-in"), widget=forms.TimeInput(format="%H:%M"))
+    check_out = forms.TimeField(label=_("Check-out"), widget=forms.TimeInput(format="%H:%M"))
+    reason = forms.CharField(label=_("Reason for the adjustment"), max_length=300)
+
+
+class AttendanceImportForm(Form):
+    file = forms.FileField(label=_("Time clock file (CSV or Excel)"))
+
+
+class MonthForm(Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)

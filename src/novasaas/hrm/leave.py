@@ -9,6 +9,7 @@ of the year's submitted and approved requests; a request beyond it is refused.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,6 @@ from django.utils.translation import gettext as _
 from novasaas.hrm import selectors
 from novasaas.hrm.actions import _date, _text
 from novasaas.hrm.models import Employee, LeaveRequest, LeaveStatus, LeaveType
-from novasaas.hrm.payroll import weekdays
 from novasaas.identity.access import Principal
 
 OPEN = (LeaveStatus.SUBMITTED, LeaveStatus.MANAGER_APPROVED)
@@ -45,12 +45,65 @@ def save_leave_type(p: Principal, leave_type_id: int | None = None, **data: Any)
         if days is not None and (not isinstance(days, int) or not 0 <= days <= 366):
             raise ValidationError({"days_per_year": [_("Enter a number of days from 0 to 366.")]})
         lt.days_per_year = days
+    if data.get("accrues") is not None:
+        lt.accrues = bool(data["accrues"])
     if data.get("is_active") is not None:
         lt.is_active = bool(data["is_active"])
     if LeaveType.objects.filter(tenant=p.tenant, code=lt.code).exclude(pk=lt.pk).exists():
         raise ValidationError({"code": [_("This code is already used.")]})
     lt.save()
     return lt
+
+
+SENIORITY_YEARS = 5  # + 1 day of annual leave per 5 years of service (Labour Code 2019 art. 114)
+
+
+def _months_employed(employee: Employee, year: int, until: dt.date | None = None) -> int:
+    """Months of ``year`` (up to ``until``'s month) in which the employee was employed: the month of
+    hiring counts when hired by its 15th, the month of leaving when left after its 15th."""
+    first = 1 if employee.hired_on.year < year else employee.hired_on.month + (employee.hired_on.day > 15)
+    if employee.hired_on.year > year:
+        return 0
+    last = 12
+    if until is not None and until.year == year:
+        last = until.month
+    elif until is not None and until.year < year:
+        return 0
+    if employee.left_on is not None and employee.left_on.year <= year:
+        if employee.left_on.year < year:
+            return 0
+        last = min(last, employee.left_on.month - (employee.left_on.day <= 15))
+    return max(last - first + 1, 0)
+
+
+def seniority_days(employee: Employee, on: dt.date) -> int:
+    years = on.year - employee.hired_on.year - ((on.month, on.day) < (employee.hired_on.month, employee.hired_on.day))
+    return max(years, 0) // SENIORITY_YEARS
+
+
+def entitlement(employee: Employee, leave_type: LeaveType, year: int, until: dt.date | None = None) -> int:
+    """Days of ``leave_type`` for ``year``. An accruing type (annual leave): (days per year + seniority
+    days at the year's end) × months employed in the year (up to ``until``: earned so far) / 12, rounded
+    down (Labour Code 2019 art. 113, 114); any other type: its days per year."""
+    days = leave_type.days_per_year or 0
+    if not leave_type.accrues:
+        return days
+    total = days + seniority_days(employee, dt.date(year, 12, 31))
+    return total * _months_employed(employee, year, until) // 12
+
+
+def working_days(employee: Employee, start: dt.date, end: dt.date) -> int:
+    """The employee's scheduled working days between two days, public holidays excepted."""
+    from novasaas.hrm.models import PublicHoliday, WorkSchedule
+    from novasaas.hrm.timesheet import schedule_of, scheduled_days
+
+    schedule = employee.schedule or WorkSchedule.objects.filter(tenant_id=employee.tenant_id, is_default=True).first()
+    holidays = set(
+        PublicHoliday.objects.filter(tenant_id=employee.tenant_id, date__range=(start, end)).values_list(
+            "date", flat=True
+        )
+    )
+    return sum(1 for d in scheduled_days(start, end, schedule_of(schedule)) if d not in holidays)
 
 
 def used_days(employee: Employee, leave_type: LeaveType, year: int, exclude_id: int | None = None) -> int:
@@ -60,12 +113,15 @@ def used_days(employee: Employee, leave_type: LeaveType, year: int, exclude_id: 
     return int(qs.aggregate(n=Sum("days"))["n"] or 0)
 
 
-def balances(employee: Employee, year: int) -> list[dict[str, Any]]:
-    """Per active type with an entitlement: entitlement, days used (submitted + approved), left."""
+def balances(employee: Employee, year: int, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """Per active type with an entitlement: the year's entitlement, the days earned by ``on`` (accruing
+    types), days used (submitted + approved), left (entitlement − used)."""
     out = []
     for lt in LeaveType.objects.filter(tenant_id=employee.tenant_id, is_active=True, days_per_year__isnull=False):
         used = used_days(employee, lt, year)
-        out.append({"type": lt, "entitled": lt.days_per_year, "used": used, "left": (lt.days_per_year or 0) - used})
+        entitled = entitlement(employee, lt, year)
+        earned = entitlement(employee, lt, year, on or dt.date(year, 12, 31)) if lt.accrues else entitled
+        out.append({"type": lt, "entitled": entitled, "earned": earned, "used": used, "left": entitled - used})
     return out
 
 
@@ -88,7 +144,7 @@ def request_leave(p: Principal, **data: Any) -> LeaveRequest:
         raise ValidationError({"end_date": [_("The end is before the start.")]})
     if end.year != start.year:
         raise ValidationError({"end_date": [_("Request leave within one calendar year.")]})
-    days = weekdays(start, end)
+    days = working_days(employee, start, end)
     if days == 0:
         raise ValidationError({"end_date": [_("These dates hold no working day.")]})
     overlap = LeaveRequest.objects.filter(
@@ -97,7 +153,7 @@ def request_leave(p: Principal, **data: Any) -> LeaveRequest:
     if overlap:
         raise ValidationError({"start_date": [_("You already have leave in these days.")]})
     if lt.days_per_year is not None:
-        left = lt.days_per_year - used_days(employee, lt, start.year)
+        left = entitlement(employee, lt, start.year) - used_days(employee, lt, start.year)
         if days > left:
             raise ValidationError(
                 {"end_date": [_("Only %(left)s days of %(t)s are left this year.") % {"left": left, "t": lt.name}]}

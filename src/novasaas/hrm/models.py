@@ -119,6 +119,14 @@ class Employee(TenantModel):
     address = models.CharField(_("address"), max_length=300, blank=True)
     region = models.CharField(_("workplace region"), max_length=3, choices=Region.choices, default=Region.I)
     is_resident = models.BooleanField(_("tax resident"), default=True)
+    schedule = models.ForeignKey(
+        "WorkSchedule",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("work schedule"),
+    )
     hired_on = models.DateField(_("hired on"))
     left_on = models.DateField(_("left on"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=EmployeeStatus.choices, default=EmployeeStatus.ACTIVE)
@@ -374,6 +382,10 @@ class PayrollLine(TenantModel):
     tax_method = models.CharField(max_length=12)
     work_days = models.PositiveSmallIntegerField(default=0)
     paid_days = models.PositiveSmallIntegerField(default=0)
+    unpaid_days = models.PositiveSmallIntegerField(default=0)  # scheduled days absent or on unpaid leave
+    overtime_minutes = models.PositiveIntegerField(default=0)  # confirmed overtime of the month
+    overtime_pay = MoneyField()  # overtime and night premiums (in gross)
+    overtime_exempt = MoneyField()  # the part of overtime_pay above the normal rate: PIT-exempt
     base_salary = MoneyField()
     taxable_allowances = MoneyField()
     non_taxable_allowances = MoneyField()
@@ -393,6 +405,8 @@ class PayrollLine(TenantModel):
     assessable_income = MoneyField()
     pit = MoneyField()
     net = MoneyField()
+    emailed_to = models.EmailField(blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "period", "employee"], name="hrm_line_unique")]
@@ -417,6 +431,8 @@ class LeaveType(TenantModel):
     name = models.CharField(_("name"), max_length=120)
     paid = models.BooleanField(_("paid"), default=True)
     days_per_year = models.PositiveSmallIntegerField(_("days per year"), null=True, blank=True)
+    # annual leave: + 1 day per 5 years of service, earned month by month (Labour Code art. 113, 114)
+    accrues = models.BooleanField(_("accrues monthly with seniority"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -459,3 +475,96 @@ class LeaveRequest(TenantModel):
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="hrm_leave_dates"),
         ]
+
+
+# --- time: work schedules, public holidays, attendance -------------------------------------------------
+
+
+class WorkSchedule(TenantModel):
+    """A shift: the hours of a working day and whether Saturday is a working day. An employee without a
+    schedule follows the company's default one (``is_default``), else Monday–Friday 08:00–17:00."""
+
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=120)
+    start_time = models.TimeField(_("start"), default=dt.time(8, 0))
+    end_time = models.TimeField(_("end"), default=dt.time(17, 0))
+    break_minutes = models.PositiveSmallIntegerField(_("break (minutes)"), default=60)
+    saturday = models.BooleanField(_("Saturday is a working day"), default=False)
+    is_default = models.BooleanField(_("company default"), default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="hrm_schedule_code_unique")]
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def minutes_per_day(self) -> int:
+        start = self.start_time.hour * 60 + self.start_time.minute
+        end = self.end_time.hour * 60 + self.end_time.minute
+        if end <= start:
+            end += 24 * 60
+        return max(end - start - self.break_minutes, 0)
+
+
+class PublicHoliday(TenantModel):
+    """A paid public holiday (Labour Code 2019 art. 112) or a compensatory day off; seeded with
+    Vietnam's 2026/2027 days at HRM set-up (``statutory.PUBLIC_HOLIDAYS``), editable by the HR Manager."""
+
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=120)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "date"], name="hrm_holiday_date_unique")]
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"
+
+
+class AttendanceSource(models.TextChoices):
+    MANUAL = "manual", _("Manual entry")
+    IMPORT = "import", _("Time clock import")
+    WEB = "web", _("Web check-in")
+
+
+class OvertimeStatus(models.TextChoices):
+    NONE = "", _("No overtime")
+    PENDING = "pending", _("To confirm")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", pgettext_lazy("overtime", "Rejected")
+
+
+class Attendance(TenantModel):
+    """One employee's day: check-in/out and the minutes they make (worked, overtime, night). Overtime is
+    paid once the department's manager (or the HR Manager) confirmed it; a day without a record counts
+    as absent once the employee has any record in the month (``timesheet``)."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="attendance")
+    date = models.DateField(_("date"))
+    check_in = models.TimeField(_("check-in"), null=True, blank=True)
+    check_out = models.TimeField(_("check-out"), null=True, blank=True)
+    worked_minutes = models.PositiveIntegerField(_("worked minutes"), default=0)
+    overtime_minutes = models.PositiveIntegerField(_("overtime minutes"), default=0)
+    night_minutes = models.PositiveIntegerField(_("night minutes (normal hours)"), default=0)
+    night_overtime_minutes = models.PositiveIntegerField(_("night overtime minutes"), default=0)
+    overtime_status = models.CharField(
+        _("overtime"), max_length=10, choices=OvertimeStatus.choices, default=OvertimeStatus.NONE, blank=True
+    )
+    overtime_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=10, choices=AttendanceSource.choices)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "employee", "date"], name="hrm_attendance_day_unique")]
+        indexes = [models.Index(fields=["tenant", "date"], name="hrm_attendance_date_idx")]
+        ordering = ["-date", "employee__code"]
+
+    def __str__(self) -> str:
+        return f"{self.employee.code} {self.date:%d/%m/%Y}"

@@ -30,6 +30,7 @@ from novasaas.hrm.models import (
     SalaryBasis,
 )
 from novasaas.hrm.payroll_rules import CASUAL, NON_RESIDENT, PROGRESSIVE, PayInput, Rules, compute, dong, gross_up
+from novasaas.hrm.timesheet import Month, load_month, overtime_pay
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.events import publish
@@ -64,18 +65,24 @@ def tax_method(contract: Contract) -> str:
     return PROGRESSIVE
 
 
-def pay_line(rules: Rules, contract: Contract, first: dt.date, last: dt.date, dependants: int) -> dict[str, Any]:
-    """The figures of one employee's month (a PayrollLine's fields)."""
+def pay_line(
+    rules: Rules, contract: Contract, first: dt.date, last: dt.date, dependants: int, month: Month | None = None
+) -> dict[str, Any]:
+    """The figures of one employee's month (a PayrollLine's fields). ``month``: the timesheet data
+    (holidays, schedules, attendance, leave); without it every scheduled day of employment is paid."""
     employee = contract.employee
-    work_days = weekdays(first, last)
+    month = month or Month(first, last)
     start = max(first, contract.start_date, employee.hired_on)
     end_candidates = [last, contract.end_date, contract.terminated_on, employee.left_on]
     end = min(d for d in end_candidates if d is not None)
-    paid_days = weekdays(start, end)
+    sheet = month.timesheet(employee, start, end)
+    work_days, paid_days = sheet.standard_days, sheet.paid_days
     taxable_allowances = sum((a.amount for a in contract.allowances.all() if a.taxable), ZERO)
     non_taxable = sum((a.amount for a in contract.allowances.all() if not a.taxable), ZERO)
     method = tax_method(contract)
     agreed = contract.salary if paid_days >= work_days else dong(contract.salary * paid_days / max(work_days, 1))
+    schedule = month.schedule_for(employee)
+    overtime = overtime_pay(contract.salary, work_days, schedule.minutes_per_day, sheet.parts)
     pay = PayInput(
         salary=agreed,
         taxable_allowances=taxable_allowances,
@@ -85,6 +92,8 @@ def pay_line(rules: Rules, contract: Contract, first: dt.date, last: dt.date, de
         region=employee.region,
         dependants=dependants,
         tax_method=method,
+        overtime_pay=overtime.pay,
+        overtime_exempt=overtime.exempt,
     )
     if contract.salary_basis == SalaryBasis.NET:
         salary = gross_up(rules, pay, agreed, insurance_follows_salary=contract.insurance_salary is None)
@@ -100,6 +109,10 @@ def pay_line(rules: Rules, contract: Contract, first: dt.date, last: dt.date, de
         "tax_method": method,
         "work_days": work_days,
         "paid_days": paid_days,
+        "unpaid_days": sheet.unpaid_days,
+        "overtime_minutes": sheet.overtime_minutes,
+        "overtime_pay": overtime.pay,
+        "overtime_exempt": overtime.exempt,
         "base_salary": pay.salary,
         "taxable_allowances": taxable_allowances,
         "non_taxable_allowances": non_taxable,
@@ -132,6 +145,14 @@ def _month(year: Any, month: Any) -> tuple[int, int]:
     return y, m
 
 
+def month_bounds(year: Any, month: Any) -> tuple[dt.date, dt.date]:
+    """The first and last day of a month (``ValidationError`` for a month that is not one)."""
+    import calendar
+
+    y, m = _month(year, month)
+    return dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1])
+
+
 @transaction.atomic
 def generate_payroll(p: Principal, year: Any, month: Any) -> PayrollPeriod:
     """Create or recompute the draft payroll of a month: one line per employee with a contract covering
@@ -150,11 +171,12 @@ def generate_payroll(p: Principal, year: Any, month: Any) -> PayrollPeriod:
         if c.employee.status == EmployeeStatus.ACTIVE or (c.employee.left_on and c.employee.left_on >= first)
     ]
     dependants = selectors.dependants_in_month([c.employee_id for c in contracts], first, last)
+    month = load_month(p.tenant, first, last)
     PayrollLine.objects.filter(period=period).delete()
     lines = []
     for contract in contracts:
-        figures = pay_line(rules, contract, first, last, dependants.get(contract.employee_id, 0))
-        if figures["paid_days"] == 0:
+        figures = pay_line(rules, contract, first, last, dependants.get(contract.employee_id, 0), month)
+        if figures["paid_days"] == 0 and not figures["overtime_pay"]:
             continue
         lines.append(PayrollLine(tenant=p.tenant, period=period, **figures))
     PayrollLine.objects.bulk_create(lines, batch_size=500)

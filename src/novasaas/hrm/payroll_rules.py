@@ -79,6 +79,8 @@ class PayInput:
     region: str = "I"
     dependants: int = 0
     tax_method: str = PROGRESSIVE
+    overtime_pay: Decimal = ZERO  # overtime and night pay (never insured)
+    overtime_exempt: Decimal = ZERO  # its part above the normal wage: not taxable
 
 
 @dataclass(frozen=True)
@@ -138,8 +140,10 @@ def compute(rules: Rules, pay: PayInput) -> Payslip:
         raise ValueError(f"unknown tax method {pay.tax_method!r}")
     if pay.region not in rules.minimum_wage:
         raise ValueError(f"unknown region {pay.region!r}")
-    gross = pay.salary + pay.taxable_allowances + pay.non_taxable_allowances
-    taxable_gross = pay.salary + pay.taxable_allowances
+    if not ZERO <= pay.overtime_exempt <= pay.overtime_pay:
+        raise ValueError("the PIT-exempt overtime is part of the overtime pay")
+    gross = pay.salary + pay.taxable_allowances + pay.non_taxable_allowances + pay.overtime_pay
+    taxable_gross = pay.salary + pay.taxable_allowances + pay.overtime_pay - pay.overtime_exempt
     if pay.insured:
         base = min(pay.insurance_salary, rules.social_cap)
         unemployment_base = min(pay.insurance_salary, rules.unemployment_cap(pay.region))
@@ -192,7 +196,7 @@ def gross_up(rules: Rules, pay: PayInput, net: Decimal, *, insurance_follows_sal
     found (else ``pay.insurance_salary`` stays)."""
     if net < 0:
         raise ValueError("net salary must be zero or more")
-    extras = pay.taxable_allowances + pay.non_taxable_allowances
+    extras = pay.taxable_allowances + pay.non_taxable_allowances + pay.overtime_pay
 
     def net_of(salary: Decimal) -> Decimal:
         trial = PayInput(
@@ -204,6 +208,8 @@ def gross_up(rules: Rules, pay: PayInput, net: Decimal, *, insurance_follows_sal
             region=pay.region,
             dependants=pay.dependants,
             tax_method=pay.tax_method,
+            overtime_pay=pay.overtime_pay,
+            overtime_exempt=pay.overtime_exempt,
         )
         return compute(rules, trial).net - extras
 

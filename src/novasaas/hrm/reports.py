@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -86,3 +87,129 @@ def payslip_rows(ln: PayrollLine) -> list[tuple[str, Decimal | str]]:
         (_("Personal income tax withheld"), ln.pit),
         (_("Net pay"), ln.net),
     ]
+
+
+def timesheet(p: Any, year: int, month: int) -> Report:
+    """The month's timesheet as payroll reads it: per employee with a contract in the month (the ones the
+    caller may see), the scheduled days, days worked, holidays, paid leave, unpaid days, days paid and
+    the overtime confirmed and waiting."""
+    from novasaas.hrm.payroll import month_bounds
+    from novasaas.hrm.timesheet import load_month
+
+    first, last = month_bounds(year, month)
+    visible = set(selectors.visible_employees(p).values_list("pk", flat=True))
+    contracts = [c for c in selectors.contracts_for_month(p.tenant, first, last) if c.employee_id in visible]
+    data = load_month(p.tenant, first, last, [c.employee_id for c in contracts])
+    rows = []
+    for c in sorted(contracts, key=lambda c: c.employee.code):
+        employee = c.employee
+        start = max(first, c.start_date, employee.hired_on)
+        end = min(d for d in (last, c.end_date, c.terminated_on, employee.left_on) if d is not None)
+        if end < start:
+            continue
+        sheet = data.timesheet(employee, start, end)
+        rows.append(
+            {
+                "_id": employee.pk,
+                "code": employee.code,
+                "name": employee.full_name,
+                "standard_days": sheet.standard_days,
+                "worked_days": sheet.worked_days if sheet.uses_attendance else "",
+                "holiday_days": sheet.holiday_days,
+                "paid_leave_days": sheet.paid_leave_days,
+                "unpaid_days": sheet.unpaid_days,
+                "paid_days": sheet.paid_days,
+                "overtime_hours": Decimal(sheet.overtime_minutes) / 60,
+                "pending_hours": Decimal(sheet.pending_overtime_minutes) / 60,
+                "source": _("attendance") if sheet.uses_attendance else _("contract (no attendance recorded)"),
+            }
+        )
+    columns = [
+        Column("code", gettext_lazy("Code")),
+        Column("name", gettext_lazy("Employee")),
+        Column("standard_days", gettext_lazy("Working days"), "qty"),
+        Column("worked_days", gettext_lazy("Days worked"), "qty"),
+        Column("holiday_days", gettext_lazy("Public holidays"), "qty"),
+        Column("paid_leave_days", gettext_lazy("Paid leave"), "qty"),
+        Column("unpaid_days", gettext_lazy("Unpaid days"), "qty"),
+        Column("paid_days", gettext_lazy("Days paid"), "qty"),
+        Column("overtime_hours", gettext_lazy("Overtime confirmed (h)"), "qty"),
+        Column("pending_hours", gettext_lazy("Overtime to confirm (h)"), "qty"),
+        Column("source", gettext_lazy("Counted from")),
+    ]
+    return Report(
+        name=f"bang-cong-{year}-{month:02d}",
+        title=_("Timesheet %(m)02d/%(y)s") % {"m": month, "y": year},
+        columns=columns,
+        rows=rows,
+    )
+
+
+# The bank transfer file of a month's net pay: one layout (the columns of the batch salary-payment
+# templates of the major Vietnamese banks: Vietcombank, BIDV, VietinBank, Techcombank accept it with
+# the beneficiary's bank named per line for interbank transfers). Names and descriptions are written
+# without diacritics in capitals, as the banks' batch formats require.
+BANK_COLUMNS = [
+    ("line", gettext_lazy("No.")),
+    ("account", gettext_lazy("Account number")),
+    ("beneficiary", gettext_lazy("Beneficiary")),
+    ("bank", gettext_lazy("Beneficiary bank")),
+    ("amount", gettext_lazy("Amount (VND)")),
+    ("description", gettext_lazy("Description")),
+    ("employee_code", gettext_lazy("Employee code")),
+]
+
+
+def _ascii(text: str) -> str:
+    from novasaas.parties.text import unaccent
+
+    return " ".join(unaccent(text).upper().split())
+
+
+def bank_transfer(period: PayrollPeriod) -> Report:
+    """The transfers of an approved month's net pay; refused (``ValidationError`` naming them) when an
+    employee with a positive net has no bank account."""
+    from django.core.exceptions import ValidationError
+
+    from novasaas.hrm.models import PayrollStatus
+
+    if period.status != PayrollStatus.APPROVED:
+        raise ValidationError(_("Approve the payroll before paying it."))
+    lines = [ln for ln in selectors.period_lines(period) if ln.net > 0]
+    missing = [ln.employee.code for ln in lines if not ln.employee.bank_account]
+    if missing:
+        raise ValidationError(_("No bank account for: %(c)s.") % {"c": ", ".join(missing)})
+    description = f"LUONG THANG {period.month:02d}/{period.year}"
+    rows = [
+        {
+            "line": k,
+            "account": ln.employee.bank_account,
+            "beneficiary": _ascii(ln.employee.full_name),
+            "bank": _ascii(ln.employee.bank_name),
+            "amount": ln.net,
+            "description": f"{description} {ln.employee.code}",
+            "employee_code": ln.employee.code,
+        }
+        for k, ln in enumerate(lines, start=1)
+    ]
+    columns = [Column(key, label, "money" if key == "amount" else "text") for key, label in BANK_COLUMNS]
+    return Report(
+        name=f"chuyen-khoan-luong-{period.year}-{period.month:02d}",
+        title=_("Salary transfers %(p)s") % {"p": period},
+        columns=columns,
+        rows=rows,
+        totals={"amount": sum((r["amount"] for r in rows), ZERO)} if rows else {},
+    )
+
+
+def bank_transfer_csv(report: Report) -> bytes:
+    """The transfer file as CSV (UTF-8 with BOM, comma separated, amounts as plain whole numbers)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([str(c.label) for c in report.columns])
+    for row in report.rows:
+        writer.writerow([f"{row[c.key]:f}" if c.kind == "money" else row[c.key] for c in report.columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

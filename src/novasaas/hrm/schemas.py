@@ -264,6 +264,10 @@ class HrmPayslipOut(Schema):
     tax_method: str
     work_days: int
     paid_days: int
+    unpaid_days: int
+    overtime_minutes: int
+    overtime_pay: Decimal
+    overtime_exempt: Decimal
     base_salary: Decimal
     taxable_allowances: Decimal
     non_taxable_allowances: Decimal
@@ -298,6 +302,7 @@ class HrmLeaveTypeIn(StrictSchema):
     name: Name
     paid: bool = True
     days_per_year: Days | None = None
+    accrues: bool = False
 
 
 class HrmLeaveTypeUpdate(StrictSchema):
@@ -305,6 +310,7 @@ class HrmLeaveTypeUpdate(StrictSchema):
     name: Name | None = None
     paid: bool | None = None
     days_per_year: Days | None = None
+    accrues: bool | None = None
     is_active: bool | None = None
 
 
@@ -314,6 +320,7 @@ class HrmLeaveTypeOut(Schema):
     name: str
     paid: bool
     days_per_year: int | None
+    accrues: bool
     is_active: bool
 
 
@@ -345,5 +352,95 @@ class HrmLeaveBalanceOut(Schema):
     leave_type_id: int
     code: str
     entitled: int
+    earned: int
     used: int
     left: int
+
+
+# --- time ----------------------------------------------------------------------------------------------
+
+Clock = Annotated[dt.time, Field(description="HH:MM")]
+Note = Annotated[str, Field(max_length=300)]
+
+
+class HrmWorkScheduleIn(StrictSchema):
+    code: Code
+    name: Name
+    start_time: Clock = dt.time(8, 0)
+    end_time: Clock = dt.time(17, 0)
+    break_minutes: Annotated[int, Field(strict=True, ge=0, le=600)] = 60
+    saturday: bool = False
+    is_default: bool = False
+
+
+class HrmWorkScheduleOut(Schema):
+    id: int
+    code: str
+    name: str
+    start_time: dt.time
+    end_time: dt.time
+    break_minutes: int
+    saturday: bool
+    is_default: bool
+    minutes_per_day: int
+
+
+class HrmHolidayIn(StrictSchema):
+    date: Date
+    name: Name
+    source: str = Field(default="", max_length=200)
+
+
+class HrmHolidayOut(Schema):
+    id: int
+    date: dt.date
+    name: str
+    source: str
+
+
+class HrmAttendanceIn(StrictSchema):
+    employee_id: Id
+    date: Date
+    check_in: Clock
+    check_out: Clock
+    note: Note = ""
+
+
+class HrmAttendanceAdjustIn(StrictSchema):
+    check_in: Clock
+    check_out: Clock
+    reason: Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class HrmOvertimeDecisionIn(StrictSchema):
+    confirm: bool
+
+
+class HrmAttendanceOut(Schema):
+    id: int
+    employee_id: int
+    employee_code: str
+    date: dt.date
+    check_in: dt.time | None
+    check_out: dt.time | None
+    worked_minutes: int
+    overtime_minutes: int
+    night_minutes: int
+    night_overtime_minutes: int
+    overtime_status: str
+    source: str
+    ip_address: str | None
+    note: str
+
+    @staticmethod
+    def resolve_employee_code(obj: object) -> str:
+        return obj.employee.code  # type: ignore[attr-defined,no-any-return]
+
+
+class HrmAttendanceImportOut(Schema):
+    created: int
+
+
+class HrmPayslipMailOut(Schema):
+    queued: int
+    skipped: list[str]

@@ -98,12 +98,49 @@ DEFAULT_LEAVE_TYPES = [
 ]
 
 
+_LAW = "Bộ luật Lao động 2019 Điều 112"
+_LUNAR = "Bộ luật Lao động 2019 Điều 112; ngày âm lịch quy đổi"
+_SHIFT = "Bộ luật Lao động 2019 Điều 111 khoản 3: nghỉ bù khi ngày lễ trùng ngày nghỉ hằng tuần (tuần T2–T6)"
+_CHOSEN = "Bộ luật Lao động 2019 Điều 112 (ngày liền kề do Thủ tướng quyết định hằng năm: kiểm tra thông báo)"
+# Vietnam's paid public holidays (11 days a year) and the compensatory days of a Monday–Friday week, as
+# data: the HR Manager edits a company's rows (another week, the Government's yearly announcements).
+PUBLIC_HOLIDAYS: list[tuple[str, str, str]] = [
+    ("2026-01-01", "Tết Dương lịch", _LAW),
+    ("2026-02-16", "Tết Nguyên đán (29 tháng Chạp)", _LUNAR),
+    ("2026-02-17", "Tết Nguyên đán (mùng 1)", _LUNAR),
+    ("2026-02-18", "Tết Nguyên đán (mùng 2)", _LUNAR),
+    ("2026-02-19", "Tết Nguyên đán (mùng 3)", _LUNAR),
+    ("2026-02-20", "Tết Nguyên đán (mùng 4)", _LUNAR),
+    ("2026-04-26", "Giỗ Tổ Hùng Vương (10/3 âm lịch)", _LUNAR),
+    ("2026-04-27", "Nghỉ bù Giỗ Tổ Hùng Vương (10/3 âm lịch, Chủ nhật 26/4)", _SHIFT),
+    ("2026-04-30", "Ngày Chiến thắng", _LAW),
+    ("2026-05-01", "Ngày Quốc tế Lao động", _LAW),
+    ("2026-09-01", "Quốc khánh (ngày liền kề)", _CHOSEN),
+    ("2026-09-02", "Quốc khánh", _LAW),
+    ("2027-01-01", "Tết Dương lịch", _LAW),
+    ("2027-02-05", "Tết Nguyên đán (29 tháng Chạp)", _LUNAR),
+    ("2027-02-06", "Tết Nguyên đán (mùng 1)", _LUNAR),
+    ("2027-02-07", "Tết Nguyên đán (mùng 2)", _LUNAR),
+    ("2027-02-08", "Tết Nguyên đán (mùng 3)", _LUNAR),
+    ("2027-02-09", "Tết Nguyên đán (mùng 4)", _LUNAR),
+    ("2027-02-10", "Nghỉ bù Tết (mùng 1, Thứ Bảy 6/2)", _SHIFT),
+    ("2027-02-11", "Nghỉ bù Tết (mùng 2, Chủ nhật 7/2)", _SHIFT),
+    ("2027-04-16", "Giỗ Tổ Hùng Vương (10/3 âm lịch)", _LUNAR),
+    ("2027-04-30", "Ngày Chiến thắng", _LAW),
+    ("2027-05-01", "Ngày Quốc tế Lao động", _LAW),
+    ("2027-05-03", "Nghỉ bù Quốc tế Lao động (Thứ Bảy 1/5)", _SHIFT),
+    ("2027-09-02", "Quốc khánh", _LAW),
+    ("2027-09-03", "Quốc khánh (ngày liền kề)", _CHOSEN),
+]
+
+
 def set_up_hrm(tenant: Any) -> None:
     """HRM's module set-up: the statutory rows (global, written once) and the company's default leave
     types (the Labour Code's; the HR Manager edits them). Idempotent."""
+    import datetime as dt
     from contextlib import nullcontext
 
-    from novasaas.hrm.models import LeaveType
+    from novasaas.hrm.models import LeaveType, PublicHoliday, WorkSchedule
     from novasaas.platform.tenancy import get_current_tenant, tenant_context
 
     ensure_statutory_rows()
@@ -112,8 +149,18 @@ def set_up_hrm(tenant: Any) -> None:
         have = set(LeaveType.objects.values_list("code", flat=True))
         LeaveType.objects.bulk_create(
             [
-                LeaveType(tenant=tenant, code=code, name=name, paid=paid, days_per_year=days)
+                LeaveType(tenant=tenant, code=code, name=name, paid=paid, days_per_year=days, accrues=code == "PN")
                 for code, name, paid, days in DEFAULT_LEAVE_TYPES
                 if code not in have
             ]
         )
+        days = set(PublicHoliday.objects.values_list("date", flat=True))
+        PublicHoliday.objects.bulk_create(
+            [
+                PublicHoliday(tenant=tenant, date=dt.date.fromisoformat(day), name=name, source=source)
+                for day, name, source in PUBLIC_HOLIDAYS
+                if dt.date.fromisoformat(day) not in days
+            ]
+        )
+        if not WorkSchedule.objects.exists():
+            WorkSchedule.objects.create(tenant=tenant, code="HC", name="Hành chính T2–T6 08:00–17:00", is_default=True)

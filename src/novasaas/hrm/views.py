@@ -13,11 +13,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from novasaas.hrm import actions, forms, leave, payroll, reports, selectors
-from novasaas.hrm.models import Dependant, EmployeeStatus, LeaveStatus, LeaveType, SalaryChange
+from novasaas.hrm import actions, attendance, forms, leave, payroll, reports, selectors
+from novasaas.hrm.models import (
+    Dependant,
+    EmployeeStatus,
+    LeaveStatus,
+    LeaveType,
+    OvertimeStatus,
+    PublicHoliday,
+    SalaryChange,
+    WorkSchedule,
+)
 from novasaas.identity.access import Principal, require_perm
 from novasaas.platform.modules import ModuleDisabled
-from novasaas.platform.pdf import PdfUnavailable, render_table
+from novasaas.platform.pdf import PdfUnavailable
 from novasaas.platform.reports import file_response
 
 PAGE_SIZE = 50
@@ -324,6 +333,7 @@ class PayrollDetailView(HrmView):
             "totals": report.page_totals(),
             "entries": entries,
             "can_approve": self.principal.has("hrm.payroll.approve") and period.status == "draft",
+            "can_pay": self.principal.has("hrm.payroll.approve") and period.status == "approved",
         }
         return render(request, "hrm/payroll.html", context)
 
@@ -375,20 +385,15 @@ class PayslipPdfView(HrmView):
     permissions = ("hrm.payslip.self",)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from novasaas.platform.money import format_amount
+        from novasaas.hrm.payslips import payslip_filename, payslip_pdf
 
         line = selectors.get_payslip(self.principal, pk)
-        rows = [[label, format_amount(amount)] for label, amount in reports.payslip_rows(line)]
-        title = _("Payslip %(p)s") % {"p": line.period}
-        subtitle = f"{line.employee.code} {line.employee.full_name} — {line.department.name}"
         try:
-            content = render_table(title, [_("Item"), _("Amount (VND)")], rows, subtitle)
+            content = payslip_pdf(line)
         except PdfUnavailable as exc:
             return HttpResponse(_("PDF export is unavailable: %(e)s") % {"e": exc}, status=503)
         response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="phieu-luong-{line.period.year}-{line.period.month:02d}.pdf"'
-        )
+        response["Content-Disposition"] = f'attachment; filename="{payslip_filename(line)}"'
         return response
 
 
@@ -419,7 +424,7 @@ class LeaveView(HrmView):
         context = {
             "me": me,
             "form": (form or self.form()) if me else None,
-            "balances": leave.balances(me, timezone.localdate().year) if me else [],
+            "balances": leave.balances(me, timezone.localdate().year, timezone.localdate()) if me else [],
             "requests": requests,
         }
         return render(request, "hrm/leave.html", context, status=status)
@@ -474,3 +479,284 @@ class LeaveTypeListView(HrmView):
             except ValidationError as exc:
                 _attach(form, exc)
         return self.get(request, form, status=400)
+
+
+# --- time ----------------------------------------------------------------------------------------------
+
+
+def _month_of(request: HttpRequest) -> tuple[int, int]:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    form = forms.MonthForm(request.GET or None)
+    if request.GET and form.is_valid():
+        return form.cleaned_data["year"], form.cleaned_data["month"]
+    return today.year, today.month
+
+
+class AttendanceView(HrmView):
+    """The month's attendance records the caller may see; HR enters and imports days; the department's
+    manager (or HR Manager) confirms overtime; everyone checks in and out."""
+
+    permissions = ("hrm.attendance.self",)
+
+    def _employees(self) -> list[tuple[int, str]]:
+        qs = selectors.visible_employees(self.principal).filter(status=EmployeeStatus.ACTIVE).order_by("code")
+        return [(e.pk, str(e)) for e in qs[:2000]]
+
+    def get(self, request: HttpRequest, form: Any = None, upload: Any = None, status: int = 200) -> HttpResponse:
+        p = self.principal
+        year, month = _month_of(request)
+        records = list(
+            attendance.visible_records(p)
+            .filter(date__year=year, date__month=month)
+            .select_related("employee__department")
+            .order_by("-date", "employee__code")[:500]
+        )
+        uid = p.user.pk if p.user else -1
+        for r in records:
+            r.can_decide = r.overtime_status == OvertimeStatus.PENDING and (  # type: ignore[attr-defined]
+                p.has("hrm.attendance.adjust")
+                or (
+                    p.has("hrm.attendance.confirm_team")
+                    and r.employee.department.manager_id == uid
+                    and r.employee.user_id != uid
+                )
+            )
+        can_enter = p.has_any("hrm.attendance.enter", "hrm.attendance.adjust")
+        context = {
+            "year": year,
+            "month": month,
+            "records": records,
+            "me": selectors.own_employee(p),
+            "can_enter": can_enter,
+            "can_adjust": p.has("hrm.attendance.adjust"),
+            "form": (form or forms.AttendanceForm(employees=self._employees())) if can_enter else None,
+            "upload": (upload or forms.AttendanceImportForm()) if can_enter else None,
+        }
+        return render(request, "hrm/attendance.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        p = self.principal
+        action = request.POST.get("action", "")
+        if action == "check":
+            from novasaas.platform.request_context import client_ip
+
+            try:
+                record = attendance.check_in_out(p, client_ip(request))
+                messages.success(
+                    request,
+                    _("Checked out at %(t)s.") % {"t": f"{record.check_out:%H:%M}"}
+                    if record.check_out
+                    else _("Checked in at %(t)s.") % {"t": f"{record.check_in:%H:%M}"},
+                )
+            except ValidationError as exc:
+                for msg in exc.messages:
+                    messages.error(request, msg)
+            return redirect("hrm-attendance")
+        if action == "import":
+            upload = forms.AttendanceImportForm(request.POST, request.FILES)
+            if upload.is_valid():
+                file = upload.cleaned_data["file"]
+                try:
+                    created = attendance.import_attendance(p, file, file.name)
+                    messages.success(request, _("%(n)s attendance days imported.") % {"n": len(created)})
+                    return redirect("hrm-attendance")
+                except attendance.AttendanceImportError as exc:
+                    for msg in exc.messages:
+                        upload.add_error("file", msg)
+            return self.get(request, upload=upload, status=400)
+        form = forms.AttendanceForm(request.POST, employees=self._employees())
+        if form.is_valid():
+            try:
+                record = attendance.record_attendance(p, **form.cleaned_data)
+                messages.success(request, _("Attendance of %(e)s recorded.") % {"e": record})
+                return redirect("hrm-attendance")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form=form, status=400)
+
+
+class OvertimeDecisionView(HrmView):
+    permissions = ("hrm.attendance.adjust", "hrm.attendance.confirm_team")
+
+    def post(self, request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+        if decision not in ("confirm", "reject"):
+            raise Http404
+        try:
+            attendance.decide_overtime(self.principal, pk, decision == "confirm")
+            messages.success(request, _("Overtime updated."))
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        return redirect("hrm-attendance")
+
+
+class AttendanceAdjustView(HrmView):
+    permissions = ("hrm.attendance.adjust",)
+
+    def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
+        record = attendance.visible_records(self.principal).get(pk=pk)
+        form = form or forms.AttendanceAdjustForm(initial={"check_in": record.check_in, "check_out": record.check_out})
+        return render(request, "hrm/attendance_adjust.html", {"record": record, "form": form}, status=status)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = forms.AttendanceAdjustForm(request.POST)
+        if form.is_valid():
+            try:
+                attendance.adjust_attendance(self.principal, pk, **form.cleaned_data)
+                messages.success(request, _("Attendance adjusted."))
+                return redirect("hrm-attendance")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, pk, form, status=400)
+
+
+class TimesheetView(HrmView):
+    permissions = ("hrm.attendance.report", "hrm.attendance.enter", "hrm.attendance.confirm_team")
+
+    def get(self, request: HttpRequest, fmt: str = "") -> HttpResponse:
+        year, month = _month_of(request)
+        report = reports.timesheet(self.principal, year, month)
+        if fmt:
+            if fmt not in ("xlsx", "pdf"):
+                raise Http404
+            return file_response(report, fmt, unavailable=lambda text: HttpResponse(text, status=503))
+        context = {
+            "report": report,
+            "year": year,
+            "month": month,
+            "rows": report.page_rows(),
+            "totals": report.page_totals(),
+        }
+        return render(request, "hrm/timesheet.html", context)
+
+
+class HolidayListView(HrmView):
+    permissions = ("hrm.attendance.configure", "hrm.attendance.self")
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        can_edit = self.principal.has("hrm.attendance.configure")
+        context = {
+            "holidays": PublicHoliday.objects.filter(tenant=self.principal.tenant),
+            "form": (form or forms.HolidayForm()) if can_edit else None,
+            "can_edit": can_edit,
+        }
+        return render(request, "hrm/holidays.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.principal.require("hrm.attendance.configure")
+        if request.POST.get("delete"):
+            try:
+                attendance.delete_holiday(self.principal, int(request.POST["delete"]))
+            except (ValueError, ObjectDoesNotExist) as exc:
+                raise Http404 from exc
+            messages.success(request, _("Holiday removed."))
+            return redirect("hrm-holidays")
+        form = forms.HolidayForm(request.POST)
+        if form.is_valid():
+            try:
+                attendance.save_holiday(self.principal, **form.cleaned_data)
+                messages.success(request, _("Holiday added."))
+                return redirect("hrm-holidays")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form, status=400)
+
+
+class WorkScheduleListView(HrmView):
+    permissions = ("hrm.attendance.configure",)
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        context = {
+            "schedules": WorkSchedule.objects.filter(tenant=self.principal.tenant),
+            "form": form or forms.WorkScheduleForm(),
+        }
+        return render(request, "hrm/schedules.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = forms.WorkScheduleForm(request.POST)
+        if form.is_valid():
+            try:
+                attendance.save_schedule(self.principal, **form.cleaned_data)
+                messages.success(request, _("Work schedule saved."))
+                return redirect("hrm-schedules")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form, status=400)
+
+
+class LeaveCalendarView(HrmView):
+    """The month's absences of the people the caller may see (HR: everyone; a manager: their team; an
+    employee: themself): approved and pending leave per day, public holidays marked."""
+
+    permissions = ("hrm.leave.request",)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.hrm.payroll import month_bounds
+        from novasaas.hrm.timesheet import days_of
+
+        year, month = _month_of(request)
+        first, last = month_bounds(year, month)
+        days = list(days_of(first, last))
+        holidays = attendance.holidays_between(self.principal.tenant, first, last)
+        requests = leave.visible_requests(self.principal).filter(
+            status__in=leave.COUNTED, start_date__lte=last, end_date__gte=first
+        )
+        by_employee: dict[int, dict[Any, str]] = {}
+        names: dict[int, str] = {}
+        for r in requests.select_related("employee", "leave_type"):
+            names[r.employee_id] = str(r.employee)
+            cells = by_employee.setdefault(r.employee_id, {})
+            mark = r.leave_type.code if r.status == LeaveStatus.APPROVED else f"{r.leave_type.code}?"
+            for day in days_of(max(r.start_date, first), min(r.end_date, last)):
+                cells[day] = mark
+        rows = [
+            {"name": names[eid], "cells": [cells.get(d, "") for d in days]}
+            for eid, cells in sorted(by_employee.items(), key=lambda kv: names[kv[0]])
+        ]
+        context = {
+            "year": year,
+            "month": month,
+            "days": [{"day": d, "holiday": d in holidays, "weekend": d.weekday() >= 5} for d in days],
+            "rows": rows,
+        }
+        return render(request, "hrm/leave_calendar.html", context)
+
+
+class PayrollBankFileView(HrmView):
+    permissions = ("hrm.payroll.approve",)
+
+    def get(self, request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        period = selectors.get_period(self.principal.tenant, pk)
+        try:
+            report = reports.bank_transfer(period)
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+            return redirect("hrm-payroll", pk=pk)
+        if fmt == "csv":
+            response = HttpResponse(reports.bank_transfer_csv(report), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{report.name}.csv"'
+            return response
+        return file_response(report, fmt, unavailable=lambda text: HttpResponse(text, status=503))
+
+
+class PayslipEmailView(HrmView):
+    permissions = ("hrm.payroll.approve",)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from novasaas.hrm import payslips
+
+        selectors.get_period(self.principal.tenant, pk)
+        try:
+            result = payslips.email_payslips(self.principal, pk)
+            messages.success(request, _("%(n)s payslips are being emailed.") % {"n": result["queued"]})
+            if result["skipped"]:
+                messages.warning(request, _("No email address for: %(c)s.") % {"c": ", ".join(result["skipped"])})
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        return redirect("hrm-payroll", pk=pk)

@@ -33,7 +33,17 @@ def _fill(tenant):
         contract = Contract.objects.get(employee=w.alice)
         line = PayrollLine.objects.get(employee=w.alice)
         dependant = Dependant.objects.filter(employee=w.bob).first()
-        return w, {"employee": w.alice.pk, "contract": contract.pk, "period": period.pk, "line": line.pk,
+        import datetime as dt
+
+        from novasaas.hrm.models import Attendance, PublicHoliday
+
+        record = Attendance.objects.create(
+            tenant=tenant, employee=w.alice, date=dt.date(2026, 3, 2), check_in=dt.time(8), check_out=dt.time(19),
+            worked_minutes=600, overtime_minutes=120, overtime_status="pending", source="manual",
+        )  # fmt: skip
+        holiday = PublicHoliday.objects.get(date=dt.date(2026, 9, 2))
+        return w, {"attendance": record.pk, "holiday": holiday.pk, "employee": w.alice.pk, "contract": contract.pk,
+                   "period": period.pk, "line": line.pk,
                    "department": w.office.pk, "position": 0, "dependant": dependant.pk,
                    "leave_type": leave_request.leave_type_id, "leave_request": leave_request.pk}  # fmt: skip
 
@@ -41,7 +51,7 @@ def _fill(tenant):
 def test_every_table_is_isolated(tenant_a, tenant_b):
     _fill(tenant_a)
     _fill(tenant_b)
-    assert_every_table_isolated("hrm", tenant_a, tenant_b, min_models=11)
+    assert_every_table_isolated("hrm", tenant_a, tenant_b, min_models=14)
 
 
 def _id_for(path: str, ids: dict[str, int]) -> str:
@@ -50,6 +60,7 @@ def _id_for(path: str, ids: dict[str, int]) -> str:
         ("employees/1", "employee"), ("contracts/1", "contract"), ("payrolls/1", "period"), ("payroll/1", "period"),
         ("payslips/1", "line"), ("departments/1", "department"), ("dependants/1", "dependant"),
         ("leave-types/1", "leave_type"), ("leave-requests/1", "leave_request"), ("leave/1", "leave_request"),
+        ("attendance/1", "attendance"), ("holidays/1", "holiday"),
     ]  # fmt: skip
     for prefix, kind in kinds:
         path = re.sub(rf"{prefix}(?=/|$|\.)", prefix[:-1] + str(ids[kind]), path)
