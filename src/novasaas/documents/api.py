@@ -279,6 +279,32 @@ def download_attachment(request: HttpRequest, kind: str, record_id: Id, document
     return file_response(version, inline=False)
 
 
+# --- templates --------------------------------------------------------------------------------------------
+
+
+@router.get("/templates", response={200: list[s.DmsTemplateOut], 403: ErrorOut})
+def list_templates(request: HttpRequest) -> Any:
+    from novasaas.documents import templating
+
+    return templating.list_templates(_p(request))
+
+
+@router.post("/templates", response={201: s.DmsTemplateOut, **E})
+def create_template(request: HttpRequest, data: s.DmsTemplateIn) -> Any:
+    """A DOCX document with ``{{ field }}`` placeholders, filled from records of ``record_kind``."""
+    from novasaas.documents import templating
+
+    return 201, templating.create_template(_p(request), **data.model_dump())
+
+
+@router.post("/templates/{int:template_id}/generate", response={201: s.DmsDocumentOut, **E})
+def generate_from_template(request: HttpRequest, template_id: Id, data: s.DmsTemplateGenerateIn) -> Any:
+    """A new DOCX document in the template's folder, filled from record ``record_id``."""
+    from novasaas.documents import templating
+
+    return 201, templating.generate_document(_p(request), template_id, data.record_id, name=data.name)
+
+
 # --- search, trash, settings ------------------------------------------------------------------------------
 
 

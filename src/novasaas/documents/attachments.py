@@ -33,11 +33,32 @@ ROOT_NAME = "Đính kèm"
 
 @dataclass(frozen=True)
 class RecordKind:
+    """A kind of business record that keeps attachments. ``view_permission`` may name several codes
+    (any of them lets a member see the record, like the record's own page); ``get`` (the module's own
+    selector, principal-aware: a salesperson's orders, an employee's own file) raises
+    ``ObjectDoesNotExist`` for a record the member may not see, so its attachments are a 404 too;
+    ``exists`` is the tenant-wide check for kinds without per-member visibility."""
+
     code: str  # "acc.entry"
     module: str  # "ACC"
-    view_permission: str
+    view_permission: str | tuple[str, ...]
     attach_permission: str
-    exists: Callable[[Tenant, int], bool]
+    exists: Callable[[Tenant, int], bool] | None = None
+    get: Callable[[Principal, int], Any] | None = None
+
+    def visible(self, principal: Principal, record_id: int) -> bool:
+        if self.get is not None:
+            try:
+                self.get(principal, record_id)
+            except ObjectDoesNotExist:
+                return False
+            return True
+        return self.exists is not None and self.exists(principal.tenant, record_id)
+
+    def require_view(self, principal: Principal) -> None:
+        codes = (self.view_permission,) if isinstance(self.view_permission, str) else self.view_permission
+        if not any(principal.has(code) for code in codes):
+            principal.require(codes[0])
 
 
 RECORD_KINDS: dict[str, RecordKind] = {}
@@ -57,7 +78,9 @@ def _journal_entry_exists(tenant: Tenant, record_id: int) -> bool:
     return True
 
 
-register_record_kind(RecordKind("acc.entry", "ACC", "acc.ledger.view", "acc.entry.create", _journal_entry_exists))
+register_record_kind(
+    RecordKind("acc.entry", "ACC", "acc.ledger.view", "acc.entry.create", exists=_journal_entry_exists)
+)
 
 
 def record_kind(principal: Principal, code: str, record_id: int, *, attach: bool = False) -> RecordKind:
@@ -69,10 +92,10 @@ def record_kind(principal: Principal, code: str, record_id: int, *, attach: bool
     for module in ("DMS", kind.module):
         if not principal.tenant.has_module(module):
             raise ModuleDisabled(module)
-    principal.require(kind.view_permission)
+    kind.require_view(principal)
     if attach:
         principal.require(kind.attach_permission)
-    if not kind.exists(principal.tenant, record_id):
+    if not kind.visible(principal, record_id):
         raise Folder.DoesNotExist
     return kind
 

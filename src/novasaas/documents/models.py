@@ -314,3 +314,31 @@ class DocumentSearch(models.Model):
 
     def __str__(self) -> str:
         return f"search text of {self.document_id}"
+
+
+class DocumentTemplate(TenantModel):
+    """A DOCX document of the tenant's DMS with ``{{ field }}`` placeholders, filled from one record of a
+    registered kind (``attachments.RECORD_KINDS``: an employee, a sales quotation …) into a new document
+    of ``folder`` (``templating.generate_document``)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    record_kind = models.CharField(_("record kind"), max_length=40)
+    source = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="+", verbose_name=_("template file (DOCX)")
+    )
+    folder = models.ForeignKey(
+        Folder, on_delete=models.PROTECT, related_name="+", verbose_name=_("folder of the generated documents")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering: ClassVar = ["name", "id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="documents_template_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

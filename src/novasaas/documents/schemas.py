@@ -160,3 +160,23 @@ class DmsWorkflowIn(StrictSchema):
 class DmsDecisionIn(StrictSchema):
     approve: bool
     comment: str = Field(default="", max_length=1000)
+
+
+class DmsTemplateIn(StrictSchema):
+    name: str = Field(min_length=1, max_length=120)
+    record_kind: str = Field(min_length=1, max_length=40)
+    source_id: Id
+    folder_id: Id
+
+
+class DmsTemplateOut(Schema):
+    id: int
+    name: str
+    record_kind: str
+    source_id: int
+    folder_id: int
+
+
+class DmsTemplateGenerateIn(StrictSchema):
+    record_id: Id
+    name: str = Field(default="", max_length=150)

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from novasaas.documents import access
@@ -158,6 +160,34 @@ def search_words(q: str | None) -> list[str]:
     return re.findall(r"\w+", fold((q or "")[:200]))[:MAX_WORDS]
 
 
+FTS5_TABLE = "documents_search_fts5"  # SQLite only (migration 0004), kept by triggers
+
+
+def fts5_query(words: list[str], *, prefix: bool = False) -> str:
+    """An FTS5 query holding every (folded, ``\\w+``) word as a quoted string; the last one as a prefix."""
+    quoted = [f'"{w}"' for w in words]
+    if prefix:
+        quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _fts5_ranked_ids(principal: Principal, words: list[str], limit: int, *, prefix: bool = False) -> list[int]:
+    """Ids of the matching documents the principal may view, best bm25 rank first, then newest."""
+    try:
+        inner, params = _searchable(principal).values("id").query.sql_with_params()
+    except EmptyResultSet:  # no folder the principal may view
+        return []
+    # only constants and Django's own compiled subquery are formatted in; every value is a parameter
+    sql = (
+        f"SELECT d.id FROM {FTS5_TABLE} f JOIN documents_document d ON d.id = f.rowid "  # noqa: S608
+        f"WHERE {FTS5_TABLE} MATCH %s AND f.tenant_id = %s AND d.id IN ({inner}) "
+        f"ORDER BY bm25({FTS5_TABLE}), d.updated_at DESC, d.id DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [fts5_query(words, prefix=prefix), principal.tenant.pk, *params, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def search_queryset(principal: Principal, words: list[str], *, prefix: bool = False) -> QuerySet[Document]:
     """The documents matching every word (already folded), in folders the principal may view."""
     matches = DocumentSearch.objects.filter(tenant=principal.tenant)
@@ -167,28 +197,36 @@ def search_queryset(principal: Principal, words: list[str], *, prefix: bool = Fa
         query = " & ".join([*words[:-1], f"{words[-1]}:*" if prefix else words[-1]])
         matches = matches.filter(vector=SearchQuery(query, config="simple", search_type="raw"))
     else:
-        for w in words:
-            matches = matches.filter(text__contains=w)
-    visible = access.visible_folder_ids(principal)
-    qs = Document.objects.filter(
-        tenant=principal.tenant,
-        deleted_at__isnull=True,
-        folder_id__in=visible,
-        pk__in=matches.values("document_id"),
+        fts = f"SELECT rowid FROM {FTS5_TABLE} WHERE {FTS5_TABLE} MATCH %s"  # noqa: S608  (a constant name)
+        ids = RawSQL(fts, [fts5_query(words, prefix=prefix)])  # noqa: S611
+        matches = matches.filter(document_id__in=ids)
+    return _searchable(principal).filter(pk__in=matches.values("document_id"))
+
+
+def _searchable(principal: Principal) -> QuerySet[Document]:
+    """Live documents of the folders the principal may view."""
+    return Document.objects.filter(
+        tenant=principal.tenant, deleted_at__isnull=True, folder_id__in=access.visible_folder_ids(principal)
     )
-    return qs
 
 
 def search_documents(principal: Principal, q: str | None, limit: int = SEARCH_LIMIT) -> list[Document]:
     """Documents whose name, tags or text hold every word of ``q``, ONLY from folders the principal may
-    view, newest first (documents shared with a member are not searched: listed under "Shared with me")."""
+    view (documents shared with a member are not searched: listed under "Shared with me"). SQLite: best
+    match first (FTS5 bm25, then newest); PostgreSQL: newest first."""
     words = search_words(q)
     if not words:
         return []
-    ids = list(search_queryset(principal, words).order_by("-updated_at", "-id").values_list("id", flat=True)[:limit])
-    if not ids and connection.vendor == "postgresql":  # nothing for whole words: the last one as typed so far
-        qs = search_queryset(principal, words, prefix=True)
+    if connection.vendor == "sqlite":
+        ids = _fts5_ranked_ids(principal, words, limit)
+        if not ids:  # nothing for whole words: the last one as typed so far
+            ids = _fts5_ranked_ids(principal, words, limit, prefix=True)
+    else:
+        qs = search_queryset(principal, words)
         ids = list(qs.order_by("-updated_at", "-id").values_list("id", flat=True)[:limit])
+        if not ids:  # nothing for whole words: the last one as typed so far
+            qs = search_queryset(principal, words, prefix=True)
+            ids = list(qs.order_by("-updated_at", "-id").values_list("id", flat=True)[:limit])
     found = {d.pk: d for d in _documents().filter(pk__in=ids)}
     return [found[i] for i in ids]
 

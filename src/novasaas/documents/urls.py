@@ -7,6 +7,7 @@ urlpatterns = [
     path("", v.HomeView.as_view(), name="documents-home"),
     path("search/", v.SearchView.as_view(), name="documents-search"),
     path("trash/", v.TrashView.as_view(), name="documents-trash"),
+    path("templates/", v.TemplatesView.as_view(), name="documents-templates"),
     path("settings/", v.SettingsView.as_view(), name="documents-settings"),
     path("folders/<int:pk>/", v.FolderView.as_view(), name="documents-folder"),
     path("folders/<int:pk>/permissions/", v.FolderPermissionsView.as_view(), name="documents-folder-permissions"),

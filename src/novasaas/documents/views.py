@@ -428,3 +428,55 @@ class SettingsView(DmsView):
         )
         messages.success(request, _("Saved."))
         return redirect("documents-settings")
+
+
+class TemplatesView(DmsView):
+    """Document templates: the list, a new template (DOCX source, record kind, target folder) and
+    generating a document from a record."""
+
+    def get(self, request: HttpRequest, errors: list[str] | None = None, status: int = 200) -> HttpResponse:
+        from novasaas.documents import templating
+        from novasaas.documents.models import Document
+
+        p = self.principal
+        levels = {n.folder.pk: n for n in selectors.folder_tree(p)}
+        sources = Document.objects.filter(
+            tenant=p.tenant,
+            deleted_at__isnull=True,
+            folder_id__in=list(levels),
+            current_version__content_type=templating.DOCX,
+        ).order_by("name")[:500]
+        context = {
+            "templates": templating.list_templates(p),
+            "kinds": templating.template_kinds(),
+            "sources": sources,
+            "folders": [n for n in levels.values() if n.level >= AccessLevel.EDIT],
+            "errors": errors or [],
+            "posted": request.POST if request.method == "POST" else {},
+        }
+        return render(request, "documents/templates.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.documents import templating
+
+        try:
+            if request.POST.get("op") == "generate":
+                doc = templating.generate_document(
+                    self.principal,
+                    _int(request.POST.get("template")),
+                    request.POST.get("record_id", "")[:20],
+                    name=request.POST.get("name", "")[:150],
+                )
+                messages.success(request, _("Document %(name)s created.") % {"name": doc.name})
+                return redirect("documents-document", doc.pk)
+            templating.create_template(
+                self.principal,
+                name=request.POST.get("name", "")[:200],
+                record_kind=request.POST.get("record_kind", "")[:40],
+                source_id=request.POST.get("source_id", "")[:20],
+                folder_id=request.POST.get("folder_id", "")[:20],
+            )
+        except ValidationError as exc:
+            return self.get(request, errors=_errors(exc), status=400)
+        messages.success(request, _("Template saved."))
+        return redirect("documents-templates")

@@ -24,3 +24,17 @@ register_quick_action(
         icon="bi-person-plus",
     )
 )
+
+# Attachments everywhere (spec §11.2): the employee page includes documents/_attachments_box.html.
+from novasaas.documents.attachments import RecordKind, register_record_kind  # noqa: E402
+from novasaas.hrm import selectors as _records  # noqa: E402
+
+register_record_kind(
+    RecordKind(
+        "hrm.employee",
+        "HRM",
+        ("hrm.employee.view", "hrm.team.view", "hrm.payslip.self"),
+        "hrm.employee.manage",
+        get=_records.get_employee,
+    )
+)

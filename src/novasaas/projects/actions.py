@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.events import publish
+from novasaas.platform.models import AuditAction
 from novasaas.platform.money import decimals_error, quantize, to_decimal
 from novasaas.projects import events, selectors
 from novasaas.projects.models import (
@@ -30,6 +31,7 @@ from novasaas.projects.models import (
     ProjectMember,
     ProjectRole,
     ProjectStatus,
+    ProjectTag,
     Task,
     TaskComment,
     TaskDependency,
@@ -587,3 +589,37 @@ def add_comment(p: Principal, task_id: int, body: Any) -> TaskComment:
             reverse("projects-task", args=[task.pk]),
         )
     return comment
+
+
+# --- tags ------------------------------------------------------------------------------------------
+
+MAX_TAGS = 20
+
+
+@transaction.atomic
+def set_project_tags(p: Principal, project_id: int, tags: Any) -> list[str]:
+    """Replace a project's tags (``pm.project.manage``): trimmed, case kept, duplicates (ignoring case)
+    dropped, at most 20 of at most 50 characters."""
+    p.require("pm.project.manage")
+    project = selectors.visible_projects(p).select_for_update().get(pk=project_id)
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    if not isinstance(tags, list | tuple):
+        raise ValidationError({"tags": [_("Give a list of tags.")]})
+    clean: dict[str, str] = {}
+    for raw in tags:
+        name = " ".join(str(raw or "").split())
+        if not name:
+            continue
+        if len(name) > 50:
+            raise ValidationError({"tags": [_("A tag has at most 50 characters.")]})
+        clean.setdefault(name.casefold(), name)
+    if len(clean) > MAX_TAGS:
+        raise ValidationError({"tags": [_("A project has at most %(n)s tags.") % {"n": MAX_TAGS}]})
+    before = sorted(project.tags.values_list("name", flat=True))
+    after = sorted(clean.values())
+    if before != after:
+        ProjectTag.objects.filter(project=project).delete()
+        ProjectTag.objects.bulk_create([ProjectTag(tenant=p.tenant, project=project, name=n) for n in after])
+        audit.record(AuditAction.UPDATE, actor=p.user, obj=project, before={"tags": before}, after={"tags": after})
+    return after

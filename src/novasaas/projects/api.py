@@ -9,7 +9,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from novasaas.identity.access import Principal
 from novasaas.platform.api import ErrorOut, Id, module_auth
-from novasaas.projects import actions, reports, selectors, timesheets
+from novasaas.projects import actions, invoicing, reports, selectors, timesheets
 from novasaas.projects import schemas as s
 from novasaas.projects.models import ProjectExpense, TaskComment, TaskDependency
 
@@ -32,9 +32,9 @@ def _set(data: Any) -> dict[str, Any]:
 
 @router.get("", response=list[s.ProjectOut])
 @paginate(LimitOffsetPagination)
-def list_projects(request: HttpRequest, q: str = "", status: s.ProjectStatusT | None = None) -> Any:
+def list_projects(request: HttpRequest, q: str = "", status: s.ProjectStatusT | None = None, tag: str = "") -> Any:
     p = _p(request, "pm.project.view")
-    return selectors.list_projects(p, q[:200], status or "")
+    return selectors.list_projects(p, q[:200], status or "", tag[:50])
 
 
 @router.post("", response={201: s.ProjectOut, **E})
@@ -313,3 +313,23 @@ def add_expense(request: HttpRequest, project_id: int, data: s.ProjectExpenseIn)
 def approve_expense(request: HttpRequest, expense_id: int) -> Any:
     p = _p(request, "pm.timesheet.approve")
     return timesheets.approve_expense(p, expense_id)
+
+
+@router.post("/expenses/{int:expense_id}/reject", response={200: s.ExpenseOut, **E})
+def reject_expense(request: HttpRequest, expense_id: int, data: s.ProjectExpenseRejectIn) -> Any:
+    p = _p(request, "pm.timesheet.approve")
+    return timesheets.reject_expense(p, expense_id, reason=data.reason)
+
+
+@router.put("/{int:project_id}/tags", response={200: list[str], **E})
+def set_tags(request: HttpRequest, project_id: int, data: s.ProjectTagsIn) -> Any:
+    p = _p(request, "pm.project.manage")
+    return actions.set_project_tags(p, project_id, data.tags)
+
+
+@router.post("/{int:project_id}/invoice-draft", response={201: s.ProjectInvoiceDraftOut, **E})
+def draft_invoice(request: HttpRequest, project_id: int) -> Any:
+    """Time-and-materials billing: a draft sales order (CRM) from the unbilled approved hours and expenses."""
+    p = _p(request, "pm.timesheet.approve")
+    order = invoicing.draft_sales_order(p, project_id)
+    return 201, {"order_id": order.pk, "number": order.number, "total": order.total}

@@ -26,3 +26,18 @@ class TimesheetApproved(DomainEvent):
     user_id: int
     week_start: str  # ISO date of the Monday
     hours: str  # decimal string
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectExpenseApproved(DomainEvent):
+    """An approved project expense (Accounting, module ACC, posts it: Dr expense on the project's
+    dimension / Cr sundry payables)."""
+
+    expense_id: int
+    project_id: int
+    code: str
+    name: str
+    date: str  # ISO date of the expense
+    amount: str  # decimal string, VND
+    description: str
+    user_id: int | None = None

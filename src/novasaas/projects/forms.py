@@ -105,3 +105,4 @@ class ExpenseForm(Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
     description = forms.CharField(label=_("Description"), max_length=300)
     amount = NumberField(label=_("Amount (VND)"), max_digits=16, decimal_places=0)
+    is_billable = forms.BooleanField(label=_("Billable to the customer"), required=False, initial=True)

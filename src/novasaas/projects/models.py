@@ -255,6 +255,8 @@ class TimesheetEntry(TenantModel):
     # the member's rates, copied when the timesheet is approved (later rate changes keep past costs)
     cost_rate = MoneyField(_("hourly cost rate"))
     bill_rate = MoneyField(_("hourly bill rate"))
+    # the sales order drafted from it (time-and-materials billing): billed once
+    billed_order_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -266,6 +268,7 @@ class TimesheetEntry(TenantModel):
 class ExpenseStatus(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("expense", "Draft")
     APPROVED = "approved", pgettext_lazy("expense", "Approved")
+    REJECTED = "rejected", pgettext_lazy("expense", "Rejected")
 
 
 class ProjectExpense(TenantModel):
@@ -278,7 +281,25 @@ class ProjectExpense(TenantModel):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
+    is_billable = models.BooleanField(_("billable to the customer"), default=True)
+    # the sales order drafted from it (time-and-materials billing): billed once
+    billed_order_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="pm_expense_amount_gt_0")]
         ordering = ["-date", "-id"]
+
+
+class ProjectTag(TenantModel):
+    """A free label on a project ("web", "khách VIP"); a project holds at most 20."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("tag"), max_length=50)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "project", "name"], name="pm_tag_unique")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -26,3 +26,10 @@ register_quick_action(
         icon="bi-check2-square",
     )
 )
+
+# Attachments everywhere (spec §11.2): project and task pages include documents/_attachments_box.html.
+from novasaas.documents.attachments import RecordKind, register_record_kind  # noqa: E402
+from novasaas.projects import selectors as _records  # noqa: E402
+
+register_record_kind(RecordKind("pm.project", "PM", "pm.project.view", "pm.task.work", get=_records.get_project))
+register_record_kind(RecordKind("pm.task", "PM", "pm.project.view", "pm.task.work", get=_records.get_task))

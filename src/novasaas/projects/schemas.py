@@ -64,6 +64,25 @@ class ProjectOut(Schema):
     start_date: dt.date | None
     end_date: dt.date | None
     description: str
+    tags: list[str] = []
+
+    @staticmethod
+    def resolve_tags(obj: Any) -> list[str]:
+        return [t.name for t in obj.tags.all()]
+
+
+class ProjectTagsIn(StrictSchema):
+    tags: list[str] = Field(max_length=20)
+
+
+class ProjectExpenseRejectIn(StrictSchema):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class ProjectInvoiceDraftOut(Schema):
+    order_id: int
+    number: str
+    total: Decimal
 
 
 class PhaseIn(StrictSchema):
@@ -222,6 +241,7 @@ class ProjectExpenseIn(StrictSchema):
     date: Date
     description: str = Field(min_length=1, max_length=300)
     amount: Amount
+    is_billable: bool = True
 
 
 class ExpenseOut(Schema):
@@ -231,6 +251,9 @@ class ExpenseOut(Schema):
     description: str
     amount: Decimal
     status: str
+    is_billable: bool
+    rejection_reason: str
+    billed_order_id: int | None
 
 
 ReportName = Literal["costs", "utilisation", "progress", "allocation"]

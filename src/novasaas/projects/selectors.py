@@ -39,8 +39,10 @@ def visible_projects(p: Principal) -> QuerySet[Project]:
     return qs
 
 
-def list_projects(p: Principal, q: str = "", status: str = "") -> QuerySet[Project]:
-    qs = visible_projects(p).select_related("customer", "manager")
+def list_projects(p: Principal, q: str = "", status: str = "", tag: str = "") -> QuerySet[Project]:
+    qs = visible_projects(p).select_related("customer", "manager").prefetch_related("tags")
+    if tag:
+        qs = qs.filter(tags__name__iexact=tag.strip())
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
     if status:

@@ -1,14 +1,17 @@
 """Projects' integration with Accounting (spec §11.3 PM → ACC): each project keeps an analytic
-dimension ``project:<code>`` so journal and budget lines can carry it. Runs only for tenants with ACC,
-in the project action's transaction, through accounting's public dimension functions, with a principal
-of the same user holding only ``acc.coa.configure``."""
+dimension ``project:<code>`` so journal and budget lines can carry it, and an approved project expense
+is posted (Dr the expense role ``admin_expense`` on the project's dimension / Cr 3388 sundry payables:
+what the company owes whoever paid it, settled by a payment voucher in Accounting). Runs only for
+tenants with ACC, in the project action's transaction (a refusal, e.g. a locked period, refuses the
+approval), through accounting's public dimension functions and ``post_source_document`` (idempotent per
+expense), with a principal of the same user holding only ``acc.coa.configure``."""
 
 from __future__ import annotations
 
 from novasaas.identity.access import Principal
 from novasaas.platform.events import subscriber
 from novasaas.platform.tenancy import current_tenant
-from novasaas.projects.events import ProjectSaved
+from novasaas.projects.events import ProjectExpenseApproved, ProjectSaved
 
 
 def _delegate(user_id: int | None) -> Principal:
@@ -35,3 +38,39 @@ def keep_project_dimension(event: ProjectSaved) -> None:
         create_dimension(principal, kind="project", code=event.code, name=event.name)
     elif dim.name != event.name[:120]:
         update_dimension(principal, dim.pk, name=event.name)
+
+
+EXPENSE_SOURCE = "pm.expense"
+
+
+@subscriber(ProjectExpenseApproved, module="ACC")
+def post_project_expense(event: ProjectExpenseApproved) -> None:
+    from decimal import Decimal
+
+    from novasaas.accounting.actions import LineInput
+    from novasaas.accounting.posting import post_source_document
+
+    # the project's dimension exists unless ACC was enabled after the project was last saved
+    keep_project_dimension(
+        ProjectSaved(
+            tenant_id=event.tenant_id,
+            project_id=event.project_id,
+            code=event.code,
+            name=event.name,
+            user_id=event.user_id,
+        )
+    )
+    amount = Decimal(event.amount)
+    memo = f"Chi phí dự án {event.code}: {event.description}"[:200]
+    post_source_document(
+        current_tenant(),
+        EXPENSE_SOURCE,
+        event.expense_id,
+        event.date,
+        [
+            LineInput("admin_expense", amount, Decimal(0), memo=memo, dimension=f"project:{event.code}"),
+            LineInput("3388", Decimal(0), amount, memo=memo),
+        ],
+        memo=memo,
+        reference=event.code,
+    )

@@ -229,8 +229,11 @@ def reject_timesheet(p: Principal, timesheet_id: int, note: Any = "") -> Timeshe
 
 
 @transaction.atomic
-def add_expense(p: Principal, project_id: int, *, date: Any, description: Any, amount: Any) -> ProjectExpense:
-    """A member records a project expense (draft until the project manager approves it)."""
+def add_expense(
+    p: Principal, project_id: int, *, date: Any, description: Any, amount: Any, is_billable: Any = True
+) -> ProjectExpense:
+    """A member records a project expense (draft until the project manager approves or rejects it;
+    ``is_billable``: re-billed to the customer of a time-and-materials project)."""
     p.require("pm.task.work")
     project = selectors.visible_projects(p).get(pk=project_id)
     if not selectors.is_member(project, p.user.pk if p.user else None) and not selectors.sees_all(p):
@@ -242,14 +245,18 @@ def add_expense(p: Principal, project_id: int, *, date: Any, description: Any, a
     if value <= 0:
         raise ValidationError({"amount": [_("Enter an amount greater than zero.")]})
     expense = ProjectExpense.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
-        project=project, date=day, description=_text(description, "description", 300), amount=value, created_by=p.user
+        project=project,
+        date=day,
+        description=_text(description, "description", 300),
+        amount=value,
+        created_by=p.user,
+        is_billable=bool(is_billable),
     )
     audit.record_created(expense, p.user)
     return expense
 
 
-@transaction.atomic
-def approve_expense(p: Principal, expense_id: int) -> ProjectExpense:
+def _lock_draft_expense(p: Principal, expense_id: int) -> ProjectExpense:
     p.require("pm.timesheet.approve")
     expense = ProjectExpense.objects.select_related("project").get(
         pk=expense_id, project__in=selectors.visible_projects(p)
@@ -257,13 +264,68 @@ def approve_expense(p: Principal, expense_id: int) -> ProjectExpense:
     Project.objects.select_for_update().get(pk=expense.project_id)
     expense = ProjectExpense.objects.select_for_update().select_related("project").get(pk=expense.pk)
     if expense.status != ExpenseStatus.DRAFT:
-        raise ValidationError(_("This expense is approved already."))
+        raise ValidationError(
+            _("This expense is %(status)s already.") % {"status": expense.get_status_display().lower()}
+        )
+    return expense
+
+
+@transaction.atomic
+def approve_expense(p: Principal, expense_id: int) -> ProjectExpense:
+    """Approve a draft expense (``pm.timesheet.approve``): it counts in the project's cost and, with ACC,
+    is posted to the ledger in the same transaction (``ProjectExpenseApproved``; a refused posting, e.g.
+    a closed period, refuses the approval)."""
+    expense = _lock_draft_expense(p, expense_id)
     before = audit.snapshot(expense)
     expense.status = ExpenseStatus.APPROVED
     expense.approved_by = p.user
     expense.save()
     audit.record_updated(expense, p.user, before)
-    check_budget(expense.project)
+    project = expense.project
+    publish(
+        events.ProjectExpenseApproved(
+            tenant_id=p.tenant.pk,
+            expense_id=expense.pk,
+            project_id=project.pk,
+            code=project.code,
+            name=project.name,
+            date=expense.date.isoformat(),
+            amount=str(expense.amount),
+            description=expense.description,
+            user_id=p.user.pk if p.user else None,
+        )
+    )
+    check_budget(project)
+    return expense
+
+
+@transaction.atomic
+def reject_expense(p: Principal, expense_id: int, *, reason: Any) -> ProjectExpense:
+    """Reject a draft expense with a reason (``pm.timesheet.approve``): it never counts in the cost, is
+    not posted, and the member who recorded it is notified."""
+    text = _text(reason, "reason", 300, required=False)
+    if not text:
+        raise ValidationError({"reason": [_("Say why the expense is rejected.")]})
+    expense = _lock_draft_expense(p, expense_id)
+    before = audit.snapshot(expense)
+    expense.status = ExpenseStatus.REJECTED
+    expense.rejection_reason = text
+    expense.approved_by = p.user
+    expense.save()
+    audit.record_updated(expense, p.user, before)
+    if expense.created_by_id and expense.created_by_id != (p.user.pk if p.user else None):
+        from django.urls import reverse
+
+        from novasaas.platform.notifications import notify
+
+        notify(
+            p.tenant,
+            [expense.created_by_id],
+            "projects",
+            _("Expense rejected: %(d)s") % {"d": expense.description[:80]},
+            text,
+            reverse("projects-project", args=[expense.project_id]),
+        )
     return expense
 
 

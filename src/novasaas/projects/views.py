@@ -69,11 +69,13 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 class ProjectListView(ProjectsView):
     def get(self, request: HttpRequest) -> HttpResponse:
         q = request.GET.get("q", "")[:200]
-        page = Paginator(selectors.list_projects(self.principal, q), PAGE_SIZE).get_page(request.GET.get("page"))
+        tag = request.GET.get("tag", "")[:50]
+        projects = selectors.list_projects(self.principal, q, tag=tag)
+        page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
         return render(
             request,
             "projects/projects.html",
-            {"page": page, "q": q, "can_manage": self.principal.has("pm.project.manage")},
+            {"page": page, "q": q, "tag": tag, "can_manage": self.principal.has("pm.project.manage")},
         )
 
 
@@ -178,6 +180,10 @@ class ProjectDetailView(ProjectsView):
             "can_tasks": p.has("pm.task.manage"),
             "can_work": p.has("pm.task.work"),
             "can_approve": p.has("pm.timesheet.approve"),
+            "tags": [t.name for t in project.tags.all()],
+            "can_bill": p.has("pm.timesheet.approve")
+            and project.billing_type == "time_materials"
+            and p.tenant.has_module("CRM"),
         }
         return render(request, "projects/project.html", context, status=status)
 
@@ -191,6 +197,34 @@ class ProjectDetailView(ProjectsView):
                 messages.success(request, _("Expense approved."))
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
+            return redirect("projects-project", pk)
+        if kind == "reject_expense":
+            try:
+                timesheets.reject_expense(
+                    p, _int(request.POST.get("expense_id")), reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("Expense rejected."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return self.get(request, pk, status=400)
+            return redirect("projects-project", pk)
+        if kind == "tags":
+            try:
+                actions.set_project_tags(p, pk, request.POST.get("tags", "")[:1100])
+                messages.success(request, _("Saved."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return self.get(request, pk, status=400)
+            return redirect("projects-project", pk)
+        if kind == "draft_invoice":
+            from novasaas.projects import invoicing
+
+            try:
+                order = invoicing.draft_sales_order(p, pk)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return self.get(request, pk, status=400)
+            messages.success(request, _("Sales order %(n)s drafted.") % {"n": order.number})
             return redirect("projects-project", pk)
         if kind == "remove_member":
             actions.remove_member(p, project.pk, _int(request.POST.get("member_id")))

@@ -41,3 +41,21 @@ register_quick_action(
         icon="bi-bag-plus",
     )
 )
+
+# Attachments everywhere (spec §11.2): PO and bill pages include documents/_attachments_box.html.
+from novasaas.documents.attachments import RecordKind, register_record_kind  # noqa: E402
+from novasaas.purchasing import selectors as _records  # noqa: E402
+
+_PO_VIEW = ("scm.po.track", "scm.receipt.create", "scm.return.manage")
+register_record_kind(
+    RecordKind("scm.po", "SCM", _PO_VIEW, "scm.po.create", get=lambda p, pk: _records.get_order(p.tenant, pk))
+)
+register_record_kind(
+    RecordKind(
+        "scm.bill",
+        "SCM",
+        ("scm.po.track", "acc.payment.record"),
+        "scm.po.create",
+        get=lambda p, pk: _records.get_bill(p.tenant, pk),
+    )
+)

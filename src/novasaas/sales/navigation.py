@@ -46,3 +46,16 @@ register_quick_action(
         icon="bi-cart-plus",
     )
 )
+
+# Attachments everywhere (spec §11.2) and document templates: order, quotation and invoice pages include documents/_attachments_box.html.
+from novasaas.documents.attachments import RecordKind, register_record_kind  # noqa: E402
+from novasaas.sales import quotations as _quotations  # noqa: E402
+from novasaas.sales import selectors as _records  # noqa: E402
+
+register_record_kind(RecordKind("crm.order", "CRM", "crm.customer.view", "crm.order.create", get=_records.get_order))
+register_record_kind(
+    RecordKind("crm.invoice", "CRM", "crm.customer.view", "crm.invoice.create", get=_records.get_invoice)
+)
+register_record_kind(
+    RecordKind("crm.quotation", "CRM", "crm.customer.view", "crm.quotation.manage", get=_quotations.get_quotation)
+)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from novasaas.documents import actions, workflows
-from novasaas.documents.tests.helpers import principal, upload
+from novasaas.documents import actions, templating, workflows
+from novasaas.documents.tests.helpers import docx_bytes, principal, upload
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, admin_of, create_user, web_client
 from novasaas.platform.testing.isolation import assert_every_table_isolated
@@ -23,7 +23,17 @@ def _fill(tenant):
         actions.add_comment(admin, doc.pk, "xem")
         share = actions.share_with_user(admin, doc.pk, create_user(tenant, "sales_staff").pk)
         workflows.start_workflow(admin, doc.pk, [admin.user.pk])
-        return {"folder": folder.pk, "doc": doc.pk, "version": doc.current_version.pk, "share": share.pk}
+        source = actions.upload_document(admin, folder.pk, upload(docx_bytes("{{ full_name }}"), "mau.docx"))
+        template = templating.create_template(
+            admin, name="Hợp đồng", record_kind="hrm.employee", source_id=source.pk, folder_id=folder.pk
+        )
+        return {
+            "folder": folder.pk,
+            "doc": doc.pk,
+            "version": doc.current_version.pk,
+            "share": share.pk,
+            "template": template.pk,
+        }
 
 
 def test_every_table_is_isolated(tenant_a, tenant_b):
@@ -60,6 +70,7 @@ def test_every_table_is_isolated(tenant_a, tenant_b):
         ("get", "documents/{doc}/approvals"),
         ("post", "documents/{doc}/approvals/decision"),
         ("post", "documents/{doc}/approvals/cancel"),
+        ("post", "templates/{template}/generate"),
     ],
 )
 def test_api_ids_of_the_other_tenant_are_404(tenant_a, tenant_b, method, path):
@@ -73,6 +84,8 @@ def test_api_ids_of_the_other_tenant_are_404(tenant_a, tenant_b, method, path):
         body = {"days": 2}
     if path.endswith("decision"):
         body = {"approve": True}
+    if path.endswith("generate"):
+        body = {"record_id": 1}
     r = getattr(api, method)(f"{URL}/{path.format(**b)}", body)
     assert r.status_code == 404, (path, r.status_code, r.content[:200])
 

@@ -29,6 +29,7 @@ def _fill(tenant):
         entry = timesheets.log_time(w.dev, task_id=w.task.pk, date=MONDAY, hours="2")
         expense = timesheets.add_expense(w.dev, w.project.pk, date=MONDAY, description="Taxi", amount="1000")
         member = w.project.members.get(user=w.dev.user)
+        actions.set_project_tags(w.pm, w.project.pk, ["web"])
         return {
             "project": w.project.pk,
             "task": w.task.pk,
@@ -79,6 +80,9 @@ API_PATHS = [
     ("post", "timesheets/{sheet}/reject"),
     ("patch", "time-entries/{entry}"),
     ("delete", "time-entries/{entry}"),
+    ("put", "{project}/tags"),
+    ("post", "{project}/invoice-draft"),
+    ("post", "expenses/{expense}/reject"),
 ]
 BODIES = {
     "phases": {"name": "x"},
@@ -89,6 +93,7 @@ BODIES = {
     "dependencies": {"predecessor_id": 1},
     "comments": {"body": "x"},
     "reject": {"note": ""},
+    "tags": {"tags": ["x"]},
 }
 
 
@@ -100,6 +105,8 @@ def test_other_tenants_ids_are_404(tenant_a, tenant_b, admin_a, method, path):
     body = BODIES.get(path.rsplit("/", 1)[-1], {})
     if path.endswith("members"):
         body = {"user_id": admin_a.pk}
+    if path.startswith("expenses/") and path.endswith("reject"):
+        body = {"reason": "x"}
     r = getattr(api, method)(f"{URL}/{path.format(**ids)}", None if method == "get" else body)
     assert r.status_code == 404, (path, r.status_code, r.content[:200])
 
