@@ -39,7 +39,12 @@ from novasaas.ai.models import (
 from novasaas.identity.access import Principal
 from novasaas.platform.tenancy import tenant_context
 
-FEATURE_PERMISSION = {"chat": "core.ai.chat", "functions": "core.ai.functions", "api": "core.ai.chat"}
+FEATURE_PERMISSION = {
+    "chat": "core.ai.chat",
+    "functions": "core.ai.functions",
+    "api": "core.ai.chat",
+    "rag": "core.ai.rag",
+}
 MAX_OUTPUT_TOKENS = 32_768
 MESSAGE_OVERHEAD = 4  # tokens a chat format adds per message (OpenAI's documented 3–4)
 
@@ -69,6 +74,7 @@ class Prepared:
     started: float
     replay: dict[str, Any] | None = None
     held: list[tuple[int, int]] = field(default_factory=list)
+    top_up: bool = False  # the wallet has an automatic top-up: checked after a shared settlement
 
 
 def estimate_prompt_tokens(messages: list[dict[str, Any]]) -> int:
@@ -102,7 +108,7 @@ def provider_of(model: str, rate: ModelRate | None) -> str:
     return Provider.OPENAI
 
 
-def _routes(tenant: Any, model: str, rate: ModelRate | None) -> list[Route]:
+def _routes(tenant: Any, model: str, rate: ModelRate | None) -> tuple[list[Route], Wallet | None]:
     native = provider_of(model, rate)
     now = timezone.now()
     own = [k for k in ProviderKey.objects.filter(provider__in=[native, Provider.OPENROUTER]) if keys.usable(k, now)]
@@ -111,7 +117,7 @@ def _routes(tenant: Any, model: str, rate: ModelRate | None) -> list[Route]:
     wallet = Wallet.objects.filter(tenant=tenant).first()
     if rate is not None and (wallet is None or wallet.allow_shared) and settings.AI_SHARED_KEYS.get(native):
         routes.append(Route(KeySource.SHARED, native))
-    return routes
+    return routes, wallet
 
 
 def prepare(
@@ -136,7 +142,7 @@ def prepare(
     started = time.perf_counter()
     with transaction.atomic(), tenant_context(tenant):
         rate = ModelRate.objects.filter(model=model, is_active=True).first()
-        routes = _routes(tenant, model, rate)
+        routes, wallet = _routes(tenant, model, rate)
         payload = {"model": model, "messages": messages, "max_tokens": max_tokens, **(options or {})}
         try:
             with transaction.atomic():
@@ -159,6 +165,7 @@ def prepare(
                 return Prepared(principal, existing, {}, [], rate, 0, max_tokens, started, replay=existing.response)
             raise GatewayError(_("This request id was already used."), 409) from None
     prepared = Prepared(principal, usage, payload, routes, rate, estimate_prompt_tokens(messages), max_tokens, started)
+    prepared.top_up = bool(wallet is not None and wallet.topup_threshold and wallet.topup_pack_id)
     if not routes:
         reason = (
             _("The model %(m)s has no credit rate: it can only be used with your own provider key.") % {"m": model}
@@ -230,6 +237,8 @@ def _settle_and_finish(p: Prepared, route: Route, tokens: tuple[int, int], statu
     with transaction.atomic(), credits.in_tenant(p.principal.tenant):
         _settle(p, route, *tokens)
         _finish(p, status, **finish)
+    if p.top_up and route.source == KeySource.SHARED:
+        credits.maybe_top_up(p.principal.tenant)
 
 
 def _undo_reservation(p: Prepared, route: Route) -> None:
