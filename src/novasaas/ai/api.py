@@ -187,6 +187,7 @@ def save_rate(request: HttpRequest, data: s.RateIn) -> Any:
         rate, _created = ModelRate.objects.update_or_create(
             model=data.model, defaults=data.model_dump(exclude={"model"})
         )
+    gateway.RATES.clear()  # this process at once, the others within the cache's TTL
     return rate
 
 

@@ -194,16 +194,17 @@ def lots_left(entries: list[dict[str, Any]]) -> dict[int, int]:
     return left
 
 
-def expire_tenant(tenant: Tenant, now: dt.datetime) -> int:
+def expire_tenant(tenant: Tenant, now: dt.datetime) -> int | None:
     """Expire the lots of ``tenant`` due at ``now``: an ``expiry`` entry takes what is left of each (zero
     marks a lot already used up), and with ``Wallet.rollover_days`` what was left comes back once as a
     ``rollover`` lot valid that many days more. The wallet row is locked, so a concurrent reservation
-    waits; idempotent (a lot with an expiry entry is skipped). Returns the credits that expired."""
+    waits; idempotent (a lot with an expiry entry is skipped). Returns the credits that expired (net of
+    rollovers), None when no lot was due."""
     total = 0
     with in_tenant(tenant), transaction.atomic():
         wallet = Wallet.objects.select_for_update().filter(tenant=tenant).first()
         if wallet is None:
-            return 0
+            return None
         entries: list[dict[str, Any]] = list(
             CreditEntry.objects.values("pk", "kind", "credits", "expires_at", "lot_id")  # type: ignore[arg-type]
         )
@@ -214,7 +215,7 @@ def expire_tenant(tenant: Tenant, now: dt.datetime) -> int:
         )
         due = [e for e in due if e["pk"] not in done]
         if not due:
-            return 0
+            return None
         left = lots_left(entries)
         for lot in due:
             n = left[lot["pk"]]
@@ -247,7 +248,8 @@ def expire_credits(now: dt.datetime | None = None) -> dict[int, int]:
             CreditEntry.objects.filter(kind__in=LOT_KINDS, expires_at__lte=now).values_list("tenant_id", flat=True)
         )
         tenants = list(Tenant.objects.filter(pk__in=tenant_ids))
-    return {t.pk: expire_tenant(t, now) for t in tenants}
+    expired = {t.pk: expire_tenant(t, now) for t in tenants}
+    return {pk: n for pk, n in expired.items() if n is not None}
 
 
 def maybe_top_up(tenant: Tenant) -> CreditEntry | None:
@@ -255,12 +257,13 @@ def maybe_top_up(tenant: Tenant) -> CreditEntry | None:
     through the purchase path. The wallet row is locked and the balance read again, so concurrent requests
     crossing the threshold buy one pack, not one each."""
     with in_tenant(tenant), transaction.atomic():
-        wallet = Wallet.objects.select_for_update().filter(tenant=tenant).select_related("topup_pack").first()
-        if wallet is None or not wallet.topup_threshold or wallet.topup_pack is None:
+        wallet = Wallet.objects.select_for_update().filter(tenant=tenant).first()
+        if wallet is None or not wallet.topup_threshold or wallet.topup_pack_id is None:
             return None
-        if wallet.balance >= wallet.topup_threshold or not wallet.topup_pack.is_active:
+        if wallet.balance >= wallet.topup_threshold:
             return None
-        return record_purchase(tenant, wallet.topup_pack, note="automatic top-up")
+        pack = CreditPack.objects.filter(pk=wallet.topup_pack_id, is_active=True).first()
+        return record_purchase(tenant, pack, note="automatic top-up") if pack else None
 
 
 def save_wallet_settings(

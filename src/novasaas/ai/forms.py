@@ -36,13 +36,18 @@ class BudgetForm(forms.Form):
 class WalletForm(forms.Form):
     allow_shared = forms.BooleanField(label=_("Use shared credits when no own key serves"), required=False)
     rollover_days = forms.IntegerField(
-        label=_("Carry expiring credits over for (days, 0 = no)"), min_value=0, max_value=3660, initial=0
+        label=_("Carry expiring credits over for (days, 0 = no)"),
+        min_value=0,
+        max_value=3660,
+        initial=0,
+        required=False,
     )
     topup_threshold = forms.IntegerField(
         label=_("Buy a pack automatically when the balance falls below (credits, 0 = off)"),
         min_value=0,
         max_value=10**12,
         initial=0,
+        required=False,
     )
     topup_pack = forms.ChoiceField(label=_("Pack bought automatically"), required=False)
 
