@@ -48,3 +48,29 @@ def test_a_question_gets_a_streamed_answer(page, tenant_a, admin_a, fake_provide
     page.reload()  # the answer is kept in the conversation's history
     assert fake_provider.behaviour.reply in page.content()
     assert credits.ledger_sum(tenant_a) == credits.balance(tenant_a) < 1000
+
+
+def test_an_answer_from_documents_lists_its_cited_source(page, tenant_a, admin_a, fake_provider):
+    from novasaas.ai import knowledge
+    from novasaas.ai.tests.helpers import master_admin, principal
+    from novasaas.platform.tenancy import tenant_context
+
+    credits.add_credits(master_admin(), tenant_a, credits=1000)
+    with tenant_context(tenant_a):
+        knowledge.upload(
+            principal(tenant_a, admin_a),
+            filename="bao-hanh.txt",
+            data="Sản phẩm được bảo hành 24 tháng.".encode(),
+            title="Chính sách bảo hành",
+        )
+    sign_in(page, admin_a.email, PASSWORD)
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/ai/chat/")
+    page.fill("textarea[name=text]", "Bảo hành bao lâu?")
+    page.check("input[name=use_documents]")
+    with page.expect_navigation():
+        page.click("form button.btn-primary")
+    page.wait_for_selector("[data-answer-done='1']")
+    assert page.locator("[data-answer-sources] li").all_inner_texts() == ["Chính sách bảo hành"]
+    page.reload()  # the cited source is kept with the answer
+    assert page.locator(".ai-sources li").all_inner_texts() == ["Chính sách bảo hành"]

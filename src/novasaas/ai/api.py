@@ -10,16 +10,18 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.utils import check_csrf
 
-from novasaas.ai import budgets, credits, gateway, keys, selectors
+from novasaas.ai import budgets, credits, gateway, keys, knowledge, reports, selectors
 from novasaas.ai import schemas as s
-from novasaas.ai.models import ModelRate, Wallet
+from novasaas.ai.models import ModelRate
 from novasaas.identity.access import Principal
-from novasaas.platform.api import ErrorOut, module_auth
+from novasaas.platform.api import ErrorOut, Id, module_auth
 from novasaas.platform.models import Tenant
+from novasaas.platform.reports import ReportFormat, ReportOut, file_response
 from novasaas.platform.tenancy import platform_context
 from novasaas.platform.transactions import atomic, register_self_managed
 
@@ -67,10 +69,7 @@ def get_wallet(request: HttpRequest) -> Any:
 @router.patch("/wallet", response={200: s.WalletOut, **E})
 def update_wallet(request: HttpRequest, data: s.WalletIn) -> Any:
     p = _p(request, MANAGE)
-    with atomic():
-        wallet = Wallet.objects.filter(tenant=p.tenant).first() or Wallet(tenant=p.tenant)
-        wallet.allow_shared = data.allow_shared
-        wallet.save()
+    credits.save_wallet_settings(p, **data.model_dump())
     return selectors.wallet(p)
 
 
@@ -116,6 +115,57 @@ def save_budget(request: HttpRequest, data: s.BudgetIn) -> Any:
     return next(b for b in selectors.list_budgets() if b["id"] == budget.pk)
 
 
+# --- knowledge files (RAG) ---------------------------------------------------------------------------
+
+
+@router.get("/knowledge", response={200: list[s.AiKnowledgeFileOut], **E})
+def list_knowledge(request: HttpRequest) -> Any:
+    _p(request, "core.ai.upload")
+    return knowledge.list_files()
+
+
+@router.post("/knowledge", response={201: s.AiKnowledgeFileOut, **E})
+def upload_knowledge(request: HttpRequest, file: File[UploadedFile], title: Form[str] = "") -> Any:
+    """Upload a knowledge file for the assistant (multipart; text, PDF or DOCX, at most 5 MB)."""
+    p = _p(request, "core.ai.upload")
+    data = file.read(knowledge.MAX_FILE_BYTES + 1)
+    with atomic():
+        return 201, knowledge.upload(p, filename=file.name or "", data=data, title=title[:200])
+
+
+@router.delete("/knowledge/{int:file_id}", response={204: None, **E})
+def delete_knowledge(request: HttpRequest, file_id: Id) -> Any:
+    with atomic():
+        knowledge.delete(_p(request, "core.ai.upload"), file_id)
+    return 204, None
+
+
+@router.get("/knowledge/search", response={200: list[s.AiSourceOut], **E})
+def search_knowledge(request: HttpRequest, q: str = "") -> Any:
+    """The sources the assistant would cite for the question ``q`` (uploaded knowledge and, with DMS, the
+    documents the caller may view)."""
+    p = _p(request, "core.ai.rag")
+    return [source.as_dict() for source in knowledge.retrieve(p, q[:500])]
+
+
+# --- usage report ----------------------------------------------------------------------------------------
+
+
+@router.get("/reports/usage", response={200: ReportOut, 503: ErrorOut, **E})
+def usage_report(request: HttpRequest, month: str = "", format: ReportFormat = "json") -> Any:
+    """The monthly usage report (``month`` YYYY-MM, default this month): by day, model and who paid; JSON
+    (the house report table) or the page's Excel/PDF (``format=xlsx|pdf``; 503 without a Unicode font)."""
+    _p(request, MANAGE)
+    report = reports.usage_report(reports.parse_month(month[:7]))
+    if format == "json":
+        return report.as_json()
+    return file_response(
+        report,
+        format,
+        unavailable=lambda text: JsonResponse({"detail": text}, status=503),
+    )
+
+
 # --- Master Admin: rates and credits ---------------------------------------------------------------
 
 platform_router = Router(tags=["ai"])
@@ -137,6 +187,7 @@ def save_rate(request: HttpRequest, data: s.RateIn) -> Any:
         rate, _created = ModelRate.objects.update_or_create(
             model=data.model, defaults=data.model_dump(exclude={"model"})
         )
+    gateway.RATES.clear()  # this process at once, the others within the cache's TTL
     return rate
 
 
@@ -148,7 +199,9 @@ def add_credits(request: HttpRequest, data: s.CreditsIn) -> Any:
     if tenant is None:
         return 404, {"detail": _("Not found.")}
     kind = "purchase" if data.pack else "grant"
-    return 201, credits.add_credits(user, tenant, credits=data.credits, pack_code=data.pack, kind=kind, note=data.note)
+    return 201, credits.add_credits(
+        user, tenant, credits=data.credits, pack_code=data.pack, kind=kind, note=data.note, valid_days=data.valid_days
+    )
 
 
 # --- OpenAI-compatible endpoint --------------------------------------------------------------------

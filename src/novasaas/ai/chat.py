@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from novasaas.ai import gateway, tools
+from novasaas.ai import gateway, knowledge, tools
 from novasaas.ai.models import ChatMessage, Conversation, ModelRate, ProviderKey
 from novasaas.identity.access import Principal
 from novasaas.platform.tenancy import tenant_context
@@ -31,11 +31,19 @@ def get_conversation(principal: Principal, pk: int) -> Conversation:
 
 
 def post_question(
-    principal: Principal, *, conversation_id: int | None, model: str, text: str, use_tools: bool = False
+    principal: Principal,
+    *,
+    conversation_id: int | None,
+    model: str,
+    text: str,
+    use_tools: bool = False,
+    use_documents: bool = False,
 ) -> Conversation:
     principal.require("core.ai.chat")
     if use_tools:
         principal.require("core.ai.functions")
+    if use_documents:
+        principal.require("core.ai.rag")
     text = text.strip()
     if not text:
         raise ValidationError({"text": [_("Write a question.")]})
@@ -49,7 +57,9 @@ def post_question(
         if conversation.model != model:
             conversation.model = model
             conversation.save(update_fields=["model"])
-        ChatMessage.objects.create(conversation=conversation, role="user", content=text, use_tools=use_tools)
+        ChatMessage.objects.create(
+            conversation=conversation, role="user", content=text, use_tools=use_tools, use_documents=use_documents
+        )
     return conversation
 
 
@@ -76,7 +86,11 @@ def answer(principal: Principal, conversation_id: int) -> Iterator[dict[str, Any
             return iter([{"done": True}])
         messages = _history(conversation, principal)
         offered = tools.schemas(principal) if question.use_tools else []
-    return _answer(principal, conversation, question, messages, offered)
+        sources: list[knowledge.Source] = []
+        if question.use_documents and principal.has("core.ai.rag"):
+            sources = knowledge.retrieve(principal, question.content)
+            messages = [messages[0], knowledge.context_message(sources), *messages[1:]]
+    return _answer(principal, conversation, question, messages, offered, sources)
 
 
 def _answer(
@@ -85,10 +99,14 @@ def _answer(
     question: ChatMessage,
     messages: list[dict[str, Any]],
     offered: list[dict[str, Any]],
+    sources: list[knowledge.Source] | None = None,
 ) -> Iterator[dict[str, Any]]:
     produced: list[str] = []
     usage = None
+    cited = [s.as_dict() for s in sources or []]
     try:
+        if question.use_documents:
+            yield {"sources": cited}
         if offered:
             prepared = gateway.prepare(
                 principal,
@@ -115,7 +133,7 @@ def _answer(
             principal,
             model=conversation.model,
             messages=messages,
-            feature="functions" if offered else "chat",
+            feature="functions" if offered else ("rag" if question.use_documents else "chat"),
             max_tokens=MAX_ANSWER_TOKENS,
         )
         usage = prepared.usage
@@ -132,7 +150,11 @@ def _answer(
         if produced:
             with tenant_context(principal.tenant):
                 ChatMessage.objects.create(
-                    conversation=conversation, role="assistant", content="".join(produced), usage=usage
+                    conversation=conversation,
+                    role="assistant",
+                    content="".join(produced),
+                    usage=usage,
+                    sources=cited or None,
                 )
 
 

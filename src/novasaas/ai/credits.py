@@ -9,11 +9,13 @@ requests race for the last credits, one UPDATE matches no row and that request i
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from novasaas.ai.models import CreditEntry, CreditPack, EntryKind, ModelRate, UsageRecord, Wallet
@@ -47,33 +49,72 @@ def _require_master_admin(actor: Any) -> None:
 
 
 def add_credits(
-    actor: Any, tenant: Tenant, *, credits: int = 0, pack_code: str = "", kind: str = EntryKind.GRANT, note: str = ""
+    actor: Any,
+    tenant: Tenant,
+    *,
+    credits: int = 0,
+    pack_code: str = "",
+    kind: str = EntryKind.GRANT,
+    note: str = "",
+    valid_days: int | None = None,
 ) -> CreditEntry:
-    """Master Admin grants credits, or records a pack bought (kind purchase, price from the catalogue)."""
+    """Master Admin grants credits, or records a pack bought (kind purchase, price and validity from the
+    catalogue). A grant expires after ``valid_days`` when given (None: never)."""
     _require_master_admin(actor)
-    pack = None
-    price = 0
     if pack_code:
         pack = CreditPack.objects.filter(code=pack_code, is_active=True).first()
         if pack is None:
             raise ValidationError({"pack": [_("Unknown credit pack.")]})
-        credits, price, kind = pack.credits, pack.price_vnd, EntryKind.PURCHASE
+        return record_purchase(tenant, pack, actor=actor, note=note)
     if kind not in (EntryKind.GRANT, EntryKind.PURCHASE, EntryKind.REFUND):
         raise ValidationError({"kind": [_("Credits are added as a grant, a purchase or a refund.")]})
     if not 1 <= credits <= 10**12:
         raise ValidationError({"credits": [_("Credits are a whole number from 1 to 1,000,000,000,000.")]})
+    if valid_days is not None and not 1 <= valid_days <= 3660:
+        raise ValidationError({"valid_days": [_("Validity is from 1 to 3,660 days.")]})
+    expires_at = timezone.now() + dt.timedelta(days=valid_days) if valid_days else None
+    return _add(tenant, kind=kind, credits=credits, actor=actor, note=note, expires_at=expires_at)
+
+
+def record_purchase(tenant: Tenant, pack: CreditPack, *, actor: Any = None, note: str = "") -> CreditEntry:
+    """A pack bought: ``purchase`` entry at the catalogue price, valid ``pack.valid_days`` (the path of
+    Master Admin's recording and of the automatic top-up, whose actor is None)."""
+    expires_at = timezone.now() + dt.timedelta(days=pack.valid_days) if pack.valid_days else None
+    return _add(
+        tenant,
+        kind=EntryKind.PURCHASE,
+        credits=pack.credits,
+        pack=pack,
+        price=pack.price_vnd,
+        actor=actor,
+        note=note,
+        expires_at=expires_at,
+    )
+
+
+def _add(
+    tenant: Tenant,
+    *,
+    kind: str,
+    credits: int,
+    pack: CreditPack | None = None,
+    price: int = 0,
+    actor: Any = None,
+    note: str = "",
+    expires_at: dt.datetime | None = None,
+) -> CreditEntry:
     wallet = ensure_wallet(tenant)
-    with tenant_context(tenant), atomic():
+    with in_tenant(tenant), atomic():
         Wallet.objects.filter(pk=wallet.pk).update(balance=F("balance") + credits)
         entry = CreditEntry.objects.create(
-            kind=kind, credits=credits, pack=pack, price_vnd=price, actor=actor, note=note[:200]
+            kind=kind, credits=credits, pack=pack, price_vnd=price, actor=actor, note=note[:200], expires_at=expires_at
         )
         audit.record(
             AuditAction.OTHER,
             actor=actor,
             tenant=tenant,
             obj=entry,
-            after={"kind": kind, "credits": credits, "pack": pack_code, "price_vnd": price},
+            after={"kind": kind, "credits": credits, "pack": pack.code if pack else "", "price_vnd": price},
             message=f"AI credits {kind}: {credits}",
         )
     return entry
@@ -125,3 +166,150 @@ def balance(tenant: Tenant) -> int:
     with tenant_context(tenant):
         wallet = Wallet.objects.filter(tenant=tenant).first()
         return wallet.balance if wallet else 0
+
+
+# --- expiry, rollover, automatic top-up -----------------------------------------------------------------
+
+LOT_KINDS = (EntryKind.PURCHASE, EntryKind.GRANT, EntryKind.REFUND, EntryKind.ROLLOVER)
+
+
+def lots_left(entries: list[dict[str, Any]]) -> dict[int, int]:
+    """What is left of every credit lot (purchase, grant, refund, rollover) given the whole ledger.
+
+    Credits are spent from the lot that expires first (lots without expiry last, then oldest first), over
+    the wallet's whole life: everything that left the wallet (spent, held by a reservation, expired) is
+    taken from the lots in that order. The lots' remainders add up to the balance, so an expiry never
+    takes more than the wallet holds, nor more than is left of its lot."""
+    lots = sorted(
+        (e for e in entries if e["kind"] in LOT_KINDS),
+        key=lambda e: (e["expires_at"] is None, e["expires_at"] or 0, e["pk"]),
+    )
+    balance = sum(e["credits"] for e in entries)
+    gone = max(0, sum(e["credits"] for e in lots) - balance)
+    left: dict[int, int] = {}
+    for lot in lots:
+        taken = min(gone, lot["credits"])
+        left[lot["pk"]] = lot["credits"] - taken
+        gone -= taken
+    return left
+
+
+def expire_tenant(tenant: Tenant, now: dt.datetime) -> int | None:
+    """Expire the lots of ``tenant`` due at ``now``: an ``expiry`` entry takes what is left of each (zero
+    marks a lot already used up), and with ``Wallet.rollover_days`` what was left comes back once as a
+    ``rollover`` lot valid that many days more. The wallet row is locked, so a concurrent reservation
+    waits; idempotent (a lot with an expiry entry is skipped). Returns the credits that expired (net of
+    rollovers), None when no lot was due."""
+    total = 0
+    with in_tenant(tenant), transaction.atomic():
+        wallet = Wallet.objects.select_for_update().filter(tenant=tenant).first()
+        if wallet is None:
+            return None
+        entries: list[dict[str, Any]] = list(
+            CreditEntry.objects.values("pk", "kind", "credits", "expires_at", "lot_id")  # type: ignore[arg-type]
+        )
+        done = {e["lot_id"] for e in entries if e["kind"] == EntryKind.EXPIRY}
+        due = sorted(
+            (e for e in entries if e["kind"] in LOT_KINDS and e["expires_at"] is not None and e["expires_at"] <= now),
+            key=lambda e: (e["expires_at"], e["pk"]),
+        )
+        due = [e for e in due if e["pk"] not in done]
+        if not due:
+            return None
+        left = lots_left(entries)
+        for lot in due:
+            n = left[lot["pk"]]
+            if n and not Wallet.objects.filter(pk=wallet.pk, balance__gte=n).update(balance=F("balance") - n):
+                raise AssertionError("a lot's remainder exceeds the balance")  # pragma: no cover - proven by test
+            CreditEntry.objects.create(kind=EntryKind.EXPIRY, credits=-n, lot_id=lot["pk"], note="expired")
+            total += n
+            expired_at: dt.datetime = lot["expires_at"]
+            if n and wallet.rollover_days and lot["kind"] != EntryKind.ROLLOVER:
+                Wallet.objects.filter(pk=wallet.pk).update(balance=F("balance") + n)
+                CreditEntry.objects.create(
+                    kind=EntryKind.ROLLOVER,
+                    credits=n,
+                    lot_id=lot["pk"],
+                    expires_at=expired_at + dt.timedelta(days=wallet.rollover_days),
+                    note="carried over",
+                )
+                total -= n
+    return total
+
+
+def expire_credits(now: dt.datetime | None = None) -> dict[int, int]:
+    """The periodic job (``novasaas ai_expire_credits``): every tenant with a lot due. Returns tenant id →
+    credits that expired (net of rollovers)."""
+    from novasaas.platform.tenancy import platform_context
+
+    now = now or timezone.now()
+    with platform_context():
+        tenant_ids = set(
+            CreditEntry.objects.filter(kind__in=LOT_KINDS, expires_at__lte=now).values_list("tenant_id", flat=True)
+        )
+        tenants = list(Tenant.objects.filter(pk__in=tenant_ids))
+    expired = {t.pk: expire_tenant(t, now) for t in tenants}
+    return {pk: n for pk, n in expired.items() if n is not None}
+
+
+def maybe_top_up(tenant: Tenant) -> CreditEntry | None:
+    """Automatic top-up: when the balance is below ``Wallet.topup_threshold``, buy ``Wallet.topup_pack``
+    through the purchase path. The wallet row is locked and the balance read again, so concurrent requests
+    crossing the threshold buy one pack, not one each."""
+    with in_tenant(tenant), transaction.atomic():
+        wallet = Wallet.objects.select_for_update().filter(tenant=tenant).first()
+        if wallet is None or not wallet.topup_threshold or wallet.topup_pack_id is None:
+            return None
+        if wallet.balance >= wallet.topup_threshold:
+            return None
+        pack = CreditPack.objects.filter(pk=wallet.topup_pack_id, is_active=True).first()
+        return record_purchase(tenant, pack, note="automatic top-up") if pack else None
+
+
+def save_wallet_settings(
+    principal: Any,
+    *,
+    allow_shared: bool | None = None,
+    rollover_days: int | None = None,
+    topup_threshold: int | None = None,
+    topup_pack: str | None = None,
+) -> Wallet:
+    """Tenant Admin's wallet settings (None: unchanged). A top-up needs both a threshold and a pack."""
+    principal.require("core.ai.manage")
+    if rollover_days is not None and not 0 <= rollover_days <= 3660:
+        raise ValidationError({"rollover_days": [_("From 0 to 3,660 days.")]})
+    if topup_threshold is not None and not 0 <= topup_threshold <= 10**12:
+        raise ValidationError({"topup_threshold": [_("A whole number of credits from 0.")]})
+    pack = None
+    if topup_pack:
+        pack = CreditPack.objects.filter(code=topup_pack, is_active=True).first()
+        if pack is None:
+            raise ValidationError({"topup_pack": [_("Unknown credit pack.")]})
+    ensure_wallet(principal.tenant)
+    with in_tenant(principal.tenant), atomic():
+        wallet = Wallet.objects.select_for_update().get(tenant=principal.tenant)
+        if allow_shared is not None:
+            wallet.allow_shared = allow_shared
+        if rollover_days is not None:
+            wallet.rollover_days = rollover_days
+        if topup_threshold is not None:
+            wallet.topup_threshold = topup_threshold
+        if topup_pack is not None:
+            wallet.topup_pack = pack
+        if wallet.topup_threshold and wallet.topup_pack is None:
+            raise ValidationError({"topup_pack": [_("Choose the pack the automatic top-up buys.")]})
+        wallet.save(update_fields=["allow_shared", "rollover_days", "topup_threshold", "topup_pack"])
+        audit.record(
+            AuditAction.UPDATE,
+            actor=principal.user,
+            tenant=principal.tenant,
+            obj=wallet,
+            after={
+                "allow_shared": wallet.allow_shared,
+                "rollover_days": wallet.rollover_days,
+                "topup_threshold": wallet.topup_threshold,
+                "topup_pack": pack.code if pack else "",
+            },
+            message="AI wallet settings",
+        )
+    return wallet

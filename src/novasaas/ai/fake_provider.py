@@ -1,4 +1,7 @@
-"""A fake AI provider on loopback that speaks the OpenAI chat-completions wire protocol.
+"""A fake AI provider on loopback that speaks the OpenAI chat-completions wire protocol, and Anthropic's
+native Messages API under ``/anthropic/v1/messages`` (``x-api-key`` and ``anthropic-version`` headers, content
+blocks, SSE events ``message_start``/``content_block_delta``/``message_delta``/``message_stop`` with usage,
+errors in Anthropic's ``{"type": "error", "error": {...}}`` shape).
 
 Used by the tests, the benchmark and the demo (no network exists here). One server serves every provider
 under ``/<provider>/v1`` (OpenAI, and the OpenAI-compatible endpoints of Anthropic, Google and
@@ -38,6 +41,7 @@ class Counters:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     providers: list[str] = field(default_factory=list)
+    last_body: dict[str, Any] = field(default_factory=dict)  # the last request's JSON body
 
 
 class FakeProvider:
@@ -93,6 +97,9 @@ def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
         def _error(self, status: int) -> None:
+            if self.path.startswith("/anthropic/"):
+                self._anthropic_error(status)
+                return
             kinds = {401: "invalid_api_key", 429: "rate_limit_exceeded", 500: "server_error"}
             self._send_json(
                 status,
@@ -131,7 +138,14 @@ def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             if route is None or route[1] != "/models":
                 self._error(404)
                 return
-            if self._authorised():
+            if not self._authorised():
+                return
+            if route[0] == "anthropic":
+                model = {"type": "model", "id": "claude-3-sonnet", "display_name": "Claude 3 Sonnet"}
+                model["created_at"] = "2024-02-29T00:00:00Z"
+                body = {"data": [model], "has_more": False, "first_id": model["id"], "last_id": model["id"]}
+                self._send_json(200, body)
+            else:
                 self._send_json(200, {"object": "list", "data": [{"id": "gpt-3.5-turbo", "object": "model"}]})
 
         def do_POST(self) -> None:
@@ -140,9 +154,13 @@ def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             body = json.loads(self.rfile.read(length) or b"{}")
             with fake.lock:
                 fake.counters.requests += 1
+                fake.counters.last_body = body
             b = fake.behaviour
             if b.delay:
                 time.sleep(b.delay)
+            if route is not None and route == ("anthropic", "/messages"):
+                self._messages(body)
+                return
             if route is None or route[1] != "/chat/completions":
                 self._error(404)
                 return
@@ -242,6 +260,99 @@ def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
                 fake.counters.prompt_tokens += p_tokens
                 fake.counters.completion_tokens += c_tokens
                 fake.counters.providers.append(route[0])
+
+        # --- Anthropic Messages API ---------------------------------------------------------------
+
+        def _anthropic_error(self, status: int, message: str = "") -> None:
+            kinds = {
+                400: "invalid_request_error",
+                401: "authentication_error",
+                404: "not_found_error",
+                429: "rate_limit_error",
+                500: "api_error",
+            }
+            error = {"type": kinds.get(status, "api_error"), "message": message or f"fake provider error {status}"}
+            self._send_json(status, {"type": "error", "error": error})
+
+        def _event(self, name: str, data: dict[str, Any]) -> None:
+            self.wfile.write(f"event: {name}\ndata: {json.dumps({'type': name, **data})}\n\n".encode())
+            self.wfile.flush()
+
+        def _messages(self, body: dict[str, Any]) -> None:
+            if not self.headers.get("anthropic-version"):
+                self._anthropic_error(400, "anthropic-version header is required")
+                return
+            if not self._authorised():
+                return
+            if not isinstance(body.get("max_tokens"), int) or not body.get("messages"):
+                self._anthropic_error(400, "max_tokens and messages are required")
+                return
+            b = fake.behaviour
+            prompt = json.dumps({"system": body.get("system", ""), "messages": body["messages"]}, ensure_ascii=False)
+            p_tokens = b.prompt_tokens if b.prompt_tokens is not None else len(prompt.encode()) // 4 + 1
+            max_tokens = body["max_tokens"]
+            words = _words(b.reply)[:max_tokens]
+            c_tokens = min(b.completion_tokens if b.completion_tokens is not None else len(words), max_tokens)
+            asked_tool = (
+                b.tool_call is not None
+                and body.get("tools")
+                and not any(
+                    isinstance(m.get("content"), list)
+                    and any(c.get("type") == "tool_result" for c in m["content"] if isinstance(c, dict))
+                    for m in body["messages"]
+                )
+            )
+            mid = "msg_" + uuid.uuid4().hex[:20]
+            model = body.get("model", "")
+            if asked_tool:
+                assert b.tool_call is not None
+                content: list[dict[str, Any]] = [
+                    {"type": "tool_use", "id": "toolu_1", "name": b.tool_call[0], "input": b.tool_call[1]}
+                ]
+                stop = "tool_use"
+            else:
+                content = [{"type": "text", "text": "".join(words)}]
+                stop = "max_tokens" if len(_words(b.reply)) > max_tokens else "end_turn"
+
+            def count(completion: int) -> None:
+                with fake.lock:
+                    fake.counters.prompt_tokens += p_tokens
+                    fake.counters.completion_tokens += completion
+                    fake.counters.providers.append("anthropic")
+
+            if not body.get("stream"):
+                with fake.lock:
+                    fake.counters.served += 1
+                count(c_tokens)
+                message = {"id": mid, "type": "message", "role": "assistant", "model": model, "content": content}
+                message |= {"stop_reason": stop, "stop_sequence": None}
+                message["usage"] = {"input_tokens": p_tokens, "output_tokens": c_tokens}
+                self._send_json(200, message)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-cache")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            start = {"id": mid, "type": "message", "role": "assistant", "model": model, "content": []}
+            start |= {"stop_reason": None, "stop_sequence": None}
+            start["usage"] = {"input_tokens": p_tokens, "output_tokens": 1}
+            self._event("message_start", {"message": start})
+            self._event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
+            self._event("ping", {})
+            for i, w in enumerate(words):
+                if b.break_after is not None and i >= b.break_after:
+                    count(i)
+                    return  # connection closed before message_delta: a broken stream
+                self._event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": w}})
+            self._event("content_block_stop", {"index": 0})
+            delta = {"delta": {"stop_reason": stop, "stop_sequence": None}, "usage": {"output_tokens": c_tokens}}
+            self._event("message_delta", delta)
+            self._event("message_stop", {})
+            with fake.lock:
+                fake.counters.served += 1
+            count(c_tokens)
 
     return Handler
 

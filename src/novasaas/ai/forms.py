@@ -35,13 +35,38 @@ class BudgetForm(forms.Form):
 
 class WalletForm(forms.Form):
     allow_shared = forms.BooleanField(label=_("Use shared credits when no own key serves"), required=False)
+    rollover_days = forms.IntegerField(
+        label=_("Carry expiring credits over for (days, 0 = no)"),
+        min_value=0,
+        max_value=3660,
+        initial=0,
+        required=False,
+    )
+    topup_threshold = forms.IntegerField(
+        label=_("Buy a pack automatically when the balance falls below (credits, 0 = off)"),
+        min_value=0,
+        max_value=10**12,
+        initial=0,
+        required=False,
+    )
+    topup_pack = forms.ChoiceField(label=_("Pack bought automatically"), required=False)
+
+    def __init__(self, *args: Any, packs: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["topup_pack"].choices = [("", "—"), *packs]  # type: ignore[attr-defined]
 
 
 class ChatForm(forms.Form):
     model = forms.ChoiceField(label=_("Model"))
     text = forms.CharField(label=_("Your question"), max_length=8000, widget=forms.Textarea(attrs={"rows": 3}))
     use_tools = forms.BooleanField(label=_("Let the assistant look up company data"), required=False)
+    use_documents = forms.BooleanField(label=_("Answer from the company's documents (cite sources)"), required=False)
 
     def __init__(self, *args: Any, models: list[str] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [(m, m) for m in models]  # type: ignore[attr-defined]
+
+
+class KnowledgeUploadForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    file = forms.FileField(label=_("File (text, PDF or DOCX, at most 5 MB)"))

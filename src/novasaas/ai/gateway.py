@@ -13,6 +13,7 @@ Each step is its own short transaction in the tenant's context: nothing is locke
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import time
 import uuid
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 from novasaas.ai import budgets, credits, keys, providers
 from novasaas.ai.models import (
     KeySource,
+    KeyStatus,
     ModelRate,
     Provider,
     ProviderKey,
@@ -38,8 +40,14 @@ from novasaas.ai.models import (
 )
 from novasaas.identity.access import Principal
 from novasaas.platform.tenancy import tenant_context
+from novasaas.platform.tenant_cache import TenantCache
 
-FEATURE_PERMISSION = {"chat": "core.ai.chat", "functions": "core.ai.functions", "api": "core.ai.chat"}
+FEATURE_PERMISSION = {
+    "chat": "core.ai.chat",
+    "functions": "core.ai.functions",
+    "api": "core.ai.chat",
+    "rag": "core.ai.rag",
+}
 MAX_OUTPUT_TOKENS = 32_768
 MESSAGE_OVERHEAD = 4  # tokens a chat format adds per message (OpenAI's documented 3–4)
 
@@ -69,6 +77,8 @@ class Prepared:
     started: float
     replay: dict[str, Any] | None = None
     held: list[tuple[int, int]] = field(default_factory=list)
+    top_up: bool = False  # the wallet has an automatic top-up: checked after a shared settlement
+    reserved_early: bool = False  # the first route (shared) was reserved when the request was registered
 
 
 def estimate_prompt_tokens(messages: list[dict[str, Any]]) -> int:
@@ -102,16 +112,33 @@ def provider_of(model: str, rate: ModelRate | None) -> str:
     return Provider.OPENAI
 
 
-def _routes(tenant: Any, model: str, rate: ModelRate | None) -> list[Route]:
+# Per-process caches (bounded, cleared by the process that changes the rows, other processes within the
+# TTL): the rate of a model (platform catalogue) and a company's active own keys (sealed; opened per call).
+RATES: TenantCache[tuple[ModelRate | None]] = TenantCache("ai.rates", ttl=10.0, maxsize=1000)
+
+
+def rate_of(model: str) -> ModelRate | None:
+    return RATES.get(0, model, lambda: (ModelRate.objects.filter(model=model, is_active=True).first(),))[0]
+
+
+def _active_keys(tenant: Any) -> list[ProviderKey]:
+    cached = keys.ACTIVE_KEYS.get(
+        tenant.pk, "active", lambda: list(ProviderKey.objects.filter(status=KeyStatus.ACTIVE))
+    )
+    return [copy.copy(k) for k in cached]
+
+
+def _routes(tenant: Any, model: str, rate: ModelRate | None) -> tuple[list[Route], Wallet | None]:
     native = provider_of(model, rate)
     now = timezone.now()
-    own = [k for k in ProviderKey.objects.filter(provider__in=[native, Provider.OPENROUTER]) if keys.usable(k, now)]
+    candidates = [k for k in _active_keys(tenant) if k.provider in (native, Provider.OPENROUTER)]
+    own = [k for k in candidates if keys.usable(k, now)]
     own.sort(key=lambda k: (k.provider != native, k.priority, k.pk))
     routes = [Route(KeySource.BYOK, k.provider, k) for k in own]
     wallet = Wallet.objects.filter(tenant=tenant).first()
     if rate is not None and (wallet is None or wallet.allow_shared) and settings.AI_SHARED_KEYS.get(native):
         routes.append(Route(KeySource.SHARED, native))
-    return routes
+    return routes, wallet
 
 
 def prepare(
@@ -135,8 +162,8 @@ def prepare(
     tenant = principal.tenant
     started = time.perf_counter()
     with transaction.atomic(), tenant_context(tenant):
-        rate = ModelRate.objects.filter(model=model, is_active=True).first()
-        routes = _routes(tenant, model, rate)
+        rate = rate_of(model)
+        routes, wallet = _routes(tenant, model, rate)
         payload = {"model": model, "messages": messages, "max_tokens": max_tokens, **(options or {})}
         try:
             with transaction.atomic():
@@ -158,7 +185,21 @@ def prepare(
             ):
                 return Prepared(principal, existing, {}, [], rate, 0, max_tokens, started, replay=existing.response)
             raise GatewayError(_("This request id was already used."), 409) from None
-    prepared = Prepared(principal, usage, payload, routes, rate, estimate_prompt_tokens(messages), max_tokens, started)
+        prepared = Prepared(
+            principal, usage, payload, routes, rate, estimate_prompt_tokens(messages), max_tokens, started
+        )
+        prepared.top_up = bool(wallet is not None and wallet.topup_threshold and wallet.topup_pack_id)
+        refused: GatewayError | None = None
+        if routes and routes[0].source == KeySource.SHARED:
+            # only shared credits serve the request: reserve in the registering transaction (one commit
+            # fewer); a refusal is recorded in it too and raised once it has committed
+            try:
+                _use(prepared, routes[0], 0)
+                prepared.reserved_early = True
+            except GatewayError as exc:
+                refused = exc
+    if refused is not None:
+        raise refused
     if not routes:
         reason = (
             _("The model %(m)s has no credit rate: it can only be used with your own provider key.") % {"m": model}
@@ -198,7 +239,7 @@ def _reserve(p: Prepared, route: Route) -> None:
     user_id = p.principal.user.pk if p.principal.user else None
     try:
         # the savepoint-capable block outermost: a refusal rolls back to it and leaves any outer transaction usable
-        with transaction.atomic(), tenant_context(tenant):
+        with transaction.atomic(), credits.in_tenant(tenant):
             try:
                 p.held = budgets.reserve(tenant, user_id, estimate)
             except budgets.BudgetExceeded as exc:
@@ -230,6 +271,8 @@ def _settle_and_finish(p: Prepared, route: Route, tokens: tuple[int, int], statu
     with transaction.atomic(), credits.in_tenant(p.principal.tenant):
         _settle(p, route, *tokens)
         _finish(p, status, **finish)
+    if p.top_up and route.source == KeySource.SHARED:
+        credits.maybe_top_up(p.principal.tenant)
 
 
 def _undo_reservation(p: Prepared, route: Route) -> None:
@@ -284,7 +327,8 @@ def complete(p: Prepared) -> dict[str, Any]:
     if p.replay is not None:
         return p.replay
     for index, route in enumerate(p.routes):
-        _use(p, route, index)
+        if not (index == 0 and p.reserved_early):
+            _use(p, route, index)
         try:
             answer = providers.chat(route.provider, _secret(p, route), _payload_for(route, p.payload))
         except providers.ProviderFailure as failure:
@@ -302,7 +346,8 @@ def start_stream(p: Prepared) -> Iterator[dict[str, Any]]:
     """Open the stream on the first route that accepts the request (falling back before any chunk), and
     return the chunks; the request is settled when the iterator ends, breaks or is closed."""
     for index, route in enumerate(p.routes):
-        _use(p, route, index)
+        if not (index == 0 and p.reserved_early):
+            _use(p, route, index)
         try:
             chunks = providers.open_stream(route.provider, _secret(p, route), _payload_for(route, p.payload))
         except providers.ProviderFailure as failure:

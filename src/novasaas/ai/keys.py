@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction
 from novasaas.platform.notifications import notify
+from novasaas.platform.tenant_cache import TenantCache
 from novasaas.platform.transactions import atomic
 
 MANAGE = "core.ai.manage"
@@ -66,7 +68,18 @@ def add_key(principal: Principal, *, provider: str, secret: str, label: str = ""
             message=f"AI provider key {provider} …{key.last4} added",
         )
         notify(tenant, MANAGE, "security", _("AI provider key added: %(key)s") % {"key": str(key)})
+        _forget(tenant.pk)
     return key
+
+
+# the company's active keys, read by every gateway request (gateway._routes); forgotten by this process
+# whenever a key is added, revoked or its circuit changes, other processes within the TTL
+ACTIVE_KEYS: TenantCache[list[ProviderKey]] = TenantCache("ai.keys", ttl=5.0, maxsize=10_000)
+
+
+def _forget(tenant_id: int) -> None:
+    ACTIVE_KEYS.forget(tenant_id, "active")
+    transaction.on_commit(lambda: ACTIVE_KEYS.forget(tenant_id, "active"))
 
 
 def revoke_key(principal: Principal, key_id: int) -> ProviderKey:
@@ -80,6 +93,7 @@ def revoke_key(principal: Principal, key_id: int) -> ProviderKey:
         key.revoked_at = timezone.now()
         key.sealed = b""
         key.save(update_fields=["status", "revoked_at", "sealed"])
+        _forget(key.tenant_id)
         audit.record(
             AuditAction.KEY_REVOKED,
             actor=principal.user,
@@ -103,6 +117,7 @@ def record_failure(key: ProviderKey, message: str) -> None:
     """Count a failure; the third in a row opens the circuit for BREAKER_SECONDS and alerts the admins."""
     with atomic():
         ProviderKey.objects.filter(pk=key.pk).update(failures=F("failures") + 1, last_error=message[:200])
+        _forget(key.tenant_id)
         key.refresh_from_db(fields=["failures", "open_until"])
         if key.failures >= BREAKER_FAILURES:
             key.open_until = timezone.now() + dt.timedelta(seconds=BREAKER_SECONDS)
@@ -119,3 +134,4 @@ def record_failure(key: ProviderKey, message: str) -> None:
 def record_success(key: ProviderKey) -> None:
     if key.failures or key.open_until:
         ProviderKey.objects.filter(pk=key.pk).update(failures=0, open_until=None, last_error="")
+        _forget(key.tenant_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -40,6 +41,7 @@ class KeySource(models.TextChoices):
 class Feature(models.TextChoices):
     CHAT = "chat", _("Chat")
     FUNCTIONS = "functions", _("Function calling")
+    RAG = "rag", _("Chat with documents")
     API = "api", _("API")
 
 
@@ -111,6 +113,7 @@ class CreditPack(models.Model):
     name = models.CharField(_("name"), max_length=100)
     credits = models.PositiveBigIntegerField(_("credits"))
     price_vnd = models.PositiveBigIntegerField(_("price (VND)"))
+    valid_days = models.PositiveIntegerField(_("valid for (days)"), default=365)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -125,6 +128,13 @@ class Wallet(TenantModel):
 
     balance = models.BigIntegerField(default=0)
     allow_shared = models.BooleanField(_("use shared credits when no own key serves"), default=True)
+    # expiry: what is left of an expiring grant is carried over once for this many days (0: it expires)
+    rollover_days = models.PositiveIntegerField(_("carry expiring credits over for (days, 0 = no)"), default=0)
+    # automatic top-up: below this balance, buy ``topup_pack`` (0 or no pack: off)
+    topup_threshold = models.PositiveBigIntegerField(_("top up when the balance falls below"), default=0)
+    topup_pack = models.ForeignKey(
+        CreditPack, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("pack to buy")
+    )
 
     class Meta:
         constraints: ClassVar = [
@@ -140,6 +150,8 @@ class EntryKind(models.TextChoices):
     SETTLEMENT = "settlement", _("Settlement")
     RELEASE = "release", _("Release")
     REFUND = "refund", _("Refund")
+    EXPIRY = "expiry", _("Expiry")
+    ROLLOVER = "rollover", _("Rollover")
 
 
 class AppendOnlyQuerySet(TenantQuerySet):
@@ -167,6 +179,9 @@ class CreditEntry(TenantModel):
     )
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # a grant, purchase or rollover that expires (None: never); ``lot`` ties an expiry/rollover to its grant
+    expires_at = models.DateTimeField(null=True, blank=True)
+    lot = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     objects = AppendOnlyManager()  # type: ignore[misc]
 
@@ -296,8 +311,47 @@ class ChatMessage(TenantModel):
     role = models.CharField(max_length=10)  # user | assistant
     content = models.TextField()
     use_tools = models.BooleanField(default=False)  # a question that may call function tools
+    use_documents = models.BooleanField(default=False)  # a question answered from the company's documents
+    sources = models.JSONField(null=True, blank=True)  # an answer's cited sources [{n, title, kind, ref}]
     usage = models.ForeignKey(UsageRecord, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering: ClassVar = ["pk"]
+
+
+class KnowledgeFile(TenantModel):
+    """A document uploaded for the assistant (RAG): its text is cut into ``KnowledgeChunk`` rows."""
+
+    title = models.CharField(_("title"), max_length=200)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    chunks_count = models.PositiveIntegerField(_("chunks"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class KnowledgeChunk(TenantModel):
+    """A passage of a knowledge file. ``folded`` (lowercase, no accents) is what the full-text index
+    matches: PostgreSQL's ``vector`` (GIN), SQLite's FTS5 table ``ai_knowledge_fts`` (see knowledge.py)."""
+
+    file = models.ForeignKey(KnowledgeFile, on_delete=models.CASCADE, related_name="chunks")
+    ordinal = models.PositiveIntegerField()
+    text = models.TextField()
+    folded = models.TextField()
+    vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering: ClassVar = ["file", "ordinal"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "file", "ordinal"], name="ai_chunk_ordinal_unique")
+        ]

@@ -10,3 +10,12 @@ register_nav(
 register_nav(
     NavEntry(module="CORE", label=_("AI tokens"), url_name="ai-tokens", permission="core.ai.manage", icon="bi-key")
 )
+register_nav(
+    NavEntry(
+        module="CORE",
+        label=_("AI knowledge"),
+        url_name="ai-knowledge",
+        permission="core.ai.upload",
+        icon="bi-journal-text",
+    )
+)

@@ -33,16 +33,24 @@ class WalletOut(Schema):
     balance: int
     ledger_sum: int
     allow_shared: bool
+    rollover_days: int = 0
+    topup_threshold: int = 0
+    topup_pack: str = ""
 
 
 class WalletIn(StrictSchema):
-    allow_shared: bool
+    allow_shared: bool | None = None
+    rollover_days: int | None = Field(default=None, ge=0, le=3660, description="carry expiring credits over (0: no)")
+    topup_threshold: int | None = Field(default=None, ge=0, le=10**12, description="automatic top-up below (0: off)")
+    topup_pack: str | None = Field(default=None, max_length=20, description="pack code bought by the top-up")
 
 
 class EntryOut(Schema):
     id: int
     kind: str
     credits: int
+    expires_at: dt.datetime | None = None
+    lot_id: int | None = None
     usage_id: int | None
     pack_id: int | None
     price_vnd: int
@@ -98,6 +106,7 @@ class CreditsIn(StrictSchema):
     credits: int = Field(default=0, ge=0, le=10**12, description="for a grant; ignored with a pack")
     pack: str = Field(default="", max_length=20, description="pack code: a purchase at the pack's price")
     note: str = Field(default="", max_length=200)
+    valid_days: int | None = Field(default=None, ge=1, le=3660, description="a grant expires after (None: never)")
 
 
 class BudgetIn(StrictSchema):
@@ -151,3 +160,21 @@ class ChatCompletionOut(Schema):
     model: str
     choices: list[dict[str, Any]]
     usage: dict[str, Any] | None = None
+
+
+class AiKnowledgeFileOut(Schema):
+    id: int
+    title: str
+    filename: str
+    content_type: str
+    size: int
+    chunks_count: int
+    created_at: dt.datetime
+
+
+class AiSourceOut(Schema):
+    n: int
+    kind: str
+    ref: int
+    title: str
+    excerpt: str

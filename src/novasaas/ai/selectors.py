@@ -26,12 +26,15 @@ def list_keys() -> QuerySet[ProviderKey]:
 
 
 def wallet(principal: Principal) -> dict[str, Any]:
-    row = Wallet.objects.filter(tenant=principal.tenant).first()
+    row = Wallet.objects.filter(tenant=principal.tenant).select_related("topup_pack").first()
     total = CreditEntry.objects.aggregate(s=Sum("credits"))["s"] or 0
     return {
         "balance": row.balance if row else 0,
         "ledger_sum": int(total),
         "allow_shared": row.allow_shared if row else True,
+        "rollover_days": row.rollover_days if row else 0,
+        "topup_threshold": row.topup_threshold if row else 0,
+        "topup_pack": row.topup_pack.code if row and row.topup_pack else "",
     }
 
 

@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from novasaas.ai import budgets, chat, credits, forms, keys, selectors
-from novasaas.ai.models import Wallet
+from novasaas.ai import budgets, chat, credits, forms, keys, knowledge, reports, selectors
 from novasaas.identity.access import Principal, require_perm
+from novasaas.platform.reports import file_response
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.transactions import atomic
 
@@ -62,6 +62,7 @@ class ChatView(AiView):
             "pending": chat.pending_question(conversation) if conversation else None,
             "form": form or forms.ChatForm(initial=initial, models=models),
             "can_use_tools": p.has("core.ai.functions"),
+            "can_use_documents": p.has("core.ai.rag"),
         }
         return render(request, "ai/chat.html", context, status=status)
 
@@ -75,6 +76,7 @@ class ChatView(AiView):
                     model=form.cleaned_data["model"],
                     text=form.cleaned_data["text"],
                     use_tools=form.cleaned_data["use_tools"],
+                    use_documents=form.cleaned_data["use_documents"],
                 )
                 return redirect("ai-conversation", pk=conversation.pk)
             except ValidationError as exc:
@@ -132,7 +134,11 @@ def _tokens_page(p: Principal, request: HttpRequest, **forms_: Any) -> HttpRespo
         "packs": selectors.packs(),
         "key_form": forms_.get("key_form") or forms.KeyForm(),
         "budget_form": forms_.get("budget_form") or forms.BudgetForm(members=members),
-        "wallet_form": forms.WalletForm(initial={"allow_shared": wallet["allow_shared"]}),
+        "wallet_form": forms_.get("wallet_form")
+        or forms.WalletForm(
+            initial={k: wallet[k] for k in ("allow_shared", "rollover_days", "topup_threshold", "topup_pack")},
+            packs=_pack_choices(),
+        ),
         "vnd_per_credit": credits.VND_PER_CREDIT,
     }
     return render(request, "ai/tokens.html", context, status=forms_.get("status", 200))
@@ -183,13 +189,90 @@ class BudgetSaveView(TokensActionView):
         return _tokens_page(self.principal, request, budget_form=form, status=400)
 
 
+def _pack_choices() -> list[tuple[str, str]]:
+    return [(p.code, f"{p.name} ({p.credits:,})") for p in selectors.packs()]
+
+
 class WalletSaveView(TokensActionView):
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = forms.WalletForm(request.POST)
-        form.is_valid()
-        with atomic():
-            wallet = Wallet.objects.filter(tenant=self.principal.tenant).first() or Wallet(tenant=self.principal.tenant)
-            wallet.allow_shared = bool(form.cleaned_data.get("allow_shared"))
-            wallet.save()
-        messages.success(request, _("Saved."))
-        return redirect("ai-tokens")
+        form = forms.WalletForm(request.POST, packs=_pack_choices())
+        if form.is_valid():
+            try:
+                with atomic():
+                    credits.save_wallet_settings(self.principal, **form.cleaned_data)
+                messages.success(request, _("Saved."))
+                return redirect("ai-tokens")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return _tokens_page(self.principal, request, wallet_form=form, status=400)
+
+
+# --- knowledge files (RAG) ---------------------------------------------------------------------------
+
+
+class KnowledgeView(AiView):
+    permission = "core.ai.upload"
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        context = {"files": knowledge.list_files(), "form": form or forms.KnowledgeUploadForm()}
+        return render(request, "ai/knowledge.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = forms.KnowledgeUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                with atomic():
+                    kfile = knowledge.upload(
+                        self.principal,
+                        filename=upload.name,
+                        data=upload.read(knowledge.MAX_FILE_BYTES + 1),
+                        title=form.cleaned_data["title"],
+                    )
+                messages.success(request, _("%(t)s added to the assistant's knowledge.") % {"t": kfile.title})
+                return redirect("ai-knowledge")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form, status=400)
+
+
+class KnowledgeDeleteView(AiView):
+    permission = "core.ai.upload"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        knowledge.delete(self.principal, pk)
+        messages.success(request, _("Knowledge file deleted."))
+        return redirect("ai-knowledge")
+
+
+# --- usage report -----------------------------------------------------------------------------------------
+
+
+class UsageReportView(AiView):
+    """The monthly usage report (Tenant Admin): table, chart of credits per day, Excel and PDF."""
+
+    permission = MANAGE
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        try:
+            month = reports.parse_month(request.GET.get("month"))
+        except ValidationError as exc:
+            return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+        report = reports.usage_report(month)
+        fmt = request.GET.get("format", "")
+        if fmt in ("xlsx", "pdf"):
+            return file_response(
+                report,
+                fmt,
+                unavailable=lambda text: HttpResponse(text, status=503, content_type="text/plain; charset=utf-8"),
+            )
+        base = f"?month={month:%Y-%m}&"
+        context = {
+            "report": report,
+            "rows": report.page_rows(),
+            "totals": report.page_totals(),
+            "month": f"{month:%Y-%m}",
+            "chart": reports.daily_credits(report, month),
+            "exports": [(base + "format=xlsx", _("Export Excel")), (base + "format=pdf", _("Export PDF"))],
+        }
+        return render(request, "ai/usage_report.html", context)

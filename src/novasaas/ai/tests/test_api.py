@@ -135,7 +135,14 @@ def test_master_admin_edits_rates_and_grants_credits(tenant_a, fake, api_a):
         content_type="application/json",
     )
     assert r.status_code == 201 and r.json()["credits"] == 25_000 and r.json()["price_vnd"] == 250_000
-    assert api_a.get("/api/v1/ai/wallet").json() == {"balance": 25_000, "ledger_sum": 25_000, "allow_shared": True}
+    assert api_a.get("/api/v1/ai/wallet").json() == {
+        "balance": 25_000,
+        "ledger_sum": 25_000,
+        "allow_shared": True,
+        "rollover_days": 0,
+        "topup_threshold": 0,
+        "topup_pack": "",
+    }
     # a tenant admin is no Master Admin
     assert (
         api_a.put(

@@ -291,7 +291,8 @@ def test_a_reservation_left_by_a_dead_process_is_released(tenant_a, fake):
     with tenant_context(tenant_a):
         budgets.save_budget(p, user_id=None, limit_credits=50, mode=BudgetMode.HARD)
     prepared = gateway.prepare(p, model="gpt-3.5-turbo", messages=[{"role": "user", "content": "hi"}], max_tokens=2000)
-    gateway._use(prepared, prepared.routes[0], 0)  # reserved, then the process "dies" before the call
+    # shared credits only: prepare reserved with the registration, then the process "dies" before the call
+    assert prepared.reserved_early
     held = prepared.usage.reserved_credits
     assert credits.balance(tenant_a) == 100 - held
     call_command("ai_release_stale")  # too recent: left alone

@@ -22,6 +22,15 @@
               if (part.indexOf("data: ") !== 0) { return; }
               var event = JSON.parse(part.slice(6));
               if (event.delta) { out.textContent += event.delta; }
+              if (event.sources) {
+                var list = box.querySelector("[data-answer-sources]");
+                event.sources.forEach(function (source) {
+                  var item = document.createElement("li");
+                  item.value = source.n;
+                  item.textContent = source.title;
+                  list.appendChild(item);
+                });
+              }
               if (event.tool) { status.textContent = status.getAttribute("data-tool-label") + " " + event.tool; }
               if (event.error) { out.textContent += event.error; out.classList.add("text-danger"); }
             });
