@@ -144,7 +144,7 @@ def take_positions(
     numbers_sql, params = _numbers_sql(tenant_id, counts, hold)
     head = ChainHead._meta.db_table
     upsert = f" ON CONFLICT (tenant_id) DO UPDATE SET seq = {head}.seq + excluded.seq RETURNING seq, hash"
-    row = [tenant_id, chain_count, GENESIS, GENESIS]
+    row: list[Any] = [tenant_id, chain_count, GENESIS, GENESIS]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # the head waits for the journals: the count reads every row of the number upsert first
