@@ -2,9 +2,10 @@
 
 A posting of a tenant does its own work first (lines built and checked, draft rows written, the period
 held with a share lock) and takes the locks every posting of the tenant needs — its journal's number
-and the chain position — only at the end, in one statement (``take_positions``), followed by a handful
-of statements to COMMIT. Postings of a tenant therefore run in parallel up to that point and queue only
-for those last statements. The design and the proof of tamper-evidence are in docs/accounting.md
+and the chain position — only at the end, in one statement (``seal_in_sql``: number, position, hash
+computed by PostgreSQL from the head row, posted state, balances), followed by COMMIT. Postings of a
+tenant therefore run in parallel up to that point and queue only for that statement and the COMMIT.
+The design and the proof of tamper-evidence are in docs/accounting.md
 ("Chain and numbers").
 
 Lock order (every path takes them in this order, so two postings cannot deadlock):
@@ -14,8 +15,8 @@ Lock order (every path takes them in this order, so two postings cannot deadlock
    cash rule reads the other invoices of the seller and day), allocations, reversals, revaluation,
    VAT filing, year-end closing;
 3. the fiscal periods (postings: ``FOR SHARE``; closing a period: ``FOR NO KEY UPDATE``);
-4. the journal number rows and the chain row (``take_positions``: one upsert, rows in key order,
-   journals before the chain);
+4. the journal number rows, in key order, then the tenant's chain head row (``ChainHead``): one statement
+   (``seal_in_sql`` for one entry on PostgreSQL, which also posts it; ``take_positions`` for a batch);
 5. everything else (balances, open items, tax rows, budgets), held until COMMIT.
 """
 
