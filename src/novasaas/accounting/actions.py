@@ -191,7 +191,7 @@ def apply_chart_template(principal: Principal, template: str) -> ChartOfAccount:
         raise ValidationError({"template": _("Unknown chart template.")})
     with atomic_in(tenant):
         chart = ensure_chart(tenant)
-        chart = ChartOfAccount.objects.select_for_update().get(pk=chart.pk)
+        chart = ChartOfAccount.objects.select_for_update(of=("self",), no_key=True).get(pk=chart.pk)
         if JournalLine.objects.exists() or JournalEntry.objects.exists():
             raise ValidationError(_("The chart can only be changed before the first entry."))
         if chart.template == template:

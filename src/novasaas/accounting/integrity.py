@@ -12,6 +12,7 @@ from novasaas.accounting.actions import GENESIS, entry_digest
 from novasaas.accounting.models import (
     AccountBalance,
     Allocation,
+    ChainHead,
     DimensionBalance,
     EntryState,
     JournalEntry,
@@ -66,6 +67,10 @@ def verify_ledger(tenant: Tenant, *, batch: int = 2000) -> LedgerReport:
                 prev_hash, expected_seq = entry.hash, (entry.chain_seq or 0) + 1
                 last_id = entry.pk
         del last_id
+        # the head row is where the next posting links: it must name the last entry walked
+        head = ChainHead.objects.filter(tenant=tenant).values_list("seq", "hash").first()
+        if head is not None and head != (expected_seq - 1, prev_hash if expected_seq > 1 else head[1]):
+            report.problems.append(f"chain head (seq {head[0]}) does not match the last entry (seq {expected_seq - 1})")
         sums = {
             (r["account_id"], r["entry__period_id"]): (r["d"], r["c"])
             for r in JournalLine.objects.filter(tenant=tenant, entry__state=EntryState.POSTED)
@@ -85,9 +90,7 @@ def verify_ledger(tenant: Tenant, *, batch: int = 2000) -> LedgerReport:
                 )
         dim_sums: dict[tuple[int, int, int], tuple[Decimal, Decimal]] = {
             (r["account_id"], r["entry__period_id"], r["dimension_id"]): (r["d"], r["c"])
-            for r in JournalLine.objects.filter(
-                tenant=tenant, entry__state=EntryState.POSTED, dimension__isnull=False
-            )
+            for r in JournalLine.objects.filter(tenant=tenant, entry__state=EntryState.POSTED, dimension__isnull=False)
             .values("account_id", "entry__period_id", "dimension_id")
             .annotate(d=Sum("debit"), c=Sum("credit"))
         }

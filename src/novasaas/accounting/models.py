@@ -345,6 +345,24 @@ class ExchangeRate(TenantModel):
         return f"{self.currency} {self.date:%d/%m/%Y} {self.rate}"
 
 
+class ChainHead(TenantModel):
+    """The head of a tenant's hash chain: the last position handed out and its hash. One row per tenant,
+    advanced under its row lock by the statement that posts an entry (``chain``): the statement that
+    waited for the lock reads the latest head (``ON CONFLICT DO UPDATE`` and ``UPDATE`` see the row as
+    committed by the previous holder, not the statement's snapshot), so the new hash is computed in that
+    same statement. ``prev_hash`` is the hash the head linked to before its last move."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [models.UniqueConstraint(fields=["tenant"], name="acc_chain_head_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash[:12]}"
+
+
 class JournalLine(TenantModel):
     entry = models.ForeignKey(JournalEntry, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveSmallIntegerField(default=1)

@@ -26,7 +26,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from novasaas.accounting import config_cache, taxes
-from novasaas.accounting.chain import seal, serial_lock, take_early_locks, take_positions
+from novasaas.accounting.chain import (
+    Sealing,
+    head_update_sql,
+    seal,
+    seal_in_sql,
+    serial_lock,
+    take_early_locks,
+    take_positions,
+)
 from novasaas.accounting.models import (
     AccountBalance,
     AccountingSettings,
@@ -212,14 +220,25 @@ def _finish(tenant_id: int, prepared: list[Prepared], actor: Any) -> None:
         if move is not None:
             hold = [(move.pk, y) for y in {e.year for e, *_r in prepared}]
     now = timezone.now()
+    if connection.vendor == "postgresql" and len(prepared) == 1:
+        # one entry: number, chain and posted state in one statement with the balances and open items
+        # (``chain.seal_in_sql``), so the tenant's postings queue for one statement and the COMMIT
+        entry, _period, journal, lines = prepared[0]
+        entry.state = EntryState.POSTED
+        entry.posted_at = now
+        sealing = seal_in_sql(entry, journal.code, lines, actor, hold=hold, posted_fields=_PYTHON_POSTED_FIELDS)
+        _after_post(tenant_id, prepared, sealing=sealing)
+        return
     numbers, seq, prev = take_positions(tenant_id, counts, len(prepared), hold=hold)
+    last_prev = prev
     for k, (entry, _period, journal, lines) in enumerate(prepared):
         scope = (journal.pk, entry.year)
-        prev = seal(entry, journal.code, numbers[scope], seq + k, prev, lines, actor)
+        last_prev, prev = prev, seal(entry, journal.code, numbers[scope], seq + k, prev, lines, actor)
         numbers[scope] += 1
         entry.state = EntryState.POSTED
         entry.posted_at = now
-    _after_post(tenant_id, prepared, lead=_mark_posted_sql([p[0] for p in prepared]))
+    lead = _mark_posted_sql([p[0] for p in prepared])
+    _after_post(tenant_id, prepared, lead=lead, head=head_update_sql(tenant_id, last_prev, prev))
 
 
 _POSTED_FIELDS = [
@@ -235,6 +254,8 @@ _POSTED_FIELDS = [
     "approved_by",
     "posted_at",
 ]
+# written from the entry in memory by ``seal_in_sql`` (the others come from the statement itself)
+_PYTHON_POSTED_FIELDS = ["year", "total", "state", "posted_by", "approved_by", "posted_at"]
 
 
 def _mark_posted_sql(entries: list[JournalEntry]) -> tuple[str, list[Any]]:
@@ -259,14 +280,23 @@ def _mark_posted_sql(entries: list[JournalEntry]) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def _execute_together(statements: list[tuple[str, list[Any]]]) -> None:
+def _execute_together(statements: list[tuple[str, list[Any]]], sealing: Sealing | None = None) -> None:
     """Run write statements that do not read each other's rows as one round trip on PostgreSQL (data-
     modifying CTEs: they run on one snapshot, which is what they need); one by one elsewhere. These are
-    the statements under the number and chain locks, so round trips there are what postings queue for."""
+    the statements under the number and chain locks, so round trips there are what postings queue for.
+    With ``sealing`` (PostgreSQL, one entry), its CTEs come first — the number and head upserts and the
+    entry's posted state — and its main query returns what ``Sealing.apply`` copies to the entry."""
     statements = [st for st in statements if st[0]]
-    if not statements:
-        return
     with connection.cursor() as cursor:
+        if sealing is not None:
+            ctes = [(name, sql, params) for name, sql, params in sealing.ctes]
+            ctes += [(f"w{i}", sql, params) for i, (sql, params) in enumerate(statements)]
+            text = "WITH " + ", ".join(f"{name} AS ({sql})" for name, sql, _p in ctes) + " " + sealing.select
+            cursor.execute(text, [v for *_n, params in ctes for v in params])
+            sealing.apply(cursor.fetchone())
+            return
+        if not statements:
+            return
         if connection.vendor == "postgresql" and len(statements) > 1:
             head = ", ".join(f"w{i} AS ({sql})" for i, (sql, _p) in enumerate(statements[:-1]))
             cursor.execute(f"WITH {head} {statements[-1][0]}", [v for _s, p in statements for v in p])
@@ -279,6 +309,9 @@ def _after_post(
     tenant_id: int,
     posted: list[tuple[JournalEntry, FiscalPeriod, Journal, list[JournalLine]]],
     lead: tuple[str, list[Any]] = ("", []),
+    *,
+    head: tuple[str, list[Any]] = ("", []),
+    sealing: Sealing | None = None,
 ) -> None:
     """What moves with posted entries in their transaction: maintained balances, open items of partner
     lines, tax transactions, budget checks. A statement per kind for the whole batch."""
@@ -319,8 +352,9 @@ def _after_post(
         taxed = taxed or any(ln.tax_rate_id for ln in lines)
         if not closing:
             by_period.setdefault(period.pk, (period, []))[1].extend(lines)
-    # the entries' posted state (``lead``), the balances and the open items: one round trip on PostgreSQL
-    _execute_together([lead, _balances_sql(tenant_id, sums), _open_items_sql(items)])
+    # the entries' posted state (``lead`` and the chain head's hash, or ``sealing``), the balances and the
+    # open items: one round trip on PostgreSQL
+    _execute_together([lead, head, _balances_sql(tenant_id, sums), _open_items_sql(items)], sealing)
     for line in fx_adjustments:
         up = Value(line.debit - line.credit, output_field=MoneyField())
         down = Value(line.credit - line.debit, output_field=MoneyField())

@@ -96,6 +96,9 @@ def _enter(scope: _Scope, using: str, *, restore: bool = True) -> Iterator[None]
     try:
         conn = connections[using]
         if conn.vendor == "postgresql":
+            # a block that opens the transaction ends with it: its scope needs no restoring (set_config's
+            # values end with the transaction), one statement less per posting outside a request
+            restore = restore and (conn.in_atomic_block or not conn.get_autocommit())
             # set_config(..., true) lives as long as the transaction: open one (or join the outer one).
             with transaction.atomic(using=using, savepoint=False):
                 _apply_db_scope(scope, using)

@@ -209,6 +209,25 @@ def test_tampering_is_detected(tenant_a, fm):
     assert not report.ok and any(entry.reference in p for p in report.problems)
 
 
+def test_chain_head_names_the_last_entry_and_a_forged_head_is_detected(tenant_a, fm):
+    """The head row holds the last position and hash (where the next posting links); a forged head is
+    reported by verify_ledger, and a posting linked to it shows as a broken link."""
+    from novasaas.accounting.models import ChainHead
+
+    first = post(fm, ("1111", 10, 0), ("4111", 0, 10))
+    last = post(fm, ("1111", 20, 0), ("4111", 0, 20))
+    with tenant_context(tenant_a):
+        head = ChainHead.objects.get()
+        assert (head.seq, head.hash, head.prev_hash) == (2, last.hash, first.hash)
+        ChainHead.objects.update(hash="f" * 64)
+    report = verify_ledger(tenant_a)
+    assert report.problems == ["chain head (seq 2) does not match the last entry (seq 2)"]
+    linked = post(fm, ("1111", 30, 0), ("4111", 0, 30))
+    assert linked.prev_hash == "f" * 64
+    problems = verify_ledger(tenant_a).problems
+    assert problems == [f"{linked.reference}: previous hash does not match"], problems
+
+
 def test_sub_accounts_rename_deactivate_delete(tenant_a, fm):
     actions.ensure_chart(tenant_a)
     with tenant_context(tenant_a):

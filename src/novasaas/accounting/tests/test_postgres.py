@@ -327,3 +327,56 @@ def test_taxed_and_plain_postings_racing_do_not_deadlock(transactional_db, tenan
     assert set(outcomes.values()) == {"posted"}, outcomes
     report = verify_ledger(tenant_a)
     assert report.ok, report.problems
+
+
+def test_single_postings_and_batches_racing_share_one_chain_head(transactional_db, tenant_a, today):
+    """Single postings seal in one statement (the hash computed by PostgreSQL from the head row it locked);
+    batches seal in Python from the head and write its hash back. 6 sessions of singles and 2 of batches
+    at once: positions 1..n, numbers gapless per journal, the chain verifies, and the head row holds the
+    last position and its hash. Also: a number past 99,999 is written like Python's ``05d`` (no
+    truncation) and a non-ASCII source type hashes the same in SQL as in ``verify_ledger``."""
+    from novasaas.accounting.chain import GENESIS, entry_digest
+    from novasaas.accounting.models import ChainHead, Journal
+    from novasaas.platform.models import Sequence as NumberSequence
+
+    actions.ensure_chart(tenant_a)
+    lines_ = [("1111", 1000, 0, None, ""), ("4111", 0, 1000, None, "")]
+    first = actions.post_source_document(tenant_a, "test.hóa-đơn", 1, today, lines_)
+    assert first.chain_seq == 1 and first.prev_hash == GENESIS and first.reference.endswith("-00001")
+    with tenant_context(tenant_a):
+        stored = JournalEntry.objects.get(pk=first.pk)
+        assert entry_digest(GENESIS, stored, list(stored.lines.all())) == stored.hash == first.hash
+        sal = Journal.objects.get(code="SAL")
+        NumberSequence.objects.create(key=f"acc.journal.{sal.pk}", period=str(first.year), next_value=99_999)
+    big = [actions.post_source_document(tenant_a, "test.big", k, today, lines_, journal="SAL") for k in (1, 2)]
+    assert [e.reference for e in big] == [f"SAL-{first.year}-99999", f"SAL-{first.year}-100000"]
+    assert [e.number for e in big] == [99_999, 100_000]
+
+    def work(session):
+        if session < 2:  # batches of 10
+            for b in range(5):
+                docs = [
+                    actions.SourceDocument("test.batch", session * 100 + b * 10 + k, today, lines_, journal="GEN")
+                    for k in range(10)
+                ]
+                actions.post_source_documents(tenant_a, docs)
+        else:
+            for k in range(25):
+                journal = "PUR" if k % 2 else "GEN"
+                actions.post_source_document(tenant_a, "test.single", session * 100 + k, today, lines_, journal=journal)
+        return "done"
+
+    outcomes = _race(8, work)
+    assert set(outcomes.values()) == {"done"}, outcomes
+    total = 1 + 2 + 2 * 50 + 6 * 25
+    with tenant_context(tenant_a):
+        posted = list(JournalEntry.objects.filter(state="posted").order_by("chain_seq"))
+        assert [e.chain_seq for e in posted] == list(range(1, total + 1))
+        for code in ("GEN", "PUR"):
+            numbers = sorted(e.number for e in posted if e.reference.startswith(f"{code}-"))
+            assert numbers == list(range(1, len(numbers) + 1)), code
+        assert all(posted[i].prev_hash == posted[i - 1].hash for i in range(1, total))
+        head = ChainHead.objects.get()
+        assert (head.seq, head.hash, head.prev_hash) == (total, posted[-1].hash, posted[-2].hash)
+    report = verify_ledger(tenant_a)
+    assert report.ok, report.problems
