@@ -72,7 +72,10 @@ def _fill_other_tenants(source_id: int) -> dict[str, int]:
             table = model._meta.db_table
             cur.execute(
                 f"CREATE TEMP TABLE {maps[table]} ON COMMIT DROP AS"  # noqa: S608
-                f" SELECT s.id AS old_id, t.id AS tenant_id, nextval(pg_get_serial_sequence('{table}', 'id')) AS new_id"
+                # half the copies below the source's ids, half above: its rows sit in the middle of the
+                # table, as a real tenant's do (an index walk from either end would cross other tenants)
+                f" SELECT s.id AS old_id, t.id AS tenant_id, CASE WHEN t.id %% 2 = 0 THEN 1 ELSE -1 END"
+                f" * nextval(pg_get_serial_sequence('{table}', 'id')) AS new_id"
                 f' FROM (SELECT id FROM "{table}" WHERE tenant_id = %s ORDER BY id LIMIT %s) s,'
                 " platform_tenant t WHERE t.slug LIKE 'bulk-%%'",
                 [source_id, ROWS_PER_TENANT],
@@ -142,6 +145,8 @@ def _bad_scans(sql: str, filled: set[str]) -> list[str]:
             bad.append(f"full {kind} of {node.get('Index Name')} on {table}")
         elif removed >= OTHER_TENANTS:
             bad.append(f"{kind} on {table} discards {removed} rows")
+    if bad:
+        bad.append("plan: " + json.dumps(plan[0]["Plan"], default=str)[:3000])
     return bad
 
 
