@@ -284,6 +284,11 @@ def aging(tenant: Tenant, kind: str, as_of: dt.date | None = None) -> tuple[list
         # settled later than ``day``: as of ``day`` the invoice was still open by that much
         later = Allocation.objects.filter(
             tenant=tenant,
+            # the joined lines' and entries' tenant too: read by index, never other tenants' rows (issue 20)
+            invoice_line__tenant=tenant,
+            invoice_line__entry__tenant=tenant,
+            payment_line__tenant=tenant,
+            payment_line__entry__tenant=tenant,
             invoice_line__account_id__in=family,
             invoice_line__entry__date__lte=day,
             payment_line__entry__date__gt=day,

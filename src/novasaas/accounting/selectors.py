@@ -211,7 +211,8 @@ def balances_by_account(
     """Σ debit, Σ credit per account over whole periods: ``before`` (periods ending before a date) or a
     ``date_from``–``date_to`` range (periods overlapping it). Reads maintained balances only."""
     with in_tenant(tenant):
-        qs = AccountBalance.objects.filter(tenant=tenant)
+        # the period's tenant too: the join then reads this tenant's periods by index (issue 20)
+        qs = AccountBalance.objects.filter(tenant=tenant, period__tenant=tenant)
         if before is not None:
             qs = qs.filter(period__end_date__lt=before)
         else:

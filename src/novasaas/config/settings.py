@@ -140,6 +140,11 @@ DATABASES = {"default": _db}
 # The non-owner role the app works as inside tenant/platform contexts on PostgreSQL (row-level
 # security applies to it); migrations grant it table privileges. Empty: connect as the app role.
 DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
+# The role platform_context switches to on PostgreSQL (its own row-level policy, gated on app.platform,
+# which the app role does not have): README "Production".
+DATABASE_PLATFORM_ROLE = os.environ.get(
+    "DATABASE_PLATFORM_ROLE", f"{DATABASE_APP_ROLE}_platform" if DATABASE_APP_ROLE else ""
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth -------------------------------------------------------------------------------------

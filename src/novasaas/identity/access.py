@@ -86,22 +86,26 @@ def ensure_can_grant(principal: Principal, permissions: Iterable[str], *, tenant
 
 def ensure_can_grant_roles(principal: Principal, roles: Iterable[Role]) -> None:
     """``ensure_can_grant`` for roles: every permission of every role, and Tenant Admin only by a Tenant Admin."""
-    from novasaas.identity.models import RolePermission
+    from novasaas.identity.grants import permissions_of_roles
 
     roles = list(roles)
-    codes = RolePermission.objects.filter(role__in=roles).values_list("permission", flat=True)
+    codes = permissions_of_roles((r.pk, r.code, r.has_own_grants) for r in roles)
     ensure_can_grant(principal, codes, tenant_admin=any(r.code == TENANT_ADMIN for r in roles))
 
 
 def load_permissions(membership: Membership) -> tuple[frozenset[str], frozenset[str]]:
-    """(permission codes, role codes) of an active membership, in one query."""
-    from novasaas.identity.models import MembershipRole, RolePermission
+    """(permission codes, role codes) of an active membership: one query, two when a role has its own
+    grants (identity/grants.py)."""
+    from novasaas.identity.grants import permissions_of_roles
+    from novasaas.identity.models import MembershipRole
 
-    role_ids = list(MembershipRole.objects.filter(membership=membership).values_list("role_id", "role__code"))
-    codes = frozenset(
-        RolePermission.objects.filter(role_id__in=[r for r, _c in role_ids]).values_list("permission", flat=True)
+    roles = list(
+        MembershipRole.objects.filter(membership=membership).values_list(
+            "role_id", "role__code", "role__has_own_grants"
+        )
     )
-    return intern_permissions(codes), frozenset(c for _r, c in role_ids)
+    codes = permissions_of_roles(roles)
+    return intern_permissions(codes), frozenset(c for _r, c, _o in roles)
 
 
 # Principals of the same roles share one frozenset of the catalogue's own strings, instead of each

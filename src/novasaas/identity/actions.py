@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 
 from novasaas.billing import limits as billing_limits
 from novasaas.identity.access import Principal, ensure_can_grant, ensure_can_grant_roles
-from novasaas.identity.catalogue import PERMISSIONS_BY_CODE, ROLES, TENANT_ADMIN, default_role_permissions
+from novasaas.identity.catalogue import PERMISSIONS_BY_CODE, ROLES, TENANT_ADMIN
+from novasaas.identity.grants import role_ids_holding, set_role_permissions, stored_role_permissions
 from novasaas.identity.models import (
     ApiKey,
     Invitation,
@@ -52,16 +53,14 @@ def _forget_cached_access() -> None:
 
 def seed_default_roles(tenant: Tenant) -> dict[str, Role]:
     """Create (or complete) the default roles of spec §2 with the rights of the spec's tables."""
-    grants = default_role_permissions()
     roles: dict[str, Role] = {}
     with tenant_context(tenant):
         existing = {r.code: r for r in Role.objects.all()}
         for code, name_en, name_vi in ROLES:
             role = existing.get(code)
-            if role is None:
-                role = Role.objects.create(code=code, name=name_vi, name_en=name_en, is_system=True)
-                RolePermission.objects.bulk_create(
-                    [RolePermission(tenant=tenant, role=role, permission=p) for p in sorted(grants[code])]
+            if role is None:  # its grants are the catalogue's (identity/grants.py): no row
+                role = Role.objects.create(
+                    code=code, name=name_vi, name_en=name_en, is_system=True, has_own_grants=False
                 )
             roles[code] = role
     return roles
@@ -202,7 +201,7 @@ def update_role(
     before = {
         "name": role.name,
         "description": role.description,
-        "permissions": sorted(role.permissions.values_list("permission", flat=True)),
+        "permissions": sorted(stored_role_permissions(role)),
     }
     if name is not None:
         role.name = name
@@ -215,17 +214,14 @@ def update_role(
         codes = _check_permission_codes(permissions)
         if role.code == TENANT_ADMIN and set(codes) != set(PERMISSIONS_BY_CODE):
             raise ValidationError(_("The Tenant Admin role always has every permission."))
-        have = set(RolePermission.objects.filter(role=role).values_list("permission", flat=True))
+        have = set(before["permissions"])
         # Only what is added is a grant: renaming a role that holds more than the editor stays possible.
         ensure_can_grant(principal, set(codes) - have)
-        RolePermission.objects.filter(role=role).exclude(permission__in=codes).delete()
-        RolePermission.objects.bulk_create(
-            [RolePermission(tenant=principal.tenant, role=role, permission=c) for c in codes if c not in have]
-        )
+        set_role_permissions(principal.tenant, role, codes)
     after = {
         "name": role.name,
         "description": role.description,
-        "permissions": sorted(role.permissions.values_list("permission", flat=True)),
+        "permissions": sorted(stored_role_permissions(role)),
     }
     if after != before:
         audit.record(AuditAction.ROLE_CHANGED, actor=principal.user, obj=role, before=before, after=after)
@@ -442,7 +438,7 @@ def _notify_invitation_accepted(inv: Invitation, user: User) -> None:
 
 def _user_ids_with(code: str) -> list[int]:
     return list(
-        Membership.objects.filter(is_active=True, role_links__role__permissions__permission=code).values_list(
+        Membership.objects.filter(is_active=True, role_links__role_id__in=role_ids_holding(code)).values_list(
             "user_id", flat=True
         )
     )

@@ -35,6 +35,7 @@ from novasaas.identity.forms import (
     RoleForm,
     SecurityForm,
 )
+from novasaas.identity.grants import role_permissions
 from novasaas.identity.models import ApiKey, Invitation, Membership, Role
 from novasaas.platform import notifications
 from novasaas.platform.dates import parse_date
@@ -233,7 +234,7 @@ def role_list(request: HttpRequest) -> HttpResponse:
 
     for row in Role.objects.annotate(n=Count("membership_links")).values("id", "n"):
         counts[row["id"]] = row["n"]
-    rows = [(r, _role_label(r), len(r.permissions.all()), counts.get(r.pk, 0)) for r in roles]
+    rows = [(r, _role_label(r), len(role_permissions(r)), counts.get(r.pk, 0)) for r in roles]
     return _render(request, "identity/settings/roles.html", {"rows": rows})
 
 
@@ -288,7 +289,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, initial={"code": role.code, "name": role.name, "description": role.description}
     )
     form.fields["code"].disabled = True
-    checked = {rp.permission for rp in role.permissions.all()}
+    checked = set(role_permissions(role))
     locked = role.code == TENANT_ADMIN
     status = 200
     if request.method == "POST":
@@ -345,7 +346,7 @@ def role_matrix(request: HttpRequest) -> HttpResponse:
     """Permission matrix: rows are permissions grouped by module, columns are roles."""
     principal = _principal(request, "core.roles.manage")
     roles = list(selectors.list_roles())
-    granted = {r.pk: {rp.permission for rp in r.permissions.all()} for r in roles}
+    granted = {r.pk: set(role_permissions(r)) for r in roles}
     if request.method == "POST":
         principal.require("core.roles.assign")
         changed = 0

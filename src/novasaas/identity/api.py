@@ -22,6 +22,7 @@ from pydantic import Field
 from novasaas.identity import actions
 from novasaas.identity.access import Principal
 from novasaas.identity.catalogue import PERMISSIONS
+from novasaas.identity.grants import role_permissions
 from novasaas.identity.login import LoginError, authenticate_for_tenant
 from novasaas.identity.models import ApiKey, Invitation, Membership, Role, User
 from novasaas.identity.tokens import (
@@ -292,7 +293,7 @@ def _role_out(role: Role) -> dict[str, Any]:
         "name_en": role.name_en,
         "description": role.description,
         "is_system": role.is_system,
-        "permissions": sorted(rp.permission for rp in role.permissions.all()),
+        "permissions": sorted(role_permissions(role)),
     }
 
 

@@ -104,6 +104,9 @@ class Role(TenantModel):
     name_en = models.CharField(_("English name"), max_length=120, blank=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
     is_system = models.BooleanField(_("default role"), default=False)
+    # False: a default role that grants the catalogue's permissions for its code (no RolePermission
+    # row); True: the grants are the role's rows (a custom role, or a default role the tenant edited).
+    has_own_grants = models.BooleanField(default=True)
 
     class Meta:
         ordering: ClassVar = ["id"]

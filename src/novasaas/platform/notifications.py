@@ -69,7 +69,9 @@ def _recipients(tenant: Tenant, users_or_permission: str | Iterable[Any]) -> lis
             raise KeyError(f"unknown permission {code}")
         if not tenant.has_module(PERMISSIONS_BY_CODE[code].module):
             return []
-        members = members.filter(role_links__role__permissions__permission=code)
+        from novasaas.identity.grants import role_ids_holding
+
+        members = members.filter(role_links__role_id__in=role_ids_holding(code))
     else:
         ids = [getattr(u, "pk", u) for u in users_or_permission]
         members = members.filter(user_id__in=ids)

@@ -1,9 +1,16 @@
 """PostgreSQL row-level security for tenant tables, applied by migrations.
 
-Every TenantModel table gets ``ENABLE`` and ``FORCE ROW LEVEL SECURITY`` and one policy: a row is
-visible and writable only when its ``tenant_id`` equals the transaction's ``app.tenant_id`` (set by
-``tenant_context``) or inside ``platform_context`` (``app.platform = 'on'``). A test checks that every
-tenant table has it, so a new module cannot forget.
+Every TenantModel table gets ``ENABLE`` and ``FORCE ROW LEVEL SECURITY`` and two policies:
+
+- ``tenant_isolation`` (every role): a row is visible and writable only when its ``tenant_id`` equals the
+  transaction's ``app.tenant_id`` (set by ``tenant_context``). It is a plain equality with a stable
+  value, so the planner uses it as an index condition: a tenant's query never walks other tenants' rows.
+- ``platform_access``: only for the platform role (``DATABASE_PLATFORM_ROLE``, switched to by
+  ``platform_context``) and the role that ran the migration (the tables' owner: data migrations and
+  the ledger's SECURITY DEFINER check), and only while ``app.platform = 'on'``. The app role is not
+  one of them, so this policy is not part of its queries' plans.
+
+A test checks that every tenant table has them, so a new module cannot forget.
 """
 
 from __future__ import annotations
@@ -13,23 +20,42 @@ from typing import Any
 from django.db import migrations
 
 POLICY = "tenant_isolation"
-CONDITION = (
-    "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint"
-    " OR current_setting('app.platform', true) = 'on')"
-)
+CONDITION = "(tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint)"
+PLATFORM_POLICY = "platform_access"
+PLATFORM_CONDITION = "(current_setting('app.platform', true) = 'on')"
+
+
+def platform_role() -> str:
+    """The role ``platform_context`` switches to (empty: none configured, the owner's path only)."""
+    from django.conf import settings
+
+    return str(getattr(settings, "DATABASE_PLATFORM_ROLE", "") or "")
+
+
+def policy_sql(table: str, platform: str | None = None) -> list[str]:
+    """(Re)create the two policies of a tenant table (RLS must be enabled separately)."""
+    platform = platform_role() if platform is None else platform
+    roles = "CURRENT_USER" + (f', "{platform}"' if platform else "")
+    return [
+        f'DROP POLICY IF EXISTS {POLICY} ON "{table}"',
+        f'CREATE POLICY {POLICY} ON "{table}" USING {CONDITION} WITH CHECK {CONDITION}',
+        f'DROP POLICY IF EXISTS {PLATFORM_POLICY} ON "{table}"',
+        f'CREATE POLICY {PLATFORM_POLICY} ON "{table}" TO {roles}'
+        f" USING {PLATFORM_CONDITION} WITH CHECK {PLATFORM_CONDITION}",
+    ]
 
 
 def enable_sql(table: str) -> list[str]:
     return [
         f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
         f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
-        f'DROP POLICY IF EXISTS {POLICY} ON "{table}"',
-        f'CREATE POLICY {POLICY} ON "{table}" USING {CONDITION} WITH CHECK {CONDITION}',
+        *policy_sql(table),
     ]
 
 
 def disable_sql(table: str) -> list[str]:
     return [
+        f'DROP POLICY IF EXISTS {PLATFORM_POLICY} ON "{table}"',
         f'DROP POLICY IF EXISTS {POLICY} ON "{table}"',
         f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY',
         f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY',

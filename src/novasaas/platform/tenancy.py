@@ -68,13 +68,23 @@ def in_platform_context() -> bool:
 
 
 def _apply_db_scope(scope: _Scope, using: str) -> None:
-    """Push the scope into the PostgreSQL transaction (no-op on other databases)."""
+    """Push the scope into the PostgreSQL transaction (no-op on other databases).
+
+    A tenant scope runs as the app role, whose only policy is ``tenant_id = app.tenant_id``; the
+    platform scope switches to the platform role, the one (with the owner) that ``app.platform = 'on'``
+    opens every row to (platform/rls.py)."""
     conn = connections[using]
     if conn.vendor != "postgresql":
         return
     tenant_id = "" if scope.tenant is None else str(scope.tenant.pk)
     platform = "on" if scope.platform and scope.tenant is None else ""
-    role = getattr(settings, "DATABASE_APP_ROLE", "") or ""
+    app_role = getattr(settings, "DATABASE_APP_ROLE", "") or ""
+    platform_role = getattr(settings, "DATABASE_PLATFORM_ROLE", "") or ""
+    # "none" = back to the session's role (a connection that logs in as the app role)
+    if platform:
+        role = platform_role or ("none" if app_role else "")
+    else:
+        role = app_role or ("none" if platform_role else "")
     with conn.cursor() as cursor:
         if role:
             cursor.execute(

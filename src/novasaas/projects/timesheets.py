@@ -378,10 +378,11 @@ def check_budget(project: Project) -> int:
     Project.objects.filter(pk=project.pk).update(budget_alert_level=level)
     from django.urls import reverse
 
-    from novasaas.identity.models import Membership, RolePermission
+    from novasaas.identity.grants import role_ids_holding
+    from novasaas.identity.models import Membership
     from novasaas.platform.notifications import notify
 
-    roles = RolePermission.objects.filter(permission="pm.report.view").values_list("role_id", flat=True)
+    roles = role_ids_holding("pm.report.view")
     users = set(
         Membership.objects.filter(is_active=True, role_links__role_id__in=roles).values_list("user_id", flat=True)
     )

@@ -128,9 +128,10 @@ def active_member_user(tenant: Tenant, user_id: Any) -> Any:
 
 def list_salespeople(tenant: Tenant) -> list[Any]:
     """Active members holding the order right (for the salesperson picker)."""
-    from novasaas.identity.models import Membership, RolePermission
+    from novasaas.identity.grants import role_ids_holding
+    from novasaas.identity.models import Membership
 
-    roles = RolePermission.objects.filter(permission="crm.order.create").values_list("role_id", flat=True)
+    roles = role_ids_holding("crm.order.create")
     members = Membership.objects.filter(tenant=tenant, is_active=True, role_links__role_id__in=roles).select_related(
         "user"
     )

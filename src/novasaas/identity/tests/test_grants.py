@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from novasaas.identity import actions
 from novasaas.identity.access import principal_for
+from novasaas.identity.grants import stored_role_permissions
 from novasaas.identity.models import ApiKey, Invitation, Membership, Role
 from novasaas.platform.models import AuditLog
 from novasaas.platform.tenancy import platform_context, tenant_context
@@ -33,7 +34,7 @@ def _member_id(tenant, user):
 
 def _role_perms(tenant, code):
     with tenant_context(tenant):
-        return sorted(Role.objects.get(code=code).permissions.values_list("permission", flat=True))
+        return sorted(stored_role_permissions(Role.objects.get(code=code)))
 
 
 def test_the_attack_from_the_review_is_refused(tenant_a, django_capture_on_commit_callbacks):
