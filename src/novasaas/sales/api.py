@@ -7,7 +7,18 @@ from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from novasaas.platform.api import ErrorOut, module_auth, principal_with
-from novasaas.sales import actions, deliveries, einvoice, pipeline, policy, quotations, reports, returns, selectors
+from novasaas.sales import (
+    actions,
+    deliveries,
+    einvoice,
+    pipeline,
+    policy,
+    pricing,
+    quotations,
+    reports,
+    returns,
+    selectors,
+)
 from novasaas.sales import schemas as s
 from novasaas.sales.models import CustomerGroup, LeadStatus, OrderStatus, Stage
 
@@ -42,6 +53,39 @@ def update_group(request: HttpRequest, group_id: int, data: s.CustomerGroupUpdat
     p = _p(request, "crm.customer.segment")
     CustomerGroup.objects.get(pk=group_id)
     return actions.save_group(p, group_id, **_data(data))
+
+
+# --- price lists -----------------------------------------------------------------------------------
+
+
+@router.get("/price-lists", response=list[s.SalesPriceListOut])
+def list_price_lists(request: HttpRequest) -> Any:
+    p = _p(request, "crm.customer.view")
+    return pricing.list_price_lists(p.tenant).prefetch_related("items")
+
+
+@router.post("/price-lists", response={201: s.SalesPriceListOut, **E})
+def create_price_list(request: HttpRequest, data: s.SalesPriceListIn) -> Any:
+    """A price list with its quantity breaks (``items``); assign it to a group as its default."""
+    p = _p(request, "crm.customer.segment")
+    fields = data.model_dump()
+    pl = pricing.save_price_list(p, **fields)
+    return 201, pricing.get_price_list(p.tenant, pl.pk)
+
+
+@router.get("/price-lists/{int:price_list_id}", response={200: s.SalesPriceListOut, **E})
+def get_price_list(request: HttpRequest, price_list_id: int) -> Any:
+    p = _p(request, "crm.customer.view")
+    return pricing.get_price_list(p.tenant, price_list_id)
+
+
+@router.patch("/price-lists/{int:price_list_id}", response={200: s.SalesPriceListOut, **E})
+def update_price_list(request: HttpRequest, price_list_id: int, data: s.SalesPriceListUpdate) -> Any:
+    """Change a price list; ``items`` when sent replace all its prices."""
+    p = _p(request, "crm.customer.segment")
+    pricing.get_price_list(p.tenant, price_list_id)
+    pricing.save_price_list(p, price_list_id, **_data(data))
+    return pricing.get_price_list(p.tenant, price_list_id)
 
 
 # --- customers -------------------------------------------------------------------------------------

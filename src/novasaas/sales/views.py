@@ -57,6 +57,12 @@ def _attach(form: Any, exc: ValidationError, formset: Any = None) -> None:
             form.add_error(key if key in form.fields else None, msg)
 
 
+def _price_list_choices(p: Principal) -> list[tuple[int, str]]:
+    from novasaas.sales import pricing
+
+    return [(pl.pk, str(pl)) for pl in pricing.list_price_lists(p.tenant, include_inactive=False)]
+
+
 # --- customer groups -------------------------------------------------------------------------------
 
 
@@ -64,12 +70,17 @@ class GroupListView(SalesView):
     def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
         groups = selectors.list_groups(self.principal.tenant, include_inactive=True)
         can_edit = self.principal.has("crm.customer.segment")
-        context = {"groups": groups, "form": (form or forms.CustomerGroupForm()) if can_edit else None}
+        context = {
+            "groups": groups.select_related("price_list"),
+            "form": (form or forms.CustomerGroupForm(price_lists=_price_list_choices(self.principal)))
+            if can_edit
+            else None,
+        }
         return render(request, "sales/groups.html", context, status=status)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         self.principal.require("crm.customer.segment")
-        form = forms.CustomerGroupForm(request.POST)
+        form = forms.CustomerGroupForm(request.POST, price_lists=_price_list_choices(self.principal))
         if form.is_valid():
             try:
                 group = actions.save_group(self.principal, **form.cleaned_data)
