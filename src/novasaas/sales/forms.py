@@ -26,6 +26,10 @@ class CustomerGroupForm(Form):
         self.fields["price_list_id"].choices = [("", "—"), *price_lists]  # type: ignore[attr-defined]
 
 
+class CustomerImportForm(Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+
 class PriceListForm(Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=100)

@@ -107,7 +107,7 @@ def _items(p: Principal, rows: Sequence[Mapping[str, Any]]) -> list[PriceListIte
             raise ValidationError({f"{key}.min_quantity": [_("This product already has a price from this quantity.")]})
         seen.add((product.pk, qty))
         price = _money(row.get("unit_price"), f"{key}.unit_price")
-        items.append(PriceListItem(product_id=product.pk, min_quantity=qty, unit_price=price))
+        items.append(PriceListItem(product_id=product.pk, min_quantity=qty, unit_price=price))  # type: ignore[misc]
     return items
 
 
@@ -127,7 +127,7 @@ def save_price_list(
     if unknown:
         raise ValidationError({sorted(unknown)[0]: [_("Unknown field.")]})
     creating = price_list_id is None
-    pl = PriceList() if creating else PriceList.objects.select_for_update().get(pk=price_list_id)
+    pl = PriceList() if price_list_id is None else PriceList.objects.select_for_update().get(pk=price_list_id)
     before = None if creating else audit.snapshot(pl)
     if "code" in fields or creating:
         code = _text(fields.get("code"), "code", 20).upper()

@@ -54,7 +54,7 @@ class PriceListDetailView(SalesView):
         if can_edit and form is None:
             fields = ("code", "name", "valid_from", "valid_to", "allow_override", "is_active")
             form = forms.PriceListForm(initial={f: getattr(pl, f) for f in fields})
-            formset = forms.PriceListItemFormSet(
+            formset = forms.PriceListItemFormSet(  # type: ignore[call-arg]
                 initial=[
                     {"product_id": i.product_id, "min_quantity": i.min_quantity, "unit_price": i.unit_price}
                     for i in pl.items.all()
@@ -69,7 +69,7 @@ class PriceListDetailView(SalesView):
         self.principal.require("crm.customer.segment")
         pricing.get_price_list(self.principal.tenant, pk)
         form = forms.PriceListForm(request.POST)
-        formset = forms.PriceListItemFormSet(request.POST, prefix="items", products=self._products())
+        formset = forms.PriceListItemFormSet(request.POST, prefix="items", products=self._products())  # type: ignore[call-arg]
         if form.is_valid() and formset.is_valid():
             rows = [
                 f.cleaned_data

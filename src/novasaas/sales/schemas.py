@@ -186,6 +186,7 @@ class SalesOrderDeliveryLineOut(SalesOrderLineOut):
     """An order line with what is delivered and invoiced of it (the rest is the back-order)."""
 
     delivered_quantity: Decimal
+    closed_quantity: Decimal = Decimal(0)
     invoiced_quantity: Decimal
 
 
@@ -204,6 +205,7 @@ class SalesOrderOut(Schema):
     total: Decimal
     issue_id: int | None
     invoiced_amount: Decimal
+    closed_amount: Decimal = Decimal(0)
     lines: list[SalesOrderDeliveryLineOut]
     warnings: list[str] = []
 
@@ -556,3 +558,8 @@ class SalesReportOut(Schema):
     rows: list[dict[str, Any]]
     totals: dict[str, Any]
     summary: dict[str, Any]
+
+
+class SalesCustomerImportResult(Schema):
+    created: int
+    codes: list[str]
