@@ -48,15 +48,15 @@ def _setup(tenant):
         from novasaas.inventory.tests.helpers import principal
         from novasaas.parties.actions import create_party
 
-        by_tax = create_party(principal(tenant), name="Công ty Thành Công", tax_code="0101234567", role="customer")
+        by_tax = create_party(principal(tenant), name="Công ty Thành Công", tax_code="0101234565", role="customer")
         return w, by_code, by_tax
 
 
 def _good(w, by_code):
     return _xlsx(
         [by_code.code, "", "", "", "vip", "50000000", "30", w.staff.user.email],
-        ["", "Cửa hàng Bích Ngọc", "0309876543", "0901234567", "", "", "", ""],
-        ["", "", "0101234567", "", "", "0", "15", ""],
+        ["", "Cửa hàng Bích Ngọc", "0309876547", "0901234567", "", "", "", ""],
+        ["", "", "0101234565", "", "", "0", "15", ""],
     )
 
 
@@ -79,7 +79,7 @@ def test_import_creates_every_row_and_export_reads_back(tenant_a):
             w.staff.user.pk,
         )
         new = Customer.objects.get(party__name="Cửa hàng Bích Ngọc")
-        assert new.party.tax_code == "0309876543" and new.salesperson_id is None
+        assert new.party.tax_code == "0309876547" and new.salesperson_id is None
         third = Customer.objects.get(party=by_tax)
         assert (third.credit_limit, third.payment_terms_days) == (D(0), 15)
     r = api.get(f"{URL}/customers/export")
@@ -87,17 +87,18 @@ def test_import_creates_every_row_and_export_reads_back(tenant_a):
     sheet = load_workbook(io.BytesIO(r.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][1] == "Mã đối tác (party_code)" and len(rows) == 5  # header + the world's customer + 3
-    assert any(row[2] == "Cửa hàng Bích Ngọc" and row[3] == "0309876543" for row in rows)
+    assert any(row[2] == "Cửa hàng Bích Ngọc" and row[3] == "0309876547" for row in rows)
 
 
 def test_bad_lines_are_listed_and_nothing_is_written(tenant_a):
     w, by_code, _by_tax = _setup(tenant_a)
     with tenant_context(tenant_a):
         parties_before, customers_before = Party.objects.count(), Customer.objects.count()
+        taken = w.customer.party.code
     bad = _xlsx(
         ["", "Khách mới hợp lệ", "", "", "", "", "", ""],  # line 2: fine (a new party)
         [by_code.code, "", "", "", "KHONGCO", "", "", ""],  # line 3: unknown group
-        [w.customer.party.code, "", "", "", "", "", "", ""],  # line 4: already a customer
+        [taken, "", "", "", "", "", "", ""],  # line 4: already a customer
         [by_code.code, "", "", "", "", "", "", "ai@khong.co"],  # line 5: not a member
         ["", "", "", "", "", "1,5", "", ""],  # line 6: neither party nor name
         ["", "Khách âm", "", "", "", "-5", "", ""],  # line 7: negative limit
