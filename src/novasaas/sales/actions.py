@@ -88,6 +88,9 @@ def _member(p: Principal, user_id: Any, field: str) -> Any:
     return user
 
 
+_KEEP: Any = object()
+
+
 # --- customer groups -------------------------------------------------------------------------------
 
 
@@ -100,8 +103,9 @@ def save_group(
     name: str | None = None,
     discount_percent: Any = None,
     is_active: bool | None = None,
+    price_list_id: Any = _KEEP,
 ) -> CustomerGroup:
-    """Create or change a customer group (VIP, Regular, …) and its default discount."""
+    """Create or change a customer group (VIP, Regular, …), its default discount and price list."""
     p.require("crm.customer.segment")
     group = CustomerGroup() if group_id is None else CustomerGroup.objects.select_for_update().get(pk=group_id)
     before = audit.snapshot(group) if group.pk else None
@@ -124,6 +128,16 @@ def save_group(
         group.discount_percent = _percent(discount_percent, "discount_percent")
     if is_active is not None:
         group.is_active = is_active
+    if price_list_id is not _KEEP:
+        from novasaas.sales.models import PriceList
+
+        if price_list_id in (None, "", 0):
+            group.price_list = None
+        else:
+            found = PriceList.objects.filter(pk=price_list_id, is_active=True).first()
+            if found is None:
+                raise ValidationError({"price_list_id": [_("Choose an active price list.")]})
+            group.price_list = found
     group.save()
     if before is None:
         audit.record_created(group, p.user)
@@ -265,7 +279,10 @@ def _build_lines(
         raise ValidationError({"lines": [_("Add at least one line.")]})
     if len(rows) > MAX_LINES:
         raise ValidationError({"lines": [_("At most %(n)d lines.") % {"n": MAX_LINES}]})
+    from novasaas.sales import pricing
+
     default_discount = customer.group.discount_percent if customer.group_id else ZERO  # type: ignore[union-attr]
+    price_list = pricing.price_list_for(customer, on)
     built = []
     for i, row in enumerate(rows):
         key = f"lines[{i}]"
@@ -297,8 +314,27 @@ def _build_lines(
         if qty <= 0 or qty != quantize(qty, 4):
             raise ValidationError({f"{key}.quantity": [_("Enter a quantity greater than zero (at most 4 decimals).")]})
         line.quantity = qty
+        if line.product_id is not None and price_list is not None:
+            listed = pricing.list_price(price_list, line.product_id, qty)
+            price_default = listed if listed is not None else price_default
         price = row.get("unit_price")
         line.unit_price = _money(price if price not in (None, "") else price_default, f"{key}.unit_price")  # type: ignore[assignment]
+        if (
+            price not in (None, "")
+            and price_list is not None
+            and not price_list.allow_override
+            and line.product_id is not None
+            and line.unit_price != price_default
+            and not p.has("crm.order.approve")
+        ):
+            raise ValidationError(
+                {
+                    f"{key}.unit_price": [
+                        _("Price list %(c)s fixes this price at %(a)s; a Sales Manager may change it.")
+                        % {"c": price_list.code, "a": format_amount(price_default, "VND")}
+                    ]
+                }
+            )
         discount = row.get("discount_percent")
         line.discount_percent = (
             _percent(discount, f"{key}.discount_percent") if discount not in (None, "") else default_discount

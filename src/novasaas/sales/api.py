@@ -3,11 +3,24 @@
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import File, Query, Router
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from novasaas.platform.api import ErrorOut, module_auth, principal_with
-from novasaas.sales import actions, deliveries, einvoice, pipeline, policy, quotations, reports, returns, selectors
+from novasaas.platform.api import ErrorOut, ImportErrors, module_auth, principal_with
+from novasaas.platform.excel import XLSX_TYPE
+from novasaas.sales import (
+    actions,
+    deliveries,
+    einvoice,
+    pipeline,
+    policy,
+    pricing,
+    quotations,
+    reports,
+    returns,
+    selectors,
+)
 from novasaas.sales import schemas as s
 from novasaas.sales.models import CustomerGroup, LeadStatus, OrderStatus, Stage
 
@@ -44,6 +57,39 @@ def update_group(request: HttpRequest, group_id: int, data: s.CustomerGroupUpdat
     return actions.save_group(p, group_id, **_data(data))
 
 
+# --- price lists -----------------------------------------------------------------------------------
+
+
+@router.get("/price-lists", response=list[s.SalesPriceListOut])
+def list_price_lists(request: HttpRequest) -> Any:
+    p = _p(request, "crm.customer.view")
+    return pricing.list_price_lists(p.tenant).prefetch_related("items")
+
+
+@router.post("/price-lists", response={201: s.SalesPriceListOut, **E})
+def create_price_list(request: HttpRequest, data: s.SalesPriceListIn) -> Any:
+    """A price list with its quantity breaks (``items``); assign it to a group as its default."""
+    p = _p(request, "crm.customer.segment")
+    fields = data.model_dump()
+    pl = pricing.save_price_list(p, **fields)
+    return 201, pricing.get_price_list(p.tenant, pl.pk)
+
+
+@router.get("/price-lists/{int:price_list_id}", response={200: s.SalesPriceListOut, **E})
+def get_price_list(request: HttpRequest, price_list_id: int) -> Any:
+    p = _p(request, "crm.customer.view")
+    return pricing.get_price_list(p.tenant, price_list_id)
+
+
+@router.patch("/price-lists/{int:price_list_id}", response={200: s.SalesPriceListOut, **E})
+def update_price_list(request: HttpRequest, price_list_id: int, data: s.SalesPriceListUpdate) -> Any:
+    """Change a price list; ``items`` when sent replace all its prices."""
+    p = _p(request, "crm.customer.segment")
+    pricing.get_price_list(p.tenant, price_list_id)
+    pricing.save_price_list(p, price_list_id, **_data(data))
+    return pricing.get_price_list(p.tenant, price_list_id)
+
+
 # --- customers -------------------------------------------------------------------------------------
 
 
@@ -59,6 +105,34 @@ def create_customer(request: HttpRequest, data: s.SalesCustomerIn) -> Any:
     p = _p(request, "crm.customer.create")
     customer = actions.create_customer(p, **data.model_dump())
     return 201, selectors.get_customer(p, customer.pk)
+
+
+@router.get("/customers/export", response={200: None, 403: ErrorOut})
+def export_customers(request: HttpRequest) -> HttpResponse:
+    """The customers the caller sees as an Excel file (also the import template)."""
+    from novasaas.sales.customer_excel import export_workbook
+
+    p = _p(request, "crm.customer.import")
+    response = HttpResponse(export_workbook(p), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="customers.xlsx"'
+    return response
+
+
+@router.post(
+    "/customers/import",
+    response={200: s.SalesCustomerImportResult, 400: ImportErrors, 403: ErrorOut, 413: ImportErrors},
+)
+def import_customers(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """Create customers from an xlsx file; all or nothing, with a line-by-line error report."""
+    from novasaas.sales.customer_excel import CustomerImportError
+    from novasaas.sales.customer_excel import import_customers as run_import
+
+    p = _p(request, "crm.customer.import")
+    try:
+        created = run_import(p, file)
+    except CustomerImportError as exc:
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
+    return 200, {"created": len(created), "codes": [c.code for c in created]}
 
 
 @router.get("/customers/{int:customer_id}", response={200: s.SalesCustomerOut, **E})
@@ -268,6 +342,14 @@ def update_order_settings(request: HttpRequest, data: s.SalesSettingsUpdate) -> 
     """Stock check on confirmation (``refuse`` | ``warn``) and the approval limit (null: none)."""
     p = _p(request, "crm.order.approve")
     return policy.save_settings(p, **_data(data))
+
+
+@router.post("/orders/{int:order_id}/close-backorder", response={200: s.SalesOrderOut, **E})
+def close_backorder(request: HttpRequest, order_id: int) -> Any:
+    """Close what a partly delivered order still had to deliver; its reservation is released."""
+    p = _p(request, "crm.order.create")
+    deliveries.close_backorder(p, order_id)
+    return selectors.get_order(p, order_id)
 
 
 @router.post("/orders/{int:order_id}/cancel", response={200: s.SalesOrderOut, **E})
@@ -553,3 +635,45 @@ def ar_aging_report(
 
     p = _p(request, "crm.report.view")
     return _report_answer(reports.ar_aging(p, as_of or timezone.localdate()), format)
+
+
+@router.get("/reports/margin", response={200: s.SalesReportOut, **E, 503: ErrorOut})
+def margin_report(
+    request: HttpRequest, date_from: s.Date, date_to: s.Date, format: Literal["json", "xlsx", "pdf"] = "json"
+) -> Any:
+    """Revenue, cost of goods (INV issue cost) and margin per order dated in the period."""
+    from novasaas.sales import analytics
+
+    p = _p(request, "crm.report.view")
+    if date_to < date_from:
+        return 400, {"detail": "date_to is before date_from"}
+    return _report_answer(analytics.order_margin(p, date_from, date_to), format)
+
+
+@router.get("/reports/abc-margin", response={200: s.SalesReportOut, **E, 503: ErrorOut})
+def abc_margin_report(
+    request: HttpRequest, date_from: s.Date, date_to: s.Date, format: Literal["json", "xlsx", "pdf"] = "json"
+) -> Any:
+    """Products in classes A / B / C by margin of the period's invoices."""
+    from novasaas.sales import analytics
+
+    p = _p(request, "crm.report.view")
+    if date_to < date_from:
+        return 400, {"detail": "date_to is before date_from"}
+    return _report_answer(analytics.abc_by_margin(p, date_from, date_to), format)
+
+
+@router.get("/reports/rfm", response={200: s.SalesReportOut, **E, 503: ErrorOut})
+def rfm_report(
+    request: HttpRequest,
+    as_of: s.Date | None = None,
+    days: int = Query(365, ge=1, le=3660),
+    format: Literal["json", "xlsx", "pdf"] = "json",
+) -> Any:
+    """Recency, frequency, monetary value and segment per customer."""
+    from django.utils import timezone
+
+    from novasaas.sales import analytics
+
+    p = _p(request, "crm.report.view")
+    return _report_answer(analytics.rfm(p, as_of or timezone.localdate(), days), format)

@@ -37,6 +37,7 @@ from novasaas.sales.models import (
     SalesDeliveryLine,
     SalesInvoice,
     SalesInvoiceLine,
+    SalesOrder,
     SalesOrderLine,
 )
 from novasaas.sales.totals import document_totals, vat_code_valid_on
@@ -258,7 +259,7 @@ def _issue_invoice(p: Principal, deliveries: list[SalesDelivery], on: dt.date) -
     for order in orders.values():
         billed = sum((li.total for li in lines if li.order_line.order_id == order.pk), ZERO)
         changes = {"invoiced_amount": order.invoiced_amount + billed}
-        fully = not order.lines.exclude(invoiced_quantity=F("quantity")).exists()
+        fully = not order.lines.exclude(invoiced_quantity=F("quantity") - F("closed_quantity")).exists()
         if order.status == OrderStatus.DELIVERED and fully:
             actions.move_to(p, order, OrderStatus.INVOICED, **changes)
         else:
@@ -372,3 +373,47 @@ def delivery_pdf(delivery: SalesDelivery) -> bytes:
     printing.table(pdf, ["STT", "Tên hàng hóa, dịch vụ", "ĐVT", "SL đặt", "SL giao"], [10, 106, 18, 26, 26], rows, 3)
     printing.signatures(pdf, "Người giao hàng", "Thủ kho", "Người nhận hàng")
     return bytes(pdf.output())
+
+
+@transaction.atomic
+def close_backorder(p: Principal, order_id: int) -> SalesOrder:
+    """Give up what a partly delivered order still had to deliver: each line's rest becomes its
+    ``closed_quantity``, the order's ``closed_amount`` the value of that rest (line total × rest /
+    quantity, rounded), the order is delivered (invoiced when every delivery is already invoiced) and,
+    with INV, what it still holds reserved is released (``SalesBackorderClosed``). Refused (400, nothing
+    changed) unless the order is partly delivered."""
+    from novasaas.platform.money import round_money
+
+    p.require("crm.order.create")
+    order = actions._lock_order(p, order_id)
+    actions._refuse_status(order, OrderStatus.PARTIAL)
+    lines = list(order.lines.all())
+    closed = ZERO
+    stock: dict[int, Decimal] = {}
+    for line in lines:
+        rest = line.remaining
+        if rest <= 0:
+            continue
+        line.closed_quantity += rest
+        closed += round_money(line.total * rest / line.quantity)
+        if line.is_stocked and line.product_id:
+            stock[int(line.product_id)] = stock.get(int(line.product_id), ZERO) + rest
+    SalesOrderLine.objects.bulk_update(lines, ["closed_quantity"])
+    invoiced = all(li.invoiced_quantity == li.quantity - li.closed_quantity for li in lines)
+    actions.move_to(
+        p,
+        order,
+        OrderStatus.INVOICED if invoiced else OrderStatus.DELIVERED,
+        closed_amount=order.closed_amount + closed,
+    )
+    if stock:
+        publish(
+            events.SalesBackorderClosed(
+                tenant_id=p.tenant.pk,
+                order_id=order.pk,
+                document=order.document,
+                warehouse_id=order.warehouse_id,
+                lines=[[pid, str(qty)] for pid, qty in sorted(stock.items())],
+            )
+        )
+    return order

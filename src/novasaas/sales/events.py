@@ -35,6 +35,16 @@ class SalesOrderCancelled(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SalesBackorderClosed(DomainEvent):
+    """Inventory: release what ``document`` still holds of ``lines``' products (the rest will not ship)."""
+
+    order_id: int
+    document: str
+    warehouse_id: int | None
+    lines: list[list[str | int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
 class SalesOrderDelivered(DomainEvent):
     """Inventory: post a goods issue (purpose "sale", FEFO picking) consuming the reservation; its
     ``GoodsIssued`` event then books the cost of goods sold in accounting. One event per delivery

@@ -19,6 +19,46 @@ class CustomerGroupForm(Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=100)
     discount_percent = NumberField(label=_("Default discount %"), max_digits=5, decimal_places=2, required=False)
+    price_list_id = forms.TypedChoiceField(label=_("Default price list"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: Any, price_lists: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["price_list_id"].choices = [("", "—"), *price_lists]  # type: ignore[attr-defined]
+
+
+class CustomerImportForm(Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+
+class PriceListForm(Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput)
+    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=DateInput)
+    allow_override = forms.BooleanField(label=_("Price may be changed on a line"), required=False, initial=True)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class PriceListItemForm(Form):
+    product_id = forms.TypedChoiceField(label=_("Product"), coerce=int, required=False, empty_value=None)
+    min_quantity = NumberField(label=_("From quantity"), max_digits=15, decimal_places=4, required=False)
+    unit_price = NumberField(label=_("Unit price"), max_digits=16, decimal_places=0, required=False)
+
+    def __init__(self, *args: Any, products: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["product_id"].choices = [("", "—"), *products]  # type: ignore[attr-defined]
+
+
+class BasePriceListItemFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def __init__(self, *args: Any, products: Any = (), **kwargs: Any) -> None:
+        self.products = products
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: Any) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "products": self.products}
+
+
+PriceListItemFormSet = forms.formset_factory(PriceListItemForm, formset=BasePriceListItemFormSet, extra=3)
 
 
 class CustomerForm(Form):

@@ -27,6 +27,14 @@ class CustomerGroup(TenantModel):
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=100)
     discount_percent = FixedPointField(_("default discount %"), scale=2, default=ZERO)
+    price_list = models.ForeignKey(
+        "sales.PriceList",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="groups",
+        verbose_name=_("default price list"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -112,6 +120,7 @@ class SalesOrder(TenantModel):
     vat = MoneyField(_("VAT"), default=ZERO)
     total = MoneyField(_("total"), default=ZERO)
     invoiced_amount = MoneyField(_("invoiced"), default=ZERO)  # Σ totals of the invoice lines of this order
+    closed_amount = MoneyField(_("closed back-order"), default=ZERO)  # value of the back-order given up
     issue_id = models.BigIntegerField(null=True, blank=True)  # inventory.StockMovement of the last delivery
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
@@ -167,6 +176,8 @@ class SalesOrderLine(DocumentLine):
     delivered_quantity = QuantityField(_("delivered"), default=ZERO)
     invoiced_quantity = QuantityField(_("invoiced"), default=ZERO)
     returned_quantity = QuantityField(_("returned"), default=ZERO)
+    # the back-order given up when a partly delivered order is closed (never delivered)
+    closed_quantity = QuantityField(_("closed"), default=ZERO)
 
     class Meta:
         ordering = ["position", "id"]
@@ -185,7 +196,7 @@ class SalesOrderLine(DocumentLine):
     @property
     def remaining(self) -> Decimal:
         """What is still to deliver (the back-order of this line)."""
-        return self.quantity - self.delivered_quantity
+        return self.quantity - self.delivered_quantity - self.closed_quantity
 
 
 class QuotationStatus(models.TextChoices):
@@ -505,3 +516,4 @@ from novasaas.sales.pipeline_models import (  # noqa: E402, F401  (pipeline tabl
     Opportunity,
     Stage,
 )
+from novasaas.sales.pricing_models import PriceList, PriceListItem  # noqa: E402, F401

@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from novasaas.platform.dashboard import QuickAction, Widget, register_quick_action, register_widget
 from novasaas.platform.modules import NavEntry, register_nav
+from novasaas.platform.notifications import NotificationKind, register_kind
+
+register_kind(NotificationKind("sales", _("Sales: activity reminders")))
 
 register_nav(
     NavEntry(

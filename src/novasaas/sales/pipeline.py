@@ -345,3 +345,57 @@ def due_activities(p: Principal, on: dt.date | None = None) -> QuerySet[Activity
     """Open activities due on or before ``on`` (today): the reminder list of the dashboard widget."""
     day = on or timezone.localdate()
     return visible_activities(p).filter(done=False, due_date__lte=day).order_by("due_date", "id")
+
+
+def remind_due_activities(tenant: Any, on: dt.date | None = None) -> int:
+    """Notify each open activity's owner once when it falls due (due date ≤ ``on``, today by default):
+    a conditional UPDATE of ``reminded_at`` claims the activity first, so two runs at once (or a run
+    again the same day) never notify twice. Activities without an owner are skipped. Returns how many
+    reminders were sent."""
+    from novasaas.platform.notifications import notify
+    from novasaas.platform.tenancy import tenant_context
+
+    day = on or timezone.localdate()
+    sent = 0
+    with tenant_context(tenant):
+        due = list(
+            Activity.objects.filter(done=False, due_date__lte=day, reminded_at__isnull=True, owner__isnull=False)
+            .select_related("owner")
+            .order_by("due_date", "id")
+        )
+        for activity in due:
+            with transaction.atomic():
+                claimed = Activity.objects.filter(pk=activity.pk, reminded_at__isnull=True).update(
+                    reminded_at=timezone.now()
+                )
+                if not claimed:
+                    continue
+                url = _activity_url(activity)
+                notify(
+                    tenant,
+                    [activity.owner],
+                    "sales",
+                    _("Activity due %(d)s: %(s)s") % {"d": f"{activity.due_date:%d/%m/%Y}", "s": activity.subject},
+                    body=activity.note[:500],
+                    url=url,
+                )
+                sent += 1
+    return sent
+
+
+def _activity_url(activity: Activity) -> str:
+    if activity.opportunity_id:
+        return f"/sales/opportunities/{activity.opportunity_id}/"
+    if activity.lead_id:
+        return f"/sales/leads/{activity.lead_id}/"
+    return f"/sales/customers/{activity.customer_id}/"
+
+
+def remind_all_tenants(on: dt.date | None = None) -> int:
+    """The daily run over every tenant with CRM (``novasaas sales_remind_activities``)."""
+    from novasaas.platform.models import Tenant
+    from novasaas.platform.tenancy import platform_context
+
+    with platform_context():
+        tenants = [t for t in Tenant.objects.all() if t.has_module("CRM")]
+    return sum(remind_due_activities(t, on) for t in tenants)

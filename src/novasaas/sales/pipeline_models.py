@@ -121,6 +121,7 @@ class Activity(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)  # owner notified once
 
     class Meta:
         ordering = ["done", "due_date", "id"]

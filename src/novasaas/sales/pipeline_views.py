@@ -190,12 +190,22 @@ class ReportView(SalesView):
                 return default
 
         today = timezone.localdate()
-        kind = "aging" if request.GET.get("report") == "aging" else "sales"
+        from novasaas.sales import analytics
+
+        kind = request.GET.get("report", "sales")
+        kind = kind if kind in ("sales", "aging", "margin", "abc", "rfm") else "sales"
         by = request.GET.get("by", "customer")
         date_from, date_to = day("date_from", today.replace(day=1)), day("date_to", today)
+        date_to = min(max(date_to, date_from), date_from.replace(year=date_from.year + 5))
         as_of = day("as_of", today)
         if kind == "aging":
             report = reports.ar_aging(self.principal, as_of)
+        elif kind == "margin":
+            report = analytics.order_margin(self.principal, date_from, date_to)
+        elif kind == "abc":
+            report = analytics.abc_by_margin(self.principal, date_from, date_to)
+        elif kind == "rfm":
+            report = analytics.rfm(self.principal, as_of)
         else:
             report = reports.sales_by(
                 self.principal, by, date_from, min(max(date_to, date_from), date_from.replace(year=date_from.year + 5))
@@ -212,6 +222,13 @@ class ReportView(SalesView):
             "rows": report.page_rows(),
             "totals": report.page_totals(),
             "kind": kind,
+            "kinds": [
+                ("sales", _("Sales")),
+                ("aging", _("Receivables aging")),
+                ("margin", _("Margin per order")),
+                ("abc", _("ABC by margin")),
+                ("rfm", _("Customer RFM")),
+            ],
             "by": by if by in reports.DIMENSIONS else "customer",
             "dimensions": reports.DIMENSIONS,
             "date_from": date_from,

@@ -25,6 +25,7 @@ class CustomerGroupIn(StrictSchema):
     code: GroupCode
     name: str = Field(min_length=1, max_length=100)
     discount_percent: Percent = Decimal(0)
+    price_list_id: Id | None = None
 
 
 class CustomerGroupUpdate(StrictSchema):
@@ -32,6 +33,7 @@ class CustomerGroupUpdate(StrictSchema):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     discount_percent: Percent | None = None
     is_active: bool | None = None
+    price_list_id: Id | None = None
 
 
 class CustomerGroupOut(Schema):
@@ -40,6 +42,55 @@ class CustomerGroupOut(Schema):
     name: str
     discount_percent: Decimal
     is_active: bool
+    price_list_id: int | None = None
+
+
+class SalesPriceListItemIn(StrictSchema):
+    product_id: Id
+    min_quantity: Qty = Decimal(1)
+    unit_price: Amount
+
+
+class SalesPriceListItemOut(Schema):
+    id: int
+    product_id: int
+    min_quantity: Decimal
+    unit_price: Decimal
+
+
+class SalesPriceListIn(StrictSchema):
+    code: GroupCode
+    name: str = Field(min_length=1, max_length=100)
+    valid_from: Date | None = None
+    valid_to: Date | None = None
+    allow_override: bool = True
+    is_active: bool = True
+    items: list[SalesPriceListItemIn] = Field(default_factory=list, max_length=2000)
+
+
+class SalesPriceListUpdate(StrictSchema):
+    code: GroupCode | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    valid_from: Date | None = None
+    valid_to: Date | None = None
+    allow_override: bool | None = None
+    is_active: bool | None = None
+    items: list[SalesPriceListItemIn] | None = Field(default=None, max_length=2000)
+
+
+class SalesPriceListOut(Schema):
+    id: int
+    code: str
+    name: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    allow_override: bool
+    is_active: bool
+    items: list[SalesPriceListItemOut]
+
+    @staticmethod
+    def resolve_items(obj: Any) -> list[Any]:
+        return list(obj.items.all())
 
 
 class SalesCustomerIn(StrictSchema):
@@ -135,6 +186,7 @@ class SalesOrderDeliveryLineOut(SalesOrderLineOut):
     """An order line with what is delivered and invoiced of it (the rest is the back-order)."""
 
     delivered_quantity: Decimal
+    closed_quantity: Decimal = Decimal(0)
     invoiced_quantity: Decimal
 
 
@@ -153,6 +205,7 @@ class SalesOrderOut(Schema):
     total: Decimal
     issue_id: int | None
     invoiced_amount: Decimal
+    closed_amount: Decimal = Decimal(0)
     lines: list[SalesOrderDeliveryLineOut]
     warnings: list[str] = []
 
@@ -505,3 +558,8 @@ class SalesReportOut(Schema):
     rows: list[dict[str, Any]]
     totals: dict[str, Any]
     summary: dict[str, Any]
+
+
+class SalesCustomerImportResult(Schema):
+    created: int
+    codes: list[str]

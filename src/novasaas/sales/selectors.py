@@ -108,7 +108,7 @@ def credit_exposure(tenant: Tenant, customer: Customer) -> Decimal:
     covers both)."""
     pending = SalesOrder.objects.filter(
         customer=customer, status__in=[OrderStatus.CONFIRMED, OrderStatus.PARTIAL, OrderStatus.DELIVERED]
-    ).aggregate(t=Sum(F("total") - F("invoiced_amount"), output_field=MoneyField()))["t"]
+    ).aggregate(t=Sum(F("total") - F("invoiced_amount") - F("closed_amount"), output_field=MoneyField()))["t"]
     return open_receivable(tenant, customer) + (pending or ZERO)
 
 

@@ -25,6 +25,7 @@ from novasaas.parties.events import PartiesMerged
 from novasaas.platform.events import subscriber
 from novasaas.platform.tenancy import current_tenant
 from novasaas.sales.events import (
+    SalesBackorderClosed,
     SalesCreditNoteIssued,
     SalesGoodsReturned,
     SalesInvoiceIssued,
@@ -85,8 +86,9 @@ def reserve_stock(event: SalesOrderConfirmed) -> None:
             ledger.reserve(tenant, product, warehouse, qty, event.document)
 
 
+@subscriber(SalesBackorderClosed, module="INV")  # type: ignore[arg-type]
 @subscriber(SalesOrderCancelled, module="INV")
-def release_stock(event: SalesOrderCancelled) -> None:
+def release_stock(event: SalesOrderCancelled | SalesBackorderClosed) -> None:
     if not event.lines or not event.warehouse_id:
         return
     from novasaas.inventory import ledger

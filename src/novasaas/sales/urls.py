@@ -2,6 +2,7 @@ from django.urls import path
 
 from novasaas.sales import delivery_views as d
 from novasaas.sales import pipeline_views as pv
+from novasaas.sales import pricing_views as pr
 from novasaas.sales import quotation_views as q
 from novasaas.sales import views as v
 
@@ -19,9 +20,13 @@ urlpatterns = [
     path("quotations/<int:pk>/<str:action>/", q.QuotationActionView.as_view(), name="sales-quotation-action"),
     path("customers/", v.CustomerListView.as_view(), name="sales-customers"),
     path("customers/new/", v.CustomerFormView.as_view(), name="sales-customer-new"),
+    path("customers/import/", v.CustomerImportView.as_view(), name="sales-customer-import"),
+    path("customers/export/", v.CustomerExportView.as_view(), name="sales-customer-export"),
     path("customers/<int:pk>/", v.CustomerDetailView.as_view(), name="sales-customer"),
     path("customers/<int:pk>/edit/", v.CustomerFormView.as_view(), name="sales-customer-edit"),
     path("groups/", v.GroupListView.as_view(), name="sales-groups"),
+    path("price-lists/", pr.PriceListListView.as_view(), name="sales-price-lists"),
+    path("price-lists/<int:pk>/", pr.PriceListDetailView.as_view(), name="sales-price-list"),
     path("deliveries/", d.DeliveryListView.as_view(), name="sales-deliveries"),
     path("deliveries/invoice/", d.DeliveryInvoiceView.as_view(), name="sales-deliveries-invoice"),
     path("deliveries/<int:pk>/", d.DeliveryDetailView.as_view(), name="sales-delivery"),

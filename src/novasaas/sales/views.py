@@ -57,6 +57,12 @@ def _attach(form: Any, exc: ValidationError, formset: Any = None) -> None:
             form.add_error(key if key in form.fields else None, msg)
 
 
+def _price_list_choices(p: Principal) -> list[tuple[int, str]]:
+    from novasaas.sales import pricing
+
+    return [(pl.pk, str(pl)) for pl in pricing.list_price_lists(p.tenant, include_inactive=False)]
+
+
 # --- customer groups -------------------------------------------------------------------------------
 
 
@@ -64,12 +70,17 @@ class GroupListView(SalesView):
     def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
         groups = selectors.list_groups(self.principal.tenant, include_inactive=True)
         can_edit = self.principal.has("crm.customer.segment")
-        context = {"groups": groups, "form": (form or forms.CustomerGroupForm()) if can_edit else None}
+        context = {
+            "groups": groups.select_related("price_list"),
+            "form": (form or forms.CustomerGroupForm(price_lists=_price_list_choices(self.principal)))
+            if can_edit
+            else None,
+        }
         return render(request, "sales/groups.html", context, status=status)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         self.principal.require("crm.customer.segment")
-        form = forms.CustomerGroupForm(request.POST)
+        form = forms.CustomerGroupForm(request.POST, price_lists=_price_list_choices(self.principal))
         if form.is_valid():
             try:
                 group = actions.save_group(self.principal, **form.cleaned_data)
@@ -268,7 +279,7 @@ class OrderActionView(SalesView):
     ``deliver`` takes ``qty_<line id>`` per line (what to deliver now; empty or 0: not now)."""
 
     permission = "crm.order.create"
-    ACTIONS = ("confirm", "deliver", "invoice", "cancel")
+    ACTIONS = ("confirm", "deliver", "invoice", "cancel", "close")
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action not in self.ACTIONS:
@@ -295,6 +306,9 @@ class OrderActionView(SalesView):
                 invoice = deliveries.invoice_order(p, pk)
                 messages.success(request, _("Invoice %(n)s issued.") % {"n": invoice.number})
                 return redirect("sales-invoice", pk=invoice.pk)
+            elif action == "close":
+                deliveries.close_backorder(p, pk)
+                messages.success(request, _("Back-order closed: the rest will not be delivered."))
             else:
                 actions.cancel_order(p, pk)
                 messages.success(request, _("Order cancelled."))
@@ -361,3 +375,39 @@ class InvoiceDetailView(SalesView):
             except ValidationError as exc:
                 _attach(form, exc)
         return self.get(request, pk, form=form, status=400)
+
+
+# --- customers: Excel import / export ----------------------------------------------------------------
+
+
+class CustomerExportView(SalesView):
+    permission = "crm.customer.import"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.platform.excel import XLSX_TYPE
+        from novasaas.sales.customer_excel import export_workbook
+
+        response = HttpResponse(export_workbook(self.principal), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = 'attachment; filename="customers.xlsx"'
+        return response
+
+
+class CustomerImportView(SalesView):
+    permission = "crm.customer.import"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "sales/customer_import.html", {"form": forms.CustomerImportForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.sales.customer_excel import CustomerImportError, import_customers
+
+        form = forms.CustomerImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                created = import_customers(self.principal, form.cleaned_data["file"])
+            except CustomerImportError as exc:
+                context = {"form": form, "errors": exc.lines}
+                return render(request, "sales/customer_import.html", context, status=exc.status)
+            messages.success(request, _("%(n)d customers imported.") % {"n": len(created)})
+            return redirect("sales-customers")
+        return render(request, "sales/customer_import.html", {"form": form}, status=400)

@@ -7,7 +7,7 @@ import pytest
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, web_client
 from novasaas.platform.testing.isolation import assert_every_table_isolated
-from novasaas.sales import actions, deliveries, pipeline, policy, quotations, returns
+from novasaas.sales import actions, deliveries, pipeline, policy, pricing, quotations, returns
 from novasaas.sales.tests.helpers import beer_line, order, world
 
 URL = "/api/v1/sales"
@@ -17,7 +17,10 @@ def _fill(tenant):
     """One row in every sales table: a group, a customer, an order with lines, an invoice, a payment."""
     with tenant_context(tenant):
         w = world(tenant, 10)
-        group = actions.save_group(w.manager, code="VIP", name="VIP", discount_percent="3")
+        pl = pricing.save_price_list(
+            w.manager, code="BG1", name="List", items=[{"product_id": w.inv.beer.pk, "unit_price": "14000"}]
+        )
+        group = actions.save_group(w.manager, code="VIP", name="VIP", discount_percent="3", price_list_id=pl.pk)
         actions.update_customer(w.manager, w.customer.pk, group_id=group.pk)
         policy.save_settings(w.manager, stock_check="refuse", approval_limit="100000000")
         o = order(w, beer_line(w, 3))
@@ -43,6 +46,7 @@ def _fill(tenant):
             "delivery": delivery.pk,
             "lead": lead.pk,
             "opp": opp.pk,
+            "price_list": pl.pk,
         }
 
 
@@ -88,6 +92,8 @@ def test_every_table_is_isolated(tenant_a, tenant_b):
         ("post", "quotations/{quote}/accept"),
         ("post", "quotations/{quote}/decline"),
         ("get", "quotations/{quote}/pdf"),
+        ("get", "price-lists/{price_list}"),
+        ("patch", "price-lists/{price_list}"),
     ],
 )
 def test_other_tenants_ids_are_404(tenant_a, tenant_b, admin_a, method, path):
@@ -107,6 +113,8 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
     assert r.status_code == 400
     r = api.patch(f"{URL}/customers/{mine['customer']}", {"group_id": ids["group"]})
     assert r.status_code == 400
+    assert api.patch(f"{URL}/customer-groups/{mine['group']}", {"price_list_id": ids["price_list"]}).status_code == 400
+    assert [pl["id"] for pl in api.get(f"{URL}/price-lists").json()] == [mine["price_list"]]
     web = web_client(tenant_a, admin_a)
     for path in (
         f"/sales/customers/{ids['customer']}/",
@@ -123,6 +131,7 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
         f"/sales/quotations/{ids['quote']}/",
         f"/sales/quotations/{ids['quote']}/edit/",
         f"/sales/quotations/{ids['quote']}/pdf/",
+        f"/sales/price-lists/{ids['price_list']}/",
     ):
         assert web.get(path).status_code == 404, path
     assert web.post(f"/sales/orders/{ids['draft']}/confirm/").status_code == 404
