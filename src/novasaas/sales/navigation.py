@@ -50,7 +50,8 @@ register_quick_action(
     )
 )
 
-# Attachments everywhere (spec §11.2) and document templates: order, quotation and invoice pages include documents/_attachments_box.html.
+# Attachments everywhere (spec §11.2) and document templates: order, quotation and invoice pages include
+# documents/_attachments_box.html.
 from novasaas.documents.attachments import RecordKind, register_record_kind  # noqa: E402
 from novasaas.sales import quotations as _quotations  # noqa: E402
 from novasaas.sales import selectors as _records  # noqa: E402
