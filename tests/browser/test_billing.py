@@ -21,16 +21,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_signup_trial_upgrade_invoice_paid(browser, live_server):
     tenant_page = browser.new_context(locale="vi-VN", base_url=live_server.url).new_page()
-    tenant_page.set_default_timeout(15000)
+    tenant_page.set_default_timeout(30000)
 
-    # sign-up on Starter: a Starter trial
-    tenant_page.goto("/signup/?plan=starter")
+    # sign-up on Starter: a Starter trial (the first page of a fresh server may be slow to compile)
+    tenant_page.goto("/signup/?plan=starter", timeout=90000, wait_until="domcontentloaded")
     tenant_page.fill("input[name=company_name]", "Công ty Hoa Sen")
     tenant_page.fill("input[name=slug]", "hoasen")
     tenant_page.fill("input[name=full_name]", "Nguyễn Văn An")
     tenant_page.fill("input[name=email]", "an@hoasen.test")
     tenant_page.fill("input[name=password]", PASSWORD)
-    tenant_page.click("form button[type=submit]")
+    tenant_page.click("form button.btn-primary")
     tenant_page.wait_for_url(re.compile(r"/signup/"))
     with platform_context():
         sub = Subscription.objects.select_related("plan").get(tenant__slug="hoasen")
@@ -72,7 +72,7 @@ def test_signup_trial_upgrade_invoice_paid(browser, live_server):
         ]
     )
     master_page = master_context.new_page()
-    master_page.set_default_timeout(15000)
+    master_page.set_default_timeout(30000)
     master_page.goto("/platform/billing/")
     row = master_page.locator(f"tr:has-text('{invoice.number}')")
     row.locator("input[name=amount]").fill("2200000")

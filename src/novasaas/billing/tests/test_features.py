@@ -98,6 +98,7 @@ def test_ai_tier_gates_the_ai_gateway(db, today):
         with pytest.raises(features.FeatureNotInPlan) as exc:
             gateway.prepare(admin, model="gpt-4o-mini", messages=[{"role": "user", "content": "chào"}])
         assert exc.value.feature == "ai_tier" and "Upgrade the plan" in str(exc.value)
+    with tenant_context(starter):  # (on PostgreSQL another tenant's subscription is invisible)
         # Starter has the basic tier: chat passes the plan check (and goes on to the gateway's own rules)
         features.require_ai(starter, "chat")
         with pytest.raises(features.FeatureNotInPlan):
