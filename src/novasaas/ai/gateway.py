@@ -38,6 +38,7 @@ from novasaas.ai.models import (
     UsageStatus,
     Wallet,
 )
+from novasaas.billing import selectors as billing_selectors
 from novasaas.identity.access import Principal
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.tenant_cache import TenantCache
@@ -162,6 +163,7 @@ def prepare(
     tenant = principal.tenant
     started = time.perf_counter()
     with transaction.atomic(), tenant_context(tenant):
+        billing_selectors.require_ai_tier(tenant, feature)  # the plan's AI tier (§12.3)
         rate = rate_of(model)
         routes, wallet = _routes(tenant, model, rate)
         payload = {"model": model, "messages": messages, "max_tokens": max_tokens, **(options or {})}

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,10 +21,14 @@ from novasaas.billing.models import (
     AddOnUnit,
     Charge,
     ChargeKind,
+    CreditKind,
     Period,
     Plan,
     PlanKind,
+    PlatformCredit,
     PriceVersion,
+    Promotion,
+    PromotionKind,
     Subscription,
     SubscriptionAddOn,
     SubscriptionEvent,
@@ -398,8 +403,19 @@ def change_plan(
     period = _period(period or sub.next_period or sub.period)
     before = {"plan": sub.plan.code, "period": sub.period, "next_plan": getattr(sub.next_plan, "code", None)}
     if sub.status == SubscriptionStatus.CANCELLED:
-        raise ValidationError(_("The subscription is cancelled."))
-    if sub.status == SubscriptionStatus.TRIALING:
+        # subscribing again after the end: a new paid period on the chosen plan from today
+        sub.plan, sub.price, sub.period = plan, current_price(plan=plan), period
+        sub.next_plan, sub.next_period, sub.next_extra_users = None, "", None
+        sub.status, sub.trial_ends_on = SubscriptionStatus.ACTIVE, None
+        sub.period_start, sub.period_end = on, pricing.period_end(on, period)
+        sub.save()
+        _apply_modules(tenant, plan, keep=False)
+        _charge_period(sub, on)
+        from novasaas.billing.middleware import forget
+
+        forget(tenant.pk)
+        kind = "resubscribed"
+    elif sub.status == SubscriptionStatus.TRIALING:
         sub.plan, sub.price, sub.period = plan, current_price(plan=plan), period
         sub.next_plan, sub.next_period = None, ""
         kind = "trial_plan"
@@ -420,11 +436,13 @@ def change_plan(
                 on,
                 charge,
             )
+            old_plan = sub.plan
             sub.plan, sub.price = plan, new_price
             sub.next_plan = None
             sub.next_period = period if period != sub.period else ""
             _apply_modules(tenant, plan, keep=True)
             kind = "upgraded"
+            apply_promotions(sub, old_plan, plan, new_price, on)
         else:
             problems = over_limits(sub, plan)
             if problems:
@@ -580,7 +598,34 @@ def _catch_up(tenant: Tenant, sub: Subscription, on: dt.date) -> None:
         _renew_once(tenant, sub)
 
 
+def _end_cancelled(tenant: Tenant, sub: Subscription) -> Subscription:
+    """The period of a subscription cancelled by its tenant has ended: it is cancelled (the workspace
+    becomes read-only, its data kept), nothing more is charged."""
+    from novasaas.billing.middleware import forget
+
+    was = sub.status
+    sub.status = SubscriptionStatus.CANCELLED
+    sub.cancel_at_period_end = False
+    sub.next_plan, sub.next_period, sub.next_extra_users = None, "", None
+    sub.updated_at = timezone.now()
+    sub.save()
+    forget(tenant.pk)
+    _event(sub, "cancelled", on=sub.period_end, was=was)
+    audit.record(
+        AuditAction.UPDATE,
+        actor=None,
+        tenant=tenant,
+        obj=sub,
+        before={"status": was},
+        after={"status": sub.status},
+        message="cancelled at the end of the period",
+    )
+    return sub
+
+
 def _renew_once(tenant: Tenant, sub: Subscription) -> Subscription:
+    if sub.cancel_at_period_end:
+        return _end_cancelled(tenant, sub)
     start = sub.period_end
     if sub.next_plan_id:
         sub.plan = sub.next_plan  # type: ignore[assignment]
@@ -618,3 +663,146 @@ def _renew_once(tenant: Tenant, sub: Subscription) -> Subscription:
         message="renewed",
     )
     return sub
+
+
+@transaction.atomic
+def cancel_subscription(principal: Any, *, on: dt.date | None = None) -> Subscription:
+    """Tenant Admin: cancel at the end of the current period (or trial). Nothing is refunded; until
+    then everything works and ``resume_subscription`` undoes it; at the end the subscription is
+    cancelled and the workspace read-only (data kept). Refused when already cancelled or scheduled."""
+    principal.require("core.subscription.manage")
+    tenant = principal.tenant
+    on = on or _today()
+    sub = _lock(tenant)
+    _catch_up(tenant, sub, on)
+    if sub.status == SubscriptionStatus.CANCELLED or sub.cancel_at_period_end:
+        raise ValidationError(_("The subscription is already cancelled."))
+    if sub.status == SubscriptionStatus.READ_ONLY:
+        raise ValidationError(_("Pay the overdue invoice first; a read-only workspace keeps its data."))
+    sub.cancel_at_period_end, sub.cancelled_on = True, on
+    sub.updated_at = timezone.now()
+    sub.save()
+    _event(sub, "cancel_scheduled", ends_on=sub.period_end)
+    audit.record(
+        AuditAction.UPDATE,
+        actor=principal.user,
+        tenant=tenant,
+        obj=sub,
+        before={"cancel_at_period_end": False},
+        after={"cancel_at_period_end": True, "ends_on": sub.period_end},
+        message="cancelled by the tenant",
+    )
+    return sub
+
+
+@transaction.atomic
+def resume_subscription(principal: Any, *, on: dt.date | None = None) -> Subscription:
+    """Tenant Admin: take back a cancellation before the period ends (after it: choose a plan again)."""
+    principal.require("core.subscription.manage")
+    tenant = principal.tenant
+    on = on or _today()
+    sub = _lock(tenant)
+    _catch_up(tenant, sub, on)
+    if not sub.cancel_at_period_end:
+        raise ValidationError(_("The subscription is not cancelled; after its end, choose a plan again."))
+    sub.cancel_at_period_end, sub.cancelled_on = False, None
+    sub.updated_at = timezone.now()
+    sub.save()
+    _event(sub, "cancel_withdrawn")
+    audit.record(
+        AuditAction.UPDATE,
+        actor=principal.user,
+        tenant=tenant,
+        obj=sub,
+        before={"cancel_at_period_end": True},
+        after={"cancel_at_period_end": False},
+        message="cancellation withdrawn",
+    )
+    return sub
+
+
+def apply_promotions(sub: Subscription, old_plan: Plan, new_plan: Plan, new_price: PriceVersion, on: dt.date) -> None:
+    """The catalogue's upgrade offers (§12.6) for an upgrade ``old_plan`` → ``new_plan`` on ``on``, once
+    per tenant and promotion: ``first_month`` gives a credit note of ``percent`` % of the new plan's
+    monthly price (taken off the next invoice); ``free_setup`` is recorded (no set-up fee is sold)."""
+    promotions = Promotion.objects.filter(is_active=True, to_plan=new_plan).filter(
+        Q(from_plan__isnull=True) | Q(from_plan=old_plan)
+    )
+    for promo in promotions.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on)).order_by("code"):
+        if SubscriptionEvent.objects.filter(subscription=sub, kind="promotion", detail__code=promo.code).exists():
+            continue
+        if promo.kind == PromotionKind.FIRST_MONTH and promo.percent > 0:
+            amount = pricing.round_money(new_price.monthly_price * promo.percent / 100)
+            if amount > 0:
+                PlatformCredit.objects.create(
+                    tenant_id=sub.tenant_id,
+                    kind=CreditKind.PROMOTION,
+                    description=promo.name[:300],
+                    amount=amount,
+                    created_on=on,
+                    promotion=promo,
+                )
+        _event(sub, "promotion", code=promo.code, offer=promo.kind, percent=promo.percent)
+
+
+def credit_downgrade(sub: Subscription, old_amount: Decimal, new_amount: Decimal, on: dt.date, label: str) -> None:
+    """A downgrade applied within a paid period (Master Admin): a credit note for the rest of the period,
+    ``(P_old − P_new) × days left / days`` (the pro-rata formula the other way), taken off the next invoice."""
+    if sub.status == SubscriptionStatus.TRIALING or not sub.period_start <= on < sub.period_end:
+        return
+    amount = pricing.prorated_charge(new_amount, old_amount, sub.period_start, sub.period_end, on)
+    if amount > 0:
+        PlatformCredit.objects.create(
+            tenant_id=sub.tenant_id, kind=CreditKind.DOWNGRADE, description=label[:300], amount=amount, created_on=on
+        )
+
+
+PROMOTION_FIELDS = ("name", "kind", "from_plan", "to_plan", "percent", "is_active", "valid_until")
+
+
+@transaction.atomic
+def save_promotion(actor: Any, promotion_id: int | None = None, **data: Any) -> Promotion:
+    """Create or edit an upgrade offer of the catalogue (§12.6); plans are given by code (``from_plan``
+    empty = from any plan). Master Admin only; audited. Running credits are not changed."""
+    _require_master(actor)
+    if promotion_id:
+        promo = Promotion.objects.select_for_update().get(pk=promotion_id)
+        data.pop("code", None)
+    else:
+        promo = Promotion(code=str(data.pop("code", "") or ""))
+        if Promotion.objects.filter(code=promo.code).exists():
+            raise ValidationError({"code": [_("This code is taken.")]})
+    before = audit.snapshot(promo) if promo.pk else None
+    for key, value in data.items():
+        if key not in PROMOTION_FIELDS:
+            raise ValidationError({key: [_("Unknown field.")]})
+        if key in ("from_plan", "to_plan"):
+            if not value and key == "from_plan":
+                promo.from_plan = None
+                continue
+            found = Plan.objects.filter(code=value or "").first()
+            if found is None:
+                raise ValidationError({key: [_("Choose a plan of the catalogue.")]})
+            setattr(promo, key, found)
+        elif key == "percent":
+            try:
+                promo.percent = Decimal(str(value))
+            except InvalidOperation as exc:
+                raise ValidationError({"percent": [_("Enter a number.")]}) from exc
+            if not promo.percent.is_finite() or not Decimal(0) <= promo.percent <= Decimal(100):
+                raise ValidationError({"percent": [_("Between 0 and 100.")]})
+        else:
+            setattr(promo, key, value)
+    if promo.kind not in PromotionKind.values:
+        raise ValidationError({"kind": [_("Unknown kind.")]})
+    if promo.from_plan_id is not None and promo.from_plan_id == promo.to_plan_id:
+        raise ValidationError({"to_plan": [_("An upgrade offer goes to another plan.")]})
+    promo.full_clean()
+    promo.save()
+    if before is None:
+        audit.record(AuditAction.CREATE, actor=actor, tenant=None, obj=promo, after=audit.snapshot(promo))
+    else:
+        audit.record(
+            AuditAction.UPDATE, actor=actor, tenant=None, obj=promo, before=before, after=audit.snapshot(promo)
+        )
+    return promo

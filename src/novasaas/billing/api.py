@@ -7,13 +7,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.utils import check_csrf
 
 from novasaas.billing import actions, invoicing, selectors
 from novasaas.billing import schemas as s
-from novasaas.billing.models import AddOn, Plan, PlatformInvoice, Subscription
+from novasaas.billing.features import features_of
+from novasaas.billing.models import AddOn, Plan, PlatformInvoice, Promotion, Subscription
 from novasaas.identity.access import Principal
 from novasaas.platform.api import ErrorOut, module_auth
 from novasaas.platform.tenancy import platform_context
@@ -81,6 +83,9 @@ def subscription_out(sub: Subscription, tenant: Any) -> dict[str, Any]:
             for a in sub.addons.all()
         ],
         "usage": selectors.usage_rows(sub),
+        "cancel_at_period_end": sub.cancel_at_period_end,
+        "discount_percent": sub.discount_percent,
+        "features": features_of(tenant, sub),
     }
 
 
@@ -117,6 +122,24 @@ def change_plan(request: HttpRequest, data: s.ChangePlanIn) -> Any:
     p = _p(request, "core.subscription.manage")
     _subscription(p)
     actions.change_plan(p, data.plan, period=data.period)
+    return subscription_out(_subscription(p), p.tenant)
+
+
+@router.post("/subscription/cancel", response={200: s.BillingSubscriptionOut, **E})
+def cancel_subscription(request: HttpRequest) -> Any:
+    """Cancel at the end of the current period (no refund); 400 when already cancelled."""
+    p = _p(request, "core.subscription.manage")
+    _subscription(p)
+    actions.cancel_subscription(p)
+    return subscription_out(_subscription(p), p.tenant)
+
+
+@router.post("/subscription/resume", response={200: s.BillingSubscriptionOut, **E})
+def resume_subscription(request: HttpRequest) -> Any:
+    """Take a cancellation back before the period ends; 400 when there is none."""
+    p = _p(request, "core.subscription.manage")
+    _subscription(p)
+    actions.resume_subscription(p)
     return subscription_out(_subscription(p), p.tenant)
 
 
@@ -262,6 +285,57 @@ def platform_subscriptions(request: HttpRequest) -> Any:
             }
             for x in subs
         ]
+
+
+def promotion_out(promo: Promotion) -> dict[str, Any]:
+    return {
+        "id": promo.pk,
+        "code": promo.code,
+        "name": promo.name,
+        "kind": promo.kind,
+        "from_plan": promo.from_plan.code if promo.from_plan else None,
+        "to_plan": promo.to_plan.code,
+        "percent": promo.percent,
+        "is_active": promo.is_active,
+        "valid_until": promo.valid_until,
+    }
+
+
+@platform_router.get("/promotions", response={200: list[s.BillingPromotionOut], 403: ErrorOut})
+def platform_promotions(request: HttpRequest) -> Any:
+    _master(request)
+    return [promotion_out(p) for p in selectors.list_promotions()]
+
+
+@platform_router.post("/promotions", response={201: s.BillingPromotionOut, 400: ErrorOut, 403: ErrorOut})
+def create_promotion(request: HttpRequest, data: s.BillingPromotionIn) -> Any:
+    """An upgrade offer (§12.6): 400 for an unknown plan, a taken code, or from = to."""
+    user = _master(request)
+    promo = actions.save_promotion(user, None, **data.dict())
+    return 201, promotion_out(selectors.list_promotions().get(pk=promo.pk))
+
+
+@platform_router.patch("/promotions/{int:promotion_id}", response={200: s.BillingPromotionOut, **E})
+def update_promotion(request: HttpRequest, promotion_id: int, data: s.BillingPromotionUpdate) -> Any:
+    user = _master(request)
+    Promotion.objects.get(pk=promotion_id)  # 404 for an unknown id
+    actions.save_promotion(user, promotion_id, **data.dict(exclude_unset=True))
+    return promotion_out(selectors.list_promotions().get(pk=promotion_id))
+
+
+@router.get("/credits", response={200: list[s.BillingCreditOut], **E})
+def list_credits(request: HttpRequest) -> Any:
+    """The tenant's credit notes (promotions, downgrades); ``invoice_id`` empty: not applied yet."""
+    p = _p(request, "core.subscription.view")
+    return list(selectors.list_credits(p.tenant)[:500])
+
+
+@platform_router.get("/mrr-history", response={200: list[s.BillingMrrMonthOut], 403: ErrorOut})
+def platform_mrr_history(request: HttpRequest) -> Any:
+    """MRR of the last 12 months with new / expansion / contraction / churned MRR and the churn rate."""
+    _master(request)
+    with platform_context():
+        return selectors.mrr_history(timezone.localdate())
 
 
 @platform_router.get("/invoices", response={200: list[s.InvoiceOut], 403: ErrorOut})

@@ -7,4 +7,8 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self) -> None:
-        from novasaas.billing import navigation  # noqa: F401
+        from novasaas.billing import features, navigation  # noqa: F401
+        from novasaas.platform.api import REQUEST_CHECKS
+
+        if features.check_api_principal not in REQUEST_CHECKS:
+            REQUEST_CHECKS.append(features.check_api_principal)

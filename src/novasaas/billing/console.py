@@ -1,9 +1,11 @@
 """Master Admin's manual actions on a tenant's subscription (spec §12, console): extend a trial, change
-the plan without charge, suspend to read-only or reactivate. Each is audited in the tenant's log."""
+the plan without charge, suspend to read-only or reactivate, set a per-tenant discount (% off every
+invoice from the next one). Each is audited in the tenant's log."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,11 +20,13 @@ from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
 from novasaas.platform.tenancy import tenant_context
 
-MANUAL = ("extend_trial", "change_plan", "suspend", "reactivate")
+MANUAL = ("extend_trial", "change_plan", "suspend", "reactivate", "discount")
 
 
 @transaction.atomic
-def manual_action(actor: Any, tenant: Tenant, action: str, *, days: int = 0, plan_code: str = "") -> Subscription:
+def manual_action(
+    actor: Any, tenant: Tenant, action: str, *, days: int = 0, plan_code: str = "", percent: Any = None
+) -> Subscription:
     """Apply one manual action (``MANUAL``) as Master Admin; refused (``ValidationError``) when it does
     not apply to the subscription's state."""
     actions._require_master(actor)
@@ -33,6 +37,7 @@ def manual_action(actor: Any, tenant: Tenant, action: str, *, days: int = 0, pla
             "plan": sub.plan.code,
             "trial_ends_on": sub.trial_ends_on,
             "period_end": sub.period_end,
+            "discount_percent": sub.discount_percent,
         }
         if action == "extend_trial":
             if sub.status != SubscriptionStatus.TRIALING or sub.trial_ends_on is None:
@@ -41,9 +46,21 @@ def manual_action(actor: Any, tenant: Tenant, action: str, *, days: int = 0, pla
                 raise ValidationError(_("Extend by 1 to 90 days."))
             sub.trial_ends_on = sub.trial_ends_on + dt.timedelta(days=days)
             sub.period_end = sub.trial_ends_on
+            sub.trial_reminders_sent = 0  # the 7/3/1-day reminders count from the new end
         elif action == "change_plan":
             plan = actions._plan(plan_code)
-            sub.plan, sub.price, sub.next_plan = plan, actions.current_price(plan=plan), None
+            new_price = actions.current_price(plan=plan)
+            old_amount, new_amount = actions.amount_of(sub), actions.amount_of(sub, plan_price=new_price)
+            if new_amount < old_amount:  # the rest of the paid period at the lower price comes back
+                actions.credit_downgrade(
+                    sub,
+                    old_amount,
+                    new_amount,
+                    timezone.localdate(),
+                    _("Downgrade %(old)s → %(new)s from %(on)s")
+                    % {"old": sub.plan.name, "new": plan.name, "on": f"{timezone.localdate():%d/%m/%Y}"},
+                )
+            sub.plan, sub.price, sub.next_plan = plan, new_price, None
             actions._apply_modules(tenant, plan, keep=sub.status == SubscriptionStatus.TRIALING)
         elif action == "suspend":
             if sub.status == SubscriptionStatus.READ_ONLY:
@@ -53,6 +70,14 @@ def manual_action(actor: Any, tenant: Tenant, action: str, *, days: int = 0, pla
             if sub.status not in (SubscriptionStatus.READ_ONLY, SubscriptionStatus.PAST_DUE):
                 raise ValidationError(_("Only a read-only or past-due subscription can be reactivated."))
             sub.status = SubscriptionStatus.ACTIVE
+        elif action == "discount":
+            try:
+                value = Decimal(str(percent).strip())
+            except (InvalidOperation, ValueError) as exc:
+                raise ValidationError(_("Enter a discount between 0 and 100 %.")) from exc
+            if not value.is_finite() or not Decimal(0) <= value <= Decimal(100) or value != round(value, 2):
+                raise ValidationError(_("Enter a discount between 0 and 100 %."))
+            sub.discount_percent = value
         else:
             raise ValidationError(_("Unknown action."))
         sub.updated_at = timezone.now()
@@ -63,6 +88,7 @@ def manual_action(actor: Any, tenant: Tenant, action: str, *, days: int = 0, pla
             "plan": sub.plan.code,
             "trial_ends_on": sub.trial_ends_on,
             "period_end": sub.period_end,
+            "discount_percent": sub.discount_percent,
         }
         actions._event(sub, f"manual_{action}", before=before, after=after)
         audit.record(

@@ -18,10 +18,11 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from novasaas.billing import actions, invoicing
+from novasaas.billing import invoicing, selectors
 from novasaas.billing.models import PlatformInvoice, Subscription, SubscriptionStatus
 from novasaas.identity.access import require_perm
 from novasaas.platform.pdf import PdfUnavailable, render_table
+from novasaas.platform.reports import file_response
 from novasaas.platform.views import _master_only, platform_staff
 
 
@@ -71,12 +72,7 @@ def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 
 def mrr(sub: Subscription) -> Decimal:
-    """Monthly recurring revenue of a subscription: its period amount per month (0 in a trial or once
-    cancelled; an annual amount divided by 12, whole đồng)."""
-    if sub.status in (SubscriptionStatus.TRIALING, SubscriptionStatus.CANCELLED):
-        return Decimal(0)
-    amount = actions.amount_of(sub)
-    return (amount / 12).quantize(Decimal(1)) if sub.period == "annual" else amount
+    return selectors.subscription_mrr(sub)
 
 
 @platform_staff
@@ -97,6 +93,12 @@ def console(request: HttpRequest) -> HttpResponse:
     from novasaas.billing.models import Plan
 
     paying = [r for r in rows if r["mrr"] > 0]
+    history = selectors.mrr_history(timezone.localdate())
+    report = selectors.mrr_report(timezone.localdate())
+    if request.GET.get("format") in ("xlsx", "pdf"):
+        return file_response(
+            report, request.GET["format"], unavailable=lambda m: HttpResponse(m, status=503, content_type="text/plain")
+        )
     return render(
         request,
         "billing/console.html",
@@ -111,6 +113,15 @@ def console(request: HttpRequest) -> HttpResponse:
             "trialing": sum(1 for r in rows if r["sub"].status == SubscriptionStatus.TRIALING),
             "conversion": trial_conversion(),
             "revenue": revenue_by_month(timezone.localdate()),
+            "history": history,
+            "headers": report.headers,
+            "num_cols": report.num_cols,
+            "report_rows": report.page_rows(),
+            "history_chart": {
+                "labels": [f"{r['month']:%m/%Y}" for r in history],
+                "values": [int(r["mrr"]) for r in history],
+                "label": str(_("MRR")),
+            },
         },
     )
 
@@ -168,12 +179,33 @@ def manual_action(request: HttpRequest, tenant_id: int) -> HttpResponse:
             request.POST.get("action", ""),
             days=int(raw_days) if raw_days.isdigit() and len(raw_days) < 4 else 0,
             plan_code=request.POST.get("plan", ""),
+            percent=request.POST.get("percent", "")[:10],
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Subscription updated."))
+    if request.POST.get("next") == "tenant":
+        return redirect("billing-tenant", tenant_id=tenant.pk)
     return redirect("billing-console")
+
+
+@platform_staff
+def tenant_detail(request: HttpRequest, tenant_id: int) -> HttpResponse:
+    """A tenant seen by the Master Admin: subscription and its history, invoices, users, storage, last
+    activity, features, and the manual actions."""
+    from novasaas.billing.models import Plan
+    from novasaas.platform.models import Tenant
+
+    tenant = get_object_or_404(Tenant, pk=tenant_id)
+    context = selectors.tenant_detail(tenant)
+    context.update(
+        tenant=tenant,
+        company=tenant,
+        plans=list(Plan.objects.filter(is_active=True)),
+        can_edit=getattr(request.user, "is_master_admin", False),
+    )
+    return render(request, "billing/tenant_detail.html", context)
 
 
 @platform_staff

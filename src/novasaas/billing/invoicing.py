@@ -25,9 +25,12 @@ from novasaas.billing import actions
 from novasaas.billing.middleware import forget as read_only_cache_forget
 from novasaas.billing.models import (
     Charge,
+    ChargeKind,
     InvoiceCounter,
     InvoiceStatus,
+    MrrSnapshot,
     PaymentMethod,
+    PlatformCredit,
     PlatformInvoice,
     PlatformInvoiceLine,
     PlatformPayment,
@@ -93,7 +96,13 @@ def invoice_charges(tenant: Tenant, *, on: dt.date | None = None) -> PlatformInv
         charges = list(Charge.objects.select_for_update().filter(tenant_id=tenant.pk, invoiced=False).order_by("id"))
         if not charges:
             return None
-        subtotal = sum((c.amount for c in charges), Decimal(0))
+        gross = sum((c.amount for c in charges), Decimal(0))
+        percent = Subscription.objects.filter(tenant_id=tenant.pk).values_list(
+            "discount_percent", flat=True
+        ).first() or Decimal(0)
+        discount = round_money(gross * percent / 100)
+        credits, credit = _take_credits(tenant, gross - discount)
+        subtotal = gross - discount - credit
         rate = vat_rate()
         vat = round_money(subtotal * rate / 100)
         invoice = PlatformInvoice.objects.create(
@@ -101,6 +110,8 @@ def invoice_charges(tenant: Tenant, *, on: dt.date | None = None) -> PlatformInv
             number=_next_number(on.year),
             issued_on=on,
             due_on=on + dt.timedelta(days=due_days()),
+            discount=discount,
+            credit=credit,
             subtotal=subtotal,
             vat_rate=rate,
             vat=vat,
@@ -114,6 +125,24 @@ def invoice_charges(tenant: Tenant, *, on: dt.date | None = None) -> PlatformInv
                 for c in charges
             ]
         )
+        if discount:
+            PlatformInvoiceLine.objects.create(
+                invoice=invoice,
+                tenant=tenant,
+                kind=ChargeKind.DISCOUNT,
+                description=_("Discount %(p)s %%") % {"p": f"{percent.normalize():f}"},
+                amount=-discount,
+            )
+        for row in credits:
+            row.invoice = invoice
+            row.save(update_fields=["invoice"])
+            PlatformInvoiceLine.objects.create(
+                invoice=invoice,
+                tenant=tenant,
+                kind=ChargeKind.CREDIT,
+                description=_("Credit note: %(d)s") % {"d": row.description},
+                amount=-row.amount,
+            )
         Charge.objects.filter(pk__in=[c.pk for c in charges]).update(invoiced=True, invoice=invoice)
         audit.record(
             AuditAction.CREATE, tenant=tenant, obj=invoice, after={"number": invoice.number, "total": invoice.total}
@@ -138,6 +167,31 @@ def invoice_charges(tenant: Tenant, *, on: dt.date | None = None) -> PlatformInv
             invoice.paid_at = timezone.now()
             invoice.save(update_fields=["status", "paid_at"])
     return invoice
+
+
+def _take_credits(tenant: Tenant, room: Decimal) -> tuple[list[PlatformCredit], Decimal]:
+    """The tenant's unapplied credit notes that fit in ``room`` (oldest first, locked); a credit larger
+    than what is left is split: the part used goes on this invoice, the rest waits for the next one."""
+    taken: list[PlatformCredit] = []
+    total = Decimal(0)
+    for row in PlatformCredit.objects.select_for_update().filter(tenant_id=tenant.pk, invoice__isnull=True):
+        left = room - total
+        if left <= 0:
+            break
+        if row.amount > left:
+            PlatformCredit.objects.create(
+                tenant_id=tenant.pk,
+                kind=row.kind,
+                description=row.description,
+                amount=row.amount - left,
+                created_on=row.created_on,
+                promotion=row.promotion,
+            )
+            row.amount = left
+            row.save(update_fields=["amount"])
+        taken.append(row)
+        total += row.amount
+    return taken, total
 
 
 def _reactivate_if_settled(tenant: Tenant) -> None:
@@ -273,7 +327,7 @@ def run_billing_day(on: dt.date | None = None) -> dict[str, int]:
     new charges, remind unpaid invoices at the due date, +3 and +7 days, and make a tenant read-only
     when an invoice is unpaid ``grace_days()`` after its due date. Idempotent for a given day."""
     on = on or timezone.localdate()
-    counts = {"renewed": 0, "invoiced": 0, "reminded": 0, "read_only": 0}
+    counts = {"renewed": 0, "invoiced": 0, "reminded": 0, "read_only": 0, "trial_reminded": 0}
     with platform_context():
         tenant_ids = list(Subscription.objects.values_list("tenant_id", flat=True))
     for tenant_id in tenant_ids:
@@ -287,7 +341,62 @@ def run_billing_day(on: dt.date | None = None) -> dict[str, int]:
             reminded, suspended = _dun(tenant, on)
             counts["reminded"] += reminded
             counts["read_only"] += suspended
+            counts["trial_reminded"] += remind_trial_end(tenant, on)
+            snapshot_mrr(tenant, on)
     return counts
+
+
+TRIAL_REMINDER_DAYS = (7, 3, 1)  # days before the trial ends
+
+
+@transaction.atomic
+def remind_trial_end(tenant: Tenant, on: dt.date) -> int:
+    """Remind the tenant's admins 7, 3 and 1 day(s) before its trial ends, once each (a run that
+    missed days sends one reminder for the thresholds passed). Returns 1 when a reminder went out."""
+    sub = Subscription.objects.select_for_update().select_related("plan").filter(tenant_id=tenant.pk).first()
+    if sub is None or sub.status != SubscriptionStatus.TRIALING or sub.trial_ends_on is None:
+        return 0
+    left = (sub.trial_ends_on - on).days
+    due = sum(1 for d in TRIAL_REMINDER_DAYS if 0 < left <= d)
+    if due <= sub.trial_reminders_sent:
+        return 0
+    sub.trial_reminders_sent = due
+    sub.save(update_fields=["trial_reminders_sent"])
+    amount = actions.amount_of(sub)
+    notifications.notify(
+        tenant,
+        "core.subscription.manage",
+        "billing",
+        _("Your NovaSaaS trial ends in %(n)s day(s)") % {"n": left},
+        _(
+            "The trial ends on %(d)s. Then the plan %(plan)s is invoiced (%(t)s đ per period); you can change"
+            " the plan or cancel on the Subscription page."
+        )
+        % {"d": f"{sub.trial_ends_on:%d/%m/%Y}", "plan": sub.plan.name, "t": f"{amount:,.0f}".replace(",", ".")},
+        url="/billing/",
+    )
+    actions._event(sub, "trial_reminder", days_left=left)
+    return 1
+
+
+def snapshot_mrr(tenant: Tenant, on: dt.date) -> MrrSnapshot | None:
+    """Record the tenant's MRR for the month of ``on`` (the last run of the month wins)."""
+    from novasaas.billing.selectors import subscription_mrr
+
+    sub = (
+        Subscription.objects.select_related("plan", "price")
+        .prefetch_related("addons__addon", "addons__price")
+        .filter(tenant_id=tenant.pk)
+        .first()
+    )
+    if sub is None:
+        return None
+    snapshot, _created = MrrSnapshot.objects.update_or_create(
+        tenant=tenant,
+        month=on.replace(day=1),
+        defaults={"mrr": subscription_mrr(sub), "plan": sub.plan.code, "updated_at": timezone.now()},
+    )
+    return snapshot
 
 
 @transaction.atomic

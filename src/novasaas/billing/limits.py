@@ -16,6 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,12 +66,36 @@ def _orders_this_month() -> int:
     return _count("sales", "SalesOrder", created_at__gte=month_start)
 
 
+# Stored files that count toward the storage limit: (app, model, size field in bytes). Every version of
+# every document (trash included until purged: the attachments of any record are documents too) and the
+# accounting entries' own attachments.
+STORED_FILES = (("documents", "DocumentVersion", "size"), ("accounting", "EntryAttachment", "size"))
+MB = 1024 * 1024
+
+
+def storage_bytes() -> int:
+    """Bytes of files the current tenant stores (``STORED_FILES``; an app not installed counts 0)."""
+    total = 0
+    for app_label, model, field in STORED_FILES:
+        try:
+            model_class = apps.get_model(app_label, model)
+        except LookupError:
+            continue
+        total += int(model_class.objects.aggregate(s=Sum(field))["s"] or 0)
+    return total
+
+
+def _storage_mb() -> int:
+    return -(-storage_bytes() // MB)  # whole MB, rounded up
+
+
 COUNTERS: dict[str, Callable[[], int]] = {
     "users": _users,
     "customers": lambda: _count("sales", "Customer", is_active=True),
     "products": lambda: _count("inventory", "Product", is_active=True),
     "warehouses": lambda: _count("inventory", "Warehouse", is_active=True),
     "orders_per_month": _orders_this_month,
+    "storage_mb": _storage_mb,
 }
 
 
@@ -92,7 +117,7 @@ def allowed(subscription: Subscription, name: str, plan: Any = None) -> int | No
 
 
 def usage(name: str) -> int | None:
-    """How much of limit ``name`` the current tenant uses (None: not measured, e.g. storage)."""
+    """How much of limit ``name`` the current tenant uses (None: not measured)."""
     counter = COUNTERS.get(name)
     return counter() if counter else None
 
@@ -113,3 +138,22 @@ def check(tenant: Tenant, name: str, adding: int = 1) -> None:
     used = usage(name)
     if used is not None and used + adding > limit:
         raise LimitReached(name, used, limit, subscription.plan.name)
+
+
+def check_storage(tenant: Tenant, size: int) -> None:
+    """Refuse (``LimitReached``, 403) to store ``size`` more bytes beyond the plan's storage (MB, add-ons
+    included). Call inside the upload's transaction and tenant context, before the file is written; the
+    subscription row is locked, so two uploads cannot both take the last free space."""
+    if size <= 0:
+        return
+    subscription = (
+        Subscription.objects.select_for_update(of=("self",)).filter(tenant_id=tenant.pk).select_related("plan").first()
+    )
+    if subscription is None or subscription.status == SubscriptionStatus.CANCELLED:
+        return
+    limit = allowed(subscription, "storage_mb")
+    if limit is None:
+        return
+    used = storage_bytes()
+    if used + size > limit * MB:
+        raise LimitReached("storage_mb", -(-used // MB), limit, subscription.plan.name)

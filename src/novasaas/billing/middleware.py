@@ -26,7 +26,9 @@ READ_ONLY_CACHE: TenantCache[str] = TenantCache("billing.read_only", ttl=10.0)
 
 def is_read_only(tenant_id: int) -> bool:
     def load() -> str:
-        ro = Subscription.objects.filter(tenant_id=tenant_id, status=SubscriptionStatus.READ_ONLY).exists()
+        ro = Subscription.objects.filter(
+            tenant_id=tenant_id, status__in=(SubscriptionStatus.READ_ONLY, SubscriptionStatus.CANCELLED)
+        ).exists()
         return "read_only" if ro else "writable"
 
     return READ_ONLY_CACHE.get(tenant_id, "state", load) == "read_only"
@@ -50,8 +52,8 @@ class ReadOnlyMiddleware:
             and is_read_only(tenant.pk)
         ):
             message = _(
-                "This workspace is read-only until its overdue NovaSaaS invoice is paid. Your data is kept;"
-                " see the Subscription page."
+                "This workspace is read-only: its NovaSaaS invoice is overdue or its subscription has ended."
+                " Your data is kept; see the Subscription page."
             )
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message, "upgrade_url": "/billing/"}, status=403)

@@ -159,12 +159,21 @@ class Subscription(models.Model):
     next_plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     next_period = models.CharField(max_length=10, choices=Period.choices, blank=True)
     next_extra_users = models.PositiveIntegerField(null=True, blank=True)
+    # cancelled by the tenant: the subscription ends (status cancelled) at ``period_end``, no refund
+    cancel_at_period_end = models.BooleanField(_("cancels at the end of the period"), default=False)
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    trial_reminders_sent = models.PositiveSmallIntegerField(default=0)  # of TRIAL_REMINDER_DAYS
+    # a per-tenant discount set by the Master Admin, taken off every invoice's subtotal
+    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(period_end__gt=models.F("period_start")), name="billing_sub_period"),
+            models.CheckConstraint(
+                condition=Q(discount_percent__gte=0, discount_percent__lte=100), name="billing_sub_discount_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -193,6 +202,8 @@ class ChargeKind(models.TextChoices):
     EXTRA_USERS = "extra_users", _("Extra users")
     ADDON = "addon", _("Add-on")
     PRORATA = "prorata", _("Pro-rata adjustment")
+    DISCOUNT = "discount", _("Discount")
+    CREDIT = "credit", _("Credit note")
 
 
 class Charge(models.Model):
@@ -249,6 +260,8 @@ class PlatformInvoice(models.Model):
     issued_on = models.DateField(_("issued on"))
     due_on = models.DateField(_("due on"))
     status = models.CharField(_("status"), max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED)
+    discount = money_field(_("discount"), default=0)  # taken off the lines; subtotal is after it
+    credit = money_field(_("credit notes"), default=0)  # credits applied; subtotal is after them too
     subtotal = money_field(_("subtotal"))
     vat_rate = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2, default=10)
     vat = money_field(_("VAT"))
@@ -303,3 +316,77 @@ class PlatformPayment(models.Model):
             models.UniqueConstraint(fields=["method", "reference"], name="billing_payment_reference"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="billing_payment_positive"),
         ]
+
+
+class MrrSnapshot(models.Model):
+    """A tenant's MRR at the end of a month (the last daily run of the month wins): the history behind
+    the console's new / expansion / contraction / churn split. Written by the daily run for the running
+    month; months before billing ran have no row (read as 0)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # first day of the month
+    mrr = money_field()
+    plan = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["month", "tenant_id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["tenant", "month"], name="billing_mrr_tenant_month"),
+            models.CheckConstraint(condition=Q(mrr__gte=0), name="billing_mrr_not_negative"),
+        ]
+
+
+class PromotionKind(models.TextChoices):
+    FIRST_MONTH = "first_month", _("Percentage off the first month of the new plan")
+    FREE_SETUP = "free_setup", _("Free set-up")
+
+
+class Promotion(models.Model):
+    """An upgrade offer of the catalogue (§12.6), applied once per tenant when it upgrades from
+    ``from_plan`` (any plan when empty) to ``to_plan`` while the promotion is offered: ``first_month``
+    gives a credit note of ``percent`` of the new plan's monthly price; ``free_setup`` waives the set-up
+    (the catalogue sells none: it is recorded in the subscription's history)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=12, choices=PromotionKind.choices)
+    from_plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("from plan")
+    )
+    to_plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+", verbose_name=_("to plan"))
+    percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2, default=0)
+    is_active = models.BooleanField(_("offered"), default=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["code"]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(percent__gte=0, percent__lte=100), name="billing_promo_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CreditKind(models.TextChoices):
+    PROMOTION = "promotion", _("Promotion")
+    DOWNGRADE = "downgrade", _("Downgrade")
+
+
+class PlatformCredit(models.Model):
+    """A credit note to a tenant (a promotion, a downgrade applied within a paid period): taken off its
+    next invoices (``invoice`` = the one it was applied to; a credit larger than an invoice is split)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=CreditKind.choices)
+    description = models.CharField(max_length=300)
+    amount = money_field()
+    created_on = models.DateField()
+    promotion = models.ForeignKey(Promotion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(PlatformInvoice, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["created_on", "id"]
+        constraints: ClassVar = [models.CheckConstraint(condition=Q(amount__gt=0), name="billing_credit_positive")]

@@ -136,6 +136,18 @@ class PlanUsageOut(Schema):
     allowed: int | None
 
 
+class BillingFeaturesOut(Schema):
+    """The plan's gated features (add-ons included). ``api_rate_per_minute`` None: no rate limit."""
+
+    ai_tier: str
+    api_access: str
+    api_rate_per_minute: int | None
+    webhooks: bool
+    multi_currency: bool
+    multi_language: bool
+    white_label: bool
+
+
 class BillingSubscriptionOut(Schema):
     plan: str
     plan_name: str
@@ -153,6 +165,20 @@ class BillingSubscriptionOut(Schema):
     modules: list[str]
     addons: list[SubscriptionAddOnOut]
     usage: list[PlanUsageOut]
+    cancel_at_period_end: bool = False
+    discount_percent: Decimal = Decimal(0)
+    features: BillingFeaturesOut | None = None
+
+
+class BillingMrrMonthOut(Schema):
+    month: dt.date
+    mrr: Decimal
+    new: Decimal
+    expansion: Decimal
+    contraction: Decimal
+    churned: Decimal
+    churned_tenants: int
+    churn_rate: Decimal | None
 
 
 class ChangePlanIn(StrictSchema):
@@ -187,6 +213,8 @@ class InvoiceOut(Schema):
     issued_on: dt.date
     due_on: dt.date
     status: str
+    discount: Decimal
+    credit: Decimal
     subtotal: Decimal
     vat_rate: Decimal
     vat: Decimal
@@ -207,3 +235,42 @@ class SubscriptionRowOut(Schema):
     status: str
     period: str
     mrr: Decimal
+
+
+class BillingCreditOut(Schema):
+    id: int
+    kind: str
+    description: str
+    amount: Decimal
+    created_on: dt.date
+    invoice_id: int | None
+
+
+class BillingPromotionOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    from_plan: str | None
+    to_plan: str
+    percent: Decimal
+    is_active: bool
+    valid_until: dt.date | None
+
+
+class BillingPromotionIn(StrictSchema):
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
+    name: str = Field(min_length=1, max_length=150)
+    kind: Literal["first_month", "free_setup"]
+    from_plan: str | None = Field(default=None, max_length=40)
+    to_plan: str = Field(min_length=1, max_length=40)
+    percent: Decimal = Field(default=Decimal(0), ge=0, le=100, max_digits=5, decimal_places=2)
+    is_active: bool = True
+    valid_until: dt.date | None = None
+
+
+class BillingPromotionUpdate(StrictSchema):
+    name: str | None = Field(default=None, min_length=1, max_length=150)
+    percent: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2)
+    is_active: bool | None = None
+    valid_until: dt.date | None = None

@@ -286,3 +286,32 @@ def unload(apps: Any, schema_editor: Any) -> None:
     apps.get_model("billing", "PriceVersion").objects.all().delete()
     apps.get_model("billing", "Plan").objects.all().delete()
     apps.get_model("billing", "AddOn").objects.all().delete()
+
+
+# Upgrade offers of §12.6: code, name, kind, from plan, to plan, percent
+PROMOTIONS: list[tuple[str, str, str, str, str, int]] = [
+    ("starter-business-setup", "Starter → Business: miễn phí setup", "free_setup", "starter", "business", 0),
+    (
+        "business-professional-20",
+        "Business → Professional: giảm 20% tháng đầu",
+        "first_month",
+        "business",
+        "professional",
+        20,
+    ),
+]
+
+
+def load_promotions(apps: Any, schema_editor: Any) -> None:
+    plan_model = apps.get_model("billing", "Plan")
+    promotion_model = apps.get_model("billing", "Promotion")
+    plans = {p.code: p for p in plan_model.objects.all()}
+    for code, name, kind, from_code, to_code, percent in PROMOTIONS:
+        if from_code in plans and to_code in plans and not promotion_model.objects.filter(code=code).exists():
+            promotion_model.objects.create(
+                code=code, name=name, kind=kind, from_plan=plans[from_code], to_plan=plans[to_code], percent=percent
+            )
+
+
+def unload_promotions(apps: Any, schema_editor: Any) -> None:
+    apps.get_model("billing", "Promotion").objects.all().delete()

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from novasaas.billing import actions, forms, selectors
-from novasaas.billing.models import LIMITS, AddOn, Plan, PlatformInvoice
+from novasaas.billing import actions, features, forms, selectors
+from novasaas.billing.models import LIMITS, AddOn, Plan, PlatformInvoice, Promotion, PromotionKind
 from novasaas.identity.access import require_perm
 from novasaas.platform.views import _master_only, platform_staff
 
@@ -41,9 +41,11 @@ def subscription(request: HttpRequest) -> HttpResponse:
     if sub is not None:
         context.update(
             usage=selectors.usage_rows(sub),
+            features=features.features_of(principal.tenant, sub),
             amount=actions.amount_of(sub),
             charges=list(selectors.list_charges(principal.tenant)[:50]),
             events=list(selectors.list_events(principal.tenant)[:20]),
+            credits=list(selectors.list_credits(principal.tenant)[:50]),
             invoices=list(PlatformInvoice.objects.filter(tenant_id=principal.tenant.pk)[:50]),
         )
     for plan in context["plans"]:
@@ -62,6 +64,27 @@ class ChangePlanView(LoginRequiredMixin, View):
             messages.error(request, _errors(exc))
         else:
             messages.success(request, _("Plan change saved."))
+        return redirect("billing-subscription")
+
+
+class CancelView(LoginRequiredMixin, View):
+    """Cancel at the end of the period (``resume=1``: take the cancellation back)."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        principal = require_perm(request, "core.subscription.manage")
+        try:
+            if request.POST.get("resume"):
+                actions.resume_subscription(principal)
+                messages.success(request, _("The cancellation is withdrawn."))
+            else:
+                sub = actions.cancel_subscription(principal)
+                messages.success(
+                    request,
+                    _("The subscription ends on %(d)s; nothing more will be invoiced.")
+                    % {"d": f"{sub.period_end:%d/%m/%Y}"},
+                )
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
         return redirect("billing-subscription")
 
 
@@ -94,7 +117,40 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         plan.current = selectors.latest_price(plan)  # type: ignore[attr-defined]
     for addon in addons:
         addon.current = selectors.latest_price(addon)  # type: ignore[attr-defined]
-    return render(request, "billing/catalogue.html", {"plans": plans, "addons": addons, "limits": LIMITS})
+    return render(
+        request,
+        "billing/catalogue.html",
+        {
+            "plans": plans,
+            "addons": addons,
+            "limits": LIMITS,
+            "promotions": list(selectors.list_promotions()),
+            "promotion_kinds": PromotionKind.choices,
+        },
+    )
+
+
+@platform_staff
+@require_POST
+def promotion_save(request: HttpRequest, promotion_id: int | None = None) -> HttpResponse:
+    """Create an upgrade offer, or switch one on/off (``is_active``)."""
+    _master_only(request)
+    if promotion_id:
+        get_object_or_404(Promotion, pk=promotion_id)
+        data: dict[str, Any] = {"is_active": request.POST.get("is_active") == "1"}
+    else:
+        data = {
+            k: request.POST.get(k, "").strip()[:150]
+            for k in ("code", "name", "kind", "from_plan", "to_plan", "percent")
+        }
+        data["percent"] = data["percent"] or "0"
+    try:
+        actions.save_promotion(request.user, promotion_id, **data)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Promotion saved."))
+    return redirect("billing-catalogue")
 
 
 def _plan_initial(plan: Plan) -> dict[str, Any]:

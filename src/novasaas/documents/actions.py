@@ -25,6 +25,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from novasaas.billing import limits as billing_limits
 from novasaas.documents import access, files
 from novasaas.documents.models import (
     AccessLevel,
@@ -218,6 +219,7 @@ def _write_version(
     principal: Principal, doc: Document, data: bytes, content_type: str, filename: str, comment: str
 ) -> DocumentVersion:
     _reserve(principal.tenant, len(data))
+    billing_limits.check_storage(principal.tenant, len(data))  # the plan's storage (§12.3), 403 over it
     last = DocumentVersion.objects.filter(document=doc).order_by("-number").values_list("number", flat=True).first()
     version = DocumentVersion(
         tenant_id=principal.tenant.pk,

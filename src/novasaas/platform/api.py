@@ -112,6 +112,11 @@ class UnknownIds(Exception):
     API answers 404 with this message, rather than ignoring them or answering zeros."""
 
 
+# Checks run on every authenticated API request after the module gate, e.g. billing's plan API access
+# and rate limit; registered by the app that owns them in its ``ready()`` (platform imports no module).
+REQUEST_CHECKS: list[typing.Callable[[Any], None]] = []
+
+
 class TenantAuth(HttpBearer):
     """Accepts the principal resolved by TenantMiddleware (JWT, API key, or session + CSRF).
 
@@ -131,6 +136,8 @@ class TenantAuth(HttpBearer):
                 raise CsrfFailed()
         if self.module and not principal.tenant.has_module(self.module):
             raise ModuleDisabled(self.module)
+        for check in REQUEST_CHECKS:
+            check(principal)
         return principal
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:  # pragma: no cover - unused

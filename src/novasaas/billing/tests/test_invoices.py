@@ -133,7 +133,8 @@ def test_trial_end_reminders_read_only_and_reactivation(db):
         with tenant_context(t):
             return Notification.objects.filter(recipient=admin, kind="billing").count()
 
-    assert day(13) == {"renewed": 0, "invoiced": 0, "reminded": 0, "read_only": 0}
+    # the first run is on the trial's last day: one trial reminder for the 7/3/1-day thresholds passed
+    assert day(13) == {"renewed": 0, "invoiced": 0, "reminded": 0, "read_only": 0, "trial_reminded": 1}
     assert day(14)["invoiced"] == 1  # trial over: first period charged and invoiced, due 22 March
     (invoice,) = _invoices(t)
     assert (invoice.issued_on, invoice.due_on, invoice.total) == (
@@ -141,7 +142,7 @@ def test_trial_end_reminders_read_only_and_reactivation(db):
         dt.date(2026, 3, 22),
         D(550_000),
     )
-    assert _status(t) == "active" and reminders() == 1  # the invoice itself
+    assert _status(t) == "active" and reminders() == 2  # the trial reminder, the invoice itself
     assert day(20)["reminded"] == 0
     assert day(21)["reminded"] == 1 and _status(t) == "past_due"  # due date
     assert day(21)["reminded"] == 0  # the same day again: nothing twice
@@ -149,7 +150,7 @@ def test_trial_end_reminders_read_only_and_reactivation(db):
     assert day(28)["reminded"] == 1  # +7
     assert day(34)["read_only"] == 0 and _status(t) == "past_due"
     assert day(35)["read_only"] == 1 and _status(t) == "read_only"  # due + 14 days of grace
-    assert reminders() == 4
+    assert reminders() == 5
     body = web_client(t, admin).get("/billing/").content.decode()
     assert "overdue" in body or "quá hạn" in body
     _c, master = master_client()

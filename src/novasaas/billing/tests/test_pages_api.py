@@ -112,7 +112,21 @@ def test_a_tenant_without_subscription_gets_404_on_the_api(db):
 @pytest.mark.postgres_only
 def test_row_level_security_hides_other_tenants_billing_rows(pair):
     a, b = pair
-    for table in ("billing_subscription", "billing_charge", "billing_subscriptionevent"):
+    from novasaas.billing.invoicing import snapshot_mrr
+    from novasaas.billing.models import PlatformCredit
+
+    for t in (a, b):
+        with tenant_context(t):
+            snapshot_mrr(t, Subscription.objects.get(tenant_id=t.pk).period_start)
+            PlatformCredit.objects.create(
+                tenant_id=t.pk,
+                kind="promotion",
+                description="x",
+                amount=1,
+                created_on=Subscription.objects.get(tenant_id=t.pk).period_start,
+            )
+    tables = ("billing_subscription", "billing_charge", "billing_subscriptionevent", "billing_mrrsnapshot")
+    for table in (*tables, "billing_platformcredit"):
         with tenant_context(a), connection.cursor() as cur:
             cur.execute(f"SELECT DISTINCT tenant_id FROM {table}")  # noqa: S608 (fixed names)
             assert {row[0] for row in cur.fetchall()} == {a.pk}, table

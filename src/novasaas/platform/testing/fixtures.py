@@ -296,6 +296,7 @@ def _seeded_catalogues_survive_flushes(request: Any, django_db_blocker: Any) -> 
     with django_db_blocker.unblock(), platform_context():
         if not Plan.objects.exists():
             billing_seed.load(apps, None)
+            billing_seed.load_promotions(apps, None)
         seed_ai(ModelRate, CreditPack)
 
 

@@ -1,0 +1,188 @@
+"""Feature gating by plan (spec §12.3): what a tenant's plan (and its add-ons) lets it use beyond
+modules and limits — API access and its rate, webhooks, multi-currency, multi-language, branding, AI tier.
+
+``feature(tenant, name)`` is the one read (also ``billing.selectors.feature``); ``require(tenant, name)``
+refuses with ``FeatureNotInPlan`` (a ``PermissionDenied``: 403 on pages and in the API, with the upgrade
+hint in the message). A tenant without a subscription (created by hand in the Master Admin portal, demo,
+tests) is not restricted, like it has no limits. A trial has the chosen plan's flags.
+
+Add-ons that change a flag are named here by their catalogue code (``ADDON_FEATURES``): the catalogue
+holds no per-add-on flag field; a new flag-raising add-on is a line in this table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja.errors import HttpError
+
+from novasaas.billing.models import Subscription
+from novasaas.platform.models import Tenant
+
+AI_TIERS = ("none", "basic", "rag", "functions", "custom")
+API_LEVELS = ("none", "limited", "full")
+
+# What a tenant without a subscription gets: nothing is restricted.
+UNRESTRICTED: dict[str, Any] = {
+    "ai_tier": "custom",
+    "api_access": "full",
+    "api_rate_per_minute": None,  # None: no rate limit
+    "webhooks": True,
+    "multi_currency": True,
+    "multi_language": True,
+    "white_label": True,
+}
+GATED = tuple(UNRESTRICTED)
+
+LABELS: dict[str, Any] = {
+    "ai_tier": gettext_lazy("the AI assistant at this level"),
+    "api_access": gettext_lazy("API access"),
+    "api_rate_per_minute": gettext_lazy("more API requests per minute"),
+    "webhooks": gettext_lazy("webhooks"),
+    "multi_currency": gettext_lazy("multi-currency"),
+    "multi_language": gettext_lazy("multi-language"),
+    "white_label": gettext_lazy("branding (white label)"),
+}
+
+# Add-ons (by catalogue code) that raise a flag while the subscription holds at least one unit.
+ADDON_FEATURES: dict[str, dict[str, Any]] = {
+    "api-premium": {"api_access": "full", "api_rate_per_minute": None},
+    "ai-advanced": {"ai_tier": "functions"},
+    "white-label": {"white_label": True},
+}
+# The AI tier a use of the ai app needs (ai.gateway features: chat, functions, api).
+AI_FEATURE_TIER = {"chat": "basic", "api": "basic", "rag": "rag", "functions": "functions"}
+
+
+class FeatureNotInPlan(PermissionDenied):
+    """The tenant's plan does not include a feature: 403 with an upgrade hint."""
+
+    def __init__(self, name: str, plan: str) -> None:
+        self.feature, self.plan = name, plan
+        super().__init__(
+            _("The plan %(plan)s does not include %(what)s. Upgrade the plan on the Subscription page (/billing/).")
+            % {"plan": plan, "what": LABELS.get(name, name)}
+        )
+
+
+def _subscription(tenant: Tenant) -> Subscription | None:
+    return (
+        Subscription.objects.filter(tenant_id=tenant.pk)
+        .select_related("plan")
+        .prefetch_related("addons__addon")
+        .first()
+    )
+
+
+def _merge(name: str, current: Any, raised: Any) -> Any:
+    """The better of two values of a flag."""
+    if name == "ai_tier":
+        return max(current, raised, key=lambda t: AI_TIERS.index(t) if t in AI_TIERS else 0)
+    if name == "api_access":
+        return max(current, raised, key=lambda t: API_LEVELS.index(t) if t in API_LEVELS else 0)
+    if name == "api_rate_per_minute":
+        return None if current is None or raised is None else max(int(current), int(raised))
+    return bool(current) or bool(raised)
+
+
+def features_of(tenant: Tenant, subscription: Subscription | None = None) -> dict[str, Any]:
+    """Every gated flag of the tenant: its plan's, raised by its add-ons (``UNRESTRICTED`` without a
+    subscription). With API access, a rate of 0 (or none) in the plan means no rate limit."""
+    sub = subscription if subscription is not None else _subscription(tenant)
+    if sub is None:
+        return dict(UNRESTRICTED)
+    flags = sub.plan.features or {}
+    values = {name: flags.get(name, UNRESTRICTED[name] if name == "api_rate_per_minute" else None) for name in GATED}
+    values["ai_tier"] = values["ai_tier"] if values["ai_tier"] in AI_TIERS else "none"
+    values["api_access"] = values["api_access"] if values["api_access"] in API_LEVELS else "none"
+    for name in ("webhooks", "multi_currency", "multi_language", "white_label"):
+        values[name] = bool(values[name])  # a flag missing from the plan's features is off
+    try:
+        rate = values["api_rate_per_minute"]
+        values["api_rate_per_minute"] = None if rate is None else max(0, int(rate))
+    except (TypeError, ValueError):
+        values["api_rate_per_minute"] = None  # an unreadable rate in the catalogue limits nothing
+    for link in sub.addons.all():
+        for name, raised in ADDON_FEATURES.get(link.addon.code, {}).items():
+            if link.quantity > 0:
+                values[name] = _merge(name, values[name], raised)
+    if values["api_access"] == "none":
+        values["api_rate_per_minute"] = 0
+    elif values["api_rate_per_minute"] == 0:
+        values["api_rate_per_minute"] = None
+    return values
+
+
+def feature(tenant: Tenant, name: str) -> Any:
+    """The value of one gated flag for ``tenant`` (``GATED``; KeyError for another name)."""
+    if name not in UNRESTRICTED:
+        raise KeyError(name)
+    return features_of(tenant)[name]
+
+
+def plan_name(tenant: Tenant) -> str:
+    sub = Subscription.objects.filter(tenant_id=tenant.pk).select_related("plan").first()
+    return sub.plan.name if sub else ""
+
+
+def require(tenant: Tenant, name: str) -> None:
+    """Refuse (``FeatureNotInPlan``) a boolean feature the plan lacks (webhooks, multi-currency, …)."""
+    if not feature(tenant, name):
+        raise FeatureNotInPlan(name, plan_name(tenant))
+
+
+def require_ai(tenant: Tenant, use: str) -> None:
+    """Refuse an AI use (``chat``, ``functions``, ``rag``, ``api``) above the plan's AI tier."""
+    needed = AI_FEATURE_TIER.get(use, "basic")
+    tier = feature(tenant, "ai_tier")
+    if AI_TIERS.index(tier if tier in AI_TIERS else "none") < AI_TIERS.index(needed):
+        raise FeatureNotInPlan("ai_tier", plan_name(tenant))
+
+
+class RateLimited(HttpError):
+    """More API requests this minute than the plan allows: the API answers 429 with ``detail``."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        super().__init__(
+            429,
+            _("Too many API requests: the plan allows %(n)s per minute. Try again in a minute or upgrade the plan.")
+            % {"n": rate},
+        )
+
+
+def check_api_principal(principal: Any) -> None:
+    """``platform.api.REQUEST_CHECKS`` hook: API keys (integrations) are gated by the plan's API access
+    and rate; a member's own sign-in (session, JWT of the apps) and support views are not."""
+    if principal.via == "api_key":
+        check_api_request(principal.tenant)
+
+
+def check_api_request(tenant: Tenant) -> None:
+    """Gate one request of an API key (``TenantAuth``): refused (403) when the plan has no API access,
+    429 beyond its requests per minute. The count is a fixed one-minute window in Django's cache, so it
+    is shared by every process only with a shared cache backend (Redis); with the default local-memory
+    cache each process counts on its own."""
+    sub = _subscription(tenant)
+    if sub is None:
+        return
+    values = features_of(tenant, sub)
+    if values["api_access"] == "none":
+        raise FeatureNotInPlan("api_access", sub.plan.name)
+    rate = values["api_rate_per_minute"]
+    if rate is None:
+        return
+    key = f"billing:api:{tenant.pk}:{int(timezone.now().timestamp()) // 60}"
+    cache.add(key, 0, timeout=120)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=120)
+        used = 1
+    if used > int(rate):
+        raise RateLimited(int(rate))
