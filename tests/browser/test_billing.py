@@ -31,7 +31,7 @@ def test_signup_trial_upgrade_invoice_paid(browser, live_server):
     tenant_page.fill("input[name=email]", "an@hoasen.test")
     tenant_page.fill("input[name=password]", PASSWORD)
     tenant_page.click("form button.btn-primary")
-    tenant_page.wait_for_url(re.compile(r"/signup/"))
+    tenant_page.wait_for_url(re.compile(r"/signup/sent/"))
     with platform_context():
         sub = Subscription.objects.select_related("plan").get(tenant__slug="hoasen")
     assert (sub.plan.code, sub.status) == ("starter", "trialing")

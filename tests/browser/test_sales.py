@@ -39,8 +39,8 @@ def test_quotation_to_payment_through_the_pages(page, tenant_a):
     page.get_by_role("button", name="Khách đồng ý: tạo đơn bán hàng").click()
     page.wait_for_url(re.compile(r"/sales/orders/\d+/$"))
     order_id = int(re.search(r"/orders/(\d+)/", page.url).group(1))
-    # accepting on the page names no warehouse: it is set here (the edit page answered 400 when this
-    # order was saved in the browser, see docs/sales.md), then the order is confirmed on its page
+    # accepting on the page names no warehouse: it is set here (the edit page is tested in
+    # sales/tests/test_order_edit_form.py), then the order is confirmed on its page
     with tenant_context(tenant_a):
         actions.update_order(w.staff, order_id, warehouse_id=w.inv.wh.pk)
     page.reload()

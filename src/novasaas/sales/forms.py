@@ -124,9 +124,12 @@ class BaseLineFormSet(forms.BaseFormSet):
         return {**super().get_form_kwargs(index), "products": self.products}
 
     def rows(self) -> list[dict[str, Any]]:
+        """The lines to save: every line the page showed (changed or not) and the extra lines filled in;
+        a line whose product, description and quantity were cleared is left out (removed)."""
         rows = []
-        for form in self.forms:
-            if not form.has_changed() or form.is_blank():
+        shown = self.initial_form_count()
+        for index, form in enumerate(self.forms):
+            if (index >= shown and not form.has_changed()) or form.is_blank():
                 continue
             rows.append({k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
         return rows
