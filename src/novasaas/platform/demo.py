@@ -39,3 +39,20 @@ def load_module_data(tenant: Any) -> None:
     for module, loader in sorted(_loaders, key=lambda item: _order.get(item[1], 0)):
         if tenant.has_module(module):
             loader(tenant)
+    refresh_planner_statistics()
+
+
+def refresh_planner_statistics() -> None:
+    """PostgreSQL: ANALYZE after a bulk load. A demo year arrives faster than autovacuum re-analyses the
+    tables; with statistics that still say "one row per tenant", the planner drives correlated
+    subqueries through the tenant index (the VAT report's check of untaxed lines ran for minutes over
+    a demo year, quadratic in its lines). Runs as the connection's login role outside any tenant
+    scope: the owner's ANALYZE (the app role cannot analyse tables it does not own, and is skipped)."""
+    from django.db import connection
+
+    from novasaas.platform.tenancy import get_current_tenant
+
+    if connection.vendor != "postgresql" or get_current_tenant() is not None:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
