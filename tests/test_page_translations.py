@@ -125,7 +125,10 @@ def _phrases(text: str) -> list[str]:
 
 @pytest.fixture
 def demo_tenant(tenant_a):
+    from novasaas.platform.demo import refresh_planner_statistics
+
     load_module_data(tenant_a)
+    refresh_planner_statistics()  # PostgreSQL plans a demo year's reports from real statistics
     return tenant_a
 
 

@@ -39,11 +39,10 @@ def load_module_data(tenant: Any) -> None:
     for module, loader in sorted(_loaders, key=lambda item: _order.get(item[1], 0)):
         if tenant.has_module(module):
             loader(tenant)
-    refresh_planner_statistics()
 
 
 def refresh_planner_statistics() -> None:
-    """PostgreSQL: ANALYZE after a bulk load. A demo year arrives faster than autovacuum re-analyses the
+    """PostgreSQL: ANALYZE after a bulk load (``seed_demo``, tests that load the demo). A demo year arrives faster than autovacuum re-analyses the
     tables; with statistics that still say "one row per tenant", the planner drives correlated
     subqueries through the tenant index (the VAT report's check of untaxed lines ran for minutes over
     a demo year, quadratic in its lines). Runs as the connection's login role outside any tenant

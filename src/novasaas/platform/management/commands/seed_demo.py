@@ -56,6 +56,7 @@ class Command(BaseCommand):
             actions.add_member(tenant, user, [code])
             rows.append((name_en, email))
         demo.load_module_data(tenant)
+        demo.refresh_planner_statistics()
         self.stdout.write(self.style.SUCCESS(f"Demo tenant: {tenant.name} (workspace '{tenant.slug}')"))
         self.stdout.write(f"Password for every demo user: {DEMO_PASSWORD}")
         width = max(len(r[0]) for r in rows)
