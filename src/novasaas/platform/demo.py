@@ -42,11 +42,13 @@ def load_module_data(tenant: Any) -> None:
 
 
 def refresh_planner_statistics() -> None:
-    """PostgreSQL: ANALYZE after a bulk load (``seed_demo``, tests that load the demo). A demo year
-    arrives faster than autovacuum re-analyses the tables; with statistics that still say "one row per tenant", the planner drives correlated
-    subqueries through the tenant index (the VAT report's check of untaxed lines ran for minutes over
-    a demo year, quadratic in its lines). Runs as the connection's login role outside any tenant
-    scope: the owner's ANALYZE (the app role cannot analyse tables it does not own, and is skipped)."""
+    """PostgreSQL: ANALYZE after a bulk load (``seed_demo``, tests that load the demo).
+
+    A demo year arrives faster than autovacuum re-analyses the tables; with statistics that still say
+    "one row per tenant", the planner drives correlated subqueries through the tenant index (the VAT
+    report's check of untaxed lines ran for minutes over a demo year, quadratic in its lines). Runs as
+    the connection's login role outside any tenant scope: the owner's ANALYZE (the app role cannot
+    analyse tables it does not own, and is skipped)."""
     from django.db import connection
 
     from novasaas.platform.tenancy import get_current_tenant
