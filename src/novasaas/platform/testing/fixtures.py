@@ -282,9 +282,19 @@ def _seeded_catalogues_survive_flushes(request: Any, django_db_blocker: Any) -> 
     plans of billing, the AI model rates and packs), and the next tests of that worker would find no
     catalogue (a sign-up without its default plan). Seed them again after such a test; the seeds skip
     what exists. (HR's payroll rules are rewritten when a company gets HRM.)"""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    if transactional:  # a test before it may have flushed them (a mark-only transactional test did)
+        request.getfixturevalue("django_db_setup")  # the test database, never the configured one
+        _seed_platform_catalogues(django_db_blocker)
     yield
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
-        return
+    if transactional:
+        _seed_platform_catalogues(django_db_blocker)
+
+
+def _seed_platform_catalogues(django_db_blocker: Any) -> None:
     from django.apps import apps
 
     from novasaas.ai.catalogue import seed as seed_ai
