@@ -4,6 +4,7 @@ opportunity detail with activities, and the forecast."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +21,14 @@ from novasaas.sales.views import PAGE_SIZE, SalesView, _attach
 
 def _customers(p: Any) -> list[tuple[int, str]]:
     return [(c.pk, f"{c.code} {c.party.name}") for c in selectors.list_customers(p)]
+
+
+def _five_years_after(day: dt.date) -> dt.date:
+    """The same day five years later; 29 February becomes 28 February (no 500 on a leap day)."""
+    try:
+        return day.replace(year=day.year + 5)
+    except ValueError:
+        return day.replace(year=day.year + 5, day=28)
 
 
 class LeadListView(SalesView):
@@ -196,7 +205,7 @@ class ReportView(SalesView):
         kind = kind if kind in ("sales", "aging", "margin", "abc", "rfm") else "sales"
         by = request.GET.get("by", "customer")
         date_from, date_to = day("date_from", today.replace(day=1)), day("date_to", today)
-        date_to = min(max(date_to, date_from), date_from.replace(year=date_from.year + 5))
+        date_to = min(max(date_to, date_from), _five_years_after(date_from))
         as_of = day("as_of", today)
         if kind == "aging":
             report = reports.ar_aging(self.principal, as_of)
@@ -208,7 +217,7 @@ class ReportView(SalesView):
             report = analytics.rfm(self.principal, as_of)
         else:
             report = reports.sales_by(
-                self.principal, by, date_from, min(max(date_to, date_from), date_from.replace(year=date_from.year + 5))
+                self.principal, by, date_from, min(max(date_to, date_from), _five_years_after(date_from))
             )
         fmt = request.GET.get("format", "")
         if fmt in ("xlsx", "pdf"):
