@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
-from novasaas.platform.api import Id, StrictSchema
+from novasaas.platform.api import Clock, Id, StrictSchema
 
 Amount = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=0)]
 Date = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))]
@@ -359,7 +359,6 @@ class HrmLeaveBalanceOut(Schema):
 
 # --- time ----------------------------------------------------------------------------------------------
 
-Clock = Annotated[dt.time, Field(description="HH:MM")]
 Note = Annotated[str, Field(max_length=300)]
 
 
@@ -377,8 +376,8 @@ class HrmWorkScheduleOut(Schema):
     id: int
     code: str
     name: str
-    start_time: dt.time
-    end_time: dt.time
+    start_time: Clock
+    end_time: Clock
     break_minutes: int
     saturday: bool
     is_default: bool
@@ -421,8 +420,8 @@ class HrmAttendanceOut(Schema):
     employee_id: int
     employee_code: str
     date: dt.date
-    check_in: dt.time | None
-    check_out: dt.time | None
+    check_in: Clock | None
+    check_out: Clock | None
     worked_minutes: int
     overtime_minutes: int
     night_minutes: int

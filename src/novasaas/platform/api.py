@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, PlainSerializer, ValidationInfo, WithJsonSchema, field_validator
 
 from novasaas.platform.modules import ModuleDisabled
 from novasaas.platform.text import compose, control_character_message, has_control_characters
@@ -26,6 +26,22 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 # A database id: positive and within a signed 64-bit column, so an absurd id is a 422, not a 500.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def _clock_text(value: dt.time) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+# A time of day without a zone (a shift's start, a check-in): "08:00" or "08:00:00" in, "08:00:00" out.
+# JSON Schema's ``format: time`` is RFC 3339's full-time, which requires an offset, so the schema says
+# what is sent and what is read.
+Clock = Annotated[
+    dt.time,
+    PlainSerializer(_clock_text, return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "examples": ["08:00"]}
+    ),
+]
 
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
