@@ -37,6 +37,19 @@ def test_a_number_or_a_word_is_no_boolean_in_a_json_body(api_a):
     assert api_a.get("/api/v1/inventory/warehouses", {"include_inactive": "true"}).status_code == 200
 
 
+def test_a_boolean_is_no_number_in_a_json_body(api_a):
+    assert wrongly_typed(int, True, text_is_json=True) and wrongly_typed(int, False, text_is_json=True)
+    assert wrongly_typed(int, 0, text_is_json=True) is None
+    unit = api_a.post("/api/v1/inventory/units", {"code": "HOP", "name": "Hộp"}).json()["id"]
+    for field, value in (("shelf_life_days", True), ("stock_unit_id", True), ("shelf_life_days", False)):
+        body = {"sku": "BOOL-1", "name": "Sữa", "stock_unit_id": unit, field: value}
+        r = api_a.post("/api/v1/inventory/products", body)
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == field, (field, value)
+    assert api_a.get("/api/v1/inventory/products", {"q": "BOOL-1"}).json() == []
+    r = api_a.post("/api/v1/inventory/products", {"sku": "BOOL-1", "name": "Sữa", "stock_unit_id": unit})
+    assert r.status_code == 201
+
+
 def test_every_report_with_a_file_format_documents_the_files():
     doc = api.get_openapi_schema()
     reports = 0

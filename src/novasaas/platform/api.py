@@ -65,6 +65,8 @@ def wrongly_typed(kind: type | None, value: Any, *, text_is_json: bool) -> str |
     number as a Unix timestamp (``0`` → 1970-01-01) and ``0``/``"no"`` as false; the document says a date
     is an ISO string (``2026-12-31``) and a JSON boolean is ``true``/``false``."""
     if kind is int:  # beyond a 64-bit column: SQLite reads a LIMIT/OFFSET literal that large as a float
+        if isinstance(value, bool):  # pydantic would read false as 0 and true as 1
+            return _("Expected a whole number.")
         text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
         if INTEGER.fullmatch(text) and (len(text.lstrip("-")) > 19 or not -(2**63) <= int(text) < 2**63):
             return _("A number is out of range.")
