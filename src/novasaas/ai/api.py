@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.utils import check_csrf
 
-from novasaas.ai import budgets, credits, gateway, keys, knowledge, reports, selectors
+from novasaas.ai import budgets, credits, gateway, keys, knowledge, plan, reports, selectors
 from novasaas.ai import schemas as s
 from novasaas.ai.models import ModelRate
 from novasaas.identity.access import Principal
@@ -145,6 +145,7 @@ def search_knowledge(request: HttpRequest, q: str = "") -> Any:
     """The sources the assistant would cite for the question ``q`` (uploaded knowledge and, with DMS, the
     documents the caller may view)."""
     p = _p(request, "core.ai.rag")
+    plan.require(p.tenant, "rag")
     return [source.as_dict() for source in knowledge.retrieve(p, q[:500])]
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from novasaas.ai import budgets, chat, credits, forms, keys, knowledge, reports, selectors
+from novasaas.ai import budgets, chat, credits, forms, keys, knowledge, plan, reports, selectors
 from novasaas.identity.access import Principal, require_perm
 from novasaas.platform.reports import file_response
 from novasaas.platform.tenancy import tenant_context
@@ -55,12 +55,22 @@ class ChatView(AiView):
         conversation = chat.get_conversation(p, pk) if pk else None
         models = chat.offered_models()
         initial = {"model": conversation.model if conversation else (models[0] if models else "")}
+        # the plan's AI tier: no form without chat; the options above the tier are not offered
+        not_in_plan = {use: plan.refusal(p.tenant, use) for use in ("chat", "rag", "functions")}
+        form = form or forms.ChatForm(initial=initial, models=models)
+        if not_in_plan["functions"]:
+            form.fields.pop("use_tools", None)
+        if not_in_plan["rag"]:
+            form.fields.pop("use_documents", None)
         context = {
             "conversations": selectors.conversations(p)[:50],
             "conversation": conversation,
             "chat_messages": list(conversation.messages.all()) if conversation else [],
             "pending": chat.pending_question(conversation) if conversation else None,
-            "form": form or forms.ChatForm(initial=initial, models=models),
+            "form": form,
+            "chat_not_in_plan": not_in_plan["chat"],
+            "tools_not_in_plan": not_in_plan["functions"],
+            "documents_not_in_plan": not_in_plan["rag"],
             "can_use_tools": p.has("core.ai.functions"),
             "can_use_documents": p.has("core.ai.rag"),
         }
@@ -214,7 +224,11 @@ class KnowledgeView(AiView):
     permission = "core.ai.upload"
 
     def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
-        context = {"files": knowledge.list_files(), "form": form or forms.KnowledgeUploadForm()}
+        context = {
+            "files": knowledge.list_files(),
+            "form": form or forms.KnowledgeUploadForm(),
+            "not_in_plan": plan.refusal(self.principal.tenant, "rag"),
+        }
         return render(request, "ai/knowledge.html", context, status=status)
 
     def post(self, request: HttpRequest) -> HttpResponse:
