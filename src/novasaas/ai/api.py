@@ -99,6 +99,13 @@ def list_packs(request: HttpRequest) -> Any:
     return selectors.packs()
 
 
+@router.get("/byok-plans", response=list[s.ByokPlanOut])
+def list_byok_plans(request: HttpRequest) -> Any:
+    """The BYOK platform plans: how many providers the company's own keys may cover, and the monthly price."""
+    _p(request, MANAGE)
+    return selectors.byok_plans()
+
+
 # --- budgets ---------------------------------------------------------------------------------------
 
 

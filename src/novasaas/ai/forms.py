@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from novasaas.ai.models import BudgetMode, Provider
 
@@ -50,10 +51,30 @@ class WalletForm(forms.Form):
         required=False,
     )
     topup_pack = forms.ChoiceField(label=_("Pack bought automatically"), required=False)
+    byok_plan = forms.ChoiceField(
+        label=_("BYOK plan"), required=False, help_text=_("How many providers your own keys may cover.")
+    )
 
     def __init__(self, *args: Any, packs: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        from novasaas.ai.catalogue import BYOK_PLANS
+
         super().__init__(*args, **kwargs)
         self.fields["topup_pack"].choices = [("", "—"), *packs]  # type: ignore[attr-defined]
+        self.fields["byok_plan"].choices = [  # type: ignore[attr-defined]
+            ("", _("None")),
+            *(
+                (
+                    code,
+                    _("%(name)s: %(n)s, %(price)s VND/month")
+                    % {
+                        "name": name,
+                        "n": _("unlimited providers") if n is None else ngettext("%d provider", "%d providers", n) % n,
+                        "price": f"{price:,}",
+                    },
+                )
+                for code, name, n, price in BYOK_PLANS
+            ),
+        ]
 
 
 class ChatForm(forms.Form):

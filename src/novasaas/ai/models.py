@@ -135,6 +135,9 @@ class Wallet(TenantModel):
     topup_pack = models.ForeignKey(
         CreditPack, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("pack to buy")
     )
+    # the BYOK platform plan (``catalogue.BYOK_PLANS`` code; "": none chosen) that limits how many providers
+    # the company's own keys may cover
+    byok_plan = models.CharField(_("BYOK plan"), max_length=20, blank=True, default="")
 
     class Meta:
         constraints: ClassVar = [

@@ -146,7 +146,9 @@ def _tokens_page(p: Principal, request: HttpRequest, **forms_: Any) -> HttpRespo
         "budget_form": forms_.get("budget_form") or forms.BudgetForm(members=members),
         "wallet_form": forms_.get("wallet_form")
         or forms.WalletForm(
-            initial={k: wallet[k] for k in ("allow_shared", "rollover_days", "topup_threshold", "topup_pack")},
+            initial={
+                k: wallet[k] for k in ("allow_shared", "rollover_days", "topup_threshold", "topup_pack", "byok_plan")
+            },
             packs=_pack_choices(),
         ),
         "vnd_per_credit": credits.VND_PER_CREDIT,
