@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -160,11 +160,17 @@ def search_knowledge(request: HttpRequest, q: str = "") -> Any:
 
 
 @router.get("/reports/usage", response={200: ReportOut, 503: ErrorOut, **E})
-def usage_report(request: HttpRequest, month: str = "", format: ReportFormat = "json") -> Any:
-    """The monthly usage report (``month`` YYYY-MM, default this month): by day, model and who paid; JSON
-    (the house report table) or the page's Excel/PDF (``format=xlsx|pdf``; 503 without a Unicode font)."""
+def usage_report(
+    request: HttpRequest,
+    month: str = "",
+    format: ReportFormat = "json",
+    by: Literal["day", "member", "feature"] = "day",
+) -> Any:
+    """The monthly usage report (``month`` YYYY-MM, default this month): by day, model and who paid
+    (``by=day``), per member or per feature; JSON (the house report table) or the page's Excel/PDF
+    (``format=xlsx|pdf``; 503 without a Unicode font)."""
     _p(request, MANAGE)
-    report = reports.usage_report(reports.parse_month(month[:7]))
+    report = reports.grouped_report(reports.parse_month(month[:7]), by)
     if format == "json":
         return report.as_json()
     return file_response(

@@ -263,7 +263,22 @@ def maybe_top_up(tenant: Tenant) -> CreditEntry | None:
         if wallet.balance >= wallet.topup_threshold:
             return None
         pack = CreditPack.objects.filter(pk=wallet.topup_pack_id, is_active=True).first()
-        return record_purchase(tenant, pack, note="automatic top-up") if pack else None
+        if pack is None:
+            return None
+        entry = record_purchase(tenant, pack, note="automatic top-up")
+        from novasaas.platform.notifications import notify
+
+        notify(  # the Tenant Admins learn of every automatic purchase (in-app + email per preferences)
+            tenant,
+            "core.ai.manage",
+            "system",
+            _("AI credits topped up: pack %(pack)s, %(credits)s credits for %(price)s VND")
+            % {"pack": pack.name, "credits": f"{pack.credits:,}", "price": f"{pack.price_vnd:,}"},
+            _("The balance fell below %(t)s credits; the automatic top-up bought one pack.")
+            % {"t": f"{wallet.topup_threshold:,}"},
+            url="/ai/tokens/",
+        )
+        return entry
 
 
 def _change_byok_plan(tenant: Tenant, wallet: Wallet, code: str) -> None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from novasaas.ai.models import BudgetMode, Provider
+from novasaas.platform.numbers import format_number
 
 
 class KeyForm(forms.Form):
@@ -26,7 +27,16 @@ class KeyForm(forms.Form):
 
 class BudgetForm(forms.Form):
     user_id = forms.TypedChoiceField(label=_("For"), coerce=int, empty_value=None, required=False)
-    limit_credits = forms.IntegerField(label=_("Monthly limit (credits)"), min_value=1, max_value=10**12)
+    limit_credits = forms.IntegerField(
+        label=_("Monthly limit (credits)"), min_value=1, max_value=10**12, required=False
+    )
+    limit_vnd = forms.IntegerField(
+        label=_("or monthly limit (VND)"),
+        min_value=1,
+        max_value=10**13,
+        required=False,
+        help_text=_("One of the two; VND are kept as credits at the credit's price."),
+    )
     mode = forms.ChoiceField(label=_("When reached"), choices=BudgetMode.choices)
 
     def __init__(self, *args: Any, members: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
@@ -69,7 +79,7 @@ class WalletForm(forms.Form):
                     % {
                         "name": name,
                         "n": _("unlimited providers") if n is None else ngettext("%d provider", "%d providers", n) % n,
-                        "price": f"{price:,}",
+                        "price": format_number(price),
                     },
                 )
                 for code, name, n, price in BYOK_PLANS

@@ -262,6 +262,10 @@ class Budget(TenantModel):
     )
     limit_credits = models.PositiveBigIntegerField(_("monthly limit (credits)"))
     mode = models.CharField(_("mode"), max_length=4, choices=BudgetMode.choices, default=BudgetMode.SOFT)
+    # the unit the limit was set and is shown in: credits, or VND (kept in credits at credits.VND_PER_CREDIT)
+    unit = models.CharField(
+        _("unit"), max_length=7, choices=[("credits", _("credits")), ("vnd", "VND")], default="credits"
+    )
 
     class Meta:
         constraints: ClassVar = [

@@ -124,7 +124,10 @@ class CreditsIn(StrictSchema):
 
 class BudgetIn(StrictSchema):
     user_id: Id | None = None
-    limit_credits: int = Field(ge=1, le=10**12)
+    limit_credits: int | None = Field(default=None, ge=1, le=10**12, description="the limit in credits, or")
+    limit_vnd: int | None = Field(
+        default=None, ge=1, le=10**13, description="the limit in VND (a multiple of a credit's price)"
+    )
     mode: Literal["soft", "hard"] = "soft"
 
 
@@ -135,6 +138,9 @@ class AiBudgetOut(Schema):
     mode: str
     spent: int
     reserved: int
+    unit: Literal["credits", "vnd"] = "credits"
+    limit_vnd: int = 0
+    spent_vnd: int = 0
 
 
 class MessageIn(StrictSchema):

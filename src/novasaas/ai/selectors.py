@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from novasaas.ai import budgets, catalogue, keys
+from novasaas.ai import budgets, catalogue, credits, keys
 from novasaas.ai.models import (
     Budget,
     Conversation,
@@ -88,6 +88,9 @@ def list_budgets() -> list[dict[str, Any]]:
                 "mode": budget.mode,
                 "spent": period.spent if period else 0,
                 "reserved": period.reserved if period else 0,
+                "unit": budget.unit,
+                "limit_vnd": budget.limit_credits * credits.VND_PER_CREDIT,
+                "spent_vnd": (period.spent if period else 0) * credits.VND_PER_CREDIT,
             }
         )
     return out

@@ -274,7 +274,13 @@ class UsageReportView(AiView):
             month = reports.parse_month(request.GET.get("month"))
         except ValidationError as exc:
             return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
-        report = reports.usage_report(month)
+        by = request.GET.get("by") or "day"
+        if by not in reports.GROUPINGS:
+            return HttpResponse(
+                _("Group by day, member or feature."), status=400, content_type="text/plain; charset=utf-8"
+            )
+        daily = reports.usage_report(month)
+        report = reports.grouped_report(month, by) if by != "day" else daily
         fmt = request.GET.get("format", "")
         if fmt in ("xlsx", "pdf"):
             return file_response(
@@ -282,13 +288,15 @@ class UsageReportView(AiView):
                 fmt,
                 unavailable=lambda text: HttpResponse(text, status=503, content_type="text/plain; charset=utf-8"),
             )
-        base = f"?month={month:%Y-%m}&"
+        base = f"?month={month:%Y-%m}&by={by}&"
         context = {
             "report": report,
             "rows": report.page_rows(),
             "totals": report.page_totals(),
             "month": f"{month:%Y-%m}",
-            "chart": reports.daily_credits(report, month),
+            "by": by,
+            "groupings": [("day", _("Day, model and payer")), ("member", _("Member")), ("feature", _("Feature"))],
+            "chart": reports.daily_credits(daily, month),
             "exports": [(base + "format=xlsx", _("Export Excel")), (base + "format=pdf", _("Export PDF"))],
         }
         return render(request, "ai/usage_report.html", context)

@@ -63,7 +63,7 @@ def test_the_byok_plan_on_the_token_page(db, today, fake):
     client = web_client(tenant, admin_of(tenant))
     page = client.get("/ai/tokens/")  # in the member's language (Vietnamese)
     assert b'id="ai-byok-plan"' in page.content
-    assert "Basic: 1 nhà cung cấp, 200,000 VND/tháng".encode() in page.content
+    assert "Basic: 1 nhà cung cấp, 200.000 VND/tháng".encode() in page.content
     refused = client.post("/ai/tokens/keys/", {"provider": "openai", "secret": VALID, "priority": "100"})
     assert refused.status_code == 400
     assert client.post("/ai/tokens/wallet/", {"allow_shared": "on", "byok_plan": "basic"}).status_code == 302
