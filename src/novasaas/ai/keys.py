@@ -37,9 +37,12 @@ def byok_limit(tenant: Any) -> int | None:
     """How many providers the company's own keys may cover: its BYOK plan's number (None: unlimited). A
     company without a BYOK plan may connect none once it has a subscription; without a subscription (made
     by hand, demo, tests) nothing is limited, like billing's plan limits."""
+    from novasaas.ai.credits import in_tenant
     from novasaas.ai.models import Wallet
 
-    return limit_of(tenant, Wallet.objects.filter(tenant=tenant).values_list("byok_plan", flat=True).first() or "")
+    with in_tenant(tenant):
+        code = Wallet.objects.filter(tenant=tenant).values_list("byok_plan", flat=True).first() or ""
+        return limit_of(tenant, code)
 
 
 def limit_of(tenant: Any, code: str) -> int | None:
@@ -56,8 +59,11 @@ def connected_providers() -> set[str]:
 
 def check_byok_limit(tenant: Any, provider: str) -> None:
     """Refuse (ValidationError on ``provider``) a key for a new provider beyond the BYOK plan."""
+    from novasaas.ai.credits import in_tenant
+
     limit = byok_limit(tenant)
-    connected = connected_providers()
+    with in_tenant(tenant):
+        connected = connected_providers()
     if limit is None or provider in connected or len(connected) < limit:
         return
     if limit == 0:

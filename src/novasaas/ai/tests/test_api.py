@@ -142,6 +142,9 @@ def test_master_admin_edits_rates_and_grants_credits(tenant_a, fake, api_a):
         "rollover_days": 0,
         "topup_threshold": 0,
         "topup_pack": "",
+        "byok_plan": "",
+        "byok_providers": None,  # no subscription: own keys are not limited
+        "byok_providers_used": 0,
     }
     # a tenant admin is no Master Admin
     assert (
