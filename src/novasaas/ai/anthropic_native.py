@@ -6,7 +6,9 @@ Request: system messages become the ``system`` field, ``tool_calls``/``tool`` me
 ``stop_sequences``. Response: the text blocks become the message content, ``tool_use`` blocks become
 ``tool_calls``, and ``usage.input_tokens``/``output_tokens`` become ``prompt_tokens``/``completion_tokens``.
 Streaming reads the SSE events ``message_start`` (input tokens), ``content_block_delta`` (text),
-``message_delta`` (output tokens, stop reason) and ends with one chunk carrying the usage, as an OpenAI
+``content_block_start`` of a ``tool_use`` block and its ``input_json_delta`` pieces (OpenAI ``tool_calls``
+deltas: id and name first, then the arguments' JSON text piece by piece), ``message_delta`` (output
+tokens, stop reason) and ends with one chunk carrying the usage, as an OpenAI
 stream with ``include_usage`` does; a stream that breaks before ``message_delta`` has no usage and the
 gateway settles it on what was produced.
 """
@@ -138,6 +140,7 @@ def stream(url: str, secret: str, timeout: float, payload: dict[str, Any]) -> tu
         rid, model, input_tokens = "", payload["model"], 0
         output_tokens: int | None = None
         finish = "stop"
+        tool_index: dict[int, int] = {}  # content block index → OpenAI tool call index
         for event in events:
             data = event.model_dump(exclude_none=True)
             kind = data.get("type")
@@ -146,10 +149,21 @@ def stream(url: str, secret: str, timeout: float, payload: dict[str, Any]) -> tu
                 rid, model = message.get("id", ""), message.get("model", model)
                 input_tokens = int((message.get("usage") or {}).get("input_tokens") or 0)
                 yield _chunk(rid, model, {"role": "assistant", "content": ""})
+            elif kind == "content_block_start":
+                block = data.get("content_block") or {}
+                if block.get("type") == "tool_use":
+                    n = tool_index.setdefault(int(data.get("index") or 0), len(tool_index))
+                    call = {"index": n, "id": block.get("id", ""), "type": "function"}
+                    call["function"] = {"name": block.get("name", ""), "arguments": ""}
+                    yield _chunk(rid, model, {"tool_calls": [call]})
             elif kind == "content_block_delta":
                 delta = data.get("delta") or {}
                 if delta.get("type") == "text_delta" and delta.get("text"):
                     yield _chunk(rid, model, {"content": delta["text"]})
+                elif delta.get("type") == "input_json_delta" and int(data.get("index") or 0) in tool_index:
+                    n = tool_index[int(data.get("index") or 0)]
+                    piece = {"index": n, "function": {"arguments": delta.get("partial_json") or ""}}
+                    yield _chunk(rid, model, {"tool_calls": [piece]})
             elif kind == "message_delta":
                 output_tokens = int((data.get("usage") or {}).get("output_tokens") or 0)
                 finish = STOP.get((data.get("delta") or {}).get("stop_reason") or "", "stop")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.utils import check_csrf
 
-from novasaas.ai import budgets, credits, gateway, keys, knowledge, reports, selectors
+from novasaas.ai import budgets, credits, gateway, keys, knowledge, plan, reports, selectors
 from novasaas.ai import schemas as s
 from novasaas.ai.models import ModelRate
 from novasaas.identity.access import Principal
@@ -99,6 +99,13 @@ def list_packs(request: HttpRequest) -> Any:
     return selectors.packs()
 
 
+@router.get("/byok-plans", response=list[s.ByokPlanOut])
+def list_byok_plans(request: HttpRequest) -> Any:
+    """The BYOK platform plans: how many providers the company's own keys may cover, and the monthly price."""
+    _p(request, MANAGE)
+    return selectors.byok_plans()
+
+
 # --- budgets ---------------------------------------------------------------------------------------
 
 
@@ -145,6 +152,7 @@ def search_knowledge(request: HttpRequest, q: str = "") -> Any:
     """The sources the assistant would cite for the question ``q`` (uploaded knowledge and, with DMS, the
     documents the caller may view)."""
     p = _p(request, "core.ai.rag")
+    plan.require(p.tenant, "rag")
     return [source.as_dict() for source in knowledge.retrieve(p, q[:500])]
 
 
@@ -152,11 +160,17 @@ def search_knowledge(request: HttpRequest, q: str = "") -> Any:
 
 
 @router.get("/reports/usage", response={200: ReportOut, 503: ErrorOut, **E})
-def usage_report(request: HttpRequest, month: str = "", format: ReportFormat = "json") -> Any:
-    """The monthly usage report (``month`` YYYY-MM, default this month): by day, model and who paid; JSON
-    (the house report table) or the page's Excel/PDF (``format=xlsx|pdf``; 503 without a Unicode font)."""
+def usage_report(
+    request: HttpRequest,
+    month: str = "",
+    format: ReportFormat = "json",
+    by: Literal["day", "member", "feature"] = "day",
+) -> Any:
+    """The monthly usage report (``month`` YYYY-MM, default this month): by day, model and who paid
+    (``by=day``), per member or per feature; JSON (the house report table) or the page's Excel/PDF
+    (``format=xlsx|pdf``; 503 without a Unicode font)."""
     _p(request, MANAGE)
-    report = reports.usage_report(reports.parse_month(month[:7]))
+    report = reports.grouped_report(reports.parse_month(month[:7]), by)
     if format == "json":
         return report.as_json()
     return file_response(

@@ -34,26 +34,51 @@ def month_of(now: dt.datetime | None = None) -> dt.date:
     return timezone.localdate(now).replace(day=1)
 
 
-def save_budget(principal: Principal, *, user_id: int | None, limit_credits: int, mode: str) -> Budget:
+def save_budget(
+    principal: Principal,
+    *,
+    user_id: int | None,
+    limit_credits: int | None = None,
+    mode: str,
+    limit_vnd: int | None = None,
+) -> Budget:
+    """A monthly budget in credits, or in VND (``limit_vnd``, whole đồng, a multiple of the credit's price:
+    kept in credits at ``credits.VND_PER_CREDIT`` and shown in VND)."""
     principal.require("core.ai.manage")
+    from novasaas.ai.credits import VND_PER_CREDIT
     from novasaas.identity.models import Membership
 
     if mode not in BudgetMode.values:
         raise ValidationError({"mode": [_("Unknown mode.")]})
+    if (limit_credits is None) == (limit_vnd is None):
+        raise ValidationError({"limit_credits": [_("Give the limit in credits or in VND (one of them).")]})
+    unit = "credits"
+    if limit_vnd is not None:
+        if not VND_PER_CREDIT <= limit_vnd <= 10**13 or limit_vnd % VND_PER_CREDIT:
+            raise ValidationError(
+                {
+                    "limit_vnd": [
+                        _("The limit in VND is a multiple of %(p)s VND (the price of a credit).")
+                        % {"p": VND_PER_CREDIT}
+                    ]
+                }
+            )
+        limit_credits, unit = limit_vnd // VND_PER_CREDIT, "vnd"
+    assert limit_credits is not None
     if not 1 <= limit_credits <= 10**12:
         raise ValidationError({"limit_credits": [_("The limit is a whole number of credits from 1.")]})
     if user_id is not None and not Membership.objects.filter(user_id=user_id).exists():
         raise ValidationError({"user_id": [_("No such member in this company.")]})
     with atomic():
         budget = Budget.objects.filter(user=user_id).first() or Budget(user_id=user_id, limit_credits=0)
-        budget.limit_credits, budget.mode = limit_credits, mode
+        budget.limit_credits, budget.mode, budget.unit = limit_credits, mode, unit
         budget.save()
         audit.record(
             AuditAction.UPDATE,
             actor=principal.user,
             obj=budget,
             before={},
-            after={"user_id": user_id, "limit_credits": limit_credits, "mode": mode},
+            after={"user_id": user_id, "limit_credits": limit_credits, "mode": mode, "unit": unit},
         )
     return budget
 
@@ -88,14 +113,23 @@ def reserve(tenant: Tenant, user_id: int | None, credits: int) -> list[tuple[int
                 rows = rows.filter(reserved__lte=Value(budget.limit_credits - credits) - F("spent"))
             if not rows.update(reserved=F("reserved") + credits):
                 raise BudgetExceeded(
-                    _("The monthly AI budget of %(who)s is used up (%(limit)s credits).")
+                    _("The monthly AI budget of %(who)s is used up (%(limit)s).")
                     % {
                         "who": _("the company") if budget.user_id is None else _("this user"),
-                        "limit": f"{budget.limit_credits:,}",
+                        "limit": _amount(budget, budget.limit_credits),
                     }
                 )
             held.append((period.pk, credits))
     return held
+
+
+def _amount(budget: Budget, credits: int) -> str:
+    """An amount of credits in the budget's unit: "1,000 credits" or "10,000 VND"."""
+    from novasaas.ai.credits import VND_PER_CREDIT
+
+    if budget.unit == "vnd":
+        return f"{credits * VND_PER_CREDIT:,} VND"
+    return _("%(n)s credits") % {"n": f"{credits:,}"}
 
 
 def settle(tenant: Tenant, held: list[tuple[int, int]], charged: int) -> None:
@@ -127,8 +161,12 @@ def _alert(tenant: Tenant, period: BudgetPeriod) -> None:
             tenant,
             recipients,
             "system",
-            _("AI budget at %(t)d%%: %(spent)s of %(limit)s credits this month")
-            % {"t": threshold, "spent": f"{period.spent:,}", "limit": f"{budget.limit_credits:,}"},
+            _("AI budget at %(t)d%%: %(spent)s of %(limit)s this month")
+            % {
+                "t": threshold,
+                "spent": _amount(budget, period.spent),
+                "limit": _amount(budget, budget.limit_credits),
+            },
             url="/ai/tokens/",
         )
 

@@ -17,6 +17,20 @@ PACKS = [  # code, name, credits, price VND
     ("enterprise", "Enterprise", 2_000_000, 12_000_000),
 ]
 
+# BYOK platform plans (NextFlow AI document §3.3): code, name, providers a company may connect (None:
+# unlimited), monthly price in VND. Catalogue data read by ``keys.byok_limit``; not billed yet (docs/ai.md).
+BYOK_PLANS: list[tuple[str, str, int | None, int]] = [
+    ("basic", "Basic", 1, 200_000),
+    ("standard", "Standard", 3, 500_000),
+    ("premium", "Premium", 5, 1_000_000),
+    ("enterprise", "Enterprise", None, 2_000_000),
+]
+BYOK_PLAN_CODES = [row[0] for row in BYOK_PLANS]
+
+
+def byok_plan(code: str) -> tuple[str, str, int | None, int] | None:
+    return next((row for row in BYOK_PLANS if row[0] == code), None)
+
 
 def seed(model_rate: Any, credit_pack: Any) -> None:
     """Create the rows that are missing (the migration; tests after a flush of a transactional test)."""

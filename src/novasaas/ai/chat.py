@@ -7,10 +7,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from novasaas.ai import gateway, knowledge, tools
+from novasaas.ai import gateway, knowledge, plan, tools
 from novasaas.ai.models import ChatMessage, Conversation, ModelRate, ProviderKey
 from novasaas.identity.access import Principal
 from novasaas.platform.tenancy import tenant_context
@@ -40,10 +40,13 @@ def post_question(
     use_documents: bool = False,
 ) -> Conversation:
     principal.require("core.ai.chat")
+    plan.require(principal.tenant, "chat")  # the plan's AI tier (403 with the upgrade hint)
     if use_tools:
         principal.require("core.ai.functions")
+        plan.require(principal.tenant, "functions")
     if use_documents:
         principal.require("core.ai.rag")
+        plan.require(principal.tenant, "rag")
     text = text.strip()
     if not text:
         raise ValidationError({"text": [_("Write a question.")]})
@@ -144,7 +147,7 @@ def _answer(
                     produced.append(text)
                     yield {"delta": text}
         yield {"done": True}
-    except gateway.GatewayError as exc:
+    except (gateway.GatewayError, PermissionDenied) as exc:  # refused (credits, budget, plan tier changed)
         yield {"error": str(exc)}
     finally:
         if produced:

@@ -263,7 +263,39 @@ def maybe_top_up(tenant: Tenant) -> CreditEntry | None:
         if wallet.balance >= wallet.topup_threshold:
             return None
         pack = CreditPack.objects.filter(pk=wallet.topup_pack_id, is_active=True).first()
-        return record_purchase(tenant, pack, note="automatic top-up") if pack else None
+        if pack is None:
+            return None
+        entry = record_purchase(tenant, pack, note="automatic top-up")
+        from novasaas.platform.notifications import notify
+
+        notify(  # the Tenant Admins learn of every automatic purchase (in-app + email per preferences)
+            tenant,
+            "core.ai.manage",
+            "system",
+            _("AI credits topped up: pack %(pack)s, %(credits)s credits for %(price)s VND")
+            % {"pack": pack.name, "credits": f"{pack.credits:,}", "price": f"{pack.price_vnd:,}"},
+            _("The balance fell below %(t)s credits; the automatic top-up bought one pack.")
+            % {"t": f"{wallet.topup_threshold:,}"},
+            url="/ai/tokens/",
+        )
+        return entry
+
+
+def _change_byok_plan(tenant: Tenant, wallet: Wallet, code: str) -> None:
+    from novasaas.ai import keys
+
+    wallet.byok_plan = code
+    limit = keys.limit_of(tenant, code)
+    connected = keys.connected_providers()
+    if limit is not None and len(connected) > limit:
+        raise ValidationError(
+            {
+                "byok_plan": [
+                    _("Own keys of %(n)d providers are active (%(p)s): revoke some before choosing this plan.")
+                    % {"n": len(connected), "p": ", ".join(sorted(connected))}
+                ]
+            }
+        )
 
 
 def save_wallet_settings(
@@ -273,9 +305,15 @@ def save_wallet_settings(
     rollover_days: int | None = None,
     topup_threshold: int | None = None,
     topup_pack: str | None = None,
+    byok_plan: str | None = None,
 ) -> Wallet:
-    """Tenant Admin's wallet settings (None: unchanged). A top-up needs both a threshold and a pack."""
+    """Tenant Admin's wallet settings (None: unchanged). A top-up needs both a threshold and a pack; a
+    BYOK plan ("" for none) cannot allow fewer providers than the active own keys cover."""
     principal.require("core.ai.manage")
+    from novasaas.ai import catalogue
+
+    if byok_plan and catalogue.byok_plan(byok_plan) is None:
+        raise ValidationError({"byok_plan": [_("Unknown BYOK plan.")]})
     if rollover_days is not None and not 0 <= rollover_days <= 3660:
         raise ValidationError({"rollover_days": [_("From 0 to 3,660 days.")]})
     if topup_threshold is not None and not 0 <= topup_threshold <= 10**12:
@@ -296,9 +334,11 @@ def save_wallet_settings(
             wallet.topup_threshold = topup_threshold
         if topup_pack is not None:
             wallet.topup_pack = pack
+        if byok_plan is not None and byok_plan != wallet.byok_plan:
+            _change_byok_plan(principal.tenant, wallet, byok_plan)
         if wallet.topup_threshold and wallet.topup_pack is None:
             raise ValidationError({"topup_pack": [_("Choose the pack the automatic top-up buys.")]})
-        wallet.save(update_fields=["allow_shared", "rollover_days", "topup_threshold", "topup_pack"])
+        wallet.save(update_fields=["allow_shared", "rollover_days", "topup_threshold", "topup_pack", "byok_plan"])
         audit.record(
             AuditAction.UPDATE,
             actor=principal.user,
@@ -309,6 +349,7 @@ def save_wallet_settings(
                 "rollover_days": wallet.rollover_days,
                 "topup_threshold": wallet.topup_threshold,
                 "topup_pack": pack.code if pack else "",
+                "byok_plan": wallet.byok_plan,
             },
             message="AI wallet settings",
         )

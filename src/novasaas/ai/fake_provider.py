@@ -339,6 +339,29 @@ def _handler(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             start |= {"stop_reason": None, "stop_sequence": None}
             start["usage"] = {"input_tokens": p_tokens, "output_tokens": 1}
             self._event("message_start", {"message": start})
+            if asked_tool:
+                # a tool call streamed as Anthropic does: a tool_use block whose input arrives as
+                # input_json_delta pieces of its JSON text
+                assert b.tool_call is not None
+                block = {"type": "tool_use", "id": "toolu_1", "name": b.tool_call[0], "input": {}}
+                self._event("content_block_start", {"index": 0, "content_block": block})
+                raw = json.dumps(b.tool_call[1], ensure_ascii=False)
+                for piece in (raw[: len(raw) // 2], raw[len(raw) // 2 :]):
+                    self._event(
+                        "content_block_delta",
+                        {"index": 0, "delta": {"type": "input_json_delta", "partial_json": piece}},
+                    )
+                self._event("content_block_stop", {"index": 0})
+                delta = {
+                    "delta": {"stop_reason": "tool_use", "stop_sequence": None},
+                    "usage": {"output_tokens": c_tokens},
+                }
+                self._event("message_delta", delta)
+                self._event("message_stop", {})
+                with fake.lock:
+                    fake.counters.served += 1
+                count(c_tokens)
+                return
             self._event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
             self._event("ping", {})
             for i, w in enumerate(words):

@@ -4,8 +4,10 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from novasaas.ai.models import BudgetMode, Provider
+from novasaas.platform.numbers import format_number
 
 
 class KeyForm(forms.Form):
@@ -25,7 +27,16 @@ class KeyForm(forms.Form):
 
 class BudgetForm(forms.Form):
     user_id = forms.TypedChoiceField(label=_("For"), coerce=int, empty_value=None, required=False)
-    limit_credits = forms.IntegerField(label=_("Monthly limit (credits)"), min_value=1, max_value=10**12)
+    limit_credits = forms.IntegerField(
+        label=_("Monthly limit (credits)"), min_value=1, max_value=10**12, required=False
+    )
+    limit_vnd = forms.IntegerField(
+        label=_("or monthly limit (VND)"),
+        min_value=1,
+        max_value=10**13,
+        required=False,
+        help_text=_("One of the two; VND are kept as credits at the credit's price."),
+    )
     mode = forms.ChoiceField(label=_("When reached"), choices=BudgetMode.choices)
 
     def __init__(self, *args: Any, members: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
@@ -50,10 +61,30 @@ class WalletForm(forms.Form):
         required=False,
     )
     topup_pack = forms.ChoiceField(label=_("Pack bought automatically"), required=False)
+    byok_plan = forms.ChoiceField(
+        label=_("BYOK plan"), required=False, help_text=_("How many providers your own keys may cover.")
+    )
 
     def __init__(self, *args: Any, packs: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        from novasaas.ai.catalogue import BYOK_PLANS
+
         super().__init__(*args, **kwargs)
         self.fields["topup_pack"].choices = [("", "—"), *packs]  # type: ignore[attr-defined]
+        self.fields["byok_plan"].choices = [  # type: ignore[attr-defined]
+            ("", _("None")),
+            *(
+                (
+                    code,
+                    _("%(name)s: %(n)s, %(price)s VND/month")
+                    % {
+                        "name": name,
+                        "n": _("unlimited providers") if n is None else ngettext("%d provider", "%d providers", n) % n,
+                        "price": format_number(price),
+                    },
+                )
+                for code, name, n, price in BYOK_PLANS
+            ),
+        ]
 
 
 class ChatForm(forms.Form):

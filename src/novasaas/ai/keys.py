@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,8 +11,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from novasaas.ai import crypto, providers
+from novasaas.ai import catalogue, crypto, providers
 from novasaas.ai.models import KeyStatus, Provider, ProviderKey
+from novasaas.billing import selectors as billing_selectors
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction
@@ -31,6 +33,48 @@ def _clean_secret(secret: str) -> str:
     return secret
 
 
+def byok_limit(tenant: Any) -> int | None:
+    """How many providers the company's own keys may cover: its BYOK plan's number (None: unlimited). A
+    company without a BYOK plan may connect none once it has a subscription; without a subscription (made
+    by hand, demo, tests) nothing is limited, like billing's plan limits."""
+    from novasaas.ai.credits import in_tenant
+    from novasaas.ai.models import Wallet
+
+    with in_tenant(tenant):
+        code = Wallet.objects.filter(tenant=tenant).values_list("byok_plan", flat=True).first() or ""
+        return limit_of(tenant, code)
+
+
+def limit_of(tenant: Any, code: str) -> int | None:
+    row = catalogue.byok_plan(code)
+    if row is not None:
+        return row[2]
+    return 0 if billing_selectors.get_subscription(tenant) is not None else None
+
+
+def connected_providers() -> set[str]:
+    """Providers covered by the company's active own keys (the current tenant's)."""
+    return set(ProviderKey.objects.filter(status=KeyStatus.ACTIVE).values_list("provider", flat=True))
+
+
+def check_byok_limit(tenant: Any, provider: str) -> None:
+    """Refuse (ValidationError on ``provider``) a key for a new provider beyond the BYOK plan."""
+    from novasaas.ai.credits import in_tenant
+
+    limit = byok_limit(tenant)
+    with in_tenant(tenant):
+        connected = connected_providers()
+    if limit is None or provider in connected or len(connected) < limit:
+        return
+    if limit == 0:
+        message = _("Own provider keys need a BYOK plan: choose one in the wallet settings.")
+    else:
+        message = _(
+            "Your BYOK plan allows keys of %(n)d provider(s) (%(used)s connected): choose a larger BYOK plan."
+        ) % {"n": limit, "used": ", ".join(sorted(connected))}
+    raise ValidationError({"provider": [message]})
+
+
 def add_key(principal: Principal, *, provider: str, secret: str, label: str = "", priority: int = 100) -> ProviderKey:
     """Validate the key with a cheap call to the provider, then store it sealed (AES-256-GCM, envelope).
     Guarantees: a refused key is never stored; the secret is never stored or logged in clear; audited."""
@@ -40,6 +84,7 @@ def add_key(principal: Principal, *, provider: str, secret: str, label: str = ""
     secret = _clean_secret(secret)
     if not 0 <= priority <= 1000:
         raise ValidationError({"priority": [_("Priority is between 0 and 1000.")]})
+    check_byok_limit(principal.tenant, provider)  # before the provider call: a refused plan costs nothing
     try:
         providers.validate_key(provider, secret)
     except providers.ProviderFailure as exc:
@@ -50,6 +95,13 @@ def add_key(principal: Principal, *, provider: str, secret: str, label: str = ""
         ) from exc
     tenant = principal.tenant
     with atomic():
+        # again under the wallet's row lock: two keys added at once cannot both pass the plan's limit
+        from novasaas.ai.credits import ensure_wallet
+        from novasaas.ai.models import Wallet
+
+        ensure_wallet(tenant)
+        Wallet.objects.select_for_update().filter(tenant=tenant).first()
+        check_byok_limit(tenant, provider)
         key = ProviderKey.objects.create(
             provider=provider,
             label=label[:100],

@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from novasaas.ai import plan
 from novasaas.ai.models import KnowledgeChunk, KnowledgeFile
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
@@ -125,6 +126,7 @@ def _extract(filename: str, data: bytes) -> tuple[str, str]:
 def upload(principal: Principal, *, filename: str, data: bytes, title: str = "") -> KnowledgeFile:
     """Add a knowledge file: its text is cut into passages and indexed in the same transaction."""
     principal.require("core.ai.upload")
+    plan.require(principal.tenant, "rag")  # knowledge serves answers from documents: the Business tier
     if not data:
         raise ValidationError({"file": [_("The file is empty.")]})
     if len(data) > MAX_FILE_BYTES:

@@ -135,6 +135,9 @@ class Wallet(TenantModel):
     topup_pack = models.ForeignKey(
         CreditPack, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("pack to buy")
     )
+    # the BYOK platform plan (``catalogue.BYOK_PLANS`` code; "": none chosen) that limits how many providers
+    # the company's own keys may cover
+    byok_plan = models.CharField(_("BYOK plan"), max_length=20, blank=True, default="")
 
     class Meta:
         constraints: ClassVar = [
@@ -259,6 +262,10 @@ class Budget(TenantModel):
     )
     limit_credits = models.PositiveBigIntegerField(_("monthly limit (credits)"))
     mode = models.CharField(_("mode"), max_length=4, choices=BudgetMode.choices, default=BudgetMode.SOFT)
+    # the unit the limit was set and is shown in: credits, or VND (kept in credits at credits.VND_PER_CREDIT)
+    unit = models.CharField(
+        _("unit"), max_length=7, choices=[("credits", _("credits")), ("vnd", "VND")], default="credits"
+    )
 
     class Meta:
         constraints: ClassVar = [

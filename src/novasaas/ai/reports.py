@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from novasaas.ai.models import KeySource, UsageRecord
+from novasaas.ai.models import Feature, KeySource, UsageRecord
 from novasaas.platform.reports import Column, Report
 
 COLUMNS = [
@@ -27,6 +27,13 @@ COLUMNS = [
     Column("cost_vnd", gettext_lazy("Cost (VND)"), "money"),
 ]
 SUMMED = ("requests", "input_tokens", "output_tokens", "credits", "cost_vnd")
+FIGURES = COLUMNS[3:]
+# the other groupings of the same figures (one file each): per member, per feature
+BY_COLUMNS = {
+    "member": [Column("member", gettext_lazy("Member")), *FIGURES],
+    "feature": [Column("feature", gettext_lazy("Feature")), *FIGURES],
+}
+GROUPINGS = ("day", "member", "feature")
 
 
 def parse_month(value: str | None) -> dt.date:
@@ -80,6 +87,43 @@ def usage_report(month: dt.date) -> Report:
         rows=rows,
         totals=totals,
     )
+
+
+def grouped_report(month: dt.date, by: str) -> Report:
+    """The month's served and interrupted requests per member (``by="member"``; requests without a member,
+    such as an API key's, under "—") or per feature (chat, documents, look-ups, API); ``"day"`` is
+    ``usage_report``. Same figures and totals."""
+    if by == "day":
+        return usage_report(month)
+    if by not in BY_COLUMNS:
+        raise ValidationError({"by": [_("Group by day, member or feature.")]})
+    start, end = _bounds(month)
+    field = {"member": "user__email", "feature": "feature"}[by]
+    grouped = (
+        UsageRecord.objects.filter(created_at__gte=start, created_at__lt=end, status__in=["ok", "partial"])
+        .values(field)
+        .annotate(
+            requests=Count("pk"),
+            input_tokens=Sum("input_tokens"),
+            output_tokens=Sum("output_tokens"),
+            credits=Sum("credits"),
+            cost_vnd=Sum("cost_vnd"),
+        )
+        .order_by(field)
+    )
+    labels = {**dict(Feature.choices), "api": _("API")}
+    rows: list[dict[str, Any]] = []
+    for g in grouped:
+        row: dict[str, Any] = {k: int(g[k] or 0) for k in SUMMED}
+        value = g[field]
+        row[by] = (value or "—") if by == "member" else str(labels.get(value, value))
+        rows.append(row)
+    rows.sort(key=lambda r: (-r["credits"], -r["requests"], r[by]))
+    totals = {k: sum(r[k] for r in rows) for k in SUMMED}
+    title = (_("AI usage per member %(month)s") if by == "member" else _("AI usage per feature %(month)s")) % {
+        "month": f"{month:%m/%Y}"
+    }
+    return Report(name=f"ai-usage-{by}-{month:%Y-%m}", title=title, columns=BY_COLUMNS[by], rows=rows, totals=totals)
 
 
 def daily_credits(report: Report, month: dt.date) -> dict[str, Any]:

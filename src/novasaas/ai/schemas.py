@@ -36,6 +36,16 @@ class WalletOut(Schema):
     rollover_days: int = 0
     topup_threshold: int = 0
     topup_pack: str = ""
+    byok_plan: str = Field("", description="BYOK plan code (basic, standard, premium, enterprise; empty: none)")
+    byok_providers: int | None = Field(None, description="providers the own keys may cover (null: unlimited)")
+    byok_providers_used: int = 0
+
+
+class ByokPlanOut(Schema):
+    code: str
+    name: str
+    providers: int | None = Field(None, description="null: unlimited")
+    monthly_price_vnd: int
 
 
 class WalletIn(StrictSchema):
@@ -43,6 +53,9 @@ class WalletIn(StrictSchema):
     rollover_days: int | None = Field(default=None, ge=0, le=3660, description="carry expiring credits over (0: no)")
     topup_threshold: int | None = Field(default=None, ge=0, le=10**12, description="automatic top-up below (0: off)")
     topup_pack: str | None = Field(default=None, max_length=20, description="pack code bought by the top-up")
+    byok_plan: str | None = Field(
+        default=None, max_length=20, description="BYOK plan code (limits the providers of own keys; empty: none)"
+    )
 
 
 class EntryOut(Schema):
@@ -111,7 +124,10 @@ class CreditsIn(StrictSchema):
 
 class BudgetIn(StrictSchema):
     user_id: Id | None = None
-    limit_credits: int = Field(ge=1, le=10**12)
+    limit_credits: int | None = Field(default=None, ge=1, le=10**12, description="the limit in credits, or")
+    limit_vnd: int | None = Field(
+        default=None, ge=1, le=10**13, description="the limit in VND (a multiple of a credit's price)"
+    )
     mode: Literal["soft", "hard"] = "soft"
 
 
@@ -122,6 +138,9 @@ class AiBudgetOut(Schema):
     mode: str
     spent: int
     reserved: int
+    unit: Literal["credits", "vnd"] = "credits"
+    limit_vnd: int = 0
+    spent_vnd: int = 0
 
 
 class MessageIn(StrictSchema):

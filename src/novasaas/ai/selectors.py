@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Count, F, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from novasaas.ai import budgets
+from novasaas.ai import budgets, catalogue, credits, keys
 from novasaas.ai.models import (
     Budget,
     Conversation,
@@ -35,7 +35,18 @@ def wallet(principal: Principal) -> dict[str, Any]:
         "rollover_days": row.rollover_days if row else 0,
         "topup_threshold": row.topup_threshold if row else 0,
         "topup_pack": row.topup_pack.code if row and row.topup_pack else "",
+        "byok_plan": row.byok_plan if row else "",
+        "byok_providers": keys.byok_limit(principal.tenant),
+        "byok_providers_used": len(keys.connected_providers()),
     }
+
+
+def byok_plans() -> list[dict[str, Any]]:
+    """The BYOK platform plans of the catalogue: code, name, providers (None: unlimited), monthly VND."""
+    return [
+        {"code": code, "name": name, "providers": providers, "monthly_price_vnd": price}
+        for code, name, providers, price in catalogue.BYOK_PLANS
+    ]
 
 
 def ledger() -> QuerySet[CreditEntry]:
@@ -77,6 +88,9 @@ def list_budgets() -> list[dict[str, Any]]:
                 "mode": budget.mode,
                 "spent": period.spent if period else 0,
                 "reserved": period.reserved if period else 0,
+                "unit": budget.unit,
+                "limit_vnd": budget.limit_credits * credits.VND_PER_CREDIT,
+                "spent_vnd": (period.spent if period else 0) * credits.VND_PER_CREDIT,
             }
         )
     return out

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from novasaas.ai import budgets, chat, credits, forms, keys, knowledge, reports, selectors
+from novasaas.ai import budgets, chat, credits, forms, keys, knowledge, plan, reports, selectors
 from novasaas.identity.access import Principal, require_perm
 from novasaas.platform.reports import file_response
 from novasaas.platform.tenancy import tenant_context
@@ -55,12 +55,22 @@ class ChatView(AiView):
         conversation = chat.get_conversation(p, pk) if pk else None
         models = chat.offered_models()
         initial = {"model": conversation.model if conversation else (models[0] if models else "")}
+        # the plan's AI tier: no form without chat; the options above the tier are not offered
+        not_in_plan = {use: plan.refusal(p.tenant, use) for use in ("chat", "rag", "functions")}
+        form = form or forms.ChatForm(initial=initial, models=models)
+        if not_in_plan["functions"]:
+            form.fields.pop("use_tools", None)
+        if not_in_plan["rag"]:
+            form.fields.pop("use_documents", None)
         context = {
             "conversations": selectors.conversations(p)[:50],
             "conversation": conversation,
             "chat_messages": list(conversation.messages.all()) if conversation else [],
             "pending": chat.pending_question(conversation) if conversation else None,
-            "form": form or forms.ChatForm(initial=initial, models=models),
+            "form": form,
+            "chat_not_in_plan": not_in_plan["chat"],
+            "tools_not_in_plan": not_in_plan["functions"],
+            "documents_not_in_plan": not_in_plan["rag"],
             "can_use_tools": p.has("core.ai.functions"),
             "can_use_documents": p.has("core.ai.rag"),
         }
@@ -136,7 +146,9 @@ def _tokens_page(p: Principal, request: HttpRequest, **forms_: Any) -> HttpRespo
         "budget_form": forms_.get("budget_form") or forms.BudgetForm(members=members),
         "wallet_form": forms_.get("wallet_form")
         or forms.WalletForm(
-            initial={k: wallet[k] for k in ("allow_shared", "rollover_days", "topup_threshold", "topup_pack")},
+            initial={
+                k: wallet[k] for k in ("allow_shared", "rollover_days", "topup_threshold", "topup_pack", "byok_plan")
+            },
             packs=_pack_choices(),
         ),
         "vnd_per_credit": credits.VND_PER_CREDIT,
@@ -214,7 +226,11 @@ class KnowledgeView(AiView):
     permission = "core.ai.upload"
 
     def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
-        context = {"files": knowledge.list_files(), "form": form or forms.KnowledgeUploadForm()}
+        context = {
+            "files": knowledge.list_files(),
+            "form": form or forms.KnowledgeUploadForm(),
+            "not_in_plan": plan.refusal(self.principal.tenant, "rag"),
+        }
         return render(request, "ai/knowledge.html", context, status=status)
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -258,7 +274,13 @@ class UsageReportView(AiView):
             month = reports.parse_month(request.GET.get("month"))
         except ValidationError as exc:
             return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
-        report = reports.usage_report(month)
+        by = request.GET.get("by") or "day"
+        if by not in reports.GROUPINGS:
+            return HttpResponse(
+                _("Group by day, member or feature."), status=400, content_type="text/plain; charset=utf-8"
+            )
+        daily = reports.usage_report(month)
+        report = reports.grouped_report(month, by) if by != "day" else daily
         fmt = request.GET.get("format", "")
         if fmt in ("xlsx", "pdf"):
             return file_response(
@@ -266,13 +288,15 @@ class UsageReportView(AiView):
                 fmt,
                 unavailable=lambda text: HttpResponse(text, status=503, content_type="text/plain; charset=utf-8"),
             )
-        base = f"?month={month:%Y-%m}&"
+        base = f"?month={month:%Y-%m}&by={by}&"
         context = {
             "report": report,
             "rows": report.page_rows(),
             "totals": report.page_totals(),
             "month": f"{month:%Y-%m}",
-            "chart": reports.daily_credits(report, month),
+            "by": by,
+            "groupings": [("day", _("Day, model and payer")), ("member", _("Member")), ("feature", _("Feature"))],
+            "chart": reports.daily_credits(daily, month),
             "exports": [(base + "format=xlsx", _("Export Excel")), (base + "format=pdf", _("Export PDF"))],
         }
         return render(request, "ai/usage_report.html", context)

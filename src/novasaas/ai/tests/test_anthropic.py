@@ -126,3 +126,34 @@ def test_a_request_without_anthropic_version_is_refused_by_the_fake(db, fake):
     except urllib.error.HTTPError as exc:
         assert exc.code == 400
         assert json.loads(exc.read())["error"]["type"] == "invalid_request_error"
+
+
+def test_a_streamed_tool_call_arrives_as_openai_tool_call_deltas_and_is_metered(tenant_a, api_a, fake):
+    grant(tenant_a, 1000)
+    fake.behaviour.prompt_tokens, fake.behaviour.completion_tokens = 250, 50
+    fake.behaviour.tool_call = ("stock_of_product", {"sku": "SP-001", "kho": "Hà Nội"})
+    tool = {"type": "function", "function": {"name": "stock_of_product", "parameters": {"type": "object"}}}
+    body = {
+        "model": CLAUDE,
+        "messages": [{"role": "user", "content": "Tồn kho SP-001?"}],
+        "max_tokens": 200,
+        "stream": True,
+        "tools": [tool],
+    }
+    r = api_a.post("/api/v1/ai/chat/completions", body)
+    assert r.status_code == 200
+    events = b"".join(r.streaming_content).decode().split("\n\n")
+    chunks = [json.loads(e[6:]) for e in events if e.startswith("data: {")]
+    deltas = [d for c in chunks if c["choices"] for d in c["choices"][0]["delta"].get("tool_calls", [])]
+    assert deltas[0]["id"] == "toolu_1" and deltas[0]["function"]["name"] == "stock_of_product"
+    assert len(deltas) == 3 and {d["index"] for d in deltas} == {0}  # start + two input_json_delta pieces
+    arguments = "".join(d["function"]["arguments"] for d in deltas)
+    assert json.loads(arguments) == {"sku": "SP-001", "kho": "Hà Nội"}
+    finish = [c["choices"][0]["finish_reason"] for c in chunks if c["choices"] and c["choices"][0]["finish_reason"]]
+    assert finish == ["tool_calls"]
+    assert chunks[-1]["usage"] == {"prompt_tokens": 250, "completion_tokens": 50, "total_tokens": 300}
+    assert fake.counters.last_body["tools"][0]["name"] == "stock_of_product"
+    with tenant_context(tenant_a):
+        usage = UsageRecord.objects.get()
+    assert (usage.status, usage.credits, usage.output_tokens) == ("ok", 1, 50)  # ⌈300 / 300⌉
+    _ledger_ok(tenant_a)

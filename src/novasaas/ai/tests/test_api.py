@@ -142,6 +142,9 @@ def test_master_admin_edits_rates_and_grants_credits(tenant_a, fake, api_a):
         "rollover_days": 0,
         "topup_threshold": 0,
         "topup_pack": "",
+        "byok_plan": "",
+        "byok_providers": None,  # no subscription: own keys are not limited
+        "byok_providers_used": 0,
     }
     # a tenant admin is no Master Admin
     assert (
@@ -158,6 +161,25 @@ def test_budgets_through_the_api(api_a, tenant_a, fake):
     assert r.status_code == 200 and r.json()["spent"] == 0
     assert api_a.put("/api/v1/ai/budgets", {"limit_credits": 500, "user_id": 999999}).status_code == 400
     assert len(api_a.get("/api/v1/ai/budgets").json()) == 1
+
+
+def test_a_budget_in_vnd_is_kept_in_credits_and_refuses_in_vnd(api_a, tenant_a, fake):
+    grant(tenant_a, 10_000)
+    fake.behaviour.prompt_tokens, fake.behaviour.completion_tokens = 1000, 1000  # 2 credits = 20 VND
+    assert api_a.put("/api/v1/ai/budgets", {"limit_vnd": 45, "mode": "hard"}).status_code == 400  # not ×10
+    both = api_a.put("/api/v1/ai/budgets", {"limit_vnd": 40, "limit_credits": 4, "mode": "hard"})
+    assert both.status_code == 400
+    assert api_a.put("/api/v1/ai/budgets", {"mode": "hard"}).status_code == 400  # neither: nothing written
+    assert api_a.get("/api/v1/ai/budgets").json() == []
+    r = api_a.put("/api/v1/ai/budgets", {"limit_vnd": 40, "mode": "hard"})
+    assert r.status_code == 200, r.content
+    assert (r.json()["unit"], r.json()["limit_credits"], r.json()["limit_vnd"]) == ("vnd", 4, 40)
+    body = {"model": "gpt-3.5-turbo", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 1000}
+    assert api_a.post(CHAT, body).status_code == 200
+    assert api_a.post(CHAT, body).status_code == 200
+    refused = api_a.post(CHAT, body)
+    assert refused.status_code == 429 and "40 VND" in refused.json()["detail"]
+    assert api_a.get("/api/v1/ai/budgets").json()[0]["spent_vnd"] == 40
 
 
 def test_usage_and_ledger_lists(api_a, tenant_a, fake):

@@ -157,6 +157,11 @@ def test_automatic_top_up_buys_one_pack_through_the_purchase_path(tenant_a, fake
     assert credits.balance(tenant_a) == credits.ledger_sum(tenant_a) == 499 + 25_000
     ask(principal(tenant_a), request_id="again")  # above the threshold now: nothing bought
     assert len(_entries(tenant_a, "purchase")) == 1
+    from novasaas.platform.models import Notification
+
+    with tenant_context(tenant_a):  # the Tenant Admin is told of the purchase, once
+        notes = list(Notification.objects.filter(url="/ai/tokens/").values_list("title", flat=True))
+    assert len(notes) == 1 and "25,000" in notes[0]
 
 
 def test_wallet_settings_are_for_the_tenant_admin_on_page_and_api(tenant_a):

@@ -135,6 +135,11 @@ def test_token_page_for_the_tenant_admin_only(tenant_a, fake):
         assert key.status == "revoked"
     page = admin.get("/ai/tokens/")
     assert "Từ chối khi đạt".encode() in page.content or b"Refuse when reached" in page.content
+    # a budget in VND is shown in VND; neither limit is a 400
+    assert admin.post("/ai/tokens/budget/", {"user_id": "", "limit_vnd": 50_000, "mode": "soft"}).status_code == 302
+    page = admin.get("/ai/tokens/").content.decode()
+    assert "50.000" in page or "50,000" in page
+    assert admin.post("/ai/tokens/budget/", {"user_id": "", "mode": "soft"}).status_code == 400
 
 
 def test_a_key_of_another_tenant_cannot_be_revoked_from_the_page(tenant_a, tenant_b, fake):

@@ -15,12 +15,25 @@ from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, admin_of, create_user, web_client
 
 
-def _usage(tenant, day, rid, *, model="gpt-3.5-turbo", credits=0, status="ok", source="shared", tokens=(0, 0)):
+def _usage(
+    tenant,
+    day,
+    rid,
+    *,
+    model="gpt-3.5-turbo",
+    credits=0,
+    status="ok",
+    source="shared",
+    tokens=(0, 0),
+    user=None,
+    feature="chat",
+):
     created = dt.datetime.combine(day, dt.time(10), tzinfo=timezone.get_current_timezone())
     with tenant_context(tenant):
         UsageRecord.objects.create(
             request_id=rid,
-            feature="chat",
+            user=user,
+            feature=feature,
             model=model,
             key_source=source,
             status=status,
@@ -92,3 +105,38 @@ def test_the_page_chart_and_excel_hold_the_same_figures(tenant_a):
     assert client.get("/ai/tokens/report/", {"month": "x"}).status_code == 400
     staff = web_client(tenant_a, create_user(tenant_a, MANAGER))
     assert staff.get("/ai/tokens/report/").status_code == 403
+
+
+def test_usage_per_member_and_per_feature_as_page_api_and_files(tenant_a, tenant_b):
+    month = dt.date(2026, 3, 1)
+    admin = admin_of(tenant_a)
+    staff = create_user(tenant_a, MANAGER)
+    _usage(tenant_a, month.replace(day=2), "a", credits=5, user=admin, tokens=(3000, 2000))
+    _usage(tenant_a, month.replace(day=3), "b", credits=7, user=staff, feature="rag", tokens=(4000, 3000))
+    _usage(tenant_a, month.replace(day=4), "c", credits=2, user=staff, feature="functions", tokens=(10, 5))
+    _usage(tenant_a, month.replace(day=5), "d", credits=1, feature="api", tokens=(1, 1))  # an API key: no member
+    _usage(tenant_a, month.replace(day=6), "e", credits=50, user=staff, status="refused")  # not counted
+    _usage(tenant_b, month.replace(day=2), "x", credits=99, user=admin_of(tenant_b))
+    api = ApiClient(tenant_a, admin)
+    body = api.get("/api/v1/ai/reports/usage", {"month": "2026-03", "by": "member"}).json()
+    assert [(r["member"], r["requests"], r["credits"], r["cost_vnd"]) for r in body["rows"]] == [
+        (staff.email, 2, 9, 90),
+        (admin.email, 1, 5, 50),
+        ("—", 1, 1, 10),
+    ]
+    assert body["totals"]["credits"] == 15 and body["totals"]["requests"] == 4
+    body = api.get("/api/v1/ai/reports/usage", {"month": "2026-03", "by": "feature"}).json()
+    assert {r["feature"]: r["credits"] for r in body["rows"]}.keys().__len__() == 4
+    assert sorted(r["credits"] for r in body["rows"]) == [1, 2, 5, 7]
+    assert api.get("/api/v1/ai/reports/usage", {"by": "model"}).status_code in (400, 422)
+    client = web_client(tenant_a, admin)
+    page = client.get("/ai/tokens/report/", {"month": "2026-03", "by": "member"})
+    assert page.status_code == 200 and staff.email in page.content.decode()
+    assert "by=member&amp;format=xlsx" in page.content.decode()
+    xlsx = client.get("/ai/tokens/report/", {"month": "2026-03", "by": "feature", "format": "xlsx"})
+    flat = [v for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True) for v in row]
+    assert 7 in flat and 15 in flat
+    pdf = client.get("/ai/tokens/report/", {"month": "2026-03", "by": "member", "format": "pdf"})
+    assert pdf.status_code in (200, 503)
+    assert client.get("/ai/tokens/report/", {"by": "nope"}).status_code == 400
+    assert web_client(tenant_a, staff).get("/ai/tokens/report/", {"by": "member"}).status_code == 403
