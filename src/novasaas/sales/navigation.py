@@ -8,7 +8,7 @@ from novasaas.platform.dashboard import QuickAction, Widget, register_quick_acti
 from novasaas.platform.modules import NavEntry, register_nav
 from novasaas.platform.notifications import NotificationKind, register_kind
 
-register_kind(NotificationKind("sales", _("Sales: activity reminders")))
+register_kind(NotificationKind("sales", _("Sales: reminders, expiring quotations, assigned leads")))
 
 register_nav(
     NavEntry(
