@@ -33,6 +33,7 @@ def test_revise_through_the_api(tenant_a, today):
         w = world(tenant_a, 10)
         q = _sent(w, today)
         draft = quotations.create_quotation(w.staff, customer_id=w.customer.pk, lines=[beer_line(w, 1)])
+        expected_lines = [(li.description, li.quantity) for li in q.lines.all()]
     api = ApiClient(tenant_a, w.staff.user)
     assert api.post(f"{URL}/quotations/{draft.pk}/revise", {}).status_code == 400  # a draft is edited instead
     before = (today - dt.timedelta(days=1)).isoformat()
@@ -44,9 +45,7 @@ def test_revise_through_the_api(tenant_a, today):
     rev = r.json()
     assert rev["number"] == f"{q.number}-R1" and rev["status"] == "draft" and rev["revision"] == 1
     assert rev["revision_of_id"] == q.pk and D(rev["total"]) == q.total and rev["note"] == "Giao trong tuần"
-    assert [(li["description"], D(li["quantity"])) for li in rev["lines"]] == [
-        (li.description, li.quantity) for li in q.lines.all()
-    ]
+    assert [(li["description"], D(li["quantity"])) for li in rev["lines"]] == expected_lines
     old = api.get(f"{URL}/quotations/{q.pk}").json()
     assert old["status"] == "revised" and old["revised_by_id"] == rev["id"]
     # the replaced quotation: no send, accept or second revision
