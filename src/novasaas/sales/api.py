@@ -3,6 +3,7 @@
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -11,6 +12,7 @@ from novasaas.platform.api import ErrorOut, ImportErrors, module_auth, principal
 from novasaas.platform.excel import XLSX_TYPE
 from novasaas.sales import (
     actions,
+    customers,
     deliveries,
     einvoice,
     pipeline,
@@ -23,6 +25,7 @@ from novasaas.sales import (
 )
 from novasaas.sales import schemas as s
 from novasaas.sales.models import CustomerGroup, LeadStatus, OrderStatus, Stage
+from novasaas.sales.reports import customer_aging
 
 router = Router(tags=["sales"], auth=module_auth("CRM"))
 E = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -95,9 +98,9 @@ def update_price_list(request: HttpRequest, price_list_id: int, data: s.SalesPri
 
 @router.get("/customers", response=list[s.SalesCustomerOut])
 @paginate(LimitOffsetPagination)
-def list_customers(request: HttpRequest, q: str = "", include_inactive: bool = False) -> Any:
+def list_customers(request: HttpRequest, q: str = "", include_inactive: bool = False, tag: str = "") -> Any:
     p = _p(request, "crm.customer.view")
-    return selectors.list_customers(p, q[:200], include_inactive=include_inactive)
+    return selectors.list_customers(p, q[:200], include_inactive=include_inactive, tag=tag[:60])
 
 
 @router.post("/customers", response={201: s.SalesCustomerOut, **E})
@@ -165,7 +168,45 @@ def customer_balance(request: HttpRequest, customer_id: int) -> Any:
         "credit": returns.credit_balance(customer),
         "open_orders_and_receivable": selectors.credit_exposure(p.tenant, customer),
         "credit_limit": customer.credit_limit,
+        "aging": {
+            ("days_" + k if k[0].isdigit() else k): v
+            for k, v in customer_aging(p, customer, timezone.localdate()).items()
+        },
     }
+
+
+@router.get("/customers/{int:customer_id}/contacts", response={200: list[s.SalesCustomerContactOut], **E})
+def list_customer_contacts(request: HttpRequest, customer_id: int) -> Any:
+    p = _p(request, "crm.customer.view")
+    return customers.list_contacts(p, customer_id)
+
+
+@router.post("/customers/{int:customer_id}/contacts", response={201: s.SalesCustomerContactOut, **E})
+def create_customer_contact(request: HttpRequest, customer_id: int, data: s.SalesCustomerContactIn) -> Any:
+    p = _p(request, "crm.customer.edit")
+    return 201, customers.save_contact(p, customer_id, None, **data.model_dump())
+
+
+@router.patch("/customers/{int:customer_id}/contacts/{int:contact_id}", response={200: s.SalesCustomerContactOut, **E})
+def update_customer_contact(
+    request: HttpRequest, customer_id: int, contact_id: int, data: s.SalesCustomerContactUpdate
+) -> Any:
+    p = _p(request, "crm.customer.edit")
+    return customers.save_contact(p, customer_id, contact_id, **_data(data))
+
+
+@router.delete("/customers/{int:customer_id}/contacts/{int:contact_id}", response={204: None, **E})
+def delete_customer_contact(request: HttpRequest, customer_id: int, contact_id: int) -> Any:
+    p = _p(request, "crm.customer.edit")
+    customers.delete_contact(p, customer_id, contact_id)
+    return 204, None
+
+
+@router.get("/customers/{int:customer_id}/purchases", response={200: list[s.SalesPurchaseRowOut], **E})
+def customer_purchases(request: HttpRequest, customer_id: int) -> Any:
+    """What the customer bought, per product, from its invoices net of credit notes (largest first)."""
+    p = _p(request, "crm.customer.view")
+    return customers.purchase_history(p, customer_id)
 
 
 # --- orders ----------------------------------------------------------------------------------------
@@ -477,6 +518,14 @@ def accept_quotation(request: HttpRequest, quotation_id: int, warehouse_id: int 
     return 201, selectors.get_order(p, order.pk)
 
 
+@router.post("/quotations/{int:quotation_id}/revise", response={201: s.QuotationOut, **E})
+def revise_quotation(request: HttpRequest, quotation_id: int, data: s.QuotationReviseIn) -> Any:
+    """A new draft revision (``<number>-R<n>``) of a sent or declined quotation, which becomes "revised"."""
+    p = _p(request, "crm.quotation.manage")
+    new = quotations.revise_quotation(p, quotation_id, date=data.date)
+    return 201, quotations.get_quotation(p, new.pk)
+
+
 @router.post("/quotations/{int:quotation_id}/decline", response={200: s.QuotationOut, **E})
 def decline_quotation(request: HttpRequest, quotation_id: int) -> Any:
     p = _p(request, "crm.quotation.manage")
@@ -514,6 +563,13 @@ def list_leads(request: HttpRequest, status: str = "") -> Any:
 def create_lead(request: HttpRequest, data: s.SalesLeadIn) -> Any:
     p = _p(request, "crm.lead.manage")
     return 201, pipeline.create_lead(p, **data.model_dump())
+
+
+@router.post("/leads/assign", response={200: s.SalesLeadAssignOut, **E})
+def assign_leads(request: HttpRequest, data: s.SalesLeadAssignIn) -> Any:
+    """Give the listed leads to one owner (Sales Manager); all or nothing."""
+    p = _p(request, "crm.customer.assign")
+    return {"assigned": pipeline.assign_leads(p, data.lead_ids, data.owner_id)}
 
 
 @router.get("/leads/{int:lead_id}", response={200: s.SalesLeadOut, **E})
@@ -594,6 +650,20 @@ def forecast(request: HttpRequest, owner_id: int | None = None) -> Any:
     """Open opportunities by month of their close date: Σ expected and Σ expected × probability."""
     p = _p(request, "crm.forecast.view")
     return pipeline.forecast(p, owner_id=owner_id)
+
+
+@router.get("/lost-reasons", response={200: list[s.SalesLostReasonOut], **E})
+def lost_reasons(request: HttpRequest) -> Any:
+    """Lost opportunities per reason (count and expected amount), most frequent first."""
+    p = _p(request, "crm.forecast.view")
+    return pipeline.lost_reasons(p)
+
+
+@router.get("/forecast/by-owner", response={200: list[s.SalesOwnerForecastRowOut], **E})
+def forecast_by_owner(request: HttpRequest) -> Any:
+    """Open opportunities per owner: Σ expected amount and Σ amount × probability."""
+    p = _p(request, "crm.forecast.view")
+    return pipeline.forecast_by_owner(p)
 
 
 # --- reports (one definition: page, Excel, PDF, API) --------------------------------------------------

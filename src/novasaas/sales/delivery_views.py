@@ -84,6 +84,8 @@ class SettingsView(SalesView):
                     "approval_limit": row.approval_limit,
                     "payee_bank_bin": row.payee_bank_bin,
                     "payee_account": row.payee_account,
+                    "quotation_validity_days": row.quotation_validity_days,
+                    "quotation_expiry_notice_days": row.quotation_expiry_notice_days,
                 }
             )
         return render(request, "sales/settings.html", {"settings": row, "form": form}, status=status)

@@ -30,6 +30,15 @@ class CustomerImportForm(Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
 
 
+class CustomerContactForm(Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    position = forms.CharField(label=_("Position"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    email = forms.EmailField(label=_("Email"), max_length=254, required=False)
+    is_primary = forms.BooleanField(label=_("Primary contact"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
 class PriceListForm(Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -183,6 +192,16 @@ class SalesSettingsForm(Form):
         help_text=_("With the account number: a VietQR payment code on every invoice."),
     )
     payee_account = forms.CharField(label=_("Bank account number"), max_length=19, required=False)
+    quotation_validity_days = forms.IntegerField(
+        label=_("Quotations valid for (days)"), min_value=1, max_value=365, required=False, initial=30
+    )
+    quotation_expiry_notice_days = forms.IntegerField(
+        label=_("Notify the salesperson this many days before a sent quotation expires"),
+        min_value=0,
+        max_value=60,
+        required=False,
+        initial=3,
+    )
 
 
 class DeliveryDateForm(Form):

@@ -90,6 +90,25 @@ class Customer(TenantModel):
         return self.code
 
 
+class CustomerContact(TenantModel):
+    """A person to deal with at a customer (buyer, accountant, director): name, position, phone, email."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), max_length=254, blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_primary", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class OrderStatus(models.TextChoices):
     DRAFT = "draft", pgettext_lazy("sales order", "Draft")
     TO_APPROVE = "to_approve", pgettext_lazy("sales order", "Awaiting approval")
@@ -204,6 +223,7 @@ class QuotationStatus(models.TextChoices):
     SENT = "sent", pgettext_lazy("quotation", "Sent")
     ACCEPTED = "accepted", pgettext_lazy("quotation", "Accepted")
     DECLINED = "declined", pgettext_lazy("quotation", "Declined")
+    REVISED = "revised", pgettext_lazy("quotation", "Replaced by a revision")
 
 
 class Quotation(TenantModel):
@@ -238,6 +258,12 @@ class Quotation(TenantModel):
     )
     sent_to = models.EmailField(_("sent to"), blank=True)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expiry_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # a revision is a new quotation (number <first>-R<n>) replacing a sent or declined one
+    revision_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="revisions", editable=False
+    )
+    revision = models.PositiveSmallIntegerField(_("revision"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
     )
@@ -247,6 +273,7 @@ class Quotation(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "number"], name="sales_quotation_number_unique"),
             models.UniqueConstraint(fields=["tenant", "order"], name="sales_quotation_order_unique"),
+            models.UniqueConstraint(fields=["tenant", "revision_of"], name="sales_quotation_revision_unique"),
             models.CheckConstraint(
                 condition=Q(valid_until__gte=models.F("date")), name="sales_quotation_valid_ge_date"
             ),
@@ -408,6 +435,12 @@ class SalesSettings(TenantModel):
     # the account customers pay into, printed as a VietQR code on invoices (empty: no code)
     payee_bank_bin = models.CharField(_("bank BIN (NAPAS, 6 digits)"), max_length=6, blank=True)
     payee_account = models.CharField(_("bank account number"), max_length=19, blank=True)
+    # a new quotation is valid this many days unless its author says otherwise
+    quotation_validity_days = models.PositiveSmallIntegerField(_("quotations valid for (days)"), default=30)
+    # the salesperson is told this many days before a sent quotation expires (0: on the day)
+    quotation_expiry_notice_days = models.PositiveSmallIntegerField(
+        _("notify before a quotation expires (days)"), default=3
+    )
 
     class Meta:
         constraints = [

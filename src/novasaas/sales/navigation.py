@@ -8,7 +8,7 @@ from novasaas.platform.dashboard import QuickAction, Widget, register_quick_acti
 from novasaas.platform.modules import NavEntry, register_nav
 from novasaas.platform.notifications import NotificationKind, register_kind
 
-register_kind(NotificationKind("sales", _("Sales: activity reminders")))
+register_kind(NotificationKind("sales", _("Sales: reminders, expiring quotations, assigned leads")))
 
 register_nav(
     NavEntry(
@@ -37,6 +37,64 @@ register_widget(
         permission="crm.order.create",
         render=_open_orders,
         url_name="sales-orders",
+    )
+)
+
+
+def _pipeline(principal: Any) -> dict[str, Any]:
+    from django.utils import translation
+
+    from novasaas.platform.money import format_money
+    from novasaas.sales.pipeline import forecast_by_owner
+
+    rows = forecast_by_owner(principal)
+    weighted = sum((r.weighted for r in rows), 0)
+    count = sum(r.opportunities for r in rows)
+    return {
+        "value": format_money(weighted, "VND", translation.get_language() or "vi"),
+        "hint": _("weighted, %(n)d open opportunities") % {"n": count},
+    }
+
+
+register_widget(
+    Widget(
+        key="crm.pipeline",
+        title=_("Sales pipeline"),
+        module="CRM",
+        permission="crm.forecast.view",
+        render=_pipeline,
+        url_name="sales-forecast",
+    )
+)
+
+
+def _expiring_quotations(principal: Any) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from novasaas.sales.models import QuotationStatus
+    from novasaas.sales.policy import get_settings
+    from novasaas.sales.quotations import visible_quotations
+
+    today = timezone.localdate()
+    days = max(get_settings(principal.tenant).quotation_expiry_notice_days, 7)
+    count = (
+        visible_quotations(principal)
+        .filter(status=QuotationStatus.SENT, valid_until__range=(today, today + dt.timedelta(days=days)))
+        .count()
+    )
+    return {"value": count, "hint": _("sent, expiring within %(n)d days") % {"n": days}}
+
+
+register_widget(
+    Widget(
+        key="crm.expiring_quotations",
+        title=_("Quotations expiring"),
+        module="CRM",
+        permission="crm.quotation.manage",
+        render=_expiring_quotations,
+        url_name="sales-quotations",
     )
 )
 register_quick_action(

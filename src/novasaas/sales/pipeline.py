@@ -100,6 +100,54 @@ def forecast(p: Principal, *, owner_id: int | None = None) -> list[ForecastRow]:
     return [ForecastRow(m, int(r[0]), r[1], round_money(r[2])) for m, r in sorted(months.items())]
 
 
+@dataclass
+class OwnerForecastRow:
+    owner_id: int | None
+    owner: str  # the owner's email, "" without an owner
+    opportunities: int
+    expected: Decimal
+    weighted: Decimal  # Σ amount × probability, rounded per owner, half up
+
+
+def forecast_by_owner(p: Principal) -> list[OwnerForecastRow]:
+    """Open opportunities per owner (Sales Staff: their own): Σ amount and Σ amount × probability;
+    largest weighted first."""
+    p.require("crm.forecast.view")
+    qs = visible_opportunities(p).exclude(stage__in=[Stage.WON, Stage.LOST]).select_related("owner")
+    owners: dict[int | None, list[Any]] = {}
+    for opp in qs.only("owner__email", "expected_amount", "probability"):
+        row = owners.setdefault(opp.owner_id, [opp.owner.email if opp.owner else "", 0, ZERO, ZERO])
+        row[1] += 1
+        row[2] += opp.expected_amount
+        row[3] += opp.expected_amount * opp.probability / 100
+    rows = [OwnerForecastRow(k, r[0], r[1], r[2], round_money(r[3])) for k, r in owners.items()]
+    return sorted(rows, key=lambda r: (-r.weighted, r.owner))
+
+
+@dataclass
+class LostReasonRow:
+    reason: str  # "" when none was given
+    opportunities: int
+    expected: Decimal  # Σ expected amount lost
+
+
+def lost_reasons(p: Principal) -> list[LostReasonRow]:
+    """Lost opportunities (those the principal sees) per reason, the same reason whatever its case or
+    spacing; most frequent first."""
+    p.require("crm.forecast.view")
+    rows: dict[str, LostReasonRow] = {}
+    for reason, amount in (
+        visible_opportunities(p).filter(stage=Stage.LOST).values_list("lost_reason", "expected_amount")
+    ):
+        text = " ".join(reason.split())
+        row = rows.get(text.lower())
+        if row is None:
+            row = rows[text.lower()] = LostReasonRow(text, 0, ZERO)
+        row.opportunities += 1
+        row.expected += amount
+    return sorted(rows.values(), key=lambda r: (-r.opportunities, -r.expected, r.reason))
+
+
 # --- leads -----------------------------------------------------------------------------------------
 
 
@@ -161,6 +209,45 @@ def create_lead(p: Principal, **fields: Any) -> Lead:
     return lead
 
 
+MAX_BULK = 500
+
+
+@transaction.atomic
+def assign_leads(p: Principal, lead_ids: list[int], owner_id: Any) -> int:
+    """Give many leads to one owner at once (Sales Manager: ``crm.customer.assign``); the owner is told in
+    one notification. All or nothing: an unknown or converted lead refuses the whole request. Returns how
+    many leads changed owner."""
+    from novasaas.platform.notifications import notify
+
+    p.require("crm.lead.manage")
+    p.require("crm.customer.assign")
+    ids = sorted({int(i) for i in lead_ids})
+    if not ids or len(ids) > MAX_BULK:
+        raise ValidationError({"lead_ids": [_("Choose from 1 to %(n)d leads.") % {"n": MAX_BULK}]})
+    owner = actions._member(p, owner_id, "owner_id")
+    leads = list(visible_leads(p).select_for_update().filter(pk__in=ids).order_by("id"))
+    missing = sorted(set(ids) - {lead.pk for lead in leads})
+    if missing:
+        raise ValidationError({"lead_ids": [_("Unknown leads: %(ids)s.") % {"ids": ", ".join(map(str, missing))}]})
+    converted = [str(lead) for lead in leads if lead.status == LeadStatus.CONVERTED]
+    if converted:
+        raise ValidationError(
+            {"lead_ids": [_("Converted leads cannot be reassigned: %(l)s.") % {"l": ", ".join(converted)}]}
+        )
+    changed = 0
+    for lead in leads:
+        if lead.owner_id == owner.pk:
+            continue
+        before = audit.snapshot(lead)
+        lead.owner = owner
+        lead.save(update_fields=["owner"])
+        audit.record_updated(lead, p.user, before)
+        changed += 1
+    if changed and owner.pk != _uid(p):
+        notify(p.tenant, [owner], "sales", _("%(n)d leads were assigned to you") % {"n": changed}, url="/sales/leads/")
+    return changed
+
+
 @transaction.atomic
 def update_lead(p: Principal, lead_id: int, **fields: Any) -> Lead:
     p.require("crm.lead.manage")
@@ -215,7 +302,16 @@ def convert_lead(
 
 # --- opportunities ---------------------------------------------------------------------------------
 
-OPPORTUNITY_FIELDS = {"name", "customer_id", "stage", "expected_amount", "probability", "close_date", "owner_id"}
+OPPORTUNITY_FIELDS = {
+    "name",
+    "customer_id",
+    "stage",
+    "expected_amount",
+    "probability",
+    "close_date",
+    "owner_id",
+    "lost_reason",
+}
 
 
 def _save_opportunity(p: Principal, opp: Opportunity, fields: dict[str, Any]) -> Opportunity:
@@ -257,6 +353,12 @@ def _save_opportunity(p: Principal, opp: Opportunity, fields: dict[str, Any]) ->
         opp.close_date = actions._date(value) if value not in (None, "") else timezone.localdate()
     if "owner_id" in fields:
         opp.owner = _owner(p, fields["owner_id"])
+    if fields.get("lost_reason") not in (None, ""):
+        if opp.stage != Stage.LOST:
+            raise ValidationError({"lost_reason": [_("Only a lost opportunity has a lost reason.")]})
+        opp.lost_reason = _text(fields["lost_reason"], "lost_reason", 200)
+    elif opp.stage != Stage.LOST:
+        opp.lost_reason = ""  # reopened: the reason no longer holds
     opp.save()
     if before is None:
         audit.record_created(opp, p.user)

@@ -78,6 +78,7 @@ class Opportunity(TenantModel):
     expected_amount = MoneyField(_("expected amount"), default=ZERO)
     probability = models.PositiveSmallIntegerField(_("probability %"), default=10)
     close_date = models.DateField(_("expected close date"))
+    lost_reason = models.CharField(_("lost reason"), max_length=200, blank=True)  # only when lost
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -44,6 +44,9 @@ class LeadListView(SalesView):
             "statuses": LeadStatus.choices,
             "status": state,
             "form": form or forms.LeadForm(),
+            "owners": selectors.list_salespeople(self.principal.tenant)
+            if self.principal.has("crm.customer.assign")
+            else [],
         }
         return render(request, "sales/leads.html", context, status=status)
 
@@ -57,6 +60,29 @@ class LeadListView(SalesView):
             except ValidationError as exc:
                 _attach(form, exc)
         return self.get(request, form=form, status=400)
+
+
+class LeadAssignView(SalesView):
+    """The lead list's "assign the selected to": Sales Manager (``crm.customer.assign``)."""
+
+    permission = "crm.customer.assign"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            ids = [int(i) for i in request.POST.getlist("lead_ids")]
+            owner = int(request.POST.get("owner_id") or 0)
+        except ValueError:
+            ids, owner = [], 0
+        try:
+            n = pipeline.assign_leads(self.principal, ids, owner or None)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            view = LeadListView()
+            view.setup(request)
+            view.principal = self.principal
+            return view.get(request, status=400)
+        messages.success(request, _("%(n)d leads assigned.") % {"n": n})
+        return redirect("sales-leads")
 
 
 class LeadDetailView(SalesView):
@@ -164,6 +190,11 @@ class OpportunityDetailView(SalesView):
         try:
             if request.POST.get("action") == "done":
                 pipeline.complete_activity(self.principal, int(request.POST.get("activity") or 0))
+            elif request.POST.get("action") == "lost":
+                reason = request.POST.get("lost_reason", "")
+                if not reason.strip():
+                    raise ValidationError({"lost_reason": [_("Say why the opportunity was lost.")]})
+                pipeline.update_opportunity(self.principal, pk, stage=Stage.LOST, lost_reason=reason[:200])
             else:
                 _log(self.principal, request, opportunity_id=pk)
         except ValidationError as exc:
@@ -175,9 +206,22 @@ class ForecastView(SalesView):
     permission = "crm.forecast.view"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        rows = pipeline.forecast(self.principal)
+        by_owner = pipeline.forecast_by_owner(self.principal)
+        try:
+            owner = int(request.GET.get("owner") or 0) or None
+        except ValueError:
+            owner = None
+        rows = pipeline.forecast(self.principal, owner_id=owner)
         total = sum((r.weighted for r in rows), 0)
-        return render(request, "sales/forecast.html", {"rows": rows, "total": total})
+        context = {
+            "rows": rows,
+            "total": total,
+            "by_owner": by_owner,
+            "owner": owner,
+            "owner_total": sum((r.weighted for r in by_owner), 0),
+            "lost": pipeline.lost_reasons(self.principal),
+        }
+        return render(request, "sales/forecast.html", context)
 
 
 class ReportView(SalesView):

@@ -1,5 +1,6 @@
 """The company's order policy (``SalesSettings``): stock check on confirmation (refuse, or warn and
-reserve what is available so the rest is back-ordered) and approval of orders above an amount."""
+reserve what is available so the rest is back-ordered), approval of orders above an amount, the
+default validity of new quotations and how long before expiry the salesperson is told."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ def save_settings(
     approval_limit: Any = _UNSET,
     payee_bank_bin: Any = _UNSET,
     payee_account: Any = _UNSET,
+    quotation_validity_days: Any = _UNSET,
+    quotation_expiry_notice_days: Any = _UNSET,
 ) -> SalesSettings:
     """Change the policy (Sales Manager: ``crm.order.approve``, who also approves the orders)."""
     from novasaas.sales.actions import _money
@@ -55,6 +58,17 @@ def save_settings(
         if value and not re.fullmatch(r"[0-9A-Za-z]{1,19}", value):
             raise ValidationError({"payee_account": [_("Enter the account number: up to 19 letters or digits.")]})
         row.payee_account = value
+    for name, low, high in (("quotation_validity_days", 1, 365), ("quotation_expiry_notice_days", 0, 60)):
+        value = locals()[name]
+        if value is _UNSET or value is None:
+            continue
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = -1
+        if str(number) != str(value).strip() or not low <= number <= high:
+            raise ValidationError({name: [_("Enter a whole number from %(a)d to %(b)d.") % {"a": low, "b": high}]})
+        setattr(row, name, number)
     if bool(row.payee_bank_bin) != bool(row.payee_account):
         raise ValidationError({"payee_account": [_("Enter both the bank BIN and the account number, or neither.")]})
     row.save()

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from novasaas.sales import actions, forms, quotations, selectors
-from novasaas.sales.models import QuotationStatus
+from novasaas.sales.models import Quotation, QuotationStatus
 from novasaas.sales.views import PAGE_SIZE, SalesView, _attach
 
 
@@ -98,6 +98,7 @@ class QuotationDetailView(SalesView):
         quotation = quotations.get_quotation(self.principal, pk)
         context = {
             "quotation": quotation,
+            "revised_by": Quotation.objects.filter(revision_of=quotation).first(),
             "lines": list(quotation.lines.all()),
             "error": error,
             "send_form": send_form or forms.QuotationSendForm(initial={"to": quotations.customer_email(quotation)}),
@@ -106,10 +107,10 @@ class QuotationDetailView(SalesView):
 
 
 class QuotationActionView(SalesView):
-    """POST send / accept / decline; a refusal shows the quotation again with the reason (400)."""
+    """POST send / accept / decline / revise; a refusal shows the quotation again with the reason (400)."""
 
     permission = "crm.quotation.manage"
-    ACTIONS = ("send", "accept", "decline")
+    ACTIONS = ("send", "accept", "decline", "revise")
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action not in self.ACTIONS:
@@ -127,6 +128,10 @@ class QuotationActionView(SalesView):
                 order = quotations.accept_quotation(p, pk)
                 messages.success(request, _("Sales order %(n)s created.") % {"n": order.number})
                 return redirect("sales-order", pk=order.pk)
+            elif action == "revise":
+                new = quotations.revise_quotation(p, pk)
+                messages.success(request, _("Revision %(n)s created: edit it, then send it.") % {"n": new.number})
+                return redirect("sales-quotation-edit", pk=new.pk)
             else:
                 quotations.decline_quotation(p, pk)
                 messages.success(request, _("Quotation declined."))

@@ -83,9 +83,17 @@ def customer_email(quotation: Quotation) -> str:
 # --- writes ----------------------------------------------------------------------------------------
 
 
+def default_validity_days() -> int:
+    """The company's default validity of a new quotation (order settings; 30 days when never set)."""
+    from novasaas.sales.policy import get_settings
+
+    tenant = current_tenant()
+    return get_settings(tenant).quotation_validity_days if tenant is not None else DEFAULT_VALIDITY_DAYS
+
+
 def _valid_until(value: Any, on: dt.date) -> dt.date:
     if value in (None, ""):
-        return on + dt.timedelta(days=DEFAULT_VALIDITY_DAYS)
+        return on + dt.timedelta(days=default_validity_days())
     try:
         until = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
     except ValueError as exc:
@@ -99,7 +107,8 @@ def _valid_until(value: Any, on: dt.date) -> dt.date:
 def create_quotation(
     p: Principal, *, customer_id: int, lines: Rows, date: Any = None, valid_until: Any = None, note: str = ""
 ) -> Quotation:
-    """A draft quotation, numbered BG-<year>-<n> (gapless), valid 30 days unless told otherwise."""
+    """A draft quotation, numbered BG-<year>-<n> (gapless), valid for the company's default number of
+    days (order settings, 30 unless changed) unless told otherwise."""
     p.require("crm.quotation.manage")
     customer = selectors.visible_customers(p).filter(is_active=True, pk=customer_id).select_related("group").first()
     if customer is None:
@@ -276,6 +285,51 @@ _LINE_FIELDS = (
 )
 
 
+MAX_REVISIONS = 99
+
+
+@transaction.atomic
+def revise_quotation(p: Principal, quotation_id: int, *, date: Any = None) -> Quotation:
+    """A new draft quotation replacing a sent or declined one (expired too): the same customer, lines and
+    note, dated ``date`` (today), valid for the company's default days, numbered ``<first number>-R<n>``;
+    the old one becomes "revised" (it can no longer be sent or accepted). Only the latest revision can
+    be revised again."""
+    p.require("crm.quotation.manage")
+    old = _lock(p, quotation_id)
+    _refuse(old, QuotationStatus.SENT, QuotationStatus.DECLINED)
+    if old.revision >= MAX_REVISIONS:
+        raise ValidationError({"status": [_("At most %(n)d revisions.") % {"n": MAX_REVISIONS}]})
+    on = actions._date(date)
+    if on < old.date:
+        raise ValidationError({"date": [_("A revision cannot be dated before the quotation it replaces.")]})
+    customer = old.customer
+    if not customer.is_active:
+        raise ValidationError({"customer_id": [_("Choose an active customer.")]})
+    first = old.number.split("-R")[0]
+    new = Quotation(
+        customer=customer,
+        date=on,
+        valid_until=_valid_until(None, on),
+        salesperson_id=old.salesperson_id,
+        note=old.note,
+        created_by=p.user,
+        revision_of=old,
+        revision=old.revision + 1,
+        number=f"{first}-R{old.revision + 1}",
+    )
+    rows = [actions._line_row(li) for li in old.lines.all()]
+    built = actions._build_lines(p, rows, on, customer, QuotationLine)
+    actions._set_totals(new, built)
+    new.save()
+    for line in built:
+        line.quotation = new
+        line.tenant_id = new.tenant_id
+    QuotationLine.objects.bulk_create(built)
+    audit.record_created(new, p.user)
+    actions.move_to(p, old, QuotationStatus.REVISED)
+    return new
+
+
 @transaction.atomic
 def decline_quotation(p: Principal, quotation_id: int) -> Quotation:
     p.require("crm.quotation.manage")
@@ -332,3 +386,59 @@ def email_quotation(event: events.QuotationSent, message_id: int | None = None) 
     message.send()
     if key:
         EffectMarker.objects.create(tenant=current_tenant(), key=key)
+
+
+# --- expiry notices --------------------------------------------------------------------------------
+
+
+def notify_expiring(tenant: Any, on: dt.date | None = None) -> int:
+    """Tell each sent quotation's salesperson (else its author) once that it expires within the
+    company's notice period (``quotation_expiry_notice_days`` from ``on``, today by default) or has
+    expired unanswered. A conditional UPDATE of ``expiry_notified_at`` claims the quotation first, so two
+    runs at once never notify twice. Returns how many notices were sent."""
+    from novasaas.platform.notifications import notify
+    from novasaas.platform.tenancy import tenant_context
+    from novasaas.sales.policy import get_settings
+
+    day = on or timezone.localdate()
+    sent = 0
+    with tenant_context(tenant):
+        limit = day + dt.timedelta(days=get_settings(tenant).quotation_expiry_notice_days)
+        due = list(
+            Quotation.objects.filter(status=QuotationStatus.SENT, valid_until__lte=limit, expiry_notified_at=None)
+            .select_related("customer__party", "salesperson", "created_by")
+            .order_by("valid_until", "id")
+        )
+        for quotation in due:
+            recipient = quotation.salesperson or quotation.created_by
+            if recipient is None:
+                continue
+            with transaction.atomic():
+                claimed = Quotation.objects.filter(pk=quotation.pk, expiry_notified_at=None).update(
+                    expiry_notified_at=timezone.now()
+                )
+                if not claimed:
+                    continue
+                values = {
+                    "n": quotation.number,
+                    "c": quotation.customer.party.name,
+                    "d": f"{quotation.valid_until:%d/%m/%Y}",
+                }
+                title = (
+                    _("Quotation %(n)s to %(c)s expired on %(d)s without an answer") % values
+                    if quotation.valid_until < day
+                    else _("Quotation %(n)s to %(c)s expires on %(d)s") % values
+                )
+                notify(tenant, [recipient], "sales", title, url=f"/sales/quotations/{quotation.pk}/")
+                sent += 1
+    return sent
+
+
+def notify_expiring_all_tenants(on: dt.date | None = None) -> int:
+    """The daily run over every tenant with CRM (``novasaas sales_quotation_expiry``)."""
+    from novasaas.platform.models import Tenant
+    from novasaas.platform.tenancy import platform_context
+
+    with platform_context():
+        tenants = [t for t in Tenant.objects.all() if t.has_module("CRM")]
+    return sum(notify_expiring(t, on) for t in tenants)

@@ -129,10 +129,9 @@ def _names(p: Principal, by: str, keys: list[Any]) -> dict[Any, str]:
     return {None: _("(none)")}
 
 
-def ar_aging(p: Principal, as_of: dt.date) -> Report:
-    """Open receivable per customer by days past due, with unapplied credit."""
-    p.require("crm.report.view")
-    customers = {c.party_id: c for c in selectors.visible_customers(p).select_related("party")}
+def aging_by_party(p: Principal, customers: dict[int, Any], as_of: dt.date) -> dict[int, dict[str, Any]]:
+    """Open receivable of ``customers`` (party id → Customer) by days past due, and unapplied credit
+    (``unapplied``, positive): accounting's aging with ACC, else Sales' own invoices and customer credit."""
     rows: dict[int, dict[str, Any]] = {}
     if p.tenant.has_module("ACC"):
         from novasaas.accounting.receivables import aging
@@ -143,7 +142,7 @@ def ar_aging(p: Principal, as_of: dt.date) -> Report:
     else:
         for inv in SalesInvoice.objects.filter(
             customer__in=customers.values(), date__lte=as_of, paid__lt=F("total") - F("credited")
-        ):
+        ).select_related("customer"):
             entry = rows.setdefault(inv.customer.party_id, {**dict.fromkeys(BUCKETS, ZERO), "unapplied": ZERO})
             days = (as_of - inv.due_date).days
             bucket = BUCKETS[0 if days <= 0 else 1 if days <= 30 else 2 if days <= 60 else 3 if days <= 90 else 4]
@@ -157,6 +156,22 @@ def ar_aging(p: Principal, as_of: dt.date) -> Report:
             if crow["t"]:
                 entry = rows.setdefault(crow["customer__party_id"], {**dict.fromkeys(BUCKETS, ZERO), "unapplied": ZERO})
                 entry["unapplied"] += crow["t"]
+    return rows
+
+
+def customer_aging(p: Principal, customer: Any, as_of: dt.date) -> dict[str, Decimal]:
+    """One customer's aging (shown on the customer page with ``crm.customer.view``): the five buckets,
+    ``unapplied`` credit and ``total`` = buckets − credit."""
+    figures = aging_by_party(p, {customer.party_id: customer}, as_of).get(customer.party_id)
+    figures = figures or {**dict.fromkeys(BUCKETS, ZERO), "unapplied": ZERO}
+    return {**figures, "total": sum((figures[b] for b in BUCKETS), ZERO) - figures["unapplied"]}
+
+
+def ar_aging(p: Principal, as_of: dt.date) -> Report:
+    """Open receivable per customer by days past due, with unapplied credit."""
+    p.require("crm.report.view")
+    customers = {c.party_id: c for c in selectors.visible_customers(p).select_related("party")}
+    rows = aging_by_party(p, customers, as_of)
     table = []
     for party_id, figures in rows.items():
         customer = customers[party_id]

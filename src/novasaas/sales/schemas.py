@@ -134,12 +134,67 @@ class SalesCustomerOut(Schema):
     def resolve_tax_code(obj: Any) -> str:
         return str(obj.party.tax_code)
 
+    @staticmethod
+    def resolve_tags(obj: Any) -> list[str]:
+        return [pt.tag.name for pt in obj.party.party_tags.all()]
+
+    tags: list[str] = []
+
+
+class SalesCustomerAgingOut(Schema):
+    current: Decimal
+    days_1_30: Decimal
+    days_31_60: Decimal
+    days_61_90: Decimal
+    over_90: Decimal
+    unapplied: Decimal
+    total: Decimal
+
 
 class SalesCustomerBalanceOut(Schema):
     receivable: Decimal
     credit: Decimal
     open_orders_and_receivable: Decimal
     credit_limit: Decimal | None
+    aging: SalesCustomerAgingOut
+
+
+class SalesCustomerContactIn(StrictSchema):
+    name: str = Field(min_length=1, max_length=200)
+    position: str = Field(default="", max_length=100)
+    phone: str = Field(default="", max_length=30)
+    email: str = Field(default="", max_length=254)
+    is_primary: bool = False
+    note: str = Field(default="", max_length=300)
+
+
+class SalesCustomerContactUpdate(StrictSchema):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    position: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=30)
+    email: str | None = Field(default=None, max_length=254)
+    is_primary: bool | None = None
+    note: str | None = Field(default=None, max_length=300)
+
+
+class SalesCustomerContactOut(Schema):
+    id: int
+    name: str
+    position: str
+    phone: str
+    email: str
+    is_primary: bool
+    note: str
+
+
+class SalesPurchaseRowOut(Schema):
+    product_id: int | None
+    description: str
+    unit: str
+    quantity: Decimal
+    net_amount: Decimal
+    invoices: int
+    last_date: dt.date | None
 
 
 class SalesOrderLineIn(StrictSchema):
@@ -295,6 +350,9 @@ class QuotationSummaryOut(Schema):
 
 class QuotationOut(QuotationSummaryOut):
     salesperson_id: int | None
+    revision: int
+    revision_of_id: int | None
+    revised_by_id: int | None = None
     note: str
     currency: str
     untaxed: Decimal
@@ -305,6 +363,15 @@ class QuotationOut(QuotationSummaryOut):
     @staticmethod
     def resolve_lines(obj: Any) -> list[Any]:
         return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_revised_by_id(obj: Any) -> int | None:
+        revised_by = obj.revisions.first()
+        return revised_by.pk if revised_by is not None else None
+
+
+class QuotationReviseIn(StrictSchema):
+    date: Date | None = None
 
 
 class SalesDeliveryLineIn(StrictSchema):
@@ -359,6 +426,8 @@ class SalesSettingsOut(Schema):
     approval_limit: Decimal | None
     payee_bank_bin: str
     payee_account: str
+    quotation_validity_days: int
+    quotation_expiry_notice_days: int
 
 
 class SalesSettingsUpdate(StrictSchema):
@@ -366,6 +435,8 @@ class SalesSettingsUpdate(StrictSchema):
     approval_limit: Amount | None = None
     payee_bank_bin: str | None = Field(default=None, max_length=6)
     payee_account: str | None = Field(default=None, max_length=19)
+    quotation_validity_days: int | None = Field(default=None, ge=1, le=365)
+    quotation_expiry_notice_days: int | None = Field(default=None, ge=0, le=60)
 
 
 class SalesReturnIn(StrictSchema):
@@ -489,6 +560,7 @@ class SalesOpportunityIn(StrictSchema):
     probability: int | None = Field(default=None, ge=0, le=100)
     close_date: Date | None = None
     owner_id: Id | None = None
+    lost_reason: str = Field(default="", max_length=200)
 
 
 class SalesOpportunityUpdate(StrictSchema):
@@ -499,6 +571,7 @@ class SalesOpportunityUpdate(StrictSchema):
     probability: int | None = Field(default=None, ge=0, le=100)
     close_date: Date | None = None
     owner_id: Id | None = None
+    lost_reason: str | None = Field(default=None, max_length=200)
 
 
 class SalesOpportunityOut(Schema):
@@ -511,6 +584,13 @@ class SalesOpportunityOut(Schema):
     probability: int
     close_date: dt.date
     owner_id: int | None
+    lost_reason: str
+
+
+class SalesLostReasonOut(Schema):
+    reason: str
+    opportunities: int
+    expected: Decimal
 
 
 class SalesActivityIn(StrictSchema):
@@ -534,6 +614,23 @@ class SalesActivityOut(Schema):
     lead_id: int | None
     opportunity_id: int | None
     owner_id: int | None
+
+
+class SalesOwnerForecastRowOut(Schema):
+    owner_id: int | None
+    owner: str
+    opportunities: int
+    expected: Decimal
+    weighted: Decimal
+
+
+class SalesLeadAssignIn(StrictSchema):
+    lead_ids: list[Id] = Field(min_length=1, max_length=500)
+    owner_id: Id
+
+
+class SalesLeadAssignOut(Schema):
+    assigned: int
 
 
 class SalesForecastRowOut(Schema):

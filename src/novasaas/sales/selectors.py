@@ -43,17 +43,26 @@ def visible_invoices(p: Principal) -> QuerySet[SalesInvoice]:
     return qs
 
 
-def list_customers(p: Principal, q: str = "", *, include_inactive: bool = False) -> QuerySet[Customer]:
-    qs = visible_customers(p).select_related("party", "group", "salesperson")
+def list_customers(p: Principal, q: str = "", *, include_inactive: bool = False, tag: str = "") -> QuerySet[Customer]:
+    """Customers the principal sees; ``q`` words match code or name, ``tag`` a tag of the party
+    (customer tags are the directory party's tags, edited on the party page)."""
+    qs = visible_customers(p).select_related("party", "group", "salesperson").prefetch_related("party__party_tags__tag")
     if not include_inactive:
         qs = qs.filter(is_active=True)
+    if tag.strip():
+        qs = qs.filter(party__party_tags__tag__name__iexact=" ".join(tag.split())).distinct()
     for word in q.split()[:8]:
         qs = qs.filter(Q(code__icontains=word) | Q(party__name__icontains=word) | Q(party__code__icontains=word))
     return qs.order_by("code")
 
 
 def get_customer(p: Principal, customer_id: int) -> Customer:
-    return visible_customers(p).select_related("party", "group", "salesperson").get(pk=customer_id)  # type: ignore[no-any-return]
+    return (  # type: ignore[no-any-return]
+        visible_customers(p)
+        .select_related("party", "group", "salesperson")
+        .prefetch_related("party__party_tags__tag")
+        .get(pk=customer_id)
+    )
 
 
 def list_groups(tenant: Tenant, include_inactive: bool = False) -> QuerySet[CustomerGroup]:

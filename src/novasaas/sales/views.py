@@ -10,6 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -97,23 +98,77 @@ class GroupListView(SalesView):
 class CustomerListView(SalesView):
     def get(self, request: HttpRequest) -> HttpResponse:
         q = request.GET.get("q", "")[:200]
-        qs = selectors.list_customers(self.principal, q, include_inactive=request.GET.get("inactive") == "1")
+        tag = request.GET.get("tag", "")[:60]
+        qs = selectors.list_customers(self.principal, q, include_inactive=request.GET.get("inactive") == "1", tag=tag)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "sales/customers.html", {"page": page, "q": q})
+        return render(request, "sales/customers.html", {"page": page, "q": q, "tag": tag})
 
 
 class CustomerDetailView(SalesView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         p = self.principal
         customer = selectors.get_customer(p, pk)
+        from novasaas.parties.selectors import tag_names
+        from novasaas.sales.customers import list_contacts, purchase_history
+        from novasaas.sales.reports import customer_aging
+
         context = {
             "customer": customer,
+            "tags": tag_names(customer.party),
+            "contacts": list_contacts(p, customer.pk),
+            "aging": customer_aging(p, customer, timezone.localdate()),
+            "purchases": purchase_history(p, customer.pk, limit=20),
             "receivable": selectors.open_receivable(p.tenant, customer),
             "exposure": selectors.credit_exposure(p.tenant, customer),
             "orders": selectors.list_orders(p, customer_id=customer.pk)[:50],
             "invoices": selectors.list_invoices(p, customer_id=customer.pk)[:50],
         }
         return render(request, "sales/customer.html", context)
+
+
+class CustomerContactFormView(SalesView):
+    """Add or change a contact person of a customer (``crm.customer.edit``)."""
+
+    permission = "crm.customer.edit"
+
+    def get(self, request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+        from novasaas.sales.customers import list_contacts
+
+        customer = selectors.get_customer(self.principal, pk)
+        initial: dict[str, Any] = {}
+        if contact_pk is not None:
+            contact = next((c for c in list_contacts(self.principal, pk) if c.pk == contact_pk), None)
+            if contact is None:
+                raise Http404
+            initial = {f: getattr(contact, f) for f in forms.CustomerContactForm.base_fields}
+        form = forms.CustomerContactForm(initial=initial)
+        return render(request, "sales/contact_form.html", {"form": form, "customer": customer, "edit": contact_pk})
+
+    def post(self, request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+        from novasaas.sales.customers import save_contact
+
+        customer = selectors.get_customer(self.principal, pk)
+        form = forms.CustomerContactForm(request.POST)
+        if form.is_valid():
+            try:
+                contact = save_contact(self.principal, customer.pk, contact_pk, **form.cleaned_data)
+                messages.success(request, _("Contact person %(n)s saved.") % {"n": contact.name})
+                return redirect("sales-customer", pk=customer.pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        context = {"form": form, "customer": customer, "edit": contact_pk}
+        return render(request, "sales/contact_form.html", context, status=400)
+
+
+class CustomerContactDeleteView(SalesView):
+    permission = "crm.customer.edit"
+
+    def post(self, request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+        from novasaas.sales.customers import delete_contact
+
+        delete_contact(self.principal, pk, contact_pk)
+        messages.success(request, _("Contact person removed."))
+        return redirect("sales-customer", pk=pk)
 
 
 class CustomerFormView(SalesView):

@@ -213,6 +213,8 @@ def test_api_deliveries_invoices_and_settings(tenant_a, admin_a, today):
         "approval_limit": None,
         "payee_bank_bin": "",
         "payee_account": "",
+        "quotation_validity_days": 30,
+        "quotation_expiry_notice_days": 3,
     }
     assert api.patch(f"{URL}/order-settings", {"stock_check": "warn", "approval_limit": "5000000"}).status_code == 200
     assert api.patch(f"{URL}/order-settings", {"stock_check": "maybe"}).status_code in (400, 422)

@@ -7,7 +7,7 @@ import pytest
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, web_client
 from novasaas.platform.testing.isolation import assert_every_table_isolated
-from novasaas.sales import actions, deliveries, pipeline, policy, pricing, quotations, returns
+from novasaas.sales import actions, customers, deliveries, pipeline, policy, pricing, quotations, returns
 from novasaas.sales.tests.helpers import beer_line, order, world
 
 URL = "/api/v1/sales"
@@ -36,7 +36,9 @@ def _fill(tenant):
         pipeline.log_activity(w.staff, subject="Call", lead_id=lead.pk)
         draft = order(w, beer_line(w, 1))
         quote = quotations.create_quotation(w.staff, customer_id=w.customer.pk, lines=[beer_line(w, 1)])
+        contact = customers.save_contact(w.staff, w.customer.pk, name="Chị Lan", phone="0901 234 567")
         return {
+            "contact": contact.pk,
             "customer": w.customer.pk,
             "order": o.pk,
             "draft": draft.pk,
@@ -63,6 +65,11 @@ def test_every_table_is_isolated(tenant_a, tenant_b):
         ("patch", "customers/{customer}"),
         ("delete", "customers/{customer}"),
         ("get", "customers/{customer}/balance"),
+        ("get", "customers/{customer}/contacts"),
+        ("post", "customers/{customer}/contacts"),
+        ("patch", "customers/{customer}/contacts/{contact}"),
+        ("delete", "customers/{customer}/contacts/{contact}"),
+        ("get", "customers/{customer}/purchases"),
         ("patch", "customer-groups/{group}"),
         ("get", "orders/{order}"),
         ("patch", "orders/{draft}"),
@@ -100,7 +107,7 @@ def test_other_tenants_ids_are_404(tenant_a, tenant_b, admin_a, method, path):
     _fill(tenant_a)
     ids = _fill(tenant_b)
     api = ApiClient(tenant_a, admin_a)
-    body = {"amount": "1"} if path.endswith("payments") else {}
+    body = {"amount": "1"} if path.endswith("payments") else {"name": "X"} if path.endswith("contacts") else {}
     r = getattr(api, method)(f"{URL}/{path.format(**ids)}", None if method == "get" else body)
     assert r.status_code == 404, (path, r.status_code)
 
@@ -119,6 +126,8 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
     for path in (
         f"/sales/customers/{ids['customer']}/",
         f"/sales/customers/{ids['customer']}/edit/",
+        f"/sales/customers/{ids['customer']}/contacts/new/",
+        f"/sales/customers/{ids['customer']}/contacts/{ids['contact']}/edit/",
         f"/sales/orders/{ids['order']}/",
         f"/sales/orders/{ids['draft']}/edit/",
         f"/sales/invoices/{ids['invoice']}/",
@@ -135,6 +144,9 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
     ):
         assert web.get(path).status_code == 404, path
     assert web.post(f"/sales/orders/{ids['draft']}/confirm/").status_code == 404
+    assert web.post(f"/sales/customers/{ids['customer']}/contacts/{ids['contact']}/delete/").status_code == 404
+    # a contact id of the other tenant under one's own customer
+    assert api.patch(f"{URL}/customers/{mine['customer']}/contacts/{ids['contact']}", {"name": "Y"}).status_code == 404
     assert web.post(f"/sales/orders/{ids['order']}/deliver/").status_code == 404
     assert web.post(f"/sales/deliveries/{ids['delivery']}/return/").status_code == 404
     assert web.post(f"/sales/invoices/{ids['invoice']}/credit/").status_code == 404
