@@ -60,3 +60,36 @@ def test_the_upgrade_command_sets_up_tenants_created_before(db):
     assert not _has_chart(tenant)
     call_command("setup_modules", "hoa-mai")
     assert _has_chart(tenant)
+
+
+def test_every_menu_page_of_a_new_company_with_every_module_writes_no_tenant_row(db):
+    """Issue 20, item 3, for every module: the first GET of each menu page (the Tenant Admin sees them
+    all) writes no row of a tenant table (sessions and sign-in records are not tenant rows)."""
+    from django.urls import NoReverseMatch, reverse
+
+    from novasaas.platform import scaleout
+    from novasaas.platform.modules import NAVIGATION
+
+    tenant = create_tenant("hoa-mai")  # every optional module
+    client = web_client(tenant, admin_of(tenant))
+    tenant_tables = {t for t, (_label, kind, _reason) in scaleout.classify().items() if kind == scaleout.DISTRIBUTED}
+    urls = ["/"]
+    for entry in NAVIGATION:
+        for item in [entry, *entry.children]:
+            try:
+                urls.append(reverse(item.url_name))
+            except NoReverseMatch:  # a page that needs arguments
+                continue
+    assert len(urls) > 10
+    writes = []
+    for url in dict.fromkeys(urls):
+        with CaptureQueriesContext(connection) as queries:
+            status = client.get(url).status_code
+        assert status in (200, 302), (url, status)
+        for q in queries.captured_queries:
+            sql = q["sql"].lstrip()
+            if sql.upper().startswith(("INSERT", "UPDATE", "DELETE")):
+                table = sql.split('"')[1] if '"' in sql else ""
+                if table in tenant_tables:
+                    writes.append(f"{url}: {sql[:200]}")
+    assert writes == []
