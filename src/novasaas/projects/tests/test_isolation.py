@@ -80,6 +80,9 @@ API_PATHS = [
     ("put", "{project}/tags"),
     ("post", "{project}/invoice-draft"),
     ("post", "expenses/{expense}/reject"),
+    ("get", "expenses/{expense}"),
+    ("patch", "expenses/{expense}"),
+    ("delete", "expenses/{expense}"),
 ]
 BODIES = {
     "phases": {"name": "x"},
@@ -127,6 +130,7 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a, mond
         f"/projects/{ids['project']}/gantt/",
         f"/projects/{ids['project']}/burndown/",
         f"/projects/tasks/{ids['task']}/",
+        f"/projects/expenses/{ids['expense']}/",
     ):
         assert web.get(path).status_code == 404, path
     assert web.post(f"/projects/tasks/{ids['task']}/move/", {"status": "done"}).status_code == 404

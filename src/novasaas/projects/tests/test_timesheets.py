@@ -88,6 +88,7 @@ def test_costing_and_budget_notified_once_per_threshold(in_tenant_a, monday):
         "hours": Decimal(16),
         "labour_cost": Decimal(1600000),
         "expenses": Decimal(0),
+        "ledger_costs": Decimal(0),
         "actual_cost": Decimal(1600000),
         "billing": Decimal(4000000),  # 16 h × 250,000 đ
         "profit": Decimal(2400000),
