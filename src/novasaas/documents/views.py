@@ -269,10 +269,10 @@ class DocumentActionView(DmsView):
                 actions.update_document(p, pk, name=form.cleaned_data["name"], tags=[form.cleaned_data["tags"]])
                 messages.success(request, _("Saved."))
             elif action == "move":
-                target = _int(request.POST.get("folder"))
-                if not target:
+                target = request.POST.get("folder", "").strip()
+                if not target.isdigit():
                     raise ValidationError(_("Choose a folder."))
-                doc = actions.update_document(p, pk, folder_id=target)
+                doc = actions.update_document(p, pk, folder_id=int(target[:18]))
                 messages.success(request, _("Moved to %(folder)s.") % {"folder": doc.folder.name})
             elif action == "comment":
                 cform = forms.CommentForm(request.POST)
