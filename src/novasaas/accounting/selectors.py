@@ -538,3 +538,25 @@ def inventory_account_balance(tenant: Tenant, as_of: dt.date) -> Decimal:
     get_chart(tenant)
     with in_tenant(tenant):
         return balance_as_of(tenant, inventory_account_ids(tenant), as_of)
+
+
+def dimension_costs(tenant: Tenant, kind: str, code: str, *, exclude_sources: Iterable[str] = ()) -> Decimal:
+    """Σ debit − credit of the posted lines of expense accounts carrying the analytic dimension
+    ``kind:code`` (closing entries left out; entries whose ``source_type`` is in ``exclude_sources`` too).
+    Projects' costing reads it for ``project:<code>``: purchases and other costs booked on the project."""
+    from novasaas.accounting.dimensions import dimension_by_code
+    from novasaas.accounting.models import AccountType, EntryState, JournalKind, JournalLine
+
+    with in_tenant(tenant):
+        dim = dimension_by_code(tenant, kind, code)
+        if dim is None:
+            return ZERO
+        agg = (
+            JournalLine.objects.filter(
+                tenant=tenant, dimension=dim, entry__state=EntryState.POSTED, account__type=AccountType.EXPENSE
+            )
+            .exclude(entry__journal__kind=JournalKind.CLOSING)
+            .exclude(entry__source_type__in=list(exclude_sources))
+            .aggregate(d=Sum("debit"), c=Sum("credit"))
+        )
+        return (agg["d"] or ZERO) - (agg["c"] or ZERO)

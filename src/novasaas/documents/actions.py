@@ -330,7 +330,14 @@ def add_version(
         _refuse_if_locked_by_other(principal, doc)
         version = _write_version(principal, doc, data, content_type, filename or getattr(upload, "name", ""), comment)
         _trail(principal, doc, f"uploaded version {version.number} ({version.original_name})")
+        _restart_approval(principal, doc, version)
         return version
+
+
+def _restart_approval(principal: Principal, doc: Document, version: DocumentVersion) -> None:
+    from novasaas.documents.workflows import restart_for_new_version
+
+    restart_for_new_version(principal, doc, version.pk)
 
 
 def _refuse_if_locked_by_other(principal: Principal, doc: Document) -> None:
@@ -361,6 +368,7 @@ def restore_version(principal: Principal, document_id: int, version_id: int) -> 
             _("Restored from version %(n)d") % {"n": old.number},
         )
         _trail(principal, doc, f"restored version {old.number} as version {version.number}")
+        _restart_approval(principal, doc, version)
         return version
 
 

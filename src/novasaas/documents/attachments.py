@@ -179,9 +179,18 @@ def remove_attachment(principal: Principal, code: str, record_id: int, document_
 
 
 def box_context(principal: Principal, code: str, record_id: int) -> dict[str, Any]:
+    """The box's list and upload form, and the document templates of this record kind the member may use
+    ("Generate from a template": posted to the Templates page, which checks the record and folder rights)."""
+    from novasaas.documents.templating import list_templates
+
+    found = attachments_for(principal, code, record_id)
+    templates = []
+    if principal.has("dms.use"):
+        templates = [t for t in list_templates(principal) if t.record_kind == code]
     return {
         "kind": code,
         "record_id": record_id,
-        "attachments": attachments_for(principal, code, record_id),
+        "attachments": found,
         "can_attach": principal.has(RECORD_KINDS[code].attach_permission),
+        "templates": templates,
     }

@@ -7,13 +7,19 @@ and a record the member may see (else 404, like its page), and edit rights on th
 fields of a record are its own columns by name (``{{ full_name }}``, ``{{ hired_on }}``), related rows
 by their name (``{{ department }}``, ``{{ customer }}``), choices by their label, dates dd/mm/yyyy and
 amounts with thousands separators (``1.500.000``), plus ``{{ today }}``. A placeholder with no value is
-left as it is, so a misspelt field shows in the result instead of vanishing. Placeholders may be split
+left as it is, so a misspelt field shows in the result instead of vanishing. The lines of a record
+(``record.lines``: a quotation's, an order's, an invoice's, a PO's or a bill's) fill a table: a row of a
+body table holding ``{{ line.<field> }}`` placeholders (``{{ line.no }}``, ``{{ line.description }}``,
+``{{ line.quantity }}``, ``{{ line.unit_price }}``, ``{{ line.net_amount }}`` …) is repeated once per
+line (at most 500), in the lines' order; a record with no lines drops that row, a record kind without
+lines (an employee) leaves it as typed. Placeholders may be split
 across runs by Word: each paragraph (in the body, tables, headers and footers) holding one is rewritten
 as a single run in the formatting of its first run.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import re
@@ -31,7 +37,9 @@ from novasaas.identity.access import Principal
 from novasaas.platform import audit
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\s*\}\}")
+LINE_PLACEHOLDER = re.compile(r"\{\{\s*line\.")
+MAX_LINES = 500
 HIDDEN_FIELDS = {"tenant", "password"}
 
 
@@ -72,6 +80,40 @@ def record_fields(record: Any) -> dict[str, str]:
     return out
 
 
+def record_lines(record: Any) -> list[dict[str, str]] | None:
+    """The values of a record's lines as ``line.<field>`` (plus ``line.no``: 1, 2, …), or ``None`` when
+    the record has no ``lines``."""
+    manager = getattr(record, "lines", None)
+    if manager is None or not hasattr(manager, "all"):
+        return None
+    rows = []
+    for n, line in enumerate(manager.all()[:MAX_LINES], 1):
+        values = {f"line.{k}": v for k, v in record_fields(line).items() if k != "today"}
+        values["line.no"] = str(n)
+        rows.append(values)
+    return rows
+
+
+def _expand_line_rows(document: Any, values: dict[str, str], lines: list[dict[str, str]]) -> None:
+    """Repeat each body-table row holding ``{{ line.… }}`` once per line, filled; drop the model row."""
+    from docx.table import _Row
+
+    for table in document.tables:
+        for row in list(table.rows):
+            if not LINE_PLACEHOLDER.search("".join(cell.text for cell in row.cells)):
+                continue
+            model = row._tr
+            anchor = model
+            for line in lines:
+                tr = copy.deepcopy(model)
+                anchor.addnext(tr)
+                anchor = tr
+                for cell in _Row(tr, table).cells:
+                    for paragraph in _paragraphs(cell):
+                        _fill_paragraph(paragraph, {**values, **line})
+            model.getparent().remove(model)
+
+
 def _fill_paragraph(paragraph: Any, values: dict[str, str]) -> None:
     text = paragraph.text
     if "{{" not in text:
@@ -93,13 +135,15 @@ def _paragraphs(container: Any) -> Any:
                 yield from _paragraphs(cell)
 
 
-def fill_docx(data: bytes, values: dict[str, str]) -> bytes:
+def fill_docx(data: bytes, values: dict[str, str], lines: list[dict[str, str]] | None = None) -> bytes:
     import docx
 
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds of errors on a broken file
         raise ValidationError(_("The template file is not a readable DOCX document.")) from exc
+    if lines is not None:
+        _expand_line_rows(document, values, lines)
     containers: list[Any] = [document]
     for section in document.sections:
         containers += [section.header, section.footer]
@@ -190,7 +234,7 @@ def generate_document(principal: Principal, template_id: int, record_id: Any, *,
     assert source is not None
     with source.file.open("rb") as fh:
         data = fh.read()
-    filled = fill_docx(data, record_fields(record))
+    filled = fill_docx(data, record_fields(record), record_lines(record))
     title = name or f"{template.name} — {record}"
     doc = actions.upload_document(
         principal,

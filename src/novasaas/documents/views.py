@@ -230,6 +230,7 @@ class DocumentView(DmsView):
             "workflows": workflows.workflows_of(doc.pk),
             "reviewer_choices": _members(self.principal) if can_edit else [],
             "my_turn": _my_turn(self.principal, doc.pk),
+            "move_choices": _move_choices(self.principal, doc) if can_edit else [],
         }
         return render(request, "documents/document.html", context, status=status)
 
@@ -267,6 +268,12 @@ class DocumentActionView(DmsView):
                     return DocumentView.get(self, request, pk, status=400, edit_form=form)  # type: ignore[arg-type]
                 actions.update_document(p, pk, name=form.cleaned_data["name"], tags=[form.cleaned_data["tags"]])
                 messages.success(request, _("Saved."))
+            elif action == "move":
+                target = request.POST.get("folder", "").strip()
+                if not target.isdigit():
+                    raise ValidationError(_("Choose a folder."))
+                doc = actions.update_document(p, pk, folder_id=int(target[:18]))
+                messages.success(request, _("Moved to %(folder)s.") % {"folder": doc.folder.name})
             elif action == "comment":
                 cform = forms.CommentForm(request.POST)
                 if not cform.is_valid():
@@ -310,6 +317,37 @@ class DocumentActionView(DmsView):
             _flash_errors(request, exc)
             return DocumentView.get(self, request, pk, status=400)  # type: ignore[arg-type]
         return done
+
+
+def _move_choices(principal: Principal, doc: Any) -> list[tuple[int, str]]:
+    """The folders the document may move to: edit level or more, not its own, not the attachments tree
+    of other modules' records (``Đính kèm``), labelled with their path ("Hợp đồng / Khách hàng")."""
+    from novasaas.documents import access
+    from novasaas.documents.attachments import ROOT_NAME
+    from novasaas.documents.models import Folder
+
+    levels = access.folder_levels(principal)
+    rows = {f[0]: f for f in Folder.objects.filter(tenant=principal.tenant).values_list("id", "parent_id", "name")}
+
+    def path(fid: int) -> list[str]:
+        names: list[str] = []
+        seen: set[int] = set()
+        cur: int | None = fid
+        while cur is not None and cur in rows and cur not in seen:
+            seen.add(cur)
+            names.insert(0, rows[cur][2])
+            cur = rows[cur][1]
+        return names
+
+    out = []
+    for fid, level in levels.items():
+        if level < AccessLevel.EDIT or fid == doc.folder_id or fid not in rows:
+            continue
+        names = path(fid)
+        if names and names[0] == ROOT_NAME:
+            continue
+        out.append((fid, " / ".join(names)))
+    return sorted(out, key=lambda c: c[1].lower())[:500]
 
 
 def _my_turn(principal: Principal, document_id: int) -> bool:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from novasaas.documents.actions import _need_document, _trail, _user, atomic_in
 from novasaas.documents.models import (
     AccessLevel,
+    Document,
     DocumentShare,
     DocumentStatus,
     DocumentWorkflow,
@@ -147,6 +148,36 @@ def cancel_workflow(principal: Principal, document_id: int) -> DocumentWorkflow:
         doc.save(update_fields=["status"])
         _trail(principal, doc, f"approval {wf.pk} cancelled")
         return wf
+
+
+def restart_for_new_version(principal: Principal, doc: Document, version_id: int) -> DocumentWorkflow | None:
+    """A new version during an approval resets it: the open workflow is closed (cancelled, its pending
+    steps skipped, its decisions kept in the history) and a new one on the new version starts with the
+    same reviewers in the same order, from the first step, for the same starter; the first reviewer is
+    notified again. Called inside the new version's transaction, the document row locked."""
+    wf = DocumentWorkflow.objects.select_for_update().filter(document=doc, status=WorkflowStatus.OPEN).first()
+    if wf is None:
+        return None
+    reviewers = list(WorkflowStep.objects.filter(workflow=wf).order_by("order").values_list("reviewer_id", flat=True))
+    WorkflowStep.objects.filter(workflow=wf, decision=StepDecision.PENDING).update(decision=StepDecision.SKIPPED)
+    wf.status = WorkflowStatus.CANCELLED
+    wf.closed_at = timezone.now()
+    wf.save(update_fields=["status", "closed_at"])
+    fresh = DocumentWorkflow.objects.create(
+        tenant=principal.tenant, document=doc, version_id=version_id, created_by_id=wf.created_by_id
+    )
+    WorkflowStep.objects.bulk_create(
+        [
+            WorkflowStep(tenant=principal.tenant, workflow=fresh, order=n, reviewer_id=uid)
+            for n, uid in enumerate(reviewers, 1)
+        ]
+    )
+    doc.status = DocumentStatus.IN_REVIEW
+    doc.save(update_fields=["status"])
+    _trail(principal, doc, f"approval {wf.pk} restarted as approval {fresh.pk}: a new version was uploaded")
+    first: list[object] = [*reviewers[:1]]
+    _notify(principal, first, _("Document to approve: %(name)s") % {"name": doc.name}, doc.pk)
+    return fresh
 
 
 def workflows_of(document_id: int) -> list[DocumentWorkflow]:

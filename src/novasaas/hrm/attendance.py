@@ -273,6 +273,63 @@ def _refuse_approved(p: Principal, day: dt.date) -> None:
 
 
 @transaction.atomic
+def record_project_time(tenant: Any, user_id: int, minutes_by_day: dict[dt.date, int], note: str) -> list[Attendance]:
+    """PM → HRM (§11.3): the approved hours of a project timesheet become attendance of the employee linked
+    to the user (nothing when no employee is). Only working days without a record are filled (a time
+    clock's or HR's record wins, and a second project's hours on the same day are not added); days before
+    hiring or after leaving, in the future, rest days, holidays and months whose payroll is approved are
+    left alone. The presence starts at the schedule's start; its minutes are capped at the schedule's day,
+    so project time never becomes overtime (which the department's manager confirms). Source: manual
+    entry, with ``note`` naming the project; audited without an actor (the system)."""
+    from novasaas.hrm.models import PayrollPeriod, PayrollStatus
+
+    employee = Employee.objects.filter(tenant=tenant, user_id=user_id).first()
+    if employee is None:
+        return []
+    shift = schedule_for(employee)
+    schedule = schedule_of(shift)
+    start = shift.start_time if shift is not None else dt.time(8, 0)
+    days = sorted(d for d, m in minutes_by_day.items() if m > 0)
+    if not days:
+        return []
+    holidays = holidays_between(tenant, days[0], days[-1])
+    taken = set(
+        Attendance.objects.filter(tenant=tenant, employee=employee, date__in=days).values_list("date", flat=True)
+    )
+    closed = set(
+        PayrollPeriod.objects.filter(tenant=tenant, status=PayrollStatus.APPROVED).values_list("year", "month")
+    )
+    created = []
+    for day in days:
+        if (
+            day in taken
+            or (day.year, day.month) in closed
+            or day > timezone.localdate()
+            or day < employee.hired_on
+            or (employee.left_on is not None and day > employee.left_on)
+            or day_kind(day, schedule, holidays) != WORK
+        ):
+            continue
+        minutes = min(minutes_by_day[day], schedule.minutes_per_day)
+        span = minutes + schedule.break_minutes if minutes > schedule.minutes_per_day // 2 else minutes
+        begin = dt.datetime.combine(day, start)
+        record = Attendance(
+            tenant=tenant,
+            employee=employee,
+            date=day,
+            check_in=start,
+            check_out=(begin + dt.timedelta(minutes=span)).time(),
+            note=note[:300],
+            source=AttendanceSource.MANUAL,
+        )
+        _fill(record, employee)
+        record.save()
+        audit.record_created(record, None)
+        created.append(record)
+    return created
+
+
+@transaction.atomic
 def check_in_out(p: Principal, ip: str | None = None) -> Attendance:
     """The caller's web check-in (first call of the day) or check-out (second), with the time and the
     client's address. A third call is refused."""

@@ -309,6 +309,27 @@ def add_expense(request: HttpRequest, project_id: int, data: s.ProjectExpenseIn)
     return 201, timesheets.add_expense(p, project_id, **data.model_dump())
 
 
+@router.get("/expenses/{int:expense_id}", response={200: s.ExpenseOut, **E})
+def get_expense(request: HttpRequest, expense_id: int) -> Any:
+    p = _p(request, "pm.project.view")
+    return selectors.get_expense(p, expense_id)
+
+
+@router.patch("/expenses/{int:expense_id}", response={200: s.ExpenseOut, **E})
+def update_expense(request: HttpRequest, expense_id: int, data: s.ProjectExpensePatchIn) -> Any:
+    """Correct a draft expense (the member who recorded it or the project's manager)."""
+    p = _p(request, "pm.task.work")
+    return timesheets.update_expense(p, expense_id, **data.model_dump(exclude_unset=True))
+
+
+@router.delete("/expenses/{int:expense_id}", response={204: None, **E})
+def delete_expense(request: HttpRequest, expense_id: int) -> Any:
+    """Delete a draft expense (the member who recorded it or the project's manager)."""
+    p = _p(request, "pm.task.work")
+    timesheets.delete_expense(p, expense_id)
+    return 204, None
+
+
 @router.post("/expenses/{int:expense_id}/approve", response={200: s.ExpenseOut, **E})
 def approve_expense(request: HttpRequest, expense_id: int) -> Any:
     p = _p(request, "pm.timesheet.approve")

@@ -19,13 +19,15 @@ class ProjectSaved(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class TimesheetApproved(DomainEvent):
-    """Approved hours of one person's week on a project (HRM attendance would subscribe, module HRM)."""
+    """Approved hours of one person's week on a project (HRM, module HRM, fills their attendance)."""
 
     timesheet_id: int
     project_id: int
     user_id: int
     week_start: str  # ISO date of the Monday
     hours: str  # decimal string
+    code: str = ""  # the project's code
+    days: str = ""  # hours per day: "2026-11-30=8.00,2026-12-01=4.50"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -33,3 +33,4 @@ from novasaas.projects import selectors as _records  # noqa: E402
 
 register_record_kind(RecordKind("pm.project", "PM", "pm.project.view", "pm.task.work", get=_records.get_project))
 register_record_kind(RecordKind("pm.task", "PM", "pm.project.view", "pm.task.work", get=_records.get_task))
+register_record_kind(RecordKind("pm.expense", "PM", "pm.project.view", "pm.task.work", get=_records.get_expense))

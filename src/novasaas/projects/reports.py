@@ -2,7 +2,8 @@
 Excel and PDF write its values, the API answers it as JSON or the same files).
 
 - costs: budget vs actual and profitability per project (labour = approved hours × cost rate,
-  plus approved expenses; billing per billing type, see ``timesheets.project_costs``);
+  plus approved expenses, plus costs booked in the ledger on the project's dimension; billing per
+  billing type, see ``timesheets.project_costs``);
 - utilisation: approved hours per person, billable share;
 - progress: tasks done, estimate and approved hours per project.
 """
@@ -50,6 +51,7 @@ def costs(p: Principal) -> Report:
             "budget": project.budget,
             "labour_cost": c["labour_cost"],
             "expenses": c["expenses"],
+            "ledger_costs": c["ledger_costs"],
             "actual_cost": c["actual_cost"],
             "used_pct": _pct(c["actual_cost"], project.budget),
             "billing": c["billing"],
@@ -57,7 +59,7 @@ def costs(p: Principal) -> Report:
             "_warn": bool(project.budget and c["actual_cost"] * 100 >= project.budget * 80),
         }
         rows.append(row)
-        for key in ("budget", "labour_cost", "expenses", "actual_cost", "billing", "profit"):
+        for key in ("budget", "labour_cost", "expenses", "ledger_costs", "actual_cost", "billing", "profit"):
             totals[key] += row[key]
     return Report(
         name="project-costs",
@@ -69,6 +71,7 @@ def costs(p: Principal) -> Report:
             Column("budget", gettext_lazy("Budget"), "money"),
             Column("labour_cost", gettext_lazy("Labour cost"), "money"),
             Column("expenses", gettext_lazy("Expenses"), "money"),
+            Column("ledger_costs", gettext_lazy("Purchases and other costs (ledger)"), "money"),
             Column("actual_cost", gettext_lazy("Actual cost"), "money"),
             Column("used_pct", gettext_lazy("Budget used %"), "percent"),
             Column("billing", gettext_lazy("Billing"), "money"),

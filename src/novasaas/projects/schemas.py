@@ -75,6 +75,13 @@ class ProjectTagsIn(StrictSchema):
     tags: list[str] = Field(max_length=20)
 
 
+class ProjectExpensePatchIn(StrictSchema):
+    date: Date | None = None
+    description: str | None = Field(default=None, min_length=1, max_length=300)
+    amount: Amount | None = None
+    is_billable: bool | None = None
+
+
 class ProjectExpenseRejectIn(StrictSchema):
     reason: str = Field(min_length=1, max_length=300)
 

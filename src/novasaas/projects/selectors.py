@@ -107,6 +107,15 @@ def get_task(p: Principal, task_id: int) -> Task:
     return visible_tasks(p).select_related("project", "assignee", "parent", "phase").get(pk=task_id)
 
 
+def get_expense(p: Principal, expense_id: int) -> Any:
+    """An expense of a project the principal may see (else ``DoesNotExist``, a 404)."""
+    from novasaas.projects.models import ProjectExpense
+
+    return ProjectExpense.objects.select_related("project", "created_by", "approved_by").get(
+        pk=expense_id, project__in=visible_projects(p)
+    )
+
+
 def task_comments(task: Task) -> QuerySet[TaskComment]:
     return TaskComment.objects.filter(task=task).select_related("author")
 

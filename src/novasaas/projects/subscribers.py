@@ -11,7 +11,7 @@ from __future__ import annotations
 from novasaas.identity.access import Principal
 from novasaas.platform.events import subscriber
 from novasaas.platform.tenancy import current_tenant
-from novasaas.projects.events import ProjectExpenseApproved, ProjectSaved
+from novasaas.projects.events import ProjectExpenseApproved, ProjectSaved, TimesheetApproved
 
 
 def _delegate(user_id: int | None) -> Principal:
@@ -74,3 +74,19 @@ def post_project_expense(event: ProjectExpenseApproved) -> None:
         memo=memo,
         reference=event.code,
     )
+
+
+@subscriber(TimesheetApproved, module="HRM")
+def feed_attendance(event: TimesheetApproved) -> None:
+    """PM → HRM (§11.3): the approved hours become the person's attendance (``hrm.attendance``: working
+    days without a record only, capped at the schedule's day). Runs only for tenants with HRM."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from novasaas.hrm.attendance import record_project_time
+
+    minutes: dict[dt.date, int] = {}
+    for part in filter(None, event.days.split(",")):
+        day, hours = part.split("=")
+        minutes[dt.date.fromisoformat(day)] = int(Decimal(hours) * 60)
+    record_project_time(current_tenant(), event.user_id, minutes, f"Giờ dự án {event.code} (bảng chấm công đã duyệt)")

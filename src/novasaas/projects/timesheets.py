@@ -185,7 +185,7 @@ def _decide(p: Principal, timesheet_id: int) -> Timesheet:
 @transaction.atomic
 def approve_timesheet(p: Principal, timesheet_id: int) -> Timesheet:
     """Approve a submitted week: its entries take the member's current rates, the week is frozen, the
-    budget watch runs and ``TimesheetApproved`` is published (HRM attendance when HRM subscribes)."""
+    budget watch runs and ``TimesheetApproved`` is published (HRM fills the person's attendance)."""
     sheet = _decide(p, timesheet_id)
     before = audit.snapshot(sheet)
     member = ProjectMember.objects.filter(project=sheet.project, user_id=sheet.user_id).first()
@@ -206,6 +206,11 @@ def approve_timesheet(p: Principal, timesheet_id: int) -> Timesheet:
             user_id=sheet.user_id,
             week_start=sheet.week_start.isoformat(),
             hours=str(total),
+            code=sheet.project.code,
+            days=",".join(
+                f"{row['date'].isoformat()}={row['s']}"
+                for row in sheet.entries.values("date").annotate(s=Sum("hours")).order_by("date")
+            ),
         )
     )
     check_budget(sheet.project)
@@ -254,6 +259,55 @@ def add_expense(
     )
     audit.record_created(expense, p.user)
     return expense
+
+
+def _own_draft_expense(p: Principal, expense_id: int) -> ProjectExpense:
+    """A draft expense the principal may change: the member who recorded it, or whoever approves the
+    project's expenses (its manager, ``pm.timesheet.approve``). Approved and rejected ones are final."""
+    p.require("pm.task.work")
+    expense = selectors.get_expense(p, expense_id)
+    expense = ProjectExpense.objects.select_for_update().select_related("project").get(pk=expense.pk)
+    mine = expense.created_by_id is not None and expense.created_by_id == _uid(p)
+    approver = p.has("pm.timesheet.approve") and (selectors.sees_all(p) or expense.project.manager_id == _uid(p))
+    if not (mine or approver):
+        raise PermissionDenied(_("Only the member who recorded this expense or the project's manager may change it."))
+    if expense.status != ExpenseStatus.DRAFT:
+        raise ValidationError(
+            _("This expense is %(status)s already.") % {"status": expense.get_status_display().lower()}
+        )
+    return expense
+
+
+@transaction.atomic
+def update_expense(p: Principal, expense_id: int, **data: Any) -> ProjectExpense:
+    """Correct a draft expense (date, description, amount, billable); only the fields given change."""
+    expense = _own_draft_expense(p, expense_id)
+    before = audit.snapshot(expense)
+    if data.get("date") is not None:
+        day = _date(data["date"], "date")
+        if day is None:
+            raise ValidationError({"date": [_("This field is required.")]})
+        expense.date = day
+    if data.get("description") is not None:
+        expense.description = _text(data["description"], "description", 300)
+    if data.get("amount") is not None:
+        value = money(data["amount"], "amount")
+        if value <= 0:
+            raise ValidationError({"amount": [_("Enter an amount greater than zero.")]})
+        expense.amount = value  # type: ignore[assignment]  # MoneyField holds Decimal
+    if data.get("is_billable") is not None:
+        expense.is_billable = bool(data["is_billable"])
+    expense.save()
+    audit.record_updated(expense, p.user, before)
+    return expense
+
+
+@transaction.atomic
+def delete_expense(p: Principal, expense_id: int) -> None:
+    """Delete a draft expense (its receipts, if any, stay in the documents' trash rules of DMS)."""
+    expense = _own_draft_expense(p, expense_id)
+    audit.record_deleted(expense, p.user)
+    expense.delete()
 
 
 def _lock_draft_expense(p: Principal, expense_id: int) -> ProjectExpense:
@@ -332,8 +386,21 @@ def reject_expense(p: Principal, expense_id: int, *, reason: Any) -> ProjectExpe
 # --- costing ---------------------------------------------------------------------------------------
 
 
+def ledger_costs(project: Project) -> Decimal:
+    """With ACC: costs booked in the ledger on the project's dimension ``project:<code>`` (purchase bills,
+    journal entries: posted lines of expense accounts), its own approved expenses (source ``pm.expense``,
+    counted from Projects) left out. 0 without ACC."""
+    if not project.tenant.has_module("ACC"):
+        return ZERO
+    from novasaas.accounting.selectors import dimension_costs
+    from novasaas.projects.subscribers import EXPENSE_SOURCE
+
+    return dimension_costs(project.tenant, "project", project.code, exclude_sources=[EXPENSE_SOURCE])
+
+
 def project_costs(project: Project) -> dict[str, Decimal]:
-    """Approved hours, labour cost, expenses, actual cost and billing of one project."""
+    """Approved hours, labour cost, approved expenses, ledger costs on the project's dimension (with ACC),
+    actual cost (their sum) and billing of one project."""
     approved = TimesheetEntry.objects.filter(timesheet__project=project, timesheet__status=TimesheetStatus.APPROVED)
     agg = approved.aggregate(h=Sum("hours"))
     hours_total = agg["h"] or ZERO
@@ -354,11 +421,13 @@ def project_costs(project: Project) -> dict[str, Decimal]:
         billing = quantize(billable_value, 0)
     else:
         billing = ZERO
-    actual = labour + expenses
+    ledger = ledger_costs(project)
+    actual = labour + expenses + ledger
     return {
         "hours": hours_total,
         "labour_cost": labour,
         "expenses": expenses,
+        "ledger_costs": ledger,
         "actual_cost": actual,
         "billing": billing,
         "profit": billing - actual,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("tasks/", v.TaskListView.as_view(), name="projects-tasks"),
     path("tasks/<int:pk>/", v.TaskDetailView.as_view(), name="projects-task"),
     path("tasks/<int:pk>/move/", v.TaskMoveView.as_view(), name="projects-task-move"),
+    path("expenses/<int:pk>/", v.ExpenseView.as_view(), name="projects-expense"),
     path("my-tasks/", v.MyTasksView.as_view(), name="projects-my-tasks"),
     path("timesheets/", t.TimesheetView.as_view(), name="projects-timesheets"),
     path("<int:pk>/gantt/", r.GanttView.as_view(), name="projects-gantt"),

@@ -398,3 +398,52 @@ class TaskMoveView(ProjectsView):
         if request.headers.get("HX-Request"):
             return HttpResponse(status=204)
         return redirect("projects-board", task.project_id)
+
+
+# --- expenses --------------------------------------------------------------------------------------
+
+
+class ExpenseView(ProjectsView):
+    """One expense: its details, its receipts (DMS attachments, kind ``pm.expense``) and, while it is a
+    draft, edit and delete for the member who recorded it or the project's manager."""
+
+    def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
+        p = self.principal
+        expense = selectors.get_expense(p, pk)
+        uid = p.user.pk if p.user else None
+        can_change = (
+            expense.status == "draft"
+            and p.has("pm.task.work")
+            and (
+                expense.created_by_id == uid
+                or (p.has("pm.timesheet.approve") and (selectors.sees_all(p) or expense.project.manager_id == uid))
+            )
+        )
+        if can_change and form is None:
+            form = forms.ExpenseForm(
+                initial={f: getattr(expense, f) for f in ("date", "description", "amount", "is_billable")},
+                prefix="expense",
+            )
+        context = {"expense": expense, "project": expense.project, "form": form if can_change else None}
+        return render(request, "projects/expense.html", context, status=status)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        p = self.principal
+        expense = selectors.get_expense(p, pk)
+        if request.POST.get("kind") == "delete":
+            try:
+                timesheets.delete_expense(p, expense.pk)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return self.get(request, pk, status=400)
+            messages.success(request, _("Expense deleted."))
+            return redirect("projects-project", expense.project_id)
+        form = forms.ExpenseForm(request.POST, prefix="expense")
+        if form.is_valid():
+            try:
+                timesheets.update_expense(p, expense.pk, **form.cleaned_data)
+                messages.success(request, _("Saved."))
+                return redirect("projects-expense", expense.pk)
+            except ValidationError as exc:
+                attach_errors(form, exc)
+        return self.get(request, pk, form, status=400)

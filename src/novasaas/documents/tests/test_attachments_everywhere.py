@@ -89,6 +89,15 @@ def _projects(tenant: Any, kind: str) -> Case:
     if kind == "pm.project":
         page = reverse("projects-project", args=[w.project.pk])
         return Case(w.project.pk, page, w.dev, None, w.outsider, stranger)
+    if kind == "pm.expense":  # receipts of one expense
+        from django.utils import timezone
+
+        from novasaas.projects import timesheets
+
+        expense = timesheets.add_expense(
+            w.dev, w.project.pk, date=timezone.localdate(), description="Taxi", amount="150000"
+        )
+        return Case(expense.pk, reverse("projects-expense", args=[expense.pk]), w.dev, None, w.outsider, stranger)
     return Case(w.task.pk, reverse("projects-task", args=[w.task.pk]), w.dev, None, w.outsider, stranger)
 
 
@@ -100,6 +109,7 @@ BUILDERS = {
     "hrm.employee": _hrm,
     "pm.project": _projects,
     "pm.task": _projects,
+    "pm.expense": _projects,
 }
 
 

@@ -121,3 +121,39 @@ def test_link_share_with_password_and_expiry(tenant_a, time_machine):
         assert list_entries(tenant_a).filter(message__startswith="downloaded through link").count() == 1
     time_machine.shift(3 * 24 * 3600)
     assert anon.get(f"/shared/{token}/").status_code == 404
+
+
+def test_move_a_document_to_another_folder_on_its_page(tenant_a):
+    """The document page offers the folders the member may edit (by path, not the record attachments
+    tree); moving needs edit on both; a folder they may only view is refused (403)."""
+    from novasaas.documents import actions, attachments
+    from novasaas.documents.models import Document
+    from novasaas.documents.tests.helpers import principal, upload
+    from novasaas.platform.tenancy import tenant_context
+    from novasaas.platform.testing.fixtures import web_client
+
+    with tenant_context(tenant_a):
+        admin = principal(tenant_a)
+        contracts = actions.create_folder(admin, "Hợp đồng")
+        customers = actions.create_folder(admin, "Khách hàng", parent_id=contracts.pk)
+        policies = actions.create_folder(admin, "Chính sách")
+        actions.set_folder_grants(admin, contracts.pk, [{"role_code": "accountant", "level": 2}])
+        actions.set_folder_grants(admin, policies.pk, [{"role_code": "accountant", "level": 1}])
+        doc = actions.upload_document(admin, contracts.pk, upload("hợp đồng", "hd.txt"))
+        from novasaas.projects.tests.helpers import world
+
+        w = world(tenant_a)
+        attachments.attach(w.dev, "pm.project", w.project.pk, upload("x", "x.txt"))
+        accountant = principal(tenant_a, "accountant")
+    web = web_client(tenant_a, accountant.user)
+    html = web.get(f"/documents/{doc.pk}/").content.decode()
+    assert 'name="folder"' in html and "Hợp đồng / Khách hàng" in html
+    assert "Chính sách</option>" not in html and "Đính kèm" not in html
+    r = web.post(f"/documents/{doc.pk}/move/", {"folder": policies.pk})  # view only there
+    assert r.status_code == 403
+    r = web.post(f"/documents/{doc.pk}/move/", {"folder": ""})
+    assert r.status_code == 400
+    r = web.post(f"/documents/{doc.pk}/move/", {"folder": customers.pk})
+    assert r.status_code == 302
+    with tenant_context(tenant_a):
+        assert Document.objects.get(pk=doc.pk).folder_id == customers.pk

@@ -152,3 +152,85 @@ def principal_user(tenant):
     from novasaas.platform.testing.fixtures import admin_of
 
     return admin_of(tenant)
+
+
+def test_the_lines_of_a_quotation_fill_a_table(tenant_a):
+    """A table row with ``{{ line.… }}`` placeholders is repeated once per line of the record, in order;
+    the header row and the other placeholders are filled as usual; a record kind without lines (an
+    employee) leaves the row as typed."""
+    from novasaas.sales import quotations
+    from novasaas.sales.tests.helpers import beer_line, world
+
+    document = docx.Document()
+    document.add_paragraph("Báo giá số {{ number }}")
+    table = document.add_table(rows=2, cols=5)
+    for i, head in enumerate(("STT", "Diễn giải", "Số lượng", "Đơn giá", "Thành tiền")):
+        table.cell(0, i).text = head
+    for i, field in enumerate(("no", "description", "quantity", "unit_price", "net_amount")):
+        table.cell(1, i).text = "{{ line." + field + " }}"
+    out = io.BytesIO()
+    document.save(out)
+    with tenant_context(tenant_a):
+        w = world(tenant_a, 0)
+        q = quotations.create_quotation(
+            w.staff, customer_id=w.customer.pk, lines=[beer_line(w, 3, "20000"), beer_line(w, 2, "15000")]
+        )
+        admin = principal(tenant_a)
+        folder = actions.create_folder(admin, "Báo giá")
+        source = actions.upload_document(admin, folder.pk, upload(out.getvalue(), "bang.docx"))
+        template = templating.create_template(
+            w.staff, name="Bảng báo giá", record_kind="crm.quotation", source_id=source.pk, folder_id=folder.pk
+        )
+        made = templating.generate_document(w.staff, template.pk, q.pk)
+        with made.current_version.file.open("rb") as fh:
+            result = docx.Document(io.BytesIO(fh.read()))
+        description = q.lines.order_by("position", "id").first().description
+    rows = [[cell.text for cell in row.cells] for row in result.tables[0].rows]
+    assert rows == [
+        ["STT", "Diễn giải", "Số lượng", "Đơn giá", "Thành tiền"],
+        ["1", description, "3", "20.000", "60.000"],
+        ["2", description, "2", "15.000", "30.000"],
+    ]
+    assert result.paragraphs[0].text == f"Báo giá số {q.number}"
+    # no lines on an employee: the row stays as typed
+    kept = docx.Document(io.BytesIO(templating.fill_docx(out.getvalue(), {"number": "x"}, None)))
+    assert kept.tables[0].rows[1].cells[0].text == "{{ line.no }}"
+
+
+def test_the_record_page_offers_its_kinds_templates(tenant_a):
+    """The attachments box of a record (on the quotation's page) lists the templates of its kind with a
+    "Generate from a template" button that creates the document from that record; other kinds' are not
+    offered."""
+    from django.urls import reverse
+
+    from novasaas.sales import quotations
+    from novasaas.sales.tests.helpers import beer_line, world
+
+    with tenant_context(tenant_a):
+        w = world(tenant_a, 0)
+        q = quotations.create_quotation(w.staff, customer_id=w.customer.pk, lines=[beer_line(w, 1, "10000")])
+        admin = principal(tenant_a)
+        folder = actions.create_folder(admin, "Báo giá")
+        source = actions.upload_document(admin, folder.pk, upload(docx_bytes("Số {{ number }}"), "thu.docx"))
+        templating.create_template(
+            admin, name="Thư báo giá", record_kind="crm.quotation", source_id=source.pk, folder_id=folder.pk
+        )
+        templating.create_template(
+            admin, name="Hợp đồng lao động", record_kind="hrm.employee", source_id=source.pk, folder_id=folder.pk
+        )
+    web = web_client(tenant_a, w.staff.user)
+    box = web.get(reverse("documents-attachments", args=["crm.quotation", q.pk])).content.decode()
+    assert "Tạo tài liệu từ mẫu" in box and "Thư báo giá" in box and "Hợp đồng lao động" not in box
+    r = web.post(
+        "/documents/templates/",
+        {"op": "generate", "template": _template_id("Thư báo giá", tenant_a), "record_id": q.pk},
+    )
+    assert r.status_code == 302
+    with tenant_context(tenant_a):
+        made = Document.objects.get(pk=int(r["Location"].rstrip("/").rsplit("/", 1)[-1]))
+        assert f"Số {q.number}" in _text_of(made)
+
+
+def _template_id(name, tenant):
+    with tenant_context(tenant):
+        return DocumentTemplate.objects.get(name=name).pk

@@ -80,3 +80,47 @@ def test_approval_through_page_and_api(tenant_a):
         .json()[0]["steps"][0]["decision"]
         == "approved"
     )
+
+
+def test_a_new_version_during_an_approval_restarts_it(tenant_a):
+    with tenant_context(tenant_a):
+        admin, doc = _doc(tenant_a)
+        starter = principal(tenant_a, "accountant")
+        first, second = principal(tenant_a, "finance_manager"), principal(tenant_a, "manager")
+        wf = workflows.start_workflow(starter, doc.pk, [first.user.pk, second.user.pk])
+        workflows.decide(first, doc.pk, approve=True, comment="OK")
+    # the starter uploads a corrected version through the API: the approval starts again on it
+    api = ApiClient(tenant_a, starter.user)
+    r = api.client.post(
+        f"/api/v1/documents/documents/{doc.pk}/versions",
+        {"file": upload("hợp đồng sửa", "hd.txt"), "comment": "sửa giá"},
+        HTTP_AUTHORIZATION=f"Bearer {api.token}",
+    )
+    assert r.status_code == 201, r.content
+    with tenant_context(tenant_a):
+        wf.refresh_from_db()
+        doc.refresh_from_db()
+        assert wf.status == WorkflowStatus.CANCELLED
+        assert [s.decision for s in wf.steps.all()] == ["approved", "skipped"]  # history kept
+        fresh = doc.workflows.get(status=WorkflowStatus.OPEN)
+        assert fresh.version_id == doc.current_version_id and fresh.created_by_id == starter.user.pk
+        assert [(s.order, s.reviewer_id, s.decision) for s in fresh.steps.all()] == [
+            (1, first.user.pk, "pending"),
+            (2, second.user.pk, "pending"),
+        ]
+        assert doc.status == DocumentStatus.IN_REVIEW
+        assert Notification.objects.filter(recipient=first.user, kind="approvals").count() == 2
+        with pytest.raises(PermissionDenied):  # from the first step again
+            workflows.decide(second, doc.pk, approve=True)
+        assert any("restarted" in e.message for e in selectors.document_trail(tenant_a, doc))
+        # restoring an old version restarts it too; without an approval in progress nothing starts
+        old = doc.versions.get(number=1)
+        actions.restore_version(starter, doc.pk, old.pk)
+        assert doc.workflows.filter(status=WorkflowStatus.OPEN).get().version_id == doc.versions.get(number=3).pk
+        workflows.cancel_workflow(starter, doc.pk)
+        actions.add_version(starter, doc.pk, upload("bản 4", "hd.txt"))
+        assert not doc.workflows.filter(status=WorkflowStatus.OPEN).exists()
+        doc.refresh_from_db()
+        assert doc.status == DocumentStatus.DRAFT
+    page = web_client(tenant_a, starter.user).get(f"/documents/{doc.pk}/")
+    assert page.status_code == 200

@@ -217,3 +217,47 @@ def test_draft_through_api_and_page(tenant_a, tenant_b, today):
     page = web.get(f"/projects/{w.project.pk}/").content.decode()
     assert 'value="draft_invoice"' in page
     assert web.post(f"/projects/{w.project.pk}/", {"kind": "draft_invoice"}).status_code == 400
+
+
+def test_costs_booked_on_the_project_dimension_count_in_the_project_cost(tenant_a, today):
+    """§11.4: purchases and other costs booked in the ledger on ``project:<code>`` (expense accounts,
+    posted) add to the project's actual cost; the project's own expenses (already counted) are not
+    counted twice; other dimensions and lines without one are not counted; without ACC it is 0."""
+    from novasaas.accounting.actions import LineInput
+    from novasaas.accounting.posting import post_source_document
+    from novasaas.platform.testing.fixtures import create_tenant
+
+    with tenant_context(tenant_a):
+        w = world(tenant_a, budget="5000000")
+        w2 = world(tenant_a, code="P02")
+        expense = timesheets.add_expense(w.dev, w.project.pk, date=today, description="Taxi", amount="1500000")
+        timesheets.approve_expense(w.pm, expense.pk)
+        for n, (dim, amount) in enumerate(
+            (("project:P01", "2000000"), ("project:P02", "700000"), (None, "300000")), start=1
+        ):
+            post_source_document(
+                tenant_a,
+                "test.purchase",
+                n,
+                today,
+                [
+                    LineInput("6422", D(amount), D(0), memo="Mua phần mềm", dimension=dim),
+                    LineInput("3388", D(0), D(amount), memo="Mua phần mềm"),
+                ],
+            )
+        costs = timesheets.project_costs(w.project)
+        assert (costs["expenses"], costs["ledger_costs"], costs["actual_cost"]) == (
+            D(1500000),
+            D(2000000),
+            D(3500000),
+        )
+        assert timesheets.project_costs(w2.project)["ledger_costs"] == D(700000)
+    page = web_client(tenant_a, w.pm.user).get(f"/projects/{w.project.pk}/").content.decode()
+    assert "Mua hàng và chi phí khác (sổ cái)" in page and "2.000.000" in page and "3.500.000" in page
+    rows = ApiClient(tenant_a, w.pm.user).get("/api/v1/projects/reports/costs").json()["rows"]
+    assert {r["code"]: D(r["ledger_costs"]) for r in rows} == {"P01": D(2000000), "P02": D(700000)}
+
+    tenant = create_tenant(modules=["PM"])
+    with tenant_context(tenant):
+        w = world(tenant)
+        assert timesheets.project_costs(w.project)["ledger_costs"] == D(0)

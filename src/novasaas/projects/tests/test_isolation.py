@@ -3,8 +3,6 @@ every API operation and page, and refused in bodies."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from novasaas.platform.tenancy import tenant_context
@@ -14,20 +12,19 @@ from novasaas.projects import actions, timesheets
 from novasaas.projects.tests.helpers import world
 
 URL = "/api/v1/projects"
-MONDAY = dt.date(2026, 11, 30)
 
 
-def _fill(tenant):
+def _fill(tenant, monday):
     """One row in every projects table."""
     with tenant_context(tenant):
         w = world(tenant)
         phase = actions.save_phase(w.pm, w.project.pk, name="Design")
-        actions.save_milestone(w.pm, w.project.pk, name="Go live", due_date=MONDAY)
+        actions.save_milestone(w.pm, w.project.pk, name="Go live", due_date=monday)
         second = actions.save_task(w.pm, w.project.pk, title="Build", phase_id=phase.pk)
         actions.add_dependency(w.pm, second.pk, w.task.pk)
         actions.add_comment(w.dev, w.task.pk, "hello")
-        entry = timesheets.log_time(w.dev, task_id=w.task.pk, date=MONDAY, hours="2")
-        expense = timesheets.add_expense(w.dev, w.project.pk, date=MONDAY, description="Taxi", amount="1000")
+        entry = timesheets.log_time(w.dev, task_id=w.task.pk, date=monday, hours="2")
+        expense = timesheets.add_expense(w.dev, w.project.pk, date=monday, description="Taxi", amount="1000")
         member = w.project.members.get(user=w.dev.user)
         actions.set_project_tags(w.pm, w.project.pk, ["web"])
         return {
@@ -41,9 +38,9 @@ def _fill(tenant):
         }
 
 
-def test_every_table_is_isolated(tenant_a, tenant_b):
-    _fill(tenant_a)
-    _fill(tenant_b)
+def test_every_table_is_isolated(tenant_a, tenant_b, monday):
+    _fill(tenant_a, monday)
+    _fill(tenant_b, monday)
     assert_every_table_isolated("projects", tenant_a, tenant_b, min_models=10)
 
 
@@ -83,6 +80,9 @@ API_PATHS = [
     ("put", "{project}/tags"),
     ("post", "{project}/invoice-draft"),
     ("post", "expenses/{expense}/reject"),
+    ("get", "expenses/{expense}"),
+    ("patch", "expenses/{expense}"),
+    ("delete", "expenses/{expense}"),
 ]
 BODIES = {
     "phases": {"name": "x"},
@@ -98,9 +98,9 @@ BODIES = {
 
 
 @pytest.mark.parametrize(("method", "path"), API_PATHS)
-def test_other_tenants_ids_are_404(tenant_a, tenant_b, admin_a, method, path):
-    _fill(tenant_a)
-    ids = _fill(tenant_b)
+def test_other_tenants_ids_are_404(tenant_a, tenant_b, admin_a, method, path, monday):
+    _fill(tenant_a, monday)
+    ids = _fill(tenant_b, monday)
     api = ApiClient(tenant_a, admin_a)
     body = BODIES.get(path.rsplit("/", 1)[-1], {})
     if path.endswith("members"):
@@ -111,13 +111,14 @@ def test_other_tenants_ids_are_404(tenant_a, tenant_b, admin_a, method, path):
     assert r.status_code == 404, (path, r.status_code, r.content[:200])
 
 
-def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
-    mine = _fill(tenant_a)
-    ids = _fill(tenant_b)
+def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a, monday):
+    mine = _fill(tenant_a, monday)
+    ids = _fill(tenant_b, monday)
     api = ApiClient(tenant_a, admin_a)
     assert api.post(f"{URL}/tasks/{mine['second']}/dependencies", {"predecessor_id": ids["task"]}).status_code == 400
     assert (
-        api.post(f"{URL}/time-entries", {"task_id": ids["task"], "date": "2026-12-01", "hours": "1"}).status_code == 400
+        api.post(f"{URL}/time-entries", {"task_id": ids["task"], "date": monday.isoformat(), "hours": "1"}).status_code
+        == 400
     )
     assert api.post(f"{URL}/{mine['project']}/tasks", {"title": "x", "parent_id": ids["task"]}).status_code == 400
     assert [p["id"] for p in api.get(URL).json()["items"]] == [mine["project"]]
@@ -129,6 +130,7 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
         f"/projects/{ids['project']}/gantt/",
         f"/projects/{ids['project']}/burndown/",
         f"/projects/tasks/{ids['task']}/",
+        f"/projects/expenses/{ids['expense']}/",
     ):
         assert web.get(path).status_code == 404, path
     assert web.post(f"/projects/tasks/{ids['task']}/move/", {"status": "done"}).status_code == 404
