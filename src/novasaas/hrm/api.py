@@ -460,3 +460,46 @@ def email_payslips(request: HttpRequest, period_id: int) -> Any:
     """Email each employee their payslip PDF (after commit, through the outbox); audited."""
     p = _p(request, "hrm.payroll.approve")
     return payslips.email_payslips(p, period_id)
+
+
+@router.get("/payrolls/{int:period_id}/insurance-list", response={200: ReportOut, 503: ErrorOut, **E})
+def insurance_list(request: HttpRequest, period_id: int, format: ReportFormat = "json") -> Any:
+    """The month's insurance contributions per insured employee (D02-LT style columns; Excel, PDF)."""
+    p = _p(request, "hrm.payroll.generate")
+    return _report(reports.insurance_list(selectors.get_period(p.tenant, period_id)), format)
+
+
+@router.get("/pit-finalisation", response={200: ReportOut, 503: ErrorOut, **E})
+def pit_finalisation(request: HttpRequest, year: int, format: ReportFormat = "json") -> Any:
+    """Year-end PIT finalisation data per employee: the approved months' income, deductions and PIT."""
+    p = _p(request, "hrm.payroll.generate")
+    if not 2000 <= year <= 2100:
+        return 400, {"detail": "year must be between 2000 and 2100"}
+    return _report(reports.pit_finalisation(p.tenant, year), format)
+
+
+@router.get("/employee-list", response={200: ReportOut, 503: ErrorOut, **E})
+def employee_list(request: HttpRequest, format: ReportFormat = "json") -> Any:
+    """The employees the caller may see in the import's columns (Excel, PDF)."""
+    from novasaas.hrm.employee_io import employee_list as report
+
+    p = _any(request, "hrm.employee.view", "hrm.team.view")
+    return _report(report(p), format)
+
+
+@router.post(
+    "/employees/import",
+    response={200: s.HrmEmployeeImportOut, 400: ImportErrors, 403: ErrorOut, 413: ImportErrors},
+)
+def import_employees(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """Hire employees from a CSV or xlsx file (full name, department code, hired on[, position code,
+    personal numbers, bank, contact, region]); all or nothing, with the refused lines numbered."""
+    from novasaas.hrm.employee_io import EmployeeImportError
+    from novasaas.hrm.employee_io import import_employees as run
+
+    p = _p(request, "hrm.employee.manage")
+    try:
+        created = run(p, file, file.name)
+    except EmployeeImportError as exc:
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
+    return 200, {"created": len(created), "codes": [e.code for e in created]}

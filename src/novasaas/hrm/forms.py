@@ -184,6 +184,10 @@ class AttendanceImportForm(Form):
     file = forms.FileField(label=_("Time clock file (CSV or Excel)"))
 
 
+class EmployeeImportForm(Form):
+    file = forms.FileField(label=_("Employee file (CSV or Excel)"))
+
+
 class MonthForm(Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)

@@ -443,3 +443,8 @@ class HrmAttendanceImportOut(Schema):
 class HrmPayslipMailOut(Schema):
     queued: int
     skipped: list[str]
+
+
+class HrmEmployeeImportOut(Schema):
+    created: int
+    codes: list[str]

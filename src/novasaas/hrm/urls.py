@@ -4,8 +4,11 @@ from novasaas.hrm import views as v
 
 urlpatterns = [
     path("", v.HomeView.as_view(), name="hrm-home"),
+    path("me/", v.MyHrView.as_view(), name="hrm-me"),
     path("employees/", v.EmployeeListView.as_view(), name="hrm-employees"),
     path("employees/new/", v.EmployeeFormView.as_view(), name="hrm-employee-new"),
+    path("employees/import/", v.EmployeeImportView.as_view(), name="hrm-employee-import"),
+    path("employees.<str:fmt>", v.EmployeeFileView.as_view(), name="hrm-employee-file"),
     path("employees/<int:pk>/", v.EmployeeDetailView.as_view(), name="hrm-employee"),
     path("employees/<int:pk>/edit/", v.EmployeeFormView.as_view(), name="hrm-employee-edit"),
     path("employees/<int:pk>/contracts/new/", v.ContractFormView.as_view(), name="hrm-contract-new"),
@@ -18,6 +21,10 @@ urlpatterns = [
     path("payroll/<int:pk>/", v.PayrollDetailView.as_view(), name="hrm-payroll"),
     path("payroll/<int:pk>/approve/", v.PayrollApproveView.as_view(), name="hrm-payroll-approve"),
     path("payroll/<int:pk>/register.<str:fmt>", v.PayrollRegisterFileView.as_view(), name="hrm-payroll-register"),
+    path("payroll/<int:pk>/insurance/", v.InsuranceListView.as_view(), name="hrm-insurance-list"),
+    path("payroll/<int:pk>/insurance.<str:fmt>", v.InsuranceListView.as_view(), name="hrm-insurance-file"),
+    path("payroll/pit/", v.PitFinalisationView.as_view(), name="hrm-pit-year"),
+    path("payroll/pit.<str:fmt>", v.PitFinalisationView.as_view(), name="hrm-pit-year-file"),
     path("leave/", v.LeaveView.as_view(), name="hrm-leave"),
     path("leave/types/", v.LeaveTypeListView.as_view(), name="hrm-leave-types"),
     path("leave/<int:pk>/<str:decision>/", v.LeaveDecisionView.as_view(), name="hrm-leave-decision"),
