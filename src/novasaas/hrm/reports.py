@@ -360,3 +360,54 @@ def pit_finalisation(tenant: Any, year: int) -> Report:
         rows=rows,
         totals={key: sum((r[key] for r in rows), ZERO) for key, _label in PIT_YEAR_COLUMNS} if rows else {},
     )
+
+
+def attendance_rows(p: Any, year: int, month: int) -> Report:
+    """The month's recorded days the caller may see (HR everyone, a manager their team and themself, an
+    employee their own), one row per day: times, hours worked, overtime and night hours, the overtime's
+    status, where the day came from (web check-ins with their address) and the note."""
+    from novasaas.hrm.attendance import visible_records
+
+    records = (
+        visible_records(p)
+        .filter(date__year=year, date__month=month)
+        .select_related("employee")
+        .order_by("date", "employee__code")
+    )
+    rows: list[dict[str, Any]] = [
+        {
+            "_id": r.pk,
+            "date": r.date,
+            "code": r.employee.code,
+            "name": r.employee.full_name,
+            "check_in": f"{r.check_in:%H:%M}" if r.check_in else "",
+            "check_out": f"{r.check_out:%H:%M}" if r.check_out else "",
+            "worked": Decimal(r.worked_minutes) / 60,
+            "overtime": Decimal(r.overtime_minutes) / 60,
+            "night": Decimal(r.night_minutes + r.night_overtime_minutes) / 60,
+            "overtime_status": str(r.get_overtime_status_display()) if r.overtime_minutes else "",
+            "source": str(r.get_source_display()) + (f" ({r.ip_address})" if r.ip_address else ""),
+            "note": r.note,
+        }
+        for r in records[:20_000]
+    ]
+    columns = [
+        Column("date", gettext_lazy("Date"), "date"),
+        Column("code", gettext_lazy("Code")),
+        Column("name", gettext_lazy("Employee")),
+        Column("check_in", gettext_lazy("Check-in")),
+        Column("check_out", gettext_lazy("Check-out")),
+        Column("worked", gettext_lazy("Worked (h)"), "qty"),
+        Column("overtime", gettext_lazy("Overtime (h)"), "qty"),
+        Column("night", gettext_lazy("Night (h)"), "qty"),
+        Column("overtime_status", gettext_lazy("Overtime")),
+        Column("source", gettext_lazy("Source")),
+        Column("note", gettext_lazy("Note")),
+    ]
+    return Report(
+        name=f"cham-cong-{year}-{month:02d}",
+        title=_("Attendance %(m)02d/%(y)s") % {"m": month, "y": year},
+        columns=columns,
+        rows=rows,
+        totals={k: sum((r[k] for r in rows), ZERO) for k in ("worked", "overtime", "night")} if rows else {},
+    )

@@ -194,7 +194,12 @@ class EmployeeListView(HrmView):
         status = status if status in EmployeeStatus.values else ""
         qs = selectors.list_employees(self.principal, q, status=status)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "hrm/employees.html", {"page": page, "q": q, "status": status})
+        expiring: list[Any] = []
+        if self.principal.has_any("hrm.contract.manage", "hrm.employee.view"):
+            from django.utils import timezone
+
+            expiring = selectors.expiring_contracts(self.principal, timezone.localdate(), 30)
+        return render(request, "hrm/employees.html", {"page": page, "q": q, "status": status, "expiring": expiring})
 
 
 class EmployeeFileView(HrmView):
@@ -253,6 +258,7 @@ class EmployeeDetailView(HrmView):
             "history": SalaryChange.objects.filter(tenant=p.tenant, employee=employee),
             "dep_form": (dep_form or forms.DependantForm()) if p.has("hrm.employee.manage") else None,
             "terminate_form": forms.TerminationForm() if p.has("hrm.contract.manage") else None,
+            "renew_form": forms.RenewalForm() if p.has("hrm.contract.manage") else None,
         }
         return render(request, "hrm/employee.html", context, status=status)
 
@@ -352,6 +358,25 @@ class ContractTerminateView(HrmView):
                     self.principal, contract.pk, form.cleaned_data["terminated_on"], form.cleaned_data["reason"]
                 )
                 messages.success(request, _("Contract %(n)s terminated.") % {"n": contract.number})
+                return redirect("hrm-employee", pk=contract.employee_id)
+            except ValidationError as exc:
+                _attach(form, exc)
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("hrm-employee", pk=contract.employee_id)
+
+
+class ContractRenewView(HrmView):
+    permissions = ("hrm.contract.manage",)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contract = selectors.get_contract(self.principal, pk)
+        form = forms.RenewalForm(request.POST)
+        if form.is_valid():
+            try:
+                new = actions.renew_contract(self.principal, contract.pk, **form.cleaned_data)
+                messages.success(request, _("Contract %(n)s signed.") % {"n": new.number})
                 return redirect("hrm-employee", pk=contract.employee_id)
             except ValidationError as exc:
                 _attach(form, exc)
@@ -732,6 +757,19 @@ class AttendanceAdjustView(HrmView):
         return self.get(request, pk, form, status=400)
 
 
+class AttendanceFileView(HrmView):
+    """The month's recorded days the caller may see, as Excel or PDF (``?year=&month=``)."""
+
+    permissions = ("hrm.attendance.self",)
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        if fmt not in ("xlsx", "pdf"):
+            raise Http404
+        year, month = _month_of(request)
+        report = reports.attendance_rows(self.principal, year, month)
+        return file_response(report, fmt, unavailable=lambda text: HttpResponse(text, status=503))
+
+
 class TimesheetView(HrmView):
     permissions = ("hrm.attendance.report", "hrm.attendance.enter", "hrm.attendance.confirm_team")
 
@@ -787,14 +825,26 @@ class HolidayListView(HrmView):
 class WorkScheduleListView(HrmView):
     permissions = ("hrm.attendance.configure",)
 
-    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200, settings_form: Any = None) -> HttpResponse:
+        limit = attendance.year_overtime_limit(self.principal.tenant.pk)
         context = {
             "schedules": WorkSchedule.objects.filter(tenant=self.principal.tenant),
             "form": form or forms.WorkScheduleForm(),
+            "settings_form": settings_form or forms.HrmSettingsForm(initial={"overtime_year_limit": limit}),
         }
         return render(request, "hrm/schedules.html", context, status=status)
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        if request.POST.get("action") == "settings":
+            settings_form = forms.HrmSettingsForm(request.POST)
+            if settings_form.is_valid():
+                try:
+                    attendance.save_settings(self.principal, **settings_form.cleaned_data)
+                    messages.success(request, _("Settings saved."))
+                    return redirect("hrm-schedules")
+                except ValidationError as exc:
+                    _attach(settings_form, exc)
+            return self.get(request, status=400, settings_form=settings_form)
         form = forms.WorkScheduleForm(request.POST)
         if form.is_valid():
             try:
