@@ -544,3 +544,12 @@ def attendance_list(request: HttpRequest, year: int, month: int, format: ReportF
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         return 400, {"detail": "year must be 2000–2100 and month 1–12"}
     return _report(reports.attendance_rows(p, year, month), format)
+
+
+@router.get("/leave-balance-report", response={200: ReportOut, 503: ErrorOut, **E})
+def leave_balance_report(request: HttpRequest, year: int, format: ReportFormat = "json") -> Any:
+    """Leave balances per employee and type (HR everyone, a manager their team; Excel, PDF)."""
+    p = _any(request, "hrm.leave.report", "hrm.leave.process", "hrm.leave.approve_team")
+    if not 2000 <= year <= 2100:
+        return 400, {"detail": "year must be between 2000 and 2100"}
+    return _report(leave.balance_report(p, year, timezone.localdate()), format)

@@ -604,6 +604,25 @@ class LeaveDecisionView(HrmView):
         return redirect("hrm-leave")
 
 
+class LeaveBalanceReportView(HrmView):
+    """Leave balances of the visible employees (HR everyone, a manager their team), page, Excel, PDF."""
+
+    permissions = ("hrm.leave.report", "hrm.leave.process", "hrm.leave.approve_team")
+
+    def get(self, request: HttpRequest, fmt: str = "") -> HttpResponse:
+        from django.utils import timezone
+
+        try:
+            year = int(request.GET.get("year") or timezone.localdate().year)
+        except ValueError:
+            year = 0
+        if not 2000 <= year <= 2100:
+            raise Http404
+        report = leave.balance_report(self.principal, year, timezone.localdate())
+        context = {"file_url": "/hrm/leave/balances.", "query": f"?year={year}", "year": year}
+        return _report_page(request, report, fmt, context)
+
+
 class LeaveTypeListView(HrmView):
     permissions = ("hrm.leave.configure",)
 
