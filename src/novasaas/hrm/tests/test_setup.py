@@ -34,6 +34,8 @@ def _run_migration() -> None:
     """Run the migration's function with the historical models (plain managers, as ``migrate`` does)."""
     state = MigrationLoader(connection).project_state(("hrm", "0005_company_defaults"))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("RESET ROLE")  # ``migrate`` runs as the tables' owner, not the app's role
         migration.fill(state.apps, SimpleNamespace(connection=connection, execute=cursor.execute))
 
 
