@@ -539,3 +539,52 @@ def terminate_contract(p: Principal, contract_id: int, terminated_on: Any, reaso
 
 def contract_kind_choices() -> list[tuple[str, str]]:
     return [(k.value, str(k.label)) for k in ContractKind]
+
+
+@transaction.atomic
+def renew_contract(p: Principal, contract_id: int, **data: Any) -> Contract:
+    """Sign the contract that follows an active contract with an end date: it starts the day after, with
+    the same salary basis, insurance salary and allowances unless given (``kind``, ``end_date``,
+    ``salary``). Labour Code 2019 art. 20(2): a fixed-term contract is renewed as fixed term only once —
+    the employee's third contract in a row must be indefinite. The old contract runs to its end."""
+    p.require("hrm.contract.manage")
+    old = Contract.objects.select_for_update().get(tenant=p.tenant, pk=contract_id)
+    if old.status != ContractStatus.ACTIVE:
+        raise ValidationError(_("This contract is already terminated."))
+    if old.end_date is None:
+        raise ValidationError(_("An indefinite-term contract has no end: there is nothing to renew."))
+    kind = data.get("kind") or ContractKind.INDEFINITE
+    if kind == ContractKind.FIXED:
+        fixed = Contract.objects.filter(tenant=p.tenant, employee_id=old.employee_id, kind=ContractKind.FIXED).count()
+        if fixed >= 2:
+            raise ValidationError(
+                {
+                    "kind": [
+                        _(
+                            "The employee has had two fixed-term contracts: the next one is indefinite "
+                            "(Labour Code 2019, art. 20)."
+                        )
+                    ]
+                }
+            )
+    salary = data.get("salary")
+    if salary in (None, ""):
+        salary = old.job_salary if old.kind == ContractKind.PROBATION and old.job_salary else old.salary
+    allowances = [
+        {"kind": a.kind, "amount": a.amount, "taxable": a.taxable}
+        for a in old.allowances.all()  # type: ignore[attr-defined]
+    ]
+    return create_contract(
+        p,
+        old.employee_id,
+        kind=kind,
+        start_date=old.end_date + dt.timedelta(days=1),
+        end_date=data.get("end_date"),
+        salary=salary,
+        salary_basis=old.salary_basis,
+        insurance_salary=old.insurance_salary if old.kind != ContractKind.PROBATION else None,
+        job_salary=data.get("job_salary"),
+        probation_level=data.get("probation_level"),
+        allowances=allowances,
+        reason=_("Renewal of contract %(n)s") % {"n": old.number},
+    )

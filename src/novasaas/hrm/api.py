@@ -185,6 +185,24 @@ def terminate_contract(request: HttpRequest, contract_id: int, data: s.HrmTermin
     return selectors.get_contract(p, contract_id)
 
 
+@router.post("/contracts/{int:contract_id}/renew", response={201: s.HrmContractOut, **E})
+def renew_contract(request: HttpRequest, contract_id: int, data: s.HrmRenewalIn) -> Any:
+    """Sign the next contract from the day after this one ends (same basis, insurance salary and
+    allowances; a fixed term only once, Labour Code art. 20)."""
+    p = _p(request, "hrm.contract.manage")
+    selectors.get_contract(p, contract_id)
+    return 201, actions.renew_contract(p, contract_id, **data.model_dump())
+
+
+@router.get("/contracts/expiring", response={200: list[s.HrmContractOut], 400: ErrorOut, 403: ErrorOut})
+def expiring_contracts(request: HttpRequest, days: int = 30) -> Any:
+    """Active contracts ending within ``days`` (1–365) that are not renewed yet (expiry warnings)."""
+    p = _any(request, "hrm.contract.manage", "hrm.employee.view")
+    if not 1 <= days <= 365:
+        return 400, {"detail": "days must be between 1 and 365"}
+    return selectors.expiring_contracts(p, timezone.localdate(), days)
+
+
 # --- statutory rules and payroll ---------------------------------------------------------------------
 
 
@@ -460,3 +478,78 @@ def email_payslips(request: HttpRequest, period_id: int) -> Any:
     """Email each employee their payslip PDF (after commit, through the outbox); audited."""
     p = _p(request, "hrm.payroll.approve")
     return payslips.email_payslips(p, period_id)
+
+
+@router.get("/payrolls/{int:period_id}/insurance-list", response={200: ReportOut, 503: ErrorOut, **E})
+def insurance_list(request: HttpRequest, period_id: int, format: ReportFormat = "json") -> Any:
+    """The month's insurance contributions per insured employee (D02-LT style columns; Excel, PDF)."""
+    p = _p(request, "hrm.payroll.generate")
+    return _report(reports.insurance_list(selectors.get_period(p.tenant, period_id)), format)
+
+
+@router.get("/pit-finalisation", response={200: ReportOut, 503: ErrorOut, **E})
+def pit_finalisation(request: HttpRequest, year: int, format: ReportFormat = "json") -> Any:
+    """Year-end PIT finalisation data per employee: the approved months' income, deductions and PIT."""
+    p = _p(request, "hrm.payroll.generate")
+    if not 2000 <= year <= 2100:
+        return 400, {"detail": "year must be between 2000 and 2100"}
+    return _report(reports.pit_finalisation(p.tenant, year), format)
+
+
+@router.get("/employee-list", response={200: ReportOut, 503: ErrorOut, **E})
+def employee_list(request: HttpRequest, format: ReportFormat = "json") -> Any:
+    """The employees the caller may see in the import's columns (Excel, PDF)."""
+    from novasaas.hrm.employee_io import employee_list as report
+
+    p = _any(request, "hrm.employee.view", "hrm.team.view")
+    return _report(report(p), format)
+
+
+@router.post(
+    "/employees/import",
+    response={200: s.HrmEmployeeImportOut, 400: ImportErrors, 403: ErrorOut, 413: ImportErrors},
+)
+def import_employees(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """Hire employees from a CSV or xlsx file (full name, department code, hired on[, position code,
+    personal numbers, bank, contact, region]); all or nothing, with the refused lines numbered."""
+    from novasaas.hrm.employee_io import EmployeeImportError
+    from novasaas.hrm.employee_io import import_employees as run
+
+    p = _p(request, "hrm.employee.manage")
+    try:
+        created = run(p, file, file.name)
+    except EmployeeImportError as exc:
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
+    return 200, {"created": len(created), "codes": [e.code for e in created]}
+
+
+@router.get("/settings", response={200: s.HrmSettingsOut, 403: ErrorOut})
+def get_settings(request: HttpRequest) -> Any:
+    """The company's HRM settings: the yearly overtime limit (200 h, or 300 h for the listed sectors)."""
+    p = _p(request, "hrm.attendance.configure")
+    return {"overtime_year_limit": attendance.year_overtime_limit(p.tenant.pk)}
+
+
+@router.put("/settings", response={200: s.HrmSettingsOut, **E})
+def put_settings(request: HttpRequest, data: s.HrmSettingsIn) -> Any:
+    p = _p(request, "hrm.attendance.configure")
+    attendance.save_settings(p, **data.model_dump())
+    return {"overtime_year_limit": attendance.year_overtime_limit(p.tenant.pk)}
+
+
+@router.get("/attendance-list", response={200: ReportOut, 503: ErrorOut, **E})
+def attendance_list(request: HttpRequest, year: int, month: int, format: ReportFormat = "json") -> Any:
+    """The month's recorded days the caller may see, one row per day (Excel, PDF)."""
+    p = _p(request, "hrm.attendance.self")
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return 400, {"detail": "year must be 2000–2100 and month 1–12"}
+    return _report(reports.attendance_rows(p, year, month), format)
+
+
+@router.get("/leave-balance-report", response={200: ReportOut, 503: ErrorOut, **E})
+def leave_balance_report(request: HttpRequest, year: int, format: ReportFormat = "json") -> Any:
+    """Leave balances per employee and type (HR everyone, a manager their team; Excel, PDF)."""
+    p = _any(request, "hrm.leave.report", "hrm.leave.process", "hrm.leave.approve_team")
+    if not 2000 <= year <= 2100:
+        return 400, {"detail": "year must be between 2000 and 2100"}
+    return _report(leave.balance_report(p, year, timezone.localdate()), format)

@@ -88,6 +88,40 @@ def save_schedule(p: Principal, **data: Any) -> WorkSchedule:
     return schedule
 
 
+def year_overtime_limit(tenant_id: int) -> int:
+    """The company's yearly overtime limit in hours: 200, or 300 for the sectors of Labour Code art.
+    107(3) when the HR Manager has set it (no settings row: 200)."""
+    from novasaas.hrm.models import HrmSettings
+
+    value = HrmSettings.objects.filter(tenant_id=tenant_id).values_list("overtime_year_limit", flat=True).first()
+    return int(value) if value else YEAR_LIMIT_MINUTES // 60
+
+
+@transaction.atomic
+def save_settings(p: Principal, **data: Any) -> Any:
+    """HR Manager: the company's HRM settings (the yearly overtime limit, 200 or 300 hours). Audited."""
+    from novasaas.hrm.models import HrmSettings, OvertimeLimit
+
+    p.require("hrm.attendance.configure")
+    limit = data.get("overtime_year_limit")
+    try:
+        limit = int(limit)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        limit = None
+    if limit not in OvertimeLimit.values:
+        raise ValidationError({"overtime_year_limit": [_("Choose 200 or 300 hours.")]})
+    settings_row = HrmSettings.objects.select_for_update().filter(tenant=p.tenant).first()
+    if settings_row is None:
+        settings_row = HrmSettings.objects.create(tenant=p.tenant, overtime_year_limit=limit)
+        audit.record_created(settings_row, p.user)
+        return settings_row
+    before = audit.snapshot(settings_row)
+    settings_row.overtime_year_limit = limit
+    settings_row.save(update_fields=["overtime_year_limit", "updated_at"])
+    audit.record_updated(settings_row, p.user, before)
+    return settings_row
+
+
 @transaction.atomic
 def save_holiday(p: Principal, **data: Any) -> PublicHoliday:
     p.require("hrm.attendance.configure")
@@ -168,9 +202,10 @@ def _fill(record: Attendance, employee: Employee) -> None:
             raise ValidationError(
                 {"check_out": [_("Overtime would pass 40 hours in the month (Labour Code art. 107).")]}
             )
-        if year + minutes.overtime > YEAR_LIMIT_MINUTES:
+        limit = year_overtime_limit(employee.tenant_id)
+        if year + minutes.overtime > limit * 60:
             raise ValidationError(
-                {"check_out": [_("Overtime would pass 200 hours in the year (Labour Code art. 107).")]}
+                {"check_out": [_("Overtime would pass %(h)s hours in the year (Labour Code art. 107).") % {"h": limit}]}
             )
 
 

@@ -7,7 +7,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from novasaas.hrm.models import COST_ACCOUNTS, AllowanceKind, ContractKind, ProbationLevel, Region, SalaryBasis
+from novasaas.hrm.models import (
+    COST_ACCOUNTS,
+    AllowanceKind,
+    ContractKind,
+    OvertimeLimit,
+    ProbationLevel,
+    Region,
+    SalaryBasis,
+)
 from novasaas.platform.dates import DateInput
 from novasaas.platform.numbers import NumberField
 from novasaas.platform.text import Form
@@ -117,6 +125,16 @@ class ContractForm(Form):
         return data
 
 
+class RenewalForm(Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[(k, v) for k, v in ContractKind.choices if k in ("indefinite", "fixed")]
+    )
+    end_date = forms.DateField(label=_("End date"), widget=DateInput, required=False)
+    salary = NumberField(
+        label=_("Monthly salary"), max_digits=15, decimal_places=0, required=False, help_text=_("Empty: unchanged.")
+    )
+
+
 class TerminationForm(Form):
     terminated_on = forms.DateField(label=_("Terminated on"), widget=DateInput)
     reason = forms.CharField(label=_("Reason"), max_length=300)
@@ -182,6 +200,16 @@ class AttendanceAdjustForm(Form):
 
 class AttendanceImportForm(Form):
     file = forms.FileField(label=_("Time clock file (CSV or Excel)"))
+
+
+class HrmSettingsForm(Form):
+    overtime_year_limit = forms.TypedChoiceField(
+        label=_("Overtime limit per year"), choices=OvertimeLimit.choices, coerce=int
+    )
+
+
+class EmployeeImportForm(Form):
+    file = forms.FileField(label=_("Employee file (CSV or Excel)"))
 
 
 class MonthForm(Form):

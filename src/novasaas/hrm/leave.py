@@ -230,3 +230,64 @@ def list_requests(p: Principal, status: str = "", year: int | None = None) -> Qu
     if year:
         qs = qs.filter(start_date__year=year)
     return qs.order_by("-start_date", "-id")
+
+
+def balance_report(p: Principal, year: int, on: dt.date) -> Any:
+    """Leave balances of the employees the caller may see (HR everyone, a manager their team) for each
+    active type with a yearly entitlement: entitled, earned by ``on``, used or requested, left — one row
+    per employee and type (page, Excel, PDF, API). Two queries whatever the number of employees."""
+    from django.utils.translation import gettext_lazy
+
+    from novasaas.platform.reports import Column, Report
+
+    types = list(
+        LeaveType.objects.filter(tenant=p.tenant, is_active=True, days_per_year__isnull=False).order_by("code")
+    )
+    employees = list(
+        selectors.visible_employees(p).filter(hired_on__year__lte=year).select_related("department").order_by("code")
+    )
+    used: dict[tuple[int, int], int] = {}
+    for row in (
+        LeaveRequest.objects.filter(
+            tenant=p.tenant, employee__in=[e.pk for e in employees], status__in=COUNTED, start_date__year=year
+        )
+        .values("employee_id", "leave_type_id")
+        .annotate(n=Sum("days"))
+    ):
+        used[(row["employee_id"], row["leave_type_id"])] = int(row["n"] or 0)
+    rows = []
+    for e in employees:
+        if e.left_on is not None and e.left_on.year < year:
+            continue
+        for lt in types:
+            entitled = entitlement(e, lt, year)
+            taken = used.get((e.pk, lt.pk), 0)
+            rows.append(
+                {
+                    "_id": e.pk,
+                    "code": e.code,
+                    "name": e.full_name,
+                    "department": e.department.code,
+                    "type": lt.name,
+                    "entitled": entitled,
+                    "earned": entitlement(e, lt, year, on) if lt.accrues else entitled,
+                    "used": taken,
+                    "left": entitled - taken,
+                }
+            )
+    columns = [
+        Column("code", gettext_lazy("Code")),
+        Column("name", gettext_lazy("Employee")),
+        Column("department", gettext_lazy("Department")),
+        Column("type", gettext_lazy("Leave type")),
+        Column("entitled", gettext_lazy("Entitled"), "qty"),
+        Column("earned", gettext_lazy("Earned so far"), "qty"),
+        Column("used", gettext_lazy("Used or requested"), "qty"),
+        Column("left", gettext_lazy("Left"), "qty"),
+    ]
+    return Report(
+        name=f"so-du-phep-{year}",
+        title=_("Leave balances %(y)s") % {"y": year},
+        columns=columns,
+        rows=rows,
+    )

@@ -568,3 +568,23 @@ class Attendance(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.employee.code} {self.date:%d/%m/%Y}"
+
+
+class OvertimeLimit(models.IntegerChoices):
+    STANDARD = 200, _("200 hours a year")
+    LISTED_SECTORS = 300, _("300 hours a year (sectors listed in Labour Code 2019 art. 107(3))")
+
+
+class HrmSettings(TenantModel):
+    """The company's HRM settings (one row at most; none = the defaults)."""
+
+    overtime_year_limit = models.PositiveSmallIntegerField(
+        _("overtime limit per year"), choices=OvertimeLimit.choices, default=OvertimeLimit.STANDARD
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="hrm_settings_tenant_unique")]
+
+    def __str__(self) -> str:
+        return f"HRM settings {self.tenant_id}"

@@ -202,6 +202,14 @@ class HrmContractOut(Schema):
     allowances: list[HrmAllowanceOut]
 
 
+class HrmRenewalIn(StrictSchema):
+    kind: ContractKindT = "indefinite"
+    end_date: Date | None = None
+    salary: Amount | None = None
+    probation_level: ProbationLevelT | None = None
+    job_salary: Amount | None = None
+
+
 class HrmTerminationIn(StrictSchema):
     terminated_on: Date
     reason: str = Field(min_length=1, max_length=300)
@@ -443,3 +451,16 @@ class HrmAttendanceImportOut(Schema):
 class HrmPayslipMailOut(Schema):
     queued: int
     skipped: list[str]
+
+
+class HrmEmployeeImportOut(Schema):
+    created: int
+    codes: list[str]
+
+
+class HrmSettingsOut(Schema):
+    overtime_year_limit: int
+
+
+class HrmSettingsIn(StrictSchema):
+    overtime_year_limit: Literal[200, 300]

@@ -212,3 +212,20 @@ def get_payslip(p: Principal, line_id: int) -> PayrollLine:
     else:
         qs = own_payslips(p)
     return qs.get(pk=line_id)  # type: ignore[no-any-return]
+
+
+def expiring_contracts(p: Principal, today: dt.date, days: int = 30) -> list[Contract]:
+    """Active contracts of the visible employees ending between ``today`` and ``today + days`` that no
+    later contract follows (not renewed yet): the expiry warnings of the employee list and the API."""
+    qs = (
+        list_contracts(p)
+        .filter(status=ContractStatus.ACTIVE, end_date__gte=today, end_date__lte=today + dt.timedelta(days=days))
+        .order_by("end_date", "employee__code")
+    )
+    contracts = list(qs[:500])
+    later = set(
+        Contract.objects.filter(
+            tenant=p.tenant, employee_id__in={c.employee_id for c in contracts}, start_date__gt=today
+        ).values_list("employee_id", "start_date")
+    )
+    return [c for c in contracts if not any(e == c.employee_id and s > c.end_date for e, s in later)]  # type: ignore[operator]

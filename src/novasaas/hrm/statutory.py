@@ -136,8 +136,9 @@ PUBLIC_HOLIDAYS: list[tuple[str, str, str]] = [
 
 def set_up_hrm(tenant: Any) -> None:
     """HRM's module set-up: the statutory rows (global, written once) and the company's default leave
-    types (the Labour Code's; the HR Manager edits them). Idempotent."""
-    import datetime as dt
+    types (the Labour Code's; the HR Manager edits them), public holidays and default work schedule.
+    Idempotent. Runs when HRM is enabled (sign-up, Master Admin); migration ``0005`` ran it for the
+    companies that had HRM before the holidays and schedules existed."""
     from contextlib import nullcontext
 
     from novasaas.hrm.models import LeaveType, PublicHoliday, WorkSchedule
@@ -146,21 +147,29 @@ def set_up_hrm(tenant: Any) -> None:
     ensure_statutory_rows()
     current = get_current_tenant()
     with nullcontext() if current is not None and current.pk == tenant.pk else tenant_context(tenant):
-        have = set(LeaveType.objects.values_list("code", flat=True))
-        LeaveType.objects.bulk_create(
-            [
-                LeaveType(tenant=tenant, code=code, name=name, paid=paid, days_per_year=days, accrues=code == "PN")
-                for code, name, paid, days in DEFAULT_LEAVE_TYPES
-                if code not in have
-            ]
-        )
-        days = set(PublicHoliday.objects.values_list("date", flat=True))
-        PublicHoliday.objects.bulk_create(
-            [
-                PublicHoliday(tenant=tenant, date=dt.date.fromisoformat(day), name=name, source=source)
-                for day, name, source in PUBLIC_HOLIDAYS
-                if dt.date.fromisoformat(day) not in days
-            ]
-        )
-        if not WorkSchedule.objects.exists():
-            WorkSchedule.objects.create(tenant=tenant, code="HC", name="Hành chính T2–T6 08:00–17:00", is_default=True)
+        ensure_company_rows(tenant.pk, LeaveType, PublicHoliday, WorkSchedule)
+
+
+def ensure_company_rows(tenant_id: int, leave_type: Any, holiday: Any, schedule: Any) -> None:
+    """Write a company's missing default leave types, public holidays and default work schedule (the
+    model classes are passed so a migration can use its historical models; ``tenant_id`` is explicit)."""
+    import datetime as dt
+
+    have = set(leave_type.objects.filter(tenant_id=tenant_id).values_list("code", flat=True))
+    leave_type.objects.bulk_create(
+        [
+            leave_type(tenant_id=tenant_id, code=code, name=name, paid=paid, days_per_year=days, accrues=code == "PN")
+            for code, name, paid, days in DEFAULT_LEAVE_TYPES
+            if code not in have
+        ]
+    )
+    days = set(holiday.objects.filter(tenant_id=tenant_id).values_list("date", flat=True))
+    holiday.objects.bulk_create(
+        [
+            holiday(tenant_id=tenant_id, date=dt.date.fromisoformat(day), name=name, source=source)
+            for day, name, source in PUBLIC_HOLIDAYS
+            if dt.date.fromisoformat(day) not in days
+        ]
+    )
+    if not schedule.objects.filter(tenant_id=tenant_id).exists():
+        schedule.objects.create(tenant_id=tenant_id, code="HC", name="Hành chính T2–T6 08:00–17:00", is_default=True)

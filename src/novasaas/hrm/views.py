@@ -76,7 +76,40 @@ class HomeView(HrmView):
     def get(self, request: HttpRequest) -> HttpResponse:
         if self.principal.has_any("hrm.employee.view", "hrm.employee.manage", "hrm.team.view"):
             return redirect("hrm-employees")
-        return redirect("hrm-payslips")
+        return redirect("hrm-me")
+
+
+class MyHrView(HrmView):
+    """Employee self-service: own record and contract, today's check-in/out, the month's attendance,
+    leave balances and requests, the latest payslips — each linking to its full page."""
+
+    permissions = ("hrm.payslip.self",)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from django.utils import timezone
+
+        from novasaas.hrm.models import Attendance, ContractStatus, LeaveRequest
+
+        p = self.principal
+        me = selectors.own_employee(p)
+        today = timezone.localdate()
+        context: dict[str, Any] = {"me": me, "today": today}
+        if me is not None:
+            days = Attendance.objects.filter(
+                tenant=p.tenant, employee=me, date__year=today.year, date__month=today.month
+            )
+            context.update(
+                contract=selectors.list_contracts(p, me.pk).filter(status=ContractStatus.ACTIVE).first(),
+                days=days.order_by("-date"),
+                today_record=next((d for d in days if d.date == today), None),
+                balances=leave.balances(me, today.year, today),
+                requests=LeaveRequest.objects.filter(tenant=p.tenant, employee=me)
+                .select_related("leave_type")
+                .order_by("-start_date")[:5],
+                payslips=selectors.own_payslips(p)[:3],
+                can_check=p.has("hrm.attendance.self"),
+            )
+        return render(request, "hrm/me.html", context)
 
 
 # --- organisation ------------------------------------------------------------------------------------
@@ -161,7 +194,55 @@ class EmployeeListView(HrmView):
         status = status if status in EmployeeStatus.values else ""
         qs = selectors.list_employees(self.principal, q, status=status)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "hrm/employees.html", {"page": page, "q": q, "status": status})
+        expiring: list[Any] = []
+        if self.principal.has_any("hrm.contract.manage", "hrm.employee.view"):
+            from django.utils import timezone
+
+            expiring = selectors.expiring_contracts(self.principal, timezone.localdate(), 30)
+        return render(request, "hrm/employees.html", {"page": page, "q": q, "status": status, "expiring": expiring})
+
+
+class EmployeeFileView(HrmView):
+    """The visible employees as Excel or PDF (the import's columns)."""
+
+    permissions = ("hrm.employee.view", "hrm.team.view")
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        from novasaas.hrm.employee_io import employee_list
+
+        if fmt not in ("xlsx", "pdf"):
+            raise Http404
+        return file_response(
+            employee_list(self.principal), fmt, unavailable=lambda text: HttpResponse(text, status=503)
+        )
+
+
+class EmployeeImportView(HrmView):
+    """HR Manager: hire many employees from a CSV/xlsx file; refused lines listed with their number."""
+
+    permissions = ("hrm.employee.manage",)
+
+    def get(self, request: HttpRequest, upload: Any = None, status: int = 200) -> HttpResponse:
+        from novasaas.hrm.employee_io import COLUMNS
+
+        columns = [str(label) for key, (label, _w) in COLUMNS.items() if key not in ("code", "status")]
+        context = {"upload": upload or forms.EmployeeImportForm(), "columns": columns}
+        return render(request, "hrm/employee_import.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.hrm.employee_io import EmployeeImportError, import_employees
+
+        upload = forms.EmployeeImportForm(request.POST, request.FILES)
+        if upload.is_valid():
+            file = upload.cleaned_data["file"]
+            try:
+                created = import_employees(self.principal, file, file.name)
+                messages.success(request, _("%(n)s employees imported.") % {"n": len(created)})
+                return redirect("hrm-employees")
+            except EmployeeImportError as exc:
+                for msg in exc.messages:
+                    upload.add_error("file", msg)
+        return self.get(request, upload=upload, status=400)
 
 
 class EmployeeDetailView(HrmView):
@@ -177,6 +258,7 @@ class EmployeeDetailView(HrmView):
             "history": SalaryChange.objects.filter(tenant=p.tenant, employee=employee),
             "dep_form": (dep_form or forms.DependantForm()) if p.has("hrm.employee.manage") else None,
             "terminate_form": forms.TerminationForm() if p.has("hrm.contract.manage") else None,
+            "renew_form": forms.RenewalForm() if p.has("hrm.contract.manage") else None,
         }
         return render(request, "hrm/employee.html", context, status=status)
 
@@ -285,6 +367,25 @@ class ContractTerminateView(HrmView):
         return redirect("hrm-employee", pk=contract.employee_id)
 
 
+class ContractRenewView(HrmView):
+    permissions = ("hrm.contract.manage",)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contract = selectors.get_contract(self.principal, pk)
+        form = forms.RenewalForm(request.POST)
+        if form.is_valid():
+            try:
+                new = actions.renew_contract(self.principal, contract.pk, **form.cleaned_data)
+                messages.success(request, _("Contract %(n)s signed.") % {"n": new.number})
+                return redirect("hrm-employee", pk=contract.employee_id)
+            except ValidationError as exc:
+                _attach(form, exc)
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("hrm-employee", pk=contract.employee_id)
+
+
 # --- rules and payroll -------------------------------------------------------------------------------
 
 
@@ -360,6 +461,50 @@ class PayrollRegisterFileView(HrmView):
             raise Http404
         report = reports.payroll_register(selectors.get_period(self.principal.tenant, pk))
         return file_response(report, fmt, unavailable=lambda text: HttpResponse(text, status=503))
+
+
+def _report_page(request: HttpRequest, report: Any, fmt: str, context: dict[str, Any]) -> HttpResponse:
+    if fmt:
+        if fmt not in ("xlsx", "pdf"):
+            raise Http404
+        return file_response(report, fmt, unavailable=lambda text: HttpResponse(text, status=503))
+    context = {"report": report, "rows": report.page_rows(), "totals": report.page_totals(), **context}
+    return render(request, "hrm/report.html", context)
+
+
+class InsuranceListView(HrmView):
+    """The month's insurance contribution list (D02-LT style columns), page, Excel and PDF."""
+
+    permissions = ("hrm.payroll.generate",)
+
+    def get(self, request: HttpRequest, pk: int, fmt: str = "") -> HttpResponse:
+        report = reports.insurance_list(selectors.get_period(self.principal.tenant, pk))
+        note = _(
+            "Employees whose contract is insured; the trade union fee is not listed (not paid to social insurance)."
+        )
+        return _report_page(request, report, fmt, {"file_url": f"/hrm/payroll/{pk}/insurance.", "note": note})
+
+
+class PitFinalisationView(HrmView):
+    """The year-end PIT finalisation data per employee (approved months), page, Excel and PDF."""
+
+    permissions = ("hrm.payroll.generate",)
+
+    def get(self, request: HttpRequest, fmt: str = "") -> HttpResponse:
+        from django.utils import timezone
+
+        try:
+            year = int(request.GET.get("year") or timezone.localdate().year)
+        except ValueError:
+            year = 0
+        if not 2000 <= year <= 2100:
+            raise Http404
+        report = reports.pit_finalisation(self.principal.tenant, year)
+        note = _(
+            "Income, deductions and tax withheld of the approved payroll months, for the employer's PIT finalisation."
+        )
+        context = {"file_url": "/hrm/payroll/pit.", "query": f"?year={year}", "year": year, "note": note}
+        return _report_page(request, report, fmt, context)
 
 
 class PayslipListView(HrmView):
@@ -459,6 +604,25 @@ class LeaveDecisionView(HrmView):
         return redirect("hrm-leave")
 
 
+class LeaveBalanceReportView(HrmView):
+    """Leave balances of the visible employees (HR everyone, a manager their team), page, Excel, PDF."""
+
+    permissions = ("hrm.leave.report", "hrm.leave.process", "hrm.leave.approve_team")
+
+    def get(self, request: HttpRequest, fmt: str = "") -> HttpResponse:
+        from django.utils import timezone
+
+        try:
+            year = int(request.GET.get("year") or timezone.localdate().year)
+        except ValueError:
+            year = 0
+        if not 2000 <= year <= 2100:
+            raise Http404
+        report = leave.balance_report(self.principal, year, timezone.localdate())
+        context = {"file_url": "/hrm/leave/balances.", "query": f"?year={year}", "year": year}
+        return _report_page(request, report, fmt, context)
+
+
 class LeaveTypeListView(HrmView):
     permissions = ("hrm.leave.configure",)
 
@@ -553,7 +717,7 @@ class AttendanceView(HrmView):
             except ValidationError as exc:
                 for msg in exc.messages:
                     messages.error(request, msg)
-            return redirect("hrm-attendance")
+            return redirect("hrm-me" if request.POST.get("next") == "me" else "hrm-attendance")
         if action == "import":
             upload = forms.AttendanceImportForm(request.POST, request.FILES)
             if upload.is_valid():
@@ -612,6 +776,19 @@ class AttendanceAdjustView(HrmView):
         return self.get(request, pk, form, status=400)
 
 
+class AttendanceFileView(HrmView):
+    """The month's recorded days the caller may see, as Excel or PDF (``?year=&month=``)."""
+
+    permissions = ("hrm.attendance.self",)
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        if fmt not in ("xlsx", "pdf"):
+            raise Http404
+        year, month = _month_of(request)
+        report = reports.attendance_rows(self.principal, year, month)
+        return file_response(report, fmt, unavailable=lambda text: HttpResponse(text, status=503))
+
+
 class TimesheetView(HrmView):
     permissions = ("hrm.attendance.report", "hrm.attendance.enter", "hrm.attendance.confirm_team")
 
@@ -667,14 +844,26 @@ class HolidayListView(HrmView):
 class WorkScheduleListView(HrmView):
     permissions = ("hrm.attendance.configure",)
 
-    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200, settings_form: Any = None) -> HttpResponse:
+        limit = attendance.year_overtime_limit(self.principal.tenant.pk)
         context = {
             "schedules": WorkSchedule.objects.filter(tenant=self.principal.tenant),
             "form": form or forms.WorkScheduleForm(),
+            "settings_form": settings_form or forms.HrmSettingsForm(initial={"overtime_year_limit": limit}),
         }
         return render(request, "hrm/schedules.html", context, status=status)
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        if request.POST.get("action") == "settings":
+            settings_form = forms.HrmSettingsForm(request.POST)
+            if settings_form.is_valid():
+                try:
+                    attendance.save_settings(self.principal, **settings_form.cleaned_data)
+                    messages.success(request, _("Settings saved."))
+                    return redirect("hrm-schedules")
+                except ValidationError as exc:
+                    _attach(settings_form, exc)
+            return self.get(request, status=400, settings_form=settings_form)
         form = forms.WorkScheduleForm(request.POST)
         if form.is_valid():
             try:

@@ -42,6 +42,9 @@ def _fill(tenant):
             worked_minutes=600, overtime_minutes=120, overtime_status="pending", source="manual",
         )  # fmt: skip
         holiday = PublicHoliday.objects.get(date=dt.date(2026, 9, 2))
+        from novasaas.hrm.attendance import save_settings
+
+        save_settings(w.hr, overtime_year_limit=300)
         return w, {"attendance": record.pk, "holiday": holiday.pk, "employee": w.alice.pk, "contract": contract.pk,
                    "period": period.pk, "line": line.pk,
                    "department": w.office.pk, "position": 0, "dependant": dependant.pk,

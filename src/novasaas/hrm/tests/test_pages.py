@@ -86,7 +86,7 @@ def test_employee_sees_only_their_own_payslip(tenant_a, w):
         mine = PayrollLine.objects.get(employee=w.alice)
         other = PayrollLine.objects.get(employee=w.bob)
     web = web_client(tenant_a, w.employee_user)
-    assert web.get("/hrm/").url.endswith("/hrm/payslips/")
+    assert web.get("/hrm/").url.endswith("/hrm/me/")
     page = web.get("/hrm/payslips/").content.decode()
     assert "03/2026" in page
     page = web.get(f"/hrm/payslips/{mine.pk}/").content.decode()
