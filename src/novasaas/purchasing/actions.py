@@ -442,12 +442,19 @@ def _net_unit_cost(line: PurchaseOrderLine) -> Decimal:
 
 
 @transaction.atomic
-def receive_order(p: Principal, order_id: int, *, lines: Rows | None = None, date: Any = None) -> PurchaseReceipt:
+def receive_order(
+    p: Principal, order_id: int, *, lines: Rows | None = None, date: Any = None, rejection_reason: str = ""
+) -> PurchaseReceipt:
     """Receive goods against an approved order through inventory's ``receive_goods`` (source document
     ``scm.purchaseorder:<id>``, so accounting posts Dr stock / Cr 3388). ``lines`` are ``{line_id,
-    quantity}`` (default: every line's open quantity). A quantity above what is still open by more than
-    the company's over-receipt tolerance is refused; the order becomes partially received or received.
-    Two users receiving the same order at once queue on the order's row lock."""
+    quantity, rejected_quantity}`` (default: every line's open quantity, nothing rejected). A quantity
+    above what is still open by more than the company's over-receipt tolerance is refused; the order
+    becomes partially received or received. Quality check: ``quantity`` is what is accepted (stocked,
+    valued, Cr 3388); ``rejected_quantity`` was delivered and refused — it goes back with the carrier,
+    never enters stock or the ledger, stays open on the order (a replacement may be received, or close
+    short) and counts in the vendor's rejection rate. A rejection needs a reason and at least one
+    accepted quantity on the receipt. Two users receiving the same order at once queue on the order's
+    row lock."""
     p.require("scm.receipt.create")
     order = _lock(order_id)
     _refuse_status(order, OrderStatus.APPROVED, OrderStatus.PARTIAL)
@@ -456,6 +463,7 @@ def receive_order(p: Principal, order_id: int, *, lines: Rows | None = None, dat
         raise ValidationError({"date": [_("The receipt date comes before the order date.")]})
     by_id = {li.pk: li for li in order.lines.select_for_update().order_by("position", "id")}
     wanted: list[tuple[PurchaseOrderLine, Decimal]] = []
+    rejected: list[tuple[PurchaseOrderLine, Decimal]] = []
     if lines is None:
         wanted = [(li, li.open_quantity) for li in by_id.values() if li.open_quantity > 0]
     else:
@@ -471,8 +479,14 @@ def receive_order(p: Principal, order_id: int, *, lines: Rows | None = None, dat
             q = c.qty(row.get("quantity"), f"lines[{i}].quantity", allow_zero=True)
             if q > 0:
                 wanted.append((line, q))
+            r = c.qty(row.get("rejected_quantity") or 0, f"lines[{i}].rejected_quantity", allow_zero=True)
+            if r > 0:
+                rejected.append((line, r))
     if not wanted:
         raise ValidationError({"lines": [_("Nothing to receive.")]})
+    reason = " ".join(str(rejection_reason or "").split())[:300]
+    if rejected and not reason:
+        raise ValidationError({"rejection_reason": [_("Give the reason for rejecting goods at the quality check.")]})
     tolerance = selectors.get_settings(p.tenant).receipt_tolerance_percent
     for i, (line, q) in enumerate(wanted):
         allowed = line.quantity * (HUNDRED + tolerance) / HUNDRED - line.received_quantity
@@ -523,8 +537,13 @@ def receive_order(p: Principal, order_id: int, *, lines: Rows | None = None, dat
         date=movement.date,
         value=total,
         quantity=sum((q for _li, q in wanted), ZERO),
+        rejected_quantity=sum((r for _li, r in rejected), ZERO),
+        rejection_reason=reason if rejected else "",
         created_by=p.user,
     )
+    for line, r in rejected:
+        line.rejected_quantity += r
+        line.save(update_fields=["rejected_quantity"])
     done = all(li.received_quantity >= li.quantity for li in by_id.values())
     _set_status(p, order, OrderStatus.RECEIVED if done else OrderStatus.PARTIAL)
     return receipt

@@ -168,10 +168,12 @@ def order_pdf(request: HttpRequest, order_id: int) -> Any:
 
 @router.post("/orders/{int:order_id}/receive", response={201: s.PurchaseReceiptOut, **E})
 def receive_order(request: HttpRequest, order_id: int, data: s.ReceiveIn) -> Any:
-    """Receive goods (default: every open quantity) through inventory's goods receipt."""
+    """Receive goods (default: every open quantity) through inventory's goods receipt. Quality check:
+    per line ``quantity`` accepted (stocked) and ``rejected_quantity`` refused (not stocked, stays open
+    on the order; needs ``rejection_reason``)."""
     p = _p(request, "scm.receipt.create")
     rows = [r.model_dump() for r in data.lines] if data.lines is not None else None
-    return 201, actions.receive_order(p, order_id, lines=rows, date=data.date)
+    return 201, actions.receive_order(p, order_id, lines=rows, date=data.date, rejection_reason=data.rejection_reason)
 
 
 @router.post("/orders/{int:order_id}/return", response={201: s.VendorReturnOut, **E})
@@ -431,8 +433,9 @@ def report(
     product_id: s.Id | None = None,
     format: s.PurchasingReportFormat = "json",
 ) -> Any:
-    """Spend by vendor / product / month, price history of a product, best vendor (price, on-time rate):
-    JSON, or the page's Excel/PDF file (``format=xlsx|pdf``)."""
+    """Spend by vendor / product / month, price history of a product, best vendor (price, on-time rate,
+    rejected at receipt), payables aging (on ``date_to``), open purchase orders and late deliveries
+    (``scm.po.track``): JSON, or the page's Excel/PDF file (``format=xlsx|pdf``)."""
     from json import dumps
 
     from django.http import HttpResponse
@@ -440,7 +443,7 @@ def report(
     from novasaas.platform.reports import file_response
     from novasaas.purchasing import reports
 
-    p = _p(request, "scm.report.view")
+    p = _p(request, reports.permission(name))
     table = reports.build(p.tenant, name, date_from, date_to, product_id)
     if format == "json":
         return table.as_json()

@@ -141,6 +141,7 @@ class PurchaseOrderLineOut(Schema):
     total: Decimal
     received_quantity: Decimal
     billed_quantity: Decimal
+    rejected_quantity: Decimal
 
 
 class PurchaseOrderOut(Schema):
@@ -176,17 +177,24 @@ class PurchaseOrderSummaryOut(Schema):
 class ReceiveLineIn(StrictSchema):
     line_id: Id
     quantity: QtyOrZero
+    rejected_quantity: QtyOrZero = Decimal(0)  # quality check: delivered, refused, not stocked
+
+
+class ReturnLineIn(StrictSchema):
+    line_id: Id
+    quantity: QtyOrZero
 
 
 class ReceiveIn(StrictSchema):
     date: Date | None = None
     lines: list[ReceiveLineIn] | None = Field(default=None, min_length=1, max_length=500)
+    rejection_reason: str = Field(default="", max_length=300)
 
 
 class ReturnIn(StrictSchema):
     date: Date | None = None
     reason: str = Field(default="", max_length=300)
-    lines: list[ReceiveLineIn] = Field(min_length=1, max_length=500)
+    lines: list[ReturnLineIn] = Field(min_length=1, max_length=500)
 
 
 class VendorReturnOut(Schema):
@@ -202,6 +210,9 @@ class PurchaseReceiptOut(Schema):
     number: str
     date: dt.date
     value: Decimal
+    quantity: Decimal
+    rejected_quantity: Decimal
+    rejection_reason: str
 
 
 class VendorBillLineIn(StrictSchema):
@@ -479,7 +490,16 @@ class RfqSummaryOut(Schema):
     order_id: int | None
 
 
-PurchasingReportName = Literal["spend_vendor", "spend_product", "spend_month", "price_history", "best_vendor"]
+PurchasingReportName = Literal[
+    "spend_vendor",
+    "spend_product",
+    "spend_month",
+    "price_history",
+    "best_vendor",
+    "ap_aging",
+    "open_orders",
+    "late_deliveries",
+]
 PurchasingReportFormat = Literal["json", "xlsx", "pdf"]
 
 

@@ -313,7 +313,8 @@ class OrderPdfView(PurchasingView):
 
 
 class OrderReceiveView(PurchasingView):
-    """POST the quantities to receive (``qty_<line id>``) and the date."""
+    """POST the accepted quantities (``qty_<line id>``), the rejected ones of the quality check
+    (``rej_<line id>``, with ``rejection_reason``) and the date."""
 
     permissions = ("scm.receipt.create",)
 
@@ -323,13 +324,26 @@ class OrderReceiveView(PurchasingView):
         rows = []
         for line in order.lines.all():
             value = request.POST.get(f"qty_{line.pk}", "").strip()
-            if value:
-                rows.append({"line_id": line.pk, "quantity": value.replace(",", ".")})
+            rejected = request.POST.get(f"rej_{line.pk}", "").strip()
+            if value or rejected:
+                rows.append(
+                    {
+                        "line_id": line.pk,
+                        "quantity": value.replace(",", ".") or "0",
+                        "rejected_quantity": rejected.replace(",", ".") or "0",
+                    }
+                )
         form = forms.ReceiveForm(request.POST)
         if not form.is_valid():
             return OrderDetailView.get(self, request, pk, error=_("Enter a valid date."), status=400)  # type: ignore[arg-type]
         try:
-            receipt = actions.receive_order(p, pk, lines=rows, date=form.cleaned_data.get("date"))
+            receipt = actions.receive_order(
+                p,
+                pk,
+                lines=rows,
+                date=form.cleaned_data.get("date"),
+                rejection_reason=request.POST.get("rejection_reason", "")[:300],
+            )
         except ValidationError as exc:
             return OrderDetailView.get(self, request, pk, error=" ".join(exc.messages), status=400)  # type: ignore[arg-type]
         messages.success(request, _("Goods receipt %(n)s posted.") % {"n": receipt.number})
@@ -772,7 +786,7 @@ class ReportView(PurchasingView):
     """A purchasing report (``reports.NAMES``) with the period and product filters; ``?format=xlsx|pdf``
     downloads the same table."""
 
-    permissions = ("scm.report.view",)
+    permissions = ("scm.report.view", "scm.po.track")
 
     def get(self, request: HttpRequest, name: str) -> HttpResponse:
         from urllib.parse import urlencode
@@ -782,6 +796,7 @@ class ReportView(PurchasingView):
 
         if name not in reports.NAMES:
             raise Http404
+        self.principal.require(reports.permission(name))
         dates: list[dt.date | None] = []
         for key in ("from", "to"):
             try:
@@ -797,7 +812,7 @@ class ReportView(PurchasingView):
         query = {"from": start.isoformat(), "to": end.isoformat(), **({"product": product} if product else {})}
         context = {
             "name": name,
-            "tabs": list(reports.NAMES.items()),
+            "tabs": [(k, v) for k, v in reports.NAMES.items() if self.principal.has(reports.permission(k))],
             "report": table,
             "rows": table.page_rows(),
             "totals": table.page_totals(),
