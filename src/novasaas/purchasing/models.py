@@ -123,6 +123,8 @@ class PurchaseOrder(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
     )
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_to = models.CharField(_("sent to"), max_length=254, blank=True)  # last email of the PDF to the vendor
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

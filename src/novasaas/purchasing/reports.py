@@ -419,6 +419,28 @@ def open_orders(tenant: Any, as_of: dt.date, late_only: bool) -> Report:
     )
 
 
+def grni(tenant: Any) -> Report:
+    """Goods received not invoiced per vendor (``selectors.grni_by_vendor``) as a report table: the
+    GRNI page's Excel and PDF and the API's ``format=xlsx|pdf``."""
+    from novasaas.purchasing.selectors import grni_by_vendor
+
+    rows = [{**r, "_id": r["vendor_id"]} for r in grni_by_vendor(tenant)]
+    return Report(
+        "goods-received-not-invoiced",
+        _("Goods received not invoiced, by vendor"),
+        [
+            Column("code", _("Code")),
+            Column("name", _("Vendor")),
+            Column("received", _("Received value"), "money"),
+            Column("billed", _("Billed"), "money"),
+            Column("open", _("Not invoiced"), "money"),
+        ],
+        rows,
+        subtitle=_("on %(d)s") % {"d": f"{timezone.localdate():%d/%m/%Y}"},
+        totals={"open": sum((r["open"] for r in rows), ZERO)},
+    )
+
+
 def build(tenant: Any, name: str, date_from: Any = None, date_to: Any = None, product_id: Any = None) -> Report:
     """The report ``name`` (a key of ``NAMES``; anything else: ObjectDoesNotExist → 404)."""
     if name not in NAMES:

@@ -157,6 +157,8 @@ class PurchaseOrderOut(Schema):
     untaxed: Decimal
     vat: Decimal
     total: Decimal
+    sent_to: str
+    sent_at: dt.datetime | None
     lines: list[PurchaseOrderLineOut]
 
     @staticmethod
@@ -178,6 +180,10 @@ class ReceiveLineIn(StrictSchema):
     line_id: Id
     quantity: QtyOrZero
     rejected_quantity: QtyOrZero = Decimal(0)  # quality check: delivered, refused, not stocked
+
+
+class SendOrderIn(StrictSchema):
+    to: str = Field(default="", max_length=254)  # default: the vendor's email contact
 
 
 class ReturnLineIn(StrictSchema):
@@ -512,3 +518,8 @@ class PurchasingReportOut(Schema):
     rows: list[dict[str, Any]]
     totals: dict[str, Any]
     summary: dict[str, Any]
+
+
+class VendorImportResult(Schema):
+    created: int
+    changed: int

@@ -17,7 +17,7 @@ from django.views import View
 
 from novasaas.identity.access import Principal
 from novasaas.platform.modules import ModuleDisabled
-from novasaas.purchasing import actions, bills, credits, forms, landed, requisitions, rfqs, selectors
+from novasaas.purchasing import actions, bills, credits, emailing, forms, landed, requisitions, rfqs, selectors
 from novasaas.purchasing.models import (
     BillStatus,
     CostKind,
@@ -96,6 +96,43 @@ class VendorListView(PurchasingView):
         qs = selectors.list_vendors(self.principal.tenant, q, include_inactive=request.GET.get("inactive") == "1")
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         return render(request, "purchasing/vendors.html", {"page": page, "q": q})
+
+
+class VendorExcelView(PurchasingView):
+    """GET: the import page (vendors and price lists); ``?export=vendors|prices`` downloads the xlsx.
+    POST ``kind`` (vendors / prices) and ``file``: all or nothing, every bad line listed (400)."""
+
+    permissions = ("scm.vendor.manage",)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.platform.excel import XLSX_TYPE
+        from novasaas.purchasing import excel
+
+        what = request.GET.get("export", "")
+        if what in ("vendors", "prices"):
+            content = excel.export_vendors(self.principal) if what == "vendors" else excel.export_prices(self.principal)
+            response = HttpResponse(content, content_type=XLSX_TYPE)
+            name = "vendors.xlsx" if what == "vendors" else "vendor-prices.xlsx"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        return render(request, "purchasing/vendor_import.html", {})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.purchasing import excel
+
+        kind = request.POST.get("kind", "")
+        upload = request.FILES.get("file")
+        if kind not in ("vendors", "prices") or upload is None:
+            context = {"kind": kind, "error": _("Choose a file.")}
+            return render(request, "purchasing/vendor_import.html", context, status=400)
+        run = excel.import_vendors if kind == "vendors" else excel.import_prices
+        try:
+            created, changed = run(self.principal, upload, upload.name)
+        except excel.VendorImportError as exc:
+            context = {"kind": kind, "errors": exc.lines}
+            return render(request, "purchasing/vendor_import.html", context, status=400)
+        messages.success(request, _("Imported: %(c)d created, %(u)d changed.") % {"c": created, "u": changed})
+        return redirect("purchasing-vendors")
 
 
 class VendorDetailView(PurchasingView):
@@ -293,7 +330,26 @@ class OrderDetailView(PurchasingView):
             "can_bill": p.has("scm.po.create")
             and order.status in (OrderStatus.PARTIAL, OrderStatus.RECEIVED, OrderStatus.CLOSED),
         }
+        if p.has("scm.po.create") and order.status in emailing.SENDABLE:
+            context["can_send"] = True
+            context["send_to"] = request.POST.get("to", "") if error else emailing.vendor_email(order)
         return render(request, "purchasing/order.html", context, status=status)
+
+
+class OrderSendView(PurchasingView):
+    """POST ``to`` (default: the vendor's email): email the order's PDF to the vendor."""
+
+    permissions = ("scm.po.create",)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        p = self.principal
+        selectors.get_order(p.tenant, pk)
+        try:
+            order = emailing.send_order(p, pk, to=request.POST.get("to", "")[:254])
+        except ValidationError as exc:
+            return OrderDetailView.get(self, request, pk, error=" ".join(exc.messages), status=400)  # type: ignore[arg-type]
+        messages.success(request, _("Purchase order emailed to %(to)s.") % {"to": order.sent_to})
+        return redirect("purchasing-order", pk=pk)
 
 
 class OrderPdfView(PurchasingView):
@@ -832,6 +888,12 @@ class GrniView(PurchasingView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         tenant = self.principal.tenant
+        fmt = request.GET.get("format", "")
+        if fmt in ("xlsx", "pdf"):
+            from novasaas.platform.reports import file_response
+            from novasaas.purchasing import reports
+
+            return file_response(reports.grni(tenant), fmt, unavailable=lambda text: HttpResponse(text, status=503))
         rows = selectors.grni_by_vendor(tenant)
         ledger = None
         if tenant.has_module("ACC"):

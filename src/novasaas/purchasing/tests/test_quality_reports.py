@@ -190,3 +190,12 @@ def test_aging_open_orders_and_late_deliveries(tenant_a, tenant_b, today):
     xlsx = web_client(tenant_a, w.manager.user).get("/purchasing/reports/ap_aging/?format=xlsx")
     assert xlsx.status_code == 200
     assert web_client(tenant_a, w.keeper.user).get("/purchasing/reports/late_deliveries/").status_code == 403
+    # GRNI as Excel: vendor B's one beer received, not billed (12,000 − 10 %)
+    with tenant_context(tenant_a):
+        grni = reports.grni(tenant_a)
+        assert [(x["code"], x["open"]) for x in grni.rows] == [(b.code, D(10800))]
+    r = manager.get(f"{URL}/reports/grni?format=xlsx")
+    assert r.status_code == 200 and r["Content-Disposition"].endswith('.xlsx"')
+    assert [D(x["open"]) for x in manager.get(f"{URL}/reports/grni").json()] == [D(10800)]
+    xlsx = web_client(tenant_a, w.manager.user).get("/purchasing/grni/?format=xlsx")
+    assert xlsx.status_code == 200 and xlsx["Content-Disposition"].endswith('.xlsx"')
