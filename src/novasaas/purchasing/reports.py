@@ -371,7 +371,7 @@ def open_orders(tenant: Any, as_of: dt.date, late_only: bool) -> Report:
     qs = PurchaseOrder.objects.filter(tenant=tenant, status__in=OPEN_ORDER, date__lte=as_of)
     if late_only:
         qs = qs.filter(expected_date__lt=as_of)
-    out = []
+    out: list[dict[str, Any]] = []
     for order in qs.select_related("vendor__party").prefetch_related("lines").order_by("expected_date", "number"):
         lines = list(order.lines.all())
         ordered = sum((li.quantity for li in lines), ZERO)

@@ -129,8 +129,8 @@ class VendorExcelView(PurchasingView):
         try:
             created, changed = run(self.principal, upload, upload.name)
         except excel.VendorImportError as exc:
-            context = {"kind": kind, "errors": exc.lines}
-            return render(request, "purchasing/vendor_import.html", context, status=400)
+            failed: dict[str, Any] = {"kind": kind, "errors": exc.lines}
+            return render(request, "purchasing/vendor_import.html", failed, status=400)
         messages.success(request, _("Imported: %(c)d created, %(u)d changed.") % {"c": created, "u": changed})
         return redirect("purchasing-vendors")
 
