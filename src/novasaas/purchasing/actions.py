@@ -8,6 +8,7 @@ Bills and payments are in ``bills.py``, requisitions in ``requisitions.py``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +41,8 @@ VENDOR_PREFIX = "NCC-"  # vendor series of Purchasing; the party keeps its direc
 ORDER_PREFIX = "DMH"
 Rows = Sequence[Mapping[str, Any]]
 _UNSET: Any = object()
+# the order ``receive_order`` is receiving: its own GoodsReceived is not recorded again by the subscriber
+_RECEIVING: ContextVar[int | None] = ContextVar("purchasing_receiving", default=None)
 
 
 # --- settings --------------------------------------------------------------------------------------
@@ -442,12 +445,19 @@ def _net_unit_cost(line: PurchaseOrderLine) -> Decimal:
 
 
 @transaction.atomic
-def receive_order(p: Principal, order_id: int, *, lines: Rows | None = None, date: Any = None) -> PurchaseReceipt:
+def receive_order(
+    p: Principal, order_id: int, *, lines: Rows | None = None, date: Any = None, rejection_reason: str = ""
+) -> PurchaseReceipt:
     """Receive goods against an approved order through inventory's ``receive_goods`` (source document
     ``scm.purchaseorder:<id>``, so accounting posts Dr stock / Cr 3388). ``lines`` are ``{line_id,
-    quantity}`` (default: every line's open quantity). A quantity above what is still open by more than
-    the company's over-receipt tolerance is refused; the order becomes partially received or received.
-    Two users receiving the same order at once queue on the order's row lock."""
+    quantity, rejected_quantity}`` (default: every line's open quantity, nothing rejected). A quantity
+    above what is still open by more than the company's over-receipt tolerance is refused; the order
+    becomes partially received or received. Quality check: ``quantity`` is what is accepted (stocked,
+    valued, Cr 3388); ``rejected_quantity`` was delivered and refused — it goes back with the carrier,
+    never enters stock or the ledger, stays open on the order (a replacement may be received, or close
+    short) and counts in the vendor's rejection rate. A rejection needs a reason and at least one
+    accepted quantity on the receipt. Two users receiving the same order at once queue on the order's
+    row lock."""
     p.require("scm.receipt.create")
     order = _lock(order_id)
     _refuse_status(order, OrderStatus.APPROVED, OrderStatus.PARTIAL)
@@ -456,6 +466,7 @@ def receive_order(p: Principal, order_id: int, *, lines: Rows | None = None, dat
         raise ValidationError({"date": [_("The receipt date comes before the order date.")]})
     by_id = {li.pk: li for li in order.lines.select_for_update().order_by("position", "id")}
     wanted: list[tuple[PurchaseOrderLine, Decimal]] = []
+    rejected: list[tuple[PurchaseOrderLine, Decimal]] = []
     if lines is None:
         wanted = [(li, li.open_quantity) for li in by_id.values() if li.open_quantity > 0]
     else:
@@ -471,8 +482,14 @@ def receive_order(p: Principal, order_id: int, *, lines: Rows | None = None, dat
             q = c.qty(row.get("quantity"), f"lines[{i}].quantity", allow_zero=True)
             if q > 0:
                 wanted.append((line, q))
+            r = c.qty(row.get("rejected_quantity") or 0, f"lines[{i}].rejected_quantity", allow_zero=True)
+            if r > 0:
+                rejected.append((line, r))
     if not wanted:
         raise ValidationError({"lines": [_("Nothing to receive.")]})
+    reason = " ".join(str(rejection_reason or "").split())[:300]
+    if rejected and not reason:
+        raise ValidationError({"rejection_reason": [_("Give the reason for rejecting goods at the quality check.")]})
     tolerance = selectors.get_settings(p.tenant).receipt_tolerance_percent
     for i, (line, q) in enumerate(wanted):
         allowed = line.quantity * (HUNDRED + tolerance) / HUNDRED - line.received_quantity
@@ -493,17 +510,22 @@ def receive_order(p: Principal, order_id: int, *, lines: Rows | None = None, dat
     from novasaas.inventory import actions as inventory
     from novasaas.inventory.models import DocumentStatus
 
-    movement = inventory.receive_goods(
-        c.delegate(p.user, "inv.receipt.create"),
-        warehouse_id=order.warehouse_id,
-        lines=[
-            {"product_id": li.product_id, "quantity": str(q), "unit_cost": str(_net_unit_cost(li))} for li, q in wanted
-        ],
-        date=on,
-        partner_id=order.vendor.party_id,
-        purchase_order_id=order.pk,
-        note=order.number,
-    )
+    token = _RECEIVING.set(order.pk)
+    try:
+        movement = inventory.receive_goods(
+            c.delegate(p.user, "inv.receipt.create"),
+            warehouse_id=order.warehouse_id,
+            lines=[
+                {"product_id": li.product_id, "quantity": str(q), "unit_cost": str(_net_unit_cost(li))}
+                for li, q in wanted
+            ],
+            date=on,
+            partner_id=order.vendor.party_id,
+            purchase_order_id=order.pk,
+            note=order.number,
+        )
+    finally:
+        _RECEIVING.reset(token)
     if movement.status != DocumentStatus.DONE:
         raise ValidationError(
             _("The goods receipt %(n)s needs a Warehouse Manager's approval (not supported for purchase orders yet).")
@@ -523,10 +545,88 @@ def receive_order(p: Principal, order_id: int, *, lines: Rows | None = None, dat
         date=movement.date,
         value=total,
         quantity=sum((q for _li, q in wanted), ZERO),
+        rejected_quantity=sum((r for _li, r in rejected), ZERO),
+        rejection_reason=reason if rejected else "",
         created_by=p.user,
     )
+    for line, r in rejected:
+        line.rejected_quantity += r
+        line.save(update_fields=["rejected_quantity"])
     done = all(li.received_quantity >= li.quantity for li in by_id.values())
     _set_status(p, order, OrderStatus.RECEIVED if done else OrderStatus.PARTIAL)
+    return receipt
+
+
+def record_inventory_receipt(event: Any) -> PurchaseReceipt | None:
+    """A goods receipt validated in Inventory with ``purchase_order_id`` (made there, not from the
+    order, or held for a Warehouse Manager and approved later) updates the order like ``receive_order``:
+    each receipt line goes to the first line of the order for its product with a quantity still open
+    (else the last one for it), received quantity and value (what the receipt credited to 3388) grow,
+    the order becomes partially received or received. Refused, so the inventory receipt is not
+    validated either: an order that is not approved or partially received, another warehouse, a product
+    not on the order, a quantity above the over-receipt tolerance. An id that is no order of the company
+    is ignored. Runs in the receipt's transaction (subscriber)."""
+    if not event.purchase_order_id or _RECEIVING.get() == event.purchase_order_id:
+        return None
+    if PurchaseReceipt.objects.filter(movement_id=event.document_id).exists():
+        return None
+    from novasaas.inventory.models import StockMovement, StockMovementLine  # the receipt just validated
+
+    order = PurchaseOrder.objects.select_for_update(of=("self",)).filter(pk=event.purchase_order_id).first()
+    if order is None:  # no order of this company by that id: the receipt stays a bare receipt
+        return None
+    _refuse_status(order, OrderStatus.APPROVED, OrderStatus.PARTIAL)
+    if order.warehouse_id != event.warehouse_id:
+        raise ValidationError(
+            {"warehouse_id": [_("Purchase order %(n)s is delivered to another warehouse.") % {"n": order.number}]}
+        )
+    lines = list(order.lines.select_for_update().order_by("position", "id"))
+    tolerance = selectors.get_settings(order.tenant).receipt_tolerance_percent
+    total = quantity = ZERO
+    for moved in StockMovementLine.objects.filter(movement_id=event.document_id).order_by("id"):
+        candidates = [li for li in lines if li.product_id == moved.product_id]
+        if not candidates:
+            raise ValidationError(
+                {"lines": [_("A product received is not on purchase order %(n)s.") % {"n": order.number}]}
+            )
+        line = next((li for li in candidates if li.open_quantity > 0), candidates[-1])
+        q = moved.stock_quantity
+        if line.received_quantity + q > line.quantity * (HUNDRED + tolerance) / HUNDRED:
+            raise ValidationError(
+                {
+                    "lines": [
+                        _("Over-receipt of %(d)s: ordered %(o)s, received %(r)s, at most %(a)s more.")
+                        % {
+                            "d": line.description,
+                            "o": format_amount(line.quantity),
+                            "r": format_amount(line.received_quantity),
+                            "a": format_amount(
+                                max(line.quantity * (HUNDRED + tolerance) / HUNDRED - line.received_quantity, ZERO)
+                            ),
+                        }
+                    ]
+                }
+            )
+        line.received_quantity += q
+        line.received_value += moved.value
+        line.save(update_fields=["received_quantity", "received_value"])
+        total += moved.value
+        quantity += q
+    movement = StockMovement.objects.only("created_by_id").get(pk=event.document_id)
+    receipt = PurchaseReceipt.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+        order=order,
+        movement_id=event.document_id,
+        number=event.reference,
+        date=event.date,
+        value=total,
+        quantity=quantity,
+        created_by_id=movement.created_by_id,
+    )
+    done = all(li.received_quantity >= li.quantity for li in lines)
+    before = audit.snapshot(order)
+    order.status = OrderStatus.RECEIVED if done else OrderStatus.PARTIAL
+    order.save(update_fields=["status"])
+    audit.record_updated(order, None, before)
     return receipt
 
 

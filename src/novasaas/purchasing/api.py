@@ -2,12 +2,14 @@
 
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Router
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Router
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from novasaas.identity.access import Principal
-from novasaas.platform.api import ErrorOut, module_auth
+from novasaas.platform.api import ErrorOut, ImportErrors, module_auth
+from novasaas.platform.excel import XLSX_TYPE
 from novasaas.purchasing import actions, bills, credits, landed, requisitions, rfqs, selectors
 from novasaas.purchasing import schemas as s
 from novasaas.purchasing.models import BillStatus, OrderStatus, RequisitionStatus
@@ -42,6 +44,58 @@ def update_settings(request: HttpRequest, data: s.PurchasingSettingsIn) -> Any:
 
 
 # --- vendors ---------------------------------------------------------------------------------------
+
+
+@router.get("/vendors/export", response={200: None, 403: ErrorOut})
+def export_vendors(request: HttpRequest) -> HttpResponse:
+    """Every vendor as an Excel file (also the import template)."""
+    from novasaas.purchasing import excel
+
+    p = _p(request, "scm.vendor.manage")
+    response = HttpResponse(excel.export_vendors(p), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="vendors.xlsx"'
+    return response
+
+
+@router.post(
+    "/vendors/import", response={200: s.VendorImportResult, 400: ImportErrors, 403: ErrorOut, 413: ImportErrors}
+)
+def import_vendors(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """Create or change vendors from an xlsx/csv file; all or nothing, with a line-by-line error report."""
+    from novasaas.purchasing import excel
+
+    p = _p(request, "scm.vendor.manage")
+    try:
+        created, changed = excel.import_vendors(p, file, file.name)
+    except excel.VendorImportError as exc:
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
+    return 200, {"created": created, "changed": changed}
+
+
+@router.get("/prices/export", response={200: None, 403: ErrorOut})
+def export_prices(request: HttpRequest) -> HttpResponse:
+    """Every vendor price list line as an Excel file (also the import template)."""
+    from novasaas.purchasing import excel
+
+    p = _p(request, "scm.vendor.manage")
+    response = HttpResponse(excel.export_prices(p), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="vendor-prices.xlsx"'
+    return response
+
+
+@router.post(
+    "/prices/import", response={200: s.VendorImportResult, 400: ImportErrors, 403: ErrorOut, 413: ImportErrors}
+)
+def import_prices(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """Add (or, with an exported ``id``, change) vendor price lines from an xlsx/csv file; all or nothing."""
+    from novasaas.purchasing import excel
+
+    p = _p(request, "scm.vendor.manage")
+    try:
+        created, changed = excel.import_prices(p, file, file.name)
+    except excel.VendorImportError as exc:
+        return exc.status, {"detail": exc.detail, "errors": exc.as_json()}
+    return 200, {"created": created, "changed": changed}
 
 
 @router.get("/vendors", response={200: list[s.VendorOut], **E})
@@ -166,12 +220,26 @@ def order_pdf(request: HttpRequest, order_id: int) -> Any:
     return response
 
 
+@router.post("/orders/{int:order_id}/send", response={200: s.PurchaseOrderOut, **E})
+def send_order(request: HttpRequest, order_id: int, data: s.SendOrderIn) -> Any:
+    """Email the approved order's PDF to ``to`` or the vendor's email (after commit, through the
+    outbox); 400 for a draft, an order waiting for approval, no or a bad address."""
+    from novasaas.purchasing import emailing
+
+    p = _p(request, "scm.po.create")
+    selectors.get_order(p.tenant, order_id)
+    emailing.send_order(p, order_id, to=data.to)
+    return selectors.get_order(p.tenant, order_id)
+
+
 @router.post("/orders/{int:order_id}/receive", response={201: s.PurchaseReceiptOut, **E})
 def receive_order(request: HttpRequest, order_id: int, data: s.ReceiveIn) -> Any:
-    """Receive goods (default: every open quantity) through inventory's goods receipt."""
+    """Receive goods (default: every open quantity) through inventory's goods receipt. Quality check:
+    per line ``quantity`` accepted (stocked) and ``rejected_quantity`` refused (not stocked, stays open
+    on the order; needs ``rejection_reason``)."""
     p = _p(request, "scm.receipt.create")
     rows = [r.model_dump() for r in data.lines] if data.lines is not None else None
-    return 201, actions.receive_order(p, order_id, lines=rows, date=data.date)
+    return 201, actions.receive_order(p, order_id, lines=rows, date=data.date, rejection_reason=data.rejection_reason)
 
 
 @router.post("/orders/{int:order_id}/return", response={201: s.VendorReturnOut, **E})
@@ -412,10 +480,22 @@ def order_requisition(request: HttpRequest, requisition_id: int, data: s.Requisi
 # --- reports ---------------------------------------------------------------------------------------
 
 
-@router.get("/reports/grni", response={200: list[s.GrniRowOut], **E})
-def grni_report(request: HttpRequest) -> Any:
-    """Goods received not invoiced per vendor (ties to account 3388 for receipts through orders)."""
+@router.get("/reports/grni", response={200: list[s.GrniRowOut], **E, 503: ErrorOut})
+def grni_report(request: HttpRequest, format: s.PurchasingReportFormat = "json") -> Any:
+    """Goods received not invoiced per vendor (ties to account 3388 for receipts through orders); the
+    page's Excel/PDF file with ``format=xlsx|pdf``."""
     p = _p(request, "scm.report.view")
+    if format != "json":
+        from json import dumps
+
+        from novasaas.platform.reports import file_response
+        from novasaas.purchasing import reports
+
+        return file_response(
+            reports.grni(p.tenant),
+            format,
+            unavailable=lambda text: HttpResponse(dumps({"detail": text}), status=503, content_type="application/json"),
+        )
     return selectors.grni_by_vendor(p.tenant)
 
 
@@ -431,8 +511,9 @@ def report(
     product_id: s.Id | None = None,
     format: s.PurchasingReportFormat = "json",
 ) -> Any:
-    """Spend by vendor / product / month, price history of a product, best vendor (price, on-time rate):
-    JSON, or the page's Excel/PDF file (``format=xlsx|pdf``)."""
+    """Spend by vendor / product / month, price history of a product, best vendor (price, on-time rate,
+    rejected at receipt), payables aging (on ``date_to``), open purchase orders and late deliveries
+    (``scm.po.track``): JSON, or the page's Excel/PDF file (``format=xlsx|pdf``)."""
     from json import dumps
 
     from django.http import HttpResponse
@@ -440,7 +521,7 @@ def report(
     from novasaas.platform.reports import file_response
     from novasaas.purchasing import reports
 
-    p = _p(request, "scm.report.view")
+    p = _p(request, reports.permission(name))
     table = reports.build(p.tenant, name, date_from, date_to, product_id)
     if format == "json":
         return table.as_json()

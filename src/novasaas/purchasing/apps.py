@@ -7,4 +7,4 @@ class PurchasingConfig(AppConfig):
     verbose_name = "Purchasing"
 
     def ready(self) -> None:
-        from novasaas.purchasing import demo, navigation, subscribers  # noqa: F401
+        from novasaas.purchasing import demo, emailing, navigation, subscribers  # noqa: F401

@@ -20,6 +20,15 @@ class PurchaseOrderApproved(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PurchaseOrderSent(DomainEvent):
+    """After commit (module SCM): email the order's PDF to ``to`` (``emailing.email_order``)."""
+
+    order_id: int
+    to: str
+    locale: str = "vi"
+
+
+@dataclass(frozen=True, kw_only=True)
 class VendorBillPosted(DomainEvent):
     """Accounting: Dr 3388 (``grni``) + price differences (``cogs_difference`` to COGS) + expenses
     (``expenses``: ``[[role, amount]]``) + Dr 1331 input VAT per rate (``vat_lines``: ``[[code, base,

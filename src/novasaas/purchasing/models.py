@@ -123,6 +123,8 @@ class PurchaseOrder(TenantModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
     )
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_to = models.CharField(_("sent to"), max_length=254, blank=True)  # last email of the PDF to the vendor
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -151,6 +153,8 @@ class PurchaseOrderLine(TenantModel):
     received_value = MoneyField(_("received value"), default=ZERO)  # credited to 3388 by the receipts
     billed_quantity = QuantityField(_("billed"), default=ZERO)
     billed_value = MoneyField(_("GRNI cleared"), default=ZERO)  # debited to 3388 by posted bills
+    # refused at the quality check of a receipt: never stocked, sent back with the carrier
+    rejected_quantity = QuantityField(_("rejected"), default=ZERO)
 
     class Meta:
         ordering = ["position", "id"]
@@ -158,6 +162,7 @@ class PurchaseOrderLine(TenantModel):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="purchasing_line_quantity_gt_0"),
             models.CheckConstraint(condition=Q(received_quantity__gte=0), name="purchasing_line_received_ge_0"),
             models.CheckConstraint(condition=Q(billed_quantity__gte=0), name="purchasing_line_billed_ge_0"),
+            models.CheckConstraint(condition=Q(rejected_quantity__gte=0), name="purchasing_line_rejected_ge_0"),
         ]
 
     @property
@@ -178,6 +183,9 @@ class PurchaseReceipt(TenantModel):
     date = models.DateField(_("date"))
     value = MoneyField(_("value"), default=ZERO)
     quantity = QuantityField(_("quantity"), default=ZERO)
+    # quality check: what the delivery brought and was refused (not in ``quantity``, not stocked)
+    rejected_quantity = QuantityField(_("rejected"), default=ZERO)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
     )

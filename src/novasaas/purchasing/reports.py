@@ -7,9 +7,15 @@ the page, Excel, PDF and the API.
 - ``spend_month``: posted bills and credit notes per month of the period.
 - ``price_history``: every purchase order line of one product (not drafts, not cancelled): date,
   vendor, quantity, price, discount, net unit price.
+- ``ap_aging``: what posted bills leave open (total − paid − credited) on the period's last day, per
+  vendor, by days past the due date (not due, 1–30, 31–60, 61–90, over 90).
+- ``open_orders`` / ``late_deliveries``: orders waiting, approved or partially received, dated up to the
+  period's last day, with the quantity and value still to receive and the days late against the expected
+  date (late deliveries: only those past it). Purchase Staff read these two (``scm.po.track``).
 - ``best_vendor``: per vendor, orders of the period, on-time rate (orders received in full whose last
-  receipt is on or before the expected date, among received orders with an expected date) and, for one
-  product, the average net unit price; cheapest first, then the better on-time rate.
+  receipt is on or before the expected date, among received orders with an expected date), quality
+  (quantity rejected at the receipts' quality check over the quantity delivered) and, for one product,
+  the average net unit price; cheapest first, then the better on-time rate.
 """
 
 from __future__ import annotations
@@ -20,15 +26,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from novasaas.platform.money import round_money
 from novasaas.platform.reports import Column, Report
 from novasaas.purchasing.models import (
     BillStatus,
     OrderStatus,
+    PurchaseOrder,
     PurchaseOrderLine,
     PurchaseReceipt,
     Vendor,
@@ -46,7 +54,19 @@ NAMES = {
     "spend_month": gettext_lazy("Spend by month"),
     "price_history": gettext_lazy("Price history"),
     "best_vendor": gettext_lazy("Best vendor"),
+    "ap_aging": gettext_lazy("Payables aging"),
+    "open_orders": gettext_lazy("Open purchase orders"),
+    "late_deliveries": gettext_lazy("Late deliveries"),
 }
+# who may read a report (default ``scm.report.view``: Purchase Manager); the order lists are the
+# buyers' daily work (Purchase Staff and Manager track orders)
+PERMISSIONS = {"open_orders": "scm.po.track", "late_deliveries": "scm.po.track"}
+OPEN_ORDER = (OrderStatus.WAITING, OrderStatus.APPROVED, OrderStatus.PARTIAL)
+AGING_BUCKETS = (("current", 0), ("d1_30", 30), ("d31_60", 60), ("d61_90", 90), ("over_90", None))
+
+
+def permission(name: str) -> str:
+    return PERMISSIONS.get(name, "scm.report.view")
 
 
 def period(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
@@ -242,18 +262,23 @@ def best_vendor(tenant: Any, start: dt.date, end: dt.date, product_id: int | Non
                 "on_time": 0,
                 "_qty": ZERO,
                 "_net": ZERO,
+                "_accepted": ZERO,
+                "_rejected": ZERO,
                 "_id": v.pk,
             },
         )
 
     orders = (
         PurchaseReceipt.objects.filter(tenant=tenant, order__date__range=(start, end))
-        .values("order_id")
-        .annotate(last=Max("date"))
+        .values("order_id", "order__vendor_id")
+        .annotate(last=Max("date"), accepted=Sum("quantity"), rejected=Sum("rejected_quantity"))
     )
-    last_receipt = {r["order_id"]: r["last"] for r in orders}
-    from novasaas.purchasing.models import PurchaseOrder
-
+    last_receipt = {}
+    for rec in orders:
+        last_receipt[rec["order_id"]] = rec["last"]
+        r = row(rec["order__vendor_id"])
+        r["_accepted"] += rec["accepted"] or ZERO
+        r["_rejected"] += rec["rejected"] or ZERO
     qs = PurchaseOrder.objects.filter(tenant=tenant, date__range=(start, end)).exclude(
         status__in=(OrderStatus.DRAFT, OrderStatus.CANCELLED)
     )
@@ -276,6 +301,8 @@ def best_vendor(tenant: Any, start: dt.date, end: dt.date, product_id: int | Non
             (Decimal(r["on_time"]) * HUNDRED / r["measured"]).quantize(Decimal("0.1")) if r["measured"] else None
         )
         r["average_price"] = (r["_net"] / r["_qty"]).quantize(Decimal(1)) if r["_qty"] > 0 else None
+        delivered = r["_accepted"] + r["_rejected"]
+        r["rejected_rate"] = (r["_rejected"] * HUNDRED / delivered).quantize(Decimal("0.1")) if delivered else None
     out.sort(
         key=lambda r: (
             r["average_price"] is None if product_id else False,
@@ -290,10 +317,128 @@ def best_vendor(tenant: Any, start: dt.date, end: dt.date, product_id: int | Non
         Column("orders", _("Orders"), "qty"),
         Column("measured", _("Received orders with an expected date"), "qty"),
         Column("on_time_rate", _("On time %"), "percent"),
+        Column("rejected_rate", _("Rejected at receipt %"), "percent"),
     ]
     if product_id:
         columns.append(Column("average_price", _("Average net price"), "money"))
     return Report("best-vendor", str(NAMES["best_vendor"]), columns, out, subtitle=_subtitle(start, end))
+
+
+def ap_aging(tenant: Any, as_of: dt.date) -> Report:
+    vendors = {v.pk: v for v in Vendor.objects.filter(tenant=tenant).select_related("party")}
+    rows: dict[int, dict[str, Any]] = {}
+    bills = VendorBill.objects.filter(tenant=tenant, date__lte=as_of).exclude(
+        status__in=(BillStatus.DRAFT, BillStatus.PAID)
+    )
+    for bill in bills.only("vendor_id", "due_date", "total", "paid", "credited"):
+        open_amount = bill.total - bill.paid - bill.credited
+        if open_amount <= 0:
+            continue
+        v = vendors[bill.vendor_id]
+        r = rows.setdefault(
+            bill.vendor_id,
+            {"code": v.code, "name": v.party.name, **{k: ZERO for k, _d in AGING_BUCKETS}, "_id": v.pk},
+        )
+        late = (as_of - bill.due_date).days
+        for key, limit in AGING_BUCKETS:
+            if limit is None or late <= limit:
+                r[key] += open_amount
+                break
+    out = sorted(rows.values(), key=lambda r: r["code"])
+    keys = [k for k, _d in AGING_BUCKETS]
+    for r in out:
+        r["total"] = sum((r[k] for k in keys), ZERO)
+    return Report(
+        "payables-aging",
+        str(NAMES["ap_aging"]),
+        [
+            Column("code", _("Code")),
+            Column("name", _("Vendor")),
+            Column("current", _("Not due"), "money"),
+            Column("d1_30", _("1–30 days overdue"), "money"),
+            Column("d31_60", _("31–60 days overdue"), "money"),
+            Column("d61_90", _("61–90 days overdue"), "money"),
+            Column("over_90", _("Over 90 days overdue"), "money"),
+            Column("total", _("Open amount"), "money"),
+        ],
+        out,
+        subtitle=_("on %(d)s") % {"d": f"{as_of:%d/%m/%Y}"},
+        totals={k: sum((r[k] for r in out), ZERO) for k in (*keys, "total")},
+    )
+
+
+def open_orders(tenant: Any, as_of: dt.date, late_only: bool) -> Report:
+    qs = PurchaseOrder.objects.filter(tenant=tenant, status__in=OPEN_ORDER, date__lte=as_of)
+    if late_only:
+        qs = qs.filter(expected_date__lt=as_of)
+    out: list[dict[str, Any]] = []
+    for order in qs.select_related("vendor__party").prefetch_related("lines").order_by("expected_date", "number"):
+        lines = list(order.lines.all())
+        ordered = sum((li.quantity for li in lines), ZERO)
+        received = sum((li.received_quantity for li in lines), ZERO)
+        to_receive = sum((li.open_quantity for li in lines), ZERO)
+        value = sum(
+            (round_money(li.net_amount * li.open_quantity / li.quantity) for li in lines if li.open_quantity > 0), ZERO
+        )
+        late = (as_of - order.expected_date).days if order.expected_date and order.expected_date < as_of else 0
+        out.append(
+            {
+                "order": order.number,
+                "vendor": f"{order.vendor.code} {order.vendor.party.name}",
+                "status": order.get_status_display(),
+                "date": order.date,
+                "expected_date": order.expected_date,
+                "ordered": ordered,
+                "received": received,
+                "to_receive": to_receive,
+                "value": value,
+                "days_late": late,
+                "_id": order.pk,
+            }
+        )
+    if late_only:
+        out.sort(key=lambda r: (-r["days_late"], r["order"]))
+    return Report(
+        "late-deliveries" if late_only else "open-purchase-orders",
+        str(NAMES["late_deliveries" if late_only else "open_orders"]),
+        [
+            Column("order", _("Purchase order")),
+            Column("vendor", _("Vendor")),
+            Column("status", _("Status")),
+            Column("date", _("Date"), "date"),
+            Column("expected_date", _("Expected date"), "date"),
+            Column("ordered", _("Ordered quantity"), "qty"),
+            Column("received", _("Received"), "qty"),
+            Column("to_receive", _("To receive"), "qty"),
+            Column("value", _("Value to receive before VAT"), "money"),
+            Column("days_late", _("Days late"), "qty"),
+        ],
+        out,
+        subtitle=_("on %(d)s") % {"d": f"{as_of:%d/%m/%Y}"},
+        totals={"value": sum((r["value"] for r in out), ZERO)},
+    )
+
+
+def grni(tenant: Any) -> Report:
+    """Goods received not invoiced per vendor (``selectors.grni_by_vendor``) as a report table: the
+    GRNI page's Excel and PDF and the API's ``format=xlsx|pdf``."""
+    from novasaas.purchasing.selectors import grni_by_vendor
+
+    rows = [{**r, "_id": r["vendor_id"]} for r in grni_by_vendor(tenant)]
+    return Report(
+        "goods-received-not-invoiced",
+        _("Goods received not invoiced, by vendor"),
+        [
+            Column("code", _("Code")),
+            Column("name", _("Vendor")),
+            Column("received", _("Received value"), "money"),
+            Column("billed", _("Billed"), "money"),
+            Column("open", _("Not invoiced"), "money"),
+        ],
+        rows,
+        subtitle=_("on %(d)s") % {"d": f"{timezone.localdate():%d/%m/%Y}"},
+        totals={"open": sum((r["open"] for r in rows), ZERO)},
+    )
 
 
 def build(tenant: Any, name: str, date_from: Any = None, date_to: Any = None, product_id: Any = None) -> Report:
@@ -313,4 +458,8 @@ def build(tenant: Any, name: str, date_from: Any = None, date_to: Any = None, pr
         return spend_month(tenant, start, end)
     if name == "price_history":
         return price_history(tenant, start, end, product)
+    if name == "ap_aging":
+        return ap_aging(tenant, end)
+    if name in ("open_orders", "late_deliveries"):
+        return open_orders(tenant, end, name == "late_deliveries")
     return best_vendor(tenant, start, end, product)

@@ -141,6 +141,7 @@ class PurchaseOrderLineOut(Schema):
     total: Decimal
     received_quantity: Decimal
     billed_quantity: Decimal
+    rejected_quantity: Decimal
 
 
 class PurchaseOrderOut(Schema):
@@ -156,6 +157,8 @@ class PurchaseOrderOut(Schema):
     untaxed: Decimal
     vat: Decimal
     total: Decimal
+    sent_to: str
+    sent_at: dt.datetime | None
     lines: list[PurchaseOrderLineOut]
 
     @staticmethod
@@ -176,17 +179,28 @@ class PurchaseOrderSummaryOut(Schema):
 class ReceiveLineIn(StrictSchema):
     line_id: Id
     quantity: QtyOrZero
+    rejected_quantity: QtyOrZero = Decimal(0)  # quality check: delivered, refused, not stocked
+
+
+class SendOrderIn(StrictSchema):
+    to: str = Field(default="", max_length=254)  # default: the vendor's email contact
+
+
+class ReturnLineIn(StrictSchema):
+    line_id: Id
+    quantity: QtyOrZero
 
 
 class ReceiveIn(StrictSchema):
     date: Date | None = None
     lines: list[ReceiveLineIn] | None = Field(default=None, min_length=1, max_length=500)
+    rejection_reason: str = Field(default="", max_length=300)
 
 
 class ReturnIn(StrictSchema):
     date: Date | None = None
     reason: str = Field(default="", max_length=300)
-    lines: list[ReceiveLineIn] = Field(min_length=1, max_length=500)
+    lines: list[ReturnLineIn] = Field(min_length=1, max_length=500)
 
 
 class VendorReturnOut(Schema):
@@ -202,6 +216,9 @@ class PurchaseReceiptOut(Schema):
     number: str
     date: dt.date
     value: Decimal
+    quantity: Decimal
+    rejected_quantity: Decimal
+    rejection_reason: str
 
 
 class VendorBillLineIn(StrictSchema):
@@ -479,7 +496,16 @@ class RfqSummaryOut(Schema):
     order_id: int | None
 
 
-PurchasingReportName = Literal["spend_vendor", "spend_product", "spend_month", "price_history", "best_vendor"]
+PurchasingReportName = Literal[
+    "spend_vendor",
+    "spend_product",
+    "spend_month",
+    "price_history",
+    "best_vendor",
+    "ap_aging",
+    "open_orders",
+    "late_deliveries",
+]
 PurchasingReportFormat = Literal["json", "xlsx", "pdf"]
 
 
@@ -492,3 +518,8 @@ class PurchasingReportOut(Schema):
     rows: list[dict[str, Any]]
     totals: dict[str, Any]
     summary: dict[str, Any]
+
+
+class VendorImportResult(Schema):
+    created: int
+    changed: int

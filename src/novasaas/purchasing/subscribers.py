@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from novasaas.inventory.events import StockBelowReorderLevel
+from novasaas.inventory.events import GoodsReceived, StockBelowReorderLevel
 from novasaas.platform.events import subscriber
 from novasaas.platform.tenancy import current_tenant
 from novasaas.purchasing.events import VendorBillPaid, VendorBillPosted, VendorCreditNotePosted, VendorReturnPosted
@@ -171,3 +171,14 @@ def propose_reorder(event: StockBelowReorderLevel) -> None:
         quantity,
         _("Available %(a)s, reorder level %(l)s.") % {"a": event.available, "l": event.reorder_level},
     )
+
+
+@subscriber(GoodsReceived, module="SCM")
+def receipt_for_order(event: GoodsReceived) -> None:
+    """A goods receipt validated in Inventory for a purchase order (not through the order's own
+    ``receive_order``) updates the order (``actions.record_inventory_receipt``); a refusal there
+    refuses the receipt."""
+    if event.purchase_order_id:
+        from novasaas.purchasing.actions import record_inventory_receipt
+
+        record_inventory_receipt(event)

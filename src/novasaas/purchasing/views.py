@@ -17,7 +17,7 @@ from django.views import View
 
 from novasaas.identity.access import Principal
 from novasaas.platform.modules import ModuleDisabled
-from novasaas.purchasing import actions, bills, credits, forms, landed, requisitions, rfqs, selectors
+from novasaas.purchasing import actions, bills, credits, emailing, forms, landed, requisitions, rfqs, selectors
 from novasaas.purchasing.models import (
     BillStatus,
     CostKind,
@@ -96,6 +96,43 @@ class VendorListView(PurchasingView):
         qs = selectors.list_vendors(self.principal.tenant, q, include_inactive=request.GET.get("inactive") == "1")
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         return render(request, "purchasing/vendors.html", {"page": page, "q": q})
+
+
+class VendorExcelView(PurchasingView):
+    """GET: the import page (vendors and price lists); ``?export=vendors|prices`` downloads the xlsx.
+    POST ``kind`` (vendors / prices) and ``file``: all or nothing, every bad line listed (400)."""
+
+    permissions = ("scm.vendor.manage",)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.platform.excel import XLSX_TYPE
+        from novasaas.purchasing import excel
+
+        what = request.GET.get("export", "")
+        if what in ("vendors", "prices"):
+            content = excel.export_vendors(self.principal) if what == "vendors" else excel.export_prices(self.principal)
+            response = HttpResponse(content, content_type=XLSX_TYPE)
+            name = "vendors.xlsx" if what == "vendors" else "vendor-prices.xlsx"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        return render(request, "purchasing/vendor_import.html", {})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from novasaas.purchasing import excel
+
+        kind = request.POST.get("kind", "")
+        upload = request.FILES.get("file")
+        if kind not in ("vendors", "prices") or upload is None:
+            context = {"kind": kind, "error": _("Choose a file.")}
+            return render(request, "purchasing/vendor_import.html", context, status=400)
+        run = excel.import_vendors if kind == "vendors" else excel.import_prices
+        try:
+            created, changed = run(self.principal, upload, upload.name)
+        except excel.VendorImportError as exc:
+            failed: dict[str, Any] = {"kind": kind, "errors": exc.lines}
+            return render(request, "purchasing/vendor_import.html", failed, status=400)
+        messages.success(request, _("Imported: %(c)d created, %(u)d changed.") % {"c": created, "u": changed})
+        return redirect("purchasing-vendors")
 
 
 class VendorDetailView(PurchasingView):
@@ -293,7 +330,26 @@ class OrderDetailView(PurchasingView):
             "can_bill": p.has("scm.po.create")
             and order.status in (OrderStatus.PARTIAL, OrderStatus.RECEIVED, OrderStatus.CLOSED),
         }
+        if p.has("scm.po.create") and order.status in emailing.SENDABLE:
+            context["can_send"] = True
+            context["send_to"] = request.POST.get("to", "") if error else emailing.vendor_email(order)
         return render(request, "purchasing/order.html", context, status=status)
+
+
+class OrderSendView(PurchasingView):
+    """POST ``to`` (default: the vendor's email): email the order's PDF to the vendor."""
+
+    permissions = ("scm.po.create",)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        p = self.principal
+        selectors.get_order(p.tenant, pk)
+        try:
+            order = emailing.send_order(p, pk, to=request.POST.get("to", "")[:254])
+        except ValidationError as exc:
+            return OrderDetailView.get(self, request, pk, error=" ".join(exc.messages), status=400)  # type: ignore[arg-type]
+        messages.success(request, _("Purchase order emailed to %(to)s.") % {"to": order.sent_to})
+        return redirect("purchasing-order", pk=pk)
 
 
 class OrderPdfView(PurchasingView):
@@ -313,7 +369,8 @@ class OrderPdfView(PurchasingView):
 
 
 class OrderReceiveView(PurchasingView):
-    """POST the quantities to receive (``qty_<line id>``) and the date."""
+    """POST the accepted quantities (``qty_<line id>``), the rejected ones of the quality check
+    (``rej_<line id>``, with ``rejection_reason``) and the date."""
 
     permissions = ("scm.receipt.create",)
 
@@ -323,13 +380,26 @@ class OrderReceiveView(PurchasingView):
         rows = []
         for line in order.lines.all():
             value = request.POST.get(f"qty_{line.pk}", "").strip()
-            if value:
-                rows.append({"line_id": line.pk, "quantity": value.replace(",", ".")})
+            rejected = request.POST.get(f"rej_{line.pk}", "").strip()
+            if value or rejected:
+                rows.append(
+                    {
+                        "line_id": line.pk,
+                        "quantity": value.replace(",", ".") or "0",
+                        "rejected_quantity": rejected.replace(",", ".") or "0",
+                    }
+                )
         form = forms.ReceiveForm(request.POST)
         if not form.is_valid():
             return OrderDetailView.get(self, request, pk, error=_("Enter a valid date."), status=400)  # type: ignore[arg-type]
         try:
-            receipt = actions.receive_order(p, pk, lines=rows, date=form.cleaned_data.get("date"))
+            receipt = actions.receive_order(
+                p,
+                pk,
+                lines=rows,
+                date=form.cleaned_data.get("date"),
+                rejection_reason=request.POST.get("rejection_reason", "")[:300],
+            )
         except ValidationError as exc:
             return OrderDetailView.get(self, request, pk, error=" ".join(exc.messages), status=400)  # type: ignore[arg-type]
         messages.success(request, _("Goods receipt %(n)s posted.") % {"n": receipt.number})
@@ -772,7 +842,7 @@ class ReportView(PurchasingView):
     """A purchasing report (``reports.NAMES``) with the period and product filters; ``?format=xlsx|pdf``
     downloads the same table."""
 
-    permissions = ("scm.report.view",)
+    permissions = ("scm.report.view", "scm.po.track")
 
     def get(self, request: HttpRequest, name: str) -> HttpResponse:
         from urllib.parse import urlencode
@@ -782,6 +852,7 @@ class ReportView(PurchasingView):
 
         if name not in reports.NAMES:
             raise Http404
+        self.principal.require(reports.permission(name))
         dates: list[dt.date | None] = []
         for key in ("from", "to"):
             try:
@@ -797,7 +868,7 @@ class ReportView(PurchasingView):
         query = {"from": start.isoformat(), "to": end.isoformat(), **({"product": product} if product else {})}
         context = {
             "name": name,
-            "tabs": list(reports.NAMES.items()),
+            "tabs": [(k, v) for k, v in reports.NAMES.items() if self.principal.has(reports.permission(k))],
             "report": table,
             "rows": table.page_rows(),
             "totals": table.page_totals(),
@@ -817,6 +888,12 @@ class GrniView(PurchasingView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         tenant = self.principal.tenant
+        fmt = request.GET.get("format", "")
+        if fmt in ("xlsx", "pdf"):
+            from novasaas.platform.reports import file_response
+            from novasaas.purchasing import reports
+
+            return file_response(reports.grni(tenant), fmt, unavailable=lambda text: HttpResponse(text, status=503))
         rows = selectors.grni_by_vendor(tenant)
         ledger = None
         if tenant.has_module("ACC"):

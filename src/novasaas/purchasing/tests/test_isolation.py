@@ -99,6 +99,7 @@ API_PATHS = [
     ("get", "orders/{order}/receipts"),
     ("get", "orders/{order}/pdf"),
     ("post", "orders/{order}/return"),
+    ("post", "orders/{order}/send"),
     ("get", "bills/{bill}"),
     ("delete", "bills/{draft_bill}"),
     ("post", "bills/{draft_bill}/post"),
@@ -189,6 +190,7 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
         f"/purchasing/orders/{ids['draft']}/submit/",
         f"/purchasing/orders/{ids['order']}/receive/",
         f"/purchasing/orders/{ids['order']}/return/",
+        f"/purchasing/orders/{ids['order']}/send/",
         f"/purchasing/vendors/{ids['vendor']}/prices/",
         f"/purchasing/bills/{ids['draft_bill']}/post/",
         f"/purchasing/bills/{ids['bill']}/",
@@ -212,6 +214,9 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
         "/purchasing/grni/",
         "/purchasing/rfqs/",
         "/purchasing/reports/spend_vendor/",
+        "/purchasing/reports/ap_aging/",
+        "/purchasing/reports/open_orders/",
+        "/purchasing/reports/late_deliveries/",
     ],
 )
 def test_lists_show_only_own_rows(tenant_a, tenant_b, admin_a, page):
