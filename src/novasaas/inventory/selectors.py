@@ -552,6 +552,13 @@ def document_moves(tenant: Tenant, document_type: str, document_id: int) -> Quer
     )
 
 
+def movement_with_lines(tenant: Tenant, movement_id: int) -> tuple[StockMovement, list[Any]]:
+    """A stock document and its lines in order (product, ``stock_quantity``, ``value``): what another
+    module reads of a receipt it reacts to (purchasing's receipts made in Inventory for an order)."""
+    movement = StockMovement.objects.get(tenant=tenant, pk=movement_id)
+    return movement, list(movement.lines.order_by("id"))
+
+
 def serials_in_stock(tenant: Tenant, product_id: int) -> QuerySet[SerialNumber]:
     return SerialNumber.objects.filter(tenant=tenant, product_id=product_id, location__usage=LocationUsage.INTERNAL)
 

@@ -570,7 +570,7 @@ def record_inventory_receipt(event: Any) -> PurchaseReceipt | None:
         return None
     if PurchaseReceipt.objects.filter(movement_id=event.document_id).exists():
         return None
-    from novasaas.inventory.models import StockMovement, StockMovementLine  # the receipt just validated
+    from novasaas.inventory.selectors import movement_with_lines  # the receipt just validated
 
     order = PurchaseOrder.objects.select_for_update(of=("self",)).filter(pk=event.purchase_order_id).first()
     if order is None:  # no order of this company by that id: the receipt stays a bare receipt
@@ -583,7 +583,8 @@ def record_inventory_receipt(event: Any) -> PurchaseReceipt | None:
     lines = list(order.lines.select_for_update().order_by("position", "id"))
     tolerance = selectors.get_settings(order.tenant).receipt_tolerance_percent
     total = quantity = ZERO
-    for moved in StockMovementLine.objects.filter(movement_id=event.document_id).order_by("id"):
+    movement, moved_lines = movement_with_lines(order.tenant, event.document_id)
+    for moved in moved_lines:
         candidates = [li for li in lines if li.product_id == moved.product_id]
         if not candidates:
             raise ValidationError(
@@ -612,7 +613,6 @@ def record_inventory_receipt(event: Any) -> PurchaseReceipt | None:
         line.save(update_fields=["received_quantity", "received_value"])
         total += moved.value
         quantity += q
-    movement = StockMovement.objects.only("created_by_id").get(pk=event.document_id)
     receipt = PurchaseReceipt.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
         order=order,
         movement_id=event.document_id,
