@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -134,6 +134,33 @@ def require(tenant: Tenant, name: str) -> None:
     """Refuse (``FeatureNotInPlan``) a boolean feature the plan lacks (webhooks, multi-currency, …)."""
     if not feature(tenant, name):
         raise FeatureNotInPlan(name, plan_name(tenant))
+
+
+def refusal(tenant: Tenant, name: str) -> str:
+    """The message refusing a boolean feature the plan lacks, ``""`` when the plan has it: for the
+    owning app to show on the field that asked for it (multi-currency on a journal line, …)."""
+    if feature(tenant, name):
+        return ""
+    return str(FeatureNotInPlan(name, plan_name(tenant)))
+
+
+BRANDING_FIELDS = ("logo", "theme_color")
+
+
+def check_company_settings(tenant: Tenant, changes: dict[str, Any]) -> None:
+    """``platform.settings_actions.CHANGE_CHECKS`` hook: a new logo or theme colour is branding
+    (white label, §12.3): refused on the field (nothing saved) when the plan lacks it. Removing the logo
+    and saving the colour unchanged stay possible."""
+    asked = [
+        field
+        for field in BRANDING_FIELDS
+        if field in changes and changes[field] and changes[field] != getattr(tenant, field, None)
+    ]
+    if not asked:
+        return
+    message = refusal(tenant, "white_label")
+    if message:
+        raise ValidationError({field: [message] for field in asked})
 
 
 def require_ai(tenant: Tenant, use: str) -> None:

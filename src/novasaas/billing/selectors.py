@@ -98,6 +98,14 @@ def feature(tenant: Tenant, name: str) -> Any:
     return features.feature(tenant, name)
 
 
+def feature_refusal(tenant: Tenant, name: str) -> str:
+    """Why ``tenant``'s plan refuses a boolean feature (multi_currency, multi_language, white_label,
+    webhooks): the message naming the plan and the upgrade, ``""`` when the plan includes it."""
+    from novasaas.billing import features
+
+    return features.refusal(tenant, name)
+
+
 def require_ai_tier(tenant: Tenant, use: str) -> None:
     """Refuse (403, ``FeatureNotInPlan``) an AI use (chat, functions, rag, api) above the plan's AI tier."""
     from novasaas.billing import features
