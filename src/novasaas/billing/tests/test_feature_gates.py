@@ -136,3 +136,32 @@ def test_a_tenant_without_subscription_uses_every_feature(tenant_a, today):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     with platform_context():
         assert admin_of(tenant_a).locale == "en"
+
+
+def test_the_api_rate_window_is_the_configured_shared_cache(today, monkeypatch, settings):
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from novasaas.billing import features
+    from novasaas.billing.tests.test_features import _key
+    from novasaas.config.settings import _caches
+
+    business = create_tenant(modules=["CRM"])
+    subscribe(business, "business", on=today)
+    fixed = timezone.now()
+    monkeypatch.setattr(features.timezone, "now", lambda: fixed)
+    key = _key(business)
+    cache.set(features.api_window_key(business), 60, timeout=120)  # the 60 requests other processes counted
+    assert key.get("/api/v1/billing/subscription").status_code == 429
+    cache.delete(features.api_window_key(business))
+    assert key.get("/api/v1/billing/subscription").status_code == 200
+    # REDIS_URL makes the cache Redis (shared by every process); never in tests
+    redis = _caches({"REDIS_URL": "redis://127.0.0.1:6379/0"}, False)["default"]
+    assert redis["BACKEND"].endswith("RedisCache") and redis["LOCATION"] == "redis://127.0.0.1:6379/0"
+    assert _caches({"REDIS_URL": "redis://127.0.0.1:6379/0"}, True)["default"]["BACKEND"].endswith("LocMemCache")
+    assert _caches({}, False)["default"]["BACKEND"].endswith("LocMemCache")
+    # an unreachable shared cache lets the request through (logged), it does not take the API down
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    assert key.get("/api/v1/billing/subscription").status_code == 200
