@@ -6,7 +6,8 @@ ai_expire_credits, ai_release_stale); each runs once a day, on the worker's firs
 
 - a marker ``periodic:<job>:<day>`` is added to Django's cache (``cache.add`` is atomic): with a shared
   cache (``REDIS_URL``) only one worker process of the platform runs the job that day; with the local-memory
-  cache each worker process runs it once;
+  cache each worker process runs it once. The marker says "running" for at most an hour (a worker killed
+  mid-job does not block the day), then "ok" for two days;
 - the process also remembers the days it ran, so a cache eviction does not repeat a job.
 
 Every job is itself idempotent per day (a second run does nothing new), so a worker restarted the same
@@ -50,9 +51,10 @@ def run_daily_jobs(now: dt.datetime | None = None) -> dict[str, str]:
         if (name, day) in _ran:
             continue
         key = f"periodic:{name}:{day.isoformat()}"
-        if not cache.add(key, "running", timeout=2 * 24 * 3600):
-            _ran.add((name, day))  # another process has it (or it failed within the hour: retried later)
-            continue
+        if not cache.add(key, "running", timeout=3600):
+            if cache.get(key) == "ok":
+                _ran.add((name, day))  # done today by another process
+            continue  # running elsewhere, or failed within the hour: looked at again on the next sweep
         out = io.StringIO()
         try:
             call_command(name, stdout=out)
