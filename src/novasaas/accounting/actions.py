@@ -46,6 +46,7 @@ from novasaas.accounting.models import (
     PeriodState,
 )
 from novasaas.accounting.scope import atomic_in, in_tenant
+from novasaas.billing import selectors as billing_selectors
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.models import AuditAction, Tenant
@@ -879,6 +880,7 @@ class _FxConversion:
         self.rates: dict[str, Decimal | None] = {}
         self.exact_debit = self.exact_credit = Decimal(0)
         self.currency_lines = 0
+        self.plan_refusal: str | None = None
 
     def _base(self) -> str:
         if self.base is None:
@@ -900,6 +902,11 @@ class _FxConversion:
         self.currency_lines += 1
         if not is_known_currency(currency):
             errors.setdefault(f"lines[{i}].currency", []).append(_("Unknown currency %(cur)s.") % {"cur": currency[:3]})
+            return None
+        if self.plan_refusal is None:  # the plan's multi-currency feature (§12.3), read once per entry
+            self.plan_refusal = billing_selectors.feature_refusal(self.tenant, "multi_currency")
+        if self.plan_refusal:
+            errors.setdefault(f"lines[{i}].currency", []).append(self.plan_refusal)
             return None
         amount = debit or credit
         if not has_valid_decimals(amount, currency):

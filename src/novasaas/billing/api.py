@@ -274,6 +274,7 @@ def platform_subscriptions(request: HttpRequest) -> Any:
             .prefetch_related("addons__addon", "addons__price")
             .order_by("tenant_id")
         )
+        activity = selectors.activity_by_tenant([x.tenant for x in subs])
         return [
             {
                 "tenant_id": x.tenant_id,
@@ -282,9 +283,39 @@ def platform_subscriptions(request: HttpRequest) -> Any:
                 "status": x.status,
                 "period": x.period,
                 "mrr": mrr(x),
+                **activity[x.tenant_id],
             }
             for x in subs
         ]
+
+
+@platform_router.get("/tenants/{int:tenant_id}", response={200: s.BillingTenantOut, 403: ErrorOut, 404: ErrorOut})
+def platform_tenant(request: HttpRequest, tenant_id: int) -> Any:
+    """One tenant as the Master Admin's tenant page shows it (Master Admin and Support Staff)."""
+    _master(request)
+    from novasaas.platform.models import Tenant
+    from novasaas.platform.tenancy import tenant_context
+
+    with platform_context():
+        tenant = Tenant.objects.get(pk=tenant_id)
+        detail = selectors.tenant_detail(tenant)
+        sub = detail["sub"]
+        with tenant_context(tenant):
+            subscription = subscription_out(sub, tenant) if sub else None
+        invoices = PlatformInvoice.objects.filter(tenant_id=tenant.pk).prefetch_related("lines")[:100]
+        return {
+            "tenant_id": tenant.pk,
+            "tenant_slug": tenant.slug,
+            "tenant_name": tenant.name,
+            "subscription": subscription,
+            "mrr": detail["mrr"],
+            "active_users": detail["active_users"],
+            "storage_bytes": detail["storage_bytes"],
+            "storage_limit_mb": detail["storage_limit_mb"],
+            "last_activity": detail["last_activity"],
+            "invoices": [invoice_out(i) for i in invoices],
+            "events": [{"kind": e.kind, "detail": e.detail, "created_at": e.created_at} for e in detail["events"]],
+        }
 
 
 def promotion_out(promo: Promotion) -> dict[str, Any]:

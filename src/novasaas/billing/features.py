@@ -12,10 +12,11 @@ holds no per-add-on flag field; a new flag-raising add-on is a line in this tabl
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +24,8 @@ from ninja.errors import HttpError
 
 from novasaas.billing.models import Subscription
 from novasaas.platform.models import Tenant
+
+logger = logging.getLogger(__name__)
 
 AI_TIERS = ("none", "basic", "rag", "functions", "custom")
 API_LEVELS = ("none", "limited", "full")
@@ -136,6 +139,33 @@ def require(tenant: Tenant, name: str) -> None:
         raise FeatureNotInPlan(name, plan_name(tenant))
 
 
+def refusal(tenant: Tenant, name: str) -> str:
+    """The message refusing a boolean feature the plan lacks, ``""`` when the plan has it: for the
+    owning app to show on the field that asked for it (multi-currency on a journal line, …)."""
+    if feature(tenant, name):
+        return ""
+    return str(FeatureNotInPlan(name, plan_name(tenant)))
+
+
+BRANDING_FIELDS = ("logo", "theme_color")
+
+
+def check_company_settings(tenant: Tenant, changes: dict[str, Any]) -> None:
+    """``platform.settings_actions.CHANGE_CHECKS`` hook: a new logo or theme colour is branding
+    (white label, §12.3): refused on the field (nothing saved) when the plan lacks it. Removing the logo
+    and saving the colour unchanged stay possible."""
+    asked = [
+        field
+        for field in BRANDING_FIELDS
+        if field in changes and changes[field] and changes[field] != getattr(tenant, field, None)
+    ]
+    if not asked:
+        return
+    message = refusal(tenant, "white_label")
+    if message:
+        raise ValidationError({field: [message] for field in asked})
+
+
 def require_ai(tenant: Tenant, use: str) -> None:
     """Refuse an AI use (``chat``, ``functions``, ``rag``, ``api``) above the plan's AI tier."""
     needed = AI_FEATURE_TIER.get(use, "basic")
@@ -163,11 +193,31 @@ def check_api_principal(principal: Any) -> None:
         check_api_request(principal.tenant)
 
 
+def api_window_key(tenant: Tenant) -> str:
+    """The cache key counting ``tenant``'s API-key requests in the current minute."""
+    return f"billing:api:{tenant.pk}:{int(timezone.now().timestamp()) // 60}"
+
+
+def _count_request(key: str) -> int | None:
+    """One more request in the window; None when the cache cannot be reached (the request is let
+    through: an unreachable Redis must not take the API down)."""
+    try:
+        cache.add(key, 0, timeout=120)
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, timeout=120)
+            return 1
+    except Exception:  # noqa: BLE001 - any cache backend error (connection refused, timeout)
+        logger.warning("billing: the API rate window's cache is unreachable; request not counted", exc_info=True)
+        return None
+
+
 def check_api_request(tenant: Tenant) -> None:
     """Gate one request of an API key (``TenantAuth``): refused (403) when the plan has no API access,
-    429 beyond its requests per minute. The count is a fixed one-minute window in Django's cache, so it
-    is shared by every process only with a shared cache backend (Redis); with the default local-memory
-    cache each process counts on its own."""
+    429 beyond its requests per minute. The count is a fixed one-minute window in Django's configured
+    cache (``CACHES``): with ``REDIS_URL`` set it is Redis, one window shared by every web process and
+    worker (``incr`` is atomic there); without it, local memory, where each process counts on its own."""
     sub = _subscription(tenant)
     if sub is None:
         return
@@ -177,12 +227,6 @@ def check_api_request(tenant: Tenant) -> None:
     rate = values["api_rate_per_minute"]
     if rate is None:
         return
-    key = f"billing:api:{tenant.pk}:{int(timezone.now().timestamp()) // 60}"
-    cache.add(key, 0, timeout=120)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=120)
-        used = 1
-    if used > int(rate):
+    used = _count_request(api_window_key(tenant))
+    if used is not None and used > int(rate):
         raise RateLimited(int(rate))

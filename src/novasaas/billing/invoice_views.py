@@ -85,7 +85,10 @@ def console(request: HttpRequest) -> HttpResponse:
         .order_by("tenant_id")
     )
     tenants = {t.pk: t for t in Tenant.objects.filter(pk__in=[s.tenant_id for s in subs])}
-    rows: list[dict[str, Any]] = [{"tenant": tenants[s.tenant_id], "sub": s, "mrr": mrr(s)} for s in subs]
+    activity = selectors.activity_by_tenant(list(tenants.values()))
+    rows: list[dict[str, Any]] = [
+        {"tenant": tenants[s.tenant_id], "sub": s, "mrr": mrr(s), **activity[s.tenant_id]} for s in subs
+    ]
     total: Decimal = sum((r["mrr"] for r in rows), Decimal(0))
     invoices = list(PlatformInvoice.objects.filter(status="issued").order_by("due_on")[:200])
     for inv in invoices:

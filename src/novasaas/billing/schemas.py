@@ -235,6 +235,32 @@ class SubscriptionRowOut(Schema):
     status: str
     period: str
     mrr: Decimal
+    active_users: int = 0
+    storage_bytes: int = 0
+    last_activity: dt.datetime | None = None
+
+
+class BillingEventOut(Schema):
+    kind: str
+    detail: dict[str, Any]
+    created_at: dt.datetime
+
+
+class BillingTenantOut(Schema):
+    """The Master Admin's view of one tenant: its subscription (None without one), MRR, users, storage,
+    last activity, invoices and subscription history (newest first, at most 100 each)."""
+
+    tenant_id: int
+    tenant_slug: str
+    tenant_name: str
+    subscription: BillingSubscriptionOut | None
+    mrr: Decimal
+    active_users: int
+    storage_bytes: int
+    storage_limit_mb: int | None
+    last_activity: dt.datetime | None
+    invoices: list[InvoiceOut]
+    events: list[BillingEventOut]
 
 
 class BillingCreditOut(Schema):

@@ -98,6 +98,14 @@ def feature(tenant: Tenant, name: str) -> Any:
     return features.feature(tenant, name)
 
 
+def feature_refusal(tenant: Tenant, name: str) -> str:
+    """Why ``tenant``'s plan refuses a boolean feature (multi_currency, multi_language, white_label,
+    webhooks): the message naming the plan and the upgrade, ``""`` when the plan includes it."""
+    from novasaas.billing import features
+
+    return features.refusal(tenant, name)
+
+
 def require_ai_tier(tenant: Tenant, use: str) -> None:
     """Refuse (403, ``FeatureNotInPlan``) an AI use (chat, functions, rag, api) above the plan's AI tier."""
     from novasaas.billing import features
@@ -189,6 +197,42 @@ def tenant_detail(tenant: Tenant) -> dict[str, Any]:
         "last_activity": max([d for d in [last, *logins] if d is not None], default=None),
         "features": features_of(tenant, sub),
     }
+
+
+def activity_by_tenant(tenants: list[Tenant]) -> dict[int, dict[str, Any]]:
+    """Per tenant, for the Master Admin's console list and API: active users, storage used (bytes) and
+    last activity (latest audit entry or sign-in of a member). A few grouped queries plus one storage
+    sum per tenant. Platform read: call inside ``platform_context()``."""
+    from django.apps import apps
+    from django.db.models import Count, Max, Q
+
+    ids = [t.pk for t in tenants]
+    audit_model = apps.get_model("platform", "AuditLog")
+    membership = apps.get_model("identity", "Membership")
+    last_audit = dict(
+        audit_model.objects.filter(tenant_id__in=ids)
+        .values("tenant_id")
+        .annotate(last=Max("created_at"))
+        .values_list("tenant_id", "last")
+    )
+    members = {
+        row["tenant_id"]: row
+        for row in membership.objects.filter(tenant_id__in=ids)
+        .values("tenant_id")
+        .annotate(active=Count("pk", filter=Q(is_active=True)), last_login=Max("user__last_login"))
+    }
+    out: dict[int, dict[str, Any]] = {}
+    for tenant in tenants:
+        with tenant_context(tenant):
+            storage = limits.storage_bytes()
+        row = members.get(tenant.pk, {})
+        moments = [d for d in (last_audit.get(tenant.pk), row.get("last_login")) if d is not None]
+        out[tenant.pk] = {
+            "active_users": int(row.get("active") or 0),
+            "storage_bytes": storage,
+            "last_activity": max(moments, default=None),
+        }
+    return out
 
 
 def mrr_report(today: dt.date, months: int = 12) -> Report:

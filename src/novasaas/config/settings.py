@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE
@@ -241,6 +243,22 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "NovaSaaS <no-reply@novasaas.local>")
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
+# --- cache ------------------------------------------------------------------------------------
+# Django's cache holds what every process must share (billing: the API requests per minute of a
+# tenant). REDIS_URL (e.g. redis://127.0.0.1:6379/0) makes it Redis, shared by every web process and
+# worker; without it, local memory: each process counts on its own (development, tests).
+
+
+def _caches(env: Mapping[str, str], testing: bool) -> dict[str, Any]:
+    url = env.get("REDIS_URL", "")
+    if url and not testing:  # tests never depend on a running Redis
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                            "KEY_PREFIX": "novasaas", "TIMEOUT": 300}}
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+CACHES = _caches(os.environ, TESTING)
+
 # --- tasks ------------------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if TESTING:
@@ -250,6 +268,14 @@ if TESTING:
 WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
 WORKER_LEASE_SECONDS = int(os.environ.get("WORKER_LEASE_SECONDS", "60"))
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+# Daily jobs the worker runs once a day after DAILY_JOBS_AT (local time), platform/periodic.py:
+# management commands, each idempotent per day. DAILY_JOBS="" turns it off (cron instead).
+DAILY_JOBS = tuple(
+    j for j in os.environ.get(
+        "DAILY_JOBS", "" if TESTING else "billing_day,sales_remind_activities,ai_expire_credits,ai_release_stale"
+    ).split(",") if j
+)
+DAILY_JOBS_AT = os.environ.get("DAILY_JOBS_AT", "00:05")
 
 # --- security headers ---------------------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {

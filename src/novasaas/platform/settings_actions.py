@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,9 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "core.users.manage": ("require_mfa",),
 }
 FIELD_PERMISSION = {field: perm for perm, fields in SECTIONS.items() for field in fields}
+# Checks of a module on a change (tenant, changes) before anything is written; they raise
+# ValidationError/PermissionDenied. billing appends its plan gate of branding (logo, theme colour).
+CHANGE_CHECKS: list[Callable[[Tenant, dict[str, Any]], None]] = []
 
 
 def update_company_settings(principal: Any, changes: dict[str, Any]) -> Tenant:
@@ -36,6 +40,8 @@ def update_company_settings(principal: Any, changes: dict[str, Any]) -> Tenant:
 
         if changes["timezone"] not in zoneinfo.available_timezones():
             raise ValidationError({"timezone": [_("Unknown time zone.")]})
+    for check in CHANGE_CHECKS:
+        check(tenant, changes)
     with platform_context(), transaction.atomic():
         fresh = Tenant.objects.select_for_update().get(pk=tenant.pk)
         before = audit.snapshot(fresh)

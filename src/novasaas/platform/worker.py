@@ -11,7 +11,8 @@ It is django-tasks-db's worker loop with three additions:
   (``DBTaskResult.worker_ids`` holds one id per claim) and after ``TASK_MAX_ATTEMPTS`` claims it ends as
   failed, so a task that kills its worker does not loop forever.
 - **Sweep.** Every ``--sweep-interval`` seconds it re-queues such tasks and delivers pending outbox
-  messages, so nothing waits for an unrelated event to queue a delivery (platform/events.py).
+  messages, so nothing waits for an unrelated event to queue a delivery (platform/events.py), and runs
+  the daily jobs that are due (``platform/periodic.py``: ``DAILY_JOBS`` once a day after ``DAILY_JOBS_AT``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from novasaas.platform import periodic
 from novasaas.platform.models import WorkerHeartbeat
 
 log = logging.getLogger(__name__)
@@ -177,6 +179,7 @@ class ResilientWorker(Worker):
             done = sweep()
             if any(done.values()):
                 log.info("worker %s sweep: %s", self.worker_id, done)
+            periodic.run_daily_jobs()  # the daily jobs, once a day (platform/periodic.py)
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
         if not self.process_all_queues:
             tasks = tasks.filter(queue_name__in=self.queue_names)

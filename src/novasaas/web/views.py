@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from novasaas.billing import selectors as billing_selectors
 from novasaas.platform import notifications
 from novasaas.platform.dashboard import arrange_dashboard, layout_for, quick_actions_for, widgets_for
 from novasaas.platform.models import Notification
@@ -138,6 +139,14 @@ def set_language(request: HttpRequest) -> HttpResponse:
     nxt = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         nxt = "/"
+    principal = getattr(request, "principal", None)
+    tenant = getattr(principal, "tenant", None)
+    if tenant is not None and lang != (tenant.locale or "vi"):
+        # a language other than the company's needs the plan's multi-language feature (§12.3)
+        refusal = billing_selectors.feature_refusal(tenant, "multi_language")
+        if refusal:
+            messages.error(request, refusal)
+            return HttpResponseRedirect(nxt)
     response = HttpResponseRedirect(nxt)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, lang, max_age=365 * 24 * 3600, samesite="Lax")
     user = request.user
