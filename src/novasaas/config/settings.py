@@ -272,7 +272,7 @@ OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 # management commands, each idempotent per day. DAILY_JOBS="" turns it off (cron instead).
 DAILY_JOBS = tuple(
     j for j in os.environ.get(
-        "DAILY_JOBS", "" if TESTING else "billing_day,sales_remind_activities,ai_expire_credits,ai_release_stale"
+        "DAILY_JOBS", "" if TESTING else "billing_day,sales_remind_activities,sales_quotation_expiry,ai_expire_credits,ai_release_stale"
     ).split(",") if j
 )
 DAILY_JOBS_AT = os.environ.get("DAILY_JOBS_AT", "00:05")
