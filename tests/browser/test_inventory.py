@@ -115,7 +115,12 @@ def test_inventory_screenshots(page, tenant_a, admin_a):
     page.wait_for_url(re.compile(r"/$"))
     page.set_viewport_size({"width": 1366, "height": 900})
     Path("var/screens").mkdir(parents=True, exist_ok=True)
-    for name, url in [("inv-dashboard", "/"), ("inv-stock", "/inventory/"), ("inv-products", "/inventory/products/"),
-                      ("inv-reports", "/inventory/reports/"), ("inv-abc", "/inventory/reports/abc/")]:
+    for name, url in [
+        ("inv-dashboard", "/"),
+        ("inv-stock", "/inventory/"),
+        ("inv-products", "/inventory/products/"),
+        ("inv-reports", "/inventory/reports/"),
+        ("inv-abc", "/inventory/reports/abc/"),
+    ]:
         page.goto(url)
         page.screenshot(path=f"var/screens/{name}.png", full_page=False)

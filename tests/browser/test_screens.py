@@ -22,7 +22,12 @@ def test_screenshots(page, tenant_a, admin_a):
     page.screenshot(path=str(out / "login.png"))
     sign_in(page, admin_a.email, PASSWORD)
     page.wait_for_url(re.compile(r"/$"))
-    for name, url in [("dashboard", "/"), ("users", "/settings/users/"), ("roles", "/settings/roles/matrix/"),
-                      ("audit", "/settings/audit/"), ("parties", "/parties/")]:
+    for name, url in [
+        ("dashboard", "/"),
+        ("users", "/settings/users/"),
+        ("roles", "/settings/roles/matrix/"),
+        ("audit", "/settings/audit/"),
+        ("parties", "/parties/"),
+    ]:
         page.goto(url)
         page.screenshot(path=str(out / f"{name}.png"), full_page=False)

@@ -252,8 +252,14 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 def _caches(env: Mapping[str, str], testing: bool) -> dict[str, Any]:
     url = env.get("REDIS_URL", "")
     if url and not testing:  # tests never depend on a running Redis
-        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
-                            "KEY_PREFIX": "novasaas", "TIMEOUT": 300}}
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": "novasaas",
+                "TIMEOUT": 300,
+            }
+        }
     return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
@@ -271,9 +277,14 @@ OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 # Daily jobs the worker runs once a day after DAILY_JOBS_AT (local time), platform/periodic.py:
 # management commands, each idempotent per day. DAILY_JOBS="" turns it off (cron instead).
 DAILY_JOBS = tuple(
-    j for j in os.environ.get(
-        "DAILY_JOBS", "" if TESTING else "billing_day,sales_remind_activities,sales_quotation_expiry,ai_expire_credits,ai_release_stale"
-    ).split(",") if j
+    j
+    for j in os.environ.get(
+        "DAILY_JOBS",
+        ""
+        if TESTING
+        else "billing_day,sales_remind_activities,sales_quotation_expiry,ai_expire_credits,ai_release_stale",
+    ).split(",")
+    if j
 )
 DAILY_JOBS_AT = os.environ.get("DAILY_JOBS_AT", "00:05")
 

@@ -11,16 +11,20 @@ from novasaas.platform.text import Form
 
 
 class LoginForm(Form):
-    email = forms.EmailField(label=_("Email"), max_length=254,
-                             widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}))
-    password = forms.CharField(label=_("Password"), max_length=200,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
+    password = forms.CharField(
+        label=_("Password"), max_length=200, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class TotpForm(Form):
-    code = forms.CharField(label=_("Two-factor code"), max_length=10,
-                           widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code",
-                                                         "inputmode": "numeric"}))
+    code = forms.CharField(
+        label=_("Two-factor code"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class ProfileForm(Form):
@@ -31,9 +35,11 @@ class ProfileForm(Form):
 
 class PasswordChangeForm(Form):
     old_password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput)
-    new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput,
-                                   help_text=_("At least 10 characters, not only digits, "
-                                               "not a common password."))
+    new_password = forms.CharField(
+        label=_("New password"),
+        widget=forms.PasswordInput,
+        help_text=_("At least 10 characters, not only digits, not a common password."),
+    )
 
 
 class AcceptInvitationForm(Form):
@@ -43,10 +49,13 @@ class AcceptInvitationForm(Form):
 
 class SignupForm(Form):
     company_name = forms.CharField(label=_("Company name"), max_length=200)
-    slug = forms.CharField(label=_("Workspace address"), max_length=50, validators=[slug_validator],
-                           help_text=_("Lowercase letters, digits and dashes, e.g. cong-ty-abc"))
-    tax_code = forms.CharField(label=_("Tax code (MST)"), max_length=14, required=False,
-                               validators=[validate_tax_code])
+    slug = forms.CharField(
+        label=_("Workspace address"),
+        max_length=50,
+        validators=[slug_validator],
+        help_text=_("Lowercase letters, digits and dashes, e.g. cong-ty-abc"),
+    )
+    tax_code = forms.CharField(label=_("Tax code (MST)"), max_length=14, required=False, validators=[validate_tax_code])
     full_name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Email"), max_length=254)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
@@ -76,9 +85,9 @@ class InvitationForm(Form):
 
 
 class RoleForm(Form):
-    code = forms.SlugField(label=_("Code"), max_length=60,
-                           help_text=_("Lowercase letters, digits, dashes and underscores, "
-                                       "e.g. cashier"))
+    code = forms.SlugField(
+        label=_("Code"), max_length=60, help_text=_("Lowercase letters, digits, dashes and underscores, e.g. cashier")
+    )
     name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
 
@@ -86,14 +95,13 @@ class RoleForm(Form):
 class CompanyForm(Form):
     name = forms.CharField(label=_("Company name"), max_length=200)
     legal_name = forms.CharField(label=_("Legal name"), max_length=300, required=False)
-    address = forms.CharField(label=_("Address"), max_length=2000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
-    tax_code = forms.CharField(label=_("Tax code (MST)"), max_length=14, required=False,
-                               validators=[validate_tax_code])
+    address = forms.CharField(
+        label=_("Address"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    tax_code = forms.CharField(label=_("Tax code (MST)"), max_length=14, required=False, validators=[validate_tax_code])
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     email = forms.EmailField(label=_("Email"), max_length=254, required=False)
-    logo = forms.ImageField(label=_("Logo"), required=False,
-                            help_text=_("PNG or JPEG, at most 1 MB."))
+    logo = forms.ImageField(label=_("Logo"), required=False, help_text=_("PNG or JPEG, at most 1 MB."))
 
     def clean_logo(self) -> Any:
         logo = self.cleaned_data.get("logo")
@@ -106,8 +114,12 @@ class CompanyForm(Form):
 
 
 class AppearanceForm(Form):
-    theme_color = forms.RegexField(label=_("Theme colour"), regex=r"^#[0-9a-fA-F]{6}$", max_length=7,
-                                   widget=forms.TextInput(attrs={"type": "color"}))
+    theme_color = forms.RegexField(
+        label=_("Theme colour"),
+        regex=r"^#[0-9a-fA-F]{6}$",
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
 
 
 def _timezones() -> list[tuple[str, str]]:
@@ -133,8 +145,7 @@ class SecurityForm(Form):
 
 class ApiKeyForm(Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    permissions = forms.MultipleChoiceField(label=_("Permissions"), widget=forms.CheckboxSelectMultiple,
-                                            required=False)
+    permissions = forms.MultipleChoiceField(label=_("Permissions"), widget=forms.CheckboxSelectMultiple, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -239,9 +239,9 @@ def valuation_table(tenant: Tenant, as_of: Date | None = None, warehouse_id: int
     if len(totals) <= 500:  # a long IN list costs more than reading every product (0.6 s for 10,000)
         products = products.filter(pk__in={t[0] for t in totals})
     names = {pk: (sku, name) for pk, sku, name in products.values_list("pk", "sku", "name")}
-    houses = {pk: (code, name) for pk, code, name in Warehouse.objects.filter(tenant=tenant).values_list(
-        "pk", "code", "name"
-    )}
+    houses = {
+        pk: (code, name) for pk, code, name in Warehouse.objects.filter(tenant=tenant).values_list("pk", "code", "name")
+    }
     # the stock rows, closings, moves and value entries share the scales of these two fields
     q_exp, v_exp = -_scale(Stock, "on_hand"), -_scale(Stock, "value")
     rows = [
@@ -498,9 +498,7 @@ def low_stock(tenant: Tenant) -> list[BelowReorderRow]:
 def count_lines(tenant: Tenant, count: InventoryCount) -> list[Any]:
     """The lines of a count with ``shown_value``: the posted variance value once approved, before that
     the variance at the warehouse's current average cost (the product's cost price when none)."""
-    lines = list(
-        count.lines.filter(tenant=tenant).select_related("product", "location", "lot", "variant")
-    )
+    lines = list(count.lines.filter(tenant=tenant).select_related("product", "location", "lot", "variant"))
     done = count.status == "done"
     avg = {
         (st.product_id, st.variant_key): st.average_cost

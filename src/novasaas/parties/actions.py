@@ -48,6 +48,8 @@ def code_series(role: str) -> tuple[str, str]:
     if role == "employee":
         return EMPLOYEE_PREFIX, EMPLOYEE_KEY
     return (SUPPLIER_PREFIX, SUPPLIER_KEY) if role == "supplier" else (CODE_PREFIX, CODE_KEY)
+
+
 SCALAR_FIELDS = ("name", "kind", "tax_code", "id_number", "website", "note")
 ADDRESS_FIELDS = ("label", "line", "ward", "district", "province", "country", "is_default")
 CONTACT_FIELDS = ("kind", "value", "label", "is_primary")
@@ -70,9 +72,7 @@ def full_snapshot(party: Party) -> dict[str, Any]:
     data.pop("search_text", None)
     data["addresses"] = [{f: getattr(a, f) for f in ADDRESS_FIELDS} for a in party.addresses.order_by("id")]
     data["contacts"] = [{f: getattr(c, f) for f in CONTACT_FIELDS} for c in party.contacts.order_by("id")]
-    data["bank_accounts"] = [
-        {f: getattr(b, f) for f in BANK_FIELDS} for b in party.bank_accounts.order_by("id")
-    ]
+    data["bank_accounts"] = [{f: getattr(b, f) for f in BANK_FIELDS} for b in party.bank_accounts.order_by("id")]
     data["tags"] = sorted(PartyTag.objects.filter(party=party).values_list("tag__name", flat=True))
     return data
 
@@ -125,9 +125,7 @@ def _build_children(
         for i, row in enumerate(rows):
             unknown = set(row) - set(allowed)
             if unknown:
-                errors.setdefault(f"{prefix}[{i}]", []).append(
-                    _("Unknown fields: %s") % ", ".join(sorted(unknown))
-                )
+                errors.setdefault(f"{prefix}[{i}]", []).append(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
                 continue
             obj = model(tenant_id=party.tenant_id, **{k: ("" if v is None else v) for k, v in row.items()})
             try:
@@ -314,9 +312,7 @@ def update_party(
     _save_guarded(party)
     _write_children(party, *built, clean_tags)
     refresh_search_text(party)
-    audit.record(
-        AuditAction.UPDATE, actor=_actor(principal), obj=party, before=before, after=full_snapshot(party)
-    )
+    audit.record(AuditAction.UPDATE, actor=_actor(principal), obj=party, before=before, after=full_snapshot(party))
     return party
 
 
@@ -380,9 +376,7 @@ def merge_parties(principal: Principal, keep_id: int, duplicate_ids: Sequence[in
     if keep_id in dup_ids:
         raise ValidationError({"duplicate_ids": _("The kept party cannot also be a duplicate.")})
     # Lock in id order so that two concurrent merges of overlapping sets cannot deadlock.
-    locked = {
-        p.pk: p for p in Party.objects.select_for_update().filter(pk__in=[keep_id, *dup_ids]).order_by("pk")
-    }
+    locked = {p.pk: p for p in Party.objects.select_for_update().filter(pk__in=[keep_id, *dup_ids]).order_by("pk")}
     missing = [i for i in [keep_id, *dup_ids] if i not in locked]
     if missing:
         raise Party.DoesNotExist(f"unknown parties {missing}")
@@ -390,9 +384,7 @@ def merge_parties(principal: Principal, keep_id: int, duplicate_ids: Sequence[in
     duplicates = [locked[i] for i in dup_ids]
     inactive = [p for p in [keep, *duplicates] if not p.is_active]
     if inactive:
-        raise ValidationError(
-            _("Only active parties can be merged: %s") % ", ".join(str(p) for p in inactive)
-        )
+        raise ValidationError(_("Only active parties can be merged: %s") % ", ".join(str(p) for p in inactive))
 
     keep_before = full_snapshot(keep)
     dup_befores = {d.pk: full_snapshot(d) for d in duplicates}
@@ -403,9 +395,7 @@ def merge_parties(principal: Principal, keep_id: int, duplicate_ids: Sequence[in
     }
     has_tag = set(PartyTag.objects.filter(party=keep).values_list("tag_id", flat=True))
     has_default = PartyAddress.objects.filter(party=keep, is_default=True).exists()
-    primary_kinds = set(
-        PartyContact.objects.filter(party=keep, is_primary=True).values_list("kind", flat=True)
-    )
+    primary_kinds = set(PartyContact.objects.filter(party=keep, is_primary=True).values_list("kind", flat=True))
     moved_tax_code = ""
     for dup in duplicates:
         for address in PartyAddress.objects.filter(party=dup).order_by("-is_default", "id"):

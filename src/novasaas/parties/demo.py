@@ -203,9 +203,7 @@ def load_demo_parties(tenant: Any) -> None:
                 )
         for j, (name, tag, province, id_number) in enumerate(PEOPLE, start=len(COMPANIES) + 1):
             if name not in existing:
-                _create(
-                    j, name, PartyKind.PERSON, tag, province, "", f"Số {j} đường {j + 2}", id_number=id_number
-                )
+                _create(j, name, PartyKind.PERSON, tag, province, "", f"Số {j} đường {j + 2}", id_number=id_number)
 
 
 demo.register_loader("CORE", load_demo_parties)

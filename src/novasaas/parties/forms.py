@@ -68,9 +68,7 @@ class BankAccountForm(Form):
 
 AddressFormSet = forms.formset_factory(AddressForm, extra=1, can_delete=True, max_num=50, validate_max=True)
 ContactFormSet = forms.formset_factory(ContactForm, extra=2, can_delete=True, max_num=50, validate_max=True)
-BankAccountFormSet = forms.formset_factory(
-    BankAccountForm, extra=1, can_delete=True, max_num=50, validate_max=True
-)
+BankAccountFormSet = forms.formset_factory(BankAccountForm, extra=1, can_delete=True, max_num=50, validate_max=True)
 
 
 def kept_forms(formset: forms.BaseFormSet) -> list[forms.Form]:

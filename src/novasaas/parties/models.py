@@ -66,9 +66,7 @@ class Party(TenantModel):
                 condition=Q(is_active=True) & ~Q(tax_code=""),
             ),
         ]
-        indexes: ClassVar = [
-            models.Index(fields=["tenant", "is_active", "name"], name="parties_party_list_idx")
-        ]
+        indexes: ClassVar = [models.Index(fields=["tenant", "is_active", "name"], name="parties_party_list_idx")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}".strip()
@@ -130,9 +128,7 @@ class PartyContact(TenantModel):
                 raise ValidationError({"value": _("Enter a valid phone number.")})
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.normalized = (
-            normalize_email(self.value) if self.kind == ContactKind.EMAIL else normalize_phone(self.value)
-        )
+        self.normalized = normalize_email(self.value) if self.kind == ContactKind.EMAIL else normalize_phone(self.value)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
@@ -155,9 +151,7 @@ class Tag(TenantModel):
 
     class Meta:
         ordering: ClassVar = ["name"]
-        constraints: ClassVar = [
-            models.UniqueConstraint(fields=["tenant", "name"], name="parties_tag_name_unique")
-        ]
+        constraints: ClassVar = [models.UniqueConstraint(fields=["tenant", "name"], name="parties_tag_name_unique")]
 
     def __str__(self) -> str:
         return self.name

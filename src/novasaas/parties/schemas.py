@@ -156,4 +156,3 @@ class DuplicateOut(Schema):
 class PartyImportResult(Schema):
     created: int
     codes: list[str]
-

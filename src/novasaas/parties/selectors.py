@@ -172,10 +172,7 @@ def find_duplicates(tenant: Tenant, party: Party) -> list[DuplicateCandidate]:
     if phones or emails:
         rows = (
             PartyContact.objects.filter(tenant=tenant, party__in=active)
-            .filter(
-                Q(kind=ContactKind.PHONE, normalized__in=phones)
-                | Q(kind=ContactKind.EMAIL, normalized__in=emails)
-            )
+            .filter(Q(kind=ContactKind.PHONE, normalized__in=phones) | Q(kind=ContactKind.EMAIL, normalized__in=emails))
             .values_list("party_id", "kind")
         )
         for pid, kind in rows:
@@ -192,9 +189,7 @@ def find_duplicates(tenant: Tenant, party: Party) -> list[DuplicateCandidate]:
 def export_rows(tenant: Tenant) -> Iterable[dict[str, Any]]:
     """One row per active party: scalar fields, primary phone/email, default address, tags."""
     for party in (
-        with_details(Party.objects.filter(tenant=tenant, is_active=True))
-        .order_by("code")
-        .iterator(chunk_size=500)
+        with_details(Party.objects.filter(tenant=tenant, is_active=True)).order_by("code").iterator(chunk_size=500)
     ):
         address = default_address(party)
         yield {

@@ -56,11 +56,7 @@ def unaccent(value: str) -> str:
 def normalize_phone(value: str) -> str:
     """Digits only, with the Vietnamese country code folded into the trunk prefix (+84 9… → 09…)."""
     digits = re.sub(r"\D", "", value or "")
-    if (
-        digits.startswith("84")
-        and len(digits) >= 11
-        and (value or "").strip().startswith(("+", "84", "0084"))
-    ):
+    if digits.startswith("84") and len(digits) >= 11 and (value or "").strip().startswith(("+", "84", "0084")):
         digits = "0" + digits[2:]
     elif digits.startswith("0084"):
         digits = "0" + digits[4:]

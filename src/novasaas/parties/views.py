@@ -71,9 +71,7 @@ class PartyDetailView(PartyPermissionView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         party = self.get_party(pk)
         merged_into = (
-            selectors.party_summary(self.principal.tenant, party.merged_into_id)
-            if party.merged_into_id
-            else None
+            selectors.party_summary(self.principal.tenant, party.merged_into_id) if party.merged_into_id else None
         )
         return render(
             request,
@@ -208,9 +206,7 @@ class PartyMergeView(PartyPermissionView):
     def render_page(
         self, request: HttpRequest, party: Party, form: MergeForm, cands: list[Any], status: int = 200
     ) -> HttpResponse:
-        return render(
-            request, "parties/merge.html", {"party": party, "form": form, "candidates": cands}, status=status
-        )
+        return render(request, "parties/merge.html", {"party": party, "form": form, "candidates": cands}, status=status)
 
     def make_form(self, data: Any, cands: list[Any]) -> MergeForm:
         return MergeForm(data, candidates=[(c.party.pk, str(c.party)) for c in cands])

@@ -63,9 +63,7 @@ def normalize_layout(raw: Any) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     seen: set[str] = set()
     for entry in raw or []:
-        key, visible = (
-            (entry, True) if isinstance(entry, str) else (entry.get("key"), entry.get("visible", True))
-        )
+        key, visible = (entry, True) if isinstance(entry, str) else (entry.get("key"), entry.get("visible", True))
         if isinstance(key, str) and key not in seen:
             seen.add(key)
             items.append({"key": key, "visible": bool(visible)})

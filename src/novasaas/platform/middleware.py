@@ -116,9 +116,13 @@ class TenantMiddleware:
         if principal.read_only and request.method not in SAFE_METHODS and not request.path.startswith("/platform/"):
             message = _("The support view is read-only.")
             return _api_error(403, message) if is_api else HttpResponse(message, status=403)
-        if (principal.via == "session" and principal.tenant.require_mfa and request.user.is_authenticated
-                and not request.user.is_verified()  # type: ignore[union-attr,attr-defined]
-                and not request.path.startswith(MFA_EXEMPT_PREFIXES)):
+        if (
+            principal.via == "session"
+            and principal.tenant.require_mfa
+            and request.user.is_authenticated
+            and not request.user.is_verified()  # type: ignore[union-attr,attr-defined]
+            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
+        ):
             if is_api:
                 return _api_error(403, _("This company requires two-factor sign-in. Set it up first."))
             return redirect("mfa-setup")

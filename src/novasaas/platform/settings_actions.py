@@ -49,8 +49,14 @@ def update_company_settings(principal: Any, changes: dict[str, Any]) -> Tenant:
             setattr(fresh, field, value if value is not None else "")
         fresh.full_clean(exclude=["logo"])
         fresh.save()
-        audit.record(AuditAction.UPDATE, actor=principal.user, tenant=fresh, obj=fresh, before=before,
-                     after=audit.snapshot(fresh))
+        audit.record(
+            AuditAction.UPDATE,
+            actor=principal.user,
+            tenant=fresh,
+            obj=fresh,
+            before=before,
+            after=audit.snapshot(fresh),
+        )
     for field in changes:
         setattr(tenant, field, getattr(fresh, field))
     return fresh

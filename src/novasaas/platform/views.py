@@ -63,10 +63,12 @@ def tenant_create(request: HttpRequest) -> HttpResponse:
                 raise ValidationError(_("This address is taken."))
             refuse_unbuilt_modules(normalize_modules(request.POST.getlist("modules")))
             tenant, _admin = actions.create_tenant(
-                slug=request.POST.get("slug", "").strip(), name=request.POST.get("name", "").strip(),
+                slug=request.POST.get("slug", "").strip(),
+                name=request.POST.get("name", "").strip(),
                 admin_email=request.POST.get("admin_email", "").strip(),
                 tax_code=request.POST.get("tax_code", "").strip(),
-                modules=request.POST.getlist("modules"), actor=request.user,
+                modules=request.POST.getlist("modules"),
+                actor=request.user,
             )
         except ValidationError as exc:
             errors = exc.messages
@@ -85,10 +87,16 @@ def tenant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     from novasaas.identity.models import Membership
 
     members = Membership.objects.filter(tenant=tenant).count()
-    return render(request, "platform/tenant_detail.html", {
-        "t": tenant, "members": members, "modules": [MODULES[c] for c in offerable_modules()],
-        "statuses": TenantStatus.choices,
-    })
+    return render(
+        request,
+        "platform/tenant_detail.html",
+        {
+            "t": tenant,
+            "members": members,
+            "modules": [MODULES[c] for c in offerable_modules()],
+            "statuses": TenantStatus.choices,
+        },
+    )
 
 
 @platform_staff
@@ -125,8 +133,9 @@ def support_view(request: HttpRequest, slug: str) -> HttpResponse:
     """Open a read-only view of a tenant's workspace; audited in the tenant's log."""
     tenant = get_object_or_404(Tenant, slug=slug)
     request.session[SESSION_SUPPORT] = tenant.pk
-    audit.record(AuditAction.SUPPORT_VIEW, actor=request.user, tenant=tenant, obj=tenant,
-                 message="read-only support view opened")
+    audit.record(
+        AuditAction.SUPPORT_VIEW, actor=request.user, tenant=tenant, obj=tenant, message="read-only support view opened"
+    )
     return redirect("dashboard")
 
 
@@ -151,8 +160,14 @@ def platform_users(request: HttpRequest) -> HttpResponse:
             before = user.platform_role
             user.platform_role = role
             user.save(update_fields=["platform_role"])
-            audit.record(AuditAction.ROLE_CHANGED, actor=request.user, tenant=None, obj=user,
-                         before={"platform_role": before}, after={"platform_role": role})
+            audit.record(
+                AuditAction.ROLE_CHANGED,
+                actor=request.user,
+                tenant=None,
+                obj=user,
+                before={"platform_role": before},
+                after={"platform_role": role},
+            )
         return redirect("platform-users")
     users = User.objects.exclude(platform_role="").order_by("email")
     return render(request, "platform/users.html", {"users": users, "roles": PlatformRole.choices})

@@ -37,10 +37,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             return redirect("platform-tenants")
         return redirect("workspaces")
     alerts = list(notifications.list_for(principal.user, unread_only=True)[:5]) if principal.user else []
-    return render(request, "web/dashboard.html", {
-        "widgets": widgets_for(principal), "quick_actions": quick_actions_for(principal), "alerts": alerts,
-        "can_arrange": principal.has("core.dashboard.customize"),
-    })
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "widgets": widgets_for(principal),
+            "quick_actions": quick_actions_for(principal),
+            "alerts": alerts,
+            "can_arrange": principal.has("core.dashboard.customize"),
+        },
+    )
 
 
 @login_required
@@ -72,14 +78,18 @@ def dashboard_arrange(request: HttpRequest) -> HttpResponse:
 
 # --- notifications ------------------------------------------------------------------------------------
 
+
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     principal = _member(request)
     unread_only = request.GET.get("unread") == "1"
     rows = notifications.list_for(principal.user, unread_only=unread_only)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
-    return render(request, "web/notifications.html", {"page": page, "unread_only": unread_only,
-                                                      "query": "unread=1" if unread_only else ""})
+    return render(
+        request,
+        "web/notifications.html",
+        {"page": page, "unread_only": unread_only, "query": "unread=1" if unread_only else ""},
+    )
 
 
 def notification_bell(request: HttpRequest) -> HttpResponse:
@@ -119,16 +129,24 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 def notification_preferences(request: HttpRequest) -> HttpResponse:
     principal = _member(request)
     if request.method == "POST":
-        choices = {kind: {"in_app": request.POST.get(f"{kind}-in_app") == "on",
-                          "email": request.POST.get(f"{kind}-email") == "on"}
-                   for kind in notifications.KINDS}
+        choices = {
+            kind: {
+                "in_app": request.POST.get(f"{kind}-in_app") == "on",
+                "email": request.POST.get(f"{kind}-email") == "on",
+            }
+            for kind in notifications.KINDS
+        }
         notifications.set_preferences(principal.user, choices)
         messages.success(request, _("Preferences saved."))
         return redirect("notification-preferences")
-    return render(request, "web/notification_preferences.html", {
-        "rows": notifications.preferences_for(principal.user),
-        "company": notifications.company_settings(principal.tenant),
-    })
+    return render(
+        request,
+        "web/notification_preferences.html",
+        {
+            "rows": notifications.preferences_for(principal.user),
+            "company": notifications.company_settings(principal.tenant),
+        },
+    )
 
 
 @require_POST

@@ -88,9 +88,7 @@ def test_appearance_region_and_security(tenant_a, admin_a):
         == 302
     )
     assert (
-        client.post(
-            "/settings/region/", {"locale": "fr", "timezone": "Mars/Base", "base_currency": "XXX"}
-        ).status_code
+        client.post("/settings/region/", {"locale": "fr", "timezone": "Mars/Base", "base_currency": "XXX"}).status_code
         == 200
     )
     assert client.post("/settings/security/", {"require_mfa": "on"}).status_code == 302

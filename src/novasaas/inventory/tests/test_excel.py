@@ -165,15 +165,50 @@ def test_report_workbook_holds_the_same_cells_as_openpyxl_wrote():
 
     header = ["Kho", "Mã hàng", "Sản phẩm", "Số lượng", "Giá vốn bình quân", "Giá trị", "Ngày", "  Ghi chú "]
     rows = [
-        ["HN", "B000001", "Bia Hà Nội <chai> & \"lon\"", Decimal("12.5000"), Decimal("10000.00"), Decimal("125000.00"),
-         dt.date(2026, 11, 3), "  lề  "],
-        ["HCM", '=HYPERLINK("http://evil","x")', None, Decimal("-3.0001"), Decimal("0.00"), Decimal("0E-2"),
-         dt.datetime(2026, 1, 2, 3, 4, 5), 7],
-        ["", "   ", "dòng\nmới", Decimal("1E+3"), Decimal("123456789012.34"), Decimal("0.1"),
-         dt.date(1900, 1, 15), True],
+        [
+            "HN",
+            "B000001",
+            'Bia Hà Nội <chai> & "lon"',
+            Decimal("12.5000"),
+            Decimal("10000.00"),
+            Decimal("125000.00"),
+            dt.date(2026, 11, 3),
+            "  lề  ",
+        ],
+        [
+            "HCM",
+            '=HYPERLINK("http://evil","x")',
+            None,
+            Decimal("-3.0001"),
+            Decimal("0.00"),
+            Decimal("0E-2"),
+            dt.datetime(2026, 1, 2, 3, 4, 5),
+            7,
+        ],
+        [
+            "",
+            "   ",
+            "dòng\nmới",
+            Decimal("1E+3"),
+            Decimal("123456789012.34"),
+            Decimal("0.1"),
+            dt.date(1900, 1, 15),
+            True,
+        ],
         ["Tổng cộng", "", "", "", "", Decimal("125000.00"), None, ""],
-        *[[f"K{i}", f"B{i:06d}", f"Hàng {i}", Decimal(i).scaleb(-4), Decimal(i), Decimal(i * 7).scaleb(-2),
-           dt.date(2026, 1, 1) + dt.timedelta(days=i), ""] for i in range(300)],
+        *[
+            [
+                f"K{i}",
+                f"B{i:06d}",
+                f"Hàng {i}",
+                Decimal(i).scaleb(-4),
+                Decimal(i),
+                Decimal(i * 7).scaleb(-2),
+                dt.date(2026, 1, 1) + dt.timedelta(days=i),
+                "",
+            ]
+            for i in range(300)
+        ],
     ]
     ours = excel.workbook("Giá trị tồn kho", header, rows, subtitle="30/11/2026 · HN")
     ref = _openpyxl_workbook("Giá trị tồn kho", header, rows, subtitle="30/11/2026 · HN")
@@ -192,7 +227,7 @@ def test_report_workbook_holds_the_same_cells_as_openpyxl_wrote():
     assert ws["E4"].number_format == "#,##0.0#####" and ws["G2"].number_format == "DD/MM/YYYY"
     assert ws["A1"].font.b and not ws["A2"].font.b
     assert ws.freeze_panes == "A2"
-    assert len("Bia Hà Nội <chai> & \"lon\"") <= ws.column_dimensions["C"].width <= 62
+    assert len('Bia Hà Nội <chai> & "lon"') <= ws.column_dimensions["C"].width <= 62
     streamed = load_workbook(io.BytesIO(ours), read_only=True)
     assert [list(r) for r in streamed.active.iter_rows(values_only=True)] == [[c[0] for c in row] for row in cells]
 

@@ -30,10 +30,7 @@ def test_create_and_get_party(api_a, tenant_a):
     r = api_a.get(f"{URL}{body['id']}")
     assert r.status_code == 200 and r.json()["name"] == body["name"]
     with tenant_context(tenant_a):
-        assert (
-            AuditLog.objects.filter(tenant=tenant_a, object_type="parties.Party", action="create").count()
-            == 1
-        )
+        assert AuditLog.objects.filter(tenant=tenant_a, object_type="parties.Party", action="create").count() == 1
 
 
 def test_codes_are_gapless_and_per_tenant(api_a, api_b):
@@ -71,9 +68,7 @@ def test_patch_updates_scalars_and_replaces_nested_lists(api_a, tenant_a):
 
 def test_patch_with_a_bad_nested_row_writes_nothing(api_a, tenant_a):
     pid = api_a.post(URL, party_payload()).json()["id"]
-    r = api_a.patch(
-        f"{URL}{pid}", {"name": "Tên mới", "contacts": [{"kind": "email", "value": "not-an-email"}]}
-    )
+    r = api_a.patch(f"{URL}{pid}", {"name": "Tên mới", "contacts": [{"kind": "email", "value": "not-an-email"}]})
     assert r.status_code == 400
     assert "contacts[0].value" in r.json()["detail"]
     with tenant_context(tenant_a):
@@ -197,9 +192,7 @@ def test_duplicates_endpoint_reports_reasons(api_a):
     a = api_a.post(URL, party_payload("Công ty TNHH Hoàng Long", tax_code=mst)).json()
     b = api_a.post(
         URL,
-        party_payload(
-            "Cty CP Hoàng Long", tax_code="", contacts=[{"kind": "phone", "value": "0912.345.678"}]
-        ),
+        party_payload("Cty CP Hoàng Long", tax_code="", contacts=[{"kind": "phone", "value": "0912.345.678"}]),
     ).json()
     api_a.post(URL, party_payload("Công ty Sao Mai", tax_code="", contacts=[]))
     r = api_a.get(f"{URL}{a['id']}/duplicates")

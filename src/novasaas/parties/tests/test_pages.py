@@ -72,9 +72,7 @@ def test_create_through_page(editor, tenant_a):
     with tenant_context(tenant_a):
         party = Party.objects.get()
         assert party.code == "KH00001"
-        assert (
-            party.contacts.count() == 2 and party.addresses.count() == 1 and party.bank_accounts.count() == 1
-        )
+        assert party.contacts.count() == 2 and party.addresses.count() == 1 and party.bank_accounts.count() == 1
         assert sorted(pt.tag.name for pt in party.party_tags.all()) == ["VIP", "khách hàng"]
     assert r["Location"] == f"/parties/{party.pk}/"
     page = editor.get(r["Location"]).content.decode()

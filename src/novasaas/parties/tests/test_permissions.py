@@ -65,9 +65,7 @@ def test_editors_create_update_deactivate(tenant_a, role):
     assert c.delete(f"{URL}{pid}").status_code == 204
 
 
-@pytest.mark.parametrize(
-    "role", ["sales_staff", "purchase_staff", "accountant", "manager", "warehouse_staff"]
-)
+@pytest.mark.parametrize("role", ["sales_staff", "purchase_staff", "accountant", "manager", "warehouse_staff"])
 def test_only_managers_merge_and_import(tenant_a, api_a, role):
     a = api_a.post(URL, party_payload("A")).json()["id"]
     b = api_a.post(URL, party_payload("B")).json()["id"]

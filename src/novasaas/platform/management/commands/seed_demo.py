@@ -32,10 +32,19 @@ class Command(BaseCommand):
             tenant = actions.set_tenant_modules(tenant, modules, actor=None)
         if tenant is None:
             tenant, _admin = actions.create_tenant(
-                slug=DEMO_SLUG, name="Công ty TNHH Demo", legal_name="Công ty TNHH Demo NovaSaaS",
-                admin_email="admin@demo.novasaas.vn", admin_password=DEMO_PASSWORD, admin_name="Nguyễn Văn An",
-                modules=modules, tax_code="0100109106", address="12 Tràng Tiền, Hoàn Kiếm, Hà Nội",
-                phone="024 3826 0000", email="lienhe@demo.novasaas.vn", locale="vi", base_currency="VND",
+                slug=DEMO_SLUG,
+                name="Công ty TNHH Demo",
+                legal_name="Công ty TNHH Demo NovaSaaS",
+                admin_email="admin@demo.novasaas.vn",
+                admin_password=DEMO_PASSWORD,
+                admin_name="Nguyễn Văn An",
+                modules=modules,
+                tax_code="0100109106",
+                address="12 Tràng Tiền, Hoàn Kiếm, Hà Nội",
+                phone="024 3826 0000",
+                email="lienhe@demo.novasaas.vn",
+                locale="vi",
+                base_currency="VND",
             )
             with platform_context():
                 tenant.status = TenantStatus.ACTIVE
