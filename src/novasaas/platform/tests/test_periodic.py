@@ -83,10 +83,14 @@ def test_the_real_daily_commands_run(settings: Any) -> None:
     assert done == dict.fromkeys(settings.DAILY_JOBS, "ok")
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_sweep_runs_the_due_jobs(monkeypatch: Any, settings: Any) -> None:
+    from novasaas.platform import worker as worker_module
     from novasaas.platform.tests.test_worker import _Sleeps, _worker
 
+    # the worker closes stale connections each turn; on PostgreSQL that would close the test's own
+    # connection (as in test_worker, which keeps it the same way)
+    monkeypatch.setattr(worker_module, "close_old_connections", lambda: None)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     seen: list[int] = []
     monkeypatch.setattr(periodic, "run_daily_jobs", lambda: seen.append(1) or {})
