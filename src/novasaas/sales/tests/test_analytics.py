@@ -8,8 +8,6 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-import pytest
-
 from novasaas.inventory import actions as inventory
 from novasaas.inventory.tests.helpers import receive
 from novasaas.platform.tenancy import tenant_context
@@ -94,11 +92,6 @@ def test_margin_abc_and_rfm_to_the_dong(tenant_a, today):
         assert {r["number"] for r in analytics.order_margin(staff, today, today).rows} == {a.number, b.number}
 
 
-@pytest.mark.xfail(
-    condition=(lambda d: (d.month, d.day) == (2, 29))(__import__("django.utils.timezone").utils.timezone.localdate()),
-    reason="on 29 February a report page still fails (leap-day date arithmetic; see the 2026-12-07 note)",
-    strict=False,
-)
 def test_reports_through_api_and_pages_with_roles(tenant_a, admin_a, today):
     with tenant_context(tenant_a):
         w, a, _b, _other = _world(tenant_a, today)
