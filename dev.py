@@ -44,8 +44,12 @@ def ensure_env() -> dict[str, str]:
             "--disable-pip-version-check",
             "uv>=0.5,<1",
         )
+    # Bytecode caches on, whatever the shell says: with PYTHONDONTWRITEBYTECODE every process (each
+    # pytest-xdist worker of each CI step) compiled Django, pydantic, schemathesis and our modules again,
+    # and pytest re-rewrote every test module's asserts (5-10 s of CPU per process).
+    inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env = {
-        **os.environ,
+        **inherited,
         "VIRTUAL_ENV": str(VENV),
         "UV_PROJECT_ENVIRONMENT": str(VENV),
         "UV_PYTHON": sys.executable,

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import hypothesis
 import pytest
 import time_machine
 from django.conf import settings
@@ -30,6 +31,11 @@ from novasaas.platform.events import DomainEvent
 from novasaas.platform.models import Tenant
 from novasaas.platform.modules import OPTIONAL_MODULES
 from novasaas.platform.tenancy import platform_context, tenant_context
+
+# Property tests judge results, not speed: no per-example deadline and no "too slow" health check by
+# default (a loaded CI machine made them fail on time, not on behaviour). A test's own @settings still wins.
+hypothesis.settings.register_profile("novasaas", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow])
+hypothesis.settings.load_profile("novasaas")
 
 PASSWORD = "Correct-Horse-42"
 _seq = itertools.count(1)
