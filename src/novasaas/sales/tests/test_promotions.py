@@ -165,14 +165,10 @@ def test_group_restriction_and_limits(tenant_a):
 
         other = actions.create_customer(w.manager, party_id=party(w.manager, "Cty B").pk, group_id=vip.pk)
         third = actions.create_customer(w.manager, party_id=party(w.manager, "Cty C").pk, group_id=vip.pk)
-        o3 = actions.create_order(
-            w.manager, customer_id=other.pk, warehouse_id=w.inv.wh.pk, lines=[beer_line(w, 1)]
-        )
+        o3 = actions.create_order(w.manager, customer_id=other.pk, warehouse_id=w.inv.wh.pk, lines=[beer_line(w, 1)])
         promotions.apply_coupon(w.manager, "order", o3.pk, "GIAM10")
         actions.confirm_order(w.manager, o3.pk)
-        o4 = actions.create_order(
-            w.manager, customer_id=third.pk, warehouse_id=w.inv.wh.pk, lines=[beer_line(w, 1)]
-        )
+        o4 = actions.create_order(w.manager, customer_id=third.pk, warehouse_id=w.inv.wh.pk, lines=[beer_line(w, 1)])
         with pytest.raises(ValidationError, match="reached its limit of 2 uses"):
             promotions.apply_coupon(w.manager, "order", o4.pk, "GIAM10")
         assert Coupon.objects.get().used_count == 2
