@@ -156,3 +156,23 @@ def test_pages(tenant_a):
     r = mweb.post("/sales/campaigns/", {"name": "Hè", "starts_on": "2026-06-01", "ends_on": "2026-08-31"})
     assert r.status_code == 302
     assert "Hè" in mweb.get("/sales/campaigns/").content.decode()
+
+
+def test_quotation_page_coupon(tenant_a):
+    from novasaas.sales import promotions, quotations
+    from novasaas.sales.models import Quotation
+
+    w, _o = _setup(tenant_a)
+    with tenant_context(tenant_a):
+        promotions.save_coupon(w.manager, code="BG5", kind="percent", value="5")
+        q = quotations.create_quotation(w.staff, customer_id=w.customer.pk, lines=[beer_line(w, 2, "15000")])
+    sweb = web_client(tenant_a, w.staff.user)
+    assert "Áp dụng mã" in sweb.get(f"/sales/quotations/{q.pk}/").content.decode()
+    assert sweb.post(f"/sales/quotations/{q.pk}/promotion/", {"code": "bg5"}).status_code == 302
+    with tenant_context(tenant_a):
+        q.refresh_from_db()
+        assert (q.coupon_discount, q.untaxed) == (D(1500), D(28500))  # 5 % of 30,000
+    r = sweb.post(f"/sales/quotations/{q.pk}/promotion/", {"code": "KHONG"}, follow=True)
+    assert "KHONG" in r.content.decode()  # the reason, as a message on the quotation page
+    with tenant_context(tenant_a):
+        assert Quotation.objects.get(pk=q.pk).coupon_discount == D(1500)
