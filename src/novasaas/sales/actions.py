@@ -465,6 +465,10 @@ def update_order(
     if lines is not None or date not in (None, ""):
         rows = lines if lines is not None else [_line_row(li) for li in order.lines.all()]
         built = _build_lines(p, rows, order.date, order.customer)
+        if order.coupon_id or order.points_redeemed:
+            from novasaas.sales import promotions
+
+            promotions.reprice(order, built, order_id=order.pk)  # the promotion follows the new lines
         order.lines.all().delete()
         for line in built:
             line.order = order
@@ -550,6 +554,10 @@ def confirm_order(p: Principal, order_id: int, *, approve_over_credit_limit: boo
             raise ValidationError({"warehouse_id": [_("Choose the warehouse the goods leave from.")]})
         if policy.stock_check == StockCheck.WARN:
             warnings = _shortages(p, order, stock_lines)
+    if order.coupon_id or order.points_redeemed:
+        from novasaas.sales import promotions
+
+        promotions.on_confirm(p, order, customer)  # coupon use counted, points taken (locked rows)
     move_to(p, order, OrderStatus.CONFIRMED)
     publish(
         events.SalesOrderConfirmed(
@@ -590,6 +598,10 @@ def cancel_order(p: Principal, order_id: int) -> SalesOrder:
     _refuse_status(order, OrderStatus.DRAFT, OrderStatus.TO_APPROVE, OrderStatus.CONFIRMED)
     was_confirmed = order.status == OrderStatus.CONFIRMED
     move_to(p, order, OrderStatus.CANCELLED)
+    if was_confirmed and (order.coupon_id or order.points_redeemed):
+        from novasaas.sales import promotions
+
+        promotions.on_cancel(p, order)
     if was_confirmed:
         publish(
             events.SalesOrderCancelled(

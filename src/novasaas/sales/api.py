@@ -747,3 +747,6 @@ def rfm_report(
 
     p = _p(request, "crm.report.view")
     return _report_answer(analytics.rfm(p, as_of or timezone.localdate(), days), format)
+
+
+from novasaas.sales import promotion_api  # noqa: E402, F401  (coupons, campaigns, loyalty on this router)

@@ -40,7 +40,7 @@ from novasaas.sales.models import (
     SalesOrder,
     SalesOrderLine,
 )
-from novasaas.sales.totals import document_totals, vat_code_valid_on
+from novasaas.sales.totals import allowance_share, document_totals, vat_code_valid_on
 
 ZERO = Decimal(0)
 DELIVERY_PREFIX = "GH"
@@ -185,14 +185,21 @@ def _invoice_lines(order_lines: dict[int, SalesOrderLine], quantities: dict[int,
     subtracted), so the invoices of a line add up to the line to the đồng."""
     ids = sorted(quantities, key=lambda i: (order_lines[i].order_id, order_lines[i].position, i))
     billed = {
-        row["order_line_id"]: (row["n"], row["v"])
+        row["order_line_id"]: (row["n"], row["v"], row["a"])
         for row in SalesInvoiceLine.objects.filter(order_line_id__in=ids)
         .values("order_line_id")
-        .annotate(n=Sum("net_amount"), v=Sum("vat_amount"))
+        .annotate(n=Sum("net_amount"), v=Sum("vat_amount"), a=Sum("allowance"))
     }
+    shares = {i: allowance_share(order_lines[i].allowance, quantities[i], order_lines[i].quantity) for i in ids}
     priced = document_totals(
         [
-            (quantities[i], order_lines[i].unit_price, order_lines[i].discount_percent, order_lines[i].vat_code)
+            (
+                quantities[i],
+                order_lines[i].unit_price,
+                order_lines[i].discount_percent,
+                order_lines[i].vat_code,
+                shares[i],
+            )
             for i in ids
         ]
     )
@@ -209,11 +216,12 @@ def _invoice_lines(order_lines: dict[int, SalesOrderLine], quantities: dict[int,
             quantity=quantities[i],
         )
         if ol.invoiced_quantity + quantities[i] == ol.quantity:
-            net_before, vat_before = billed.get(i, (ZERO, ZERO))
+            net_before, vat_before, allowance_before = billed.get(i, (ZERO, ZERO, ZERO))
             line.net_amount = ol.net_amount - (net_before or ZERO)
             line.vat_amount = ol.vat_amount - (vat_before or ZERO)
+            line.allowance = ol.allowance - (allowance_before or ZERO)
         else:
-            line.net_amount, line.vat_amount = amounts.net, amounts.vat
+            line.net_amount, line.vat_amount, line.allowance = amounts.net, amounts.vat, shares[i]
         line.total = line.net_amount + line.vat_amount
         built.append(line)
     return built
@@ -266,6 +274,9 @@ def _issue_invoice(p: Principal, deliveries: list[SalesDelivery], on: dt.date) -
             for field, value in changes.items():
                 setattr(order, field, value)
             order.save(update_fields=list(changes))
+    from novasaas.sales import loyalty
+
+    loyalty.earn_for_invoice(p, invoice)
     goods = sum((li.net_amount for li in lines if not li.is_service), ZERO)
     services = sum((li.net_amount for li in lines if li.is_service), ZERO)
     publish(

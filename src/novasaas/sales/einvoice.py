@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 from typing import Any
 
+from novasaas.platform.money import round_money
 from novasaas.sales.models import SalesInvoice
 
 FORMAT_VERSION = "2.0.1"
@@ -55,6 +56,7 @@ LINE_ELEMENTS: list[tuple[str, bool, str | None]] = [  # each DLHDon/NDHDon/DSHH
     ("SLuong", True, DEC),
     ("DGia", True, DEC),
     ("TLCKhau", False, DEC),  # discount %
+    ("STCKhau", False, INT),  # discount amount (written when a coupon / points discount is on the line)
     ("ThTien", True, INT),  # amount before VAT
     ("TSuat", True, r"0%|5%|8%|10%|KCT|KKKNT"),
 ]
@@ -129,6 +131,8 @@ def invoice_xml(invoice: SalesInvoice) -> bytes:
         _sub(item, "DGia", _num(line.unit_price))
         if line.discount_percent:
             _sub(item, "TLCKhau", _num(line.discount_percent))
+        if line.allowance:  # SLuong × DGia − ThTien: the line discount and its share of the promotion
+            _sub(item, "STCKhau", int(round_money(line.quantity * line.unit_price) - line.net_amount))
         _sub(item, "ThTien", int(line.net_amount))
         rate = TAX_RATE_TEXT[line.vat_code]
         _sub(item, "TSuat", rate)

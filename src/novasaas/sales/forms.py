@@ -234,3 +234,63 @@ class ActivityForm(Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     due_date = forms.DateField(label=_("Due date"), widget=DateInput, required=False)
     note = forms.CharField(label=_("Note"), max_length=4000, required=False)
+
+
+# --- promotions and loyalty --------------------------------------------------------------------------
+
+
+class CouponForm(Form):
+    code = forms.CharField(label=_("Code"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("percent", _("Percent off")), ("amount", _("Amount off"))])
+    value = NumberField(label=_("Value (% or đồng)"), max_digits=16, decimal_places=2)
+    min_order_amount = NumberField(
+        label=_("Minimum amount before VAT"), max_digits=16, decimal_places=0, required=False
+    )
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput)
+    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=DateInput)
+    usage_limit = forms.IntegerField(label=_("Uses in all (empty: no limit)"), min_value=1, required=False)
+    per_customer_limit = forms.IntegerField(label=_("Uses per customer (empty: no limit)"), min_value=1, required=False)
+    customer_group_id = forms.TypedChoiceField(
+        label=_("Only for customer group"), coerce=int, required=False, empty_value=None
+    )
+    campaign_id = forms.TypedChoiceField(label=_("Campaign"), coerce=int, required=False, empty_value=None)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, groups: Any = (), campaigns: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer_group_id"].choices = [("", "—"), *groups]  # type: ignore[attr-defined]
+        self.fields["campaign_id"].choices = [("", "—"), *campaigns]  # type: ignore[attr-defined]
+
+
+class CampaignForm(Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DateInput)
+    customer_group_id = forms.TypedChoiceField(
+        label=_("Target customer group"), coerce=int, required=False, empty_value=None
+    )
+    target_tag = forms.CharField(label=_("Target tag"), max_length=50, required=False)
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, groups: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer_group_id"].choices = [("", "—"), *groups]  # type: ignore[attr-defined]
+
+
+class LoyaltyProgrammeForm(Form):
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+    points_per = NumberField(label=_("Đồng of invoiced revenue per point"), max_digits=16, decimal_places=0)
+    point_value = NumberField(label=_("Value of a point (đồng)"), max_digits=16, decimal_places=0)
+    expiry_months = forms.IntegerField(
+        label=_("Points expire after (months, empty: never)"), min_value=1, max_value=120, required=False
+    )
+
+
+class LoyaltyAddForm(Form):
+    points = forms.IntegerField(
+        label=_("Points"), widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"})
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"})
+    )

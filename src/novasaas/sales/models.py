@@ -74,10 +74,13 @@ class Customer(TenantModel):
         verbose_name=_("salesperson"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # the balance of the loyalty points ledger (``LoyaltyEntry``), kept under the customer's row lock
+    loyalty_points = models.IntegerField(_("loyalty points"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(condition=Q(loyalty_points__gte=0), name="sales_customer_points_ge_0"),
             models.UniqueConstraint(fields=["tenant", "code"], name="sales_customer_code_unique"),
             models.UniqueConstraint(fields=["tenant", "party"], name="sales_customer_party_unique"),
             models.CheckConstraint(
@@ -140,6 +143,13 @@ class SalesOrder(TenantModel):
     total = MoneyField(_("total"), default=ZERO)
     invoiced_amount = MoneyField(_("invoiced"), default=ZERO)  # Σ totals of the invoice lines of this order
     closed_amount = MoneyField(_("closed back-order"), default=ZERO)  # value of the back-order given up
+    # promotions (``promotions.py``): spread over the lines as their ``allowance``, before VAT
+    coupon = models.ForeignKey(
+        "sales.Coupon", on_delete=models.PROTECT, null=True, blank=True, related_name="orders", editable=False
+    )
+    coupon_discount = MoneyField(_("coupon discount"), default=ZERO)
+    points_redeemed = models.PositiveIntegerField(_("loyalty points redeemed"), default=0)
+    points_discount = MoneyField(_("loyalty points discount"), default=ZERO)
     issue_id = models.BigIntegerField(null=True, blank=True)  # inventory.StockMovement of the last delivery
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
@@ -179,6 +189,9 @@ class DocumentLine(TenantModel):
     quantity = QuantityField(_("quantity"))
     unit_price = MoneyField(_("unit price"))
     discount_percent = FixedPointField(_("discount %"), scale=2, default=ZERO)
+    # the document's promotion discount (coupon, loyalty points) carried by this line: whole đồng off the
+    # line's amount before VAT, so the VAT is computed on the reduced amount (``totals.line_amounts``)
+    allowance = MoneyField(_("promotion discount"), default=ZERO)
     vat_code = models.CharField(_("VAT rate"), max_length=6, choices=VatCode.choices, default=VatCode.VAT10)
     is_stocked = models.BooleanField(default=False)  # a product inventory keeps stock of
     is_service = models.BooleanField(default=False)  # revenue role service_revenue (5113), else revenue (5111)
@@ -253,6 +266,10 @@ class Quotation(TenantModel):
     untaxed = MoneyField(_("amount before VAT"), default=ZERO)
     vat = MoneyField(_("VAT"), default=ZERO)
     total = MoneyField(_("total"), default=ZERO)
+    coupon = models.ForeignKey(
+        "sales.Coupon", on_delete=models.PROTECT, null=True, blank=True, related_name="quotations", editable=False
+    )
+    coupon_discount = MoneyField(_("coupon discount"), default=ZERO)
     order = models.ForeignKey(  # the draft order made on acceptance (one per quotation, one quotation per order)
         SalesOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="quotations", editable=False
     )
@@ -550,3 +567,12 @@ from novasaas.sales.pipeline_models import (  # noqa: E402, F401  (pipeline tabl
     Stage,
 )
 from novasaas.sales.pricing_models import PriceList, PriceListItem  # noqa: E402, F401
+from novasaas.sales.promotion_models import (  # noqa: E402, F401  (coupons, campaigns, loyalty)
+    Campaign,
+    Coupon,
+    CouponKind,
+    CouponRedemption,
+    LoyaltyEntry,
+    LoyaltyKind,
+    LoyaltyProgramme,
+)

@@ -180,6 +180,10 @@ def update_quotation(
     if lines is not None or date not in (None, ""):
         rows = lines if lines is not None else [actions._line_row(li) for li in quotation.lines.all()]
         built = actions._build_lines(p, rows, quotation.date, quotation.customer, QuotationLine)
+        if quotation.coupon_id:
+            from novasaas.sales import promotions
+
+            promotions.reprice(quotation, built)  # the coupon follows the new lines
         quotation.lines.all().delete()
         for line in built:
             line.quotation = quotation
@@ -250,6 +254,8 @@ def accept_quotation(p: Principal, quotation_id: int, *, warehouse_id: Any = Non
         untaxed=quotation.untaxed,
         vat=quotation.vat,
         total=quotation.total,
+        coupon_id=quotation.coupon_id,
+        coupon_discount=quotation.coupon_discount,
         created_by=p.user,
     )
     order.number = f"{actions.ORDER_PREFIX}-{on.year}-{next_number('sales.order', str(on.year)):05d}"
@@ -276,6 +282,7 @@ _LINE_FIELDS = (
     "quantity",
     "unit_price",
     "discount_percent",
+    "allowance",
     "vat_code",
     "is_stocked",
     "is_service",

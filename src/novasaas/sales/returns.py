@@ -41,7 +41,7 @@ from novasaas.sales.models import (
     SalesReturn,
     SalesReturnLine,
 )
-from novasaas.sales.totals import document_totals
+from novasaas.sales.totals import allowance_share, document_totals
 
 ZERO = Decimal(0)
 RETURN_PREFIX = "TL"
@@ -200,13 +200,14 @@ def credit_invoice(
     )
     ids = sorted(wanted, key=lambda i: (by_id[i].position, i))
     credited_before = {
-        row["invoice_line_id"]: (row["n"], row["v"])
+        row["invoice_line_id"]: (row["n"], row["v"], row["a"])
         for row in SalesCreditNoteLine.objects.filter(invoice_line_id__in=ids)
         .values("invoice_line_id")
-        .annotate(n=Sum("net_amount"), v=Sum("vat_amount"))
+        .annotate(n=Sum("net_amount"), v=Sum("vat_amount"), a=Sum("allowance"))
     }
+    shares = {i: allowance_share(by_id[i].allowance, wanted[i], by_id[i].quantity) for i in ids}
     priced = document_totals(
-        [(wanted[i], by_id[i].unit_price, by_id[i].discount_percent, by_id[i].vat_code) for i in ids]
+        [(wanted[i], by_id[i].unit_price, by_id[i].discount_percent, by_id[i].vat_code, shares[i]) for i in ids]
     )
     built = []
     for position, (i, amounts) in enumerate(zip(ids, priced.lines, strict=True), start=1):
@@ -221,10 +222,11 @@ def credit_invoice(
             quantity=wanted[i],
         )
         if il.credited_quantity + wanted[i] == il.quantity:  # the last piece takes what is left of the line
-            n, v = credited_before.get(i, (ZERO, ZERO))
+            n, v, a = credited_before.get(i, (ZERO, ZERO, ZERO))
             line.net_amount, line.vat_amount = il.net_amount - (n or ZERO), il.vat_amount - (v or ZERO)
+            line.allowance = il.allowance - (a or ZERO)
         else:
-            line.net_amount, line.vat_amount = amounts.net, amounts.vat
+            line.net_amount, line.vat_amount, line.allowance = amounts.net, amounts.vat, shares[i]
         line.total = line.net_amount + line.vat_amount
         il.credited_quantity += wanted[i]
         built.append(line)
@@ -259,6 +261,9 @@ def credit_invoice(
         invoice.status = InvoiceStatus.PAID
     invoice.save(update_fields=["credited", "paid", "status"])
     audit.record_updated(invoice, p.user, before)
+    from novasaas.sales import loyalty
+
+    loyalty.reverse_for_credit_note(p, note)
     goods = sum((li.net_amount for li in built if not li.is_service), ZERO)
     services = sum((li.net_amount for li in built if li.is_service), ZERO)
     publish(

@@ -231,6 +231,7 @@ class SalesOrderLineOut(Schema):
     quantity: Decimal
     unit_price: Decimal
     discount_percent: Decimal
+    allowance: Decimal = Decimal(0)  # the line's share of the coupon / points discount, before VAT
     vat_code: str
     net_amount: Decimal
     vat_amount: Decimal
@@ -261,12 +262,20 @@ class SalesOrderOut(Schema):
     issue_id: int | None
     invoiced_amount: Decimal
     closed_amount: Decimal = Decimal(0)
+    coupon_code: str | None = None
+    coupon_discount: Decimal = Decimal(0)
+    points_redeemed: int = 0
+    points_discount: Decimal = Decimal(0)
     lines: list[SalesOrderDeliveryLineOut]
     warnings: list[str] = []
 
     @staticmethod
     def resolve_lines(obj: Any) -> list[Any]:
         return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_coupon_code(obj: Any) -> str | None:
+        return obj.coupon.code if obj.coupon_id else None
 
     @staticmethod
     def resolve_warnings(obj: Any) -> list[str]:
@@ -358,11 +367,17 @@ class QuotationOut(QuotationSummaryOut):
     untaxed: Decimal
     vat: Decimal
     sent_to: str
+    coupon_code: str | None = None
+    coupon_discount: Decimal = Decimal(0)
     lines: list[SalesOrderLineOut]
 
     @staticmethod
     def resolve_lines(obj: Any) -> list[Any]:
         return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_coupon_code(obj: Any) -> str | None:
+        return obj.coupon.code if obj.coupon_id else None
 
     @staticmethod
     def resolve_revised_by_id(obj: Any) -> int | None:

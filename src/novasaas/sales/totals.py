@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from novasaas.platform.money import round_money
 
@@ -59,26 +60,43 @@ class Totals:
 
 
 def line_amounts(
-    quantity: Decimal, unit_price: Decimal, discount_percent: Decimal, vat_code: str, currency: str = "VND"
+    quantity: Decimal,
+    unit_price: Decimal,
+    discount_percent: Decimal,
+    vat_code: str,
+    currency: str = "VND",
+    allowance: Decimal = ZERO,
 ) -> LineAmounts:
+    """``allowance`` is the part of the document's promotion discount (coupon, loyalty points) this line
+    carries: taken off the amount before VAT, in the same rounding, so the VAT is on the reduced amount
+    (a discount before VAT, shown on the invoice)."""
     gross = quantity * unit_price
-    net = round_money(gross - gross * discount_percent / HUNDRED, currency)
+    net = round_money(gross - gross * discount_percent / HUNDRED - allowance, currency)
     vat = round_money(net * VAT_RATES[vat_code] / HUNDRED, currency)
     return LineAmounts(net, vat, net + vat)
 
 
 def document_totals(
-    lines: Iterable[tuple[Decimal, Decimal, Decimal, str]] | Sequence[tuple[Decimal, Decimal, Decimal, str]],
+    lines: Iterable[tuple[Any, ...]] | Sequence[tuple[Any, ...]],
     currency: str = "VND",
 ) -> Totals:
-    """``lines`` are ``(quantity, unit_price, discount_percent, vat_code)``; see the module docstring."""
+    """``lines`` are ``(quantity, unit_price, discount_percent, vat_code[, allowance])``; see the module
+    docstring and ``line_amounts``."""
     computed = []
     by_code: dict[str, tuple[Decimal, Decimal]] = {}
-    for quantity, price, discount, code in lines:
-        amounts = line_amounts(quantity, price, discount, code, currency)
+    for quantity, price, discount, code, *rest in lines:
+        amounts = line_amounts(quantity, price, discount, code, currency, rest[0] if rest else ZERO)
         computed.append(amounts)
         base, tax = by_code.get(code, (ZERO, ZERO))
         by_code[code] = (base + amounts.net, tax + amounts.vat)
     untaxed = sum((a.net for a in computed), ZERO)
     vat = sum((a.vat for a in computed), ZERO)
     return Totals(tuple(computed), untaxed, vat, untaxed + vat, by_code)
+
+
+def allowance_share(allowance: Decimal, quantity: Decimal, of_quantity: Decimal, currency: str = "VND") -> Decimal:
+    """The part of a line's ``allowance`` that ``quantity`` of its ``of_quantity`` carries when the line
+    is invoiced or credited in pieces (the piece completing the line takes what is left instead)."""
+    if not allowance:
+        return ZERO
+    return round_money(allowance * quantity / of_quantity, currency)

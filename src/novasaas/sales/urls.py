@@ -3,6 +3,7 @@ from django.urls import path
 from novasaas.sales import delivery_views as d
 from novasaas.sales import pipeline_views as pv
 from novasaas.sales import pricing_views as pr
+from novasaas.sales import promotion_views as pm
 from novasaas.sales import quotation_views as q
 from novasaas.sales import views as v
 
@@ -11,12 +12,18 @@ urlpatterns = [
     path("orders/new/", v.OrderFormView.as_view(), name="sales-order-new"),
     path("orders/<int:pk>/", v.OrderDetailView.as_view(), name="sales-order"),
     path("orders/<int:pk>/edit/", v.OrderFormView.as_view(), name="sales-order-edit"),
+    path("orders/<int:pk>/promotion/", pm.DocumentPromotionView.as_view(kind="order"), name="sales-order-promotion"),
     path("orders/<int:pk>/<str:action>/", v.OrderActionView.as_view(), name="sales-order-action"),
     path("quotations/", q.QuotationListView.as_view(), name="sales-quotations"),
     path("quotations/new/", q.QuotationFormView.as_view(), name="sales-quotation-new"),
     path("quotations/<int:pk>/", q.QuotationDetailView.as_view(), name="sales-quotation"),
     path("quotations/<int:pk>/edit/", q.QuotationFormView.as_view(), name="sales-quotation-edit"),
     path("quotations/<int:pk>/pdf/", q.QuotationPdfView.as_view(), name="sales-quotation-pdf"),
+    path(
+        "quotations/<int:pk>/promotion/",
+        pm.DocumentPromotionView.as_view(kind="quotation"),
+        name="sales-quotation-promotion",
+    ),
     path("quotations/<int:pk>/<str:action>/", q.QuotationActionView.as_view(), name="sales-quotation-action"),
     path("customers/", v.CustomerListView.as_view(), name="sales-customers"),
     path("customers/new/", v.CustomerFormView.as_view(), name="sales-customer-new"),
@@ -35,7 +42,13 @@ urlpatterns = [
         v.CustomerContactDeleteView.as_view(),
         name="sales-contact-delete",
     ),
+    path("customers/<int:pk>/loyalty/", pm.CustomerLoyaltyView.as_view(), name="sales-customer-loyalty"),
     path("groups/", v.GroupListView.as_view(), name="sales-groups"),
+    path("coupons/", pm.CouponListView.as_view(), name="sales-coupons"),
+    path("coupons/<int:pk>/", pm.CouponDetailView.as_view(), name="sales-coupon"),
+    path("campaigns/", pm.CampaignListView.as_view(), name="sales-campaigns"),
+    path("campaigns/<int:pk>/", pm.CampaignDetailView.as_view(), name="sales-campaign"),
+    path("loyalty/", pm.LoyaltyProgrammeView.as_view(), name="sales-loyalty"),
     path("price-lists/", pr.PriceListListView.as_view(), name="sales-price-lists"),
     path("price-lists/<int:pk>/", pr.PriceListDetailView.as_view(), name="sales-price-list"),
     path("deliveries/", d.DeliveryListView.as_view(), name="sales-deliveries"),

@@ -105,7 +105,7 @@ class CustomerListView(SalesView):
 
 
 class CustomerDetailView(SalesView):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int, loyalty_form: Any = None, status: int = 200) -> HttpResponse:
         p = self.principal
         customer = selectors.get_customer(p, pk)
         from novasaas.parties.selectors import tag_names
@@ -122,8 +122,19 @@ class CustomerDetailView(SalesView):
             "exposure": selectors.credit_exposure(p.tenant, customer),
             "orders": selectors.list_orders(p, customer_id=customer.pk)[:50],
             "invoices": selectors.list_invoices(p, customer_id=customer.pk)[:50],
+            **_loyalty_context(p, customer, loyalty_form),
         }
-        return render(request, "sales/customer.html", context)
+        return render(request, "sales/customer.html", context, status=status)
+
+
+def _loyalty_context(p: Principal, customer: Any, form: Any) -> dict[str, Any]:
+    from novasaas.sales import loyalty
+
+    return {
+        "loyalty_value": loyalty.programme(p.tenant).point_value * customer.loyalty_points,
+        "loyalty_entries": list(loyalty.entries(customer)[:50]),
+        "loyalty_form": form or forms.LoyaltyAddForm(),
+    }
 
 
 class CustomerContactFormView(SalesView):
@@ -325,8 +336,15 @@ class OrderDetailView(SalesView):
             "open_lines": [li for li in lines if li.remaining > 0],
             "error": error,
             "can_approve": p.has("crm.order.approve"),
+            "loyalty_active": order.status == OrderStatus.DRAFT and _loyalty_active(p),
         }
         return render(request, "sales/order.html", context, status=status)
+
+
+def _loyalty_active(p: Principal) -> bool:
+    from novasaas.sales import loyalty
+
+    return bool(loyalty.programme(p.tenant).is_active)
 
 
 class OrderActionView(SalesView):

@@ -7,7 +7,18 @@ import pytest
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, web_client
 from novasaas.platform.testing.isolation import assert_every_table_isolated
-from novasaas.sales import actions, customers, deliveries, pipeline, policy, pricing, quotations, returns
+from novasaas.sales import (
+    actions,
+    customers,
+    deliveries,
+    loyalty,
+    pipeline,
+    policy,
+    pricing,
+    promotions,
+    quotations,
+    returns,
+)
 from novasaas.sales.tests.helpers import beer_line, order, world
 
 URL = "/api/v1/sales"
@@ -23,7 +34,12 @@ def _fill(tenant):
         group = actions.save_group(w.manager, code="VIP", name="VIP", discount_percent="3", price_list_id=pl.pk)
         actions.update_customer(w.manager, w.customer.pk, group_id=group.pk)
         policy.save_settings(w.manager, stock_check="refuse", approval_limit="100000000")
+        loyalty.configure(w.manager, is_active=True, points_per="1000", point_value="1")
+        campaign = promotions.save_campaign(w.manager, name="Tết", starts_on="2000-01-01", ends_on="2100-01-01")
+        coupon = promotions.save_coupon(w.manager, code="ISO", value="1", campaign_id=campaign.pk)
+        loyalty.add_points(w.manager, w.customer.pk, points=5, reason="Khai trương")
         o = order(w, beer_line(w, 3))
+        promotions.apply_coupon(w.staff, "order", o.pk, "ISO")  # a coupon redemption on confirmation
         actions.confirm_order(w.staff, o.pk)
         first = deliveries.deliver_order(w.staff, o.pk, lines=[{"line_id": o.lines.get().pk, "quantity": "1"}])
         delivery = deliveries.deliver_order(w.staff, o.pk)
@@ -49,6 +65,8 @@ def _fill(tenant):
             "lead": lead.pk,
             "opp": opp.pk,
             "price_list": pl.pk,
+            "coupon": coupon.pk,
+            "campaign": campaign.pk,
         }
 
 
@@ -101,13 +119,31 @@ def test_every_table_is_isolated(tenant_a, tenant_b):
         ("get", "quotations/{quote}/pdf"),
         ("get", "price-lists/{price_list}"),
         ("patch", "price-lists/{price_list}"),
+        ("get", "coupons/{coupon}"),
+        ("patch", "coupons/{coupon}"),
+        ("get", "campaigns/{campaign}"),
+        ("patch", "campaigns/{campaign}"),
+        ("post", "orders/{draft}/coupon"),
+        ("delete", "orders/{draft}/coupon"),
+        ("post", "orders/{draft}/points"),
+        ("post", "quotations/{quote}/coupon"),
+        ("delete", "quotations/{quote}/coupon"),
+        ("get", "customers/{customer}/loyalty"),
+        ("post", "customers/{customer}/loyalty"),
     ],
 )
 def test_other_tenants_ids_are_404(tenant_a, tenant_b, admin_a, method, path):
     _fill(tenant_a)
     ids = _fill(tenant_b)
     api = ApiClient(tenant_a, admin_a)
-    body = {"amount": "1"} if path.endswith("payments") else {"name": "X"} if path.endswith("contacts") else {}
+    bodies = {
+        "payments": {"amount": "1"},
+        "contacts": {"name": "X"},
+        "coupon": {"code": "ISO"},
+        "points": {"points": 1},
+        "loyalty": {"points": 1, "reason": "x"},
+    }
+    body = bodies.get(path.rsplit("/", 1)[-1], {})
     r = getattr(api, method)(f"{URL}/{path.format(**ids)}", None if method == "get" else body)
     assert r.status_code == 404, (path, r.status_code)
 
@@ -141,9 +177,18 @@ def test_other_tenants_ids_in_bodies_and_pages(tenant_a, tenant_b, admin_a):
         f"/sales/quotations/{ids['quote']}/edit/",
         f"/sales/quotations/{ids['quote']}/pdf/",
         f"/sales/price-lists/{ids['price_list']}/",
+        f"/sales/coupons/{ids['coupon']}/",
+        f"/sales/campaigns/{ids['campaign']}/",
     ):
         assert web.get(path).status_code == 404, path
     assert web.post(f"/sales/orders/{ids['draft']}/confirm/").status_code == 404
+    assert web.post(f"/sales/orders/{ids['draft']}/promotion/", {"code": "ISO"}).status_code == 404
+    assert web.post(f"/sales/quotations/{ids['quote']}/promotion/", {"code": "ISO"}).status_code == 404
+    assert web.post(f"/sales/customers/{ids['customer']}/loyalty/", {"points": "1", "reason": "x"}).status_code == 404
+    assert [c["id"] for c in api.get(f"{URL}/coupons").json()] == [mine["coupon"]]
+    assert [c["id"] for c in api.get(f"{URL}/campaigns").json()] == [mine["campaign"]]
+    # its own coupon applies (the same code in the other company is another coupon)
+    assert api.post(f"{URL}/orders/{mine['draft']}/coupon", {"code": "ISO"}).status_code == 200
     assert web.post(f"/sales/customers/{ids['customer']}/contacts/{ids['contact']}/delete/").status_code == 404
     # a contact id of the other tenant under one's own customer
     assert api.patch(f"{URL}/customers/{mine['customer']}/contacts/{ids['contact']}", {"name": "Y"}).status_code == 404

@@ -1,0 +1,149 @@
+"""Coupons, campaigns and loyalty in the Sales API (/api/v1/sales/): registered on the Sales router
+(``api.py`` imports this module last)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from novasaas.sales import loyalty, promotions, quotations, selectors
+from novasaas.sales import promotion_schemas as ps
+from novasaas.sales import schemas as s
+from novasaas.sales.api import E, _data, _p, router
+from novasaas.sales.models import Campaign, Coupon
+
+# --- coupons -------------------------------------------------------------------------------------------
+
+
+@router.get("/coupons", response=list[ps.SalesCouponOut])
+def list_coupons(request: HttpRequest) -> Any:
+    p = _p(request, "crm.coupon.apply")
+    return promotions.list_coupons(p.tenant)
+
+
+@router.post("/coupons", response={201: ps.SalesCouponOut, **E})
+def create_coupon(request: HttpRequest, data: ps.SalesCouponIn) -> Any:
+    p = _p(request, "crm.coupon.manage")
+    return 201, promotions.save_coupon(p, **data.model_dump())
+
+
+@router.get("/coupons/{int:coupon_id}", response={200: ps.SalesCouponOut, **E})
+def get_coupon(request: HttpRequest, coupon_id: int) -> Any:
+    p = _p(request, "crm.coupon.apply")
+    return promotions.get_coupon(p.tenant, coupon_id)
+
+
+@router.patch("/coupons/{int:coupon_id}", response={200: ps.SalesCouponOut, **E})
+def update_coupon(request: HttpRequest, coupon_id: int, data: ps.SalesCouponUpdate) -> Any:
+    p = _p(request, "crm.coupon.manage")
+    Coupon.objects.get(pk=coupon_id)
+    return promotions.save_coupon(p, coupon_id, **_data(data))
+
+
+@router.post("/orders/{int:order_id}/coupon", response={200: s.SalesOrderOut, **E})
+def apply_order_coupon(request: HttpRequest, order_id: int, data: ps.SalesCouponApplyIn) -> Any:
+    """The coupon's discount spread over the draft order's lines before VAT; 400 with the reason when it
+    does not apply (expired, below the minimum, limit reached, another group)."""
+    p = _p(request, "crm.coupon.apply")
+    promotions.apply_coupon(p, "order", order_id, data.code)
+    return selectors.get_order(p, order_id)
+
+
+@router.delete("/orders/{int:order_id}/coupon", response={200: s.SalesOrderOut, **E})
+def remove_order_coupon(request: HttpRequest, order_id: int) -> Any:
+    p = _p(request, "crm.coupon.apply")
+    promotions.remove_coupon(p, "order", order_id)
+    return selectors.get_order(p, order_id)
+
+
+@router.post("/orders/{int:order_id}/points", response={200: s.SalesOrderOut, **E})
+def redeem_order_points(request: HttpRequest, order_id: int, data: ps.SalesPointsRedeemIn) -> Any:
+    """Redeem loyalty points on a draft order (0 removes them); they leave the balance on confirmation."""
+    p = _p(request, "crm.coupon.apply")
+    loyalty.set_order_points(p, order_id, data.points)
+    return selectors.get_order(p, order_id)
+
+
+@router.post("/quotations/{int:quotation_id}/coupon", response={200: s.QuotationOut, **E})
+def apply_quotation_coupon(request: HttpRequest, quotation_id: int, data: ps.SalesCouponApplyIn) -> Any:
+    p = _p(request, "crm.coupon.apply")
+    promotions.apply_coupon(p, "quotation", quotation_id, data.code)
+    return quotations.get_quotation(p, quotation_id)
+
+
+@router.delete("/quotations/{int:quotation_id}/coupon", response={200: s.QuotationOut, **E})
+def remove_quotation_coupon(request: HttpRequest, quotation_id: int) -> Any:
+    p = _p(request, "crm.coupon.apply")
+    promotions.remove_coupon(p, "quotation", quotation_id)
+    return quotations.get_quotation(p, quotation_id)
+
+
+# --- campaigns -----------------------------------------------------------------------------------------
+
+
+@router.get("/campaigns", response=list[ps.SalesCampaignOut])
+def list_campaigns(request: HttpRequest) -> Any:
+    p = _p(request, "crm.campaign.manage")
+    return promotions.list_campaigns(p.tenant).prefetch_related("coupons")
+
+
+@router.post("/campaigns", response={201: ps.SalesCampaignOut, **E})
+def create_campaign(request: HttpRequest, data: ps.SalesCampaignIn) -> Any:
+    p = _p(request, "crm.campaign.manage")
+    campaign = promotions.save_campaign(p, **data.model_dump())
+    return 201, promotions.get_campaign(p.tenant, campaign.pk)
+
+
+@router.get("/campaigns/{int:campaign_id}", response={200: ps.SalesCampaignOut, **E})
+def get_campaign(request: HttpRequest, campaign_id: int) -> Any:
+    p = _p(request, "crm.campaign.manage")
+    return promotions.get_campaign(p.tenant, campaign_id)
+
+
+@router.patch("/campaigns/{int:campaign_id}", response={200: ps.SalesCampaignOut, **E})
+def update_campaign(request: HttpRequest, campaign_id: int, data: ps.SalesCampaignUpdate) -> Any:
+    p = _p(request, "crm.campaign.manage")
+    Campaign.objects.get(pk=campaign_id)
+    promotions.save_campaign(p, campaign_id, **_data(data))
+    return promotions.get_campaign(p.tenant, campaign_id)
+
+
+# --- loyalty -------------------------------------------------------------------------------------------
+
+
+@router.get("/loyalty-programme", response={200: ps.SalesLoyaltyProgrammeOut, **E})
+def get_loyalty_programme(request: HttpRequest) -> Any:
+    p = _p(request, "crm.customer.view")
+    return loyalty.programme(p.tenant)
+
+
+@router.patch("/loyalty-programme", response={200: ps.SalesLoyaltyProgrammeOut, **E})
+def update_loyalty_programme(request: HttpRequest, data: ps.SalesLoyaltyProgrammeUpdate) -> Any:
+    p = _p(request, "crm.loyalty.configure")
+    return loyalty.configure(p, **_data(data))
+
+
+def _loyalty(p: Any, customer_id: int) -> dict[str, Any]:
+    customer = selectors.visible_customers(p).get(pk=customer_id)
+    prog = loyalty.programme(p.tenant)
+    return {
+        "customer_id": customer.pk,
+        "balance": customer.loyalty_points,
+        "value": prog.point_value * customer.loyalty_points,
+        "entries": list(loyalty.entries(customer)[:200]),
+    }
+
+
+@router.get("/customers/{int:customer_id}/loyalty", response={200: ps.SalesLoyaltyOut, **E})
+def get_customer_loyalty(request: HttpRequest, customer_id: int) -> Any:
+    """The points balance, its value in đồng and the ledger (latest 200 rows first)."""
+    p = _p(request, "crm.customer.view")
+    return _loyalty(p, customer_id)
+
+
+@router.post("/customers/{int:customer_id}/loyalty", response={201: ps.SalesLoyaltyEntryOut, **E})
+def add_customer_points(request: HttpRequest, customer_id: int, data: ps.SalesLoyaltyAddIn) -> Any:
+    """Points added by hand with a reason (negative: taken; never below a zero balance)."""
+    p = _p(request, "crm.loyalty.add")
+    return 201, loyalty.add_points(p, customer_id, points=data.points, reason=data.reason, date=data.date)

@@ -1,0 +1,225 @@
+"""Pages of coupons, campaigns and the loyalty programme, and the coupon / points / manual points forms
+of the order, quotation and customer pages (the same actions as the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from novasaas.sales import forms, loyalty, promotions, selectors
+from novasaas.sales.models import Campaign, Coupon
+from novasaas.sales.views import SalesView, _attach
+
+
+def _groups(tenant: Any) -> list[tuple[int, str]]:
+    return [(g.pk, str(g)) for g in selectors.list_groups(tenant, False)]
+
+
+def _campaigns(tenant: Any) -> list[tuple[int, str]]:
+    return [(c.pk, c.name) for c in Campaign.objects.filter(tenant=tenant)]
+
+
+_COUPON_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "value",
+    "min_order_amount",
+    "valid_from",
+    "valid_to",
+    "usage_limit",
+    "per_customer_limit",
+    "customer_group_id",
+    "campaign_id",
+    "is_active",
+)
+
+
+class CouponListView(SalesView):
+    permission = "crm.coupon.apply"
+
+    def _form(self, data: Any = None, initial: Any = None) -> forms.CouponForm:
+        tenant = self.principal.tenant
+        return forms.CouponForm(data, initial=initial, groups=_groups(tenant), campaigns=_campaigns(tenant))
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        can_edit = self.principal.has("crm.coupon.manage")
+        context = {
+            "coupons": promotions.list_coupons(self.principal.tenant),
+            "form": (form or self._form()) if can_edit else None,
+        }
+        return render(request, "sales/coupons.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.principal.require("crm.coupon.manage")
+        form = self._form(request.POST)
+        if form.is_valid():
+            try:
+                coupon = promotions.save_coupon(self.principal, **form.cleaned_data)
+                messages.success(request, _("Coupon %(c)s saved.") % {"c": coupon.code})
+                return redirect("sales-coupon", pk=coupon.pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form, status=400)
+
+
+class CouponDetailView(CouponListView):
+    def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:  # type: ignore[override]
+        coupon = promotions.get_coupon(self.principal.tenant, pk)
+        can_edit = self.principal.has("crm.coupon.manage")
+        if can_edit and form is None:
+            form = self._form(initial={f: getattr(coupon, f) for f in _COUPON_FIELDS})
+        redemptions = coupon.redemptions.select_related("order", "customer__party")[:100]
+        context = {"coupon": coupon, "form": form if can_edit else None, "redemptions": redemptions}
+        return render(request, "sales/coupon.html", context, status=status)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
+        self.principal.require("crm.coupon.manage")
+        Coupon.objects.get(pk=pk)
+        form = self._form(request.POST)
+        if form.is_valid():
+            try:
+                promotions.save_coupon(self.principal, pk, **form.cleaned_data)
+                messages.success(request, _("Coupon saved."))
+                return redirect("sales-coupon", pk=pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, pk, form, status=400)
+
+
+class CampaignListView(SalesView):
+    permission = "crm.campaign.manage"
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        context = {
+            "campaigns": promotions.list_campaigns(self.principal.tenant),
+            "form": form or forms.CampaignForm(groups=_groups(self.principal.tenant)),
+        }
+        return render(request, "sales/campaigns.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = forms.CampaignForm(request.POST, groups=_groups(self.principal.tenant))
+        if form.is_valid():
+            try:
+                campaign = promotions.save_campaign(self.principal, **form.cleaned_data)
+                messages.success(request, _("Campaign saved."))
+                return redirect("sales-campaign", pk=campaign.pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form, status=400)
+
+
+class CampaignDetailView(SalesView):
+    permission = "crm.campaign.manage"
+    FIELDS = ("name", "starts_on", "ends_on", "customer_group_id", "target_tag", "note")
+
+    def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
+        campaign = promotions.get_campaign(self.principal.tenant, pk)
+        if form is None:
+            initial = {f: getattr(campaign, f) for f in self.FIELDS}
+            form = forms.CampaignForm(initial=initial, groups=_groups(self.principal.tenant))
+        context = {"campaign": campaign, "coupons": campaign.coupons.all(), "form": form}
+        return render(request, "sales/campaign.html", context, status=status)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        Campaign.objects.get(pk=pk)
+        form = forms.CampaignForm(request.POST, groups=_groups(self.principal.tenant))
+        if form.is_valid():
+            try:
+                promotions.save_campaign(self.principal, pk, **form.cleaned_data)
+                messages.success(request, _("Campaign saved."))
+                return redirect("sales-campaign", pk=pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, pk, form, status=400)
+
+
+class LoyaltyProgrammeView(SalesView):
+    """The programme's settings: editable with ``crm.loyalty.configure``, read-only otherwise."""
+
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        prog = loyalty.programme(self.principal.tenant)
+        can_edit = self.principal.has("crm.loyalty.configure")
+        if can_edit and form is None:
+            fields = ("is_active", "points_per", "point_value", "expiry_months")
+            form = forms.LoyaltyProgrammeForm(initial={f: getattr(prog, f) for f in fields})
+        context = {"programme": prog, "form": form if can_edit else None}
+        return render(request, "sales/loyalty.html", context, status=status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.principal.require("crm.loyalty.configure")
+        form = forms.LoyaltyProgrammeForm(request.POST)
+        if form.is_valid():
+            try:
+                loyalty.configure(self.principal, **form.cleaned_data)
+                messages.success(request, _("Loyalty programme saved."))
+                return redirect("sales-loyalty")
+            except ValidationError as exc:
+                _attach(form, exc)
+        return self.get(request, form, status=400)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+class DocumentPromotionView(SalesView):
+    """POST on a draft order or quotation: ``do`` = coupon (``code``) / remove / points (``points``,
+    orders only). A refusal shows the document again with the reason (400)."""
+
+    permission = "crm.coupon.apply"
+    kind = "order"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        p = self.principal
+        do = request.POST.get("do", "coupon")
+        try:
+            if do == "remove":
+                promotions.remove_coupon(p, self.kind, pk)
+                messages.success(request, _("Coupon removed."))
+            elif do == "points" and self.kind == "order":
+                loyalty.set_order_points(p, pk, request.POST.get("points", ""))
+                messages.success(request, _("Loyalty points applied."))
+            else:
+                promotions.apply_coupon(p, self.kind, pk, request.POST.get("code", ""))
+                messages.success(request, _("Coupon applied."))
+        except ValidationError as exc:
+            if self.kind == "order":
+                from novasaas.sales.views import OrderDetailView
+
+                view = OrderDetailView()
+                view.principal, view.request = p, request
+                return view.get(request, pk, error=_error_text(exc), status=400)
+            from novasaas.sales import quotations
+
+            quotations.get_quotation(p, pk)  # 404 for a quotation the principal does not see
+            messages.error(request, _error_text(exc))
+            return redirect("sales-quotation", pk=pk)
+        return redirect("sales-order" if self.kind == "order" else "sales-quotation", pk=pk)
+
+
+class CustomerLoyaltyView(SalesView):
+    """POST points added by hand (``crm.loyalty.add``) from the customer page."""
+
+    permission = "crm.loyalty.add"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        selectors.get_customer(self.principal, pk)
+        form = forms.LoyaltyAddForm(request.POST)
+        if form.is_valid():
+            try:
+                loyalty.add_points(self.principal, pk, **form.cleaned_data)
+                messages.success(request, _("Loyalty points recorded."))
+                return redirect("sales-customer", pk=pk)
+            except ValidationError as exc:
+                _attach(form, exc)
+        from novasaas.sales.views import CustomerDetailView
+
+        view = CustomerDetailView()
+        view.principal, view.request = self.principal, request
+        return view.get(request, pk, loyalty_form=form, status=400)
