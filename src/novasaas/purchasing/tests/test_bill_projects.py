@@ -150,7 +150,7 @@ def test_expense_bill_line_books_the_project_cost(tenant_a, tenant_b, today):
     assert r.status_code == 400
 
 
-def test_project_field_without_the_projects_module(today):
+def test_project_field_without_the_projects_module(db, today):
     tenant = create_tenant(modules=["INV", "SCM", "ACC"])
     with tenant_context(tenant):
         w = world(tenant)
