@@ -278,3 +278,26 @@ def gantt(project: Project) -> dict[str, Any]:
         "tasks": tasks,
         "milestones": milestones,
     }
+
+
+# --- reads for other modules -------------------------------------------------------------------------
+
+CLOSED_STATUSES = ("completed", "cancelled")
+
+
+def chargeable_projects(tenant: Tenant) -> list[tuple[int, str, str]]:
+    """(id, code, name) of the tenant's projects a cost may be charged to (not completed or cancelled),
+    by code: Purchasing's bill lines pick among them (the purchase is booked on ``project:<code>``)."""
+    qs = Project.objects.filter(tenant=tenant).exclude(status__in=CLOSED_STATUSES).order_by("code")
+    return [(pk, code, name) for pk, code, name in qs.values_list("pk", "code", "name")]
+
+
+def chargeable_project(tenant: Tenant, project_id: Any) -> Project | None:
+    """The tenant's project ``project_id`` if a cost may be charged to it (else None; bad ids too)."""
+    try:
+        pk = int(project_id)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    return Project.objects.filter(tenant=tenant, pk=pk).exclude(status__in=CLOSED_STATUSES).first()

@@ -30,6 +30,7 @@ from novasaas.purchasing.models import (
     PurchaseOrderLine,
     PurchaseReceipt,
     PurchasingSettings,
+    ReorderAction,
     Vendor,
     VendorPrice,
 )
@@ -50,7 +51,8 @@ _RECEIVING: ContextVar[int | None] = ContextVar("purchasing_receiving", default=
 
 @transaction.atomic
 def update_settings(p: Principal, **fields: Any) -> PurchasingSettings:
-    """Change the company's approval limit and tolerances (a Purchase Manager's decision)."""
+    """Change the company's approval limit, tolerances and what low stock creates (a Purchase Manager's
+    decision)."""
     p.require("scm.po.approve")
     row = PurchasingSettings.objects.select_for_update().filter(tenant=p.tenant).first() or PurchasingSettings()
     before = audit.snapshot(row) if row.pk else None
@@ -61,6 +63,10 @@ def update_settings(p: Principal, **fields: Any) -> PurchasingSettings:
             row.approval_limit = c.money(value, key)
         elif key in ("receipt_tolerance_percent", "quantity_tolerance_percent", "price_tolerance_percent"):
             setattr(row, key, c.percent(value, key))
+        elif key == "reorder_action":
+            if value not in ReorderAction.values:
+                raise ValidationError({key: [_("Choose a draft requisition or a draft purchase order.")]})
+            row.reorder_action = value
         else:
             raise ValidationError({key: [_("Unknown field.")]})
     row.save()
@@ -457,7 +463,8 @@ def receive_order(
     never enters stock or the ledger, stays open on the order (a replacement may be received, or close
     short) and counts in the vendor's rejection rate. A rejection needs a reason and at least one
     accepted quantity on the receipt. Two users receiving the same order at once queue on the order's
-    row lock."""
+    row lock. A delivery rejected in full (every quantity 0, something rejected) is recorded without a
+    goods receipt (``_reject_delivery``)."""
     p.require("scm.receipt.create")
     order = _lock(order_id)
     _refuse_status(order, OrderStatus.APPROVED, OrderStatus.PARTIAL)
@@ -485,11 +492,13 @@ def receive_order(
             r = c.qty(row.get("rejected_quantity") or 0, f"lines[{i}].rejected_quantity", allow_zero=True)
             if r > 0:
                 rejected.append((line, r))
-    if not wanted:
+    if not wanted and not rejected:
         raise ValidationError({"lines": [_("Nothing to receive.")]})
     reason = " ".join(str(rejection_reason or "").split())[:300]
     if rejected and not reason:
         raise ValidationError({"rejection_reason": [_("Give the reason for rejecting goods at the quality check.")]})
+    if not wanted:
+        return _reject_delivery(p, order, rejected, reason, on)
     tolerance = selectors.get_settings(p.tenant).receipt_tolerance_percent
     for i, (line, q) in enumerate(wanted):
         allowed = line.quantity * (HUNDRED + tolerance) / HUNDRED - line.received_quantity
@@ -554,6 +563,37 @@ def receive_order(
         line.save(update_fields=["rejected_quantity"])
     done = all(li.received_quantity >= li.quantity for li in by_id.values())
     _set_status(p, order, OrderStatus.RECEIVED if done else OrderStatus.PARTIAL)
+    return receipt
+
+
+REJECTION_PREFIX = "TCH"
+
+
+def _reject_delivery(
+    p: Principal, order: PurchaseOrder, rejected: list[tuple[PurchaseOrderLine, Decimal]], reason: str, on: Any
+) -> PurchaseReceipt:
+    """A delivery refused in full at the quality check: nothing enters stock or the ledger (no goods
+    receipt, ``movement_id`` empty), the order's lines stay open for the redelivery and its status does
+    not change; the rejection (quantities, reason) is kept on a receipt record numbered
+    ``TCH-<year>-<n>`` and on the order lines, shown on the order and counted in the vendor's rejection
+    rate."""
+    day = on or c.date(None)
+    assert day is not None
+    receipt = PurchaseReceipt.objects.create(  # type: ignore[misc]  # MoneyField holds Decimal
+        order=order,
+        movement_id=None,
+        number=f"{REJECTION_PREFIX}-{day.year}-{next_number('purchasing.rejection', str(day.year)):05d}",
+        date=day,
+        value=ZERO,
+        quantity=ZERO,
+        rejected_quantity=sum((r for _li, r in rejected), ZERO),
+        rejection_reason=reason,
+        created_by=p.user,
+    )
+    for line, r in rejected:
+        line.rejected_quantity += r
+        line.save(update_fields=["rejected_quantity"])
+    audit.record_created(receipt, p.user)
     return receipt
 
 

@@ -7,7 +7,8 @@ the order's lines locked, the match checked again) clears goods received not inv
 value the receipts credited to it; a higher bill price goes to the stock (or, for goods already sold,
 COGS) through inventory's landed cost, a lower one to COGS; VAT goes to 1331 (accounting moves it to the
 cost when the ≥ 5,000,000 đ cash rule makes it non-deductible). A bill without an order is a service or
-expense bill: Dr the chosen expense role.
+expense bill: Dr the chosen expense role, on the project's ledger dimension ``project:<code>`` when a line
+names a project (Projects' costing reads it).
 """
 
 from __future__ import annotations
@@ -67,7 +68,22 @@ def _vat_code(value: Any, key: str, on: dt.date, default: str) -> str:
     return code
 
 
-def _build_lines(rows: Rows, on: dt.date, order: PurchaseOrder | None) -> list[VendorBillLine]:
+def _project(tenant: Any, value: Any, key: str) -> Any:
+    """The project an expense line is charged to (Projects' selector), or None when none is named.
+    Refused clearly: a project while the company has no Projects module, an unknown or closed one."""
+    if value in (None, "", 0, "0"):
+        return None
+    if not tenant.has_module("PM"):
+        raise ValidationError({key: [_("The Projects module is not enabled: a bill line cannot name a project.")]})
+    from novasaas.projects.selectors import chargeable_project
+
+    project = chargeable_project(tenant, value)
+    if project is None:
+        raise ValidationError({key: [_("Choose an open project of the company.")]})
+    return project
+
+
+def _build_lines(rows: Rows, on: dt.date, order: PurchaseOrder | None, tenant: Any) -> list[VendorBillLine]:
     if not rows:
         raise ValidationError({"lines": [_("Add at least one line.")]})
     if len(rows) > c.MAX_LINES:
@@ -86,6 +102,17 @@ def _build_lines(rows: Rows, on: dt.date, order: PurchaseOrder | None) -> list[V
             if po_line is None or po_line.pk in seen:
                 raise ValidationError({f"{key}.order_line_id": [_("Choose a line of the order (once).")]})
             seen.add(po_line.pk)
+            if row.get("project_id") not in (None, "", 0, "0"):
+                raise ValidationError(
+                    {
+                        f"{key}.project_id": [
+                            _(
+                                "Goods of a purchase order go into stock: a project can be named on the "
+                                "lines of a bill without an order (services, expenses)."
+                            )
+                        ]
+                    }
+                )
             line.order_line = po_line
             line.description = po_line.description
             q = row.get("quantity")
@@ -101,6 +128,9 @@ def _build_lines(rows: Rows, on: dt.date, order: PurchaseOrder | None) -> list[V
             if role not in ExpenseRole.values:
                 raise ValidationError({f"{key}.expense_role": [_("Choose an expense.")]})
             line.expense_role = role
+            project = _project(tenant, row.get("project_id"), f"{key}.project_id")
+            if project is not None:
+                line.project_id, line.project_code = project.pk, project.code
             line.quantity = c.qty(row.get("quantity") or 1, f"{key}.quantity")
             line.unit_price = c.money(row.get("unit_price"), f"{key}.unit_price")
             line.discount_percent = c.percent(row.get("discount_percent"), f"{key}.discount_percent")
@@ -198,7 +228,7 @@ def create_bill(
         payment_method=payment_method,
         created_by=p.user,
     )
-    built = _build_lines(lines or [], on, order)
+    built = _build_lines(lines or [], on, order, p.tenant)
     bill.untaxed = sum((li.net_amount for li in built), ZERO)
     bill.vat = sum((li.vat_amount for li in built), ZERO)
     bill.total = bill.untaxed + bill.vat
@@ -247,7 +277,7 @@ def delete_bill(p: Principal, bill_id: int) -> None:
 
 
 def _latest_receipt(order: PurchaseOrder) -> PurchaseReceipt | None:
-    return PurchaseReceipt.objects.filter(order=order).order_by("-date", "-id").first()
+    return PurchaseReceipt.objects.filter(order=order, movement_id__isnull=False).order_by("-date", "-id").first()
 
 
 @transaction.atomic
@@ -277,7 +307,7 @@ def post_bill(p: Principal, bill_id: int) -> VendorBill:
             )
     grni = ZERO
     cogs_difference = ZERO
-    expenses: dict[str, Decimal] = {}
+    expenses: dict[tuple[str, str], Decimal] = {}  # (role, project code) → net
     landed: list[tuple[PurchaseOrderLine, Decimal]] = []
     import_vat: list[list[str]] = []
     if bill.kind == BillKind.LANDED_COST:
@@ -289,7 +319,8 @@ def post_bill(p: Principal, bill_id: int) -> VendorBill:
         if line.cost_kind:
             continue
         if po is None:
-            expenses[line.expense_role] = expenses.get(line.expense_role, ZERO) + line.net_amount
+            key = (line.expense_role, line.project_code)
+            expenses[key] = expenses.get(key, ZERO) + line.net_amount
             continue
         unbilled_q = po.received_quantity - po.billed_quantity
         unbilled_v = po.received_value - po.billed_value
@@ -314,7 +345,7 @@ def post_bill(p: Principal, bill_id: int) -> VendorBill:
         from novasaas.inventory.actions import add_landed_cost
 
         receipt = _latest_receipt(bill.order)  # type: ignore[arg-type]
-        assert receipt is not None  # a billable order has a receipt
+        assert receipt is not None and receipt.movement_id is not None  # a billable order has a goods receipt
         for po, difference in landed:
             add_landed_cost(
                 c.delegate(p.user, "inv.adjustment.create"),
@@ -349,7 +380,11 @@ def post_bill(p: Principal, bill_id: int) -> VendorBill:
             total=str(bill.total),
             grni=str(grni),
             cogs_difference=str(cogs_difference),
-            expenses=[[role, str(amount)] for role, amount in sorted(expenses.items()) if amount],
+            expenses=[
+                [role, str(amount), f"project:{code}"] if code else [role, str(amount)]
+                for (role, code), amount in sorted(expenses.items())
+                if amount
+            ],
             vat_lines=[[code, str(b), str(t)] for code, (b, t) in sorted(vat_by_code.items()) if t] + import_vat,
             paid_in_cash=bill.payment_method == PaymentMethod.CASH,
         )

@@ -206,7 +206,7 @@ def create_credit_note(
             }
         )
     grni = cogs = ZERO
-    expenses: dict[str, Decimal] = {}
+    expenses: dict[tuple[str, str], Decimal] = {}  # (role, project code): a credit lowers the project's cost
     if kind == CreditKind.RETURN:
         cost = _return_goods(p, bill, note, [(li.bill_line, li.quantity) for li in built])
         grni = cost
@@ -218,7 +218,8 @@ def create_credit_note(
             if bl.order_line_id is not None or bl.cost_kind:
                 cogs += li.net_amount
             else:
-                expenses[bl.expense_role] = expenses.get(bl.expense_role, ZERO) + li.net_amount
+                key = (bl.expense_role, bl.project_code)
+                expenses[key] = expenses.get(key, ZERO) + li.net_amount
     note.number = f"{CREDIT_PREFIX}-{on.year}-{next_number('purchasing.credit', str(on.year)):05d}"
     note.save()
     for li in built:
@@ -248,7 +249,11 @@ def create_credit_note(
             total=str(note.total),
             grni=str(grni),
             cogs=str(cogs),
-            expenses=[[role, str(amount)] for role, amount in sorted(expenses.items()) if amount],
+            expenses=[
+                [role, str(amount), f"project:{code}"] if code else [role, str(amount)]
+                for (role, code), amount in sorted(expenses.items())
+                if amount
+            ],
             vat_lines=[[code, str(b), str(t)] for code, (b, t) in sorted(vat_by_code.items()) if t],
         )
     )

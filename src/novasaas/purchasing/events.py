@@ -31,7 +31,8 @@ class PurchaseOrderSent(DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class VendorBillPosted(DomainEvent):
     """Accounting: Dr 3388 (``grni``) + price differences (``cogs_difference`` to COGS) + expenses
-    (``expenses``: ``[[role, amount]]``) + Dr 1331 input VAT per rate (``vat_lines``: ``[[code, base,
+    (``expenses``: ``[[role, amount]]`` or ``[[role, amount, "project:<code>"]]`` for a line charged to a
+    project: the dimension of the expense line) + Dr 1331 input VAT per rate (``vat_lines``: ``[[code, base,
     tax]]``) / Cr 331 ``total`` with the vendor's party. ``paid_in_cash`` marks the invoice for the
     ≥ 5,000,000 đ non-cash rule of accounting's tax layer."""
 

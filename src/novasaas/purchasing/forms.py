@@ -12,7 +12,7 @@ from novasaas.platform.dates import DateInput
 from novasaas.platform.numbers import NumberField
 from novasaas.platform.text import Form
 from novasaas.platform.widgets import PickerSelect
-from novasaas.purchasing.models import ExpenseRole, PaymentMethod, VatCode
+from novasaas.purchasing.models import ExpenseRole, PaymentMethod, ReorderAction, VatCode
 
 
 def _choices(field: Any, options: Any) -> None:
@@ -24,6 +24,14 @@ class SettingsForm(Form):
     receipt_tolerance_percent = NumberField(label=_("Over-receipt tolerance %"), max_digits=5, decimal_places=2)
     quantity_tolerance_percent = NumberField(label=_("Bill quantity tolerance %"), max_digits=5, decimal_places=2)
     price_tolerance_percent = NumberField(label=_("Bill price tolerance %"), max_digits=5, decimal_places=2)
+    reorder_action = forms.ChoiceField(
+        label=_("When stock falls below its reorder level, create"),
+        choices=ReorderAction.choices,
+        help_text=_(
+            "A draft purchase order goes to the vendor the product was last ordered from (else the cheapest "
+            "vendor with a price list line) at its price list price; without one, a requisition is created."
+        ),
+    )
 
 
 class VendorForm(Form):
@@ -123,11 +131,28 @@ class BillForm(Form):
     expense_role = forms.ChoiceField(label=_("Expense"), choices=ExpenseRole.choices, required=False)
     amount = NumberField(label=_("Amount before VAT"), max_digits=16, decimal_places=0, required=False)
     vat_code = forms.ChoiceField(label=_("VAT rate"), choices=VatCode.choices, initial="VAT10")
+    project_id = forms.TypedChoiceField(
+        label=_("Project"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Expense bills only: the cost is booked on the project and shows in its costing."),
+    )
 
-    def __init__(self, *args: Any, orders: Any = (), vendors: Any = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, orders: Any = (), vendors: Any = (), projects: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self.fields["order_id"], orders)
         _choices(self.fields["vendor_id"], vendors)
+        if projects is None:  # no Projects module: no project field
+            del self.fields["project_id"]
+        else:
+            _choices(self.fields["project_id"], projects)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("project_id") and data.get("order_id"):
+            self.add_error("project_id", _("A project can be named on a bill without a purchase order only."))
+        return data
 
 
 class ReceiveForm(Form):

@@ -88,7 +88,7 @@ def _receipts(receipt_ids: Any) -> list[PurchaseReceipt]:
         ids = sorted({int(x) for x in receipt_ids or []})
     except (TypeError, ValueError, OverflowError):
         ids = []
-    receipts = list(PurchaseReceipt.objects.filter(pk__in=ids).order_by("pk")) if ids else []
+    receipts = list(PurchaseReceipt.objects.filter(pk__in=ids, movement_id__isnull=False).order_by("pk")) if ids else []
     if not ids or len(receipts) != len(ids):
         raise ValidationError({"receipt_ids": [_("Choose one or more receipts of purchase orders.")]})
     return receipts
@@ -178,6 +178,7 @@ def allocate(p: Principal, bill: VendorBill, lines: list[VendorBillLine]) -> tup
         left -= share
         alloc.amount = share
         if share > 0:
+            assert alloc.receipt.movement_id is not None  # rejection records are refused at creation
             landed = add_landed_cost(
                 c.delegate(p.user, "inv.adjustment.create"),
                 alloc.receipt.movement_id,

@@ -22,6 +22,11 @@ from novasaas.platform.money import FixedPointField, MoneyField, QuantityField
 ZERO = Decimal(0)
 
 
+class ReorderAction(models.TextChoices):
+    REQUISITION = "requisition", _("Draft requisition")
+    ORDER = "order", _("Draft purchase order to the product's last vendor")
+
+
 class PurchasingSettings(TenantModel):
     """The company's purchasing rules. No row: the defaults below (read without writing)."""
 
@@ -29,6 +34,10 @@ class PurchasingSettings(TenantModel):
     receipt_tolerance_percent = FixedPointField(_("over-receipt tolerance %"), scale=2, default=ZERO)
     quantity_tolerance_percent = FixedPointField(_("bill quantity tolerance %"), scale=2, default=ZERO)
     price_tolerance_percent = FixedPointField(_("bill price tolerance %"), scale=2, default=Decimal(1))
+    # what a product falling below its reorder level creates (spec §8 names both; default: requisition)
+    reorder_action = models.CharField(
+        _("on low stock"), max_length=12, choices=ReorderAction.choices, default=ReorderAction.REQUISITION
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant"], name="purchasing_settings_tenant_unique")]
@@ -178,7 +187,8 @@ class PurchaseReceipt(TenantModel):
     """A goods receipt of inventory made against the order (GoodsReceipt of the spec)."""
 
     order = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="receipts")
-    movement_id = models.BigIntegerField()  # inventory.StockMovement id
+    # inventory.StockMovement id; none for a delivery rejected in full at the quality check (nothing stocked)
+    movement_id = models.BigIntegerField(null=True, blank=True)
     number = models.CharField(_("number"), max_length=30)
     date = models.DateField(_("date"))
     value = MoneyField(_("value"), default=ZERO)
@@ -312,6 +322,10 @@ class VendorBillLine(TenantModel):
     vat_amount = MoneyField(_("VAT"), default=ZERO)
     total = MoneyField(_("total"), default=ZERO)
     grni_value = MoneyField(_("GRNI cleared"), default=ZERO)  # set at posting
+    # the project the expense is for (Projects' id, no FK across modules); its code is the ledger
+    # dimension ``project:<code>`` the expense line is posted on
+    project_id = models.BigIntegerField(null=True, blank=True)
+    project_code = models.CharField(_("project"), max_length=30, blank=True)
 
     class Meta:
         ordering = ["position", "id"]

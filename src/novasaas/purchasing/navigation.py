@@ -31,6 +31,27 @@ register_widget(
         url_name="purchasing-orders",
     )
 )
+
+
+def _late(principal: Any) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from novasaas.purchasing.selectors import tracked_orders
+
+    count = tracked_orders(principal.tenant, timezone.localdate(), late_only=True).count()
+    return {"value": count, "hint": _("open purchase orders past their expected date")}
+
+
+register_widget(
+    Widget(
+        key="scm.late_deliveries",
+        title=_("Late deliveries"),
+        module="SCM",
+        permission="scm.po.track",
+        render=_late,
+        url_name="purchasing-late-deliveries",
+    )
+)
 register_quick_action(
     QuickAction(
         key="scm.order",

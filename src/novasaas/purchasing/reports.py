@@ -7,8 +7,8 @@ the page, Excel, PDF and the API.
 - ``spend_month``: posted bills and credit notes per month of the period.
 - ``price_history``: every purchase order line of one product (not drafts, not cancelled): date,
   vendor, quantity, price, discount, net unit price.
-- ``ap_aging``: what posted bills leave open (total − paid − credited) on the period's last day, per
-  vendor, by days past the due date (not due, 1–30, 31–60, 61–90, over 90).
+- ``ap_aging``: what posted bills left open on the period's last day (total − payments and credit notes
+  dated up to that day), per vendor, by days past the due date (not due, 1–30, 31–60, 61–90, over 90).
 - ``open_orders`` / ``late_deliveries``: orders waiting, approved or partially received, dated up to the
   period's last day, with the quantity and value still to receive and the days late against the expected
   date (late deliveries: only those past it). Purchase Staff read these two (``scm.po.track``).
@@ -61,7 +61,6 @@ NAMES = {
 # who may read a report (default ``scm.report.view``: Purchase Manager); the order lists are the
 # buyers' daily work (Purchase Staff and Manager track orders)
 PERMISSIONS = {"open_orders": "scm.po.track", "late_deliveries": "scm.po.track"}
-OPEN_ORDER = (OrderStatus.WAITING, OrderStatus.APPROVED, OrderStatus.PARTIAL)
 AGING_BUCKETS = (("current", 0), ("d1_30", 30), ("d31_60", 60), ("d61_90", 90), ("over_90", None))
 
 
@@ -325,13 +324,27 @@ def best_vendor(tenant: Any, start: dt.date, end: dt.date, product_id: int | Non
 
 
 def ap_aging(tenant: Any, as_of: dt.date) -> Report:
+    """What each posted bill dated up to ``as_of`` left open **on that day**: total − the payments dated
+    up to it − the credit notes dated up to it (a payment made later still shows the bill open)."""
+    from novasaas.purchasing.models import VendorPayment
+
     vendors = {v.pk: v for v in Vendor.objects.filter(tenant=tenant).select_related("party")}
     rows: dict[int, dict[str, Any]] = {}
-    bills = VendorBill.objects.filter(tenant=tenant, date__lte=as_of).exclude(
-        status__in=(BillStatus.DRAFT, BillStatus.PAID)
+    bills = VendorBill.objects.filter(tenant=tenant, date__lte=as_of).exclude(status=BillStatus.DRAFT)
+    paid = dict(
+        VendorPayment.objects.filter(tenant=tenant, date__lte=as_of, bill__date__lte=as_of)
+        .values("bill_id")
+        .annotate(s=Sum("amount"))
+        .values_list("bill_id", "s")
     )
-    for bill in bills.only("vendor_id", "due_date", "total", "paid", "credited"):
-        open_amount = bill.total - bill.paid - bill.credited
+    credited = dict(
+        VendorCreditNote.objects.filter(tenant=tenant, date__lte=as_of, bill__date__lte=as_of)
+        .values("bill_id")
+        .annotate(s=Sum("total"))
+        .values_list("bill_id", "s")
+    )
+    for bill in bills.only("vendor_id", "due_date", "total"):
+        open_amount = bill.total - (paid.get(bill.pk) or ZERO) - (credited.get(bill.pk) or ZERO)
         if open_amount <= 0:
             continue
         v = vendors[bill.vendor_id]
@@ -368,9 +381,9 @@ def ap_aging(tenant: Any, as_of: dt.date) -> Report:
 
 
 def open_orders(tenant: Any, as_of: dt.date, late_only: bool) -> Report:
-    qs = PurchaseOrder.objects.filter(tenant=tenant, status__in=OPEN_ORDER, date__lte=as_of)
-    if late_only:
-        qs = qs.filter(expected_date__lt=as_of)
+    from novasaas.purchasing.selectors import tracked_orders
+
+    qs = tracked_orders(tenant, as_of, late_only=late_only)
     out: list[dict[str, Any]] = []
     for order in qs.select_related("vendor__party").prefetch_related("lines").order_by("expected_date", "number"):
         lines = list(order.lines.all())

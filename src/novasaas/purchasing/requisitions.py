@@ -4,6 +4,7 @@ Purchase Manager, it becomes a draft purchase order for the chosen vendor."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,13 @@ from novasaas.platform.numbering import next_number
 from novasaas.platform.tenancy import current_tenant
 from novasaas.purchasing import _common as c
 from novasaas.purchasing import actions, events, selectors
-from novasaas.purchasing.models import PurchaseOrder, PurchaseRequisition, RequisitionStatus
+from novasaas.purchasing.models import (
+    OrderStatus,
+    PurchaseOrder,
+    PurchaseRequisition,
+    ReorderAction,
+    RequisitionStatus,
+)
 
 PREFIX = "YCM"
 OPEN = (RequisitionStatus.DRAFT, RequisitionStatus.APPROVED)
@@ -69,9 +76,16 @@ def create_requisition(
 
 
 def create_automatic(product_id: int, warehouse_id: int, quantity: Any, note: str) -> PurchaseRequisition | None:
-    """The requisition of a reorder crossing, unless one for that product and warehouse is still open."""
+    """The requisition of a reorder crossing, unless one for that product and warehouse is still open
+    (or a draft order made from an automatic one). With the company setting ``reorder_action = order``
+    the requisition is at once ordered as a **draft purchase order** (``_order_at_once``) to the
+    product's last vendor at its price-list price; without such a vendor it stays a draft requisition."""
     tenant = current_tenant()
     if PurchaseRequisition.objects.filter(product_id=product_id, warehouse_id=warehouse_id, status__in=OPEN).exists():
+        return None
+    if PurchaseOrder.objects.filter(
+        status=OrderStatus.DRAFT, requisition__product_id=product_id, requisition__warehouse_id=warehouse_id
+    ).exists():
         return None
     product = selectors.active_product(tenant, product_id)
     if product is None:
@@ -79,6 +93,18 @@ def create_automatic(product_id: int, warehouse_id: int, quantity: Any, note: st
     req = _create(tenant, None, product, warehouse_id, quantity, note, True)
     from novasaas.platform.notifications import notify
 
+    if selectors.get_settings(tenant).reorder_action == ReorderAction.ORDER:
+        order = _order_at_once(tenant, req)
+        if order is not None:
+            notify(
+                tenant,
+                "scm.po.approve",
+                "approvals",
+                _("Draft purchase order %(o)s to %(v)s: %(p)s below its reorder level")
+                % {"o": order.number, "v": order.vendor.party.name, "p": product.name},
+                url=f"/purchasing/orders/{order.pk}/",
+            )
+            return req
     notify(
         tenant,
         "scm.requisition.approve",
@@ -87,6 +113,31 @@ def create_automatic(product_id: int, warehouse_id: int, quantity: Any, note: st
         url=f"/purchasing/requisitions/{req.pk}/",
     )
     return req
+
+
+def _order_at_once(tenant: Any, req: PurchaseRequisition) -> PurchaseOrder | None:
+    """The automatic requisition ordered as a draft purchase order to ``selectors.reorder_vendor`` at
+    its price-list price (expected date = today + the price line's lead time); None (the requisition
+    stays a draft) when no vendor lists the product. The order is a draft: a buyer issues it."""
+    on = req.date
+    found = selectors.reorder_vendor(tenant, req.product_id, req.quantity, on)
+    if found is None:
+        return None
+    vendor, price = found
+    system = c.delegate(None, "scm.po.create")
+    order = actions.create_order(
+        system,
+        vendor_id=vendor.pk,
+        warehouse_id=req.warehouse_id,
+        lines=[{"product_id": req.product_id, "quantity": req.quantity, "unit_price": price.price}],
+        date=on,
+        expected_date=on + dt.timedelta(days=price.lead_time_days),
+        note=req.number,
+        requisition_id=req.pk,
+    )
+    req.status = RequisitionStatus.ORDERED
+    req.save(update_fields=["status"])
+    return order
 
 
 def _lock(requisition_id: int) -> PurchaseRequisition:

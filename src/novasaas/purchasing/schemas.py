@@ -28,6 +28,8 @@ class PurchasingSettingsIn(StrictSchema):
     receipt_tolerance_percent: Percent | None = None
     quantity_tolerance_percent: Percent | None = None
     price_tolerance_percent: Percent | None = None
+    # on low stock: a draft requisition, or a draft purchase order to the product's last vendor
+    reorder_action: Literal["requisition", "order"] | None = None
 
 
 class PurchasingSettingsOut(Schema):
@@ -35,6 +37,7 @@ class PurchasingSettingsOut(Schema):
     receipt_tolerance_percent: Decimal
     quantity_tolerance_percent: Decimal
     price_tolerance_percent: Decimal
+    reorder_action: str
 
 
 class VendorIn(StrictSchema):
@@ -212,7 +215,7 @@ class VendorReturnOut(Schema):
 class PurchaseReceiptOut(Schema):
     id: int
     order_id: int
-    movement_id: int
+    movement_id: int | None  # none: a delivery rejected in full (nothing stocked)
     number: str
     date: dt.date
     value: Decimal
@@ -229,6 +232,8 @@ class VendorBillLineIn(StrictSchema):
     unit_price: Amount | None = None
     discount_percent: Percent | None = None
     vat_code: VatCodeT | None = None
+    # a line without an order charged to a project (module PM; posted on ``project:<code>``)
+    project_id: Id | None = None
 
 
 class VendorBillIn(StrictSchema):
@@ -256,6 +261,8 @@ class VendorBillLineOut(Schema):
     total: Decimal
     grni_value: Decimal
     cost_kind: str
+    project_id: int | None
+    project_code: str
 
 
 class VendorBillOut(Schema):

@@ -62,6 +62,32 @@ def price_for(tenant: Tenant, vendor_id: int, product_id: int, quantity: Decimal
     )
 
 
+def reorder_vendor(
+    tenant: Tenant, product_id: int, quantity: Decimal, on: dt.date
+) -> tuple[Vendor, VendorPrice] | None:
+    """Whom a low-stock draft order goes to: the active vendor the product was last ordered from (its
+    latest order that is not a draft or cancelled) when its price list has a valid price for the
+    quantity, else the active vendor with the lowest valid price-list price (the first by code on a tie);
+    None when no vendor lists the product."""
+    last = (
+        PurchaseOrderLine.objects.filter(tenant=tenant, product_id=product_id, order__vendor__is_active=True)
+        .exclude(order__status__in=(OrderStatus.DRAFT, OrderStatus.CANCELLED))
+        .order_by("-order__date", "-order_id")
+        .values_list("order__vendor_id", flat=True)
+        .first()
+    )
+    if last is not None:
+        price = price_for(tenant, last, product_id, quantity, on)
+        if price is not None:
+            return Vendor.objects.get(tenant=tenant, pk=last), price
+    best: tuple[Vendor, VendorPrice] | None = None
+    for vendor in Vendor.objects.filter(tenant=tenant, is_active=True, prices__product_id=product_id).distinct():
+        price = price_for(tenant, vendor.pk, product_id, quantity, on)
+        if price is not None and (best is None or (price.price, vendor.code) < (best[1].price, best[0].code)):
+            best = (vendor, price)
+    return best
+
+
 def list_orders(
     tenant: Tenant, status: str = "", vendor_id: int | None = None, q: str = "", late_on: dt.date | None = None
 ) -> QuerySet[PurchaseOrder]:
@@ -75,6 +101,17 @@ def list_orders(
     if late_on is not None:
         qs = qs.filter(status__in=OPEN_STATUSES, expected_date__lt=late_on)
     return qs.order_by("-date", "-id")
+
+
+TRACKED_STATUSES = (OrderStatus.WAITING, OrderStatus.APPROVED, OrderStatus.PARTIAL)
+
+
+def tracked_orders(tenant: Tenant, as_of: dt.date, *, late_only: bool = False) -> QuerySet[PurchaseOrder]:
+    """Orders waiting, approved or partially received dated up to ``as_of``; ``late_only``: those whose
+    expected date is before ``as_of`` (the open orders / late deliveries reports and the dashboard's
+    "late deliveries" widget)."""
+    qs = PurchaseOrder.objects.filter(tenant=tenant, status__in=TRACKED_STATUSES, date__lte=as_of)
+    return qs.filter(expected_date__lt=as_of) if late_only else qs
 
 
 def get_order(tenant: Tenant, order_id: int) -> PurchaseOrder:

@@ -31,7 +31,10 @@ def post_bill(event: VendorBillPosted) -> None:
     memo = _("Vendor bill %(n)s (invoice %(i)s)") % {"n": event.number, "i": event.vendor_invoice_no}
     grni, cogs = Decimal(event.grni), Decimal(event.cogs_difference)
     lines = [LineInput("goods_received_not_invoiced", grni, ZERO, None, memo)] if grni else []
-    lines += [LineInput(role, Decimal(amount), ZERO, None, memo) for role, amount in event.expenses]
+    lines += [
+        LineInput(role, Decimal(amount), ZERO, None, memo, dimension=dim[0] if dim else None)
+        for role, amount, *dim in event.expenses
+    ]
     lines += [
         LineInput(
             "input_vat",
@@ -131,7 +134,10 @@ def post_credit_note(event: VendorCreditNotePosted) -> None:
         lines.append(LineInput("goods_received_not_invoiced", ZERO, grni, None, memo))
     if cogs:
         lines.append(LineInput("cogs", max(-cogs, ZERO), max(cogs, ZERO), None, memo))
-    lines += [LineInput(role, ZERO, Decimal(amount), None, memo) for role, amount in event.expenses]
+    lines += [
+        LineInput(role, ZERO, Decimal(amount), None, memo, dimension=dim[0] if dim else None)
+        for role, amount, *dim in event.expenses
+    ]
     # a credit on input VAT at its rate and base (accounting checks tax = base × rate on either side)
     lines += [
         LineInput("input_vat", ZERO, Decimal(tax), event.partner_id, memo, tax_rate=code, tax_base=Decimal(base))

@@ -34,5 +34,6 @@ urlpatterns = [
     path("rfqs/<int:pk>/<str:action>/", v.RfqActionView.as_view(), name="purchasing-rfq-action"),
     path("grni/", v.GrniView.as_view(), name="purchasing-grni"),
     path("reports/<str:name>/", v.ReportView.as_view(), name="purchasing-report"),
+    path("late-deliveries/", v.ReportView.as_view(), {"name": "late_deliveries"}, name="purchasing-late-deliveries"),
     path("settings/", v.SettingsView.as_view(), name="purchasing-settings"),
 ]

@@ -479,7 +479,12 @@ class BillFormView(PurchasingView):
             for o in selectors.list_orders(tenant).filter(status__in=billable)[:500]
         ]
         initial = {"order_id": self.request.GET.get("order") or None}
-        return forms.BillForm(data, initial=initial, orders=orders, vendors=_vendor_choices(tenant))
+        projects = None
+        if tenant.has_module("PM"):
+            from novasaas.projects.selectors import chargeable_projects
+
+            projects = [(pk, f"{code} {name}") for pk, code, name in chargeable_projects(tenant)]
+        return forms.BillForm(data, initial=initial, orders=orders, vendors=_vendor_choices(tenant), projects=projects)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "purchasing/bill_form.html", {"form": self.make_form()})
@@ -497,6 +502,7 @@ class BillFormView(PurchasingView):
                         "quantity": 1,
                         "unit_price": data.get("amount"),
                         "vat_code": data.get("vat_code"),
+                        "project_id": data.get("project_id"),
                     }
                 ]
             try:
@@ -594,7 +600,9 @@ class LandedBillFormView(PurchasingView):
 
     def context(self, error: str = "", data: Any = None) -> dict[str, Any]:
         tenant = self.principal.tenant
-        receipts = PurchaseReceipt.objects.filter(tenant=tenant).select_related("order", "order__vendor__party")
+        receipts = PurchaseReceipt.objects.filter(tenant=tenant, movement_id__isnull=False).select_related(
+            "order", "order__vendor__party"
+        )
         return {
             "vendors": _vendor_choices(tenant),
             "receipts": list(receipts.order_by("-date", "-id")[:200]),
@@ -916,6 +924,7 @@ class SettingsView(PurchasingView):
             "receipt_tolerance_percent": row.receipt_tolerance_percent,
             "quantity_tolerance_percent": row.quantity_tolerance_percent,
             "price_tolerance_percent": row.price_tolerance_percent,
+            "reorder_action": row.reorder_action,
         }
         return render(
             request, "purchasing/settings.html", {"form": form or forms.SettingsForm(initial=initial)}, status=status

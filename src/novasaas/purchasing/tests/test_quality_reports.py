@@ -31,11 +31,11 @@ def test_rejected_goods_are_not_stocked_and_stay_open(tenant_a, today):
                 w.keeper, o.pk, lines=[{"line_id": line.pk, "quantity": "8", "rejected_quantity": "2"}]
             )
         assert "rejection_reason" in exc.value.message_dict
-        with pytest.raises(ValidationError):  # nothing accepted: nothing to receive
+        with pytest.raises(ValidationError):  # nothing accepted, nothing rejected: nothing to receive
             actions.receive_order(
                 w.keeper,
                 o.pk,
-                lines=[{"line_id": line.pk, "quantity": "0", "rejected_quantity": "2"}],
+                lines=[{"line_id": line.pk, "quantity": "0", "rejected_quantity": "0"}],
                 rejection_reason="vỡ",
             )
         with pytest.raises(ValidationError):
