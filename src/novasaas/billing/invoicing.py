@@ -88,12 +88,18 @@ def _next_number(year: int) -> str:
 
 
 @transaction.atomic
-def invoice_charges(tenant: Tenant, *, on: dt.date | None = None) -> PlatformInvoice | None:
+def invoice_charges(
+    tenant: Tenant, *, on: dt.date | None = None, only: list[int] | None = None
+) -> PlatformInvoice | None:
     """Invoice every uninvoiced charge of ``tenant`` (None when there is nothing to invoice), notify
-    the tenant's admins (in-app and email through the outbox)."""
+    the tenant's admins (in-app and email through the outbox). ``only``: just these charges (a one-off
+    invoice of ``add_charge(..., invoice_now=True)``; the others wait for the next run)."""
     on = on or timezone.localdate()
     with tenant_context(tenant):
-        charges = list(Charge.objects.select_for_update().filter(tenant_id=tenant.pk, invoiced=False).order_by("id"))
+        pending = Charge.objects.select_for_update().filter(tenant_id=tenant.pk, invoiced=False)
+        if only is not None:
+            pending = pending.filter(pk__in=only)
+        charges = list(pending.order_by("id"))
         if not charges:
             return None
         gross = sum((c.amount for c in charges), Decimal(0))
@@ -329,12 +335,16 @@ def run_billing_day(on: dt.date | None = None) -> dict[str, int]:
     on = on or timezone.localdate()
     counts = {"renewed": 0, "invoiced": 0, "reminded": 0, "read_only": 0, "trial_reminded": 0}
     with platform_context():
-        tenant_ids = list(Subscription.objects.values_list("tenant_id", flat=True))
-    for tenant_id in tenant_ids:
+        subscribed = set(Subscription.objects.values_list("tenant_id", flat=True))
+        # another app's charges (an AI pack) may name a tenant without subscription: invoiced and dunned
+        others = set(Charge.objects.filter(invoiced=False).values_list("tenant_id", flat=True)) | set(
+            PlatformInvoice.objects.filter(status=InvoiceStatus.ISSUED).values_list("tenant_id", flat=True)
+        )
+    for tenant_id in sorted(subscribed | others):
         with platform_context():
             tenant = Tenant.objects.get(pk=tenant_id)
         with tenant_context(tenant):
-            if actions.renew(tenant, on=on):
+            if tenant_id in subscribed and actions.renew(tenant, on=on):
                 counts["renewed"] += 1
             if invoice_charges(tenant, on=on):
                 counts["invoiced"] += 1
@@ -421,8 +431,12 @@ def _dun(tenant: Tenant, on: dt.date) -> tuple[int, int]:
             reminded += 1
         if late >= 0:
             overdue_since = min(overdue_since or invoice.due_on, invoice.due_on)
-    sub = Subscription.objects.select_for_update().get(tenant_id=tenant.pk)
-    if overdue_since is None or sub.status in (SubscriptionStatus.CANCELLED, SubscriptionStatus.READ_ONLY):
+    sub = Subscription.objects.select_for_update().filter(tenant_id=tenant.pk).first()
+    if (
+        sub is None
+        or overdue_since is None
+        or sub.status in (SubscriptionStatus.CANCELLED, SubscriptionStatus.READ_ONLY)
+    ):
         return reminded, 0
     before = sub.status
     target = SubscriptionStatus.READ_ONLY if (on - overdue_since).days >= grace_days() else SubscriptionStatus.PAST_DUE
