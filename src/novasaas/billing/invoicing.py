@@ -73,18 +73,20 @@ def grace_days() -> int:
 REMINDER_DAYS = (0, 3, 7)  # after the due date
 
 
-def _next_number(year: int) -> str:
-    counter = InvoiceCounter.objects.select_for_update().filter(year=year).first()
-    if counter is None:
+def _next_number(year: int, *, counter: Any = InvoiceCounter, prefix: str = "NS") -> str:
+    """The next gapless number of the year (invoices ``NS-``, refund credit notes ``NSR-``): the
+    counter row is locked until the transaction ends, and rolled back with it."""
+    row = counter.objects.select_for_update().filter(year=year).first()
+    if row is None:
         try:
             with transaction.atomic():
-                InvoiceCounter.objects.create(year=year)
+                counter.objects.create(year=year)
         except IntegrityError:
             pass  # created by a concurrent transaction: lock it below
-        counter = InvoiceCounter.objects.select_for_update().get(year=year)
-    value = counter.next_value
-    InvoiceCounter.objects.filter(year=year).update(next_value=value + 1)
-    return f"NS-{year}-{value:05d}"
+        row = counter.objects.select_for_update().get(year=year)
+    value = row.next_value
+    counter.objects.filter(year=year).update(next_value=value + 1)
+    return f"{prefix}-{year}-{value:05d}"
 
 
 @transaction.atomic
@@ -278,6 +280,11 @@ class PaymentGateway(Protocol):
 
     def verify_callback(self, body: bytes, signature: str) -> dict[str, Any]: ...
 
+    def refund(self, invoice: PlatformInvoice, amount: Decimal, reference: str) -> str:
+        """Pay ``amount`` of ``invoice`` back; returns the provider's refund id (``GatewayError`` when
+        refused). ``reference`` (the credit note's number) is the idempotency key of the request."""
+        ...
+
 
 class GatewayError(Exception):
     """A callback whose signature or content does not verify: answered 400, nothing recorded."""
@@ -288,12 +295,17 @@ class FakeGateway:
 
     def __init__(self, secret: str | None = None) -> None:
         self.secret = (secret or getattr(settings, "BILLING_GATEWAY_SECRET", "") or settings.SECRET_KEY).encode()
+        self.refunds: list[tuple[str, Decimal, str]] = []  # what this instance paid back (tests)
 
     def sign(self, body: bytes) -> str:
         return hmac.new(self.secret, body, hashlib.sha256).hexdigest()
 
     def payment_url(self, invoice: PlatformInvoice) -> str:
         return f"/billing/invoices/{invoice.pk}/?pay=fake"
+
+    def refund(self, invoice: PlatformInvoice, amount: Decimal, reference: str) -> str:
+        self.refunds.append((invoice.number, amount, reference))
+        return f"fake-refund-{reference}"
 
     def verify_callback(self, body: bytes, signature: str) -> dict[str, Any]:
         if not hmac.compare_digest(self.sign(body), signature or ""):

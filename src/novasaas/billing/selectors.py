@@ -21,6 +21,7 @@ from novasaas.billing.models import (
     Plan,
     PlatformCredit,
     PlatformInvoice,
+    PlatformRefund,
     PriceVersion,
     Promotion,
     Subscription,
@@ -191,6 +192,7 @@ def tenant_detail(tenant: Tenant) -> dict[str, Any]:
         "mrr": subscription_mrr(sub) if sub else Decimal(0),
         "events": list(SubscriptionEvent.objects.filter(tenant_id=tenant.pk)[:100]),
         "invoices": list(PlatformInvoice.objects.filter(tenant_id=tenant.pk)[:100]),
+        "refunds": list(list_refunds(tenant)[:100]),
         "members": members,
         "active_users": sum(1 for m in members if m.is_active),
         "storage_bytes": storage,
@@ -281,3 +283,9 @@ def prorated_charge(
     from novasaas.billing.pricing import prorated_charge as rule
 
     return rule(old_amount, new_amount, start, end, on)
+
+
+def list_refunds(tenant: Tenant | None = None) -> QuerySet[PlatformRefund]:
+    """Refund credit notes, newest first: of one tenant, or all (Master Admin, in ``platform_context``)."""
+    qs = PlatformRefund.objects.select_related("invoice")
+    return qs.filter(tenant_id=tenant.pk) if tenant is not None else qs
