@@ -127,7 +127,7 @@ def add_charge(
                 )
         invoice = None
         if charge.invoiced:
-            invoice = PlatformInvoice.objects.filter(pk=charge.invoice_id).first()
+            invoice = PlatformInvoice.objects.filter(pk=charge.invoice_id or 0).first()
         elif invoice_now:
             invoice = invoice_charges(tenant, on=on, only=[charge.pk])
             charge.refresh_from_db()

@@ -89,13 +89,13 @@ def paid(db):
     subscribe(b, "business")
     inv_a = invoicing.invoice_charges(a, on=D0)
     inv_b = invoicing.invoice_charges(b, on=D0)
-    _c, master = master_client()
+    c, master = master_client()
     invoicing.record_payment(inv_a.pk, amount=550_000, reference="VCB-1", actor=master)
-    return a, b, inv_a, inv_b, master
+    return a, b, inv_a, inv_b, (c, master)
 
 
 def test_partial_refunds_then_the_rest_never_more_than_paid(paid):
-    a, _b, inv_a, inv_b, master = paid
+    a, _b, inv_a, inv_b, (_c, master) = paid
     gw = invoicing.FakeGateway()
     with mock.patch.object(invoicing, "gateway", return_value=gw):
         first = refund_invoice(master, inv_a.pk, amount=100_001, reason="Service outage", on=D0)
@@ -122,8 +122,7 @@ def test_partial_refunds_then_the_rest_never_more_than_paid(paid):
 
 
 def test_refund_page_pdf_api_and_roles(paid, unicode_font):
-    a, b, inv_a, _ib, _m = paid
-    c, _u = master_client()
+    a, b, inv_a, _ib, (c, _m) = paid
     r = c.post(f"/platform/billing/invoices/{inv_a.pk}/refund/", {"amount": "600000", "reason": "x"})
     assert r.status_code == 302  # refused with a message: more than paid
     r = c.post(f"/platform/billing/invoices/{inv_a.pk}/refund/", {"amount": "55000", "reason": "Goodwill"})
