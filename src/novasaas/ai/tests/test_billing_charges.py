@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.test import Client
 
 from novasaas.ai import charges, credits
@@ -91,6 +92,7 @@ def test_ledger_entry_and_charge_are_one_transaction(tenant_a):
     with (
         mock.patch.object(invoicing, "_next_number", side_effect=ValidationError("billing is down")),
         pytest.raises(ValidationError),
+        transaction.atomic(),  # the test's own savepoint (an error through tenant_context ends a transaction)
     ):
         credits.record_purchase(tenant_a, small)
     assert _entries(tenant_a) == [] and _charges(tenant_a) == [] and credits.balance(tenant_a) == 0

@@ -29,6 +29,11 @@ def _invoices(tenant):
         return list(PlatformInvoice.objects.filter(tenant_id=tenant.pk).prefetch_related("lines").order_by("id"))
 
 
+def _lines(tenant, invoice):
+    with tenant_context(tenant):
+        return [(line.kind, line.amount) for line in invoice.lines.all()]
+
+
 def test_a_pending_charge_goes_on_the_next_invoice_with_the_plan(db):
     a = create_tenant(modules=["CRM"])
     subscribe(a, "starter")  # 500,000 charged on D0, not invoiced yet
@@ -37,7 +42,7 @@ def test_a_pending_charge_goes_on_the_next_invoice_with_the_plan(db):
     again = actions.add_charge(a, "ai_byok", "AI BYOK Basic", 999, D0, "ai-byok:x")  # a retry: nothing new
     assert (again.created, again.charge.pk, again.charge.amount) == (False, r.charge.pk, D(200_000))
     invoice = invoicing.invoice_charges(a, on=D0)
-    assert [(line.kind, line.amount) for line in invoice.lines.all()] == [("plan", D(500_000)), ("ai_byok", D(200_000))]
+    assert _lines(a, invoice) == [("plan", D(500_000)), ("ai_byok", D(200_000))]
     assert (invoice.subtotal, invoice.vat, invoice.total) == (D(700_000), D(70_000), D(770_000))
     after = actions.add_charge(a, "ai_byok", "AI BYOK Basic", 200_000, D0, "ai-byok:x")
     assert after.invoice.pk == invoice.pk and len(_invoices(a)) == 1
@@ -47,7 +52,7 @@ def test_an_immediate_charge_is_a_one_off_invoice_of_its_own(db):
     a = create_tenant(modules=["CRM"])
     subscribe(a, "starter")
     r = actions.add_charge(a, "ai_credits", "AI credits: Small", 250_000, D0, "ai-pack:1", invoice_now=True)
-    assert [(line.kind, line.amount) for line in r.invoice.lines.all()] == [("ai_credits", D(250_000))]
+    assert _lines(a, r.invoice) == [("ai_credits", D(250_000))]
     assert (r.invoice.total, r.invoice.due_on) == (D(275_000), D0 + dt.timedelta(days=7))
     with tenant_context(a):  # the plan's charge waits for the next run
         assert Charge.objects.filter(invoiced=False).values_list("kind", flat=True).get() == "plan"
@@ -118,7 +123,7 @@ def test_partial_refunds_then_the_rest_never_more_than_paid(paid):
     with tenant_context(a):
         inv = PlatformInvoice.objects.get(pk=inv_a.pk)
         assert (inv.status, inv.paid, inv.refunded) == ("paid", D(550_000), D(550_000))
-        assert AuditLog.objects.filter(object_type__endswith="platformrefund").count() == 2
+        assert AuditLog.objects.filter(object_type__iendswith="platformrefund").count() == 2
 
 
 def test_refund_page_pdf_api_and_roles(paid, unicode_font):
