@@ -73,6 +73,12 @@ def update_wallet(request: HttpRequest, data: s.WalletIn) -> Any:
     return selectors.wallet(p)
 
 
+@router.post("/wallet/purchase", response={201: s.EntryOut, **E})
+def buy_pack(request: HttpRequest, data: s.PackBuyIn) -> Any:
+    """Tenant Admin buys a credit pack: credits at once, a platform invoice issued at once."""
+    return 201, credits.buy_pack(_p(request, MANAGE), data.pack)
+
+
 @router.get("/ledger", response=list[s.EntryOut])
 @paginate(LimitOffsetPagination)
 def list_ledger(request: HttpRequest) -> Any:

@@ -7,4 +7,4 @@ class AiConfig(AppConfig):
     verbose_name = "AI"
 
     def ready(self) -> None:
-        from novasaas.ai import navigation  # noqa: F401
+        from novasaas.ai import charges, navigation  # noqa: F401  (charges: billing's period event)

@@ -78,18 +78,36 @@ def add_credits(
 
 def record_purchase(tenant: Tenant, pack: CreditPack, *, actor: Any = None, note: str = "") -> CreditEntry:
     """A pack bought: ``purchase`` entry at the catalogue price, valid ``pack.valid_days`` (the path of
-    Master Admin's recording and of the automatic top-up, whose actor is None)."""
+    Master Admin's recording, the Tenant Admin's purchase and the automatic top-up, whose actor is None),
+    and its billing charge invoiced at once, in the same transaction (``ai/charges.py``): the credits and
+    the invoice exist together or not at all. ``entry.invoice_number`` is the invoice's number."""
+    from novasaas.ai import charges
+
     expires_at = timezone.now() + dt.timedelta(days=pack.valid_days) if pack.valid_days else None
-    return _add(
-        tenant,
-        kind=EntryKind.PURCHASE,
-        credits=pack.credits,
-        pack=pack,
-        price=pack.price_vnd,
-        actor=actor,
-        note=note,
-        expires_at=expires_at,
-    )
+    with in_tenant(tenant), atomic():
+        entry = _add(
+            tenant,
+            kind=EntryKind.PURCHASE,
+            credits=pack.credits,
+            pack=pack,
+            price=pack.price_vnd,
+            actor=actor,
+            note=note,
+            expires_at=expires_at,
+        )
+        result = charges.charge_pack(tenant, entry, pack)
+    entry.invoice_number = result.invoice.number if result.invoice else ""  # type: ignore[attr-defined]
+    return entry
+
+
+def buy_pack(principal: Any, pack_code: str) -> CreditEntry:
+    """Tenant Admin buys a pack for the company: the purchase path (credits at once, the invoice issued
+    at once, due like every platform invoice)."""
+    principal.require("core.ai.manage")
+    pack = CreditPack.objects.filter(code=pack_code or "", is_active=True).first()
+    if pack is None:
+        raise ValidationError({"pack": [_("Unknown credit pack.")]})
+    return record_purchase(principal.tenant, pack, actor=principal.user, note="bought by the Tenant Admin")
 
 
 def _add(
@@ -335,7 +353,11 @@ def save_wallet_settings(
         if topup_pack is not None:
             wallet.topup_pack = pack
         if byok_plan is not None and byok_plan != wallet.byok_plan:
+            from novasaas.ai import charges
+
+            old_plan = wallet.byok_plan
             _change_byok_plan(principal.tenant, wallet, byok_plan)
+            charges.charge_byok_change(principal.tenant, old_plan, byok_plan)
         if wallet.topup_threshold and wallet.topup_pack is None:
             raise ValidationError({"topup_pack": [_("Choose the pack the automatic top-up buys.")]})
         wallet.save(update_fields=["allow_shared", "rollover_days", "topup_threshold", "topup_pack", "byok_plan"])

@@ -48,6 +48,10 @@ class ByokPlanOut(Schema):
     monthly_price_vnd: int
 
 
+class PackBuyIn(StrictSchema):
+    pack: str = Field(max_length=40)
+
+
 class WalletIn(StrictSchema):
     allow_shared: bool | None = None
     rollover_days: int | None = Field(default=None, ge=0, le=3660, description="carry expiring credits over (0: no)")
@@ -69,6 +73,7 @@ class EntryOut(Schema):
     price_vnd: int
     note: str
     created_at: dt.datetime
+    invoice: str = Field("", validation_alias="invoice_number")  # the platform invoice of a pack just bought
 
 
 class AiUsageOut(Schema):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("tokens/keys/<int:pk>/revoke/", v.KeyRevokeView.as_view(), name="ai-key-revoke"),
     path("tokens/budget/", v.BudgetSaveView.as_view(), name="ai-budget-save"),
     path("tokens/wallet/", v.WalletSaveView.as_view(), name="ai-wallet-save"),
+    path("tokens/purchase/", v.PackBuyView.as_view(), name="ai-pack-buy"),
     path("tokens/report/", v.UsageReportView.as_view(), name="ai-usage-report"),
     path("knowledge/", v.KnowledgeView.as_view(), name="ai-knowledge"),
     path("knowledge/<int:pk>/delete/", v.KnowledgeDeleteView.as_view(), name="ai-knowledge-delete"),

@@ -219,6 +219,22 @@ class WalletSaveView(TokensActionView):
         return _tokens_page(self.principal, request, wallet_form=form, status=400)
 
 
+class PackBuyView(TokensActionView):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            with atomic():
+                entry = credits.buy_pack(self.principal, request.POST.get("pack", "")[:40])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return _tokens_page(self.principal, request, status=400)
+        messages.success(
+            request,
+            _("%(credits)s credits added; invoice %(n)s issued (Subscription page).")
+            % {"credits": f"{entry.credits:,}", "n": getattr(entry, "invoice_number", "")},
+        )
+        return redirect("ai-tokens")
+
+
 # --- knowledge files (RAG) ---------------------------------------------------------------------------
 
 

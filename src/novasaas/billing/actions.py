@@ -15,6 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from novasaas.billing import limits, pricing
+
+# the public seam for other apps' charges (billing/charges.py), re-exported
+from novasaas.billing.charges import ChargeResult as ChargeResult
+from novasaas.billing.charges import add_charge as add_charge
+from novasaas.billing.charges import publish_period_started
 from novasaas.billing.models import (
     LIMITS,
     AddOn,
@@ -351,6 +356,7 @@ def start_subscription(
     if not trialing:
         _apply_modules(tenant, plan, keep=False)
         _charge_period(sub, on)
+        publish_period_started(sub)
     _event(sub, "started", plan=plan.code, status=sub.status, period=sub.period)
     audit.record(
         AuditAction.CREATE,
@@ -652,6 +658,7 @@ def _renew_once(tenant: Tenant, sub: Subscription) -> Subscription:
     sub.save()
     _apply_modules(tenant, sub.plan, keep=False)
     _charge_period(sub, start)
+    publish_period_started(sub)
     _event(sub, "renewed", plan=sub.plan.code, period=sub.period, start=start, was=was)
     audit.record(
         AuditAction.UPDATE,

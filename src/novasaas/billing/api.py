@@ -387,3 +387,39 @@ def record_payment(request: HttpRequest, invoice_id: int, data: s.PaymentIn) -> 
     invoicing.record_payment(invoice_id, amount=data.amount, reference=data.reference, actor=user)
     with platform_context():
         return 201, invoice_out(PlatformInvoice.objects.prefetch_related("lines").get(pk=invoice_id))
+
+
+# --- refunds (credit notes) ----------------------------------------------------------------------------
+
+
+def refund_out(r: Any) -> dict[str, Any]:
+    data = {f: getattr(r, f) for f in s.RefundOut.model_fields if f != "invoice_number"}
+    return {**data, "invoice_number": r.invoice.number}
+
+
+@router.get("/refunds", response={200: list[s.RefundOut], **E})
+def list_refunds(request: HttpRequest) -> Any:
+    """The company's refund credit notes (money paid back on its invoices)."""
+    p = _p(request, "core.subscription.view")
+    return [refund_out(r) for r in selectors.list_refunds(p.tenant)[:500]]
+
+
+@platform_router.get("/refunds", response={200: list[s.RefundOut], 403: ErrorOut})
+def platform_refunds(request: HttpRequest) -> Any:
+    _master(request)
+    with platform_context():
+        return [refund_out(r) for r in selectors.list_refunds()[:500]]
+
+
+@platform_router.post("/invoices/{int:invoice_id}/refunds", response={201: s.RefundOut, **E})
+def refund_invoice(request: HttpRequest, invoice_id: int, data: s.RefundIn) -> Any:
+    """Master Admin refunds (part of) a paid invoice through the payment gateway: 400 when the amount is
+    more than paid less refunded (nothing written)."""
+    from novasaas.billing.refunds import refund_invoice as refund
+
+    user = _master(request)
+    with platform_context():
+        PlatformInvoice.objects.get(pk=invoice_id)
+    done = refund(user, invoice_id, amount=data.amount, reason=data.reason)
+    with platform_context():
+        return 201, refund_out(selectors.list_refunds().get(pk=done.pk))

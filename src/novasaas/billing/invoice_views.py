@@ -110,6 +110,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "mrr": total,
             "arr": total * 12,
             "invoices": invoices,
+            "refunds": list(selectors.list_refunds().select_related("tenant")[:50]),
             "plans": list(Plan.objects.filter(is_active=True)),
             "paying": len(paying),
             "arpu": (total / len(paying)).quantize(Decimal(1)) if paying else Decimal(0),
@@ -241,3 +242,55 @@ class GatewayCallbackView(View):
         except ValidationError as exc:
             return JsonResponse({"detail": exc.messages}, status=400)
         return JsonResponse({"recorded": payment is not None})
+
+
+# --- refunds (credit notes) ----------------------------------------------------------------------------
+
+
+def _pdf_response(refund: Any) -> HttpResponse:
+    from novasaas.billing.refunds import refund_pdf_bytes
+
+    try:
+        data = refund_pdf_bytes(refund)
+    except PdfUnavailable:
+        return HttpResponse(_("PDF unavailable (no Unicode font on the server)."), status=503)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{refund.number}.pdf"'
+    return response
+
+
+@login_required
+def refund_pdf(request: HttpRequest, refund_id: int) -> HttpResponse:
+    """The tenant's refund credit note (another tenant's is a 404)."""
+    principal = require_perm(request, "core.subscription.view")
+    refund = selectors.list_refunds(principal.tenant).filter(pk=refund_id).first()
+    if refund is None:
+        raise Http404
+    return _pdf_response(refund)
+
+
+@platform_staff
+def platform_refund_pdf(request: HttpRequest, refund_id: int) -> HttpResponse:
+    return _pdf_response(get_object_or_404(selectors.list_refunds(), pk=refund_id))
+
+
+@platform_staff
+@require_POST
+def refund(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """Master Admin refunds (part of) a paid invoice from the tenant page."""
+    from novasaas.billing.refunds import refund_invoice
+
+    _master_only(request)
+    invoice = get_object_or_404(PlatformInvoice, pk=invoice_id)
+    try:
+        done = refund_invoice(
+            request.user,
+            invoice_id,
+            amount=request.POST.get("amount", "").strip()[:20],
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Refund %(n)s issued.") % {"n": done.number})
+    return redirect("billing-tenant", tenant_id=invoice.tenant_id)

@@ -73,27 +73,35 @@ def grace_days() -> int:
 REMINDER_DAYS = (0, 3, 7)  # after the due date
 
 
-def _next_number(year: int) -> str:
-    counter = InvoiceCounter.objects.select_for_update().filter(year=year).first()
-    if counter is None:
+def _next_number(year: int, *, counter: Any = InvoiceCounter, prefix: str = "NS") -> str:
+    """The next gapless number of the year (invoices ``NS-``, refund credit notes ``NSR-``): the
+    counter row is locked until the transaction ends, and rolled back with it."""
+    row = counter.objects.select_for_update().filter(year=year).first()
+    if row is None:
         try:
             with transaction.atomic():
-                InvoiceCounter.objects.create(year=year)
+                counter.objects.create(year=year)
         except IntegrityError:
             pass  # created by a concurrent transaction: lock it below
-        counter = InvoiceCounter.objects.select_for_update().get(year=year)
-    value = counter.next_value
-    InvoiceCounter.objects.filter(year=year).update(next_value=value + 1)
-    return f"NS-{year}-{value:05d}"
+        row = counter.objects.select_for_update().get(year=year)
+    value = row.next_value
+    counter.objects.filter(year=year).update(next_value=value + 1)
+    return f"{prefix}-{year}-{value:05d}"
 
 
 @transaction.atomic
-def invoice_charges(tenant: Tenant, *, on: dt.date | None = None) -> PlatformInvoice | None:
+def invoice_charges(
+    tenant: Tenant, *, on: dt.date | None = None, only: list[int] | None = None
+) -> PlatformInvoice | None:
     """Invoice every uninvoiced charge of ``tenant`` (None when there is nothing to invoice), notify
-    the tenant's admins (in-app and email through the outbox)."""
+    the tenant's admins (in-app and email through the outbox). ``only``: just these charges (a one-off
+    invoice of ``add_charge(..., invoice_now=True)``; the others wait for the next run)."""
     on = on or timezone.localdate()
     with tenant_context(tenant):
-        charges = list(Charge.objects.select_for_update().filter(tenant_id=tenant.pk, invoiced=False).order_by("id"))
+        pending = Charge.objects.select_for_update().filter(tenant_id=tenant.pk, invoiced=False)
+        if only is not None:
+            pending = pending.filter(pk__in=only)
+        charges = list(pending.order_by("id"))
         if not charges:
             return None
         gross = sum((c.amount for c in charges), Decimal(0))
@@ -272,6 +280,11 @@ class PaymentGateway(Protocol):
 
     def verify_callback(self, body: bytes, signature: str) -> dict[str, Any]: ...
 
+    def refund(self, invoice: PlatformInvoice, amount: Decimal, reference: str) -> str:
+        """Pay ``amount`` of ``invoice`` back; returns the provider's refund id (``GatewayError`` when
+        refused). ``reference`` (the credit note's number) is the idempotency key of the request."""
+        ...
+
 
 class GatewayError(Exception):
     """A callback whose signature or content does not verify: answered 400, nothing recorded."""
@@ -282,12 +295,17 @@ class FakeGateway:
 
     def __init__(self, secret: str | None = None) -> None:
         self.secret = (secret or getattr(settings, "BILLING_GATEWAY_SECRET", "") or settings.SECRET_KEY).encode()
+        self.refunds: list[tuple[str, Decimal, str]] = []  # what this instance paid back (tests)
 
     def sign(self, body: bytes) -> str:
         return hmac.new(self.secret, body, hashlib.sha256).hexdigest()
 
     def payment_url(self, invoice: PlatformInvoice) -> str:
         return f"/billing/invoices/{invoice.pk}/?pay=fake"
+
+    def refund(self, invoice: PlatformInvoice, amount: Decimal, reference: str) -> str:
+        self.refunds.append((invoice.number, amount, reference))
+        return f"fake-refund-{reference}"
 
     def verify_callback(self, body: bytes, signature: str) -> dict[str, Any]:
         if not hmac.compare_digest(self.sign(body), signature or ""):
@@ -329,12 +347,16 @@ def run_billing_day(on: dt.date | None = None) -> dict[str, int]:
     on = on or timezone.localdate()
     counts = {"renewed": 0, "invoiced": 0, "reminded": 0, "read_only": 0, "trial_reminded": 0}
     with platform_context():
-        tenant_ids = list(Subscription.objects.values_list("tenant_id", flat=True))
-    for tenant_id in tenant_ids:
+        subscribed = set(Subscription.objects.values_list("tenant_id", flat=True))
+        # another app's charges (an AI pack) may name a tenant without subscription: invoiced and dunned
+        others = set(Charge.objects.filter(invoiced=False).values_list("tenant_id", flat=True)) | set(
+            PlatformInvoice.objects.filter(status=InvoiceStatus.ISSUED).values_list("tenant_id", flat=True)
+        )
+    for tenant_id in sorted(subscribed | others):
         with platform_context():
             tenant = Tenant.objects.get(pk=tenant_id)
         with tenant_context(tenant):
-            if actions.renew(tenant, on=on):
+            if tenant_id in subscribed and actions.renew(tenant, on=on):
                 counts["renewed"] += 1
             if invoice_charges(tenant, on=on):
                 counts["invoiced"] += 1
@@ -421,8 +443,12 @@ def _dun(tenant: Tenant, on: dt.date) -> tuple[int, int]:
             reminded += 1
         if late >= 0:
             overdue_since = min(overdue_since or invoice.due_on, invoice.due_on)
-    sub = Subscription.objects.select_for_update().get(tenant_id=tenant.pk)
-    if overdue_since is None or sub.status in (SubscriptionStatus.CANCELLED, SubscriptionStatus.READ_ONLY):
+    sub = Subscription.objects.select_for_update().filter(tenant_id=tenant.pk).first()
+    if (
+        sub is None
+        or overdue_since is None
+        or sub.status in (SubscriptionStatus.CANCELLED, SubscriptionStatus.READ_ONLY)
+    ):
         return reminded, 0
     before = sub.status
     target = SubscriptionStatus.READ_ONLY if (on - overdue_since).days >= grace_days() else SubscriptionStatus.PAST_DUE

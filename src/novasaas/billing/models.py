@@ -204,25 +204,42 @@ class ChargeKind(models.TextChoices):
     PRORATA = "prorata", _("Pro-rata adjustment")
     DISCOUNT = "discount", _("Discount")
     CREDIT = "credit", _("Credit note")
+    AI_CREDITS = "ai_credits", _("AI credit pack")
+    AI_BYOK = "ai_byok", _("AI BYOK plan")
+
+
+# kinds another app may charge through ``billing.actions.add_charge``
+EXTERNAL_CHARGE_KINDS = (ChargeKind.AI_CREDITS, ChargeKind.AI_BYOK)
 
 
 class Charge(models.Model):
     """An amount owed by a tenant, not yet invoiced when ``invoiced`` is false: the period's plan fee at
-    renewal, a pro-rata amount at an upgrade. Whole đồng, never negative."""
+    renewal, a pro-rata amount at an upgrade, or a charge from another app (``add_charge``: an AI
+    credit pack, a BYOK plan fee) identified by ``source_ref``. Whole đồng, never negative."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
-    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="charges")
+    # empty for another app's charge to a tenant without subscription (an AI pack bought)
+    subscription = models.ForeignKey(
+        Subscription, null=True, blank=True, on_delete=models.CASCADE, related_name="charges"
+    )
     kind = models.CharField(max_length=12, choices=ChargeKind.choices)
     description = models.CharField(max_length=300)
     on = models.DateField()
     amount = money_field()
     invoiced = models.BooleanField(default=False)
     invoice = models.ForeignKey("PlatformInvoice", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # the caller's identity of the charge (``add_charge``): one charge per tenant and reference
+    source_ref = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering: ClassVar = ["on", "id"]
-        constraints: ClassVar = [models.CheckConstraint(condition=Q(amount__gte=0), name="billing_charge_positive")]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="billing_charge_positive"),
+            models.UniqueConstraint(
+                fields=["tenant", "source_ref"], condition=~Q(source_ref=""), name="billing_charge_source_ref"
+            ),
+        ]
 
 
 class SubscriptionEvent(models.Model):
@@ -267,6 +284,7 @@ class PlatformInvoice(models.Model):
     vat = money_field(_("VAT"))
     total = money_field(_("total"))
     paid = money_field(_("paid"), default=0)
+    refunded = money_field(_("refunded"), default=0)  # Σ refunds (credit notes); never above ``paid``
     paid_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -275,6 +293,9 @@ class PlatformInvoice(models.Model):
         ordering: ClassVar = ["-issued_on", "-id"]
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(total=models.F("subtotal") + models.F("vat")), name="billing_inv_total"),
+            models.CheckConstraint(
+                condition=Q(refunded__gte=0, refunded__lte=models.F("paid")), name="billing_inv_refund_le_paid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -390,3 +411,44 @@ class PlatformCredit(models.Model):
     class Meta:
         ordering: ClassVar = ["created_on", "id"]
         constraints: ClassVar = [models.CheckConstraint(condition=Q(amount__gt=0), name="billing_credit_positive")]
+
+
+class RefundCounter(models.Model):
+    """Gapless numbering of the platform's refund credit notes per year (``NSR-<year>-<00001>``)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    next_value = models.PositiveIntegerField(default=1)
+
+
+class PlatformRefund(models.Model):
+    """A refund of money paid on a platform invoice: a numbered credit note (a platform document with its
+    PDF), paid back through the payment gateway (``provider_ref``). ``total`` = ``subtotal`` + ``vat``, the
+    invoice's VAT in proportion; the refunds of an invoice never exceed what was paid on it."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(PlatformInvoice, on_delete=models.PROTECT, related_name="refunds")
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    issued_on = models.DateField(_("issued on"))
+    reason = models.CharField(_("reason"), max_length=300)
+    subtotal = money_field(_("subtotal"))
+    vat = money_field(_("VAT"))
+    total = money_field(_("total"))
+    provider_ref = models.CharField(_("refund reference"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-issued_on", "-id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(total=models.F("subtotal") + models.F("vat")), name="billing_refund_total"
+            ),
+            models.CheckConstraint(
+                condition=Q(total__gt=0, subtotal__gte=0, vat__gte=0), name="billing_refund_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -7,6 +7,8 @@ from novasaas.billing import invoice_views, views
 urlpatterns = [
     path("", invoice_views.console, name="billing-console"),
     path("invoices/<int:invoice_id>/payment/", invoice_views.record_payment, name="billing-payment"),
+    path("invoices/<int:invoice_id>/refund/", invoice_views.refund, name="billing-refund"),
+    path("refunds/<int:refund_id>/pdf/", invoice_views.platform_refund_pdf, name="billing-platform-refund-pdf"),
     path("tenants/<int:tenant_id>/", invoice_views.tenant_detail, name="billing-tenant"),
     path("tenants/<int:tenant_id>/action/", invoice_views.manual_action, name="billing-manual-action"),
     path("catalogue/", views.catalogue, name="billing-catalogue"),

@@ -220,12 +220,32 @@ class InvoiceOut(Schema):
     vat: Decimal
     total: Decimal
     paid: Decimal
+    refunded: Decimal = Decimal(0)
     lines: list[InvoiceLineOut]
 
 
 class PaymentIn(StrictSchema):
     amount: Decimal = Field(gt=0, lt=10**15, decimal_places=0)
     reference: str = Field(min_length=1, max_length=100)
+
+
+class RefundIn(StrictSchema):
+    amount: Decimal = Field(gt=0, lt=10**15, decimal_places=0)  # VAT included
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class RefundOut(Schema):
+    id: int
+    number: str
+    tenant_id: int
+    invoice_id: int
+    invoice_number: str
+    issued_on: dt.date
+    reason: str
+    subtotal: Decimal
+    vat: Decimal
+    total: Decimal
+    provider_ref: str
 
 
 class SubscriptionRowOut(Schema):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,7 @@ from novasaas.billing.models import (
     Plan,
     PlatformCredit,
     PlatformInvoice,
+    PlatformRefund,
     PriceVersion,
     Promotion,
     Subscription,
@@ -29,7 +31,7 @@ from novasaas.billing.models import (
 from novasaas.billing.pricing import add_months
 from novasaas.platform.models import Tenant
 from novasaas.platform.reports import Column, Report
-from novasaas.platform.tenancy import tenant_context
+from novasaas.platform.tenancy import current_tenant_id, tenant_context
 
 
 def list_plans(*, include_inactive: bool = False) -> QuerySet[Plan]:
@@ -190,6 +192,7 @@ def tenant_detail(tenant: Tenant) -> dict[str, Any]:
         "mrr": subscription_mrr(sub) if sub else Decimal(0),
         "events": list(SubscriptionEvent.objects.filter(tenant_id=tenant.pk)[:100]),
         "invoices": list(PlatformInvoice.objects.filter(tenant_id=tenant.pk)[:100]),
+        "refunds": list(list_refunds(tenant)[:100]),
         "members": members,
         "active_users": sum(1 for m in members if m.is_active),
         "storage_bytes": storage,
@@ -260,3 +263,29 @@ def mrr_report(today: dt.date, months: int = 12) -> Report:
     for r in rows:
         r["month"] = r["month"].isoformat()
     return Report(name="mrr-history", title=str(gettext_lazy("MRR history")), columns=columns, rows=rows)
+
+
+def paid_period(tenant: Tenant) -> tuple[dt.date, dt.date, str] | None:
+    """The tenant's current paid period ``[start, end)`` and its kind (monthly/annual), for an app that
+    sells a recurring fee with the subscription (AI BYOK plans); None without a subscription, during a
+    trial (free) and once cancelled."""
+    with tenant_context(tenant) if current_tenant_id() != tenant.pk else contextlib.nullcontext():
+        sub = Subscription.objects.filter(tenant_id=tenant.pk).first()
+    if sub is None or sub.status in (SubscriptionStatus.TRIALING, SubscriptionStatus.CANCELLED):
+        return None
+    return sub.period_start, sub.period_end, sub.period
+
+
+def prorated_charge(
+    old_amount: Decimal | int, new_amount: Decimal | int, start: dt.date, end: dt.date, on: dt.date
+) -> Decimal:
+    """Billing's one pro-rata rule (``pricing.prorated_charge``) for another app's mid-period upgrade."""
+    from novasaas.billing.pricing import prorated_charge as rule
+
+    return rule(old_amount, new_amount, start, end, on)
+
+
+def list_refunds(tenant: Tenant | None = None) -> QuerySet[PlatformRefund]:
+    """Refund credit notes, newest first: of one tenant, or all (Master Admin, in ``platform_context``)."""
+    qs = PlatformRefund.objects.select_related("invoice")
+    return qs.filter(tenant_id=tenant.pk) if tenant is not None else qs

@@ -9,5 +9,6 @@ urlpatterns = [
     path("quantity/", views.QuantityView.as_view(), name="billing-quantity"),
     path("invoices/<int:invoice_id>/", invoice_views.invoice_detail, name="billing-invoice"),
     path("invoices/<int:invoice_id>/pdf/", invoice_views.invoice_pdf, name="billing-invoice-pdf"),
+    path("refunds/<int:refund_id>/pdf/", invoice_views.refund_pdf, name="billing-refund-pdf"),
     path("gateway/callback/", invoice_views.GatewayCallbackView.as_view(), name="billing-gateway-callback"),
 ]

@@ -46,8 +46,12 @@ def subscription(request: HttpRequest) -> HttpResponse:
             charges=list(selectors.list_charges(principal.tenant)[:50]),
             events=list(selectors.list_events(principal.tenant)[:20]),
             credits=list(selectors.list_credits(principal.tenant)[:50]),
-            invoices=list(PlatformInvoice.objects.filter(tenant_id=principal.tenant.pk)[:50]),
         )
+    # invoices and refunds also of a company without subscription (an AI pack it bought)
+    context.update(
+        invoices=list(PlatformInvoice.objects.filter(tenant_id=principal.tenant.pk)[:50]),
+        refunds=list(selectors.list_refunds(principal.tenant)[:50]),
+    )
     for plan in context["plans"]:
         plan.current = selectors.latest_price(plan)
     for addon in context["addons"]:

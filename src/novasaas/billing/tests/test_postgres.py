@@ -60,3 +60,52 @@ def test_two_admins_inviting_the_last_allowed_user_at_once(transactional_db, ten
     with tenant_context(tenant_a):
         assert Invitation.objects.count() == 1
         assert Membership.objects.filter(is_active=True).count() + 1 == 5
+
+
+def test_two_refunds_racing_for_the_same_money(transactional_db, tenant_a, today):
+    """550,000 paid: two Master Admins refund 300,000 each at once → one refund, the other refused; the
+    invoice's lock serialises them (never more refunded than paid)."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+
+    from novasaas.billing import invoicing
+    from novasaas.billing.models import PlatformInvoice, PlatformRefund
+    from novasaas.billing.refunds import refund_invoice
+    from novasaas.platform.tenancy import platform_context
+
+    subscribe(tenant_a, "starter", on=today)
+    with tenant_context(tenant_a):
+        invoice = invoicing.invoice_charges(tenant_a, on=today)
+    with platform_context():
+        master = get_user_model().objects.create_user(
+            "race@novasaas.test", "x-Pass-12345", platform_role="master_admin"
+        )
+    invoicing.record_payment(invoice.pk, amount=invoice.total, reference="VCB-RACE", actor=master)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=30)
+            try:
+                refund_invoice(master, invoice.pk, amount=300_000, reason="race", on=today)
+                result = "ok"
+            except ValidationError:
+                result = "refused"
+            except Exception as exc:  # reported, never a silently dead thread
+                result = f"error: {exc!r}"
+            with lock:
+                outcomes.append(result)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes) == ["ok", "refused"], outcomes
+    with platform_context():
+        assert PlatformInvoice.objects.get(pk=invoice.pk).refunded == 300_000
+        assert PlatformRefund.objects.count() == 1
