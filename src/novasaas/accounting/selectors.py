@@ -560,3 +560,19 @@ def dimension_costs(tenant: Tenant, kind: str, code: str, *, exclude_sources: It
             .aggregate(d=Sum("debit"), c=Sum("credit"))
         )
         return (agg["d"] or ZERO) - (agg["c"] or ZERO)
+
+
+def bank_accounts(tenant: Tenant) -> list[tuple[int, str, str]]:
+    """The company's active bank accounts as ``(id, label, ledger account code)`` — for other modules
+    that pay through one (HRM's salary payment)."""
+    from novasaas.accounting.models import BankAccount
+
+    with in_tenant(tenant):
+        rows = BankAccount.objects.filter(tenant=tenant, is_active=True).select_related("account").order_by("name")
+        return [(b.pk, str(b), b.account.code) for b in rows]
+
+
+def reversals_of(tenant: Tenant, entry_id: int) -> list[JournalEntry]:
+    """The entry reversing ``entry_id`` (at most one), for a module showing its document's entries."""
+    with in_tenant(tenant):
+        return list(JournalEntry.objects.filter(tenant=tenant, reversal_of_id=entry_id))

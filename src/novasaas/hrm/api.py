@@ -11,7 +11,7 @@ from ninja import File, Router
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from novasaas.hrm import actions, attendance, leave, payroll, payslips, reports, selectors
+from novasaas.hrm import actions, attendance, bonuses, leave, payroll, payslips, reports, selectors
 from novasaas.hrm import schemas as s
 from novasaas.hrm.models import (
     Dependant,
@@ -270,6 +270,64 @@ def get_payslip(request: HttpRequest, line_id: int) -> Any:
     """One's own payslip (an HR Manager: anyone's); another employee's answers 404."""
     p = _p(request, "hrm.payslip.self")
     return selectors.get_payslip(p, line_id)
+
+
+@router.post("/payrolls/{int:period_id}/payment", response={200: s.HrmPayrollOut, **E})
+def pay_payroll(request: HttpRequest, period_id: int, data: s.HrmPaymentIn) -> Any:
+    """Pay an approved month's net salaries on ``date`` from ``account``: with Accounting, Dr 334 / Cr 112
+    (or 111) is posted. HR Manager or Accountant. Paying twice is refused (400)."""
+    p = _any(request, "acc.payment.record", "hrm.payroll.approve")
+    selectors.get_period(p.tenant, period_id)
+    return payroll.pay_payroll(p, period_id, date=data.date, account=data.account)
+
+
+@router.get("/payment-accounts", response={200: list[s.HrmPaymentAccountOut], 403: ErrorOut})
+def payment_accounts(request: HttpRequest) -> Any:
+    """Where salaries can be paid from (the ``account`` of a payment)."""
+    p = _any(request, "acc.payment.record", "hrm.payroll.approve")
+    return [{"value": value, "label": label} for value, label in payroll.payment_accounts(p.tenant)]
+
+
+@router.post("/payrolls/{int:period_id}/unapprove", response={200: s.HrmPayrollOut, **E})
+def unapprove_payroll(request: HttpRequest, period_id: int, data: s.HrmUnapproveIn) -> Any:
+    """Return an approved, unpaid month to draft (its accrual entries reversed), with a reason."""
+    p = _p(request, "hrm.payroll.approve")
+    selectors.get_period(p.tenant, period_id)
+    return payroll.unapprove_payroll(p, period_id, reason=data.reason)
+
+
+@router.get("/pay-adjustments", response={200: list[s.HrmAdjustmentOut], 403: ErrorOut})
+@paginate(LimitOffsetPagination)
+def list_adjustments(request: HttpRequest, year: int | None = None, month: int | None = None) -> Any:
+    """Bonuses and deductions (optionally of one month)."""
+    p = _p(request, "hrm.bonus.manage")
+    return selectors.list_adjustments(p.tenant, year, month)
+
+
+@router.post("/pay-adjustments", response={201: s.HrmAdjustmentOut, **E})
+def create_adjustment(request: HttpRequest, data: s.HrmAdjustmentIn) -> Any:
+    """Record a bonus or a deduction of an employee's month (refused once the month is approved)."""
+    p = _p(request, "hrm.bonus.manage")
+    return 201, bonuses.create_adjustment(p, **data.model_dump())
+
+
+@router.get("/pay-adjustments/{int:adjustment_id}", response={200: s.HrmAdjustmentOut, **R})
+def get_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
+    p = _p(request, "hrm.bonus.manage")
+    return selectors.get_adjustment(p.tenant, adjustment_id)
+
+
+@router.patch("/pay-adjustments/{int:adjustment_id}", response={200: s.HrmAdjustmentOut, **E})
+def update_adjustment(request: HttpRequest, adjustment_id: int, data: s.HrmAdjustmentUpdate) -> Any:
+    p = _p(request, "hrm.bonus.manage")
+    return bonuses.update_adjustment(p, adjustment_id, **_data(data))
+
+
+@router.delete("/pay-adjustments/{int:adjustment_id}", response={204: None, **E})
+def delete_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
+    p = _p(request, "hrm.bonus.manage")
+    bonuses.delete_adjustment(p, adjustment_id)
+    return 204, None
 
 
 # --- leave -------------------------------------------------------------------------------------------

@@ -26,3 +26,28 @@ class PayslipMailed(DomainEvent):
     line_id: int
     to: str
     locale: str = "vi"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayrollPaid(DomainEvent):
+    """Accounting (HRM subscriber, module ACC): post the salary payment Dr 334 / Cr ``account`` (a role
+    or an account code) dated ``date`` in journal ``journal`` (``payroll.payment_documents``)."""
+
+    period_id: int
+    date: str
+    account: str
+    journal: str
+    reference: str
+    actor_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayrollUnapproved(DomainEvent):
+    """Accounting (HRM subscriber, module ACC): reverse the accrual entries posted for approval number
+    ``revision`` of the month, dated ``date``."""
+
+    period_id: int
+    revision: int
+    date: str
+    reason: str
+    actor_id: int | None = None

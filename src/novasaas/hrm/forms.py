@@ -215,3 +215,34 @@ class EmployeeImportForm(Form):
 class MonthForm(Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
+
+
+class PayAdjustmentForm(Form):
+    employee_id = forms.TypedChoiceField(label=_("Employee"), coerce=int)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)
+    kind = forms.ChoiceField(label=_("Kind"))
+    amount = NumberField(label=_("Amount"), max_digits=15, decimal_places=0)
+    taxable = forms.BooleanField(label=_("Taxable (bonuses: PIT; never insured)"), required=False, initial=True)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args: Any, employees: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        from novasaas.hrm.models import PayAdjustmentKind
+
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["employee_id"], employees)
+        _choices(self.fields["kind"], PayAdjustmentKind.choices)
+
+
+class PayrollPaymentForm(Form):
+    date = forms.DateField(label=_("Payment date"), widget=DateInput)
+    account = forms.ChoiceField(label=_("Paid from"))
+
+    def __init__(self, *args: Any, accounts: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["account"]
+        field.choices = accounts
+
+
+class PayrollUnapproveForm(Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)

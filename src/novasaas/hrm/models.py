@@ -350,6 +350,14 @@ class PayrollPeriod(TenantModel):
     total_net = MoneyField(_("net"), default=ZERO)
     total_pit = MoneyField(_("PIT"), default=ZERO)
     total_employer = MoneyField(_("employer contributions"), default=ZERO)
+    # un-approving reverses the accrual entries; the next approval posts under a new source type
+    revision = models.PositiveSmallIntegerField(default=0)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    payment_method = models.CharField(_("payment method"), max_length=10, blank=True)  # bank | cash
+    payment_account = models.CharField(_("paid from"), max_length=200, blank=True)  # as shown to people
 
     class Meta:
         constraints = [
@@ -405,6 +413,10 @@ class PayrollLine(TenantModel):
     assessable_income = MoneyField()
     pit = MoneyField()
     net = MoneyField()
+    bonus_taxable = MoneyField(default=ZERO)  # bonuses of the month in gross and the PIT base
+    bonus_non_taxable = MoneyField(default=ZERO)  # in gross, not taxed
+    deductions = MoneyField(default=ZERO)  # after tax: advance repayments and other deductions
+    advance_repaid = MoneyField(default=ZERO)  # the part of ``deductions`` repaying advances (141)
     emailed_to = models.EmailField(blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
@@ -419,6 +431,40 @@ class PayrollLine(TenantModel):
     @property
     def employer_total(self) -> Decimal:
         return self.employer_bhxh + self.employer_bhyt + self.employer_bhtn + self.employer_union
+
+
+class PayAdjustmentKind(models.TextChoices):
+    BONUS = "bonus", _("Bonus")
+    ADVANCE = "advance", _("Advance repayment")
+    DEDUCTION = "deduction", _("Other deduction")
+
+
+class PayAdjustment(TenantModel):
+    """A bonus or a deduction of one employee's month (``hrm.bonus.manage``): bonuses enter the gross (and
+    the PIT base when ``taxable``), never the insurance salary; deductions come off the net after tax."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="pay_adjustments")
+    year = models.PositiveIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    kind = models.CharField(_("kind"), max_length=10, choices=PayAdjustmentKind.choices)
+    amount = MoneyField(_("amount"))
+    taxable = models.BooleanField(_("taxable"), default=True)  # bonuses only; deductions never are
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(month__gte=1) & Q(month__lte=12), name="hrm_adjustment_month"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="hrm_adjustment_positive"),
+        ]
+        indexes = [models.Index(fields=["tenant", "year", "month"], name="hrm_adjustment_month_idx")]
+        ordering = ["-year", "-month", "employee__code", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.month:02d}/{self.year}"
 
 
 # --- leave -------------------------------------------------------------------------------------------

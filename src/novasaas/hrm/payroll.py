@@ -29,13 +29,26 @@ from novasaas.hrm.models import (
     PayrollStatus,
     SalaryBasis,
 )
-from novasaas.hrm.payroll_rules import CASUAL, NON_RESIDENT, PROGRESSIVE, PayInput, Rules, compute, dong, gross_up
+from novasaas.hrm.payroll_rules import (
+    CASUAL,
+    NO_ADJUSTMENTS,
+    NON_RESIDENT,
+    PROGRESSIVE,
+    Adjustments,
+    PayInput,
+    Rules,
+    compute,
+    dong,
+    gross_up,
+)
 from novasaas.hrm.timesheet import Month, load_month, overtime_pay
 from novasaas.identity.access import Principal
 from novasaas.platform import audit
 from novasaas.platform.events import publish
+from novasaas.platform.models import AuditAction
 
 ZERO = Decimal(0)
+OTHER_DEDUCTIONS_ACCOUNT = "1388"  # sundry receivables (both charts): other deductions from pay
 POSTING_CHUNK = 200  # employees per ledger entry (an entry holds at most 500 lines)
 SOURCE_PREFIX = "hrm.payroll"
 
@@ -66,10 +79,18 @@ def tax_method(contract: Contract) -> str:
 
 
 def pay_line(
-    rules: Rules, contract: Contract, first: dt.date, last: dt.date, dependants: int, month: Month | None = None
+    rules: Rules,
+    contract: Contract,
+    first: dt.date,
+    last: dt.date,
+    dependants: int,
+    month: Month | None = None,
+    adjustments: Adjustments = NO_ADJUSTMENTS,
 ) -> dict[str, Any]:
     """The figures of one employee's month (a PayrollLine's fields). ``month``: the timesheet data
-    (holidays, schedules, attendance, leave); without it every scheduled day of employment is paid."""
+    (holidays, schedules, attendance, leave); without it every scheduled day of employment is paid.
+    ``adjustments``: the month's bonuses (gross, PIT when taxable, never insurance) and deductions
+    (off the net); a net contract's salary is grossed up without them."""
     employee = contract.employee
     month = month or Month(first, last)
     start = max(first, contract.start_date, employee.hired_on)
@@ -100,6 +121,12 @@ def pay_line(
         pay = replace(pay, salary=salary)
         if contract.insurance_salary is None:
             pay = replace(pay, insurance_salary=salary)
+    pay = replace(
+        pay,
+        bonus_taxable=adjustments.bonus_taxable,
+        bonus_non_taxable=adjustments.bonus_non_taxable,
+        deductions=adjustments.deductions,
+    )
     slip = compute(rules, pay)
     return {
         "employee": employee,
@@ -132,6 +159,10 @@ def pay_line(
         "assessable_income": slip.assessable_income,
         "pit": slip.pit,
         "net": slip.net,
+        "bonus_taxable": adjustments.bonus_taxable,
+        "bonus_non_taxable": adjustments.bonus_non_taxable,
+        "deductions": adjustments.deductions,
+        "advance_repaid": adjustments.advance,
     }
 
 
@@ -172,13 +203,23 @@ def generate_payroll(p: Principal, year: Any, month: Any) -> PayrollPeriod:
     ]
     dependants = selectors.dependants_in_month([c.employee_id for c in contracts], first, last)
     month = load_month(p.tenant, first, last)
+    adjustments = selectors.adjustments_of_month(p.tenant, y, m)
     PayrollLine.objects.filter(period=period).delete()
     lines = []
+    negative: list[str] = []
     for contract in contracts:
-        figures = pay_line(rules, contract, first, last, dependants.get(contract.employee_id, 0), month)
-        if figures["paid_days"] == 0 and not figures["overtime_pay"]:
+        extra = adjustments.get(contract.employee_id, NO_ADJUSTMENTS)
+        figures = pay_line(rules, contract, first, last, dependants.get(contract.employee_id, 0), month, extra)
+        if figures["paid_days"] == 0 and not figures["overtime_pay"] and not extra:
             continue
+        if figures["net"] < 0:
+            negative.append(f"{contract.employee.code} {contract.employee.full_name}")
         lines.append(PayrollLine(tenant=p.tenant, period=period, **figures))
+    if negative:
+        raise ValidationError(
+            _("The deductions exceed the pay of: %(names)s. Reduce or move them to another month.")
+            % {"names": ", ".join(negative)}
+        )
     PayrollLine.objects.bulk_create(lines, batch_size=500)
     period.total_gross = sum((ln.gross for ln in lines), ZERO)
     period.total_net = sum((ln.net for ln in lines), ZERO)
@@ -199,6 +240,8 @@ def approve_payroll(p: Principal, period_id: int) -> PayrollPeriod:
         raise ValidationError(_("This payroll is already approved."))
     if not PayrollLine.objects.filter(period=period).exists():
         raise ValidationError(_("Generate the payroll first: it has no lines."))
+    if period.generated_at is None:
+        raise ValidationError(_("Bonuses or deductions of this month changed: generate the payroll again first."))
     before = audit.snapshot(period)
     period.status = PayrollStatus.APPROVED
     period.approved_at = timezone.now()
@@ -217,11 +260,26 @@ def approve_payroll(p: Principal, period_id: int) -> PayrollPeriod:
     return period
 
 
+def accrual_source(period: PayrollPeriod, chunk: int, revision: int | None = None) -> str:
+    """The ledger source type of a chunk of the month's accrual: ``hrm.payroll.<k>`` for the first
+    approval, ``hrm.payroll.r<n>.<k>`` after ``n`` un-approvals (each approval posts anew)."""
+    rev = period.revision if revision is None else revision
+    return f"{SOURCE_PREFIX}.{chunk}" if rev == 0 else f"{SOURCE_PREFIX}.r{rev}.{chunk}"
+
+
+def payment_source(chunk: int) -> str:
+    return f"{SOURCE_PREFIX}.pay.{chunk}"
+
+
+def chunks(period: PayrollPeriod) -> int:
+    return max(1, -(-PayrollLine.objects.filter(period=period).count() // POSTING_CHUNK))
+
+
 def posting_documents(period: PayrollPeriod) -> list[tuple[str, list[tuple[Any, ...]]]]:
     """The ledger entries of an approved month, ``(source_type, lines)`` per chunk of employees; each
     chunk balances: Dr department expense (gross + employer part) / Cr 334 gross per employee;
     Dr 334 / Cr 3383, 3384, 3385|3386 the employee part; Dr 334 / Cr 3335 the PIT; Cr 338x the employer
-    part (3382 union fee)."""
+    part (3382 union fee); Dr 334 / Cr 141 advance repayments and Cr 1388 other deductions (partner)."""
     memo = _("Payroll %(p)s") % {"p": period}
     lines = list(selectors.period_lines(period))
     docs: list[tuple[str, list[tuple[Any, ...]]]] = []
@@ -242,9 +300,141 @@ def posting_documents(period: PayrollPeriod) -> list[tuple[str, list[tuple[Any, 
             withheld = ln.employee_insurance + ln.pit
             if withheld:
                 out.append(("employee_payable", withheld, ZERO, ln.employee.party_id, name))
+            if ln.deductions:
+                out.append(("employee_payable", ln.deductions, ZERO, ln.employee.party_id, name))
+            if ln.advance_repaid:
+                out.append(("advance", ZERO, ln.advance_repaid, ln.employee.party_id, name))
+            if ln.deductions - ln.advance_repaid:
+                out.append(
+                    (OTHER_DEDUCTIONS_ACCOUNT, ZERO, ln.deductions - ln.advance_repaid, ln.employee.party_id, name)
+                )
         head = [(account, amount, ZERO, None, memo) for account, amount in sorted(expense.items()) if amount]
         tail = [(role, ZERO, amount, None, memo) for role, amount in funds.items() if amount]
         entry = [line for line in head + out + tail if line[1] or line[2]]
         if entry:
-            docs.append((f"{SOURCE_PREFIX}.{k // POSTING_CHUNK}", entry))
+            docs.append((accrual_source(period, k // POSTING_CHUNK), entry))
     return docs
+
+
+def payment_documents(period: PayrollPeriod, account: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """The payment entries of a paid month: Dr 334 the net per employee (partner) / Cr ``account`` (a
+    role ``bank``/``cash`` or the chosen bank account's code), per chunk of employees."""
+    memo = _("Salary payment %(p)s") % {"p": period}
+    lines = list(selectors.period_lines(period))
+    docs: list[tuple[str, list[tuple[Any, ...]]]] = []
+    for k in range(0, len(lines), POSTING_CHUNK):
+        out: list[tuple[Any, ...]] = []
+        for ln in lines[k : k + POSTING_CHUNK]:
+            if ln.net > 0:
+                name = f"{ln.employee.code} {ln.employee.full_name}"[:200]
+                out.append(("employee_payable", ln.net, ZERO, ln.employee.party_id, name))
+        total = sum((line[1] for line in out), ZERO)
+        if total:
+            docs.append((payment_source(k // POSTING_CHUNK), [*out, (account, ZERO, total, None, memo)]))
+    return docs
+
+
+PAYMENT_METHODS = ("bank", "cash")
+
+
+def payment_accounts(tenant: Any) -> list[tuple[str, str]]:
+    """The choices to pay from: ``(value, label)`` — with ACC the company's bank accounts
+    (``bank:<id>``), the default bank and cash accounts; without ACC bank or cash only."""
+    choices: list[tuple[str, str]] = []
+    if tenant.has_module("ACC"):
+        from novasaas.accounting import selectors as accounting
+
+        choices = [(f"bank:{pk}", label) for pk, label, _code in accounting.bank_accounts(tenant)]
+    return [*choices, ("bank", _("Bank (112)")), ("cash", _("Cash (111)"))]
+
+
+@transaction.atomic
+def pay_payroll(p: Principal, period_id: int, *, date: Any, account: Any = "bank") -> PayrollPeriod:
+    """Record the payment of an approved month's net salaries, dated ``date``, from ``account`` (one of
+    ``payment_accounts``). HR Manager (``hrm.payroll.approve``) or Accountant (``acc.payment.record``).
+    Publishes ``PayrollPaid``: with ACC, Dr 334 / Cr 112|111 is posted in this transaction (a refusal there
+    refuses the payment); without ACC the month is only marked paid. Paying twice is refused."""
+    if not p.has("acc.payment.record"):
+        p.require("hrm.payroll.approve")
+    from novasaas.hrm.actions import _date
+
+    period = PayrollPeriod.objects.select_for_update().get(tenant=p.tenant, pk=period_id)
+    day = _date(date, "date")
+    assert day is not None
+    choices = dict(payment_accounts(p.tenant))
+    if not isinstance(account, str) or account not in choices:
+        raise ValidationError({"account": [_("Choose the bank account or cash the salaries are paid from.")]})
+    if period.status != PayrollStatus.APPROVED:
+        raise ValidationError(_("Only an approved payroll can be paid."))
+    if period.paid_on is not None:
+        raise ValidationError(_("This payroll was already paid on %(d)s.") % {"d": period.paid_on.strftime("%d/%m/%Y")})
+    if day < period.first_day:
+        raise ValidationError({"date": [_("The payment cannot be dated before the month it pays.")]})
+    ledger_account = account
+    if account.startswith("bank:"):
+        from novasaas.accounting import selectors as accounting
+
+        ledger_account = next(code for pk, _l, code in accounting.bank_accounts(p.tenant) if f"bank:{pk}" == account)
+    before = audit.snapshot(period)
+    period.paid_on = day
+    period.paid_by = p.user
+    period.payment_method = "cash" if account == "cash" else "bank"
+    period.payment_account = str(choices[account])[:200]
+    period.save(update_fields=["paid_on", "paid_by", "payment_method", "payment_account"])
+    audit.record_updated(period, p.user, before)
+    publish(
+        events.PayrollPaid(
+            tenant_id=p.tenant.pk,
+            period_id=period.pk,
+            date=day.isoformat(),
+            account=ledger_account,
+            journal="CASH" if account == "cash" else "BANK",
+            reference=f"TL-{period.year}-{period.month:02d}",
+            actor_id=p.user.pk if p.user else None,
+        )
+    )
+    return period
+
+
+@transaction.atomic
+def unapprove_payroll(p: Principal, period_id: int, *, reason: Any) -> PayrollPeriod:
+    """Return an approved, unpaid month to draft (HR Manager), with a reason kept in the audit log.
+    Publishes ``PayrollUnapproved``: with ACC the month's accrual entries are reversed in this
+    transaction (dated the month's last day: a closed period refuses the un-approval). The next
+    approval posts new entries. Refused once paid."""
+    p.require("hrm.payroll.approve")
+    from novasaas.hrm.actions import _text
+
+    period = PayrollPeriod.objects.select_for_update().get(tenant=p.tenant, pk=period_id)
+    text = _text(reason, "reason", 300, required=True)
+    if period.status != PayrollStatus.APPROVED:
+        raise ValidationError(_("Only an approved payroll can be returned to draft."))
+    if period.paid_on is not None:
+        raise ValidationError(_("This payroll is paid: it cannot be returned to draft."))
+    before = audit.snapshot(period)
+    revision = period.revision
+    period.status = PayrollStatus.DRAFT
+    period.approved_at = None
+    period.approved_by = None
+    period.revision = revision + 1
+    period.save(update_fields=["status", "approved_at", "approved_by", "revision"])
+    audit.record(
+        AuditAction.UPDATE,
+        actor=p.user,
+        tenant=p.tenant,
+        obj=period,
+        before=before,
+        after=audit.snapshot(period),
+        message=(_("Returned to draft: %(r)s") % {"r": text}),
+    )
+    publish(
+        events.PayrollUnapproved(
+            tenant_id=p.tenant.pk,
+            period_id=period.pk,
+            revision=revision,
+            date=period.last_day.isoformat(),
+            reason=text,
+            actor_id=p.user.pk if p.user else None,
+        )
+    )
+    return period

@@ -3,7 +3,7 @@ payslip figures (gross → insurance → taxable income → PIT → net) and the
 
 No database access: ``selectors.rules_on(day)`` loads a ``Rules`` from the effective-dated rows. Every
 amount is a Decimal in whole đồng; ``dong()`` is the one place that rounds (ROUND_HALF_UP, each
-insurance fund and the PIT separately), so ``gross − employee insurance − PIT = net`` holds exactly.
+insurance fund and the PIT separately), so ``gross − employee insurance − PIT − deductions = net`` holds exactly.
 Formulas and sources: docs/hrm.md.
 """
 
@@ -70,6 +70,26 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class Adjustments:
+    """One employee's bonuses and deductions of a month (``PayAdjustment`` rows summed)."""
+
+    bonus_taxable: Decimal = ZERO
+    bonus_non_taxable: Decimal = ZERO
+    advance: Decimal = ZERO  # advance repayments (Cr 141)
+    other: Decimal = ZERO  # other deductions (Cr 1388)
+
+    @property
+    def deductions(self) -> Decimal:
+        return self.advance + self.other
+
+    def __bool__(self) -> bool:
+        return bool(self.bonus_taxable or self.bonus_non_taxable or self.deductions)
+
+
+NO_ADJUSTMENTS = Adjustments()
+
+
+@dataclass(frozen=True)
 class PayInput:
     salary: Decimal  # the month's (prorated) gross salary
     taxable_allowances: Decimal = ZERO
@@ -81,6 +101,9 @@ class PayInput:
     tax_method: str = PROGRESSIVE
     overtime_pay: Decimal = ZERO  # overtime and night pay (never insured)
     overtime_exempt: Decimal = ZERO  # its part above the normal wage: not taxable
+    bonus_taxable: Decimal = ZERO  # bonuses: in gross and the PIT base, never insured
+    bonus_non_taxable: Decimal = ZERO  # bonuses the law exempts (in gross only)
+    deductions: Decimal = ZERO  # after tax (advance repayments, other deductions): off the net only
 
 
 @dataclass(frozen=True)
@@ -99,7 +122,8 @@ class Payslip:
     taxable_income: Decimal  # taxable gross − employee insurance (before family deductions)
     assessable_income: Decimal  # taxable income − family deductions, never below 0
     pit: Decimal
-    net: Decimal
+    net: Decimal  # gross − employee insurance − PIT − deductions
+    deductions: Decimal = ZERO
     brackets: list[tuple[Decimal, Decimal, Decimal]] = field(default_factory=list)  # (slice, rate, tax)
 
     @property
@@ -142,8 +166,11 @@ def compute(rules: Rules, pay: PayInput) -> Payslip:
         raise ValueError(f"unknown region {pay.region!r}")
     if not ZERO <= pay.overtime_exempt <= pay.overtime_pay:
         raise ValueError("the PIT-exempt overtime is part of the overtime pay")
-    gross = pay.salary + pay.taxable_allowances + pay.non_taxable_allowances + pay.overtime_pay
-    taxable_gross = pay.salary + pay.taxable_allowances + pay.overtime_pay - pay.overtime_exempt
+    if min(pay.bonus_taxable, pay.bonus_non_taxable, pay.deductions) < 0:
+        raise ValueError("bonuses and deductions are zero or more")
+    bonuses = pay.bonus_taxable + pay.bonus_non_taxable
+    gross = pay.salary + pay.taxable_allowances + pay.non_taxable_allowances + pay.overtime_pay + bonuses
+    taxable_gross = pay.salary + pay.taxable_allowances + pay.overtime_pay - pay.overtime_exempt + pay.bonus_taxable
     if pay.insured:
         base = min(pay.insurance_salary, rules.social_cap)
         unemployment_base = min(pay.insurance_salary, rules.unemployment_cap(pay.region))
@@ -181,7 +208,8 @@ def compute(rules: Rules, pay: PayInput) -> Payslip:
         taxable_income=taxable_income,
         assessable_income=assessable,
         pit=pit,
-        net=gross - insurance - pit,
+        net=gross - insurance - pit - pay.deductions,
+        deductions=pay.deductions,
         brackets=parts,
     )
 
@@ -193,7 +221,8 @@ def gross_up(rules: Rules, pay: PayInput, net: Decimal, *, insurance_follows_sal
     than 1 đồng per đồng of salary), then a short walk finds the smallest exact salary. The rounding of
     four amounts can make one net figure unreachable; then the smallest salary netting more is returned
     (``compute`` tells the difference). ``insurance_follows_salary``: the insurance salary is the salary
-    found (else ``pay.insurance_salary`` stays)."""
+    found (else ``pay.insurance_salary`` stays). Bonuses and deductions of ``pay`` are left out: the net
+    agreed is the salary's; the month's bonuses are then taxed on top of the grossed-up salary."""
     if net < 0:
         raise ValueError("net salary must be zero or more")
     extras = pay.taxable_allowances + pay.non_taxable_allowances + pay.overtime_pay

@@ -17,6 +17,7 @@ ZERO = Decimal(0)
 MONEY_COLUMNS = [
     ("base_salary", gettext_lazy("Salary")),
     ("allowances", gettext_lazy("Allowances")),
+    ("bonuses", gettext_lazy("Bonuses")),
     ("gross", gettext_lazy("Gross")),
     ("employee_bhxh", gettext_lazy("BHXH 8%")),
     ("employee_bhyt", gettext_lazy("BHYT 1.5%")),
@@ -24,6 +25,7 @@ MONEY_COLUMNS = [
     ("family_deduction", gettext_lazy("Family deductions")),
     ("assessable_income", gettext_lazy("Income taxed")),
     ("pit", gettext_lazy("PIT")),
+    ("deductions", gettext_lazy("Deductions")),
     ("net", gettext_lazy("Net pay")),
     ("employer", gettext_lazy("Employer contributions")),
 ]
@@ -49,6 +51,7 @@ def payroll_register(period: PayrollPeriod) -> Report:
                 "paid_days": f"{ln.paid_days}/{ln.work_days}",
                 "base_salary": ln.base_salary,
                 "allowances": ln.taxable_allowances + ln.non_taxable_allowances,
+                "bonuses": ln.bonus_taxable + ln.bonus_non_taxable,
                 "gross": ln.gross,
                 "employee_bhxh": ln.employee_bhxh,
                 "employee_bhyt": ln.employee_bhyt,
@@ -56,6 +59,7 @@ def payroll_register(period: PayrollPeriod) -> Report:
                 "family_deduction": ln.family_deduction,
                 "assessable_income": ln.assessable_income,
                 "pit": ln.pit,
+                "deductions": ln.deductions,
                 "net": ln.net,
                 "employer": ln.employer_total,
             }
@@ -72,11 +76,19 @@ def payroll_register(period: PayrollPeriod) -> Report:
 
 
 def payslip_rows(ln: PayrollLine) -> list[tuple[str, Decimal | str]]:
-    """The payslip as (label, amount) pairs, for the page and the PDF."""
+    """The payslip as (label, amount) pairs, for the page and the PDF (bonus and deduction rows only
+    when the month has some)."""
+    bonuses = [(_("Taxable bonuses"), ln.bonus_taxable)] if ln.bonus_taxable else []
+    if ln.bonus_non_taxable:
+        bonuses.append((_("Non-taxable bonuses"), ln.bonus_non_taxable))
+    deductions = [(_("Advance repayments"), ln.advance_repaid)] if ln.advance_repaid else []
+    if ln.deductions - ln.advance_repaid:
+        deductions.append((_("Other deductions"), ln.deductions - ln.advance_repaid))
     return [
         (_("Salary for the days paid"), ln.base_salary),
         (_("Taxable allowances"), ln.taxable_allowances),
         (_("Non-taxable allowances"), ln.non_taxable_allowances),
+        *bonuses,
         (_("Gross pay"), ln.gross),
         (_("Social insurance (BHXH) 8%"), ln.employee_bhxh),
         (_("Health insurance (BHYT) 1.5%"), ln.employee_bhyt),
@@ -85,6 +97,7 @@ def payslip_rows(ln: PayrollLine) -> list[tuple[str, Decimal | str]]:
         (_("Family deductions (%(n)s dependants)") % {"n": ln.dependants}, ln.family_deduction),
         (_("Income taxed"), ln.assessable_income),
         (_("Personal income tax withheld"), ln.pit),
+        *deductions,
         (_("Net pay"), ln.net),
     ]
 

@@ -260,6 +260,10 @@ class HrmPayrollOut(Schema):
     total_net: Decimal
     total_pit: Decimal
     total_employer: Decimal
+    revision: int
+    paid_on: dt.date | None
+    payment_method: str
+    payment_account: str
 
 
 class HrmPayslipOut(Schema):
@@ -294,6 +298,10 @@ class HrmPayslipOut(Schema):
     taxable_income: Decimal
     assessable_income: Decimal
     pit: Decimal
+    bonus_taxable: Decimal
+    bonus_non_taxable: Decimal
+    deductions: Decimal
+    advance_repaid: Decimal
     net: Decimal
 
     @staticmethod
@@ -464,3 +472,67 @@ class HrmSettingsOut(Schema):
 
 class HrmSettingsIn(StrictSchema):
     overtime_year_limit: Literal[200, 300]
+
+
+# --- bonuses, deductions, payment, un-approval ---------------------------------------------------------
+
+AdjustmentKind = Literal["bonus", "advance", "deduction"]
+
+
+class HrmAdjustmentIn(StrictSchema):
+    employee_id: Id
+    year: int = Field(ge=2000, le=2100)
+    month: int = Field(ge=1, le=12)
+    kind: AdjustmentKind
+    amount: Amount
+    taxable: bool = True
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class HrmAdjustmentUpdate(StrictSchema):
+    employee_id: Id | None = None
+    year: int | None = Field(default=None, ge=2000, le=2100)
+    month: int | None = Field(default=None, ge=1, le=12)
+    kind: AdjustmentKind | None = None
+    amount: Amount | None = None
+    taxable: bool | None = None
+    reason: str | None = Field(default=None, min_length=1, max_length=300)
+
+
+class HrmAdjustmentOut(Schema):
+    id: int
+    employee_id: int
+    employee_code: str
+    employee_name: str
+    year: int
+    month: int
+    kind: str
+    amount: Decimal
+    taxable: bool
+    reason: str
+
+    @staticmethod
+    def resolve_employee_code(obj: object) -> str:
+        return obj.employee.code  # type: ignore[attr-defined,no-any-return]
+
+    @staticmethod
+    def resolve_employee_name(obj: object) -> str:
+        return obj.employee.full_name  # type: ignore[attr-defined,no-any-return]
+
+
+class HrmPaymentIn(StrictSchema):
+    date: Date
+    account: str = Field(
+        default="bank",
+        max_length=40,
+        description="one of GET /payment-accounts: bank:<id> (a bank account of Accounting), bank or cash",
+    )
+
+
+class HrmPaymentAccountOut(Schema):
+    value: str
+    label: str
+
+
+class HrmUnapproveIn(StrictSchema):
+    reason: str = Field(min_length=1, max_length=300)

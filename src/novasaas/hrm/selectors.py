@@ -17,6 +17,8 @@ from novasaas.hrm.models import (
     Department,
     Dependant,
     Employee,
+    PayAdjustment,
+    PayAdjustmentKind,
     PayrollLine,
     PayrollPeriod,
     PitBracket,
@@ -25,7 +27,7 @@ from novasaas.hrm.models import (
     Region,
     StatutoryRate,
 )
-from novasaas.hrm.payroll_rules import Bracket, Rules
+from novasaas.hrm.payroll_rules import Adjustments, Bracket, Rules
 from novasaas.identity.access import Principal
 from novasaas.platform.models import Tenant
 
@@ -229,3 +231,42 @@ def expiring_contracts(p: Principal, today: dt.date, days: int = 30) -> list[Con
         ).values_list("employee_id", "start_date")
     )
     return [c for c in contracts if not any(e == c.employee_id and s > c.end_date for e, s in later)]  # type: ignore[operator]
+
+
+def list_adjustments(tenant: Tenant, year: int | None = None, month: int | None = None) -> QuerySet[PayAdjustment]:
+    """Bonuses and deductions, newest month first (optionally of one month)."""
+    qs = PayAdjustment.objects.filter(tenant=tenant).select_related("employee")
+    if year is not None:
+        qs = qs.filter(year=year)
+    if month is not None:
+        qs = qs.filter(month=month)
+    return qs
+
+
+def get_adjustment(tenant: Tenant, adjustment_id: int) -> PayAdjustment:
+    return PayAdjustment.objects.select_related("employee").get(tenant=tenant, pk=adjustment_id)  # type: ignore[no-any-return]
+
+
+def adjustments_of_month(tenant: Tenant, year: int, month: int) -> dict[int, Adjustments]:
+    """Employee id → the month's bonuses (taxable, not) and deductions (advance repayments, other)."""
+    sums: dict[int, dict[str, Decimal]] = {}
+    for row in PayAdjustment.objects.filter(tenant=tenant, year=year, month=month).values_list(
+        "employee_id", "kind", "taxable", "amount"
+    ):
+        emp_id, kind, taxable, amount = row
+        bucket = sums.setdefault(emp_id, {})
+        if kind == PayAdjustmentKind.BONUS:
+            key = "bonus_taxable" if taxable else "bonus_non_taxable"
+        elif kind == PayAdjustmentKind.ADVANCE:
+            key = "advance"
+        else:
+            key = "other"
+        bucket[key] = bucket.get(key, Decimal(0)) + amount
+    return {emp_id: Adjustments(**values) for emp_id, values in sums.items()}
+
+
+def line_adjustments(line: PayrollLine) -> QuerySet[PayAdjustment]:
+    """The bonuses and deductions a payslip includes."""
+    return PayAdjustment.objects.filter(
+        tenant_id=line.tenant_id, employee_id=line.employee_id, year=line.period.year, month=line.period.month
+    )

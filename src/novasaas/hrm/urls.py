@@ -1,6 +1,7 @@
 from django.urls import path
 
 from novasaas.hrm import views as v
+from novasaas.hrm import views_pay as vp
 
 urlpatterns = [
     path("", v.HomeView.as_view(), name="hrm-home"),
@@ -19,6 +20,11 @@ urlpatterns = [
     path("positions/", v.PositionListView.as_view(), name="hrm-positions"),
     path("rules/", v.RulesView.as_view(), name="hrm-rules"),
     path("payroll/", v.PayrollListView.as_view(), name="hrm-payrolls"),
+    path("payroll/adjustments/", vp.AdjustmentListView.as_view(), name="hrm-adjustments"),
+    path("payroll/adjustments/<int:pk>/", vp.AdjustmentEditView.as_view(), name="hrm-adjustment"),
+    path("payroll/payments/", vp.PaymentListView.as_view(), name="hrm-payments"),
+    path("payroll/<int:pk>/pay/", vp.PayrollPayView.as_view(), name="hrm-payroll-pay"),
+    path("payroll/<int:pk>/unapprove/", vp.PayrollUnapproveView.as_view(), name="hrm-payroll-unapprove"),
     path("payroll/<int:pk>/", v.PayrollDetailView.as_view(), name="hrm-payroll"),
     path("payroll/<int:pk>/approve/", v.PayrollApproveView.as_view(), name="hrm-payroll-approve"),
     path("payroll/<int:pk>/register.<str:fmt>", v.PayrollRegisterFileView.as_view(), name="hrm-payroll-register"),

@@ -435,6 +435,11 @@ class PayrollDetailView(HrmView):
             "entries": entries,
             "can_approve": self.principal.has("hrm.payroll.approve") and period.status == "draft",
             "can_pay": self.principal.has("hrm.payroll.approve") and period.status == "approved",
+            "can_unapprove": self.principal.has("hrm.payroll.approve")
+            and period.status == "approved"
+            and period.paid_on is None,
+            "unapprove_form": forms.PayrollUnapproveForm(),
+            "stale": period.status == "draft" and period.generated_at is None,
         }
         return render(request, "hrm/payroll.html", context)
 
@@ -523,7 +528,8 @@ class PayslipDetailView(HrmView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         line = selectors.get_payslip(self.principal, pk)
-        return render(request, "hrm/payslip.html", {"line": line, "rows": reports.payslip_rows(line)})
+        context = {"line": line, "rows": reports.payslip_rows(line), "adjustments": selectors.line_adjustments(line)}
+        return render(request, "hrm/payslip.html", context)
 
 
 class PayslipPdfView(HrmView):

@@ -45,7 +45,13 @@ def _fill(tenant):
         from novasaas.hrm.attendance import save_settings
 
         save_settings(w.hr, overtime_year_limit=300)
-        return w, {"attendance": record.pk, "holiday": holiday.pk, "employee": w.alice.pk, "contract": contract.pk,
+        from novasaas.hrm import bonuses
+
+        adjustment = bonuses.create_adjustment(
+            w.hr, employee_id=w.alice.pk, year=2026, month=4, kind="bonus", amount="1000000", reason="Thưởng"
+        )
+        return w, {"adjustment": adjustment.pk,
+                   "attendance": record.pk, "holiday": holiday.pk, "employee": w.alice.pk, "contract": contract.pk,
                    "period": period.pk, "line": line.pk,
                    "department": w.office.pk, "position": 0, "dependant": dependant.pk,
                    "leave_type": leave_request.leave_type_id, "leave_request": leave_request.pk}  # fmt: skip
@@ -63,7 +69,8 @@ def _id_for(path: str, ids: dict[str, int]) -> str:
         ("employees/1", "employee"), ("contracts/1", "contract"), ("payrolls/1", "period"), ("payroll/1", "period"),
         ("payslips/1", "line"), ("departments/1", "department"), ("dependants/1", "dependant"),
         ("leave-types/1", "leave_type"), ("leave-requests/1", "leave_request"), ("leave/1", "leave_request"),
-        ("attendance/1", "attendance"), ("holidays/1", "holiday"),
+        ("attendance/1", "attendance"), ("holidays/1", "holiday"), ("pay-adjustments/1", "adjustment"),
+        ("adjustments/1", "adjustment"),
     ]  # fmt: skip
     for prefix, kind in kinds:
         path = re.sub(rf"{prefix}(?=/|$|\.)", prefix[:-1] + str(ids[kind]), path)
@@ -113,3 +120,5 @@ def test_other_tenants_ids_in_bodies_are_refused(tenant_a, tenant_b, admin_a):
     assert r.status_code == 400
     r = api.patch(f"/api/v1/hrm/departments/{mine.office.pk}", {"manager_id": theirs.manager.user.pk})
     assert r.status_code == 400
+    body = {"employee_id": theirs.alice.pk, "year": 2026, "month": 5, "kind": "bonus", "amount": "1", "reason": "x"}
+    assert api.post("/api/v1/hrm/pay-adjustments", body).status_code == 400

@@ -261,3 +261,30 @@ def test_property_gross_up_of_a_net_salary_gives_that_net(p, net):
             other = PayInput(**{**p.__dict__, "salary": D(s), "insurance_salary": D(s)})
             assert compute(RULES_2026, other).net - p.taxable_allowances - p.non_taxable_allowances != net
         assert got > net
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    employees,
+    st.integers(0, 50_000_000).map(D),
+    st.integers(0, 20_000_000).map(D),
+    st.integers(0, 5_000_000).map(D),
+)
+def test_property_bonuses_are_taxed_not_insured_and_deductions_come_off_the_net(p, taxable, exempt, deductions):
+    """Against the same employee without them: insurance unchanged, the taxable income up by exactly the
+    taxable bonus, PIT by the quick method on it, the non-taxable bonus in gross only, deductions after tax."""
+    plain = compute(RULES_2026, p)
+    slip = compute(
+        RULES_2026,
+        PayInput(**{**p.__dict__, "bonus_taxable": taxable, "bonus_non_taxable": exempt, "deductions": deductions}),
+    )
+    assert slip.gross == plain.gross + taxable + exempt
+    assert (slip.employee_insurance, slip.employer_total) == (plain.employee_insurance, plain.employer_total)
+    assert slip.gross - slip.employee_insurance - slip.pit - deductions == slip.net
+    taxed_gross = p.salary + p.taxable_allowances + taxable
+    assert slip.taxable_income == max(taxed_gross - plain.employee_insurance, D(0))
+    if p.tax_method == PROGRESSIVE:
+        family = D(15_500_000) + D(6_200_000) * p.dependants
+        assert slip.pit == _quick_method(max(slip.taxable_income - family, D(0)))
+    untaxed = compute(RULES_2026, PayInput(**{**p.__dict__, "bonus_non_taxable": exempt}))
+    assert (untaxed.pit, untaxed.net) == (plain.pit, plain.net + exempt)  # a non-taxable bonus: no tax
