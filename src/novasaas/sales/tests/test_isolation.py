@@ -7,7 +7,7 @@ import pytest
 from novasaas.platform.tenancy import tenant_context
 from novasaas.platform.testing.fixtures import ApiClient, web_client
 from novasaas.platform.testing.isolation import assert_every_table_isolated
-from novasaas.sales import actions, customers, deliveries, pipeline, policy, pricing, quotations, returns
+from novasaas.sales import actions, customers, deliveries, pipeline, policy, portal, pricing, quotations, returns
 from novasaas.sales.tests.helpers import beer_line, order, world
 
 URL = "/api/v1/sales"
@@ -36,7 +36,10 @@ def _fill(tenant):
         pipeline.log_activity(w.staff, subject="Call", lead_id=lead.pk)
         draft = order(w, beer_line(w, 1))
         quote = quotations.create_quotation(w.staff, customer_id=w.customer.pk, lines=[beer_line(w, 1)])
-        contact = customers.save_contact(w.staff, w.customer.pk, name="Chị Lan", phone="0901 234 567")
+        contact = customers.save_contact(
+            w.staff, w.customer.pk, name="Chị Lan", phone="0901 234 567", email=f"lan@{tenant.slug}.test"
+        )
+        portal.invite_contact(w.staff, w.customer.pk, contact.pk)
         return {
             "contact": contact.pk,
             "customer": w.customer.pk,
