@@ -47,7 +47,7 @@ def test_staff_invites_contact_who_sees_order_and_invoice_and_accepts_a_quotatio
     page.goto(link[link.index("/invitations/") :])
     page.fill("input[name=full_name]", "Nguyễn Thị Hoa")
     page.fill("input[name=password]", CONTACT_PASSWORD)
-    page.click("form button[type=submit]")
+    page.click("form button.btn-primary")
     page.wait_for_url(re.compile(r"/login/"))
     sign_in(page, "hoa@minhphat.vn", CONTACT_PASSWORD)
     page.wait_for_url(re.compile(r"/portal/$"))  # a portal user lands on the portal, not the dashboard

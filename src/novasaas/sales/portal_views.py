@@ -60,6 +60,13 @@ def _page(request: HttpRequest, qs: Any) -> Any:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _with_open_amounts(invoices: Any) -> list[Any]:
+    rows = list(invoices)
+    for invoice in rows:
+        invoice.open_amount = portal.open_amount(invoice)
+    return rows
+
+
 class PortalHomeView(PortalView):
     def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
         contact = self.account.contact
@@ -67,7 +74,7 @@ class PortalHomeView(PortalView):
             "info": portal.account_info(self.account),
             "balance": portal.balance(self.principal, self.account),
             "orders": portal.orders(self.account)[:5],
-            "invoices": portal.invoices(self.account)[:5],
+            "invoices": _with_open_amounts(portal.invoices(self.account)[:5]),
             "quotations": portal.quotations_of(self.account).filter(status="sent").select_related("order")[:5],
             "form": form or PortalContactForm(initial={"phone": contact.phone, "email": contact.email}),
         }
@@ -103,8 +110,7 @@ class PortalOrderDetailView(PortalView):
 class PortalInvoiceListView(PortalView):
     def get(self, request: HttpRequest) -> HttpResponse:
         page = _page(request, portal.invoices(self.account))
-        for invoice in page.object_list:
-            invoice.open_amount = portal.open_amount(invoice)
+        page.object_list = _with_open_amounts(page.object_list)
         return self.render("sales/portal/invoices.html", {"page": page})
 
 
