@@ -30,7 +30,7 @@ def test_staff_invites_contact_who_sees_order_and_invoice_and_accepts_a_quotatio
         invoice = deliveries.invoice_order(w.staff, o.pk)  # 3 × 15,000 + 10 % = 49,500
         quote = quotations.create_quotation(w.staff, customer_id=w.customer.pk, lines=[beer_line(w, 2)])
         actions.move_to(w.staff, quote, QuotationStatus.SENT, sent_to=contact.email)
-    page.set_default_timeout(60000)  # several sessions share two cores: the first pages render slowly
+    page.set_default_timeout(180000)  # several sessions share two cores: the first pages render slowly
     mail.outbox.clear()
 
     sign_in(page, w.staff.user.email, PASSWORD)
