@@ -16,7 +16,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,11 +54,20 @@ def _count(app_label: str, model: str, **filters: Any) -> int:
 
 
 def _users() -> int:
-    members = _count("identity", "Membership", is_active=True)
-    pending = _count(
-        "identity", "Invitation", accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    """Active members and pending invitations, except people outside the company (``PORTAL_ROLES``: a
+    customer's contact on the portal), who are not paid users — as the large ERPs count portal users."""
+    from novasaas.identity.catalogue import PORTAL_ROLES
+
+    link = apps.get_model("identity", "MembershipRole").objects.filter(membership=OuterRef("pk"))
+    outside_only = Exists(link.filter(role__code__in=PORTAL_ROLES)) & ~Exists(link.exclude(role__code__in=PORTAL_ROLES))
+    members = apps.get_model("identity", "Membership").objects.filter(is_active=True).exclude(outside_only).count()
+    pending = apps.get_model("identity", "Invitation").objects.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     )
-    return members + pending
+    invited = sum(
+        1 for codes in pending.values_list("role_codes", flat=True) if not (codes and set(codes) <= PORTAL_ROLES)
+    )
+    return int(members) + invited
 
 
 def _orders_this_month() -> int:

@@ -256,6 +256,9 @@ def register_routers() -> None:
     api.add_router("/accounting", accounting_router)
     api.add_router("/inventory", inventory_router)
     api.add_router("/sales", sales_router)
+    from novasaas.sales.portal_api import router as portal_router
+
+    api.add_router("/portal", portal_router)
     from novasaas.purchasing.api import router as purchasing_router
 
     api.add_router("/purchasing", purchasing_router)

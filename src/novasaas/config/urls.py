@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounting/", include("novasaas.accounting.urls")),
     path("inventory/", include("novasaas.inventory.urls")),
     path("sales/", include("novasaas.sales.urls")),
+    path("portal/", include("novasaas.sales.portal_urls")),
     path("purchasing/", include("novasaas.purchasing.urls")),
     path("hrm/", include("novasaas.hrm.urls")),
     path("platform/billing/", include("novasaas.billing.platform_urls")),

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from novasaas.billing import limits as billing_limits
 from novasaas.identity.access import Principal, ensure_can_grant, ensure_can_grant_roles
-from novasaas.identity.catalogue import PERMISSIONS_BY_CODE, ROLES, TENANT_ADMIN
+from novasaas.identity.catalogue import PERMISSIONS_BY_CODE, PORTAL_ROLES, ROLES, TENANT_ADMIN
 from novasaas.identity.grants import role_ids_holding, set_role_permissions, stored_role_permissions
 from novasaas.identity.models import (
     ApiKey,
@@ -289,7 +289,8 @@ def set_member_active(principal: Principal, membership: Membership, active: bool
         raise PermissionDenied(_("Only a Tenant Admin can deactivate or reactivate a Tenant Admin."))
     if active and not membership.is_active:
         ensure_can_grant_roles(principal, roles)  # reactivating gives the member's rights back
-        billing_limits.check(principal.tenant, "users")
+        if not (roles and {r.code for r in roles} <= PORTAL_ROLES):  # portal users are not paid seats
+            billing_limits.check(principal.tenant, "users")
     if not active and membership.role_links.filter(role__code=TENANT_ADMIN).exists() and _admin_count() <= 1:
         raise ValidationError(_("The company must keep at least one Tenant Admin."))
     before = membership.is_active
@@ -329,13 +330,38 @@ def invite_user(
     if len(roles) != len(codes):
         raise ValidationError({"role_codes": _("Unknown role.")})
     ensure_can_grant_roles(principal, roles)
+    return _create_invitation(principal, email=email, codes=codes, base_url=base_url)
+
+
+@transaction.atomic
+def invite_portal_user(
+    principal: Principal, *, email: str, role_code: str, base_url: str = "", template: str = ""
+) -> tuple[Invitation, str]:
+    """Invite someone outside the company (``PORTAL_ROLES``: a customer's contact) with that one role.
+
+    The caller — the module owning the relation (Sales for a customer's contact) — has checked its own
+    right (e.g. ``crm.customer.edit`` on that customer) and links the account to what it may see: the
+    portal role alone grants nothing else. Not a paid user (``billing.limits`` does not count it), so no
+    seat is checked. ``template`` is the invitation email's body template (default the member one).
+    """
+    if role_code not in PORTAL_ROLES:
+        raise ValidationError({"role_codes": _("Unknown role.")})
+    if not Role.objects.filter(code=role_code).exists():
+        raise ValidationError({"role_codes": _("Unknown role.")})
+    return _create_invitation(principal, email=email, codes=[role_code], base_url=base_url, template=template)
+
+
+def _create_invitation(
+    principal: Principal, *, email: str, codes: list[str], base_url: str, template: str = ""
+) -> tuple[Invitation, str]:
     email = email.strip().lower()
     from django.core.validators import validate_email
 
     validate_email(email)
     if Membership.objects.filter(user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
-    billing_limits.check(principal.tenant, "users")
+    if not set(codes) <= PORTAL_ROLES:
+        billing_limits.check(principal.tenant, "users")
     secret = secrets.token_urlsafe(24)
     invitation = Invitation.objects.create(
         email=email,
@@ -350,7 +376,7 @@ def invite_user(
     with translation.override(tenant.locale):
         subject = _("You are invited to %(company)s on NovaSaaS") % {"company": tenant.name}
         body = render_to_string(
-            "identity/email/invitation.txt", {"tenant": tenant, "link": link, "inviter": principal.user}
+            template or "identity/email/invitation.txt", {"tenant": tenant, "link": link, "inviter": principal.user}
         )
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
     audit.record(AuditAction.INVITED, actor=principal.user, obj=invitation, after={"email": email, "roles": codes})
@@ -397,6 +423,10 @@ def accept_invitation(token: str, *, password: str | None, full_name: str = "", 
             message="invitation accepted",
         )
         _notify_invitation_accepted(inv, existing)
+        from novasaas.identity.events import InvitationAccepted
+        from novasaas.platform.events import publish
+
+        publish(InvitationAccepted(tenant_id=inv.tenant_id, invitation_id=inv.pk, user_id=existing.pk))
     return membership
 
 
@@ -416,6 +446,8 @@ def _check_inviter_still_grants(inv: Invitation) -> None:
         try:
             if inviter is None:
                 raise PermissionDenied
+            if inv.role_codes and set(inv.role_codes) <= PORTAL_ROLES:
+                return  # the inviting module checked its right; the portal role grants only the portal
             ensure_can_grant_roles(principal_for(inviter), roles)
         except PermissionDenied as exc:
             raise ValidationError(_("This invitation is no longer valid: ask the company for a new one.")) from exc
@@ -441,6 +473,14 @@ def _user_ids_with(code: str) -> list[int]:
         Membership.objects.filter(is_active=True, role_links__role_id__in=role_ids_holding(code)).values_list(
             "user_id", flat=True
         )
+    )
+
+
+def revoke_pending_invitation(invitation_id: int) -> None:
+    """Revoke an invitation of the current tenant if still pending (a module re-inviting someone: the
+    old link stops working); the caller has checked its own right."""
+    Invitation.objects.filter(pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
     )
 
 

@@ -54,6 +54,9 @@ MODULE_MANAGERS = [HR_MANAGER, FINANCE_MANAGER, SALES_MANAGER, WAREHOUSE_MANAGER
 STAFF = [ACCOUNTANT, HR_STAFF, SALES_STAFF, WAREHOUSE_STAFF, PURCHASE_STAFF]
 ALL_STAFF = [MANAGER, *MODULE_MANAGERS, *STAFF]  # everyone who works in the back office
 ALL_INTERNAL = [*ALL_STAFF, EMPLOYEE]
+# Roles of people outside the company (a customer's contact on the portal): invited by the module that
+# owns the relation (Sales, ``identity.actions.invite_portal_user``), not paid users of the plan.
+PORTAL_ROLES = frozenset({CUSTOMER})
 
 
 @dataclass(frozen=True)

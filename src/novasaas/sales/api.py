@@ -17,6 +17,7 @@ from novasaas.sales import (
     einvoice,
     pipeline,
     policy,
+    portal,
     pricing,
     quotations,
     reports,
@@ -25,6 +26,7 @@ from novasaas.sales import (
 )
 from novasaas.sales import schemas as s
 from novasaas.sales.models import CustomerGroup, LeadStatus, OrderStatus, Stage
+from novasaas.sales.portal_schemas import SalesPortalAccountOut, SalesPortalAccountUpdate
 from novasaas.sales.reports import customer_aging
 
 router = Router(tags=["sales"], auth=module_auth("CRM"))
@@ -200,6 +202,35 @@ def delete_customer_contact(request: HttpRequest, customer_id: int, contact_id: 
     p = _p(request, "crm.customer.edit")
     customers.delete_contact(p, customer_id, contact_id)
     return 204, None
+
+
+@router.get("/customers/{int:customer_id}/portal-accounts", response={200: list[SalesPortalAccountOut], **E})
+def list_portal_accounts(request: HttpRequest, customer_id: int) -> Any:
+    """The customer's contacts invited to the portal (status invited / active / inactive)."""
+    p = _p(request, "crm.customer.view")
+    return portal.list_accounts(p, customer_id)
+
+
+@router.post(
+    "/customers/{int:customer_id}/contacts/{int:contact_id}/portal-invite", response={201: SalesPortalAccountOut, **E}
+)
+def invite_contact_to_portal(request: HttpRequest, customer_id: int, contact_id: int) -> Any:
+    """Email the contact person an invitation to the customer portal (a pending one is replaced)."""
+    from django.conf import settings
+
+    p = _p(request, "crm.customer.edit")
+    return 201, portal.invite_contact(p, customer_id, contact_id, base_url=settings.PUBLIC_BASE_URL)
+
+
+@router.patch(
+    "/customers/{int:customer_id}/portal-accounts/{int:account_id}", response={200: SalesPortalAccountOut, **E}
+)
+def update_portal_account(
+    request: HttpRequest, customer_id: int, account_id: int, data: SalesPortalAccountUpdate
+) -> Any:
+    """Stop (``is_active`` false) or give back a contact's portal access."""
+    p = _p(request, "crm.customer.edit")
+    return portal.set_account_active(p, customer_id, account_id, data.is_active)
 
 
 @router.get("/customers/{int:customer_id}/purchases", response={200: list[s.SalesPurchaseRowOut], **E})

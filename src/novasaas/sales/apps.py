@@ -7,4 +7,4 @@ class SalesConfig(AppConfig):
     verbose_name = "Sales"
 
     def ready(self) -> None:
-        from novasaas.sales import demo, navigation, quotations, subscribers  # noqa: F401
+        from novasaas.sales import demo, navigation, portal, quotations, subscribers  # noqa: F401

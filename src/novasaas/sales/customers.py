@@ -55,13 +55,7 @@ def save_contact(p: Principal, customer_id: int, contact_id: int | None = None, 
         setattr(contact, key, value.strip() if isinstance(value, str) else value)
     if not contact.name:
         raise ValidationError({"name": [_("This field is required.")]})
-    if contact.phone:
-        from novasaas.parties.text import normalize_phone
-
-        digits = normalize_phone(contact.phone)
-        if not 6 <= len(digits) <= 15 or not all(c in "0123456789 +-.()" for c in contact.phone):
-            raise ValidationError({"phone": [_("Enter a valid phone number.")]})
-    contact.full_clean(exclude=["customer", "tenant"])
+    check_contact(contact)
     if contact.is_primary:
         CustomerContact.objects.filter(customer=customer, is_primary=True).exclude(pk=contact.pk).update(
             is_primary=False
@@ -72,6 +66,17 @@ def save_contact(p: Principal, customer_id: int, contact_id: int | None = None, 
     else:
         audit.record_updated(contact, p.user, before)
     return contact
+
+
+def check_contact(contact: CustomerContact) -> None:
+    """The one check of a contact person's fields (staff page/API and the contact on the portal)."""
+    if contact.phone:
+        from novasaas.parties.text import normalize_phone
+
+        digits = normalize_phone(contact.phone)
+        if not 6 <= len(digits) <= 15 or not all(c in "0123456789 +-.()" for c in contact.phone):
+            raise ValidationError({"phone": [_("Enter a valid phone number.")]})
+    contact.full_clean(exclude=["customer", "tenant"])
 
 
 @transaction.atomic

@@ -232,7 +232,12 @@ def accept_quotation(p: Principal, quotation_id: int, *, warehouse_id: Any = Non
     both ways. Refused when the quotation expired."""
     p.require("crm.quotation.manage")
     p.require("crm.order.create")
-    quotation = _lock(p, quotation_id)
+    return make_order_of(p, _lock(p, quotation_id), warehouse_id=warehouse_id)
+
+
+def make_order_of(p: Principal, quotation: Quotation, *, warehouse_id: Any = None) -> SalesOrder:
+    """What accepting does, on a quotation the caller has locked and may accept (staff: ``accept_quotation``;
+    the customer's contact on the portal: ``portal.accept_quotation``), audited as ``p.user``."""
     _refuse(quotation, QuotationStatus.DRAFT, QuotationStatus.SENT)
     _refuse_expired(quotation)
     if not quotation.customer.is_active:
@@ -340,7 +345,11 @@ def revise_quotation(p: Principal, quotation_id: int, *, date: Any = None) -> Qu
 @transaction.atomic
 def decline_quotation(p: Principal, quotation_id: int) -> Quotation:
     p.require("crm.quotation.manage")
-    quotation = _lock(p, quotation_id)
+    return decline(p, _lock(p, quotation_id))
+
+
+def decline(p: Principal, quotation: Quotation) -> Quotation:
+    """What declining does, on a quotation the caller has locked and may decline (audited as ``p.user``)."""
     _refuse(quotation, QuotationStatus.DRAFT, QuotationStatus.SENT)
     actions.move_to(p, quotation, QuotationStatus.DECLINED)
     return quotation

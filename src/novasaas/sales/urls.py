@@ -33,6 +33,11 @@ urlpatterns = [
     path("customers/<int:pk>/edit/", v.CustomerFormView.as_view(), name="sales-customer-edit"),
     path("customers/<int:pk>/contacts/new/", v.CustomerContactFormView.as_view(), name="sales-contact-new"),
     path(
+        "customers/<int:pk>/contacts/<int:contact_pk>/portal/<str:action>/",
+        v.CustomerPortalInviteView.as_view(),
+        name="sales-contact-portal",
+    ),
+    path(
         "customers/<int:pk>/contacts/<int:contact_pk>/edit/",
         v.CustomerContactFormView.as_view(),
         name="sales-contact-edit",

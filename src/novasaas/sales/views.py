@@ -110,12 +110,17 @@ class CustomerDetailView(SalesView):
         customer = selectors.get_customer(p, pk)
         from novasaas.parties.selectors import tag_names
         from novasaas.sales.customers import list_contacts, purchase_history
+        from novasaas.sales.portal import list_accounts
         from novasaas.sales.reports import customer_aging
 
+        accounts = {a.contact_id: a for a in list_accounts(p, customer.pk)}
+        contacts = list_contacts(p, customer.pk)
+        for contact in contacts:
+            contact.portal_account = accounts.get(contact.pk)  # type: ignore[attr-defined]
         context = {
             "customer": customer,
             "tags": tag_names(customer.party),
-            "contacts": list_contacts(p, customer.pk),
+            "contacts": contacts,
             "aging": customer_aging(p, customer, timezone.localdate()),
             "purchases": purchase_history(p, customer.pk, limit=20),
             "receivable": selectors.open_receivable(p.tenant, customer),
@@ -135,6 +140,36 @@ def _loyalty_context(p: Principal, customer: Any, form: Any) -> dict[str, Any]:
         "loyalty_entries": list(loyalty.entries(customer)[:50]),
         "loyalty_form": form or forms.LoyaltyAddForm(),
     }
+
+
+class CustomerPortalInviteView(CustomerDetailView):
+    """Invite a contact person to the customer portal, or stop / give back their access
+    (``crm.customer.edit``); a refusal shows the customer page with the reason (400)."""
+
+    permission = "crm.customer.edit"
+
+    def post(self, request: HttpRequest, pk: int, contact_pk: int, action: str = "invite") -> HttpResponse:
+        from django.conf import settings
+
+        from novasaas.sales import portal
+
+        try:
+            if action == "invite":
+                account = portal.invite_contact(self.principal, pk, contact_pk, base_url=settings.PUBLIC_BASE_URL)
+                messages.success(request, _("Invitation to the customer portal sent to %(e)s.") % {"e": account.email})
+            elif action in ("deactivate", "activate"):
+                found = [a for a in portal.list_accounts(self.principal, pk) if a.contact_id == contact_pk]
+                if not found:
+                    raise Http404
+                portal.set_account_active(self.principal, pk, found[0].pk, action == "activate")
+                messages.success(request, _("Portal access changed."))
+            else:
+                raise Http404
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+            return self.get(request, pk, status=400)
+        return redirect("sales-customer", pk)
 
 
 class CustomerContactFormView(SalesView):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from novasaas.billing import selectors as billing_selectors
+from novasaas.identity.catalogue import PORTAL_ROLES
 from novasaas.platform import notifications
 from novasaas.platform.dashboard import arrange_dashboard, layout_for, quick_actions_for, widgets_for
 from novasaas.platform.models import Notification
@@ -36,6 +37,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if request.user.is_platform_staff:  # type: ignore[union-attr]
             return redirect("platform-tenants")
         return redirect("workspaces")
+    if principal.role_codes and principal.role_codes <= PORTAL_ROLES:
+        return redirect("portal-home")  # a customer's contact: the portal, never the staff dashboard
     alerts = list(notifications.list_for(principal.user, unread_only=True)[:5]) if principal.user else []
     return render(
         request,

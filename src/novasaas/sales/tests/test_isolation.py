@@ -14,6 +14,7 @@ from novasaas.sales import (
     loyalty,
     pipeline,
     policy,
+    portal,
     pricing,
     promotions,
     quotations,
@@ -52,7 +53,10 @@ def _fill(tenant):
         pipeline.log_activity(w.staff, subject="Call", lead_id=lead.pk)
         draft = order(w, beer_line(w, 1))
         quote = quotations.create_quotation(w.staff, customer_id=w.customer.pk, lines=[beer_line(w, 1)])
-        contact = customers.save_contact(w.staff, w.customer.pk, name="Chị Lan", phone="0901 234 567")
+        contact = customers.save_contact(
+            w.staff, w.customer.pk, name="Chị Lan", phone="0901 234 567", email=f"lan@{tenant.slug}.test"
+        )
+        portal.invite_contact(w.staff, w.customer.pk, contact.pk)
         return {
             "contact": contact.pk,
             "customer": w.customer.pk,

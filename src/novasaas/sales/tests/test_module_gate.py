@@ -20,6 +20,9 @@ def test_every_real_route_of_sales_is_403_without_crm(db):
     api, web = ApiClient(tenant, admin), web_client(tenant, admin)
     apis, pages = api_routes("sales"), page_routes("sales")
     assert len(apis) >= 15 and len(pages) >= 12  # the real routers, not an empty walk
+    portal_apis, portal_pages = api_routes("portal"), page_routes("portal")  # the customer portal is CRM too
+    assert len(portal_apis) >= 10 and len(portal_pages) >= 8
+    apis, pages = [*apis, *portal_apis], [*pages, *portal_pages]
     for route in apis:
         r = getattr(api, route.method)(route.path, {} if route.method != "get" else None)
         assert r.status_code == 403, (route, r.status_code)
