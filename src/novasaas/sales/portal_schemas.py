@@ -44,6 +44,7 @@ class PortalLineOut(Schema):
     quantity: Decimal
     unit_price: Decimal
     discount_percent: Decimal
+    allowance: Decimal  # the line's share of a coupon / loyalty-points discount, before VAT
     vat_code: str
     net_amount: Decimal
     vat_amount: Decimal
