@@ -1054,10 +1054,7 @@ def create_entry(
             _refuse_unless_open(period)
             threshold = config_cache.settings(config).approval_threshold
             approve_first = entry.total > threshold and not principal.has("acc.entry.approve")
-        entry.save()
-        for line in built:
-            line.entry = entry
-        JournalLine.objects.bulk_create(built)
+        insert_drafts([(entry, built)])
         audit.record_created(entry, principal.user)
         for obj in (entry, *built):
             _as_stored(obj)
@@ -1504,6 +1501,7 @@ from novasaas.accounting.posting import (  # noqa: E402
     _periods_shared,
     _post,
     _refuse_unless_open,
+    insert_drafts,
     is_posted_source,
     post_prepared_lines,
     post_source_document,

@@ -66,6 +66,39 @@ def record(
     object_repr: str = "",
 ) -> AuditLog:
     """Append one audit entry. ``tenant`` defaults to the current tenant (None for platform events)."""
+    entry = build(
+        action,
+        actor=actor,
+        tenant=tenant,
+        obj=obj,
+        before=before,
+        after=after,
+        ip=ip,
+        message=message,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+    )
+    write([entry])
+    return entry
+
+
+def build(
+    action: str,
+    *,
+    actor: Any = None,
+    tenant: Tenant | None = None,
+    obj: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    ip: str | None = None,
+    message: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditLog:
+    """The audit entry ``record`` would append, not yet written: for ``write``, which appends several
+    of one tenant in one statement (a document created and posted in one request)."""
     tenant = tenant if tenant is not None else get_current_tenant()
     if obj is not None:
         object_type = object_type or obj._meta.label
@@ -75,7 +108,7 @@ def record(
         before, after = diff(before, after)
     from novasaas.platform.request_context import get_request_ip
 
-    entry = AuditLog(
+    return AuditLog(
         tenant=tenant,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=str(getattr(actor, "email", "") or "")[:254],
@@ -88,16 +121,33 @@ def record(
         ip=ip or get_request_ip(),
         message=message[:500],
     )
+
+
+def write(entries: list[AuditLog]) -> None:
+    """Append entries built by ``build`` (all of one tenant, or all platform events), in order, in one
+    statement."""
+    if not entries:
+        return
+    tenant_ids = {e.tenant_id for e in entries}
+    if len(tenant_ids) != 1:
+        raise ValueError("audit.write: entries of one tenant at a time")
+    tenant = entries[0].tenant
     current = get_current_tenant()
     if tenant is None:
         with platform_context():
-            entry.save()
+            _append(entries)
     elif current is None or current.pk != tenant.pk:
         with tenant_context(tenant):
-            entry.save()
+            _append(entries)
     else:
-        entry.save()
-    return entry
+        _append(entries)
+
+
+def _append(entries: list[AuditLog]) -> None:
+    if len(entries) == 1:
+        entries[0].save()
+    else:
+        AuditLog.objects.bulk_create(entries)
 
 
 def record_created(obj: models.Model, actor: Any) -> None:

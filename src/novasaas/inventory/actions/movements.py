@@ -484,7 +484,12 @@ def _post_movement(p: Principal, movement: StockMovement, lines: list[StockMovem
         # the number (and the done state with it: one statement) as late as the stock ledger allows — its
         # moves carry the number and are append-only — so the number row is locked from here to COMMIT only
         _number_and_close(movement)
-        audit.record_created(movement, _actor(p))
+    # created and posted in one request: both audit entries are appended by one statement, below
+    created = (
+        [audit.build(audit.AuditAction.CREATE, actor=_actor(p), obj=movement, after=audit.snapshot(movement))]
+        if numbered_now
+        else []
+    )
     ctx = MoveContext(f"inventory.{movement.kind}", movement.pk, movement.number, movement.date, p.user)
     root = ledger.root_location(wh)
     total = ZERO
@@ -543,7 +548,10 @@ def _post_movement(p: Principal, movement: StockMovement, lines: list[StockMovem
     _revalue_backdated(p, ctx, stocks.values())
     if not numbered_now:
         movement.save(update_fields=["status", "done_at", "approved_by"])
-    audit.record(audit.AuditAction.UPDATE, actor=_actor(p), obj=movement, message="posted", after={"value": str(total)})
+    posted = audit.build(
+        audit.AuditAction.UPDATE, actor=_actor(p), obj=movement, message="posted", after={"value": str(total)}
+    )
+    audit.write([*created, posted])
     common: dict[str, Any] = {
         "tenant_id": p.tenant.pk,
         "document_id": movement.pk,
