@@ -54,6 +54,7 @@ REFERENCE_MODELS: dict[str, str] = {
     "billing.AddOn": "add-on catalogue",
     "billing.PriceVersion": "price catalogue",
     "billing.InvoiceCounter": "platform invoice numbering (one row per year)",
+    "billing.RefundCounter": "platform refund (credit note) numbering (one row per year)",
     "billing.Promotion": "upgrade offers of the catalogue (§12.6)",
     "ai.ModelRate": "AI rate catalogue",
     "ai.CreditPack": "AI pack catalogue",
@@ -85,6 +86,7 @@ LOCAL_MODELS: dict[str, str] = {
     "billing.PlatformInvoiceLine": "the platform's books",
     "billing.PlatformPayment": "the platform's books (gateway reference unique platform-wide)",
     "billing.PlatformCredit": "the platform's books (credit notes to a tenant)",
+    "billing.PlatformRefund": "the platform's books (refund number unique platform-wide)",
     "billing.MrrSnapshot": "the platform's books (a tenant's MRR per month, read across tenants)",
 }
 

@@ -149,6 +149,7 @@ def test_settings_requisition_and_grni_pages(tenant_a):
             "receipt_tolerance_percent": "5",
             "quantity_tolerance_percent": "0",
             "price_tolerance_percent": "2",
+            "reorder_action": "requisition",
         },
     )
     assert r.status_code == 302

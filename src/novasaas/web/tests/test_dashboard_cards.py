@@ -34,11 +34,14 @@ def test_finance_card_in_english_keeps_the_dong_sign(tenant_a, admin_a):
     assert "₫" in card and "Finance" in card
 
 
-def test_employee_and_customer_dashboards_say_what_they_can_do(tenant_a):
-    for role in ("employee", "customer"):
-        user = create_user(tenant_a, role)
-        body = web_client(tenant_a, user).get("/").content.decode()
-        assert 'id="dashboard-empty"' in body, role
-        assert "Vai trò của bạn không có số liệu trên trang tổng quan" in body
-        assert 'href="/notifications/"' in body and 'href="/account/profile/"' in body
-        assert "hãy bật các phân hệ" not in body  # not the admin's hint about enabling modules
+def test_employee_dashboard_says_what_they_can_do_and_a_customer_goes_to_the_portal(tenant_a):
+    user = create_user(tenant_a, "employee")
+    body = web_client(tenant_a, user).get("/").content.decode()
+    assert 'id="dashboard-empty"' in body
+    assert "Vai trò của bạn không có số liệu trên trang tổng quan" in body
+    assert 'href="/notifications/"' in body and 'href="/account/profile/"' in body
+    assert "hãy bật các phân hệ" not in body  # not the admin's hint about enabling modules
+    # a customer's contact never sees the staff dashboard: the customer portal is their home
+    customer = create_user(tenant_a, "customer")
+    response = web_client(tenant_a, customer).get("/")
+    assert response.status_code == 302 and response["Location"] == "/portal/"
