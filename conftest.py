@@ -31,8 +31,20 @@ def django_db_setup(
             teardown_databases(config, verbosity=0)
         return
     connection = connections["default"]
-    with django_db_blocker.unblock():
-        template_db.setup(connection)
+    # the template is built at the real date, never at a --today pinned day (seed rows such as billing's
+    # price versions are stamped when they are written; a template built on a pinned future day would
+    # leave runs at the real date without prices)
+    from novasaas.platform.testing.fixtures import _CLOCK
+
+    clock = request.config.stash.get(_CLOCK, None)
+    if clock is not None:
+        clock.stop()
+    try:
+        with django_db_blocker.unblock():
+            template_db.setup(connection)
+    finally:
+        if clock is not None:
+            clock.start()
     yield
     with django_db_blocker.unblock():
         template_db.teardown(connection)

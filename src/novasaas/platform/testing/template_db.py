@@ -15,8 +15,8 @@ changed model, seed or migration builds a new template), the Django version and 
 that shape the schema. Templates of other keys are removed when a new one is built. Set
 ``NOVASAAS_TEST_DB_TEMPLATE=0`` to migrate in every process as before (pytest-django's own set-up).
 
-Seed rows are stamped when the template is built (at the real date), not at a ``--today`` pinned day;
-no migration seed reads the clock.
+Seed rows are stamped when the template is built, always at the real date: the root conftest stops a
+``--today`` clock while it sets up (billing's price versions carry ``valid_from`` = now).
 """
 
 from __future__ import annotations
