@@ -51,7 +51,10 @@ def test_single_posting_costs_few_queries(tenant_a, day):
     # (+ the chart read: its per-process cache is filled on commit, which tests never reach); not
     # counted: the test transaction's savepoints and, on PostgreSQL, the tenant scope's set_config
     counted = [q for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"] and "set_config" not in q["sql"]]
-    assert len(counted) <= 15
+    # measured 2026-12-08: 7 on PostgreSQL (entry + lines in one statement, number + chain + posted state +
+    # balances + open items in one), 12 on SQLite (separate statements)
+    budget = 7 if connection.vendor == "postgresql" else 12
+    assert len(counted) <= budget, [q["sql"][:80] for q in counted]
 
 
 def test_batch_posts_in_order_with_gapless_numbers_and_a_valid_chain(tenant_a, day):
