@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from novasaas.hrm.models import (
     COST_ACCOUNTS,
@@ -148,7 +149,7 @@ class PayrollForm(Form):
 class LeaveTypeForm(Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=120)
-    paid = forms.BooleanField(label=_("Paid"), required=False, initial=True)
+    paid = forms.BooleanField(label=pgettext_lazy("leave type", "Paid"), required=False, initial=True)
     days_per_year = forms.IntegerField(label=_("Days per year"), min_value=0, max_value=366, required=False)
     accrues = forms.BooleanField(label=_("Accrues monthly with seniority"), required=False)
 
