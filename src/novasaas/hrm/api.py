@@ -11,7 +11,7 @@ from ninja import File, Router
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from novasaas.hrm import actions, attendance, bonuses, leave, payroll, payslips, reports, selectors
+from novasaas.hrm import actions, attendance, bonuses, formulas, leave, payroll, payslips, reports, selectors
 from novasaas.hrm import schemas as s
 from novasaas.hrm.models import (
     Dependant,
@@ -20,6 +20,7 @@ from novasaas.hrm.models import (
     LeaveType,
     PublicHoliday,
     SalaryChange,
+    SalaryFormula,
     WorkSchedule,
 )
 from novasaas.identity.access import Principal
@@ -327,6 +328,46 @@ def update_adjustment(request: HttpRequest, adjustment_id: int, data: s.HrmAdjus
 def delete_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
     p = _p(request, "hrm.bonus.manage")
     bonuses.delete_adjustment(p, adjustment_id)
+    return 204, None
+
+
+@router.get("/salary-formulas", response={200: list[s.HrmFormulaOut], 403: ErrorOut})
+def list_formulas(request: HttpRequest) -> Any:
+    """The company's salary formulas (HR Manager)."""
+    p = _p(request, "hrm.payroll.generate")
+    return SalaryFormula.objects.filter(tenant=p.tenant).order_by("code")
+
+
+@router.get("/salary-formula-names", response={200: list[s.HrmFormulaNameOut], 403: ErrorOut})
+def formula_names(request: HttpRequest) -> Any:
+    """The names a formula may use and what each means; the functions are min, max and abs."""
+    _p(request, "hrm.payroll.generate")
+    return [{"name": name, "meaning": str(meaning)} for name, meaning in formulas.VARIABLES.items()]
+
+
+@router.post("/salary-formulas", response={201: s.HrmFormulaOut, **E})
+def create_formula(request: HttpRequest, data: s.HrmFormulaIn) -> Any:
+    """Add a formula; checked at once (syntax, names, division by zero) — refused with the reason."""
+    p = _p(request, "hrm.payroll.generate")
+    return 201, formulas.create_formula(p, **data.model_dump())
+
+
+@router.get("/salary-formulas/{int:formula_id}", response={200: s.HrmFormulaOut, **R})
+def get_formula(request: HttpRequest, formula_id: int) -> Any:
+    p = _p(request, "hrm.payroll.generate")
+    return SalaryFormula.objects.get(tenant=p.tenant, pk=formula_id)
+
+
+@router.patch("/salary-formulas/{int:formula_id}", response={200: s.HrmFormulaOut, **E})
+def update_formula(request: HttpRequest, formula_id: int, data: s.HrmFormulaUpdate) -> Any:
+    p = _p(request, "hrm.payroll.generate")
+    return formulas.update_formula(p, formula_id, **_data(data))
+
+
+@router.delete("/salary-formulas/{int:formula_id}", response={204: None, **E})
+def delete_formula(request: HttpRequest, formula_id: int) -> Any:
+    p = _p(request, "hrm.payroll.generate")
+    formulas.delete_formula(p, formula_id)
     return 204, None
 
 

@@ -247,3 +247,19 @@ class PayrollPaymentForm(Form):
 
 class PayrollUnapproveForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class SalaryFormulaForm(Form):
+    code = forms.CharField(label=_("Code"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    component = forms.ChoiceField(label=_("Pay component"))
+    expression = forms.CharField(
+        label=_("Formula"), max_length=500, help_text=_("e.g. base * 0.1 + days_worked * 50000")
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from novasaas.hrm.models import FormulaComponent
+
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["component"], FormulaComponent.choices)

@@ -417,6 +417,8 @@ class PayrollLine(TenantModel):
     bonus_non_taxable = MoneyField(default=ZERO)  # in gross, not taxed
     deductions = MoneyField(default=ZERO)  # after tax: advance repayments and other deductions
     advance_repaid = MoneyField(default=ZERO)  # the part of ``deductions`` repaying advances (141)
+    # salary formulas' amounts (already in the allowances / bonuses): code → name, component, amount
+    formula_amounts = models.JSONField(default=dict, blank=True)
     emailed_to = models.EmailField(blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
@@ -465,6 +467,36 @@ class PayAdjustment(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.month:02d}/{self.year}"
+
+
+class FormulaComponent(models.TextChoices):
+    TAXABLE_ALLOWANCE = "allowance", _("Taxable allowance")
+    NON_TAXABLE_ALLOWANCE = "allowance_nt", _("Non-taxable allowance")
+    TAXABLE_BONUS = "bonus", _("Taxable bonus")
+    NON_TAXABLE_BONUS = "bonus_nt", _("Non-taxable bonus")
+
+
+class SalaryFormula(TenantModel):
+    """A company's pay component computed each month for every employee on the payroll from an expression
+    over fixed named variables (``hrm.formulas``), evaluated safely (simpleeval, exact Decimals) and
+    rounded to the đồng; allowances enter the gross like a contract's allowances, bonuses like bonuses."""
+
+    code = models.CharField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=120)
+    component = models.CharField(_("pay component"), max_length=15, choices=FormulaComponent.choices)
+    expression = models.CharField(_("formula"), max_length=500)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="hrm_formula_code_unique")]
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
 
 
 # --- leave -------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from novasaas.hrm import events, selectors
+from novasaas.hrm.formulas import FormulaError, active_formulas
 from novasaas.hrm.models import (
     Contract,
     ContractKind,
@@ -86,11 +88,14 @@ def pay_line(
     dependants: int,
     month: Month | None = None,
     adjustments: Adjustments = NO_ADJUSTMENTS,
+    formulas: Sequence[tuple[Any, Any]] = (),
 ) -> dict[str, Any]:
     """The figures of one employee's month (a PayrollLine's fields). ``month``: the timesheet data
     (holidays, schedules, attendance, leave); without it every scheduled day of employment is paid.
     ``adjustments``: the month's bonuses (gross, PIT when taxable, never insurance) and deductions
-    (off the net); a net contract's salary is grossed up without them."""
+    (off the net); a net contract's salary is grossed up without them. ``formulas``: the company's
+    active salary formulas (``formulas.active_formulas``), each adding its amount to its component;
+    a formula that cannot be computed for this employee raises ``FormulaError``."""
     employee = contract.employee
     month = month or Month(first, last)
     start = max(first, contract.start_date, employee.hired_on)
@@ -104,6 +109,44 @@ def pay_line(
     agreed = contract.salary if paid_days >= work_days else dong(contract.salary * paid_days / max(work_days, 1))
     schedule = month.schedule_for(employee)
     overtime = overtime_pay(contract.salary, work_days, schedule.minutes_per_day, sheet.parts)
+    formula_amounts: dict[str, dict[str, str]] = {}
+    if formulas:
+        from novasaas.hrm.formulas import evaluate
+
+        years = (
+            last.year
+            - employee.hired_on.year
+            - ((last.month, last.day) < (employee.hired_on.month, employee.hired_on.day))
+        )
+        variables = {
+            "base": contract.salary,
+            "salary": agreed,
+            "insurance_salary": contract.insurance_salary if contract.insurance_salary is not None else agreed,
+            "working_days": Decimal(work_days),
+            "days_worked": Decimal(paid_days),
+            "unpaid_days": Decimal(sheet.unpaid_days),
+            "overtime_hours": Decimal(sheet.overtime_minutes) / 60,
+            "dependants": Decimal(dependants),
+            "years_of_service": Decimal(max(years, 0)),
+            "minimum_wage": rules.minimum_wage[employee.region],
+            "statutory_base": rules.base_salary,
+        }
+        extra = {"allowance": ZERO, "allowance_nt": ZERO, "bonus": ZERO, "bonus_nt": ZERO}
+        for formula, tree in formulas:
+            amount = evaluate(tree, variables)
+            extra[formula.component] += amount
+            formula_amounts[formula.code] = {
+                "name": formula.name,
+                "component": formula.component,
+                "amount": str(amount),
+            }
+        taxable_allowances += extra["allowance"]
+        non_taxable += extra["allowance_nt"]
+        adjustments = replace(
+            adjustments,
+            bonus_taxable=adjustments.bonus_taxable + extra["bonus"],
+            bonus_non_taxable=adjustments.bonus_non_taxable + extra["bonus_nt"],
+        )
     pay = PayInput(
         salary=agreed,
         taxable_allowances=taxable_allowances,
@@ -163,6 +206,7 @@ def pay_line(
         "bonus_non_taxable": adjustments.bonus_non_taxable,
         "deductions": adjustments.deductions,
         "advance_repaid": adjustments.advance,
+        "formula_amounts": formula_amounts,
     }
 
 
@@ -204,12 +248,21 @@ def generate_payroll(p: Principal, year: Any, month: Any) -> PayrollPeriod:
     dependants = selectors.dependants_in_month([c.employee_id for c in contracts], first, last)
     month = load_month(p.tenant, first, last)
     adjustments = selectors.adjustments_of_month(p.tenant, y, m)
+    company_formulas = active_formulas(p.tenant)
     PayrollLine.objects.filter(period=period).delete()
     lines = []
     negative: list[str] = []
     for contract in contracts:
         extra = adjustments.get(contract.employee_id, NO_ADJUSTMENTS)
-        figures = pay_line(rules, contract, first, last, dependants.get(contract.employee_id, 0), month, extra)
+        try:
+            figures = pay_line(
+                rules, contract, first, last, dependants.get(contract.employee_id, 0), month, extra, company_formulas
+            )
+        except FormulaError as exc:
+            raise ValidationError(
+                _("A salary formula cannot be computed for %(who)s: %(why)s")
+                % {"who": f"{contract.employee.code} {contract.employee.full_name}", "why": exc}
+            ) from exc
         if figures["paid_days"] == 0 and not figures["overtime_pay"] and not extra:
             continue
         if figures["net"] < 0:

@@ -536,3 +536,40 @@ class HrmPaymentAccountOut(Schema):
 
 class HrmUnapproveIn(StrictSchema):
     reason: str = Field(min_length=1, max_length=300)
+
+
+FormulaComponentName = Literal["allowance", "allowance_nt", "bonus", "bonus_nt"]
+
+
+class HrmFormulaIn(StrictSchema):
+    code: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=1, max_length=120)
+    component: FormulaComponentName = Field(
+        description="allowance / allowance_nt (non-taxable) / bonus / bonus_nt (non-taxable)"
+    )
+    expression: str = Field(
+        min_length=1, max_length=500, description="e.g. base * 0.1 + days_worked * 50000 (GET /salary-formula-names)"
+    )
+    is_active: bool = True
+
+
+class HrmFormulaUpdate(StrictSchema):
+    code: str | None = Field(default=None, min_length=1, max_length=30)
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    component: FormulaComponentName | None = None
+    expression: str | None = Field(default=None, min_length=1, max_length=500)
+    is_active: bool | None = None
+
+
+class HrmFormulaOut(Schema):
+    id: int
+    code: str
+    name: str
+    component: str
+    expression: str
+    is_active: bool
+
+
+class HrmFormulaNameOut(Schema):
+    name: str
+    meaning: str

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from novasaas.hrm import views as v
+from novasaas.hrm import views_formulas as vf
 from novasaas.hrm import views_leave as vl
 from novasaas.hrm import views_pay as vp
 from novasaas.hrm import views_payroll as vr
@@ -26,6 +27,8 @@ urlpatterns = [
     path("payroll/", vr.PayrollListView.as_view(), name="hrm-payrolls"),
     path("payroll/adjustments/", vp.AdjustmentListView.as_view(), name="hrm-adjustments"),
     path("payroll/adjustments/<int:pk>/", vp.AdjustmentEditView.as_view(), name="hrm-adjustment"),
+    path("payroll/formulas/", vf.SalaryFormulaListView.as_view(), name="hrm-formulas"),
+    path("payroll/formulas/<int:pk>/", vf.SalaryFormulaEditView.as_view(), name="hrm-formula"),
     path("payroll/payments/", vp.PaymentListView.as_view(), name="hrm-payments"),
     path("payroll/<int:pk>/pay/", vp.PayrollPayView.as_view(), name="hrm-payroll-pay"),
     path("payroll/<int:pk>/unapprove/", vp.PayrollUnapproveView.as_view(), name="hrm-payroll-unapprove"),
