@@ -263,3 +263,21 @@ class SalaryFormulaForm(Form):
 
         super().__init__(*args, **kwargs)
         _choices(self.fields["component"], FormulaComponent.choices)
+
+
+class PartialPaymentForm(PayrollPaymentForm):
+    employee_ids = forms.TypedMultipleChoiceField(
+        label=_("Employees to pay"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    amount = NumberField(
+        label=_("Amount"),
+        max_digits=15,
+        decimal_places=0,
+        required=False,
+        help_text=_("Empty: what remains to each employee chosen (or to everyone). With one employee: that part."),
+    )
+
+    def __init__(self, *args: Any, employees: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["employee_ids"]
+        field.choices = employees

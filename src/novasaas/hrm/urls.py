@@ -30,6 +30,7 @@ urlpatterns = [
     path("payroll/formulas/", vf.SalaryFormulaListView.as_view(), name="hrm-formulas"),
     path("payroll/formulas/<int:pk>/", vf.SalaryFormulaEditView.as_view(), name="hrm-formula"),
     path("payroll/payments/", vp.PaymentListView.as_view(), name="hrm-payments"),
+    path("payroll/<int:pk>/payments/", vp.PayrollPaymentDetailView.as_view(), name="hrm-payroll-payments"),
     path("payroll/<int:pk>/pay/", vp.PayrollPayView.as_view(), name="hrm-payroll-pay"),
     path("payroll/<int:pk>/unapprove/", vp.PayrollUnapproveView.as_view(), name="hrm-payroll-unapprove"),
     path("payroll/<int:pk>/", vr.PayrollDetailView.as_view(), name="hrm-payroll"),

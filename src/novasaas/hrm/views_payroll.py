@@ -66,7 +66,8 @@ class PayrollDetailView(HrmView):
             "can_pay": self.principal.has("hrm.payroll.approve") and period.status == "approved",
             "can_unapprove": self.principal.has("hrm.payroll.approve")
             and period.status == "approved"
-            and period.paid_on is None,
+            and period.paid_on is None
+            and not period.paid_total,
             "unapprove_form": forms.PayrollUnapproveForm(),
             "stale": period.status == "draft" and period.generated_at is None,
         }

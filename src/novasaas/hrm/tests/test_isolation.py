@@ -30,6 +30,7 @@ def _fill(tenant):
         )
         period = payroll.generate_payroll(w.hr, 2026, 3)
         payroll.approve_payroll(w.hr, period.pk)
+        payroll.pay_payroll(w.hr, period.pk, date="2026-04-05", employee_ids=[w.alice.pk])  # a partial payment
         contract = Contract.objects.get(employee=w.alice)
         line = PayrollLine.objects.get(employee=w.alice)
         dependant = Dependant.objects.filter(employee=w.bob).first()
