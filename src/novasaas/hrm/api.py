@@ -11,7 +11,7 @@ from ninja import File, Router
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from novasaas.hrm import actions, attendance, bonuses, leave, payroll, payslips, reports, selectors
+from novasaas.hrm import actions, attendance, bonuses, formulas, leave, payroll, payslips, reports, selectors
 from novasaas.hrm import schemas as s
 from novasaas.hrm.models import (
     Dependant,
@@ -20,6 +20,7 @@ from novasaas.hrm.models import (
     LeaveType,
     PublicHoliday,
     SalaryChange,
+    SalaryFormula,
     WorkSchedule,
 )
 from novasaas.identity.access import Principal
@@ -274,11 +275,54 @@ def get_payslip(request: HttpRequest, line_id: int) -> Any:
 
 @router.post("/payrolls/{int:period_id}/payment", response={200: s.HrmPayrollOut, **E})
 def pay_payroll(request: HttpRequest, period_id: int, data: s.HrmPaymentIn) -> Any:
-    """Pay an approved month's net salaries on ``date`` from ``account``: with Accounting, Dr 334 / Cr 112
-    (or 111) is posted. HR Manager or Accountant. Paying twice is refused (400)."""
+    """Pay an approved month's net salaries, in full or in part (``employee_ids``, ``amount``), on ``date``
+    from ``account``: with Accounting, Dr 334 / Cr 112 (or 111) of this payment is posted. HR Manager or
+    Accountant. A paid month and over-payment are refused (400); the month is paid once nothing remains."""
     p = _any(request, "acc.payment.record", "hrm.payroll.approve")
     selectors.get_period(p.tenant, period_id)
-    return payroll.pay_payroll(p, period_id, date=data.date, account=data.account)
+    return payroll.pay_payroll(
+        p, period_id, date=data.date, account=data.account, employee_ids=data.employee_ids, amount=data.amount
+    )
+
+
+@router.get("/payrolls/{int:period_id}/payments", response={200: list[s.HrmSalaryPaymentOut], **R})
+def list_salary_payments(request: HttpRequest, period_id: int) -> Any:
+    """The month's salary payments with what each employee received."""
+    p = _any(request, "acc.payment.record", "hrm.payroll.approve")
+    period = selectors.get_period(p.tenant, period_id)
+    return [
+        {
+            "id": pay.pk,
+            "number": pay.number,
+            "date": pay.date,
+            "method": pay.method,
+            "account_label": pay.account_label,
+            "amount": pay.amount,
+            "lines": [
+                {"employee_id": pl.line.employee_id, "employee_code": pl.line.employee.code, "amount": pl.amount}
+                for pl in pay.lines.all()
+            ],
+        }
+        for pay in period.payments.filter(tenant=p.tenant).prefetch_related("lines__line__employee")
+    ]
+
+
+@router.get("/payrolls/{int:period_id}/remaining", response={200: list[s.HrmPayRemainingOut], **R})
+def salary_remaining(request: HttpRequest, period_id: int) -> Any:
+    """Per employee: net pay, paid so far and remaining to pay."""
+    p = _any(request, "acc.payment.record", "hrm.payroll.approve")
+    period = selectors.get_period(p.tenant, period_id)
+    return [
+        {
+            "employee_id": ln.employee_id,
+            "employee_code": ln.employee.code,
+            "employee_name": ln.employee.full_name,
+            "net": ln.net,
+            "paid": paid,
+            "remaining": rest,
+        }
+        for ln, paid, rest in payroll.remaining_by_line(period)
+    ]
 
 
 @router.get("/payment-accounts", response={200: list[s.HrmPaymentAccountOut], 403: ErrorOut})
@@ -327,6 +371,46 @@ def update_adjustment(request: HttpRequest, adjustment_id: int, data: s.HrmAdjus
 def delete_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
     p = _p(request, "hrm.bonus.manage")
     bonuses.delete_adjustment(p, adjustment_id)
+    return 204, None
+
+
+@router.get("/salary-formulas", response={200: list[s.HrmFormulaOut], 403: ErrorOut})
+def list_formulas(request: HttpRequest) -> Any:
+    """The company's salary formulas (HR Manager)."""
+    p = _p(request, "hrm.payroll.generate")
+    return SalaryFormula.objects.filter(tenant=p.tenant).order_by("code")
+
+
+@router.get("/salary-formula-names", response={200: list[s.HrmFormulaNameOut], 403: ErrorOut})
+def formula_names(request: HttpRequest) -> Any:
+    """The names a formula may use and what each means; the functions are min, max and abs."""
+    _p(request, "hrm.payroll.generate")
+    return [{"name": name, "meaning": str(meaning)} for name, meaning in formulas.VARIABLES.items()]
+
+
+@router.post("/salary-formulas", response={201: s.HrmFormulaOut, **E})
+def create_formula(request: HttpRequest, data: s.HrmFormulaIn) -> Any:
+    """Add a formula; checked at once (syntax, names, division by zero) — refused with the reason."""
+    p = _p(request, "hrm.payroll.generate")
+    return 201, formulas.create_formula(p, **data.model_dump())
+
+
+@router.get("/salary-formulas/{int:formula_id}", response={200: s.HrmFormulaOut, **R})
+def get_formula(request: HttpRequest, formula_id: int) -> Any:
+    p = _p(request, "hrm.payroll.generate")
+    return SalaryFormula.objects.get(tenant=p.tenant, pk=formula_id)
+
+
+@router.patch("/salary-formulas/{int:formula_id}", response={200: s.HrmFormulaOut, **E})
+def update_formula(request: HttpRequest, formula_id: int, data: s.HrmFormulaUpdate) -> Any:
+    p = _p(request, "hrm.payroll.generate")
+    return formulas.update_formula(p, formula_id, **_data(data))
+
+
+@router.delete("/salary-formulas/{int:formula_id}", response={204: None, **E})
+def delete_formula(request: HttpRequest, formula_id: int) -> Any:
+    p = _p(request, "hrm.payroll.generate")
+    formulas.delete_formula(p, formula_id)
     return 204, None
 
 

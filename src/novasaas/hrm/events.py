@@ -39,6 +39,7 @@ class PayrollPaid(DomainEvent):
     journal: str
     reference: str
     actor_id: int | None = None
+    payment_id: int | None = None  # the SalaryPayment posted (None: the whole month's net)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from novasaas.hrm.models import (
     COST_ACCOUNTS,
@@ -148,7 +149,7 @@ class PayrollForm(Form):
 class LeaveTypeForm(Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     name = forms.CharField(label=_("Name"), max_length=120)
-    paid = forms.BooleanField(label=_("Paid"), required=False, initial=True)
+    paid = forms.BooleanField(label=pgettext_lazy("leave type", "Paid"), required=False, initial=True)
     days_per_year = forms.IntegerField(label=_("Days per year"), min_value=0, max_value=366, required=False)
     accrues = forms.BooleanField(label=_("Accrues monthly with seniority"), required=False)
 
@@ -246,3 +247,37 @@ class PayrollPaymentForm(Form):
 
 class PayrollUnapproveForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class SalaryFormulaForm(Form):
+    code = forms.CharField(label=_("Code"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    component = forms.ChoiceField(label=_("Pay component"))
+    expression = forms.CharField(
+        label=_("Formula"), max_length=500, help_text=_("e.g. base * 0.1 + days_worked * 50000")
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from novasaas.hrm.models import FormulaComponent
+
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["component"], FormulaComponent.choices)
+
+
+class PartialPaymentForm(PayrollPaymentForm):
+    employee_ids = forms.TypedMultipleChoiceField(
+        label=_("Employees to pay"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    amount = NumberField(
+        label=_("Amount"),
+        max_digits=15,
+        decimal_places=0,
+        required=False,
+        help_text=_("Empty: what remains to each employee chosen (or to everyone). With one employee: that part."),
+    )
+
+    def __init__(self, *args: Any, employees: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["employee_ids"]
+        field.choices = employees

@@ -358,6 +358,8 @@ class PayrollPeriod(TenantModel):
     )
     payment_method = models.CharField(_("payment method"), max_length=10, blank=True)  # bank | cash
     payment_account = models.CharField(_("paid from"), max_length=200, blank=True)  # as shown to people
+    # the sum of the month's salary payments (``SalaryPayment``); ``paid_on`` is set when it reaches the net
+    paid_total = MoneyField(_("paid"), default=ZERO)
 
     class Meta:
         constraints = [
@@ -368,6 +370,11 @@ class PayrollPeriod(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.month:02d}/{self.year}"
+
+    @property
+    def remaining(self) -> Decimal:
+        """Net pay still to be paid (0 once the month is paid)."""
+        return ZERO if self.paid_on is not None else self.total_net - self.paid_total
 
     @property
     def first_day(self) -> dt.date:
@@ -417,6 +424,8 @@ class PayrollLine(TenantModel):
     bonus_non_taxable = MoneyField(default=ZERO)  # in gross, not taxed
     deductions = MoneyField(default=ZERO)  # after tax: advance repayments and other deductions
     advance_repaid = MoneyField(default=ZERO)  # the part of ``deductions`` repaying advances (141)
+    # salary formulas' amounts (already in the allowances / bonuses): code → name, component, amount
+    formula_amounts = models.JSONField(default=dict, blank=True)
     emailed_to = models.EmailField(blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
@@ -431,6 +440,45 @@ class PayrollLine(TenantModel):
     @property
     def employer_total(self) -> Decimal:
         return self.employer_bhxh + self.employer_bhyt + self.employer_bhtn + self.employer_union
+
+
+class SalaryPayment(TenantModel):
+    """One payment of an approved month's net salaries (the month may be paid in several): its lines say
+    how much each employee received. Posted Dr 334 (per employee) / Cr the bank or cash account."""
+
+    period = models.ForeignKey(PayrollPeriod, on_delete=models.PROTECT, related_name="payments")
+    number = models.PositiveSmallIntegerField()  # 1, 2, … within the month
+    date = models.DateField(_("payment date"))
+    method = models.CharField(_("payment method"), max_length=10)  # bank | cash
+    account_label = models.CharField(_("paid from"), max_length=200)
+    ledger_account = models.CharField(max_length=40)  # role bank/cash or the bank account's code
+    amount = MoneyField(_("amount"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "period", "number"], name="hrm_salary_payment_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="hrm_salary_payment_positive"),
+        ]
+        ordering = ["period", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.period} #{self.number}"
+
+
+class SalaryPaymentLine(TenantModel):
+    payment = models.ForeignKey(SalaryPayment, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(PayrollLine, on_delete=models.PROTECT, related_name="payments")
+    amount = MoneyField(_("amount"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "payment", "line"], name="hrm_salary_payment_line_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="hrm_salary_payment_line_positive"),
+        ]
 
 
 class PayAdjustmentKind(models.TextChoices):
@@ -465,6 +513,36 @@ class PayAdjustment(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.month:02d}/{self.year}"
+
+
+class FormulaComponent(models.TextChoices):
+    TAXABLE_ALLOWANCE = "allowance", _("Taxable allowance")
+    NON_TAXABLE_ALLOWANCE = "allowance_nt", _("Non-taxable allowance")
+    TAXABLE_BONUS = "bonus", _("Taxable bonus")
+    NON_TAXABLE_BONUS = "bonus_nt", _("Non-taxable bonus")
+
+
+class SalaryFormula(TenantModel):
+    """A company's pay component computed each month for every employee on the payroll from an expression
+    over fixed named variables (``hrm.formulas``), evaluated safely (simpleeval, exact Decimals) and
+    rounded to the đồng; allowances enter the gross like a contract's allowances, bonuses like bonuses."""
+
+    code = models.CharField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=120)
+    component = models.CharField(_("pay component"), max_length=15, choices=FormulaComponent.choices)
+    expression = models.CharField(_("formula"), max_length=500)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="hrm_formula_code_unique")]
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
 
 
 # --- leave -------------------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from novasaas.hrm import events, selectors
+from novasaas.hrm.formulas import FormulaError, active_formulas
 from novasaas.hrm.models import (
     Contract,
     ContractKind,
@@ -86,11 +88,14 @@ def pay_line(
     dependants: int,
     month: Month | None = None,
     adjustments: Adjustments = NO_ADJUSTMENTS,
+    formulas: Sequence[tuple[Any, Any]] = (),
 ) -> dict[str, Any]:
     """The figures of one employee's month (a PayrollLine's fields). ``month``: the timesheet data
     (holidays, schedules, attendance, leave); without it every scheduled day of employment is paid.
     ``adjustments``: the month's bonuses (gross, PIT when taxable, never insurance) and deductions
-    (off the net); a net contract's salary is grossed up without them."""
+    (off the net); a net contract's salary is grossed up without them. ``formulas``: the company's
+    active salary formulas (``formulas.active_formulas``), each adding its amount to its component;
+    a formula that cannot be computed for this employee raises ``FormulaError``."""
     employee = contract.employee
     month = month or Month(first, last)
     start = max(first, contract.start_date, employee.hired_on)
@@ -104,6 +109,44 @@ def pay_line(
     agreed = contract.salary if paid_days >= work_days else dong(contract.salary * paid_days / max(work_days, 1))
     schedule = month.schedule_for(employee)
     overtime = overtime_pay(contract.salary, work_days, schedule.minutes_per_day, sheet.parts)
+    formula_amounts: dict[str, dict[str, str]] = {}
+    if formulas:
+        from novasaas.hrm.formulas import evaluate
+
+        years = (
+            last.year
+            - employee.hired_on.year
+            - ((last.month, last.day) < (employee.hired_on.month, employee.hired_on.day))
+        )
+        variables = {
+            "base": contract.salary,
+            "salary": agreed,
+            "insurance_salary": contract.insurance_salary if contract.insurance_salary is not None else agreed,
+            "working_days": Decimal(work_days),
+            "days_worked": Decimal(paid_days),
+            "unpaid_days": Decimal(sheet.unpaid_days),
+            "overtime_hours": Decimal(sheet.overtime_minutes) / 60,
+            "dependants": Decimal(dependants),
+            "years_of_service": Decimal(max(years, 0)),
+            "minimum_wage": rules.minimum_wage[employee.region],
+            "statutory_base": rules.base_salary,
+        }
+        extra = {"allowance": ZERO, "allowance_nt": ZERO, "bonus": ZERO, "bonus_nt": ZERO}
+        for formula, tree in formulas:
+            amount = evaluate(tree, variables)
+            extra[formula.component] += amount
+            formula_amounts[formula.code] = {
+                "name": formula.name,
+                "component": formula.component,
+                "amount": str(amount),
+            }
+        taxable_allowances += extra["allowance"]
+        non_taxable += extra["allowance_nt"]
+        adjustments = replace(
+            adjustments,
+            bonus_taxable=adjustments.bonus_taxable + extra["bonus"],
+            bonus_non_taxable=adjustments.bonus_non_taxable + extra["bonus_nt"],
+        )
     pay = PayInput(
         salary=agreed,
         taxable_allowances=taxable_allowances,
@@ -163,6 +206,7 @@ def pay_line(
         "bonus_non_taxable": adjustments.bonus_non_taxable,
         "deductions": adjustments.deductions,
         "advance_repaid": adjustments.advance,
+        "formula_amounts": formula_amounts,
     }
 
 
@@ -204,12 +248,21 @@ def generate_payroll(p: Principal, year: Any, month: Any) -> PayrollPeriod:
     dependants = selectors.dependants_in_month([c.employee_id for c in contracts], first, last)
     month = load_month(p.tenant, first, last)
     adjustments = selectors.adjustments_of_month(p.tenant, y, m)
+    company_formulas = active_formulas(p.tenant)
     PayrollLine.objects.filter(period=period).delete()
     lines = []
     negative: list[str] = []
     for contract in contracts:
         extra = adjustments.get(contract.employee_id, NO_ADJUSTMENTS)
-        figures = pay_line(rules, contract, first, last, dependants.get(contract.employee_id, 0), month, extra)
+        try:
+            figures = pay_line(
+                rules, contract, first, last, dependants.get(contract.employee_id, 0), month, extra, company_formulas
+            )
+        except FormulaError as exc:
+            raise ValidationError(
+                _("A salary formula cannot be computed for %(who)s: %(why)s")
+                % {"who": f"{contract.employee.code} {contract.employee.full_name}", "why": exc}
+            ) from exc
         if figures["paid_days"] == 0 and not figures["overtime_pay"] and not extra:
             continue
         if figures["net"] < 0:
@@ -267,8 +320,10 @@ def accrual_source(period: PayrollPeriod, chunk: int, revision: int | None = Non
     return f"{SOURCE_PREFIX}.{chunk}" if rev == 0 else f"{SOURCE_PREFIX}.r{rev}.{chunk}"
 
 
-def payment_source(chunk: int) -> str:
-    return f"{SOURCE_PREFIX}.pay.{chunk}"
+def payment_source(chunk: int, number: int = 1) -> str:
+    """The source of payment ``number`` of a month (posting is idempotent per source): the first keeps
+    the name of a month paid at once."""
+    return f"{SOURCE_PREFIX}.pay.{chunk}" if number == 1 else f"{SOURCE_PREFIX}.pay{number}.{chunk}"
 
 
 def chunks(period: PayrollPeriod) -> int:
@@ -316,21 +371,31 @@ def posting_documents(period: PayrollPeriod) -> list[tuple[str, list[tuple[Any, 
     return docs
 
 
-def payment_documents(period: PayrollPeriod, account: str) -> list[tuple[str, list[tuple[Any, ...]]]]:
-    """The payment entries of a paid month: Dr 334 the net per employee (partner) / Cr ``account`` (a
-    role ``bank``/``cash`` or the chosen bank account's code), per chunk of employees."""
+def payment_documents(
+    period: PayrollPeriod, account: str, payment: Any = None
+) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """The entries of one salary payment: Dr 334 the amount paid per employee (partner) / Cr ``account`` (a
+    role ``bank``/``cash`` or the chosen bank account's code), per chunk of employees. ``payment``: a
+    ``SalaryPayment`` (its lines); without it, every employee's whole net (a month paid at once)."""
     memo = _("Salary payment %(p)s") % {"p": period}
-    lines = list(selectors.period_lines(period))
+    if payment is not None:
+        paid = [
+            (pl.line, pl.amount)
+            for pl in payment.lines.select_related("line__employee").order_by("line__employee__code")
+        ]
+    else:
+        paid = [(ln, ln.net) for ln in selectors.period_lines(period)]
+    number = payment.number if payment is not None else 1
     docs: list[tuple[str, list[tuple[Any, ...]]]] = []
-    for k in range(0, len(lines), POSTING_CHUNK):
+    for k in range(0, len(paid), POSTING_CHUNK):
         out: list[tuple[Any, ...]] = []
-        for ln in lines[k : k + POSTING_CHUNK]:
-            if ln.net > 0:
+        for ln, amount in paid[k : k + POSTING_CHUNK]:
+            if amount > 0:
                 name = f"{ln.employee.code} {ln.employee.full_name}"[:200]
-                out.append(("employee_payable", ln.net, ZERO, ln.employee.party_id, name))
+                out.append(("employee_payable", amount, ZERO, ln.employee.party_id, name))
         total = sum((line[1] for line in out), ZERO)
         if total:
-            docs.append((payment_source(k // POSTING_CHUNK), [*out, (account, ZERO, total, None, memo)]))
+            docs.append((payment_source(k // POSTING_CHUNK, number), [*out, (account, ZERO, total, None, memo)]))
     return docs
 
 
@@ -348,15 +413,69 @@ def payment_accounts(tenant: Any) -> list[tuple[str, str]]:
     return [*choices, ("bank", _("Bank (112)")), ("cash", _("Cash (111)"))]
 
 
+def remaining_by_line(period: PayrollPeriod) -> list[tuple[PayrollLine, Decimal, Decimal]]:
+    """Each line of the month with what was paid to the employee and what remains (net − paid; 0 once
+    the month is paid), in employee code order."""
+    from django.db.models import Sum
+
+    from novasaas.hrm.models import SalaryPaymentLine
+
+    paid = dict(
+        SalaryPaymentLine.objects.filter(tenant=period.tenant_id, payment__period=period)
+        .values("line_id")
+        .annotate(total=Sum("amount"))
+        .values_list("line_id", "total")
+    )
+    out = []
+    for ln in selectors.period_lines(period):
+        done = paid.get(ln.pk) or ZERO
+        if period.paid_on is not None and not paid:  # paid in full before partial payments existed
+            done = ln.net
+        out.append((ln, done, max(ln.net - done, ZERO)))
+    return out
+
+
+def _split(total: Decimal, remaining: list[tuple[PayrollLine, Decimal]]) -> list[tuple[PayrollLine, Decimal]]:
+    """``total`` shared over the lines in proportion to what remains to each, in whole đồng: each share is
+    rounded down and the đồng left over go one by one in employee order (never above a line's rest)."""
+    rest = sum((r for _ln, r in remaining), ZERO)
+    shares = [(ln, (total * r / rest).to_integral_value(rounding=ROUND_FLOOR), r) for ln, r in remaining]
+    left = total - sum((s for _ln, s, _r in shares), ZERO)
+    out = []
+    for ln, share, r in shares:
+        if left > 0 and share < r:
+            extra = min(left, r - share)
+            share += extra
+            left -= extra
+        if share > 0:
+            out.append((ln, share))
+    return out
+
+
 @transaction.atomic
-def pay_payroll(p: Principal, period_id: int, *, date: Any, account: Any = "bank") -> PayrollPeriod:
-    """Record the payment of an approved month's net salaries, dated ``date``, from ``account`` (one of
+def pay_payroll(
+    p: Principal,
+    period_id: int,
+    *,
+    date: Any,
+    account: Any = "bank",
+    employee_ids: Any = None,
+    amount: Any = None,
+) -> PayrollPeriod:
+    """Record a payment of an approved month's net salaries, dated ``date``, from ``account`` (one of
     ``payment_accounts``). HR Manager (``hrm.payroll.approve``) or Accountant (``acc.payment.record``).
-    Publishes ``PayrollPaid``: with ACC, Dr 334 / Cr 112|111 is posted in this transaction (a refusal there
-    refuses the payment); without ACC the month is only marked paid. Paying twice is refused."""
+
+    What is paid: with ``employee_ids`` the selected employees — what remains to each, or ``amount`` when
+    exactly one is selected; with ``amount`` alone that sum shared over everyone in proportion to what
+    remains to them; with neither, everything that remains. The month is paid (``paid_on``) once nothing
+    remains. Refused, nothing written: a draft, a paid month, a date before the month, an unknown account
+    or employee, an employee with nothing left, an amount ≤ 0 or above what remains (over-payment).
+    Publishes ``PayrollPaid``: with ACC, Dr 334 / Cr 112|111 of this payment is posted in this transaction
+    (a refusal there refuses the payment); without ACC only the payment is recorded."""
     if not p.has("acc.payment.record"):
         p.require("hrm.payroll.approve")
-    from novasaas.hrm.actions import _date
+    from novasaas.hrm.actions import _date, _money
+    from novasaas.hrm.models import SalaryPayment, SalaryPaymentLine
 
     period = PayrollPeriod.objects.select_for_update().get(tenant=p.tenant, pk=period_id)
     day = _date(date, "date")
@@ -370,17 +489,82 @@ def pay_payroll(p: Principal, period_id: int, *, date: Any, account: Any = "bank
         raise ValidationError(_("This payroll was already paid on %(d)s.") % {"d": period.paid_on.strftime("%d/%m/%Y")})
     if day < period.first_day:
         raise ValidationError({"date": [_("The payment cannot be dated before the month it pays.")]})
+    sum_ = None if amount is None or amount == "" else _money(amount, "amount")
+    if sum_ is not None and sum_ <= 0:
+        raise ValidationError({"amount": [_("Enter an amount above zero.")]})
+    rows = remaining_by_line(period)
+    open_rows = [(ln, rest) for ln, _done, rest in rows if rest > 0]
+    if employee_ids:
+        if not isinstance(employee_ids, list | tuple) or not all(isinstance(i, int) for i in employee_ids):
+            raise ValidationError({"employee_ids": [_("Choose the employees to pay.")]})
+        by_employee = {ln.employee_id: (ln, rest) for ln, _done, rest in rows}
+        unknown = [i for i in employee_ids if i not in by_employee]
+        if unknown:
+            raise ValidationError({"employee_ids": [_("These employees are not on this payroll.")]})
+        done = [by_employee[i][0] for i in employee_ids if by_employee[i][1] <= 0]
+        if done:
+            raise ValidationError(
+                {
+                    "employee_ids": [
+                        _("Nothing remains to be paid to: %(names)s.")
+                        % {"names": ", ".join(f"{ln.employee.code} {ln.employee.full_name}" for ln in done)}
+                    ]
+                }
+            )
+        chosen = [by_employee[i] for i in dict.fromkeys(employee_ids)]
+        if sum_ is not None:
+            if len(chosen) != 1:
+                raise ValidationError({"amount": [_("An amount pays one employee: choose one, or none to share it.")]})
+            ln, rest = chosen[0]
+            if sum_ > rest:
+                raise ValidationError(
+                    {"amount": [_("Over-payment: only %(r)s remains to be paid to this employee.") % {"r": rest}]}
+                )
+            paying = [(ln, sum_)]
+        else:
+            paying = chosen
+    elif sum_ is not None:
+        rest_total = sum((r for _ln, r in open_rows), ZERO)
+        if sum_ > rest_total:
+            raise ValidationError(
+                {"amount": [_("Over-payment: only %(r)s remains to be paid this month.") % {"r": rest_total}]}
+            )
+        paying = _split(sum_, open_rows)
+    else:
+        paying = open_rows
+    total = sum((a for _ln, a in paying), ZERO)
+    if total <= 0:
+        raise ValidationError(_("Nothing remains to be paid this month."))
     ledger_account = account
     if account.startswith("bank:"):
         from novasaas.accounting import selectors as accounting
 
         ledger_account = next(code for pk, _l, code in accounting.bank_accounts(p.tenant) if f"bank:{pk}" == account)
     before = audit.snapshot(period)
-    period.paid_on = day
-    period.paid_by = p.user
-    period.payment_method = "cash" if account == "cash" else "bank"
-    period.payment_account = str(choices[account])[:200]
-    period.save(update_fields=["paid_on", "paid_by", "payment_method", "payment_account"])
+    method = "cash" if account == "cash" else "bank"
+    payment = SalaryPayment.objects.create(
+        tenant=p.tenant,
+        period=period,
+        number=SalaryPayment.objects.filter(tenant=p.tenant, period=period).count() + 1,
+        date=day,
+        method=method,
+        account_label=str(choices[account])[:200],
+        ledger_account=ledger_account,
+        created_by=p.user,
+        **{"amount": total},  # a MoneyField holds a Decimal (the stubs type it as the integer column)
+    )
+    SalaryPaymentLine.objects.bulk_create(
+        [SalaryPaymentLine(tenant=p.tenant, payment=payment, line=ln, **{"amount": a}) for ln, a in paying]
+    )
+    period.paid_total += total
+    fields = ["paid_total"]
+    if period.paid_total >= period.total_net:
+        period.paid_on = day
+        period.paid_by = p.user
+        period.payment_method = method
+        period.payment_account = payment.account_label
+        fields += ["paid_on", "paid_by", "payment_method", "payment_account"]
+    period.save(update_fields=fields)
     audit.record_updated(period, p.user, before)
     publish(
         events.PayrollPaid(
@@ -389,8 +573,9 @@ def pay_payroll(p: Principal, period_id: int, *, date: Any, account: Any = "bank
             date=day.isoformat(),
             account=ledger_account,
             journal="CASH" if account == "cash" else "BANK",
-            reference=f"TL-{period.year}-{period.month:02d}",
+            reference=f"TL-{period.year}-{period.month:02d}" + (f"-{payment.number}" if payment.number > 1 else ""),
             actor_id=p.user.pk if p.user else None,
+            payment_id=payment.pk,
         )
     )
     return period
@@ -409,7 +594,7 @@ def unapprove_payroll(p: Principal, period_id: int, *, reason: Any) -> PayrollPe
     text = _text(reason, "reason", 300, required=True)
     if period.status != PayrollStatus.APPROVED:
         raise ValidationError(_("Only an approved payroll can be returned to draft."))
-    if period.paid_on is not None:
+    if period.paid_on is not None or period.paid_total > 0:
         raise ValidationError(_("This payroll is paid: it cannot be returned to draft."))
     before = audit.snapshot(period)
     revision = period.revision

@@ -264,6 +264,8 @@ class HrmPayrollOut(Schema):
     paid_on: dt.date | None
     payment_method: str
     payment_account: str
+    paid_total: Decimal
+    remaining: Decimal
 
 
 class HrmPayslipOut(Schema):
@@ -527,6 +529,14 @@ class HrmPaymentIn(StrictSchema):
         max_length=40,
         description="one of GET /payment-accounts: bank:<id> (a bank account of Accounting), bank or cash",
     )
+    employee_ids: list[Id] | None = Field(
+        default=None, max_length=5000, description="pay these employees only (what remains to each)"
+    )
+    amount: Amount | None = Field(
+        default=None,
+        description="with one employee: that part of what remains to them; alone: shared over everyone in "
+        "proportion to what remains. Neither: everything that remains.",
+    )
 
 
 class HrmPaymentAccountOut(Schema):
@@ -536,3 +546,65 @@ class HrmPaymentAccountOut(Schema):
 
 class HrmUnapproveIn(StrictSchema):
     reason: str = Field(min_length=1, max_length=300)
+
+
+FormulaComponentName = Literal["allowance", "allowance_nt", "bonus", "bonus_nt"]
+
+
+class HrmFormulaIn(StrictSchema):
+    code: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=1, max_length=120)
+    component: FormulaComponentName = Field(
+        description="allowance / allowance_nt (non-taxable) / bonus / bonus_nt (non-taxable)"
+    )
+    expression: str = Field(
+        min_length=1, max_length=500, description="e.g. base * 0.1 + days_worked * 50000 (GET /salary-formula-names)"
+    )
+    is_active: bool = True
+
+
+class HrmFormulaUpdate(StrictSchema):
+    code: str | None = Field(default=None, min_length=1, max_length=30)
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    component: FormulaComponentName | None = None
+    expression: str | None = Field(default=None, min_length=1, max_length=500)
+    is_active: bool | None = None
+
+
+class HrmFormulaOut(Schema):
+    id: int
+    code: str
+    name: str
+    component: str
+    expression: str
+    is_active: bool
+
+
+class HrmFormulaNameOut(Schema):
+    name: str
+    meaning: str
+
+
+class HrmSalaryPaymentLineOut(Schema):
+    employee_id: int
+    employee_code: str
+    amount: Decimal
+
+
+class HrmSalaryPaymentOut(Schema):
+    id: int
+    number: int
+    date: dt.date
+    method: str
+    account_label: str
+    amount: Decimal
+    lines: list[HrmSalaryPaymentLineOut]
+
+
+class HrmPayRemainingOut(Schema):
+    employee_id: int
+    employee_code: str
+    employee_name: str
+    net: Decimal
+    paid: Decimal
+    remaining: Decimal

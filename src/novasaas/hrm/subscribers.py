@@ -31,6 +31,12 @@ def post_payroll(event: PayrollApproved) -> None:
     post_source_documents(tenant, documents)
 
 
+def _payment(payment_id: int | None) -> Any:
+    from novasaas.hrm.models import SalaryPayment
+
+    return None if payment_id is None else SalaryPayment.objects.get(pk=payment_id)
+
+
 @subscriber(PayrollPaid, module="ACC")
 def post_payroll_payment(event: PayrollPaid) -> None:
     from novasaas.accounting.posting import SourceDocument, post_source_documents
@@ -48,7 +54,7 @@ def post_payroll_payment(event: PayrollPaid) -> None:
             reference=event.reference,
             journal=event.journal,
         )
-        for source_type, lines in payroll.payment_documents(period, event.account)
+        for source_type, lines in payroll.payment_documents(period, event.account, _payment(event.payment_id))
     ]
     post_source_documents(tenant, documents, actor=_actor(event.actor_id))
 
@@ -92,7 +98,7 @@ def _actor(user_id: int | None) -> Any:
 
 def payroll_entries(tenant: object, period_id: int) -> list[object]:
     """The ledger entries posted for a payroll month (empty without ACC): every approval's accrual, the
-    reversals of the approvals undone, and the payment."""
+    reversals of the approvals undone, and the payments."""
     from novasaas.accounting import selectors as accounting
     from novasaas.hrm import payroll
     from novasaas.hrm.models import PayrollPeriod
@@ -104,5 +110,8 @@ def payroll_entries(tenant: object, period_id: int) -> list[object]:
             for entry in accounting.entries_for_source(tenant, payroll.accrual_source(period, k, rev), period_id):  # type: ignore[arg-type]
                 out.append(entry)
                 out.extend(accounting.reversals_of(tenant, entry.pk))  # type: ignore[arg-type]
-        out.extend(accounting.entries_for_source(tenant, payroll.payment_source(k), period_id))  # type: ignore[arg-type]
+    payments = max(period.payments.count(), 1)  # each salary payment posted its own entries
+    for number in range(1, payments + 1):
+        for k in range(payroll.chunks(period)):
+            out.extend(accounting.entries_for_source(tenant, payroll.payment_source(k, number), period_id))  # type: ignore[arg-type]
     return out

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from novasaas.hrm import bonuses, forms, payroll, selectors
 from novasaas.hrm.models import Employee, PayrollPeriod, PayrollStatus
 from novasaas.hrm.views import HrmView, _attach
+from novasaas.platform.money import format_money
 
 PAY_PERMISSIONS = ("acc.payment.record", "hrm.payroll.approve")
 
@@ -126,20 +127,73 @@ class PaymentListView(HrmView):
         return render(request, "hrm/payments.html", {"rows": rows}, status=status)
 
 
+class PayrollPaymentDetailView(HrmView):
+    """One approved month: per employee net, paid and remaining, the payments made, and the form to pay
+    the selected employees or an amount."""
+
+    permissions = PAY_PERMISSIONS
+
+    def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
+        period = selectors.get_period(self.principal.tenant, pk)
+        if period.status != PayrollStatus.APPROVED:
+            raise Http404
+        rows = payroll.remaining_by_line(period)
+        if form is None and period.paid_on is None:
+            form = forms.PartialPaymentForm(
+                accounts=payroll.payment_accounts(self.principal.tenant),
+                employees=_open_employees(rows),
+                initial={"date": max(timezone.localdate(), period.last_day)},
+            )
+        payments = period.payments.filter(tenant=self.principal.tenant).prefetch_related("lines")
+        context = {"period": period, "rows": rows, "form": form, "payments": payments}
+        return render(request, "hrm/payroll_payments.html", context, status=status)
+
+
+def _open_employees(rows: list[Any]) -> list[tuple[int, str]]:
+    return [
+        (ln.employee_id, f"{ln.employee.code} {ln.employee.full_name} ({format_money(rest)})")
+        for ln, _paid, rest in rows
+        if rest > 0
+    ]
+
+
 class PayrollPayView(HrmView):
     permissions = PAY_PERMISSIONS
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         period = selectors.get_period(self.principal.tenant, pk)
-        form = forms.PayrollPaymentForm(request.POST, accounts=payroll.payment_accounts(self.principal.tenant))
+        accounts = payroll.payment_accounts(self.principal.tenant)
+        partial = bool(request.POST.get("partial"))
+        if partial:
+            form: Any = forms.PartialPaymentForm(
+                request.POST, accounts=accounts, employees=_open_employees(payroll.remaining_by_line(period))
+            )
+        else:
+            form = forms.PayrollPaymentForm(request.POST, accounts=accounts)
         if form.is_valid():
             try:
                 day: dt.date = form.cleaned_data["date"]
-                payroll.pay_payroll(self.principal, pk, date=day, account=form.cleaned_data["account"])
-                messages.success(request, _("Salaries of %(p)s paid.") % {"p": period})
-                return redirect("hrm-payments")
+                period = payroll.pay_payroll(
+                    self.principal,
+                    pk,
+                    date=day,
+                    account=form.cleaned_data["account"],
+                    employee_ids=form.cleaned_data.get("employee_ids") or None,
+                    amount=form.cleaned_data.get("amount"),
+                )
+                if period.paid_on is not None:
+                    messages.success(request, _("Salaries of %(p)s paid.") % {"p": period})
+                else:
+                    messages.success(
+                        request,
+                        _("Payment recorded; %(r)s remains to be paid for %(p)s.")
+                        % {"r": format_money(period.remaining), "p": period},
+                    )
+                return redirect("hrm-payroll-payments", pk=pk) if partial else redirect("hrm-payments")
             except ValidationError as exc:
                 _attach(form, exc)
+        if partial:
+            return PayrollPaymentDetailView.get(self, request, pk, form, status=400)  # type: ignore[arg-type]
         return PaymentListView.get(self, request, form, pk, status=400)  # type: ignore[arg-type]
 
 

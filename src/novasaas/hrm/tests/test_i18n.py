@@ -33,3 +33,17 @@ def test_pages_in_vietnamese_and_english(tenant_a):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get(f"/hrm/employees/{w.bob.pk}/").content.decode()
     assert "Dependants" in page and "Indefinite term" in page and "Salary history" in page
+
+
+def test_paid_is_translated_by_its_meaning(tenant_a):
+    """A leave type "Paid" is "with pay" and a salary "Paid" is "disbursed" — never the sales "received"
+    (context-less "Paid" is shared by every app's catalogue; HRM uses contexts)."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert translation.pgettext("leave type", "Paid") == "Có hưởng lương"
+        assert translation.pgettext("salary", "Paid") == "Đã chi trả"
+    with tenant_context(tenant_a):
+        w = world(tenant_a)
+    page = web_client(tenant_a, w.hr.user).get("/hrm/leave/types/").content.decode()
+    assert "Có hưởng lương" in page and "Đã thu" not in page

@@ -30,6 +30,7 @@ def _fill(tenant):
         )
         period = payroll.generate_payroll(w.hr, 2026, 3)
         payroll.approve_payroll(w.hr, period.pk)
+        payroll.pay_payroll(w.hr, period.pk, date="2026-04-05", employee_ids=[w.alice.pk])  # a partial payment
         contract = Contract.objects.get(employee=w.alice)
         line = PayrollLine.objects.get(employee=w.alice)
         dependant = Dependant.objects.filter(employee=w.bob).first()
@@ -50,7 +51,10 @@ def _fill(tenant):
         adjustment = bonuses.create_adjustment(
             w.hr, employee_id=w.alice.pk, year=2026, month=4, kind="bonus", amount="1000000", reason="Thưởng"
         )
-        return w, {"adjustment": adjustment.pk,
+        from novasaas.hrm import formulas
+
+        formula = formulas.create_formula(w.hr, code="PC", name="Phụ cấp", component="allowance", expression="1000")
+        return w, {"adjustment": adjustment.pk, "formula": formula.pk,
                    "attendance": record.pk, "holiday": holiday.pk, "employee": w.alice.pk, "contract": contract.pk,
                    "period": period.pk, "line": line.pk,
                    "department": w.office.pk, "position": 0, "dependant": dependant.pk,
@@ -70,7 +74,7 @@ def _id_for(path: str, ids: dict[str, int]) -> str:
         ("payslips/1", "line"), ("departments/1", "department"), ("dependants/1", "dependant"),
         ("leave-types/1", "leave_type"), ("leave-requests/1", "leave_request"), ("leave/1", "leave_request"),
         ("attendance/1", "attendance"), ("holidays/1", "holiday"), ("pay-adjustments/1", "adjustment"),
-        ("adjustments/1", "adjustment"),
+        ("adjustments/1", "adjustment"), ("salary-formulas/1", "formula"), ("formulas/1", "formula"),
     ]  # fmt: skip
     for prefix, kind in kinds:
         path = re.sub(rf"{prefix}(?=/|$|\.)", prefix[:-1] + str(ids[kind]), path)
