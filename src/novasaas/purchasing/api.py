@@ -43,6 +43,37 @@ def update_settings(request: HttpRequest, data: s.PurchasingSettingsIn) -> Any:
     return actions.update_settings(p, **_data(data))
 
 
+# --- preferred vendor per product -----------------------------------------------------------------
+
+
+@router.get("/preferred-vendors", response={200: list[s.PreferredVendorOut], **E})
+def list_preferred_vendors(request: HttpRequest, vendor_id: int | None = None) -> Any:
+    """Products with a preferred vendor (the low-stock draft order goes to it first)."""
+    p = _p(request, "scm.vendor.view")
+    return list(selectors.list_preferred_vendors(p.tenant, vendor_id))
+
+
+@router.get("/preferred-vendors/{int:product_id}", response={200: s.PreferredVendorOut, **E})
+def get_preferred_vendor(request: HttpRequest, product_id: int) -> Any:
+    p = _p(request, "scm.vendor.view")
+    return selectors.get_preferred_vendor(p.tenant, product_id)
+
+
+@router.put("/preferred-vendors/{int:product_id}", response={200: s.PreferredVendorOut, **E})
+def set_preferred_vendor(request: HttpRequest, product_id: int, data: s.PreferredVendorIn) -> Any:
+    """Make the vendor (which must list the product) the product's preferred vendor."""
+    p = _p(request, "scm.vendor.manage")
+    actions.set_preferred_vendor(p, product_id, data.vendor_id)
+    return selectors.get_preferred_vendor(p.tenant, product_id)
+
+
+@router.delete("/preferred-vendors/{int:product_id}", response={204: None, **E})
+def clear_preferred_vendor(request: HttpRequest, product_id: int) -> Any:
+    p = _p(request, "scm.vendor.manage")
+    actions.clear_preferred_vendor(p, product_id)
+    return 204, None
+
+
 # --- vendors ---------------------------------------------------------------------------------------
 
 

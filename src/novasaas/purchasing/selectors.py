@@ -12,6 +12,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from novasaas.platform.models import Tenant
 from novasaas.purchasing.models import (
     OrderStatus,
+    PreferredVendor,
     PurchaseOrder,
     PurchaseOrderLine,
     PurchaseRequisition,
@@ -65,10 +66,20 @@ def price_for(tenant: Tenant, vendor_id: int, product_id: int, quantity: Decimal
 def reorder_vendor(
     tenant: Tenant, product_id: int, quantity: Decimal, on: dt.date
 ) -> tuple[Vendor, VendorPrice] | None:
-    """Whom a low-stock draft order goes to: the active vendor the product was last ordered from (its
-    latest order that is not a draft or cancelled) when its price list has a valid price for the
-    quantity, else the active vendor with the lowest valid price-list price (the first by code on a tie);
-    None when no vendor lists the product."""
+    """Whom a low-stock draft order goes to: the product's preferred vendor (``PreferredVendor``) when
+    it is active and its price list has a valid price for the quantity; else the active vendor the
+    product was last ordered from (its latest order that is not a draft or cancelled) on the same
+    condition; else the active vendor with the lowest valid price-list price (the first by code on a
+    tie); None when no vendor lists the product."""
+    preferred = (
+        PreferredVendor.objects.filter(tenant=tenant, product_id=product_id, vendor__is_active=True)
+        .values_list("vendor_id", flat=True)
+        .first()
+    )
+    if preferred is not None:
+        price = price_for(tenant, preferred, product_id, quantity, on)
+        if price is not None:
+            return Vendor.objects.get(tenant=tenant, pk=preferred), price
     last = (
         PurchaseOrderLine.objects.filter(tenant=tenant, product_id=product_id, order__vendor__is_active=True)
         .exclude(order__status__in=(OrderStatus.DRAFT, OrderStatus.CANCELLED))
@@ -86,6 +97,19 @@ def reorder_vendor(
         if price is not None and (best is None or (price.price, vendor.code) < (best[1].price, best[0].code)):
             best = (vendor, price)
     return best
+
+
+def list_preferred_vendors(tenant: Tenant, vendor_id: int | None = None) -> QuerySet[PreferredVendor]:
+    qs = PreferredVendor.objects.filter(tenant=tenant).select_related("vendor", "vendor__party")
+    return qs.filter(vendor_id=vendor_id) if vendor_id else qs
+
+
+def get_preferred_vendor(tenant: Tenant, product_id: int) -> PreferredVendor:
+    return (
+        PreferredVendor.objects.filter(tenant=tenant)
+        .select_related("vendor", "vendor__party")
+        .get(product_id=product_id)
+    )  # type: ignore[no-any-return]
 
 
 def list_orders(
