@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import File, Router
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -189,9 +190,14 @@ def delete_price(request: HttpRequest, vendor_id: int, price_id: int) -> Any:
 
 @router.get("/orders", response={200: list[s.PurchaseOrderSummaryOut], **E})
 @paginate(LimitOffsetPagination)
-def list_orders(request: HttpRequest, status: str = "", vendor_id: int | None = None, q: str = "") -> Any:
+def list_orders(
+    request: HttpRequest, status: str = "", vendor_id: int | None = None, q: str = "", late: bool = False
+) -> Any:
+    """Orders, newest first; ``late=true``: the late deliveries today (the same set as the late
+    deliveries report and the dashboard widget, ``selectors.late_orders``)."""
     p = _p(request, "scm.po.track")
-    return selectors.list_orders(p.tenant, status if status in OrderStatus.values else "", vendor_id, q[:100])
+    status = status if status in OrderStatus.values else ""
+    return selectors.list_orders(p.tenant, status, vendor_id, q[:100], late_on=timezone.localdate() if late else None)
 
 
 @router.post("/orders", response={201: s.PurchaseOrderOut, **E})

@@ -115,27 +115,36 @@ def get_preferred_vendor(tenant: Tenant, product_id: int) -> PreferredVendor:
 def list_orders(
     tenant: Tenant, status: str = "", vendor_id: int | None = None, q: str = "", late_on: dt.date | None = None
 ) -> QuerySet[PurchaseOrder]:
-    qs = PurchaseOrder.objects.filter(tenant=tenant).select_related("vendor", "vendor__party")
+    """Orders, newest first; ``late_on``: only the late deliveries on that day (``late_orders``, the
+    order list's "late" filter — page ``?late=1``, API ``late=true``)."""
+    base = late_orders(tenant, late_on) if late_on is not None else PurchaseOrder.objects.filter(tenant=tenant)
+    qs = base.select_related("vendor", "vendor__party")
     if status:
         qs = qs.filter(status=status)
     if vendor_id:
         qs = qs.filter(vendor_id=vendor_id)
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(vendor__party__name__icontains=q))
-    if late_on is not None:
-        qs = qs.filter(status__in=OPEN_STATUSES, expected_date__lt=late_on)
     return qs.order_by("-date", "-id")
 
 
 TRACKED_STATUSES = (OrderStatus.WAITING, OrderStatus.APPROVED, OrderStatus.PARTIAL)
 
 
-def tracked_orders(tenant: Tenant, as_of: dt.date, *, late_only: bool = False) -> QuerySet[PurchaseOrder]:
-    """Orders waiting, approved or partially received dated up to ``as_of``; ``late_only``: those whose
-    expected date is before ``as_of`` (the open orders / late deliveries reports and the dashboard's
-    "late deliveries" widget)."""
-    qs = PurchaseOrder.objects.filter(tenant=tenant, status__in=TRACKED_STATUSES, date__lte=as_of)
-    return qs.filter(expected_date__lt=as_of) if late_only else qs
+def tracked_orders(tenant: Tenant, as_of: dt.date) -> QuerySet[PurchaseOrder]:
+    """Orders waiting, approved or partially received dated up to ``as_of`` (the open orders report;
+    its late ones are ``late_orders``)."""
+    return PurchaseOrder.objects.filter(tenant=tenant, status__in=TRACKED_STATUSES, date__lte=as_of)
+
+
+def late_orders(tenant: Tenant, as_of: dt.date) -> QuerySet[PurchaseOrder]:
+    """The one definition of a late delivery on ``as_of``: an order issued to the vendor (approved or
+    partially received — not one still waiting for approval, which the vendor has not been sent) dated
+    up to ``as_of`` whose expected date is before ``as_of``. Used by the order list's "late" filter
+    (page and API), the late deliveries report and the dashboard widget, so they count the same set."""
+    return PurchaseOrder.objects.filter(
+        tenant=tenant, status__in=OPEN_STATUSES, date__lte=as_of, expected_date__lt=as_of
+    )
 
 
 def get_order(tenant: Tenant, order_id: int) -> PurchaseOrder:
