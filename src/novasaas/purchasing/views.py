@@ -200,7 +200,10 @@ class VendorPriceView(PurchasingView):
                 messages.success(request, _("Preferred vendor saved."))
             else:
                 product_id = int(request.POST["unprefer"])
-                if not selectors.list_preferred_vendors(p.tenant, pk).filter(product_id=product_id).exists():
+                if (
+                    not 0 < product_id < 2**63
+                    or not selectors.list_preferred_vendors(p.tenant, pk).filter(product_id=product_id).exists()
+                ):
                     raise Http404
                 actions.clear_preferred_vendor(p, product_id)
                 messages.success(request, _("Preferred vendor removed."))

@@ -201,6 +201,8 @@ def test_preferred_vendor_api_and_page(tenant_a, tenant_b):
     assert 'name="unprefer"' in web.get(page).content.decode()
     assert web.post(f"{page}prices/", {"prefer": str(wine.pk)}).status_code == 400  # not listed
     assert web.post(f"{page}prices/", {"prefer": "abc"}).status_code == 400
+    assert web.post(f"{page}prices/", {"unprefer": "9" * 30}).status_code == 404
+    assert api.put(f"{URL}/preferred-vendors/{'9' * 30}", {"vendor_id": w.vendor.pk}).status_code in (400, 404, 422)
     staff_web = web_client(tenant_a, w.staff.user)
     body = staff_web.get(page).content.decode()
     assert 'name="prefer"' not in body and 'name="unprefer"' not in body
