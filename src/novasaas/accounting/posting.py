@@ -39,6 +39,7 @@ from novasaas.accounting.chain import (
 from novasaas.accounting.models import (
     AccountBalance,
     AccountingSettings,
+    Dimension,
     EntryState,
     FiscalPeriod,
     FiscalYear,
@@ -54,7 +55,7 @@ from novasaas.accounting.models import (
 from novasaas.accounting.scope import atomic_in, in_tenant
 from novasaas.platform.models import Tenant
 from novasaas.platform.money import MoneyField
-from novasaas.platform.tenancy import current_tenant
+from novasaas.platform.tenancy import current_tenant, get_current_tenant
 
 # --- periods --------------------------------------------------------------------------------------------
 
@@ -372,6 +373,24 @@ def _after_post(
             if config.version >= 0 and period.pk not in config_cache.budget_periods(config):
                 continue  # no budget line in this period (cached with the configuration)
             check_budgets(tenant_id, period, lines)
+    dimension_ids = {ln.dimension_id for *_r, lines in posted for ln in lines if ln.dimension_id}
+    if dimension_ids:
+        _publish_dimensions(tenant_id, dimension_ids)
+
+
+def _publish_dimensions(tenant_id: int, dimension_ids: set[int]) -> None:
+    """``PostedOnDimensions`` for the dimensions the posted lines carry (Projects' budget watch
+    subscribes). Only in the posting tenant's own context (a platform-side posting publishes nothing)."""
+    from novasaas.accounting.events import PostedOnDimensions
+    from novasaas.platform.events import publish
+
+    tenant = get_current_tenant()
+    if tenant is None or tenant.pk != tenant_id:
+        return
+    keys = sorted(
+        f"{kind}:{code}" for kind, code in Dimension.objects.filter(pk__in=dimension_ids).values_list("kind", "code")
+    )
+    publish(PostedOnDimensions(tenant_id=tenant_id, dimensions=",".join(keys)))
 
 
 NONDEDUCTIBLE_VAT_SOURCE = "accounting.vat_nondeductible"

@@ -158,3 +158,49 @@ def import_parties(principal: Principal, upload: IO[bytes]) -> list[Party]:
     if errors:
         raise PartyImportError(errors)
     return created
+
+
+# --- shared by the imports and exports of a role on a party (customers, vendors) -------------------
+
+
+def party_cells(party: Any, summary: Any) -> list[Any]:
+    """The directory columns of a role's export row: party code, name, tax code, primary phone and
+    email (``summary``: the party's ``selectors.party_summaries`` entry, or None)."""
+    return [
+        party.code,
+        party.name,
+        party.tax_code,
+        getattr(summary, "phone", "") or "",
+        getattr(summary, "email", "") or "",
+    ]
+
+
+def party_for_row(p: Principal, record: dict[str, str], *, role: str) -> int:
+    """The party a role's import row names: the directory's party of ``party_code`` or, when that is
+    empty, the only one of ``tax_code``; with neither found and a ``name`` given, a new party created
+    through ``actions.create_party`` (``role``: customer or supplier) with the row's phone, email and
+    address. ``ValidationError`` keyed by the column at fault."""
+    from novasaas.parties.selectors import search_parties
+
+    code, tax = record.get("party_code", ""), record.get("tax_code", "")
+    if code:
+        found = [x.pk for x in search_parties(p.tenant, code) if x.code == code]
+        if not found:
+            raise ValidationError({"party_code": [_("No party of the directory has the code %(c)s.") % {"c": code}]})
+        return int(found[0])
+    if tax:
+        found = [x.pk for x in search_parties(p.tenant, tax) if x.tax_code == tax]
+        if len(found) > 1:
+            raise ValidationError({"tax_code": [_("Several parties have this tax code; give the party code.")]})
+        if found:
+            return int(found[0])
+    if not record.get("name"):
+        raise ValidationError({"name": [_("Give a party code, a tax code of the directory or a name.")]})
+    contacts = [
+        {"kind": kind, "value": record[kind], "is_primary": True} for kind in ("phone", "email") if record.get(kind)
+    ]
+    addresses = [{"line": record["address"], "is_default": True}] if record.get("address") else []
+    party = actions.create_party(
+        p, name=record["name"], tax_code=tax, contacts=contacts, addresses=addresses, role=role
+    )
+    return int(party.pk)

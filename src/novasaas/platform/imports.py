@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -33,6 +34,38 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_TEXT_TABLE_BYTES = 40 * 1024 * 1024
 
 Rows = list[tuple[int, dict[str, str]]]
+_BRACKET_KEY = re.compile(r"\(([a-z_]+)\)\s*$")
+
+
+def bracket_key(columns: Iterable[tuple[str, str]]) -> Callable[[Any], str | None]:
+    """The ``key`` function of ``read_rows`` for a template of ``(key, bilingual header)`` columns: a
+    header names the key in brackets at its end ("Mã số thuế (tax_code)") or is the bare key; any other
+    header is None (its column is ignored)."""
+    keys = {k for k, _h in columns}
+
+    def key(header: Any) -> str | None:
+        text = str(header or "").strip()
+        bracket = _BRACKET_KEY.search(text)
+        if bracket and bracket.group(1) in keys:
+            return bracket.group(1)
+        return text if text in keys else None
+
+    return key
+
+
+def cell_text(value: Any) -> str:
+    """The ``cell`` function of ``read_rows`` for text fields: empty for an empty cell, a whole number
+    typed into Excel (a phone, a tax code; read back as a float) without its ``.0``, stripped text."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def headers(columns: Iterable[tuple[str, str]]) -> list[str]:
+    """The header row of an export that is also the import template."""
+    return [h for _k, h in columns]
 
 
 @dataclass

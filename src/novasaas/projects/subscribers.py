@@ -8,6 +8,7 @@ expense), with a principal of the same user holding only ``acc.coa.configure``."
 
 from __future__ import annotations
 
+from novasaas.accounting.events import PostedOnDimensions
 from novasaas.identity.access import Principal
 from novasaas.platform.events import subscriber
 from novasaas.platform.tenancy import current_tenant
@@ -90,3 +91,23 @@ def feed_attendance(event: TimesheetApproved) -> None:
         day, hours = part.split("=")
         minutes[dt.date.fromisoformat(day)] = int(Decimal(hours) * 60)
     record_project_time(current_tenant(), event.user_id, minutes, f"Giờ dự án {event.code} (bảng chấm công đã duyệt)")
+
+
+@subscriber(PostedOnDimensions, module="PM", after_commit=True)
+def watch_budget_on_posting(event: PostedOnDimensions) -> None:
+    """ACC → PM (§11.4): a posting on ``project:<code>`` (a purchase bill line charged to the project, a
+    journal entry on its dimension) re-checks the project's budget: the 80 %/100 % crossing notifies
+    once (``timesheets.check_budget`` records the level reached). Runs only for tenants with PM, after
+    the posting commits (outbox), under each project's row lock taken in id order — never inside the
+    posting's transaction, which holds accounting's locks that an approval takes after the project's."""
+    from django.db import transaction
+
+    from novasaas.projects.models import Project
+    from novasaas.projects.timesheets import check_budget
+
+    codes = event.of_kind("project")
+    if not codes:
+        return
+    with transaction.atomic():
+        for project in Project.objects.select_for_update().filter(code__in=codes).order_by("pk"):
+            check_budget(project)

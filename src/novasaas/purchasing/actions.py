@@ -26,6 +26,7 @@ from novasaas.purchasing import _common as c
 from novasaas.purchasing import events, selectors
 from novasaas.purchasing.models import (
     OrderStatus,
+    PreferredVendor,
     PurchaseOrder,
     PurchaseOrderLine,
     PurchaseReceipt,
@@ -176,6 +177,38 @@ def delete_price(p: Principal, vendor_id: int, price_id: int) -> None:
     line = VendorPrice.objects.get(pk=price_id, vendor_id=vendor_id)
     audit.record_deleted(line, p.user)
     line.delete()
+
+
+@transaction.atomic
+def set_preferred_vendor(p: Principal, product_id: Any, vendor_id: Any) -> PreferredVendor:
+    """Make ``vendor_id`` the product's preferred vendor (the low-stock draft order goes to it first).
+    The vendor must be active and list the product in its price list."""
+    p.require("scm.vendor.manage")
+    product = selectors.active_product(p.tenant, product_id)
+    if product is None:
+        raise ValidationError({"product_id": [_("Choose an active product.")]})
+    vendor = _vendor(vendor_id)
+    if not VendorPrice.objects.filter(vendor=vendor, product_id=product.pk).exists():
+        raise ValidationError({"vendor_id": [_("This vendor's price list does not list the product.")]})
+    row = PreferredVendor.objects.select_for_update().filter(product_id=product.pk).first()
+    if row is None:
+        row = PreferredVendor.objects.create(product_id=product.pk, product_name=product.name[:300], vendor=vendor)
+        audit.record_created(row, p.user)
+        return row
+    before = audit.snapshot(row)
+    row.vendor, row.product_name = vendor, product.name[:300]
+    row.save(update_fields=["vendor", "product_name"])
+    audit.record_updated(row, p.user, before)
+    return row
+
+
+@transaction.atomic
+def clear_preferred_vendor(p: Principal, product_id: int) -> None:
+    """The product has no preferred vendor any more (the last vendor, then the cheapest, is used)."""
+    p.require("scm.vendor.manage")
+    row = PreferredVendor.objects.select_for_update().get(product_id=product_id)
+    audit.record_deleted(row, p.user)
+    row.delete()
 
 
 # --- purchase orders -------------------------------------------------------------------------------
@@ -330,13 +363,55 @@ def update_order(
         raise ValidationError({"expected_date": [_("The expected date comes before the order date.")]})
     if note is not None:
         order.note = note[:2000]
-    rows = lines if lines is not None else [_line_row(li) for li in order.lines.all()]
+    old_lines = list(order.lines.all())
+    rows = lines if lines is not None else [_line_row(li) for li in old_lines]
     built = _build_lines(p, rows, order.date, order.vendor)
+    _keep_requisitions(old_lines, built)
     order.lines.all().delete()
     _write_lines(order, built)
     _set_totals(order, built)
     order.save()
     audit.record_updated(order, p.user, before)
+    return order
+
+
+def _keep_requisitions(old: list[PurchaseOrderLine], built: list[PurchaseOrderLine]) -> None:
+    """Rewritten lines keep the automatic requisition of the old line of their product (the first
+    new line of each product), so a later crossing of that product still finds its draft order."""
+    links = {li.product_id: li.requisition_id for li in reversed(old) if li.requisition_id}
+    for line in built:
+        line.requisition_id = links.pop(line.product_id, None)
+
+
+def add_reorder_line(order_id: int, requisition: Any, unit_price: Decimal, expected_date: Any) -> PurchaseOrder:
+    """A low-stock crossing grouped into the vendor's draft reorder order (``requisitions``): the
+    product's line is increased by the requisition's quantity (its price kept), or a line is added at
+    ``unit_price``; the expected date moves later when the new line's lead time needs it. System step
+    (no user): the crossing's requisition authorised it."""
+    order = _lock(order_id)
+    _refuse_status(order, OrderStatus.DRAFT)
+    before = audit.snapshot(order)
+    lines = list(order.lines.all())
+    rows = [_line_row(li) for li in lines]
+    links = [li.requisition_id for li in lines]
+    at = next((i for i, li in enumerate(lines) if li.product_id == requisition.product_id), None)
+    if at is None:
+        rows.append({"product_id": requisition.product_id, "quantity": requisition.quantity, "unit_price": unit_price})
+        links.append(requisition.pk)
+    else:
+        rows[at]["quantity"] = lines[at].quantity + requisition.quantity
+        links[at] = links[at] or requisition.pk
+    built = _build_lines(c.delegate(None, "scm.po.create"), rows, order.date, order.vendor)
+    for line, link in zip(built, links, strict=True):
+        line.requisition_id = link
+    order.lines.all().delete()
+    _write_lines(order, built)
+    _set_totals(order, built)
+    if expected_date is not None and (order.expected_date is None or expected_date > order.expected_date):
+        order.expected_date = expected_date
+    order.note = f"{order.note}, {requisition.number}"[:2000] if order.note else requisition.number
+    order.save()
+    audit.record_updated(order, None, before)
     return order
 
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import File, Router
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -41,6 +42,37 @@ def get_settings(request: HttpRequest) -> Any:
 def update_settings(request: HttpRequest, data: s.PurchasingSettingsIn) -> Any:
     p = _p(request, "scm.po.approve")
     return actions.update_settings(p, **_data(data))
+
+
+# --- preferred vendor per product -----------------------------------------------------------------
+
+
+@router.get("/preferred-vendors", response={200: list[s.PreferredVendorOut], **E})
+def list_preferred_vendors(request: HttpRequest, vendor_id: int | None = None) -> Any:
+    """Products with a preferred vendor (the low-stock draft order goes to it first)."""
+    p = _p(request, "scm.vendor.view")
+    return list(selectors.list_preferred_vendors(p.tenant, vendor_id))
+
+
+@router.get("/preferred-vendors/{int:product_id}", response={200: s.PreferredVendorOut, **E})
+def get_preferred_vendor(request: HttpRequest, product_id: int) -> Any:
+    p = _p(request, "scm.vendor.view")
+    return selectors.get_preferred_vendor(p.tenant, product_id)
+
+
+@router.put("/preferred-vendors/{int:product_id}", response={200: s.PreferredVendorOut, **E})
+def set_preferred_vendor(request: HttpRequest, product_id: int, data: s.PreferredVendorIn) -> Any:
+    """Make the vendor (which must list the product) the product's preferred vendor."""
+    p = _p(request, "scm.vendor.manage")
+    actions.set_preferred_vendor(p, product_id, data.vendor_id)
+    return selectors.get_preferred_vendor(p.tenant, product_id)
+
+
+@router.delete("/preferred-vendors/{int:product_id}", response={204: None, **E})
+def clear_preferred_vendor(request: HttpRequest, product_id: int) -> Any:
+    p = _p(request, "scm.vendor.manage")
+    actions.clear_preferred_vendor(p, product_id)
+    return 204, None
 
 
 # --- vendors ---------------------------------------------------------------------------------------
@@ -158,9 +190,14 @@ def delete_price(request: HttpRequest, vendor_id: int, price_id: int) -> Any:
 
 @router.get("/orders", response={200: list[s.PurchaseOrderSummaryOut], **E})
 @paginate(LimitOffsetPagination)
-def list_orders(request: HttpRequest, status: str = "", vendor_id: int | None = None, q: str = "") -> Any:
+def list_orders(
+    request: HttpRequest, status: str = "", vendor_id: int | None = None, q: str = "", late: bool = False
+) -> Any:
+    """Orders, newest first; ``late=true``: the late deliveries today (the same set as the late
+    deliveries report and the dashboard widget, ``selectors.late_orders``)."""
     p = _p(request, "scm.po.track")
-    return selectors.list_orders(p.tenant, status if status in OrderStatus.values else "", vendor_id, q[:100])
+    status = status if status in OrderStatus.values else ""
+    return selectors.list_orders(p.tenant, status, vendor_id, q[:100], late_on=timezone.localdate() if late else None)
 
 
 @router.post("/orders", response={201: s.PurchaseOrderOut, **E})

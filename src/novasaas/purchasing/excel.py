@@ -20,8 +20,6 @@ Any bad line refuses the whole file: every bad line is reported with its number 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
@@ -29,8 +27,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from novasaas.identity.access import Principal
+from novasaas.parties.excel import party_cells, party_for_row
 from novasaas.platform.excel import workbook
-from novasaas.platform.imports import LineError, LineImportError, messages_of, read_rows
+from novasaas.platform.imports import (
+    LineError,
+    LineImportError,
+    bracket_key,
+    cell_text,
+    headers,
+    messages_of,
+    read_rows,
+)
 from novasaas.purchasing import actions
 from novasaas.purchasing.models import Vendor, VendorPrice
 
@@ -68,29 +75,13 @@ class VendorImportError(LineImportError):
     """A refused vendor or price list import (``lines``: what is wrong where)."""
 
 
-def _key(columns: list[tuple[str, str]]) -> Callable[[Any], str | None]:
-    keys = {k for k, _h in columns}
-
-    def key(header: Any) -> str | None:
-        text = str(header or "").strip()
-        bracket = re.search(r"\(([a-z_]+)\)\s*$", text)
-        if bracket and bracket.group(1) in keys:
-            return bracket.group(1)
-        return text if text in keys else None
-
-    return key
-
-
 def _cell(value: Any) -> str:
-    if value is None:
-        return ""
+    """``platform.imports.cell_text``, and a date cell (validity) as an ISO date."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    return cell_text(value)
 
 
 def _skus(tenant: Any) -> dict[int, str]:
@@ -115,11 +106,7 @@ def export_vendors(p: Principal) -> bytes:
         rows.append(
             [
                 v.code,
-                v.party.code,
-                v.party.name,
-                v.party.tax_code,
-                getattr(s, "phone", "") or "",
-                getattr(s, "email", "") or "",
+                *party_cells(v.party, s),
                 v.payment_terms_days,
                 v.currency,
                 v.bank_name,
@@ -127,7 +114,7 @@ def export_vendors(p: Principal) -> bytes:
                 _("Yes") if v.is_active else _("No"),
             ]
         )
-    return workbook(_("Vendors"), [h for _k, h in VENDOR_COLUMNS], rows)
+    return workbook(_("Vendors"), headers(VENDOR_COLUMNS), rows)
 
 
 def export_prices(p: Principal) -> bytes:
@@ -151,36 +138,10 @@ def export_prices(p: Principal) -> bytes:
         ]
         for li in lines.order_by("vendor__code", "product_name", "min_quantity", "id")
     ]
-    return workbook(_("Vendor price lists"), [h for _k, h in PRICE_COLUMNS], rows)
+    return workbook(_("Vendor price lists"), headers(PRICE_COLUMNS), rows)
 
 
 # --- import ----------------------------------------------------------------------------------------
-
-
-def _party(p: Principal, record: dict[str, str]) -> int:
-    from novasaas.parties.selectors import search_parties
-
-    code, tax = record.get("party_code", ""), record.get("tax_code", "")
-    if code:
-        found = [x.pk for x in search_parties(p.tenant, code) if x.code == code]
-        if not found:
-            raise ValidationError({"party_code": [_("No party of the directory has the code %(c)s.") % {"c": code}]})
-        return int(found[0])
-    if tax:
-        found = [x.pk for x in search_parties(p.tenant, tax) if x.tax_code == tax]
-        if len(found) > 1:
-            raise ValidationError({"tax_code": [_("Several parties have this tax code; give the party code.")]})
-        if found:
-            return int(found[0])
-    if not record.get("name"):
-        raise ValidationError({"name": [_("Give a party code, a tax code of the directory or a name.")]})
-    from novasaas.parties.actions import create_party
-
-    contacts = [
-        {"kind": kind, "value": record[kind], "is_primary": True} for kind in ("phone", "email") if record.get(kind)
-    ]
-    party = create_party(p, name=record["name"], tax_code=tax, contacts=contacts, role="supplier")
-    return int(party.pk)
 
 
 def _vendor_fields(record: dict[str, str]) -> dict[str, Any]:
@@ -199,7 +160,7 @@ def import_vendors(p: Principal, upload: IO[bytes], filename: str | None = None)
     p.require("scm.vendor.manage")
     rows = read_rows(
         upload,
-        key=_key(VENDOR_COLUMNS),
+        key=bracket_key(VENDOR_COLUMNS),
         cell=_cell,
         required=(),
         max_rows=MAX_ROWS,
@@ -218,7 +179,7 @@ def import_vendors(p: Principal, upload: IO[bytes], filename: str | None = None)
                     raise ValidationError({"code": [_("No vendor has the code %(c)s.") % {"c": code}]})
                 vendor_id = by_code.get(code) if code else None
                 if vendor_id is None:
-                    party_id = _party(p, record)
+                    party_id = party_for_row(p, record, role="supplier")
                     vendor_id = Vendor.objects.filter(party_id=party_id).values_list("pk", flat=True).first()
                     if vendor_id is None:
                         vendor = actions.create_vendor(p, party_id=party_id, **fields)
@@ -241,7 +202,7 @@ def import_prices(p: Principal, upload: IO[bytes], filename: str | None = None) 
     p.require("scm.vendor.manage")
     rows = read_rows(
         upload,
-        key=_key(PRICE_COLUMNS),
+        key=bracket_key(PRICE_COLUMNS),
         cell=_cell,
         required=("vendor", "sku", "price"),
         max_rows=MAX_ROWS,

@@ -24,7 +24,7 @@ ZERO = Decimal(0)
 
 class ReorderAction(models.TextChoices):
     REQUISITION = "requisition", _("Draft requisition")
-    ORDER = "order", _("Draft purchase order to the product's last vendor")
+    ORDER = "order", _("Draft purchase order to the product's preferred or last vendor")
 
 
 class PurchasingSettings(TenantModel):
@@ -89,6 +89,22 @@ class VendorPrice(TenantModel):
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="purchasing_price_valid_range",
             ),
+        ]
+
+
+class PreferredVendor(TenantModel):
+    """The vendor a product is bought from first (a purchasing-side product setting; Inventory's
+    product knows nothing of it): the low-stock draft order goes to it before the last vendor and the
+    cheapest listing."""
+
+    product_id = models.BigIntegerField(_("product"))  # inventory.Product id
+    product_name = models.CharField(_("product"), max_length=300)
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="preferred_for", verbose_name=_("vendor"))
+
+    class Meta:
+        ordering = ["product_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "product_id"], name="purchasing_preferred_vendor_unique")
         ]
 
 
@@ -164,6 +180,16 @@ class PurchaseOrderLine(TenantModel):
     billed_value = MoneyField(_("GRNI cleared"), default=ZERO)  # debited to 3388 by posted bills
     # refused at the quality check of a receipt: never stocked, sent back with the carrier
     rejected_quantity = QuantityField(_("rejected"), default=ZERO)
+    # the automatic requisition (low-stock crossing) this line was added for: a draft reorder order
+    # groups the crossings of one vendor's products, one line per product
+    requisition = models.ForeignKey(
+        "PurchaseRequisition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["position", "id"]

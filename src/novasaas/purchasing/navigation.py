@@ -36,9 +36,9 @@ register_widget(
 def _late(principal: Any) -> dict[str, Any]:
     from django.utils import timezone
 
-    from novasaas.purchasing.selectors import tracked_orders
+    from novasaas.purchasing.selectors import late_orders
 
-    count = tracked_orders(principal.tenant, timezone.localdate(), late_only=True).count()
+    count = late_orders(principal.tenant, timezone.localdate()).count()
     return {"value": count, "hint": _("open purchase orders past their expected date")}
 
 

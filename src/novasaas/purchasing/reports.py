@@ -381,9 +381,9 @@ def ap_aging(tenant: Any, as_of: dt.date) -> Report:
 
 
 def open_orders(tenant: Any, as_of: dt.date, late_only: bool) -> Report:
-    from novasaas.purchasing.selectors import tracked_orders
+    from novasaas.purchasing.selectors import late_orders, tracked_orders
 
-    qs = tracked_orders(tenant, as_of, late_only=late_only)
+    qs = late_orders(tenant, as_of) if late_only else tracked_orders(tenant, as_of)
     out: list[dict[str, Any]] = []
     for order in qs.select_related("vendor__party").prefetch_related("lines").order_by("expected_date", "number"):
         lines = list(order.lines.all())

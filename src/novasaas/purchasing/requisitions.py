@@ -21,6 +21,7 @@ from novasaas.purchasing import actions, events, selectors
 from novasaas.purchasing.models import (
     OrderStatus,
     PurchaseOrder,
+    PurchaseOrderLine,
     PurchaseRequisition,
     ReorderAction,
     RequisitionStatus,
@@ -77,9 +78,11 @@ def create_requisition(
 
 def create_automatic(product_id: int, warehouse_id: int, quantity: Any, note: str) -> PurchaseRequisition | None:
     """The requisition of a reorder crossing, unless one for that product and warehouse is still open
-    (or a draft order made from an automatic one). With the company setting ``reorder_action = order``
-    the requisition is at once ordered as a **draft purchase order** (``_order_at_once``) to the
-    product's last vendor at its price-list price; without such a vendor it stays a draft requisition."""
+    (or a draft order holds a line made from an automatic one). With the company setting
+    ``reorder_action = order`` the requisition is at once ordered as a **draft purchase order**
+    (``_order_at_once``) to the product's preferred, else last, else cheapest vendor at its price-list
+    price — a line added to that vendor's draft reorder order when there is one; without such a vendor
+    it stays a draft requisition."""
     tenant = current_tenant()
     if PurchaseRequisition.objects.filter(product_id=product_id, warehouse_id=warehouse_id, status__in=OPEN).exists():
         return None
@@ -87,6 +90,10 @@ def create_automatic(product_id: int, warehouse_id: int, quantity: Any, note: st
         status=OrderStatus.DRAFT, requisition__product_id=product_id, requisition__warehouse_id=warehouse_id
     ).exists():
         return None
+    if PurchaseOrderLine.objects.filter(
+        order__status=OrderStatus.DRAFT, requisition__product_id=product_id, requisition__warehouse_id=warehouse_id
+    ).exists():
+        return None  # the product is on a draft reorder order (grouped with another product's crossing)
     product = selectors.active_product(tenant, product_id)
     if product is None:
         return None
@@ -118,12 +125,32 @@ def create_automatic(product_id: int, warehouse_id: int, quantity: Any, note: st
 def _order_at_once(tenant: Any, req: PurchaseRequisition) -> PurchaseOrder | None:
     """The automatic requisition ordered as a draft purchase order to ``selectors.reorder_vendor`` at
     its price-list price (expected date = today + the price line's lead time); None (the requisition
-    stays a draft) when no vendor lists the product. The order is a draft: a buyer issues it."""
+    stays a draft) when no vendor lists the product. The order is a draft: a buyer issues it. When the
+    vendor already has a draft reorder order (made from an automatic requisition) for the warehouse,
+    the product is added to it (``actions.add_reorder_line``: a new line, or its line increased)
+    instead of opening another order."""
     on = req.date
     found = selectors.reorder_vendor(tenant, req.product_id, req.quantity, on)
     if found is None:
         return None
     vendor, price = found
+    expected = on + dt.timedelta(days=price.lead_time_days)
+    grouped = (
+        PurchaseOrder.objects.select_for_update(of=("self",))
+        .filter(
+            status=OrderStatus.DRAFT,
+            vendor=vendor,
+            warehouse_id=req.warehouse_id,
+            requisition__is_automatic=True,
+        )
+        .order_by("id")
+        .first()
+    )
+    if grouped is not None:
+        order = actions.add_reorder_line(grouped.pk, req, price.price, expected)
+        req.status = RequisitionStatus.ORDERED
+        req.save(update_fields=["status"])
+        return order
     system = c.delegate(None, "scm.po.create")
     order = actions.create_order(
         system,
@@ -131,10 +158,11 @@ def _order_at_once(tenant: Any, req: PurchaseRequisition) -> PurchaseOrder | Non
         warehouse_id=req.warehouse_id,
         lines=[{"product_id": req.product_id, "quantity": req.quantity, "unit_price": price.price}],
         date=on,
-        expected_date=on + dt.timedelta(days=price.lead_time_days),
+        expected_date=expected,
         note=req.number,
         requisition_id=req.pk,
     )
+    order.lines.filter(product_id=req.product_id).update(requisition=req)
     req.status = RequisitionStatus.ORDERED
     req.save(update_fields=["status"])
     return order

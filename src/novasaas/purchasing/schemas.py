@@ -28,7 +28,8 @@ class PurchasingSettingsIn(StrictSchema):
     receipt_tolerance_percent: Percent | None = None
     quantity_tolerance_percent: Percent | None = None
     price_tolerance_percent: Percent | None = None
-    # on low stock: a draft requisition, or a draft purchase order to the product's last vendor
+    # on low stock: a draft requisition, or a draft purchase order to the product's preferred (else
+    # last, else cheapest) vendor
     reorder_action: Literal["requisition", "order"] | None = None
 
 
@@ -100,6 +101,26 @@ class VendorPriceOut(Schema):
     lead_time_days: int
     valid_from: dt.date
     valid_to: dt.date | None
+
+
+class PreferredVendorIn(StrictSchema):
+    vendor_id: Id
+
+
+class PreferredVendorOut(Schema):
+    product_id: int
+    product_name: str
+    vendor_id: int
+    vendor_code: str
+    vendor_name: str
+
+    @staticmethod
+    def resolve_vendor_code(obj: Any) -> str:
+        return str(obj.vendor.code)
+
+    @staticmethod
+    def resolve_vendor_name(obj: Any) -> str:
+        return str(obj.vendor.party.name)
 
 
 class PurchaseOrderLineIn(StrictSchema):

@@ -12,6 +12,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from novasaas.platform.models import Tenant
 from novasaas.purchasing.models import (
     OrderStatus,
+    PreferredVendor,
     PurchaseOrder,
     PurchaseOrderLine,
     PurchaseRequisition,
@@ -65,10 +66,20 @@ def price_for(tenant: Tenant, vendor_id: int, product_id: int, quantity: Decimal
 def reorder_vendor(
     tenant: Tenant, product_id: int, quantity: Decimal, on: dt.date
 ) -> tuple[Vendor, VendorPrice] | None:
-    """Whom a low-stock draft order goes to: the active vendor the product was last ordered from (its
-    latest order that is not a draft or cancelled) when its price list has a valid price for the
-    quantity, else the active vendor with the lowest valid price-list price (the first by code on a tie);
-    None when no vendor lists the product."""
+    """Whom a low-stock draft order goes to: the product's preferred vendor (``PreferredVendor``) when
+    it is active and its price list has a valid price for the quantity; else the active vendor the
+    product was last ordered from (its latest order that is not a draft or cancelled) on the same
+    condition; else the active vendor with the lowest valid price-list price (the first by code on a
+    tie); None when no vendor lists the product."""
+    preferred = (
+        PreferredVendor.objects.filter(tenant=tenant, product_id=product_id, vendor__is_active=True)
+        .values_list("vendor_id", flat=True)
+        .first()
+    )
+    if preferred is not None:
+        price = price_for(tenant, preferred, product_id, quantity, on)
+        if price is not None:
+            return Vendor.objects.get(tenant=tenant, pk=preferred), price
     last = (
         PurchaseOrderLine.objects.filter(tenant=tenant, product_id=product_id, order__vendor__is_active=True)
         .exclude(order__status__in=(OrderStatus.DRAFT, OrderStatus.CANCELLED))
@@ -88,30 +99,52 @@ def reorder_vendor(
     return best
 
 
+def list_preferred_vendors(tenant: Tenant, vendor_id: int | None = None) -> QuerySet[PreferredVendor]:
+    qs = PreferredVendor.objects.filter(tenant=tenant).select_related("vendor", "vendor__party")
+    return qs.filter(vendor_id=vendor_id) if vendor_id else qs
+
+
+def get_preferred_vendor(tenant: Tenant, product_id: int) -> PreferredVendor:
+    return (
+        PreferredVendor.objects.filter(tenant=tenant)
+        .select_related("vendor", "vendor__party")
+        .get(product_id=product_id)
+    )  # type: ignore[no-any-return]
+
+
 def list_orders(
     tenant: Tenant, status: str = "", vendor_id: int | None = None, q: str = "", late_on: dt.date | None = None
 ) -> QuerySet[PurchaseOrder]:
-    qs = PurchaseOrder.objects.filter(tenant=tenant).select_related("vendor", "vendor__party")
+    """Orders, newest first; ``late_on``: only the late deliveries on that day (``late_orders``, the
+    order list's "late" filter — page ``?late=1``, API ``late=true``)."""
+    base = late_orders(tenant, late_on) if late_on is not None else PurchaseOrder.objects.filter(tenant=tenant)
+    qs = base.select_related("vendor", "vendor__party")
     if status:
         qs = qs.filter(status=status)
     if vendor_id:
         qs = qs.filter(vendor_id=vendor_id)
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(vendor__party__name__icontains=q))
-    if late_on is not None:
-        qs = qs.filter(status__in=OPEN_STATUSES, expected_date__lt=late_on)
     return qs.order_by("-date", "-id")
 
 
 TRACKED_STATUSES = (OrderStatus.WAITING, OrderStatus.APPROVED, OrderStatus.PARTIAL)
 
 
-def tracked_orders(tenant: Tenant, as_of: dt.date, *, late_only: bool = False) -> QuerySet[PurchaseOrder]:
-    """Orders waiting, approved or partially received dated up to ``as_of``; ``late_only``: those whose
-    expected date is before ``as_of`` (the open orders / late deliveries reports and the dashboard's
-    "late deliveries" widget)."""
-    qs = PurchaseOrder.objects.filter(tenant=tenant, status__in=TRACKED_STATUSES, date__lte=as_of)
-    return qs.filter(expected_date__lt=as_of) if late_only else qs
+def tracked_orders(tenant: Tenant, as_of: dt.date) -> QuerySet[PurchaseOrder]:
+    """Orders waiting, approved or partially received dated up to ``as_of`` (the open orders report;
+    its late ones are ``late_orders``)."""
+    return PurchaseOrder.objects.filter(tenant=tenant, status__in=TRACKED_STATUSES, date__lte=as_of)
+
+
+def late_orders(tenant: Tenant, as_of: dt.date) -> QuerySet[PurchaseOrder]:
+    """The one definition of a late delivery on ``as_of``: an order issued to the vendor (approved or
+    partially received — not one still waiting for approval, which the vendor has not been sent) dated
+    up to ``as_of`` whose expected date is before ``as_of``. Used by the order list's "late" filter
+    (page and API), the late deliveries report and the dashboard widget, so they count the same set."""
+    return PurchaseOrder.objects.filter(
+        tenant=tenant, status__in=OPEN_STATUSES, date__lte=as_of, expected_date__lt=as_of
+    )
 
 
 def get_order(tenant: Tenant, order_id: int) -> PurchaseOrder:

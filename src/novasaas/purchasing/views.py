@@ -152,6 +152,9 @@ class VendorDetailView(PurchasingView):
         context = {
             "vendor": vendor,
             "prices": list(selectors.list_prices(p.tenant, vendor.pk)),
+            "preferred_ids": set(
+                selectors.list_preferred_vendors(p.tenant, vendor.pk).values_list("product_id", flat=True)
+            ),
             "orders": list(selectors.list_orders(p.tenant, vendor_id=vendor.pk)[:20]),
             "bills": list(selectors.list_bills(p.tenant, vendor_id=vendor.pk)[:20]),
             "payable": payable,
@@ -162,13 +165,16 @@ class VendorDetailView(PurchasingView):
 
 
 class VendorPriceView(PurchasingView):
-    """POST: add a price-list line (or delete one with ``delete=<id>``)."""
+    """POST: add a price-list line (or delete one with ``delete=<id>``); ``prefer=<product id>`` makes
+    the vendor the product's preferred vendor, ``unprefer=<product id>`` removes that."""
 
     permissions = ("scm.vendor.manage",)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         p = self.principal
         selectors.get_vendor(p.tenant, pk)
+        if request.POST.get("prefer") or request.POST.get("unprefer"):
+            return self.preference(request, pk)
         if request.POST.get("delete"):
             try:
                 actions.delete_price(p, pk, int(request.POST["delete"]))
@@ -185,6 +191,28 @@ class VendorPriceView(PurchasingView):
             except ValidationError as exc:
                 _attach(form, exc)
         return VendorDetailView.get(self, request, pk, form=form, status=400)  # type: ignore[arg-type]
+
+    def preference(self, request: HttpRequest, pk: int) -> HttpResponse:
+        p = self.principal
+        try:
+            if request.POST.get("prefer"):
+                actions.set_preferred_vendor(p, request.POST["prefer"], pk)
+                messages.success(request, _("Preferred vendor saved."))
+            else:
+                product_id = int(request.POST["unprefer"])
+                if (
+                    not 0 < product_id < 2**63
+                    or not selectors.list_preferred_vendors(p.tenant, pk).filter(product_id=product_id).exists()
+                ):
+                    raise Http404
+                actions.clear_preferred_vendor(p, product_id)
+                messages.success(request, _("Preferred vendor removed."))
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return VendorDetailView.get(self, request, pk, status=400)  # type: ignore[arg-type]
+        return redirect("purchasing-vendor", pk=pk)
 
 
 class VendorFormView(PurchasingView):

@@ -14,16 +14,24 @@ silently; changes go through the customer page or API).
 
 from __future__ import annotations
 
-import re
-from typing import IO, Any
+from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from novasaas.identity.access import Principal
+from novasaas.parties.excel import party_cells, party_for_row
 from novasaas.platform.excel import workbook
-from novasaas.platform.imports import LineError, LineImportError, messages_of, read_rows
+from novasaas.platform.imports import (
+    LineError,
+    LineImportError,
+    bracket_key,
+    cell_text,
+    headers,
+    messages_of,
+    read_rows,
+)
 from novasaas.sales import actions, selectors
 from novasaas.sales.models import Customer, CustomerGroup
 
@@ -41,7 +49,6 @@ COLUMNS: list[tuple[str, str]] = [
     ("salesperson", "Nhân viên phụ trách (salesperson)"),
     ("active", "Đang dùng (active)"),
 ]
-KEYS = {k for k, _h in COLUMNS}
 MAX_ROWS = 5000
 
 
@@ -62,11 +69,7 @@ def export_workbook(p: Principal) -> bytes:
         rows.append(
             [
                 c.code,
-                c.party.code,
-                c.party.name,
-                c.party.tax_code,
-                getattr(s, "phone", "") or "",
-                getattr(s, "email", "") or "",
+                *party_cells(c.party, s),
                 getattr(s, "address", "") or "",
                 c.group.code if c.group else "",
                 c.credit_limit if c.credit_limit is not None else "",
@@ -75,50 +78,7 @@ def export_workbook(p: Principal) -> bytes:
                 _("Yes") if c.is_active else _("No"),
             ]
         )
-    return workbook(_("Customers"), [h for _k, h in COLUMNS], rows)
-
-
-def _column_key(header: Any) -> str | None:
-    text = str(header or "").strip()
-    bracket = re.search(r"\(([a-z_]+)\)\s*$", text)
-    if bracket and bracket.group(1) in KEYS:
-        return bracket.group(1)
-    return text if text in KEYS else None
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _party(p: Principal, record: dict[str, str]) -> int:
-    from novasaas.parties.selectors import search_parties
-
-    code, tax = record.get("party_code", ""), record.get("tax_code", "")
-    if code:
-        found = [x.pk for x in search_parties(p.tenant, code) if x.code == code]
-        if not found:
-            raise ValidationError({"party_code": [_("No party of the directory has the code %(c)s.") % {"c": code}]})
-        return found[0]
-    if tax:
-        found = [x.pk for x in search_parties(p.tenant, tax) if x.tax_code == tax]
-        if len(found) > 1:
-            raise ValidationError({"tax_code": [_("Several parties have this tax code; give the party code.")]})
-        if found:
-            return found[0]
-    if not record.get("name"):
-        raise ValidationError({"name": [_("Give a party code, a tax code of the directory or a name.")]})
-    from novasaas.parties.actions import create_party
-
-    contacts = [
-        {"kind": kind, "value": record[kind], "is_primary": True} for kind in ("phone", "email") if record.get(kind)
-    ]
-    addresses = [{"line": record["address"], "is_default": True}] if record.get("address") else []
-    party = create_party(p, name=record["name"], tax_code=tax, contacts=contacts, addresses=addresses, role="customer")
-    return int(party.pk)
+    return workbook(_("Customers"), headers(COLUMNS), rows)
 
 
 def _salesperson(p: Principal, email: str) -> int | None:
@@ -143,8 +103,8 @@ def import_customers(p: Principal, upload: IO[bytes], filename: str | None = Non
     p.require("crm.customer.create")
     rows = read_rows(
         upload,
-        key=_column_key,
-        cell=_cell,
+        key=bracket_key(COLUMNS),
+        cell=cell_text,
         required=(),
         max_rows=MAX_ROWS,
         filename=filename,
@@ -164,7 +124,7 @@ def import_customers(p: Principal, upload: IO[bytes], filename: str | None = Non
                 created.append(
                     actions.create_customer(
                         p,
-                        party_id=_party(p, record),
+                        party_id=party_for_row(p, record, role="customer"),
                         group_id=groups.get(group_code),
                         credit_limit=record.get("credit_limit") or None,
                         payment_terms_days=record.get("payment_terms_days") or 0,  # type: ignore[arg-type]

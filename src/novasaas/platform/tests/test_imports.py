@@ -51,3 +51,22 @@ def test_refusals_say_where(upload, kw, line, text):
         _read(upload, **kw)
     [err] = refused.value.as_json()
     assert err["line"] == line and text in " ".join(err["messages"]), err
+
+
+def test_template_helpers_shared_by_the_role_imports():
+    """``bracket_key`` / ``cell_text`` / ``headers``: the customer and vendor imports' column and cell
+    reading (sales/customer_excel.py, purchasing/excel.py)."""
+    from novasaas.platform.imports import bracket_key, cell_text, headers
+
+    columns = [("code", "Mã (code)"), ("tax_code", "Mã số thuế (tax_code)")]
+    key = bracket_key(columns)
+    assert [key(h) for h in ("Mã số thuế (tax_code)", " Tax (code) ", "code", "Mã", None, "x (other)")] == [
+        "tax_code",
+        "code",
+        "code",
+        None,
+        None,
+        None,
+    ]
+    assert headers(columns) == ["Mã (code)", "Mã số thuế (tax_code)"]
+    assert [cell_text(v) for v in (None, 912345678.0, 1.5, "  a b ", 0)] == ["", "912345678", "1.5", "a b", "0"]

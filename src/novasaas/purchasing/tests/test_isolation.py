@@ -55,6 +55,7 @@ def _fill(tenant):
         waiting = actions.submit_order(w.staff, order(w, beer_line(w, 1000)).pk)
         req = requisitions.create_requisition(w.staff, product_id=w.inv.beer.pk, warehouse_id=w.inv.wh.pk, quantity="5")
         price = w.vendor.prices.get()
+        actions.set_preferred_vendor(w.manager, w.inv.beer.pk, w.vendor.pk)
         return {
             "vendor": w.vendor.pk,
             "price": price.pk,
@@ -113,6 +114,8 @@ API_PATHS = [
     ("post", "rfqs/{rfq}/award"),
     ("post", "rfqs/{rfq}/cancel"),
     ("get", "requisitions/{req}"),
+    ("get", "preferred-vendors/{product}"),
+    ("delete", "preferred-vendors/{product}"),
     ("post", "requisitions/{req}/approve"),
     ("post", "requisitions/{req}/reject"),
     ("post", "requisitions/{req}/order"),
