@@ -71,3 +71,23 @@ def test_demo_year_is_believable(db, today):
     loaded = selectors.trial_balance(tenant_a).totals
     demo.load_module_data(tenant_a)  # idempotent
     assert selectors.trial_balance(tenant_a).totals == loaded
+
+
+def test_demo_year_with_every_module_is_profitable(db, today):
+    # Every module on, HR included: the payroll of six people from 2026 (hrm/demo.py) replaces the general
+    # salary entries, and the year still ends with a profit; the ledger balances and stock equals its ledger.
+    from novasaas.accounting.integrity import verify_ledger
+    from novasaas.inventory import ledger
+    from novasaas.platform.modules import OPTIONAL_MODULES, modules_with_screens
+
+    modules = [code for code in OPTIONAL_MODULES if code in modules_with_screens()]
+    assert {"ACC", "INV", "CRM", "SCM", "HRM"} <= set(modules)
+    tenant = create_tenant("omega", name="Công ty Omega", modules=modules)
+    _seed(tenant)
+    income = {ln.code: ln.current for ln in reports.income_statement(tenant, demo_start(today), today).lines}
+    revenue, result = income["10"], income["60"]
+    assert revenue > 0 and Decimal(0) < result / revenue <= Decimal("0.20"), (result, revenue)
+    assert all(v >= 0 for v in _daily_cash(tenant).values())
+    assert selectors.trial_balance(tenant).balanced and verify_ledger(tenant).ok
+    with tenant_context(tenant):
+        assert ledger.ledger_differences() == []
