@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from novasaas.hrm.demo import STAFF, load_demo_hrm
 from novasaas.hrm.models import Department, Employee, PayrollPeriod
 from novasaas.platform.tenancy import tenant_context
+
+pytestmark = pytest.mark.date_sensitive  # the payroll months of the demo year end with the previous month
 
 
 def test_demo_loads_once(tenant_a, today):
