@@ -70,9 +70,10 @@ def load_demo_accounting(tenant: Any) -> None:
         return Decimal(rng.randrange(low, high) * 100_000)
 
     start = demo_start(today)
-    capital = Decimal(1_000_000_000 if with_inventory else 2_000_000_000)
-    salary = Decimal(7_000_000 if with_inventory else 85_000_000)
-    rent = Decimal(4_000_000 if with_inventory else 25_000_000)
+    # with Inventory: a distributor with two warehouses and six staff, ~3.8 billion đ of sales a year
+    capital = Decimal(5_000_000_000 if with_inventory else 2_000_000_000)
+    salary = Decimal(45_000_000 if with_inventory else 85_000_000)
+    rent = Decimal(10_000_000 if with_inventory else 25_000_000)
     post(start, "Góp vốn chủ sở hữu", [("bank", capital, "0", None, ""), ("4111", "0", capital, None, "")], "BANK")
     for first, last_day in _months(start, today):
         # cash for the month's rent and petty expenses, withdrawn from the bank on the first
@@ -119,6 +120,14 @@ def load_demo_accounting(tenant: Any) -> None:
         pay_day = min(first.replace(day=25), last_day)
         post(
             pay_day,
+            "Tiền thuê cửa hàng",
+            [("admin_expense", rent, 0, None, ""), ("cash", 0, rent, None, "")],
+            "CASH",
+        )
+        if payroll_in_hrm(tenant, first):
+            continue
+        post(
+            pay_day,
             "Chi phí lương tháng",
             [("salary_expense", salary, 0, None, ""), ("employee_payable", 0, salary, staff[0], "")],
         )
@@ -128,14 +137,18 @@ def load_demo_accounting(tenant: Any) -> None:
             [("employee_payable", salary, 0, staff[0], ""), ("bank", 0, salary, None, "")],
             "BANK",
         )
-        post(
-            pay_day,
-            "Tiền thuê cửa hàng",
-            [("admin_expense", rent, 0, None, ""), ("cash", 0, rent, None, "")],
-            "CASH",
-        )
     _demo_foreign_currency(tenant, today, customers[0], vendors[0], post)
     _demo_budget_and_bank(tenant, today)
+
+
+HRM_FIRST_MONTH = dt.date(2026, 1, 1)  # the first month with HRM's statutory rows
+
+
+def payroll_in_hrm(tenant: Any, first: dt.date) -> bool:
+    """With HRM the demo's salaries are HRM's payroll (``hrm/demo.py``: every month from 2026 up to the
+    previous one, approved and paid); the general entries below only cover the months before it. The
+    current month's payroll is not run yet."""
+    return tenant.has_module("HRM") and first >= HRM_FIRST_MONTH
 
 
 def _sale(post: Any, day: dt.date, price: Decimal, customer: int, today: dt.date) -> None:

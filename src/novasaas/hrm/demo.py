@@ -1,6 +1,9 @@
-"""Demo data of HRM: two departments, positions, 15 employees with contracts (one on a net salary, one
-with two dependants, one casual), and the previous month's payroll generated and approved (posted to the
-demo ledger when the tenant has ACC). Idempotent."""
+"""Demo data of HRM: two departments, positions, six employees with contracts (one on a net salary, one
+with two dependants, one casual) — the staff of the demo distributor, sized to its year's trade — and
+the payroll of every month of the demo year from January 2026 (the first month with statutory rows) up
+to the previous month, generated, approved and paid on the 5th of the next month (posted to the demo
+ledger when the tenant has ACC, which then books no salaries of its own for those months:
+``accounting.demo.payroll_in_hrm``). The previous month is approved and not paid yet. Idempotent."""
 
 from __future__ import annotations
 
@@ -13,11 +16,16 @@ from django.utils import timezone
 from novasaas.platform import demo
 from novasaas.platform.tenancy import tenant_context
 
-NAMES = [
-    "Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thu Dung", "Hoàng Minh Đức",
-    "Vũ Thị Giang", "Đặng Quốc Huy", "Bùi Thanh Hương", "Đỗ Văn Khánh", "Hồ Thị Lan",
-    "Ngô Đức Mạnh", "Dương Thị Ngọc", "Lý Văn Phúc", "Mai Thị Quỳnh", "Trịnh Văn Sơn",
-]  # fmt: skip
+# (name, department, position, salary, basis, contract kind)
+STAFF = [
+    ("Nguyễn Văn An", "HC", "TP", 12_000_000, "gross", "indefinite"),
+    ("Trần Thị Bình", "HC", "NV", 7_000_000, "net", "indefinite"),
+    ("Lê Hoàng Cường", "KD", "TP", 9_500_000, "gross", "indefinite"),  # two dependants
+    ("Phạm Thu Dung", "KD", "NV", 6_500_000, "gross", "indefinite"),
+    ("Hoàng Minh Đức", "KD", "NV", 6_000_000, "gross", "indefinite"),
+    ("Vũ Thị Giang", "KD", "NV", 5_500_000, "gross", "casual"),
+]
+NAMES = [row[0] for row in STAFF]
 
 
 def _member(tenant: Any, role: str) -> Any:
@@ -49,13 +57,13 @@ def load_demo_hrm(tenant: Any) -> None:
         last_month_end = max(month_start - dt.timedelta(days=1), dt.date(2026, 1, 31))
         hired = dt.date(last_month_end.year - 1, 1, 5)
         casual_start = last_month_end.replace(day=1)
-        for i, name in enumerate(NAMES):
-            dept = office if i < 6 else sales
+        depts = {"HC": office, "KD": sales}
+        for i, (name, dept, pos, salary, basis, kind) in enumerate(STAFF):
             emp = actions.create_employee(
                 admin,
                 full_name=name,
-                department_id=dept.pk,
-                position_id=(lead_pos if i in (0, 6) else staff_pos).pk,
+                department_id=depts[dept].pk,
+                position_id=(lead_pos if pos == "TP" else staff_pos).pk,
                 region="I" if i % 3 else "II",
                 hired_on=hired.isoformat(),
                 email=f"nv{i + 1:02d}@demo.novasaas.vn",
@@ -69,22 +77,31 @@ def load_demo_hrm(tenant: Any) -> None:
                 actions.add_dependant(
                     admin, emp.pk, full_name="Lê Minh Khôi", relationship="Con", registered_from=hired
                 )
-            salary = [35_000_000, 12_000_000, 18_500_000, 9_000_000, 15_000_000, 7_500_000][i % 6] + 500_000 * i
+            casual = kind == "casual"
             actions.create_contract(
                 admin,
                 emp.pk,
-                kind="casual" if i == 14 else "indefinite",
-                start_date=(casual_start if i == 14 else hired).isoformat(),
-                end_date=(casual_start + dt.timedelta(days=60)).isoformat() if i == 14 else None,
+                kind=kind,
+                start_date=(casual_start if casual else hired).isoformat(),
+                end_date=(casual_start + dt.timedelta(days=60)).isoformat() if casual else None,
                 salary=str(salary),
-                salary_basis="net" if i == 5 else "gross",
+                salary_basis=basis,
                 allowances=[{"kind": "meal", "amount": "730000"}, {"kind": "phone", "amount": "300000"}]
                 if i % 2 == 0
                 else [{"kind": "responsibility", "amount": "1000000"}],
             )
-        if not PayrollPeriod.objects.exists():
-            period = payroll.generate_payroll(admin, last_month_end.year, last_month_end.month)
+        if PayrollPeriod.objects.exists():
+            return
+        # every month of the demo year (accounting's demo_start: twelve months back) from 2026 on
+        first = max((today - dt.timedelta(days=371)).replace(day=1), dt.date(2026, 1, 1))
+        while first <= last_month_end:
+            period = payroll.generate_payroll(admin, first.year, first.month)
             payroll.approve_payroll(admin, period.pk)
+            next_first = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            pay_day = next_first.replace(day=5)
+            if pay_day <= today and first < casual_start:
+                payroll.pay_payroll(admin, period.pk, date=pay_day.isoformat())
+            first = next_first
 
 
 demo.register_loader("HRM", load_demo_hrm, order=30)  # after Accounting's chart

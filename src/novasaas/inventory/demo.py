@@ -166,6 +166,12 @@ def load_demo_inventory(tenant: Any) -> None:
         _year_of_movements(p, products, [hn, hcm])
 
 
+# Quantities of the year's movements (serial-tracked goods apart): sized so that the year's trade
+# (~3.8 billion đ of sales through load_demo_trade) carries a six-person payroll and two warehouses
+# with a normal margin (docs/hrm.md "Demo").
+SCALE = 5
+
+
 def _year_of_movements(p: Any, products: list[Product], warehouses: list[Any]) -> None:
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
     today = timezone.localdate()
@@ -176,7 +182,7 @@ def _year_of_movements(p: Any, products: list[Product], warehouses: list[Any]) -
         for wh in warehouses:
             lines = []
             for prod in rng.sample(products, 5):
-                qty = rng.randint(3, 10) if prod.tracking == "serial" else rng.randint(4, 20) * 12
+                qty = rng.randint(3, 10) if prod.tracking == "serial" else rng.randint(4, 20) * 12 * SCALE
                 line: dict[str, Any] = {
                     "product_id": prod.pk,
                     "quantity": str(qty),
@@ -195,7 +201,7 @@ def _year_of_movements(p: Any, products: list[Product], warehouses: list[Any]) -
                     if prod.tracking == "serial":
                         continue
                     avail = ledger.stock_row(prod, None, wh).available
-                    take = min(avail, Decimal(rng.randint(2, 15) * 6))
+                    take = min(avail, Decimal(rng.randint(2, 15) * 6 * SCALE))
                     if take > 0:
                         out.append({"product_id": prod.pk, "quantity": str(take)})
                 if out:

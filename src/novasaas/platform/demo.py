@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
+
+# the password of every demo user (``seed_demo`` prints them; the CRM loader's portal contact too)
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo@12345!")
+DEMO_DOMAIN = "demo.novasaas.vn"
 
 PEOPLE = [
     "Nguyễn Văn An",

@@ -71,12 +71,19 @@ def list_accounts(p: Principal, customer_id: int) -> list[PortalAccount]:
     return list(PortalAccount.objects.filter(customer=customer).select_related("contact", "user"))
 
 
-@transaction.atomic
 def invite_contact(p: Principal, customer_id: int, contact_id: int, *, base_url: str = "") -> PortalAccount:
     """Invite a contact person of a customer the principal sees to the portal (``crm.customer.edit``).
 
     Refused (400) without an email on the contact, or when the contact already signed in to its account;
     a pending invitation is replaced by a new one (the old link stops working)."""
+    return invite_contact_with_token(p, customer_id, contact_id, base_url=base_url)[0]
+
+
+@transaction.atomic
+def invite_contact_with_token(
+    p: Principal, customer_id: int, contact_id: int, *, base_url: str = ""
+) -> tuple[PortalAccount, str]:
+    """``invite_contact``, also returning the invitation's token (the demo loader accepts it at once)."""
     p.require("crm.customer.edit")
     customer = selectors.visible_customers(p).select_for_update().get(pk=customer_id)
     contact = CustomerContact.objects.get(customer=customer, pk=contact_id)
@@ -91,7 +98,7 @@ def invite_contact(p: Principal, customer_id: int, contact_id: int, *, base_url:
 
     if account is not None and account.invitation_id is not None:
         revoke_pending_invitation(account.invitation_id)
-    invitation, _token = invite_portal_user(
+    invitation, token = invite_portal_user(
         p, email=contact.email, role_code=CUSTOMER, base_url=base_url, template="sales/portal/email_invitation.txt"
     )
     if account is None:
@@ -105,7 +112,7 @@ def invite_contact(p: Principal, customer_id: int, contact_id: int, *, base_url:
         audit.record_created(account, p.user)
     else:
         audit.record_updated(account, p.user, before)
-    return account
+    return account, token
 
 
 @transaction.atomic

@@ -46,9 +46,8 @@ def _daily_cash(tenant) -> dict[str, Decimal]:
 
 
 def test_demo_year_is_believable(db, today):
-    # The trading year of the demo (sales, stock, purchasing, accounting). HR is left out: its demo posts
-    # one payroll month of 15 employees, out of scale with this year's revenue until the demo year is
-    # regenerated from sales documents at the size of a 15-person company (docs/hrm.md, docs/sales.md).
+    # The trading year of the demo (sales, stock, purchasing, accounting) without HR: the salaries are
+    # accounting's general entries (with HR: the next test).
     tenant_a = create_tenant("alpha", name="Công ty Alpha", modules=["ACC", "INV", "CRM", "SCM"])
     assert tenant_a.has_module("ACC") and tenant_a.has_module("INV")
     _seed(tenant_a)
@@ -71,3 +70,31 @@ def test_demo_year_is_believable(db, today):
     loaded = selectors.trial_balance(tenant_a).totals
     demo.load_module_data(tenant_a)  # idempotent
     assert selectors.trial_balance(tenant_a).totals == loaded
+
+
+def test_demo_year_with_every_module_is_profitable(db, today):
+    # Every module on, HR included: the payroll of six people from 2026 (hrm/demo.py) replaces the general
+    # salary entries, and the year still ends with a profit; the ledger balances and stock equals its ledger.
+    from novasaas.accounting.integrity import verify_ledger
+    from novasaas.inventory import ledger
+    from novasaas.platform.modules import OPTIONAL_MODULES, modules_with_screens
+
+    modules = [code for code in OPTIONAL_MODULES if code in modules_with_screens()]
+    assert {"ACC", "INV", "CRM", "SCM", "HRM"} <= set(modules)
+    tenant = create_tenant("omega", name="Công ty Omega", modules=modules)
+    _seed(tenant)
+    income = {ln.code: ln.current for ln in reports.income_statement(tenant, demo_start(today), today).lines}
+    revenue, result = income["10"], income["60"]
+    assert revenue > 0 and Decimal(0) < result / revenue <= Decimal("0.20"), (result, revenue)
+    assert all(v >= 0 for v in _daily_cash(tenant).values())
+    assert selectors.trial_balance(tenant).balanced and verify_ledger(tenant).ok
+    with tenant_context(tenant):
+        assert ledger.ledger_differences() == []
+        # the CRM demo's pipeline, quotations, portal account, coupon and loyalty points are there
+        from novasaas.sales.models import Quotation
+        from novasaas.sales.pipeline_models import Lead, Opportunity
+        from novasaas.sales.portal_models import PortalAccount
+        from novasaas.sales.promotion_models import Coupon, LoyaltyEntry
+
+        assert all(m.objects.exists() for m in (Lead, Opportunity, Quotation, Coupon, LoyaltyEntry))
+        assert PortalAccount.objects.filter(user__isnull=False).count() == 1

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from novasaas.identity.catalogue import ROLES, TENANT_ADMIN
+from novasaas.identity.catalogue import CUSTOMER, ROLES, TENANT_ADMIN
 from novasaas.identity.models import User
+from novasaas.platform.demo import DEMO_PASSWORD
 from novasaas.platform.models import Tenant, TenantStatus
 from novasaas.platform.modules import OPTIONAL_MODULES, modules_with_screens
 from novasaas.platform.tenancy import platform_context
 
 DEMO_SLUG = "demo"
-DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo@12345!")
+__all__ = ["DEMO_PASSWORD", "DEMO_SLUG", "Command"]
 
 
 class Command(BaseCommand):
@@ -56,8 +56,14 @@ class Command(BaseCommand):
                     role = "master_admin" if label == "Master Admin" else "support"
                     User.objects.create_user(email, DEMO_PASSWORD, full_name=label, platform_role=role)
         names = demo.PEOPLE
+        portal_rows = []
         for i, (code, name_en, _vi) in enumerate(ROLES):
             email = "admin@demo.novasaas.vn" if code == TENANT_ADMIN else f"{code.replace('_', '.')}@demo.novasaas.vn"
+            if code == CUSTOMER:
+                # a customer's contact person: the CRM loader invites them to the customer portal and
+                # accepts the invitation with the demo password (sales/demo.py), which makes the member
+                portal_rows.append((f"{name_en} (portal)", email))
+                continue
             with platform_context():
                 user = User.objects.filter(email=email).first()
                 if user is None:
@@ -66,6 +72,8 @@ class Command(BaseCommand):
             rows.append((name_en, email))
         demo.load_module_data(tenant)
         demo.refresh_planner_statistics()
+        with platform_context():
+            rows += [row for row in portal_rows if User.objects.filter(email=row[1]).exists()]
         self.stdout.write(self.style.SUCCESS(f"Demo tenant: {tenant.name} (workspace '{tenant.slug}')"))
         self.stdout.write(f"Password for every demo user: {DEMO_PASSWORD}")
         width = max(len(r[0]) for r in rows)
