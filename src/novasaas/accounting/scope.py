@@ -1,9 +1,9 @@
 """Entering a tenant from accounting code without breaking the caller's transaction.
 
-``tenant_context`` joins the caller's transaction on PostgreSQL (no savepoint), so an exception that
-crosses it marks the whole outer transaction for rollback. Actions therefore open their savepoint
-*outside* it (``atomic_in``), and reads reuse an already-entered context (``in_tenant``). Savepoints follow
-``platform.transactions`` (the one mechanism): none inside an API request's transaction.
+Actions open their savepoint *outside* the tenant scope (``atomic_in``: ``platform.transactions.atomic``,
+then ``tenant_context(savepoint=False)``, so one savepoint, not two), and reads reuse an already-entered
+context (``in_tenant``). Savepoints follow ``platform.transactions`` (the one mechanism): none inside an API
+request's transaction.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ def atomic_in(tenant: Tenant) -> Iterator[None]:
         if outermost and (current is None or current.pk != tenant.pk):
             with request_tenant_context(tenant):
                 yield
+        elif current is not None and current.pk == tenant.pk:
+            yield
         else:
-            with in_tenant(tenant):
+            with tenant_context(tenant, savepoint=False):  # atomic() above is the savepoint
                 yield

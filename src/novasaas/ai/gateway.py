@@ -162,7 +162,7 @@ def prepare(
     request_id = request_id or uuid.uuid4().hex
     tenant = principal.tenant
     started = time.perf_counter()
-    with transaction.atomic(), tenant_context(tenant):
+    with transaction.atomic(), tenant_context(tenant, savepoint=False):
         billing_selectors.require_ai_tier(tenant, feature)  # the plan's AI tier (§12.3)
         rate = rate_of(model)
         routes, wallet = _routes(tenant, model, rate)
@@ -404,7 +404,7 @@ def release_stale(minutes: int = 30) -> int:
     closed = 0
     for tenant_id, pk in stale:
         tenant = tenants[tenant_id]
-        with transaction.atomic(), tenant_context(tenant):
+        with transaction.atomic(), tenant_context(tenant, savepoint=False):
             usage = UsageRecord.objects.select_for_update().get(pk=pk)
             if usage.status != UsageStatus.PENDING:
                 continue

@@ -109,7 +109,7 @@ def call(principal: Principal, name: str, arguments: str) -> str:
     except ValueError:
         args = {}
     try:
-        with transaction.atomic(), tenant_context(principal.tenant):
+        with transaction.atomic(), tenant_context(principal.tenant, savepoint=False):
             result = tool.run(principal, args if isinstance(args, dict) else {})
     except Exception as exc:  # the model is told the look-up failed; the answer goes on
         return json.dumps({"error": f"{name} failed: {type(exc).__name__}"})

@@ -111,7 +111,7 @@ class AnswerView(AiView):
             return super().dispatch(request, *args, **kwargs)
         # only the permission check and the lookup run here (the stream opens its own steps); the
         # savepoint-capable block outermost, so that a 404 leaves no transaction in a failed state
-        with transaction.atomic(), tenant_context(tenant):
+        with transaction.atomic(), tenant_context(tenant, savepoint=False):
             return super().dispatch(request, *args, **kwargs)
 
 

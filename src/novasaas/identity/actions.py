@@ -242,6 +242,19 @@ def delete_role(principal: Principal, role: Role) -> None:
     role.delete()
 
 
+def portal_roles_refusal(codes: Iterable[str], *, kept: Iterable[str] = ()) -> str | None:
+    """The message refusing ``PORTAL_ROLES`` among ``codes`` (those in ``kept``, held already, excepted), or
+    None. A portal role is granted only with its portal account, by the module owning the relation (Sales:
+    a customer's contact, ``invite_portal_user``); given as a member's role it would open neither the
+    portal (no account linked to a customer) nor the company's pages."""
+    if (set(codes) & PORTAL_ROLES) - set(kept):
+        return _(
+            "The Customer role is given only through the customer portal: invite the contact person from "
+            "the customer's page in Sales."
+        )
+    return None
+
+
 @transaction.atomic
 def set_member_roles(principal: Principal, membership: Membership, role_codes: Iterable[str]) -> Membership:
     _forget_cached_access()
@@ -251,6 +264,11 @@ def set_member_roles(principal: Principal, membership: Membership, role_codes: I
     if len(roles) != len(codes):
         raise ValidationError(_("Unknown role."))
     before = sorted(membership.role_links.values_list("role__code", flat=True))
+    refused = portal_roles_refusal(codes, kept=before)
+    if refused:
+        raise ValidationError({"roles": refused})
+    if before and set(before) <= PORTAL_ROLES and not set(codes) <= PORTAL_ROLES and membership.is_active:
+        billing_limits.check(principal.tenant, "users")  # a portal user becoming staff takes a paid seat
     # Only added roles are grants; the rule also stops anyone raising their own roles (they can only
     # add what they hold already, and Tenant Admin only if they are one).
     ensure_can_grant_roles(principal, [r for r in roles if r.code not in before])
@@ -326,6 +344,9 @@ def invite_user(
     codes = sorted(set(role_codes))
     if not codes:
         raise ValidationError({"role_codes": _("Choose at least one role.")})
+    refused = portal_roles_refusal(codes)
+    if refused:
+        raise ValidationError({"role_codes": refused})
     roles = list(Role.objects.filter(code__in=codes))
     if len(roles) != len(codes):
         raise ValidationError({"role_codes": _("Unknown role.")})
@@ -396,20 +417,68 @@ def find_invitation(token: str) -> Invitation | None:
     return inv
 
 
-@transaction.atomic
+class SignInRequired(Exception):
+    """The invited email already has an account: only that account, signed in, may accept the invitation
+    (the page shows "sign in to accept", the API answers 401)."""
+
+    def __init__(self, invitation: Invitation) -> None:
+        self.invitation = invitation
+        super().__init__(
+            _("%(email)s already has a NovaSaaS account: sign in as %(email)s to accept this invitation.")
+            % {"email": invitation.email}
+        )
+
+
+def invitation_has_account(inv: Invitation) -> bool:
+    with platform_context():
+        return User.objects.filter(email__iexact=inv.email).exists()
+
+
 def accept_invitation(token: str, *, password: str | None, full_name: str = "", user: User | None = None) -> Membership:
+    """Accept an invitation: the invited person joins the company with the invitation's roles.
+
+    ``user`` is the account signed in on the request (None when nobody is). An invitation to an email that
+    already has an account is accepted only by that account, signed in: holding the link is not enough
+    (``SignInRequired`` without a sign-in, ``PermissionDenied`` signed in as another account). Both
+    refusals are audited as security events and write nothing else; the caller keeps that audit entry
+    (``keep_writes`` on its error answer). A new email gets a new account with ``password``.
+    """
     inv = find_invitation(token)
     if inv is None:
         raise ValidationError(_("This invitation link is invalid or has expired."))
-    _check_inviter_still_grants(inv)
     with platform_context():
         existing = User.objects.filter(email__iexact=inv.email).first()
-        if user is not None and user.email.lower() != inv.email:
-            raise ValidationError(_("This invitation was sent to another email address."))
-        if existing is None:
-            if not password:
-                raise ValidationError({"password": _("Choose a password.")})
-            validate_password(password)
+    if user is not None and user.email.lower() != inv.email:
+        _record_refused_acceptance(inv, user, existing, "signed in as another account")
+        raise PermissionDenied(
+            _("This invitation was sent to %(email)s. Sign out, then sign in as %(email)s to accept it.")
+            % {"email": inv.email}
+        )
+    if existing is not None and user is None:
+        _record_refused_acceptance(inv, None, existing, "the invited email has an account; nobody signed in")
+        raise SignInRequired(inv)
+    return _accept(inv, existing, password=password, full_name=full_name)
+
+
+def _record_refused_acceptance(inv: Invitation, user: User | None, existing: User | None, reason: str) -> None:
+    audit.record(
+        AuditAction.OTHER,
+        actor=user,
+        tenant=inv.tenant,
+        obj=inv,
+        after={"email": inv.email, "account_id": existing.pk if existing else None, "signed_in_as": user and user.pk},
+        message=f"invitation acceptance refused: {reason}",
+    )
+
+
+@transaction.atomic
+def _accept(inv: Invitation, existing: User | None, *, password: str | None, full_name: str) -> Membership:
+    _check_inviter_still_grants(inv)
+    if existing is None:
+        if not password:
+            raise ValidationError({"password": _("Choose a password.")})
+        validate_password(password)
+        with platform_context():
             existing = User.objects.create_user(inv.email, password, full_name=full_name)
     membership = add_member(inv.tenant, existing, inv.role_codes)
     with tenant_context(inv.tenant):

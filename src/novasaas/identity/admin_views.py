@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from novasaas.identity import actions, selectors
 from novasaas.identity.access import Principal
-from novasaas.identity.catalogue import PERMISSIONS_BY_CODE, TENANT_ADMIN
+from novasaas.identity.catalogue import PERMISSIONS_BY_CODE, PORTAL_ROLES, TENANT_ADMIN
 from novasaas.identity.forms import (
     ApiKeyForm,
     AppearanceForm,
@@ -125,14 +125,23 @@ def user_list(request: HttpRequest) -> HttpResponse:
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     principal = _principal(request, "core.users.view")
     membership = get_object_or_404(selectors.list_members(), pk=pk)
-    choices = [(r.code, _role_label(r)) for r in selectors.list_roles()]
     current = sorted(link.role.code for link in membership.role_links.all())
+    # a portal role is shown only to a member who has it (granted with the portal account, never here)
+    choices = [
+        (r.code, _role_label(r)) for r in selectors.list_roles() if r.code not in PORTAL_ROLES or r.code in current
+    ]
     form = MemberForm(request.POST or None, role_choices=choices, initial={"roles": current})
     can_manage = principal.has("core.users.manage")
     status = 200
     if request.method == "POST":
         principal.require("core.users.manage")
-        if form.is_valid():
+        refused = actions.portal_roles_refusal(request.POST.getlist("roles"), kept=current)
+        if refused:
+            form.is_valid()
+            form.errors.pop("roles", None)  # "not a valid choice": the message below says why
+            form.add_error("roles", refused)
+            status = 400
+        elif form.is_valid():
             try:
                 actions.set_member_roles(principal, membership, form.cleaned_data["roles"])
             except PermissionDenied as exc:
@@ -174,7 +183,7 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _invitable_roles(principal: Principal) -> list[tuple[str, str]]:
-    roles = selectors.list_roles()
+    roles = selectors.list_roles().exclude(code__in=PORTAL_ROLES)  # the portal invites its users itself
     if not principal.is_tenant_admin:
         roles = roles.exclude(code=TENANT_ADMIN)
     return [(r.code, _role_label(r)) for r in roles]
@@ -185,7 +194,13 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     principal = _principal(request, "core.users.invite")
     form = InvitationForm(request.POST or None, role_choices=_invitable_roles(principal))
     status = 200
-    if request.method == "POST" and form.is_valid():
+    refused = actions.portal_roles_refusal(request.POST.getlist("roles")) if request.method == "POST" else None
+    if refused:
+        form.is_valid()
+        form.errors.pop("roles", None)  # "not a valid choice": the message below says why
+        form.add_error("roles", refused)
+        status = 400
+    elif request.method == "POST" and form.is_valid():
         try:
             inv, _token = actions.invite_user(
                 principal,

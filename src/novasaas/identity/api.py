@@ -121,6 +121,67 @@ def logout(request: HttpRequest, data: RefreshIn) -> Any:
     return 204, None
 
 
+class InvitationAcceptIn(StrictSchema):
+    token: str = Field(
+        min_length=1, max_length=200, description="the token of the invitation link /invitations/<token>/"
+    )
+    full_name: str = Field(default="", max_length=200, description="a new account's name")
+    password: str | None = Field(default=None, max_length=200, description="a new account's password")
+
+
+class InvitationAcceptedOut(Schema):
+    tenant: str = Field(description="the company's slug (sign in to it with POST /auth/login)")
+    tenant_name: str
+    email: str
+    roles: list[str]
+
+
+def _accepting_user(request: HttpRequest) -> User | None | JsonResponse:
+    """The account accepting: a bearer token's user, or the browser session's (with its CSRF token)."""
+    principal = getattr(request, "principal", None)
+    if principal is not None and principal.via == "jwt":
+        return principal.user  # type: ignore[no-any-return]
+    if principal is not None and principal.via == "api_key":
+        return JsonResponse(
+            {"detail": _("An API key cannot accept an invitation: sign in as the invited person.")}, status=403
+        )
+    if request.user.is_authenticated and not request.headers.get("Authorization"):
+        if check_csrf(request) is not None:
+            return JsonResponse({"detail": _("CSRF check failed.")}, status=403)
+        return request.user  # type: ignore[return-value]
+    return None
+
+
+@auth_router.post(
+    "/invitations/accept",
+    response={201: InvitationAcceptedOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    auth=None,
+)
+def accept_invitation(request: HttpRequest, data: InvitationAcceptIn) -> Any:
+    """Accept an invitation. A new email creates its account with ``full_name`` and ``password``. An email
+    that already has an account is accepted only by that account: send its access token (``Authorization:
+    Bearer``, from ``/auth/login`` to any of its companies) — without one 401, as another account 403."""
+    user = _accepting_user(request)
+    if isinstance(user, JsonResponse):
+        return user
+    inv = actions.find_invitation(data.token)
+    if inv is None:
+        return 404, {"detail": _("This invitation link is invalid or has expired.")}
+    try:
+        membership = actions.accept_invitation(data.token, password=data.password, full_name=data.full_name, user=user)
+    except (actions.SignInRequired, PermissionDenied) as exc:
+        status = 401 if isinstance(exc, actions.SignInRequired) else 403
+        response = JsonResponse({"detail": str(exc)}, status=status)
+        if status == 401:
+            response["WWW-Authenticate"] = "Bearer"
+        response.keep_writes = True  # type: ignore[attr-defined]  # the refused attempt stays audited
+        return response
+    tenant = inv.tenant
+    with tenant_context(tenant):
+        roles = sorted(membership.role_links.values_list("role__code", flat=True))
+    return 201, {"tenant": tenant.slug, "tenant_name": tenant.name, "email": inv.email, "roles": roles}
+
+
 class ApiSessionOut(Schema):
     id: str = Field(description="session id: the refresh-token family")
     started_at: dt.datetime

@@ -12,11 +12,13 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.sessions.backends.db import SessionStore
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -73,10 +75,8 @@ def _finish_login(request: HttpRequest, user: User, device: TOTPDevice | None = 
     if tenant is not None:
         request.session[SESSION_TENANT] = tenant.pk
     record_login(user, tenant, "web sign-in")
-    nxt = request.GET.get("next") or request.POST.get("next")
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+    nxt = _safe_next(request)
+    if nxt:
         response = redirect(nxt)
     elif tenant is None and len(memberships) > 1:
         response = redirect("workspaces")
@@ -86,9 +86,17 @@ def _finish_login(request: HttpRequest, user: User, device: TOTPDevice | None = 
     return response
 
 
+def _safe_next(request: HttpRequest) -> str:
+    """``?next=`` (or the form's ``next``) when it points into this site, else empty."""
+    nxt = request.GET.get("next") or request.POST.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return nxt
+    return ""
+
+
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("dashboard")
+        return redirect(_safe_next(request) or "dashboard")
     form = LoginForm(request.POST or None)
     error = None
     status = 200
@@ -100,7 +108,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             if confirmed_totp_device(user) is not None:
                 request.session[PENDING_USER] = user.pk
-                return redirect("login-totp")
+                nxt = _safe_next(request)  # e.g. back to an invitation after the code
+                return redirect(f"{reverse('login-totp')}?{urlencode({'next': nxt})}" if nxt else "login-totp")
             return _finish_login(request, user)
     response = render(request, "identity/login.html", {"form": form, "error": error}, status=status)
     response.keep_writes = True  # type: ignore[attr-defined]
@@ -136,8 +145,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
         with platform_context():
             UserSession.objects.filter(session_key=key).delete()
         audit.record(AuditAction.LOGOUT, actor=user, tenant=tenant)
+    nxt = _safe_next(request)  # e.g. an invitation to sign in to as another account
     auth_logout(request)
-    return redirect("login")
+    return redirect(nxt or "login")
 
 
 @login_required
@@ -313,27 +323,50 @@ def session_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation link. A new email sets a name and password; an email that already has an account is
+    accepted only by that account signed in (else "sign in to accept", returning here after sign-in)."""
     inv = actions.find_invitation(token)
     if inv is None:
         return render(request, "identity/invitation_invalid.html", status=404)
-    with platform_context():
-        has_account = User.objects.filter(email__iexact=inv.email).exists()
-    form = AcceptInvitationForm(request.POST or None)
+    has_account = actions.invitation_has_account(inv)
+    user = request.user if request.user.is_authenticated else None
+    here = reverse("invitation-accept", args=[token])
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None)  # "Accept" posts no field
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             membership = actions.accept_invitation(
-                token, password=form.cleaned_data["password"] or None, full_name=form.cleaned_data["full_name"]
+                token,
+                password=form.cleaned_data["password"] or None,
+                full_name=form.cleaned_data["full_name"],
+                user=user,  # type: ignore[arg-type]
             )
+        except (actions.SignInRequired, PermissionDenied) as exc:
+            form.add_error(None, str(exc))
+            status = 403
         except ValidationError as exc:
             for e in exc.messages:
                 form.add_error(None, e)
         else:
-            messages.success(request, _("Welcome to %(company)s. Sign in to start.") % {"company": inv.tenant.name})
-            if request.user.is_authenticated and request.user.pk == membership.user_id:
+            if user is not None and user.pk == membership.user_id:
                 request.session[SESSION_TENANT] = membership.tenant_id
+                messages.success(request, _("Welcome to %(company)s.") % {"company": inv.tenant.name})
                 return redirect("dashboard")
+            messages.success(request, _("Welcome to %(company)s. Sign in to start.") % {"company": inv.tenant.name})
             return redirect("login")
-    return render(request, "identity/invitation_accept.html", {"inv": inv, "form": form, "has_account": has_account})
+    context = {
+        "inv": inv,
+        "form": form,
+        "has_account": has_account,
+        "signed_in_as": user.email if user is not None else "",  # type: ignore[union-attr]
+        "other_account": user is not None and user.email.lower() != inv.email,  # type: ignore[union-attr]
+        "login_url": f"{reverse('login')}?{urlencode({'next': here})}",
+        "here": here,
+    }
+    response = render(request, "identity/invitation_accept.html", context, status=status)
+    if status == 403:
+        response.keep_writes = True  # type: ignore[attr-defined]  # the refused attempt stays audited
+    return response
 
 
 def signup(request: HttpRequest) -> HttpResponse:

@@ -158,13 +158,13 @@ def deliver_pending(limit: int = 100) -> int:
             with platform_context():
                 tenants[tenant_id] = Tenant.objects.get(pk=tenant_id)
         tenant = tenants[tenant_id]
-        with transaction.atomic(), tenant_context(tenant):  # atomic outside: a savepoint when nested
+        with transaction.atomic(), tenant_context(tenant, savepoint=False):  # atomic's savepoint when nested
             message = _claim(message_id)
         if message is None:
             continue
         error = ""
         try:
-            with transaction.atomic(), tenant_context(tenant):  # atomic outside: a savepoint when nested
+            with transaction.atomic(), tenant_context(tenant, savepoint=False):  # atomic's savepoint when nested
                 handler = _resolve(message.handler)
                 payload = dict(message.payload)
                 event_cls = _events_by_name.get(message.event)
@@ -176,7 +176,7 @@ def deliver_pending(limit: int = 100) -> int:
         except Exception as exc:  # recorded, retried up to MAX_ATTEMPTS times, then visible as failed
             log.exception("outbox message %s failed (attempt %s)", message.pk, message.attempts)
             error = f"{type(exc).__name__}: {exc}"[:2000]
-        with transaction.atomic(), tenant_context(tenant):  # atomic outside: a savepoint when nested
+        with transaction.atomic(), tenant_context(tenant, savepoint=False):  # atomic's savepoint when nested
             _record_outcome(message, error)
         delivered += not error
     return delivered

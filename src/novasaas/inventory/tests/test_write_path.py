@@ -31,9 +31,12 @@ def _post(api, body):
 
 
 def _in_transaction(statements):
-    """The statements of the request's transaction (a savepoint in the test's): the principal look-up
-    before it is cached per process outside tests."""
-    first = next(i for i, sql in enumerate(statements) if sql.startswith("SAVEPOINT"))
+    """The statements of the request's transaction (a savepoint in the test's, released last): the principal
+    look-up before it (its own transaction in production, savepoints in the test's) is cached per process
+    outside tests."""
+    release = statements[-1]
+    assert release.startswith("RELEASE SAVEPOINT"), release
+    first = statements.index(release.replace("RELEASE ", "", 1))
     return statements[first:]
 
 

@@ -124,3 +124,123 @@ def test_decimal_sum_is_exact(tenant_a):
     assert Decimal("0.1") + Decimal("0.2") == Decimal("0.3")
     with tenant_context(tenant_a):
         assert OutboxMessage.objects.aggregate(s=Sum("attempts"))["s"] is None
+
+
+# --- tenant_context inside a caller's transaction ----------------------------------------------------
+
+
+def _current_settings() -> tuple[str, str]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('app.tenant_id', true), current_setting('app.platform', true)")
+        tenant_id, platform = cur.fetchone()
+    return tenant_id or "", platform or ""
+
+
+def test_an_exception_leaving_tenant_context_leaves_the_callers_transaction_usable(tenant_a, tenant_b):
+    """The caller (a page catching an action's error, a task) goes on writing in its transaction: on
+    PostgreSQL the block was a savepoint, rolled back with its writes; the caller's writes stay."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        with tenant_context(tenant_a):
+            Role.objects.create(code="kept", name="Kept")
+        with pytest.raises(ValueError), tenant_context(tenant_b):
+            Role.objects.create(code="inner", name="Inner")
+            raise ValueError("refused")
+        assert not connection.needs_rollback
+        with tenant_context(tenant_a):
+            Role.objects.create(code="after", name="After")
+            assert set(Role.objects.filter(code__in=["kept", "after"]).values_list("code", flat=True)) == {
+                "kept",
+                "after",
+            }
+        with tenant_context(tenant_b):
+            inner = Role.objects.filter(code="inner").exists()
+    # PostgreSQL rolled the block back to its savepoint; SQLite has no transaction per block
+    assert inner is (connection.vendor != "postgresql")
+
+
+@pytest.mark.postgres_only
+def test_a_database_error_inside_tenant_context_does_not_abort_the_callers_transaction(tenant_a, tenant_b):
+    from django.db import DatabaseError, transaction
+
+    with transaction.atomic():
+        with pytest.raises(DatabaseError), tenant_context(tenant_a), connection.cursor() as cur:
+            # row-level security refuses a row of another tenant: the statement fails
+            cur.execute(
+                "INSERT INTO identity_role (tenant_id, code, name, name_en, description, is_system, has_own_grants)"
+                " VALUES (%s, 'x', 'x', '', '', false, false)",
+                [tenant_b.pk],
+            )
+        assert not connection.needs_rollback
+        with tenant_context(tenant_b):
+            Role.objects.create(code="after", name="After")  # PostgreSQL would refuse it in an aborted transaction
+            assert Role.objects.filter(code="after").count() == 1
+        assert _current_settings() == ("", "")
+
+
+@pytest.mark.postgres_only
+def test_an_exception_in_a_nested_platform_context_gives_the_tenant_scope_back(tenant_a, tenant_b):
+    from django.db import transaction
+
+    with transaction.atomic(), tenant_context(tenant_a):
+        with pytest.raises(ValueError), platform_context():
+            assert _current_settings() == ("", "on")
+            raise ValueError("refused")
+        assert _current_settings() == (str(tenant_a.pk), "")
+        with connection.cursor() as cur:
+            cur.execute("SELECT DISTINCT tenant_id FROM identity_role")
+            assert {r[0] for r in cur.fetchall()} == {tenant_a.pk}
+        # re-entering the tenant after the error applies it again (nothing is assumed in force)
+        with tenant_context(tenant_a), connection.cursor() as cur:
+            cur.execute("SELECT DISTINCT tenant_id FROM identity_role")
+            assert {r[0] for r in cur.fetchall()} == {tenant_a.pk}
+
+
+@pytest.mark.postgres_only
+def test_inside_an_api_request_transaction_the_block_joins_it_and_an_error_dooms_it(tenant_a):
+    """As actions (platform.transactions): no savepoint where the transaction is rolled back whole."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from novasaas.platform.transactions import no_savepoints
+
+    with pytest.raises(ValueError), transaction.atomic(), no_savepoints():
+        with CaptureQueriesContext(connection) as ctx, tenant_context(tenant_a):
+            Role.objects.filter(code="x").exists()
+        assert not [q for q in ctx.captured_queries if "SAVEPOINT" in q["sql"]]
+        try:
+            with tenant_context(tenant_a), platform_context():
+                raise ValueError("refused")
+        finally:
+            assert connection.needs_rollback
+    assert not connection.needs_rollback
+
+
+def test_a_nested_block_of_the_tenant_in_force_costs_no_statement(tenant_a, tenant_b):
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic(), tenant_context(tenant_a):
+        with CaptureQueriesContext(connection) as ctx:
+            with tenant_context(tenant_a):
+                pass
+            with platform_context(), platform_context():
+                pass
+        # the same tenant: nothing; another scope (PostgreSQL): savepoint, set, restore, release — once
+        assert len(ctx.captured_queries) == (4 if connection.vendor == "postgresql" else 0)
+
+
+@pytest.mark.postgres_only
+def test_a_scope_left_unrestored_is_applied_again_when_entered(tenant_a, tenant_b):
+    """``request_tenant_context`` leaves its settings in force (its transaction is about to end): a later
+    block of the outer tenant must not take them for its own."""
+    from django.db import transaction
+
+    from novasaas.platform.tenancy import request_tenant_context
+
+    with transaction.atomic(), tenant_context(tenant_a):
+        with request_tenant_context(tenant_b):
+            pass
+        with tenant_context(tenant_a):
+            assert _current_settings() == (str(tenant_a.pk), "")
