@@ -308,6 +308,23 @@ def expire_points(tenant: Any, on: dt.date) -> int:
     return count
 
 
+def expire_points_all_tenants(on: dt.date | None = None) -> int:
+    """The daily run over every tenant with CRM (``novasaas sales_expire_points``): each tenant's points
+    that expired before ``on`` (today by default). Idempotent: a second run the same day writes nothing.
+    Returns the number of customers whose points expired."""
+    from novasaas.platform.models import Tenant
+    from novasaas.platform.tenancy import platform_context, tenant_context
+
+    day = on or timezone.localdate()
+    with platform_context():
+        tenants = [t for t in Tenant.objects.all() if t.has_module("CRM")]
+    total = 0
+    for tenant in tenants:
+        with tenant_context(tenant):
+            total += expire_points(tenant, day)
+    return total
+
+
 def points_value_text(customer: Customer, tenant: Any) -> str:
     prog = programme(tenant)
     return format_amount(prog.point_value * customer.loyalty_points, "VND")

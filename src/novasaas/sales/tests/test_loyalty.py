@@ -149,6 +149,43 @@ def test_expiry_takes_the_oldest_unused_points(tenant_a, today):
         assert _balance(w) == 0
 
 
+def test_expire_points_command_daily_over_two_tenants(tenant_a, tenant_b, today, settings):
+    """``novasaas sales_expire_points`` is one of the worker's daily jobs: it expires each company's lapsed
+    points once; the same day again (the worker, or the command by hand) writes nothing."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from novasaas.platform import periodic
+
+    start = today - dt.timedelta(days=90)
+    worlds = {}
+    for tenant, points in ((tenant_a, 30), (tenant_b, 12)):
+        with tenant_context(tenant):
+            w = world(tenant, 0)
+            _programme(w, expiry_months=1)
+            customer = Customer.objects.select_for_update().get(pk=w.customer.pk)
+            loyalty._append(customer, LoyaltyKind.EARNED, points, start, expires_on=loyalty.add_months(start, 1))
+            loyalty._append(customer, LoyaltyKind.EARNED, 5, start, expires_on=loyalty.add_months(start, 6))
+            worlds[tenant.pk] = w
+    settings.DAILY_JOBS = ("sales_expire_points",)
+    settings.DAILY_JOBS_AT = "00:00"
+    cache.clear()
+    periodic.forget()
+    try:
+        assert periodic.run_daily_jobs() == {"sales_expire_points": "ok"}
+        assert periodic.run_daily_jobs() == {}  # once a day
+    finally:
+        cache.clear()
+        periodic.forget()
+    call_command("sales_expire_points", "--date", today.isoformat())  # by hand the same day: nothing new
+    for tenant, points in ((tenant_a, 30), (tenant_b, 12)):
+        with tenant_context(tenant):
+            w = worlds[tenant.pk]
+            assert _balance(w) == 5
+            expired = LoyaltyEntry.objects.filter(kind=LoyaltyKind.EXPIRED)
+            assert [(e.points, e.date, e.customer_id) for e in expired] == [(-points, today, w.customer.pk)]
+
+
 _state: dict = {}
 
 
