@@ -277,7 +277,61 @@ def restore_for_order(p: Principal, order: SalesOrder) -> None:
     )
 
 
-# --- expiry --------------------------------------------------------------------------------------------
+# --- expiry ---------------------------------------------------------------------------------------------
+
+
+def _used(customer: Customer) -> int:
+    """Points taken out so far (redeemed, reversed, manual minus, expired), net of what was given back."""
+    rows = LoyaltyEntry.objects.filter(customer=customer)
+    taken = -(rows.filter(points__lt=0).aggregate(s=Sum("points"))["s"] or 0)
+    given_back = rows.filter(kind=LoyaltyKind.RESTORED).aggregate(s=Sum("points"))["s"] or 0
+    return int(taken - given_back)
+
+
+def lapsing_by(customer: Customer, day: dt.date) -> int:
+    """The points of the balance that will have expired by ``day`` (earned rows expiring before it, less
+    what was used: points leave oldest first) — what ``expire_points(tenant, day)`` would write off."""
+    earned = (
+        LoyaltyEntry.objects.filter(customer=customer, kind=LoyaltyKind.EARNED, expires_on__lt=day).aggregate(
+            s=Sum("points")
+        )["s"]
+        or 0
+    )
+    return max(min(earned - _used(customer), customer.loyalty_points), 0)
+
+
+EXPIRING_SOON_DAYS = 30
+
+
+def summary(customer: Customer, on: dt.date) -> dict[str, Any]:
+    """The customer's points as the customer sees them (portal): balance and its value, totals earned,
+    redeemed (net of orders cancelled), expired, the points expiring within ``EXPIRING_SOON_DAYS`` days
+    and the last 200 ledger rows."""
+    prog = programme(customer.tenant)
+    rows = LoyaltyEntry.objects.filter(customer=customer)
+
+    def total(*kinds: str) -> int:
+        return int(rows.filter(kind__in=kinds).aggregate(s=Sum("points"))["s"] or 0)
+
+    soon_by = on + dt.timedelta(days=EXPIRING_SOON_DAYS)
+    return {
+        "programme_active": prog.is_active,
+        "balance": customer.loyalty_points,
+        "value": prog.point_value * customer.loyalty_points,
+        "point_value": prog.point_value,
+        "points_per": prog.points_per,
+        "expiry_months": prog.expiry_months,
+        "earned": total(LoyaltyKind.EARNED) + total(LoyaltyKind.REVERSED),
+        "redeemed": -(total(LoyaltyKind.REDEEMED) + total(LoyaltyKind.RESTORED)),
+        "expired": -total(LoyaltyKind.EXPIRED),
+        "adjusted": total(LoyaltyKind.MANUAL),
+        "expiring_soon": lapsing_by(customer, soon_by + dt.timedelta(days=1)),
+        "expiring_by": soon_by,
+        "entries": list(rows.order_by("-id")[:200]),
+    }
+
+
+# --- write-off ----------------------------------------------------------------------------------------
 
 
 def expire_points(tenant: Any, on: dt.date) -> int:
@@ -294,14 +348,7 @@ def expire_points(tenant: Any, on: dt.date) -> int:
     for row in expired_by_customer:
         with transaction.atomic():
             customer = _lock_customer(row["customer_id"])
-            taken = -(LoyaltyEntry.objects.filter(customer=customer, points__lt=0).aggregate(s=Sum("points"))["s"] or 0)
-            given_back = (
-                LoyaltyEntry.objects.filter(customer=customer, kind=LoyaltyKind.RESTORED).aggregate(s=Sum("points"))[
-                    "s"
-                ]
-                or 0
-            )
-            lapse = min(row["s"] - (taken - given_back), customer.loyalty_points)
+            lapse = min(row["s"] - _used(customer), customer.loyalty_points)
             if lapse > 0:
                 _append(customer, LoyaltyKind.EXPIRED, -lapse, on, source="expiry")
                 count += 1

@@ -36,6 +36,13 @@ def balance(request: HttpRequest) -> Any:
     return portal.balance(request.auth, _account(request))  # type: ignore[attr-defined]
 
 
+@router.get("/loyalty", response={200: s.PortalLoyaltyOut, **E})
+def loyalty(request: HttpRequest) -> Any:
+    """The customer's loyalty points: balance and value, earned / redeemed / expired totals, the points
+    expiring within 30 days and the ledger (last 200 rows, newest first)."""
+    return portal.loyalty_of(_account(request))
+
+
 @router.get("/orders", response={200: list[s.PortalOrderSummaryOut], **E})
 @paginate(LimitOffsetPagination)
 def list_orders(request: HttpRequest) -> Any:

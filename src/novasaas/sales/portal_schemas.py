@@ -37,6 +37,36 @@ class PortalAccountInfoOut(Schema):
     contacts: list[PortalContactOut]
 
 
+class PortalLoyaltyEntryOut(Schema):
+    date: dt.date
+    kind: str
+    kind_label: str
+    points: int
+    balance_after: int
+    reason: str  # the invoice / order number, or the reason given for points added by hand
+    expires_on: dt.date | None
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
+
+class PortalLoyaltyOut(Schema):
+    programme_active: bool
+    balance: int
+    value: Decimal  # đồng the balance is worth on an order
+    point_value: Decimal
+    points_per: Decimal  # đồng of invoiced revenue (before VAT) per point
+    expiry_months: int | None
+    earned: int  # net of credit-note reversals
+    redeemed: int  # net of cancelled orders
+    expired: int
+    adjusted: int  # added (or taken) by the company by hand
+    expiring_soon: int
+    expiring_by: dt.date
+    entries: list[PortalLoyaltyEntryOut]
+
+
 class PortalLineOut(Schema):
     position: int
     description: str

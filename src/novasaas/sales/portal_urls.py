@@ -4,6 +4,7 @@ from novasaas.sales import portal_views as v
 
 urlpatterns = [
     path("", v.PortalHomeView.as_view(), name="portal-home"),
+    path("loyalty/", v.PortalLoyaltyView.as_view(), name="portal-loyalty"),
     path("orders/", v.PortalOrderListView.as_view(), name="portal-orders"),
     path("orders/<int:pk>/", v.PortalOrderDetailView.as_view(), name="portal-order"),
     path("invoices/", v.PortalInvoiceListView.as_view(), name="portal-invoices"),

@@ -73,6 +73,7 @@ class PortalHomeView(PortalView):
         context = {
             "info": portal.account_info(self.account),
             "balance": portal.balance(self.principal, self.account),
+            "loyalty": portal.loyalty_of(self.account),
             "orders": portal.orders(self.account)[:5],
             "invoices": _with_open_amounts(portal.invoices(self.account)[:5]),
             "quotations": portal.quotations_of(self.account).filter(status="sent").select_related("order")[:5],
@@ -93,6 +94,11 @@ class PortalHomeView(PortalView):
             return self.get(request, form=form, status=400)
         messages.success(request, _("Your contact details were saved."))
         return redirect("portal-home")
+
+
+class PortalLoyaltyView(PortalView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render("sales/portal/loyalty.html", {"loyalty": portal.loyalty_of(self.account)})
 
 
 class PortalOrderListView(PortalView):
