@@ -287,6 +287,15 @@ class LoyaltyProgrammeForm(Form):
     )
 
 
+class LoyaltyTierForm(Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    min_revenue = NumberField(
+        label=_("From revenue in 12 months (before VAT)"), max_digits=16, decimal_places=0, required=False
+    )
+    multiplier = NumberField(label=_("Points multiplier"), max_digits=4, decimal_places=2)
+
+
 class LoyaltyAddForm(Form):
     points = forms.IntegerField(
         label=_("Points"), widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"})

@@ -576,4 +576,5 @@ from novasaas.sales.promotion_models import (  # noqa: E402, F401  (coupons, cam
     LoyaltyEntry,
     LoyaltyKind,
     LoyaltyProgramme,
+    LoyaltyTier,
 )

@@ -51,6 +51,13 @@ class PortalLoyaltyEntryOut(Schema):
         return str(obj.get_kind_display())
 
 
+class LoyaltyTierBrief(Schema):
+    code: str
+    name: str
+    min_revenue: Decimal
+    multiplier: Decimal
+
+
 class PortalLoyaltyOut(Schema):
     programme_active: bool
     balance: int
@@ -64,6 +71,11 @@ class PortalLoyaltyOut(Schema):
     adjusted: int  # added (or taken) by the company by hand
     expiring_soon: int
     expiring_by: dt.date
+    tier: LoyaltyTierBrief | None  # reached by the revenue before VAT of the last 12 months
+    multiplier: Decimal  # the tier's points multiplier (1 without a tier)
+    revenue_12m: Decimal
+    next_tier: LoyaltyTierBrief | None
+    to_next_tier: Decimal | None
     entries: list[PortalLoyaltyEntryOut]
 
 

@@ -142,13 +142,18 @@ class CampaignDetailView(SalesView):
 class LoyaltyProgrammeView(SalesView):
     """The programme's settings: editable with ``crm.loyalty.configure``, read-only otherwise."""
 
-    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200, tier_form: Any = None) -> HttpResponse:
         prog = loyalty.programme(self.principal.tenant)
         can_edit = self.principal.has("crm.loyalty.configure")
         if can_edit and form is None:
             fields = ("is_active", "points_per", "point_value", "expiry_months")
             form = forms.LoyaltyProgrammeForm(initial={f: getattr(prog, f) for f in fields})
-        context = {"programme": prog, "form": form if can_edit else None}
+        context = {
+            "programme": prog,
+            "form": form if can_edit else None,
+            "tiers": loyalty.tiers(self.principal.tenant),
+            "tier_form": (tier_form or forms.LoyaltyTierForm(initial={"multiplier": 1})) if can_edit else None,
+        }
         return render(request, "sales/loyalty.html", context, status=status)
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -162,6 +167,41 @@ class LoyaltyProgrammeView(SalesView):
             except ValidationError as exc:
                 _attach(form, exc)
         return self.get(request, form, status=400)
+
+
+class LoyaltyTierView(LoyaltyProgrammeView):
+    """POST: a new tier (no ``pk``), a tier changed, or removed (``do=delete``); ``crm.loyalty.configure``.
+    A refusal shows the programme page with the reason (400), nothing changed."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:  # type: ignore[override]
+        from novasaas.sales.models import LoyaltyTier
+
+        self.principal.require("crm.loyalty.configure")
+        if pk is not None:
+            LoyaltyTier.objects.get(pk=pk)  # 404 for an unknown or another company's tier
+            if request.POST.get("do") == "delete":
+                loyalty.delete_tier(self.principal, pk)
+                messages.success(request, _("Tier removed."))
+                return redirect("sales-loyalty")
+        form = forms.LoyaltyTierForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            if data.get("min_revenue") is None:
+                data["min_revenue"] = 0
+            try:
+                loyalty.save_tier(self.principal, pk, **data)
+                messages.success(request, _("Tier saved."))
+                return redirect("sales-loyalty")
+            except ValidationError as exc:
+                _attach(form, exc)
+        if pk is not None:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, str(error))
+            return self.get(request, status=400)
+        return self.get(request, status=400, tier_form=form)
 
 
 def _error_text(exc: ValidationError) -> str:

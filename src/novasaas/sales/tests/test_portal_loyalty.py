@@ -49,6 +49,9 @@ def scene(tenant_a, django_capture_on_commit_callbacks):
 def test_api_and_page_show_the_customer_own_points(tenant_a, scene, today):
     w = scene.w
     _points(tenant_a, w, w.customer.pk, today)
+    with tenant_context(tenant_a):
+        loyalty.save_tier(w.manager, code="MEMBER", name="Thành viên", min_revenue=0, multiplier="1")
+        loyalty.save_tier(w.manager, code="GOLD", name="Vàng", min_revenue=10_000_000, multiplier="2")
     with tenant_context(tenant_a):  # another customer of the company has points too
         loyalty.add_points(w.manager, scene.other["customer"], points=999, reason="Khách khác")
     api = ApiClient(tenant_a, scene.user)
@@ -70,12 +73,15 @@ def test_api_and_page_show_the_customer_own_points(tenant_a, scene, today):
         ("expired", -7, 0, ""),
         ("earned", 7, 7, "HD-OLD"),
     ]
+    # the scene's invoice: 45,000 before VAT in the last 12 months → Member, 9,955,000 more to Gold
+    assert (body["tier"]["name"], D(body["multiplier"]), D(body["revenue_12m"])) == ("Thành viên", D(1), D(45000))
+    assert (body["next_tier"]["code"], D(body["to_next_tier"])) == ("GOLD", D(9955000))
     assert "Khách khác" not in str(body) and 999 not in [e["points"] for e in body["entries"]]
     web = web_client(tenant_a, scene.user)
     page = web.get("/portal/loyalty/").content.decode()
     assert "DH-9" in page and "HD-OLD" in page and "Khách khác" not in page
     assert "4.000" in page or "4,000" in page
-    assert 'id="portal-loyalty-expiring"' in page
+    assert 'id="portal-loyalty-expiring"' in page and "Thành viên" in page and "Vàng" in page
     home = web.get("/portal/").content.decode()
     assert 'id="portal-loyalty-box"' in home and "/portal/loyalty/" in home
 
