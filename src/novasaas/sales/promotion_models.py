@@ -80,6 +80,10 @@ class Coupon(TenantModel):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="coupons", verbose_name=_("campaign")
     )
+    # restricted to these Inventory products and/or categories (ids, no FK across modules; a category
+    # covers its sub-categories); both empty: every line
+    product_ids = models.JSONField(_("only for products"), default=list, blank=True)
+    category_ids = models.JSONField(_("only for product categories"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     used_count = models.PositiveIntegerField(_("used"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -106,6 +110,10 @@ class Coupon(TenantModel):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def is_restricted(self) -> bool:
+        return bool(self.product_ids or self.category_ids)
 
 
 class CouponRedemption(TenantModel):

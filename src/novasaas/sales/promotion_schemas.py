@@ -31,6 +31,8 @@ class SalesCouponIn(StrictSchema):
     customer_group_id: Id | None = None
     campaign_id: Id | None = None
     is_active: bool = True
+    product_ids: list[Id] = Field(default_factory=list, max_length=200)  # Inventory products; empty: all
+    category_ids: list[Id] = Field(default_factory=list, max_length=200)  # product categories (with children)
 
 
 class SalesCouponUpdate(StrictSchema):
@@ -46,6 +48,8 @@ class SalesCouponUpdate(StrictSchema):
     customer_group_id: Id | None = None
     campaign_id: Id | None = None
     is_active: bool | None = None
+    product_ids: list[Id] | None = Field(default=None, max_length=200)
+    category_ids: list[Id] | None = Field(default=None, max_length=200)
 
 
 class SalesCouponOut(Schema):
@@ -63,6 +67,8 @@ class SalesCouponOut(Schema):
     campaign_id: int | None
     is_active: bool
     used_count: int
+    product_ids: list[int]
+    category_ids: list[int]
 
 
 class SalesCouponApplyIn(StrictSchema):

@@ -24,6 +24,24 @@ def _campaigns(tenant: Any) -> list[tuple[int, str]]:
     return [(c.pk, c.name) for c in Campaign.objects.filter(tenant=tenant)]
 
 
+def _categories(tenant: Any) -> list[tuple[int, str]]:
+    from novasaas.inventory import selectors as inventory
+
+    if not tenant.has_module("INV"):
+        return []
+    return [(c.pk, c.path()) for c in inventory.list_categories(tenant)]
+
+
+def _coupon_initial(coupon: Coupon) -> dict[str, Any]:
+    from novasaas.inventory import selectors as inventory
+
+    initial = {f: getattr(coupon, f) for f in _COUPON_FIELDS}
+    skus = inventory.product_skus(coupon.tenant, coupon.product_ids) if coupon.product_ids else {}
+    initial["product_skus"] = ", ".join(skus[i] for i in coupon.product_ids if i in skus)
+    initial["category_ids"] = list(coupon.category_ids)
+    return initial
+
+
 _COUPON_FIELDS = (
     "code",
     "name",
@@ -45,7 +63,9 @@ class CouponListView(SalesView):
 
     def _form(self, data: Any = None, initial: Any = None) -> forms.CouponForm:
         tenant = self.principal.tenant
-        return forms.CouponForm(data, initial=initial, groups=_groups(tenant), campaigns=_campaigns(tenant))
+        return forms.CouponForm(
+            data, initial=initial, groups=_groups(tenant), campaigns=_campaigns(tenant), categories=_categories(tenant)
+        )
 
     def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
         can_edit = self.principal.has("crm.coupon.manage")
@@ -73,9 +93,18 @@ class CouponDetailView(CouponListView):
         coupon = promotions.get_coupon(self.principal.tenant, pk)
         can_edit = self.principal.has("crm.coupon.manage")
         if can_edit and form is None:
-            form = self._form(initial={f: getattr(coupon, f) for f in _COUPON_FIELDS})
+            form = self._form(initial=_coupon_initial(coupon))
         redemptions = coupon.redemptions.select_related("order", "customer__party")[:100]
-        context = {"coupon": coupon, "form": form if can_edit else None, "redemptions": redemptions}
+        restriction = _coupon_initial(coupon) if coupon.is_restricted else None
+        if restriction is not None:
+            names = dict(_categories(self.principal.tenant))
+            restriction["categories"] = [names.get(i, str(i)) for i in coupon.category_ids]
+        context = {
+            "coupon": coupon,
+            "form": form if can_edit else None,
+            "redemptions": redemptions,
+            "restriction": restriction,
+        }
         return render(request, "sales/coupon.html", context, status=status)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
