@@ -241,3 +241,48 @@ class SalesPortalAccountOut(Schema):
 
 class SalesPortalAccountUpdate(StrictSchema):
     is_active: bool
+
+
+class TicketMessageOut(Schema):
+    id: int
+    from_customer: bool
+    author: str
+    body: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_author(obj: Any) -> str:
+        return str(obj.author.full_name or obj.author.email)
+
+
+class TicketSummaryOut(Schema):
+    id: int
+    subject: str
+    status: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class TicketOut(TicketSummaryOut):
+    messages: list[TicketMessageOut]
+
+    @staticmethod
+    def resolve_messages(obj: Any) -> list[Any]:
+        return list(obj.messages.all())
+
+
+class StaffTicketSummaryOut(TicketSummaryOut):
+    customer_id: int
+
+
+class StaffTicketOut(TicketOut):
+    customer_id: int
+
+
+class TicketOpenIn(StrictSchema):
+    subject: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=5000)
+
+
+class TicketMessageIn(StrictSchema):
+    body: str = Field(min_length=1, max_length=5000)

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from novasaas.sales import loyalty, promotions, quotations, selectors
+from novasaas.sales import loyalty, promotions, quotations, selectors, tickets
+from novasaas.sales import portal_schemas as portal_s
 from novasaas.sales import promotion_schemas as ps
 from novasaas.sales import schemas as s
 from novasaas.sales.api import E, _data, _p, router
@@ -177,3 +178,29 @@ def add_customer_points(request: HttpRequest, customer_id: int, data: ps.SalesLo
     """Points added by hand with a reason (negative: taken; never below a zero balance)."""
     p = _p(request, "crm.loyalty.add")
     return 201, loyalty.add_points(p, customer_id, points=data.points, reason=data.reason, date=data.date)
+
+
+# --- support tickets (the customers' portal tickets, answered by Sales) ---------------------------------
+
+
+@router.get("/tickets", response={200: list[portal_s.StaffTicketSummaryOut], **E})
+def list_tickets(request: HttpRequest, status: str = "") -> Any:
+    """Tickets of the customers the member sees (Sales Staff: their own), filter ``status``."""
+    return list(tickets.staff_tickets(request.auth, status)[:500])  # type: ignore[attr-defined]
+
+
+@router.get("/tickets/{int:ticket_id}", response={200: portal_s.StaffTicketOut, **E})
+def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
+    return tickets.staff_ticket(request.auth, ticket_id)  # type: ignore[attr-defined]
+
+
+@router.post("/tickets/{int:ticket_id}/messages", response={201: portal_s.StaffTicketOut, **E})
+def answer_ticket(request: HttpRequest, ticket_id: int, data: portal_s.TicketMessageIn) -> Any:
+    tickets.staff_writes(request.auth, ticket_id, data.body)  # type: ignore[attr-defined]
+    return 201, tickets.staff_ticket(request.auth, ticket_id)  # type: ignore[attr-defined]
+
+
+@router.post("/tickets/{int:ticket_id}/close", response={200: portal_s.StaffTicketOut, **E})
+def close_ticket(request: HttpRequest, ticket_id: int) -> Any:
+    tickets.close_ticket(request.auth, ticket_id)  # type: ignore[attr-defined]
+    return tickets.staff_ticket(request.auth, ticket_id)  # type: ignore[attr-defined]

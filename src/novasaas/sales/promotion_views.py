@@ -292,3 +292,50 @@ class CustomerLoyaltyView(SalesView):
         view = CustomerDetailView()
         view.principal, view.request = self.principal, request
         return view.get(request, pk, loyalty_form=form, status=400)
+
+
+class TicketListView(SalesView):
+    """The customers' support tickets (Sales Staff: their own customers'), filter by status."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from django.core.paginator import Paginator
+
+        from novasaas.sales import tickets
+        from novasaas.sales.models import TicketStatus
+
+        status = request.GET.get("status", "")
+        page = Paginator(tickets.staff_tickets(self.principal, status), 50).get_page(request.GET.get("page"))
+        context = {"page": page, "status": status, "statuses": TicketStatus.choices}
+        return render(request, "sales/tickets.html", context)
+
+
+class TicketDetailView(SalesView):
+    """A ticket's conversation; ``do`` = answer (``body``) or close, with ``crm.customer.edit``."""
+
+    def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
+        from novasaas.sales import tickets
+        from novasaas.sales.portal_views import TicketMessageForm
+
+        ticket = tickets.staff_ticket(self.principal, pk)
+        can_answer = self.principal.has("crm.customer.edit")
+        context = {"ticket": ticket, "form": (form or TicketMessageForm()) if can_answer else None}
+        return render(request, "sales/ticket.html", context, status=status)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from novasaas.sales import tickets
+        from novasaas.sales.portal_views import TicketMessageForm, _attach_errors
+
+        self.principal.require("crm.customer.edit")
+        tickets.staff_ticket(self.principal, pk)  # 404 first
+        form = TicketMessageForm(request.POST)
+        try:
+            if request.POST.get("do") == "close":
+                tickets.close_ticket(self.principal, pk)
+                messages.success(request, _("Ticket closed."))
+                return redirect("sales-ticket", pk=pk)
+            if form.is_valid():
+                tickets.staff_writes(self.principal, pk, form.cleaned_data["body"])
+                return redirect("sales-ticket", pk=pk)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        return self.get(request, pk, form, status=400)
