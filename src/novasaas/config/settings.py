@@ -282,7 +282,8 @@ DAILY_JOBS = tuple(
         "DAILY_JOBS",
         ""
         if TESTING
-        else "billing_day,sales_remind_activities,sales_quotation_expiry,ai_expire_credits,ai_release_stale",
+        else "billing_day,sales_remind_activities,sales_quotation_expiry,sales_expire_points,"
+        "ai_expire_credits,ai_release_stale",
     ).split(",")
     if j
 )

@@ -730,3 +730,32 @@ def cost_of_sales(tenant: Tenant, date_from: Date, date_to: Date) -> Decimal:
     out = issued.aggregate(v=Sum("value"))["v"] or ZERO
     back = returned.aggregate(v=Sum("value"))["v"] or ZERO
     return Decimal(out) - Decimal(back) + Decimal(extra)
+
+
+def product_categories(tenant: Tenant, product_ids: Any) -> dict[int, set[int]]:
+    """For each product id: its category and that category's ancestors (ids; empty without a category).
+    Used by Sales' coupons restricted to categories."""
+    parents: dict[int, int | None] = dict(Category.objects.filter(tenant=tenant).values_list("pk", "parent_id"))
+    found: dict[int, set[int]] = {}
+    rows = Product.objects.filter(tenant=tenant, pk__in=list(product_ids)).values_list("pk", "category_id")
+    for pid, category_id in rows:
+        chain: set[int] = set()
+        node: int | None = category_id
+        while node is not None and node not in chain:
+            chain.add(node)
+            node = parents.get(node)
+        found[pid] = chain
+    return found
+
+
+def products_by_sku(tenant: Tenant, skus: Any) -> dict[str, int]:
+    """{sku: product id} of the given SKUs that exist (case as stored)."""
+    return dict(Product.objects.filter(tenant=tenant, sku__in=list(skus)).values_list("sku", "pk"))
+
+
+def product_skus(tenant: Tenant, product_ids: Any) -> dict[int, str]:
+    return dict(Product.objects.filter(tenant=tenant, pk__in=list(product_ids)).values_list("pk", "sku"))
+
+
+def existing_category_ids(tenant: Tenant, category_ids: Any) -> set[int]:
+    return set(Category.objects.filter(tenant=tenant, pk__in=list(category_ids)).values_list("pk", flat=True))

@@ -1,8 +1,9 @@
 """Daily jobs run by the worker (``novasaas worker``), so no cron line is needed.
 
 ``settings.DAILY_JOBS`` names management commands (billing_day, sales_remind_activities,
-sales_quotation_expiry, ai_expire_credits, ai_release_stale); each runs once a day, on the worker's first sweep after
-``settings.DAILY_JOBS_AT`` (local time of ``TIME_ZONE``, "00:05"). Once per day and job:
+sales_quotation_expiry, sales_expire_points, ai_expire_credits, ai_release_stale); each runs once a day,
+on the worker's first sweep after ``settings.DAILY_JOBS_AT`` (local time of ``TIME_ZONE``, "00:05").
+Once per day and job:
 
 - a marker ``periodic:<job>:<day>`` is added to Django's cache (``cache.add`` is atomic): with a shared
   cache (``REDIS_URL``) only one worker process of the platform runs the job that day; with the local-memory

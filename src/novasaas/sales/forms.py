@@ -255,12 +255,19 @@ class CouponForm(Form):
         label=_("Only for customer group"), coerce=int, required=False, empty_value=None
     )
     campaign_id = forms.TypedChoiceField(label=_("Campaign"), coerce=int, required=False, empty_value=None)
+    product_skus = forms.CharField(
+        label=_("Only for products (SKUs, separated by commas; empty: all)"), max_length=2000, required=False
+    )
+    category_ids = forms.TypedMultipleChoiceField(
+        label=_("Only for product categories (with their sub-categories)"), coerce=int, required=False
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args: Any, groups: Any = (), campaigns: Any = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, groups: Any = (), campaigns: Any = (), categories: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["customer_group_id"].choices = [("", "—"), *groups]  # type: ignore[attr-defined]
         self.fields["campaign_id"].choices = [("", "—"), *campaigns]  # type: ignore[attr-defined]
+        self.fields["category_ids"].choices = list(categories)  # type: ignore[attr-defined]
 
 
 class CampaignForm(Form):
@@ -285,6 +292,15 @@ class LoyaltyProgrammeForm(Form):
     expiry_months = forms.IntegerField(
         label=_("Points expire after (months, empty: never)"), min_value=1, max_value=120, required=False
     )
+
+
+class LoyaltyTierForm(Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    min_revenue = NumberField(
+        label=_("From revenue in 12 months (before VAT)"), max_digits=16, decimal_places=0, required=False
+    )
+    multiplier = NumberField(label=_("Points multiplier"), max_digits=4, decimal_places=2)
 
 
 class LoyaltyAddForm(Form):

@@ -36,6 +36,7 @@ from novasaas.sales.models import (
     LoyaltyEntry,
     LoyaltyKind,
     LoyaltyProgramme,
+    LoyaltyTier,
     OrderStatus,
     SalesCreditNote,
     SalesInvoice,
@@ -90,6 +91,125 @@ def configure(p: Principal, **fields: Any) -> LoyaltyProgramme:
     return prog
 
 
+# --- tiers ------------------------------------------------------------------------------------------------
+
+TIER_FIELDS = ("code", "name", "min_revenue", "multiplier")
+TIER_WINDOW_DAYS = 365
+MAX_MULTIPLIER = Decimal(10)
+
+
+def tiers(tenant: Any) -> list[LoyaltyTier]:
+    return list(LoyaltyTier.objects.filter(tenant=tenant).order_by("min_revenue", "id"))
+
+
+@transaction.atomic
+def save_tier(p: Principal, tier_id: int | None = None, **fields: Any) -> LoyaltyTier:
+    """Create (``tier_id`` None) or change a tier (``crm.loyalty.configure``): code (letters, digits,
+    - or _; kept upper case), name, ``min_revenue`` (whole đồng ≥ 0; one tier per threshold) and
+    ``multiplier`` (> 0, at most 10, 2 decimals). Bad input: 400, nothing written."""
+    p.require("crm.loyalty.configure")
+    unknown = set(fields) - set(TIER_FIELDS)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: [_("Unknown field.")]})
+    if tier_id is None:
+        tier, before = LoyaltyTier(tenant=p.tenant), None
+        missing = [f for f in ("code", "name") if not str(fields.get(f) or "").strip()]
+        if missing:
+            raise ValidationError({missing[0]: [_("This field is required.")]})
+    else:
+        tier = LoyaltyTier.objects.select_for_update().get(pk=tier_id)
+        before = audit.snapshot(tier)
+    if fields.get("code") is not None:
+        code = str(fields["code"]).strip().upper()
+        if not code or len(code) > 20 or not all(c.isalnum() or c in "-_" for c in code):
+            raise ValidationError({"code": [_("Use up to 20 letters, digits, - or _.")]})
+        tier.code = code
+    if fields.get("name") is not None:
+        name = str(fields["name"]).strip()
+        if not name:
+            raise ValidationError({"name": [_("This field is required.")]})
+        tier.name = name[:100]
+    if fields.get("min_revenue") is not None:
+        amount = actions._money(fields["min_revenue"], "min_revenue")
+        assert amount is not None
+        tier.min_revenue = amount
+    if fields.get("multiplier") is not None:
+        try:
+            mult = Decimal(str(fields["multiplier"]).strip())
+        except (ArithmeticError, ValueError) as exc:
+            raise ValidationError({"multiplier": [_("Enter a number.")]}) from exc
+        if not mult.is_finite() or not ZERO < mult <= MAX_MULTIPLIER or mult != mult.quantize(Decimal("0.01")):
+            raise ValidationError(
+                {"multiplier": [_("Enter a multiplier greater than 0 and at most 10, with up to 2 decimals.")]}
+            )
+        tier.multiplier = mult
+    others = LoyaltyTier.objects.filter(tenant=p.tenant).exclude(pk=tier.pk)
+    if others.filter(code=tier.code).exists():
+        raise ValidationError({"code": [_("Another tier has the code %(c)s.") % {"c": tier.code}]})
+    if others.filter(min_revenue=tier.min_revenue).exists():
+        raise ValidationError({"min_revenue": [_("Another tier starts at this revenue.")]})
+    tier.save()
+    if before is None:
+        audit.record_created(tier, p.user)
+    else:
+        audit.record_updated(tier, p.user, before)
+    return tier
+
+
+@transaction.atomic
+def delete_tier(p: Principal, tier_id: int) -> None:
+    """Remove a tier (``crm.loyalty.configure``); points already earned keep the tier code they noted."""
+    p.require("crm.loyalty.configure")
+    tier = LoyaltyTier.objects.select_for_update().get(pk=tier_id)
+    audit.record_deleted(tier, p.user)
+    tier.delete()
+
+
+def revenue_12m(customer: Customer, on: dt.date, *, exclude_invoice_id: int | None = None) -> Decimal:
+    """The customer's invoiced revenue before VAT, net of credit notes, dated in the 365 days up to
+    ``on`` (the invoice being issued left out)."""
+    since = on - dt.timedelta(days=TIER_WINDOW_DAYS - 1)
+    invoices = SalesInvoice.objects.filter(customer_id=customer.pk, date__gte=since, date__lte=on)
+    if exclude_invoice_id is not None:
+        invoices = invoices.exclude(pk=exclude_invoice_id)
+    invoiced = invoices.aggregate(s=Sum("untaxed"))["s"] or ZERO
+    credited = (
+        SalesCreditNote.objects.filter(customer_id=customer.pk, date__gte=since, date__lte=on).aggregate(
+            s=Sum("untaxed")
+        )["s"]
+        or ZERO
+    )
+    return max(Decimal(invoiced) - Decimal(credited), ZERO)
+
+
+def tier_for(revenue: Decimal, all_tiers: list[LoyaltyTier]) -> LoyaltyTier | None:
+    """The highest tier whose threshold the revenue reaches (None: no tier reached)."""
+    reached = [t for t in all_tiers if t.min_revenue <= revenue]
+    return reached[-1] if reached else None
+
+
+def tier_status(customer: Customer, on: dt.date) -> dict[str, Any]:
+    """The customer's tier today (name, code, multiplier), the 12 months' revenue it rests on and the
+    next tier with the revenue still missing to reach it."""
+    all_tiers = tiers(customer.tenant)
+    revenue = revenue_12m(customer, on)
+    tier = tier_for(revenue, all_tiers)
+    higher = [t for t in all_tiers if t.min_revenue > revenue]
+    nxt = higher[0] if higher else None
+    return {
+        "tier": tier,
+        "multiplier": tier.multiplier if tier else Decimal(1),
+        "revenue_12m": revenue,
+        "next_tier": nxt,
+        "to_next_tier": (nxt.min_revenue - revenue) if nxt else None,
+    }
+
+
+def points_for(amount: Decimal, prog: LoyaltyProgramme, multiplier: Decimal) -> int:
+    """⌊amount × multiplier ÷ points_per⌋ (never below 0)."""
+    return max(int((amount * multiplier / prog.points_per).to_integral_value(rounding=ROUND_FLOOR)), 0)
+
+
 def entries(customer: Customer) -> QuerySet[LoyaltyEntry]:
     return LoyaltyEntry.objects.filter(customer=customer).select_related("created_by")
 
@@ -110,6 +230,7 @@ def _append(
     reason: str = "",
     user: Any = None,
     expires_on: dt.date | None = None,
+    tier: str = "",
 ) -> LoyaltyEntry:
     """One ledger row; ``customer`` must be locked (``select_for_update``) by the caller."""
     balance = customer.loyalty_points + points
@@ -130,6 +251,7 @@ def _append(
         source=source,
         reason=reason[:300],
         expires_on=expires_on,
+        tier=tier,
         created_by=user,
     )
     customer.loyalty_points = balance
@@ -164,25 +286,50 @@ def add_points(p: Principal, customer_id: int, *, points: Any, reason: str, date
 
 
 def earn_for_invoice(p: Principal, invoice: SalesInvoice) -> LoyaltyEntry | None:
-    """Points earned by an invoice just issued: ⌊amount before VAT ÷ points_per⌋ (none when the programme
-    is off or the invoice earns less than a point)."""
+    """Points earned by an invoice just issued (``earn``); None when the programme is off or the invoice
+    earns less than a point."""
+    return earn(
+        p,
+        invoice.customer_id,
+        invoice.untaxed,
+        invoice.date,
+        source=f"invoice:{invoice.pk}",
+        reason=invoice.number,
+        exclude_invoice_id=invoice.pk,
+    )
+
+
+def earn(
+    p: Principal,
+    customer_id: int,
+    amount: Decimal,
+    on: dt.date,
+    *,
+    source: str,
+    reason: str,
+    exclude_invoice_id: int | None = None,
+) -> LoyaltyEntry | None:
+    """⌊amount before VAT × the customer's tier multiplier ÷ points_per⌋ points (the tier reached by the
+    12 months' revenue before this document; none: × 1), expiring ``expiry_months`` later."""
     prog = programme(p.tenant)
     if not prog.is_active:
         return None
-    points = int((invoice.untaxed / prog.points_per).to_integral_value(rounding=ROUND_FLOOR))
+    customer = _lock_customer(customer_id)
+    tier = tier_for(revenue_12m(customer, on, exclude_invoice_id=exclude_invoice_id), tiers(p.tenant))
+    points = points_for(amount, prog, tier.multiplier if tier else Decimal(1))
     if points <= 0:
         return None
-    customer = _lock_customer(invoice.customer_id)
-    expires = add_months(invoice.date, prog.expiry_months) if prog.expiry_months else None
+    expires = add_months(on, prog.expiry_months) if prog.expiry_months else None
     return _append(
         customer,
         LoyaltyKind.EARNED,
         points,
-        invoice.date,
-        source=f"invoice:{invoice.pk}",
-        reason=invoice.number,
+        on,
+        source=source,
+        reason=reason,
         user=p.user,
         expires_on=expires,
+        tier=tier.code if tier else "",
     )
 
 
@@ -277,7 +424,62 @@ def restore_for_order(p: Principal, order: SalesOrder) -> None:
     )
 
 
-# --- expiry --------------------------------------------------------------------------------------------
+# --- expiry ---------------------------------------------------------------------------------------------
+
+
+def _used(customer: Customer) -> int:
+    """Points taken out so far (redeemed, reversed, manual minus, expired), net of what was given back."""
+    rows = LoyaltyEntry.objects.filter(customer=customer)
+    taken = -(rows.filter(points__lt=0).aggregate(s=Sum("points"))["s"] or 0)
+    given_back = rows.filter(kind=LoyaltyKind.RESTORED).aggregate(s=Sum("points"))["s"] or 0
+    return int(taken - given_back)
+
+
+def lapsing_by(customer: Customer, day: dt.date) -> int:
+    """The points of the balance that will have expired by ``day`` (earned rows expiring before it, less
+    what was used: points leave oldest first) — what ``expire_points(tenant, day)`` would write off."""
+    earned = (
+        LoyaltyEntry.objects.filter(customer=customer, kind=LoyaltyKind.EARNED, expires_on__lt=day).aggregate(
+            s=Sum("points")
+        )["s"]
+        or 0
+    )
+    return max(min(earned - _used(customer), customer.loyalty_points), 0)
+
+
+EXPIRING_SOON_DAYS = 30
+
+
+def summary(customer: Customer, on: dt.date) -> dict[str, Any]:
+    """The customer's points as the customer sees them (portal): balance and its value, totals earned,
+    redeemed (net of orders cancelled), expired, the points expiring within ``EXPIRING_SOON_DAYS`` days
+    and the last 200 ledger rows."""
+    prog = programme(customer.tenant)
+    rows = LoyaltyEntry.objects.filter(customer=customer)
+
+    def total(*kinds: str) -> int:
+        return int(rows.filter(kind__in=kinds).aggregate(s=Sum("points"))["s"] or 0)
+
+    soon_by = on + dt.timedelta(days=EXPIRING_SOON_DAYS)
+    return {
+        "programme_active": prog.is_active,
+        "balance": customer.loyalty_points,
+        "value": prog.point_value * customer.loyalty_points,
+        "point_value": prog.point_value,
+        "points_per": prog.points_per,
+        "expiry_months": prog.expiry_months,
+        "earned": total(LoyaltyKind.EARNED) + total(LoyaltyKind.REVERSED),
+        "redeemed": -(total(LoyaltyKind.REDEEMED) + total(LoyaltyKind.RESTORED)),
+        "expired": -total(LoyaltyKind.EXPIRED),
+        "adjusted": total(LoyaltyKind.MANUAL),
+        "expiring_soon": lapsing_by(customer, soon_by + dt.timedelta(days=1)),
+        "expiring_by": soon_by,
+        "entries": list(rows.order_by("-id")[:200]),
+        **tier_status(customer, on),
+    }
+
+
+# --- write-off ----------------------------------------------------------------------------------------
 
 
 def expire_points(tenant: Any, on: dt.date) -> int:
@@ -294,18 +496,28 @@ def expire_points(tenant: Any, on: dt.date) -> int:
     for row in expired_by_customer:
         with transaction.atomic():
             customer = _lock_customer(row["customer_id"])
-            taken = -(LoyaltyEntry.objects.filter(customer=customer, points__lt=0).aggregate(s=Sum("points"))["s"] or 0)
-            given_back = (
-                LoyaltyEntry.objects.filter(customer=customer, kind=LoyaltyKind.RESTORED).aggregate(s=Sum("points"))[
-                    "s"
-                ]
-                or 0
-            )
-            lapse = min(row["s"] - (taken - given_back), customer.loyalty_points)
+            lapse = min(row["s"] - _used(customer), customer.loyalty_points)
             if lapse > 0:
                 _append(customer, LoyaltyKind.EXPIRED, -lapse, on, source="expiry")
                 count += 1
     return count
+
+
+def expire_points_all_tenants(on: dt.date | None = None) -> int:
+    """The daily run over every tenant with CRM (``novasaas sales_expire_points``): each tenant's points
+    that expired before ``on`` (today by default). Idempotent: a second run the same day writes nothing.
+    Returns the number of customers whose points expired."""
+    from novasaas.platform.models import Tenant
+    from novasaas.platform.tenancy import platform_context, tenant_context
+
+    day = on or timezone.localdate()
+    with platform_context():
+        tenants = [t for t in Tenant.objects.all() if t.has_module("CRM")]
+    total = 0
+    for tenant in tenants:
+        with tenant_context(tenant):
+            total += expire_points(tenant, day)
+    return total
 
 
 def points_value_text(customer: Customer, tenant: Any) -> str:

@@ -566,7 +566,12 @@ from novasaas.sales.pipeline_models import (  # noqa: E402, F401  (pipeline tabl
     Opportunity,
     Stage,
 )
-from novasaas.sales.portal_models import PortalAccount  # noqa: E402, F401
+from novasaas.sales.portal_models import (  # noqa: E402, F401
+    PortalAccount,
+    SupportTicket,
+    TicketMessage,
+    TicketStatus,
+)
 from novasaas.sales.pricing_models import PriceList, PriceListItem  # noqa: E402, F401
 from novasaas.sales.promotion_models import (  # noqa: E402, F401  (coupons, campaigns, loyalty)
     Campaign,
@@ -576,4 +581,5 @@ from novasaas.sales.promotion_models import (  # noqa: E402, F401  (coupons, cam
     LoyaltyEntry,
     LoyaltyKind,
     LoyaltyProgramme,
+    LoyaltyTier,
 )

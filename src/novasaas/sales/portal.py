@@ -202,6 +202,14 @@ def balance(p: Principal, account: PortalAccount) -> dict[str, Decimal]:
     return {("days_" + k if k[0].isdigit() else k): v for k, v in figures.items()}
 
 
+def loyalty_of(account: PortalAccount) -> dict[str, Any]:
+    """The customer's loyalty points (balance, value, totals, expiring soon, the ledger): only the
+    account's own customer (``loyalty.summary``). Redemption stays with the staff, on an order."""
+    from novasaas.sales import loyalty
+
+    return loyalty.summary(account.customer, timezone.localdate())
+
+
 def account_info(account: PortalAccount) -> dict[str, Any]:
     """The customer as the portal shows it: name, code, tax code, addresses, contact persons."""
     from novasaas.parties.selectors import get_party

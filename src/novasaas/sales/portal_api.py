@@ -8,7 +8,7 @@ from ninja import Router
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from novasaas.platform.api import ErrorOut, module_auth
-from novasaas.sales import einvoice, portal, quotations
+from novasaas.sales import einvoice, portal, quotations, tickets
 from novasaas.sales import portal_schemas as s
 
 router = Router(tags=["portal"], auth=module_auth("CRM"))
@@ -34,6 +34,13 @@ def update_contact(request: HttpRequest, data: s.PortalContactUpdate) -> Any:
 @router.get("/balance", response={200: s.PortalBalanceOut, **E})
 def balance(request: HttpRequest) -> Any:
     return portal.balance(request.auth, _account(request))  # type: ignore[attr-defined]
+
+
+@router.get("/loyalty", response={200: s.PortalLoyaltyOut, **E})
+def loyalty(request: HttpRequest) -> Any:
+    """The customer's loyalty points: balance and value, earned / redeemed / expired totals, the points
+    expiring within 30 days and the ledger (last 200 rows, newest first)."""
+    return portal.loyalty_of(_account(request))
 
 
 @router.get("/orders", response={200: list[s.PortalOrderSummaryOut], **E})
@@ -110,3 +117,29 @@ def accept_quotation(request: HttpRequest, quotation_id: int) -> Any:
 @router.post("/quotations/{int:quotation_id}/decline", response={200: s.PortalQuotationSummaryOut, **E})
 def decline_quotation(request: HttpRequest, quotation_id: int) -> Any:
     return portal.decline_quotation(request.auth, quotation_id)  # type: ignore[attr-defined]
+
+
+@router.get("/tickets", response={200: list[s.TicketSummaryOut], **E})
+@paginate(LimitOffsetPagination)
+def list_tickets(request: HttpRequest) -> Any:
+    """The customer's support tickets, newest first."""
+    return tickets.portal_tickets(request.auth)  # type: ignore[attr-defined]
+
+
+@router.post("/tickets", response={201: s.TicketOut, **E})
+def open_ticket(request: HttpRequest, data: s.TicketOpenIn) -> Any:
+    """Open a ticket with its first message (the salesperson is notified)."""
+    ticket = tickets.open_ticket(request.auth, subject=data.subject, body=data.body)  # type: ignore[attr-defined]
+    return 201, tickets.portal_ticket(request.auth, ticket.pk)  # type: ignore[attr-defined]
+
+
+@router.get("/tickets/{int:ticket_id}", response={200: s.TicketOut, **E})
+def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
+    return tickets.portal_ticket(request.auth, ticket_id)  # type: ignore[attr-defined]
+
+
+@router.post("/tickets/{int:ticket_id}/messages", response={201: s.TicketOut, **E})
+def write_ticket(request: HttpRequest, ticket_id: int, data: s.TicketMessageIn) -> Any:
+    """Write on a ticket (400 when it is closed)."""
+    tickets.customer_writes(request.auth, ticket_id, data.body)  # type: ignore[attr-defined]
+    return 201, tickets.portal_ticket(request.auth, ticket_id)  # type: ignore[attr-defined]

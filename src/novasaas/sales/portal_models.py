@@ -50,3 +50,41 @@ class PortalAccount(TenantModel):
 
     def __str__(self) -> str:
         return self.email
+
+
+class TicketStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+
+
+class SupportTicket(TenantModel):
+    """A simple support ticket of a customer (spec §5, portal): opened by a portal contact, answered and
+    closed by Sales; its ``messages`` are the conversation."""
+
+    customer = models.ForeignKey(
+        "sales.Customer", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("customer")
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=TicketStatus.choices, default=TicketStatus.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "customer", "status"], name="sales_ticket_customer_idx")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class TicketMessage(TenantModel):
+    ticket = models.ForeignKey(SupportTicket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_customer = models.BooleanField(default=False)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]

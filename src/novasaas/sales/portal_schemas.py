@@ -37,6 +37,48 @@ class PortalAccountInfoOut(Schema):
     contacts: list[PortalContactOut]
 
 
+class PortalLoyaltyEntryOut(Schema):
+    date: dt.date
+    kind: str
+    kind_label: str
+    points: int
+    balance_after: int
+    reason: str  # the invoice / order number, or the reason given for points added by hand
+    expires_on: dt.date | None
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
+
+class LoyaltyTierBrief(Schema):
+    code: str
+    name: str
+    min_revenue: Decimal
+    multiplier: Decimal
+
+
+class PortalLoyaltyOut(Schema):
+    programme_active: bool
+    balance: int
+    value: Decimal  # đồng the balance is worth on an order
+    point_value: Decimal
+    points_per: Decimal  # đồng of invoiced revenue (before VAT) per point
+    expiry_months: int | None
+    earned: int  # net of credit-note reversals
+    redeemed: int  # net of cancelled orders
+    expired: int
+    adjusted: int  # added (or taken) by the company by hand
+    expiring_soon: int
+    expiring_by: dt.date
+    tier: LoyaltyTierBrief | None  # reached by the revenue before VAT of the last 12 months
+    multiplier: Decimal  # the tier's points multiplier (1 without a tier)
+    revenue_12m: Decimal
+    next_tier: LoyaltyTierBrief | None
+    to_next_tier: Decimal | None
+    entries: list[PortalLoyaltyEntryOut]
+
+
 class PortalLineOut(Schema):
     position: int
     description: str
@@ -199,3 +241,48 @@ class SalesPortalAccountOut(Schema):
 
 class SalesPortalAccountUpdate(StrictSchema):
     is_active: bool
+
+
+class TicketMessageOut(Schema):
+    id: int
+    from_customer: bool
+    author: str
+    body: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_author(obj: Any) -> str:
+        return str(obj.author.full_name or obj.author.email)
+
+
+class TicketSummaryOut(Schema):
+    id: int
+    subject: str
+    status: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class TicketOut(TicketSummaryOut):
+    messages: list[TicketMessageOut]
+
+    @staticmethod
+    def resolve_messages(obj: Any) -> list[Any]:
+        return list(obj.messages.all())
+
+
+class StaffTicketSummaryOut(TicketSummaryOut):
+    customer_id: int
+
+
+class StaffTicketOut(TicketOut):
+    customer_id: int
+
+
+class TicketOpenIn(StrictSchema):
+    subject: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=5000)
+
+
+class TicketMessageIn(StrictSchema):
+    body: str = Field(min_length=1, max_length=5000)

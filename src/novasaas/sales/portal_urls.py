@@ -4,6 +4,9 @@ from novasaas.sales import portal_views as v
 
 urlpatterns = [
     path("", v.PortalHomeView.as_view(), name="portal-home"),
+    path("tickets/", v.PortalTicketListView.as_view(), name="portal-tickets"),
+    path("tickets/<int:pk>/", v.PortalTicketDetailView.as_view(), name="portal-ticket"),
+    path("loyalty/", v.PortalLoyaltyView.as_view(), name="portal-loyalty"),
     path("orders/", v.PortalOrderListView.as_view(), name="portal-orders"),
     path("orders/<int:pk>/", v.PortalOrderDetailView.as_view(), name="portal-order"),
     path("invoices/", v.PortalInvoiceListView.as_view(), name="portal-invoices"),

@@ -20,7 +20,7 @@ from django.views import View
 from novasaas.identity.access import Principal
 from novasaas.platform.modules import ModuleDisabled
 from novasaas.platform.text import Form
-from novasaas.sales import einvoice, portal, quotations
+from novasaas.sales import einvoice, portal, quotations, tickets
 from novasaas.sales.models import PortalAccount
 
 PAGE_SIZE = 25
@@ -73,6 +73,7 @@ class PortalHomeView(PortalView):
         context = {
             "info": portal.account_info(self.account),
             "balance": portal.balance(self.principal, self.account),
+            "loyalty": portal.loyalty_of(self.account),
             "orders": portal.orders(self.account)[:5],
             "invoices": _with_open_amounts(portal.invoices(self.account)[:5]),
             "quotations": portal.quotations_of(self.account).filter(status="sent").select_related("order")[:5],
@@ -93,6 +94,11 @@ class PortalHomeView(PortalView):
             return self.get(request, form=form, status=400)
         messages.success(request, _("Your contact details were saved."))
         return redirect("portal-home")
+
+
+class PortalLoyaltyView(PortalView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render("sales/portal/loyalty.html", {"loyalty": portal.loyalty_of(self.account)})
 
 
 class PortalOrderListView(PortalView):
@@ -178,3 +184,51 @@ class PortalQuotationAnswerView(PortalQuotationDetailView):
                 messages.error(request, msg)
             return self.get(request, pk, status=400)
         return redirect("portal-quotation", pk)
+
+
+class TicketOpenForm(Form):
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=200)
+    body = forms.CharField(label=gettext_lazy("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class TicketMessageForm(Form):
+    body = forms.CharField(label=gettext_lazy("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _attach_errors(form: Any, exc: ValidationError) -> None:
+    for key, msgs in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+        for msg in msgs:
+            form.add_error(key if key in form.fields else None, msg)
+
+
+class PortalTicketListView(PortalView):
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+        page = _page(request, tickets.portal_tickets(self.principal))
+        return self.render("sales/portal/tickets.html", {"page": page, "form": form or TicketOpenForm()}, status)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = TicketOpenForm(request.POST)
+        if form.is_valid():
+            try:
+                ticket = tickets.open_ticket(self.principal, **form.cleaned_data)
+                messages.success(request, _("Your ticket was sent."))
+                return redirect("portal-ticket", ticket.pk)
+            except ValidationError as exc:
+                _attach_errors(form, exc)
+        return self.get(request, form=form, status=400)
+
+
+class PortalTicketDetailView(PortalView):
+    def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
+        ticket = tickets.portal_ticket(self.principal, pk)
+        return self.render("sales/portal/ticket.html", {"ticket": ticket, "form": form or TicketMessageForm()}, status)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = TicketMessageForm(request.POST)
+        if form.is_valid():
+            try:
+                tickets.customer_writes(self.principal, pk, form.cleaned_data["body"])
+                return redirect("portal-ticket", pk)
+            except ValidationError as exc:
+                _attach_errors(form, exc)
+        return self.get(request, pk, form=form, status=400)

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from novasaas.sales import loyalty, promotions, quotations, selectors
+from novasaas.sales import loyalty, promotions, quotations, selectors, tickets
+from novasaas.sales import portal_schemas as portal_s
 from novasaas.sales import promotion_schemas as ps
 from novasaas.sales import schemas as s
 from novasaas.sales.api import E, _data, _p, router
-from novasaas.sales.models import Campaign, Coupon
+from novasaas.sales.models import Campaign, Coupon, LoyaltyTier
 
 # --- coupons -------------------------------------------------------------------------------------------
 
@@ -124,10 +125,40 @@ def update_loyalty_programme(request: HttpRequest, data: ps.SalesLoyaltyProgramm
     return loyalty.configure(p, **_data(data))
 
 
+@router.get("/loyalty-tiers", response={200: list[ps.SalesLoyaltyTierOut], **E})
+def list_loyalty_tiers(request: HttpRequest) -> Any:
+    """The tiers by threshold (revenue before VAT of the last 12 months) with their points multiplier."""
+    p = _p(request, "crm.customer.view")
+    return loyalty.tiers(p.tenant)
+
+
+@router.post("/loyalty-tiers", response={201: ps.SalesLoyaltyTierOut, **E})
+def create_loyalty_tier(request: HttpRequest, data: ps.SalesLoyaltyTierIn) -> Any:
+    p = _p(request, "crm.loyalty.configure")
+    return 201, loyalty.save_tier(p, **data.model_dump())
+
+
+@router.patch("/loyalty-tiers/{int:tier_id}", response={200: ps.SalesLoyaltyTierOut, **E})
+def update_loyalty_tier(request: HttpRequest, tier_id: int, data: ps.SalesLoyaltyTierUpdate) -> Any:
+    p = _p(request, "crm.loyalty.configure")
+    LoyaltyTier.objects.get(pk=tier_id)
+    return loyalty.save_tier(p, tier_id, **_data(data))
+
+
+@router.delete("/loyalty-tiers/{int:tier_id}", response={204: None, **E})
+def delete_loyalty_tier(request: HttpRequest, tier_id: int) -> Any:
+    p = _p(request, "crm.loyalty.configure")
+    loyalty.delete_tier(p, tier_id)
+    return 204, None
+
+
 def _loyalty(p: Any, customer_id: int) -> dict[str, Any]:
+    from django.utils import timezone
+
     customer = selectors.visible_customers(p).get(pk=customer_id)
     prog = loyalty.programme(p.tenant)
     return {
+        **loyalty.tier_status(customer, timezone.localdate()),
         "customer_id": customer.pk,
         "balance": customer.loyalty_points,
         "value": prog.point_value * customer.loyalty_points,
@@ -147,3 +178,29 @@ def add_customer_points(request: HttpRequest, customer_id: int, data: ps.SalesLo
     """Points added by hand with a reason (negative: taken; never below a zero balance)."""
     p = _p(request, "crm.loyalty.add")
     return 201, loyalty.add_points(p, customer_id, points=data.points, reason=data.reason, date=data.date)
+
+
+# --- support tickets (the customers' portal tickets, answered by Sales) ---------------------------------
+
+
+@router.get("/tickets", response={200: list[portal_s.StaffTicketSummaryOut], **E})
+def list_tickets(request: HttpRequest, status: str = "") -> Any:
+    """Tickets of the customers the member sees (Sales Staff: their own), filter ``status``."""
+    return list(tickets.staff_tickets(request.auth, status)[:500])  # type: ignore[attr-defined]
+
+
+@router.get("/tickets/{int:ticket_id}", response={200: portal_s.StaffTicketOut, **E})
+def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
+    return tickets.staff_ticket(request.auth, ticket_id)  # type: ignore[attr-defined]
+
+
+@router.post("/tickets/{int:ticket_id}/messages", response={201: portal_s.StaffTicketOut, **E})
+def answer_ticket(request: HttpRequest, ticket_id: int, data: portal_s.TicketMessageIn) -> Any:
+    tickets.staff_writes(request.auth, ticket_id, data.body)  # type: ignore[attr-defined]
+    return 201, tickets.staff_ticket(request.auth, ticket_id)  # type: ignore[attr-defined]
+
+
+@router.post("/tickets/{int:ticket_id}/close", response={200: portal_s.StaffTicketOut, **E})
+def close_ticket(request: HttpRequest, ticket_id: int) -> Any:
+    tickets.close_ticket(request.auth, ticket_id)  # type: ignore[attr-defined]
+    return tickets.staff_ticket(request.auth, ticket_id)  # type: ignore[attr-defined]

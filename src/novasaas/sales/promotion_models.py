@@ -80,6 +80,10 @@ class Coupon(TenantModel):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="coupons", verbose_name=_("campaign")
     )
+    # restricted to these Inventory products and/or categories (ids, no FK across modules; a category
+    # covers its sub-categories); both empty: every line
+    product_ids = models.JSONField(_("only for products"), default=list, blank=True)
+    category_ids = models.JSONField(_("only for product categories"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     used_count = models.PositiveIntegerField(_("used"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -106,6 +110,10 @@ class Coupon(TenantModel):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def is_restricted(self) -> bool:
+        return bool(self.product_ids or self.category_ids)
 
 
 class CouponRedemption(TenantModel):
@@ -146,6 +154,32 @@ class LoyaltyProgramme(TenantModel):
         ]
 
 
+class LoyaltyTier(TenantModel):
+    """A loyalty tier (Member, Silver, Gold, …): a customer whose invoiced revenue before VAT, net of
+    credit notes, over the 365 days before an invoice reaches ``min_revenue`` is in the highest such tier,
+    and that invoice earns ``multiplier`` × the programme's points. No tier reached: × 1."""
+
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=100)
+    min_revenue = MoneyField(_("from revenue in 12 months (before VAT)"), default=ZERO)
+    multiplier = FixedPointField(_("points multiplier"), scale=2, default=Decimal(1))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="sales_loyalty_tier_code_unique"),
+            models.UniqueConstraint(fields=["tenant", "min_revenue"], name="sales_loyalty_tier_threshold_unique"),
+            models.CheckConstraint(condition=Q(min_revenue__gte=0), name="sales_loyalty_tier_min_ge_0"),
+            models.CheckConstraint(
+                condition=Q(multiplier__gt=0) & Q(multiplier__lte=10), name="sales_loyalty_tier_multiplier"
+            ),
+        ]
+        ordering = ["min_revenue", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class LoyaltyKind(models.TextChoices):
     EARNED = "earned", pgettext_lazy("loyalty", "Earned on an invoice")
     REVERSED = "reversed", pgettext_lazy("loyalty", "Reversed by a credit note")
@@ -167,6 +201,7 @@ class LoyaltyEntry(TenantModel):
     source = models.CharField(max_length=60, blank=True)  # "invoice:<id>" | "credit_note:<id>" | "order:<id>"
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)  # earned rows only
+    tier = models.CharField(_("tier"), max_length=20, blank=True)  # earned rows: the tier's code then
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
     )

@@ -31,6 +31,8 @@ class SalesCouponIn(StrictSchema):
     customer_group_id: Id | None = None
     campaign_id: Id | None = None
     is_active: bool = True
+    product_ids: list[Id] = Field(default_factory=list, max_length=200)  # Inventory products; empty: all
+    category_ids: list[Id] = Field(default_factory=list, max_length=200)  # product categories (with children)
 
 
 class SalesCouponUpdate(StrictSchema):
@@ -46,6 +48,8 @@ class SalesCouponUpdate(StrictSchema):
     customer_group_id: Id | None = None
     campaign_id: Id | None = None
     is_active: bool | None = None
+    product_ids: list[Id] | None = Field(default=None, max_length=200)
+    category_ids: list[Id] | None = Field(default=None, max_length=200)
 
 
 class SalesCouponOut(Schema):
@@ -63,6 +67,8 @@ class SalesCouponOut(Schema):
     campaign_id: int | None
     is_active: bool
     used_count: int
+    product_ids: list[int]
+    category_ids: list[int]
 
 
 class SalesCouponApplyIn(StrictSchema):
@@ -126,6 +132,32 @@ class SalesLoyaltyProgrammeUpdate(StrictSchema):
     expiry_months: Annotated[int, Field(ge=1, le=120)] | None = None
 
 
+class SalesLoyaltyTierOut(Schema):
+    id: int
+    code: str
+    name: str
+    min_revenue: Decimal
+    multiplier: Decimal
+
+
+TierMultiplier = Annotated[Decimal, Field(gt=0, le=10, max_digits=4, decimal_places=2)]
+TierCode = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class SalesLoyaltyTierIn(StrictSchema):
+    code: TierCode
+    name: str = Field(min_length=1, max_length=100)
+    min_revenue: Amount = Decimal(0)
+    multiplier: TierMultiplier = Decimal(1)
+
+
+class SalesLoyaltyTierUpdate(StrictSchema):
+    code: TierCode | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    min_revenue: Amount | None = None
+    multiplier: TierMultiplier | None = None
+
+
 class SalesLoyaltyEntryOut(Schema):
     id: int
     date: dt.date
@@ -135,6 +167,7 @@ class SalesLoyaltyEntryOut(Schema):
     source: str
     reason: str
     expires_on: dt.date | None
+    tier: str  # earned rows: the code of the tier the invoice earned at
     created_by_id: int | None
 
 
@@ -142,6 +175,11 @@ class SalesLoyaltyOut(Schema):
     customer_id: int
     balance: int
     value: Decimal
+    tier: SalesLoyaltyTierOut | None
+    multiplier: Decimal
+    revenue_12m: Decimal
+    next_tier: SalesLoyaltyTierOut | None
+    to_next_tier: Decimal | None
     entries: list[SalesLoyaltyEntryOut]
 
 

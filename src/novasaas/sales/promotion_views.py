@@ -24,6 +24,24 @@ def _campaigns(tenant: Any) -> list[tuple[int, str]]:
     return [(c.pk, c.name) for c in Campaign.objects.filter(tenant=tenant)]
 
 
+def _categories(tenant: Any) -> list[tuple[int, str]]:
+    from novasaas.inventory import selectors as inventory
+
+    if not tenant.has_module("INV"):
+        return []
+    return [(c.pk, c.path()) for c in inventory.list_categories(tenant)]
+
+
+def _coupon_initial(coupon: Coupon) -> dict[str, Any]:
+    from novasaas.inventory import selectors as inventory
+
+    initial = {f: getattr(coupon, f) for f in _COUPON_FIELDS}
+    skus = inventory.product_skus(coupon.tenant, coupon.product_ids) if coupon.product_ids else {}
+    initial["product_skus"] = ", ".join(skus[i] for i in coupon.product_ids if i in skus)
+    initial["category_ids"] = list(coupon.category_ids)
+    return initial
+
+
 _COUPON_FIELDS = (
     "code",
     "name",
@@ -45,7 +63,9 @@ class CouponListView(SalesView):
 
     def _form(self, data: Any = None, initial: Any = None) -> forms.CouponForm:
         tenant = self.principal.tenant
-        return forms.CouponForm(data, initial=initial, groups=_groups(tenant), campaigns=_campaigns(tenant))
+        return forms.CouponForm(
+            data, initial=initial, groups=_groups(tenant), campaigns=_campaigns(tenant), categories=_categories(tenant)
+        )
 
     def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
         can_edit = self.principal.has("crm.coupon.manage")
@@ -73,9 +93,18 @@ class CouponDetailView(CouponListView):
         coupon = promotions.get_coupon(self.principal.tenant, pk)
         can_edit = self.principal.has("crm.coupon.manage")
         if can_edit and form is None:
-            form = self._form(initial={f: getattr(coupon, f) for f in _COUPON_FIELDS})
+            form = self._form(initial=_coupon_initial(coupon))
         redemptions = coupon.redemptions.select_related("order", "customer__party")[:100]
-        context = {"coupon": coupon, "form": form if can_edit else None, "redemptions": redemptions}
+        restriction = _coupon_initial(coupon) if coupon.is_restricted else None
+        if restriction is not None:
+            names = dict(_categories(self.principal.tenant))
+            restriction["categories"] = [names.get(i, str(i)) for i in coupon.category_ids]
+        context = {
+            "coupon": coupon,
+            "form": form if can_edit else None,
+            "redemptions": redemptions,
+            "restriction": restriction,
+        }
         return render(request, "sales/coupon.html", context, status=status)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:  # type: ignore[override]
@@ -142,13 +171,18 @@ class CampaignDetailView(SalesView):
 class LoyaltyProgrammeView(SalesView):
     """The programme's settings: editable with ``crm.loyalty.configure``, read-only otherwise."""
 
-    def get(self, request: HttpRequest, form: Any = None, status: int = 200) -> HttpResponse:
+    def get(self, request: HttpRequest, form: Any = None, status: int = 200, tier_form: Any = None) -> HttpResponse:
         prog = loyalty.programme(self.principal.tenant)
         can_edit = self.principal.has("crm.loyalty.configure")
         if can_edit and form is None:
             fields = ("is_active", "points_per", "point_value", "expiry_months")
             form = forms.LoyaltyProgrammeForm(initial={f: getattr(prog, f) for f in fields})
-        context = {"programme": prog, "form": form if can_edit else None}
+        context = {
+            "programme": prog,
+            "form": form if can_edit else None,
+            "tiers": loyalty.tiers(self.principal.tenant),
+            "tier_form": (tier_form or forms.LoyaltyTierForm(initial={"multiplier": 1})) if can_edit else None,
+        }
         return render(request, "sales/loyalty.html", context, status=status)
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -162,6 +196,41 @@ class LoyaltyProgrammeView(SalesView):
             except ValidationError as exc:
                 _attach(form, exc)
         return self.get(request, form, status=400)
+
+
+class LoyaltyTierView(LoyaltyProgrammeView):
+    """POST: a new tier (no ``pk``), a tier changed, or removed (``do=delete``); ``crm.loyalty.configure``.
+    A refusal shows the programme page with the reason (400), nothing changed."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:  # type: ignore[override]
+        from novasaas.sales.models import LoyaltyTier
+
+        self.principal.require("crm.loyalty.configure")
+        if pk is not None:
+            LoyaltyTier.objects.get(pk=pk)  # 404 for an unknown or another company's tier
+            if request.POST.get("do") == "delete":
+                loyalty.delete_tier(self.principal, pk)
+                messages.success(request, _("Tier removed."))
+                return redirect("sales-loyalty")
+        form = forms.LoyaltyTierForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            if data.get("min_revenue") is None:
+                data["min_revenue"] = 0
+            try:
+                loyalty.save_tier(self.principal, pk, **data)
+                messages.success(request, _("Tier saved."))
+                return redirect("sales-loyalty")
+            except ValidationError as exc:
+                _attach(form, exc)
+        if pk is not None:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, str(error))
+            return self.get(request, status=400)
+        return self.get(request, status=400, tier_form=form)
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -223,3 +292,50 @@ class CustomerLoyaltyView(SalesView):
         view = CustomerDetailView()
         view.principal, view.request = self.principal, request
         return view.get(request, pk, loyalty_form=form, status=400)
+
+
+class TicketListView(SalesView):
+    """The customers' support tickets (Sales Staff: their own customers'), filter by status."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from django.core.paginator import Paginator
+
+        from novasaas.sales import tickets
+        from novasaas.sales.models import TicketStatus
+
+        status = request.GET.get("status", "")
+        page = Paginator(tickets.staff_tickets(self.principal, status), 50).get_page(request.GET.get("page"))
+        context = {"page": page, "status": status, "statuses": TicketStatus.choices}
+        return render(request, "sales/tickets.html", context)
+
+
+class TicketDetailView(SalesView):
+    """A ticket's conversation; ``do`` = answer (``body``) or close, with ``crm.customer.edit``."""
+
+    def get(self, request: HttpRequest, pk: int, form: Any = None, status: int = 200) -> HttpResponse:
+        from novasaas.sales import tickets
+        from novasaas.sales.portal_views import TicketMessageForm
+
+        ticket = tickets.staff_ticket(self.principal, pk)
+        can_answer = self.principal.has("crm.customer.edit")
+        context = {"ticket": ticket, "form": (form or TicketMessageForm()) if can_answer else None}
+        return render(request, "sales/ticket.html", context, status=status)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from novasaas.sales import tickets
+        from novasaas.sales.portal_views import TicketMessageForm, _attach_errors
+
+        self.principal.require("crm.customer.edit")
+        tickets.staff_ticket(self.principal, pk)  # 404 first
+        form = TicketMessageForm(request.POST)
+        try:
+            if request.POST.get("do") == "close":
+                tickets.close_ticket(self.principal, pk)
+                messages.success(request, _("Ticket closed."))
+                return redirect("sales-ticket", pk=pk)
+            if form.is_valid():
+                tickets.staff_writes(self.principal, pk, form.cleaned_data["body"])
+                return redirect("sales-ticket", pk=pk)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        return self.get(request, pk, form, status=400)

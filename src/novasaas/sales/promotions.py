@@ -101,6 +101,9 @@ def save_coupon(p: Principal, coupon_id: int | None = None, **fields: Any) -> Co
         "customer_group_id",
         "campaign_id",
         "is_active",
+        "product_ids",
+        "category_ids",
+        "product_skus",
     }
     unknown = set(fields) - known
     if unknown:
@@ -165,12 +168,79 @@ def save_coupon(p: Principal, coupon_id: int | None = None, **fields: Any) -> Co
             coupon.campaign = campaign
     if "is_active" in fields and fields["is_active"] is not None:
         coupon.is_active = bool(fields["is_active"])
+    _set_restriction(p, coupon, fields)
     coupon.save()
     if before is None:
         audit.record_created(coupon, p.user)
     else:
         audit.record_updated(coupon, p.user, before)
     return coupon
+
+
+MAX_RESTRICTED = 200
+
+
+def _ids(value: Any, field: str) -> list[int]:
+    if value in (None, ""):
+        return []
+    try:
+        ids = sorted({int(v) for v in value})
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({field: [_("Enter a list of ids.")]}) from exc
+    if len(ids) > MAX_RESTRICTED:
+        raise ValidationError({field: [_("At most %(n)d.") % {"n": MAX_RESTRICTED}]})
+    return ids
+
+
+def _set_restriction(p: Principal, coupon: Coupon, fields: dict[str, Any]) -> None:
+    """``product_ids`` / ``category_ids`` (Inventory's ids) or, from the page, ``product_skus`` (SKUs
+    separated by commas or spaces): each must exist in the company, else 400."""
+    from novasaas.inventory import selectors as inventory
+
+    if fields.get("product_skus") is not None:
+        skus = [x for x in str(fields["product_skus"]).replace(",", " ").split() if x]
+        found = inventory.products_by_sku(p.tenant, skus)
+        unknown = [x for x in skus if x not in found]
+        if unknown:
+            raise ValidationError({"product_skus": [_("There is no product %(s)s.") % {"s": ", ".join(unknown[:5])}]})
+        fields = {**fields, "product_ids": [found[x] for x in skus]}
+    if "product_ids" in fields:
+        ids = _ids(fields["product_ids"], "product_ids")
+        missing = set(ids) - set(inventory.product_skus(p.tenant, ids))
+        if missing:
+            raise ValidationError({"product_ids": [_("There is no product with id %(i)s.") % {"i": min(missing)}]})
+        coupon.product_ids = ids
+    if "category_ids" in fields:
+        ids = _ids(fields["category_ids"], "category_ids")
+        missing = set(ids) - inventory.existing_category_ids(p.tenant, ids)
+        if missing:
+            raise ValidationError(
+                {"category_ids": [_("There is no product category with id %(i)s.") % {"i": min(missing)}]}
+            )
+        coupon.category_ids = ids
+
+
+def eligible_lines(coupon: Coupon, lines: list[Any]) -> list[bool]:
+    """Which lines the coupon's discount applies to: all without a restriction, else the product lines
+    whose product is listed or whose category (or a parent category) is listed."""
+    if not coupon.is_restricted:
+        return [True for _li in lines]
+    from novasaas.inventory import selectors as inventory
+
+    products = set(coupon.product_ids)
+    categories = set(coupon.category_ids)
+    ids = [li.product_id for li in lines if li.product_id]
+    cats = inventory.product_categories(coupon.tenant, ids) if categories and ids else {}
+    return [
+        bool(li.product_id) and (li.product_id in products or bool(cats.get(li.product_id, set()) & categories))
+        for li in lines
+    ]
+
+
+def no_line_refusal(coupon: Coupon) -> str:
+    return _(
+        "Coupon %(c)s applies only to some products or categories, and no line of this document is one of them."
+    ) % {"c": coupon.code}
 
 
 # --- coupons: the rule ---------------------------------------------------------------------------------
@@ -249,12 +319,19 @@ def reprice(document: Any, lines: list[Any], *, order_id: int | None = None) -> 
     base = sum(bases, ZERO)
     discount = ZERO
     document.coupon_discount = ZERO
+    mask: list[bool] | None = None  # the lines a restricted coupon applies to
     if document.coupon_id:
         coupon = document.coupon
         reason = coupon_refusal(coupon, document.customer, document.date, base, order_id=order_id)
         if reason:
             raise ValidationError({"coupon": [reason]})
-        document.coupon_discount = coupon_discount(coupon, base)
+        eligible_base = base
+        if coupon.is_restricted:
+            mask = eligible_lines(coupon, lines)
+            eligible_base = sum((b for b, m in zip(bases, mask, strict=True) if m), ZERO)
+            if eligible_base <= 0:
+                raise ValidationError({"coupon": [no_line_refusal(coupon)]})
+        document.coupon_discount = coupon_discount(coupon, eligible_base)
         discount += document.coupon_discount
     points_discount = getattr(document, "points_discount", ZERO) or ZERO
     if points_discount > base - discount:
@@ -267,7 +344,12 @@ def reprice(document: Any, lines: list[Any], *, order_id: int | None = None) -> 
             }
         )
     discount += points_discount
-    shares = allocate(bases, discount)
+    if mask is None:
+        shares = allocate(bases, discount)
+    else:  # the coupon's discount over its lines only, then the points over what is left of every line
+        coupon_shares = allocate([b if m else ZERO for b, m in zip(bases, mask, strict=True)], document.coupon_discount)
+        rest = allocate([b - c for b, c in zip(bases, coupon_shares, strict=True)], points_discount)
+        shares = [c + r for c, r in zip(coupon_shares, rest, strict=True)]
     priced = document_totals(
         [(li.quantity, li.unit_price, li.discount_percent, li.vat_code, s) for li, s in zip(lines, shares, strict=True)]
     )
@@ -340,6 +422,10 @@ def on_confirm(p: Principal, order: SalesOrder, customer: Customer) -> None:
         coupon = Coupon.objects.select_for_update().get(pk=order.coupon_id)
         base = order.untaxed + order.coupon_discount + order.points_discount
         reason = coupon_refusal(coupon, customer, order.date, base, order_id=order.pk)
+        if not reason and coupon.is_restricted:
+            lines = list(order.lines.all())
+            if not any(eligible_lines(coupon, lines)):
+                reason = no_line_refusal(coupon)
         if reason:
             raise ValidationError({"coupon": [reason]})
         CouponRedemption.objects.create(  # type: ignore[misc]

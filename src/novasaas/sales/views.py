@@ -137,6 +137,7 @@ def _loyalty_context(p: Principal, customer: Any, form: Any) -> dict[str, Any]:
 
     return {
         "loyalty_value": loyalty.programme(p.tenant).point_value * customer.loyalty_points,
+        "loyalty_tier": loyalty.tier_status(customer, timezone.localdate()),
         "loyalty_entries": list(loyalty.entries(customer)[:50]),
         "loyalty_form": form or forms.LoyaltyAddForm(),
     }

@@ -36,9 +36,14 @@ def _fill(tenant):
         actions.update_customer(w.manager, w.customer.pk, group_id=group.pk)
         policy.save_settings(w.manager, stock_check="refuse", approval_limit="100000000")
         loyalty.configure(w.manager, is_active=True, points_per="1000", point_value="1")
+        loyalty.save_tier(w.manager, code="GOLD", name="Gold", min_revenue=0, multiplier="2")
         campaign = promotions.save_campaign(w.manager, name="Tết", starts_on="2000-01-01", ends_on="2100-01-01")
         coupon = promotions.save_coupon(w.manager, code="ISO", value="1", campaign_id=campaign.pk)
         loyalty.add_points(w.manager, w.customer.pk, points=5, reason="Khai trương")
+        from novasaas.sales.models import SupportTicket, TicketMessage
+
+        ticket = SupportTicket.objects.create(customer=w.customer, subject="Hỗ trợ", opened_by=w.staff.user)
+        TicketMessage.objects.create(ticket=ticket, author=w.staff.user, body="Xin chào")
         o = order(w, beer_line(w, 3))
         promotions.apply_coupon(w.staff, "order", o.pk, "ISO")  # a coupon redemption on confirmation
         actions.confirm_order(w.staff, o.pk)

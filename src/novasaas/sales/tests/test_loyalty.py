@@ -149,6 +149,43 @@ def test_expiry_takes_the_oldest_unused_points(tenant_a, today):
         assert _balance(w) == 0
 
 
+def test_expire_points_command_daily_over_two_tenants(tenant_a, tenant_b, today, settings):
+    """``novasaas sales_expire_points`` is one of the worker's daily jobs: it expires each company's lapsed
+    points once; the same day again (the worker, or the command by hand) writes nothing."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from novasaas.platform import periodic
+
+    start = today - dt.timedelta(days=90)
+    worlds = {}
+    for tenant, points in ((tenant_a, 30), (tenant_b, 12)):
+        with tenant_context(tenant):
+            w = world(tenant, 0)
+            _programme(w, expiry_months=1)
+            customer = Customer.objects.select_for_update().get(pk=w.customer.pk)
+            loyalty._append(customer, LoyaltyKind.EARNED, points, start, expires_on=loyalty.add_months(start, 1))
+            loyalty._append(customer, LoyaltyKind.EARNED, 5, start, expires_on=loyalty.add_months(start, 6))
+            worlds[tenant.pk] = w
+    settings.DAILY_JOBS = ("sales_expire_points",)
+    settings.DAILY_JOBS_AT = "00:00"
+    cache.clear()
+    periodic.forget()
+    try:
+        assert periodic.run_daily_jobs() == {"sales_expire_points": "ok"}
+        assert periodic.run_daily_jobs() == {}  # once a day
+    finally:
+        cache.clear()
+        periodic.forget()
+    call_command("sales_expire_points", "--date", today.isoformat())  # by hand the same day: nothing new
+    for tenant, points in ((tenant_a, 30), (tenant_b, 12)):
+        with tenant_context(tenant):
+            w = worlds[tenant.pk]
+            assert _balance(w) == 5
+            expired = LoyaltyEntry.objects.filter(kind=LoyaltyKind.EXPIRED)
+            assert [(e.points, e.date, e.customer_id) for e in expired] == [(-points, today, w.customer.pk)]
+
+
 _state: dict = {}
 
 
@@ -174,19 +211,25 @@ def _property_world():
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     ops=st.lists(
-        st.tuples(st.sampled_from(["add", "take", "redeem", "cancel"]), st.integers(min_value=1, max_value=80)),
+        st.tuples(st.sampled_from(["add", "take", "redeem", "cancel", "earn"]), st.integers(min_value=1, max_value=80)),
         min_size=1,
         max_size=12,
-    )
+    ),
+    multiplier=st.sampled_from(["1", "1.25", "1.5", "2", "0.75"]),
 )
-def test_balance_is_the_ledger_sum_and_never_negative(fresh, ops):
-    """Random manual adds/takes and order redemptions/cancellations of a new customer against an oracle
-    balance: a step is refused exactly when the oracle would go below zero (and says so), the balance
-    equals the sum of the ledger and the last row's balance_after, never below zero."""
+def test_balance_is_the_ledger_sum_and_never_negative(fresh, ops, multiplier):
+    """Random manual adds/takes, points earned at a tier's multiplier and order redemptions/cancellations
+    of a new customer against an oracle balance: a step is refused exactly when the oracle would go below
+    zero (and says so), the balance equals the sum of the ledger and the last row's balance_after, never
+    below zero."""
+    from novasaas.sales.models import LoyaltyTier
     from novasaas.sales.tests.helpers import party
 
+    today = dt.date(2026, 6, 1)  # any day: no invoice, so the revenue (and the tier) does not depend on it
     tenant, w = _property_world()
     with tenant_context(tenant):
+        LoyaltyTier.objects.all().delete()
+        loyalty.save_tier(w.manager, code="MEMBER", name="Member", min_revenue=0, multiplier=multiplier)
         _state["n"] = _state.get("n", 0) + 1
         customer = actions.create_customer(
             w.manager, party_id=party(w.manager, f"Khách {_state['n']}").pk, salesperson_id=w.staff.user.pk
@@ -212,6 +255,12 @@ def test_balance_is_the_ledger_sum_and_never_negative(fresh, ops):
                     assert n <= oracle
                     oracle -= n
                     confirmed.append((o.pk, n))
+                elif op == "earn":  # n × 10,000 đ before VAT at 10,000 đ a point, times the tier's rate
+                    entry = loyalty.earn(w.staff, customer.pk, D(n * 10000), today, source="test", reason="HD")
+                    expected = int(n * D(multiplier))
+                    assert (entry.points if entry else 0) == expected
+                    assert entry is None or entry.tier == "MEMBER"
+                    oracle += expected
                 elif confirmed:
                     pk, points = confirmed.pop()
                     actions.cancel_order(w.staff, pk)
