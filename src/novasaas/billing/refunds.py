@@ -36,22 +36,14 @@ from novasaas.platform.tenancy import platform_context, tenant_context
 
 
 def refundable_by_method(invoice: PlatformInvoice) -> dict[str, Decimal]:
-    """What can still be refunded of ``invoice`` per payment method: paid by it less refunded by it."""
-    paid = {
-        m: Decimal(total or 0)
-        for m, total in PlatformPayment.objects.filter(invoice=invoice)
-        .values("method")
-        .annotate(t=Sum("amount"))
-        .values_list("method", "t")
-    }
-    refunded = {
-        m: Decimal(total or 0)
-        for m, total in PlatformRefund.objects.filter(invoice=invoice)
-        .values("method")
-        .annotate(t=Sum("total"))
-        .values_list("method", "t")
-    }
-    return {m: max(Decimal(0), paid.get(m, Decimal(0)) - refunded.get(m, Decimal(0))) for m in PaymentMethod.values}
+    """What can still be refunded of ``invoice`` per payment method: paid by it less refunded by it
+    (summed in Python: exact Decimal on every database)."""
+    left = dict.fromkeys(PaymentMethod.values, Decimal(0))
+    for method, amount in PlatformPayment.objects.filter(invoice=invoice).values_list("method", "amount"):
+        left[method] += amount
+    for method, total in PlatformRefund.objects.filter(invoice=invoice).values_list("method", "total"):
+        left[method] -= total
+    return {m: max(Decimal(0), v) for m, v in left.items()}
 
 
 @transaction.atomic
