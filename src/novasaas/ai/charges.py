@@ -10,11 +10,15 @@
   (reference ``ai-byok:<period start>:<plan>``: coming back to a plan already paid for in the period
   costs nothing again); a lower plan takes effect at once with no refund.
 * A trial, a cancelled subscription and a company without subscription pay no BYOK fee.
+* A refund of a pack's invoice (billing's ``InvoiceRefunded``, in the refund's transaction) takes the
+  refunded share of the pack's credits back out of the wallet, never more than is left of the pack
+  (``credits.remove_refunded_pack``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -23,7 +27,7 @@ from novasaas.ai import catalogue
 from novasaas.ai.models import CreditEntry, CreditPack, Wallet
 from novasaas.billing import actions as billing_actions
 from novasaas.billing import selectors as billing_selectors
-from novasaas.billing.charges import SubscriptionPeriodStarted
+from novasaas.billing.charges import InvoiceRefunded, SubscriptionPeriodStarted
 from novasaas.platform.events import subscriber
 from novasaas.platform.models import Tenant
 from novasaas.platform.tenancy import current_tenant
@@ -96,3 +100,21 @@ def charge_byok_change(tenant: Tenant, old_code: str, new_code: str, *, on: dt.d
         on,
         f"ai-byok:{start.isoformat()}:{new_code}",
     )
+
+
+@subscriber(InvoiceRefunded, module="CORE")
+def remove_refunded_pack_credits(event: InvoiceRefunded) -> None:
+    """Money paid for a credit pack came back: the same share of its credits leaves the wallet (what was
+    spent stays spent). Runs in the refund's transaction: a failure here refuses the refund."""
+    from novasaas.ai import credits
+
+    tenant = current_tenant()
+    total = int(Decimal(event.invoice_total))
+    refunded = int(Decimal(event.refunded_after))
+    for charge in event.charges:
+        ref = charge.get("source_ref", "")
+        if charge.get("kind") != PACK_KIND or not ref.startswith("ai-pack:") or not ref[8:].isdigit():
+            continue
+        credits.remove_refunded_pack(
+            tenant, int(ref[8:]), refunded=refunded, total=total, reference=event.refund_number
+        )

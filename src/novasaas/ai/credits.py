@@ -196,20 +196,61 @@ def lots_left(entries: list[dict[str, Any]]) -> dict[int, int]:
 
     Credits are spent from the lot that expires first (lots without expiry last, then oldest first), over
     the wallet's whole life: everything that left the wallet (spent, held by a reservation, expired) is
-    taken from the lots in that order. The lots' remainders add up to the balance, so an expiry never
+    taken from the lots in that order. A pack refund takes its credits from its own lot only (the lot is
+    that much smaller). The lots' remainders add up to the balance, so an expiry or a pack refund never
     takes more than the wallet holds, nor more than is left of its lot."""
+    removed: dict[int, int] = {}
+    for e in entries:
+        if e["kind"] == EntryKind.PACK_REFUND and e["lot_id"] is not None:
+            removed[e["lot_id"]] = removed.get(e["lot_id"], 0) - e["credits"]
     lots = sorted(
         (e for e in entries if e["kind"] in LOT_KINDS),
         key=lambda e: (e["expires_at"] is None, e["expires_at"] or 0, e["pk"]),
     )
+    size = {lot["pk"]: lot["credits"] - removed.get(lot["pk"], 0) for lot in lots}
     balance = sum(e["credits"] for e in entries)
-    gone = max(0, sum(e["credits"] for e in lots) - balance)
+    gone = max(0, sum(size.values()) - balance)
     left: dict[int, int] = {}
     for lot in lots:
-        taken = min(gone, lot["credits"])
-        left[lot["pk"]] = lot["credits"] - taken
+        taken = min(gone, size[lot["pk"]])
+        left[lot["pk"]] = size[lot["pk"]] - taken
         gone -= taken
     return left
+
+
+def _ledger_rows() -> list[dict[str, Any]]:
+    return list(CreditEntry.objects.values("pk", "kind", "credits", "expires_at", "lot_id"))  # type: ignore[arg-type]
+
+
+def remove_refunded_pack(tenant: Tenant, purchase_id: int, *, refunded: int, total: int, reference: str) -> int | None:
+    """A pack's invoice was refunded (``refunded`` of its ``total`` đồng, cumulatively): take that share of
+    the pack's credits back, never more than is left of the pack (what was spent, is held by a request in
+    flight or has expired stays spent), as one ``pack_refund`` entry (its ``lot`` is the purchase, its note
+    the credit note's number; 0 credits when nothing was left). The wallet row is locked; the balance never
+    goes below zero. Idempotent per credit note. Returns the credits removed (None: no such purchase)."""
+    with in_tenant(tenant), transaction.atomic():
+        wallet = Wallet.objects.select_for_update().filter(tenant=tenant).first()
+        lot = CreditEntry.objects.filter(pk=purchase_id, kind=EntryKind.PURCHASE).first()
+        if wallet is None or lot is None or total <= 0:
+            return None
+        if CreditEntry.objects.filter(kind=EntryKind.PACK_REFUND, lot_id=lot.pk, note=reference[:200]).exists():
+            return 0
+        entries = _ledger_rows()
+        already = -sum(e["credits"] for e in entries if e["kind"] == EntryKind.PACK_REFUND and e["lot_id"] == lot.pk)
+        share = min(refunded, total)
+        target = (2 * lot.credits * share + total) // (2 * total)  # the refunded share, half up
+        n = max(0, min(target - already, lots_left(entries).get(lot.pk, 0)))
+        if n and not Wallet.objects.filter(pk=wallet.pk, balance__gte=n).update(balance=F("balance") - n):
+            raise AssertionError("a lot's remainder exceeds the balance")  # pragma: no cover - proven by test
+        entry = CreditEntry.objects.create(kind=EntryKind.PACK_REFUND, credits=-n, lot_id=lot.pk, note=reference[:200])
+        audit.record(
+            AuditAction.OTHER,
+            tenant=tenant,
+            obj=entry,
+            after={"kind": EntryKind.PACK_REFUND, "credits": -n, "purchase": lot.pk, "refund": reference},
+            message=f"AI credits removed: pack refunded ({reference})",
+        )
+    return n
 
 
 def expire_tenant(tenant: Tenant, now: dt.datetime) -> int | None:
@@ -223,9 +264,7 @@ def expire_tenant(tenant: Tenant, now: dt.datetime) -> int | None:
         wallet = Wallet.objects.select_for_update().filter(tenant=tenant).first()
         if wallet is None:
             return None
-        entries: list[dict[str, Any]] = list(
-            CreditEntry.objects.values("pk", "kind", "credits", "expires_at", "lot_id")  # type: ignore[arg-type]
-        )
+        entries = _ledger_rows()
         done = {e["lot_id"] for e in entries if e["kind"] == EntryKind.EXPIRY}
         due = sorted(
             (e for e in entries if e["kind"] in LOT_KINDS and e["expires_at"] is not None and e["expires_at"] <= now),

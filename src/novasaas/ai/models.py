@@ -155,6 +155,7 @@ class EntryKind(models.TextChoices):
     REFUND = "refund", _("Refund")
     EXPIRY = "expiry", _("Expiry")
     ROLLOVER = "rollover", _("Rollover")
+    PACK_REFUND = "pack_refund", _("Pack refunded")  # what was left of a pack whose invoice was refunded
 
 
 class AppendOnlyQuerySet(TenantQuerySet):
@@ -182,7 +183,8 @@ class CreditEntry(TenantModel):
     )
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # a grant, purchase or rollover that expires (None: never); ``lot`` ties an expiry/rollover to its grant
+    # a grant, purchase or rollover that expires (None: never); ``lot`` ties an expiry/rollover to its grant,
+    # and a pack refund to its purchase
     expires_at = models.DateTimeField(null=True, blank=True)
     lot = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 

@@ -85,6 +85,7 @@ def subscription_out(sub: Subscription, tenant: Any) -> dict[str, Any]:
         "usage": selectors.usage_rows(sub),
         "cancel_at_period_end": sub.cancel_at_period_end,
         "discount_percent": sub.discount_percent,
+        "discount_until": sub.discount_until,
         "features": features_of(tenant, sub),
     }
 
@@ -318,6 +319,21 @@ def platform_tenant(request: HttpRequest, tenant_id: int) -> Any:
         }
 
 
+@platform_router.post("/tenants/{int:tenant_id}/discount", response={200: s.BillingDiscountOut, **E})
+def set_discount(request: HttpRequest, tenant_id: int, data: s.BillingDiscountIn) -> Any:
+    """Master Admin sets a tenant's discount: ``percent`` off every invoice issued up to ``until``
+    (inclusive; null: no end; not in the past); 0 removes it. Audited. 400 for a company without
+    subscription or a past end date; 404 unknown company."""
+    from novasaas.billing import console
+    from novasaas.platform.models import Tenant
+
+    user = _master(request)
+    with platform_context():
+        tenant = Tenant.objects.get(pk=tenant_id)
+    sub = console.manual_action(user, tenant, "discount", percent=data.percent, until=data.until)
+    return {"tenant_id": tenant.pk, "discount_percent": sub.discount_percent, "discount_until": sub.discount_until}
+
+
 def promotion_out(promo: Promotion) -> dict[str, Any]:
     return {
         "id": promo.pk,
@@ -413,13 +429,17 @@ def platform_refunds(request: HttpRequest) -> Any:
 
 @platform_router.post("/invoices/{int:invoice_id}/refunds", response={201: s.RefundOut, **E})
 def refund_invoice(request: HttpRequest, invoice_id: int, data: s.RefundIn) -> Any:
-    """Master Admin refunds (part of) a paid invoice through the payment gateway: 400 when the amount is
-    more than paid less refunded (nothing written)."""
+    """Master Admin refunds (part of) a paid invoice: ``method`` gateway (default) pays it back through
+    the payment gateway; bank records that the money was sent back by bank transfer (``reference``: the
+    bank's reference; no gateway call). 400 when the amount is more than was paid that way less refunded,
+    or a bank refund has no reference (nothing written)."""
     from novasaas.billing.refunds import refund_invoice as refund
 
     user = _master(request)
     with platform_context():
         PlatformInvoice.objects.get(pk=invoice_id)
-    done = refund(user, invoice_id, amount=data.amount, reason=data.reason)
+    done = refund(
+        user, invoice_id, amount=data.amount, reason=data.reason, method=data.method, reference=data.reference
+    )
     with platform_context():
         return 201, refund_out(selectors.list_refunds().get(pk=done.pk))

@@ -43,6 +43,41 @@ class SubscriptionPeriodStarted(DomainEvent):
     period: str  # monthly | annual
 
 
+@dataclass(frozen=True, kw_only=True)
+class InvoiceRefunded(DomainEvent):
+    """Money paid on a platform invoice was refunded (a credit note ``NSR-…``), published in the refund's
+    transaction before the money is paid back: an app that sold something on the invoice takes it back
+    here (AI: the credits of a refunded pack), or the refund fails as a whole. ``refunded_before`` and
+    ``refunded_after`` (VAT included, whole đồng as strings) over ``invoice_total`` say which share of the
+    invoice has been refunded; ``charges`` are the invoice's charges (``kind``, ``source_ref``,
+    ``amount``)."""
+
+    invoice_id: int
+    invoice_number: str
+    refund_number: str
+    invoice_total: str
+    refunded_before: str
+    refunded_after: str
+    charges: list[dict[str, str]]
+
+
+def publish_invoice_refunded(invoice: PlatformInvoice, refund_number: str, refunded_before: Any) -> None:
+    """Publish ``InvoiceRefunded`` (in the tenant's context: the refund runs in it)."""
+    rows = Charge.objects.filter(tenant_id=invoice.tenant_id, invoice=invoice).order_by("id")
+    publish(
+        InvoiceRefunded(
+            tenant_id=invoice.tenant_id,
+            invoice_id=invoice.pk,
+            invoice_number=invoice.number,
+            refund_number=refund_number,
+            invoice_total=str(invoice.total),
+            refunded_before=str(refunded_before),
+            refunded_after=str(invoice.refunded),
+            charges=[{"kind": c.kind, "source_ref": c.source_ref or "", "amount": str(c.amount)} for c in rows],
+        )
+    )
+
+
 def publish_period_started(sub: Subscription) -> None:
     tenant = Tenant.objects.get(pk=sub.tenant_id)
     event = SubscriptionPeriodStarted(

@@ -1,6 +1,6 @@
 """Master Admin's manual actions on a tenant's subscription (spec §12, console): extend a trial, change
 the plan without charge, suspend to read-only or reactivate, set a per-tenant discount (% off every
-invoice from the next one). Each is audited in the tenant's log."""
+invoice from the next one, up to an end date when given). Each is audited in the tenant's log."""
 
 from __future__ import annotations
 
@@ -25,10 +25,18 @@ MANUAL = ("extend_trial", "change_plan", "suspend", "reactivate", "discount")
 
 @transaction.atomic
 def manual_action(
-    actor: Any, tenant: Tenant, action: str, *, days: int = 0, plan_code: str = "", percent: Any = None
+    actor: Any,
+    tenant: Tenant,
+    action: str,
+    *,
+    days: int = 0,
+    plan_code: str = "",
+    percent: Any = None,
+    until: dt.date | None = None,
 ) -> Subscription:
     """Apply one manual action (``MANUAL``) as Master Admin; refused (``ValidationError``) when it does
-    not apply to the subscription's state."""
+    not apply to the subscription's state. ``discount``: ``percent`` off every invoice issued up to
+    ``until`` (inclusive; None: no end; not in the past); 0 % removes the discount and its end date."""
     actions._require_master(actor)
     with tenant_context(tenant):
         sub = actions._lock(tenant)
@@ -38,6 +46,7 @@ def manual_action(
             "trial_ends_on": sub.trial_ends_on,
             "period_end": sub.period_end,
             "discount_percent": sub.discount_percent,
+            "discount_until": sub.discount_until,
         }
         if action == "extend_trial":
             if sub.status != SubscriptionStatus.TRIALING or sub.trial_ends_on is None:
@@ -76,8 +85,13 @@ def manual_action(
             except (InvalidOperation, ValueError) as exc:
                 raise ValidationError(_("Enter a discount between 0 and 100 %.")) from exc
             if not value.is_finite() or not Decimal(0) <= value <= Decimal(100) or value != round(value, 2):
-                raise ValidationError(_("Enter a discount between 0 and 100 %."))
-            sub.discount_percent = value
+                raise ValidationError({"percent": [_("Enter a discount between 0 and 100 %.")]})
+            if until is not None and not isinstance(until, dt.date):
+                raise ValidationError({"until": [_("Enter a valid date.")]})
+            if until is not None and until < timezone.localdate():
+                raise ValidationError({"until": [_("The discount's end date is in the past.")]})
+            sub.discount_percent = value.quantize(Decimal("0.01"))
+            sub.discount_until = until if value else None
         else:
             raise ValidationError(_("Unknown action."))
         sub.updated_at = timezone.now()
@@ -89,6 +103,7 @@ def manual_action(
             "trial_ends_on": sub.trial_ends_on,
             "period_end": sub.period_end,
             "discount_percent": sub.discount_percent,
+            "discount_until": sub.discount_until,
         }
         actions._event(sub, f"manual_{action}", before=before, after=after)
         audit.record(

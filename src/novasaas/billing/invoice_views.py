@@ -171,12 +171,17 @@ def revenue_by_month(today: Any) -> dict[str, Any]:
 @require_POST
 def manual_action(request: HttpRequest, tenant_id: int) -> HttpResponse:
     from novasaas.billing import console as console_actions
+    from novasaas.platform.dates import parse_date
     from novasaas.platform.models import Tenant
 
     _master_only(request)
     tenant = get_object_or_404(Tenant, pk=tenant_id)
     raw_days = request.POST.get("days", "0").strip()
     try:
+        try:
+            until = parse_date(request.POST.get("until", ""))
+        except ValueError as exc:
+            raise ValidationError({"until": [_("Enter a valid date.")]}) from exc
         console_actions.manual_action(
             request.user,
             tenant,
@@ -184,6 +189,7 @@ def manual_action(request: HttpRequest, tenant_id: int) -> HttpResponse:
             days=int(raw_days) if raw_days.isdigit() and len(raw_days) < 4 else 0,
             plan_code=request.POST.get("plan", ""),
             percent=request.POST.get("percent", "")[:10],
+            until=until,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -277,7 +283,8 @@ def platform_refund_pdf(request: HttpRequest, refund_id: int) -> HttpResponse:
 @platform_staff
 @require_POST
 def refund(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    """Master Admin refunds (part of) a paid invoice from the tenant page."""
+    """Master Admin refunds (part of) a paid invoice from the tenant page: through the payment gateway, or
+    records a refund sent by bank transfer (method ``bank`` with the bank's reference)."""
     from novasaas.billing.refunds import refund_invoice
 
     _master_only(request)
@@ -288,6 +295,8 @@ def refund(request: HttpRequest, invoice_id: int) -> HttpResponse:
             invoice_id,
             amount=request.POST.get("amount", "").strip()[:20],
             reason=request.POST.get("reason", ""),
+            method=request.POST.get("method", "gateway")[:10],
+            reference=request.POST.get("reference", "")[:100],
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -105,9 +105,8 @@ def invoice_charges(
         if not charges:
             return None
         gross = sum((c.amount for c in charges), Decimal(0))
-        percent = Subscription.objects.filter(tenant_id=tenant.pk).values_list(
-            "discount_percent", flat=True
-        ).first() or Decimal(0)
+        terms = Subscription.objects.filter(tenant_id=tenant.pk).only("discount_percent", "discount_until").first()
+        percent = terms.discount_on(on) if terms else Decimal(0)  # up to its end date, inclusive
         discount = round_money(gross * percent / 100)
         credits, credit = _take_credits(tenant, gross - discount)
         subtotal = gross - discount - credit

@@ -9,6 +9,8 @@ from a tenant transaction.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -163,8 +165,10 @@ class Subscription(models.Model):
     cancel_at_period_end = models.BooleanField(_("cancels at the end of the period"), default=False)
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
     trial_reminders_sent = models.PositiveSmallIntegerField(default=0)  # of TRIAL_REMINDER_DAYS
-    # a per-tenant discount set by the Master Admin, taken off every invoice's subtotal
+    # a per-tenant discount set by the Master Admin, taken off every invoice's subtotal issued up to
+    # ``discount_until`` (inclusive; empty = no end)
     discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
+    discount_until = models.DateField(_("discount until"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -178,6 +182,17 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}: {self.plan}"
+
+    def discount_on(self, day: dt.date) -> Decimal:
+        """The discount % an invoice issued on ``day`` takes (0 after the discount's end date)."""
+        if self.discount_until is not None and day > self.discount_until:
+            return Decimal(0)
+        return Decimal(self.discount_percent)
+
+    @property
+    def discount_now(self) -> Decimal:
+        """The discount % of an invoice issued today (pages)."""
+        return self.discount_on(timezone.localdate())
 
 
 class SubscriptionAddOn(models.Model):
@@ -422,8 +437,10 @@ class RefundCounter(models.Model):
 
 class PlatformRefund(models.Model):
     """A refund of money paid on a platform invoice: a numbered credit note (a platform document with its
-    PDF), paid back through the payment gateway (``provider_ref``). ``total`` = ``subtotal`` + ``vat``, the
-    invoice's VAT in proportion; the refunds of an invoice never exceed what was paid on it."""
+    PDF), paid back the way the money came (``method``): through the payment gateway (``provider_ref`` =
+    the provider's refund id) or by a bank transfer the Master Admin made and records (``provider_ref`` =
+    the bank's reference). ``total`` = ``subtotal`` + ``vat``, the invoice's VAT in proportion; the refunds
+    of an invoice never exceed what was paid on it, per method."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     invoice = models.ForeignKey(PlatformInvoice, on_delete=models.PROTECT, related_name="refunds")
@@ -433,6 +450,9 @@ class PlatformRefund(models.Model):
     subtotal = money_field(_("subtotal"))
     vat = money_field(_("VAT"))
     total = money_field(_("total"))
+    method = models.CharField(
+        _("paid back by"), max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.GATEWAY
+    )
     provider_ref = models.CharField(_("refund reference"), max_length=100, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -167,6 +167,7 @@ class BillingSubscriptionOut(Schema):
     usage: list[PlanUsageOut]
     cancel_at_period_end: bool = False
     discount_percent: Decimal = Decimal(0)
+    discount_until: dt.date | None = None  # last day an invoice takes the discount (None: no end)
     features: BillingFeaturesOut | None = None
 
 
@@ -232,6 +233,24 @@ class PaymentIn(StrictSchema):
 class RefundIn(StrictSchema):
     amount: Decimal = Field(gt=0, lt=10**15, decimal_places=0)  # VAT included
     reason: str = Field(min_length=1, max_length=300)
+    # gateway: paid back through the payment gateway; bank: the Master Admin sent it back by bank transfer
+    # and records it with the bank's reference (no gateway call)
+    method: Literal["gateway", "bank"] = "gateway"
+    reference: str = Field(default="", max_length=100)
+
+
+class BillingDiscountIn(StrictSchema):
+    """A per-tenant discount: ``percent`` off every invoice issued up to ``until`` (inclusive; null: no
+    end). 0 removes it."""
+
+    percent: Decimal = Field(ge=0, le=100, decimal_places=2)
+    until: dt.date | None = None
+
+
+class BillingDiscountOut(Schema):
+    tenant_id: int
+    discount_percent: Decimal
+    discount_until: dt.date | None
 
 
 class RefundOut(Schema):
@@ -245,6 +264,7 @@ class RefundOut(Schema):
     subtotal: Decimal
     vat: Decimal
     total: Decimal
+    method: str
     provider_ref: str
 
 

@@ -209,3 +209,70 @@ def test_master_admin_tenant_page(db, today):
     # a tenant's own admin is refused
     assert web_client(t, admin_of(t)).get(f"/platform/billing/tenants/{t.pk}/").status_code == 403
     assert mc.get("/platform/billing/tenants/999999/").status_code == 404  # last: a 4xx rolls back on PostgreSQL
+
+
+def test_a_discount_with_an_end_date_on_page_and_api(db, today):
+    """The Master Admin's per-tenant discount runs up to its end date (inclusive): invoices issued after
+    it take none. Page and API; Master Admin only, audited; bad input changes nothing."""
+    import json
+
+    from novasaas.billing.pricing import add_months
+    from novasaas.platform.models import AuditLog
+
+    t, other = create_tenant(modules=["CRM", "INV"]), create_tenant(modules=["CRM", "INV"])
+    subscribe(t, "starter", on=today)  # 500,000 a month, charged on ``today``
+    subscribe(other, "starter", on=today)
+    mc, master = master_client()
+    until = today + dt.timedelta(days=10)
+    url = f"/platform/billing/tenants/{t.pk}/action/"
+    r = mc.post(url, {"action": "discount", "percent": "20", "until": f"{until:%d/%m/%Y}", "next": "tenant"})
+    assert r.status_code == 302
+    assert (sub_of(t).discount_percent, sub_of(t).discount_until) == (D(20), until)
+    page = mc.get(f"/platform/billing/tenants/{t.pk}/").content.decode()
+    assert f"{until:%d/%m/%Y}" in page and 'name="until"' in page
+    # refused on the page, nothing changed: a past end date, a date that does not exist
+    mc.post(url, {"action": "discount", "percent": "30", "until": f"{today - dt.timedelta(days=1):%d/%m/%Y}"})
+    mc.post(url, {"action": "discount", "percent": "30", "until": "31/02/2030"})
+    assert (sub_of(t).discount_percent, sub_of(t).discount_until) == (D(20), until)
+    # the invoice issued on the last day takes it; the next period's (after the end date) does not
+    inv = invoicing.invoice_charges(t, on=until)
+    assert (inv.discount, inv.subtotal, inv.total) == (D(100_000), D(400_000), D(440_000))
+    invoicing.invoice_charges(other, on=until)
+    invoicing.run_billing_day(add_months(today, 1))  # renewal: 500,000 charged and invoiced
+    renewal = _invoices(t)[-1]
+    assert renewal.pk != inv.pk and (renewal.discount, renewal.total) == (D(0), D(550_000))
+    assert [i.discount for i in _invoices(other)] == [D(0), D(0)]
+
+    # the API: set, read back by the tenant, remove
+    def api(client, body, tenant_id=t.pk):
+        return client.post(
+            f"/api/v1/platform/billing/tenants/{tenant_id}/discount", json.dumps(body), content_type="application/json"
+        )
+
+    later = add_months(today, 3)
+    r = api(mc, {"percent": "12.5", "until": later.isoformat()})
+    assert r.status_code == 200, r.content
+    assert r.json() == {"tenant_id": t.pk, "discount_percent": "12.50", "discount_until": later.isoformat()}
+    sub = ApiClient(t, admin_of(t)).get("/api/v1/billing/subscription").json()
+    assert (sub["discount_percent"], sub["discount_until"]) == ("12.50", later.isoformat())
+    assert ApiClient(other, admin_of(other)).get("/api/v1/billing/subscription").json()["discount_until"] is None
+    assert f"{later:%d/%m/%Y}" in web_client(t, admin_of(t)).get("/billing/").content.decode()
+    # bad input: 400/422/404, nothing changed
+    assert api(mc, {"percent": "10", "until": (today - dt.timedelta(days=1)).isoformat()}).status_code == 400
+    assert api(mc, {"percent": "101"}).status_code == 422
+    assert api(mc, {"percent": "1.005"}).status_code == 422
+    assert api(mc, {"percent": "10", "until": "2030-02-31"}).status_code == 422
+    assert api(mc, {"percent": "10"}, tenant_id=999_999).status_code == 404
+    no_sub = create_tenant(modules=["CRM"])
+    assert api(mc, {"percent": "10"}, tenant_id=no_sub.pk).status_code == 400
+    assert (sub_of(t).discount_percent, sub_of(t).discount_until) == (D("12.5"), later)
+    # roles: Support Staff and a tenant's own admin are refused
+    support, _s = master_client("support")
+    assert api(support, {"percent": "50"}).status_code == 403
+    assert api(web_client(t, admin_of(t)), {"percent": "50"}).status_code == 403
+    # 0 % removes the discount and its end date
+    r = api(mc, {"percent": "0", "until": later.isoformat()})
+    assert r.json()["discount_until"] is None and sub_of(t).discount_percent == 0
+    with platform_context():
+        audited = AuditLog.objects.filter(tenant=t, message="Master Admin: discount").count()
+    assert audited == 3  # page once, API twice; the refused attempts left nothing

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from novasaas.billing import actions, invoicing
-from novasaas.billing.models import Charge, PlatformInvoice, PlatformRefund
+from novasaas.billing.models import Charge, PaymentMethod, PlatformInvoice, PlatformRefund
 from novasaas.billing.refunds import refund_invoice
 from novasaas.billing.tests.helpers import D0, master_client, subscribe
 from novasaas.platform.models import AuditLog
@@ -86,47 +86,51 @@ def test_bad_charges_are_refused_and_write_nothing(db, kind, amount, ref, field)
 
 
 @pytest.fixture
-def paid(db):
-    """Tenant A's invoice of 550,000 (500,000 + VAT 50,000) paid; tenant B's of 2,200,000 unpaid."""
+def paid(db, today):
+    """Tenant A's invoice of 550,000 (500,000 + VAT 50,000) paid through the gateway; tenant B's of
+    2,200,000 unpaid. Issued
+    today: the refund page and API date a refund today (its number carries the year), never before its
+    invoice."""
     a = create_tenant(modules=["CRM", "INV"])
     b = create_tenant(modules=["CRM", "INV"])
-    subscribe(a, "starter")
-    subscribe(b, "business")
-    inv_a = invoicing.invoice_charges(a, on=D0)
-    inv_b = invoicing.invoice_charges(b, on=D0)
+    subscribe(a, "starter", on=today)
+    subscribe(b, "business", on=today)
+    inv_a = invoicing.invoice_charges(a, on=today)
+    inv_b = invoicing.invoice_charges(b, on=today)
     c, master = master_client()
-    invoicing.record_payment(inv_a.pk, amount=550_000, reference="VCB-1", actor=master)
+    invoicing.record_payment(inv_a.pk, amount=550_000, reference="GW-1", method=PaymentMethod.GATEWAY)
     return a, b, inv_a, inv_b, (c, master)
 
 
-def test_partial_refunds_then_the_rest_never_more_than_paid(paid):
+def test_partial_refunds_then_the_rest_never_more_than_paid(paid, today):
     a, _b, inv_a, inv_b, (_c, master) = paid
     gw = invoicing.FakeGateway()
     with mock.patch.object(invoicing, "gateway", return_value=gw):
-        first = refund_invoice(master, inv_a.pk, amount=100_001, reason="Service outage", on=D0)
+        first = refund_invoice(master, inv_a.pk, amount=100_001, reason="Service outage", on=today)
         with pytest.raises(ValidationError):  # 449,999 left: one đồng more is refused
-            refund_invoice(master, inv_a.pk, amount=450_000, reason="x", on=D0)
-        rest = refund_invoice(master, inv_a.pk, amount=449_999, reason="Cancelled", on=D0)
+            refund_invoice(master, inv_a.pk, amount=450_000, reason="x", on=today)
+        rest = refund_invoice(master, inv_a.pk, amount=449_999, reason="Cancelled", on=today)
         with pytest.raises(ValidationError):
-            refund_invoice(master, inv_a.pk, amount=1, reason="x", on=D0)
+            refund_invoice(master, inv_a.pk, amount=1, reason="x", on=today)
         with pytest.raises(ValidationError):  # nothing paid on B's invoice
-            refund_invoice(master, inv_b.pk, amount=1, reason="x", on=D0)
+            refund_invoice(master, inv_b.pk, amount=1, reason="x", on=today)
         with pytest.raises(ValidationError):
-            refund_invoice(master, inv_a.pk, amount=0, reason="x", on=D0)
-    assert (first.number, rest.number) == ("NSR-2026-00001", "NSR-2026-00002")  # gapless: refusals take none
+            refund_invoice(master, inv_a.pk, amount=0, reason="x", on=today)
+    y = today.year
+    assert (first.number, rest.number) == (f"NSR-{y}-00001", f"NSR-{y}-00002")  # gapless: refusals take none
     # VAT in proportion, cumulatively: round(50,000 × 100,001 / 550,000) = 9,091; the rest 40,909
     assert (first.subtotal, first.vat, first.total) == (D(90_910), D(9_091), D(100_001))
     assert (rest.subtotal, rest.vat, rest.total) == (D(409_090), D(40_909), D(449_999))
     assert first.vat + rest.vat == inv_a.vat and first.subtotal + rest.subtotal == inv_a.subtotal
     assert [(n, amount) for n, amount, _r in gw.refunds] == [(inv_a.number, D(100_001)), (inv_a.number, D(449_999))]
-    assert first.provider_ref == "fake-refund-NSR-2026-00001"
+    assert first.provider_ref == f"fake-refund-NSR-{y}-00001"
     with tenant_context(a):
         inv = PlatformInvoice.objects.get(pk=inv_a.pk)
         assert (inv.status, inv.paid, inv.refunded) == ("paid", D(550_000), D(550_000))
         assert AuditLog.objects.filter(object_type__iendswith="platformrefund").count() == 2
 
 
-def test_refund_page_pdf_api_and_roles(paid, unicode_font):
+def test_refund_page_pdf_api_and_roles(paid, unicode_font, today):
     a, b, inv_a, _ib, (c, _m) = paid
     r = c.post(f"/platform/billing/invoices/{inv_a.pk}/refund/", {"amount": "600000", "reason": "x"})
     assert r.status_code == 302  # refused with a message: more than paid
@@ -175,8 +179,8 @@ def test_refund_page_pdf_api_and_roles(paid, unicode_font):
     from novasaas.platform.testing.fixtures import ApiClient
 
     assert [r["number"] for r in ApiClient(a, admin_of(a)).get("/api/v1/billing/refunds").json()] == [
-        "NSR-2026-00002",
-        "NSR-2026-00001",
+        f"NSR-{today.year}-00002",
+        f"NSR-{today.year}-00001",
     ]
     assert ApiClient(b, admin_of(b)).get("/api/v1/billing/refunds").json() == []
     assert web_client(b, admin_of(b)).get(f"/billing/refunds/{refund.pk}/pdf/").status_code == 404
@@ -185,3 +189,87 @@ def test_refund_page_pdf_api_and_roles(paid, unicode_font):
         web_a.post(f"/platform/billing/invoices/{inv_a.pk}/refund/", {"amount": "1", "reason": "x"}).status_code == 403
     )
     assert Client().get("/api/v1/platform/billing/refunds").status_code == 403
+
+
+def test_a_bank_transfer_is_refunded_by_recording_the_bank_refund(db, today):
+    """Money paid by bank transfer goes back by bank: the Master Admin records the refund with the bank's
+    reference (credit note NSR-, no gateway call, audited); the gateway refunds only what it took."""
+    a = create_tenant(modules=["CRM", "INV"])
+    b = create_tenant(modules=["CRM", "INV"])
+    subscribe(a, "starter", on=today)
+    inv = invoicing.invoice_charges(a, on=today)  # 550,000
+    c, master = master_client()
+    invoicing.record_payment(inv.pk, amount=300_000, reference="VCB-1", actor=master)  # bank transfer
+    invoicing.record_payment(inv.pk, amount=250_000, reference="GW-1", method=PaymentMethod.GATEWAY)
+    url = f"/platform/billing/invoices/{inv.pk}/refund/"
+    with mock.patch.object(invoicing, "gateway", side_effect=AssertionError("no gateway for a bank refund")) as gw:
+        # refused with a message, nothing written: no bank reference; more than was paid by bank
+        assert c.post(url, {"amount": "1000", "reason": "x", "method": "bank"}).status_code == 302
+        assert c.post(url, {"amount": "300001", "reason": "x", "method": "bank", "reference": "R"}).status_code == 302
+        assert c.post(url, {"amount": "1", "reason": "x", "method": "cash", "reference": "R"}).status_code == 302
+        with platform_context():
+            assert not PlatformRefund.objects.exists()
+        r = c.post(url, {"amount": "300000", "reason": "Paid twice", "method": "bank", "reference": "VCB-OUT-7"})
+        assert r.status_code == 302
+        gw.assert_not_called()
+    with platform_context():
+        refund = PlatformRefund.objects.get()
+        assert PlatformInvoice.objects.get(pk=inv.pk).refunded == D(300_000)
+    # VAT in proportion: round(50,000 × 300,000 / 550,000) = 27,273
+    assert (refund.number, refund.method, refund.provider_ref) == (f"NSR-{today.year}-00001", "bank", "VCB-OUT-7")
+    assert (refund.subtotal, refund.vat, refund.total, refund.issued_on) == (D(272_727), D(27_273), D(300_000), today)
+    with platform_context():
+        entry = AuditLog.objects.get(object_type__iendswith="platformrefund")
+    assert (entry.tenant_id, entry.actor_id, entry.message) == (a.pk, master.pk, "refund recorded (bank transfer)")
+    assert entry.after["reference"] == "VCB-OUT-7" and entry.after["method"] == "bank"
+    page = c.get(f"/platform/billing/tenants/{a.pk}/").content.decode()
+    assert "VCB-OUT-7" in page and 'name="method"' in page
+    # API: nothing left paid by bank; the gateway pays back its own 250,000 (and no more)
+    gw = invoicing.FakeGateway()
+
+    def api(body):
+        return c.post(f"/api/v1/platform/billing/invoices/{inv.pk}/refunds", json.dumps(body), "application/json")
+
+    with mock.patch.object(invoicing, "gateway", return_value=gw):
+        assert api({"amount": 1, "reason": "x", "method": "bank", "reference": "VCB-2"}).status_code == 400
+        assert api({"amount": 1, "reason": "x", "method": "cheque"}).status_code == 422
+        assert api({"amount": 250_001, "reason": "x"}).status_code == 400
+        done = api({"amount": 250_000, "reason": "Cancelled"})
+        assert done.status_code == 201, done.content
+        assert (done.json()["method"], done.json()["provider_ref"]) == (
+            "gateway",
+            f"fake-refund-NSR-{today.year}-00002",
+        )
+        assert api({"amount": 1, "reason": "x"}).status_code == 400
+    assert [(n, amount) for n, amount, _r in gw.refunds] == [(inv.number, D(250_000))]
+    support, _s = master_client("support")
+    r = support.post(
+        f"/api/v1/platform/billing/invoices/{inv.pk}/refunds",
+        json.dumps({"amount": 1, "reason": "x", "method": "bank", "reference": "x"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 403
+    # the tenant sees how each refund was paid back; the other tenant sees none
+    from novasaas.platform.testing.fixtures import ApiClient
+
+    rows = ApiClient(a, admin_of(a)).get("/api/v1/billing/refunds").json()
+    assert sorted((x["method"], x["total"]) for x in rows) == [("bank", "300000"), ("gateway", "250000")]
+    assert ApiClient(b, admin_of(b)).get("/api/v1/billing/refunds").json() == []
+    assert "VCB-OUT-7" not in web_client(b, admin_of(b)).get("/billing/").content.decode()
+
+
+def test_a_refund_is_never_dated_before_its_invoice_and_a_gateway_refusal_writes_nothing(paid, today):
+    a, _b, inv_a, _ib, (_c, master) = paid
+    with pytest.raises(ValidationError, match=f"{inv_a.issued_on:%d/%m/%Y}"):  # names the invoice's date
+        refund_invoice(master, inv_a.pk, amount=1, reason="x", on=today - dt.timedelta(days=1))
+
+    class Refusing(invoicing.FakeGateway):
+        def refund(self, invoice, amount, reference):
+            raise invoicing.GatewayError("card expired")
+
+    with mock.patch.object(invoicing, "gateway", return_value=Refusing()), pytest.raises(ValidationError):
+        refund_invoice(master, inv_a.pk, amount=1000, reason="x", on=today)
+    with platform_context():
+        assert not PlatformRefund.objects.exists() and PlatformInvoice.objects.get(pk=inv_a.pk).refunded == 0
+    with mock.patch.object(invoicing, "gateway", return_value=invoicing.FakeGateway()):
+        assert refund_invoice(master, inv_a.pk, amount=1000, reason="x", on=today).number.endswith("-00001")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from novasaas.billing import actions, features, limits, selectors
 from novasaas.billing.tests.helpers import master_client, subscribe
@@ -70,7 +70,10 @@ def test_a_tenant_without_subscription_is_not_restricted(tenant_a):
         features.check_api_request(tenant_a)
 
 
-def test_api_key_refused_without_api_access_and_limited_per_minute(db, today):
+def test_api_key_refused_without_api_access_and_limited_per_minute(db, today, time_machine):
+    # the window is the clock's minute: stop the clock inside one, or 61 requests straddling a minute's end
+    # (a slow run, or a pinned clock ticking from 09:00:00) would get a fresh window
+    time_machine.move_to(timezone.now().replace(second=1, microsecond=0), tick=False)
     starter, business, professional = (create_tenant(modules=["CRM"]) for _ in range(3))
     subscribe(starter, "starter", on=today)
     subscribe(business, "business", on=today)
