@@ -202,7 +202,10 @@ class LoyaltyTierView(LoyaltyProgrammeView):
     """POST: a new tier (no ``pk``), a tier changed, or removed (``do=delete``); ``crm.loyalty.configure``.
     A refusal shows the programme page with the reason (400), nothing changed."""
 
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:  # type: ignore[override]
+        return redirect("sales-loyalty")  # tiers are edited on the programme page (an address typed or bookmarked)
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:  # type: ignore[override]
         from novasaas.sales.models import LoyaltyTier

@@ -105,12 +105,12 @@ def test_cash_flow_ties_to_cash(tenant_a, today):
 
     load_demo_parties(tenant_a)
     load_demo_accounting(tenant_a)
-    start = demo_start(today)  # the capital of a shop with Inventory (1,000,000,000) is paid in on the demo's first day
+    start = demo_start(today)  # the capital of a shop with Inventory (5,000,000,000) is paid in on the demo's first day
     st = reports.cash_flow(tenant_a, start, today)
     assert st.checks["ties_to_cash"]
     values = {ln.code: ln.current for ln in st.lines}
     income = {ln.code: ln.current for ln in reports.income_statement(tenant_a, start, today).lines}
-    assert values["01"] == income["50"] and values["31"] == Decimal(1000000000)
+    assert values["01"] == income["50"] and values["31"] == Decimal(5000000000)
     c = fm_client(tenant_a)
     assert c.get(f"{URL}/reports/cash-flow").json()["checks"]["ties_to_cash"]
 
