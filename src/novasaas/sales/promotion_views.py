@@ -204,7 +204,10 @@ class LoyaltyTierView(LoyaltyProgrammeView):
 
     http_method_names = ["get", "post"]
 
-    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:  # type: ignore[override]
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "status" in kwargs:  # a refused form below: the programme page with the reason
+            kwargs.pop("pk", None)
+            return super().get(request, *args, **kwargs)
         return redirect("sales-loyalty")  # tiers are edited on the programme page (an address typed or bookmarked)
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:  # type: ignore[override]
