@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from novasaas.platform.models import TenantManager, TenantModel, TenantQuerySet
 
@@ -150,7 +151,7 @@ class EntryKind(models.TextChoices):
     PURCHASE = "purchase", _("Purchase")
     GRANT = "grant", _("Grant")
     RESERVATION = "reservation", _("Reservation")
-    SETTLEMENT = "settlement", _("Settlement")
+    SETTLEMENT = "settlement", pgettext_lazy("AI wallet", "Settlement")
     RELEASE = "release", _("Release")
     REFUND = "refund", _("Refund")
     EXPIRY = "expiry", _("Expiry")

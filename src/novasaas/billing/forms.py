@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from novasaas.billing.models import LIMITS, AddOnUnit, PlanKind
 from novasaas.platform.modules import OPTIONAL_MODULES
@@ -32,7 +33,7 @@ class PlanForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PlanKind.choices)
     name = forms.CharField(label=_("Name"), max_length=100)
     name_en = forms.CharField(label=_("Name (English)"), max_length=100, required=False)
-    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=32767, initial=0)
+    position = forms.IntegerField(label=pgettext_lazy("order", "Position"), min_value=0, max_value=32767, initial=0)
     is_active = forms.BooleanField(label=_("Offered"), required=False, initial=True)
     trial_days = forms.IntegerField(label=_("Trial days"), min_value=0, max_value=365, initial=0)
     included_users = _count(_("Users included"))

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from novasaas.platform.models import Tenant
 
@@ -44,7 +45,7 @@ class Plan(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=PlanKind.choices, default=PlanKind.PLAN)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order", "position"), default=0)
     is_active = models.BooleanField(_("offered"), default=True)
     trial_days = models.PositiveSmallIntegerField(_("trial days"), default=0)
     included_users = models.PositiveIntegerField(_("users included"), null=True, blank=True)
@@ -84,7 +85,7 @@ class AddOn(models.Model):
     limit = models.CharField(_("raises limit"), max_length=20, blank=True)
     limit_step = models.PositiveIntegerField(_("per unit"), default=0)
     is_active = models.BooleanField(_("offered"), default=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order", "position"), default=0)
 
     class Meta:
         ordering: ClassVar = ["position", "code"]

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from novasaas.platform.models import Tenant, TenantManager, TenantModel
 
@@ -53,7 +54,12 @@ class AccessLevel(models.IntegerChoices):
 
 class Folder(TenantModel):
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=pgettext_lazy("folder", "parent"),
     )
     name = models.CharField(_("name"), max_length=120)
     # "acc.entry:123": the folder of one business record's attachments (§11.2), blank otherwise
@@ -265,7 +271,7 @@ class DocumentWorkflow(TenantModel):
 
 
 class StepDecision(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("approval", "Pending")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     SKIPPED = "skipped", _("Not reached")

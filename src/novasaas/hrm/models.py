@@ -46,7 +46,12 @@ class Department(TenantModel):
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=120)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=pgettext_lazy("department", "parent"),
     )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,

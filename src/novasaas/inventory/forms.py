@@ -152,7 +152,7 @@ SKU_CHARS = RegexValidator(r"^[A-Za-z0-9._/-]*$", _("Letters, digits and . _ / -
 class VariantForm(Form):
     sku = forms.CharField(label=_("SKU"), max_length=40, required=False, validators=[SKU_CHARS])
     barcode = forms.CharField(label=_("Barcode"), max_length=20, required=False)
-    size = forms.CharField(label=_("Size"), max_length=100, required=False)
+    size = forms.CharField(label=pgettext_lazy("variant", "Size"), max_length=100, required=False)
     colour = forms.CharField(label=_("Colour"), max_length=100, required=False)
 
 

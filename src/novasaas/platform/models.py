@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.sql.where import AND
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from novasaas.platform.mst import validate_tax_code
 from novasaas.platform.tenancy import (
@@ -211,7 +212,7 @@ class AuditLog(models.Model):
 
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
-    DONE = "done", _("Delivered")
+    DONE = "done", pgettext_lazy("message", "Delivered")
     FAILED = "failed", _("Failed")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from novasaas.identity.access import Principal
 from novasaas.platform.money import quantize
@@ -74,7 +74,7 @@ def costs(p: Principal) -> Report:
             Column("ledger_costs", gettext_lazy("Purchases and other costs (ledger)"), "money"),
             Column("actual_cost", gettext_lazy("Actual cost"), "money"),
             Column("used_pct", gettext_lazy("Budget used %"), "percent"),
-            Column("billing", gettext_lazy("Billing"), "money"),
+            Column("billing", pgettext_lazy("project", "Billing"), "money"),
             Column("profit", gettext_lazy("Profit"), "money"),
         ],
         rows=rows,

@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from novasaas.identity.access import Principal
 from novasaas.platform.reports import Column, Report, file_response
@@ -187,7 +187,7 @@ def ar_aging(p: Principal, as_of: dt.date) -> Report:
         Column("31_60", _("31–60 days"), "money"),
         Column("61_90", _("61–90 days"), "money"),
         Column("over_90", _("Over 90 days"), "money"),
-        Column("unapplied", _("Credit"), "money"),
+        Column("unapplied", pgettext("customer credit", "Credit"), "money"),
         Column("total", _("Total"), "money"),
     ]
     totals = {c.key: sum((r[c.key] for r in table), ZERO) for c in columns[1:]}
