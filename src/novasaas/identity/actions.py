@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -473,13 +473,25 @@ def _record_refused_acceptance(inv: Invitation, user: User | None, existing: Use
 
 @transaction.atomic
 def _accept(inv: Invitation, existing: User | None, *, password: str | None, full_name: str) -> Membership:
+    # the invitation row is locked and read again: of two people sending the link at once, the second
+    # finds it used (a clear refusal, not a duplicate account's IntegrityError)
+    with platform_context():
+        locked = Invitation.objects.select_for_update(of=("self",), no_key=True).filter(pk=inv.pk).first()
+    if locked is None or locked.status != "pending":
+        raise ValidationError(_("This invitation link is invalid or has expired."))
     _check_inviter_still_grants(inv)
     if existing is None:
         if not password:
             raise ValidationError({"password": _("Choose a password.")})
         validate_password(password)
-        with platform_context():
-            existing = User.objects.create_user(inv.email, password, full_name=full_name)
+        try:
+            # savepoint: two companies' invitations to one new email accepted at the same moment
+            with transaction.atomic(), platform_context():
+                existing = User.objects.create_user(inv.email, password, full_name=full_name)
+        except IntegrityError as exc:
+            raise ValidationError(
+                _("An account with this email was just created: sign in, then open the invitation again.")
+            ) from exc
     membership = add_member(inv.tenant, existing, inv.role_codes)
     with tenant_context(inv.tenant):
         inv.accepted_at = timezone.now()

@@ -156,7 +156,10 @@ def _enter(scope: _Scope, using: str, *, restore: bool = True, savepoint: bool =
                 yield
                 ok = True
             finally:
-                if ok and restore:
+                # a block whose transaction is already doomed (an inner atomic(savepoint=False) failed and its
+                # error was caught) restores nothing: the rollback to this block's savepoint, or of the whole
+                # transaction, takes its scope away (no statement may run before it)
+                if ok and restore and not conn.needs_rollback:
                     _apply_db_scope(previous, using)
                     _mark_applied(conn, previous)
                 else:

@@ -209,3 +209,36 @@ def test_api_new_email_sets_its_password_and_bad_input_changes_nothing(tenant_a)
         user = User.objects.get(email="moi@example.com")
     assert user.full_name == "Người Mới" and _roles_in(tenant_a, user) == ["accountant"]
     assert _refusals(tenant_a) == []
+
+
+@pytest.mark.postgres_only
+def test_two_people_sending_one_new_email_link_at_once_make_one_account(transactional_db, tenant_a):
+    """Both hold the link of a new email: one account and one membership, the other gets a clear refusal."""
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connections
+
+    token = _invite(tenant_a, email="race@example.com")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def accept() -> None:
+        try:
+            barrier.wait(timeout=10)
+            actions.accept_invitation(token, password="Mat-khau-rat-dai-2026", full_name="Lan")
+            outcomes.append("ok")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=accept) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["ok", "refused"]
+    with platform_context():
+        user = User.objects.get(email="race@example.com")
+        assert Membership.objects.filter(user=user).count() == 1
