@@ -15,6 +15,7 @@ from novasaas.accounting.actions import ensure_chart, post_source_document
 from novasaas.accounting.models import JournalEntry
 from novasaas.accounting.scope import in_tenant
 from novasaas.platform import demo
+from novasaas.platform.demo import demo_start
 
 SOURCE = "demo.accounting"
 
@@ -35,11 +36,6 @@ def _months(start: dt.date, today: dt.date) -> list[tuple[dt.date, dt.date]]:
         out.append((first, min(following - dt.timedelta(days=1), today)))
         first = following
     return out
-
-
-def demo_start(today: dt.date) -> dt.date:
-    """The demo covers the last twelve months (Inventory's movements start 52 weeks back)."""
-    return (today - dt.timedelta(days=371)).replace(day=1)
 
 
 def load_demo_accounting(tenant: Any) -> None:

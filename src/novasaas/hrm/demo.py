@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from novasaas.platform import demo
+from novasaas.platform.demo import demo_start
 from novasaas.platform.tenancy import tenant_context
 
 # (name, department, position, salary, basis, contract kind)
@@ -92,8 +93,8 @@ def load_demo_hrm(tenant: Any) -> None:
             )
         if PayrollPeriod.objects.exists():
             return
-        # every month of the demo year (accounting's demo_start: twelve months back) from 2026 on
-        first = max((today - dt.timedelta(days=371)).replace(day=1), dt.date(2026, 1, 1))
+        # every month of the demo year (platform.demo.demo_start, as accounting's entries) from 2026 on
+        first = max(demo_start(today), dt.date(2026, 1, 1))
         while first <= last_month_end:
             period = payroll.generate_payroll(admin, first.year, first.month)
             payroll.approve_payroll(admin, period.pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from typing import Any
@@ -9,6 +10,13 @@ from typing import Any
 # the password of every demo user (``seed_demo`` prints them; the CRM loader's portal contact too)
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo@12345!")
 DEMO_DOMAIN = "demo.novasaas.vn"
+
+
+def demo_start(today: dt.date) -> dt.date:
+    """The first day of the demo year: the month 371 days back (Inventory's movements start 52 weeks back),
+    so the demo covers 12 or 13 months. Every module's loader dates its records from it."""
+    return (today - dt.timedelta(days=371)).replace(day=1)
+
 
 PEOPLE = [
     "Nguyễn Văn An",
